@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import { ConditionsSchema, GROUP, RatioSchema, SecretKeySelectorSchema, VERSION } from './common';
+import type { KindDefinition } from './kind';
+
+// DataSeed: fake but production-like data in an environment's database.
+// Every description below is what `kubectl explain dataseed.spec...` shows.
+
+/** Free-form parameters kept as they are by the API server. */
+const FreeFormSchema = z
+  .record(z.string(), z.unknown())
+  // preserve-unknown-fields needs no additionalProperties; dropping it keeps the schema structural.
+  .meta({ 'x-kubernetes-preserve-unknown-fields': true, additionalProperties: undefined });
+
+export const ConfigMapKeySelectorSchema = z
+  .object({
+    name: z.string().min(1).describe('Name of the ConfigMap in the resource\'s namespace.'),
+    key: z.string().min(1).describe('Key within the ConfigMap.'),
+  })
+  .describe('A key of a ConfigMap in the same namespace.');
+export type ConfigMapKeySelector = z.infer<typeof ConfigMapKeySelectorSchema>;
+
+export const ConnectionSchema = z
+  .object({
+    urlSecretRef: SecretKeySelectorSchema.optional().describe(
+      'A Secret key holding a full connection URL (postgresql://user:password@host:port/database). Exclusive with host.',
+    ),
+    host: z.string().min(1).optional().describe('Host name of the database server. Exclusive with urlSecretRef.'),
+    port: z.number().int().min(1).max(65535).optional().describe('Port of the database server; 5432 when omitted.'),
+    database: z.string().min(1).optional().describe('Database name; required with host.'),
+    user: z.string().min(1).optional().describe('User name; required with host.'),
+    passwordSecretRef: SecretKeySelectorSchema.optional().describe('A Secret key holding the password; used with host.'),
+    sslMode: z.enum(['disable', 'require', 'verify-full']).optional().describe('TLS mode of the connection; disable when omitted.'),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      { rule: 'has(self.urlSecretRef) != has(self.host)', message: 'set exactly one of urlSecretRef or host' },
+      { rule: '!has(self.host) || (has(self.database) && has(self.user))', message: 'host needs database and user' },
+    ],
+  })
+  .refine((c) => (c.urlSecretRef === undefined) !== (c.host === undefined), { message: 'set exactly one of urlSecretRef or host' })
+  .refine((c) => c.host === undefined || (c.database !== undefined && c.user !== undefined), {
+    message: 'host needs database and user',
+  })
+  .describe('How to reach a PostgreSQL database. Credentials only ever come from Secrets.');
+export type Connection = z.infer<typeof ConnectionSchema>;
+
+export const ScaleSchema = z
+  .object({
+    ratio: RatioSchema.optional().describe('Rows per table as a ratio of production\'s row counts, for example "0.1".'),
+    rows: z
+      .record(z.string(), z.number().int().min(0))
+      .optional()
+      .describe('Exact row counts per table (schema-qualified or bare name); tables not listed follow ratio, or 1 when no ratio is set.'),
+  })
+  .describe('How many rows to generate, as a ratio of production, counts per table, or both.');
+
+export const SynthesizeSourceSchema = z
+  .object({
+    profile: z
+      .object({
+        configMapRef: ConfigMapKeySelectorSchema.optional().describe('A ConfigMap key holding a profile captured by `understudy profile`.'),
+        fromDatabase: ConnectionSchema.optional().describe('Profile this database now, from its catalogue and aggregate queries only.'),
+      })
+      .refine((p) => (p.configMapRef === undefined) !== (p.fromDatabase === undefined), {
+        message: 'set exactly one of configMapRef or fromDatabase',
+      })
+      .meta({ 'x-kubernetes-validations': [{ rule: 'has(self.configMapRef) != has(self.fromDatabase)', message: 'set exactly one of configMapRef or fromDatabase' }] })
+      .describe('Where the statistical profile of production comes from. Production rows are never read.'),
+    scale: ScaleSchema.optional().describe('How many rows to generate; production\'s counts when omitted.'),
+    seed: z.number().int().min(0).optional().describe('Seed of the random generator, so a synthesis can be repeated exactly; 0 when omitted.'),
+  })
+  .describe('Generate rows from the schema and a statistical profile of production.');
+
+export const SubsetRootSchema = z
+  .object({
+    table: z.string().min(1).describe('Root table, schema-qualified or bare.'),
+    where: z.string().min(1).optional().describe('SQL condition selecting root rows, evaluated in the source database.'),
+    fraction: RatioSchema.optional().describe('Deterministic fraction of root rows to keep (after where), chosen by a keyed hash of the primary key.'),
+  })
+  .describe('A table whose selected rows start the subset.');
+
+export const AnonymizeSourceSchema = z
+  .object({
+    from: ConnectionSchema.describe('The production database to read, read-only.'),
+    subset: z
+      .object({
+        roots: z.array(SubsetRootSchema).min(1).max(64).describe('Tables and conditions the subset starts from.'),
+        followReferencing: z
+          .enum(['None', 'Roots', 'All'])
+          .default('Roots')
+          .describe('Which referencing (child) rows to add: None, those of root tables (Roots, the default), or of every kept row (All).'),
+      })
+      .optional()
+      .describe('A referentially complete subset; the whole database when omitted.'),
+    key: z
+      .object({ secretKeyRef: SecretKeySelectorSchema.describe('A Secret key holding the masking key (at least 16 bytes).') })
+      .describe('The secret key that makes every transform deterministic: same input and key, same output, everywhere.'),
+  })
+  .describe('Copy a referentially complete subset of production through keyed, deterministic transformers.');
+
+export const SqlSourceSchema = z
+  .object({ configMapRef: ConfigMapKeySelectorSchema.describe('A ConfigMap key holding SQL statements to run in the target.') })
+  .describe('Run a plain SQL file in the target database.');
+
+export const FixturesSourceSchema = z
+  .object({
+    configMapRef: ConfigMapKeySelectorSchema.describe(
+      'A ConfigMap key holding YAML or JSON: a map from table name to a list of rows (column name to value).',
+    ),
+  })
+  .describe('Insert fixed rows from a YAML or JSON document.');
+
+export const SourceSchema = z
+  .object({
+    synthesize: SynthesizeSourceSchema.optional(),
+    anonymize: AnonymizeSourceSchema.optional(),
+    sql: SqlSourceSchema.optional(),
+    fixtures: FixturesSourceSchema.optional(),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: '[has(self.synthesize), has(self.anonymize), has(self.sql), has(self.fixtures)].filter(x, x).size() == 1',
+        message: 'set exactly one of synthesize, anonymize, sql or fixtures',
+      },
+    ],
+  })
+  .refine((s) => [s.synthesize, s.anonymize, s.sql, s.fixtures].filter((x) => x !== undefined).length === 1, {
+    message: 'set exactly one of synthesize, anonymize, sql or fixtures',
+  })
+  .describe('Where the rows come from: exactly one of synthesize, anonymize, sql or fixtures.');
+
+export const TRANSFORMS = [
+  'keep', 'null', 'constant', 'template', 'hash', 'mask', 'permute', 'uuid',
+  'email', 'firstName', 'lastName', 'fullName', 'company', 'phone', 'street', 'city', 'zip', 'country',
+  'ipv4', 'ipv6', 'iban', 'cardNumber', 'dateShift', 'noise', 'json',
+] as const;
+export type TransformName = (typeof TRANSFORMS)[number];
+
+export const RuleSchema = z
+  .object({
+    table: z.string().min(1).describe('Table the rule applies to, schema-qualified or bare.'),
+    column: z.string().min(1).describe('Column the rule applies to.'),
+    transform: z.enum(TRANSFORMS).describe(
+      'Transformer (anonymize) or generator (synthesize): keep, null, constant, template, hash, mask, permute, uuid, email, firstName, lastName, fullName, company, phone, street, city, zip, country, ipv4, ipv6, iban, cardNumber, dateShift, noise, json.',
+    ),
+    params: FreeFormSchema.optional().describe('Parameters of the transformer, for example {value: "x"} for constant or {days: 30} for dateShift.'),
+  })
+  .describe('How one column is masked or generated.');
+export type Rule = z.infer<typeof RuleSchema>;
+
+export const FidelitySchema = z
+  .object({
+    maxNullFractionDelta: RatioSchema.optional().describe('Largest allowed difference of null fractions, for example "0.01".'),
+    maxKolmogorovSmirnov: RatioSchema.optional().describe('Largest allowed KS distance on numeric and date columns, for example "0.1".'),
+    maxTotalVariation: RatioSchema.optional().describe('Largest allowed total variation distance on categorical columns.'),
+    maxRowCountDeviation: RatioSchema.optional().describe('Largest allowed relative deviation from the expected row count, for example "0.01".'),
+    enforce: z.boolean().default(false).describe('Fail the seed when a threshold is exceeded; otherwise only report it.'),
+  })
+  .describe('Thresholds of the fidelity report. Foreign-key orphans and unique violations always fail the seed.');
+
+export const DataSeedSpecSchema = z
+  .object({
+    source: SourceSchema,
+    target: ConnectionSchema.describe('The database to fill, typically the staging environment\'s.'),
+    rules: z.array(RuleSchema).max(2000).default([]).describe('Per-column transformers or generators.'),
+    rulesFrom: ConfigMapKeySelectorSchema.optional().describe('A ConfigMap key holding more rules as YAML (a list, or {rules: [...]}).'),
+    mode: z
+      .enum(['Strict', 'Permissive'])
+      .default('Strict')
+      .describe('Strict (default): any column without a rule that is not a key or a known-safe column fails the seed before anything is written. Permissive keeps such columns.'),
+    reset: z.enum(['Truncate', 'Append']).default('Truncate').describe('Empty the target tables first (Truncate, the default) or add to them (Append).'),
+    runner: z.enum(['Job', 'Inline']).default('Job').describe('Run as a Kubernetes Job with the operator\'s image (default) or inside the operator.'),
+    schemas: z.array(z.string().min(1)).max(64).default(['public']).describe('Database schemas to seed.'),
+    exclude: z.array(z.string().min(1)).max(512).default([]).describe('Tables to leave alone, schema-qualified or bare.'),
+    fidelity: FidelitySchema.optional(),
+    leakScan: z.boolean().default(true).describe('After anonymize, look for original values of masked columns in the target and fail on a hit.'),
+    parallelism: z.number().int().min(1).max(32).default(2).describe('Independent tables written at once.'),
+    batchRows: z.number().int().min(100).max(1_000_000).default(10_000).describe('Rows per COPY chunk.'),
+  })
+  .describe('Desired state of a DataSeed.');
+export type DataSeedSpec = z.infer<typeof DataSeedSpecSchema>;
+export type DataSeedSpecInput = z.input<typeof DataSeedSpecSchema>;
+
+export const SeedPhaseSchema = z.enum(['Pending', 'Running', 'Succeeded', 'Failed']);
+
+export const TableStatusSchema = z
+  .object({
+    name: z.string().describe('Schema-qualified table name.'),
+    rows: z.number().int().min(0).describe('Rows written.'),
+    seconds: z.number().min(0).describe('Time spent writing the table.'),
+  })
+  .describe('What was written to one table.');
+
+export const FidelitySummarySchema = z
+  .object({
+    passed: z.boolean().describe('Whether every enforced threshold held and integrity checks found nothing.'),
+    worstNullFractionDelta: z.number().optional().describe('Largest null-fraction difference over all columns.'),
+    worstKolmogorovSmirnov: z.number().optional().describe('Largest KS distance over numeric and date columns.'),
+    worstTotalVariation: z.number().optional().describe('Largest total variation distance over categorical columns.'),
+    worstRowCountDeviation: z.number().optional().describe('Largest relative deviation from the expected row count.'),
+    foreignKeyOrphans: z.number().int().min(0).describe('Rows whose foreign key points at nothing.'),
+    uniqueViolations: z.number().int().min(0).describe('Duplicate values in unique columns.'),
+    violations: z.array(z.string()).max(20).optional().describe('The first violations found, human-readable.'),
+  })
+  .describe('Summary of the fidelity report.');
+
+export const DataSeedStatusSchema = z
+  .object({
+    phase: SeedPhaseSchema.optional().describe('Human-readable phase: Pending, Running, Succeeded or Failed.'),
+    observedGeneration: z.number().int().min(0).optional().describe('The generation the status describes.'),
+    conditions: ConditionsSchema,
+    tables: z.array(TableStatusSchema).max(100).optional().describe('Per-table results, at most 100 (largest first).'),
+    totals: z
+      .object({
+        rows: z.number().int().min(0).describe('Rows written over all tables.'),
+        seconds: z.number().min(0).describe('Duration of the seed.'),
+        rowsPerSecond: z.number().int().min(0).describe('Average write rate.'),
+      })
+      .optional()
+      .describe('Totals of the last seed.'),
+    fidelity: FidelitySummarySchema.optional(),
+    piiCoverage: z
+      .object({
+        covered: z.number().int().min(0).describe('Columns with a rule or known to be safe.'),
+        total: z.number().int().min(0).describe('Columns seeded.'),
+        personal: z.number().int().min(0).describe('Columns detected as personal data.'),
+      })
+      .optional()
+      .describe('How many columns are covered by a rule or known safe.'),
+    profileDigest: z.string().optional().describe('SHA-256 of the profile the seed used, to tell when production changed.'),
+    lastSeededAt: z.string().optional().describe('When the last successful seed finished (RFC 3339).'),
+  })
+  .describe('Observed state of a DataSeed.');
+export type DataSeedStatus = z.infer<typeof DataSeedStatusSchema>;
+
+export const DataSeedKind: KindDefinition<typeof DataSeedSpecSchema, typeof DataSeedStatusSchema> = {
+  group: GROUP,
+  version: VERSION,
+  kind: 'DataSeed',
+  plural: 'dataseeds',
+  singular: 'dataseed',
+  shortNames: ['dseed'],
+  categories: ['understudy'],
+  description: 'DataSeed fills a database with fake but production-like data: synthesized from a statistical profile, or an anonymized subset of production. Strict by default: no column is written without a rule.',
+  spec: DataSeedSpecSchema,
+  status: DataSeedStatusSchema,
+  printerColumns: [
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase of the last seed.' },
+    { name: 'Rows', type: 'integer', jsonPath: '.status.totals.rows', description: 'Rows written.' },
+    { name: 'Fidelity', type: 'boolean', jsonPath: '.status.fidelity.passed', description: 'Whether the fidelity report passed.' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
