@@ -18,6 +18,7 @@ STAMP="$OUT/.complete"
 BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok helm)
 
 if [[ -f "$STAMP" ]]; then
+  ln -sfn "$OUT" "$CACHE_ROOT/controlplane/current"
   echo "control plane binaries cached in $BIN"
   exit 0
 fi
@@ -105,5 +106,6 @@ build_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
 
 for b in "${BINARIES[@]}"; do [[ -x "$BIN/$b" ]] || { echo "missing $b after build" >&2; exit 1; }; done
 rm -rf "$OUT/src"
+ln -sfn "$OUT" "$CACHE_ROOT/controlplane/current"
 touch "$STAMP"
 echo "control plane built in $(( $(date +%s) - start ))s into $BIN"

@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { KINDS } from '../api';
+import { CRD_DIRS, renderCrdFiles } from '../api/crd-files';
+
+/** Files that differ from what the API schemas render, by directory. */
+export function staleCrdFiles(root: string): string[] {
+  const rendered = renderCrdFiles(KINDS);
+  const stale: string[] = [];
+  for (const dir of CRD_DIRS) {
+    const abs = join(root, dir);
+    const present = existsSync(abs) ? readdirSync(abs).filter((f) => f.endsWith('.yaml')) : [];
+    for (const [file, text] of rendered) {
+      const path = join(abs, file);
+      if (!existsSync(path) || readFileSync(path, 'utf8') !== text) stale.push(join(dir, file));
+    }
+    for (const file of present) if (!rendered.has(file)) stale.push(join(dir, file));
+  }
+  return stale;
+}
+
+export function writeCrdFiles(root: string): string[] {
+  const rendered = renderCrdFiles(KINDS);
+  const written: string[] = [];
+  for (const dir of CRD_DIRS) {
+    const abs = join(root, dir);
+    mkdirSync(abs, { recursive: true });
+    for (const file of readdirSync(abs)) if (file.endsWith('.yaml') && !rendered.has(file)) rmSync(join(abs, file));
+    for (const [file, text] of rendered) {
+      writeFileSync(join(abs, file), text);
+      written.push(join(dir, file));
+    }
+  }
+  return written;
+}
+
+export function registerCrdsCommand(program: Command): void {
+  program
+    .command('crds')
+    .description('Generate the CustomResourceDefinitions from the API schemas into crds/ and the chart')
+    .option('--root <dir>', 'repository root', process.cwd())
+    .option('--check', 'exit non-zero when the files on disk are stale instead of writing them')
+    .option('--stdout', 'print the CRDs as one YAML stream instead of writing files (for `kubectl apply -f -`)')
+    .action((opts: { root: string; check?: boolean; stdout?: boolean }) => {
+      if (opts.stdout) {
+        process.stdout.write([...renderCrdFiles(KINDS).values()].join('---\n'));
+        return;
+      }
+      if (opts.check) {
+        const stale = staleCrdFiles(opts.root);
+        if (stale.length > 0) {
+          console.error(`stale CRDs (run \`npx understudy crds\`):\n  ${stale.join('\n  ')}`);
+          process.exitCode = 1;
+        }
+        return;
+      }
+      for (const file of writeCrdFiles(opts.root)) console.log(`wrote ${file}`);
+    });
+}
