@@ -1,0 +1,267 @@
+import { z } from 'zod';
+import { ConditionsSchema, DurationSchema, LabelSelectorSchema, RatioSchema, SecretKeySelectorSchema } from './common';
+import { GROUP, VERSION } from './common';
+import type { KindDefinition } from './kind';
+
+// ParityCheck: how far a staging namespace is from production, measured per
+// category. The zod schemas below are rendered into the CRD, so every
+// description is what `kubectl explain paritycheck.spec...` shows.
+
+const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const SEVERITIES = ['info', 'warning', 'critical'] as const;
+export const SeveritySchema = z.enum(SEVERITIES).describe('How much a difference matters: info, warning or critical.');
+export type Severity = z.infer<typeof SeveritySchema>;
+
+export const CATEGORIES = ['configuration', 'schema', 'data', 'behaviour'] as const;
+export const CategorySchema = z.enum(CATEGORIES).describe('A parity category: configuration, schema, data or behaviour.');
+export type Category = z.infer<typeof CategorySchema>;
+
+export const TargetSchema = z
+  .object({
+    namespace: z.string().min(1).max(63).regex(NAMESPACE_PATTERN, 'must be a namespace name (RFC 1123 label)').describe('The namespace whose objects are compared.'),
+    kubeconfigSecretRef: SecretKeySelectorSchema.optional().describe(
+      'A kubeconfig for another cluster, read from a Secret in the ParityCheck\'s namespace. Absent means the operator\'s own cluster.',
+    ),
+  })
+  .describe('One side of the comparison.');
+export type Target = z.infer<typeof TargetSchema>;
+
+export const StagingTargetSchema = TargetSchema.extend({
+  environmentRef: z
+    .object({
+      name: z.string().min(1).describe('Name of the StagingEnvironment.'),
+      namespace: z.string().min(1).optional().describe('Its namespace; defaults to the ParityCheck\'s namespace.'),
+    })
+    .optional()
+    .describe('The StagingEnvironment that made this namespace. Its image and env overrides and its scale ratios are then reported as expected differences, not drift.'),
+}).describe('The staging side of the comparison.');
+
+export const NAMESPACE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'] as const;
+export const ComparedKindSchema = z.enum(NAMESPACE_KINDS).describe('A kind the configuration category knows how to compare.');
+export type ComparedKind = z.infer<typeof ComparedKindSchema>;
+
+const ObjectPatternSchema = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z*]+\/[-a-z0-9.*]+$/, 'must be Kind/name, with * as a wildcard, for example Deployment/* or ConfigMap/feature-*')
+  .describe('Kind/name with * as a wildcard, for example Deployment/* or ConfigMap/feature-*.');
+
+export const ConfigurationCategorySchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Whether the configuration category runs.'),
+    kinds: z.array(ComparedKindSchema).min(1).max(NAMESPACE_KINDS.length).optional().describe('Kinds compared; all known kinds when absent.'),
+    selector: LabelSelectorSchema.optional().describe('Only objects whose labels match, on both sides.'),
+    include: z.array(ObjectPatternSchema).max(64).optional().describe('Only objects matching one of these Kind/name patterns.'),
+    exclude: z.array(ObjectPatternSchema).max(64).optional().describe('Objects matching one of these Kind/name patterns are not compared.'),
+  })
+  .describe('Compares images (by digest where pods report it), env with ConfigMap and Secret references resolved, ConfigMap data, Secrets by keyed hash, probes, HPA bounds, and replicas and resources as ratios.');
+
+export const DatabaseConnectionSchema = z
+  .object({
+    connectionSecretRef: SecretKeySelectorSchema.describe('A Secret key holding a PostgreSQL connection URL (postgresql://user:password@host:port/database).'),
+  })
+  .describe('How to reach one side\'s database. The credentials need read access to the catalogue only.');
+
+export const SchemaCategorySchema = z
+  .object({
+    staging: DatabaseConnectionSchema.describe('The staging database.'),
+    production: DatabaseConnectionSchema.describe('The production database.'),
+    schemas: z.array(z.string().min(1)).min(1).max(32).default(['public']).describe('PostgreSQL schemas compared.'),
+    excludeTables: z.array(z.string().min(1)).max(256).optional().describe('Tables left out, by name (schema.table or table; * as a wildcard).'),
+  })
+  .describe('Compares tables, columns, types, nullability, defaults, indexes and constraints.');
+
+export const DataCategorySchema = z
+  .object({
+    staging: DatabaseConnectionSchema.optional().describe('The staging database; defaults to the schema category\'s.'),
+    production: DatabaseConnectionSchema.optional().describe('The production database; defaults to the schema category\'s.'),
+    tables: z.array(z.string().min(1)).max(1024).optional().describe('Tables compared (schema.table or table); all tables of the compared schemas when absent.'),
+    expectedRowRatio: RatioSchema.default('1').describe('Expected staging/production row-count ratio, for example "0.1" for a seed at a tenth of production.'),
+    tolerances: z
+      .object({
+        rowCount: RatioSchema.optional().describe('Relative tolerance on the row-count ratio; "0.1" accepts 10% either way.'),
+        nullFraction: RatioSchema.optional().describe('Absolute tolerance on a column\'s null fraction.'),
+        distinct: RatioSchema.optional().describe('Relative tolerance on a column\'s distinct count (or distinct fraction).'),
+      })
+      .optional()
+      .describe('Overrides of the check-wide tolerances for this category.'),
+  })
+  .describe('Compares row-count ratios, null fractions and distinct counts from the databases\' statistics (pg_class, pg_stats): no row is read.');
+
+export const PrometheusQuerySchema = z
+  .object({
+    name: z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, 'must be a lowercase name such as p95-latency').describe('Name of the query, used in finding paths.'),
+    query: z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/\{\{namespace\}\}/, 'must contain {{namespace}} so each side selects its own series')
+      .describe('PromQL returning one series per side. {{namespace}} is replaced by each side\'s namespace and {{service}} by each service name (the query then runs once per service).'),
+    tolerance: RatioSchema.optional().describe('Relative tolerance: "0.2" accepts staging within 20% of production. Defaults to spec.tolerances.behaviour.'),
+    direction: z.enum(['Both', 'HigherIsWorse', 'LowerIsWorse']).default('Both').describe('Which deviations count: HigherIsWorse ignores staging being lower (latency, errors).'),
+    minSamples: z.number().int().min(1).max(11000).default(10).describe('Fewer points than this on either side gives Inconclusive, never a pass.'),
+    range: DurationSchema.default('1h').describe('How far back the query looks.'),
+    step: DurationSchema.optional().describe('Resolution of the range query; defaults to range/60.'),
+    services: z.array(z.string().min(1)).max(256).optional().describe('Services substituted for {{service}}; defaults to the Deployments and StatefulSets found on both sides.'),
+    severity: z.enum(['warning', 'critical']).default('warning').describe('Severity of a deviation beyond the tolerance.'),
+  })
+  .describe('A named PromQL query evaluated for both namespaces.');
+export type PrometheusQuery = z.infer<typeof PrometheusQuerySchema>;
+
+export const BehaviourCategorySchema = z
+  .object({
+    prometheus: z
+      .object({
+        url: z.string().url().optional().describe('Base URL of the Prometheus HTTP API, for example http://prometheus.monitoring:9090.'),
+        urlSecretRef: SecretKeySelectorSchema.optional().describe('A Secret key holding the base URL, when it carries credentials.'),
+        timeout: DurationSchema.default('10s').describe('Timeout of each HTTP request.'),
+      })
+      .meta({ 'x-kubernetes-validations': [{ rule: 'has(self.url) != has(self.urlSecretRef)', message: 'set exactly one of url and urlSecretRef' }] })
+      .describe('Where the metrics of both namespaces are queried.'),
+    queries: z.array(PrometheusQuerySchema).min(1).max(32).describe('The queries compared; names must be unique.'),
+    noiseFloor: z
+      .boolean()
+      .default(true)
+      .describe('Diffy-style noise floor: a deviation must also exceed the difference between the two halves of production\'s own series.'),
+  })
+  .meta({ 'x-kubernetes-validations': [{ rule: 'self.queries.all(q, self.queries.exists_one(r, r.name == q.name))', message: 'query names must be unique' }] })
+  .describe('Compares named Prometheus queries (for example p95 latency and error rate per service) between the namespaces.');
+
+export const CategoriesSchema = z
+  .object({
+    configuration: ConfigurationCategorySchema.optional(),
+    schema: SchemaCategorySchema.optional(),
+    data: DataCategorySchema.optional(),
+    behaviour: BehaviourCategorySchema.optional(),
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: '!has(self.data) || has(self.schema) || (has(self.data.staging) && has(self.data.production))',
+        message: 'data needs staging and production connections, either its own or the schema category\'s',
+      },
+    ],
+  })
+  .describe('The categories compared; only those present run. Configuration runs when the field is absent.');
+
+export const IgnoreRuleSchema = z
+  .object({
+    path: z.string().min(1).max(512).describe('Path pattern of the findings to ignore: * matches within one segment, ** across segments; for example spec.template.spec.containers[*].env[LOG_LEVEL] or **.annotations.'),
+    category: CategorySchema.optional().describe('Only findings of this category.'),
+    resource: z.string().min(1).max(256).optional().describe('Only findings of resources matching this pattern, for example Deployment/checkout or Table/public.audit_*.'),
+    reason: z.string().min(1).max(1024).describe('Why the difference does not matter; required so every exception is explained.'),
+  })
+  .describe('A difference that is known and accepted.');
+export type IgnoreRule = z.infer<typeof IgnoreRuleSchema>;
+
+export const TolerancesSchema = z
+  .object({
+    resources: RatioSchema.default('0.05').describe('Relative tolerance on CPU and memory requests and limits, after the declared resources ratio.'),
+    replicas: RatioSchema.default('0').describe('Relative tolerance on replicas and HPA bounds, after the declared replicas ratio.'),
+    rowCount: RatioSchema.default('0.1').describe('Relative tolerance on the row-count ratio.'),
+    nullFraction: RatioSchema.default('0.05').describe('Absolute tolerance on null fractions.'),
+    distinct: RatioSchema.default('0.2').describe('Relative tolerance on distinct counts.'),
+    behaviour: RatioSchema.default('0.2').describe('Relative tolerance on behaviour queries.'),
+  })
+  .describe('Check-wide tolerances; categories and queries may override them.');
+export type Tolerances = z.infer<typeof TolerancesSchema>;
+
+export const ParityCheckSpecSchema = z
+  .object({
+    staging: StagingTargetSchema,
+    production: TargetSchema.describe('The production side of the comparison; read-only to the operator.'),
+    categories: CategoriesSchema.default({}),
+    ignore: z.array(IgnoreRuleSchema).max(128).default([]).describe('Known differences that are not drift; the status lists rules that matched nothing.'),
+    tolerances: TolerancesSchema.default(TolerancesSchema.parse({})),
+    interval: DurationSchema.optional().describe('How often the check runs again; absent means it runs once per generation.'),
+    failOn: SeveritySchema.default('warning').describe('The lowest severity of an unexpected finding that makes InParity False.'),
+  })
+  .describe('What to compare between a staging and a production namespace, and what counts as drift.');
+export type ParityCheckSpec = z.infer<typeof ParityCheckSpecSchema>;
+export type ParityCheckSpecInput = z.input<typeof ParityCheckSpecSchema>;
+
+const JsonValueText = z.string().max(1024);
+
+export const FindingSchema = z
+  .object({
+    id: z.string().min(1).max(32).describe('Stable id: a hash of category, resource and path.'),
+    category: CategorySchema,
+    resource: z.string().max(512).describe('What differs, for example Deployment/checkout, Table/public.orders or Query/p95-latency/checkout.'),
+    path: z.string().max(1024).describe('Where in the resource, for example spec.template.spec.containers[api].env[LOG_LEVEL].'),
+    staging: JsonValueText.optional().describe('The staging value, rendered as text; absent when staging has none. Secrets are never shown.'),
+    production: JsonValueText.optional().describe('The production value, rendered as text; absent when production has none.'),
+    expected: z.boolean().describe('True when the StagingEnvironment declared this difference (an override or a scale ratio).'),
+    severity: SeveritySchema,
+    message: z.string().max(2048).describe('What differs, in words.'),
+    firstSeen: z.string().describe('When this finding was first reported (RFC 3339); carried over between runs.'),
+  })
+  .describe('One difference between staging and production.');
+export type Finding = z.infer<typeof FindingSchema>;
+
+export const MAX_STATUS_FINDINGS = 20;
+
+export const ParityCheckStatusSchema = z
+  .object({
+    conditions: ConditionsSchema,
+    observedGeneration: z.number().int().min(0).optional().describe('The .metadata.generation the status was computed for.'),
+    lastCheckedAt: z.string().optional().describe('When the check last ran (RFC 3339).'),
+    summary: z
+      .object({
+        verdict: z.enum(['InParity', 'Drifted', 'Inconclusive']).describe('InParity, Drifted (unexpected findings at or above failOn), or Inconclusive (too little data to tell).'),
+        score: z.number().int().min(0).max(100).describe('100 minus penalties for unexpected findings (critical 20, warning 5, info 1), floored at 0.'),
+        critical: z.number().int().min(0).describe('Unexpected critical findings.'),
+        warning: z.number().int().min(0).describe('Unexpected warning findings.'),
+        info: z.number().int().min(0).describe('Unexpected info findings.'),
+        expected: z.number().int().min(0).describe('Differences the StagingEnvironment declared.'),
+        ignored: z.number().int().min(0).describe('Differences silenced by ignore rules.'),
+        inconclusive: z.number().int().min(0).describe('Comparisons that had too little data to decide.'),
+        total: z.number().int().min(0).describe('All findings, including those not listed in status.findings.'),
+      })
+      .optional()
+      .describe('Counts over all findings of the last run.'),
+    findings: z.array(FindingSchema).max(MAX_STATUS_FINDINGS).optional().describe('The most severe findings, at most 20; unexpected before expected.'),
+    unmatchedIgnoreRules: z.array(z.number().int().min(0)).max(128).optional().describe('Indexes into spec.ignore of rules that matched no difference: candidates for removal.'),
+  })
+  .describe('The result of the last run.');
+export type ParityCheckStatus = z.infer<typeof ParityCheckStatusSchema>;
+
+export const ParityCheckKind: KindDefinition<typeof ParityCheckSpecSchema, typeof ParityCheckStatusSchema> = {
+  group: GROUP,
+  version: VERSION,
+  kind: 'ParityCheck',
+  plural: 'paritychecks',
+  singular: 'paritycheck',
+  shortNames: ['pcheck', 'parity'],
+  categories: ['understudy'],
+  description:
+    'ParityCheck measures how far a staging namespace is from production: configuration, database schema, data statistics and behaviour under Prometheus queries. Ready means the check ran; InParity says whether staging matches.',
+  spec: ParityCheckSpecSchema,
+  status: ParityCheckStatusSchema,
+  printerColumns: [
+    { name: 'Verdict', type: 'string', jsonPath: '.status.summary.verdict', description: 'InParity, Drifted or Inconclusive.' },
+    { name: 'Score', type: 'integer', jsonPath: '.status.summary.score', description: 'Parity score, 0 to 100.' },
+    { name: 'Findings', type: 'integer', jsonPath: '.status.summary.total', description: 'Number of findings of the last run.' },
+    { name: 'Last Checked', type: 'date', jsonPath: '.status.lastCheckedAt', description: 'When the check last ran.' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+  specValidations: [
+    {
+      rule: 'self.staging.namespace != self.production.namespace || has(self.staging.kubeconfigSecretRef) || has(self.production.kubeconfigSecretRef)',
+      message: 'staging and production must be different namespaces unless one is in another cluster',
+      fieldPath: '.staging.namespace',
+    },
+  ],
+};
+
+/** Parses a spec, turning zod's issues into one message that names each bad field. */
+export function parseParityCheckSpec(input: unknown): ParityCheckSpec {
+  const result = ParityCheckSpecSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`);
+  throw new InvalidParitySpecError(problems.join('; '));
+}
+
+export class InvalidParitySpecError extends Error {
+  override name = 'InvalidParitySpecError';
+}
