@@ -1,0 +1,213 @@
+import type { KubernetesObject } from './client-node';
+import { type BackoffOptions, backoffDelay } from './backoff';
+import { sleep } from './clock';
+import type { KubeClient, WatchEvent } from './kube-client';
+import { isGone } from './kube-errors';
+import type { Logger } from './logger';
+import type { InformerMetrics } from './metrics';
+import { ObjectStore, type StoreDelta } from './object-store';
+
+export interface InformerHandlers<T> {
+  onAdd?(object: T): void;
+  onUpdate?(old: T, object: T): void;
+  onDelete?(object: T): void;
+}
+
+/** The two calls an informer makes; a KubeClient in production. */
+export type ListWatchClient = Pick<KubeClient, 'list' | 'watch'>;
+
+export interface InformerOptions {
+  client: ListWatchClient;
+  apiVersion: string;
+  kind: string;
+  /** Watch only these namespaces (one list/watch each); all namespaces when absent. */
+  namespaces?: string[];
+  labelSelector?: string;
+  logger: Logger;
+  metrics?: InformerMetrics;
+  /** Retry delays after an error; 800 ms doubling to 30 s by default, like client-go's reflector. */
+  backoff?: BackoffOptions;
+  /** Server-side timeout of one watch; 5 to 10 minutes at random by default, so informers do not reconnect in step. */
+  watchTimeoutSeconds?: () => number;
+}
+
+/** Read access to an informer's cache, which is all a reconciler should see of it. */
+export interface CacheReader<T> {
+  get(namespace: string, name: string): T | undefined;
+  list(namespace?: string): T[];
+  hasSynced(): boolean;
+}
+
+/**
+ * Lists, then watches from the list's resourceVersion with bookmarks, and
+ * resumes from the last resourceVersion seen after a stream ends. 410 Gone
+ * (as an HTTP status or an ERROR event) triggers a relist whose differences
+ * are emitted as events; any other failure reopens the watch after a backoff.
+ * The loop ends only when stop() is called.
+ */
+export class Informer<T extends KubernetesObject = KubernetesObject> implements CacheReader<T> {
+  readonly resource: string;
+  private readonly store = new ObjectStore<T>();
+  private readonly handlers: Array<InformerHandlers<T>> = [];
+  private readonly scopes: string[];
+  private readonly synced = new Set<string>();
+  private readonly syncWaiters: Array<() => void> = [];
+  private readonly controller = new AbortController();
+  private readonly backoff: BackoffOptions;
+  private readonly watchTimeoutSeconds: () => number;
+  private readonly log: Logger;
+  private loops: Array<Promise<void>> = [];
+  private started = false;
+  /** Counts for tests and debugging: lists made, of which after 410 Gone, and watches opened. */
+  readonly stats = { lists: 0, expired: 0, watches: 0, errors: 0 };
+
+  constructor(private readonly options: InformerOptions) {
+    this.resource = `${options.kind.toLowerCase()}.${options.apiVersion}`;
+    // '' stands for "all namespaces" (and for cluster-scoped kinds).
+    this.scopes = options.namespaces && options.namespaces.length > 0 ? [...new Set(options.namespaces)] : [''];
+    this.backoff = options.backoff ?? { initialMs: 800, maxMs: 30_000 };
+    this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? (() => 300 + Math.floor(Math.random() * 300));
+    this.log = options.logger.child({ informer: this.resource, labelSelector: options.labelSelector });
+  }
+
+  /** Registers handlers; objects already cached are replayed to them as adds. */
+  addHandlers(handlers: InformerHandlers<T>): void {
+    this.handlers.push(handlers);
+    for (const object of this.store.list()) this.call(() => handlers.onAdd?.(object));
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.loops = this.scopes.map((scope) => this.run(scope));
+  }
+
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await Promise.all(this.loops);
+    for (const resolve of this.syncWaiters.splice(0)) resolve();
+  }
+
+  hasSynced(): boolean {
+    return this.synced.size === this.scopes.length;
+  }
+
+  /** Resolves true once every namespace has been listed, false if stopped (or `signal` aborted) first. */
+  async waitForSync(signal?: AbortSignal): Promise<boolean> {
+    if (this.hasSynced()) return true;
+    await new Promise<void>((resolve) => {
+      this.syncWaiters.push(resolve);
+      signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+    return this.hasSynced();
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.store.get(namespace, name);
+  }
+
+  list(namespace?: string): T[] {
+    return this.store.list(namespace);
+  }
+
+  private async run(scope: string): Promise<void> {
+    const signal = this.controller.signal;
+    const log = scope ? this.log.child({ watchNamespace: scope }) : this.log;
+    let resourceVersion: string | undefined;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        if (resourceVersion === undefined) {
+          resourceVersion = await this.relist(scope);
+          failures = 0;
+        }
+        const openedAt = Date.now();
+        const timeoutSeconds = this.watchTimeoutSeconds();
+        let received = 0;
+        this.stats.watches++;
+        await this.options.client.watch(
+          this.options.apiVersion,
+          this.options.kind,
+          {
+            namespace: scope || undefined,
+            labelSelector: this.options.labelSelector,
+            resourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds,
+            // The server closes the stream after timeoutSeconds; silence well past that means a dead connection.
+            idleTimeoutMs: (timeoutSeconds + 60) * 1000,
+            signal,
+          },
+          (event) => {
+            resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
+            received++;
+            failures = 0;
+            this.apply(event);
+          },
+        );
+        if (signal.aborted) break;
+        this.options.metrics?.watchRestarts.inc({ resource: this.resource, reason: 'closed' });
+        // A stream that ends at once, again and again (a proxy closing it), must not become a hot loop.
+        if (received === 0 && Date.now() - openedAt < 1000) await sleep(backoffDelay(failures++, this.backoff), signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        if (isGone(err)) {
+          log.info({ err: messageOf(err), resourceVersion }, 'watch expired (410 Gone), relisting');
+          this.stats.expired++;
+          resourceVersion = undefined;
+          continue;
+        }
+        this.stats.errors++;
+        const delayMs = backoffDelay(failures++, this.backoff);
+        log.warn({ err: messageOf(err), resourceVersion, retryInMs: Math.round(delayMs) }, 'list/watch failed, retrying');
+        this.options.metrics?.watchRestarts.inc({ resource: this.resource, reason: 'error' });
+        await sleep(delayMs, signal);
+      }
+    }
+  }
+
+  /** Lists one scope, brings the cache in line and returns the resourceVersion to watch from. */
+  private async relist(scope: string): Promise<string> {
+    const list = await this.options.client.list<T>(this.options.apiVersion, this.options.kind, {
+      namespace: scope || undefined,
+      labelSelector: this.options.labelSelector,
+    });
+    this.stats.lists++;
+    this.options.metrics?.relists.inc({ resource: this.resource, reason: this.synced.has(scope) ? 'expired' : 'initial' });
+    const deltas = this.store.replace(list.items, (object) => scope === '' || object.metadata?.namespace === scope);
+    for (const delta of deltas) this.emit(delta);
+    if (!this.synced.has(scope)) {
+      this.synced.add(scope);
+      if (this.hasSynced()) for (const resolve of this.syncWaiters.splice(0)) resolve();
+    }
+    return list.resourceVersion;
+  }
+
+  private apply(event: WatchEvent): void {
+    const object = { ...event.object, apiVersion: this.options.apiVersion, kind: this.options.kind } as T;
+    if (event.type === 'BOOKMARK') return;
+    const delta = event.type === 'DELETED' ? this.store.remove(object) : this.store.upsert(object);
+    if (delta) this.emit(delta);
+  }
+
+  private emit(delta: StoreDelta<T>): void {
+    for (const handlers of this.handlers) {
+      if (delta.type === 'add') this.call(() => handlers.onAdd?.(delta.object));
+      else if (delta.type === 'update') this.call(() => handlers.onUpdate?.(delta.old, delta.object));
+      else this.call(() => handlers.onDelete?.(delta.object));
+    }
+  }
+
+  /** A throwing handler is a bug to log, not a reason to drop the watch and lose events. */
+  private call(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err: messageOf(err) }, 'informer event handler threw');
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

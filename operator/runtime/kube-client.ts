@@ -1,0 +1,301 @@
+import fetch, { type RequestInit, type Response } from 'node-fetch';
+import type { KubeConfig, KubernetesObject } from './client-node';
+import { KubeApiError, apiErrorFromResponse } from './kube-errors';
+import { type ResourceInfo, ResourcePaths } from './resource-paths';
+import { type WatchEvent, readWatchStream } from './watch-stream';
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete';
+export const VERBS: readonly Verb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'apply', 'delete'];
+export type RequestCounts = Record<Verb, number>;
+
+/** Enough to address one object. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Page size; the client follows `continue` tokens until the list is complete. */
+  pageSize?: number;
+}
+
+export interface ObjectList<T> {
+  items: T[];
+  resourceVersion: string;
+}
+
+export interface WatchOptions {
+  namespace?: string;
+  labelSelector?: string;
+  resourceVersion?: string;
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+  /** Abort when no byte arrives for this long (a half-open connection looks like a quiet watch). */
+  idleTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface PatchOptions {
+  subresource?: 'status' | 'scale';
+  fieldManager?: string;
+}
+
+export interface ApplyOptions extends PatchOptions {
+  force?: boolean;
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export type JsonPatchOp =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
+  | { op: 'remove'; path: string }
+  | { op: 'move' | 'copy'; from: string; path: string };
+
+export interface KubeClientOptions {
+  /** Field manager for apply and the default for other writes. */
+  fieldManager?: string;
+  /** Timeout of one non-watch request. */
+  requestTimeoutMs?: number;
+}
+
+interface RequestSpec {
+  verb: Verb | 'discovery';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+}
+
+/**
+ * A thin client over the Kubernetes REST API, authenticated by client-node's
+ * KubeConfig. Requests go through node-fetch directly so that every verb is
+ * counted, the apply-patch content type is always right (client-node's typed
+ * patch calls answer 415 without it, kubernetes-client/javascript#862) and
+ * errors keep the server's message.
+ */
+export class KubeClient {
+  readonly fieldManager: string;
+  private readonly counts: RequestCounts = Object.fromEntries(VERBS.map((v) => [v, 0])) as RequestCounts;
+  private readonly paths: ResourcePaths;
+  private readonly server: string;
+  private readonly requestTimeoutMs: number;
+
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    options: KubeClientOptions = {},
+  ) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    this.server = cluster.server.replace(/\/+$/, '');
+    this.fieldManager = options.fieldManager ?? 'understudy';
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.paths = new ResourcePaths((path) => this.request({ verb: 'discovery', method: 'GET', path }));
+  }
+
+  /** A snapshot of how many requests were sent, by verb. */
+  requestCounts(): RequestCounts {
+    return { ...this.counts };
+  }
+
+  resourceInfo(apiVersion: string, kind: string): Promise<ResourceInfo> {
+    return this.paths.resolve(apiVersion, kind);
+  }
+
+  async get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
+    const path = await this.paths.objectPath(ref);
+    try {
+      return await this.request<T>({ verb: 'get', method: 'GET', path });
+    } catch (err) {
+      if (err instanceof KubeApiError && err.statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async list<T extends KubernetesObject>(apiVersion: string, kind: string, options: ListOptions = {}): Promise<ObjectList<T>> {
+    const path = await this.paths.collectionPath(apiVersion, kind, options.namespace);
+    const items: T[] = [];
+    let continueToken: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await this.request<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>({
+        verb: 'list',
+        method: 'GET',
+        path,
+        query: {
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          limit: options.pageSize ?? 500,
+          continue: continueToken,
+        },
+      });
+      // List items come without apiVersion and kind; the cache and handlers expect them.
+      for (const item of page.items ?? []) items.push({ ...item, apiVersion, kind });
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+      continueToken = page.metadata?.continue || undefined;
+    } while (continueToken);
+    return { items, resourceVersion };
+  }
+
+  async create<T extends KubernetesObject>(obj: T, options: { fieldManager?: string } = {}): Promise<T> {
+    const ref = refOf(obj);
+    const path = await this.paths.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
+    return this.request<T>({ verb: 'create', method: 'POST', path, body: obj, query: { fieldManager: options.fieldManager ?? this.fieldManager } });
+  }
+
+  /** PUT: optimistic concurrency through metadata.resourceVersion (409 when stale). */
+  async replace<T extends KubernetesObject>(obj: T, options: PatchOptions = {}): Promise<T> {
+    const path = await this.paths.objectPath(refOf(obj), options.subresource);
+    return this.request<T>({ verb: 'update', method: 'PUT', path, body: obj, query: { fieldManager: options.fieldManager ?? this.fieldManager } });
+  }
+
+  /** Server-side apply: the object states every field this manager owns; `force` takes fields from other managers. */
+  async apply<T extends KubernetesObject>(obj: T, options: ApplyOptions = {}): Promise<T> {
+    const path = await this.paths.objectPath(refOf(obj), options.subresource);
+    return this.request<T>({
+      verb: 'apply',
+      method: 'PATCH',
+      path,
+      body: obj,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: options.fieldManager ?? this.fieldManager, force: options.force ? true : undefined },
+    });
+  }
+
+  async mergePatch<T extends KubernetesObject>(ref: ObjectRef, patch: unknown, options: PatchOptions = {}): Promise<T> {
+    const path = await this.paths.objectPath(ref, options.subresource);
+    return this.request<T>({
+      verb: 'patch',
+      method: 'PATCH',
+      path,
+      body: patch,
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager: options.fieldManager ?? this.fieldManager },
+    });
+  }
+
+  async jsonPatch<T extends KubernetesObject>(ref: ObjectRef, ops: JsonPatchOp[], options: PatchOptions = {}): Promise<T> {
+    const path = await this.paths.objectPath(ref, options.subresource);
+    return this.request<T>({
+      verb: 'patch',
+      method: 'PATCH',
+      path,
+      body: ops,
+      contentType: 'application/json-patch+json',
+      query: { fieldManager: options.fieldManager ?? this.fieldManager },
+    });
+  }
+
+  /** A merge patch of the status subresource (e.g. `{ status: {...} }`); spec changes in it are ignored by the server. */
+  patchStatus<T extends KubernetesObject>(ref: ObjectRef, patch: unknown, options: { fieldManager?: string } = {}): Promise<T> {
+    return this.mergePatch<T>(ref, patch, { ...options, subresource: 'status' });
+  }
+
+  /** Deletes the object; false when it was already gone. */
+  async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
+    const path = await this.paths.objectPath(ref);
+    try {
+      await this.request({
+        verb: 'delete',
+        method: 'DELETE',
+        path,
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', ...options },
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof KubeApiError && err.statusCode === 404) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Opens one watch and feeds its events to `onEvent` until the server ends the
+   * stream (resolves) or it fails (rejects). An ERROR event rejects with a
+   * KubeApiError carrying the event's code, so 410 Gone looks the same whether
+   * it came as an HTTP status or inside the stream.
+   */
+  async watch(apiVersion: string, kind: string, options: WatchOptions, onEvent: (event: WatchEvent) => void): Promise<void> {
+    const path = await this.paths.collectionPath(apiVersion, kind, options.namespace);
+    const url = this.url(path, {
+      watch: true,
+      labelSelector: options.labelSelector,
+      resourceVersion: options.resourceVersion,
+      allowWatchBookmarks: options.allowWatchBookmarks ? true : undefined,
+      timeoutSeconds: options.timeoutSeconds,
+    });
+    const controller = new AbortController();
+    const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
+    this.counts.watch++;
+    const init = await this.kubeConfig.applyToFetchOptions({});
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, method: 'GET', signal: signal as RequestInit['signal'] });
+    } catch (err) {
+      throw transportError('GET', path, err);
+    }
+    if (response.status !== 200) {
+      throw apiErrorFromResponse('GET', path, response.status, await response.text().catch(() => ''));
+    }
+    try {
+      await readWatchStream(response.body, onEvent, { idleTimeoutMs: options.idleTimeoutMs, abort: () => controller.abort(), signal });
+    } catch (err) {
+      if (err instanceof KubeApiError) throw err;
+      throw transportError('GET watch', path, err);
+    } finally {
+      controller.abort();
+    }
+  }
+
+  private url(path: string, query: RequestSpec['query'] = {}): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const qs = params.toString();
+    return `${this.server}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  private async request<T>(spec: RequestSpec): Promise<T> {
+    if (spec.verb !== 'discovery') this.counts[spec.verb]++;
+    const init = await this.kubeConfig.applyToFetchOptions({});
+    const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined), Accept: 'application/json' };
+    if (spec.body !== undefined) headers['Content-Type'] = spec.contentType ?? 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(this.url(spec.path, spec.query), {
+        ...init,
+        method: spec.method,
+        headers,
+        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        signal: AbortSignal.timeout(this.requestTimeoutMs) as RequestInit['signal'],
+      });
+    } catch (err) {
+      throw transportError(spec.method, spec.path, err);
+    }
+    const text = await response.text();
+    if (!response.ok) throw apiErrorFromResponse(spec.method, spec.path, response.status, text);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+}
+
+function transportError(method: string, path: string, err: unknown): KubeApiError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new KubeApiError(`${method} ${path}: ${message}`, 0, 'TransportError', undefined, { cause: err });
+}
+
+/** The address of an object, read from its own fields; names the missing field. */
+export function refOf(obj: KubernetesObject): ObjectRef {
+  if (!obj.apiVersion) throw new Error('object has no apiVersion');
+  if (!obj.kind) throw new Error('object has no kind');
+  if (!obj.metadata?.name) throw new Error(`${obj.kind} has no metadata.name`);
+  return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace };
+}
+
+export type { WatchEvent } from './watch-stream';
