@@ -65,10 +65,10 @@ export const LabelSelectorSchema = z
     matchExpressions: z
       .array(
         z.object({
-          key: z.string().min(1),
-          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-          values: z.array(z.string()).optional(),
-        }),
+          key: z.string().min(1).describe('The label key the requirement applies to.'),
+          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']).describe('In, NotIn, Exists or DoesNotExist.'),
+          values: z.array(z.string()).optional().describe('Values for In and NotIn; empty for Exists and DoesNotExist.'),
+        }).describe('A set-based label requirement.'),
       )
       .optional()
       .describe('Set-based requirements, all of which must hold.'),
