@@ -133,7 +133,7 @@ export const SourceSchema = z
 export const TRANSFORMS = [
   'keep', 'null', 'constant', 'template', 'hash', 'mask', 'permute', 'uuid',
   'email', 'firstName', 'lastName', 'fullName', 'company', 'phone', 'street', 'city', 'zip', 'country',
-  'ipv4', 'ipv6', 'iban', 'cardNumber', 'dateShift', 'noise', 'json',
+  'username', 'digits', 'lorem', 'ipv4', 'ipv6', 'iban', 'cardNumber', 'dateShift', 'noise', 'json',
 ] as const;
 export type TransformName = (typeof TRANSFORMS)[number];
 
@@ -142,7 +142,7 @@ export const RuleSchema = z
     table: z.string().min(1).describe('Table the rule applies to, schema-qualified or bare.'),
     column: z.string().min(1).describe('Column the rule applies to.'),
     transform: z.enum(TRANSFORMS).describe(
-      'Transformer (anonymize) or generator (synthesize): keep, null, constant, template, hash, mask, permute, uuid, email, firstName, lastName, fullName, company, phone, street, city, zip, country, ipv4, ipv6, iban, cardNumber, dateShift, noise, json.',
+      'Transformer (anonymize) or generator (synthesize): keep, null, constant, template, hash, mask, permute, uuid, email, firstName, lastName, fullName, company, phone, street, city, zip, country, username, digits, lorem, ipv4, ipv6, iban, cardNumber, dateShift, noise, json.',
     ),
     params: FreeFormSchema.optional().describe('Parameters of the transformer, for example {value: "x"} for constant or {days: 30} for dateShift.'),
   })

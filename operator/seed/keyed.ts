@@ -1,0 +1,119 @@
+import { createHmac } from 'node:crypto';
+
+// Keyed determinism: every fake value is chosen by HMAC-SHA256(key, domain, value),
+// where the domain names the kind of value (never the table), so one input maps
+// to one output in every table, database and run, and another key changes all.
+
+const CACHE_LIMIT = 50_000;
+
+export class KeyedHash {
+  private readonly key: Buffer;
+  private readonly cache = new Map<string, Buffer>();
+
+  constructor(key: Buffer | string) {
+    this.key = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
+    if (this.key.length < 16) throw new Error('the masking key must be at least 16 bytes long');
+  }
+
+  /** HMAC-SHA256(key, domain NUL value); cached because personal values repeat (names, cities). */
+  digest(domain: string, value: string): Buffer {
+    const id = `${domain}\u0000${value}`;
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const out = createHmac('sha256', this.key).update(id).digest();
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(id, out);
+    return out;
+  }
+
+  /** An index in [0, n) taken from 32 bits of the digest at word `word` (0..7). */
+  pick(domain: string, value: string, n: number, word = 0): number {
+    return this.digest(domain, value).readUInt32BE((word % 8) * 4) % n;
+  }
+
+  /** Round keys for a permutation, derived once per domain. */
+  roundKeys(domain: string, rounds: number): Uint32Array {
+    const keys = new Uint32Array(rounds);
+    for (let i = 0; i < rounds; i++) keys[i] = createHmac('sha256', this.key).update(`round\u0000${domain}\u0000${i}`).digest().readUInt32BE(0);
+    return keys;
+  }
+}
+
+/** murmur3's 32-bit finaliser: a fast bijective mixer for Feistel round functions. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const ROUNDS = 8;
+
+/**
+ * A keyed permutation of [0, 2^bits) (bits ≤ 52): a balanced Feistel network
+ * over the next even bit width, cycle-walked back into the domain. A Feistel
+ * network is a bijection whatever its round function, so key columns stay
+ * unique and foreign keys still join. The round keys come from HMAC; the round
+ * function is a fast mixer, which is enough for pseudonymous surrogate keys.
+ */
+export class IntPermutation {
+  private readonly half: number;
+  private readonly mask: number;
+  private readonly size: number;
+
+  constructor(private readonly keys: Uint32Array, readonly bits: number) {
+    if (!Number.isInteger(bits) || bits < 2 || bits > 52) throw new Error(`permutation width must be 2..52 bits, got ${bits}`);
+    this.half = Math.ceil(bits / 2);
+    this.mask = 2 ** this.half - 1;
+    this.size = 2 ** bits;
+  }
+
+  apply(x: number): number {
+    if (!Number.isInteger(x) || x < 0 || x >= this.size) throw new Error(`value ${x} is outside the permuted domain [0, 2^${this.bits})`);
+    let y = this.encrypt(x);
+    while (y >= this.size) y = this.encrypt(y);
+    return y;
+  }
+
+  private encrypt(x: number): number {
+    const scale = 2 ** this.half;
+    let left = Math.floor(x / scale);
+    let right = x % scale;
+    for (let i = 0; i < ROUNDS; i++) {
+      const f = (fmix32((right ^ this.keys[i]!) >>> 0) ^ fmix32(right + i)) & this.mask;
+      const next = (left ^ f) & this.mask;
+      left = right;
+      right = next >>> 0;
+    }
+    return left * scale + right;
+  }
+}
+
+/** A keyed permutation of 128-bit values (UUIDs), Feistel over two 64-bit halves. */
+export class Uuid128Permutation {
+  constructor(private readonly keys: Uint32Array) {
+    if (keys.length < ROUNDS * 2) throw new Error('uuid permutation needs 16 round keys');
+  }
+
+  apply(hex32: string): string {
+    let a = parseInt(hex32.slice(0, 8), 16);
+    let b = parseInt(hex32.slice(8, 16), 16);
+    let c = parseInt(hex32.slice(16, 24), 16);
+    let d = parseInt(hex32.slice(24, 32), 16);
+    for (let i = 0; i < ROUNDS; i++) {
+      const k1 = this.keys[2 * i]!;
+      const k2 = this.keys[2 * i + 1]!;
+      const f1 = fmix32((c ^ k1) + Math.imul(d, 0x9e3779b1));
+      const f2 = fmix32((d ^ k2) + Math.imul(f1, 0x7feb352d));
+      const na = c;
+      const nb = d;
+      c = (a ^ f1) >>> 0;
+      d = (b ^ f2) >>> 0;
+      a = na;
+      b = nb;
+    }
+    return [a, b, c, d].map((w) => w.toString(16).padStart(8, '0')).join('');
+  }
+}

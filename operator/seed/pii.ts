@@ -1,0 +1,64 @@
+import type { TransformName } from '../api/dataseed';
+import type { ColumnInfo, PiiKind } from './model';
+
+// Personal-data detection by column name and type. Deliberately eager: a
+// false positive costs one `keep` rule, a false negative leaks production.
+
+const NAME_PATTERNS: Array<[RegExp, PiiKind]> = [
+  [/e_?mail/, 'email'],
+  [/^(first_?name|given_?name|forename|fname)$/, 'firstName'],
+  [/^(last_?name|family_?name|surname|lname)$/, 'lastName'],
+  [/^(full_?name|display_?name|contact_?name|customer_?name|recipient|name_on_card|cardholder|holder_?name)$/, 'fullName'],
+  [/^(user_?name|login|handle|nickname)$/, 'username'],
+  [/(phone|mobile|fax|msisdn|^tel$|telephone)/, 'phone'],
+  [/(street|address_?line|^line_?[12]$|^address[12]?$|house_?number)/, 'street'],
+  [/^(city|town|locality)$/, 'city'],
+  [/(zip|postal_?code|post_?code|postcode)/, 'zip'],
+  [/(ssn|social_?security|national_?id|tax_?id|passport|driver_?licen[cs]e|^nino$|^sin$|id_?number)/, 'nationalId'],
+  [/(^ip$|ip_?addr|_ip$|^ip_|remote_?addr|client_?ip)/, 'ip'],
+  [/(card_?number|credit_?card|^pan$|cc_?num)/, 'cardNumber'],
+  [/(iban|account_?number|bank_?account|routing_?number|bic|swift)/, 'iban'],
+  [/(birth|^dob$|birthday)/, 'dateOfBirth'],
+  [/(password|passwd|secret|token|api_?key|salt|^hash$|private_?key|otp|cvv|cvc|pin$)/, 'secret'],
+  [/(latitude|longitude|^lat$|^lng$|^lon$|geo_?location)/, 'geo'],
+  [/(^notes?$|comment|^bio$|^message$|^body$|free_?text|instructions)/, 'freeText'],
+];
+
+export function detectPersonal(column: Pick<ColumnInfo, 'name' | 'baseType'>): PiiKind | undefined {
+  const name = column.name.toLowerCase();
+  for (const [pattern, kind] of NAME_PATTERNS) if (pattern.test(name)) return kind;
+  if (column.baseType === 'inet') return 'ip';
+  return undefined;
+}
+
+/** The transformer suggested for (and, when synthesizing, applied to) each kind of personal column. */
+export const DEFAULT_TRANSFORM: Record<PiiKind, { transform: TransformName; params?: Record<string, unknown> }> = {
+  email: { transform: 'email' },
+  firstName: { transform: 'firstName' },
+  lastName: { transform: 'lastName' },
+  fullName: { transform: 'fullName' },
+  username: { transform: 'username' },
+  phone: { transform: 'phone' },
+  street: { transform: 'street' },
+  city: { transform: 'city' },
+  zip: { transform: 'zip' },
+  address: { transform: 'street' },
+  nationalId: { transform: 'digits' },
+  ip: { transform: 'ipv4' },
+  cardNumber: { transform: 'cardNumber' },
+  iban: { transform: 'iban' },
+  dateOfBirth: { transform: 'dateShift', params: { days: 180 } },
+  secret: { transform: 'hash' },
+  company: { transform: 'company' },
+  geo: { transform: 'noise', params: { relative: 0.01 } },
+  freeText: { transform: 'lorem' },
+};
+
+/**
+ * Types that cannot carry personal data by themselves. Text, JSON, arrays,
+ * bytes and network addresses can, so they always need a rule in strict mode.
+ */
+export function isKnownSafeType(column: Pick<ColumnInfo, 'baseType' | 'isArray'>): boolean {
+  if (column.isArray) return false;
+  return ['int2', 'int4', 'int8', 'float', 'numeric', 'bool', 'date', 'timestamp', 'timestamptz', 'time', 'enum'].includes(column.baseType);
+}

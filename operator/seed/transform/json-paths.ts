@@ -1,0 +1,60 @@
+import type { CompileContext, TransformSpec, ValueTransform } from './compile';
+
+type Compile = (spec: TransformSpec, ctx: CompileContext) => ValueTransform;
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+interface PathRule {
+  steps: string[];
+  apply: ValueTransform;
+}
+
+/** `$.a.b[*].c` or `a.b.*.c` into steps; `*` matches every key or array element. */
+export function parseJsonPath(path: string): string[] {
+  const trimmed = path.replace(/^\$\.?/, '');
+  if (trimmed === '') throw new Error(`JSON path "${path}" selects nothing`);
+  return trimmed.replace(/\[\*\]/g, '.*').replace(/\[(\d+)\]/g, '.$1').split('.').filter((s) => s !== '');
+}
+
+function applyAt(node: Json, steps: string[], at: number, apply: ValueTransform): Json {
+  if (at === steps.length) {
+    if (node === null || typeof node === 'object') return node;
+    const out = apply(String(node), () => null);
+    return typeof node === 'number' && out !== null && Number.isFinite(Number(out)) ? Number(out) : out;
+  }
+  const step = steps[at]!;
+  if (Array.isArray(node)) {
+    return node.map((child, i) => (step === '*' || step === String(i) ? applyAt(child, steps, at + 1, apply) : child));
+  }
+  if (node !== null && typeof node === 'object') {
+    const out: { [key: string]: Json } = {};
+    for (const [key, child] of Object.entries(node)) out[key] = step === '*' || step === key ? applyAt(child, steps, at + 1, apply) : child;
+    return out;
+  }
+  return node;
+}
+
+/**
+ * Masks leaves of a JSON document by path. params.paths: [{path, transform, params}];
+ * leaves not on a path are kept.
+ */
+export function transformJson(ctx: CompileContext, params: Record<string, unknown> | undefined, compile: Compile): ValueTransform {
+  const paths = params?.paths;
+  if (!Array.isArray(paths) || paths.length === 0) throw new Error('json needs params.paths: [{path, transform}]');
+  const rules: PathRule[] = paths.map((p, i) => {
+    const entry = p as { path?: unknown; transform?: unknown; params?: unknown };
+    if (typeof entry.path !== 'string' || typeof entry.transform !== 'string') throw new Error(`params.paths[${i}] needs path and transform`);
+    const spec = { transform: entry.transform, params: entry.params as Record<string, unknown> | undefined } as TransformSpec;
+    const leafColumn = { ...ctx.column, baseType: 'text' as const, maxLength: undefined, isArray: false };
+    return { steps: parseJsonPath(entry.path), apply: compile(spec, { ...ctx, column: leafColumn, unique: false }) };
+  });
+  return (v) => {
+    let doc: Json;
+    try {
+      doc = JSON.parse(v) as Json;
+    } catch {
+      throw new Error(`column ${ctx.column.name} holds a value that is not JSON`);
+    }
+    for (const rule of rules) doc = applyAt(doc, rule.steps, 0, rule.apply);
+    return JSON.stringify(doc);
+  };
+}
