@@ -1,0 +1,75 @@
+import type { LabelSelector } from '../../api/common';
+import { NAMESPACE_KINDS, type ComparedKind } from '../../api/paritycheck';
+import type { Difference } from '../finding';
+import { matchesName } from '../pattern';
+import { CONFIG_SEVERITY } from '../severity';
+import { declaredBy, differ, type ConfigContext } from './context';
+import type { KubeObject } from './normalize';
+import { compareConfigMap, compareHpa, compareSecret, compareService } from './objects';
+import { matchesSelector } from './selector';
+import { objectsOf } from './snapshot';
+import { compareWorkload } from './workload';
+
+export interface ConfigurationFilter {
+  kinds?: ComparedKind[];
+  selector?: LabelSelector;
+  include?: string[];
+  exclude?: string[];
+}
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+function selected(object: KubeObject, filter: ConfigurationFilter): boolean {
+  const id = `${object.kind}/${object.metadata.name}`;
+  if (!matchesSelector(filter.selector, object.metadata.labels)) return false;
+  if (filter.include && !filter.include.some((p) => matchesName(p, id))) return false;
+  if (filter.exclude?.some((p) => matchesName(p, id))) return false;
+  return true;
+}
+
+function comparePair(kind: string, name: string, staging: KubeObject, production: KubeObject, context: ConfigContext): Difference[] {
+  if (WORKLOADS.has(kind)) return compareWorkload(kind, name, staging, production, context);
+  switch (kind) {
+    case 'ConfigMap':
+      return compareConfigMap(name, staging, production, context);
+    case 'Secret':
+      return compareSecret(name, staging, production, context);
+    case 'Service':
+      return compareService(name, staging, production, context);
+    case 'HorizontalPodAutoscaler':
+      return compareHpa(name, staging, production, context);
+    default:
+      return [];
+  }
+}
+
+/** Whether the environment meant this object not to be there: a shared service, or Secrets it was told not to copy. */
+function absenceDeclared(kind: string, name: string, context: ConfigContext): boolean {
+  if (WORKLOADS.has(kind) && context.declared.services.get(name)?.mode === 'shared') return true;
+  return kind === 'Secret' && context.declared.secretsPolicy === 'Omit';
+}
+
+function compareMissing(kind: string, name: string, inStaging: boolean, context: ConfigContext): Difference {
+  const make = differ(`${kind}/${name}`);
+  if (inStaging) return make('', 'present', undefined, CONFIG_SEVERITY.onlyInStaging, `${kind} ${name} exists only in staging`);
+  if (absenceDeclared(kind, name, context)) return make('', undefined, 'present', 'info', `${kind} ${name} is not copied to staging${declaredBy(context)}`, true);
+  return make('', undefined, 'present', CONFIG_SEVERITY.missingObject, `${kind} ${name} exists in production but not in staging`);
+}
+
+/** Pairs objects by kind and name across the two namespaces and compares each pair. */
+export function compareConfiguration(context: ConfigContext, filter: ConfigurationFilter): Difference[] {
+  const differences: Difference[] = [];
+  for (const kind of filter.kinds ?? NAMESPACE_KINDS) {
+    const staging = objectsOf(context.staging, kind);
+    const production = objectsOf(context.production, kind);
+    const names = [...new Set([...production.keys(), ...staging.keys()])].sort();
+    for (const name of names) {
+      const s = staging.get(name);
+      const p = production.get(name);
+      if ((s && !selected(s, filter)) || (p && !selected(p, filter))) continue;
+      if (s && p) differences.push(...comparePair(kind, name, s, p, context));
+      else differences.push(compareMissing(kind, name, s !== undefined, context));
+    }
+  }
+  return differences;
+}
