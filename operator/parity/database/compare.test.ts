@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { compareData } from './data-compare';
+import type { DatabaseSchema, DatabaseStatistics, TableSchema } from './model';
+import { indexDefinitionWithoutName } from './postgres';
+import { compareSchemas } from './schema-compare';
+
+function orders(): TableSchema {
+  return {
+    columns: new Map([
+      ['id', { type: 'bigint', nullable: false, identity: 'd' }],
+      ['customer_id', { type: 'bigint', nullable: false }],
+      ['note', { type: 'text', nullable: true }],
+      ['status', { type: 'text', nullable: false, default: "'new'::text" }],
+    ]),
+    indexes: [
+      { name: 'orders_pkey', definition: 'UNIQUE ON public.orders USING btree (id)' },
+      { name: 'orders_customer_idx', definition: 'ON public.orders USING btree (customer_id)' },
+    ],
+    constraints: [{ name: 'orders_pkey', type: 'p', definition: 'PRIMARY KEY (id)' }],
+  };
+}
+
+const db = (...tables: Array<[string, TableSchema]>): DatabaseSchema => new Map(tables);
+
+describe('schema comparison', () => {
+  it('finds nothing between equal schemas', () => {
+    expect(compareSchemas(db(['public.orders', orders()]), db(['public.orders', orders()]))).toEqual([]);
+  });
+
+  it('reports a dropped index with its name as a warning, a renamed one not at all', () => {
+    const staging = orders();
+    staging.indexes = staging.indexes.filter((i) => i.name !== 'orders_customer_idx');
+    expect(compareSchemas(db(['public.orders', staging]), db(['public.orders', orders()]))).toEqual([
+      expect.objectContaining({ resource: 'Table/public.orders', path: 'indexes[orders_customer_idx]', severity: 'warning' }),
+    ]);
+    const renamed = orders();
+    renamed.indexes[1] = { name: 'idx_orders_customer', definition: 'ON public.orders USING btree (customer_id)' };
+    expect(compareSchemas(db(['public.orders', renamed]), db(['public.orders', orders()]))).toEqual([]);
+  });
+
+  it('reports columns, types, nullability and defaults', () => {
+    const staging = orders();
+    staging.columns.delete('note');
+    staging.columns.set('customer_id', { type: 'integer', nullable: true });
+    staging.columns.set('status', { type: 'text', nullable: false });
+    const found = compareSchemas(db(['public.orders', staging]), db(['public.orders', orders()]));
+    expect(found.map((f) => [f.path, f.severity])).toEqual([
+      ['columns[customer_id].type', 'critical'],
+      ['columns[customer_id].nullable', 'warning'],
+      ['columns[note]', 'critical'],
+      ['columns[status].default', 'warning'],
+    ]);
+  });
+
+  it('reports missing tables, honours exclusions', () => {
+    expect(compareSchemas(db(), db(['public.orders', orders()]))).toEqual([expect.objectContaining({ resource: 'Table/public.orders', path: '', severity: 'critical' })]);
+    expect(compareSchemas(db(), db(['public.orders', orders()]), ['orders'])).toEqual([]);
+  });
+
+  it('strips index names', () => {
+    expect(indexDefinitionWithoutName('CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)')).toBe('UNIQUE ON public.orders USING btree (id)');
+    expect(indexDefinitionWithoutName('CREATE INDEX x ON public.t USING btree (a)')).toBe('ON public.t USING btree (a)');
+  });
+});
+
+describe('data comparison', () => {
+  const stats = (rows: number, nullFraction = 0.1, distinct = -1): DatabaseStatistics =>
+    new Map([['public.orders', { rows, columns: new Map([['note', { nullFraction, distinct }], ['status', { nullFraction: 0, distinct: 4 }]]) }]]);
+  const options = { expectedRowRatio: 1, tolerances: { rowCount: 0.1, nullFraction: 0.05, distinct: 0.2 } };
+
+  it('property: statistics compared with themselves give nothing', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: -1, max: 1000, noNaN: true }), (rows, nf, nd) => {
+        const result = compareData(stats(rows, nf, nd), stats(rows, nf, nd), options);
+        return result.differences.length === 0 && result.inconclusive.length === 0;
+      }),
+    );
+  });
+
+  it('reports a halved row count against the expected ratio', () => {
+    expect(compareData(stats(500), stats(1000), options).differences).toEqual([expect.objectContaining({ path: 'rows', staging: 500, production: 1000, severity: 'warning' })]);
+    expect(compareData(stats(500), stats(1000), { ...options, expectedRowRatio: 0.5 }).differences).toEqual([]);
+  });
+
+  it('reports null fractions and distinct counts beyond tolerance', () => {
+    const found = compareData(stats(1000, 0.5, -0.5), stats(1000, 0.1, -1), options).differences;
+    expect(found.map((f) => [f.path, f.severity])).toEqual([
+      ['columns[note].nullFraction', 'warning'],
+      ['columns[note].distinct', 'info'],
+    ]);
+  });
+
+  it('is inconclusive, not a pass, for tables never analysed', () => {
+    const result = compareData(stats(-1), stats(1000), options);
+    expect(result.differences).toEqual([]);
+    expect(result.inconclusive).toEqual([expect.objectContaining({ resource: 'Table/public.orders', reason: expect.stringContaining('ANALYZE') })]);
+  });
+});

@@ -1,0 +1,145 @@
+import { Client } from 'pg';
+import type { CatalogueSource, ColumnStatistics, ConstraintSchema, DatabaseSchema, DatabaseStatistics, IndexSchema, TableSchema } from './model';
+
+export class DatabaseUnreachableError extends Error {
+  override name = 'DatabaseUnreachableError';
+}
+
+/** host:port/database of a connection URL: what messages may show (never the user or password). */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return '(unparseable connection URL)';
+  }
+}
+
+const COLUMNS = `
+  select n.nspname as schema, c.relname as table, a.attname as column,
+         format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
+         pg_get_expr(d.adbin, d.adrelid) as default, a.attidentity as identity, a.attgenerated as generated
+  from pg_class c
+  join pg_namespace n on n.oid = c.relnamespace
+  join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+  left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
+  where c.relkind in ('r', 'p') and not c.relispartition and n.nspname = any($1)
+  order by 1, 2, a.attnum`;
+
+const INDEXES = `
+  select n.nspname as schema, t.relname as table, i.relname as index, pg_get_indexdef(i.oid) as definition
+  from pg_index x
+  join pg_class i on i.oid = x.indexrelid
+  join pg_class t on t.oid = x.indrelid
+  join pg_namespace n on n.oid = t.relnamespace
+  where t.relkind in ('r', 'p') and not t.relispartition and n.nspname = any($1)
+  order by 1, 2, 3`;
+
+const CONSTRAINTS = `
+  select n.nspname as schema, t.relname as table, c.conname as name, c.contype as type, pg_get_constraintdef(c.oid) as definition
+  from pg_constraint c
+  join pg_class t on t.oid = c.conrelid
+  join pg_namespace n on n.oid = t.relnamespace
+  where t.relkind in ('r', 'p') and not t.relispartition and n.nspname = any($1) and c.contype <> 'n'
+  order by 1, 2, 3`;
+
+const ROWS = `
+  select n.nspname as schema, c.relname as table, c.reltuples::float8 as rows
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  where c.relkind = 'r' and n.nspname = any($1)`;
+
+const STATS = `
+  select schemaname as schema, tablename as table, attname as column, null_frac::float8 as null_fraction, n_distinct::float8 as distinct
+  from pg_stats where schemaname = any($1) and not inherited`;
+
+/** `CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)` → `UNIQUE ON public.orders USING btree (id)`. */
+export function indexDefinitionWithoutName(definition: string): string {
+  return definition.replace(/^CREATE (UNIQUE )?INDEX \S+ /, (_m, unique: string | undefined) => (unique ? 'UNIQUE ' : ''));
+}
+
+function tableOf(schema: DatabaseSchema, key: string): TableSchema {
+  let table = schema.get(key);
+  if (!table) schema.set(key, (table = { columns: new Map(), indexes: [], constraints: [] }));
+  return table;
+}
+
+/**
+ * Reads the PostgreSQL catalogue over one short-lived connection: three
+ * queries for the schema and two for statistics, whatever the number of tables.
+ */
+export class PostgresCatalogue implements CatalogueSource {
+  readonly description: string;
+  queries = 0;
+  private client: Client | undefined;
+
+  constructor(
+    private readonly url: string,
+    side: string,
+    private readonly timeoutMs = 10_000,
+  ) {
+    this.description = `${side} database ${describeUrl(url)}`;
+  }
+
+  private async connect(): Promise<Client> {
+    if (this.client) return this.client;
+    const client = new Client({ connectionString: this.url, connectionTimeoutMillis: this.timeoutMs, statement_timeout: this.timeoutMs, application_name: 'understudy-parity' });
+    client.on('error', () => undefined); // a dropped connection surfaces on the next query instead of crashing the process
+    try {
+      await client.connect();
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw new DatabaseUnreachableError(`cannot connect to the ${this.description}: ${(err as Error).message || String(err)}`);
+    }
+    this.client = client;
+    return client;
+  }
+
+  private async query<Row>(sql: string, schemas: string[]): Promise<Row[]> {
+    const client = await this.connect();
+    this.queries++;
+    try {
+      return (await client.query(sql, [schemas])).rows as Row[];
+    } catch (err) {
+      throw new DatabaseUnreachableError(`query on the ${this.description} failed: ${(err as Error).message}`);
+    }
+  }
+
+  async schema(schemas: string[]): Promise<DatabaseSchema> {
+    const result: DatabaseSchema = new Map();
+    type Column = { schema: string; table: string; column: string; type: string; not_null: boolean; default: string | null; identity: string; generated: string };
+    for (const row of await this.query<Column>(COLUMNS, schemas)) {
+      const column: TableSchema['columns'] extends Map<string, infer C> ? C : never = { type: row.type, nullable: !row.not_null };
+      if (row.default !== null) column.default = row.default;
+      if (row.identity) column.identity = row.identity;
+      if (row.generated) column.generated = row.generated;
+      tableOf(result, `${row.schema}.${row.table}`).columns.set(row.column, column);
+    }
+    for (const row of await this.query<{ schema: string; table: string; index: string; definition: string }>(INDEXES, schemas)) {
+      const index: IndexSchema = { name: row.index, definition: indexDefinitionWithoutName(row.definition) };
+      tableOf(result, `${row.schema}.${row.table}`).indexes.push(index);
+    }
+    for (const row of await this.query<{ schema: string; table: string; name: string; type: string; definition: string }>(CONSTRAINTS, schemas)) {
+      const constraint: ConstraintSchema = { name: row.name, type: row.type, definition: row.definition };
+      tableOf(result, `${row.schema}.${row.table}`).constraints.push(constraint);
+    }
+    return result;
+  }
+
+  async statistics(schemas: string[]): Promise<DatabaseStatistics> {
+    const result: DatabaseStatistics = new Map();
+    for (const row of await this.query<{ schema: string; table: string; rows: number }>(ROWS, schemas)) {
+      result.set(`${row.schema}.${row.table}`, { rows: Number(row.rows), columns: new Map() });
+    }
+    for (const row of await this.query<{ schema: string; table: string; column: string; null_fraction: number; distinct: number }>(STATS, schemas)) {
+      const stats: ColumnStatistics = { nullFraction: Number(row.null_fraction), distinct: Number(row.distinct) };
+      result.get(`${row.schema}.${row.table}`)?.columns.set(row.column, stats);
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+}
