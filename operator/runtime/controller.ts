@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { KubernetesObject } from './client-node';
+import type { EventRecorder } from './events';
+import type { CacheReader, Informer } from './informer';
+import type { KubeClient } from './kube-client';
+import type { Logger } from './logger';
+import type { ControllerMetrics, WorkqueueMetrics } from './metrics';
+import { objectKey, splitKey } from './object-store';
+import { type MapFunction, mapUpdate, ownerMapper } from './owner-mapping';
+import type { RateLimiter } from './rate-limiter';
+import { type ReconcileContext, type Reconciler, type Request, type Result, TerminalError, requestKey } from './reconciler';
+import { WorkQueue } from './workqueue';
+
+export interface WatchedKind {
+  apiVersion: string;
+  kind: string;
+  labelSelector?: string;
+  /** 'manager': only the manager's namespaces (default); 'all': every namespace, e.g. an environment's target namespaces. */
+  scope?: 'manager' | 'all';
+}
+
+export interface OwnedKind extends WatchedKind {
+  /** Defaults to the owner reference of the primary kind, else the environment labels. */
+  map?: MapFunction;
+}
+
+export interface WatchesKind extends WatchedKind {
+  map: MapFunction;
+}
+
+export interface ControllerOptions {
+  /** Lower-case, unique per manager; the `controller` label of the metrics. */
+  name: string;
+  primary: { apiVersion: string; kind: string; labelSelector?: string };
+  owns?: OwnedKind[];
+  watches?: WatchesKind[];
+  reconciler: Reconciler;
+  maxConcurrentReconciles?: number;
+  rateLimiter?: RateLimiter;
+  /** Decides whether an update of a primary object is worth a reconcile; all updates by default. */
+  primaryUpdatePredicate?: (old: KubernetesObject, updated: KubernetesObject) => boolean;
+}
+
+export interface ControllerDeps {
+  client: KubeClient;
+  logger: Logger;
+  recorder: EventRecorder;
+  metrics: { controller: ControllerMetrics; workqueue: WorkqueueMetrics };
+  informerFor(kind: WatchedKind): Informer;
+}
+
+/** Reconcile only when the spec (generation), labels, annotations, finalizers or deletion changed. */
+export function generationOrMetadataChanged(old: KubernetesObject, updated: KubernetesObject): boolean {
+  const a = old.metadata ?? {};
+  const b = updated.metadata ?? {};
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    JSON.stringify(a.labels ?? {}) !== JSON.stringify(b.labels ?? {}) ||
+    JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {}) ||
+    JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? [])
+  );
+}
+
+/**
+ * One reconcile loop: informer events become keys in a work queue, and N
+ * workers call the reconciler, one key at a time per key, turning its result
+ * or error into forget / addAfter / addRateLimited as controller-runtime does.
+ */
+export class Controller {
+  readonly name: string;
+  readonly queue: WorkQueue;
+  private readonly primary: Informer;
+  private readonly caches = new Map<string, Informer>();
+  private readonly informers: Informer[] = [];
+  private readonly concurrency: number;
+  private readonly log: Logger;
+  private readonly abort = new AbortController();
+  private workers: Array<Promise<void>> = [];
+  private started = false;
+
+  constructor(
+    private readonly options: ControllerOptions,
+    private readonly deps: ControllerDeps,
+  ) {
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(options.name)) throw new Error(`controller name must be lower-case letters, digits and dashes; got "${options.name}"`);
+    this.name = options.name;
+    this.concurrency = options.maxConcurrentReconciles ?? 1;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error(`maxConcurrentReconciles must be a positive integer; got ${this.concurrency}`);
+    this.log = deps.logger.child({ controller: this.name });
+    this.queue = new WorkQueue({ name: this.name, rateLimiter: options.rateLimiter, metrics: deps.metrics.workqueue });
+    deps.metrics.controller.maxConcurrentReconciles.set({ controller: this.name }, this.concurrency);
+    deps.metrics.controller.activeWorkers.set({ controller: this.name }, 0);
+
+    this.primary = this.register(options.primary);
+    const predicate = options.primaryUpdatePredicate ?? (() => true);
+    this.primary.addHandlers({
+      onAdd: (o) => this.queue.add(objectKey(o)),
+      onUpdate: (old, o) => {
+        if (predicate(old, o)) this.queue.add(objectKey(o));
+      },
+      onDelete: (o) => this.queue.add(objectKey(o)),
+    });
+    for (const owned of options.owns ?? []) this.watchMapped(owned, owned.map ?? ownerMapper(options.primary.apiVersion, options.primary.kind));
+    for (const watched of options.watches ?? []) this.watchMapped(watched, watched.map);
+  }
+
+  /** Every informer this controller reads, for the manager to start and wait on. */
+  allInformers(): Informer[] {
+    return [...this.informers];
+  }
+
+  /** Waits for the caches, then runs the workers until stop(). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const informer of this.informers) {
+      if (!(await informer.waitForSync(this.abort.signal))) return;
+    }
+    this.log.info({ workers: this.concurrency }, 'starting workers');
+    this.workers = Array.from({ length: this.concurrency }, () => this.work());
+  }
+
+  /** Stops taking keys and waits (bounded) for reconciles in flight; then aborts their signal. True when all finished in time. */
+  async stop(timeoutMs: number): Promise<boolean> {
+    const drained = await this.queue.shutDownWithDrain(timeoutMs);
+    this.abort.abort();
+    if (drained) await Promise.all(this.workers);
+    else this.log.warn({ timeoutMs, inFlight: this.queue.inFlight() }, 'reconciles still running at shutdown');
+    return drained;
+  }
+
+  private register(kind: WatchedKind): Informer {
+    const informer = this.deps.informerFor(kind);
+    if (!this.informers.includes(informer)) this.informers.push(informer);
+    this.caches.set(`${kind.apiVersion}|${kind.kind}`, informer);
+    return informer;
+  }
+
+  private watchMapped(kind: WatchedKind, map: MapFunction): void {
+    const enqueue = (requests: Request[]): void => {
+      for (const req of requests) this.queue.add(requestKey(req));
+    };
+    this.register(kind).addHandlers({
+      onAdd: (o) => enqueue(map(o)),
+      onUpdate: (old, o) => enqueue(mapUpdate(map, old, o)),
+      onDelete: (o) => enqueue(map(o)),
+    });
+  }
+
+  private cacheReader<T extends KubernetesObject>(apiVersion: string, kind: string): CacheReader<T> {
+    const informer = this.caches.get(`${apiVersion}|${kind}`);
+    if (!informer) throw new Error(`controller ${this.name} does not watch ${kind} (${apiVersion}): add it to owns or watches`);
+    return informer as unknown as CacheReader<T>;
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      try {
+        await this.reconcileKey(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  private async reconcileKey(key: string): Promise<void> {
+    const req = splitKey(key);
+    const log = this.log.child({ namespace: req.namespace, name: req.name, reconcileID: randomUUID() });
+    const metrics = this.deps.metrics.controller;
+    const ctx: ReconcileContext = {
+      log,
+      client: this.deps.client,
+      recorder: this.deps.recorder,
+      signal: this.abort.signal,
+      primary: this.primary,
+      cache: (apiVersion, kind) => this.cacheReader(apiVersion, kind),
+    };
+    metrics.activeWorkers.inc({ controller: this.name });
+    const endTimer = metrics.reconcileTime.startTimer({ controller: this.name });
+    try {
+      const result: Result = (await this.options.reconciler.reconcile(req, ctx)) ?? {};
+      if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0) {
+        this.queue.forget(key);
+        this.queue.addAfter(key, result.requeueAfterMs);
+        metrics.reconcileTotal.inc({ controller: this.name, result: 'requeue_after' });
+      } else if (result.requeue) {
+        this.queue.addRateLimited(key);
+        metrics.reconcileTotal.inc({ controller: this.name, result: 'requeue' });
+      } else {
+        this.queue.forget(key);
+        metrics.reconcileTotal.inc({ controller: this.name, result: 'success' });
+      }
+    } catch (err) {
+      metrics.reconcileTotal.inc({ controller: this.name, result: 'error' });
+      metrics.reconcileErrors.inc({ controller: this.name });
+      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof TerminalError) {
+        metrics.terminalReconcileErrors.inc({ controller: this.name });
+        this.queue.forget(key);
+        log.error({ err: message }, 'reconciler failed with a terminal error; not requeued');
+      } else {
+        this.queue.addRateLimited(key);
+        log.error({ err: message, retries: this.queue.numRequeues(key) }, 'reconciler error; requeued with backoff');
+      }
+    } finally {
+      endTimer();
+      metrics.activeWorkers.dec({ controller: this.name });
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { V1Lease } from './client-node';
+import { microTime } from './events';
+import type { KubeClient } from './kube-client';
+import { isConflict } from './kube-errors';
+import type { Logger } from './logger';
+import { sleep } from './clock';
+
+export interface LeaderElectionConfig {
+  namespace: string;
+  name: string;
+  /** Defaults to hostname_uuid, unique per process as controller-runtime's. */
+  identity?: string;
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export interface LeaderElectorOptions extends LeaderElectionConfig {
+  client: KubeClient;
+  logger: Logger;
+  onStartedLeading: () => void;
+  onStoppedLeading: () => void;
+  now?: () => number;
+}
+
+export function defaultIdentity(): string {
+  return `${hostname()}_${randomUUID()}`;
+}
+
+export interface LeaseRecord {
+  holderIdentity: string;
+  leaseDurationSeconds: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions: number;
+}
+
+export function recordOf(lease: V1Lease | undefined): LeaseRecord | undefined {
+  if (!lease) return undefined;
+  const spec = lease.spec ?? {};
+  const time = (t: unknown): string | undefined => (t instanceof Date ? microTime(t) : typeof t === 'string' ? t : undefined);
+  return {
+    holderIdentity: spec.holderIdentity ?? '',
+    leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
+    acquireTime: time(spec.acquireTime),
+    renewTime: time(spec.renewTime),
+    leaseTransitions: spec.leaseTransitions ?? 0,
+  };
+}
+
+/**
+ * client-go's rule: a lease held by someone else is valid until its record has
+ * stayed unchanged for leaseDuration as measured by OUR clock since we first
+ * saw that record, so clock skew between replicas does not matter.
+ */
+export function canAcquire(record: LeaseRecord, identity: string, observedAtMs: number, nowMs: number, leaseDurationMs: number): boolean {
+  if (record.holderIdentity === '' || record.holderIdentity === identity) return true;
+  return observedAtMs + leaseDurationMs <= nowMs;
+}
+
+/**
+ * Leader election on a coordination.k8s.io/v1 Lease: 15 s lease, 10 s renew
+ * deadline, 2 s retry by default. Writes use the lease's resourceVersion, so two
+ * candidates racing for an expired lease cannot both win. On stop() the leader
+ * clears holderIdentity so a standby takes over at its next retry.
+ */
+export class LeaderElector {
+  readonly identity: string;
+  private readonly leaseDurationMs: number;
+  private readonly renewDeadlineMs: number;
+  private readonly retryPeriodMs: number;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly controller = new AbortController();
+  private observed: { record: LeaseRecord; resourceVersion: string; atMs: number } | undefined;
+  private leading = false;
+  private lastContactMs = 0;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly options: LeaderElectorOptions) {
+    this.identity = options.identity ?? defaultIdentity();
+    this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
+    this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
+    this.retryPeriodMs = options.retryPeriodMs ?? 2_000;
+    if (!(this.leaseDurationMs > this.renewDeadlineMs && this.renewDeadlineMs > this.retryPeriodMs)) {
+      throw new Error('leader election needs leaseDuration > renewDeadline > retryPeriod');
+    }
+    this.now = options.now ?? Date.now;
+    this.log = options.logger.child({ lease: `${options.namespace}/${options.name}`, identity: this.identity });
+  }
+
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  /** True while the elector has reached the API server recently: a leader, or a standby that can take over. */
+  healthy(): boolean {
+    return this.now() - this.lastContactMs < this.leaseDurationMs + this.retryPeriodMs;
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Stops campaigning; a leader releases the lease first. */
+  async stop(): Promise<void> {
+    this.controller.abort();
+    await this.running;
+    if (this.leading) {
+      this.leading = false;
+      await this.release();
+    }
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.controller.signal;
+    this.log.info('waiting to acquire the lease');
+    while (!signal.aborted && !(await this.tryAcquireOrRenew())) await sleep(this.jittered(), signal);
+    if (signal.aborted) return;
+    this.leading = true;
+    this.log.info('acquired the lease, leading');
+    this.options.onStartedLeading();
+    while (!signal.aborted) {
+      await sleep(this.retryPeriodMs, signal);
+      if (signal.aborted) return;
+      if (!(await this.renewWithinDeadline(signal))) {
+        if (signal.aborted) return;
+        this.leading = false;
+        this.log.error({ renewDeadlineMs: this.renewDeadlineMs }, 'could not renew the lease in time, leadership lost');
+        this.options.onStoppedLeading();
+        return;
+      }
+    }
+  }
+
+  private async renewWithinDeadline(signal: AbortSignal): Promise<boolean> {
+    const deadline = this.now() + this.renewDeadlineMs;
+    while (!signal.aborted && this.now() < deadline) {
+      const remaining = deadline - this.now();
+      const renewed = await Promise.race([this.tryAcquireOrRenew(), sleep(remaining).then(() => false)]);
+      if (renewed) return true;
+      if (this.observed && this.observed.record.holderIdentity !== this.identity && this.observed.record.holderIdentity !== '') return false;
+      await sleep(Math.min(this.retryPeriodMs, Math.max(0, deadline - this.now())), signal);
+    }
+    return false;
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const { client, namespace, name } = this.options;
+    const ref = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name };
+    const nowMs = this.now();
+    const desired = (previous: LeaseRecord | undefined): V1Lease['spec'] => {
+      const takingOver = !previous || previous.holderIdentity !== this.identity;
+      return {
+        holderIdentity: this.identity,
+        leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
+        acquireTime: (takingOver ? microTime(new Date(nowMs)) : previous?.acquireTime) as unknown as Date,
+        renewTime: microTime(new Date(nowMs)) as unknown as Date,
+        leaseTransitions: previous ? previous.leaseTransitions + (takingOver && previous.holderIdentity !== '' ? 1 : 0) : 0,
+      };
+    };
+    try {
+      const lease = await client.get<V1Lease>(ref);
+      this.lastContactMs = this.now();
+      if (!lease) {
+        const created = await client.create<V1Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: desired(undefined) });
+        this.observe(created);
+        return true;
+      }
+      const record = recordOf(lease)!;
+      this.observe(lease);
+      if (!canAcquire(record, this.identity, this.observed!.atMs, nowMs, this.leaseDurationMs)) return false;
+      const updated = await client.replace<V1Lease>({ ...lease, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', spec: desired(record) });
+      this.observe(updated);
+      this.lastContactMs = this.now();
+      return true;
+    } catch (err) {
+      if (!isConflict(err)) this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'lease request failed');
+      return false;
+    }
+  }
+
+  /** Remembers when the record last changed, by our clock. */
+  private observe(lease: V1Lease): void {
+    const record = recordOf(lease)!;
+    const resourceVersion = lease.metadata?.resourceVersion ?? '';
+    if (!this.observed || this.observed.resourceVersion !== resourceVersion) this.observed = { record, resourceVersion, atMs: this.now() };
+  }
+
+  private async release(): Promise<void> {
+    const { client, namespace, name } = this.options;
+    try {
+      const lease = await client.get<V1Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name });
+      if (!lease || lease.spec?.holderIdentity !== this.identity) return;
+      const now = microTime(new Date(this.now())) as unknown as Date;
+      await client.replace<V1Lease>({
+        ...lease,
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now },
+      });
+      this.log.info('released the lease');
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the lease; a standby takes over when it expires');
+    }
+  }
+
+  private jittered(): number {
+    return this.retryPeriodMs * (1 + Math.random() * 0.2);
+  }
+}
