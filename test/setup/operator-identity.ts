@@ -11,7 +11,7 @@ export const OPERATOR_NAMESPACE = 'understudy-system';
  */
 export function installOperatorIdentity(server: string, stateDir: string): string {
   const chart = resolve(__dirname, '../../charts/understudy');
-  const rendered = execFileSync('helm', ['template', 'understudy', chart, '--namespace', OPERATOR_NAMESPACE, '--set', 'deployment.enabled=false'], {
+  const rendered = execFileSync('helm', ['template', 'understudy', chart, '--namespace', OPERATOR_NAMESPACE, '--set', 'deployment.enabled=false', '--kube-version', 'v1.34.4'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ns = execFileSync('kubectl', ['create', 'namespace', OPERATOR_NAMESPACE, '--dry-run=client', '-o', 'yaml'], { stdio: 'pipe' });

@@ -1,0 +1,9 @@
+import { DataSeedKind } from './dataseed';
+import type { KindDefinition } from './kind';
+import { ParityCheckKind } from './paritycheck';
+import { StagingEnvironmentKind } from './stagingenvironment';
+
+export { DataSeedKind, ParityCheckKind, StagingEnvironmentKind };
+
+/** Every kind the operator serves, in the order CRDs are generated. */
+export const KINDS: KindDefinition[] = [StagingEnvironmentKind, DataSeedKind, ParityCheckKind];
