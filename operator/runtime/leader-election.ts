@@ -25,8 +25,9 @@ export interface LeaderElectorOptions extends LeaderElectionConfig {
   now?: () => number;
 }
 
-export function defaultIdentity(): string {
-  return `${hostname()}_${randomUUID()}`;
+/** The Pod's name (POD_NAME, from the downward API) or the host name, plus a UUID so restarts are told apart. */
+export function defaultIdentity(env: NodeJS.ProcessEnv = process.env): string {
+  return `${env.POD_NAME || hostname()}_${randomUUID()}`;
 }
 
 export interface LeaseRecord {

@@ -1,0 +1,104 @@
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { loadKubeConfig } from '../runtime/client-node';
+import type { ControllerOptions } from '../runtime/controller';
+import { parseBindAddress } from '../runtime/http-server';
+import { type Logger, createLogger } from '../runtime/logger';
+import { Manager } from '../runtime/manager';
+import { echoController } from '../runtime/testing/configmap-echo';
+
+/** What a controller factory may use to build its controller. */
+export interface ControllerEnvironment {
+  logger: Logger;
+  /** The namespaces the operator watches; undefined means all. */
+  namespaces: string[] | undefined;
+  /** This process's leader-election identity. */
+  identity: string;
+}
+
+/** Builds one controller (or several) for the manager; the lead registers one per kind in operator/cli.ts. */
+export type ControllerFactory = (env: ControllerEnvironment) => ControllerOptions | ControllerOptions[];
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function bindAddress(field: string) {
+  return z.string().superRefine((value, ctx) => {
+    try {
+      parseBindAddress(value, field);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+}
+
+export const OperatorOptionsSchema = z.object({
+  kubeconfig: z.string().min(1).optional(),
+  namespace: z.array(z.string().regex(DNS1123_LABEL, 'must be a namespace name (DNS-1123 label)')).default([]),
+  metricsBindAddress: bindAddress('--metrics-bind-address').default('127.0.0.1:8080'),
+  healthProbeBindAddress: bindAddress('--health-probe-bind-address').default('127.0.0.1:8081'),
+  leaderElect: z.boolean().default(false),
+  leaderElectionNamespace: z.string().regex(DNS1123_LABEL, 'must be a namespace name (DNS-1123 label)').optional(),
+  leaderElectionId: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 subdomain').default('understudy-operator'),
+  gracefulShutdownTimeout: z.coerce.number().int().min(0).default(30),
+  testController: z.enum(['configmap-echo']).optional(),
+});
+export type OperatorOptions = z.infer<typeof OperatorOptionsSchema>;
+
+/** Turns zod's issues into one line per bad flag. */
+export function parseOperatorOptions(raw: unknown): OperatorOptions {
+  const parsed = OperatorOptionsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const flag = (path: PropertyKey[]): string => `--${String(path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  throw new Error(parsed.error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join('\n'));
+}
+
+/** Builds and starts the manager; resolves once it is running. */
+export async function runOperator(options: OperatorOptions, factories: readonly ControllerFactory[], logger: Logger = createLogger()): Promise<Manager> {
+  const kubeConfig = loadKubeConfig(options.kubeconfig);
+  const namespaces = options.namespace.length > 0 ? options.namespace : undefined;
+  const leaderElectionNamespace =
+    options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? (kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || 'understudy-system');
+  const manager = new Manager({
+    kubeConfig,
+    logger,
+    namespaces,
+    metricsAddr: options.metricsBindAddress,
+    healthAddr: options.healthProbeBindAddress,
+    gracefulShutdownTimeoutMs: options.gracefulShutdownTimeout * 1000,
+    leaderElection: options.leaderElect ? { namespace: leaderElectionNamespace, name: options.leaderElectionId } : undefined,
+  });
+  const env: ControllerEnvironment = { logger, namespaces, identity: manager.identity };
+  const all = [...factories];
+  if (options.testController === 'configmap-echo') all.push(({ identity }) => echoController({ identity }));
+  for (const factory of all) {
+    const built = factory(env);
+    for (const controller of Array.isArray(built) ? built : [built]) manager.addController(controller);
+  }
+  await manager.start();
+  logger.info({ metrics: manager.metricsUrl, health: manager.healthUrl }, 'operator running');
+  return manager;
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `understudy operator`: runs every registered controller until SIGTERM or SIGINT. */
+export function registerOperatorCommand(program: Command, factories: readonly ControllerFactory[]): Command {
+  return program
+    .command('operator')
+    .description('Run the controllers (StagingEnvironment, DataSeed, ParityCheck) until SIGTERM')
+    .option('--kubeconfig <path>', 'kubeconfig to use (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--namespace <name>', 'watch only this namespace (repeatable; default: all namespaces)', collect)
+    .option('--metrics-bind-address <addr>', 'where /metrics listens; 0 disables', '127.0.0.1:8080')
+    .option('--health-probe-bind-address <addr>', 'where /healthz and /readyz listen; 0 disables', '127.0.0.1:8081')
+    .option('--leader-elect', 'run controllers only while holding the leader Lease', false)
+    .option('--leader-election-namespace <name>', 'namespace of the Lease (default: POD_NAMESPACE or the kubeconfig namespace)')
+    .option('--leader-election-id <name>', 'name of the Lease', 'understudy-operator')
+    .option('--graceful-shutdown-timeout <seconds>', 'how long to wait for reconciles in flight on shutdown', '30')
+    .addOption(new Option('--test-controller <name>', 'run a test-only controller (integration tests)').choices(['configmap-echo']).hideHelp())
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseOperatorOptions(raw);
+      const logger = createLogger();
+      const manager = await runOperator(options, factories, logger);
+      manager.handleSignals();
+    });
+}
