@@ -1,0 +1,113 @@
+import type { Difference, Inconclusive } from '../finding';
+import type { Series } from './prometheus';
+import { mannWhitneyU, median, relativeDeviation } from './statistics';
+
+export interface QuerySettings {
+  name: string;
+  tolerance: number;
+  direction: 'Both' | 'HigherIsWorse' | 'LowerIsWorse';
+  minSamples: number;
+  severity: 'warning' | 'critical';
+  noiseFloor: boolean;
+}
+
+/** Kayenta's rule of thumb: below about 50 points per side a rank test says little. */
+export const MIN_POINTS_FOR_RANK_TEST = 50;
+export const SIGNIFICANCE = 0.05;
+
+export interface SeriesComparison {
+  differences: Difference[];
+  inconclusive: Inconclusive[];
+}
+
+function labelKey(labels: Record<string, string>): string {
+  const entries = Object.entries(labels)
+    .filter(([k]) => k !== 'namespace' && k !== '__name__')
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+}
+
+/** Pairs series across sides: one each pairs whatever the labels, more pair by labels other than namespace. */
+function pairSeries(staging: Series[], production: Series[]): Array<{ key: string; staging?: Series; production?: Series }> {
+  if (staging.length === 1 && production.length === 1) return [{ key: '', staging: staging[0]!, production: production[0]! }];
+  const s = new Map(staging.map((x) => [labelKey(x.labels), x]));
+  const p = new Map(production.map((x) => [labelKey(x.labels), x]));
+  return [...new Set([...p.keys(), ...s.keys()])].sort().map((key) => {
+    const pair: { key: string; staging?: Series; production?: Series } = { key };
+    const sv = s.get(key);
+    const pv = p.get(key);
+    if (sv) pair.staging = sv;
+    if (pv) pair.production = pv;
+    return pair;
+  });
+}
+
+function significant(value: number): number {
+  return Number(value.toPrecision(4));
+}
+
+function percent(value: number): string {
+  if (!Number.isFinite(value)) return value > 0 ? '+∞%' : '-∞%';
+  return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(0)}%`;
+}
+
+/**
+ * The noise production shows on its own, Diffy-style: how far the medians of
+ * the two halves of its series are apart, relative to the whole median.
+ */
+export function noiseOf(values: number[]): number {
+  if (values.length < 4) return 0;
+  const half = Math.floor(values.length / 2);
+  const whole = median(values);
+  const deviation = Math.abs(relativeDeviation(median(values.slice(0, half)), median(values.slice(half))));
+  return whole === 0 || !Number.isFinite(deviation) ? 0 : deviation;
+}
+
+/**
+ * Compares what one query returned for both sides. Missing series, too few
+ * points, NaN or ±Inf make the comparison inconclusive: a quiet or broken
+ * query never passes (fluxcd/flagger#1035, #1098).
+ */
+export function compareSeries(settings: QuerySettings, resource: string, staging: Series[], production: Series[]): SeriesComparison {
+  const result: SeriesComparison = { differences: [], inconclusive: [] };
+  const inconclusive = (path: string, reason: string) => result.inconclusive.push({ category: 'behaviour', resource, path, reason });
+  if (production.length === 0 || staging.length === 0) {
+    const sides = [production.length === 0 && 'production', staging.length === 0 && 'staging'].filter(Boolean).join(' and ');
+    inconclusive('median', `${settings.name}: no data in ${sides}`);
+    return result;
+  }
+  for (const pair of pairSeries(staging, production)) {
+    const path = pair.key === '' ? 'median' : `series${pair.key}.median`;
+    if (!pair.staging || !pair.production) {
+      inconclusive(path, `${settings.name}${pair.key}: series only in ${pair.staging ? 'staging' : 'production'}`);
+      continue;
+    }
+    const s = pair.staging.values.filter(Number.isFinite);
+    const p = pair.production.values.filter(Number.isFinite);
+    const dropped = pair.staging.values.length - s.length + (pair.production.values.length - p.length);
+    if (s.length < settings.minSamples || p.length < settings.minSamples) {
+      const nan = dropped > 0 ? ` (${dropped} NaN or infinite samples discarded)` : '';
+      inconclusive(path, `${settings.name}${pair.key}: ${s.length} usable samples in staging and ${p.length} in production, ${settings.minSamples} needed${nan}`);
+      continue;
+    }
+    const sm = median(s);
+    const pm = median(p);
+    const deviation = relativeDeviation(sm, pm);
+    const counts = settings.direction === 'Both' || (settings.direction === 'HigherIsWorse' ? deviation > 0 : deviation < 0);
+    const noise = settings.noiseFloor ? noiseOf(p) : 0;
+    if (!counts || Math.abs(deviation) <= settings.tolerance + noise) continue;
+    if (s.length >= MIN_POINTS_FOR_RANK_TEST && p.length >= MIN_POINTS_FOR_RANK_TEST && mannWhitneyU(s, p).pValue >= SIGNIFICANCE) continue;
+    const floor = noise > 0 ? ` plus production's own noise of ${percent(noise).slice(1)}` : '';
+    result.differences.push({
+      category: 'behaviour',
+      resource,
+      path,
+      staging: significant(sm),
+      production: significant(pm),
+      expected: false,
+      severity: settings.severity,
+      message: `${settings.name}${pair.key}: staging median ${significant(sm)} vs production ${significant(pm)} (${percent(deviation)}), tolerance ${percent(settings.tolerance).slice(1)}${floor}`,
+    });
+  }
+  return result;
+}

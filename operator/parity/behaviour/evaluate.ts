@@ -1,0 +1,64 @@
+import type { PrometheusQuery } from '../../api/paritycheck';
+import { parseDuration } from '../../environment/duration';
+import type { NamespaceMapping } from '../config/namespaces';
+import type { Difference, Inconclusive } from '../finding';
+import { compareSeries, type QuerySettings } from './compare';
+import type { MetricsSource } from './prometheus';
+
+export interface BehaviourInput {
+  queries: PrometheusQuery[];
+  defaultTolerance: number;
+  noiseFloor: boolean;
+  mapping: NamespaceMapping;
+  /** Services for {{service}} when a query does not list its own. */
+  services: string[];
+  now: Date;
+}
+
+export function renderQuery(template: string, namespace: string, service?: string): string {
+  let query = template.replaceAll('{{namespace}}', namespace);
+  if (service !== undefined) query = query.replaceAll('{{service}}', service);
+  return query;
+}
+
+function seconds(duration: string, field: string): number {
+  const parsed = parseDuration(duration);
+  if (!parsed.ok) throw new Error(`${field}: ${parsed.message}`);
+  return parsed.milliseconds / 1000;
+}
+
+/** Runs every query for both namespaces (per service where templated) and compares the results. */
+export async function evaluateBehaviour(source: MetricsSource, input: BehaviourInput): Promise<{ differences: Difference[]; inconclusive: Inconclusive[] }> {
+  const differences: Difference[] = [];
+  const inconclusive: Inconclusive[] = [];
+  const end = Math.floor(input.now.getTime() / 1000);
+  for (const [index, query] of input.queries.entries()) {
+    const range = seconds(query.range, `spec.categories.behaviour.queries[${index}].range`);
+    const step = query.step ? seconds(query.step, `spec.categories.behaviour.queries[${index}].step`) : Math.max(1, Math.floor(range / 60));
+    const settings: QuerySettings = {
+      name: query.name,
+      tolerance: query.tolerance !== undefined ? Number(query.tolerance) : input.defaultTolerance,
+      direction: query.direction,
+      minSamples: query.minSamples,
+      severity: query.severity,
+      noiseFloor: input.noiseFloor,
+    };
+    const templated = query.query.includes('{{service}}');
+    const services: Array<string | undefined> = templated ? (query.services ?? input.services) : [undefined];
+    if (templated && services.length === 0) {
+      inconclusive.push({ category: 'behaviour', resource: `Query/${query.name}`, path: 'median', reason: `${query.name}: no services to substitute for {{service}}` });
+      continue;
+    }
+    for (const service of services) {
+      const resource = service === undefined ? `Query/${query.name}` : `Query/${query.name}/${service}`;
+      const [staging, production] = await Promise.all([
+        source.queryRange(renderQuery(query.query, input.mapping.staging, service), end - range, end, step),
+        source.queryRange(renderQuery(query.query, input.mapping.production, service), end - range, end, step),
+      ]);
+      const result = compareSeries(settings, resource, staging, production);
+      differences.push(...result.differences);
+      inconclusive.push(...result.inconclusive);
+    }
+  }
+  return { differences, inconclusive };
+}
