@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 
 /** A PostgreSQL server from Debian's packages, on loopback, with its own data directory. */
@@ -38,7 +38,11 @@ export async function startPostgres(opts: { dataDir: string; port: number }): Pr
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     rmSync(dataDir, { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
-    if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
+    if (process.getuid?.() === 0) {
+      // The server user must be able to reach its data directory (mkdtemp makes 0700 parents).
+      chmodSync(dirname(dataDir), 0o755);
+      execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
+    }
     const [cmd, args] = asServerUser(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
     execFileSync(cmd, args, { stdio: 'pipe' });
     // Tuned for throwaway test data: durability is not needed, speed is.
