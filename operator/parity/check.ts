@@ -1,0 +1,257 @@
+import type { Category, Finding, ParityCheckSpec, ParityCheckStatus } from '../api/paritycheck';
+import { evaluateBehaviour } from './behaviour/evaluate';
+import type { MetricsSource } from './behaviour/prometheus';
+import { nextConditions } from './conditions';
+import { compareConfiguration } from './config/compare';
+import type { ConfigContext } from './config/context';
+import { declaredOverridesFrom, NO_OVERRIDES, type DeclaredOverrides } from './config/declared';
+import type { NamespaceMapping } from './config/namespaces';
+import { newCheckKey } from './config/secrets';
+import { buildSnapshot, objectsOf, type NamespaceSnapshot } from './config/snapshot';
+import { compareData } from './database/data-compare';
+import type { CatalogueSource } from './database/model';
+import { compareSchemas } from './database/schema-compare';
+import { eventsFor, type ParityEvent } from './events';
+import type { CategoryOutcome, Difference, Inconclusive } from './finding';
+import { applyIgnoreRules } from './ignore';
+import { conditionsFor, findingMetricSamples } from './outcome';
+import { toFindings, topFindings } from './select';
+import type { ObjectSource } from './sources/objects';
+import { summarise } from './verdict';
+
+export interface DatabasePair {
+  staging: CatalogueSource;
+  production: CatalogueSource;
+}
+
+/**
+ * What a check reads, built by the caller (the reconciler from Secrets and
+ * kubeconfigs, the CLI from flags). A category whose source is missing
+ * reports that as its error; `unavailable` carries the reason when the
+ * caller could not build a source (a missing Secret, a bad kubeconfig).
+ */
+export interface ParitySources {
+  objects?: { staging: ObjectSource; production: ObjectSource };
+  /** Databases of the schema category, and of the data category unless it has its own. */
+  databases?: DatabasePair;
+  dataDatabases?: DatabasePair;
+  metrics?: MetricsSource;
+  /** The StagingEnvironment named by spec.staging.environmentRef, as read from the API. */
+  environment?: { metadata?: { name?: string; namespace?: string }; spec?: unknown };
+  unavailable?: Partial<Record<Category, string>>;
+  /** Key for hashing Secret values; a fresh random one per run when absent. */
+  secretKey?: Buffer;
+}
+
+export interface ParityCheckResult {
+  status: ParityCheckStatus;
+  /** Every finding, not only the 20 the status keeps: for reports and the metric. */
+  findings: Finding[];
+  inconclusive: Inconclusive[];
+  /** Events to emit: only transitions since the previous status. */
+  events: ParityEvent[];
+  /** Samples for the gauge understudy_parity_findings{category,severity}. */
+  metrics: ReturnType<typeof findingMetricSamples>;
+  /** Requests sent, for the benchmark and debugging. */
+  requests: { kubernetes: number; database: number; prometheus: number };
+}
+
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+/** Env references and HPA ownership need these even when they are not compared themselves. */
+function kindsToList(compared: readonly string[]): string[] {
+  const kinds = new Set(compared);
+  if (compared.some((k) => WORKLOAD_KINDS.includes(k))) ['ConfigMap', 'Secret', 'HorizontalPodAutoscaler', 'Pod'].forEach((k) => kinds.add(k));
+  return [...kinds];
+}
+
+function failure(category: Category, err: unknown): CategoryOutcome {
+  return { category, differences: [], inconclusive: [], error: err instanceof Error ? err.message : String(err) };
+}
+
+async function guarded(category: Category, sources: ParitySources, run: () => Promise<Omit<CategoryOutcome, 'category'>>): Promise<CategoryOutcome> {
+  const unavailable = sources.unavailable?.[category];
+  if (unavailable !== undefined) return failure(category, new Error(unavailable));
+  try {
+    return { category, ...(await run()) };
+  } catch (err) {
+    return failure(category, err);
+  }
+}
+
+function missingSource(what: string): Error {
+  return new Error(`no ${what} was provided to the check`);
+}
+
+interface Snapshots {
+  staging: NamespaceSnapshot;
+  production: NamespaceSnapshot;
+}
+
+async function readSnapshots(spec: ParityCheckSpec, sources: ParitySources, key: Buffer): Promise<Snapshots> {
+  if (!sources.objects) throw missingSource('Kubernetes object source');
+  const kinds = kindsToList(spec.categories.configuration?.kinds ?? ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler']);
+  const [staging, production] = await Promise.all([
+    sources.objects.staging.list(spec.staging.namespace, kinds),
+    sources.objects.production.list(spec.production.namespace, kinds),
+  ]);
+  return { staging: buildSnapshot(spec.staging.namespace, staging, key), production: buildSnapshot(spec.production.namespace, production, key) };
+}
+
+function servicesIn(snapshots: Snapshots | undefined, declared: DeclaredOverrides): string[] {
+  if (!snapshots) return [...declared.services.keys()].sort();
+  const names = (s: NamespaceSnapshot) => new Set(['Deployment', 'StatefulSet'].flatMap((k) => [...objectsOf(s, k).keys()]));
+  const staging = names(snapshots.staging);
+  return [...names(snapshots.production)].filter((n) => staging.has(n)).sort();
+}
+
+/**
+ * Runs one parity check: every category the spec asks for, each isolated
+ * from the others' failures, then ignore rules, scoring and status. Pure
+ * apart from the sources it is given; the reconciler writes the status,
+ * emits the events and sets the metric.
+ */
+export async function runParityCheck(
+  spec: ParityCheckSpec,
+  sources: ParitySources,
+  previousStatus: ParityCheckStatus | undefined,
+  now: Date,
+  options: { generation?: number } = {},
+): Promise<ParityCheckResult> {
+  const key = sources.secretKey ?? newCheckKey();
+  const mapping: NamespaceMapping = { staging: spec.staging.namespace, production: spec.production.namespace };
+  const declared = sources.environment ? declaredOverridesFrom(sources.environment) : NO_OVERRIDES;
+  const tolerance = (value: string | undefined, fallback: string) => Number(value ?? fallback);
+  const categories = spec.categories;
+  const runConfiguration = categories.configuration?.enabled !== false;
+  const needsObjects = runConfiguration || (categories.behaviour?.queries.some((q) => q.query.includes('{{service}}') && !q.services) ?? false);
+
+  let snapshots: Snapshots | undefined;
+  const configurationAndBehaviour = async (): Promise<CategoryOutcome[]> => {
+    const outcomes: CategoryOutcome[] = [];
+    if (needsObjects) {
+      const configuration = await guarded('configuration', sources, async () => {
+        snapshots = await readSnapshots(spec, sources, key);
+        const context: ConfigContext = {
+          mapping,
+          declared,
+          tolerances: { resources: Number(spec.tolerances.resources), replicas: Number(spec.tolerances.replicas) },
+          ...snapshots,
+        };
+        const filter = { ...(categories.configuration ?? {}) };
+        return { differences: runConfiguration ? compareConfiguration(context, filter) : [], inconclusive: [] };
+      });
+      if (runConfiguration) outcomes.push(configuration);
+    }
+    const behaviour = categories.behaviour;
+    if (behaviour) {
+      outcomes.push(
+        await guarded('behaviour', sources, async () => {
+          if (!sources.metrics) throw missingSource('Prometheus source');
+          return evaluateBehaviour(sources.metrics, {
+            queries: behaviour.queries,
+            defaultTolerance: Number(spec.tolerances.behaviour),
+            noiseFloor: behaviour.noiseFloor,
+            mapping,
+            services: servicesIn(snapshots, declared),
+            now,
+          });
+        }),
+      );
+    }
+    return outcomes;
+  };
+
+  const schema = categories.schema;
+  const schemaOutcome = async (): Promise<CategoryOutcome[]> => {
+    if (!schema) return [];
+    return [
+      await guarded('schema', sources, async () => {
+        if (!sources.databases) throw missingSource('database pair');
+        const [s, p] = await Promise.all([sources.databases.staging.schema(schema.schemas), sources.databases.production.schema(schema.schemas)]);
+        return { differences: compareSchemas(s, p, schema.excludeTables), inconclusive: [] };
+      }),
+    ];
+  };
+
+  const data = categories.data;
+  const dataOutcome = async (): Promise<CategoryOutcome[]> => {
+    if (!data) return [];
+    return [
+      await guarded('data', sources, async () => {
+        const pair = sources.dataDatabases ?? sources.databases;
+        if (!pair) throw missingSource('database pair');
+        const schemas = schema?.schemas ?? ['public'];
+        const [s, p] = await Promise.all([pair.staging.statistics(schemas), pair.production.statistics(schemas)]);
+        const options = {
+          expectedRowRatio: Number(data.expectedRowRatio),
+          tolerances: {
+            rowCount: tolerance(data.tolerances?.rowCount, spec.tolerances.rowCount),
+            nullFraction: tolerance(data.tolerances?.nullFraction, spec.tolerances.nullFraction),
+            distinct: tolerance(data.tolerances?.distinct, spec.tolerances.distinct),
+          },
+          ...(data.tables ? { tables: data.tables } : {}),
+        };
+        return compareData(s, p, options);
+      }),
+    ];
+  };
+
+  const outcomes = (await Promise.all([configurationAndBehaviour(), schemaOutcome(), dataOutcome()])).flat();
+  return assemble(spec, outcomes, sources, previousStatus, now, options.generation);
+}
+
+function assemble(
+  spec: ParityCheckSpec,
+  outcomes: CategoryOutcome[],
+  sources: ParitySources,
+  previousStatus: ParityCheckStatus | undefined,
+  now: Date,
+  generation: number | undefined,
+): ParityCheckResult {
+  const all: Difference[] = outcomes.flatMap((o) => o.differences);
+  const undecided: Inconclusive[] = outcomes.flatMap((o) => o.inconclusive);
+  const kept = applyIgnoreRules(spec.ignore, all, undecided);
+  const filteredOutcomes = outcomes.map((o) => ({ ...o, inconclusive: kept.inconclusive.filter((i) => i.category === o.category) }));
+  const findings = toFindings(kept.differences, previousStatus?.findings, now);
+  const summary = summarise(findings, filteredOutcomes, spec.failOn, kept.ignored);
+  const conditions = nextConditions(previousStatus?.conditions, conditionsFor(filteredOutcomes, findings, summary, spec.failOn), generation, now);
+  const status: ParityCheckStatus = {
+    conditions,
+    lastCheckedAt: now.toISOString(),
+    summary,
+    findings: topFindings(findings),
+    unmatchedIgnoreRules: kept.unmatchedRules,
+  };
+  if (generation !== undefined) status.observedGeneration = generation;
+  const databases = [sources.databases, sources.dataDatabases].filter((d): d is DatabasePair => d !== undefined);
+  return {
+    status,
+    findings,
+    inconclusive: kept.inconclusive,
+    events: eventsFor(previousStatus?.conditions, conditions, summary),
+    metrics: findingMetricSamples(findings),
+    requests: {
+      kubernetes: sources.objects ? sources.objects.staging.requests() + (sources.objects.production === sources.objects.staging ? 0 : sources.objects.production.requests()) : 0,
+      database: [...new Set(databases.flatMap((d) => [d.staging, d.production]))].reduce((n, d) => n + d.queries, 0),
+      prometheus: sources.metrics?.requests ?? 0,
+    },
+  };
+}
+
+/** Status for a spec the schema refused: Stalled with InvalidSpec, the message naming the field. */
+export function invalidSpecStatus(message: string, previousStatus: ParityCheckStatus | undefined, now: Date, generation?: number): ParityCheckStatus {
+  const conditions = nextConditions(
+    previousStatus?.conditions,
+    [
+      { type: 'Ready', status: 'False', reason: 'InvalidSpec', message },
+      { type: 'Stalled', status: 'True', reason: 'InvalidSpec', message },
+      { type: 'InParity', status: 'Unknown', reason: 'InvalidSpec', message: 'the check cannot run until the spec is fixed' },
+    ],
+    generation,
+    now,
+  );
+  const status: ParityCheckStatus = { ...previousStatus, conditions };
+  if (generation !== undefined) status.observedGeneration = generation;
+  return status;
+}
