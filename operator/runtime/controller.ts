@@ -105,6 +105,11 @@ export class Controller {
     for (const watched of options.watches ?? []) this.watchMapped(watched, watched.map);
   }
 
+  /** Nothing queued and nothing in flight (keys waiting on a delay do not count). */
+  idle(): boolean {
+    return this.queue.len() === 0 && this.queue.inFlight() === 0;
+  }
+
   /** Every informer this controller reads, for the manager to start and wait on. */
   allInformers(): Informer[] {
     return [...this.informers];

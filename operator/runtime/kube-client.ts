@@ -238,7 +238,7 @@ export class KubeClient {
     const init = await this.kubeConfig.applyToFetchOptions({});
     let response: Response;
     try {
-      response = await fetch(url, { ...init, method: 'GET', signal: signal as RequestInit['signal'] });
+      response = await fetch(url, { ...init, headers: plainHeaders(init.headers), method: 'GET', signal: signal as RequestInit['signal'] });
     } catch (err) {
       throw transportError('GET', path, err);
     }
@@ -265,7 +265,8 @@ export class KubeClient {
   private async request<T>(spec: RequestSpec): Promise<T> {
     if (spec.verb !== 'discovery') this.counts[spec.verb]++;
     const init = await this.kubeConfig.applyToFetchOptions({});
-    const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined), Accept: 'application/json' };
+    const headers = plainHeaders(init.headers);
+    headers.Accept = 'application/json';
     if (spec.body !== undefined) headers['Content-Type'] = spec.contentType ?? 'application/json';
     let response: Response;
     try {
@@ -283,6 +284,17 @@ export class KubeClient {
     if (!response.ok) throw apiErrorFromResponse(spec.method, spec.path, response.status, text);
     return (text ? JSON.parse(text) : {}) as T;
   }
+}
+
+/** client-node hands back a WHATWG Headers object (its auth lives there); spreading it would silently drop the token. */
+function plainHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers && typeof (headers as { forEach?: unknown }).forEach === 'function') {
+    (headers as { forEach(cb: (value: string, key: string) => void): void }).forEach((value, key) => (out[key] = value));
+  } else if (headers && typeof headers === 'object') {
+    for (const [key, value] of Object.entries(headers as Record<string, unknown>)) if (typeof value === 'string') out[key] = value;
+  }
+  return out;
 }
 
 function transportError(method: string, path: string, err: unknown): KubeApiError {

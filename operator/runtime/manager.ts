@@ -94,6 +94,10 @@ export class Manager {
     return controller;
   }
 
+  controller(name: string): Controller | undefined {
+    return this.controllers.find((c) => c.name === name);
+  }
+
   /** One informer per kind, selector and scope, shared by every controller that asks. */
   informerFor(kind: WatchedKind): Informer {
     const namespaces = kind.scope === 'all' ? undefined : this.namespaces;
