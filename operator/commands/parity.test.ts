@@ -1,0 +1,65 @@
+import { Command } from 'commander';
+import { formatReport, exitCodeOf } from '../parity/report';
+import { register, specFromOptions } from './parity';
+
+describe('understudy parity options', () => {
+  it('builds a spec from flags', () => {
+    const spec = specFromOptions({
+      staging: 'shop-pr-1',
+      production: 'shop',
+      postgresStaging: 'postgresql://a/b',
+      postgresProduction: 'postgresql://c/d',
+      prometheus: 'http://127.0.0.1:9090',
+      query: ['p95=p95{namespace="{{namespace}}"}'],
+      failOn: 'critical',
+      config: false,
+    });
+    expect(spec.categories.configuration?.enabled).toBe(false);
+    expect(spec.categories.schema?.schemas).toEqual(['public']);
+    expect(spec.categories.behaviour?.queries[0]).toMatchObject({ name: 'p95', minSamples: 10 });
+    expect(spec.failOn).toBe('critical');
+  });
+
+  it('names the flag that is wrong', () => {
+    expect(() => specFromOptions({ staging: 'a', production: 'b', postgresStaging: 'postgresql://x' })).toThrow(/--postgres-production/);
+    expect(() => specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p' })).toThrow(/--query/);
+    expect(() => specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', query: ['nonsense'] })).toThrow(/name=PromQL/);
+    expect(() => specFromOptions({ staging: 'A', production: 'b' })).toThrow(/spec\.staging\.namespace/);
+  });
+
+  it('registers the command with its flags', () => {
+    const program = new Command();
+    register(program);
+    const command = program.commands.find((c) => c.name() === 'parity')!;
+    expect(command.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--staging', '--production', '--postgres-staging', '--prometheus', '--environment', '--output']));
+    expect(command.description()).toMatch(/0 in parity, 1 unexpected drift/);
+  });
+});
+
+describe('report', () => {
+  const status = (verdict: 'InParity' | 'Drifted' | 'Inconclusive', stalled = false) => ({
+    summary: { verdict, score: 90, critical: 0, warning: 2, info: 0, expected: 1, ignored: 0, inconclusive: 0, total: 3 },
+    conditions: stalled ? [{ type: 'Stalled', status: 'True' as const, reason: 'SourceUnavailable', message: 'schema: cannot connect', lastTransitionTime: '' }] : [],
+  });
+  it('maps verdicts to exit codes', () => {
+    expect(exitCodeOf({ status: status('InParity') })).toBe(0);
+    expect(exitCodeOf({ status: status('Drifted') })).toBe(1);
+    expect(exitCodeOf({ status: status('Inconclusive') })).toBe(2);
+    expect(exitCodeOf({ status: status('InParity', true) })).toBe(2);
+  });
+  it('prints findings, expected differences and problems', () => {
+    const text = formatReport({
+      status: status('Drifted', true),
+      findings: [
+        { id: '1', category: 'configuration', resource: 'Deployment/checkout', path: 'spec.replicas', staging: '1', production: '4', expected: false, severity: 'warning', message: 'ratio off', firstSeen: '' },
+        { id: '2', category: 'configuration', resource: 'Deployment/cart', path: 'image', staging: 'a', production: 'b', expected: true, severity: 'info', message: 'overridden', firstSeen: '' },
+      ],
+      inconclusive: [{ category: 'behaviour', resource: 'Query/p95', path: 'median', reason: 'no data in staging' }],
+    });
+    expect(text).toMatch(/^Verdict: Drifted/);
+    expect(text).toMatch(/Unexpected differences:[\s\S]*Deployment\/checkout[\s\S]*ratio off/);
+    expect(text).toMatch(/Expected differences[\s\S]*Deployment\/cart/);
+    expect(text).toMatch(/Inconclusive:\n  behaviour Query\/p95: no data in staging/);
+    expect(text).toMatch(/Could not check:\n  schema: cannot connect/);
+  });
+});

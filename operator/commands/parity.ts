@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { type ParityCheckSpecInput, parseParityCheckSpec } from '../api/paritycheck';
+import { PrometheusClient } from '../parity/behaviour/prometheus';
+import { runParityCheck, type ParityCheckResult, type ParitySources } from '../parity/check';
+import { PostgresCatalogue } from '../parity/database/postgres';
+import { EXIT_INCONCLUSIVE, exitCodeOf, formatReport } from '../parity/report';
+import { KubeObjectSource } from '../parity/sources/kube';
+import { loadKubeConfig } from '../runtime/client-node';
+import { KubeClient } from '../runtime/kube-client';
+
+export interface ParityCommandOptions {
+  staging: string;
+  production: string;
+  kubeconfig?: string;
+  productionKubeconfig?: string;
+  postgresStaging?: string;
+  postgresProduction?: string;
+  schemas?: string[];
+  expectedRowRatio?: string;
+  prometheus?: string;
+  query?: string[];
+  environment?: string;
+  spec?: string;
+  failOn?: 'info' | 'warning' | 'critical';
+  config?: boolean;
+  output?: 'table' | 'json';
+}
+
+/** `name=promql`, the query holding {{namespace}} (and optionally {{service}}). */
+function parseQueryFlag(text: string): { name: string; query: string } {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new Error(`--query ${JSON.stringify(text)}: expected name=PromQL, for example p95=histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="{{namespace}}"}[5m])))`);
+  return { name: text.slice(0, at), query: text.slice(at + 1) };
+}
+
+/** The spec of a ParityCheck manifest (or a bare spec) from a YAML file: its ignore rules, tolerances and queries. */
+function specFromFile(path: string): Partial<ParityCheckSpecInput> {
+  const document = parseYaml(readFileSync(path, 'utf8')) as { kind?: string; spec?: unknown } | null;
+  if (!document || typeof document !== 'object') throw new Error(`--spec ${path}: not a YAML mapping`);
+  return (document.kind === 'ParityCheck' ? document.spec : document) as Partial<ParityCheckSpecInput>;
+}
+
+export function specFromOptions(options: ParityCommandOptions): ReturnType<typeof parseParityCheckSpec> {
+  const base = options.spec ? specFromFile(options.spec) : {};
+  const categories: NonNullable<ParityCheckSpecInput['categories']> = { ...(base.categories ?? {}) };
+  if (options.config === false) categories.configuration = { ...(categories.configuration ?? {}), enabled: false };
+  if (options.postgresStaging || options.postgresProduction) {
+    if (!options.postgresStaging || !options.postgresProduction) throw new Error('--postgres-staging and --postgres-production go together');
+    // The CLI connects with the URLs it was given; the Secret reference only satisfies the schema.
+    const placeholder = { connectionSecretRef: { name: 'cli', key: 'url' } };
+    categories.schema = { ...(categories.schema ?? {}), staging: placeholder, production: placeholder, ...(options.schemas ? { schemas: options.schemas } : {}) };
+    categories.data = { ...(categories.data ?? {}), ...(options.expectedRowRatio ? { expectedRowRatio: options.expectedRowRatio } : {}) };
+  }
+  if (options.prometheus || options.query?.length) {
+    const queries = options.query?.length ? options.query.map(parseQueryFlag) : categories.behaviour?.queries;
+    if (!queries?.length) throw new Error('--prometheus needs at least one --query name=PromQL (or queries in --spec)');
+    categories.behaviour = { ...(categories.behaviour ?? {}), prometheus: { url: options.prometheus ?? categories.behaviour?.prometheus.url }, queries };
+  }
+  return parseParityCheckSpec({
+    ...base,
+    staging: { ...(base.staging ?? {}), namespace: options.staging },
+    production: { ...(base.production ?? {}), namespace: options.production },
+    categories,
+    ...(options.failOn ? { failOn: options.failOn } : {}),
+  });
+}
+
+async function environmentOf(client: KubeClient, reference: string): Promise<ParitySources['environment']> {
+  const [namespace, name] = reference.split('/');
+  if (!namespace || !name) throw new Error(`--environment ${JSON.stringify(reference)}: expected namespace/name`);
+  const environment = await client.get({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace, name });
+  if (!environment) throw new Error(`StagingEnvironment ${reference} not found`);
+  return environment as ParitySources['environment'];
+}
+
+/** Runs one check from flags; returns the result and the exit code (0 in parity, 1 drift, 2 inconclusive or error). */
+export async function runParityCommand(options: ParityCommandOptions, now = new Date()): Promise<{ result: ParityCheckResult; exitCode: number }> {
+  const spec = specFromOptions(options);
+  const sources: ParitySources = {};
+  const databases: PostgresCatalogue[] = [];
+  try {
+    if (spec.categories.configuration?.enabled !== false || options.environment) {
+      const kubeConfig = loadKubeConfig(options.kubeconfig);
+      const staging = KubeObjectSource.fromKubeConfig(kubeConfig, 'staging');
+      const production = options.productionKubeconfig ? KubeObjectSource.fromKubeConfig(loadKubeConfig(options.productionKubeconfig), 'production') : staging;
+      sources.objects = { staging, production };
+      if (options.environment) sources.environment = await environmentOf(new KubeClient(kubeConfig), options.environment);
+    }
+    if (options.postgresStaging && options.postgresProduction) {
+      const staging = new PostgresCatalogue(options.postgresStaging, 'staging');
+      const production = new PostgresCatalogue(options.postgresProduction, 'production');
+      databases.push(staging, production);
+      sources.databases = { staging, production };
+    }
+    const prometheusUrl = spec.categories.behaviour?.prometheus.url;
+    if (prometheusUrl) sources.metrics = new PrometheusClient(prometheusUrl);
+    const result = await runParityCheck(spec, sources, undefined, now);
+    return { result, exitCode: exitCodeOf(result) };
+  } finally {
+    await Promise.all(databases.map((d) => d.close()));
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function register(program: Command): void {
+  program
+    .command('parity')
+    .description(
+      'Compare a staging namespace with production once and print the differences. Exit codes: 0 in parity, 1 unexpected drift at or above --fail-on, 2 inconclusive (too little data) or a source that could not be read.',
+    )
+    .requiredOption('--staging <namespace>', 'staging namespace')
+    .requiredOption('--production <namespace>', 'production namespace')
+    .option('--kubeconfig <path>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--production-kubeconfig <path>', 'kubeconfig of production when it runs in another cluster')
+    .option('--postgres-staging <url>', 'staging database URL, for the schema and data categories')
+    .option('--postgres-production <url>', 'production database URL')
+    .option('--schemas <schema>', 'PostgreSQL schema to compare (repeatable; default public)', collect)
+    .option('--expected-row-ratio <ratio>', 'expected staging/production row-count ratio, for example 0.1')
+    .option('--prometheus <url>', 'Prometheus base URL, for the behaviour category')
+    .option('--query <name=promql>', 'a named PromQL query with {{namespace}} and optionally {{service}} (repeatable)', collect)
+    .option('--environment <namespace/name>', 'the StagingEnvironment that made staging: its overrides and scale count as expected')
+    .option('--spec <file>', 'a ParityCheck manifest (or spec) whose ignore rules, tolerances and queries to use')
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['info', 'warning', 'critical']))
+    .option('--no-config', 'skip the configuration category')
+    .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (options: ParityCommandOptions) => {
+      try {
+        const { result, exitCode } = await runParityCommand(options);
+        process.stdout.write(options.output === 'json' ? JSON.stringify({ status: result.status, findings: result.findings, inconclusive: result.inconclusive, requests: result.requests }, null, 2) + '\n' : formatReport(result));
+        process.exitCode = exitCode;
+      } catch (err) {
+        process.stderr.write(`understudy parity: ${(err as Error).message}\n`);
+        process.exitCode = EXIT_INCONCLUSIVE;
+      }
+    });
+}
