@@ -1,0 +1,32 @@
+import { API_VERSION } from '../api/common';
+import type { StagingEnvironmentSpec } from '../api/stagingenvironment';
+import { clone, type KubeObject } from './objects';
+
+// Children an environment creates from its templates: DataSeeds and
+// ParityChecks as soon as the namespace exists, test Jobs once it is Ready.
+
+export const TEST_LABEL = 'understudy.dev/test';
+
+export function childObjects(spec: StagingEnvironmentSpec): KubeObject[] {
+  const seeds = (spec.dataSeeds ?? []).map((t) => child('DataSeed', t.name, t.spec));
+  const checks = (spec.parityChecks ?? []).map((t) => child('ParityCheck', t.name, t.spec));
+  return [...seeds, ...checks];
+}
+
+function child(kind: string, name: string, spec: Record<string, unknown>): KubeObject {
+  return { apiVersion: API_VERSION, kind, metadata: { name }, spec: clone(spec) };
+}
+
+/**
+ * The Jobs of spec.tests, named `test-<name>` and labelled with the test's
+ * name. A Job's spec is immutable: when a template changes, the controller
+ * deletes the old Job before applying the new one.
+ */
+export function testJobs(spec: StagingEnvironmentSpec): KubeObject[] {
+  return (spec.tests ?? []).map((test) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: `test-${test.name}`.slice(0, 63).replace(/[^a-z0-9]+$/, ''), labels: { [TEST_LABEL]: test.name } },
+    spec: clone(test.template),
+  }));
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { LABELS, MANAGED_BY } from '../api/common';
+import { isManagedBy, managedLabels, type EnvironmentRef } from './labels';
+import type { KubeObject } from './objects';
+
+// The target namespace is the environment's: created with its labels, and
+// deleted with it. A namespace that exists without them belongs to someone
+// else and is never adopted, changed or deleted.
+
+export const OWNER_ANNOTATION = 'understudy.dev/owner';
+export const OWNER_UID_ANNOTATION = 'understudy.dev/owner-uid';
+
+/** `<baseline namespace>-<name>`, shortened with a hash when longer than a namespace name may be. */
+export function defaultTargetNamespace(environment: EnvironmentRef, baselineNamespace: string | undefined): string {
+  const base = `${baselineNamespace ?? environment.namespace}-${environment.name}`.replace(/\./g, '-');
+  if (base.length <= 63) return base;
+  const hash = createHash('sha256').update(base).digest('hex').slice(0, 8);
+  return `${base.slice(0, 54).replace(/-+$/, '')}-${hash}`;
+}
+
+export function namespaceObject(name: string, environment: EnvironmentRef): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name,
+      labels: managedLabels(environment),
+      annotations: {
+        [OWNER_ANNOTATION]: `${environment.namespace}/${environment.name}`,
+        ...(environment.uid ? { [OWNER_UID_ANNOTATION]: environment.uid } : {}),
+      },
+    },
+  };
+}
+
+export type NamespaceOwnership =
+  | { state: 'absent' }
+  | { state: 'managed' }
+  | { state: 'terminating' }
+  | { state: 'foreign'; reason: string };
+
+/**
+ * Whether an existing namespace is this environment's. A namespace left by a
+ * deleted environment of the same name (another uid) is foreign until the
+ * orphan sweep removes it.
+ */
+export function namespaceOwnership(existing: KubeObject | undefined, environment: EnvironmentRef): NamespaceOwnership {
+  if (!existing) return { state: 'absent' };
+  const name = existing.metadata.name;
+  if (!isManagedBy(existing, environment)) {
+    const owner = environmentOfNamespace(existing);
+    return {
+      state: 'foreign',
+      reason: owner
+        ? `namespace ${name} belongs to StagingEnvironment ${owner.namespace}/${owner.name}`
+        : `namespace ${name} exists and is not managed by Understudy; it is never adopted`,
+    };
+  }
+  const uid = existing.metadata.annotations?.[OWNER_UID_ANNOTATION];
+  if (uid && environment.uid && uid !== environment.uid) return { state: 'foreign', reason: `namespace ${name} was made for an earlier StagingEnvironment of the same name (uid ${uid})` };
+  if (existing.metadata.deletionTimestamp) return { state: 'terminating' };
+  return { state: 'managed' };
+}
+
+/** The environment a managed namespace was made for, for the orphan sweep; undefined when not managed. */
+export function environmentOfNamespace(namespace: KubeObject): EnvironmentRef | undefined {
+  const labels = namespace.metadata.labels ?? {};
+  if (labels[LABELS.managedBy] !== MANAGED_BY) return undefined;
+  const owner = namespace.metadata.annotations?.[OWNER_ANNOTATION];
+  const [ownerNamespace, ownerName] = owner?.split('/') ?? [];
+  const name = ownerName ?? labels[LABELS.environment];
+  const envNamespace = ownerNamespace ?? labels[LABELS.environmentNamespace];
+  if (!name || !envNamespace) return undefined;
+  const uid = namespace.metadata.annotations?.[OWNER_UID_ANNOTATION];
+  return { name, namespace: envNamespace, ...(uid ? { uid } : {}) };
+}

@@ -1,0 +1,74 @@
+// Kubernetes objects as plain JSON, the way YAML manifests and the API
+// server's JSON both arrive. The transformation reads fields through the
+// narrow views in k8s-types.ts and passes everything else through untouched.
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+}
+
+export interface ObjectMetadata {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  uid?: string;
+  [field: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMetadata;
+  [field: string]: unknown;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isKubeObject(value: unknown): value is KubeObject {
+  return (
+    isRecord(value) &&
+    typeof value.apiVersion === 'string' &&
+    typeof value.kind === 'string' &&
+    isRecord(value.metadata) &&
+    typeof value.metadata.name === 'string'
+  );
+}
+
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+/** `Kind` for the core group, `Kind.group` otherwise, as spec.kinds spells kinds. */
+export function kindName(object: Pick<KubeObject, 'apiVersion' | 'kind'>): string {
+  const group = groupOf(object.apiVersion);
+  return group ? `${object.kind}.${group}` : object.kind;
+}
+
+/**
+ * Identity of an object regardless of the API version it was read at
+ * (autoscaling/v1 and autoscaling/v2 are the same HorizontalPodAutoscaler).
+ */
+export function objectKey(object: KubeObject): string {
+  return `${kindName(object)}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+/** Where an object came from, for the source annotation: `apps/v1/Deployment/shop/gateway`. */
+export function sourceRef(object: KubeObject): string {
+  return `${object.apiVersion}/${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+export function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+export function is(object: Pick<KubeObject, 'apiVersion' | 'kind'>, kind: string, group: string): boolean {
+  return object.kind === kind && groupOf(object.apiVersion) === group;
+}

@@ -1,0 +1,273 @@
+import { randomBytes } from 'node:crypto';
+import type { ServiceMode, StagingEnvironmentSpec } from '../api/stagingenvironment';
+import { childObjects } from './children';
+import { copiedKinds } from './kinds';
+import { isolationObjects } from './isolation';
+import { markManaged, type EnvironmentRef } from './labels';
+import type { NamespaceRewrite } from './namespace-references';
+import { defaultTargetNamespace, namespaceObject } from './namespace';
+import { isRecord, objectKey, type KubeObject } from './objects';
+import { mainImage, type ServiceOverride } from './overrides';
+import { ratioOf } from './ratio';
+import { autoscaledTargets } from './replicas';
+import { baselineRevision } from './revision';
+import { optionalizeMissingSecrets } from './secret-references';
+import type { RandomBytes } from './secret-values';
+import { applySecretsPolicy } from './secrets';
+import { selectBaseline, type Selection } from './select';
+import { findServiceUnit, resolveServiceUnits, type ServiceUnit } from './services';
+import { TransformError, transformObject, type TransformContext } from './transform';
+import { LONG_RUNNING_KINDS, podSpecOf } from './workloads';
+
+// The whole copy as one pure function: baseline objects in, the desired
+// objects of the environment out, ready for server-side apply. A controller
+// reads the baseline, calls planEnvironment, applies `namespace` then
+// `objects` in order, prunes what objectsToPrune names, and reports
+// `services`, `urls` and `baselineRevision` in status.
+
+export interface PlanInput {
+  environment: EnvironmentRef;
+  /** A spec that passed parseStagingEnvironmentSpec. */
+  spec: StagingEnvironmentSpec;
+  /** Baseline objects as plain JSON; Secrets included when the policy is not Omit. */
+  baseline: readonly KubeObject[];
+  /** Defaults to spec.baseline.namespace, else the one namespace the manifests name. */
+  baselineNamespace?: string;
+  /** Defaults to spec.targetNamespace, else `<baseline namespace>-<name>`; pass status.namespace once set. */
+  targetNamespace?: string;
+  /** The Secret spec.ingress.tlsSecretRef names, when the controller found it. */
+  tlsSecret?: KubeObject;
+  /** Data (base64) of the generated Secrets now in the target namespace, by name, so Generate is stable. */
+  currentSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Source of fresh secret values; crypto.randomBytes unless a test injects one. */
+  random?: RandomBytes;
+}
+
+export interface ServiceSummary {
+  name: string;
+  kind: string;
+  mode: ServiceMode;
+  image?: string;
+  /** Desired replicas; undefined when an HPA decides. */
+  replicas?: number;
+}
+
+export interface EnvironmentPlan {
+  targetNamespace: string;
+  /** The target Namespace, to apply first. */
+  namespace: KubeObject;
+  /** Every other object, in apply order, namespaced, labelled and annotated. */
+  objects: KubeObject[];
+  urls: string[];
+  services: ServiceSummary[];
+  warnings: string[];
+  baselineRevision: string;
+  /** Baseline objects left out, and why (Kubernetes-created, recreated by a copied controller, ...). */
+  skipped: Array<{ object: string; reason: string }>;
+}
+
+/** The spec cannot be planned against this baseline; `field` names what to fix. */
+export class PlanError extends Error {
+  override name = 'PlanError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+const APPLY_ORDER = [
+  'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap',
+  'PersistentVolumeClaim', 'Service', 'StatefulSet', 'Deployment', 'DaemonSet', 'CronJob', 'Job', 'HorizontalPodAutoscaler',
+  'PodDisruptionBudget', 'Ingress', 'DataSeed', 'ParityCheck',
+];
+
+export function planEnvironment(input: PlanInput): EnvironmentPlan {
+  const { spec, environment } = input;
+  const baselineNamespace = input.baselineNamespace ?? spec.baseline.namespace ?? onlyNamespace(input.baseline);
+  const targetNamespace = input.targetNamespace ?? spec.targetNamespace ?? defaultTargetNamespace(environment, baselineNamespace);
+  if (targetNamespace === baselineNamespace && !spec.baseline.kubeconfigSecretRef) throw new PlanError('spec.targetNamespace', 'must differ from the baseline namespace');
+
+  const selection = selectBaseline(input.baseline, {
+    kinds: copiedKinds(spec.kinds, spec.secrets.policy),
+    ...(spec.baseline.selector ? { selector: spec.baseline.selector } : {}),
+    ...(baselineNamespace ? { baselineNamespace } : {}),
+  });
+  const secrets = selection.objects.filter((o) => o.kind === 'Secret' && o.apiVersion === 'v1');
+  const others = selection.objects.filter((o) => !secrets.includes(o));
+  const units = resolveServiceUnits(others);
+  const choices = resolveChoices(spec, units);
+  const warnings: string[] = [...choices.warnings];
+
+  const rewrite: NamespaceRewrite | undefined = baselineNamespace
+    ? { from: baselineNamespace, to: targetNamespace, serviceNames: new Set(others.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)), keep: choices.sharedServices }
+    : undefined;
+  const copied = others.filter((o) => !choices.excluded.has(objectKey(o)));
+  const tlsSecretName = spec.ingress?.tlsSecretRef?.name;
+  const context: TransformContext = {
+    environment: environment.name,
+    targetNamespace,
+    ...(baselineNamespace ? { baselineNamespace } : {}),
+    ...(rewrite ? { rewrite } : {}),
+    replicas: ratioOf(spec.scale.replicas),
+    resources: ratioOf(spec.scale.resources),
+    suspend: spec.suspend,
+    ...(spec.ingress ? { ingress: spec.ingress } : {}),
+    ...(tlsSecretName ? { tlsSecretName } : {}),
+    autoscaled: autoscaledTargets(copied),
+    claimNames: new Set(copied.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name)),
+    overrides: choices.overrides,
+    sharedServices: choices.sharedServices,
+  };
+
+  const desired: Array<{ object: KubeObject; source?: KubeObject }> = [];
+  const urls: string[] = [];
+  for (const source of copied) {
+    const result = transform(source, context);
+    warnings.push(...result.warnings);
+    urls.push(...result.urls.filter((url) => !urls.includes(url)));
+    if (result.object) desired.push({ object: result.object, source });
+  }
+
+  const secretObjects = planSecrets(input, secrets, rewrite, warnings);
+  desired.push(...secretObjects);
+  const availableSecrets = new Set(secretObjects.map((s) => s.object.metadata.name));
+  makeMissingSecretsOptional(desired, availableSecrets, warnings);
+
+  for (const object of [...isolationObjects(spec.isolation), ...childObjects(spec)]) desired.push({ object });
+  if (spec.isolation?.networkPolicy && spec.ingress && !spec.isolation.allowIngressFromNamespaces?.length) {
+    warnings.push('spec.isolation.networkPolicy admits no other namespace: list the ingress controller\'s in allowIngressFromNamespaces, or the URLs will not answer');
+  }
+
+  const objects = desired.map(({ object, source }) => markManaged(object, environment, targetNamespace, source)).sort(byApplyOrder);
+  return {
+    targetNamespace,
+    namespace: namespaceObject(targetNamespace, environment),
+    objects,
+    urls,
+    services: summarise(units, choices, objects),
+    warnings,
+    baselineRevision: baselineRevision(selection.objects, new Set(spec.secrets.policy === 'CopyListed' ? spec.secrets.names : [])),
+    skipped: describeSkipped(selection),
+  };
+}
+
+function transform(source: KubeObject, context: TransformContext): ReturnType<typeof transformObject> {
+  try {
+    return transformObject(source, context);
+  } catch (error) {
+    if (error instanceof TransformError) throw new PlanError(error.field, error.message);
+    throw error;
+  }
+}
+
+interface Choices {
+  overrides: Map<string, ServiceOverride>;
+  sharedServices: Set<string>;
+  sharedUnits: Set<string>;
+  /** Keys of baseline objects with no copy: shared workloads and their HPAs and PDBs. */
+  excluded: Set<string>;
+  warnings: string[];
+}
+
+function resolveChoices(spec: StagingEnvironmentSpec, units: readonly ServiceUnit[]): Choices {
+  const choices: Choices = { overrides: new Map(), sharedServices: new Set(), sharedUnits: new Set(), excluded: new Set(), warnings: [] };
+  for (const [i, service] of (spec.services ?? []).entries()) {
+    const unit = findServiceUnit(units, service.name);
+    if (!unit) {
+      const known = units.map((u) => u.name).sort().join(', ') || 'none';
+      throw new PlanError(`spec.services[${i}].name`, `no workload or Service named ${service.name} in the baseline (workloads: ${known})`);
+    }
+    const key = `${unit.workload.kind}/${unit.workload.metadata.name}`;
+    if (service.mode === 'copy') {
+      choices.overrides.set(key, { ...(service.image !== undefined ? { image: service.image } : {}), ...(service.env !== undefined ? { env: service.env } : {}) });
+      continue;
+    }
+    choices.sharedUnits.add(key);
+    for (const object of [unit.workload, ...unit.autoscalers, ...unit.disruptionBudgets]) choices.excluded.add(objectKey(object));
+    for (const object of unit.services) choices.sharedServices.add(object.metadata.name);
+  }
+  const copiedUnits = units.filter((unit) => !choices.sharedUnits.has(`${unit.workload.kind}/${unit.name}`));
+  for (const unit of copiedUnits) {
+    for (const service of unit.services.filter((s) => choices.sharedServices.has(s.metadata.name))) {
+      choices.sharedServices.delete(service.metadata.name);
+      choices.warnings.push(`Service ${service.metadata.name} also selects the copied ${unit.workload.kind} ${unit.name}, so it stays a copy`);
+    }
+  }
+  // A claim only a shared service mounts would be provisioned for nobody.
+  const copiedClaims = new Set(copiedUnits.flatMap((unit) => unit.claims.map(objectKey)));
+  for (const unit of units.filter((u) => !copiedUnits.includes(u))) {
+    for (const claim of unit.claims) if (!copiedClaims.has(objectKey(claim))) choices.excluded.add(objectKey(claim));
+  }
+  return choices;
+}
+
+function planSecrets(input: PlanInput, secrets: readonly KubeObject[], rewrite: NamespaceRewrite | undefined, warnings: string[]): Array<{ object: KubeObject; source?: KubeObject }> {
+  const { spec } = input;
+  const result = applySecretsPolicy({
+    secrets,
+    policy: spec.secrets.policy,
+    ...(spec.secrets.names ? { names: spec.secrets.names } : {}),
+    ...(rewrite ? { rewrite } : {}),
+    ...(input.currentSecrets ? { current: input.currentSecrets } : {}),
+    random: input.random ?? randomBytes,
+  });
+  warnings.push(...result.warnings);
+  const planned = result.objects.map((object) => ({ object, source: secrets.find((s) => s.metadata.name === object.metadata.name) }));
+  const tlsRef = spec.ingress?.tlsSecretRef;
+  if (!tlsRef) return planned;
+  if (planned.some((p) => p.object.metadata.name === tlsRef.name)) {
+    throw new PlanError('spec.ingress.tlsSecretRef.name', `${tlsRef.name} is also a Secret copied from the baseline; choose another name`);
+  }
+  if (!input.tlsSecret) {
+    warnings.push(`TLS Secret ${tlsRef.namespace ?? input.environment.namespace}/${tlsRef.name} was not found; the hosts have no certificate until it exists`);
+    return planned;
+  }
+  return [...planned, { object: tlsSecretCopy(input.tlsSecret, tlsRef.name) }];
+}
+
+/** Only the certificate and key of the shared TLS Secret are copied. */
+function tlsSecretCopy(secret: KubeObject, name: string): KubeObject {
+  const data = isRecord(secret.data) ? secret.data : {};
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'kubernetes.io/tls', data: { 'tls.crt': data['tls.crt'] ?? '', 'tls.key': data['tls.key'] ?? '' } };
+}
+
+function makeMissingSecretsOptional(desired: ReadonlyArray<{ object: KubeObject }>, available: ReadonlySet<string>, warnings: string[]): void {
+  const missing = new Set<string>();
+  for (const { object } of desired) {
+    const podSpec = podSpecOf(object);
+    if (podSpec) for (const name of optionalizeMissingSecrets(podSpec, available)) missing.add(name);
+  }
+  if (missing.size > 0) warnings.push(`Secrets not in the environment (${[...missing].sort().join(', ')}): references to them are optional, so pods start without those values`);
+}
+
+function summarise(units: readonly ServiceUnit[], choices: Choices, objects: readonly KubeObject[]): ServiceSummary[] {
+  return units
+    .filter((unit) => LONG_RUNNING_KINDS.has(unit.workload.kind))
+    .map((unit): ServiceSummary => {
+      if (choices.sharedUnits.has(`${unit.workload.kind}/${unit.name}`)) return { name: unit.name, kind: 'Service', mode: 'shared' };
+      const copy = objects.find((o) => o.kind === unit.workload.kind && o.metadata.name === unit.name);
+      const replicas = copy && isRecord(copy.spec) && typeof copy.spec.replicas === 'number' ? copy.spec.replicas : undefined;
+      const image = copy ? mainImage(copy) : undefined;
+      return { name: unit.name, kind: unit.workload.kind, mode: 'copy', ...(image ? { image } : {}), ...(replicas !== undefined ? { replicas } : {}) };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function onlyNamespace(objects: readonly KubeObject[]): string | undefined {
+  const namespaces = new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined));
+  return namespaces.size === 1 ? [...namespaces][0] : undefined;
+}
+
+function describeSkipped(selection: Selection): EnvironmentPlan['skipped'] {
+  return selection.skipped.map(({ object, reason }) => ({ object: `${object.kind}/${object.metadata.name}`, reason }));
+}
+
+function byApplyOrder(a: KubeObject, b: KubeObject): number {
+  const rank = (o: KubeObject): number => {
+    const index = APPLY_ORDER.indexOf(o.kind);
+    return index === -1 ? APPLY_ORDER.indexOf('Ingress') : index;
+  };
+  return rank(a) - rank(b) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name);
+}
