@@ -3,7 +3,7 @@ import type { MetricsSource, Series } from './behaviour/prometheus';
 import { runParityCheck, type ParitySources } from './check';
 import type { KubeObject } from './config/normalize';
 import type { CatalogueSource, DatabaseSchema, DatabaseStatistics } from './database/model';
-import type { ObjectSource } from './sources/objects';
+import type { ListedObjects, ObjectSource } from './sources/objects';
 import { asStoredByServer, shopService } from './testing/shop-fixture';
 
 // In-memory implementations of the check's own source interfaces: the
@@ -13,9 +13,9 @@ class MemoryObjects implements ObjectSource {
   description = 'memory';
   calls = 0;
   constructor(private readonly objects: KubeObject[]) {}
-  async list(namespace: string, kinds: string[]): Promise<KubeObject[]> {
+  async list(namespace: string, kinds: string[]): Promise<ListedObjects> {
     this.calls += kinds.length;
-    return this.objects.filter((o) => o.metadata.namespace === namespace && kinds.includes(o.kind));
+    return { objects: this.objects.filter((o) => o.metadata.namespace === namespace && kinds.includes(o.kind)), forbidden: [] };
   }
   requests(): number {
     return this.calls;

@@ -86,7 +86,12 @@ function missingSource(what: string): Error {
 interface Snapshots {
   staging: NamespaceSnapshot;
   production: NamespaceSnapshot;
+  /** What could not be compared because a kind was not listable, as inconclusive items. */
+  unreadable: Inconclusive[];
 }
+
+/** Pods only refine image comparison (digests); without them images compare by reference, which is still a decision. */
+const OPTIONAL_KINDS = new Set(['Pod']);
 
 async function readSnapshots(spec: ParityCheckSpec, sources: ParitySources, key: Buffer): Promise<Snapshots> {
   if (!sources.objects) throw missingSource('Kubernetes object source');
@@ -95,7 +100,17 @@ async function readSnapshots(spec: ParityCheckSpec, sources: ParitySources, key:
     sources.objects.staging.list(spec.staging.namespace, kinds),
     sources.objects.production.list(spec.production.namespace, kinds),
   ]);
-  return { staging: buildSnapshot(spec.staging.namespace, staging, key), production: buildSnapshot(spec.production.namespace, production, key) };
+  const unreadable: Inconclusive[] = [];
+  for (const [side, listed, namespace] of [['staging', staging, spec.staging.namespace], ['production', production, spec.production.namespace]] as const) {
+    for (const kind of listed.forbidden.filter((k) => !OPTIONAL_KINDS.has(k))) {
+      unreadable.push({ category: 'configuration', resource: `${kind}/*`, path: '', reason: `not allowed to list ${kind} in ${side} namespace ${namespace}: grant list on it, or leave the kind out of spec.categories.configuration.kinds` });
+    }
+  }
+  return {
+    staging: buildSnapshot(spec.staging.namespace, staging.objects, key),
+    production: buildSnapshot(spec.production.namespace, production.objects, key),
+    unreadable,
+  };
 }
 
 function servicesIn(snapshots: Snapshots | undefined, declared: DeclaredOverrides): string[] {
@@ -136,10 +151,11 @@ export async function runParityCheck(
           mapping,
           declared,
           tolerances: { resources: Number(spec.tolerances.resources), replicas: Number(spec.tolerances.replicas) },
-          ...snapshots,
+          staging: snapshots.staging,
+          production: snapshots.production,
         };
         const filter = { ...(categories.configuration ?? {}) };
-        return { differences: runConfiguration ? compareConfiguration(context, filter) : [], inconclusive: [] };
+        return { differences: runConfiguration ? compareConfiguration(context, filter) : [], inconclusive: snapshots.unreadable };
       });
       if (runConfiguration) outcomes.push(configuration);
     }

@@ -90,11 +90,11 @@ export function compareResources(pair: ContainerPair, context: ConfigContext): D
         differences.push(make(path, undefined, p[resource], CONFIG_SEVERITY.missingResource, `production sets ${bucket}.${resource}, staging does not`));
       } else if (sv !== undefined && pv === undefined) {
         differences.push(make(path, s[resource], undefined, CONFIG_SEVERITY.onlyInStaging, `only staging sets ${bucket}.${resource}`));
-      } else if (sv !== undefined && pv !== undefined && sv !== pv) {
+      } else if (sv !== undefined && pv !== undefined) {
         const deviation = ratioDeviation(sv, pv, ratio);
         const observed = pv === 0 ? 'infinite' : (sv / pv).toFixed(3);
         if (deviation <= context.tolerances.resources) {
-          if (ratio !== 1) differences.push(make(path, s[resource], p[resource], 'info', `${bucket}.${resource} scaled by ${observed}${declaredBy(context)}`, true));
+          if (sv !== pv && ratio !== 1) differences.push(make(path, s[resource], p[resource], 'info', `${bucket}.${resource} scaled by ${observed}${declaredBy(context)}`, true));
         } else {
           differences.push(make(path, s[resource], p[resource], CONFIG_SEVERITY.scale, `${bucket}.${resource} is ${observed} of production's, expected ${ratio}`));
         }

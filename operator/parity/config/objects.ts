@@ -80,10 +80,9 @@ export function compareHpa(name: string, staging: KubeObject, production: KubeOb
   for (const bound of ['minReplicas', 'maxReplicas'] as const) {
     const sv = Number(s[bound] ?? 1);
     const pv = Number(p[bound] ?? 1);
-    if (sv === pv) continue;
     const [low, high] = expectedReplicaRange(pv, ratio);
     const within = (sv >= low && sv <= high) || ratioDeviation(sv, pv, ratio) <= context.tolerances.replicas;
-    if (within && ratio !== 1) differences.push(make(`spec.${bound}`, sv, pv, 'info', `${bound} scaled to ${sv} of ${pv}${declaredBy(context)}`, true));
+    if (within && sv !== pv && ratio !== 1) differences.push(make(`spec.${bound}`, sv, pv, 'info', `${bound} scaled to ${sv} of ${pv}${declaredBy(context)}`, true));
     else if (!within) differences.push(make(`spec.${bound}`, sv, pv, CONFIG_SEVERITY.scale, `${bound} is ${sv} in staging, ${pv} in production; expected ratio ${ratio}`));
   }
   const rest = (spec: Json) => {

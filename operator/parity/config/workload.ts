@@ -29,15 +29,13 @@ export function compareReplicas(kind: string, name: string, staging: KubeObject,
   if (hpaTargets(objectsOf(context.production, 'HorizontalPodAutoscaler'), kind, name)) return [];
   const s = Number(record(staging.spec).replicas ?? 1);
   const p = Number(record(production.spec).replicas ?? 1);
-  if (s === p) return [];
   const make = differ(`${kind}/${name}`);
   const ratio = context.declared.replicasRatio;
   const [low, high] = expectedReplicaRange(p, ratio);
   const withinRatio = (s >= low && s <= high) || ratioDeviation(s, p, ratio) <= context.tolerances.replicas;
-  if (withinRatio && ratio !== 1) {
-    return [make('spec.replicas', s, p, 'info', `staging runs ${s} of production's ${p} replicas, ratio ${ratio}${declaredBy(context)}`, true)];
+  if (withinRatio) {
+    return s === p || ratio === 1 ? [] : [make('spec.replicas', s, p, 'info', `staging runs ${s} of production's ${p} replicas, ratio ${ratio}${declaredBy(context)}`, true)];
   }
-  if (withinRatio) return [];
   return [make('spec.replicas', s, p, CONFIG_SEVERITY.scale, `staging runs ${s} replicas for production's ${p}: ratio ${(s / p).toFixed(3)}, expected ${ratio}`)];
 }
 

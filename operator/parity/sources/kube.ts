@@ -2,7 +2,7 @@ import type { KubeConfig } from '../../runtime/client-node';
 import { KubeClient } from '../../runtime/kube-client';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { KubeObject } from '../config/normalize';
-import { API_VERSIONS, ClusterUnreachableError, type ObjectSource } from './objects';
+import { API_VERSIONS, ClusterUnreachableError, type ListedObjects, type ObjectSource } from './objects';
 
 /** What this source needs of a Kubernetes client; the runtime's KubeClient has it. */
 export interface ListingClient {
@@ -13,7 +13,6 @@ export interface ListingClient {
 function explain(err: unknown, kind: string, namespace: string, where: string): Error {
   if (err instanceof KubeApiError) {
     if (err.statusCode === 0) return new ClusterUnreachableError(`cannot reach the ${where}: ${err.message}`);
-    if (err.statusCode === 403) return new ClusterUnreachableError(`the ${where} refused to list ${kind} in namespace ${namespace}: grant list on it (${err.message})`);
     if (err.statusCode === 401) return new ClusterUnreachableError(`the ${where} rejected the credentials: ${err.message}`);
   }
   return new ClusterUnreachableError(`listing ${kind} in namespace ${namespace} on the ${where} failed: ${(err as Error).message ?? String(err)}`);
@@ -34,7 +33,8 @@ export class KubeObjectSource implements ObjectSource {
     return new KubeObjectSource(client, `${side} cluster (${server})`);
   }
 
-  async list(namespace: string, kinds: string[]): Promise<KubeObject[]> {
+  async list(namespace: string, kinds: string[]): Promise<ListedObjects> {
+    const forbidden: string[] = [];
     const lists = await Promise.all(
       kinds.map(async (kind) => {
         const apiVersion = API_VERSIONS[kind];
@@ -43,13 +43,17 @@ export class KubeObjectSource implements ObjectSource {
           const { items } = await this.client.list(apiVersion, kind, { namespace });
           return items.map((item) => ({ ...(item as KubeObject), apiVersion, kind }));
         } catch (err) {
+          if (err instanceof KubeApiError && err.statusCode === 403) {
+            forbidden.push(kind);
+            return [];
+          }
           throw explain(err, kind, namespace, this.description);
         }
       }),
     );
     // One discovery request per group version the first time, cached by the client afterwards.
     this.discovery = new Set(kinds.map((k) => API_VERSIONS[k])).size;
-    return lists.flat();
+    return { objects: lists.flat(), forbidden: forbidden.sort() };
   }
 
   requests(): number {
