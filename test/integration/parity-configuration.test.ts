@@ -109,11 +109,20 @@ describe('ParityCheck configuration category on a real API server', () => {
     expect(text).not.toContain('catalog-s3cret');
   });
 
-  it('with the operator\'s least-privilege identity, reports what it may not list instead of failing', async () => {
+  it('with the operator\'s least-privilege identity, reports kinds it may not list instead of failing', async () => {
+    // The chart's RBAC does not grant DaemonSets: that is reported, and leaving the kind out makes the check decisive.
     const source = KubeObjectSource.fromKubeConfig(operatorKubeConfig(), 'operator');
-    const spec = parseParityCheckSpec({ staging: { namespace: production }, production: { namespace: production }, categories: { configuration: {} } });
-    const result = await runParityCheck({ ...spec, production: { namespace: production } }, { objects: { staging: source, production: source } }, undefined, new Date());
+    const staging = await shop('parity-rbac', { replicas: 4 });
+    const all = parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production } });
+    const result = await runParityCheck(all, { objects: { staging: source, production: source } }, undefined, new Date());
     expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toBeUndefined();
-    for (const item of result.inconclusive) expect(item.reason).toMatch(/not allowed to list/);
+    expect(result.inconclusive.map((i) => i.resource)).toEqual(['DaemonSet/*', 'DaemonSet/*']);
+    expect(result.inconclusive[0]!.reason).toMatch(/not allowed to list DaemonSet/);
+    expect(result.status.summary?.verdict).toBe('Inconclusive');
+
+    const kinds = ['Deployment', 'StatefulSet', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'] as const;
+    const narrowed = parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production }, categories: { configuration: { kinds: [...kinds] } } });
+    const decisive = await runParityCheck(narrowed, { objects: { staging: source, production: source } }, undefined, new Date());
+    expect(decisive.status.summary?.verdict).toBe('InParity');
   });
 });
