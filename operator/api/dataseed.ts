@@ -86,9 +86,9 @@ export const AnonymizeSourceSchema = z
       .object({
         roots: z.array(SubsetRootSchema).min(1).max(64).describe('Tables and conditions the subset starts from.'),
         followReferencing: z
-          .enum(['None', 'Roots', 'All'])
+          .enum(['None', 'Roots'])
           .default('Roots')
-          .describe('Which referencing (child) rows to add: None, those of root tables (Roots, the default), or of every kept row (All).'),
+          .describe('Which referencing (child) rows to add: None, or every row that descends from a root row (Roots, the default). Referenced (parent) rows are always added.'),
       })
       .optional()
       .describe('A referentially complete subset; the whole database when omitted.'),

@@ -55,8 +55,10 @@ describe('strict coverage', () => {
     expect(plan.errors).toEqual(['rules[0]: table nope does not exist', 'rules[1]: column public.users.nope does not exist']);
   });
 
-  it('generates fake values for personal columns when synthesizing', () => {
-    const plan = planRules(schema, [{ table: 'users', column: 'bio', transform: 'lorem' }, { table: 'orders', column: 'note', transform: 'keep' }], { mode: 'Strict', source: 'synthesize' });
+  it('is strict when synthesizing too, and in permissive mode makes up personal values', () => {
+    const rules = [{ table: 'users', column: 'bio', transform: 'lorem' as const }, { table: 'orders', column: 'note', transform: 'keep' as const }];
+    expect(planRules(schema, rules, { mode: 'Strict', source: 'synthesize' }).uncovered.map((u) => u.split(' ')[0])).toEqual(['public.users.ssn']);
+    const plan = planRules(schema, rules, { mode: 'Permissive', source: 'synthesize' });
     expect(plan.errors).toEqual([]);
     expect(plan.columns.get('public.users')!.find((c) => c.column.name === 'ssn')).toMatchObject({ coverage: 'generatedFake', spec: { transform: 'digits' } });
   });

@@ -114,8 +114,8 @@ export function planRules(schema: SchemaInfo, rules: Rule[], opts: { mode: 'Stri
         plan = { column, spec: { transform: 'keep' }, coverage: 'key', personal, unique };
       } else if (!personal && isKnownSafeType(column)) {
         plan = { column, spec: { transform: 'keep' }, coverage: 'safe', personal, unique };
-      } else if (personal && opts.source === 'synthesize') {
-        // Synthesis never sees production values of personal columns: it makes them up.
+      } else if (personal && opts.source === 'synthesize' && opts.mode === 'Permissive') {
+        // Synthesis has no production values of personal columns (the profile drops them): it makes them up.
         plan = { column, spec: DEFAULT_TRANSFORM[personal], coverage: 'generatedFake', personal, unique };
       } else {
         plan = { column, spec: opts.mode === 'Permissive' ? { transform: 'keep' } : undefined, coverage: 'uncovered', personal, unique };

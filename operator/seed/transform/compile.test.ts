@@ -39,9 +39,9 @@ describe('transformers', () => {
 
   it('respect varchar(n)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...TEXT_TRANSFORMS.filter((t) => t !== 'uuid' && t !== 'ipv6' && t !== 'iban' && t !== 'cardNumber')), fc.string({ minLength: 1, maxLength: 40 }), fc.integer({ min: 8, max: 30 }), (transform, v, n) => {
+      fc.property(fc.constantFrom(...TEXT_TRANSFORMS), fc.string({ minLength: 1, maxLength: 40 }), fc.integer({ min: 8, max: 30 }), (transform, v, n) => {
         const out = run({ transform }, KEY_A, v, column({ maxLength: n }));
-        expect(out!.length).toBeLessThanOrEqual(Math.max(n, v.length));
+        expect(out!.length).toBeLessThanOrEqual(n);
       }),
     );
   });

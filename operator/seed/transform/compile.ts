@@ -120,8 +120,13 @@ function withMaxLength(t: ValueTransform, maxLength: number | undefined): ValueT
   };
 }
 
-/** Builds the function that masks (or, fed synthetic inputs, generates) one column. */
+/** Builds the function that masks (or, fed synthetic inputs, generates) one column; outputs fit varchar(n). */
 export function compileTransform(spec: TransformSpec, ctx: CompileContext): ValueTransform {
+  const inner = compileInner(spec, ctx);
+  return spec.transform === 'keep' ? inner : withMaxLength(inner, ctx.column.maxLength);
+}
+
+function compileInner(spec: TransformSpec, ctx: CompileContext): ValueTransform {
   const { keyed, column } = ctx;
   const p = spec.params;
   const max = column.maxLength;
@@ -145,18 +150,18 @@ export function compileTransform(spec: TransformSpec, ctx: CompileContext): Valu
     }
     case 'permute': return permuteInteger(ctx, p);
     case 'uuid': return uuidTransform(ctx);
-    case 'email': return withMaxLength((v) => fake.email(keyed, v, ctx.unique, max), max);
-    case 'firstName': return withMaxLength((v) => fake.firstName(keyed, v), max);
-    case 'lastName': return withMaxLength((v) => fake.lastName(keyed, v), max);
-    case 'fullName': return withMaxLength((v) => fake.fullName(keyed, v), max);
-    case 'company': return withMaxLength((v) => fake.company(keyed, v), max);
-    case 'username': return withMaxLength((v) => fake.username(keyed, v), max);
-    case 'phone': return withMaxLength((v) => fake.phone(keyed, v), max);
-    case 'street': return withMaxLength((v) => fake.street(keyed, v), max);
-    case 'city': return withMaxLength((v) => fake.city(keyed, v), max);
+    case 'email': return (v) => fake.email(keyed, v, ctx.unique, max);
+    case 'firstName': return (v) => fake.firstName(keyed, v);
+    case 'lastName': return (v) => fake.lastName(keyed, v);
+    case 'fullName': return (v) => fake.fullName(keyed, v);
+    case 'company': return (v) => fake.company(keyed, v);
+    case 'username': return (v) => fake.username(keyed, v);
+    case 'phone': return (v) => fake.phone(keyed, v);
+    case 'street': return (v) => fake.street(keyed, v);
+    case 'city': return (v) => fake.city(keyed, v);
     case 'zip': return (v) => fake.formatPreserving(keyed, 'zip', v);
     case 'digits': return (v) => fake.formatPreserving(keyed, 'digits', v);
-    case 'country': return withMaxLength((v) => fake.country(keyed, v), max);
+    case 'country': return (v) => fake.country(keyed, v);
     case 'lorem': return (v) => fake.lorem(keyed, v, max);
     case 'ipv4': return (v) => fake.ipv4(keyed, v);
     case 'ipv6': return (v) => fake.ipv6(keyed, v);
@@ -164,7 +169,7 @@ export function compileTransform(spec: TransformSpec, ctx: CompileContext): Valu
     case 'cardNumber': return (v) => fake.cardNumber(keyed, v);
     case 'dateShift': return dateShift(ctx, p);
     case 'noise': return noise(ctx, p);
-    case 'template': return withMaxLength(template(ctx, p), max);
+    case 'template': return template(ctx, p);
     case 'json': return transformJson(ctx, p, compileTransform);
   }
 }

@@ -1,0 +1,171 @@
+import type { ColumnInfo, ColumnProfile, Profile } from './model';
+import { tableId } from './model';
+import { dateTextToEpochDays } from './transform/dates';
+
+// How close the seeded data came to production, computed from two profiles
+// (production's and the target's), so memory stays bounded whatever the size.
+
+export interface ColumnFidelity {
+  table: string;
+  column: string;
+  nullFractionDelta: number;
+  distinctRatio?: number;
+  kolmogorovSmirnov?: number;
+  totalVariation?: number;
+}
+
+export interface TableFidelity {
+  table: string;
+  expectedRows: number;
+  rows: number;
+  rowCountDeviation: number;
+}
+
+export interface FidelityThresholds {
+  maxNullFractionDelta?: number;
+  maxKolmogorovSmirnov?: number;
+  maxTotalVariation?: number;
+  maxRowCountDeviation?: number;
+}
+
+export interface FidelityReport {
+  tables: TableFidelity[];
+  columns: ColumnFidelity[];
+  foreignKeyOrphans: number;
+  uniqueViolations: number;
+  worst: { nullFractionDelta?: number; kolmogorovSmirnov?: number; totalVariation?: number; rowCountDeviation?: number };
+  violations: string[];
+  passed: boolean;
+}
+
+const ORDERED = new Set(['int2', 'int4', 'int8', 'float', 'numeric', 'date', 'timestamp', 'timestamptz']);
+
+function toX(column: ColumnInfo, text: string): number {
+  return ['date', 'timestamp', 'timestamptz'].includes(column.baseType) ? dateTextToEpochDays(text) : Number(text);
+}
+
+/** The CDF of the non-null values a profile describes: point masses plus uniform histogram buckets. */
+export function profileCdf(column: ColumnInfo, p: ColumnProfile): ((x: number, inclusive: boolean) => number) | undefined {
+  const masses = (p.mostCommon?.values ?? []).map((v, i) => [toX(column, v), p.mostCommon!.freqs[i] ?? 0] as const);
+  const bounds = (p.histogram ?? []).map((b) => toX(column, b));
+  if (masses.some(([x]) => !Number.isFinite(x)) || bounds.some((x) => !Number.isFinite(x))) return undefined;
+  if (masses.length === 0 && bounds.length < 2) return undefined;
+  const massTotal = masses.reduce((s, [, f]) => s + f, 0);
+  const histWeight = bounds.length >= 2 ? Math.max(0, 1 - p.nullFrac - massTotal) : 0;
+  const norm = massTotal + histWeight;
+  if (norm <= 0) return undefined;
+  const buckets = bounds.length - 1;
+  return (x, inclusive) => {
+    let f = 0;
+    for (const [v, w] of masses) if (v < x || (inclusive && v === x)) f += w;
+    if (histWeight > 0) {
+      if (x >= bounds[buckets]!) f += histWeight;
+      else if (x > bounds[0]!) {
+        let i = 0;
+        while (bounds[i + 1]! <= x) i++;
+        const lo = bounds[i]!;
+        const hi = bounds[i + 1]!;
+        f += (histWeight / buckets) * (i + (hi > lo ? (x - lo) / (hi - lo) : 1));
+      }
+    }
+    return f / norm;
+  };
+}
+
+export function kolmogorovSmirnov(column: ColumnInfo, a: ColumnProfile, b: ColumnProfile): number | undefined {
+  const fa = profileCdf(column, a);
+  const fb = profileCdf(column, b);
+  if (!fa || !fb) return undefined;
+  const points = [...(a.mostCommon?.values ?? []), ...(a.histogram ?? []), ...(b.mostCommon?.values ?? []), ...(b.histogram ?? [])].map((v) => toX(column, v));
+  let worst = 0;
+  for (const x of points) {
+    worst = Math.max(worst, Math.abs(fa(x, true) - fb(x, true)), Math.abs(fa(x, false) - fb(x, false)));
+  }
+  return worst;
+}
+
+/** Total variation over the most common values, the rest pooled as one category. */
+export function totalVariation(a: ColumnProfile, b: ColumnProfile): number | undefined {
+  if (!a.mostCommon || !b.mostCommon) return undefined;
+  const dist = (p: ColumnProfile): Map<string, number> => {
+    const m = new Map<string, number>();
+    const nonNull = Math.max(1e-12, 1 - p.nullFrac);
+    p.mostCommon!.values.forEach((v, i) => m.set(v, (p.mostCommon!.freqs[i] ?? 0) / nonNull));
+    m.set('\u0000other', Math.max(0, 1 - [...m.values()].reduce((s, f) => s + f, 0)));
+    return m;
+  };
+  const da = dist(a);
+  const db = dist(b);
+  // Values common in one profile but below the other's cut-off are pooled there as "other".
+  let sum = 0;
+  const keys = new Set([...da.keys(), ...db.keys()]);
+  const pool = (m: Map<string, number>, own: Map<string, number>): number => [...keys].filter((k) => !own.has(k)).reduce((s, k) => s + (m.get(k) ?? 0), 0);
+  for (const k of keys) if (da.has(k) && db.has(k) && k !== '\u0000other') sum += Math.abs(da.get(k)! - db.get(k)!);
+  sum += Math.abs((da.get('\u0000other') ?? 0) + pool(da, db) - ((db.get('\u0000other') ?? 0) + pool(db, da)));
+  return Math.min(1, sum / 2);
+}
+
+function distinctCount(p: ColumnProfile, rows: number): number {
+  return p.nDistinct >= 0 ? p.nDistinct : -p.nDistinct * rows;
+}
+
+export function compareProfiles(
+  source: Profile,
+  target: Profile,
+  expectedRows: Map<string, number>,
+  thresholds: FidelityThresholds,
+  integrity: { foreignKeyOrphans: number; uniqueViolations: number; details: string[] },
+): FidelityReport {
+  const tables: TableFidelity[] = [];
+  const columns: ColumnFidelity[] = [];
+  for (const table of target.schema.tables) {
+    const id = tableId(table);
+    const s = source.tables[id];
+    const t = target.tables[id];
+    if (!s || !t) continue;
+    const expected = expectedRows.get(id) ?? s.rows;
+    tables.push({ table: id, expectedRows: expected, rows: t.rows, rowCountDeviation: expected > 0 ? Math.abs(t.rows - expected) / expected : t.rows > 0 ? 1 : 0 });
+    if (t.rows === 0 || s.rows === 0) continue;
+    for (const column of table.columns) {
+      const sc = s.columns[column.name];
+      const tc = t.columns[column.name];
+      if (!sc || !tc) continue;
+      const f: ColumnFidelity = { table: id, column: column.name, nullFractionDelta: Math.abs(sc.nullFrac - tc.nullFrac) };
+      const sd = distinctCount(sc, s.rows);
+      if (sd > 0) f.distinctRatio = distinctCount(tc, t.rows) / sd;
+      if (!sc.personal && !column.isArray) {
+        if (ORDERED.has(column.baseType)) f.kolmogorovSmirnov = kolmogorovSmirnov(column, sc, tc);
+        else f.totalVariation = totalVariation(sc, tc);
+      }
+      columns.push(f);
+    }
+  }
+  const max = (xs: Array<number | undefined>): number | undefined => {
+    const v = xs.filter((x): x is number => x !== undefined);
+    return v.length ? Math.max(...v) : undefined;
+  };
+  const worst = {
+    nullFractionDelta: max(columns.map((c) => c.nullFractionDelta)),
+    kolmogorovSmirnov: max(columns.map((c) => c.kolmogorovSmirnov)),
+    totalVariation: max(columns.map((c) => c.totalVariation)),
+    rowCountDeviation: max(tables.map((t) => t.rowCountDeviation)),
+  };
+  const violations = [...integrity.details];
+  const check = (name: string, limit: number | undefined, values: Array<[string, number | undefined]>): void => {
+    if (limit === undefined) return;
+    for (const [where, v] of values) if (v !== undefined && v > limit) violations.push(`${where}: ${name} ${v.toFixed(3)} > ${limit}`);
+  };
+  check('null-fraction difference', thresholds.maxNullFractionDelta, columns.map((c) => [`${c.table}.${c.column}`, c.nullFractionDelta]));
+  check('KS distance', thresholds.maxKolmogorovSmirnov, columns.map((c) => [`${c.table}.${c.column}`, c.kolmogorovSmirnov]));
+  check('total variation', thresholds.maxTotalVariation, columns.map((c) => [`${c.table}.${c.column}`, c.totalVariation]));
+  check('row-count deviation', thresholds.maxRowCountDeviation, tables.map((t) => [t.table, t.rowCountDeviation]));
+  return {
+    tables,
+    columns,
+    foreignKeyOrphans: integrity.foreignKeyOrphans,
+    uniqueViolations: integrity.uniqueViolations,
+    worst,
+    violations,
+    passed: violations.length === 0,
+  };
+}

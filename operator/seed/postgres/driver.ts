@@ -1,0 +1,139 @@
+import type { Client } from 'pg';
+import type { IntegrityReport, RowCodec, RunMarker, SeedDatabase, SubsetRequest, TableWriter } from '../driver';
+import type { SchemaInfo, TableInfo, TextRow } from '../model';
+import { tableId } from '../model';
+import { decodeField, encodeField, encodeRows } from './copy-text';
+import { introspect, quoteIdent, quoteLiteral, quoteTable } from './introspect';
+import { profileDatabase, type ProfileOptions } from './profile';
+import { connect, copyIn, copyOutLines, resetSequences, truncate } from './session';
+import { SubsetPlanner } from './subset';
+
+export const postgresCodec: RowCodec = {
+  splitLine: (line) => line.split('\t'),
+  joinLine: (fields) => fields.join('\t'),
+  decodeField,
+  encodeField,
+  encodeRows,
+};
+
+class PostgresWriter implements TableWriter {
+  constructor(private readonly client: Client) {}
+  async begin(): Promise<void> { await this.client.query('BEGIN'); }
+  async commit(): Promise<void> { await this.client.query('COMMIT'); }
+  async rollback(): Promise<void> { await this.client.query('ROLLBACK').catch(() => undefined); }
+  truncate(tables: TableInfo[]): Promise<void> { return truncate(this.client, tables); }
+  copyIn(table: TableInfo, columns: string[], chunks: AsyncIterable<string>, signal?: AbortSignal): Promise<void> {
+    return copyIn(this.client, table, columns, chunks, signal);
+  }
+  resetSequences(table: TableInfo): Promise<void> { return resetSequences(this.client, table); }
+  async execute(sql: string): Promise<void> { await this.client.query(sql); }
+
+  async updateFrom(table: TableInfo, keyColumns: string[], setColumns: string[], chunks: AsyncIterable<string>): Promise<number> {
+    const types = (cols: string[]): string[] => cols.map((c) => table.columns.find((x) => x.name === c)!.type);
+    const all = [...keyColumns, ...setColumns];
+    const allTypes = [...types(keyColumns), ...types(setColumns)];
+    await this.client.query(`CREATE TEMP TABLE understudy_update (${all.map((c, i) => `${quoteIdent(c)} ${allTypes[i]}`).join(', ')}) ON COMMIT DROP`);
+    await copyIn(this.client, { schema: 'pg_temp', name: 'understudy_update' } as TableInfo, all, chunks);
+    const set = setColumns.map((c) => `${quoteIdent(c)} = u.${quoteIdent(c)}`).join(', ');
+    const on = keyColumns.map((c) => `t.${quoteIdent(c)} = u.${quoteIdent(c)}`).join(' AND ');
+    const res = await this.client.query(`UPDATE ${quoteTable(table)} t SET ${set} FROM pg_temp.understudy_update u WHERE ${on}`);
+    await this.client.query('DROP TABLE pg_temp.understudy_update');
+    return res.rowCount ?? 0;
+  }
+
+  async countCheckViolations(expression: string, columns: string[], types: string[], rows: TextRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const params: Array<string | null> = [];
+    const values = rows.map((row) => `(${row.map((v, i) => { params.push(v); return `$${params.length}::${types[i]}`; }).join(', ')})`).join(', ');
+    const sql = `SELECT count(*) AS n FROM (VALUES ${values}) AS v(${columns.map(quoteIdent).join(', ')}) WHERE NOT (${expression})`;
+    const res = await this.client.query<{ n: string }>(sql, params);
+    return Number(res.rows[0]?.n ?? 0);
+  }
+
+  async close(): Promise<void> { await this.client.end().catch(() => undefined); }
+}
+
+export class PostgresDatabase implements SeedDatabase {
+  readonly codec = postgresCodec;
+  private constructor(private readonly url: string, private readonly client: Client) {}
+
+  static async open(url: string): Promise<PostgresDatabase> {
+    return new PostgresDatabase(url, await connect(url));
+  }
+
+  introspect(schemas: string[]): Promise<SchemaInfo> { return introspect(this.client, schemas); }
+  profile(schema: SchemaInfo, opts: ProfileOptions) { return profileDatabase(this.client, schema, opts); }
+  async openWriter(): Promise<TableWriter> { return new PostgresWriter(await connect(this.url)); }
+
+  async *readLines(table: TableInfo, columns: string[], predicate: string | undefined, linesPerBatch: number): AsyncIterable<string[]> {
+    const client = await connect(this.url, 'understudy-seed-reader');
+    try {
+      // One snapshot per table read, read-only: the source is never written.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const sql = `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${quoteTable(table)}${predicate ? ` WHERE ${predicate}` : ''}`;
+      yield* copyOutLines(client, sql, linesPerBatch);
+      await client.query('COMMIT');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async *readDistinct(table: TableInfo, column: string, limit: number): AsyncIterable<string[]> {
+    const sql = `SELECT DISTINCT ${quoteIdent(column)}::text FROM ${quoteTable(table)} WHERE ${quoteIdent(column)} IS NOT NULL LIMIT ${Math.floor(limit)}`;
+    for await (const lines of copyOutLines(this.client, sql, 10_000)) yield lines.map((l) => decodeField(l) ?? '');
+  }
+
+  subsetPredicates(schema: SchemaInfo, request: SubsetRequest): (tableId: string) => string | undefined {
+    const planner = new SubsetPlanner(schema, request.order, request);
+    return (id) => planner.predicate(id);
+  }
+
+  async checkIntegrity(schema: SchemaInfo): Promise<IntegrityReport> {
+    const report: IntegrityReport = { foreignKeyOrphans: 0, uniqueViolations: 0, details: [] };
+    const ids = new Set(schema.tables.map(tableId));
+    for (const table of schema.tables) {
+      for (const fk of table.foreignKeys) {
+        if (!ids.has(fk.refTable)) continue;
+        const [refSchema, ...rest] = fk.refTable.split('.');
+        const parent = { schema: refSchema!, name: rest.join('.') };
+        const notNull = fk.columns.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+        const match = fk.columns.map((c, i) => `p.${quoteIdent(fk.refColumns[i]!)} = c.${quoteIdent(c)}`).join(' AND ');
+        const res = await this.client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteTable(table)} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteTable(parent)} p WHERE ${match})`);
+        const n = Number(res.rows[0]?.n ?? 0);
+        report.foreignKeyOrphans += n;
+        if (n > 0) report.details.push(`${tableId(table)}: ${n} rows whose ${fk.name} points at nothing`);
+      }
+      for (const cols of [table.primaryKey, ...table.uniques].filter((u) => u.length > 0)) {
+        const tuple = `(${cols.map(quoteIdent).join(', ')})`;
+        const notNull = cols.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+        const res = await this.client.query<{ n: string }>(`SELECT count(*) - count(DISTINCT ${tuple}) AS n FROM ${quoteTable(table)} WHERE ${notNull}`);
+        const n = Number(res.rows[0]?.n ?? 0);
+        report.uniqueViolations += n;
+        if (n > 0) report.details.push(`${tableId(table)}: ${n} duplicate values of (${cols.join(', ')})`);
+      }
+    }
+    return report;
+  }
+
+  async markRun(description: string): Promise<RunMarker> {
+    try {
+      await this.client.query('CREATE SCHEMA IF NOT EXISTS understudy');
+      await this.client.query(`CREATE TABLE IF NOT EXISTS understudy.seed_runs (id bigserial PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz, status text NOT NULL, description text NOT NULL, message text)`);
+      const res = await this.client.query<{ id: string }>(`INSERT INTO understudy.seed_runs (status, description) VALUES ('Running', $1) RETURNING id`, [description]);
+      const id = res.rows[0]!.id;
+      return {
+        finish: async (status, message) => {
+          await this.client.query('UPDATE understudy.seed_runs SET status = $1, message = $2, finished_at = now() WHERE id = $3', [status, message, id]);
+        },
+      };
+    } catch {
+      // Without the right to create the marker, a seed still runs; its failures are reported in status only.
+      return { finish: async () => undefined };
+    }
+  }
+
+  async close(): Promise<void> { await this.client.end().catch(() => undefined); }
+}
+
+export { quoteLiteral };

@@ -1,0 +1,135 @@
+import type { ClientBase } from 'pg';
+import type { ColumnProfile, FanOut, ForeignKey, PiiKind, Profile, SchemaInfo, TableInfo, TableProfile } from '../model';
+import { tableId } from '../model';
+import { decodeArray } from './copy-text';
+import { quoteIdent, quoteTable } from './introspect';
+
+// A profile is built from the statistics catalogue and aggregate queries only:
+// no row of production ever leaves the server, and personal columns carry no values.
+
+export interface ProfileOptions {
+  /** Run ANALYZE first so pg_stats is fresh (needs the right to analyze; skipped if refused). */
+  analyze: boolean;
+  /** Whether a column is personal; such columns keep only null fraction, distinct count and width. */
+  personal: (table: TableInfo, column: string) => PiiKind | undefined;
+  /** Most fan-out buckets kept per foreign key. */
+  maxFanOutBuckets?: number;
+  log?: (message: string) => void;
+}
+
+interface StatsRow {
+  attname: string;
+  null_frac: number;
+  n_distinct: number;
+  avg_width: number;
+  most_common_vals: string | null;
+  most_common_freqs: number[] | null;
+  histogram_bounds: string | null;
+  most_common_elems: string | null;
+  most_common_elem_freqs: number[] | null;
+  elem_count_histogram: number[] | null;
+}
+
+const STATS_SQL = `
+SELECT attname, null_frac, n_distinct, avg_width, most_common_vals::text, most_common_freqs, histogram_bounds::text,
+       most_common_elems::text, most_common_elem_freqs, elem_count_histogram
+FROM pg_stats WHERE schemaname = $1 AND tablename = $2`;
+
+async function columnProfiles(client: ClientBase, table: TableInfo, opts: ProfileOptions): Promise<Record<string, ColumnProfile>> {
+  const stats = await client.query<StatsRow>(STATS_SQL, [table.schema, table.name]);
+  const byName = new Map(stats.rows.map((r) => [r.attname, r]));
+  const out: Record<string, ColumnProfile> = {};
+  for (const column of table.columns) {
+    const s = byName.get(column.name);
+    const personal = opts.personal(table, column.name);
+    const profile: ColumnProfile = { nullFrac: s?.null_frac ?? 0, nDistinct: s?.n_distinct ?? -1, avgWidth: s?.avg_width ?? 8 };
+    if (personal) {
+      profile.personal = personal;
+    } else if (s) {
+      if (s.most_common_vals && s.most_common_freqs) {
+        profile.mostCommon = { values: decodeArray(s.most_common_vals).map((v) => v ?? ''), freqs: s.most_common_freqs.map(Number) };
+      }
+      if (s.histogram_bounds) profile.histogram = decodeArray(s.histogram_bounds).map((v) => v ?? '');
+      if (s.most_common_elems && s.most_common_elem_freqs) {
+        const values = decodeArray(s.most_common_elems).map((v) => v ?? '');
+        profile.elements = { values, freqs: s.most_common_elem_freqs.slice(0, values.length).map(Number), avgCount: Number(s.elem_count_histogram?.at(-1) ?? 1) };
+      }
+    }
+    if ((column.baseType === 'json' || column.baseType === 'jsonb') && !column.isArray) {
+      profile.jsonKeys = await jsonKeys(client, table, column.name, column.baseType);
+    }
+    out[column.name] = profile;
+  }
+  return out;
+}
+
+/** Top-level keys of JSON objects, their frequency and most common value type, over a bounded sample. */
+async function jsonKeys(client: ClientBase, table: TableInfo, column: string, type: 'json' | 'jsonb'): Promise<ColumnProfile['jsonKeys']> {
+  const col = type === 'json' ? `${quoteIdent(column)}::jsonb` : quoteIdent(column);
+  const sql = `
+    WITH s AS (SELECT ${col} AS doc FROM ${quoteTable(table)} WHERE jsonb_typeof(${col}) = 'object' LIMIT 10000)
+    SELECT e.key, count(*)::float8 / greatest(1, (SELECT count(*) FROM s)) AS freq, mode() WITHIN GROUP (ORDER BY jsonb_typeof(e.value)) AS type
+    FROM s, jsonb_each(s.doc) e GROUP BY e.key ORDER BY count(*) DESC, e.key LIMIT 50`;
+  const res = await client.query<{ key: string; freq: number; type: string }>(sql);
+  return res.rows.map((r) => ({ key: r.key, freq: Number(r.freq), type: r.type }));
+}
+
+/** Children per parent along a foreign key, as aggregate buckets; parents without children included. */
+async function fanOut(client: ClientBase, table: TableInfo, fk: ForeignKey, parentRows: number, maxBuckets: number): Promise<FanOut> {
+  const cols = fk.columns.map(quoteIdent).join(', ');
+  const notNull = fk.columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+  const sql = `SELECT n::float8 AS n, count(*)::float8 AS parents FROM (SELECT count(*) AS n FROM ${quoteTable(table)} WHERE ${notNull} GROUP BY ${cols}) s GROUP BY n ORDER BY n`;
+  const res = await client.query<{ n: number; parents: number }>(sql);
+  let buckets: Array<[number, number]> = res.rows.map((r) => [Number(r.n), Number(r.parents)]);
+  const withChildren = buckets.reduce((sum, [, p]) => sum + p, 0);
+  if (parentRows > withChildren) buckets.unshift([0, parentRows - withChildren]);
+  if (buckets.length > maxBuckets) buckets = compressBuckets(buckets, maxBuckets);
+  return { parentRows, buckets };
+}
+
+/** Merges adjacent buckets into `max` groups of similar weight, keeping each group's mean. */
+export function compressBuckets(buckets: Array<[number, number]>, max: number): Array<[number, number]> {
+  const total = buckets.reduce((sum, [, p]) => sum + p, 0);
+  const out: Array<[number, number]> = [];
+  let acc = 0;
+  let weighted = 0;
+  for (const [n, p] of buckets) {
+    acc += p;
+    weighted += n * p;
+    if (acc >= total / max || n === buckets.at(-1)![0]) {
+      out.push([Math.round(weighted / acc), acc]);
+      acc = 0;
+      weighted = 0;
+    }
+  }
+  return out;
+}
+
+async function exactRows(client: ClientBase, table: TableInfo): Promise<number> {
+  const res = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteTable(table)}`);
+  return Number(res.rows[0]?.n ?? 0);
+}
+
+export async function profileDatabase(client: ClientBase, schema: SchemaInfo, opts: ProfileOptions): Promise<Profile> {
+  if (opts.analyze) {
+    for (const table of schema.tables) {
+      try {
+        await client.query(`ANALYZE ${quoteTable(table)}`);
+      } catch (err) {
+        opts.log?.(`ANALYZE ${tableId(table)} refused (${(err as Error).message}); using existing statistics`);
+      }
+    }
+  }
+  const rows = new Map<string, number>();
+  for (const table of schema.tables) rows.set(tableId(table), await exactRows(client, table));
+  const tables: Record<string, TableProfile> = {};
+  for (const table of schema.tables) {
+    const fanOuts: Record<string, FanOut> = {};
+    for (const fk of table.foreignKeys) {
+      fanOuts[fk.name] = await fanOut(client, table, fk, rows.get(fk.refTable) ?? 0, opts.maxFanOutBuckets ?? 200);
+    }
+    tables[tableId(table)] = { rows: rows.get(tableId(table)) ?? 0, columns: await columnProfiles(client, table, opts), fanOut: fanOuts };
+  }
+  const db = await client.query<{ name: string }>('SELECT current_database() AS name');
+  return { kind: 'understudy.dev/profile', version: 1, capturedAt: new Date().toISOString(), database: db.rows[0]?.name ?? '', schema, tables };
+}

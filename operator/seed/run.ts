@@ -1,0 +1,227 @@
+import { createHash, createHmac } from 'node:crypto';
+import type { DataSeedSpec, Rule } from '../api/dataseed';
+import { compileLineTransform } from './anonymize-rows';
+import type { DriverFactory, IntegrityReport, SeedDatabase } from './driver';
+import { SeedError } from './errors';
+import { compareProfiles, type FidelityReport, type FidelityThresholds } from './fidelity';
+import { KeyedHash } from './keyed';
+import { type LeakHit, scanForLeaks } from './leak-scan';
+import { type Profile, type SchemaInfo, type TableInfo, tableId } from './model';
+import { detectPersonal } from './pii';
+import { type LoadPlan, planLoadOrder } from './plan';
+import { PostgresDatabase } from './postgres/driver';
+import { ProgressMeter, type ProgressListener } from './progress';
+import { planRules, type RulePlan } from './rules';
+import { runFixtures, runSql } from './plain-sources';
+import { anonymizeJobs, preflightChecks } from './anonymize';
+import { type SeedJob, deferredFill } from './jobs';
+import { expectedRows, synthesisJobs } from './synthesize';
+import { type TableResult, writeTables } from './write-tables';
+
+// One engine for every source: plan and check everything first, then write in
+// foreign-key order, then verify (integrity, fidelity, leaks).
+
+export interface SeedRequest {
+  spec: DataSeedSpec;
+  /** Connection URLs, already resolved from Secrets by the caller. */
+  target: string;
+  /** The production database: anonymize's `from`, or synthesize's `profile.fromDatabase`. */
+  source?: string;
+  /** A stored profile, for synthesize from a ConfigMap or file. */
+  profile?: Profile;
+  /** The masking key, for anonymize. */
+  key?: Buffer;
+  /** Rules from `rulesFrom`, added to spec.rules. */
+  extraRules?: Rule[];
+  sql?: string;
+  fixtures?: Record<string, Array<Record<string, unknown>>>;
+}
+
+export interface RunOptions {
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+  log?: (message: string) => void;
+  openDatabase?: DriverFactory;
+  /** Most distinct values fingerprinted per column by the leak scan. */
+  leakScanLimit?: number;
+}
+
+export interface SeedReport {
+  source: 'synthesize' | 'anonymize' | 'sql' | 'fixtures';
+  tables: TableResult[];
+  totals: { rows: number; seconds: number; rowsPerSecond: number };
+  fidelity?: FidelityReport;
+  integrity?: IntegrityReport;
+  piiCoverage?: { covered: number; total: number; personal: number };
+  profileDigest?: string;
+  leaks?: LeakHit[];
+}
+
+export function sourceKind(spec: DataSeedSpec): SeedReport['source'] {
+  const s = spec.source;
+  return s.synthesize ? 'synthesize' : s.anonymize ? 'anonymize' : s.sql ? 'sql' : 'fixtures';
+}
+
+function selectTables(schema: SchemaInfo, exclude: string[]): SchemaInfo {
+  const excluded = (t: TableInfo): boolean => exclude.some((e) => e === tableId(t) || e === t.name);
+  return { tables: schema.tables.filter((t) => !excluded(t)) };
+}
+
+function thresholdsOf(spec: DataSeedSpec): FidelityThresholds {
+  const f = spec.fidelity;
+  const n = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
+  return { maxNullFractionDelta: n(f?.maxNullFractionDelta), maxKolmogorovSmirnov: n(f?.maxKolmogorovSmirnov), maxTotalVariation: n(f?.maxTotalVariation), maxRowCountDeviation: n(f?.maxRowCountDeviation) };
+}
+
+export function digestOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+async function open(factory: DriverFactory, url: string, role: string): Promise<SeedDatabase> {
+  try {
+    return await factory(url);
+  } catch (err) {
+    throw new SeedError('ConnectionFailed', `cannot connect to the ${role} database: ${(err as Error).message}`);
+  }
+}
+
+function failOnPlanErrors(plan: RulePlan): void {
+  if (plan.errors.length === 0) return;
+  const strict = plan.errors[0]!.startsWith('strict mode');
+  throw new SeedError(strict ? 'UncoveredColumns' : 'RuleConflict', strict ? plan.errors[0]! : 'rules conflict with the schema', strict ? plan.errors.slice(1) : plan.errors);
+}
+
+/** Runs one seed. Throws SeedError; any failure before writing leaves the target untouched. */
+export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Promise<SeedReport> {
+  const factory = opts.openDatabase ?? ((url: string) => PostgresDatabase.open(url));
+  const log = opts.log ?? (() => undefined);
+  const kind = sourceKind(request.spec);
+  const started = Date.now();
+  const target = await open(factory, request.target, 'target');
+  let source: SeedDatabase | undefined;
+  try {
+    const schema = selectTables(await target.introspect(request.spec.schemas), request.spec.exclude);
+    if (kind === 'sql') return finish(kind, started, await runSql(target, request.sql ?? ''));
+    if (kind === 'fixtures') return finish(kind, started, await runFixtures(target, schema, request.fixtures ?? {}, request.spec, opts));
+    const rules = [...request.spec.rules, ...(request.extraRules ?? [])];
+    const plan = planRules(schema, rules, { mode: request.spec.mode, source: kind });
+    failOnPlanErrors(plan);
+    const load = planLoadOrder(schema);
+    if (kind === 'synthesize') {
+      let profile = request.profile;
+      if (!profile) {
+        if (!request.source) throw new SeedError('InvalidSpec', 'synthesize needs a profile or a database to profile (spec.source.synthesize.profile)');
+        source = await open(factory, request.source, 'production');
+        log('profiling production from its catalogue');
+        profile = await source.profile(schema, { analyze: true, personal: (_t, c) => detectPersonal({ name: c, baseType: _t.columns.find((x) => x.name === c)?.baseType ?? 'text' }), log });
+      }
+      checkProfileMatches(schema, profile);
+      const expected = expectedRows(schema, profile, request.spec);
+      const meter = new ProgressMeter(opts.onProgress, [...expected.values()].reduce((a, b) => a + b, 0));
+      const jobs = synthesisJobs(schema, profile, plan, load, expected, request.spec, target.codec, meter);
+      const tables = await writeMarked(target, jobs, load, request.spec, opts, `synthesize ${profile.database}`);
+      const report = finish(kind, started, tables);
+      report.piiCoverage = plan.coverage;
+      report.profileDigest = digestOf(profile.tables);
+      report.integrity = await target.checkIntegrity(schema);
+      const targetProfile = await target.profile(schema, { analyze: true, personal: (t, c) => profile!.tables[tableId(t)]?.columns[c]?.personal });
+      report.fidelity = compareProfiles(profile, targetProfile, expected, thresholdsOf(request.spec), report.integrity);
+      verify(report, request.spec);
+      return report;
+    }
+    // anonymize
+    const anonymize = request.spec.source.anonymize!;
+    if (!request.source) throw new SeedError('InvalidSpec', 'anonymize needs the source database (spec.source.anonymize.from)');
+    if (!request.key) throw new SeedError('InvalidSpec', 'anonymize needs the masking key (spec.source.anonymize.key)');
+    const keyed = new KeyedHash(request.key);
+    source = await open(factory, request.source, 'production');
+    const sourceSchema = await source.introspect(request.spec.schemas);
+    checkSourceMatches(schema, sourceSchema);
+    const subsetSeed = BigInt(`0x${createHmac('sha256', request.key).update('subset').digest('hex').slice(0, 14)}`).toString();
+    const predicate = anonymize.subset
+      ? source.subsetPredicates(schema, {
+          roots: anonymize.subset.roots.map((r) => ({ table: r.table, where: r.where, fraction: r.fraction === undefined ? undefined : Number(r.fraction) })),
+          followReferencing: anonymize.subset.followReferencing,
+          seed: subsetSeed,
+          order: load.order,
+          deferred: load.deferred,
+        })
+      : () => undefined;
+    await preflightChecks(source, target, schema, plan, keyed, predicate);
+    const meter = new ProgressMeter(opts.onProgress);
+    const jobs = anonymizeJobs(source, schema, plan, load, keyed, predicate, request.spec.batchRows, target.codec, meter, anonymize.subset !== undefined);
+    const tables = await writeMarked(target, jobs, load, request.spec, opts, 'anonymize');
+    const report = finish(kind, started, tables);
+    report.piiCoverage = plan.coverage;
+    report.profileDigest = digestOf(sourceSchema);
+    report.integrity = await target.checkIntegrity(schema);
+    if (request.spec.leakScan) report.leaks = await scanForLeaks(source, target, schema, plan.columns, opts.leakScanLimit ?? 1_000_000);
+    if (request.spec.fidelity) {
+      const personal = (t: TableInfo, c: string) => detectPersonal({ name: c, baseType: t.columns.find((x) => x.name === c)?.baseType ?? 'text' });
+      const [sp, tp] = [await source.profile(schema, { analyze: false, personal }), await target.profile(schema, { analyze: true, personal })];
+      report.fidelity = compareProfiles(sp, tp, new Map(Object.entries(tp.tables).map(([id, t]) => [id, t.rows])), thresholdsOf(request.spec), report.integrity);
+    }
+    verify(report, request.spec);
+    return report;
+  } finally {
+    await source?.close();
+    await target.close();
+  }
+}
+
+/** Writes the jobs; a multi-transaction load is recorded in the target so a failure is visibly marked. */
+async function writeMarked(target: SeedDatabase, jobs: SeedJob[], load: LoadPlan, spec: DataSeedSpec, opts: RunOptions, what: string): Promise<TableResult[]> {
+  const marker = spec.parallelism > 1 ? await target.markRun(`${what} into ${jobs.length} tables`) : undefined;
+  try {
+    const tables = await writeTables(target, jobs, load, { parallelism: spec.parallelism, reset: spec.reset, signal: opts.signal, afterLoad: deferredFill(jobs) });
+    await marker?.finish('Succeeded', `${tables.reduce((s, t) => s + t.rows, 0)} rows`);
+    return tables;
+  } catch (err) {
+    await marker?.finish('Failed', (err as Error).message).catch(() => undefined);
+    throw err;
+  }
+}
+
+function finish(source: SeedReport['source'], started: number, tables: TableResult[]): SeedReport {
+  const seconds = (Date.now() - started) / 1000;
+  const rows = tables.reduce((s, t) => s + t.rows, 0);
+  return { source, tables, totals: { rows, seconds, rowsPerSecond: Math.round(rows / Math.max(seconds, 1e-3)) } };
+}
+
+/** Integrity problems and leaks always fail a seed; fidelity thresholds only when enforced. */
+function verify(report: SeedReport, spec: DataSeedSpec): void {
+  if (report.leaks && report.leaks.length > 0) {
+    throw new SeedError('LeakDetected', 'the leak scan found production values in masked columns', report.leaks.map((l) => `${l.column}: ${l.values} value(s)`), true);
+  }
+  const integrity = report.integrity;
+  if (integrity && (integrity.foreignKeyOrphans > 0 || integrity.uniqueViolations > 0)) {
+    throw new SeedError('IntegrityFailed', 'the seeded data breaks referential integrity or uniqueness', integrity.details, true);
+  }
+  if (report.fidelity && !report.fidelity.passed && spec.fidelity?.enforce) {
+    throw new SeedError('FidelityFailed', 'fidelity thresholds exceeded', report.fidelity.violations, true);
+  }
+}
+
+function checkProfileMatches(schema: SchemaInfo, profile: Profile): void {
+  const problems: string[] = [];
+  for (const table of schema.tables) {
+    const p = profile.tables[tableId(table)];
+    if (!p) continue;
+    for (const c of table.columns) if (!p.columns[c.name] && !c.generated && c.notNull && !c.hasDefault) problems.push(`${tableId(table)}.${c.name} is not in the profile`);
+  }
+  if (problems.length > 0) throw new SeedError('SchemaMismatch', 'the target schema differs from the profiled one', problems);
+}
+
+function checkSourceMatches(target: SchemaInfo, source: SchemaInfo): void {
+  const problems: string[] = [];
+  const byId = new Map(source.tables.map((t) => [tableId(t), t]));
+  for (const table of target.tables) {
+    const s = byId.get(tableId(table));
+    if (!s) {
+      problems.push(`${tableId(table)} does not exist in the source`);
+      continue;
+    }
+    for (const c of table.columns) if (!c.generated && !s.columns.some((x) => x.name === c.name)) problems.push(`${tableId(table)}.${c.name} does not exist in the source`);
+  }
+  if (problems.length > 0) throw new SeedError('SchemaMismatch', 'the target schema differs from the source', problems);
+}

@@ -1,0 +1,149 @@
+import type { ColumnInfo, ColumnProfile } from '../model';
+import { encodeArray } from '../postgres/copy-text';
+import { dateTextToEpochDays, epochDaysToText } from '../transform/dates';
+import { LOREM } from '../wordlists';
+import { pickCumulative, type Rng } from './rng';
+
+// Values for non-personal columns drawn from production's statistics: most
+// common values with their frequencies, the rest uniformly inside equi-depth
+// histogram buckets, which reproduces the marginal distribution.
+
+export type Sampler = (rng: Rng) => string;
+
+const NUMERIC = new Set(['int2', 'int4', 'int8', 'float', 'numeric']);
+const TEMPORAL = new Set(['date', 'timestamp', 'timestamptz']);
+
+function toNumber(column: ColumnInfo, text: string): number {
+  return TEMPORAL.has(column.baseType) ? dateTextToEpochDays(text) : Number(text);
+}
+
+function fromNumber(column: ColumnInfo, x: number): string {
+  switch (column.baseType) {
+    case 'int2': case 'int4': case 'int8': return String(Math.round(x));
+    case 'numeric': return column.numericScale !== undefined ? x.toFixed(column.numericScale) : String(Number(x.toPrecision(12)));
+    case 'float': return String(x);
+    default: return epochDaysToText(column.baseType === 'date' ? Math.floor(x) : x, column.baseType as 'date' | 'timestamp' | 'timestamptz');
+  }
+}
+
+/** A value inside a histogram: a bucket uniformly, then a point uniformly inside it. */
+function histogramSampler(column: ColumnInfo, bounds: string[]): Sampler | undefined {
+  if (bounds.length < 2) return undefined;
+  if (NUMERIC.has(column.baseType) || TEMPORAL.has(column.baseType)) {
+    const xs = bounds.map((b) => toNumber(column, b));
+    if (xs.some((x) => !Number.isFinite(x))) return (rng) => bounds[rng.int(bounds.length)]!;
+    return (rng) => {
+      const i = rng.int(xs.length - 1);
+      const lo = xs[i]!;
+      const hi = xs[i + 1]!;
+      return fromNumber(column, lo + (hi - lo) * rng.next());
+    };
+  }
+  if (column.baseType === 'text' && !column.isArray) return textFromBounds(column, bounds);
+  return (rng) => bounds[rng.int(bounds.length)]!;
+}
+
+/** Mostly-distinct text: new strings built from the words production's bounds use, about as long. */
+function textFromBounds(column: ColumnInfo, bounds: string[]): Sampler {
+  const words = [...new Set(bounds.flatMap((b) => b.split(/\s+/)).filter((w) => w.length > 0))];
+  const avgWords = Math.max(1, Math.round(bounds.reduce((s, b) => s + b.split(/\s+/).length, 0) / bounds.length));
+  return (rng) => {
+    const count = Math.max(1, avgWords + rng.int(3) - 1);
+    const parts: string[] = [];
+    for (let i = 0; i < count; i++) parts.push(words[rng.int(words.length)]!);
+    const text = parts.join(' ');
+    return column.maxLength !== undefined ? text.slice(0, column.maxLength) : text;
+  };
+}
+
+function mixture(mcv: ColumnProfile['mostCommon'], rest: Sampler | undefined, nullFrac: number): Sampler | undefined {
+  if (!mcv || mcv.values.length === 0) return rest;
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (const f of mcv.freqs) cumulative.push((sum += f));
+  // Frequencies count nulls too; the histogram holds the rest of the non-null values.
+  const restWeight = rest ? Math.max(0, 1 - nullFrac - sum) : 0;
+  const total = sum + restWeight;
+  return (rng) => {
+    const u = rng.next() * total;
+    if (u >= sum && rest) return rest(rng);
+    return mcv.values[pickCumulative(cumulative, sum, u / sum)]!;
+  };
+}
+
+function arraySampler(column: ColumnInfo, profile: ColumnProfile): Sampler | undefined {
+  const el = profile.elements;
+  if (!el || el.values.length === 0) return undefined;
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (const f of el.freqs) cumulative.push((sum += f));
+  return (rng) => {
+    // Geometric-ish lengths around the observed average number of distinct elements.
+    const length = Math.min(el.values.length, Math.max(0, Math.round(-Math.log(1 - rng.next()) * el.avgCount)));
+    const chosen = new Set<string>();
+    for (let tries = 0; chosen.size < length && tries < length * 4; tries++) chosen.add(el.values[pickCumulative(cumulative, sum, rng.next())]!);
+    return encodeArray([...chosen]);
+  };
+}
+
+function jsonSampler(profile: ColumnProfile): Sampler | undefined {
+  const keys = profile.jsonKeys;
+  if (!keys || keys.length === 0) return undefined;
+  const value = (type: string, rng: Rng): unknown => {
+    switch (type) {
+      case 'number': return rng.int(1000);
+      case 'boolean': return rng.chance(0.5);
+      case 'object': return {};
+      case 'array': return [];
+      case 'null': return null;
+      default: return LOREM[rng.int(LOREM.length)];
+    }
+  };
+  return (rng) => {
+    const doc: Record<string, unknown> = {};
+    for (const k of keys) if (rng.chance(k.freq)) doc[k.key] = value(k.type, rng);
+    return JSON.stringify(doc);
+  };
+}
+
+/** When production has no statistics (an empty table), plausible values by type alone. */
+export function typeDefaultSampler(column: ColumnInfo): Sampler {
+  if (column.isArray) return () => '{}';
+  switch (column.baseType) {
+    case 'int2': return (rng) => String(rng.int(1000));
+    case 'int4': case 'int8': return (rng) => String(rng.int(1_000_000));
+    case 'float': return (rng) => String(rng.next() * 1000);
+    case 'numeric': return (rng) => (rng.next() * 1000).toFixed(column.numericScale ?? 2);
+    case 'bool': return (rng) => (rng.chance(0.5) ? 't' : 'f');
+    case 'date': case 'timestamp': case 'timestamptz': {
+      const now = Date.now() / 86_400_000;
+      return (rng) => fromNumber(column, now - rng.next() * 365);
+    }
+    case 'time': return (rng) => `${String(rng.int(24)).padStart(2, '0')}:${String(rng.int(60)).padStart(2, '0')}:00`;
+    case 'uuid': return (rng) => randomUuid(rng);
+    case 'json': case 'jsonb': return () => '{}';
+    case 'enum': return (rng) => column.enumValues![rng.int(column.enumValues!.length)]!;
+    case 'bytea': return (rng) => `\\x${randomHex(rng, 16)}`;
+    case 'inet': return (rng) => `10.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`;
+    default: return (rng) => LOREM.slice(rng.int(10), rng.int(10) + 3).join(' ').slice(0, column.maxLength ?? 64);
+  }
+}
+
+export function randomHex(rng: Rng, bytes: number): string {
+  let out = '';
+  for (let i = 0; i < bytes; i++) out += rng.int(256).toString(16).padStart(2, '0');
+  return out;
+}
+
+export function randomUuid(rng: Rng): string {
+  const h = randomHex(rng, 16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[rng.int(4)]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The sampler of a non-key, non-personal column, from its profile. */
+export function statsSampler(column: ColumnInfo, profile: ColumnProfile | undefined): Sampler {
+  if (!profile) return typeDefaultSampler(column);
+  const rest = column.isArray ? arraySampler(column, profile) : column.baseType === 'json' || column.baseType === 'jsonb' ? jsonSampler(profile) : undefined;
+  const hist = profile.histogram ? histogramSampler(column, profile.histogram) : undefined;
+  return mixture(profile.mostCommon, rest ?? hist, profile.nullFrac) ?? typeDefaultSampler(column);
+}
