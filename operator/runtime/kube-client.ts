@@ -246,7 +246,7 @@ export class KubeClient {
       throw apiErrorFromResponse('GET', path, response.status, await response.text().catch(() => ''));
     }
     try {
-      await readWatchStream(response.body, onEvent, { idleTimeoutMs: options.idleTimeoutMs, abort: () => controller.abort(), signal });
+      await readWatchStream(response.body, onEvent, { idleTimeoutMs: options.idleTimeoutMs, abort: () => controller.abort(), signal: options.signal });
     } catch (err) {
       if (err instanceof KubeApiError) throw err;
       throw transportError('GET watch', path, err);

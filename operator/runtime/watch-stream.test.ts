@@ -36,6 +36,19 @@ describe('readWatchStream', () => {
     expect(aborted).toBe(true);
   });
 
+  it('still rejects on an ERROR event when closing the request aborts a signal derived from the caller\'s', async () => {
+    const body = new PassThrough();
+    const own = new AbortController();
+    const caller = new AbortController();
+    const combined = AbortSignal.any([own.signal, caller.signal]);
+    const done = readWatchStream(body, () => undefined, { abort: () => own.abort(), signal: caller.signal });
+    expect(combined.aborted).toBe(false);
+    // The API server sends the Status without a trailing newline and closes the stream.
+    body.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } }));
+    await expect(done).rejects.toMatchObject({ statusCode: 410 });
+    expect(combined.aborted).toBe(true);
+  });
+
   it('rejects when a handler throws, and on malformed lines', async () => {
     const body = new PassThrough();
     const done = readWatchStream(body, () => {

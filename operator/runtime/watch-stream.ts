@@ -35,10 +35,12 @@ export function readWatchStream(body: NodeJS.ReadableStream, onEvent: (event: Wa
     const finish = (err?: unknown): void => {
       if (settled) return;
       settled = true;
+      // Read before abort(): closing the request may abort a signal derived from the caller's.
+      const stoppedByCaller = options.signal?.aborted ?? false;
       clearTimeout(idleTimer);
       body.removeListener('data', onData);
       options.abort();
-      if (err && !options.signal?.aborted) reject(err);
+      if (err && !stoppedByCaller) reject(err);
       else resolve();
     };
     const armIdleTimer = (): void => {
