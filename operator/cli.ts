@@ -2,6 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { registerCrdsCommand } from './commands/crds';
+import { type ControllerFactory, registerOperatorCommand } from './commands/operator';
+
+/** The reconcilers `understudy operator` runs; each kind's controller adds its factory here. */
+const CONTROLLERS: ControllerFactory[] = [];
 
 /** `understudy operator | seed | profile | parity | crds` */
 export function buildProgram(): Command {
@@ -9,6 +13,7 @@ export function buildProgram(): Command {
     .description('Production-like staging environments on demand: copies, safe data, measured drift')
     .version(packageVersion());
   registerCrdsCommand(program);
+  registerOperatorCommand(program, CONTROLLERS);
   return program;
 }
 
