@@ -15,6 +15,23 @@ export interface BehaviourInput {
   now: Date;
 }
 
+/** Queries in flight at once (two per service, one per side): enough for 50 services in well under a second, gentle on Prometheus. */
+export const QUERY_CONCURRENCY = 8;
+
+/** Maps with at most `limit` calls in flight, keeping the order of the input. */
+export async function mapLimited<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 export function renderQuery(template: string, namespace: string, service?: string): string {
   let query = template.replaceAll('{{namespace}}', namespace);
   if (service !== undefined) query = query.replaceAll('{{service}}', service);
@@ -49,13 +66,15 @@ export async function evaluateBehaviour(source: MetricsSource, input: BehaviourI
       inconclusive.push({ category: 'behaviour', resource: `Query/${query.name}`, path: 'median', reason: `${query.name}: no services to substitute for {{service}}` });
       continue;
     }
-    for (const service of services) {
+    const results = await mapLimited(services, QUERY_CONCURRENCY, async (service) => {
       const resource = service === undefined ? `Query/${query.name}` : `Query/${query.name}/${service}`;
       const [staging, production] = await Promise.all([
         source.queryRange(renderQuery(query.query, input.mapping.staging, service), end - range, end, step),
         source.queryRange(renderQuery(query.query, input.mapping.production, service), end - range, end, step),
       ]);
-      const result = compareSeries(settings, resource, staging, production);
+      return compareSeries(settings, resource, staging, production);
+    });
+    for (const result of results) {
       differences.push(...result.differences);
       inconclusive.push(...result.inconclusive);
     }
