@@ -22,6 +22,11 @@ describe('ParityCheck spec', () => {
     ).toThrow(/spec\.categories\.behaviour\.queries\.0\.query: must contain \{\{namespace\}\}/);
   });
 
+  it('refuses the same namespace on both sides unless one is in another cluster', () => {
+    expect(() => parseParityCheckSpec({ staging: { namespace: 'shop' }, production: { namespace: 'shop' } })).toThrow(/spec\.staging\.namespace: staging and production are both shop/);
+    expect(parseParityCheckSpec({ staging: { namespace: 'shop' }, production: { namespace: 'shop', kubeconfigSecretRef: { name: 'prod', key: 'kubeconfig' } } }).production.namespace).toBe('shop');
+  });
+
   it('renders a CRD with descriptions, printer columns and CEL rules', () => {
     const crd = crdFor(ParityCheckKind) as any; // any: walking a plain rendered JSON document
     const version = crd.spec.versions[0];

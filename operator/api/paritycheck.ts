@@ -259,7 +259,13 @@ export const ParityCheckKind: KindDefinition<typeof ParityCheckSpecSchema, typeo
 /** Parses a spec, turning zod's issues into one message that names each bad field. */
 export function parseParityCheckSpec(input: unknown): ParityCheckSpec {
   const result = ParityCheckSpecSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    const { staging, production } = result.data;
+    if (staging.namespace === production.namespace && !staging.kubeconfigSecretRef && !production.kubeconfigSecretRef) {
+      throw new InvalidParitySpecError(`spec.staging.namespace: staging and production are both ${staging.namespace}; they must differ unless one is in another cluster (kubeconfigSecretRef)`);
+    }
+    return result.data;
+  }
   const problems = result.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`);
   throw new InvalidParitySpecError(problems.join('; '));
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { formatReport, exitCodeOf } from '../parity/report';
 import { register, specFromOptions } from './parity';
@@ -18,6 +19,15 @@ describe('understudy parity options', () => {
     expect(spec.categories.schema?.schemas).toEqual(['public']);
     expect(spec.categories.behaviour?.queries[0]).toMatchObject({ name: 'p95', minSamples: 10 });
     expect(spec.failOn).toBe('critical');
+  });
+
+  it('takes ignore rules, tolerances and queries from a ParityCheck manifest, flags overriding', () => {
+    const spec = specFromOptions({ staging: 'shop-pr-9', production: 'shop', spec: resolve(__dirname, '../../examples/parity/shop-preview-paritycheck.yaml'), failOn: 'critical' });
+    expect(spec.staging).toMatchObject({ namespace: 'shop-pr-9', environmentRef: { name: 'pr-1234' } });
+    expect(spec.ignore.length).toBe(2);
+    expect(spec.categories.behaviour?.queries.map((q) => q.name)).toEqual(['p95-latency', 'error-rate']);
+    expect(spec.failOn).toBe('critical');
+    expect(spec.interval).toBe('30m');
   });
 
   it('names the flag that is wrong', () => {
