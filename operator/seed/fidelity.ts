@@ -1,4 +1,4 @@
-import type { ColumnInfo, ColumnProfile, Profile } from './model';
+import type { ColumnInfo, ColumnProfile, FanOut, Profile } from './model';
 import { tableId } from './model';
 import { dateTextToEpochDays } from './transform/dates';
 
@@ -21,6 +21,25 @@ export interface TableFidelity {
   rowCountDeviation: number;
 }
 
+export interface ForeignKeyFidelity {
+  table: string;
+  foreignKey: string;
+  /** KS distance between the distributions of children per parent. */
+  fanOutKolmogorovSmirnov: number;
+}
+
+/** KS distance between two fan-out distributions (children per parent, weighted by parents). */
+export function fanOutDistance(a: FanOut, b: FanOut): number {
+  const cdf = (f: FanOut): ((x: number) => number) => {
+    const total = f.buckets.reduce((s, [, p]) => s + p, 0) || 1;
+    return (x) => f.buckets.reduce((s, [n, p]) => (n <= x ? s + p : s), 0) / total;
+  };
+  const [fa, fb] = [cdf(a), cdf(b)];
+  let worst = 0;
+  for (const [n] of [...a.buckets, ...b.buckets]) worst = Math.max(worst, Math.abs(fa(n) - fb(n)));
+  return worst;
+}
+
 export interface FidelityThresholds {
   maxNullFractionDelta?: number;
   maxKolmogorovSmirnov?: number;
@@ -31,9 +50,10 @@ export interface FidelityThresholds {
 export interface FidelityReport {
   tables: TableFidelity[];
   columns: ColumnFidelity[];
+  foreignKeys: ForeignKeyFidelity[];
   foreignKeyOrphans: number;
   uniqueViolations: number;
-  worst: { nullFractionDelta?: number; kolmogorovSmirnov?: number; totalVariation?: number; rowCountDeviation?: number };
+  worst: { nullFractionDelta?: number; kolmogorovSmirnov?: number; totalVariation?: number; rowCountDeviation?: number; fanOutKolmogorovSmirnov?: number };
   violations: string[];
   passed: boolean;
 }
@@ -118,6 +138,7 @@ export function compareProfiles(
 ): FidelityReport {
   const tables: TableFidelity[] = [];
   const columns: ColumnFidelity[] = [];
+  const foreignKeys: ForeignKeyFidelity[] = [];
   for (const table of target.schema.tables) {
     const id = tableId(table);
     const s = source.tables[id];
@@ -126,6 +147,12 @@ export function compareProfiles(
     const expected = expectedRows.get(id) ?? s.rows;
     tables.push({ table: id, expectedRows: expected, rows: t.rows, rowCountDeviation: expected > 0 ? Math.abs(t.rows - expected) / expected : t.rows > 0 ? 1 : 0 });
     if (t.rows === 0 || s.rows === 0) continue;
+    for (const fk of table.foreignKeys) {
+      const [fs, ft] = [s.fanOut[fk.name], t.fanOut[fk.name]];
+      if (fs && ft) foreignKeys.push({ table: id, foreignKey: fk.name, fanOutKolmogorovSmirnov: fanOutDistance(fs, ft) });
+    }
+    // Key values are labels: their distribution says nothing; fan-out (above) is what matters for them.
+    const keyColumns = new Set([...table.primaryKey, ...table.foreignKeys.flatMap((fk) => fk.columns)]);
     for (const column of table.columns) {
       const sc = s.columns[column.name];
       const tc = t.columns[column.name];
@@ -133,7 +160,7 @@ export function compareProfiles(
       const f: ColumnFidelity = { table: id, column: column.name, nullFractionDelta: Math.abs(sc.nullFrac - tc.nullFrac) };
       const sd = distinctCount(sc, s.rows);
       if (sd > 0) f.distinctRatio = distinctCount(tc, t.rows) / sd;
-      if (!sc.personal && !column.isArray) {
+      if (!sc.personal && !column.isArray && !keyColumns.has(column.name)) {
         if (ORDERED.has(column.baseType)) f.kolmogorovSmirnov = kolmogorovSmirnov(column, sc, tc);
         else f.totalVariation = totalVariation(sc, tc);
       }
@@ -149,6 +176,7 @@ export function compareProfiles(
     kolmogorovSmirnov: max(columns.map((c) => c.kolmogorovSmirnov)),
     totalVariation: max(columns.map((c) => c.totalVariation)),
     rowCountDeviation: max(tables.map((t) => t.rowCountDeviation)),
+    fanOutKolmogorovSmirnov: max(foreignKeys.map((f) => f.fanOutKolmogorovSmirnov)),
   };
   const violations = [...integrity.details];
   const check = (name: string, limit: number | undefined, values: Array<[string, number | undefined]>): void => {
@@ -162,6 +190,7 @@ export function compareProfiles(
   return {
     tables,
     columns,
+    foreignKeys,
     foreignKeyOrphans: integrity.foreignKeyOrphans,
     uniqueViolations: integrity.uniqueViolations,
     worst,

@@ -57,7 +57,7 @@ describe('strict coverage', () => {
 
   it('is strict when synthesizing too, and in permissive mode makes up personal values', () => {
     const rules = [{ table: 'users', column: 'bio', transform: 'lorem' as const }, { table: 'orders', column: 'note', transform: 'keep' as const }];
-    expect(planRules(schema, rules, { mode: 'Strict', source: 'synthesize' }).uncovered.map((u) => u.split(' ')[0])).toEqual(['public.users.ssn']);
+    expect(planRules(schema, rules, { mode: 'Strict', source: 'synthesize' }).uncovered.map((u) => u.split(' ')[0])).toEqual(['public.users.email', 'public.users.ssn']);
     const plan = planRules(schema, rules, { mode: 'Permissive', source: 'synthesize' });
     expect(plan.errors).toEqual([]);
     expect(plan.columns.get('public.users')!.find((c) => c.column.name === 'ssn')).toMatchObject({ coverage: 'generatedFake', spec: { transform: 'digits' } });

@@ -33,7 +33,7 @@ SELECT n.nspname AS table_schema, c.relname AS table_name, a.attname AS name,
        coalesce(et.typname, t.typname) AS elem_name, coalesce(et.typtype, t.typtype)::text AS elem_typtype,
        (t.typcategory = 'A') AS is_array, a.atttypmod AS typmod, a.attnotnull AS not_null, a.atthasdef AS has_default,
        a.attidentity::text AS identity, a.attgenerated::text AS generated,
-       (SELECT array_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = coalesce(et.oid, t.oid)) AS enum_values,
+       (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = coalesce(et.oid, t.oid)) AS enum_values,
        pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) AS sequence
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -57,10 +57,10 @@ interface ConstraintRow {
 
 const CONSTRAINTS_SQL = `
 SELECT n.nspname AS table_schema, c.relname AS table_name, con.conname AS name, con.contype::text AS kind,
-       (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+       (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
           JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num) AS columns,
        rn.nspname AS ref_schema, rc.relname AS ref_table,
-       (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+       (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
           JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num) AS ref_columns,
        pg_get_constraintdef(con.oid) AS definition
 FROM pg_constraint con
@@ -74,7 +74,7 @@ ORDER BY n.nspname, c.relname, con.conname`;
 /** Unique indexes that are not constraints (CREATE UNIQUE INDEX) also bind the generator. */
 const UNIQUE_INDEXES_SQL = `
 SELECT n.nspname AS table_schema, c.relname AS table_name,
-       (SELECT array_agg(a.attname ORDER BY k.ord) FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord)
+       (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord)
           JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num) AS columns
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indrelid

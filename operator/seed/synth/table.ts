@@ -5,6 +5,7 @@ import type { ColumnPlan } from '../rules';
 import { compileTransform } from '../transform/compile';
 import type { IndexedValue } from './keys';
 import { pickCumulative, Rng, streamOf } from './rng';
+import { Urn } from './urn';
 import { type Sampler, statsSampler } from './samplers';
 
 // One table's synthetic rows, streamed in batches. Children are generated parent
@@ -32,6 +33,23 @@ export function writtenPlans(plans: ColumnPlan[]): ColumnPlan[] {
   return plans.filter((p) => p.spec !== undefined && p.coverage !== 'computed');
 }
 
+/**
+ * Draws NULLs so that after n rows the count is within one of n·p, still at
+ * random positions: each row is NULL with the probability of catching up.
+ */
+export function nullDraw(p: number): (i: number, rng: Rng) => boolean {
+  if (p <= 0) return () => false;
+  let nulls = 0;
+  let rows = 0;
+  return (_i, rng) => {
+    rows += 1;
+    const want = p * rows - nulls;
+    const isNull = rng.next() < want;
+    if (isNull) nulls += 1;
+    return isNull;
+  };
+}
+
 /** Counts drawn from a fan-out distribution, rescaled to sum exactly to `total`, each at most `cap`. */
 export function allocateChildren(parents: number, total: number, fanOut: FanOut | undefined, cap: number, rng: Rng): Int32Array {
   const counts = new Int32Array(parents);
@@ -51,7 +69,8 @@ export function allocateChildren(parents: number, total: number, fanOut: FanOut 
     counts[i] = n;
     assigned += n;
   }
-  for (let guard = 0; assigned !== total && guard < 20 * (Math.abs(total - assigned) + parents); guard++) {
+  const tries = 20 * (Math.abs(total - assigned) + parents);
+  for (let guard = 0; assigned !== total && guard < tries; guard++) {
     const i = rng.int(parents);
     if (assigned < total && counts[i]! < cap) {
       counts[i]! += 1;
@@ -60,6 +79,12 @@ export function allocateChildren(parents: number, total: number, fanOut: FanOut 
       counts[i]! -= 1;
       assigned -= 1;
     }
+  }
+  // Whatever chance left over is settled in order, so the total is always exact (when the cap allows it).
+  for (let i = 0; i < parents && assigned !== total; i++) {
+    const step = assigned < total ? Math.min(total - assigned, cap - counts[i]!) : -Math.min(assigned - total, counts[i]!);
+    counts[i]! += step;
+    assigned += step;
   }
   return counts;
 }
@@ -71,9 +96,9 @@ interface ForeignKeyPlan {
   selfReference: boolean;
   deferred: boolean;
   nullFrac: number;
-  /** Cumulative parent weights for non-driving keys (popularity follows the fan-out). */
-  weights?: Float64Array;
-  weightTotal?: number;
+  nulls: (i: number, rng: Rng) => boolean;
+  /** Parents of a non-driving key, one ball per child: the profiled fan-out, exactly. */
+  urn?: Urn;
 }
 
 function fkPlans(input: SynthTableInput, world: SynthWorld, rng: Rng): ForeignKeyPlan[] {
@@ -81,26 +106,29 @@ function fkPlans(input: SynthTableInput, world: SynthWorld, rng: Rng): ForeignKe
   return input.table.foreignKeys.map((fk) => {
     const parentRows = fk.refTable === id ? input.rows : world.rowsOf(fk.refTable);
     const nullable = fk.columns.every((c) => !input.table.columns.find((col) => col.name === c)?.notNull);
+    const nullFrac = nullable ? (input.profile?.columns[fk.columns[0]!]?.nullFrac ?? 0) : 0;
     return {
       fk,
       parentRows,
       parentKeys: fk.refColumns.map((c) => world.keyOf(fk.refTable, c)),
       selfReference: fk.refTable === id,
       deferred: world.deferred.has(`${id}.${fk.name}`),
-      nullFrac: nullable ? (input.profile?.columns[fk.columns[0]!]?.nullFrac ?? 0) : 0,
+      nullFrac,
+      nulls: nullDraw(nullFrac),
     };
   }).map((plan) => {
     if (plan.selfReference || plan.deferred || plan.parentRows === 0) return plan;
-    const fanOut = input.profile?.fanOut[plan.fk.name];
-    const counts = allocateChildren(plan.parentRows, plan.parentRows, fanOut, Number.MAX_SAFE_INTEGER, rng);
-    const weights = new Float64Array(plan.parentRows);
-    let total = 0;
-    for (let i = 0; i < counts.length; i++) weights[i] = total += counts[i]! + 1e-9;
-    return { ...plan, weights, weightTotal: total };
+    const children = input.rows - Math.round(input.rows * plan.nullFrac);
+    return { ...plan, urn: new Urn(allocateChildren(plan.parentRows, children, input.profile?.fanOut[plan.fk.name], Number.MAX_SAFE_INTEGER, rng)) };
   });
 }
 
 /** The foreign key that drives generation: one in a composite unique first, else a NOT NULL one. */
+function drawParent(plan: ForeignKeyPlan, rng: Rng): number {
+  const p = plan.urn && plan.urn.left > 0 ? plan.urn.peek(rng.next()) : -1;
+  return p >= 0 ? p : rng.int(plan.parentRows);
+}
+
 function chooseDriving(table: TableInfo, plans: ForeignKeyPlan[]): ForeignKeyPlan | undefined {
   const candidates = plans.filter((p) => !p.selfReference && !p.deferred && p.parentRows > 0);
   const inUnique = (p: ForeignKeyPlan): boolean => [table.primaryKey, ...table.uniques].some((u) => u.length > 1 && p.fk.columns.every((c) => u.includes(c)));
@@ -170,12 +198,12 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
     const fkRef = fkOfColumn.get(name);
     if (fkRef) return (_i, _rng, chosen) => { const p = chosen.get(fkRef.plan); return p === null || p === undefined ? null : fkRef.plan.parentKeys[fkRef.at]!(p); };
     if (uniqueCols.has(name)) { const key = world.keyOf(id, name); return (i) => key(i); }
-    const nullFrac = input.profile?.columns[name]?.nullFrac ?? 0;
+    const nulls = nullDraw(input.profile?.columns[name]?.nullFrac ?? 0);
     const sample = valueSampler(plan, input, world);
-    return (_i, r) => (nullFrac > 0 && r.chance(nullFrac) ? null : sample(r));
+    return (i, r) => (nulls(i, r) ? null : sample(r));
   });
 
-  const cap = distinctInGroup.reduce((c, p) => c * p.parentRows, 1);
+  const cap = distinctInGroup.length > 0 ? distinctInGroup.reduce((c, p) => c * p.parentRows, 1) : Number.MAX_SAFE_INTEGER;
   const drivingNulls = driving && driving.nullFrac > 0 ? Math.round(input.rows * driving.nullFrac) : 0;
   const counts = driving ? allocateChildren(driving.parentRows, input.rows - drivingNulls, input.profile?.fanOut[driving.fk.name], cap, rng) : undefined;
 
@@ -186,19 +214,27 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
     chosen.clear();
     for (const plan of fks) {
       if (plan === driving) chosen.set(plan, parent);
-      else if (plan.deferred || plan.parentRows === 0 || (plan.nullFrac > 0 && rng.chance(plan.nullFrac))) chosen.set(plan, null);
+      else if (plan.deferred || plan.parentRows === 0 || plan.nulls(i, rng)) chosen.set(plan, null);
       else if (plan.selfReference) chosen.set(plan, i === 0 ? (plan.nullFrac === 0 ? 0 : null) : rng.int(i));
-      else chosen.set(plan, pickCumulative(plan.weights!, plan.weightTotal!, rng.next()));
+      else chosen.set(plan, drawParent(plan, rng));
     }
     if (used) {
       const key = distinctInGroup.map((p) => chosen.get(p)).join(',');
       for (let tries = 0; used.has(key) && tries < 50; tries++) {
-        for (const p of distinctInGroup) chosen.set(p, rng.int(p.parentRows));
+        for (const p of distinctInGroup) chosen.set(p, tries < 25 && p.urn && p.urn.left > 0 ? p.urn.peek(rng.next()) : rng.int(p.parentRows));
         const retry = distinctInGroup.map((p) => chosen.get(p)).join(',');
-        if (!used.has(retry)) { used.add(retry); return row(); }
+        if (!used.has(retry)) { used.add(retry); return accept(); }
       }
       if (used.has(key)) return undefined;
       used.add(key);
+    }
+    return accept();
+  };
+  // Only rows actually emitted take their parents out of the urns.
+  const accept = (): TextRow => {
+    for (const plan of fks) {
+      const p = chosen.get(plan);
+      if (plan.urn && p !== null && p !== undefined && p >= 0) plan.urn.take(p);
     }
     return row();
   };
