@@ -1,4 +1,4 @@
-import { ManifestError, parseManifests } from './manifests';
+import { ManifestError, ManifestSourceError, manifestsFromConfigMap, parseManifests } from './manifests';
 
 describe('parseManifests', () => {
   it('reads multi-document YAML as helm template prints it, skipping empty documents', () => {
@@ -43,5 +43,22 @@ describe('parseManifests', () => {
       expect((error as ManifestError).message).toMatch(new RegExp(`^document ${index}: `));
       expect((error as ManifestError).message).toMatch(message);
     }
+  });
+});
+
+describe('manifestsFromConfigMap', () => {
+  const configMap = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rendered' }, data });
+  const doc = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`;
+
+  it('reads one key, or every key in key order', () => {
+    const source = configMap({ 'b.yaml': doc('b'), 'a.yaml': doc('a') });
+    expect(manifestsFromConfigMap(source, undefined).map((o) => o.metadata.name)).toEqual(['a', 'b']);
+    expect(manifestsFromConfigMap(source, 'b.yaml').map((o) => o.metadata.name)).toEqual(['b']);
+  });
+
+  it('names the field and the key when it cannot', () => {
+    expect(() => manifestsFromConfigMap(configMap({}), 'all.yaml')).toThrow(expect.objectContaining({ field: 'spec.baseline.manifests.configMapRef.key' }));
+    expect(() => manifestsFromConfigMap(configMap({}), undefined)).toThrow(ManifestSourceError);
+    expect(() => manifestsFromConfigMap(configMap({ 'x.yaml': `${doc('a')}---\nkind: Service\n` }), undefined)).toThrow(/ConfigMap rendered, key x.yaml, document 2: missing apiVersion/);
   });
 });

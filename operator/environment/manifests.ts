@@ -47,3 +47,35 @@ function checkObject(value: unknown, index: number, where: string | undefined): 
   if (!isKubeObject(value)) throw new ManifestError(index, `${at}not a Kubernetes object`);
   return value;
 }
+
+/**
+ * The manifests a ConfigMap holds (spec.baseline.manifests.configMapRef):
+ * one key, or every key in key order. A missing key names the field.
+ */
+export function manifestsFromConfigMap(configMap: KubeObject, key: string | undefined): KubeObject[] {
+  const data = isRecord(configMap.data) ? configMap.data : {};
+  if (key !== undefined && typeof data[key] !== 'string') {
+    throw new ManifestSourceError('spec.baseline.manifests.configMapRef.key', `ConfigMap ${configMap.metadata.name} has no key ${key}`);
+  }
+  const keys = key !== undefined ? [key] : Object.keys(data).sort();
+  if (keys.length === 0) throw new ManifestSourceError('spec.baseline.manifests.configMapRef.name', `ConfigMap ${configMap.metadata.name} holds no manifests`);
+  return keys.flatMap((k) => {
+    try {
+      return parseManifests(String(data[k]));
+    } catch (error) {
+      if (error instanceof ManifestError) throw new ManifestSourceError('spec.baseline.manifests.configMapRef', `ConfigMap ${configMap.metadata.name}, key ${k}, ${error.message}`);
+      throw error;
+    }
+  });
+}
+
+/** The manifests cannot be read; `field` names the part of the spec to look at. */
+export class ManifestSourceError extends Error {
+  override name = 'ManifestSourceError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
