@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { type ParityCheckSpecInput, parseParityCheckSpec } from '../api/paritycheck';
-import { PrometheusClient } from '../parity/behaviour/prometheus';
-import { runParityCheck, type ParityCheckResult, type ParitySources } from '../parity/check';
+import { runParityCheck, type ParityCheckResult } from '../parity/check';
 import { PostgresCatalogue } from '../parity/database/postgres';
 import { EXIT_INCONCLUSIVE, exitCodeOf, formatReport } from '../parity/report';
+import { buildSources, type ClusterReader } from '../parity/sources/build';
+import { KubeClusterReader } from '../parity/sources/cluster-reader';
 import { KubeObjectSource } from '../parity/sources/kube';
-import { loadKubeConfig } from '../runtime/client-node';
+import { type KubeConfig, loadKubeConfig } from '../runtime/client-node';
 import { KubeClient } from '../runtime/kube-client';
 
 export interface ParityCommandOptions {
@@ -23,6 +24,7 @@ export interface ParityCommandOptions {
   query?: string[];
   environment?: string;
   spec?: string;
+  namespace?: string;
   failOn?: 'info' | 'warning' | 'critical';
   config?: boolean;
   output?: 'table' | 'json';
@@ -56,51 +58,72 @@ export function specFromOptions(options: ParityCommandOptions): ReturnType<typeo
   if (options.prometheus || options.query?.length) {
     const queries = options.query?.length ? options.query.map(parseQueryFlag) : categories.behaviour?.queries;
     if (!queries?.length) throw new Error('--prometheus needs at least one --query name=PromQL (or queries in --spec)');
-    categories.behaviour = { ...(categories.behaviour ?? {}), prometheus: { url: options.prometheus ?? categories.behaviour?.prometheus.url }, queries };
+    const prometheus = options.prometheus ? { url: options.prometheus } : categories.behaviour?.prometheus;
+    if (!prometheus) throw new Error('--query needs --prometheus (or a Prometheus in --spec)');
+    categories.behaviour = { ...(categories.behaviour ?? {}), prometheus, queries };
+  }
+  let environmentRef = base.staging?.environmentRef;
+  if (options.environment) {
+    const [envNamespace, envName] = options.environment.split('/');
+    if (!envNamespace || !envName) throw new Error(`--environment ${JSON.stringify(options.environment)}: expected namespace/name`);
+    environmentRef = { namespace: envNamespace, name: envName };
   }
   return parseParityCheckSpec({
     ...base,
-    staging: { ...(base.staging ?? {}), namespace: options.staging },
+    staging: { ...(base.staging ?? {}), namespace: options.staging, ...(environmentRef ? { environmentRef } : {}) },
     production: { ...(base.production ?? {}), namespace: options.production },
     categories,
     ...(options.failOn ? { failOn: options.failOn } : {}),
   });
 }
 
-async function environmentOf(client: KubeClient, reference: string): Promise<ParitySources['environment']> {
-  const [namespace, name] = reference.split('/');
-  if (!namespace || !name) throw new Error(`--environment ${JSON.stringify(reference)}: expected namespace/name`);
-  const environment = await client.get({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace, name });
-  if (!environment) throw new Error(`StagingEnvironment ${reference} not found`);
-  return environment as ParitySources['environment'];
+/** Reads Secrets and the StagingEnvironment only when the spec needs them, so a metrics-only run needs no cluster. */
+class LazyClusterReader implements ClusterReader {
+  private reader: KubeClusterReader | undefined;
+  constructor(private readonly kubeConfig: () => KubeConfig) {}
+  private get(): KubeClusterReader {
+    return (this.reader ??= new KubeClusterReader(new KubeClient(this.kubeConfig())));
+  }
+  secret(namespace: string, name: string) {
+    return this.get().secret(namespace, name);
+  }
+  stagingEnvironment(namespace: string, name: string) {
+    return this.get().stagingEnvironment(namespace, name);
+  }
 }
 
 /** Runs one check from flags; returns the result and the exit code (0 in parity, 1 drift, 2 inconclusive or error). */
 export async function runParityCommand(options: ParityCommandOptions, now = new Date()): Promise<{ result: ParityCheckResult; exitCode: number }> {
   const spec = specFromOptions(options);
-  const sources: ParitySources = {};
-  const databases: PostgresCatalogue[] = [];
+  let kubeConfig: KubeConfig | undefined;
+  const ownKubeConfig = () => (kubeConfig ??= loadKubeConfig(options.kubeconfig));
+  const namespace = options.namespace ?? (options.spec ? manifestNamespace(options.spec) : undefined) ?? 'default';
+  const built = await buildSources(spec, namespace, new LazyClusterReader(ownKubeConfig), ownKubeConfig);
+  const catalogues: PostgresCatalogue[] = [];
   try {
-    if (spec.categories.configuration?.enabled !== false || options.environment) {
-      const kubeConfig = loadKubeConfig(options.kubeconfig);
-      const staging = KubeObjectSource.fromKubeConfig(kubeConfig, 'staging');
-      const production = options.productionKubeconfig ? KubeObjectSource.fromKubeConfig(loadKubeConfig(options.productionKubeconfig), 'production') : staging;
-      sources.objects = { staging, production };
-      if (options.environment) sources.environment = await environmentOf(new KubeClient(kubeConfig), options.environment);
+    const { sources } = built;
+    if (options.productionKubeconfig && sources.objects) {
+      sources.objects = { ...sources.objects, production: KubeObjectSource.fromKubeConfig(loadKubeConfig(options.productionKubeconfig), 'production') };
     }
     if (options.postgresStaging && options.postgresProduction) {
       const staging = new PostgresCatalogue(options.postgresStaging, 'staging');
       const production = new PostgresCatalogue(options.postgresProduction, 'production');
-      databases.push(staging, production);
+      catalogues.push(staging, production);
       sources.databases = { staging, production };
+      delete sources.dataDatabases;
+      delete sources.unavailable?.schema;
+      delete sources.unavailable?.data;
     }
-    const prometheusUrl = spec.categories.behaviour?.prometheus.url;
-    if (prometheusUrl) sources.metrics = new PrometheusClient(prometheusUrl);
     const result = await runParityCheck(spec, sources, undefined, now);
     return { result, exitCode: exitCodeOf(result) };
   } finally {
-    await Promise.all(databases.map((d) => d.close()));
+    await Promise.all([built.close(), ...catalogues.map((d) => d.close())]);
   }
+}
+
+function manifestNamespace(path: string): string | undefined {
+  const document = parseYaml(readFileSync(path, 'utf8')) as { metadata?: { namespace?: string } } | null;
+  return document?.metadata?.namespace;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -123,6 +146,7 @@ export function register(program: Command): void {
     .option('--query <name=promql>', 'a named PromQL query with {{namespace}} and optionally {{service}} (repeatable)', collect)
     .option('--environment <namespace/name>', 'the StagingEnvironment that made staging: its overrides and scale count as expected')
     .option('--spec <file>', 'a ParityCheck manifest (or spec) whose ignore rules, tolerances and queries to use')
+    .option('--namespace <namespace>', 'where the Secrets the spec refers to live (default: the manifest\'s namespace, else default)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['info', 'warning', 'critical']))
     .option('--no-config', 'skip the configuration category')
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { stringify } from 'yaml';
+import { runParityCommand } from '../../operator/commands/parity';
+import { formatReport } from '../../operator/parity/report';
+import { shopService } from '../../operator/parity/testing/shop-fixture';
+import { KubeClient } from '../../operator/runtime/kube-client';
+import { createDatabase } from '../setup/postgres';
+import { startPrometheus, type PrometheusServer } from '../setup/prometheus';
+import { adminKubeConfig, createNamespace, deleteNamespace } from '../support/kube';
+
+jest.setTimeout(180_000);
+
+// `understudy parity` end to end: the spec from a ParityCheck manifest,
+// connection URLs from Secrets, the StagingEnvironment read from the API,
+// against a real control plane, PostgreSQL and Prometheus.
+describe('understudy parity against real sources', () => {
+  const client = new KubeClient(adminKubeConfig(), { fieldManager: 'parity-cli-test' });
+  const run = randomBytes(3).toString('hex');
+  const namespaces: string[] = [];
+  let production: string;
+  let staging: string;
+  let checks: string;
+  let prometheus: PrometheusServer;
+  const image = 'registry.example.com/shop/checkout:pr-7';
+
+  async function database(name: string, rows: number): Promise<string> {
+    const url = await createDatabase(process.env.UNDERSTUDY_TEST_PG_URL!, `${name}_${run}`);
+    const pg = new Client({ connectionString: url });
+    await pg.connect();
+    await pg.query('create table orders (id bigint primary key, status text not null); create index orders_status_idx on orders (status)');
+    await pg.query(`insert into orders select g, 'paid' from generate_series(1, ${rows}) g`);
+    await pg.query('analyze');
+    await pg.end();
+    return url;
+  }
+
+  beforeAll(async () => {
+    [production, staging, checks] = [createNamespace('pcli-prod'), createNamespace('pcli-pr'), createNamespace('pcli-checks')];
+    namespaces.push(production, staging, checks);
+    const apply = (objects: unknown[]) => Promise.all(objects.map((o) => client.apply(o as never)));
+    await apply(['catalog', 'checkout'].flatMap((name) => shopService(name, { namespace: production })));
+    await apply(
+      ['catalog', 'checkout'].flatMap((name) =>
+        shopService(name, { namespace: staging, ...(name === 'checkout' ? { image } : {}), ...(name === 'catalog' ? { env: { LOG_LEVEL: 'trace', CATALOG_URL: `http://catalog.${staging}.svc:8080` } } : {}) }),
+      ),
+    );
+    const [productionDb, stagingDb] = await Promise.all([database('pcli_prod', 1000), database('pcli_pr', 1000)]);
+    await apply([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-prod', namespace: checks }, stringData: { url: productionDb } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-pr', namespace: checks }, stringData: { url: stagingDb } },
+      {
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'StagingEnvironment',
+        metadata: { name: 'pr-7', namespace: checks },
+        spec: { baseline: { namespace: production }, targetNamespace: staging, secrets: { policy: 'Generate' }, services: [{ name: 'checkout', image }] },
+      },
+    ]);
+    prometheus = await startPrometheus({
+      series: [production, staging].map((namespace) => ({ name: 'p95', labels: { namespace, service: 'checkout' }, value: (_t: number, i: number) => 0.1 + 0.002 * (i % 3) })),
+    });
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    namespaces.forEach(deleteNamespace);
+  });
+
+  function manifest(dbSecret = 'db-pr'): string {
+    const dir = mkdtempSync(join(tmpdir(), 'parity-cli-'));
+    const file = join(dir, 'check.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'ParityCheck',
+        metadata: { name: 'pr-7', namespace: checks },
+        spec: {
+          staging: { namespace: staging, environmentRef: { name: 'pr-7' } },
+          production: { namespace: production },
+          categories: {
+            configuration: { kinds: ['Deployment', 'Service', 'ConfigMap', 'Secret'] },
+            schema: { staging: { connectionSecretRef: { name: dbSecret, key: 'url' } }, production: { connectionSecretRef: { name: 'db-prod', key: 'url' } } },
+            data: {},
+            behaviour: { prometheus: { url: prometheus.url }, queries: [{ name: 'p95', query: 'max(p95{namespace="{{namespace}}",service="{{service}}"})', services: ['checkout'] }] },
+          },
+        },
+      }),
+    );
+    return file;
+  }
+
+  const kubeconfig = () => process.env.KUBECONFIG!;
+
+  it('fails the gate on the undeclared env change and reports the declared image override as expected', async () => {
+    const { result, exitCode } = await runParityCommand({ staging, production, spec: manifest(), kubeconfig: kubeconfig() });
+    expect(exitCode).toBe(1);
+    const unexpected = result.findings.filter((f) => !f.expected && f.severity !== 'info').map((f) => [f.resource, f.path]);
+    expect(unexpected).toEqual([['Deployment/catalog', 'spec.template.spec.containers[app].env[LOG_LEVEL]']]);
+    expect(result.findings).toContainEqual(expect.objectContaining({ resource: 'Deployment/checkout', path: 'spec.template.spec.containers[app].image', expected: true, message: expect.stringContaining(`${checks}/pr-7`) }));
+    expect(result.inconclusive).toEqual([]);
+    const table = formatReport(result);
+    expect(table).toMatch(/^Verdict: Drifted/);
+    expect(table).toMatch(/Expected differences[\s\S]*checkout:pr-7/);
+  });
+
+  it('passes the gate when the only unexpected differences are below --fail-on', async () => {
+    const { exitCode, result } = await runParityCommand({ staging, production, spec: manifest(), kubeconfig: kubeconfig(), failOn: 'critical' });
+    expect(result.status.summary?.critical).toBe(0);
+    expect(exitCode).toBe(0);
+  });
+
+  it('exits 2 and names the field when a Secret the spec refers to is missing', async () => {
+    // With --fail-on critical nothing else fails the gate, so the missing source decides the exit code.
+    const { exitCode, result } = await runParityCommand({ staging, production, spec: manifest('db-missing'), kubeconfig: kubeconfig(), failOn: 'critical' });
+    expect(exitCode).toBe(2);
+    expect(result.status.conditions?.find((c) => c.type === 'Stalled')?.message).toContain(`spec.categories.schema.staging.connectionSecretRef: Secret ${checks}/db-missing not found`);
+  });
+});
