@@ -2,10 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { registerCrdsCommand } from './commands/crds';
-import { type ControllerFactory, registerOperatorCommand } from './commands/operator';
-
-/** The reconcilers `understudy operator` runs; each kind's controller adds its factory here. */
-const CONTROLLERS: ControllerFactory[] = [];
+import { registerOperatorCommand } from './commands/operator';
+import { register as registerParityCommand } from './commands/parity';
+import { CONTROLLERS } from './controllers';
 
 /** `understudy operator | seed | profile | parity | crds` */
 export function buildProgram(): Command {
@@ -14,6 +13,7 @@ export function buildProgram(): Command {
     .version(packageVersion());
   registerCrdsCommand(program);
   registerOperatorCommand(program, CONTROLLERS);
+  registerParityCommand(program);
   return program;
 }
 
