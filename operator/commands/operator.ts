@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { loadKubeConfig } from '../runtime/client-node';
 import type { ControllerOptions } from '../runtime/controller';
@@ -14,6 +15,8 @@ export interface ControllerEnvironment {
   namespaces: string[] | undefined;
   /** This process's leader-election identity. */
   identity: string;
+  /** The manager's metrics registry (served on /metrics), for a controller's own metrics. */
+  registry: Registry;
 }
 
 /** Builds one controller (or several) for the manager; the lead registers one per kind in operator/cli.ts. */
@@ -67,7 +70,7 @@ export async function runOperator(options: OperatorOptions, factories: readonly 
     gracefulShutdownTimeoutMs: options.gracefulShutdownTimeout * 1000,
     leaderElection: options.leaderElect ? { namespace: leaderElectionNamespace, name: options.leaderElectionId } : undefined,
   });
-  const env: ControllerEnvironment = { logger, namespaces, identity: manager.identity };
+  const env: ControllerEnvironment = { logger, namespaces, identity: manager.identity, registry: manager.registry };
   const all = [...factories];
   if (options.testController === 'configmap-echo') all.push(({ identity }) => echoController({ identity }));
   for (const factory of all) {
