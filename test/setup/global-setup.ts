@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultOptions, up } from '../cluster/controlplane';
@@ -31,9 +32,21 @@ export default async function globalSetup(): Promise<void> {
   process.env.UNDERSTUDY_OPERATOR_NAMESPACE = OPERATOR_NAMESPACE;
 
   const pgDir = mkdtempSync(join(tmpdir(), 'understudy-pg-'));
-  const port = Number(process.env.UNDERSTUDY_TEST_PG_PORT ?? 55432);
+  const port = process.env.UNDERSTUDY_TEST_PG_PORT ? Number(process.env.UNDERSTUDY_TEST_PG_PORT) : await freePort();
   const pg = await startPostgres({ dataDir: join(pgDir, 'data'), port });
   process.env.UNDERSTUDY_TEST_PG_URL = pg.url;
   process.env.UNDERSTUDY_TEST_PG_DIR = pg.dataDir;
   writeFileSync(join(pgDir, 'url'), pg.url);
+}
+
+/** A loopback port nobody listens on, so concurrent runs (and a developer's own servers) never clash. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
