@@ -175,6 +175,10 @@ export const DataSeedSpecSchema = z
     exclude: z.array(z.string().min(1)).max(512).default([]).describe('Tables to leave alone, schema-qualified or bare.'),
     fidelity: FidelitySchema.optional(),
     leakScan: z.boolean().default(true).describe('After anonymize, look for original values of masked columns in the target and fail on a hit.'),
+    foreignKeyChecks: z
+      .enum(['AfterLoad', 'PerRow'])
+      .default('AfterLoad')
+      .describe('AfterLoad (default): load each table without per-row foreign-key triggers and verify every key with one set-based query before the table commits; needs a superuser connection (otherwise PerRow is used), and user triggers do not fire during the load. PerRow: ordinary per-row checks and triggers.'),
     parallelism: z.number().int().min(1).max(32).default(2).describe('Independent tables written at once.'),
     batchRows: z.number().int().min(100).max(1_000_000).default(10_000).describe('Rows per COPY chunk.'),
   })

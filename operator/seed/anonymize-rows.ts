@@ -1,5 +1,5 @@
 import type { RowCodec } from './driver';
-import type { KeyedHash } from './keyed';
+import type { Keyed as KeyedHash } from './keyed';
 import type { ColumnPlan } from './rules';
 import { compileTransform, type ValueTransform } from './transform/compile';
 

@@ -2,7 +2,7 @@ import { compileLineTransform } from './anonymize-rows';
 import type { RowCodec, SeedDatabase } from './driver';
 import { SeedError } from './errors';
 import type { SeedJob } from './jobs';
-import type { KeyedHash } from './keyed';
+import type { Keyed as KeyedHash } from './keyed';
 import { type SchemaInfo, type TableInfo, tableId } from './model';
 import type { LoadPlan } from './plan';
 import type { ProgressMeter } from './progress';
@@ -51,6 +51,7 @@ export function anonymizeJobs(
       const rowsWhere = [where, keepFk].filter((x) => x !== undefined).map((x) => `(${x})`).join(' AND ') || undefined;
       const t = compileLineTransform([...keyPlans, ...fkPlans], keyed, codec, new Set());
       return {
+        fk: d.fk,
         keyColumns: table.primaryKey,
         setColumns: d.fk.columns,
         chunks: async function* () {

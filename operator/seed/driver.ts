@@ -1,4 +1,4 @@
-import type { Profile, SchemaInfo, TableInfo, TextRow } from './model';
+import type { ForeignKey, Profile, SchemaInfo, TableInfo, TextRow } from './model';
 import type { DeferredKey } from './plan';
 import type { ProfileOptions } from './postgres/profile';
 
@@ -26,7 +26,15 @@ export interface SubsetRequest {
 
 /** One connection that writes; in a transaction between begin and commit. */
 export interface TableWriter {
-  begin(): Promise<void>;
+  /**
+   * Starts a transaction. With `foreignKeys: 'AfterLoad'` the driver may load
+   * without per-row foreign-key checks (when it has the right to), in which case
+   * `checksDeferred` is true and the engine verifies keys set-wise before commit.
+   */
+  begin(opts?: { foreignKeys: 'PerRow' | 'AfterLoad' }): Promise<void>;
+  readonly checksDeferred: boolean;
+  /** Rows of the table whose foreign keys (those given) point at nothing, counted in one query per key. */
+  countOrphans(table: TableInfo, foreignKeys: ForeignKey[]): Promise<number>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   truncate(tables: TableInfo[]): Promise<void>;

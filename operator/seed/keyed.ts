@@ -6,7 +6,14 @@ import { createHmac } from 'node:crypto';
 
 const CACHE_LIMIT = 50_000;
 
-export class KeyedHash {
+/** What transforms need from a key: a digest, a choice among n, and round keys for permutations. */
+export interface Keyed {
+  digest(domain: string, value: string): Buffer;
+  pick(domain: string, value: string, n: number, word?: number): number;
+  roundKeys(domain: string, rounds: number): Uint32Array;
+}
+
+export class KeyedHash implements Keyed {
   private readonly key: Buffer;
   private readonly cache = new Map<string, Buffer>();
 
@@ -115,5 +122,46 @@ export class Uuid128Permutation {
       b = nb;
     }
     return [a, b, c, d].map((w) => w.toString(16).padStart(8, '0')).join('');
+  }
+}
+
+function fnv1a(text: string, h: number): number {
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * A fast, seeded, non-cryptographic stand-in for KeyedHash, for synthesis:
+ * its inputs are made-up tokens, never production values, so there is nothing
+ * to protect and no reason to pay for HMAC on every generated value.
+ */
+export class SeededHash implements Keyed {
+  private readonly seed: number;
+  private readonly hmac: KeyedHash;
+
+  constructor(seed: number) {
+    this.seed = fmix32(seed ^ 0x5bd1e995);
+    this.hmac = new KeyedHash(`understudy-seeded-${seed}`.padEnd(32, '.'));
+  }
+
+  private word(domain: string, value: string, word: number): number {
+    return fmix32(fnv1a(value, fnv1a(domain, this.seed)) ^ Math.imul(word + 1, 0x9e3779b9));
+  }
+
+  digest(domain: string, value: string): Buffer {
+    const out = Buffer.allocUnsafe(32);
+    for (let w = 0; w < 8; w++) out.writeUInt32BE(this.word(domain, value, w), w * 4);
+    return out;
+  }
+
+  pick(domain: string, value: string, n: number, word = 0): number {
+    return this.word(domain, value, word) % n;
+  }
+
+  roundKeys(domain: string, rounds: number): Uint32Array {
+    return this.hmac.roundKeys(domain, rounds);
   }
 }

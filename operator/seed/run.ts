@@ -173,7 +173,14 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
 async function writeMarked(target: SeedDatabase, jobs: SeedJob[], load: LoadPlan, spec: DataSeedSpec, opts: RunOptions, what: string): Promise<TableResult[]> {
   const marker = spec.parallelism > 1 ? await target.markRun(`${what} into ${jobs.length} tables`) : undefined;
   try {
-    const tables = await writeTables(target, jobs, load, { parallelism: spec.parallelism, reset: spec.reset, signal: opts.signal, afterLoad: deferredFill(jobs) });
+    const tables = await writeTables(target, jobs, load, {
+      parallelism: spec.parallelism,
+      reset: spec.reset,
+      signal: opts.signal,
+      foreignKeys: spec.foreignKeyChecks,
+      deferredKeys: new Set(load.deferred.map((d) => `${d.table}.${d.fk.name}`)),
+      afterLoad: deferredFill(jobs),
+    });
     await marker?.finish('Succeeded', `${tables.reduce((s, t) => s + t.rows, 0)} rows`);
     return tables;
   } catch (err) {

@@ -2,7 +2,7 @@ import type { DataSeedSpec } from '../api/dataseed';
 import type { RowCodec } from './driver';
 import { SeedError } from './errors';
 import type { SeedJob } from './jobs';
-import { KeyedHash } from './keyed';
+import { SeededHash } from './keyed';
 import { type Profile, type SchemaInfo, type TableInfo, tableId } from './model';
 import type { LoadPlan } from './plan';
 import type { ProgressMeter } from './progress';
@@ -25,7 +25,7 @@ export function expectedRows(schema: SchemaInfo, profile: Profile, spec: DataSee
 }
 
 function world(schema: SchemaInfo, profile: Profile, plan: RulePlan, load: LoadPlan, rows: Map<string, number>, seed: number): SynthWorld {
-  const keyed = new KeyedHash(`understudy-synthesize-${seed}`.padEnd(32, '.'));
+  const keyed = new SeededHash(seed);
   const keys = new Map<string, IndexedValue>();
   return {
     seed,
@@ -77,7 +77,7 @@ export function synthesisJobs(schema: SchemaInfo, profile: Profile, plan: RulePl
         throw new SeedError('InvalidSpec', `${id}: a deferred foreign key (${d.fk.name}) needs a primary key of its own`);
       }
       const nullFrac = profile.tables[id]?.columns[d.fk.columns[0]!]?.nullFrac ?? 0;
-      return { keyColumns: table.primaryKey, setColumns: d.fk.columns, chunks: () => deferredRows(table, d.fk.name, w, rows.get(id) ?? 0, codec, nullFrac, spec.batchRows) };
+      return { fk: d.fk, keyColumns: table.primaryKey, setColumns: d.fk.columns, chunks: () => deferredRows(table, d.fk.name, w, rows.get(id) ?? 0, codec, nullFrac, spec.batchRows) };
     });
     return {
       table,

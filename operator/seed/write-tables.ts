@@ -23,15 +23,26 @@ export interface TableResult {
 
 export interface WriteOptions {
   parallelism: number;
+  /** Check foreign keys per row, or (when the driver may) once per key after each table loads. */
+  foreignKeys: 'PerRow' | 'AfterLoad';
+  /** Foreign keys filled in after the load, not checked with their table. */
+  deferredKeys: Set<string>;
   reset: 'Truncate' | 'Append';
   signal?: AbortSignal;
   /** Runs after every table is loaded (deferred keys), inside the final transaction. */
   afterLoad?: (writer: TableWriter) => Promise<void>;
 }
 
-async function writeOne(writer: TableWriter, job: TableJob, signal?: AbortSignal): Promise<TableResult> {
+async function writeOne(writer: TableWriter, job: TableJob, opts: WriteOptions, loaded: Set<string>): Promise<TableResult> {
   const started = Date.now();
-  await writer.copyIn(job.table, job.columns, job.chunks(signal), signal);
+  await writer.copyIn(job.table, job.columns, job.chunks(opts.signal), opts.signal);
+  if (writer.checksDeferred) {
+    // Loaded without per-row checks: every key is verified set-wise before the table commits.
+    const id = `${job.table.schema}.${job.table.name}`;
+    const keys = job.table.foreignKeys.filter((fk) => !opts.deferredKeys.has(`${id}.${fk.name}`) && (loaded.has(fk.refTable) || fk.refTable === id));
+    const orphans = await writer.countOrphans(job.table, keys);
+    if (orphans > 0) throw new SeedError('IntegrityFailed', `${id}: ${orphans} rows reference rows that do not exist`);
+  }
   return { name: `${job.table.schema}.${job.table.name}`, rows: job.rows(), seconds: (Date.now() - started) / 1000 };
 }
 
@@ -46,11 +57,13 @@ async function inOneTransaction(db: SeedDatabase, jobs: TableJob[], opts: WriteO
   const results: TableResult[] = [];
   let current: string | undefined;
   try {
-    await writer.begin();
+    await writer.begin({ foreignKeys: opts.foreignKeys });
     if (opts.reset === 'Truncate') await writer.truncate(jobs.map((j) => j.table));
+    const loaded = new Set<string>();
     for (const job of jobs) {
       current = `${job.table.schema}.${job.table.name}`;
-      results.push(await writeOne(writer, job, opts.signal));
+      results.push(await writeOne(writer, job, opts, loaded));
+      loaded.add(current);
     }
     current = undefined;
     await opts.afterLoad?.(writer);
@@ -91,8 +104,8 @@ async function inParallel(db: SeedDatabase, jobs: TableJob[], plan: LoadPlan, op
       running.set(id, (async () => {
         const writer = await db.openWriter();
         try {
-          await writer.begin();
-          results.push(await writeOne(writer, job, signal));
+          await writer.begin({ foreignKeys: opts.foreignKeys });
+          results.push(await writeOne(writer, job, { ...opts, signal }, done));
           await writer.resetSequences(job.table);
           await writer.commit();
           done.add(id);

@@ -69,7 +69,7 @@ describe('safety before writing', () => {
       CREATE TRIGGER refuse BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION refuse()`);
     try {
       const rules = [...RULES, { table: 'users', column: 'ssn', transform: 'digits' }];
-      const err = await failure(runSeed({ spec: anonymize({ rules, parallelism: 1 }), source: production, target, key: KEY }));
+      const err = await failure(runSeed({ spec: anonymize({ rules, parallelism: 1, foreignKeyChecks: 'PerRow' }), source: production, target, key: KEY }));
       expect(err.reason).toBe('WriteFailed');
       expect(err.message).toContain('public.payments');
       expect(err.message).toContain('payments are frozen');
@@ -84,7 +84,7 @@ describe('safety before writing', () => {
       CREATE TRIGGER refuse BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION refuse()`);
     try {
       const rules = [...RULES, { table: 'users', column: 'ssn', transform: 'digits' }];
-      const err = await failure(runSeed({ spec: anonymize({ rules, parallelism: 3 }), source: production, target, key: KEY }));
+      const err = await failure(runSeed({ spec: anonymize({ rules, parallelism: 3, foreignKeyChecks: 'PerRow' }), source: production, target, key: KEY }));
       expect(err.targetTouched).toBe(true);
       const [run] = await query<{ status: string; message: string }>(target, 'SELECT status, message FROM understudy.seed_runs ORDER BY id DESC LIMIT 1');
       expect(run).toMatchObject({ status: 'Failed' });

@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 import type { IntegrityReport, RowCodec, RunMarker, SeedDatabase, SubsetRequest, TableWriter } from '../driver';
-import type { SchemaInfo, TableInfo, TextRow } from '../model';
+import type { ForeignKey, SchemaInfo, TableInfo, TextRow } from '../model';
 import { tableId } from '../model';
 import { decodeField, encodeField, encodeRows } from './copy-text';
 import { introspect, quoteIdent, quoteLiteral, quoteTable } from './introspect';
@@ -16,9 +16,38 @@ export const postgresCodec: RowCodec = {
   encodeRows,
 };
 
+/** Orphans of one foreign key, as one anti-join. */
+function orphanQuery(table: TableInfo, fk: ForeignKey): string {
+  const [refSchema, ...rest] = fk.refTable.split('.');
+  const parent = { schema: refSchema!, name: rest.join('.') };
+  const notNull = fk.columns.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+  const match = fk.columns.map((c, i) => `p.${quoteIdent(fk.refColumns[i]!)} = c.${quoteIdent(c)}`).join(' AND ');
+  return `SELECT count(*) AS n FROM ${quoteTable(table)} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteTable(parent)} p WHERE ${match})`;
+}
+
 class PostgresWriter implements TableWriter {
+  checksDeferred = false;
   constructor(private readonly client: Client) {}
-  async begin(): Promise<void> { await this.client.query('BEGIN'); }
+
+  async begin(opts?: { foreignKeys: 'PerRow' | 'AfterLoad' }): Promise<void> {
+    await this.client.query('BEGIN');
+    this.checksDeferred = false;
+    if (opts?.foreignKeys !== 'AfterLoad') return;
+    // Replica mode skips the per-row foreign-key triggers (as pg_restore --disable-triggers does);
+    // only a superuser may set it, so others load with per-row checks.
+    const su = await this.client.query<{ su: string }>("SELECT current_setting('is_superuser') AS su");
+    if (su.rows[0]?.su === 'on') {
+      await this.client.query('SET LOCAL session_replication_role = replica');
+      this.checksDeferred = true;
+    }
+  }
+
+  async countOrphans(table: TableInfo, foreignKeys: ForeignKey[]): Promise<number> {
+    let n = 0;
+    for (const fk of foreignKeys) n += Number((await this.client.query<{ n: string }>(orphanQuery(table, fk))).rows[0]?.n ?? 0);
+    return n;
+  }
+
   async commit(): Promise<void> { await this.client.query('COMMIT'); }
   async rollback(): Promise<void> { await this.client.query('ROLLBACK').catch(() => undefined); }
   truncate(tables: TableInfo[]): Promise<void> { return truncate(this.client, tables); }
@@ -94,11 +123,7 @@ export class PostgresDatabase implements SeedDatabase {
     for (const table of schema.tables) {
       for (const fk of table.foreignKeys) {
         if (!ids.has(fk.refTable)) continue;
-        const [refSchema, ...rest] = fk.refTable.split('.');
-        const parent = { schema: refSchema!, name: rest.join('.') };
-        const notNull = fk.columns.map((c) => `c.${quoteIdent(c)} IS NOT NULL`).join(' AND ');
-        const match = fk.columns.map((c, i) => `p.${quoteIdent(fk.refColumns[i]!)} = c.${quoteIdent(c)}`).join(' AND ');
-        const res = await this.client.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteTable(table)} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteTable(parent)} p WHERE ${match})`);
+        const res = await this.client.query<{ n: string }>(orphanQuery(table, fk));
         const n = Number(res.rows[0]?.n ?? 0);
         report.foreignKeyOrphans += n;
         if (n > 0) report.details.push(`${tableId(table)}: ${n} rows whose ${fk.name} points at nothing`);

@@ -1,4 +1,4 @@
-import { KeyedHash, Uuid128Permutation } from '../keyed';
+import { type Keyed, Uuid128Permutation } from '../keyed';
 import type { ColumnInfo, ColumnProfile } from '../model';
 import { compileTransform, type TransformSpec } from '../transform/compile';
 
@@ -20,7 +20,7 @@ export function indexedValue(opts: {
   profile: ColumnProfile | undefined;
   /** Set for personal columns: the fake-value transform fed a unique synthetic input. */
   spec: TransformSpec | undefined;
-  keyed: KeyedHash;
+  keyed: Keyed;
 }): IndexedValue {
   const { column, keyed } = opts;
   if (opts.spec && opts.spec.transform !== 'keep') {

@@ -1,4 +1,4 @@
-import type { KeyedHash } from '../keyed';
+import type { Keyed } from '../keyed';
 import type { ColumnInfo, FanOut, ForeignKey, TableInfo, TableProfile, TextRow } from '../model';
 import { tableId } from '../model';
 import type { ColumnPlan } from '../rules';
@@ -14,7 +14,7 @@ import { type Sampler, statsSampler } from './samplers';
 
 export interface SynthWorld {
   seed: number;
-  keyed: KeyedHash;
+  keyed: Keyed;
   rowsOf(tableId: string): number;
   /** The value of a key or unique column at a row index. */
   keyOf(tableId: string, column: string): IndexedValue;

@@ -1,5 +1,5 @@
 import type { TransformName } from '../../api/dataseed';
-import { IntPermutation, type KeyedHash, Uuid128Permutation } from '../keyed';
+import { IntPermutation, type Keyed, Uuid128Permutation } from '../keyed';
 import type { ColumnInfo } from '../model';
 import { shiftDateText } from './dates';
 import * as fake from './fake-values';
@@ -16,7 +16,7 @@ export interface TransformSpec {
 }
 
 export interface CompileContext {
-  keyed: KeyedHash;
+  keyed: Keyed;
   column: ColumnInfo;
   /** The column is unique or part of a key, so the transform must be injective. */
   unique: boolean;

@@ -1,28 +1,28 @@
-import type { KeyedHash } from '../keyed';
+import type { Keyed } from '../keyed';
 import { CITIES, COMPANY_SUFFIXES, COMPANY_WORDS, COUNTRIES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, LOREM, STREETS, STREET_SUFFIXES } from '../wordlists';
 
 // Fake personal values chosen by a keyed digest of the input. The domain of
 // each digest names the kind of value, never the table, for cross-table consistency.
 
-function choose(list: readonly string[], keyed: KeyedHash, domain: string, input: string, word = 0): string {
+function choose(list: readonly string[], keyed: Keyed, domain: string, input: string, word = 0): string {
   return list[keyed.pick(domain, input, list.length, word)]!;
 }
 
-export const firstName = (k: KeyedHash, v: string): string => choose(FIRST_NAMES, k, 'firstName', v);
-export const lastName = (k: KeyedHash, v: string): string => choose(LAST_NAMES, k, 'lastName', v);
-export const fullName = (k: KeyedHash, v: string): string => `${choose(FIRST_NAMES, k, 'fullName', v, 0)} ${choose(LAST_NAMES, k, 'fullName', v, 1)}`;
-export const city = (k: KeyedHash, v: string): string => choose(CITIES, k, 'city', v);
-export const country = (k: KeyedHash, v: string): string => choose(COUNTRIES, k, 'country', v);
-export const company = (k: KeyedHash, v: string): string => `${choose(COMPANY_WORDS, k, 'company', v, 0)} ${choose(COMPANY_SUFFIXES, k, 'company', v, 1)}`;
-export const street = (k: KeyedHash, v: string): string =>
+export const firstName = (k: Keyed, v: string): string => choose(FIRST_NAMES, k, 'firstName', v);
+export const lastName = (k: Keyed, v: string): string => choose(LAST_NAMES, k, 'lastName', v);
+export const fullName = (k: Keyed, v: string): string => `${choose(FIRST_NAMES, k, 'fullName', v, 0)} ${choose(LAST_NAMES, k, 'fullName', v, 1)}`;
+export const city = (k: Keyed, v: string): string => choose(CITIES, k, 'city', v);
+export const country = (k: Keyed, v: string): string => choose(COUNTRIES, k, 'country', v);
+export const company = (k: Keyed, v: string): string => `${choose(COMPANY_WORDS, k, 'company', v, 0)} ${choose(COMPANY_SUFFIXES, k, 'company', v, 1)}`;
+export const street = (k: Keyed, v: string): string =>
   `${1 + k.pick('street', v, 9999, 0)} ${choose(STREETS, k, 'street', v, 1)} ${choose(STREET_SUFFIXES, k, 'street', v, 2)}`;
 
-export function username(k: KeyedHash, v: string): string {
+export function username(k: Keyed, v: string): string {
   return `${choose(FIRST_NAMES, k, 'username', v, 0).toLowerCase()}${choose(LAST_NAMES, k, 'username', v, 1).toLowerCase()}${k.pick('username', v, 1000, 2)}`;
 }
 
 /** Lowercase hex of the keyed digest, `length` characters (at most 64). */
-export function hashHex(k: KeyedHash, domain: string, v: string, length: number): string {
+export function hashHex(k: Keyed, domain: string, v: string, length: number): string {
   return k.digest(domain, v).toString('hex').slice(0, Math.max(1, Math.min(64, length)));
 }
 
@@ -30,7 +30,7 @@ export function hashHex(k: KeyedHash, domain: string, v: string, length: number)
  * A fake address at a reserved domain. With `unique`, 64 keyed bits are added
  * so distinct inputs give distinct outputs (a collision needs ~2^32 rows).
  */
-export function email(k: KeyedHash, v: string, unique: boolean, maxLength?: number): string {
+export function email(k: Keyed, v: string, unique: boolean, maxLength?: number): string {
   const domain = choose(EMAIL_DOMAINS, k, 'email', v, 2);
   const tag = unique ? `.${hashHex(k, 'email-tag', v, 16)}` : String(k.pick('email', v, 100, 3));
   let local = `${choose(FIRST_NAMES, k, 'email', v, 0)}.${choose(LAST_NAMES, k, 'email', v, 1)}`.toLowerCase();
@@ -39,7 +39,7 @@ export function email(k: KeyedHash, v: string, unique: boolean, maxLength?: numb
 }
 
 /** Replaces every digit (and letter) by a keyed one, keeping the format: phones, zips, national ids. */
-export function formatPreserving(k: KeyedHash, domain: string, v: string): string {
+export function formatPreserving(k: Keyed, domain: string, v: string): string {
   let out = '';
   let bytes = k.digest(domain, v);
   let used = 0;
@@ -65,17 +65,17 @@ export function formatPreserving(k: KeyedHash, domain: string, v: string): strin
 }
 
 /** A phone number of the input's shape; inputs without digits get a +1 555 number. */
-export function phone(k: KeyedHash, v: string): string {
+export function phone(k: Keyed, v: string): string {
   return /[0-9]/.test(v) ? formatPreserving(k, 'phone', v) : formatPreserving(k, 'phone', `+1-555-${v.length % 10}00-0000`);
 }
 
-export function ipv4(k: KeyedHash, v: string): string {
+export function ipv4(k: Keyed, v: string): string {
   const d = k.digest('ipv4', v);
   return `${1 + (d[0]! % 223)}.${d[1]}.${d[2]}.${1 + (d[3]! % 254)}`;
 }
 
 /** Inside 2001:db8::/32, the documentation prefix. */
-export function ipv6(k: KeyedHash, v: string): string {
+export function ipv6(k: Keyed, v: string): string {
   const d = k.digest('ipv6', v);
   const groups = ['2001', 'db8'];
   for (let i = 0; i < 6; i++) groups.push(d.readUInt16BE(i * 2).toString(16));
@@ -100,7 +100,7 @@ export function isLuhnValid(number: string): boolean {
 }
 
 /** A Luhn-valid card number of the input's digit count (13–19, else 16), in the 4xxx range. */
-export function cardNumber(k: KeyedHash, v: string): string {
+export function cardNumber(k: Keyed, v: string): string {
   const digits = v.replace(/[^0-9]/g, '').length;
   const length = digits >= 13 && digits <= 19 ? digits : 16;
   const body = formatPreserving(k, 'cardNumber', '0'.repeat(length - 2));
@@ -122,14 +122,14 @@ export function isIbanValid(iban: string): boolean {
 }
 
 /** A German-format IBAN (22 characters) with valid check digits. */
-export function iban(k: KeyedHash, v: string): string {
+export function iban(k: Keyed, v: string): string {
   const bban = formatPreserving(k, 'iban', '0'.repeat(18));
   const check = 98 - ibanMod97(`${bban}DE00`);
   return `DE${String(check).padStart(2, '0')}${bban}`;
 }
 
 /** Keyed lorem ipsum about as long as the input. */
-export function lorem(k: KeyedHash, v: string, maxLength?: number): string {
+export function lorem(k: Keyed, v: string, maxLength?: number): string {
   const target = Math.max(3, Math.min(v.length, maxLength ?? Infinity));
   const out: string[] = [];
   let length = 0;
