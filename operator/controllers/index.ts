@@ -1,7 +1,10 @@
 import type { ControllerFactory } from '../commands/operator';
+import { parityCheckController } from './paritycheck';
 
 /**
  * The reconcilers `understudy operator` runs, one per kind. Each kind's
  * controller adds its factory here.
  */
-export const CONTROLLERS: ControllerFactory[] = [];
+export const CONTROLLERS: ControllerFactory[] = [
+  (env) => parityCheckController(env),
+];

@@ -8,6 +8,10 @@ export interface ParityEvent {
   message: string;
 }
 
+function wasInvalidSpec(previous: Condition[] | undefined): boolean {
+  return previous?.some((c) => c.type === 'Stalled' && c.reason === 'InvalidSpec') ?? false;
+}
+
 const CATEGORY_TYPES = new Set(['ConfigDrifted', 'SchemaDrifted', 'DataDrifted', 'BehaviourDrifted']);
 
 /** Events for what changed since the last run, and nothing when nothing did: a check on an interval stays quiet. */
@@ -22,7 +26,7 @@ export function eventsFor(previous: Condition[] | undefined, next: Condition[], 
       else events.push({ type: 'Warning', reason: 'Inconclusive', message: condition.message });
     } else if (change.type === 'Stalled') {
       if (change.to === 'True' && condition) events.push({ type: 'Warning', reason: 'Stalled', message: condition.message });
-      else if (change.to === undefined) events.push({ type: 'Normal', reason: 'Recovered', message: 'every source answered again' });
+      else if (change.to === undefined) events.push({ type: 'Normal', reason: 'Recovered', message: wasInvalidSpec(previous) ? 'the spec is valid again and the check ran' : 'every source answered again' });
     } else if (CATEGORY_TYPES.has(change.type) && condition?.status === 'True') {
       events.push({ type: 'Warning', reason: change.type, message: condition.message });
     }

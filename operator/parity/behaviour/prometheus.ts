@@ -59,7 +59,8 @@ export class PrometheusClient implements MetricsSource {
   async queryRange(query: string, startSeconds: number, endSeconds: number, stepSeconds: number): Promise<Series[]> {
     const url = new URL('api/v1/query_range', this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
     const body = new URLSearchParams({ query, start: String(startSeconds), end: String(endSeconds), step: String(stepSeconds) });
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    // Closed after each answer: a check on an interval must not keep sockets to Prometheus open between runs.
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', connection: 'close' };
     if (url.username || url.password) {
       headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
       url.username = '';

@@ -70,7 +70,7 @@ function tableOf(schema: DatabaseSchema, key: string): TableSchema {
 export class PostgresCatalogue implements CatalogueSource {
   readonly description: string;
   queries = 0;
-  private client: Client | undefined;
+  private connecting: Promise<Client> | undefined;
 
   constructor(
     private readonly url: string,
@@ -80,8 +80,13 @@ export class PostgresCatalogue implements CatalogueSource {
     this.description = `${side} database ${describeUrl(url)}`;
   }
 
-  private async connect(): Promise<Client> {
-    if (this.client) return this.client;
+  /** One connection per catalogue even when the schema and data categories ask at the same time: a second one would never be closed. */
+  private connect(): Promise<Client> {
+    this.connecting ??= this.open();
+    return this.connecting;
+  }
+
+  private async open(): Promise<Client> {
     const client = new Client({ connectionString: this.url, connectionTimeoutMillis: this.timeoutMs, statement_timeout: this.timeoutMs, application_name: 'understudy-parity' });
     client.on('error', () => undefined); // a dropped connection surfaces on the next query instead of crashing the process
     try {
@@ -90,7 +95,6 @@ export class PostgresCatalogue implements CatalogueSource {
       await client.end().catch(() => undefined);
       throw new DatabaseUnreachableError(`cannot connect to the ${this.description}: ${(err as Error).message || String(err)}`);
     }
-    this.client = client;
     return client;
   }
 
@@ -138,8 +142,9 @@ export class PostgresCatalogue implements CatalogueSource {
   }
 
   async close(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    const client = await connecting?.catch(() => undefined);
     await client?.end().catch(() => undefined);
   }
 }

@@ -1,0 +1,22 @@
+import type { ControllerEnvironment } from '../../commands/operator';
+import { parityFindingsGauge } from '../../parity/metrics';
+import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
+import { PARITY_CHECK_REF, ParityCheckReconciler } from './reconciler';
+
+export const PARITY_CHECK_CONTROLLER = 'paritycheck';
+
+/**
+ * The ParityCheck controller for `understudy operator`. Its own status
+ * writes do not wake it (only spec, metadata and deletion do); re-runs on
+ * an interval come from requeueAfter. Checks wait mostly on I/O, so a few
+ * run side by side.
+ */
+export function parityCheckController(env: Pick<ControllerEnvironment, 'registry'>, options: { maxConcurrentReconciles?: number; now?: () => Date } = {}): ControllerOptions {
+  return {
+    name: PARITY_CHECK_CONTROLLER,
+    primary: { ...PARITY_CHECK_REF },
+    reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), ...(options.now ? { now: options.now } : {}) }),
+    maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
+    primaryUpdatePredicate: generationOrMetadataChanged,
+  };
+}
