@@ -9,6 +9,7 @@ export type SeedFailureReason =
   | 'LeakDetected'
   | 'IntegrityFailed'
   | 'FidelityFailed'
+  | 'ReferenceNotFound'
   | 'Cancelled';
 
 export class SeedError extends Error {

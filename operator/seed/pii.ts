@@ -62,3 +62,17 @@ export function isKnownSafeType(column: Pick<ColumnInfo, 'baseType' | 'isArray'>
   if (column.isArray) return false;
   return ['int2', 'int4', 'int8', 'float', 'numeric', 'bool', 'date', 'timestamp', 'timestamptz', 'time', 'enum'].includes(column.baseType);
 }
+
+/**
+ * Which columns a profile must keep without values: those that look personal,
+ * and those a rule masks (a rule other than keep says the values are sensitive).
+ */
+export function personalClassifier(rules: ReadonlyArray<{ table: string; column: string; transform: string }> = []) {
+  return (table: { schema: string; name: string; columns: ReadonlyArray<Pick<ColumnInfo, 'name' | 'baseType'>> }, column: string): PiiKind | undefined => {
+    const info = table.columns.find((c) => c.name === column);
+    const detected = detectPersonal({ name: column, baseType: info?.baseType ?? 'text' });
+    if (detected) return detected;
+    const masked = rules.some((r) => (r.table === table.name || r.table === `${table.schema}.${table.name}`) && r.column === column && r.transform !== 'keep');
+    return masked ? 'freeText' : undefined;
+  };
+}

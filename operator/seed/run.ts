@@ -7,7 +7,7 @@ import { compareProfiles, type FidelityReport, type FidelityThresholds } from '.
 import { KeyedHash } from './keyed';
 import { type LeakHit, scanForLeaks } from './leak-scan';
 import { type Profile, type SchemaInfo, type TableInfo, tableId } from './model';
-import { detectPersonal } from './pii';
+import { personalClassifier } from './pii';
 import { type LoadPlan, planLoadOrder } from './plan';
 import { PostgresDatabase } from './postgres/driver';
 import { ProgressMeter, type ProgressListener } from './progress';
@@ -113,7 +113,7 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
         if (!request.source) throw new SeedError('InvalidSpec', 'synthesize needs a profile or a database to profile (spec.source.synthesize.profile)');
         source = await open(factory, request.source, 'production');
         log('profiling production from its catalogue');
-        profile = await source.profile(schema, { analyze: true, personal: (_t, c) => detectPersonal({ name: c, baseType: _t.columns.find((x) => x.name === c)?.baseType ?? 'text' }), log });
+        profile = await source.profile(schema, { analyze: true, personal: personalClassifier(rules), log });
       }
       checkProfileMatches(schema, profile);
       const expected = expectedRows(schema, profile, request.spec);
@@ -157,7 +157,7 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
     report.integrity = await target.checkIntegrity(schema);
     if (request.spec.leakScan) report.leaks = await scanForLeaks(source, target, schema, plan.columns, opts.leakScanLimit ?? 1_000_000);
     if (request.spec.fidelity) {
-      const personal = (t: TableInfo, c: string) => detectPersonal({ name: c, baseType: t.columns.find((x) => x.name === c)?.baseType ?? 'text' });
+      const personal = personalClassifier(rules);
       const [sp, tp] = [await source.profile(schema, { analyze: false, personal }), await target.profile(schema, { analyze: true, personal })];
       report.fidelity = compareProfiles(sp, tp, new Map(Object.entries(tp.tables).map(([id, t]) => [id, t.rows])), thresholdsOf(request.spec), report.integrity);
     }

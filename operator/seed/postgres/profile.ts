@@ -43,9 +43,11 @@ async function columnProfiles(client: ClientBase, table: TableInfo, opts: Profil
     const s = byName.get(column.name);
     const personal = opts.personal(table, column.name);
     const profile: ColumnProfile = { nullFrac: s?.null_frac ?? 0, nDistinct: s?.n_distinct ?? -1, avgWidth: s?.avg_width ?? 8 };
+    // JSON documents can hold anything (emails, addresses), so only their key structure is kept.
+    const container = column.baseType === 'json' || column.baseType === 'jsonb';
     if (personal) {
       profile.personal = personal;
-    } else if (s) {
+    } else if (s && !container) {
       if (s.most_common_vals && s.most_common_freqs) {
         profile.mostCommon = { values: decodeArray(s.most_common_vals).map((v) => v ?? ''), freqs: s.most_common_freqs.map(Number) };
       }

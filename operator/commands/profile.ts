@@ -1,0 +1,89 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import { loadKubeConfig } from '../runtime/client-node';
+import { KubeClient } from '../runtime/kube-client';
+import type { Profile } from '../seed/model';
+import { personalClassifier } from '../seed/pii';
+import { parseRules } from '../seed/resolve';
+import type { Rule } from '../api/dataseed';
+import { PostgresDatabase } from '../seed/postgres/driver';
+import { digestOf } from '../seed/run';
+
+export interface ProfileCommandOptions {
+  database: string;
+  schema?: string[];
+  out?: string;
+  configmap?: string;
+  key?: string;
+  kubeconfig?: string;
+  analyze?: boolean;
+  format?: 'json' | 'yaml';
+  rules?: string[];
+}
+
+/**
+ * Profiles a database from its catalogue and aggregate queries: no row leaves
+ * it, and personal columns carry no values at all.
+ */
+export async function captureProfile(url: string, schemas: string[], analyze: boolean, log?: (m: string) => void, rules: Rule[] = []): Promise<Profile> {
+  const db = await PostgresDatabase.open(url);
+  try {
+    const schema = await db.introspect(schemas);
+    return await db.profile(schema, {
+      analyze,
+      log,
+      personal: personalClassifier(rules),
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+export async function runProfileCommand(options: ProfileCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  try {
+    const rules = (options.rules ?? []).flatMap((file) => parseRules(readFileSync(file, 'utf8'), file));
+    const profile = await captureProfile(options.database, options.schema ?? ['public'], options.analyze !== false, (m) => process.stderr.write(`${m}\n`), rules);
+    const text = options.format === 'yaml' ? toYaml(profile) : JSON.stringify(profile, null, 1);
+    if (options.out) writeFileSync(options.out, text);
+    if (options.configmap) {
+      const [namespace, name] = options.configmap.split('/');
+      if (!namespace || !name) throw new Error(`--configmap ${JSON.stringify(options.configmap)}: expected namespace/name`);
+      const client = new KubeClient(loadKubeConfig(options.kubeconfig));
+      await client.apply({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'understudy' }, annotations: { 'understudy.dev/profile-digest': digestOf(profile.tables) } },
+        data: { [options.key ?? 'profile.json']: text },
+      }, { force: true });
+    }
+    if (!options.out && !options.configmap) out.write(`${text}\n`);
+    const tables = Object.keys(profile.tables).length;
+    const personal = Object.values(profile.tables).reduce((s, t) => s + Object.values(t.columns).filter((c) => c.personal).length, 0);
+    process.stderr.write(`profiled ${tables} tables; ${personal} personal columns kept without values\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`profile failed: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function register(program: Command): void {
+  program
+    .command('profile')
+    .description('Capture a statistical profile of a PostgreSQL database (row counts, null fractions, distinct counts, most common values and histograms of non-personal columns, foreign-key fan-out) from its catalogue and aggregate queries only.')
+    .requiredOption('--database <url>', 'database to profile')
+    .option('--schema <name>', 'schema to profile (repeatable; default public)', collect)
+    .option('--out <file>', 'write the profile to a file (default: standard output)')
+    .option('--configmap <namespace/name>', 'store the profile in a ConfigMap (server-side apply)')
+    .option('--key <key>', 'ConfigMap key (default profile.json)')
+    .option('--kubeconfig <path>', 'kubeconfig for --configmap')
+    .option('--rules <file.yaml>', 'rules file (repeatable): columns a rule masks are kept without values too', collect)
+    .option('--no-analyze', 'use the existing statistics instead of running ANALYZE first')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'yaml']).default('json'))
+    .action(async (options: ProfileCommandOptions) => {
+      process.exitCode = await runProfileCommand(options);
+    });
+}

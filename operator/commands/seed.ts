@@ -1,0 +1,226 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { API_VERSION } from '../api/common';
+import { type DataSeedSpec, type DataSeedSpecInput, DataSeedSpecSchema } from '../api/dataseed';
+import { KubeClient } from '../runtime/kube-client';
+import { loadKubeConfig } from '../runtime/client-node';
+import { SeedError } from '../seed/errors';
+import { progressView } from '../seed/progress-view';
+import { parseProfile, parseRules, type ReferenceReader, resolveSeedRequest } from '../seed/resolve';
+import { runSeed, type SeedReport, type SeedRequest } from '../seed/run';
+import { failureOf, statusOfReport } from '../seed/status';
+
+export interface SeedCommandOptions {
+  target?: string;
+  from?: string;
+  profile?: string;
+  profileFrom?: string;
+  scale?: string;
+  rows?: string[];
+  rules?: string[];
+  keyFile?: string;
+  keyEnv?: string;
+  root?: string[];
+  where?: string;
+  fraction?: string;
+  followReferencing?: 'None' | 'Roots';
+  mode?: 'Strict' | 'Permissive';
+  reset?: 'Truncate' | 'Append';
+  parallelism?: string;
+  batchRows?: string;
+  seed?: string;
+  schema?: string[];
+  exclude?: string[];
+  foreignKeyChecks?: 'AfterLoad' | 'PerRow';
+  leakScan?: boolean;
+  resource?: string;
+  kubeconfig?: string;
+  writeStatus?: boolean;
+  output?: 'table' | 'json';
+  progress?: boolean;
+}
+
+// The URLs come from flags; the Secret references only satisfy the schema.
+const PLACEHOLDER = { urlSecretRef: { name: 'cli', key: 'url' } };
+
+function readKey(options: SeedCommandOptions): Buffer {
+  if (options.keyFile) return readFileSync(options.keyFile);
+  if (options.keyEnv) {
+    const value = process.env[options.keyEnv];
+    if (!value) throw new SeedError('InvalidSpec', `--key-env ${options.keyEnv}: the variable is not set`);
+    return Buffer.from(value, 'utf8');
+  }
+  throw new SeedError('InvalidSpec', '--from needs a masking key: --key-file <file> or --key-env <VARIABLE>');
+}
+
+function rowsFlag(rows: string[] | undefined): Record<string, number> | undefined {
+  if (!rows?.length) return undefined;
+  return Object.fromEntries(rows.map((r) => {
+    const [table, n] = r.split('=');
+    if (!table || !n || !/^[0-9]+$/.test(n)) throw new SeedError('InvalidSpec', `--rows ${JSON.stringify(r)}: expected table=count`);
+    return [table, Number(n)];
+  }));
+}
+
+/** A spec and request from flags, for any PostgreSQL URL outside Kubernetes. */
+export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
+  if (!options.target) throw new SeedError('InvalidSpec', '--target <url> is required (or --resource namespace/name)');
+  const sources = [options.from, options.profile, options.profileFrom].filter((x) => x !== undefined);
+  if (sources.length !== 1) throw new SeedError('InvalidSpec', 'give exactly one of --from <url> (anonymize), --profile <file> or --profile-from <url> (synthesize)');
+  const rules = (options.rules ?? []).flatMap((file) => parseRules(readFileSync(file, 'utf8'), file));
+  const input: DataSeedSpecInput = {
+    source: options.from
+      ? {
+          anonymize: {
+            from: PLACEHOLDER,
+            key: { secretKeyRef: { name: 'cli', key: 'key' } },
+            ...(options.root?.length
+              ? { subset: { roots: options.root.map((table) => ({ table, where: options.where, fraction: options.fraction })), followReferencing: options.followReferencing ?? 'Roots' } }
+              : {}),
+          },
+        }
+      : {
+          synthesize: {
+            profile: options.profile ? { configMapRef: { name: 'cli', key: 'profile' } } : { fromDatabase: PLACEHOLDER },
+            scale: { ratio: options.scale, rows: rowsFlag(options.rows) },
+            seed: options.seed === undefined ? undefined : Number(options.seed),
+          },
+        },
+    target: PLACEHOLDER,
+    rules,
+    mode: options.mode,
+    reset: options.reset,
+    runner: 'Inline',
+    schemas: options.schema,
+    exclude: options.exclude,
+    foreignKeyChecks: options.foreignKeyChecks,
+    leakScan: options.leakScan,
+    parallelism: options.parallelism === undefined ? undefined : Number(options.parallelism),
+    batchRows: options.batchRows === undefined ? undefined : Number(options.batchRows),
+  };
+  const parsed = DataSeedSpecSchema.safeParse(input);
+  if (!parsed.success) throw new SeedError('InvalidSpec', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const request: SeedRequest = { spec: parsed.data, target: options.target };
+  if (options.from) {
+    request.source = options.from;
+    request.key = readKey(options);
+  } else if (options.profile) {
+    request.profile = parseProfile(readFileSync(options.profile, 'utf8'), options.profile);
+  } else {
+    request.source = options.profileFrom;
+  }
+  return request;
+}
+
+interface DataSeedObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; generation?: number };
+  spec: unknown;
+}
+
+class KubeReferenceReader implements ReferenceReader {
+  constructor(private readonly client: KubeClient) {}
+  async secret(namespace: string, name: string) {
+    const s = await this.client.get<{ apiVersion: string; kind: string; data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace, name });
+    return s ? Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) : undefined;
+  }
+  async configMap(namespace: string, name: string) {
+    const c = await this.client.get<{ apiVersion: string; kind: string; data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name });
+    return c ? (c.data ?? {}) : undefined;
+  }
+}
+
+/** `--resource ns/name`: reads the DataSeed and its Secrets and ConfigMaps from the cluster (how the Job runner calls it). */
+async function resourceRequest(options: SeedCommandOptions): Promise<{ request: SeedRequest; client: KubeClient; object: DataSeedObject }> {
+  const [namespace, name] = (options.resource ?? '').split('/');
+  if (!namespace || !name) throw new SeedError('InvalidSpec', `--resource ${JSON.stringify(options.resource)}: expected namespace/name`);
+  const client = new KubeClient(loadKubeConfig(options.kubeconfig));
+  const object = await client.get<DataSeedObject>({ apiVersion: API_VERSION, kind: 'DataSeed', namespace, name });
+  if (!object) throw new SeedError('ReferenceNotFound', `DataSeed ${namespace}/${name} not found`);
+  const parsed = DataSeedSpecSchema.safeParse(object.spec);
+  if (!parsed.success) throw new SeedError('InvalidSpec', parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; '));
+  const spec: DataSeedSpec = parsed.data;
+  return { request: await resolveSeedRequest(spec, namespace, new KubeReferenceReader(client)), client, object };
+}
+
+export function formatReport(report: SeedReport): string {
+  const lines = [`${report.source}: ${report.totals.rows.toLocaleString('en-US')} rows in ${report.totals.seconds.toFixed(1)} s (${report.totals.rowsPerSecond.toLocaleString('en-US')} rows/s)`];
+  for (const t of report.tables) lines.push(`  ${t.name.padEnd(32)} ${String(t.rows).padStart(10)} rows ${t.seconds.toFixed(2).padStart(8)} s`);
+  if (report.piiCoverage) lines.push(`columns covered: ${report.piiCoverage.covered}/${report.piiCoverage.total} (${report.piiCoverage.personal} personal)`);
+  if (report.integrity) lines.push(`foreign-key orphans: ${report.integrity.foreignKeyOrphans}, unique violations: ${report.integrity.uniqueViolations}`);
+  if (report.leaks) lines.push(`leak scan: ${report.leaks.length === 0 ? 'no production value found in masked columns' : report.leaks.map((l) => `${l.column} (${l.values})`).join(', ')}`);
+  const f = report.fidelity;
+  if (f) {
+    const w = f.worst;
+    lines.push(`fidelity: ${f.passed ? 'passed' : 'FAILED'}; worst null-fraction Δ ${w.nullFractionDelta?.toFixed(4) ?? '-'}, KS ${w.kolmogorovSmirnov?.toFixed(4) ?? '-'}, TV ${w.totalVariation?.toFixed(4) ?? '-'}, row-count deviation ${w.rowCountDeviation?.toFixed(4) ?? '-'}, fan-out KS ${w.fanOutKolmogorovSmirnov?.toFixed(4) ?? '-'}`);
+    for (const v of f.violations.slice(0, 20)) lines.push(`  ${v}`);
+  }
+  return lines.join('\n');
+}
+
+/** Runs the command; returns the exit code (0 seeded, 1 failed). */
+export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const view = options.progress === false ? undefined : progressView();
+  let resource: Awaited<ReturnType<typeof resourceRequest>> | undefined;
+  try {
+    resource = options.resource ? await resourceRequest(options) : undefined;
+    const request = resource?.request ?? requestFromOptions(options);
+    const report = await runSeed(request, { onProgress: (p) => view?.update(p) });
+    view?.stop();
+    out.write(options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+    if (resource && options.writeStatus) {
+      const status = statusOfReport(report, resource.object.metadata.generation, new Date());
+      await resource.client.mergePatch({ apiVersion: API_VERSION, kind: 'DataSeed', namespace: resource.object.metadata.namespace, name: resource.object.metadata.name }, { status }, { subresource: 'status' });
+    }
+    return 0;
+  } catch (err) {
+    view?.stop();
+    const failure = failureOf(err);
+    process.stderr.write(options.output === 'json' ? `${JSON.stringify({ event: 'failed', ...failure })}\n` : `seed failed (${failure.reason}): ${failure.message}\n`);
+    if (resource && options.writeStatus) {
+      const { namespace, name, generation } = resource.object.metadata;
+      await resource.client.mergePatch({ apiVersion: API_VERSION, kind: 'DataSeed', namespace, name }, { status: { phase: 'Failed', observedGeneration: generation } }, { subresource: 'status' }).catch(() => undefined);
+    }
+    return 1;
+  }
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function register(program: Command): void {
+  program
+    .command('seed')
+    .description('Fill a PostgreSQL database with production-like data: synthesized from a profile (--profile, --profile-from) or an anonymized subset of production (--from). Strict: a column without a rule fails the seed before anything is written.')
+    .option('--target <url>', 'database to fill')
+    .option('--from <url>', 'anonymize: the production database to read (read-only)')
+    .option('--profile <file>', 'synthesize: a profile captured by `understudy profile`')
+    .option('--profile-from <url>', 'synthesize: profile this database now (catalogue and aggregates only)')
+    .option('--scale <ratio>', 'synthesize: rows per table as a ratio of production, e.g. 0.1')
+    .option('--rows <table=count>', 'synthesize: exact rows for a table (repeatable)', collect)
+    .option('--seed <n>', 'synthesize: random seed, for repeatable data')
+    .option('--rules <file.yaml>', 'rules file (repeatable): [{table, column, transform, params}]', collect)
+    .option('--key-file <file>', 'anonymize: file holding the masking key (at least 16 bytes)')
+    .option('--key-env <VARIABLE>', 'anonymize: environment variable holding the masking key')
+    .option('--root <table>', 'anonymize: subset root table (repeatable)', collect)
+    .option('--where <sql>', 'anonymize: condition on the root rows')
+    .option('--fraction <ratio>', 'anonymize: deterministic fraction of the root rows, e.g. 0.1')
+    .addOption(new Option('--follow-referencing <which>', 'anonymize: add rows descending from the roots').choices(['None', 'Roots']))
+    .addOption(new Option('--mode <mode>', 'Strict fails on columns without a rule').choices(['Strict', 'Permissive']))
+    .addOption(new Option('--reset <policy>', 'empty the target tables first, or append').choices(['Truncate', 'Append']))
+    .addOption(new Option('--foreign-key-checks <when>', 'verify foreign keys per row, or set-wise after each table').choices(['AfterLoad', 'PerRow']))
+    .option('--parallelism <n>', 'independent tables written at once')
+    .option('--batch-rows <n>', 'rows per COPY chunk')
+    .option('--schema <name>', 'database schema to seed (repeatable; default public)', collect)
+    .option('--exclude <table>', 'table to leave alone (repeatable)', collect)
+    .option('--no-leak-scan', 'skip the leak scan after anonymize')
+    .option('--resource <namespace/name>', 'run a DataSeed resource from the cluster (its Secrets and ConfigMaps)')
+    .option('--kubeconfig <path>', 'kubeconfig for --resource (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--write-status', 'with --resource: write the result into the DataSeed status')
+    .addOption(new Option('--output <format>', 'report format').choices(['table', 'json']).default('table'))
+    .option('--no-progress', 'no progress bar or progress lines')
+    .action(async (options: SeedCommandOptions) => {
+      process.exitCode = await runSeedCommand(options);
+    });
+}
+

@@ -1,0 +1,95 @@
+import { parse as parseYaml } from 'yaml';
+import { type Connection, type DataSeedSpec, type Rule, RuleSchema } from '../api/dataseed';
+import { SeedError } from './errors';
+import { ProfileSchema } from './model';
+import type { SeedRequest } from './run';
+
+// Turns a DataSeed's references (Secrets, ConfigMaps) into what runSeed needs.
+// Used by the controller (inline runner) and by `understudy seed --resource`.
+
+/** Reads decoded Secret and ConfigMap data from the resource's namespace; undefined when absent. */
+export interface ReferenceReader {
+  secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  configMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+}
+
+async function secretKey(reader: ReferenceReader, namespace: string, ref: { name: string; key: string }, field: string): Promise<string> {
+  const data = await reader.secret(namespace, ref.name);
+  if (!data) throw new SeedError('ReferenceNotFound', `${field}: Secret ${namespace}/${ref.name} not found`);
+  const value = data[ref.key];
+  if (value === undefined || value === '') throw new SeedError('ReferenceNotFound', `${field}: Secret ${namespace}/${ref.name} has no key ${ref.key}`);
+  return value;
+}
+
+async function configMapKey(reader: ReferenceReader, namespace: string, ref: { name: string; key: string }, field: string): Promise<string> {
+  const data = await reader.configMap(namespace, ref.name);
+  if (!data) throw new SeedError('ReferenceNotFound', `${field}: ConfigMap ${namespace}/${ref.name} not found`);
+  const value = data[ref.key];
+  if (value === undefined) throw new SeedError('ReferenceNotFound', `${field}: ConfigMap ${namespace}/${ref.name} has no key ${ref.key}`);
+  return value;
+}
+
+/** A connection URL from a Secret holding it whole, or from host fields plus a password Secret. */
+export async function connectionUrl(reader: ReferenceReader, namespace: string, c: Connection, field: string): Promise<string> {
+  if (c.urlSecretRef) {
+    const url = await secretKey(reader, namespace, c.urlSecretRef, `${field}.urlSecretRef`);
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new SeedError('InvalidSpec', `${field}.urlSecretRef: Secret ${namespace}/${c.urlSecretRef.name} key ${c.urlSecretRef.key} does not hold a postgresql:// URL`);
+    return url;
+  }
+  const url = new URL('postgresql://localhost');
+  url.hostname = c.host!;
+  url.port = String(c.port ?? 5432);
+  url.pathname = `/${encodeURIComponent(c.database!)}`;
+  url.username = encodeURIComponent(c.user!);
+  if (c.passwordSecretRef) url.password = encodeURIComponent(await secretKey(reader, namespace, c.passwordSecretRef, `${field}.passwordSecretRef`));
+  if (c.sslMode && c.sslMode !== 'disable') url.searchParams.set('sslmode', c.sslMode);
+  return url.toString();
+}
+
+/** Rules from YAML: a list, or a mapping with `rules:`; each checked, errors naming the entry. */
+export function parseRules(text: string, where: string): Rule[] {
+  const doc = parseYaml(text) as unknown;
+  const list = Array.isArray(doc) ? doc : (doc as { rules?: unknown } | null)?.rules;
+  if (!Array.isArray(list)) throw new SeedError('InvalidSpec', `${where}: expected a list of rules or {rules: [...]}`);
+  return list.map((r, i) => {
+    const parsed = RuleSchema.safeParse(r);
+    if (!parsed.success) throw new SeedError('InvalidSpec', `${where}: rules[${i}]: ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+    return parsed.data;
+  });
+}
+
+export function parseProfile(text: string, where: string) {
+  let doc: unknown;
+  try {
+    doc = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new SeedError('InvalidSpec', `${where}: not JSON or YAML: ${(err as Error).message}`);
+  }
+  const parsed = ProfileSchema.safeParse(doc);
+  if (!parsed.success) throw new SeedError('InvalidSpec', `${where}: not an understudy profile: ${parsed.error.issues.slice(0, 3).map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+export async function resolveSeedRequest(spec: DataSeedSpec, namespace: string, reader: ReferenceReader): Promise<SeedRequest> {
+  const request: SeedRequest = { spec, target: await connectionUrl(reader, namespace, spec.target, 'spec.target') };
+  if (spec.rulesFrom) request.extraRules = parseRules(await configMapKey(reader, namespace, spec.rulesFrom, 'spec.rulesFrom'), 'spec.rulesFrom');
+  const s = spec.source;
+  if (s.synthesize) {
+    const p = s.synthesize.profile;
+    if (p.configMapRef) request.profile = parseProfile(await configMapKey(reader, namespace, p.configMapRef, 'spec.source.synthesize.profile.configMapRef'), 'spec.source.synthesize.profile.configMapRef');
+    if (p.fromDatabase) request.source = await connectionUrl(reader, namespace, p.fromDatabase, 'spec.source.synthesize.profile.fromDatabase');
+  } else if (s.anonymize) {
+    request.source = await connectionUrl(reader, namespace, s.anonymize.from, 'spec.source.anonymize.from');
+    const key = await secretKey(reader, namespace, s.anonymize.key.secretKeyRef, 'spec.source.anonymize.key.secretKeyRef');
+    if (Buffer.byteLength(key) < 16) throw new SeedError('InvalidSpec', 'spec.source.anonymize.key.secretKeyRef: the masking key must be at least 16 bytes');
+    request.key = Buffer.from(key, 'utf8');
+  } else if (s.sql) {
+    request.sql = await configMapKey(reader, namespace, s.sql.configMapRef, 'spec.source.sql.configMapRef');
+  } else if (s.fixtures) {
+    const text = await configMapKey(reader, namespace, s.fixtures.configMapRef, 'spec.source.fixtures.configMapRef');
+    const doc = parseYaml(text) as unknown;
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new SeedError('InvalidSpec', 'spec.source.fixtures.configMapRef: expected a mapping from table name to a list of rows');
+    request.fixtures = doc as Record<string, Array<Record<string, unknown>>>;
+  }
+  return request;
+}
