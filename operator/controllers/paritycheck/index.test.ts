@@ -1,0 +1,22 @@
+import { Registry } from 'prom-client';
+import { PARITY_FINDINGS_METRIC } from '../../parity/metrics';
+import { createLogger } from '../../runtime/logger';
+import { CONTROLLERS } from '..';
+import { PARITY_CHECK_CONTROLLER } from '.';
+
+describe('ParityCheck controller registration', () => {
+  it('is among the controllers `understudy operator` runs, watching ParityChecks, with its gauge on the manager registry', () => {
+    const registry = new Registry();
+    const built = CONTROLLERS.flatMap((factory) => factory({ logger: createLogger({ level: 'silent' }), namespaces: undefined, identity: 'test', registry }));
+    const controller = built.find((c) => c.name === PARITY_CHECK_CONTROLLER);
+    expect(controller?.primary).toEqual({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck' });
+    expect(registry.getSingleMetric(PARITY_FINDINGS_METRIC)).toBeDefined();
+  });
+
+  it('is woken by spec and metadata changes, not by its own status writes', () => {
+    const controller = CONTROLLERS.flatMap((f) => f({ logger: createLogger({ level: 'silent' }), namespaces: undefined, identity: 't', registry: new Registry() })).find((c) => c.name === PARITY_CHECK_CONTROLLER);
+    const object = (generation: number, status: unknown) => ({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', metadata: { name: 'c', generation }, status });
+    expect(controller?.primaryUpdatePredicate?.(object(1, {}), object(1, { lastCheckedAt: 'x' }))).toBe(false);
+    expect(controller?.primaryUpdatePredicate?.(object(1, {}), object(2, {}))).toBe(true);
+  });
+});
