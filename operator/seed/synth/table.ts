@@ -207,6 +207,8 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
   const drivingNulls = driving && driving.nullFrac > 0 ? Math.round(input.rows * driving.nullFrac) : 0;
   const counts = driving ? allocateChildren(driving.parentRows, input.rows - drivingNulls, input.profile?.fanOut[driving.fk.name], cap, rng) : undefined;
 
+  const selfRef = fks.find((p) => p.selfReference);
+  const selfRoots = selfRef ? Math.max(1, Math.round(input.rows * selfRef.nullFrac)) : 0;
   let batch: TextRow[] = [];
   let i = 0;
   const chosen = new Map<ForeignKeyPlan, number | null>();
@@ -214,8 +216,9 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
     chosen.clear();
     for (const plan of fks) {
       if (plan === driving) chosen.set(plan, parent);
+      // A tree: its roots come first (as many as production's share of NULL parents), then each row picks an earlier one.
+      else if (plan.selfReference) chosen.set(plan, i < selfRoots ? (plan.nullFrac === 0 ? i : null) : rng.int(i));
       else if (plan.deferred || plan.parentRows === 0 || plan.nulls(i, rng)) chosen.set(plan, null);
-      else if (plan.selfReference) chosen.set(plan, i === 0 ? (plan.nullFrac === 0 ? 0 : null) : rng.int(i));
       else chosen.set(plan, drawParent(plan, rng));
     }
     if (used) {
