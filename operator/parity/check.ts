@@ -95,7 +95,8 @@ const OPTIONAL_KINDS = new Set(['Pod']);
 
 async function readSnapshots(spec: ParityCheckSpec, sources: ParitySources, key: Buffer): Promise<Snapshots> {
   if (!sources.objects) throw missingSource('Kubernetes object source');
-  const kinds = kindsToList(spec.categories.configuration?.kinds ?? ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler']);
+  const compared: readonly string[] = spec.categories.configuration?.kinds ?? ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'];
+  const kinds = kindsToList(compared);
   const [staging, production] = await Promise.all([
     sources.objects.staging.list(spec.staging.namespace, kinds),
     sources.objects.production.list(spec.production.namespace, kinds),
@@ -103,7 +104,10 @@ async function readSnapshots(spec: ParityCheckSpec, sources: ParitySources, key:
   const unreadable: Inconclusive[] = [];
   for (const [side, listed, namespace] of [['staging', staging, spec.staging.namespace], ['production', production, spec.production.namespace]] as const) {
     for (const kind of listed.forbidden.filter((k) => !OPTIONAL_KINDS.has(k))) {
-      unreadable.push({ category: 'configuration', resource: `${kind}/*`, path: '', reason: `not allowed to list ${kind} in ${side} namespace ${namespace}: grant list on it, or leave the kind out of spec.categories.configuration.kinds` });
+      const remedy = compared.includes(kind)
+        ? 'grant list on it, or leave the kind out of spec.categories.configuration.kinds'
+        : `the workloads compared need it (env references, HPA bounds); grant list on ${kind}, or leave the workload kinds out of spec.categories.configuration.kinds`;
+      unreadable.push({ category: 'configuration', resource: `${kind}/*`, path: '', reason: `not allowed to list ${kind} in ${side} namespace ${namespace}: ${remedy}` });
     }
   }
   return {

@@ -4,7 +4,8 @@ import type { KubeObject } from '../../operator/parity/config/normalize';
 import { KubeObjectSource } from '../../operator/parity/sources/kube';
 import { shopService, type ServiceOptions } from '../../operator/parity/testing/shop-fixture';
 import { KubeClient } from '../../operator/runtime/kube-client';
-import { adminKubeConfig, createNamespace, deleteNamespace, operatorKubeConfig } from '../support/kube';
+import { KubeConfig } from '../../operator/runtime/client-node';
+import { adminKubeConfig, createNamespace, deleteNamespace, kubectl, operatorKubeConfig } from '../support/kube';
 
 jest.setTimeout(120_000);
 
@@ -109,20 +110,66 @@ describe('ParityCheck configuration category on a real API server', () => {
     expect(text).not.toContain('catalog-s3cret');
   });
 
-  it('with the operator\'s least-privilege identity, reports kinds it may not list instead of failing', async () => {
-    // The chart's RBAC does not grant DaemonSets: that is reported, and leaving the kind out makes the check decisive.
+  it('with the operator\'s least-privilege identity, lists every compared kind and decides', async () => {
     const source = KubeObjectSource.fromKubeConfig(operatorKubeConfig(), 'operator');
     const staging = await shop('parity-rbac', { replicas: 4 });
+    const result = await runParityCheck(parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production } }), { objects: { staging: source, production: source } }, undefined, new Date());
+    expect(result.inconclusive).toEqual([]);
+    expect(result.status.summary?.verdict).toBe('InParity');
+  });
+
+  it('with an identity that may not list Secrets (the chart with rbac.readSecrets=false), reports the kind instead of failing', async () => {
+    const staging = await shop('parity-nosecrets', { replicas: 4 });
+    const source = KubeObjectSource.fromKubeConfig(identityWithoutSecrets(staging, [staging, production]), 'no-secrets');
     const all = parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production } });
     const result = await runParityCheck(all, { objects: { staging: source, production: source } }, undefined, new Date());
     expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toBeUndefined();
-    expect(result.inconclusive.map((i) => i.resource)).toEqual(['DaemonSet/*', 'DaemonSet/*']);
-    expect(result.inconclusive[0]!.reason).toMatch(/not allowed to list DaemonSet/);
+    expect(result.inconclusive.map((i) => i.resource)).toEqual(['Secret/*', 'Secret/*']);
+    expect(result.inconclusive[0]!.reason).toMatch(/not allowed to list Secret/);
     expect(result.status.summary?.verdict).toBe('Inconclusive');
 
-    const kinds = ['Deployment', 'StatefulSet', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'] as const;
-    const narrowed = parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production }, categories: { configuration: { kinds: [...kinds] } } });
-    const decisive = await runParityCheck(narrowed, { objects: { staging: source, production: source } }, undefined, new Date());
+    // Leaving Secret out is not enough while workloads take env from Secrets: the reason says so.
+    const withoutSecrets = ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'HorizontalPodAutoscaler'] as const;
+    const narrowed = parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production }, categories: { configuration: { kinds: [...withoutSecrets] } } });
+    const stillUndecided = await runParityCheck(narrowed, { objects: { staging: source, production: source } }, undefined, new Date());
+    expect(stillUndecided.inconclusive[0]!.reason).toMatch(/the workloads compared need it .*grant list on Secret/);
+
+    // Without workloads, nothing needs Secrets and the check is decisive.
+    const plain = parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production }, categories: { configuration: { kinds: ['Service', 'ConfigMap'] } } });
+    const decisive = await runParityCheck(plain, { objects: { staging: source, production: source } }, undefined, new Date());
+    expect(decisive.inconclusive).toEqual([]);
     expect(decisive.status.summary?.verdict).toBe('InParity');
   });
 });
+
+/** A ServiceAccount that may list every compared kind but Secrets, in the given namespaces. */
+function identityWithoutSecrets(home: string, namespaces: string[]): KubeConfig {
+  const role = `${home}-no-secrets`;
+  const rules = [
+    { apiGroups: [''], resources: ['services', 'configmaps', 'pods'], verbs: ['list'] },
+    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['list'] },
+    { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ['list'] },
+  ];
+  const manifests = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'no-secrets', namespace: home } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: role }, rules },
+    ...namespaces.map((namespace) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'no-secrets', namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+      subjects: [{ kind: 'ServiceAccount', name: 'no-secrets', namespace: home }],
+    })),
+  ];
+  kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
+  const token = kubectl(['create', 'token', 'no-secrets', '-n', home, '--duration=1h']).trim();
+  const cluster = adminKubeConfig().getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: 'no-secrets', token }],
+    contexts: [{ name: 'no-secrets', cluster: cluster.name, user: 'no-secrets' }],
+    currentContext: 'no-secrets',
+  });
+  return kc;
+}
