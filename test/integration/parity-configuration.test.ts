@@ -142,9 +142,13 @@ describe('ParityCheck configuration category on a real API server', () => {
   });
 });
 
+const clusterRoles: string[] = [];
+afterAll(() => clusterRoles.forEach((role) => kubectl(['delete', 'clusterrole', role, '--ignore-not-found'])));
+
 /** A ServiceAccount that may list every compared kind but Secrets, in the given namespaces. */
 function identityWithoutSecrets(home: string, namespaces: string[]): KubeConfig {
   const role = `${home}-no-secrets`;
+  clusterRoles.push(role);
   const rules = [
     { apiGroups: [''], resources: ['services', 'configmaps', 'pods'], verbs: ['list'] },
     { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['list'] },
