@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import type { StagingEnvironmentSpec } from '../../api/stagingenvironment';
+import { copiedKinds, type CopiedKind } from '../../environment/kinds';
+import { ManifestSourceError, manifestsFromConfigMap } from '../../environment/manifests';
+import { isRecord, type KubeObject } from '../../environment/objects';
+import { KubeConfig, type KubernetesObject } from '../../runtime/client-node';
+import { KubeClient } from '../../runtime/kube-client';
+import { KubeApiError } from '../../runtime/kube-errors';
+import type { ReconcileContext } from '../../runtime/reconciler';
+import { CACHED_BASELINE_KINDS, NAMESPACE_REF } from './watches';
+
+// Reading what is copied. A live namespace of this cluster comes from the
+// informer caches (a reconcile lists nothing); Secrets and kinds outside the
+// default list are listed live, because the operator caches no Secret but
+// its own. Rendered manifests come from a cached ConfigMap. A namespace in
+// another cluster is listed through a client built from a kubeconfig Secret,
+// and kept for a short while, so the many reconciles of an environment
+// coming up do not list a remote cluster each time.
+
+export type BaselineFailureReason = 'InvalidSpec' | 'BaselineNotFound' | 'BaselineUnreachable';
+
+export type BaselineRead =
+  | { ok: true; objects: KubeObject[]; namespace: string | undefined; fingerprint: string; remote: boolean }
+  | { ok: false; reason: BaselineFailureReason; field: string; message: string };
+
+interface Environment {
+  metadata: { name: string; namespace: string };
+  spec: StagingEnvironmentSpec;
+}
+
+const REMOTE_SNAPSHOT_MS = 30_000;
+
+export class BaselineReader {
+  private readonly remoteSnapshots = new Map<string, { at: number; objects: KubeObject[] }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async read(env: Environment, ctx: ReconcileContext): Promise<BaselineRead> {
+    const { baseline } = env.spec;
+    try {
+      if (baseline.manifests) return this.fromManifests(env, ctx);
+      if (baseline.kubeconfigSecretRef) return await this.fromOtherCluster(env, ctx);
+      return await this.fromNamespace(env, ctx);
+    } catch (error) {
+      if (error instanceof ManifestSourceError) return { ok: false, reason: 'InvalidSpec', field: error.field, message: error.message };
+      if (error instanceof KubeApiError && error.statusCode === 403) {
+        return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baseline', message: `the operator may not read the baseline: ${error.message}` };
+      }
+      throw error;
+    }
+  }
+
+  private fromManifests(env: Environment, ctx: ReconcileContext): BaselineRead {
+    const ref = env.spec.baseline.manifests!.configMapRef;
+    const configMap = ctx.cache('v1', 'ConfigMap').get(env.metadata.namespace, ref.name) as KubeObject | undefined;
+    if (!configMap) return notFound('spec.baseline.manifests.configMapRef.name', `ConfigMap ${env.metadata.namespace}/${ref.name} does not exist`);
+    const objects = manifestsFromConfigMap(configMap, ref.key);
+    return { ok: true, objects, namespace: env.spec.baseline.namespace, fingerprint: `manifests:${configMap.metadata.uid}@${String(configMap.metadata.resourceVersion)}`, remote: false };
+  }
+
+  private async fromNamespace(env: Environment, ctx: ReconcileContext): Promise<BaselineRead> {
+    const namespace = env.spec.baseline.namespace!;
+    if (!ctx.cache(NAMESPACE_REF.apiVersion, NAMESPACE_REF.kind).get('', namespace)) {
+      return notFound('spec.baseline.namespace', `namespace ${namespace} does not exist`);
+    }
+    const kinds = resolvedKinds(env.spec);
+    if (!kinds.ok) return kinds;
+    const objects: KubeObject[] = [];
+    for (const kind of kinds.kinds) {
+      const cached = CACHED_BASELINE_KINDS.find((k) => k.apiVersion === apiVersionOf(kind) && k.kind === kind.kind);
+      if (cached) objects.push(...(ctx.cache(cached.apiVersion, cached.kind).list(namespace) as KubeObject[]));
+      else objects.push(...(await listKind(ctx.client, kind, namespace)));
+    }
+    return { ok: true, objects, namespace, fingerprint: fingerprintOf(objects), remote: false };
+  }
+
+  private async fromOtherCluster(env: Environment, ctx: ReconcileContext): Promise<BaselineRead> {
+    const ref = env.spec.baseline.kubeconfigSecretRef!;
+    const namespace = env.spec.baseline.namespace!;
+    const secret = await ctx.client.get<KubernetesObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace: env.metadata.namespace, name: ref.name });
+    if (!secret) return notFound('spec.baseline.kubeconfigSecretRef.name', `Secret ${env.metadata.namespace}/${ref.name} does not exist`);
+    const encoded = secret.data?.[ref.key];
+    if (encoded === undefined) return { ok: false, reason: 'InvalidSpec', field: 'spec.baseline.kubeconfigSecretRef.key', message: `Secret ${ref.name} has no key ${ref.key}` };
+    const kinds = resolvedKinds(env.spec);
+    if (!kinds.ok) return kinds;
+    const snapshotKey = `${env.metadata.namespace}/${env.metadata.name}|${secret.metadata?.uid}@${secret.metadata?.resourceVersion}|${namespace}|${kinds.kinds.map((k) => k.kind).join(',')}`;
+    const snapshot = this.remoteSnapshots.get(snapshotKey);
+    if (snapshot && this.now() - snapshot.at < REMOTE_SNAPSHOT_MS) return { ok: true, objects: snapshot.objects, namespace, fingerprint: fingerprintOf(snapshot.objects), remote: true };
+
+    let client: KubeClient;
+    try {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromString(Buffer.from(encoded, 'base64').toString('utf8'));
+      client = new KubeClient(kubeConfig, { requestTimeoutMs: 10_000 });
+    } catch (error) {
+      return { ok: false, reason: 'InvalidSpec', field: 'spec.baseline.kubeconfigSecretRef', message: `Secret ${ref.name}, key ${ref.key}, is not a usable kubeconfig: ${messageOf(error)}` };
+    }
+    try {
+      const found = await client.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch((error: unknown) => {
+        // A read-only identity in the other cluster may not read namespaces; listing will tell.
+        if (error instanceof KubeApiError && error.statusCode === 403) return true;
+        throw error;
+      });
+      if (!found) return notFound('spec.baseline.namespace', `namespace ${namespace} does not exist in the cluster of spec.baseline.kubeconfigSecretRef`);
+      const objects: KubeObject[] = [];
+      for (const kind of kinds.kinds) objects.push(...(await listKind(client, kind, namespace)));
+      this.forgetOldSnapshots();
+      this.remoteSnapshots.set(snapshotKey, { at: this.now(), objects });
+      return { ok: true, objects, namespace, fingerprint: fingerprintOf(objects), remote: true };
+    } catch (error) {
+      if (error instanceof KubeApiError && error.statusCode !== 403 && error.statusCode !== 404) {
+        return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baseline.kubeconfigSecretRef', message: `the cluster of Secret ${ref.name} cannot be read: ${error.message}` };
+      }
+      throw error;
+    }
+  }
+
+  private forgetOldSnapshots(): void {
+    for (const [key, snapshot] of this.remoteSnapshots) if (this.now() - snapshot.at >= REMOTE_SNAPSHOT_MS) this.remoteSnapshots.delete(key);
+  }
+}
+
+function resolvedKinds(spec: StagingEnvironmentSpec): { ok: true; kinds: CopiedKind[] } | { ok: false; reason: 'InvalidSpec'; field: string; message: string } {
+  const kinds = copiedKinds(spec.kinds, spec.secrets.policy);
+  const unknown = kinds.findIndex((k) => !k.version || !k.plural);
+  if (unknown === -1) return { ok: true, kinds };
+  const named = spec.kinds?.findIndex((name) => name.split('.')[0] === kinds[unknown]?.kind) ?? -1;
+  return {
+    ok: false,
+    reason: 'InvalidSpec',
+    field: named >= 0 ? `spec.kinds[${named}]` : 'spec.kinds',
+    message: `${kinds[unknown]?.kind} is not a kind the operator knows how to copy; use the default kinds, DaemonSet or Job`,
+  };
+}
+
+async function listKind(client: KubeClient, kind: CopiedKind, namespace: string): Promise<KubeObject[]> {
+  const list = await client.list<KubernetesObject>(apiVersionOf(kind), kind.kind, { namespace });
+  return list.items as unknown as KubeObject[];
+}
+
+export function apiVersionOf(kind: Pick<CopiedKind, 'group' | 'version'>): string {
+  return kind.group ? `${kind.group}/${kind.version}` : kind.version;
+}
+
+/** Identity of what was read: which objects, at which resourceVersion (content digest for listed Secrets). */
+function fingerprintOf(objects: readonly KubeObject[]): string {
+  const hash = createHash('sha256');
+  for (const object of objects) {
+    hash.update(`${object.apiVersion}/${object.kind}/${object.metadata.namespace}/${object.metadata.name}@${String(object.metadata.resourceVersion ?? '')}\n`);
+    if (object.metadata.resourceVersion === undefined && isRecord(object)) hash.update(JSON.stringify(object));
+  }
+  return hash.digest('hex');
+}
+
+function notFound(field: string, message: string): BaselineRead {
+  return { ok: false, reason: 'BaselineNotFound', field, message };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

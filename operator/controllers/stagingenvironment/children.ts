@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import type { Condition } from '../../api/common';
+import { DataSeedSpecSchema } from '../../api/dataseed';
+import { ParityCheckSpecSchema } from '../../api/paritycheck';
+import type { StagingEnvironmentSpec } from '../../api/stagingenvironment';
+import { isRecord, type KubeObject } from '../../environment/objects';
+import type { CacheReader } from '../../runtime/informer';
+import type { SeedProgress } from './status';
+
+// DataSeed and ParityCheck children are applied with the rest of the
+// environment, so their templates are checked against their own kinds'
+// schemas before anything is written: a bad template is the environment's
+// InvalidSpec, naming the field, rather than a 422 half-way through.
+
+export function childTemplateProblem(spec: StagingEnvironmentSpec): { field: string; message: string } | undefined {
+  const check = (list: StagingEnvironmentSpec['dataSeeds'], schema: z.ZodType, field: string) => {
+    for (const [i, template] of (list ?? []).entries()) {
+      const parsed = schema.safeParse(template.spec);
+      if (parsed.success) continue;
+      const issue = parsed.error.issues[0];
+      const path = (issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+      return { field: `spec.${field}[${i}].spec${path}`, message: issue?.message ?? 'invalid' };
+    }
+    return undefined;
+  };
+  return check(spec.dataSeeds, DataSeedSpecSchema, 'dataSeeds') ?? check(spec.parityChecks, ParityCheckSpecSchema, 'parityChecks');
+}
+
+/** How the environment's DataSeeds are doing, from their status as their controller reports it. */
+export function seedProgress(spec: StagingEnvironmentSpec, targetNamespace: string, seeds: CacheReader<KubeObject>): SeedProgress {
+  const progress: SeedProgress = { total: spec.dataSeeds?.length ?? 0, succeeded: [], failed: [], pending: [] };
+  for (const template of spec.dataSeeds ?? []) {
+    const live = seeds.get(targetNamespace, template.name);
+    const status = isRecord(live?.status) ? live.status : {};
+    const conditions = (Array.isArray(status.conditions) ? status.conditions : []) as Condition[];
+    const ready = conditions.find((c) => c.type === 'Ready');
+    const stalled = conditions.find((c) => c.type === 'Stalled' && c.status === 'True');
+    const current = typeof live?.metadata.generation !== 'number' || status.observedGeneration === live.metadata.generation;
+    if (live && current && ready?.status === 'True') progress.succeeded.push(template.name);
+    else if (live && current && (status.phase === 'Failed' || stalled)) progress.failed.push({ name: template.name, message: (stalled ?? ready)?.message || 'failed' });
+    else progress.pending.push(template.name);
+  }
+  return progress;
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { StagingEnvironmentSpec } from '../../api/stagingenvironment';
+import { isManagedBy, type EnvironmentRef } from '../../environment/labels';
+import { confineNetworkPolicies } from '../../environment/network-policies';
+import { isRecord, type KubeObject } from '../../environment/objects';
+import { planEnvironment, type EnvironmentPlan } from '../../environment/plan';
+import { SECRET_POLICY_ANNOTATION } from '../../environment/secrets';
+import type { CacheReader } from '../../runtime/informer';
+
+// The decision, memoised: an environment coming up is reconciled on every
+// readiness change of its workloads, while what it should contain changes
+// only with its spec, its baseline or its generated Secrets. Planning is
+// pure, so the same inputs give the same plan and it need not be redone.
+
+export interface DecideInput {
+  environment: EnvironmentRef;
+  generation: number;
+  spec: StagingEnvironmentSpec;
+  baseline: readonly KubeObject[];
+  baselineNamespace: string | undefined;
+  /** What identifies the baseline read (objects and their resourceVersions). */
+  baselineFingerprint: string;
+  targetNamespace: string;
+  tlsSecret?: KubeObject;
+  /** The environment's own Secrets, for the values Generate already chose. */
+  secrets: CacheReader<KubeObject>;
+}
+
+export interface Decision {
+  plan: EnvironmentPlan;
+  /** The plan's objects as they are applied (copied NetworkPolicies confined while isolation is on). */
+  desired: KubeObject[];
+  warnings: string[];
+}
+
+export class DecisionCache {
+  private readonly decisions = new Map<string, { fingerprint: string; decision: Decision }>();
+
+  /** Plans (or reuses the last plan for the same inputs); throws what planEnvironment throws. */
+  decide(key: string, input: DecideInput): Decision {
+    const currentSecrets = generatedSecrets(input);
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([input.environment, input.generation, input.targetNamespace, input.baselineFingerprint, input.tlsSecret?.metadata.resourceVersion ?? '', currentSecrets.versions]))
+      .digest('hex');
+    const cached = this.decisions.get(key);
+    if (cached?.fingerprint === fingerprint) return cached.decision;
+    const plan = planEnvironment({
+      environment: input.environment,
+      spec: input.spec,
+      baseline: input.baseline,
+      ...(input.baselineNamespace ? { baselineNamespace: input.baselineNamespace } : {}),
+      targetNamespace: input.targetNamespace,
+      ...(input.tlsSecret ? { tlsSecret: input.tlsSecret } : {}),
+      currentSecrets: currentSecrets.data,
+    });
+    const isolation = input.spec.isolation;
+    const confined = isolation?.networkPolicy
+      ? confineNetworkPolicies(plan.objects, { targetNamespace: plan.targetNamespace, allowedNamespaces: isolation.allowIngressFromNamespaces ?? [] })
+      : { objects: plan.objects, warnings: [] };
+    const decision = { plan, desired: confined.objects, warnings: [...plan.warnings, ...confined.warnings] };
+    this.decisions.set(key, { fingerprint, decision });
+    return decision;
+  }
+
+  forget(key: string): void {
+    this.decisions.delete(key);
+  }
+}
+
+/** The Generate policy's Secrets now in the target namespace: their data, and their versions for the fingerprint. */
+function generatedSecrets(input: DecideInput): { data: Record<string, Record<string, string>>; versions: string[] } {
+  const data: Record<string, Record<string, string>> = {};
+  const versions: string[] = [];
+  for (const secret of input.secrets.list(input.targetNamespace)) {
+    if (!isManagedBy(secret, input.environment) || secret.metadata.annotations?.[SECRET_POLICY_ANNOTATION] !== 'Generate') continue;
+    data[secret.metadata.name] = isRecord(secret.data) ? Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, String(v)])) : {};
+    versions.push(`${secret.metadata.name}@${String(secret.metadata.resourceVersion)}`);
+  }
+  return { data, versions: versions.sort() };
+}

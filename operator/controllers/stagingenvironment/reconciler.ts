@@ -1,0 +1,265 @@
+import { CONDITION_TYPES, parseStagingEnvironmentSpec, type StagingEnvironmentSpec, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
+import { defaultTargetNamespace, environmentOfNamespace, namespaceOwnership } from '../../environment/namespace';
+import { copiedKinds } from '../../environment/kinds';
+import { expiryOf } from '../../environment/lifecycle';
+import type { KubeObject } from '../../environment/objects';
+import { PlanError, type ServiceSummary } from '../../environment/plan';
+import { serviceStatus, type ServiceStatus } from '../../environment/status';
+import { kubeTime, getCondition } from '../../runtime/conditions';
+import { addFinalizer, hasFinalizer } from '../../runtime/finalizers';
+import { KubeApiError, isNotFound } from '../../runtime/kube-errors';
+import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
+import { writeStatus } from '../../runtime/status';
+import { applyDesired, createNamespace, liveObjects, pruneUndesired, type LiveObjects } from './apply';
+import { apiVersionOf, BaselineReader } from './baseline';
+import { childTemplateProblem, seedProgress } from './children';
+import { DecisionCache, type Decision } from './decide';
+import { type EnvironmentObject, FINALIZER, deleteNamespace, finalize, refOf, sweepOrphans } from './lifecycle';
+import { environmentStatus, stalledStatus, transitions, waitingStatus, type Stall } from './status';
+import { reconcileTests } from './tests';
+import { DATA_SEED_REF, type EnvironmentIndex, NAMESPACE_REF, SECRET_REF } from './watches';
+
+// Thin: read (the environment, its baseline, the target namespace), decide
+// (planEnvironment, memoised), act (finalizer, namespace, apply, prune,
+// tests), report (status through the status subresource, Events only on
+// transitions). Everything is validated and planned before the first write,
+// so a bad spec or a missing baseline writes nothing but status.
+
+const WAIT_MS = 2_000;
+const APPLIED_RECHECK_MS = 5_000;
+const REMOTE_BASELINE_RESYNC_MS = 5 * 60_000;
+const MAX_REQUEUE_MS = 60 * 60_000;
+
+export interface StagingEnvironmentReconcilerOptions {
+  index: EnvironmentIndex;
+  /** The namespaces the operator watches (undefined: all), so the orphan sweep stays within them. */
+  namespaces: readonly string[] | undefined;
+  now?: () => Date;
+}
+
+export class StagingEnvironmentReconciler implements Reconciler {
+  private readonly baselines = new BaselineReader();
+  private readonly decisions = new DecisionCache();
+  private readonly now: () => Date;
+
+  constructor(private readonly options: StagingEnvironmentReconcilerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    const env = ctx.primary.get(req.namespace, req.name) as EnvironmentObject | undefined;
+    if (!env) {
+      this.forget(req);
+      return sweepOrphans(req, ctx, this.options.namespaces);
+    }
+    const generation = env.metadata.generation ?? 0;
+    if (env.metadata.deletionTimestamp) {
+      const result = await finalize(env, ctx, (message) => this.report(env, ctx, waitingStatus(env.status, { generation, now: this.now(), reason: 'Terminating', message }, 'Terminating')));
+      if (!hasFinalizer(env, FINALIZER) || Object.keys(result).length === 0) this.forget(req);
+      return result;
+    }
+    const parsed = parseStagingEnvironmentSpec(env.spec);
+    if (!parsed.ok) return this.stall(env, ctx, { reason: 'InvalidSpec', message: `${parsed.field}: ${parsed.message}` });
+    return this.reconcileValid(env, parsed.spec, req, ctx);
+  }
+
+  private async reconcileValid(env: EnvironmentObject, spec: StagingEnvironmentSpec, req: Request, ctx: ReconcileContext): Promise<Result> {
+    const now = this.now();
+    const environment = refOf(env);
+    const createdAt = new Date(env.metadata.creationTimestamp ?? now);
+    const expiresAt = expiryOf(spec, createdAt);
+    if (expiresAt && expiresAt.getTime() <= now.getTime()) return this.expire(env, ctx, expiresAt);
+    const extra = expiresAt ? { expiresAt: kubeTime(expiresAt) } : {};
+    const sameCluster = !spec.baseline.kubeconfigSecretRef && !spec.baseline.manifests;
+    const manifests = spec.baseline.manifests ? { manifests: `${environment.namespace}/${spec.baseline.manifests.configMapRef.name}` } : {};
+    this.options.index.set(req, { ...(sameCluster ? { baselineNamespace: spec.baseline.namespace } : {}), ...manifests, ...(env.status?.namespace ? { targetNamespace: env.status.namespace } : {}) });
+
+    // Read.
+    const baseline = await this.baselines.read({ metadata: environment, spec }, ctx);
+    if (!baseline.ok) {
+      const retry = baseline.reason === 'BaselineUnreachable' ? { requeueAfterMs: 30_000 } : {};
+      return this.stall(env, ctx, { reason: baseline.reason, message: `${baseline.field}: ${baseline.message}` }, extra, retry);
+    }
+    const targetNamespace = env.status?.namespace ?? spec.targetNamespace ?? defaultTargetNamespace(environment, baseline.namespace);
+    this.options.index.set(req, { ...(sameCluster ? { baselineNamespace: spec.baseline.namespace } : {}), ...manifests, targetNamespace });
+    const existing = ctx.cache(NAMESPACE_REF.apiVersion, NAMESPACE_REF.kind).get('', targetNamespace) as KubeObject | undefined;
+    const ownership = namespaceOwnership(existing, environment);
+    if (ownership.state === 'foreign') {
+      const previousOwner = existing ? environmentOfNamespace(existing) : undefined;
+      // Left by an earlier environment of this name: an orphan, swept before the new copy starts.
+      if (existing && previousOwner?.name === environment.name && previousOwner.namespace === environment.namespace) {
+        await deleteNamespace(existing, ctx);
+        return this.wait(env, ctx, `namespace ${targetNamespace} of an earlier StagingEnvironment of this name is being deleted`, extra);
+      }
+      return this.stall(env, ctx, { reason: 'NamespaceNotOwned', message: `spec.targetNamespace: ${ownership.reason}` }, extra);
+    }
+    if (ownership.state === 'terminating') return this.wait(env, ctx, `namespace ${targetNamespace} is still being deleted`, extra);
+
+    // Decide.
+    let decision: Decision;
+    try {
+      decision = this.decisions.decide(key(req), {
+        environment,
+        generation: env.metadata.generation ?? 0,
+        spec,
+        baseline: baseline.objects,
+        baselineNamespace: baseline.namespace,
+        baselineFingerprint: baseline.fingerprint,
+        targetNamespace,
+        ...(await this.tlsSecret(spec, environment.namespace, ctx)),
+        secrets: ctx.cache(SECRET_REF.apiVersion, SECRET_REF.kind) as never,
+      });
+    } catch (error) {
+      if (error instanceof PlanError) return this.stall(env, ctx, { reason: 'InvalidSpec', message: error.message }, extra);
+      throw error;
+    }
+    const childProblem = childTemplateProblem(spec);
+    if (childProblem) return this.stall(env, ctx, { reason: 'InvalidSpec', message: `${childProblem.field}: ${childProblem.message}` }, extra);
+
+    const { plan } = decision;
+    const generation = env.metadata.generation ?? 0;
+    const provisionedBefore = getCondition(env.status?.conditions, CONDITION_TYPES.provisioned);
+    const copiedRevision = env.status?.baselineRevision;
+    const stale = provisionedBefore?.status === 'True' && provisionedBefore.observedGeneration === generation && copiedRevision !== undefined && copiedRevision !== plan.baselineRevision;
+
+    // Act.
+    const extraKinds = copiedKinds(spec.kinds, spec.secrets.policy).map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind }));
+    const live = await liveObjects(ctx, targetNamespace, environment, extraKinds);
+    let applied = { objects: 0, workloads: new Set<string>() };
+    if (!stale) {
+      const outcome = await this.provision(env, decision, ownership.state === 'absent', live, ctx);
+      if ('stall' in outcome) return this.stall(env, ctx, outcome.stall, extra, { requeue: true });
+      applied = outcome;
+    }
+    const services = serviceStatuses(stale ? summariesOf(env.status) : plan.services, live, applied.workloads);
+    const seeds = seedProgress(spec, targetNamespace, ctx.cache(DATA_SEED_REF.apiVersion, DATA_SEED_REF.kind) as never);
+    const ready = services.every((s) => s.ready) && seeds.pending.length === 0 && seeds.failed.length === 0;
+    const tests = await reconcileTests({ spec, environment, generation, targetNamespace, ready }, ctx);
+
+    // Report.
+    const status = environmentStatus({
+      generation,
+      createdAt,
+      now,
+      previous: env.status,
+      targetNamespace,
+      ...(expiresAt ? { expiresAt } : {}),
+      suspended: spec.suspend,
+      provisioned: true,
+      appliedObjects: stale ? decision.desired.length : applied.objects,
+      warnings: stale ? [] : decision.warnings,
+      baselineRevision: stale && copiedRevision ? copiedRevision : plan.baselineRevision,
+      ...(stale ? { staleRevision: plan.baselineRevision } : {}),
+      services,
+      urls: stale ? (env.status?.urls ?? []) : plan.urls,
+      seeds,
+      ...(tests ? { tests } : {}),
+    });
+    await this.report(env, ctx, status);
+    // A workload applied just now is reported not ready until its watch event brings the new version; should none come, look again.
+    const next = this.nextReconcile(expiresAt, baseline.remote);
+    return applied.workloads.size > 0 ? { requeueAfterMs: Math.min(next.requeueAfterMs ?? APPLIED_RECHECK_MS, APPLIED_RECHECK_MS) } : next;
+  }
+
+  /** Finalizer, namespace, apply, prune: the only writes to the environment's objects. */
+  private async provision(
+    env: EnvironmentObject,
+    decision: Decision,
+    createNamespaceFirst: boolean,
+    live: LiveObjects,
+    ctx: ReconcileContext,
+  ): Promise<{ objects: number; workloads: Set<string> } | { stall: Stall }> {
+    const environment = refOf(env);
+    const { plan } = decision;
+    const generation = env.metadata.generation ?? 0;
+    if (!hasFinalizer(env, FINALIZER)) await addFinalizer(ctx.client, env, FINALIZER);
+    if (createNamespaceFirst) {
+      const created = await createNamespace(ctx.client, plan.namespace);
+      if (created === 'exists') throw new Error(`namespace ${plan.targetNamespace} appeared meanwhile; checking who owns it on the next attempt`);
+      void ctx.recorder.event(env, 'Normal', 'NamespaceCreated', `created namespace ${plan.targetNamespace}`);
+    }
+    try {
+      const workloads = new Set<string>();
+      const outcome = await applyDesired(ctx.client, decision.desired, live, (object) => workloads.add(`${object.kind}/${object.metadata.name}`));
+      const pruned = await pruneUndesired(ctx.client, decision.desired, live, environment);
+      if (outcome.applied > 0 || pruned.length > 0) ctx.log.info({ applied: outcome.applied, unchanged: outcome.unchanged, pruned: pruned.length }, 'environment objects written');
+      if (pruned.length > 0) void ctx.recorder.event(env, 'Normal', 'Pruned', `deleted objects no longer desired: ${pruned.slice(0, 10).join(', ')}${pruned.length > 10 ? ` and ${pruned.length - 10} more` : ''}`);
+      return { objects: outcome.applied + outcome.unchanged, workloads };
+    } catch (error) {
+      // The server refused an object for good (invalid, forbidden): no retry fixes that without a change.
+      if (error instanceof KubeApiError && [400, 403, 422].includes(error.statusCode)) {
+        return { stall: { generation, now: this.now(), reason: 'ApplyFailed', message: error.message } };
+      }
+      throw error;
+    }
+  }
+
+  private async tlsSecret(spec: StagingEnvironmentSpec, namespace: string, ctx: ReconcileContext): Promise<{ tlsSecret?: KubeObject }> {
+    const ref = spec.ingress?.tlsSecretRef;
+    if (!ref) return {};
+    const secret = await ctx.client.get({ ...SECRET_REF, namespace: ref.namespace ?? namespace, name: ref.name });
+    return secret ? { tlsSecret: secret as unknown as KubeObject } : {};
+  }
+
+  private async expire(env: EnvironmentObject, ctx: ReconcileContext, expiresAt: Date): Promise<Result> {
+    const message = `expired at ${kubeTime(expiresAt)}; deleting the environment`;
+    await this.report(env, ctx, waitingStatus(env.status, { generation: env.metadata.generation ?? 0, now: this.now(), reason: 'Expired', message }, 'Expired'));
+    void ctx.recorder.event(env, 'Normal', 'Expired', message);
+    await ctx.client.delete({ apiVersion: env.apiVersion ?? '', kind: env.kind ?? '', namespace: env.metadata.namespace, name: env.metadata.name }, { preconditions: { ...(env.metadata.uid ? { uid: env.metadata.uid } : {}) } });
+    return {};
+  }
+
+  private async stall(env: EnvironmentObject, ctx: ReconcileContext, stall: Omit<Stall, 'generation' | 'now'> | Stall, extra: Partial<StagingEnvironmentStatus> = {}, result: Result = {}): Promise<Result> {
+    await this.report(env, ctx, stalledStatus(env.status, { generation: env.metadata.generation ?? 0, now: this.now(), ...stall }, extra));
+    return result;
+  }
+
+  private async wait(env: EnvironmentObject, ctx: ReconcileContext, message: string, extra: Partial<StagingEnvironmentStatus>): Promise<Result> {
+    await this.report(env, ctx, { ...waitingStatus(env.status, { generation: env.metadata.generation ?? 0, now: this.now(), reason: 'NamespaceTerminating', message }, env.status?.phase ?? 'Provisioning'), ...extra });
+    return { requeueAfterMs: WAIT_MS };
+  }
+
+  /** Writes the status when it changed, then one Event per condition that changed. */
+  private async report(env: EnvironmentObject, ctx: ReconcileContext, status: StagingEnvironmentStatus): Promise<void> {
+    let written: boolean;
+    try {
+      ({ written } = await writeStatus(ctx.client, env, status));
+    } catch (error) {
+      // Deleted since the cache was read: nothing left to report on.
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    if (!written) return;
+    for (const t of transitions(env.status?.conditions, status.conditions)) void ctx.recorder.event(env, t.type, t.reason, t.message);
+  }
+
+  private nextReconcile(expiresAt: Date | undefined, remote: boolean): Result {
+    const untilExpiry = expiresAt ? Math.max(1, expiresAt.getTime() - this.now().getTime()) : undefined;
+    const delays = [untilExpiry, remote ? REMOTE_BASELINE_RESYNC_MS : undefined].filter((d): d is number => d !== undefined);
+    return delays.length > 0 ? { requeueAfterMs: Math.min(MAX_REQUEUE_MS, ...delays) } : {};
+  }
+
+  private forget(req: Request): void {
+    this.options.index.delete(req);
+    this.decisions.forget(key(req));
+  }
+}
+
+/** What the status listed, for an environment whose baseline moved on: its services are the ones copied then. */
+function summariesOf(status: StagingEnvironmentStatus | undefined): ServiceSummary[] {
+  return (status?.services ?? []).map((s) => ({ name: s.name, kind: s.kind, mode: s.mode ?? 'copy', ...(s.image ? { image: s.image } : {}), ...(s.replicas !== undefined ? { replicas: s.replicas } : {}) }));
+}
+
+/** Readiness from the live workloads; one this reconcile just applied is not ready until the cache shows the new version. */
+function serviceStatuses(summaries: readonly ServiceSummary[], live: LiveObjects, justApplied: ReadonlySet<string>): ServiceStatus[] {
+  return summaries.map((summary) => {
+    if (summary.mode === 'shared') return serviceStatus(summary, undefined);
+    const workload = live.get({ apiVersion: 'apps/v1', kind: summary.kind, metadata: { name: summary.name } });
+    const status = serviceStatus(summary, workload);
+    return justApplied.has(`${summary.kind}/${summary.name}`) ? { ...status, ready: false } : status;
+  });
+}
+
+function key(req: Request): string {
+  return `${req.namespace}/${req.name}`;
+}

@@ -1,0 +1,214 @@
+import type { Condition } from '../../api/common';
+import { CONDITION_TYPES, type StagingEnvironmentPhase, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
+import { boundedStatusLists, readyServicesText, type ServiceStatus } from '../../environment/status';
+import { getCondition, kubeTime, setCondition, setReconciling, setStalled } from '../../runtime/conditions';
+
+// The environment's status as a pure function of what one reconcile saw.
+// Conditions follow kstatus (Ready; Reconciling and Stalled only while
+// true), lastTransitionTime moves only on a change, messages carry no clock
+// readings, so that a reconcile that changed nothing computes the very same
+// status and writes nothing.
+
+const C = CONDITION_TYPES;
+
+export interface SeedProgress {
+  total: number;
+  succeeded: string[];
+  failed: Array<{ name: string; message: string }>;
+  pending: string[];
+}
+
+export interface TestProgress {
+  total: number;
+  succeeded: number;
+  failed: string[];
+  running: number;
+  /** Tests whose Job is not there yet (the environment is not Ready, or a changed Job is being replaced). */
+  waiting: number;
+}
+
+export interface Observation {
+  generation: number;
+  createdAt: Date;
+  now: Date;
+  previous: StagingEnvironmentStatus | undefined;
+  targetNamespace: string;
+  expiresAt?: Date;
+  suspended: boolean;
+  /** Every desired object is applied and up to date for this generation. */
+  provisioned: boolean;
+  /** Why provisioning is not done, when it is not. */
+  provisioningMessage?: string;
+  appliedObjects: number;
+  /** What the plan could not copy as it is (an Ingress without hostTemplate, an omitted Secret). */
+  warnings?: readonly string[];
+  baselineRevision: string;
+  /** The revision of the baseline now, when it differs from the one copied. */
+  staleRevision?: string;
+  services: ServiceStatus[];
+  urls: string[];
+  seeds: SeedProgress;
+  tests?: TestProgress;
+}
+
+export interface Stall {
+  generation: number;
+  now: Date;
+  reason: string;
+  message: string;
+}
+
+export function environmentStatus(o: Observation): StagingEnvironmentStatus {
+  const seeded = o.seeds.failed.length === 0 && o.seeds.pending.length === 0;
+  const waitingFor = o.services.filter((s) => !s.ready).map((s) => s.name);
+  const ready = o.provisioned && waitingFor.length === 0 && seeded;
+  const g = o.generation;
+  let conditions = o.previous?.conditions;
+  const set = (type: string, status: Condition['status'], reason: string, message: string): void => {
+    conditions = setCondition(conditions, { type, status, reason, message, observedGeneration: g }, o.now);
+  };
+
+  if (o.provisioned) set(C.provisioned, 'True', 'Applied', `${o.appliedObjects} objects applied in namespace ${o.targetNamespace}${warningsText(o.warnings)}`);
+  else set(C.provisioned, 'False', 'Provisioning', o.provisioningMessage ?? `applying objects in namespace ${o.targetNamespace}`);
+
+  const seedFailure = o.seeds.failed[0];
+  if (o.seeds.total === 0) set(C.dataSeeded, 'True', 'NoSeeds', 'no dataSeeds declared');
+  else if (seedFailure) set(C.dataSeeded, 'False', 'SeedFailed', `DataSeed ${seedFailure.name} failed: ${seedFailure.message}`);
+  else if (seeded) set(C.dataSeeded, 'True', 'Succeeded', `${o.seeds.total}/${o.seeds.total} DataSeeds succeeded`);
+  else set(C.dataSeeded, 'False', 'Seeding', `waiting for DataSeeds: ${o.seeds.pending.join(', ')}`);
+
+  const readiness = readyCondition(o, ready, waitingFor, seedFailure);
+  set(C.ready, readiness.status, readiness.reason, readiness.message);
+  conditions = setStalled(conditions, seedFailure ? { reason: 'SeedFailed', message: readiness.message, observedGeneration: g } : false, o.now);
+  conditions = setReconciling(conditions, ready || seedFailure ? false : { reason: readiness.reason, message: readiness.message, observedGeneration: g }, o.now);
+
+  const tests = testsCondition(o.tests, ready);
+  set(C.testsPassed, tests.status, tests.reason, tests.message);
+  if (o.staleRevision) set(C.baselineStale, 'True', 'BaselineChanged', `the baseline changed after the copy (copied ${short(o.baselineRevision)}, now ${short(o.staleRevision)}); edit the spec or recreate the environment to copy it again`);
+  else set(C.baselineStale, 'False', 'UpToDate', `the copy matches the baseline (${short(o.baselineRevision)})`);
+
+  const bounded = boundedStatusLists(o.services, o.urls);
+  const timings = nextTimings(o, ready, seeded);
+  const phase = phaseOf({ ready, provisioned: o.provisioned, suspended: o.suspended, seedFailed: seedFailure !== undefined, servicesReady: waitingFor.length === 0, wasReady: o.previous?.timings?.readySeconds !== undefined });
+  return {
+    phase,
+    namespace: o.targetNamespace,
+    baselineRevision: o.baselineRevision,
+    readyServices: readyServicesText(o.services),
+    services: bounded.services,
+    ...(bounded.urls.length > 0 ? { urls: bounded.urls } : {}),
+    ...(o.expiresAt ? { expiresAt: kubeTime(o.expiresAt) } : {}),
+    ...(Object.keys(timings).length > 0 ? { timings } : {}),
+    ...(o.tests ? { tests: { total: o.tests.total, succeeded: o.tests.succeeded, failed: o.tests.failed.length, running: o.tests.running } } : {}),
+    conditions: ordered(conditions ?? []),
+    observedGeneration: g,
+  };
+}
+
+function readyCondition(o: Observation, ready: boolean, waitingFor: string[], seedFailure: { name: string } | undefined): { status: Condition['status']; reason: string; message: string } {
+  if (ready && o.suspended) return { status: 'True', reason: 'Suspended', message: `suspended: every workload in namespace ${o.targetNamespace} is scaled to zero` };
+  if (ready) return { status: 'True', reason: 'Ready', message: `${o.services.length}/${o.services.length} services ready in namespace ${o.targetNamespace}` };
+  if (!o.provisioned) return { status: 'False', reason: 'Provisioning', message: o.provisioningMessage ?? `applying objects in namespace ${o.targetNamespace}` };
+  if (seedFailure) return { status: 'False', reason: 'SeedFailed', message: `DataSeed ${seedFailure.name} failed; the environment cannot become Ready until it succeeds` };
+  if (waitingFor.length > 0) {
+    const shown = waitingFor.slice(0, 10).join(', ') + (waitingFor.length > 10 ? `, and ${waitingFor.length - 10} more` : '');
+    return { status: 'False', reason: 'WaitingForServices', message: `${o.services.length - waitingFor.length}/${o.services.length} services ready; waiting for ${shown}` };
+  }
+  return { status: 'False', reason: 'Seeding', message: `waiting for DataSeeds: ${o.seeds.pending.join(', ')}` };
+}
+
+function testsCondition(tests: TestProgress | undefined, ready: boolean): { status: Condition['status']; reason: string; message: string } {
+  if (!tests || tests.total === 0) return { status: 'True', reason: 'NoTests', message: 'no tests declared' };
+  if (tests.failed.length > 0) return { status: 'False', reason: 'Failed', message: `${tests.failed.length}/${tests.total} tests failed: ${tests.failed.join(', ')}` };
+  if (tests.succeeded === tests.total) return { status: 'True', reason: 'Succeeded', message: `${tests.total}/${tests.total} tests passed` };
+  if (!ready && tests.running === 0) return { status: 'Unknown', reason: 'WaitingForReady', message: 'tests run once the environment is Ready' };
+  return { status: 'Unknown', reason: 'Running', message: `${tests.succeeded}/${tests.total} tests passed, ${tests.running} running` };
+}
+
+type Timings = NonNullable<StagingEnvironmentStatus['timings']>;
+
+/** Each phase's time is taken once, the first time it is reached, in seconds from creation. */
+function nextTimings(o: Observation, ready: boolean, seeded: boolean): Timings {
+  const previous = o.previous?.timings ?? {};
+  const elapsed = Math.max(0, Math.round((o.now.getTime() - o.createdAt.getTime()) / 100) / 10);
+  return {
+    ...previous,
+    ...(previous.provisionedSeconds === undefined && o.provisioned ? { provisionedSeconds: elapsed } : {}),
+    ...(previous.seededSeconds === undefined && o.provisioned && seeded ? { seededSeconds: elapsed } : {}),
+    ...(previous.readySeconds === undefined && ready ? { readySeconds: elapsed } : {}),
+  };
+}
+
+export function phaseOf(s: { ready: boolean; provisioned: boolean; suspended: boolean; seedFailed: boolean; servicesReady: boolean; wasReady: boolean }): StagingEnvironmentPhase {
+  if (s.seedFailed) return 'Failed';
+  if (s.suspended && s.provisioned) return 'Suspended';
+  if (s.ready) return 'Ready';
+  if (s.wasReady) return 'Degraded';
+  if (s.provisioned && s.servicesReady) return 'Seeding';
+  return 'Provisioning';
+}
+
+/** The environment cannot make progress until someone changes something: Stalled, and Ready False for the same reason. */
+export function stalledStatus(previous: StagingEnvironmentStatus | undefined, stall: Stall, extra: Partial<StagingEnvironmentStatus> = {}): StagingEnvironmentStatus {
+  let conditions = setStalled(previous?.conditions, { reason: stall.reason, message: stall.message, observedGeneration: stall.generation }, stall.now);
+  conditions = setReconciling(conditions, false, stall.now);
+  conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: stall.reason, message: stall.message, observedGeneration: stall.generation }, stall.now);
+  return { ...previous, ...extra, phase: 'Failed', conditions: ordered(conditions), observedGeneration: stall.generation };
+}
+
+/** Waiting on something that resolves by itself (a namespace finishing its deletion): Reconciling, not Stalled. */
+export function waitingStatus(previous: StagingEnvironmentStatus | undefined, wait: Stall, phase: StagingEnvironmentPhase): StagingEnvironmentStatus {
+  let conditions = setStalled(previous?.conditions, false, wait.now);
+  conditions = setReconciling(conditions, { reason: wait.reason, message: wait.message, observedGeneration: wait.generation }, wait.now);
+  conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: wait.reason, message: wait.message, observedGeneration: wait.generation }, wait.now);
+  return { ...previous, phase, conditions: ordered(conditions), observedGeneration: wait.generation };
+}
+
+const ORDER: readonly string[] = [C.ready, C.reconciling, C.stalled, C.provisioned, C.dataSeeded, C.testsPassed, C.baselineStale];
+
+/** A fixed order, so the same conditions always serialise the same way. */
+function ordered(conditions: readonly Condition[]): Condition[] {
+  const rank = (type: string): number => (ORDER.includes(type) ? ORDER.indexOf(type) : ORDER.length);
+  return [...conditions].sort((a, b) => rank(a.type) - rank(b.type) || a.type.localeCompare(b.type));
+}
+
+/** Plan warnings belong where users look, in Provisioned's message; they are deterministic, so they never cause a write. */
+function warningsText(warnings: readonly string[] = []): string {
+  if (warnings.length === 0) return '';
+  return `; ${warnings.length} warning(s): ${warnings.slice(0, 3).join('; ')}${warnings.length > 3 ? '; ...' : ''}`;
+}
+
+function short(revision: string): string {
+  return revision.replace(/^sha256:/, '').slice(0, 12);
+}
+
+export interface Transition {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+/** Events worth emitting: only conditions that changed status (or appeared) between two statuses. */
+export function transitions(previous: readonly Condition[] | undefined, next: readonly Condition[] | undefined): Transition[] {
+  const changed = (type: string): Condition | undefined => {
+    const now = getCondition(next, type);
+    const before = getCondition(previous, type);
+    return now && (!before || before.status !== now.status || (type === C.stalled && before.reason !== now.reason)) ? now : undefined;
+  };
+  const out: Transition[] = [];
+  const stalled = changed(C.stalled);
+  if (stalled) out.push({ type: 'Warning', reason: stalled.reason, message: stalled.message });
+  const provisioned = changed(C.provisioned);
+  if (provisioned?.status === 'True') out.push({ type: 'Normal', reason: 'Provisioned', message: provisioned.message });
+  const seeded = changed(C.dataSeeded);
+  if (seeded?.status === 'True' && seeded.reason !== 'NoSeeds') out.push({ type: 'Normal', reason: 'DataSeeded', message: seeded.message });
+  const ready = changed(C.ready);
+  if (ready?.status === 'True') out.push({ type: 'Normal', reason: ready.reason, message: ready.message });
+  else if (ready && getCondition(previous, C.ready)?.status === 'True' && !stalled) out.push({ type: 'Warning', reason: 'Degraded', message: ready.message });
+  const tests = changed(C.testsPassed);
+  if (tests?.status === 'True' && tests.reason !== 'NoTests') out.push({ type: 'Normal', reason: 'TestsPassed', message: tests.message });
+  if (tests?.status === 'False') out.push({ type: 'Warning', reason: 'TestsFailed', message: tests.message });
+  const stale = changed(C.baselineStale);
+  if (stale?.status === 'True') out.push({ type: 'Normal', reason: 'BaselineChanged', message: stale.message });
+  return out;
+}

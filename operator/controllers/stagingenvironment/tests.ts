@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { StagingEnvironmentSpec } from '../../api/stagingenvironment';
+import { TEST_LABEL, testJobs } from '../../environment/children';
+import { isManagedBy, markManaged, type EnvironmentRef } from '../../environment/labels';
+import { isRecord, type KubeObject } from '../../environment/objects';
+import { canonicalJson } from '../../environment/revision';
+import type { KubernetesObject } from '../../runtime/client-node';
+import type { ReconcileContext } from '../../runtime/reconciler';
+import type { TestProgress } from './status';
+import { JOB_REF } from './watches';
+
+// spec.tests: one Job per test, started once the environment is Ready. A
+// Job's spec is immutable, so a Job whose template (or the environment's
+// generation: a changed environment is tested again) no longer matches is
+// deleted and created afresh on a later reconcile, once it is gone.
+
+export const TEST_REVISION_ANNOTATION = 'understudy.dev/test-revision';
+
+export interface TestsInput {
+  spec: StagingEnvironmentSpec;
+  environment: EnvironmentRef;
+  generation: number;
+  targetNamespace: string;
+  /** Whether the environment is Ready now: new Jobs start only then. */
+  ready: boolean;
+}
+
+export async function reconcileTests(input: TestsInput, ctx: ReconcileContext): Promise<TestProgress | undefined> {
+  const desired = testJobs(input.spec).map((job) => withRevision(markManaged(job, input.environment, input.targetNamespace), input.generation));
+  const live = (ctx.cache(JOB_REF.apiVersion, JOB_REF.kind).list(input.targetNamespace) as KubeObject[]).filter(
+    (job) => isManagedBy(job, input.environment) && job.metadata.labels?.[TEST_LABEL] !== undefined,
+  );
+  for (const job of live.filter((j) => !desired.some((d) => d.metadata.name === j.metadata.name))) await deleteJob(job, ctx);
+  if (desired.length === 0) return undefined;
+
+  const progress: TestProgress = { total: desired.length, succeeded: 0, failed: [], running: 0, waiting: 0 };
+  for (const job of desired) {
+    const current = live.find((j) => j.metadata.name === job.metadata.name);
+    if (current && current.metadata.annotations?.[TEST_REVISION_ANNOTATION] !== job.metadata.annotations?.[TEST_REVISION_ANNOTATION]) {
+      await deleteJob(current, ctx);
+      progress.waiting++;
+    } else if (current) {
+      const outcome = outcomeOf(current);
+      if (outcome === 'succeeded') progress.succeeded++;
+      else if (outcome === 'failed') progress.failed.push(job.metadata.labels?.[TEST_LABEL] ?? job.metadata.name);
+      else progress.running++;
+    } else if (input.ready) {
+      await ctx.client.apply(job as KubernetesObject, { force: true });
+      progress.running++;
+    } else {
+      progress.waiting++;
+    }
+  }
+  return progress;
+}
+
+function withRevision(job: KubeObject, generation: number): KubeObject {
+  const revision = `${createHash('sha256').update(canonicalJson(job.spec)).digest('hex').slice(0, 16)}-g${generation}`;
+  return { ...job, metadata: { ...job.metadata, annotations: { ...job.metadata.annotations, [TEST_REVISION_ANNOTATION]: revision } } };
+}
+
+function outcomeOf(job: KubeObject): 'succeeded' | 'failed' | 'running' {
+  const status = isRecord(job.status) ? job.status : {};
+  const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isRecord) : [];
+  const holds = (type: string): boolean => conditions.some((c) => c.type === type && c.status === 'True');
+  if (holds('Complete')) return 'succeeded';
+  if (holds('Failed')) return 'failed';
+  return 'running';
+}
+
+async function deleteJob(job: KubeObject, ctx: ReconcileContext): Promise<void> {
+  if (job.metadata.deletionTimestamp) return;
+  await ctx.client.delete({ apiVersion: JOB_REF.apiVersion, kind: JOB_REF.kind, namespace: job.metadata.namespace, name: job.metadata.name }, { propagationPolicy: 'Background' });
+}

@@ -1,0 +1,169 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { API_VERSION } from '../../operator/api/common';
+import type { StagingEnvironmentStatus } from '../../operator/api/stagingenvironment';
+import { stagingEnvironmentController, STAGING_ENVIRONMENT_CONTROLLER } from '../../operator/controllers/stagingenvironment';
+import { FINALIZER } from '../../operator/controllers/stagingenvironment/lifecycle';
+import type { KubernetesObject } from '../../operator/runtime/client-node';
+import { KubeClient } from '../../operator/runtime/kube-client';
+import { createLogger } from '../../operator/runtime/logger';
+import { Manager } from '../../operator/runtime/manager';
+import { adminKubeConfig, eventually, kubectl, kubectlAsync, operatorKubeConfig } from '../support/kube';
+import { metricValue } from '../support/operator-process';
+
+// Shared by the StagingEnvironment integration tests: the shop (or a
+// synthetic baseline) in a namespace of its own, volumes its claims can bind
+// to, the controller running in-process under the operator's least-privilege
+// identity, and reads of environments and their objects.
+
+const REPO = resolve(__dirname, '../..');
+
+export type Json = Record<string, unknown>;
+export type Obj = KubernetesObject & Json & { metadata: NonNullable<KubernetesObject['metadata']> & { name: string } };
+export type Environment = Obj & { spec: Json; status?: StagingEnvironmentStatus };
+
+export const admin = (): KubeClient => new KubeClient(adminKubeConfig());
+
+/** The keys under which the shop's manifests spell the namespace by itself. */
+const NAMESPACE_KEYS = new Set(['namespace', 'kubernetes.io/metadata.name', 'SHOP_NAMESPACE']);
+
+/**
+ * examples/shop/k8s as objects in `namespace` instead of `shop` (its DNS
+ * references and namespace values moved along), with claims of `storageClass`.
+ */
+export function shopObjects(namespace: string, storageClass: string): Obj[] {
+  const dir = join(REPO, 'examples/shop/k8s');
+  const docs = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Obj | null))
+    .filter((o): o is Obj => o !== null);
+  const moved = (value: unknown, key: string): unknown => {
+    if (typeof value === 'string') {
+      if (NAMESPACE_KEYS.has(key) && value === 'shop') return namespace;
+      if (key === 'storageClassName') return storageClass;
+      return value.replace(/(?<=[a-z0-9]\.)shop(?=\.svc\b|:\d)/g, namespace).replace(/^--namespace=shop$/, `--namespace=${namespace}`);
+    }
+    if (Array.isArray(value)) return value.map((v) => moved(v, key));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, moved(v, k)]));
+    return value;
+  };
+  return docs.map((doc) => {
+    const object = moved(doc, '') as Obj;
+    if (object.kind === 'Namespace') object.metadata.name = namespace;
+    return object;
+  });
+}
+
+export function applyObjects(objects: readonly unknown[]): void {
+  kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+}
+
+/**
+ * Static volumes the claims of a storage class bind to: the test control
+ * plane has no provisioner, and a pod whose claim stays Pending is never
+ * scheduled. `sizes` are claim sizes; one volume of each per copy.
+ */
+export function createVolumes(storageClass: string, sizes: readonly string[], copies: number): void {
+  const volumes = Array.from({ length: copies }, (_, c) =>
+    sizes.map((size, i) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `${storageClass}-${c}-${i}`, labels: { 'understudy.dev/test-volumes': storageClass } },
+      spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], storageClassName: storageClass, hostPath: { path: `/tmp/${storageClass}/${c}-${i}` } },
+    })),
+  ).flat();
+  applyObjects(volumes);
+}
+
+export function deleteVolumes(storageClass: string): void {
+  kubectl(['delete', 'persistentvolume', '-l', `understudy.dev/test-volumes=${storageClass}`, '--wait=false', '--ignore-not-found']);
+}
+
+/** The controller in this process, with the chart's RBAC, watching `namespace` for StagingEnvironments. */
+export async function startOperator(namespace: string): Promise<Manager> {
+  const manager = new Manager({
+    kubeConfig: operatorKubeConfig(),
+    logger: createLogger({ level: (process.env.UNDERSTUDY_TEST_LOG_LEVEL as 'info' | undefined) ?? 'warn' }),
+    namespaces: [namespace],
+    metricsAddr: '127.0.0.1:0',
+    healthAddr: '127.0.0.1:0',
+  });
+  manager.addController(stagingEnvironmentController({ namespaces: [namespace] }));
+  await manager.start();
+  return manager;
+}
+
+/** Deletes every environment of `namespace` while the operator still runs, so finalizers complete; strips any left. */
+export async function deleteEnvironments(namespace: string, timeoutMs = 90_000): Promise<void> {
+  await kubectlAsync(['delete', 'stagingenvironments', '--all', '-n', namespace, '--wait=false']);
+  const client = admin();
+  try {
+    await eventually(async () => (await client.list(API_VERSION, 'StagingEnvironment', { namespace })).items.length === 0, { timeoutMs, what: `environments of ${namespace} gone` });
+  } catch {
+    for (const env of (await client.list<Obj>(API_VERSION, 'StagingEnvironment', { namespace })).items) {
+      await client.mergePatch({ apiVersion: API_VERSION, kind: 'StagingEnvironment', namespace, name: env.metadata.name }, { metadata: { finalizers: null } });
+    }
+  }
+}
+
+export function environment(name: string, namespace: string, spec: Json, metadata: Json = {}): Json {
+  return { apiVersion: API_VERSION, kind: 'StagingEnvironment', metadata: { name, namespace, ...metadata }, spec };
+}
+
+export async function getEnvironment(name: string, namespace: string): Promise<Environment | undefined> {
+  return admin().get<Environment>({ apiVersion: API_VERSION, kind: 'StagingEnvironment', namespace, name });
+}
+
+export function condition(env: Environment | undefined, type: string): { status: string; reason: string; message: string; observedGeneration?: number } | undefined {
+  return env?.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Waits for a condition with the given status, computed for the environment's current generation. */
+export async function waitForCondition(name: string, namespace: string, type: string, status: string, timeoutMs = 120_000): Promise<Environment> {
+  let last: Environment | undefined;
+  try {
+    return await eventually(
+      async () => {
+        last = await getEnvironment(name, namespace);
+        const c = condition(last, type);
+        return c?.status === status && c.observedGeneration === last?.metadata.generation ? last : undefined;
+      },
+      { timeoutMs, intervalMs: 250, what: `${type}=${status} on ${namespace}/${name}` },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nstatus: ${JSON.stringify(last?.status, null, 1)}`);
+  }
+}
+
+export async function getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<Obj | undefined> {
+  return admin().get<Obj>({ apiVersion, kind, name, ...(namespace ? { namespace } : {}) });
+}
+
+export async function listObjects(apiVersion: string, kind: string, namespace: string): Promise<Obj[]> {
+  return (await admin().list<Obj>(apiVersion, kind, { namespace })).items;
+}
+
+/** Every object of every listable namespaced kind in a namespace, as the server returns them. */
+export function everyObjectIn(namespace: string): Obj[] {
+  const kinds = kubectl(['api-resources', '--namespaced', '--verbs=list', '-o', 'name']).split('\n').filter(Boolean);
+  const out = JSON.parse(kubectl(['get', kinds.join(','), '-n', namespace, '-o', 'json', '--ignore-not-found'])) as { items: Obj[] };
+  return out.items;
+}
+
+export async function namespaceExists(name: string): Promise<boolean> {
+  return (await getObject('v1', 'Namespace', undefined, name)) !== undefined;
+}
+
+/** Reconciles of the StagingEnvironment controller so far, from the manager's /metrics. */
+export async function reconcileCount(manager: Manager): Promise<number> {
+  const text = await (await fetch(`${manager.metricsUrl}/metrics`)).text();
+  return ['success', 'requeue', 'requeue_after', 'error'].reduce((sum, result) => sum + (metricValue(text, 'controller_runtime_reconcile_total', { controller: STAGING_ENVIRONMENT_CONTROLLER, result }) ?? 0), 0);
+}
+
+export async function controllerIdle(manager: Manager): Promise<boolean> {
+  return manager.controller(STAGING_ENVIRONMENT_CONTROLLER)?.idle() ?? false;
+}
+
+export { FINALIZER };
