@@ -55,6 +55,8 @@ export interface SeedReport {
   piiCoverage?: { covered: number; total: number; personal: number };
   profileDigest?: string;
   leaks?: LeakHit[];
+  /** Where the time went: planning and profiling, writing, and verifying (integrity, fidelity, leak scan). */
+  timings?: { prepareSeconds: number; writeSeconds: number; verifySeconds: number };
 }
 
 export function sourceKind(spec: DataSeedSpec): SeedReport['source'] {
@@ -119,13 +121,16 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
       const expected = expectedRows(schema, profile, request.spec);
       const meter = new ProgressMeter(opts.onProgress, [...expected.values()].reduce((a, b) => a + b, 0));
       const jobs = synthesisJobs(schema, profile, plan, load, expected, request.spec, target.codec, meter);
+      const writeStarted = Date.now();
       const tables = await writeMarked(target, jobs, load, request.spec, opts, `synthesize ${profile.database}`);
+      const verifyStarted = Date.now();
       const report = finish(kind, started, tables);
       report.piiCoverage = plan.coverage;
       report.profileDigest = digestOf(profile.tables);
       report.integrity = await target.checkIntegrity(schema);
       const targetProfile = await target.profile(schema, { analyze: true, personal: (t, c) => profile!.tables[tableId(t)]?.columns[c]?.personal });
       report.fidelity = compareProfiles(profile, targetProfile, expected, thresholdsOf(request.spec), report.integrity);
+      report.timings = timings(started, writeStarted, verifyStarted);
       verify(report, request.spec);
       return report;
     }
@@ -150,7 +155,9 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
     await preflightChecks(source, target, schema, plan, keyed, predicate);
     const meter = new ProgressMeter(opts.onProgress);
     const jobs = anonymizeJobs(source, schema, plan, load, keyed, predicate, request.spec.batchRows, target.codec, meter, anonymize.subset !== undefined);
+    const writeStarted = Date.now();
     const tables = await writeMarked(target, jobs, load, request.spec, opts, 'anonymize');
+    const verifyStarted = Date.now();
     const report = finish(kind, started, tables);
     report.piiCoverage = plan.coverage;
     report.profileDigest = digestOf(sourceSchema);
@@ -161,6 +168,7 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
       const [sp, tp] = [await source.profile(schema, { analyze: false, personal }), await target.profile(schema, { analyze: true, personal })];
       report.fidelity = compareProfiles(sp, tp, new Map(Object.entries(tp.tables).map(([id, t]) => [id, t.rows])), thresholdsOf(request.spec), report.integrity);
     }
+    report.timings = timings(started, writeStarted, verifyStarted);
     verify(report, request.spec);
     return report;
   } finally {
@@ -187,6 +195,11 @@ async function writeMarked(target: SeedDatabase, jobs: SeedJob[], load: LoadPlan
     await marker?.finish('Failed', (err as Error).message).catch(() => undefined);
     throw err;
   }
+}
+
+function timings(started: number, writeStarted: number, verifyStarted: number): SeedReport['timings'] {
+  const now = Date.now();
+  return { prepareSeconds: (writeStarted - started) / 1000, writeSeconds: (verifyStarted - writeStarted) / 1000, verifySeconds: (now - verifyStarted) / 1000 };
 }
 
 function finish(source: SeedReport['source'], started: number, tables: TableResult[]): SeedReport {
