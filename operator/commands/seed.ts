@@ -131,17 +131,27 @@ class KubeReferenceReader implements ReferenceReader {
   }
 }
 
-/** `--resource ns/name`: reads the DataSeed and its Secrets and ConfigMaps from the cluster (how the Job runner calls it). */
-async function resourceRequest(options: SeedCommandOptions): Promise<{ request: SeedRequest; client: KubeClient; object: DataSeedObject }> {
+interface LoadedResource {
+  client: KubeClient;
+  object: DataSeedObject;
+}
+
+/** `--resource ns/name`: the DataSeed from the cluster (how the Job runner calls it). */
+async function loadResource(options: SeedCommandOptions): Promise<LoadedResource> {
   const [namespace, name] = (options.resource ?? '').split('/');
   if (!namespace || !name) throw new SeedError('InvalidSpec', `--resource ${JSON.stringify(options.resource)}: expected namespace/name`);
   const client = new KubeClient(loadKubeConfig(options.kubeconfig));
   const object = await client.get<DataSeedObject>({ apiVersion: API_VERSION, kind: 'DataSeed', namespace, name });
   if (!object) throw new SeedError('ReferenceNotFound', `DataSeed ${namespace}/${name} not found`);
-  const parsed = DataSeedSpecSchema.safeParse(object.spec);
+  return { client, object };
+}
+
+/** The request of a DataSeed: its spec checked, its Secrets and ConfigMaps read. */
+async function resourceRequest(resource: LoadedResource): Promise<SeedRequest> {
+  const parsed = DataSeedSpecSchema.safeParse(resource.object.spec);
   if (!parsed.success) throw new SeedError('InvalidSpec', parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; '));
   const spec: DataSeedSpec = parsed.data;
-  return { request: await resolveSeedRequest(spec, namespace, new KubeReferenceReader(client)), client, object };
+  return resolveSeedRequest(spec, resource.object.metadata.namespace, new KubeReferenceReader(resource.client));
 }
 
 export function formatReport(report: SeedReport): string {
@@ -162,10 +172,10 @@ export function formatReport(report: SeedReport): string {
 /** Runs the command; returns the exit code (0 seeded, 1 failed). */
 export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const view = options.progress === false ? undefined : progressView();
-  let resource: Awaited<ReturnType<typeof resourceRequest>> | undefined;
+  let resource: LoadedResource | undefined;
   try {
-    resource = options.resource ? await resourceRequest(options) : undefined;
-    const request = resource?.request ?? requestFromOptions(options);
+    resource = options.resource ? await loadResource(options) : undefined;
+    const request = resource ? await resourceRequest(resource) : requestFromOptions(options);
     const report = await runSeed(request, { onProgress: (p) => view?.update(p) });
     view?.stop();
     out.write(options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);

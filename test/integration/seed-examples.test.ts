@@ -53,7 +53,8 @@ describe('the shop examples', () => {
 
   it('names a missing Secret key clearly', async () => {
     const manifest = parseAllDocuments(read('dataseed-anonymize.yaml'))[0]!.toJSON() as { spec: unknown };
-    const reader: ReferenceReader = { secret: async (_ns, name) => (name === 'shop-masking-key' ? { other: 'x' } : { url: 'postgresql://x/y' }), configMap: async () => ({ 'rules.yaml': '[]' }) };
+    const secrets: Record<string, Record<string, string>> = { 'shop-masking-key': { other: 'x' } };
+    const reader: ReferenceReader = { secret: async (_ns, name) => secrets[name] ?? { url: 'postgresql://x/y' }, configMap: async () => ({ 'rules.yaml': '[]' }) };
     await expect(resolveSeedRequest(DataSeedSpecSchema.parse(manifest.spec), 'shop-pr-1234', reader)).rejects.toThrow('spec.source.anonymize.key.secretKeyRef: Secret shop-pr-1234/shop-masking-key has no key key');
   });
 
