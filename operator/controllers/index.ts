@@ -1,5 +1,6 @@
 import type { ControllerFactory } from '../commands/operator';
 import { parityCheckController } from './paritycheck';
+import { stagingEnvironmentController } from './stagingenvironment';
 
 /**
  * The reconcilers `understudy operator` runs, one per kind. Each kind's
@@ -7,4 +8,5 @@ import { parityCheckController } from './paritycheck';
  */
 export const CONTROLLERS: ControllerFactory[] = [
   (env) => parityCheckController(env),
+  (env) => stagingEnvironmentController(env),
 ];
