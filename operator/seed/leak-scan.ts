@@ -15,7 +15,11 @@ export interface LeakHit {
   values: number;
 }
 
-const fingerprint = (v: string): string => createHash('sha256').update(v).digest('base64').slice(0, 16);
+/** 52 bits of SHA-256 as a number: a Set of numbers is a fraction of the memory of a Set of strings. */
+const fingerprint = (v: string): number => {
+  const d = createHash('sha256').update(v).digest();
+  return d.readUInt32BE(0) * 0x100000 + (d.readUInt32BE(4) >>> 12);
+};
 
 export function scannedColumns(plans: Map<string, ColumnPlan[]>): Array<{ table: string; plan: ColumnPlan }> {
   return [...plans].flatMap(([table, cols]) => cols.filter((p) => p.spec && SCANNED.has(p.spec.transform)).map((plan) => ({ table, plan })));
@@ -31,7 +35,7 @@ export async function scanForLeaks(source: SeedDatabase, target: SeedDatabase, s
   for (const { table, plan } of scannedColumns(plans)) {
     const info = tables.get(table);
     if (!info) continue;
-    const seen = new Set<string>();
+    const seen = new Set<number>();
     for await (const values of source.readDistinct(info, plan.column.name, limit)) for (const v of values) seen.add(fingerprint(v));
     let found = 0;
     for await (const values of target.readDistinct(info, plan.column.name, limit)) for (const v of values) if (seen.has(fingerprint(v))) found += 1;

@@ -32,7 +32,8 @@ export function hashHex(k: Keyed, domain: string, v: string, length: number): st
  */
 export function email(k: Keyed, v: string, unique: boolean, maxLength?: number): string {
   const domain = choose(EMAIL_DOMAINS, k, 'email', v, 2);
-  const tag = unique ? `.${hashHex(k, 'email-tag', v, 16)}` : String(k.pick('email', v, 100, 3));
+  // One digest per address: words 0–3 choose the parts, bytes 16–23 make the unique tag.
+  const tag = unique ? `.${k.digest('email', v).toString('hex', 16, 24)}` : String(k.pick('email', v, 100, 3));
   let local = `${choose(FIRST_NAMES, k, 'email', v, 0)}.${choose(LAST_NAMES, k, 'email', v, 1)}`.toLowerCase();
   if (maxLength !== undefined) local = local.slice(0, Math.max(1, maxLength - tag.length - domain.length - 1));
   return `${local}${tag}@${domain}`;

@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { fanOutDistance, kolmogorovSmirnov, profileCdf, totalVariation } from './fidelity';
+import type { ColumnInfo, ColumnProfile } from './model';
+
+const numeric: ColumnInfo = { name: 'price', type: 'numeric', baseType: 'numeric', isArray: false, notNull: true, hasDefault: false, generated: false };
+const uniform = (lo: number, hi: number, buckets = 10): ColumnProfile => ({
+  nullFrac: 0, nDistinct: -1, avgWidth: 8,
+  histogram: Array.from({ length: buckets + 1 }, (_, i) => String(lo + ((hi - lo) * i) / buckets)),
+});
+
+describe('fidelity metrics from profiles', () => {
+  it('KS is 0 for one distribution and 1 for disjoint ones', () => {
+    expect(kolmogorovSmirnov(numeric, uniform(0, 10), uniform(0, 10))).toBe(0);
+    expect(kolmogorovSmirnov(numeric, uniform(0, 10), uniform(20, 30))).toBe(1);
+  });
+
+  it('KS of two uniforms shifted by a fraction of their width is that fraction', () => {
+    fc.assert(fc.property(fc.double({ min: 0, max: 0.9, noNaN: true }), (shift) => {
+      expect(kolmogorovSmirnov(numeric, uniform(0, 1, 20), uniform(shift, 1 + shift, 20))).toBeCloseTo(shift, 6);
+    }));
+  });
+
+  it('counts most common values as point masses, normalised over non-null values', () => {
+    const p: ColumnProfile = { nullFrac: 0.5, nDistinct: 2, avgWidth: 4, mostCommon: { values: ['1', '2'], freqs: [0.25, 0.25] } };
+    const cdf = profileCdf(numeric, p)!;
+    expect(cdf(1, true)).toBeCloseTo(0.5);
+    expect(cdf(1, false)).toBe(0);
+    expect(cdf(2, true)).toBeCloseTo(1);
+  });
+
+  it('total variation compares categories, pooling the uncommon ones', () => {
+    const a: ColumnProfile = { nullFrac: 0, nDistinct: 3, avgWidth: 4, mostCommon: { values: ['paid', 'shipped'], freqs: [0.6, 0.4] } };
+    const b: ColumnProfile = { nullFrac: 0, nDistinct: 3, avgWidth: 4, mostCommon: { values: ['paid', 'shipped'], freqs: [0.4, 0.6] } };
+    expect(totalVariation(a, a)).toBe(0);
+    expect(totalVariation(a, b)).toBeCloseTo(0.2);
+  });
+
+  it('compares fan-out distributions', () => {
+    expect(fanOutDistance({ parentRows: 10, buckets: [[0, 5], [2, 5]] }, { parentRows: 20, buckets: [[0, 10], [2, 10]] })).toBe(0);
+    expect(fanOutDistance({ parentRows: 10, buckets: [[1, 10]] }, { parentRows: 10, buckets: [[3, 10]] })).toBe(1);
+  });
+});
