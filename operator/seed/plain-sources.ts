@@ -59,5 +59,5 @@ export async function runFixtures(target: SeedDatabase, schema: SchemaInfo, fixt
     });
   }
   if (problems.length > 0) throw new SeedError('InvalidSpec', 'fixtures do not match the schema', problems);
-  return writeTables(target, jobs, planLoadOrder(schema), { parallelism: 1, reset: spec.reset, signal: opts.signal, foreignKeys: spec.foreignKeyChecks, deferredKeys: new Set() });
+  return writeTables(target, jobs, planLoadOrder(schema), { parallelism: 1, reset: spec.reset, signal: opts.signal, foreignKeys: spec.foreignKeyChecks, deferredKeys: new Set(), truncate: schema.tables });
 }

@@ -25,6 +25,8 @@ export interface WriteOptions {
   parallelism: number;
   /** Check foreign keys per row, or (when the driver may) once per key after each table loads. */
   foreignKeys: 'PerRow' | 'AfterLoad';
+  /** Tables emptied first under Truncate; the loaded tables when not given. */
+  truncate?: TableInfo[];
   /** Foreign keys filled in after the load, not checked with their table. */
   deferredKeys: Set<string>;
   reset: 'Truncate' | 'Append';
@@ -33,13 +35,14 @@ export interface WriteOptions {
   afterLoad?: (writer: TableWriter) => Promise<void>;
 }
 
-async function writeOne(writer: TableWriter, job: TableJob, opts: WriteOptions, loaded: Set<string>): Promise<TableResult> {
+async function writeOne(writer: TableWriter, job: TableJob, opts: WriteOptions): Promise<TableResult> {
   const started = Date.now();
   await writer.copyIn(job.table, job.columns, job.chunks(opts.signal), opts.signal);
   if (writer.checksDeferred) {
     // Loaded without per-row checks: every key is verified set-wise before the table commits.
     const id = `${job.table.schema}.${job.table.name}`;
-    const keys = job.table.foreignKeys.filter((fk) => !opts.deferredKeys.has(`${id}.${fk.name}`) && (loaded.has(fk.refTable) || fk.refTable === id));
+    // Parents are loaded (and committed) before their children, so every key but the deferred ones can be checked now.
+    const keys = job.table.foreignKeys.filter((fk) => !opts.deferredKeys.has(`${id}.${fk.name}`));
     const orphans = await writer.countOrphans(job.table, keys);
     if (orphans > 0) throw new SeedError('IntegrityFailed', `${id}: ${orphans} rows reference rows that do not exist`);
   }
@@ -58,12 +61,10 @@ async function inOneTransaction(db: SeedDatabase, jobs: TableJob[], opts: WriteO
   let current: string | undefined;
   try {
     await writer.begin({ foreignKeys: opts.foreignKeys });
-    if (opts.reset === 'Truncate') await writer.truncate(jobs.map((j) => j.table));
-    const loaded = new Set<string>();
+    if (opts.reset === 'Truncate') await writer.truncate(opts.truncate ?? jobs.map((j) => j.table));
     for (const job of jobs) {
       current = `${job.table.schema}.${job.table.name}`;
-      results.push(await writeOne(writer, job, opts, loaded));
-      loaded.add(current);
+      results.push(await writeOne(writer, job, opts));
     }
     current = undefined;
     await opts.afterLoad?.(writer);
@@ -83,7 +84,7 @@ async function inParallel(db: SeedDatabase, jobs: TableJob[], plan: LoadPlan, op
   if (opts.reset === 'Truncate') {
     const writer = await db.openWriter();
     try {
-      await writer.truncate(jobs.map((j) => j.table));
+      await writer.truncate(opts.truncate ?? jobs.map((j) => j.table));
     } finally {
       await writer.close();
     }
@@ -105,7 +106,7 @@ async function inParallel(db: SeedDatabase, jobs: TableJob[], plan: LoadPlan, op
         const writer = await db.openWriter();
         try {
           await writer.begin({ foreignKeys: opts.foreignKeys });
-          results.push(await writeOne(writer, job, { ...opts, signal }, done));
+          results.push(await writeOne(writer, job, { ...opts, signal }));
           await writer.resetSequences(job.table);
           await writer.commit();
           done.add(id);
