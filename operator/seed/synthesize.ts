@@ -9,7 +9,7 @@ import type { ProgressMeter } from './progress';
 import type { RulePlan } from './rules';
 import { indexedValue, type IndexedValue } from './synth/keys';
 import { Rng, streamOf } from './synth/rng';
-import { synthesizeTable, type SynthWorld, writtenPlans } from './synth/table';
+import { nullDraw, synthesizeTable, type SynthWorld, writtenPlans } from './synth/table';
 
 /** Rows per table: an exact count from scale.rows, else production's count times the ratio. */
 export function expectedRows(schema: SchemaInfo, profile: Profile, spec: DataSeedSpec): Map<string, number> {
@@ -54,9 +54,10 @@ async function* deferredRows(table: TableInfo, fkName: string, w: SynthWorld, ro
   const parent = fk.refColumns.map((c) => w.keyOf(fk.refTable, c));
   const parentRows = w.rowsOf(fk.refTable);
   const rng = new Rng(w.seed, streamOf(`${tableId(table)}#${fkName}`));
+  const nulls = nullDraw(nullFrac);
   let batch: Array<Array<string | null>> = [];
   for (let i = 0; i < rows; i++) {
-    const p = parentRows === 0 || rng.chance(nullFrac) ? -1 : rng.int(parentRows);
+    const p = parentRows === 0 || nulls(i, rng) ? -1 : rng.int(parentRows);
     batch.push([...own.map((k) => k(i)), ...parent.map((k) => (p < 0 ? null : k(p)))]);
     if (batch.length >= batchRows) {
       yield codec.encodeRows(batch);

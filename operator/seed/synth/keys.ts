@@ -22,12 +22,19 @@ export function indexedValue(opts: {
   spec: TransformSpec | undefined;
   keyed: Keyed;
 }): IndexedValue {
+  const base = defaultIndexedValue(opts);
+  const spec = opts.spec;
+  if (!spec || spec.transform === 'keep') return base;
+  const t = compileTransform(spec, { keyed: opts.keyed, column: opts.column, unique: true });
+  // Key transforms (permute, uuid, hash) work on a key of the column's type; fake-value
+  // transforms (email, names) on a unique synthetic token.
+  if (['permute', 'uuid', 'hash', 'template'].includes(spec.transform)) return (i) => t(base(i), () => null) ?? base(i);
+  const token = `${opts.tableId}.${opts.column.name}#`;
+  return (i) => t(`${token}${i}`, () => null) ?? base(i);
+}
+
+function defaultIndexedValue(opts: { tableId: string; column: ColumnInfo; profile: ColumnProfile | undefined; keyed: Keyed }): IndexedValue {
   const { column, keyed } = opts;
-  if (opts.spec && opts.spec.transform !== 'keep') {
-    const t = compileTransform(opts.spec, { keyed, column, unique: true });
-    const base = `${opts.tableId}.${column.name}#`;
-    return (i) => t(`${base}${i}`, () => null) ?? String(i);
-  }
   switch (column.baseType) {
     case 'int2': case 'int4': case 'int8': case 'numeric': case 'float':
       return (i) => String(i + 1);
