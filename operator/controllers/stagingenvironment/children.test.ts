@@ -1,0 +1,38 @@
+import { parseStagingEnvironmentSpec, type StagingEnvironmentSpec } from '../../api/stagingenvironment';
+import type { KubeObject } from '../../environment/objects';
+import { childTemplateProblem, seedProgress } from './children';
+
+function specWith(extra: Record<string, unknown>): StagingEnvironmentSpec {
+  const parsed = parseStagingEnvironmentSpec({ baseline: { namespace: 'shop' }, ...extra });
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.spec;
+}
+
+const seed = { source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.yaml' } } }, target: { host: 'db', database: 'app', user: 'app' } };
+
+describe('child templates', () => {
+  it('accepts templates their kinds accept', () => {
+    expect(childTemplateProblem(specWith({ dataSeeds: [{ name: 'a', spec: seed }], parityChecks: [{ name: 'p', spec: { staging: { namespace: 's' }, production: { namespace: 'shop' } } }] }))).toBeUndefined();
+  });
+
+  it('names the first bad field of a template', () => {
+    expect(childTemplateProblem(specWith({ dataSeeds: [{ name: 'a', spec: seed }, { name: 'b', spec: { source: seed.source } }] }))).toMatchObject({ field: 'spec.dataSeeds[1].spec.target' });
+    expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { staging: { namespace: 'S!' }, production: { namespace: 'shop' } } }] }))?.field).toBe('spec.parityChecks[0].spec.staging.namespace');
+  });
+});
+
+describe('seed progress', () => {
+  const spec = specWith({ dataSeeds: [{ name: 'done', spec: seed }, { name: 'broken', spec: seed }, { name: 'old', spec: seed }, { name: 'missing', spec: seed }] });
+  const object = (name: string, generation: number, status: Record<string, unknown>): KubeObject => ({ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', metadata: { name, namespace: 't', generation }, status });
+  const live = new Map<string, KubeObject>([
+    ['done', object('done', 1, { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True' }] })],
+    ['broken', object('broken', 2, { observedGeneration: 2, phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', message: 'no rule for users.email' }] })],
+    // Ready for a previous generation: not done with the current spec.
+    ['old', object('old', 3, { observedGeneration: 2, conditions: [{ type: 'Ready', status: 'True' }] })],
+  ]);
+  const cache = { get: (_ns: string, name: string) => live.get(name), list: () => [...live.values()], hasSynced: () => true };
+
+  it('counts a seed done only when Ready for its current generation', () => {
+    expect(seedProgress(spec, 't', cache)).toEqual({ total: 4, succeeded: ['done'], failed: [{ name: 'broken', message: 'no rule for users.email' }], pending: ['old', 'missing'] });
+  });
+});

@@ -1,0 +1,143 @@
+import { environmentStatus, phaseOf, stalledStatus, transitions, type Observation } from './status';
+
+const created = new Date('2030-01-01T00:00:00Z');
+const at = (seconds: number): Date => new Date(created.getTime() + seconds * 1000);
+
+function observe(overrides: Partial<Observation> = {}): Observation {
+  return {
+    generation: 1,
+    createdAt: created,
+    now: at(10),
+    previous: undefined,
+    targetNamespace: 'shop-pr-1',
+    suspended: false,
+    provisioned: true,
+    appliedObjects: 12,
+    baselineRevision: 'sha256:aaaaaaaaaaaaaaaa',
+    services: [
+      { name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 1, readyReplicas: 1, ready: true },
+      { name: 'users', kind: 'Service', mode: 'shared', ready: true },
+    ],
+    urls: ['http://cart.pr-1.example.com/'],
+    seeds: { total: 0, succeeded: [], failed: [], pending: [] },
+    ...overrides,
+  };
+}
+
+const conditionOf = (status: ReturnType<typeof environmentStatus>, type: string) => status.conditions?.find((c) => c.type === type);
+
+describe('environment status', () => {
+  it('is Ready when provisioned, every service is ready and no seed is pending; Reconciling and Stalled are absent', () => {
+    const status = environmentStatus(observe());
+    expect(status.phase).toBe('Ready');
+    expect(status.readyServices).toBe('2/2');
+    expect(conditionOf(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Ready', observedGeneration: 1 });
+    expect(conditionOf(status, 'Reconciling')).toBeUndefined();
+    expect(conditionOf(status, 'Stalled')).toBeUndefined();
+    expect(conditionOf(status, 'DataSeeded')).toMatchObject({ status: 'True', reason: 'NoSeeds' });
+    expect(conditionOf(status, 'TestsPassed')).toMatchObject({ status: 'True', reason: 'NoTests' });
+    expect(status.timings).toEqual({ provisionedSeconds: 10, seededSeconds: 10, readySeconds: 10 });
+    expect(status.observedGeneration).toBe(1);
+  });
+
+  it('waits for services, naming them, and is Reconciling meanwhile', () => {
+    const status = environmentStatus(observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 2, readyReplicas: 1, ready: false }] }));
+    expect(status.phase).toBe('Provisioning');
+    expect(conditionOf(status, 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForServices', message: '0/1 services ready; waiting for cart' });
+    expect(conditionOf(status, 'Reconciling')).toMatchObject({ status: 'True', reason: 'WaitingForServices' });
+    expect(status.timings).toEqual({ provisionedSeconds: 10, seededSeconds: 10 });
+  });
+
+  it('is Seeding until every DataSeed succeeded, and Stalled when one failed', () => {
+    const seeding = environmentStatus(observe({ seeds: { total: 2, succeeded: ['a'], failed: [], pending: ['b'] } }));
+    expect(seeding.phase).toBe('Seeding');
+    expect(conditionOf(seeding, 'DataSeeded')).toMatchObject({ status: 'False', reason: 'Seeding', message: 'waiting for DataSeeds: b' });
+    expect(conditionOf(seeding, 'Ready')).toMatchObject({ status: 'False', reason: 'Seeding' });
+    const failed = environmentStatus(observe({ seeds: { total: 1, succeeded: [], failed: [{ name: 'b', message: 'column users.email has no rule' }], pending: [] } }));
+    expect(failed.phase).toBe('Failed');
+    expect(conditionOf(failed, 'Stalled')).toMatchObject({ status: 'True', reason: 'SeedFailed' });
+    expect(conditionOf(failed, 'Reconciling')).toBeUndefined();
+    expect(conditionOf(failed, 'DataSeeded')?.message).toBe('DataSeed b failed: column users.email has no rule');
+  });
+
+  it('keeps transition times and first timings when nothing changed, so a second reconcile computes the same status', () => {
+    const first = environmentStatus(observe());
+    const second = environmentStatus(observe({ previous: first, now: at(500) }));
+    expect(second).toEqual(first);
+  });
+
+  it('turns Degraded after having been Ready, keeping readySeconds', () => {
+    const ready = environmentStatus(observe());
+    const degraded = environmentStatus(observe({ previous: ready, now: at(60), services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 1, readyReplicas: 0, ready: false }] }));
+    expect(degraded.phase).toBe('Degraded');
+    expect(degraded.timings?.readySeconds).toBe(10);
+    expect(conditionOf(degraded, 'Ready')?.lastTransitionTime).toBe('2030-01-01T00:01:00Z');
+  });
+
+  it('reports a stale baseline without losing Ready', () => {
+    const status = environmentStatus(observe({ staleRevision: 'sha256:bbbbbbbbbbbbbbbb' }));
+    expect(conditionOf(status, 'BaselineStale')).toMatchObject({ status: 'True', reason: 'BaselineChanged' });
+    expect(conditionOf(status, 'BaselineStale')?.message).toContain('copied aaaaaaaaaaaa, now bbbbbbbbbbbb');
+    expect(conditionOf(status, 'Ready')?.status).toBe('True');
+    expect(status.baselineRevision).toBe('sha256:aaaaaaaaaaaaaaaa');
+  });
+
+  it('is Suspended (and Ready: nothing is left to do) when suspended', () => {
+    const status = environmentStatus(observe({ suspended: true }));
+    expect(status.phase).toBe('Suspended');
+    expect(conditionOf(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Suspended' });
+  });
+
+  it('reports tests: unknown before Ready, passed, failed by name', () => {
+    const notYet = environmentStatus(observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }], tests: { total: 1, succeeded: 0, failed: [], running: 0, waiting: 1 } }));
+    expect(conditionOf(notYet, 'TestsPassed')).toMatchObject({ status: 'Unknown', reason: 'WaitingForReady' });
+    const failed = environmentStatus(observe({ tests: { total: 2, succeeded: 1, failed: ['smoke'], running: 0, waiting: 0 } }));
+    expect(conditionOf(failed, 'TestsPassed')).toMatchObject({ status: 'False', reason: 'Failed', message: '1/2 tests failed: smoke' });
+    expect(failed.tests).toEqual({ total: 2, succeeded: 1, failed: 1, running: 0 });
+  });
+
+  it('mentions plan warnings in Provisioned', () => {
+    const status = environmentStatus(observe({ warnings: ['Ingress shop is not copied'] }));
+    expect(conditionOf(status, 'Provisioned')?.message).toBe('12 objects applied in namespace shop-pr-1; 1 warning(s): Ingress shop is not copied');
+  });
+});
+
+describe('stalled status', () => {
+  it('sets Stalled and Ready False with the same reason and drops Reconciling', () => {
+    const waiting = environmentStatus(observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }));
+    const stalled = stalledStatus(waiting, { generation: 2, now: at(20), reason: 'InvalidSpec', message: 'spec.scale.replicas: must be above 0' });
+    expect(stalled.phase).toBe('Failed');
+    expect(stalled.observedGeneration).toBe(2);
+    expect(stalled.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({ status: 'True', reason: 'InvalidSpec', message: 'spec.scale.replicas: must be above 0', observedGeneration: 2 });
+    expect(stalled.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(stalled.conditions?.find((c) => c.type === 'Reconciling')).toBeUndefined();
+  });
+});
+
+describe('transitions', () => {
+  it('yields events only for conditions that changed', () => {
+    const provisioning = environmentStatus(observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }));
+    const ready = environmentStatus(observe({ previous: provisioning }));
+    expect(transitions(undefined, provisioning.conditions).map((t) => t.reason)).toEqual(['Provisioned']);
+    expect(transitions(provisioning.conditions, ready.conditions)).toEqual([{ type: 'Normal', reason: 'Ready', message: '2/2 services ready in namespace shop-pr-1' }]);
+    expect(transitions(ready.conditions, ready.conditions)).toEqual([]);
+    const stalled = stalledStatus(ready, { generation: 2, now: at(30), reason: 'BaselineNotFound', message: 'spec.baseline.namespace: namespace shop does not exist' });
+    expect(transitions(ready.conditions, stalled.conditions)).toEqual([{ type: 'Warning', reason: 'BaselineNotFound', message: 'spec.baseline.namespace: namespace shop does not exist' }]);
+  });
+
+  it('warns when a Ready environment degrades', () => {
+    const ready = environmentStatus(observe());
+    const degraded = environmentStatus(observe({ previous: ready, services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }));
+    expect(transitions(ready.conditions, degraded.conditions).map((t) => `${t.type}/${t.reason}`)).toEqual(['Warning/Degraded']);
+  });
+});
+
+describe('phase', () => {
+  it('prefers failure, then suspension, then readiness', () => {
+    const base = { ready: false, provisioned: true, suspended: false, seedFailed: false, servicesReady: false, wasReady: false };
+    expect(phaseOf({ ...base, seedFailed: true, suspended: true })).toBe('Failed');
+    expect(phaseOf({ ...base, suspended: true })).toBe('Suspended');
+    expect(phaseOf({ ...base, suspended: true, provisioned: false })).toBe('Provisioning');
+    expect(phaseOf({ ...base, servicesReady: true })).toBe('Seeding');
+  });
+});

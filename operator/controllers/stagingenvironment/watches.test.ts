@@ -1,0 +1,41 @@
+import { EnvironmentIndex, watchedKinds } from './watches';
+
+const managed = { 'app.kubernetes.io/managed-by': 'understudy', 'understudy.dev/environment': 'pr-1', 'understudy.dev/environment-namespace': 'previews' };
+
+describe('what wakes an environment', () => {
+  const index = new EnvironmentIndex();
+  index.set({ namespace: 'previews', name: 'pr-1' }, { baselineNamespace: 'shop', targetNamespace: 'shop-pr-1' });
+  index.set({ namespace: 'previews', name: 'pr-2' }, { manifests: 'previews/rendered', targetNamespace: 'rendered-pr-2' });
+  const watches = watchedKinds(index);
+  const watch = (kind: string) => {
+    const found = watches.find((w) => w.kind === kind);
+    if (!found) throw new Error(`no watch of ${kind}`);
+    return found;
+  };
+
+  it('maps the environment\'s own objects by their labels', () => {
+    expect(watch('Deployment').map({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'cart', namespace: 'shop-pr-1', labels: managed } })).toEqual([{ namespace: 'previews', name: 'pr-1' }]);
+    expect(watch('Secret').map({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop-pr-1', labels: managed } })).toEqual([{ namespace: 'previews', name: 'pr-1' }]);
+  });
+
+  it('maps baseline objects to the environments reading their namespace, and the manifests ConfigMap to its reader', () => {
+    expect(watch('ConfigMap').map({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'shop' } })).toEqual([{ namespace: 'previews', name: 'pr-1' }]);
+    expect(watch('ConfigMap').map({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rendered', namespace: 'previews' } })).toEqual([{ namespace: 'previews', name: 'pr-2' }]);
+    expect(watch('Service').map({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x', namespace: 'elsewhere' } })).toEqual([]);
+  });
+
+  it('maps namespaces to their owner, and to environments using that name as baseline or target', () => {
+    const owned = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop-pr-1', labels: managed, annotations: { 'understudy.dev/owner': 'previews/pr-1' } } };
+    expect(watch('Namespace').map(owned)).toEqual([{ namespace: 'previews', name: 'pr-1' }, { namespace: 'previews', name: 'pr-1' }]);
+    expect(watch('Namespace').map({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } })).toEqual([{ namespace: 'previews', name: 'pr-1' }]);
+    expect(watch('Namespace').map({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rendered-pr-2' } })).toEqual([{ namespace: 'previews', name: 'pr-2' }]);
+  });
+
+  it('caches no Secret but the environments\' own, and forgets deleted environments', () => {
+    expect(watch('Secret').labelSelector).toBe('app.kubernetes.io/managed-by=understudy');
+    expect(watch('Deployment').labelSelector).toBeUndefined();
+    expect(watches.every((w) => w.scope === 'all')).toBe(true);
+    index.delete({ namespace: 'previews', name: 'pr-1' });
+    expect(watch('ConfigMap').map({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'shop' } })).toEqual([]);
+  });
+});
