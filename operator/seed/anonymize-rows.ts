@@ -7,6 +7,11 @@ import { compileTransform, type ValueTransform } from './transform/compile';
  * Turns a batch of source lines into one chunk for the target. Kept columns
  * pass through still encoded; only masked fields are decoded and re-encoded.
  */
+/** Whether any column of the table is changed on the way: if not, rows can be copied as raw bytes. */
+export function changesAnyColumn(plans: ColumnPlan[], nulled: Set<string>): boolean {
+  return plans.some((p) => nulled.has(p.column.name) || (p.spec !== undefined && p.spec.transform !== 'keep'));
+}
+
 export function compileLineTransform(plans: ColumnPlan[], keyed: KeyedHash, codec: RowCodec, nulled: Set<string>): (lines: string[]) => string {
   const index = new Map(plans.map((p, i) => [p.column.name, i]));
   const steps: Array<{ at: number; transform: ValueTransform | 'null' }> = [];

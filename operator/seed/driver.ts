@@ -39,7 +39,7 @@ export interface TableWriter {
   rollback(): Promise<void>;
   truncate(tables: TableInfo[]): Promise<void>;
   /** Streams wire-format chunks (many rows each) into the table's columns. */
-  copyIn(table: TableInfo, columns: string[], chunks: AsyncIterable<string>, signal?: AbortSignal): Promise<void>;
+  copyIn(table: TableInfo, columns: string[], chunks: AsyncIterable<string | Buffer>, signal?: AbortSignal): Promise<void>;
   /** Sets columns of existing rows, matched by key columns: rows are key values then new values. */
   updateFrom(table: TableInfo, keyColumns: string[], setColumns: string[], chunks: AsyncIterable<string>): Promise<number>;
   resetSequences(table: TableInfo): Promise<void>;
@@ -67,6 +67,8 @@ export interface SeedDatabase {
   openWriter(): Promise<TableWriter>;
   /** Streams a table's rows (all, or those matching a predicate) as batches of wire-format lines. */
   readLines(table: TableInfo, columns: string[], predicate: string | undefined, linesPerBatch: number, signal?: AbortSignal): AsyncIterable<string[]>;
+  /** Streams a table's rows as raw wire-format chunks, for tables copied without any transform. */
+  readChunks(table: TableInfo, columns: string[], predicate: string | undefined): AsyncIterable<Buffer>;
   /** Distinct non-null values of a column, at most `limit`, streamed in batches (for the leak scan). */
   readDistinct(table: TableInfo, column: string, limit: number): AsyncIterable<string[]>;
   subsetPredicates(schema: SchemaInfo, request: SubsetRequest): (tableId: string) => string | undefined;

@@ -11,7 +11,7 @@ export interface TableJob {
   table: TableInfo;
   columns: string[];
   /** Wire-format chunks; the job counts its own rows. */
-  chunks: (signal?: AbortSignal) => AsyncIterable<string>;
+  chunks: (signal?: AbortSignal) => AsyncIterable<string | Buffer>;
   rows: () => number;
 }
 

@@ -5,7 +5,7 @@ import { tableId } from '../model';
 import { decodeField, encodeField, encodeRows } from './copy-text';
 import { introspect, quoteIdent, quoteLiteral, quoteTable } from './introspect';
 import { profileDatabase, type ProfileOptions } from './profile';
-import { connect, copyIn, copyOutLines, resetSequences, truncate } from './session';
+import { connect, copyIn, copyOutChunks, copyOutLines, resetSequences, truncate } from './session';
 import { SubsetPlanner } from './subset';
 
 export const postgresCodec: RowCodec = {
@@ -51,7 +51,7 @@ class PostgresWriter implements TableWriter {
   async commit(): Promise<void> { await this.client.query('COMMIT'); }
   async rollback(): Promise<void> { await this.client.query('ROLLBACK').catch(() => undefined); }
   truncate(tables: TableInfo[]): Promise<void> { return truncate(this.client, tables); }
-  copyIn(table: TableInfo, columns: string[], chunks: AsyncIterable<string>, signal?: AbortSignal): Promise<void> {
+  copyIn(table: TableInfo, columns: string[], chunks: AsyncIterable<string | Buffer>, signal?: AbortSignal): Promise<void> {
     return copyIn(this.client, table, columns, chunks, signal);
   }
   resetSequences(table: TableInfo): Promise<void> { return resetSequences(this.client, table); }
@@ -101,6 +101,17 @@ export class PostgresDatabase implements SeedDatabase {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const sql = `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${quoteTable(table)}${predicate ? ` WHERE ${predicate}` : ''}`;
       yield* copyOutLines(client, sql, linesPerBatch);
+      await client.query('COMMIT');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async *readChunks(table: TableInfo, columns: string[], predicate: string | undefined): AsyncIterable<Buffer> {
+    const client = await connect(this.url, 'understudy-seed-reader');
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      yield* copyOutChunks(client, `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${quoteTable(table)}${predicate ? ` WHERE ${predicate}` : ''}`);
       await client.query('COMMIT');
     } finally {
       await client.end().catch(() => undefined);

@@ -19,10 +19,15 @@ export async function connect(url: string, applicationName = 'understudy-seed'):
  * Streams COPY-text chunks into a table. Each chunk holds many rows, and the
  * pipeline waits for the socket to drain, so memory stays bounded.
  */
-export async function copyIn(client: Client, table: TableInfo, columns: string[], chunks: AsyncIterable<string>, signal?: AbortSignal): Promise<void> {
+export async function copyIn(client: Client, table: TableInfo, columns: string[], chunks: AsyncIterable<string | Buffer>, signal?: AbortSignal): Promise<void> {
   const sql = `COPY ${quoteTable(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
   const sink = client.query(copyFrom(sql));
   await pipeline(Readable.from(chunks, { objectMode: false, highWaterMark: 1 << 20 }), sink, signal ? { signal } : {});
+}
+
+/** Streams the result of a query as COPY-text chunks, untouched (rows may span chunks). */
+export async function* copyOutChunks(client: Client, query: string): AsyncGenerator<Buffer> {
+  for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT`)) as AsyncIterable<Buffer>) yield chunk;
 }
 
 /** Streams the result of a query as batches of raw COPY-text lines (fields still escaped). */
