@@ -71,6 +71,8 @@ export interface SeedDatabase {
   readChunks(table: TableInfo, columns: string[], predicate: string | undefined): AsyncIterable<Buffer>;
   /** Distinct non-null values of a column, at most `limit`, streamed in batches (for the leak scan). */
   readDistinct(table: TableInfo, column: string, limit: number): AsyncIterable<string[]>;
+  /** Row counts as the catalogue estimates them (no table scan), for progress and ETA. */
+  estimateRows(schema: SchemaInfo): Promise<number>;
   subsetPredicates(schema: SchemaInfo, request: SubsetRequest): (tableId: string) => string | undefined;
   checkIntegrity(schema: SchemaInfo): Promise<IntegrityReport>;
   /** Records a seed in the target, so a failed multi-transaction seed is visibly marked. */

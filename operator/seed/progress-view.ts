@@ -16,7 +16,7 @@ export function progressView(stream: NodeJS.WriteStream = process.stderr): Progr
     let bar: SingleBar | undefined;
     return {
       update(p) {
-        const total = p.expectedRows ?? Math.max(p.rows, 1);
+        const total = Math.max(p.expectedRows ?? 0, p.rows, 1);
         if (!bar) {
           bar = new SingleBar({ stream, format: ' {bar} {percentage}% | {rows} rows | {rate} rows/s | ETA {etaText} | {table}', hideCursor: true, clearOnComplete: false });
           bar.start(total, 0, { rows: '0', rate: '0', etaText: '?', table: '' });

@@ -153,7 +153,8 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
         })
       : () => undefined;
     await preflightChecks(source, target, schema, plan, keyed, predicate);
-    const meter = new ProgressMeter(opts.onProgress);
+    // Without a subset the catalogue's estimate gives the progress bar a total and an ETA.
+    const meter = new ProgressMeter(opts.onProgress, anonymize.subset ? undefined : await source.estimateRows(schema));
     const jobs = anonymizeJobs(source, schema, plan, load, keyed, predicate, request.spec.batchRows, target.codec, meter, anonymize.subset !== undefined);
     const writeStarted = Date.now();
     const tables = await writeMarked(target, jobs, load, request.spec, opts, 'anonymize');

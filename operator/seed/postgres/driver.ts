@@ -123,6 +123,12 @@ export class PostgresDatabase implements SeedDatabase {
     for await (const lines of copyOutLines(this.client, sql, 10_000)) yield lines.map((l) => decodeField(l) ?? '');
   }
 
+  async estimateRows(schema: SchemaInfo): Promise<number> {
+    const names = schema.tables.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
+    const res = await this.client.query<{ n: string }>('SELECT coalesce(sum(greatest(reltuples, 0)), 0)::bigint AS n FROM pg_class WHERE oid = ANY ($1::regclass[])', [names]);
+    return Number(res.rows[0]?.n ?? 0);
+  }
+
   subsetPredicates(schema: SchemaInfo, request: SubsetRequest): (tableId: string) => string | undefined {
     const planner = new SubsetPlanner(schema, request.order, request);
     return (id) => planner.predicate(id);
