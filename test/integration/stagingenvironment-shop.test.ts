@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
 import type { Manager } from '../../operator/runtime/manager';
 import { SOURCE_ANNOTATION } from '../../operator/environment/labels';
 import { createNamespace, deleteNamespace, eventually, kubectl, kubectlAsync } from '../support/kube';
@@ -62,6 +65,20 @@ afterAll(async () => {
   if (previews) deleteNamespace(previews);
   deleteNamespace(baseline);
   deleteVolumes(storageClass);
+});
+
+describe('examples/shop/staging.yaml', () => {
+  it('becomes Ready against the shop: generated secrets, quota, isolation', async () => {
+    const example = parse(readFileSync(resolve(__dirname, '../../examples/shop/staging.yaml'), 'utf8')) as Json & { spec: Json & { baseline: Json } };
+    example.spec.baseline.namespace = baseline;
+    example.spec.targetNamespace = `${baseline}-preview`;
+    kubectl(['apply', '-n', previews, '-f', '-'], JSON.stringify(example));
+    const env = await waitForCondition('shop-preview', previews, 'Ready', 'True');
+    expect(env.status?.readyServices).toBe(`${workloads.length}/${workloads.length}`);
+    expect((await listObjects('v1', 'Secret', `${baseline}-preview`)).map((s) => s.metadata.name).sort()).toEqual(['payments-api', 'shop-db']);
+    expect(await getObject('v1', 'ResourceQuota', `${baseline}-preview`, 'understudy-quota')).toBeDefined();
+    kubectl(['delete', '-n', previews, 'stagingenvironment/shop-preview', '--wait=false']);
+  });
 });
 
 describe('the shop copied into a preview', () => {
