@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { registerCrdsCommand } from './commands/crds';
 import { registerOperatorCommand } from './commands/operator';
 import { register as registerParityCommand } from './commands/parity';
+import { register as registerProfileCommand } from './commands/profile';
+import { register as registerSeedCommand } from './commands/seed';
 import { CONTROLLERS } from './controllers';
 
 /** `understudy operator | seed | profile | parity | crds` */
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .version(packageVersion());
   registerCrdsCommand(program);
   registerOperatorCommand(program, CONTROLLERS);
+  registerSeedCommand(program);
+  registerProfileCommand(program);
   registerParityCommand(program);
   return program;
 }

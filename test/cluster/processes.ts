@@ -49,6 +49,11 @@ export class ProcessTable {
     return child.pid;
   }
 
+  /** Tracks a process started elsewhere, so `cluster:down` stops it too. */
+  adopt(name: string, pid: number, binary: string): void {
+    writeFileSync(this.pidFile(name), JSON.stringify({ pid, binary } satisfies PidRecord));
+  }
+
   running(name: string): number | undefined {
     const rec = this.record(name);
     return rec && runs(rec.pid, rec.binary) ? rec.pid : undefined;

@@ -1,0 +1,156 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defaultOptions, up } from '../test/cluster/controlplane';
+import { ProcessTable, sleep } from '../test/cluster/processes';
+import { installOperatorIdentity } from '../test/setup/operator-identity';
+import { createDatabase, startPostgres } from '../test/setup/postgres';
+import { loadShop } from './shop/db/loader';
+
+// `npm run demo`: the whole story on a laptop. A real control plane on
+// loopback, the CRDs, the operator under its least-privilege identity, the
+// shop as "production", then a preview of it that is copied, seeded with
+// synthetic data from production's statistics, and checked for drift.
+// Everything keeps running afterwards so you can look around; `npm run
+// cluster:down` stops it all (the operator and PostgreSQL included).
+
+const root = resolve(__dirname, '..');
+const started = Date.now();
+const step = (text: string) => console.log(`\n[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${text}`);
+const kubectl = (args: string[], input?: string) => execFileSync('kubectl', args, { input, stdio: ['pipe', 'pipe', 'inherit'] }).toString();
+const show = (args: string[]) => process.stdout.write(kubectl(args));
+
+const PREVIEW_NAMESPACE = 'previews';
+const METRICS = '127.0.0.1:18080';
+const HEALTH = '127.0.0.1:18081';
+
+async function main(): Promise<void> {
+  step('Starting the local control plane (the first run builds it from the Kubernetes Go modules, ~10 min)');
+  const opts = defaultOptions();
+  const cp = await up(opts, (line) => console.log(`       ${line}`));
+  process.env.KUBECONFIG = cp.kubeconfig;
+  process.env.PATH = `${cp.binDir}:${process.env.PATH ?? ''}`;
+
+  step('Installing the CRDs and the operator\'s RBAC from the Helm chart');
+  kubectl(['apply', '--server-side', '--force-conflicts', '-f', join(root, 'crds')]);
+  kubectl(['wait', '--for=condition=Established', '-f', join(root, 'crds')]);
+  const operatorKubeconfig = installOperatorIdentity(cp.server, cp.stateDir);
+
+  step('Starting the operator (as the chart\'s ServiceAccount, not as admin)');
+  await startOperator(opts.stateDir, operatorKubeconfig);
+  console.log(`       logs: ${join(opts.stateDir, 'logs', 'understudy-operator.log')}   metrics: http://${METRICS}/metrics`);
+
+  step('Deploying the shop as "production" in namespace shop (eight services, PostgreSQL, Redis, Ingress, HPAs)');
+  kubectl(['apply', '-f', join(root, 'examples/shop/k8s')]);
+  kubectl(['wait', '-n', 'shop', '--for=condition=Available', 'deployment', '--all', '--timeout=180s']);
+  show(['get', 'deployments', '-n', 'shop']);
+
+  step('Copying it into a preview: kubectl apply -f examples/shop/staging.yaml');
+  kubectl(['apply', '-f', '-'], kubectl(['create', 'namespace', PREVIEW_NAMESPACE, '--dry-run=client', '-o', 'yaml']));
+  kubectl(['apply', '-n', PREVIEW_NAMESPACE, '-f', join(root, 'examples/shop/staging.yaml')]);
+  kubectl(['wait', '-n', PREVIEW_NAMESPACE, '--for=condition=Ready', 'stagingenvironment/shop-preview', '--timeout=180s']);
+  show(['get', 'stagingenvironment', '-n', PREVIEW_NAMESPACE]);
+  const env = JSON.parse(kubectl(['get', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '-o', 'json'])) as {
+    status: { namespace: string; timings?: Record<string, number>; urls?: string[]; expiresAt?: string };
+  };
+  console.log(`       namespace ${env.status.namespace}, expires ${env.status.expiresAt ?? 'never'}, timings ${JSON.stringify(env.status.timings ?? {})}`);
+  for (const url of env.status.urls ?? []) console.log(`       ${url}`);
+  show(['get', 'deployments', '-n', env.status.namespace]);
+
+  step('Seeding the preview\'s database with synthetic data built from production\'s statistics');
+  // kwok simulates nodes, so the copied PostgreSQL pod runs no container: a
+  // local PostgreSQL stands in for both production's and the preview's server.
+  const pg = await startPostgres({ dataDir: join(opts.stateDir, 'demo-postgres'), port: 25432 });
+  new ProcessTable(opts.stateDir).adopt('demo-postgres', pg.pid, 'postgres');
+  const productionUrl = await createDatabase(pg.url, 'shop_production');
+  const previewUrl = await createDatabase(pg.url, 'shop_preview');
+  const counts = await loadShop(productionUrl, { users: 2000 });
+  console.log(`       production: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+  const ns = env.status.namespace;
+  execFileSync('node', [join(root, 'bin/understudy.js'), 'profile', '--database', productionUrl, '--rules', join(root, 'examples/shop/db/rules.yaml'), '--configmap', `${ns}/shop-profile`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  kubectl(['create', 'secret', 'generic', 'shop-preview-db', '-n', ns, `--from-literal=url=${previewUrl}`]);
+  kubectl(['create', 'secret', 'generic', 'shop-production-db-readonly', '-n', ns, `--from-literal=url=${productionUrl}`]);
+  kubectl(['create', 'configmap', 'shop-seed-rules', '-n', ns, `--from-file=rules.yaml=${join(root, 'examples/shop/db/rules.yaml')}`]);
+  kubectl(['apply', '-n', ns, '-f', '-'], demoDataSeed());
+  kubectl(['wait', '-n', ns, '--for=condition=Ready', 'dataseed/shop-synthetic', '--timeout=300s']);
+  show(['get', 'dataseed', '-n', ns]);
+  const seed = JSON.parse(kubectl(['get', 'dataseed', 'shop-synthetic', '-n', ns, '-o', 'json'])) as { status: { tables?: Array<{ name: string; rows: number }>; fidelity?: unknown } };
+  console.log(`       tables: ${(seed.status.tables ?? []).map((t) => `${t.name} ${t.rows}`).join(', ')}`);
+  console.log(`       fidelity: ${JSON.stringify(seed.status.fidelity ?? {})}`);
+
+  step('Measuring how far the preview is from production');
+  kubectl(['apply', '-n', ns, '-f', '-'], demoParityCheck(ns));
+  kubectl(['wait', '-n', ns, '--for=condition=Ready', 'paritycheck/shop-preview', '--timeout=120s']);
+  show(['get', 'paritycheck', '-n', ns]);
+  const parity = JSON.parse(kubectl(['get', 'paritycheck', 'shop-preview', '-n', ns, '-o', 'json'])) as {
+    status: { findings?: Array<{ category: string; resource: string; path: string; severity: string; expected: boolean; message: string }> };
+  };
+  for (const f of (parity.status.findings ?? []).slice(0, 10)) {
+    console.log(`       ${f.expected ? 'expected' : f.severity.padEnd(8)} ${f.category.padEnd(13)} ${f.resource} ${f.path}: ${f.message}`);
+  }
+
+  step('Done. Everything keeps running:');
+  console.log(`       export KUBECONFIG=${cp.kubeconfig} PATH=${cp.binDir}:$PATH`);
+  console.log('       kubectl get understudy -A');
+  console.log(`       kubectl delete stagingenvironment shop-preview -n ${PREVIEW_NAMESPACE}   # the operator deletes ${ns}`);
+  console.log('       npm run cluster:down                                      # stops everything');
+}
+
+async function startOperator(stateDir: string, kubeconfig: string): Promise<void> {
+  const procs = new ProcessTable(stateDir);
+  if (procs.running('understudy-operator') === undefined) {
+    procs.start('understudy-operator', process.execPath, [
+      join(root, 'bin/understudy.js'), 'operator', `--kubeconfig=${kubeconfig}`,
+      `--metrics-bind-address=${METRICS}`, `--health-probe-bind-address=${HEALTH}`,
+    ]);
+  }
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://${HEALTH}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await sleep(250);
+  }
+  const log = join(stateDir, 'logs', 'understudy-operator.log');
+  throw new Error(`the operator did not become ready; last lines of ${log}:\n${existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-20).join('\n') : ''}`);
+}
+
+function demoDataSeed(): string {
+  return `apiVersion: understudy.dev/v1alpha1
+kind: DataSeed
+metadata: {name: shop-synthetic}
+spec:
+  source:
+    synthesize:
+      profile: {configMapRef: {name: shop-profile, key: profile.json}}
+      scale: {ratio: "0.1", rows: {categories: 40, tags: 30}}
+      seed: 1234
+  target: {urlSecretRef: {name: shop-preview-db, key: url}}
+  rulesFrom: {name: shop-seed-rules, key: rules.yaml}
+  mode: Strict
+  reset: Truncate
+  runner: Inline
+`;
+}
+
+function demoParityCheck(ns: string): string {
+  return `apiVersion: understudy.dev/v1alpha1
+kind: ParityCheck
+metadata: {name: shop-preview}
+spec:
+  staging: {namespace: ${ns}, environmentRef: {name: shop-preview, namespace: ${PREVIEW_NAMESPACE}}}
+  production: {namespace: shop}
+  categories:
+    configuration: {}
+    schema:
+      staging: {connectionSecretRef: {name: shop-preview-db, key: url}}
+      production: {connectionSecretRef: {name: shop-production-db-readonly, key: url}}
+    data: {expectedRowRatio: "0.1"}
+`;
+}
+
+main().catch((err: unknown) => {
+  console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
