@@ -95,16 +95,29 @@ export async function startOperator(namespace: string): Promise<Manager> {
   return manager;
 }
 
-/** Deletes every environment of `namespace` while the operator still runs, so finalizers complete; strips any left. */
+/**
+ * Deletes every environment of `namespace` while the operator still runs, so
+ * finalizers complete. Should that not finish (a failed test), strips the
+ * finalizers and deletes the target namespaces itself, leaving nothing behind.
+ */
 export async function deleteEnvironments(namespace: string, timeoutMs = 90_000): Promise<void> {
   await kubectlAsync(['delete', 'stagingenvironments', '--all', '-n', namespace, '--wait=false']);
   const client = admin();
   try {
     await eventually(async () => (await client.list(API_VERSION, 'StagingEnvironment', { namespace })).items.length === 0, { timeoutMs, what: `environments of ${namespace} gone` });
   } catch {
-    for (const env of (await client.list<Obj>(API_VERSION, 'StagingEnvironment', { namespace })).items) {
-      await client.mergePatch({ apiVersion: API_VERSION, kind: 'StagingEnvironment', namespace, name: env.metadata.name }, { metadata: { finalizers: null } });
-    }
+    await abandonEnvironments(namespace);
+  }
+}
+
+/** Strips the finalizers of the environments of `namespace` and deletes the namespaces made for them. */
+export async function abandonEnvironments(namespace: string): Promise<void> {
+  const client = admin();
+  for (const env of (await client.list<Obj>(API_VERSION, 'StagingEnvironment', { namespace })).items) {
+    await client.mergePatch({ apiVersion: API_VERSION, kind: 'StagingEnvironment', namespace, name: env.metadata.name }, { metadata: { finalizers: null } }).catch(() => undefined);
+  }
+  for (const target of (await client.list<Obj>('v1', 'Namespace', { labelSelector: `understudy.dev/environment-namespace=${namespace}` })).items) {
+    await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: target.metadata.name });
   }
 }
 

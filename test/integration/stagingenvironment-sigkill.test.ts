@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { LABELS } from '../../operator/api/common';
 import { createNamespace, deleteNamespace, eventually, kubectl, kubectlAsync } from '../support/kube';
 import { type OperatorProcess, describeProcess, spawnOperator } from '../support/operator-process';
-import { applyObjects, condition, createVolumes, deleteVolumes, environment, getEnvironment, listObjects, shopObjects, type Obj } from './stagingenvironment-fixtures';
+import { abandonEnvironments, applyObjects, condition, createVolumes, deleteVolumes, environment, getEnvironment, listObjects, shopObjects, type Obj } from './stagingenvironment-fixtures';
 
 jest.setTimeout(900_000);
 
@@ -67,8 +67,8 @@ beforeAll(() => {
 afterAll(async () => {
   await Promise.all(processes.map(kill));
   if (previews) {
-    // Leftovers only if the test failed: strip finalizers so the namespaces can go.
-    await kubectlAsync(['patch', 'stagingenvironments', '--all', '-n', previews, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    // Leftovers only if the test failed: no environment, no namespace stays behind.
+    await abandonEnvironments(previews);
     deleteNamespace(previews);
   }
   deleteNamespace(baseline);

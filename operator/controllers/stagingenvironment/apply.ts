@@ -55,11 +55,11 @@ export interface ApplyOutcome {
   unchanged: number;
 }
 
-/** Applies what differs, in order; the first failure stops the waves after it. */
+/** Applies what differs, in order; the first failure stops the waves after it. `desired` carries its applied digests (withAppliedHash). */
 export async function applyDesired(client: KubeClient, desired: readonly KubeObject[], live: LiveObjects, onApplied: (object: KubeObject) => void = () => undefined): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { applied: 0, unchanged: 0 };
   for (const wave of wavesOf(desired)) {
-    const stale = wave.map(withAppliedHash).filter((object) => {
+    const stale = wave.filter((object) => {
       const upToDate = isUpToDate(object, live.get(object));
       if (upToDate) outcome.unchanged++;
       return !upToDate;

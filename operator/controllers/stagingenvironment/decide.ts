@@ -6,6 +6,7 @@ import { isRecord, type KubeObject } from '../../environment/objects';
 import { planEnvironment, type EnvironmentPlan } from '../../environment/plan';
 import { SECRET_POLICY_ANNOTATION } from '../../environment/secrets';
 import type { CacheReader } from '../../runtime/informer';
+import { withAppliedHash } from './drift';
 
 // The decision, memoised: an environment coming up is reconciled on every
 // readiness change of its workloads, while what it should contain changes
@@ -28,7 +29,7 @@ export interface DecideInput {
 
 export interface Decision {
   plan: EnvironmentPlan;
-  /** The plan's objects as they are applied (copied NetworkPolicies confined while isolation is on). */
+  /** The plan's objects as they are applied: copied NetworkPolicies confined while isolation is on, each with its applied digest. */
   desired: KubeObject[];
   warnings: string[];
 }
@@ -57,7 +58,7 @@ export class DecisionCache {
     const confined = isolation?.networkPolicy
       ? confineNetworkPolicies(plan.objects, { targetNamespace: plan.targetNamespace, allowedNamespaces: isolation.allowIngressFromNamespaces ?? [] })
       : { objects: plan.objects, warnings: [] };
-    const decision = { plan, desired: confined.objects, warnings: [...plan.warnings, ...confined.warnings] };
+    const decision = { plan, desired: confined.objects.map(withAppliedHash), warnings: [...plan.warnings, ...confined.warnings] };
     this.decisions.set(key, { fingerprint, decision });
     return decision;
   }
