@@ -6,7 +6,7 @@ import type { KubeClient } from '../../runtime/kube-client';
 import { isConflict } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { isUpToDate, withAppliedHash } from './drift';
-import { CACHED_TARGET_KINDS, MANAGED_SELECTOR, type KindRef } from './watches';
+import { CACHED_TARGET_KINDS, MANAGED_SELECTOR, cacheOf, type KindRef } from './watches';
 
 // Writing the environment: server-side apply under the operator's field
 // manager, only for objects whose live copy differs from the desired one,
@@ -30,11 +30,11 @@ export async function liveObjects(ctx: ReconcileContext, namespace: string, envi
     const list = await ctx.client.list<KubernetesObject>(kind.apiVersion, kind.kind, { namespace, labelSelector: MANAGED_SELECTOR });
     listed.set(`${groupOf(kind.apiVersion)}/${kind.kind}`, list.items as unknown as KubeObject[]);
   }
-  const fromCache = (kind: KindRef): KubeObject[] => ctx.cache(kind.apiVersion, kind.kind).list(namespace) as KubeObject[];
+  const fromCache = (kind: KindRef): KubeObject[] => cacheOf(ctx, kind).list(namespace);
   return {
     get(object) {
       const cached = cachedKindOf(object);
-      if (cached) return ctx.cache(cached.apiVersion, cached.kind).get(namespace, object.metadata.name) as KubeObject | undefined;
+      if (cached) return cacheOf(ctx, cached).get(namespace, object.metadata.name);
       return listed.get(`${groupOf(object.apiVersion)}/${object.kind}`)?.find((o) => o.metadata.name === object.metadata.name);
     },
     owned() {

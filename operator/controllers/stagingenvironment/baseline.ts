@@ -7,7 +7,7 @@ import { KubeConfig, type KubernetesObject } from '../../runtime/client-node';
 import { KubeClient } from '../../runtime/kube-client';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
-import { CACHED_BASELINE_KINDS, NAMESPACE_REF } from './watches';
+import { CACHED_BASELINE_KINDS, NAMESPACE_REF, cacheOf } from './watches';
 
 // Reading what is copied. A live namespace of this cluster comes from the
 // informer caches (a reconcile lists nothing); Secrets and kinds outside the
@@ -52,7 +52,7 @@ export class BaselineReader {
 
   private fromManifests(env: Environment, ctx: ReconcileContext): BaselineRead {
     const ref = env.spec.baseline.manifests!.configMapRef;
-    const configMap = ctx.cache('v1', 'ConfigMap').get(env.metadata.namespace, ref.name) as KubeObject | undefined;
+    const configMap = cacheOf(ctx, { apiVersion: 'v1', kind: 'ConfigMap' }).get(env.metadata.namespace, ref.name);
     if (!configMap) return notFound('spec.baseline.manifests.configMapRef.name', `ConfigMap ${env.metadata.namespace}/${ref.name} does not exist`);
     const objects = manifestsFromConfigMap(configMap, ref.key);
     return { ok: true, objects, namespace: env.spec.baseline.namespace, fingerprint: `manifests:${configMap.metadata.uid}@${String(configMap.metadata.resourceVersion)}`, remote: false };
@@ -68,7 +68,7 @@ export class BaselineReader {
     const objects: KubeObject[] = [];
     for (const kind of kinds.kinds) {
       const cached = CACHED_BASELINE_KINDS.find((k) => k.apiVersion === apiVersionOf(kind) && k.kind === kind.kind);
-      if (cached) objects.push(...(ctx.cache(cached.apiVersion, cached.kind).list(namespace) as KubeObject[]));
+      if (cached) objects.push(...cacheOf(ctx, cached).list(namespace));
       else objects.push(...(await listKind(ctx.client, kind, namespace)));
     }
     return { ok: true, objects, namespace, fingerprint: fingerprintOf(objects), remote: false };

@@ -6,7 +6,7 @@ import type { KubernetesObject } from '../../runtime/client-node';
 import { hasFinalizer, removeFinalizer } from '../../runtime/finalizers';
 import { isNotFound } from '../../runtime/kube-errors';
 import type { ReconcileContext, Request, Result } from '../../runtime/reconciler';
-import { STAGING_ENVIRONMENT_REF, NAMESPACE_REF } from './watches';
+import { STAGING_ENVIRONMENT_REF, NAMESPACE_REF, cacheOf } from './watches';
 
 // An environment's end. Deletion (by hand or at expiry) goes through a
 // finalizer: the target namespace is deleted and the finalizer stays until
@@ -32,7 +32,7 @@ export function refOf(env: EnvironmentObject): EnvironmentRef {
 
 /** Managed namespaces made for this environment (or for one of its name before it, when `sameUidOnly` is false). */
 export function namespacesOf(environment: EnvironmentRef, ctx: ReconcileContext, sameUidOnly = true): KubeObject[] {
-  return (ctx.cache(NAMESPACE_REF.apiVersion, NAMESPACE_REF.kind).list() as KubeObject[]).filter((ns) => {
+  return cacheOf(ctx, NAMESPACE_REF).list().filter((ns) => {
     const owner = environmentOfNamespace(ns);
     if (!owner || owner.name !== environment.name || owner.namespace !== environment.namespace) return false;
     return !sameUidOnly || owner.uid === undefined || environment.uid === undefined || owner.uid === environment.uid;

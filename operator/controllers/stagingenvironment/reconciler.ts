@@ -17,7 +17,7 @@ import { DecisionCache, type Decision } from './decide';
 import { type EnvironmentObject, FINALIZER, deleteNamespace, finalize, refOf, sweepOrphans } from './lifecycle';
 import { environmentStatus, stalledStatus, transitions, waitingStatus, type Stall } from './status';
 import { reconcileTests } from './tests';
-import { DATA_SEED_REF, type EnvironmentIndex, NAMESPACE_REF, SECRET_REF } from './watches';
+import { DATA_SEED_REF, type EnvironmentIndex, NAMESPACE_REF, SECRET_REF, cacheOf } from './watches';
 
 // Thin: read (the environment, its baseline, the target namespace), decide
 // (planEnvironment, memoised), act (finalizer, namespace, apply, prune,
@@ -82,7 +82,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
     }
     const targetNamespace = env.status?.namespace ?? spec.targetNamespace ?? defaultTargetNamespace(environment, baseline.namespace);
     this.options.index.set(req, { ...(sameCluster ? { baselineNamespace: spec.baseline.namespace } : {}), ...manifests, targetNamespace });
-    const existing = ctx.cache(NAMESPACE_REF.apiVersion, NAMESPACE_REF.kind).get('', targetNamespace) as KubeObject | undefined;
+    const existing = cacheOf(ctx, NAMESPACE_REF).get('', targetNamespace);
     const ownership = namespaceOwnership(existing, environment);
     if (ownership.state === 'foreign') {
       const previousOwner = existing ? environmentOfNamespace(existing) : undefined;
@@ -107,7 +107,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
         baselineFingerprint: baseline.fingerprint,
         targetNamespace,
         ...(await this.tlsSecret(spec, environment.namespace, ctx)),
-        secrets: ctx.cache(SECRET_REF.apiVersion, SECRET_REF.kind) as never,
+        secrets: cacheOf(ctx, SECRET_REF),
       });
     } catch (error) {
       if (error instanceof PlanError) return this.stall(env, ctx, { reason: 'InvalidSpec', message: error.message }, extra);
@@ -132,7 +132,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
       applied = outcome;
     }
     const services = serviceStatuses(stale ? summariesOf(env.status) : plan.services, live, applied.workloads);
-    const seeds = seedProgress(spec, targetNamespace, ctx.cache(DATA_SEED_REF.apiVersion, DATA_SEED_REF.kind) as never);
+    const seeds = seedProgress(spec, targetNamespace, cacheOf(ctx, DATA_SEED_REF));
     const ready = services.every((s) => s.ready) && seeds.pending.length === 0 && seeds.failed.length === 0;
     const tests = await reconcileTests({ spec, environment, generation, targetNamespace, ready }, ctx);
 

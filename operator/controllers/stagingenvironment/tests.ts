@@ -7,7 +7,7 @@ import { canonicalJson } from '../../environment/revision';
 import type { KubernetesObject } from '../../runtime/client-node';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import type { TestProgress } from './status';
-import { JOB_REF } from './watches';
+import { JOB_REF, cacheOf } from './watches';
 
 // spec.tests: one Job per test, started once the environment is Ready. A
 // Job's spec is immutable, so a Job whose template (or the environment's
@@ -27,7 +27,7 @@ export interface TestsInput {
 
 export async function reconcileTests(input: TestsInput, ctx: ReconcileContext): Promise<TestProgress | undefined> {
   const desired = testJobs(input.spec).map((job) => withRevision(markManaged(job, input.environment, input.targetNamespace), input.generation));
-  const live = (ctx.cache(JOB_REF.apiVersion, JOB_REF.kind).list(input.targetNamespace) as KubeObject[]).filter(
+  const live = cacheOf(ctx, JOB_REF).list(input.targetNamespace).filter(
     (job) => isManagedBy(job, input.environment) && job.metadata.labels?.[TEST_LABEL] !== undefined,
   );
   for (const job of live.filter((j) => !desired.some((d) => d.metadata.name === j.metadata.name))) await deleteJob(job, ctx);

@@ -4,7 +4,8 @@ import { environmentOfNamespace } from '../../environment/namespace';
 import type { KubeObject } from '../../environment/objects';
 import type { KubernetesObject } from '../../runtime/client-node';
 import type { WatchesKind } from '../../runtime/controller';
-import type { Request } from '../../runtime/reconciler';
+import type { CacheReader } from '../../runtime/informer';
+import type { ReconcileContext, Request } from '../../runtime/reconciler';
 
 // What wakes an environment up. The copied kinds are watched in every
 // namespace without a label selector, one cache per kind: the environment's
@@ -105,6 +106,16 @@ export function environmentOfObject(object: KubernetesObject): Request[] {
   const name = labels[LABELS.environment];
   const namespace = labels[LABELS.environmentNamespace];
   return name && namespace ? [{ namespace, name }] : [];
+}
+
+/**
+ * A watched kind's cache, with objects seen as the copy transformation sees
+ * them. The informer stores what the API server sent: JSON objects with
+ * apiVersion, kind and metadata.name always set, which is what KubeObject
+ * states and client-node's KubernetesObject leaves optional.
+ */
+export function cacheOf(ctx: ReconcileContext, ref: KindRef): CacheReader<KubeObject> {
+  return ctx.cache(ref.apiVersion, ref.kind) as unknown as CacheReader<KubeObject>;
 }
 
 export function watchedKinds(index: EnvironmentIndex): WatchesKind[] {
