@@ -124,6 +124,8 @@ interface ScaleResult {
   p99: number | undefined;
   reconciles: number;
   peakRssMiB: number;
+  /** Live JavaScript heap at the end (nodejs_heap_size_used_bytes): what the caches and plans hold, without garbage. */
+  heapUsedMiB: number;
 }
 
 /** Part 2: ENVIRONMENTS copies of a 10-service baseline created at once by one operator process. */
@@ -170,6 +172,7 @@ async function manyAtOnce(c: Cluster): Promise<ScaleResult> {
       p99: histogramQuantile(metrics, 'controller_runtime_reconcile_time_seconds', labels, 0.99),
       reconciles: Number(count ?? 0),
       peakRssMiB: operator.peakRssBytes() / 2 ** 20,
+      heapUsedMiB: Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20,
     };
   } finally {
     await cleanup(c, previews, operator.stop, [baseline]);
@@ -215,10 +218,10 @@ async function main(): Promise<void> {
       `  Ready: ${scale.ready}/${ENVIRONMENTS} in ${(scale.allReadyMs / 1000).toFixed(1)} s; every object applied (all Provisioned) after ${scale.allProvisionedMs === undefined ? 'n/a' : `${(scale.allProvisionedMs / 1000).toFixed(1)} s`}`,
       `  operator CPU: ${scale.operatorCpuSeconds.toFixed(1)} s`,
       `  reconciles: ${scale.reconciles}, p50 ${fmt(scale.p50)}, p99 ${fmt(scale.p99)} (controller_runtime_reconcile_time_seconds)`,
-      `  operator peak RSS (VmHWM): ${scale.peakRssMiB.toFixed(0)} MiB (target <= ${RSS_TARGET_MIB} MiB, ratio ${(scale.peakRssMiB / RSS_TARGET_MIB).toFixed(2)})`,
+      `  operator peak RSS (VmHWM): ${scale.peakRssMiB.toFixed(0)} MiB (target <= ${RSS_TARGET_MIB} MiB, ratio ${(scale.peakRssMiB / RSS_TARGET_MIB).toFixed(2)}); live heap at the end ${scale.heapUsedMiB.toFixed(0)} MiB`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    process.stdout.write(`${JSON.stringify({ bench: 'environment', createToReady: { operatorMs: single.operatorMs.map(Math.round), kubectlMs: single.kubectlMs.map(Math.round), ratio: round2(ratio) }, scale: { environments: ENVIRONMENTS, services: SERVICES_SMALL, ready: scale.ready, allReadyMs: Math.round(scale.allReadyMs), allProvisionedMs: scale.allProvisionedMs === undefined ? null : Math.round(scale.allProvisionedMs), operatorCpuSeconds: scale.operatorCpuSeconds, reconciles: scale.reconciles, p50Seconds: scale.p50, p99Seconds: scale.p99, peakRssMiB: Math.round(scale.peakRssMiB) } })}\n`);
+    process.stdout.write(`${JSON.stringify({ bench: 'environment', createToReady: { operatorMs: single.operatorMs.map(Math.round), kubectlMs: single.kubectlMs.map(Math.round), ratio: round2(ratio) }, scale: { environments: ENVIRONMENTS, services: SERVICES_SMALL, ready: scale.ready, allReadyMs: Math.round(scale.allReadyMs), allProvisionedMs: scale.allProvisionedMs === undefined ? null : Math.round(scale.allProvisionedMs), operatorCpuSeconds: scale.operatorCpuSeconds, reconciles: scale.reconciles, p50Seconds: scale.p50, p99Seconds: scale.p99, peakRssMiB: Math.round(scale.peakRssMiB), heapUsedMiB: Math.round(scale.heapUsedMiB) } })}\n`);
     process.exitCode = ratio <= RATIO_TARGET && scale.ready === ENVIRONMENTS && scale.peakRssMiB <= RSS_TARGET_MIB ? 0 : 1;
   } finally {
     await removeNodes(c.admin, addedNodes);

@@ -10,10 +10,14 @@ import { CACHED_TARGET_KINDS, MANAGED_SELECTOR, cacheOf, type KindRef } from './
 
 // Writing the environment: server-side apply under the operator's field
 // manager, only for objects whose live copy differs from the desired one,
-// in waves of one kind at a time (ServiceAccounts and ConfigMaps exist
-// before the pods that use them), several objects of a kind at once.
+// in two waves: first what pods need to exist before they are created (a
+// pod naming a missing ServiceAccount is refused, and the ReplicaSet
+// controller backs off; a quota must be there to count them), then all the
+// rest at once. Every apply is a round trip, so within a wave several go
+// out together.
 
-const PARALLEL_APPLIES = 8;
+const PARALLEL_APPLIES = 16;
+const PREREQUISITES = new Set(['ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap', 'PersistentVolumeClaim']);
 
 export interface LiveObjects {
   /** The live object of the same kind and name, or undefined. */
@@ -98,13 +102,8 @@ export async function createNamespace(client: KubeClient, namespace: KubeObject)
 }
 
 function wavesOf(objects: readonly KubeObject[]): KubeObject[][] {
-  const waves: KubeObject[][] = [];
-  for (const object of objects) {
-    const last = waves[waves.length - 1];
-    if (last && last[0]?.kind === object.kind) last.push(object);
-    else waves.push([object]);
-  }
-  return waves;
+  const first = objects.filter((o) => PREREQUISITES.has(o.kind) && groupOf(o.apiVersion) !== 'understudy.dev');
+  return [first, objects.filter((o) => !first.includes(o))].filter((wave) => wave.length > 0);
 }
 
 async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
