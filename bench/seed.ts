@@ -33,9 +33,11 @@ function flag(name: string, fallback: string): string {
   return at >= 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
 }
 
+/** Runs one phase in its own process; each result is printed at once, so a long run that fails late still reports. */
 function phase(args: string[]): PhaseResult {
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'seed-worker.ts'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   const line = out.trim().split('\n').at(-1)!;
+  process.stderr.write(`${line}\n`);
   return JSON.parse(line) as PhaseResult;
 }
 

@@ -1,6 +1,7 @@
 import type { RowCodec } from './driver';
 import type { Keyed as KeyedHash } from './keyed';
 import type { ColumnPlan } from './rules';
+import { rowCheckApplies } from './leak-scan';
 import { compileTransform, type ValueTransform } from './transform/compile';
 
 /**
@@ -12,19 +13,23 @@ export function changesAnyColumn(plans: ColumnPlan[], nulled: Set<string>): bool
   return plans.some((p) => nulled.has(p.column.name) || (p.spec !== undefined && p.spec.transform !== 'keep'));
 }
 
-export function compileLineTransform(plans: ColumnPlan[], keyed: KeyedHash, codec: RowCodec, nulled: Set<string>): (lines: string[]) => string {
+/**
+ * `unchanged` counts, per column, masked values that came out equal to their
+ * original where that cannot happen by chance (see leak-scan.ts): leaks.
+ */
+export function compileLineTransform(plans: ColumnPlan[], keyed: KeyedHash, codec: RowCodec, nulled: Set<string>, unchanged?: Map<string, number>): (lines: string[]) => string {
   const index = new Map(plans.map((p, i) => [p.column.name, i]));
-  const steps: Array<{ at: number; transform: ValueTransform | 'null' }> = [];
+  const steps: Array<{ at: number; transform: ValueTransform | 'null'; name: string; kind: string }> = [];
   let needsLookup = false;
   plans.forEach((plan, at) => {
-    if (nulled.has(plan.column.name)) return steps.push({ at, transform: 'null' });
+    if (nulled.has(plan.column.name)) return steps.push({ at, transform: 'null', name: plan.column.name, kind: 'null' });
     if (!plan.spec || plan.spec.transform === 'keep') return;
     if (plan.spec.transform === 'dateShift' && plan.spec.params?.entityColumn !== undefined) {
       const entity = String(plan.spec.params.entityColumn);
       if (!index.has(entity)) throw new Error(`${plan.column.name}: dateShift entityColumn ${entity} is not a column of the table`);
       needsLookup = true;
     }
-    steps.push({ at, transform: compileTransform(plan.spec, { keyed, column: plan.column, unique: plan.unique }) });
+    steps.push({ at, transform: compileTransform(plan.spec, { keyed, column: plan.column, unique: plan.unique }), name: plan.column.name, kind: plan.spec.transform });
   });
   if (steps.length === 0) return (lines) => (lines.length === 0 ? '' : `${lines.join('\n')}\n`);
   return (lines) => {
@@ -37,13 +42,16 @@ export function compileLineTransform(plans: ColumnPlan[], keyed: KeyedHash, code
         const i = index.get(name);
         return i === undefined ? null : codec.decodeField(original[i]!);
       };
-      for (const { at, transform } of steps) {
+      for (const { at, transform, name, kind } of steps) {
         if (transform === 'null') {
           fields[at] = codec.encodeField(null);
           continue;
         }
         const value = codec.decodeField(fields[at]!);
-        if (value !== null) fields[at] = codec.encodeField(transform(value, lookup));
+        if (value === null) continue;
+        const masked = transform(value, lookup);
+        if (unchanged && masked === value && rowCheckApplies(kind, value)) unchanged.set(name, (unchanged.get(name) ?? 0) + 1);
+        fields[at] = codec.encodeField(masked);
       }
       out += `${codec.joinLine(fields)}\n`;
     }

@@ -28,6 +28,7 @@ export function anonymizeJobs(
   codec: RowCodec,
   meter: ProgressMeter,
   subset: boolean,
+  unchanged: Map<string, number>,
 ): SeedJob[] {
   const deferredCols = new Map<string, Set<string>>();
   for (const d of load.deferred) {
@@ -42,7 +43,8 @@ export function anonymizeJobs(
     const where = predicateFor(predicate, id, subset);
     let written = 0;
     const nulledHere = deferredCols.get(id) ?? new Set<string>();
-    const transformLines = compileLineTransform(plans, keyed, codec, nulledHere);
+    const unchangedHere = new Map<string, number>();
+    const transformLines = compileLineTransform(plans, keyed, codec, nulledHere, unchangedHere);
     const deferred = load.deferred.filter((d) => d.table === id).map((d) => {
       const keyPlans = table.primaryKey.map((c) => plans.find((p) => p.column.name === c)!);
       const fkPlans = d.fk.columns.map((c) => plans.find((p) => p.column.name === c)!);
@@ -82,6 +84,7 @@ export function anonymizeJobs(
           meter.add(id, lines.length);
           yield transformLines(lines);
         }
+        for (const [column, n] of unchangedHere) unchanged.set(`${id}.${column}`, (unchanged.get(`${id}.${column}`) ?? 0) + n);
       },
     };
   });

@@ -155,7 +155,8 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
     await preflightChecks(source, target, schema, plan, keyed, predicate);
     // Without a subset the catalogue's estimate gives the progress bar a total and an ETA.
     const meter = new ProgressMeter(opts.onProgress, anonymize.subset ? undefined : await source.estimateRows(schema));
-    const jobs = anonymizeJobs(source, schema, plan, load, keyed, predicate, request.spec.batchRows, target.codec, meter, anonymize.subset !== undefined);
+    const unchanged = new Map<string, number>();
+    const jobs = anonymizeJobs(source, schema, plan, load, keyed, predicate, request.spec.batchRows, target.codec, meter, anonymize.subset !== undefined, unchanged);
     const writeStarted = Date.now();
     const tables = await writeMarked(target, jobs, load, request.spec, opts, 'anonymize');
     const verifyStarted = Date.now();
@@ -163,7 +164,10 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
     report.piiCoverage = plan.coverage;
     report.profileDigest = digestOf(sourceSchema);
     report.integrity = await target.checkIntegrity(schema);
-    if (request.spec.leakScan) report.leaks = await scanForLeaks(source, target, schema, plan.columns, opts.leakScanLimit ?? 1_000_000);
+    if (request.spec.leakScan) {
+      const rowLeaks = [...unchanged].map(([column, values]) => ({ column, values, check: 'row' as const }));
+      report.leaks = [...rowLeaks, ...(await scanForLeaks(source, target, schema, plan.columns, opts.leakScanLimit ?? 1_000_000))];
+    }
     if (request.spec.fidelity) {
       const personal = personalClassifier(rules);
       const [sp, tp] = [await source.profile(schema, { analyze: false, personal }), await target.profile(schema, { analyze: true, personal })];
