@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { type OperatorProcess, freePort, spawnOperator } from '../test/support/operator-process';
 
 // The operator as the benchmark runs it: the compiled CLI in its own process
@@ -18,7 +18,12 @@ export interface RunningOperator {
 export async function startOperator(name: string, kubeconfig: string, namespace: string): Promise<RunningOperator> {
   const port = await freePort();
   const metricsUrl = `http://127.0.0.1:${port}`;
-  const p = spawnOperator(name, [`--kubeconfig=${kubeconfig}`, `--namespace=${namespace}`, `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0', '--graceful-shutdown-timeout=5'], { LOG_LEVEL: 'warn' });
+  // BENCH_OPERATOR_NODE_OPTIONS reaches the operator only (for example --trace-gc), BENCH_OPERATOR_LOG keeps its output.
+  const nodeOptions = process.env.BENCH_OPERATOR_NODE_OPTIONS;
+  const p = spawnOperator(name, [`--kubeconfig=${kubeconfig}`, `--namespace=${namespace}`, `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0', '--graceful-shutdown-timeout=5'], {
+    LOG_LEVEL: 'warn',
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+  });
   const deadline = Date.now() + 30_000;
   // At warn the start is not logged: the metrics server answering says it runs.
   for (;;) {
@@ -36,6 +41,7 @@ export async function startOperator(name: string, kubeconfig: string, namespace:
     stop: async () => {
       p.kill('SIGTERM');
       await p.exited;
+      if (process.env.BENCH_OPERATOR_LOG) writeFileSync(`${process.env.BENCH_OPERATOR_LOG}.${name}`, p.output());
     },
   };
 }

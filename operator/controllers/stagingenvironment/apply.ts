@@ -16,7 +16,7 @@ import { CACHED_TARGET_KINDS, MANAGED_SELECTOR, cacheOf, type KindRef } from './
 // rest at once. Every apply is a round trip, so within a wave several go
 // out together.
 
-const PARALLEL_APPLIES = 16;
+const PARALLEL_APPLIES = 8;
 const PREREQUISITES = new Set(['ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap', 'PersistentVolumeClaim']);
 
 export interface LiveObjects {

@@ -26,7 +26,7 @@ export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'n
     primary: { ...STAGING_ENVIRONMENT_REF },
     watches: watchedKinds(index),
     reconciler: new StagingEnvironmentReconciler({ index, namespaces: env.namespaces, ...(options.now ? { now: options.now } : {}) }),
-    maxConcurrentReconciles: options.maxConcurrentReconciles ?? 8,
+    maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };
 }

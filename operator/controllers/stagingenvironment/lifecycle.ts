@@ -6,7 +6,7 @@ import type { KubernetesObject } from '../../runtime/client-node';
 import { hasFinalizer, removeFinalizer } from '../../runtime/finalizers';
 import { isNotFound } from '../../runtime/kube-errors';
 import type { ReconcileContext, Request, Result } from '../../runtime/reconciler';
-import { STAGING_ENVIRONMENT_REF, NAMESPACE_REF, cacheOf } from './watches';
+import { NAMESPACE_REF, STAGING_ENVIRONMENT_REF, cacheOf } from './watches';
 
 // An environment's end. Deletion (by hand or at expiry) goes through a
 // finalizer: the target namespace is deleted and the finalizer stays until
@@ -14,8 +14,9 @@ import { STAGING_ENVIRONMENT_REF, NAMESPACE_REF, cacheOf } from './watches';
 // so nothing outlives its environment. Namespaces whose environment vanished
 // without that (a finalizer removed by hand, an environment deleted while
 // the operator was down and its finalizer stripped) are swept: when the
-// operator starts, every managed namespace's owner is reconciled, and an
-// owner that does not exist gets its namespaces deleted.
+// operator starts (every managed namespace's owner is reconciled then),
+// whenever an environment disappears, and every few minutes over all
+// managed namespaces.
 
 export const FINALIZER = 'understudy.dev/environment-cleanup';
 const NAMESPACE_POLL_MS = 2_000;
@@ -75,6 +76,33 @@ export async function finalize(env: EnvironmentObject, ctx: ReconcileContext, re
   }
   ctx.log.info('namespace gone; finalizer removed');
   return {};
+}
+
+/**
+ * The sweep over every managed namespace, at most once per interval, run
+ * from whichever reconcile comes first: an owner the cache does not know is
+ * looked up on the server before anything is deleted.
+ */
+export class PeriodicSweep {
+  private last = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly watchedNamespaces: readonly string[] | undefined,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async maybeRun(ctx: ReconcileContext): Promise<void> {
+    if (this.clock() - this.last < this.intervalMs) return;
+    this.last = this.clock();
+    const owners = new Map<string, Request>();
+    for (const namespace of cacheOf(ctx, NAMESPACE_REF).list()) {
+      const owner = environmentOfNamespace(namespace);
+      if (!owner || namespace.metadata.deletionTimestamp || ctx.primary.get(owner.namespace, owner.name)) continue;
+      owners.set(`${owner.namespace}/${owner.name}`, { namespace: owner.namespace, name: owner.name });
+    }
+    for (const owner of owners.values()) await sweepOrphans(owner, ctx, this.watchedNamespaces);
+  }
 }
 
 /**

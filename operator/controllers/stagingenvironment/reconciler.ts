@@ -14,7 +14,7 @@ import { applyDesired, createNamespace, liveObjects, pruneUndesired, type LiveOb
 import { apiVersionOf, BaselineReader } from './baseline';
 import { childTemplateProblem, seedProgress } from './children';
 import { DecisionCache, type Decision } from './decide';
-import { type EnvironmentObject, FINALIZER, deleteNamespace, finalize, refOf, sweepOrphans } from './lifecycle';
+import { type EnvironmentObject, FINALIZER, PeriodicSweep, deleteNamespace, finalize, refOf, sweepOrphans } from './lifecycle';
 import { environmentStatus, stalledStatus, transitions, waitingStatus, type Stall } from './status';
 import { reconcileTests } from './tests';
 import { DATA_SEED_REF, type EnvironmentIndex, NAMESPACE_REF, SECRET_REF, cacheOf } from './watches';
@@ -29,6 +29,9 @@ const WAIT_MS = 2_000;
 const APPLIED_RECHECK_MS = 5_000;
 const REMOTE_BASELINE_RESYNC_MS = 5 * 60_000;
 const MAX_REQUEUE_MS = 60 * 60_000;
+/** Every environment is looked at again this often: drift the watches missed, and the orphan sweep, get a chance. */
+const RESYNC_MS = 10 * 60_000;
+const ORPHAN_SWEEP_MS = 5 * 60_000;
 
 export interface StagingEnvironmentReconcilerOptions {
   index: EnvironmentIndex;
@@ -40,13 +43,16 @@ export interface StagingEnvironmentReconcilerOptions {
 export class StagingEnvironmentReconciler implements Reconciler {
   private readonly baselines = new BaselineReader();
   private readonly decisions = new DecisionCache();
+  private readonly sweep: PeriodicSweep;
   private readonly now: () => Date;
 
   constructor(private readonly options: StagingEnvironmentReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
+    this.sweep = new PeriodicSweep(ORPHAN_SWEEP_MS, options.namespaces, () => this.now().getTime());
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    await this.sweep.maybeRun(ctx);
     const env = ctx.primary.get(req.namespace, req.name) as EnvironmentObject | undefined;
     if (!env) {
       this.forget(req);
@@ -235,8 +241,8 @@ export class StagingEnvironmentReconciler implements Reconciler {
 
   private nextReconcile(expiresAt: Date | undefined, remote: boolean): Result {
     const untilExpiry = expiresAt ? Math.max(1, expiresAt.getTime() - this.now().getTime()) : undefined;
-    const delays = [untilExpiry, remote ? REMOTE_BASELINE_RESYNC_MS : undefined].filter((d): d is number => d !== undefined);
-    return delays.length > 0 ? { requeueAfterMs: Math.min(MAX_REQUEUE_MS, ...delays) } : {};
+    const delays = [untilExpiry, remote ? REMOTE_BASELINE_RESYNC_MS : RESYNC_MS].filter((d): d is number => d !== undefined);
+    return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, ...delays) };
   }
 
   private forget(req: Request): void {
