@@ -1,4 +1,5 @@
 import type { ControllerFactory } from '../commands/operator';
+import { dataSeedController } from './dataseed';
 import { parityCheckController } from './paritycheck';
 import { stagingEnvironmentController } from './stagingenvironment';
 
@@ -9,4 +10,5 @@ import { stagingEnvironmentController } from './stagingenvironment';
 export const CONTROLLERS: ControllerFactory[] = [
   (env) => parityCheckController(env),
   (env) => stagingEnvironmentController(env),
+  (env) => dataSeedController(env),
 ];

@@ -1,3 +1,5 @@
+import type { SeedReport } from './run';
+
 /** Why a seed failed, as a condition reason; the message lists what to fix. */
 export type SeedFailureReason =
   | 'InvalidSpec'
@@ -13,8 +15,16 @@ export type SeedFailureReason =
   | 'Cancelled';
 
 export class SeedError extends Error {
+  /** The report of a seed that wrote its rows and then failed verification (leaks, integrity, fidelity), for the status. */
+  report?: SeedReport;
+
   constructor(readonly reason: SeedFailureReason, message: string, readonly details: string[] = [], readonly targetTouched = false) {
     super(details.length > 0 ? `${message}: ${details.slice(0, 50).join('; ')}` : message);
     this.name = 'SeedError';
+  }
+
+  withReport(report: SeedReport): this {
+    this.report = report;
+    return this;
   }
 }

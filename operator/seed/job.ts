@@ -53,6 +53,9 @@ export function seedJob(opts: SeedJobOptions) {
               args: ['seed', '--resource', `${opts.namespace}/${opts.name}`, '--write-status', '--output', 'json'],
               resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '768Mi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              // `--output json` ends a failed run with one JSON line ({event: failed, reason, message}) on stderr:
+              // the log tail becomes the termination message, where the controller reads why the seed failed.
+              terminationMessagePolicy: 'FallbackToLogsOnError',
             },
           ],
         },

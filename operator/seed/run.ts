@@ -93,12 +93,31 @@ function failOnPlanErrors(plan: RulePlan): void {
   throw new SeedError(strict ? 'UncoveredColumns' : 'RuleConflict', strict ? plan.errors[0]! : 'rules conflict with the schema', strict ? plan.errors.slice(1) : plan.errors);
 }
 
-/** Runs one seed. Throws SeedError; any failure before writing leaves the target untouched. */
+/** Stops between steps when the caller gave up (operator shutdown, a newer spec). */
+function stopIfCancelled(signal: AbortSignal | undefined, touched: boolean): void {
+  if (signal?.aborted) throw new SeedError('Cancelled', 'the seed was cancelled before it finished', [], touched);
+}
+
+/**
+ * Runs one seed. Throws SeedError; any failure before writing leaves the
+ * target untouched. An aborted `signal` ends it with reason Cancelled.
+ */
 export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Promise<SeedReport> {
+  try {
+    return await seed(request, opts);
+  } catch (err) {
+    if (!opts.signal?.aborted || (err instanceof SeedError && err.reason === 'Cancelled')) throw err;
+    // Whatever broke after the abort (a COPY cut short) is a consequence of it.
+    throw new SeedError('Cancelled', 'the seed was cancelled before it finished', [], err instanceof SeedError ? err.targetTouched : true);
+  }
+}
+
+async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport> {
   const factory = opts.openDatabase ?? ((url: string) => PostgresDatabase.open(url));
   const log = opts.log ?? (() => undefined);
   const kind = sourceKind(request.spec);
   const started = Date.now();
+  stopIfCancelled(opts.signal, false);
   const target = await open(factory, request.target, 'target');
   let source: SeedDatabase | undefined;
   try {
@@ -121,8 +140,10 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
       const expected = expectedRows(schema, profile, request.spec);
       const meter = new ProgressMeter(opts.onProgress, [...expected.values()].reduce((a, b) => a + b, 0));
       const jobs = synthesisJobs(schema, profile, plan, load, expected, request.spec, target.codec, meter);
+      stopIfCancelled(opts.signal, false);
       const writeStarted = Date.now();
       const tables = await writeMarked(target, jobs, load, request.spec, opts, `synthesize ${profile.database}`);
+      stopIfCancelled(opts.signal, true);
       const verifyStarted = Date.now();
       const report = finish(kind, started, tables);
       report.piiCoverage = plan.coverage;
@@ -157,8 +178,10 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
     const meter = new ProgressMeter(opts.onProgress, anonymize.subset ? undefined : await source.estimateRows(schema));
     const unchanged = new Map<string, number>();
     const jobs = anonymizeJobs(source, schema, plan, load, keyed, predicate, request.spec.batchRows, target.codec, meter, anonymize.subset !== undefined, unchanged);
+    stopIfCancelled(opts.signal, false);
     const writeStarted = Date.now();
     const tables = await writeMarked(target, jobs, load, request.spec, opts, 'anonymize');
+    stopIfCancelled(opts.signal, true);
     const verifyStarted = Date.now();
     const report = finish(kind, started, tables);
     report.piiCoverage = plan.coverage;
@@ -216,14 +239,14 @@ function finish(source: SeedReport['source'], started: number, tables: TableResu
 /** Integrity problems and leaks always fail a seed; fidelity thresholds only when enforced. */
 function verify(report: SeedReport, spec: DataSeedSpec): void {
   if (report.leaks && report.leaks.length > 0) {
-    throw new SeedError('LeakDetected', 'the leak scan found production values in masked columns', report.leaks.map((l) => `${l.column}: ${l.values} value(s)`), true);
+    throw new SeedError('LeakDetected', 'the leak scan found production values in masked columns', report.leaks.map((l) => `${l.column}: ${l.values} value(s)`), true).withReport(report);
   }
   const integrity = report.integrity;
   if (integrity && (integrity.foreignKeyOrphans > 0 || integrity.uniqueViolations > 0)) {
-    throw new SeedError('IntegrityFailed', 'the seeded data breaks referential integrity or uniqueness', integrity.details, true);
+    throw new SeedError('IntegrityFailed', 'the seeded data breaks referential integrity or uniqueness', integrity.details, true).withReport(report);
   }
   if (report.fidelity && !report.fidelity.passed && spec.fidelity?.enforce) {
-    throw new SeedError('FidelityFailed', 'fidelity thresholds exceeded', report.fidelity.violations, true);
+    throw new SeedError('FidelityFailed', 'fidelity thresholds exceeded', report.fidelity.violations, true).withReport(report);
   }
 }
 

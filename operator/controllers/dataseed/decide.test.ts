@@ -1,0 +1,74 @@
+import type { Condition } from '../../api/common';
+import type { DataSeedStatus } from '../../api/dataseed';
+import { RETRY_INITIAL_MS, RETRY_MAX_MS, SLOW_RETRY_MS, decideStart, failureIsNews, recordedOutcome, rememberFailure, retryDelayMs, retryPolicyOf } from './decide';
+
+const cond = (type: string, status: Condition['status'], reason: string, generation: number): Condition => ({ type, status, reason, message: reason, observedGeneration: generation, lastTransitionTime: '2030-01-01T00:00:00Z' });
+const status = (generation: number, ...conditions: Condition[]): DataSeedStatus => ({ observedGeneration: generation, conditions });
+const half = () => 0.5;
+
+describe('recordedOutcome', () => {
+  it('reads success, failure and a run in progress for this generation only', () => {
+    expect(recordedOutcome(undefined, 1)).toEqual({ kind: 'none' });
+    expect(recordedOutcome(status(1, cond('Ready', 'True', 'Seeded', 1)), 1)).toEqual({ kind: 'succeeded' });
+    expect(recordedOutcome(status(1, cond('Ready', 'True', 'Seeded', 1)), 2)).toEqual({ kind: 'none' });
+    expect(recordedOutcome(status(2, cond('Ready', 'False', 'ConnectionFailed', 2), cond('Stalled', 'True', 'ConnectionFailed', 2)), 2)).toEqual({ kind: 'failed', reason: 'ConnectionFailed', policy: 'backoff' });
+    expect(recordedOutcome(status(3, cond('Ready', 'False', 'Seeding', 3), cond('Reconciling', 'True', 'Seeding', 3)), 3)).toEqual({ kind: 'in-progress' });
+    // A condition left from an older generation says nothing about this one.
+    expect(recordedOutcome(status(3, cond('Ready', 'True', 'Seeded', 2)), 3)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('decideStart', () => {
+  const failed = (reason: string) => recordedOutcome(status(1, cond('Stalled', 'True', reason, 1)), 1);
+
+  it('seeds a new generation, re-runs an interrupted one, and leaves a succeeded one alone', () => {
+    expect(decideStart({ kind: 'none' }, 1, undefined, 0)).toEqual({ start: true, why: 'new-generation' });
+    expect(decideStart({ kind: 'in-progress' }, 1, undefined, 0)).toEqual({ start: true, why: 'interrupted' });
+    expect(decideStart({ kind: 'succeeded' }, 1, undefined, 0)).toEqual({ start: false });
+  });
+
+  it('retries a retryable failure when its backoff has passed, and never retries what only a spec change fixes', () => {
+    const memory = { generation: 1, attempts: 2, reason: 'ConnectionFailed', retryAtMs: 10_000 };
+    expect(decideStart(failed('ConnectionFailed'), 1, memory, 4_000)).toEqual({ start: false, requeueAfterMs: 6_000 });
+    expect(decideStart(failed('ConnectionFailed'), 1, memory, 10_000)).toEqual({ start: true, why: 'retry' });
+    // After a restart nothing is remembered: retry at once.
+    expect(decideStart(failed('ReferenceNotFound'), 1, undefined, 0)).toEqual({ start: true, why: 'retry' });
+    // Memory of another generation does not hold a new one back.
+    expect(decideStart(failed('ConnectionFailed'), 1, { ...memory, generation: 0 }, 0)).toEqual({ start: true, why: 'retry' });
+    for (const reason of ['InvalidSpec', 'FidelityBelowThreshold', 'LeakDetected', 'IntegrityFailed']) expect(decideStart(failed(reason), 1, undefined, 0)).toEqual({ start: false });
+  });
+});
+
+describe('retries', () => {
+  it('backs off exponentially from 5 s to 5 min; checks strict-mode failures every 10 min', () => {
+    expect(retryPolicyOf('ReferenceNotFound')).toBe('backoff');
+    expect(retryPolicyOf('UncoveredColumns')).toBe('slow');
+    expect(retryPolicyOf('FidelityBelowThreshold')).toBe('never');
+    const full = () => 1;
+    expect(retryDelayMs('backoff', 1, full)).toBe(RETRY_INITIAL_MS);
+    expect(retryDelayMs('backoff', 3, full)).toBe(4 * RETRY_INITIAL_MS);
+    expect(retryDelayMs('backoff', 30, full)).toBe(RETRY_MAX_MS);
+    expect(retryDelayMs('backoff', 1, () => 0)).toBe(RETRY_INITIAL_MS / 2);
+    expect(retryDelayMs('slow', 1)).toBe(SLOW_RETRY_MS);
+    expect(retryDelayMs('never', 1)).toBeUndefined();
+  });
+
+  it('counts failures in a row per generation', () => {
+    const first = rememberFailure(undefined, 1, 'ConnectionFailed', 1_000, half);
+    expect(first).toEqual({ generation: 1, attempts: 1, reason: 'ConnectionFailed', retryAtMs: 1_000 + 0.75 * RETRY_INITIAL_MS });
+    const second = rememberFailure(first, 1, 'ConnectionFailed', 2_000, half);
+    expect(second.attempts).toBe(2);
+    expect(rememberFailure(second, 2, 'ConnectionFailed', 3_000, half).attempts).toBe(1);
+    expect(rememberFailure(undefined, 1, 'LeakDetected', 0).retryAtMs).toBeUndefined();
+  });
+
+  it('tells a new failure from a repeat, whether the repeat is in the status or only remembered', () => {
+    const stalled = status(1, cond('Stalled', 'True', 'ReferenceNotFound', 1));
+    expect(failureIsNews(undefined, undefined, 1, 'ReferenceNotFound')).toBe(true);
+    expect(failureIsNews(stalled, undefined, 1, 'ReferenceNotFound')).toBe(false);
+    expect(failureIsNews(stalled, undefined, 1, 'ConnectionFailed')).toBe(true);
+    expect(failureIsNews(stalled, undefined, 2, 'ReferenceNotFound')).toBe(true);
+    const running = status(1, cond('Reconciling', 'True', 'Seeding', 1));
+    expect(failureIsNews(running, { generation: 1, attempts: 1, reason: 'ConnectionFailed', retryAtMs: 0 }, 1, 'ConnectionFailed')).toBe(false);
+  });
+});

@@ -1,0 +1,110 @@
+import type { Condition } from '../../api/common';
+import type { DataSeedStatus } from '../../api/dataseed';
+import { backoffDelay } from '../../runtime/backoff';
+
+// When a DataSeed runs: once per generation (a spec change, never a status
+// or label change), again after a retryable failure with backoff, and again
+// when a run was interrupted (the operator stopped while seeding). Decided
+// from the stored status plus what this process remembers of its retries, so
+// a restarted operator neither re-seeds what is done nor forgets what is not.
+
+/**
+ * backoff: a retry may fix it (a Secret created later, a database back up).
+ * slow: decided before anything was written, and the fix may lie outside the
+ * spec (a rules ConfigMap, the database schema), so it is re-checked now and then.
+ * never: only a spec change helps, or a retry would write production-derived data again.
+ */
+export type RetryPolicy = 'backoff' | 'slow' | 'never';
+
+const BACKOFF = new Set(['ConnectionFailed', 'WriteFailed', 'ReferenceNotFound', 'InvalidReference', 'ReferenceUnreadable', 'SeedFailed', 'Cancelled', 'JobFailed', 'JobNotCreated']);
+const SLOW = new Set(['UncoveredColumns', 'RuleConflict', 'SchemaMismatch']);
+
+export const RETRY_INITIAL_MS = 5_000;
+export const RETRY_MAX_MS = 5 * 60_000;
+export const SLOW_RETRY_MS = 10 * 60_000;
+
+export function retryPolicyOf(reason: string): RetryPolicy {
+  if (BACKOFF.has(reason)) return 'backoff';
+  if (SLOW.has(reason)) return 'slow';
+  return 'never';
+}
+
+/** How long after the `attempts`-th failure in a row the seed runs again; undefined when it does not. */
+export function retryDelayMs(policy: RetryPolicy, attempts: number, random?: () => number): number | undefined {
+  if (policy === 'never') return undefined;
+  if (policy === 'slow') return SLOW_RETRY_MS;
+  return Math.round(backoffDelay(Math.max(0, attempts - 1), { initialMs: RETRY_INITIAL_MS, maxMs: RETRY_MAX_MS, random }));
+}
+
+/** What this process remembers of one DataSeed's failures in a row, for backoff and for telling news from repeats. */
+export interface RetryMemory {
+  generation: number;
+  attempts: number;
+  reason: string;
+  retryAtMs: number | undefined;
+}
+
+export type Recorded =
+  | { kind: 'none' }
+  | { kind: 'succeeded' }
+  | { kind: 'in-progress' }
+  | { kind: 'failed'; reason: string; policy: RetryPolicy };
+
+function current(conditions: readonly Condition[] | undefined, type: string, generation: number): Condition | undefined {
+  const c = conditions?.find((x) => x.type === type);
+  return c && c.observedGeneration === generation ? c : undefined;
+}
+
+/** What the status says happened to this generation. */
+export function recordedOutcome(status: DataSeedStatus | undefined, generation: number): Recorded {
+  if (!status || status.observedGeneration !== generation) return { kind: 'none' };
+  const ready = current(status.conditions, 'Ready', generation);
+  if (ready?.status === 'True') return { kind: 'succeeded' };
+  const stalled = current(status.conditions, 'Stalled', generation);
+  if (stalled?.status === 'True') return { kind: 'failed', reason: stalled.reason, policy: retryPolicyOf(stalled.reason) };
+  if (current(status.conditions, 'Reconciling', generation)?.status === 'True') return { kind: 'in-progress' };
+  return { kind: 'none' };
+}
+
+export type StartWhy = 'new-generation' | 'retry' | 'interrupted';
+export type StartDecision = { start: true; why: StartWhy } | { start: false; requeueAfterMs?: number };
+
+/**
+ * Whether to start a seed now, given that none is running for this
+ * generation. A retry whose time this process does not know (it restarted)
+ * runs at once: a restart is rare and the failure may be long fixed.
+ */
+export function decideStart(recorded: Recorded, generation: number, memory: RetryMemory | undefined, nowMs: number): StartDecision {
+  switch (recorded.kind) {
+    case 'succeeded':
+      return { start: false };
+    case 'in-progress':
+      return { start: true, why: 'interrupted' };
+    case 'none':
+      return { start: true, why: 'new-generation' };
+    case 'failed': {
+      if (recorded.policy === 'never') return { start: false };
+      const due = memory?.generation === generation ? memory.retryAtMs : undefined;
+      if (due !== undefined && due > nowMs) return { start: false, requeueAfterMs: due - nowMs };
+      return { start: true, why: 'retry' };
+    }
+  }
+}
+
+/** The memory after another failure of this generation: attempts count up while the failures keep coming. */
+export function rememberFailure(previous: RetryMemory | undefined, generation: number, reason: string, nowMs: number, random?: () => number): RetryMemory {
+  const attempts = previous?.generation === generation ? previous.attempts + 1 : 1;
+  const delay = retryDelayMs(retryPolicyOf(reason), attempts, random);
+  return { generation, attempts, reason, retryAtMs: delay === undefined ? undefined : nowMs + delay };
+}
+
+/**
+ * A failure is worth an Event only when it is news: not the same reason for
+ * the same generation as the last failure, whether that one is still in the
+ * status or only remembered (a retry's run replaced it with Running).
+ */
+export function failureIsNews(status: DataSeedStatus | undefined, memory: RetryMemory | undefined, generation: number, reason: string): boolean {
+  if (memory?.generation === generation && memory.reason === reason) return false;
+  const stalled = current(status?.conditions, 'Stalled', generation);
+  return !(stalled?.status === 'True' && stalled.reason === reason);
+}

@@ -1,0 +1,75 @@
+import type { KubernetesObject } from '../../runtime/client-node';
+import type { Failure } from './failure';
+
+// How a seed Job ended, read from the Job's conditions and, on failure, from
+// the seed container's termination message: the seed command's last stderr
+// line is `{"event":"failed","reason":...,"message":...}`, and the Job's
+// pod template asks for the log tail as termination message.
+
+interface JobCondition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export type JobObject = KubernetesObject & {
+  spec?: unknown;
+  status?: { conditions?: JobCondition[]; completionTime?: string; active?: number; failed?: number; succeeded?: number };
+};
+
+interface ContainerStatus {
+  name?: string;
+  state?: { terminated?: { message?: string; exitCode?: number; reason?: string } };
+  lastState?: { terminated?: { message?: string; exitCode?: number; reason?: string } };
+}
+
+export type PodObject = KubernetesObject & { status?: { containerStatuses?: ContainerStatus[] } };
+
+export type JobState = { kind: 'active' } | { kind: 'complete'; completedAt: string | undefined } | { kind: 'failed'; reason: string; message: string };
+
+function condition(job: JobObject, type: string): JobCondition | undefined {
+  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+}
+
+/** Finished only once the Job controller says Complete or Failed (FailureTarget comes first, while pods still stop). */
+export function jobState(job: JobObject): JobState {
+  if (condition(job, 'Complete')) return { kind: 'complete', completedAt: job.status?.completionTime ?? condition(job, 'Complete')?.lastTransitionTime };
+  const failed = condition(job, 'Failed');
+  if (failed) return { kind: 'failed', reason: failed.reason ?? 'Failed', message: failed.message ?? '' };
+  return { kind: 'active' };
+}
+
+const SEED_CONTAINER = 'seed';
+
+/** The seed command's own account of its failure, from the last JSON line of a termination message. */
+export function parseTerminationMessage(text: string): { reason: string; message: string } | undefined {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean).reverse();
+  for (const line of lines) {
+    try {
+      const parsed = JSON.parse(line) as { event?: unknown; reason?: unknown; message?: unknown };
+      if (parsed.event === 'failed' && typeof parsed.reason === 'string') return { reason: parsed.reason, message: typeof parsed.message === 'string' ? parsed.message : '' };
+    } catch {
+      // A long message cut by the 2 KiB limit of termination messages loses its start: keep what is left.
+      const reason = /"reason":"([A-Za-z]+)"/.exec(line)?.[1];
+      if (reason) return { reason, message: line.slice(0, 2000) };
+    }
+  }
+  return undefined;
+}
+
+/** Why the Job failed: the seed's own reason when its pod said, else the Job controller's. */
+export function jobFailure(jobName: string, state: Extract<JobState, { kind: 'failed' }>, pods: readonly PodObject[]): Failure {
+  for (const pod of pods) {
+    const container = pod.status?.containerStatuses?.find((c) => c.name === SEED_CONTAINER);
+    const terminated = container?.state?.terminated ?? container?.lastState?.terminated;
+    const own = terminated?.message ? parseTerminationMessage(terminated.message) : undefined;
+    if (own) {
+      const reason = own.reason === 'FidelityFailed' ? 'FidelityBelowThreshold' : own.reason;
+      return { reason, message: own.message || `the seed Job ${jobName} failed (${own.reason})` };
+    }
+  }
+  const detail = state.message ? `: ${state.message}` : '';
+  return { reason: 'JobFailed', message: `the seed Job ${jobName} failed (${state.reason})${detail}; see its pod's log` };
+}

@@ -1,0 +1,63 @@
+import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
+import { InlineRunner } from './inline';
+import { InlineSeeds } from './inline-runs';
+import { JobRunner } from './job-runner';
+import { StatusReporter } from './reporter';
+import { type DataSeedObject, parseSpec } from './spec';
+
+export interface DataSeedReconcilerOptions {
+  /** The image seed Jobs run: the operator's own. */
+  image: string;
+  /** Inline seeds running at once in this process; others wait. */
+  maxInlineSeeds?: number;
+  /** How often a running inline seed's progress is written to its status. */
+  progressIntervalMs?: number;
+  /** activeDeadlineSeconds of seed Jobs. */
+  jobActiveDeadlineSeconds?: number;
+  now?: () => Date;
+}
+
+export const DEFAULT_MAX_INLINE_SEEDS = 2;
+export const DEFAULT_PROGRESS_INTERVAL_MS = 2_000;
+
+/**
+ * Thin: reads the DataSeed, refuses a spec its schema refuses (Stalled,
+ * InvalidSpec, naming the field), and hands the rest to the runner the spec
+ * asks for. Runners decide from the stored status, so nothing but a new
+ * generation, a retryable failure or an interrupted run starts a seed.
+ */
+export class DataSeedReconciler implements Reconciler {
+  private readonly seeds: InlineSeeds;
+  private readonly reporter: StatusReporter;
+  private readonly inline: InlineRunner;
+  private readonly jobs: JobRunner;
+
+  constructor(options: DataSeedReconcilerOptions) {
+    this.seeds = new InlineSeeds(options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS);
+    this.reporter = new StatusReporter(options.now ?? (() => new Date()));
+    this.inline = new InlineRunner({ seeds: this.seeds, reporter: this.reporter, progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS });
+    this.jobs = new JobRunner({ reporter: this.reporter, image: options.image, ...(options.jobActiveDeadlineSeconds ? { activeDeadlineSeconds: options.jobActiveDeadlineSeconds } : {}) });
+  }
+
+  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    const key = `${req.namespace}/${req.name}`;
+    const cached = ctx.primary.get(req.namespace, req.name) as DataSeedObject | undefined;
+    // Gone or going: its Jobs and their identity follow through owner references; an inline run stops.
+    if (!cached || cached.metadata?.deletionTimestamp) {
+      this.seeds.cancel(key);
+      this.reporter.forget(key);
+      return {};
+    }
+    const parsed = parseSpec(cached.spec);
+    if (!parsed.ok) {
+      this.seeds.cancel(key);
+      ctx.log.info({ reason: parsed.message }, 'spec refused');
+      return this.reporter.fail(ctx, cached, { reason: 'InvalidSpec', message: parsed.message });
+    }
+    if (parsed.spec.runner === 'Job') {
+      this.seeds.cancel(key);
+      return this.jobs.reconcile(ctx, cached, parsed.spec);
+    }
+    return this.inline.reconcile(ctx, cached, parsed.spec);
+  }
+}

@@ -1,0 +1,96 @@
+import type { DataSeedStatus } from '../../api/dataseed';
+import type { EventType } from '../../runtime/events';
+import { isNotFound } from '../../runtime/kube-errors';
+import type { ReconcileContext, Result } from '../../runtime/reconciler';
+import { writeStatus } from '../../runtime/status';
+import { failureIsNews, rememberFailure, type RetryMemory } from './decide';
+import type { Failure } from './failure';
+import { DATA_SEED_REF, type DataSeedObject, generationOf, storedStatus } from './spec';
+import { failedStatus, humanDelay, succeededStatus, type StatusContext } from './status';
+
+// Writes a DataSeed's status and the Events of its transitions, and keeps
+// this process's memory of failures in a row (the backoff of retries).
+
+export interface SeedEvent {
+  type: EventType;
+  reason: string;
+  message: string;
+}
+
+export const EVENTS = {
+  started: 'SeedingStarted',
+  seeded: 'Seeded',
+  failed: 'SeedFailed',
+  invalid: 'InvalidSpec',
+} as const;
+
+export function keyOf(obj: DataSeedObject): string {
+  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+}
+
+export class StatusReporter {
+  private readonly retries = new Map<string, RetryMemory>();
+
+  constructor(readonly now: () => Date, private readonly random?: () => number) {}
+
+  context(obj: DataSeedObject, now: Date = this.now()): StatusContext {
+    return { previous: storedStatus(obj), generation: generationOf(obj), now };
+  }
+
+  memory(key: string): RetryMemory | undefined {
+    return this.retries.get(key);
+  }
+
+  forget(key: string): void {
+    this.retries.delete(key);
+  }
+
+  /** Writes the status (nothing when unchanged), then the Events; false when the DataSeed is gone. */
+  async write(ctx: ReconcileContext, obj: DataSeedObject, status: DataSeedStatus, events: readonly SeedEvent[] = []): Promise<boolean> {
+    let written: DataSeedObject;
+    try {
+      ({ object: written } = await writeStatus<unknown, DataSeedObject>(ctx.client, obj, status));
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+    const regarding = { ...written, apiVersion: obj.apiVersion ?? DATA_SEED_REF.apiVersion, kind: obj.kind ?? DATA_SEED_REF.kind };
+    for (const event of events) await ctx.recorder.event(regarding, event.type, event.reason, event.message);
+    return true;
+  }
+
+  /** Ready True and Seeded True; the failures in a row are over. */
+  async succeed(ctx: ReconcileContext, obj: DataSeedObject, report: DataSeedStatus, message?: string): Promise<Result> {
+    const sc = this.context(obj);
+    const status = succeededStatus(sc, report, message);
+    const ready = status.conditions?.find((c) => c.type === 'Ready');
+    const before = sc.previous?.conditions?.find((c) => c.type === 'Ready');
+    const news = !(before?.status === 'True' && before.observedGeneration === sc.generation);
+    const events: SeedEvent[] = news ? [{ type: 'Normal', reason: EVENTS.seeded, message: ready?.message ?? 'seeded' }] : [];
+    await this.write(ctx, obj, status, events);
+    this.retries.delete(keyOf(obj));
+    ctx.log.info({ generation: sc.generation, rows: report.totals?.rows }, 'seeded');
+    return {};
+  }
+
+  /**
+   * Ready False, Stalled True with the reason; a Warning Event when the
+   * failure is news; a retry after the backoff when the reason allows one.
+   */
+  async fail(ctx: ReconcileContext, obj: DataSeedObject, failure: Failure): Promise<Result> {
+    const key = keyOf(obj);
+    const now = this.now();
+    const sc = this.context(obj, now);
+    const previous = this.retries.get(key);
+    const memory = rememberFailure(previous, sc.generation, failure.reason, now.getTime(), this.random);
+    const delay = memory.retryAtMs === undefined ? undefined : memory.retryAtMs - now.getTime();
+    const next = delay === undefined ? undefined : `attempt ${memory.attempts}; retrying in ${humanDelay(delay)}`;
+    const status = failedStatus(sc, { ...failure, ...(next ? { next } : {}) });
+    const news = failureIsNews(sc.previous, previous, sc.generation, failure.reason);
+    const events: SeedEvent[] = news ? [{ type: 'Warning', reason: failure.reason === 'InvalidSpec' ? EVENTS.invalid : EVENTS.failed, message: `${failure.reason}: ${failure.message}` }] : [];
+    if (!(await this.write(ctx, obj, status, events))) return {};
+    this.retries.set(key, memory);
+    ctx.log.info({ generation: sc.generation, reason: failure.reason, attempts: memory.attempts, retryInMs: delay }, 'seed failed');
+    return delay === undefined ? {} : { requeueAfterMs: delay };
+  }
+}
