@@ -7,7 +7,7 @@ import { KubeConfig, type KubernetesObject } from '../../runtime/client-node';
 import { KubeClient } from '../../runtime/kube-client';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
-import { CACHED_BASELINE_KINDS, NAMESPACE_REF, cacheOf } from './watches';
+import { CACHED_BASELINE_KINDS, type EnvironmentIndex, type KindRef, NAMESPACE_REF, cacheOf } from './watches';
 
 // Reading what is copied. A live namespace of this cluster comes from the
 // informer caches (a reconcile lists nothing); Secrets and kinds outside the
@@ -32,8 +32,13 @@ const REMOTE_SNAPSHOT_MS = 30_000;
 
 export class BaselineReader {
   private readonly remoteSnapshots = new Map<string, { at: number; objects: KubeObject[] }>();
+  /** What the caches held for a namespace, at a version of the index: listing a cache scans every object of its kind. */
+  private readonly cachedSnapshots = new Map<string, { version: number; objects: KubeObject[]; fingerprint: string }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly index: Pick<EnvironmentIndex, 'baselineVersion'>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async read(env: Environment, ctx: ReconcileContext): Promise<BaselineRead> {
     const { baseline } = env.spec;
@@ -65,13 +70,26 @@ export class BaselineReader {
     }
     const kinds = resolvedKinds(env.spec);
     if (!kinds.ok) return kinds;
-    const objects: KubeObject[] = [];
-    for (const kind of kinds.kinds) {
-      const cached = CACHED_BASELINE_KINDS.find((k) => k.apiVersion === apiVersionOf(kind) && k.kind === kind.kind);
-      if (cached) objects.push(...cacheOf(ctx, cached).list(namespace));
-      else objects.push(...(await listKind(ctx.client, kind, namespace)));
+    const cachedKinds = CACHED_BASELINE_KINDS.filter((c) => kinds.kinds.some((k) => c.apiVersion === apiVersionOf(k) && c.kind === k.kind));
+    const fromCaches = this.fromCaches(ctx, namespace, cachedKinds);
+    const listed: KubeObject[] = [];
+    for (const kind of kinds.kinds.filter((k) => !cachedKinds.some((c) => c.kind === k.kind && c.apiVersion === apiVersionOf(k)))) {
+      listed.push(...(await listKind(ctx.client, kind, namespace)));
     }
-    return { ok: true, objects, namespace, fingerprint: fingerprintOf(objects), remote: false };
+    const objects = [...fromCaches.objects, ...listed];
+    const fingerprint = listed.length === 0 ? fromCaches.fingerprint : `${fromCaches.fingerprint}+${fingerprintOf(listed)}`;
+    return { ok: true, objects, namespace, fingerprint, remote: false };
+  }
+
+  private fromCaches(ctx: ReconcileContext, namespace: string, kinds: readonly KindRef[]): { objects: KubeObject[]; fingerprint: string } {
+    const key = `${namespace}|${kinds.map((k) => k.kind).join(',')}`;
+    const version = this.index.baselineVersion(namespace);
+    const snapshot = this.cachedSnapshots.get(key);
+    if (snapshot?.version === version) return snapshot;
+    const objects = kinds.flatMap((kind) => cacheOf(ctx, kind).list(namespace));
+    const fresh = { version, objects, fingerprint: fingerprintOf(objects) };
+    this.cachedSnapshots.set(key, fresh);
+    return fresh;
   }
 
   private async fromOtherCluster(env: Environment, ctx: ReconcileContext): Promise<BaselineRead> {

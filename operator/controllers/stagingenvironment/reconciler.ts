@@ -41,18 +41,26 @@ export interface StagingEnvironmentReconcilerOptions {
 }
 
 export class StagingEnvironmentReconciler implements Reconciler {
-  private readonly baselines = new BaselineReader();
+  private readonly baselines: BaselineReader;
   private readonly decisions = new DecisionCache();
+  /**
+   * When each decision's leftovers were last pruned. Pruning scans every
+   * cache, and mostly only a new decision leaves objects undesired; the
+   * resync prunes again, for an object that reached the cache late.
+   */
+  private readonly prunedAt = new WeakMap<Decision, number>();
   private readonly sweep: PeriodicSweep;
   private readonly now: () => Date;
 
   constructor(private readonly options: StagingEnvironmentReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
+    this.baselines = new BaselineReader(options.index);
     this.sweep = new PeriodicSweep(ORPHAN_SWEEP_MS, options.namespaces, () => this.now().getTime());
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
-    await this.sweep.maybeRun(ctx);
+    // The sweep rides along; its failure is no reason to fail this environment.
+    await this.sweep.maybeRun(ctx).catch((error: unknown) => ctx.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'orphan sweep failed; retried at the next interval'));
     const env = ctx.primary.get(req.namespace, req.name) as EnvironmentObject | undefined;
     if (!env) {
       this.forget(req);
@@ -187,7 +195,10 @@ export class StagingEnvironmentReconciler implements Reconciler {
     try {
       const workloads = new Set<string>();
       const outcome = await applyDesired(ctx.client, decision.desired, live, (object) => workloads.add(`${object.kind}/${object.metadata.name}`));
-      const pruned = await pruneUndesired(ctx.client, decision.desired, live, environment);
+      const lastPrune = this.prunedAt.get(decision);
+      const now = this.now().getTime();
+      const pruned = lastPrune !== undefined && now - lastPrune < RESYNC_MS ? [] : await pruneUndesired(ctx.client, decision.desired, live, environment);
+      if (lastPrune === undefined || now - lastPrune >= RESYNC_MS) this.prunedAt.set(decision, now);
       if (outcome.applied > 0 || pruned.length > 0) ctx.log.info({ applied: outcome.applied, unchanged: outcome.unchanged, pruned: pruned.length }, 'environment objects written');
       if (pruned.length > 0) void ctx.recorder.event(env, 'Normal', 'Pruned', `deleted objects no longer desired: ${pruned.slice(0, 10).join(', ')}${pruned.length > 10 ? ` and ${pruned.length - 10} more` : ''}`);
       return { objects: outcome.applied + outcome.unchanged, workloads };

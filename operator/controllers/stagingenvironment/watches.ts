@@ -61,6 +61,18 @@ interface Sources {
  */
 export class EnvironmentIndex {
   private readonly sources = new Map<string, Sources>();
+  /** Events seen per baseline namespace: a reconcile re-reads a baseline only when this moved. */
+  private readonly versions = new Map<string, number>();
+
+  /** Counts a change of an object in a namespace some environment reads. */
+  touch(namespace: string | undefined): void {
+    if (namespace) this.versions.set(namespace, (this.versions.get(namespace) ?? 0) + 1);
+  }
+
+  /** Moves whenever a cached object of the namespace changed since the last call to touch. */
+  baselineVersion(namespace: string): number {
+    return this.versions.get(namespace) ?? 0;
+  }
 
   set(req: Request, sources: Sources): void {
     this.sources.set(key(req), sources);
@@ -124,9 +136,11 @@ export function watchedKinds(index: EnvironmentIndex): WatchesKind[] {
       ...ref,
       scope: 'all',
       map: (object) => {
+        const readers = index.readingNamespace(object.metadata?.namespace);
+        // The cache already holds this change (informers update it before calling handlers), so the count and the cache agree.
+        if (readers.length > 0) index.touch(object.metadata?.namespace);
         const own = environmentOfObject(object);
         if (own.length > 0) return own;
-        const readers = index.readingNamespace(object.metadata?.namespace);
         return ref.kind === 'ConfigMap' ? [...readers, ...index.readingConfigMap(object.metadata?.namespace, object.metadata?.name)] : readers;
       },
     }),
