@@ -1,0 +1,65 @@
+import { parseStagingEnvironmentSpec } from '../../api/stagingenvironment';
+import type { KubeObject } from '../../environment/objects';
+import type { ReconcileContext } from '../../runtime/reconciler';
+import { BaselineReader } from './baseline';
+import { EnvironmentIndex } from './watches';
+
+// The reader against in-memory caches: what it reads, and that it scans the
+// caches again only when the index says the baseline namespace changed.
+
+function cachesOf(objects: KubeObject[], counter: { lists: number }): ReconcileContext {
+  const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
+  return {
+    cache: (_apiVersion: string, kind: string) => ({
+      get: (namespace: string, name: string) => byKind(kind).find((o) => (o.metadata.namespace ?? '') === namespace && o.metadata.name === name),
+      list: (namespace?: string) => {
+        counter.lists++;
+        return byKind(kind).filter((o) => namespace === undefined || o.metadata.namespace === namespace);
+      },
+      hasSynced: () => true,
+    }),
+  } as unknown as ReconcileContext;
+}
+
+const spec = (() => {
+  const parsed = parseStagingEnvironmentSpec({ baseline: { namespace: 'shop' } });
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.spec;
+})();
+const env = { metadata: { name: 'pr-1', namespace: 'previews' }, spec };
+
+describe('BaselineReader over the caches', () => {
+  const objects: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'shop', resourceVersion: '1' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'elsewhere', namespace: 'other', resourceVersion: '2' } },
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'cart', namespace: 'shop', resourceVersion: '3' } },
+  ];
+
+  it('reads the baseline namespace\'s objects of the copied kinds, and nothing of other namespaces', async () => {
+    const read = await new BaselineReader(new EnvironmentIndex()).read(env, cachesOf(objects, { lists: 0 }));
+    expect(read.ok && read.objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['ConfigMap/a', 'Deployment/cart']);
+  });
+
+  it('scans the caches again only after the namespace was touched, with a new fingerprint when an object changed', async () => {
+    const index = new EnvironmentIndex();
+    const counter = { lists: 0 };
+    const ctx = cachesOf(objects, counter);
+    const reader = new BaselineReader(index);
+    const first = await reader.read(env, ctx);
+    const scans = counter.lists;
+    const second = await reader.read(env, ctx);
+    expect(counter.lists).toBe(scans);
+    expect(second.ok && first.ok && second.fingerprint === first.fingerprint).toBe(true);
+    objects[1] = { ...objects[1]!, metadata: { ...objects[1]!.metadata, resourceVersion: '9' } };
+    index.touch('shop');
+    const third = await reader.read(env, ctx);
+    expect(counter.lists).toBeGreaterThan(scans);
+    expect(third.ok && first.ok && third.fingerprint !== first.fingerprint).toBe(true);
+  });
+
+  it('reports a missing baseline namespace naming the field', async () => {
+    const read = await new BaselineReader(new EnvironmentIndex()).read({ ...env, spec: { ...spec, baseline: { namespace: 'gone' } } }, cachesOf(objects, { lists: 0 }));
+    expect(read).toEqual({ ok: false, reason: 'BaselineNotFound', field: 'spec.baseline.namespace', message: 'namespace gone does not exist' });
+  });
+});
