@@ -31,6 +31,13 @@ class Slots {
 
   constructor(readonly limit: number) {}
 
+  /** A release function when a slot is free now, else undefined. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.used >= this.limit || this.waiting.length > 0) return undefined;
+    this.used++;
+    return this.releaser();
+  }
+
   /** Resolves with a release function once a slot is free, or undefined when the signal aborts first. */
   acquire(signal: AbortSignal): Promise<(() => void) | undefined> {
     if (signal.aborted) return Promise.resolve(undefined);
@@ -78,22 +85,29 @@ class Run implements InlineRun {
   readonly done: Promise<void>;
   private readonly controller = new AbortController();
 
-  constructor(readonly generation: number, task: SeedTask, slots: Slots, after: Promise<void>, now: () => number) {
-    this.done = this.execute(task, slots, after, now);
+  /** `slot`: taken already (nothing to wait for), so the run is running from the start. */
+  constructor(readonly generation: number, task: SeedTask, slots: Slots, after: Promise<void> | undefined, now: () => number, slot?: () => void) {
+    if (slot) {
+      this.phase = 'running';
+      this.startedAtMs = now();
+    }
+    this.done = this.execute(task, slots, after, now, slot);
   }
 
   abort(): void {
     this.controller.abort();
   }
 
-  private async execute(task: SeedTask, slots: Slots, after: Promise<void>, now: () => number): Promise<void> {
+  private async execute(task: SeedTask, slots: Slots, after: Promise<void> | undefined, now: () => number, slot: (() => void) | undefined): Promise<void> {
     const signal = this.controller.signal;
-    await after;
-    const release = await slots.acquire(signal);
+    if (after) await after;
+    const release = slot ?? (await slots.acquire(signal));
     try {
       if (!release) throw new SeedError('Cancelled', 'the seed was cancelled before it started');
-      this.phase = 'running';
-      this.startedAtMs = now();
+      if (this.phase !== 'running') {
+        this.phase = 'running';
+        this.startedAtMs = now();
+      }
       const report = await task(signal, (p) => (this.progress = p));
       this.outcome = { ok: true, report };
     } catch (error) {
@@ -127,8 +141,9 @@ export class InlineSeeds {
   start(key: string, generation: number, task: SeedTask, stop?: AbortSignal): InlineRun {
     const previous = this.runs.get(key);
     previous?.abort();
-    const after = Promise.all([previous?.done, this.stopping.get(key)]).then(() => undefined);
-    const run = new Run(generation, task, this.slots, after, this.now);
+    const stopping = this.stopping.get(key);
+    const after = previous || stopping ? Promise.all([previous?.done, stopping]).then(() => undefined) : undefined;
+    const run = new Run(generation, task, this.slots, after, this.now, after ? undefined : this.slots.tryAcquire());
     this.runs.set(key, run);
     if (stop) {
       const onStop = (): void => run.abort();
