@@ -139,13 +139,13 @@ export class StagingEnvironmentReconciler implements Reconciler {
     // Act.
     const extraKinds = copiedKinds(spec.kinds, spec.secrets.policy).map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind }));
     const live = await liveObjects(ctx, targetNamespace, environment, extraKinds);
-    let applied = { objects: 0, workloads: new Set<string>() };
+    let applied = { objects: 0, written: new Set<string>() };
     if (!stale) {
       const outcome = await this.provision(env, decision, ownership.state === 'absent', live, ctx);
       if ('stall' in outcome) return this.stall(env, ctx, outcome.stall, extra, { requeue: true });
       applied = outcome;
     }
-    const services = serviceStatuses(stale ? summariesOf(env.status) : plan.services, live, applied.workloads);
+    const services = serviceStatuses(stale ? summariesOf(env.status) : plan.services, live, applied.written);
     const seeds = seedProgress(spec, targetNamespace, cacheOf(ctx, DATA_SEED_REF));
     const ready = services.every((s) => s.ready) && seeds.pending.length === 0 && seeds.failed.length === 0;
     const tests = await reconcileTests({ spec, environment, generation, targetNamespace, ready }, ctx);
@@ -172,7 +172,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
     await this.report(env, ctx, status);
     // A workload applied just now is reported not ready until its watch event brings the new version; should none come, look again.
     const next = this.nextReconcile(expiresAt, baseline.remote);
-    return applied.workloads.size > 0 ? { requeueAfterMs: Math.min(next.requeueAfterMs ?? APPLIED_RECHECK_MS, APPLIED_RECHECK_MS) } : next;
+    return applied.written.size > 0 ? { requeueAfterMs: Math.min(next.requeueAfterMs ?? APPLIED_RECHECK_MS, APPLIED_RECHECK_MS) } : next;
   }
 
   /** Finalizer, namespace, apply, prune: the only writes to the environment's objects. */
@@ -182,7 +182,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
     createNamespaceFirst: boolean,
     live: LiveObjects,
     ctx: ReconcileContext,
-  ): Promise<{ objects: number; workloads: Set<string> } | { stall: Stall }> {
+  ): Promise<{ objects: number; written: Set<string> } | { stall: Stall }> {
     const environment = refOf(env);
     const { plan } = decision;
     const generation = env.metadata.generation ?? 0;
@@ -193,15 +193,15 @@ export class StagingEnvironmentReconciler implements Reconciler {
       void ctx.recorder.event(env, 'Normal', 'NamespaceCreated', `created namespace ${plan.targetNamespace}`);
     }
     try {
-      const workloads = new Set<string>();
-      const outcome = await applyDesired(ctx.client, decision.desired, live, (object) => workloads.add(`${object.kind}/${object.metadata.name}`));
+      const written = new Set<string>();
+      const outcome = await applyDesired(ctx.client, decision.desired, live, (object) => written.add(`${object.kind}/${object.metadata.name}`));
       const lastPrune = this.prunedAt.get(decision);
       const now = this.now().getTime();
       const pruned = lastPrune !== undefined && now - lastPrune < RESYNC_MS ? [] : await pruneUndesired(ctx.client, decision.desired, live, environment);
       if (lastPrune === undefined || now - lastPrune >= RESYNC_MS) this.prunedAt.set(decision, now);
       if (outcome.applied > 0 || pruned.length > 0) ctx.log.info({ applied: outcome.applied, unchanged: outcome.unchanged, pruned: pruned.length }, 'environment objects written');
       if (pruned.length > 0) void ctx.recorder.event(env, 'Normal', 'Pruned', `deleted objects no longer desired: ${pruned.slice(0, 10).join(', ')}${pruned.length > 10 ? ` and ${pruned.length - 10} more` : ''}`);
-      return { objects: outcome.applied + outcome.unchanged, workloads };
+      return { objects: outcome.applied + outcome.unchanged, written };
     } catch (error) {
       // The server refused an object for good (invalid, forbidden): no retry fixes that without a change.
       if (error instanceof KubeApiError && [400, 403, 422].includes(error.statusCode)) {
