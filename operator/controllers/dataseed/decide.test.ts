@@ -28,9 +28,12 @@ describe('decideStart', () => {
   });
 
   it('retries a retryable failure when its backoff has passed, and never retries what only a spec change fixes', () => {
-    const memory = { generation: 1, attempts: 2, reason: 'ConnectionFailed', retryAtMs: 10_000 };
+    const memory = { generation: 1, attempts: 2, reason: 'ConnectionFailed', failedAtMs: 2_000, retryAtMs: 10_000 };
     expect(decideStart(failed('ConnectionFailed'), 1, memory, 4_000)).toEqual({ start: false, requeueAfterMs: 6_000 });
     expect(decideStart(failed('ConnectionFailed'), 1, memory, 10_000)).toEqual({ start: true, why: 'retry' });
+    // A Secret or ConfigMap it names changed after it failed: no need to wait.
+    expect(decideStart(failed('ReferenceNotFound'), 1, memory, 4_000, 3_000)).toEqual({ start: true, why: 'retry' });
+    expect(decideStart(failed('ReferenceNotFound'), 1, memory, 4_000, 1_000)).toEqual({ start: false, requeueAfterMs: 6_000 });
     // After a restart nothing is remembered: retry at once.
     expect(decideStart(failed('ReferenceNotFound'), 1, undefined, 0)).toEqual({ start: true, why: 'retry' });
     // Memory of another generation does not hold a new one back.
@@ -55,7 +58,7 @@ describe('retries', () => {
 
   it('counts failures in a row per generation', () => {
     const first = rememberFailure(undefined, 1, 'ConnectionFailed', 1_000, half);
-    expect(first).toEqual({ generation: 1, attempts: 1, reason: 'ConnectionFailed', retryAtMs: 1_000 + 0.75 * RETRY_INITIAL_MS });
+    expect(first).toEqual({ generation: 1, attempts: 1, reason: 'ConnectionFailed', failedAtMs: 1_000, retryAtMs: 1_000 + 0.75 * RETRY_INITIAL_MS });
     const second = rememberFailure(first, 1, 'ConnectionFailed', 2_000, half);
     expect(second.attempts).toBe(2);
     expect(rememberFailure(second, 2, 'ConnectionFailed', 3_000, half).attempts).toBe(1);
@@ -69,6 +72,6 @@ describe('retries', () => {
     expect(failureIsNews(stalled, undefined, 1, 'ConnectionFailed')).toBe(true);
     expect(failureIsNews(stalled, undefined, 2, 'ReferenceNotFound')).toBe(true);
     const running = status(1, cond('Reconciling', 'True', 'Seeding', 1));
-    expect(failureIsNews(running, { generation: 1, attempts: 1, reason: 'ConnectionFailed', retryAtMs: 0 }, 1, 'ConnectionFailed')).toBe(false);
+    expect(failureIsNews(running, { generation: 1, attempts: 1, reason: 'ConnectionFailed', failedAtMs: 0, retryAtMs: 0 }, 1, 'ConnectionFailed')).toBe(false);
   });
 });

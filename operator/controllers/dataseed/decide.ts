@@ -41,6 +41,7 @@ export interface RetryMemory {
   generation: number;
   attempts: number;
   reason: string;
+  failedAtMs: number;
   retryAtMs: number | undefined;
 }
 
@@ -72,9 +73,10 @@ export type StartDecision = { start: true; why: StartWhy } | { start: false; req
 /**
  * Whether to start a seed now, given that none is running for this
  * generation. A retry whose time this process does not know (it restarted)
- * runs at once: a restart is rare and the failure may be long fixed.
+ * runs at once: a restart is rare and the failure may be long fixed. So does
+ * one whose Secrets or ConfigMaps changed since it failed (`referencesChangedAtMs`).
  */
-export function decideStart(recorded: Recorded, generation: number, memory: RetryMemory | undefined, nowMs: number): StartDecision {
+export function decideStart(recorded: Recorded, generation: number, memory: RetryMemory | undefined, nowMs: number, referencesChangedAtMs?: number): StartDecision {
   switch (recorded.kind) {
     case 'succeeded':
       return { start: false };
@@ -84,7 +86,8 @@ export function decideStart(recorded: Recorded, generation: number, memory: Retr
       return { start: true, why: 'new-generation' };
     case 'failed': {
       if (recorded.policy === 'never') return { start: false };
-      const due = memory?.generation === generation ? memory.retryAtMs : undefined;
+      const fixedSince = referencesChangedAtMs !== undefined && memory !== undefined && referencesChangedAtMs > memory.failedAtMs;
+      const due = memory?.generation === generation && !fixedSince ? memory.retryAtMs : undefined;
       if (due !== undefined && due > nowMs) return { start: false, requeueAfterMs: due - nowMs };
       return { start: true, why: 'retry' };
     }
@@ -95,7 +98,7 @@ export function decideStart(recorded: Recorded, generation: number, memory: Retr
 export function rememberFailure(previous: RetryMemory | undefined, generation: number, reason: string, nowMs: number, random?: () => number): RetryMemory {
   const attempts = previous?.generation === generation ? previous.attempts + 1 : 1;
   const delay = retryDelayMs(retryPolicyOf(reason), attempts, random);
-  return { generation, attempts, reason, retryAtMs: delay === undefined ? undefined : nowMs + delay };
+  return { generation, attempts, reason, failedAtMs: nowMs, retryAtMs: delay === undefined ? undefined : nowMs + delay };
 }
 
 /**

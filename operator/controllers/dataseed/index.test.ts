@@ -11,6 +11,11 @@ describe('DataSeed controller registration', () => {
     const controller = build();
     expect(controller?.primary).toEqual({ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed' });
     expect(controller?.owns).toEqual([expect.objectContaining({ apiVersion: 'batch/v1', kind: 'Job', labelSelector: 'app.kubernetes.io/managed-by=understudy', scope: 'all' })]);
+    // The caches the StagingEnvironment controller keeps anyway: managed Secrets and every ConfigMap.
+    expect(controller?.watches?.map(({ map: _map, ...kind }) => kind)).toEqual([
+      { apiVersion: 'v1', kind: 'Secret', labelSelector: 'app.kubernetes.io/managed-by=understudy', scope: 'all' },
+      { apiVersion: 'v1', kind: 'ConfigMap', scope: 'all' },
+    ]);
   });
 
   it('is woken by spec and metadata changes, not by status writes', () => {

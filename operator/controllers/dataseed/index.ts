@@ -5,6 +5,7 @@ import type { MapFunction } from '../../runtime/owner-mapping';
 import { operatorImage } from './image';
 import { JOB_REF } from './job-runner';
 import { DataSeedReconciler, type DataSeedReconcilerOptions } from './reconciler';
+import { ReferenceIndex } from './references';
 import { DATA_SEED_REF } from './spec';
 
 export const DATA_SEED_CONTROLLER = 'dataseed';
@@ -19,20 +20,32 @@ export const dataSeedOwnerOf: MapFunction = (job) =>
 
 export type DataSeedControllerOptions = Partial<DataSeedReconcilerOptions> & { maxConcurrentReconciles?: number };
 
+const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
+
 /**
  * The DataSeed controller for `understudy operator`. Only spec, metadata and
  * deletion changes wake it (never its own status writes), and the seed Jobs
  * it owns. Reconciles are short (a running inline seed is visited every few
  * seconds, not waited on), so a few run side by side.
+ *
+ * It also watches the ConfigMaps and the operator-managed Secrets (those a
+ * StagingEnvironment copies) that DataSeeds name, so a seed waiting for one
+ * runs as soon as it appears; other Secrets are not cached, and a seed that
+ * waits for one of them retries with backoff. Each watch has the selector
+ * and scope of the StagingEnvironment controller's, so they share its caches.
  */
 export function dataSeedController(_env: Pick<ControllerEnvironment, 'namespaces'>, options: DataSeedControllerOptions = {}): ControllerOptions {
   const { maxConcurrentReconciles, ...reconciler } = options;
+  const references = reconciler.references ?? new ReferenceIndex();
   return {
     name: DATA_SEED_CONTROLLER,
     primary: { ...DATA_SEED_REF },
-    // The same selector and scope as the StagingEnvironment's Job cache, so both share one informer.
-    owns: [{ ...JOB_REF, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, scope: 'all', map: dataSeedOwnerOf }],
-    reconciler: new DataSeedReconciler({ image: operatorImage(), ...reconciler }),
+    owns: [{ ...JOB_REF, labelSelector: MANAGED_SELECTOR, scope: 'all', map: dataSeedOwnerOf }],
+    watches: [
+      { apiVersion: 'v1', kind: 'Secret', labelSelector: MANAGED_SELECTOR, scope: 'all', map: (o) => references.touch('Secret', o.metadata?.namespace, o.metadata?.name) },
+      { apiVersion: 'v1', kind: 'ConfigMap', scope: 'all', map: (o) => references.touch('ConfigMap', o.metadata?.namespace, o.metadata?.name) },
+    ],
+    reconciler: new DataSeedReconciler({ image: operatorImage(), ...reconciler, references }),
     maxConcurrentReconciles: maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };

@@ -7,7 +7,7 @@ import { statusOfReport } from '../../seed/status';
 import { decideStart, recordedOutcome, type StartWhy } from './decide';
 import { failureOfReferences, failureOfRun } from './failure';
 import type { InlineRun, InlineSeeds } from './inline-runs';
-import { KubeReferenceReader } from './references';
+import { KubeReferenceReader, type ReferenceIndex } from './references';
 import { EVENTS, keyOf, type SeedEvent, type StatusReporter } from './reporter';
 import { type DataSeedObject, generationOf, storedStatus } from './spec';
 import { pendingStatus, runningStatus } from './status';
@@ -22,6 +22,7 @@ import { pendingStatus, runningStatus } from './status';
 export interface InlineRunnerOptions {
   seeds: InlineSeeds;
   reporter: StatusReporter;
+  references: ReferenceIndex;
   progressIntervalMs: number;
 }
 
@@ -55,7 +56,7 @@ export class InlineRunner {
     // Decide on the object as stored: the cache may not hold our own last status write yet.
     const live = await ctx.client.get<DataSeedObject>({ apiVersion: cached.apiVersion!, kind: cached.kind!, namespace: cached.metadata?.namespace, name: cached.metadata?.name ?? '' });
     if (!live || live.metadata?.deletionTimestamp || generationOf(live) !== generation) return live ? { requeue: true } : {};
-    const decision = decideStart(recordedOutcome(storedStatus(live), generation), generation, this.options.reporter.memory(key), this.options.reporter.now().getTime());
+    const decision = decideStart(recordedOutcome(storedStatus(live), generation), generation, this.options.reporter.memory(key), this.options.reporter.now().getTime(), this.options.references.changedAtMs(key));
     if (!decision.start) return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
     return this.start(ctx, live, spec, key, decision.why);
   }

@@ -7,7 +7,7 @@ import { resolveSeedRequest } from '../../seed/resolve';
 import { decideStart, recordedOutcome, type StartWhy } from './decide';
 import { type Failure, failureOfReferences } from './failure';
 import { jobFailure, type JobObject, jobState, type PodObject } from './job-outcome';
-import { KubeReferenceReader, referencedNames } from './references';
+import { KubeReferenceReader, type ReferenceIndex, referencedNames } from './references';
 import { EVENTS, keyOf, type SeedEvent, type StatusReporter } from './reporter';
 import { seedIdentity, seedIdentityName } from './seed-identity';
 import { type DataSeedObject, generationOf, storedStatus } from './spec';
@@ -25,6 +25,7 @@ const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 
 export interface JobRunnerOptions {
   reporter: StatusReporter;
+  references: ReferenceIndex;
   image: string;
   activeDeadlineSeconds?: number;
 }
@@ -67,7 +68,7 @@ export class JobRunner {
         return reporter.fail(ctx, live, jobFailure(jobName, state, pods.items));
       }
     }
-    const decision = decideStart(recorded, generation, reporter.memory(keyOf(live)), reporter.now().getTime());
+    const decision = decideStart(recorded, generation, reporter.memory(keyOf(live)), reporter.now().getTime(), this.options.references.changedAtMs(keyOf(live)));
     if (!decision.start) return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
     // A retry replaces the failed Job, whose name it needs.
     if (job) await ctx.client.delete({ ...JOB_REF, namespace, name: jobName }, { propagationPolicy: 'Background' });

@@ -2,6 +2,7 @@ import type { ReconcileContext, Reconciler, Request, Result } from '../../runtim
 import { InlineRunner } from './inline';
 import { InlineSeeds } from './inline-runs';
 import { JobRunner } from './job-runner';
+import { ReferenceIndex, referencedNames } from './references';
 import { StatusReporter } from './reporter';
 import { type DataSeedObject, parseSpec } from './spec';
 
@@ -14,6 +15,8 @@ export interface DataSeedReconcilerOptions {
   progressIntervalMs?: number;
   /** activeDeadlineSeconds of seed Jobs. */
   jobActiveDeadlineSeconds?: number;
+  /** Filled here, read by the watches of Secrets and ConfigMaps. */
+  references?: ReferenceIndex;
   now?: () => Date;
 }
 
@@ -31,12 +34,14 @@ export class DataSeedReconciler implements Reconciler {
   private readonly reporter: StatusReporter;
   private readonly inline: InlineRunner;
   private readonly jobs: JobRunner;
+  private readonly references: ReferenceIndex;
 
   constructor(options: DataSeedReconcilerOptions) {
+    this.references = options.references ?? new ReferenceIndex();
     this.seeds = new InlineSeeds(options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS);
     this.reporter = new StatusReporter(options.now ?? (() => new Date()));
-    this.inline = new InlineRunner({ seeds: this.seeds, reporter: this.reporter, progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS });
-    this.jobs = new JobRunner({ reporter: this.reporter, image: options.image, ...(options.jobActiveDeadlineSeconds ? { activeDeadlineSeconds: options.jobActiveDeadlineSeconds } : {}) });
+    this.inline = new InlineRunner({ seeds: this.seeds, reporter: this.reporter, references: this.references, progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS });
+    this.jobs = new JobRunner({ reporter: this.reporter, references: this.references, image: options.image, ...(options.jobActiveDeadlineSeconds ? { activeDeadlineSeconds: options.jobActiveDeadlineSeconds } : {}) });
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
@@ -46,6 +51,7 @@ export class DataSeedReconciler implements Reconciler {
     if (!cached || cached.metadata?.deletionTimestamp) {
       this.seeds.cancel(key);
       this.reporter.forget(key);
+      this.references.delete(key);
       return {};
     }
     const parsed = parseSpec(cached.spec);
@@ -54,6 +60,7 @@ export class DataSeedReconciler implements Reconciler {
       ctx.log.info({ reason: parsed.message }, 'spec refused');
       return this.reporter.fail(ctx, cached, { reason: 'InvalidSpec', message: parsed.message });
     }
+    this.references.set(key, req.namespace, referencedNames(parsed.spec));
     if (parsed.spec.runner === 'Job') {
       this.seeds.cancel(key);
       return this.jobs.reconcile(ctx, cached, parsed.spec);

@@ -46,3 +46,44 @@ export function referencedNames(spec: DataSeedSpec): ReferencedNames {
   if (spec.rulesFrom) configMaps.add(spec.rulesFrom.name);
   return { secrets: [...secrets].sort(), configMaps: [...configMaps].sort() };
 }
+
+export type ReferenceKind = 'Secret' | 'ConfigMap';
+
+/**
+ * Which DataSeed names which Secret or ConfigMap, filled in by each
+ * reconcile, and when one of them last changed: a seed waiting out its
+ * backoff for a missing Secret runs as soon as the Secret appears, instead
+ * of at its next retry. Every DataSeed is reconciled when the operator
+ * starts, so the index is complete after the first pass.
+ */
+export class ReferenceIndex {
+  private readonly byKey = new Map<string, { namespace: string; names: ReferencedNames }>();
+  private readonly changed = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  set(key: string, namespace: string, names: ReferencedNames): void {
+    this.byKey.set(key, { namespace, names });
+  }
+
+  delete(key: string): void {
+    this.byKey.delete(key);
+    this.changed.delete(key);
+  }
+
+  /** The DataSeeds naming this object, marked as having seen a reference change now. */
+  touch(kind: ReferenceKind, namespace: string | undefined, name: string | undefined): Array<{ namespace: string; name: string }> {
+    const out: Array<{ namespace: string; name: string }> = [];
+    for (const [key, entry] of this.byKey) {
+      const list = kind === 'Secret' ? entry.names.secrets : entry.names.configMaps;
+      if (entry.namespace !== namespace || name === undefined || !list.includes(name)) continue;
+      this.changed.set(key, this.now());
+      out.push({ namespace: entry.namespace, name: key.slice(key.indexOf('/') + 1) });
+    }
+    return out;
+  }
+
+  changedAtMs(key: string): number | undefined {
+    return this.changed.get(key);
+  }
+}

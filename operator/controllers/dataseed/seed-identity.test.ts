@@ -1,5 +1,5 @@
 import { DataSeedSpecSchema } from '../../api/dataseed';
-import { referencedNames } from './references';
+import { ReferenceIndex, referencedNames } from './references';
 import { seedIdentity, seedIdentityName } from './seed-identity';
 
 describe('the seed Job identity', () => {
@@ -25,5 +25,25 @@ describe('the seed Job identity', () => {
     expect(binding).toMatchObject({ roleRef: { kind: 'Role', name: 'shop-seed' }, subjects: [{ kind: 'ServiceAccount', name: 'shop-seed', namespace: 'ns' }] });
     for (const object of [account, role, binding]) expect(object!.metadata.ownerReferences).toEqual([{ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', name: 'shop', uid: 'u1', controller: true, blockOwnerDeletion: true }]);
     expect(seedIdentityName('x'.repeat(253)).length).toBe(253);
+  });
+});
+
+describe('ReferenceIndex', () => {
+  it('finds the DataSeeds naming a Secret or ConfigMap in their namespace, and remembers when it changed', () => {
+    let now = 100;
+    const index = new ReferenceIndex(() => now);
+    index.set('ns/a', 'ns', { secrets: ['db'], configMaps: ['rules'] });
+    index.set('ns/b', 'ns', { secrets: ['other'], configMaps: ['rules'] });
+    index.set('elsewhere/c', 'elsewhere', { secrets: ['db'], configMaps: [] });
+    expect(index.touch('Secret', 'ns', 'db')).toEqual([{ namespace: 'ns', name: 'a' }]);
+    expect(index.changedAtMs('ns/a')).toBe(100);
+    expect(index.changedAtMs('elsewhere/c')).toBeUndefined();
+    now = 200;
+    expect(index.touch('ConfigMap', 'ns', 'rules')).toEqual([{ namespace: 'ns', name: 'a' }, { namespace: 'ns', name: 'b' }]);
+    expect(index.touch('ConfigMap', 'ns', 'db')).toEqual([]);
+    expect(index.changedAtMs('ns/b')).toBe(200);
+    index.delete('ns/a');
+    expect(index.touch('Secret', 'ns', 'db')).toEqual([]);
+    expect(index.changedAtMs('ns/a')).toBeUndefined();
   });
 });
