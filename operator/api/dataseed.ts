@@ -234,6 +234,10 @@ export const DataSeedStatusSchema = z
       .describe('How many columns are covered by a rule or known safe.'),
     profileDigest: z.string().optional().describe('SHA-256 of the profile the seed used, to tell when production changed.'),
     lastSeededAt: z.string().optional().describe('When the last successful seed finished (RFC 3339).'),
+    nextAttemptAt: z
+      .string()
+      .optional()
+      .describe('After a failure, when the controller tries again on its own (RFC 3339); absent when only a change to the spec or the database can help.'),
   })
   .describe('Observed state of a DataSeed.');
 export type DataSeedStatus = z.infer<typeof DataSeedStatusSchema>;

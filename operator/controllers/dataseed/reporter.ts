@@ -85,7 +85,7 @@ export class StatusReporter {
     const memory = rememberFailure(previous, sc.generation, failure.reason, now.getTime(), this.random);
     const delay = memory.retryAtMs === undefined ? undefined : memory.retryAtMs - now.getTime();
     const next = delay === undefined ? undefined : `attempt ${memory.attempts}; retrying in ${humanDelay(delay)}`;
-    const status = failedStatus(sc, { ...failure, ...(next ? { next } : {}) });
+    const status = failedStatus(sc, { ...failure, ...(next && memory.retryAtMs !== undefined ? { next, retryAt: new Date(memory.retryAtMs) } : {}) });
     const news = failureIsNews(sc.previous, previous, sc.generation, failure.reason);
     const events: SeedEvent[] = news ? [{ type: 'Warning', reason: failure.reason === 'InvalidSpec' ? EVENTS.invalid : EVENTS.failed, message: `${failure.reason}: ${failure.message}` }] : [];
     if (!(await this.write(ctx, obj, status, events))) return {};

@@ -21,6 +21,15 @@ describe('DataSeed status by state', () => {
     expect(types(failed)).toEqual({ Ready: 'False/ConnectionFailed', Seeded: 'False/ConnectionFailed', Stalled: 'True/ConnectionFailed' });
     expect(failed.conditions?.find((c) => c.type === 'Stalled')?.message).toBe('cannot connect (retrying in 5s)');
     expect(failed.conditions?.find((c) => c.type === 'Ready')?.message).toBe('cannot connect');
+    expect(failed.nextAttemptAt).toBeUndefined();
+  });
+
+  it('publishes when it retries by itself, and nothing when only a change can help', () => {
+    const retrying = failedStatus({ previous: undefined, generation: 1, now: at(0) }, { reason: 'ReferenceNotFound', message: 'no Secret', next: 'retrying in 5s', retryAt: at(5) });
+    expect(retrying.nextAttemptAt).toBe(at(5).toISOString());
+    const final = failedStatus({ previous: retrying, generation: 1, now: at(6) }, { reason: 'LeakDetected', message: 'leak' });
+    expect(final.nextAttemptAt).toBeUndefined();
+    expect(succeededStatus({ previous: retrying, generation: 1, now: at(7) }, report).nextAttemptAt).toBeUndefined();
   });
 
   it('changes lastTransitionTime only when a condition changes status', () => {

@@ -92,6 +92,8 @@ export interface FailureForStatus {
   report?: DataSeedStatus;
   /** Appended to the Stalled message, e.g. "retrying in 20s". */
   next?: string;
+  /** When the controller retries by itself; published so a StagingEnvironment can tell waiting from failed. */
+  retryAt?: Date;
 }
 
 export function failedStatus(ctx: StatusContext, failure: FailureForStatus): DataSeedStatus {
@@ -103,6 +105,7 @@ export function failedStatus(ctx: StatusContext, failure: FailureForStatus): Dat
     phase: 'Failed',
     observedGeneration: ctx.generation,
     ...kept(ctx.previous),
+    ...(failure.retryAt ? { nextAttemptAt: failure.retryAt.toISOString() } : {}),
     conditions: conditionsOf(ctx, {
       ready: { status: 'False', ...detail },
       seeded: { status: 'False', ...detail },

@@ -35,4 +35,16 @@ describe('seed progress', () => {
   it('counts a seed done only when Ready for its current generation', () => {
     expect(seedProgress(spec, 't', cache)).toEqual({ total: 4, succeeded: ['done'], failed: [{ name: 'broken', message: 'no rule for users.email' }], pending: ['old', 'missing'] });
   });
+
+  it('counts a failed seed its controller will retry as pending, not failed', () => {
+    const retrying = object('retrying', 1, {
+      observedGeneration: 1,
+      phase: 'Failed',
+      nextAttemptAt: '2026-01-01T00:00:10Z',
+      conditions: [{ type: 'Ready', status: 'False', message: 'Secret t/db not found' }, { type: 'Stalled', status: 'True', message: 'Secret t/db not found (attempt 1; retrying in 5s)' }],
+    });
+    const one = specWith({ dataSeeds: [{ name: 'retrying', spec: seed }] });
+    const reader = { get: () => retrying, list: () => [retrying], hasSynced: () => true };
+    expect(seedProgress(one, 't', reader)).toEqual({ total: 1, succeeded: [], failed: [], pending: ['retrying'] });
+  });
 });

@@ -36,8 +36,11 @@ export function seedProgress(spec: StagingEnvironmentSpec, targetNamespace: stri
     const ready = conditions.find((c) => c.type === 'Ready');
     const stalled = conditions.find((c) => c.type === 'Stalled' && c.status === 'True');
     const current = typeof live?.metadata.generation !== 'number' || status.observedGeneration === live.metadata.generation;
+    // A seed its controller will retry by itself (a Secret not there yet, a
+    // database still starting) is still on its way, not failed.
+    const retrying = typeof status.nextAttemptAt === 'string';
     if (live && current && ready?.status === 'True') progress.succeeded.push(template.name);
-    else if (live && current && (status.phase === 'Failed' || stalled)) progress.failed.push({ name: template.name, message: (stalled ?? ready)?.message || 'failed' });
+    else if (live && current && !retrying && (status.phase === 'Failed' || stalled)) progress.failed.push({ name: template.name, message: (stalled ?? ready)?.message || 'failed' });
     else progress.pending.push(template.name);
   }
   return progress;
