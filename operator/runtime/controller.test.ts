@@ -1,5 +1,5 @@
 import type { KubernetesObject } from './client-node';
-import { Controller, generationOrMetadataChanged } from './controller';
+import { Controller, generationOrMetadataChanged, unionCache } from './controller';
 import { noopEventRecorder } from './events';
 import { Informer, type ListWatchClient } from './informer';
 import type { KubeClient } from './kube-client';
@@ -171,5 +171,28 @@ describe('generationOrMetadataChanged', () => {
     expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, generation: 2 } })).toBe(true);
     expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, labels: {} } })).toBe(true);
     expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, deletionTimestamp: new Date() } })).toBe(true);
+  });
+});
+
+describe('unionCache', () => {
+  const obj = (namespace: string, name: string, tag: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name }, data: { tag } });
+  const cacheOf = (items: ReturnType<typeof obj>[]) => ({
+    get: (ns: string, name: string) => items.find((i) => i.metadata.namespace === ns && i.metadata.name === name),
+    list: (ns?: string) => items.filter((i) => ns === undefined || i.metadata.namespace === ns),
+    hasSynced: () => true,
+  });
+
+  it('reads through every cache, first one wins, each object listed once', () => {
+    const union = unionCache([cacheOf([obj('a', 'x', 'first')]), cacheOf([obj('a', 'x', 'second'), obj('b', 'y', 'second')])]);
+    expect(union.get('a', 'x')?.data.tag).toBe('first');
+    expect(union.get('b', 'y')?.data.tag).toBe('second');
+    expect(union.get('c', 'z')).toBeUndefined();
+    expect(union.list().map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['a/x', 'b/y']);
+    expect(union.list('b')).toHaveLength(1);
+  });
+
+  it('has synced only when every cache has', () => {
+    const unsynced = { ...cacheOf([]), hasSynced: () => false };
+    expect(unionCache([cacheOf([]), unsynced]).hasSynced()).toBe(false);
   });
 });

@@ -32,6 +32,12 @@ export interface ControllerOptions {
   /** Lower-case, unique per manager; the `controller` label of the metrics. */
   name: string;
   primary: { apiVersion: string; kind: string; labelSelector?: string };
+  /**
+   * More informers of the primary kind whose objects are reconciled as
+   * primaries too: objects of the kind outside the manager's namespaces that
+   * still belong to it, such as an environment's children in its target namespace.
+   */
+  primaryAlso?: WatchedKind[];
   owns?: OwnedKind[];
   watches?: WatchesKind[];
   reconciler: Reconciler;
@@ -70,7 +76,7 @@ export function generationOrMetadataChanged(old: KubernetesObject, updated: Kube
 export class Controller {
   readonly name: string;
   readonly queue: WorkQueue;
-  private readonly primary: Informer;
+  private readonly primary: CacheReader<KubernetesObject>;
   private readonly caches = new Map<string, Informer>();
   private readonly informers: Informer[] = [];
   private readonly concurrency: number;
@@ -92,15 +98,18 @@ export class Controller {
     deps.metrics.controller.maxConcurrentReconciles.set({ controller: this.name }, this.concurrency);
     deps.metrics.controller.activeWorkers.set({ controller: this.name }, 0);
 
-    this.primary = this.register(options.primary);
     const predicate = options.primaryUpdatePredicate ?? (() => true);
-    this.primary.addHandlers({
-      onAdd: (o) => this.queue.add(objectKey(o)),
-      onUpdate: (old, o) => {
-        if (predicate(old, o)) this.queue.add(objectKey(o));
-      },
-      onDelete: (o) => this.queue.add(objectKey(o)),
-    });
+    const primaries = [this.register(options.primary), ...(options.primaryAlso ?? []).map((kind) => this.register(kind, false))];
+    for (const informer of primaries) {
+      informer.addHandlers({
+        onAdd: (o) => this.queue.add(objectKey(o)),
+        onUpdate: (old, o) => {
+          if (predicate(old, o)) this.queue.add(objectKey(o));
+        },
+        onDelete: (o) => this.queue.add(objectKey(o)),
+      });
+    }
+    this.primary = primaries.length === 1 ? primaries[0]! : unionCache(primaries);
     for (const owned of options.owns ?? []) this.watchMapped(owned, owned.map ?? ownerMapper(options.primary.apiVersion, options.primary.kind));
     for (const watched of options.watches ?? []) this.watchMapped(watched, watched.map);
   }
@@ -135,10 +144,10 @@ export class Controller {
     return drained;
   }
 
-  private register(kind: WatchedKind): Informer {
+  private register(kind: WatchedKind, readable = true): Informer {
     const informer = this.deps.informerFor(kind);
     if (!this.informers.includes(informer)) this.informers.push(informer);
-    this.caches.set(`${kind.apiVersion}|${kind.kind}`, informer);
+    if (readable) this.caches.set(`${kind.apiVersion}|${kind.kind}`, informer);
     return informer;
   }
 
@@ -215,4 +224,23 @@ export class Controller {
       metrics.activeWorkers.dec({ controller: this.name });
     }
   }
+}
+
+/** One reader over several caches of a kind whose watches do not overlap in namespaces. */
+export function unionCache<T extends KubernetesObject>(caches: readonly CacheReader<T>[]): CacheReader<T> {
+  return {
+    get: (namespace, name) => {
+      for (const cache of caches) {
+        const found = cache.get(namespace, name);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    },
+    list: (namespace) => {
+      const byKey = new Map<string, T>();
+      for (const cache of caches) for (const item of cache.list(namespace)) if (!byKey.has(objectKey(item))) byKey.set(objectKey(item), item);
+      return [...byKey.values()];
+    },
+    hasSynced: () => caches.every((c) => c.hasSynced()),
+  };
 }

@@ -166,6 +166,9 @@ function startControllerManager(procs: ProcessTable, bin: string, o: ControlPlan
     `--service-account-private-key-file=${pki}/sa.key`, `--root-ca-file=${pki}/ca.crt`,
     `--cluster-signing-cert-file=${pki}/ca.crt`, `--cluster-signing-key-file=${pki}/ca.key`,
     '--concurrent-gc-syncs=10', '--concurrent-namespace-syncs=5',
+    // The default 20 qps makes the controller-manager, not the operator, the
+    // bottleneck when hundreds of environments roll out at once.
+    '--kube-api-qps=200', '--kube-api-burst=400',
     `--cert-dir=${join(o.stateDir, 'kcm-certs')}`,
   ]);
 }

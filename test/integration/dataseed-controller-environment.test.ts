@@ -47,8 +47,10 @@ describe('a StagingEnvironment with a dataSeeds template', () => {
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-profile', namespace: baseline }, data: { 'profile.json': shopFile('profile.json') } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-seed-rules', namespace: baseline }, data: { 'rules.yaml': shopFile('rules.yaml') } },
     ]);
-    // Both controllers, as the CLI builds them; watching only this test's namespaces so concurrent tests are left alone.
-    const options = parseOperatorOptions({ kubeconfig: process.env.UNDERSTUDY_OPERATOR_KUBECONFIG, namespace: [previews, target], metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '127.0.0.1:0', gracefulShutdownTimeout: 10 });
+    // Both controllers, as the CLI builds them, scoped to the environment's
+    // namespace only (as the chart's watchNamespaces does): the DataSeed in the
+    // target namespace is still seeded, found through its environment label.
+    const options = parseOperatorOptions({ kubeconfig: process.env.UNDERSTUDY_OPERATOR_KUBECONFIG, namespace: [previews], metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '127.0.0.1:0', gracefulShutdownTimeout: 10 });
     manager = await runOperator(options, [(env) => stagingEnvironmentController(env), (env) => dataSeedController(env)], createLogger({ level: 'warn' }));
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { JOB_REF } from './job-runner';
 import { DataSeedReconciler, type DataSeedReconcilerOptions } from './reconciler';
 import { ReferenceIndex } from './references';
 import { DATA_SEED_REF } from './spec';
+import { environmentChildren } from '../environment-children';
 
 export const DATA_SEED_CONTROLLER = 'dataseed';
 export { DATA_SEED_REF } from './spec';
@@ -34,12 +35,13 @@ const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
  * waits for one of them retries with backoff. Each watch has the selector
  * and scope of the StagingEnvironment controller's, so they share its caches.
  */
-export function dataSeedController(_env: Pick<ControllerEnvironment, 'namespaces'>, options: DataSeedControllerOptions = {}): ControllerOptions {
+export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces'>, options: DataSeedControllerOptions = {}): ControllerOptions {
   const { maxConcurrentReconciles, ...reconciler } = options;
   const references = reconciler.references ?? new ReferenceIndex();
   return {
     name: DATA_SEED_CONTROLLER,
     primary: { ...DATA_SEED_REF },
+    primaryAlso: environmentChildren(DATA_SEED_REF, env.namespaces),
     owns: [{ ...JOB_REF, labelSelector: MANAGED_SELECTOR, scope: 'all', map: dataSeedOwnerOf }],
     watches: [
       { apiVersion: 'v1', kind: 'Secret', labelSelector: MANAGED_SELECTOR, scope: 'all', map: (o) => references.touch('Secret', o.metadata?.namespace, o.metadata?.name) },

@@ -2,6 +2,7 @@ import type { ControllerEnvironment } from '../../commands/operator';
 import { parityFindingsGauge } from '../../parity/metrics';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
 import { PARITY_CHECK_REF, ParityCheckReconciler } from './reconciler';
+import { environmentChildren } from '../environment-children';
 
 export const PARITY_CHECK_CONTROLLER = 'paritycheck';
 
@@ -11,10 +12,11 @@ export const PARITY_CHECK_CONTROLLER = 'paritycheck';
  * an interval come from requeueAfter. Checks wait mostly on I/O, so a few
  * run side by side.
  */
-export function parityCheckController(env: Pick<ControllerEnvironment, 'registry'>, options: { maxConcurrentReconciles?: number; now?: () => Date } = {}): ControllerOptions {
+export function parityCheckController(env: Pick<ControllerEnvironment, 'registry' | 'namespaces'>, options: { maxConcurrentReconciles?: number; now?: () => Date } = {}): ControllerOptions {
   return {
     name: PARITY_CHECK_CONTROLLER,
     primary: { ...PARITY_CHECK_REF },
+    primaryAlso: environmentChildren(PARITY_CHECK_REF, env.namespaces),
     reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), ...(options.now ? { now: options.now } : {}) }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
