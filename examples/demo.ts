@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultOptions, up } from '../test/cluster/controlplane';
 import { ProcessTable, sleep } from '../test/cluster/processes';
 import { installOperatorIdentity } from '../test/setup/operator-identity';
 import { createDatabase, startPostgres } from '../test/setup/postgres';
-import { loadShop } from './shop/db/loader';
+import { Client } from 'pg';
+import { SHOP_SCHEMA_SQL, loadShop } from './shop/db/loader';
 
 // `npm run demo`: the whole story on a laptop. A real control plane on
 // loopback, the CRDs, the operator under its least-privilege identity, the
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
   console.log(`       logs: ${join(opts.stateDir, 'logs', 'understudy-operator.log')}   metrics: http://${METRICS}/metrics`);
 
   step('Deploying the shop as "production" in namespace shop (eight services, PostgreSQL, Redis, Ingress, HPAs)');
+  kubectl(['apply', '-f', '-'], JSON.stringify(staticVolumes()));
   kubectl(['apply', '-f', join(root, 'examples/shop/k8s')]);
   kubectl(['wait', '-n', 'shop', '--for=condition=Available', 'deployment', '--all', '--timeout=180s']);
   show(['get', 'deployments', '-n', 'shop']);
@@ -60,11 +63,14 @@ async function main(): Promise<void> {
   step('Seeding the preview\'s database with synthetic data built from production\'s statistics');
   // kwok simulates nodes, so the copied PostgreSQL pod runs no container: a
   // local PostgreSQL stands in for both production's and the preview's server.
-  const pg = await startPostgres({ dataDir: join(opts.stateDir, 'demo-postgres'), port: 25432 });
+  // Under /tmp: the server runs as the unprivileged postgres user, who cannot enter /root.
+  const pg = await startPostgres({ dataDir: join(tmpdir(), 'understudy-demo-postgres'), port: 25432 });
   new ProcessTable(opts.stateDir).adopt('demo-postgres', pg.pid, 'postgres');
   const productionUrl = await createDatabase(pg.url, 'shop_production');
   const previewUrl = await createDatabase(pg.url, 'shop_preview');
   const counts = await loadShop(productionUrl, { users: 2000 });
+  // The preview's database has the schema (the application's migrations ran) and no rows.
+  await runSql(previewUrl, SHOP_SCHEMA_SQL);
   console.log(`       production: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
   const ns = env.status.namespace;
   execFileSync('node', [join(root, 'bin/understudy.js'), 'profile', '--database', productionUrl, '--rules', join(root, 'examples/shop/db/rules.yaml'), '--configmap', `${ns}/shop-profile`], {
@@ -73,16 +79,21 @@ async function main(): Promise<void> {
   kubectl(['create', 'secret', 'generic', 'shop-preview-db', '-n', ns, `--from-literal=url=${previewUrl}`]);
   kubectl(['create', 'secret', 'generic', 'shop-production-db-readonly', '-n', ns, `--from-literal=url=${productionUrl}`]);
   kubectl(['create', 'configmap', 'shop-seed-rules', '-n', ns, `--from-file=rules.yaml=${join(root, 'examples/shop/db/rules.yaml')}`]);
-  kubectl(['apply', '-n', ns, '-f', '-'], demoDataSeed());
+  // The environment owns its seed and its parity check: both are templates of
+  // its spec, created in its namespace, and Ready waits for the seed.
+  kubectl(['patch', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '--type=merge', '-p', JSON.stringify({ spec: { dataSeeds: [demoDataSeed()], parityChecks: [demoParityCheck(ns)] } })]);
+  await waitFor('the seed to be created', () => kubectlOk(['get', 'dataseed', 'shop-synthetic', '-n', ns]));
   kubectl(['wait', '-n', ns, '--for=condition=Ready', 'dataseed/shop-synthetic', '--timeout=300s']);
+  kubectl(['wait', '-n', PREVIEW_NAMESPACE, '--for=jsonpath={.status.observedGeneration}=2', 'stagingenvironment/shop-preview', '--timeout=60s']);
+  kubectl(['wait', '-n', PREVIEW_NAMESPACE, '--for=condition=Ready', 'stagingenvironment/shop-preview', '--timeout=120s']);
   show(['get', 'dataseed', '-n', ns]);
   const seed = JSON.parse(kubectl(['get', 'dataseed', 'shop-synthetic', '-n', ns, '-o', 'json'])) as { status: { tables?: Array<{ name: string; rows: number }>; fidelity?: unknown } };
   console.log(`       tables: ${(seed.status.tables ?? []).map((t) => `${t.name} ${t.rows}`).join(', ')}`);
   console.log(`       fidelity: ${JSON.stringify(seed.status.fidelity ?? {})}`);
+  show(['get', 'stagingenvironment', '-n', PREVIEW_NAMESPACE]);
 
   step('Measuring how far the preview is from production');
-  kubectl(['apply', '-n', ns, '-f', '-'], demoParityCheck(ns));
-  kubectl(['wait', '-n', ns, '--for=condition=Ready', 'paritycheck/shop-preview', '--timeout=120s']);
+  await waitFor('the parity check to run', () => kubectlOk(['wait', '-n', ns, '--for=condition=Ready', 'paritycheck/shop-preview', '--timeout=5s']), 120_000);
   show(['get', 'paritycheck', '-n', ns]);
   const parity = JSON.parse(kubectl(['get', 'paritycheck', 'shop-preview', '-n', ns, '-o', 'json'])) as {
     status: { findings?: Array<{ category: string; resource: string; path: string; severity: string; expected: boolean; message: string }> };
@@ -104,6 +115,9 @@ async function startOperator(stateDir: string, kubeconfig: string): Promise<void
     procs.start('understudy-operator', process.execPath, [
       join(root, 'bin/understudy.js'), 'operator', `--kubeconfig=${kubeconfig}`,
       `--metrics-bind-address=${METRICS}`, `--health-probe-bind-address=${HEALTH}`,
+      // Scoped like a team's install (the chart's watchNamespaces), which also
+      // keeps it off the namespaces of a test run sharing this control plane.
+      `--namespace=${PREVIEW_NAMESPACE}`,
     ]);
   }
   const deadline = Date.now() + 60_000;
@@ -116,38 +130,93 @@ async function startOperator(stateDir: string, kubeconfig: string): Promise<void
   throw new Error(`the operator did not become ready; last lines of ${log}:\n${existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-20).join('\n') : ''}`);
 }
 
-function demoDataSeed(): string {
-  return `apiVersion: understudy.dev/v1alpha1
-kind: DataSeed
-metadata: {name: shop-synthetic}
-spec:
-  source:
-    synthesize:
-      profile: {configMapRef: {name: shop-profile, key: profile.json}}
-      scale: {ratio: "0.1", rows: {categories: 40, tags: 30}}
-      seed: 1234
-  target: {urlSecretRef: {name: shop-preview-db, key: url}}
-  rulesFrom: {name: shop-seed-rules, key: rules.yaml}
-  mode: Strict
-  reset: Truncate
-  runner: Inline
-`;
+async function runSql(url: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
-function demoParityCheck(ns: string): string {
-  return `apiVersion: understudy.dev/v1alpha1
-kind: ParityCheck
-metadata: {name: shop-preview}
-spec:
-  staging: {namespace: ${ns}, environmentRef: {name: shop-preview, namespace: ${PREVIEW_NAMESPACE}}}
-  production: {namespace: shop}
-  categories:
-    configuration: {}
-    schema:
-      staging: {connectionSecretRef: {name: shop-preview-db, key: url}}
-      production: {connectionSecretRef: {name: shop-production-db-readonly, key: url}}
-    data: {expectedRowRatio: "0.1"}
-`;
+/**
+ * The local control plane has no storage provisioner, so the shop's claims
+ * (PostgreSQL 200Gi, Redis 20Gi, storage class fast-ssd) bind to static
+ * volumes: one pair for production, more for its copies. Nothing is written
+ * to them, since kwok runs no containers.
+ */
+function staticVolumes(copies = 4): unknown {
+  const items = Array.from({ length: copies }, (_, c) =>
+    ['20Gi', '200Gi'].map((size, i) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: `demo-fast-ssd-${c}-${i}`, labels: { 'understudy.dev/demo': 'true' } },
+      spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], storageClassName: 'fast-ssd', hostPath: { path: `/tmp/understudy-demo/${c}-${i}` } },
+    })),
+  ).flat();
+  return { apiVersion: 'v1', kind: 'List', items };
+}
+
+function demoDataSeed(): { name: string; spec: unknown } {
+  return {
+    name: 'shop-synthetic',
+    spec: {
+      source: {
+        synthesize: {
+          profile: { configMapRef: { name: 'shop-profile', key: 'profile.json' } },
+          // Reference tables keep their full size; the rest is a tenth of production.
+          scale: { ratio: '0.1', rows: { categories: 40, tags: 30 } },
+          seed: 1234,
+        },
+      },
+      target: { urlSecretRef: { name: 'shop-preview-db', key: 'url' } },
+      rulesFrom: { name: 'shop-seed-rules', key: 'rules.yaml' },
+      mode: 'Strict',
+      reset: 'Truncate',
+      runner: 'Inline',
+    },
+  };
+}
+
+function demoParityCheck(ns: string): { name: string; spec: unknown } {
+  return {
+    name: 'shop-preview',
+    spec: {
+      staging: { namespace: ns, environmentRef: { name: 'shop-preview', namespace: PREVIEW_NAMESPACE } },
+      production: { namespace: 'shop' },
+      categories: {
+        configuration: {},
+        schema: {
+          staging: { connectionSecretRef: { name: 'shop-preview-db', key: 'url' } },
+          production: { connectionSecretRef: { name: 'shop-production-db-readonly', key: 'url' } },
+        },
+        data: { expectedRowRatio: '0.1' },
+      },
+      ignore: [
+        { path: '**', category: 'data', resource: 'Table/public.categories', reason: 'reference tables are seeded at full size on purpose' },
+        { path: '**', category: 'data', resource: 'Table/public.tags', reason: 'reference tables are seeded at full size on purpose' },
+      ],
+    },
+  };
+}
+
+function kubectlOk(args: string[]): boolean {
+  try {
+    execFileSync('kubectl', args, { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return;
+    await sleep(500);
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 main().catch((err: unknown) => {

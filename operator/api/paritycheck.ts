@@ -211,6 +211,10 @@ export const ParityCheckStatusSchema = z
     conditions: ConditionsSchema,
     observedGeneration: z.number().int().min(0).optional().describe('The .metadata.generation the status was computed for.'),
     lastCheckedAt: z.string().optional().describe('When the check last ran (RFC 3339).'),
+    environmentReadySince: z
+      .string()
+      .optional()
+      .describe('When the StagingEnvironment named by spec.staging.environmentRef had become Ready, as the last run saw it; the check runs again when this changes (re-copied, re-seeded).'),
     summary: z
       .object({
         verdict: z.enum(['InParity', 'Drifted', 'Inconclusive']).describe('InParity, Drifted (unexpected findings at or above failOn), or Inconclusive (too little data to tell).'),

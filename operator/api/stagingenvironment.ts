@@ -293,7 +293,7 @@ export const StagingEnvironmentKind: KindDefinition<typeof StagingEnvironmentSpe
     { name: 'Services', type: 'string', jsonPath: '.status.readyServices', description: 'Ready services over all services.' },
     { name: 'URL', type: 'string', jsonPath: '.status.urls[0]', description: 'The first URL of the environment.' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-    { name: 'Expires', type: 'date', jsonPath: '.status.expiresAt', description: 'When the environment will be deleted.' },
+    { name: 'Expires', type: 'string', jsonPath: '.status.expiresAt', description: 'When the environment will be deleted (RFC 3339; a date column would print a future time as <invalid>).' },
   ],
   specValidations: [
     { rule: '!(has(self.ttl) && has(self.expiresAt))', message: 'ttl and expiresAt are mutually exclusive', fieldPath: '.expiresAt' },

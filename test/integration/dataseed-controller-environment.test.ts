@@ -3,10 +3,11 @@ import { syntheticBaseline } from '../../bench/environment-baseline';
 import type { DataSeedSpecInput } from '../../operator/api/dataseed';
 import { parseOperatorOptions, runOperator } from '../../operator/commands/operator';
 import { dataSeedController } from '../../operator/controllers/dataseed';
+import { parityCheckController } from '../../operator/controllers/paritycheck';
 import { stagingEnvironmentController } from '../../operator/controllers/stagingenvironment';
 import { createLogger } from '../../operator/runtime/logger';
 import type { Manager } from '../../operator/runtime/manager';
-import { createNamespace, deleteNamespace, kubectl } from '../support/kube';
+import { createNamespace, deleteNamespace, eventually, kubectl } from '../support/kube';
 import { rowCounts, shopDatabase } from '../support/shop-db';
 import { condition as seedCondition, getDataSeed, isReady, isStalled, shopFile, waitForSeed } from './dataseed-controller.fixture';
 import { applyObjects, condition, deleteEnvironments, environment, getEnvironment, waitForCondition } from './stagingenvironment-fixtures';
@@ -31,6 +32,9 @@ const seedSpec: DataSeedSpecInput = {
   runner: 'Inline',
 };
 
+// Configuration only: the copy against its baseline.
+const paritySpec = (previews: string) => ({ staging: { namespace: target, environmentRef: { name: 'seeded', namespace: previews } }, production: { namespace: baseline } });
+
 describe('a StagingEnvironment with a dataSeeds template', () => {
   let previews: string;
   let manager: Manager;
@@ -51,7 +55,7 @@ describe('a StagingEnvironment with a dataSeeds template', () => {
     // namespace only (as the chart's watchNamespaces does): the DataSeed in the
     // target namespace is still seeded, found through its environment label.
     const options = parseOperatorOptions({ kubeconfig: process.env.UNDERSTUDY_OPERATOR_KUBECONFIG, namespace: [previews], metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: '127.0.0.1:0', gracefulShutdownTimeout: 10 });
-    manager = await runOperator(options, [(env) => stagingEnvironmentController(env), (env) => dataSeedController(env)], createLogger({ level: 'warn' }));
+    manager = await runOperator(options, [(env) => stagingEnvironmentController(env), (env) => dataSeedController(env), (env) => parityCheckController(env)], createLogger({ level: 'warn' }));
   });
   afterAll(async () => {
     if (previews) await deleteEnvironments(previews);
@@ -62,7 +66,7 @@ describe('a StagingEnvironment with a dataSeeds template', () => {
 
   it('waits for its seed: not Ready while the seed cannot reach its database, Ready once the seed succeeded', async () => {
     // Without the Secret copied, the seed cannot start and the environment says why.
-    kubectl(['apply', '-f', '-'], JSON.stringify(environment('seeded', previews, { baseline: { namespace: baseline }, targetNamespace: target, secrets: { policy: 'Omit' }, dataSeeds: [{ name: 'shop-data', spec: seedSpec }] })));
+    kubectl(['apply', '-f', '-'], JSON.stringify(environment('seeded', previews, { baseline: { namespace: baseline }, targetNamespace: target, secrets: { policy: 'Omit' }, dataSeeds: [{ name: 'shop-data', spec: seedSpec }], parityChecks: [{ name: 'parity', spec: paritySpec(previews) }] })));
     const stalled = await waitForSeed(target, 'shop-data', isStalled('ReferenceNotFound'));
     expect(seedCondition(stalled, 'Stalled')?.message).toContain(`Secret ${target}/seed-target-db not found`);
     const blocked = await waitForCondition('seeded', previews, 'DataSeeded', 'False');
@@ -84,5 +88,14 @@ describe('a StagingEnvironment with a dataSeeds template', () => {
     expect(counts['public.users']).toBe(200);
     expect(seed?.status?.totals?.rows).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
     expect((await getEnvironment('seeded', previews))?.status?.phase).toBe('Ready');
+
+    // Its ParityCheck ran while the copy was still seeding; it runs again once
+    // the environment is Ready, so its result describes the finished staging.
+    const readySince = ready.status!.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime;
+    const rerun = await eventually(async () => {
+      const check = JSON.parse(kubectl(['get', 'paritycheck', 'parity', '-n', target, '-o', 'json'])) as { status?: { lastCheckedAt?: string; environmentReadySince?: string } };
+      return check.status?.environmentReadySince === readySince ? check.status : undefined;
+    }, { timeoutMs: 60_000, what: 'the ParityCheck to run again after the environment became Ready' });
+    expect(Date.parse(rerun.lastCheckedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(readySince));
   });
 });

@@ -1,6 +1,7 @@
 import type { ControllerEnvironment } from '../../commands/operator';
 import { parityFindingsGauge } from '../../parity/metrics';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
+import { EnvironmentIndex, STAGING_ENVIRONMENT_REF } from './environments';
 import { PARITY_CHECK_REF, ParityCheckReconciler } from './reconciler';
 import { environmentChildren } from '../environment-children';
 
@@ -13,11 +14,14 @@ export const PARITY_CHECK_CONTROLLER = 'paritycheck';
  * run side by side.
  */
 export function parityCheckController(env: Pick<ControllerEnvironment, 'registry' | 'namespaces'>, options: { maxConcurrentReconciles?: number; now?: () => Date } = {}): ControllerOptions {
+  const environments = new EnvironmentIndex();
   return {
     name: PARITY_CHECK_CONTROLLER,
     primary: { ...PARITY_CHECK_REF },
     primaryAlso: environmentChildren(PARITY_CHECK_REF, env.namespaces),
-    reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), ...(options.now ? { now: options.now } : {}) }),
+    // An environment that becomes Ready again (re-copied, re-seeded) makes its checks run again.
+    watches: [{ ...STAGING_ENVIRONMENT_REF, map: (environment) => environments.checksOf(environment) }],
+    reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), environments, ...(options.now ? { now: options.now } : {}) }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };

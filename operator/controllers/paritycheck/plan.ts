@@ -1,7 +1,7 @@
 import { InvalidParitySpecError, type ParityCheckSpec, type ParityCheckStatus, ParityCheckStatusSchema, parseParityCheckSpec } from '../../api/paritycheck';
 import { parseDuration } from '../../environment/duration';
 import type { KubernetesObject } from '../../runtime/client-node';
-import { decideRun } from './schedule';
+import { decideRun, type RunWhy } from './schedule';
 
 export type ParityCheckObject = KubernetesObject & { spec?: unknown; status?: unknown };
 
@@ -11,7 +11,7 @@ export const MIN_INTERVAL_MS = 1_000;
 export type Plan =
   | { kind: 'invalid'; message: string; status: ParityCheckStatus | undefined }
   | { kind: 'wait'; requeueAfterMs?: number }
-  | { kind: 'run'; spec: ParityCheckSpec; intervalMs: number | undefined; status: ParityCheckStatus | undefined; why: 'new-generation' | 'interval' | 'retry' };
+  | { kind: 'run'; spec: ParityCheckSpec; intervalMs: number | undefined; status: ParityCheckStatus | undefined; why: RunWhy; environmentReadySince: string | undefined };
 
 /**
  * The status as the operator last wrote it; anything else (an older
@@ -31,8 +31,11 @@ export function intervalMs(spec: ParityCheckSpec): number | undefined {
   return parsed.milliseconds;
 }
 
-/** What one reconcile of this object should do, decided from the object alone. */
-export function planFor(obj: ParityCheckObject, now: Date): Plan {
+/**
+ * What one reconcile of this object should do, decided from the object and,
+ * when it names a StagingEnvironment, the time that environment last became Ready.
+ */
+export function planFor(obj: ParityCheckObject, now: Date, environmentReadySince: (spec: ParityCheckSpec) => string | undefined = () => undefined): Plan {
   const status = storedStatus(obj);
   let spec: ParityCheckSpec;
   let interval: number | undefined;
@@ -43,7 +46,7 @@ export function planFor(obj: ParityCheckObject, now: Date): Plan {
     if (err instanceof InvalidParitySpecError) return { kind: 'invalid', message: err.message, status };
     throw err;
   }
-  const decision = decideRun(status, obj.metadata?.generation, interval, now);
+  const decision = decideRun(status, obj.metadata?.generation, interval, now, environmentReadySince(spec));
   if (!decision.run) return decision.requeueAfterMs === undefined ? { kind: 'wait' } : { kind: 'wait', requeueAfterMs: decision.requeueAfterMs };
-  return { kind: 'run', spec, intervalMs: interval, status, why: decision.why };
+  return { kind: 'run', spec, intervalMs: interval, status, why: decision.why, environmentReadySince: environmentReadySince(spec) };
 }

@@ -22,6 +22,15 @@ describe('decideRun', () => {
     expect(decideRun(ran(1, 0), 1, undefined, at(999_999_999))).toEqual({ run: false });
   });
 
+  it('runs again once its StagingEnvironment became Ready after the last run, and only then', () => {
+    const sawReady = { ...ran(1, 10_000), environmentReadySince: '2030-01-01T00:00:05Z' };
+    expect(decideRun(ran(1, 10_000), 1, undefined, at(20_000), '2030-01-01T00:00:15Z')).toEqual({ run: true, why: 'staging-changed' });
+    expect(decideRun(sawReady, 1, undefined, at(20_000), '2030-01-01T00:00:15Z')).toEqual({ run: true, why: 'staging-changed' });
+    expect(decideRun(sawReady, 1, undefined, at(20_000), '2030-01-01T00:00:05Z')).toEqual({ run: false });
+    // Not Ready now: wait for it rather than re-run against a half-made copy.
+    expect(decideRun(sawReady, 1, 60_000, at(20_000), undefined)).toEqual({ run: false, requeueAfterMs: 50_000 });
+  });
+
   it('runs again when the interval has passed, and says how long to wait before that', () => {
     expect(decideRun(ran(3, 0), 3, 60_000, at(20_000))).toEqual({ run: false, requeueAfterMs: 40_000 });
     expect(decideRun(ran(3, 0), 3, 60_000, at(60_000))).toEqual({ run: true, why: 'interval' });

@@ -2,7 +2,8 @@ import type { Condition } from '../../api/common';
 import type { ParityCheckStatus } from '../../api/paritycheck';
 
 /** Whether a reconcile runs the check now, or when to look again. */
-export type RunDecision = { run: true; why: 'new-generation' | 'interval' | 'retry' } | { run: false; requeueAfterMs?: number };
+export type RunWhy = 'new-generation' | 'interval' | 'retry' | 'staging-changed';
+export type RunDecision = { run: true; why: RunWhy } | { run: false; requeueAfterMs?: number };
 
 /** A source that did not answer is tried again after this long at first, doubling with the time it has been down. */
 export const RETRY_MIN_MS = 10_000;
@@ -47,12 +48,15 @@ export function retryDelayMs(status: ParityCheckStatus | undefined, now: Date): 
  * re-runs every check at once nor forgets one that is due: a new generation
  * runs at once; otherwise the check runs again when its interval has passed,
  * or sooner while a source is unavailable. Without an interval a check that
- * completed runs once per generation.
+ * completed runs once per generation, and again when its StagingEnvironment
+ * has become Ready again since the last run (environmentReadySince).
  */
-export function decideRun(status: ParityCheckStatus | undefined, generation: number | undefined, intervalMs: number | undefined, now: Date): RunDecision {
+export function decideRun(status: ParityCheckStatus | undefined, generation: number | undefined, intervalMs: number | undefined, now: Date, environmentReadySince?: string): RunDecision {
   if (!ranForGeneration(status, generation)) return { run: true, why: 'new-generation' };
   const last = time(status?.lastCheckedAt);
   if (last === undefined) return { run: true, why: 'new-generation' };
+  // The staging environment became Ready (copied again, seeded again) since the last run saw it: that result describes a staging that is gone.
+  if (environmentReadySince !== undefined && environmentReadySince !== status?.environmentReadySince) return { run: true, why: 'staging-changed' };
   const retry = retryDelayMs(status, now);
   const candidates: Array<{ period: number; why: 'interval' | 'retry' }> = [];
   if (intervalMs !== undefined) candidates.push({ period: intervalMs, why: 'interval' });

@@ -1,28 +1,26 @@
+import { rewriteArguments } from '../../environment/namespace-references';
+
 /** Which staging namespace stands for which production namespace. */
 export interface NamespaceMapping {
   staging: string;
   production: string;
 }
 
-const PLACEHOLDER = '{{namespace}}';
-
-function escape(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-}
-
 /**
- * Replaces a namespace where it is used as one: a whole value (POD_NAMESPACE)
- * or a DNS label after a dot (`catalog.shop.svc`, `catalog.shop:8080`).
- * Elsewhere a word equal to the namespace is left alone, so a database
- * called `shop` in `db.shop.svc:5432/shop` is not taken for the namespace.
+ * Production's value as a copy into the staging namespace writes it. The
+ * copy's own rewrite rules are used, so the copy and the comparison cannot
+ * disagree: DNS names (`catalog.shop.svc`, `redis.shop:6379`), namespace flags
+ * (`--namespace=shop`) and a value that is the namespace itself
+ * (POD_NAMESPACE). A word that merely equals the namespace elsewhere — the
+ * database `shop` in `db.shop.svc:5432/shop`, the host `www.shop.example.com` —
+ * is left alone, as the copy leaves it.
  */
-export function canonicalise(value: string, namespace: string): string {
-  if (value === namespace) return PLACEHOLDER;
-  return value.replace(new RegExp(`(?<=\\.)${escape(namespace)}(?![a-z0-9-])`, 'g'), PLACEHOLDER);
+export function toStaging(value: string, mapping: NamespaceMapping): string {
+  if (value === mapping.production) return mapping.staging;
+  return rewriteArguments([value], { from: mapping.production, to: mapping.staging })[0] ?? value;
 }
 
-/** Equal as written, or equal once each side's namespace is abstracted away. */
+/** Equal as written, or equal once production's namespace references point at staging's. */
 export function sameAcrossNamespaces(staging: string, production: string, mapping: NamespaceMapping): boolean {
-  if (staging === production) return true;
-  return canonicalise(staging, mapping.staging) === canonicalise(production, mapping.production);
+  return staging === production || toStaging(production, mapping) === staging;
 }

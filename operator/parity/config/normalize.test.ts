@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { asStoredByServer, shopService } from '../testing/shop-fixture';
 import { defaultPullPolicy } from './defaults';
-import { canonicalise, sameAcrossNamespaces } from './namespaces';
+import { sameAcrossNamespaces, toStaging } from './namespaces';
 import { normalize, type KubeObject } from './normalize';
 import { parseQuantity } from './quantity';
 
@@ -51,10 +51,15 @@ describe('namespace mapping', () => {
     expect(sameAcrossNamespaces('catalog.shop-pr-1.svc.cluster.local', 'catalog.shop.svc.cluster.local', mapping)).toBe(true);
     expect(sameAcrossNamespaces('shop-pr-1', 'shop', mapping)).toBe(true);
     expect(sameAcrossNamespaces('postgres://db.shop-pr-1.svc:5432/shop', 'postgres://db.shop.svc:5432/shop', mapping)).toBe(true);
+    expect(sameAcrossNamespaces('--namespace=shop-pr-1', '--namespace=shop', mapping)).toBe(true);
   });
-  it('leaves other words alone', () => {
-    expect(canonicalise('shopping', 'shop')).toBe('shopping');
-    expect(canonicalise('catalog.shop-x.svc', 'shop')).toBe('catalog.shop-x.svc');
+  it('leaves other words alone, as the copy does', () => {
+    expect(toStaging('shopping', mapping)).toBe('shopping');
+    expect(toStaging('catalog.shop-x.svc', mapping)).toBe('catalog.shop-x.svc');
+    // A public host under a domain that happens to equal the namespace is not a Service reference.
+    const cors = 'https://www.shop.example.com\nhttp://cart.shop.svc.cluster.local:8080';
+    expect(toStaging(cors, mapping)).toBe('https://www.shop.example.com\nhttp://cart.shop-pr-1.svc.cluster.local:8080');
+    expect(sameAcrossNamespaces('https://www.shop.example.com', 'https://www.shop.example.com', mapping)).toBe(true);
     expect(sameAcrossNamespaces('http://catalog.other.svc', 'http://catalog.shop.svc', mapping)).toBe(false);
   });
 });
