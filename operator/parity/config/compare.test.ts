@@ -84,6 +84,18 @@ describe('configuration comparison', () => {
     expect(text).not.toContain(Buffer.from('staging-only-password').toString('base64'));
   });
 
+  it('reports fresh Secret values as expected under Generate, and as drift for a Secret copied on purpose', () => {
+    const staging = shop(STAGING, { secret: { password: 'staging-only-password' } });
+    const generated = compare(staging, shop(PROD), declaredOverridesFrom({ metadata: { name: 'pr-1', namespace: 'previews' }, spec: { secrets: { policy: 'Generate' } } }));
+    expect(generated.length).toBeGreaterThan(0);
+    expect(generated.every((f) => f.expected && f.severity === 'info')).toBe(true);
+    const secretNames = [...new Set(staging.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name))];
+    const listed = compare(staging, shop(PROD), declaredOverridesFrom({ spec: { secrets: { policy: 'CopyListed', names: secretNames } } }));
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.every((f) => !f.expected)).toBe(true);
+    expect(JSON.stringify([generated, listed])).not.toContain('staging-only-password');
+  });
+
   it('reports replicas against the declared ratio', () => {
     const declared = declaredOverridesFrom({ metadata: { name: 'pr-1', namespace: 'previews' }, spec: { scale: { replicas: '0.5' } } });
     const asked = compare(shop(STAGING, { replicas: 2 }), shop(PROD, { replicas: 4 }), declared);
@@ -129,6 +141,9 @@ describe('configuration comparison', () => {
     const found = compare(staging, shop(PROD), declaredOverridesFrom({ spec: { secrets: { policy: 'Omit' } } }));
     expect(found.find((f) => f.resource === 'Deployment/catalog')).toMatchObject({ path: '', severity: 'critical', expected: false });
     expect(found.filter((f) => f.resource.startsWith('Secret/')).every((f) => f.expected)).toBe(true);
+    // Generate promised every Secret: one missing is drift, not a choice.
+    const generated = compare(staging, shop(PROD), declaredOverridesFrom({ spec: { secrets: { policy: 'Generate' } } }));
+    expect(generated.filter((f) => f.resource.startsWith('Secret/')).every((f) => !f.expected)).toBe(true);
   });
 
   it('compares HPA bounds and skips replicas the HPA owns', () => {

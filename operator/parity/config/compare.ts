@@ -4,6 +4,7 @@ import type { Difference } from '../finding';
 import { matchesName } from '../pattern';
 import { CONFIG_SEVERITY } from '../severity';
 import { declaredBy, differ, type ConfigContext } from './context';
+import { secretValuesDeclared } from './declared';
 import type { KubeObject } from './normalize';
 import { compareConfigMap, compareHpa, compareSecret, compareService } from './objects';
 import { matchesSelector } from './selector';
@@ -46,7 +47,7 @@ function comparePair(kind: string, name: string, staging: KubeObject, production
 /** Whether the environment meant this object not to be there: a shared service, or Secrets it was told not to copy. */
 function absenceDeclared(kind: string, name: string, context: ConfigContext): boolean {
   if (WORKLOADS.has(kind) && context.declared.services.get(name)?.mode === 'shared') return true;
-  return kind === 'Secret' && context.declared.secretsPolicy === 'Omit';
+  return kind === 'Secret' && context.declared.secretsPolicy !== 'Generate' && secretValuesDeclared(context.declared, name);
 }
 
 function compareMissing(kind: string, name: string, inStaging: boolean, context: ConfigContext): Difference {

@@ -7,6 +7,7 @@ import type { KubeObject } from './normalize';
 import { parseQuantity } from './quantity';
 import { REDACTED } from './secrets';
 import { diffTree, namedPath } from './tree-diff';
+import { secretValuesDeclared } from './declared';
 
 type Json = Record<string, unknown>;
 
@@ -65,7 +66,9 @@ export function compareEnv(pair: ContainerPair, context: ConfigContext): Differe
     } else if (s && !p) {
       differences.push(make(path, shown(s), undefined, CONFIG_SEVERITY.onlyInStaging, `${name} is set only in staging (from ${s.source})`));
     } else if (s && p && !equal(s.text, p.text)) {
-      if (secret) {
+      if (secret && bothFromDeclaredSecrets(s.source, p.source, context)) {
+        differences.push(make(path, REDACTED, REDACTED, 'info', `${name} holds fresh secret values (secrets policy ${context.declared.secretsPolicy ?? ''}${declaredBy(context)})`, true));
+      } else if (secret) {
         differences.push(make(path, REDACTED, REDACTED, CONFIG_SEVERITY.secretValue, `${name} holds different secret values (compared by keyed hash; ${s.source} in staging, ${p.source} in production)`));
       } else {
         differences.push(make(path, s.text, p.text, CONFIG_SEVERITY.envValue, `${name} differs: staging ${JSON.stringify(s.text)}, production ${JSON.stringify(p.text)}`));
@@ -135,4 +138,10 @@ export function compareContainer(pair: ContainerPair, context: ConfigContext): D
     ...compareProbes(pair, context),
     ...compareOtherContainerFields(pair, context),
   ];
+}
+
+/** Both sides read the same-named Secret, whose values the environment meant to differ (see secretValuesDeclared). */
+function bothFromDeclaredSecrets(stagingSource: string, productionSource: string, context: ConfigContext): boolean {
+  if (stagingSource !== productionSource || !stagingSource.startsWith('Secret/')) return false;
+  return secretValuesDeclared(context.declared, stagingSource.slice('Secret/'.length));
 }

@@ -17,6 +17,8 @@ export interface DeclaredOverrides {
   resourcesRatio: number;
   /** The environment's spec.secrets.policy: Omit means production's Secrets are not copied, on purpose. */
   secretsPolicy?: string;
+  /** With CopyListed, the Secrets copied as they are. */
+  copiedSecrets?: Set<string>;
 }
 
 export const NO_OVERRIDES: DeclaredOverrides = { environment: '', services: new Map(), replicasRatio: 1, resourcesRatio: 1 };
@@ -53,9 +55,28 @@ export function declaredOverridesFrom(environment: { metadata?: { name?: string;
     resourcesRatio: ratio(scale.resources),
   };
   // Secrets are never copied unless the environment says otherwise (DESIGN.md).
-  const policy = record(spec.secrets).policy;
-  overrides.secretsPolicy = typeof policy === 'string' ? policy : 'Omit';
+  const secrets = record(spec.secrets);
+  overrides.secretsPolicy = typeof secrets.policy === 'string' ? secrets.policy : 'Omit';
+  if (Array.isArray(secrets.names)) overrides.copiedSecrets = new Set(secrets.names.filter((n): n is string => typeof n === 'string'));
   return overrides;
+}
+
+/**
+ * Whether the environment meant this Secret's values to differ from
+ * production's: it generated fresh ones (Generate), or it was not to copy
+ * the Secret at all (Omit, or CopyListed without it). A Secret copied on
+ * purpose (listed) must hold production's values, so a difference there is drift.
+ */
+export function secretValuesDeclared(declared: DeclaredOverrides, secretName: string): boolean {
+  switch (declared.secretsPolicy) {
+    case 'Generate':
+    case 'Omit':
+      return true;
+    case 'CopyListed':
+      return !(declared.copiedSecrets?.has(secretName) ?? false);
+    default:
+      return false;
+  }
 }
 
 /** The replica count the environment's ratio asks for: never below one, either rounding accepted. */

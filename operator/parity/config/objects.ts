@@ -1,7 +1,7 @@
 import type { Difference } from '../finding';
 import { CONFIG_SEVERITY } from '../severity';
 import { declaredBy, differ, ratioDeviation, stringsEqual, type ConfigContext } from './context';
-import { expectedReplicaRange } from './declared';
+import { expectedReplicaRange, secretValuesDeclared } from './declared';
 import type { KubeObject } from './normalize';
 import { REDACTED } from './secrets';
 import { childPath, diffTree } from './tree-diff';
@@ -13,7 +13,7 @@ function record(value: unknown): Json {
 }
 
 /** Keys production has and staging lacks matter most; changed values next; keys only staging has least. */
-function compareKeyedData(resource: string, field: string, staging: Json, production: Json, context: ConfigContext, secret: boolean): Difference[] {
+function compareKeyedData(resource: string, field: string, staging: Json, production: Json, context: ConfigContext, secret: boolean, valuesDeclared = false): Difference[] {
   const make = differ(resource);
   const equal = stringsEqual(context);
   const differences: Difference[] = [];
@@ -29,7 +29,9 @@ function compareKeyedData(resource: string, field: string, staging: Json, produc
     } else if (typeof s === 'string' && typeof p === 'string' && !equal(s, p)) {
       differences.push(
         secret
-          ? make(path, REDACTED, REDACTED, CONFIG_SEVERITY.secretValue, `key ${key} holds different values (compared by keyed hash)`)
+          ? valuesDeclared
+            ? make(path, REDACTED, REDACTED, 'info', `key ${key} holds fresh values (secrets policy ${context.declared.secretsPolicy ?? ''}${declaredBy(context)})`, true)
+            : make(path, REDACTED, REDACTED, CONFIG_SEVERITY.secretValue, `key ${key} holds different values (compared by keyed hash)`)
           : make(path, s, p, CONFIG_SEVERITY.configValue, `key ${key} differs`),
       );
     }
@@ -48,7 +50,7 @@ export function compareConfigMap(name: string, staging: KubeObject, production: 
 export function compareSecret(name: string, staging: KubeObject, production: KubeObject, context: ConfigContext): Difference[] {
   const resource = `Secret/${name}`;
   const make = differ(resource);
-  const differences = compareKeyedData(resource, 'data', record(staging.data), record(production.data), context, true);
+  const differences = compareKeyedData(resource, 'data', record(staging.data), record(production.data), context, true, secretValuesDeclared(context.declared, name));
   if (staging.type !== production.type) differences.push(make('type', staging.type, production.type, CONFIG_SEVERITY.otherField, 'Secret type differs'));
   return differences;
 }
