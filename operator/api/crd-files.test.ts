@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { staleCrdFiles } from '../commands/crds';
 import { KINDS } from '.';
 import { crdFor } from './crd';
+import { renderReference } from './reference';
 
 describe('generated CRDs', () => {
   it('match the API schemas (run `npx understudy crds` after changing operator/api)', () => {
@@ -21,5 +22,18 @@ describe('generated CRDs', () => {
     const crd = crdFor(kind) as { spec: { versions: Array<{ schema: { openAPIV3Schema: Record<string, unknown> } }> } };
     walk(crd.spec.versions[0]!.schema.openAPIV3Schema, '');
     expect(untyped).toEqual([]);
+  });
+});
+
+describe('API reference', () => {
+  const reference = renderReference(KINDS);
+
+  it('documents every field of every kind, each with a description', () => {
+    const rows = reference.split('\n').filter((l) => l.startsWith('| `'));
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows.filter((r) => r.trimEnd().endsWith('|  |') || / \| \|$/.test(r))).toEqual([]);
+    for (const path of ['spec.scale.replicas', 'spec.source.synthesize.scale.ratio', 'status.findings[].severity', 'status.nextAttemptAt']) {
+      expect(reference).toContain(`\`${path}\``);
+    }
   });
 });

@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { KINDS } from '../api';
 import { CRD_DIRS, renderCrdFiles } from '../api/crd-files';
+import { renderReference } from '../api/reference';
+
+/** The configuration reference, generated with the CRDs from the same schemas. */
+export const REFERENCE_FILE = 'docs/api-reference.md';
 
 /** Files that differ from what the API schemas render, by directory. */
 export function staleCrdFiles(root: string): string[] {
@@ -17,6 +21,8 @@ export function staleCrdFiles(root: string): string[] {
     }
     for (const file of present) if (!rendered.has(file)) stale.push(join(dir, file));
   }
+  const reference = join(root, REFERENCE_FILE);
+  if (!existsSync(reference) || readFileSync(reference, 'utf8') !== renderReference(KINDS)) stale.push(REFERENCE_FILE);
   return stale;
 }
 
@@ -32,6 +38,9 @@ export function writeCrdFiles(root: string): string[] {
       written.push(join(dir, file));
     }
   }
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  writeFileSync(join(root, REFERENCE_FILE), renderReference(KINDS));
+  written.push(REFERENCE_FILE);
   return written;
 }
 
