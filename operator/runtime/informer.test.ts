@@ -1,5 +1,5 @@
 import type { KubernetesObject } from './client-node';
-import { Informer, type ListWatchClient } from './informer';
+import { Informer, type ListWatchClient, stripManagedFields } from './informer';
 import { KubeApiError } from './kube-errors';
 import type { ListOptions, ObjectList, WatchEvent, WatchOptions } from './kube-client';
 import { createLogger } from './logger';
@@ -128,6 +128,28 @@ describe('Informer loop', () => {
     const late: string[] = [];
     informer.addHandlers({ onAdd: (o) => late.push(o.metadata!.name!) });
     expect(late.sort()).toEqual(['a', 'b']);
+    await informer.stop();
+  });
+
+  it('caches objects through its transform, listed and watched alike', async () => {
+    const withFields = (o: KubernetesObject): KubernetesObject => ({ ...o, metadata: { ...o.metadata, managedFields: [{ manager: 'kubectl' }] } });
+    const source = new ScriptedSource();
+    source.lists.push({ items: [withFields(cm('a', '1'))], resourceVersion: '10' });
+    source.steps.push({ events: [{ type: 'ADDED', object: withFields(cm('b', '11')) }], end: 'hang' });
+    const informer = new Informer({
+      client: source,
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespaces: ['ns'],
+      logger: createLogger({ level: 'silent' }),
+      transform: stripManagedFields,
+    });
+    informer.start();
+    await until(() => informer.list().length === 2);
+    for (const object of informer.list()) {
+      expect(object.metadata?.managedFields).toBeUndefined();
+      expect(object.metadata?.resourceVersion).toBeDefined();
+    }
     await informer.stop();
   });
 });

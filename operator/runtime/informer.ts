@@ -16,7 +16,7 @@ export interface InformerHandlers<T> {
 /** The two calls an informer makes; a KubeClient in production. */
 export type ListWatchClient = Pick<KubeClient, 'list' | 'watch'>;
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubernetesObject = KubernetesObject> {
   client: ListWatchClient;
   apiVersion: string;
   kind: string;
@@ -29,6 +29,11 @@ export interface InformerOptions {
   backoff?: BackoffOptions;
   /** Server-side timeout of one watch; 5 to 10 minutes at random by default, so informers do not reconnect in step. */
   watchTimeoutSeconds?: () => number;
+  /**
+   * Applied to every object before it is cached, like controller-runtime's
+   * cache TransformFunc: drop what no reconciler reads to keep the cache small.
+   */
+  transform?: (object: T) => T;
 }
 
 /** Read access to an informer's cache, which is all a reconciler should see of it. */
@@ -61,7 +66,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
   /** Counts for tests and debugging: lists made, of which after 410 Gone, and watches opened. */
   readonly stats = { lists: 0, expired: 0, watches: 0, errors: 0 };
 
-  constructor(private readonly options: InformerOptions) {
+  constructor(private readonly options: InformerOptions<T>) {
     this.resource = `${options.kind.toLowerCase()}.${options.apiVersion}`;
     // '' stands for "all namespaces" (and for cluster-scoped kinds).
     this.scopes = options.namespaces && options.namespaces.length > 0 ? [...new Set(options.namespaces)] : [''];
@@ -174,7 +179,8 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     });
     this.stats.lists++;
     this.options.metrics?.relists.inc({ resource: this.resource, reason: this.synced.has(scope) ? 'expired' : 'initial' });
-    const deltas = this.store.replace(list.items, (object) => scope === '' || object.metadata?.namespace === scope);
+    const items = this.options.transform ? list.items.map(this.options.transform) : list.items;
+    const deltas = this.store.replace(items, (object) => scope === '' || object.metadata?.namespace === scope);
     for (const delta of deltas) this.emit(delta);
     if (!this.synced.has(scope)) {
       this.synced.add(scope);
@@ -184,8 +190,9 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
   }
 
   private apply(event: WatchEvent): void {
-    const object = { ...event.object, apiVersion: this.options.apiVersion, kind: this.options.kind } as T;
     if (event.type === 'BOOKMARK') return;
+    const received = { ...event.object, apiVersion: this.options.apiVersion, kind: this.options.kind } as T;
+    const object = this.options.transform ? this.options.transform(received) : received;
     const delta = event.type === 'DELETED' ? this.store.remove(object) : this.store.upsert(object);
     if (delta) this.emit(delta);
   }
@@ -210,4 +217,15 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Drops metadata.managedFields, which no reconciler reads and which is often
+ * the largest part of a small object (controller-runtime's
+ * cache.TransformStripManagedFields).
+ */
+export function stripManagedFields<T extends KubernetesObject>(object: T): T {
+  if (!object.metadata?.managedFields) return object;
+  const { managedFields: _dropped, ...metadata } = object.metadata;
+  return { ...object, metadata };
 }

@@ -3,7 +3,7 @@ import type { KubeConfig } from './client-node';
 import { Controller, type ControllerOptions, type WatchedKind } from './controller';
 import { type EventRecorder, KubeEventRecorder } from './events';
 import { parseBindAddress, type RunningServer, serve } from './http-server';
-import { Informer } from './informer';
+import { Informer, stripManagedFields } from './informer';
 import { KubeClient } from './kube-client';
 import { LeaderElector, type LeaderElectionConfig, defaultIdentity } from './leader-election';
 import { type Logger, createLogger } from './logger';
@@ -112,6 +112,7 @@ export class Manager {
         labelSelector: kind.labelSelector,
         logger: this.logger,
         metrics: this.metrics.informer,
+        transform: stripManagedFields,
       });
       this.informers.set(key, informer);
       if (this.state === 'running') informer.start();
