@@ -14,6 +14,7 @@ import { createDatabase, startPostgres, stopPostgres } from '../test/setup/postg
 // anchor is instead what most teams write — batched multi-row INSERTs of faker values.
 //
 //   npx tsx bench/seed.ts [--rows 1000000] [--ten-million] [--anchor-rows 100000] [--port 55519]
+//   UNDERSTUDY_BENCH_CPU_PROFILE=/tmp/prof npx tsx bench/seed.ts   # one .cpuprofile per phase
 
 interface PhaseResult {
   phase: string;
@@ -35,7 +36,9 @@ function flag(name: string, fallback: string): string {
 
 /** Runs one phase in its own process; each result is printed at once, so a long run that fails late still reports. */
 function phase(args: string[]): PhaseResult {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'seed-worker.ts'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  // UNDERSTUDY_BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile per phase, to see where the time goes.
+  const profile = process.env.UNDERSTUDY_BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.UNDERSTUDY_BENCH_CPU_PROFILE, '--cpu-prof-name', `${args[0]}.cpuprofile`] : [];
+  const out = execFileSync(process.execPath, [...profile, '--import', 'tsx', join(__dirname, 'seed-worker.ts'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   const line = out.trim().split('\n').at(-1)!;
   process.stderr.write(`${line}\n`);
   return JSON.parse(line) as PhaseResult;

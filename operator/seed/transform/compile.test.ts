@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { IntPermutation, KeyedHash } from '../keyed';
+import { IntPermutation, KeyedHash, Uuid128Permutation } from '../keyed';
 import type { ColumnInfo } from '../model';
 import { compileTransform, type TransformSpec } from './compile';
 import { isIbanValid, isLuhnValid } from './fake-values';
@@ -94,6 +94,15 @@ describe('transformers', () => {
     expect(parseJsonPath('$.a[*].b')).toEqual(['a', '*', 'b']);
   });
 
+  it('masks JSON by path without mistaking data for structure', () => {
+    const spec: TransformSpec = { transform: 'json', params: { paths: [{ path: '$.__proto__.email', transform: 'constant', params: { value: 'p' } }, { path: '$.list[1]', transform: 'constant', params: { value: 'y' } }, { path: '$.list.01', transform: 'constant', params: { value: 'z' } }] } };
+    const out = JSON.parse(run(spec, KEY_A, '{"__proto__":{"email":"real@corp.com"},"list":["a","b","c"],"n":1}')!);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['__proto__', 'list', 'n']);
+    expect(out.__proto__).toEqual({ email: 'p' });
+    expect(out.list).toEqual(['a', 'y', 'c']);
+  });
+
   it('templates combine fake parts', () => {
     expect(run({ transform: 'template', params: { template: 'user-{{hash:8}}@{{city}}.test' } }, KEY_A, 'x')).toMatch(/^user-[0-9a-f]{8}@[A-Za-z]+\.test$/);
   });
@@ -131,6 +140,17 @@ describe('key permutations', () => {
           expect(o).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
           expect(o).not.toBe(run({ transform: 'uuid' }, KEY_B, xs[i]!, column({ baseType: 'uuid' }), true));
         }
+      }),
+    );
+  });
+
+  it('treat a uuid the same whatever its spelling, canonical or not', () => {
+    const perm = new Uuid128Permutation(KEY_A.roundKeys('uuid', 16));
+    fc.assert(
+      fc.property(fc.uuid(), (x) => {
+        const hex = x.replace(/-/g, '');
+        const expected = perm.apply(hex).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+        for (const spelling of [x, x.toUpperCase(), hex]) expect(run({ transform: 'uuid' }, KEY_A, spelling, column({ baseType: 'uuid' }), true)).toBe(expected);
       }),
     );
   });

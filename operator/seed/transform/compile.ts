@@ -46,9 +46,13 @@ function permuteInteger(ctx: CompileContext, params: Record<string, unknown> | u
   };
 }
 
+/** How PostgreSQL prints a uuid; the common case takes the fast path. */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 function uuidTransform(ctx: CompileContext): ValueTransform {
   const perm = new Uuid128Permutation(ctx.keyed.roundKeys('uuid', 16));
   return (v) => {
+    if (CANONICAL_UUID.test(v)) return perm.applyCanonical(v);
     const hex = v.replace(/-/g, '').toLowerCase();
     // Non-UUID text gets a UUID-shaped keyed digest: collision-resistant, not a permutation.
     const out = /^[0-9a-f]{32}$/.test(hex) ? perm.apply(hex) : fake.hashHex(ctx.keyed, 'uuid-text', v, 32);

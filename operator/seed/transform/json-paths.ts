@@ -15,6 +15,13 @@ export function parseJsonPath(path: string): string[] {
   return trimmed.replace(/\[\*\]/g, '.*').replace(/\[(\d+)\]/g, '.$1').split('.').filter((s) => s !== '');
 }
 
+/** Sets an own property, `__proto__` included (a plain assignment would change the prototype). */
+function setOwn(node: { [key: string]: Json }, key: string, value: Json): void {
+  if (key === '__proto__') Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+  else node[key] = value;
+}
+
+/** Replaces the leaves under `steps` in place: the document is freshly parsed and ours, so copying it would only make garbage. */
 function applyAt(node: Json, steps: string[], at: number, apply: ValueTransform): Json {
   if (at === steps.length) {
     if (node === null || typeof node === 'object') return node;
@@ -23,12 +30,18 @@ function applyAt(node: Json, steps: string[], at: number, apply: ValueTransform)
   }
   const step = steps[at]!;
   if (Array.isArray(node)) {
-    return node.map((child, i) => (step === '*' || step === String(i) ? applyAt(child, steps, at + 1, apply) : child));
+    if (step === '*') {
+      for (let i = 0; i < node.length; i++) node[i] = applyAt(node[i]!, steps, at + 1, apply);
+    } else {
+      const i = Number(step);
+      if (String(i) === step && i < node.length) node[i] = applyAt(node[i]!, steps, at + 1, apply);
+    }
+    return node;
   }
   if (node !== null && typeof node === 'object') {
-    const out: { [key: string]: Json } = {};
-    for (const [key, child] of Object.entries(node)) out[key] = step === '*' || step === key ? applyAt(child, steps, at + 1, apply) : child;
-    return out;
+    if (step === '*') for (const key of Object.keys(node)) setOwn(node, key, applyAt(node[key]!, steps, at + 1, apply));
+    else if (Object.hasOwn(node, step)) setOwn(node, step, applyAt(node[step]!, steps, at + 1, apply));
+    return node;
   }
   return node;
 }
