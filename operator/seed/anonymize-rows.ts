@@ -32,16 +32,17 @@ export function compileLineTransform(plans: ColumnPlan[], keyed: KeyedHash, code
     steps.push({ at, transform: compileTransform(plan.spec, { keyed, column: plan.column, unique: plan.unique }), name: plan.column.name, kind: plan.spec.transform });
   });
   if (steps.length === 0) return (lines) => (lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+  // Per-entity transforms read the original value of another column of the row; one closure serves every row.
+  let original: string[] = [];
+  const lookup = (name: string): string | null => {
+    const i = index.get(name);
+    return i === undefined ? null : codec.decodeField(original[i]!);
+  };
   return (lines) => {
     let out = '';
     for (const line of lines) {
       const fields = codec.splitLine(line);
-      // Per-entity transforms read the original value of another column of the row.
-      const original = needsLookup ? fields.slice() : fields;
-      const lookup = (name: string): string | null => {
-        const i = index.get(name);
-        return i === undefined ? null : codec.decodeField(original[i]!);
-      };
+      original = needsLookup ? fields.slice() : fields;
       for (const { at, transform, name, kind } of steps) {
         if (transform === 'null') {
           fields[at] = codec.encodeField(null);

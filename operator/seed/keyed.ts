@@ -5,6 +5,18 @@ import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 // to one output in every table, database and run, and another key changes all.
 
 const CACHE_LIMIT = 50_000;
+/**
+ * A domain whose values hardly repeat (emails, addresses) stops being cached
+ * after this many lookups: storing digests nobody asks for again only makes garbage.
+ */
+const PROBE_LOOKUPS = 20_000;
+const MIN_HIT_RATE = 0.05;
+
+interface DomainCache {
+  values: Map<string, Buffer>;
+  lookups: number;
+  hits: number;
+}
 
 /** What transforms need from a key: a digest, a choice among n, and round keys for permutations. */
 export interface Keyed {
@@ -17,7 +29,7 @@ export class KeyedHash implements Keyed {
   private readonly key: Buffer;
   /** The key as a KeyObject: HMACs keyed by one skip re-importing the key bytes on every call. */
   private readonly secret: KeyObject;
-  private readonly cache = new Map<string, Map<string, Buffer>>();
+  private readonly cache = new Map<string, DomainCache>();
   private cached = 0;
   private lastDomain = '';
   private lastValue: string | undefined;
@@ -41,17 +53,25 @@ export class KeyedHash implements Keyed {
   }
 
   private lookup(domain: string, value: string): Buffer {
-    // Per-domain maps: a hit costs no string concatenation.
-    let byValue = this.cache.get(domain);
-    if (!byValue) this.cache.set(domain, (byValue = new Map()));
-    const hit = byValue.get(value);
-    if (hit) return hit;
+    // Per-domain caches: a hit costs no string concatenation.
+    let cache = this.cache.get(domain);
+    if (!cache) this.cache.set(domain, (cache = { values: new Map(), lookups: 0, hits: 0 }));
+    const useful = cache.lookups < PROBE_LOOKUPS || cache.hits >= cache.lookups * MIN_HIT_RATE;
+    if (useful) {
+      cache.lookups += 1;
+      const hit = cache.values.get(value);
+      if (hit) {
+        cache.hits += 1;
+        return hit;
+      }
+    }
     const out = createHmac('sha256', this.secret).update(`${domain}\u0000${value}`).digest();
+    if (!useful) return out;
     if (this.cached >= CACHE_LIMIT) {
-      for (const values of this.cache.values()) values.clear();
+      for (const other of this.cache.values()) other.values.clear();
       this.cached = 0;
     }
-    byValue.set(value, out);
+    cache.values.set(value, out);
     this.cached += 1;
     return out;
   }

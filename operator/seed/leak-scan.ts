@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SeedDatabase } from './driver';
-import type { SchemaInfo } from './model';
+import type { SchemaInfo, TableInfo } from './model';
 import { tableId } from './model';
 import type { ColumnPlan } from './rules';
 
@@ -38,7 +38,7 @@ export interface LeakHit {
 
 /** 52 bits of SHA-256 as a number: a Set of numbers is a fraction of the memory of a Set of strings. */
 const fingerprint = (v: string): number => {
-  const d = createHash('sha256').update(v).digest();
+  const d = hash('sha256', v, 'buffer');
   return d.readUInt32BE(0) * 0x100000 + (d.readUInt32BE(4) >>> 12);
 };
 
@@ -57,11 +57,17 @@ export async function scanForLeaks(source: SeedDatabase, target: SeedDatabase, s
   for (const { table, plan } of scannedColumns(plans)) {
     const info = tables.get(table);
     if (!info) continue;
-    const seen = new Set<number>();
-    for await (const values of source.readDistinct(info, plan.column.name, limit)) for (const v of values) seen.add(fingerprint(v));
+    // Both databases are read at once; the target's fingerprints are a set too, so its repeats count once.
+    const [seen, written] = await Promise.all([fingerprints(source, info, plan.column.name, limit), fingerprints(target, info, plan.column.name, limit)]);
     let found = 0;
-    for await (const values of target.readDistinct(info, plan.column.name, limit)) for (const v of values) if (seen.has(fingerprint(v))) found += 1;
+    for (const f of written) if (seen.has(f)) found += 1;
     if (found > 0) hits.push({ column: `${table}.${plan.column.name}`, values: found });
   }
   return hits;
+}
+
+async function fingerprints(db: SeedDatabase, table: TableInfo, column: string, limit: number): Promise<Set<number>> {
+  const out = new Set<number>();
+  for await (const values of db.readDistinct(table, column, limit)) for (const v of values) out.add(fingerprint(v));
+  return out;
 }
