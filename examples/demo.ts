@@ -21,6 +21,8 @@ const started = Date.now();
 const step = (text: string) => console.log(`\n[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${text}`);
 const kubectl = (args: string[], input?: string) => execFileSync('kubectl', args, { input, stdio: ['pipe', 'pipe', 'inherit'] }).toString();
 const show = (args: string[]) => process.stdout.write(kubectl(args));
+/** `kubectl create ...` as an apply, so running the demo again updates rather than fails. */
+const applyCreated = (args: string[]) => kubectl(['apply', '-f', '-'], kubectl(['create', ...args, '--dry-run=client', '-o', 'yaml']));
 
 const PREVIEW_NAMESPACE = 'previews';
 const METRICS = '127.0.0.1:18080';
@@ -48,8 +50,13 @@ async function main(): Promise<void> {
   kubectl(['wait', '-n', 'shop', '--for=condition=Available', 'deployment', '--all', '--timeout=180s']);
   show(['get', 'deployments', '-n', 'shop']);
 
+  if (kubectlOk(['get', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE])) {
+    step('Deleting the preview a previous demo left (the operator deletes its namespace, and waits until it is gone)');
+    kubectl(['delete', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '--wait', '--timeout=180s']);
+  }
+
   step('Copying it into a preview: kubectl apply -f examples/shop/staging.yaml');
-  kubectl(['apply', '-f', '-'], kubectl(['create', 'namespace', PREVIEW_NAMESPACE, '--dry-run=client', '-o', 'yaml']));
+  applyCreated(['namespace', PREVIEW_NAMESPACE]);
   kubectl(['apply', '-n', PREVIEW_NAMESPACE, '-f', join(root, 'examples/shop/staging.yaml')]);
   kubectl(['wait', '-n', PREVIEW_NAMESPACE, '--for=condition=Ready', 'stagingenvironment/shop-preview', '--timeout=180s']);
   show(['get', 'stagingenvironment', '-n', PREVIEW_NAMESPACE]);
@@ -76,15 +83,16 @@ async function main(): Promise<void> {
   execFileSync('node', [join(root, 'bin/understudy.js'), 'profile', '--database', productionUrl, '--rules', join(root, 'examples/shop/db/rules.yaml'), '--configmap', `${ns}/shop-profile`], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  kubectl(['create', 'secret', 'generic', 'shop-preview-db', '-n', ns, `--from-literal=url=${previewUrl}`]);
-  kubectl(['create', 'secret', 'generic', 'shop-production-db-readonly', '-n', ns, `--from-literal=url=${productionUrl}`]);
-  kubectl(['create', 'configmap', 'shop-seed-rules', '-n', ns, `--from-file=rules.yaml=${join(root, 'examples/shop/db/rules.yaml')}`]);
+  applyCreated(['secret', 'generic', 'shop-preview-db', '-n', ns, `--from-literal=url=${previewUrl}`]);
+  applyCreated(['secret', 'generic', 'shop-production-db-readonly', '-n', ns, `--from-literal=url=${productionUrl}`]);
+  applyCreated(['configmap', 'shop-seed-rules', '-n', ns, `--from-file=rules.yaml=${join(root, 'examples/shop/db/rules.yaml')}`]);
   // The environment owns its seed and its parity check: both are templates of
   // its spec, created in its namespace, and Ready waits for the seed.
   kubectl(['patch', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '--type=merge', '-p', JSON.stringify({ spec: { dataSeeds: [demoDataSeed()], parityChecks: [demoParityCheck(ns)] } })]);
   await waitFor('the seed to be created', () => kubectlOk(['get', 'dataseed', 'shop-synthetic', '-n', ns]));
   kubectl(['wait', '-n', ns, '--for=condition=Ready', 'dataseed/shop-synthetic', '--timeout=300s']);
-  kubectl(['wait', '-n', PREVIEW_NAMESPACE, '--for=jsonpath={.status.observedGeneration}=2', 'stagingenvironment/shop-preview', '--timeout=60s']);
+  const generation = kubectl(['get', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '-o', 'jsonpath={.metadata.generation}']).trim();
+  kubectl(['wait', '-n', PREVIEW_NAMESPACE, `--for=jsonpath={.status.observedGeneration}=${generation}`, 'stagingenvironment/shop-preview', '--timeout=60s']);
   kubectl(['wait', '-n', PREVIEW_NAMESPACE, '--for=condition=Ready', 'stagingenvironment/shop-preview', '--timeout=120s']);
   show(['get', 'dataseed', '-n', ns]);
   const seed = JSON.parse(kubectl(['get', 'dataseed', 'shop-synthetic', '-n', ns, '-o', 'json'])) as { status: { tables?: Array<{ name: string; rows: number }>; fidelity?: unknown } };
