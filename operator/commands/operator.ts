@@ -6,6 +6,7 @@ import type { ControllerOptions } from '../runtime/controller';
 import { parseBindAddress } from '../runtime/http-server';
 import { type Logger, createLogger } from '../runtime/logger';
 import { Manager } from '../runtime/manager';
+import { collect } from './options';
 import { echoController } from '../runtime/testing/configmap-echo';
 
 /** What a controller factory may use to build its controller. */
@@ -81,8 +82,6 @@ export async function runOperator(options: OperatorOptions, factories: readonly 
   logger.info({ metrics: manager.metricsUrl, health: manager.healthUrl }, 'operator running');
   return manager;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** `understudy operator`: runs every registered controller until SIGTERM or SIGINT. */
 export function registerOperatorCommand(program: Command, factories: readonly ControllerFactory[]): Command {

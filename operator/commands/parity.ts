@@ -10,6 +10,7 @@ import { KubeClusterReader } from '../parity/sources/cluster-reader';
 import { KubeObjectSource } from '../parity/sources/kube';
 import { type KubeConfig, loadKubeConfig } from '../runtime/client-node';
 import { KubeClient } from '../runtime/kube-client';
+import { collect } from './options';
 
 export interface ParityCommandOptions {
   staging: string;
@@ -125,8 +126,6 @@ function manifestNamespace(path: string): string | undefined {
   const document = parseYaml(readFileSync(path, 'utf8')) as { metadata?: { namespace?: string } } | null;
   return document?.metadata?.namespace;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command): void {
   program

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { loadKubeConfig } from '../runtime/client-node';
 import { KubeClient } from '../runtime/kube-client';
+import { collect } from './options';
 import type { Profile } from '../seed/model';
 import { personalClassifier } from '../seed/pii';
 import { parseRules } from '../seed/resolve';
@@ -67,8 +68,6 @@ export async function runProfileCommand(options: ProfileCommandOptions, out: Nod
     return 1;
   }
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command): void {
   program

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { API_VERSION } from '../api/common';
 import { type DataSeedSpec, type DataSeedSpecInput, DataSeedSpecSchema } from '../api/dataseed';
 import { KubeClient } from '../runtime/kube-client';
+import { collect } from './options';
 import { loadKubeConfig } from '../runtime/client-node';
 import { SeedError } from '../seed/errors';
 import { progressView } from '../seed/progress-view';
@@ -195,8 +196,6 @@ export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.Wr
     return 1;
   }
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command): void {
   program
