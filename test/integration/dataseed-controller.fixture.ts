@@ -8,7 +8,7 @@ import type { KubernetesObject } from '../../operator/runtime/client-node';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import type { Manager } from '../../operator/runtime/manager';
-import { adminKubeConfig, eventually, kubectl } from '../support/kube';
+import { adminKubeConfig, kubectl, waitForObject } from '../support/kube';
 
 // Shared by the DataSeed controller tests: the controller as `understudy
 // operator` builds it, under the chart's least-privilege identity, and reads
@@ -45,19 +45,8 @@ export function condition(obj: DataSeedObject | undefined, type: string): Condit
 }
 
 /** Polls the DataSeed until `accept` holds; fails with the last status seen. */
-export async function waitForSeed(namespace: string, name: string, accept: (obj: DataSeedObject) => boolean, timeoutMs = 120_000): Promise<DataSeedObject> {
-  let last: DataSeedObject | undefined;
-  try {
-    return await eventually(
-      async () => {
-        last = await getDataSeed(namespace, name);
-        return last && accept(last) ? last : undefined;
-      },
-      { timeoutMs, intervalMs: 250, what: `DataSeed ${namespace}/${name}` },
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}`);
-  }
+export function waitForSeed(namespace: string, name: string, accept: (obj: DataSeedObject) => boolean, timeoutMs = 120_000): Promise<DataSeedObject> {
+  return waitForObject(() => getDataSeed(namespace, name), accept, { what: `DataSeed ${namespace}/${name}`, timeoutMs });
 }
 
 export const isReady = (generation: number) => (obj: DataSeedObject): boolean => condition(obj, 'Ready')?.status === 'True' && condition(obj, 'Ready')?.observedGeneration === generation;

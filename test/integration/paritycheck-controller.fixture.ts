@@ -11,7 +11,7 @@ import type { KubernetesObject } from '../../operator/runtime/client-node';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import type { Manager } from '../../operator/runtime/manager';
-import { adminKubeConfig, createNamespace, eventually } from '../support/kube';
+import { adminKubeConfig, createNamespace, waitForObject } from '../support/kube';
 import { createDatabase } from '../setup/postgres';
 import type { RecordedSeries } from '../setup/prometheus';
 
@@ -128,19 +128,8 @@ export function conditionOf(check: ParityCheckObject | undefined, type: string):
 }
 
 /** Waits until the check's status satisfies `ready`, failing with the last status seen. */
-export async function waitForStatus(namespace: string, name: string, ready: (check: ParityCheckObject) => boolean, what: string, timeoutMs = 60_000): Promise<ParityCheckObject> {
-  let last: ParityCheckObject | undefined;
-  try {
-    return await eventually(
-      async () => {
-        last = await getCheck(namespace, name);
-        return last && ready(last) ? last : undefined;
-      },
-      { what, timeoutMs, intervalMs: 250 },
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\nlast status of ${namespace}/${name}: ${JSON.stringify(last?.status, null, 1)}`);
-  }
+export function waitForStatus(namespace: string, name: string, ready: (check: ParityCheckObject) => boolean, what: string, timeoutMs = 60_000): Promise<ParityCheckObject> {
+  return waitForObject(() => getCheck(namespace, name), ready, { what: `${what} (${namespace}/${name})`, timeoutMs });
 }
 
 export type RecordedEvent = KubernetesObject & { reason?: string; type?: string; note?: string; series?: { count?: number }; regarding?: { uid?: string } };

@@ -9,7 +9,7 @@ import type { KubernetesObject } from '../../operator/runtime/client-node';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import { Manager } from '../../operator/runtime/manager';
-import { adminKubeConfig, eventually, kubectl, kubectlAsync, operatorKubeConfig } from '../support/kube';
+import { adminKubeConfig, createNamespace, deleteNamespace, eventually, kubectl, kubectlAsync, operatorKubeConfig, waitForObject } from '../support/kube';
 import { metricValue } from '../support/operator-process';
 
 // Shared by the StagingEnvironment integration tests: the shop (or a
@@ -95,6 +95,20 @@ export async function startOperator(namespace: string): Promise<Manager> {
   return manager;
 }
 
+/** A fresh namespace for environments, with the controller watching it in-process. */
+export async function startPreviews(): Promise<{ previews: string; manager: Manager }> {
+  const previews = createNamespace('previews');
+  return { previews, manager: await startOperator(previews) };
+}
+
+/** Deletes the environments while the operator still runs (their finalizers need it), then the operator and both namespaces. */
+export async function stopPreviews(previews: string | undefined, manager: Manager | undefined, baseline: string): Promise<void> {
+  if (previews) await deleteEnvironments(previews);
+  await manager?.stop();
+  if (previews) deleteNamespace(previews);
+  deleteNamespace(baseline);
+}
+
 /**
  * Deletes every environment of `namespace` while the operator still runs, so
  * finalizers complete. Should that not finish (a failed test), strips the
@@ -134,20 +148,15 @@ export function condition(env: Environment | undefined, type: string): { status:
 }
 
 /** Waits for a condition with the given status, computed for the environment's current generation. */
-export async function waitForCondition(name: string, namespace: string, type: string, status: string, timeoutMs = 120_000): Promise<Environment> {
-  let last: Environment | undefined;
-  try {
-    return await eventually(
-      async () => {
-        last = await getEnvironment(name, namespace);
-        const c = condition(last, type);
-        return c?.status === status && c.observedGeneration === last?.metadata.generation ? last : undefined;
-      },
-      { timeoutMs, intervalMs: 250, what: `${type}=${status} on ${namespace}/${name}` },
-    );
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\nstatus: ${JSON.stringify(last?.status, null, 1)}`);
-  }
+export function waitForCondition(name: string, namespace: string, type: string, status: string, timeoutMs = 120_000): Promise<Environment> {
+  return waitForObject(
+    () => getEnvironment(name, namespace),
+    (env) => {
+      const c = condition(env, type);
+      return c?.status === status && c.observedGeneration === env.metadata.generation;
+    },
+    { what: `${type}=${status} on ${namespace}/${name}`, timeoutMs },
+  );
 }
 
 export async function getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<Obj | undefined> {

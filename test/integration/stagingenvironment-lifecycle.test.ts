@@ -6,7 +6,6 @@ import {
   admin,
   applyObjects,
   condition,
-  deleteEnvironments,
   environment,
   FINALIZER,
   getEnvironment,
@@ -14,6 +13,8 @@ import {
   listObjects,
   namespaceExists,
   startOperator,
+  startPreviews,
+  stopPreviews,
   waitForCondition,
   type Json,
 } from './stagingenvironment-fixtures';
@@ -36,16 +37,10 @@ const apply = (name: string, body: Json, metadata: Json = {}): void => {
 
 beforeAll(async () => {
   applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, 3)]);
-  previews = createNamespace('previews');
-  manager = await startOperator(previews);
+  ({ previews, manager } = await startPreviews());
 });
 
-afterAll(async () => {
-  if (previews) await deleteEnvironments(previews);
-  await manager?.stop();
-  if (previews) deleteNamespace(previews);
-  deleteNamespace(baseline);
-});
+afterAll(() => stopPreviews(previews, manager, baseline));
 
 describe('StagingEnvironment lifecycle', () => {
   it('deletes itself and its namespace when its ttl passes', async () => {

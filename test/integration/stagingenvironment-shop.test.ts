@@ -4,13 +4,12 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Manager } from '../../operator/runtime/manager';
 import { SOURCE_ANNOTATION } from '../../operator/environment/labels';
-import { createNamespace, deleteNamespace, eventually, kubectl, kubectlAsync } from '../support/kube';
+import { eventually, kubectl, kubectlAsync } from '../support/kube';
 import {
   applyObjects,
   condition,
   controllerIdle,
   createVolumes,
-  deleteEnvironments,
   deleteVolumes,
   environment,
   everyObjectIn,
@@ -20,7 +19,8 @@ import {
   namespaceExists,
   reconcileCount,
   shopObjects,
-  startOperator,
+  startPreviews,
+  stopPreviews,
   waitForCondition,
   type Json,
   type Obj,
@@ -55,15 +55,11 @@ beforeAll(async () => {
   // One set of volumes for the baseline's two claims and one per copy.
   createVolumes(storageClass, ['20Gi', '200Gi'], 4);
   applyObjects(shopObjects(baseline, storageClass));
-  previews = createNamespace('previews');
-  manager = await startOperator(previews);
+  ({ previews, manager } = await startPreviews());
 });
 
 afterAll(async () => {
-  if (previews) await deleteEnvironments(previews);
-  await manager?.stop();
-  if (previews) deleteNamespace(previews);
-  deleteNamespace(baseline);
+  await stopPreviews(previews, manager, baseline);
   deleteVolumes(storageClass);
 });
 

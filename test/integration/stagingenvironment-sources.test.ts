@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { renderedManifests, syntheticBaseline, SYNTHETIC_SECRET_VALUES } from '../../bench/environment-baseline';
 import type { Manager } from '../../operator/runtime/manager';
-import { createNamespace, deleteNamespace, eventually, kubectl } from '../support/kube';
+import { eventually, kubectl } from '../support/kube';
 import {
   admin,
   applyObjects,
   condition,
-  deleteEnvironments,
   environment,
   getEnvironment,
   getObject,
   listObjects,
   reconcileCount,
   controllerIdle,
-  startOperator,
+  startPreviews,
+  stopPreviews,
   waitForCondition,
   type Json,
 } from './stagingenvironment-fixtures';
@@ -48,16 +48,10 @@ const openPolicy = {
 
 beforeAll(async () => {
   applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, 3, { secrets: true, partOf: 'mini' }), openPolicy]);
-  previews = createNamespace('previews');
-  manager = await startOperator(previews);
+  ({ previews, manager } = await startPreviews());
 });
 
-afterAll(async () => {
-  if (previews) await deleteEnvironments(previews);
-  await manager?.stop();
-  if (previews) deleteNamespace(previews);
-  deleteNamespace(baseline);
-});
+afterAll(() => stopPreviews(previews, manager, baseline));
 
 describe('StagingEnvironment baselines', () => {
   it('copies rendered manifests held in a ConfigMap, rewriting the namespace they were rendered for', async () => {

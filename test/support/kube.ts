@@ -73,3 +73,19 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
   }
   throw new Error(`timed out waiting for ${opts.what ?? 'condition'}; last observation: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
 }
+
+/** Polls an object until `accept` holds; a timeout reports the object's last status, which says why. */
+export async function waitForObject<T extends { status?: unknown }>(read: () => Promise<T | undefined>, accept: (object: T) => boolean, opts: { what: string; timeoutMs: number }): Promise<T> {
+  let last: T | undefined;
+  try {
+    return await eventually(
+      async () => {
+        last = await read();
+        return last && accept(last) ? last : undefined;
+      },
+      { timeoutMs: opts.timeoutMs, intervalMs: 250, what: opts.what },
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}`);
+  }
+}
