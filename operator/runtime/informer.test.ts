@@ -1,5 +1,5 @@
 import type { KubernetesObject } from './client-node';
-import { Informer, type ListWatchClient, stripManagedFields } from './informer';
+import { Informer, type InformerOptions, type ListWatchClient, stripManagedFields } from './informer';
 import { KubeApiError } from './kube-errors';
 import type { ListOptions, ObjectList, WatchEvent, WatchOptions } from './kube-client';
 import { createLogger } from './logger';
@@ -39,7 +39,7 @@ class ScriptedSource implements ListWatchClient {
 const cm = (name: string, rv: string, data = ''): KubernetesObject =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', resourceVersion: rv }, data: { v: data } }) as KubernetesObject;
 
-function recordingInformer(source: ScriptedSource): { informer: Informer; log: string[] } {
+function recordingInformer(source: ScriptedSource, options: Partial<InformerOptions> = {}): { informer: Informer; log: string[] } {
   const informer = new Informer({
     client: source,
     apiVersion: 'v1',
@@ -47,6 +47,7 @@ function recordingInformer(source: ScriptedSource): { informer: Informer; log: s
     namespaces: ['ns'],
     logger: createLogger({ level: 'silent' }),
     backoff: { initialMs: 5, maxMs: 20 },
+    ...options,
   });
   const log: string[] = [];
   informer.addHandlers({
@@ -136,14 +137,7 @@ describe('Informer loop', () => {
     const source = new ScriptedSource();
     source.lists.push({ items: [withFields(cm('a', '1'))], resourceVersion: '10' });
     source.steps.push({ events: [{ type: 'ADDED', object: withFields(cm('b', '11')) }], end: 'hang' });
-    const informer = new Informer({
-      client: source,
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      namespaces: ['ns'],
-      logger: createLogger({ level: 'silent' }),
-      transform: stripManagedFields,
-    });
+    const { informer } = recordingInformer(source, { transform: stripManagedFields });
     informer.start();
     await until(() => informer.list().length === 2);
     for (const object of informer.list()) {
