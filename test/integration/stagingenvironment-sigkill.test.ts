@@ -17,6 +17,10 @@ jest.setTimeout(900_000);
 
 const KILLS = 10;
 const MAX_ROUNDS = 20;
+// Kill moments are drawn from [50 ms, window). How long provisioning takes
+// depends on the machine, so the window follows it: a kill that came after
+// Ready narrows it to below that moment, a kill that landed widens it again.
+const WINDOW_MS = { initial: 2_000, min: 150, max: 4_000 };
 const id = randomBytes(3).toString('hex');
 const baseline = `shop-${id}`;
 const storageClass = `ssd-kill-${id}`;
@@ -86,6 +90,7 @@ describe('the operator killed with SIGKILL during provisioning', () => {
     const next = random();
     const landed: string[] = [];
     let survivor: OperatorProcess | undefined;
+    let windowMs = WINDOW_MS.initial;
     let round = 0;
     for (; landed.length < KILLS; round++) {
       if (round >= MAX_ROUNDS) throw new Error(`only ${landed.length} of ${KILLS} kills landed during provisioning in ${MAX_ROUNDS} rounds (seed ${seed}): ${landed.join('; ')}`);
@@ -99,12 +104,13 @@ describe('the operator killed with SIGKILL during provisioning', () => {
       await eventually(() => victim.lines().some((l) => l.msg === 'operator running') || victim.child.exitCode !== null, { timeoutMs: 30_000, what: 'operator running' });
       if (victim.child.exitCode !== null) throw new Error(describeProcess(victim));
       kubectl(['apply', '-f', '-'], JSON.stringify(environment(name, previews, spec)));
-      const delayMs = Math.round(50 + next() * 2_000);
+      const delayMs = Math.round(50 + next() * (windowMs - 50));
       await new Promise((r) => setTimeout(r, delayMs));
       await kill(victim);
       const atKill = await getEnvironment(name, previews);
       const duringProvisioning = condition(atKill, 'Ready')?.status !== 'True';
       if (duringProvisioning) landed.push(`${name} at ${delayMs} ms (phase ${atKill?.status?.phase ?? 'none'}, ${(await namespacesOf(name)).length} namespace)`);
+      windowMs = duringProvisioning ? Math.min(WINDOW_MS.max, windowMs * 1.1) : Math.max(WINDOW_MS.min, delayMs * 0.8);
 
       survivor = startOperator(`survivor-${round}`);
       const wait = await kubectlAsync(['wait', '-n', previews, '--for=condition=Ready', `stagingenvironment/${name}`, '--timeout=120s']);
