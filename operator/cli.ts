@@ -2,19 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { registerCrdsCommand } from './commands/crds';
+import { register as registerDevCommand } from './commands/dev';
 import { registerOperatorCommand } from './commands/operator';
 import { register as registerParityCommand } from './commands/parity';
 import { register as registerProfileCommand } from './commands/profile';
 import { register as registerSeedCommand } from './commands/seed';
 import { CONTROLLERS } from './controllers';
 
-/** `understudy operator | seed | profile | parity | crds` */
+/** `understudy operator | dev | seed | profile | parity | crds` */
 export function buildProgram(): Command {
   const program = new Command('understudy')
     .description('Production-like staging environments on demand: copies, safe data, measured drift')
     .version(packageVersion());
   registerCrdsCommand(program);
   registerOperatorCommand(program, CONTROLLERS);
+  registerDevCommand(program);
   registerSeedCommand(program);
   registerProfileCommand(program);
   registerParityCommand(program);

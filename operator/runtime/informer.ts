@@ -23,6 +23,8 @@ export interface InformerOptions<T extends KubernetesObject = KubernetesObject> 
   /** Watch only these namespaces (one list/watch each); all namespaces when absent. */
   namespaces?: string[];
   labelSelector?: string;
+  /** For example `metadata.name=pr-7`, to follow one object. */
+  fieldSelector?: string;
   logger: Logger;
   metrics?: InformerMetrics;
   /** Retry delays after an error; 800 ms doubling to 30 s by default, like client-go's reflector. */
@@ -136,6 +138,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
           {
             namespace: scope || undefined,
             labelSelector: this.options.labelSelector,
+            fieldSelector: this.options.fieldSelector,
             resourceVersion,
             allowWatchBookmarks: true,
             timeoutSeconds,
@@ -176,6 +179,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     const list = await this.options.client.list<T>(this.options.apiVersion, this.options.kind, {
       namespace: scope || undefined,
       labelSelector: this.options.labelSelector,
+      fieldSelector: this.options.fieldSelector,
     });
     this.stats.lists++;
     this.options.metrics?.relists.inc({ resource: this.resource, reason: this.synced.has(scope) ? 'expired' : 'initial' });

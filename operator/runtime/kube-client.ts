@@ -32,6 +32,7 @@ export interface ObjectList<T> {
 export interface WatchOptions {
   namespace?: string;
   labelSelector?: string;
+  fieldSelector?: string;
   resourceVersion?: string;
   allowWatchBookmarks?: boolean;
   timeoutSeconds?: number;
@@ -228,6 +229,7 @@ export class KubeClient {
     const url = this.url(path, {
       watch: true,
       labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
       resourceVersion: options.resourceVersion,
       allowWatchBookmarks: options.allowWatchBookmarks ? true : undefined,
       timeoutSeconds: options.timeoutSeconds,

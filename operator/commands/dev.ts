@@ -1,0 +1,205 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import pino from 'pino';
+import { parse as parseYaml } from 'yaml';
+import { API_VERSION } from '../api/common';
+import { SECRET_POLICIES } from '../api/stagingenvironment';
+import { type KubeConfig, loadKubeConfig } from '../runtime/client-node';
+import { KubeClient } from '../runtime/kube-client';
+import { isConflict } from '../runtime/kube-errors';
+import { createLogger } from '../runtime/logger';
+import { DevInputError, environmentManifest, parseDevUpInput, timeoutMs } from './dev-input';
+import { assessEnvironment, type Assessment, type EnvironmentView, readySummary } from './dev-progress';
+import { follow } from './follow';
+import { collect } from './options';
+
+// `understudy dev up|down`: one environment from a laptop or a CI job, with
+// progress while it comes up and a clear reason when it cannot. Exit codes:
+// 0 Ready (or gone), 1 Stalled or failed tests, 2 bad input, API error or timeout.
+
+export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
+const FIELD_MANAGER = 'understudy-dev';
+const KIND = 'StagingEnvironment';
+
+export interface DevIo {
+  /** The result: a summary, or JSON with --output json. */
+  out(text: string): void;
+  /** Progress lines and errors. */
+  err(text: string): void;
+}
+
+const processIo: DevIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+interface CommonOptions {
+  namespace?: string;
+  kubeconfig?: string;
+  output?: 'text' | 'json';
+}
+
+/** Creates or updates the environment, then waits until it is Ready (or Stalled, or the timeout passes). */
+export async function runDevUp(name: string, raw: Record<string, unknown> & CommonOptions & { file?: string }, io: DevIo = processIo): Promise<number> {
+  try {
+    const input = parseDevUpInput({ ...withoutCommon(raw), name });
+    const base = raw.file ? manifestFile(raw.file) : {};
+    const kubeConfig = loadKubeConfig(raw.kubeconfig);
+    const namespace = input.namespace ?? (base.metadata as { namespace?: string } | undefined)?.namespace ?? contextNamespace(kubeConfig);
+    const manifest = environmentManifest(input, namespace, base);
+    const client = new KubeClient(kubeConfig, { fieldManager: FIELD_MANAGER });
+    const applied = await applyEnvironment(client, manifest, input.force);
+    io.err(`applied stagingenvironment ${namespace}/${name} (generation ${applied.metadata.generation})\n`);
+    if (!input.wait) return EXIT.ok;
+
+    const report = progressReporter(io);
+    const followed = await follow<EnvironmentView & { apiVersion?: string; kind?: string }, { assessment: Assessment; env: EnvironmentView }>({
+      client,
+      apiVersion: API_VERSION,
+      kind: KIND,
+      namespace,
+      name,
+      timeoutMs: timeoutMs(input),
+      logger: cliLogger(),
+      decide(env, elapsedMs) {
+        if (!env) return { assessment: { outcome: 'stalled', line: 'the environment was deleted while waiting' }, env: { metadata: { name, namespace } } };
+        const assessment = assessEnvironment(env, { waitForTests: input.waitForTests, elapsedMs });
+        report(assessment.line, elapsedMs);
+        return assessment.outcome === 'waiting' ? undefined : { assessment, env };
+      },
+    });
+    if (!followed.done) {
+      const last = followed.last ? assessEnvironment(followed.last, { waitForTests: input.waitForTests }).line : 'no environment';
+      io.err(`timed out after ${input.timeout} waiting for ${namespace}/${name}; last: ${last}\n`);
+      if (raw.output === 'json') io.out(JSON.stringify({ outcome: 'timeout', namespace, name, status: followed.last?.status }, null, 2) + '\n');
+      return EXIT.error;
+    }
+    const { assessment, env } = followed.result;
+    if (raw.output === 'json') io.out(JSON.stringify({ outcome: assessment.outcome, namespace, name, message: assessment.line, status: env.status }, null, 2) + '\n');
+    else if (assessment.outcome === 'ready') io.out(readySummary(env).join('\n') + '\n');
+    else io.err(`${assessment.line}\n`);
+    return assessment.outcome === 'ready' ? EXIT.ok : EXIT.failed;
+  } catch (err) {
+    io.err(`understudy dev up: ${(err as Error).message}\n`);
+    return EXIT.error;
+  }
+}
+
+/** Deletes the environment and waits until it is gone (its namespace with it); an absent one is already done. */
+export async function runDevDown(name: string, raw: CommonOptions & { timeout?: string; wait?: boolean }, io: DevIo = processIo): Promise<number> {
+  try {
+    const timeout = timeoutMs({ timeout: raw.timeout ?? '5m' });
+    const kubeConfig = loadKubeConfig(raw.kubeconfig);
+    const namespace = raw.namespace ?? contextNamespace(kubeConfig);
+    const client = new KubeClient(kubeConfig, { fieldManager: FIELD_MANAGER });
+    const ref = { apiVersion: API_VERSION, kind: KIND, namespace, name };
+    const existing = await client.get<EnvironmentView & { kind: string }>(ref);
+    if (!existing || !(await client.delete(ref))) {
+      io.err(`stagingenvironment ${namespace}/${name} is already gone\n`);
+      return EXIT.ok;
+    }
+    io.err(`deleting stagingenvironment ${namespace}/${name} and namespace ${existing.status?.namespace ?? '(none yet)'}\n`);
+    if (raw.wait === false) return EXIT.ok;
+    const report = progressReporter(io);
+    const followed = await follow<EnvironmentView & { kind?: string }, true>({
+      client,
+      apiVersion: API_VERSION,
+      kind: KIND,
+      namespace,
+      name,
+      timeoutMs: timeout,
+      logger: cliLogger(),
+      decide(env, elapsedMs) {
+        if (!env) return true;
+        const waiting = env.status?.conditions?.find((c) => c.type === 'Reconciling' && c.status === 'True');
+        report(`${env.status?.phase ?? 'Terminating'}: ${waiting?.message ?? 'waiting for the operator to remove its finalizer'}`, elapsedMs);
+        return undefined;
+      },
+    });
+    if (!followed.done) {
+      io.err(`timed out after ${raw.timeout ?? '5m'}: ${namespace}/${name} still exists (is the operator running?)\n`);
+      return EXIT.error;
+    }
+    io.out(`stagingenvironment ${namespace}/${name} deleted, namespace ${existing.status?.namespace ?? '(none)'} with it\n`);
+    return EXIT.ok;
+  } catch (err) {
+    io.err(`understudy dev down: ${(err as Error).message}\n`);
+    return EXIT.error;
+  }
+}
+
+async function applyEnvironment(client: KubeClient, manifest: Record<string, unknown>, force: boolean): Promise<EnvironmentView> {
+  try {
+    return await client.apply(manifest as never, { force });
+  } catch (err) {
+    if (isConflict(err)) throw new Error(`${(err as Error).message}\nanother manager (kubectl, Argo CD, ...) owns some of these fields; rerun with --force to take them over`);
+    throw err;
+  }
+}
+
+/** Prints a line when what the environment is doing changes, with the seconds waited so far. */
+function progressReporter(io: DevIo): (line: string, elapsedMs: number) => void {
+  let last = '';
+  return (line, elapsedMs) => {
+    if (line === last) return;
+    last = line;
+    io.err(`[${String(Math.round(elapsedMs / 1000)).padStart(4)}s] ${line}\n`);
+  };
+}
+
+function manifestFile(path: string): Record<string, unknown> {
+  const document = parseYaml(readFileSync(path, 'utf8')) as Record<string, unknown> | null;
+  if (!document || typeof document !== 'object' || document.kind !== KIND) throw new DevInputError(`--file ${path}: expected one StagingEnvironment manifest`);
+  return document;
+}
+
+function contextNamespace(kubeConfig: KubeConfig): string {
+  return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+}
+
+function withoutCommon(raw: Record<string, unknown>): Record<string, unknown> {
+  const { kubeconfig: _k, output: _o, file: _f, ...rest } = raw;
+  return rest;
+}
+
+/** Informer retries go to stderr as JSON, so stdout stays the result alone. */
+function cliLogger() {
+  return createLogger({ level: 'warn', destination: pino.destination(2) });
+}
+
+export function register(program: Command): void {
+  const dev = program.command('dev').description('Create, wait for and delete one StagingEnvironment from a laptop or a CI job, with progress.');
+  const common = (command: Command) =>
+    command
+      .option('-n, --namespace <namespace>', 'namespace of the StagingEnvironment (default: the manifest\'s, else the kubeconfig context\'s, else default)')
+      .option('--kubeconfig <path>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+      .addOption(new Option('--output <format>', 'result format').choices(['text', 'json']).default('text'));
+  common(
+    dev
+      .command('up <name>')
+      .description('Create or update an environment and wait until it is Ready. Exit codes: 0 Ready, 1 Stalled or tests failed, 2 bad input, API error or timeout.')
+      .option('--baseline <namespace>', 'the namespace to copy')
+      .option('-f, --file <manifest>', 'a StagingEnvironment manifest; the flags below override it')
+      .option('--image <service=image>', 'image override for one service (repeatable)', collect)
+      .option('--env <service:NAME=value>', 'environment variable for one service (repeatable)', collect)
+      .option('--shared <service>', 'use the baseline\'s instance of this service instead of a copy (repeatable)', collect)
+      .option('--replicas <ratio>', 'replica ratio against the baseline, for example 0.25')
+      .option('--resources <ratio>', 'CPU and memory ratio against the baseline')
+      .addOption(new Option('--secrets <policy>', 'what becomes of the baseline\'s Secrets').choices([...SECRET_POLICIES]))
+      .option('--copy-secret <name>', 'copy this Secret as it is (repeatable; implies --secrets CopyListed)', collect)
+      .option('--ttl <duration>', 'delete the environment this long after its creation, for example 72h')
+      .option('--host-template <template>', 'Ingress host template, for example {{service}}.{{environment}}.preview.example.com')
+      .option('--timeout <duration>', 'how long to wait for Ready', '10m')
+      .option('--wait-for-tests', 'also wait for the environment\'s tests Jobs to pass')
+      .option('--no-wait', 'apply and return at once')
+      .option('--force', 'take over fields another manager owns'),
+  ).action(async (name: string, options: Record<string, unknown>) => {
+    process.exitCode = await runDevUp(name, options);
+  });
+  common(
+    dev
+      .command('down <name>')
+      .description('Delete an environment and wait until it and its namespace are gone. Exit codes: 0 gone, 2 API error or timeout.')
+      .option('--timeout <duration>', 'how long to wait', '5m')
+      .option('--no-wait', 'delete and return at once'),
+  ).action(async (name: string, options: CommonOptions & { timeout?: string; wait?: boolean }) => {
+    process.exitCode = await runDevDown(name, options);
+  });
+}
