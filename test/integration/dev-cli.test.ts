@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { serviceName, syntheticBaseline } from '../../bench/environment-baseline';
+import { type DevIo, EXIT, runDevDown, runDevUp } from '../../operator/commands/dev';
+import type { Manager } from '../../operator/runtime/manager';
+import { admin, applyObjects, condition, getEnvironment, getObject, namespaceExists, startPreviews, stopPreviews, type Obj } from './stagingenvironment-fixtures';
+
+jest.setTimeout(180_000);
+
+// `understudy dev up|down` against the real control plane and the controller:
+// what a developer or a CI job sees from one command, and what it leaves.
+
+const id = randomBytes(3).toString('hex');
+const baseline = `dev-${id}`;
+const CLI = resolve(__dirname, '../../bin/understudy.js');
+let previews: string;
+let manager: Manager | undefined;
+
+function capture(): DevIo & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return { out: (t) => void (out += t), err: (t) => void (err += t), stdout: () => out, stderr: () => err };
+}
+
+const imageOf = async (namespace: string, name: string): Promise<string | undefined> => {
+  const deployment = await getObject('apps/v1', 'Deployment', namespace, name);
+  return (deployment?.spec as { template: { spec: { containers: Array<{ image: string }> } } } | undefined)?.template.spec.containers[0]?.image;
+};
+
+beforeAll(async () => {
+  applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, 3)]);
+  ({ previews, manager } = await startPreviews());
+});
+
+afterAll(() => stopPreviews(previews, manager, baseline));
+
+describe('understudy dev', () => {
+  const target = `${baseline}-pr-1`;
+  const override = 'registry.example.com/bench/svc-01:pr-1';
+
+  it('up creates the environment, shows progress, and prints where it lives once Ready', async () => {
+    const io = capture();
+    const code = await runDevUp('pr-1', { namespace: previews, baseline, image: [`${serviceName(1)}=${override}`], ttl: '2h', timeout: '2m' }, io);
+    expect({ code, stderr: io.stderr() }).toMatchObject({ code: EXIT.ok });
+    expect(io.stderr()).toMatch(new RegExp(`^applied stagingenvironment ${previews}/pr-1 \\(generation 1\\)$`, 'm'));
+    expect(io.stderr()).toMatch(/^\[\s*\d+s\] /m);
+    expect(io.stdout()).toContain(`environment ${previews}/pr-1 is Ready in namespace ${target}`);
+    expect(io.stdout()).toContain('services ready: 3/3');
+    expect(io.stdout()).toContain(`  ${serviceName(1)}  1/1  ${override}`);
+    expect(io.stdout()).toMatch(/^expires: \d{4}-\d\d-\d\dT/m);
+    expect(await imageOf(target, serviceName(1))).toBe(override);
+    expect(await imageOf(target, serviceName(0))).toBe(`registry.example.com/bench/${serviceName(0)}:1.0.0`);
+    const env = await getEnvironment('pr-1', previews);
+    expect(condition(env, 'Ready')?.status).toBe('True');
+    expect(env?.metadata.managedFields?.map((f) => f.manager)).toContain('understudy-dev');
+  });
+
+  it('up again without the flag drops the override, and waits for the new generation rather than the old Ready', async () => {
+    const io = capture();
+    const code = await runDevUp('pr-1', { namespace: previews, baseline, ttl: '2h', timeout: '2m' }, io);
+    expect({ code, stderr: io.stderr() }).toMatchObject({ code: EXIT.ok });
+    expect(io.stderr()).toContain('(generation 2)');
+    const env = await getEnvironment('pr-1', previews);
+    expect(env?.spec.services).toBeUndefined();
+    expect(env?.status?.observedGeneration).toBe(2);
+    expect(await imageOf(target, serviceName(1))).toBe(`registry.example.com/bench/${serviceName(1)}:1.0.0`);
+  });
+
+  it('refuses a bad flag before writing anything, naming the field and the flag', async () => {
+    const io = capture();
+    const code = await runDevUp('pr-bad', { namespace: previews, baseline, replicas: '0' }, io);
+    expect(code).toBe(EXIT.error);
+    expect(io.stderr()).toMatch(/^understudy dev up: spec\.scale\.replicas \(--replicas\): /m);
+    expect(await getEnvironment('pr-bad', previews)).toBeUndefined();
+  });
+
+  it('the installed command exits 1 with the operator\'s reason when the environment stalls, and JSON on request', async () => {
+    const run = promisify(execFile);
+    const failed = await run('node', [CLI, 'dev', 'up', 'pr-nobase', '-n', previews, '--baseline', `missing-${id}`, '--timeout', '1m', '--output', 'json'], { env: process.env }).catch(
+      (err: { code: number; stdout: string; stderr: string }) => err,
+    );
+    expect('code' in failed ? failed.code : 0).toBe(EXIT.failed);
+    const result = JSON.parse(failed.stdout) as { outcome: string; message: string; status: { phase: string } };
+    expect(result.outcome).toBe('stalled');
+    expect(result.message).toMatch(/^Stalled \(\w+\): spec\.baseline\.namespace: /);
+    expect(result.status.phase).toBe('Failed');
+    expect(failed.stderr).toContain(`applied stagingenvironment ${previews}/pr-nobase`);
+    await runDevDown('pr-nobase', { namespace: previews, timeout: '1m' }, capture());
+  });
+
+  it('down deletes the environment and waits until its namespace is gone; a second down has nothing to do', async () => {
+    expect(await namespaceExists(target)).toBe(true);
+    const io = capture();
+    const code = await runDevDown('pr-1', { namespace: previews, timeout: '2m' }, io);
+    expect({ code, stderr: io.stderr() }).toMatchObject({ code: EXIT.ok });
+    expect(io.stdout()).toBe(`stagingenvironment ${previews}/pr-1 deleted, namespace ${target} with it\n`);
+    expect(await getEnvironment('pr-1', previews)).toBeUndefined();
+    expect(await namespaceExists(target)).toBe(false);
+
+    const again = capture();
+    expect(await runDevDown('pr-1', { namespace: previews }, again)).toBe(EXIT.ok);
+    expect(again.stderr()).toBe(`stagingenvironment ${previews}/pr-1 is already gone\n`);
+    expect((await admin().list<Obj>('understudy.dev/v1alpha1', 'StagingEnvironment', { namespace: previews })).items).toEqual([]);
+  });
+});
