@@ -13,7 +13,7 @@ import { assessEnvironment, type Assessment, type EnvironmentView, readySummary 
 import { follow } from './follow';
 import { collect } from './options';
 
-// `understudy dev up|down`: one environment from a laptop or a CI job, with
+// `understudy dev up|wait|down`: one environment from a laptop or a CI job, with
 // progress while it comes up and a clear reason when it cannot. Exit codes:
 // 0 Ready (or gone), 1 Stalled or failed tests, 2 bad input, API error or timeout.
 
@@ -49,35 +49,59 @@ export async function runDevUp(name: string, raw: Record<string, unknown> & Comm
     io.err(`applied stagingenvironment ${namespace}/${name} (generation ${applied.metadata.generation})\n`);
     if (!input.wait) return EXIT.ok;
 
-    const report = progressReporter(io);
-    const followed = await follow<EnvironmentView & { apiVersion?: string; kind?: string }, { assessment: Assessment; env: EnvironmentView }>({
-      client,
-      apiVersion: API_VERSION,
-      kind: KIND,
-      namespace,
-      name,
-      timeoutMs: timeoutMs(input),
-      logger: cliLogger(),
-      decide(env, elapsedMs) {
-        if (!env) return { assessment: { outcome: 'stalled', line: 'the environment was deleted while waiting' }, env: { metadata: { name, namespace } } };
-        const assessment = assessEnvironment(env, { waitForTests: input.waitForTests, elapsedMs });
-        report(assessment.line, elapsedMs);
-        return assessment.outcome === 'waiting' ? undefined : { assessment, env };
-      },
-    });
-    if (!followed.done) {
-      const last = followed.last ? assessEnvironment(followed.last, { waitForTests: input.waitForTests }).line : 'no environment';
-      io.err(`timed out after ${input.timeout} waiting for ${namespace}/${name}; last: ${last}\n`);
-      if (raw.output === 'json') io.out(JSON.stringify({ outcome: 'timeout', namespace, name, status: followed.last?.status }, null, 2) + '\n');
-      return EXIT.error;
-    }
-    const { assessment, env } = followed.result;
-    if (raw.output === 'json') io.out(JSON.stringify({ outcome: assessment.outcome, namespace, name, message: assessment.line, status: env.status }, null, 2) + '\n');
-    else if (assessment.outcome === 'ready') io.out(readySummary(env).join('\n') + '\n');
-    else io.err(`${assessment.line}\n`);
-    return assessment.outcome === 'ready' ? EXIT.ok : EXIT.failed;
+    return await waitForEnvironment(client, namespace, name, { waitForTests: input.waitForTests, timeout: input.timeout, output: raw.output }, io);
   } catch (err) {
     io.err(`understudy dev up: ${(err as Error).message}\n`);
+    return EXIT.error;
+  }
+}
+
+interface WaitOptions {
+  waitForTests: boolean;
+  timeout: string;
+  output?: 'text' | 'json';
+}
+
+/** Follows the environment until Ready (and its tests, if asked), Stalled, deleted or the timeout; returns the exit code. */
+async function waitForEnvironment(client: KubeClient, namespace: string, name: string, options: WaitOptions, io: DevIo): Promise<number> {
+  const report = progressReporter(io);
+  const followed = await follow<EnvironmentView & { apiVersion?: string; kind?: string }, { assessment: Assessment; env: EnvironmentView }>({
+    client,
+    apiVersion: API_VERSION,
+    kind: KIND,
+    namespace,
+    name,
+    timeoutMs: timeoutMs(options),
+    logger: cliLogger(),
+    decide(env, elapsedMs) {
+      if (!env) return { assessment: { outcome: 'stalled', line: `stagingenvironment ${namespace}/${name} does not exist (or was deleted while waiting)` }, env: { metadata: { name, namespace } } };
+      const assessment = assessEnvironment(env, { waitForTests: options.waitForTests, elapsedMs });
+      report(assessment.line, elapsedMs);
+      return assessment.outcome === 'waiting' ? undefined : { assessment, env };
+    },
+  });
+  if (!followed.done) {
+    const last = followed.last ? assessEnvironment(followed.last, { waitForTests: options.waitForTests }).line : 'no environment';
+    io.err(`timed out after ${options.timeout} waiting for ${namespace}/${name}; last: ${last}\n`);
+    if (options.output === 'json') io.out(JSON.stringify({ outcome: 'timeout', namespace, name, status: followed.last?.status }, null, 2) + '\n');
+    return EXIT.error;
+  }
+  const { assessment, env } = followed.result;
+  if (options.output === 'json') io.out(JSON.stringify({ outcome: assessment.outcome, namespace, name, message: assessment.line, status: env.status }, null, 2) + '\n');
+  else if (assessment.outcome === 'ready') io.out(readySummary(env).join('\n') + '\n');
+  else io.err(`${assessment.line}\n`);
+  return assessment.outcome === 'ready' ? EXIT.ok : EXIT.failed;
+}
+
+/** Waits for an environment someone else applied (kubectl, Argo CD, a Helm chart), as `dev up` does after applying. */
+export async function runDevWait(name: string, raw: CommonOptions & { timeout?: string; waitForTests?: boolean }, io: DevIo = processIo): Promise<number> {
+  try {
+    const kubeConfig = loadKubeConfig(raw.kubeconfig);
+    const namespace = raw.namespace ?? contextNamespace(kubeConfig);
+    const client = new KubeClient(kubeConfig, { fieldManager: FIELD_MANAGER });
+    return await waitForEnvironment(client, namespace, name, { waitForTests: raw.waitForTests === true, timeout: raw.timeout ?? '10m', output: raw.output }, io);
+  } catch (err) {
+    io.err(`understudy dev wait: ${(err as Error).message}\n`);
     return EXIT.error;
   }
 }
@@ -192,6 +216,15 @@ export function register(program: Command): void {
       .option('--force', 'take over fields another manager owns'),
   ).action(async (name: string, options: Record<string, unknown>) => {
     process.exitCode = await runDevUp(name, options);
+  });
+  common(
+    dev
+      .command('wait <name>')
+      .description('Wait for an environment applied some other way (kubectl, Argo CD) to become Ready, with progress. Exit codes as for up.')
+      .option('--timeout <duration>', 'how long to wait', '10m')
+      .option('--wait-for-tests', 'also wait for the environment\'s tests Jobs to pass'),
+  ).action(async (name: string, options: CommonOptions & { timeout?: string; waitForTests?: boolean }) => {
+    process.exitCode = await runDevWait(name, options);
   });
   common(
     dev

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { serviceName, syntheticBaseline } from '../../bench/environment-baseline';
-import { type DevIo, EXIT, runDevDown, runDevUp } from '../../operator/commands/dev';
+import { type DevIo, EXIT, runDevDown, runDevUp, runDevWait } from '../../operator/commands/dev';
 import type { Manager } from '../../operator/runtime/manager';
 import { admin, applyObjects, condition, getEnvironment, getObject, namespaceExists, startPreviews, stopPreviews, type Obj } from './stagingenvironment-fixtures';
 
@@ -68,6 +70,15 @@ describe('understudy dev', () => {
     expect(await imageOf(target, serviceName(1))).toBe(`registry.example.com/bench/${serviceName(1)}:1.0.0`);
   });
 
+  it('wait follows an environment applied some other way, and fails at once on one that does not exist', async () => {
+    const io = capture();
+    expect(await runDevWait('pr-1', { namespace: previews, timeout: '1m' }, io)).toBe(EXIT.ok);
+    expect(io.stdout()).toContain(`environment ${previews}/pr-1 is Ready in namespace ${target}`);
+    const missing = capture();
+    expect(await runDevWait('pr-none', { namespace: previews, timeout: '1m' }, missing)).toBe(EXIT.failed);
+    expect(missing.stderr()).toBe(`stagingenvironment ${previews}/pr-none does not exist (or was deleted while waiting)\n`);
+  });
+
   it('refuses a bad flag before writing anything, naming the field and the flag', async () => {
     const io = capture();
     const code = await runDevUp('pr-bad', { namespace: previews, baseline, replicas: '0' }, io);
@@ -88,6 +99,35 @@ describe('understudy dev', () => {
     expect(result.status.phase).toBe('Failed');
     expect(failed.stderr).toContain(`applied stagingenvironment ${previews}/pr-nobase`);
     await runDevDown('pr-nobase', { namespace: previews, timeout: '1m' }, capture());
+  });
+
+  it('--wait-for-tests waits for the tests Jobs from a manifest file, and exits 1 naming the test that failed', async () => {
+    const job = (extra: Record<string, unknown> = {}, pod: Record<string, unknown> = {}) => ({
+      backoffLimit: 0,
+      ...extra,
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'test', image: 'registry.example.com/shop/smoke:1' }], ...pod } },
+    });
+    const file = (tests: unknown[]) => {
+      const path = join(mkdtempSync(join(tmpdir(), 'dev-cli-')), 'environment.yaml');
+      const manifest = { apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'from-file', namespace: previews, labels: { team: 'checkout' } }, spec: { baseline: { namespace: baseline }, tests } };
+      writeFileSync(path, JSON.stringify(manifest));
+      return path;
+    };
+    const passing = capture();
+    const passed = await runDevUp('pr-tests', { file: file([{ name: 'smoke', template: job() }]), waitForTests: true, timeout: '2m' }, passing);
+    expect({ passed, stderr: passing.stderr() }).toMatchObject({ passed: EXIT.ok });
+    expect(passing.stderr()).toMatch(/1\/1 tests passed$/m);
+    const env = await getEnvironment('pr-tests', previews);
+    expect(env?.metadata.labels?.team).toBe('checkout');
+    expect(env?.status?.tests).toMatchObject({ total: 1, succeeded: 1 });
+
+    // A test whose pod is never scheduled hits its deadline: the Job fails, so does the command.
+    const broken = { name: 'broken', template: job({ activeDeadlineSeconds: 3 }, { nodeSelector: { 'example.com/no-such-node': 'true' } }) };
+    const failing = capture();
+    const failed = await runDevUp('pr-tests', { file: file([{ name: 'smoke', template: job() }, broken]), waitForTests: true, timeout: '2m' }, failing);
+    expect({ failed, stderr: failing.stderr() }).toMatchObject({ failed: EXIT.failed });
+    expect(failing.stderr()).toMatch(/^TestsPassed False \(Failed\): 1\/2 tests failed: broken/m);
+    expect(await runDevDown('pr-tests', { namespace: previews, timeout: '2m' }, capture())).toBe(EXIT.ok);
   });
 
   it('down deletes the environment and waits until its namespace is gone; a second down has nothing to do', async () => {
