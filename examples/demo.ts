@@ -21,6 +21,8 @@ const started = Date.now();
 const step = (text: string) => console.log(`\n[${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${text}`);
 const kubectl = (args: string[], input?: string) => execFileSync('kubectl', args, { input, stdio: ['pipe', 'pipe', 'inherit'] }).toString();
 const show = (args: string[]) => process.stdout.write(kubectl(args));
+/** The CLI as a user runs it, its progress and output shown as they come. */
+const understudy = (args: string[]) => execFileSync('node', [join(root, 'bin/understudy.js'), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
 /** `kubectl create ...` as an apply, so running the demo again updates rather than fails. */
 const applyCreated = (args: string[]) => kubectl(['apply', '-f', '-'], kubectl(['create', ...args, '--dry-run=client', '-o', 'yaml']));
 
@@ -55,16 +57,12 @@ async function main(): Promise<void> {
     kubectl(['delete', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '--wait', '--timeout=180s']);
   }
 
-  step('Copying it into a preview: kubectl apply -f examples/shop/staging.yaml');
+  step('Copying it into a preview: kubectl apply -f examples/shop/staging.yaml, then understudy dev wait');
   applyCreated(['namespace', PREVIEW_NAMESPACE]);
   kubectl(['apply', '-n', PREVIEW_NAMESPACE, '-f', join(root, 'examples/shop/staging.yaml')]);
-  kubectl(['wait', '-n', PREVIEW_NAMESPACE, '--for=condition=Ready', 'stagingenvironment/shop-preview', '--timeout=180s']);
+  understudy(['dev', 'wait', 'shop-preview', '-n', PREVIEW_NAMESPACE, '--timeout', '3m']);
   show(['get', 'stagingenvironment', '-n', PREVIEW_NAMESPACE]);
-  const env = JSON.parse(kubectl(['get', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '-o', 'json'])) as {
-    status: { namespace: string; timings?: Record<string, number>; urls?: string[]; expiresAt?: string };
-  };
-  console.log(`       namespace ${env.status.namespace}, expires ${env.status.expiresAt ?? 'never'}, timings ${JSON.stringify(env.status.timings ?? {})}`);
-  for (const url of env.status.urls ?? []) console.log(`       ${url}`);
+  const env = JSON.parse(kubectl(['get', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '-o', 'json'])) as { status: { namespace: string } };
   show(['get', 'deployments', '-n', env.status.namespace]);
 
   step('Seeding the preview\'s database with synthetic data built from production\'s statistics');
@@ -80,9 +78,7 @@ async function main(): Promise<void> {
   await runSql(previewUrl, SHOP_SCHEMA_SQL);
   console.log(`       production: ${Object.entries(counts).map(([t, n]) => `${t} ${n}`).join(', ')}`);
   const ns = env.status.namespace;
-  execFileSync('node', [join(root, 'bin/understudy.js'), 'profile', '--database', productionUrl, '--rules', join(root, 'examples/shop/db/rules.yaml'), '--configmap', `${ns}/shop-profile`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  understudy(['profile', '--database', productionUrl, '--rules', join(root, 'examples/shop/db/rules.yaml'), '--configmap', `${ns}/shop-profile`]);
   applyCreated(['secret', 'generic', 'shop-preview-db', '-n', ns, `--from-literal=url=${previewUrl}`]);
   applyCreated(['secret', 'generic', 'shop-production-db-readonly', '-n', ns, `--from-literal=url=${productionUrl}`]);
   applyCreated(['configmap', 'shop-seed-rules', '-n', ns, `--from-file=rules.yaml=${join(root, 'examples/shop/db/rules.yaml')}`]);

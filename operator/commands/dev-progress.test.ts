@@ -55,14 +55,15 @@ describe('assessEnvironment', () => {
 });
 
 describe('readySummary', () => {
-  it('lists services, URLs, timings and expiry', () => {
+  it('lists services in aligned columns, URLs, timings and expiry', () => {
     const lines = readySummary(
       env([], {
         phase: 'Ready',
         namespace: 'shop-pr-7',
         readyServices: '2/2',
         services: [
-          { name: 'checkout', kind: 'Deployment', mode: 'copy', image: 'checkout:pr-7', replicas: 1, readyReplicas: 1, ready: true },
+          { name: 'checkout', kind: 'Deployment', mode: 'copy', image: 'checkout:pr-7', replicas: 12, readyReplicas: 10, ready: false },
+          { name: 'cart', kind: 'Deployment', mode: 'copy', image: 'cart:1.0', replicas: 1, readyReplicas: 1, ready: true },
           { name: 'payments', kind: 'Service', mode: 'shared', ready: true },
         ],
         urls: ['https://checkout.pr-7.preview.example.com'],
@@ -73,8 +74,9 @@ describe('readySummary', () => {
     expect(lines).toEqual([
       'environment previews/pr-7 is Ready in namespace shop-pr-7',
       'services ready: 2/2',
-      '  checkout  1/1  checkout:pr-7',
-      '  payments  shared with the baseline',
+      '  checkout  10/12   checkout:pr-7',
+      '  cart      1/1     cart:1.0',
+      '  payments  shared  the baseline\'s instance',
       'url: https://checkout.pr-7.preview.example.com',
       'timings: provisioned 0.4s, ready 1.2s',
       'expires: 2026-12-09T12:00:00Z',

@@ -62,10 +62,14 @@ export function readySummary(env: EnvironmentView): string[] {
   const status = env.status ?? { conditions: [] };
   const lines = [`environment ${env.metadata.namespace}/${env.metadata.name} is ${status.phase ?? 'Ready'} in namespace ${status.namespace ?? '?'}`];
   if (status.readyServices) lines.push(`services ready: ${status.readyServices}`);
-  for (const service of status.services ?? []) {
-    if (service.mode === 'shared') lines.push(`  ${service.name}  shared with the baseline`);
-    else lines.push(`  ${service.name}  ${service.readyReplicas ?? 0}/${service.replicas ?? 0}  ${service.image ?? ''}`.trimEnd());
-  }
+  const services = status.services ?? [];
+  const replicas = services.map((s) => (s.mode === 'shared' ? 'shared' : `${s.readyReplicas ?? 0}/${s.replicas ?? 0}`));
+  const nameWidth = Math.max(0, ...services.map((s) => s.name.length));
+  const replicasWidth = Math.max(0, ...replicas.map((r) => r.length));
+  services.forEach((service, i) => {
+    const detail = service.mode === 'shared' ? 'the baseline\'s instance' : (service.image ?? '');
+    lines.push(`  ${service.name.padEnd(nameWidth)}  ${(replicas[i] ?? '').padEnd(replicasWidth)}  ${detail}`.trimEnd());
+  });
   for (const url of status.urls ?? []) lines.push(`url: ${url}`);
   const t = status.timings;
   if (t) {
