@@ -34,16 +34,22 @@ export async function follow<T extends KubernetesObject, R>(options: FollowOptio
     logger: options.logger,
     transform: stripManagedFields,
   });
-  let settle: (result: FollowResult<T, R>) => void = () => undefined;
-  const finished = new Promise<FollowResult<T, R>>((resolve) => (settle = resolve));
+  let settled = false;
+  let resolveFinished: (result: FollowResult<T, R>) => void = () => undefined;
+  const finished = new Promise<FollowResult<T, R>>((resolve) => (resolveFinished = resolve));
+  // Events can still arrive while the informer stops; decide is not asked again once the wait is over.
+  const settle = (result: FollowResult<T, R>): void => {
+    settled = true;
+    resolveFinished(result);
+  };
   const check = (): void => {
-    if (!informer.hasSynced()) return;
+    if (settled || !informer.hasSynced()) return;
     const result = options.decide(informer.get(options.namespace, options.name), Date.now() - started);
     if (result !== undefined) settle({ done: true, result });
   };
   informer.addHandlers({ onAdd: check, onUpdate: check, onDelete: check });
   const tick = setInterval(check, options.tickMs ?? 1000);
-  const timeout = setTimeout(() => settle({ done: false, last: informer.get(options.namespace, options.name) }), options.timeoutMs);
+  const timeout = setTimeout(() => !settled && settle({ done: false, last: informer.get(options.namespace, options.name) }), options.timeoutMs);
   informer.start();
   void informer.waitForSync().then(check);
   try {
