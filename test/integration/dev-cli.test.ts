@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { serviceName, syntheticBaseline } from '../../bench/environment-baseline';
 import { type DevIo, EXIT, runDevDown, runDevUp, runDevWait } from '../../operator/commands/dev';
 import type { Manager } from '../../operator/runtime/manager';
+import { createNamespace, deleteNamespace } from '../support/kube';
 import { admin, applyObjects, condition, getEnvironment, getObject, namespaceExists, startPreviews, stopPreviews, type Obj } from './stagingenvironment-fixtures';
 
 jest.setTimeout(180_000);
@@ -77,6 +78,20 @@ describe('understudy dev', () => {
     const missing = capture();
     expect(await runDevWait('pr-none', { namespace: previews, timeout: '1m' }, missing)).toBe(EXIT.failed);
     expect(missing.stderr()).toBe(`stagingenvironment ${previews}/pr-none does not exist (or was deleted while waiting)\n`);
+  });
+
+  it('times out with exit 2, saying what it last saw, and asks whether the operator watches the namespace', async () => {
+    const unwatched = createNamespace('dev-unwatched');
+    try {
+      const io = capture();
+      const code = await runDevUp('orphan', { namespace: unwatched, baseline, timeout: '17s', output: 'json' }, io);
+      expect({ code, stderr: io.stderr() }).toMatchObject({ code: EXIT.error });
+      expect(io.stderr()).toContain(`is the operator running and watching namespace ${unwatched}?`);
+      expect(io.stderr()).toMatch(new RegExp(`^timed out after 17s waiting for ${unwatched}/orphan; last: waiting for the operator to observe generation 1`, 'm'));
+      expect(JSON.parse(io.stdout())).toEqual({ outcome: 'timeout', namespace: unwatched, name: 'orphan' });
+    } finally {
+      deleteNamespace(unwatched);
+    }
   });
 
   it('refuses a bad flag before writing anything, naming the field and the flag', async () => {
