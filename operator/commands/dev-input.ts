@@ -60,6 +60,15 @@ export function parseDevUpInput(raw: Record<string, unknown>): DevUpInput {
 }
 
 type Json = Record<string, unknown>;
+
+export interface EnvironmentManifest {
+  apiVersion: string;
+  kind: string;
+  /** generation is the server's, on the object apply returns. */
+  metadata: { name: string; namespace: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: Json;
+}
+
 type ServiceEntry = { name: string; mode?: string; image?: string; env?: Array<{ name: string; value: string }> };
 
 /**
@@ -68,7 +77,7 @@ type ServiceEntry = { name: string; mode?: string; image?: string; env?: Array<{
  * then owns exactly those fields, and dropping a flag on the next run drops
  * the override.
  */
-export function environmentManifest(input: DevUpInput, namespace: string, base: Json = {}): Json {
+export function environmentManifest(input: DevUpInput, namespace: string, base: Json = {}): EnvironmentManifest {
   const spec: Json = structuredClone((base.spec as Json | undefined) ?? {});
   if (input.baseline) spec.baseline = { namespace: input.baseline };
   if (!spec.baseline) throw new DevInputError('--baseline is required (or a baseline in --file)');

@@ -8,7 +8,7 @@ import { type KubeConfig, loadKubeConfig } from '../runtime/client-node';
 import { KubeClient } from '../runtime/kube-client';
 import { isConflict } from '../runtime/kube-errors';
 import { createLogger } from '../runtime/logger';
-import { DevInputError, environmentManifest, parseDevUpInput, timeoutMs } from './dev-input';
+import { DevInputError, type EnvironmentManifest, environmentManifest, parseDevUpInput, timeoutMs } from './dev-input';
 import { assessEnvironment, type Assessment, type EnvironmentView, readySummary } from './dev-progress';
 import { follow } from './follow';
 import { collect } from './options';
@@ -149,9 +149,9 @@ export async function runDevDown(name: string, raw: CommonOptions & { timeout?: 
   }
 }
 
-async function applyEnvironment(client: KubeClient, manifest: Record<string, unknown>, force: boolean): Promise<EnvironmentView> {
+async function applyEnvironment(client: KubeClient, manifest: EnvironmentManifest, force: boolean): Promise<EnvironmentManifest> {
   try {
-    return await client.apply(manifest as never, { force });
+    return await client.apply(manifest, { force });
   } catch (err) {
     if (isConflict(err)) throw new Error(`${(err as Error).message}\nanother manager (kubectl, Argo CD, ...) owns some of these fields; rerun with --force to take them over`);
     throw err;
