@@ -94,6 +94,22 @@ describe('understudy dev', () => {
     }
   });
 
+  it('will not take fields another manager owns without --force', async () => {
+    await admin().apply(
+      { apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'gitops', namespace: previews }, spec: { baseline: { namespace: baseline }, ttl: '1h' } } as never,
+      { fieldManager: 'argocd-controller' },
+    );
+    const refused = capture();
+    expect(await runDevUp('gitops', { namespace: previews, baseline, ttl: '2h', wait: false }, refused)).toBe(EXIT.error);
+    expect(refused.stderr()).toMatch(/conflict/i);
+    expect(refused.stderr()).toContain('rerun with --force to take them over');
+    expect((await getEnvironment('gitops', previews))?.spec.ttl).toBe('1h');
+    const forced = capture();
+    expect(await runDevUp('gitops', { namespace: previews, baseline, ttl: '2h', wait: false, force: true }, forced)).toBe(EXIT.ok);
+    expect((await getEnvironment('gitops', previews))?.spec.ttl).toBe('2h');
+    expect(await runDevDown('gitops', { namespace: previews, timeout: '2m' }, capture())).toBe(EXIT.ok);
+  });
+
   it('refuses a bad flag before writing anything, naming the field and the flag', async () => {
     const io = capture();
     const code = await runDevUp('pr-bad', { namespace: previews, baseline, replicas: '0' }, io);
