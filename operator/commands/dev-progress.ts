@@ -1,5 +1,6 @@
 import type { Condition } from '../api/common';
 import type { StagingEnvironmentStatus } from '../api/stagingenvironment';
+import { getCondition } from '../runtime/conditions';
 
 // What `understudy dev up` makes of an environment while it waits: still
 // going (and what it waits for), done, or stuck until someone changes
@@ -52,7 +53,7 @@ export function assessEnvironment(env: EnvironmentView, options: AssessOptions =
 }
 
 function current(status: StagingEnvironmentStatus, type: string, generation: number): Condition | undefined {
-  const condition = status.conditions?.find((c) => c.type === type);
+  const condition = getCondition(status.conditions, type);
   // A condition without observedGeneration is trusted as the status' own.
   return condition && (condition.observedGeneration ?? status.observedGeneration ?? -1) >= generation ? condition : undefined;
 }

@@ -4,13 +4,14 @@ import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { API_VERSION } from '../api/common';
 import { SECRET_POLICIES } from '../api/stagingenvironment';
-import { type KubeConfig, loadKubeConfig } from '../runtime/client-node';
+import { contextNamespace, loadKubeConfig } from '../runtime/client-node';
+import { getCondition } from '../runtime/conditions';
 import { KubeClient } from '../runtime/kube-client';
 import { isConflict } from '../runtime/kube-errors';
 import { createLogger } from '../runtime/logger';
 import { DevInputError, type EnvironmentManifest, environmentManifest, parseDevUpInput, timeoutMs } from './dev-input';
 import { assessEnvironment, type Assessment, type EnvironmentView, readySummary } from './dev-progress';
-import { follow } from './follow';
+import { follow, type FollowResult } from './follow';
 import { collect } from './options';
 
 // `understudy dev up|wait|down`: one environment from a laptop or a CI job, with
@@ -41,10 +42,8 @@ export async function runDevUp(name: string, raw: Record<string, unknown> & Comm
   try {
     const input = parseDevUpInput({ ...withoutCommon(raw), name });
     const base = raw.file ? manifestFile(raw.file) : {};
-    const kubeConfig = loadKubeConfig(raw.kubeconfig);
-    const namespace = input.namespace ?? (base.metadata as { namespace?: string } | undefined)?.namespace ?? contextNamespace(kubeConfig);
+    const { client, namespace } = connect(raw.kubeconfig, input.namespace ?? (base.metadata as { namespace?: string } | undefined)?.namespace);
     const manifest = environmentManifest(input, namespace, base);
-    const client = new KubeClient(kubeConfig, { fieldManager: FIELD_MANAGER });
     const applied = await applyEnvironment(client, manifest, input.force);
     io.err(`applied stagingenvironment ${namespace}/${name} (generation ${applied.metadata.generation})\n`);
     if (!input.wait) return EXIT.ok;
@@ -65,20 +64,11 @@ interface WaitOptions {
 /** Follows the environment until Ready (and its tests, if asked), Stalled, deleted or the timeout; returns the exit code. */
 async function waitForEnvironment(client: KubeClient, namespace: string, name: string, options: WaitOptions, io: DevIo): Promise<number> {
   const report = progressReporter(io);
-  const followed = await follow<EnvironmentView & { apiVersion?: string; kind?: string }, { assessment: Assessment; env: EnvironmentView }>({
-    client,
-    apiVersion: API_VERSION,
-    kind: KIND,
-    namespace,
-    name,
-    timeoutMs: timeoutMs(options),
-    logger: cliLogger(),
-    decide(env, elapsedMs) {
-      if (!env) return { assessment: { outcome: 'stalled', line: `stagingenvironment ${namespace}/${name} does not exist (or was deleted while waiting)` }, env: { metadata: { name, namespace } } };
-      const assessment = assessEnvironment(env, { waitForTests: options.waitForTests, elapsedMs });
-      report(assessment.line, elapsedMs);
-      return assessment.outcome === 'waiting' ? undefined : { assessment, env };
-    },
+  const followed = await followEnvironment<{ assessment: Assessment; env: EnvironmentView }>(client, namespace, name, timeoutMs(options), (env, elapsedMs) => {
+    if (!env) return { assessment: { outcome: 'stalled', line: `stagingenvironment ${namespace}/${name} does not exist (or was deleted while waiting)` }, env: { metadata: { name, namespace } } };
+    const assessment = assessEnvironment(env, { waitForTests: options.waitForTests, elapsedMs });
+    report(assessment.line, elapsedMs);
+    return assessment.outcome === 'waiting' ? undefined : { assessment, env };
   });
   if (!followed.done) {
     const last = followed.last ? assessEnvironment(followed.last, { waitForTests: options.waitForTests }).line : 'no environment';
@@ -96,9 +86,7 @@ async function waitForEnvironment(client: KubeClient, namespace: string, name: s
 /** Waits for an environment someone else applied (kubectl, Argo CD, a Helm chart), as `dev up` does after applying. */
 export async function runDevWait(name: string, raw: CommonOptions & { timeout?: string; waitForTests?: boolean }, io: DevIo = processIo): Promise<number> {
   try {
-    const kubeConfig = loadKubeConfig(raw.kubeconfig);
-    const namespace = raw.namespace ?? contextNamespace(kubeConfig);
-    const client = new KubeClient(kubeConfig, { fieldManager: FIELD_MANAGER });
+    const { client, namespace } = connect(raw.kubeconfig, raw.namespace);
     return await waitForEnvironment(client, namespace, name, { waitForTests: raw.waitForTests === true, timeout: raw.timeout ?? '10m', output: raw.output }, io);
   } catch (err) {
     io.err(`understudy dev wait: ${(err as Error).message}\n`);
@@ -109,10 +97,9 @@ export async function runDevWait(name: string, raw: CommonOptions & { timeout?: 
 /** Deletes the environment and waits until it is gone (its namespace with it); an absent one is already done. */
 export async function runDevDown(name: string, raw: CommonOptions & { timeout?: string; wait?: boolean }, io: DevIo = processIo): Promise<number> {
   try {
-    const timeout = timeoutMs({ timeout: raw.timeout ?? '5m' });
-    const kubeConfig = loadKubeConfig(raw.kubeconfig);
-    const namespace = raw.namespace ?? contextNamespace(kubeConfig);
-    const client = new KubeClient(kubeConfig, { fieldManager: FIELD_MANAGER });
+    const timeout = raw.timeout ?? '5m';
+    const waitMs = timeoutMs({ timeout });
+    const { client, namespace } = connect(raw.kubeconfig, raw.namespace);
     const ref = { apiVersion: API_VERSION, kind: KIND, namespace, name };
     const existing = await client.get<EnvironmentView & { kind: string }>(ref);
     if (!existing || !(await client.delete(ref))) {
@@ -122,23 +109,15 @@ export async function runDevDown(name: string, raw: CommonOptions & { timeout?: 
     io.err(`deleting stagingenvironment ${namespace}/${name} and namespace ${existing.status?.namespace ?? '(none yet)'}\n`);
     if (raw.wait === false) return EXIT.ok;
     const report = progressReporter(io);
-    const followed = await follow<EnvironmentView & { kind?: string }, true>({
-      client,
-      apiVersion: API_VERSION,
-      kind: KIND,
-      namespace,
-      name,
-      timeoutMs: timeout,
-      logger: cliLogger(),
-      decide(env, elapsedMs) {
-        if (!env) return true;
-        const waiting = env.status?.conditions?.find((c) => c.type === 'Reconciling' && c.status === 'True');
-        report(`${env.status?.phase ?? 'Terminating'}: ${waiting?.message ?? 'waiting for the operator to remove its finalizer'}`, elapsedMs);
-        return undefined;
-      },
+    const followed = await followEnvironment<true>(client, namespace, name, waitMs, (env, elapsedMs) => {
+      if (!env) return true;
+      const reconciling = getCondition(env.status?.conditions, 'Reconciling');
+      const waiting = reconciling?.status === 'True' ? reconciling.message : 'waiting for the operator to remove its finalizer';
+      report(`${env.status?.phase ?? 'Terminating'}: ${waiting}`, elapsedMs);
+      return undefined;
     });
     if (!followed.done) {
-      io.err(`timed out after ${raw.timeout ?? '5m'}: ${namespace}/${name} still exists (is the operator running?)\n`);
+      io.err(`timed out after ${timeout}: ${namespace}/${name} still exists (is the operator running?)\n`);
       return EXIT.error;
     }
     io.out(`stagingenvironment ${namespace}/${name} deleted, namespace ${existing.status?.namespace ?? '(none)'} with it\n`);
@@ -174,8 +153,15 @@ function manifestFile(path: string): Record<string, unknown> {
   return document;
 }
 
-function contextNamespace(kubeConfig: KubeConfig): string {
-  return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+/** A client as the CLI's field manager, and the namespace: the one given, else the kubeconfig context's, else default. */
+function connect(kubeconfig: string | undefined, namespace: string | undefined): { client: KubeClient; namespace: string } {
+  const kubeConfig = loadKubeConfig(kubeconfig);
+  return { client: new KubeClient(kubeConfig, { fieldManager: FIELD_MANAGER }), namespace: namespace ?? contextNamespace(kubeConfig) ?? 'default' };
+}
+
+/** follow() for one StagingEnvironment, its informer's retries logged to stderr. */
+function followEnvironment<R>(client: KubeClient, namespace: string, name: string, timeoutMs: number, decide: (env: EnvironmentView | undefined, elapsedMs: number) => R | undefined): Promise<FollowResult<EnvironmentView & { kind?: string }, R>> {
+  return follow<EnvironmentView & { kind?: string }, R>({ client, apiVersion: API_VERSION, kind: KIND, namespace, name, timeoutMs, logger: cliLogger(), decide });
 }
 
 function withoutCommon(raw: Record<string, unknown>): Record<string, unknown> {

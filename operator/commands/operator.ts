@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import { loadKubeConfig } from '../runtime/client-node';
+import { contextNamespace, loadKubeConfig } from '../runtime/client-node';
 import type { ControllerOptions } from '../runtime/controller';
 import { parseBindAddress } from '../runtime/http-server';
 import { type Logger, createLogger } from '../runtime/logger';
@@ -61,7 +61,7 @@ export async function runOperator(options: OperatorOptions, factories: readonly 
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const namespaces = options.namespace.length > 0 ? options.namespace : undefined;
   const leaderElectionNamespace =
-    options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? (kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || 'understudy-system');
+    options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? contextNamespace(kubeConfig) ?? 'understudy-system';
   const manager = new Manager({
     kubeConfig,
     logger,

@@ -22,3 +22,8 @@ export function loadKubeConfig(path?: string): KubeConfig {
   else kubeConfig.loadFromDefault();
   return kubeConfig;
 }
+
+/** The namespace the kubeconfig's current context names, as kubectl uses by default; undefined when it names none. */
+export function contextNamespace(kubeConfig: KubeConfig): string | undefined {
+  return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace || undefined;
+}
