@@ -80,7 +80,7 @@ export function crdFor(def: KindDefinition): JsonSchema {
     },
     spec: {
       group: def.group,
-      scope: 'Namespaced',
+      scope: def.scope ?? 'Namespaced',
       names: {
         kind: def.kind,
         listKind: `${def.kind}List`,

@@ -1,9 +1,10 @@
+import { BaselineKind } from './baseline';
 import { DataSeedKind } from './dataseed';
 import type { KindDefinition } from './kind';
 import { ParityCheckKind } from './paritycheck';
 import { StagingEnvironmentKind } from './stagingenvironment';
 
-export { DataSeedKind, ParityCheckKind, StagingEnvironmentKind };
+export { BaselineKind, DataSeedKind, ParityCheckKind, StagingEnvironmentKind };
 
 /** Every kind the operator serves, in the order CRDs are generated. */
-export const KINDS: KindDefinition[] = [StagingEnvironmentKind, DataSeedKind, ParityCheckKind];
+export const KINDS: KindDefinition[] = [BaselineKind, StagingEnvironmentKind, DataSeedKind, ParityCheckKind];

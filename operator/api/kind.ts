@@ -31,6 +31,8 @@ export interface KindDefinition<Spec extends z.ZodType = z.ZodType, Status exten
   shortNames: string[];
   categories: string[];
   description: string;
+  /** Cluster for admin-owned kinds (Baseline); Namespaced otherwise. */
+  scope?: 'Namespaced' | 'Cluster';
   spec: Spec;
   status: Status;
   printerColumns: PrinterColumn[];

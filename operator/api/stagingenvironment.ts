@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConditionsSchema, DurationSchema, GROUP, LabelSelectorSchema, RatioSchema, SecretKeySelectorSchema, VERSION } from './common';
+import { ConditionsSchema, DurationSchema, GROUP, RatioSchema, VERSION } from './common';
 import type { KindDefinition } from './kind';
 import { parseDuration } from '../environment/duration';
 import { hostTemplateProblem } from '../environment/hosts';
@@ -37,35 +37,9 @@ function namedList<T extends z.ZodType>(item: T, max: number, description: strin
   return z.array(item).max(max).meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }).optional().describe(description);
 }
 
-export const BaselineSchema = z
-  .object({
-    namespace: NamespaceNameSchema.optional().describe(
-      'The live namespace that is copied (read-only to the operator). With manifests, the namespace they were rendered for, so references to it are rewritten; with kubeconfigSecretRef, the namespace in the other cluster.',
-    ),
-    selector: LabelSelectorSchema.optional().describe('Copy only objects whose labels match. Absent means every object of the copied kinds.'),
-    manifests: z
-      .object({
-        configMapRef: z
-          .object({
-            name: ObjectNameSchema.describe('Name of the ConfigMap in the StagingEnvironment\'s namespace.'),
-            key: z.string().min(1).max(253).optional().describe('Key holding the manifests; absent means every key, in key order.'),
-          })
-          .describe('A ConfigMap holding multi-document YAML, the output of `helm template` or `kustomize build`.'),
-      })
-      .optional()
-      .describe('Rendered manifests to copy instead of a live namespace.'),
-    kubeconfigSecretRef: SecretKeySelectorSchema.optional().describe(
-      'A kubeconfig for the cluster where the baseline lives, read from a Secret in the StagingEnvironment\'s namespace. Requires namespace.',
-    ),
-  })
-  .meta({
-    'x-kubernetes-validations': [
-      { rule: 'has(self.namespace) || has(self.manifests)', message: 'baseline needs exactly one source: namespace, manifests, or kubeconfigSecretRef with namespace' },
-      { rule: '!(has(self.manifests) && has(self.kubeconfigSecretRef))', message: 'manifests and kubeconfigSecretRef are mutually exclusive: choose one baseline source', fieldPath: '.kubeconfigSecretRef' },
-      { rule: '!has(self.kubeconfigSecretRef) || has(self.namespace)', message: 'kubeconfigSecretRef needs the namespace to copy in that cluster', fieldPath: '.namespace', reason: 'FieldValueRequired' },
-    ],
-  })
-  .describe('What is copied: a live namespace, rendered manifests, or a namespace in another cluster.');
+export const BaselineRefSchema = z
+  .object({ name: ObjectNameSchema.describe('Name of a cluster-scoped Baseline that allows this namespace.') })
+  .describe('The admin-owned Baseline this environment copies: production, the target namespace\'s name, and every limit come from it.');
 
 export const EnvVarSchema = z
   .object({
@@ -123,17 +97,9 @@ export const IngressSchema = z
       .string()
       .min(1)
       .max(253)
-      .describe('Host of each copied Ingress rule, with {{service}} (the backend Service), {{environment}} (this resource\'s name) and {{namespace}} (the target namespace). Without it, Ingresses are not copied, so production hosts are never claimed.'),
-    tlsSecretRef: z
-      .object({
-        name: ObjectNameSchema.describe('Name of a kubernetes.io/tls Secret, typically a wildcard certificate for the template\'s domain.'),
-        namespace: NamespaceNameSchema.optional().describe('Its namespace; defaults to the StagingEnvironment\'s.'),
-      })
-      .optional()
-      .describe('A certificate shared by all environments, copied into the target namespace and used for every host. Absent means plain HTTP.'),
-    className: z.string().min(1).max(253).optional().describe('IngressClass for the copies; absent keeps the baseline\'s.'),
+      .describe('Host of each copied Ingress rule, with {{service}} (the backend Service), {{environment}} (this resource\'s name) and {{namespace}} (the target namespace). It must contain {{environment}} or {{namespace}} and end in the Baseline\'s ingress domain, so a preview never claims production\'s hosts or another preview\'s. TLS and the IngressClass come from the Baseline.'),
   })
-  .describe('How copied Ingresses are exposed.');
+  .describe('How copied Ingresses are exposed; needs spec.ingress in the Baseline.');
 
 const ResourceListSchema = z
   .object({ cpu: QuantitySchema.optional(), memory: QuantitySchema.optional() })
@@ -141,12 +107,6 @@ const ResourceListSchema = z
 
 export const IsolationSchema = z
   .object({
-    networkPolicy: z.boolean().default(false).describe('Add a NetworkPolicy that admits traffic only from pods in the target namespace (and the namespaces below).'),
-    allowIngressFromNamespaces: z
-      .array(NamespaceNameSchema)
-      .max(16)
-      .optional()
-      .describe('Namespaces also admitted by the NetworkPolicy, such as the ingress controller\'s or monitoring.'),
     resourceQuota: z
       .object({
         cpu: QuantitySchema.optional().describe('Total CPU requests (requests.cpu).'),
@@ -159,7 +119,7 @@ export const IsolationSchema = z
         storage: QuantitySchema.optional().describe('Total storage requested by claims (requests.storage).'),
       })
       .optional()
-      .describe('A ResourceQuota for the target namespace.'),
+      .describe('A ResourceQuota for the target namespace, within the Baseline\'s quota caps.'),
     limitRange: z
       .object({
         defaultRequest: ResourceListSchema.optional().describe('Requests given to containers that set none.'),
@@ -170,47 +130,39 @@ export const IsolationSchema = z
       .optional()
       .describe('A LimitRange for containers in the target namespace.'),
   })
-  .describe('Guards around the environment.');
+  .describe('Quota and limits of the environment; the NetworkPolicy comes from the Baseline and cannot be loosened.');
 
 export const ChildTemplateSchema = z
   .object({
-    name: ObjectNameSchema.describe('Name of the object created in the target namespace.'),
+    name: z.string().min(1).max(52).regex(DNS_LABEL, 'must be a lowercase RFC 1123 label of at most 52 characters').describe('Name of the object created in the target namespace; at most 52 characters, so the names derived from it fit.'),
     spec: preservedObject('Its spec, as that kind defines it.'),
   })
   .describe('A template for a child object created in the target namespace.');
 
 export const TestTemplateSchema = z
   .object({
-    name: ObjectNameSchema.describe('Name of the test; the Job is named after it.'),
+    name: z.string().min(1).max(58).regex(DNS_LABEL, 'must be a lowercase RFC 1123 label of at most 58 characters').describe('Name of the test; its Job is test-<name>, so at most 58 characters.'),
     template: preservedObject('A batch/v1 JobSpec, run in the target namespace once the environment is Ready.'),
   })
   .describe('A test Job run once the environment is Ready.');
 
 export const StagingEnvironmentSpecSchema = z
   .object({
-    baseline: BaselineSchema,
-    targetNamespace: NamespaceNameSchema.optional().describe(
-      'Namespace the copy lives in, labelled as managed. Defaults to <baseline namespace>-<name>. An existing namespace not managed by this environment is never adopted. Immutable.',
-    ),
+    baselineRef: BaselineRefSchema,
     services: namedList(ServiceOverrideSchema, 100, 'Per-service choices, by name. Services not listed are copied.'),
     scale: ScaleSchema.default({ replicas: '1', resources: '1' }),
     secrets: SecretsSchema.default({ policy: 'Omit' }),
     ingress: IngressSchema.optional(),
     isolation: IsolationSchema.optional(),
-    ttl: DurationSchema.optional().describe('Delete the environment this long after its creation, for example 72h. Exclusive with expiresAt.'),
+    ttl: DurationSchema.optional().describe('Delete the environment this long after its creation, for example 72h; at most the Baseline\'s limits.maxTtl, which is also the default. Exclusive with expiresAt.'),
     expiresAt: z.string().meta({ format: 'date-time' }).optional().describe('Delete the environment at this time (RFC 3339). Exclusive with ttl.'),
     suspend: z.boolean().default(false).describe('Scale every workload to zero, pin autoscalers and suspend CronJobs, keeping everything else.'),
-    kinds: z
-      .array(z.string().min(1).max(253).regex(/^[A-Z][A-Za-z0-9]*(\.[a-z0-9.-]+)?$/, 'must be Kind or Kind.group, for example Deployment or Certificate.cert-manager.io'))
-      .max(64)
-      .optional()
-      .describe('Kinds copied, as Kind or Kind.group, replacing the default list (Deployment, StatefulSet, Service, ConfigMap, Ingress, HorizontalPodAutoscaler, PodDisruptionBudget, ServiceAccount, Role, RoleBinding, CronJob, PersistentVolumeClaim, NetworkPolicy). Secrets follow the secrets policy whatever this says.'),
     dataSeeds: namedList(ChildTemplateSchema, 32, 'DataSeed objects created in the target namespace; Ready waits for them to succeed.'),
     parityChecks: namedList(ChildTemplateSchema, 32, 'ParityCheck objects created in the target namespace.'),
     tests: namedList(TestTemplateSchema, 32, 'Job templates run once the environment is Ready; their outcome is the TestsPassed condition.'),
     infrastructure: preservedObject('Out-of-cluster resources (for example a Pulumi program) created before and destroyed after the namespace.').optional(),
   })
-  .describe('The desired copy: its baseline, per-service choices, scale, secrets, exposure, isolation and lifetime.');
+  .describe('The desired copy: its Baseline, and the choices made within it: services, scale, secrets, exposure, quota and lifetime.');
 export type StagingEnvironmentSpec = z.infer<typeof StagingEnvironmentSpecSchema>;
 export type ServiceMode = (typeof SERVICE_MODES)[number];
 export type SecretPolicy = (typeof SECRET_POLICIES)[number];
@@ -289,29 +241,17 @@ export const StagingEnvironmentKind: KindDefinition<typeof StagingEnvironmentSpe
   spec: StagingEnvironmentSpecSchema,
   status: StagingEnvironmentStatusSchema,
   printerColumns: [
+    { name: 'Baseline', type: 'string', jsonPath: '.spec.baselineRef.name', description: 'The Baseline copied.' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Provisioning, Seeding, Ready, Degraded, Suspended, Expired, Terminating or Failed.' },
     { name: 'Services', type: 'string', jsonPath: '.status.readyServices', description: 'Ready services over all services.' },
     { name: 'URL', type: 'string', jsonPath: '.status.urls[0]', description: 'The first URL of the environment.' },
+    { name: 'Namespace', type: 'string', jsonPath: '.status.namespace', description: 'The target namespace.', priority: 1 },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     { name: 'Expires', type: 'string', jsonPath: '.status.expiresAt', description: 'When the environment will be deleted (RFC 3339; a date column would print a future time as <invalid>).' },
   ],
   specValidations: [
     { rule: '!(has(self.ttl) && has(self.expiresAt))', message: 'ttl and expiresAt are mutually exclusive', fieldPath: '.expiresAt' },
-    {
-      rule: 'has(self.targetNamespace) == has(oldSelf.targetNamespace) && (!has(self.targetNamespace) || self.targetNamespace == oldSelf.targetNamespace)',
-      message: 'targetNamespace is immutable: it cannot be added, changed or removed after creation',
-      fieldPath: '.targetNamespace',
-    },
-    {
-      rule: '!has(self.targetNamespace) || !has(self.baseline.namespace) || has(self.baseline.kubeconfigSecretRef) || self.targetNamespace != self.baseline.namespace',
-      message: 'targetNamespace must differ from the baseline namespace',
-      fieldPath: '.targetNamespace',
-    },
-    {
-      rule: "!has(self.services) || self.services.all(s, s.mode != 'shared') || (has(self.baseline.namespace) && !has(self.baseline.kubeconfigSecretRef))",
-      message: 'shared services need a baseline namespace in the same cluster',
-      fieldPath: '.services',
-    },
+    { rule: 'self.baselineRef.name == oldSelf.baselineRef.name', message: 'baselineRef is immutable: create a new environment to copy another Baseline', fieldPath: '.baselineRef.name' },
   ],
 };
 
@@ -341,25 +281,16 @@ type Problem = { field: string; message: string };
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 function semanticProblem(spec: StagingEnvironmentSpec): Problem | undefined {
-  return baselineProblem(spec) ?? servicesProblem(spec) ?? scaleProblem(spec) ?? secretsProblem(spec) ?? ingressProblem(spec) ?? isolationProblem(spec) ?? lifetimeProblem(spec);
+  return servicesProblem(spec) ?? scaleProblem(spec) ?? secretsProblem(spec) ?? ingressProblem(spec) ?? isolationProblem(spec) ?? lifetimeProblem(spec);
 }
 
-function baselineProblem({ baseline, targetNamespace }: StagingEnvironmentSpec): Problem | undefined {
-  if (!baseline.namespace && !baseline.manifests) return { field: 'spec.baseline', message: 'needs exactly one source: namespace, manifests, or kubeconfigSecretRef with namespace' };
-  if (baseline.manifests && baseline.kubeconfigSecretRef) return { field: 'spec.baseline.kubeconfigSecretRef', message: 'manifests and kubeconfigSecretRef are mutually exclusive' };
-  if (baseline.kubeconfigSecretRef && !baseline.namespace) return { field: 'spec.baseline.namespace', message: 'kubeconfigSecretRef needs the namespace to copy in that cluster' };
-  if (targetNamespace && targetNamespace === baseline.namespace && !baseline.kubeconfigSecretRef) return { field: 'spec.targetNamespace', message: 'must differ from the baseline namespace' };
-  return undefined;
-}
-
-function servicesProblem({ services = [], baseline }: StagingEnvironmentSpec): Problem | undefined {
+function servicesProblem({ services = [] }: StagingEnvironmentSpec): Problem | undefined {
   const seen = new Set<string>();
   for (const [i, service] of services.entries()) {
     if (seen.has(service.name)) return { field: `spec.services[${i}].name`, message: `duplicate service "${service.name}"` };
     seen.add(service.name);
     if (service.mode === 'shared') {
       if (service.image !== undefined || service.env !== undefined) return { field: `spec.services[${i}]`, message: 'image and env apply only to services in copy mode' };
-      if (!baseline.namespace || baseline.kubeconfigSecretRef) return { field: `spec.services[${i}].mode`, message: 'shared services need a baseline namespace in the same cluster' };
     }
     if (service.image !== undefined && !parseImage(service.image)) return { field: `spec.services[${i}].image`, message: `"${service.image}" is not an image reference such as registry.example.com/shop/checkout:pr-1234` };
   }

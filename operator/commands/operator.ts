@@ -18,6 +18,8 @@ export interface ControllerEnvironment {
   identity: string;
   /** The manager's metrics registry (served on /metrics), for a controller's own metrics. */
   registry: Registry;
+  /** The operator's own namespace: where admins put what only the operator may read (remote kubeconfigs). */
+  operatorNamespace: string;
 }
 
 /** Builds one controller (or several) for the manager; the lead registers one per kind in operator/cli.ts. */
@@ -60,8 +62,8 @@ export function parseOperatorOptions(raw: unknown): OperatorOptions {
 export async function runOperator(options: OperatorOptions, factories: readonly ControllerFactory[], logger: Logger = createLogger()): Promise<Manager> {
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const namespaces = options.namespace.length > 0 ? options.namespace : undefined;
-  const leaderElectionNamespace =
-    options.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? contextNamespace(kubeConfig) ?? 'understudy-system';
+  const operatorNamespace = process.env.POD_NAMESPACE ?? contextNamespace(kubeConfig) ?? 'understudy-system';
+  const leaderElectionNamespace = options.leaderElectionNamespace ?? operatorNamespace;
   const manager = new Manager({
     kubeConfig,
     logger,
@@ -71,7 +73,7 @@ export async function runOperator(options: OperatorOptions, factories: readonly 
     gracefulShutdownTimeoutMs: options.gracefulShutdownTimeout * 1000,
     leaderElection: options.leaderElect ? { namespace: leaderElectionNamespace, name: options.leaderElectionId } : undefined,
   });
-  const env: ControllerEnvironment = { logger, namespaces, identity: manager.identity, registry: manager.registry };
+  const env: ControllerEnvironment = { logger, namespaces, identity: manager.identity, registry: manager.registry, operatorNamespace };
   const all = [...factories];
   if (options.testController === 'configmap-echo') all.push(({ identity }) => echoController({ identity }));
   for (const factory of all) {

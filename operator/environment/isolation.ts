@@ -1,33 +1,48 @@
-import type { StagingEnvironmentSpec } from '../api/stagingenvironment';
+import type { CopySpec } from './copy-spec';
 import type { KubeObject } from './objects';
 
-// Guards around an environment: a NetworkPolicy admitting traffic only from
-// its own pods (and named namespaces such as the ingress controller's), and
-// a ResourceQuota and LimitRange so one preview cannot starve the others.
+// Guards around an environment, from its Baseline: a NetworkPolicy admitting
+// traffic only from its own pods (and named namespaces such as the ingress
+// controller's) and letting it reach only DNS, itself and the destinations
+// the admin listed; a ResourceQuota and LimitRange so one preview cannot
+// starve the others.
 
 export const ISOLATION_POLICY_NAME = 'understudy-isolation';
 export const QUOTA_NAME = 'understudy-quota';
 export const LIMIT_RANGE_NAME = 'understudy-limits';
 
-type Isolation = NonNullable<StagingEnvironmentSpec['isolation']>;
+type Isolation = CopySpec['isolation'];
 
-export function isolationObjects(isolation: Isolation | undefined): KubeObject[] {
+/** `sharedNamespaces`: where the environment's shared services live, so its pods may still reach them. */
+export function isolationObjects(isolation: Partial<Isolation> | undefined, sharedNamespaces: readonly string[] = []): KubeObject[] {
   if (!isolation) return [];
-  return [networkPolicy(isolation), resourceQuota(isolation), limitRange(isolation)].filter((o): o is KubeObject => o !== undefined);
+  return [networkPolicy(isolation, sharedNamespaces), resourceQuota(isolation), limitRange(isolation)].filter((o): o is KubeObject => o !== undefined);
 }
 
-function networkPolicy(isolation: Isolation): KubeObject | undefined {
+const byName = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
+
+function networkPolicy(isolation: Partial<Isolation>, sharedNamespaces: readonly string[]): KubeObject | undefined {
   if (!isolation.networkPolicy) return undefined;
-  const namespaces = (isolation.allowIngressFromNamespaces ?? []).map((name) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } }));
+  const dns = { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+  const listed = (isolation.egress ?? []).map((rule) => ({
+    to: [rule.cidr !== undefined ? { ipBlock: { cidr: rule.cidr } } : byName(rule.namespace ?? '')],
+    ...(rule.ports?.length ? { ports: rule.ports.map((port) => ({ protocol: 'TCP', port })) } : {}),
+  }));
+  const shared = sharedNamespaces.map((name) => ({ to: [byName(name)] }));
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: ISOLATION_POLICY_NAME },
-    spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }, ...namespaces] }] },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }, ...(isolation.allowIngressFromNamespaces ?? []).map(byName)] }],
+      egress: [{ to: [{ podSelector: {} }] }, dns, ...listed, ...shared],
+    },
   };
 }
 
-function resourceQuota(isolation: Isolation): KubeObject | undefined {
+function resourceQuota(isolation: Partial<Isolation>): KubeObject | undefined {
   const quota = isolation.resourceQuota;
   if (!quota) return undefined;
   const hard: Record<string, string> = {};
@@ -46,7 +61,7 @@ function resourceQuota(isolation: Isolation): KubeObject | undefined {
   return { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: QUOTA_NAME }, spec: { hard } };
 }
 
-function limitRange(isolation: Isolation): KubeObject | undefined {
+function limitRange(isolation: Partial<Isolation>): KubeObject | undefined {
   const range = isolation.limitRange;
   if (!range) return undefined;
   const item: Record<string, unknown> = { type: 'Container' };

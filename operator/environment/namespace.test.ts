@@ -1,18 +1,18 @@
 import { LABELS } from '../api/common';
 import { isManagedBy, labelValue, managedLabels, managedSelector, markManaged } from './labels';
-import { defaultTargetNamespace, environmentOfNamespace, namespaceObject, namespaceOwnership } from './namespace';
+import { targetNamespaceName, environmentOfNamespace, namespaceObject, namespaceOwnership } from './namespace';
 import type { KubeObject } from './objects';
 
 const environment = { name: 'pr-1234', namespace: 'previews', uid: 'uid-1' };
 
 describe('target namespace', () => {
   it('is derived from the baseline and the name, and stays a valid name when long', () => {
-    expect(defaultTargetNamespace(environment, 'shop')).toBe('shop-pr-1234');
-    expect(defaultTargetNamespace({ name: 'feature.x', namespace: 'previews' }, undefined)).toBe('previews-feature-x');
-    const long = defaultTargetNamespace({ name: 'x'.repeat(80), namespace: 'previews' }, 'shop');
+    expect(targetNamespaceName('shop-', environment)).toBe('shop-previews-pr-1234');
+    expect(targetNamespaceName('', { name: 'feature.x', namespace: 'previews' })).toBe('previews-feature-x');
+    const long = targetNamespaceName('shop-', { name: 'x'.repeat(80), namespace: 'previews' });
     expect(long).toHaveLength(63);
     expect(long).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-    expect(long).not.toBe(defaultTargetNamespace({ name: `${'x'.repeat(79)}y`, namespace: 'previews' }, 'shop'));
+    expect(long).not.toBe(targetNamespaceName('shop-', { name: `${'x'.repeat(79)}y`, namespace: 'previews' }));
   });
 
   it('is labelled as managed and annotated with its owner', () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { LABELS, MANAGED_BY } from '../api/common';
 import { isManagedBy, managedLabels, type EnvironmentRef } from './labels';
 import type { KubeObject } from './objects';
+import type { PodSecurityLevel } from '../api/baseline';
 
 // The target namespace is the environment's: created with its labels, and
 // deleted with it. A namespace that exists without them belongs to someone
@@ -10,21 +11,32 @@ import type { KubeObject } from './objects';
 export const OWNER_ANNOTATION = 'understudy.dev/owner';
 export const OWNER_UID_ANNOTATION = 'understudy.dev/owner-uid';
 
-/** `<baseline namespace>-<name>`, shortened with a hash when longer than a namespace name may be. */
-export function defaultTargetNamespace(environment: EnvironmentRef, baselineNamespace: string | undefined): string {
-  const base = `${baselineNamespace ?? environment.namespace}-${environment.name}`.replace(/\./g, '-');
+/**
+ * `<prefix><environment namespace>-<name>`, shortened with a hash past 63
+ * characters. Derived, never chosen: a tenant can only ever name namespaces
+ * that start with its own namespace's name.
+ */
+export function targetNamespaceName(prefix: string, environment: EnvironmentRef): string {
+  const base = `${prefix}${environment.namespace}-${environment.name}`.replace(/\./g, '-');
   if (base.length <= 63) return base;
   const hash = createHash('sha256').update(base).digest('hex').slice(0, 8);
   return `${base.slice(0, 54).replace(/-+$/, '')}-${hash}`;
 }
 
-export function namespaceObject(name: string, environment: EnvironmentRef): KubeObject {
+/** The target namespace; its PodSecurity level makes the API server refuse pods above it (privileged test Jobs included). */
+export function namespaceObject(name: string, environment: EnvironmentRef, podSecurity: PodSecurityLevel = 'baseline'): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
       name,
-      labels: managedLabels(environment),
+      labels: {
+        ...managedLabels(environment),
+        'pod-security.kubernetes.io/enforce': podSecurity,
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+        'pod-security.kubernetes.io/warn': podSecurity,
+        'pod-security.kubernetes.io/audit': podSecurity,
+      },
       annotations: {
         [OWNER_ANNOTATION]: `${environment.namespace}/${environment.name}`,
         ...(environment.uid ? { [OWNER_UID_ANNOTATION]: environment.uid } : {}),

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { ServiceMode, StagingEnvironmentSpec } from '../api/stagingenvironment';
+import type { ServiceMode } from '../api/stagingenvironment';
+import type { CopySpec } from './copy-spec';
 import { childObjects } from './children';
 import { copiedKinds } from './kinds';
 import { isolationObjects } from './isolation';
 import { markManaged, type EnvironmentRef } from './labels';
 import type { NamespaceRewrite } from './namespace-references';
-import { defaultTargetNamespace, namespaceObject } from './namespace';
+import { namespaceObject } from './namespace';
 import { isRecord, objectKey, type KubeObject } from './objects';
 import { mainImage, type ServiceOverride } from './overrides';
 import { ratioOf } from './ratio';
@@ -27,15 +28,13 @@ import { LONG_RUNNING_KINDS, podSpecOf } from './workloads';
 
 export interface PlanInput {
   environment: EnvironmentRef;
-  /** A spec that passed parseStagingEnvironmentSpec. */
-  spec: StagingEnvironmentSpec;
+  /** The environment's spec resolved within its Baseline (resolveCopySpec). */
+  spec: CopySpec;
   /** Baseline objects as plain JSON; Secrets included when the policy is not Omit. */
   baseline: readonly KubeObject[];
-  /** Defaults to spec.baseline.namespace, else the one namespace the manifests name. */
-  baselineNamespace?: string;
-  /** Defaults to spec.targetNamespace, else `<baseline namespace>-<name>`; pass status.namespace once set. */
+  /** Defaults to spec.targetNamespace; pass status.namespace once set, so a copy never moves. */
   targetNamespace?: string;
-  /** The Secret spec.ingress.tlsSecretRef names, when the controller found it. */
+  /** The Secret the Baseline's ingress.tlsSecretRef names, when the controller found it. */
   tlsSecret?: KubeObject;
   /** Data (base64) of the generated Secrets now in the target namespace, by name, so Generate is stable. */
   currentSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -85,14 +84,14 @@ const APPLY_ORDER = [
 
 export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const { spec, environment } = input;
-  const baselineNamespace = input.baselineNamespace ?? spec.baseline.namespace ?? onlyNamespace(input.baseline);
-  const targetNamespace = input.targetNamespace ?? spec.targetNamespace ?? defaultTargetNamespace(environment, baselineNamespace);
-  if (targetNamespace === baselineNamespace && !spec.baseline.kubeconfigSecretRef) throw new PlanError('spec.targetNamespace', 'must differ from the baseline namespace');
+  const baselineNamespace = spec.source.namespace;
+  const targetNamespace = input.targetNamespace ?? spec.targetNamespace;
+  if (targetNamespace === baselineNamespace && !spec.source.remote) throw new PlanError('spec.baselineRef.name', 'the target namespace must differ from the production namespace');
 
   const selection = selectBaseline(input.baseline, {
     kinds: copiedKinds(spec.kinds, spec.secrets.policy),
-    ...(spec.baseline.selector ? { selector: spec.baseline.selector } : {}),
-    ...(baselineNamespace ? { baselineNamespace } : {}),
+    ...(spec.source.selector ? { selector: spec.source.selector } : {}),
+    baselineNamespace,
   });
   const secrets = selection.objects.filter((o) => o.kind === 'Secret' && o.apiVersion === 'v1');
   const others = selection.objects.filter((o) => !secrets.includes(o));
@@ -100,16 +99,14 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const choices = resolveChoices(spec, units);
   const warnings: string[] = [...choices.warnings];
 
-  const rewrite: NamespaceRewrite | undefined = baselineNamespace
-    ? { from: baselineNamespace, to: targetNamespace, serviceNames: new Set(others.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)), keep: choices.sharedServices }
-    : undefined;
+  const rewrite: NamespaceRewrite = { from: baselineNamespace, to: targetNamespace, serviceNames: new Set(others.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)), keep: choices.sharedServices };
   const copied = others.filter((o) => !choices.excluded.has(objectKey(o)));
   const tlsSecretName = spec.ingress?.tlsSecretRef?.name;
   const context: TransformContext = {
     environment: environment.name,
     targetNamespace,
-    ...(baselineNamespace ? { baselineNamespace } : {}),
-    ...(rewrite ? { rewrite } : {}),
+    baselineNamespace,
+    rewrite,
     replicas: ratioOf(spec.scale.replicas),
     resources: ratioOf(spec.scale.resources),
     suspend: spec.suspend,
@@ -135,15 +132,16 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const availableSecrets = new Set(secretObjects.map((s) => s.object.metadata.name));
   makeMissingSecretsOptional(desired, availableSecrets, warnings);
 
-  for (const object of [...isolationObjects(spec.isolation), ...childObjects(spec)]) desired.push({ object });
-  if (spec.isolation?.networkPolicy && spec.ingress && !spec.isolation.allowIngressFromNamespaces?.length) {
-    warnings.push('spec.isolation.networkPolicy admits no other namespace: list the ingress controller\'s in allowIngressFromNamespaces, or the URLs will not answer');
+  const sharedNamespaces = choices.sharedServices.size > 0 ? [baselineNamespace] : [];
+  for (const object of [...isolationObjects(spec.isolation, sharedNamespaces), ...childObjects(spec)]) desired.push({ object });
+  if (spec.isolation.networkPolicy && spec.ingress && spec.isolation.allowIngressFromNamespaces.length === 0) {
+    warnings.push('the Baseline\'s isolation admits no other namespace: its admin should list the ingress controller\'s in allowIngressFromNamespaces, or the URLs will not answer');
   }
 
   const objects = desired.map(({ object, source }) => markManaged(object, environment, targetNamespace, source)).sort(byApplyOrder);
   return {
     targetNamespace,
-    namespace: namespaceObject(targetNamespace, environment),
+    namespace: namespaceObject(targetNamespace, environment, spec.podSecurity),
     objects,
     urls,
     services: summarise(units, choices, objects),
@@ -171,7 +169,7 @@ interface Choices {
   warnings: string[];
 }
 
-function resolveChoices(spec: StagingEnvironmentSpec, units: readonly ServiceUnit[]): Choices {
+function resolveChoices(spec: CopySpec, units: readonly ServiceUnit[]): Choices {
   const choices: Choices = { overrides: new Map(), sharedServices: new Set(), sharedUnits: new Set(), excluded: new Set(), warnings: [] };
   for (const [i, service] of (spec.services ?? []).entries()) {
     const unit = findServiceUnit(units, service.name);
@@ -203,13 +201,13 @@ function resolveChoices(spec: StagingEnvironmentSpec, units: readonly ServiceUni
   return choices;
 }
 
-function planSecrets(input: PlanInput, secrets: readonly KubeObject[], rewrite: NamespaceRewrite | undefined, warnings: string[]): Array<{ object: KubeObject; source?: KubeObject }> {
+function planSecrets(input: PlanInput, secrets: readonly KubeObject[], rewrite: NamespaceRewrite, warnings: string[]): Array<{ object: KubeObject; source?: KubeObject }> {
   const { spec } = input;
   const result = applySecretsPolicy({
     secrets,
     policy: spec.secrets.policy,
     ...(spec.secrets.names ? { names: spec.secrets.names } : {}),
-    ...(rewrite ? { rewrite } : {}),
+    rewrite,
     ...(input.currentSecrets ? { current: input.currentSecrets } : {}),
     random: input.random ?? randomBytes,
   });
@@ -218,10 +216,10 @@ function planSecrets(input: PlanInput, secrets: readonly KubeObject[], rewrite: 
   const tlsRef = spec.ingress?.tlsSecretRef;
   if (!tlsRef) return planned;
   if (planned.some((p) => p.object.metadata.name === tlsRef.name)) {
-    throw new PlanError('spec.ingress.tlsSecretRef.name', `${tlsRef.name} is also a Secret copied from the baseline; choose another name`);
+    throw new PlanError('spec.secrets.names', `${tlsRef.name} is also the Baseline's TLS Secret; it is copied once, as the certificate`);
   }
   if (!input.tlsSecret) {
-    warnings.push(`TLS Secret ${tlsRef.namespace ?? input.environment.namespace}/${tlsRef.name} was not found; the hosts have no certificate until it exists`);
+    warnings.push(`TLS Secret ${tlsRef.namespace}/${tlsRef.name} was not found; the hosts have no certificate until it exists`);
     return planned;
   }
   return [...planned, { object: tlsSecretCopy(input.tlsSecret, tlsRef.name) }];
@@ -253,11 +251,6 @@ function summarise(units: readonly ServiceUnit[], choices: Choices, objects: rea
       return { name: unit.name, kind: unit.workload.kind, mode: 'copy', ...(image ? { image } : {}), ...(replicas !== undefined ? { replicas } : {}) };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-function onlyNamespace(objects: readonly KubeObject[]): string | undefined {
-  const namespaces = new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => n !== undefined));
-  return namespaces.size === 1 ? [...namespaces][0] : undefined;
 }
 
 function describeSkipped(selection: Selection): EnvironmentPlan['skipped'] {

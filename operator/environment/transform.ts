@@ -1,4 +1,4 @@
-import type { StagingEnvironmentSpec } from '../api/stagingenvironment';
+import type { CopySpec } from './copy-spec';
 import { HostTemplateError, hostIngress } from './ingress';
 import type { NamespaceRewrite } from './namespace-references';
 import { is, type KubeObject } from './objects';
@@ -25,7 +25,7 @@ export interface TransformContext {
   replicas: Rational;
   resources: Rational;
   suspend: boolean;
-  ingress?: StagingEnvironmentSpec['ingress'];
+  ingress?: CopySpec['ingress'];
   /** Name of the TLS Secret the copies' Ingresses use, when there is one. */
   tlsSecretName?: string;
   /** `Kind/name` of workloads an HPA of the copy scales. */

@@ -1,21 +1,25 @@
 import { createHash } from 'node:crypto';
-import type { StagingEnvironmentSpec } from '../../api/stagingenvironment';
+import type { CopySpec } from '../../environment/copy-spec';
+import type { GrantedBaseline } from '../baseline-access';
 import { copiedKinds, type CopiedKind } from '../../environment/kinds';
 import { ManifestSourceError, manifestsFromConfigMap } from '../../environment/manifests';
 import { isRecord, type KubeObject } from '../../environment/objects';
-import { KubeConfig, type KubernetesObject } from '../../runtime/client-node';
+import type { KubernetesObject } from '../../runtime/client-node';
+import { parseSafeKubeconfig, toKubeConfig } from '../../runtime/safe-kubeconfig';
 import { KubeClient } from '../../runtime/kube-client';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { CACHED_BASELINE_KINDS, type EnvironmentIndex, type KindRef, NAMESPACE_REF, cacheOf } from './watches';
 
-// Reading what is copied. A live namespace of this cluster comes from the
-// informer caches (a reconcile lists nothing); Secrets and kinds outside the
-// default list are listed live, because the operator caches no Secret but
-// its own. Rendered manifests come from a cached ConfigMap. A namespace in
-// another cluster is listed through a client built from a kubeconfig Secret,
-// and kept for a short while, so the many reconciles of an environment
-// coming up do not list a remote cluster each time.
+// Reading what is copied, from the sources the Baseline names (never from
+// anything the environment names). A live namespace of this cluster comes
+// from the informer caches (a reconcile lists nothing); Secrets and kinds
+// outside the default list are listed live, because the operator caches no
+// Secret but its own. Rendered manifests come from a cached ConfigMap in the
+// admin's namespace. A namespace in another cluster is listed through a
+// client built from the safe subset of a kubeconfig in the operator's own
+// namespace, and kept for a short while, so the many reconciles of an
+// environment coming up do not list a remote cluster each time.
 
 export type BaselineFailureReason = 'InvalidSpec' | 'BaselineNotFound' | 'BaselineUnreachable';
 
@@ -25,7 +29,8 @@ export type BaselineRead =
 
 interface Environment {
   metadata: { name: string; namespace: string };
-  spec: StagingEnvironmentSpec;
+  spec: CopySpec;
+  baseline: GrantedBaseline;
 }
 
 const REMOTE_SNAPSHOT_MS = 30_000;
@@ -37,36 +42,38 @@ export class BaselineReader {
 
   constructor(
     private readonly index: Pick<EnvironmentIndex, 'baselineVersion'>,
+    /** Where the Secrets of remote Baselines live: only admins can put them there. */
+    private readonly operatorNamespace: string,
     private readonly now: () => number = Date.now,
   ) {}
 
   async read(env: Environment, ctx: ReconcileContext): Promise<BaselineRead> {
-    const { baseline } = env.spec;
+    const source = env.baseline.spec.source;
     try {
-      if (baseline.manifests) return this.fromManifests(env, ctx);
-      if (baseline.kubeconfigSecretRef) return await this.fromOtherCluster(env, ctx);
+      if (source.manifests) return this.fromManifests(env, ctx);
+      if (source.cluster) return await this.fromOtherCluster(env, ctx);
       return await this.fromNamespace(env, ctx);
     } catch (error) {
       if (error instanceof ManifestSourceError) return { ok: false, reason: 'InvalidSpec', field: error.field, message: error.message };
       if (error instanceof KubeApiError && error.statusCode === 403) {
-        return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baseline', message: `the operator may not read the baseline: ${error.message}` };
+        return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baselineRef.name', message: `the operator may not read Baseline ${env.baseline.name}'s source: ${error.message}` };
       }
       throw error;
     }
   }
 
   private fromManifests(env: Environment, ctx: ReconcileContext): BaselineRead {
-    const ref = env.spec.baseline.manifests!.configMapRef;
-    const configMap = cacheOf(ctx, { apiVersion: 'v1', kind: 'ConfigMap' }).get(env.metadata.namespace, ref.name);
-    if (!configMap) return notFound('spec.baseline.manifests.configMapRef.name', `ConfigMap ${env.metadata.namespace}/${ref.name} does not exist`);
+    const ref = env.baseline.spec.source.manifests!.configMapRef;
+    const configMap = cacheOf(ctx, { apiVersion: 'v1', kind: 'ConfigMap' }).get(ref.namespace, ref.name);
+    if (!configMap) return notFound('spec.baselineRef.name', `ConfigMap ${ref.namespace}/${ref.name} of Baseline ${env.baseline.name} does not exist`);
     const objects = manifestsFromConfigMap(configMap, ref.key);
-    return { ok: true, objects, namespace: env.spec.baseline.namespace, fingerprint: `manifests:${configMap.metadata.uid}@${String(configMap.metadata.resourceVersion)}`, remote: false };
+    return { ok: true, objects, namespace: env.spec.source.namespace, fingerprint: `manifests:${configMap.metadata.uid}@${String(configMap.metadata.resourceVersion)}`, remote: false };
   }
 
   private async fromNamespace(env: Environment, ctx: ReconcileContext): Promise<BaselineRead> {
-    const namespace = env.spec.baseline.namespace!;
+    const namespace = env.spec.source.namespace;
     if (!ctx.cache(NAMESPACE_REF.apiVersion, NAMESPACE_REF.kind).get('', namespace)) {
-      return notFound('spec.baseline.namespace', `namespace ${namespace} does not exist`);
+      return notFound('spec.baselineRef.name', `namespace ${namespace} of Baseline ${env.baseline.name} does not exist`);
     }
     const kinds = resolvedKinds(env.spec);
     if (!kinds.ok) return kinds;
@@ -93,25 +100,27 @@ export class BaselineReader {
   }
 
   private async fromOtherCluster(env: Environment, ctx: ReconcileContext): Promise<BaselineRead> {
-    const ref = env.spec.baseline.kubeconfigSecretRef!;
-    const namespace = env.spec.baseline.namespace!;
-    const secret = await ctx.client.get<KubernetesObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace: env.metadata.namespace, name: ref.name });
-    if (!secret) return notFound('spec.baseline.kubeconfigSecretRef.name', `Secret ${env.metadata.namespace}/${ref.name} does not exist`);
+    const ref = env.baseline.spec.source.cluster!.kubeconfigSecretRef;
+    const namespace = env.spec.source.namespace;
+    const where = `Secret ${this.operatorNamespace}/${ref.name}, key ${ref.key}, of Baseline ${env.baseline.name}`;
+    const secret = await ctx.client.get<KubernetesObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace: this.operatorNamespace, name: ref.name });
+    if (!secret) return notFound('spec.baselineRef.name', `${where} does not exist`);
     const encoded = secret.data?.[ref.key];
-    if (encoded === undefined) return { ok: false, reason: 'InvalidSpec', field: 'spec.baseline.kubeconfigSecretRef.key', message: `Secret ${ref.name} has no key ${ref.key}` };
+    if (encoded === undefined) return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baselineRef.name', message: `${where} is missing` };
     const kinds = resolvedKinds(env.spec);
     if (!kinds.ok) return kinds;
     const snapshotKey = `${env.metadata.namespace}/${env.metadata.name}|${secret.metadata?.uid}@${secret.metadata?.resourceVersion}|${namespace}|${kinds.kinds.map((k) => k.kind).join(',')}`;
     const snapshot = this.remoteSnapshots.get(snapshotKey);
     if (snapshot && this.now() - snapshot.at < REMOTE_SNAPSHOT_MS) return { ok: true, objects: snapshot.objects, namespace, fingerprint: fingerprintOf(snapshot.objects), remote: true };
 
+    // Never client-node's loadFromString: exec, auth-provider and file paths would run or read inside the operator.
+    const parsed = parseSafeKubeconfig(Buffer.from(encoded, 'base64').toString('utf8'), where);
+    if (!parsed.ok) return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baselineRef.name', message: parsed.message };
     let client: KubeClient;
     try {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromString(Buffer.from(encoded, 'base64').toString('utf8'));
-      client = new KubeClient(kubeConfig, { requestTimeoutMs: 10_000 });
+      client = new KubeClient(toKubeConfig(parsed.config), { requestTimeoutMs: 10_000 });
     } catch (error) {
-      return { ok: false, reason: 'InvalidSpec', field: 'spec.baseline.kubeconfigSecretRef', message: `Secret ${ref.name}, key ${ref.key}, is not a usable kubeconfig: ${messageOf(error)}` };
+      return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baselineRef.name', message: `${where} is not a usable kubeconfig: ${messageOf(error)}` };
     }
     try {
       const found = await client.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch((error: unknown) => {
@@ -119,7 +128,7 @@ export class BaselineReader {
         if (error instanceof KubeApiError && error.statusCode === 403) return true;
         throw error;
       });
-      if (!found) return notFound('spec.baseline.namespace', `namespace ${namespace} does not exist in the cluster of spec.baseline.kubeconfigSecretRef`);
+      if (!found) return notFound('spec.baselineRef.name', `namespace ${namespace} does not exist in the cluster of ${where}`);
       const objects: KubeObject[] = [];
       for (const kind of kinds.kinds) objects.push(...(await listKind(client, kind, namespace)));
       this.forgetOldSnapshots();
@@ -127,7 +136,7 @@ export class BaselineReader {
       return { ok: true, objects, namespace, fingerprint: fingerprintOf(objects), remote: true };
     } catch (error) {
       if (error instanceof KubeApiError && error.statusCode !== 403 && error.statusCode !== 404) {
-        return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baseline.kubeconfigSecretRef', message: `the cluster of Secret ${ref.name} cannot be read: ${error.message}` };
+        return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baselineRef.name', message: `the cluster of ${where} cannot be read: ${error.message}` };
       }
       throw error;
     }
@@ -138,17 +147,12 @@ export class BaselineReader {
   }
 }
 
-function resolvedKinds(spec: StagingEnvironmentSpec): { ok: true; kinds: CopiedKind[] } | { ok: false; reason: 'InvalidSpec'; field: string; message: string } {
+/** The Baseline's kinds are a closed list of known namespaced kinds (COPYABLE_KINDS), so every one resolves. */
+function resolvedKinds(spec: CopySpec): { ok: true; kinds: CopiedKind[] } | { ok: false; reason: 'InvalidSpec'; field: string; message: string } {
   const kinds = copiedKinds(spec.kinds, spec.secrets.policy);
-  const unknown = kinds.findIndex((k) => !k.version || !k.plural);
-  if (unknown === -1) return { ok: true, kinds };
-  const named = spec.kinds?.findIndex((name) => name.split('.')[0] === kinds[unknown]?.kind) ?? -1;
-  return {
-    ok: false,
-    reason: 'InvalidSpec',
-    field: named >= 0 ? `spec.kinds[${named}]` : 'spec.kinds',
-    message: `${kinds[unknown]?.kind} is not a kind the operator knows how to copy; use the default kinds, DaemonSet or Job`,
-  };
+  const unknown = kinds.find((k) => !k.version || !k.plural);
+  if (!unknown) return { ok: true, kinds };
+  return { ok: false, reason: 'InvalidSpec', field: 'spec.baselineRef.name', message: `${unknown.kind} is not a kind the operator knows how to copy` };
 }
 
 async function listKind(client: KubeClient, kind: CopiedKind, namespace: string): Promise<KubeObject[]> {

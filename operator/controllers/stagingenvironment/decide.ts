@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { StagingEnvironmentSpec } from '../../api/stagingenvironment';
+import type { CopySpec } from '../../environment/copy-spec';
 import { isManagedBy, type EnvironmentRef } from '../../environment/labels';
 import { confineNetworkPolicies } from '../../environment/network-policies';
 import { isRecord, type KubeObject } from '../../environment/objects';
 import { planEnvironment, type EnvironmentPlan } from '../../environment/plan';
 import { SECRET_POLICY_ANNOTATION } from '../../environment/secrets';
-import type { CacheReader } from '../../runtime/informer';
 import { withAppliedHash } from './drift';
 
 // The decision, memoised: an environment coming up is reconciled on every
@@ -16,15 +15,14 @@ import { withAppliedHash } from './drift';
 export interface DecideInput {
   environment: EnvironmentRef;
   generation: number;
-  spec: StagingEnvironmentSpec;
+  spec: CopySpec;
   baseline: readonly KubeObject[];
-  baselineNamespace: string | undefined;
   /** What identifies the baseline read (objects and their resourceVersions). */
   baselineFingerprint: string;
   targetNamespace: string;
   tlsSecret?: KubeObject;
-  /** The environment's own Secrets, for the values Generate already chose. */
-  secrets: CacheReader<KubeObject>;
+  /** The environment's own Secrets in its namespace, for the values Generate already chose. */
+  secrets: readonly KubeObject[];
 }
 
 export interface Decision {
@@ -49,14 +47,13 @@ export class DecisionCache {
       environment: input.environment,
       spec: input.spec,
       baseline: input.baseline,
-      ...(input.baselineNamespace ? { baselineNamespace: input.baselineNamespace } : {}),
       targetNamespace: input.targetNamespace,
       ...(input.tlsSecret ? { tlsSecret: input.tlsSecret } : {}),
       currentSecrets: currentSecrets.data,
     });
     const isolation = input.spec.isolation;
-    const confined = isolation?.networkPolicy
-      ? confineNetworkPolicies(plan.objects, { targetNamespace: plan.targetNamespace, allowedNamespaces: isolation.allowIngressFromNamespaces ?? [] })
+    const confined = isolation.networkPolicy
+      ? confineNetworkPolicies(plan.objects, { targetNamespace: plan.targetNamespace, allowedNamespaces: isolation.allowIngressFromNamespaces })
       : { objects: plan.objects, warnings: [] };
     const decision = { plan, desired: confined.objects.map(withAppliedHash), warnings: [...plan.warnings, ...confined.warnings] };
     this.decisions.set(key, { fingerprint, decision });
@@ -72,7 +69,7 @@ export class DecisionCache {
 function generatedSecrets(input: DecideInput): { data: Record<string, Record<string, string>>; versions: string[] } {
   const data: Record<string, Record<string, string>> = {};
   const versions: string[] = [];
-  for (const secret of input.secrets.list(input.targetNamespace)) {
+  for (const secret of input.secrets) {
     if (!isManagedBy(secret, input.environment) || secret.metadata.annotations?.[SECRET_POLICY_ANNOTATION] !== 'Generate') continue;
     data[secret.metadata.name] = isRecord(secret.data) ? Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, String(v)])) : {};
     versions.push(`${secret.metadata.name}@${String(secret.metadata.resourceVersion)}`);

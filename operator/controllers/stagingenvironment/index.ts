@@ -1,5 +1,6 @@
 import type { ControllerEnvironment } from '../../commands/operator';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
+import { DEFAULT_MANAGED_NAMESPACE_ROLE } from './namespace-access';
 import { StagingEnvironmentReconciler } from './reconciler';
 import { EnvironmentIndex, STAGING_ENVIRONMENT_REF, watchedKinds } from './watches';
 
@@ -10,6 +11,8 @@ export { TEST_REVISION_ANNOTATION } from './tests';
 
 export interface StagingEnvironmentControllerOptions {
   maxConcurrentReconciles?: number;
+  /** The ClusterRole bound in each target namespace (the chart's `<release>-managed-namespace`). */
+  managedNamespaceRole?: string;
   now?: () => Date;
 }
 
@@ -19,13 +22,19 @@ export interface StagingEnvironmentControllerOptions {
  * environment's objects, the baselines it reads and the namespaces do.
  * Reconciles wait mostly on the API server, so several run side by side.
  */
-export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'namespaces'>, options: StagingEnvironmentControllerOptions = {}): ControllerOptions {
+export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'namespaces' | 'operatorNamespace'>, options: StagingEnvironmentControllerOptions = {}): ControllerOptions {
   const index = new EnvironmentIndex();
   return {
     name: STAGING_ENVIRONMENT_CONTROLLER,
     primary: { ...STAGING_ENVIRONMENT_REF },
     watches: watchedKinds(index),
-    reconciler: new StagingEnvironmentReconciler({ index, namespaces: env.namespaces, ...(options.now ? { now: options.now } : {}) }),
+    reconciler: new StagingEnvironmentReconciler({
+      index,
+      namespaces: env.namespaces,
+      operatorNamespace: env.operatorNamespace,
+      managedNamespaceRole: options.managedNamespaceRole ?? process.env.UNDERSTUDY_MANAGED_NAMESPACE_ROLE ?? DEFAULT_MANAGED_NAMESPACE_ROLE,
+      ...(options.now ? { now: options.now } : {}),
+    }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };

@@ -1,8 +1,11 @@
-import { CONDITION_TYPES, parseStagingEnvironmentSpec, type StagingEnvironmentSpec, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
-import { defaultTargetNamespace, environmentOfNamespace, namespaceOwnership } from '../../environment/namespace';
+import { CONDITION_TYPES, parseStagingEnvironmentSpec, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
+import { resolveCopySpec, type CopySpec } from '../../environment/copy-spec';
+import { environmentOfNamespace, namespaceOwnership } from '../../environment/namespace';
 import { copiedKinds } from '../../environment/kinds';
 import { expiryOf } from '../../environment/lifecycle';
 import type { KubeObject } from '../../environment/objects';
+import { managedSelector, type EnvironmentRef } from '../../environment/labels';
+import type { KubernetesObject } from '../../runtime/client-node';
 import { PlanError, type ServiceSummary } from '../../environment/plan';
 import { serviceStatus, type ServiceStatus } from '../../environment/status';
 import { kubeTime, getCondition } from '../../runtime/conditions';
@@ -11,12 +14,14 @@ import { KubeApiError, isNotFound } from '../../runtime/kube-errors';
 import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
 import { writeStatus } from '../../runtime/status';
 import { applyDesired, createNamespace, liveObjects, pruneUndesired, type LiveObjects } from './apply';
+import { accessBaseline, type GrantedBaseline } from '../baseline-access';
 import { apiVersionOf, BaselineReader } from './baseline';
 import { childTemplateProblem, seedProgress } from './children';
 import { DecisionCache, type Decision } from './decide';
 import { type EnvironmentObject, FINALIZER, PeriodicSweep, deleteNamespace, finalize, refOf, sweepOrphans } from './lifecycle';
 import { environmentStatus, stalledStatus, transitions, waitingStatus, type Stall } from './status';
 import { reconcileTests } from './tests';
+import { ensureAccess, type Subject, whoAmI } from './namespace-access';
 import { DATA_SEED_REF, type EnvironmentIndex, NAMESPACE_REF, SECRET_REF, cacheOf } from './watches';
 
 // Thin: read (the environment, its baseline, the target namespace), decide
@@ -37,6 +42,10 @@ export interface StagingEnvironmentReconcilerOptions {
   index: EnvironmentIndex;
   /** The namespaces the operator watches (undefined: all), so the orphan sweep stays within them. */
   namespaces: readonly string[] | undefined;
+  /** The operator's namespace, where remote Baselines' kubeconfig Secrets live. */
+  operatorNamespace: string;
+  /** The ClusterRole the operator binds itself in each namespace it creates, to read the Secrets it wrote there. */
+  managedNamespaceRole: string;
   now?: () => Date;
 }
 
@@ -51,10 +60,11 @@ export class StagingEnvironmentReconciler implements Reconciler {
   private readonly prunedAt = new WeakMap<Decision, number>();
   private readonly sweep: PeriodicSweep;
   private readonly now: () => Date;
+  private whoAmI: Promise<Subject> | undefined;
 
   constructor(private readonly options: StagingEnvironmentReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
-    this.baselines = new BaselineReader(options.index);
+    this.baselines = new BaselineReader(options.index, options.operatorNamespace);
     this.sweep = new PeriodicSweep(ORPHAN_SWEEP_MS, options.namespaces, () => this.now().getTime());
   }
 
@@ -74,28 +84,45 @@ export class StagingEnvironmentReconciler implements Reconciler {
     }
     const parsed = parseStagingEnvironmentSpec(env.spec);
     if (!parsed.ok) return this.stall(env, ctx, { reason: 'InvalidSpec', message: `${parsed.field}: ${parsed.message}` });
-    return this.reconcileValid(env, parsed.spec, req, ctx);
+    const spec = parsed.spec;
+    this.options.index.set(req, { baselineName: spec.baselineRef.name, ...(env.status?.namespace ? { targetNamespace: env.status.namespace } : {}) });
+    // Nothing of a Baseline is read for a namespace it does not allow.
+    const access = accessBaseline(ctx, spec.baselineRef.name, req.namespace);
+    if (!access.ok) return this.stall(env, ctx, { reason: access.reason, message: `${access.field}: ${access.message}` });
+    const createdAt = new Date(env.metadata.creationTimestamp ?? this.now());
+    const resolved = resolveCopySpec({
+      environment: refOf(env),
+      spec,
+      baseline: access.baseline,
+      createdAt,
+      ...productionLabels(ctx, access.baseline),
+    });
+    if (!resolved.ok) return this.stall(env, ctx, { reason: 'ExceedsBaseline', message: `${resolved.field}: ${resolved.message}` });
+    return this.reconcileValid(env, resolved.copy, access.baseline, req, ctx);
   }
 
-  private async reconcileValid(env: EnvironmentObject, spec: StagingEnvironmentSpec, req: Request, ctx: ReconcileContext): Promise<Result> {
+  private async reconcileValid(env: EnvironmentObject, spec: CopySpec, granted: GrantedBaseline, req: Request, ctx: ReconcileContext): Promise<Result> {
     const now = this.now();
     const environment = refOf(env);
     const createdAt = new Date(env.metadata.creationTimestamp ?? now);
     const expiresAt = expiryOf(spec, createdAt);
     if (expiresAt && expiresAt.getTime() <= now.getTime()) return this.expire(env, ctx, expiresAt);
     const extra = expiresAt ? { expiresAt: kubeTime(expiresAt) } : {};
-    const sameCluster = !spec.baseline.kubeconfigSecretRef && !spec.baseline.manifests;
-    const manifests = spec.baseline.manifests ? { manifests: `${environment.namespace}/${spec.baseline.manifests.configMapRef.name}` } : {};
-    this.options.index.set(req, { ...(sameCluster ? { baselineNamespace: spec.baseline.namespace } : {}), ...manifests, ...(env.status?.namespace ? { targetNamespace: env.status.namespace } : {}) });
+    const source = granted.spec.source;
+    const sources = {
+      baselineName: granted.name,
+      ...(!source.cluster && !source.manifests ? { baselineNamespace: spec.source.namespace } : {}),
+      ...(source.manifests ? { manifests: `${source.manifests.configMapRef.namespace}/${source.manifests.configMapRef.name}` } : {}),
+    };
+    const targetNamespace = env.status?.namespace ?? spec.targetNamespace;
+    this.options.index.set(req, { ...sources, targetNamespace });
 
     // Read.
-    const baseline = await this.baselines.read({ metadata: environment, spec }, ctx);
+    const baseline = await this.baselines.read({ metadata: environment, spec, baseline: granted }, ctx);
     if (!baseline.ok) {
       const retry = baseline.reason === 'BaselineUnreachable' ? { requeueAfterMs: 30_000 } : {};
       return this.stall(env, ctx, { reason: baseline.reason, message: `${baseline.field}: ${baseline.message}` }, extra, retry);
     }
-    const targetNamespace = env.status?.namespace ?? spec.targetNamespace ?? defaultTargetNamespace(environment, baseline.namespace);
-    this.options.index.set(req, { ...(sameCluster ? { baselineNamespace: spec.baseline.namespace } : {}), ...manifests, targetNamespace });
     const existing = cacheOf(ctx, NAMESPACE_REF).get('', targetNamespace);
     const ownership = namespaceOwnership(existing, environment);
     if (ownership.state === 'foreign') {
@@ -105,7 +132,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
         await deleteNamespace(existing, ctx);
         return this.wait(env, ctx, `namespace ${targetNamespace} of an earlier StagingEnvironment of this name is being deleted`, extra);
       }
-      return this.stall(env, ctx, { reason: 'NamespaceNotOwned', message: `spec.targetNamespace: ${ownership.reason}` }, extra);
+      return this.stall(env, ctx, { reason: 'NamespaceNotOwned', message: `status.namespace: ${ownership.reason}` }, extra);
     }
     if (ownership.state === 'terminating') return this.wait(env, ctx, `namespace ${targetNamespace} is still being deleted`, extra);
 
@@ -117,11 +144,10 @@ export class StagingEnvironmentReconciler implements Reconciler {
         generation: env.metadata.generation ?? 0,
         spec,
         baseline: baseline.objects,
-        baselineNamespace: baseline.namespace,
         baselineFingerprint: baseline.fingerprint,
         targetNamespace,
-        ...(await this.tlsSecret(spec, environment.namespace, ctx)),
-        secrets: cacheOf(ctx, SECRET_REF),
+        ...(await this.tlsSecret(spec, ctx)),
+        secrets: ownership.state === 'absent' ? [] : await ownSecrets(ctx, targetNamespace, environment),
       });
     } catch (error) {
       if (error instanceof PlanError) return this.stall(env, ctx, { reason: 'InvalidSpec', message: error.message }, extra);
@@ -137,11 +163,16 @@ export class StagingEnvironmentReconciler implements Reconciler {
     const stale = provisionedBefore?.status === 'True' && provisionedBefore.observedGeneration === generation && copiedRevision !== undefined && copiedRevision !== plan.baselineRevision;
 
     // Act.
-    const extraKinds = copiedKinds(spec.kinds, spec.secrets.policy).map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind }));
+    if (!stale && ownership.state === 'absent') await this.createNamespace(env, decision, ctx);
+    if (await ensureAccess(ctx, targetNamespace, () => this.identity(ctx), this.options.managedNamespaceRole)) {
+      // RBAC takes a moment to see a new binding; reading the namespace's Secrets waits for the next pass.
+      return { requeueAfterMs: 500 };
+    }
+    const extraKinds = [...copiedKinds(spec.kinds, spec.secrets.policy).map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind })), SECRET_REF];
     const live = await liveObjects(ctx, targetNamespace, environment, extraKinds);
     let applied = { objects: 0, written: new Set<string>() };
     if (!stale) {
-      const outcome = await this.provision(env, decision, ownership.state === 'absent', live, ctx);
+      const outcome = await this.provision(env, decision, live, ctx);
       if ('stall' in outcome) return this.stall(env, ctx, outcome.stall, extra, { requeue: true });
       applied = outcome;
     }
@@ -176,22 +207,28 @@ export class StagingEnvironmentReconciler implements Reconciler {
   }
 
   /** Finalizer, namespace, apply, prune: the only writes to the environment's objects. */
-  private async provision(
-    env: EnvironmentObject,
-    decision: Decision,
-    createNamespaceFirst: boolean,
-    live: LiveObjects,
-    ctx: ReconcileContext,
-  ): Promise<{ objects: number; written: Set<string> } | { stall: Stall }> {
-    const environment = refOf(env);
+  /** The finalizer first, so a namespace never exists without the cleanup that deletes it. */
+  private async createNamespace(env: EnvironmentObject, decision: Decision, ctx: ReconcileContext): Promise<void> {
     const { plan } = decision;
+    if (!hasFinalizer(env, FINALIZER)) await addFinalizer(ctx.client, env, FINALIZER);
+    const created = await createNamespace(ctx.client, plan.namespace);
+    if (created === 'exists') throw new Error(`namespace ${plan.targetNamespace} appeared meanwhile; checking who owns it on the next attempt`);
+    void ctx.recorder.event(env, 'Normal', 'NamespaceCreated', `created namespace ${plan.targetNamespace}`);
+  }
+
+  private identity(ctx: ReconcileContext): Promise<Subject> {
+    this.whoAmI ??= whoAmI(ctx.client).catch((error: unknown) => {
+      this.whoAmI = undefined;
+      throw error;
+    });
+    return this.whoAmI;
+  }
+
+  /** Apply and prune: the only writes to the environment's objects. */
+  private async provision(env: EnvironmentObject, decision: Decision, live: LiveObjects, ctx: ReconcileContext): Promise<{ objects: number; written: Set<string> } | { stall: Stall }> {
+    const environment = refOf(env);
     const generation = env.metadata.generation ?? 0;
     if (!hasFinalizer(env, FINALIZER)) await addFinalizer(ctx.client, env, FINALIZER);
-    if (createNamespaceFirst) {
-      const created = await createNamespace(ctx.client, plan.namespace);
-      if (created === 'exists') throw new Error(`namespace ${plan.targetNamespace} appeared meanwhile; checking who owns it on the next attempt`);
-      void ctx.recorder.event(env, 'Normal', 'NamespaceCreated', `created namespace ${plan.targetNamespace}`);
-    }
     try {
       const written = new Set<string>();
       const outcome = await applyDesired(ctx.client, decision.desired, live, (object) => written.add(`${object.kind}/${object.metadata.name}`));
@@ -211,11 +248,17 @@ export class StagingEnvironmentReconciler implements Reconciler {
     }
   }
 
-  private async tlsSecret(spec: StagingEnvironmentSpec, namespace: string, ctx: ReconcileContext): Promise<{ tlsSecret?: KubeObject }> {
+  /** The Baseline's TLS Secret, read live where the admin granted the operator read access; absent or unreadable is a warning, not a failure. */
+  private async tlsSecret(spec: CopySpec, ctx: ReconcileContext): Promise<{ tlsSecret?: KubeObject }> {
     const ref = spec.ingress?.tlsSecretRef;
     if (!ref) return {};
-    const secret = await ctx.client.get({ ...SECRET_REF, namespace: ref.namespace ?? namespace, name: ref.name });
-    return secret ? { tlsSecret: secret as unknown as KubeObject } : {};
+    try {
+      const secret = await ctx.client.get({ ...SECRET_REF, namespace: ref.namespace, name: ref.name });
+      return secret ? { tlsSecret: secret as unknown as KubeObject } : {};
+    } catch (error) {
+      if (error instanceof KubeApiError && error.statusCode === 403) return {};
+      throw error;
+    }
   }
 
   private async expire(env: EnvironmentObject, ctx: ReconcileContext, expiresAt: Date): Promise<Result> {
@@ -275,6 +318,20 @@ function serviceStatuses(summaries: readonly ServiceSummary[], live: LiveObjects
     const status = serviceStatus(summary, workload);
     return justApplied.has(`${summary.kind}/${summary.name}`) ? { ...status, ready: false } : status;
   });
+}
+
+/** The environment's own Secrets in its namespace, listed live: the operator caches no Secret. */
+async function ownSecrets(ctx: ReconcileContext, namespace: string, environment: EnvironmentRef): Promise<KubeObject[]> {
+  const list = await ctx.client.list<KubernetesObject>(SECRET_REF.apiVersion, SECRET_REF.kind, { namespace, labelSelector: managedSelector(environment) });
+  return list.items as unknown as KubeObject[];
+}
+
+/** The production namespace's labels, for its PodSecurity level; a remote or rendered source has none here. */
+function productionLabels(ctx: ReconcileContext, baseline: GrantedBaseline): { productionNamespaceLabels?: Record<string, string> } {
+  const { source } = baseline.spec;
+  if (source.cluster || source.manifests) return {};
+  const labels = cacheOf(ctx, NAMESPACE_REF).get('', source.namespace ?? '')?.metadata.labels;
+  return labels ? { productionNamespaceLabels: labels } : {};
 }
 
 function key(req: Request): string {

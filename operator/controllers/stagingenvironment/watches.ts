@@ -1,5 +1,6 @@
 import { API_VERSION, LABELS, MANAGED_BY } from '../../api/common';
 import { DEFAULT_KINDS } from '../../environment/kinds';
+import { BASELINE_REF } from '../baseline-access';
 import { environmentOfNamespace } from '../../environment/namespace';
 import type { KubeObject } from '../../environment/objects';
 import type { KubernetesObject } from '../../runtime/client-node';
@@ -13,7 +14,8 @@ import type { ReconcileContext, Request } from '../../runtime/reconciler';
 // status, and the baselines' objects (found through the index below) so that
 // BaselineStale follows a baseline as soon as it changes, and so that a
 // reconcile reads its baseline from memory instead of listing it. Secrets are
-// the exception: only the environment's own are cached, never the cluster's.
+// the exception: none is cached (the operator may not list them across the
+// cluster); an environment lists its own namespace's when it needs them.
 
 export const STAGING_ENVIRONMENT_REF = { apiVersion: API_VERSION, kind: 'StagingEnvironment' } as const;
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
@@ -34,7 +36,6 @@ export const CACHED_BASELINE_KINDS: readonly KindRef[] = DEFAULT_KINDS.map((k) =
 
 /** Kinds only environments create, cached by the managed-by label. */
 export const MANAGED_ONLY_KINDS: readonly KindRef[] = [
-  SECRET_REF,
   { apiVersion: 'v1', kind: 'ResourceQuota' },
   { apiVersion: 'v1', kind: 'LimitRange' },
   JOB_REF,
@@ -46,6 +47,8 @@ export const MANAGED_ONLY_KINDS: readonly KindRef[] = [
 export const CACHED_TARGET_KINDS: readonly KindRef[] = [...CACHED_BASELINE_KINDS, ...MANAGED_ONLY_KINDS];
 
 interface Sources {
+  /** The Baseline the environment names. */
+  baselineName?: string;
   baselineNamespace?: string;
   targetNamespace?: string;
   /** `namespace/name` of the ConfigMap holding rendered manifests. */
@@ -89,6 +92,10 @@ export class EnvironmentIndex {
 
   usingNamespaceName(name: string): Request[] {
     return this.matching((s) => s.baselineNamespace === name || s.targetNamespace === name);
+  }
+
+  usingBaseline(name: string): Request[] {
+    return this.matching((s) => s.baselineName === name);
   }
 
   readingConfigMap(namespace: string | undefined, name: string | undefined): Request[] {
@@ -155,5 +162,6 @@ export function watchedKinds(index: EnvironmentIndex): WatchesKind[] {
       return [...own, ...index.usingNamespaceName(object.metadata?.name ?? '')];
     },
   };
-  return [...baselineKinds, ...managedOnly, namespaces];
+  const baselines: WatchesKind = { ...BASELINE_REF, scope: 'all', map: (object) => index.usingBaseline(object.metadata?.name ?? '') };
+  return [...baselineKinds, ...managedOnly, namespaces, baselines];
 }
