@@ -1,7 +1,9 @@
+import { parseBaselineSpec, type BaselineSpec } from './baseline';
 import { crdFor } from './crd';
 import { parseStagingEnvironmentSpec, StagingEnvironmentKind } from './stagingenvironment';
+import { resolveCopySpec, type Resolution } from '../environment/copy-spec';
 
-const minimal = { baseline: { namespace: 'shop' } };
+const minimal = { baselineRef: { name: 'shop' } };
 
 function failure(raw: unknown): { field: string; message: string } {
   const result = parseStagingEnvironmentSpec(raw);
@@ -9,11 +11,31 @@ function failure(raw: unknown): { field: string; message: string } {
   return { field: result.field, message: result.message };
 }
 
+function baselineFailure(raw: Record<string, unknown>): { field: string; message: string } {
+  const result = parseBaselineSpec({ allowedNamespaces: { names: ['previews'] }, ...raw });
+  if (result.ok) throw new Error(`expected Baseline ${JSON.stringify(raw)} to be refused`);
+  return { field: result.field, message: result.message };
+}
+
+function baselineOf(raw: Record<string, unknown>): BaselineSpec {
+  const result = parseBaselineSpec({ allowedNamespaces: { names: ['previews'] }, secrets: { maxPolicy: 'CopyListed' }, ...raw });
+  if (!result.ok) throw new Error(`${result.field}: ${result.message}`);
+  return result.spec;
+}
+
+/** The environment `previews/<name>` resolved within a Baseline, the way the controller does before planning. */
+function resolve(env: Record<string, unknown>, baseline: Record<string, unknown>, name = 'pr-1234'): Resolution {
+  const parsed = parseStagingEnvironmentSpec({ ...minimal, ...env });
+  if (!parsed.ok) throw new Error(`${parsed.field}: ${parsed.message}`);
+  return resolveCopySpec({ environment: { name, namespace: 'previews' }, spec: parsed.spec, baseline: { name: 'shop', spec: baselineOf(baseline) }, createdAt: new Date('2030-01-01T00:00:00Z') });
+}
+
 describe('StagingEnvironment spec', () => {
   it('fills defaults for a minimal spec', () => {
     const result = parseStagingEnvironmentSpec(minimal);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
+    expect(result.spec.baselineRef).toEqual({ name: 'shop' });
     expect(result.spec.scale).toEqual({ replicas: '1', resources: '1' });
     expect(result.spec.secrets).toEqual({ policy: 'Omit' });
     expect(result.spec.suspend).toBe(false);
@@ -22,13 +44,12 @@ describe('StagingEnvironment spec', () => {
 
   it('accepts the design document\'s example', () => {
     const result = parseStagingEnvironmentSpec({
-      baseline: { namespace: 'shop', selector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } } },
-      targetNamespace: 'shop-pr-1234',
+      baselineRef: { name: 'shop' },
       services: [{ name: 'checkout', mode: 'copy', image: 'registry.example.com/checkout:pr-1234', env: [{ name: 'FEATURE_X', value: 'on' }] }],
       scale: { replicas: '0.25', resources: '0.5' },
       secrets: { policy: 'Omit' },
-      ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com', tlsSecretRef: { name: 'preview-wildcard' } },
-      isolation: { networkPolicy: true, resourceQuota: { cpu: 4, memory: '8Gi' } },
+      ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' },
+      isolation: { resourceQuota: { cpu: 4, memory: '8Gi' } },
       ttl: '72h',
       dataSeeds: [{ name: 'shop-db', spec: { source: { synthesize: {} } } }],
       tests: [{ name: 'smoke', template: { template: { spec: { containers: [] } } } }],
@@ -38,11 +59,9 @@ describe('StagingEnvironment spec', () => {
   });
 
   it.each([
-    [{ baseline: {} }, 'spec.baseline', /source/],
-    [{ baseline: { namespace: 'Shop' } }, 'spec.baseline.namespace', /namespace name/],
-    [{ baseline: { manifests: { configMapRef: { name: 'm' } }, kubeconfigSecretRef: { name: 'k', key: 'config' } } }, 'spec.baseline.kubeconfigSecretRef', /exclusive/],
-    [{ baseline: { kubeconfigSecretRef: { name: 'k', key: 'config' }, manifests: undefined } }, 'spec.baseline', /source/],
-    [{ ...minimal, targetNamespace: 'shop' }, 'spec.targetNamespace', /differ/],
+    [{}, 'spec.baselineRef', /./],
+    [{ baselineRef: {} }, 'spec.baselineRef.name', /./],
+    [{ baselineRef: { name: 'Shop' } }, 'spec.baselineRef.name', /RFC 1123/],
     [{ ...minimal, scale: { replicas: '0' } }, 'spec.scale.replicas', /greater than 0/],
     [{ ...minimal, scale: { replicas: '0.5', resources: '250' } }, 'spec.scale.resources', /at most 100/],
     [{ ...minimal, scale: { replicas: 'half' } }, 'spec.scale.replicas', /decimal/],
@@ -56,16 +75,32 @@ describe('StagingEnvironment spec', () => {
     [{ ...minimal, services: [{ name: 'a' }, { name: 'b', image: 'Not An Image' }] }, 'spec.services[1].image', /image reference/],
     [{ ...minimal, services: [{ name: 'a' }, { name: 'a' }] }, 'spec.services[1].name', /duplicate/],
     [{ ...minimal, services: [{ name: 'a', mode: 'shared', image: 'x:1' }] }, 'spec.services[0]', /copy mode/],
-    [{ baseline: { manifests: { configMapRef: { name: 'm' } } }, services: [{ name: 'a', mode: 'shared' }] }, 'spec.services[0].mode', /same cluster/],
     [{ ...minimal, ingress: { hostTemplate: '{{svc}}.example.com' } }, 'spec.ingress.hostTemplate', /unknown placeholder/],
     [{ ...minimal, ingress: { hostTemplate: '{{service}}_x.example.com' } }, 'spec.ingress.hostTemplate', /DNS name/],
     [{ ...minimal, isolation: { resourceQuota: { memory: '8 GB' } } }, 'spec.isolation.resourceQuota.memory', /quantity/],
     [{ ...minimal, isolation: { limitRange: { max: { cpu: '-1' } } } }, 'spec.isolation.limitRange.max.cpu', /negative/],
-    [{ ...minimal, kinds: ['deployment'] }, 'spec.kinds[0]', /Kind/],
   ])('refuses %j at %s', (raw, field, message) => {
     const problem = failure(raw);
     expect(problem.field).toBe(field);
     expect(problem.message).toMatch(message);
+  });
+
+  it('lets an environment choose none of what moved to the Baseline: source, target namespace, kinds, TLS, IngressClass, NetworkPolicy', () => {
+    const result = parseStagingEnvironmentSpec({
+      ...minimal,
+      baseline: { namespace: 'kube-system' },
+      targetNamespace: 'kube-system',
+      kinds: ['Secret'],
+      ingress: { hostTemplate: '{{environment}}.preview.example.com', tlsSecretRef: { namespace: 'cert-manager', name: 'ca' }, className: 'public' },
+      isolation: { networkPolicy: false, allowIngressFromNamespaces: ['*'] },
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.spec).not.toHaveProperty('baseline');
+    expect(result.spec).not.toHaveProperty('targetNamespace');
+    expect(result.spec).not.toHaveProperty('kinds');
+    expect(result.spec.ingress).toEqual({ hostTemplate: '{{environment}}.preview.example.com' });
+    expect(result.spec.isolation).toEqual({});
   });
 
   it('renders a CRD with descriptions, printer columns, list maps and CEL rules', () => {
@@ -75,9 +110,14 @@ describe('StagingEnvironment spec', () => {
     expect(crd.metadata.name).toBe('stagingenvironments.understudy.dev');
     expect(crd.spec.names.shortNames).toEqual(['senv', 'stagingenv']);
     expect(crd.spec.names.categories).toEqual(['understudy']);
-    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Phase', 'Services', 'URL', 'Age', 'Expires']);
-    expect(spec.properties.baseline['x-kubernetes-validations']).toHaveLength(3);
-    expect(spec['x-kubernetes-validations'].map((v: { rule: string }) => v.rule).join(' ')).toContain('oldSelf.targetNamespace');
+    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Baseline', 'Phase', 'Services', 'URL', 'Namespace', 'Age', 'Expires']);
+    expect(spec.required).toEqual(['baselineRef']);
+    expect(spec.properties.baselineRef.required).toEqual(['name']);
+    expect(spec['x-kubernetes-validations'].map((v: { rule: string }) => v.rule).join(' ')).toContain('oldSelf.baselineRef.name');
+    // Structural pruning drops what the schema does not name: a tenant's targetNamespace or TLS Secret never reaches the operator.
+    for (const removed of ['baseline', 'targetNamespace', 'kinds']) expect(spec.properties).not.toHaveProperty(removed);
+    expect(Object.keys(spec.properties.ingress.properties)).toEqual(['hostTemplate']);
+    expect(Object.keys(spec.properties.isolation.properties)).toEqual(['resourceQuota', 'limitRange']);
     expect(spec.properties.services['x-kubernetes-list-map-keys']).toEqual(['name']);
     expect(spec.properties.services.items.properties.mode.default).toBe('copy');
     expect(spec.properties.dataSeeds.items.properties.spec['x-kubernetes-preserve-unknown-fields']).toBe(true);
@@ -87,6 +127,69 @@ describe('StagingEnvironment spec', () => {
     expect(text).not.toContain('"anyOf"');
     assertEveryFieldDescribed(spec, 'spec');
     assertEveryFieldDescribed(version.schema.openAPIV3Schema.properties.status, 'status');
+  });
+});
+
+// The rules on production's source that a StagingEnvironment used to carry
+// now hold on the Baseline, where only an admin can write them.
+describe('what moved to the Baseline', () => {
+  it.each([
+    [{ source: {} }, 'spec.source.namespace', /required/],
+    [{ source: { namespace: 'Shop' } }, 'spec.source.namespace', /namespace name/],
+    [{ source: { namespace: 'shop', manifests: { configMapRef: { namespace: 'admin', name: 'm' } }, cluster: { kubeconfigSecretRef: { name: 'k', key: 'config' } } } }, 'spec.source.cluster', /exclusive/],
+    [{ source: { cluster: { kubeconfigSecretRef: { name: 'k', key: 'config' } } } }, 'spec.source.namespace', /required/],
+    [{ source: { namespace: 'shop', kinds: ['deployment'] } }, 'spec.source.kinds[0]', /./],
+    [{ source: { namespace: 'shop', kinds: ['Namespace'] } }, 'spec.source.kinds[0]', /./],
+    [{ source: { namespace: 'shop' }, targetNamespace: { prefix: 'Kube-' } }, 'spec.targetNamespace.prefix', /ending in -/],
+    [{ source: { namespace: 'shop' }, targetNamespace: { prefix: 'kube' } }, 'spec.targetNamespace.prefix', /ending in -/],
+  ])('refuses Baseline %j at %s', (raw, field, message) => {
+    const problem = baselineFailure(raw);
+    expect(problem.field).toBe(field);
+    expect(problem.message).toMatch(message);
+  });
+
+  it('derives the target namespace as <prefix><environment namespace>-<name>; no field of the environment changes it', () => {
+    const resolved = resolve({ targetNamespace: 'kube-system' }, { source: { namespace: 'shop' }, targetNamespace: { prefix: 'preview-' } });
+    expect(resolved).toMatchObject({ ok: true, copy: { targetNamespace: 'preview-previews-pr-1234' } });
+    const long = resolve({}, { source: { namespace: 'shop' }, targetNamespace: { prefix: 'preview-' } }, 'x'.repeat(60));
+    if (!long.ok) throw new Error(long.message);
+    expect(long.copy.targetNamespace.length).toBeLessThanOrEqual(63);
+    expect(long.copy.targetNamespace.startsWith('preview-previews-')).toBe(true);
+  });
+
+  it.each([
+    // The derived name of previews/pr-1 with no prefix is production's own namespace.
+    [{}, { source: { namespace: 'previews-pr-1' }, targetNamespace: { prefix: '' } }, 'spec.baselineRef.name', /production namespace/],
+    [{ services: [{ name: 'a', mode: 'shared' }] }, { source: { namespace: 'shop', manifests: { configMapRef: { namespace: 'admin', name: 'm' } } } }, 'spec.services[0].mode', /live in this cluster/],
+    [{ services: [{ name: 'a', mode: 'shared' }] }, { source: { namespace: 'shop', cluster: { kubeconfigSecretRef: { name: 'k', key: 'config' } } } }, 'spec.services[0].mode', /live in this cluster/],
+    [{ scale: { replicas: '2' } }, { source: { namespace: 'shop' }, limits: { maxReplicas: '1' } }, 'spec.scale.replicas', /above the Baseline's limit of 1/],
+    [{ secrets: { policy: 'Generate' } }, { source: { namespace: 'shop' }, secrets: { maxPolicy: 'Omit' } }, 'spec.secrets.policy', /looser/],
+    [{ secrets: { policy: 'CopyListed', names: ['prod-db'] } }, { source: { namespace: 'shop' }, secrets: { maxPolicy: 'CopyListed', copyable: ['public'] } }, 'spec.secrets.names', /prod-db is not in the Baseline's copyable/],
+    [{ ttl: '200h' }, { source: { namespace: 'shop' }, limits: { maxTtl: '168h' } }, 'spec.ttl', /longer than the Baseline's limit/],
+    [{ ingress: { hostTemplate: '{{environment}}.preview.example.com' } }, { source: { namespace: 'shop' } }, 'spec.ingress', /no ingress domain/],
+    [{ ingress: { hostTemplate: 'shop.example.com' } }, { source: { namespace: 'shop' }, ingress: { domain: 'example.com' } }, 'spec.ingress.hostTemplate', /\{\{environment\}\} or \{\{namespace\}\}/],
+    [{ ingress: { hostTemplate: '{{environment}}.example.org' } }, { source: { namespace: 'shop' }, ingress: { domain: 'example.com' } }, 'spec.ingress.hostTemplate', /must end in "\.example\.com"/],
+    [{ isolation: { resourceQuota: { memory: '64Gi' } } }, { source: { namespace: 'shop' }, limits: { quota: { memory: '8Gi' } } }, 'spec.isolation.resourceQuota.memory', /above the Baseline's cap/],
+  ])('refuses %j within Baseline %j at %s', (env, baseline, field, message) => {
+    const resolved = resolve(env, baseline, field === 'spec.baselineRef.name' ? 'pr-1' : 'pr-1234');
+    expect(resolved.ok).toBe(false);
+    if (resolved.ok) return;
+    expect(resolved.field).toBe(field);
+    expect(resolved.message).toMatch(message);
+  });
+
+  it('takes the TLS Secret, IngressClass and NetworkPolicy from the Baseline', () => {
+    const resolved = resolve(
+      { ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' } },
+      { source: { namespace: 'shop' }, ingress: { domain: 'preview.example.com', tlsSecretRef: { namespace: 'certs', name: 'wildcard' }, className: 'nginx' }, isolation: { networkPolicy: true, allowIngressFromNamespaces: ['ingress-nginx'] } },
+    );
+    expect(resolved).toMatchObject({
+      ok: true,
+      copy: {
+        ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com', domain: 'preview.example.com', tlsSecretRef: { namespace: 'certs', name: 'wildcard' }, className: 'nginx' },
+        isolation: { networkPolicy: true, allowIngressFromNamespaces: ['ingress-nginx'], egress: [] },
+      },
+    });
   });
 });
 

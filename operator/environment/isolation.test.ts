@@ -1,18 +1,42 @@
 import { isolationObjects } from './isolation';
 
+const byName = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
+const OWN_PODS = { to: [{ podSelector: {} }] };
+const DNS = { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+
 describe('isolationObjects', () => {
   it('is empty without isolation', () => {
     expect(isolationObjects(undefined)).toEqual([]);
     expect(isolationObjects({ networkPolicy: false })).toEqual([]);
   });
 
-  it('admits traffic only from the environment and the named namespaces', () => {
+  it('admits traffic only from the environment and the named namespaces, and lets it reach only itself and DNS', () => {
     const [policy] = isolationObjects({ networkPolicy: true, allowIngressFromNamespaces: ['ingress-nginx'] });
     expect(policy?.kind).toBe('NetworkPolicy');
     expect(policy?.spec).toEqual({
       podSelector: {},
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }] }],
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }, byName('ingress-nginx')] }],
+      egress: [OWN_PODS, DNS],
+    });
+  });
+
+  it('adds the Baseline\'s egress destinations (TCP ports only when listed) and the namespace of shared services', () => {
+    const [policy] = isolationObjects(
+      { networkPolicy: true, egress: [{ cidr: '10.0.0.0/8', ports: [443, 5432] }, { namespace: 'monitoring' }] },
+      ['shop'],
+    );
+    expect(policy?.spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [
+        OWN_PODS,
+        DNS,
+        { to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 5432 }] },
+        { to: [byName('monitoring')] },
+        { to: [byName('shop')] },
+      ],
     });
   });
 

@@ -3,8 +3,8 @@ import type { KubeObject } from '../../environment/objects';
 import { childTemplateProblem, seedProgress } from './children';
 
 function specWith(extra: Record<string, unknown>): StagingEnvironmentSpec {
-  const parsed = parseStagingEnvironmentSpec({ baseline: { namespace: 'shop' }, ...extra });
-  if (!parsed.ok) throw new Error(parsed.message);
+  const parsed = parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, ...extra });
+  if (!parsed.ok) throw new Error(`${parsed.field}: ${parsed.message}`);
   return parsed.spec;
 }
 
@@ -12,12 +12,13 @@ const seed = { source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.ya
 
 describe('child templates', () => {
   it('accepts templates their kinds accept', () => {
-    expect(childTemplateProblem(specWith({ dataSeeds: [{ name: 'a', spec: seed }], parityChecks: [{ name: 'p', spec: { staging: { namespace: 's' }, production: { namespace: 'shop' } } }] }))).toBeUndefined();
+    expect(childTemplateProblem(specWith({ dataSeeds: [{ name: 'a', spec: seed }], parityChecks: [{ name: 'p', spec: { baselineRef: { name: 'shop' }, staging: { environmentRef: { name: 'pr-1' } } } }] }))).toBeUndefined();
   });
 
   it('names the first bad field of a template', () => {
     expect(childTemplateProblem(specWith({ dataSeeds: [{ name: 'a', spec: seed }, { name: 'b', spec: { source: seed.source } }] }))).toMatchObject({ field: 'spec.dataSeeds[1].spec.target' });
-    expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { staging: { namespace: 'S!' }, production: { namespace: 'shop' } } }] }))?.field).toBe('spec.parityChecks[0].spec.staging.namespace');
+    expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { baselineRef: { name: 'shop' }, staging: { environmentRef: { name: 'S!' } } } }] }))?.field).toBe('spec.parityChecks[0].spec.staging.environmentRef.name');
+    expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { staging: {} } }] }))?.field).toBe('spec.parityChecks[0].spec.baselineRef');
   });
 });
 

@@ -121,8 +121,8 @@ describe('transitions', () => {
     expect(transitions(undefined, provisioning.conditions).map((t) => t.reason)).toEqual(['Provisioned']);
     expect(transitions(provisioning.conditions, ready.conditions)).toEqual([{ type: 'Normal', reason: 'Ready', message: '2/2 services ready in namespace shop-pr-1' }]);
     expect(transitions(ready.conditions, ready.conditions)).toEqual([]);
-    const stalled = stalledStatus(ready, { generation: 2, now: at(30), reason: 'BaselineNotFound', message: 'spec.baseline.namespace: namespace shop does not exist' });
-    expect(transitions(ready.conditions, stalled.conditions)).toEqual([{ type: 'Warning', reason: 'BaselineNotFound', message: 'spec.baseline.namespace: namespace shop does not exist' }]);
+    const stalled = stalledStatus(ready, { generation: 2, now: at(30), reason: 'BaselineNotFound', message: 'spec.baselineRef.name: Baseline shop does not exist' });
+    expect(transitions(ready.conditions, stalled.conditions)).toEqual([{ type: 'Warning', reason: 'BaselineNotFound', message: 'spec.baselineRef.name: Baseline shop does not exist' }]);
   });
 
   it('warns when a Ready environment degrades', () => {
