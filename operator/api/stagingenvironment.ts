@@ -183,6 +183,7 @@ export const CONDITION_TYPES = {
 
 export const MAX_STATUS_SERVICES = 100;
 export const MAX_STATUS_URLS = 20;
+export const MAX_STATUS_REDACTED = 50;
 
 export const ServiceStatusSchema = z
   .object({
@@ -204,6 +205,11 @@ export const StagingEnvironmentStatusSchema = z
     readyServices: z.string().optional().describe('Ready services over all services, for example 7/8.'),
     services: z.array(ServiceStatusSchema).max(MAX_STATUS_SERVICES).optional().describe('The environment\'s services, at most 100.'),
     urls: z.array(z.string()).max(MAX_STATUS_URLS).optional().describe('URLs of the environment\'s Ingress hosts, at most 20.'),
+    redactedValues: z
+      .array(z.string())
+      .max(MAX_STATUS_REDACTED)
+      .optional()
+      .describe('Production values in ConfigMaps and env that looked like credentials and were replaced under the secrets policy, as Kind/name:key (never the value), at most 50.'),
     expiresAt: z.string().optional().describe('When the environment will be deleted (RFC 3339).'),
     timings: z
       .object({

@@ -24,7 +24,7 @@ describe('expiry', () => {
 describe('children', () => {
   it('become DataSeeds, ParityChecks and test Jobs', () => {
     const spec = specOf({
-      baseline: { namespace: 'shop' },
+      baselineRef: { name: 'shop' },
       dataSeeds: [{ name: 'orders', spec: { source: { synthesize: {} } } }],
       parityChecks: [{ name: 'drift', spec: { production: { namespace: 'shop' } } }],
       tests: [{ name: 'smoke', template: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 't', image: 'curl' }] } } } }],

@@ -16,8 +16,9 @@ describe('target namespace', () => {
   });
 
   it('is labelled as managed and annotated with its owner', () => {
-    const ns = namespaceObject('shop-pr-1234', environment);
-    expect(ns.metadata.labels).toEqual({ [LABELS.managedBy]: 'understudy', [LABELS.environment]: 'pr-1234', [LABELS.environmentNamespace]: 'previews' });
+    const ns = namespaceObject('shop-pr-1234', environment, 'restricted');
+    // The PodSecurity level is what makes the API server refuse a privileged pod in the copy.
+    expect(ns.metadata.labels).toEqual({ [LABELS.managedBy]: 'understudy', [LABELS.environment]: 'pr-1234', [LABELS.environmentNamespace]: 'previews', 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' });
     expect(environmentOfNamespace(ns)).toEqual(environment);
   });
 

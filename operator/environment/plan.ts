@@ -15,6 +15,9 @@ import { baselineRevision } from './revision';
 import { optionalizeMissingSecrets } from './secret-references';
 import type { RandomBytes } from './secret-values';
 import { applySecretsPolicy } from './secrets';
+import { hardenCopies } from './harden';
+import { isReleaseBookkeeping } from './release-objects';
+import { seededRandom } from './seeded-random';
 import { selectBaseline, type Selection } from './select';
 import { findServiceUnit, resolveServiceUnits, type ServiceUnit } from './services';
 import { TransformError, transformObject, type TransformContext } from './transform';
@@ -61,6 +64,8 @@ export interface EnvironmentPlan {
   services: ServiceSummary[];
   warnings: string[];
   baselineRevision: string;
+  /** Production values replaced because they looked like credentials: `Kind/name:key`, never the value. */
+  redacted: string[];
   /** Baseline objects left out, and why (Kubernetes-created, recreated by a copied controller, ...). */
   skipped: Array<{ object: string; reason: string }>;
 }
@@ -93,8 +98,11 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     ...(spec.source.selector ? { selector: spec.source.selector } : {}),
     baselineNamespace,
   });
-  const secrets = selection.objects.filter((o) => o.kind === 'Secret' && o.apiVersion === 'v1');
-  const others = selection.objects.filter((o) => !secrets.includes(o));
+  // Helm's release records hold every rendered manifest, Secrets included: never part of a copy.
+  const bookkeeping = selection.objects.filter(isReleaseBookkeeping);
+  const selected = selection.objects.filter((o) => !bookkeeping.includes(o));
+  const secrets = selected.filter((o) => o.kind === 'Secret' && o.apiVersion === 'v1');
+  const others = selected.filter((o) => !secrets.includes(o));
   const units = resolveServiceUnits(others);
   const choices = resolveChoices(spec, units);
   const warnings: string[] = [...choices.warnings];
@@ -118,14 +126,26 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     sharedServices: choices.sharedServices,
   };
 
-  const desired: Array<{ object: KubeObject; source?: KubeObject }> = [];
+  const transformed: Array<{ object: KubeObject; source: KubeObject }> = [];
   const urls: string[] = [];
   for (const source of copied) {
     const result = transform(source, context);
     warnings.push(...result.warnings);
     urls.push(...result.urls.filter((url) => !urls.includes(url)));
-    if (result.object) desired.push({ object: result.object, source });
+    if (result.object) transformed.push({ object: result.object, source });
   }
+  const hardened = hardenCopies(
+    transformed.map((t) => t.object),
+    {
+      targetNamespace,
+      policy: spec.secrets.policy,
+      keep: new Set(spec.secrets.policy === 'CopyListed' ? spec.secrets.names : []),
+      rbac: { bindableClusterRoles: spec.rbac.bindableClusterRoles },
+      random: input.random ?? seededRandom(`${environment.uid ?? environment.namespace}/${environment.name}`),
+    },
+  );
+  warnings.push(...hardened.warnings);
+  const desired: Array<{ object: KubeObject; source?: KubeObject }> = hardened.objects.map((object) => ({ object, source: transformed.find((t) => objectKey(t.object) === objectKey(object))?.source }));
 
   const secretObjects = planSecrets(input, secrets, rewrite, warnings);
   desired.push(...secretObjects);
@@ -146,8 +166,9 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     urls,
     services: summarise(units, choices, objects),
     warnings,
-    baselineRevision: baselineRevision(selection.objects, new Set(spec.secrets.policy === 'CopyListed' ? spec.secrets.names : [])),
-    skipped: describeSkipped(selection),
+    baselineRevision: baselineRevision(selected, new Set(spec.secrets.policy === 'CopyListed' ? spec.secrets.names : [])),
+    redacted: hardened.redacted,
+    skipped: [...describeSkipped(selection), ...bookkeeping.map((o) => ({ object: `${o.kind}/${o.metadata.name}`, reason: 'a deployment tool\'s release record' }))],
   };
 }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseStagingEnvironmentSpec, type StagingEnvironmentSpec } from '../api/stagingenvironment';
+import { copySpecOf } from './testing/copy-spec';
 import type { KubeObject } from './objects';
 import { planEnvironment } from './plan';
 import { optionalizeMissingSecrets } from './secret-references';
@@ -122,7 +122,7 @@ describe('no production secret value leaks', () => {
           metadata: { name: 'app', namespace: 'shop' },
           spec: { template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'app', image: 'app:1', envFrom: list.map((s) => ({ secretRef: { name: s.name } })) }] } } },
         });
-        const spec = specOf({ baseline: { namespace: 'shop' }, secrets: policy === 'CopyListed' ? { policy, names: listed } : { policy } });
+        const spec = copySpecOf({ secrets: policy === 'CopyListed' ? { policy, names: listed } : { policy } }, { environment: { name: 'pr-1', namespace: 'previews' } });
         const plan = planEnvironment({ environment: { name: 'pr-1', namespace: 'previews' }, spec, baseline, random: counter() });
         const emitted = everythingEmitted(plan.objects);
         for (const s of list) {
@@ -136,12 +136,6 @@ describe('no production secret value leaks', () => {
     );
   });
 });
-
-function specOf(raw: unknown): StagingEnvironmentSpec {
-  const parsed = parseStagingEnvironmentSpec(raw);
-  if (!parsed.ok) throw new Error(`${parsed.field}: ${parsed.message}`);
-  return parsed.spec;
-}
 
 /** All text the plan would send, with Secret data decoded as well. */
 function everythingEmitted(objects: readonly KubeObject[]): string {

@@ -90,7 +90,7 @@ export async function startOperator(namespace: string): Promise<Manager> {
     metricsAddr: '127.0.0.1:0',
     healthAddr: '127.0.0.1:0',
   });
-  manager.addController(stagingEnvironmentController({ namespaces: [namespace] }));
+  manager.addController(stagingEnvironmentController({ namespaces: [namespace], operatorNamespace: process.env.UNDERSTUDY_OPERATOR_NAMESPACE ?? 'understudy-system' }));
   await manager.start();
   return manager;
 }
@@ -133,6 +133,34 @@ export async function abandonEnvironments(namespace: string): Promise<void> {
   for (const target of (await client.list<Obj>('v1', 'Namespace', { labelSelector: `understudy.dev/environment-namespace=${namespace}` })).items) {
     await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: target.metadata.name });
   }
+}
+
+/**
+ * A cluster-scoped Baseline, as an admin would write it: production in
+ * `source.namespace`, open to `allowed` namespaces, permissive limits unless
+ * `spec` says otherwise. Returns its name; deleteBaseline removes it.
+ */
+export function applyBaseline(name: string, allowed: readonly string[], spec: Json): string {
+  applyObjects([
+    {
+      apiVersion: API_VERSION,
+      kind: 'Baseline',
+      metadata: { name },
+      spec: {
+        allowedNamespaces: { names: allowed },
+        targetNamespace: { prefix: '' },
+        isolation: { networkPolicy: false },
+        limits: { maxReplicas: '100', maxResources: '100', maxTtl: '8760h' },
+        rbac: { copyRoles: true },
+        ...spec,
+      },
+    },
+  ]);
+  return name;
+}
+
+export function deleteBaseline(name: string): void {
+  kubectl(['delete', 'baseline', name, '--ignore-not-found', '--wait=false']);
 }
 
 export function environment(name: string, namespace: string, spec: Json, metadata: Json = {}): Json {

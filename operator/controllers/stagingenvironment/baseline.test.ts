@@ -1,4 +1,4 @@
-import { parseStagingEnvironmentSpec } from '../../api/stagingenvironment';
+import { baselineSpecOf, copySpecOf } from '../../environment/testing/copy-spec';
 import type { KubeObject } from '../../environment/objects';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { BaselineReader } from './baseline';
@@ -21,12 +21,9 @@ function cachesOf(objects: KubeObject[], counter: { lists: number }): ReconcileC
   } as unknown as ReconcileContext;
 }
 
-const spec = (() => {
-  const parsed = parseStagingEnvironmentSpec({ baseline: { namespace: 'shop' } });
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.spec;
-})();
-const env = { metadata: { name: 'pr-1', namespace: 'previews' }, spec };
+const spec = copySpecOf();
+const granted = (source: Record<string, unknown> = { namespace: 'shop' }) => ({ name: 'shop', uid: 'u', generation: 1, spec: baselineSpecOf({ source }) });
+const env = { metadata: { name: 'pr-1', namespace: 'previews' }, spec, baseline: granted() };
 
 describe('BaselineReader over the caches', () => {
   const objects: KubeObject[] = [
@@ -37,7 +34,7 @@ describe('BaselineReader over the caches', () => {
   ];
 
   it('reads the baseline namespace\'s objects of the copied kinds, and nothing of other namespaces', async () => {
-    const read = await new BaselineReader(new EnvironmentIndex()).read(env, cachesOf(objects, { lists: 0 }));
+    const read = await new BaselineReader(new EnvironmentIndex(), 'understudy-system').read(env, cachesOf(objects, { lists: 0 }));
     expect(read.ok && read.objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['ConfigMap/a', 'Deployment/cart']);
   });
 
@@ -45,7 +42,7 @@ describe('BaselineReader over the caches', () => {
     const index = new EnvironmentIndex();
     const counter = { lists: 0 };
     const ctx = cachesOf(objects, counter);
-    const reader = new BaselineReader(index);
+    const reader = new BaselineReader(index, 'understudy-system');
     const first = await reader.read(env, ctx);
     const scans = counter.lists;
     const second = await reader.read(env, ctx);
@@ -59,7 +56,7 @@ describe('BaselineReader over the caches', () => {
   });
 
   it('reports a missing baseline namespace naming the field', async () => {
-    const read = await new BaselineReader(new EnvironmentIndex()).read({ ...env, spec: { ...spec, baseline: { namespace: 'gone' } } }, cachesOf(objects, { lists: 0 }));
-    expect(read).toEqual({ ok: false, reason: 'BaselineNotFound', field: 'spec.baseline.namespace', message: 'namespace gone does not exist' });
+    const read = await new BaselineReader(new EnvironmentIndex(), 'understudy-system').read({ ...env, spec: { ...spec, source: { namespace: 'gone', remote: false } }, baseline: granted({ namespace: 'gone' }) }, cachesOf(objects, { lists: 0 }));
+    expect(read).toEqual({ ok: false, reason: 'BaselineNotFound', field: 'spec.baselineRef.name', message: 'namespace gone of Baseline shop does not exist' });
   });
 });

@@ -1,5 +1,6 @@
 import { CONDITION_TYPES, parseStagingEnvironmentSpec, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
 import { resolveCopySpec, type CopySpec } from '../../environment/copy-spec';
+import { claimedHosts } from '../../environment/host-policy';
 import { environmentOfNamespace, namespaceOwnership } from '../../environment/namespace';
 import { copiedKinds } from '../../environment/kinds';
 import { expiryOf } from '../../environment/lifecycle';
@@ -155,6 +156,8 @@ export class StagingEnvironmentReconciler implements Reconciler {
     }
     const childProblem = childTemplateProblem(spec);
     if (childProblem) return this.stall(env, ctx, { reason: 'InvalidSpec', message: `${childProblem.field}: ${childProblem.message}` }, extra);
+    const claimed = claimedHost(decision.plan.urls, cacheOf(ctx, INGRESS_REF).list(), targetNamespace);
+    if (claimed) return this.stall(env, ctx, { reason: 'HostClaimed', message: `spec.ingress.hostTemplate: ${claimed}` }, extra);
 
     const { plan } = decision;
     const generation = env.metadata.generation ?? 0;
@@ -197,6 +200,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
       ...(stale ? { staleRevision: plan.baselineRevision } : {}),
       services,
       urls: stale ? (env.status?.urls ?? []) : plan.urls,
+      redacted: stale ? (env.status?.redactedValues ?? []) : plan.redacted,
       seeds,
       ...(tests ? { tests } : {}),
     });
@@ -318,6 +322,19 @@ function serviceStatuses(summaries: readonly ServiceSummary[], live: LiveObjects
     const status = serviceStatus(summary, workload);
     return justApplied.has(`${summary.kind}/${summary.name}`) ? { ...status, ready: false } : status;
   });
+}
+
+const INGRESS_REF = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' } as const;
+
+/** A host of the plan that an Ingress outside the environment already serves: a preview never takes over another's (or production's) host. */
+function claimedHost(urls: readonly string[], ingresses: readonly KubeObject[], targetNamespace: string): string | undefined {
+  const claims = claimedHosts(ingresses, targetNamespace);
+  for (const url of urls) {
+    const host = new URL(url).hostname;
+    const owner = claims.get(host);
+    if (owner) return `host ${host} is already served by Ingress ${owner}`;
+  }
+  return undefined;
 }
 
 /** The environment's own Secrets in its namespace, listed live: the operator caches no Secret. */

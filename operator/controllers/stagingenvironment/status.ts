@@ -1,5 +1,5 @@
 import type { Condition } from '../../api/common';
-import { CONDITION_TYPES, type StagingEnvironmentPhase, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
+import { CONDITION_TYPES, MAX_STATUS_REDACTED, type StagingEnvironmentPhase, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
 import { boundedStatusLists, readyServicesText, type ServiceStatus } from '../../environment/status';
 import { getCondition, kubeTime, setCondition, setReconciling, setStalled } from '../../runtime/conditions';
 
@@ -47,6 +47,8 @@ export interface Observation {
   staleRevision?: string;
   services: ServiceStatus[];
   urls: string[];
+  /** Production values replaced because they looked like credentials, by place. */
+  redacted?: readonly string[];
   seeds: SeedProgress;
   tests?: TestProgress;
 }
@@ -97,6 +99,7 @@ export function environmentStatus(o: Observation): StagingEnvironmentStatus {
     readyServices: readyServicesText(o.services),
     services: bounded.services,
     ...(bounded.urls.length > 0 ? { urls: bounded.urls } : {}),
+    ...(o.redacted?.length ? { redactedValues: o.redacted.slice(0, MAX_STATUS_REDACTED) } : {}),
     ...(o.expiresAt ? { expiresAt: kubeTime(o.expiresAt) } : {}),
     ...(Object.keys(timings).length > 0 ? { timings } : {}),
     ...(o.tests ? { tests: { total: o.tests.total, succeeded: o.tests.succeeded, failed: o.tests.failed.length, running: o.tests.running } } : {}),

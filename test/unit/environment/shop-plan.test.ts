@@ -1,4 +1,5 @@
-import { parseStagingEnvironmentSpec, type StagingEnvironmentSpec } from '../../../operator/api/stagingenvironment';
+import type { CopySpec } from '../../../operator/environment/copy-spec';
+import { copySpecOf } from '../../../operator/environment/testing/copy-spec';
 import { LABELS } from '../../../operator/api/common';
 import { referencesNamespace } from '../../../operator/environment/namespace-references';
 import { isRecord, type KubeObject } from '../../../operator/environment/objects';
@@ -21,22 +22,27 @@ const wildcard: KubeObject = {
   data: { 'tls.crt': 'Q0VSVA==', 'tls.key': 'S0VZ', 'ca.crt': 'Q0E=' },
 };
 
-function specOf(overrides: Record<string, unknown> = {}): StagingEnvironmentSpec {
-  const parsed = parseStagingEnvironmentSpec({
-    baseline: { namespace: 'shop', selector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } } },
-    targetNamespace: 'shop-pr-1234',
-    scale: { replicas: '0.25', resources: '0.5' },
-    ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com', tlsSecretRef: { name: 'preview-wildcard' } },
-    isolation: { networkPolicy: true, allowIngressFromNamespaces: ['ingress-nginx'], resourceQuota: { cpu: '8', memory: '16Gi' } },
-    services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-1234', env: [{ name: 'FEATURE_X', value: 'on' }] }],
-    ...overrides,
-  });
-  if (!parsed.ok) throw new Error(`${parsed.field}: ${parsed.message}`);
-  return parsed.spec;
+const SHOP_BASELINE = {
+  source: { namespace: 'shop', selector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } } },
+  ingress: { domain: 'preview.example.com', tlsSecretRef: { namespace: 'previews', name: 'preview-wildcard' } },
+  isolation: { networkPolicy: true, allowIngressFromNamespaces: ['ingress-nginx'] },
+};
+
+function specOf(overrides: Record<string, unknown> = {}, baseline: Record<string, unknown> = {}): CopySpec {
+  return copySpecOf(
+    {
+      scale: { replicas: '0.25', resources: '0.5' },
+      ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' },
+      isolation: { resourceQuota: { cpu: '8', memory: '16Gi' } },
+      services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-1234', env: [{ name: 'FEATURE_X', value: 'on' }] }],
+      ...overrides,
+    },
+    { baseline: { ...SHOP_BASELINE, ...baseline }, environment, targetNamespace: 'shop-pr-1234' },
+  );
 }
 
-function plan(overrides: Record<string, unknown> = {}, objects: readonly KubeObject[] = baseline): EnvironmentPlan {
-  return planEnvironment({ environment, spec: specOf(overrides), baseline: objects, tlsSecret: wildcard, random: counterRandom() });
+function plan(overrides: Record<string, unknown> = {}, objects: readonly KubeObject[] = baseline, baselineOverrides: Record<string, unknown> = {}): EnvironmentPlan {
+  return planEnvironment({ environment, spec: specOf(overrides, baselineOverrides), baseline: objects, tlsSecret: wildcard, random: counterRandom() });
 }
 
 function find(result: EnvironmentPlan, kind: string, name: string): KubeObject {
@@ -79,7 +85,7 @@ describe('planning the shop into shop-pr-1234', () => {
   });
 
   it('labels, places and annotates every object, and the namespace', () => {
-    expect(result.namespace.metadata.labels).toEqual({ [LABELS.managedBy]: 'understudy', [LABELS.environment]: 'pr-1234', [LABELS.environmentNamespace]: 'previews' });
+    expect(result.namespace.metadata.labels).toEqual({ [LABELS.managedBy]: 'understudy', [LABELS.environment]: 'pr-1234', [LABELS.environmentNamespace]: 'previews', 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'latest', 'pod-security.kubernetes.io/warn': 'baseline', 'pod-security.kubernetes.io/audit': 'baseline' });
     for (const object of result.objects) {
       expect(object.metadata.namespace).toBe('shop-pr-1234');
       expect(object.metadata.labels).toMatchObject({ [LABELS.managedBy]: 'understudy', [LABELS.environment]: 'pr-1234', [LABELS.environmentNamespace]: 'previews' });
@@ -234,7 +240,7 @@ describe('planning the shop with other choices', () => {
   });
 
   it('prunes a service that leaves the selection', () => {
-    const narrowed = plan({ baseline: { namespace: 'shop', selector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['notifications'] }] } } });
+    const narrowed = plan({}, baseline, { source: { namespace: 'shop', selector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['notifications'] }] } } });
     const pruned = objectsToPrune(plan().objects, narrowed.objects, environment).map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(pruned).toEqual(['ConfigMap/notifications-templates', 'Deployment/notifications', 'Service/notifications']);
   });
@@ -247,7 +253,7 @@ describe('planning the shop with other choices', () => {
   });
 
   it('reads rendered manifests whose namespace it infers', () => {
-    const fromManifests = planEnvironment({ environment, spec: specOf({ baseline: { manifests: { configMapRef: { name: 'shop-rendered' } } } }), baseline, tlsSecret: wildcard, random: counterRandom() });
+    const fromManifests = planEnvironment({ environment, spec: specOf({}, { source: { namespace: 'shop', manifests: { configMapRef: { namespace: 'platform', name: 'shop-rendered' } } } }), baseline, tlsSecret: wildcard, random: counterRandom() });
     expect(fromManifests.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(plan().objects.map((o) => `${o.kind}/${o.metadata.name}`));
   });
 
@@ -260,7 +266,7 @@ describe('planning the shop with other choices', () => {
 
   it('names the field when the template cannot render a host', () => {
     const long = { ...environment, name: 'x'.repeat(70) };
-    expect(() => planEnvironment({ environment: long, spec: specOf({ ingress: { hostTemplate: '{{environment}}.example.com' } }), baseline, random: counterRandom() })).toThrow(
+    expect(() => planEnvironment({ environment: long, spec: specOf({ ingress: { hostTemplate: '{{environment}}.preview.example.com' } }), baseline, random: counterRandom() })).toThrow(
       expect.objectContaining({ field: 'spec.ingress.hostTemplate' }),
     );
   });
