@@ -23,7 +23,7 @@ describe('understudy dev up input', () => {
       kind: 'StagingEnvironment',
       metadata: { name: 'pr-7', namespace: 'previews' },
       spec: {
-        baseline: { namespace: 'shop' },
+        baselineRef: { name: 'shop' },
         services: [
           { name: 'checkout', image: 'registry.example.com/checkout:pr-7', env: [{ name: 'FEATURE_X', value: 'on' }, { name: 'GREETING', value: 'a=b c' }] },
           { name: 'cart', image: 'registry.example.com/cart:pr-7' },
@@ -40,11 +40,11 @@ describe('understudy dev up input', () => {
     const base = {
       kind: 'StagingEnvironment',
       metadata: { name: 'ignored', namespace: 'ignored', labels: { team: 'payments' }, uid: 'x' },
-      spec: { baseline: { namespace: 'shop' }, expiresAt: '2030-01-01T00:00:00Z', services: [{ name: 'checkout', env: [{ name: 'A', value: '1' }] }], scale: { resources: '0.5' } },
+      spec: { baselineRef: { name: 'shop' }, expiresAt: '2030-01-01T00:00:00Z', services: [{ name: 'checkout', env: [{ name: 'A', value: '1' }] }], scale: { resources: '0.5' } },
     };
     const manifest = environmentManifest(parse({ env: ['checkout:A=2'], ttl: '1h', replicas: '0.5' }), 'previews', base);
     expect(manifest.metadata).toEqual({ name: 'pr-7', namespace: 'previews', labels: { team: 'payments' } });
-    expect(manifest.spec).toEqual({ baseline: { namespace: 'shop' }, ttl: '1h', services: [{ name: 'checkout', env: [{ name: 'A', value: '2' }] }], scale: { resources: '0.5', replicas: '0.5' } });
+    expect(manifest.spec).toEqual({ baselineRef: { name: 'shop' }, ttl: '1h', services: [{ name: 'checkout', env: [{ name: 'A', value: '2' }] }], scale: { resources: '0.5', replicas: '0.5' } });
     expect(base.spec.services[0]?.env?.[0]?.value).toBe('1');
   });
 
@@ -58,7 +58,7 @@ describe('understudy dev up input', () => {
     [{ image: ['checkout'] }, /^--image "checkout": expected service=image/],
     [{ env: ['checkout=FEATURE_X'] }, /^--env "checkout=FEATURE_X": expected service:NAME=value/],
     [{ ttl: 'soon' }, /^--ttl "soon": must be a duration/],
-    [{ baseline: 'Shop' }, /^--baseline "Shop": must be a namespace name/],
+    [{ baseline: 'Shop' }, /^--baseline "Shop": must be a lowercase RFC 1123 subdomain/],
     [{ name: 'PR_7' }, /^the environment name "PR_7"/],
     [{ secrets: 'Everything' }, /^--secrets "Everything"/],
     [{ timeout: '10' }, /^--timeout "10"/],
@@ -71,9 +71,28 @@ describe('understudy dev up input', () => {
     [{ baseline: 'shop', resources: 'lots' }, /^spec\.scale\.resources \(--resources\): must be a decimal number/],
     [{ baseline: 'shop', hostTemplate: '{{nope}}.example.com' }, /^spec\.ingress\.hostTemplate \(--host-template\): /],
     [{ baseline: 'shop', env: ['checkout:1BAD=x'] }, /^spec\.services\[0\]\.env\[0\]\.name \(--env\): must be an environment variable name/],
-    [{}, /^--baseline is required/],
+    [{}, /^--baseline is required \(or spec\.baselineRef in --file\): the name of a Baseline/],
   ])('refuses %j the way the operator would, naming the spec field and the flag', (raw, message) => {
     expect(() => specOf(raw)).toThrow(message);
+  });
+
+  it('sets spec.baselineRef.name from --baseline, over the one in --file', () => {
+    expect(specOf({ baseline: 'shop.eu-west' }).baselineRef).toEqual({ name: 'shop.eu-west' });
+    expect(specOf({ baseline: 'orders' }, { spec: { baselineRef: { name: 'shop' } } }).baselineRef).toEqual({ name: 'orders' });
+    expect(specOf({}, { spec: { baselineRef: { name: 'shop' } } }).baselineRef).toEqual({ name: 'shop' });
+  });
+
+  it.each([
+    [{ baseline: { namespace: 'shop' } }, /^spec\.baseline \(--file\) is no longer part of a StagingEnvironment; it moved to spec\.baselineRef\.name/],
+    [{ baselineRef: { name: 'shop' }, targetNamespace: 'shop-pr-7' }, /^spec\.targetNamespace \(--file\) .*the target namespace is derived/],
+    [{ baselineRef: { name: 'shop' }, kinds: ['Deployment'] }, /^spec\.kinds \(--file\) .*spec\.source\.kinds/],
+    [{ baselineRef: { name: 'shop' }, ingress: { hostTemplate: '{{environment}}.example.com', tlsSecretRef: { name: 'wildcard' } } }, /^spec\.ingress\.tlsSecretRef \(--file\) .*Baseline's spec\.ingress\.tlsSecretRef/],
+    [{ baselineRef: { name: 'shop' }, ingress: { hostTemplate: '{{environment}}.example.com', className: 'nginx' } }, /^spec\.ingress\.className \(--file\)/],
+    [{ baselineRef: { name: 'shop' }, isolation: { networkPolicy: false } }, /^spec\.isolation\.networkPolicy \(--file\) .*Baseline's spec\.isolation\.networkPolicy/],
+    [{ baselineRef: { name: 'shop' }, isolation: { allowIngressFromNamespaces: ['x'] } }, /^spec\.isolation\.allowIngressFromNamespaces \(--file\)/],
+  ])('refuses a --file spec %j written before Baselines, saying what replaced the field', (spec, message) => {
+    expect(() => specOf({ baseline: 'shop' }, { kind: 'StagingEnvironment', spec })).toThrow(message);
+    expect(() => specOf({ baseline: 'shop' }, { kind: 'StagingEnvironment', spec })).toThrow(DevInputError);
   });
 
   it('refuses with a DevInputError, so the command reports it as bad input', () => {

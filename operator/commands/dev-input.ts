@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { API_VERSION, DurationSchema } from '../api/common';
-import { NamespaceNameSchema, parseStagingEnvironmentSpec, SECRET_POLICIES } from '../api/stagingenvironment';
+import { BaselineRefSchema, NamespaceNameSchema, parseStagingEnvironmentSpec, SECRET_POLICIES } from '../api/stagingenvironment';
 import { parseDuration } from '../environment/duration';
 
 // `understudy dev up` input: the flags, checked with zod so that a bad one is
@@ -15,7 +15,7 @@ const SERVICE_ENV = /^([^:=\s]+):([^=\s]+)=(.*)$/s;
 export const DevUpInputSchema = z.object({
   name: NamespaceNameSchema.describe('the environment'),
   namespace: NamespaceNameSchema.optional(),
-  baseline: NamespaceNameSchema.optional(),
+  baseline: BaselineRefSchema.shape.name.optional(),
   image: z.array(z.string().regex(SERVICE_IMAGE, 'expected service=image, for example checkout=registry.example.com/checkout:pr-7')).default([]),
   env: z.array(z.string().regex(SERVICE_ENV, 'expected service:NAME=value, for example checkout:FEATURE_X=on')).default([]),
   shared: z.array(z.string().min(1)).default([]),
@@ -34,7 +34,7 @@ export type DevUpInput = z.infer<typeof DevUpInputSchema>;
 
 /** Where each flag lands in the spec, to name the flag when the spec is refused. */
 const FLAG_OF_FIELD: Array<[RegExp, string]> = [
-  [/^spec\.baseline/, '--baseline'],
+  [/^spec\.baselineRef/, '--baseline'],
   [/^spec\.services\[\d+\]\.image/, '--image'],
   [/^spec\.services\[\d+\]\.env/, '--env'],
   [/^spec\.services\[\d+\]\.mode/, '--shared'],
@@ -61,6 +61,31 @@ export function parseDevUpInput(raw: Record<string, unknown>): DevUpInput {
 
 type Json = Record<string, unknown>;
 
+/**
+ * Fields a manifest written for the API before Baselines may still carry. The
+ * API server would drop them without a word (they are not in the schema), so
+ * the environment would silently copy something else than its author meant:
+ * they are refused, each with what replaced it.
+ */
+const REMOVED_FIELDS: Array<[path: readonly string[], replacement: string]> = [
+  [['baseline'], 'spec.baselineRef.name, the name of a Baseline an admin created (kubectl get baselines); the source namespace, selector, manifests and cluster are the Baseline\'s'],
+  [['targetNamespace'], 'nothing: the target namespace is derived, <the Baseline\'s prefix><namespace>-<name>'],
+  [['kinds'], 'the Baseline\'s spec.source.kinds'],
+  [['ingress', 'tlsSecretRef'], 'the Baseline\'s spec.ingress.tlsSecretRef'],
+  [['ingress', 'className'], 'the Baseline\'s spec.ingress.className'],
+  [['isolation', 'networkPolicy'], 'the Baseline\'s spec.isolation.networkPolicy'],
+  [['isolation', 'allowIngressFromNamespaces'], 'the Baseline\'s spec.isolation.allowIngressFromNamespaces'],
+];
+
+function removedFieldProblem(spec: Json): string | undefined {
+  for (const [path, replacement] of REMOVED_FIELDS) {
+    let value: unknown = spec;
+    for (const part of path) value = value !== null && typeof value === 'object' ? (value as Json)[part] : undefined;
+    if (value !== undefined) return `spec.${path.join('.')} (--file) is no longer part of a StagingEnvironment; it moved to ${replacement}`;
+  }
+  return undefined;
+}
+
 export interface EnvironmentManifest {
   apiVersion: string;
   kind: string;
@@ -79,8 +104,10 @@ type ServiceEntry = { name: string; mode?: string; image?: string; env?: Array<{
  */
 export function environmentManifest(input: DevUpInput, namespace: string, base: Json = {}): EnvironmentManifest {
   const spec: Json = structuredClone((base.spec as Json | undefined) ?? {});
-  if (input.baseline) spec.baseline = { namespace: input.baseline };
-  if (!spec.baseline) throw new DevInputError('--baseline is required (or a baseline in --file)');
+  const removed = removedFieldProblem(spec);
+  if (removed) throw new DevInputError(removed);
+  if (input.baseline) spec.baselineRef = { name: input.baseline };
+  if (!spec.baselineRef) throw new DevInputError('--baseline is required (or spec.baselineRef in --file): the name of a Baseline that allows this namespace (kubectl get baselines)');
   const services = mergeServices((spec.services as ServiceEntry[] | undefined) ?? [], input);
   if (services.length > 0) spec.services = services;
   if (input.replicas || input.resources) {

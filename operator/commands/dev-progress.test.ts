@@ -26,8 +26,8 @@ describe('assessEnvironment', () => {
   });
 
   it('stops on Stalled with its reason and message', () => {
-    const stalled = env([condition('Ready', 'False', 'InvalidSpec', 'x'), condition('Stalled', 'True', 'InvalidSpec', 'spec.baseline.namespace: namespace nope does not exist')], { phase: 'Failed' });
-    expect(assessEnvironment(stalled)).toEqual({ outcome: 'stalled', line: 'Stalled (InvalidSpec): spec.baseline.namespace: namespace nope does not exist' });
+    const stalled = env([condition('Ready', 'False', 'BaselineNotFound', 'x'), condition('Stalled', 'True', 'BaselineNotFound', 'spec.baselineRef.name: Baseline nope does not exist')], { phase: 'Failed' });
+    expect(assessEnvironment(stalled)).toEqual({ outcome: 'stalled', line: 'Stalled (BaselineNotFound): spec.baselineRef.name: Baseline nope does not exist' });
   });
 
   it('is done at Ready for the current generation', () => {

@@ -185,7 +185,7 @@ export function register(program: Command): void {
     dev
       .command('up <name>')
       .description('Create or update an environment and wait until it is Ready. Exit codes: 0 Ready, 1 Stalled or tests failed, 2 bad input, API error or timeout.')
-      .option('--baseline <namespace>', 'the namespace to copy')
+      .option('--baseline <name>', 'the Baseline to copy (kubectl get baselines); it must allow the namespace')
       .option('-f, --file <manifest>', 'a StagingEnvironment manifest; the flags below override it')
       .option('--image <service=image>', 'image override for one service (repeatable)', collect)
       .option('--env <service:NAME=value>', 'environment variable for one service (repeatable)', collect)
