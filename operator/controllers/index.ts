@@ -1,4 +1,5 @@
 import type { ControllerFactory } from '../commands/operator';
+import { baselineController } from './baseline';
 import { dataSeedController } from './dataseed';
 import { parityCheckController } from './paritycheck';
 import { stagingEnvironmentController } from './stagingenvironment';
@@ -8,6 +9,7 @@ import { stagingEnvironmentController } from './stagingenvironment';
  * controller adds its factory here.
  */
 export const CONTROLLERS: ControllerFactory[] = [
+  (env) => baselineController(env),
   (env) => parityCheckController(env),
   (env) => stagingEnvironmentController(env),
   (env) => dataSeedController(env),

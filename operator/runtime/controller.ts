@@ -31,7 +31,8 @@ export interface WatchesKind extends WatchedKind {
 export interface ControllerOptions {
   /** Lower-case, unique per manager; the `controller` label of the metrics. */
   name: string;
-  primary: { apiVersion: string; kind: string; labelSelector?: string };
+  /** The reconciled kind; scope 'all' for cluster-scoped kinds such as Baseline. */
+  primary: WatchedKind;
   /**
    * More informers of the primary kind whose objects are reconciled as
    * primaries too: objects of the kind outside the manager's namespaces that
