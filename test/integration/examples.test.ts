@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { allowsNamespace, parseBaselineSpec, type BaselineSpec } from '../../operator/api/baseline';
+import { parseStagingEnvironmentSpec } from '../../operator/api/stagingenvironment';
+import { resolveCopySpec } from '../../operator/environment/copy-spec';
 import { createNamespace, deleteNamespace, kubectlAsync } from '../support/kube';
 
 const root = resolve(__dirname, '../..');
@@ -29,6 +32,33 @@ function exampleResources(): Array<[string, string]> {
   return out;
 }
 
+type Manifest = { apiVersion?: string; kind?: string; metadata?: { name?: string }; spec?: unknown };
+
+function exampleObjects(kind: string): Array<[string, Manifest]> {
+  return exampleResources()
+    .map(([name, text]): [string, Manifest] => [name, parseAllDocuments(text)[0]?.toJS() as Manifest])
+    .filter(([, object]) => object.kind === kind);
+}
+
+const PREVIEWS_LABELS = { 'understudy.dev/previews': 'true' };
+
+/**
+ * The environment resolved within the Baseline it names, as the operator
+ * resolves it in namespace previews (labelled as the examples tell admins to):
+ * a refusal names the field, so an example drifting from its Baseline fails here.
+ */
+function resolveExample(object: Manifest, baselines: ReadonlyMap<string, BaselineSpec>): { targetNamespace: string; domain: string | undefined } {
+  const parsed = parseStagingEnvironmentSpec(object.spec);
+  if (!parsed.ok) throw new Error(`${object.metadata?.name}: ${parsed.field}: ${parsed.message}`);
+  const baseline = baselines.get(parsed.spec.baselineRef.name);
+  if (!baseline) throw new Error(`names Baseline ${parsed.spec.baselineRef.name}, which examples/ does not ship`);
+  if (!allowsNamespace(baseline, 'previews', PREVIEWS_LABELS)) throw new Error(`Baseline ${parsed.spec.baselineRef.name} does not allow a labelled previews namespace`);
+  if (allowsNamespace(baseline, 'previews', {})) throw new Error(`Baseline ${parsed.spec.baselineRef.name} allows an unlabelled namespace`);
+  const resolved = resolveCopySpec({ environment: { name: object.metadata?.name ?? '', namespace: 'previews' }, spec: parsed.spec, baseline: { name: parsed.spec.baselineRef.name, spec: baseline }, createdAt: new Date() });
+  if (!resolved.ok) throw new Error(`${object.metadata?.name}: ${resolved.field}: ${resolved.message}`);
+  return { targetNamespace: resolved.copy.targetNamespace, domain: resolved.copy.ingress?.domain };
+}
+
 describe('examples', () => {
   let ns: string;
   beforeAll(() => {
@@ -47,10 +77,30 @@ describe('examples', () => {
     expect(result.code).toBe(0);
   });
 
+  const baselines = new Map(
+    exampleObjects('Baseline').map(([name, object]): [string, BaselineSpec] => {
+      const parsed = parseBaselineSpec(object.spec);
+      if (!parsed.ok) throw new Error(`${name}: ${parsed.field}: ${parsed.message}`);
+      return [object.metadata?.name ?? '', parsed.spec];
+    }),
+  );
+
+  it('ship a Baseline for every StagingEnvironment, each environment within its Baseline\'s limits', () => {
+    expect([...baselines.keys()].sort()).toEqual(['shop', 'shop-pull-requests']);
+    const environments = exampleObjects('StagingEnvironment');
+    expect(environments.map(([, o]) => o.metadata?.name).sort()).toEqual(['pr-1234', 'shop-preview']);
+    for (const [name, object] of environments) {
+      expect([name, resolveExample(object, baselines)]).toEqual([name, { targetNamespace: `shop-previews-${object.metadata?.name}`, domain: expect.stringMatching(/^(localtest\.me|preview\.example\.com)$/) }]);
+    }
+  });
+
   it('the pull-request chart renders a StagingEnvironment the API server accepts', async () => {
     const rendered = execFileSync('helm', ['template', 'preview', join(root, 'examples/pr-preview/chart'), '--set', 'prNumber=1234', '--set', 'images.checkout=registry.example.com/shop/checkout:pr-1234', '--set', 'sharedServices={users}']).toString();
     const result = await kubectlAsync(['apply', '--dry-run=server', '-n', ns, '-f', '-'], rendered);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('stagingenvironment.understudy.dev/pr-1234 created (server dry run)');
+    const [object] = parseAllDocuments(rendered).map((d) => d.toJS() as Manifest).filter((o) => o?.kind === 'StagingEnvironment');
+    expect(object).toBeDefined();
+    expect(resolveExample(object!, baselines)).toEqual({ targetNamespace: 'shop-previews-pr-1234', domain: 'preview.example.com' });
   });
 });
