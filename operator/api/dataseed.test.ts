@@ -1,13 +1,49 @@
 import { crdFor } from './crd';
-import { DataSeedKind, DataSeedSpecSchema } from './dataseed';
+import { DataSeedKind, DataSeedSpecSchema, readsProduction, runnerOf } from './dataseed';
 
 const target = { urlSecretRef: { name: 'staging-db', key: 'url' } };
 const synthesize = { profile: { configMapRef: { name: 'shop-profile', key: 'profile.json' } }, scale: { ratio: '0.1' } };
+const anonymize = { from: { database: 'orders' }, key: { secretKeyRef: { name: 'masking-key', key: 'key' } } };
+const baselineRef = { name: 'shop' };
+const issues = (r: { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } }) => (r.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
 
 describe('DataSeed spec', () => {
-  it('applies the safe defaults: strict mode, truncate, job runner, leak scan', () => {
+  it('applies the safe defaults: strict mode, truncate, leak scan; Job for a ConfigMap profile', () => {
     const spec = DataSeedSpecSchema.parse({ source: { synthesize }, target });
-    expect(spec).toMatchObject({ mode: 'Strict', reset: 'Truncate', runner: 'Job', leakScan: true, rules: [], schemas: ['public'] });
+    expect(spec).toMatchObject({ mode: 'Strict', reset: 'Truncate', leakScan: true, rules: [], schemas: ['public'] });
+    expect(runnerOf(spec)).toBe('Job');
+    expect(readsProduction(spec)).toBe(false);
+  });
+
+  it('reads production only through a Baseline database, and then runs inside the operator by default', () => {
+    const spec = DataSeedSpecSchema.parse({ baselineRef, source: { anonymize }, target });
+    expect(spec.source.anonymize?.from).toEqual({ database: 'orders' });
+    expect(readsProduction(spec)).toBe(true);
+    expect(runnerOf(spec)).toBe('Inline');
+    const fromBaseline = DataSeedSpecSchema.parse({ baselineRef, source: { synthesize: { profile: { fromBaseline: { database: 'orders' } } } }, target });
+    expect(runnerOf(fromBaseline)).toBe('Inline');
+  });
+
+  it('refuses a production source without baselineRef, naming the field', () => {
+    expect(issues(DataSeedSpecSchema.safeParse({ source: { anonymize }, target }))).toEqual([expect.stringMatching(/^baselineRef: baselineRef is required when the source reads production/)]);
+    expect(issues(DataSeedSpecSchema.safeParse({ source: { synthesize: { profile: { fromBaseline: { database: 'orders' } } } }, target }))[0]).toMatch(/^baselineRef: /);
+  });
+
+  it('refuses runner Job for a source that reads production, naming spec.runner and saying why', () => {
+    const r = DataSeedSpecSchema.safeParse({ baselineRef, source: { anonymize }, target, runner: 'Job' });
+    expect(issues(r)).toEqual([expect.stringMatching(/^runner: runner Job cannot run a source that reads production .*credentials never enter this namespace/)]);
+    expect(DataSeedSpecSchema.safeParse({ source: { synthesize }, target, runner: 'Job' }).success).toBe(true);
+  });
+
+  it('refuses a production connection given as a URL Secret, a host or the old fromDatabase', () => {
+    const url = DataSeedSpecSchema.safeParse({ baselineRef, source: { anonymize: { ...anonymize, from: { database: 'orders', urlSecretRef: { name: 'prod', key: 'url' } } } }, target });
+    expect(issues(url)).toEqual([expect.stringMatching(/^source\.anonymize\.from\.urlSecretRef: production connections come only from a Baseline/)]);
+    const host = DataSeedSpecSchema.safeParse({ baselineRef, source: { anonymize: { ...anonymize, from: { database: 'orders', host: 'evil.example.com' } } }, target });
+    expect(issues(host)[0]).toMatch(/^source\.anonymize\.from\.host: production connections come only from a Baseline/);
+    // The old shape: no database, a Secret of the DataSeed's namespace.
+    expect(DataSeedSpecSchema.safeParse({ baselineRef, source: { anonymize: { ...anonymize, from: { urlSecretRef: { name: 'prod', key: 'url' } } } }, target }).success).toBe(false);
+    const old = DataSeedSpecSchema.safeParse({ source: { synthesize: { profile: { fromDatabase: { urlSecretRef: { name: 'prod', key: 'url' } } } } }, target });
+    expect(issues(old).join('\n')).toContain('source.synthesize.profile.fromDatabase: replaced by fromBaseline');
   });
 
   it('refuses zero or two sources, naming the field', () => {
@@ -38,6 +74,17 @@ describe('DataSeed CRD', () => {
   it('names the kind and carries the exactly-one-source CEL rule', () => {
     expect(crd.spec.names).toMatchObject({ plural: 'dataseeds', shortNames: ['dseed'], categories: ['understudy'] });
     expect(text).toContain('has(self.synthesize), has(self.anonymize)');
+  });
+  it('has the API server refuse production connections outside a Baseline, a missing baselineRef and a Job reading production', () => {
+    expect(text).toContain('!has(self.urlSecretRef) && !has(self.passwordSecretRef) && !has(self.host)');
+    expect(text).toContain('!has(self.fromDatabase)');
+    expect(text).toContain("|| has(self.baselineRef)");
+    expect(text).toContain("|| !has(self.runner) || self.runner != 'Job'");
+  });
+  it('documents in target that naming a Secret is like mounting it in a Pod', () => {
+    const spec = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec as { properties: Record<string, { description?: string }> };
+    expect(spec.properties.target!.description).toContain('Naming a Secret here is like mounting it in a Pod: anyone who can create a DataSeed in this namespace can have its value used as a connection.');
+    expect(spec.properties.runner!.description).toMatch(/Job is refused for sources that read production/);
   });
   it('keeps rule parameters free-form and structural', () => {
     const spec = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec as { properties: { rules: { items: { properties: { params: Record<string, unknown> } } } } };

@@ -41,8 +41,50 @@ export const ConnectionSchema = z
   .refine((c) => c.host === undefined || (c.database !== undefined && c.user !== undefined), {
     message: 'host needs database and user',
   })
-  .describe('How to reach a PostgreSQL database. Credentials only ever come from Secrets.');
+  .describe('How to reach a PostgreSQL database. Credentials only ever come from Secrets of the DataSeed\'s own namespace.');
 export type Connection = z.infer<typeof ConnectionSchema>;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Where a production connection comes from, the only way: a Baseline's data.databases entry, by name. */
+const ONLY_FROM_BASELINE = 'production connections come only from a Baseline: name one of its spec.data.databases in database (see spec.baselineRef)';
+
+const RefusedSecretSchema = z
+  .record(z.string(), z.unknown())
+  .meta({ 'x-kubernetes-preserve-unknown-fields': true, additionalProperties: undefined })
+  .optional()
+  .describe(`Refused: ${ONLY_FROM_BASELINE}.`);
+const RefusedStringSchema = z.string().optional().describe(`Refused: ${ONLY_FROM_BASELINE}.`);
+
+/**
+ * A production database named by its Baseline. The old connection fields are
+ * kept in the schema only so that both the API server (CEL) and zod refuse
+ * them with a message that says why, instead of pruning them silently.
+ */
+export const BaselineDatabaseRefSchema = z
+  .object({
+    database: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(DNS_LABEL, 'must be the name of one of the Baseline\'s spec.data.databases')
+      .describe('Name of one of the Baseline\'s spec.data.databases. The operator reads its connection Secret where the admin put it; the credentials never enter this namespace.'),
+    urlSecretRef: RefusedSecretSchema,
+    passwordSecretRef: RefusedSecretSchema,
+    host: RefusedStringSchema,
+  })
+  .meta({
+    'x-kubernetes-validations': [
+      { rule: '!has(self.urlSecretRef) && !has(self.passwordSecretRef) && !has(self.host)', message: ONLY_FROM_BASELINE },
+    ],
+  })
+  .superRefine((ref, ctx) => {
+    for (const field of ['urlSecretRef', 'passwordSecretRef', 'host'] as const) {
+      if (ref[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: ONLY_FROM_BASELINE });
+    }
+  })
+  .describe('A production database of the Baseline named in spec.baselineRef.');
+export type BaselineDatabaseRef = z.infer<typeof BaselineDatabaseRefSchema>;
 
 export const ScaleSchema = z
   .object({
@@ -58,13 +100,22 @@ export const SynthesizeSourceSchema = z
   .object({
     profile: z
       .object({
-        configMapRef: ConfigMapKeySelectorSchema.optional().describe('A ConfigMap key holding a profile captured by `understudy profile`.'),
-        fromDatabase: ConnectionSchema.optional().describe('Profile this database now, from its catalogue and aggregate queries only.'),
+        configMapRef: ConfigMapKeySelectorSchema.optional().describe('A ConfigMap key of this namespace holding a profile captured by `understudy profile`. Runs as a Job or Inline.'),
+        fromBaseline: BaselineDatabaseRefSchema.optional().describe(
+          'A production database of the Baseline: its profileRef ConfigMap when the admin set one, else the database profiled now from its catalogue and aggregate queries only. Reads production, so it runs inside the operator (runner Inline) and needs spec.baselineRef.',
+        ),
+        fromDatabase: RefusedSecretSchema.describe(`Refused: replaced by fromBaseline; ${ONLY_FROM_BASELINE}.`),
       })
-      .refine((p) => (p.configMapRef === undefined) !== (p.fromDatabase === undefined), {
-        message: 'set exactly one of configMapRef or fromDatabase',
+      .refine((p) => p.fromDatabase === undefined, { path: ['fromDatabase'], message: `replaced by fromBaseline: ${ONLY_FROM_BASELINE}` })
+      .refine((p) => (p.configMapRef === undefined) !== (p.fromBaseline === undefined), {
+        message: 'set exactly one of configMapRef or fromBaseline',
       })
-      .meta({ 'x-kubernetes-validations': [{ rule: 'has(self.configMapRef) != has(self.fromDatabase)', message: 'set exactly one of configMapRef or fromDatabase' }] })
+      .meta({
+        'x-kubernetes-validations': [
+          { rule: '!has(self.fromDatabase)', message: `fromDatabase was replaced by fromBaseline: ${ONLY_FROM_BASELINE}`, fieldPath: '.fromDatabase' },
+          { rule: 'has(self.configMapRef) != has(self.fromBaseline)', message: 'set exactly one of configMapRef or fromBaseline' },
+        ],
+      })
       .describe('Where the statistical profile of production comes from. Production rows are never read.'),
     scale: ScaleSchema.optional().describe('How many rows to generate; production\'s counts when omitted.'),
     seed: z.number().int().min(0).optional().describe('Seed of the random generator, so a synthesis can be repeated exactly; 0 when omitted.'),
@@ -81,7 +132,9 @@ export const SubsetRootSchema = z
 
 export const AnonymizeSourceSchema = z
   .object({
-    from: ConnectionSchema.describe('The production database to read, read-only.'),
+    from: BaselineDatabaseRefSchema.describe(
+      'The production database to read, read-only: one of the Baseline\'s spec.data.databases. Runs inside the operator (runner Inline); the credentials never enter this namespace.',
+    ),
     subset: z
       .object({
         roots: z.array(SubsetRootSchema).min(1).max(64).describe('Tables and conditions the subset starts from.'),
@@ -159,10 +212,20 @@ export const FidelitySchema = z
   })
   .describe('Thresholds of the fidelity report. Foreign-key orphans and unique violations always fail the seed.');
 
+const READS_PRODUCTION_CEL = '(has(self.source.anonymize) || (has(self.source.synthesize) && has(self.source.synthesize.profile.fromBaseline)))';
+const BASELINE_REQUIRED = 'baselineRef is required when the source reads production (anonymize, synthesize.profile.fromBaseline): production is reached only through a Baseline that allows this namespace';
+const JOB_REFUSED = 'runner Job cannot run a source that reads production (anonymize, synthesize.profile.fromBaseline): production credentials never enter this namespace, so such seeds run inside the operator; use runner Inline or leave runner unset';
+
 export const DataSeedSpecSchema = z
   .object({
+    baselineRef: z
+      .object({ name: z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be the name of a Baseline').describe('Name of a cluster-scoped Baseline that allows this namespace.') })
+      .optional()
+      .describe('The admin-owned Baseline whose spec.data.databases the source reads. Required when the source reads production (anonymize, synthesize.profile.fromBaseline). A Baseline that does not allow this namespace stalls the seed (BaselineNotAllowed) and nothing of it is read.'),
     source: SourceSchema,
-    target: ConnectionSchema.describe('The database to fill, typically the staging environment\'s.'),
+    target: ConnectionSchema.describe(
+      'The database to fill, typically the preview\'s own; its Secrets are read from this namespace. Naming a Secret here is like mounting it in a Pod: anyone who can create a DataSeed in this namespace can have its value used as a connection.',
+    ),
     rules: z.array(RuleSchema).max(2000).default([]).describe('Per-column transformers or generators.'),
     rulesFrom: ConfigMapKeySelectorSchema.optional().describe('A ConfigMap key holding more rules as YAML (a list, or {rules: [...]}).'),
     mode: z
@@ -170,7 +233,12 @@ export const DataSeedSpecSchema = z
       .default('Strict')
       .describe('Strict (default): any column without a rule that is not a key or a known-safe column fails the seed before anything is written. Permissive keeps such columns.'),
     reset: z.enum(['Truncate', 'Append']).default('Truncate').describe('Empty the target tables first (Truncate, the default) or add to them (Append).'),
-    runner: z.enum(['Job', 'Inline']).default('Job').describe('Run as a Kubernetes Job with the operator\'s image (default) or inside the operator.'),
+    runner: z
+      .enum(['Job', 'Inline'])
+      .optional()
+      .describe(
+        'Job: a Kubernetes Job with the operator\'s image, running as a ServiceAccount that may read only what this DataSeed names; only in namespaces the operator manages (a preview\'s), elsewhere the seed stalls with RunnerNotAllowed. Inline: inside the operator. Default: Inline when the source reads production (anonymize, synthesize.profile.fromBaseline), Job otherwise. Job is refused for sources that read production: their credentials never enter this namespace, and a Job runs here.',
+      ),
     schemas: z.array(z.string().min(1)).max(64).default(['public']).describe('Database schemas to seed.'),
     exclude: z.array(z.string().min(1)).max(512).default([]).describe('Tables to leave alone, schema-qualified or bare.'),
     fidelity: FidelitySchema.optional(),
@@ -182,9 +250,30 @@ export const DataSeedSpecSchema = z
     parallelism: z.number().int().min(1).max(32).default(2).describe('Independent tables written at once.'),
     batchRows: z.number().int().min(100).max(1_000_000).default(10_000).describe('Rows per COPY chunk.'),
   })
+  .meta({
+    'x-kubernetes-validations': [
+      { rule: `!${READS_PRODUCTION_CEL} || has(self.baselineRef)`, message: BASELINE_REQUIRED, fieldPath: '.baselineRef', reason: 'FieldValueRequired' },
+      { rule: `!${READS_PRODUCTION_CEL} || !has(self.runner) || self.runner != 'Job'`, message: JOB_REFUSED, fieldPath: '.runner' },
+    ],
+  })
+  .superRefine((spec, ctx) => {
+    if (!readsProduction(spec)) return;
+    if (!spec.baselineRef) ctx.addIssue({ code: 'custom', path: ['baselineRef'], message: BASELINE_REQUIRED });
+    if (spec.runner === 'Job') ctx.addIssue({ code: 'custom', path: ['runner'], message: JOB_REFUSED });
+  })
   .describe('Desired state of a DataSeed.');
 export type DataSeedSpec = z.infer<typeof DataSeedSpecSchema>;
 export type DataSeedSpecInput = z.input<typeof DataSeedSpecSchema>;
+
+/** Whether the source reads a production database (through the Baseline): such seeds run only inside the operator. */
+export function readsProduction(spec: { source: { anonymize?: unknown; synthesize?: { profile: { fromBaseline?: unknown } } } }): boolean {
+  return spec.source.anonymize !== undefined || spec.source.synthesize?.profile.fromBaseline !== undefined;
+}
+
+/** The runner a spec runs with: its own choice, else Inline for production sources and Job for the rest. */
+export function runnerOf(spec: Pick<DataSeedSpec, 'runner' | 'source'>): 'Job' | 'Inline' {
+  return spec.runner ?? (readsProduction(spec) ? 'Inline' : 'Job');
+}
 
 export const SeedPhaseSchema = z.enum(['Pending', 'Running', 'Succeeded', 'Failed']);
 
@@ -250,11 +339,12 @@ export const DataSeedKind: KindDefinition<typeof DataSeedSpecSchema, typeof Data
   singular: 'dataseed',
   shortNames: ['dseed'],
   categories: ['understudy'],
-  description: 'DataSeed fills a database with fake but production-like data: synthesized from a statistical profile, or an anonymized subset of production. Strict by default: no column is written without a rule.',
+  description: 'DataSeed fills a database with fake but production-like data: synthesized from a statistical profile, or an anonymized subset of production reached through an admin-owned Baseline. Strict by default: no column is written without a rule.',
   spec: DataSeedSpecSchema,
   status: DataSeedStatusSchema,
   printerColumns: [
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase of the last seed.' },
+    { name: 'Baseline', type: 'string', jsonPath: '.spec.baselineRef.name', description: 'The Baseline production is read through.', priority: 1 },
     { name: 'Rows', type: 'integer', jsonPath: '.status.totals.rows', description: 'Rows written.' },
     { name: 'Fidelity', type: 'boolean', jsonPath: '.status.fidelity.passed', description: 'Whether the fidelity report passed.' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },

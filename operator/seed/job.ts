@@ -1,4 +1,5 @@
 import { API_VERSION, LABELS, MANAGED_BY } from '../api/common';
+import { derivedName } from './object-names';
 
 // The Job that runs a DataSeed with the operator's own image (`runner: Job`):
 // the controller creates it, the container calls `understudy seed --resource`,
@@ -15,16 +16,17 @@ export interface SeedJobOptions {
   activeDeadlineSeconds?: number;
 }
 
-const MAX_NAME = 63;
-
-/** `<dataseed>-seed-<generation>`: one Job per generation, so a changed spec gets a fresh run. */
+/**
+ * `<dataseed>-seed-<generation>`: one Job per generation, so a changed spec
+ * gets a fresh run. At most 63 characters (the Job controller puts the name in
+ * a label); a long name is cut and made unique with a hash.
+ */
 export function seedJobName(name: string, generation: number): string {
-  const suffix = `-seed-${generation}`;
-  return `${name.slice(0, MAX_NAME - suffix.length).replace(/-+$/, '')}${suffix}`;
+  return derivedName(name, `-seed-${generation}`);
 }
 
 export function seedJob(opts: SeedJobOptions) {
-  const labels = { [LABELS.managedBy]: MANAGED_BY, 'understudy.dev/dataseed': opts.name.slice(0, 63) };
+  const labels = { [LABELS.managedBy]: MANAGED_BY, 'understudy.dev/dataseed': derivedName(opts.name) };
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',

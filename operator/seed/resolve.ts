@@ -5,7 +5,10 @@ import { ProfileSchema } from './model';
 import type { SeedRequest } from './run';
 
 // Turns a DataSeed's references (Secrets, ConfigMaps) into what runSeed needs.
-// Used by the controller (inline runner) and by `understudy seed --resource`.
+// Used by the controller (both runners) and by `understudy seed --resource`
+// (the Job runner's pod). Production is reached only through a
+// ProductionSource, which only the operator has: a seed that reads production
+// and gets none (a Job's pod) fails before anything is read.
 
 /** Reads decoded Secret and ConfigMap data from the resource's namespace; undefined when absent. */
 export interface ReferenceReader {
@@ -13,8 +16,40 @@ export interface ReferenceReader {
   configMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
 }
 
+/** A production database of the DataSeed's Baseline, as the operator reads it where the admin put it. */
+export interface ProductionSource {
+  /** The read-only connection URL of the database `name`. */
+  connectionUrl(name: string, field: string): Promise<string>;
+  /** The database's stored profile (JSON or YAML text), when the Baseline names one. */
+  storedProfile(name: string, field: string): Promise<string | undefined>;
+}
+
+export type ReferenceFailure = 'ReferenceNotFound' | 'ReferenceUnreadable' | 'InvalidReference';
+
+/**
+ * A reference that cannot be used: missing, not readable by the operator
+ * (the message says who must grant what), or holding a bad value. Its
+ * message never holds a referenced value.
+ */
+export class SeedReferenceError extends Error {
+  override readonly name = 'SeedReferenceError';
+
+  constructor(readonly reason: ReferenceFailure, message: string) {
+    super(message);
+  }
+}
+
+async function readSecret(reader: ReferenceReader, namespace: string, name: string, field: string): Promise<Record<string, string> | undefined> {
+  try {
+    return await reader.secret(namespace, name);
+  } catch (err) {
+    if (err instanceof SeedReferenceError) throw new SeedReferenceError(err.reason, `${field}: ${err.message}`);
+    throw err;
+  }
+}
+
 async function secretKey(reader: ReferenceReader, namespace: string, ref: { name: string; key: string }, field: string): Promise<string> {
-  const data = await reader.secret(namespace, ref.name);
+  const data = await readSecret(reader, namespace, ref.name, field);
   if (!data) throw new SeedError('ReferenceNotFound', `${field}: Secret ${namespace}/${ref.name} not found`);
   const value = data[ref.key];
   if (value === undefined || value === '') throw new SeedError('ReferenceNotFound', `${field}: Secret ${namespace}/${ref.name} has no key ${ref.key}`);
@@ -70,16 +105,33 @@ export function parseProfile(text: string, where: string) {
   return parsed.data;
 }
 
-export async function resolveSeedRequest(spec: DataSeedSpec, namespace: string, reader: ReferenceReader): Promise<SeedRequest> {
+/** The only way to production; without it (a Job's pod), a seed that reads production is refused before anything is read. */
+function production(source: ProductionSource | undefined, field: string): ProductionSource {
+  if (source) return source;
+  throw new SeedError('InvalidSpec', `${field}: production is read only inside the operator (runner Inline), through the Baseline; a seed Job never receives production credentials`);
+}
+
+/**
+ * What runSeed needs, read from the DataSeed's namespace (`reader`) and, for
+ * sources that read production, from its Baseline (`source`, the operator's).
+ */
+export async function resolveSeedRequest(spec: DataSeedSpec, namespace: string, reader: ReferenceReader, source?: ProductionSource): Promise<SeedRequest> {
   const request: SeedRequest = { spec, target: await connectionUrl(reader, namespace, spec.target, 'spec.target') };
   if (spec.rulesFrom) request.extraRules = parseRules(await configMapKey(reader, namespace, spec.rulesFrom, 'spec.rulesFrom'), 'spec.rulesFrom');
   const s = spec.source;
   if (s.synthesize) {
     const p = s.synthesize.profile;
     if (p.configMapRef) request.profile = parseProfile(await configMapKey(reader, namespace, p.configMapRef, 'spec.source.synthesize.profile.configMapRef'), 'spec.source.synthesize.profile.configMapRef');
-    if (p.fromDatabase) request.source = await connectionUrl(reader, namespace, p.fromDatabase, 'spec.source.synthesize.profile.fromDatabase');
+    if (p.fromBaseline) {
+      const field = 'spec.source.synthesize.profile.fromBaseline.database';
+      const prod = production(source, field);
+      const stored = await prod.storedProfile(p.fromBaseline.database, field);
+      if (stored !== undefined) request.profile = parseProfile(stored, `${field}: the Baseline's profileRef`);
+      else request.source = await prod.connectionUrl(p.fromBaseline.database, field);
+    }
   } else if (s.anonymize) {
-    request.source = await connectionUrl(reader, namespace, s.anonymize.from, 'spec.source.anonymize.from');
+    const field = 'spec.source.anonymize.from.database';
+    request.source = await production(source, field).connectionUrl(s.anonymize.from.database, field);
     const key = await secretKey(reader, namespace, s.anonymize.key.secretKeyRef, 'spec.source.anonymize.key.secretKeyRef');
     if (Buffer.byteLength(key) < 16) throw new SeedError('InvalidSpec', 'spec.source.anonymize.key.secretKeyRef: the masking key must be at least 16 bytes');
     request.key = Buffer.from(key, 'utf8');

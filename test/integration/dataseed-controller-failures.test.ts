@@ -1,18 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSeedSpecInput } from '../../operator/api/dataseed';
 import type { Manager } from '../../operator/runtime/manager';
-import { createNamespace, deleteNamespace, kubectl } from '../support/kube';
+import { grantSecretRead } from '../setup/operator-identity';
+import { deleteNamespace, kubectl } from '../support/kube';
 import { query, rowCounts, shopDatabase } from '../support/shop-db';
 import { createDatabase } from '../setup/postgres';
 import {
-  applyDataSeed, condition, createConfigMap, createSecret, getDataSeed, isReady, isStalled, seedEvents, shopFile, startOperator, waitForSeed,
+  applyDataSeed, condition, createConfigMap, createSecret, getDataSeed, isReady, isStalled, seedEvents, seedNamespace, shopFile, startOperator, waitForSeed,
 } from './dataseed-controller.fixture';
 
 jest.setTimeout(300_000);
 
 // What goes wrong around a seed, and how the controller comes back from it:
-// a Secret that is missing or wrong, a database that does not answer, and an
-// operator stopped in the middle of a seed.
+// a Secret that is missing or wrong or that the operator may not read, a
+// database that does not answer, and an operator stopped in the middle of a seed.
 
 const RUN = randomBytes(3).toString('hex');
 const SQL = 'CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, name text NOT NULL); INSERT INTO items VALUES (1, \'one\'), (2, \'two\') ON CONFLICT DO NOTHING;';
@@ -26,7 +27,7 @@ describe('the DataSeed controller when references and databases fail', () => {
   let manager: Manager;
 
   beforeAll(async () => {
-    ns = createNamespace('dseed-fail');
+    ns = await seedNamespace('dseed-fail');
     createConfigMap(ns, 'items-sql', { 'seed.sql': SQL });
     manager = await startOperator([ns]);
   });
@@ -75,13 +76,44 @@ describe('the DataSeed controller when references and databases fail', () => {
   });
 });
 
+describe('the DataSeed controller where it may not read Secrets', () => {
+  let ns: string;
+  let manager: Manager;
+
+  beforeAll(async () => {
+    // No grant: the chart lets the operator read Secrets only where an admin says.
+    ns = await seedNamespace('dseed-noread', { readable: false });
+    createConfigMap(ns, 'items-sql', { 'seed.sql': SQL });
+    manager = await startOperator([ns]);
+  });
+  afterAll(async () => {
+    await manager?.stop();
+    if (ns) deleteNamespace(ns);
+  });
+
+  it('is Stalled with ReferenceUnreadable saying an admin must grant read, and seeds once granted', async () => {
+    const target = await createDatabase(process.env.UNDERSTUDY_TEST_PG_URL!, `dseed_noread_${RUN}`);
+    createSecret(ns, 'db', { url: target });
+    await applyDataSeed(ns, 'unreadable', sqlSeed('db'));
+    const stalled = await waitForSeed(ns, 'unreadable', isStalled('ReferenceUnreadable'));
+    expect(condition(stalled, 'Ready')?.message).toMatch(new RegExp(`^spec\\.target\\.urlSecretRef: the operator may not read Secrets in namespace ${ns}; an admin must grant it read there \\(chart value rbac\\.secretNamespaces`));
+    expect(stalled.status?.nextAttemptAt).toEqual(expect.any(String));
+    expect(await query(target, "SELECT to_regclass('items') AS t")).toEqual([{ t: null }]);
+
+    await grantSecretRead(ns);
+    const ready = await waitForSeed(ns, 'unreadable', isReady(1), 90_000);
+    expect(condition(ready, 'Stalled')).toBeUndefined();
+    expect(await query<{ name: string }>(target, 'SELECT name FROM items ORDER BY id')).toEqual([{ name: 'one' }, { name: 'two' }]);
+  });
+});
+
 describe('the DataSeed controller across an operator restart', () => {
   let ns: string;
   let target: string;
   const managers: Manager[] = [];
 
   beforeAll(async () => {
-    ns = createNamespace('dseed-restart');
+    ns = await seedNamespace('dseed-restart');
     target = (await shopDatabase(`dseed_restart_${RUN}`)).url;
     createSecret(ns, 'db', { url: target });
     createConfigMap(ns, 'shop-profile', { 'profile.json': shopFile('profile.json') });

@@ -1,8 +1,8 @@
 import type { DataSeedSpecInput } from '../../operator/api/dataseed';
 import type { KubernetesObject } from '../../operator/runtime/client-node';
 import type { Manager } from '../../operator/runtime/manager';
-import { createNamespace, deleteNamespace, eventually, kubectlAsync } from '../support/kube';
-import { admin, applyDataSeed, condition, createConfigMap, createSecret, getDataSeed, isReady, isStalled, seedEvents, startOperator, waitForSeed } from './dataseed-controller.fixture';
+import { deleteNamespace, eventually, kubectlAsync } from '../support/kube';
+import { admin, applyDataSeed, condition, createConfigMap, createSecret, getDataSeed, isReady, isStalled, seedEvents, seedNamespace, startOperator, waitForSeed } from './dataseed-controller.fixture';
 
 jest.setTimeout(240_000);
 
@@ -12,7 +12,8 @@ jest.setTimeout(240_000);
 // security context, owner, identity), the permissions of that identity as
 // the API server decides them, and how the Job's end becomes conditions.
 // The pod's own work (`understudy seed --resource --write-status`) is tested
-// in seed-resource.test.ts.
+// in seed-resource.test.ts. The operator writes only in namespaces labelled
+// as its own (a preview's target namespace), so these namespaces are.
 
 const IMAGE = 'registry.example.com/understudy:test';
 
@@ -36,7 +37,7 @@ describe('the DataSeed controller, Job runner', () => {
   let manager: Manager;
 
   beforeAll(async () => {
-    ns = createNamespace('dseed-job');
+    ns = await seedNamespace('dseed-job', { managed: true });
     createSecret(ns, 'preview-db', { url: 'postgresql://shop@postgres.preview.svc:5432/shop' });
     createSecret(ns, 'unrelated', { token: 'not for the seed pod' });
     createConfigMap(ns, 'items-sql', { 'seed.sql': 'SELECT 1', 'other.sql': 'SELECT 2' });
@@ -94,6 +95,19 @@ describe('the DataSeed controller, Job runner', () => {
     expect(role?.rules.find((r: Json) => r.resources[0] === 'configmaps').resourceNames).toEqual(['items-sql']);
   });
 
+  it('refuses a Job for a source that reads production, at the API server, naming spec.runner', async () => {
+    const out = await kubectlAsync(['apply', '-n', ns, '-f', '-'], JSON.stringify({
+      apiVersion: 'understudy.dev/v1alpha1',
+      kind: 'DataSeed',
+      metadata: { name: 'prod-job' },
+      spec: { baselineRef: { name: 'shop' }, source: { anonymize: { from: { database: 'orders' }, key: { secretKeyRef: { name: 'k', key: 'k' } } } }, target: { urlSecretRef: { name: 'preview-db', key: 'url' } }, runner: 'Job' },
+    }));
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain('spec.runner');
+    expect(out.stderr).toContain('production credentials never enter this namespace');
+    expect(await getDataSeed(ns, 'prod-job')).toBeUndefined();
+  });
+
   it('reports a missing Secret as Stalled without creating a Job', async () => {
     await applyDataSeed(ns, 'no-secret', sqlSeed('missing-db'));
     const stalled = await waitForSeed(ns, 'no-secret', isStalled('ReferenceNotFound'));
@@ -102,12 +116,45 @@ describe('the DataSeed controller, Job runner', () => {
   });
 });
 
+describe('the DataSeed controller, Job runner where the operator may not write', () => {
+  let ns: string;
+  let manager: Manager;
+
+  beforeAll(async () => {
+    // A team's own namespace: the operator may read its Secrets (granted), but the admission policy refuses its writes.
+    ns = await seedNamespace('dseed-jobdenied');
+    createSecret(ns, 'preview-db', { url: 'postgresql://shop@postgres.preview.svc:5432/shop' });
+    createConfigMap(ns, 'items-sql', { 'seed.sql': 'SELECT 1' });
+    manager = await startOperator([ns], { image: IMAGE });
+  });
+  afterAll(async () => {
+    await manager?.stop();
+    if (ns) deleteNamespace(ns);
+  });
+
+  it('is Stalled with RunnerNotAllowed and the API server\'s message, creates nothing, and does not retry fast', async () => {
+    await applyDataSeed(ns, 'shop', sqlSeed('preview-db'));
+    const stalled = await waitForSeed(ns, 'shop', isStalled('RunnerNotAllowed'));
+    const message = condition(stalled, 'Stalled')?.message ?? '';
+    expect(message).toMatch(new RegExp(`^runner Job cannot run in namespace ${ns}: the API server refused the operator`));
+    expect(message).toContain('writes-in-managed-namespaces');
+    expect(message).toContain('use runner Inline');
+    // Checked again in minutes, not seconds.
+    expect(Date.parse(stalled.status!.nextAttemptAt!) - Date.now()).toBeGreaterThan(5 * 60_000);
+    expect(await admin.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: ns, name: 'shop-seed' })).toBeUndefined();
+    expect(await getJob(ns, 'shop-seed-1')).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await seedEvents(ns, 'shop')).filter((e) => e.reason === 'SeedFailed')).toHaveLength(1);
+    expect(condition(await getDataSeed(ns, 'shop'), 'Stalled')?.message).toBe(message);
+  });
+});
+
 describe('the DataSeed controller, a seed Job that fails', () => {
   let ns: string;
   let manager: Manager;
 
   beforeAll(async () => {
-    ns = createNamespace('dseed-jobfail');
+    ns = await seedNamespace('dseed-jobfail', { managed: true });
     createSecret(ns, 'preview-db', { url: 'postgresql://shop@postgres.preview.svc:5432/shop' });
     createConfigMap(ns, 'items-sql', { 'seed.sql': 'SELECT 1' });
     // No pod may start here, so a seed Job can only reach its deadline and fail.

@@ -8,11 +8,14 @@ import type { KubernetesObject } from '../../operator/runtime/client-node';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import type { Manager } from '../../operator/runtime/manager';
-import { adminKubeConfig, kubectl, waitForObject } from '../support/kube';
+import { grantSecretRead } from '../setup/operator-identity';
+import { adminKubeConfig, createNamespace, kubectl, kubectlAsync, waitForObject } from '../support/kube';
 
 // Shared by the DataSeed controller tests: the controller as `understudy
-// operator` builds it, under the chart's least-privilege identity, and reads
-// of DataSeeds, their Events and Jobs through an admin client.
+// operator` builds it, under the chart's least-privilege identity (which
+// reads Secrets only where an admin grants it, and writes only in namespaces
+// labelled as managed), reads of DataSeeds, their Events and Jobs through an
+// admin client, and the admin's side: Baselines and production credentials.
 
 export const admin = new KubeClient(adminKubeConfig(), { fieldManager: 'dataseed-test' });
 export const SHOP_DB = join(__dirname, '../../examples/shop/db');
@@ -68,6 +71,56 @@ export async function seedEvents(namespace: string, name: string): Promise<Event
 
 export function createSecret(namespace: string, name: string, data: Record<string, string>): void {
   kubectl(['create', 'secret', 'generic', name, '-n', namespace, ...Object.entries(data).map(([k, v]) => `--from-literal=${k}=${v}`)]);
+}
+
+/**
+ * A namespace for DataSeeds whose Secrets the operator may read, as an admin
+ * grants it (rbac.secretNamespaces). `managed`: labelled as the operator's
+ * own, like a preview's target namespace, so the admission policy lets it
+ * write there (the Job runner needs that).
+ */
+export async function seedNamespace(prefix: string, options: { managed?: boolean; readable?: boolean } = {}): Promise<string> {
+  const ns = createNamespace(prefix, options.managed ? { 'app.kubernetes.io/managed-by': 'understudy' } : {});
+  if (options.readable ?? true) await grantSecretRead(ns);
+  return ns;
+}
+
+export interface BaselineDatabase {
+  name: string;
+  connectionSecretRef: { namespace: string; name: string; key: string };
+  profileRef?: { namespace: string; name: string; key?: string };
+}
+
+/** A cluster-scoped Baseline as an admin writes it: production databases, open to `allowed` namespaces. */
+export function applyBaseline(name: string, allowed: readonly string[], databases: readonly BaselineDatabase[]): void {
+  kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify({
+    apiVersion: 'understudy.dev/v1alpha1',
+    kind: 'Baseline',
+    metadata: { name },
+    spec: { source: { namespace: allowed[0] ?? 'default' }, allowedNamespaces: { names: allowed }, data: { databases } },
+  }));
+}
+
+export function deleteBaseline(name: string): void {
+  kubectl(['delete', 'baseline', name, '--ignore-not-found', '--wait=false']);
+}
+
+/**
+ * An admin namespace holding production's read-only connection URLs (never a
+ * preview's), readable by the operator; returns the Baseline database entries.
+ */
+export async function productionCredentials(prefix: string, urls: Record<string, string>): Promise<{ namespace: string; databases: BaselineDatabase[] }> {
+  const namespace = await seedNamespace(prefix);
+  const databases = Object.entries(urls).map(([name, url]) => {
+    createSecret(namespace, `${name}-readonly`, { url });
+    return { name, connectionSecretRef: { namespace, name: `${name}-readonly`, key: 'url' } };
+  });
+  return { namespace, databases };
+}
+
+/** kubectl as another user (impersonation), for what a tenant may and may not do. */
+export function kubectlAs(user: string, args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  return kubectlAsync([...args, `--as=${user}`], input);
 }
 
 export function createConfigMap(namespace: string, name: string, data: Record<string, string>): void {

@@ -2,18 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { DataSeedSpecInput } from '../../operator/api/dataseed';
 import type { Manager } from '../../operator/runtime/manager';
-import { createNamespace, deleteNamespace, eventually, kubectlAsync } from '../support/kube';
+import { deleteNamespace, eventually, kubectlAsync } from '../support/kube';
 import { orphanCount, query, rowCounts, shopDatabase, tableDigests } from '../support/shop-db';
 import {
-  admin, applyDataSeed, condition, createConfigMap, createSecret, type DataSeedObject, getDataSeed, isReady, isStalled, seedEvents, shopFile, startOperator, waitForSeed,
+  admin, applyBaseline, applyDataSeed, condition, createConfigMap, createSecret, type DataSeedObject, deleteBaseline, getDataSeed, isReady, isStalled, productionCredentials, seedEvents, seedNamespace, shopFile,
+  startOperator, waitForSeed,
 } from './dataseed-controller.fixture';
 
 jest.setTimeout(300_000);
 
 // The DataSeed controller (runner: Inline) against the real control plane,
 // under the operator's least-privilege identity, seeding real PostgreSQL
-// databases: from a stored profile, as an anonymized subset, refused by
-// strict mode, and re-seeded only when the spec changes.
+// databases: from a stored profile, as an anonymized subset of production
+// reached through a Baseline, refused by strict mode, and re-seeded only when
+// the spec changes.
 
 const RUN = randomBytes(3).toString('hex');
 const RULES = (parseYaml(shopFile('rules.yaml')) as { rules: DataSeedSpecInput['rules'] }).rules!;
@@ -34,7 +36,7 @@ describe('the DataSeed controller, inline runner', () => {
   let synthTarget: string;
 
   beforeAll(async () => {
-    ns = createNamespace('dseed');
+    ns = await seedNamespace('dseed');
     synthTarget = (await shopDatabase(`dseed_synth_${RUN}`)).url;
     createSecret(ns, 'synth-db', { url: synthTarget });
     createConfigMap(ns, 'shop-profile', { 'profile.json': shopFile('profile.json') });
@@ -126,33 +128,42 @@ describe('the DataSeed controller, inline runner', () => {
 
 describe('the DataSeed controller, anonymize and strict mode', () => {
   let ns: string;
+  let credentials: string;
   let manager: Manager;
   let production: string;
+  const baseline = `dseed-shop-${RUN}`;
 
   beforeAll(async () => {
-    ns = createNamespace('dseed-anon');
+    ns = await seedNamespace('dseed-anon');
     production = (await shopDatabase(`dseed_prod_${RUN}`, 400)).url;
-    createSecret(ns, 'production-db', { url: production });
+    const withSsn = (await shopDatabase(`dseed_strict_prod_${RUN}`, 60)).url;
+    await query(withSsn, "ALTER TABLE users ADD COLUMN ssn text; UPDATE users SET ssn = lpad((random() * 999999999)::int::text, 9, '0')");
+    // Production's credentials live in an admin namespace, named by the Baseline; the DataSeed's namespace never holds them.
+    const prod = await productionCredentials('dseed-prod', { shop: production, 'shop-with-ssn': withSsn });
+    credentials = prod.namespace;
+    applyBaseline(baseline, [ns], prod.databases);
     createSecret(ns, 'masking-key', { key: `controller-test-key-${RUN}-0123456789` });
     createConfigMap(ns, 'shop-seed-rules', { 'rules.yaml': shopFile('rules.yaml') });
     manager = await startOperator([ns]);
   });
   afterAll(async () => {
     await manager?.stop();
+    deleteBaseline(baseline);
     if (ns) deleteNamespace(ns);
+    if (credentials) deleteNamespace(credentials);
   });
 
-  const anonymize = (targetSecret: string, rules?: DataSeedSpecInput['rules'], fromSecret = 'production-db'): DataSeedSpecInput => ({
+  const anonymize = (targetSecret: string, rules?: DataSeedSpecInput['rules'], database = 'shop'): DataSeedSpecInput => ({
+    baselineRef: { name: baseline },
     source: {
       anonymize: {
-        from: { urlSecretRef: { name: fromSecret, key: 'url' } },
+        from: { database },
         subset: { roots: [{ table: 'users', fraction: '0.1' }] },
         key: { secretKeyRef: { name: 'masking-key', key: 'key' } },
       },
     },
     target: { urlSecretRef: { name: targetSecret, key: 'url' } },
     ...(rules ? { rules } : { rulesFrom: { name: 'shop-seed-rules', key: 'rules.yaml' } }),
-    runner: 'Inline',
   });
 
   it('anonymizes a 10% subset with the key from a Secret: Ready, and the target holds the masked subset', async () => {
@@ -180,18 +191,37 @@ describe('the DataSeed controller, anonymize and strict mode', () => {
   });
 
   it('in strict mode refuses a column without a rule, naming it, and leaves the target as it was', async () => {
-    const withSsn = (await shopDatabase(`dseed_strict_prod_${RUN}`, 60)).url;
-    await query(withSsn, "ALTER TABLE users ADD COLUMN ssn text; UPDATE users SET ssn = lpad((random() * 999999999)::int::text, 9, '0')");
-    createSecret(ns, 'production-with-ssn', { url: withSsn });
     const target = (await shopDatabase(`dseed_strict_${RUN}`, 30)).url;
     await query(target, 'ALTER TABLE users ADD COLUMN ssn text');
     const before = await tableDigests(target);
     createSecret(ns, 'strict-db', { url: target });
-    await applyDataSeed(ns, 'strict', anonymize('strict-db', RULES, 'production-with-ssn'));
+    await applyDataSeed(ns, 'strict', anonymize('strict-db', RULES, 'shop-with-ssn'));
     const refused = await waitForSeed(ns, 'strict', isStalled('UncoveredColumns'));
     expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'UncoveredColumns' });
     expect(condition(refused, 'Stalled')?.message).toContain('public.users.ssn');
     expect(refused.status?.phase).toBe('Failed');
     expect(await tableDigests(target)).toEqual(before);
+  });
+
+  it('synthesizes from the Baseline\'s production profiled live, and says which databases the Baseline has when asked for another', async () => {
+    const target = (await shopDatabase(`dseed_live_${RUN}`)).url;
+    createSecret(ns, 'live-db', { url: target });
+    const spec = (database: string): DataSeedSpecInput => ({
+      baselineRef: { name: baseline },
+      source: { synthesize: { profile: { fromBaseline: { database } }, scale: { ratio: '0.5' }, seed: 2 } },
+      target: { urlSecretRef: { name: 'live-db', key: 'url' } },
+      rulesFrom: { name: 'shop-seed-rules', key: 'rules.yaml' },
+    });
+    await applyDataSeed(ns, 'live-profile', spec('payments'));
+    const missing = await waitForSeed(ns, 'live-profile', isStalled('ReferenceNotFound'));
+    expect(condition(missing, 'Ready')?.message).toBe(`spec.source.synthesize.profile.fromBaseline.database: Baseline ${baseline} has no database payments; it has shop, shop-with-ssn`);
+    await applyDataSeed(ns, 'live-profile', spec('shop'));
+    const seeded = await waitForSeed(ns, 'live-profile', isReady(2));
+    expect((await rowCounts(target))['public.users']).toBe(200);
+    expect(seeded.status?.profileDigest).toMatch(/^[0-9a-f]{64}$/);
+    // Nothing of production's connection is in the status or the Events.
+    const said = JSON.stringify([seeded.status, await seedEvents(ns, 'live-profile')]);
+    expect(said).not.toContain(new URL(production).pathname.slice(1));
+    expect(said).not.toContain(new URL(production).host);
   });
 });

@@ -40,6 +40,11 @@ describe('decideStart', () => {
     expect(decideStart(failed('ConnectionFailed'), 1, { ...memory, generation: 0 }, 0)).toEqual({ start: true, why: 'retry' });
     for (const reason of ['InvalidSpec', 'FidelityBelowThreshold', 'LeakDetected', 'IntegrityFailed']) expect(decideStart(failed(reason), 1, undefined, 0)).toEqual({ start: false });
   });
+
+  it('starts at once a seed the Baseline refused, once the caller found the Baseline allows it', () => {
+    const memory = { generation: 1, attempts: 1, reason: 'BaselineNotAllowed', failedAtMs: 2_000, retryAtMs: undefined };
+    for (const reason of ['BaselineNotFound', 'BaselineNotAllowed', 'InvalidBaseline']) expect(decideStart(failed(reason), 1, memory, 3_000)).toEqual({ start: true, why: 'retry' });
+  });
 });
 
 describe('retries', () => {
@@ -47,6 +52,11 @@ describe('retries', () => {
     expect(retryPolicyOf('ReferenceNotFound')).toBe('backoff');
     expect(retryPolicyOf('UncoveredColumns')).toBe('slow');
     expect(retryPolicyOf('FidelityBelowThreshold')).toBe('never');
+    expect(retryPolicyOf('ObjectNotOwned')).toBe('slow');
+    expect(retryPolicyOf('RunnerNotAllowed')).toBe('slow');
+    expect(retryPolicyOf('BaselineNotAllowed')).toBe('gate');
+    // Refused by the Baseline: no timed retry, no "retrying in" in the message.
+    expect(retryDelayMs('gate', 3)).toBeUndefined();
     const full = () => 1;
     expect(retryDelayMs('backoff', 1, full)).toBe(RETRY_INITIAL_MS);
     expect(retryDelayMs('backoff', 3, full)).toBe(4 * RETRY_INITIAL_MS);

@@ -11,13 +11,18 @@ import { backoffDelay } from '../../runtime/backoff';
 /**
  * backoff: a retry may fix it (a Secret created later, a database back up).
  * slow: decided before anything was written, and the fix may lie outside the
- * spec (a rules ConfigMap, the database schema), so it is re-checked now and then.
+ * spec (a rules ConfigMap, the database schema, an object in the way, the
+ * namespace's rights), so it is re-checked now and then.
+ * gate: the Baseline refused; it is judged again on every reconcile (a
+ * Baseline or Namespace change wakes the DataSeed), and the seed starts as
+ * soon as the Baseline allows it, with no timed retry in between.
  * never: only a spec change helps, or a retry would write production-derived data again.
  */
-export type RetryPolicy = 'backoff' | 'slow' | 'never';
+export type RetryPolicy = 'backoff' | 'slow' | 'gate' | 'never';
 
 const BACKOFF = new Set(['ConnectionFailed', 'WriteFailed', 'ReferenceNotFound', 'InvalidReference', 'ReferenceUnreadable', 'SeedFailed', 'Cancelled', 'JobFailed', 'JobNotCreated']);
-const SLOW = new Set(['UncoveredColumns', 'RuleConflict', 'SchemaMismatch']);
+const SLOW = new Set(['UncoveredColumns', 'RuleConflict', 'SchemaMismatch', 'ObjectNotOwned', 'RunnerNotAllowed']);
+export const GATE_REASONS = new Set(['BaselineNotFound', 'BaselineNotAllowed', 'InvalidBaseline']);
 
 export const RETRY_INITIAL_MS = 5_000;
 export const RETRY_MAX_MS = 5 * 60_000;
@@ -26,12 +31,13 @@ export const SLOW_RETRY_MS = 10 * 60_000;
 export function retryPolicyOf(reason: string): RetryPolicy {
   if (BACKOFF.has(reason)) return 'backoff';
   if (SLOW.has(reason)) return 'slow';
+  if (GATE_REASONS.has(reason)) return 'gate';
   return 'never';
 }
 
 /** How long after the `attempts`-th failure in a row the seed runs again; undefined when it does not. */
 export function retryDelayMs(policy: RetryPolicy, attempts: number, random?: () => number): number | undefined {
-  if (policy === 'never') return undefined;
+  if (policy === 'never' || policy === 'gate') return undefined;
   if (policy === 'slow') return SLOW_RETRY_MS;
   return Math.round(backoffDelay(Math.max(0, attempts - 1), { initialMs: RETRY_INITIAL_MS, maxMs: RETRY_MAX_MS, random }));
 }
@@ -86,6 +92,8 @@ export function decideStart(recorded: Recorded, generation: number, memory: Retr
       return { start: true, why: 'new-generation' };
     case 'failed': {
       if (recorded.policy === 'never') return { start: false };
+      // The caller reaches here only once the Baseline allows the seed.
+      if (recorded.policy === 'gate') return { start: true, why: 'retry' };
       const fixedSince = referencesChangedAtMs !== undefined && memory !== undefined && referencesChangedAtMs > memory.failedAtMs;
       const due = memory?.generation === generation && !fixedSince ? memory.retryAtMs : undefined;
       if (due !== undefined && due > nowMs) return { start: false, requeueAfterMs: due - nowMs };

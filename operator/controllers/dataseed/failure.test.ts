@@ -1,3 +1,4 @@
+import { SeedReferenceError } from '../../seed/resolve';
 import { SeedError } from '../../seed/errors';
 import type { SeedReport } from '../../seed/run';
 import { failureOfReferences, failureOfRun, fidelityMessage } from './failure';
@@ -32,6 +33,7 @@ describe('failures as condition reasons', () => {
   it('makes a bad Secret or ConfigMap value an InvalidReference (retried), not an InvalidSpec', () => {
     expect(failureOfReferences(new SeedError('InvalidSpec', 'spec.target.urlSecretRef: Secret ns/db key url does not hold a postgresql:// URL'))).toMatchObject({ reason: 'InvalidReference' });
     expect(failureOfReferences(new SeedError('ReferenceNotFound', 'spec.target.urlSecretRef: Secret ns/db not found'))).toEqual({ reason: 'ReferenceNotFound', message: 'spec.target.urlSecretRef: Secret ns/db not found' });
+    expect(failureOfReferences(new SeedReferenceError('ReferenceUnreadable', 'spec.target.urlSecretRef: the operator may not read Secrets in namespace ns'))).toEqual({ reason: 'ReferenceUnreadable', message: 'spec.target.urlSecretRef: the operator may not read Secrets in namespace ns' });
     expect(failureOfReferences(new Error('GET /api/v1/namespaces/ns/secrets/db: HTTP 403: forbidden'))).toEqual({ reason: 'ReferenceUnreadable', message: "cannot read the DataSeed's Secrets and ConfigMaps: GET /api/v1/namespaces/ns/secrets/db: HTTP 403: forbidden" });
   });
 });

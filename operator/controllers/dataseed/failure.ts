@@ -1,5 +1,6 @@
 import type { DataSeedStatus } from '../../api/dataseed';
 import { SeedError } from '../../seed/errors';
+import { SeedReferenceError } from '../../seed/resolve';
 import { failureOf, statusOfReport } from '../../seed/status';
 
 // Why a seed failed, as the condition reason and message the status shows.
@@ -49,6 +50,7 @@ export function failureOfRun(err: unknown, generation: number, now: Date): Failu
  * InvalidReference to retry, not an InvalidSpec that waits for a spec change.
  */
 export function failureOfReferences(err: unknown): Failure {
+  if (err instanceof SeedReferenceError) return { reason: err.reason, message: err.message.slice(0, MAX_MESSAGE) };
   if (err instanceof SeedError) {
     const reason = err.reason === 'InvalidSpec' ? 'InvalidReference' : err.reason;
     return { reason, message: err.message.slice(0, MAX_MESSAGE) };

@@ -4,17 +4,18 @@ import { CONTROLLERS } from '..';
 import { DATA_SEED_CONTROLLER, dataSeedOwnerOf } from '.';
 import { IMAGE_ENV, operatorImage } from './image';
 
-const build = () => CONTROLLERS.flatMap((f) => f({ logger: createLogger({ level: 'silent' }), namespaces: undefined, identity: 't', registry: new Registry() })).find((c) => c.name === DATA_SEED_CONTROLLER);
+const build = () => CONTROLLERS.flatMap((f) => f({ logger: createLogger({ level: 'silent' }), namespaces: undefined, identity: 't', registry: new Registry(), operatorNamespace: 'understudy-system' })).find((c) => c.name === DATA_SEED_CONTROLLER);
 
 describe('DataSeed controller registration', () => {
   it('is among the controllers `understudy operator` runs, watching DataSeeds and the Jobs they own', () => {
     const controller = build();
     expect(controller?.primary).toEqual({ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed' });
     expect(controller?.owns).toEqual([expect.objectContaining({ apiVersion: 'batch/v1', kind: 'Job', labelSelector: 'app.kubernetes.io/managed-by=understudy', scope: 'all' })]);
-    // The caches the StagingEnvironment controller keeps anyway: managed Secrets and every ConfigMap.
+    // Every ConfigMap (the StagingEnvironment controller's cache), Baselines and Namespaces; never Secrets cluster-wide.
     expect(controller?.watches?.map(({ map: _map, ...kind }) => kind)).toEqual([
-      { apiVersion: 'v1', kind: 'Secret', labelSelector: 'app.kubernetes.io/managed-by=understudy', scope: 'all' },
       { apiVersion: 'v1', kind: 'ConfigMap', scope: 'all' },
+      { apiVersion: 'understudy.dev/v1alpha1', kind: 'Baseline', scope: 'all' },
+      { apiVersion: 'v1', kind: 'Namespace', scope: 'all' },
     ]);
   });
 

@@ -1,12 +1,14 @@
 import { LABELS, MANAGED_BY } from '../../api/common';
 import type { ControllerEnvironment } from '../../commands/operator';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
+import type { KubernetesObject } from '../../runtime/client-node';
 import type { MapFunction } from '../../runtime/owner-mapping';
 import { operatorImage } from './image';
 import { JOB_REF } from './job-runner';
 import { DataSeedReconciler, type DataSeedReconcilerOptions } from './reconciler';
 import { ReferenceIndex } from './references';
 import { DATA_SEED_REF } from './spec';
+import { baselineWatches } from '../baseline-access';
 import { environmentChildren } from '../environment-children';
 
 export const DATA_SEED_CONTROLLER = 'dataseed';
@@ -29,11 +31,13 @@ const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
  * it owns. Reconciles are short (a running inline seed is visited every few
  * seconds, not waited on), so a few run side by side.
  *
- * It also watches the ConfigMaps and the operator-managed Secrets (those a
- * StagingEnvironment copies) that DataSeeds name, so a seed waiting for one
- * runs as soon as it appears; other Secrets are not cached, and a seed that
- * waits for one of them retries with backoff. Each watch has the selector
- * and scope of the StagingEnvironment controller's, so they share its caches.
+ * It also watches the ConfigMaps DataSeeds name, so a seed waiting for one
+ * runs as soon as it appears, with the scope of the StagingEnvironment
+ * controller's watch, so they share its cache. Secrets are not watched: the
+ * operator may not list them cluster-wide (the chart grants Secrets only in
+ * some namespaces), so a seed waiting for one retries with backoff. Baselines
+ * and Namespaces are watched as every user of Baselines does: a Baseline's
+ * change re-judges the DataSeeds naming it, a namespace's labels those in it.
  */
 export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces'>, options: DataSeedControllerOptions = {}): ControllerOptions {
   const { maxConcurrentReconciles, ...reconciler } = options;
@@ -44,8 +48,15 @@ export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces'
     primaryAlso: environmentChildren(DATA_SEED_REF, env.namespaces),
     owns: [{ ...JOB_REF, labelSelector: MANAGED_SELECTOR, scope: 'all', map: dataSeedOwnerOf }],
     watches: [
-      { apiVersion: 'v1', kind: 'Secret', labelSelector: MANAGED_SELECTOR, scope: 'all', map: (o) => references.touch('Secret', o.metadata?.namespace, o.metadata?.name) },
       { apiVersion: 'v1', kind: 'ConfigMap', scope: 'all', map: (o) => references.touch('ConfigMap', o.metadata?.namespace, o.metadata?.name) },
+      // The versions tell a spec or label change (which may let a waiting seed start now) from a status write.
+      ...baselineWatches(() => [], () => []).map((watch) => ({
+        ...watch,
+        map: (o: KubernetesObject) =>
+          watch.kind === 'Namespace'
+            ? references.touchNamespace(o.metadata?.name ?? '', JSON.stringify(o.metadata?.labels ?? {}))
+            : references.touchBaseline(o.metadata?.name ?? '', String(o.metadata?.generation ?? '')),
+      })),
     ],
     reconciler: new DataSeedReconciler({ image: operatorImage(), ...reconciler, references }),
     maxConcurrentReconciles: maxConcurrentReconciles ?? 4,

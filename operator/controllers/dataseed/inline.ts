@@ -2,11 +2,13 @@ import type { DataSeedSpec } from '../../api/dataseed';
 import type { ReconcileContext, Result } from '../../runtime/reconciler';
 import { SeedError } from '../../seed/errors';
 import { resolveSeedRequest } from '../../seed/resolve';
+import type { GrantedBaseline } from '../baseline-access';
 import { runSeed } from '../../seed/run';
 import { statusOfReport } from '../../seed/status';
 import { decideStart, recordedOutcome, type StartWhy } from './decide';
 import { failureOfReferences, failureOfRun } from './failure';
 import type { InlineRun, InlineSeeds } from './inline-runs';
+import { baselineProduction } from './production';
 import { KubeReferenceReader, type ReferenceIndex } from './references';
 import { EVENTS, keyOf, type SeedEvent, type StatusReporter } from './reporter';
 import { type DataSeedObject, generationOf, storedStatus } from './spec';
@@ -17,7 +19,9 @@ import { pendingStatus, runningStatus } from './status';
 // progress (phase, rows so far) until it finishes, and writes the outcome.
 // While it runs the status says Reconciling/Seeding for this generation; an
 // operator that stops mid-seed leaves exactly that behind, and the next one
-// sees no run of its own for it and seeds again.
+// sees no run of its own for it and seeds again. Sources that read
+// production run only here: the operator reads the Baseline's connection
+// Secret where the admin put it, and the URL stays in this process.
 
 export interface InlineRunnerOptions {
   seeds: InlineSeeds;
@@ -42,8 +46,8 @@ export function progressMessage(run: Pick<InlineRun, 'phase' | 'progress'>, limi
 export class InlineRunner {
   constructor(private readonly options: InlineRunnerOptions) {}
 
-  /** `spec` is the cached object's, parsed; the object's generation pins it. */
-  async reconcile(ctx: ReconcileContext, cached: DataSeedObject, spec: DataSeedSpec): Promise<Result> {
+  /** `spec` is the cached object's, parsed; the object's generation pins it. `baseline`: the Baseline it names, which allows it. */
+  async reconcile(ctx: ReconcileContext, cached: DataSeedObject, spec: DataSeedSpec, baseline?: GrantedBaseline): Promise<Result> {
     const key = keyOf(cached);
     const generation = generationOf(cached);
     const run = this.options.seeds.get(key);
@@ -58,14 +62,14 @@ export class InlineRunner {
     if (!live || live.metadata?.deletionTimestamp || generationOf(live) !== generation) return live ? { requeue: true } : {};
     const decision = decideStart(recordedOutcome(storedStatus(live), generation), generation, this.options.reporter.memory(key), this.options.reporter.now().getTime(), this.options.references.changedAtMs(key));
     if (!decision.start) return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
-    return this.start(ctx, live, spec, key, decision.why);
+    return this.start(ctx, live, spec, key, decision.why, baseline);
   }
 
-  private async start(ctx: ReconcileContext, live: DataSeedObject, spec: DataSeedSpec, key: string, why: StartWhy): Promise<Result> {
+  private async start(ctx: ReconcileContext, live: DataSeedObject, spec: DataSeedSpec, key: string, why: StartWhy, baseline: GrantedBaseline | undefined): Promise<Result> {
     const namespace = live.metadata?.namespace ?? '';
     let request;
     try {
-      request = await resolveSeedRequest(spec, namespace, new KubeReferenceReader(ctx.client));
+      request = await resolveSeedRequest(spec, namespace, new KubeReferenceReader(ctx.client), baseline ? baselineProduction(ctx, baseline) : undefined);
     } catch (err) {
       return this.options.reporter.fail(ctx, live, failureOfReferences(err));
     }

@@ -9,7 +9,7 @@ import { type Failure, failureOfReferences } from './failure';
 import { jobFailure, type JobObject, jobState, type PodObject } from './job-outcome';
 import { KubeReferenceReader, type ReferenceIndex, referencedNames } from './references';
 import { EVENTS, keyOf, type SeedEvent, type StatusReporter } from './reporter';
-import { seedIdentity, seedIdentityName } from './seed-identity';
+import { ensureSeedIdentity, isRefusal, notOwned, ownershipOf, runnerNotAllowed, seedIdentityName } from './seed-identity';
 import { type DataSeedObject, generationOf, storedStatus } from './spec';
 import { runningStatus } from './status';
 
@@ -18,7 +18,10 @@ import { runningStatus } from './status';
 // image, as a ServiceAccount that may read only this DataSeed's references.
 // The pod writes tables, totals and fidelity into the status; the controller
 // turns the Job's end into conditions. A failed Job is deleted and created
-// again after the backoff when its reason allows a retry.
+// again after the backoff when its reason allows a retry. Never for a source
+// that reads production (the spec refuses it): the pod gets no production
+// credentials. The API server lets the operator write only in namespaces it
+// manages; elsewhere its refusal stalls the seed with RunnerNotAllowed.
 
 export const JOB_REF = { apiVersion: 'batch/v1', kind: 'Job' } as const;
 const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
@@ -110,13 +113,8 @@ export class JobRunner {
 
   /** The identity first, then the Job; undefined when both exist. */
   private async createJob(ctx: ReconcileContext, o: { namespace: string; name: string; uid: string; generation: number; spec: DataSeedSpec }): Promise<Failure | undefined> {
-    try {
-      for (const object of seedIdentity({ namespace: o.namespace, name: o.name, uid: o.uid, references: referencedNames(o.spec) })) {
-        await ctx.client.apply(object, { force: true });
-      }
-    } catch (err) {
-      return { reason: 'JobNotCreated', message: `cannot create the seed Job's ServiceAccount, Role and RoleBinding ${seedIdentityName(o.name)}: ${messageOf(err)}` };
-    }
+    const identity = await ensureSeedIdentity(ctx, { namespace: o.namespace, name: o.name, uid: o.uid, references: referencedNames(o.spec) });
+    if (identity) return identity;
     const job = seedJob({
       namespace: o.namespace,
       name: o.name,
@@ -130,11 +128,12 @@ export class JobRunner {
       await ctx.client.create(job as KubernetesObject);
       return undefined;
     } catch (err) {
+      if (isRefusal(err)) return runnerNotAllowed(o.namespace, err);
       if (!isConflict(err)) return { reason: 'JobNotCreated', message: `cannot create the seed Job ${job.metadata.name}: ${messageOf(err)}` };
     }
     // The name is taken: ours (the cache had not seen it yet, or it is still being deleted) or someone else's.
     const existing = await ctx.client.get<JobObject>({ ...JOB_REF, namespace: o.namespace, name: job.metadata.name });
-    if (existing && !ownedBy(existing, o.uid)) return { reason: 'JobNotCreated', message: `a Job named ${job.metadata.name} exists and is not this DataSeed's; delete or rename it` };
+    if (existing && !ownedBy(existing, o.uid)) return notOwned('Job', o.namespace, job.metadata.name, ownershipOf(existing, o));
     if (existing?.metadata?.deletionTimestamp) throw new KubeApiError(`the previous seed Job ${job.metadata.name} is still being deleted`, 409, 'AlreadyExists');
     return undefined;
   }

@@ -1,4 +1,6 @@
+import { runnerOf } from '../../api/dataseed';
 import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
+import { baselineGate } from './gate';
 import { InlineRunner } from './inline';
 import { InlineSeeds } from './inline-runs';
 import { JobRunner } from './job-runner';
@@ -25,9 +27,12 @@ export const DEFAULT_PROGRESS_INTERVAL_MS = 2_000;
 
 /**
  * Thin: reads the DataSeed, refuses a spec its schema refuses (Stalled,
- * InvalidSpec, naming the field), and hands the rest to the runner the spec
- * asks for. Runners decide from the stored status, so nothing but a new
- * generation, a retryable failure or an interrupted run starts a seed.
+ * InvalidSpec, naming the field — a Job runner for a source that reads
+ * production among them), asks the Baseline it names whether it may use it
+ * (Stalled with the Baseline's reason otherwise, and nothing of the Baseline
+ * is read), and hands the rest to its runner. Runners decide from the stored
+ * status, so nothing but a new generation, a retryable failure, an
+ * interrupted run or a Baseline that now allows it starts a seed.
  */
 export class DataSeedReconciler implements Reconciler {
   private readonly seeds: InlineSeeds;
@@ -60,11 +65,18 @@ export class DataSeedReconciler implements Reconciler {
       ctx.log.info({ reason: parsed.message }, 'spec refused');
       return this.reporter.fail(ctx, cached, { reason: 'InvalidSpec', message: parsed.message });
     }
-    this.references.set(key, req.namespace, referencedNames(parsed.spec));
-    if (parsed.spec.runner === 'Job') {
+    this.references.set(key, req.namespace, referencedNames(parsed.spec), parsed.spec.baselineRef?.name);
+    const gate = await baselineGate(ctx, parsed.spec, req.namespace);
+    if (!gate.ok) {
+      // A Baseline that stopped allowing this namespace stops its running seed too.
+      this.seeds.cancel(key);
+      ctx.log.info({ reason: gate.reason }, 'baseline refused');
+      return this.reporter.fail(ctx, cached, { reason: gate.reason, message: gate.message });
+    }
+    if (runnerOf(parsed.spec) === 'Job') {
       this.seeds.cancel(key);
       return this.jobs.reconcile(ctx, cached, parsed.spec);
     }
-    return this.inline.reconcile(ctx, cached, parsed.spec);
+    return this.inline.reconcile(ctx, cached, parsed.spec, gate.baseline);
   }
 }
