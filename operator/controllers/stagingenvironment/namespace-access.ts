@@ -26,7 +26,8 @@ export async function whoAmI(client: KubeClient): Promise<Subject> {
   const review = await client.create<KubernetesObject & { status?: { userInfo?: { username?: string } } }>({
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'SelfSubjectReview',
-    metadata: {},
+    // Reviews are not stored; the client wants a name all the same.
+    metadata: { name: 'understudy' },
   } as KubernetesObject);
   const username = review.status?.userInfo?.username ?? '';
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);

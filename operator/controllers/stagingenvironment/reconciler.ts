@@ -148,7 +148,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
         baselineFingerprint: baseline.fingerprint,
         targetNamespace,
         ...(await this.tlsSecret(spec, ctx)),
-        secrets: ownership.state === 'absent' ? [] : await ownSecrets(ctx, targetNamespace, environment),
+        secrets: ownership.state === 'absent' ? [] : await this.ownSecrets(ctx, targetNamespace, environment),
       });
     } catch (error) {
       if (error instanceof PlanError) return this.stall(env, ctx, { reason: 'InvalidSpec', message: error.message }, extra);
@@ -166,10 +166,9 @@ export class StagingEnvironmentReconciler implements Reconciler {
     const stale = provisionedBefore?.status === 'True' && provisionedBefore.observedGeneration === generation && copiedRevision !== undefined && copiedRevision !== plan.baselineRevision;
 
     // Act.
-    if (!stale && ownership.state === 'absent') await this.createNamespace(env, decision, ctx);
-    if (await ensureAccess(ctx, targetNamespace, () => this.identity(ctx), this.options.managedNamespaceRole)) {
-      // RBAC takes a moment to see a new binding; reading the namespace's Secrets waits for the next pass.
-      return { requeueAfterMs: 500 };
+    if (!stale && ownership.state === 'absent') {
+      await this.createNamespace(env, decision, ctx);
+      await ensureAccess(ctx, targetNamespace, () => this.identity(ctx), this.options.managedNamespaceRole);
     }
     const extraKinds = [...copiedKinds(spec.kinds, spec.secrets.policy).map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind })), SECRET_REF];
     const live = await liveObjects(ctx, targetNamespace, environment, extraKinds);
@@ -226,6 +225,23 @@ export class StagingEnvironmentReconciler implements Reconciler {
       throw error;
     });
     return this.whoAmI;
+  }
+
+  /**
+   * The environment's own Secrets in its namespace, listed live (the operator
+   * caches no Secret) through the binding it gives itself there; a namespace
+   * made before the binding existed gets it first.
+   */
+  private async ownSecrets(ctx: ReconcileContext, namespace: string, environment: EnvironmentRef): Promise<KubeObject[]> {
+    await ensureAccess(ctx, namespace, () => this.identity(ctx), this.options.managedNamespaceRole);
+    try {
+      const list = await ctx.client.list<KubernetesObject>(SECRET_REF.apiVersion, SECRET_REF.kind, { namespace, labelSelector: managedSelector(environment) });
+      return list.items as unknown as KubeObject[];
+    } catch (error) {
+      // RBAC takes a moment to see a binding made just now: the backoff's next attempt reads it.
+      if (error instanceof KubeApiError && error.statusCode === 403) throw new Error(`waiting for the operator's access to namespace ${namespace}: ${error.message}`);
+      throw error;
+    }
   }
 
   /** Apply and prune: the only writes to the environment's objects. */
@@ -335,12 +351,6 @@ function claimedHost(urls: readonly string[], ingresses: readonly KubeObject[], 
     if (owner) return `host ${host} is already served by Ingress ${owner}`;
   }
   return undefined;
-}
-
-/** The environment's own Secrets in its namespace, listed live: the operator caches no Secret. */
-async function ownSecrets(ctx: ReconcileContext, namespace: string, environment: EnvironmentRef): Promise<KubeObject[]> {
-  const list = await ctx.client.list<KubernetesObject>(SECRET_REF.apiVersion, SECRET_REF.kind, { namespace, labelSelector: managedSelector(environment) });
-  return list.items as unknown as KubeObject[];
 }
 
 /** The production namespace's labels, for its PodSecurity level; a remote or rendered source has none here. */
