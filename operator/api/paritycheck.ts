@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import { ConditionsSchema, DurationSchema, LabelSelectorSchema, RatioSchema, SecretKeySelectorSchema } from './common';
+import { ConditionsSchema, DurationSchema, LabelSelectorSchema, RatioSchema } from './common';
 import { GROUP, VERSION } from './common';
 import type { KindDefinition } from './kind';
 
 // ParityCheck: how far a staging namespace is from production, measured per
-// category. The zod schemas below are rendered into the CRD, so every
-// description is what `kubectl explain paritycheck.spec...` shows.
+// category. Production is only ever what an admin-owned Baseline allowing the
+// check's namespace describes. The zod schemas below are rendered into the
+// CRD, so every description is what `kubectl explain paritycheck.spec...` shows.
 
 const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export const SeveritySchema = z.enum(SEVERITIES).describe('How much a difference matters: info, warning or critical.');
@@ -17,25 +19,23 @@ export const CATEGORIES = ['configuration', 'schema', 'data', 'behaviour'] as co
 export const CategorySchema = z.enum(CATEGORIES).describe('A parity category: configuration, schema, data or behaviour.');
 export type Category = z.infer<typeof CategorySchema>;
 
-export const TargetSchema = z
-  .object({
-    namespace: z.string().min(1).max(63).regex(NAMESPACE_PATTERN, 'must be a namespace name (RFC 1123 label)').describe('The namespace whose objects are compared.'),
-    kubeconfigSecretRef: SecretKeySelectorSchema.optional().describe(
-      'A kubeconfig for another cluster, read from a Secret in the ParityCheck\'s namespace. Absent means the operator\'s own cluster.',
-    ),
-  })
-  .describe('One side of the comparison.');
-export type Target = z.infer<typeof TargetSchema>;
+const NamespaceNameSchema = z.string().min(1).max(63).regex(NAMESPACE_PATTERN, 'must be a namespace name (RFC 1123 label)');
 
-export const StagingTargetSchema = TargetSchema.extend({
-  environmentRef: z
-    .object({
-      name: z.string().min(1).describe('Name of the StagingEnvironment.'),
-      namespace: z.string().min(1).optional().describe('Its namespace; defaults to the ParityCheck\'s namespace.'),
-    })
-    .optional()
-    .describe('The StagingEnvironment that made this namespace. Its image and env overrides and its scale ratios are then reported as expected differences, not drift.'),
-}).describe('The staging side of the comparison.');
+export const ParityBaselineRefSchema = z
+  .object({ name: z.string().min(1).max(253).regex(NAME_PATTERN, 'must be a Baseline name (lowercase RFC 1123 subdomain)').describe('Name of a cluster-scoped Baseline that allows this namespace.') })
+  .describe('The admin-owned Baseline that says what production is: its namespace (or cluster), its databases and its Prometheus. A Baseline that does not allow this namespace gives Stalled, and nothing of production is read.');
+
+export const StagingTargetSchema = z
+  .object({
+    environmentRef: z
+      .object({ name: z.string().min(1).max(253).regex(NAME_PATTERN, 'must be a StagingEnvironment name').describe('Name of the StagingEnvironment.') })
+      .optional()
+      .describe(
+        'The StagingEnvironment whose copy is compared: one in this ParityCheck\'s namespace (staging is then its target namespace), or, for a ParityCheck in a target namespace, the environment that made it. Its image and env overrides and its scale ratios are reported as expected differences, not drift.',
+      ),
+  })
+  .describe('The staging side: this ParityCheck\'s own namespace, or the target namespace of environmentRef.');
+export type StagingTarget = z.infer<typeof StagingTargetSchema>;
 
 export const NAMESPACE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'] as const;
 export const ComparedKindSchema = z.enum(NAMESPACE_KINDS).describe('A kind the configuration category knows how to compare.');
@@ -57,16 +57,32 @@ export const ConfigurationCategorySchema = z
   })
   .describe('Compares images (by digest where pods report it), env with ConfigMap and Secret references resolved, ConfigMap data, Secrets by keyed hash, probes, HPA bounds, and replicas and resources as ratios.');
 
-export const DatabaseConnectionSchema = z
+export const STAGING_SECRET_SOURCES = ['ParityCheck', 'Staging'] as const;
+
+export const StagingDatabaseSchema = z
   .object({
-    connectionSecretRef: SecretKeySelectorSchema.describe('A Secret key holding a PostgreSQL connection URL (postgresql://user:password@host:port/database).'),
+    connectionSecretRef: z
+      .object({
+        name: z.string().min(1).max(253).describe('Name of the Secret.'),
+        key: z.string().min(1).max(253).describe('Key holding a PostgreSQL connection URL (postgresql://user:password@host:port/database).'),
+        from: z.enum(STAGING_SECRET_SOURCES).default('ParityCheck').describe('Where the Secret lives: ParityCheck (this ParityCheck\'s namespace) or Staging (the staging namespace).'),
+      })
+      .describe('A Secret key holding the staging database\'s connection URL. The credentials need read access to the catalogue only.'),
   })
-  .describe('How to reach one side\'s database. The credentials need read access to the catalogue only.');
+  .describe('How to reach the staging database.');
+export type StagingDatabase = z.infer<typeof StagingDatabaseSchema>;
+
+export const ProductionDatabaseSchema = z
+  .object({
+    database: z.string().min(1).max(63).regex(NAMESPACE_PATTERN, 'must be a database name of the Baseline (spec.data.databases[].name)').describe('Name of a database in the Baseline\'s spec.data.databases; its connection stays where the admin put it.'),
+  })
+  .describe('The production database, chosen by name among those the Baseline offers.');
+export type ProductionDatabase = z.infer<typeof ProductionDatabaseSchema>;
 
 export const SchemaCategorySchema = z
   .object({
-    staging: DatabaseConnectionSchema.describe('The staging database.'),
-    production: DatabaseConnectionSchema.describe('The production database.'),
+    staging: StagingDatabaseSchema.describe('The staging database.'),
+    production: ProductionDatabaseSchema.describe('The production database: one the Baseline names.'),
     schemas: z.array(z.string().min(1)).min(1).max(32).default(['public']).describe('PostgreSQL schemas compared.'),
     excludeTables: z.array(z.string().min(1)).max(256).optional().describe('Tables left out, by name (schema.table or table; * as a wildcard).'),
   })
@@ -74,8 +90,8 @@ export const SchemaCategorySchema = z
 
 export const DataCategorySchema = z
   .object({
-    staging: DatabaseConnectionSchema.optional().describe('The staging database; defaults to the schema category\'s.'),
-    production: DatabaseConnectionSchema.optional().describe('The production database; defaults to the schema category\'s.'),
+    staging: StagingDatabaseSchema.optional().describe('The staging database; defaults to the schema category\'s.'),
+    production: ProductionDatabaseSchema.optional().describe('The production database, one the Baseline names; defaults to the schema category\'s.'),
     tables: z.array(z.string().min(1)).max(1024).optional().describe('Tables compared (schema.table or table); all tables of the compared schemas when absent.'),
     expectedRowRatio: RatioSchema.default('1').describe('Expected staging/production row-count ratio, for example "0.1" for a seed at a tenth of production.'),
     tolerances: z
@@ -112,13 +128,9 @@ export type PrometheusQuery = z.infer<typeof PrometheusQuerySchema>;
 export const BehaviourCategorySchema = z
   .object({
     prometheus: z
-      .object({
-        url: z.string().url().optional().describe('Base URL of the Prometheus HTTP API, for example http://prometheus.monitoring:9090.'),
-        urlSecretRef: SecretKeySelectorSchema.optional().describe('A Secret key holding the base URL, when it carries credentials.'),
-        timeout: DurationSchema.default('10s').describe('Timeout of each HTTP request.'),
-      })
-      .meta({ 'x-kubernetes-validations': [{ rule: 'has(self.url) != has(self.urlSecretRef)', message: 'set exactly one of url and urlSecretRef' }] })
-      .describe('Where the metrics of both namespaces are queried.'),
+      .object({ timeout: DurationSchema.default('10s').describe('Timeout of each HTTP request.') })
+      .default({ timeout: '10s' })
+      .describe('How Prometheus is queried. Which Prometheus comes from the Baseline (spec.data.prometheus): production\'s series and staging\'s are read from it, each selected by its own namespace.'),
     queries: z
       .array(PrometheusQuerySchema)
       .min(1)
@@ -174,15 +186,15 @@ export type Tolerances = z.infer<typeof TolerancesSchema>;
 
 export const ParityCheckSpecSchema = z
   .object({
-    staging: StagingTargetSchema,
-    production: TargetSchema.describe('The production side of the comparison; read-only to the operator.'),
+    baselineRef: ParityBaselineRefSchema,
+    staging: StagingTargetSchema.default({}),
     categories: CategoriesSchema.default({}),
     ignore: z.array(IgnoreRuleSchema).max(128).default([]).describe('Known differences that are not drift; the status lists rules that matched nothing.'),
     tolerances: TolerancesSchema.default(TolerancesSchema.parse({})),
     interval: DurationSchema.optional().describe('How often the check runs again; absent means it runs once per generation.'),
     failOn: SeveritySchema.default('warning').describe('The lowest severity of an unexpected finding that makes InParity False.'),
   })
-  .describe('What to compare between a staging and a production namespace, and what counts as drift.');
+  .describe('What to compare between staging and the production a Baseline describes, and what counts as drift.');
 export type ParityCheckSpec = z.infer<typeof ParityCheckSpecSchema>;
 export type ParityCheckSpecInput = z.input<typeof ParityCheckSpecSchema>;
 
@@ -194,8 +206,8 @@ export const FindingSchema = z
     category: CategorySchema,
     resource: z.string().max(512).describe('What differs, for example Deployment/checkout, Table/public.orders or Query/p95-latency/checkout.'),
     path: z.string().max(1024).describe('Where in the resource, for example spec.template.spec.containers[api].env[LOG_LEVEL].'),
-    staging: JsonValueText.optional().describe('The staging value, rendered as text; absent when staging has none. Secrets are never shown.'),
-    production: JsonValueText.optional().describe('The production value, rendered as text; absent when production has none.'),
+    staging: JsonValueText.optional().describe('The staging value, rendered as text; absent when staging has none. Secrets, and values that look like credentials, are shown only as keyed hashes (hmac:...) that mean nothing outside one run.'),
+    production: JsonValueText.optional().describe('The production value, rendered as text; absent when production has none. Credentials are hashed as on the staging side.'),
     expected: z.boolean().describe('True when the StagingEnvironment declared this difference (an override or a scale ratio).'),
     severity: SeveritySchema,
     message: z.string().max(2048).describe('What differs, in words.'),
@@ -244,36 +256,60 @@ export const ParityCheckKind: KindDefinition<typeof ParityCheckSpecSchema, typeo
   shortNames: ['pcheck', 'parity'],
   categories: ['understudy'],
   description:
-    'ParityCheck measures how far a staging namespace is from production: configuration, database schema, data statistics and behaviour under Prometheus queries. Ready means the check ran; InParity says whether staging matches.',
+    'ParityCheck measures how far a staging namespace is from the production a Baseline describes: configuration, database schema, data statistics and behaviour under Prometheus queries. Ready means the check ran; InParity says whether staging matches.',
   spec: ParityCheckSpecSchema,
   status: ParityCheckStatusSchema,
   printerColumns: [
+    { name: 'Baseline', type: 'string', jsonPath: '.spec.baselineRef.name', description: 'The Baseline production comes from.' },
     { name: 'Verdict', type: 'string', jsonPath: '.status.summary.verdict', description: 'InParity, Drifted or Inconclusive.' },
     { name: 'Score', type: 'integer', jsonPath: '.status.summary.score', description: 'Parity score, 0 to 100.' },
     { name: 'Findings', type: 'integer', jsonPath: '.status.summary.total', description: 'Number of findings of the last run.' },
     { name: 'Last Checked', type: 'date', jsonPath: '.status.lastCheckedAt', description: 'When the check last ran.' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
-  // "staging and production must differ unless one is in another cluster" is
-  // checked when the spec is parsed: the API server (1.34) estimates a CEL
-  // comparison of the two namespace strings as far over budget even with
-  // maxLength set, and refuses the whole CRD.
 };
+
+function problemsOf(error: z.ZodError): string {
+  return error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; ');
+}
 
 /** Parses a spec, turning zod's issues into one message that names each bad field. */
 export function parseParityCheckSpec(input: unknown): ParityCheckSpec {
   const result = ParityCheckSpecSchema.safeParse(input);
-  if (result.success) {
-    const { staging, production } = result.data;
-    if (staging.namespace === production.namespace && !staging.kubeconfigSecretRef && !production.kubeconfigSecretRef) {
-      throw new InvalidParitySpecError(`spec.staging.namespace: staging and production are both ${staging.namespace}; they must differ unless one is in another cluster (kubeconfigSecretRef)`);
-    }
-    return result.data;
-  }
-  const problems = result.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`);
-  throw new InvalidParitySpecError(problems.join('; '));
+  if (!result.success) throw new InvalidParitySpecError(problemsOf(result.error));
+  return result.data;
 }
 
 export class InvalidParitySpecError extends Error {
   override name = 'InvalidParitySpecError';
+}
+
+/**
+ * A check as the engine runs it: the spec with both namespaces resolved —
+ * by the controller from the Baseline and the staging environment, by the
+ * CLI from its flags (which run with the user's own credentials, so no
+ * Baseline is involved there).
+ */
+export type ResolvedParityCheck = Omit<ParityCheckSpec, 'baselineRef' | 'staging'> & {
+  staging: StagingTarget & { namespace: string };
+  production: { namespace: string };
+};
+
+export const ResolvedParityCheckSchema = ParityCheckSpecSchema.omit({ baselineRef: true }).extend({
+  staging: StagingTargetSchema.extend({ namespace: NamespaceNameSchema.describe('The staging namespace.') }),
+  production: z.object({ namespace: NamespaceNameSchema.describe('The production namespace.') }),
+});
+export type ResolvedParityCheckInput = z.input<typeof ResolvedParityCheckSchema>;
+
+/** The spec of a check whose namespaces are given, for the CLI, tests and the benchmark. */
+export function parseResolvedParityCheck(input: unknown): ResolvedParityCheck {
+  const result = ResolvedParityCheckSchema.safeParse(input);
+  if (!result.success) throw new InvalidParitySpecError(problemsOf(result.error));
+  return result.data;
+}
+
+/** The spec with the namespaces one run compares. */
+export function resolveParityCheck(spec: ParityCheckSpec, namespaces: { staging: string; production: string }): ResolvedParityCheck {
+  const { baselineRef: _baselineRef, staging, ...rest } = spec;
+  return { ...rest, staging: { ...staging, namespace: namespaces.staging }, production: { namespace: namespaces.production } };
 }

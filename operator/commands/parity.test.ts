@@ -24,6 +24,9 @@ describe('understudy parity options', () => {
   it('takes ignore rules, tolerances and queries from a ParityCheck manifest, flags overriding', () => {
     const spec = specFromOptions({ staging: 'shop-pr-9', production: 'shop', spec: resolve(__dirname, '../../examples/parity/shop-preview-paritycheck.yaml'), failOn: 'critical' });
     expect(spec.staging).toMatchObject({ namespace: 'shop-pr-9', environmentRef: { name: 'pr-1234' } });
+    expect(spec.production).toEqual({ namespace: 'shop' });
+    expect(spec).not.toHaveProperty('baselineRef');
+    expect(spec.categories.schema?.production).toEqual({ database: 'shop' });
     expect(spec.ignore.length).toBe(2);
     expect(spec.categories.behaviour?.queries.map((q) => q.name)).toEqual(['p95-latency', 'error-rate']);
     expect(spec.failOn).toBe('critical');
@@ -34,6 +37,7 @@ describe('understudy parity options', () => {
     expect(() => specFromOptions({ staging: 'a', production: 'b', postgresStaging: 'postgresql://x' })).toThrow(/--postgres-production/);
     expect(() => specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p' })).toThrow(/--query/);
     expect(() => specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', query: ['nonsense'] })).toThrow(/name=PromQL/);
+    expect(() => specFromOptions({ staging: 'a', production: 'b', query: ['p95=x{namespace="{{namespace}}"}'] })).toThrow(/--prometheus/);
     expect(() => specFromOptions({ staging: 'A', production: 'b' })).toThrow(/spec\.staging\.namespace/);
   });
 

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { type ParityCheckSpecInput, parseParityCheckSpec } from '../api/paritycheck';
-import { runParityCheck, type ParityCheckResult } from '../parity/check';
-import { PostgresCatalogue } from '../parity/database/postgres';
+import { type ParityCheckSpecInput, type ResolvedParityCheck, parseResolvedParityCheck } from '../api/paritycheck';
+import { PrometheusClient } from '../parity/behaviour/prometheus';
+import { runParityCheck, type ParityCheckResult, type ParitySources } from '../parity/check';
 import { EXIT_INCONCLUSIVE, exitCodeOf, formatReport } from '../parity/report';
-import { buildSources, type ClusterReader } from '../parity/sources/build';
-import { KubeClusterReader } from '../parity/sources/cluster-reader';
+import { buildSources, needsObjects, type SourceResolver } from '../parity/sources/build';
+import { readSecretKey } from '../parity/sources/cluster-reader';
 import { KubeObjectSource } from '../parity/sources/kube';
+import { namespaceExists } from '../parity/sources/namespaces';
 import { type KubeConfig, loadKubeConfig } from '../runtime/client-node';
 import { KubeClient } from '../runtime/kube-client';
 import { collect } from './options';
@@ -45,80 +46,115 @@ function specFromFile(path: string): Partial<ParityCheckSpecInput> {
   return (document.kind === 'ParityCheck' ? document.spec : document) as Partial<ParityCheckSpecInput>;
 }
 
-export function specFromOptions(options: ParityCommandOptions): ReturnType<typeof parseParityCheckSpec> {
-  const base = options.spec ? specFromFile(options.spec) : {};
+/** The CLI reads no Baseline: it runs with the user's own credentials, and takes production's databases from flags. */
+const FROM_FLAGS = 'from-flags';
+
+export function specFromOptions(options: ParityCommandOptions): ResolvedParityCheck {
+  const { baselineRef: _baselineRef, ...base } = options.spec ? specFromFile(options.spec) : {};
   const categories: NonNullable<ParityCheckSpecInput['categories']> = { ...(base.categories ?? {}) };
   if (options.config === false) categories.configuration = { ...(categories.configuration ?? {}), enabled: false };
   if (options.postgresStaging || options.postgresProduction) {
-    if (!options.postgresStaging || !options.postgresProduction) throw new Error('--postgres-staging and --postgres-production go together');
-    // The CLI connects with the URLs it was given; the Secret reference only satisfies the schema.
-    const placeholder = { connectionSecretRef: { name: 'cli', key: 'url' } };
-    categories.schema = { ...(categories.schema ?? {}), staging: placeholder, production: placeholder, ...(options.schemas ? { schemas: options.schemas } : {}) };
-    categories.data = { ...(categories.data ?? {}), ...(options.expectedRowRatio ? { expectedRowRatio: options.expectedRowRatio } : {}) };
+    // Without a schema category in --spec, the two URLs make one; with it, a flag replaces its side.
+    if (!categories.schema && (!options.postgresStaging || !options.postgresProduction)) throw new Error('--postgres-staging and --postgres-production go together (or give --spec with a schema category)');
+    // The CLI connects with the URLs it was given; these references only satisfy the schema.
+    const sides = { staging: { connectionSecretRef: { name: FROM_FLAGS, key: 'url' } }, production: { database: FROM_FLAGS } };
+    if (!categories.schema) categories.data ??= {};
+    categories.schema = { ...sides, ...(categories.schema ?? {}), ...(options.schemas ? { schemas: options.schemas } : {}) };
   }
+  if (options.expectedRowRatio) categories.data = { ...(categories.data ?? {}), expectedRowRatio: options.expectedRowRatio };
   if (options.prometheus || options.query?.length) {
     const queries = options.query?.length ? options.query.map(parseQueryFlag) : categories.behaviour?.queries;
     if (!queries?.length) throw new Error('--prometheus needs at least one --query name=PromQL (or queries in --spec)');
-    const prometheus = options.prometheus ? { url: options.prometheus } : categories.behaviour?.prometheus;
-    if (!prometheus) throw new Error('--query needs --prometheus (or a Prometheus in --spec)');
-    categories.behaviour = { ...(categories.behaviour ?? {}), prometheus, queries };
+    if (!options.prometheus) throw new Error('--query needs --prometheus <url>');
+    categories.behaviour = { ...(categories.behaviour ?? {}), queries };
   }
-  let environmentRef = base.staging?.environmentRef;
-  if (options.environment) {
-    const [envNamespace, envName] = options.environment.split('/');
-    if (!envNamespace || !envName) throw new Error(`--environment ${JSON.stringify(options.environment)}: expected namespace/name`);
-    environmentRef = { namespace: envNamespace, name: envName };
-  }
-  return parseParityCheckSpec({
+  return parseResolvedParityCheck({
     ...base,
-    staging: { ...(base.staging ?? {}), namespace: options.staging, ...(environmentRef ? { environmentRef } : {}) },
-    production: { ...(base.production ?? {}), namespace: options.production },
+    staging: { ...(base.staging ?? {}), namespace: options.staging },
+    production: { namespace: options.production },
     categories,
     ...(options.failOn ? { failOn: options.failOn } : {}),
   });
 }
 
-/** Reads Secrets and the StagingEnvironment only when the spec needs them, so a metrics-only run needs no cluster. */
-class LazyClusterReader implements ClusterReader {
-  private reader: KubeClusterReader | undefined;
-  constructor(private readonly kubeConfig: () => KubeConfig) {}
-  private get(): KubeClusterReader {
-    return (this.reader ??= new KubeClusterReader(new KubeClient(this.kubeConfig())));
+/** `namespace/name` of the StagingEnvironment whose overrides count as expected: --environment, else the spec's environmentRef in --namespace. */
+function environmentKey(options: ParityCommandOptions, spec: ResolvedParityCheck, namespace: string): { namespace: string; name: string } | undefined {
+  if (options.environment) {
+    const [envNamespace, envName] = options.environment.split('/');
+    if (!envNamespace || !envName) throw new Error(`--environment ${JSON.stringify(options.environment)}: expected namespace/name`);
+    return { namespace: envNamespace, name: envName };
   }
-  secret(namespace: string, name: string) {
-    return this.get().secret(namespace, name);
+  const ref = spec.staging.environmentRef;
+  return ref ? { namespace, name: ref.name } : undefined;
+}
+
+/** The user's own clusters, connected on first use so a metrics-only run needs none. */
+class Clusters {
+  private own: KubeConfig | undefined;
+  private ownClient: KubeClient | undefined;
+  private production: KubeConfig | undefined;
+
+  constructor(private readonly options: ParityCommandOptions) {}
+
+  stagingConfig(): KubeConfig {
+    return (this.own ??= loadKubeConfig(this.options.kubeconfig));
   }
-  stagingEnvironment(namespace: string, name: string) {
-    return this.get().stagingEnvironment(namespace, name);
+
+  productionConfig(): KubeConfig {
+    return this.options.productionKubeconfig ? (this.production ??= loadKubeConfig(this.options.productionKubeconfig)) : this.stagingConfig();
   }
+
+  client(): KubeClient {
+    return (this.ownClient ??= new KubeClient(this.stagingConfig()));
+  }
+
+  /** Throws (exit 2) on a namespace that does not exist: listing it would answer nothing, and nothing is not parity. */
+  async requireNamespaces(): Promise<void> {
+    const production = this.options.productionKubeconfig ? new KubeClient(this.productionConfig()) : this.client();
+    for (const [client, name, flag] of [[this.client(), this.options.staging, '--staging'], [production, this.options.production, '--production']] as const) {
+      if ((await namespaceExists(client, name)) === false) throw new Error(`${flag} ${name}: namespace does not exist`);
+    }
+  }
+}
+
+async function readEnvironment(clusters: Clusters, key: { namespace: string; name: string } | undefined): Promise<ParitySources['environment'] | undefined> {
+  if (!key) return undefined;
+  const environment = await clusters.client().get({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', ...key });
+  if (!environment) throw new Error(`StagingEnvironment ${key.namespace}/${key.name} not found`);
+  return environment as ParitySources['environment'];
+}
+
+/** Sources from flags and the user's own credentials; the user's RBAC decides what can be read. */
+function cliResolver(options: ParityCommandOptions, clusters: Clusters, namespace: string, environment: ParitySources['environment'] | undefined): SourceResolver {
+  return {
+    objects: async () => ({ staging: KubeObjectSource.fromKubeConfig(clusters.stagingConfig(), 'staging'), production: KubeObjectSource.fromKubeConfig(clusters.productionConfig(), 'production') }),
+    stagingDatabaseUrl: async (ref, field) =>
+      options.postgresStaging ?? (await readSecretKey(clusters.client(), ref.from === 'Staging' ? options.staging : namespace, ref.name, ref.key, field)).trim(),
+    productionDatabaseUrl: async (_name, field) => {
+      if (!options.postgresProduction) throw new Error(`${field}: the CLI reads no Baseline; pass the production database with --postgres-production`);
+      return options.postgresProduction;
+    },
+    metrics: async (timeoutMs) => {
+      if (!options.prometheus) throw new Error('spec.categories.behaviour: pass the Prometheus with --prometheus <url>');
+      return new PrometheusClient(options.prometheus, timeoutMs);
+    },
+    ...(environment ? { environment } : {}),
+  };
 }
 
 /** Runs one check from flags; returns the result and the exit code (0 in parity, 1 drift, 2 inconclusive or error). */
 export async function runParityCommand(options: ParityCommandOptions, now = new Date()): Promise<{ result: ParityCheckResult; exitCode: number }> {
   const spec = specFromOptions(options);
-  let kubeConfig: KubeConfig | undefined;
-  const ownKubeConfig = () => (kubeConfig ??= loadKubeConfig(options.kubeconfig));
   const namespace = options.namespace ?? (options.spec ? manifestNamespace(options.spec) : undefined) ?? 'default';
-  const built = await buildSources(spec, namespace, new LazyClusterReader(ownKubeConfig), ownKubeConfig);
-  const catalogues: PostgresCatalogue[] = [];
+  const clusters = new Clusters(options);
+  if (needsObjects(spec)) await clusters.requireNamespaces();
+  const environment = await readEnvironment(clusters, environmentKey(options, spec, namespace));
+  const built = await buildSources(spec, cliResolver(options, clusters, namespace, environment));
   try {
-    const { sources } = built;
-    if (options.productionKubeconfig && sources.objects) {
-      sources.objects = { ...sources.objects, production: KubeObjectSource.fromKubeConfig(loadKubeConfig(options.productionKubeconfig), 'production') };
-    }
-    if (options.postgresStaging && options.postgresProduction) {
-      const staging = new PostgresCatalogue(options.postgresStaging, 'staging');
-      const production = new PostgresCatalogue(options.postgresProduction, 'production');
-      catalogues.push(staging, production);
-      sources.databases = { staging, production };
-      delete sources.dataDatabases;
-      delete sources.unavailable?.schema;
-      delete sources.unavailable?.data;
-    }
-    const result = await runParityCheck(spec, sources, undefined, now);
+    const result = await runParityCheck(spec, built.sources, undefined, now);
     return { result, exitCode: exitCodeOf(result) };
   } finally {
-    await Promise.all([built.close(), ...catalogues.map((d) => d.close())]);
+    await built.close();
   }
 }
 
@@ -131,7 +167,7 @@ export function register(program: Command): void {
   program
     .command('parity')
     .description(
-      'Compare a staging namespace with production once and print the differences. Exit codes: 0 in parity, 1 unexpected drift at or above --fail-on, 2 inconclusive (too little data) or a source that could not be read.',
+      'Compare a staging namespace with production once, with your own credentials, and print the differences. Exit codes: 0 in parity, 1 unexpected drift at or above --fail-on, 2 inconclusive (too little data), a namespace that does not exist, or a source that could not be read.',
     )
     .requiredOption('--staging <namespace>', 'staging namespace')
     .requiredOption('--production <namespace>', 'production namespace')
@@ -144,8 +180,8 @@ export function register(program: Command): void {
     .option('--prometheus <url>', 'Prometheus base URL, for the behaviour category')
     .option('--query <name=promql>', 'a named PromQL query with {{namespace}} and optionally {{service}} (repeatable)', collect)
     .option('--environment <namespace/name>', 'the StagingEnvironment that made staging: its overrides and scale count as expected')
-    .option('--spec <file>', 'a ParityCheck manifest (or spec) whose ignore rules, tolerances and queries to use')
-    .option('--namespace <namespace>', 'where the Secrets the spec refers to live (default: the manifest\'s namespace, else default)')
+    .option('--spec <file>', 'a ParityCheck manifest (or spec) whose categories, ignore rules, tolerances and queries to use; its Baseline is not read (production comes from the flags)')
+    .option('--namespace <namespace>', 'the ParityCheck\'s namespace: where its staging Secrets live (from: ParityCheck) and its environmentRef (default: the manifest\'s namespace, else default)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['info', 'warning', 'critical']))
     .option('--no-config', 'skip the configuration category')
     .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))

@@ -1,4 +1,4 @@
-import { parseParityCheckSpec, type ParityCheckSpecInput } from '../../operator/api/paritycheck';
+import { parseResolvedParityCheck, type ResolvedParityCheckInput } from '../../operator/api/paritycheck';
 import { runParityCommand } from '../../operator/commands/parity';
 import { PrometheusClient } from '../../operator/parity/behaviour/prometheus';
 import { runParityCheck } from '../../operator/parity/check';
@@ -25,14 +25,13 @@ function recorded(): RecordedSeries[] {
   return series;
 }
 
-function spec(url: string, services = ['catalog', 'checkout']): ParityCheckSpecInput {
+function spec(services = ['catalog', 'checkout']): ResolvedParityCheckInput {
   return {
     staging: { namespace: STAGING },
     production: { namespace: PRODUCTION },
     categories: {
       configuration: { enabled: false },
       behaviour: {
-        prometheus: { url },
         queries: [
           { name: 'p95-latency', query: P95, services, direction: 'HigherIsWorse' },
           { name: 'error-rate', query: ERRORS, services, tolerance: '0.5' },
@@ -54,7 +53,7 @@ describe('ParityCheck behaviour category on a real Prometheus', () => {
   });
 
   async function check(url: string, services?: string[]) {
-    return runParityCheck(parseParityCheckSpec(spec(url, services)), { metrics: new PrometheusClient(url) }, undefined, new Date());
+    return runParityCheck(parseResolvedParityCheck(spec(services)), { metrics: new PrometheusClient(url) }, undefined, new Date());
   }
 
   it('finds a p95 three times higher, and nothing else', async () => {

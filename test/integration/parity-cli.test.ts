@@ -1,7 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { stringify } from 'yaml';
 import { runParityCommand } from '../../operator/commands/parity';
@@ -15,8 +16,10 @@ import { adminKubeConfig, createNamespace, deleteNamespace } from '../support/ku
 jest.setTimeout(180_000);
 
 // `understudy parity` end to end: the spec from a ParityCheck manifest,
-// connection URLs from Secrets, the StagingEnvironment read from the API,
-// against a real control plane, PostgreSQL and Prometheus.
+// the staging connection URL from a Secret and production's from a flag (the
+// CLI runs with the user's own credentials and reads no Baseline), the
+// StagingEnvironment read from the API, against a real control plane,
+// PostgreSQL and Prometheus.
 describe('understudy parity against real sources', () => {
   const client = new KubeClient(adminKubeConfig(), { fieldManager: 'parity-cli-test' });
   const run = randomBytes(3).toString('hex');
@@ -24,6 +27,7 @@ describe('understudy parity against real sources', () => {
   let production: string;
   let staging: string;
   let checks: string;
+  let productionDb: string;
   let prometheus: PrometheusServer;
   const image = 'registry.example.com/shop/checkout:pr-7';
 
@@ -48,15 +52,16 @@ describe('understudy parity against real sources', () => {
         shopService(name, { namespace: staging, ...(name === 'checkout' ? { image } : {}), ...(name === 'catalog' ? { env: { LOG_LEVEL: 'trace', CATALOG_URL: `http://catalog.${staging}.svc:8080` } } : {}) }),
       ),
     );
-    const [productionDb, stagingDb] = await Promise.all([database('pcli_prod', 1000), database('pcli_pr', 1000)]);
+    let stagingDb: string;
+    [productionDb, stagingDb] = await Promise.all([database('pcli_prod', 1000), database('pcli_pr', 1000)]);
     await apply([
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-prod', namespace: checks }, stringData: { url: productionDb } },
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-pr', namespace: checks }, stringData: { url: stagingDb } },
       {
         apiVersion: 'understudy.dev/v1alpha1',
         kind: 'StagingEnvironment',
         metadata: { name: 'pr-7', namespace: checks },
-        spec: { baseline: { namespace: production }, targetNamespace: staging, secrets: { policy: 'Generate' }, services: [{ name: 'checkout', image }] },
+        // No operator runs here: only its declared overrides are read.
+        spec: { baselineRef: { name: 'pcli-unused' }, secrets: { policy: 'Generate' }, services: [{ name: 'checkout', image }] },
       },
     ]);
     prometheus = await startPrometheus({
@@ -79,13 +84,13 @@ describe('understudy parity against real sources', () => {
         kind: 'ParityCheck',
         metadata: { name: 'pr-7', namespace: checks },
         spec: {
-          staging: { namespace: staging, environmentRef: { name: 'pr-7' } },
-          production: { namespace: production },
+          baselineRef: { name: 'shop' },
+          staging: { environmentRef: { name: 'pr-7' } },
           categories: {
             configuration: { kinds: ['Deployment', 'Service', 'ConfigMap', 'Secret'] },
-            schema: { staging: { connectionSecretRef: { name: dbSecret, key: 'url' } }, production: { connectionSecretRef: { name: 'db-prod', key: 'url' } } },
+            schema: { staging: { connectionSecretRef: { name: dbSecret, key: 'url' } }, production: { database: 'shop' } },
             data: {},
-            behaviour: { prometheus: { url: prometheus.url }, queries: [{ name: 'p95', query: 'max(p95{namespace="{{namespace}}",service="{{service}}"})', services: ['checkout'] }] },
+            behaviour: { queries: [{ name: 'p95', query: 'max(p95{namespace="{{namespace}}",service="{{service}}"})', services: ['checkout'] }] },
           },
         },
       }),
@@ -94,9 +99,10 @@ describe('understudy parity against real sources', () => {
   }
 
   const kubeconfig = () => process.env.KUBECONFIG!;
+  const flags = () => ({ staging, production, kubeconfig: kubeconfig(), postgresProduction: productionDb, prometheus: prometheus.url });
 
   it('fails the gate on the undeclared env change and reports the declared image override as expected', async () => {
-    const { result, exitCode } = await runParityCommand({ staging, production, spec: manifest(), kubeconfig: kubeconfig() });
+    const { result, exitCode } = await runParityCommand({ ...flags(), spec: manifest() });
     expect(exitCode).toBe(1);
     const unexpected = result.findings.filter((f) => !f.expected && f.severity !== 'info').map((f) => [f.resource, f.path]);
     expect(unexpected).toEqual([['Deployment/catalog', 'spec.template.spec.containers[app].env[LOG_LEVEL]']]);
@@ -108,15 +114,29 @@ describe('understudy parity against real sources', () => {
   });
 
   it('passes the gate when the only unexpected differences are below --fail-on', async () => {
-    const { exitCode, result } = await runParityCommand({ staging, production, spec: manifest(), kubeconfig: kubeconfig(), failOn: 'critical' });
+    const { exitCode, result } = await runParityCommand({ ...flags(), spec: manifest(), failOn: 'critical' });
     expect(result.status.summary?.critical).toBe(0);
     expect(exitCode).toBe(0);
   });
 
   it('exits 2 and names the field when a Secret the spec refers to is missing', async () => {
     // With --fail-on critical nothing else fails the gate, so the missing source decides the exit code.
-    const { exitCode, result } = await runParityCommand({ staging, production, spec: manifest('db-missing'), kubeconfig: kubeconfig(), failOn: 'critical' });
+    const { exitCode, result } = await runParityCommand({ ...flags(), spec: manifest('db-missing'), failOn: 'critical' });
     expect(exitCode).toBe(2);
     expect(result.status.conditions?.find((c) => c.type === 'Stalled')?.message).toContain(`spec.categories.schema.staging.connectionSecretRef: Secret ${checks}/db-missing not found`);
+  });
+
+  it('exits 2 on a production namespace that does not exist, never "No differences found"', async () => {
+    const typo = `${production}-prdo`;
+    await expect(runParityCommand({ staging, production: typo, kubeconfig: kubeconfig() })).rejects.toThrow(`--production ${typo}: namespace does not exist`);
+    await expect(runParityCommand({ staging: `${staging}-x`, production, kubeconfig: kubeconfig() })).rejects.toThrow(/--staging .*: namespace does not exist/);
+    // As a CI job runs it: the exit code and the output.
+    const argv = ['node', 'understudy', 'parity', '--staging', staging, '--production', typo, '--kubeconfig', kubeconfig()];
+    const program = `require(${JSON.stringify(resolve(__dirname, '../../operator/cli.ts'))}).main(${JSON.stringify(argv)})`;
+    const cli = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      execFile(resolve(__dirname, '../../node_modules/.bin/tsx'), ['-e', program], (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+    });
+    expect(cli).toMatchObject({ code: 2, stderr: expect.stringContaining('namespace does not exist') });
+    expect(cli.stdout).not.toContain('No differences found');
   });
 });

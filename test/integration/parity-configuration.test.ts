@@ -1,10 +1,11 @@
-import { parseParityCheckSpec } from '../../operator/api/paritycheck';
+import { parseResolvedParityCheck } from '../../operator/api/paritycheck';
 import { runParityCheck, type ParitySources } from '../../operator/parity/check';
 import type { KubeObject } from '../../operator/parity/config/normalize';
 import { KubeObjectSource } from '../../operator/parity/sources/kube';
 import { shopService, type ServiceOptions } from '../../operator/parity/testing/shop-fixture';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { KubeConfig } from '../../operator/runtime/client-node';
+import { grantSecretRead } from '../setup/operator-identity';
 import { adminKubeConfig, createNamespace, deleteNamespace, kubectl, operatorKubeConfig } from '../support/kube';
 
 jest.setTimeout(120_000);
@@ -37,7 +38,7 @@ describe('ParityCheck configuration category on a real API server', () => {
 
   async function check(staging: string, production: string, extra: Partial<ParitySources> = {}) {
     const source = KubeObjectSource.fromKubeConfig(adminKubeConfig(), 'test');
-    const spec = parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production } });
+    const spec = parseResolvedParityCheck({ staging: { namespace: staging }, production: { namespace: production } });
     return runParityCheck(spec, { objects: { staging: source, production: source }, ...extra }, undefined, new Date());
   }
 
@@ -110,10 +111,12 @@ describe('ParityCheck configuration category on a real API server', () => {
     expect(text).not.toContain('catalog-s3cret');
   });
 
-  it('with the operator\'s least-privilege identity, lists every compared kind and decides', async () => {
+  it('with the operator\'s least-privilege identity and the Secret access an admin grants, lists every compared kind and decides', async () => {
     const source = KubeObjectSource.fromKubeConfig(operatorKubeConfig(), 'operator');
     const staging = await shop('parity-rbac', { replicas: 4 });
-    const result = await runParityCheck(parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production } }), { objects: { staging: source, production: source } }, undefined, new Date());
+    // The chart reads no Secret cluster-wide: an admin grants it per namespace (rbac.secretNamespaces).
+    await Promise.all([grantSecretRead(staging), grantSecretRead(production)]);
+    const result = await runParityCheck(parseResolvedParityCheck({ staging: { namespace: staging }, production: { namespace: production } }), { objects: { staging: source, production: source } }, undefined, new Date());
     expect(result.inconclusive).toEqual([]);
     expect(result.status.summary?.verdict).toBe('InParity');
   });
@@ -121,7 +124,7 @@ describe('ParityCheck configuration category on a real API server', () => {
   it('with an identity that may not list Secrets (the chart with rbac.readSecrets=false), reports the kind instead of failing', async () => {
     const staging = await shop('parity-nosecrets', { replicas: 4 });
     const source = KubeObjectSource.fromKubeConfig(identityWithoutSecrets(staging, [staging, production]), 'no-secrets');
-    const all = parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production } });
+    const all = parseResolvedParityCheck({ staging: { namespace: staging }, production: { namespace: production } });
     const result = await runParityCheck(all, { objects: { staging: source, production: source } }, undefined, new Date());
     expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toBeUndefined();
     expect(result.inconclusive.map((i) => i.resource)).toEqual(['Secret/*', 'Secret/*']);
@@ -130,12 +133,12 @@ describe('ParityCheck configuration category on a real API server', () => {
 
     // Leaving Secret out is not enough while workloads take env from Secrets: the reason says so.
     const withoutSecrets = ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'HorizontalPodAutoscaler'] as const;
-    const narrowed = parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production }, categories: { configuration: { kinds: [...withoutSecrets] } } });
+    const narrowed = parseResolvedParityCheck({ staging: { namespace: staging }, production: { namespace: production }, categories: { configuration: { kinds: [...withoutSecrets] } } });
     const stillUndecided = await runParityCheck(narrowed, { objects: { staging: source, production: source } }, undefined, new Date());
     expect(stillUndecided.inconclusive[0]!.reason).toMatch(/the workloads compared need it .*grant list on Secret/);
 
     // Without workloads, nothing needs Secrets and the check is decisive.
-    const plain = parseParityCheckSpec({ staging: { namespace: staging }, production: { namespace: production }, categories: { configuration: { kinds: ['Service', 'ConfigMap'] } } });
+    const plain = parseResolvedParityCheck({ staging: { namespace: staging }, production: { namespace: production }, categories: { configuration: { kinds: ['Service', 'ConfigMap'] } } });
     const decisive = await runParityCheck(plain, { objects: { staging: source, production: source } }, undefined, new Date());
     expect(decisive.inconclusive).toEqual([]);
     expect(decisive.status.summary?.verdict).toBe('InParity');

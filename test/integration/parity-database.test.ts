@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { parseParityCheckSpec } from '../../operator/api/paritycheck';
+import { parseResolvedParityCheck } from '../../operator/api/paritycheck';
 import { runParityCheck, type ParitySources } from '../../operator/parity/check';
 import { PostgresCatalogue } from '../../operator/parity/database/postgres';
 import { freePort } from '../setup/prometheus';
@@ -70,12 +70,12 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
     return { staging, production: prod };
   }
 
-  const spec = parseParityCheckSpec({
+  const spec = parseResolvedParityCheck({
     staging: { namespace: 'shop-pr-1' },
     production: { namespace: 'shop' },
     categories: {
       configuration: { enabled: false },
-      schema: { staging: { connectionSecretRef: { name: 'db', key: 'url' } }, production: { connectionSecretRef: { name: 'db', key: 'url' } } },
+      schema: { staging: { connectionSecretRef: { name: 'db', key: 'url' } }, production: { database: 'shop' } },
       data: {},
     },
   });

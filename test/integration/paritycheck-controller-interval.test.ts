@@ -1,14 +1,18 @@
 import { PARITY_CHECK_CONTROLLER } from '../../operator/controllers/paritycheck';
 import type { KubernetesObject } from '../../operator/runtime/client-node';
 import type { Manager } from '../../operator/runtime/manager';
-import { createNamespace, deleteNamespace, eventually } from '../support/kube';
+import { deleteNamespace, eventually } from '../support/kube';
 import { metricValue } from '../support/operator-process';
 import {
   admin,
+  applyBaseline,
+  baselineName,
   conditionOf,
   createCheck,
+  deleteBaselines,
   eventsAbout,
   getCheck,
+  grantSecretRead,
   occurrences,
   setEnv,
   shopNamespace,
@@ -28,18 +32,22 @@ const checkedAfter = (time: string | undefined) => (c: ParityCheckObject) => c.s
 describe('ParityCheck controller: intervals, transitions and restarts', () => {
   let checks: string;
   let production: string;
-  let staging: string;
   let manager: Manager;
+  const baseline = baselineName('pci-shop');
 
   beforeAll(async () => {
-    checks = createNamespace('pci-checks');
-    [production, staging] = await Promise.all([shopNamespace('pci-prod'), shopNamespace('pci-stage', { change: setEnv('catalog', 'LOG_LEVEL', 'debug') })]);
+    // The checks live in the staging namespace they compare.
+    [production, checks] = await Promise.all([shopNamespace('pci-prod'), shopNamespace('pci-stage', { change: setEnv('catalog', 'LOG_LEVEL', 'debug') })]);
+    // What an admin grants: workloads' Secret references are resolved (and compared by keyed hash) on both sides.
+    await Promise.all([grantSecretRead(production), grantSecretRead(checks)]);
+    await applyBaseline(baseline, { source: { namespace: production }, allowedNamespaces: { names: [checks] } });
     manager = await startOperator([checks]);
   });
 
   afterAll(async () => {
     await manager?.stop();
-    [checks, production, staging].filter(Boolean).forEach(deleteNamespace);
+    await deleteBaselines([baseline]);
+    [checks, production].filter(Boolean).forEach(deleteNamespace);
   });
 
   const checkRef = (name: string) => ({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', namespace: checks, name });
@@ -49,7 +57,7 @@ describe('ParityCheck controller: intervals, transitions and restarts', () => {
     const text = await (await fetch(`${manager.metricsUrl}/metrics`)).text();
     return ['success', 'requeue_after', 'requeue'].reduce((n, result) => n + (metricValue(text, 'controller_runtime_reconcile_total', { controller: PARITY_CHECK_CONTROLLER, result }) ?? 0), 0);
   };
-  const spec = (interval?: string) => ({ staging: { namespace: staging }, production: { namespace: production }, ...(interval ? { interval } : {}) });
+  const spec = (interval?: string) => ({ baselineRef: { name: baseline }, ...(interval ? { interval } : {}) });
 
   it('re-runs on spec.interval keeping firstSeen, and records Events only on transitions', async () => {
     await createCheck(checks, 'every-2s', spec('2s'));
@@ -70,7 +78,7 @@ describe('ParityCheck controller: intervals, transitions and restarts', () => {
     expect(occurrences(await eventsAbout(last))).toBe(2);
 
     // Repairing staging is a transition: exactly one more Event, then quiet again.
-    for (const object of shopService('catalog', { namespace: staging, replicas: 2 })) await admin.apply(object as KubernetesObject);
+    for (const object of shopService('catalog', { namespace: checks, replicas: 2 })) await admin.apply(object as KubernetesObject);
     const repaired = await waitForStatus(checks, 'every-2s', (c) => conditionOf(c, 'InParity')?.status === 'True', 'the check to see the repair', 15_000);
     expect(repaired.status?.findings).toEqual([]);
     await waitForStatus(checks, 'every-2s', checkedAfter(repaired.status?.lastCheckedAt), 'one more run', 15_000);

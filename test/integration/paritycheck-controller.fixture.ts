@@ -12,12 +12,14 @@ import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import type { Manager } from '../../operator/runtime/manager';
 import { adminKubeConfig, createNamespace, waitForObject } from '../support/kube';
+import { grantSecretRead } from '../setup/operator-identity';
 import { createDatabase } from '../setup/postgres';
 import type { RecordedSeries } from '../setup/prometheus';
 
 // Shared by the ParityCheck controller tests: a shop in namespaces, its
-// databases, its recorded Prometheus series, and the operator as
-// `understudy operator` builds it, with the chart's least-privilege identity.
+// databases, its recorded Prometheus series, the admin-owned Baselines that
+// describe production, and the operator as `understudy operator` builds it,
+// with the chart's least-privilege identity.
 
 export const admin = new KubeClient(adminKubeConfig(), { fieldManager: 'paritycheck-test' });
 const RUN = randomBytes(3).toString('hex');
@@ -113,6 +115,35 @@ export function recordedLatency(namespaces: string[], slow: string): RecordedSer
 
 export async function createSecret(namespace: string, name: string, data: Record<string, string>): Promise<void> {
   await admin.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: data } as KubernetesObject, { force: true });
+}
+
+export { grantSecretRead };
+
+export const BASELINE = { apiVersion: 'understudy.dev/v1alpha1', kind: 'Baseline' } as const;
+
+/** A Baseline name unique to this run: Baselines are cluster-scoped and outlive the test's namespaces. */
+export function baselineName(prefix: string): string {
+  return `${prefix}-${RUN}`;
+}
+
+/** Creates or replaces a Baseline, as its admin would. */
+export async function applyBaseline(name: string, spec: Record<string, unknown>): Promise<void> {
+  await admin.apply({ ...BASELINE, metadata: { name }, spec } as KubernetesObject, { force: true });
+}
+
+export async function deleteBaselines(names: string[]): Promise<void> {
+  await Promise.all(names.map((name) => admin.delete({ ...BASELINE, name }).catch(() => undefined)));
+}
+
+/**
+ * An admin namespace holding production's database URL, readable by the
+ * operator because the admin granted it (the chart's rbac.secretNamespaces).
+ */
+export async function productionDatabaseSecret(url: string): Promise<{ namespace: string; name: string; key: string }> {
+  const namespace = createNamespace('pc-admin');
+  await createSecret(namespace, 'production-db', { url });
+  await grantSecretRead(namespace);
+  return { namespace, name: 'production-db', key: 'url' };
 }
 
 export async function createCheck(namespace: string, name: string, spec: ParityCheckSpecInput): Promise<ParityCheckObject> {

@@ -1,17 +1,22 @@
 import type { ParityCheckSpecInput } from '../../operator/api/paritycheck';
 import type { Manager } from '../../operator/runtime/manager';
-import { createNamespace, deleteNamespace, eventually, kubectlAsync } from '../support/kube';
+import { deleteNamespace, eventually, kubectlAsync } from '../support/kube';
 import { metricValue } from '../support/operator-process';
 import { freePort, startPrometheus, type PrometheusServer } from '../setup/prometheus';
 import {
   P95,
   admin,
+  applyBaseline,
+  baselineName,
   conditionOf,
   connectionsTo,
   createCheck,
   createSecret,
+  deleteBaselines,
   establishedOnPort,
   eventsAbout,
+  grantSecretRead,
+  productionDatabaseSecret,
   recordedLatency,
   setEnv,
   shopDatabase,
@@ -27,10 +32,10 @@ const isTrue = (type: string) => (c: ParityCheckObject) => conditionOf(c, type)?
 
 // The ParityCheck controller as `understudy operator` runs it, with the
 // chart's least-privilege identity, against a real API server, PostgreSQL
-// and Prometheus. Drift is injected in every category of one staging
-// namespace; another is a faithful copy of production.
+// and Prometheus. Production is what an admin's Baseline describes. Drift is
+// injected in every category of one staging namespace; another is a faithful
+// copy of production. Each check lives in the staging namespace it compares.
 describe('ParityCheck controller on a real control plane, PostgreSQL and Prometheus', () => {
-  let checks: string;
   let production: string;
   let drifted: string;
   let faithful: string;
@@ -39,43 +44,59 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
   let prometheus: PrometheusServer;
   let emptyPrometheus: PrometheusServer;
   let manager: Manager;
+  let productionDb: { namespace: string; name: string; key: string };
   const created: string[] = [];
+  const baselines = { shop: baselineName('pc-shop'), quiet: baselineName('pc-quiet'), down: baselineName('pc-down') };
+
+  function baselineSpec(prometheusUrl: string): Record<string, unknown> {
+    return {
+      source: { namespace: production },
+      allowedNamespaces: { names: [drifted, faithful, flooded] },
+      data: { databases: [{ name: 'shop', connectionSecretRef: productionDb }], prometheus: { url: prometheusUrl } },
+    };
+  }
 
   beforeAll(async () => {
-    checks = createNamespace('pc-checks');
     [production, drifted, faithful, flooded] = await Promise.all([
       shopNamespace('pc-prod'),
       shopNamespace('pc-drift', { change: setEnv('checkout', 'LOG_LEVEL', 'debug') }),
       shopNamespace('pc-same'),
       shopNamespace('pc-flood', { flags: 'on' }),
     ]);
-    created.push(checks, production, drifted, faithful, flooded);
+    created.push(production, drifted, faithful, flooded);
     const [prodDb, driftDb, sameDb] = await Promise.all([
       shopDatabase('pc_prod', 2000),
       shopDatabase('pc_drift', 1000, 'drop index orders_status_idx'),
       shopDatabase('pc_same', 2000),
     ]);
     databases = { production: prodDb, drifted: driftDb, faithful: sameDb };
+    productionDb = await productionDatabaseSecret(prodDb);
+    created.push(productionDb.namespace);
+    // What an admin grants: Secrets of production (compared by keyed hash) and of the teams' namespaces (their staging databases).
+    for (const namespace of [production, drifted, faithful, flooded]) await grantSecretRead(namespace);
+    await Promise.all([createSecret(drifted, 'db', { url: driftDb }), createSecret(faithful, 'db', { url: sameDb })]);
     [prometheus, emptyPrometheus] = await Promise.all([startPrometheus({ series: recordedLatency([production, drifted, faithful], drifted) }), startPrometheus()]);
-    await createSecret(checks, 'databases', databases);
-    manager = await startOperator([checks]);
+    await applyBaseline(baselines.shop, baselineSpec(prometheus.url));
+    await applyBaseline(baselines.quiet, baselineSpec(emptyPrometheus.url));
+    manager = await startOperator([drifted, faithful, flooded]);
   });
 
   afterAll(async () => {
     await manager?.stop();
     await Promise.all([prometheus?.stop(), emptyPrometheus?.stop()]);
+    await deleteBaselines(Object.values(baselines));
     created.forEach(deleteNamespace);
   });
 
-  function spec(staging: string, stagingDatabase: { name: string; key: string }, prometheusUrl: { url: string } | { urlSecretRef: { name: string; key: string } } = { url: prometheus.url }): ParityCheckSpecInput {
+  function spec(database: { name: string; key: string } = { name: 'db', key: 'url' }, baseline = baselines.shop): ParityCheckSpecInput {
     return {
-      staging: { namespace: staging },
-      production: { namespace: production },
+      baselineRef: { name: baseline },
       categories: {
-        configuration: {},
-        schema: { staging: { connectionSecretRef: stagingDatabase }, production: { connectionSecretRef: { name: 'databases', key: 'production' } } },
+        // The staging database's own Secret lives in staging, not in production.
+        configuration: { exclude: ['Secret/db', 'Secret/broken'] },
+        schema: { staging: { connectionSecretRef: database }, production: { database: 'shop' } },
         data: {},
-        behaviour: { prometheus: prometheusUrl, queries: [{ name: 'p95-latency', query: P95, services: ['catalog', 'checkout'], direction: 'HigherIsWorse' }] },
+        behaviour: { queries: [{ name: 'p95-latency', query: P95, services: ['catalog', 'checkout'], direction: 'HigherIsWorse' }] },
       },
     };
   }
@@ -85,9 +106,9 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
   }
 
   it('reports injected drift in every category with Ready=True, so kubectl wait returns 0, and holds no connection afterwards', async () => {
-    await createCheck(checks, 'drifted', spec(drifted, { name: 'databases', key: 'drifted' }));
-    const check = await waitForStatus(checks, 'drifted', isTrue('Ready'), 'the drifted check to run');
-    const wait = await kubectlAsync(['wait', '-n', checks, '--for=condition=Ready', 'paritycheck/drifted', '--timeout=30s']);
+    await createCheck(drifted, 'drifted', spec());
+    const check = await waitForStatus(drifted, 'drifted', isTrue('Ready'), 'the drifted check to run');
+    const wait = await kubectlAsync(['wait', '-n', drifted, '--for=condition=Ready', 'paritycheck/drifted', '--timeout=30s']);
     expect(wait).toMatchObject({ code: 0 });
 
     expect(conditionOf(check, 'InParity')).toMatchObject({ status: 'False', reason: 'Drifted' });
@@ -114,8 +135,8 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
   });
 
   it('finds nothing between production and a faithful copy: InParity=True', async () => {
-    await createCheck(checks, 'faithful', spec(faithful, { name: 'databases', key: 'faithful' }));
-    const check = await waitForStatus(checks, 'faithful', isTrue('Ready'), 'the faithful check to run');
+    await createCheck(faithful, 'faithful', spec());
+    const check = await waitForStatus(faithful, 'faithful', isTrue('Ready'), 'the faithful check to run');
     expect(check.status?.findings).toEqual([]);
     expect(conditionOf(check, 'InParity')).toMatchObject({ status: 'True', reason: 'InParity' });
     for (const type of ['ConfigDrifted', 'SchemaDrifted', 'DataDrifted', 'BehaviourDrifted']) expect(conditionOf(check, type)).toMatchObject({ status: 'False', reason: 'NoDrift' });
@@ -123,20 +144,19 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
   });
 
   it('keeps at most 20 findings in status while the summary counts them all', async () => {
-    await createCheck(checks, 'flooded', { staging: { namespace: flooded }, production: { namespace: production } });
-    const check = await waitForStatus(checks, 'flooded', isTrue('Ready'), 'the flooded check to run');
+    await createCheck(flooded, 'flooded', { baselineRef: { name: baselines.shop } });
+    const check = await waitForStatus(flooded, 'flooded', isTrue('Ready'), 'the flooded check to run');
     expect(check.status?.summary).toMatchObject({ verdict: 'Drifted', warning: 30, total: 30 });
     expect(check.status?.findings).toHaveLength(20);
     expect(new Set(check.status?.findings?.map((f) => f.resource))).toEqual(new Set(['ConfigMap/flags']));
   });
 
   it('gives InParity=Unknown, never True, on an empty Prometheus, and still Ready', async () => {
-    await createCheck(checks, 'no-data', {
-      staging: { namespace: faithful },
-      production: { namespace: production },
-      categories: { configuration: { enabled: false }, behaviour: { prometheus: { url: emptyPrometheus.url }, queries: [{ name: 'p95-latency', query: P95, services: ['catalog', 'checkout'] }] } },
+    await createCheck(faithful, 'no-data', {
+      baselineRef: { name: baselines.quiet },
+      categories: { configuration: { enabled: false }, behaviour: { queries: [{ name: 'p95-latency', query: P95, services: ['catalog', 'checkout'] }] } },
     });
-    const check = await waitForStatus(checks, 'no-data', isTrue('Ready'), 'the check on an empty Prometheus to run');
+    const check = await waitForStatus(faithful, 'no-data', isTrue('Ready'), 'the check on an empty Prometheus to run');
     expect(conditionOf(check, 'InParity')).toMatchObject({ status: 'Unknown', reason: 'Inconclusive' });
     expect(conditionOf(check, 'BehaviourDrifted')).toMatchObject({ status: 'Unknown', reason: 'InsufficientData' });
     expect(check.status?.summary).toMatchObject({ verdict: 'Inconclusive', inconclusive: 2, total: 0 });
@@ -144,9 +164,10 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
 
   it('reports an unreachable database and Prometheus as Stalled, keeps reconciling other checks, and recovers once they answer', async () => {
     const closed = `127.0.0.1:${await freePort()}`;
-    await createSecret(checks, 'broken', { database: `postgresql://postgres@${closed}/shop`, prometheus: `http://${closed}` });
-    await createCheck(checks, 'unreachable', spec(faithful, { name: 'broken', key: 'database' }, { urlSecretRef: { name: 'broken', key: 'prometheus' } }));
-    const stalled = await waitForStatus(checks, 'unreachable', isTrue('Stalled'), 'the unreachable check to stall');
+    await createSecret(faithful, 'broken', { url: `postgresql://postgres@${closed}/shop` });
+    await applyBaseline(baselines.down, baselineSpec(`http://${closed}`));
+    await createCheck(faithful, 'unreachable', spec({ name: 'broken', key: 'url' }, baselines.down));
+    const stalled = await waitForStatus(faithful, 'unreachable', isTrue('Stalled'), 'the unreachable check to stall');
     expect(conditionOf(stalled, 'Stalled')).toMatchObject({ reason: 'SourceUnavailable', message: expect.stringContaining(`cannot connect to the staging database ${closed}/shop`) });
     expect(conditionOf(stalled, 'Stalled')?.message).toContain(`cannot reach Prometheus at http://${closed}: ECONNREFUSED`);
     expect(conditionOf(stalled, 'Ready')).toMatchObject({ status: 'False', reason: 'SourceUnavailable' });
@@ -156,12 +177,13 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     expect(conditionOf(stalled, 'SchemaDrifted')).toMatchObject({ status: 'Unknown', reason: 'SourceUnavailable' });
     expect(JSON.stringify(stalled.status)).not.toContain('postgres@');
 
-    await createCheck(checks, 'afterwards', { staging: { namespace: faithful }, production: { namespace: production } });
-    expect(conditionOf(await waitForStatus(checks, 'afterwards', isTrue('Ready'), 'a check created after the stall to run'), 'InParity')).toMatchObject({ status: 'True' });
+    await createCheck(faithful, 'afterwards', { baselineRef: { name: baselines.shop } });
+    expect(conditionOf(await waitForStatus(faithful, 'afterwards', isTrue('Ready'), 'a check created after the stall to run'), 'InParity')).toMatchObject({ status: 'True' });
 
-    // Secrets are not watched: the retry (10 s after the first failure) picks up the repaired ones.
-    await createSecret(checks, 'broken', { database: databases.faithful, prometheus: prometheus.url });
-    const recovered = await waitForStatus(checks, 'unreachable', isTrue('Ready'), 'the repaired check to run', 40_000);
+    // Secrets are not watched: the retry (10 s after the first failure) picks up the repaired Secret and Baseline.
+    await createSecret(faithful, 'broken', { url: databases.faithful });
+    await applyBaseline(baselines.down, baselineSpec(prometheus.url));
+    const recovered = await waitForStatus(faithful, 'unreachable', isTrue('Ready'), 'the repaired check to run', 40_000);
     expect(conditionOf(recovered, 'Stalled')).toBeUndefined();
     expect(conditionOf(recovered, 'InParity')).toMatchObject({ status: 'True' });
     const reasons = (await eventsAbout(recovered)).map((e) => e.reason).sort();
@@ -170,40 +192,40 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
   });
 
   it('refuses a spec the schema cannot catch with Stalled/InvalidSpec naming the field, and runs once it is fixed', async () => {
-    await createCheck(checks, 'invalid', { staging: { namespace: production }, production: { namespace: production } });
-    const refused = await waitForStatus(checks, 'invalid', isTrue('Stalled'), 'the invalid check to be refused');
-    expect(conditionOf(refused, 'Stalled')).toMatchObject({ reason: 'InvalidSpec', message: expect.stringMatching(/^spec\.staging\.namespace: staging and production are both/) });
+    await createCheck(faithful, 'invalid', { baselineRef: { name: baselines.shop }, interval: '0s' });
+    const refused = await waitForStatus(faithful, 'invalid', isTrue('Stalled'), 'the invalid check to be refused');
+    expect(conditionOf(refused, 'Stalled')).toMatchObject({ reason: 'InvalidSpec', message: 'spec.interval: must be at least 1s; got 0s' });
     expect(conditionOf(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
     expect(refused.status?.lastCheckedAt).toBeUndefined();
 
-    const ref = { apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', namespace: checks, name: 'invalid' };
-    await admin.mergePatch(ref, { spec: { staging: { namespace: faithful }, interval: '0s' } });
-    const stillRefused = await waitForStatus(checks, 'invalid', (c) => /spec\.interval/.test(conditionOf(c, 'Stalled')?.message ?? ''), 'the second refusal');
-    expect(conditionOf(stillRefused, 'Stalled')?.message).toBe('spec.interval: must be at least 1s; got 0s');
+    const ref = { apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', namespace: faithful, name: 'invalid' };
+    await admin.mergePatch(ref, { spec: { interval: '500ms' } });
+    const stillRefused = await waitForStatus(faithful, 'invalid', (c) => /500ms/.test(conditionOf(c, 'Stalled')?.message ?? ''), 'the second refusal');
+    expect(conditionOf(stillRefused, 'Stalled')?.message).toBe('spec.interval: must be at least 1s; got 500ms');
 
     await admin.mergePatch(ref, { spec: { interval: null } });
-    const fixed = await waitForStatus(checks, 'invalid', isTrue('Ready'), 'the fixed check to run');
+    const fixed = await waitForStatus(faithful, 'invalid', isTrue('Ready'), 'the fixed check to run');
     expect(conditionOf(fixed, 'Stalled')).toBeUndefined();
     expect(fixed.status?.observedGeneration).toBe(fixed.metadata?.generation);
     const events = await eventsAbout(fixed);
-    expect(events.filter((e) => e.reason === 'InvalidSpec').map((e) => e.note).sort()).toEqual([conditionOf(refused, 'Stalled')?.message, 'spec.interval: must be at least 1s; got 0s'].sort());
+    expect(events.filter((e) => e.reason === 'InvalidSpec').map((e) => e.note).sort()).toEqual(['spec.interval: must be at least 1s; got 0s', 'spec.interval: must be at least 1s; got 500ms']);
     expect(manager.isLeader()).toBe(true);
   });
 
   it('exports understudy_parity_findings{category,severity} per check on /metrics, and forgets a deleted check', async () => {
-    await waitForStatus(checks, 'drifted', isTrue('Ready'), 'the drifted check');
+    await waitForStatus(drifted, 'drifted', isTrue('Ready'), 'the drifted check');
     const text = await metrics();
-    const value = (name: string, category: string, severity: string) => metricValue(text, 'understudy_parity_findings', { namespace: checks, name, category, severity });
-    expect(value('drifted', 'configuration', 'warning')).toBe(1);
-    expect(value('drifted', 'schema', 'warning')).toBe(1);
-    expect(value('drifted', 'data', 'warning')).toBe(2);
-    expect(value('drifted', 'behaviour', 'warning')).toBe(1);
-    expect(value('drifted', 'configuration', 'critical')).toBe(0);
-    expect(value('faithful', 'configuration', 'warning')).toBe(0);
+    const value = (namespace: string, name: string, category: string, severity: string) => metricValue(text, 'understudy_parity_findings', { namespace, name, category, severity });
+    expect(value(drifted, 'drifted', 'configuration', 'warning')).toBe(1);
+    expect(value(drifted, 'drifted', 'schema', 'warning')).toBe(1);
+    expect(value(drifted, 'drifted', 'data', 'warning')).toBe(2);
+    expect(value(drifted, 'drifted', 'behaviour', 'warning')).toBe(1);
+    expect(value(drifted, 'drifted', 'configuration', 'critical')).toBe(0);
+    expect(value(faithful, 'faithful', 'configuration', 'warning')).toBe(0);
     expect(text).toContain('# TYPE understudy_parity_findings gauge');
 
-    await admin.delete({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', namespace: checks, name: 'drifted' });
-    await eventually(async () => metricValue(await metrics(), 'understudy_parity_findings', { namespace: checks, name: 'drifted' }) === undefined, { what: 'the deleted check\'s series to go' });
-    expect(metricValue(await metrics(), 'understudy_parity_findings', { namespace: checks, name: 'faithful', category: 'schema', severity: 'warning' })).toBe(0);
+    await admin.delete({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', namespace: drifted, name: 'drifted' });
+    await eventually(async () => metricValue(await metrics(), 'understudy_parity_findings', { namespace: drifted, name: 'drifted' }) === undefined, { what: 'the deleted check\'s series to go' });
+    expect(metricValue(await metrics(), 'understudy_parity_findings', { namespace: faithful, name: 'faithful', category: 'schema', severity: 'warning' })).toBe(0);
   });
 });

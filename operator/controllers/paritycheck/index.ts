@@ -1,27 +1,40 @@
 import type { ControllerEnvironment } from '../../commands/operator';
 import { parityFindingsGauge } from '../../parity/metrics';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
-import { EnvironmentIndex, STAGING_ENVIRONMENT_REF } from './environments';
-import { PARITY_CHECK_REF, ParityCheckReconciler } from './reconciler';
+import { baselineWatches } from '../baseline-access';
 import { environmentChildren } from '../environment-children';
+import { STAGING_ENVIRONMENT_REF } from './environments';
+import { PARITY_CHECK_REF, ParityCheckReconciler } from './reconciler';
+import { CheckIndex } from './watch-index';
 
 export const PARITY_CHECK_CONTROLLER = 'paritycheck';
 
 /**
  * The ParityCheck controller for `understudy operator`. Its own status
  * writes do not wake it (only spec, metadata and deletion do); re-runs on
- * an interval come from requeueAfter. Checks wait mostly on I/O, so a few
+ * an interval come from requeueAfter. A change to a check's Baseline, its
+ * StagingEnvironment or one of its namespaces wakes it, so a Baseline that
+ * stops allowing it blocks it at once. Checks wait mostly on I/O, so a few
  * run side by side.
  */
-export function parityCheckController(env: Pick<ControllerEnvironment, 'registry' | 'namespaces'>, options: { maxConcurrentReconciles?: number; now?: () => Date } = {}): ControllerOptions {
-  const environments = new EnvironmentIndex();
+export function parityCheckController(
+  env: Pick<ControllerEnvironment, 'registry' | 'namespaces' | 'operatorNamespace'>,
+  options: { maxConcurrentReconciles?: number; now?: () => Date } = {},
+): ControllerOptions {
+  const index = new CheckIndex();
   return {
     name: PARITY_CHECK_CONTROLLER,
     primary: { ...PARITY_CHECK_REF },
     primaryAlso: environmentChildren(PARITY_CHECK_REF, env.namespaces),
-    // An environment that becomes Ready again (re-copied, re-seeded) makes its checks run again.
-    watches: [{ ...STAGING_ENVIRONMENT_REF, map: (environment) => environments.checksOf(environment) }],
-    reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), environments, ...(options.now ? { now: options.now } : {}) }),
+    watches: [
+      // An environment that becomes Ready again (re-copied, re-seeded) makes its checks run again.
+      { ...STAGING_ENVIRONMENT_REF, map: (environment) => index.checksOfEnvironment(environment) },
+      ...baselineWatches(
+        (baseline) => index.checksOfBaseline(baseline),
+        (namespace) => index.checksOfNamespace(namespace),
+      ),
+    ],
+    reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), operatorNamespace: env.operatorNamespace, index, ...(options.now ? { now: options.now } : {}) }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };

@@ -1,6 +1,8 @@
 import { InvalidParitySpecError, type ParityCheckSpec, type ParityCheckStatus, ParityCheckStatusSchema, parseParityCheckSpec } from '../../api/paritycheck';
 import { parseDuration } from '../../environment/duration';
 import type { KubernetesObject } from '../../runtime/client-node';
+import { readySince } from './environments';
+import type { Blocked, Resolution } from './resolve';
 import { decideRun, type RunWhy } from './schedule';
 
 export type ParityCheckObject = KubernetesObject & { spec?: unknown; status?: unknown };
@@ -10,8 +12,9 @@ export const MIN_INTERVAL_MS = 1_000;
 
 export type Plan =
   | { kind: 'invalid'; message: string; status: ParityCheckStatus | undefined }
-  | { kind: 'wait'; requeueAfterMs?: number }
-  | { kind: 'run'; spec: ParityCheckSpec; intervalMs: number | undefined; status: ParityCheckStatus | undefined; why: RunWhy; environmentReadySince: string | undefined };
+  | { kind: 'blocked'; blocked: Blocked; spec: ParityCheckSpec; status: ParityCheckStatus | undefined }
+  | { kind: 'wait'; spec: ParityCheckSpec; resolution: Resolution; requeueAfterMs?: number }
+  | { kind: 'run'; spec: ParityCheckSpec; resolution: Resolution; intervalMs: number | undefined; status: ParityCheckStatus | undefined; why: RunWhy; environmentReadySince: string | undefined };
 
 /**
  * The status as the operator last wrote it; anything else (an older
@@ -32,10 +35,13 @@ export function intervalMs(spec: ParityCheckSpec): number | undefined {
 }
 
 /**
- * What one reconcile of this object should do, decided from the object and,
- * when it names a StagingEnvironment, the time that environment last became Ready.
+ * What one reconcile of this object should do. `resolve` decides, from
+ * caches only, whether the check may read anything at all (its Baseline, its
+ * staging and production namespaces); it is asked on every reconcile, so a
+ * Baseline that stops allowing the namespace blocks the check at once, even
+ * between runs.
  */
-export function planFor(obj: ParityCheckObject, now: Date, environmentReadySince: (spec: ParityCheckSpec) => string | undefined = () => undefined): Plan {
+export function planFor(obj: ParityCheckObject, now: Date, resolve: (spec: ParityCheckSpec) => Blocked | Resolution): Plan {
   const status = storedStatus(obj);
   let spec: ParityCheckSpec;
   let interval: number | undefined;
@@ -46,7 +52,10 @@ export function planFor(obj: ParityCheckObject, now: Date, environmentReadySince
     if (err instanceof InvalidParitySpecError) return { kind: 'invalid', message: err.message, status };
     throw err;
   }
-  const decision = decideRun(status, obj.metadata?.generation, interval, now, environmentReadySince(spec));
-  if (!decision.run) return decision.requeueAfterMs === undefined ? { kind: 'wait' } : { kind: 'wait', requeueAfterMs: decision.requeueAfterMs };
-  return { kind: 'run', spec, intervalMs: interval, status, why: decision.why, environmentReadySince: environmentReadySince(spec) };
+  const resolution = resolve(spec);
+  if (!resolution.ok) return { kind: 'blocked', blocked: resolution, spec, status };
+  const since = readySince(resolution.staging.environment);
+  const decision = decideRun(status, obj.metadata?.generation, interval, now, since);
+  if (!decision.run) return { kind: 'wait', spec, resolution, ...(decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs }) };
+  return { kind: 'run', spec, resolution, intervalMs: interval, status, why: decision.why, environmentReadySince: since };
 }

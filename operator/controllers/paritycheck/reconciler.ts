@@ -4,16 +4,17 @@ import type { ParityCheckSpec, ParityCheckStatus } from '../../api/paritycheck';
 import { runParityCheck } from '../../parity/check';
 import type { ParityEvent } from '../../parity/events';
 import { forgetParityFindings, recordParityFindings } from '../../parity/metrics';
-import { buildSources } from '../../parity/sources/build';
-import { KubeClusterReader } from '../../parity/sources/cluster-reader';
 import { isNotFound } from '../../runtime/kube-errors';
 import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
 import { writeStatus } from '../../runtime/status';
-import { EnvironmentIndex, STAGING_ENVIRONMENT_REF, environmentKeyOf, environmentReadySince } from './environments';
+import { alreadyBlocked, blockedOutcome, blockedRetryMs } from './blocked';
 import { invalidSpecOutcome } from './invalid-spec';
-import { type ParityCheckObject, planFor } from './plan';
-import { parseParityCheckSpec } from '../../api/paritycheck';
+import { type ParityCheckObject, type Plan, planFor, storedStatus } from './plan';
+import { openProduction } from './production';
+import { resolveCheck, type Blocked, type Resolution } from './resolve';
+import { runSources } from './run-sources';
 import { decideRun } from './schedule';
+import { CheckIndex } from './watch-index';
 
 export const PARITY_CHECK_REF = { apiVersion: API_VERSION, kind: 'ParityCheck' } as const;
 
@@ -22,56 +23,96 @@ export type FindingsGauge = Gauge<'namespace' | 'name' | 'category' | 'severity'
 export interface ParityCheckReconcilerOptions {
   /** understudy_parity_findings, on the manager's registry. */
   gauge: FindingsGauge;
+  /** Where admins put kubeconfigs of other clusters (a Baseline's source.cluster). */
+  operatorNamespace: string;
   now?: () => Date;
-  /** Which checks name which StagingEnvironment, shared with the controller's watch on environments. */
-  environments?: EnvironmentIndex;
+  /** Which checks use which Baseline, environment and namespace, shared with the controller's watches. */
+  index?: CheckIndex;
 }
 
 function requeue(requeueAfterMs: number | undefined): Result {
   return requeueAfterMs === undefined ? {} : { requeueAfterMs };
 }
 
+type RunPlan = Extract<Plan, { kind: 'run' }>;
+
 /**
- * Thin: reads the ParityCheck, decides whether it is due, runs the engine
- * over sources built for this run only (closed before the status is
- * written), writes the status, emits the engine's transition events and
- * sets the metric. Everything it needs to decide lives in the status, so
- * a restart neither loses a schedule nor re-runs every check at once.
+ * Thin: reads the ParityCheck, resolves it from caches (its Baseline must
+ * allow it, its namespaces must exist — else Stalled, and nothing is read),
+ * decides whether it is due, runs the engine over sources built for this run
+ * only (closed before the status is written), writes the status, emits the
+ * engine's transition events and sets the metric. Everything it needs to
+ * decide lives in the status, so a restart neither loses a schedule nor
+ * re-runs every check at once.
  */
 export class ParityCheckReconciler implements Reconciler {
   private readonly now: () => Date;
-  private readonly environments: EnvironmentIndex;
+  private readonly index: CheckIndex;
 
   constructor(private readonly options: ParityCheckReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
-    this.environments = options.environments ?? new EnvironmentIndex();
+    this.index = options.index ?? new CheckIndex();
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
     const cached = ctx.primary.get(req.namespace, req.name) as ParityCheckObject | undefined;
     if (!cached || cached.metadata?.deletionTimestamp) return this.gone(req);
-    this.remember(req, cached);
-    const readySince = environmentReadySince(environmentCache(ctx), req.namespace);
-    const first = planFor(cached, this.now(), readySince);
+    const first = this.plan(req, cached, ctx);
     if (first.kind === 'wait') return requeue(first.requeueAfterMs);
+    if (first.kind === 'blocked' && alreadyBlocked(storedStatus(cached), first.blocked, cached.metadata?.generation)) return requeue(blockedRetryMs(first.blocked));
 
     // The cache may not hold our own last status write yet: decide again on the object as stored, so a check never runs twice for one due time.
     const live = await ctx.client.get<ParityCheckObject>({ ...PARITY_CHECK_REF, namespace: req.namespace, name: req.name });
     if (!live || live.metadata?.deletionTimestamp) return this.gone(req);
+    const plan = this.plan(req, live, ctx);
     const now = this.now();
-    const plan = planFor(live, now, readySince);
     const generation = live.metadata?.generation;
-    if (plan.kind === 'wait') return requeue(plan.requeueAfterMs);
-    if (plan.kind === 'invalid') {
-      const { status, events } = invalidSpecOutcome(plan.status, plan.message, now, generation);
-      ctx.log.info({ reason: plan.message }, 'spec refused');
-      // The last run's numbers no longer describe this spec.
-      forgetParityFindings(this.options.gauge, req);
-      return this.report(ctx, live, status, events, {});
+    switch (plan.kind) {
+      case 'wait':
+        return requeue(plan.requeueAfterMs);
+      case 'invalid': {
+        const { status, events } = invalidSpecOutcome(plan.status, plan.message, now, generation);
+        ctx.log.info({ reason: plan.message }, 'spec refused');
+        // The last run's numbers no longer describe this spec.
+        forgetParityFindings(this.options.gauge, req);
+        return this.report(ctx, live, status, events, {});
+      }
+      case 'blocked':
+        return this.block(req, ctx, live, plan.status, plan.blocked);
+      case 'run':
+        return this.runPlan(req, ctx, live, plan);
     }
+  }
 
+  private plan(req: Request, obj: ParityCheckObject, ctx: ReconcileContext): Plan {
+    const plan = planFor(obj, this.now(), (spec) => resolveCheck(ctx, spec, req.namespace));
+    if (plan.kind === 'blocked') this.remember(req, plan.spec, undefined, plan.blocked.awaits);
+    else if (plan.kind === 'wait' || plan.kind === 'run') this.remember(req, plan.spec, plan.resolution);
+    return plan;
+  }
+
+  private async block(req: Request, ctx: ReconcileContext, live: ParityCheckObject, previous: ParityCheckStatus | undefined, blocked: Blocked): Promise<Result> {
+    const { status, events } = blockedOutcome(previous, blocked, this.now(), live.metadata?.generation);
+    ctx.log.info({ reason: blocked.reason, message: blocked.message }, 'check blocked');
+    forgetParityFindings(this.options.gauge, req);
+    return this.report(ctx, live, status, events, requeue(blockedRetryMs(blocked)));
+  }
+
+  private async runPlan(req: Request, ctx: ReconcileContext, live: ParityCheckObject, plan: RunPlan): Promise<Result> {
+    const production = await openProduction(ctx, plan.resolution.baseline, this.options.operatorNamespace);
+    if (!production.ok) return this.block(req, ctx, live, plan.status, production);
+    this.remember(req, plan.spec, plan.resolution, production.namespace);
+    const now = this.now();
+    const generation = live.metadata?.generation;
     const started = Date.now();
-    const result = await this.run(plan.spec, req.namespace, plan.status, now, generation, ctx);
+    const { check, built } = await runSources(ctx, plan.spec, req.namespace, plan.resolution, production);
+    let result: Awaited<ReturnType<typeof runParityCheck>>;
+    try {
+      // Sources live for one run: connections are opened by it and closed before the status is written, never held between runs.
+      result = await runParityCheck(check, built.sources, plan.status, now, generation === undefined ? {} : { generation });
+    } finally {
+      await built.close();
+    }
     if (plan.environmentReadySince !== undefined) result.status.environmentReadySince = plan.environmentReadySince;
     else delete result.status.environmentReadySince;
     const verdict = result.status.summary?.verdict;
@@ -79,16 +120,6 @@ export class ParityCheckReconciler implements Reconciler {
     recordParityFindings(this.options.gauge, req, result.metrics);
     const next = decideRun(result.status, generation, plan.intervalMs, now, plan.environmentReadySince);
     return this.report(ctx, live, result.status, result.events, next.run ? { requeue: true } : requeue(next.requeueAfterMs));
-  }
-
-  /** Sources live for one run: connections are opened by it and closed before the status is written, never held between runs. */
-  private async run(spec: ParityCheckSpec, namespace: string, previous: ParityCheckStatus | undefined, now: Date, generation: number | undefined, ctx: ReconcileContext) {
-    const built = await buildSources(spec, namespace, new KubeClusterReader(ctx.client), () => ctx.client.kubeConfig);
-    try {
-      return await runParityCheck(spec, built.sources, previous, now, generation === undefined ? {} : { generation });
-    } finally {
-      await built.close();
-    }
   }
 
   private async report(ctx: ReconcileContext, obj: ParityCheckObject, status: ParityCheckStatus, events: ParityEvent[], result: Result): Promise<Result> {
@@ -107,26 +138,20 @@ export class ParityCheckReconciler implements Reconciler {
 
   private gone(req: Request): Result {
     forgetParityFindings(this.options.gauge, req);
-    this.environments.forget(req);
+    this.index.forget(req);
     return {};
   }
 
-  private remember(req: Request, obj: ParityCheckObject): void {
-    let key: string | undefined;
-    try {
-      key = environmentKeyOf(parseParityCheckSpec(obj.spec), req.namespace);
-    } catch {
-      key = undefined; // an invalid spec names no environment; the plan reports it
-    }
-    this.environments.record(req, key);
-  }
-}
-
-/** The controller watches StagingEnvironments; a test building the reconciler alone may not, and then no environment is known. */
-function environmentCache(ctx: ReconcileContext) {
-  try {
-    return ctx.cache(STAGING_ENVIRONMENT_REF.apiVersion, STAGING_ENVIRONMENT_REF.kind);
-  } catch {
-    return { get: () => undefined, list: () => [], hasSynced: () => true };
+  /** What wakes this check: its Baseline, its environment, and every namespace it was resolved to (or waits for). */
+  private remember(req: Request, spec: ParityCheckSpec, resolution: Resolution | undefined, otherNamespace?: string): void {
+    const ref = spec.staging.environmentRef;
+    const environment = resolution?.staging.environment?.metadata;
+    const production = resolution?.localProduction ?? resolution?.baseline.spec.source.namespace;
+    const namespaces = [req.namespace, resolution?.requester, resolution?.staging.namespace, production, otherNamespace].filter((n): n is string => n !== undefined);
+    this.index.record(req, {
+      baseline: spec.baselineRef.name,
+      ...(environment ? { environment: `${environment.namespace}/${environment.name}` } : ref ? { environment: `${req.namespace}/${ref.name}` } : {}),
+      namespaces: [...new Set(namespaces)],
+    });
   }
 }

@@ -59,26 +59,40 @@ describe('decideRun', () => {
 });
 
 describe('planFor', () => {
-  const spec = { staging: { namespace: 'shop-pr-1' }, production: { namespace: 'shop' } };
+  const spec = { baselineRef: { name: 'shop' } };
   const object = (s: unknown, status?: unknown, generation = 1) => ({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', metadata: { name: 'c', namespace: 'n', generation }, spec: s, status });
+  const resolution = { ok: true as const, baseline: { name: 'shop', uid: 'u', generation: 1, spec: {} as never }, requester: 'n', staging: { namespace: 'n' } };
+  const allowed = () => resolution;
 
-  it('refuses a bad spec with a message naming the field', () => {
-    const plan = planFor(object({ ...spec, staging: { namespace: 'Not A Namespace' } }), at(0));
-    expect(plan).toMatchObject({ kind: 'invalid', message: expect.stringContaining('spec.staging.namespace') });
-    expect(planFor(object({ ...spec, interval: '0s' }), at(0))).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/^spec\.interval: must be at least 1s/) });
+  it('refuses a bad spec with a message naming the field, before asking about the Baseline', () => {
+    const resolve = jest.fn(allowed);
+    const plan = planFor(object({ ...spec, staging: { environmentRef: { name: 'Not A Name' } } }), at(0), resolve);
+    expect(plan).toMatchObject({ kind: 'invalid', message: expect.stringContaining('spec.staging.environmentRef.name') });
+    expect(planFor(object({ ...spec, interval: '0s' }), at(0), resolve)).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/^spec\.interval: must be at least 1s/) });
+    expect(resolve).not.toHaveBeenCalled();
     expect(MIN_INTERVAL_MS).toBe(1_000);
   });
 
-  it('runs a valid spec with no status, and carries the interval', () => {
-    expect(planFor(object({ ...spec, interval: '5m' }), at(0))).toMatchObject({ kind: 'run', why: 'new-generation', intervalMs: 300_000, status: undefined });
+  it('blocks a check its Baseline does not allow, even one that ran and is waiting for its next interval', () => {
+    const denied = () => ({ ok: false as const, reason: 'BaselineNotAllowed' as const, message: 'spec.baselineRef.name: no' });
+    expect(planFor(object({ ...spec, interval: '1m' }, ran(1, 0)), at(15_000), denied)).toMatchObject({ kind: 'blocked', blocked: { reason: 'BaselineNotAllowed' } });
+  });
+
+  it('runs a valid, allowed spec with no status, and carries the interval and the resolution', () => {
+    expect(planFor(object({ ...spec, interval: '5m' }), at(0), allowed)).toMatchObject({ kind: 'run', why: 'new-generation', intervalMs: 300_000, status: undefined, resolution });
   });
 
   it('ignores a status that is not the shape the operator writes, rather than failing on it', () => {
-    expect(planFor(object(spec, { conditions: 'garbage' }), at(0))).toMatchObject({ kind: 'run', status: undefined });
+    expect(planFor(object(spec, { conditions: 'garbage' }), at(0), allowed)).toMatchObject({ kind: 'run', status: undefined });
   });
 
   it('waits on a check that ran for this generation', () => {
-    expect(planFor(object({ ...spec, interval: '1m' }, ran(1, 0)), at(15_000))).toEqual({ kind: 'wait', requeueAfterMs: 45_000 });
+    expect(planFor(object({ ...spec, interval: '1m' }, ran(1, 0)), at(15_000), allowed)).toMatchObject({ kind: 'wait', requeueAfterMs: 45_000 });
+  });
+
+  it('runs again once a blocked check is allowed: a blocked status is not a run', () => {
+    const blocked: ParityCheckStatus = { observedGeneration: 1, conditions: [cond('Ready', 'False', 'BaselineNotAllowed', 1), cond('Stalled', 'True', 'BaselineNotAllowed', 1)] };
+    expect(planFor(object(spec, blocked), at(0), allowed)).toMatchObject({ kind: 'run', why: 'new-generation' });
   });
 });
 

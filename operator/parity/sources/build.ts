@@ -1,16 +1,27 @@
-import type { ParityCheckSpec } from '../../api/paritycheck';
-import type { SecretKeySelector } from '../../api/common';
+import type { ResolvedParityCheck, StagingDatabase } from '../../api/paritycheck';
 import { parseDuration } from '../../environment/duration';
-import { KubeConfig } from '../../runtime/client-node';
-import { PrometheusClient } from '../behaviour/prometheus';
+import type { MetricsSource } from '../behaviour/prometheus';
 import type { ParitySources } from '../check';
+import type { KubeObject } from '../config/normalize';
+import { newCheckKey } from '../config/secrets';
+import { isBookkeeping } from '../config/snapshot';
 import { PostgresCatalogue } from '../database/postgres';
-import { KubeObjectSource } from './kube';
+import { CredentialHashingSource } from './credentials';
+import { RequireObjects, type ObjectSource } from './objects';
 
-/** What building sources reads from the cluster: Secrets (decoded) and the StagingEnvironment. */
-export interface ClusterReader {
-  secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
-  stagingEnvironment(namespace: string, name: string): Promise<ParitySources['environment'] | undefined>;
+/**
+ * Where one run's sources come from. The controller answers from the Baseline
+ * (production) and the check's own namespaces (staging); the CLI from its
+ * flags and the user's own credentials. Each method throws an Error whose
+ * message names the field to fix and holds no credential.
+ */
+export interface SourceResolver {
+  objects(): Promise<{ staging: ObjectSource; production: ObjectSource }>;
+  stagingDatabaseUrl(ref: StagingDatabase['connectionSecretRef'], field: string): Promise<string>;
+  productionDatabaseUrl(name: string, field: string): Promise<string>;
+  metrics(timeoutMs: number): Promise<MetricsSource>;
+  /** The StagingEnvironment whose overrides count as expected, already read. */
+  environment?: ParitySources['environment'];
 }
 
 export interface BuiltSources {
@@ -19,26 +30,25 @@ export interface BuiltSources {
   close(): Promise<void>;
 }
 
-class SourceProblem extends Error {}
+type DatabaseSides = { staging: StagingDatabase; production: { database: string } };
 
-async function secretValue(reader: ClusterReader, namespace: string, ref: SecretKeySelector, field: string): Promise<string> {
-  const data = await reader.secret(namespace, ref.name);
-  if (!data) throw new SourceProblem(`${field}: Secret ${namespace}/${ref.name} not found`);
-  const value = data[ref.key];
-  if (value === undefined) throw new SourceProblem(`${field}: Secret ${namespace}/${ref.name} has no key ${ref.key}`);
-  return value;
+/** Whether a run lists Kubernetes objects: for the configuration category, or to find the services a behaviour query runs for. */
+export function needsObjects(check: ResolvedParityCheck): boolean {
+  const { configuration, behaviour } = check.categories;
+  return configuration?.enabled !== false || (behaviour?.queries.some((q) => q.query.includes('{{service}}') && !q.services) ?? false);
 }
 
 /**
- * Builds a check's sources from its spec: kubeconfigs and connection URLs
- * come from Secrets in the check's namespace. What cannot be built is put
- * in `unavailable` with a message naming the field, so the check reports
- * it as Stalled for that category instead of failing as a whole.
- * `ownKubeConfig` is called only when an object source in the operator's
- * own cluster is needed.
+ * Builds a check's sources. What cannot be built is put in `unavailable` with
+ * a message naming the field, so the check reports it as Stalled for that
+ * category instead of failing as a whole. Listed objects pass through
+ * CredentialHashingSource under the run's key, the same key the engine hashes
+ * Secrets with, so a credential in a ConfigMap or an env value is never shown.
  */
-export async function buildSources(spec: ParityCheckSpec, namespace: string, reader: ClusterReader, ownKubeConfig: () => KubeConfig): Promise<BuiltSources> {
-  const sources: ParitySources = { unavailable: {} };
+export async function buildSources(check: ResolvedParityCheck, resolver: SourceResolver): Promise<BuiltSources> {
+  const key = newCheckKey();
+  const sources: ParitySources = { unavailable: {}, secretKey: key };
+  if (resolver.environment) sources.environment = resolver.environment;
   const unavailable = sources.unavailable!;
   const catalogues: PostgresCatalogue[] = [];
   const attempt = async (category: keyof NonNullable<ParitySources['unavailable']>, build: () => Promise<void>) => {
@@ -49,45 +59,26 @@ export async function buildSources(spec: ParityCheckSpec, namespace: string, rea
     }
   };
 
-  const needsObjects =
-    spec.categories.configuration?.enabled !== false ||
-    spec.staging.environmentRef !== undefined ||
-    (spec.categories.behaviour?.queries.some((q) => q.query.includes('{{service}}') && !q.services) ?? false);
-  if (needsObjects) await attempt('configuration', async () => {
-    const side = async (target: ParityCheckSpec['staging'] | ParityCheckSpec['production'], name: 'staging' | 'production') => {
-      if (!target.kubeconfigSecretRef) return KubeObjectSource.fromKubeConfig(ownKubeConfig(), name);
-      const text = await secretValue(reader, namespace, target.kubeconfigSecretRef, `spec.${name}.kubeconfigSecretRef`);
-      const kc = new KubeConfig();
-      try {
-        kc.loadFromString(text);
-      } catch (err) {
-        throw new SourceProblem(`spec.${name}.kubeconfigSecretRef: not a kubeconfig: ${(err as Error).message}`);
-      }
-      return KubeObjectSource.fromKubeConfig(kc, name);
-    };
-    const staging = await side(spec.staging, 'staging');
-    const production = spec.production.kubeconfigSecretRef || spec.staging.kubeconfigSecretRef ? await side(spec.production, 'production') : staging;
-    sources.objects = { staging, production };
-    const ref = spec.staging.environmentRef;
-    if (ref) {
-      const environment = await reader.stagingEnvironment(ref.namespace ?? namespace, ref.name);
-      if (!environment) throw new SourceProblem(`spec.staging.environmentRef: StagingEnvironment ${ref.namespace ?? namespace}/${ref.name} not found`);
-      sources.environment = environment;
-    }
-  });
+  if (needsObjects(check)) {
+    await attempt('configuration', async () => {
+      const { staging, production } = await resolver.objects();
+      // Pods and per-namespace bookkeeping exist in every namespace: they do not make production non-empty.
+      const incidental = (o: KubeObject) => o.kind === 'Pod' || isBookkeeping(o);
+      sources.objects = { staging: new CredentialHashingSource(staging, key), production: new CredentialHashingSource(new RequireObjects(production, incidental), key) };
+    });
+  }
 
-  const databasePair = async (pair: { staging: { connectionSecretRef: SecretKeySelector }; production: { connectionSecretRef: SecretKeySelector } }, field: string) => {
+  const databasePair = async (pair: DatabaseSides, field: string) => {
     const [stagingUrl, productionUrl] = await Promise.all([
-      secretValue(reader, namespace, pair.staging.connectionSecretRef, `${field}.staging.connectionSecretRef`),
-      secretValue(reader, namespace, pair.production.connectionSecretRef, `${field}.production.connectionSecretRef`),
+      resolver.stagingDatabaseUrl(pair.staging.connectionSecretRef, `${field}.staging.connectionSecretRef`),
+      resolver.productionDatabaseUrl(pair.production.database, `${field}.production.database`),
     ]);
     const built = { staging: new PostgresCatalogue(stagingUrl, 'staging'), production: new PostgresCatalogue(productionUrl, 'production') };
     catalogues.push(built.staging, built.production);
     return built;
   };
-  const schema = spec.categories.schema;
+  const { schema, data, behaviour } = check.categories;
   if (schema) await attempt('schema', async () => void (sources.databases = await databasePair(schema, 'spec.categories.schema')));
-  const data = spec.categories.data;
   if (data?.staging && data.production) {
     const own = { staging: data.staging, production: data.production };
     await attempt('data', async () => void (sources.dataDatabases = await databasePair(own, 'spec.categories.data')));
@@ -95,14 +86,10 @@ export async function buildSources(spec: ParityCheckSpec, namespace: string, rea
     unavailable.data = unavailable.schema;
   }
 
-  const behaviour = spec.categories.behaviour;
   if (behaviour) {
     await attempt('behaviour', async () => {
-      const { url, urlSecretRef, timeout } = behaviour.prometheus;
-      const base = url ?? (urlSecretRef ? await secretValue(reader, namespace, urlSecretRef, 'spec.categories.behaviour.prometheus.urlSecretRef') : undefined);
-      if (!base) throw new SourceProblem('spec.categories.behaviour.prometheus: set url or urlSecretRef');
-      const parsed = parseDuration(timeout);
-      sources.metrics = new PrometheusClient(base.trim(), parsed.ok ? parsed.milliseconds : 10_000);
+      const parsed = parseDuration(behaviour.prometheus.timeout);
+      sources.metrics = await resolver.metrics(parsed.ok ? parsed.milliseconds : 10_000);
     });
   }
 

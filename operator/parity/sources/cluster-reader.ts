@@ -1,18 +1,30 @@
-import { KubeClient } from '../../runtime/kube-client';
-import type { ParitySources } from '../check';
-import type { ClusterReader } from './build';
+import type { KubernetesObject } from '../../runtime/client-node';
+import { KubeApiError } from '../../runtime/kube-errors';
 
-/** Reads Secrets and StagingEnvironments with one GET each, through the runtime's client. */
-export class KubeClusterReader implements ClusterReader {
-  constructor(private readonly client: KubeClient) {}
+/** What reading a Secret needs of a client; the runtime's KubeClient has it. */
+export interface SecretGetter {
+  get<T extends KubernetesObject>(ref: { apiVersion: string; kind: string; namespace?: string; name: string }): Promise<T | undefined>;
+}
 
-  async secret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
-    const secret = await this.client.get<{ apiVersion: string; kind: string; data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace, name });
-    if (!secret) return undefined;
-    return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+type SecretObject = KubernetesObject & { data?: Record<string, string> };
+
+/**
+ * One key of a Secret, decoded. Errors name `field` and the Secret, never a
+ * value; a 403 says the operator lacks read access there (Secrets are read
+ * only where an admin granted it), not that the Secret is missing.
+ */
+export async function readSecretKey(client: SecretGetter, namespace: string, name: string, key: string, field: string): Promise<string> {
+  let secret: SecretObject | undefined;
+  try {
+    secret = await client.get<SecretObject>({ apiVersion: 'v1', kind: 'Secret', namespace, name });
+  } catch (err) {
+    if (err instanceof KubeApiError && err.statusCode === 403) {
+      throw new Error(`${field}: not allowed to read Secrets in namespace ${namespace}; an admin grants it with the chart value rbac.secretNamespaces (docs/security.md)`);
+    }
+    throw err;
   }
-
-  async stagingEnvironment(namespace: string, name: string): Promise<ParitySources['environment'] | undefined> {
-    return (await this.client.get({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace, name })) as ParitySources['environment'] | undefined;
-  }
+  if (!secret) throw new Error(`${field}: Secret ${namespace}/${name} not found`);
+  const encoded = secret.data?.[key];
+  if (encoded === undefined) throw new Error(`${field}: Secret ${namespace}/${name} has no key ${key}`);
+  return Buffer.from(encoded, 'base64').toString('utf8');
 }

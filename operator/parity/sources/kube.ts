@@ -6,7 +6,7 @@ import { API_VERSIONS, ClusterUnreachableError, type ListedObjects, type ObjectS
 
 /** What this source needs of a Kubernetes client; the runtime's KubeClient has it. */
 export interface ListingClient {
-  list(apiVersion: string, kind: string, options: { namespace?: string }): Promise<{ items: object[] }>;
+  list(apiVersion: string, kind: string, options: { namespace?: string; labelSelector?: string }): Promise<{ items: object[] }>;
   requestCounts(): Record<string, number>;
 }
 
@@ -18,19 +18,24 @@ function explain(err: unknown, kind: string, namespace: string, where: string): 
   return new ClusterUnreachableError(`listing ${kind} in namespace ${namespace} on the ${where} failed: ${(err as Error).message ?? String(err)}`);
 }
 
-/** Lists objects through a Kubernetes client, one LIST per kind, in parallel. */
+/**
+ * Lists objects through a Kubernetes client, one LIST per kind, in parallel;
+ * with a label selector (a Baseline's source.selector), only the objects it
+ * selects are ever read.
+ */
 export class KubeObjectSource implements ObjectSource {
   private discovery = 0;
 
   constructor(
     private readonly client: ListingClient,
     readonly description: string,
+    private readonly labelSelector?: string,
   ) {}
 
-  static fromKubeConfig(kubeConfig: KubeConfig, side: string): KubeObjectSource {
+  static fromKubeConfig(kubeConfig: KubeConfig, side: string, labelSelector?: string): KubeObjectSource {
     const client = new KubeClient(kubeConfig, { requestTimeoutMs: 15_000 });
     const server = kubeConfig.getCurrentCluster()?.server ?? 'unknown server';
-    return new KubeObjectSource(client, `${side} cluster (${server})`);
+    return new KubeObjectSource(client, `${side} cluster (${server})`, labelSelector);
   }
 
   async list(namespace: string, kinds: string[]): Promise<ListedObjects> {
@@ -40,7 +45,7 @@ export class KubeObjectSource implements ObjectSource {
         const apiVersion = API_VERSIONS[kind];
         if (!apiVersion) throw new Error(`the parity check cannot read kind ${kind}`);
         try {
-          const { items } = await this.client.list(apiVersion, kind, { namespace });
+          const { items } = await this.client.list(apiVersion, kind, { namespace, ...(this.labelSelector ? { labelSelector: this.labelSelector } : {}) });
           return items.map((item) => ({ ...(item as KubeObject), apiVersion, kind }));
         } catch (err) {
           if (err instanceof KubeApiError && err.statusCode === 403) {

@@ -30,3 +30,33 @@ export const API_VERSIONS: Record<string, string> = {
   Pod: 'v1',
   HorizontalPodAutoscaler: 'autoscaling/v2',
 };
+
+/**
+ * Production that lists nothing of the compared kinds (an empty namespace, a
+ * selector that matches nothing) has nothing to compare with: a comparison
+ * would find only "exists only in staging" and could call that parity. This
+ * source fails the listing instead, so the category is Stalled and InParity
+ * stays Unknown.
+ */
+export class RequireObjects implements ObjectSource {
+  constructor(
+    private readonly inner: ObjectSource,
+    private readonly isIncidental: (object: KubeObject) => boolean,
+  ) {}
+
+  get description(): string {
+    return this.inner.description;
+  }
+
+  async list(namespace: string, kinds: string[]): Promise<ListedObjects> {
+    const listed = await this.inner.list(namespace, kinds);
+    if (!listed.objects.some((o) => !this.isIncidental(o))) {
+      throw new Error(`the ${this.description} has none of the compared kinds in namespace ${namespace}; nothing to compare with`);
+    }
+    return listed;
+  }
+
+  requests(): number {
+    return this.inner.requests();
+  }
+}
