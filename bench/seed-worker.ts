@@ -42,7 +42,7 @@ async function load(prod: string, target: string, users: number) {
 async function seed(kind: 'synthesize' | 'anonymize', prod: string, target: string) {
   await truncateAll(target);
   const spec = DataSeedSpecSchema.parse({
-    source: kind === 'synthesize' ? { synthesize: { profile: { fromDatabase: { urlSecretRef: ref } } } } : { anonymize: { from: { urlSecretRef: ref }, key: { secretKeyRef: ref } } },
+    source: kind === 'synthesize' ? { synthesize: { profile: { fromBaseline: { database: 'production' } } } } : { anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref } } },
     target: { urlSecretRef: ref },
     rules: RULES,
     parallelism: Number(process.env.BENCH_PARALLELISM ?? 2),

@@ -69,11 +69,13 @@ export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
   const sources = [options.from, options.profile, options.profileFrom].filter((x) => x !== undefined);
   if (sources.length !== 1) throw new SeedError('InvalidSpec', 'give exactly one of --from <url> (anonymize), --profile <file> or --profile-from <url> (synthesize)');
   const rules = (options.rules ?? []).flatMap((file) => parseRules(readFileSync(file, 'utf8'), file));
+  // The CLI's production URL comes from a flag, not a Baseline: the spec names a stand-in one, only to pass validation.
   const input: DataSeedSpecInput = {
+    ...(options.from || options.profileFrom ? { baselineRef: { name: 'cli' } } : {}),
     source: options.from
       ? {
           anonymize: {
-            from: PLACEHOLDER,
+            from: { database: 'cli' },
             key: { secretKeyRef: { name: 'cli', key: 'key' } },
             ...(options.root?.length
               ? { subset: { roots: options.root.map((table) => ({ table, where: options.where, fraction: options.fraction })), followReferencing: options.followReferencing ?? 'Roots' } }
@@ -82,7 +84,7 @@ export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
         }
       : {
           synthesize: {
-            profile: options.profile ? { configMapRef: { name: 'cli', key: 'profile' } } : { fromDatabase: PLACEHOLDER },
+            profile: options.profile ? { configMapRef: { name: 'cli', key: 'profile' } } : { fromBaseline: { database: 'cli' } },
             scale: { ratio: options.scale, rows: rowsFlag(options.rows) },
             seed: options.seed === undefined ? undefined : Number(options.seed),
           },

@@ -19,7 +19,7 @@ const KEY_B = Buffer.from('key-B-0123456789abcdef0123456789');
 const ref = { name: 'unused', key: 'unused' };
 type Subset = NonNullable<NonNullable<DataSeedSpecInput['source']['anonymize']>['subset']>;
 const spec = (subset: Subset) =>
-  DataSeedSpecSchema.parse({ source: { anonymize: { from: { urlSecretRef: ref }, key: { secretKeyRef: ref }, subset } }, target: { urlSecretRef: ref }, rules: RULES });
+  DataSeedSpecSchema.parse({ baselineRef: { name: 'production' }, source: { anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref }, subset } }, target: { urlSecretRef: ref }, rules: RULES });
 
 const uuidColumn: ColumnInfo = { name: 'id', type: 'uuid', baseType: 'uuid', isArray: false, notNull: true, hasDefault: true, generated: false };
 const maskedId = (key: Buffer) => {

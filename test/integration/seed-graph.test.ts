@@ -43,7 +43,7 @@ const RULES = [
   { table: 'parcels', column: 'tracking', transform: 'uuid' },
 ] as const;
 const ref = { name: 'unused', key: 'unused' };
-const spec = (source: DataSeedSpecInput['source'], parallelism: number) => DataSeedSpecSchema.parse({ source, target: { urlSecretRef: ref }, rules: RULES, parallelism });
+const spec = (source: DataSeedSpecInput['source'], parallelism: number) => DataSeedSpecSchema.parse({ baselineRef: { name: 'production' }, source, target: { urlSecretRef: ref }, rules: RULES, parallelism });
 
 describe('foreign-key cycles, composite keys and rare types', () => {
   let production: string;
@@ -73,7 +73,7 @@ describe('foreign-key cycles, composite keys and rare types', () => {
 
   it.each([1, 2])('synthesizes through the cycle (parallelism %i): deferred captains filled, no orphans', async (parallelism) => {
     const target = await fresh(`seed_graph_synth_${parallelism}`);
-    await runSeed({ spec: spec({ synthesize: { profile: { fromDatabase: { urlSecretRef: ref } } } }, parallelism), target, source: production });
+    await runSeed({ spec: spec({ synthesize: { profile: { fromBaseline: { database: 'production' } } } }, parallelism), target, source: production });
     expect(await orphanCount(target)).toBe(0);
     const [captains] = await query<{ n: string }>(target, 'SELECT count(captain_id) AS n FROM teams');
     expect(Number(captains!.n)).toBe(40);
@@ -83,7 +83,7 @@ describe('foreign-key cycles, composite keys and rare types', () => {
 
   it('anonymizes through the cycle: permuted member ids are inherited by every key pointing at them', async () => {
     const target = await fresh('seed_graph_anon');
-    await runSeed({ spec: spec({ anonymize: { from: { urlSecretRef: ref }, key: { secretKeyRef: ref } } }, 2), target, source: production, key: Buffer.from('graph-key-0123456789abcdef') });
+    await runSeed({ spec: spec({ anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref } } }, 2), target, source: production, key: Buffer.from('graph-key-0123456789abcdef') });
     expect(await orphanCount(target)).toBe(0);
     const [source] = await query<{ captains: string; mentors: string; ids: string }>(production, 'SELECT (SELECT count(captain_id) FROM teams) AS captains, (SELECT count(mentor_id) FROM members) AS mentors, (SELECT sum(id) FROM members) AS ids');
     const [masked] = await query<{ captains: string; mentors: string; ids: string }>(target, 'SELECT (SELECT count(captain_id) FROM teams) AS captains, (SELECT count(mentor_id) FROM members) AS mentors, (SELECT sum(id) FROM members) AS ids');

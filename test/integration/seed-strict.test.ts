@@ -12,9 +12,9 @@ const RULES = parse(readFileSync(join(__dirname, '../../examples/shop/db/rules.y
 const KEY = Buffer.from('strict-key-0123456789abcdef0123');
 const ref = { name: 'unused', key: 'unused' };
 const anonymize = (over: Partial<DataSeedSpecInput> = {}) =>
-  DataSeedSpecSchema.parse({ source: { anonymize: { from: { urlSecretRef: ref }, key: { secretKeyRef: ref } } }, target: { urlSecretRef: ref }, rules: RULES, ...over });
+  DataSeedSpecSchema.parse({ baselineRef: { name: 'production' }, source: { anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref } } }, target: { urlSecretRef: ref }, rules: RULES, ...over });
 const synthesize = () =>
-  DataSeedSpecSchema.parse({ source: { synthesize: { profile: { fromDatabase: { urlSecretRef: ref } } } }, target: { urlSecretRef: ref }, rules: RULES });
+  DataSeedSpecSchema.parse({ baselineRef: { name: 'production' }, source: { synthesize: { profile: { fromBaseline: { database: 'production' } } } }, target: { urlSecretRef: ref }, rules: RULES });
 
 async function failure(p: Promise<unknown>): Promise<SeedError> {
   try {

@@ -14,7 +14,7 @@ const RULES = parse(readFileSync(join(__dirname, '../../examples/shop/db/rules.y
 const ref = { name: 'unused', key: 'unused' };
 const spec = (over: Partial<DataSeedSpecInput> = {}) =>
   DataSeedSpecSchema.parse({
-    source: { synthesize: { profile: { fromDatabase: { urlSecretRef: ref } }, scale: { ratio: '0.5' } } },
+    source: { synthesize: { profile: { fromBaseline: { database: 'production' } }, scale: { ratio: '0.5' } } },
     target: { urlSecretRef: ref },
     rules: RULES,
     ...over,
