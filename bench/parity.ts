@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { parseParityCheckSpec } from '../operator/api/paritycheck';
+import { parseResolvedParityCheck } from '../operator/api/paritycheck';
 import { PrometheusClient } from '../operator/parity/behaviour/prometheus';
 import { runParityCheck, type ParityCheckResult } from '../operator/parity/check';
 import { PostgresCatalogue } from '../operator/parity/database/postgres';
@@ -97,14 +97,14 @@ export async function runParityBench(): Promise<{ medianMs: number; maxMs: numbe
     process.stderr.write(`setting up ${SERVICES} services in 2 namespaces, ${TABLES} tables in 2 databases…\n`);
     await Promise.all([applyShop(admin, PRODUCTION_NS, false), applyShop(admin, STAGING_NS, true)]);
     const [productionDb, stagingDb] = await Promise.all([shopDatabase(pg.url, 'bench_production', false), shopDatabase(pg.url, 'bench_staging', true)]);
-    const spec = parseParityCheckSpec({
+    const spec = parseResolvedParityCheck({
       staging: { namespace: STAGING_NS },
       production: { namespace: PRODUCTION_NS },
       categories: {
         configuration: {},
-        schema: { staging: { connectionSecretRef: { name: 'db', key: 'url' } }, production: { connectionSecretRef: { name: 'db', key: 'url' } } },
+        schema: { staging: { connectionSecretRef: { name: 'db', key: 'url' } }, production: { database: 'db' } },
         data: {},
-        behaviour: { prometheus: { url: prometheus.url }, queries: [{ name: 'p95-latency', query: 'max(http_request_duration_seconds_p95{namespace="{{namespace}}",service="{{service}}"})' }] },
+        behaviour: { queries: [{ name: 'p95-latency', query: 'max(http_request_duration_seconds_p95{namespace="{{namespace}}",service="{{service}}"})' }] },
       },
     });
     const times: number[] = [];

@@ -1,4 +1,4 @@
-import { parseParityCheckSpec, type ParityCheckSpecInput } from '../api/paritycheck';
+import { parseResolvedParityCheck, type ResolvedParityCheckInput } from '../api/paritycheck';
 import type { MetricsSource, Series } from './behaviour/prometheus';
 import { runParityCheck, type ParitySources } from './check';
 import type { KubeObject } from './config/normalize';
@@ -62,13 +62,13 @@ function shop(namespace: string, change?: (objects: KubeObject[]) => void): Kube
   return objects;
 }
 
-const baseSpec: ParityCheckSpecInput = {
+const baseSpec: ResolvedParityCheckInput = {
   staging: { namespace: 'shop-pr-1' },
   production: { namespace: 'shop' },
   categories: {
-    schema: { staging: { connectionSecretRef: { name: 's', key: 'url' } }, production: { connectionSecretRef: { name: 'p', key: 'url' } } },
+    schema: { staging: { connectionSecretRef: { name: 's', key: 'url' } }, production: { database: 'p' } },
     data: {},
-    behaviour: { prometheus: { url: 'http://prometheus:9090' }, queries: [{ name: 'p95-latency', query: 'p95{namespace="{{namespace}}",service="{{service}}"}' }] },
+    behaviour: { queries: [{ name: 'p95-latency', query: 'p95{namespace="{{namespace}}",service="{{service}}"}' }] },
   },
   ignore: [{ path: 'spec.never', reason: 'test' }],
 };
@@ -89,7 +89,7 @@ const condition = (status: { conditions?: Array<{ type: string; status: string; 
 
 describe('runParityCheck', () => {
   it('reports parity when nothing differs, with Ready and InParity True', async () => {
-    const result = await runParityCheck(parseParityCheckSpec(baseSpec), sources(), undefined, now, { generation: 3 });
+    const result = await runParityCheck(parseResolvedParityCheck(baseSpec), sources(), undefined, now, { generation: 3 });
     expect(result.findings).toEqual([]);
     expect(result.status.summary).toMatchObject({ verdict: 'InParity', score: 100, total: 0 });
     expect(condition(result.status, 'Ready')).toMatchObject({ status: 'True' });
@@ -107,7 +107,7 @@ describe('runParityCheck', () => {
       const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'checkout') as any; // any: editing a fixture
       deployment.spec.template.spec.containers[0].env[0].value = 'debug';
     });
-    const spec = parseParityCheckSpec(baseSpec);
+    const spec = parseResolvedParityCheck(baseSpec);
     const first = await runParityCheck(spec, sources({ staging, stagingRows: 500 }), undefined, now);
     expect(first.status.summary).toMatchObject({ verdict: 'Drifted', warning: 2 });
     expect(condition(first.status, 'Ready')).toMatchObject({ status: 'True' });
@@ -125,7 +125,7 @@ describe('runParityCheck', () => {
   });
 
   it('is Inconclusive with InParity Unknown when Prometheus has no data, never True', async () => {
-    const result = await runParityCheck(parseParityCheckSpec(baseSpec), sources({ metrics: new MemoryMetrics(() => []) }), undefined, now);
+    const result = await runParityCheck(parseResolvedParityCheck(baseSpec), sources({ metrics: new MemoryMetrics(() => []) }), undefined, now);
     expect(result.status.summary).toMatchObject({ verdict: 'Inconclusive', inconclusive: 2 });
     expect(condition(result.status, 'InParity')).toMatchObject({ status: 'Unknown', reason: 'Inconclusive' });
     expect(condition(result.status, 'BehaviourDrifted')).toMatchObject({ status: 'Unknown', reason: 'InsufficientData' });
@@ -134,7 +134,7 @@ describe('runParityCheck', () => {
 
   it('turns an unreachable source into Stalled with its message while other categories still report', async () => {
     const down = new MemoryMetrics(() => new Error('cannot reach Prometheus at http://prometheus:9090: ECONNREFUSED'));
-    const result = await runParityCheck(parseParityCheckSpec(baseSpec), sources({ metrics: down, stagingRows: 500 }), undefined, now);
+    const result = await runParityCheck(parseResolvedParityCheck(baseSpec), sources({ metrics: down, stagingRows: 500 }), undefined, now);
     expect(condition(result.status, 'Stalled')).toMatchObject({ status: 'True', reason: 'SourceUnavailable', message: expect.stringContaining('ECONNREFUSED') });
     expect(condition(result.status, 'Ready')).toMatchObject({ status: 'False' });
     expect(condition(result.status, 'BehaviourDrifted')).toMatchObject({ status: 'Unknown', reason: 'SourceUnavailable' });
@@ -142,7 +142,7 @@ describe('runParityCheck', () => {
   });
 
   it('reports sources the caller could not build', async () => {
-    const result = await runParityCheck(parseParityCheckSpec(baseSpec), sources({ unavailable: { schema: 'Secret s has no key url' } }), undefined, now);
+    const result = await runParityCheck(parseResolvedParityCheck(baseSpec), sources({ unavailable: { schema: 'Secret s has no key url' } }), undefined, now);
     expect(condition(result.status, 'SchemaDrifted')).toMatchObject({ status: 'Unknown', reason: 'SourceUnavailable' });
     expect(condition(result.status, 'Stalled')!).toMatchObject({ status: 'True' });
   });

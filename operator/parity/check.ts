@@ -1,4 +1,4 @@
-import type { Category, Finding, ParityCheckSpec, ParityCheckStatus } from '../api/paritycheck';
+import type { Category, Finding, ParityCheckStatus, ResolvedParityCheck } from '../api/paritycheck';
 import { evaluateBehaviour } from './behaviour/evaluate';
 import type { MetricsSource } from './behaviour/prometheus';
 import { nextConditions } from './conditions';
@@ -93,7 +93,7 @@ interface Snapshots {
 /** Pods only refine image comparison (digests); without them images compare by reference, which is still a decision. */
 const OPTIONAL_KINDS = new Set(['Pod']);
 
-async function readSnapshots(spec: ParityCheckSpec, sources: ParitySources, key: Buffer): Promise<Snapshots> {
+async function readSnapshots(spec: ResolvedParityCheck, sources: ParitySources, key: Buffer): Promise<Snapshots> {
   if (!sources.objects) throw missingSource('Kubernetes object source');
   const compared: readonly string[] = spec.categories.configuration?.kinds ?? ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'];
   const kinds = kindsToList(compared);
@@ -131,7 +131,7 @@ function servicesIn(snapshots: Snapshots | undefined, declared: DeclaredOverride
  * emits the events and sets the metric.
  */
 export async function runParityCheck(
-  spec: ParityCheckSpec,
+  spec: ResolvedParityCheck,
   sources: ParitySources,
   previousStatus: ParityCheckStatus | undefined,
   now: Date,
@@ -222,7 +222,7 @@ export async function runParityCheck(
 }
 
 function assemble(
-  spec: ParityCheckSpec,
+  spec: ResolvedParityCheck,
   outcomes: CategoryOutcome[],
   sources: ParitySources,
   previousStatus: ParityCheckStatus | undefined,

@@ -1,3 +1,4 @@
+import { OPERATOR_WRITABLE } from '../support/kube';
 import { type KubernetesObject, type V1ConfigMap, loadKubeConfig } from '../../operator/runtime/client-node';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
@@ -23,7 +24,7 @@ describe('runtime: the operator survives a kube-apiserver restart', () => {
   beforeAll(async () => {
     port = await freePort();
     extra = await startExtraApiServer(opts, port);
-    ns = createNamespace('rt-restart');
+    ns = createNamespace('rt-restart', OPERATOR_WRITABLE);
   });
 
   afterAll(async () => {

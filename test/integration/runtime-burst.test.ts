@@ -1,3 +1,4 @@
+import { OPERATOR_WRITABLE } from '../support/kube';
 import { type KubernetesObject, loadKubeConfig } from '../../operator/runtime/client-node';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
@@ -16,7 +17,7 @@ describe('runtime: work queue de-duplication, no-op reconciles and /metrics on a
   const recorder = new ReconcileRecorder();
 
   beforeAll(async () => {
-    ns = createNamespace('rt-burst');
+    ns = createNamespace('rt-burst', OPERATOR_WRITABLE);
     manager = new Manager({
       kubeConfig: loadKubeConfig(process.env.UNDERSTUDY_OPERATOR_KUBECONFIG),
       logger: createLogger({ level: 'warn' }),

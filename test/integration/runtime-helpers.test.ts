@@ -1,3 +1,4 @@
+import { OPERATOR_WRITABLE } from '../support/kube';
 import { type KubernetesObject, loadKubeConfig } from '../../operator/runtime/client-node';
 import { KubeEventRecorder } from '../../operator/runtime/events';
 import { addFinalizer, removeFinalizer } from '../../operator/runtime/finalizers';
@@ -14,7 +15,7 @@ describe('runtime helpers on a real API server', () => {
   const client = () => new KubeClient(loadKubeConfig(process.env.UNDERSTUDY_OPERATOR_KUBECONFIG));
 
   beforeAll(() => {
-    ns = createNamespace('rt-helpers');
+    ns = createNamespace('rt-helpers', OPERATOR_WRITABLE);
   });
   afterAll(() => {
     if (ns) deleteNamespace(ns);

@@ -1,3 +1,4 @@
+import { OPERATOR_WRITABLE } from '../support/kube';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type KubernetesObject, type V1ConfigMap, type V1Lease, loadKubeConfig } from '../../operator/runtime/client-node';
@@ -21,7 +22,7 @@ describe('runtime: leader election between two operator processes', () => {
 
   beforeAll(() => {
     if (!existsSync(resolve(__dirname, '../../dist/operator/cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does) before the integration tests');
-    ns = createNamespace('rt-leader');
+    ns = createNamespace('rt-leader', OPERATOR_WRITABLE);
     leaseName = uniqueName('rt-leader');
   });
 

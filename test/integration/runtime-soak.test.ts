@@ -1,3 +1,4 @@
+import { OPERATOR_WRITABLE } from '../support/kube';
 import { type KubernetesObject, loadKubeConfig } from '../../operator/runtime/client-node';
 import { Informer } from '../../operator/runtime/informer';
 import { KubeClient } from '../../operator/runtime/kube-client';
@@ -21,7 +22,7 @@ describe('runtime: informer soak', () => {
   let informer: Informer | undefined;
 
   beforeAll(() => {
-    ns = createNamespace('rt-soak');
+    ns = createNamespace('rt-soak', OPERATOR_WRITABLE);
   });
 
   afterAll(async () => {

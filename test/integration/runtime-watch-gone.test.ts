@@ -1,3 +1,4 @@
+import { OPERATOR_WRITABLE } from '../support/kube';
 import { type KubernetesObject, loadKubeConfig } from '../../operator/runtime/client-node';
 import { Informer } from '../../operator/runtime/informer';
 import { KubeClient } from '../../operator/runtime/kube-client';
@@ -25,7 +26,7 @@ describe('runtime: informer relists after 410 Gone without losing an event', () 
   beforeAll(async () => {
     port = await freePort();
     extra = await startExtraApiServer(opts, port);
-    ns = createNamespace('rt-gone');
+    ns = createNamespace('rt-gone', OPERATOR_WRITABLE);
   });
 
   afterAll(async () => {

@@ -46,6 +46,13 @@ export async function kubectlAsync(args: string[], input?: string): Promise<{ st
   }
 }
 
+/**
+ * Labels of a namespace the operator may write in: the chart's admission
+ * policy refuses its writes anywhere else. Tests of the runtime machinery
+ * (no StagingEnvironment involved) play the admin who grants that.
+ */
+export const OPERATOR_WRITABLE: Readonly<Record<string, string>> = { 'app.kubernetes.io/managed-by': 'understudy' };
+
 export function createNamespace(prefix: string, labels: Record<string, string> = {}): string {
   const name = uniqueName(prefix);
   const labelYaml = Object.entries(labels).map(([k, v]) => `    ${k}: "${v}"`).join('\n');

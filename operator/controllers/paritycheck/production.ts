@@ -102,16 +102,7 @@ export async function baselinePrometheus(ctx: Client, baseline: GrantedBaseline,
   if (prometheus.bearerTokenSecretRef) {
     const token = await readBaselineSecret(ctx, prometheus.bearerTokenSecretRef);
     if (!token.ok) throw new Error(`spec.categories.behaviour: the Prometheus bearer token of Baseline ${baseline.name}: ${token.message}`);
-    return prometheusWithToken(prometheus.url, timeoutMs, token.value.trim());
+    return new PrometheusClient(prometheus.url, timeoutMs, { bearerToken: token.value.trim() });
   }
   return new PrometheusClient(prometheus.url, timeoutMs);
-}
-
-/**
- * PrometheusClient sends no bearer token yet (it knows only a URL's user
- * info); until it does, a Baseline that needs one fails the behaviour
- * category with this message rather than querying without it.
- */
-function prometheusWithToken(_url: string, _timeoutMs: number, _token: string): MetricsSource {
-  throw new Error('spec.data.prometheus.bearerTokenSecretRef of the Baseline is not supported by this operator version yet');
 }

@@ -52,6 +52,8 @@ export class PrometheusClient implements MetricsSource {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs = 10_000,
+    /** Sent as `Authorization: Bearer` (a Baseline's spec.data.prometheus.bearerTokenSecretRef); never part of a message. */
+    private readonly options: { bearerToken?: string } = {},
   ) {
     this.description = `Prometheus at ${withoutCredentials(baseUrl)}`;
   }
@@ -66,6 +68,7 @@ export class PrometheusClient implements MetricsSource {
       url.username = '';
       url.password = '';
     }
+    if (this.options.bearerToken) headers.authorization = `Bearer ${this.options.bearerToken}`;
     this.requests++;
     let response: Response;
     try {
