@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { DataSeedSpecSchema } from '../../operator/api/dataseed';
 import { register as registerProfile } from '../../operator/commands/profile';
 import { register as registerSeed } from '../../operator/commands/seed';
-import { type ReferenceReader, resolveSeedRequest } from '../../operator/seed/resolve';
+import { type ProductionSource, type ReferenceReader, resolveSeedRequest } from '../../operator/seed/resolve';
 import { runSeed } from '../../operator/seed/run';
 import { orphanCount, rowCounts, shopDatabase } from '../support/shop-db';
 
@@ -26,6 +26,11 @@ function examplesReader(targetUrl: string, productionUrl: string): ReferenceRead
   return { secret: async (_ns, name) => secrets[name], configMap: async (_ns, name) => configMaps[name] };
 }
 
+/** Production as the Baseline would give it: the example's database, no stored profile. */
+function productionAt(url: string): ProductionSource {
+  return { connectionUrl: async () => url, storedProfile: async () => undefined };
+}
+
 describe('the shop examples', () => {
   it('seeds from the example synthesize DataSeed and its stored profile, passing its enforced fidelity thresholds', async () => {
     const target = (await shopDatabase('seed_example_synth')).url;
@@ -44,7 +49,7 @@ describe('the shop examples', () => {
     const production = (await shopDatabase('seed_example_prod', 1500)).url;
     const target = (await shopDatabase('seed_example_anon')).url;
     const manifest = parseAllDocuments(read('dataseed-anonymize.yaml'))[0]!.toJSON() as { metadata: { namespace: string }; spec: unknown };
-    const request = await resolveSeedRequest(DataSeedSpecSchema.parse(manifest.spec), manifest.metadata.namespace, examplesReader(target, production));
+    const request = await resolveSeedRequest(DataSeedSpecSchema.parse(manifest.spec), manifest.metadata.namespace, examplesReader(target, production), productionAt(production));
     const report = await runSeed(request);
     expect(report.leaks).toEqual([]);
     expect((await rowCounts(target))['public.users']).toBeGreaterThan(0);
@@ -55,7 +60,7 @@ describe('the shop examples', () => {
     const manifest = parseAllDocuments(read('dataseed-anonymize.yaml'))[0]!.toJSON() as { spec: unknown };
     const secrets: Record<string, Record<string, string>> = { 'shop-masking-key': { other: 'x' } };
     const reader: ReferenceReader = { secret: async (_ns, name) => secrets[name] ?? { url: 'postgresql://x/y' }, configMap: async () => ({ 'rules.yaml': '[]' }) };
-    await expect(resolveSeedRequest(DataSeedSpecSchema.parse(manifest.spec), 'shop-pr-1234', reader)).rejects.toThrow('spec.source.anonymize.key.secretKeyRef: Secret shop-pr-1234/shop-masking-key has no key key');
+    await expect(resolveSeedRequest(DataSeedSpecSchema.parse(manifest.spec), 'shop-pr-1234', reader, productionAt('postgresql://x/y'))).rejects.toThrow('spec.source.anonymize.key.secretKeyRef: Secret shop-pr-1234/shop-masking-key has no key key');
   });
 
   it('runs profile and seed from the command line', async () => {
