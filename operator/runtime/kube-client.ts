@@ -147,10 +147,11 @@ export class KubeClient {
     return { items, resourceVersion };
   }
 
-  async create<T extends KubernetesObject>(obj: T, options: { fieldManager?: string } = {}): Promise<T> {
+  /** `dryRun`: admission runs (PodSecurity included) and nothing is stored. */
+  async create<T extends KubernetesObject>(obj: T, options: { fieldManager?: string; dryRun?: boolean } = {}): Promise<T> {
     const ref = refOf(obj);
     const path = await this.paths.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
-    return this.request<T>({ verb: 'create', method: 'POST', path, body: obj, query: { fieldManager: options.fieldManager ?? this.fieldManager } });
+    return this.request<T>({ verb: 'create', method: 'POST', path, body: obj, query: { fieldManager: options.fieldManager ?? this.fieldManager, dryRun: options.dryRun ? 'All' : undefined } });
   }
 
   /** PUT: optimistic concurrency through metadata.resourceVersion (409 when stale). */

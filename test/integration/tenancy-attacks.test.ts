@@ -180,6 +180,20 @@ describe('as a user who may only create previews in team-a', () => {
     expect(privileged.stderr).toMatch(/violates PodSecurity "restricted/);
   });
 
+  it('cannot run a privileged test Job in her preview: the refusal shows in TestsPassed and no Job is made', async () => {
+    const restricted = baseline('tests', { rbac: { copyRoles: false }, podSecurity: 'baseline' });
+    const root = { restartPolicy: 'Never', hostPID: true, hostNetwork: true, containers: [{ name: 'sh', image: 'busybox', command: ['cat', '/host/etc/shadow'], securityContext: { privileged: true }, volumeMounts: [{ name: 'host', mountPath: '/host' }] }], volumes: [{ name: 'host', hostPath: { path: '/' } }] };
+    await aliceApplies('rooted', { baselineRef: { name: restricted }, tests: [{ name: 'escape', template: { backoffLimit: 0, template: { spec: root } } }] });
+    const refused = await eventually(async () => {
+      const env = await getEnvironment('rooted', teamA);
+      const tests = env?.status?.conditions?.find((c) => c.type === 'TestsPassed');
+      return tests?.status === 'False' ? tests : undefined;
+    }, { timeoutMs: 120_000, what: 'TestsPassed False' });
+    expect(refused.reason).toBe('Refused');
+    expect(refused.message).toMatch(/^test escape cannot run: .*violates PodSecurity "baseline:latest"/);
+    expect(await listObjects('batch/v1', 'Job', `${teamA}-rooted`)).toEqual([]);
+  });
+
   it('never runs a kubeconfig\'s exec, even one an admin put in a Baseline', async () => {
     const marker = `/tmp/understudy-exec-${id}`;
     const kubeconfig = `apiVersion: v1

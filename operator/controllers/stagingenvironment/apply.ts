@@ -17,7 +17,8 @@ import { CACHED_TARGET_KINDS, MANAGED_SELECTOR, cacheOf, type KindRef } from './
 // out together.
 
 const PARALLEL_APPLIES = 8;
-const PREREQUISITES = new Set(['ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap', 'PersistentVolumeClaim']);
+// A RoleBinding waits for its Role: the API server checks a binding against the rules of the role it names.
+const PREREQUISITES = new Set(['ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'Secret', 'ConfigMap', 'PersistentVolumeClaim']);
 
 export interface LiveObjects {
   /** The live object of the same kind and name, or undefined. */

@@ -22,6 +22,8 @@ export interface TestProgress {
   total: number;
   succeeded: number;
   failed: string[];
+  /** Tests whose pods the API server refuses (PodSecurity, quota, policy): their Jobs are not created. */
+  refused?: Array<{ name: string; message: string }>;
   running: number;
   /** Tests whose Job is not there yet (the environment is not Ready, or a changed Job is being replaced). */
   waiting: number;
@@ -122,6 +124,8 @@ function readyCondition(o: Observation, ready: boolean, waitingFor: string[], se
 
 function testsCondition(tests: TestProgress | undefined, ready: boolean): { status: Condition['status']; reason: string; message: string } {
   if (!tests || tests.total === 0) return { status: 'True', reason: 'NoTests', message: 'no tests declared' };
+  const refused = tests.refused?.[0];
+  if (refused) return { status: 'False', reason: 'Refused', message: `test ${refused.name} cannot run: ${refused.message}` };
   if (tests.failed.length > 0) return { status: 'False', reason: 'Failed', message: `${tests.failed.length}/${tests.total} tests failed: ${tests.failed.join(', ')}` };
   if (tests.succeeded === tests.total) return { status: 'True', reason: 'Succeeded', message: `${tests.total}/${tests.total} tests passed` };
   if (!ready && tests.running === 0) return { status: 'Unknown', reason: 'WaitingForReady', message: 'tests run once the environment is Ready' };

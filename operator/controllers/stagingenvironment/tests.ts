@@ -5,6 +5,7 @@ import { isManagedBy, markManaged, type EnvironmentRef } from '../../environment
 import { isRecord, type KubeObject } from '../../environment/objects';
 import { canonicalJson } from '../../environment/revision';
 import type { KubernetesObject } from '../../runtime/client-node';
+import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import type { TestProgress } from './status';
 import { JOB_REF, cacheOf } from './watches';
@@ -45,6 +46,11 @@ export async function reconcileTests(input: TestsInput, ctx: ReconcileContext): 
       else if (outcome === 'failed') progress.failed.push(job.metadata.labels?.[TEST_LABEL] ?? job.metadata.name);
       else progress.running++;
     } else if (input.ready) {
+      const refusal = await podRefusal(job, ctx);
+      if (refusal) {
+        (progress.refused ??= []).push({ name: job.metadata.labels?.[TEST_LABEL] ?? job.metadata.name, message: refusal });
+        continue;
+      }
       await ctx.client.apply(job as KubernetesObject, { force: true });
       progress.running++;
     } else {
@@ -52,6 +58,23 @@ export async function reconcileTests(input: TestsInput, ctx: ReconcileContext): 
     }
   }
   return progress;
+}
+
+/**
+ * Why the API server would refuse the test's pods, asked with a dry run of one
+ * (PodSecurity judges pods, not Jobs: a Job whose pods are refused would hang
+ * without a word in its status).
+ */
+async function podRefusal(job: KubeObject, ctx: ReconcileContext): Promise<string | undefined> {
+  const template = isRecord(job.spec) && isRecord(job.spec.template) ? job.spec.template : {};
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: job.metadata.name, namespace: job.metadata.namespace }, spec: isRecord(template.spec) ? template.spec : {} };
+  try {
+    await ctx.client.create(pod as KubernetesObject, { dryRun: true });
+    return undefined;
+  } catch (error) {
+    if (error instanceof KubeApiError && (error.statusCode === 403 || error.statusCode === 422)) return error.message.replace(/^[A-Z]+ \S+: HTTP \d+: /, '');
+    throw error;
+  }
 }
 
 function withRevision(job: KubeObject, generation: number): KubeObject {
