@@ -8,13 +8,22 @@ import { clone, type KubeObject } from './objects';
 export const TEST_LABEL = 'understudy.dev/test';
 
 export function childObjects(spec: StagingEnvironmentSpec): KubeObject[] {
-  const seeds = (spec.dataSeeds ?? []).map((t) => child('DataSeed', t.name, t.spec));
-  const checks = (spec.parityChecks ?? []).map((t) => child('ParityCheck', t.name, t.spec));
+  const seeds = (spec.dataSeeds ?? []).map((t) => child('DataSeed', t.name, childSpec(spec, t.spec)));
+  const checks = (spec.parityChecks ?? []).map((t) => child('ParityCheck', t.name, childSpec(spec, t.spec)));
   return [...seeds, ...checks];
 }
 
+/**
+ * A child template's spec as it is created: without a baselineRef of its own
+ * it names the environment's Baseline. Either way the child is judged by the
+ * Baseline on behalf of the environment's namespace, so this adds no reach.
+ */
+export function childSpec(spec: Pick<StagingEnvironmentSpec, 'baselineRef'>, template: Record<string, unknown>): Record<string, unknown> {
+  return { baselineRef: { ...spec.baselineRef }, ...clone(template) };
+}
+
 function child(kind: string, name: string, spec: Record<string, unknown>): KubeObject {
-  return { apiVersion: API_VERSION, kind, metadata: { name }, spec: clone(spec) };
+  return { apiVersion: API_VERSION, kind, metadata: { name }, spec };
 }
 
 /**

@@ -26,12 +26,13 @@ describe('children', () => {
     const spec = specOf({
       baselineRef: { name: 'shop' },
       dataSeeds: [{ name: 'orders', spec: { source: { synthesize: {} } } }],
-      parityChecks: [{ name: 'drift', spec: { production: { namespace: 'shop' } } }],
+      parityChecks: [{ name: 'drift', spec: { baselineRef: { name: 'other' }, staging: {} } }],
       tests: [{ name: 'smoke', template: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 't', image: 'curl' }] } } } }],
     });
     expect(childObjects(spec)).toEqual([
-      { apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', metadata: { name: 'orders' }, spec: { source: { synthesize: {} } } },
-      { apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', metadata: { name: 'drift' }, spec: { production: { namespace: 'shop' } } },
+      // Without a baselineRef of its own a child names the environment's; its own wins.
+      { apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', metadata: { name: 'orders' }, spec: { baselineRef: { name: 'shop' }, source: { synthesize: {} } } },
+      { apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', metadata: { name: 'drift' }, spec: { baselineRef: { name: 'other' }, staging: {} } },
     ]);
     const [job] = testJobs(spec);
     expect(job?.metadata).toEqual({ name: 'test-smoke', labels: { 'understudy.dev/test': 'smoke' } });

@@ -18,7 +18,9 @@ describe('child templates', () => {
   it('names the first bad field of a template', () => {
     expect(childTemplateProblem(specWith({ dataSeeds: [{ name: 'a', spec: seed }, { name: 'b', spec: { source: seed.source } }] }))).toMatchObject({ field: 'spec.dataSeeds[1].spec.target' });
     expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { baselineRef: { name: 'shop' }, staging: { environmentRef: { name: 'S!' } } } }] }))?.field).toBe('spec.parityChecks[0].spec.staging.environmentRef.name');
-    expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { staging: {} } }] }))?.field).toBe('spec.parityChecks[0].spec.baselineRef');
+    // A template without its own baselineRef names the environment's, so it is valid as it stands.
+    expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { staging: {} } }] }))).toBeUndefined();
+    expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { baselineRef: { name: 'B!' } } }] }))?.field).toBe('spec.parityChecks[0].spec.baselineRef.name');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Condition } from '../../api/common';
+import { childSpec } from '../../environment/children';
 import { DataSeedSpecSchema } from '../../api/dataseed';
 import { ParityCheckSpecSchema } from '../../api/paritycheck';
 import type { StagingEnvironmentSpec } from '../../api/stagingenvironment';
@@ -15,7 +16,7 @@ import type { SeedProgress } from './status';
 export function childTemplateProblem(spec: StagingEnvironmentSpec): { field: string; message: string } | undefined {
   const check = (list: StagingEnvironmentSpec['dataSeeds'], schema: z.ZodType, field: string) => {
     for (const [i, template] of (list ?? []).entries()) {
-      const parsed = schema.safeParse(template.spec);
+      const parsed = schema.safeParse(childSpec(spec, template.spec));
       if (parsed.success) continue;
       const issue = parsed.error.issues[0];
       const path = (issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
