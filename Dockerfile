@@ -1,13 +1,13 @@
 # syntax=docker/dockerfile:1
 # The operator image; the same image runs seed Jobs (`understudy seed`).
-FROM node:20.20-bookworm-slim AS build
+FROM node:24.12-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY operator ./operator
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
-FROM node:20.20-bookworm-slim
+FROM node:24.12-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /src/package.json ./
