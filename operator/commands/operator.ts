@@ -1,29 +1,14 @@
 import { Command, Option } from 'commander';
-import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { contextNamespace, loadKubeConfig } from '../runtime/client-node';
-import type { ControllerOptions } from '../runtime/controller';
+import type { ControllerEnvironment, ControllerFactory } from '../runtime/controller-environment';
 import { parseBindAddress } from '../runtime/http-server';
 import { type Logger, createLogger } from '../runtime/logger';
 import { Manager } from '../runtime/manager';
 import { collect } from './options';
 import { echoController } from '../runtime/testing/configmap-echo';
 
-/** What a controller factory may use to build its controller. */
-export interface ControllerEnvironment {
-  logger: Logger;
-  /** The namespaces the operator watches; undefined means all. */
-  namespaces: string[] | undefined;
-  /** This process's leader-election identity. */
-  identity: string;
-  /** The manager's metrics registry (served on /metrics), for a controller's own metrics. */
-  registry: Registry;
-  /** The operator's own namespace: where admins put what only the operator may read (remote kubeconfigs). */
-  operatorNamespace: string;
-}
-
-/** Builds one controller (or several) for the manager; the lead registers one per kind in operator/cli.ts. */
-export type ControllerFactory = (env: ControllerEnvironment) => ControllerOptions | ControllerOptions[];
+export type { ControllerEnvironment, ControllerFactory } from '../runtime/controller-environment';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 

@@ -1,4 +1,4 @@
-import type { ControllerFactory } from '../commands/operator';
+import type { ControllerFactory } from '../runtime/controller-environment';
 import { baselineController } from './baseline';
 import { dataSeedController } from './dataseed';
 import { parityCheckController } from './paritycheck';

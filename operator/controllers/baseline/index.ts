@@ -1,4 +1,4 @@
-import type { ControllerEnvironment } from '../../commands/operator';
+import type { ControllerEnvironment } from '../../runtime/controller-environment';
 import type { KubernetesObject } from '../../runtime/client-node';
 import type { ControllerOptions } from '../../runtime/controller';
 import { BASELINE_REF } from '../baseline-access';

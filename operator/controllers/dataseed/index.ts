@@ -1,5 +1,5 @@
 import { LABELS, MANAGED_BY } from '../../api/common';
-import type { ControllerEnvironment } from '../../commands/operator';
+import type { ControllerEnvironment } from '../../runtime/controller-environment';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
 import type { KubernetesObject } from '../../runtime/client-node';
 import type { MapFunction } from '../../runtime/owner-mapping';

@@ -1,4 +1,4 @@
-import type { ControllerEnvironment } from '../../commands/operator';
+import type { ControllerEnvironment } from '../../runtime/controller-environment';
 import { parityFindingsGauge } from '../../parity/metrics';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
 import { baselineWatches } from '../baseline-access';

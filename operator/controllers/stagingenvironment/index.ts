@@ -1,4 +1,4 @@
-import type { ControllerEnvironment } from '../../commands/operator';
+import type { ControllerEnvironment } from '../../runtime/controller-environment';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
 import { DEFAULT_MANAGED_NAMESPACE_ROLE } from './namespace-access';
 import { StagingEnvironmentReconciler } from './reconciler';

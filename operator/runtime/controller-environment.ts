@@ -1,0 +1,19 @@
+import type { Registry } from 'prom-client';
+import type { ControllerOptions } from './controller';
+import type { Logger } from './logger';
+
+/** What a controller factory may use to build its controller. */
+export interface ControllerEnvironment {
+  logger: Logger;
+  /** The namespaces the operator watches; undefined means all. */
+  namespaces: string[] | undefined;
+  /** This process's leader-election identity. */
+  identity: string;
+  /** The manager's metrics registry (served on /metrics), for a controller's own metrics. */
+  registry: Registry;
+  /** The operator's own namespace: where admins put what only the operator may read (remote kubeconfigs). */
+  operatorNamespace: string;
+}
+
+/** Builds one controller (or several) for the manager; operator/controllers/index.ts lists one per kind. */
+export type ControllerFactory = (env: ControllerEnvironment) => ControllerOptions | ControllerOptions[];
