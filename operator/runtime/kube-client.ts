@@ -2,19 +2,14 @@ import fetch, { type RequestInit, type Response } from 'node-fetch';
 import type { KubeConfig, KubernetesObject } from './client-node';
 import { KubeApiError, apiErrorFromResponse } from './kube-errors';
 import { type ResourceInfo, ResourcePaths } from './resource-paths';
+import type { ObjectRef } from './object-ref';
 import { type WatchEvent, readWatchStream } from './watch-stream';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete';
 export const VERBS: readonly Verb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'apply', 'delete'];
 export type RequestCounts = Record<Verb, number>;
 
-/** Enough to address one object. */
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
+export type { ObjectRef };
 
 export interface ListOptions {
   namespace?: string;

@@ -1,5 +1,5 @@
 import { KubeApiError } from './kube-errors';
-import type { ObjectRef } from './kube-client';
+import type { ObjectRef } from './object-ref';
 
 export interface ResourceInfo {
   /** `/api/v1` or `/apis/<group>/<version>`. */
