@@ -1,4 +1,3 @@
-import { LABELS } from '../api/common';
 import { mapUpdate, ownerMapper } from './owner-mapping';
 
 const map = ownerMapper('understudy.dev/v1alpha1', 'StagingEnvironment');
@@ -19,21 +18,17 @@ describe('ownerMapper', () => {
     expect(map(owned)).toEqual([{ namespace: 'previews', name: 'pr-1' }]);
   });
 
-  it('falls back to the environment labels for objects in other namespaces', () => {
-    const labelled = {
-      metadata: { name: 'checkout', namespace: 'shop-pr-1', labels: { [LABELS.environment]: 'pr-1', [LABELS.environmentNamespace]: 'previews' } },
-    };
-    expect(map(labelled)).toEqual([{ namespace: 'previews', name: 'pr-1' }]);
-    expect(map({ metadata: { name: 'x', namespace: 'y', labels: { [LABELS.environment]: 'pr-1' } } })).toEqual([]);
+  it('knows owner references only: labels are a controller\'s own mapping', () => {
+    const labelled = { metadata: { name: 'checkout', namespace: 'shop-pr-1', labels: { 'understudy.dev/environment': 'pr-1', 'understudy.dev/environment-namespace': 'previews' } } };
+    expect(map(labelled)).toEqual([]);
   });
 
   it('an update maps to the old and the new owner once each', () => {
-    const before = { metadata: { name: 'c', namespace: 't', labels: { [LABELS.environment]: 'a', [LABELS.environmentNamespace]: 'p' } } };
-    const after = { metadata: { name: 'c', namespace: 't', labels: { [LABELS.environment]: 'b', [LABELS.environmentNamespace]: 'p' } } };
-    expect(mapUpdate(map, before, after)).toEqual([
+    const owned = (name: string) => ({ metadata: { name: 'c', namespace: 'p', ownerReferences: [{ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', name, uid: name }] } });
+    expect(mapUpdate(map, owned('a'), owned('b'))).toEqual([
       { namespace: 'p', name: 'a' },
       { namespace: 'p', name: 'b' },
     ]);
-    expect(mapUpdate(map, before, before)).toEqual([{ namespace: 'p', name: 'a' }]);
+    expect(mapUpdate(map, owned('a'), owned('a'))).toEqual([{ namespace: 'p', name: 'a' }]);
   });
 });

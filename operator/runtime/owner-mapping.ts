@@ -1,4 +1,3 @@
-import { LABELS } from '../api/common';
 import type { KubernetesObject } from './client-node';
 import type { Request } from './reconciler';
 
@@ -11,23 +10,17 @@ function groupOf(apiVersion: string): string {
 }
 
 /**
- * The default for owned objects: the owner reference of the primary kind (in
- * the object's namespace, where owner references must point), or else the
- * environment labels, because an environment owns objects in other
- * namespaces that no owner reference can reach.
+ * The default for owned objects: the owner reference of the primary kind, in
+ * the object's namespace, where owner references must point. Ownership across
+ * namespaces (an environment's objects) is a controller's own map function.
  */
 export function ownerMapper(primaryApiVersion: string, primaryKind: string): MapFunction {
   const primaryGroup = groupOf(primaryApiVersion);
   return (object) => {
     const namespace = object.metadata?.namespace ?? '';
-    const fromOwners = (object.metadata?.ownerReferences ?? [])
+    return (object.metadata?.ownerReferences ?? [])
       .filter((ref) => ref.kind === primaryKind && groupOf(ref.apiVersion) === primaryGroup)
       .map((ref) => ({ namespace, name: ref.name }));
-    if (fromOwners.length > 0) return fromOwners;
-    const labels = object.metadata?.labels ?? {};
-    const name = labels[LABELS.environment];
-    const ownerNamespace = labels[LABELS.environmentNamespace];
-    return name && ownerNamespace ? [{ namespace: ownerNamespace, name }] : [];
   };
 }
 
