@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { formatReport, exitCodeOf } from '../parity/report';
-import { register, specFromOptions } from './parity';
+import { checkEnvironmentTarget, register, specFromOptions } from './parity';
 
 describe('understudy parity options', () => {
   it('builds a spec from flags', () => {
@@ -75,5 +75,52 @@ describe('report', () => {
     expect(text).toMatch(/Expected differences[\s\S]*Deployment\/cart/);
     expect(text).toMatch(/Inconclusive:\n  behaviour Query\/p95: no data in staging/);
     expect(text).toMatch(/Could not check:\n  schema: cannot connect/);
+  });
+
+  const long = {
+    id: '3',
+    category: 'configuration' as const,
+    resource: 'Deployment/checkout-payments-gateway-v2',
+    path: 'spec.template.spec.containers[payments-gateway].env[PAYMENTS_PROVIDER_ENDPOINT_URL]',
+    staging: 'registry.example.com/shop/payments-gateway:pr-1234-abcdef',
+    production: 'registry.example.com/shop/payments-gateway:v2.31.7',
+    expected: false,
+    severity: 'warning' as const,
+    message: 'image differs',
+    firstSeen: '',
+  };
+  const strip = (t: string) => t.replace(/\s+/g, '');
+
+  it('wraps long paths and values instead of cutting them', () => {
+    const text = formatReport({ status: status('Drifted'), findings: [long], inconclusive: [] });
+    expect(text).not.toContain('…');
+    const table = text.split('Unexpected differences:\n')[1]!.split('\n').filter((l) => l !== '' && l.trim() !== long.message && !l.startsWith('SEVERITY'));
+    // Each column's pieces, read top to bottom, give the whole value back.
+    const column = (from: number, width: number) => strip(table.map((l) => l.slice(from, from + width)).join(''));
+    expect(column(58, 48)).toBe(strip(long.path));
+    expect(column(107, 24)).toBe(strip(long.staging));
+    expect(column(132, 200)).toBe(strip(long.production));
+    expect(Math.max(...table.map((l) => l.length))).toBeLessThanOrEqual(132 + 24);
+  });
+
+  it('shows every value on one line with --output wide', () => {
+    const text = formatReport({ status: status('Drifted'), findings: [long], inconclusive: [] }, { wide: true });
+    const line = text.split('\n').find((l) => l.startsWith('warning'))!;
+    for (const value of [long.resource, long.path, long.staging, long.production, long.message]) expect(line).toContain(value);
+  });
+});
+
+describe('--environment against --staging', () => {
+  const key = { namespace: 'team-a', name: 'pr-7', field: '--environment' };
+  it('accepts the environment that made the staging namespace', () => {
+    expect(() => checkEnvironmentTarget({ status: { namespace: 'shop-team-a-pr-7' } }, key, 'shop-team-a-pr-7')).not.toThrow();
+  });
+  it('refuses another environment, naming both namespaces', () => {
+    expect(() => checkEnvironmentTarget({ status: { namespace: 'shop-team-a-pr-8' } }, key, 'shop-team-a-pr-7')).toThrow(
+      /--environment team-a\/pr-7: .*target namespace is shop-team-a-pr-8, not --staging shop-team-a-pr-7/,
+    );
+  });
+  it('refuses an environment without a target namespace yet', () => {
+    expect(() => checkEnvironmentTarget({ spec: {} }, key, 'shop-team-a-pr-7')).toThrow(/status\.namespace is empty/);
   });
 });

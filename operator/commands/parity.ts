@@ -29,7 +29,7 @@ export interface ParityCommandOptions {
   namespace?: string;
   failOn?: 'info' | 'warning' | 'critical';
   config?: boolean;
-  output?: 'table' | 'json';
+  output?: 'table' | 'wide' | 'json';
 }
 
 /** `name=promql`, the query holding {{namespace}} (and optionally {{service}}). */
@@ -78,14 +78,37 @@ export function specFromOptions(options: ParityCommandOptions): ResolvedParityCh
 }
 
 /** `namespace/name` of the StagingEnvironment whose overrides count as expected: --environment, else the spec's environmentRef in --namespace. */
-function environmentKey(options: ParityCommandOptions, spec: ResolvedParityCheck, namespace: string): { namespace: string; name: string } | undefined {
+function environmentKey(options: ParityCommandOptions, spec: ResolvedParityCheck, namespace: string): EnvironmentKey | undefined {
   if (options.environment) {
-    const [envNamespace, envName] = options.environment.split('/');
-    if (!envNamespace || !envName) throw new Error(`--environment ${JSON.stringify(options.environment)}: expected namespace/name`);
-    return { namespace: envNamespace, name: envName };
+    const [envNamespace, envName, ...extra] = options.environment.split('/');
+    if (!envNamespace || !envName || extra.length > 0) throw new Error(`--environment ${JSON.stringify(options.environment)}: expected namespace/name`);
+    return { namespace: envNamespace, name: envName, field: '--environment' };
   }
   const ref = spec.staging.environmentRef;
-  return ref ? { namespace, name: ref.name } : undefined;
+  return ref ? { namespace, name: ref.name, field: 'spec.staging.environmentRef' } : undefined;
+}
+
+interface EnvironmentKey {
+  namespace: string;
+  name: string;
+  /** The flag or spec field that named it, for messages. */
+  field: string;
+}
+
+/**
+ * An environment's overrides and scale ratios only explain differences of the
+ * namespace it made: applied to another one they would excuse real drift as
+ * "expected". So the environment must have made --staging.
+ */
+export function checkEnvironmentTarget(environment: object | undefined, key: EnvironmentKey, staging: string): void {
+  const target = ((environment as { status?: { namespace?: unknown } } | undefined)?.status)?.namespace;
+  const which = `${key.field} ${key.namespace}/${key.name}`;
+  if (typeof target !== 'string' || target === '') {
+    throw new Error(`${which}: the StagingEnvironment has no target namespace yet (status.namespace is empty), so it cannot be the environment of --staging ${staging}; wait until it is Ready, or leave ${key.field} out`);
+  }
+  if (target !== staging) {
+    throw new Error(`${which}: the StagingEnvironment's target namespace is ${target}, not --staging ${staging}; its overrides and scale ratios would be applied to the wrong namespace (pass --staging ${target}, or the environment that made ${staging})`);
+  }
 }
 
 /** The user's own clusters, connected on first use so a metrics-only run needs none. */
@@ -117,10 +140,11 @@ class Clusters {
   }
 }
 
-async function readEnvironment(clusters: Clusters, key: { namespace: string; name: string } | undefined): Promise<ParitySources['environment'] | undefined> {
+async function readEnvironment(clusters: Clusters, key: EnvironmentKey | undefined, staging: string): Promise<ParitySources['environment'] | undefined> {
   if (!key) return undefined;
-  const environment = await clusters.client().get({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', ...key });
-  if (!environment) throw new Error(`StagingEnvironment ${key.namespace}/${key.name} not found`);
+  const environment = await clusters.client().get({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: key.namespace, name: key.name });
+  if (!environment) throw new Error(`${key.field} ${key.namespace}/${key.name}: StagingEnvironment not found`);
+  checkEnvironmentTarget(environment, key, staging);
   return environment as ParitySources['environment'];
 }
 
@@ -148,7 +172,7 @@ export async function runParityCommand(options: ParityCommandOptions, now = new 
   const namespace = options.namespace ?? (options.spec ? manifestNamespace(options.spec) : undefined) ?? 'default';
   const clusters = new Clusters(options);
   if (needsObjects(spec)) await clusters.requireNamespaces();
-  const environment = await readEnvironment(clusters, environmentKey(options, spec, namespace));
+  const environment = await readEnvironment(clusters, environmentKey(options, spec, namespace), options.staging);
   const built = await buildSources(spec, cliResolver(options, clusters, namespace, environment));
   try {
     const result = await runParityCheck(spec, built.sources, undefined, now);
@@ -179,16 +203,16 @@ export function register(program: Command): void {
     .option('--expected-row-ratio <ratio>', 'expected staging/production row-count ratio, for example 0.1')
     .option('--prometheus <url>', 'Prometheus base URL, for the behaviour category')
     .option('--query <name=promql>', 'a named PromQL query with {{namespace}} and optionally {{service}} (repeatable)', collect)
-    .option('--environment <namespace/name>', 'the StagingEnvironment that made staging: its overrides and scale count as expected')
+    .option('--environment <namespace/name>', 'the StagingEnvironment that made --staging (its status.namespace must be --staging): its overrides and scale count as expected')
     .option('--spec <file>', 'a ParityCheck manifest (or spec) whose categories, ignore rules, tolerances and queries to use; its Baseline is not read (production comes from the flags)')
     .option('--namespace <namespace>', 'the ParityCheck\'s namespace: where its staging Secrets live (from: ParityCheck) and its environmentRef (default: the manifest\'s namespace, else default)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['info', 'warning', 'critical']))
     .option('--no-config', 'skip the configuration category')
-    .addOption(new Option('--output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(new Option('--output <format>', 'output format: table (long values wrap), wide (one line per finding, nothing wrapped) or json').choices(['table', 'wide', 'json']).default('table'))
     .action(async (options: ParityCommandOptions) => {
       try {
         const { result, exitCode } = await runParityCommand(options);
-        process.stdout.write(options.output === 'json' ? JSON.stringify({ status: result.status, findings: result.findings, inconclusive: result.inconclusive, requests: result.requests }, null, 2) + '\n' : formatReport(result));
+        process.stdout.write(options.output === 'json' ? JSON.stringify({ status: result.status, findings: result.findings, inconclusive: result.inconclusive, requests: result.requests }, null, 2) + '\n' : formatReport(result, { wide: options.output === 'wide' }));
         process.exitCode = exitCode;
       } catch (err) {
         process.stderr.write(`understudy parity: ${(err as Error).message}\n`);

@@ -1,5 +1,6 @@
 import type { Finding } from '../api/paritycheck';
 import type { ParityCheckResult } from './check';
+import { renderTable, type Column } from './table';
 
 export const EXIT_IN_PARITY = 0;
 export const EXIT_DRIFTED = 1;
@@ -17,24 +18,33 @@ export function exitCodeOf(result: Pick<ParityCheckResult, 'status'>): number {
   return EXIT_INCONCLUSIVE;
 }
 
-function cell(text: string | undefined, width: number): string {
-  const value = (text ?? '—').replace(/\s+/g, ' ');
-  return value.length > width ? `${value.slice(0, width - 1)}…` : value.padEnd(width);
+/** Column widths of the default table; cells wrap at them (never cut). */
+export const TABLE_WIDTHS = { severity: 9, category: 14, resource: 32, path: 48, value: 24 } as const;
+
+export interface ReportOptions {
+  /** One line per finding, every column as wide as its widest value. */
+  wide?: boolean;
 }
 
-function rows(findings: Finding[]): string[] {
-  const header = `${cell('SEVERITY', 9)} ${cell('CATEGORY', 14)} ${cell('RESOURCE', 32)} ${cell('PATH', 48)} ${cell('STAGING', 24)} PRODUCTION`;
-  return [
-    header,
-    ...findings.flatMap((f) => [
-      `${cell(f.severity, 9)} ${cell(f.category, 14)} ${cell(f.resource, 32)} ${cell(f.path || '(object)', 48)} ${cell(f.staging, 24)} ${cell(f.production, 24).trimEnd()}`,
-      `          ${f.message}`,
-    ]),
+function rows(findings: Finding[], options: ReportOptions): string[] {
+  const w = (width: number) => (options.wide ? {} : { width });
+  const columns: Column[] = [
+    { header: 'SEVERITY', ...w(TABLE_WIDTHS.severity) },
+    { header: 'CATEGORY', ...w(TABLE_WIDTHS.category) },
+    { header: 'RESOURCE', ...w(TABLE_WIDTHS.resource) },
+    { header: 'PATH', ...w(TABLE_WIDTHS.path) },
+    { header: 'STAGING', ...w(TABLE_WIDTHS.value) },
+    { header: 'PRODUCTION', ...w(TABLE_WIDTHS.value) },
+    ...(options.wide ? [{ header: 'MESSAGE' }] : []),
   ];
+  const cells = (f: Finding) => [f.severity, f.category, f.resource, f.path || '(object)', f.staging ?? '—', f.production ?? '—', ...(options.wide ? [f.message] : [])];
+  if (options.wide) return renderTable(columns, findings.map(cells));
+  const [header, ...rest] = renderTable(columns, []);
+  return [header!, ...rest, ...findings.flatMap((f) => [...renderTable(columns, [cells(f)]).slice(1), `          ${f.message}`])];
 }
 
 /** A readable report: verdict line, unexpected findings, expected ones, then what could not be decided or read. */
-export function formatReport(result: Pick<ParityCheckResult, 'status' | 'findings' | 'inconclusive'>): string {
+export function formatReport(result: Pick<ParityCheckResult, 'status' | 'findings' | 'inconclusive'>, options: ReportOptions = {}): string {
   const s = result.status.summary;
   const lines: string[] = [];
   if (s) {
@@ -42,8 +52,8 @@ export function formatReport(result: Pick<ParityCheckResult, 'status' | 'finding
   }
   const unexpected = result.findings.filter((f) => !f.expected);
   const expected = result.findings.filter((f) => f.expected);
-  if (unexpected.length > 0) lines.push('', 'Unexpected differences:', ...rows(unexpected));
-  if (expected.length > 0) lines.push('', 'Expected differences (declared by the environment):', ...rows(expected));
+  if (unexpected.length > 0) lines.push('', 'Unexpected differences:', ...rows(unexpected, options));
+  if (expected.length > 0) lines.push('', 'Expected differences (declared by the environment):', ...rows(expected, options));
   if (result.inconclusive.length > 0) lines.push('', 'Inconclusive:', ...result.inconclusive.map((i) => `  ${i.category} ${i.resource}: ${i.reason}`));
   const problems = (result.status.conditions ?? []).filter((c) => c.type === 'Stalled');
   if (problems.length > 0) lines.push('', 'Could not check:', ...problems.map((c) => `  ${c.message}`));

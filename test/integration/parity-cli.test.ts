@@ -63,7 +63,17 @@ describe('understudy parity against real sources', () => {
         // No operator runs here: only its declared overrides are read.
         spec: { baselineRef: { name: 'pcli-unused' }, secrets: { policy: 'Generate' }, services: [{ name: 'checkout', image }] },
       },
+      {
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'StagingEnvironment',
+        metadata: { name: 'pr-8', namespace: checks },
+        spec: { baselineRef: { name: 'pcli-unused' }, secrets: { policy: 'Generate' }, services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-8' }] },
+      },
     ]);
+    // As the operator would report them: pr-7 made the staging namespace, pr-8 another one.
+    const ref = (name: string) => ({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: checks, name });
+    await client.patchStatus(ref('pr-7'), { status: { namespace: staging } });
+    await client.patchStatus(ref('pr-8'), { status: { namespace: `${staging}-8` } });
     prometheus = await startPrometheus({
       series: [production, staging].map((namespace) => ({ name: 'p95', labels: { namespace, service: 'checkout' }, value: (_t: number, i: number) => 0.1 + 0.002 * (i % 3) })),
     });
@@ -138,5 +148,26 @@ describe('understudy parity against real sources', () => {
     });
     expect(cli).toMatchObject({ code: 2, stderr: expect.stringContaining('namespace does not exist') });
     expect(cli.stdout).not.toContain('No differences found');
+  });
+
+  it('exits 2 when --environment did not make --staging: its overrides would excuse another namespace\'s drift', async () => {
+    await expect(runParityCommand({ ...flags(), spec: manifest(), environment: `${checks}/pr-8` })).rejects.toThrow(
+      `--environment ${checks}/pr-8: the StagingEnvironment's target namespace is ${staging}-8, not --staging ${staging}`,
+    );
+    const argv = ['node', 'understudy', 'parity', '--staging', staging, '--production', production, '--kubeconfig', kubeconfig(), '--environment', `${checks}/pr-8`, '--no-config'];
+    const program = `require(${JSON.stringify(resolve(__dirname, '../../operator/cli.ts'))}).main(${JSON.stringify(argv)})`;
+    const cli = await new Promise<{ code: number | null; stderr: string }>((done) => {
+      execFile(resolve(__dirname, '../../node_modules/.bin/tsx'), ['-e', program], (error, _stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }));
+    });
+    expect(cli).toMatchObject({ code: 2, stderr: expect.stringContaining(`target namespace is ${staging}-8, not --staging ${staging}`) });
+    // The environment that made staging is accepted.
+    expect((await runParityCommand({ ...flags(), spec: manifest(), environment: `${checks}/pr-7` })).exitCode).toBe(1);
+  });
+
+  it('wraps a long path in the table and shows it whole with --output wide', async () => {
+    const { result } = await runParityCommand({ ...flags(), spec: manifest() });
+    const path = 'spec.template.spec.containers[app].env[LOG_LEVEL]';
+    expect(formatReport(result)).not.toContain('…');
+    expect(formatReport(result, { wide: true }).split('\n').some((l) => l.includes('Deployment/catalog') && l.includes(path))).toBe(true);
   });
 });
