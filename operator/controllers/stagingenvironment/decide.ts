@@ -39,7 +39,7 @@ export class DecisionCache {
   decide(key: string, input: DecideInput): Decision {
     const currentSecrets = generatedSecrets(input);
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([input.environment, input.generation, input.targetNamespace, input.baselineFingerprint, input.tlsSecret?.metadata.resourceVersion ?? '', currentSecrets.versions]))
+      .update(JSON.stringify([input.environment, input.generation, input.spec, input.targetNamespace, input.baselineFingerprint, input.tlsSecret?.metadata.resourceVersion ?? '', currentSecrets.versions]))
       .digest('hex');
     const cached = this.decisions.get(key);
     if (cached?.fingerprint === fingerprint) return cached.decision;
