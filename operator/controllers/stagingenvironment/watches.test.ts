@@ -33,6 +33,12 @@ describe('what wakes an environment', () => {
     expect(watch('Namespace').map({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rendered-pr-2' } })).toEqual([{ namespace: 'previews', name: 'pr-2' }]);
   });
 
+  it('maps the environments\' own namespace to them, whose labels decide which Baselines allow them', () => {
+    const labelled = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'previews', labels: { 'understudy.dev/previews': 'true' } } };
+    expect(watch('Namespace').map(labelled)).toEqual([{ namespace: 'previews', name: 'pr-1' }, { namespace: 'previews', name: 'pr-2' }]);
+    expect(watch('Namespace').map({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b' } })).toEqual([]);
+  });
+
   it('maps a Baseline to the environments naming it', () => {
     expect(watch('Baseline').map({ apiVersion: 'understudy.dev/v1alpha1', kind: 'Baseline', metadata: { name: 'shop' } })).toEqual([{ namespace: 'previews', name: 'pr-1' }]);
     expect(watch('Baseline').map({ apiVersion: 'understudy.dev/v1alpha1', kind: 'Baseline', metadata: { name: 'rendered' } })).toEqual([{ namespace: 'previews', name: 'pr-2' }]);

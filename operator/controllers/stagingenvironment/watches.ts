@@ -90,8 +90,9 @@ export class EnvironmentIndex {
     return this.matching((s) => s.baselineNamespace === namespace);
   }
 
+  /** Environments reading or writing a namespace of this name, and those in it: its labels decide which Baselines they may use. */
   usingNamespaceName(name: string): Request[] {
-    return this.matching((s) => s.baselineNamespace === name || s.targetNamespace === name);
+    return [...this.matching((s) => s.baselineNamespace === name || s.targetNamespace === name), ...[...this.sources.keys()].map(splitKey).filter((req) => req.namespace === name)];
   }
 
   usingBaseline(name: string): Request[] {
