@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { syntheticBaseline } from '../../bench/environment-baseline';
 import type { Manager } from '../../operator/runtime/manager';
-import { createNamespace, deleteNamespace, eventually, kubectl } from '../support/kube';
+import { deleteNamespace, eventually, kubectl, waitForObject } from '../support/kube';
 import {
   admin,
+  applyBaseline,
   applyObjects,
   condition,
+  deleteBaseline,
   environment,
   FINALIZER,
   getEnvironment,
@@ -16,31 +18,55 @@ import {
   startPreviews,
   stopPreviews,
   waitForCondition,
+  type Environment,
   type Json,
 } from './stagingenvironment-fixtures';
 
 jest.setTimeout(300_000);
 
 // An environment's life on the real control plane: expiry, suspension,
-// deletion, namespaces that are not its own, specs it cannot honour, and
-// namespaces left behind while the operator was away.
+// deletion, namespaces that are not its own, specs and Baselines it cannot
+// honour, and namespaces left behind while the operator was away.
 
 const id = randomBytes(3).toString('hex');
+/** The production namespace, and the Baseline that describes it. */
 const baseline = `tiny-${id}`;
+const PREFIX = 'lc-';
 let previews: string;
 let manager: Manager | undefined;
+const baselines = [baseline];
 
-const spec = (overrides: Json = {}): Json => ({ baseline: { namespace: baseline }, ...overrides });
+const spec = (overrides: Json = {}): Json => ({ baselineRef: { name: baseline }, ...overrides });
 const apply = (name: string, body: Json, metadata: Json = {}): void => {
   kubectl(['apply', '-f', '-'], JSON.stringify(environment(name, previews, body, metadata)));
 };
+/**
+ * Waits for Stalled with this reason for the current generation. A Baseline
+ * applied a moment ago may not be in the operator's cache yet (BaselineNotFound
+ * first); its watch event brings the reconcile that sees it.
+ */
+const waitForStall = (name: string, reason: string): Promise<Environment> =>
+  waitForObject(
+    () => getEnvironment(name, previews),
+    (env) => {
+      const stalled = condition(env, 'Stalled');
+      return stalled?.status === 'True' && stalled.reason === reason && stalled.observedGeneration === env.metadata.generation;
+    },
+    { what: `Stalled ${reason} on ${previews}/${name}`, timeoutMs: 30_000 },
+  );
+/** The target namespace the Baseline's rule derives: <prefix><environment namespace>-<name>. */
+const target = (name: string): string => `${PREFIX}${previews}-${name}`;
 
 beforeAll(async () => {
   applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, 3)]);
   ({ previews, manager } = await startPreviews());
+  applyBaseline(baseline, [previews], { source: { namespace: baseline }, targetNamespace: { prefix: PREFIX } });
 });
 
-afterAll(() => stopPreviews(previews, manager, baseline));
+afterAll(async () => {
+  await stopPreviews(previews, manager, baseline);
+  for (const name of baselines) deleteBaseline(name);
+});
 
 describe('StagingEnvironment lifecycle', () => {
   it('deletes itself and its namespace when its ttl passes', async () => {
@@ -48,20 +74,23 @@ describe('StagingEnvironment lifecycle', () => {
     const env = await waitForCondition('short-lived', previews, 'Ready', 'True');
     const created = Date.parse(env.metadata.creationTimestamp as unknown as string);
     expect(Date.parse(env.status?.expiresAt ?? '')).toBe(created + 20_000);
-    expect(await namespaceExists(`${baseline}-short-lived`)).toBe(true);
+    expect(await namespaceExists(target('short-lived'))).toBe(true);
     await eventually(async () => (await getEnvironment('short-lived', previews)) === undefined, { timeoutMs: 90_000, what: 'expired environment gone' });
     expect(Date.now()).toBeGreaterThanOrEqual(created + 20_000);
-    expect(await namespaceExists(`${baseline}-short-lived`)).toBe(false);
+    expect(await namespaceExists(target('short-lived'))).toBe(false);
   });
 
-  it('never adopts, changes or deletes an existing namespace it does not manage', async () => {
-    const taken = createNamespace('taken', { team: 'payments' });
+  it('never adopts, changes or deletes an existing namespace it does not manage, even one of its derived name', async () => {
+    // The environment cannot name its namespace; someone created the derived name first.
+    const taken = target('squatter');
+    kubectl(['create', 'namespace', taken]);
+    kubectl(['label', 'namespace', taken, 'team=payments']);
     kubectl(['create', 'configmap', 'precious', '-n', taken, '--from-literal=keep=me']);
     const before = await getObject('v1', 'Namespace', undefined, taken);
-    apply('squatter', spec({ targetNamespace: taken }));
+    apply('squatter', spec());
     const env = await waitForCondition('squatter', previews, 'Stalled', 'True', 30_000);
     expect(condition(env, 'Stalled')?.reason).toBe('NamespaceNotOwned');
-    expect(condition(env, 'Stalled')?.message).toMatch(/^spec\.targetNamespace: namespace taken-[0-9a-f]+ exists and is not managed by Understudy/);
+    expect(condition(env, 'Stalled')?.message).toMatch(new RegExp(`^status\\.namespace: namespace ${taken} exists and is not managed by Understudy`));
     expect(condition(env, 'Ready')?.status).toBe('False');
     expect(env.status?.phase).toBe('Failed');
     // Nothing was written: no finalizer, no object in the namespace, the namespace as it was.
@@ -75,17 +104,67 @@ describe('StagingEnvironment lifecycle', () => {
     deleteNamespace(taken);
   });
 
-  it('reports a baseline namespace that does not exist as Stalled, naming the field, and recovers once it exists', async () => {
+  it('reports a Baseline, then its production namespace, that does not exist as Stalled, naming the field, and recovers once both exist', async () => {
     const missing = `nowhere-${id}`;
-    apply('no-baseline', { baseline: { namespace: missing } });
+    apply('no-baseline', { baselineRef: { name: missing } });
     const env = await waitForCondition('no-baseline', previews, 'Stalled', 'True', 30_000);
-    expect(condition(env, 'Stalled')).toMatchObject({ reason: 'BaselineNotFound', message: `spec.baseline.namespace: namespace ${missing} does not exist` });
-    expect(await namespaceExists(`${missing}-no-baseline`)).toBe(false);
+    expect(condition(env, 'Stalled')).toMatchObject({ reason: 'BaselineNotFound', message: `spec.baselineRef.name: Baseline ${missing} does not exist` });
+    expect(await namespaceExists(`${previews}-no-baseline`)).toBe(false);
+    baselines.push(applyBaseline(missing, [previews], { source: { namespace: missing } }));
+    await waitForObject(
+      () => getEnvironment('no-baseline', previews),
+      (e) => condition(e, 'Stalled')?.message === `spec.baselineRef.name: namespace ${missing} of Baseline ${missing} does not exist`,
+      { what: 'Stalled on the missing production namespace', timeoutMs: 30_000 },
+    );
+    expect(condition(await getEnvironment('no-baseline', previews), 'Stalled')?.reason).toBe('BaselineNotFound');
+    expect(await namespaceExists(`${previews}-no-baseline`)).toBe(false);
     applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: missing } }, ...syntheticBaseline(missing, 1)]);
     const ready = await waitForCondition('no-baseline', previews, 'Ready', 'True');
     expect(condition(ready, 'Stalled')).toBeUndefined();
+    expect(ready.status?.namespace).toBe(`${previews}-no-baseline`);
     kubectl(['delete', '-n', previews, 'stagingenvironment/no-baseline', '--wait=false']);
     deleteNamespace(missing);
+  });
+
+  it('reports a Baseline that does not allow its namespace as Stalled BaselineNotAllowed, reading and writing nothing, and starts once an admin labels the namespace', async () => {
+    const picky = `picky-${id}`;
+    const label = `lifecycle-${id}.understudy.dev/previews`;
+    baselines.push(applyBaseline(picky, [], { allowedNamespaces: { selector: { matchLabels: { [label]: 'true' } } }, source: { namespace: baseline } }));
+    apply('not-yet', { baselineRef: { name: picky } });
+    const env = await waitForStall('not-yet', 'BaselineNotAllowed');
+    expect(condition(env, 'Stalled')?.reason).toBe('BaselineNotAllowed');
+    expect(condition(env, 'Stalled')?.message).toMatch(new RegExp(`^spec\\.baselineRef\\.name: Baseline ${picky} does not allow namespace ${previews}`));
+    expect(env.status?.namespace).toBeUndefined();
+    expect(env.metadata.finalizers ?? []).not.toContain(FINALIZER);
+    expect(await namespaceExists(`${previews}-not-yet`)).toBe(false);
+    kubectl(['label', 'namespace', previews, `${label}=true`]);
+    const ready = await waitForCondition('not-yet', previews, 'Ready', 'True', 60_000);
+    expect(ready.status?.namespace).toBe(`${previews}-not-yet`);
+    kubectl(['delete', '-n', previews, 'stagingenvironment/not-yet', '--wait=false']);
+  });
+
+  it('reports a choice beyond the Baseline as Stalled ExceedsBaseline, naming the field, without writing anything, and heals when the admin raises the limit', async () => {
+    const strict = `strict-${id}`;
+    baselines.push(applyBaseline(strict, [previews], { source: { namespace: baseline }, limits: { maxReplicas: '0.5', maxResources: '1', maxTtl: '24h' } }));
+    apply('greedy', { baselineRef: { name: strict }, scale: { replicas: '2' } });
+    const env = await waitForStall('greedy', 'ExceedsBaseline');
+    expect(condition(env, 'Stalled')).toMatchObject({ reason: 'ExceedsBaseline', message: 'spec.scale.replicas: 2 is above the Baseline\'s limit of 0.5' });
+    expect(condition(env, 'Ready')).toMatchObject({ status: 'False', reason: 'ExceedsBaseline' });
+    expect(await namespaceExists(`${previews}-greedy`)).toBe(false);
+    kubectl(['patch', '-n', previews, 'stagingenvironment/greedy', '--type=merge', '-p', JSON.stringify({ spec: { ttl: '48h' } })]);
+    const longer = await waitForCondition('greedy', previews, 'Stalled', 'True', 30_000);
+    expect(condition(longer, 'Stalled')?.message).toBe('spec.scale.replicas: 2 is above the Baseline\'s limit of 0.5');
+    applyBaseline(strict, [previews], { source: { namespace: baseline }, limits: { maxReplicas: '2', maxResources: '1', maxTtl: '24h' } });
+    await waitForObject(
+      () => getEnvironment('greedy', previews),
+      (e) => condition(e, 'Stalled')?.message === 'spec.ttl: 48h is longer than the Baseline\'s limit of 24h',
+      { what: 'the next field beyond the Baseline named', timeoutMs: 30_000 },
+    );
+    kubectl(['patch', '-n', previews, 'stagingenvironment/greedy', '--type=merge', '-p', JSON.stringify({ spec: { ttl: '12h' } })]);
+    const healed = await waitForCondition('greedy', previews, 'Ready', 'True');
+    expect(condition(healed, 'Stalled')).toBeUndefined();
+    for (const d of await listObjects('apps/v1', 'Deployment', `${previews}-greedy`)) expect((d.spec as { replicas: number }).replicas).toBe(2);
+    kubectl(['delete', '-n', previews, 'stagingenvironment/greedy', '--wait=false']);
   });
 
   it('reports a bad ratio as Stalled InvalidSpec, naming the field, without writing anything, then heals when fixed', async () => {
@@ -94,7 +173,7 @@ describe('StagingEnvironment lifecycle', () => {
     expect(condition(env, 'Stalled')?.reason).toBe('InvalidSpec');
     expect(condition(env, 'Stalled')?.message).toMatch(/^spec\.scale\.replicas: /);
     expect(condition(env, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
-    expect(await namespaceExists(`${baseline}-bad-ratio`)).toBe(false);
+    expect(await namespaceExists(target('bad-ratio'))).toBe(false);
     kubectl(['patch', '-n', previews, 'stagingenvironment/bad-ratio', '--type=merge', '-p', JSON.stringify({ spec: { scale: { replicas: '0.5' } } })]);
     const healed = await waitForCondition('bad-ratio', previews, 'Ready', 'True');
     expect(condition(healed, 'Stalled')).toBeUndefined();
@@ -108,36 +187,34 @@ describe('StagingEnvironment lifecycle', () => {
     const suspended = await waitForCondition('sleepy', previews, 'Ready', 'True');
     expect(condition(suspended, 'Ready')?.reason).toBe('Suspended');
     expect(suspended.status?.phase).toBe('Suspended');
-    const target = `${baseline}-sleepy`;
-    for (const d of await listObjects('apps/v1', 'Deployment', target)) expect((d.spec as { replicas: number }).replicas).toBe(0);
-    expect((await listObjects('v1', 'Service', target)).length).toBe(3);
-    expect(await getObject('v1', 'ConfigMap', target, 'endpoints')).toBeDefined();
+    for (const d of await listObjects('apps/v1', 'Deployment', target('sleepy'))) expect((d.spec as { replicas: number }).replicas).toBe(0);
+    expect((await listObjects('v1', 'Service', target('sleepy'))).length).toBe(3);
+    expect(await getObject('v1', 'ConfigMap', target('sleepy'), 'endpoints')).toBeDefined();
     kubectl(['patch', '-n', previews, 'stagingenvironment/sleepy', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
     const resumed = await waitForCondition('sleepy', previews, 'Ready', 'True');
     expect(resumed.status?.phase).toBe('Ready');
-    for (const d of await listObjects('apps/v1', 'Deployment', target)) expect((d.spec as { replicas: number }).replicas).toBe(1);
+    for (const d of await listObjects('apps/v1', 'Deployment', target('sleepy'))) expect((d.spec as { replicas: number }).replicas).toBe(1);
     kubectl(['delete', '-n', previews, 'stagingenvironment/sleepy', '--wait=false']);
   });
 
   it('sweeps, when it starts, a namespace whose environment vanished while it was away', async () => {
     apply('leaky', spec());
     await waitForCondition('leaky', previews, 'Ready', 'True');
-    const target = `${baseline}-leaky`;
+    const leaked = target('leaky');
     await manager?.stop();
     manager = undefined;
     // Someone strips the finalizer while the operator is down: the namespace is left behind.
     await admin().mergePatch({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: previews, name: 'leaky' }, { metadata: { finalizers: null } });
     kubectl(['delete', '-n', previews, 'stagingenvironment/leaky']);
-    expect(await namespaceExists(target)).toBe(true);
+    expect(await namespaceExists(leaked)).toBe(true);
     manager = await startOperator(previews);
-    await eventually(async () => !(await namespaceExists(target)), { timeoutMs: 90_000, what: `orphaned namespace ${target} deleted` });
+    await eventually(async () => !(await namespaceExists(leaked)), { timeoutMs: 90_000, what: `orphaned namespace ${leaked} deleted` });
   });
 
   it('a new environment of the same name waits for the old one\'s namespace, then gets its own', async () => {
     apply('again', spec());
     const first = await waitForCondition('again', previews, 'Ready', 'True');
-    const target = `${baseline}-again`;
-    const firstNamespace = await getObject('v1', 'Namespace', undefined, target);
+    const firstNamespace = await getObject('v1', 'Namespace', undefined, target('again'));
     await manager?.stop();
     await admin().mergePatch({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: previews, name: 'again' }, { metadata: { finalizers: null } });
     kubectl(['delete', '-n', previews, 'stagingenvironment/again']);
@@ -145,7 +222,7 @@ describe('StagingEnvironment lifecycle', () => {
     manager = await startOperator(previews);
     const second = await waitForCondition('again', previews, 'Ready', 'True');
     expect(second.metadata.uid).not.toBe(first.metadata.uid);
-    const secondNamespace = await getObject('v1', 'Namespace', undefined, target);
+    const secondNamespace = await getObject('v1', 'Namespace', undefined, target('again'));
     expect(secondNamespace?.metadata.uid).not.toBe(firstNamespace?.metadata.uid);
     expect(secondNamespace?.metadata.annotations?.['understudy.dev/owner-uid']).toBe(second.metadata.uid);
   });

@@ -6,10 +6,12 @@ import type { Manager } from '../../operator/runtime/manager';
 import { SOURCE_ANNOTATION } from '../../operator/environment/labels';
 import { eventually, kubectl, kubectlAsync } from '../support/kube';
 import {
+  applyBaseline,
   applyObjects,
   condition,
   controllerIdle,
   createVolumes,
+  deleteBaseline,
   deleteVolumes,
   environment,
   everyObjectIn,
@@ -22,9 +24,12 @@ import {
   startPreviews,
   stopPreviews,
   waitForCondition,
+  type Environment,
   type Json,
   type Obj,
 } from './stagingenvironment-fixtures';
+import { waitForObject } from '../support/kube';
+import { grantSecretRead } from '../setup/operator-identity';
 
 jest.setTimeout(300_000);
 
@@ -33,53 +38,87 @@ jest.setTimeout(300_000);
 // their pods, the namespace controller really deletes the namespace.
 
 const id = randomBytes(3).toString('hex');
+/** The shop's production namespace. */
 const baseline = `shop-${id}`;
+/** The Baseline of examples/shop/baseline.yaml, and one for the pull-request previews below. */
+const exampleBaseline = `shop-example-${id}`;
+const previewBaseline = `shop-previews-${id}`;
 const storageClass = `ssd-${id}`;
 let previews: string;
 let manager: Manager;
 
 const workloads = ['cart', 'catalog', 'checkout', 'gateway', 'notifications', 'orders', 'payments', 'postgres', 'redis', 'users'];
+const SHOP_SELECTOR = { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } };
+
+/** What an admin allows the shop's pull-request previews: the shop by its label, hosts under preview.example.com, isolation; no Secret copied. */
+function previewBaselineSpec(selector: Json = SHOP_SELECTOR): Json {
+  return {
+    source: { namespace: baseline, selector },
+    ingress: { domain: 'preview.example.com' },
+    isolation: { networkPolicy: true, allowIngressFromNamespaces: ['ingress-nginx'] },
+    secrets: { maxPolicy: 'Omit' },
+  };
+}
 
 function spec(overrides: Json = {}): Json {
   return {
-    baseline: { namespace: baseline, selector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } } },
+    baselineRef: { name: previewBaseline },
     scale: { replicas: '0.25', resources: '0.5' },
     ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' },
-    isolation: { networkPolicy: true, allowIngressFromNamespaces: ['ingress-nginx'] },
     services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-7', env: [{ name: 'FEATURE_NEW_CHECKOUT', value: 'on' }] }],
     ...overrides,
   };
 }
+
+const readExample = (path: string): Json & { metadata: Json; spec: Json } => parse(readFileSync(resolve(__dirname, '../../examples/shop', path), 'utf8')) as Json & { metadata: Json; spec: Json };
 
 beforeAll(async () => {
   // One set of volumes for the baseline's two claims and one per copy.
   createVolumes(storageClass, ['20Gi', '200Gi'], 4);
   applyObjects(shopObjects(baseline, storageClass));
   ({ previews, manager } = await startPreviews());
+  applyBaseline(previewBaseline, [previews], previewBaselineSpec());
 });
 
 afterAll(async () => {
   await stopPreviews(previews, manager, baseline);
+  deleteBaseline(exampleBaseline);
+  deleteBaseline(previewBaseline);
   deleteVolumes(storageClass);
 });
 
-describe('examples/shop/staging.yaml', () => {
-  it('becomes Ready against the shop: generated secrets, quota, isolation', async () => {
-    const example = parse(readFileSync(resolve(__dirname, '../../examples/shop/staging.yaml'), 'utf8')) as Json & { spec: Json & { baseline: Json } };
-    example.spec.baseline.namespace = baseline;
-    example.spec.targetNamespace = `${baseline}-preview`;
+describe('examples/shop/staging.yaml with examples/shop/baseline.yaml', () => {
+  it('becomes Ready against the shop once the namespace is labelled: derived namespace, generated secrets, quota, isolation, PodSecurity', async () => {
+    // The example Baseline as written, but for this run's shop namespace and under a name of its own.
+    const admin = readExample('baseline.yaml');
+    admin.metadata.name = exampleBaseline;
+    (admin.spec.source as Json).namespace = baseline;
+    applyObjects([admin]);
+    // What an admin adds with the chart's rbac.secretNamespaces: Generate reads the names and keys of production's Secrets.
+    await grantSecretRead(baseline);
+    kubectl(['label', 'namespace', previews, 'understudy.dev/previews=true']);
+    const example = readExample('staging.yaml');
+    example.spec.baselineRef = { name: exampleBaseline };
     kubectl(['apply', '-n', previews, '-f', '-'], JSON.stringify(example));
     const env = await waitForCondition('shop-preview', previews, 'Ready', 'True');
+    const target = `shop-${previews}-shop-preview`;
+    expect(env.status?.namespace).toBe(target);
     expect(env.status?.readyServices).toBe(`${workloads.length}/${workloads.length}`);
-    expect((await listObjects('v1', 'Secret', `${baseline}-preview`)).map((s) => s.metadata.name).sort()).toEqual(['payments-api', 'shop-db']);
-    expect(await getObject('v1', 'ResourceQuota', `${baseline}-preview`, 'understudy-quota')).toBeDefined();
+    expect(env.status?.urls).toEqual(['http://gateway.shop-preview.localtest.me/']);
+    expect((await listObjects('v1', 'Secret', target)).map((s) => s.metadata.name).sort()).toEqual(['payments-api', 'shop-db']);
+    expect((await getObject('v1', 'ResourceQuota', target, 'understudy-quota'))?.spec).toMatchObject({ hard: { 'requests.cpu': '8', 'requests.memory': '16Gi', pods: '40' } });
+    const policy = await getObject('networking.k8s.io/v1', 'NetworkPolicy', target, 'understudy-isolation');
+    expect(JSON.stringify((policy?.spec as Json | undefined)?.ingress)).toContain('"kubernetes.io/metadata.name":"ingress-nginx"');
+    // The shop's namespace enforces PodSecurity baseline, and so does its copy.
+    expect((await getObject('v1', 'Namespace', undefined, target))?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('baseline');
     kubectl(['delete', '-n', previews, 'stagingenvironment/shop-preview', '--wait=false']);
   });
 });
 
 describe('the shop copied into a preview', () => {
   const name = 'pr-7';
-  const target = () => `${baseline}-${name}`;
+  /** Derived by the Baseline's rule (the fixture's Baseline has no prefix): <environment namespace>-<name>. */
+  const target = () => `${previews}-${name}`;
 
   it('becomes Ready, and kubectl wait --for=condition=Ready returns 0', async () => {
     kubectl(['apply', '-f', '-'], JSON.stringify(environment(name, previews, spec())));
@@ -210,10 +249,18 @@ describe('the shop copied into a preview', () => {
     expect(container?.env?.map((e) => e.name)).not.toContain('FEATURE_NEW_CHECKOUT');
   });
 
-  it('prunes a service that leaves the selection', async () => {
-    const selector = { matchLabels: { 'app.kubernetes.io/part-of': 'shop' }, matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['notifications'] }] };
-    kubectl(['patch', '-n', previews, `stagingenvironment/${name}`, '--type=merge', '-p', JSON.stringify({ spec: { baseline: { selector } } })]);
-    const env = await waitForCondition(name, previews, 'Ready', 'True');
+  it('reports the admin narrowing the Baseline\'s selection as BaselineStale, and prunes the service that left it on the next spec edit', async () => {
+    const selector = { ...SHOP_SELECTOR, matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['notifications'] }] };
+    applyBaseline(previewBaseline, [previews], previewBaselineSpec(selector));
+    const stale: Environment = await waitForCondition(name, previews, 'BaselineStale', 'True', 30_000);
+    expect(stale.status?.services?.map((s) => s.name)).toContain('notifications');
+    expect(await getObject('apps/v1', 'Deployment', target(), 'notifications')).toBeDefined();
+    kubectl(['patch', '-n', previews, `stagingenvironment/${name}`, '--type=merge', '-p', JSON.stringify({ spec: { scale: { replicas: '0.25', resources: '0.4' } } })]);
+    const env = await waitForObject(
+      () => getEnvironment(name, previews),
+      (e) => condition(e, 'Ready')?.status === 'True' && condition(e, 'BaselineStale')?.status === 'False' && e.status?.observedGeneration === e.metadata.generation,
+      { what: `${name} copied again`, timeoutMs: 120_000 },
+    );
     expect(env.status?.services?.map((s) => s.name)).not.toContain('notifications');
     await eventually(async () => (await getObject('apps/v1', 'Deployment', target(), 'notifications')) === undefined, { what: 'notifications Deployment pruned' });
     for (const [apiVersion, kind, objectName] of [['v1', 'Service', 'notifications'], ['autoscaling/v2', 'HorizontalPodAutoscaler', 'notifications'], ['v1', 'ConfigMap', 'notifications-templates']] as const) {
