@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConditionsSchema, DurationSchema, GROUP, LabelSelectorSchema, RatioSchema, VERSION } from './common';
+import { ConditionsSchema, DurationSchema, GROUP, LabelSelectorSchema, RatioSchema, VERSION, specFieldPath } from './common';
 import type { KindDefinition } from './kind';
 
 // Baseline: the admin-owned, cluster-scoped half of a preview. It says what
@@ -219,8 +219,7 @@ export function parseBaselineSpec(raw: unknown): BaselineParseResult {
   const parsed = BaselineSpecSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = (issue?.path ?? []).reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}.${String(part)}`), 'spec');
-    return { ok: false, field, message: issue?.message ?? 'invalid' };
+    return { ok: false, field: specFieldPath(issue?.path ?? []), message: issue?.message ?? 'invalid' };
   }
   const spec = parsed.data;
   if (!spec.source.namespace) return { ok: false, field: 'spec.source.namespace', message: 'is required' };

@@ -76,6 +76,11 @@ export const LabelSelectorSchema = z
   .describe('A Kubernetes label selector.');
 export type LabelSelector = z.infer<typeof LabelSelectorSchema>;
 
+/** A zod issue path as users write it: `spec.services[2].image`. */
+export function specFieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}.${String(part)}`), 'spec');
+}
+
 /** Metadata as the operator reads it; the API server owns the rest. */
 export interface ObjectMeta {
   name: string;

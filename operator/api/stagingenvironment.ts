@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConditionsSchema, DurationSchema, GROUP, RatioSchema, VERSION } from './common';
+import { ConditionsSchema, DurationSchema, GROUP, RatioSchema, VERSION, specFieldPath } from './common';
 import type { KindDefinition } from './kind';
 import { parseDuration } from '../environment/duration';
 import { hostTemplateProblem } from '../environment/hosts';
@@ -273,15 +273,12 @@ export function parseStagingEnvironmentSpec(raw: unknown): SpecParseResult {
   const parsed = StagingEnvironmentSpecSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, field: fieldPath(issue?.path ?? []), message: issue?.message ?? 'invalid' };
+    return { ok: false, field: specFieldPath(issue?.path ?? []), message: issue?.message ?? 'invalid' };
   }
   const problem = semanticProblem(parsed.data);
   return problem ? { ok: false, ...problem } : { ok: true, spec: parsed.data };
 }
 
-function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}.${String(part)}`), 'spec');
-}
 
 type Problem = { field: string; message: string };
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
