@@ -86,7 +86,7 @@ export const SchemaCategorySchema = z
     schemas: z.array(z.string().min(1)).min(1).max(32).default(['public']).describe('PostgreSQL schemas compared.'),
     excludeTables: z.array(z.string().min(1)).max(256).optional().describe('Tables left out, by name (schema.table or table; * as a wildcard).'),
   })
-  .describe('Compares tables, columns, types, nullability, defaults, indexes and constraints.');
+  .describe('Compares tables, columns, types, nullability, defaults, indexes and constraints, enum labels, domains and sequence definitions.');
 
 export const DataCategorySchema = z
   .object({
@@ -103,7 +103,7 @@ export const DataCategorySchema = z
       .optional()
       .describe('Overrides of the check-wide tolerances for this category.'),
   })
-  .describe('Compares row-count ratios, null fractions and distinct counts from the databases\' statistics (pg_class, pg_stats): no row is read.');
+  .describe('Compares row counts, exact by count(*) within 2 s per table and 30 s per side (else the pg_class.reltuples estimate, marked as such in the finding), and null fractions and distinct counts from pg_stats; no row value is read. Columns of tables whose statistics are stale (pg_stat_all_tables.n_mod_since_analyze, last_analyze) are Inconclusive until ANALYZE runs. count(*) needs SELECT on the tables; without it the estimate is used.');
 
 export const PrometheusQuerySchema = z
   .object({

@@ -2,7 +2,7 @@ import { parseResolvedParityCheck, type ResolvedParityCheckInput } from '../api/
 import type { MetricsSource, Series } from './behaviour/prometheus';
 import { runParityCheck, type ParitySources } from './check';
 import type { KubeObject } from './config/normalize';
-import type { CatalogueSource, DatabaseSchema, DatabaseStatistics } from './database/model';
+import type { CatalogueSource, DatabaseSchema, DatabaseStatistics, SchemaTypes } from './database/model';
 import type { ListedObjects, ObjectSource } from './sources/objects';
 import { asStoredByServer, shopService } from './testing/shop-fixture';
 
@@ -44,6 +44,10 @@ class MemoryCatalogue implements CatalogueSource {
   async schema(): Promise<DatabaseSchema> {
     this.queries++;
     return this.tables;
+  }
+  async types(): Promise<SchemaTypes> {
+    this.queries++;
+    return { enums: new Map(), domains: new Map(), sequences: new Map() };
   }
   async statistics(): Promise<DatabaseStatistics> {
     this.queries++;

@@ -10,7 +10,8 @@ import { newCheckKey } from './config/secrets';
 import { buildSnapshot, objectsOf, type NamespaceSnapshot } from './config/snapshot';
 import { compareData } from './database/data-compare';
 import type { CatalogueSource } from './database/model';
-import { compareSchemas } from './database/schema-compare';
+import { compareSchemas, tableMatches } from './database/schema-compare';
+import { compareTypes } from './database/type-compare';
 import { eventsFor, type ParityEvent } from './events';
 import type { CategoryOutcome, Difference, Inconclusive } from './finding';
 import { applyIgnoreRules } from './ignore';
@@ -188,8 +189,9 @@ export async function runParityCheck(
     return [
       await guarded('schema', sources, async () => {
         if (!sources.databases) throw missingSource('database pair');
-        const [s, p] = await Promise.all([sources.databases.staging.schema(schema.schemas), sources.databases.production.schema(schema.schemas)]);
-        return { differences: compareSchemas(s, p, schema.excludeTables), inconclusive: [] };
+        const { staging, production } = sources.databases;
+        const [s, p, st, pt] = await Promise.all([staging.schema(schema.schemas), production.schema(schema.schemas), staging.types(schema.schemas), production.types(schema.schemas)]);
+        return { differences: [...compareSchemas(s, p, schema.excludeTables), ...compareTypes(st, pt)], inconclusive: [] };
       }),
     ];
   };
@@ -202,7 +204,9 @@ export async function runParityCheck(
         const pair = sources.dataDatabases ?? sources.databases;
         if (!pair) throw missingSource('database pair');
         const schemas = schema?.schemas ?? ['public'];
-        const [s, p] = await Promise.all([pair.staging.statistics(schemas), pair.production.statistics(schemas)]);
+        // Only compared tables are counted: count(*) is the one query here that scans.
+        const count = (table: string) => !data.tables || tableMatches(table, data.tables);
+        const [s, p] = await Promise.all([pair.staging.statistics(schemas, { count }), pair.production.statistics(schemas, { count })]);
         const options = {
           expectedRowRatio: Number(data.expectedRowRatio),
           tolerances: {

@@ -52,6 +52,13 @@ export const SCHEMA_SEVERITY = {
   indexDefinition: 'warning',
   missingConstraint: 'warning',
   constraintDefinition: 'warning',
+  /** An enum, domain or sequence production has and staging lacks: columns of that type cannot exist. */
+  missingType: 'critical',
+  missingEnumLabel: 'critical',
+  /** Staging stores values production would refuse, so what passes in staging can fail in production. */
+  enumLabelOnlyInStaging: 'warning',
+  enumOrder: 'warning',
+  sequenceDefinition: 'warning',
   onlyInStaging: 'info',
 } as const satisfies Record<string, Severity>;
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { compareData } from './data-compare';
-import type { DatabaseSchema, DatabaseStatistics, TableSchema } from './model';
+import type { DatabaseSchema, DatabaseStatistics, TableSchema, TableStatistics } from './model';
 import { indexDefinitionWithoutName } from './postgres';
 import { compareSchemas } from './schema-compare';
 
@@ -94,5 +94,40 @@ describe('data comparison', () => {
     const result = compareData(stats(-1), stats(1000), options);
     expect(result.differences).toEqual([]);
     expect(result.inconclusive).toEqual([expect.objectContaining({ resource: 'Table/public.orders', reason: expect.stringContaining('ANALYZE') })]);
+  });
+
+  const analysed = '2026-12-07T04:00:00.000Z';
+  const table = (extra: Partial<TableStatistics>, rows = 1000): DatabaseStatistics => {
+    const t: TableStatistics = { rows, lastAnalyzed: analysed, modifiedSinceAnalyze: 0, columns: new Map([['status', { nullFraction: 0, distinct: 4 }]]), ...extra };
+    return new Map([['public.orders', t]]);
+  };
+
+  it('finds a table halved without ANALYZE from its exact count, and says the statistics are stale', () => {
+    // reltuples still says 1000: the estimate alone would find nothing.
+    const staging = table({ exactRows: 500, modifiedSinceAnalyze: 500 });
+    const result = compareData(staging, table({ exactRows: 1000 }), options);
+    expect(result.differences).toEqual([expect.objectContaining({ path: 'rows', staging: 500, production: 1000, message: expect.stringContaining('staging: count(*); production: count(*)') })]);
+    expect(result.inconclusive).toEqual([expect.objectContaining({ path: 'columns', reason: expect.stringMatching(/staging statistics are stale: 500 rows modified since ANALYZE at 2026-12-07T04:00:00.000Z/) })]);
+  });
+
+  it('marks an estimate used for want of a count, and its staleness', () => {
+    const staging = table({ countSkipped: 'count(*) took longer than 2 s', modifiedSinceAnalyze: 500 }, 1000);
+    const result = compareData(staging, table({ exactRows: 2000 }, 2000), options);
+    expect(result.differences).toHaveLength(1);
+    expect(result.differences[0]!.message).toMatch(/staging: estimate from pg_class\.reltuples \(count\(\*\) took longer than 2 s\); production: count\(\*\); staging statistics are stale: 500 rows modified/);
+  });
+
+  it('compares columns when statistics are fresh, and not when a side was never analysed', () => {
+    expect(compareData(table({ exactRows: 1000, modifiedSinceAnalyze: 100 }), table({ exactRows: 1000 }), options)).toEqual({ differences: [], inconclusive: [] });
+    const never = compareData(table({ exactRows: 1000, lastAnalyzed: null, rows: -1 }), table({ exactRows: 1000 }), options);
+    expect(never.differences).toEqual([]);
+    expect(never.inconclusive).toEqual([expect.objectContaining({ path: 'columns', reason: expect.stringContaining('staging was never analysed') })]);
+  });
+
+  it('compares columns of a table whose count agrees with its statistics, naming the modifications in findings', () => {
+    const staging = table({ exactRows: 1000, modifiedSinceAnalyze: 900, columns: new Map([['status', { nullFraction: 0.5, distinct: 4 }]]) });
+    const result = compareData(staging, table({ exactRows: 1000 }), options);
+    expect(result.inconclusive).toEqual([]);
+    expect(result.differences).toEqual([expect.objectContaining({ path: 'columns[status].nullFraction', message: expect.stringContaining('staging statistics are suspect: 900 rows modified since ANALYZE') })]);
   });
 });

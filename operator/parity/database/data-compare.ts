@@ -32,15 +32,58 @@ function round(value: number, digits = 3): number {
   return Number(value.toFixed(digits));
 }
 
+/** Rows as compared: the exact count when there is one, else the estimate, with a note saying which. */
+function rowsOf(side: string, t: TableStatistics): { rows: number; note: string } {
+  if (t.exactRows !== undefined) return { rows: t.exactRows, note: `${side}: count(*)` };
+  return { rows: t.rows, note: `${side}: estimate from pg_class.reltuples${t.countSkipped ? ` (${t.countSkipped})` : ''}` };
+}
+
+/** Autovacuum's own rule for when a table needs ANALYZE again: 50 rows plus 10% of the table. */
+function beyondThreshold(changed: number, rows: number): boolean {
+  return changed > 50 + 0.1 * rows;
+}
+
+/**
+ * Whether a table's statistics no longer describe it. n_mod_since_analyze
+ * alone overstates it: rows written in the session that ran ANALYZE are
+ * counted after it (a seed that loads and analyses on one connection looks
+ * stale). So where count(*) agrees with reltuples the statistics are only
+ * suspect (named in findings), and stale (columns not compared) where the
+ * count disagrees, or, without a count, where the counter says so.
+ */
+export function freshness(t: TableStatistics): 'fresh' | 'suspect' | 'stale' {
+  if (t.rows < 0 || t.lastAnalyzed === null) return 'stale';
+  if (t.exactRows !== undefined && beyondThreshold(Math.abs(t.exactRows - t.rows), Math.max(t.exactRows, t.rows))) return 'stale';
+  if (!beyondThreshold(t.modifiedSinceAnalyze ?? 0, Math.max(t.rows, t.exactRows ?? 0))) return 'fresh';
+  return t.exactRows === undefined ? 'stale' : 'suspect';
+}
+
+export function isStale(t: TableStatistics): boolean {
+  return freshness(t) === 'stale';
+}
+
+/** "staging statistics are stale: 500 rows modified since ANALYZE at …", or nothing. */
+function staleness(side: string, t: TableStatistics, level: 'suspect' | 'stale' = 'stale'): string | undefined {
+  const f = freshness(t);
+  if (f === 'fresh' || (level === 'stale' && f !== 'stale')) return undefined;
+  if (t.rows < 0 || !t.lastAnalyzed) return `${side} was never analysed`;
+  const count = t.exactRows !== undefined && t.exactRows !== Math.round(t.rows) ? ` (pg_class.reltuples says ${Math.round(t.rows)} rows, count(*) ${t.exactRows})` : '';
+  return `${side} statistics are ${f}: ${t.modifiedSinceAnalyze ?? 0} rows modified since ANALYZE at ${t.lastAnalyzed}${count}`;
+}
+
 function compareRows(resource: string, s: TableStatistics, p: TableStatistics, options: DataComparisonOptions): Difference[] {
   const expected = options.expectedRowRatio;
-  if (p.rows === 0) {
-    return s.rows === 0 ? [] : [difference(resource, 'rows', s.rows, p.rows, DATA_SEVERITY.rowCount, `staging has about ${s.rows} rows, production none`)];
+  const sr = rowsOf('staging', s);
+  const pr = rowsOf('production', p);
+  const estimated = [s.exactRows === undefined && staleness('staging', s), p.exactRows === undefined && staleness('production', p)].filter((x): x is string => typeof x === 'string');
+  const how = ` (${sr.note}; ${pr.note}${estimated.length > 0 ? `; ${estimated.join('; ')}, so the estimate may be far off: run ANALYZE` : ''})`;
+  if (pr.rows === 0) {
+    return sr.rows === 0 ? [] : [difference(resource, 'rows', Math.round(sr.rows), 0, DATA_SEVERITY.rowCount, `staging has ${Math.round(sr.rows)} rows, production none${how}`)];
   }
-  const ratio = s.rows / p.rows;
+  const ratio = sr.rows / pr.rows;
   const deviation = Math.abs(ratio - expected) / expected;
   if (deviation <= options.tolerances.rowCount) return [];
-  return [difference(resource, 'rows', Math.round(s.rows), Math.round(p.rows), DATA_SEVERITY.rowCount, `row-count ratio is ${round(ratio)}, expected ${expected} ± ${options.tolerances.rowCount * 100}%`)];
+  return [difference(resource, 'rows', Math.round(sr.rows), Math.round(pr.rows), DATA_SEVERITY.rowCount, `row-count ratio is ${round(ratio)}, expected ${expected} ± ${options.tolerances.rowCount * 100}%${how}`)];
 }
 
 function compareColumn(resource: string, name: string, s: ColumnStatistics, p: ColumnStatistics, rows: { s: number; p: number }, options: DataComparisonOptions): Difference[] {
@@ -64,7 +107,11 @@ function compareColumn(resource: string, name: string, s: ColumnStatistics, p: C
   return out;
 }
 
-/** Compares volume and shape from the statistics catalogues; tables never analysed are inconclusive, not a pass. */
+/**
+ * Compares volume (exact counts where they were taken, estimates marked as
+ * such) and shape from the statistics catalogues. Tables without statistics,
+ * or whose statistics are stale, are inconclusive for their columns, not a pass.
+ */
 export function compareData(staging: DatabaseStatistics, production: DatabaseStatistics, options: DataComparisonOptions): DataComparison {
   const differences: Difference[] = [];
   const inconclusive: Inconclusive[] = [];
@@ -73,20 +120,31 @@ export function compareData(staging: DatabaseStatistics, production: DatabaseSta
     const resource = `Table/${table}`;
     const s = staging.get(table)!;
     const p = production.get(table)!;
-    if (s.rows < 0 || p.rows < 0) {
-      const side = s.rows < 0 ? 'staging' : 'production';
-      inconclusive.push({ category: 'data', resource, path: 'rows', reason: `${table} has no statistics in ${side}: run ANALYZE` });
+    const sRows = s.exactRows ?? s.rows;
+    const pRows = p.exactRows ?? p.rows;
+    if (sRows < 0 || pRows < 0) {
+      const side = sRows < 0 ? 'staging' : 'production';
+      inconclusive.push({ category: 'data', resource, path: 'rows', reason: `${table} has no statistics in ${side} and could not be counted: run ANALYZE` });
       continue;
     }
     differences.push(...compareRows(resource, s, p, options));
-    if (s.rows === 0 || p.rows === 0) continue;
+    if (sRows === 0 || pRows === 0) continue;
     if (s.columns.size === 0 || p.columns.size === 0) {
       inconclusive.push({ category: 'data', resource, path: 'columns', reason: `${table} has no column statistics in ${s.columns.size === 0 ? 'staging' : 'production'}: run ANALYZE` });
       continue;
     }
+    const stale = [staleness('staging', s), staleness('production', p)].filter((x): x is string => x !== undefined);
+    if (stale.length > 0) {
+      // Null fractions and distinct counts come from the same statistics: compared now they would describe data that is gone.
+      inconclusive.push({ category: 'data', resource, path: 'columns', reason: `${table}: ${stale.join('; ')}; run ANALYZE before comparing its columns` });
+      continue;
+    }
+    const suspect = [staleness('staging', s, 'suspect'), staleness('production', p, 'suspect')].filter((x): x is string => x !== undefined);
     for (const [name, pc] of [...p.columns].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const sc = s.columns.get(name);
-      if (sc) differences.push(...compareColumn(resource, name, sc, pc, { s: s.rows, p: p.rows }, options));
+      if (!sc) continue;
+      const found = compareColumn(resource, name, sc, pc, { s: sRows, p: pRows }, options);
+      differences.push(...(suspect.length > 0 ? found.map((d) => ({ ...d, message: `${d.message} (${suspect.join('; ')})` })) : found));
     }
   }
   return { differences, inconclusive };

@@ -32,6 +32,33 @@ export interface TableSchema {
 /** `schema.table` → table. */
 export type DatabaseSchema = Map<string, TableSchema>;
 
+export interface DomainSchema {
+  /** format_type of the base type, for example `numeric(10,2)`. */
+  type: string;
+  nullable: boolean;
+  default?: string;
+  /** CHECK constraint definitions, sorted: a domain's constraints are compared by definition, not name. */
+  checks: string[];
+}
+
+export interface SequenceSchema {
+  type: string;
+  /** bigint values as text, exactly as PostgreSQL gives them. */
+  start: string;
+  increment: string;
+  min: string;
+  max: string;
+  cycle: boolean;
+}
+
+/** The types and sequences of the compared schemas, each keyed `schema.name`. */
+export interface SchemaTypes {
+  /** Labels in sort order. */
+  enums: Map<string, string[]>;
+  domains: Map<string, DomainSchema>;
+  sequences: Map<string, SequenceSchema>;
+}
+
 export interface ColumnStatistics {
   nullFraction: number;
   /** pg_stats.n_distinct: positive is a count, negative a fraction of the rows. */
@@ -41,6 +68,14 @@ export interface ColumnStatistics {
 export interface TableStatistics {
   /** pg_class.reltuples; -1 when the table was never analysed or vacuumed. */
   rows: number;
+  /** count(*), when it finished within its time budget. */
+  exactRows?: number;
+  /** Why there is no exact count (the time budget), for the finding's message. */
+  countSkipped?: string;
+  /** pg_stat_user_tables.n_mod_since_analyze: rows changed since the statistics were taken. */
+  modifiedSinceAnalyze?: number;
+  /** The later of last_analyze and last_autoanalyze (RFC 3339); null when never analysed. */
+  lastAnalyzed?: string | null;
   columns: Map<string, ColumnStatistics>;
 }
 
@@ -51,7 +86,10 @@ export interface CatalogueSource {
   /** For messages: "staging database 127.0.0.1:5432/shop" (never credentials). */
   readonly description: string;
   schema(schemas: string[]): Promise<DatabaseSchema>;
-  statistics(schemas: string[]): Promise<DatabaseStatistics>;
+  /** Enum types, domains and sequences: a value added to an enum changes no table, yet breaks what production reads. */
+  types(schemas: string[]): Promise<SchemaTypes>;
+  /** Catalogue statistics, and exact row counts of the tables `count` accepts (all when absent), within a time budget. */
+  statistics(schemas: string[], options?: { count?: (table: string) => boolean }): Promise<DatabaseStatistics>;
   /** Queries sent, for the benchmark. */
   readonly queries: number;
   close(): Promise<void>;
