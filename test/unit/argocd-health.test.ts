@@ -46,7 +46,7 @@ const obj = (status: unknown, generation = 2) => ({ metadata: { name: 'x', gener
 describe('Argo CD health check', () => {
   it('is embedded unchanged for every kind in the argocd-cm patch', () => {
     const patch = parse(readFileSync(resolve(dir, 'argocd-cm-patch.yaml'), 'utf8')) as { data: Record<string, string> };
-    for (const kind of ['StagingEnvironment', 'DataSeed', 'ParityCheck']) {
+    for (const kind of ['Baseline', 'StagingEnvironment', 'DataSeed', 'ParityCheck']) {
       expect(patch.data[`resource.customizations.health.understudy.dev_${kind}`]).toBe(script);
     }
   });
@@ -65,6 +65,11 @@ describe('Argo CD health check', () => {
     expect(health(obj({ observedGeneration: 2, conditions: [cond('Ready', 'False'), cond('Reconciling', 'True')] })).status).toBe('Progressing');
     expect(health(obj({ observedGeneration: 2, phase: 'Suspended', conditions: [cond('Ready', 'True')] })).status).toBe('Suspended');
     expect(health(obj({ observedGeneration: 2, phase: 'Failed', conditions: [cond('Ready', 'False', 'seed failed')] }))).toEqual({ status: 'Degraded', message: 'seed failed' });
+  });
+
+  it('reports a Baseline the operator cannot read as Degraded, so the admin\'s Application shows it', () => {
+    const status = { observedGeneration: 2, conditions: [cond('Ready', 'False', 'no read access'), cond('Stalled', 'True', 'the operator may not list secrets in namespace shop')] };
+    expect(health(obj(status))).toEqual({ status: 'Degraded', message: 'the operator may not list secrets in namespace shop' });
   });
 
   it('reports a ParityCheck that found drift as Degraded although it ran', () => {
