@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { LABELS } from '../../operator/api/common';
 import { createNamespace, deleteNamespace, eventually, kubectl, kubectlAsync } from '../support/kube';
 import { type OperatorProcess, describeProcess, spawnOperator } from '../support/operator-process';
-import { abandonEnvironments, applyObjects, condition, createVolumes, deleteVolumes, environment, getEnvironment, listObjects, shopObjects, type Obj } from './stagingenvironment-fixtures';
+import { grantSecretRead } from '../setup/operator-identity';
+import { abandonEnvironments, applyBaseline, applyObjects, condition, createVolumes, deleteBaseline, deleteVolumes, environment, getEnvironment, listObjects, shopObjects, type Obj } from './stagingenvironment-fixtures';
 
 jest.setTimeout(900_000);
 
@@ -54,18 +55,21 @@ async function kill(p: OperatorProcess): Promise<void> {
 }
 
 const spec = {
-  baseline: { namespace: baseline, selector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } } },
+  baselineRef: { name: baseline },
   scale: { replicas: '0.25', resources: '0.5' },
   secrets: { policy: 'Generate' },
   services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-9' }],
   tests: [{ name: 'smoke', template: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'smoke', image: 'registry.example.com/shop/smoke:1' }] } } } }],
 };
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!existsSync(resolve(__dirname, '../../dist/operator/cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does) before the integration tests');
   createVolumes(storageClass, ['20Gi', '200Gi'], MAX_ROUNDS + 1);
   applyObjects(shopObjects(baseline, storageClass));
   previews = createNamespace('previews');
+  // The admin's half: the shop by its label, Generate allowed (so the operator may read the shop's Secrets' names and keys).
+  applyBaseline(baseline, [previews], { source: { namespace: baseline, selector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } } }, secrets: { maxPolicy: 'Generate' } });
+  await grantSecretRead(baseline);
 });
 
 afterAll(async () => {
@@ -76,6 +80,7 @@ afterAll(async () => {
     deleteNamespace(previews);
   }
   deleteNamespace(baseline);
+  deleteBaseline(baseline);
   deleteVolumes(storageClass);
 });
 
