@@ -83,8 +83,8 @@ describe('understudy dev up input', () => {
   });
 
   it.each([
-    [{ baseline: { namespace: 'shop' } }, /^spec\.baseline \(--file\) is no longer part of a StagingEnvironment; it moved to spec\.baselineRef\.name/],
-    [{ baselineRef: { name: 'shop' }, targetNamespace: 'shop-pr-7' }, /^spec\.targetNamespace \(--file\) .*the target namespace is derived/],
+    [{ baseline: { namespace: 'shop' } }, /^spec\.baseline \(--file\) is no longer part of a StagingEnvironment: name a Baseline an admin created in spec\.baselineRef\.name/],
+    [{ baselineRef: { name: 'shop' }, targetNamespace: 'shop-pr-7' }, /^spec\.targetNamespace \(--file\) is no longer part of a StagingEnvironment: the target namespace is derived, .* and cannot be chosen$/],
     [{ baselineRef: { name: 'shop' }, kinds: ['Deployment'] }, /^spec\.kinds \(--file\) .*spec\.source\.kinds/],
     [{ baselineRef: { name: 'shop' }, ingress: { hostTemplate: '{{environment}}.example.com', tlsSecretRef: { name: 'wildcard' } } }, /^spec\.ingress\.tlsSecretRef \(--file\) .*Baseline's spec\.ingress\.tlsSecretRef/],
     [{ baselineRef: { name: 'shop' }, ingress: { hostTemplate: '{{environment}}.example.com', className: 'nginx' } }, /^spec\.ingress\.className \(--file\)/],

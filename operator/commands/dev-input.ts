@@ -67,21 +67,21 @@ type Json = Record<string, unknown>;
  * the environment would silently copy something else than its author meant:
  * they are refused, each with what replaced it.
  */
-const REMOVED_FIELDS: Array<[path: readonly string[], replacement: string]> = [
-  [['baseline'], 'spec.baselineRef.name, the name of a Baseline an admin created (kubectl get baselines); the source namespace, selector, manifests and cluster are the Baseline\'s'],
-  [['targetNamespace'], 'nothing: the target namespace is derived, <the Baseline\'s prefix><namespace>-<name>'],
-  [['kinds'], 'the Baseline\'s spec.source.kinds'],
-  [['ingress', 'tlsSecretRef'], 'the Baseline\'s spec.ingress.tlsSecretRef'],
-  [['ingress', 'className'], 'the Baseline\'s spec.ingress.className'],
-  [['isolation', 'networkPolicy'], 'the Baseline\'s spec.isolation.networkPolicy'],
-  [['isolation', 'allowIngressFromNamespaces'], 'the Baseline\'s spec.isolation.allowIngressFromNamespaces'],
+const REMOVED_FIELDS: Array<[path: readonly string[], instead: string]> = [
+  [['baseline'], 'name a Baseline an admin created in spec.baselineRef.name (kubectl get baselines); the source namespace, selector, manifests and cluster are the Baseline\'s'],
+  [['targetNamespace'], 'the target namespace is derived, <the Baseline\'s prefix><namespace>-<name>, and cannot be chosen'],
+  [['kinds'], 'the kinds copied are the Baseline\'s spec.source.kinds'],
+  [['ingress', 'tlsSecretRef'], 'the certificate is the Baseline\'s spec.ingress.tlsSecretRef'],
+  [['ingress', 'className'], 'the IngressClass is the Baseline\'s spec.ingress.className'],
+  [['isolation', 'networkPolicy'], 'the NetworkPolicy is the Baseline\'s spec.isolation.networkPolicy'],
+  [['isolation', 'allowIngressFromNamespaces'], 'the namespaces admitted are the Baseline\'s spec.isolation.allowIngressFromNamespaces'],
 ];
 
 function removedFieldProblem(spec: Json): string | undefined {
-  for (const [path, replacement] of REMOVED_FIELDS) {
+  for (const [path, instead] of REMOVED_FIELDS) {
     let value: unknown = spec;
     for (const part of path) value = value !== null && typeof value === 'object' ? (value as Json)[part] : undefined;
-    if (value !== undefined) return `spec.${path.join('.')} (--file) is no longer part of a StagingEnvironment; it moved to ${replacement}`;
+    if (value !== undefined) return `spec.${path.join('.')} (--file) is no longer part of a StagingEnvironment: ${instead}`;
   }
   return undefined;
 }

@@ -8,7 +8,7 @@ import { serviceName, syntheticBaseline } from '../../bench/environment-baseline
 import { type DevIo, EXIT, runDevDown, runDevUp, runDevWait } from '../../operator/commands/dev';
 import type { Manager } from '../../operator/runtime/manager';
 import { createNamespace, deleteNamespace } from '../support/kube';
-import { admin, applyObjects, condition, getEnvironment, getObject, namespaceExists, startPreviews, stopPreviews, type Obj } from './stagingenvironment-fixtures';
+import { admin, applyBaseline, applyObjects, condition, deleteBaseline, getEnvironment, getObject, namespaceExists, startPreviews, stopPreviews, type Obj } from './stagingenvironment-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -16,6 +16,7 @@ jest.setTimeout(180_000);
 // what a developer or a CI job sees from one command, and what it leaves.
 
 const id = randomBytes(3).toString('hex');
+/** The production namespace, and the Baseline (no prefix) that allows the previews namespace to copy it. */
 const baseline = `dev-${id}`;
 const CLI = resolve(__dirname, '../../bin/understudy.js');
 let previews: string;
@@ -35,12 +36,17 @@ const imageOf = async (namespace: string, name: string): Promise<string | undefi
 beforeAll(async () => {
   applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, 3)]);
   ({ previews, manager } = await startPreviews());
+  applyBaseline(baseline, [previews], { source: { namespace: baseline } });
 });
 
-afterAll(() => stopPreviews(previews, manager, baseline));
+afterAll(async () => {
+  await stopPreviews(previews, manager, baseline);
+  deleteBaseline(baseline);
+});
 
 describe('understudy dev', () => {
-  const target = `${baseline}-pr-1`;
+  /** Derived by the Baseline's rule: <environment namespace>-<name>. */
+  const target = (): string => `${previews}-pr-1`;
   const override = 'registry.example.com/bench/svc-01:pr-1';
 
   it('up creates the environment, shows progress, and prints where it lives once Ready', async () => {
@@ -49,12 +55,12 @@ describe('understudy dev', () => {
     expect({ code, stderr: io.stderr() }).toMatchObject({ code: EXIT.ok });
     expect(io.stderr()).toMatch(new RegExp(`^applied stagingenvironment ${previews}/pr-1 \\(generation 1\\)$`, 'm'));
     expect(io.stderr()).toMatch(/^\[\s*\d+s\] /m);
-    expect(io.stdout()).toContain(`environment ${previews}/pr-1 is Ready in namespace ${target}`);
+    expect(io.stdout()).toContain(`environment ${previews}/pr-1 is Ready in namespace ${target()}`);
     expect(io.stdout()).toContain('services ready: 3/3');
     expect(io.stdout()).toContain(`  ${serviceName(1)}  1/1  ${override}`);
     expect(io.stdout()).toMatch(/^expires: \d{4}-\d\d-\d\dT/m);
-    expect(await imageOf(target, serviceName(1))).toBe(override);
-    expect(await imageOf(target, serviceName(0))).toBe(`registry.example.com/bench/${serviceName(0)}:1.0.0`);
+    expect(await imageOf(target(), serviceName(1))).toBe(override);
+    expect(await imageOf(target(), serviceName(0))).toBe(`registry.example.com/bench/${serviceName(0)}:1.0.0`);
     const env = await getEnvironment('pr-1', previews);
     expect(condition(env, 'Ready')?.status).toBe('True');
     expect(env?.metadata.managedFields?.map((f) => f.manager)).toContain('understudy-dev');
@@ -68,13 +74,13 @@ describe('understudy dev', () => {
     const env = await getEnvironment('pr-1', previews);
     expect(env?.spec.services).toBeUndefined();
     expect(env?.status?.observedGeneration).toBe(2);
-    expect(await imageOf(target, serviceName(1))).toBe(`registry.example.com/bench/${serviceName(1)}:1.0.0`);
+    expect(await imageOf(target(), serviceName(1))).toBe(`registry.example.com/bench/${serviceName(1)}:1.0.0`);
   });
 
   it('wait follows an environment applied some other way, and fails at once on one that does not exist', async () => {
     const io = capture();
     expect(await runDevWait('pr-1', { namespace: previews, timeout: '1m' }, io)).toBe(EXIT.ok);
-    expect(io.stdout()).toContain(`environment ${previews}/pr-1 is Ready in namespace ${target}`);
+    expect(io.stdout()).toContain(`environment ${previews}/pr-1 is Ready in namespace ${target()}`);
     const missing = capture();
     expect(await runDevWait('pr-none', { namespace: previews, timeout: '1m' }, missing)).toBe(EXIT.failed);
     expect(missing.stderr()).toBe(`stagingenvironment ${previews}/pr-none does not exist (or was deleted while waiting)\n`);
@@ -96,7 +102,7 @@ describe('understudy dev', () => {
 
   it('will not take fields another manager owns without --force', async () => {
     await admin().apply(
-      { apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'gitops', namespace: previews }, spec: { baseline: { namespace: baseline }, ttl: '1h' } } as never,
+      { apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'gitops', namespace: previews }, spec: { baselineRef: { name: baseline }, ttl: '1h' } } as never,
       { fieldManager: 'argocd-controller' },
     );
     const refused = capture();
@@ -116,6 +122,13 @@ describe('understudy dev', () => {
     expect(code).toBe(EXIT.error);
     expect(io.stderr()).toMatch(/^understudy dev up: spec\.scale\.replicas \(--replicas\): /m);
     expect(await getEnvironment('pr-bad', previews)).toBeUndefined();
+    // A manifest written before Baselines: the API server would drop targetNamespace silently, the CLI refuses it.
+    const path = join(mkdtempSync(join(tmpdir(), 'dev-cli-')), 'old.yaml');
+    writeFileSync(path, JSON.stringify({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'pr-bad' }, spec: { baselineRef: { name: baseline }, targetNamespace: 'kube-system' } }));
+    const old = capture();
+    expect(await runDevUp('pr-bad', { namespace: previews, file: path }, old)).toBe(EXIT.error);
+    expect(old.stderr()).toMatch(/^understudy dev up: spec\.targetNamespace \(--file\) is no longer part of a StagingEnvironment: the target namespace is derived, /m);
+    expect(await getEnvironment('pr-bad', previews)).toBeUndefined();
   });
 
   it('the installed command exits 1 with the operator\'s reason when the environment stalls, and JSON on request', async () => {
@@ -126,7 +139,7 @@ describe('understudy dev', () => {
     expect('code' in failed ? failed.code : 0).toBe(EXIT.failed);
     const result = JSON.parse(failed.stdout) as { outcome: string; message: string; status: { phase: string } };
     expect(result.outcome).toBe('stalled');
-    expect(result.message).toMatch(/^Stalled \(\w+\): spec\.baseline\.namespace: /);
+    expect(result.message).toBe(`Stalled (BaselineNotFound): spec.baselineRef.name: Baseline missing-${id} does not exist`);
     expect(result.status.phase).toBe('Failed');
     expect(failed.stderr).toContain(`applied stagingenvironment ${previews}/pr-nobase`);
     await runDevDown('pr-nobase', { namespace: previews, timeout: '1m' }, capture());
@@ -140,7 +153,7 @@ describe('understudy dev', () => {
     });
     const file = (tests: unknown[]) => {
       const path = join(mkdtempSync(join(tmpdir(), 'dev-cli-')), 'environment.yaml');
-      const manifest = { apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'from-file', namespace: previews, labels: { team: 'checkout' } }, spec: { baseline: { namespace: baseline }, tests } };
+      const manifest = { apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'from-file', namespace: previews, labels: { team: 'checkout' } }, spec: { baselineRef: { name: baseline }, tests } };
       writeFileSync(path, JSON.stringify(manifest));
       return path;
     };
@@ -162,13 +175,13 @@ describe('understudy dev', () => {
   });
 
   it('down deletes the environment and waits until its namespace is gone; a second down has nothing to do', async () => {
-    expect(await namespaceExists(target)).toBe(true);
+    expect(await namespaceExists(target())).toBe(true);
     const io = capture();
     const code = await runDevDown('pr-1', { namespace: previews, timeout: '2m' }, io);
     expect({ code, stderr: io.stderr() }).toMatchObject({ code: EXIT.ok });
-    expect(io.stdout()).toBe(`stagingenvironment ${previews}/pr-1 deleted, namespace ${target} with it\n`);
+    expect(io.stdout()).toBe(`stagingenvironment ${previews}/pr-1 deleted, namespace ${target()} with it\n`);
     expect(await getEnvironment('pr-1', previews)).toBeUndefined();
-    expect(await namespaceExists(target)).toBe(false);
+    expect(await namespaceExists(target())).toBe(false);
 
     const again = capture();
     expect(await runDevDown('pr-1', { namespace: previews }, again)).toBe(EXIT.ok);
