@@ -2,6 +2,7 @@ import { objectsToPrune } from '../../environment/prune';
 import { isManagedBy, type EnvironmentRef } from '../../environment/labels';
 import { groupOf, type KubeObject } from '../../environment/objects';
 import type { KubernetesObject } from '../../runtime/client-node';
+import { inParallel } from '../../runtime/in-parallel';
 import type { KubeClient } from '../../runtime/kube-client';
 import { isConflict } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
@@ -105,13 +106,4 @@ export async function createNamespace(client: KubeClient, namespace: KubeObject)
 function wavesOf(objects: readonly KubeObject[]): KubeObject[][] {
   const first = objects.filter((o) => PREREQUISITES.has(o.kind) && groupOf(o.apiVersion) !== 'understudy.dev');
   return [first, objects.filter((o) => !first.includes(o))].filter((wave) => wave.length > 0);
-}
-
-async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await run(items[next++] as T);
-    }),
-  );
 }
