@@ -61,6 +61,20 @@ describe('DataSeed spec', () => {
     expect(r.error?.issues[0]?.path).toEqual(['target']);
   });
 
+  it('bounds a subset fraction to (0, 1]: 15 would be all of production, 0 an empty target', () => {
+    const withFraction = (fraction: string) => DataSeedSpecSchema.safeParse({ baselineRef, source: { anonymize: { ...anonymize, subset: { roots: [{ table: 'users', fraction }] } } }, target });
+    expect(issues(withFraction('15'))).toEqual(['source.anonymize.subset.roots.0.fraction: must be greater than 0 and at most 1']);
+    expect(issues(withFraction('0'))).toEqual(['source.anonymize.subset.roots.0.fraction: must be greater than 0 and at most 1']);
+    expect(withFraction('1').success).toBe(true);
+    const fraction = JSON.stringify(crdFor(DataSeedKind));
+    expect(fraction).toContain('double(self) > 0.0 && double(self) <= 1.0');
+  });
+
+  it('enforces fidelity by default and bounds each threshold to [0, 1]', () => {
+    expect(DataSeedSpecSchema.parse({ source: { synthesize }, target, fidelity: {} }).fidelity).toEqual({ enforce: true });
+    expect(issues(DataSeedSpecSchema.safeParse({ source: { synthesize }, target, fidelity: { maxFanOutKolmogorovSmirnov: '2' } }))).toEqual(['fidelity.maxFanOutKolmogorovSmirnov: must be between 0 and 1, got 2']);
+  });
+
   it('refuses an unknown transformer', () => {
     const r = DataSeedSpecSchema.safeParse({ source: { synthesize }, target, rules: [{ table: 'users', column: 'email', transform: 'rot13' }] });
     expect(r.success).toBe(false);

@@ -122,11 +122,16 @@ export const SynthesizeSourceSchema = z
   })
   .describe('Generate rows from the schema and a statistical profile of production.');
 
+/** A share of rows: above 0 (an empty subset is not a subset) and at most 1 (more than all is all of production). */
+const FractionSchema = RatioSchema.refine((v) => Number(v) > 0 && Number(v) <= 1, { message: 'must be greater than 0 and at most 1' }).meta({
+  'x-kubernetes-validations': [{ rule: 'double(self) > 0.0 && double(self) <= 1.0', message: 'must be greater than 0 and at most 1' }],
+});
+
 export const SubsetRootSchema = z
   .object({
     table: z.string().min(1).describe('Root table, schema-qualified or bare.'),
     where: z.string().min(1).optional().describe('SQL condition selecting root rows, evaluated in the source database.'),
-    fraction: RatioSchema.optional().describe('Deterministic fraction of root rows to keep (after where), chosen by a keyed hash of the primary key.'),
+    fraction: FractionSchema.optional().describe('Deterministic fraction of root rows to keep (after where), chosen by a keyed hash of the primary key: greater than 0 and at most 1.'),
   })
   .describe('A table whose selected rows start the subset.');
 
@@ -194,7 +199,7 @@ export const RuleSchema = z
   .object({
     table: z.string().min(1).describe('Table the rule applies to, schema-qualified or bare.'),
     column: z.string().min(1).describe('Column the rule applies to.'),
-    transform: z.enum(TRANSFORMS).describe(
+    transform: z.enum(TRANSFORMS, { error: (iss) => `unknown transform ${JSON.stringify(iss.input)}; valid: ${TRANSFORMS.join(', ')}` }).describe(
       'Transformer (anonymize) or generator (synthesize): keep, null, constant, template, hash, mask, permute, uuid, email, firstName, lastName, fullName, company, phone, street, city, zip, country, username, digits, lorem, ipv4, ipv6, iban, cardNumber, dateShift, noise, json.',
     ),
     params: FreeFormSchema.optional().describe('Parameters of the transformer, for example {value: "x"} for constant or {days: 30} for dateShift.'),
@@ -202,15 +207,32 @@ export const RuleSchema = z
   .describe('How one column is masked or generated.');
 export type Rule = z.infer<typeof RuleSchema>;
 
+const THRESHOLD_KEYS = ['maxNullFractionDelta', 'maxKolmogorovSmirnov', 'maxTotalVariation', 'maxRowCountDeviation', 'maxFanOutKolmogorovSmirnov'] as const;
+
 export const FidelitySchema = z
   .object({
-    maxNullFractionDelta: RatioSchema.optional().describe('Largest allowed difference of null fractions, for example "0.01".'),
-    maxKolmogorovSmirnov: RatioSchema.optional().describe('Largest allowed KS distance on numeric and date columns, for example "0.1".'),
-    maxTotalVariation: RatioSchema.optional().describe('Largest allowed total variation distance on categorical columns.'),
-    maxRowCountDeviation: RatioSchema.optional().describe('Largest allowed relative deviation from the expected row count, for example "0.01".'),
-    enforce: z.boolean().default(false).describe('Fail the seed when a threshold is exceeded; otherwise only report it.'),
+    maxNullFractionDelta: RatioSchema.optional().describe('Largest allowed difference of null fractions per column; "0.01" (one percentage point) when omitted.'),
+    maxKolmogorovSmirnov: RatioSchema.optional().describe('Largest allowed KS distance on numeric and date columns; "0.1" when omitted.'),
+    maxTotalVariation: RatioSchema.optional().describe('Largest allowed total variation distance on categorical columns; "0.1" when omitted.'),
+    maxRowCountDeviation: RatioSchema.optional().describe('Largest allowed relative deviation from the expected row count per table; "0.01" when omitted.'),
+    maxFanOutKolmogorovSmirnov: RatioSchema.optional().describe('Largest allowed KS distance between the children-per-parent distributions of each foreign key; "0.1" when omitted.'),
+    enforce: z.boolean().default(true).describe('Fail the seed (FidelityBelowThreshold) when a threshold is exceeded (the default); false only reports it.'),
   })
-  .describe('Thresholds of the fidelity report. Foreign-key orphans and unique violations always fail the seed.');
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: THRESHOLD_KEYS.map((k) => `(!has(self.${k}) || double(self.${k}) <= 1.0)`).join(' && '),
+        message: 'fidelity thresholds are between 0 and 1',
+      },
+    ],
+  })
+  .superRefine((f, ctx) => {
+    for (const key of THRESHOLD_KEYS) {
+      const v = f[key];
+      if (v !== undefined && Number(v) > 1) ctx.addIssue({ code: 'custom', path: [key], message: `must be between 0 and 1, got ${v}` });
+    }
+  })
+  .describe('Thresholds of the fidelity report of a synthesis (and of an anonymize that sets this field). Defaults apply to every threshold and are enforced unless enforce is false. Foreign-key orphans and unique violations always fail the seed.');
 
 const READS_PRODUCTION_CEL = '(has(self.source.anonymize) || (has(self.source.synthesize) && has(self.source.synthesize.profile.fromBaseline)))';
 const BASELINE_REQUIRED = 'baselineRef is required when the source reads production (anonymize, synthesize.profile.fromBaseline): production is reached only through a Baseline that allows this namespace';
@@ -292,6 +314,7 @@ export const FidelitySummarySchema = z
     worstKolmogorovSmirnov: z.number().optional().describe('Largest KS distance over numeric and date columns.'),
     worstTotalVariation: z.number().optional().describe('Largest total variation distance over categorical columns.'),
     worstRowCountDeviation: z.number().optional().describe('Largest relative deviation from the expected row count.'),
+    worstFanOutKolmogorovSmirnov: z.number().optional().describe('Largest KS distance between children-per-parent distributions.'),
     foreignKeyOrphans: z.number().int().min(0).describe('Rows whose foreign key points at nothing.'),
     uniqueViolations: z.number().int().min(0).describe('Duplicate values in unique columns.'),
     violations: z.array(z.string()).max(20).optional().describe('The first violations found, human-readable.'),

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { loadKubeConfig } from '../runtime/client-node';
@@ -10,6 +10,8 @@ import { parseRules } from '../seed/resolve';
 import type { Rule } from '../api/dataseed';
 import { PostgresDatabase } from '../seed/postgres/driver';
 import { digestOf } from '../seed/run';
+import { EXIT_BAD_INPUT, EXIT_OK, rulesFromFiles } from '../seed/cli-input';
+import { SeedError } from '../seed/errors';
 
 export interface ProfileCommandOptions {
   database: string;
@@ -43,13 +45,13 @@ export async function captureProfile(url: string, schemas: string[], analyze: bo
 
 export async function runProfileCommand(options: ProfileCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   try {
-    const rules = (options.rules ?? []).flatMap((file) => parseRules(readFileSync(file, 'utf8'), file));
+    const rules = rulesFromFiles(options.rules, parseRules);
     const profile = await captureProfile(options.database, options.schema ?? ['public'], options.analyze !== false, (m) => process.stderr.write(`${m}\n`), rules);
     const text = options.format === 'yaml' ? toYaml(profile) : JSON.stringify(profile, null, 1);
     if (options.out) writeFileSync(options.out, text);
     if (options.configmap) {
       const [namespace, name] = options.configmap.split('/');
-      if (!namespace || !name) throw new Error(`--configmap ${JSON.stringify(options.configmap)}: expected namespace/name`);
+      if (!namespace || !name) throw new SeedError('InvalidSpec', `--configmap ${JSON.stringify(options.configmap)}: expected namespace/name`);
       const client = new KubeClient(loadKubeConfig(options.kubeconfig));
       await client.apply({
         apiVersion: 'v1',
@@ -62,10 +64,11 @@ export async function runProfileCommand(options: ProfileCommandOptions, out: Nod
     const tables = Object.keys(profile.tables).length;
     const personal = Object.values(profile.tables).reduce((s, t) => s + Object.values(t.columns).filter((c) => c.personal).length, 0);
     process.stderr.write(`profiled ${tables} tables; ${personal} personal columns kept without values\n`);
-    return 0;
+    return EXIT_OK;
   } catch (err) {
     process.stderr.write(`profile failed: ${(err as Error).message}\n`);
-    return 1;
+    // A profile has no checks to fail: anything that stops it is bad input or an unreachable database.
+    return EXIT_BAD_INPUT;
   }
 }
 

@@ -10,6 +10,7 @@ import { progressView } from '../seed/progress-view';
 import { parseProfile, parseRules, type ReferenceReader, resolveSeedRequest } from '../seed/resolve';
 import { runSeed, type SeedReport, type SeedRequest } from '../seed/run';
 import { failureOf, statusOfReport } from '../seed/status';
+import { EXIT_OK, exitCodeOf, fractionFlag, integerFlag, ratioFlag, readUserFile, rulesFromFiles } from '../seed/cli-input';
 
 export interface SeedCommandOptions {
   target?: string;
@@ -39,13 +40,26 @@ export interface SeedCommandOptions {
   writeStatus?: boolean;
   output?: 'table' | 'json';
   progress?: boolean;
+  maxNullFractionDelta?: string;
+  maxKs?: string;
+  maxTv?: string;
+  maxRowCountDeviation?: string;
+  maxFanOutKs?: string;
+  /** false: report fidelity without failing on it (--no-enforce-fidelity). */
+  enforceFidelity?: boolean;
 }
 
 // The URLs come from flags; the Secret references only satisfy the schema.
 const PLACEHOLDER = { urlSecretRef: { name: 'cli', key: 'url' } };
 
 function readKey(options: SeedCommandOptions): Buffer {
-  if (options.keyFile) return readFileSync(options.keyFile);
+  if (options.keyFile) {
+    try {
+      return readFileSync(options.keyFile);
+    } catch (err) {
+      throw new SeedError('InvalidSpec', `--key-file ${options.keyFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+  }
   if (options.keyEnv) {
     const value = process.env[options.keyEnv];
     if (!value) throw new SeedError('InvalidSpec', `--key-env ${options.keyEnv}: the variable is not set`);
@@ -63,12 +77,29 @@ function rowsFlag(rows: string[] | undefined): Record<string, number> | undefine
   }));
 }
 
+/** spec.fidelity from the threshold flags; each in [0, 1]. Without flags, a synthesis gets the defaults, enforced. */
+function fidelityFlags(options: SeedCommandOptions): DataSeedSpecInput['fidelity'] {
+  const f = {
+    maxNullFractionDelta: ratioFlag('--max-null-fraction-delta', options.maxNullFractionDelta, 1),
+    maxKolmogorovSmirnov: ratioFlag('--max-ks', options.maxKs, 1),
+    maxTotalVariation: ratioFlag('--max-tv', options.maxTv, 1),
+    maxRowCountDeviation: ratioFlag('--max-row-count-deviation', options.maxRowCountDeviation, 1),
+    maxFanOutKolmogorovSmirnov: ratioFlag('--max-fan-out-ks', options.maxFanOutKs, 1),
+    enforce: options.enforceFidelity !== false,
+  };
+  const given = Object.entries(f).some(([k, v]) => k !== 'enforce' && v !== undefined) || !f.enforce;
+  return given || options.from === undefined ? f : undefined;
+}
+
 /** A spec and request from flags, for any PostgreSQL URL outside Kubernetes. */
 export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
   if (!options.target) throw new SeedError('InvalidSpec', '--target <url> is required (or --resource namespace/name)');
   const sources = [options.from, options.profile, options.profileFrom].filter((x) => x !== undefined);
   if (sources.length !== 1) throw new SeedError('InvalidSpec', 'give exactly one of --from <url> (anonymize), --profile <file> or --profile-from <url> (synthesize)');
-  const rules = (options.rules ?? []).flatMap((file) => parseRules(readFileSync(file, 'utf8'), file));
+  const fraction = fractionFlag('--fraction', options.fraction);
+  if (fraction !== undefined && !options.root?.length) throw new SeedError('InvalidSpec', '--fraction needs --root <table>: it is the share of the root rows kept');
+  const scale = ratioFlag('--scale', options.scale);
+  const rules = rulesFromFiles(options.rules, parseRules);
   // The CLI's production URL comes from a flag, not a Baseline: the spec names a stand-in one, only to pass validation.
   const input: DataSeedSpecInput = {
     ...(options.from || options.profileFrom ? { baselineRef: { name: 'cli' } } : {}),
@@ -78,15 +109,15 @@ export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
             from: { database: 'cli' },
             key: { secretKeyRef: { name: 'cli', key: 'key' } },
             ...(options.root?.length
-              ? { subset: { roots: options.root.map((table) => ({ table, where: options.where, fraction: options.fraction })), followReferencing: options.followReferencing ?? 'Roots' } }
+              ? { subset: { roots: options.root.map((table) => ({ table, where: options.where, fraction })), followReferencing: options.followReferencing ?? 'Roots' } }
               : {}),
           },
         }
       : {
           synthesize: {
             profile: options.profile ? { configMapRef: { name: 'cli', key: 'profile' } } : { fromBaseline: { database: 'cli' } },
-            scale: { ratio: options.scale, rows: rowsFlag(options.rows) },
-            seed: options.seed === undefined ? undefined : Number(options.seed),
+            scale: { ratio: scale, rows: rowsFlag(options.rows) },
+            seed: integerFlag('--seed', options.seed),
           },
         },
     target: PLACEHOLDER,
@@ -98,8 +129,9 @@ export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
     exclude: options.exclude,
     foreignKeyChecks: options.foreignKeyChecks,
     leakScan: options.leakScan,
-    parallelism: options.parallelism === undefined ? undefined : Number(options.parallelism),
-    batchRows: options.batchRows === undefined ? undefined : Number(options.batchRows),
+    parallelism: integerFlag('--parallelism', options.parallelism),
+    batchRows: integerFlag('--batch-rows', options.batchRows),
+    fidelity: fidelityFlags(options),
   };
   const parsed = DataSeedSpecSchema.safeParse(input);
   if (!parsed.success) throw new SeedError('InvalidSpec', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
@@ -108,7 +140,7 @@ export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
     request.source = options.from;
     request.key = readKey(options);
   } else if (options.profile) {
-    request.profile = parseProfile(readFileSync(options.profile, 'utf8'), options.profile);
+    request.profile = parseProfile(readUserFile('--profile', options.profile), `--profile ${options.profile}`);
   } else {
     request.source = options.profileFrom;
   }
@@ -172,7 +204,7 @@ export function formatReport(report: SeedReport): string {
   return lines.join('\n');
 }
 
-/** Runs the command; returns the exit code (0 seeded, 1 failed). */
+/** Runs the command; returns the exit code (0 seeded, 1 the seed ran and failed its checks, 2 bad input or unreachable). */
 export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const view = options.progress === false ? undefined : progressView();
   let resource: LoadedResource | undefined;
@@ -186,16 +218,18 @@ export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.Wr
       const status = statusOfReport(report, resource.object.metadata.generation, new Date());
       await resource.client.mergePatch({ apiVersion: API_VERSION, kind: 'DataSeed', namespace: resource.object.metadata.namespace, name: resource.object.metadata.name }, { status }, { subresource: 'status' });
     }
-    return 0;
+    return EXIT_OK;
   } catch (err) {
     view?.stop();
+    // A seed that ran and failed its checks still shows what it measured.
+    if (err instanceof SeedError && err.report) out.write(options.output === 'json' ? `${JSON.stringify(err.report, null, 2)}\n` : `${formatReport(err.report)}\n`);
     const failure = failureOf(err);
     process.stderr.write(options.output === 'json' ? `${JSON.stringify({ event: 'failed', ...failure })}\n` : `seed failed (${failure.reason}): ${failure.message}\n`);
     if (resource && options.writeStatus) {
       const { namespace, name, generation } = resource.object.metadata;
       await resource.client.mergePatch({ apiVersion: API_VERSION, kind: 'DataSeed', namespace, name }, { status: { phase: 'Failed', observedGeneration: generation } }, { subresource: 'status' }).catch(() => undefined);
     }
-    return 1;
+    return exitCodeOf(err);
   }
 }
 
@@ -215,7 +249,7 @@ export function register(program: Command): void {
     .option('--key-env <VARIABLE>', 'anonymize: environment variable holding the masking key')
     .option('--root <table>', 'anonymize: subset root table (repeatable)', collect)
     .option('--where <sql>', 'anonymize: condition on the root rows')
-    .option('--fraction <ratio>', 'anonymize: deterministic fraction of the root rows, e.g. 0.1')
+    .option('--fraction <ratio>', 'anonymize: deterministic fraction of the root rows, greater than 0 and at most 1, e.g. 0.1')
     .addOption(new Option('--follow-referencing <which>', 'anonymize: add rows descending from the roots').choices(['None', 'Roots']))
     .addOption(new Option('--mode <mode>', 'Strict fails on columns without a rule').choices(['Strict', 'Permissive']))
     .addOption(new Option('--reset <policy>', 'empty the target tables first, or append').choices(['Truncate', 'Append']))
@@ -225,6 +259,12 @@ export function register(program: Command): void {
     .option('--schema <name>', 'database schema to seed (repeatable; default public)', collect)
     .option('--exclude <table>', 'table to leave alone (repeatable)', collect)
     .option('--no-leak-scan', 'skip the leak scan after anonymize')
+    .option('--max-null-fraction-delta <x>', 'fidelity: largest null-fraction difference per column (default 0.01)')
+    .option('--max-ks <x>', 'fidelity: largest KS distance on numeric and date columns (default 0.1)')
+    .option('--max-tv <x>', 'fidelity: largest total variation on categorical columns (default 0.1)')
+    .option('--max-row-count-deviation <x>', 'fidelity: largest relative row-count deviation per table (default 0.01)')
+    .option('--max-fan-out-ks <x>', 'fidelity: largest KS distance of children per parent (default 0.1)')
+    .option('--no-enforce-fidelity', 'report fidelity without failing the seed on it (exit 0)')
     .option('--resource <namespace/name>', 'run a DataSeed resource from the cluster (its Secrets and ConfigMaps)')
     .option('--kubeconfig <path>', 'kubeconfig for --resource (default: KUBECONFIG, ~/.kube/config or in-cluster)')
     .option('--write-status', 'with --resource: write the result into the DataSeed status')

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { fanOutDistance, kolmogorovSmirnov, profileCdf, totalVariation } from './fidelity';
-import type { ColumnInfo, ColumnProfile } from './model';
+import { compareProfiles, DEFAULT_THRESHOLDS, fanOutDistance, kolmogorovSmirnov, profileCdf, thresholdsWith, totalVariation } from './fidelity';
+import type { ColumnInfo, ColumnProfile, Profile } from './model';
 
 const numeric: ColumnInfo = { name: 'price', type: 'numeric', baseType: 'numeric', isArray: false, notNull: true, hasDefault: false, generated: false };
 const uniform = (lo: number, hi: number, buckets = 10): ColumnProfile => ({
@@ -38,5 +38,40 @@ describe('fidelity metrics from profiles', () => {
   it('compares fan-out distributions', () => {
     expect(fanOutDistance({ parentRows: 10, buckets: [[0, 5], [2, 5]] }, { parentRows: 20, buckets: [[0, 10], [2, 10]] })).toBe(0);
     expect(fanOutDistance({ parentRows: 10, buckets: [[1, 10]] }, { parentRows: 10, buckets: [[3, 10]] })).toBe(1);
+  });
+});
+
+describe('fidelity thresholds', () => {
+  const table = { schema: 'public', name: 't', columns: [numeric, { ...numeric, name: 'qty' }], primaryKey: [], uniques: [], foreignKeys: [], checks: [] };
+  const profileOf = (rows: number, price: ColumnProfile, qty: ColumnProfile): Profile => ({
+    kind: 'understudy.dev/profile', version: 1, capturedAt: '', database: 'd', schema: { tables: [table] },
+    tables: { 'public.t': { rows, columns: { price, qty }, fanOut: {} } },
+  });
+  const clean = { foreignKeyOrphans: 0, uniqueViolations: 0, details: [] };
+
+  it('checks every default when the spec sets none: a 10-point null-fraction gap fails', () => {
+    const source = profileOf(1000, { ...uniform(0, 10), nullFrac: 0.1 }, uniform(0, 10));
+    const target = profileOf(1000, { ...uniform(0, 10), nullFrac: 0 }, uniform(0, 10));
+    const report = compareProfiles(source, target, new Map([['public.t', 1000]]), {}, clean);
+    expect(report.passed).toBe(false);
+    expect(report.violations).toEqual(['public.t.price: null-fraction difference 0.100 > 0.01']);
+    expect(compareProfiles(source, target, new Map([['public.t', 1000]]), { maxNullFractionDelta: 0.2 }, clean).passed).toBe(true);
+  });
+
+  it('names the worst offenders first', () => {
+    const source = profileOf(1000, uniform(0, 10), uniform(0, 10));
+    const target = profileOf(1000, uniform(1.5, 11.5), uniform(5, 15));
+    const report = compareProfiles(source, target, new Map([['public.t', 1020]]), {}, clean);
+    expect(report.violations.map((v) => v.split(':')[0])).toEqual(['public.t.qty', 'public.t', 'public.t.price']);
+  });
+
+  it('fails on orphans and unique violations whatever the thresholds', () => {
+    const p = profileOf(10, uniform(0, 1), uniform(0, 1));
+    expect(compareProfiles(p, p, new Map(), { maxKolmogorovSmirnov: 1 }, { foreignKeyOrphans: 2, uniqueViolations: 0, details: ['x: 2 orphans'] }).passed).toBe(false);
+  });
+
+  it('refuses a threshold outside [0, 1] naming it', () => {
+    expect(() => thresholdsWith({ maxKolmogorovSmirnov: '15' })).toThrow('maxKolmogorovSmirnov must be a number between 0 and 1, got "15"');
+    expect(thresholdsWith({})).toEqual(DEFAULT_THRESHOLDS);
   });
 });

@@ -1,5 +1,6 @@
 import type { ColumnInfo, ColumnProfile, FanOut, Profile } from './model';
 import { tableId } from './model';
+import { fanOutFidelity, fanOutGranularity } from './fan-out';
 import { dateTextToEpochDays } from './transform/dates';
 
 // How close the seeded data came to production, computed from two profiles
@@ -26,25 +27,46 @@ export interface ForeignKeyFidelity {
   foreignKey: string;
   /** KS distance between the distributions of children per parent. */
   fanOutKolmogorovSmirnov: number;
+  /** The distance no allocation of this many parents can go below (see fanOutGranularity). */
+  granularity: number;
 }
 
-/** KS distance between two fan-out distributions (children per parent, weighted by parents). */
-export function fanOutDistance(a: FanOut, b: FanOut): number {
-  const cdf = (f: FanOut): ((x: number) => number) => {
-    const total = f.buckets.reduce((s, [, p]) => s + p, 0) || 1;
-    return (x) => f.buckets.reduce((s, [n, p]) => (n <= x ? s + p : s), 0) / total;
-  };
-  const [fa, fb] = [cdf(a), cdf(b)];
-  let worst = 0;
-  for (const [n] of [...a.buckets, ...b.buckets]) worst = Math.max(worst, Math.abs(fa(n) - fb(n)));
-  return worst;
-}
+export { fanOutDistance, fanOutFidelity, fanOutGranularity, MIN_JUDGED_PARENTS } from './fan-out';
 
 export interface FidelityThresholds {
   maxNullFractionDelta?: number;
   maxKolmogorovSmirnov?: number;
   maxTotalVariation?: number;
   maxRowCountDeviation?: number;
+  maxFanOutKolmogorovSmirnov?: number;
+}
+export type ResolvedThresholds = Required<FidelityThresholds>;
+
+/** The defaults, enforced unless a DataSeed's spec.fidelity or a CLI flag says otherwise. */
+export const DEFAULT_THRESHOLDS: Readonly<ResolvedThresholds> = Object.freeze({
+  maxNullFractionDelta: 0.01,
+  maxKolmogorovSmirnov: 0.1,
+  maxTotalVariation: 0.1,
+  maxRowCountDeviation: 0.01,
+  maxFanOutKolmogorovSmirnov: 0.1,
+});
+
+/** A DataSeed's thresholds over the defaults (the schema bounds each to [0, 1]). */
+export function thresholdsOfSpec(fidelity: Partial<Record<keyof FidelityThresholds, string>> | undefined): ResolvedThresholds {
+  return thresholdsWith({ ...fidelity });
+}
+
+/** Defaults with the given overrides; an override must be a finite number in [0, 1]. */
+export function thresholdsWith(overrides: Partial<Record<keyof FidelityThresholds, number | string | undefined>>): ResolvedThresholds {
+  const out: ResolvedThresholds = { ...DEFAULT_THRESHOLDS };
+  for (const key of Object.keys(DEFAULT_THRESHOLDS) as Array<keyof ResolvedThresholds>) {
+    const v = overrides[key];
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new RangeError(`${key} must be a number between 0 and 1, got ${JSON.stringify(v)}`);
+    out[key] = n;
+  }
+  return out;
 }
 
 export interface FidelityReport {
@@ -133,9 +155,11 @@ export function compareProfiles(
   source: Profile,
   target: Profile,
   expectedRows: Map<string, number>,
-  thresholds: FidelityThresholds,
+  given: FidelityThresholds,
   integrity: { foreignKeyOrphans: number; uniqueViolations: number; details: string[] },
 ): FidelityReport {
+  // An unset threshold is the default, never "unchecked": a report cannot pass by omission.
+  const thresholds = thresholdsWith(given);
   const tables: TableFidelity[] = [];
   const columns: ColumnFidelity[] = [];
   const foreignKeys: ForeignKeyFidelity[] = [];
@@ -149,7 +173,9 @@ export function compareProfiles(
     if (t.rows === 0 || s.rows === 0) continue;
     for (const fk of table.foreignKeys) {
       const [fs, ft] = [s.fanOut[fk.name], t.fanOut[fk.name]];
-      if (fs && ft) foreignKeys.push({ table: id, foreignKey: fk.name, fanOutKolmogorovSmirnov: fanOutDistance(fs, ft) });
+      if (fs && ft) {
+        foreignKeys.push({ table: id, foreignKey: fk.name, fanOutKolmogorovSmirnov: fanOutFidelity(fs, ft), granularity: fanOutGranularity(ft.parentRows) });
+      }
     }
     // Key values are labels: their distribution says nothing; fan-out (above) is what matters for them.
     const keyColumns = new Set([...table.primaryKey, ...table.foreignKeys.flatMap((fk) => fk.columns)]);
@@ -178,15 +204,20 @@ export function compareProfiles(
     rowCountDeviation: max(tables.map((t) => t.rowCountDeviation)),
     fanOutKolmogorovSmirnov: max(foreignKeys.map((f) => f.fanOutKolmogorovSmirnov)),
   };
-  const violations = [...integrity.details];
-  const check = (name: string, limit: number | undefined, values: Array<[string, number | undefined]>): void => {
-    if (limit === undefined) return;
-    for (const [where, v] of values) if (v !== undefined && v > limit) violations.push(`${where}: ${name} ${v.toFixed(3)} > ${limit}`);
+  const found: Array<{ text: string; excess: number }> = [];
+  const check = (name: string, limit: number, values: Array<[string, number | undefined, number?]>): void => {
+    for (const [where, v, slack = 0] of values) {
+      if (v !== undefined && v > limit + slack + 1e-12) found.push({ text: `${where}: ${name} ${v.toFixed(3)} > ${limit}`, excess: (v - slack) / Math.max(limit, 1e-6) });
+    }
   };
   check('null-fraction difference', thresholds.maxNullFractionDelta, columns.map((c) => [`${c.table}.${c.column}`, c.nullFractionDelta]));
   check('KS distance', thresholds.maxKolmogorovSmirnov, columns.map((c) => [`${c.table}.${c.column}`, c.kolmogorovSmirnov]));
   check('total variation', thresholds.maxTotalVariation, columns.map((c) => [`${c.table}.${c.column}`, c.totalVariation]));
   check('row-count deviation', thresholds.maxRowCountDeviation, tables.map((t) => [t.table, t.rowCountDeviation]));
+  check('fan-out KS', thresholds.maxFanOutKolmogorovSmirnov, foreignKeys.map((f) => [`${f.table} (${f.foreignKey})`, f.fanOutKolmogorovSmirnov, f.granularity]));
+  // Worst offenders first: they are what a message cut to its first lines must name.
+  found.sort((a, b) => b.excess - a.excess);
+  const violations = [...integrity.details, ...found.map((f) => f.text)];
   return {
     tables,
     columns,
@@ -195,6 +226,6 @@ export function compareProfiles(
     uniqueViolations: integrity.uniqueViolations,
     worst,
     violations,
-    passed: violations.length === 0,
+    passed: violations.length === 0 && integrity.foreignKeyOrphans === 0 && integrity.uniqueViolations === 0,
   };
 }

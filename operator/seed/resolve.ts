@@ -81,14 +81,23 @@ export async function connectionUrl(reader: ReferenceReader, namespace: string, 
   return url.toString();
 }
 
-/** Rules from YAML: a list, or a mapping with `rules:`; each checked, errors naming the entry. */
+/** Rules from YAML: a list, or a mapping with `rules:`; each checked, errors naming the source, the entry and its table.column. */
 export function parseRules(text: string, where: string): Rule[] {
-  const doc = parseYaml(text) as unknown;
+  let doc: unknown;
+  try {
+    doc = parseYaml(text) as unknown;
+  } catch (err) {
+    throw new SeedError('InvalidSpec', `${where}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
   const list = Array.isArray(doc) ? doc : (doc as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(list)) throw new SeedError('InvalidSpec', `${where}: expected a list of rules or {rules: [...]}`);
   return list.map((r, i) => {
     const parsed = RuleSchema.safeParse(r);
-    if (!parsed.success) throw new SeedError('InvalidSpec', `${where}: rules[${i}]: ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+    if (!parsed.success) {
+      const raw = (r ?? {}) as { table?: unknown; column?: unknown };
+      const at = typeof raw.table === 'string' && typeof raw.column === 'string' ? ` (${raw.table}.${raw.column})` : '';
+      throw new SeedError('InvalidSpec', `${where}: rules[${i}]${at}: ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+    }
     return parsed.data;
   });
 }
@@ -112,11 +121,20 @@ function production(source: ProductionSource | undefined, field: string): Produc
 }
 
 /**
+ * A synthesis always checks its fidelity: without spec.fidelity, the default
+ * thresholds, enforced. (An anonymize is compared only when it asks to be,
+ * since a subset is not meant to match production's shape.)
+ */
+export function withDefaultFidelity(spec: DataSeedSpec): DataSeedSpec {
+  return spec.source.synthesize && !spec.fidelity ? { ...spec, fidelity: { enforce: true } } : spec;
+}
+
+/**
  * What runSeed needs, read from the DataSeed's namespace (`reader`) and, for
  * sources that read production, from its Baseline (`source`, the operator's).
  */
 export async function resolveSeedRequest(spec: DataSeedSpec, namespace: string, reader: ReferenceReader, source?: ProductionSource): Promise<SeedRequest> {
-  const request: SeedRequest = { spec, target: await connectionUrl(reader, namespace, spec.target, 'spec.target') };
+  const request: SeedRequest = { spec: withDefaultFidelity(spec), target: await connectionUrl(reader, namespace, spec.target, 'spec.target') };
   if (spec.rulesFrom) request.extraRules = parseRules(await configMapKey(reader, namespace, spec.rulesFrom, 'spec.rulesFrom'), 'spec.rulesFrom');
   const s = spec.source;
   if (s.synthesize) {

@@ -1,5 +1,6 @@
 import type { Rule } from '../api/dataseed';
-import { isInjective, type TransformSpec } from './transform/compile';
+import { SeededHash } from './keyed';
+import { compileTransform, isInjective, type TransformSpec } from './transform/compile';
 import { DEFAULT_TRANSFORM, detectPersonal, isKnownSafeType } from './pii';
 import { type ColumnInfo, type PiiKind, type SchemaInfo, type TableInfo, tableId } from './model';
 
@@ -40,9 +41,23 @@ function indexRules(schema: SchemaInfo, rules: Rule[], errors: string[]): Map<st
     if (!table.columns.some((c) => c.name === rule.column)) return errors.push(`rules[${i}]: column ${tableId(table)}.${rule.column} does not exist`);
     const id = `${tableId(table)}.${rule.column}`;
     if (byColumn.has(id)) return errors.push(`rules[${i}]: a second rule for ${id}`);
-    byColumn.set(id, { transform: rule.transform, params: rule.params });
+    const spec = { transform: rule.transform, params: rule.params };
+    const bad = paramError(spec, table.columns.find((c) => c.name === rule.column)!);
+    if (bad) return errors.push(`rules[${i}] (${id}): transform ${rule.transform}: ${bad}`);
+    byColumn.set(id, spec);
   });
   return byColumn;
+}
+
+/** Parameters are checked by building the transform once, so a wrong one names its rule before anything runs. */
+function paramError(spec: TransformSpec, column: ColumnInfo): string | undefined {
+  try {
+    compileTransform(spec, { keyed: new SeededHash(0), column, unique: false });
+    isInjective(spec, false);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 function uniqueColumns(table: TableInfo): Set<string> {

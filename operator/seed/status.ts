@@ -28,6 +28,7 @@ export function statusOfReport(report: SeedReport, observedGeneration: number | 
       worstKolmogorovSmirnov: round(f?.worst.kolmogorovSmirnov),
       worstTotalVariation: round(f?.worst.totalVariation),
       worstRowCountDeviation: round(f?.worst.rowCountDeviation),
+      worstFanOutKolmogorovSmirnov: round(f?.worst.fanOutKolmogorovSmirnov),
       foreignKeyOrphans: integrity?.foreignKeyOrphans ?? f?.foreignKeyOrphans ?? 0,
       uniqueViolations: integrity?.uniqueViolations ?? f?.uniqueViolations ?? 0,
       violations: f?.violations.slice(0, 20),

@@ -5,6 +5,7 @@ import { DataSeedSpecSchema, type DataSeedSpecInput } from '../../operator/api/d
 import { ProfileSchema } from '../../operator/seed/model';
 import { detectPersonal, personalClassifier } from '../../operator/seed/pii';
 import { PostgresDatabase } from '../../operator/seed/postgres/driver';
+import { withDefaultFidelity } from '../../operator/seed/resolve';
 import { runSeed } from '../../operator/seed/run';
 import { orphanCount, query, rowCounts, shopDatabase } from '../support/shop-db';
 
@@ -12,13 +13,15 @@ jest.setTimeout(180_000);
 
 const RULES = parse(readFileSync(join(__dirname, '../../examples/shop/db/rules.yaml'), 'utf8')).rules;
 const ref = { name: 'unused', key: 'unused' };
+// As resolveSeedRequest hands it to runSeed: a synthesis without spec.fidelity gets the default thresholds, enforced.
 const spec = (over: Partial<DataSeedSpecInput> = {}) =>
-  DataSeedSpecSchema.parse({
+  withDefaultFidelity(DataSeedSpecSchema.parse({
+    baselineRef: { name: 'cli' },
     source: { synthesize: { profile: { fromBaseline: { database: 'production' } }, scale: { ratio: '0.5' } } },
     target: { urlSecretRef: ref },
     rules: RULES,
     ...over,
-  });
+  }));
 
 /** Exact two-sample Kolmogorov–Smirnov distance between two lists of numbers. */
 function ks(a: number[], b: number[]): number {

@@ -3,6 +3,7 @@ import { encodeArray } from '../postgres/copy-text';
 import { dateTextToEpochDays, epochDaysToText } from '../transform/dates';
 import { LOREM } from '../wordlists';
 import { pickCumulative, type Rng } from './rng';
+import { Stratified } from './stratified';
 
 // Values for non-personal columns drawn from production's statistics: most
 // common values with their frequencies, the rest uniformly inside equi-depth
@@ -26,21 +27,27 @@ function fromNumber(column: ColumnInfo, x: number): string {
   }
 }
 
-/** A value inside a histogram: a bucket uniformly, then a point uniformly inside it. */
-function histogramSampler(column: ColumnInfo, bounds: string[]): Sampler | undefined {
+/** A value at quantile u in [0, 1) of a histogram: its bucket, then the point inside it (uniform in u, uniform per bucket). */
+type Quantile = (u: number, rng: Rng) => string;
+
+function histogramQuantile(column: ColumnInfo, bounds: string[]): Quantile | undefined {
   if (bounds.length < 2) return undefined;
   if (NUMERIC.has(column.baseType) || TEMPORAL.has(column.baseType)) {
     const xs = bounds.map((b) => toNumber(column, b));
-    if (xs.some((x) => !Number.isFinite(x))) return (rng) => bounds[rng.int(bounds.length)]!;
-    return (rng) => {
-      const i = rng.int(xs.length - 1);
+    if (xs.some((x) => !Number.isFinite(x))) return (u) => bounds[Math.min(bounds.length - 1, Math.floor(u * bounds.length))]!;
+    return (u) => {
+      const scaled = u * (xs.length - 1);
+      const i = Math.min(xs.length - 2, Math.floor(scaled));
       const lo = xs[i]!;
       const hi = xs[i + 1]!;
-      return fromNumber(column, lo + (hi - lo) * rng.next());
+      return fromNumber(column, lo + (hi - lo) * (scaled - i));
     };
   }
-  if (column.baseType === 'text' && !column.isArray) return textFromBounds(column, bounds);
-  return (rng) => bounds[rng.int(bounds.length)]!;
+  if (column.baseType === 'text' && !column.isArray) {
+    const text = textFromBounds(column, bounds);
+    return (_u, rng) => text(rng);
+  }
+  return (u) => bounds[Math.min(bounds.length - 1, Math.floor(u * bounds.length))]!;
 }
 
 /** Mostly-distinct text: new strings built from the words production's bounds use, about as long. */
@@ -56,18 +63,25 @@ function textFromBounds(column: ColumnInfo, bounds: string[]): Sampler {
   };
 }
 
-function mixture(mcv: ColumnProfile['mostCommon'], rest: Sampler | undefined, nullFrac: number): Sampler | undefined {
-  if (!mcv || mcv.values.length === 0) return rest;
+/**
+ * Most common values with their frequencies, the rest from `rest`, chosen by
+ * one stratified uniform: the shares come out in production's proportions
+ * even for a handful of rows.
+ */
+function mixture(mcv: ColumnProfile['mostCommon'], rest: Quantile | undefined, nullFrac: number, draws: number): Sampler | undefined {
+  const values = mcv?.values ?? [];
+  if (values.length === 0 && !rest) return undefined;
   const cumulative: number[] = [];
   let sum = 0;
-  for (const f of mcv.freqs) cumulative.push((sum += f));
+  for (const f of mcv?.freqs ?? []) cumulative.push((sum += f));
   // Frequencies count nulls too; the histogram holds the rest of the non-null values.
-  const restWeight = rest ? Math.max(0, 1 - nullFrac - sum) : 0;
+  const restWeight = rest ? (values.length > 0 ? Math.max(0, 1 - nullFrac - sum) : 1) : 0;
   const total = sum + restWeight;
+  const strata = new Stratified(draws);
   return (rng) => {
-    const u = rng.next() * total;
-    if (u >= sum && rest) return rest(rng);
-    return mcv.values[pickCumulative(cumulative, sum, u / sum)]!;
+    const u = strata.next(rng) * total;
+    if (u >= sum && rest) return rest(Math.min(1 - 1e-12, (u - sum) / restWeight), rng);
+    return values[pickCumulative(cumulative, sum, Math.min(u, sum) / sum)]!;
   };
 }
 
@@ -140,10 +154,10 @@ export function randomUuid(rng: Rng): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[rng.int(4)]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** The sampler of a non-key, non-personal column, from its profile. */
-export function statsSampler(column: ColumnInfo, profile: ColumnProfile | undefined): Sampler {
+/** The sampler of a non-key, non-personal column, from its profile; `draws` is about how many values it will give. */
+export function statsSampler(column: ColumnInfo, profile: ColumnProfile | undefined, draws = 0): Sampler {
   if (!profile) return typeDefaultSampler(column);
-  const rest = column.isArray ? arraySampler(column, profile) : column.baseType === 'json' || column.baseType === 'jsonb' ? jsonSampler(profile) : undefined;
-  const hist = profile.histogram ? histogramSampler(column, profile.histogram) : undefined;
-  return mixture(profile.mostCommon, rest ?? hist, profile.nullFrac) ?? typeDefaultSampler(column);
+  const container = column.isArray ? arraySampler(column, profile) : column.baseType === 'json' || column.baseType === 'jsonb' ? jsonSampler(profile) : undefined;
+  const rest: Quantile | undefined = container ? (_u, rng) => container(rng) : profile.histogram ? histogramQuantile(column, profile.histogram) : undefined;
+  return mixture(profile.mostCommon, rest, profile.nullFrac, draws) ?? typeDefaultSampler(column);
 }

@@ -29,7 +29,7 @@ export function param<T extends 'string' | 'number' | 'boolean'>(
 ): (T extends 'string' ? string : T extends 'number' ? number : boolean) | undefined {
   const value = params?.[name];
   if (value === undefined) return undefined;
-  if (typeof value !== type) throw new Error(`params.${name} must be a ${type}`);
+  if (typeof value !== type) throw new Error(`params.${name} must be a ${type}, got ${JSON.stringify(value)}`);
   return value as never;
 }
 
@@ -107,7 +107,7 @@ function template(ctx: CompileContext, params: Record<string, unknown> | undefin
 function dateShift(ctx: CompileContext, params: Record<string, unknown> | undefined): ValueTransform {
   const days = param(params, 'days', 'number') ?? 30;
   const entity = param(params, 'entityColumn', 'string');
-  if (!Number.isInteger(days) || days < 1) throw new Error('params.days must be a positive integer');
+  if (!Number.isInteger(days) || days < 1) throw new Error(`params.days must be a positive integer, got ${JSON.stringify(days)}`);
   return (v, row) => {
     // The same entity (say, one user) moves all its dates by the same offset, so intervals survive.
     const subject = entity !== undefined ? (row(entity) ?? '') : v;
