@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultOptions, up } from '../test/cluster/controlplane';
 import { ProcessTable, sleep } from '../test/cluster/processes';
-import { installOperatorIdentity } from '../test/setup/operator-identity';
+import { grantSecretRead, installOperatorIdentity } from '../test/setup/operator-identity';
 import { createDatabase, startPostgres } from '../test/setup/postgres';
 import { Client } from 'pg';
 import { SHOP_SCHEMA_SQL, loadShop } from './shop/db/loader';
@@ -27,6 +27,7 @@ const understudy = (args: string[]) => execFileSync('node', [join(root, 'bin/und
 const applyCreated = (args: string[]) => kubectl(['apply', '-f', '-'], kubectl(['create', ...args, '--dry-run=client', '-o', 'yaml']));
 
 const PREVIEW_NAMESPACE = 'previews';
+const PRODUCTION_NAMESPACE = 'shop';
 const METRICS = '127.0.0.1:18080';
 const HEALTH = '127.0.0.1:18081';
 
@@ -57,8 +58,16 @@ async function main(): Promise<void> {
     kubectl(['delete', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '--wait', '--timeout=180s']);
   }
 
-  step('Copying it into a preview: kubectl apply -f examples/shop/staging.yaml, then understudy dev wait');
+  step('As the cluster admin: the shop\'s Baseline (what may be copied, by whom, within which limits), and namespace previews labelled as one it allows');
+  kubectl(['apply', '-f', join(root, 'examples/shop/baseline.yaml')]);
   applyCreated(['namespace', PREVIEW_NAMESPACE]);
+  kubectl(['label', 'namespace', PREVIEW_NAMESPACE, 'understudy.dev/previews=true', '--overwrite']);
+  // The chart's rbac.secretNamespaces: Generate reads the names and keys of
+  // the shop's Secrets, and production's database credentials live there too.
+  await grantSecretRead(PRODUCTION_NAMESPACE);
+  show(['get', 'baseline', 'shop']);
+
+  step('As a team: kubectl apply -f examples/shop/staging.yaml (it names the Baseline and chooses within it), then understudy dev wait');
   kubectl(['apply', '-n', PREVIEW_NAMESPACE, '-f', join(root, 'examples/shop/staging.yaml')]);
   understudy(['dev', 'wait', 'shop-preview', '-n', PREVIEW_NAMESPACE, '--timeout', '3m']);
   show(['get', 'stagingenvironment', '-n', PREVIEW_NAMESPACE]);
@@ -80,11 +89,13 @@ async function main(): Promise<void> {
   const ns = env.status.namespace;
   understudy(['profile', '--database', productionUrl, '--rules', join(root, 'examples/shop/db/rules.yaml'), '--configmap', `${ns}/shop-profile`]);
   applyCreated(['secret', 'generic', 'shop-preview-db', '-n', ns, `--from-literal=url=${previewUrl}`]);
-  applyCreated(['secret', 'generic', 'shop-production-db-readonly', '-n', ns, `--from-literal=url=${productionUrl}`]);
   applyCreated(['configmap', 'shop-seed-rules', '-n', ns, `--from-file=rules.yaml=${join(root, 'examples/shop/db/rules.yaml')}`]);
+  // Production's read-only credentials stay in production's namespace; the admin names them in the Baseline, and a preview names only the database.
+  applyCreated(['secret', 'generic', 'shop-production-db-readonly', '-n', PRODUCTION_NAMESPACE, `--from-literal=url=${productionUrl}`]);
+  kubectl(['patch', 'baseline', 'shop', '--type=merge', '-p', JSON.stringify({ spec: { data: { databases: [{ name: 'shop', connectionSecretRef: { namespace: PRODUCTION_NAMESPACE, name: 'shop-production-db-readonly', key: 'url' } }] } } })]);
   // The environment owns its seed and its parity check: both are templates of
   // its spec, created in its namespace, and Ready waits for the seed.
-  kubectl(['patch', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '--type=merge', '-p', JSON.stringify({ spec: { dataSeeds: [demoDataSeed()], parityChecks: [demoParityCheck(ns)] } })]);
+  kubectl(['patch', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '--type=merge', '-p', JSON.stringify({ spec: { dataSeeds: [demoDataSeed()], parityChecks: [demoParityCheck()] } })]);
   await waitFor('the seed to be created', () => kubectlOk(['get', 'dataseed', 'shop-synthetic', '-n', ns]));
   kubectl(['wait', '-n', ns, '--for=condition=Ready', 'dataseed/shop-synthetic', '--timeout=300s']);
   const generation = kubectl(['get', 'stagingenvironment', 'shop-preview', '-n', PREVIEW_NAMESPACE, '-o', 'jsonpath={.metadata.generation}']).trim();
@@ -183,17 +194,17 @@ function demoDataSeed(): { name: string; spec: unknown } {
   };
 }
 
-function demoParityCheck(ns: string): { name: string; spec: unknown } {
+/** Created in the preview's namespace with the environment's Baseline: production is the Baseline's namespace and its database named shop. */
+function demoParityCheck(): { name: string; spec: unknown } {
   return {
     name: 'shop-preview',
     spec: {
-      staging: { namespace: ns, environmentRef: { name: 'shop-preview', namespace: PREVIEW_NAMESPACE } },
-      production: { namespace: 'shop' },
+      staging: { environmentRef: { name: 'shop-preview' } },
       categories: {
         configuration: {},
         schema: {
           staging: { connectionSecretRef: { name: 'shop-preview-db', key: 'url' } },
-          production: { connectionSecretRef: { name: 'shop-production-db-readonly', key: 'url' } },
+          production: { database: 'shop' },
         },
         data: { expectedRowRatio: '0.1' },
       },
