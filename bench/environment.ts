@@ -64,8 +64,22 @@ async function applyAll(client: KubeClient, objects: readonly SyntheticObject[])
   for (const object of objects) await client.apply(object as KubernetesObject, { force: true });
 }
 
-function environment(name: string, namespace: string, baseline: string, targetNamespace: string): KubernetesObject {
-  return { apiVersion: API_VERSION, kind: 'StagingEnvironment', metadata: { name, namespace }, spec: { baseline: { namespace: baseline }, targetNamespace } } as KubernetesObject;
+function environment(name: string, namespace: string, baseline: string): KubernetesObject {
+  return { apiVersion: API_VERSION, kind: 'StagingEnvironment', metadata: { name, namespace }, spec: { baselineRef: { name: baseline } } } as KubernetesObject;
+}
+
+/**
+ * The admin's Baseline of a production namespace, open to `previews`, named
+ * like it. No NetworkPolicy, so a copy holds the same objects as the plain
+ * `kubectl apply` it is measured against.
+ */
+function baselineOf(production: string, previews: string): KubernetesObject {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Baseline',
+    metadata: { name: production },
+    spec: { source: { namespace: production }, allowedNamespaces: { names: [previews] }, targetNamespace: { prefix: '' }, isolation: { networkPolicy: false } },
+  } as KubernetesObject;
 }
 
 function yamlFile(dir: string, name: string, objects: readonly unknown[]): string {
@@ -90,6 +104,7 @@ async function createToReady(c: Cluster, dir: string): Promise<{ operatorMs: num
   const baseline = `bench-base20-${SUFFIX}`;
   const previews = `bench-previews20-${SUFFIX}`;
   await applyAll(c.admin, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, SERVICES_LARGE), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: previews } }]);
+  await c.admin.apply(baselineOf(baseline, previews), { force: true });
   const operator = await startOperator('bench-20', c.operatorKubeconfig, previews);
   const operatorMs: number[] = [];
   const kubectlMs: number[] = [];
@@ -101,7 +116,7 @@ async function createToReady(c: Cluster, dir: string): Promise<{ operatorMs: num
         await mustSucceed(['apply', '-f', file]);
         await mustSucceed(['wait', '-n', plain, '--for=condition=Available', 'deployment', '--all', '--timeout=300s']);
       }));
-      const envFile = yamlFile(dir, `env-${run}.yaml`, [environment(`copy-${run}`, previews, baseline, `bench-copy-${SUFFIX}-${run}`)]);
+      const envFile = yamlFile(dir, `env-${run}.yaml`, [environment(`copy-${run}`, previews, baseline)]);
       operatorMs.push(await timed(async () => {
         await mustSucceed(['apply', '-f', envFile]);
         await mustSucceed(['wait', '-n', previews, '--for=condition=Ready', `stagingenvironment/copy-${run}`, '--timeout=300s']);
@@ -109,7 +124,7 @@ async function createToReady(c: Cluster, dir: string): Promise<{ operatorMs: num
       process.stderr.write(`[bench] run ${run + 1}/${RUNS}: operator ${operatorMs[run]?.toFixed(0)} ms, kubectl ${kubectlMs[run]?.toFixed(0)} ms\n`);
     }
   } finally {
-    await cleanup(c, previews, operator.stop, [baseline, ...Array.from({ length: RUNS }, (_, run) => `bench-kubectl-${SUFFIX}-${run}`)]);
+    await cleanup(c, previews, operator.stop, baseline, [baseline, ...Array.from({ length: RUNS }, (_, run) => `bench-kubectl-${SUFFIX}-${run}`)]);
   }
   return { operatorMs, kubectlMs };
 }
@@ -133,6 +148,7 @@ async function manyAtOnce(c: Cluster): Promise<ScaleResult> {
   const baseline = `bench-base10-${SUFFIX}`;
   const previews = `bench-previews-${SUFFIX}`;
   await applyAll(c.admin, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, SERVICES_SMALL), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: previews } }]);
+  await c.admin.apply(baselineOf(baseline, previews), { force: true });
   const operator = await startOperator('bench-many', c.operatorKubeconfig, previews);
   try {
     const names = Array.from({ length: ENVIRONMENTS }, (_, i) => `env-${String(i).padStart(3, '0')}`);
@@ -141,7 +157,7 @@ async function manyAtOnce(c: Cluster): Promise<ScaleResult> {
     await Promise.all(Array.from({ length: 16 }, async () => {
       while (next < names.length) {
         const name = names[next++]!;
-        await c.admin.create(environment(name, previews, baseline, `bench-${SUFFIX}-${name}`));
+        await c.admin.create(environment(name, previews, baseline));
       }
     }));
     let ready = 0;
@@ -175,16 +191,17 @@ async function manyAtOnce(c: Cluster): Promise<ScaleResult> {
       heapUsedMiB: Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? NaN) / 2 ** 20,
     };
   } finally {
-    await cleanup(c, previews, operator.stop, [baseline]);
+    await cleanup(c, previews, operator.stop, baseline, [baseline]);
   }
 }
 
 /**
  * Deletes the environments while the operator runs, until it has asked for
  * every target namespace's deletion; the namespace controller finishes them
- * in the background, so the benchmark does not wait minutes for it.
+ * in the background, so the benchmark does not wait minutes for it. The
+ * Baseline goes last, once nothing uses it.
  */
-async function cleanup(c: Cluster, previews: string, stopOperator: () => Promise<void>, namespaces: string[]): Promise<void> {
+async function cleanup(c: Cluster, previews: string, stopOperator: () => Promise<void>, baseline: string, namespaces: string[]): Promise<void> {
   await kubectlAsync(['delete', 'stagingenvironments', '--all', '-n', previews, '--wait=false']);
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -198,6 +215,7 @@ async function cleanup(c: Cluster, previews: string, stopOperator: () => Promise
   }
   const leftovers = (await c.admin.list<KubernetesObject>('v1', 'Namespace', { labelSelector: `understudy.dev/environment-namespace=${previews}` })).items.map((ns) => ns.metadata?.name ?? '');
   for (const name of [previews, ...namespaces, ...leftovers]) await c.admin.delete({ apiVersion: 'v1', kind: 'Namespace', name }).catch(() => undefined);
+  await c.admin.delete({ apiVersion: API_VERSION, kind: 'Baseline', name: baseline }).catch(() => undefined);
 }
 
 async function main(): Promise<void> {
