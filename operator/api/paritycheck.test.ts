@@ -66,4 +66,8 @@ describe('ParityCheck spec', () => {
     expect(JSON.stringify(crd)).not.toContain('additionalProperties":false');
     expect(JSON.stringify(crd)).not.toContain('kubeconfigSecretRef');
   });
+
+  it('renders a structural CRD: no field with two patterns (an allOf the API server refuses)', () => {
+    expect(JSON.stringify(crdFor(ParityCheckKind))).not.toContain('"allOf"');
+  });
 });

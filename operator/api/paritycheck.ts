@@ -116,6 +116,10 @@ export const PrometheusQuerySchema = z
       .describe('PromQL returning one series per side. {{namespace}} is replaced by each side\'s namespace and {{service}} by each service name (the query then runs once per service).'),
     tolerance: RatioSchema.optional().describe('Relative tolerance: "0.2" accepts staging within 20% of production. Defaults to spec.tolerances.behaviour.'),
     direction: z.enum(['Both', 'HigherIsWorse', 'LowerIsWorse']).default('Both').describe('Which deviations count: HigherIsWorse ignores staging being lower (latency, errors).'),
+    comparison: z
+      .enum(['Relative', 'Absolute'])
+      .default('Relative')
+      .describe('Relative: the tolerance is a fraction of production\'s value ("0.2" is 20%). Absolute: it is a difference in the query\'s own unit, for ratios such as error rates ("0.01" is one percentage point).'),
     minSamples: z.number().int().min(1).max(11000).default(10).describe('Fewer points than this on either side gives Inconclusive, never a pass.'),
     range: DurationSchema.default('1h').describe('How far back the query looks.'),
     step: DurationSchema.optional().describe('Resolution of the range query; defaults to range/60.'),
@@ -125,25 +129,80 @@ export const PrometheusQuerySchema = z
   .describe('A named PromQL query evaluated for both namespaces.');
 export type PrometheusQuery = z.infer<typeof PrometheusQuerySchema>;
 
+const MetricNameSchema = z.string().min(1).max(200).regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name');
+const LabelNameSchema = z.string().min(1).max(100).regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
+const MATCHER = String.raw`[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"`;
+
+/** Pods of a Deployment (`name-<template hash>-<5 chars>`) or a StatefulSet (`name-<ordinal>`), and not those of a longer-named sibling. */
+export const DEFAULT_WORKLOAD_SELECTOR = 'pod=~"{{service}}-([a-z0-9]{1,10}-[a-z0-9]{5}|[0-9]+)"';
+
+export const DefaultQueriesSchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .optional()
+      .describe('Whether the default queries run. When absent they run if spec.categories.behaviour.queries lists none (and whenever the Baseline names a Prometheus and the check has no behaviour category).'),
+    latencyHistograms: z
+      .array(MetricNameSchema)
+      .min(1)
+      .max(8)
+      .default(['http_request_duration_seconds', 'http_server_requests_seconds'])
+      .describe('Base names (without _bucket) of request-duration histograms in seconds; p50, p95 and p99 come from their _bucket series. Map other names here, for example ["myapp_http_latency_seconds"].'),
+    requestCounters: z
+      .array(MetricNameSchema)
+      .min(1)
+      .max(8)
+      .default(['http_requests_total', 'http_server_requests_seconds_count'])
+      .describe('Request counters whose status label tells errors (5xx) from the rest; the error rate is 5xx requests over all requests.'),
+    statusLabels: z.array(LabelNameSchema).min(1).max(4).default(['code', 'status']).describe('Labels holding the HTTP status code on the request counters.'),
+    workloadSelector: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(new RegExp(`^${MATCHER}(\\s*,\\s*${MATCHER})*$`), 'must be PromQL label matchers such as pod=~"{{service}}-.*" or service="{{service}}"')
+      .default(DEFAULT_WORKLOAD_SELECTOR)
+      .describe('Label matchers selecting one service\'s series; must contain {{service}}, replaced by its name; by default its pods by name. Use service="{{service}}" where a ServiceMonitor adds that label.'),
+    services: z.array(z.string().min(1).max(253).regex(NAME_PATTERN, 'must be a Deployment or StatefulSet name')).max(256).optional().describe('Services the default queries run for; the Deployments and StatefulSets found on both sides when absent.'),
+    range: DurationSchema.default('1h').describe('How far back the default queries look.'),
+    minSamples: z.number().int().min(1).max(11000).default(10).describe('Fewer points than this on either side gives Inconclusive, never a pass.'),
+    tolerances: z
+      .object({
+        latency: RatioSchema.default('0.2').describe('Relative tolerance on p50, p95 and p99 latency.'),
+        errorRate: RatioSchema.default('0.01').describe('Absolute tolerance on the error rate: "0.01" is one percentage point.'),
+        utilisation: RatioSchema.default('0.25').describe('Relative tolerance on CPU and memory use as a fraction of requests.'),
+      })
+      .default({ latency: '0.2', errorRate: '0.01', utilisation: '0.25' })
+      .describe('Tolerances of the default queries.'),
+  })
+  .describe(
+    'The default query set, per service: latency-p50, latency-p95, latency-p99 (from the latency histograms), error-rate (from the request counters), cpu-utilisation and memory-utilisation (cAdvisor usage over kube-state-metrics requests). A query in spec.categories.behaviour.queries with the same name replaces one.',
+  );
+export type DefaultQueries = z.infer<typeof DefaultQueriesSchema>;
+
 export const BehaviourCategorySchema = z
   .object({
+    enabled: z.boolean().default(true).describe('Whether the behaviour category runs; false turns off the default queries a Baseline\'s Prometheus would otherwise run.'),
     prometheus: z
       .object({ timeout: DurationSchema.default('10s').describe('Timeout of each HTTP request.') })
       .default({ timeout: '10s' })
       .describe('How Prometheus is queried. Which Prometheus comes from the Baseline (spec.data.prometheus): production\'s series and staging\'s are read from it, each selected by its own namespace.'),
     queries: z
       .array(PrometheusQuerySchema)
-      .min(1)
       .max(32)
+      .default([])
       // A list-map keyed by name makes the API server refuse duplicate names without a quadratic CEL rule.
       .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
-      .describe('The queries compared; names must be unique.'),
+      .describe('Queries compared besides (or instead of) the default set; names must be unique.'),
+    defaults: DefaultQueriesSchema.default(DefaultQueriesSchema.parse({})),
     noiseFloor: z
       .boolean()
       .default(true)
       .describe('Diffy-style noise floor: a deviation must also exceed the difference between the two halves of production\'s own series.'),
   })
-  .describe('Compares named Prometheus queries (for example p95 latency and error rate per service) between the namespaces.');
+  .meta({
+    'x-kubernetes-validations': [{ rule: 'size(self.queries) > 0 || !has(self.defaults.enabled) || self.defaults.enabled', message: 'lists no queries and turns the default queries off: set enabled: false instead' }],
+  })
+  .describe('Compares Prometheus queries between the namespaces: a default set (latency, error rate, CPU and memory utilisation per service) and named queries of your own.');
 
 export const CategoriesSchema = z
   .object({
@@ -308,8 +367,15 @@ export function parseResolvedParityCheck(input: unknown): ResolvedParityCheck {
   return result.data;
 }
 
-/** The spec with the namespaces one run compares. */
-export function resolveParityCheck(spec: ParityCheckSpec, namespaces: { staging: string; production: string }): ResolvedParityCheck {
+/**
+ * The spec with the namespaces one run compares. Where production has a
+ * Prometheus (the Baseline's spec.data.prometheus) and the check has no
+ * behaviour category, the category runs with the default query set: a check
+ * written for configuration alone still learns that staging is three times
+ * slower. `behaviour: {enabled: false}` turns that off.
+ */
+export function resolveParityCheck(spec: ParityCheckSpec, namespaces: { staging: string; production: string }, options: { prometheus?: boolean } = {}): ResolvedParityCheck {
   const { baselineRef: _baselineRef, staging, ...rest } = spec;
-  return { ...rest, staging: { ...staging, namespace: namespaces.staging }, production: { namespace: namespaces.production } };
+  const categories = options.prometheus && !rest.categories.behaviour ? { ...rest.categories, behaviour: BehaviourCategorySchema.parse({}) } : rest.categories;
+  return { ...rest, categories, staging: { ...staging, namespace: namespaces.staging }, production: { namespace: namespaces.production } };
 }

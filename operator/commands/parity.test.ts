@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { behaviourQueries } from '../parity/behaviour/defaults';
 import { formatReport, exitCodeOf } from '../parity/report';
+import { needsObjects } from '../parity/sources/build';
 import { checkEnvironmentTarget, register, specFromOptions } from './parity';
 
 describe('understudy parity options', () => {
@@ -33,9 +35,23 @@ describe('understudy parity options', () => {
     expect(spec.interval).toBe('30m');
   });
 
+  it('runs the default query set when given a Prometheus and no query, per --service or per workload', () => {
+    const defaults = specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', config: false });
+    expect(behaviourQueries(defaults.categories.behaviour!).map((q) => q.name)).toEqual(['latency-p50', 'latency-p95', 'latency-p99', 'error-rate', 'cpu-utilisation', 'memory-utilisation']);
+    expect(needsObjects(defaults)).toBe(true); // the services are the workloads found on both sides
+    const listed = specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', config: false, service: ['checkout'] });
+    expect(behaviourQueries(listed.categories.behaviour!).every((q) => q.services?.join() === 'checkout')).toBe(true);
+    expect(needsObjects(listed)).toBe(false);
+    const own = specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', query: ['p95=x{namespace="{{namespace}}"}'] });
+    expect(behaviourQueries(own.categories.behaviour!).map((q) => q.name)).toEqual(['p95']);
+    const both = specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', query: ['latency-p95=x{namespace="{{namespace}}"}'], defaultQueries: true });
+    expect(behaviourQueries(both.categories.behaviour!).map((q) => q.name)).toEqual(['latency-p50', 'latency-p99', 'error-rate', 'cpu-utilisation', 'memory-utilisation', 'latency-p95']);
+  });
+
   it('names the flag that is wrong', () => {
     expect(() => specFromOptions({ staging: 'a', production: 'b', postgresStaging: 'postgresql://x' })).toThrow(/--postgres-production/);
-    expect(() => specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p' })).toThrow(/--query/);
+    expect(() => specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', defaultQueries: false })).toThrow(/--no-default-queries needs at least one --query/);
+    expect(() => specFromOptions({ staging: 'a', production: 'b', service: ['checkout'] })).toThrow(/--service needs --prometheus/);
     expect(() => specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', query: ['nonsense'] })).toThrow(/name=PromQL/);
     expect(() => specFromOptions({ staging: 'a', production: 'b', query: ['p95=x{namespace="{{namespace}}"}'] })).toThrow(/--prometheus/);
     expect(() => specFromOptions({ staging: 'A', production: 'b' })).toThrow(/spec\.staging\.namespace/);

@@ -24,6 +24,9 @@ export interface ParityCommandOptions {
   expectedRowRatio?: string;
   prometheus?: string;
   query?: string[];
+  /** --default-queries / --no-default-queries; absent: on when no query is given. */
+  defaultQueries?: boolean;
+  service?: string[];
   environment?: string;
   spec?: string;
   namespace?: string;
@@ -62,11 +65,17 @@ export function specFromOptions(options: ParityCommandOptions): ResolvedParityCh
     categories.schema = { ...sides, ...(categories.schema ?? {}), ...(options.schemas ? { schemas: options.schemas } : {}) };
   }
   if (options.expectedRowRatio) categories.data = { ...(categories.data ?? {}), expectedRowRatio: options.expectedRowRatio };
-  if (options.prometheus || options.query?.length) {
-    const queries = options.query?.length ? options.query.map(parseQueryFlag) : categories.behaviour?.queries;
-    if (!queries?.length) throw new Error('--prometheus needs at least one --query name=PromQL (or queries in --spec)');
-    if (!options.prometheus) throw new Error('--query needs --prometheus <url>');
-    categories.behaviour = { ...(categories.behaviour ?? {}), queries };
+  const behaviourFlags = options.query?.length || options.defaultQueries !== undefined || options.service?.length;
+  if (behaviourFlags && !options.prometheus) throw new Error(`${options.query?.length ? '--query' : options.service?.length ? '--service' : '--default-queries'} needs --prometheus <url>`);
+  if (options.prometheus) {
+    // Given a Prometheus, the default query set runs unless queries are named (or --no-default-queries).
+    const behaviour = { ...(categories.behaviour ?? {}) };
+    if (options.query?.length) behaviour.queries = options.query.map(parseQueryFlag);
+    const defaults = { ...(behaviour.defaults ?? {}) };
+    if (options.defaultQueries !== undefined) defaults.enabled = options.defaultQueries;
+    if (options.service?.length) defaults.services = options.service;
+    if (defaults.enabled === false && !behaviour.queries?.length) throw new Error('--no-default-queries needs at least one --query name=PromQL (or queries in --spec)');
+    categories.behaviour = { ...behaviour, defaults };
   }
   return parseResolvedParityCheck({
     ...base,
@@ -202,7 +211,10 @@ export function register(program: Command): void {
     .option('--schemas <schema>', 'PostgreSQL schema to compare (repeatable; default public)', collect)
     .option('--expected-row-ratio <ratio>', 'expected staging/production row-count ratio, for example 0.1')
     .option('--prometheus <url>', 'Prometheus base URL, for the behaviour category')
-    .option('--query <name=promql>', 'a named PromQL query with {{namespace}} and optionally {{service}} (repeatable)', collect)
+    .option('--query <name=promql>', 'a named PromQL query with {{namespace}} and optionally {{service}} (repeatable); without any, the default query set runs', collect)
+    .option('--default-queries', 'run the default query set (p50/p95/p99 latency, error rate, CPU and memory utilisation per service) besides the --query ones')
+    .option('--no-default-queries', 'run only the --query ones')
+    .option('--service <name>', 'a service the default queries run for (repeatable; default: the Deployments and StatefulSets found on both sides)', collect)
     .option('--environment <namespace/name>', 'the StagingEnvironment that made --staging (its status.namespace must be --staging): its overrides and scale count as expected')
     .option('--spec <file>', 'a ParityCheck manifest (or spec) whose categories, ignore rules, tolerances and queries to use; its Baseline is not read (production comes from the flags)')
     .option('--namespace <namespace>', 'the ParityCheck\'s namespace: where its staging Secrets live (from: ParityCheck) and its environmentRef (default: the manifest\'s namespace, else default)')

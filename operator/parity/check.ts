@@ -1,4 +1,5 @@
 import type { Category, Finding, ParityCheckStatus, ResolvedParityCheck } from '../api/paritycheck';
+import { behaviourQueries } from './behaviour/defaults';
 import { evaluateBehaviour } from './behaviour/evaluate';
 import type { MetricsSource } from './behaviour/prometheus';
 import { nextConditions } from './conditions';
@@ -17,6 +18,7 @@ import type { CategoryOutcome, Difference, Inconclusive } from './finding';
 import { applyIgnoreRules } from './ignore';
 import { conditionsFor, findingMetricSamples } from './outcome';
 import { toFindings, topFindings } from './select';
+import { behaviourNeedsServices } from './sources/build';
 import type { ObjectSource } from './sources/objects';
 import { summarise } from './verdict';
 
@@ -144,7 +146,7 @@ export async function runParityCheck(
   const tolerance = (value: string | undefined, fallback: string) => Number(value ?? fallback);
   const categories = spec.categories;
   const runConfiguration = categories.configuration?.enabled !== false;
-  const needsObjects = runConfiguration || (categories.behaviour?.queries.some((q) => q.query.includes('{{service}}') && !q.services) ?? false);
+  const needsObjects = runConfiguration || behaviourNeedsServices(spec);
 
   let snapshots: Snapshots | undefined;
   const configurationAndBehaviour = async (): Promise<CategoryOutcome[]> => {
@@ -165,12 +167,12 @@ export async function runParityCheck(
       if (runConfiguration) outcomes.push(configuration);
     }
     const behaviour = categories.behaviour;
-    if (behaviour) {
+    if (behaviour && behaviour.enabled !== false) {
       outcomes.push(
         await guarded('behaviour', sources, async () => {
           if (!sources.metrics) throw missingSource('Prometheus source');
           return evaluateBehaviour(sources.metrics, {
-            queries: behaviour.queries,
+            queries: behaviourQueries(behaviour),
             defaultTolerance: Number(spec.tolerances.behaviour),
             noiseFloor: behaviour.noiseFloor,
             mapping,
@@ -221,7 +223,10 @@ export async function runParityCheck(
     ];
   };
 
-  const outcomes = (await Promise.all([configurationAndBehaviour(), schemaOutcome(), dataOutcome()])).flat();
+  // Schema and data share one connection per side unless data has its own: one after the other, so the
+  // statement timeout the row counts set never applies to a schema query queued between them.
+  const databaseOutcomes = async () => (sources.dataDatabases ? (await Promise.all([schemaOutcome(), dataOutcome()])).flat() : [...(await schemaOutcome()), ...(await dataOutcome())]);
+  const outcomes = (await Promise.all([configurationAndBehaviour(), databaseOutcomes()])).flat();
   return assemble(spec, outcomes, sources, previousStatus, now, options.generation);
 }
 

@@ -64,6 +64,8 @@ export const SCHEMA_SEVERITY = {
 
 /** Data statistics: volume off the expected ratio is a warning, shape differences too; unknowns are inconclusive, not findings. */
 export const DATA_SEVERITY = {
+  /** Compared on its own, the data category must not pass a table staging lacks. */
+  missingTable: 'critical',
   rowCount: 'warning',
   nullFraction: 'warning',
   distinct: 'info',

@@ -6,6 +6,8 @@ export interface QuerySettings {
   name: string;
   tolerance: number;
   direction: 'Both' | 'HigherIsWorse' | 'LowerIsWorse';
+  /** Relative (default): tolerance and noise are fractions of production's median. Absolute: differences in the query's unit. */
+  comparison?: 'Relative' | 'Absolute';
   minSamples: number;
   severity: 'warning' | 'critical';
   noiseFloor: boolean;
@@ -63,6 +65,14 @@ export function noiseOf(values: number[]): number {
   return whole === 0 || !Number.isFinite(deviation) ? 0 : deviation;
 }
 
+/** The same noise in the series' own unit, for absolute comparisons (error rates near zero have no useful relative noise). */
+export function absoluteNoiseOf(values: number[]): number {
+  if (values.length < 4) return 0;
+  const half = Math.floor(values.length / 2);
+  const deviation = Math.abs(median(values.slice(0, half)) - median(values.slice(half)));
+  return Number.isFinite(deviation) ? deviation : 0;
+}
+
 /**
  * Compares what one query returned for both sides. Missing series, too few
  * points, NaN or ±Inf make the comparison inconclusive: a quiet or broken
@@ -92,12 +102,14 @@ export function compareSeries(settings: QuerySettings, resource: string, staging
     }
     const sm = median(s);
     const pm = median(p);
-    const deviation = relativeDeviation(sm, pm);
+    const absolute = settings.comparison === 'Absolute';
+    const deviation = absolute ? sm - pm : relativeDeviation(sm, pm);
     const counts = settings.direction === 'Both' || (settings.direction === 'HigherIsWorse' ? deviation > 0 : deviation < 0);
-    const noise = settings.noiseFloor ? noiseOf(p) : 0;
+    const noise = settings.noiseFloor ? (absolute ? absoluteNoiseOf(p) : noiseOf(p)) : 0;
     if (!counts || Math.abs(deviation) <= settings.tolerance + noise) continue;
     if (s.length >= MIN_POINTS_FOR_RANK_TEST && p.length >= MIN_POINTS_FOR_RANK_TEST && mannWhitneyU(s, p).pValue >= SIGNIFICANCE) continue;
-    const floor = noise > 0 ? ` plus production's own noise of ${percent(noise).slice(1)}` : '';
+    const amount = (value: number) => (absolute ? `${value >= 0 ? '+' : ''}${significant(value)}` : percent(value));
+    const floor = noise > 0 ? ` plus production's own noise of ${amount(noise).slice(1)}` : '';
     result.differences.push({
       category: 'behaviour',
       resource,
@@ -106,7 +118,7 @@ export function compareSeries(settings: QuerySettings, resource: string, staging
       production: significant(pm),
       expected: false,
       severity: settings.severity,
-      message: `${settings.name}${pair.key}: staging median ${significant(sm)} vs production ${significant(pm)} (${percent(deviation)}), tolerance ${percent(settings.tolerance).slice(1)}${floor}`,
+      message: `${settings.name}${pair.key}: staging median ${significant(sm)} vs production ${significant(pm)} (${amount(deviation)}${absolute ? ' absolute' : ''}), tolerance ${amount(settings.tolerance).slice(1)}${floor}`,
     });
   }
   return result;

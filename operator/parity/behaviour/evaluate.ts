@@ -56,6 +56,7 @@ export async function evaluateBehaviour(source: MetricsSource, input: BehaviourI
       name: query.name,
       tolerance: query.tolerance !== undefined ? Number(query.tolerance) : input.defaultTolerance,
       direction: query.direction,
+      comparison: query.comparison,
       minSamples: query.minSamples,
       severity: query.severity,
       noiseFloor: input.noiseFloor,

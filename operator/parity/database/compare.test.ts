@@ -130,4 +130,11 @@ describe('data comparison', () => {
     expect(result.inconclusive).toEqual([]);
     expect(result.differences).toEqual([expect.objectContaining({ path: 'columns[status].nullFraction', message: expect.stringContaining('staging statistics are suspect: 900 rows modified since ANALYZE') })]);
   });
+
+  it('reports a table staging lacks, and refuses a listed table that is not there', () => {
+    const none: DatabaseStatistics = new Map();
+    expect(compareData(none, stats(1000), options).differences).toEqual([expect.objectContaining({ resource: 'Table/public.orders', path: 'rows', production: 1000, severity: 'critical' })]);
+    expect(() => compareData(stats(1000), stats(1000), { ...options, tables: ['orders', 'ordres'] })).toThrow('spec.categories.data.tables[1]: no table "ordres" in the production database');
+    expect(() => compareData(none, stats(1000), { ...options, tables: ['orders'] })).toThrow('spec.categories.data.tables[0]: no table "orders" in the staging database');
+  });
 });

@@ -16,7 +16,10 @@ export interface DataComparison {
 }
 
 function difference(resource: string, path: string, staging: unknown, production: unknown, severity: Difference['severity'], message: string): Difference {
-  return { category: 'data', resource, path, staging, production, expected: false, severity, message };
+  const d: Difference = { category: 'data', resource, path, expected: false, severity, message };
+  if (staging !== undefined) d.staging = staging;
+  if (production !== undefined) d.production = production;
+  return d;
 }
 
 function selected(table: string, wanted: string[] | undefined): boolean {
@@ -115,6 +118,16 @@ function compareColumn(resource: string, name: string, s: ColumnStatistics, p: C
 export function compareData(staging: DatabaseStatistics, production: DatabaseStatistics, options: DataComparisonOptions): DataComparison {
   const differences: Difference[] = [];
   const inconclusive: Inconclusive[] = [];
+  // A listed table that is not there is a spec or environment error, never "no drift" (issue 10).
+  for (const [index, pattern] of (options.tables ?? []).entries()) {
+    for (const [side, stats] of [['production', production], ['staging', staging]] as const) {
+      if (![...stats.keys()].some((t) => tableMatches(t, [pattern]))) throw new Error(`spec.categories.data.tables[${index}]: no table ${JSON.stringify(pattern)} in the ${side} database`);
+    }
+  }
+  for (const table of [...production.keys()].filter((t) => !staging.has(t) && selected(t, options.tables)).sort()) {
+    const rows = production.get(table)!;
+    differences.push(difference(`Table/${table}`, 'rows', undefined, Math.round(rows.exactRows ?? rows.rows), DATA_SEVERITY.missingTable, `table ${table} exists in production but not in staging`));
+  }
   const tables = [...production.keys()].filter((t) => staging.has(t) && selected(t, options.tables)).sort();
   for (const table of tables) {
     const resource = `Table/${table}`;

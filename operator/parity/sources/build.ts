@@ -1,5 +1,6 @@
 import type { ResolvedParityCheck, StagingDatabase } from '../../api/paritycheck';
 import { parseDuration } from '../../environment/duration';
+import { behaviourQueries } from '../behaviour/defaults';
 import type { MetricsSource } from '../behaviour/prometheus';
 import type { ParitySources } from '../check';
 import type { KubeObject } from '../config/normalize';
@@ -34,8 +35,18 @@ type DatabaseSides = { staging: StagingDatabase; production: { database: string 
 
 /** Whether a run lists Kubernetes objects: for the configuration category, or to find the services a behaviour query runs for. */
 export function needsObjects(check: ResolvedParityCheck): boolean {
-  const { configuration, behaviour } = check.categories;
-  return configuration?.enabled !== false || (behaviour?.queries.some((q) => q.query.includes('{{service}}') && !q.services) ?? false);
+  return check.categories.configuration?.enabled !== false || behaviourNeedsServices(check);
+}
+
+/** Whether a behaviour query (the default set included) runs per service without a list of its own, so the services come from the workloads. */
+export function behaviourNeedsServices(check: ResolvedParityCheck): boolean {
+  const behaviour = check.categories.behaviour;
+  if (!behaviour || behaviour.enabled === false) return false;
+  try {
+    return behaviourQueries(behaviour).some((q) => q.query.includes('{{service}}') && !q.services);
+  } catch {
+    return false; // the spec error is reported by the behaviour category itself
+  }
 }
 
 /**
@@ -86,7 +97,7 @@ export async function buildSources(check: ResolvedParityCheck, resolver: SourceR
     unavailable.data = unavailable.schema;
   }
 
-  if (behaviour) {
+  if (behaviour && behaviour.enabled !== false) {
     await attempt('behaviour', async () => {
       const parsed = parseDuration(behaviour.prometheus.timeout);
       sources.metrics = await resolver.metrics(parsed.ok ? parsed.milliseconds : 10_000);
