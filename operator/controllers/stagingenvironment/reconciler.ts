@@ -102,7 +102,9 @@ export class StagingEnvironmentReconciler implements Reconciler {
     return this.reconcileValid(env, resolved.copy, access.baseline, req, ctx);
   }
 
-  private async reconcileValid(env: EnvironmentObject, spec: CopySpec, granted: GrantedBaseline, req: Request, ctx: ReconcileContext): Promise<Result> {
+  private async reconcileValid(observed: EnvironmentObject, spec: CopySpec, granted: GrantedBaseline, req: Request, ctx: ReconcileContext): Promise<Result> {
+    // Rebound once the finalizer is added, so later writes start from what the server has.
+    let env = observed;
     const now = this.now();
     const environment = refOf(env);
     const createdAt = new Date(env.metadata.creationTimestamp ?? now);
@@ -167,7 +169,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
 
     // Act.
     if (!stale && ownership.state === 'absent') {
-      await this.createNamespace(env, decision, ctx);
+      env = await this.createNamespace(env, decision, ctx);
       await ensureAccess(ctx, targetNamespace, () => this.identity(ctx), this.options.managedNamespaceRole);
     }
     const extraKinds = [...copiedKinds(spec.kinds, spec.secrets.policy).map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind })), SECRET_REF];
@@ -209,14 +211,18 @@ export class StagingEnvironmentReconciler implements Reconciler {
     return applied.written.size > 0 ? { requeueAfterMs: Math.min(next.requeueAfterMs ?? APPLIED_RECHECK_MS, APPLIED_RECHECK_MS) } : next;
   }
 
-  /** Finalizer, namespace, apply, prune: the only writes to the environment's objects. */
-  /** The finalizer first, so a namespace never exists without the cleanup that deletes it. */
-  private async createNamespace(env: EnvironmentObject, decision: Decision, ctx: ReconcileContext): Promise<void> {
+  /**
+   * The finalizer first, so a namespace never exists without the cleanup that
+   * deletes it. Returns the environment as the server now has it, so the rest
+   * of the reconcile does not patch the finalizer in again from a stale copy.
+   */
+  private async createNamespace(env: EnvironmentObject, decision: Decision, ctx: ReconcileContext): Promise<EnvironmentObject> {
     const { plan } = decision;
-    if (!hasFinalizer(env, FINALIZER)) await addFinalizer(ctx.client, env, FINALIZER);
+    const current = hasFinalizer(env, FINALIZER) ? env : await addFinalizer(ctx.client, env, FINALIZER);
     const created = await createNamespace(ctx.client, plan.namespace);
     if (created === 'exists') throw new Error(`namespace ${plan.targetNamespace} appeared meanwhile; checking who owns it on the next attempt`);
     void ctx.recorder.event(env, 'Normal', 'NamespaceCreated', `created namespace ${plan.targetNamespace}`);
+    return current;
   }
 
   private identity(ctx: ReconcileContext): Promise<Subject> {
