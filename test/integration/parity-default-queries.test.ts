@@ -1,7 +1,11 @@
-import { parseResolvedParityCheck } from '../../operator/api/paritycheck';
+import { parseParityCheckSpec, parseResolvedParityCheck, resolveParityCheck } from '../../operator/api/paritycheck';
 import { runParityCommand } from '../../operator/commands/parity';
 import { PrometheusClient } from '../../operator/parity/behaviour/prometheus';
 import { runParityCheck } from '../../operator/parity/check';
+import { KubeObjectSource } from '../../operator/parity/sources/kube';
+import { shopService } from '../../operator/parity/testing/shop-fixture';
+import { KubeClient } from '../../operator/runtime/kube-client';
+import { adminKubeConfig, createNamespace, deleteNamespace } from '../support/kube';
 import { startPrometheus, type PrometheusServer, type RecordedSeries } from '../setup/prometheus';
 
 jest.setTimeout(120_000);
@@ -17,7 +21,7 @@ const INTERVAL = 15;
 const BUCKETS = [...Array.from({ length: 20 }, (_, i) => ((i + 1) * 0.05).toFixed(2)), '+Inf'];
 
 /** Pod names as a Deployment gives them. */
-const pod = (service: string, namespace: string) => `${service}-${namespace === PRODUCTION ? '7d9f8b6c5' : '5c6d7e8f9'}-x2b4z`;
+const pod = (service: string, namespace: string) => `${service}-${namespace === PRODUCTION || namespace.includes('prod') ? '7d9f8b6c5' : '5c6d7e8f9'}-x2b4z`;
 
 /** A counter growing at `perSecond`. */
 const counter = (perSecond: number) => (_t: number, i: number) => i * INTERVAL * perSecond;
@@ -106,5 +110,39 @@ describe('the default behaviour query set on a real Prometheus', () => {
     expect(drift.exitCode).toBe(1);
     expect(drift.result.findings.map((f) => f.resource)).toContain('Query/latency-p95/checkout');
     expect((await runParityCommand(flags(emptyPrometheus.url))).exitCode).toBe(2);
+  });
+});
+
+describe('the default query set for a ParityCheck whose Baseline names a Prometheus', () => {
+  const client = new KubeClient(adminKubeConfig(), { fieldManager: 'parity-default-queries-test' });
+  let production: string;
+  let staging: string;
+  let prometheus: PrometheusServer;
+
+  beforeAll(async () => {
+    [production, staging] = [createNamespace('pdq-prod'), createNamespace('pdq-pr')];
+    for (const namespace of [production, staging]) await Promise.all(['checkout', 'catalog'].flatMap((name) => shopService(name, { namespace })).map((o) => client.apply(o as never)));
+    const same: Behaviour = { maxLatency: 0.2, errorRatio: 0.01, cpuCores: 0.2 };
+    prometheus = await startPrometheus({
+      series: [...workload(production, 'checkout', same), ...workload(production, 'catalog', same), ...workload(staging, 'checkout', { ...same, maxLatency: 0.6 }), ...workload(staging, 'catalog', same)],
+      intervalSeconds: INTERVAL,
+    });
+  });
+  afterAll(async () => {
+    await prometheus?.stop();
+    [production, staging].forEach((n) => n && deleteNamespace(n));
+  });
+
+  it('runs without a behaviour category in the spec, for each Deployment found on both sides', async () => {
+    // Configuration only, as written before the defaults existed: the Baseline's Prometheus turns behaviour on.
+    const spec = parseParityCheckSpec({ baselineRef: { name: 'shop' }, categories: { configuration: { enabled: false } } });
+    const check = resolveParityCheck(spec, { staging, production }, { prometheus: true });
+    const objects = KubeObjectSource.fromKubeConfig(adminKubeConfig(), 'test');
+    const result = await runParityCheck(check, { objects: { staging: objects, production: objects }, metrics: new PrometheusClient(prometheus.url) }, undefined, new Date());
+    expect(result.inconclusive).toEqual([]);
+    expect(result.findings.map((f) => f.resource).sort()).toEqual(['Query/latency-p50/checkout', 'Query/latency-p95/checkout', 'Query/latency-p99/checkout']);
+    expect(result.status.conditions?.find((c) => c.type === 'BehaviourDrifted')).toMatchObject({ status: 'True' });
+    // Without a Prometheus from the Baseline, the same spec compares no behaviour at all.
+    expect(resolveParityCheck(spec, { staging, production }).categories.behaviour).toBeUndefined();
   });
 });
