@@ -192,6 +192,12 @@ describe('as a user who may only create previews in team-a', () => {
     expect(refused.reason).toBe('Refused');
     expect(refused.message).toMatch(/^test escape cannot run: .*violates PodSecurity "baseline:latest"/);
     expect(await listObjects('batch/v1', 'Job', `${teamA}-rooted`)).toEqual([]);
+    // The admin tightens the Baseline: the preview already made follows.
+    applyBaseline(restricted, [teamA], { source: { namespace: production }, rbac: { copyRoles: false }, podSecurity: 'restricted' });
+    await eventually(async () => (await getObject('v1', 'Namespace', undefined, `${teamA}-rooted`))?.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted', {
+      timeoutMs: 60_000,
+      what: 'the preview namespace relabelled restricted',
+    });
   });
 
   it('never runs a kubeconfig\'s exec, even one an admin put in a Baseline', async () => {

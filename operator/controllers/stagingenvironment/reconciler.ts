@@ -171,6 +171,8 @@ export class StagingEnvironmentReconciler implements Reconciler {
     if (!stale && ownership.state === 'absent') {
       env = await this.createNamespace(env, decision, ctx);
       await ensureAccess(ctx, targetNamespace, () => this.identity(ctx), this.options.managedNamespaceRole);
+    } else if (existing) {
+      await followPodSecurity(existing, decision.plan.namespace, ctx);
     }
     const extraKinds = [...copiedKinds(spec.kinds, spec.secrets.policy).map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind })), SECRET_REF];
     const live = await liveObjects(ctx, targetNamespace, environment, extraKinds);
@@ -357,6 +359,13 @@ function claimedHost(urls: readonly string[], ingresses: readonly KubeObject[], 
     if (owner) return `host ${host} is already served by Ingress ${owner}`;
   }
   return undefined;
+}
+
+/** An admin who tightens a Baseline's PodSecurity level tightens the previews already made from it. */
+async function followPodSecurity(existing: KubeObject, desired: KubeObject, ctx: ReconcileContext): Promise<void> {
+  const labels = Object.fromEntries(Object.entries(desired.metadata.labels ?? {}).filter(([key]) => key.startsWith('pod-security.kubernetes.io/')));
+  if (Object.entries(labels).every(([key, value]) => existing.metadata.labels?.[key] === value)) return;
+  await ctx.client.mergePatch({ apiVersion: 'v1', kind: 'Namespace', name: existing.metadata.name }, { metadata: { labels } });
 }
 
 /** The production namespace's labels, for its PodSecurity level; a remote or rendered source has none here. */
