@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ConditionsSchema, DurationSchema, GROUP, RatioSchema, VERSION, specFieldPath } from './common';
 import type { KindDefinition } from './kind';
-import { parseDuration } from '../environment/duration';
-import { hostTemplateProblem } from '../environment/hosts';
-import { parseImage } from '../environment/image';
-import { parseQuantity } from '../environment/quantity';
-import { parseRatio } from '../environment/ratio';
+import { parseDuration } from './values/duration';
+import { hostTemplateProblem } from './values/hosts';
+import { parseImage } from './values/image';
+import { parseQuantity } from './values/quantity';
+import { parseRatio } from './values/ratio';
 
 // StagingEnvironment: a namespaced, self-cleaning copy of a baseline's
 // microservices. The zod schemas are rendered into the CRD, so every

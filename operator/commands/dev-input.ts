@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { API_VERSION, DurationSchema } from '../api/common';
 import { BaselineRefSchema, NamespaceNameSchema, parseStagingEnvironmentSpec, SECRET_POLICIES } from '../api/stagingenvironment';
-import { parseDuration } from '../environment/duration';
+import { parseDuration } from '../api/values/duration';
 
 // `understudy dev up` input: the flags, checked with zod so that a bad one is
 // named, then turned into a StagingEnvironment manifest that is validated the

@@ -1,13 +1,13 @@
 import { SECRET_POLICY_ORDER, type BaselineSpec, type PodSecurityLevel, POD_SECURITY_LEVELS } from '../api/baseline';
 import type { LabelSelector } from '../api/common';
 import type { StagingEnvironmentSpec } from '../api/stagingenvironment';
-import { parseDuration } from './duration';
+import { parseDuration } from '../api/values/duration';
 import { hostTemplateAllowed } from './host-policy';
 import type { EnvironmentRef } from './labels';
 import { targetNamespaceName } from './namespace';
-import { parseQuantity } from './quantity';
-import { compare } from './rational';
-import { ratioOf } from './ratio';
+import { parseQuantity } from '../api/values/quantity';
+import { compare } from '../api/values/rational';
+import { ratioOf } from '../api/values/ratio';
 
 // An environment's spec chooses within its Baseline. resolveCopySpec is the
 // one place where the two meet: it refuses every choice the Baseline does

@@ -1,4 +1,4 @@
-import { hostTemplateProblem, renderHost, type HostTemplateValues } from './hosts';
+import { hostTemplateProblem, renderHost, type HostTemplateValues } from '../api/values/hosts';
 import type { IngressSpec } from './k8s-types';
 import { isRecord, type KubeObject } from './objects';
 

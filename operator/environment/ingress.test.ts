@@ -1,4 +1,4 @@
-import { hostProblem, hostTemplateProblem, renderHost } from './hosts';
+import { hostProblem, hostTemplateProblem, renderHost } from '../api/values/hosts';
 import { HostTemplateError, hostIngress } from './ingress';
 import type { KubeObject } from './objects';
 

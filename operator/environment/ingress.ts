@@ -1,4 +1,4 @@
-import { hostProblem, renderHost } from './hosts';
+import { hostProblem, renderHost } from '../api/values/hosts';
 import type { IngressBackend, IngressPath, IngressRule, IngressSpec } from './k8s-types';
 import { clone, type KubeObject } from './objects';
 

@@ -1,5 +1,5 @@
 import type { StagingEnvironmentSpec } from '../api/stagingenvironment';
-import { parseDuration } from './duration';
+import { parseDuration } from '../api/values/duration';
 
 // When an environment ends: at expiresAt, or ttl after its creation.
 

@@ -1,6 +1,6 @@
 import type { KubeObject } from './objects';
 import { applyOverride, externalNameService } from './overrides';
-import { repositoryOf } from './image';
+import { repositoryOf } from '../api/values/image';
 
 const checkout: KubeObject = {
   apiVersion: 'apps/v1',

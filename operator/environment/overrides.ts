@@ -1,5 +1,5 @@
 import type { EnvVar as EnvOverride } from '../api/stagingenvironment';
-import { repositoryOf } from './image';
+import { repositoryOf } from '../api/values/image';
 import type { Container, EnvVar, PodSpec, ServicePort, ServiceSpec } from './k8s-types';
 import { clone, type KubeObject } from './objects';
 import { podSpecOf } from './workloads';

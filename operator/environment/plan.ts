@@ -9,7 +9,7 @@ import type { NamespaceRewrite } from './namespace-references';
 import { namespaceObject } from './namespace';
 import { isRecord, objectKey, type KubeObject } from './objects';
 import { mainImage, type ServiceOverride } from './overrides';
-import { ratioOf } from './ratio';
+import { ratioOf } from '../api/values/ratio';
 import { autoscaledTargets } from './replicas';
 import { baselineRevision } from './revision';
 import { optionalizeMissingSecrets } from './secret-references';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { KubeObject } from './objects';
-import { rational } from './rational';
-import { ratioOf } from './ratio';
+import { rational } from '../api/values/rational';
+import { ratioOf } from '../api/values/ratio';
 import { scaleAutoscaler, scaleCount, scaleDisruptionBudget, scaleWorkload } from './replicas';
 import { scaleResources } from './resources';
 

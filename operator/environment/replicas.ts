@@ -1,4 +1,4 @@
-import { ceil, floor, multiply, rational, type Rational } from './rational';
+import { ceil, floor, multiply, rational, type Rational } from '../api/values/rational';
 import { clone, isRecord, type KubeObject } from './objects';
 
 // Replica counts follow spec.scale.replicas, rounded up and never below one

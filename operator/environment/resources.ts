@@ -1,7 +1,7 @@
 import type { Container, Quantities, ResourceRequirements } from './k8s-types';
-import { isQuantity, scaleCpu, scaleMemory } from './quantity';
-import { compare, type Rational } from './rational';
-import { ONE } from './ratio';
+import { isQuantity, scaleCpu, scaleMemory } from '../api/values/quantity';
+import { compare, type Rational } from '../api/values/rational';
+import { ONE } from '../api/values/ratio';
 import { clone, type KubeObject } from './objects';
 import { allContainers, podSpecOf } from './workloads';
 

@@ -3,7 +3,7 @@ import { HostTemplateError, hostIngress } from './ingress';
 import type { NamespaceRewrite } from './namespace-references';
 import { is, type KubeObject } from './objects';
 import { applyOverride, externalNameService, type ServiceOverride } from './overrides';
-import type { Rational } from './rational';
+import type { Rational } from '../api/values/rational';
 import { scaleAutoscaler, scaleDisruptionBudget, scaleWorkload } from './replicas';
 import { scaleResources } from './resources';
 import { rewriteNamespaceReferences } from './rewrite-references';

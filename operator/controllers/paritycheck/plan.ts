@@ -1,5 +1,5 @@
 import { InvalidParitySpecError, type ParityCheckSpec, type ParityCheckStatus, ParityCheckStatusSchema, parseParityCheckSpec } from '../../api/paritycheck';
-import { parseDuration } from '../../environment/duration';
+import { parseDuration } from '../../api/values/duration';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { readySince } from './environments';
 import type { Blocked, Resolution } from './resolve';

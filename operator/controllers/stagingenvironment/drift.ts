@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isRecord, type KubeObject } from '../../environment/objects';
-import { parseQuantity } from '../../environment/quantity';
-import { compare } from '../../environment/rational';
+import { parseQuantity } from '../../api/values/quantity';
+import { compare } from '../../api/values/rational';
 import { canonicalJson } from '../../environment/revision';
 
 // Whether an object must be applied again. A reconcile with nothing to

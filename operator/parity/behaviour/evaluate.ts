@@ -1,5 +1,5 @@
 import type { PrometheusQuery } from '../../api/paritycheck';
-import { parseDuration } from '../../environment/duration';
+import { parseDuration } from '../../api/values/duration';
 import type { NamespaceMapping } from '../config/namespaces';
 import type { Difference, Inconclusive } from '../finding';
 import { compareSeries, type QuerySettings } from './compare';

@@ -1,5 +1,5 @@
 import type { ResolvedParityCheck, StagingDatabase } from '../../api/paritycheck';
-import { parseDuration } from '../../environment/duration';
+import { parseDuration } from '../../api/values/duration';
 import { behaviourQueries } from '../behaviour/defaults';
 import type { MetricsSource } from '../behaviour/prometheus';
 import type { ParitySources } from '../check';
