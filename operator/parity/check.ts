@@ -11,7 +11,7 @@ import { newCheckKey } from './config/secrets';
 import { buildSnapshot, objectsOf, type NamespaceSnapshot } from './config/snapshot';
 import { compareData } from './database/data-compare';
 import type { CatalogueSource } from './database/model';
-import { compareSchemas, tableMatches } from './database/schema-compare';
+import { compareSchemas, requireSchemas, tableMatches } from './database/schema-compare';
 import { compareTypes } from './database/type-compare';
 import { eventsFor, type ParityEvent } from './events';
 import type { CategoryOutcome, Difference, Inconclusive } from './finding';
@@ -193,6 +193,7 @@ export async function runParityCheck(
         if (!sources.databases) throw missingSource('database pair');
         const { staging, production } = sources.databases;
         const [s, p, st, pt] = await Promise.all([staging.schema(schema.schemas), production.schema(schema.schemas), staging.types(schema.schemas), production.types(schema.schemas)]);
+        requireSchemas(schema.schemas, p, pt);
         return { differences: [...compareSchemas(s, p, schema.excludeTables), ...compareTypes(st, pt)], inconclusive: [] };
       }),
     ];

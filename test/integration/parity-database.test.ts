@@ -171,4 +171,19 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
     ]);
     expect(result.status.summary?.verdict).toBe('Drifted');
   });
+
+  it('stops with the field named, never in parity, when a compared schema does not exist in production', async () => {
+    const typo = { ...spec, categories: { ...spec.categories, schema: { ...spec.categories.schema!, schemas: ['pubic'] } } };
+    const result = await runParityCheck(typo, { databases: databases(production) }, undefined, new Date());
+    expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({ status: 'True', message: expect.stringContaining('spec.categories.schema.schemas[0]: no table, enum, domain or sequence in schema "pubic"') });
+    expect(result.status.summary?.verdict).not.toBe('InParity');
+  });
+
+  it('stops, never in parity, when the staging database does not exist', async () => {
+    const missing = new URL(production);
+    missing.pathname = `/parity_missing_${RUN}`;
+    const result = await runParityCheck(spec, { databases: databases(missing.toString()) }, undefined, new Date());
+    expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({ status: 'True', message: expect.stringContaining(`database "parity_missing_${RUN}" does not exist`) });
+    expect(result.status.summary?.verdict).not.toBe('InParity');
+  });
 });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { compareData } from './data-compare';
-import type { DatabaseSchema, DatabaseStatistics, TableSchema, TableStatistics } from './model';
+import type { DatabaseSchema, DatabaseStatistics, SchemaTypes, TableSchema, TableStatistics } from './model';
 import { indexDefinitionWithoutName } from './postgres';
-import { compareSchemas } from './schema-compare';
+import { compareSchemas, requireSchemas } from './schema-compare';
 
 function orders(): TableSchema {
   return {
@@ -136,5 +136,19 @@ describe('data comparison', () => {
     expect(compareData(none, stats(1000), options).differences).toEqual([expect.objectContaining({ resource: 'Table/public.orders', path: 'rows', production: 1000, severity: 'critical' })]);
     expect(() => compareData(stats(1000), stats(1000), { ...options, tables: ['orders', 'ordres'] })).toThrow('spec.categories.data.tables[1]: no table "ordres" in the production database');
     expect(() => compareData(none, stats(1000), { ...options, tables: ['orders'] })).toThrow('spec.categories.data.tables[0]: no table "orders" in the staging database');
+  });
+
+  it('is inconclusive, not in parity, when no table exists on both sides', () => {
+    expect(compareData(new Map(), new Map(), options)).toEqual({ differences: [], inconclusive: [expect.objectContaining({ resource: 'Database', reason: expect.stringContaining('nothing to compare') })] });
+  });
+});
+
+describe('compared schemas', () => {
+  const types = (): SchemaTypes => ({ enums: new Map(), domains: new Map(), sequences: new Map() });
+  it('refuses a schema production has nothing in (a typo would compare nothing with nothing)', () => {
+    expect(() => requireSchemas(['public', 'pubic'], db(['public.orders', orders()]), types())).toThrow('spec.categories.schema.schemas[1]: no table, enum, domain or sequence in schema "pubic" of the production database');
+    const onlyTypes = types();
+    onlyTypes.enums.set('billing.currency', ['EUR']);
+    expect(() => requireSchemas(['public', 'billing'], db(['public.orders', orders()]), onlyTypes)).not.toThrow();
   });
 });

@@ -129,6 +129,9 @@ export function compareData(staging: DatabaseStatistics, production: DatabaseSta
     differences.push(difference(`Table/${table}`, 'rows', undefined, Math.round(rows.exactRows ?? rows.rows), DATA_SEVERITY.missingTable, `table ${table} exists in production but not in staging`));
   }
   const tables = [...production.keys()].filter((t) => staging.has(t) && selected(t, options.tables)).sort();
+  if (tables.length === 0 && differences.length === 0) {
+    inconclusive.push({ category: 'data', resource: 'Database', path: '', reason: 'no table of the compared schemas exists in both databases: nothing to compare' });
+  }
   for (const table of tables) {
     const resource = `Table/${table}`;
     const s = staging.get(table)!;

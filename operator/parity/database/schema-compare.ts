@@ -1,7 +1,7 @@
 import type { Difference } from '../finding';
 import { matchesName } from '../pattern';
 import { SCHEMA_SEVERITY } from '../severity';
-import type { ColumnSchema, DatabaseSchema, TableSchema } from './model';
+import type { ColumnSchema, DatabaseSchema, SchemaTypes, TableSchema } from './model';
 
 function difference(resource: string, path: string, staging: unknown, production: unknown, severity: Difference['severity'], message: string): Difference {
   const d: Difference = { category: 'schema', resource, path, expected: false, severity, message };
@@ -90,4 +90,15 @@ export function compareSchemas(staging: DatabaseSchema, production: DatabaseSche
     else out.push(difference(resource, '', 'present', undefined, SCHEMA_SEVERITY.onlyInStaging, `table ${table} exists only in staging`));
   }
   return out;
+}
+
+/**
+ * Throws, naming the field, for a compared schema production has nothing in:
+ * a typo such as "pubic" would otherwise compare nothing with nothing and pass.
+ */
+export function requireSchemas(schemas: string[], production: DatabaseSchema, types: SchemaTypes): void {
+  const names = [...production.keys(), ...types.enums.keys(), ...types.domains.keys(), ...types.sequences.keys()];
+  schemas.forEach((schema, index) => {
+    if (!names.some((n) => n.startsWith(`${schema}.`))) throw new Error(`spec.categories.schema.schemas[${index}]: no table, enum, domain or sequence in schema ${JSON.stringify(schema)} of the production database`);
+  });
 }
