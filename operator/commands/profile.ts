@@ -75,14 +75,14 @@ export async function runProfileCommand(options: ProfileCommandOptions, out: Nod
 export function register(program: Command): void {
   program
     .command('profile')
-    .description('Capture a statistical profile of a PostgreSQL database (row counts, null fractions, distinct counts, most common values and histograms of non-personal columns, foreign-key fan-out) from its catalogue and aggregate queries only.')
+    .description('Capture a statistical profile of a PostgreSQL database from its catalogue and aggregate queries only: row counts, null fractions, distinct counts, ranges of numbers and dates, lengths of text, foreign-key fan-out; most common values and histograms only for columns whose rule is keep (given, or numbers, dates, booleans and enums by default), and never a value that looks personal (emails, phones, national ids, card numbers, IBANs). Exit 0 on success, 2 on bad input or an unreachable database.')
     .requiredOption('--database <url>', 'database to profile')
     .option('--schema <name>', 'schema to profile (repeatable; default public)', collect)
     .option('--out <file>', 'write the profile to a file (default: standard output)')
     .option('--configmap <namespace/name>', 'store the profile in a ConfigMap (server-side apply)')
     .option('--key <key>', 'ConfigMap key (default profile.json)')
     .option('--kubeconfig <path>', 'kubeconfig for --configmap')
-    .option('--rules <file.yaml>', 'rules file (repeatable): columns a rule masks are kept without values too', collect)
+    .option('--rules <file.yaml>', 'rules file (repeatable): a keep rule lets a text, JSON or array column keep its values; a masking rule keeps them out', collect)
     .option('--no-analyze', 'use the existing statistics instead of running ANALYZE first')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'yaml']).default('json'))
     .action(async (options: ProfileCommandOptions) => {

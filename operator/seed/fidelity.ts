@@ -210,9 +210,12 @@ export function compareProfiles(
       if (v !== undefined && v > limit + slack + 1e-12) found.push({ text: `${where}: ${name} ${v.toFixed(3)} > ${limit}`, excess: (v - slack) / Math.max(limit, 1e-6) });
     }
   };
-  check('null-fraction difference', thresholds.maxNullFractionDelta, columns.map((c) => [`${c.table}.${c.column}`, c.nullFractionDelta]));
-  check('KS distance', thresholds.maxKolmogorovSmirnov, columns.map((c) => [`${c.table}.${c.column}`, c.kolmogorovSmirnov]));
-  check('total variation', thresholds.maxTotalVariation, columns.map((c) => [`${c.table}.${c.column}`, c.totalVariation]));
+  // One row of a small table is more than a percentage point: a share is judged to within one row.
+  const rowsOf = new Map(tables.map((t) => [t.table, t.rows]));
+  const oneRow = (c: ColumnFidelity): number => 1 / Math.max(1, rowsOf.get(c.table) ?? 1);
+  check('null-fraction difference', thresholds.maxNullFractionDelta, columns.map((c) => [`${c.table}.${c.column}`, c.nullFractionDelta, oneRow(c)]));
+  check('KS distance', thresholds.maxKolmogorovSmirnov, columns.map((c) => [`${c.table}.${c.column}`, c.kolmogorovSmirnov, oneRow(c)]));
+  check('total variation', thresholds.maxTotalVariation, columns.map((c) => [`${c.table}.${c.column}`, c.totalVariation, oneRow(c)]));
   check('row-count deviation', thresholds.maxRowCountDeviation, tables.map((t) => [t.table, t.rowCountDeviation]));
   check('fan-out KS', thresholds.maxFanOutKolmogorovSmirnov, foreignKeys.map((f) => [`${f.table} (${f.foreignKey})`, f.fanOutKolmogorovSmirnov, f.granularity]));
   // Worst offenders first: they are what a message cut to its first lines must name.

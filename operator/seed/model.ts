@@ -79,6 +79,12 @@ export const ColumnProfileSchema = z.object({
   elements: z.object({ values: z.array(z.string()), freqs: z.array(z.number()), avgCount: z.number() }).optional(),
   /** For json and jsonb objects: top-level keys, how often each appears and the JSON type of its values. */
   jsonKeys: z.array(z.object({ key: z.string(), freq: z.number(), type: z.string() })).optional(),
+  /** Numbers and dates: the smallest and largest value (kept for every column unless they look personal). */
+  range: z.object({ min: z.string(), max: z.string() }).optional(),
+  /** Text: character lengths of the non-null values at the 0th, 10th, ..., 100th percentile. */
+  lengths: z.array(z.number()).optional(),
+  /** Values were left out because one looked personal (the content scan), whatever the column's name. */
+  refused: z.enum(PII_KINDS).optional(),
 });
 export type ColumnProfile = z.infer<typeof ColumnProfileSchema>;
 

@@ -63,16 +63,31 @@ export function isKnownSafeType(column: Pick<ColumnInfo, 'baseType' | 'isArray'>
   return ['int2', 'int4', 'int8', 'float', 'numeric', 'bool', 'date', 'timestamp', 'timestamptz', 'time', 'enum'].includes(column.baseType);
 }
 
+type ProfileTable = { schema: string; name: string; columns: ReadonlyArray<Pick<ColumnInfo, 'name' | 'baseType' | 'isArray'>> };
+
 /**
  * Which columns a profile must keep without values: those that look personal,
  * and those a rule masks (a rule other than keep says the values are sensitive).
+ * Its valuesAllowed says which of the rest may keep values: a column whose rule
+ * is keep — given, or the default rule of numbers, dates, times, booleans and
+ * enums (types that cannot spell a name) — and no other. The content scan
+ * still refuses any value that looks personal.
  */
 export function personalClassifier(rules: ReadonlyArray<{ table: string; column: string; transform: string }> = []) {
-  return (table: { schema: string; name: string; columns: ReadonlyArray<Pick<ColumnInfo, 'name' | 'baseType'>> }, column: string): PiiKind | undefined => {
+  const ruleOf = (table: ProfileTable, column: string) => rules.find((r) => (r.table === table.name || r.table === `${table.schema}.${table.name}`) && r.column === column);
+  const classify = (table: ProfileTable, column: string): PiiKind | undefined => {
     const info = table.columns.find((c) => c.name === column);
     const detected = detectPersonal({ name: column, baseType: info?.baseType ?? 'text' });
     if (detected) return detected;
-    const masked = rules.some((r) => (r.table === table.name || r.table === `${table.schema}.${table.name}`) && r.column === column && r.transform !== 'keep');
-    return masked ? 'freeText' : undefined;
+    const rule = ruleOf(table, column);
+    return rule && rule.transform !== 'keep' ? 'freeText' : undefined;
   };
+  const valuesAllowed = (table: ProfileTable, column: string): boolean => {
+    if (classify(table, column)) return false;
+    const rule = ruleOf(table, column);
+    if (rule) return rule.transform === 'keep';
+    const info = table.columns.find((c) => c.name === column);
+    return info !== undefined && isKnownSafeType(info);
+  };
+  return Object.assign(classify, { valuesAllowed });
 }

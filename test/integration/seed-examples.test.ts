@@ -79,7 +79,8 @@ describe('the shop examples', () => {
       expect(process.exitCode ?? 0).toBe(0);
       expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(/synthesize: [0-9,]+ rows/);
       await program.parseAsync(['node', 'understudy', 'seed', '--target', target, '--profile', profileFile, '--no-progress']);
-      expect(process.exitCode).toBe(1);
+      // A strict-mode refusal is bad input (2), not a seed that ran and failed its checks (1).
+      expect(process.exitCode).toBe(2);
       expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/seed failed \(UncoveredColumns\): strict mode: .*public\.users\.email/);
     } finally {
       stdout.mockRestore();

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runSeedCommand } from '../../operator/commands/seed';
 import { DataSeedSpecSchema, type DataSeedSpecInput } from '../../operator/api/dataseed';
 import { EXIT_FAILED_CHECKS, EXIT_OK } from '../../operator/seed/cli-input';
@@ -34,6 +37,8 @@ const spec = (over: Partial<DataSeedSpecInput> = {}) =>
     source: { synthesize: { profile: { fromBaseline: { database: 'production' } }, scale: { ratio: '0.5' } } },
     target: { urlSecretRef: { name: 'unused', key: 'unused' } },
     mode: 'Permissive',
+    // Text keeps its values in a profile only under a keep rule.
+    rules: [{ table: 'doctors', column: 'ward', transform: 'keep' }, { table: 'patients', column: 'member_ref', transform: 'keep' }],
     ...over,
   }));
 
@@ -76,7 +81,9 @@ describe('synthesis fidelity, enforced by default', () => {
     const lines: string[] = [];
     const out = { write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream;
     try {
-      const base = { target, profileFrom: production, scale: '0.5', mode: 'Permissive' as const, progress: false };
+      const rules = join(mkdtempSync(join(tmpdir(), 'understudy-fidelity-')), 'rules.yaml');
+      writeFileSync(rules, '- {table: doctors, column: ward, transform: keep}\n- {table: patients, column: member_ref, transform: keep}\n');
+      const base = { target, profileFrom: production, scale: '0.5', mode: 'Permissive' as const, progress: false, rules: [rules] };
       expect(await runSeedCommand({ ...base, maxKs: '0' }, out)).toBe(EXIT_FAILED_CHECKS);
       expect(lines.join('')).toContain('fidelity: FAILED');
       expect(String(stderr.mock.calls.at(-1)?.[0])).toContain('public.patients.score: KS distance');

@@ -80,7 +80,8 @@ spec:
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const code = await runSeedCommand({ resource: `${ns}/anonymized`, kubeconfig: process.env.KUBECONFIG, progress: false }, sink().stream);
-      expect(code).toBe(1);
+      // Bad input, not a seed that ran and failed its checks.
+      expect(code).toBe(2);
       expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain('seed failed (InvalidSpec): spec.source.anonymize.from.database: production is read only inside the operator (runner Inline)');
     } finally {
       stderr.mockRestore();
@@ -92,7 +93,7 @@ spec:
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const code = await runSeedCommand({ resource: `${ns}/broken`, kubeconfig: process.env.KUBECONFIG, writeStatus: true, progress: false }, sink().stream);
-      expect(code).toBe(1);
+      expect(code).toBe(2);
       expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain(`seed failed (ReferenceNotFound): spec.target.urlSecretRef: Secret ${ns}/no-such-secret not found`);
     } finally {
       stderr.mockRestore();

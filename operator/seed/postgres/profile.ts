@@ -3,15 +3,30 @@ import type { ColumnProfile, FanOut, ForeignKey, PiiKind, Profile, SchemaInfo, T
 import { tableId } from '../model';
 import { decodeArray } from './copy-text';
 import { quoteIdent, quoteTable } from './introspect';
+import { firstPersonal } from '../content-scan';
 
 // A profile is built from the statistics catalogue and aggregate queries only:
-// no row of production ever leaves the server, and personal columns carry no values.
+// no row of production ever leaves the server. Values (most common values,
+// histogram bounds, array elements, JSON keys) are kept only for columns whose
+// rule allows it, and never one that looks personal (content-scan.ts); every
+// other column keeps counts, null fraction, distinct count, range (numbers and
+// dates) and lengths (text). README.md lists the queries.
+
+/** Whether a column is personal, and (for profiles that are stored) whether its rule lets the profile keep values. */
+export interface PersonalClassifier {
+  (table: TableInfo, column: string): PiiKind | undefined;
+  valuesAllowed?: (table: TableInfo, column: string) => boolean;
+}
 
 export interface ProfileOptions {
   /** Run ANALYZE first so pg_stats is fresh (needs the right to analyze; skipped if refused). */
   analyze: boolean;
-  /** Whether a column is personal; such columns keep only null fraction, distinct count and width. */
-  personal: (table: TableInfo, column: string) => PiiKind | undefined;
+  /**
+   * Whether a column is personal; such columns keep only aggregates. Its
+   * valuesAllowed, when set, decides which other columns keep values; without
+   * it (a profile compared in memory, never stored) every other column does.
+   */
+  personal: PersonalClassifier;
   /** Most fan-out buckets kept per foreign key. */
   maxFanOutBuckets?: number;
   log?: (message: string) => void;
@@ -35,32 +50,80 @@ SELECT attname, null_frac, n_distinct, avg_width, most_common_vals::text, most_c
        most_common_elems::text, most_common_elem_freqs, elem_count_histogram
 FROM pg_stats WHERE schemaname = $1 AND tablename = $2`;
 
+const NUMERIC_OR_TEMPORAL = new Set(['int2', 'int4', 'int8', 'float', 'numeric', 'date', 'timestamp', 'timestamptz']);
+const LENGTH_PERCENTILES = '0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1';
+
+/** Ranges of numbers and dates and length percentiles of text, in one aggregate scan of the table. */
+async function aggregates(client: ClientBase, table: TableInfo): Promise<Map<string, Pick<ColumnProfile, 'range' | 'lengths'>>> {
+  const parts: string[] = [];
+  const wanted: Array<{ column: string; kind: 'range' | 'lengths'; at: number }> = [];
+  for (const c of table.columns) {
+    if (c.isArray) continue;
+    const col = quoteIdent(c.name);
+    if (NUMERIC_OR_TEMPORAL.has(c.baseType)) {
+      wanted.push({ column: c.name, kind: 'range', at: parts.length });
+      parts.push(`min(${col})::text`, `max(${col})::text`);
+    } else if (c.baseType === 'text') {
+      wanted.push({ column: c.name, kind: 'lengths', at: parts.length });
+      parts.push(`percentile_disc(ARRAY[${LENGTH_PERCENTILES}]::float8[]) WITHIN GROUP (ORDER BY char_length(${col}))`);
+    }
+  }
+  const out = new Map<string, Pick<ColumnProfile, 'range' | 'lengths'>>();
+  if (parts.length === 0) return out;
+  const res = await client.query({ text: `SELECT ${parts.join(', ')} FROM ${quoteTable(table)}`, rowMode: 'array' });
+  const row = (res.rows[0] ?? []) as unknown[];
+  for (const w of wanted) {
+    if (w.kind === 'range') {
+      const [min, max] = [row[w.at], row[w.at + 1]];
+      if (typeof min === 'string' && typeof max === 'string') out.set(w.column, { range: { min, max } });
+    } else if (Array.isArray(row[w.at])) {
+      out.set(w.column, { lengths: (row[w.at] as unknown[]).map(Number) });
+    }
+  }
+  return out;
+}
+
+/** Every value a profile would store for a column, for the content scan. */
+function storedValues(p: ColumnProfile): string[] {
+  return [...(p.mostCommon?.values ?? []), ...(p.histogram ?? []), ...(p.elements?.values ?? []), ...(p.jsonKeys ?? []).map((k) => k.key), ...(p.range ? [p.range.min, p.range.max] : [])];
+}
+
+/** Drops every value of a column as soon as one looks personal: a partial histogram would still hold its neighbours. */
+export function scanned(p: ColumnProfile): ColumnProfile {
+  const kind = firstPersonal(storedValues(p));
+  if (!kind) return p;
+  const { mostCommon: _m, histogram: _h, elements: _e, jsonKeys: _j, range: _r, ...rest } = p;
+  return { ...rest, refused: kind };
+}
+
 async function columnProfiles(client: ClientBase, table: TableInfo, opts: ProfileOptions): Promise<Record<string, ColumnProfile>> {
   const stats = await client.query<StatsRow>(STATS_SQL, [table.schema, table.name]);
   const byName = new Map(stats.rows.map((r) => [r.attname, r]));
+  const aggregated = await aggregates(client, table);
   const out: Record<string, ColumnProfile> = {};
   for (const column of table.columns) {
     const s = byName.get(column.name);
     const personal = opts.personal(table, column.name);
-    const profile: ColumnProfile = { nullFrac: s?.null_frac ?? 0, nDistinct: s?.n_distinct ?? -1, avgWidth: s?.avg_width ?? 8 };
+    const profile: ColumnProfile = { nullFrac: s?.null_frac ?? 0, nDistinct: s?.n_distinct ?? -1, avgWidth: s?.avg_width ?? 8, ...aggregated.get(column.name) };
     // JSON documents can hold anything (emails, addresses), so only their key structure is kept.
     const container = column.baseType === 'json' || column.baseType === 'jsonb';
+    const values = !personal && (opts.personal.valuesAllowed?.(table, column.name) ?? true);
     if (personal) {
       profile.personal = personal;
-    } else if (s && !container) {
+    } else if (s && !container && values) {
       if (s.most_common_vals && s.most_common_freqs) {
         profile.mostCommon = { values: decodeArray(s.most_common_vals).map((v) => v ?? ''), freqs: s.most_common_freqs.map(Number) };
       }
       if (s.histogram_bounds) profile.histogram = decodeArray(s.histogram_bounds).map((v) => v ?? '');
       if (s.most_common_elems && s.most_common_elem_freqs) {
-        const values = decodeArray(s.most_common_elems).map((v) => v ?? '');
-        profile.elements = { values, freqs: s.most_common_elem_freqs.slice(0, values.length).map(Number), avgCount: Number(s.elem_count_histogram?.at(-1) ?? 1) };
+        const elements = decodeArray(s.most_common_elems).map((v) => v ?? '');
+        profile.elements = { values: elements, freqs: s.most_common_elem_freqs.slice(0, elements.length).map(Number), avgCount: Number(s.elem_count_histogram?.at(-1) ?? 1) };
       }
     }
-    if ((column.baseType === 'json' || column.baseType === 'jsonb') && !column.isArray) {
-      profile.jsonKeys = await jsonKeys(client, table, column.name, column.baseType);
+    if (container && !column.isArray && values) {
+      profile.jsonKeys = await jsonKeys(client, table, column.name, column.baseType as 'json' | 'jsonb');
     }
-    out[column.name] = profile;
+    out[column.name] = scanned(profile);
   }
   return out;
 }

@@ -154,10 +154,35 @@ export function randomUuid(rng: Rng): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[rng.int(4)]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * A column profiled without values (its rule did not allow them, or one
+ * looked personal): uniform over its range, or text as long as production's.
+ */
+function aggregateQuantile(column: ColumnInfo, profile: ColumnProfile): Quantile | undefined {
+  if (profile.range && (NUMERIC.has(column.baseType) || TEMPORAL.has(column.baseType))) return histogramQuantile(column, [profile.range.min, profile.range.max]);
+  const lengths = profile.lengths;
+  if (lengths && lengths.length >= 2 && column.baseType === 'text' && !column.isArray) {
+    return (u, rng) => {
+      const scaled = u * (lengths.length - 1);
+      const i = Math.min(lengths.length - 2, Math.floor(scaled));
+      const length = Math.round(lengths[i]! + (lengths[i + 1]! - lengths[i]!) * (scaled - i));
+      if (length <= 0) return '';
+      let text = '';
+      while (text.length < length) text += `${text ? ' ' : ''}${LOREM[rng.int(LOREM.length)]}`;
+      return text.slice(0, Math.min(length, column.maxLength ?? length));
+    };
+  }
+  return undefined;
+}
+
 /** The sampler of a non-key, non-personal column, from its profile; `draws` is about how many values it will give. */
 export function statsSampler(column: ColumnInfo, profile: ColumnProfile | undefined, draws = 0): Sampler {
   if (!profile) return typeDefaultSampler(column);
   const container = column.isArray ? arraySampler(column, profile) : column.baseType === 'json' || column.baseType === 'jsonb' ? jsonSampler(profile) : undefined;
-  const rest: Quantile | undefined = container ? (_u, rng) => container(rng) : profile.histogram ? histogramQuantile(column, profile.histogram) : undefined;
+  const rest: Quantile | undefined = container
+    ? (_u, rng) => container(rng)
+    : profile.histogram
+      ? histogramQuantile(column, profile.histogram)
+      : aggregateQuantile(column, profile);
   return mixture(profile.mostCommon, rest, profile.nullFrac, draws) ?? typeDefaultSampler(column);
 }

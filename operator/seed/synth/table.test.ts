@@ -181,8 +181,9 @@ describe('stratified sampling of production\'s marginals', () => {
         got.set(v, (got.get(v) ?? 0) + 1);
       }
       const tv = ['north', 'south', 'east'].reduce((s, v, i) => s + Math.abs((got.get(v) ?? 0) / n - [0.35, 0.325, 0.325][i]!), 0) / 2;
-      // Each share is off by less than one row.
-      expect(tv).toBeLessThanOrEqual(Math.min(DEFAULT_THRESHOLDS.maxTotalVariation, 1.5 / n));
+      // Each share is off by less than one row: within the default plus the one row the report allows.
+      expect(tv).toBeLessThanOrEqual(1.5 / n + 1e-9);
+      expect(tv).toBeLessThanOrEqual(DEFAULT_THRESHOLDS.maxTotalVariation + 1 / n);
     }));
   });
 });
