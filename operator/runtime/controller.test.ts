@@ -140,7 +140,30 @@ describe('Controller', () => {
     await stop();
   });
 
-  it('stop() waits for the reconcile in flight and then aborts the signal', async () => {
+  it('stop() aborts the signal at once, so a cooperative reconcile returns long before the timeout', async () => {
+    let signal: AbortSignal | undefined;
+    let toldToStopAfterMs: number | undefined;
+    const { controller, stop } = setup({
+      reconcile: async (_req, ctx) => {
+        signal = ctx.signal;
+        const startedAt = Date.now();
+        await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+        toldToStopAfterMs = Date.now() - startedAt;
+        throw new Error('reconcile cancelled');
+      },
+    });
+    await controller.start();
+    controller.queue.add('ns/a');
+    await until(() => signal !== undefined);
+    const stoppingAt = Date.now();
+    await expect(controller.stop(5000)).resolves.toBe(true);
+    expect(Date.now() - stoppingAt).toBeLessThan(1000);
+    expect(toldToStopAfterMs).toBeLessThan(1000);
+    expect(controller.queue.len()).toBe(0);
+    await stop();
+  });
+
+  it('stop() still waits (bounded) for a reconcile that ignores its signal', async () => {
     let finished = false;
     let signal: AbortSignal | undefined;
     const { controller, stop } = setup({

@@ -56,6 +56,8 @@ export interface ControllerDeps {
   informerFor(kind: WatchedKind): Informer;
 }
 
+const CACHE_SYNC_WARNING_MS = 120_000;
+
 /** Reconcile only when the spec (generation), labels, annotations, finalizers or deletion changed. */
 export function generationOrMetadataChanged(old: KubernetesObject, updated: KubernetesObject): boolean {
   const a = old.metadata ?? {};
@@ -130,16 +132,27 @@ export class Controller {
     if (this.started) return;
     this.started = true;
     for (const informer of this.informers) {
-      if (!(await informer.waitForSync(this.abort.signal))) return;
+      // A cache that takes this long is worth a warning (RBAC, a missing CRD); it may still sync, so keep waiting.
+      while (!(await informer.waitForSync(this.abort.signal, CACHE_SYNC_WARNING_MS))) {
+        if (this.abort.signal.aborted || informer.isStopped()) return;
+        this.log.warn({ informer: informer.resource, waitedMs: CACHE_SYNC_WARNING_MS }, 'cache has not synced yet; still waiting');
+      }
     }
     this.log.info({ workers: this.concurrency }, 'starting workers');
     this.workers = Array.from({ length: this.concurrency }, () => this.work());
   }
 
-  /** Stops taking keys and waits (bounded) for reconciles in flight; then aborts their signal. True when all finished in time. */
+  /**
+   * Cancels, then waits, as controller-runtime does: the reconcile signal
+   * aborts at once, so cooperative reconciles return early, and the workers
+   * stop taking keys; then it waits (bounded) for reconciles in flight.
+   * Waiting first would tell them to stop only once the timeout had passed,
+   * leaving no time for what comes after (releasing the lease). True when all
+   * finished in time.
+   */
   async stop(timeoutMs: number): Promise<boolean> {
-    const drained = await this.queue.shutDownWithDrain(timeoutMs);
     this.abort.abort();
+    const drained = await this.queue.shutDownWithDrain(timeoutMs);
     if (drained) await Promise.all(this.workers);
     else this.log.warn({ timeoutMs, inFlight: this.queue.inFlight() }, 'reconciles still running at shutdown');
     return drained;
@@ -216,6 +229,9 @@ export class Controller {
         metrics.terminalReconcileErrors.inc({ controller: this.name });
         this.queue.forget(key);
         log.error({ err: message }, 'reconciler failed with a terminal error; not requeued');
+      } else if (this.abort.signal.aborted) {
+        // Most likely the reconcile giving up because it was told to stop; the next leader picks the key up.
+        log.info({ err: message }, 'reconcile ended by shutdown');
       } else {
         this.queue.addRateLimited(key);
         log.error({ err: message, retries: this.queue.numRequeues(key) }, 'reconciler error; requeued with backoff');

@@ -29,6 +29,12 @@ export interface InformerOptions<T extends KubernetesObject = KubernetesObject> 
   metrics?: InformerMetrics;
   /** Retry delays after an error; 800 ms doubling to 30 s by default, like client-go's reflector. */
   backoff?: BackoffOptions;
+  /**
+   * Delays before relisting after 410 Gone: 100 ms doubling to 30 s by default,
+   * reset once a watch delivers an event. Without them a server (or proxy) that
+   * answers every watch with 410 gets a full list in a hot loop.
+   */
+  goneBackoff?: BackoffOptions;
   /** Server-side timeout of one watch; 5 to 10 minutes at random by default, so informers do not reconnect in step. */
   watchTimeoutSeconds?: () => number;
   /**
@@ -61,6 +67,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
   private readonly syncWaiters: Array<() => void> = [];
   private readonly controller = new AbortController();
   private readonly backoff: BackoffOptions;
+  private readonly goneBackoff: BackoffOptions;
   private readonly watchTimeoutSeconds: () => number;
   private readonly log: Logger;
   private loops: Array<Promise<void>> = [];
@@ -73,6 +80,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     // '' stands for "all namespaces" (and for cluster-scoped kinds).
     this.scopes = options.namespaces && options.namespaces.length > 0 ? [...new Set(options.namespaces)] : [''];
     this.backoff = options.backoff ?? { initialMs: 800, maxMs: 30_000 };
+    this.goneBackoff = options.goneBackoff ?? { initialMs: 100, maxMs: 30_000 };
     this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? (() => 300 + Math.floor(Math.random() * 300));
     this.log = options.logger.child({ informer: this.resource, labelSelector: options.labelSelector });
   }
@@ -95,16 +103,35 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
 
+  isStopped(): boolean {
+    return this.controller.signal.aborted;
+  }
+
   hasSynced(): boolean {
     return this.synced.size === this.scopes.length;
   }
 
-  /** Resolves true once every namespace has been listed, false if stopped (or `signal` aborted) first. */
-  async waitForSync(signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Resolves true once every namespace has been listed; false if the informer
+   * stops, `signal` aborts or `timeoutMs` passes first. It leaves nothing
+   * behind: a caller that waits again and again (with one long-lived signal)
+   * does not pile up listeners on it.
+   */
+  async waitForSync(signal?: AbortSignal, timeoutMs?: number): Promise<boolean> {
     if (this.hasSynced()) return true;
+    if (signal?.aborted || this.controller.signal.aborted) return false;
     await new Promise<void>((resolve) => {
-      this.syncWaiters.push(resolve);
-      signal?.addEventListener('abort', () => resolve(), { once: true });
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        const index = this.syncWaiters.indexOf(done);
+        if (index >= 0) this.syncWaiters.splice(index, 1);
+        resolve();
+      };
+      this.syncWaiters.push(done);
+      signal?.addEventListener('abort', done, { once: true });
+      if (timeoutMs !== undefined) timer = setTimeout(done, timeoutMs);
     });
     return this.hasSynced();
   }
@@ -122,10 +149,11 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     const log = scope ? this.log.child({ watchNamespace: scope }) : this.log;
     let resourceVersion: string | undefined;
     let failures = 0;
+    let expirations = 0;
     while (!signal.aborted) {
       try {
         if (resourceVersion === undefined) {
-          resourceVersion = await this.relist(scope);
+          resourceVersion = await this.relist(scope, signal);
           failures = 0;
         }
         const openedAt = Date.now();
@@ -150,6 +178,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
             resourceVersion = event.object.metadata?.resourceVersion ?? resourceVersion;
             received++;
             failures = 0;
+            expirations = 0;
             this.apply(event);
           },
         );
@@ -160,9 +189,11 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
       } catch (err) {
         if (signal.aborted) break;
         if (isGone(err)) {
-          log.info({ err: messageOf(err), resourceVersion }, 'watch expired (410 Gone), relisting');
+          const delayMs = backoffDelay(expirations++, this.goneBackoff);
+          log.info({ err: messageOf(err), resourceVersion, relistInMs: Math.round(delayMs) }, 'watch expired (410 Gone), relisting');
           this.stats.expired++;
           resourceVersion = undefined;
+          await sleep(delayMs, signal);
           continue;
         }
         this.stats.errors++;
@@ -175,8 +206,10 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
   }
 
   /** Lists one scope, brings the cache in line and returns the resourceVersion to watch from. */
-  private async relist(scope: string): Promise<string> {
+  private async relist(scope: string, signal: AbortSignal): Promise<string> {
     const list = await this.options.client.list<T>(this.options.apiVersion, this.options.kind, {
+      // stop() abandons a list in flight instead of waiting up to the request timeout.
+      signal,
       namespace: scope || undefined,
       labelSelector: this.options.labelSelector,
       fieldSelector: this.options.fieldSelector,

@@ -11,7 +11,12 @@ export type RequestCounts = Record<Verb, number>;
 
 export type { ObjectRef };
 
-export interface ListOptions {
+/** Every call takes a signal: aborting it abandons the request (a stopping informer, a lease given up). */
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface ListOptions extends RequestOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
@@ -33,10 +38,12 @@ export interface WatchOptions {
   timeoutSeconds?: number;
   /** Abort when no byte arrives for this long (a half-open connection looks like a quiet watch). */
   idleTimeoutMs?: number;
+  /** Abort when the response headers have not arrived after this long; the client's watchHeadersTimeoutMs by default. */
+  headersTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
-export interface PatchOptions {
+export interface PatchOptions extends RequestOptions {
   subresource?: 'status' | 'scale';
   fieldManager?: string;
 }
@@ -45,7 +52,7 @@ export interface ApplyOptions extends PatchOptions {
   force?: boolean;
 }
 
-export interface DeleteOptions {
+export interface DeleteOptions extends RequestOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -61,6 +68,12 @@ export interface KubeClientOptions {
   fieldManager?: string;
   /** Timeout of one non-watch request. */
   requestTimeoutMs?: number;
+  /**
+   * How long a watch may wait for its response headers. A connection the
+   * server accepted but never answers would otherwise hang the informer: the
+   * idle timeout only starts once the stream is open.
+   */
+  watchHeadersTimeoutMs?: number;
 }
 
 interface RequestSpec {
@@ -70,6 +83,7 @@ interface RequestSpec {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -85,6 +99,7 @@ export class KubeClient {
   private readonly paths: ResourcePaths;
   private readonly server: string;
   private readonly requestTimeoutMs: number;
+  private readonly watchHeadersTimeoutMs: number;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -95,6 +110,7 @@ export class KubeClient {
     this.server = cluster.server.replace(/\/+$/, '');
     this.fieldManager = options.fieldManager ?? 'understudy';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.watchHeadersTimeoutMs = options.watchHeadersTimeoutMs ?? 30_000;
     this.paths = new ResourcePaths((path) => this.request({ verb: 'discovery', method: 'GET', path }));
   }
 
@@ -107,10 +123,10 @@ export class KubeClient {
     return this.paths.resolve(apiVersion, kind);
   }
 
-  async get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
+  async get<T extends KubernetesObject>(ref: ObjectRef, options: RequestOptions = {}): Promise<T | undefined> {
     const path = await this.paths.objectPath(ref);
     try {
-      return await this.request<T>({ verb: 'get', method: 'GET', path });
+      return await this.request<T>({ verb: 'get', method: 'GET', path, signal: options.signal });
     } catch (err) {
       if (err instanceof KubeApiError && err.statusCode === 404) return undefined;
       throw err;
@@ -127,6 +143,7 @@ export class KubeClient {
         verb: 'list',
         method: 'GET',
         path,
+        signal: options.signal,
         query: {
           labelSelector: options.labelSelector,
           fieldSelector: options.fieldSelector,
@@ -143,16 +160,16 @@ export class KubeClient {
   }
 
   /** `dryRun`: admission runs (PodSecurity included) and nothing is stored. */
-  async create<T extends KubernetesObject>(obj: T, options: { fieldManager?: string; dryRun?: boolean } = {}): Promise<T> {
+  async create<T extends KubernetesObject>(obj: T, options: RequestOptions & { fieldManager?: string; dryRun?: boolean } = {}): Promise<T> {
     const ref = refOf(obj);
     const path = await this.paths.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
-    return this.request<T>({ verb: 'create', method: 'POST', path, body: obj, query: { fieldManager: options.fieldManager ?? this.fieldManager, dryRun: options.dryRun ? 'All' : undefined } });
+    return this.request<T>({ verb: 'create', method: 'POST', path, body: obj, signal: options.signal, query: { fieldManager: options.fieldManager ?? this.fieldManager, dryRun: options.dryRun ? 'All' : undefined } });
   }
 
   /** PUT: optimistic concurrency through metadata.resourceVersion (409 when stale). */
   async replace<T extends KubernetesObject>(obj: T, options: PatchOptions = {}): Promise<T> {
     const path = await this.paths.objectPath(refOf(obj), options.subresource);
-    return this.request<T>({ verb: 'update', method: 'PUT', path, body: obj, query: { fieldManager: options.fieldManager ?? this.fieldManager } });
+    return this.request<T>({ verb: 'update', method: 'PUT', path, body: obj, signal: options.signal, query: { fieldManager: options.fieldManager ?? this.fieldManager } });
   }
 
   /** Server-side apply: the object states every field this manager owns; `force` takes fields from other managers. */
@@ -164,6 +181,7 @@ export class KubeClient {
       path,
       body: obj,
       contentType: 'application/apply-patch+yaml',
+      signal: options.signal,
       query: { fieldManager: options.fieldManager ?? this.fieldManager, force: options.force ? true : undefined },
     });
   }
@@ -176,6 +194,7 @@ export class KubeClient {
       path,
       body: patch,
       contentType: 'application/merge-patch+json',
+      signal: options.signal,
       query: { fieldManager: options.fieldManager ?? this.fieldManager },
     });
   }
@@ -188,24 +207,27 @@ export class KubeClient {
       path,
       body: ops,
       contentType: 'application/json-patch+json',
+      signal: options.signal,
       query: { fieldManager: options.fieldManager ?? this.fieldManager },
     });
   }
 
   /** A merge patch of the status subresource (e.g. `{ status: {...} }`); spec changes in it are ignored by the server. */
-  patchStatus<T extends KubernetesObject>(ref: ObjectRef, patch: unknown, options: { fieldManager?: string } = {}): Promise<T> {
+  patchStatus<T extends KubernetesObject>(ref: ObjectRef, patch: unknown, options: RequestOptions & { fieldManager?: string } = {}): Promise<T> {
     return this.mergePatch<T>(ref, patch, { ...options, subresource: 'status' });
   }
 
   /** Deletes the object; false when it was already gone. */
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     const path = await this.paths.objectPath(ref);
+    const { signal, ...deleteOptions } = options;
     try {
       await this.request({
         verb: 'delete',
         method: 'DELETE',
         path,
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', ...options },
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', ...deleteOptions },
+        signal,
       });
       return true;
     } catch (err) {
@@ -234,11 +256,20 @@ export class KubeClient {
     const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
     this.counts.watch++;
     const init = await this.kubeConfig.applyToFetchOptions({});
+    const headersTimeoutMs = options.headersTimeoutMs ?? this.watchHeadersTimeoutMs;
+    let headersTimedOut = false;
+    const headersTimer = setTimeout(() => {
+      headersTimedOut = true;
+      controller.abort();
+    }, headersTimeoutMs);
     let response: Response;
     try {
       response = await fetch(url, { ...init, headers: plainHeaders(init.headers), method: 'GET', signal: signal as RequestInit['signal'] });
     } catch (err) {
+      if (headersTimedOut) throw new KubeApiError(`GET ${path}: no response headers within ${headersTimeoutMs} ms`, 0, 'HeadersTimeout', undefined, { cause: err });
       throw transportError('GET', path, err);
+    } finally {
+      clearTimeout(headersTimer);
     }
     if (response.status !== 200) {
       throw apiErrorFromResponse('GET', path, response.status, await response.text().catch(() => ''));
@@ -266,6 +297,8 @@ export class KubeClient {
     const headers = plainHeaders(init.headers);
     headers.Accept = 'application/json';
     if (spec.body !== undefined) headers['Content-Type'] = spec.contentType ?? 'application/json';
+    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+    const requestSignal = spec.signal ? AbortSignal.any([timeout, spec.signal]) : timeout;
     let response: Response;
     try {
       response = await fetch(this.url(spec.path, spec.query), {
@@ -273,12 +306,17 @@ export class KubeClient {
         method: spec.method,
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: AbortSignal.timeout(this.requestTimeoutMs) as RequestInit['signal'],
+        signal: requestSignal as RequestInit['signal'],
       });
     } catch (err) {
       throw transportError(spec.method, spec.path, err);
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (err) {
+      throw transportError(spec.method, spec.path, err);
+    }
     if (!response.ok) throw apiErrorFromResponse(spec.method, spec.path, response.status, text);
     return (text ? JSON.parse(text) : {}) as T;
   }

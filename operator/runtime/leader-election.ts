@@ -118,7 +118,7 @@ export class LeaderElector {
   private async run(): Promise<void> {
     const signal = this.controller.signal;
     this.log.info('waiting to acquire the lease');
-    while (!signal.aborted && !(await this.tryAcquireOrRenew())) await sleep(this.jittered(), signal);
+    while (!signal.aborted && !(await this.tryAcquireOrRenew(signal))) await sleep(this.jittered(), signal);
     if (signal.aborted) return;
     this.leading = true;
     this.log.info('acquired the lease, leading');
@@ -139,8 +139,10 @@ export class LeaderElector {
   private async renewWithinDeadline(signal: AbortSignal): Promise<boolean> {
     const deadline = this.now() + this.renewDeadlineMs;
     while (!signal.aborted && this.now() < deadline) {
-      const remaining = deadline - this.now();
-      const renewed = await Promise.race([this.tryAcquireOrRenew(), sleep(remaining).then(() => false)]);
+      // An attempt past the deadline, or after stop(), is abandoned rather than left to land later:
+      // a renew that reaches the server after leadership was given up would claim a lease we no longer act on.
+      const attempt = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, deadline - this.now()))]);
+      const renewed = await this.tryAcquireOrRenew(attempt);
       if (renewed) return true;
       if (this.observed && this.observed.record.holderIdentity !== this.identity && this.observed.record.holderIdentity !== '') return false;
       await sleep(Math.min(this.retryPeriodMs, Math.max(0, deadline - this.now())), signal);
@@ -148,7 +150,7 @@ export class LeaderElector {
     return false;
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const { client, namespace, name } = this.options;
     const ref = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name };
     const nowMs = this.now();
@@ -163,21 +165,22 @@ export class LeaderElector {
       };
     };
     try {
-      const lease = await client.get<V1Lease>(ref);
+      const lease = await client.get<V1Lease>(ref, { signal });
       this.lastContactMs = this.now();
       if (!lease) {
-        const created = await client.create<V1Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: desired(undefined) });
+        const created = await client.create<V1Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: desired(undefined) }, { signal });
         this.observe(created);
         return true;
       }
       const record = recordOf(lease)!;
       this.observe(lease);
       if (!canAcquire(record, this.identity, this.observed!.atMs, nowMs, this.leaseDurationMs)) return false;
-      const updated = await client.replace<V1Lease>({ ...lease, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', spec: desired(record) });
+      const updated = await client.replace<V1Lease>({ ...lease, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', spec: desired(record) }, { signal });
       this.observe(updated);
       this.lastContactMs = this.now();
       return true;
     } catch (err) {
+      if (signal.aborted) return false;
       if (!isConflict(err)) this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'lease request failed');
       return false;
     }
