@@ -20,8 +20,9 @@ export async function runSources(
   production: OpenedProduction,
 ): Promise<{ check: ResolvedParityCheck; built: BuiltSources }> {
   const staging = resolution.staging.namespace;
-  const check = resolveParityCheck(spec, { staging, production: production.namespace });
   const { baseline } = resolution;
+  // A Baseline that names a Prometheus turns on the default behaviour queries for checks that list none.
+  const check = resolveParityCheck(spec, { staging, production: production.namespace }, { prometheus: baseline.spec.data?.prometheus !== undefined });
   // The Baseline's selector applies to both sides, so a copy of what it selects compares with what it selects.
   const selector = baseline.spec.source.selector ? labelSelectorString(baseline.spec.source.selector) || undefined : undefined;
   const resolver: SourceResolver = {
