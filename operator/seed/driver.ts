@@ -47,6 +47,8 @@ export interface TableWriter {
   execute(sql: string): Promise<void>;
   /** Counts rows (columns in order) that violate a CHECK expression, evaluated without writing. */
   countCheckViolations(expression: string, columns: string[], types: string[], rows: TextRow[]): Promise<number>;
+  /** The database as this writer's open transaction sees it (closing it leaves the writer open): checks before commit. */
+  view?(): SeedDatabase;
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { DataSeedSpec, Rule } from '../api/dataseed';
 import { compileLineTransform } from './anonymize-rows';
 import type { DriverFactory, IntegrityReport, SeedDatabase } from './driver';
+import { connectionLossAsSeedError } from './connection-loss';
 import { SeedError } from './errors';
 import { compareProfiles, type FidelityReport, type FidelityThresholds } from './fidelity';
 import { KeyedHash } from './keyed';
@@ -106,7 +107,7 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
   try {
     return await seed(request, opts);
   } catch (err) {
-    if (!opts.signal?.aborted || (err instanceof SeedError && err.reason === 'Cancelled')) throw err;
+    if (!opts.signal?.aborted || (err instanceof SeedError && err.reason === 'Cancelled')) throw connectionLossAsSeedError(err);
     // Whatever broke after the abort (a COPY cut short) is a consequence of it.
     throw new SeedError('Cancelled', 'the seed was cancelled before it finished', [], err instanceof SeedError ? err.targetTouched : true);
   }
@@ -142,18 +143,22 @@ async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport>
       const jobs = synthesisJobs(schema, profile, plan, load, expected, request.spec, target.codec, meter);
       stopIfCancelled(opts.signal, false);
       const writeStarted = Date.now();
-      const tables = await writeMarked(target, jobs, load, request.spec, opts, `synthesize ${profile.database}`);
-      stopIfCancelled(opts.signal, true);
-      const verifyStarted = Date.now();
-      const report = finish(kind, started, tables);
-      report.piiCoverage = plan.coverage;
-      report.profileDigest = digestOf(profile.tables);
-      report.integrity = await target.checkIntegrity(schema);
-      const targetProfile = await target.profile(schema, { analyze: true, personal: (t, c) => profile!.tables[tableId(t)]?.columns[c]?.personal });
-      report.fidelity = compareProfiles(profile, targetProfile, expected, thresholdsOf(request.spec), report.integrity);
-      report.timings = timings(started, writeStarted, verifyStarted);
-      verify(report, request.spec);
-      return report;
+      let verifyStarted = 0;
+      let report: SeedReport | undefined;
+      // Verified before COMMIT, through the writer's transaction: a failed check leaves the target as it was.
+      await writeMarked(target, jobs, load, request.spec, opts, `synthesize ${profile.database}`, async (view, tables) => {
+        stopIfCancelled(opts.signal, false);
+        verifyStarted = Date.now();
+        report = finish(kind, started, tables);
+        report.piiCoverage = plan.coverage;
+        report.profileDigest = digestOf(profile!.tables);
+        report.integrity = await view.checkIntegrity(schema);
+        const targetProfile = await view.profile(schema, { analyze: true, personal: (t, c) => profile!.tables[tableId(t)]?.columns[c]?.personal });
+        report.fidelity = compareProfiles(profile!, targetProfile, expected, thresholdsOf(request.spec), report.integrity);
+        report.timings = timings(started, writeStarted, verifyStarted);
+        verify(report, request.spec);
+      });
+      return withTotals(report!, started, writeStarted, verifyStarted);
     }
     // anonymize
     const anonymize = request.spec.source.anonymize!;
@@ -180,35 +185,42 @@ async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport>
     const jobs = anonymizeJobs(source, schema, plan, load, keyed, predicate, request.spec.batchRows, target.codec, meter, anonymize.subset !== undefined, unchanged);
     stopIfCancelled(opts.signal, false);
     const writeStarted = Date.now();
-    const tables = await writeMarked(target, jobs, load, request.spec, opts, 'anonymize');
-    stopIfCancelled(opts.signal, true);
-    const verifyStarted = Date.now();
-    const report = finish(kind, started, tables);
-    report.piiCoverage = plan.coverage;
-    report.profileDigest = digestOf(sourceSchema);
-    // The integrity check and the leak scan read different things; they run at once.
-    const [integrity, scanned] = await Promise.all([
-      target.checkIntegrity(schema),
-      request.spec.leakScan ? scanForLeaks(source, target, schema, plan.columns, opts.leakScanLimit ?? 1_000_000) : undefined,
-    ]);
-    report.integrity = integrity;
-    if (scanned) report.leaks = [...[...unchanged].map(([column, values]) => ({ column, values, check: 'row' as const })), ...scanned];
-    if (request.spec.fidelity) {
-      const personal = personalClassifier(rules);
-      const [sp, tp] = [await source.profile(schema, { analyze: false, personal }), await target.profile(schema, { analyze: true, personal })];
-      report.fidelity = compareProfiles(sp, tp, new Map(Object.entries(tp.tables).map(([id, t]) => [id, t.rows])), thresholdsOf(request.spec), report.integrity);
-    }
-    report.timings = timings(started, writeStarted, verifyStarted);
-    verify(report, request.spec);
-    return report;
+    let verifyStarted = 0;
+    let report: SeedReport | undefined;
+    // Verified before COMMIT, through the writer's transaction: a leak or a broken key leaves the target as it was.
+    await writeMarked(target, jobs, load, request.spec, opts, 'anonymize', async (view, tables) => {
+      stopIfCancelled(opts.signal, false);
+      verifyStarted = Date.now();
+      report = finish(kind, started, tables);
+      report.piiCoverage = plan.coverage;
+      report.profileDigest = digestOf(sourceSchema);
+      // One connection reads the uncommitted rows, so the integrity check and the leak scan take turns on it.
+      report.integrity = await view.checkIntegrity(schema);
+      if (request.spec.leakScan) {
+        const scanned = await scanForLeaks(source!, view, schema, plan.columns, opts.leakScanLimit ?? 1_000_000);
+        report.leaks = [...[...unchanged].map(([column, values]) => ({ column, values, check: 'row' as const })), ...scanned];
+      }
+      if (request.spec.fidelity) {
+        const personal = personalClassifier(rules);
+        const [sp, tp] = [await source!.profile(schema, { analyze: false, personal }), await view.profile(schema, { analyze: true, personal })];
+        report.fidelity = compareProfiles(sp, tp, new Map(Object.entries(tp.tables).map(([id, t]) => [id, t.rows])), thresholdsOf(request.spec), report.integrity);
+      }
+      report.timings = timings(started, writeStarted, verifyStarted);
+      verify(report, request.spec);
+    });
+    return withTotals(report!, started, writeStarted, verifyStarted);
   } finally {
     await source?.close();
     await target.close();
   }
 }
 
-/** Writes the jobs; a multi-transaction load is recorded in the target so a failure is visibly marked. */
-async function writeMarked(target: SeedDatabase, jobs: SeedJob[], load: LoadPlan, spec: DataSeedSpec, opts: RunOptions, what: string): Promise<TableResult[]> {
+/**
+ * Writes the jobs in one transaction, `check` running before its COMMIT. With parallelism > 1 (the
+ * default) the run is also recorded in `understudy.seed_runs`, closing markers of seeds that died.
+ */
+async function writeMarked(target: SeedDatabase, jobs: SeedJob[], load: LoadPlan, spec: DataSeedSpec, opts: RunOptions, what: string,
+  check: (view: SeedDatabase, tables: TableResult[]) => Promise<void>): Promise<TableResult[]> {
   const marker = spec.parallelism > 1 ? await target.markRun(`${what} into ${jobs.length} tables`) : undefined;
   try {
     const tables = await writeTables(target, jobs, load, {
@@ -218,13 +230,21 @@ async function writeMarked(target: SeedDatabase, jobs: SeedJob[], load: LoadPlan
       foreignKeys: spec.foreignKeyChecks,
       deferredKeys: new Set(load.deferred.map((d) => `${d.table}.${d.fk.name}`)),
       afterLoad: deferredFill(jobs),
+      verify: check,
     });
-    await marker?.finish('Succeeded', `${tables.reduce((s, t) => s + t.rows, 0)} rows`);
+    // Committed and verified: a marker that cannot be closed now (its connection ended) is closed by the next seed.
+    await marker?.finish('Succeeded', `${tables.reduce((s, t) => s + t.rows, 0)} rows`).catch((err: Error) => opts.log?.(`could not record the seed's success in understudy.seed_runs: ${err.message}`));
     return tables;
   } catch (err) {
-    await marker?.finish('Failed', (err as Error).message).catch(() => undefined);
+    await marker?.finish('Failed', `${(err as Error).message} (rolled back: the target is as it was)`).catch(() => undefined);
     throw err;
   }
+}
+
+/** The report's totals and timings as of the COMMIT, which the verification preceded. */
+function withTotals(report: SeedReport, started: number, writeStarted: number, verifyStarted: number): SeedReport {
+  const done = finish(report.source, started, report.tables);
+  return { ...report, totals: done.totals, timings: timings(started, writeStarted, verifyStarted) };
 }
 
 function timings(started: number, writeStarted: number, verifyStarted: number): SeedReport['timings'] {
@@ -238,17 +258,17 @@ function finish(source: SeedReport['source'], started: number, tables: TableResu
   return { source, tables, totals: { rows, seconds, rowsPerSecond: Math.round(rows / Math.max(seconds, 1e-3)) } };
 }
 
-/** Integrity problems and leaks always fail a seed; fidelity thresholds only when enforced. */
+/** Integrity problems and leaks always fail a seed; fidelity thresholds only when enforced. Runs before COMMIT, so the target is untouched. */
 function verify(report: SeedReport, spec: DataSeedSpec): void {
   if (report.leaks && report.leaks.length > 0) {
-    throw new SeedError('LeakDetected', 'the leak scan found production values in masked columns', report.leaks.map((l) => `${l.column}: ${l.values} value(s)`), true).withReport(report);
+    throw new SeedError('LeakDetected', 'the leak scan found production values in masked columns', report.leaks.map((l) => `${l.column}: ${l.values} value(s)`), false).withReport(report);
   }
   const integrity = report.integrity;
   if (integrity && (integrity.foreignKeyOrphans > 0 || integrity.uniqueViolations > 0)) {
-    throw new SeedError('IntegrityFailed', 'the seeded data breaks referential integrity or uniqueness', integrity.details, true).withReport(report);
+    throw new SeedError('IntegrityFailed', 'the seeded data breaks referential integrity or uniqueness', integrity.details, false).withReport(report);
   }
   if (report.fidelity && !report.fidelity.passed && spec.fidelity?.enforce) {
-    throw new SeedError('FidelityFailed', 'fidelity thresholds exceeded', report.fidelity.violations, true).withReport(report);
+    throw new SeedError('FidelityFailed', 'fidelity thresholds exceeded', report.fidelity.violations, false).withReport(report);
   }
 }
 

@@ -3,9 +3,22 @@ import { SeedError } from './errors';
 import type { TableInfo } from './model';
 import type { LoadPlan } from './plan';
 
-// Writes tables in foreign-key order. With parallelism 1 everything happens in
-// one transaction, so a failure leaves the target as it was; with more, each
-// table commits on its own and the run is marked in the target instead.
+
+// Writes tables in foreign-key order, atomically: TRUNCATE, every COPY, the
+// deferred keys, the sequences and then the verification (integrity, leak scan,
+// fidelity — `verify`, reading through the same connection) all happen in ONE
+// transaction on ONE connection, and COMMIT comes last. A seed that fails its
+// checks, loses its connection or whose process is killed leaves the target
+// exactly as it was: PostgreSQL discards the transaction.
+//
+// Why not `parallelism` connections (one per table) or a shadow schema that is
+// swapped in: separate connections cannot share one transaction, so TRUNCATE
+// and each table would commit on their own (a killed seed left an empty or
+// half-written target); a shadow schema needs every index, constraint, trigger,
+// grant, sequence and view that references the tables rebuilt and re-pointed,
+// which is a second schema migrator. The cost of one transaction: tables are
+// written one after another, and the target's tables are locked (TRUNCATE
+// takes ACCESS EXCLUSIVE) until the seed commits or rolls back.
 
 export interface TableJob {
   table: TableInfo;
@@ -22,6 +35,7 @@ export interface TableResult {
 }
 
 export interface WriteOptions {
+  /** Kept for the spec's field; writes are serial in one transaction (see above). */
   parallelism: number;
   /** Check foreign keys per row, or (when the driver may) once per key after each table loads. */
   foreignKeys: 'PerRow' | 'AfterLoad';
@@ -31,8 +45,10 @@ export interface WriteOptions {
   deferredKeys: Set<string>;
   reset: 'Truncate' | 'Append';
   signal?: AbortSignal;
-  /** Runs after every table is loaded (deferred keys), inside the final transaction. */
+  /** Runs after every table is loaded (deferred keys), inside the transaction. */
   afterLoad?: (writer: TableWriter) => Promise<void>;
+  /** Checks the loaded data before COMMIT, through the writer's transaction; throwing rolls everything back. */
+  verify?: (view: SeedDatabase, tables: TableResult[]) => Promise<void>;
 }
 
 async function writeOne(writer: TableWriter, job: TableJob, opts: WriteOptions): Promise<TableResult> {
@@ -41,7 +57,7 @@ async function writeOne(writer: TableWriter, job: TableJob, opts: WriteOptions):
   if (writer.checksDeferred) {
     // Loaded without per-row checks: every key is verified set-wise before the table commits.
     const id = `${job.table.schema}.${job.table.name}`;
-    // Parents are loaded (and committed) before their children, so every key but the deferred ones can be checked now.
+    // Parents are loaded (in this transaction) before their children, so every key but the deferred ones can be checked now.
     const keys = job.table.foreignKeys.filter((fk) => !opts.deferredKeys.has(`${id}.${fk.name}`));
     const orphans = await writer.countOrphans(job.table, keys);
     if (orphans > 0) throw new SeedError('IntegrityFailed', `${id}: ${orphans} rows reference rows that do not exist`);
@@ -69,6 +85,12 @@ async function inOneTransaction(db: SeedDatabase, jobs: TableJob[], opts: WriteO
     current = undefined;
     await opts.afterLoad?.(writer);
     for (const job of jobs) await writer.resetSequences(job.table);
+    if (opts.verify) {
+      current = undefined;
+      await opts.verify(writer.view?.() ?? db, results);
+    }
+    // The last moment a cancellation (shutdown, deadline, newer spec) can still leave the target as it was.
+    if (opts.signal?.aborted) throw new SeedError('Cancelled', 'the seed was cancelled before it finished; the target was left as it was');
     await writer.commit();
     return results;
   } catch (err) {
@@ -79,71 +101,7 @@ async function inOneTransaction(db: SeedDatabase, jobs: TableJob[], opts: WriteO
   }
 }
 
-async function inParallel(db: SeedDatabase, jobs: TableJob[], plan: LoadPlan, opts: WriteOptions): Promise<TableResult[]> {
-  const byId = new Map(jobs.map((j) => [`${j.table.schema}.${j.table.name}`, j]));
-  if (opts.reset === 'Truncate') {
-    const writer = await db.openWriter();
-    try {
-      await writer.truncate(opts.truncate ?? jobs.map((j) => j.table));
-    } finally {
-      await writer.close();
-    }
-  }
-  const done = new Set<string>();
-  const running = new Map<string, Promise<void>>();
-  const results: TableResult[] = [];
-  const pending = plan.order.filter((id) => byId.has(id));
-  const abort = new AbortController();
-  const signal = opts.signal ? AbortSignal.any([opts.signal, abort.signal]) : abort.signal;
-  let failure: SeedError | undefined;
-  while ((pending.length > 0 || running.size > 0) && !failure) {
-    // Waits only on dependencies that are part of this load.
-    const readyAt = pending.findIndex((id) => [...(plan.dependsOn.get(id) ?? [])].every((d) => done.has(d) || !byId.has(d)));
-    if (readyAt >= 0 && running.size < opts.parallelism) {
-      const id = pending.splice(readyAt, 1)[0]!;
-      const job = byId.get(id)!;
-      running.set(id, (async () => {
-        const writer = await db.openWriter();
-        try {
-          await writer.begin({ foreignKeys: opts.foreignKeys });
-          results.push(await writeOne(writer, job, { ...opts, signal }));
-          await writer.resetSequences(job.table);
-          await writer.commit();
-          done.add(id);
-        } catch (err) {
-          await writer.rollback();
-          failure ??= failed(err, id, true);
-          abort.abort();
-        } finally {
-          await writer.close();
-          running.delete(id);
-        }
-      })());
-      continue;
-    }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
-  }
-  await Promise.allSettled(running.values());
-  if (failure) throw failure;
-  if (opts.afterLoad) {
-    const writer = await db.openWriter();
-    try {
-      await writer.begin();
-      await opts.afterLoad(writer);
-      for (const job of jobs) await writer.resetSequences(job.table);
-      await writer.commit();
-    } catch (err) {
-      await writer.rollback();
-      throw failed(err, undefined, true);
-    } finally {
-      await writer.close();
-    }
-  }
-  return results;
-}
-
 export async function writeTables(db: SeedDatabase, jobs: TableJob[], plan: LoadPlan, opts: WriteOptions): Promise<TableResult[]> {
   const ordered = [...jobs].sort((a, b) => plan.order.indexOf(`${a.table.schema}.${a.table.name}`) - plan.order.indexOf(`${b.table.schema}.${b.table.name}`));
-  return opts.parallelism <= 1 ? inOneTransaction(db, ordered, opts) : inParallel(db, ordered, plan, opts);
+  return inOneTransaction(db, ordered, opts);
 }

@@ -79,16 +79,18 @@ describe('safety before writing', () => {
     }
   });
 
-  it('marks a failed multi-transaction seed in the target', async () => {
+  it('rolls back a failed seed with parallelism > 1 too, and marks the failure in the target', async () => {
     await query(target, `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'payments are frozen'; END $$;
       CREATE TRIGGER refuse BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION refuse()`);
     try {
       const rules = [...RULES, { table: 'users', column: 'ssn', transform: 'digits' }];
       const err = await failure(runSeed({ spec: anonymize({ rules, parallelism: 3, foreignKeyChecks: 'PerRow' }), source: production, target, key: KEY }));
-      expect(err.targetTouched).toBe(true);
+      expect(err.targetTouched).toBe(false);
+      expect(await tableDigests(target)).toEqual(before);
       const [run] = await query<{ status: string; message: string }>(target, 'SELECT status, message FROM understudy.seed_runs ORDER BY id DESC LIMIT 1');
       expect(run).toMatchObject({ status: 'Failed' });
       expect(run!.message).toContain('payments are frozen');
+      expect(run!.message).toContain('rolled back');
     } finally {
       await query(target, 'DROP TRIGGER refuse ON payments; DROP FUNCTION refuse()');
     }

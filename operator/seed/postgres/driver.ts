@@ -27,7 +27,7 @@ function orphanQuery(table: TableInfo, fk: ForeignKey): string {
 
 class PostgresWriter implements TableWriter {
   checksDeferred = false;
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: Client, private readonly url: string) {}
 
   async begin(opts?: { foreignKeys: 'PerRow' | 'AfterLoad' }): Promise<void> {
     await this.client.query('BEGIN');
@@ -79,20 +79,33 @@ class PostgresWriter implements TableWriter {
     return Number(res.rows[0]?.n ?? 0);
   }
 
+  /** Reads through this writer's open transaction, so checks see the rows before anyone else can. */
+  view(): SeedDatabase { return PostgresDatabase.over(this.url, this.client); }
+
   async close(): Promise<void> { await this.client.end().catch(() => undefined); }
 }
 
+/** Advisory-lock namespace of run markers: a marker's row id is the second key, held by the seed's session. */
+const MARKER_LOCK = 0x5eed;
+
 export class PostgresDatabase implements SeedDatabase {
   readonly codec = postgresCodec;
-  private constructor(private readonly url: string, private readonly client: Client) {}
+  private constructor(private readonly url: string, private readonly client: Client, private readonly owned = true) {}
 
   static async open(url: string): Promise<PostgresDatabase> {
     return new PostgresDatabase(url, await connect(url));
   }
 
+  /** A database over a connection someone else owns (a writer's, mid-transaction); closing it leaves the connection open. */
+  static over(url: string, client: Client): PostgresDatabase {
+    return new PostgresDatabase(url, client, false);
+  }
+
   introspect(schemas: string[]): Promise<SchemaInfo> { return introspect(this.client, schemas); }
   profile(schema: SchemaInfo, opts: ProfileOptions) { return profileDatabase(this.client, schema, opts); }
-  async openWriter(): Promise<TableWriter> { return new PostgresWriter(await connect(this.url)); }
+  async openWriter(): Promise<TableWriter> {
+    return new PostgresWriter(await connect(this.url, 'understudy-seed-writer'), this.url);
+  }
 
   async *readLines(table: TableInfo, columns: string[], predicate: string | undefined, linesPerBatch: number): AsyncIterable<string[]> {
     const client = await connect(this.url, 'understudy-seed-reader');
@@ -151,16 +164,24 @@ export class PostgresDatabase implements SeedDatabase {
     return report;
   }
 
+  /**
+   * Records a seed as Running; the session holds an advisory lock on the row until it ends. Rows
+   * still Running whose lock nobody holds belong to a seed that died (SIGKILL, lost connection):
+   * they are closed as Interrupted here, by the next seed of the target.
+   */
   async markRun(description: string): Promise<RunMarker> {
     try {
       await this.client.query('CREATE SCHEMA IF NOT EXISTS understudy');
       await this.client.query(`CREATE TABLE IF NOT EXISTS understudy.seed_runs (id bigserial PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now(),
         finished_at timestamptz, status text NOT NULL, description text NOT NULL, message text)`);
+      await closeStaleRuns(this.client);
       const res = await this.client.query<{ id: string }>(`INSERT INTO understudy.seed_runs (status, description) VALUES ('Running', $1) RETURNING id`, [description]);
       const id = res.rows[0]!.id;
+      await this.client.query('SELECT pg_advisory_lock($1, $2::bigint::int)', [MARKER_LOCK, id]);
       return {
         finish: async (status, message) => {
           await this.client.query('UPDATE understudy.seed_runs SET status = $1, message = $2, finished_at = now() WHERE id = $3', [status, message, id]);
+          await this.client.query('SELECT pg_advisory_unlock($1, $2::bigint::int)', [MARKER_LOCK, id]);
         },
       };
     } catch {
@@ -169,7 +190,18 @@ export class PostgresDatabase implements SeedDatabase {
     }
   }
 
-  async close(): Promise<void> { await this.client.end().catch(() => undefined); }
+  async close(): Promise<void> {
+    if (this.owned) await this.client.end().catch(() => undefined);
+  }
+}
+
+/** Closes Running markers whose seed's session is gone (no session holds the row's advisory lock). */
+export async function closeStaleRuns(client: Client): Promise<number> {
+  const res = await client.query(`UPDATE understudy.seed_runs r SET status = 'Interrupted', finished_at = now(),
+      message = 'the seed''s connection ended before its outcome was recorded (killed, terminated); a seed commits all of its data or none of it. Closed by a later seed'
+    WHERE r.status = 'Running' AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objid = r.id::int::oid AND l.objsubid = 2
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))`, [MARKER_LOCK]);
+  return res.rowCount ?? 0;
 }
 
 export { quoteLiteral };

@@ -10,7 +10,16 @@ import { quoteIdent, quoteTable } from './introspect';
 /** A connection with settings that make text output stable: ISO dates, UTC, exact floats. */
 export async function connect(url: string, applicationName = 'understudy-seed'): Promise<Client> {
   const client = new Client({ connectionString: url, application_name: applicationName });
-  await client.connect();
+  // A connection reset (pg_terminate_backend, a restarted server) is emitted as 'error'; with no
+  // listener Node ends the process — the operator's, for an Inline seed. The pending or next query
+  // rejects with the same error, which is where the seed fails.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
   await client.query("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET extra_float_digits = 1; SET IntervalStyle = 'postgres'");
   return client;
 }
