@@ -6,7 +6,8 @@ import type { ColumnPlan } from '../rules';
 import { indexedValue } from './keys';
 import { Rng } from './rng';
 import { statsSampler } from './samplers';
-import { allocateChildren, synthesizeTable, type SynthWorld } from './table';
+import { allocateChildren, synthesizeTable, type SynthWorld, treeParents } from './table';
+import { quotaCounts } from '../fan-out';
 
 // The synthesis samplers against the default fidelity thresholds, over random
 // fan-outs, null fractions and scales: what the seed's own report would check.
@@ -58,6 +59,14 @@ describe('allocateChildren keeps the count distribution at every scale', () => {
     );
   });
 
+  it('allocates a million parents over 200 buckets in one pass (no buckets × parents loop)', () => {
+    const buckets = Array.from({ length: 200 }, (_, i) => [i, 1 + (i % 7)] as [number, number]);
+    const started = Date.now();
+    const counts = allocateChildren(1_000_000, 97_000_000, { parentRows: 800, buckets }, Number.MAX_SAFE_INTEGER, new Rng(3));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(97_000_000);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('keeps the childless share within one parent whatever the scale', () => {
     fc.assert(
       fc.property(productionFanOut, fc.double({ min: 0.05, max: 3, noNaN: true }), fc.integer(), (prod, ratio, seed) => {
@@ -68,6 +77,31 @@ describe('allocateChildren keeps the count distribution at every scale', () => {
         const share = (prod.buckets.find(([n]) => n === 0)?.[1] ?? 0) / prod.parentRows;
         // Rounding down a small count to zero can add childless parents only when children per parent shrink.
         if (total >= parents * 0.999 * (children(prod) / prod.parentRows)) expect(Math.abs(zeros - share * parents)).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('trees (a foreign key into its own table)', () => {
+  it('give each row an earlier parent and keep production\'s children per row', () => {
+    fc.assert(
+      fc.property(productionFanOut, fc.double({ min: 0.05, max: 0.5, noNaN: true }), fc.integer({ min: 20, max: 400 }), fc.integer(), (prod, rootShare, rows, seed) => {
+        const roots = Math.max(1, Math.round(rows * rootShare));
+        // Production's tree: as many children as non-root rows.
+        const fan: FanOut = { parentRows: rows, buckets: quotaCounts(prod, rows) };
+        const parentOf = treeParents(rows, roots, fan, new Rng(seed));
+        const children = new Array(rows).fill(0);
+        let fallbacks = 0;
+        for (let i = roots; i < rows; i++) {
+          const p = parentOf(i);
+          if (p === undefined) fallbacks += 1;
+          else {
+            expect(p).toBeLessThan(i);
+            children[p] += 1;
+          }
+        }
+        if (fallbacks === 0) expect(fanOutFidelity(fan, fanOutOf(children))).toBeLessThanOrEqual(DEFAULT_THRESHOLDS.maxFanOutKolmogorovSmirnov + fanOutGranularity(rows));
       }),
       { numRuns: 200 },
     );

@@ -80,15 +80,23 @@ export function allocateChildren(parents: number, total: number, fanOut: FanOut 
     counts[i] = Math.min(cap, Math.floor(base[i]! * scale));
     assigned += counts[i]!;
   }
+  // How many parents of each production count get the extra child: largest remainder first. One pass, whatever the size.
   const remainder = (n: number): number => n * scale - Math.floor(n * scale);
-  const values = [...new Set(base)].sort((a, b) => remainder(b) - remainder(a));
-  for (const value of values) {
-    if (remainder(value) <= 0) break;
-    for (let i = 0; i < parents && assigned < total; i++) {
-      if (base[i] === value && counts[i]! < cap) {
-        counts[i]! += 1;
-        assigned += 1;
-      }
+  const perValue = new Map<number, number>();
+  for (let i = 0; i < parents; i++) perValue.set(base[i]!, (perValue.get(base[i]!) ?? 0) + 1);
+  const bump = new Map<number, number>();
+  let extra = total - assigned;
+  for (const [value, n] of [...perValue].sort((a, b) => remainder(b[0]) - remainder(a[0]))) {
+    if (extra <= 0 || remainder(value) <= 0) break;
+    bump.set(value, Math.min(n, extra));
+    extra -= Math.min(n, extra);
+  }
+  for (let i = 0; i < parents && assigned < total; i++) {
+    const left = bump.get(base[i]!) ?? 0;
+    if (left > 0 && counts[i]! < cap) {
+      counts[i]! += 1;
+      assigned += 1;
+      bump.set(base[i]!, left - 1);
     }
   }
   settle(counts, total - assigned, cap, rng);
@@ -223,6 +231,28 @@ function dobSampler(column: ColumnInfo): Sampler {
   };
 }
 
+/**
+ * Parents of a tree (a foreign key into its own table) with production's
+ * children-per-row distribution: counts allocated as for any foreign key, the
+ * largest first, so each row's parent is an earlier row (the tree loads in one
+ * pass) taken breadth first. Roots are the first `roots` rows.
+ */
+export function treeParents(rows: number, roots: number, fanOut: FanOut | undefined, rng: Rng): (i: number) => number | undefined {
+  const counts = allocateChildren(rows, Math.max(0, rows - roots), fanOut, Number.MAX_SAFE_INTEGER, rng).sort().reverse();
+  let parent = 0;
+  let used = 0;
+  return (i) => {
+    while (parent < i && used >= counts[parent]!) {
+      parent += 1;
+      used = 0;
+    }
+    // Only when earlier rows have no room left (a shape no order can hold): a random earlier row.
+    if (parent >= i) return undefined;
+    used += 1;
+    return parent;
+  };
+}
+
 export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batchRows: number): Generator<TextRow[]> {
   const id = tableId(input.table);
   const rng = new Rng(world.seed, streamOf(id));
@@ -255,6 +285,7 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
 
   const selfRef = fks.find((p) => p.selfReference);
   const selfRoots = selfRef ? Math.max(1, Math.round(input.rows * selfRef.nullFrac)) : 0;
+  const treeParent = selfRef && selfRef.nullFrac > 0 ? treeParents(input.rows, selfRoots, input.profile?.fanOut[selfRef.fk.name], rng) : undefined;
   let batch: TextRow[] = [];
   let i = 0;
   const chosen = new Map<ForeignKeyPlan, number | null>();
@@ -263,7 +294,7 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
     for (const plan of fks) {
       if (plan === driving) chosen.set(plan, parent);
       // A tree: its roots come first (as many as production's share of NULL parents), then each row picks an earlier one.
-      else if (plan.selfReference) chosen.set(plan, i < selfRoots ? (plan.nullFrac === 0 ? i : null) : rng.int(i));
+      else if (plan.selfReference) chosen.set(plan, i < selfRoots ? (plan.nullFrac === 0 ? i : null) : (treeParent?.(i) ?? rng.int(i)));
       else if (plan.deferred || plan.parentRows === 0 || plan.nulls(i, rng)) chosen.set(plan, null);
       else chosen.set(plan, drawParent(plan, rng));
     }
