@@ -221,3 +221,51 @@ describe('stratified sampling of production\'s marginals', () => {
     }));
   });
 });
+
+describe('a table with two foreign keys (one drives generation, the other draws from an urn)', () => {
+  const clinics: TableInfo = { schema: 'public', name: 'clinics', columns: [col('id', 'int8', { notNull: true })], primaryKey: ['id'], uniques: [], foreignKeys: [], checks: [] };
+  const visits = (clinicNullable: boolean): TableInfo => ({
+    schema: 'public',
+    name: 'visits',
+    columns: [col('id', 'int8', { notNull: true }), col('doctor_id', 'int8', { notNull: true }), col('clinic_id', 'int8', { notNull: !clinicNullable })],
+    primaryKey: ['id'],
+    uniques: [],
+    foreignKeys: [
+      { name: 'visits_doctor_id_fkey', columns: ['doctor_id'], refTable: 'public.doctors', refColumns: ['id'] },
+      { name: 'visits_clinic_id_fkey', columns: ['clinic_id'], refTable: 'public.clinics', refColumns: ['id'] },
+    ],
+    checks: [],
+  });
+
+  it('keeps both fan-outs and the nullable key\'s nulls at random scales', () => {
+    fc.assert(
+      fc.property(productionFanOut, productionFanOut, fc.double({ min: 0.2, max: 2, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }), fc.integer(), (byDoctor, byClinic, ratio, clinicNulls, seed) => {
+        // Production: one visit count, seen from both parents; the clinic side scaled to the same number of visits.
+        const visitsProd = children(byDoctor);
+        const clinicFan: FanOut = { parentRows: byClinic.parentRows, buckets: byClinic.buckets };
+        const doctors = Math.max(1, Math.round(byDoctor.parentRows * ratio));
+        const rows = Math.max(1, Math.round(visitsProd * ratio));
+        const clinicRows = Math.max(1, Math.round(byClinic.parentRows * ratio));
+        const table = visits(clinicNulls > 0);
+        const profile: TableProfile = {
+          rows,
+          columns: { clinic_id: { nullFrac: clinicNulls, nDistinct: -0.5, avgWidth: 8 } },
+          fanOut: { visits_doctor_id_fkey: byDoctor, visits_clinic_id_fkey: clinicFan },
+        };
+        const w = world({ 'public.doctors': doctors, 'public.clinics': clinicRows, 'public.visits': rows }, [parentTable, clinics, table], seed);
+        const out = [...synthesizeTable({ table, rows, plans: plansOf(table), profile }, w, 1000)].flat();
+        expect(out.length).toBe(rows);
+        const fanOf = (at: number, parents: number): FanOut => {
+          const per = new Map<string, number>();
+          for (const r of out) if (r[at] !== null) per.set(r[at]!, (per.get(r[at]!) ?? 0) + 1);
+          return fanOutOf([...per.values(), ...new Array(Math.max(0, parents - per.size)).fill(0)]);
+        };
+        expect(fanOutFidelity(byDoctor, fanOf(1, doctors))).toBeLessThanOrEqual(DEFAULT_THRESHOLDS.maxFanOutKolmogorovSmirnov + fanOutGranularity(doctors));
+        expect(fanOutFidelity(clinicFan, fanOf(2, clinicRows))).toBeLessThanOrEqual(DEFAULT_THRESHOLDS.maxFanOutKolmogorovSmirnov + fanOutGranularity(clinicRows));
+        const nulls = out.filter((r) => r[2] === null).length / rows;
+        expect(Math.abs(nulls - (clinicNulls > 0 ? clinicNulls : 0))).toBeLessThanOrEqual(DEFAULT_THRESHOLDS.maxNullFractionDelta + 1 / rows);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
