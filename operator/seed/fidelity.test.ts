@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compareProfiles, DEFAULT_THRESHOLDS, fanOutDistance, kolmogorovSmirnov, profileCdf, thresholdsWith, totalVariation } from './fidelity';
+import { compareProfiles, DEFAULT_THRESHOLDS, fanOutDistance, kolmogorovSmirnov, profileCdf, rangeOverlap, thresholdsWith, totalVariation } from './fidelity';
 import type { ColumnInfo, ColumnProfile, Profile } from './model';
 
 const numeric: ColumnInfo = { name: 'price', type: 'numeric', baseType: 'numeric', isArray: false, notNull: true, hasDefault: false, generated: false };
@@ -73,5 +73,16 @@ describe('fidelity thresholds', () => {
   it('refuses a threshold outside [0, 1] naming it', () => {
     expect(() => thresholdsWith({ maxKolmogorovSmirnov: '15' })).toThrow('maxKolmogorovSmirnov must be a number between 0 and 1, got "15"');
     expect(thresholdsWith({})).toEqual(DEFAULT_THRESHOLDS);
+  });
+});
+
+describe('range overlap of personal columns, from aggregates', () => {
+  it('shows birth dates drawn from 18-88 year olds against production\'s 1940-2019', () => {
+    const dob: ColumnInfo = { name: 'dob', type: 'date', baseType: 'date', isArray: false, notNull: false, hasDefault: false, generated: false };
+    const prod: ColumnProfile = { nullFrac: 0, nDistinct: -1, avgWidth: 4, personal: 'dateOfBirth', range: { min: '1940-01-01', max: '2019-12-31' } };
+    const same: ColumnProfile = { ...prod };
+    const drawn: ColumnProfile = { ...prod, range: { min: '1938-06-01', max: '2008-06-01' } };
+    expect(rangeOverlap(dob, prod, same)).toBe(1);
+    expect(rangeOverlap(dob, prod, drawn)).toBeCloseTo(68.4 / 81.6, 1);
   });
 });

@@ -11,6 +11,12 @@ export interface ColumnFidelity {
   column: string;
   nullFractionDelta: number;
   distinctRatio?: number;
+  /**
+   * Numbers and dates, personal ones included (from their ranges, aggregates
+   * only): the share of the union of both ranges they have in common; 1 is the
+   * same range. Reported, not judged.
+   */
+  rangeOverlap?: number;
   kolmogorovSmirnov?: number;
   totalVariation?: number;
 }
@@ -147,6 +153,15 @@ export function totalVariation(a: ColumnProfile, b: ColumnProfile): number | und
   return Math.min(1, sum / 2);
 }
 
+export function rangeOverlap(column: ColumnInfo, a: ColumnProfile, b: ColumnProfile): number | undefined {
+  if (!a.range || !b.range || !ORDERED.has(column.baseType)) return undefined;
+  const [a0, a1, b0, b1] = [a.range.min, a.range.max, b.range.min, b.range.max].map((v) => toX(column, v));
+  if (![a0, a1, b0, b1].every((x) => Number.isFinite(x))) return undefined;
+  const union = Math.max(a1!, b1!) - Math.min(a0!, b0!);
+  if (union <= 0) return 1;
+  return Math.max(0, Math.min(a1!, b1!) - Math.max(a0!, b0!)) / union;
+}
+
 function distinctCount(p: ColumnProfile, rows: number): number {
   return p.nDistinct >= 0 ? p.nDistinct : -p.nDistinct * rows;
 }
@@ -186,6 +201,8 @@ export function compareProfiles(
       const f: ColumnFidelity = { table: id, column: column.name, nullFractionDelta: Math.abs(sc.nullFrac - tc.nullFrac) };
       const sd = distinctCount(sc, s.rows);
       if (sd > 0) f.distinctRatio = distinctCount(tc, t.rows) / sd;
+      const overlap = rangeOverlap(column, sc, tc);
+      if (overlap !== undefined) f.rangeOverlap = overlap;
       if (!sc.personal && !column.isArray && !keyColumns.has(column.name)) {
         if (ORDERED.has(column.baseType)) f.kolmogorovSmirnov = kolmogorovSmirnov(column, sc, tc);
         else f.totalVariation = totalVariation(sc, tc);

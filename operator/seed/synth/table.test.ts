@@ -269,3 +269,20 @@ describe('a table with two foreign keys (one drives generation, the other draws 
     );
   });
 });
+
+describe('personal columns follow production\'s aggregates', () => {
+  it('draws dates of birth over production\'s range (1940-2019), not ages 18 to 88', () => {
+    const people: TableInfo = { schema: 'public', name: 'people', columns: [col('id', 'int8', { notNull: true }), col('born', 'date')], primaryKey: ['id'], uniques: [], foreignKeys: [], checks: [] };
+    const plans: ColumnPlan[] = [
+      { column: people.columns[0]!, spec: { transform: 'keep' }, coverage: 'key', unique: true },
+      { column: people.columns[1]!, spec: { transform: 'dateShift', params: { days: 180 } }, coverage: 'generatedFake', personal: 'dateOfBirth', unique: false },
+    ];
+    const profile: TableProfile = { rows: 2000, columns: { born: { nullFrac: 0, nDistinct: -1, avgWidth: 4, personal: 'dateOfBirth', range: { min: '1940-01-01', max: '2019-12-31' } } }, fanOut: {} };
+    const rows = [...synthesizeTable({ table: people, rows: 2000, plans, profile }, world({ 'public.people': 2000 }, [people], 5), 500)].flat();
+    const years = rows.map((r) => Number(r[1]!.slice(0, 4))).sort((a, b) => a - b);
+    expect(years[0]).toBeLessThan(1945);
+    expect(years.at(-1)).toBeGreaterThan(2014);
+    expect(years[0]).toBeGreaterThanOrEqual(1939);
+    expect(years.at(-1)).toBeLessThanOrEqual(2020);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Keyed } from '../keyed';
-import type { ColumnInfo, FanOut, ForeignKey, TableInfo, TableProfile, TextRow } from '../model';
+import type { ColumnInfo, ColumnProfile, FanOut, ForeignKey, TableInfo, TableProfile, TextRow } from '../model';
 import { tableId } from '../model';
 import type { ColumnPlan } from '../rules';
 import { compileTransform } from '../transform/compile';
@@ -8,6 +8,8 @@ import { pickCumulative, Rng, streamOf } from './rng';
 import { Urn } from './urn';
 import { quotaCounts } from '../fan-out';
 import { type Sampler, statsSampler } from './samplers';
+
+const TEMPORAL = new Set(['date', 'timestamp', 'timestamptz']);
 
 // One table's synthetic rows, streamed in batches. Children are generated parent
 // by parent with the profiled fan-out (the "driving" foreign key); other foreign
@@ -206,7 +208,7 @@ function valueSampler(plan: ColumnPlan, input: SynthTableInput, world: SynthWorl
   const feed: Sampler = shaped
     ? shaped
     : plan.personal === 'dateOfBirth'
-      ? dobSampler(column)
+      ? dobSampler(column, profile)
       : column.baseType === 'text' || plan.personal
         ? (rng) => `${prefix}${counter++}:${rng.int(1 << 30)}`
         : statsSampler(column, profile, draws);
@@ -223,7 +225,10 @@ const SHAPES: Partial<Record<string, Sampler>> = {
   cardNumber: fillShape('################'),
 };
 
-function dobSampler(column: ColumnInfo): Sampler {
+/** Dates of birth: uniform over production's range when the profile has it (an aggregate), else ages 18 to 88. */
+function dobSampler(column: ColumnInfo, profile: ColumnProfile | undefined): Sampler {
+  const inRange = profile?.range ? statsSampler(column, { nullFrac: 0, nDistinct: -1, avgWidth: 8, range: profile.range }) : undefined;
+  if (inRange && TEMPORAL.has(column.baseType)) return inRange;
   return (rng) => {
     const days = Date.now() / 86_400_000 - (18 + rng.next() * 70) * 365.25;
     const text = new Date(days * 86_400_000).toISOString();
