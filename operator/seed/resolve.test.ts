@@ -56,3 +56,12 @@ describe('resolveSeedRequest', () => {
     await expect(resolveSeedRequest(sql, 'ns', denied)).rejects.toMatchObject({ reason: 'ReferenceUnreadable', message: 'spec.target.urlSecretRef: the operator may not read Secrets in namespace ns' });
   });
 });
+
+describe('fidelity of a resolved seed', () => {
+  it('gives a synthesis without spec.fidelity the defaults, enforced; leaves an anonymize and an explicit choice alone', async () => {
+    expect((await resolveSeedRequest(fromBaseline, 'team-a', local, production())).spec.fidelity).toEqual({ enforce: true });
+    expect((await resolveSeedRequest(anonymize, 'team-a', local, production())).spec.fidelity).toBeUndefined();
+    const loose = DataSeedSpecSchema.parse({ ...fromBaseline, fidelity: { enforce: false } });
+    expect((await resolveSeedRequest(loose, 'team-a', local, production())).spec.fidelity).toEqual({ enforce: false });
+  });
+});
