@@ -38,7 +38,7 @@ export interface SeedCommandOptions {
   resource?: string;
   kubeconfig?: string;
   writeStatus?: boolean;
-  output?: 'table' | 'json';
+  output?: 'table' | 'wide' | 'json';
   progress?: boolean;
   maxNullFractionDelta?: string;
   maxKs?: string;
@@ -189,7 +189,16 @@ async function resourceRequest(resource: LoadedResource): Promise<SeedRequest> {
   return resolveSeedRequest(spec, resource.object.metadata.namespace, new KubeReferenceReader(resource.client));
 }
 
-export function formatReport(report: SeedReport): string {
+/** Every measured column and foreign key, for `--output wide`. */
+function fidelityDetail(f: NonNullable<SeedReport['fidelity']>): string[] {
+  const n = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(4)).padStart(9);
+  const lines = [`  ${'column'.padEnd(44)} ${'null Δ'.padStart(9)} ${'KS'.padStart(9)} ${'TV'.padStart(9)} ${'distinct'.padStart(9)} ${'range'.padStart(9)}`];
+  for (const c of f.columns) lines.push(`  ${`${c.table}.${c.column}`.padEnd(44)} ${n(c.nullFractionDelta)} ${n(c.kolmogorovSmirnov)} ${n(c.totalVariation)} ${n(c.distinctRatio)} ${n(c.rangeOverlap)}`);
+  for (const k of f.foreignKeys) lines.push(`  ${`${k.table} (${k.foreignKey})`.padEnd(44)} fan-out KS ${k.fanOutKolmogorovSmirnov.toFixed(4)}`);
+  return lines;
+}
+
+export function formatReport(report: SeedReport, wide = false): string {
   const lines = [`${report.source}: ${report.totals.rows.toLocaleString('en-US')} rows in ${report.totals.seconds.toFixed(1)} s (${report.totals.rowsPerSecond.toLocaleString('en-US')} rows/s)`];
   for (const t of report.tables) lines.push(`  ${t.name.padEnd(32)} ${String(t.rows).padStart(10)} rows ${t.seconds.toFixed(2).padStart(8)} s`);
   if (report.piiCoverage) lines.push(`columns covered: ${report.piiCoverage.covered}/${report.piiCoverage.total} (${report.piiCoverage.personal} personal)`);
@@ -200,6 +209,7 @@ export function formatReport(report: SeedReport): string {
     const w = f.worst;
     lines.push(`fidelity: ${f.passed ? 'passed' : 'FAILED'}; worst null-fraction Δ ${w.nullFractionDelta?.toFixed(4) ?? '-'}, KS ${w.kolmogorovSmirnov?.toFixed(4) ?? '-'}, TV ${w.totalVariation?.toFixed(4) ?? '-'}, row-count deviation ${w.rowCountDeviation?.toFixed(4) ?? '-'}, fan-out KS ${w.fanOutKolmogorovSmirnov?.toFixed(4) ?? '-'}`);
     for (const v of f.violations.slice(0, 20)) lines.push(`  ${v}`);
+    if (wide) lines.push(...fidelityDetail(f));
   }
   return lines.join('\n');
 }
@@ -213,7 +223,7 @@ export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.Wr
     const request = resource ? await resourceRequest(resource) : requestFromOptions(options);
     const report = await runSeed(request, { onProgress: (p) => view?.update(p) });
     view?.stop();
-    out.write(options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+    out.write(options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, options.output === 'wide')}\n`);
     if (resource && options.writeStatus) {
       const status = statusOfReport(report, resource.object.metadata.generation, new Date());
       await resource.client.mergePatch({ apiVersion: API_VERSION, kind: 'DataSeed', namespace: resource.object.metadata.namespace, name: resource.object.metadata.name }, { status }, { subresource: 'status' });
@@ -222,7 +232,7 @@ export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.Wr
   } catch (err) {
     view?.stop();
     // A seed that ran and failed its checks still shows what it measured.
-    if (err instanceof SeedError && err.report) out.write(options.output === 'json' ? `${JSON.stringify(err.report, null, 2)}\n` : `${formatReport(err.report)}\n`);
+    if (err instanceof SeedError && err.report) out.write(options.output === 'json' ? `${JSON.stringify(err.report, null, 2)}\n` : `${formatReport(err.report, options.output === 'wide')}\n`);
     const failure = failureOf(err);
     process.stderr.write(options.output === 'json' ? `${JSON.stringify({ event: 'failed', ...failure })}\n` : `seed failed (${failure.reason}): ${failure.message}\n`);
     if (resource && options.writeStatus) {
@@ -268,7 +278,7 @@ export function register(program: Command): void {
     .option('--resource <namespace/name>', 'run a DataSeed resource from the cluster (its Secrets and ConfigMaps)')
     .option('--kubeconfig <path>', 'kubeconfig for --resource (default: KUBECONFIG, ~/.kube/config or in-cluster)')
     .option('--write-status', 'with --resource: write the result into the DataSeed status')
-    .addOption(new Option('--output <format>', 'report format').choices(['table', 'json']).default('table'))
+    .addOption(new Option('--output <format>', 'report format: table, wide (every column\'s fidelity metrics) or json').choices(['table', 'wide', 'json']).default('table'))
     .option('--no-progress', 'no progress bar or progress lines')
     .action(async (options: SeedCommandOptions) => {
       process.exitCode = await runSeedCommand(options);

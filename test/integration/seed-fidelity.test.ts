@@ -88,8 +88,10 @@ describe('synthesis fidelity, enforced by default', () => {
       expect(lines.join('')).toContain('fidelity: FAILED');
       expect(String(stderr.mock.calls.at(-1)?.[0])).toContain('public.patients.score: KS distance');
       expect(await runSeedCommand({ ...base, maxKs: '0', enforceFidelity: false }, out)).toBe(EXIT_OK);
-      expect(await runSeedCommand(base, out)).toBe(EXIT_OK);
+      expect(await runSeedCommand({ ...base, output: 'wide' }, out)).toBe(EXIT_OK);
       expect(lines.at(-1)).toContain('fidelity: passed');
+      // Wide: every column and foreign key with what was measured.
+      for (const column of ['public.doctors.ward', 'public.patients.member_ref', 'public.patients.score', 'public.patients (patients_doctor_id_fkey)']) expect(lines.at(-1)).toContain(column);
     } finally {
       stderr.mockRestore();
     }
