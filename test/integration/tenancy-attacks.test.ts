@@ -126,6 +126,16 @@ describe('as a user who may only create previews in team-a', () => {
     deleteNamespace(monitoring);
   });
 
+  it('cannot point the operator at another namespace\'s TLS key or a kubeconfig of her own: those fields do not exist', async () => {
+    const open = baseline('fields', { ingress: { domain: 'preview.example.com' } });
+    const tls = await aliceApplies('tls', { baselineRef: { name: open }, ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com', tlsSecretRef: { namespace: 'kube-system', name: 'x' } } });
+    expect(tls.code).not.toBe(0);
+    expect(tls.stderr).toMatch(/unknown field "spec.ingress.tlsSecretRef"/);
+    const kubeconfig = await aliceApplies('kubeconfig', { baselineRef: { name: open }, baseline: { namespace: teamB, kubeconfigSecretRef: { name: 'mine', key: 'config' } } });
+    expect(kubeconfig.code).not.toBe(0);
+    expect(kubeconfig.stderr).toMatch(/unknown field "spec.baseline"/);
+  });
+
   it('cannot copy a Secret the Baseline does not list, nor loosen the policy', async () => {
     const listed = baseline('listed', { secrets: { maxPolicy: 'CopyListed', copyable: ['cart-config'] } });
     await aliceApplies('copy-db', { baselineRef: { name: listed }, secrets: { policy: 'CopyListed', names: ['shop-db'] } });
