@@ -62,8 +62,11 @@ export async function runProfileCommand(options: ProfileCommandOptions, out: Nod
     }
     if (!options.out && !options.configmap) out.write(`${text}\n`);
     const tables = Object.keys(profile.tables).length;
-    const personal = Object.values(profile.tables).reduce((s, t) => s + Object.values(t.columns).filter((c) => c.personal).length, 0);
-    process.stderr.write(`profiled ${tables} tables; ${personal} personal columns kept without values\n`);
+    const columns = Object.values(profile.tables).flatMap((t) => Object.values(t.columns));
+    const personal = columns.filter((c) => c.personal).length;
+    const refused = columns.filter((c) => c.refused).length;
+    const aggregatesOnly = columns.filter((c) => !c.personal && !c.refused && !c.mostCommon && !c.histogram && !c.elements && !c.jsonKeys).length;
+    process.stderr.write(`profiled ${tables} tables; ${personal} personal columns and ${aggregatesOnly} without a keep rule kept as aggregates only; ${refused} whose values looked personal refused by the content scan\n`);
     return EXIT_OK;
   } catch (err) {
     process.stderr.write(`profile failed: ${(err as Error).message}\n`);
