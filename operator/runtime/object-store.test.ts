@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { KubernetesObject } from './client-node';
-import { ObjectStore, type StoreDelta, objectKey, splitKey } from './object-store';
+import { ObjectStore, type StoreDelta, deepFreeze, objectKey, splitKey } from './object-store';
 
 const objectArb = fc.record({
   namespace: fc.constantFrom('a', 'b'),
@@ -53,5 +53,46 @@ describe('ObjectStore', () => {
     expect(store.remove(toObject({ namespace: 'a', name: 'nope', rv: '1' }))).toBeUndefined();
     expect(store.remove(toObject({ namespace: 'a', name: 'x', rv: '3' }))?.type).toBe('delete');
     expect(store.size).toBe(0);
+  });
+});
+
+describe('ObjectStore reads', () => {
+  const configMap = (): KubernetesObject & { data: Record<string, string> } => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { namespace: 'ns', name: 'a', resourceVersion: '1', labels: { app: 'shop' }, finalizers: ['f'] },
+    data: { key: 'value' },
+  });
+
+  it('cannot be changed by a reader: every level is frozen, a write throws and the cache keeps its value', () => {
+    const store = new ObjectStore<ReturnType<typeof configMap>>();
+    store.upsert(configMap());
+    const read = store.get('ns', 'a')!;
+    expect(() => {
+      read.data.key = 'changed';
+    }).toThrow(TypeError);
+    expect(() => {
+      read.metadata!.labels!.app = 'other';
+    }).toThrow(TypeError);
+    expect(() => read.metadata!.finalizers!.push('g')).toThrow(TypeError);
+    expect(() => {
+      delete read.metadata!.resourceVersion;
+    }).toThrow(TypeError);
+    expect(store.get('ns', 'a')).toEqual(configMap());
+    expect(store.list('ns')[0]).toEqual(configMap());
+  });
+
+  it('hands out frozen objects from a replace too, and a copy is writable', () => {
+    const store = new ObjectStore<ReturnType<typeof configMap>>();
+    store.replace([configMap()], () => true);
+    const read = store.list()[0]!;
+    expect(Object.isFrozen(read.data)).toBe(true);
+    const copy = structuredClone(read);
+    copy.data.key = 'changed';
+    expect(store.get('ns', 'a')!.data.key).toBe('value');
+  });
+
+  it('deepFreeze leaves typed arrays alone instead of throwing', () => {
+    expect(() => deepFreeze({ bytes: new Uint8Array([1, 2]) })).not.toThrow();
   });
 });

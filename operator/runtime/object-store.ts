@@ -16,8 +16,27 @@ export function splitKey(key: string): { namespace: string; name: string } {
 }
 
 /**
+ * Freezes a JSON-like value and everything in it. The cache hands out the
+ * objects it holds, to every reconciler and handler: frozen, a reconciler that
+ * changes one (to build the object it writes, say) fails at once with a
+ * TypeError instead of silently changing what every other reader sees until
+ * the next event. controller-runtime deep-copies on read for the same reason;
+ * freezing once per event is cheaper than a copy per read.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  // Typed arrays cannot be frozen; none comes from JSON, but a transform could add one.
+  if (ArrayBuffer.isView(value)) return value;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+  return value;
+}
+
+/**
  * The informer's cache. Every mutation returns what changed, so the informer
- * can tell its handlers exactly what a watch event or a relist did.
+ * can tell its handlers exactly what a watch event or a relist did. Objects
+ * are deep-frozen as they are stored: what get() and list() return must not be
+ * changed (copy it first, e.g. with structuredClone).
  */
 export class ObjectStore<T extends KubernetesObject> {
   private readonly objects = new Map<string, T>();
@@ -47,6 +66,7 @@ export class ObjectStore<T extends KubernetesObject> {
   upsert(object: T): StoreDelta<T> | undefined {
     const key = objectKey(object);
     const old = this.objects.get(key);
+    deepFreeze(object);
     this.objects.set(key, object);
     if (!old) return { type: 'add', object };
     if (old.metadata?.resourceVersion === object.metadata?.resourceVersion) return undefined;
