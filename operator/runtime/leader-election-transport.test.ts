@@ -79,4 +79,30 @@ describe('LeaderElector over a real connection', () => {
     expect(lease?.spec.holderIdentity).toBe('');
     expect(lost).toBe(0);
   }, 15_000);
+
+  it("waits out the holder's lease duration from the record, not its own", async () => {
+    // Another replica holds the lease with a 1 s duration and stops renewing it.
+    lease = { metadata: { name: 'l', namespace: 'ns', resourceVersion: '7' }, spec: { holderIdentity: 'other', leaseDurationSeconds: 1 } as { holderIdentity: string } };
+    const elector = new LeaderElector({
+      namespace: 'ns',
+      name: 'l',
+      identity: 'me',
+      leaseDurationMs: 20_000,
+      renewDeadlineMs: 15_000,
+      retryPeriodMs: 100,
+      client: new KubeClient(server.kubeConfig()),
+      logger: createLogger({ level: 'silent' }),
+      onStartedLeading: () => undefined,
+      onStoppedLeading: () => undefined,
+    });
+    const startedAt = Date.now();
+    elector.start();
+    try {
+      await until(() => elector.isLeader(), 8000);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
+      expect(lease?.spec.holderIdentity).toBe('me');
+    } finally {
+      await elector.stop();
+    }
+  }, 15_000);
 });

@@ -174,7 +174,9 @@ export class LeaderElector {
       }
       const record = recordOf(lease)!;
       this.observe(lease);
-      if (!canAcquire(record, this.identity, this.observed!.atMs, nowMs, this.leaseDurationMs)) return false;
+      // The holder's lease lasts what its record says (client-go reads the record too), not what our own flag says.
+      const heldForMs = record.leaseDurationSeconds > 0 ? record.leaseDurationSeconds * 1000 : this.leaseDurationMs;
+      if (!canAcquire(record, this.identity, this.observed!.atMs, nowMs, heldForMs)) return false;
       const updated = await client.replace<V1Lease>({ ...lease, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', spec: desired(record) }, { signal });
       this.observe(updated);
       this.lastContactMs = this.now();
