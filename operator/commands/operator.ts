@@ -30,7 +30,7 @@ export const OperatorOptionsSchema = z.object({
   leaderElect: z.boolean().default(false),
   leaderElectionNamespace: z.string().regex(DNS1123_LABEL, 'must be a namespace name (DNS-1123 label)').optional(),
   leaderElectionId: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 subdomain').default('understudy-operator'),
-  gracefulShutdownTimeout: z.coerce.number().int().min(0).default(30),
+  gracefulShutdownTimeout: z.coerce.number().int().min(0).default(20),
   testController: z.enum(['configmap-echo']).optional(),
 });
 export type OperatorOptions = z.infer<typeof OperatorOptionsSchema>;
@@ -82,7 +82,7 @@ export function registerOperatorCommand(program: Command, factories: readonly Co
     .option('--leader-elect', 'run controllers only while holding the leader Lease', false)
     .option('--leader-election-namespace <name>', 'namespace of the Lease (default: POD_NAMESPACE or the kubeconfig namespace)')
     .option('--leader-election-id <name>', 'name of the Lease', 'understudy-operator')
-    .option('--graceful-shutdown-timeout <seconds>', 'how long to wait for reconciles in flight on shutdown', '30')
+    .option('--graceful-shutdown-timeout <seconds>', 'how long to wait for reconciles in flight on shutdown (below the pod grace period, so the lease is still released)', '20')
     .addOption(new Option('--test-controller <name>', 'run a test-only controller (integration tests)').choices(['configmap-echo']).hideHelp())
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOperatorOptions(raw);
