@@ -9,7 +9,7 @@ describe('operator options', () => {
       healthProbeBindAddress: '127.0.0.1:8081',
       leaderElect: false,
       leaderElectionId: 'understudy-operator',
-      gracefulShutdownTimeout: 30,
+      gracefulShutdownTimeout: 20,
     });
   });
 
