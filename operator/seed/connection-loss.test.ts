@@ -8,6 +8,7 @@ describe('connection loss', () => {
     expect(isConnectionLoss(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
     expect(isConnectionLoss(Object.assign(new Error('duplicate key value'), { code: '23505' }))).toBe(false);
     expect(isConnectionLoss('Connection terminated')).toBe(false);
+    expect(isConnectionLoss({ code: 'EPIPE', message: 'write EPIPE' })).toBe(true);
   });
 
   it('turns a loss into ConnectionFailed and leaves other errors alone', () => {

@@ -10,9 +10,10 @@ const ENDED_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006
 const ENDED_MESSAGES = /Connection terminated|connection error and is not queryable|terminating connection|ECONNRESET|EPIPE|Client was closed/i;
 
 export function isConnectionLoss(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as Error & { code?: unknown }).code;
-  return (typeof code === 'string' && ENDED_CODES.has(code)) || ENDED_MESSAGES.test(err.message);
+  // Duck-typed: socket errors come from Node's own realm, where `instanceof Error` may not hold (vm contexts, tests).
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && (ENDED_CODES.has(code) || code === 'ECONNRESET' || code === 'EPIPE')) || (typeof message === 'string' && ENDED_MESSAGES.test(message));
 }
 
 /** A lost connection as a seed failure that says so; anything else as it was. */

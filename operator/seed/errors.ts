@@ -12,7 +12,8 @@ export type SeedFailureReason =
   | 'IntegrityFailed'
   | 'FidelityFailed'
   | 'ReferenceNotFound'
-  | 'Cancelled';
+  | 'Cancelled'
+  | 'DeadlineExceeded';
 
 export class SeedError extends Error {
   /** The report of a seed that wrote its rows and then failed verification (leaks, integrity, fidelity), for the status. */

@@ -1,4 +1,5 @@
 import type { SeedDatabase, TableWriter } from './driver';
+import { isConnectionLoss } from './connection-loss';
 import { SeedError } from './errors';
 import type { TableInfo } from './model';
 import type { LoadPlan } from './plan';
@@ -68,6 +69,9 @@ async function writeOne(writer: TableWriter, job: TableJob, opts: WriteOptions):
 function failed(err: unknown, table: string | undefined, touched: boolean): SeedError {
   if (err instanceof SeedError) return err;
   const message = (err as Error).message ?? String(err);
+  if (isConnectionLoss(err)) {
+    return new SeedError('ConnectionFailed', `lost the connection to a database${table ? ` while writing ${table}` : ''} (${message}); nothing was committed, the target is as it was`);
+  }
   return new SeedError('WriteFailed', table ? `writing ${table} failed: ${message}` : `writing failed: ${message}`, [], touched);
 }
 

@@ -102,4 +102,67 @@ describe('InlineSeeds', () => {
     await next.done;
     expect(startedAfterStop).toBe(true);
   });
+
+  it('runs at most `perNamespace` seeds of one namespace; another namespace\'s seed is not held up behind them', async () => {
+    const seeds = new InlineSeeds(3, Date.now, { perNamespace: 1 });
+    const g = gate();
+    const a1 = seeds.start('team-a/one', 1, g.task(1));
+    const a2 = seeds.start('team-a/two', 1, g.task(2));
+    const b1 = seeds.start('team-b/one', 1, g.task(3));
+    await tick();
+    expect([a1.phase, a2.phase, b1.phase]).toEqual(['running', 'queued', 'running']);
+    expect(seeds.running).toBe(2);
+    g.releases[0]!();
+    await a1.done;
+    await tick();
+    expect(a2.phase).toBe('running');
+    g.releases[1]!();
+    g.releases[2]!();
+    await Promise.all([a2.done, b1.done]);
+    expect(seeds.running).toBe(0);
+  });
+
+  it('when the process is full, gives a freed slot to the first waiter whose namespace is under its limit', async () => {
+    const seeds = new InlineSeeds(2, Date.now, { perNamespace: 1 });
+    const g = gate();
+    const a1 = seeds.start('team-a/one', 1, g.task(1));
+    const b1 = seeds.start('team-b/one', 1, g.task(2));
+    const b2 = seeds.start('team-b/two', 1, g.task(3));
+    const c1 = seeds.start('team-c/one', 1, g.task(4));
+    await tick();
+    expect([a1.phase, b1.phase, b2.phase, c1.phase]).toEqual(['running', 'running', 'queued', 'queued']);
+    g.releases[0]!(); // team-a's slot: team-b is still at its limit, so team-c runs
+    await a1.done;
+    await tick();
+    expect([b2.phase, c1.phase]).toEqual(['queued', 'running']);
+    g.releases[1]!();
+    await b1.done;
+    await tick();
+    expect(b2.phase).toBe('running');
+    g.releases[2]!();
+    g.releases[3]!();
+    await Promise.all([b2.done, c1.done]);
+  });
+
+  it('cancels a run past its deadline and fails it with DeadlineExceeded, freeing its slot', async () => {
+    const seeds = new InlineSeeds(1, Date.now, { deadlineMs: 30 });
+    const g = gate();
+    const slow = seeds.start('team-a/slow', 1, g.task(1));
+    const next = seeds.start('team-b/next', 1, g.task(2));
+    await slow.done;
+    const error = (slow.outcome as { ok: false; error: SeedError }).error;
+    expect(error).toBeInstanceOf(SeedError);
+    expect(error.reason).toBe('DeadlineExceeded');
+    expect(error.message).toContain('deadline of 0.03s');
+    await tick();
+    expect(next.phase).toBe('running');
+    g.releases[1]!();
+    await next.done;
+    expect(next.outcome).toEqual({ ok: true, report: report(2) });
+  });
+
+  it('refuses a limit per namespace or a deadline that is not positive', () => {
+    expect(() => new InlineSeeds(2, Date.now, { perNamespace: 0 })).toThrow(/per namespace/);
+    expect(() => new InlineSeeds(2, Date.now, { deadlineMs: 0 })).toThrow(/deadline/);
+  });
 });

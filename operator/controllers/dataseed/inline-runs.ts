@@ -6,7 +6,9 @@ import type { SeedReport } from '../../seed/run';
 // that starts them: a reconcile only starts a run, reports its progress and
 // collects its outcome, so a long seed never holds a worker. At most `limit`
 // run at once (each holds database connections and memory); others wait
-// their turn. A key has at most one run; a newer generation's run starts only
+// their turn; at most `perNamespace` of them come from one namespace, so one
+// tenant's seeds never hold every slot. A run past its deadline is cancelled
+// (its transaction rolls back) and fails with DeadlineExceeded. A key has at most one run; a newer generation's run starts only
 // after the older one has stopped, so two seeds never write one target.
 
 export type SeedTask = (signal: AbortSignal, onProgress: ProgressListener) => Promise<SeedReport>;
@@ -25,37 +27,49 @@ export interface InlineRun {
   abort(): void;
 }
 
+/** Slots for runs: at most `limit` in the process and `perNamespace` per namespace, granted first come first served among those allowed. */
 class Slots {
   private used = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly byNamespace = new Map<string, number>();
+  private readonly waiting: Array<{ namespace: string; grant: () => void }> = [];
 
-  constructor(readonly limit: number) {}
+  constructor(readonly limit: number, readonly perNamespace: number) {}
 
-  /** A release function when a slot is free now, else undefined. */
-  tryAcquire(): (() => void) | undefined {
-    if (this.used >= this.limit || this.waiting.length > 0) return undefined;
+  private fits(namespace: string): boolean {
+    return this.used < this.limit && (this.byNamespace.get(namespace) ?? 0) < this.perNamespace;
+  }
+
+  private take(namespace: string): () => void {
     this.used++;
-    return this.releaser();
+    this.byNamespace.set(namespace, (this.byNamespace.get(namespace) ?? 0) + 1);
+    return this.releaser(namespace);
+  }
+
+  /** A release function when a slot is free now (and no earlier waiter could take it), else undefined. */
+  tryAcquire(namespace: string): (() => void) | undefined {
+    if (!this.fits(namespace) || this.waiting.some((w) => this.fits(w.namespace))) return undefined;
+    return this.take(namespace);
   }
 
   /** Resolves with a release function once a slot is free, or undefined when the signal aborts first. */
-  acquire(signal: AbortSignal): Promise<(() => void) | undefined> {
+  acquire(namespace: string, signal: AbortSignal): Promise<(() => void) | undefined> {
     if (signal.aborted) return Promise.resolve(undefined);
-    if (this.used < this.limit) {
-      this.used++;
-      return Promise.resolve(this.releaser());
-    }
+    const now = this.tryAcquire(namespace);
+    if (now) return Promise.resolve(now);
     return new Promise((resolve) => {
-      const grant = (): void => {
-        signal.removeEventListener('abort', giveUp);
-        resolve(this.releaser());
+      const entry = {
+        namespace,
+        grant: (): void => {
+          signal.removeEventListener('abort', giveUp);
+          resolve(this.take(namespace));
+        },
       };
       const giveUp = (): void => {
-        const at = this.waiting.indexOf(grant);
+        const at = this.waiting.indexOf(entry);
         if (at >= 0) this.waiting.splice(at, 1);
         resolve(undefined);
       };
-      this.waiting.push(grant);
+      this.waiting.push(entry);
       signal.addEventListener('abort', giveUp, { once: true });
     });
   }
@@ -64,17 +78,26 @@ class Slots {
     return this.used;
   }
 
-  private releaser(): () => void {
+  private releaser(namespace: string): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiting.shift();
-      // The slot passes straight to the next waiter, so `used` stays the same.
-      if (next) next();
-      else this.used--;
+      this.used--;
+      const left = (this.byNamespace.get(namespace) ?? 1) - 1;
+      if (left > 0) this.byNamespace.set(namespace, left);
+      else this.byNamespace.delete(namespace);
+      // The first waiter allowed to run now: a namespace at its own limit does not hold up the others.
+      const at = this.waiting.findIndex((w) => this.fits(w.namespace));
+      if (at >= 0) this.waiting.splice(at, 1)[0]!.grant();
     };
   }
+}
+
+/** The key's namespace: keys are namespace/name. */
+function namespaceOf(key: string): string {
+  const at = key.indexOf('/');
+  return at < 0 ? '' : key.slice(0, at);
 }
 
 class Run implements InlineRun {
@@ -84,39 +107,62 @@ class Run implements InlineRun {
   outcome: RunOutcome | undefined;
   readonly done: Promise<void>;
   private readonly controller = new AbortController();
+  private overdue = false;
 
   /** `slot`: taken already (nothing to wait for), so the run is running from the start. */
-  constructor(readonly generation: number, task: SeedTask, slots: Slots, after: Promise<void> | undefined, now: () => number, slot?: () => void) {
+  constructor(readonly generation: number, task: SeedTask, private readonly slots: Slots, private readonly namespace: string, after: Promise<void> | undefined,
+    private readonly now: () => number, private readonly deadlineMs: number | undefined, slot?: () => void) {
     if (slot) {
       this.phase = 'running';
       this.startedAtMs = now();
     }
-    this.done = this.execute(task, slots, after, now, slot);
+    this.done = this.execute(task, after, slot);
   }
 
   abort(): void {
     this.controller.abort();
   }
 
-  private async execute(task: SeedTask, slots: Slots, after: Promise<void> | undefined, now: () => number, slot: (() => void) | undefined): Promise<void> {
+  private async execute(task: SeedTask, after: Promise<void> | undefined, slot: (() => void) | undefined): Promise<void> {
     const signal = this.controller.signal;
     if (after) await after;
-    const release = slot ?? (await slots.acquire(signal));
+    const release = slot ?? (await this.slots.acquire(this.namespace, signal));
+    // The deadline counts from the start of the run, not the wait for a slot.
+    let timer: NodeJS.Timeout | undefined;
     try {
       if (!release) throw new SeedError('Cancelled', 'the seed was cancelled before it started');
       if (this.phase !== 'running') {
         this.phase = 'running';
-        this.startedAtMs = now();
+        this.startedAtMs = this.now();
+      }
+      if (this.deadlineMs !== undefined) {
+        timer = setTimeout(() => {
+          this.overdue = true;
+          this.controller.abort();
+        }, this.deadlineMs);
+        timer.unref();
       }
       const report = await task(signal, (p) => (this.progress = p));
-      this.outcome = { ok: true, report };
+      this.outcome = this.overdue ? { ok: false, error: overdueError(this.deadlineMs!) } : { ok: true, report };
     } catch (error) {
-      this.outcome = { ok: false, error };
+      this.outcome = { ok: false, error: this.overdue ? overdueError(this.deadlineMs!) : error };
     } finally {
+      if (timer) clearTimeout(timer);
       release?.();
       this.phase = 'finished';
     }
   }
+}
+
+function overdueError(deadlineMs: number): SeedError {
+  return new SeedError('DeadlineExceeded', `the seed ran longer than its deadline of ${deadlineMs / 1000}s and was cancelled; nothing was committed, the target is as it was`);
+}
+
+export interface InlineSeedsOptions {
+  /** Runs at once per namespace, so one tenant cannot hold every slot. */
+  perNamespace?: number;
+  /** A run still going after this long is cancelled and fails with DeadlineExceeded. */
+  deadlineMs?: number;
 }
 
 export class InlineSeeds {
@@ -125,9 +171,15 @@ export class InlineSeeds {
   private readonly stopping = new Map<string, Promise<void>>();
   private readonly slots: Slots;
 
-  constructor(limit: number, private readonly now: () => number = Date.now) {
+  private readonly deadlineMs: number | undefined;
+
+  constructor(limit: number, private readonly now: () => number = Date.now, options: InlineSeedsOptions = {}) {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`inline seed limit must be a positive integer; got ${limit}`);
-    this.slots = new Slots(limit);
+    const perNamespace = options.perNamespace ?? limit;
+    if (!Number.isInteger(perNamespace) || perNamespace < 1) throw new Error(`inline seed limit per namespace must be a positive integer; got ${perNamespace}`);
+    if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new Error(`inline seed deadline must be positive; got ${options.deadlineMs}ms`);
+    this.slots = new Slots(limit, perNamespace);
+    this.deadlineMs = options.deadlineMs;
   }
 
   get(key: string): InlineRun | undefined {
@@ -143,7 +195,8 @@ export class InlineSeeds {
     previous?.abort();
     const stopping = this.stopping.get(key);
     const after = previous || stopping ? Promise.all([previous?.done, stopping]).then(() => undefined) : undefined;
-    const run = new Run(generation, task, this.slots, after, this.now, after ? undefined : this.slots.tryAcquire());
+    const namespace = namespaceOf(key);
+    const run = new Run(generation, task, this.slots, namespace, after, this.now, this.deadlineMs, after ? undefined : this.slots.tryAcquire(namespace));
     this.runs.set(key, run);
     if (stop) {
       const onStop = (): void => run.abort();
@@ -178,5 +231,9 @@ export class InlineSeeds {
 
   get limit(): number {
     return this.slots.limit;
+  }
+
+  get perNamespace(): number {
+    return this.slots.perNamespace;
   }
 }

@@ -35,8 +35,11 @@ function count(n: number): string {
 }
 
 /** What the Reconciling condition says about a run. */
-export function progressMessage(run: Pick<InlineRun, 'phase' | 'progress'>, limit: number): string {
-  if (run.phase === 'queued') return `waiting for a free slot: at most ${limit} inline seeds run at once in this operator`;
+export function progressMessage(run: Pick<InlineRun, 'phase' | 'progress'>, limit: number, perNamespace = limit): string {
+  if (run.phase === 'queued') {
+    const own = perNamespace < limit ? `, ${perNamespace} from one namespace` : '';
+    return `waiting for a free slot: at most ${limit} inline seeds run at once in this operator${own}`;
+  }
   const p = run.progress;
   if (!p) return 'seeding: planning (introspecting the target, checking rules)';
   const of = p.expectedRows ? ` of about ${count(p.expectedRows)}` : '';
@@ -94,7 +97,7 @@ export class InlineRunner {
   private async writeProgress(ctx: ReconcileContext, obj: DataSeedObject, run: InlineRun, events: SeedEvent[]): Promise<void> {
     const reporter = this.options.reporter;
     const sc = reporter.context(obj);
-    const message = progressMessage(run, this.options.seeds.limit);
+    const message = progressMessage(run, this.options.seeds.limit, this.options.seeds.perNamespace);
     const status =
       run.phase === 'queued'
         ? pendingStatus(sc, message)

@@ -13,6 +13,10 @@ export interface DataSeedReconcilerOptions {
   image: string;
   /** Inline seeds running at once in this process; others wait. */
   maxInlineSeeds?: number;
+  /** Inline seeds running at once from one namespace, so one tenant cannot hold every slot. */
+  maxInlineSeedsPerNamespace?: number;
+  /** An inline seed still running after this long is cancelled (rolled back) and fails with DeadlineExceeded. */
+  inlineSeedDeadlineSeconds?: number;
   /** How often a running inline seed's progress is written to its status. */
   progressIntervalMs?: number;
   /** activeDeadlineSeconds of seed Jobs. */
@@ -23,6 +27,9 @@ export interface DataSeedReconcilerOptions {
 }
 
 export const DEFAULT_MAX_INLINE_SEEDS = 2;
+export const DEFAULT_MAX_INLINE_SEEDS_PER_NAMESPACE = 1;
+/** Two hours: ten times the longest seed measured (tens of millions of rows), short of a stuck run holding a slot for days. */
+export const DEFAULT_INLINE_SEED_DEADLINE_SECONDS = 2 * 60 * 60;
 export const DEFAULT_PROGRESS_INTERVAL_MS = 2_000;
 
 /**
@@ -43,7 +50,10 @@ export class DataSeedReconciler implements Reconciler {
 
   constructor(options: DataSeedReconcilerOptions) {
     this.references = options.references ?? new ReferenceIndex();
-    this.seeds = new InlineSeeds(options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS);
+    this.seeds = new InlineSeeds(options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS, Date.now, {
+      perNamespace: Math.min(options.maxInlineSeedsPerNamespace ?? DEFAULT_MAX_INLINE_SEEDS_PER_NAMESPACE, options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS),
+      deadlineMs: (options.inlineSeedDeadlineSeconds ?? DEFAULT_INLINE_SEED_DEADLINE_SECONDS) * 1000,
+    });
     this.reporter = new StatusReporter(options.now ?? (() => new Date()));
     this.inline = new InlineRunner({ seeds: this.seeds, reporter: this.reporter, references: this.references, progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS });
     this.jobs = new JobRunner({ reporter: this.reporter, references: this.references, image: options.image, ...(options.jobActiveDeadlineSeconds ? { activeDeadlineSeconds: options.jobActiveDeadlineSeconds } : {}) });
