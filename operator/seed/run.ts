@@ -4,7 +4,7 @@ import { compileLineTransform } from './anonymize-rows';
 import type { DriverFactory, IntegrityReport, SeedDatabase } from './driver';
 import { connectionLossAsSeedError } from './connection-loss';
 import { SeedError } from './errors';
-import { compareProfiles, type FidelityReport, type FidelityThresholds } from './fidelity';
+import { compareProfiles, thresholdsOfSpec, type FidelityReport, type FidelityThresholds } from './fidelity';
 import { KeyedHash } from './keyed';
 import { type LeakHit, scanForLeaks } from './leak-scan';
 import { type Profile, type SchemaInfo, type TableInfo, tableId } from './model';
@@ -70,10 +70,9 @@ function selectTables(schema: SchemaInfo, exclude: string[]): SchemaInfo {
   return { tables: schema.tables.filter((t) => !excluded(t)) };
 }
 
+/** The spec's thresholds over the defaults (fan-out included), so an unset threshold is the default, never "unchecked". */
 function thresholdsOf(spec: DataSeedSpec): FidelityThresholds {
-  const f = spec.fidelity;
-  const n = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
-  return { maxNullFractionDelta: n(f?.maxNullFractionDelta), maxKolmogorovSmirnov: n(f?.maxKolmogorovSmirnov), maxTotalVariation: n(f?.maxTotalVariation), maxRowCountDeviation: n(f?.maxRowCountDeviation) };
+  return thresholdsOfSpec(spec.fidelity);
 }
 
 export function digestOf(value: unknown): string {
