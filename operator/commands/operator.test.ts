@@ -10,6 +10,9 @@ describe('operator options', () => {
       leaderElect: false,
       leaderElectionId: 'understudy-operator',
       gracefulShutdownTimeout: 20,
+      maxInlineSeeds: 2,
+      maxInlineSeedsPerNamespace: 1,
+      inlineSeedDeadline: 7200,
     });
   });
 
@@ -17,6 +20,8 @@ describe('operator options', () => {
     expect(() => parseOperatorOptions({ metricsBindAddress: 'localhost' })).toThrow(/--metrics-bind-address: --metrics-bind-address must look like/);
     expect(() => parseOperatorOptions({ namespace: ['Bad_NS'] })).toThrow(/--namespace: must be a namespace name/);
     expect(() => parseOperatorOptions({ leaderElectionId: 'No Spaces' })).toThrow(/--leader-election-id/);
+    expect(() => parseOperatorOptions({ maxInlineSeedsPerNamespace: '0' })).toThrow(/--max-inline-seeds-per-namespace: /);
+    expect(() => parseOperatorOptions({ inlineSeedDeadline: 'soon' })).toThrow(/--inline-seed-deadline: /);
   });
 
   it('collects repeated --namespace flags through commander', async () => {

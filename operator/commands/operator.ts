@@ -31,6 +31,9 @@ export const OperatorOptionsSchema = z.object({
   leaderElectionNamespace: z.string().regex(DNS1123_LABEL, 'must be a namespace name (DNS-1123 label)').optional(),
   leaderElectionId: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 subdomain').default('understudy-operator'),
   gracefulShutdownTimeout: z.coerce.number().int().min(0).default(20),
+  maxInlineSeeds: z.coerce.number().int().min(1).max(64).default(2),
+  maxInlineSeedsPerNamespace: z.coerce.number().int().min(1).max(64).default(1),
+  inlineSeedDeadline: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(7200),
   testController: z.enum(['configmap-echo']).optional(),
 });
 export type OperatorOptions = z.infer<typeof OperatorOptionsSchema>;
@@ -58,7 +61,14 @@ export async function runOperator(options: OperatorOptions, factories: readonly 
     gracefulShutdownTimeoutMs: options.gracefulShutdownTimeout * 1000,
     leaderElection: options.leaderElect ? { namespace: leaderElectionNamespace, name: options.leaderElectionId } : undefined,
   });
-  const env: ControllerEnvironment = { logger, namespaces, identity: manager.identity, registry: manager.registry, operatorNamespace };
+  const env: ControllerEnvironment = {
+    logger,
+    namespaces,
+    identity: manager.identity,
+    registry: manager.registry,
+    operatorNamespace,
+    inlineSeeds: { max: options.maxInlineSeeds, perNamespace: options.maxInlineSeedsPerNamespace, deadlineSeconds: options.inlineSeedDeadline },
+  };
   const all = [...factories];
   if (options.testController === 'configmap-echo') all.push(({ identity }) => echoController({ identity }));
   for (const factory of all) {
@@ -83,6 +93,9 @@ export function registerOperatorCommand(program: Command, factories: readonly Co
     .option('--leader-election-namespace <name>', 'namespace of the Lease (default: POD_NAMESPACE or the kubeconfig namespace)')
     .option('--leader-election-id <name>', 'name of the Lease', 'understudy-operator')
     .option('--graceful-shutdown-timeout <seconds>', 'how long to wait for reconciles in flight on shutdown (below the pod grace period, so the lease is still released)', '20')
+    .option('--max-inline-seeds <n>', 'DataSeeds run inside the operator at once (runner: Inline, and every seed that reads production)', '2')
+    .option('--max-inline-seeds-per-namespace <n>', 'of those, at most this many from one namespace, so one team cannot take every slot', '1')
+    .option('--inline-seed-deadline <seconds>', 'an inline seed running longer is cancelled and rolled back (DeadlineExceeded)', '7200')
     .addOption(new Option('--test-controller <name>', 'run a test-only controller (integration tests)').choices(['configmap-echo']).hideHelp())
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOperatorOptions(raw);

@@ -13,6 +13,8 @@ export interface ControllerEnvironment {
   registry: Registry;
   /** The operator's own namespace: where admins put what only the operator may read (remote kubeconfigs). */
   operatorNamespace: string;
+  /** Bounds on seeds run inside the operator (flags of `understudy operator`); the DataSeed controller's defaults otherwise. */
+  inlineSeeds?: { max: number; perNamespace: number; deadlineSeconds: number };
 }
 
 /** Builds one controller (or several) for the manager; operator/controllers/index.ts lists one per kind. */

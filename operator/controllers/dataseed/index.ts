@@ -39,8 +39,9 @@ const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
  * and Namespaces are watched as every user of Baselines does: a Baseline's
  * change re-judges the DataSeeds naming it, a namespace's labels those in it.
  */
-export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces'>, options: DataSeedControllerOptions = {}): ControllerOptions {
-  const { maxConcurrentReconciles, ...reconciler } = options;
+export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces' | 'inlineSeeds'>, options: DataSeedControllerOptions = {}): ControllerOptions {
+  const bounds = env.inlineSeeds ? { maxInlineSeeds: env.inlineSeeds.max, maxInlineSeedsPerNamespace: env.inlineSeeds.perNamespace, inlineSeedDeadlineSeconds: env.inlineSeeds.deadlineSeconds } : {};
+  const { maxConcurrentReconciles, ...reconciler } = { ...bounds, ...options };
   const references = reconciler.references ?? new ReferenceIndex();
   return {
     name: DATA_SEED_CONTROLLER,
