@@ -269,7 +269,7 @@ export const DataSeedSpecSchema = z
       .enum(['AfterLoad', 'PerRow'])
       .default('AfterLoad')
       .describe('AfterLoad (default): load each table without per-row foreign-key triggers and verify every key with one set-based query before the table commits; needs a superuser connection (otherwise PerRow is used), and user triggers do not fire during the load. PerRow: ordinary per-row checks and triggers.'),
-    parallelism: z.number().int().min(1).max(32).default(2).describe('Independent tables written at once.'),
+    parallelism: z.number().int().min(1).max(32).default(2).describe('Kept for compatibility: a seed writes every table in one transaction on one connection, so a failed, leaking or interrupted seed leaves the target as it was.'),
     batchRows: z.number().int().min(100).max(1_000_000).default(10_000).describe('Rows per COPY chunk.'),
   })
   .meta({
