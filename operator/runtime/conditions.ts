@@ -1,4 +1,15 @@
-import type { Condition } from '../api/common';
+/**
+ * A condition as the Kubernetes API conventions define it (metav1.Condition).
+ * The runtime owns the shape; each kind's schema in api/ renders the same one.
+ */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+}
 
 export type ConditionStatus = Condition['status'];
 
