@@ -166,6 +166,16 @@ export class KubeClient {
     return this.request<T>({ verb: 'create', method: 'POST', path, body: obj, signal: options.signal, query: { fieldManager: options.fieldManager ?? this.fieldManager, dryRun: options.dryRun ? 'All' : undefined } });
   }
 
+  /**
+   * POST of a review (SelfSubjectReview, SelfSubjectAccessReview): nothing is
+   * stored, so the object has no name and takes no field manager (the server
+   * refuses both).
+   */
+  async review<T extends KubernetesObject>(obj: { apiVersion: string; kind: string; spec?: unknown }, options: RequestOptions = {}): Promise<T> {
+    const path = await this.paths.collectionPath(obj.apiVersion, obj.kind);
+    return this.request<T>({ verb: 'create', method: 'POST', path, body: obj, signal: options.signal, query: {} });
+  }
+
   /** PUT: optimistic concurrency through metadata.resourceVersion (409 when stale). */
   async replace<T extends KubernetesObject>(obj: T, options: PatchOptions = {}): Promise<T> {
     const path = await this.paths.objectPath(refOf(obj), options.subresource);

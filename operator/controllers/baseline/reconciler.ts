@@ -80,12 +80,10 @@ export class BaselineReconciler implements Reconciler {
 }
 
 async function allowed(need: AccessNeed, ctx: ReconcileContext): Promise<boolean> {
-  const review = await ctx.client.create<KubernetesObject & { status?: { allowed?: boolean } }>({
+  const review = await ctx.client.review<KubernetesObject & { status?: { allowed?: boolean } }>({
     apiVersion: 'authorization.k8s.io/v1',
     kind: 'SelfSubjectAccessReview',
-    // Reviews are not stored; the client wants a name all the same.
-    metadata: { name: 'understudy' },
     spec: { resourceAttributes: { namespace: need.namespace, verb: need.verb, group: need.group, resource: need.resource, ...(need.name ? { name: need.name } : {}) } },
-  } as KubernetesObject);
+  });
   return review.status?.allowed === true;
 }

@@ -23,12 +23,7 @@ export interface Subject {
 
 /** Who the operator is, from the API server's own answer (SelfSubjectReview), so no flag can get it wrong. */
 export async function whoAmI(client: KubeClient): Promise<Subject> {
-  const review = await client.create<KubernetesObject & { status?: { userInfo?: { username?: string } } }>({
-    apiVersion: 'authentication.k8s.io/v1',
-    kind: 'SelfSubjectReview',
-    // Reviews are not stored; the client wants a name all the same.
-    metadata: { name: 'understudy' },
-  } as KubernetesObject);
+  const review = await client.review<KubernetesObject & { status?: { userInfo?: { username?: string } } }>({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
   const username = review.status?.userInfo?.username ?? '';
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
   if (sa) return { kind: 'ServiceAccount', namespace: sa[1]!, name: sa[2]! };
