@@ -18,7 +18,7 @@ import type { CategoryOutcome, Difference, Inconclusive } from './finding';
 import { applyIgnoreRules } from './ignore';
 import { conditionsFor, findingMetricSamples } from './outcome';
 import { toFindings, topFindings } from './select';
-import { behaviourNeedsServices } from './sources/build';
+import { behaviourNeedsServices } from './behaviour/defaults';
 import type { ObjectSource } from './sources/objects';
 import { summarise } from './verdict';
 

@@ -1,4 +1,4 @@
-import type { DefaultQueries, PrometheusQuery } from '../../api/paritycheck';
+import type { DefaultQueries, PrometheusQuery, ResolvedParityCheck } from '../../api/paritycheck';
 
 // The default query set: what seed 003 asked by hand-written PromQL —
 // does staging's latency predict production's, do error rates diverge, does
@@ -64,4 +64,15 @@ export function behaviourQueries(behaviour: BehaviourQueries): PrometheusQuery[]
   }
   const names = new Set(own.map((q) => q.name));
   return [...defaultQueries(behaviour.defaults).filter((q) => !names.has(q.name)), ...own];
+}
+
+/** Whether a behaviour query (the default set included) runs per service without a list of its own, so the services come from the workloads. */
+export function behaviourNeedsServices(check: ResolvedParityCheck): boolean {
+  const behaviour = check.categories.behaviour;
+  if (!behaviour || behaviour.enabled === false) return false;
+  try {
+    return behaviourQueries(behaviour).some((q) => q.query.includes('{{service}}') && !q.services);
+  } catch {
+    return false; // the spec error is reported by the behaviour category itself
+  }
 }

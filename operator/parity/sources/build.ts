@@ -1,6 +1,6 @@
 import type { ResolvedParityCheck, StagingDatabase } from '../../api/paritycheck';
 import { parseDuration } from '../../api/values/duration';
-import { behaviourQueries } from '../behaviour/defaults';
+import { behaviourNeedsServices } from '../behaviour/defaults';
 import type { MetricsSource } from '../behaviour/prometheus';
 import type { ParitySources } from '../check';
 import type { KubeObject } from '../config/normalize';
@@ -36,17 +36,6 @@ type DatabaseSides = { staging: StagingDatabase; production: { database: string 
 /** Whether a run lists Kubernetes objects: for the configuration category, or to find the services a behaviour query runs for. */
 export function needsObjects(check: ResolvedParityCheck): boolean {
   return check.categories.configuration?.enabled !== false || behaviourNeedsServices(check);
-}
-
-/** Whether a behaviour query (the default set included) runs per service without a list of its own, so the services come from the workloads. */
-export function behaviourNeedsServices(check: ResolvedParityCheck): boolean {
-  const behaviour = check.categories.behaviour;
-  if (!behaviour || behaviour.enabled === false) return false;
-  try {
-    return behaviourQueries(behaviour).some((q) => q.query.includes('{{service}}') && !q.services);
-  } catch {
-    return false; // the spec error is reported by the behaviour category itself
-  }
 }
 
 /**
