@@ -1,26 +1,11 @@
 import type { TransformName } from '../../api/dataseed';
-import { IntPermutation, type Keyed, Uuid128Permutation } from '../keyed';
-import type { ColumnInfo } from '../model';
+import { IntPermutation, Uuid128Permutation } from '../keyed';
 import { shiftDateText } from './dates';
 import * as fake from './fake-values';
 import { transformJson } from './json-paths';
+import type { CompileContext, RowLookup, TransformSpec, ValueTransform } from './types';
 
-/** Another column of the same row, decoded; used by per-entity transforms. */
-export type RowLookup = (column: string) => string | null;
-/** Transforms a non-null value; null stays null. */
-export type ValueTransform = (value: string, row: RowLookup) => string | null;
-
-export interface TransformSpec {
-  transform: TransformName;
-  params?: Record<string, unknown>;
-}
-
-export interface CompileContext {
-  keyed: Keyed;
-  column: ColumnInfo;
-  /** The column is unique or part of a key, so the transform must be injective. */
-  unique: boolean;
-}
+export type { CompileContext, RowLookup, TransformSpec, ValueTransform } from './types';
 
 export function param<T extends 'string' | 'number' | 'boolean'>(
   params: Record<string, unknown> | undefined,

@@ -1,4 +1,4 @@
-import type { CompileContext, TransformSpec, ValueTransform } from './compile';
+import type { CompileContext, TransformSpec, ValueTransform } from './types';
 
 type Compile = (spec: TransformSpec, ctx: CompileContext) => ValueTransform;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
