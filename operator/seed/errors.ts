@@ -1,4 +1,4 @@
-import type { SeedReport } from './run';
+import type { SeedReport } from './report';
 
 /** Why a seed failed, as a condition reason; the message lists what to fix. */
 export type SeedFailureReason =

@@ -5,8 +5,8 @@ import type { SeedJob } from './jobs';
 import { type SchemaInfo, tableId } from './model';
 import { planLoadOrder } from './plan';
 import { encodeArray } from './postgres/copy-text';
-import type { RunOptions } from './run';
-import { type TableResult, writeTables } from './write-tables';
+import type { RunOptions, TableResult } from './report';
+import { writeTables } from './write-tables';
 
 // The sql and fixtures sources, for teams that already have seed files.
 

@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { type Connection, type DataSeedSpec, type Rule, RuleSchema } from '../api/dataseed';
 import { SeedError } from './errors';
 import { ProfileSchema } from './model';
-import type { SeedRequest } from './run';
+import type { SeedRequest } from './report';
 
 // Turns a DataSeed's references (Secrets, ConfigMaps) into what runSeed needs.
 // Used by the controller (both runners) and by `understudy seed --resource`

@@ -17,48 +17,13 @@ import { runFixtures, runSql } from './plain-sources';
 import { anonymizeJobs, preflightChecks } from './anonymize';
 import { type SeedJob, deferredFill } from './jobs';
 import { expectedRows, synthesisJobs } from './synthesize';
-import { type TableResult, writeTables } from './write-tables';
+import { writeTables } from './write-tables';
+import type { RunOptions, SeedReport, SeedRequest, TableResult } from './report';
 
 // One engine for every source: plan and check everything first, then write in
 // foreign-key order, then verify (integrity, fidelity, leaks).
 
-export interface SeedRequest {
-  spec: DataSeedSpec;
-  /** Connection URLs, already resolved from Secrets by the caller. */
-  target: string;
-  /** The production database: anonymize's `from`, or synthesize's `profile.fromDatabase`. */
-  source?: string;
-  /** A stored profile, for synthesize from a ConfigMap or file. */
-  profile?: Profile;
-  /** The masking key, for anonymize. */
-  key?: Buffer;
-  /** Rules from `rulesFrom`, added to spec.rules. */
-  extraRules?: Rule[];
-  sql?: string;
-  fixtures?: Record<string, Array<Record<string, unknown>>>;
-}
-
-export interface RunOptions {
-  onProgress?: ProgressListener;
-  signal?: AbortSignal;
-  log?: (message: string) => void;
-  openDatabase?: DriverFactory;
-  /** Most distinct values fingerprinted per column by the leak scan. */
-  leakScanLimit?: number;
-}
-
-export interface SeedReport {
-  source: 'synthesize' | 'anonymize' | 'sql' | 'fixtures';
-  tables: TableResult[];
-  totals: { rows: number; seconds: number; rowsPerSecond: number };
-  fidelity?: FidelityReport;
-  integrity?: IntegrityReport;
-  piiCoverage?: { covered: number; total: number; personal: number };
-  profileDigest?: string;
-  leaks?: LeakHit[];
-  /** Where the time went: planning and profiling, writing, and verifying (integrity, fidelity, leak scan). */
-  timings?: { prepareSeconds: number; writeSeconds: number; verifySeconds: number };
-}
+export type { RunOptions, SeedReport, SeedRequest } from './report';
 
 export function sourceKind(spec: DataSeedSpec): SeedReport['source'] {
   const s = spec.source;

@@ -1,6 +1,6 @@
 import type { DataSeedStatus } from '../api/dataseed';
 import { SeedError } from './errors';
-import type { SeedReport } from './run';
+import type { SeedReport } from './report';
 
 // How a seed's outcome is written into DataSeed status: small and bounded.
 

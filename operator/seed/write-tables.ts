@@ -1,9 +1,9 @@
 import type { SeedDatabase, TableWriter } from './driver';
+import type { TableResult } from './report';
 import { isConnectionLoss } from './connection-loss';
 import { SeedError } from './errors';
 import type { TableInfo } from './model';
 import type { LoadPlan } from './plan';
-
 
 // Writes tables in foreign-key order, atomically: TRUNCATE, every COPY, the
 // deferred keys, the sequences and then the verification (integrity, leak scan,
@@ -27,12 +27,6 @@ export interface TableJob {
   /** Wire-format chunks; the job counts its own rows. */
   chunks: (signal?: AbortSignal) => AsyncIterable<string | Buffer>;
   rows: () => number;
-}
-
-export interface TableResult {
-  name: string;
-  rows: number;
-  seconds: number;
 }
 
 export interface WriteOptions {
