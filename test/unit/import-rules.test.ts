@@ -37,6 +37,27 @@ function layerViolations(files: ReadonlyMap<string, string>): string[] {
   return out;
 }
 
+/** Files of `operator/` that import each other, directly or through others: one cycle each, as a path. */
+function importCycles(files: ReadonlyMap<string, string>): string[] {
+  const edges = new Map<string, string[]>();
+  for (const [path, source] of files) {
+    const targets = [...source.matchAll(IMPORT)].map((m) => relative(ROOT, resolve(ROOT, dirname(path), m[1] ?? '')));
+    edges.set(path, targets.map((t) => [`${t}.ts`, `${t}/index.ts`].find((c) => files.has(c))).filter((t): t is string => t !== undefined));
+  }
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (node: string, trail: string[]): void => {
+    state.set(node, 'open');
+    for (const next of edges.get(node) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...trail.slice(trail.indexOf(next)), node, next].join(' -> '));
+      else if (!state.has(next)) visit(next, [...trail, node]);
+    }
+    state.set(node, 'done');
+  };
+  for (const node of edges.keys()) if (!state.has(node)) visit(node, []);
+  return cycles;
+}
+
 function sourceFiles(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const entry of readdirSync(dir)) {
@@ -64,5 +85,16 @@ describe('import rules', () => {
 
   it('hold in operator/', () => {
     expect(layerViolations(sourceFiles(ROOT))).toEqual([]);
+  });
+
+  it('find a cycle, and operator/ has none', () => {
+    const planted = new Map([
+      ['seed/run.ts', "import { SeedError } from './errors';\n"],
+      ['seed/errors.ts', "import type { SeedReport } from './run';\n"],
+      ['seed/plan.ts', "import { x } from './model';\n"],
+      ['seed/model.ts', ''],
+    ]);
+    expect(importCycles(planted)).toEqual(['seed/run.ts -> seed/errors.ts -> seed/run.ts']);
+    expect(importCycles(sourceFiles(ROOT))).toEqual([]);
   });
 });
