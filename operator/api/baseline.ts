@@ -230,27 +230,6 @@ export function parseBaselineSpec(raw: unknown): BaselineParseResult {
   return { ok: true, spec };
 }
 
-/** Whether a namespace (with its labels) may use the Baseline. */
-export function allowsNamespace(spec: Pick<BaselineSpec, 'allowedNamespaces'>, namespace: string, labels: Readonly<Record<string, string>> | undefined): boolean {
-  const { names, selector } = spec.allowedNamespaces;
-  if (names?.includes(namespace)) return true;
-  if (!selector) return false;
-  const l = labels ?? {};
-  const labelsMatch = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => l[k] === v);
-  const exprsMatch = (selector.matchExpressions ?? []).every((e) => {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    switch (e.operator) {
-      case 'In': return has && (e.values ?? []).includes(l[e.key]!);
-      case 'NotIn': return !has || !(e.values ?? []).includes(l[e.key]!);
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
-    }
-  });
-  // An empty selector would allow every namespace of the cluster: require at least one requirement.
-  const requirements = Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length;
-  return requirements > 0 && labelsMatch && exprsMatch;
-}
-
 /** Human text of who may use the Baseline, for Stalled messages. */
 export function describeAllowedNamespaces(spec: Pick<BaselineSpec, 'allowedNamespaces'>): string {
   const parts: string[] = [];

@@ -1,5 +1,6 @@
 import { API_VERSION } from '../api/common';
-import { allowsNamespace, describeAllowedNamespaces, parseBaselineSpec, type BaselineSpec, type NamespacedSecretKey } from '../api/baseline';
+import { describeAllowedNamespaces, parseBaselineSpec, type BaselineSpec, type NamespacedSecretKey } from '../api/baseline';
+import { matchesLabelSelector } from '../environment/selectors';
 import type { KubernetesObject } from '../runtime/client-node';
 import type { WatchesKind } from '../runtime/controller';
 import { KubeApiError } from '../runtime/kube-errors';
@@ -42,6 +43,16 @@ export function accessBaseline(ctx: Pick<ReconcileContext, 'cache'>, name: strin
     return { ok: false, reason: 'BaselineNotAllowed', field, message: `Baseline ${name} does not allow namespace ${namespace}; it allows ${describeAllowedNamespaces(parsed.spec)}` };
   }
   return { ok: true, baseline: { name, uid: object.metadata?.uid, generation: object.metadata?.generation ?? 0, spec: parsed.spec } };
+}
+
+/** Whether a namespace (with its labels) may use the Baseline: by name, or by a selector with at least one requirement. */
+export function allowsNamespace(spec: Pick<BaselineSpec, 'allowedNamespaces'>, namespace: string, labels: Readonly<Record<string, string>> | undefined): boolean {
+  const { names, selector } = spec.allowedNamespaces;
+  if (names?.includes(namespace)) return true;
+  if (!selector) return false;
+  // An empty selector would allow every namespace of the cluster: it allows none.
+  const requirements = Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions ?? []).length;
+  return requirements > 0 && matchesLabelSelector({ ...labels }, selector);
 }
 
 /** The value of a Secret key a Baseline names, read live (the operator caches no Secret); undefined when absent. */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { allowsNamespace, parseBaselineSpec } from '../api/baseline';
+import { parseBaselineSpec } from '../api/baseline';
+import { allowsNamespace } from '../controllers/baseline-access';
 import { parseStagingEnvironmentSpec } from '../api/stagingenvironment';
 import { resolveCopySpec, type Resolution } from './copy-spec';
 import { targetNamespaceName } from './namespace';

@@ -5,6 +5,7 @@ import { parseDuration } from '../api/values/duration';
 import { hostTemplateAllowed } from './host-policy';
 import type { EnvironmentRef } from './labels';
 import { targetNamespaceName } from './namespace';
+import { DEFAULT_KINDS } from './kinds';
 import { parseQuantity } from '../api/values/quantity';
 import { compare } from '../api/values/rational';
 import { ratioOf } from '../api/values/ratio';
@@ -89,10 +90,9 @@ export function resolveCopySpec(input: ResolveInput): Resolution {
 function kindsOf(b: BaselineSpec): { kinds?: readonly string[] } {
   if (b.source.kinds) return { kinds: b.rbac.copyRoles ? b.source.kinds : b.source.kinds.filter((k) => k !== 'Role' && k !== 'RoleBinding') };
   if (b.rbac.copyRoles) return {};
-  return { kinds: DEFAULT_KIND_NAMES.filter((k) => k !== 'Role' && k !== 'RoleBinding') };
+  return { kinds: DEFAULT_KINDS.map((k) => k.kind).filter((k) => k !== 'Role' && k !== 'RoleBinding') };
 }
 
-const DEFAULT_KIND_NAMES = ['Deployment', 'StatefulSet', 'Service', 'ConfigMap', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', 'Role', 'RoleBinding', 'CronJob', 'PersistentVolumeClaim', 'NetworkPolicy'];
 
 type Problem = { field: string; message: string } | undefined;
 
