@@ -1,4 +1,5 @@
 import type { PiiKind } from './model';
+import { ibanMod97, luhnCheckDigit } from './transform/fake-values';
 
 // A value that looks personal is never stored in a profile, whatever the
 // column is called: a column named `ref` can hold e-mail addresses, and one
@@ -16,29 +17,14 @@ const IBAN_SHAPE = /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/;
 
 /** The Luhn checksum every payment card number satisfies. */
 export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
+  return digits.length > 1 && luhnCheckDigit(digits.slice(0, -1)) === digits.charCodeAt(digits.length - 1) - 48;
 }
 
 /** ISO 13616: move the first four characters to the end, letters to numbers, the result mod 97 is 1. */
 export function ibanValid(text: string): boolean {
   const iban = text.replace(/\s+/g, '').toUpperCase();
   if (!IBAN_SHAPE.test(iban)) return false;
-  const moved = iban.slice(4) + iban.slice(0, 4);
-  let rest = 0;
-  for (const ch of moved) {
-    const n = ch >= 'A' ? ch.charCodeAt(0) - 55 : ch.charCodeAt(0) - 48;
-    rest = n >= 10 ? (rest * 100 + n) % 97 : (rest * 10 + n) % 97;
-  }
-  return rest === 1;
+  return ibanMod97(iban.slice(4) + iban.slice(0, 4)) === 1;
 }
 
 /** Digit runs of card length (13–19) anywhere in the value, with spaces or dashes between groups. */
