@@ -122,7 +122,10 @@ describe('the DataSeed controller, inline runner', () => {
     expect(condition(failed, 'Ready')?.message).toMatch(/KS distance \d\.\d+ > 0\.000001/);
     expect(failed.status).toMatchObject({ phase: 'Failed', fidelity: { passed: false } });
     expect(failed.status?.tables).toHaveLength(11);
-    expect((await seedEvents(ns, 'strict-fidelity')).filter((e) => e.reason === 'SeedFailed')).toHaveLength(1);
+    // Events are posted after the status write: wait for the first, then check there is only one.
+    const failures = async () => (await seedEvents(ns, 'strict-fidelity')).filter((e) => e.reason === 'SeedFailed');
+    await eventually(async () => (await failures()).length > 0, { timeoutMs: 10_000, what: 'the SeedFailed event' });
+    expect(await failures()).toHaveLength(1);
   });
 });
 
