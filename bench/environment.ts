@@ -61,7 +61,7 @@ function median(values: readonly number[]): number {
 }
 
 async function applyAll(client: KubeClient, objects: readonly SyntheticObject[]): Promise<void> {
-  for (const object of objects) await client.apply(object as KubernetesObject, { force: true });
+  for (const object of objects) await client.apply(object, { force: true });
 }
 
 function environment(name: string, namespace: string, baseline: string): KubernetesObject {

@@ -74,7 +74,7 @@ function pinnedNamespaces(selector: unknown): string[] | undefined {
   if (!isRecord(selector)) return undefined;
   const byLabel = isRecord(selector.matchLabels) ? selector.matchLabels[NAMESPACE_NAME_LABEL] : undefined;
   if (typeof byLabel === 'string') return [byLabel];
-  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  const expressions: unknown[] = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
   const pinned = expressions.find((e) => isRecord(e) && e.key === NAMESPACE_NAME_LABEL && e.operator === 'In' && Array.isArray(e.values));
   return isRecord(pinned) && Array.isArray(pinned.values) ? pinned.values.map(String) : undefined;
 }

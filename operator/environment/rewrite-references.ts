@@ -72,7 +72,7 @@ function rewriteNamespaceSelectors(value: unknown, rewrite: NamespaceRewrite): v
   }
   if (!isRecord(value)) return;
   for (const [key, child] of Object.entries(value)) {
-    if (key === 'namespaceSelector' && isRecord(child)) rewriteNamespaceSelector(child as LabelSelector, rewrite);
+    if (key === 'namespaceSelector' && isRecord(child)) rewriteNamespaceSelector(child, rewrite);
     else rewriteNamespaceSelectors(child, rewrite);
   }
 }

@@ -72,7 +72,7 @@ function stripPodTemplate(object: KubeObject): void {
 function stripSpec(kind: string, spec: Record<string, unknown>): void {
   switch (kind) {
     case 'Service':
-      return stripService(spec as ServiceSpec);
+      return stripService(spec);
     case 'PersistentVolumeClaim':
       delete spec.volumeName;
       return;

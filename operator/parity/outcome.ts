@@ -3,12 +3,12 @@ import type { ConditionInput } from './conditions';
 import type { CategoryOutcome } from './finding';
 import { categoryVerdict, isDrift, type Summary } from './verdict';
 
-export const CATEGORY_CONDITION: Record<Category, string> = {
+export const CATEGORY_CONDITION = {
   configuration: 'ConfigDrifted',
   schema: 'SchemaDrifted',
   data: 'DataDrifted',
   behaviour: 'BehaviourDrifted',
-};
+} as const satisfies Record<Category, string>;
 
 function firstFew(items: string[], max = 3): string {
   const shown = items.slice(0, max).join('; ');

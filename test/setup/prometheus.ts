@@ -126,7 +126,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     await waitReady(url, child, 30_000);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${stderr}`);
+    throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return {
     url,

@@ -93,6 +93,6 @@ export async function waitForObject<T extends { status?: unknown }>(read: () => 
       { timeoutMs: opts.timeoutMs, intervalMs: 250, what: opts.what },
     );
   } catch (err) {
-    throw new Error(`${(err as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}`);
+    throw new Error(`${(err as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}`, { cause: err });
   }
 }

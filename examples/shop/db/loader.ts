@@ -62,6 +62,7 @@ export async function loadShop(url: string, size: ShopSize, opts: { createSchema
   const rng = new Rng(size.seed ?? 1, 7);
   const write = async (table: string, columns: string[], rows: Iterable<TextRow>): Promise<void> => {
     let n = 0;
+    // eslint-disable-next-line @typescript-eslint/require-await -- copyIn takes an AsyncIterable; batching itself is synchronous
     async function* chunks(): AsyncGenerator<string> {
       let batch: TextRow[] = [];
       for (const r of rows) {

@@ -25,8 +25,8 @@ const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 export function compareImage(pair: ContainerPair, context: ConfigContext): Difference[] {
   const make = differ(`${pair.workload.kind}/${pair.workload.name}`);
   const path = `${pair.path}.image`;
-  const stagingImage = String(pair.staging.image ?? '');
-  const productionImage = String(pair.production.image ?? '');
+  const stagingImage = typeof pair.staging.image === 'string' ? pair.staging.image : '';
+  const productionImage = typeof pair.production.image === 'string' ? pair.production.image : '';
   const stagingDigest = runningDigest(pair.workload.staging, pair.name, context.staging.pods);
   const productionDigest = runningDigest(pair.workload.production, pair.name, context.production.pods);
   const bothDigests = stagingDigest !== undefined && productionDigest !== undefined;

@@ -10,7 +10,9 @@
 // image, targetPort on port). Rules run in order: leaves before the
 // objects that hold them, so an object emptied by folding folds too.
 
-export type DefaultValue = unknown | ((holder: Record<string, unknown>) => unknown);
+export type DefaultFromHolder = (holder: Record<string, unknown>) => unknown;
+/** A literal default, or a DefaultFromHolder (a function is never a literal value in a manifest). */
+export type DefaultValue = string | number | boolean | null | readonly unknown[] | Record<string, unknown> | DefaultFromHolder;
 
 export interface DefaultRule {
   path: string;

@@ -42,7 +42,7 @@ function resolveOne(entry: Json, snapshot: NamespaceSnapshot): ResolvedEnv {
   if (typeof fieldRef.fieldPath === 'string') return { text: `<fieldRef ${fieldRef.fieldPath}>`, secret: false, source: 'fieldRef' };
   const resourceRef = asRecord(from.resourceFieldRef);
   if (typeof resourceRef.resource === 'string') {
-    return { text: `<resourceFieldRef ${resourceRef.resource}${resourceRef.divisor ? ` / ${String(resourceRef.divisor)}` : ''}>`, secret: false, source: 'resourceFieldRef' };
+    return { text: `<resourceFieldRef ${resourceRef.resource}${typeof resourceRef.divisor === 'string' || typeof resourceRef.divisor === 'number' ? ` / ${resourceRef.divisor}` : ''}>`, secret: false, source: 'resourceFieldRef' };
   }
   return { text: '', secret: false, source: 'value' };
 }

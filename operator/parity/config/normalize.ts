@@ -63,7 +63,7 @@ export function deleteAt(root: unknown, path: string): void {
 export function foldDefaults(root: unknown, rules: DefaultRule[]): void {
   for (const rule of rules) {
     visitPath(root, splitPath(rule.path), (holder, key) => {
-      const expected = typeof rule.value === 'function' ? (rule.value as (h: Json) => unknown)(holder) : rule.value;
+      const expected = typeof rule.value === 'function' ? (rule.value)(holder) : rule.value;
       if (jsonEqual(holder[key], expected)) delete holder[key];
     });
   }

@@ -31,12 +31,12 @@ export function buildSnapshot(namespace: string, objects: KubeObject[], secretKe
     if (isBookkeeping(raw)) continue;
     const object = normalize(raw.kind === 'Secret' ? redactSecret(raw, secretKey) : raw);
     let names = byKind.get(object.kind);
-    if (!names) byKind.set(object.kind, (names = new Map()));
+    if (!names) byKind.set(object.kind, (names = new Map<string, KubeObject>()));
     names.set(object.metadata.name, object);
   }
   return { namespace, objects: byKind, pods };
 }
 
 export function objectsOf(snapshot: NamespaceSnapshot, kind: string): Map<string, KubeObject> {
-  return snapshot.objects.get(kind) ?? new Map();
+  return snapshot.objects.get(kind) ?? new Map<string, KubeObject>();
 }

@@ -16,13 +16,13 @@ export class ManifestObjectSource implements ObjectSource {
     private readonly selector?: LabelSelector,
   ) {}
 
-  async list(namespace: string, kinds: string[]): Promise<ListedObjects> {
+  list(namespace: string, kinds: string[]): Promise<ListedObjects> {
     const wanted = new Set(kinds);
     const objects = this.objects
       .filter((o) => wanted.has(o.kind) && (o.metadata.namespace === undefined || o.metadata.namespace === namespace))
       .filter((o) => matchesLabelSelector(o.metadata.labels, this.selector))
       .map((o) => ({ ...o, metadata: { ...o.metadata, namespace } }));
-    return { objects, forbidden: [] };
+    return Promise.resolve({ objects, forbidden: [] });
   }
 
   requests(): number {
