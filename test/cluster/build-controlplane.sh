@@ -25,6 +25,19 @@ fi
 
 command -v go >/dev/null || { echo "go is required to build the test control plane" >&2; exit 1; }
 start=$(date +%s)
+STEPS=${#BINARIES[@]}
+step=0
+elapsed() { local s=$(( $(date +%s) - start )); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
+# A cold build takes about 12-14 minutes on 2 cores and prints nothing while
+# the Go compiler works: say which step runs, what is left, and keep a heartbeat.
+announce() { # what version
+  step=$((step + 1))
+  local left=("${BINARIES[@]:step}")
+  echo "[$step/$STEPS, $(elapsed) elapsed] building $1 $2${left[*]:+; then ${left[*]}} (a cold build takes ~12-14 min on 2 cores; cached afterwards)"
+}
+( while sleep 30; do echo "  ... still building ($(elapsed) elapsed)"; done ) &
+heartbeat=$!
+trap 'kill $heartbeat 2>/dev/null || true' EXIT
 mkdir -p "$BIN" "$OUT/src"
 export GOFLAGS="-buildvcs=false -mod=mod"
 export CGO_ENABLED=0
@@ -66,7 +79,7 @@ GO
     ld+=" -X ${pkg}.gitCommit=${commit} -X ${pkg}.gitTreeState=clean -X ${pkg}.buildDate=1970-01-01T00:00:00Z"
   done
   for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-    echo "building $cmd ${K8S_VERSION}"
+    announce "$cmd" "${K8S_VERSION}"
     go build -trimpath -ldflags "$ld" -o "$BIN/$cmd" "k8s.io/kubernetes/cmd/$cmd"
   done
 }
@@ -90,12 +103,12 @@ func main() { etcdmain.Main(os.Args) }
 GO
   go get "go.etcd.io/etcd/server/v3@${ETCD_VERSION}" >/dev/null
   go mod tidy >/dev/null
-  echo "building etcd ${ETCD_VERSION}"
+  announce etcd "${ETCD_VERSION}"
   go build -trimpath -ldflags "$LDFLAGS_COMMON" -o "$BIN/etcd" .
 }
 
 build_tool() { # name module-path version
-  echo "building $1 $3"
+  announce "$1" "$3"
   GOBIN="$BIN" go install -trimpath -ldflags "$LDFLAGS_COMMON" "$2@$3"
 }
 
