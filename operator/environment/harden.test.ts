@@ -46,6 +46,38 @@ describe('hardening copies', () => {
     expect(JSON.stringify(copy.spec)).toContain('"app.kubernetes.io/instance":"shop-prod"');
   });
 
+  it('strips every Argo CD and Flux label and annotation from copies, so the baseline\'s Application or Kustomization never claims or prunes them', () => {
+    const tracked: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'cart-config',
+        labels: {
+          'app.kubernetes.io/instance': 'shop-prod',
+          'argocd.argoproj.io/instance': 'shop-prod',
+          'kustomize.toolkit.fluxcd.io/name': 'shop',
+          'kustomize.toolkit.fluxcd.io/namespace': 'flux-system',
+          'helm.toolkit.fluxcd.io/name': 'shop',
+          'app.kubernetes.io/name': 'cart',
+        },
+        annotations: {
+          'argocd.argoproj.io/tracking-id': 'shop-prod:/ConfigMap:shop/cart-config',
+          'argocd.argoproj.io/hook': 'PreSync',
+          'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+          'kustomize.toolkit.fluxcd.io/ssa': 'Merge',
+          'helm.toolkit.fluxcd.io/driftDetection': 'enabled',
+          'example.com/owner': 'team-cart',
+        },
+      },
+      data: { LOG_LEVEL: 'info' },
+    };
+    const [copy] = hardenCopies([tracked], options).objects;
+    expect(copy?.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'cart' });
+    expect(copy?.metadata.annotations).toEqual({ 'example.com/owner': 'team-cart' });
+    // The input is never changed: the cache hands out frozen objects.
+    expect(tracked.metadata.annotations?.['kustomize.toolkit.fluxcd.io/ssa']).toBe('Merge');
+  });
+
   it('strips snippet annotations from Ingresses', () => {
     const ingress: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'shop', annotations: { 'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "x: y";', 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' } } };
     const result = hardenCopies([ingress], options);
