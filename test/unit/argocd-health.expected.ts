@@ -1,0 +1,19 @@
+// The Argo CD health expected of each status in test/fixtures/argocd-statuses/
+// (file name -> health, and a pattern its message must match). Files named
+// handwritten-* are written from the status types; the rest are recorded by
+// the integration tests. A status without an entry here fails
+// test/unit/argocd-health.test.ts, so every new recording is judged.
+export interface ExpectedHealth {
+  status: 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown';
+  message?: RegExp;
+}
+
+export const EXPECTED_HEALTH: Readonly<Record<string, ExpectedHealth>> = {
+  // Torn down by its TTL and kept until Git removes it: not red, and nothing for automated sync to re-create.
+  'handwritten-stagingenvironment-expired-under-autosync.json': { status: 'Suspended', message: /^Expired at 2026-01-04T00:00:00Z: torn down/ },
+  // A new image after Ready: the phase says Degraded, Reconciling says an update is in progress.
+  'handwritten-stagingenvironment-update-after-ready.json': { status: 'Progressing', message: /waiting for checkout/ },
+  // failOn critical does not make Inconclusive a pass.
+  'handwritten-paritycheck-inconclusive.json': { status: 'Progressing', message: /^Inconclusive \(never a pass\)/ },
+  'handwritten-dataseed-failed-retrying.json': { status: 'Degraded', message: /retrying in 20s/ },
+};
