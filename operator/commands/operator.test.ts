@@ -5,8 +5,10 @@ describe('operator options', () => {
   it('applies controller-runtime style defaults', () => {
     expect(parseOperatorOptions({})).toMatchObject({
       namespace: [],
-      metricsBindAddress: '127.0.0.1:8080',
-      healthProbeBindAddress: '127.0.0.1:8081',
+      // Nothing on a port a developer's machine is likely to use: metrics off, health on loopback 9440.
+      metricsBindAddress: '0',
+      metricsSecure: true,
+      healthProbeBindAddress: '127.0.0.1:9440',
       leaderElect: false,
       leaderElectionId: 'understudy-operator',
       gracefulShutdownTimeout: 20,
@@ -33,5 +35,24 @@ describe('operator options', () => {
     });
     await program.parseAsync(['node', 'understudy', 'operator', '--namespace', 'a', '--namespace', 'b', '--leader-elect', '--metrics-bind-address', '0']);
     expect(seen).toMatchObject({ namespace: ['a', 'b'], leaderElect: true, metricsBindAddress: '0' });
+  });
+});
+
+describe('secure metrics flags', () => {
+  it('serves HTTPS with authentication unless --no-metrics-secure, with an optional certificate directory', async () => {
+    const parse = async (args: string[]) => {
+      const program = new Command().exitOverride();
+      const command = registerOperatorCommand(program, []);
+      let seen: ReturnType<typeof parseOperatorOptions> | undefined;
+      command.action((raw: unknown) => {
+        seen = parseOperatorOptions(raw);
+      });
+      await program.parseAsync(['node', 'understudy', 'operator', ...args]);
+      return seen!;
+    };
+    expect(await parse(['--metrics-bind-address', ':8443'])).toMatchObject({ metricsBindAddress: ':8443', metricsSecure: true });
+    expect((await parse([])).metricsCertDir).toBeUndefined();
+    expect(await parse(['--metrics-bind-address', ':8443', '--no-metrics-secure'])).toMatchObject({ metricsSecure: false });
+    expect(await parse(['--metrics-cert-dir', '/certs'])).toMatchObject({ metricsCertDir: '/certs' });
   });
 });

@@ -11,6 +11,8 @@ import { echoController } from '../runtime/testing/configmap-echo';
 export type { ControllerEnvironment, ControllerFactory } from '../runtime/controller-environment';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Loopback and a port few programs use (docs/observability.md); the chart listens on :8081 in the Pod. */
+export const DEFAULT_HEALTH_ADDRESS = '127.0.0.1:9440';
 
 function bindAddress(field: string) {
   return z.string().superRefine((value, ctx) => {
@@ -25,8 +27,11 @@ function bindAddress(field: string) {
 export const OperatorOptionsSchema = z.object({
   kubeconfig: z.string().min(1).optional(),
   namespace: z.array(z.string().regex(DNS1123_LABEL, 'must be a namespace name (DNS-1123 label)')).default([]),
-  metricsBindAddress: bindAddress('--metrics-bind-address').default('127.0.0.1:8080'),
-  healthProbeBindAddress: bindAddress('--health-probe-bind-address').default('127.0.0.1:8081'),
+  // Off by default, as in controller-runtime: nothing listens on a port another program on a developer's machine may want.
+  metricsBindAddress: bindAddress('--metrics-bind-address').default('0'),
+  metricsSecure: z.boolean().default(true),
+  metricsCertDir: z.string().min(1).optional(),
+  healthProbeBindAddress: bindAddress('--health-probe-bind-address').default(DEFAULT_HEALTH_ADDRESS),
   leaderElect: z.boolean().default(false),
   leaderElectionNamespace: z.string().regex(DNS1123_LABEL, 'must be a namespace name (DNS-1123 label)').optional(),
   leaderElectionId: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 subdomain').default('understudy-operator'),
@@ -57,6 +62,7 @@ export async function runOperator(options: OperatorOptions, factories: readonly 
     logger,
     namespaces,
     metricsAddr: options.metricsBindAddress,
+    ...(options.metricsSecure ? { metricsSecure: { ...(options.metricsCertDir ? { certDir: options.metricsCertDir } : {}) } } : {}),
     healthAddr: options.healthProbeBindAddress,
     gracefulShutdownTimeoutMs: options.gracefulShutdownTimeout * 1000,
     leaderElection: options.leaderElect ? { namespace: leaderElectionNamespace, name: options.leaderElectionId } : undefined,
@@ -87,8 +93,10 @@ export function registerOperatorCommand(program: Command, factories: readonly Co
     .description('Run the controllers (StagingEnvironment, DataSeed, ParityCheck) until SIGTERM')
     .option('--kubeconfig <path>', 'kubeconfig to use (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--namespace <name>', 'watch only this namespace (repeatable; default: all namespaces)', collect)
-    .option('--metrics-bind-address <addr>', 'where /metrics listens; 0 disables', '127.0.0.1:8080')
-    .option('--health-probe-bind-address <addr>', 'where /healthz and /readyz listen; 0 disables', '127.0.0.1:8081')
+    .option('--metrics-bind-address <addr>', 'where /metrics listens, e.g. :8443; 0 (the default) disables', '0')
+    .option('--no-metrics-secure', 'serve /metrics over plain HTTP to anyone (default: HTTPS, bearer tokens allowed to get /metrics only)')
+    .option('--metrics-cert-dir <dir>', 'directory with tls.crt and tls.key for /metrics (default: a self-signed certificate made at start)')
+    .option('--health-probe-bind-address <addr>', 'where /healthz and /readyz listen; 0 disables', DEFAULT_HEALTH_ADDRESS)
     .option('--leader-elect', 'run controllers only while holding the leader Lease', false)
     .option('--leader-election-namespace <name>', 'namespace of the Lease (default: POD_NAMESPACE or the kubeconfig namespace)')
     .option('--leader-election-id <name>', 'name of the Lease', 'understudy-operator')

@@ -1,4 +1,5 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface BindAddress {
@@ -25,19 +26,31 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function serve(address: BindAddress, routes: Record<string, Handler>): Promise<RunningServer> {
-  const server: Server = createServer((req, res) => {
+export interface ServeOptions {
+  /** PEM certificate and key: the server speaks HTTPS (TLS 1.2 or later) instead of HTTP. */
+  tls?: { cert: string; key: string };
+  /** Runs before every routed request; an answer other than 200 is sent instead of the route's. */
+  guard?: (req: IncomingMessage, path: string) => Promise<{ status: number; message: string }>;
+}
+
+export async function serve(address: BindAddress, routes: Record<string, Handler>, options: ServeOptions = {}): Promise<RunningServer> {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const handler = routes[path];
     if (!handler || req.method !== 'GET') {
       res.writeHead(404).end('not found\n');
       return;
     }
-    Promise.resolve(handler(req, res)).catch((err: unknown) => {
+    const guard = options.guard;
+    const run = guard
+      ? guard(req, path).then((verdict) => (verdict.status === 200 ? handler(req, res) : void res.writeHead(verdict.status, { 'Content-Type': 'text/plain' }).end(`${verdict.message}\n`)))
+      : Promise.resolve(handler(req, res));
+    run.catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500);
       res.end(`${err instanceof Error ? err.message : String(err)}\n`);
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, listener) : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(address.port, address.host, () => resolve());
@@ -45,7 +58,7 @@ export async function serve(address: BindAddress, routes: Record<string, Handler
   const bound = server.address() as AddressInfo;
   const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   return {
-    url: `http://${host}:${bound.port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${bound.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

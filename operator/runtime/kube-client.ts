@@ -74,6 +74,8 @@ export interface KubeClientOptions {
    * idle timeout only starts once the stream is open.
    */
   watchHeadersTimeoutMs?: number;
+  /** Called after every request (rest_client_* metrics): method, status code or "<error>", host, seconds. */
+  observe?: (o: { method: string; code: string; host: string; seconds?: number }) => void;
 }
 
 interface RequestSpec {
@@ -100,6 +102,8 @@ export class KubeClient {
   private readonly server: string;
   private readonly requestTimeoutMs: number;
   private readonly watchHeadersTimeoutMs: number;
+  private readonly observe: KubeClientOptions['observe'];
+  private readonly host: string;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -111,6 +115,8 @@ export class KubeClient {
     this.fieldManager = options.fieldManager ?? 'understudy';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.watchHeadersTimeoutMs = options.watchHeadersTimeoutMs ?? 30_000;
+    this.observe = options.observe;
+    this.host = new URL(this.server).host;
     this.paths = new ResourcePaths((path) => this.request({ verb: 'discovery', method: 'GET', path }));
   }
 
@@ -281,6 +287,8 @@ export class KubeClient {
     } finally {
       clearTimeout(headersTimer);
     }
+    // A watch is counted, not timed: it lasts as long as the server keeps it open.
+    this.observe?.({ method: 'GET', code: String(response.status), host: this.host });
     if (response.status !== 200) {
       throw apiErrorFromResponse('GET', path, response.status, await response.text().catch(() => ''));
     }
@@ -310,6 +318,8 @@ export class KubeClient {
     const timeout = AbortSignal.timeout(this.requestTimeoutMs);
     const requestSignal = spec.signal ? AbortSignal.any([timeout, spec.signal]) : timeout;
     let response: Response;
+    const started = performance.now();
+    const observe = (code: string) => this.observe?.({ method: spec.method, code, host: this.host, seconds: (performance.now() - started) / 1000 });
     try {
       response = await fetch(this.url(spec.path, spec.query), {
         ...init,
@@ -319,8 +329,10 @@ export class KubeClient {
         signal: requestSignal as RequestInit['signal'],
       });
     } catch (err) {
+      observe('<error>');
       throw transportError(spec.method, spec.path, err);
     }
+    observe(String(response.status));
     let text: string;
     try {
       text = await response.text();

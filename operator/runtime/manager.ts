@@ -3,6 +3,8 @@ import type { KubeConfig } from './client-node';
 import { Controller, type ControllerOptions, type WatchedKind } from './controller';
 import { type EventRecorder, KubeEventRecorder } from './events';
 import { parseBindAddress, type RunningServer, serve } from './http-server';
+import { MetricsAuthorizer } from './metrics-auth';
+import { servingCertificate } from './serving-certificate';
 import { Informer, stripManagedFields } from './informer';
 import { KubeClient } from './kube-client';
 import { LeaderElector, type LeaderElectionConfig, defaultIdentity } from './leader-election';
@@ -14,6 +16,13 @@ export interface ManagerOptions {
   logger?: Logger;
   /** "127.0.0.1:8080" by default; "0" disables. */
   metricsAddr?: string;
+  /**
+   * Serve /metrics over HTTPS, only to bearer tokens the API server says may
+   * `get` the path (TokenReview, then SubjectAccessReview), as
+   * controller-runtime's WithAuthenticationAndAuthorization. The certificate
+   * is tls.crt/tls.key from `certDir`, or self-signed at start.
+   */
+  metricsSecure?: { certDir?: string };
   /** "127.0.0.1:8081" by default; "0" disables. */
   healthAddr?: string;
   leaderElection?: LeaderElectionConfig;
@@ -57,7 +66,7 @@ export class Manager {
     this.logger = options.logger ?? createLogger();
     this.registry = options.registry ?? createMetricsRegistry();
     this.metrics = runtimeMetrics(this.registry);
-    this.client = new KubeClient(options.kubeConfig, { fieldManager: options.fieldManager });
+    this.client = new KubeClient(options.kubeConfig, { fieldManager: options.fieldManager, observe: (o) => this.metrics.observeRequest(o) });
     this.identity = options.leaderElection?.identity ?? defaultIdentity();
     this.namespaces = options.namespaces && options.namespaces.length > 0 ? [...options.namespaces] : undefined;
     this.shutdownTimeoutMs = options.gracefulShutdownTimeoutMs ?? 30_000;
@@ -74,9 +83,16 @@ export class Manager {
         // Its own client with a short timeout, so one hung request cannot outlive the renew deadline.
         client: new KubeClient(options.kubeConfig, { requestTimeoutMs: 5_000 }),
         logger: this.logger,
-        onStartedLeading: () => this.startControllers(),
-        onStoppedLeading: () => this.leadershipLost(),
+        onStartedLeading: () => {
+          this.metrics.leaderStatus.set({ name: options.leaderElection!.name }, 1);
+          this.startControllers();
+        },
+        onStoppedLeading: () => {
+          this.metrics.leaderStatus.set({ name: options.leaderElection!.name }, 0);
+          this.leadershipLost();
+        },
       });
+      this.metrics.leaderStatus.set({ name: options.leaderElection.name }, 0);
     }
   }
 
@@ -186,7 +202,10 @@ export class Manager {
     this.state = 'stopping';
     const started = Date.now();
     const drained = await Promise.all(this.controllers.map((c) => c.stop(this.shutdownTimeoutMs)));
-    if (this.elector) await this.elector.stop();
+    if (this.elector) {
+      await this.elector.stop();
+      this.metrics.leaderStatus.set({ name: this.options.leaderElection!.name }, 0);
+    }
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
     await Promise.all(this.servers.map((s) => s.close()));
     this.state = 'stopped';
@@ -196,12 +215,18 @@ export class Manager {
   private async startServers(): Promise<void> {
     const metricsAddress = parseBindAddress(this.options.metricsAddr ?? '127.0.0.1:8080', 'metricsAddr');
     if (metricsAddress) {
-      const server = await serve(metricsAddress, {
-        '/metrics': async (_req, res) => {
-          const body = await this.registry.metrics();
-          res.writeHead(200, { 'Content-Type': this.registry.contentType }).end(body);
+      const secure = this.options.metricsSecure;
+      const authorizer = secure ? new MetricsAuthorizer({ client: this.client }) : undefined;
+      const server = await serve(
+        metricsAddress,
+        {
+          '/metrics': async (_req, res) => {
+            const body = await this.registry.metrics();
+            res.writeHead(200, { 'Content-Type': this.registry.contentType }).end(body);
+          },
         },
-      });
+        secure && authorizer ? { tls: servingCertificate(secure.certDir, metricsAddress.host, this.logger), guard: (req, path) => authorizer.check(req, path) } : {},
+      );
       this.servers.push(server);
       this.metricsUrl = server.url;
     }

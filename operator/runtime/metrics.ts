@@ -23,13 +23,46 @@ export interface InFlightReader {
   longestRunningProcessorSeconds(): number;
 }
 
+/** Labels a queue passes: its name, which is its controller's name. */
+type QueueLabels = { name: string };
+export interface QueueGauge {
+  set(labels: QueueLabels, value: number): void;
+}
+export interface QueueCounter {
+  inc(labels: QueueLabels): void;
+}
+export interface QueueHistogram {
+  observe(labels: QueueLabels, value: number): void;
+}
+
+/**
+ * Workqueue metrics with controller-runtime's labels: `controller` and `name`,
+ * both the controller's name (a queue belongs to one controller). Queues pass
+ * only `name`; `controller` is added here.
+ */
 export interface WorkqueueMetrics {
-  depth: Gauge<'name'>;
-  adds: Counter<'name'>;
-  retries: Counter<'name'>;
-  queueDuration: Histogram<'name'>;
-  workDuration: Histogram<'name'>;
+  depth: QueueGauge;
+  adds: QueueCounter;
+  retries: QueueCounter;
+  queueDuration: QueueHistogram;
+  workDuration: QueueHistogram;
   inFlight: Map<string, InFlightReader>;
+}
+
+/** client-go's REST client metrics: every request the operator sends to the API server. */
+export interface RestClientMetrics {
+  requests: Counter<'code' | 'method' | 'host'>;
+  duration: Histogram<'verb' | 'host'>;
+}
+
+/** What a KubeClient reports after each request. */
+export interface RestRequestObservation {
+  method: string;
+  /** The HTTP status, or "<error>" when no response came (client-go's value). */
+  code: string;
+  host: string;
+  /** Absent for a watch, which lasts as long as the server keeps it open. */
+  seconds?: number;
 }
 
 export interface ControllerMetrics {
@@ -51,9 +84,31 @@ export interface RuntimeMetrics {
   workqueue: WorkqueueMetrics;
   controller: ControllerMetrics;
   informer: InformerMetrics;
+  restClient: RestClientMetrics;
+  /** client-go's leader_election_master_status{name}: 1 while this process holds the lease. */
+  leaderStatus: Gauge<'name'>;
+  /** Records one API request; hand it to a KubeClient as its `observe` option. */
+  observeRequest(observation: RestRequestObservation): void;
+}
+
+// client-go's request latency buckets.
+const REST_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
+
+function withController<T extends 'set' | 'inc' | 'observe'>(
+  metric: Gauge<'controller' | 'name'> | Counter<'controller' | 'name'> | Histogram<'controller' | 'name'>,
+  method: T,
+): T extends 'set' ? QueueGauge : T extends 'inc' ? QueueCounter : QueueHistogram {
+  const labelled = (labels: QueueLabels) => ({ controller: labels.name, name: labels.name });
+  const adapters = {
+    set: { set: (labels: QueueLabels, value: number) => (metric as Gauge<'controller' | 'name'>).set(labelled(labels), value) },
+    inc: { inc: (labels: QueueLabels) => (metric as Counter<'controller' | 'name'>).inc(labelled(labels)) },
+    observe: { observe: (labels: QueueLabels, value: number) => (metric as Histogram<'controller' | 'name'>).observe(labelled(labels), value) },
+  };
+  return adapters[method] as T extends 'set' ? QueueGauge : T extends 'inc' ? QueueCounter : QueueHistogram;
 }
 
 const byRegistry = new WeakMap<Registry, RuntimeMetrics>();
+const QUEUE_LABELS = ['controller', 'name'] as const;
 
 /** The runtime's metrics in a registry, created once per registry. */
 export function runtimeMetrics(registry: Registry): RuntimeMetrics {
@@ -64,23 +119,29 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
   const metrics: RuntimeMetrics = {
     registry,
     workqueue: {
-      depth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: ['name'], registers }),
-      adds: new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers }),
-      retries: new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers }),
-      queueDuration: new Histogram({
-        name: 'workqueue_queue_duration_seconds',
-        help: 'How long in seconds an item stays in workqueue before being requested',
-        labelNames: ['name'],
-        buckets: WORKQUEUE_BUCKETS,
-        registers,
-      }),
-      workDuration: new Histogram({
-        name: 'workqueue_work_duration_seconds',
-        help: 'How long in seconds processing an item from workqueue takes',
-        labelNames: ['name'],
-        buckets: WORKQUEUE_BUCKETS,
-        registers,
-      }),
+      depth: withController(new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: QUEUE_LABELS, registers }), 'set'),
+      adds: withController(new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: QUEUE_LABELS, registers }), 'inc'),
+      retries: withController(new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: QUEUE_LABELS, registers }), 'inc'),
+      queueDuration: withController(
+        new Histogram({
+          name: 'workqueue_queue_duration_seconds',
+          help: 'How long in seconds an item stays in workqueue before being requested',
+          labelNames: QUEUE_LABELS,
+          buckets: WORKQUEUE_BUCKETS,
+          registers,
+        }),
+        'observe',
+      ),
+      workDuration: withController(
+        new Histogram({
+          name: 'workqueue_work_duration_seconds',
+          help: 'How long in seconds processing an item from workqueue takes',
+          labelNames: QUEUE_LABELS,
+          buckets: WORKQUEUE_BUCKETS,
+          registers,
+        }),
+        'observe',
+      ),
       inFlight,
     },
     controller: {
@@ -136,23 +197,48 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
         registers,
       }),
     },
+    restClient: {
+      requests: new Counter({
+        name: 'rest_client_requests_total',
+        help: 'Number of HTTP requests, partitioned by status code, method, and host.',
+        labelNames: ['code', 'method', 'host'],
+        registers,
+      }),
+      duration: new Histogram({
+        name: 'rest_client_request_duration_seconds',
+        help: 'Request latency in seconds. Broken down by verb, and host.',
+        labelNames: ['verb', 'host'],
+        buckets: REST_BUCKETS,
+        registers,
+      }),
+    },
+    leaderStatus: new Gauge({
+      name: 'leader_election_master_status',
+      help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. \'name\' is the string used to identify the lease.',
+      labelNames: ['name'],
+      registers,
+    }),
+    observeRequest: (o) => {
+      metrics.restClient.requests.inc({ code: o.code, method: o.method, host: o.host });
+      if (o.seconds !== undefined) metrics.restClient.duration.observe({ verb: o.method, host: o.host }, o.seconds);
+    },
   };
   new Gauge({
     name: 'workqueue_unfinished_work_seconds',
     help: 'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration.',
-    labelNames: ['name'],
+    labelNames: QUEUE_LABELS,
     registers,
     collect() {
-      for (const [name, reader] of inFlight) this.set({ name }, reader.unfinishedWorkSeconds());
+      for (const [name, reader] of inFlight) this.set({ controller: name, name }, reader.unfinishedWorkSeconds());
     },
   });
   new Gauge({
     name: 'workqueue_longest_running_processor_seconds',
     help: 'How many seconds has the longest running processor for workqueue been running.',
-    labelNames: ['name'],
+    labelNames: QUEUE_LABELS,
     registers,
     collect() {
-      for (const [name, reader] of inFlight) this.set({ name }, reader.longestRunningProcessorSeconds());
+      for (const [name, reader] of inFlight) this.set({ controller: name, name }, reader.longestRunningProcessorSeconds());
     },
   });
   byRegistry.set(registry, metrics);

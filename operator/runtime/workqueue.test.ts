@@ -157,20 +157,21 @@ describe('WorkQueue', () => {
     queue.add('a');
     queue.add('a');
     queue.add('b');
-    expect((await metrics.workqueue.depth.get()).values).toEqual([expect.objectContaining({ labels: { name: 'm' }, value: 2 })]);
+    // controller-runtime labels every workqueue series with its controller as well as its name.
+    expect((await registry.getSingleMetric('workqueue_depth')!.get()).values).toEqual([expect.objectContaining({ labels: { controller: 'm', name: 'm' }, value: 2 })]);
     const key = await queue.get();
     await new Promise((r) => setTimeout(r, 20));
     const text = await registry.metrics();
-    expect(text).toMatch(/workqueue_adds_total\{name="m"\} 2/);
-    expect(text).toMatch(/workqueue_depth\{name="m"\} 1/);
-    const longest = Number(/workqueue_longest_running_processor_seconds\{name="m"\} ([0-9.e-]+)/.exec(text)?.[1]);
+    expect(text).toMatch(/workqueue_adds_total\{controller="m",name="m"\} 2/);
+    expect(text).toMatch(/workqueue_depth\{controller="m",name="m"\} 1/);
+    const longest = Number(/workqueue_longest_running_processor_seconds\{controller="m",name="m"\} ([0-9.e-]+)/.exec(text)?.[1]);
     expect(longest).toBeGreaterThanOrEqual(0.015);
     queue.done(key!);
     queue.addRateLimited('c');
     const after = await registry.metrics();
-    expect(after).toMatch(/workqueue_retries_total\{name="m"\} 1/);
-    expect(after).toMatch(/workqueue_work_duration_seconds_count\{name="m"\} 1/);
-    expect(after).toMatch(/workqueue_queue_duration_seconds_count\{name="m"\} 1/);
+    expect(after).toMatch(/workqueue_retries_total\{controller="m",name="m"\} 1/);
+    expect(after).toMatch(/workqueue_work_duration_seconds_count\{controller="m",name="m"\} 1/);
+    expect(after).toMatch(/workqueue_queue_duration_seconds_count\{controller="m",name="m"\} 1/);
     queue.shutDown();
   });
 });

@@ -11,6 +11,8 @@ export interface SeedJobOptions {
   uid: string;
   generation: number;
   image: string;
+  /** Secrets in the Job's namespace for pulling the image (the chart's imagePullSecrets). */
+  imagePullSecrets?: readonly string[];
   serviceAccountName: string;
   /** Seconds after which a running seed is stopped. */
   activeDeadlineSeconds?: number;
@@ -47,6 +49,7 @@ export function seedJob(opts: SeedJobOptions) {
         spec: {
           restartPolicy: 'Never',
           serviceAccountName: opts.serviceAccountName,
+          ...(opts.imagePullSecrets?.length ? { imagePullSecrets: opts.imagePullSecrets.map((name) => ({ name })) } : {}),
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {

@@ -16,6 +16,16 @@ function packageVersion(): string {
   return 'latest';
 }
 
+/** Names of pull Secrets for that image, comma-separated; the chart sets it from its imagePullSecrets. */
+export const IMAGE_PULL_SECRETS_ENV = 'UNDERSTUDY_IMAGE_PULL_SECRETS';
+
+export function operatorImagePullSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[IMAGE_PULL_SECRETS_ENV] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+}
+
 export function operatorImage(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env[IMAGE_ENV]?.trim();
   return fromEnv ? fromEnv : `${DEFAULT_REPOSITORY}:${packageVersion()}`;

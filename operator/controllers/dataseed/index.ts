@@ -3,7 +3,7 @@ import type { ControllerEnvironment } from '../../runtime/controller-environment
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
 import type { KubernetesObject } from '../../runtime/client-node';
 import type { MapFunction } from '../../runtime/owner-mapping';
-import { operatorImage } from './image';
+import { operatorImage, operatorImagePullSecrets } from './image';
 import { JOB_REF } from './job-runner';
 import { DataSeedReconciler, type DataSeedReconcilerOptions } from './reconciler';
 import { ReferenceIndex } from './references';
@@ -59,7 +59,7 @@ export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces'
             : references.touchBaseline(o.metadata?.name ?? '', String(o.metadata?.generation ?? '')),
       })),
     ],
-    reconciler: new DataSeedReconciler({ image: operatorImage(), ...reconciler, references }),
+    reconciler: new DataSeedReconciler({ image: operatorImage(), imagePullSecrets: operatorImagePullSecrets(), ...reconciler, references }),
     maxConcurrentReconciles: maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };

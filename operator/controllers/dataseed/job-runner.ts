@@ -30,6 +30,7 @@ export interface JobRunnerOptions {
   reporter: StatusReporter;
   references: ReferenceIndex;
   image: string;
+  imagePullSecrets?: readonly string[];
   activeDeadlineSeconds?: number;
 }
 
@@ -121,6 +122,7 @@ export class JobRunner {
       uid: o.uid,
       generation: o.generation,
       image: this.options.image,
+      ...(this.options.imagePullSecrets ? { imagePullSecrets: this.options.imagePullSecrets } : {}),
       serviceAccountName: seedIdentityName(o.name),
       ...(this.options.activeDeadlineSeconds ? { activeDeadlineSeconds: this.options.activeDeadlineSeconds } : {}),
     });

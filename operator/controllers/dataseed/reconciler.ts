@@ -11,6 +11,8 @@ import { type DataSeedObject, parseSpec } from './spec';
 export interface DataSeedReconcilerOptions {
   /** The image seed Jobs run: the operator's own. */
   image: string;
+  /** Pull Secrets for that image, by name, in the seed's namespace. */
+  imagePullSecrets?: readonly string[];
   /** Inline seeds running at once in this process; others wait. */
   maxInlineSeeds?: number;
   /** Inline seeds running at once from one namespace, so one tenant cannot hold every slot. */
@@ -56,7 +58,7 @@ export class DataSeedReconciler implements Reconciler {
     });
     this.reporter = new StatusReporter(options.now ?? (() => new Date()));
     this.inline = new InlineRunner({ seeds: this.seeds, reporter: this.reporter, references: this.references, progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS });
-    this.jobs = new JobRunner({ reporter: this.reporter, references: this.references, image: options.image, ...(options.jobActiveDeadlineSeconds ? { activeDeadlineSeconds: options.jobActiveDeadlineSeconds } : {}) });
+    this.jobs = new JobRunner({ reporter: this.reporter, references: this.references, image: options.image, ...(options.imagePullSecrets ? { imagePullSecrets: options.imagePullSecrets } : {}), ...(options.jobActiveDeadlineSeconds ? { activeDeadlineSeconds: options.jobActiveDeadlineSeconds } : {}) });
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
