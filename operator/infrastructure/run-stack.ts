@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LocalWorkspace, PulumiCommand, type EngineEvent, type Stack } from '@pulumi/pulumi/automation';
+import { engineEnv, engineProblem, engineRoot } from './engine';
+import { describeEvent, engineFailureMessage } from './events';
+import { programOf } from './programs';
+import type { StackRequest, StackResult } from './request';
+
+// One stack operation through the Automation API, in a runner process (never
+// in the operator itself: programs and the engine's output would share its
+// heap). The engine is the `pulumi` CLI; the inline program is served by the
+// SDK in this process. Before every operation the stack is recovered from a
+// runner that died mid-operation: its lock is removed and its pending
+// operations dropped. That is safe because one runner at a time works on a
+// stack (the controller starts one per environment) and the program's
+// resources are idempotent: a create that happened but was never recorded is
+// adopted by the next create, a delete repeated is a no-op.
+
+export type Progress = (message: string) => void;
+
+export async function runStack(request: StackRequest, progress: Progress, signal?: AbortSignal): Promise<StackResult> {
+  const started = Date.now();
+  const recovered: string[] = [];
+  const errors: string[] = [];
+  const onEvent = (event: EngineEvent): void => {
+    const line = describeEvent(event);
+    if (line) progress(line);
+    const diag = event.diagnosticEvent;
+    if (diag && diag.severity === 'error') errors.push(diag.message);
+  };
+  try {
+    const root = engineRoot();
+    const problem = engineProblem(root);
+    if (problem) throw new Error(problem);
+    const env = engineEnv({ ...request.env, PULUMI_BACKEND_URL: request.backendUrl, PULUMI_CONFIG_PASSPHRASE: request.passphrase });
+    mkdirSync(env.PULUMI_HOME!, { recursive: true });
+    const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
+    const stack = await LocalWorkspace.createOrSelectStack(
+      { projectName: request.project, stackName: request.stack, program: programOf(request.program) },
+      { pulumiCommand, envVars: env, pulumiHome: env.PULUMI_HOME!, projectSettings: { name: request.project, runtime: 'nodejs', backend: { url: request.backendUrl } } },
+    );
+    recovered.push(...(await recover(stack, request)));
+    for (const line of recovered) progress(line);
+    await stack.setAllConfig({
+      ...Object.fromEntries(Object.entries(request.config).map(([k, v]) => [k, { value: v }])),
+      ...Object.fromEntries(Object.entries(request.secretConfig).map(([k, v]) => [k, { value: v, secret: true }])),
+    });
+    const common = { onEvent, ...(signal ? { signal } : {}) };
+    if (request.action === 'up') {
+      const result = await stack.up(common);
+      return { ok: true, action: 'up', durationMs: Date.now() - started, outputs: result.outputs, changes: countChanges(result.summary.resourceChanges), recovered };
+    }
+    if (request.action === 'drift') {
+      const preview = await stack.previewRefresh(common);
+      const changes = countChanges(preview.changeSummary);
+      const drifted = Object.entries(changes).some(([op, n]) => op !== 'same' && n > 0);
+      return { ok: true, action: 'drift', durationMs: Date.now() - started, outputs: {}, changes, drifted, recovered };
+    }
+    const result = await stack.destroy(common);
+    if (request.removeStack) await stack.workspace.removeStack(request.stack);
+    return { ok: true, action: 'destroy', durationMs: Date.now() - started, outputs: {}, changes: countChanges(result.summary.resourceChanges), recovered };
+  } catch (error) {
+    return { ok: false, action: request.action, durationMs: Date.now() - started, message: engineFailureMessage(errors, error), recovered };
+  }
+}
+
+function countChanges(summary: Record<string, number> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(summary ?? {}).filter(([, n]) => typeof n === 'number'));
+}
+
+interface PendingOperation {
+  type?: string;
+  resource?: { urn?: string };
+}
+
+/**
+ * Clears what a killed runner left: the stack's lock (`cancel` removes a
+ * file:// backend's lock files) and pending operations in the checkpoint
+ * (which would otherwise make every later update warn, and a pending create
+ * be forgotten). Returns what it cleared, for the status and the log.
+ */
+async function recover(stack: Stack, request: StackRequest): Promise<string[]> {
+  const cleared: string[] = [];
+  const locks = fileBackendLocks(request);
+  await stack.cancel();
+  if (locks > 0) cleared.push(`recovered: removed ${locks} stale lock(s) of an interrupted run`);
+  const state = await stack.exportStack();
+  const deployment = state.deployment as { pending_operations?: PendingOperation[] } | undefined;
+  const pending = deployment?.pending_operations ?? [];
+  if (pending.length > 0) {
+    const what = pending.map((op) => `${op.type ?? 'operation'} of ${op.resource?.urn?.split('::').pop() ?? 'a resource'}`);
+    await stack.importStack({ ...state, deployment: { ...deployment, pending_operations: [] } });
+    cleared.push(`recovered: cleared ${pending.length} pending operation(s) of an interrupted run (${what.join(', ')})`);
+  }
+  return cleared;
+}
+
+/** Lock files of a file:// backend (other backends lock elsewhere; cancel clears them all the same). */
+function fileBackendLocks(request: StackRequest): number {
+  if (!request.backendUrl.startsWith('file://')) return 0;
+  const dir = join(fileURLToPath(request.backendUrl), '.pulumi', 'locks', 'organization', request.project, request.stack);
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).length : 0;
+}
