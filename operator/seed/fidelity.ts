@@ -2,6 +2,8 @@ import type { ColumnInfo, ColumnProfile, FanOut, Profile } from './model';
 import { tableId } from './model';
 import { fanOutFidelity, fanOutGranularity } from './fan-out';
 import { dateTextToEpochDays } from './transform/dates';
+import { expectedDistinct } from './distinct';
+import { type PairFidelity, pairTrendGranularity, pairTrends } from './pair-trends';
 
 // How close the seeded data came to production, computed from two profiles
 // (production's and the target's), so memory stays bounded whatever the size.
@@ -19,6 +21,10 @@ export interface ColumnFidelity {
   rangeOverlap?: number;
   kolmogorovSmirnov?: number;
   totalVariation?: number;
+  /** Set when the rules generate the column (it looks personal or its rule is not keep): judged on nulls, distinct values and range. */
+  personal?: string;
+  /** Personal columns: |distinct / production's distinct at this size - 1| (see distinct.ts). */
+  distinctDeviation?: number;
 }
 
 export interface TableFidelity {
@@ -45,6 +51,12 @@ export interface FidelityThresholds {
   maxTotalVariation?: number;
   maxRowCountDeviation?: number;
   maxFanOutKolmogorovSmirnov?: number;
+  /** Largest 1 - similarity of a column pair's trend (CorrelationSimilarity or ContingencySimilarity). */
+  maxPairTrendDistance?: number;
+  /** Personal columns: largest relative deviation of the distinct count from production's at this size. */
+  maxDistinctDeviation?: number;
+  /** Personal numbers and dates: largest 1 - overlap of the ranges. */
+  maxRangeDeviation?: number;
 }
 export type ResolvedThresholds = Required<FidelityThresholds>;
 
@@ -55,6 +67,12 @@ export const DEFAULT_THRESHOLDS: Readonly<ResolvedThresholds> = Object.freeze({
   maxTotalVariation: 0.1,
   maxRowCountDeviation: 0.01,
   maxFanOutKolmogorovSmirnov: 0.1,
+  // SDMetrics scores a pair 1 - |Δρ|/2: 0.15 lets a correlation of 0.3 vanish but not one of 0.5,
+  // and fails a category that determines another drawn independently (bench/sdv-compare.ts).
+  maxPairTrendDistance: 0.15,
+  // Distinct counts of generated values: within half of production's at this size (names from a word list cannot reach 20,000).
+  maxDistinctDeviation: 0.5,
+  maxRangeDeviation: 0.1,
 });
 
 /** A DataSeed's thresholds over the defaults (the schema bounds each to [0, 1]). */
@@ -79,9 +97,15 @@ export interface FidelityReport {
   tables: TableFidelity[];
   columns: ColumnFidelity[];
   foreignKeys: ForeignKeyFidelity[];
+  /** Column-pair trends, as SDMetrics' quality report measures them (pair-trends.ts). */
+  pairs?: PairFidelity[];
   foreignKeyOrphans: number;
   uniqueViolations: number;
-  worst: { nullFractionDelta?: number; kolmogorovSmirnov?: number; totalVariation?: number; rowCountDeviation?: number; fanOutKolmogorovSmirnov?: number };
+  worst: {
+    nullFractionDelta?: number; kolmogorovSmirnov?: number; totalVariation?: number; rowCountDeviation?: number; fanOutKolmogorovSmirnov?: number;
+    /** Smallest column-pair similarity. */
+    pairTrendSimilarity?: number; distinctDeviation?: number; rangeDeviation?: number;
+  };
   violations: string[];
   passed: boolean;
 }
@@ -178,6 +202,7 @@ export function compareProfiles(
   const tables: TableFidelity[] = [];
   const columns: ColumnFidelity[] = [];
   const foreignKeys: ForeignKeyFidelity[] = [];
+  const pairs: PairFidelity[] = [];
   for (const table of target.schema.tables) {
     const id = tableId(table);
     const s = source.tables[id];
@@ -203,12 +228,19 @@ export function compareProfiles(
       if (sd > 0) f.distinctRatio = distinctCount(tc, t.rows) / sd;
       const overlap = rangeOverlap(column, sc, tc);
       if (overlap !== undefined) f.rangeOverlap = overlap;
+      if (sc.personal) {
+        f.personal = sc.personal;
+        const want = expectedDistinct(sc, s.rows, t.rows);
+        const have = tc.distinct ?? distinctCount(tc, t.rows);
+        if (want !== undefined && want > 0) f.distinctDeviation = Math.abs(have / want - 1);
+      }
       if (!sc.personal && !column.isArray && !keyColumns.has(column.name)) {
         if (ORDERED.has(column.baseType)) f.kolmogorovSmirnov = kolmogorovSmirnov(column, sc, tc);
         else f.totalVariation = totalVariation(sc, tc);
       }
       columns.push(f);
     }
+    pairs.push(...pairTrends(id, s.dependence, t.dependence, (c) => s.columns[c]?.personal !== undefined));
   }
   const max = (xs: Array<number | undefined>): number | undefined => {
     const v = xs.filter((x): x is number => x !== undefined);
@@ -220,6 +252,9 @@ export function compareProfiles(
     totalVariation: max(columns.map((c) => c.totalVariation)),
     rowCountDeviation: max(tables.map((t) => t.rowCountDeviation)),
     fanOutKolmogorovSmirnov: max(foreignKeys.map((f) => f.fanOutKolmogorovSmirnov)),
+    pairTrendSimilarity: pairs.length ? Math.min(...pairs.map((p) => p.similarity)) : undefined,
+    distinctDeviation: max(columns.map((c) => c.distinctDeviation)),
+    rangeDeviation: max(columns.filter((c) => c.personal).map((c) => (c.rangeOverlap === undefined ? undefined : 1 - c.rangeOverlap))),
   };
   const found: Array<{ text: string; excess: number }> = [];
   const check = (name: string, limit: number, values: Array<[string, number | undefined, number?]>): void => {
@@ -234,6 +269,11 @@ export function compareProfiles(
   check('KS distance', thresholds.maxKolmogorovSmirnov, columns.map((c) => [`${c.table}.${c.column}`, c.kolmogorovSmirnov, oneRow(c)]));
   check('total variation', thresholds.maxTotalVariation, columns.map((c) => [`${c.table}.${c.column}`, c.totalVariation, oneRow(c)]));
   check('row-count deviation', thresholds.maxRowCountDeviation, tables.map((t) => [t.table, t.rowCountDeviation]));
+  // Sampling error: a trend measured on n rows is about 1/√n off; a range of n uniform draws misses about 2/(n+1) of it.
+  check('column-pair trend distance', thresholds.maxPairTrendDistance, pairs.map((p) => [`${p.table}.(${p.columns.join(', ')}) ${p.metric}`, 1 - p.similarity, pairTrendGranularity(rowsOf.get(p.table) ?? 1)]));
+  const personal = columns.filter((c) => c.personal);
+  check('distinct-count deviation', thresholds.maxDistinctDeviation, personal.map((c) => [`${c.table}.${c.column}`, c.distinctDeviation, pairTrendGranularity(rowsOf.get(c.table) ?? 1)]));
+  check('range deviation', thresholds.maxRangeDeviation, personal.map((c) => [`${c.table}.${c.column}`, c.rangeOverlap === undefined ? undefined : 1 - c.rangeOverlap, 2 / (1 + (rowsOf.get(c.table) ?? 1))]));
   check('fan-out KS', thresholds.maxFanOutKolmogorovSmirnov, foreignKeys.map((f) => [`${f.table} (${f.foreignKey})`, f.fanOutKolmogorovSmirnov, f.granularity]));
   // Worst offenders first: they are what a message cut to its first lines must name.
   found.sort((a, b) => b.excess - a.excess);
@@ -242,6 +282,7 @@ export function compareProfiles(
     tables,
     columns,
     foreignKeys,
+    pairs,
     foreignKeyOrphans: integrity.foreignKeyOrphans,
     uniqueViolations: integrity.uniqueViolations,
     worst,

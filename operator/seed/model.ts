@@ -83,6 +83,8 @@ export const ColumnProfileSchema = z.object({
   range: z.object({ min: z.string(), max: z.string() }).optional(),
   /** Text: character lengths of the non-null values at the 0th, 10th, ..., 100th percentile. */
   lengths: z.array(z.number()).optional(),
+  /** Personal columns: exact number of distinct non-null values (`count(DISTINCT)`, an aggregate). */
+  distinct: z.number().optional(),
   /** Values were left out because one looked personal (the content scan), whatever the column's name. */
   refused: z.enum(PII_KINDS).optional(),
 });
@@ -95,10 +97,25 @@ export const FanOutSchema = z.object({
 });
 export type FanOut = z.infer<typeof FanOutSchema>;
 
+/**
+ * How a table's columns move together, from aggregates only: correlations of
+ * numbers and dates (`corr()`), and joint counts of low-cardinality columns
+ * whose values the profile already holds (`GROUP BY a, b`).
+ */
+export const DependenceSchema = z.object({
+  /** Numbers and dates: Pearson's ρ (corr of the values) and Spearman's (corr of their percent ranks). Non-key columns only. */
+  correlations: z.array(z.object({ columns: z.tuple([z.string(), z.string()]), pearson: z.number(), spearman: z.number() })),
+  /** Pairs of low-cardinality columns: rows per pair of non-null values, each value one of the column's most common values. */
+  contingencies: z.array(z.object({ columns: z.tuple([z.string(), z.string()]), cells: z.array(z.tuple([z.string(), z.string(), z.number()])) })),
+});
+export type Dependence = z.infer<typeof DependenceSchema>;
+
 export const TableProfileSchema = z.object({
   rows: z.number(),
   columns: z.record(z.string(), ColumnProfileSchema),
   fanOut: z.record(z.string(), FanOutSchema),
+  /** Absent in profiles taken before dependence was profiled: columns are then synthesized independently. */
+  dependence: DependenceSchema.optional(),
 });
 export type TableProfile = z.infer<typeof TableProfileSchema>;
 

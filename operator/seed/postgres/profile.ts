@@ -4,6 +4,7 @@ import { tableId } from '../model';
 import { decodeArray } from './copy-text';
 import { quoteIdent, quoteTable } from './introspect';
 import { firstPersonal } from '../content-scan';
+import { profileDependence } from './dependence';
 
 // A profile is built from the statistics catalogue and aggregate queries only:
 // no row of production ever leaves the server. Values (most common values,
@@ -54,12 +55,17 @@ const NUMERIC_OR_TEMPORAL = new Set(['int2', 'int4', 'int8', 'float', 'numeric',
 const LENGTH_PERCENTILES = '0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1';
 
 /** Ranges of numbers and dates and length percentiles of text, in one aggregate scan of the table. */
-async function aggregates(client: ClientBase, table: TableInfo): Promise<Map<string, Pick<ColumnProfile, 'range' | 'lengths'>>> {
+async function aggregates(client: ClientBase, table: TableInfo, personal: ReadonlySet<string>): Promise<Map<string, Pick<ColumnProfile, 'range' | 'lengths' | 'distinct'>>> {
   const parts: string[] = [];
-  const wanted: Array<{ column: string; kind: 'range' | 'lengths'; at: number }> = [];
+  const wanted: Array<{ column: string; kind: 'range' | 'lengths' | 'distinct'; at: number }> = [];
   for (const c of table.columns) {
-    if (c.isArray) continue;
     const col = quoteIdent(c.name);
+    // Personal columns are judged on how many distinct values they have: an exact count, an aggregate.
+    if (personal.has(c.name) && c.baseType !== 'json') {
+      wanted.push({ column: c.name, kind: 'distinct', at: parts.length });
+      parts.push(`count(DISTINCT ${col})::float8`);
+    }
+    if (c.isArray) continue;
     if (NUMERIC_OR_TEMPORAL.has(c.baseType)) {
       wanted.push({ column: c.name, kind: 'range', at: parts.length });
       parts.push(`min(${col})::text`, `max(${col})::text`);
@@ -68,16 +74,18 @@ async function aggregates(client: ClientBase, table: TableInfo): Promise<Map<str
       parts.push(`percentile_disc(ARRAY[${LENGTH_PERCENTILES}]::float8[]) WITHIN GROUP (ORDER BY char_length(${col}))`);
     }
   }
-  const out = new Map<string, Pick<ColumnProfile, 'range' | 'lengths'>>();
+  const out = new Map<string, Pick<ColumnProfile, 'range' | 'lengths' | 'distinct'>>();
   if (parts.length === 0) return out;
   const res = await client.query({ text: `SELECT ${parts.join(', ')} FROM ${quoteTable(table)}`, rowMode: 'array' });
   const row = (res.rows[0] ?? []) as unknown[];
   for (const w of wanted) {
-    if (w.kind === 'range') {
+    if (w.kind === 'distinct') {
+      out.set(w.column, { ...out.get(w.column), distinct: Number(row[w.at]) });
+    } else if (w.kind === 'range') {
       const [min, max] = [row[w.at], row[w.at + 1]];
-      if (typeof min === 'string' && typeof max === 'string') out.set(w.column, { range: { min, max } });
+      if (typeof min === 'string' && typeof max === 'string') out.set(w.column, { ...out.get(w.column), range: { min, max } });
     } else if (Array.isArray(row[w.at])) {
-      out.set(w.column, { lengths: (row[w.at] as unknown[]).map(Number) });
+      out.set(w.column, { ...out.get(w.column), lengths: (row[w.at] as unknown[]).map(Number) });
     }
   }
   return out;
@@ -99,7 +107,7 @@ export function scanned(p: ColumnProfile): ColumnProfile {
 async function columnProfiles(client: ClientBase, table: TableInfo, opts: ProfileOptions): Promise<Record<string, ColumnProfile>> {
   const stats = await client.query<StatsRow>(STATS_SQL, [table.schema, table.name]);
   const byName = new Map(stats.rows.map((r) => [r.attname, r]));
-  const aggregated = await aggregates(client, table);
+  const aggregated = await aggregates(client, table, new Set(table.columns.filter((c) => opts.personal(table, c.name)).map((c) => c.name)));
   const out: Record<string, ColumnProfile> = {};
   for (const column of table.columns) {
     const s = byName.get(column.name);
@@ -193,7 +201,8 @@ export async function profileDatabase(client: ClientBase, schema: SchemaInfo, op
     for (const fk of table.foreignKeys) {
       fanOuts[fk.name] = await fanOut(client, table, fk, rows.get(fk.refTable) ?? 0, opts.maxFanOutBuckets ?? 200);
     }
-    tables[tableId(table)] = { rows: rows.get(tableId(table)) ?? 0, columns: await columnProfiles(client, table, opts), fanOut: fanOuts };
+    const columns = await columnProfiles(client, table, opts);
+    tables[tableId(table)] = { rows: rows.get(tableId(table)) ?? 0, columns, fanOut: fanOuts, dependence: await profileDependence(client, table, columns) };
   }
   const db = await client.query<{ name: string }>('SELECT current_database() AS name');
   return { kind: 'understudy.dev/profile', version: 1, capturedAt: new Date().toISOString(), database: db.rows[0]?.name ?? '', schema, tables };

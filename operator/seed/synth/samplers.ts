@@ -69,6 +69,14 @@ function textFromBounds(column: ColumnInfo, bounds: string[]): Sampler {
  * even for a handful of rows.
  */
 function mixture(mcv: ColumnProfile['mostCommon'], rest: Quantile | undefined, nullFrac: number, draws: number): Sampler | undefined {
+  const quantile = mixtureQuantile(mcv, rest, nullFrac);
+  if (!quantile) return undefined;
+  const strata = new Stratified(draws);
+  return (rng) => quantile(strata.next(rng), rng);
+}
+
+/** The value at quantile u of most common values plus the rest (in that order, so equal u is an equal value). */
+function mixtureQuantile(mcv: ColumnProfile['mostCommon'], rest: Quantile | undefined, nullFrac: number): Quantile | undefined {
   const values = mcv?.values ?? [];
   if (values.length === 0 && !rest) return undefined;
   const cumulative: number[] = [];
@@ -77,11 +85,44 @@ function mixture(mcv: ColumnProfile['mostCommon'], rest: Quantile | undefined, n
   // Frequencies count nulls too; the histogram holds the rest of the non-null values.
   const restWeight = rest ? (values.length > 0 ? Math.max(0, 1 - nullFrac - sum) : 1) : 0;
   const total = sum + restWeight;
-  const strata = new Stratified(draws);
-  return (rng) => {
-    const u = strata.next(rng) * total;
+  return (unit, rng) => {
+    const u = unit * total;
     if (u >= sum && rest) return rest(Math.min(1 - 1e-12, (u - sum) / restWeight), rng);
     return values[pickCumulative(cumulative, sum, Math.min(u, sum) / sum)]!;
+  };
+}
+
+/**
+ * A numeric or date column's quantile function, for the copula: most common
+ * values sorted by value, then the histogram, so a larger u gives a larger
+ * value as often as the statistics allow. Undefined when the profile has neither.
+ */
+export function orderedQuantile(column: ColumnInfo, profile: ColumnProfile): ((u: number, rng: Rng) => string) | undefined {
+  if (!(NUMERIC.has(column.baseType) || TEMPORAL.has(column.baseType)) || column.isArray) return undefined;
+  const mcv = profile.mostCommon;
+  const rest = profile.histogram ? histogramQuantile(column, profile.histogram) : aggregateQuantile(column, profile);
+  const points: Array<{ x: number; value: string; weight: number }> = (mcv?.values ?? []).map((v, i) => ({ x: toNumber(column, v), value: v, weight: mcv!.freqs[i] ?? 0 }));
+  if (points.some((p) => !Number.isFinite(p.x))) return undefined;
+  const restWeight = rest ? (points.length > 0 ? Math.max(0, 1 - profile.nullFrac - points.reduce((s, p) => s + p.weight, 0)) : 1) : 0;
+  const bounds = profile.histogram?.map((b) => toNumber(column, b)) ?? (profile.range ? [toNumber(column, profile.range.min), toNumber(column, profile.range.max)] : []);
+  // Spread the histogram's weight as pieces between its bounds, interleaved with the point masses by value.
+  type Piece = { lo: number; weight: number; pick: (v: number, rng: Rng) => string };
+  const pieces: Piece[] = points.map((p) => ({ lo: p.x, weight: p.weight, pick: () => p.value }));
+  if (rest && restWeight > 0) {
+    const n = Math.max(1, bounds.length - 1);
+    for (let b = 0; b < n; b++) pieces.push({ lo: bounds[b] ?? 0, weight: restWeight / n, pick: (v, rng) => rest(Math.min(1 - 1e-12, (b + v) / n), rng) });
+  }
+  pieces.sort((a, b) => a.lo - b.lo);
+  const total = pieces.reduce((s, p) => s + p.weight, 0);
+  if (pieces.length === 0 || total <= 0) return undefined;
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (const p of pieces) cumulative.push((sum += p.weight));
+  return (u, rng) => {
+    const i = pickCumulative(cumulative, total, u);
+    const start = i > 0 ? cumulative[i - 1]! : 0;
+    const within = pieces[i]!.weight > 0 ? (u * total - start) / pieces[i]!.weight : 0;
+    return pieces[i]!.pick(Math.max(0, Math.min(1 - 1e-12, within)), rng);
   };
 }
 

@@ -8,6 +8,8 @@ import { pickCumulative, Rng, streamOf } from './rng';
 import { Urn } from './urn';
 import { quotaCounts } from '../fan-out';
 import { type Sampler, statsSampler } from './samplers';
+import { jointModel } from './joint';
+import { expectedDistinct } from '../distinct';
 
 const TEMPORAL = new Set(['date', 'timestamp', 'timestamptz']);
 
@@ -204,13 +206,17 @@ function valueSampler(plan: ColumnPlan, input: SynthTableInput, world: SynthWorl
   // date of birth, a fresh synthetic token for fake text, or a production-like value to perturb.
   const shaped = SHAPES[spec.transform];
   const prefix = `${tableId(input.table)}.${column.name}#`;
+  // As many fresh inputs as production has distinct values at this size (the first rows take each once, the rest repeat them),
+  // so a transform that can tell them apart gives production's distinct count, not one per row.
+  const distinct = profile ? expectedDistinct(profile, input.profile?.rows ?? 0, input.rows) : undefined;
   let counter = 0;
+  const fresh = (rng: Rng): number => (distinct === undefined || counter < distinct ? counter++ : rng.int(distinct));
   const feed: Sampler = shaped
     ? shaped
     : plan.personal === 'dateOfBirth'
       ? dobSampler(column, profile)
       : column.baseType === 'text' || plan.personal
-        ? (rng) => `${prefix}${counter++}:${rng.int(1 << 30)}`
+        ? (rng) => `${prefix}${fresh(rng)}`
         : statsSampler(column, profile, draws);
   return (rng) => transform(feed(rng), () => null);
 }
@@ -269,6 +275,8 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
   for (const plan of fks) plan.fk.columns.forEach((c, at) => fkOfColumn.has(c) || fkOfColumn.set(c, { plan, at }));
   const uniqueCols = new Set([...input.table.primaryKey, ...input.table.uniques.flat()]);
 
+  // Kept columns that move together in production are drawn together (joint.ts); keys and foreign keys never.
+  const joint = jointModel(input.table, plans, input.profile, input.rows, new Set([...uniqueCols, ...fkOfColumn.keys()]));
   type Cell = (i: number, rng: Rng, chosen: Map<ForeignKeyPlan, number | null>) => string | null;
   const cells: Cell[] = plans.map((plan) => {
     const name = plan.column.name;
@@ -280,6 +288,7 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
       const key = world.keyOf(id, name);
       return (i, r) => (nulls(i, r) ? null : key(i));
     }
+    if (joint?.columns.has(name)) return (i, r) => (nulls(i, r) ? null : joint.value(name, r));
     const sample = valueSampler(plan, input, world);
     return (i, r) => (nulls(i, r) ? null : sample(r));
   });
@@ -323,7 +332,10 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
     }
     return row();
   };
-  const row = (): TextRow => cells.map((cell) => cell(i, rng, chosen));
+  const row = (): TextRow => {
+    joint?.advance(rng);
+    return cells.map((cell) => cell(i, rng, chosen));
+  };
 
   const push = function* (r: TextRow | undefined): Generator<TextRow[]> {
     if (!r) return;
