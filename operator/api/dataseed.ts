@@ -207,7 +207,7 @@ export const RuleSchema = z
   .describe('How one column is masked or generated.');
 export type Rule = z.infer<typeof RuleSchema>;
 
-const THRESHOLD_KEYS = ['maxNullFractionDelta', 'maxKolmogorovSmirnov', 'maxTotalVariation', 'maxRowCountDeviation', 'maxFanOutKolmogorovSmirnov'] as const;
+const THRESHOLD_KEYS = ['maxNullFractionDelta', 'maxKolmogorovSmirnov', 'maxTotalVariation', 'maxRowCountDeviation', 'maxFanOutKolmogorovSmirnov', 'maxPairTrendDistance', 'maxDistinctDeviation', 'maxRangeDeviation'] as const;
 
 export const FidelitySchema = z
   .object({
@@ -216,6 +216,9 @@ export const FidelitySchema = z
     maxTotalVariation: RatioSchema.optional().describe('Largest allowed total variation distance on categorical columns; "0.1" when omitted.'),
     maxRowCountDeviation: RatioSchema.optional().describe('Largest allowed relative deviation from the expected row count per table; "0.01" when omitted.'),
     maxFanOutKolmogorovSmirnov: RatioSchema.optional().describe('Largest allowed KS distance between the children-per-parent distributions of each foreign key; "0.1" when omitted.'),
+    maxPairTrendDistance: RatioSchema.optional().describe('Largest allowed 1 - similarity of a column pair\'s trend, as SDMetrics measures it (CorrelationSimilarity for numbers and dates, ContingencySimilarity for categories); "0.15" when omitted.'),
+    maxDistinctDeviation: RatioSchema.optional().describe('Personal columns: largest allowed relative deviation of the distinct count from production\'s at the seeded size; "0.5" when omitted.'),
+    maxRangeDeviation: RatioSchema.optional().describe('Personal numbers and dates: largest allowed 1 - overlap of the seeded and production ranges; "0.1" when omitted.'),
     enforce: z.boolean().default(true).describe('Fail the seed (FidelityBelowThreshold) when a threshold is exceeded (the default); false only reports it.'),
   })
   .meta({

@@ -45,6 +45,9 @@ export interface SeedCommandOptions {
   maxTv?: string;
   maxRowCountDeviation?: string;
   maxFanOutKs?: string;
+  maxPairTrendDistance?: string;
+  maxDistinctDeviation?: string;
+  maxRangeDeviation?: string;
   /** false: report fidelity without failing on it (--no-enforce-fidelity). */
   enforceFidelity?: boolean;
 }
@@ -85,6 +88,9 @@ function fidelityFlags(options: SeedCommandOptions): DataSeedSpecInput['fidelity
     maxTotalVariation: ratioFlag('--max-tv', options.maxTv, 1),
     maxRowCountDeviation: ratioFlag('--max-row-count-deviation', options.maxRowCountDeviation, 1),
     maxFanOutKolmogorovSmirnov: ratioFlag('--max-fan-out-ks', options.maxFanOutKs, 1),
+    maxPairTrendDistance: ratioFlag('--max-pair-trend-distance', options.maxPairTrendDistance, 1),
+    maxDistinctDeviation: ratioFlag('--max-distinct-deviation', options.maxDistinctDeviation, 1),
+    maxRangeDeviation: ratioFlag('--max-range-deviation', options.maxRangeDeviation, 1),
     enforce: options.enforceFidelity !== false,
   };
   const given = Object.entries(f).some(([k, v]) => k !== 'enforce' && v !== undefined) || !f.enforce;
@@ -193,8 +199,9 @@ async function resourceRequest(resource: LoadedResource): Promise<SeedRequest> {
 function fidelityDetail(f: NonNullable<SeedReport['fidelity']>): string[] {
   const n = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(4)).padStart(9);
   const lines = [`  ${'column'.padEnd(44)} ${'null Δ'.padStart(9)} ${'KS'.padStart(9)} ${'TV'.padStart(9)} ${'distinct'.padStart(9)} ${'range'.padStart(9)}`];
-  for (const c of f.columns) lines.push(`  ${`${c.table}.${c.column}`.padEnd(44)} ${n(c.nullFractionDelta)} ${n(c.kolmogorovSmirnov)} ${n(c.totalVariation)} ${n(c.distinctRatio)} ${n(c.rangeOverlap)}`);
+  for (const c of f.columns) lines.push(`  ${`${c.table}.${c.column}`.padEnd(44)} ${n(c.nullFractionDelta)} ${n(c.kolmogorovSmirnov)} ${n(c.totalVariation)} ${n(c.distinctRatio)} ${n(c.rangeOverlap)}${c.personal ? `  personal (${c.personal}), distinct deviation ${c.distinctDeviation?.toFixed(4) ?? '-'}` : ''}`);
   for (const k of f.foreignKeys) lines.push(`  ${`${k.table} (${k.foreignKey})`.padEnd(44)} fan-out KS ${k.fanOutKolmogorovSmirnov.toFixed(4)}`);
+  for (const p of f.pairs ?? []) lines.push(`  ${`${p.table}.(${p.columns.join(', ')})`.padEnd(44)} ${p.metric} ${p.similarity.toFixed(4)}`);
   return lines;
 }
 
@@ -207,7 +214,7 @@ export function formatReport(report: SeedReport, wide = false): string {
   const f = report.fidelity;
   if (f) {
     const w = f.worst;
-    lines.push(`fidelity: ${f.passed ? 'passed' : 'FAILED'}; worst null-fraction Δ ${w.nullFractionDelta?.toFixed(4) ?? '-'}, KS ${w.kolmogorovSmirnov?.toFixed(4) ?? '-'}, TV ${w.totalVariation?.toFixed(4) ?? '-'}, row-count deviation ${w.rowCountDeviation?.toFixed(4) ?? '-'}, fan-out KS ${w.fanOutKolmogorovSmirnov?.toFixed(4) ?? '-'}`);
+    lines.push(`fidelity: ${f.passed ? 'passed' : 'FAILED'}; worst null-fraction Δ ${w.nullFractionDelta?.toFixed(4) ?? '-'}, KS ${w.kolmogorovSmirnov?.toFixed(4) ?? '-'}, TV ${w.totalVariation?.toFixed(4) ?? '-'}, row-count deviation ${w.rowCountDeviation?.toFixed(4) ?? '-'}, fan-out KS ${w.fanOutKolmogorovSmirnov?.toFixed(4) ?? '-'}, pair-trend similarity ${w.pairTrendSimilarity?.toFixed(4) ?? '-'}`);
     for (const v of f.violations.slice(0, 20)) lines.push(`  ${v}`);
     if (wide) lines.push(...fidelityDetail(f));
   }
@@ -274,6 +281,9 @@ export function register(program: Command): void {
     .option('--max-tv <x>', 'fidelity: largest total variation on categorical columns (default 0.1)')
     .option('--max-row-count-deviation <x>', 'fidelity: largest relative row-count deviation per table (default 0.01)')
     .option('--max-fan-out-ks <x>', 'fidelity: largest KS distance of children per parent (default 0.1)')
+    .option('--max-pair-trend-distance <x>', 'fidelity: largest 1 - similarity of a column pair\'s trend, as SDMetrics measures it (default 0.15)')
+    .option('--max-distinct-deviation <x>', 'fidelity: personal columns, largest relative deviation of the distinct count (default 0.5)')
+    .option('--max-range-deviation <x>', 'fidelity: personal numbers and dates, largest 1 - range overlap (default 0.1)')
     .option('--no-enforce-fidelity', 'report fidelity without failing the seed on it (exit 0)')
     .option('--resource <namespace/name>', 'run a DataSeed resource from the cluster (its Secrets and ConfigMaps)')
     .option('--kubeconfig <path>', 'kubeconfig for --resource (default: KUBECONFIG, ~/.kube/config or in-cluster)')
