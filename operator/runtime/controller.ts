@@ -1,31 +1,57 @@
 import { randomUUID } from 'node:crypto';
 import type { KubernetesObject } from './client-node';
 import type { EventRecorder } from './events';
-import type { CacheReader, Informer } from './informer';
+import { errorMessage } from './error-message';
+import type { GroupVersionKind } from './gvk';
+import type { CacheReader, IndexedCacheReader, Informer } from './informer';
 import type { KubeClient } from './kube-client';
 import type { Logger } from './logger';
 import type { ControllerMetrics, WorkqueueMetrics } from './metrics';
-import { objectKey, splitKey } from './object-store';
+import { objectKey, splitKey } from './object-key';
+import type { Indexers } from './object-store';
 import { type MapFunction, mapUpdate, ownerMapper } from './owner-mapping';
 import type { RateLimiter } from './rate-limiter';
-import { type ReconcileContext, type Reconciler, type Request, type Result, TerminalError, requestKey } from './reconciler';
+import { type Caches, type ReconcileContext, type Reconciler, type Request, type Result, TerminalError, requestKey } from './reconciler';
 import { WorkQueue } from './workqueue';
 
-export interface WatchedKind {
+export interface WatchedKind<T extends KubernetesObject = KubernetesObject> {
   apiVersion: string;
   kind: string;
   labelSelector?: string;
   /** 'manager': only the manager's namespaces (default); 'all': every namespace, e.g. an environment's target namespaces. */
   scope?: 'manager' | 'all';
+  /**
+   * Indexes on this kind's cache (controller-runtime's IndexField), read with
+   * `ctx.cache(kind).byIndex(name, value)` and from map functions. They are
+   * computed from cached objects only, so they hold after a restart as soon
+   * as the cache has synced; the informer may be shared, so name them by what
+   * they index. A primary kind's indexers also apply to its primaryAlso watches.
+   *
+   *     primary: { ...Kinds.DataSeed, indexers: { 'spec.baselineRef.name': (seed) => [seed.spec?.baselineRef?.name ?? ''] } },
+   *     watches: [{ ...Kinds.Baseline, scope: 'all', map: (baseline, caches) =>
+   *       caches.cache(Kinds.DataSeed).byIndex('spec.baselineRef.name', baseline.metadata?.name ?? '').map(requestOf) }],
+   */
+  indexers?: Indexers<T>;
 }
 
-export interface OwnedKind extends WatchedKind {
+export interface OwnedKind<T extends KubernetesObject = KubernetesObject> extends WatchedKind<T> {
   /** Defaults to the owner reference of the primary kind, else the environment labels. */
   map?: MapFunction;
 }
 
-export interface WatchesKind extends WatchedKind {
+export interface WatchesKind<T extends KubernetesObject = KubernetesObject> extends WatchedKind<T> {
   map: MapFunction;
+}
+
+/**
+ * A watch of a typed kind whose map function and indexers see that kind's
+ * objects: `watching(Kinds.ConfigMap, { scope: 'all', map: (configMap, caches) => … })`.
+ */
+export function watching<T extends KubernetesObject>(
+  kind: GroupVersionKind<T>,
+  options: Omit<WatchedKind<T>, 'apiVersion' | 'kind'> & { map(object: T, caches: Caches): Request[] },
+): WatchesKind {
+  return { ...options, apiVersion: kind.apiVersion, kind: kind.kind, map: options.map as MapFunction };
 }
 
 export interface ControllerOptions {
@@ -79,8 +105,10 @@ export function generationOrMetadataChanged(old: KubernetesObject, updated: Kube
 export class Controller {
   readonly name: string;
   readonly queue: WorkQueue;
-  private readonly primary: CacheReader<KubernetesObject>;
-  private readonly caches = new Map<string, Informer>();
+  private readonly primary: IndexedCacheReader<KubernetesObject>;
+  private readonly caches = new Map<string, IndexedCacheReader<KubernetesObject>>();
+  /** What map functions get: the same caches a reconcile reads. */
+  private readonly mapCaches: Caches;
   private readonly informers: Informer[] = [];
   private readonly concurrency: number;
   private readonly log: Logger;
@@ -101,8 +129,10 @@ export class Controller {
     deps.metrics.controller.maxConcurrentReconciles.set({ controller: this.name }, this.concurrency);
     deps.metrics.controller.activeWorkers.set({ controller: this.name }, 0);
 
+    this.mapCaches = { cache: ((a: string | GroupVersionKind, b?: string) => this.cacheReader(a, b)) as Caches['cache'] };
     const predicate = options.primaryUpdatePredicate ?? (() => true);
-    const primaries = [this.register(options.primary), ...(options.primaryAlso ?? []).map((kind) => this.register(kind, false))];
+    const primaryIndexers = options.primary.indexers;
+    const primaries = [this.register(options.primary), ...(options.primaryAlso ?? []).map((kind) => this.register({ ...kind, indexers: { ...primaryIndexers, ...kind.indexers } }, false))];
     for (const informer of primaries) {
       informer.addHandlers({
         onAdd: (o) => this.queue.add(objectKey(o)),
@@ -113,6 +143,7 @@ export class Controller {
       });
     }
     this.primary = primaries.length === 1 ? primaries[0]! : unionCache(primaries);
+    this.caches.set(cacheKey(options.primary), this.primary);
     for (const owned of options.owns ?? []) this.watchMapped(owned, owned.map ?? ownerMapper(options.primary.apiVersion, options.primary.kind));
     for (const watched of options.watches ?? []) this.watchMapped(watched, watched.map);
   }
@@ -160,8 +191,9 @@ export class Controller {
 
   private register(kind: WatchedKind, readable = true): Informer {
     const informer = this.deps.informerFor(kind);
+    if (kind.indexers) informer.addIndexers(kind.indexers);
     if (!this.informers.includes(informer)) this.informers.push(informer);
-    if (readable) this.caches.set(`${kind.apiVersion}|${kind.kind}`, informer);
+    if (readable) this.caches.set(cacheKey(kind), informer);
     return informer;
   }
 
@@ -170,16 +202,18 @@ export class Controller {
       for (const req of requests) this.queue.add(requestKey(req));
     };
     this.register(kind).addHandlers({
-      onAdd: (o) => enqueue(map(o)),
-      onUpdate: (old, o) => enqueue(mapUpdate(map, old, o)),
-      onDelete: (o) => enqueue(map(o)),
+      onAdd: (o) => enqueue(map(o, this.mapCaches)),
+      onUpdate: (old, o) => enqueue(mapUpdate(map, old, o, this.mapCaches)),
+      onDelete: (o) => enqueue(map(o, this.mapCaches)),
     });
   }
 
-  private cacheReader<T extends KubernetesObject>(apiVersion: string, kind: string): CacheReader<T> {
-    const informer = this.caches.get(`${apiVersion}|${kind}`);
-    if (!informer) throw new Error(`controller ${this.name} does not watch ${kind} (${apiVersion}): add it to owns or watches`);
-    return informer as unknown as CacheReader<T>;
+  private cacheReader<T extends KubernetesObject>(kindOrApiVersion: GroupVersionKind<T> | string, kindName?: string): IndexedCacheReader<T> {
+    const ref = typeof kindOrApiVersion === 'string' ? { apiVersion: kindOrApiVersion, kind: kindName ?? '' } : kindOrApiVersion;
+    const cache = this.caches.get(cacheKey(ref));
+    if (!cache) throw new Error(`controller ${this.name} does not watch ${ref.kind} (${ref.apiVersion}): add it to owns or watches`);
+    // The kind's table entry promises T for its objects; the cache holds exactly that kind.
+    return cache as unknown as IndexedCacheReader<T>;
   }
 
   private async work(): Promise<void> {
@@ -204,7 +238,7 @@ export class Controller {
       recorder: this.deps.recorder,
       signal: this.abort.signal,
       primary: this.primary,
-      cache: (apiVersion, kind) => this.cacheReader(apiVersion, kind),
+      cache: this.mapCaches.cache,
     };
     metrics.activeWorkers.inc({ controller: this.name });
     const endTimer = metrics.reconcileTime.startTimer({ controller: this.name });
@@ -224,7 +258,7 @@ export class Controller {
     } catch (err) {
       metrics.reconcileTotal.inc({ controller: this.name, result: 'error' });
       metrics.reconcileErrors.inc({ controller: this.name });
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       if (err instanceof TerminalError) {
         metrics.terminalReconcileErrors.inc({ controller: this.name });
         this.queue.forget(key);
@@ -243,8 +277,19 @@ export class Controller {
   }
 }
 
+function cacheKey(kind: { apiVersion: string; kind: string }): string {
+  return `${kind.apiVersion}|${kind.kind}`;
+}
+
 /** One reader over several caches of a kind whose watches do not overlap in namespaces. */
-export function unionCache<T extends KubernetesObject>(caches: readonly CacheReader<T>[]): CacheReader<T> {
+export function unionCache<T extends KubernetesObject>(caches: readonly IndexedCacheReader<T>[]): IndexedCacheReader<T>;
+export function unionCache<T extends KubernetesObject>(caches: readonly CacheReader<T>[]): CacheReader<T>;
+export function unionCache<T extends KubernetesObject>(caches: readonly CacheReader<T>[]): IndexedCacheReader<T> {
+  const merged = (read: (cache: CacheReader<T>) => T[]): T[] => {
+    const byKey = new Map<string, T>();
+    for (const cache of caches) for (const item of read(cache)) if (!byKey.has(objectKey(item))) byKey.set(objectKey(item), item);
+    return [...byKey.values()];
+  };
   return {
     get: (namespace, name) => {
       for (const cache of caches) {
@@ -253,11 +298,12 @@ export function unionCache<T extends KubernetesObject>(caches: readonly CacheRea
       }
       return undefined;
     },
-    list: (namespace) => {
-      const byKey = new Map<string, T>();
-      for (const cache of caches) for (const item of cache.list(namespace)) if (!byKey.has(objectKey(item))) byKey.set(objectKey(item), item);
-      return [...byKey.values()];
-    },
+    list: (namespace) => merged((cache) => cache.list(namespace)),
+    byIndex: (index, value) =>
+      merged((cache) => {
+        if (!('byIndex' in cache)) throw new Error(`index ${index}: this cache has no indexes`);
+        return (cache as IndexedCacheReader<T>).byIndex(index, value);
+      }),
     hasSynced: () => caches.every((c) => c.hasSynced()),
   };
 }

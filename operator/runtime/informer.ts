@@ -5,7 +5,8 @@ import type { KubeClient, WatchEvent } from './kube-client';
 import { isGone } from './kube-errors';
 import type { Logger } from './logger';
 import type { InformerMetrics } from './metrics';
-import { ObjectStore, type StoreDelta } from './object-store';
+import { errorMessage } from './error-message';
+import { type IndexFunc, type Indexers, ObjectStore, type StoreDelta } from './object-store';
 
 export interface InformerHandlers<T> {
   onAdd?(object: T): void;
@@ -42,13 +43,25 @@ export interface InformerOptions<T extends KubernetesObject = KubernetesObject> 
    * cache TransformFunc: drop what no reconciler reads to keep the cache small.
    */
   transform?: (object: T) => T;
+  /** Indexes the cache keeps besides the namespace one; more can be added with addIndexers() before or after start. */
+  indexers?: Indexers<T>;
 }
 
-/** Read access to an informer's cache, which is all a reconciler should see of it. */
+/** Read access to an informer's cache, which is all a reconciler should see of it. Objects are frozen: copy before changing. */
 export interface CacheReader<T> {
   get(namespace: string, name: string): T | undefined;
+  /** One namespace ('' for cluster-scoped objects) through the namespace index, or everything. */
   list(namespace?: string): T[];
   hasSynced(): boolean;
+}
+
+/**
+ * A cache reader that also answers index queries: the objects an index
+ * function (registered with the kind's `indexers`) filed under a value, e.g.
+ * `dataSeeds.byIndex('secret', 'shop/db')`. An index never registered throws.
+ */
+export interface IndexedCacheReader<T> extends CacheReader<T> {
+  byIndex(index: string, value: string): T[];
 }
 
 /**
@@ -58,9 +71,9 @@ export interface CacheReader<T> {
  * are emitted as events; any other failure reopens the watch after a backoff.
  * The loop ends only when stop() is called.
  */
-export class Informer<T extends KubernetesObject = KubernetesObject> implements CacheReader<T> {
+export class Informer<T extends KubernetesObject = KubernetesObject> implements IndexedCacheReader<T> {
   readonly resource: string;
-  private readonly store = new ObjectStore<T>();
+  private readonly store: ObjectStore<T>;
   private readonly handlers: Array<InformerHandlers<T>> = [];
   private readonly scopes: string[];
   private readonly synced = new Set<string>();
@@ -70,6 +83,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
   private readonly goneBackoff: BackoffOptions;
   private readonly watchTimeoutSeconds: () => number;
   private readonly log: Logger;
+  private readonly registered = new Map<string, IndexFunc<T>>();
   private loops: Array<Promise<void>> = [];
   private started = false;
   /** Counts for tests and debugging: lists made, of which after 410 Gone, and watches opened. */
@@ -83,6 +97,29 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     this.goneBackoff = options.goneBackoff ?? { initialMs: 100, maxMs: 30_000 };
     this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? (() => 300 + Math.floor(Math.random() * 300));
     this.log = options.logger.child({ informer: this.resource, labelSelector: options.labelSelector });
+    this.store = new ObjectStore<T>({}, (index, key, err) => this.log.error({ err: errorMessage(err), index, key }, 'index function threw; object left out of the index'));
+    this.addIndexers(options.indexers ?? {});
+  }
+
+  /**
+   * Registers index functions on this (possibly shared) cache; objects
+   * already cached are filed at once. Two controllers sharing an informer
+   * must not register one name twice: use names that say what they index
+   * (`spec.baselineRef.name`), as controller-runtime's field indexes do.
+   */
+  addIndexers(indexers: Indexers<T>): void {
+    for (const [name, fn] of Object.entries(indexers)) this.addIndexer(name, fn);
+  }
+
+  /** Like addIndexers for one index; the same function registered again under its name is a no-op. */
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    if (this.registered.get(name) === fn) return;
+    this.store.addIndexer(name, fn);
+    this.registered.set(name, fn);
+  }
+
+  byIndex(index: string, value: string): T[] {
+    return this.store.byIndex(index, value);
   }
 
   /** Registers handlers; objects already cached are replayed to them as adds. */
@@ -190,7 +227,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
         if (signal.aborted) break;
         if (isGone(err)) {
           const delayMs = backoffDelay(expirations++, this.goneBackoff);
-          log.info({ err: messageOf(err), resourceVersion, relistInMs: Math.round(delayMs) }, 'watch expired (410 Gone), relisting');
+          log.info({ err: errorMessage(err), resourceVersion, relistInMs: Math.round(delayMs) }, 'watch expired (410 Gone), relisting');
           this.stats.expired++;
           resourceVersion = undefined;
           await sleep(delayMs, signal);
@@ -198,7 +235,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
         }
         this.stats.errors++;
         const delayMs = backoffDelay(failures++, this.backoff);
-        log.warn({ err: messageOf(err), resourceVersion, retryInMs: Math.round(delayMs) }, 'list/watch failed, retrying');
+        log.warn({ err: errorMessage(err), resourceVersion, retryInMs: Math.round(delayMs) }, 'list/watch failed, retrying');
         this.options.metrics?.watchRestarts.inc({ resource: this.resource, reason: 'error' });
         await sleep(delayMs, signal);
       }
@@ -247,13 +284,9 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     try {
       fn();
     } catch (err) {
-      this.log.error({ err: messageOf(err) }, 'informer event handler threw');
+      this.log.error({ err: errorMessage(err) }, 'informer event handler threw');
     }
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /**

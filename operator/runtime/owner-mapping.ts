@@ -1,13 +1,19 @@
 import type { KubernetesObject } from './client-node';
-import type { Request } from './reconciler';
+import { groupOf } from './gvk';
+import { namespacedKey } from './object-key';
+import type { Caches, Request } from './reconciler';
 
-/** Turns an event on a watched object into the primary objects to reconcile. */
-export type MapFunction = (object: KubernetesObject) => Request[];
-
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
+/**
+ * Turns an event on a watched object into the primary objects to reconcile
+ * (controller-runtime's EnqueueRequestsFromMapFunc). Pure over the object and
+ * the caches: look dependents up with an index (`caches.cache(Kinds.DataSeed)
+ * .byIndex('spec.baselineRef.name', name)`) rather than a table filled by
+ * reconciles, so the mapping holds from the first event after a restart.
+ */
+// A method type, so a map function typed for its own kind's objects, or one
+// that declares `caches` required, fits (the controller always passes them;
+// a test may call a cache-free mapper with the object alone).
+export type MapFunction = { map(object: KubernetesObject, caches?: Caches): Request[] }['map'];
 
 /**
  * The default for owned objects: the owner reference of the primary kind, in
@@ -24,9 +30,15 @@ export function ownerMapper(primaryApiVersion: string, primaryKind: string): Map
   };
 }
 
+const NO_CACHES: Caches = {
+  cache: () => {
+    throw new Error('this map function was called without caches');
+  },
+};
+
 /** Requests of both versions of an updated object, without duplicates (a label change moves ownership). */
-export function mapUpdate(map: MapFunction, old: KubernetesObject, updated: KubernetesObject): Request[] {
+export function mapUpdate(map: MapFunction, old: KubernetesObject, updated: KubernetesObject, caches: Caches = NO_CACHES): Request[] {
   const seen = new Map<string, Request>();
-  for (const req of [...map(old), ...map(updated)]) seen.set(`${req.namespace}/${req.name}`, req);
+  for (const req of [...map(old, caches), ...map(updated, caches)]) seen.set(namespacedKey(req.namespace, req.name), req);
   return [...seen.values()];
 }

@@ -1,8 +1,10 @@
 import type { KubernetesObject } from './client-node';
 import type { EventRecorder } from './events';
-import type { CacheReader } from './informer';
+import type { GroupVersionKind } from './gvk';
+import type { IndexedCacheReader } from './informer';
 import type { KubeClient } from './kube-client';
 import type { Logger } from './logger';
+import { namespacedKey } from './object-key';
 
 /** Which object to reconcile. Only the key: the reconciler reads the current state itself. */
 export interface Request {
@@ -17,17 +19,23 @@ export interface Result {
   requeue?: boolean;
 }
 
-export interface ReconcileContext {
+/** The caches of the kinds a controller watches, for reconcilers and map functions. */
+export interface Caches {
+  /** The typed cache of a kind the controller watches (or reconciles); throws when it registered none. */
+  cache<T extends KubernetesObject>(kind: GroupVersionKind<T>): IndexedCacheReader<T>;
+  /** @deprecated untyped; pass a kind from operator/kinds.ts instead. */
+  cache<T extends KubernetesObject = KubernetesObject>(apiVersion: string, kind: string): IndexedCacheReader<T>;
+}
+
+export interface ReconcileContext extends Caches {
   /** Carries {controller, namespace, name, reconcileID} on every line. */
   log: Logger;
   client: KubeClient;
   recorder: EventRecorder;
   /** Aborted when the manager shuts down: long work should stop early. */
   signal: AbortSignal;
-  /** The primary kind's cache. */
-  primary: CacheReader<KubernetesObject>;
-  /** The cache of another kind this controller watches; throws when it registered none. */
-  cache<T extends KubernetesObject = KubernetesObject>(apiVersion: string, kind: string): CacheReader<T>;
+  /** The primary kind's cache (with the objects of primaryAlso watches). */
+  primary: IndexedCacheReader<KubernetesObject>;
 }
 
 export interface Reconciler {
@@ -44,5 +52,5 @@ export class TerminalError extends Error {
 }
 
 export function requestKey(req: Request): string {
-  return req.namespace ? `${req.namespace}/${req.name}` : req.name;
+  return namespacedKey(req.namespace, req.name);
 }

@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '../../../runtime/client-node';
-import type { CacheReader } from '../../../runtime/informer';
 import { KubeApiError } from '../../../runtime/kube-errors';
 import type { ReconcileContext } from '../../../runtime/reconciler';
+import { staticCaches } from '../../../runtime/testing/static-caches';
 
 // For unit tests of the Baseline gate and the production source only: the
 // caches and reads they make, from a list of objects. Integration tests use
@@ -14,11 +14,7 @@ const keyOf = (apiVersion: string, kind: string, namespace: string | undefined, 
 export function fakeContext(objects: KubernetesObject[], forbiddenNamespaces: string[] = []): Ctx & { reads: string[] } {
   const byKey = new Map(objects.map((o) => [keyOf(o.apiVersion!, o.kind!, o.metadata?.namespace, o.metadata?.name ?? ''), o]));
   const reads: string[] = [];
-  const cache = <T extends KubernetesObject>(apiVersion: string, kind: string): CacheReader<T> => ({
-    get: (namespace, name) => byKey.get(keyOf(apiVersion, kind, namespace || undefined, name)) as T | undefined,
-    list: () => [],
-    hasSynced: () => true,
-  });
+  const { cache } = staticCaches(objects);
   const client = {
     async get<T extends KubernetesObject>(ref: { apiVersion: string; kind: string; namespace?: string; name: string }): Promise<T | undefined> {
       reads.push(`${ref.kind} ${ref.namespace ?? ''}/${ref.name}`);
