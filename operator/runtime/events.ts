@@ -6,9 +6,21 @@ import type { Logger } from './logger';
 
 export type EventType = 'Normal' | 'Warning';
 
+export interface EventOptions {
+  /**
+   * A condition transition: recorded once per observed state of `regarding`
+   * (its uid and resourceVersion). A reconcile that runs again on a cache not
+   * yet showing its own status write computes the same transition from the
+   * same stale object; without this it would be recorded a second time.
+   * Repeats that are news (a reconcile failing again) leave it off and fold
+   * into the Event's series instead.
+   */
+  transition?: boolean;
+}
+
 export interface EventRecorder {
   /** Records an Event about `regarding`. Never throws: an Event is worth less than the reconcile that emits it. */
-  event(regarding: KubernetesObject, type: EventType, reason: string, note: string, action?: string): Promise<void>;
+  event(regarding: KubernetesObject, type: EventType, reason: string, note: string, action?: string, options?: EventOptions): Promise<void>;
 }
 
 export interface KubeEventRecorderOptions {
@@ -52,6 +64,7 @@ const NOTE_LIMIT = 1024;
 export class KubeEventRecorder implements EventRecorder {
   private readonly tracked = new Map<string, Tracked>();
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly transitions = new Set<string>();
   private readonly windowMs: number;
   private readonly maxTracked: number;
   private readonly now: () => Date;
@@ -62,9 +75,10 @@ export class KubeEventRecorder implements EventRecorder {
     this.now = options.now ?? (() => new Date());
   }
 
-  event(regarding: KubernetesObject, type: EventType, reason: string, note: string, action: string = reason): Promise<void> {
+  event(regarding: KubernetesObject, type: EventType, reason: string, note: string, action: string = reason, options: EventOptions = {}): Promise<void> {
     const trimmed = note.length > NOTE_LIMIT ? `${note.slice(0, NOTE_LIMIT - 3)}...` : note;
     const key = seriesKey(regarding, type, reason, action, trimmed);
+    if (options.transition && this.alreadyRecorded(key, regarding)) return Promise.resolve();
     // One key at a time, so a burst of repeats cannot race into several Events.
     const previous = this.chains.get(key) ?? Promise.resolve();
     const next = previous.then(() => this.record(key, regarding, type, reason, trimmed, action));
@@ -118,6 +132,22 @@ export class KubeEventRecorder implements EventRecorder {
       regarding: { apiVersion: regarding.apiVersion, kind: regarding.kind, name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion },
     } as KubernetesObject);
     return { name, namespace };
+  }
+
+  /** True when this transition was already recorded for this very state of the object; remembers it otherwise. */
+  private alreadyRecorded(key: string, regarding: KubernetesObject): boolean {
+    const version = regarding.metadata?.resourceVersion;
+    if (!regarding.metadata?.uid || !version) return false;
+    const observation = `${key}@${version}`;
+    if (this.transitions.has(observation)) return true;
+    this.transitions.add(observation);
+    // A Set keeps insertion order: the first entry is the oldest.
+    while (this.transitions.size > this.maxTracked) {
+      const oldest = this.transitions.values().next().value;
+      if (oldest === undefined) break;
+      this.transitions.delete(oldest);
+    }
+    return false;
   }
 
   private remember(key: string, entry: Tracked): void {
