@@ -10,7 +10,7 @@ export interface ExpectedHealth {
 
 export const EXPECTED_HEALTH: Readonly<Record<string, ExpectedHealth>> = {
   // Torn down by its TTL and kept until Git removes it: not red, and nothing for automated sync to re-create.
-  'handwritten-stagingenvironment-expired-under-autosync.json': { status: 'Suspended', message: /^Expired at 2026-01-04T00:00:00Z: torn down/ },
+  'handwritten-stagingenvironment-expired-under-autosync.json': { status: 'Suspended', message: /^Expired: the TTL passed at 2026-01-04T00:00:00Z/ },
   // A new image after Ready: the phase says Degraded, Reconciling says an update is in progress.
   'handwritten-stagingenvironment-update-after-ready.json': { status: 'Progressing', message: /waiting for checkout/ },
   // failOn critical does not make Inconclusive a pass.

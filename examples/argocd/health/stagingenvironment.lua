@@ -36,10 +36,13 @@ if obj.metadata.generation ~= nil and (obj.status.observedGeneration == nil or o
   return hs
 end
 if obj.status.phase == "Expired" then
+  if isTrue("Reconciling") then
+    hs.status = "Progressing"
+    hs.message = "Expired, tearing down: " .. messageOf("Reconciling", "deleting its namespace")
+    return hs
+  end
   hs.status = "Suspended"
-  hs.message = "Expired"
-  if obj.status.expiresAt ~= nil then hs.message = hs.message .. " at " .. obj.status.expiresAt end
-  hs.message = hs.message .. ": torn down, kept as a record so automated sync does not re-create it; remove it from Git (close the pull request) to delete it"
+  hs.message = "Expired: " .. messageOf("Expired", messageOf("Ready", "torn down; the resource is kept until it is removed from Git"))
   return hs
 end
 -- kstatus: Stalled means nothing changes until someone acts.
