@@ -4,6 +4,7 @@ import { type ControllerOptions, generationOrMetadataChanged } from '../../runti
 import type { KubernetesObject } from '../../runtime/client-node';
 import type { MapFunction } from '../../runtime/owner-mapping';
 import { operatorImage, operatorImagePullSecrets } from './image';
+import { operatorMetrics } from '../../metrics/operator-metrics';
 import { JOB_REF } from './job-runner';
 import { DataSeedReconciler, type DataSeedReconcilerOptions } from './reconciler';
 import { ReferenceIndex } from './references';
@@ -39,7 +40,7 @@ const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
  * and Namespaces are watched as every user of Baselines does: a Baseline's
  * change re-judges the DataSeeds naming it, a namespace's labels those in it.
  */
-export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces' | 'inlineSeeds'>, options: DataSeedControllerOptions = {}): ControllerOptions {
+export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces' | 'inlineSeeds'> & Partial<Pick<ControllerEnvironment, 'registry'>>, options: DataSeedControllerOptions = {}): ControllerOptions {
   const bounds = env.inlineSeeds ? { maxInlineSeeds: env.inlineSeeds.max, maxInlineSeedsPerNamespace: env.inlineSeeds.perNamespace, inlineSeedDeadlineSeconds: env.inlineSeeds.deadlineSeconds } : {};
   const { maxConcurrentReconciles, ...reconciler } = { ...bounds, ...options };
   const references = reconciler.references ?? new ReferenceIndex();
@@ -59,7 +60,7 @@ export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces'
             : references.touchBaseline(o.metadata?.name ?? '', String(o.metadata?.generation ?? '')),
       })),
     ],
-    reconciler: new DataSeedReconciler({ image: operatorImage(), imagePullSecrets: operatorImagePullSecrets(), ...reconciler, references }),
+    reconciler: new DataSeedReconciler({ image: operatorImage(), imagePullSecrets: operatorImagePullSecrets(), ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}), ...reconciler, references }),
     maxConcurrentReconciles: maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };

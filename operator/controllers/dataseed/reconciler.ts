@@ -1,4 +1,5 @@
 import { runnerOf } from '../../api/dataseed';
+import type { OperatorMetrics } from '../../metrics/operator-metrics';
 import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
 import { baselineGate } from './gate';
 import { InlineRunner } from './inline';
@@ -11,6 +12,8 @@ import { type DataSeedObject, parseSpec } from './spec';
 export interface DataSeedReconcilerOptions {
   /** The image seed Jobs run: the operator's own. */
   image: string;
+  /** Seed rows, durations and failures (understudy_seed_*). */
+  metrics?: OperatorMetrics;
   /** Pull Secrets for that image, by name, in the seed's namespace. */
   imagePullSecrets?: readonly string[];
   /** Inline seeds running at once in this process; others wait. */
@@ -56,7 +59,7 @@ export class DataSeedReconciler implements Reconciler {
       perNamespace: Math.min(options.maxInlineSeedsPerNamespace ?? DEFAULT_MAX_INLINE_SEEDS_PER_NAMESPACE, options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS),
       deadlineMs: (options.inlineSeedDeadlineSeconds ?? DEFAULT_INLINE_SEED_DEADLINE_SECONDS) * 1000,
     });
-    this.reporter = new StatusReporter(options.now ?? (() => new Date()));
+    this.reporter = new StatusReporter(options.now ?? (() => new Date()), undefined, options.metrics);
     this.inline = new InlineRunner({ seeds: this.seeds, reporter: this.reporter, references: this.references, progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS });
     this.jobs = new JobRunner({ reporter: this.reporter, references: this.references, image: options.image, ...(options.imagePullSecrets ? { imagePullSecrets: options.imagePullSecrets } : {}), ...(options.jobActiveDeadlineSeconds ? { activeDeadlineSeconds: options.jobActiveDeadlineSeconds } : {}) });
   }

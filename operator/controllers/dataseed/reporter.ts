@@ -1,4 +1,5 @@
-import type { DataSeedStatus } from '../../api/dataseed';
+import { type DataSeedSpec, type DataSeedStatus, runnerOf } from '../../api/dataseed';
+import type { OperatorMetrics } from '../../metrics/operator-metrics';
 import type { EventType } from '../../runtime/events';
 import { isNotFound } from '../../runtime/kube-errors';
 import type { ReconcileContext, Result } from '../../runtime/reconciler';
@@ -31,7 +32,11 @@ export function keyOf(obj: DataSeedObject): string {
 export class StatusReporter {
   private readonly retries = new Map<string, RetryMemory>();
 
-  constructor(readonly now: () => Date, private readonly random?: () => number) {}
+  constructor(
+    readonly now: () => Date,
+    private readonly random?: () => number,
+    private readonly metrics?: OperatorMetrics,
+  ) {}
 
   context(obj: DataSeedObject, now: Date = this.now()): StatusContext {
     return { previous: storedStatus(obj), generation: generationOf(obj), now };
@@ -68,6 +73,7 @@ export class StatusReporter {
     const news = !(before?.status === 'True' && before.observedGeneration === sc.generation);
     const events: SeedEvent[] = news ? [{ type: 'Normal', reason: EVENTS.seeded, message: ready?.message ?? 'seeded' }] : [];
     await this.write(ctx, obj, status, events);
+    if (news) this.metrics?.seedFinished({ runner: runnerName(obj), succeeded: true, ...(report.totals ? { rows: report.totals.rows, seconds: report.totals.seconds } : {}) });
     this.retries.delete(keyOf(obj));
     ctx.log.info({ generation: sc.generation, rows: report.totals?.rows }, 'seeded');
     return {};
@@ -89,8 +95,18 @@ export class StatusReporter {
     const news = failureIsNews(sc.previous, previous, sc.generation, failure.reason);
     const events: SeedEvent[] = news ? [{ type: 'Warning', reason: failure.reason === 'InvalidSpec' ? EVENTS.invalid : EVENTS.failed, message: `${failure.reason}: ${failure.message}` }] : [];
     if (!(await this.write(ctx, obj, status, events))) return {};
+    if (news) this.metrics?.seedFinished({ runner: runnerName(obj), succeeded: false, reason: failure.reason });
     this.retries.set(key, memory);
     ctx.log.info({ generation: sc.generation, reason: failure.reason, attempts: memory.attempts, retryInMs: delay }, 'seed failed');
     return delay === undefined ? {} : { requeueAfterMs: delay };
+  }
+}
+
+/** Inline or Job, for the seed metrics; Unknown for a spec too broken to say. */
+function runnerName(obj: DataSeedObject): string {
+  try {
+    return runnerOf(obj.spec as DataSeedSpec);
+  } catch {
+    return 'Unknown';
   }
 }

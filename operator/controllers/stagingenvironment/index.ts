@@ -1,6 +1,7 @@
 import type { ControllerEnvironment } from '../../runtime/controller-environment';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
 import { DEFAULT_MANAGED_NAMESPACE_ROLE } from './namespace-access';
+import { operatorMetrics } from '../../metrics/operator-metrics';
 import { StagingEnvironmentReconciler } from './reconciler';
 import { EnvironmentIndex, STAGING_ENVIRONMENT_REF, watchedKinds } from './watches';
 
@@ -22,7 +23,7 @@ export interface StagingEnvironmentControllerOptions {
  * environment's objects, the baselines it reads and the namespaces do.
  * Reconciles wait mostly on the API server, so several run side by side.
  */
-export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'namespaces' | 'operatorNamespace'>, options: StagingEnvironmentControllerOptions = {}): ControllerOptions {
+export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'namespaces' | 'operatorNamespace'> & Partial<Pick<ControllerEnvironment, 'registry'>>, options: StagingEnvironmentControllerOptions = {}): ControllerOptions {
   const index = new EnvironmentIndex();
   return {
     name: STAGING_ENVIRONMENT_CONTROLLER,
@@ -34,6 +35,7 @@ export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'n
       operatorNamespace: env.operatorNamespace,
       managedNamespaceRole: options.managedNamespaceRole ?? process.env.UNDERSTUDY_MANAGED_NAMESPACE_ROLE ?? DEFAULT_MANAGED_NAMESPACE_ROLE,
       ...(options.now ? { now: options.now } : {}),
+      ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}),
     }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,

@@ -1,4 +1,5 @@
 import { CONDITION_TYPES, parseStagingEnvironmentSpec, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
+import type { OperatorMetrics } from '../../metrics/operator-metrics';
 import { resolveCopySpec, type CopySpec } from '../../environment/copy-spec';
 import { claimedHosts } from '../../environment/host-policy';
 import { environmentOfNamespace, namespaceOwnership } from '../../environment/namespace';
@@ -48,6 +49,8 @@ export interface StagingEnvironmentReconcilerOptions {
   /** The ClusterRole the operator binds itself in each namespace it creates, to read the Secrets it wrote there. */
   managedNamespaceRole: string;
   now?: () => Date;
+  /** Environments by phase, time to Ready, expirations and cleanups (understudy_environment*). */
+  metrics?: OperatorMetrics;
 }
 
 export class StagingEnvironmentReconciler implements Reconciler {
@@ -80,6 +83,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
     const generation = env.metadata.generation ?? 0;
     if (env.metadata.deletionTimestamp) {
       const result = await finalize(env, ctx, (message) => this.report(env, ctx, waitingStatus(env.status, { generation, now: this.now(), reason: 'Terminating', message }, 'Terminating')));
+      if (hasFinalizer(env, FINALIZER) && Object.keys(result).length === 0) this.options.metrics?.environmentCleanedUp('finalized');
       if (!hasFinalizer(env, FINALIZER) || Object.keys(result).length === 0) this.forget(req);
       return result;
     }
@@ -317,6 +321,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
       if (isNotFound(error)) return;
       throw error;
     }
+    this.options.metrics?.environmentReported(env.metadata, env.status, status);
     if (!written) return;
     for (const t of transitions(env.status?.conditions, status.conditions)) void ctx.recorder.event(env, t.type, t.reason, t.message);
   }
@@ -328,6 +333,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
   }
 
   private forget(req: Request): void {
+    this.options.metrics?.environmentForgotten(req);
     this.options.index.delete(req);
     this.decisions.forget(key(req));
   }
