@@ -3,13 +3,14 @@ import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { registerCrdsCommand } from './commands/crds';
 import { register as registerDevCommand } from './commands/dev';
+import { register as registerLoadCommand } from './commands/load';
 import { registerOperatorCommand } from './commands/operator';
 import { register as registerParityCommand } from './commands/parity';
 import { register as registerProfileCommand } from './commands/profile';
 import { register as registerSeedCommand } from './commands/seed';
 import { CONTROLLERS } from './controllers';
 
-/** `understudy operator | dev | seed | profile | parity | crds` */
+/** `understudy operator | dev | seed | profile | parity | load | crds` */
 export function buildProgram(): Command {
   const program = new Command('understudy')
     .description('Production-like staging environments on demand: copies, safe data, measured drift')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSeedCommand(program);
   registerProfileCommand(program);
   registerParityCommand(program);
+  registerLoadCommand(program);
   return program;
 }
 

@@ -1,0 +1,69 @@
+import type { Dispatcher } from 'undici';
+import { type RetryPolicy, send } from './client';
+import type { RenderedRequest } from './mix';
+import { type ExecutionSegment, type Segment, shareOf, vusAt } from './schedule';
+import type { ScenarioStats } from './stats';
+
+// The closed model: virtual users that send, wait for the answer, think, and
+// send again, each over its own long-lived keep-alive connection — how
+// browsers and service clients behave. Latency counts from the actual send, so
+// a stalled server simply receives fewer requests: the behaviour a closed
+// model shows and an open model exposes.
+
+export interface ClosedRun {
+  dispatcher: Dispatcher;
+  next: () => RenderedRequest;
+  startVUs: number;
+  stages: readonly Segment[];
+  thinkTimeMs: number;
+  retry: RetryPolicy;
+  stats: ScenarioStats;
+  segment: ExecutionSegment;
+  durationMs: number;
+  startAt: number;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+const CONTROL_INTERVAL_MS = 100;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function runClosed(run: ClosedRun): Promise<void> {
+  const now = run.now ?? (() => performance.now());
+  const { stats } = run;
+  const endAt = run.startAt + run.durationMs;
+  let wanted = 0;
+  const users: Array<Promise<void>> = [];
+
+  const user = async (id: number): Promise<void> => {
+    // A user beyond the current target stops after its iteration (k6's ramp-down); it may start again later.
+    while (id < wanted && now() < endAt && !run.signal?.aborted) {
+      const request = run.next();
+      const sentAt = now();
+      stats.sent++;
+      const outcome = await send(run.dispatcher, request, run.retry);
+      const route = stats.route(request.route);
+      route.record((now() - sentAt) * 1000, outcome.error);
+      route.retries += outcome.attempts - 1;
+      if (run.thinkTimeMs > 0) await sleep(Math.min(run.thinkTimeMs, Math.max(0, endAt - now())));
+    }
+  };
+
+  const running = new Set<number>();
+  const start = (id: number): void => {
+    running.add(id);
+    users.push(user(id).finally(() => running.delete(id)));
+  };
+
+  const wait = run.startAt - now();
+  if (wait > 0) await sleep(wait);
+  while (now() < endAt && !run.signal?.aborted) {
+    wanted = shareOf(vusAt(run.startVUs, run.stages, now() - run.startAt), run.segment);
+    for (let id = 0; id < wanted; id++) if (!running.has(id)) start(id);
+    await sleep(Math.min(CONTROL_INTERVAL_MS, Math.max(1, endAt - now())));
+  }
+  wanted = 0;
+  await Promise.all(users);
+  stats.elapsedMs = Math.max(run.durationMs, now() - run.startAt);
+}

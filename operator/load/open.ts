@@ -1,0 +1,87 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
+import { type RetryPolicy, send } from './client';
+import type { RenderedRequest } from './mix';
+import type { ScenarioStats } from './stats';
+
+// The open model: iterations start when the plan says, whatever the server
+// does, and latency counts from that intended time (wrk2's fix for coordinated
+// omission). A request that cannot start because `maxInFlight` are already
+// outstanding is dropped and counted, never silently delayed.
+
+export interface Arrival {
+  /** Milliseconds after the scenario's start at which the request is due. */
+  offsetMs: number;
+  request: RenderedRequest;
+}
+
+export interface OpenRun {
+  dispatcher: Dispatcher;
+  arrivals: Iterator<Arrival>;
+  maxInFlight: number;
+  retry: RetryPolicy;
+  stats: ScenarioStats;
+  /** Planned length of the scenario, for the achieved rate. */
+  durationMs: number;
+  /** performance.now() at which offset 0 falls. */
+  startAt: number;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/** Sleep to within ~1.5 ms by timer, then poll turns of the event loop (which still runs I/O) until due. */
+async function waitUntil(due: number, now: () => number): Promise<void> {
+  for (;;) {
+    const left = due - now();
+    if (left <= 0) return;
+    if (left > 2) await new Promise((resolve) => setTimeout(resolve, left - 1.5));
+    else await nextTurn();
+  }
+}
+
+/** Sends this worker's iterations on schedule; resolves once every response is in. */
+export async function runOpen(run: OpenRun): Promise<void> {
+  const now = run.now ?? (() => performance.now());
+  const { stats } = run;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  let lastIntended = 0;
+  let lastSent = 0;
+  let sentSinceYield = 0;
+
+  const fire = (request: RenderedRequest, due: number): void => {
+    inFlight++;
+    const route = stats.route(request.route);
+    void send(run.dispatcher, request, run.retry).then((outcome) => {
+      route.record((now() - due) * 1000, outcome.error);
+      route.retries += outcome.attempts - 1;
+      if (--inFlight === 0 && drained) drained();
+    });
+  };
+
+  for (let next = run.arrivals.next(); !next.done; next = run.arrivals.next()) {
+    if (run.signal?.aborted) break;
+    const due = run.startAt + next.value.offsetMs;
+    if (due > now()) {
+      await waitUntil(due, now);
+      sentSinceYield = 0;
+    } else if (++sentSinceYield >= 64) {
+      // Behind schedule: still let responses in, or in-flight would only grow.
+      await nextTurn();
+      sentSinceYield = 0;
+    }
+    lastIntended = next.value.offsetMs;
+    if (inFlight >= run.maxInFlight) {
+      stats.dropped++;
+      continue;
+    }
+    const sentAt = now();
+    stats.sendLag.recordValue(Math.max(1, Math.round((sentAt - due) * 1000)));
+    lastSent = sentAt - run.startAt;
+    stats.sent++;
+    fire(next.value.request, due);
+  }
+  // Sending fell behind by (lastSent - lastIntended): the rate achieved is over the stretched time.
+  stats.elapsedMs = Math.max(run.durationMs, run.durationMs + (lastSent - lastIntended));
+  if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+}
