@@ -1,6 +1,6 @@
 import type { Category, Finding, ParityCheckStatus, ResolvedParityCheck } from '../api/paritycheck';
 import { behaviourQueries } from './behaviour/defaults';
-import { evaluateBehaviour } from './behaviour/evaluate';
+import { type BehaviourObservation, evaluateBehaviour } from './behaviour/evaluate';
 import type { MetricsSource } from './behaviour/prometheus';
 import { nextConditions } from './conditions';
 import { compareConfiguration } from './config/compare';
@@ -138,7 +138,7 @@ export async function runParityCheck(
   sources: ParitySources,
   previousStatus: ParityCheckStatus | undefined,
   now: Date,
-  options: { generation?: number } = {},
+  options: { generation?: number; observeBehaviour?: (observation: BehaviourObservation) => void } = {},
 ): Promise<ParityCheckResult> {
   const key = sources.secretKey ?? newCheckKey();
   const mapping: NamespaceMapping = { staging: spec.staging.namespace, production: spec.production.namespace };
@@ -178,6 +178,7 @@ export async function runParityCheck(
             mapping,
             services: servicesIn(snapshots, declared),
             now,
+            ...(options.observeBehaviour ? { observe: options.observeBehaviour } : {}),
           });
         }),
       );

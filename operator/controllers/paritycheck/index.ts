@@ -1,11 +1,14 @@
 import type { ControllerEnvironment } from '../../runtime/controller-environment';
+import { operatorMetrics } from '../../metrics/operator-metrics';
 import { parityFindingsGauge } from '../../parity/metrics';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
+import { Kinds } from '../../kinds';
+import { watching } from '../../runtime/controller';
 import { baselineWatches } from '../baseline-access';
 import { environmentChildren } from '../environment-children';
-import { STAGING_ENVIRONMENT_REF } from './environments';
-import { PARITY_CHECK_REF, ParityCheckReconciler } from './reconciler';
-import { CheckIndex } from './watch-index';
+import { ENVIRONMENT_BY_TARGET_NAMESPACE, environmentByTargetNamespace } from '../shared-indexes';
+import { ParityCheckReconciler } from './reconciler';
+import { checkIndexers, checksOfEnvironment, checkUsersOfBaselines } from './watches';
 
 export const PARITY_CHECK_CONTROLLER = 'paritycheck';
 
@@ -34,7 +37,7 @@ export function parityCheckController(
         (namespace) => index.checksOfNamespace(namespace),
       ),
     ],
-    reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), operatorNamespace: env.operatorNamespace, index, ...(options.now ? { now: options.now } : {}) }),
+    reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), metrics: operatorMetrics(env.registry), operatorNamespace: env.operatorNamespace, index, ...(options.now ? { now: options.now } : {}) }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };

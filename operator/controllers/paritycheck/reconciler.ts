@@ -1,6 +1,8 @@
 import type { Gauge } from 'prom-client';
-import { API_VERSION } from '../../api/common';
-import type { ParityCheckSpec, ParityCheckStatus } from '../../api/paritycheck';
+import type { ParityCheckStatus } from '../../api/paritycheck';
+import { Kinds } from '../../kinds';
+import type { OperatorMetrics } from '../../metrics/operator-metrics';
+import type { BehaviourObservation } from '../../parity/behaviour/evaluate';
 import { runParityCheck } from '../../parity/check';
 import type { ParityEvent } from '../../parity/events';
 import { forgetParityFindings, recordParityFindings } from '../../parity/metrics';
@@ -11,12 +13,9 @@ import { alreadyBlocked, blockedOutcome, blockedRetryMs } from './blocked';
 import { invalidSpecOutcome } from './invalid-spec';
 import { type ParityCheckObject, type Plan, planFor, storedStatus } from './plan';
 import { openProduction } from './production';
-import { resolveCheck, type Blocked, type Resolution } from './resolve';
+import { resolveCheck, type Blocked } from './resolve';
 import { runSources } from './run-sources';
 import { decideRun } from './schedule';
-import { CheckIndex } from './watch-index';
-
-export const PARITY_CHECK_REF = { apiVersion: API_VERSION, kind: 'ParityCheck' } as const;
 
 export type FindingsGauge = Gauge<'namespace' | 'name' | 'category' | 'severity'>;
 
@@ -26,8 +25,8 @@ export interface ParityCheckReconcilerOptions {
   /** Where admins put kubeconfigs of other clusters (a Baseline's source.cluster). */
   operatorNamespace: string;
   now?: () => Date;
-  /** Which checks use which Baseline, environment and namespace, shared with the controller's watches. */
-  index?: CheckIndex;
+  /** Per-service behaviour medians of each run (understudy_parity_behaviour_value). */
+  metrics?: OperatorMetrics;
 }
 
 function requeue(requeueAfterMs: number | undefined): Result {
@@ -47,22 +46,20 @@ type RunPlan = Extract<Plan, { kind: 'run' }>;
  */
 export class ParityCheckReconciler implements Reconciler {
   private readonly now: () => Date;
-  private readonly index: CheckIndex;
 
   constructor(private readonly options: ParityCheckReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
-    this.index = options.index ?? new CheckIndex();
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
-    const cached = ctx.primary.get(req.namespace, req.name) as ParityCheckObject | undefined;
+    const cached = ctx.cache(Kinds.ParityCheck).get(req.namespace, req.name);
     if (!cached || cached.metadata?.deletionTimestamp) return this.gone(req);
     const first = this.plan(req, cached, ctx);
     if (first.kind === 'wait') return requeue(first.requeueAfterMs);
     if (first.kind === 'blocked' && alreadyBlocked(storedStatus(cached), first.blocked, cached.metadata?.generation)) return requeue(blockedRetryMs(first.blocked));
 
     // The cache may not hold our own last status write yet: decide again on the object as stored, so a check never runs twice for one due time.
-    const live = await ctx.client.get<ParityCheckObject>({ ...PARITY_CHECK_REF, namespace: req.namespace, name: req.name });
+    const live = await ctx.client.get<ParityCheckObject>({ ...Kinds.ParityCheck, namespace: req.namespace, name: req.name });
     if (!live || live.metadata?.deletionTimestamp) return this.gone(req);
     const plan = this.plan(req, live, ctx);
     const now = this.now();
@@ -85,31 +82,29 @@ export class ParityCheckReconciler implements Reconciler {
   }
 
   private plan(req: Request, obj: ParityCheckObject, ctx: ReconcileContext): Plan {
-    const plan = planFor(obj, this.now(), (spec) => resolveCheck(ctx, spec, req.namespace));
-    if (plan.kind === 'blocked') this.remember(req, plan.spec, undefined, plan.blocked.awaits);
-    else if (plan.kind === 'wait' || plan.kind === 'run') this.remember(req, plan.spec, plan.resolution);
-    return plan;
+    return planFor(obj, this.now(), (spec) => resolveCheck(ctx, spec, req.namespace));
   }
 
   private async block(req: Request, ctx: ReconcileContext, live: ParityCheckObject, previous: ParityCheckStatus | undefined, blocked: Blocked): Promise<Result> {
     const { status, events } = blockedOutcome(previous, blocked, this.now(), live.metadata?.generation);
     ctx.log.info({ reason: blocked.reason, message: blocked.message }, 'check blocked');
     forgetParityFindings(this.options.gauge, req);
+    this.options.metrics?.behaviourForgotten(req);
     return this.report(ctx, live, status, events, requeue(blockedRetryMs(blocked)));
   }
 
   private async runPlan(req: Request, ctx: ReconcileContext, live: ParityCheckObject, plan: RunPlan): Promise<Result> {
     const production = await openProduction(ctx, plan.resolution.baseline, this.options.operatorNamespace);
     if (!production.ok) return this.block(req, ctx, live, plan.status, production);
-    this.remember(req, plan.spec, plan.resolution, production.namespace);
     const now = this.now();
     const generation = live.metadata?.generation;
     const started = Date.now();
     const { check, built } = await runSources(ctx, plan.spec, req.namespace, plan.resolution, production);
     let result: Awaited<ReturnType<typeof runParityCheck>>;
+    const behaviour: BehaviourObservation[] = [];
     try {
       // Sources live for one run: connections are opened by it and closed before the status is written, never held between runs.
-      result = await runParityCheck(check, built.sources, plan.status, now, generation === undefined ? {} : { generation });
+      result = await runParityCheck(check, built.sources, plan.status, now, { ...(generation === undefined ? {} : { generation }), observeBehaviour: (o) => behaviour.push(o) });
     } finally {
       await built.close();
     }
@@ -118,6 +113,7 @@ export class ParityCheckReconciler implements Reconciler {
     const verdict = result.status.summary?.verdict;
     ctx.log.info({ why: plan.why, verdict, findings: result.findings.length, requests: result.requests, tookMs: Date.now() - started }, 'parity check ran');
     recordParityFindings(this.options.gauge, req, result.metrics);
+    this.options.metrics?.behaviourObserved(req, behaviour.map((o) => ({ check: req, metric: o.query, service: o.service, side: o.side, value: o.value })));
     const next = decideRun(result.status, generation, plan.intervalMs, now, plan.environmentReadySince);
     return this.report(ctx, live, result.status, result.events, next.run ? { requeue: true } : requeue(next.requeueAfterMs));
   }
@@ -131,27 +127,13 @@ export class ParityCheckReconciler implements Reconciler {
       if (isNotFound(err)) return this.gone({ namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' });
       throw err;
     }
-    const regarding = { ...written, apiVersion: obj.apiVersion ?? PARITY_CHECK_REF.apiVersion, kind: obj.kind ?? PARITY_CHECK_REF.kind };
+    const regarding = { ...written, apiVersion: obj.apiVersion ?? Kinds.ParityCheck.apiVersion, kind: obj.kind ?? Kinds.ParityCheck.kind };
     for (const event of events) await ctx.recorder.event(regarding, event.type, event.reason, event.message);
     return result;
   }
 
   private gone(req: Request): Result {
     forgetParityFindings(this.options.gauge, req);
-    this.index.forget(req);
     return {};
-  }
-
-  /** What wakes this check: its Baseline, its environment, and every namespace it was resolved to (or waits for). */
-  private remember(req: Request, spec: ParityCheckSpec, resolution: Resolution | undefined, otherNamespace?: string): void {
-    const ref = spec.staging.environmentRef;
-    const environment = resolution?.staging.environment?.metadata;
-    const production = resolution?.localProduction ?? resolution?.baseline.spec.source.namespace;
-    const namespaces = [req.namespace, resolution?.requester, resolution?.staging.namespace, production, otherNamespace].filter((n): n is string => n !== undefined);
-    this.index.record(req, {
-      baseline: spec.baselineRef.name,
-      ...(environment ? { environment: `${environment.namespace}/${environment.name}` } : ref ? { environment: `${req.namespace}/${ref.name}` } : {}),
-      namespaces: [...new Set(namespaces)],
-    });
   }
 }

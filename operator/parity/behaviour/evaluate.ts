@@ -3,7 +3,17 @@ import { parseDuration } from '../../api/values/duration';
 import type { NamespaceMapping } from '../config/namespaces';
 import type { Difference, Inconclusive } from '../finding';
 import { compareSeries, type QuerySettings } from './compare';
-import type { MetricsSource } from './prometheus';
+import type { MetricsSource, Series } from './prometheus';
+import { median } from './statistics';
+
+/** One side's median of one query (per service) over its range: what the behaviour gauges export. */
+export interface BehaviourObservation {
+  query: string;
+  /** "" for a query without {{service}}. */
+  service: string;
+  side: 'staging' | 'production';
+  value: number;
+}
 
 export interface BehaviourInput {
   queries: PrometheusQuery[];
@@ -13,6 +23,14 @@ export interface BehaviourInput {
   /** Services for {{service}} when a query does not list its own. */
   services: string[];
   now: Date;
+  /** Told each side's median per query and service, whether or not they differ (understudy_parity_behaviour_value). */
+  observe?: (observation: BehaviourObservation) => void;
+}
+
+/** The median of every finite sample of every series: one number per side, or undefined without data. */
+function sideMedian(series: readonly Series[]): number | undefined {
+  const values = series.flatMap((s) => s.values.filter(Number.isFinite));
+  return values.length > 0 ? median(values) : undefined;
 }
 
 /** Queries in flight at once (two per service, one per side): enough for 50 services in well under a second, gentle on Prometheus. */
@@ -73,6 +91,12 @@ export async function evaluateBehaviour(source: MetricsSource, input: BehaviourI
         source.queryRange(renderQuery(query.query, input.mapping.staging, service), end - range, end, step),
         source.queryRange(renderQuery(query.query, input.mapping.production, service), end - range, end, step),
       ]);
+      if (input.observe) {
+        for (const [side, series] of [['staging', staging], ['production', production]] as const) {
+          const value = sideMedian(series);
+          if (value !== undefined) input.observe({ query: query.name, service: service ?? '', side, value });
+        }
+      }
       return compareSeries(settings, resource, staging, production);
     });
     for (const result of results) {
