@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConditionsSchema, DurationSchema, GROUP, LabelSelectorSchema, RatioSchema, VERSION, specFieldPath } from './common';
 import type { KindDefinition } from './kind';
+import { BaselineInfrastructureSchema, baselineInfrastructureProblem } from './infrastructure';
 
 // Baseline: the admin-owned, cluster-scoped half of a preview. It says what
 // production is, who may copy it, and every limit of a copy; a
@@ -168,6 +169,7 @@ export const BaselineSpecSchema = z
       })
       .default({ copyRoles: false })
       .describe('Whether RBAC objects are copied.'),
+    infrastructure: BaselineInfrastructureSchema.optional(),
     data: z
       .object({
         databases: z.array(DatabaseSourceSchema).max(32).optional().meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }).describe('Production databases, by name.'),
@@ -227,6 +229,8 @@ export function parseBaselineSpec(raw: unknown): BaselineParseResult {
   for (const [i, rule] of (spec.isolation.egress ?? []).entries()) {
     if ((rule.cidr === undefined) === (rule.namespace === undefined)) return { ok: false, field: `spec.isolation.egress[${i}]`, message: 'set exactly one of cidr or namespace' };
   }
+  const infrastructure = baselineInfrastructureProblem(spec.infrastructure, (spec.data?.databases ?? []).map((d) => d.name));
+  if (infrastructure) return { ok: false, ...infrastructure };
   return { ok: true, spec };
 }
 

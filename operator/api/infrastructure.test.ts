@@ -15,13 +15,15 @@ const baseline = (over: Record<string, unknown> = {}) =>
 describe('infrastructure in the Baseline and the environment', () => {
   it('accepts a built-in program and defaults the runner to Job', () => {
     expect(baseline().pulumi?.runner).toBe('Job');
-    expect(baselineInfrastructureProblem(baseline())).toBeUndefined();
+    expect(baselineInfrastructureProblem(baseline(), ['shop'])).toBeUndefined();
+    expect(baselineInfrastructureProblem(baseline(), ['other'])).toEqual({ field: 'spec.infrastructure.pulumi.config.server', message: 'no database named shop in spec.data.databases' });
+    expect(baselineInfrastructureProblem(baseline({ exposedConfig: [{ key: 'server' }] }), ['shop'])?.field).toBe('spec.infrastructure.pulumi.exposedConfig');
   });
 
   it('wants exactly one program, and an image program only in a Job', () => {
     expect(baselineInfrastructureProblem(baseline({ program: {} }))).toEqual({ field: 'spec.infrastructure.pulumi.program', message: 'set exactly one of builtIn or image' });
-    expect(baselineInfrastructureProblem(baseline({ program: { image: 'registry.example.com/infra:1' }, runner: 'Inline' }))?.field).toBe('spec.infrastructure.pulumi.runner');
-    expect(baselineInfrastructureProblem(baseline({ exposedConfig: [{ key: 'x', pattern: '(' }] }))?.field).toBe('spec.infrastructure.pulumi.exposedConfig[0].pattern');
+    expect(baselineInfrastructureProblem(baseline({ program: { image: 'registry.example.com/infra:1' }, runner: 'Inline' }), ['shop'])?.field).toBe('spec.infrastructure.pulumi.runner');
+    expect(baselineInfrastructureProblem(baseline({ exposedConfig: [{ key: 'x', pattern: '(' }] }), ['shop'])?.field).toBe('spec.infrastructure.pulumi.exposedConfig[0].pattern');
   });
 
   it('refuses backends it does not know', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationSchema } from './common';
+import { ConditionsSchema, DurationSchema } from './common';
 
 // Infrastructure per environment: the admin half (Baseline.spec.infrastructure)
 // and the requester half (StagingEnvironment.spec.infrastructure). A Pulumi
@@ -86,11 +86,17 @@ export type EnvironmentInfrastructure = z.infer<typeof EnvironmentInfrastructure
 export type InfrastructureProblem = { field: string; message: string };
 
 /** Checks a Baseline's infrastructure beyond its schema. */
-export function baselineInfrastructureProblem(infra: BaselineInfrastructure | undefined): InfrastructureProblem | undefined {
+export function baselineInfrastructureProblem(infra: BaselineInfrastructure | undefined, databaseNames: readonly string[] = []): InfrastructureProblem | undefined {
   const pulumi = infra?.pulumi;
   if (!pulumi) return undefined;
   const base = 'spec.infrastructure.pulumi';
   if ((pulumi.program.builtIn === undefined) === (pulumi.program.image === undefined)) return { field: `${base}.program`, message: 'set exactly one of builtIn or image' };
+  if (pulumi.program.builtIn === 'postgres-database') {
+    const server = pulumi.config?.server;
+    if (server === undefined) return { field: `${base}.config.server`, message: 'postgres-database needs the name of a server registered in spec.data.databases' };
+    if (!databaseNames.includes(server)) return { field: `${base}.config.server`, message: `no database named ${server} in spec.data.databases` };
+    if ((pulumi.exposedConfig ?? []).some((e) => e.key === 'server' || e.key === 'serverUrl')) return { field: `${base}.exposedConfig`, message: 'the server is the admin\'s choice and cannot be exposed' };
+  }
   if (pulumi.program.image !== undefined && pulumi.runner !== 'Job') return { field: `${base}.runner`, message: 'a container-image program runs only with runner Job' };
   for (const [i, exposed] of (pulumi.exposedConfig ?? []).entries()) {
     if (exposed.pattern === undefined) continue;
@@ -124,3 +130,23 @@ export function environmentInfrastructureProblem(env: EnvironmentInfrastructure 
   }
   return undefined;
 }
+
+export const INFRASTRUCTURE_CONDITIONS = { ready: 'Ready', reconciling: 'Reconciling', stalled: 'Stalled', drifted: 'Drifted' } as const;
+export const INFRASTRUCTURE_RESULTS = ['Succeeded', 'Failed'] as const;
+
+export const InfrastructureStatusSchema = z
+  .object({
+    stack: z.string().optional().describe('The Pulumi stack of this environment (project/stack).'),
+    lastOperation: z.enum(['up', 'destroy', 'drift']).optional().describe('The last operation run.'),
+    lastResult: z.enum(INFRASTRUCTURE_RESULTS).optional().describe('Its result.'),
+    lastDurationSeconds: z.number().min(0).optional().describe('How long it took.'),
+    lastRunAt: z.string().optional().describe('When it ended (RFC 3339).'),
+    observedConfig: z.string().optional().describe('Digest of the program and configuration last brought up; a different one runs up again.'),
+    outputSecret: z.string().optional().describe('The Secret in the target namespace holding the outputs.'),
+    outputs: z.array(z.string()).max(64).optional().describe('Names of the stack\'s outputs (keys of the Secret); never their values.'),
+    progress: z.string().max(1024).optional().describe('The engine\'s last progress line while an operation runs.'),
+    driftCheckedAt: z.string().optional().describe('When the last refresh preview ran (RFC 3339).'),
+    conditions: ConditionsSchema.describe('Ready, Reconciling, Stalled (with the engine\'s message) and Drifted, of the infrastructure alone.'),
+  })
+  .describe('The environment\'s infrastructure stack, written by the infrastructure controller.');
+export type InfrastructureStatus = z.infer<typeof InfrastructureStatusSchema>;

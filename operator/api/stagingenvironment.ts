@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ConditionsSchema, DurationSchema, GROUP, RatioSchema, VERSION, specFieldPath } from './common';
+import { DataSeedSpecSchema } from './dataseed';
+import { EnvironmentInfrastructureSchema, InfrastructureStatusSchema } from './infrastructure';
 import type { KindDefinition } from './kind';
+import { ParityCheckSpecSchema } from './paritycheck';
 import { parseDuration } from './values/duration';
 import { hostTemplateProblem } from './values/hosts';
 import { parseImage } from './values/image';
@@ -160,7 +163,7 @@ export const StagingEnvironmentSpecSchema = z
     dataSeeds: namedList(ChildTemplateSchema, 32, 'DataSeed objects created in the target namespace; Ready waits for them to succeed.'),
     parityChecks: namedList(ChildTemplateSchema, 32, 'ParityCheck objects created in the target namespace.'),
     tests: namedList(TestTemplateSchema, 32, 'Job templates run once the environment is Ready; their outcome is the TestsPassed condition.'),
-    infrastructure: preservedObject('Out-of-cluster resources (for example a Pulumi program) created before and destroyed after the namespace.').optional(),
+    infrastructure: EnvironmentInfrastructureSchema.optional(),
   })
   .describe('The desired copy: its Baseline, and the choices made within it: services, scale, secrets, exposure, quota and lifetime.');
 export type StagingEnvironmentSpec = z.infer<typeof StagingEnvironmentSpecSchema>;
@@ -228,6 +231,7 @@ export const StagingEnvironmentStatusSchema = z
       })
       .optional()
       .describe('Outcome of the test Jobs.'),
+    infrastructure: InfrastructureStatusSchema.optional(),
     conditions: ConditionsSchema,
     observedGeneration: z.number().int().min(0).optional().describe('The .metadata.generation the status was computed for.'),
   })
