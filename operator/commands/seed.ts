@@ -4,7 +4,7 @@ import { API_VERSION } from '../api/common';
 import { type DataSeedSpec, type DataSeedSpecInput, DataSeedSpecSchema } from '../api/dataseed';
 import { KubeClient } from '../runtime/kube-client';
 import { collect } from './options';
-import { loadKubeConfig } from '../runtime/client-node';
+import { kubeConfigFor, outputOption, renderStructured } from './conventions';
 import { SeedError } from '../seed/errors';
 import { progressView } from '../seed/progress-view';
 import { parseProfile, parseRules, type ReferenceReader, resolveSeedRequest } from '../seed/resolve';
@@ -37,8 +37,11 @@ export interface SeedCommandOptions {
   leakScan?: boolean;
   resource?: string;
   kubeconfig?: string;
+  context?: string;
+  /** The DataSeed's namespace when --resource names only the DataSeed. */
+  namespace?: string;
   writeStatus?: boolean;
-  output?: 'table' | 'wide' | 'json';
+  output?: 'table' | 'wide' | 'json' | 'yaml';
   progress?: boolean;
   maxNullFractionDelta?: string;
   maxKs?: string;
@@ -179,9 +182,10 @@ interface LoadedResource {
 
 /** `--resource ns/name`: the DataSeed from the cluster (how the Job runner calls it). */
 async function loadResource(options: SeedCommandOptions): Promise<LoadedResource> {
-  const [namespace, name] = (options.resource ?? '').split('/');
-  if (!namespace || !name) throw new SeedError('InvalidSpec', `--resource ${JSON.stringify(options.resource)}: expected namespace/name`);
-  const client = new KubeClient(loadKubeConfig(options.kubeconfig));
+  const parts = (options.resource ?? '').split('/');
+  const [namespace, name] = parts.length === 1 ? [options.namespace, parts[0]] : parts;
+  if (parts.length > 2 || !namespace || !name) throw new SeedError('InvalidSpec', `--resource ${JSON.stringify(options.resource)}: expected namespace/name (or name with -n <namespace>)`);
+  const client = new KubeClient(kubeConfigFor(options));
   const object = await client.get<DataSeedObject>({ apiVersion: API_VERSION, kind: 'DataSeed', namespace, name });
   if (!object) throw new SeedError('ReferenceNotFound', `DataSeed ${namespace}/${name} not found`);
   return { client, object };
@@ -222,6 +226,11 @@ export function formatReport(report: SeedReport, wide = false): string {
 }
 
 /** Runs the command; returns the exit code (0 seeded, 1 the seed ran and failed its checks, 2 bad input or unreachable). */
+/** The report as -o asks: a table (wide: every column's fidelity metrics), JSON or YAML. */
+function reportText(report: SeedReport, output: SeedCommandOptions['output']): string {
+  return output === 'json' || output === 'yaml' ? renderStructured(report, output) : `${formatReport(report, output === 'wide')}\n`;
+}
+
 export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const view = options.progress === false ? undefined : progressView();
   let resource: LoadedResource | undefined;
@@ -230,7 +239,7 @@ export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.Wr
     const request = resource ? await resourceRequest(resource) : requestFromOptions(options);
     const report = await runSeed(request, { onProgress: (p) => view?.update(p) });
     view?.stop();
-    out.write(options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, options.output === 'wide')}\n`);
+    out.write(reportText(report, options.output));
     if (resource && options.writeStatus) {
       const status = statusOfReport(report, resource.object.metadata.generation, new Date());
       await resource.client.mergePatch({ apiVersion: API_VERSION, kind: 'DataSeed', namespace: resource.object.metadata.namespace, name: resource.object.metadata.name }, { status }, { subresource: 'status' });
@@ -239,7 +248,7 @@ export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.Wr
   } catch (err) {
     view?.stop();
     // A seed that ran and failed its checks still shows what it measured.
-    if (err instanceof SeedError && err.report) out.write(options.output === 'json' ? `${JSON.stringify(err.report, null, 2)}\n` : `${formatReport(err.report, options.output === 'wide')}\n`);
+    if (err instanceof SeedError && err.report) out.write(reportText(err.report, options.output));
     const failure = failureOf(err);
     process.stderr.write(options.output === 'json' ? `${JSON.stringify({ event: 'failed', ...failure })}\n` : `seed failed (${failure.reason}): ${failure.message}\n`);
     if (resource && options.writeStatus) {
@@ -285,10 +294,12 @@ export function register(program: Command): void {
     .option('--max-distinct-deviation <x>', 'fidelity: personal columns, largest relative deviation of the distinct count (default 0.5)')
     .option('--max-range-deviation <x>', 'fidelity: personal numbers and dates, largest 1 - range overlap (default 0.1)')
     .option('--no-enforce-fidelity', 'report fidelity without failing the seed on it (exit 0)')
-    .option('--resource <namespace/name>', 'run a DataSeed resource from the cluster (its Secrets and ConfigMaps)')
+    .option('--resource <namespace/name>', 'run a DataSeed resource from the cluster (its Secrets and ConfigMaps); name alone with -n')
     .option('--kubeconfig <path>', 'kubeconfig for --resource (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--context <name>', 'kubeconfig context for --resource (default: its current context)')
+    .option('-n, --namespace <namespace>', 'namespace of the --resource when it names only the DataSeed')
     .option('--write-status', 'with --resource: write the result into the DataSeed status')
-    .addOption(new Option('--output <format>', 'report format: table, wide (every column\'s fidelity metrics) or json').choices(['table', 'wide', 'json']).default('table'))
+    .addOption(outputOption(['table', 'wide', 'json', 'yaml'], 'table', 'report format (wide: every column\'s fidelity metrics)'))
     .option('--no-progress', 'no progress bar or progress lines')
     .action(async (options: SeedCommandOptions) => {
       process.exitCode = await runSeedCommand(options);
