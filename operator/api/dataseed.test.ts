@@ -100,10 +100,16 @@ describe('DataSeed CRD', () => {
     expect(spec.properties.target!.description).toContain('Naming a Secret here is like mounting it in a Pod: anyone who can create a DataSeed in this namespace can have its value used as a connection.');
     expect(spec.properties.runner!.description).toMatch(/Job is refused for sources that read production/);
   });
-  it('keeps rule parameters free-form and structural', () => {
-    const spec = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec as { properties: { rules: { items: { properties: { params: Record<string, unknown> } } } } };
-    expect(spec.properties.rules.items.properties.params).toMatchObject({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
-    expect(spec.properties.rules.items.properties.params).not.toHaveProperty('additionalProperties');
+  it('types rule parameters per transformer, structurally, without defaults the API server would spread to every rule', () => {
+    const spec = crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec as { properties: { rules: { items: { properties: { params: Record<string, unknown> }; 'x-kubernetes-validations': Array<{ rule: string }> } } } };
+    const params = spec.properties.rules.items.properties.params as { type: string; properties: Record<string, Record<string, unknown>> };
+    expect(params.type).toBe('object');
+    expect(params).not.toHaveProperty('additionalProperties');
+    expect(params).not.toHaveProperty('x-kubernetes-preserve-unknown-fields');
+    expect(params.properties.days).toMatchObject({ type: 'integer', minimum: 1 });
+    expect(params.properties.value).toMatchObject({ 'x-kubernetes-int-or-string': true });
+    expect(Object.values(params.properties).filter((p) => 'default' in p)).toEqual([]);
+    expect(spec.properties.rules.items['x-kubernetes-validations'].map((v) => v.rule)).toContain("!has(self.params) || !has(self.params.days) || self.transform in ['dateShift']");
   });
   it('describes every spec field for kubectl explain', () => {
     const missing: string[] = [];

@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { ConditionsSchema, GROUP, RatioSchema, SecretKeySelectorSchema, VERSION } from './common';
 import type { KindDefinition } from './kind';
+import { paramsSchema, paramsValidations } from './transformers/crd-schema';
+import { parseParams, TRANSFORMS, unknownTransformMessage } from './transformers/registry';
 
 // DataSeed: fake but production-like data in an environment's database.
 // Every description below is what `kubectl explain dataseed.spec...` shows.
-
-/** Free-form parameters kept as they are by the API server. */
-const FreeFormSchema = z
-  .record(z.string(), z.unknown())
-  // preserve-unknown-fields needs no additionalProperties; dropping it keeps the schema structural.
-  .meta({ 'x-kubernetes-preserve-unknown-fields': true, additionalProperties: undefined });
 
 export const ConfigMapKeySelectorSchema = z
   .object({
@@ -188,21 +184,28 @@ export const SourceSchema = z
   })
   .describe('Where the rows come from: exactly one of synthesize, anonymize, sql or fixtures.');
 
-export const TRANSFORMS = [
-  'keep', 'null', 'constant', 'template', 'hash', 'mask', 'permute', 'uuid',
-  'email', 'firstName', 'lastName', 'fullName', 'company', 'phone', 'street', 'city', 'zip', 'country',
-  'username', 'digits', 'lorem', 'ipv4', 'ipv6', 'iban', 'cardNumber', 'dateShift', 'noise', 'json',
-] as const;
-export type TransformName = (typeof TRANSFORMS)[number];
+export { TRANSFORMS, type TransformName } from './transformers/registry';
+
+/**
+ * Parameters as written, typed per transformer in the CRD (transformers/crd-schema.ts)
+ * and parsed with the transformer's own schema below; the engine fills in defaults.
+ */
+const RuleParamsSchema = z
+  .record(z.string(), z.unknown())
+  .meta({ ...paramsSchema(), additionalProperties: undefined })
+  .describe('Parameters of the transformer, for example {value: "x"} for constant or {days: 30} for dateShift; see docs/transformers.md.');
 
 export const RuleSchema = z
   .object({
     table: z.string().min(1).describe('Table the rule applies to, schema-qualified or bare.'),
     column: z.string().min(1).describe('Column the rule applies to.'),
-    transform: z.enum(TRANSFORMS, { error: (iss) => `unknown transform ${JSON.stringify(iss.input)}; valid: ${TRANSFORMS.join(', ')}` }).describe(
-      'Transformer (anonymize) or generator (synthesize): keep, null, constant, template, hash, mask, permute, uuid, email, firstName, lastName, fullName, company, phone, street, city, zip, country, username, digits, lorem, ipv4, ipv6, iban, cardNumber, dateShift, noise, json.',
-    ),
-    params: FreeFormSchema.optional().describe('Parameters of the transformer, for example {value: "x"} for constant or {days: 30} for dateShift.'),
+    transform: z.enum(TRANSFORMS, { error: (iss) => unknownTransformMessage(iss.input) }).describe(`Transformer (anonymize) or generator (synthesize): ${TRANSFORMS.join(', ')}.`),
+    params: RuleParamsSchema.optional(),
+  })
+  .meta({ 'x-kubernetes-validations': paramsValidations() })
+  .superRefine((rule, ctx) => {
+    const parsed = parseParams(rule.transform, rule.params);
+    if (!parsed.ok) for (const issue of parsed.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   })
   .describe('How one column is masked or generated.');
 export type Rule = z.infer<typeof RuleSchema>;

@@ -2,7 +2,10 @@ import type { RowCodec } from './driver';
 import type { Keyed as KeyedHash } from './keyed';
 import type { ColumnPlan } from './rules';
 import { rowCheckApplies } from './leak-scan';
-import { compileTransform, type ValueTransform } from './transform/compile';
+import { compileTransform, rowColumnsOf, type TransformSpec, type ValueTransform } from './transform/compile';
+import { TRANSFORMERS } from '../api/transformers/registry';
+
+const isIdentity = (spec: TransformSpec): boolean => TRANSFORMERS.get(spec.transform)?.identity === true;
 
 /**
  * Turns a batch of source lines into one chunk for the target. Kept columns
@@ -10,7 +13,7 @@ import { compileTransform, type ValueTransform } from './transform/compile';
  */
 /** Whether any column of the table is changed on the way: if not, rows can be copied as raw bytes. */
 export function changesAnyColumn(plans: ColumnPlan[], nulled: Set<string>): boolean {
-  return plans.some((p) => nulled.has(p.column.name) || (p.spec !== undefined && p.spec.transform !== 'keep'));
+  return plans.some((p) => nulled.has(p.column.name) || (p.spec !== undefined && !isIdentity(p.spec)));
 }
 
 /**
@@ -23,10 +26,10 @@ export function compileLineTransform(plans: ColumnPlan[], keyed: KeyedHash, code
   let needsLookup = false;
   plans.forEach((plan, at) => {
     if (nulled.has(plan.column.name)) return steps.push({ at, transform: 'null', name: plan.column.name, kind: 'null' });
-    if (!plan.spec || plan.spec.transform === 'keep') return;
-    if (plan.spec.transform === 'dateShift' && plan.spec.params?.entityColumn !== undefined) {
-      const entity = String(plan.spec.params.entityColumn);
-      if (!index.has(entity)) throw new Error(`${plan.column.name}: dateShift entityColumn ${entity} is not a column of the table`);
+    if (!plan.spec || isIdentity(plan.spec)) return;
+    // Per-entity transforms read other columns of the same row (their original values).
+    for (const other of rowColumnsOf(plan.spec)) {
+      if (!index.has(other)) throw new Error(`${plan.column.name}: ${plan.spec.transform} reads column ${other}, which is not a column of the table`);
       needsLookup = true;
     }
     steps.push({ at, transform: compileTransform(plan.spec, { keyed, column: plan.column, unique: plan.unique }), name: plan.column.name, kind: plan.spec.transform });

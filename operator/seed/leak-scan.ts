@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { TRANSFORMERS } from '../api/transformers/registry';
 import type { SeedDatabase } from './driver';
 import type { SchemaInfo, TableInfo } from './model';
 import { tableId } from './model';
@@ -6,27 +7,21 @@ import type { ColumnPlan } from './rules';
 
 // Two leak checks after (and during) an anonymize run:
 // - the scan: every production value of a masked column looked up among the
-//   target's values. Only transforms whose outputs cannot be real values by
-//   chance are scanned: fake emails live at reserved domains, hashes and card
-//   numbers span 10^14 and more. A fake phone, zip or first name may equal some
-//   real one by chance (at 10M rows, several do), which is no leak;
+//   target's values, for transformers whose outputs cannot be real values by
+//   chance (definition `leak.scan`: fake emails at reserved domains, hashes and
+//   card numbers over 10^14 values). A fake phone, zip or first name may equal
+//   some real one by chance (at 10M rows, several do), which is no leak;
 // - the row check (anonymize-rows.ts): a masked value equal to its own original,
-//   for every transform whose output space makes that chance negligible.
+//   where the output space makes that chance negligible (`leak.rowCheck`).
 
-const SCANNED = new Set(['email', 'iban', 'cardNumber', 'hash', 'template', 'lorem', 'mask']);
-
-const ROW_CHECKED = new Set(['email', 'iban', 'cardNumber', 'hash', 'template', 'lorem', 'phone', 'digits', 'ipv4', 'ipv6', 'uuid', 'json']);
-
-/** Whether a masked value equal to its original means the transform leaked (rather than chance). */
+/** Whether a masked value equal to its original means the transform leaked (rather than chance); each transformer's definition says. */
 export function rowCheckApplies(transform: string, original: string): boolean {
-  if (!ROW_CHECKED.has(transform)) return false;
-  if (transform === 'phone' || transform === 'digits') {
-    // Format-preserving: short values (a 3-digit code) can come back unchanged by chance.
-    let alnum = 0;
-    for (let i = 0; i < original.length; i++) if (/[0-9A-Za-z]/.test(original[i]!)) alnum += 1;
-    return alnum >= 7;
-  }
-  return true;
+  const check = TRANSFORMERS.get(transform)?.leak.rowCheck ?? 'never';
+  if (check !== 'longValues') return check === 'always';
+  // Format-preserving: short values (a 3-digit code) can come back unchanged by chance.
+  let alnum = 0;
+  for (let i = 0; i < original.length; i++) if (/[0-9A-Za-z]/.test(original[i]!)) alnum += 1;
+  return alnum >= 7;
 }
 
 export interface LeakHit {
@@ -43,7 +38,7 @@ const fingerprint = (v: string): number => {
 };
 
 export function scannedColumns(plans: Map<string, ColumnPlan[]>): Array<{ table: string; plan: ColumnPlan }> {
-  return [...plans].flatMap(([table, cols]) => cols.filter((p) => p.spec && SCANNED.has(p.spec.transform)).map((plan) => ({ table, plan })));
+  return [...plans].flatMap(([table, cols]) => cols.filter((p) => p.spec && TRANSFORMERS.get(p.spec.transform)?.leak.scan).map((plan) => ({ table, plan })));
 }
 
 /**

@@ -1,5 +1,6 @@
-import type { TransformName } from '../api/dataseed';
-import type { ColumnInfo, PiiKind } from './model';
+import type { TransformerDefinition } from '../api/transformers/definition';
+import { TRANSFORMERS, type TransformName } from '../api/transformers/registry';
+import { type ColumnInfo, PII_KINDS, type PiiKind } from './model';
 
 // Personal-data detection by column name and type. Deliberately eager: a
 // false positive costs one `keep` rule, a false negative leaks production.
@@ -31,28 +32,28 @@ export function detectPersonal(column: Pick<ColumnInfo, 'name' | 'baseType'>): P
   return undefined;
 }
 
-/** The transformer suggested for (and, when synthesizing, applied to) each kind of personal column. */
-export const DEFAULT_TRANSFORM: Record<PiiKind, { transform: TransformName; params?: Record<string, unknown> }> = {
-  email: { transform: 'email' },
-  firstName: { transform: 'firstName' },
-  lastName: { transform: 'lastName' },
-  fullName: { transform: 'fullName' },
-  username: { transform: 'username' },
-  phone: { transform: 'phone' },
-  street: { transform: 'street' },
-  city: { transform: 'city' },
-  zip: { transform: 'zip' },
-  address: { transform: 'street' },
-  nationalId: { transform: 'digits' },
-  ip: { transform: 'ipv4' },
-  cardNumber: { transform: 'cardNumber' },
-  iban: { transform: 'iban' },
-  dateOfBirth: { transform: 'dateShift', params: { days: 180 } },
-  secret: { transform: 'hash' },
-  company: { transform: 'company' },
-  geo: { transform: 'noise', params: { relative: 0.01 } },
-  freeText: { transform: 'lorem' },
-};
+/**
+ * The transformer suggested for (and, when synthesizing, applied to) each kind of personal
+ * column, from the definitions' `suggestedFor`: every kind needs exactly one.
+ */
+export function suggestionsByKind(defs: readonly TransformerDefinition[]): Record<PiiKind, Suggestion> {
+  const out = new Map<string, Suggestion>();
+  for (const def of defs) {
+    for (const hint of def.suggestedFor ?? []) {
+      if (!(PII_KINDS as readonly string[]).includes(hint.kind)) throw new Error(`transformer ${def.name} is suggested for ${hint.kind}, which is not a kind of personal column`);
+      const taken = out.get(hint.kind);
+      if (taken) throw new Error(`personal kind ${hint.kind} has two suggested transformers: ${taken.transform} and ${def.name}`);
+      out.set(hint.kind, { transform: def.name as TransformName, ...(hint.params ? { params: hint.params as Record<string, unknown> } : {}) });
+    }
+  }
+  const missing = PII_KINDS.filter((k) => !out.has(k));
+  if (missing.length > 0) throw new Error(`no transformer is suggested for ${missing.join(', ')}`);
+  return Object.fromEntries(out) as Record<PiiKind, Suggestion>;
+}
+
+type Suggestion = { transform: TransformName; params?: Record<string, unknown> };
+
+export const DEFAULT_TRANSFORM: Record<PiiKind, Suggestion> = suggestionsByKind(TRANSFORMERS.all());
 
 /**
  * Types that cannot carry personal data by themselves. Text, JSON, arrays,

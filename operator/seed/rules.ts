@@ -1,4 +1,5 @@
 import type { Rule } from '../api/dataseed';
+import { TRANSFORMERS } from '../api/transformers/registry';
 import { SeededHash } from './keyed';
 import { compileTransform, isInjective, type TransformSpec } from './transform/compile';
 import { DEFAULT_TRANSFORM, detectPersonal, isKnownSafeType } from './pii';
@@ -149,11 +150,17 @@ export function planRules(schema: SchemaInfo, rules: Rule[], opts: { mode: 'Stri
   return { columns, errors, uncovered, coverage: { covered, total, personal: personalCount } };
 }
 
+/** The transformers that can keep a unique column unique, as the definitions say (always, or given their parameters). */
+const INJECTIVE_HINT = TRANSFORMERS.all()
+  .filter((d) => d.injective !== false && !d.identity)
+  .map((d) => (typeof d.injective === 'boolean' ? d.name : `${d.name} ${d.injective.when}`))
+  .join('; ');
+
 function checkAgainstConstraints(id: string, plan: ColumnPlan, errors: string[]): void {
   const spec = plan.spec;
   if (!spec) return;
   if (spec.transform === 'null' && plan.column.notNull) errors.push(`${id}: transform null on a NOT NULL column`);
   if (plan.unique && !isInjective(spec, plan.unique)) {
-    errors.push(`${id}: transform ${spec.transform} can map distinct values to one, but the column is unique (use permute, uuid, hash, email or a template with {{hash}})`);
+    errors.push(`${id}: transform ${spec.transform} can map distinct values to one, but the column is unique (use ${INJECTIVE_HINT})`);
   }
 }

@@ -1,6 +1,5 @@
-import type { CompileContext, TransformSpec, ValueTransform } from './types';
-
-type Compile = (spec: TransformSpec, ctx: CompileContext) => ValueTransform;
+import { isTransformName, type ParamsOf, unknownTransformMessage } from '../../api/transformers/registry';
+import type { Compile, CompileContext, ValueTransform } from './types';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 interface PathRule {
@@ -46,19 +45,12 @@ function applyAt(node: Json, steps: string[], at: number, apply: ValueTransform)
   return node;
 }
 
-/**
- * Masks leaves of a JSON document by path. params.paths: [{path, transform, params}];
- * leaves not on a path are kept.
- */
-export function transformJson(ctx: CompileContext, params: Record<string, unknown> | undefined, compile: Compile): ValueTransform {
-  const paths = params?.paths;
-  if (!Array.isArray(paths) || paths.length === 0) throw new Error('json needs params.paths: [{path, transform}]');
-  const rules: PathRule[] = paths.map((p, i) => {
-    const entry = p as { path?: unknown; transform?: unknown; params?: unknown };
-    if (typeof entry.path !== 'string' || typeof entry.transform !== 'string') throw new Error(`params.paths[${i}] needs path and transform`);
-    const spec = { transform: entry.transform, params: entry.params as Record<string, unknown> | undefined } as TransformSpec;
+/** Masks leaves of a JSON document by path (params.paths: [{path, transform, params}]); leaves not on a path are kept. */
+export function transformJson(ctx: CompileContext, params: ParamsOf<'json'>, compile: Compile): ValueTransform {
+  const rules: PathRule[] = params.paths.map((entry, i) => {
+    if (!isTransformName(entry.transform)) throw new Error(`params.paths[${i}].transform: ${unknownTransformMessage(entry.transform)}`);
     const leafColumn = { ...ctx.column, baseType: 'text' as const, maxLength: undefined, isArray: false };
-    return { steps: parseJsonPath(entry.path), apply: compile(spec, { ...ctx, column: leafColumn, unique: false }) };
+    return { steps: parseJsonPath(entry.path), apply: compile({ transform: entry.transform, params: entry.params }, { ...ctx, column: leafColumn, unique: false }) };
   });
   return (v) => {
     let doc: Json;

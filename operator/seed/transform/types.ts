@@ -22,3 +22,6 @@ export interface CompileContext {
   /** The column is unique or part of a key, so the transform must be injective. */
   unique: boolean;
 }
+
+/** Compiles a nested transform (template placeholders, json paths) without importing the compiler. */
+export type Compile = (spec: TransformSpec, ctx: CompileContext) => ValueTransform;

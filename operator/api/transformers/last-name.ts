@@ -1,0 +1,10 @@
+import { defineTransformer, NO_PARAMS } from './definition';
+
+export const lastName = defineTransformer({
+  name: 'lastName',
+  description: 'A last name from a fixed list, chosen by the keyed digest of the input.',
+  params: NO_PARAMS,
+  injective: false,
+  leak: { scan: false, rowCheck: 'never' },
+  suggestedFor: [{ kind: 'lastName' }],
+});
