@@ -113,6 +113,14 @@ export const PrometheusSourceSchema = z
   .object({
     url: z.string().url().max(2048).describe('Base URL of the Prometheus HTTP API.'),
     bearerTokenSecretRef: NamespacedSecretKeySchema.optional().describe('A bearer token sent with each query.'),
+    caConfigMapRef: NamespacedConfigMapKeySchema.optional().describe('PEM certificates the Prometheus server\'s certificate must chain to, instead of the system roots (for example kube-root-ca.crt, key ca.crt).'),
+    tenant: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[A-Za-z0-9!_.*'()|-]+$/, 'must be a tenant ID (letters, digits and !_.*\'()-; several joined by |)')
+      .optional()
+      .describe('Sent as the X-Scope-OrgID header, for multi-tenant Mimir, Cortex or Thanos.'),
   })
   .describe('Where production\'s (and previews\') metrics are queried.');
 

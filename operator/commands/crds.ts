@@ -10,9 +10,9 @@ export const REFERENCE_FILE = 'docs/api-reference.md';
 
 /** Files that differ from what the API schemas render, by directory. */
 export function staleCrdFiles(root: string): string[] {
-  const rendered = renderCrdFiles(KINDS);
   const stale: string[] = [];
   for (const dir of CRD_DIRS) {
+    const rendered = renderCrdFiles(KINDS, dir);
     const abs = join(root, dir);
     const present = existsSync(abs) ? readdirSync(abs).filter((f) => f.endsWith('.yaml')) : [];
     for (const [file, text] of rendered) {
@@ -27,9 +27,9 @@ export function staleCrdFiles(root: string): string[] {
 }
 
 export function writeCrdFiles(root: string): string[] {
-  const rendered = renderCrdFiles(KINDS);
   const written: string[] = [];
   for (const dir of CRD_DIRS) {
+    const rendered = renderCrdFiles(KINDS, dir);
     const abs = join(root, dir);
     mkdirSync(abs, { recursive: true });
     for (const file of readdirSync(abs)) if (file.endsWith('.yaml') && !rendered.has(file)) rmSync(join(abs, file));

@@ -76,7 +76,7 @@ describe('operator metrics', () => {
     const check = { namespace: 'shop-pr-1', name: 'parity' };
     const obs = (service: string, side: 'staging' | 'production', value: number) => ({ check, metric: 'error-rate', service, side, value });
     m.behaviourObserved(check, [obs('checkout', 'staging', 0.03), obs('checkout', 'production', 0.01), obs('cart', 'staging', 0.01), obs('cart', 'production', NaN)]);
-    const labels = { namespace: 'shop-pr-1', check: 'parity', metric: 'error-rate' };
+    const labels = { check: 'shop-pr-1/parity', metric: 'error-rate' };
     expect(await value(registry, 'understudy_parity_behaviour_value', { ...labels, service: 'checkout', side: 'staging' })).toBe(0.03);
     expect(await value(registry, 'understudy_parity_behaviour_value', { ...labels, service: 'cart', side: 'production' })).toBeUndefined();
     m.behaviourObserved(check, [obs('checkout', 'staging', 0.02)]);

@@ -66,7 +66,7 @@ export class OperatorMetrics {
   readonly seedRows: Counter<'runner'>;
   readonly seedDuration: Histogram<'runner' | 'result'>;
   readonly seedFailures: Counter<'runner' | 'reason'>;
-  readonly behaviour: Gauge<'namespace' | 'check' | 'service' | 'metric' | 'side'>;
+  readonly behaviour: Gauge<'check' | 'service' | 'metric' | 'side'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -107,8 +107,9 @@ export class OperatorMetrics {
     this.seedFailures = new Counter({ name: METRIC_NAMES.seedFailures, help: 'DataSeed runs that failed, by runner and reason.', labelNames: ['runner', 'reason'], registers });
     this.behaviour = new Gauge({
       name: METRIC_NAMES.behaviour,
-      help: 'The median of a behaviour query over its range at the last run of a ParityCheck, per service and side (staging, production).',
-      labelNames: ['namespace', 'check', 'service', 'metric', 'side'],
+      help: 'The median of a behaviour query over its range at the last run of a ParityCheck (check: namespace/name), per service and side (staging, production).',
+      // No `namespace` label: a scrape adds the target's, and the two would clash (exported_namespace).
+      labelNames: ['check', 'service', 'metric', 'side'],
       registers,
     });
   }
@@ -150,7 +151,7 @@ export class OperatorMetrics {
     const kept = new Set<string>();
     for (const o of observations) {
       if (!Number.isFinite(o.value)) continue;
-      const labels = { namespace: check.namespace, check: check.name, service: o.service, metric: o.metric, side: o.side };
+      const labels = { check: keyOf(check), service: o.service, metric: o.metric, side: o.side };
       this.behaviour.set(labels, o.value);
       kept.add(JSON.stringify(labels));
     }

@@ -99,10 +99,23 @@ export async function baselineDatabaseUrl(ctx: Client, baseline: GrantedBaseline
 export async function baselinePrometheus(ctx: Client, baseline: GrantedBaseline, timeoutMs: number): Promise<MetricsSource> {
   const prometheus = baseline.spec.data?.prometheus;
   if (!prometheus) throw new Error(`spec.categories.behaviour: Baseline ${baseline.name} names no Prometheus (spec.data.prometheus); ask its admin`);
+  let bearerToken: string | undefined;
   if (prometheus.bearerTokenSecretRef) {
     const token = await readBaselineSecret(ctx, prometheus.bearerTokenSecretRef);
     if (!token.ok) throw new Error(`spec.categories.behaviour: the Prometheus bearer token of Baseline ${baseline.name}: ${token.message}`);
-    return new PrometheusClient(prometheus.url, timeoutMs, { bearerToken: token.value.trim() });
+    bearerToken = token.value.trim();
   }
-  return new PrometheusClient(prometheus.url, timeoutMs);
+  const ca = prometheus.caConfigMapRef ? await prometheusCa(ctx, prometheus.caConfigMapRef, baseline.name) : undefined;
+  return new PrometheusClient(prometheus.url, timeoutMs, { ...(bearerToken ? { bearerToken } : {}), ...(ca ? { ca } : {}), ...(prometheus.tenant ? { tenant: prometheus.tenant } : {}) });
+}
+
+/** The CA bundle a Baseline names: one key, or every key in key order. */
+async function prometheusCa(ctx: Client, ref: { namespace: string; name: string; key?: string | undefined }, baseline: string): Promise<string> {
+  const field = `spec.categories.behaviour: the Prometheus CA of Baseline ${baseline} (spec.data.prometheus.caConfigMapRef)`;
+  const configMap = await ctx.client.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ref.namespace, name: ref.name });
+  if (!configMap) throw new Error(`${field}: ConfigMap ${ref.namespace}/${ref.name} does not exist`);
+  const data = configMap.data ?? {};
+  const pem = ref.key !== undefined ? data[ref.key] : Object.keys(data).sort().map((k) => data[k]).join('\n');
+  if (!pem?.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${field}: ConfigMap ${ref.namespace}/${ref.name}${ref.key ? ` key ${ref.key}` : ''} holds no PEM certificate`);
+  return pem;
 }

@@ -1,4 +1,5 @@
 // A minimal client for Prometheus's HTTP API (/api/v1/query_range).
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 
 export interface Series {
   labels: Record<string, string>;
@@ -45,6 +46,12 @@ function withoutCredentials(url: string): string {
   }
 }
 
+/** A fetch that trusts only `ca`, with no connection kept between queries. */
+function caFetch(ca: string): typeof fetch {
+  const dispatcher = new Agent({ connect: { ca }, pipelining: 0 });
+  return ((url: URL, init: RequestInit) => undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher })) as unknown as typeof fetch;
+}
+
 export class PrometheusClient implements MetricsSource {
   readonly description: string;
   requests = 0;
@@ -52,11 +59,19 @@ export class PrometheusClient implements MetricsSource {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs = 10_000,
-    /** Sent as `Authorization: Bearer` (a Baseline's spec.data.prometheus.bearerTokenSecretRef); never part of a message. */
-    private readonly options: { bearerToken?: string } = {},
+    /**
+     * bearerToken: sent as `Authorization: Bearer` (a Baseline's spec.data.prometheus.bearerTokenSecretRef), never part of a message.
+     * ca: PEM bundle the server's certificate must chain to, instead of the system roots.
+     * tenant: sent as X-Scope-OrgID, the tenant header of Mimir, Cortex, Thanos and Loki gateways.
+     */
+    private readonly options: { bearerToken?: string; ca?: string; tenant?: string } = {},
   ) {
-    this.description = `Prometheus at ${withoutCredentials(baseUrl)}`;
+    this.description = `Prometheus at ${withoutCredentials(baseUrl)}${options.tenant ? ` (tenant ${options.tenant})` : ''}`;
+    // undici's own fetch: Node's built-in one refuses a dispatcher from the undici package.
+    if (options.ca) this.caFetch = caFetch(options.ca);
   }
+
+  private readonly caFetch: typeof fetch | undefined;
 
   async queryRange(query: string, startSeconds: number, endSeconds: number, stepSeconds: number): Promise<Series[]> {
     const url = new URL('api/v1/query_range', this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
@@ -69,10 +84,11 @@ export class PrometheusClient implements MetricsSource {
       url.password = '';
     }
     if (this.options.bearerToken) headers.authorization = `Bearer ${this.options.bearerToken}`;
+    if (this.options.tenant) headers['x-scope-orgid'] = this.options.tenant;
     this.requests++;
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await (this.caFetch ?? fetch)(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (cause?.code ?? cause?.message ?? (err as Error).message);
