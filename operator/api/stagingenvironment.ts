@@ -78,6 +78,10 @@ export const ScaleSchema = z
 
 export const SECRET_POLICIES = ['Omit', 'Generate', 'CopyListed'] as const;
 
+/** What expiry does: delete the resource, or tear the environment down and keep the resource as Expired (GitOps). */
+export const EXPIRY_POLICIES = ['Delete', 'Retain'] as const;
+export type ExpiryPolicy = (typeof EXPIRY_POLICIES)[number];
+
 export const SecretsSchema = z
   .object({
     policy: z
@@ -159,6 +163,12 @@ export const StagingEnvironmentSpecSchema = z
     isolation: IsolationSchema.optional(),
     ttl: DurationSchema.optional().describe('Delete the environment this long after its creation, for example 72h; at most the Baseline\'s limits.maxTtl, which is also the default. Exclusive with expiresAt.'),
     expiresAt: z.string().meta({ format: 'date-time' }).optional().describe('Delete the environment at this time (RFC 3339). Exclusive with ttl.'),
+    expiryPolicy: z
+      .enum(EXPIRY_POLICIES)
+      .optional()
+      .describe(
+        'What expiry does. Delete: the StagingEnvironment is deleted, and its namespace with it. Retain: the namespace is deleted and the StagingEnvironment stays, phase Expired, until it is removed (by Git, under GitOps); a StagingEnvironment of the same name re-created within 7 days keeps the first one\'s creation time for its ttl, so a GitOps tool re-creating it does not start it again. Default: Retain when the object carries an Argo CD or Flux tracking label or annotation, else Delete.',
+      ),
     suspend: z.boolean().default(false).describe('Scale every workload to zero, pin autoscalers and suspend CronJobs, keeping everything else.'),
     dataSeeds: namedList(ChildTemplateSchema, 32, 'DataSeed objects created in the target namespace; Ready waits for them to succeed.'),
     parityChecks: namedList(ChildTemplateSchema, 32, 'ParityCheck objects created in the target namespace.'),
@@ -170,7 +180,7 @@ export type StagingEnvironmentSpec = z.infer<typeof StagingEnvironmentSpecSchema
 export type ServiceMode = (typeof SERVICE_MODES)[number];
 export type SecretPolicy = (typeof SECRET_POLICIES)[number];
 
-export const PHASES = ['Provisioning', 'Seeding', 'Ready', 'Degraded', 'Suspended', 'Expired', 'Terminating', 'Failed'] as const;
+export const PHASES = ['Provisioning', 'Seeding', 'Ready', 'Progressing', 'Degraded', 'Suspended', 'Expired', 'Terminating', 'Failed'] as const;
 export type StagingEnvironmentPhase = (typeof PHASES)[number];
 
 /** Condition types beyond kstatus' Ready, Reconciling and Stalled. */
@@ -182,6 +192,7 @@ export const CONDITION_TYPES = {
   dataSeeded: 'DataSeeded',
   testsPassed: 'TestsPassed',
   baselineStale: 'BaselineStale',
+  expired: 'Expired',
 } as const;
 
 export const MAX_STATUS_SERVICES = 100;
@@ -252,7 +263,7 @@ export const StagingEnvironmentKind: KindDefinition<typeof StagingEnvironmentSpe
   status: StagingEnvironmentStatusSchema,
   printerColumns: [
     { name: 'Baseline', type: 'string', jsonPath: '.spec.baselineRef.name', description: 'The Baseline copied.' },
-    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Provisioning, Seeding, Ready, Degraded, Suspended, Expired, Terminating or Failed.' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Provisioning, Seeding, Ready, Progressing (an update after Ready), Degraded (a workload failed after Ready), Suspended, Expired, Terminating or Failed.' },
     { name: 'Services', type: 'string', jsonPath: '.status.readyServices', description: 'Ready services over all services.' },
     { name: 'URL', type: 'string', jsonPath: '.status.urls[0]', description: 'The first URL of the environment.' },
     { name: 'Namespace', type: 'string', jsonPath: '.status.namespace', description: 'The target namespace.', priority: 1 },
@@ -288,7 +299,42 @@ type Problem = { field: string; message: string };
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 function semanticProblem(spec: StagingEnvironmentSpec): Problem | undefined {
-  return servicesProblem(spec) ?? scaleProblem(spec) ?? secretsProblem(spec) ?? ingressProblem(spec) ?? isolationProblem(spec) ?? lifetimeProblem(spec);
+  return servicesProblem(spec) ?? scaleProblem(spec) ?? secretsProblem(spec) ?? ingressProblem(spec) ?? isolationProblem(spec) ?? lifetimeProblem(spec) ?? childTemplatesProblem(spec);
+}
+
+/**
+ * Children are created with the rest of the environment, so their templates
+ * are judged by their own kinds' schemas here, with the spec: a bad template
+ * is InvalidSpec naming the field, never a 422 half-way through applying.
+ * A DataSeed or ParityCheck template without a baselineRef names the
+ * environment's (environment/children.ts childSpec).
+ */
+function childTemplatesProblem(spec: StagingEnvironmentSpec): Problem | undefined {
+  const check = (list: StagingEnvironmentSpec['dataSeeds'], schema: z.ZodType, field: string): Problem | undefined => {
+    for (const [i, template] of (list ?? []).entries()) {
+      const parsed = schema.safeParse({ baselineRef: { ...spec.baselineRef }, ...template.spec });
+      if (parsed.success) continue;
+      const issue = parsed.error.issues[0];
+      const path = (issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+      return { field: `spec.${field}[${i}].spec${path}`, message: issue?.message ?? 'invalid' };
+    }
+    return undefined;
+  };
+  return check(spec.dataSeeds, DataSeedSpecSchema, 'dataSeeds') ?? check(spec.parityChecks, ParityCheckSpecSchema, 'parityChecks') ?? testTemplatesProblem(spec);
+}
+
+/** A Job's pods must not restart forever: the API server refuses the Job otherwise, after the rest was applied. */
+function testTemplatesProblem({ tests = [] }: StagingEnvironmentSpec): Problem | undefined {
+  for (const [i, test] of tests.entries()) {
+    const pod = test.template.template;
+    const podSpec = typeof pod === 'object' && pod !== null && 'spec' in pod ? (pod as { spec?: unknown }).spec : undefined;
+    const field = `spec.tests[${i}].template.template.spec`;
+    if (typeof podSpec !== 'object' || podSpec === null) return { field, message: 'a test needs a pod template (template.spec)' };
+    const { containers, restartPolicy } = podSpec as { containers?: unknown; restartPolicy?: unknown };
+    if (!Array.isArray(containers) || containers.length === 0) return { field: `${field}.containers`, message: 'a test needs at least one container' };
+    if (restartPolicy !== 'Never' && restartPolicy !== 'OnFailure') return { field: `${field}.restartPolicy`, message: 'must be Never or OnFailure, as a Job requires' };
+  }
+  return undefined;
 }
 
 function servicesProblem({ services = [] }: StagingEnvironmentSpec): Problem | undefined {

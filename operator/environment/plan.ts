@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServiceMode } from '../api/stagingenvironment';
 import type { CopySpec } from './copy-spec';
 import { childObjects } from './children';
-import { copiedKinds } from './kinds';
+import { copiedKinds, type CopiedKind } from './kinds';
 import { isolationObjects } from './isolation';
 import { markManaged, type EnvironmentRef } from './labels';
 import type { NamespaceRewrite } from './namespace-references';
@@ -43,6 +43,8 @@ export interface PlanInput {
   currentSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Source of fresh secret values; crypto.randomBytes unless a test injects one. */
   random?: RandomBytes;
+  /** The copied kinds, when the caller derived them to read the baseline; copiedKinds(spec) otherwise. */
+  kinds?: readonly CopiedKind[];
 }
 
 export interface ServiceSummary {
@@ -94,7 +96,7 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   if (targetNamespace === baselineNamespace && !spec.source.remote) throw new PlanError('spec.baselineRef.name', 'the target namespace must differ from the production namespace');
 
   const selection = selectBaseline(input.baseline, {
-    kinds: copiedKinds(spec.kinds, spec.secrets.policy),
+    kinds: input.kinds ?? copiedKinds(spec.kinds, spec.secrets.policy),
     ...(spec.source.selector ? { selector: spec.source.selector } : {}),
     baselineNamespace,
   });

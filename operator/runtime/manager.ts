@@ -10,6 +10,9 @@ import { KubeClient } from './kube-client';
 import { LeaderElector, type LeaderElectionConfig, defaultIdentity } from './leader-election';
 import { type Logger, createLogger } from './logger';
 import { type RuntimeMetrics, createMetricsRegistry, runtimeMetrics } from './metrics';
+import { type Runnable, Runnables } from './runnable';
+
+export type { Runnable, RunnableContext } from './runnable';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
@@ -52,6 +55,7 @@ export class Manager {
   readonly identity: string;
   readonly namespaces: string[] | undefined;
   private readonly controllers: Controller[] = [];
+  private readonly runnables: Runnables;
   private readonly informers = new Map<string, Informer>();
   private readonly elector: LeaderElector | undefined;
   private readonly servers: RunningServer[] = [];
@@ -70,6 +74,7 @@ export class Manager {
     this.identity = options.leaderElection?.identity ?? defaultIdentity();
     this.namespaces = options.namespaces && options.namespaces.length > 0 ? [...options.namespaces] : undefined;
     this.shutdownTimeoutMs = options.gracefulShutdownTimeoutMs ?? 30_000;
+    this.runnables = new Runnables({ client: this.client, logger: this.logger, informerFor: (kind) => this.informerFor(kind) });
     this.recorder = new KubeEventRecorder({
       client: this.client,
       logger: this.logger,
@@ -96,7 +101,11 @@ export class Manager {
     }
   }
 
-  addController(options: ControllerOptions): Controller {
+  /**
+   * Adds a controller, and the runnables it brings (`runnables`, e.g. a
+   * periodic sweep that belongs to the controller but not to any reconcile).
+   */
+  addController(options: ControllerOptions & { runnables?: readonly Runnable[] }): Controller {
     if (this.state !== 'new') throw new Error('controllers must be added before start()');
     if (this.controllers.some((c) => c.name === options.name)) throw new Error(`a controller named ${options.name} is already registered`);
     const controller = new Controller(options, {
@@ -107,7 +116,14 @@ export class Manager {
       informerFor: (kind) => this.informerFor(kind),
     });
     this.controllers.push(controller);
+    for (const runnable of options.runnables ?? []) this.add(runnable);
     return controller;
+  }
+
+  /** Adds a runnable (controller-runtime's mgr.Add): leader-only ones run while controllers do, others from start(). */
+  add(runnable: Runnable): void {
+    if (this.state !== 'new') throw new Error('runnables must be added before start()');
+    this.runnables.add(runnable);
   }
 
   controller(name: string): Controller | undefined {
@@ -154,6 +170,7 @@ export class Manager {
     this.state = 'running';
     await this.startServers();
     for (const informer of this.informers.values()) informer.start();
+    this.runnables.start(false);
     if (this.elector) this.elector.start();
     else this.startControllers();
     this.logger.info({ identity: this.identity, namespaces: this.namespaces ?? 'all', leaderElection: Boolean(this.elector) }, 'manager started');
@@ -180,6 +197,7 @@ export class Manager {
   private startControllers(): void {
     if (this.controllersRunning || this.state !== 'running') return;
     this.controllersRunning = true;
+    this.runnables.start(true);
     for (const controller of this.controllers) {
       controller.start().catch((err: unknown) => this.logger.error({ err: String(err), controller: controller.name }, 'controller failed to start'));
     }
@@ -193,6 +211,7 @@ export class Manager {
     });
     // Stop reconciling at once: another replica may already be leading.
     for (const controller of this.controllers) void controller.stop(0);
+    void this.runnables.stop(true, 0);
     this.controllersRunning = false;
     handler();
   }
@@ -201,7 +220,7 @@ export class Manager {
     if (this.state === 'stopped') return;
     this.state = 'stopping';
     const started = Date.now();
-    const drained = await Promise.all(this.controllers.map((c) => c.stop(this.shutdownTimeoutMs)));
+    const [drained] = await Promise.all([Promise.all(this.controllers.map((c) => c.stop(this.shutdownTimeoutMs))), this.runnables.stop('all', this.shutdownTimeoutMs)]);
     if (this.elector) {
       await this.elector.stop();
       this.metrics.leaderStatus.set({ name: this.options.leaderElection!.name }, 0);

@@ -1,4 +1,5 @@
 import { baselineSpecOf, copySpecOf } from '../../environment/testing/copy-spec';
+import { copiedKinds } from '../../environment/kinds';
 import type { KubeObject } from '../../environment/objects';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { BaselineReader } from './baseline';
@@ -23,7 +24,7 @@ function cachesOf(objects: KubeObject[], counter: { lists: number }): ReconcileC
 
 const spec = copySpecOf();
 const granted = (source: Record<string, unknown> = { namespace: 'shop' }) => ({ name: 'shop', uid: 'u', generation: 1, spec: baselineSpecOf({ source }) });
-const env = { metadata: { name: 'pr-1', namespace: 'previews' }, spec, baseline: granted() };
+const env = { metadata: { name: 'pr-1', namespace: 'previews' }, spec, baseline: granted(), kinds: copiedKinds(spec.kinds, spec.secrets.policy) };
 
 describe('BaselineReader over the caches', () => {
   const objects: KubeObject[] = [

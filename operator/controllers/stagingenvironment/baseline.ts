@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CopySpec } from '../../environment/copy-spec';
 import type { GrantedBaseline } from '../baseline-access';
-import { copiedKinds, type CopiedKind } from '../../environment/kinds';
+import type { CopiedKind } from '../../environment/kinds';
 import { ManifestSourceError, manifestsFromConfigMap } from '../../environment/manifests';
 import { isRecord, type KubeObject } from '../../environment/objects';
 import type { KubernetesObject } from '../../runtime/client-node';
@@ -31,6 +31,8 @@ interface Environment {
   metadata: { name: string; namespace: string };
   spec: CopySpec;
   baseline: GrantedBaseline;
+  /** The copied kinds, derived once by the caller (copiedKinds). */
+  kinds: readonly CopiedKind[];
 }
 
 const REMOTE_SNAPSHOT_MS = 30_000;
@@ -75,7 +77,7 @@ export class BaselineReader {
     if (!ctx.cache(NAMESPACE_REF.apiVersion, NAMESPACE_REF.kind).get('', namespace)) {
       return notFound('spec.baselineRef.name', `namespace ${namespace} of Baseline ${env.baseline.name} does not exist`);
     }
-    const kinds = resolvedKinds(env.spec);
+    const kinds = resolvedKinds(env.kinds);
     if (!kinds.ok) return kinds;
     const cachedKinds = CACHED_BASELINE_KINDS.filter((c) => kinds.kinds.some((k) => c.apiVersion === apiVersionOf(k) && c.kind === k.kind));
     const fromCaches = this.fromCaches(ctx, namespace, cachedKinds);
@@ -107,7 +109,7 @@ export class BaselineReader {
     if (!secret) return notFound('spec.baselineRef.name', `${where} does not exist`);
     const encoded = secret.data?.[ref.key];
     if (encoded === undefined) return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baselineRef.name', message: `${where} is missing` };
-    const kinds = resolvedKinds(env.spec);
+    const kinds = resolvedKinds(env.kinds);
     if (!kinds.ok) return kinds;
     const snapshotKey = `${env.metadata.namespace}/${env.metadata.name}|${secret.metadata?.uid}@${secret.metadata?.resourceVersion}|${namespace}|${kinds.kinds.map((k) => k.kind).join(',')}`;
     const snapshot = this.remoteSnapshots.get(snapshotKey);
@@ -148,8 +150,7 @@ export class BaselineReader {
 }
 
 /** The Baseline's kinds are a closed list of known namespaced kinds (COPYABLE_KINDS), so every one resolves. */
-function resolvedKinds(spec: CopySpec): { ok: true; kinds: CopiedKind[] } | { ok: false; reason: 'InvalidSpec'; field: string; message: string } {
-  const kinds = copiedKinds(spec.kinds, spec.secrets.policy);
+function resolvedKinds(kinds: readonly CopiedKind[]): { ok: true; kinds: readonly CopiedKind[] } | { ok: false; reason: 'InvalidSpec'; field: string; message: string } {
   const unknown = kinds.find((k) => !k.version || !k.plural);
   if (!unknown) return { ok: true, kinds };
   return { ok: false, reason: 'InvalidSpec', field: 'spec.baselineRef.name', message: `${unknown.kind} is not a kind the operator knows how to copy` };

@@ -1,6 +1,6 @@
 import { parseStagingEnvironmentSpec, type StagingEnvironmentSpec } from '../../api/stagingenvironment';
 import type { KubeObject } from '../../environment/objects';
-import { childTemplateProblem, seedProgress } from './children';
+import { seedProgress } from './children';
 
 function specWith(extra: Record<string, unknown>): StagingEnvironmentSpec {
   const parsed = parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, ...extra });
@@ -10,17 +10,31 @@ function specWith(extra: Record<string, unknown>): StagingEnvironmentSpec {
 
 const seed = { source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.yaml' } } }, target: { host: 'db', database: 'app', user: 'app' } };
 
-describe('child templates', () => {
+// Child templates are judged with the spec itself: a bad one is InvalidSpec naming the field before anything is planned or written.
+describe('child templates, validated by spec parsing', () => {
+  const problem = (extra: Record<string, unknown>) => {
+    const parsed = parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, ...extra });
+    return parsed.ok ? undefined : { field: parsed.field, message: parsed.message };
+  };
+  const job = (pod: Record<string, unknown>) => ({ backoffLimit: 0, template: { spec: pod } });
+
   it('accepts templates their kinds accept', () => {
-    expect(childTemplateProblem(specWith({ dataSeeds: [{ name: 'a', spec: seed }], parityChecks: [{ name: 'p', spec: { baselineRef: { name: 'shop' }, staging: { environmentRef: { name: 'pr-1' } } } }] }))).toBeUndefined();
+    expect(problem({ dataSeeds: [{ name: 'a', spec: seed }], parityChecks: [{ name: 'p', spec: { baselineRef: { name: 'shop' }, staging: { environmentRef: { name: 'pr-1' } } } }] })).toBeUndefined();
+    expect(problem({ tests: [{ name: 'smoke', template: job({ restartPolicy: 'Never', containers: [{ name: 't', image: 'curl' }] }) }] })).toBeUndefined();
   });
 
   it('names the first bad field of a template', () => {
-    expect(childTemplateProblem(specWith({ dataSeeds: [{ name: 'a', spec: seed }, { name: 'b', spec: { source: seed.source } }] }))).toMatchObject({ field: 'spec.dataSeeds[1].spec.target' });
-    expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { baselineRef: { name: 'shop' }, staging: { environmentRef: { name: 'S!' } } } }] }))?.field).toBe('spec.parityChecks[0].spec.staging.environmentRef.name');
+    expect(problem({ dataSeeds: [{ name: 'a', spec: seed }, { name: 'b', spec: { source: seed.source } }] })).toMatchObject({ field: 'spec.dataSeeds[1].spec.target' });
+    expect(problem({ parityChecks: [{ name: 'p', spec: { baselineRef: { name: 'shop' }, staging: { environmentRef: { name: 'S!' } } } }] })?.field).toBe('spec.parityChecks[0].spec.staging.environmentRef.name');
     // A template without its own baselineRef names the environment's, so it is valid as it stands.
-    expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { staging: {} } }] }))).toBeUndefined();
-    expect(childTemplateProblem(specWith({ parityChecks: [{ name: 'p', spec: { baselineRef: { name: 'B!' } } }] }))?.field).toBe('spec.parityChecks[0].spec.baselineRef.name');
+    expect(problem({ parityChecks: [{ name: 'p', spec: { staging: {} } }] })).toBeUndefined();
+    expect(problem({ parityChecks: [{ name: 'p', spec: { baselineRef: { name: 'B!' } } }] })?.field).toBe('spec.parityChecks[0].spec.baselineRef.name');
+  });
+
+  it('refuses a test Job whose pods would restart forever or have no container', () => {
+    expect(problem({ tests: [{ name: 'smoke', template: job({ containers: [{ name: 't', image: 'curl' }] }) }] })).toEqual({ field: 'spec.tests[0].template.template.spec.restartPolicy', message: 'must be Never or OnFailure, as a Job requires' });
+    expect(problem({ tests: [{ name: 'smoke', template: job({ restartPolicy: 'Never', containers: [] }) }] })?.field).toBe('spec.tests[0].template.template.spec.containers');
+    expect(problem({ tests: [{ name: 'smoke', template: { backoffLimit: 0 } }] })?.field).toBe('spec.tests[0].template.template.spec');
   });
 });
 

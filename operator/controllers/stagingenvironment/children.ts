@@ -1,31 +1,11 @@
-import type { z } from 'zod';
 import type { Condition } from '../../api/common';
-import { childSpec } from '../../environment/children';
-import { DataSeedSpecSchema } from '../../api/dataseed';
-import { ParityCheckSpecSchema } from '../../api/paritycheck';
 import type { StagingEnvironmentSpec } from '../../api/stagingenvironment';
 import { isRecord, type KubeObject } from '../../environment/objects';
 import type { CacheReader } from '../../runtime/informer';
 import type { SeedProgress } from './status';
 
-// DataSeed and ParityCheck children are applied with the rest of the
-// environment, so their templates are checked against their own kinds'
-// schemas before anything is written: a bad template is the environment's
-// InvalidSpec, naming the field, rather than a 422 half-way through.
-
-export function childTemplateProblem(spec: StagingEnvironmentSpec): { field: string; message: string } | undefined {
-  const check = (list: StagingEnvironmentSpec['dataSeeds'], schema: z.ZodType, field: string) => {
-    for (const [i, template] of (list ?? []).entries()) {
-      const parsed = schema.safeParse(childSpec(spec, template.spec));
-      if (parsed.success) continue;
-      const issue = parsed.error.issues[0];
-      const path = (issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-      return { field: `spec.${field}[${i}].spec${path}`, message: issue?.message ?? 'invalid' };
-    }
-    return undefined;
-  };
-  return check(spec.dataSeeds, DataSeedSpecSchema, 'dataSeeds') ?? check(spec.parityChecks, ParityCheckSpecSchema, 'parityChecks');
-}
+// How the environment's DataSeed children are doing. Their templates are
+// validated with the spec (api/stagingenvironment.ts), before anything is written.
 
 /** How the environment's DataSeeds are doing, from their status as their controller reports it. */
 export function seedProgress(spec: StagingEnvironmentSpec, targetNamespace: string, seeds: CacheReader<KubeObject>): SeedProgress {

@@ -1,8 +1,10 @@
 import type { ControllerEnvironment } from '../../runtime/controller-environment';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
+import type { Runnable } from '../../runtime/runnable';
 import { DEFAULT_MANAGED_NAMESPACE_ROLE } from './namespace-access';
 import { operatorMetrics } from '../../metrics/operator-metrics';
 import { StagingEnvironmentReconciler } from './reconciler';
+import { orphanSweep } from './sweep';
 import { EnvironmentIndex, STAGING_ENVIRONMENT_REF, watchedKinds } from './watches';
 
 export const STAGING_ENVIRONMENT_CONTROLLER = 'stagingenvironment';
@@ -15,6 +17,8 @@ export interface StagingEnvironmentControllerOptions {
   /** The ClusterRole bound in each target namespace (the chart's `<release>-managed-namespace`). */
   managedNamespaceRole?: string;
   now?: () => Date;
+  /** How often the leader sweeps orphaned namespaces and old tombstones (5 minutes). */
+  sweepIntervalMs?: number;
 }
 
 /**
@@ -23,7 +27,7 @@ export interface StagingEnvironmentControllerOptions {
  * environment's objects, the baselines it reads and the namespaces do.
  * Reconciles wait mostly on the API server, so several run side by side.
  */
-export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'namespaces' | 'operatorNamespace'> & Partial<Pick<ControllerEnvironment, 'registry'>>, options: StagingEnvironmentControllerOptions = {}): ControllerOptions {
+export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'namespaces' | 'operatorNamespace'> & Partial<Pick<ControllerEnvironment, 'registry'>>, options: StagingEnvironmentControllerOptions = {}): ControllerOptions & { runnables: Runnable[] } {
   const index = new EnvironmentIndex();
   return {
     name: STAGING_ENVIRONMENT_CONTROLLER,
@@ -39,5 +43,7 @@ export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'n
     }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
+    // The periodic sweep belongs to the controller but to no reconcile: the manager runs it while leading.
+    runnables: [orphanSweep({ namespaces: env.namespaces, operatorNamespace: env.operatorNamespace, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}), ...(options.now ? { now: options.now } : {}) })],
   };
 }

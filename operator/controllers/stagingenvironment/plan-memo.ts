@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CopySpec } from '../../environment/copy-spec';
+import type { CopiedKind } from '../../environment/kinds';
 import { isManagedBy, type EnvironmentRef } from '../../environment/labels';
 import { confineNetworkPolicies } from '../../environment/network-policies';
 import { isRecord, type KubeObject } from '../../environment/objects';
@@ -7,12 +8,12 @@ import { planEnvironment, type EnvironmentPlan } from '../../environment/plan';
 import { SECRET_POLICY_ANNOTATION } from '../../environment/secrets';
 import { withAppliedHash } from './drift';
 
-// The decision, memoised: an environment coming up is reconciled on every
+// The plan, memoised: an environment coming up is reconciled on every
 // readiness change of its workloads, while what it should contain changes
 // only with its spec, its baseline or its generated Secrets. Planning is
 // pure, so the same inputs give the same plan and it need not be redone.
 
-export interface DecideInput {
+export interface PlanMemoInput {
   environment: EnvironmentRef;
   generation: number;
   spec: CopySpec;
@@ -23,26 +24,28 @@ export interface DecideInput {
   tlsSecret?: KubeObject;
   /** The environment's own Secrets in its namespace, for the values Generate already chose. */
   secrets: readonly KubeObject[];
+  /** The copied kinds the baseline was read with. */
+  kinds?: readonly CopiedKind[];
 }
 
-export interface Decision {
+export interface Planned {
   plan: EnvironmentPlan;
   /** The plan's objects as they are applied: copied NetworkPolicies confined while isolation is on, each with its applied digest. */
   desired: KubeObject[];
   warnings: string[];
 }
 
-export class DecisionCache {
-  private readonly decisions = new Map<string, { fingerprint: string; decision: Decision }>();
+export class PlanMemo {
+  private readonly plans = new Map<string, { fingerprint: string; planned: Planned }>();
 
   /** Plans (or reuses the last plan for the same inputs); throws what planEnvironment throws. */
-  decide(key: string, input: DecideInput): Decision {
+  plan(key: string, input: PlanMemoInput): Planned {
     const currentSecrets = generatedSecrets(input);
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([input.environment, input.generation, input.spec, input.targetNamespace, input.baselineFingerprint, input.tlsSecret?.metadata.resourceVersion ?? '', currentSecrets.versions]))
       .digest('hex');
-    const cached = this.decisions.get(key);
-    if (cached?.fingerprint === fingerprint) return cached.decision;
+    const cached = this.plans.get(key);
+    if (cached?.fingerprint === fingerprint) return cached.planned;
     const plan = planEnvironment({
       environment: input.environment,
       spec: input.spec,
@@ -50,23 +53,24 @@ export class DecisionCache {
       targetNamespace: input.targetNamespace,
       ...(input.tlsSecret ? { tlsSecret: input.tlsSecret } : {}),
       currentSecrets: currentSecrets.data,
+      ...(input.kinds ? { kinds: input.kinds } : {}),
     });
     const isolation = input.spec.isolation;
     const confined = isolation.networkPolicy
       ? confineNetworkPolicies(plan.objects, { targetNamespace: plan.targetNamespace, allowedNamespaces: isolation.allowIngressFromNamespaces })
       : { objects: plan.objects, warnings: [] };
     const decision = { plan, desired: confined.objects.map(withAppliedHash), warnings: [...plan.warnings, ...confined.warnings] };
-    this.decisions.set(key, { fingerprint, decision });
+    this.plans.set(key, { fingerprint, planned: decision });
     return decision;
   }
 
   forget(key: string): void {
-    this.decisions.delete(key);
+    this.plans.delete(key);
   }
 }
 
 /** The Generate policy's Secrets now in the target namespace: their data, and their versions for the fingerprint. */
-function generatedSecrets(input: DecideInput): { data: Record<string, Record<string, string>>; versions: string[] } {
+function generatedSecrets(input: PlanMemoInput): { data: Record<string, Record<string, string>>; versions: string[] } {
   const data: Record<string, Record<string, string>> = {};
   const versions: string[] = [];
   for (const secret of input.secrets) {

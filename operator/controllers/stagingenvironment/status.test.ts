@@ -1,4 +1,4 @@
-import { environmentStatus, phaseOf, stalledStatus, transitions, type Observation } from './status';
+import { environmentStatus, expiredStatus, phaseOf, stalledStatus, transitions, type Observation } from './status';
 
 const created = new Date('2030-01-01T00:00:00Z');
 const at = (seconds: number): Date => new Date(created.getTime() + seconds * 1000);
@@ -66,10 +66,11 @@ describe('environment status', () => {
     expect(second).toEqual(first);
   });
 
-  it('turns Degraded after having been Ready, keeping readySeconds', () => {
+  it('turns Degraded after having been Ready when a workload failed, keeping readySeconds', () => {
     const ready = environmentStatus(observe());
-    const degraded = environmentStatus(observe({ previous: ready, now: at(60), services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 1, readyReplicas: 0, ready: false }] }));
+    const degraded = environmentStatus(observe({ previous: ready, now: at(60), services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 1, readyReplicas: 0, ready: false }], failures: ['Deployment cart: progress deadline exceeded'] }));
     expect(degraded.phase).toBe('Degraded');
+    expect(conditionOf(degraded, 'Stalled')).toMatchObject({ status: 'True', reason: 'WorkloadFailed' });
     expect(degraded.timings?.readySeconds).toBe(10);
     expect(conditionOf(degraded, 'Ready')?.lastTransitionTime).toBe('2030-01-01T00:01:00Z');
   });
@@ -118,17 +119,21 @@ describe('transitions', () => {
   it('yields events only for conditions that changed', () => {
     const provisioning = environmentStatus(observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }));
     const ready = environmentStatus(observe({ previous: provisioning }));
-    expect(transitions(undefined, provisioning.conditions).map((t) => t.reason)).toEqual(['Provisioned']);
-    expect(transitions(provisioning.conditions, ready.conditions)).toEqual([{ type: 'Normal', reason: 'Ready', message: '2/2 services ready in namespace shop-pr-1' }]);
-    expect(transitions(ready.conditions, ready.conditions)).toEqual([]);
+    expect(transitions(undefined, provisioning).map((t) => t.reason)).toEqual(['Provisioned']);
+    expect(transitions(provisioning, ready)).toEqual([{ type: 'Normal', reason: 'Ready', message: '2/2 services ready in namespace shop-pr-1' }]);
+    expect(transitions(ready, ready)).toEqual([]);
     const stalled = stalledStatus(ready, { generation: 2, now: at(30), reason: 'BaselineNotFound', message: 'spec.baselineRef.name: Baseline shop does not exist' });
-    expect(transitions(ready.conditions, stalled.conditions)).toEqual([{ type: 'Warning', reason: 'BaselineNotFound', message: 'spec.baselineRef.name: Baseline shop does not exist' }]);
+    expect(transitions(ready, stalled)).toEqual([{ type: 'Warning', reason: 'BaselineNotFound', message: 'spec.baselineRef.name: Baseline shop does not exist' }]);
   });
 
-  it('warns when a Ready environment degrades', () => {
+  it('records an update after Ready as Normal Progressing, and only a failed workload as a Degraded warning', () => {
     const ready = environmentStatus(observe());
-    const degraded = environmentStatus(observe({ previous: ready, services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }));
-    expect(transitions(ready.conditions, degraded.conditions).map((t) => `${t.type}/${t.reason}`)).toEqual(['Warning/Degraded']);
+    const updating = environmentStatus(observe({ generation: 2, previous: ready, services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }));
+    expect(updating.phase).toBe('Progressing');
+    expect(transitions(ready, updating).map((t) => `${t.type}/${t.reason}`)).toEqual(['Normal/Progressing']);
+    const failed = environmentStatus(observe({ previous: ready, services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }], failures: ['Deployment cart: ReplicaSet "cart-1" has timed out progressing.'] }));
+    expect(failed.phase).toBe('Degraded');
+    expect(transitions(ready, failed).map((t) => `${t.type}/${t.reason}`)).toEqual(['Warning/WorkloadFailed']);
   });
 });
 
@@ -139,5 +144,51 @@ describe('phase', () => {
     expect(phaseOf({ ...base, suspended: true })).toBe('Suspended');
     expect(phaseOf({ ...base, suspended: true, provisioned: false })).toBe('Provisioning');
     expect(phaseOf({ ...base, servicesReady: true })).toBe('Seeding');
+  });
+
+  it('after Ready, is Progressing while an update rolls out and Degraded only when a workload failed', () => {
+    const after = { ready: false, provisioned: true, suspended: false, seedFailed: false, servicesReady: false, wasReady: true };
+    expect(phaseOf(after)).toBe('Progressing');
+    expect(phaseOf({ ...after, provisioned: false })).toBe('Progressing');
+    expect(phaseOf({ ...after, workloadFailed: true })).toBe('Degraded');
+    expect(phaseOf({ ...after, wasReady: false, workloadFailed: true })).toBe('Failed');
+  });
+});
+
+describe('a Ready environment whose image changes', () => {
+  it('is Progressing with Reconciling True, never Degraded, until the new version is ready', () => {
+    const ready = environmentStatus(observe());
+    const applying = environmentStatus(observe({ generation: 2, now: at(60), previous: ready, provisioned: false, provisioningMessage: 'applying objects in namespace shop-pr-1' }));
+    expect(applying.phase).toBe('Progressing');
+    expect(conditionOf(applying, 'Reconciling')).toMatchObject({ status: 'True', observedGeneration: 2 });
+    expect(conditionOf(applying, 'Stalled')).toBeUndefined();
+    const rolling = environmentStatus(observe({ generation: 2, now: at(61), previous: applying, services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 1, readyReplicas: 0, ready: false }] }));
+    expect(rolling.phase).toBe('Progressing');
+    expect(conditionOf(rolling, 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForServices' });
+    const again = environmentStatus(observe({ generation: 2, now: at(70), previous: rolling }));
+    expect(again.phase).toBe('Ready');
+    expect(again.timings?.readySeconds).toBe(10);
+  });
+});
+
+describe('expired status', () => {
+  it('under Retain keeps the resource Expired: Ready False, Expired True, Reconciling only while the namespace goes', () => {
+    const ready = environmentStatus(observe());
+    const base = { generation: 1, now: at(100), expiresAt: at(90), because: 'annotation argocd.argoproj.io/tracking-id' };
+    const going = expiredStatus(ready, { ...base, deleting: ['shop-pr-1'] });
+    expect(going.phase).toBe('Expired');
+    expect(conditionOf(going, 'Reconciling')).toMatchObject({ status: 'True', reason: 'Expiring' });
+    const gone = expiredStatus(going, { ...base, now: at(110), deleting: [] });
+    expect(gone.phase).toBe('Expired');
+    expect(gone.urls).toBeUndefined();
+    expect(gone.services).toBeUndefined();
+    expect(conditionOf(gone, 'Reconciling')).toBeUndefined();
+    expect(conditionOf(gone, 'Stalled')).toBeUndefined();
+    expect(conditionOf(gone, 'Ready')).toMatchObject({ status: 'False', reason: 'Expired' });
+    expect(conditionOf(gone, 'Expired')).toMatchObject({ status: 'True', reason: 'TTLExpired' });
+    expect(conditionOf(gone, 'Expired')?.message).toMatch(/expiryPolicy Retain, from annotation argocd\.argoproj\.io\/tracking-id/);
+    expect(gone.expiresAt).toBe('2030-01-01T00:01:30Z');
+    // Computed again with nothing changed, it is the same status: no write.
+    expect(expiredStatus(gone, { ...base, now: at(500), deleting: [] })).toEqual(gone);
   });
 });

@@ -48,6 +48,8 @@ export interface Observation {
   /** The revision of the baseline now, when it differs from the one copied. */
   staleRevision?: string;
   services: ServiceStatus[];
+  /** Workloads whose controller gave up (environment/rollout.ts): the only thing that makes a Ready environment Degraded. */
+  failures?: readonly string[];
   urls: string[];
   /** Production values replaced because they looked like credentials, by place. */
   redacted?: readonly string[];
@@ -81,10 +83,13 @@ export function environmentStatus(o: Observation): StagingEnvironmentStatus {
   else if (seeded) set(C.dataSeeded, 'True', 'Succeeded', `${o.seeds.total}/${o.seeds.total} DataSeeds succeeded`);
   else set(C.dataSeeded, 'False', 'Seeding', `waiting for DataSeeds: ${o.seeds.pending.join(', ')}`);
 
-  const readiness = readyCondition(o, ready, waitingFor, seedFailure);
+  const failure = ready ? undefined : o.failures?.[0];
+  const readiness = readyCondition(o, ready, waitingFor, seedFailure, failure);
   set(C.ready, readiness.status, readiness.reason, readiness.message);
-  conditions = setStalled(conditions, seedFailure ? { reason: 'SeedFailed', message: readiness.message, observedGeneration: g } : false, o.now);
-  conditions = setReconciling(conditions, ready || seedFailure ? false : { reason: readiness.reason, message: readiness.message, observedGeneration: g }, o.now);
+  const stall = seedFailure ? 'SeedFailed' : failure ? 'WorkloadFailed' : undefined;
+  conditions = setStalled(conditions, stall ? { reason: stall, message: readiness.message, observedGeneration: g } : false, o.now);
+  conditions = setReconciling(conditions, ready || stall ? false : { reason: readiness.reason, message: readiness.message, observedGeneration: g }, o.now);
+  conditions = conditions?.filter((c) => c.type !== C.expired);
 
   const tests = testsCondition(o.tests, ready);
   set(C.testsPassed, tests.status, tests.reason, tests.message);
@@ -93,7 +98,7 @@ export function environmentStatus(o: Observation): StagingEnvironmentStatus {
 
   const bounded = boundedStatusLists(o.services, o.urls);
   const timings = nextTimings(o, ready, seeded);
-  const phase = phaseOf({ ready, provisioned: o.provisioned, suspended: o.suspended, seedFailed: seedFailure !== undefined, servicesReady: waitingFor.length === 0, wasReady: o.previous?.timings?.readySeconds !== undefined });
+  const phase = phaseOf({ ready, provisioned: o.provisioned, suspended: o.suspended, seedFailed: seedFailure !== undefined, workloadFailed: failure !== undefined, servicesReady: waitingFor.length === 0, wasReady: o.previous?.timings?.readySeconds !== undefined });
   return {
     phase,
     namespace: o.targetNamespace,
@@ -110,11 +115,12 @@ export function environmentStatus(o: Observation): StagingEnvironmentStatus {
   };
 }
 
-function readyCondition(o: Observation, ready: boolean, waitingFor: string[], seedFailure: { name: string } | undefined): { status: Condition['status']; reason: string; message: string } {
+function readyCondition(o: Observation, ready: boolean, waitingFor: string[], seedFailure: { name: string } | undefined, failure: string | undefined): { status: Condition['status']; reason: string; message: string } {
   if (ready && o.suspended) return { status: 'True', reason: 'Suspended', message: `suspended: every workload in namespace ${o.targetNamespace} is scaled to zero` };
   if (ready) return { status: 'True', reason: 'Ready', message: `${o.services.length}/${o.services.length} services ready in namespace ${o.targetNamespace}` };
   if (!o.provisioned) return { status: 'False', reason: 'Provisioning', message: o.provisioningMessage ?? `applying objects in namespace ${o.targetNamespace}` };
   if (seedFailure) return { status: 'False', reason: 'SeedFailed', message: `DataSeed ${seedFailure.name} failed; the environment cannot become Ready until it succeeds` };
+  if (failure) return { status: 'False', reason: 'WorkloadFailed', message: failure };
   if (waitingFor.length > 0) {
     const shown = waitingFor.slice(0, 10).join(', ') + (waitingFor.length > 10 ? `, and ${waitingFor.length - 10} more` : '');
     return { status: 'False', reason: 'WaitingForServices', message: `${o.services.length - waitingFor.length}/${o.services.length} services ready; waiting for ${shown}` };
@@ -146,11 +152,18 @@ function nextTimings(o: Observation, ready: boolean, seeded: boolean): Timings {
   };
 }
 
-export function phaseOf(s: { ready: boolean; provisioned: boolean; suspended: boolean; seedFailed: boolean; servicesReady: boolean; wasReady: boolean }): StagingEnvironmentPhase {
+/**
+ * Once Ready, an environment that is not is either being updated (a new
+ * image, a resume, any spec change: Progressing, as Argo CD and kstatus call
+ * a rollout) or broken (a workload its controller gave up on: Degraded).
+ * Telling the two apart is what keeps a GitOps preview green on every push.
+ */
+export function phaseOf(s: { ready: boolean; provisioned: boolean; suspended: boolean; seedFailed: boolean; workloadFailed?: boolean; servicesReady: boolean; wasReady: boolean }): StagingEnvironmentPhase {
   if (s.seedFailed) return 'Failed';
   if (s.suspended && s.provisioned) return 'Suspended';
   if (s.ready) return 'Ready';
-  if (s.wasReady) return 'Degraded';
+  if (s.wasReady) return s.workloadFailed ? 'Degraded' : 'Progressing';
+  if (s.workloadFailed) return 'Failed';
   if (s.provisioned && s.servicesReady) return 'Seeding';
   return 'Provisioning';
 }
@@ -160,7 +173,38 @@ export function stalledStatus(previous: StagingEnvironmentStatus | undefined, st
   let conditions = setStalled(previous?.conditions, { reason: stall.reason, message: stall.message, observedGeneration: stall.generation }, stall.now);
   conditions = setReconciling(conditions, false, stall.now);
   conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: stall.reason, message: stall.message, observedGeneration: stall.generation }, stall.now);
-  return { ...previous, ...extra, phase: 'Failed', conditions: ordered(conditions), observedGeneration: stall.generation };
+  return { ...previous, ...extra, phase: 'Failed', conditions: ordered(conditions.filter((c) => c.type !== C.expired)), observedGeneration: stall.generation };
+}
+
+export interface Expiry {
+  generation: number;
+  now: Date;
+  expiresAt: Date;
+  /** Why Retain applies (the field, or the GitOps tracking marker). */
+  because: string;
+  /** Namespaces still being deleted; empty once the environment is gone. */
+  deleting: readonly string[];
+  /** An earlier resource of this name expired, and this one counts its lifetime from the first's creation. */
+  earlier?: { uid: string; firstCreatedAt: Date };
+}
+
+/**
+ * Expired under the Retain policy: the environment is torn down, the resource
+ * stays. Ready False and Expired True, neither Reconciling nor Stalled once
+ * the namespace is gone (kstatus Current: nothing is left to do), so that
+ * Argo CD shows the Application settled rather than failing or progressing.
+ */
+export function expiredStatus(previous: StagingEnvironmentStatus | undefined, e: Expiry): StagingEnvironmentStatus {
+  const anchor = e.earlier ? ` (its lifetime counts from ${kubeTime(e.earlier.firstCreatedAt)}, when an earlier StagingEnvironment of this name was created)` : '';
+  const message = `expired at ${kubeTime(e.expiresAt)}${anchor}; the environment is torn down and this resource is kept (expiryPolicy Retain, from ${e.because}) until it is deleted; extend ttl or expiresAt to start it again`;
+  const deleting = e.deleting.length > 0 ? `deleting namespace ${e.deleting.join(', ')}` : undefined;
+  let conditions = setStalled(previous?.conditions, false, e.now);
+  conditions = setReconciling(conditions, deleting ? { reason: 'Expiring', message: `${deleting}; waiting until it is gone`, observedGeneration: e.generation } : false, e.now);
+  conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: 'Expired', message, observedGeneration: e.generation }, e.now);
+  conditions = setCondition(conditions, { type: C.expired, status: 'True', reason: e.earlier ? 'ExpiredBefore' : 'TTLExpired', message, observedGeneration: e.generation }, e.now);
+  conditions = setCondition(conditions, { type: C.provisioned, status: 'False', reason: 'Expired', message: deleting ?? 'the namespace was deleted at expiry', observedGeneration: e.generation }, e.now);
+  const { urls: _urls, services: _services, readyServices: _ready, ...kept } = previous ?? {};
+  return { ...kept, phase: 'Expired', expiresAt: kubeTime(e.expiresAt), conditions: ordered(conditions), observedGeneration: e.generation };
 }
 
 /** Waiting on something that resolves by itself (a namespace finishing its deletion): Reconciling, not Stalled. */
@@ -168,10 +212,10 @@ export function waitingStatus(previous: StagingEnvironmentStatus | undefined, wa
   let conditions = setStalled(previous?.conditions, false, wait.now);
   conditions = setReconciling(conditions, { reason: wait.reason, message: wait.message, observedGeneration: wait.generation }, wait.now);
   conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: wait.reason, message: wait.message, observedGeneration: wait.generation }, wait.now);
-  return { ...previous, phase, conditions: ordered(conditions), observedGeneration: wait.generation };
+  return { ...previous, phase, conditions: ordered(conditions.filter((c) => phase === 'Expired' || c.type !== C.expired)), observedGeneration: wait.generation };
 }
 
-const ORDER: readonly string[] = [C.ready, C.reconciling, C.stalled, C.provisioned, C.dataSeeded, C.testsPassed, C.baselineStale];
+const ORDER: readonly string[] = [C.ready, C.reconciling, C.stalled, C.expired, C.provisioned, C.dataSeeded, C.testsPassed, C.baselineStale];
 
 /** A fixed order, so the same conditions always serialise the same way. */
 function ordered(conditions: readonly Condition[]): Condition[] {
@@ -195,8 +239,14 @@ export interface Transition {
   message: string;
 }
 
-/** Events worth emitting: only conditions that changed status (or appeared) between two statuses. */
-export function transitions(previous: readonly Condition[] | undefined, next: readonly Condition[] | undefined): Transition[] {
+/**
+ * Events worth emitting: only conditions that changed status (or appeared)
+ * between two statuses. Ready turning False is a Warning only when the phase
+ * says Degraded; an update after Ready is a Normal Progressing.
+ */
+export function transitions(before: StagingEnvironmentStatus | undefined, after: StagingEnvironmentStatus): Transition[] {
+  const previous = before?.conditions;
+  const next = after.conditions;
   const changed = (type: string): Condition | undefined => {
     const now = getCondition(next, type);
     const before = getCondition(previous, type);
@@ -211,7 +261,10 @@ export function transitions(previous: readonly Condition[] | undefined, next: re
   if (seeded?.status === 'True' && seeded.reason !== 'NoSeeds') out.push({ type: 'Normal', reason: 'DataSeeded', message: seeded.message });
   const ready = changed(C.ready);
   if (ready?.status === 'True') out.push({ type: 'Normal', reason: ready.reason, message: ready.message });
-  else if (ready && getCondition(previous, C.ready)?.status === 'True' && !stalled) out.push({ type: 'Warning', reason: 'Degraded', message: ready.message });
+  else if (ready && getCondition(previous, C.ready)?.status === 'True' && !stalled && after.phase === 'Degraded') out.push({ type: 'Warning', reason: 'Degraded', message: ready.message });
+  else if (ready && getCondition(previous, C.ready)?.status === 'True' && !stalled && after.phase === 'Progressing') out.push({ type: 'Normal', reason: 'Progressing', message: ready.message });
+  const expired = changed(C.expired);
+  if (expired?.status === 'True') out.push({ type: 'Normal', reason: 'Expired', message: expired.message });
   const tests = changed(C.testsPassed);
   if (tests?.status === 'True' && tests.reason !== 'NoTests') out.push({ type: 'Normal', reason: 'TestsPassed', message: tests.message });
   if (tests?.status === 'False') out.push({ type: 'Warning', reason: 'TestsFailed', message: tests.message });
