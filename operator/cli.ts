@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
+import { runProgram, withUsageExitCodes } from './commands/conventions';
 import { registerCrdsCommand } from './commands/crds';
 import { register as registerDevCommand } from './commands/dev';
 import { register as registerLoadCommand } from './commands/load';
@@ -12,8 +13,9 @@ import { CONTROLLERS } from './controllers';
 
 /** `understudy operator | dev | seed | profile | parity | load | crds` */
 export function buildProgram(): Command {
-  const program = new Command('understudy')
-    .description('Production-like staging environments on demand: copies, safe data, measured drift')
+  // Before any subcommand is registered: they inherit it (usage errors exit 2).
+  const program = withUsageExitCodes(new Command('understudy'))
+    .description('Production-like staging environments on demand: copies, safe data, measured drift. Exit codes, every command: 0 success, 1 it ran and failed (drift, a stalled environment, a failed check), 2 usage or connection error.')
     .version(packageVersion());
   registerCrdsCommand(program);
   registerOperatorCommand(program, CONTROLLERS);
@@ -25,8 +27,9 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Runs the CLI; sets process.exitCode (0, 1 or 2, see commands/conventions.ts) and never rejects. */
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  process.exitCode = await runProgram(buildProgram(), argv);
 }
 
 // Found by walking up, because the same file runs from operator/ (tsx) and dist/operator/ (compiled).

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { API_VERSION } from '../api/common';
 import { SECRET_POLICIES } from '../api/stagingenvironment';
-import { contextNamespace, loadKubeConfig } from '../runtime/client-node';
+import { contextNamespace } from '../runtime/client-node';
 import { getCondition } from '../runtime/conditions';
 import { KubeClient } from '../runtime/kube-client';
 import { isConflict } from '../runtime/kube-errors';
@@ -12,13 +12,15 @@ import { createLogger } from '../runtime/logger';
 import { DevInputError, type EnvironmentManifest, environmentManifest, parseDevUpInput, timeoutMs } from './dev-input';
 import { assessEnvironment, type Assessment, type EnvironmentView, readySummary } from './dev-progress';
 import { follow, type FollowResult } from './follow';
+import { addClusterOptions, type ClusterOptions, EXIT as CLI_EXIT, kubeConfigFor, outputOption, renderStructured } from './conventions';
 import { collect } from './options';
 
 // `understudy dev up|wait|down`: one environment from a laptop or a CI job, with
-// progress while it comes up and a clear reason when it cannot. Exit codes:
-// 0 Ready (or gone), 1 Stalled or failed tests, 2 bad input, API error or timeout.
+// progress while it comes up and a clear reason when it cannot. Exit codes
+// (conventions.ts): 0 Ready (or gone), 1 Stalled or failed tests, 2 bad input,
+// API error or timeout.
 
-export const EXIT = { ok: 0, failed: 1, error: 2 } as const;
+export const EXIT = { ok: CLI_EXIT.ok, failed: CLI_EXIT.failed, error: CLI_EXIT.usage } as const;
 const FIELD_MANAGER = 'understudy-dev';
 const KIND = 'StagingEnvironment';
 
@@ -31,10 +33,10 @@ export interface DevIo {
 
 const processIo: DevIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-interface CommonOptions {
-  namespace?: string;
-  kubeconfig?: string;
-  output?: 'text' | 'json';
+type DevOutput = 'text' | 'wide' | 'json' | 'yaml';
+
+interface CommonOptions extends ClusterOptions {
+  output?: DevOutput;
 }
 
 /** Creates or updates the environment, then waits until it is Ready (or Stalled, or the timeout passes). */
@@ -42,7 +44,7 @@ export async function runDevUp(name: string, raw: Record<string, unknown> & Comm
   try {
     const input = parseDevUpInput({ ...withoutCommon(raw), name });
     const base = raw.file ? manifestFile(raw.file) : {};
-    const { client, namespace } = connect(raw.kubeconfig, input.namespace ?? (base.metadata as { namespace?: string } | undefined)?.namespace);
+    const { client, namespace } = connect(raw, input.namespace ?? (base.metadata as { namespace?: string } | undefined)?.namespace);
     const manifest = environmentManifest(input, namespace, base);
     const applied = await applyEnvironment(client, manifest, input.force);
     io.err(`applied stagingenvironment ${namespace}/${name} (generation ${applied.metadata.generation})\n`);
@@ -58,7 +60,7 @@ export async function runDevUp(name: string, raw: Record<string, unknown> & Comm
 interface WaitOptions {
   waitForTests: boolean;
   timeout: string;
-  output?: 'text' | 'json';
+  output?: DevOutput;
 }
 
 /** Follows the environment until Ready (and its tests, if asked), Stalled, deleted or the timeout; returns the exit code. */
@@ -73,12 +75,12 @@ async function waitForEnvironment(client: KubeClient, namespace: string, name: s
   if (!followed.done) {
     const last = followed.last ? assessEnvironment(followed.last, { waitForTests: options.waitForTests }).line : 'no environment';
     io.err(`timed out after ${options.timeout} waiting for ${namespace}/${name}; last: ${last}\n`);
-    if (options.output === 'json') io.out(JSON.stringify({ outcome: 'timeout', namespace, name, status: followed.last?.status }, null, 2) + '\n');
+    if (options.output === 'json' || options.output === 'yaml') io.out(renderStructured({ outcome: 'timeout', namespace, name, status: followed.last?.status }, options.output));
     return EXIT.error;
   }
   const { assessment, env } = followed.result;
-  if (options.output === 'json') io.out(JSON.stringify({ outcome: assessment.outcome, namespace, name, message: assessment.line, status: env.status }, null, 2) + '\n');
-  else if (assessment.outcome === 'ready') io.out(readySummary(env).join('\n') + '\n');
+  if (options.output === 'json' || options.output === 'yaml') io.out(renderStructured({ outcome: assessment.outcome, namespace, name, message: assessment.line, status: env.status }, options.output));
+  else if (assessment.outcome === 'ready') io.out([...readySummary(env), ...(options.output === 'wide' ? conditionLines(env) : [])].join('\n') + '\n');
   else io.err(`${assessment.line}\n`);
   return assessment.outcome === 'ready' ? EXIT.ok : EXIT.failed;
 }
@@ -86,7 +88,7 @@ async function waitForEnvironment(client: KubeClient, namespace: string, name: s
 /** Waits for an environment someone else applied (kubectl, Argo CD, a Helm chart), as `dev up` does after applying. */
 export async function runDevWait(name: string, raw: CommonOptions & { timeout?: string; waitForTests?: boolean }, io: DevIo = processIo): Promise<number> {
   try {
-    const { client, namespace } = connect(raw.kubeconfig, raw.namespace);
+    const { client, namespace } = connect(raw, raw.namespace);
     return await waitForEnvironment(client, namespace, name, { waitForTests: raw.waitForTests === true, timeout: raw.timeout ?? '10m', output: raw.output }, io);
   } catch (err) {
     io.err(`understudy dev wait: ${(err as Error).message}\n`);
@@ -99,7 +101,7 @@ export async function runDevDown(name: string, raw: CommonOptions & { timeout?: 
   try {
     const timeout = raw.timeout ?? '5m';
     const waitMs = timeoutMs({ timeout });
-    const { client, namespace } = connect(raw.kubeconfig, raw.namespace);
+    const { client, namespace } = connect(raw, raw.namespace);
     const ref = { apiVersion: API_VERSION, kind: KIND, namespace, name };
     const existing = await client.get<EnvironmentView & { kind: string }>(ref);
     if (!existing || !(await client.delete(ref))) {
@@ -153,9 +155,14 @@ function manifestFile(path: string): Record<string, unknown> {
   return document;
 }
 
+/** `-o wide`: every condition, as `kubectl describe` lists them. */
+function conditionLines(env: EnvironmentView): string[] {
+  return (env.status?.conditions ?? []).map((c) => `condition ${c.type}=${c.status} (${c.reason}): ${c.message}`);
+}
+
 /** A client as the CLI's field manager, and the namespace: the one given, else the kubeconfig context's, else default. */
-function connect(kubeconfig: string | undefined, namespace: string | undefined): { client: KubeClient; namespace: string } {
-  const kubeConfig = loadKubeConfig(kubeconfig);
+function connect(cluster: Pick<ClusterOptions, 'kubeconfig' | 'context'>, namespace: string | undefined): { client: KubeClient; namespace: string } {
+  const kubeConfig = kubeConfigFor(cluster);
   return { client: new KubeClient(kubeConfig, { fieldManager: FIELD_MANAGER }), namespace: namespace ?? contextNamespace(kubeConfig) ?? 'default' };
 }
 
@@ -165,7 +172,7 @@ function followEnvironment<R>(client: KubeClient, namespace: string, name: strin
 }
 
 function withoutCommon(raw: Record<string, unknown>): Record<string, unknown> {
-  const { kubeconfig: _k, output: _o, file: _f, ...rest } = raw;
+  const { kubeconfig: _k, context: _c, output: _o, file: _f, ...rest } = raw;
   return rest;
 }
 
@@ -177,10 +184,9 @@ function cliLogger() {
 export function register(program: Command): void {
   const dev = program.command('dev').description('Create, wait for and delete one StagingEnvironment from a laptop or a CI job, with progress.');
   const common = (command: Command) =>
-    command
-      .option('-n, --namespace <namespace>', 'namespace of the StagingEnvironment (default: the manifest\'s, else the kubeconfig context\'s, else default)')
-      .option('--kubeconfig <path>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config or in-cluster)')
-      .addOption(new Option('--output <format>', 'result format').choices(['text', 'json']).default('text'));
+    addClusterOptions(command, 'namespace of the StagingEnvironment (default: the manifest\'s, else the kubeconfig context\'s, else default)').addOption(
+      outputOption(['text', 'wide', 'json', 'yaml'], 'text', 'result format (wide adds every condition)'),
+    );
   common(
     dev
       .command('up <name>')

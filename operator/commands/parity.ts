@@ -9,15 +9,18 @@ import { buildSources, needsObjects, type SourceResolver } from '../parity/sourc
 import { readSecretKey } from '../parity/sources/cluster-reader';
 import { KubeObjectSource } from '../parity/sources/kube';
 import { namespaceExists } from '../parity/sources/namespaces';
-import { type KubeConfig, loadKubeConfig } from '../runtime/client-node';
+import type { KubeConfig } from '../runtime/client-node';
 import { KubeClient } from '../runtime/kube-client';
+import { kubeConfigFor, outputOption, renderStructured } from './conventions';
 import { collect } from './options';
 
 export interface ParityCommandOptions {
   staging: string;
   production: string;
   kubeconfig?: string;
+  context?: string;
   productionKubeconfig?: string;
+  productionContext?: string;
   postgresStaging?: string;
   postgresProduction?: string;
   schemas?: string[];
@@ -32,7 +35,7 @@ export interface ParityCommandOptions {
   namespace?: string;
   failOn?: 'info' | 'warning' | 'critical';
   config?: boolean;
-  output?: 'table' | 'wide' | 'json';
+  output?: 'table' | 'wide' | 'json' | 'yaml';
 }
 
 /** `name=promql`, the query holding {{namespace}} (and optionally {{service}}). */
@@ -129,11 +132,18 @@ class Clusters {
   constructor(private readonly options: ParityCommandOptions) {}
 
   stagingConfig(): KubeConfig {
-    return (this.own ??= loadKubeConfig(this.options.kubeconfig));
+    return (this.own ??= kubeConfigFor(this.options));
   }
 
+  /** Production's cluster: its own kubeconfig or context when given, else staging's. */
   productionConfig(): KubeConfig {
-    return this.options.productionKubeconfig ? (this.production ??= loadKubeConfig(this.options.productionKubeconfig)) : this.stagingConfig();
+    const { productionKubeconfig, productionContext } = this.options;
+    if (!productionKubeconfig && !productionContext) return this.stagingConfig();
+    return (this.production ??= kubeConfigFor({ kubeconfig: productionKubeconfig ?? this.options.kubeconfig, context: productionContext ?? (productionKubeconfig ? undefined : this.options.context) }));
+  }
+
+  private separateProduction(): boolean {
+    return this.options.productionKubeconfig !== undefined || this.options.productionContext !== undefined;
   }
 
   client(): KubeClient {
@@ -142,7 +152,7 @@ class Clusters {
 
   /** Throws (exit 2) on a namespace that does not exist: listing it would answer nothing, and nothing is not parity. */
   async requireNamespaces(): Promise<void> {
-    const production = this.options.productionKubeconfig ? new KubeClient(this.productionConfig()) : this.client();
+    const production = this.separateProduction() ? new KubeClient(this.productionConfig()) : this.client();
     for (const [client, name, flag] of [[this.client(), this.options.staging, '--staging'], [production, this.options.production, '--production']] as const) {
       if ((await namespaceExists(client, name)) === false) throw new Error(`${flag} ${name}: namespace does not exist`);
     }
@@ -200,12 +210,14 @@ export function register(program: Command): void {
   program
     .command('parity')
     .description(
-      'Compare a staging namespace with production once, with your own credentials, and print the differences. Exit codes: 0 in parity, 1 unexpected drift at or above --fail-on, 2 inconclusive (too little data), a namespace that does not exist, or a source that could not be read.',
+      'Compare a staging namespace with production once, with your own credentials, and print the differences. Exit codes: 0 in parity, 1 unexpected drift at or above --fail-on, 2 could not decide: a usage error (an unknown flag or value), too little data (Inconclusive; -o json says so in status.summary.verdict), a namespace that does not exist, or a source that could not be read.',
     )
     .requiredOption('--staging <namespace>', 'staging namespace')
     .requiredOption('--production <namespace>', 'production namespace')
     .option('--kubeconfig <path>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--context <name>', 'kubeconfig context of staging (default: the current context)')
     .option('--production-kubeconfig <path>', 'kubeconfig of production when it runs in another cluster')
+    .option('--production-context <name>', 'kubeconfig context of production when it runs in another cluster')
     .option('--postgres-staging <url>', 'staging database URL, for the schema and data categories')
     .option('--postgres-production <url>', 'production database URL')
     .option('--schemas <schema>', 'PostgreSQL schema to compare (repeatable; default public)', collect)
@@ -217,14 +229,15 @@ export function register(program: Command): void {
     .option('--service <name>', 'a service the default queries run for (repeatable; default: the Deployments and StatefulSets found on both sides)', collect)
     .option('--environment <namespace/name>', 'the StagingEnvironment that made --staging (its status.namespace must be --staging): its overrides and scale count as expected')
     .option('--spec <file>', 'a ParityCheck manifest (or spec) whose categories, ignore rules, tolerances and queries to use; its Baseline is not read (production comes from the flags)')
-    .option('--namespace <namespace>', 'the ParityCheck\'s namespace: where its staging Secrets live (from: ParityCheck) and its environmentRef (default: the manifest\'s namespace, else default)')
+    .option('-n, --namespace <namespace>', 'the ParityCheck\'s namespace: where its staging Secrets live (from: ParityCheck) and its environmentRef (default: the manifest\'s namespace, else default)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the check').choices(['info', 'warning', 'critical']))
     .option('--no-config', 'skip the configuration category')
-    .addOption(new Option('--output <format>', 'output format: table (long values wrap), wide (one line per finding, nothing wrapped) or json').choices(['table', 'wide', 'json']).default('table'))
+    .addOption(outputOption(['table', 'wide', 'json', 'yaml'], 'table', 'output format (table wraps long values, wide puts one finding on a line)'))
     .action(async (options: ParityCommandOptions) => {
       try {
         const { result, exitCode } = await runParityCommand(options);
-        process.stdout.write(options.output === 'json' ? JSON.stringify({ status: result.status, findings: result.findings, inconclusive: result.inconclusive, requests: result.requests }, null, 2) + '\n' : formatReport(result, { wide: options.output === 'wide' }));
+        const structured = { status: result.status, findings: result.findings, inconclusive: result.inconclusive, requests: result.requests };
+        process.stdout.write(options.output === 'json' || options.output === 'yaml' ? renderStructured(structured, options.output) : formatReport(result, { wide: options.output === 'wide' }));
         process.exitCode = exitCode;
       } catch (err) {
         process.stderr.write(`understudy parity: ${(err as Error).message}\n`);

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
-import { loadKubeConfig } from '../runtime/client-node';
 import { KubeClient } from '../runtime/kube-client';
+import { addClusterOptions, deprecated, kubeConfigFor, outputOption } from './conventions';
 import { collect } from './options';
 import type { Profile } from '../seed/model';
 import { personalClassifier } from '../seed/pii';
@@ -20,7 +20,12 @@ export interface ProfileCommandOptions {
   configmap?: string;
   key?: string;
   kubeconfig?: string;
+  context?: string;
+  /** The ConfigMap's namespace when --configmap names only the ConfigMap. */
+  namespace?: string;
   analyze?: boolean;
+  output?: 'json' | 'yaml';
+  /** Deprecated spelling of --output. */
   format?: 'json' | 'yaml';
   rules?: string[];
 }
@@ -47,12 +52,11 @@ export async function runProfileCommand(options: ProfileCommandOptions, out: Nod
   try {
     const rules = rulesFromFiles(options.rules, parseRules);
     const profile = await captureProfile(options.database, options.schema ?? ['public'], options.analyze !== false, (m) => process.stderr.write(`${m}\n`), rules);
-    const text = options.format === 'yaml' ? toYaml(profile) : JSON.stringify(profile, null, 1);
+    const text = (options.output ?? options.format) === 'yaml' ? toYaml(profile) : JSON.stringify(profile, null, 1);
     if (options.out) writeFileSync(options.out, text);
     if (options.configmap) {
-      const [namespace, name] = options.configmap.split('/');
-      if (!namespace || !name) throw new SeedError('InvalidSpec', `--configmap ${JSON.stringify(options.configmap)}: expected namespace/name`);
-      const client = new KubeClient(loadKubeConfig(options.kubeconfig));
+      const { namespace, name } = configMapRef(options.configmap, options.namespace);
+      const client = new KubeClient(kubeConfigFor(options));
       await client.apply({
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -75,20 +79,35 @@ export async function runProfileCommand(options: ProfileCommandOptions, out: Nod
   }
 }
 
+/** `namespace/name`, or `name` with -n. */
+export function configMapRef(ref: string, namespaceFlag: string | undefined): { namespace: string; name: string } {
+  const parts = ref.split('/');
+  const [namespace, name] = parts.length === 1 ? [namespaceFlag, parts[0]] : parts;
+  if (parts.length > 2 || !namespace || !name) throw new SeedError('InvalidSpec', `--configmap ${JSON.stringify(ref)}: expected namespace/name (or name with -n <namespace>)`);
+  if (parts.length === 2 && namespaceFlag !== undefined && namespaceFlag !== namespace) throw new SeedError('InvalidSpec', `--configmap ${JSON.stringify(ref)} names namespace ${namespace}, -n says ${namespaceFlag}`);
+  return { namespace, name };
+}
+
 export function register(program: Command): void {
-  program
+  const profile = program
     .command('profile')
     .description('Capture a statistical profile of a PostgreSQL database from its catalogue and aggregate queries only: row counts, null fractions, distinct counts, ranges of numbers and dates, lengths of text, foreign-key fan-out; most common values and histograms only for columns whose rule is keep (given, or numbers, dates, booleans and enums by default), and never a value that looks personal (emails, phones, national ids, card numbers, IBANs). Exit 0 on success, 2 on bad input or an unreachable database.')
     .requiredOption('--database <url>', 'database to profile')
     .option('--schema <name>', 'schema to profile (repeatable; default public)', collect)
     .option('--out <file>', 'write the profile to a file (default: standard output)')
-    .option('--configmap <namespace/name>', 'store the profile in a ConfigMap (server-side apply)')
+    .option('--configmap <namespace/name>', 'store the profile in a ConfigMap (server-side apply); name alone with -n')
     .option('--key <key>', 'ConfigMap key (default profile.json)')
-    .option('--kubeconfig <path>', 'kubeconfig for --configmap')
     .option('--rules <file.yaml>', 'rules file (repeatable): a keep rule lets a text, JSON or array column keep its values; a masking rule keeps them out', collect)
     .option('--no-analyze', 'use the existing statistics instead of running ANALYZE first')
-    .addOption(new Option('--format <format>', 'output format').choices(['json', 'yaml']).default('json'))
-    .action(async (options: ProfileCommandOptions) => {
+    .addOption(outputOption(['json', 'yaml'], 'json', 'profile format'))
+    .addOption(new Option('--format <format>', 'deprecated: use -o, --output').choices(['json', 'yaml']).hideHelp())
+    .action(async (options: ProfileCommandOptions, command: Command) => {
+      // --format was the flag before -o; it still works unless -o is given too.
+      if (options.format !== undefined) {
+        deprecated('--format', '-o, --output');
+        if (command.getOptionValueSource('output') === 'default') options.output = options.format;
+      }
       process.exitCode = await runProfileCommand(options);
     });
+  addClusterOptions(profile, 'namespace of the --configmap when it names only the ConfigMap');
 }
