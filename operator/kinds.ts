@@ -18,7 +18,7 @@ export type NamespaceObject = KubernetesObject;
 export type DataObject = KubernetesObject & { data?: Record<string, string> };
 export type SecretObject = DataObject & { type?: string };
 
-interface JobCondition {
+export interface JobCondition {
   type?: string;
   status?: string;
   reason?: string;
@@ -39,6 +39,9 @@ interface ContainerStatus {
 
 export type PodObject = KubernetesObject & { status?: { containerStatuses?: ContainerStatus[] } };
 
+/** A Baseline as cached: its spec is parsed (baseline-access) before anything of it is used. */
+export type BaselineObject = KubernetesObject & { spec?: { source?: { namespace?: unknown; manifests?: unknown; cluster?: unknown }; [field: string]: unknown }; status?: unknown };
+
 /** A StagingEnvironment as other controllers read it: where its copy lives and whether it is Ready. */
 export type StagingEnvironmentObject = KubernetesObject & { spec?: unknown; status?: { namespace?: string; conditions?: Condition[]; [field: string]: unknown } };
 
@@ -50,7 +53,7 @@ const core = <T extends KubernetesObject = KubernetesObject>(kind: string, plura
 
 export const Kinds = {
   // Ours (operator/api): the CRDs are generated from the same definitions.
-  Baseline: ours(BaselineKind),
+  Baseline: ours<BaselineObject>(BaselineKind),
   StagingEnvironment: ours<StagingEnvironmentObject>(StagingEnvironmentKind),
   DataSeed: ours(DataSeedKind),
   ParityCheck: ours(ParityCheckKind),
@@ -87,6 +90,6 @@ export const Kinds = {
 
   // The CRDs themselves (`understudy crds --apply`).
   CustomResourceDefinition: groupVersionKind('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions'),
-} as const satisfies Record<string, GroupVersionKind>;
+} as const;
 
 export type KindName = keyof typeof Kinds;

@@ -1,18 +1,18 @@
-import { API_VERSION } from '../api/common';
 import { describeAllowedNamespaces, parseBaselineSpec, type BaselineSpec, type NamespacedSecretKey } from '../api/baseline';
 import { matchesLabelSelector } from '../environment/selectors';
-import type { KubernetesObject } from '../runtime/client-node';
-import type { WatchesKind } from '../runtime/controller';
+import { type BaselineObject, Kinds, type NamespaceObject, type SecretObject } from '../kinds';
+import { type WatchesKind, watching } from '../runtime/controller';
 import { KubeApiError } from '../runtime/kube-errors';
-import type { ReconcileContext, Request } from '../runtime/reconciler';
+import type { Caches, ReconcileContext, Request } from '../runtime/reconciler';
+import { BASELINE_BY_PRODUCTION_NAMESPACE, baselineByProductionNamespace } from './shared-indexes';
 
 // The one door to production. A StagingEnvironment, DataSeed or ParityCheck
 // names a Baseline; it gets the Baseline's spec only when the Baseline
 // allows the requester's namespace, so a user can reach nothing an admin did
 // not put in a Baseline for them. Nothing of the Baseline is read otherwise.
 
-export const BASELINE_REF = { apiVersion: API_VERSION, kind: 'Baseline' } as const;
-export const NAMESPACE_KIND = { apiVersion: 'v1', kind: 'Namespace' } as const;
+/** @deprecated spread Kinds.Baseline instead; kept until the StagingEnvironment controller has moved. */
+export const BASELINE_REF = { apiVersion: Kinds.Baseline.apiVersion, kind: Kinds.Baseline.kind };
 
 export type BaselineDenial = 'BaselineNotFound' | 'BaselineNotAllowed' | 'InvalidBaseline';
 
@@ -31,10 +31,10 @@ export type BaselineAccess = { ok: true; baseline: GrantedBaseline } | { ok: fal
  * Reads both the Baseline and the namespace from the caches the controller
  * registered with baselineWatches().
  */
-export function accessBaseline(ctx: Pick<ReconcileContext, 'cache'>, name: string, namespace: string, field = 'spec.baselineRef.name'): BaselineAccess {
-  const object = ctx.cache<KubernetesObject & { spec?: unknown }>(BASELINE_REF.apiVersion, BASELINE_REF.kind).get('', name);
+export function accessBaseline(ctx: Caches, name: string, namespace: string, field = 'spec.baselineRef.name'): BaselineAccess {
+  const object = ctx.cache(Kinds.Baseline).get('', name);
   if (!object) return { ok: false, reason: 'BaselineNotFound', field, message: `Baseline ${name} does not exist` };
-  const labels = ctx.cache(NAMESPACE_KIND.apiVersion, NAMESPACE_KIND.kind).get('', namespace)?.metadata?.labels;
+  const labels = ctx.cache(Kinds.Namespace).get('', namespace)?.metadata?.labels;
   const parsed = parseBaselineSpec(object.spec);
   // Judge access first: a namespace that may not use a Baseline learns nothing of it, not even that it is broken.
   const allowed = parsed.ok ? allowsNamespace(parsed.spec, namespace, labels) : false;
@@ -57,9 +57,9 @@ export function allowsNamespace(spec: Pick<BaselineSpec, 'allowedNamespaces'>, n
 
 /** The value of a Secret key a Baseline names, read live (the operator caches no Secret); undefined when absent. */
 export async function readBaselineSecret(ctx: Pick<ReconcileContext, 'client'>, ref: NamespacedSecretKey): Promise<{ ok: true; value: string } | { ok: false; message: string }> {
-  let secret: (KubernetesObject & { data?: Record<string, string> }) | undefined;
+  let secret: SecretObject | undefined;
   try {
-    secret = await ctx.client.get<KubernetesObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace: ref.namespace, name: ref.name });
+    secret = await ctx.client.get<SecretObject>({ ...Kinds.Secret, namespace: ref.namespace, name: ref.name });
   } catch (error) {
     if (error instanceof KubeApiError && error.statusCode === 403) {
       return { ok: false, message: `the operator may not read Secrets in namespace ${ref.namespace}; an admin grants it with the chart value rbac.secretNamespaces (docs/security.md)` };
@@ -72,14 +72,28 @@ export async function readBaselineSecret(ctx: Pick<ReconcileContext, 'client'>, 
   return { ok: true, value: Buffer.from(encoded, 'base64').toString('utf8') };
 }
 
+/** Who uses Baselines, as pure lookups over the caches (indexes), so they hold from the first event after a restart. */
+export interface BaselineUsers {
+  /** The requests that name this Baseline (a change re-judges them). */
+  ofBaseline(baseline: BaselineObject, caches: Caches): Request[];
+  /** The requests whose access this namespace's labels (or existence) decide. */
+  ofNamespace(namespace: NamespaceObject, caches: Caches): Request[];
+}
+
 /**
- * Watches every controller that uses Baselines registers: Baselines (a change
- * re-reconciles the requests `usersOf` names) and Namespaces (their labels
- * decide access). Both are cluster-scoped and small.
+ * Watches every controller that uses Baselines registers: Baselines and
+ * Namespaces, both cluster-scoped and small. Baselines are indexed by their
+ * production namespace (BASELINE_BY_PRODUCTION_NAMESPACE), so a namespace's
+ * appearance can wake what waits for it.
  */
-export function baselineWatches(usersOf: (baselineName: string) => Request[], usersInNamespace: (namespace: string) => Request[] = () => []): WatchesKind[] {
+export function baselineWatches(users: BaselineUsers): WatchesKind[] {
   return [
-    { ...BASELINE_REF, scope: 'all', map: (object) => usersOf(object.metadata?.name ?? '') },
-    { ...NAMESPACE_KIND, scope: 'all', map: (object) => usersInNamespace(object.metadata?.name ?? '') },
+    watching(Kinds.Baseline, { scope: 'all', indexers: { [BASELINE_BY_PRODUCTION_NAMESPACE]: baselineByProductionNamespace }, map: users.ofBaseline }),
+    watching(Kinds.Namespace, { scope: 'all', map: users.ofNamespace }),
   ];
+}
+
+/** The Baselines whose production is this namespace of this cluster. */
+export function baselinesOfProductionNamespace(caches: Caches, namespace: string): BaselineObject[] {
+  return caches.cache(Kinds.Baseline).byIndex(BASELINE_BY_PRODUCTION_NAMESPACE, namespace);
 }

@@ -1,46 +1,38 @@
+import { Kinds, type StagingEnvironmentObject } from '../../kinds';
 import type { ControllerEnvironment } from '../../runtime/controller-environment';
-import type { KubernetesObject } from '../../runtime/client-node';
-import type { ControllerOptions } from '../../runtime/controller';
-import { BASELINE_REF } from '../baseline-access';
-import { STAGING_ENVIRONMENT_REF } from '../stagingenvironment/watches';
+import { type ControllerOptions, watching } from '../../runtime/controller';
+import type { IndexFunc } from '../../runtime/object-store';
+import type { Caches } from '../../runtime/reconciler';
 import { BaselineReconciler } from './reconciler';
 
 export const BASELINE_CONTROLLER = 'baseline';
 
-/** StagingEnvironment names its Baseline; the count in status follows environments coming and going. */
-function baselineOf(environment: KubernetesObject): string | undefined {
-  const spec = (environment as { spec?: { baselineRef?: { name?: unknown } } }).spec;
-  return typeof spec?.baselineRef?.name === 'string' ? spec.baselineRef.name : undefined;
+/** StagingEnvironments by the Baseline they name: the count in a Baseline's status is this index's size. */
+export const ENVIRONMENT_BY_BASELINE = 'spec.baselineRef.name';
+export const environmentByBaseline: IndexFunc<StagingEnvironmentObject> = (environment) => {
+  const spec = environment.spec as { baselineRef?: { name?: unknown } } | undefined;
+  const name = spec?.baselineRef?.name;
+  return typeof name === 'string' && name ? [name] : [];
+};
+
+/** How many environments, not being deleted, name the Baseline: read from the index, so right after a restart too. */
+export function environmentsUsing(caches: Caches, baseline: string): number {
+  return caches.cache(Kinds.StagingEnvironment).byIndex(ENVIRONMENT_BY_BASELINE, baseline).filter((e) => !e.metadata?.deletionTimestamp).length;
 }
 
 /** The Baseline controller: cluster-scoped primaries, environments (in the watched namespaces) counted per Baseline. */
 export function baselineController(env: Pick<ControllerEnvironment, 'operatorNamespace'>, options: { now?: () => Date } = {}): ControllerOptions {
-  const environments = new Map<string, string>();
-  const track = (environment: KubernetesObject): void => {
-    const key = `${environment.metadata?.namespace}/${environment.metadata?.name}`;
-    const name = baselineOf(environment);
-    if (name && !environment.metadata?.deletionTimestamp) environments.set(key, name);
-    else environments.delete(key);
-  };
   return {
     name: BASELINE_CONTROLLER,
-    primary: { ...BASELINE_REF, scope: 'all' },
+    primary: { apiVersion: Kinds.Baseline.apiVersion, kind: Kinds.Baseline.kind, scope: 'all' },
     watches: [
-      {
-        ...STAGING_ENVIRONMENT_REF,
-        map: (environment) => {
-          const before = environments.get(`${environment.metadata?.namespace}/${environment.metadata?.name}`);
-          track(environment);
-          const after = baselineOf(environment);
-          return [before, after].filter((n): n is string => n !== undefined).map((name) => ({ namespace: '', name }));
-        },
-      },
+      // An update maps both versions, so the Baseline an environment stops naming is counted again too.
+      watching(Kinds.StagingEnvironment, {
+        indexers: { [ENVIRONMENT_BY_BASELINE]: environmentByBaseline },
+        map: (environment) => environmentByBaseline(environment).map((name) => ({ namespace: '', name })),
+      }),
     ],
-    reconciler: new BaselineReconciler({
-      operatorNamespace: env.operatorNamespace,
-      environmentsUsing: (name) => [...environments.values()].filter((n) => n === name).length,
-      ...(options.now ? { now: options.now } : {}),
-    }),
+    reconciler: new BaselineReconciler({ operatorNamespace: env.operatorNamespace, environmentsUsing, ...(options.now ? { now: options.now } : {}) }),
     maxConcurrentReconciles: 2,
   };
 }

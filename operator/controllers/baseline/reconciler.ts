@@ -1,9 +1,10 @@
 import { BASELINE_CONDITIONS, parseBaselineSpec, type BaselineStatus } from '../../api/baseline';
 import type { Condition } from '../../api/common';
+import { Kinds } from '../../kinds';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { setCondition, setReconciling, setStalled } from '../../runtime/conditions';
 import { isNotFound } from '../../runtime/kube-errors';
-import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
+import type { Caches, ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
 import { writeStatus } from '../../runtime/status';
 import { accessNeeds, describeNeed, type AccessNeed } from './access-checks';
 
@@ -19,8 +20,8 @@ type BaselineObject = KubernetesObject & { metadata: { name: string; generation?
 
 export interface BaselineReconcilerOptions {
   operatorNamespace: string;
-  /** How many StagingEnvironments name the Baseline. */
-  environmentsUsing(name: string): number;
+  /** How many StagingEnvironments name the Baseline, from the controller's caches. */
+  environmentsUsing(caches: Caches, name: string): number;
   now?: () => Date;
 }
 
@@ -42,7 +43,7 @@ export class BaselineReconciler implements Reconciler {
       const message = `${parsed.field}: ${parsed.message}`;
       conditions = setCondition(conditions, { type: BASELINE_CONDITIONS.ready, status: 'False', reason: 'InvalidSpec', message, observedGeneration: generation }, now);
       conditions = setStalled(setReconciling(conditions, false, now), { reason: 'InvalidSpec', message, observedGeneration: generation }, now);
-      await this.report(baseline, ctx, { conditions, observedGeneration: generation, environments: this.options.environmentsUsing(req.name) });
+      await this.report(baseline, ctx, { conditions, observedGeneration: generation, environments: this.options.environmentsUsing(ctx, req.name) });
       return {};
     }
     const missing = await this.missingAccess(accessNeeds(parsed.spec, this.options.operatorNamespace), ctx);
@@ -60,7 +61,7 @@ export class BaselineReconciler implements Reconciler {
     const message = ready ? 'the operator may read everything the Baseline names' : `the operator may not ${missing.map(describeNeed).join('; ')}`;
     conditions = setCondition(conditions, { type: BASELINE_CONDITIONS.ready, status: ready ? 'True' : 'False', reason: ready ? 'Readable' : reason, message, observedGeneration: generation }, now);
     conditions = setStalled(setReconciling(conditions, false, now), ready ? false : { reason, message, observedGeneration: generation }, now);
-    await this.report(baseline, ctx, { environments: this.options.environmentsUsing(req.name), ...(parsed.spec.podSecurity ? { podSecurity: parsed.spec.podSecurity } : {}), conditions, observedGeneration: generation });
+    await this.report(baseline, ctx, { environments: this.options.environmentsUsing(ctx, req.name), ...(parsed.spec.podSecurity ? { podSecurity: parsed.spec.podSecurity } : {}), conditions, observedGeneration: generation });
     // Grants change without any event the operator sees; look again now and then.
     return { requeueAfterMs: RECHECK_MS };
   }
@@ -81,8 +82,8 @@ export class BaselineReconciler implements Reconciler {
 
 async function allowed(need: AccessNeed, ctx: ReconcileContext): Promise<boolean> {
   const review = await ctx.client.review<KubernetesObject & { status?: { allowed?: boolean } }>({
-    apiVersion: 'authorization.k8s.io/v1',
-    kind: 'SelfSubjectAccessReview',
+    apiVersion: Kinds.SelfSubjectAccessReview.apiVersion,
+    kind: Kinds.SelfSubjectAccessReview.kind,
     spec: { resourceAttributes: { namespace: need.namespace, verb: need.verb, group: need.group, resource: need.resource, ...(need.name ? { name: need.name } : {}) } },
   });
   return review.status?.allowed === true;

@@ -1,9 +1,9 @@
-import { API_VERSION, LABELS, MANAGED_BY } from '../../api/common';
+import { LABELS, MANAGED_BY } from '../../api/common';
 import type { DataSeedSpec } from '../../api/dataseed';
-import type { KubernetesObject } from '../../runtime/client-node';
+import { Kinds, type StagingEnvironmentObject } from '../../kinds';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { OWNER_ANNOTATION, OWNER_UID_ANNOTATION } from '../../environment/namespace';
-import { accessBaseline, type BaselineDenial, type GrantedBaseline, NAMESPACE_KIND } from '../baseline-access';
+import { accessBaseline, type BaselineDenial, type GrantedBaseline } from '../baseline-access';
 
 // The door to production for a DataSeed: the Baseline it names must allow
 // the namespace asking. That is the DataSeed's own namespace, except in a
@@ -19,18 +19,16 @@ import { accessBaseline, type BaselineDenial, type GrantedBaseline, NAMESPACE_KI
 
 export type Gate = { ok: true; baseline: GrantedBaseline | undefined } | { ok: false; reason: BaselineDenial; message: string };
 
-type EnvironmentObject = KubernetesObject & { status?: { namespace?: string } };
-
 /** The namespace whose access the Baseline judges for a DataSeed in `namespace`. */
 export async function requesterNamespace(ctx: Pick<ReconcileContext, 'cache' | 'client'>, namespace: string): Promise<string> {
-  const ns = ctx.cache(NAMESPACE_KIND.apiVersion, NAMESPACE_KIND.kind).get('', namespace);
+  const ns = ctx.cache(Kinds.Namespace).get('', namespace);
   const labels = ns?.metadata?.labels ?? {};
   const annotations = ns?.metadata?.annotations ?? {};
   const environmentNamespace = labels[LABELS.environmentNamespace];
   const [ownerNamespace, ownerName, ...rest] = (annotations[OWNER_ANNOTATION] ?? '').split('/');
   const ownerUid = annotations[OWNER_UID_ANNOTATION];
   if (labels[LABELS.managedBy] !== MANAGED_BY || !environmentNamespace || ownerNamespace !== environmentNamespace || !ownerName || rest.length > 0 || !ownerUid) return namespace;
-  const environment = await ctx.client.get<EnvironmentObject>({ apiVersion: API_VERSION, kind: 'StagingEnvironment', namespace: ownerNamespace, name: ownerName });
+  const environment = await ctx.client.get<StagingEnvironmentObject>({ ...Kinds.StagingEnvironment, namespace: ownerNamespace, name: ownerName });
   if (!environment || environment.metadata?.uid !== ownerUid) return namespace;
   if (environment.status?.namespace !== undefined && environment.status.namespace !== namespace) return namespace;
   return environmentNamespace;

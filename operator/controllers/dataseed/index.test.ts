@@ -9,10 +9,12 @@ const build = () => CONTROLLERS.flatMap((f) => f({ logger: createLogger({ level:
 describe('DataSeed controller registration', () => {
   it('is among the controllers `understudy operator` runs, watching DataSeeds and the Jobs they own', () => {
     const controller = build();
-    expect(controller?.primary).toEqual({ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed' });
+    expect(controller?.primary).toMatchObject({ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed' });
+    // What wakes a DataSeed is looked up in indexes of its cache, not in a table its reconciles fill.
+    expect(Object.keys(controller?.primary.indexers ?? {}).sort()).toEqual(['configMap', 'secret', 'spec.baselineRef.name']);
     expect(controller?.owns).toEqual([expect.objectContaining({ apiVersion: 'batch/v1', kind: 'Job', labelSelector: 'app.kubernetes.io/managed-by=understudy', scope: 'all' })]);
     // Every ConfigMap (the StagingEnvironment controller's cache), Baselines and Namespaces; never Secrets cluster-wide.
-    expect(controller?.watches?.map(({ map: _map, ...kind }) => kind)).toEqual([
+    expect(controller?.watches?.map(({ map: _map, indexers: _indexers, ...kind }) => kind)).toEqual([
       { apiVersion: 'v1', kind: 'ConfigMap', scope: 'all' },
       { apiVersion: 'understudy.dev/v1alpha1', kind: 'Baseline', scope: 'all' },
       { apiVersion: 'v1', kind: 'Namespace', scope: 'all' },

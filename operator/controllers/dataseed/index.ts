@@ -1,25 +1,24 @@
 import { LABELS, MANAGED_BY } from '../../api/common';
 import type { ControllerEnvironment } from '../../runtime/controller-environment';
-import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
-import type { KubernetesObject } from '../../runtime/client-node';
+import { type ControllerOptions, generationOrMetadataChanged, watching } from '../../runtime/controller';
+import { isKind } from '../../runtime/gvk';
 import type { MapFunction } from '../../runtime/owner-mapping';
+import { Kinds } from '../../kinds';
 import { operatorImage, operatorImagePullSecrets } from './image';
 import { operatorMetrics } from '../../metrics/operator-metrics';
-import { JOB_REF } from './job-runner';
 import { DataSeedReconciler, type DataSeedReconcilerOptions } from './reconciler';
-import { ReferenceIndex } from './references';
-import { DATA_SEED_REF } from './spec';
+import { ReferenceChanges } from './references';
+import { dataSeedIndexers, referenceWatchers } from './watches';
 import { baselineWatches } from '../baseline-access';
 import { environmentChildren } from '../environment-children';
 
 export const DATA_SEED_CONTROLLER = 'dataseed';
-export { DATA_SEED_REF } from './spec';
 export { DATASEED_LABEL, seedIdentityName } from './seed-identity';
 
 /** The seed Jobs' owner: only a DataSeed owner reference counts (an environment's test Jobs share the cache). */
 export const dataSeedOwnerOf: MapFunction = (job) =>
   (job.metadata?.ownerReferences ?? [])
-    .filter((ref) => ref.kind === DATA_SEED_REF.kind && ref.apiVersion.startsWith(`${DATA_SEED_REF.apiVersion.split('/')[0]}/`))
+    .filter((ref) => isKind(ref, Kinds.DataSeed))
     .map((ref) => ({ namespace: job.metadata?.namespace ?? '', name: ref.name }));
 
 export type DataSeedControllerOptions = Partial<DataSeedReconcilerOptions> & { maxConcurrentReconciles?: number };
@@ -43,22 +42,17 @@ const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
 export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces' | 'inlineSeeds'> & Partial<Pick<ControllerEnvironment, 'registry'>>, options: DataSeedControllerOptions = {}): ControllerOptions {
   const bounds = env.inlineSeeds ? { maxInlineSeeds: env.inlineSeeds.max, maxInlineSeedsPerNamespace: env.inlineSeeds.perNamespace, inlineSeedDeadlineSeconds: env.inlineSeeds.deadlineSeconds } : {};
   const { maxConcurrentReconciles, ...reconciler } = { ...bounds, ...options };
-  const references = reconciler.references ?? new ReferenceIndex();
+  const references = reconciler.references ?? new ReferenceChanges();
+  const watchers = referenceWatchers(references);
   return {
     name: DATA_SEED_CONTROLLER,
-    primary: { ...DATA_SEED_REF },
-    primaryAlso: environmentChildren(DATA_SEED_REF, env.namespaces),
-    owns: [{ ...JOB_REF, labelSelector: MANAGED_SELECTOR, scope: 'all', map: dataSeedOwnerOf }],
+    primary: { apiVersion: Kinds.DataSeed.apiVersion, kind: Kinds.DataSeed.kind, indexers: dataSeedIndexers },
+    primaryAlso: environmentChildren(Kinds.DataSeed, env.namespaces),
+    owns: [{ apiVersion: Kinds.Job.apiVersion, kind: Kinds.Job.kind, labelSelector: MANAGED_SELECTOR, scope: 'all', map: dataSeedOwnerOf }],
     watches: [
-      { apiVersion: 'v1', kind: 'ConfigMap', scope: 'all', map: (o) => references.touch('ConfigMap', o.metadata?.namespace, o.metadata?.name) },
-      // The versions tell a spec or label change (which may let a waiting seed start now) from a status write.
-      ...baselineWatches(() => [], () => []).map((watch) => ({
-        ...watch,
-        map: (o: KubernetesObject) =>
-          watch.kind === 'Namespace'
-            ? references.touchNamespace(o.metadata?.name ?? '', JSON.stringify(o.metadata?.labels ?? {}))
-            : references.touchBaseline(o.metadata?.name ?? '', String(o.metadata?.generation ?? '')),
-      })),
+      watching(Kinds.ConfigMap, { scope: 'all', map: watchers.configMap }),
+      // A Baseline's new generation or a namespace's new labels (not a status write) may let a waiting seed start now.
+      ...baselineWatches(watchers.baselines),
     ],
     reconciler: new DataSeedReconciler({ image: operatorImage(), imagePullSecrets: operatorImagePullSecrets(), ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}), ...reconciler, references }),
     maxConcurrentReconciles: maxConcurrentReconciles ?? 4,

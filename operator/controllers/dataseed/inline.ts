@@ -9,7 +9,7 @@ import { decideStart, recordedOutcome, type StartWhy } from './decide';
 import { failureOfReferences, failureOfRun } from './failure';
 import type { InlineRun, InlineSeeds } from './inline-runs';
 import { baselineProduction } from './production';
-import { KubeReferenceReader, type ReferenceIndex } from './references';
+import { KubeReferenceReader, type ReferenceChanges } from './references';
 import { EVENTS, keyOf, type SeedEvent, type StatusReporter } from './reporter';
 import { type DataSeedObject, generationOf, storedStatus } from './spec';
 import { pendingStatus, runningStatus } from './status';
@@ -26,7 +26,7 @@ import { pendingStatus, runningStatus } from './status';
 export interface InlineRunnerOptions {
   seeds: InlineSeeds;
   reporter: StatusReporter;
-  references: ReferenceIndex;
+  references: ReferenceChanges;
   progressIntervalMs: number;
 }
 

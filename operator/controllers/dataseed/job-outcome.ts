@@ -1,4 +1,4 @@
-import type { KubernetesObject } from '../../runtime/client-node';
+import type { JobCondition, JobObject, PodObject } from '../../kinds';
 import type { Failure } from './failure';
 
 // How a seed Job ended, read from the Job's conditions and, on failure, from
@@ -6,26 +6,7 @@ import type { Failure } from './failure';
 // line is `{"event":"failed","reason":...,"message":...}`, and the Job's
 // pod template asks for the log tail as termination message.
 
-interface JobCondition {
-  type?: string;
-  status?: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
-
-export type JobObject = KubernetesObject & {
-  spec?: unknown;
-  status?: { conditions?: JobCondition[]; completionTime?: string; active?: number; failed?: number; succeeded?: number };
-};
-
-interface ContainerStatus {
-  name?: string;
-  state?: { terminated?: { message?: string; exitCode?: number; reason?: string } };
-  lastState?: { terminated?: { message?: string; exitCode?: number; reason?: string } };
-}
-
-export type PodObject = KubernetesObject & { status?: { containerStatuses?: ContainerStatus[] } };
+export type { JobObject, PodObject } from '../../kinds';
 
 export type JobState = { kind: 'active' } | { kind: 'complete'; completedAt: string | undefined } | { kind: 'failed'; reason: string; message: string };
 

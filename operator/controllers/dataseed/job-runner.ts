@@ -1,4 +1,5 @@
 import type { DataSeedSpec, DataSeedStatus } from '../../api/dataseed';
+import { Kinds } from '../../kinds';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { isConflict, KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext, Result } from '../../runtime/reconciler';
@@ -7,7 +8,7 @@ import { resolveSeedRequest } from '../../seed/resolve';
 import { decideStart, recordedOutcome, type StartWhy } from './decide';
 import { type Failure, failureOfReferences } from './failure';
 import { jobFailure, type JobObject, jobState, type PodObject } from './job-outcome';
-import { KubeReferenceReader, type ReferenceIndex, referencedNames } from './references';
+import { KubeReferenceReader, type ReferenceChanges, referencedNames } from './references';
 import { EVENTS, keyOf, type SeedEvent, type StatusReporter } from './reporter';
 import { ensureSeedIdentity, isRefusal, notOwned, ownershipOf, runnerNotAllowed, seedIdentityName } from './seed-identity';
 import { type DataSeedObject, generationOf, storedStatus } from './spec';
@@ -23,12 +24,11 @@ import { runningStatus } from './status';
 // credentials. The API server lets the operator write only in namespaces it
 // manages; elsewhere its refusal stalls the seed with RunnerNotAllowed.
 
-export const JOB_REF = { apiVersion: 'batch/v1', kind: 'Job' } as const;
 const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 
 export interface JobRunnerOptions {
   reporter: StatusReporter;
-  references: ReferenceIndex;
+  references: ReferenceChanges;
   image: string;
   imagePullSecrets?: readonly string[];
   activeDeadlineSeconds?: number;
@@ -45,7 +45,7 @@ export class JobRunner {
     const namespace = cached.metadata?.namespace ?? '';
     const generation = generationOf(cached);
     const jobName = seedJobName(cached.metadata?.name ?? '', generation);
-    const owned = ctx.cache<JobObject>(JOB_REF.apiVersion, JOB_REF.kind).list(namespace).filter((j) => ownedBy(j, cached.metadata?.uid));
+    const owned = ctx.cache(Kinds.Job).list(namespace).filter((j) => ownedBy(j, cached.metadata?.uid));
     await this.stopStaleJobs(ctx, owned, jobName);
 
     // Decide on the object as stored: the cache may not hold our own last status write yet.
@@ -75,12 +75,12 @@ export class JobRunner {
     const decision = decideStart(recorded, generation, reporter.memory(keyOf(live)), reporter.now().getTime(), this.options.references.changedAtMs(keyOf(live)));
     if (!decision.start) return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
     // A retry replaces the failed Job, whose name it needs.
-    if (job) await ctx.client.delete({ ...JOB_REF, namespace, name: jobName }, { propagationPolicy: 'Background' });
+    if (job) await ctx.client.delete({ ...Kinds.Job, namespace, name: jobName }, { propagationPolicy: 'Background' });
     return this.start(ctx, live, spec, jobName, decision.why);
   }
 
   private async ownedJob(ctx: ReconcileContext, namespace: string, name: string, uid: string | undefined): Promise<JobObject | undefined> {
-    const job = await ctx.client.get<JobObject>({ ...JOB_REF, namespace, name });
+    const job = await ctx.client.get<JobObject>({ ...Kinds.Job, namespace, name });
     return job && ownedBy(job, uid) ? job : undefined;
   }
 
@@ -89,7 +89,7 @@ export class JobRunner {
     for (const job of owned) {
       if (job.metadata?.name === current || jobState(job).kind !== 'active') continue;
       ctx.log.info({ job: job.metadata?.name }, 'stopping the seed Job of an older generation');
-      await ctx.client.delete({ ...JOB_REF, namespace: job.metadata?.namespace, name: job.metadata?.name ?? '' }, { propagationPolicy: 'Background' });
+      await ctx.client.delete({ ...Kinds.Job, namespace: job.metadata?.namespace, name: job.metadata?.name ?? '' }, { propagationPolicy: 'Background' });
     }
   }
 
@@ -134,7 +134,7 @@ export class JobRunner {
       if (!isConflict(err)) return { reason: 'JobNotCreated', message: `cannot create the seed Job ${job.metadata.name}: ${messageOf(err)}` };
     }
     // The name is taken: ours (the cache had not seen it yet, or it is still being deleted) or someone else's.
-    const existing = await ctx.client.get<JobObject>({ ...JOB_REF, namespace: o.namespace, name: job.metadata.name });
+    const existing = await ctx.client.get<JobObject>({ ...Kinds.Job, namespace: o.namespace, name: job.metadata.name });
     if (existing && !ownedBy(existing, o.uid)) return notOwned('Job', o.namespace, job.metadata.name, ownershipOf(existing, o));
     if (existing?.metadata?.deletionTimestamp) throw new KubeApiError(`the previous seed Job ${job.metadata.name} is still being deleted`, 409, 'AlreadyExists');
     return undefined;

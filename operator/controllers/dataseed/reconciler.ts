@@ -1,13 +1,14 @@
 import { runnerOf } from '../../api/dataseed';
 import type { OperatorMetrics } from '../../metrics/operator-metrics';
-import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
+import { Kinds } from '../../kinds';
+import { type ReconcileContext, type Reconciler, type Request, type Result, requestKey } from '../../runtime/reconciler';
 import { baselineGate } from './gate';
 import { InlineRunner } from './inline';
 import { InlineSeeds } from './inline-runs';
 import { JobRunner } from './job-runner';
-import { ReferenceIndex, referencedNames } from './references';
+import { ReferenceChanges } from './references';
 import { StatusReporter } from './reporter';
-import { type DataSeedObject, parseSpec } from './spec';
+import { parseSpec } from './spec';
 
 export interface DataSeedReconcilerOptions {
   /** The image seed Jobs run: the operator's own. */
@@ -26,8 +27,8 @@ export interface DataSeedReconcilerOptions {
   progressIntervalMs?: number;
   /** activeDeadlineSeconds of seed Jobs. */
   jobActiveDeadlineSeconds?: number;
-  /** Filled here, read by the watches of Secrets and ConfigMaps. */
-  references?: ReferenceIndex;
+  /** When each DataSeed's references last changed, as the controller's watches saw it. */
+  references?: ReferenceChanges;
   now?: () => Date;
 }
 
@@ -51,10 +52,10 @@ export class DataSeedReconciler implements Reconciler {
   private readonly reporter: StatusReporter;
   private readonly inline: InlineRunner;
   private readonly jobs: JobRunner;
-  private readonly references: ReferenceIndex;
+  private readonly references: ReferenceChanges;
 
   constructor(options: DataSeedReconcilerOptions) {
-    this.references = options.references ?? new ReferenceIndex();
+    this.references = options.references ?? new ReferenceChanges();
     this.seeds = new InlineSeeds(options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS, Date.now, {
       perNamespace: Math.min(options.maxInlineSeedsPerNamespace ?? DEFAULT_MAX_INLINE_SEEDS_PER_NAMESPACE, options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS),
       deadlineMs: (options.inlineSeedDeadlineSeconds ?? DEFAULT_INLINE_SEED_DEADLINE_SECONDS) * 1000,
@@ -65,13 +66,13 @@ export class DataSeedReconciler implements Reconciler {
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
-    const key = `${req.namespace}/${req.name}`;
-    const cached = ctx.primary.get(req.namespace, req.name) as DataSeedObject | undefined;
+    const key = requestKey(req);
+    const cached = ctx.cache(Kinds.DataSeed).get(req.namespace, req.name);
     // Gone or going: its Jobs and their identity follow through owner references; an inline run stops.
     if (!cached || cached.metadata?.deletionTimestamp) {
       this.seeds.cancel(key);
       this.reporter.forget(key);
-      this.references.delete(key);
+      this.references.forget(key);
       return {};
     }
     const parsed = parseSpec(cached.spec);
@@ -80,7 +81,6 @@ export class DataSeedReconciler implements Reconciler {
       ctx.log.info({ reason: parsed.message }, 'spec refused');
       return this.reporter.fail(ctx, cached, { reason: 'InvalidSpec', message: parsed.message });
     }
-    this.references.set(key, req.namespace, referencedNames(parsed.spec), parsed.spec.baselineRef?.name);
     const gate = await baselineGate(ctx, parsed.spec, req.namespace);
     if (!gate.ok) {
       // A Baseline that stopped allowing this namespace stops its running seed too.

@@ -1,4 +1,5 @@
 import { type DataSeedSpec, type DataSeedStatus, runnerOf } from '../../api/dataseed';
+import { Kinds } from '../../kinds';
 import type { OperatorMetrics } from '../../metrics/operator-metrics';
 import type { EventType } from '../../runtime/events';
 import { isNotFound } from '../../runtime/kube-errors';
@@ -6,7 +7,7 @@ import type { ReconcileContext, Result } from '../../runtime/reconciler';
 import { writeStatus } from '../../runtime/status';
 import { failureIsNews, rememberFailure, type RetryMemory } from './decide';
 import type { Failure } from './failure';
-import { DATA_SEED_REF, type DataSeedObject, generationOf, storedStatus } from './spec';
+import { type DataSeedObject, generationOf, storedStatus } from './spec';
 import { failedStatus, humanDelay, succeededStatus, type StatusContext } from './status';
 
 // Writes a DataSeed's status and the Events of its transitions, and keeps
@@ -59,7 +60,7 @@ export class StatusReporter {
       if (isNotFound(err)) return false;
       throw err;
     }
-    const regarding = { ...written, apiVersion: obj.apiVersion ?? DATA_SEED_REF.apiVersion, kind: obj.kind ?? DATA_SEED_REF.kind };
+    const regarding = { ...written, apiVersion: obj.apiVersion ?? Kinds.DataSeed.apiVersion, kind: obj.kind ?? Kinds.DataSeed.kind };
     for (const event of events) await ctx.recorder.event(regarding, event.type, event.reason, event.message);
     return true;
   }

@@ -1,5 +1,5 @@
 import { DataSeedSpecSchema } from '../../api/dataseed';
-import { ReferenceIndex, referencedNames } from './references';
+import { referencedNames } from './references';
 import { ownershipOf, seedIdentity, seedIdentityName } from './seed-identity';
 
 describe('the seed Job identity', () => {
@@ -54,46 +54,5 @@ describe('the seed Job identity', () => {
     expect(ownershipOf(owner('u9', 'other'), me)).toBe('foreign');
     expect(ownershipOf(owner('u1', 'shop', false), me)).toBe('foreign');
     expect(ownershipOf({ metadata: { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop', uid: 'u1', controller: true }] } }, me)).toBe('foreign');
-  });
-});
-
-describe('ReferenceIndex', () => {
-  it('finds the DataSeeds naming a Secret or ConfigMap in their namespace, and remembers when it changed', () => {
-    let now = 100;
-    const index = new ReferenceIndex(() => now);
-    index.set('ns/a', 'ns', { secrets: ['db'], configMaps: ['rules'] });
-    index.set('ns/b', 'ns', { secrets: ['other'], configMaps: ['rules'] });
-    index.set('elsewhere/c', 'elsewhere', { secrets: ['db'], configMaps: [] });
-    expect(index.touch('Secret', 'ns', 'db')).toEqual([{ namespace: 'ns', name: 'a' }]);
-    expect(index.changedAtMs('ns/a')).toBe(100);
-    expect(index.changedAtMs('elsewhere/c')).toBeUndefined();
-    now = 200;
-    expect(index.touch('ConfigMap', 'ns', 'rules')).toEqual([{ namespace: 'ns', name: 'a' }, { namespace: 'ns', name: 'b' }]);
-    expect(index.touch('ConfigMap', 'ns', 'db')).toEqual([]);
-    expect(index.changedAtMs('ns/b')).toBe(200);
-    index.delete('ns/a');
-    expect(index.touch('Secret', 'ns', 'db')).toEqual([]);
-    expect(index.changedAtMs('ns/a')).toBeUndefined();
-  });
-
-  it('finds the DataSeeds naming a Baseline, and counts only a spec or label change as a change', () => {
-    let now = 100;
-    const index = new ReferenceIndex(() => now);
-    index.set('ns/a', 'ns', { secrets: [], configMaps: [] }, 'shop');
-    index.set('ns/b', 'ns', { secrets: [], configMaps: [] });
-    index.set('other/c', 'other', { secrets: [], configMaps: [] }, 'payments');
-    expect(index.touchBaseline('shop', '1')).toEqual([{ namespace: 'ns', name: 'a' }]);
-    // First sight is not a change; the same generation again (a status write) neither.
-    expect(index.changedAtMs('ns/a')).toBeUndefined();
-    now = 200;
-    index.touchBaseline('shop', '1');
-    expect(index.changedAtMs('ns/a')).toBeUndefined();
-    index.touchBaseline('shop', '2');
-    expect(index.changedAtMs('ns/a')).toBe(200);
-    expect(index.touchNamespace('ns', '{}')).toEqual([{ namespace: 'ns', name: 'a' }]);
-    now = 300;
-    index.touchNamespace('ns', '{"team":"a"}');
-    expect(index.changedAtMs('ns/a')).toBe(300);
-    expect(index.changedAtMs('ns/b')).toBeUndefined();
   });
 });

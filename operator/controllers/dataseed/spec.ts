@@ -1,10 +1,7 @@
 import { type DataSeedSpec, DataSeedSpecSchema, type DataSeedStatus, DataSeedStatusSchema } from '../../api/dataseed';
-import { API_VERSION } from '../../api/common';
-import type { KubernetesObject } from '../../runtime/client-node';
+import type { CustomObject } from '../../kinds';
 
-export const DATA_SEED_REF = { apiVersion: API_VERSION, kind: 'DataSeed' } as const;
-
-export type DataSeedObject = KubernetesObject & { spec?: unknown; status?: unknown };
+export type DataSeedObject = CustomObject;
 
 export type ParsedSpec = { ok: true; spec: DataSeedSpec } | { ok: false; message: string };
 

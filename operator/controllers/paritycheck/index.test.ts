@@ -11,7 +11,8 @@ describe('ParityCheck controller registration', () => {
     const registry = new Registry();
     const built = CONTROLLERS.flatMap((factory) => factory(env(registry)));
     const controller = built.find((c) => c.name === PARITY_CHECK_CONTROLLER);
-    expect(controller?.primary).toEqual({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck' });
+    expect(controller?.primary).toMatchObject({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck' });
+    expect(Object.keys(controller?.primary.indexers ?? {}).sort()).toEqual(['spec.baselineRef.name', 'spec.staging.environmentRef']);
     expect(registry.getSingleMetric(PARITY_FINDINGS_METRIC)).toBeDefined();
   });
 

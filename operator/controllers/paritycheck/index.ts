@@ -1,9 +1,8 @@
 import type { ControllerEnvironment } from '../../runtime/controller-environment';
 import { operatorMetrics } from '../../metrics/operator-metrics';
 import { parityFindingsGauge } from '../../parity/metrics';
-import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
 import { Kinds } from '../../kinds';
-import { watching } from '../../runtime/controller';
+import { type ControllerOptions, generationOrMetadataChanged, watching } from '../../runtime/controller';
 import { baselineWatches } from '../baseline-access';
 import { environmentChildren } from '../environment-children';
 import { ENVIRONMENT_BY_TARGET_NAMESPACE, environmentByTargetNamespace } from '../shared-indexes';
@@ -24,20 +23,16 @@ export function parityCheckController(
   env: Pick<ControllerEnvironment, 'registry' | 'namespaces' | 'operatorNamespace'>,
   options: { maxConcurrentReconciles?: number; now?: () => Date } = {},
 ): ControllerOptions {
-  const index = new CheckIndex();
   return {
     name: PARITY_CHECK_CONTROLLER,
-    primary: { ...PARITY_CHECK_REF },
-    primaryAlso: environmentChildren(PARITY_CHECK_REF, env.namespaces),
+    primary: { apiVersion: Kinds.ParityCheck.apiVersion, kind: Kinds.ParityCheck.kind, indexers: checkIndexers },
+    primaryAlso: environmentChildren(Kinds.ParityCheck, env.namespaces),
     watches: [
       // An environment that becomes Ready again (re-copied, re-seeded) makes its checks run again.
-      { ...STAGING_ENVIRONMENT_REF, map: (environment) => index.checksOfEnvironment(environment) },
-      ...baselineWatches(
-        (baseline) => index.checksOfBaseline(baseline),
-        (namespace) => index.checksOfNamespace(namespace),
-      ),
+      watching(Kinds.StagingEnvironment, { indexers: { [ENVIRONMENT_BY_TARGET_NAMESPACE]: environmentByTargetNamespace }, map: checksOfEnvironment }),
+      ...baselineWatches(checkUsersOfBaselines),
     ],
-    reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), metrics: operatorMetrics(env.registry), operatorNamespace: env.operatorNamespace, index, ...(options.now ? { now: options.now } : {}) }),
+    reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), metrics: operatorMetrics(env.registry), operatorNamespace: env.operatorNamespace, ...(options.now ? { now: options.now } : {}) }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };

@@ -1,22 +1,12 @@
 import { parseParityCheckSpec } from '../../api/paritycheck';
 import type { KubernetesObject } from '../../runtime/client-node';
+import { staticCaches } from '../../runtime/testing/static-caches';
 import { resolveCheck } from './resolve';
 
 type Objects = Record<string, KubernetesObject[]>;
 
-/** Caches as the controller's informers would hold them, keyed by kind. */
-function caches(objects: Objects) {
-  return {
-    cache: (_apiVersion: string, kind: string) => {
-      const items = objects[kind] ?? [];
-      return {
-        get: (namespace: string, name: string) => items.find((o) => (o.metadata?.namespace ?? '') === namespace && o.metadata?.name === name),
-        list: () => items,
-        hasSynced: () => true,
-      };
-    },
-  } as never;
-}
+/** Caches as the controller's informers would hold them. */
+const caches = (objects: Objects) => staticCaches(Object.values(objects).flat());
 
 const namespace = (name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): KubernetesObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...extra } });
 const baseline = (name: string, spec: Record<string, unknown>): KubernetesObject => ({ apiVersion: 'understudy.dev/v1alpha1', kind: 'Baseline', metadata: { name, uid: `uid-${name}`, generation: 1 }, spec } as KubernetesObject);

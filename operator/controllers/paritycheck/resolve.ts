@@ -1,11 +1,9 @@
 import type { ParityCheckSpec } from '../../api/paritycheck';
 import { environmentOfNamespace, OWNER_UID_ANNOTATION } from '../../environment/namespace';
 import type { KubeObject } from '../../environment/objects';
-import type { KubernetesObject } from '../../runtime/client-node';
-import type { CacheReader } from '../../runtime/informer';
-import { accessBaseline, NAMESPACE_KIND, type BaselineDenial, type GrantedBaseline } from '../baseline-access';
-import type { ReconcileContext } from '../../runtime/reconciler';
-import { STAGING_ENVIRONMENT_REF, type EnvironmentObject } from './environments';
+import { Kinds, type StagingEnvironmentObject } from '../../kinds';
+import type { Caches } from '../../runtime/reconciler';
+import { accessBaseline, type BaselineDenial, type GrantedBaseline } from '../baseline-access';
 
 // Before anything is read, a check is resolved from caches only: who asks
 // (its namespace, or for a check in a target namespace the namespace of the
@@ -29,26 +27,15 @@ export interface Resolution {
   baseline: GrantedBaseline;
   /** The namespace the Baseline was asked for. */
   requester: string;
-  staging: { namespace: string; environment?: EnvironmentObject };
+  staging: { namespace: string; environment?: StagingEnvironmentObject };
   /** Set when production is a namespace of this cluster, already known to exist. */
   localProduction?: string;
 }
 
-type Caches = Pick<ReconcileContext, 'cache'>;
 type EnvironmentKey = { namespace: string; name: string };
 
-function namespaces(ctx: Caches): CacheReader<KubernetesObject> {
-  return ctx.cache(NAMESPACE_KIND.apiVersion, NAMESPACE_KIND.kind);
-}
-
-function environments(ctx: Caches): CacheReader<KubernetesObject> {
-  try {
-    return ctx.cache(STAGING_ENVIRONMENT_REF.apiVersion, STAGING_ENVIRONMENT_REF.kind);
-  } catch {
-    // A reconciler built without the controller's watches knows no environment.
-    return { get: () => undefined, list: () => [], hasSynced: () => true };
-  }
-}
+const namespaces = (ctx: Caches) => ctx.cache(Kinds.Namespace);
+const environments = (ctx: Caches) => ctx.cache(Kinds.StagingEnvironment);
 
 /**
  * The environment whose target namespace `namespace` is, when the namespace
@@ -56,27 +43,27 @@ function environments(ctx: Caches): CacheReader<KubernetesObject> {
  * uid is the one the namespace was made for. Namespace annotations alone are
  * not trusted, so a namespace dressed up as a target namespace proves nothing.
  */
-export function owningEnvironment(ctx: Caches, namespace: string): EnvironmentObject | undefined {
+export function owningEnvironment(ctx: Caches, namespace: string): StagingEnvironmentObject | undefined {
   const object = namespaces(ctx).get('', namespace);
   if (!object?.metadata?.name) return undefined;
   const owner = environmentOfNamespace(object as unknown as KubeObject);
   if (!owner) return undefined;
-  const environment = environments(ctx).get(owner.namespace, owner.name) as EnvironmentObject | undefined;
+  const environment = environments(ctx).get(owner.namespace, owner.name);
   if (!environment || environment.status?.namespace !== namespace) return undefined;
   const uid = object.metadata.annotations?.[OWNER_UID_ANNOTATION];
   return uid === undefined || uid === environment.metadata?.uid ? environment : undefined;
 }
 
-function keyOf(environment: EnvironmentObject): EnvironmentKey {
+function keyOf(environment: StagingEnvironmentObject): EnvironmentKey {
   return { namespace: environment.metadata?.namespace ?? '', name: environment.metadata?.name ?? '' };
 }
 
-function stagingOf(ctx: Caches, spec: ParityCheckSpec, checkNamespace: string, owner: EnvironmentObject | undefined): Blocked | Resolution['staging'] {
+function stagingOf(ctx: Caches, spec: ParityCheckSpec, checkNamespace: string, owner: StagingEnvironmentObject | undefined): Blocked | Resolution['staging'] {
   const ref = spec.staging.environmentRef;
   if (!ref) return { namespace: checkNamespace };
   const field = 'spec.staging.environmentRef.name';
   if (owner && keyOf(owner).name === ref.name) return { namespace: checkNamespace, environment: owner };
-  const environment = environments(ctx).get(checkNamespace, ref.name) as EnvironmentObject | undefined;
+  const environment = environments(ctx).get(checkNamespace, ref.name);
   if (!environment) return { ok: false, reason: 'StagingNotFound', message: `${field}: StagingEnvironment ${checkNamespace}/${ref.name} does not exist` };
   const target = environment.status?.namespace;
   if (!target) return { ok: false, reason: 'StagingNotFound', message: `${field}: StagingEnvironment ${checkNamespace}/${ref.name} has no target namespace yet` };

@@ -1,0 +1,22 @@
+import type { BaselineObject, StagingEnvironmentObject } from '../kinds';
+import type { IndexFunc } from '../runtime/object-store';
+
+// Indexes on kinds that several controllers watch through one shared
+// informer. An informer takes each index name once; registering the same
+// function again is a no-op, so every controller that needs one of these
+// imports it from here instead of writing its own.
+
+/** A StagingEnvironment by its target namespace (status.namespace): "whose copy is this namespace?". */
+export const ENVIRONMENT_BY_TARGET_NAMESPACE = 'status.namespace';
+export const environmentByTargetNamespace: IndexFunc<StagingEnvironmentObject> = (environment) => {
+  const target = environment.status?.namespace;
+  return typeof target === 'string' && target ? [target] : [];
+};
+
+/** A Baseline by the production namespace of this cluster it copies (spec.source.namespace, without manifests or cluster). */
+export const BASELINE_BY_PRODUCTION_NAMESPACE = 'spec.source.namespace';
+export const baselineByProductionNamespace: IndexFunc<BaselineObject> = (baseline) => {
+  const source = baseline.spec?.source;
+  if (!source || source.manifests !== undefined || source.cluster !== undefined) return [];
+  return typeof source.namespace === 'string' && source.namespace ? [source.namespace] : [];
+};
