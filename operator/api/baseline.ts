@@ -218,7 +218,8 @@ export const BaselineKind: KindDefinition<typeof BaselineSpecSchema, typeof Base
     { name: 'Source', type: 'string', jsonPath: '.spec.source.namespace', description: 'The production namespace.' },
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'Whether the operator can read the source.' },
     { name: 'Environments', type: 'integer', jsonPath: '.status.environments', description: 'StagingEnvironments using it.' },
-    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', priority: 1 },
+    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: 'Why Ready is what it is (for example SourceUnreadable, SecretsUnreadable).', priority: 1 },
+    { name: 'Target Prefix', type: 'string', jsonPath: '.spec.targetNamespace.prefix', description: 'Target namespaces are <prefix><namespace>-<name>.', priority: 1 },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
 };

@@ -373,7 +373,9 @@ export const DataSeedKind: KindDefinition<typeof DataSeedSpecSchema, typeof Data
   status: DataSeedStatusSchema,
   printerColumns: [
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase of the last seed.' },
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'The Ready condition: True once this generation\'s seed succeeded.' },
     { name: 'Baseline', type: 'string', jsonPath: '.spec.baselineRef.name', description: 'The Baseline production is read through.', priority: 1 },
+    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: 'Why Ready is what it is (for example Seeding, Queued, InvalidSpec, ConnectionFailed).', priority: 1 },
     { name: 'Rows', type: 'integer', jsonPath: '.status.totals.rows', description: 'Rows written.' },
     { name: 'Fidelity', type: 'boolean', jsonPath: '.status.fidelity.passed', description: 'Whether the fidelity report passed.' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },

@@ -320,10 +320,13 @@ export const ParityCheckKind: KindDefinition<typeof ParityCheckSpecSchema, typeo
   status: ParityCheckStatusSchema,
   printerColumns: [
     { name: 'Baseline', type: 'string', jsonPath: '.spec.baselineRef.name', description: 'The Baseline production comes from.' },
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'The Ready condition: True once the check ran (InParity says whether staging matches).' },
     { name: 'Verdict', type: 'string', jsonPath: '.status.summary.verdict', description: 'InParity, Drifted or Inconclusive.' },
     { name: 'Score', type: 'integer', jsonPath: '.status.summary.score', description: 'Parity score, 0 to 100.' },
     { name: 'Findings', type: 'integer', jsonPath: '.status.summary.total', description: 'Number of findings of the last run.' },
     { name: 'Last Checked', type: 'date', jsonPath: '.status.lastCheckedAt', description: 'When the check last ran.' },
+    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: 'Why Ready is what it is (for example Checked, SourceUnavailable, BaselineNotAllowed).', priority: 1 },
+    { name: 'Environment', type: 'string', jsonPath: '.spec.staging.environmentRef.name', description: 'The StagingEnvironment whose target namespace is compared, when named.', priority: 1 },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
 };

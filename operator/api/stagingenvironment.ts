@@ -264,9 +264,11 @@ export const StagingEnvironmentKind: KindDefinition<typeof StagingEnvironmentSpe
   printerColumns: [
     { name: 'Baseline', type: 'string', jsonPath: '.spec.baselineRef.name', description: 'The Baseline copied.' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Provisioning, Seeding, Ready, Progressing (an update after Ready), Degraded (a workload failed after Ready), Suspended, Expired, Terminating or Failed.' },
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'The Ready condition: True once every copied workload is Available and the DataSeeds succeeded.' },
     { name: 'Services', type: 'string', jsonPath: '.status.readyServices', description: 'Ready services over all services.' },
     { name: 'URL', type: 'string', jsonPath: '.status.urls[0]', description: 'The first URL of the environment.' },
     { name: 'Namespace', type: 'string', jsonPath: '.status.namespace', description: 'The target namespace.', priority: 1 },
+    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: 'Why Ready is what it is (for example WaitingForServices, SeedFailed, ExceedsBaseline).', priority: 1 },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     { name: 'Expires', type: 'string', jsonPath: '.status.expiresAt', description: 'When the environment will be deleted (RFC 3339; a date column would print a future time as <invalid>).' },
   ],
