@@ -270,6 +270,12 @@ export const DataSeedSpecSchema = z
     schemas: z.array(z.string().min(1)).max(64).default(['public']).describe('Database schemas to seed.'),
     exclude: z.array(z.string().min(1)).max(512).default([]).describe('Tables to leave alone, schema-qualified or bare.'),
     fidelity: FidelitySchema.optional(),
+    onFailure: z
+      .enum(['Rollback', 'Empty'])
+      .default('Rollback')
+      .describe(
+        'What a synthesize or anonymize seed that fails once writing began (a leak, broken integrity, fidelity below its thresholds, a lost connection) leaves behind. Rollback (default): its one transaction is rolled back and the target is exactly as it was. Empty: after the rollback, a second transaction empties the seeded tables and records the failure in understudy.seed_runs (status Emptied), so nothing stale is mistaken for a fresh seed; it needs the right to create the understudy schema, and without it the target is left as it was. A cancelled seed (shutdown, newer spec) is always rolled back.',
+      ),
     leakScan: z.boolean().default(true).describe('After anonymize, look for original values of masked columns in the target and fail on a hit.'),
     foreignKeyChecks: z
       .enum(['AfterLoad', 'PerRow'])

@@ -28,6 +28,7 @@ export interface SeedCommandOptions {
   followReferencing?: 'None' | 'Roots';
   mode?: 'Strict' | 'Permissive';
   reset?: 'Truncate' | 'Append';
+  onFailure?: 'Rollback' | 'Empty';
   parallelism?: string;
   batchRows?: string;
   seed?: string;
@@ -133,6 +134,7 @@ export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
     rules,
     mode: options.mode,
     reset: options.reset,
+    onFailure: options.onFailure,
     runner: 'Inline',
     schemas: options.schema,
     exclude: options.exclude,
@@ -279,6 +281,7 @@ export function register(program: Command): void {
     .addOption(new Option('--follow-referencing <which>', 'anonymize: add rows descending from the roots').choices(['None', 'Roots']))
     .addOption(new Option('--mode <mode>', 'Strict fails on columns without a rule').choices(['Strict', 'Permissive']))
     .addOption(new Option('--reset <policy>', 'empty the target tables first, or append').choices(['Truncate', 'Append']))
+    .addOption(new Option('--on-failure <policy>', 'a seed that fails after writing began: Rollback leaves the target as it was; Empty empties the seeded tables and records the failure in understudy.seed_runs').choices(['Rollback', 'Empty']))
     .addOption(new Option('--foreign-key-checks <when>', 'verify foreign keys per row, or set-wise after each table').choices(['AfterLoad', 'PerRow']))
     .option('--parallelism <n>', 'independent tables written at once')
     .option('--batch-rows <n>', 'rows per COPY chunk')

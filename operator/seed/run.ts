@@ -17,7 +17,8 @@ import { runFixtures, runSql } from './plain-sources';
 import { anonymizeJobs, preflightChecks } from './anonymize';
 import { type SeedJob, deferredFill } from './jobs';
 import { expectedRows, synthesisJobs } from './synthesize';
-import { writeTables } from './write-tables';
+import { emptyTables, writeTables } from './write-tables';
+import { emptiedRecordSql } from './postgres/session';
 import type { RunOptions, SeedReport, SeedRequest, TableResult } from './report';
 
 // One engine for every source: plan and check everything first, then write in
@@ -185,7 +186,9 @@ async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport>
  */
 async function writeMarked(target: SeedDatabase, jobs: SeedJob[], load: LoadPlan, spec: DataSeedSpec, opts: RunOptions, what: string,
   check: (view: SeedDatabase, tables: TableResult[]) => Promise<void>): Promise<TableResult[]> {
-  const marker = spec.parallelism > 1 ? await target.markRun(`${what} into ${jobs.length} tables`) : undefined;
+  const description = `${what} into ${jobs.length} tables`;
+  // Emptying records itself in seed_runs, so the marker (which creates the table) is needed then too.
+  const marker = spec.parallelism > 1 || spec.onFailure === 'Empty' ? await target.markRun(description) : undefined;
   try {
     const tables = await writeTables(target, jobs, load, {
       parallelism: spec.parallelism,
@@ -200,8 +203,20 @@ async function writeMarked(target: SeedDatabase, jobs: SeedJob[], load: LoadPlan
     await marker?.finish('Succeeded', `${tables.reduce((s, t) => s + t.rows, 0)} rows`).catch((err: Error) => opts.log?.(`could not record the seed's success in understudy.seed_runs: ${err.message}`));
     return tables;
   } catch (err) {
-    await marker?.finish('Failed', `${(err as Error).message} (rolled back: the target is as it was)`).catch(() => undefined);
+    const emptied = spec.onFailure === 'Empty' && !(err instanceof SeedError && err.reason === 'Cancelled') ? await emptyAfterFailure(target, jobs, description, err as Error) : undefined;
+    await marker?.finish('Failed', `${(err as Error).message} (${emptied ?? 'rolled back: the target is as it was'})`).catch(() => undefined);
+    if (emptied && err instanceof Error) err.message = `${err.message}; ${emptied}`;
     throw err;
+  }
+}
+
+/** onFailure Empty: what became of the target, for the error and the marker; never throws. */
+async function emptyAfterFailure(target: SeedDatabase, jobs: SeedJob[], description: string, err: Error): Promise<string> {
+  try {
+    await emptyTables(target, jobs.map((j) => j.table), emptiedRecordSql(description, err.message));
+    return 'rolled back, then the seeded tables were emptied and the failure recorded in understudy.seed_runs (onFailure: Empty)';
+  } catch (emptyErr) {
+    return `rolled back; emptying the tables failed (${(emptyErr as Error).message}), so the target is as it was`;
   }
 }
 

@@ -103,3 +103,23 @@ export async function writeTables(db: SeedDatabase, jobs: TableJob[], plan: Load
   const ordered = [...jobs].sort((a, b) => plan.order.indexOf(`${a.table.schema}.${a.table.name}`) - plan.order.indexOf(`${b.table.schema}.${b.table.name}`));
   return inOneTransaction(db, ordered, opts);
 }
+
+/**
+ * The "empty and marked" end of a failed seed (onFailure: Empty): after its transaction rolled
+ * back, a second one empties the tables and runs `record` (the marker), then commits — both or
+ * neither, so the target is never partial: as it was, or empty and marked.
+ */
+export async function emptyTables(db: SeedDatabase, tables: TableInfo[], record: string): Promise<void> {
+  const writer = await db.openWriter();
+  try {
+    await writer.begin({ foreignKeys: 'PerRow' });
+    await writer.truncate(tables);
+    await writer.execute(record);
+    await writer.commit();
+  } catch (err) {
+    await writer.rollback().catch(() => undefined);
+    throw err;
+  } finally {
+    await writer.close();
+  }
+}

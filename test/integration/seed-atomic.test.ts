@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { DataSeedSpecSchema, type DataSeedSpecInput } from '../../operator/api/dataseed';
 import { SeedError } from '../../operator/seed/errors';
 import { runSeed } from '../../operator/seed/run';
-import { loadShop, orphanCount, query, shopDatabase, tableDigests, testServerUrl } from '../support/shop-db';
+import { loadShop, orphanCount, query, rowCounts, shopDatabase, tableDigests, testServerUrl } from '../support/shop-db';
 
 // Atomic seeds: whatever stops a seed — a leak, a lost connection at any
 // moment, the runner killed — the target is either exactly as it was before
@@ -114,6 +114,41 @@ describe('atomic seeds', () => {
     } finally {
       await query(production, 'UPDATE reviews SET body = $2 WHERE id = $1', [original!.id, original!.body]);
     }
+  });
+
+  it('with onFailure Empty, a leaking seed leaves the seeded tables empty and the failure marked; by default, exactly as before', async () => {
+    const rules = [...RULES.filter((r) => !(r.table === 'reviews' && r.column === 'body')), { table: 'reviews', column: 'body', transform: 'template' as const, params: { template: 'a real review' } }];
+    const [original] = await query<{ id: string; body: string | null }>(production, 'SELECT id::text, body FROM reviews ORDER BY id LIMIT 1');
+    await query(production, "UPDATE reviews SET body = 'a real review' WHERE id = $1", [original!.id]);
+    const emptyTarget = await cloneDatabase('seed_atomic_before', 'seed_atomic_empty');
+    const emptiedRuns = () => query<{ message: string }>(emptyTarget, "SELECT message FROM understudy.seed_runs WHERE status = 'Emptied'").catch(() => []);
+    try {
+      const rolledBack = await outcome(runSeed({ spec: anonymize({ rules, parallelism: 1 }), source: production, target: emptyTarget, key: Buffer.from(KEY) }));
+      expect((rolledBack as SeedError).reason).toBe('LeakDetected');
+      expect(await tableDigests(emptyTarget)).toEqual(before);
+      expect(await emptiedRuns()).toEqual([]);
+
+      for (const parallelism of [1, 3]) {
+        const result = await outcome(runSeed({ spec: anonymize({ rules, parallelism, onFailure: 'Empty' }), source: production, target: emptyTarget, key: Buffer.from(KEY) }));
+        expect(result).toBeInstanceOf(SeedError);
+        expect((result as SeedError).reason).toBe('LeakDetected');
+        expect((result as SeedError).message).toContain('the seeded tables were emptied and the failure recorded in understudy.seed_runs');
+        const counts = await rowCounts(emptyTarget);
+        expect(Object.keys(counts).length).toBeGreaterThan(3);
+        expect(Object.entries(counts).filter(([, n]) => n !== 0)).toEqual([]);
+      }
+      const marked = await emptiedRuns();
+      expect(marked).toHaveLength(2);
+      expect(marked[0]!.message).toContain('public.reviews.body');
+      expect(marked[0]!.message).not.toContain('a real review');
+      const [run] = await query<{ status: string; message: string }>(emptyTarget, "SELECT status, message FROM understudy.seed_runs WHERE status = 'Failed' ORDER BY id DESC LIMIT 1");
+      expect(run!.message).toContain('onFailure: Empty');
+    } finally {
+      await query(production, 'UPDATE reviews SET body = $2 WHERE id = $1', [original!.id, original!.body]);
+    }
+    // A seed that succeeds with onFailure Empty is a seed like any other.
+    expect(await outcome(runSeed({ spec: anonymize({ onFailure: 'Empty' }), source: production, target: emptyTarget, key: Buffer.from(KEY) }))).toBe('ok');
+    expect(await tableDigests(emptyTarget)).toEqual(complete);
   });
 
   it('survives every seed connection being terminated while it writes (no listener-less client crashes the process)', async () => {

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { TableInfo } from '../model';
-import { quoteIdent, quoteTable } from './introspect';
+import { quoteIdent, quoteLiteral, quoteTable } from './introspect';
 
 // Connections, COPY in and out, truncation and sequences: the I/O of the PostgreSQL driver.
 
@@ -79,4 +79,13 @@ export async function resetSequences(client: Client, table: TableInfo): Promise<
       [column.sequence],
     );
   }
+}
+
+/**
+ * The record an emptied target carries (onFailure: Empty), run in the transaction that empties it,
+ * so the tables are empty exactly when `understudy.seed_runs` says why. The table exists: the seed's
+ * run marker created it; if it could not, this fails and the target stays as it was.
+ */
+export function emptiedRecordSql(description: string, message: string): string {
+  return `INSERT INTO understudy.seed_runs (status, description, message, finished_at) VALUES ('Emptied', ${quoteLiteral(description)}, ${quoteLiteral(message)}, now())`;
 }
