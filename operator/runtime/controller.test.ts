@@ -3,6 +3,7 @@ import { Controller, generationOrMetadataChanged, unionCache } from './controlle
 import { noopEventRecorder } from './events';
 import { Informer, type ListWatchClient } from './informer';
 import type { KubeClient } from './kube-client';
+import { KubeApiError } from './kube-errors';
 import { createLogger } from './logger';
 import { createMetricsRegistry, runtimeMetrics } from './metrics';
 import { ItemExponentialFailureRateLimiter } from './rate-limiter';
@@ -68,6 +69,22 @@ describe('Controller', () => {
     // 5 + 10 + 20 ms of backoff at least.
     expect(calls[3]! - calls[0]!).toBeGreaterThanOrEqual(30);
     expect(controller.queue.numRequeues('ns/a')).toBe(0);
+    await stop();
+  });
+
+  it('requeues a 409 Conflict (a write from a stale read) as a retry, not an error', async () => {
+    let calls = 0;
+    const { controller, metric, stop } = setup({
+      reconcile: async () => {
+        if (++calls === 1) throw new KubeApiError('PATCH status: HTTP 409: the object has been modified', 409, 'Conflict');
+      },
+    });
+    await controller.start();
+    controller.queue.add('ns/a');
+    await until(async () => (await metric('success')) === 1);
+    expect(calls).toBe(2);
+    expect(await metric('requeue')).toBe(1);
+    expect(await metric('error')).toBe(0);
     await stop();
   });
 

@@ -5,6 +5,7 @@ import { errorMessage } from './error-message';
 import type { GroupVersionKind } from './gvk';
 import type { CacheReader, IndexedCacheReader, Informer } from './informer';
 import type { KubeClient } from './kube-client';
+import { isConflict } from './kube-errors';
 import type { Logger } from './logger';
 import type { ControllerMetrics, WorkqueueMetrics } from './metrics';
 import { objectKey, splitKey } from './object-key';
@@ -256,6 +257,14 @@ export class Controller {
         metrics.reconcileTotal.inc({ controller: this.name, result: 'success' });
       }
     } catch (err) {
+      if (isConflict(err) && !this.abort.signal.aborted) {
+        // A write from a stale read (a guarded status write, an update): read again, soon, as controller-runtime's
+        // callers do on IsConflict. Not an error worth an alert: another writer simply went first.
+        this.queue.addRateLimited(key);
+        metrics.reconcileTotal.inc({ controller: this.name, result: 'requeue' });
+        log.info({ err: errorMessage(err) }, 'conflict: the object changed since it was read; requeued');
+        return;
+      }
       metrics.reconcileTotal.inc({ controller: this.name, result: 'error' });
       metrics.reconcileErrors.inc({ controller: this.name });
       const message = errorMessage(err);

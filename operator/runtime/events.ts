@@ -3,6 +3,7 @@ import type { KubernetesObject } from './client-node';
 import type { KubeClient } from './kube-client';
 import { isNotFound } from './kube-errors';
 import type { Logger } from './logger';
+import { errorMessage } from './error-message';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -110,7 +111,7 @@ export class KubeEventRecorder implements EventRecorder {
       const created = await this.create(regarding, type, reason, note, action, now);
       this.remember(key, { ...created, count: 1, lastSeen: now.getTime() });
     } catch (err) {
-      this.options.logger.warn({ err: err instanceof Error ? err.message : String(err), reason }, 'could not record event');
+      this.options.logger.warn({ err: errorMessage(err), reason }, 'could not record event');
     }
   }
 

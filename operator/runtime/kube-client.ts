@@ -4,6 +4,7 @@ import { KubeApiError, apiErrorFromResponse } from './kube-errors';
 import { type ResourceInfo, ResourcePaths } from './resource-paths';
 import type { ObjectRef } from './object-ref';
 import { type WatchEvent, readWatchStream } from './watch-stream';
+import { errorMessage } from './error-message';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete';
 export const VERBS: readonly Verb[] = ['get', 'list', 'watch', 'create', 'update', 'patch', 'apply', 'delete'];
@@ -356,7 +357,7 @@ function plainHeaders(headers: unknown): Record<string, string> {
 }
 
 function transportError(method: string, path: string, err: unknown): KubeApiError {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return new KubeApiError(`${method} ${path}: ${message}`, 0, 'TransportError', undefined, { cause: err });
 }
 

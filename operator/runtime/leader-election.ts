@@ -6,6 +6,7 @@ import type { KubeClient } from './kube-client';
 import { isConflict } from './kube-errors';
 import type { Logger } from './logger';
 import { sleep } from './clock';
+import { errorMessage } from './error-message';
 
 export interface LeaderElectionConfig {
   namespace: string;
@@ -183,7 +184,7 @@ export class LeaderElector {
       return true;
     } catch (err) {
       if (signal.aborted) return false;
-      if (!isConflict(err)) this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'lease request failed');
+      if (!isConflict(err)) this.log.warn({ err: errorMessage(err) }, 'lease request failed');
       return false;
     }
   }
@@ -209,7 +210,7 @@ export class LeaderElector {
       });
       this.log.info('released the lease');
     } catch (err) {
-      this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release the lease; a standby takes over when it expires');
+      this.log.warn({ err: errorMessage(err) }, 'could not release the lease; a standby takes over when it expires');
     }
   }
 

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from './client-node';
-import { objectKey } from './object-key';
+import { namespacedKey, objectKey } from './object-key';
 
 export { objectKey, splitKey } from './object-key';
 
@@ -80,7 +80,7 @@ export class ObjectStore<T extends KubernetesObject> {
   }
 
   get(namespace: string, name: string): T | undefined {
-    return this.objects.get(namespace ? `${namespace}/${name}` : name);
+    return this.objects.get(namespacedKey(namespace, name));
   }
 
   getByKey(key: string): T | undefined {

@@ -2,6 +2,7 @@ import type { DataSeedStatus } from '../../api/dataseed';
 import { SeedError } from '../../seed/errors';
 import { SeedReferenceError } from '../../seed/resolve';
 import { failureOf, statusOfReport } from '../../seed/status';
+import { errorMessage } from '../../runtime/error-message';
 
 // Why a seed failed, as the condition reason and message the status shows.
 
@@ -55,6 +56,6 @@ export function failureOfReferences(err: unknown): Failure {
     const reason = err.reason === 'InvalidSpec' ? 'InvalidReference' : err.reason;
     return { reason, message: err.message.slice(0, MAX_MESSAGE) };
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return { reason: 'ReferenceUnreadable', message: `cannot read the DataSeed's Secrets and ConfigMaps: ${message}`.slice(0, MAX_MESSAGE) };
 }

@@ -13,6 +13,7 @@ import { EVENTS, keyOf, type SeedEvent, type StatusReporter } from './reporter';
 import { ensureSeedIdentity, isRefusal, notOwned, ownershipOf, runnerNotAllowed, seedIdentityName } from './seed-identity';
 import { type DataSeedObject, generationOf, storedStatus } from './spec';
 import { runningStatus } from './status';
+import { errorMessage } from '../../runtime/error-message';
 
 // `runner: Job`: one Job per generation (`<name>-seed-<generation>`) runs
 // `understudy seed --resource ns/name --write-status` with the operator's
@@ -131,7 +132,7 @@ export class JobRunner {
       return undefined;
     } catch (err) {
       if (isRefusal(err)) return runnerNotAllowed(o.namespace, err);
-      if (!isConflict(err)) return { reason: 'JobNotCreated', message: `cannot create the seed Job ${job.metadata.name}: ${messageOf(err)}` };
+      if (!isConflict(err)) return { reason: 'JobNotCreated', message: `cannot create the seed Job ${job.metadata.name}: ${errorMessage(err)}` };
     }
     // The name is taken: ours (the cache had not seen it yet, or it is still being deleted) or someone else's.
     const existing = await ctx.client.get<JobObject>({ ...Kinds.Job, namespace: o.namespace, name: job.metadata.name });
@@ -145,9 +146,6 @@ function runningMessage(jobName: string): string {
   return `seeding: Job ${jobName} is running understudy seed`;
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * The pod wrote tables, totals and fidelity for this generation before it

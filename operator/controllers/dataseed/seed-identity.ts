@@ -5,6 +5,7 @@ import type { ReconcileContext } from '../../runtime/reconciler';
 import { derivedName } from '../../seed/object-names';
 import type { Failure } from './failure';
 import type { ReferencedNames } from './references';
+import { errorMessage } from '../../runtime/error-message';
 
 // The identity a seed Job's pod runs as (`runner: Job`): one ServiceAccount,
 // Role and RoleBinding per DataSeed, owned by it, granting exactly what
@@ -128,7 +129,7 @@ export async function ensureSeedIdentity(ctx: Pick<ReconcileContext, 'client'>, 
       if (desired.subjects && JSON.stringify(existing.subjects ?? []) !== JSON.stringify(desired.subjects)) await ctx.client.mergePatch(ref, { subjects: desired.subjects });
     } catch (err) {
       if (isRefusal(err)) return runnerNotAllowed(opts.namespace, err);
-      return { reason: 'JobNotCreated', message: `cannot create the seed Job's ${ref.kind} ${ref.name}: ${err instanceof Error ? err.message : String(err)}` };
+      return { reason: 'JobNotCreated', message: `cannot create the seed Job's ${ref.kind} ${ref.name}: ${errorMessage(err)}` };
     }
   }
   return undefined;

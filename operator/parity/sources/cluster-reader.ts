@@ -1,3 +1,4 @@
+import { Kinds, type SecretObject } from '../../kinds';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { KubeApiError } from '../../runtime/kube-errors';
 
@@ -5,8 +6,6 @@ import { KubeApiError } from '../../runtime/kube-errors';
 export interface SecretGetter {
   get<T extends KubernetesObject>(ref: { apiVersion: string; kind: string; namespace?: string; name: string }): Promise<T | undefined>;
 }
-
-type SecretObject = KubernetesObject & { data?: Record<string, string> };
 
 /**
  * One key of a Secret, decoded. Errors name `field` and the Secret, never a
@@ -16,7 +15,7 @@ type SecretObject = KubernetesObject & { data?: Record<string, string> };
 export async function readSecretKey(client: SecretGetter, namespace: string, name: string, key: string, field: string): Promise<string> {
   let secret: SecretObject | undefined;
   try {
-    secret = await client.get<SecretObject>({ apiVersion: 'v1', kind: 'Secret', namespace, name });
+    secret = await client.get<SecretObject>({ apiVersion: Kinds.Secret.apiVersion, kind: Kinds.Secret.kind, namespace, name });
   } catch (err) {
     if (err instanceof KubeApiError && err.statusCode === 403) {
       throw new Error(`${field}: not allowed to read Secrets in namespace ${namespace}; an admin grants it with the chart value rbac.secretNamespaces (docs/security.md)`);
