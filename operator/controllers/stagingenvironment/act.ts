@@ -37,8 +37,9 @@ export interface ActDeps {
 export type Acted =
   | { action: 'finalize'; remaining: string[]; result: Result }
   | { action: 'teardown'; deleting: string[]; result: Result }
-  | { action: 'provision'; objects: number; written: ReadonlySet<string>; services: Services; tests: TestProgress | undefined; result: Result }
-  | { action: 'stalledApply'; reason: string; message: string; result: Result }
+  /** `env`: the environment as the server has it after the finalizer was added, for the status write's resourceVersion. */
+  | { action: 'provision'; env: EnvironmentObject; objects: number; written: ReadonlySet<string>; services: Services; tests: TestProgress | undefined; result: Result }
+  | { action: 'stalledApply'; env: EnvironmentObject; reason: string; message: string; result: Result }
   | { action: 'other'; result: Result };
 
 export async function act(decision: Decision, observed: Observed, ctx: ReconcileContext, deps: ActDeps): Promise<Acted> {
@@ -90,13 +91,13 @@ async function provision(decision: Provision, observed: Observed, ctx: Reconcile
   if (!decision.stale) {
     env = await withFinalizer(env, ctx);
     const outcome = await applyAndPrune(env, planned, world.live, ctx, deps);
-    if ('stall' in outcome) return { action: 'stalledApply', reason: 'ApplyFailed', message: outcome.stall, result: { requeue: true } };
+    if ('stall' in outcome) return { action: 'stalledApply', env, reason: 'ApplyFailed', message: outcome.stall, result: { requeue: true } };
     ({ objects, written } = outcome);
   }
   const services = servicesOf(decision, env.status, world.live, written);
   const ready = services.statuses.every((s) => s.ready) && world.seeds.pending.length === 0 && world.seeds.failed.length === 0;
   const tests = await reconcileTests({ spec: decision.copy, environment: refOf(env), generation: env.metadata.generation ?? 0, targetNamespace, ready }, ctx);
-  return { action: 'provision', objects, written, services, tests, result: {} };
+  return { action: 'provision', env, objects, written, services, tests, result: {} };
 }
 
 async function withFinalizer(env: EnvironmentObject, ctx: ReconcileContext): Promise<EnvironmentObject> {

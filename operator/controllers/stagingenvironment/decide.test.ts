@@ -96,7 +96,7 @@ describe('decide, then report, for a Ready environment whose image changed', () 
     const image = JSON.stringify(decision.planned.desired.find((d) => d.kind === 'Deployment'));
     expect(image).toContain('checkout:pr-1');
     const written = new Set(['Deployment/checkout']);
-    const acted: Acted = { action: 'provision', objects: 3, written, services: servicesOf(decision, o.env.status, o.world!.live, written), tests: undefined, result: {} };
+    const acted: Acted = { action: 'provision', env: o.env, objects: 3, written, services: servicesOf(decision, o.env.status, o.world!.live, written), tests: undefined, result: {} };
     const status = statusOf(decision, o, acted)!;
     expect(status.phase).toBe('Progressing');
     expect(status.conditions?.find((c) => c.type === 'Reconciling')).toMatchObject({ status: 'True', observedGeneration: 2 });

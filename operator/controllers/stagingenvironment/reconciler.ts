@@ -69,7 +69,9 @@ export class StagingEnvironmentReconciler implements Reconciler {
       prunedAt: this.prunedAt,
       now: this.now,
     });
-    await report(env, ctx, statusOf(decision, observed, acted), this.options.metrics);
+    // After a finalizer was added the status is written against the object as it is now (its resourceVersion guards the write).
+    const current = acted.action === 'provision' || acted.action === 'stalledApply' ? acted.env : env;
+    await report(current, ctx, statusOf(decision, observed, acted), this.options.metrics);
     if (decision.action === 'finalize') {
       const done = acted.result.requeueAfterMs === undefined;
       if (hasFinalizer(env, FINALIZER) && done) this.options.metrics?.environmentCleanedUp('finalized');

@@ -26,38 +26,61 @@ export interface TestsInput {
   ready: boolean;
 }
 
-export async function reconcileTests(input: TestsInput, ctx: ReconcileContext): Promise<TestProgress | undefined> {
-  const desired = testJobs(input.spec).map((job) => withRevision(markManaged(job, input.environment, input.targetNamespace), input.generation));
-  const live = cacheOf(ctx, JOB_REF).list(input.targetNamespace).filter(
-    (job) => isManagedBy(job, input.environment) && job.metadata.labels?.[TEST_LABEL] !== undefined,
-  );
-  for (const job of live.filter((j) => !desired.some((d) => d.metadata.name === j.metadata.name))) await deleteJob(job, ctx);
-  if (desired.length === 0) return undefined;
+/** What to do about the test Jobs: a pure function of the spec and the Jobs in the cache. */
+export interface TestsPlan {
+  /** Jobs to delete: no longer declared, or of an older revision (a Job's spec is immutable). */
+  deletes: KubeObject[];
+  /** Jobs to create now (the environment is Ready), each checked by a dry run of its pod first. */
+  creates: KubeObject[];
+  progress: TestProgress;
+}
 
+export function planTests(input: TestsInput, cached: readonly KubeObject[]): TestsPlan | undefined {
+  const desired = testJobs(input.spec).map((job) => withRevision(markManaged(job, input.environment, input.targetNamespace), input.generation));
+  const live = cached.filter((job) => isManagedBy(job, input.environment) && job.metadata.labels?.[TEST_LABEL] !== undefined);
+  const deletes = live.filter((j) => !desired.some((d) => d.metadata.name === j.metadata.name));
+  if (desired.length === 0) return deletes.length > 0 ? { deletes, creates: [], progress: { total: 0, succeeded: 0, failed: [], running: 0, waiting: 0 } } : undefined;
+  const creates: KubeObject[] = [];
   const progress: TestProgress = { total: desired.length, succeeded: 0, failed: [], running: 0, waiting: 0 };
   for (const job of desired) {
     const current = live.find((j) => j.metadata.name === job.metadata.name);
     if (current && current.metadata.annotations?.[TEST_REVISION_ANNOTATION] !== job.metadata.annotations?.[TEST_REVISION_ANNOTATION]) {
-      await deleteJob(current, ctx);
+      deletes.push(current);
       progress.waiting++;
     } else if (current) {
       const outcome = outcomeOf(current);
       if (outcome === 'succeeded') progress.succeeded++;
-      else if (outcome === 'failed') progress.failed.push(job.metadata.labels?.[TEST_LABEL] ?? job.metadata.name);
+      else if (outcome === 'failed') progress.failed.push(testName(job));
       else progress.running++;
     } else if (input.ready) {
-      const refusal = await podRefusal(job, ctx);
-      if (refusal) {
-        (progress.refused ??= []).push({ name: job.metadata.labels?.[TEST_LABEL] ?? job.metadata.name, message: refusal });
-        continue;
-      }
-      await ctx.client.apply(job as KubernetesObject, { force: true });
-      progress.running++;
+      creates.push(job);
     } else {
       progress.waiting++;
     }
   }
-  return progress;
+  return { deletes, creates, progress };
+}
+
+/** Carries out the plan: deletes, then creates what the API server would accept; the progress counts both. */
+export async function reconcileTests(input: TestsInput, ctx: ReconcileContext): Promise<TestProgress | undefined> {
+  const plan = planTests(input, cacheOf(ctx, JOB_REF).list(input.targetNamespace));
+  if (!plan) return undefined;
+  for (const job of plan.deletes) await deleteJob(job, ctx);
+  const progress = plan.progress;
+  for (const job of plan.creates) {
+    const refusal = await podRefusal(job, ctx);
+    if (refusal) {
+      (progress.refused ??= []).push({ name: testName(job), message: refusal });
+      continue;
+    }
+    await ctx.client.apply(job as KubernetesObject, { force: true });
+    progress.running++;
+  }
+  return progress.total === 0 ? undefined : progress;
+}
+
+function testName(job: KubeObject): string {
+  return job.metadata.labels?.[TEST_LABEL] ?? job.metadata.name;
 }
 
 /**
