@@ -126,6 +126,20 @@ describe('the chart as rendered', () => {
     expect(operator?.rules?.find((r) => r.verbs.includes('bind'))?.resourceNames).toEqual([MANAGED_NAMESPACE_CLUSTERROLE, 'view']);
   });
 
+  it('lets the operator review tokens and access for /metrics, and offers a metrics-reader role bound to no one by default', () => {
+    const operator = roles.find((r) => r.metadata.name === 'understudy-operator');
+    expect(operator?.rules).toEqual(
+      expect.arrayContaining([
+        { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+        { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+      ]),
+    );
+    expect(roles.find((r) => r.metadata.name === 'understudy-metrics-reader')?.rules).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
+    const bound = manifests(renderChart(['metrics.readerSubjects[0].kind=ServiceAccount', 'metrics.readerSubjects[0].name=prometheus', 'metrics.readerSubjects[0].namespace=monitoring']));
+    const binding = bound.find((m) => m.kind === 'ClusterRoleBinding' && m.roleRef?.name === 'understudy-metrics-reader');
+    expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }]);
+  });
+
   it('refuses removed and malformed values by schema', () => {
     for (const set of ['rbac.readSecrets=true', 'rbac.copyRoles=true', 'rbac.secretNamespaces={Prod_DB}', 'watchNamespaces={-team}', 'rbac.bindableClusterRoles={*}']) {
       expect(() => renderChart([set])).toThrow(/values don't meet the specifications of the schema|additional properties|does not match pattern/i);
