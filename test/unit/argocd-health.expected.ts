@@ -16,4 +16,12 @@ export const EXPECTED_HEALTH: Readonly<Record<string, ExpectedHealth>> = {
   // failOn critical does not make Inconclusive a pass.
   'handwritten-paritycheck-inconclusive.json': { status: 'Progressing', message: /^Inconclusive \(never a pass\)/ },
   'handwritten-dataseed-failed-retrying.json': { status: 'Degraded', message: /retrying in 20s/ },
+  // Recorded by the StagingEnvironment lifecycle integration test.
+  'stagingenvironment-ready.json': { status: 'Healthy', message: /^\d+\/\d+ services ready in namespace / },
+  // A new image after Ready, while the rollout runs: Progressing, never Degraded.
+  'stagingenvironment-image-update-progressing.json': { status: 'Progressing', message: /services ready; waiting for / },
+  // A workload its controller gave up on after Ready (Stalled WorkloadFailed): a real failure.
+  'stagingenvironment-degraded.json': { status: 'Degraded', message: /^Deployment [a-z0-9-]+: / },
+  // Expired under auto-sync (Retain): settled, not red, nothing re-created.
+  'stagingenvironment-expired-retained.json': { status: 'Suspended', message: /^Expired: expired at .*this resource is kept/ },
 };
