@@ -13,8 +13,8 @@ const baseline = (over: Record<string, unknown> = {}) =>
   });
 
 describe('infrastructure in the Baseline and the environment', () => {
-  it('accepts a built-in program and defaults the runner to Job', () => {
-    expect(baseline().pulumi?.runner).toBe('Job');
+  it('accepts a built-in program and defaults the runner to Inline', () => {
+    expect(baseline().pulumi?.runner).toBe('Inline');
     expect(baselineInfrastructureProblem(baseline(), ['shop'])).toBeUndefined();
     expect(baselineInfrastructureProblem(baseline(), ['other'])).toEqual({ field: 'spec.infrastructure.pulumi.config.server', message: 'no database named shop in spec.data.databases' });
     expect(baselineInfrastructureProblem(baseline({ exposedConfig: [{ key: 'server' }] }), ['shop'])?.field).toBe('spec.infrastructure.pulumi.exposedConfig');

@@ -64,7 +64,7 @@ export const PulumiInfrastructureSchema = z
       .optional()
       .describe('Environment variables of the engine (cloud credentials), read from Secrets in the operator\'s namespace.'),
     exposedConfig: z.array(ExposedKeySchema).max(32).optional().describe('Configuration keys a StagingEnvironment may set in spec.infrastructure.config; any other key is refused.'),
-    runner: z.enum(RUNNERS).default('Job').describe('Job: each operation runs in a Job of the operator\'s image. Inline: in a child process of the operator (local use and tests).'),
+    runner: z.enum(RUNNERS).default('Inline').describe('Inline: each operation runs in a child process of the operator (bounded memory, killed with it). Job: in a Job of the operator\'s image (not implemented yet: such a Baseline stalls its environments\' infrastructure with RunnerNotSupported).'),
     driftInterval: DurationSchema.default('1h').describe('How often a refresh preview compares the stack with what exists; differences set the Drifted condition.'),
     outputSecretName: z.string().min(1).max(253).regex(NAME, 'must be a Secret name').default('infrastructure').describe('Name of the Secret holding the stack\'s outputs in each target namespace.'),
   })

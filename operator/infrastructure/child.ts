@@ -24,6 +24,15 @@ export async function main(): Promise<number> {
   }
   const abort = new AbortController();
   process.once('SIGTERM', () => abort.abort());
+  // Forked by the operator with an IPC channel: when the operator goes away, so does the whole run
+  // (this process group: the engine and the provider too), exactly as a crash would; the next run recovers.
+  process.once('disconnect', () => {
+    try {
+      process.kill(-process.pid, 'SIGKILL');
+    } catch {
+      process.exit(137);
+    }
+  });
   const result: StackResult = await runStack(parsed.data, (message) => emit({ type: 'progress', message }), abort.signal);
   emit({ type: 'result', result });
   return 0;

@@ -1,6 +1,9 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { LocalWorkspace, PulumiCommand, type EngineEvent, type Stack } from '@pulumi/pulumi/automation';
 import { engineEnv, engineProblem, engineRoot } from './engine';
 import { describeEvent, engineFailureMessage } from './events';
@@ -18,6 +21,8 @@ import type { StackRequest, StackResult } from './request';
 // adopted by the next create, a delete repeated is a no-op.
 
 export type Progress = (message: string) => void;
+
+const execFileAsync = promisify(execFile);
 
 export async function runStack(request: StackRequest, progress: Progress, signal?: AbortSignal): Promise<StackResult> {
   const started = Date.now();
@@ -58,7 +63,8 @@ export async function runStack(request: StackRequest, progress: Progress, signal
       return { ok: true, action: 'drift', durationMs: Date.now() - started, outputs: {}, changes, drifted, recovered };
     }
     const result = await stack.destroy(common);
-    if (request.removeStack) await stack.workspace.removeStack(request.stack);
+    // `stack rm --remove-backups`: the checkpoint's .bak, backups and history go too, so nothing of the stack is left in the backend.
+    if (request.removeStack) await execFileAsync(join(root, 'bin', 'pulumi'), ['stack', 'rm', '--yes', '--remove-backups', '--non-interactive', request.stack], { cwd: stack.workspace.workDir, env: { ...process.env, ...env } });
     return { ok: true, action: 'destroy', durationMs: Date.now() - started, outputs: {}, changes: countChanges(result.summary.resourceChanges), recovered };
   } catch (error) {
     return { ok: false, action: request.action, durationMs: Date.now() - started, message: engineFailureMessage(errors, error), recovered };
@@ -96,9 +102,38 @@ async function recover(stack: Stack, request: StackRequest): Promise<string[]> {
   return cleared;
 }
 
-/** Lock files of a file:// backend (other backends lock elsewhere; cancel clears them all the same). */
+/**
+ * Lock files of a file:// backend. A lock whose engine still runs on this
+ * host is not stale: the operation fails (and is retried later) rather than
+ * break it. Other backends lock elsewhere; cancel clears them all the same,
+ * and the controller never runs two operations on one stack.
+ */
 function fileBackendLocks(request: StackRequest): number {
   if (!request.backendUrl.startsWith('file://')) return 0;
   const dir = join(fileURLToPath(request.backendUrl), '.pulumi', 'locks', 'organization', request.project, request.stack);
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).length : 0;
+  if (!existsSync(dir)) return 0;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  for (const file of files) {
+    const lock = readLock(join(dir, file));
+    if (lock && lock.hostname === hostname() && isAlive(lock.pid)) throw new Error(`stack ${request.stack} is locked by a running engine (pid ${lock.pid}); retrying later`);
+  }
+  return files.length;
+}
+
+function readLock(path: string): { pid: number; hostname: string } | undefined {
+  try {
+    const lock = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; hostname?: unknown };
+    return typeof lock.pid === 'number' && typeof lock.hostname === 'string' ? { pid: lock.pid, hostname: lock.hostname } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
