@@ -3,7 +3,9 @@ import { Command, Option } from 'commander';
 import { type LoadReport, buildReport, formatReport } from '../load/report';
 import { type Progress, runLoad } from '../load/run';
 import { type ScenarioFile, ScenarioError, parseScenarioFile, readScenarioFile } from '../load/scenario-file';
+import type { Arrival } from '../load/open';
 import { type WorkerResult, WorkerResultSchema, mergeResults } from '../load/stats';
+import { RESULT_PREFIX } from '../load/result-line';
 
 // `understudy load`: the generator from a laptop or CI against any URL, and the
 // worker a LoadTest's Job runs. Exit codes: 0 thresholds passed, 1 a threshold
@@ -29,6 +31,10 @@ export interface LoadCommandOptions {
   save?: string;
   output?: 'text' | 'json';
   progress?: boolean;
+  /** A LoadTest Job's worker: the plan (scenarios with resolved URLs) from this env var. */
+  planEnv?: string;
+  /** Print the mergeable result as the last stdout line, for the controller to read from the log. */
+  resultLine?: boolean;
 }
 
 const positive = (flag: string, text: string | undefined): number | undefined => {
@@ -49,7 +55,14 @@ export function parseWorker(text: string | undefined): { index: number; count: n
 }
 
 /** The test from -f, or one scenario built from flags (--rate for an open model, --vus for a closed one). */
-export function scenarioFromOptions(options: LoadCommandOptions): ScenarioFile {
+export function scenarioFromOptions(options: LoadCommandOptions): ScenarioFile & { replays?: Map<string, Arrival[]> } {
+  if (options.planEnv) {
+    const text = process.env[options.planEnv];
+    if (!text) throw new ScenarioError(`--plan-env ${options.planEnv}: the variable is not set`);
+    const document = JSON.parse(text) as { replays?: Array<[string, Arrival[]]> } & Record<string, unknown>;
+    const { replays, ...rest } = document;
+    return { ...parseScenarioFile(rest, `$${options.planEnv}`), ...(replays ? { replays: new Map(replays) } : {}) };
+  }
   if (options.file) {
     const file = readScenarioFile(options.file);
     if (options.url) return { ...file, targets: { ...(file.targets ?? {}), default: options.url }, scenarios: file.scenarios.map((s) => (file.targets && s.target ? s : { ...s, target: 'default' })) };
@@ -104,11 +117,13 @@ export async function runLoadCommand(options: LoadCommandOptions): Promise<numbe
       segment,
       ...(options.seed !== undefined ? { seed: Number(options.seed) } : {}),
       signal: controller.signal,
+      ...(file.replays ? { replays: file.replays } : {}),
       ...(options.progress !== false ? { onProgress: (p: Progress) => process.stderr.write(`${formatProgress(p)}\n`) } : {}),
     });
     if (options.save) writeFileSync(options.save, JSON.stringify(result));
     const report = buildReport(mergeResults([result]), file.thresholds);
     emit(report, options);
+    if (options.resultLine) process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
     return report.passed ? EXIT_PASSED : EXIT_FAILED;
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
@@ -152,6 +167,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the request mix\'s random draws')
     .option('--save <path>', 'write this worker\'s result (mergeable histograms) as JSON')
     .option('--merge <results...>', 'send nothing: merge saved worker results into one report (thresholds from -f)')
+    .option('--plan-env <name>', 'a LoadTest Job worker: read the plan from this environment variable')
+    .option('--result-line', 'end stdout with the mergeable result on one line (for the LoadTest controller)')
     .option('--no-progress', 'no progress lines on stderr')
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (options: LoadCommandOptions & { merge?: string[] }) => {

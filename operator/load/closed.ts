@@ -44,7 +44,9 @@ export async function runClosed(run: ClosedRun): Promise<void> {
       stats.sent++;
       const outcome = await send(run.dispatcher, request, run.retry);
       const route = stats.route(request.route);
-      route.record((now() - sentAt) * 1000, outcome.error);
+      const micros = (now() - sentAt) * 1000;
+      route.record(micros, outcome.error);
+      stats.onComplete?.(request, micros, outcome.status, outcome.error);
       route.retries += outcome.attempts - 1;
       if (run.thinkTimeMs > 0) await sleep(Math.min(run.thinkTimeMs, Math.max(0, endAt - now())));
     }

@@ -29,12 +29,16 @@ export interface OpenRun {
   now?: () => number;
 }
 
-/** Sleep to within ~1.5 ms by timer, then poll turns of the event loop (which still runs I/O) until due. */
+/**
+ * Sleeps by timer to within a few milliseconds (timers fire late by up to
+ * ~1 ms, more on a busy machine), then polls turns of the event loop — which
+ * still runs I/O — until due.
+ */
 async function waitUntil(due: number, now: () => number): Promise<void> {
   for (;;) {
     const left = due - now();
     if (left <= 0) return;
-    if (left > 2) await new Promise((resolve) => setTimeout(resolve, left - 1.5));
+    if (left > 4) await new Promise((resolve) => setTimeout(resolve, left - 3));
     else await nextTurn();
   }
 }
@@ -53,7 +57,9 @@ export async function runOpen(run: OpenRun): Promise<void> {
     inFlight++;
     const route = stats.route(request.route);
     void send(run.dispatcher, request, run.retry).then((outcome) => {
-      route.record((now() - due) * 1000, outcome.error);
+      const micros = (now() - due) * 1000;
+      route.record(micros, outcome.error);
+      stats.onComplete?.(request, micros, outcome.status, outcome.error);
       route.retries += outcome.attempts - 1;
       if (--inFlight === 0 && drained) drained();
     });

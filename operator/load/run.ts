@@ -25,9 +25,13 @@ export interface LoadRunInput {
   /** Called about once a second while the test runs. */
   onProgress?: (progress: Progress) => void;
   progressIntervalMs?: number;
+  /** Told of every completed request, e.g. to export it as metrics (status undefined: no response). */
+  observe?: Observer;
   /** Replaces a scenario's drawn mix with a fixed arrival list (replay); keyed by scenario name. */
   replays?: ReadonlyMap<string, readonly Arrival[]>;
 }
+
+export type Observer = (scenario: string, target: string, request: RenderedRequest, seconds: number, status: number | undefined, error: string | undefined) => void;
 
 export interface ScenarioProgress {
   name: string;
@@ -91,6 +95,11 @@ function prepare(scenario: LoadScenario, index: number, input: LoadRunInput, ran
   };
   const requestedRate = plan.plan.model === 'open' ? plan.plan.requestedRate : undefined;
   const stats = new ScenarioStats(scenario.name, scenario.executor, plan.plan.model, requestedRate);
+  const observe = input.observe;
+  if (observe) {
+    const targetName = scenario.target ?? Object.keys(input.targets)[0] ?? '';
+    stats.onComplete = (request, micros, status, error) => observe(scenario.name, targetName, request, micros / 1e6, status, error);
+  }
   const pool = createPool(target.origin, { connections: plan.connections, timeoutMs: plan.timeoutMs });
   return { plan, stats, pool, next, replay: input.replays?.get(scenario.name) };
 }

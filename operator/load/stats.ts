@@ -1,5 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import { z } from 'zod';
+import type { RenderedRequest } from './mix';
 
 // What a generator measured, per route: latency in microseconds into an
 // HdrHistogram (3 significant digits: 0.1% precision whatever the value), the
@@ -39,6 +40,8 @@ export class ScenarioStats {
   dropped = 0;
   /** Wall time the scenario's sending took, stretched when sends fell behind the plan. */
   elapsedMs = 0;
+  /** Told of each completed request (metrics export); latency in microseconds. */
+  onComplete: ((request: RenderedRequest, latencyMicros: number, status: number | undefined, error: ErrorClass | undefined) => void) | undefined;
 
   constructor(
     readonly name: string,
