@@ -1,6 +1,7 @@
 import type { ControllerFactory } from '../runtime/controller-environment';
 import { baselineController } from './baseline';
 import { dataSeedController } from './dataseed';
+import { infrastructureController } from './infrastructure';
 import { parityCheckController } from './paritycheck';
 import { stagingEnvironmentController } from './stagingenvironment';
 
@@ -13,4 +14,5 @@ export const CONTROLLERS: ControllerFactory[] = [
   (env) => parityCheckController(env),
   (env) => stagingEnvironmentController(env),
   (env) => dataSeedController(env),
+  (env) => infrastructureController(env),
 ];

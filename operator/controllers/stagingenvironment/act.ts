@@ -4,6 +4,7 @@ import { kubeTime } from '../../runtime/conditions';
 import { addFinalizer, hasFinalizer } from '../../runtime/finalizers';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext, Result } from '../../runtime/reconciler';
+import { infrastructureHoldsNamespace } from '../infrastructure/hold';
 import { applyDesired, createNamespace, pruneUndesired, type LiveObjects } from './apply';
 import type { Decision, Provision } from './decide';
 import { FINALIZER, type EnvironmentObject, deleteNamespace, finalize, refOf } from './lifecycle';
@@ -46,6 +47,9 @@ export async function act(decision: Decision, observed: Observed, ctx: Reconcile
   const env = observed.env;
   switch (decision.action) {
     case 'finalize':
+      // Issue 13 (infrastructure controller): while its finalizer is present the environment's stack is not destroyed
+      // yet, and the namespace must not start deleting (destroying inside a terminating namespace deadlocks).
+      if (infrastructureHoldsNamespace(env)) return { action: 'finalize', remaining: [], result: { requeueAfterMs: WAIT_MS } };
       return { action: 'finalize', ...(await finalize(env, decision.namespaces, ctx)) };
     case 'stall':
       return { action: 'other', result: decision.result };

@@ -112,6 +112,8 @@ export function environmentStatus(o: Observation): StagingEnvironmentStatus {
     ...(o.tests ? { tests: { total: o.tests.total, succeeded: o.tests.succeeded, failed: o.tests.failed.length, running: o.tests.running } } : {}),
     conditions: ordered(conditions ?? []),
     observedGeneration: g,
+    // status.infrastructure is the infrastructure controller's (issue 13): kept as it is.
+    ...(o.previous?.infrastructure ? { infrastructure: o.previous.infrastructure } : {}),
   };
 }
 

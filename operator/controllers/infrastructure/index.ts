@@ -1,0 +1,46 @@
+import { Kinds } from '../../kinds';
+import type { ControllerEnvironment } from '../../runtime/controller-environment';
+import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
+import type { KubernetesObject } from '../../runtime/client-node';
+import type { Caches, Request } from '../../runtime/reconciler';
+import { InfrastructureReconciler } from './reconciler';
+import { InlineRuns } from './runs';
+
+export const INFRASTRUCTURE_CONTROLLER = 'infrastructure';
+export { INFRASTRUCTURE_FINALIZER, infrastructureHoldsNamespace } from './hold';
+
+export interface InfrastructureControllerOptions {
+  /** Stack operations running at once in this operator (each in its own child process). */
+  maxRuns?: number;
+  now?: () => Date;
+}
+
+function environments(caches: Caches | undefined, keep: (env: KubernetesObject & { spec?: { baselineRef?: { name?: string } } }) => boolean): Request[] {
+  if (!caches) return [];
+  return caches
+    .cache(Kinds.StagingEnvironment)
+    .list()
+    .filter((env) => keep(env as KubernetesObject & { spec?: { baselineRef?: { name?: string } } }))
+    .map((env) => ({ namespace: env.metadata?.namespace ?? '', name: env.metadata?.name ?? '' }));
+}
+
+/**
+ * The infrastructure controller: StagingEnvironments are its primaries too
+ * (spec, metadata and deletion changes wake it, never a status write), and
+ * Baselines and Namespaces as for every user of Baselines, so a Baseline's
+ * new program or configuration reaches its environments.
+ */
+export function infrastructureController(env: Pick<ControllerEnvironment, 'operatorNamespace'>, options: InfrastructureControllerOptions = {}): ControllerOptions {
+  const runs = new InlineRuns(options.maxRuns ?? 2);
+  return {
+    name: INFRASTRUCTURE_CONTROLLER,
+    primary: { ...Kinds.StagingEnvironment },
+    watches: [
+      { ...Kinds.Baseline, scope: 'all', map: (object: KubernetesObject, caches?: Caches) => environments(caches, (e) => e.spec?.baselineRef?.name === object.metadata?.name) },
+      { ...Kinds.Namespace, scope: 'all', map: (object: KubernetesObject, caches?: Caches) => environments(caches, (e) => e.metadata?.namespace === object.metadata?.name) },
+    ],
+    reconciler: new InfrastructureReconciler({ runs, operatorNamespace: env.operatorNamespace, ...(options.now ? { now: options.now } : {}) }),
+    maxConcurrentReconciles: 4,
+    primaryUpdatePredicate: generationOrMetadataChanged,
+  };
+}

@@ -1,0 +1,241 @@
+import { environmentInfrastructureProblem, type InfrastructureStatus, type PulumiInfrastructure } from '../../api/infrastructure';
+import { parseStagingEnvironmentSpec } from '../../api/stagingenvironment';
+import { parseDuration } from '../../api/values/duration';
+import { LABELS, MANAGED_BY } from '../../api/common';
+import { Kinds, type StagingEnvironmentObject } from '../../kinds';
+import type { StackResult } from '../../infrastructure/request';
+import type { KubernetesObject } from '../../runtime/client-node';
+import { addFinalizer, removeFinalizer } from '../../runtime/finalizers';
+import { isNotFound } from '../../runtime/kube-errors';
+import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
+import { statusEqual } from '../../runtime/status';
+import { accessBaseline, type GrantedBaseline } from '../baseline-access';
+import { INFRASTRUCTURE_FINALIZER } from './hold';
+import { buildRequest, projectOf } from './request';
+import type { InlineRun, InlineRuns } from './runs';
+import { isUpToDate, resultStatus, retryAfterMs, runningStatus, stalledStatus, driftDueInMs } from './status';
+import { stackNameOf } from '../../infrastructure/request';
+
+// One Pulumi stack per StagingEnvironment whose Baseline defines
+// infrastructure: `up` when the environment appears or its configuration
+// changes, the outputs written to a Secret in the target namespace, a
+// refresh preview every driftInterval (the Drifted condition), and `destroy`
+// under this controller's own finalizer, before the StagingEnvironment
+// controller may delete the namespace (it asks infrastructureHoldsNamespace).
+// Only status.infrastructure is written: the StagingEnvironment controller
+// owns the rest of the status.
+
+const POLL_MS = 1_000;
+const WAIT_FOR_NAMESPACE_MS = 2_000;
+const FAILED_RETRY_MS = 5 * 60_000;
+const SLOT_WAIT_MS = 2_000;
+
+export interface InfrastructureReconcilerOptions {
+  runs: InlineRuns;
+  operatorNamespace: string;
+  now?: () => Date;
+}
+
+type Env = StagingEnvironmentObject & { metadata: { name: string; namespace: string; uid: string } };
+
+export class InfrastructureReconciler implements Reconciler {
+  private readonly now: () => Date;
+  /** Outputs of a finished `up` whose Secret could not be written yet (the namespace did not exist). */
+  private readonly pendingOutputs = new Map<string, { digest: string; outputs: Record<string, { value: unknown; secret: boolean }> }>();
+
+  constructor(private readonly options: InfrastructureReconcilerOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    const key = `${req.namespace}/${req.name}`;
+    const env = ctx.primary.get(req.namespace, req.name) as Env | undefined;
+    if (!env) {
+      this.options.runs.cancel(key);
+      this.pendingOutputs.delete(key);
+      return {};
+    }
+    const parsed = parseStagingEnvironmentSpec(env.spec);
+    // An invalid spec is the StagingEnvironment controller's to report.
+    const baselineName = parsed.ok ? parsed.spec.baselineRef.name : undefined;
+    const access = baselineName ? accessBaseline(ctx, baselineName, req.namespace) : undefined;
+    const pulumi = access?.ok ? access.baseline.spec.infrastructure?.pulumi : undefined;
+    const holding = env.metadata.finalizers?.includes(INFRASTRUCTURE_FINALIZER) ?? false;
+
+    if (env.metadata.deletionTimestamp) {
+      if (!holding) return {};
+      return this.finalize(ctx, env, key, access?.ok ? access.baseline : undefined, pulumi);
+    }
+    if (!parsed.ok || !access || !access.ok || !pulumi) {
+      // Nothing to create. A finalizer without a stack (never brought up) is simply let go.
+      if (holding && !this.infraStatus(env)?.lastOperation) await this.release(ctx, env);
+      if (access && !access.ok && this.infraStatus(env)?.lastOperation) return this.writeStatus(ctx, env, stalledStatus(this.infraStatus(env), this.context(env), access.reason, `${access.field}: ${access.message}`));
+      return {};
+    }
+    const problem = environmentInfrastructureProblem(parsed.spec.infrastructure, access.baseline.spec.infrastructure);
+    if (problem) return this.stall(ctx, env, 'ExceedsBaseline', `${problem.field}: ${problem.message}`);
+    const built = await buildRequest(ctx, { environment: identity(env), baseline: access.baseline.spec, pulumi, envInfra: parsed.spec.infrastructure, operatorNamespace: this.options.operatorNamespace, action: 'up' });
+    if (!built.ok) return this.stall(ctx, env, built.reason, built.message, built.reason === 'SecretUnreadable' ? { requeueAfterMs: 30_000 } : {});
+
+    const run = this.options.runs.get(key);
+    if (run) {
+      if (run.result === undefined) return this.progress(ctx, env, run);
+      return this.collect(ctx, env, key, run, pulumi);
+    }
+    if (!holding) await addFinalizer(ctx.client, env, INFRASTRUCTURE_FINALIZER);
+
+    const status = this.infraStatus(env);
+    if (!isUpToDate(status, built.digest)) {
+      const wait = retryAfterMs(status, built.digest, this.now(), FAILED_RETRY_MS);
+      if (wait !== undefined) return { requeueAfterMs: wait };
+      return this.start(ctx, env, key, built.request, built.digest);
+    }
+    // Up to date: the outputs Secret must exist (after a restart the outputs are in no memory: up again, which changes nothing).
+    const written = await this.ensureOutputs(ctx, env, key, pulumi);
+    if (written === 'missing') return this.start(ctx, env, key, built.request, built.digest);
+    if (written === 'waiting') return { requeueAfterMs: WAIT_FOR_NAMESPACE_MS };
+    const interval = driftIntervalMs(pulumi);
+    const due = driftDueInMs(status, interval, this.now());
+    if (due === 0) return this.start(ctx, env, key, { ...built.request, action: 'drift' }, built.digest);
+    return { requeueAfterMs: due };
+  }
+
+  private infraStatus(env: Env): InfrastructureStatus | undefined {
+    return (env.status as { infrastructure?: InfrastructureStatus } | undefined)?.infrastructure;
+  }
+
+  private context(env: Env, pulumi?: PulumiInfrastructure): { generation: number; now: Date; stack: string } {
+    const stack = pulumi ? `${projectOf(pulumi)}/${stackNameOf(identity(env))}` : (this.infraStatus(env)?.stack ?? stackNameOf(identity(env)));
+    return { generation: env.metadata.generation ?? 0, now: this.now(), stack };
+  }
+
+  private async start(ctx: ReconcileContext, env: Env, key: string, request: Parameters<InlineRuns['start']>[1], digest: string): Promise<Result> {
+    const run = this.options.runs.start(key, request, digest);
+    if (!run) {
+      await this.writeStatus(ctx, env, runningStatus(this.infraStatus(env), this.context(env), request.action, `waiting for a free runner: at most ${this.options.runs.limit} run at once`));
+      return { requeueAfterMs: SLOT_WAIT_MS };
+    }
+    ctx.log.info({ action: request.action, stack: request.stack, pid: run.pid }, 'infrastructure runner started');
+    return this.progress(ctx, env, run);
+  }
+
+  private async progress(ctx: ReconcileContext, env: Env, run: InlineRun): Promise<Result> {
+    await this.writeStatus(ctx, env, runningStatus(this.infraStatus(env), this.context(env), run.action, run.progress));
+    return { requeueAfterMs: POLL_MS };
+  }
+
+  private async collect(ctx: ReconcileContext, env: Env, key: string, run: InlineRun, pulumi: PulumiInfrastructure): Promise<Result> {
+    const result = run.result!;
+    this.options.runs.forget(key, run);
+    ctx.log.info({ action: result.action, ok: result.ok, seconds: result.durationMs / 1000, recovered: result.recovered }, 'infrastructure run finished');
+    if (result.ok && result.action === 'up') {
+      this.pendingOutputs.set(key, { digest: run.digest, outputs: result.outputs });
+      await this.ensureOutputs(ctx, env, key, pulumi);
+    }
+    const digest = result.action === 'drift' ? {} : { digest: run.digest };
+    await this.writeStatus(ctx, env, resultStatus(this.infraStatus(env), this.context(env, pulumi), result, { ...digest, outputSecret: pulumi.outputSecretName }));
+    if (result.ok) return { requeueAfterMs: 100 };
+    return { requeueAfterMs: result.action === 'drift' ? driftIntervalMs(pulumi) : FAILED_RETRY_MS };
+  }
+
+  /**
+   * Writes the outputs Secret from the last `up` of this process; 'missing'
+   * when no outputs are known and no Secret exists, 'waiting' while the
+   * target namespace does not exist yet.
+   */
+  private async ensureOutputs(ctx: ReconcileContext, env: Env, key: string, pulumi: PulumiInfrastructure): Promise<'ok' | 'missing' | 'waiting'> {
+    const namespace = env.status?.namespace;
+    const pending = this.pendingOutputs.get(key);
+    if (!namespace) return pending ? 'waiting' : 'ok';
+    const ns = await ctx.client.get<KubernetesObject>({ ...Kinds.Namespace, name: namespace });
+    if (!ns || ns.metadata?.deletionTimestamp) return 'waiting';
+    if (!pending) {
+      const existing = await ctx.client.get<KubernetesObject>({ ...Kinds.Secret, namespace, name: pulumi.outputSecretName });
+      return existing ? 'ok' : 'missing';
+    }
+    await ctx.client.apply(outputsSecret(env, namespace, pulumi.outputSecretName, pending.outputs), { force: true });
+    this.pendingOutputs.delete(key);
+    return 'ok';
+  }
+
+  private async finalize(ctx: ReconcileContext, env: Env, key: string, baseline: GrantedBaseline | undefined, pulumi: PulumiInfrastructure | undefined): Promise<Result> {
+    const run = this.options.runs.get(key);
+    if (run && run.action !== 'destroy') this.options.runs.cancel(key);
+    else if (run && run.result === undefined) return this.progress(ctx, env, run);
+    else if (run && run.result) {
+      this.options.runs.forget(key, run);
+      const result = run.result;
+      await this.writeStatus(ctx, env, resultStatus(this.infraStatus(env), this.context(env, pulumi), result, {}));
+      if (!result.ok) return { requeueAfterMs: 10_000 };
+      ctx.log.info({ seconds: result.durationMs / 1000, recovered: result.recovered }, 'stack destroyed; releasing the namespace');
+      await this.release(ctx, env);
+      return {};
+    }
+    if (!this.infraStatus(env)?.lastOperation) {
+      await this.release(ctx, env);
+      return {};
+    }
+    if (!baseline || !pulumi) return this.stall(ctx, env, 'CannotDestroy', `the Baseline that defined this environment's infrastructure is gone or no longer allows namespace ${env.metadata.namespace}: stack ${this.infraStatus(env)?.stack ?? ''} cannot be destroyed; destroy it by hand, then remove the finalizer ${INFRASTRUCTURE_FINALIZER}`, { requeueAfterMs: 60_000 });
+    const built = await buildRequest(ctx, { environment: identity(env), baseline: baseline.spec, pulumi, envInfra: parsedInfra(env), operatorNamespace: this.options.operatorNamespace, action: 'destroy' });
+    if (!built.ok) return this.stall(ctx, env, built.reason, built.message, { requeueAfterMs: 30_000 });
+    return this.start(ctx, env, key, built.request, built.digest);
+  }
+
+  private async release(ctx: ReconcileContext, env: Env): Promise<void> {
+    try {
+      await removeFinalizer(ctx.client, env, INFRASTRUCTURE_FINALIZER);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  private async stall(ctx: ReconcileContext, env: Env, reason: string, message: string, result: Result = {}): Promise<Result> {
+    await this.writeStatus(ctx, env, stalledStatus(this.infraStatus(env), this.context(env), reason, message));
+    return result;
+  }
+
+  /** Patches status.infrastructure alone; the rest of the status is the StagingEnvironment controller's. */
+  private async writeStatus(ctx: ReconcileContext, env: Env, status: InfrastructureStatus): Promise<Result> {
+    if (statusEqual(this.infraStatus(env), status)) return {};
+    const ops = env.status ? [{ op: 'add' as const, path: '/status/infrastructure', value: status }] : [{ op: 'add' as const, path: '/status', value: { infrastructure: status } }];
+    try {
+      await ctx.client.jsonPatch({ ...Kinds.StagingEnvironment, namespace: env.metadata.namespace, name: env.metadata.name }, ops, { subresource: 'status' });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    return {};
+  }
+}
+
+function identity(env: Env): { namespace: string; name: string; uid: string } {
+  return { namespace: env.metadata.namespace, name: env.metadata.name, uid: env.metadata.uid };
+}
+
+function parsedInfra(env: Env) {
+  const parsed = parseStagingEnvironmentSpec(env.spec);
+  return parsed.ok ? parsed.spec.infrastructure : undefined;
+}
+
+function driftIntervalMs(pulumi: PulumiInfrastructure): number {
+  const parsed = parseDuration(pulumi.driftInterval);
+  return parsed.ok ? Math.max(parsed.milliseconds, 60_000) : 60 * 60_000;
+}
+
+/** Outputs as Secret data: strings as they are, anything else as JSON. */
+export function outputsSecret(env: Env, namespace: string, name: string, outputs: Record<string, { value: unknown; secret: boolean }>): KubernetesObject & { type: string; stringData: Record<string, string> } {
+  const stringData = Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]));
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name,
+      namespace,
+      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.environment]: env.metadata.name, [LABELS.environmentNamespace]: env.metadata.namespace },
+      annotations: { 'understudy.dev/stack': stackNameOf(identity(env)) },
+    },
+    type: 'Opaque',
+    stringData,
+  };
+}
+
+export type { StackResult };
