@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { PrometheusSourceSchema } from '../../api/baseline';
 import { selfSignedCertificate } from '../../runtime/self-signed-cert';
