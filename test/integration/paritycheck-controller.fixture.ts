@@ -32,6 +32,8 @@ export async function startOperator(namespaces: string[]): Promise<Manager> {
     kubeconfig: process.env.UNDERSTUDY_OPERATOR_KUBECONFIG,
     namespace: namespaces,
     metricsBindAddress: '127.0.0.1:0',
+    // Plain HTTP: these tests read /metrics without a token (metrics-auth.test.ts covers the secure default).
+    metricsSecure: false,
     healthProbeBindAddress: '127.0.0.1:0',
     gracefulShutdownTimeout: 10,
   });
