@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { API_VERSION } from '../../operator/api/common';
@@ -217,3 +217,44 @@ export async function controllerIdle(manager: Manager): Promise<boolean> {
 }
 
 export { FINALIZER };
+
+/**
+ * Every status an environment goes through while `during` runs, from a watch
+ * (polling would miss a status that lasts one reconcile): for asserting what
+ * was never shown, such as Degraded during an update.
+ */
+export async function recordStatuses<T>(name: string, namespace: string, during: () => Promise<T>): Promise<{ result: T; seen: Environment[] }> {
+  const seen: Environment[] = [];
+  const abort = new AbortController();
+  const watching = admin()
+    .watch(API_VERSION, 'StagingEnvironment', { namespace, fieldSelector: `metadata.name=${name}`, signal: abort.signal }, (event) => {
+      if (event.type === 'ADDED' || event.type === 'MODIFIED') seen.push(event.object as unknown as Environment);
+    })
+    .catch(() => undefined);
+  try {
+    const result = await during();
+    return { result, seen };
+  } finally {
+    abort.abort();
+    await watching;
+  }
+}
+
+/** Where the statuses recorded here are kept, for the Argo CD health script tests (gopher-lua). */
+export const ARGOCD_STATUS_DIR = join(REPO, 'test/fixtures/argocd-statuses');
+
+/** Saves an environment as Argo CD's health script receives it (metadata trimmed of what varies per run). */
+export function saveStatusFixture(file: string, env: Environment, note: string): void {
+  mkdirSync(ARGOCD_STATUS_DIR, { recursive: true });
+  const { name, generation, annotations } = env.metadata;
+  const tracking = Object.fromEntries(Object.entries(annotations ?? {}).filter(([key]) => key.startsWith('argocd.argoproj.io/')));
+  const fixture = {
+    $comment: note,
+    apiVersion: env.apiVersion,
+    kind: env.kind,
+    metadata: { name, namespace: 'previews', generation, ...(Object.keys(tracking).length > 0 ? { annotations: tracking } : {}) },
+    spec: env.spec,
+    status: env.status,
+  };
+  writeFileSync(join(ARGOCD_STATUS_DIR, file), `${JSON.stringify(fixture, null, 2)}\n`);
+}

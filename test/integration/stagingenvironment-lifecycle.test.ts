@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { syntheticBaseline } from '../../bench/environment-baseline';
+import { serviceName, syntheticBaseline } from '../../bench/environment-baseline';
 import type { Manager } from '../../operator/runtime/manager';
-import { deleteNamespace, eventually, kubectl, waitForObject } from '../support/kube';
+import { deleteNamespace, eventually, kubectl, kubectlAsync, waitForObject } from '../support/kube';
 import {
   admin,
   applyBaseline,
@@ -14,6 +14,8 @@ import {
   getObject,
   listObjects,
   namespaceExists,
+  recordStatuses,
+  saveStatusFixture,
   startOperator,
   startPreviews,
   stopPreviews,
@@ -78,6 +80,77 @@ describe('StagingEnvironment lifecycle', () => {
     await eventually(async () => (await getEnvironment('short-lived', previews)) === undefined, { timeoutMs: 90_000, what: 'expired environment gone' });
     expect(Date.now()).toBeGreaterThanOrEqual(created + 20_000);
     expect(await namespaceExists(target('short-lived'))).toBe(false);
+  });
+
+  it('shows an image change after Ready as Progressing, then Ready again, never Degraded; a rollout that cannot proceed is Degraded', async () => {
+    apply('pushed', spec());
+    const ready = await waitForCondition('pushed', previews, 'Ready', 'True');
+    saveStatusFixture('stagingenvironment-ready.json', ready, 'Ready: every service available (Argo CD: Healthy)');
+    const service = serviceName(0);
+    const { result: updated, seen } = await recordStatuses('pushed', previews, async () => {
+      kubectl(['patch', '-n', previews, 'stagingenvironment/pushed', '--type=merge', '-p', JSON.stringify({ spec: { services: [{ name: service, image: `registry.example.com/bench/${service}:pr-2` }] } })]);
+      return waitForCondition('pushed', previews, 'Ready', 'True');
+    });
+    expect(updated.metadata.generation).toBe(2);
+    const update = seen.filter((e) => e.metadata.generation === 2);
+    expect(update.map((e) => e.status?.phase)).toContain('Progressing');
+    expect(seen.map((e) => e.status?.phase)).not.toContain('Degraded');
+    const progressing = update.find((e) => e.status?.phase === 'Progressing')!;
+    expect(condition(progressing, 'Reconciling')?.status).toBe('True');
+    expect(condition(progressing, 'Stalled')).toBeUndefined();
+    saveStatusFixture('stagingenvironment-image-update-progressing.json', progressing, 'An image update after Ready, rolling out: phase Progressing, Reconciling True (Argo CD: Progressing, never Degraded)');
+    const deployment = await getObject('apps/v1', 'Deployment', target('pushed'), service);
+    expect(JSON.stringify(deployment?.spec)).toContain(`${service}:pr-2`);
+
+    // No pod may be created any more, and a new image needs one: the Deployment reports ReplicaFailure, a real failure.
+    kubectl(['patch', '-n', previews, 'stagingenvironment/pushed', '--type=merge', '-p', JSON.stringify({ spec: { isolation: { resourceQuota: { pods: 0 } }, services: [{ name: service, image: `registry.example.com/bench/${service}:pr-3` }] } })]);
+    const degraded = await waitForObject(
+      () => getEnvironment('pushed', previews),
+      (e) => e.metadata.generation === 3 && e.status?.phase === 'Degraded',
+      { what: 'Degraded after a rollout the quota refuses', timeoutMs: 60_000 },
+    );
+    expect(condition(degraded, 'Ready')).toMatchObject({ status: 'False', reason: 'WorkloadFailed' });
+    expect(condition(degraded, 'Stalled')).toMatchObject({ status: 'True', reason: 'WorkloadFailed' });
+    saveStatusFixture('stagingenvironment-degraded.json', degraded, 'After Ready, a Deployment whose pods the quota refuses (ReplicaFailure): phase Degraded, Stalled WorkloadFailed (Argo CD: Degraded)');
+    kubectl(['delete', '-n', previews, 'stagingenvironment/pushed', '--wait=false']);
+  });
+
+  it('under expiryPolicy Retain (the default under Argo CD) tears the environment down at expiry and keeps the resource Expired; a re-created copy is not started again', async () => {
+    const tracked = { annotations: { 'argocd.argoproj.io/tracking-id': `previews:understudy.dev/StagingEnvironment:${previews}/kept` } };
+    apply('kept', spec({ ttl: '20s' }), tracked);
+    const ready = await waitForCondition('kept', previews, 'Ready', 'True');
+    expect(await namespaceExists(target('kept'))).toBe(true);
+    const expired = await waitForObject(
+      () => getEnvironment('kept', previews),
+      (e) => e.status?.phase === 'Expired' && condition(e, 'Reconciling') === undefined,
+      { what: 'kept Expired with its namespace gone', timeoutMs: 90_000 },
+    );
+    expect(expired.metadata.uid).toBe(ready.metadata.uid);
+    expect(expired.metadata.deletionTimestamp).toBeUndefined();
+    expect(await namespaceExists(target('kept'))).toBe(false);
+    expect(condition(expired, 'Expired')).toMatchObject({ status: 'True', reason: 'TTLExpired' });
+    expect(condition(expired, 'Expired')?.message).toMatch(/expiryPolicy Retain, from annotation argocd\.argoproj\.io\/tracking-id/);
+    expect(condition(expired, 'Ready')).toMatchObject({ status: 'False', reason: 'Expired' });
+    expect(condition(expired, 'Stalled')).toBeUndefined();
+    saveStatusFixture('stagingenvironment-expired-retained.json', expired, 'Expired under expiryPolicy Retain (Argo CD tracking): namespace deleted, resource kept, Ready False Expired, Expired True (Argo CD: not Degraded, no re-creation)');
+
+    // Argo CD's automated sync re-creates what Git declares: same spec, a new uid and creationTimestamp.
+    // Asynchronously: the operator runs in this process, and a synchronous kubectl would block it while it waits for the finalizer.
+    const deleted = await kubectlAsync(['delete', '-n', previews, 'stagingenvironment/kept', '--timeout=60s']);
+    expect(deleted.code).toBe(0);
+    apply('kept', spec({ ttl: '20s' }), tracked);
+    const again = await waitForObject(
+      () => getEnvironment('kept', previews),
+      (e) => e.metadata.uid !== expired.metadata.uid && e.status?.phase === 'Expired',
+      { what: 're-created kept Expired at once', timeoutMs: 30_000 },
+    );
+    expect(condition(again, 'Expired')?.reason).toBe('ExpiredBefore');
+    expect(condition(again, 'Provisioned')?.status).not.toBe('True');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await namespaceExists(target('kept'))).toBe(false);
+    expect((await getEnvironment('kept', previews))?.status?.phase).toBe('Expired');
+    saveStatusFixture('stagingenvironment-expired-recreated.json', again, 'Re-created by a GitOps sync after its name expired under Retain: Expired at once, nothing provisioned (Argo CD: no re-creation loop)');
+    kubectl(['delete', '-n', previews, 'stagingenvironment/kept', '--wait=false']);
   });
 
   it('never adopts, changes or deletes an existing namespace it does not manage, even one of its derived name', async () => {
