@@ -133,7 +133,7 @@ describe('examples', () => {
     ['with a pull request number that is not one', ['prNumber=12a', `headSha=${HEAD_SHA}`], /prNumber must be a pull request number/],
     ['without the head commit', ['prNumber=1234'], /headSha is required/],
   ])('the chart refuses to render %s', (_what, set, message) => {
-    const result = helmTemplate(...(set as string[]));
+    const result = helmTemplate(...set);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error).toMatch(message);
   });
