@@ -1,10 +1,11 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parse, parseAllDocuments, stringify } from 'yaml';
-import { freePort, openMetrics, type RecordedSeries } from '../setup/prometheus';
-import { eventually } from '../support/kube';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { openMetrics, type RecordedSeries } from '../setup/prometheus';
+import { CHART_NAMESPACE, renderRuleGroups } from '../support/chart-render';
+import { type RulePrometheus, startRulePrometheus } from '../support/prometheus-rules';
 
 jest.setTimeout(60_000);
 
@@ -13,18 +14,8 @@ jest.setTimeout(60_000);
 // fires when staging's error rate is 2 points above production's, not when
 // they are equal; p95 the same; the operator's health alerts likewise.
 
-const CHART = resolve(__dirname, '../../charts/understudy');
 const PROMTOOL = process.env.UNDERSTUDY_PROMTOOL_BIN ?? '/usr/bin/promtool';
-const NS = 'understudy-system';
-
-function renderRuleGroups(set: string[] = []): { groups: unknown[] } {
-  const args = ['template', 'understudy', CHART, '--namespace', NS, '--kube-version', 'v1.34.4', '--set', 'metrics.prometheusRule.enabled=true', '--show-only', 'templates/prometheusrule.yaml'];
-  for (const value of set) args.push('--set', value);
-  const docs = parseAllDocuments(execFileSync('helm', args).toString()).map((d) => d.toJS() as { kind?: string; spec?: { groups: unknown[] } } | null);
-  const rule = docs.find((d) => d?.kind === 'PrometheusRule');
-  if (!rule?.spec) throw new Error('the chart rendered no PrometheusRule');
-  return rule.spec;
-}
+const NS = CHART_NAMESPACE;
 
 function promtool(args: string[], cwd: string): { code: number; output: string } {
   const result = spawnSync(PROMTOOL, args, { cwd, encoding: 'utf8' });
@@ -181,49 +172,22 @@ describe('the chart\'s alerting rules', () => {
 // backfilled series: `for` is set to 0 through the chart's values, since a
 // running Prometheus only evaluates at the current time.
 describe('the divergence alert in a running Prometheus', () => {
-  let dir: string;
-  let child: ReturnType<typeof spawn> | undefined;
-  let url = '';
+  let prometheus: RulePrometheus | undefined;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'understudy-prom-rules-'));
-    writeFileSync(join(dir, 'rules.yaml'), stringify(renderRuleGroups(['metrics.prometheusRule.divergence.for=0s'])));
+  afterAll(() => prometheus?.stop());
+
+  it('fires for the service whose staging errors are 2 points above production, not for the equal one', async () => {
     const series = (service: string, side: string, value: number): RecordedSeries => ({
       name: 'understudy_parity_behaviour_value',
       labels: { namespace: NS, check: 'shop-pr-1/parity', service, metric: 'error-rate', side },
       value: () => value,
     });
     const to = Math.floor(Date.now() / 1000) - 30;
-    const om = openMetrics([series('checkout', 'staging', 0.03), series('checkout', 'production', 0.01), series('cart', 'staging', 0.01), series('cart', 'production', 0.01)], to - 600, to, 15);
-    writeFileSync(join(dir, 'series.om'), om);
-    mkdirSync(join(dir, 'tsdb'));
-    execFileSync(PROMTOOL, ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'series.om'), join(dir, 'tsdb')]);
-    writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { evaluation_interval: '1s' }, rule_files: [join(dir, 'rules.yaml')], scrape_configs: [] }));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    child = spawn(process.env.UNDERSTUDY_PROMETHEUS_BIN ?? '/usr/bin/prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
-  });
-
-  afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('fires for the service whose staging errors are 2 points above production, not for the equal one', async () => {
-    type Alerts = { data: { alerts: Array<{ labels: Record<string, string>; state: string }> } };
-    const firing = await eventually(
-      async () => {
-        const response = await fetch(`${url}/api/v1/alerts`).catch(() => undefined);
-        if (!response?.ok) return undefined;
-        const alerts = ((await response.json()) as Alerts).data.alerts.filter((a) => a.state === 'firing');
-        return alerts.length > 0 && alerts;
-      },
-      { what: 'a firing alert', timeoutMs: 30_000, intervalMs: 500 },
-    );
+    prometheus = await startRulePrometheus({
+      rules: renderRuleGroups(['metrics.prometheusRule.divergence.for=0s']),
+      openMetrics: openMetrics([series('checkout', 'staging', 0.03), series('checkout', 'production', 0.01), series('cart', 'staging', 0.01), series('cart', 'production', 0.01)], to - 600, to, 15),
+    });
+    const firing = await prometheus.firing();
     expect(firing.map((a) => [a.labels.alertname, a.labels.service, a.labels.signal])).toEqual([['StagingProductionDivergence', 'checkout', 'error-rate']]);
   });
 });
