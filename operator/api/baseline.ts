@@ -167,6 +167,16 @@ export const BaselineSpecSchema = z
         maxResources: RatioSchema.default('1').describe('Largest spec.scale.resources an environment may ask for.'),
         maxTtl: DurationSchema.default('168h').describe('Longest lifetime; an environment without ttl or expiresAt gets this one.'),
         quota: QuotaCapsSchema.optional(),
+        // LoadTest bounds (operator/controllers/loadtest/limits.ts applies the defaults when absent).
+        load: z
+          .object({
+            maxRate: z.number().min(0).max(1_000_000).default(100).describe('Highest request rate (per second, all workers and scenarios together) a LoadTest may ask for.'),
+            maxDuration: DurationSchema.default('10m').describe('Longest LoadTest.'),
+            maxParallelism: z.number().int().min(1).max(64).default(4).describe('Most workers of one LoadTest.'),
+            maxVUs: z.number().int().min(0).max(100_000).default(100).describe('Most virtual users of one LoadTest (closed models).'),
+          })
+          .optional()
+          .describe('Bounds of every LoadTest judged by this Baseline; absent: 100 requests/s, 10m, 4 workers and 100 virtual users.'),
       })
       .default({ maxReplicas: '1', maxResources: '1', maxTtl: '168h' })
       .describe('Limits of each preview.'),

@@ -2,6 +2,7 @@ import type { ControllerFactory } from '../runtime/controller-environment';
 import { baselineController } from './baseline';
 import { dataSeedController } from './dataseed';
 import { infrastructureController } from './infrastructure';
+import { loadTestController } from './loadtest';
 import { parityCheckController } from './paritycheck';
 import { stagingEnvironmentController } from './stagingenvironment';
 
@@ -15,4 +16,5 @@ export const CONTROLLERS: ControllerFactory[] = [
   (env) => stagingEnvironmentController(env),
   (env) => dataSeedController(env),
   (env) => infrastructureController(env),
+  (env) => loadTestController(env),
 ];

@@ -1,0 +1,48 @@
+import type { LoadScenario, LoadThreshold } from '../../api/load-scenario';
+import type { LoadTestSpec } from '../../api/loadtest';
+import type { Arrival } from '../../load/open';
+import type { ReconcileContext } from '../../runtime/reconciler';
+import type { PlanProblem } from './problem';
+import type { LoadTestObject } from './kind';
+import type { Resolution } from './resolve';
+import { profileScenario } from './profile-source';
+import { replayScenario } from './replay-source';
+
+// What the generator runs: the spec's scenarios, plus the one a profile of
+// production or a replayed access log makes, with targets as resolved URLs.
+
+export interface LoadPlan {
+  scenarios: LoadScenario[];
+  targets: Record<string, string>;
+  values: Record<string, string[]>;
+  thresholds: LoadThreshold[];
+  replays?: Map<string, Arrival[]>;
+}
+
+export type { PlanProblem };
+
+export async function buildPlan(
+  ctx: ReconcileContext,
+  obj: LoadTestObject,
+  spec: LoadTestSpec,
+  resolution: Resolution,
+  targets: Record<string, string>,
+): Promise<{ ok: true; plan: LoadPlan; field: string } | { ok: false; problem: PlanProblem }> {
+  const scenarios = [...(spec.scenarios ?? [])];
+  let field = 'spec.scenarios';
+  const plan: LoadPlan = { scenarios, targets, values: spec.values ?? {}, thresholds: spec.thresholds ?? [] };
+  if (spec.profile) {
+    const profiled = await profileScenario(ctx, spec.profile, resolution);
+    if (!profiled.ok) return { ok: false, problem: profiled.problem };
+    scenarios.push(profiled.scenario);
+    field = 'spec.profile';
+  }
+  if (spec.replay) {
+    const replayed = await replayScenario(ctx, spec.replay, obj.metadata?.namespace ?? '');
+    if (!replayed.ok) return { ok: false, problem: replayed.problem };
+    scenarios.push(replayed.scenario);
+    (plan.replays ??= new Map()).set(replayed.scenario.name, replayed.arrivals);
+    field = 'spec.replay';
+  }
+  return { ok: true, plan, field };
+}
