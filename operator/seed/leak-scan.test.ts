@@ -2,7 +2,20 @@ import { rowCheckApplies, scannedColumns } from './leak-scan';
 import type { ColumnPlan } from './rules';
 
 const plan = (name: string, transform: string): ColumnPlan =>
-  ({ column: { name, type: 'text', baseType: 'text', isArray: false, notNull: false, hasDefault: false, generated: false }, spec: { transform }, coverage: 'rule', unique: false }) as ColumnPlan;
+  ({
+    column: {
+      name,
+      type: 'text',
+      baseType: 'text',
+      isArray: false,
+      notNull: false,
+      hasDefault: false,
+      generated: false,
+    },
+    spec: { transform },
+    coverage: 'rule',
+    unique: false,
+  }) as ColumnPlan;
 
 describe('leak checks read the transformer definitions', () => {
   it('row-check outputs that cannot come back unchanged by chance', () => {
@@ -17,7 +30,9 @@ describe('leak checks read the transformer definitions', () => {
   });
 
   it('scan only columns whose outputs cannot be real values', () => {
-    const plans = new Map([['public.users', [plan('email', 'email'), plan('city', 'city'), plan('card', 'cardNumber'), plan('bio', 'mask')]]]);
+    const plans = new Map([
+      ['public.users', [plan('email', 'email'), plan('city', 'city'), plan('card', 'cardNumber'), plan('bio', 'mask')]],
+    ]);
     expect(scannedColumns(plans).map((c) => c.plan.column.name)).toEqual(['email', 'card', 'bio']);
   });
 });

@@ -14,10 +14,28 @@ describe('PII suggestions', () => {
 
   it('refuse a kind suggested twice, an unknown kind and a kind without a suggestion', () => {
     const all = TRANSFORMERS.all();
-    const twin = defineTransformer({ name: 'pan', description: 'x', params: NO_PARAMS, injective: false, leak: { scan: false, rowCheck: 'never' }, suggestedFor: [{ kind: 'cardNumber' }] });
-    expect(() => suggestionsByKind([...all, twin])).toThrow('personal kind cardNumber has two suggested transformers: cardNumber and pan');
-    const odd = defineTransformer({ name: 'odd', description: 'x', params: NO_PARAMS, injective: false, leak: { scan: false, rowCheck: 'never' }, suggestedFor: [{ kind: 'shoeSize' }] });
+    const twin = defineTransformer({
+      name: 'pan',
+      description: 'x',
+      params: NO_PARAMS,
+      injective: false,
+      leak: { scan: false, rowCheck: 'never' },
+      suggestedFor: [{ kind: 'cardNumber' }],
+    });
+    expect(() => suggestionsByKind([...all, twin])).toThrow(
+      'personal kind cardNumber has two suggested transformers: cardNumber and pan',
+    );
+    const odd = defineTransformer({
+      name: 'odd',
+      description: 'x',
+      params: NO_PARAMS,
+      injective: false,
+      leak: { scan: false, rowCheck: 'never' },
+      suggestedFor: [{ kind: 'shoeSize' }],
+    });
     expect(() => suggestionsByKind([...all, odd])).toThrow('shoeSize, which is not a kind of personal column');
-    expect(() => suggestionsByKind(all.filter((d) => d !== cardNumber))).toThrow('no transformer is suggested for cardNumber');
+    expect(() => suggestionsByKind(all.filter((d) => d !== cardNumber))).toThrow(
+      'no transformer is suggested for cardNumber',
+    );
   });
 });

@@ -43,7 +43,7 @@ export function suggestionsByKind(defs: readonly TransformerDefinition[]): Recor
       if (!(PII_KINDS as readonly string[]).includes(hint.kind)) throw new Error(`transformer ${def.name} is suggested for ${hint.kind}, which is not a kind of personal column`);
       const taken = out.get(hint.kind);
       if (taken) throw new Error(`personal kind ${hint.kind} has two suggested transformers: ${taken.transform} and ${def.name}`);
-      out.set(hint.kind, { transform: def.name as TransformName, ...(hint.params ? { params: hint.params as Record<string, unknown> } : {}) });
+      out.set(hint.kind, { transform: def.name as TransformName, ...(hint.params ? { params: hint.params } : {}) });
     }
   }
   const missing = PII_KINDS.filter((k) => !out.has(k));

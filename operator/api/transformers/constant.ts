@@ -6,7 +6,9 @@ export const constant = defineTransformer({
   description: 'Writes params.value in every row.',
   params: z.strictObject({
     value: z
-      .union([z.string(), z.number().int()], { error: 'must be a string or a whole number (quote decimals and booleans)' })
+      .union([z.string(), z.number().int()], {
+        error: 'must be a string or a whole number (quote decimals and booleans)',
+      })
       .meta({ 'x-kubernetes-int-or-string': true })
       .describe('The value written, as text or a whole number.'),
   }),

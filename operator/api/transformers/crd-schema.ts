@@ -12,8 +12,15 @@ import { TRANSFORMERS } from './registry';
 type JsonSchema = Record<string, unknown>;
 
 function paramSchemas(def: TransformerDefinition): { properties: Record<string, JsonSchema>; required: string[] } {
-  const rendered = z.toJSONSchema(def.params, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  return { properties: (rendered.properties ?? {}) as Record<string, JsonSchema>, required: (rendered.required ?? []) as string[] };
+  const rendered = z.toJSONSchema(def.params, {
+    target: 'openapi-3.0',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  return {
+    properties: (rendered.properties ?? {}) as Record<string, JsonSchema>,
+    required: (rendered.required ?? []) as string[],
+  };
 }
 
 /** The schema without what may differ between transformers sharing a parameter name. */
@@ -33,7 +40,9 @@ function unionOf(defs: readonly TransformerDefinition[]): Map<string, UnionParam
     for (const [name, schema] of Object.entries(paramSchemas(def).properties)) {
       const seen = union.get(name);
       if (seen && shapeOf(seen.schema) !== shapeOf(schema)) {
-        throw new Error(`parameter ${name} of ${def.name} differs in type from the one of ${seen.owners.join(', ')}: a CRD field has one schema, rename one of them`);
+        throw new Error(
+          `parameter ${name} of ${def.name} differs in type from the one of ${seen.owners.join(', ')}: a CRD field has one schema, rename one of them`,
+        );
       }
       if (seen) seen.owners.push(def.name);
       else union.set(name, { schema, owners: [def.name] });
@@ -51,7 +60,10 @@ export function paramsSchema(defs: readonly TransformerDefinition[] = TRANSFORME
   const properties: Record<string, JsonSchema> = {};
   for (const [name, { schema, owners }] of unionOf(defs)) {
     const { default: _default, description, ...rest } = schema;
-    properties[name] = { ...rest, description: `${owners.join(', ')}: ${String(description ?? '')}`.trim() };
+    properties[name] = {
+      ...rest,
+      description: `${owners.join(', ')}: ${typeof description === 'string' ? description : ''}`.trim(),
+    };
   }
   return { type: 'object', properties };
 }
@@ -69,7 +81,10 @@ export function paramsValidations(defs: readonly TransformerDefinition[] = TRANS
   }
   for (const def of defs) {
     for (const name of paramSchemas(def).required) {
-      rules.push({ rule: `self.transform != '${def.name}' || (has(self.params) && has(self.params.${name}))`, message: `transform ${def.name} needs params.${name}` });
+      rules.push({
+        rule: `self.transform != '${def.name}' || (has(self.params) && has(self.params.${name}))`,
+        message: `transform ${def.name} needs params.${name}`,
+      });
     }
   }
   return rules;

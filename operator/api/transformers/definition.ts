@@ -53,7 +53,9 @@ export interface TransformerDefinition<N extends string = string, P extends z.Zo
 }
 
 /** Keeps the literal name and the parameter schema's type, so implementations are typed per transformer. */
-export function defineTransformer<const N extends string, P extends z.ZodObject>(def: TransformerDefinition<N, P>): TransformerDefinition<N, P> {
+export function defineTransformer<const N extends string, P extends z.ZodObject>(
+  def: TransformerDefinition<N, P>,
+): TransformerDefinition<N, P> {
   return def;
 }
 

@@ -6,7 +6,9 @@ const PathSchema = z.strictObject({
     .string()
     .min(1)
     .max(500)
-    .refine((p) => p.replace(/^\$\.?/, '') !== '', { message: 'selects nothing; name a key, for example $.customer.email' })
+    .refine((p) => p.replace(/^\$\.?/, '') !== '', {
+      message: 'selects nothing; name a key, for example $.customer.email',
+    })
     .describe('Where the leaves are: $.a.b, a.b[*].c or a.*.c; * matches every key or array element.'),
   transform: z.string().min(1).describe('Transformer applied to every leaf on the path.'),
   params: z
@@ -18,7 +20,8 @@ const PathSchema = z.strictObject({
 
 export const json = defineTransformer({
   name: 'json',
-  description: 'Masks leaves of a JSON document by path, each with its own transformer; everything off the paths is kept. Numbers stay numbers when the output is numeric.',
+  description:
+    'Masks leaves of a JSON document by path, each with its own transformer; everything off the paths is kept. Numbers stay numbers when the output is numeric.',
   params: z.strictObject({
     paths: z.array(PathSchema).min(1).max(64).describe('The paths and their transformers.'),
   }),

@@ -3,7 +3,8 @@ import { defineTransformer } from './definition';
 
 export const mask = defineTransformer({
   name: 'mask',
-  description: 'Replaces every character but the first keepStart and the last keepEnd with char; values no longer than both are masked entirely. The length survives.',
+  description:
+    'Replaces every character but the first keepStart and the last keepEnd with char; values no longer than both are masked entirely. The length survives.',
   params: z.strictObject({
     keepStart: z.number().int().min(0).max(1000).default(0).describe('Characters kept at the start.'),
     keepEnd: z.number().int().min(0).max(1000).default(4).describe('Characters kept at the end.'),

@@ -3,7 +3,8 @@ import { defineTransformer } from './definition';
 
 export const permute = defineTransformer({
   name: 'permute',
-  description: 'A keyed Feistel permutation of an integer column: distinct values stay distinct, keys stay keys, and negative values map among negatives (signs survive).',
+  description:
+    'A keyed Feistel permutation of an integer column: distinct values stay distinct, keys stay keys, and negative values map among negatives (signs survive).',
   params: z.strictObject({
     bits: z
       .number()
@@ -11,7 +12,9 @@ export const permute = defineTransformer({
       .min(2)
       .max(52)
       .optional()
-      .describe("Width of the permuted domain in bits (2–52); the column's type when omitted: 15 for smallint, 31 for integer, 52 for bigint."),
+      .describe(
+        "Width of the permuted domain in bits (2–52); the column's type when omitted: 15 for smallint, 31 for integer, 52 for bigint.",
+      ),
   }),
   injective: true,
   leak: { scan: false, rowCheck: 'never' },

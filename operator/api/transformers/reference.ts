@@ -8,49 +8,72 @@ import { TRANSFORMERS } from './registry';
 
 type JsonSchema = Record<string, unknown>;
 
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
+
 function typeText(s: JsonSchema): string {
   if (s['x-kubernetes-int-or-string'] === true || Array.isArray(s.anyOf)) return 'string or whole number';
-  const bounds = (lo: unknown, hi: unknown, unit = ''): string =>
-    lo !== undefined && hi !== undefined ? ` ${String(lo)}–${String(hi)}${unit}` : lo !== undefined ? ` ≥ ${String(lo)}${unit}` : hi !== undefined ? ` ≤ ${String(hi)}${unit}` : '';
+  const bounds = (low: unknown, high: unknown, unit = ''): string => {
+    const [lo, hi] = [num(low), num(high)];
+    return lo !== undefined && hi !== undefined
+      ? ` ${lo}–${hi}${unit}`
+      : lo !== undefined
+        ? ` ≥ ${lo}${unit}`
+        : hi !== undefined
+          ? ` ≤ ${hi}${unit}`
+          : '';
+  };
   switch (s.type) {
     case 'integer':
       return `integer${bounds(s.minimum, s.maximum)}`;
     case 'number':
       return `number${bounds(s.minimum, s.maximum)}`;
     case 'string':
-      return s.minLength === 1 && s.maxLength === 1 ? 'one character' : `string${bounds(s.minLength, s.maxLength, ' chars')}`;
+      return s.minLength === 1 && s.maxLength === 1
+        ? 'one character'
+        : `string${bounds(s.minLength, s.maxLength, ' chars')}`;
     case 'array': {
       const items = s.items as JsonSchema;
-      const keys = Object.keys((items.properties ?? {}) as object);
+      const keys = Object.keys(items.properties ?? {});
       return `list${bounds(s.minItems, s.maxItems, ' items')} of {${keys.join(', ')}}`;
     }
     default:
-      return String(s.type ?? 'any');
+      return str(s.type, 'any');
   }
 }
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function paramsTable(def: TransformerDefinition): string[] {
-  const rendered = z.toJSONSchema(def.params, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  const rendered = z.toJSONSchema(def.params, {
+    target: 'openapi-3.0',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   const props = Object.entries((rendered.properties ?? {}) as Record<string, JsonSchema>);
   if (props.length === 0) return ['No parameters.'];
   const required = new Set((rendered.required ?? []) as string[]);
   const rows = props.map(([name, s]) => {
     const dflt = s.default !== undefined ? `\`${JSON.stringify(s.default)}\`` : required.has(name) ? 'required' : '—';
-    return `| \`${name}\` | ${cell(typeText(s))} | ${dflt} | ${cell(String(s.description ?? ''))} |`;
+    return `| \`${name}\` | ${cell(typeText(s))} | ${dflt} | ${cell(str(s.description))} |`;
   });
   return ['| Parameter | Type | Default | Description |', '|---|---|---|---|', ...rows];
 }
 
 function injectiveText(def: TransformerDefinition): string {
-  if (def.injective === true) return 'yes: distinct inputs give distinct outputs, so it may mask unique and key columns';
-  if (def.injective === false) return 'no: distinct inputs may give one output, so it is refused on unique and key columns';
+  if (def.injective === true)
+    return 'yes: distinct inputs give distinct outputs, so it may mask unique and key columns';
+  if (def.injective === false)
+    return 'no: distinct inputs may give one output, so it is refused on unique and key columns';
   return `when ${def.injective.when}`;
 }
 
 function leakText(def: TransformerDefinition): string {
-  const row = { always: 'a masked value equal to its original fails the seed', longValues: 'a masked value of 7 or more letters and digits equal to its original fails the seed', never: 'no row check' }[def.leak.rowCheck];
+  const row = {
+    always: 'a masked value equal to its original fails the seed',
+    longValues: 'a masked value of 7 or more letters and digits equal to its original fails the seed',
+    never: 'no row check',
+  }[def.leak.rowCheck];
   return `${def.leak.scan ? 'every production value is looked up among the written values; ' : ''}${row}`;
 }
 
@@ -60,7 +83,9 @@ function section(def: TransformerDefinition): string[] {
   lines.push(`- **Leak checks:** ${leakText(def)}.`);
   if (def.rowColumns) lines.push('- **Reads other columns of the row:** yes (see its parameters).');
   if (def.suggestedFor?.length) {
-    lines.push(`- **Suggested for:** ${def.suggestedFor.map((s) => `${s.kind}${s.params ? ` (${JSON.stringify(s.params)})` : ''}`).join(', ')}.`);
+    lines.push(
+      `- **Suggested for:** ${def.suggestedFor.map((s) => `${s.kind}${s.params ? ` (${JSON.stringify(s.params)})` : ''}`).join(', ')}.`,
+    );
   }
   const rule = { table: 'users', column: 'col', transform: def.name, ...(def.example ? { params: def.example } : {}) };
   lines.push('', '```yaml', stringify({ rules: [rule] }, { lineWidth: 0 }).trimEnd(), '```', '');
@@ -77,7 +102,7 @@ export function renderTransformerReference(defs: readonly TransformerDefinition[
     '(anonymize) or generates it (synthesize). Every transform is keyed: the same input and masking key give the',
     'same output in every table, database and run. Parameters are typed: a wrong type, an unknown parameter or one',
     'that belongs to another transformer is refused by the API server (`kubectl apply`) and by `understudy seed`,',
-    'naming the rule and the parameter. Outputs are cut to the column\'s length (`varchar(n)`).',
+    "naming the rule and the parameter. Outputs are cut to the column's length (`varchar(n)`).",
     '',
     '| Transformer | Parameters | Injective |',
     '|---|---|---|',

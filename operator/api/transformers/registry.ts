@@ -34,9 +34,34 @@ import { zip } from './zip';
 // all read this list; seed/transform/implementations.ts must implement each.
 
 const DEFINITIONS = [
-  keep, nullTransformer, constant, template, hash, mask, permute, uuid,
-  email, firstName, lastName, fullName, company, phone, street, city, zip, country,
-  username, digits, lorem, ipv4, ipv6, iban, cardNumber, dateShift, noise, json,
+  keep,
+  nullTransformer,
+  constant,
+  template,
+  hash,
+  mask,
+  permute,
+  uuid,
+  email,
+  firstName,
+  lastName,
+  fullName,
+  company,
+  phone,
+  street,
+  city,
+  zip,
+  country,
+  username,
+  digits,
+  lorem,
+  ipv4,
+  ipv6,
+  iban,
+  cardNumber,
+  dateShift,
+  noise,
+  json,
 ] as const;
 
 export type AnyTransformer = (typeof DEFINITIONS)[number];
@@ -73,7 +98,7 @@ export function createRegistry(definitions: readonly TransformerDefinition[]): T
   return registry;
 }
 
-export const TRANSFORMERS = createRegistry(DEFINITIONS as readonly TransformerDefinition[]);
+export const TRANSFORMERS = createRegistry(DEFINITIONS);
 
 /** The names, in registration order (the order error messages and the reference list them in). */
 export const TRANSFORMS = DEFINITIONS.map((d) => d.name) as unknown as readonly [TransformName, ...TransformName[]];
@@ -109,17 +134,28 @@ export function parseParams<N extends TransformName>(name: N, raw: unknown): Par
   if (!def) return { ok: false, issues: [{ path: ['transform'], message: unknownTransformMessage(name) }] };
   const input = raw ?? {};
   const parsed = def.params.safeParse(input);
-  if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => ({ path: ['params', ...(i.path as Array<string | number>)], message: describeIssue(def, i, input) })) };
+  if (!parsed.success)
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((i) => ({
+        path: ['params', ...(i.path as Array<string | number>)],
+        message: describeIssue(def, i, input),
+      })),
+    };
   const issues: ParamIssue[] = [];
   for (const inner of def.nested?.(parsed.data) ?? []) {
     const at = ['params', ...inner.at];
     if (!isTransformName(inner.transform)) {
-      issues.push({ path: inner.at[0] === 'template' ? at : [...at, 'transform'], message: unknownTransformMessage(inner.transform) });
+      issues.push({
+        path: inner.at[0] === 'template' ? at : [...at, 'transform'],
+        message: unknownTransformMessage(inner.transform),
+      });
       continue;
     }
     const result = parseParams(inner.transform, inner.params);
     if (result.ok) continue;
-    if (inner.params === undefined) issues.push({ path: at, message: `${inner.transform} needs parameters, so it cannot be used here` });
+    if (inner.params === undefined)
+      issues.push({ path: at, message: `${inner.transform} needs parameters, so it cannot be used here` });
     else issues.push(...result.issues.map((i) => ({ path: [...at, ...i.path], message: i.message })));
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, params: parsed.data as ParamsOf<N> };
@@ -132,7 +168,8 @@ export function pathText(path: ReadonlyArray<string | number>): string {
 
 function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let node = root;
-  for (const key of path) node = node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    node = node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
   return node;
 }
 
@@ -143,12 +180,18 @@ function describeIssue(def: TransformerDefinition, issue: z.core.$ZodIssue, inpu
   }
   if (issue.code === 'invalid_type') {
     const value = valueAt(input, issue.path);
-    return value === undefined ? `is required (${issue.expected})` : `must be a ${issue.expected}, got ${JSON.stringify(value)}`;
+    return value === undefined
+      ? `is required (${issue.expected})`
+      : `must be a ${issue.expected}, got ${JSON.stringify(value)}`;
   }
   return issue.message;
 }
 
 /** Whether distinct inputs give distinct outputs, for parsed parameters. */
-export function isInjectiveWith(def: TransformerDefinition, params: Record<string, unknown>, column: { unique: boolean }): boolean {
+export function isInjectiveWith(
+  def: TransformerDefinition,
+  params: Record<string, unknown>,
+  column: { unique: boolean },
+): boolean {
   return typeof def.injective === 'boolean' ? def.injective : def.injective.test(params, column);
 }

@@ -16,11 +16,19 @@ export const template = defineTransformer({
       .string()
       .min(1)
       .max(1000)
-      .refine((t) => ![...t.matchAll(PLACEHOLDER)].some((m) => REFUSED.has(m[1]!)), { message: 'placeholders {{value}}, {{template}}, {{json}} and {{keep}} are not allowed' })
+      .refine((t) => ![...t.matchAll(PLACEHOLDER)].some((m) => REFUSED.has(m[1]!)), {
+        message: 'placeholders {{value}}, {{template}}, {{json}} and {{keep}} are not allowed',
+      })
       .describe('The text; for example "user-{{hash:8}}@example.com".'),
   }),
-  injective: { when: 'the template holds {{hash}} or {{hash:N}} with N of 16 or more', test: (p) => LONG_HASH.test(p.template) },
+  injective: {
+    when: 'the template holds {{hash}} or {{hash:N}} with N of 16 or more',
+    test: (p) => LONG_HASH.test(p.template),
+  },
   leak: { scan: true, rowCheck: 'always' },
-  nested: (p) => [...p.template.matchAll(PLACEHOLDER)].filter((m) => m[1] !== 'hash').map((m) => ({ at: ['template'], transform: m[1]! })),
+  nested: (p) =>
+    [...p.template.matchAll(PLACEHOLDER)]
+      .filter((m) => m[1] !== 'hash')
+      .map((m) => ({ at: ['template'], transform: m[1]! })),
   example: { template: 'user-{{hash:8}}@example.com' },
 });

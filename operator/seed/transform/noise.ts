@@ -14,7 +14,7 @@ export function noise(ctx: CompileContext, params: ParamsOf<'noise'>): ValueTran
     const hi = max ?? (x <= 0 ? 0 : Infinity);
     y = Math.min(hi, Math.max(lo, y));
     if (integer) return String(Math.round(y));
-    const decimals = ctx.column.numericScale ?? (v.split('.')[1]?.length ?? 6);
+    const decimals = ctx.column.numericScale ?? v.split('.')[1]?.length ?? 6;
     return y.toFixed(decimals);
   };
 }
