@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { API_VERSION } from '../../operator/api/common';
@@ -243,7 +243,14 @@ export async function recordStatuses<T>(name: string, namespace: string, during:
 /** Where the statuses recorded here are kept, for the Argo CD health script tests (gopher-lua). */
 export const ARGOCD_STATUS_DIR = join(REPO, 'test/fixtures/argocd-statuses');
 
-/** Saves an environment as Argo CD's health script receives it (metadata trimmed of what varies per run). */
+/**
+ * The environment as Argo CD's health script receives it (metadata trimmed of
+ * what varies per run), kept in ARGOCD_STATUS_DIR for the health script tests.
+ * Written when missing or with UNDERSTUDY_RECORD_STATUSES=1; otherwise the
+ * recorded file must still say what this run saw (phase, and each condition's
+ * type, status and reason), so a change of behaviour cannot leave the health
+ * tests judging statuses the operator no longer writes.
+ */
 export function saveStatusFixture(file: string, env: Environment, note: string): void {
   mkdirSync(ARGOCD_STATUS_DIR, { recursive: true });
   const { name, generation, annotations } = env.metadata;
@@ -256,5 +263,14 @@ export function saveStatusFixture(file: string, env: Environment, note: string):
     spec: env.spec,
     status: env.status,
   };
-  writeFileSync(join(ARGOCD_STATUS_DIR, file), `${JSON.stringify(fixture, null, 2)}\n`);
+  const path = join(ARGOCD_STATUS_DIR, file);
+  if (process.env.UNDERSTUDY_RECORD_STATUSES === '1' || !existsSync(path)) {
+    writeFileSync(path, `${JSON.stringify(fixture, null, 2)}\n`);
+    return;
+  }
+  const summary = (status: StagingEnvironmentStatus | undefined) => ({ phase: status?.phase, conditions: (status?.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`) });
+  const recorded = JSON.parse(readFileSync(path, 'utf8')) as { status?: StagingEnvironmentStatus };
+  if (JSON.stringify(summary(recorded.status)) !== JSON.stringify(summary(env.status))) {
+    throw new Error(`${path} no longer matches what the operator reports (${JSON.stringify(summary(env.status))}); record it again with UNDERSTUDY_RECORD_STATUSES=1`);
+  }
 }

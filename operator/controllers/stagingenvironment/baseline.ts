@@ -9,7 +9,7 @@ import { parseSafeKubeconfig, toKubeConfig } from '../../runtime/safe-kubeconfig
 import { KubeClient } from '../../runtime/kube-client';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
-import { CACHED_BASELINE_KINDS, type EnvironmentIndex, type KindRef, NAMESPACE_REF, cacheOf } from './watches';
+import { CACHED_BASELINE_KINDS, type KindRef, NAMESPACE_REF, cacheOf } from './watches';
 
 // Reading what is copied, from the sources the Baseline names (never from
 // anything the environment names). A live namespace of this cluster comes
@@ -39,11 +39,8 @@ const REMOTE_SNAPSHOT_MS = 30_000;
 
 export class BaselineReader {
   private readonly remoteSnapshots = new Map<string, { at: number; objects: KubeObject[] }>();
-  /** What the caches held for a namespace, at a version of the index: listing a cache scans every object of its kind. */
-  private readonly cachedSnapshots = new Map<string, { version: number; objects: KubeObject[]; fingerprint: string }>();
 
   constructor(
-    private readonly index: Pick<EnvironmentIndex, 'baselineVersion'>,
     /** Where the Secrets of remote Baselines live: only admins can put them there. */
     private readonly operatorNamespace: string,
     private readonly now: () => number = Date.now,
@@ -90,15 +87,10 @@ export class BaselineReader {
     return { ok: true, objects, namespace, fingerprint, remote: false };
   }
 
+  /** The namespace's objects of the cached kinds: a namespace-index lookup per kind, nothing scanned. */
   private fromCaches(ctx: ReconcileContext, namespace: string, kinds: readonly KindRef[]): { objects: KubeObject[]; fingerprint: string } {
-    const key = `${namespace}|${kinds.map((k) => k.kind).join(',')}`;
-    const version = this.index.baselineVersion(namespace);
-    const snapshot = this.cachedSnapshots.get(key);
-    if (snapshot?.version === version) return snapshot;
     const objects = kinds.flatMap((kind) => cacheOf(ctx, kind).list(namespace));
-    const fresh = { version, objects, fingerprint: fingerprintOf(objects) };
-    this.cachedSnapshots.set(key, fresh);
-    return fresh;
+    return { objects, fingerprint: fingerprintOf(objects) };
   }
 
   private async fromOtherCluster(env: Environment, ctx: ReconcileContext): Promise<BaselineRead> {

@@ -5,7 +5,7 @@ import { DEFAULT_MANAGED_NAMESPACE_ROLE } from './namespace-access';
 import { operatorMetrics } from '../../metrics/operator-metrics';
 import { StagingEnvironmentReconciler } from './reconciler';
 import { orphanSweep } from './sweep';
-import { EnvironmentIndex, STAGING_ENVIRONMENT_REF, watchedKinds } from './watches';
+import { environmentIndexers, STAGING_ENVIRONMENT_REF, watchedKinds } from './watches';
 
 export const STAGING_ENVIRONMENT_CONTROLLER = 'stagingenvironment';
 export { FINALIZER } from './lifecycle';
@@ -28,13 +28,11 @@ export interface StagingEnvironmentControllerOptions {
  * Reconciles wait mostly on the API server, so several run side by side.
  */
 export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'namespaces' | 'operatorNamespace'> & Partial<Pick<ControllerEnvironment, 'registry'>>, options: StagingEnvironmentControllerOptions = {}): ControllerOptions & { runnables: Runnable[] } {
-  const index = new EnvironmentIndex();
   return {
     name: STAGING_ENVIRONMENT_CONTROLLER,
-    primary: { ...STAGING_ENVIRONMENT_REF },
-    watches: watchedKinds(index),
+    primary: { ...STAGING_ENVIRONMENT_REF, indexers: environmentIndexers },
+    watches: watchedKinds(),
     reconciler: new StagingEnvironmentReconciler({
-      index,
       namespaces: env.namespaces,
       operatorNamespace: env.operatorNamespace,
       managedNamespaceRole: options.managedNamespaceRole ?? process.env.UNDERSTUDY_MANAGED_NAMESPACE_ROLE ?? DEFAULT_MANAGED_NAMESPACE_ROLE,

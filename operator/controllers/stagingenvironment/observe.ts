@@ -12,7 +12,7 @@ import { liveObjects, type LiveObjects } from './apply';
 import { type EnvironmentObject, namespacesOf, refOf, retainedExpiryAt } from './lifecycle';
 import { ACCESS_BINDING_NAME } from './namespace-access';
 import type { SeedProgress } from './status';
-import { DATA_SEED_REF, type EnvironmentIndex, NAMESPACE_REF, SECRET_REF, cacheOf } from './watches';
+import { DATA_SEED_REF, NAMESPACE_REF, SECRET_REF, cacheOf } from './watches';
 
 // Observe: everything one reconcile decides from, gathered into a plain
 // snapshot before anything is decided or written (cert-manager's "gather").
@@ -56,7 +56,6 @@ export interface World {
 }
 
 export interface ObserveOptions {
-  index: EnvironmentIndex;
   baselines: BaselineReader;
   /** Where tombstones of expired environments live. */
   operatorNamespace: string;
@@ -74,32 +73,16 @@ export async function observe(env: EnvironmentObject, ctx: ReconcileContext, opt
   const lifetime = lifetimeStart(environment, createdAt, tombstone, now);
   const observed: Observed = { now, env, ownNamespaces, spec, expiry, lifetime };
   // Torn down under Retain and unchanged since: nothing more is read, not even its Baseline.
-  if (env.metadata.deletionTimestamp || !spec.ok || retainedExpiryAt(env, expiry.policy)) {
-    if (spec.ok) options.index.set(environment, { baselineName: spec.spec.baselineRef.name });
-    return observed;
-  }
+  if (env.metadata.deletionTimestamp || !spec.ok || retainedExpiryAt(env, expiry.policy)) return observed;
   // Nothing of a Baseline is read for a namespace it does not allow.
   const access = accessBaseline(ctx, spec.spec.baselineRef.name, environment.namespace);
   observed.access = access;
-  if (!access.ok) {
-    options.index.set(environment, { baselineName: spec.spec.baselineRef.name, ...(env.status?.namespace ? { targetNamespace: env.status.namespace } : {}) });
-    return observed;
-  }
+  if (!access.ok) return observed;
   const resolved = resolveCopySpec({ environment, spec: spec.spec, baseline: access.baseline, createdAt: lifetime.start, ...productionLabels(ctx, access.baseline) });
   observed.resolved = resolved;
-  if (!resolved.ok) {
-    options.index.set(environment, { baselineName: access.baseline.name });
-    return observed;
-  }
+  if (!resolved.ok) return observed;
   const copy = resolved.copy;
   const targetNamespace = env.status?.namespace ?? copy.targetNamespace;
-  const source = access.baseline.spec.source;
-  options.index.set(environment, {
-    baselineName: access.baseline.name,
-    ...(!source.cluster && !source.manifests ? { baselineNamespace: copy.source.namespace } : {}),
-    ...(source.manifests ? { manifests: `${source.manifests.configMapRef.namespace}/${source.manifests.configMapRef.name}` } : {}),
-    targetNamespace,
-  });
   const expiresAt = expiryOf(copy, lifetime.start);
   // An environment at its end reads nothing more: its baseline no longer matters.
   if (expiresAt && expiresAt.getTime() <= now.getTime()) return observed;

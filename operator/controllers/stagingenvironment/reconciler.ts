@@ -8,7 +8,6 @@ import { type Subject, whoAmI } from './namespace-access';
 import { observe } from './observe';
 import { PlanMemo, type Planned } from './plan-memo';
 import { report, statusOf } from './report';
-import type { EnvironmentIndex } from './watches';
 import { cacheOf, NAMESPACE_REF } from './watches';
 import { hasFinalizer } from '../../runtime/finalizers';
 
@@ -29,7 +28,6 @@ const REMOTE_BASELINE_RESYNC_MS = 5 * 60_000;
 const MAX_REQUEUE_MS = 60 * 60_000;
 
 export interface StagingEnvironmentReconcilerOptions {
-  index: EnvironmentIndex;
   /** The namespaces the operator watches (undefined: all), so sweeping stays within them. */
   namespaces: readonly string[] | undefined;
   /** The operator's namespace: remote Baselines' kubeconfig Secrets, and the tombstones of expired environments. */
@@ -50,7 +48,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
 
   constructor(private readonly options: StagingEnvironmentReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
-    this.baselines = new BaselineReader(options.index, options.operatorNamespace);
+    this.baselines = new BaselineReader(options.operatorNamespace);
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
@@ -60,8 +58,9 @@ export class StagingEnvironmentReconciler implements Reconciler {
       // Gone: whatever namespace is still made for it is an orphan.
       return sweepOrphans(req, { client: ctx.client, log: ctx.log, namespaces: cacheOf(ctx, NAMESPACE_REF) }, this.options.namespaces);
     }
-    const observed = await observe(env, ctx, { index: this.options.index, baselines: this.baselines, operatorNamespace: this.options.operatorNamespace, now: this.now });
+    const observed = await observe(env, ctx, { baselines: this.baselines, operatorNamespace: this.options.operatorNamespace, now: this.now });
     const decision = decide(observed, this.plans);
+    ctx.log.debug({ action: decision.action, ...('reason' in decision ? { reason: decision.reason } : {}) }, 'decided');
     const acted = await act(decision, observed, ctx, {
       identity: () => this.identity(ctx),
       managedNamespaceRole: this.options.managedNamespaceRole,
@@ -77,7 +76,9 @@ export class StagingEnvironmentReconciler implements Reconciler {
       if (hasFinalizer(env, FINALIZER) && done) this.options.metrics?.environmentCleanedUp('finalized');
       if (!hasFinalizer(env, FINALIZER) || done) this.forget(req);
     }
-    return this.next(decision, acted);
+    const result = this.next(decision, acted);
+    ctx.log.debug({ action: acted.action, result }, 'acted');
+    return result;
   }
 
   /** When to look again: at expiry, at the resync, and soon after writing workloads (their watch event should come first). */
@@ -98,7 +99,6 @@ export class StagingEnvironmentReconciler implements Reconciler {
 
   private forget(req: Request): void {
     this.options.metrics?.environmentForgotten(req);
-    this.options.index.delete(req);
     this.plans.forget(`${req.namespace}/${req.name}`);
   }
 }

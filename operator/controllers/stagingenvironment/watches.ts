@@ -1,17 +1,22 @@
 import { API_VERSION, LABELS, MANAGED_BY } from '../../api/common';
 import { DEFAULT_KINDS } from '../../environment/kinds';
-import { BASELINE_REF } from '../baseline-access';
 import { environmentOfNamespace } from '../../environment/namespace';
-import type { KubeObject } from '../../environment/objects';
+import { isRecord, type KubeObject } from '../../environment/objects';
+import { Kinds, type StagingEnvironmentObject } from '../../kinds';
 import type { KubernetesObject } from '../../runtime/client-node';
 import type { WatchesKind } from '../../runtime/controller';
 import type { CacheReader } from '../../runtime/informer';
-import type { ReconcileContext, Request } from '../../runtime/reconciler';
+import type { Indexers } from '../../runtime/object-store';
+import type { Caches, ReconcileContext, Request } from '../../runtime/reconciler';
+import { baselinesOfProductionNamespace, baselineWatches } from '../baseline-access';
+import { ENVIRONMENT_BY_BASELINE, environmentByBaseline } from '../baseline';
+import { ENVIRONMENT_BY_TARGET_NAMESPACE, environmentByTargetNamespace } from '../shared-indexes';
 
 // What wakes an environment up. The copied kinds are watched in every
 // namespace without a label selector, one cache per kind: the environment's
 // own objects (found through its labels) so that workload readiness moves
-// status, and the baselines' objects (found through the index below) so that
+// status, and the baselines' objects (found through indexes on the cached
+// environments and Baselines, never a table filled by reconciles) so that
 // BaselineStale follows a baseline as soon as it changes, and so that a
 // reconcile reads its baseline from memory instead of listing it. Secrets are
 // the exception: none is cached (the operator may not list them across the
@@ -46,77 +51,63 @@ export const MANAGED_ONLY_KINDS: readonly KindRef[] = [
 /** Every kind an environment may write, with a cache to compare against and prune from. */
 export const CACHED_TARGET_KINDS: readonly KindRef[] = [...CACHED_BASELINE_KINDS, ...MANAGED_ONLY_KINDS];
 
-interface Sources {
-  /** The Baseline the environment names. */
-  baselineName?: string;
-  baselineNamespace?: string;
-  targetNamespace?: string;
-  /** `namespace/name` of the ConfigMap holding rendered manifests. */
-  manifests?: string;
+/**
+ * The primary's indexes, from the stored object alone (an invalid spec is
+ * still filed under the Baseline it names, so fixing the Baseline wakes it),
+ * so every mapping below holds from the first event after a restart, before
+ * any reconcile (controller-runtime's IndexField). Both are shared with the
+ * other controllers reading StagingEnvironments through the same informer.
+ */
+export const environmentIndexers: Indexers<StagingEnvironmentObject> = {
+  [ENVIRONMENT_BY_BASELINE]: environmentByBaseline,
+  [ENVIRONMENT_BY_TARGET_NAMESPACE]: environmentByTargetNamespace,
+};
+
+const requestOf = (object: KubernetesObject): Request => ({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' });
+const environments = (caches: Caches) => caches.cache(Kinds.StagingEnvironment);
+
+/** Environments naming the Baseline. */
+export function environmentsOfBaseline(baseline: string, caches: Caches): Request[] {
+  return environments(caches).byIndex(ENVIRONMENT_BY_BASELINE, baseline).map(requestOf);
+}
+
+/** Environments whose Baseline copies this namespace of this cluster. */
+export function environmentsReadingNamespace(namespace: string | undefined, caches: Caches): Request[] {
+  if (!namespace) return [];
+  return baselinesOfProductionNamespace(caches, namespace).flatMap((b) => environmentsOfBaseline(b.metadata?.name ?? '', caches));
+}
+
+/** Environments whose Baseline renders its manifests from this ConfigMap (Baselines are few and cluster-scoped). */
+export function environmentsReadingConfigMap(namespace: string | undefined, name: string | undefined, caches: Caches): Request[] {
+  return caches
+    .cache(Kinds.Baseline)
+    .list()
+    .filter((b) => {
+      const ref = isRecord(b.spec?.source?.manifests) && isRecord(b.spec.source.manifests.configMapRef) ? b.spec.source.manifests.configMapRef : undefined;
+      return ref?.namespace === namespace && ref?.name === name;
+    })
+    .flatMap((b) => environmentsOfBaseline(b.metadata?.name ?? '', caches));
 }
 
 /**
- * Which environment reads which namespace or ConfigMap, filled in by each
- * reconcile. Every environment is reconciled once when the operator starts,
- * so the index is complete as soon as the first pass is done; an event
- * arriving before that is harmless because that first reconcile reads
- * everything fresh anyway.
+ * Environments a namespace's appearance, labels or deletion concern: the one
+ * it was made for, those whose copy it is (status.namespace), those whose
+ * Baseline's production it is, and those in it (its labels decide which
+ * Baselines allow them).
  */
-export class EnvironmentIndex {
-  private readonly sources = new Map<string, Sources>();
-  /** Events seen per baseline namespace: a reconcile re-reads a baseline only when this moved. */
-  private readonly versions = new Map<string, number>();
-
-  /** Counts a change of an object in a namespace some environment reads. */
-  touch(namespace: string | undefined): void {
-    if (namespace) this.versions.set(namespace, (this.versions.get(namespace) ?? 0) + 1);
-  }
-
-  /** Moves whenever a cached object of the namespace changed since the last call to touch. */
-  baselineVersion(namespace: string): number {
-    return this.versions.get(namespace) ?? 0;
-  }
-
-  set(req: Request, sources: Sources): void {
-    this.sources.set(key(req), sources);
-  }
-
-  delete(req: Request): void {
-    this.sources.delete(key(req));
-  }
-
-  readingNamespace(namespace: string | undefined): Request[] {
-    if (!namespace) return [];
-    return this.matching((s) => s.baselineNamespace === namespace);
-  }
-
-  /** Environments reading or writing a namespace of this name, and those in it: its labels decide which Baselines they may use. */
-  usingNamespaceName(name: string): Request[] {
-    return [...this.matching((s) => s.baselineNamespace === name || s.targetNamespace === name), ...[...this.sources.keys()].map(splitKey).filter((req) => req.namespace === name)];
-  }
-
-  usingBaseline(name: string): Request[] {
-    return this.matching((s) => s.baselineName === name);
-  }
-
-  readingConfigMap(namespace: string | undefined, name: string | undefined): Request[] {
-    return this.matching((s) => s.manifests === `${namespace}/${name}`);
-  }
-
-  private matching(predicate: (sources: Sources) => boolean): Request[] {
-    const out: Request[] = [];
-    for (const [k, sources] of this.sources) if (predicate(sources)) out.push(splitKey(k));
-    return out;
-  }
+export function environmentsOfNamespace(namespace: KubernetesObject, caches: Caches): Request[] {
+  const name = namespace.metadata?.name ?? '';
+  const owner = environmentOfNamespace(namespace as KubeObject);
+  return unique([
+    ...(owner ? [{ namespace: owner.namespace, name: owner.name }] : []),
+    ...environments(caches).byIndex(ENVIRONMENT_BY_TARGET_NAMESPACE, name).map(requestOf),
+    ...environmentsReadingNamespace(name, caches),
+    ...environments(caches).list(name).map(requestOf),
+  ]);
 }
 
-function key(req: Request): string {
-  return `${req.namespace}/${req.name}`;
-}
-
-function splitKey(k: string): Request {
-  const slash = k.indexOf('/');
-  return { namespace: k.slice(0, slash), name: k.slice(slash + 1) };
+function unique(requests: Request[]): Request[] {
+  return [...new Map(requests.map((r) => [`${r.namespace}/${r.name}`, r])).values()];
 }
 
 /** The environment whose labels an object carries. */
@@ -138,31 +129,24 @@ export function cacheOf(ctx: ReconcileContext, ref: KindRef): CacheReader<KubeOb
   return ctx.cache(ref.apiVersion, ref.kind) as unknown as CacheReader<KubeObject>;
 }
 
-export function watchedKinds(index: EnvironmentIndex): WatchesKind[] {
+export function watchedKinds(): WatchesKind[] {
   const baselineKinds = CACHED_BASELINE_KINDS.map(
     (ref): WatchesKind => ({
       ...ref,
       scope: 'all',
-      map: (object) => {
-        const readers = index.readingNamespace(object.metadata?.namespace);
-        // The cache already holds this change (informers update it before calling handlers), so the count and the cache agree.
-        if (readers.length > 0) index.touch(object.metadata?.namespace);
+      map: (object, caches) => {
         const own = environmentOfObject(object);
-        if (own.length > 0) return own;
-        return ref.kind === 'ConfigMap' ? [...readers, ...index.readingConfigMap(object.metadata?.namespace, object.metadata?.name)] : readers;
+        if (own.length > 0 || !caches) return own;
+        const readers = environmentsReadingNamespace(object.metadata?.namespace, caches);
+        return ref.kind === 'ConfigMap' ? unique([...readers, ...environmentsReadingConfigMap(object.metadata?.namespace, object.metadata?.name, caches)]) : readers;
       },
     }),
   );
   const managedOnly = MANAGED_ONLY_KINDS.map((ref): WatchesKind => ({ ...ref, scope: 'all', labelSelector: MANAGED_SELECTOR, map: environmentOfObject }));
-  const namespaces: WatchesKind = {
-    ...NAMESPACE_REF,
-    scope: 'all',
-    map: (object) => {
-      const owner = environmentOfNamespace(object as KubeObject);
-      const own = owner ? [{ namespace: owner.namespace, name: owner.name }] : [];
-      return [...own, ...index.usingNamespaceName(object.metadata?.name ?? '')];
-    },
-  };
-  const baselines: WatchesKind = { ...BASELINE_REF, scope: 'all', map: (object) => index.usingBaseline(object.metadata?.name ?? '') };
-  return [...baselineKinds, ...managedOnly, namespaces, baselines];
+  // Baselines (indexed by their production namespace) and Namespaces, as every user of Baselines watches them.
+  const baselines = baselineWatches({
+    ofBaseline: (baseline, caches) => environmentsOfBaseline(baseline.metadata?.name ?? '', caches),
+    ofNamespace: (namespace, caches) => environmentsOfNamespace(namespace, caches),
+  });
+  return [...baselineKinds, ...managedOnly, ...baselines];
 }
