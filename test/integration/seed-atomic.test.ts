@@ -143,6 +143,15 @@ describe('atomic seeds', () => {
       expect(marked[0]!.message).not.toContain('a real review');
       const [run] = await query<{ status: string; message: string }>(emptyTarget, "SELECT status, message FROM understudy.seed_runs WHERE status = 'Failed' ORDER BY id DESC LIMIT 1");
       expect(run!.message).toContain('onFailure: Empty');
+
+      // Emptying and its record commit together or not at all: a record that cannot be written leaves the target as it was.
+      const unmarkable = await cloneDatabase('seed_atomic_before', 'seed_atomic_unmarkable');
+      await query(unmarkable, `CREATE SCHEMA understudy; CREATE TABLE understudy.seed_runs (id bigserial PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz, status text NOT NULL CHECK (status <> 'Emptied'), description text NOT NULL, message text)`);
+      const refused = await outcome(runSeed({ spec: anonymize({ rules, onFailure: 'Empty' }), source: production, target: unmarkable, key: Buffer.from(KEY) }));
+      expect((refused as SeedError).reason).toBe('LeakDetected');
+      expect((refused as SeedError).message).toMatch(/emptying the tables failed \(.*seed_runs_status_check.*\), so the target is as it was/);
+      expect(await tableDigests(unmarkable)).toEqual(before);
     } finally {
       await query(production, 'UPDATE reviews SET body = $2 WHERE id = $1', [original!.id, original!.body]);
     }
