@@ -48,7 +48,7 @@ const find = (all: Manifest[], kind: string) => all.filter((m) => m.kind === kin
 describe('chart: lint and values', () => {
   it('passes helm lint, with the defaults and with every monitoring object on', () => {
     for (const set of [[], MONITORING]) {
-      const lint = helm(['lint', CHART, '--kube-version', 'v1.34.4', ...set.flatMap((s) => ['--set', s])]);
+      const lint = helm(['lint', '--strict', CHART, '--kube-version', 'v1.34.4', ...set.flatMap((s) => ['--set', s])]);
       expect(lint.stdout).toContain('0 chart(s) failed');
       expect(lint.code).toBe(0);
     }
