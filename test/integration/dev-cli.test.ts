@@ -145,6 +145,18 @@ describe('understudy dev', () => {
     await runDevDown('pr-nobase', { namespace: previews, timeout: '1m' }, capture());
   });
 
+  it('the installed command exits 2 on a usage error or an unknown --context, before talking to the cluster', async () => {
+    const run = (args: string[]) =>
+      promisify(execFile)('node', [CLI, ...args], { env: process.env }).then(
+        (r) => ({ code: 0, ...r }),
+        (err: { code: number; stdout: string; stderr: string }) => err,
+      );
+    expect(await run(['dev', 'wait', 'pr-1', '-n', previews, '-o', 'xml'])).toMatchObject({ code: EXIT.error, stderr: expect.stringContaining("argument 'xml' is invalid. Allowed choices are text, wide, json, yaml.") });
+    expect(await run(['dev', 'wait'])).toMatchObject({ code: EXIT.error, stderr: expect.stringContaining("missing required argument 'name'") });
+    expect(await run(['dev', 'wait', 'pr-1', '-n', previews, '--context', 'nope'])).toMatchObject({ code: EXIT.error, stderr: expect.stringContaining('--context nope: no such context in the kubeconfig') });
+    expect(await run(['dev'])).toMatchObject({ code: EXIT.error });
+  });
+
   it('--wait-for-tests waits for the tests Jobs from a manifest file, and exits 1 naming the test that failed', async () => {
     const job = (extra: Record<string, unknown> = {}, pod: Record<string, unknown> = {}) => ({
       backoffLimit: 0,

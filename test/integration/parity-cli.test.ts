@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { runParityCommand } from '../../operator/commands/parity';
 import { formatReport } from '../../operator/parity/report';
 import { shopService } from '../../operator/parity/testing/shop-fixture';
@@ -169,5 +169,27 @@ describe('understudy parity against real sources', () => {
     const path = 'spec.template.spec.containers[app].env[LOG_LEVEL]';
     expect(formatReport(result)).not.toContain('…');
     expect(formatReport(result, { wide: true }).split('\n').some((l) => l.includes('Deployment/catalog') && l.includes(path))).toBe(true);
+  });
+
+  /** The installed command (bin/understudy.js over dist/, as `npm run build` leaves it). */
+  const installed = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      execFile('node', [resolve(__dirname, '../../bin/understudy.js'), ...args], { env: process.env }, (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+    });
+
+  it('exits 2 on a usage error, naming the bad value, so a typo never reads as drift (1) in the CI gate', async () => {
+    const typo = await installed(['parity', '--staging', staging, '--production', production, '--fail-on', 'critcal']);
+    expect(typo).toMatchObject({ code: 2, stdout: '' });
+    expect(typo.stderr).toMatch(/option '--fail-on <severity>' argument 'critcal' is invalid\. Allowed choices are info, warning, critical\./);
+    expect(await installed(['parity', '--staging', staging])).toMatchObject({ code: 2, stderr: expect.stringContaining("required option '--production <namespace>' not specified") });
+    expect(await installed(['parity', '--staging', staging, '--production', production, '--context', 'nope'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--context nope: no such context in the kubeconfig') });
+  });
+
+  it('prints the same result as YAML with -o yaml, and exits 1 on the drift it found', async () => {
+    const run = await installed(['parity', '--staging', staging, '--production', production, '--spec', manifest(), '--postgres-production', productionDb, '--prometheus', prometheus.url, '-o', 'yaml']);
+    expect(run.code).toBe(1);
+    const parsed = parseYaml(run.stdout) as { status: { summary: { verdict: string } }; findings: unknown[] };
+    expect(parsed.status.summary.verdict).toBe('Drifted');
+    expect(parsed.findings.length).toBeGreaterThan(0);
   });
 });
