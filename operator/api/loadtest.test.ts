@@ -27,3 +27,22 @@ describe('LoadTest spec', () => {
     if (message) expect(parsed.message).toBe(message);
   });
 });
+
+describe('loadTests templates of a StagingEnvironment', () => {
+  // Imported here so the template check is tested beside the schema it applies.
+  const { parseStagingEnvironmentSpec } = jest.requireActual<typeof import('./stagingenvironment')>('./stagingenvironment');
+  const { childObjects } = jest.requireActual<typeof import('../environment/children')>('../environment/children');
+  const { baselineRef: _ref, ...template } = base;
+
+  it('are judged by the LoadTest schema, naming the field', () => {
+    const bad = parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, loadTests: [{ name: 'peak', spec: { ...template, parallelism: 0 } }] });
+    expect(bad).toMatchObject({ ok: false, field: 'spec.loadTests[0].spec.parallelism' });
+    expect(parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, loadTests: [{ name: 'peak', spec: template }] }).ok).toBe(true);
+  });
+
+  it('become LoadTests naming the environment\'s Baseline', () => {
+    const parsed = parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, loadTests: [{ name: 'peak', spec: template }] });
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(childObjects(parsed.spec)).toEqual([{ apiVersion: 'understudy.dev/v1alpha1', kind: 'LoadTest', metadata: { name: 'peak' }, spec: { baselineRef: { name: 'shop' }, ...template } }]);
+  });
+});

@@ -4,6 +4,7 @@ import { DataSeedSpecSchema } from './dataseed';
 import { EnvironmentInfrastructureSchema, InfrastructureStatusSchema } from './infrastructure';
 import type { KindDefinition } from './kind';
 import { ParityCheckSpecSchema } from './paritycheck';
+import { LoadTestSpecSchema } from './loadtest';
 import { parseDuration } from './values/duration';
 import { hostTemplateProblem } from './values/hosts';
 import { parseImage } from './values/image';
@@ -172,6 +173,7 @@ export const StagingEnvironmentSpecSchema = z
     suspend: z.boolean().default(false).describe('Scale every workload to zero, pin autoscalers and suspend CronJobs, keeping everything else.'),
     dataSeeds: namedList(ChildTemplateSchema, 32, 'DataSeed objects created in the target namespace; Ready waits for them to succeed.'),
     parityChecks: namedList(ChildTemplateSchema, 32, 'ParityCheck objects created in the target namespace.'),
+    loadTests: namedList(ChildTemplateSchema, 16, 'LoadTest objects created in the target namespace; each runs once the environment is Ready.'),
     tests: namedList(TestTemplateSchema, 32, 'Job templates run once the environment is Ready; their outcome is the TestsPassed condition.'),
     infrastructure: EnvironmentInfrastructureSchema.optional(),
   })
@@ -322,7 +324,7 @@ function childTemplatesProblem(spec: StagingEnvironmentSpec): Problem | undefine
     }
     return undefined;
   };
-  return check(spec.dataSeeds, DataSeedSpecSchema, 'dataSeeds') ?? check(spec.parityChecks, ParityCheckSpecSchema, 'parityChecks') ?? testTemplatesProblem(spec);
+  return check(spec.dataSeeds, DataSeedSpecSchema, 'dataSeeds') ?? check(spec.parityChecks, ParityCheckSpecSchema, 'parityChecks') ?? check(spec.loadTests, LoadTestSpecSchema, 'loadTests') ?? testTemplatesProblem(spec);
 }
 
 /** A Job's pods must not restart forever: the API server refuses the Job otherwise, after the rest was applied. */

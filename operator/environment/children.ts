@@ -10,7 +10,9 @@ export const TEST_LABEL = 'understudy.dev/test';
 export function childObjects(spec: StagingEnvironmentSpec): KubeObject[] {
   const seeds = (spec.dataSeeds ?? []).map((t) => child('DataSeed', t.name, childSpec(spec, t.spec)));
   const checks = (spec.parityChecks ?? []).map((t) => child('ParityCheck', t.name, childSpec(spec, t.spec)));
-  return [...seeds, ...checks];
+  // LoadTests (issue 14): created with the other children; the LoadTest controller waits for the environment to be Ready before it sends.
+  const loadTests = (spec.loadTests ?? []).map((t) => child('LoadTest', t.name, childSpec(spec, t.spec)));
+  return [...seeds, ...checks, ...loadTests];
 }
 
 /**
