@@ -13,8 +13,8 @@ describe('leader election rules', () => {
     expect(canAcquire(held, 'me', 1000, 16_000, 15_000)).toBe(true);
   });
 
-  it('reads the lease spec whether times come back as strings or Dates', () => {
-    expect(recordOf({ spec: { holderIdentity: 'a', renewTime: new Date('2025-01-01T00:00:00.5Z') } })).toEqual({
+  it('reads the lease spec as the server sends it (MicroTime strings), with defaults for what is missing', () => {
+    expect(recordOf({ spec: { holderIdentity: 'a', renewTime: '2025-01-01T00:00:00.500000Z' } })).toEqual({
       holderIdentity: 'a',
       leaseDurationSeconds: 0,
       acquireTime: undefined,

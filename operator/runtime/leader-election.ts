@@ -1,6 +1,14 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { V1Lease } from './client-node';
+import type { KubernetesObject } from './client-node';
+
+/** A coordination.k8s.io/v1 Lease as JSON: times are RFC 3339 strings with microseconds (MicroTime). */
+export type LeaseObject = KubernetesObject & {
+  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
+};
+
+/** The runtime's own kind: operator/kinds.ts is for the kinds controllers read. */
+const LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' } as const;
 import { microTime } from './events';
 import type { KubeClient } from './kube-client';
 import { isConflict } from './kube-errors';
@@ -39,10 +47,10 @@ export interface LeaseRecord {
   leaseTransitions: number;
 }
 
-export function recordOf(lease: V1Lease | undefined): LeaseRecord | undefined {
+export function recordOf(lease: LeaseObject | undefined): LeaseRecord | undefined {
   if (!lease) return undefined;
   const spec = lease.spec ?? {};
-  const time = (t: unknown): string | undefined => (t instanceof Date ? microTime(t) : typeof t === 'string' ? t : undefined);
+  const time = (t: unknown): string | undefined => (typeof t === 'string' ? t : undefined);
   return {
     holderIdentity: spec.holderIdentity ?? '',
     leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
@@ -153,23 +161,23 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const { client, namespace, name } = this.options;
-    const ref = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name };
+    const ref = { ...LEASE, namespace, name };
     const nowMs = this.now();
-    const desired = (previous: LeaseRecord | undefined): V1Lease['spec'] => {
+    const desired = (previous: LeaseRecord | undefined): LeaseObject['spec'] => {
       const takingOver = !previous || previous.holderIdentity !== this.identity;
       return {
         holderIdentity: this.identity,
         leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
-        acquireTime: (takingOver ? microTime(new Date(nowMs)) : previous?.acquireTime) as unknown as Date,
-        renewTime: microTime(new Date(nowMs)) as unknown as Date,
+        acquireTime: (takingOver ? microTime(new Date(nowMs)) : previous?.acquireTime),
+        renewTime: microTime(new Date(nowMs)),
         leaseTransitions: previous ? previous.leaseTransitions + (takingOver && previous.holderIdentity !== '' ? 1 : 0) : 0,
       };
     };
     try {
-      const lease = await client.get<V1Lease>(ref, { signal });
+      const lease = await client.get<LeaseObject>(ref, { signal });
       this.lastContactMs = this.now();
       if (!lease) {
-        const created = await client.create<V1Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: desired(undefined) }, { signal });
+        const created = await client.create<LeaseObject>({ ...LEASE, metadata: { name, namespace }, spec: desired(undefined) }, { signal });
         this.observe(created);
         return true;
       }
@@ -178,7 +186,7 @@ export class LeaderElector {
       // The holder's lease lasts what its record says (client-go reads the record too), not what our own flag says.
       const heldForMs = record.leaseDurationSeconds > 0 ? record.leaseDurationSeconds * 1000 : this.leaseDurationMs;
       if (!canAcquire(record, this.identity, this.observed!.atMs, nowMs, heldForMs)) return false;
-      const updated = await client.replace<V1Lease>({ ...lease, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', spec: desired(record) }, { signal });
+      const updated = await client.replace<LeaseObject>({ ...lease, ...LEASE, spec: desired(record) }, { signal });
       this.observe(updated);
       this.lastContactMs = this.now();
       return true;
@@ -190,7 +198,7 @@ export class LeaderElector {
   }
 
   /** Remembers when the record last changed, by our clock. */
-  private observe(lease: V1Lease): void {
+  private observe(lease: LeaseObject): void {
     const record = recordOf(lease)!;
     const resourceVersion = lease.metadata?.resourceVersion ?? '';
     if (!this.observed || this.observed.resourceVersion !== resourceVersion) this.observed = { record, resourceVersion, atMs: this.now() };
@@ -199,13 +207,12 @@ export class LeaderElector {
   private async release(): Promise<void> {
     const { client, namespace, name } = this.options;
     try {
-      const lease = await client.get<V1Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name });
+      const lease = await client.get<LeaseObject>({ ...LEASE, namespace, name });
       if (!lease || lease.spec?.holderIdentity !== this.identity) return;
-      const now = microTime(new Date(this.now())) as unknown as Date;
-      await client.replace<V1Lease>({
+      const now = microTime(new Date(this.now()));
+      await client.replace<LeaseObject>({
         ...lease,
-        apiVersion: 'coordination.k8s.io/v1',
-        kind: 'Lease',
+        ...LEASE,
         spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now },
       });
       this.log.info('released the lease');

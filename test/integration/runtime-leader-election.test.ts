@@ -1,7 +1,8 @@
 import { OPERATOR_WRITABLE } from '../support/kube';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type KubernetesObject, type V1ConfigMap, type V1Lease, loadKubeConfig } from '../../operator/runtime/client-node';
+import { type KubernetesObject, loadKubeConfig } from '../../operator/runtime/client-node';
+import type { LeaseObject } from '../../operator/runtime/leader-election';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { RUNTIME_TEST_LABEL, echoName } from '../../operator/runtime/testing/configmap-echo';
 import { createNamespace, deleteNamespace, eventually, uniqueName } from '../support/kube';
@@ -49,8 +50,8 @@ describe('runtime: leader election between two operator processes', () => {
     return p;
   };
   const holder = async (): Promise<string> =>
-    (await admin().get<V1Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: LEASE_NAMESPACE, name: leaseName }))?.spec?.holderIdentity ?? '';
-  const echo = () => admin().get<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: echoName('elect') });
+    (await admin().get<LeaseObject>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: LEASE_NAMESPACE, name: leaseName }))?.spec?.holderIdentity ?? '';
+  const echo = () => admin().get<KubernetesObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: echoName('elect') });
   const healthUrl = (p: OperatorProcess): string | undefined => p.lines().find((l) => l.msg === 'operator running')?.health as string | undefined;
 
   it('elects one leader, fails over within 20 s of a SIGKILL, and releases the lease on SIGTERM', async () => {

@@ -1,6 +1,12 @@
-import type { KubernetesObject, V1ConfigMap } from '../client-node';
+import type { KubernetesObject } from '../client-node';
 import type { ControllerOptions } from '../controller';
-import type { Reconciler } from '../reconciler';
+import { groupVersionKind } from '../gvk';
+import { type Reconciler, requestKey } from '../reconciler';
+
+type ConfigMapObject = KubernetesObject & { data?: Record<string, string> };
+
+/** runtime/ knows no kind of the operator's (those are in operator/kinds.ts): this test controller declares its own. */
+const CONFIG_MAP = groupVersionKind<ConfigMapObject>('', 'v1', 'ConfigMap', 'configmaps');
 
 /**
  * A test-only controller over plain ConfigMaps, so the runtime can be
@@ -24,7 +30,7 @@ export function echoName(source: string): string {
   return `${source}-echo`;
 }
 
-export function desiredEcho(source: V1ConfigMap, identity: string): V1ConfigMap {
+export function desiredEcho(source: ConfigMapObject, identity: string): ConfigMapObject {
   const name = source.metadata?.name ?? '';
   return {
     apiVersion: 'v1',
@@ -42,16 +48,17 @@ export function desiredEcho(source: V1ConfigMap, identity: string): V1ConfigMap 
 export function echoReconciler(options: EchoControllerOptions): Reconciler {
   return {
     async reconcile(req, ctx) {
-      const key = `${req.namespace}/${req.name}`;
+      const key = requestKey(req);
       options.onReconcile?.(key, 'start');
       try {
         if (options.workMs) await new Promise((r) => setTimeout(r, options.workMs));
-        const source = ctx.primary.get(req.namespace, req.name) as V1ConfigMap | undefined;
+        // The primary cache holds the sources; ctx.cache(CONFIG_MAP) is the echoes' (owns), the last registration of the kind.
+        const source = ctx.primary.get(req.namespace, req.name) as ConfigMapObject | undefined;
         if (!source || source.metadata?.deletionTimestamp) return;
         const desired = desiredEcho(source, options.identity);
-        const current = ctx.cache<V1ConfigMap>('v1', 'ConfigMap').get(req.namespace, echoName(req.name));
+        const current = ctx.cache(CONFIG_MAP).get(req.namespace, echoName(req.name));
         if (current && sameEcho(current, desired)) return;
-        await ctx.client.apply(desired as KubernetesObject, { force: true });
+        await ctx.client.apply(desired, { force: true });
         ctx.log.info('echo written');
       } finally {
         options.onReconcile?.(key, 'end');
@@ -60,7 +67,7 @@ export function echoReconciler(options: EchoControllerOptions): Reconciler {
   };
 }
 
-function sameEcho(current: V1ConfigMap, desired: V1ConfigMap): boolean {
+function sameEcho(current: ConfigMapObject, desired: ConfigMapObject): boolean {
   const owner = current.metadata?.ownerReferences?.[0]?.uid;
   return owner === desired.metadata?.ownerReferences?.[0]?.uid && JSON.stringify(sortKeys(current.data)) === JSON.stringify(sortKeys(desired.data));
 }
