@@ -42,6 +42,6 @@ export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'n
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
     // The periodic sweep belongs to the controller but to no reconcile: the manager runs it while leading.
-    runnables: [orphanSweep({ namespaces: env.namespaces, operatorNamespace: env.operatorNamespace, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}), ...(options.now ? { now: options.now } : {}) })],
+    runnables: [orphanSweep({ namespaces: env.namespaces, operatorNamespace: env.operatorNamespace, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}), ...(options.now ? { now: options.now } : {}), ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}) })],
   };
 }

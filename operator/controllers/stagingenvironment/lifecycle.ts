@@ -1,4 +1,5 @@
 import { CONDITION_TYPES, type ExpiryPolicy, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
+import type { OperatorMetrics } from '../../metrics/operator-metrics';
 import { getCondition } from '../../runtime/conditions';
 import { managedSelector, type EnvironmentRef } from '../../environment/labels';
 import { environmentOfNamespace, OWNER_UID_ANNOTATION } from '../../environment/namespace';
@@ -95,6 +96,8 @@ export interface SweepContext {
   client: KubeClient;
   log: Logger;
   namespaces: CacheReader<KubeObject>;
+  /** understudy_environment_cleanups_total{kind="orphan"}. */
+  metrics?: Pick<OperatorMetrics, 'environmentCleanedUp'>;
 }
 
 /**
@@ -112,6 +115,7 @@ export async function sweepOrphans(req: Request, ctx: SweepContext, watchedNames
     // The cache lags: an environment that exists with this uid owns the namespace.
     if (env && (ownerUid === undefined || ownerUid === env.metadata.uid)) continue;
     await deleteNamespace(namespace, ctx.client);
+    ctx.metrics?.environmentCleanedUp('orphan');
     ctx.log.info({ namespace: namespace.metadata.name }, 'deleted a namespace whose StagingEnvironment no longer exists');
   }
   return {};

@@ -56,7 +56,7 @@ export class StagingEnvironmentReconciler implements Reconciler {
     if (!env) {
       this.forget(req);
       // Gone: whatever namespace is still made for it is an orphan.
-      return sweepOrphans(req, { client: ctx.client, log: ctx.log, namespaces: cacheOf(ctx, NAMESPACE_REF) }, this.options.namespaces);
+      return sweepOrphans(req, { client: ctx.client, log: ctx.log, namespaces: cacheOf(ctx, NAMESPACE_REF), ...(this.options.metrics ? { metrics: this.options.metrics } : {}) }, this.options.namespaces);
     }
     const observed = await observe(env, ctx, { baselines: this.baselines, operatorNamespace: this.options.operatorNamespace, now: this.now });
     const decision = decide(observed, this.plans);

@@ -1,4 +1,5 @@
 import { environmentOfNamespace } from '../../environment/namespace';
+import type { OperatorMetrics } from '../../metrics/operator-metrics';
 import type { KubeObject } from '../../environment/objects';
 import type { CacheReader } from '../../runtime/informer';
 import type { Runnable, RunnableContext } from '../../runtime/runnable';
@@ -24,6 +25,7 @@ export interface OrphanSweepOptions {
   operatorNamespace: string;
   intervalMs?: number;
   now?: () => Date;
+  metrics?: OperatorMetrics;
 }
 
 export function orphanSweep(options: OrphanSweepOptions): Runnable {
@@ -40,7 +42,7 @@ export function orphanSweep(options: OrphanSweepOptions): Runnable {
       for (const informer of [namespaces, environments, configMaps]) if (!(await informer.waitForSync(ctx.signal))) return;
       while (!ctx.signal.aborted) {
         try {
-          await sweepOnce({ ...ctx, namespaces, environments, configMaps, operatorNamespace: options.operatorNamespace, now: now() }, options.namespaces);
+          await sweepOnce({ ...ctx, namespaces, environments, configMaps, operatorNamespace: options.operatorNamespace, now: now(), ...(options.metrics ? { metrics: options.metrics } : {}) }, options.namespaces);
         } catch (error) {
           ctx.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'orphan sweep failed; retried at the next interval');
         }
@@ -56,6 +58,7 @@ export interface SweepInput extends Pick<RunnableContext, 'client' | 'logger'> {
   configMaps: CacheReader<KubeObject>;
   operatorNamespace: string;
   now: Date;
+  metrics?: OperatorMetrics;
 }
 
 /** One pass: namespaces without a known owner, then tombstones past their retention. */
@@ -66,7 +69,7 @@ export async function sweepOnce(input: SweepInput, watched: readonly string[] | 
     if (!owner || namespace.metadata.deletionTimestamp || input.environments.get(owner.namespace, owner.name)) continue;
     owners.set(`${owner.namespace}/${owner.name}`, { namespace: owner.namespace, name: owner.name });
   }
-  for (const owner of owners.values()) await sweepOrphans(owner, { client: input.client, log: input.logger, namespaces: input.namespaces }, watched);
+  for (const owner of owners.values()) await sweepOrphans(owner, { client: input.client, log: input.logger, namespaces: input.namespaces, ...(input.metrics ? { metrics: input.metrics } : {}) }, watched);
   for (const configMap of input.configMaps.list(input.operatorNamespace)) {
     const tombstone = parseTombstone(configMap);
     if (!tombstone || tombstoneLive(tombstone, input.now)) continue;
