@@ -1,20 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { packageVersion } from '../../package-version';
 
 // Seed Jobs run the operator's own image. The chart passes it in
 // UNDERSTUDY_IMAGE; without it, the chart's default image at this version.
 
 export const IMAGE_ENV = 'UNDERSTUDY_IMAGE';
 export const DEFAULT_REPOSITORY = 'ghcr.io/understudy-dev/understudy';
-
-// Found by walking up, because the same file runs from operator/ (tsx) and dist/operator/ (compiled).
-function packageVersion(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return 'latest';
-}
 
 /** Names of pull Secrets for that image, comma-separated; the chart sets it from its imagePullSecrets. */
 export const IMAGE_PULL_SECRETS_ENV = 'UNDERSTUDY_IMAGE_PULL_SECRETS';
@@ -28,5 +18,5 @@ export function operatorImagePullSecrets(env: NodeJS.ProcessEnv = process.env): 
 
 export function operatorImage(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env[IMAGE_ENV]?.trim();
-  return fromEnv ? fromEnv : `${DEFAULT_REPOSITORY}:${packageVersion()}`;
+  return fromEnv ? fromEnv : `${DEFAULT_REPOSITORY}:${packageVersion() ?? 'latest'}`;
 }
