@@ -20,7 +20,7 @@ export async function startOperator(name: string, kubeconfig: string, namespace:
   const metricsUrl = `http://127.0.0.1:${port}`;
   // BENCH_OPERATOR_NODE_OPTIONS reaches the operator only (for example --trace-gc), BENCH_OPERATOR_LOG keeps its output.
   const nodeOptions = process.env.BENCH_OPERATOR_NODE_OPTIONS;
-  const p = spawnOperator(name, [`--kubeconfig=${kubeconfig}`, `--namespace=${namespace}`, `--metrics-bind-address=127.0.0.1:${port}`, '--health-probe-bind-address=0', '--graceful-shutdown-timeout=5'], {
+  const p = spawnOperator(name, [`--kubeconfig=${kubeconfig}`, `--namespace=${namespace}`, `--metrics-bind-address=127.0.0.1:${port}`, '--no-metrics-secure', '--health-probe-bind-address=0', '--graceful-shutdown-timeout=5'], {
     LOG_LEVEL: 'warn',
     ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
   });

@@ -129,7 +129,7 @@ async function startOperator(stateDir: string, kubeconfig: string): Promise<void
   if (procs.running('understudy-operator') === undefined) {
     procs.start('understudy-operator', process.execPath, [
       join(root, 'bin/understudy.js'), 'operator', `--kubeconfig=${kubeconfig}`,
-      `--metrics-bind-address=${METRICS}`, `--health-probe-bind-address=${HEALTH}`,
+      `--metrics-bind-address=${METRICS}`, '--no-metrics-secure', `--health-probe-bind-address=${HEALTH}`,
       // Scoped like a team's install (the chart's watchNamespaces), which also
       // keeps it off the namespaces of a test run sharing this control plane.
       `--namespace=${PREVIEW_NAMESPACE}`,
