@@ -1,3 +1,5 @@
+import { groupOf } from '../runtime/gvk';
+
 // Kubernetes objects as plain JSON, the way YAML manifests and the API
 // server's JSON both arrive. The transformation reads fields through the
 // narrow views in k8s-types.ts and passes everything else through untouched.
@@ -41,10 +43,7 @@ export function isKubeObject(value: unknown): value is KubeObject {
   );
 }
 
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash === -1 ? '' : apiVersion.slice(0, slash);
-}
+export { groupOf } from '../runtime/gvk';
 
 /** `Kind` for the core group, `Kind.group` otherwise, as spec.kinds spells kinds. */
 export function kindName(object: Pick<KubeObject, 'apiVersion' | 'kind'>): string {
@@ -54,11 +53,16 @@ export function kindName(object: Pick<KubeObject, 'apiVersion' | 'kind'>): strin
 
 /**
  * Identity of an object regardless of the API version it was read at
- * (autoscaling/v1 and autoscaling/v2 are the same HorizontalPodAutoscaler).
+ * (autoscaling/v1 and autoscaling/v2 are the same HorizontalPodAutoscaler):
+ * `Kind.group/namespace/name`. Not the cache's `namespace/name` key
+ * (runtime/object-key.ts), which is per kind.
  */
-export function objectKey(object: KubeObject): string {
+export function identityKey(object: KubeObject): string {
   return `${kindName(object)}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
+
+/** @deprecated renamed identityKey (runtime's objectKey is the cache key); kept until its callers have moved. */
+export const objectKey = identityKey;
 
 /** Where an object came from, for the source annotation: `apps/v1/Deployment/shop/gateway`. */
 export function sourceRef(object: KubeObject): string {
