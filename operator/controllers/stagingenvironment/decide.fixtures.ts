@@ -1,11 +1,10 @@
 import type { StagingEnvironmentStatus } from '../../api/stagingenvironment';
 import { parseStagingEnvironmentSpec } from '../../api/stagingenvironment';
-import { resolveCopySpec } from '../../environment/copy-spec';
-import { copiedKinds } from '../../environment/kinds';
 import { isManagedBy } from '../../environment/labels';
 import { expiryPolicyOf, lifetimeStart, type Tombstone } from '../../environment/lifecycle';
 import { namespaceObject } from '../../environment/namespace';
 import type { KubeObject } from '../../environment/objects';
+import { resolveEnvironment } from '../../environment/resolve';
 import { baselineSpecOf } from '../../environment/testing/copy-spec';
 import type { BaselineAccess } from '../baseline-access';
 import type { LiveObjects } from './apply';
@@ -69,7 +68,7 @@ export function observed(f: Fixture = {}): Observed {
   if (!spec.ok || env.metadata.deletionTimestamp) return base;
   const access: BaselineAccess = f.denied ?? { ok: true, baseline: { name: 'shop', uid: 'b-1', generation: 1, spec: baselineSpecOf(f.baseline) } };
   if (!access.ok) return { ...base, access };
-  const resolved = resolveCopySpec({ environment, spec: spec.spec, baseline: access.baseline, createdAt: lifetime.start });
+  const resolved = resolveEnvironment({ environment, spec: spec.spec, baseline: access.baseline, createdAt: lifetime.start });
   if (!resolved.ok) return { ...base, access, resolved };
   const namespace = f.namespace === 'absent' ? undefined : typeof f.namespace === 'object' ? f.namespace : ownNamespaces[0];
   const live = f.live ?? [];
@@ -83,9 +82,9 @@ export function observed(f: Fixture = {}): Observed {
     resolved,
     world: {
       granted: access.baseline,
-      kinds: copiedKinds(resolved.copy.kinds, resolved.copy.secrets.policy),
+      kinds: resolved.resolved.kinds,
       baseline: { ok: true, objects: [...PRODUCTION], namespace: 'shop', fingerprint: 'production@7', remote: false },
-      targetNamespace: env.status?.namespace ?? resolved.copy.targetNamespace,
+      targetNamespace: env.status?.namespace ?? resolved.resolved.copy.targetNamespace,
       namespace,
       accessGranted: f.accessGranted ?? namespace !== undefined,
       secrets: [],

@@ -1,7 +1,7 @@
 import { CONDITION_TYPES, type StagingEnvironmentPhase, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
 import type { CopySpec } from '../../environment/copy-spec';
 import { claimedHosts } from '../../environment/host-policy';
-import { expiryOf, type Tombstone } from '../../environment/lifecycle';
+import type { Tombstone } from '../../environment/lifecycle';
 import { environmentOfNamespace, namespaceOwnership } from '../../environment/namespace';
 import type { KubeObject } from '../../environment/objects';
 import { PlanError } from '../../environment/plan';
@@ -61,8 +61,7 @@ export function decide(o: Observed, memo: PlanMemo = new PlanMemo()): Decision {
   if (!o.access) throw new Error('observe read no Baseline access for a valid spec');
   if (!o.access.ok) return stall(o.access.reason, `${o.access.field}: ${o.access.message}`);
   if (!o.resolved?.ok) return stall('ExceedsBaseline', o.resolved ? `${o.resolved.field}: ${o.resolved.message}` : 'the spec was not resolved within its Baseline');
-  const copy = o.resolved.copy;
-  const expiresAt = expiryOf(copy, o.lifetime.start);
+  const { copy, expiresAt } = o.resolved.resolved;
   const extra = expiresAt ? { expiresAt: kubeTime(expiresAt) } : {};
   if (expiresAt && expiresAt.getTime() <= o.now.getTime()) return expire(o, expiresAt);
 

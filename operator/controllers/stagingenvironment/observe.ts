@@ -1,8 +1,8 @@
 import { parseStagingEnvironmentSpec, type SpecParseResult } from '../../api/stagingenvironment';
-import { resolveCopySpec, type Resolution } from '../../environment/copy-spec';
-import { copiedKinds, type CopiedKind } from '../../environment/kinds';
-import { expiryOf, expiryPolicyOf, lifetimeStart, parseTombstone, tombstoneName, type ExpiryPolicyChoice, type Tombstone } from '../../environment/lifecycle';
+import type { CopiedKind } from '../../environment/kinds';
+import { expiryPolicyOf, lifetimeStart, parseTombstone, tombstoneName, type ExpiryPolicyChoice, type Tombstone } from '../../environment/lifecycle';
 import type { KubeObject } from '../../environment/objects';
+import { resolveEnvironment, type EnvironmentResolution } from '../../environment/resolve';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { accessBaseline, type BaselineAccess, type GrantedBaseline } from '../baseline-access';
@@ -32,7 +32,7 @@ export interface Observed {
   /** Where the lifetime counts from, and the expiry of an earlier resource of this name it counts from. */
   lifetime: { start: Date; earlier?: Tombstone };
   access?: BaselineAccess;
-  resolved?: Resolution;
+  resolved?: EnvironmentResolution;
   world?: World;
 }
 
@@ -78,16 +78,14 @@ export async function observe(env: EnvironmentObject, ctx: ReconcileContext, opt
   const access = accessBaseline(ctx, spec.spec.baselineRef.name, environment.namespace);
   observed.access = access;
   if (!access.ok) return observed;
-  const resolved = resolveCopySpec({ environment, spec: spec.spec, baseline: access.baseline, createdAt: lifetime.start, ...productionLabels(ctx, access.baseline) });
-  observed.resolved = resolved;
-  if (!resolved.ok) return observed;
-  const copy = resolved.copy;
+  const resolution = resolveEnvironment({ environment, spec: spec.spec, baseline: access.baseline, createdAt: lifetime.start, ...productionLabels(ctx, access.baseline) });
+  observed.resolved = resolution;
+  if (!resolution.ok) return observed;
+  const { copy, kinds, expiresAt } = resolution.resolved;
   const targetNamespace = env.status?.namespace ?? copy.targetNamespace;
-  const expiresAt = expiryOf(copy, lifetime.start);
   // An environment at its end reads nothing more: its baseline no longer matters.
   if (expiresAt && expiresAt.getTime() <= now.getTime()) return observed;
 
-  const kinds = copiedKinds(copy.kinds, copy.secrets.policy);
   const baseline = await options.baselines.read({ metadata: environment, spec: copy, baseline: access.baseline, kinds }, ctx);
   const namespace = cacheOf(ctx, NAMESPACE_REF).get('', targetNamespace);
   const accessGranted = cacheOf(ctx, ROLE_BINDING_REF).get(targetNamespace, ACCESS_BINDING_NAME) !== undefined;
