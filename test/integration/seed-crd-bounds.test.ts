@@ -65,6 +65,7 @@ spec:
       ['{table: users, column: note, transform: constant}', 'transform constant needs params.value'],
       ['{table: users, column: note, transform: constant, params: {value: 1.5}}', 'spec.rules[0].params.value'],
       ['{table: users, column: doc, transform: json, params: {paths: []}}', 'spec.rules[0].params.paths'],
+      ['{table: users, column: doc, transform: json, params: {paths: [{path: $.a, transform: emial}]}}', 'spec.rules[0].params.paths[0].transform'],
     ];
     for (const [rule, message] of refused) {
       const out = await apply(withRule('bad', rule));

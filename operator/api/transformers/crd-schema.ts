@@ -17,10 +17,21 @@ function paramSchemas(def: TransformerDefinition): { properties: Record<string, 
     io: 'input',
     unrepresentable: 'any',
   }) as JsonSchema;
-  return {
-    properties: (rendered.properties ?? {}) as Record<string, JsonSchema>,
-    required: (rendered.required ?? []) as string[],
-  };
+  const properties = (rendered.properties ?? {}) as Record<string, JsonSchema>;
+  for (const schema of Object.values(properties)) nameNestedTransforms(schema);
+  return { properties, required: (rendered.required ?? []) as string[] };
+}
+
+/**
+ * Inside parameters, a `transform` field names a transformer (json paths): the
+ * definitions cannot import the registry they are part of, so its names are
+ * added here, and the API server refuses a misspelt nested transformer too.
+ */
+function nameNestedTransforms(schema: JsonSchema): void {
+  const props = schema.properties as Record<string, JsonSchema> | undefined;
+  if (props?.transform?.type === 'string') props.transform.enum = TRANSFORMERS.names();
+  for (const child of Object.values(props ?? {})) nameNestedTransforms(child);
+  if (schema.items && typeof schema.items === 'object') nameNestedTransforms(schema.items as JsonSchema);
 }
 
 /** The schema without what may differ between transformers sharing a parameter name. */
