@@ -29,9 +29,9 @@ function typeText(s: JsonSchema): string {
     case 'number':
       return `number${bounds(s.minimum, s.maximum)}`;
     case 'string':
-      return s.minLength === 1 && s.maxLength === 1
-        ? 'one character'
-        : `string${bounds(s.minLength, s.maxLength, ' chars')}`;
+      if (s.minLength === 1 && s.maxLength === 1) return 'one character';
+      if (s.minLength === 1 && s.maxLength === undefined) return 'non-empty string';
+      return `string${bounds(s.minLength, s.maxLength, ' chars')}`;
     case 'array': {
       const items = s.items as JsonSchema;
       const keys = Object.keys(items.properties ?? {});
