@@ -68,6 +68,9 @@ describe('operator metrics', () => {
     const text = await registry.metrics();
     expect(text).toContain('understudy_seed_duration_seconds_count{runner="Inline",result="succeeded"} 1');
     expect(text).toContain('understudy_seed_duration_seconds_count{runner="Inline",result="failed"} 1');
+    expect(text).toContain('understudy_seed_runs_total{runner="Inline",result="succeeded"} 1');
+    expect(text).toContain('understudy_seed_runs_total{runner="Job",result="failed"} 1');
+    expect(text).not.toContain('understudy_seed_duration_seconds_count{runner="Job"');
   });
 
   it('replaces a check\'s behaviour series with each run\'s, skipping non-finite values', async () => {

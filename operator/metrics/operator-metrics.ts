@@ -11,6 +11,7 @@ export const METRIC_NAMES = {
   timeToReady: 'understudy_environment_time_to_ready_seconds',
   expirations: 'understudy_environment_expirations_total',
   cleanups: 'understudy_environment_cleanups_total',
+  seedRuns: 'understudy_seed_runs_total',
   seedRows: 'understudy_seed_rows_total',
   seedDuration: 'understudy_seed_duration_seconds',
   seedFailures: 'understudy_seed_failures_total',
@@ -63,6 +64,7 @@ export class OperatorMetrics {
   readonly timeToReady: Histogram;
   readonly expirations: Counter;
   readonly cleanups: Counter<'kind'>;
+  readonly seedRuns: Counter<'runner' | 'result'>;
   readonly seedRows: Counter<'runner'>;
   readonly seedDuration: Histogram<'runner' | 'result'>;
   readonly seedFailures: Counter<'runner' | 'reason'>;
@@ -96,6 +98,7 @@ export class OperatorMetrics {
       labelNames: ['kind'],
       registers,
     });
+    this.seedRuns = new Counter({ name: METRIC_NAMES.seedRuns, help: 'DataSeed runs that finished, by runner and result (succeeded, failed).', labelNames: ['runner', 'result'], registers });
     this.seedRows = new Counter({ name: METRIC_NAMES.seedRows, help: 'Rows written by DataSeed runs that committed.', labelNames: ['runner'], registers });
     this.seedDuration = new Histogram({
       name: METRIC_NAMES.seedDuration,
@@ -133,6 +136,8 @@ export class OperatorMetrics {
 
   seedFinished(outcome: SeedOutcome): void {
     const { runner } = outcome;
+    this.seedRuns.inc({ runner, result: outcome.succeeded ? 'succeeded' : 'failed' });
+    // A Job's pod reports rows and time in the status; one that did not (never ran the command) adds no sample.
     if (outcome.seconds !== undefined) this.seedDuration.observe({ runner, result: outcome.succeeded ? 'succeeded' : 'failed' }, outcome.seconds);
     if (outcome.succeeded) {
       if (outcome.rows !== undefined && outcome.rows > 0) this.seedRows.inc({ runner }, outcome.rows);
