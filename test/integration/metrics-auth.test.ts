@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { createLogger } from '../../operator/runtime/logger';
 import { Manager } from '../../operator/runtime/manager';
-import { RELEASE } from '../setup/operator-identity';
+import { OPERATOR_NAMESPACE, RELEASE } from '../setup/operator-identity';
 import { createNamespace, deleteNamespace, eventually, kubectl, operatorKubeConfig, uniqueName } from '../support/kube';
 
 jest.setTimeout(60_000);
@@ -38,6 +38,7 @@ describe('metrics over HTTPS with TokenReview and SubjectAccessReview', () => {
   let manager: Manager;
   let url: string;
   const binding = uniqueName('metrics-reader');
+  const lease = uniqueName('metrics-lease');
 
   beforeAll(async () => {
     ns = createNamespace('metrics-auth');
@@ -52,6 +53,7 @@ describe('metrics over HTTPS with TokenReview and SubjectAccessReview', () => {
       metricsAddr: '127.0.0.1:0',
       healthAddr: '0',
       metricsSecure: {},
+      leaderElection: { namespace: OPERATOR_NAMESPACE, name: lease },
     });
     await manager.start();
     url = `${manager.metricsUrl}/metrics`;
@@ -60,6 +62,7 @@ describe('metrics over HTTPS with TokenReview and SubjectAccessReview', () => {
   afterAll(async () => {
     await manager?.stop();
     kubectl(['delete', 'clusterrolebinding', binding, '--ignore-not-found']);
+    kubectl(['delete', 'lease', lease, '-n', OPERATOR_NAMESPACE, '--ignore-not-found']);
     if (ns) deleteNamespace(ns);
   });
 
@@ -95,5 +98,7 @@ describe('metrics over HTTPS with TokenReview and SubjectAccessReview', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('rest_client_requests_total{code="201",method="POST"');
     expect(answer.body).toMatch(/# TYPE workqueue_depth gauge/);
+    // The only replica takes the lease; client-go's gauge says so.
+    await eventually(async () => (await get(url, reader)).body.includes(`leader_election_master_status{name="${lease}"} 1`), { what: 'leader_election_master_status 1', timeoutMs: 20_000, intervalMs: 500 });
   });
 });
