@@ -107,6 +107,16 @@ export const DependenceSchema = z.object({
   correlations: z.array(z.object({ columns: z.tuple([z.string(), z.string()]), pearson: z.number(), spearman: z.number() })),
   /** Pairs of low-cardinality columns: rows per pair of non-null values, each value one of the column's most common values. */
   contingencies: z.array(z.object({ columns: z.tuple([z.string(), z.string()]), cells: z.array(z.tuple([z.string(), z.string(), z.number()])) })),
+  /**
+   * A number or date given a category: per category value, its rows and the
+   * column's quantiles at 0, 5%, ..., 100% (as numbers; dates in days since
+   * 1970). Only for columns whose values the profile may hold.
+   */
+  conditionals: z.array(z.object({
+    given: z.string(),
+    column: z.string(),
+    groups: z.array(z.object({ value: z.string(), rows: z.number(), quantiles: z.array(z.number()) })),
+  })).optional(),
 });
 export type Dependence = z.infer<typeof DependenceSchema>;
 

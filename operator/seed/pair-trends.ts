@@ -64,9 +64,10 @@ export function pairTrends(table: string, real: Dependence | undefined, syntheti
 }
 
 /**
- * Slack for `rows` rows: the sampling error of a correlation or a table of
- * frequencies is about 1/√n, which a small table cannot go below.
+ * Slack for `rows` rows: a correlation measured on n rows is about 1/√n off,
+ * so its distance (half the difference) about 0.5/√n, which a small table
+ * cannot go below (0.11 at 20 rows, 0.005 at 10,000).
  */
 export function pairTrendGranularity(rows: number): number {
-  return 1 / Math.sqrt(Math.max(1, rows));
+  return 0.5 / Math.sqrt(Math.max(1, rows));
 }

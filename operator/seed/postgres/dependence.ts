@@ -102,6 +102,54 @@ async function contingencies(client: ClientBase, table: TableInfo, profiles: Rec
   return [...byMask.values()].map((p) => ({ columns: [names[p.i]!, names[p.j]!] as [string, string], cells: p.cells.sort((x, y) => y[2] - x[2]) }));
 }
 
+export const CONDITIONAL_QUANTILES = Array.from({ length: 21 }, (_, i) => i / 20);
+
+/** Numbers and dates as numbers for conditional quantiles: dates and timestamps in days since 1970, as the samplers read them. */
+function asDays(table: TableInfo, name: string): string {
+  const column = table.columns.find((c) => c.name === name)!;
+  const col = quoteIdent(name);
+  if (column.baseType === 'date') return `(${col} - DATE '1970-01-01')::float8`;
+  if (TEMPORAL.has(column.baseType)) return `(extract(epoch FROM ${col}) / 86400)::float8`;
+  return `${col}::float8`;
+}
+
+/**
+ * Quantiles of each kept number or date per value of each category, in one
+ * GROUPING SETS scan: what lets a drug keep its dose once both are synthesized.
+ */
+async function conditionals(client: ClientBase, table: TableInfo, profiles: Record<string, ColumnProfile>): Promise<NonNullable<Dependence['conditionals']>> {
+  const given = categoricalColumns(table, profiles);
+  const numbers = correlatedColumns(table).filter((n) => {
+    const p = profiles[n];
+    return p !== undefined && !p.personal && !p.refused && (p.histogram !== undefined || p.mostCommon !== undefined) && !given.includes(n);
+  });
+  if (given.length === 0 || numbers.length === 0) return [];
+  const cols = given.map(quoteIdent);
+  const at = `ARRAY[${CONDITIONAL_QUANTILES.join(', ')}]::float8[]`;
+  const sql = `SELECT GROUPING(${cols.join(', ')})::int AS g, ${cols.map((c, i) => `${c}::text AS v${i}`).join(', ')},
+      ${numbers.map((n, j) => `count(${quoteIdent(n)})::float8 AS n${j}, percentile_cont(${at}) WITHIN GROUP (ORDER BY ${asDays(table, n)}) AS q${j}`).join(', ')}
+    FROM ${quoteTable(table)} GROUP BY GROUPING SETS (${cols.map((c) => `(${c})`).join(', ')})`;
+  const res = await client.query({ text: sql, rowMode: 'array' });
+  const k = given.length;
+  const full = (1 << k) - 1;
+  const allowed = given.map((n) => new Set(profiles[n]!.mostCommon!.values));
+  const out = new Map<string, NonNullable<Dependence['conditionals']>[number]>();
+  for (const raw of res.rows as unknown[][]) {
+    const i = given.findIndex((_, gi) => Number(raw[0]) === (full ^ (1 << (k - 1 - gi))));
+    const value = raw[1 + i];
+    if (i < 0 || typeof value !== 'string' || !allowed[i]!.has(value)) continue;
+    numbers.forEach((n, j) => {
+      const rows = Number(raw[1 + k + 2 * j]);
+      const quantiles = raw[2 + k + 2 * j];
+      if (!(rows > 0) || !Array.isArray(quantiles)) return;
+      const key = `${given[i]}\u0000${n}`;
+      if (!out.has(key)) out.set(key, { given: given[i]!, column: n, groups: [] });
+      out.get(key)!.groups.push({ value, rows, quantiles: quantiles.map(Number) });
+    });
+  }
+  return [...out.values()];
+}
+
 export async function profileDependence(client: ClientBase, table: TableInfo, profiles: Record<string, ColumnProfile>): Promise<Dependence> {
-  return { correlations: await correlations(client, table), contingencies: await contingencies(client, table, profiles) };
+  return { correlations: await correlations(client, table), contingencies: await contingencies(client, table, profiles), conditionals: await conditionals(client, table, profiles) };
 }

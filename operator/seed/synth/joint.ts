@@ -3,7 +3,8 @@ import type { ColumnPlan } from '../rules';
 import { CategoricalSampler, chowLiuTree } from './categorical';
 import { copulaOf, type CopulaStream } from './copula';
 import type { Rng } from './rng';
-import { orderedQuantile, statsSampler } from './samplers';
+import { fromNumber, orderedQuantile, statsSampler } from './samplers';
+import { conditionalQuantile } from './conditional';
 
 // The joint model of one table's kept columns: low-cardinality columns drawn
 // together through a Chow–Liu tree, numbers and dates through a Gaussian
@@ -44,7 +45,7 @@ export function jointModel(table: TableInfo, plans: readonly ColumnPlan[], profi
   const treeIndex = new Map(treeNodes.map((n, i) => [n.column, i]));
 
   const quantiles = new Map<string, NonNullable<ReturnType<typeof orderedQuantile>>>();
-  for (const name of new Set(dependence.correlations.flatMap((c) => c.columns))) {
+  for (const name of new Set([...dependence.correlations.flatMap((c) => c.columns), ...(dependence.conditionals ?? []).map((c) => c.column)])) {
     const column = info.get(name);
     const p = profile.columns[name];
     if (!column || !p || !kept.has(name) || treeIndex.has(name)) continue;
@@ -56,10 +57,17 @@ export function jointModel(table: TableInfo, plans: readonly ColumnPlan[], profi
   const copula: CopulaStream | undefined = copulaColumns.length >= 2 && related.length > 0 ? copulaOf(copulaColumns, related, rows) : undefined;
   const copulaIndex = new Map(copula ? copulaColumns.map((c, i) => [c, i]) : []);
   const uniforms = new Float64Array(copulaColumns.length);
+  // A number that depends on a category (a drug's dose) is drawn from its quantiles given the category the tree drew,
+  // at the copula's uniform: the category keeps the number, and the numbers keep each other.
+  const given = new Map<string, { at: number; quantile: (value: string, u: number) => number | undefined }>();
+  for (const name of copulaColumns) {
+    const best = conditionalQuantile(name, (dependence.conditionals ?? []).filter((c) => c.column === name && treeIndex.has(c.given)));
+    if (best) given.set(name, { at: treeIndex.get(best.given)!, quantile: best.quantile });
+  }
 
   if (!tree && !copula) return undefined;
   return {
-    columns: new Set([...treeIndex.keys(), ...copulaIndex.keys()]),
+    columns: new Set([...treeIndex.keys(), ...copulaIndex.keys(), ...given.keys()]),
     advance(rng) {
       tree?.next(rng);
       if (copula) copula.next(rng, uniforms);
@@ -67,7 +75,10 @@ export function jointModel(table: TableInfo, plans: readonly ColumnPlan[], profi
     value(column, rng) {
       const t = treeIndex.get(column);
       if (t !== undefined) return tree!.values[t]!;
-      return quantiles.get(column)!(uniforms[copulaIndex.get(column)!]!, rng);
+      const u = copula ? uniforms[copulaIndex.get(column)!]! : rng.next();
+      const conditional = given.get(column);
+      const x = conditional ? conditional.quantile(tree!.values[conditional.at]!, u) : undefined;
+      return x === undefined ? quantiles.get(column)!(u, rng) : fromNumber(info.get(column)!, x);
     },
   };
 }

@@ -18,7 +18,7 @@ function toNumber(column: ColumnInfo, text: string): number {
   return TEMPORAL.has(column.baseType) ? dateTextToEpochDays(text) : Number(text);
 }
 
-function fromNumber(column: ColumnInfo, x: number): string {
+export function fromNumber(column: ColumnInfo, x: number): string {
   switch (column.baseType) {
     case 'int2': case 'int4': case 'int8': return String(Math.round(x));
     case 'numeric': return column.numericScale !== undefined ? x.toFixed(column.numericScale) : String(Number(x.toPrecision(12)));

@@ -104,7 +104,8 @@ export function isLuhnValid(number: string): boolean {
 export function cardNumber(k: Keyed, v: string): string {
   const digits = v.replace(/[^0-9]/g, '').length;
   const length = digits >= 13 && digits <= 19 ? digits : 16;
-  const body = formatPreserving(k, 'cardNumber', '0'.repeat(length - 2));
+  // Keyed by the input (it follows the digits' template and is cut off): without it every card got one number.
+  const body = formatPreserving(k, 'cardNumber', `${'0'.repeat(length - 2)}:${v}`).slice(0, length - 2);
   const payload = `4${body}`;
   return `${payload}${luhnCheckDigit(payload)}`;
 }
@@ -124,7 +125,7 @@ export function isIbanValid(iban: string): boolean {
 
 /** A German-format IBAN (22 characters) with valid check digits. */
 export function iban(k: Keyed, v: string): string {
-  const bban = formatPreserving(k, 'iban', '0'.repeat(18));
+  const bban = formatPreserving(k, 'iban', `${'0'.repeat(18)}:${v}`).slice(0, 18);
   const check = 98 - ibanMod97(`${bban}DE00`);
   return `DE${String(check).padStart(2, '0')}${bban}`;
 }
