@@ -94,18 +94,11 @@ export interface RuntimeMetrics {
 // client-go's request latency buckets.
 const REST_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 
-function withController<T extends 'set' | 'inc' | 'observe'>(
-  metric: Gauge<'controller' | 'name'> | Counter<'controller' | 'name'> | Histogram<'controller' | 'name'>,
-  method: T,
-): T extends 'set' ? QueueGauge : T extends 'inc' ? QueueCounter : QueueHistogram {
-  const labelled = (labels: QueueLabels) => ({ controller: labels.name, name: labels.name });
-  const adapters = {
-    set: { set: (labels: QueueLabels, value: number) => (metric as Gauge<'controller' | 'name'>).set(labelled(labels), value) },
-    inc: { inc: (labels: QueueLabels) => (metric as Counter<'controller' | 'name'>).inc(labelled(labels)) },
-    observe: { observe: (labels: QueueLabels, value: number) => (metric as Histogram<'controller' | 'name'>).observe(labelled(labels), value) },
-  };
-  return adapters[method] as T extends 'set' ? QueueGauge : T extends 'inc' ? QueueCounter : QueueHistogram;
-}
+// A queue belongs to one controller: its name is both labels.
+const labelled = (labels: QueueLabels) => ({ controller: labels.name, name: labels.name });
+const queueGauge = (gauge: Gauge<'controller' | 'name'>): QueueGauge => ({ set: (labels, value) => gauge.set(labelled(labels), value) });
+const queueCounter = (counter: Counter<'controller' | 'name'>): QueueCounter => ({ inc: (labels) => counter.inc(labelled(labels)) });
+const queueHistogram = (histogram: Histogram<'controller' | 'name'>): QueueHistogram => ({ observe: (labels, value) => histogram.observe(labelled(labels), value) });
 
 const byRegistry = new WeakMap<Registry, RuntimeMetrics>();
 const QUEUE_LABELS = ['controller', 'name'] as const;
@@ -119,10 +112,10 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
   const metrics: RuntimeMetrics = {
     registry,
     workqueue: {
-      depth: withController(new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: QUEUE_LABELS, registers }), 'set'),
-      adds: withController(new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: QUEUE_LABELS, registers }), 'inc'),
-      retries: withController(new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: QUEUE_LABELS, registers }), 'inc'),
-      queueDuration: withController(
+      depth: queueGauge(new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: QUEUE_LABELS, registers })),
+      adds: queueCounter(new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: QUEUE_LABELS, registers })),
+      retries: queueCounter(new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: QUEUE_LABELS, registers })),
+      queueDuration: queueHistogram(
         new Histogram({
           name: 'workqueue_queue_duration_seconds',
           help: 'How long in seconds an item stays in workqueue before being requested',
@@ -130,9 +123,8 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
           buckets: WORKQUEUE_BUCKETS,
           registers,
         }),
-        'observe',
       ),
-      workDuration: withController(
+      workDuration: queueHistogram(
         new Histogram({
           name: 'workqueue_work_duration_seconds',
           help: 'How long in seconds processing an item from workqueue takes',
@@ -140,7 +132,6 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
           buckets: WORKQUEUE_BUCKETS,
           registers,
         }),
-        'observe',
       ),
       inFlight,
     },
