@@ -38,7 +38,15 @@ export const StackResultSchema = z.discriminatedUnion('ok', [
     /** What recovery cleared before the operation: stale locks, pending operations. */
     recovered: z.array(z.string()).default([]),
   }),
-  z.object({ ok: z.literal(false), action: z.enum(STACK_ACTIONS), durationMs: z.number(), message: z.string(), recovered: z.array(z.string()).default([]) }),
+  z.object({
+    ok: z.literal(false),
+    action: z.enum(STACK_ACTIONS),
+    durationMs: z.number(),
+    message: z.string(),
+    recovered: z.array(z.string()).default([]),
+    /** The runner died before reporting (killed, crashed): not the program's failure; the next run recovers the stack. */
+    interrupted: z.boolean().optional(),
+  }),
 ]);
 export type StackResult = z.infer<typeof StackResultSchema>;
 

@@ -128,6 +128,7 @@ export class InfrastructureReconciler implements Reconciler {
     const result = run.result!;
     this.options.runs.forget(key, run);
     ctx.log.info({ action: result.action, ok: result.ok, seconds: result.durationMs / 1000, recovered: result.recovered }, 'infrastructure run finished');
+    if (!result.ok && result.interrupted) return this.interrupted(ctx, env, result);
     if (result.ok && result.action === 'up') {
       this.pendingOutputs.set(key, { digest: run.digest, outputs: result.outputs });
       await this.ensureOutputs(ctx, env, key, pulumi);
@@ -165,6 +166,7 @@ export class InfrastructureReconciler implements Reconciler {
     else if (run && run.result) {
       this.options.runs.forget(key, run);
       const result = run.result;
+      if (!result.ok && result.interrupted) return this.interrupted(ctx, env, result);
       await this.writeStatus(ctx, env, resultStatus(this.infraStatus(env), this.context(env, pulumi), result, {}));
       if (!result.ok) return { requeueAfterMs: 10_000 };
       ctx.log.info({ seconds: result.durationMs / 1000, recovered: result.recovered }, 'stack destroyed; releasing the namespace');
@@ -179,6 +181,13 @@ export class InfrastructureReconciler implements Reconciler {
     const built = await buildRequest(ctx, { environment: identity(env), baseline: baseline.spec, pulumi, envInfra: parsedInfra(env), operatorNamespace: this.options.operatorNamespace, action: 'destroy' });
     if (!built.ok) return this.stall(ctx, env, built.reason, built.message, { requeueAfterMs: 30_000 });
     return this.start(ctx, env, key, built.request, built.digest);
+  }
+
+  /** A runner that died is no verdict on the program: said in Reconciling, and run again at once (the run recovers the stack). */
+  private async interrupted(ctx: ReconcileContext, env: Env, result: StackResult): Promise<Result> {
+    ctx.log.warn({ action: result.action, message: result.ok ? '' : result.message }, 'infrastructure runner interrupted; running again');
+    await this.writeStatus(ctx, env, runningStatus(this.infraStatus(env), this.context(env), result.action, `interrupted (${result.ok ? '' : result.message}); running again`));
+    return { requeueAfterMs: POLL_MS };
   }
 
   private async release(ctx: ReconcileContext, env: Env): Promise<void> {

@@ -112,6 +112,6 @@ export class InlineRuns {
 
   private finish(run: InlineRun, action: StackRequest['action'], message: string): void {
     if (run.result) return;
-    run.result = { ok: false, action, durationMs: Date.now() - run.startedAtMs, message, recovered: [] };
+    run.result = { ok: false, action, durationMs: Date.now() - run.startedAtMs, message, recovered: [], interrupted: true };
   }
 }

@@ -112,11 +112,22 @@ async function takeOwnership(url: string, plan: sql.DatabasePlan): Promise<void>
   });
 }
 
+/**
+ * Fault injection for the crash tests only: a pause inside create (between
+ * the role and the database) and inside delete (before the drop), so a test
+ * can kill the runner mid-operation. Unset everywhere else.
+ */
+async function testPause(): Promise<void> {
+  const ms = Number(process.env.UNDERSTUDY_TEST_PROVIDER_PAUSE_MS ?? 0);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export async function create(inputs: DatabaseInputs): Promise<{ id: string; outs: DatabaseOutputs }> {
   const plan = planOf(inputs);
   const password = randomBytes(24).toString('base64url');
   const created = await withClient(inputs.serverUrl, undefined, async (client) => {
     await ensureRole(client, plan, password);
+    await testPause();
     try {
       return await ensureDatabase(client, plan);
     } catch (error) {
@@ -142,6 +153,7 @@ export function outputsOf(inputs: DatabaseInputs, password: string): DatabaseOut
 }
 
 export async function remove(props: DatabaseInputs): Promise<void> {
+  await testPause();
   await withClient(props.serverUrl, undefined, async (client) => {
     await client.query(sql.dropDatabase(props.database));
     const role = await client.query<{ comment: string | null }>(sql.SELECT_ROLE, [props.role]);
