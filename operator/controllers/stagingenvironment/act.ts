@@ -1,5 +1,4 @@
 import { tombstoneObject } from '../../environment/lifecycle';
-import type { KubernetesObject } from '../../runtime/client-node';
 import { kubeTime } from '../../runtime/conditions';
 import { addFinalizer, hasFinalizer } from '../../runtime/finalizers';
 import { KubeApiError } from '../../runtime/kube-errors';
@@ -27,7 +26,7 @@ export const RESYNC_MS = 10 * 60_000;
 
 export interface ActDeps {
   /** The operator's own identity, asked of the API server once. */
-  identity(): Promise<Subject>;
+  identity: () => Promise<Subject>;
   managedNamespaceRole: string;
   operatorNamespace: string;
   /** When each plan's leftovers were last pruned: pruning scans every cache, and mostly only a new plan leaves objects undesired. */
@@ -66,7 +65,7 @@ export async function act(decision: Decision, observed: Observed, ctx: Reconcile
     }
     case 'teardown': {
       // The tombstone first: should the resource be deleted and re-created meanwhile, the new one already counts from the first creation.
-      await ctx.client.apply(tombstoneObject(decision.tombstone, deps.operatorNamespace) as KubernetesObject, { force: true });
+      await ctx.client.apply(tombstoneObject(decision.tombstone, deps.operatorNamespace), { force: true });
       for (const namespace of decision.namespaces) await deleteNamespace(namespace, ctx.client);
       const deleting = decision.namespaces.map((n) => n.metadata.name);
       return { action: 'teardown', deleting, result: deleting.length > 0 ? { requeueAfterMs: WAIT_MS } : {} };

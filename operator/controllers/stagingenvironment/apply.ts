@@ -71,7 +71,7 @@ export async function applyDesired(client: KubeClient, desired: readonly KubeObj
       return !upToDate;
     });
     await inParallel(stale, PARALLEL_APPLIES, async (object) => {
-      await client.apply(object as KubernetesObject, { force: true });
+      await client.apply(object, { force: true });
       outcome.applied++;
       onApplied(object);
     });
@@ -95,7 +95,7 @@ export async function pruneUndesired(client: KubeClient, desired: readonly KubeO
  */
 export async function createNamespace(client: KubeClient, namespace: KubeObject): Promise<'created' | 'exists'> {
   try {
-    await client.create(withAppliedHash(namespace) as KubernetesObject);
+    await client.create(withAppliedHash(namespace));
     return 'created';
   } catch (error) {
     if (isConflict(error)) return 'exists';

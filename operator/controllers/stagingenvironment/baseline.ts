@@ -161,7 +161,7 @@ export function apiVersionOf(kind: Pick<CopiedKind, 'group' | 'version'>): strin
 function fingerprintOf(objects: readonly KubeObject[]): string {
   const hash = createHash('sha256');
   for (const object of objects) {
-    hash.update(`${object.apiVersion}/${object.kind}/${object.metadata.namespace}/${object.metadata.name}@${String(object.metadata.resourceVersion ?? '')}\n`);
+    hash.update(`${object.apiVersion}/${object.kind}/${object.metadata.namespace}/${object.metadata.name}@${typeof object.metadata.resourceVersion === 'string' ? object.metadata.resourceVersion : ''}\n`);
     if (object.metadata.resourceVersion === undefined && isRecord(object)) hash.update(JSON.stringify(object));
   }
   return hash.digest('hex');

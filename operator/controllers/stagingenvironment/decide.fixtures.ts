@@ -50,7 +50,7 @@ export function environmentOf(f: Fixture): EnvironmentObject {
     metadata: { name: 'pr-1', namespace: 'previews', uid: 'uid-1', generation: f.generation ?? 1, creationTimestamp: CREATED.toISOString() as unknown as Date, ...(f.metadata as object) },
     spec: { baselineRef: { name: 'shop' }, ...f.spec },
     ...(f.status ? { status: f.status } : {}),
-  } as unknown as EnvironmentObject;
+  };
 }
 
 /** The snapshot observe would take of this fixture. */

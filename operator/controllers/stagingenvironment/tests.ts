@@ -4,7 +4,6 @@ import { TEST_LABEL, testJobs } from '../../environment/children';
 import { isManagedBy, markManaged, type EnvironmentRef } from '../../environment/labels';
 import { isRecord, type KubeObject } from '../../environment/objects';
 import { canonicalJson } from '../../environment/revision';
-import type { KubernetesObject } from '../../runtime/client-node';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import type { TestProgress } from './status';
@@ -73,7 +72,7 @@ export async function reconcileTests(input: TestsInput, ctx: ReconcileContext): 
       (progress.refused ??= []).push({ name: testName(job), message: refusal });
       continue;
     }
-    await ctx.client.apply(job as KubernetesObject, { force: true });
+    await ctx.client.apply(job, { force: true });
     progress.running++;
   }
   return progress.total === 0 ? undefined : progress;
@@ -92,7 +91,7 @@ async function podRefusal(job: KubeObject, ctx: ReconcileContext): Promise<strin
   const template = isRecord(job.spec) && isRecord(job.spec.template) ? job.spec.template : {};
   const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: job.metadata.name, namespace: job.metadata.namespace }, spec: isRecord(template.spec) ? template.spec : {} };
   try {
-    await ctx.client.create(pod as KubernetesObject, { dryRun: true });
+    await ctx.client.create(pod, { dryRun: true });
     return undefined;
   } catch (error) {
     if (error instanceof KubeApiError && (error.statusCode === 403 || error.statusCode === 422)) return error.message.replace(/^[A-Z]+ \S+: HTTP \d+: /, '');

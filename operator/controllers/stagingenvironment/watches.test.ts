@@ -14,15 +14,15 @@ describe('what wakes an environment', () => {
   const caches = staticCaches(
     [env('pr-1', 'shop', 'shop-pr-1'), env('pr-2', 'rendered', 'rendered-pr-2'), baseline('shop', { namespace: 'shop' }), baseline('rendered', { namespace: 'shop', manifests: { configMapRef: { namespace: 'admin', name: 'rendered', key: 'all.yaml' } } })],
     [
-      { kind: Kinds.StagingEnvironment, indexers: environmentIndexers as never },
-      { kind: Kinds.Baseline, indexers: { [BASELINE_BY_PRODUCTION_NAMESPACE]: baselineByProductionNamespace } as never },
+      { kind: Kinds.StagingEnvironment, indexers: environmentIndexers },
+      { kind: Kinds.Baseline, indexers: { [BASELINE_BY_PRODUCTION_NAMESPACE]: baselineByProductionNamespace } },
     ],
   );
   const watches = watchedKinds();
   const watch = (kind: string) => {
     const found = watches.find((w) => w.kind === kind);
     if (!found) throw new Error(`no watch of ${kind}`);
-    return (object: Record<string, unknown>) => found.map(object as never, caches);
+    return (object: Record<string, unknown>) => found.map(object, caches);
   };
 
   it('maps the environment\'s own objects by their labels', () => {
