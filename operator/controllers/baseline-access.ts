@@ -75,9 +75,9 @@ export async function readBaselineSecret(ctx: Pick<ReconcileContext, 'client'>, 
 /** Who uses Baselines, as pure lookups over the caches (indexes), so they hold from the first event after a restart. */
 export interface BaselineUsers {
   /** The requests that name this Baseline (a change re-judges them). */
-  ofBaseline(baseline: BaselineObject, caches: Caches): Request[];
+  ofBaseline: (baseline: BaselineObject, caches: Caches) => Request[];
   /** The requests whose access this namespace's labels (or existence) decide. */
-  ofNamespace(namespace: NamespaceObject, caches: Caches): Request[];
+  ofNamespace: (namespace: NamespaceObject, caches: Caches) => Request[];
 }
 
 /**

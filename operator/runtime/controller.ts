@@ -50,9 +50,9 @@ export interface WatchesKind<T extends KubernetesObject = KubernetesObject> exte
  */
 export function watching<T extends KubernetesObject>(
   kind: GroupVersionKind<T>,
-  options: Omit<WatchedKind<T>, 'apiVersion' | 'kind'> & { map(object: T, caches: Caches): Request[] },
+  options: Omit<WatchedKind<T>, 'apiVersion' | 'kind'> & { map: (object: T, caches: Caches) => Request[] },
 ): WatchesKind {
-  return { ...options, apiVersion: kind.apiVersion, kind: kind.kind, map: options.map as MapFunction };
+  return { ...options, apiVersion: kind.apiVersion, kind: kind.kind, map: options.map };
 }
 
 export interface ControllerOptions {
@@ -130,7 +130,7 @@ export class Controller {
     deps.metrics.controller.maxConcurrentReconciles.set({ controller: this.name }, this.concurrency);
     deps.metrics.controller.activeWorkers.set({ controller: this.name }, 0);
 
-    this.mapCaches = { cache: ((a: string | GroupVersionKind, b?: string) => this.cacheReader(a, b)) as Caches['cache'] };
+    this.mapCaches = { cache: (a: string | GroupVersionKind, b?: string) => this.cacheReader(a, b) };
     const predicate = options.primaryUpdatePredicate ?? (() => true);
     const primaryIndexers = options.primary.indexers;
     const primaries = [this.register(options.primary), ...(options.primaryAlso ?? []).map((kind) => this.register({ ...kind, indexers: { ...primaryIndexers, ...kind.indexers } }, false))];
@@ -239,7 +239,7 @@ export class Controller {
       recorder: this.deps.recorder,
       signal: this.abort.signal,
       primary: this.primary,
-      cache: this.mapCaches.cache,
+      cache: (a: string | GroupVersionKind, b?: string) => this.cacheReader(a, b),
     };
     metrics.activeWorkers.inc({ controller: this.name });
     const endTimer = metrics.reconcileTime.startTimer({ controller: this.name });

@@ -41,3 +41,8 @@ export function groupVersionKind<T extends KubernetesObject = KubernetesObject>(
 export function isKind(object: { apiVersion?: string; kind?: string }, kind: Pick<GroupVersionKind, 'group' | 'kind'>): boolean {
   return object.kind === kind.kind && object.apiVersion !== undefined && groupOf(object.apiVersion) === kind.group;
 }
+
+/** `{ apiVersion, kind }` of a kind, for an object's manifest (spreading the kind itself would add group, version and plural). */
+export function typeMeta(kind: Pick<GroupVersionKind, 'apiVersion' | 'kind'>): { apiVersion: string; kind: string } {
+  return { apiVersion: kind.apiVersion, kind: kind.kind };
+}

@@ -128,7 +128,7 @@ export class JobRunner {
       ...(this.options.activeDeadlineSeconds ? { activeDeadlineSeconds: this.options.activeDeadlineSeconds } : {}),
     });
     try {
-      await ctx.client.create(job as KubernetesObject);
+      await ctx.client.create(job);
       return undefined;
     } catch (err) {
       if (isRefusal(err)) return runnerNotAllowed(o.namespace, err);

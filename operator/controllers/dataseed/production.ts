@@ -1,4 +1,5 @@
 import type { KubernetesObject } from '../../runtime/client-node';
+import { Kinds } from '../../kinds';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { type ProductionSource, SeedReferenceError } from '../../seed/resolve';
@@ -45,7 +46,7 @@ export function baselineProduction(ctx: Pick<ReconcileContext, 'client'>, baseli
       const where = `${field}: Baseline ${baseline.name} database ${name} profileRef`;
       let configMap: (KubernetesObject & { data?: Record<string, string> }) | undefined;
       try {
-        configMap = await ctx.client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ref.namespace, name: ref.name });
+        configMap = await ctx.client.get({ ...Kinds.ConfigMap, namespace: ref.namespace, name: ref.name });
       } catch (err) {
         if (err instanceof KubeApiError && err.statusCode === 403) throw new SeedReferenceError('ReferenceUnreadable', `${where}: the operator may not read ConfigMaps in namespace ${ref.namespace}`);
         throw err;

@@ -1,5 +1,6 @@
 import { type DataSeedSpec, type DataSeedStatus, runnerOf } from '../../api/dataseed';
 import { Kinds } from '../../kinds';
+import { namespacedKey } from '../../runtime/object-key';
 import type { OperatorMetrics } from '../../metrics/operator-metrics';
 import type { EventType } from '../../runtime/events';
 import { isNotFound } from '../../runtime/kube-errors';
@@ -27,7 +28,7 @@ export const EVENTS = {
 } as const;
 
 export function keyOf(obj: DataSeedObject): string {
-  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+  return namespacedKey(obj.metadata?.namespace, obj.metadata?.name ?? '');
 }
 
 export class StatusReporter {

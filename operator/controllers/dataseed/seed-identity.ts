@@ -1,5 +1,7 @@
 import { API_VERSION, LABELS, MANAGED_BY } from '../../api/common';
 import type { KubernetesObject } from '../../runtime/client-node';
+import { Kinds } from '../../kinds';
+import { typeMeta } from '../../runtime/gvk';
 import { isConflict, KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { derivedName } from '../../seed/object-names';
@@ -38,7 +40,7 @@ function metadata(opts: SeedIdentityOptions) {
     name: seedIdentityName(opts.name),
     namespace: opts.namespace,
     labels: { [LABELS.managedBy]: MANAGED_BY, [DATASEED_LABEL]: derivedName(opts.name) },
-    ownerReferences: [{ apiVersion: API_VERSION, kind: 'DataSeed', name: opts.name, uid: opts.uid, controller: true, blockOwnerDeletion: true }],
+    ownerReferences: [{ ...typeMeta(Kinds.DataSeed), name: opts.name, uid: opts.uid, controller: true, blockOwnerDeletion: true }],
   };
 }
 
@@ -55,14 +57,13 @@ export function seedIdentity(opts: SeedIdentityOptions): IdentityObject[] {
   if (opts.references.configMaps.length > 0) rules.push({ apiGroups: [''], resources: ['configmaps'], resourceNames: opts.references.configMaps, verbs: ['get'] });
   const name = seedIdentityName(opts.name);
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(opts) },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: metadata(opts), rules },
+    { ...typeMeta(Kinds.ServiceAccount), metadata: metadata(opts) },
+    { ...typeMeta(Kinds.Role), metadata: metadata(opts), rules },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
+      ...typeMeta(Kinds.RoleBinding),
       metadata: metadata(opts),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: opts.namespace }],
+      roleRef: { apiGroup: Kinds.Role.group, kind: Kinds.Role.kind, name },
+      subjects: [{ kind: Kinds.ServiceAccount.kind, name, namespace: opts.namespace }],
     } as IdentityObject,
   ];
 }

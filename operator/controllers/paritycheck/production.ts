@@ -2,6 +2,7 @@ import type { BaselineSpec } from '../../api/baseline';
 import { labelSelectorString } from '../../environment/selectors';
 import { ManifestSourceError, manifestsFromConfigMap } from '../../environment/manifests';
 import type { KubeObject } from '../../environment/objects';
+import { Kinds } from '../../kinds';
 import { PrometheusClient, type MetricsSource } from '../../parity/behaviour/prometheus';
 import { readSecretKey } from '../../parity/sources/cluster-reader';
 import { KubeObjectSource } from '../../parity/sources/kube';
@@ -63,7 +64,7 @@ async function manifests(ctx: Client, baseline: GrantedBaseline): Promise<Opened
   const { spec, name } = baseline;
   const ref = spec.source.manifests!.configMapRef;
   const where = `ConfigMap ${ref.namespace}/${ref.name}`;
-  const configMap = await ctx.client.get<KubeObject & { apiVersion: string; kind: string }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ref.namespace, name: ref.name });
+  const configMap = await ctx.client.get<KubeObject & { apiVersion: string; kind: string }>({ ...Kinds.ConfigMap, namespace: ref.namespace, name: ref.name });
   if (!configMap) return blocked('ProductionNotFound', `Baseline ${name}: the manifests ${where} (spec.source.manifests.configMapRef) do not exist; nothing to compare with`);
   try {
     const objects = manifestsFromConfigMap(configMap, ref.key);
@@ -112,7 +113,7 @@ export async function baselinePrometheus(ctx: Client, baseline: GrantedBaseline,
 /** The CA bundle a Baseline names: one key, or every key in key order. */
 async function prometheusCa(ctx: Client, ref: { namespace: string; name: string; key?: string | undefined }, baseline: string): Promise<string> {
   const field = `spec.categories.behaviour: the Prometheus CA of Baseline ${baseline} (spec.data.prometheus.caConfigMapRef)`;
-  const configMap = await ctx.client.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ref.namespace, name: ref.name });
+  const configMap = await ctx.client.get<KubeObject & { data?: Record<string, string> }>({ ...Kinds.ConfigMap, namespace: ref.namespace, name: ref.name });
   if (!configMap) throw new Error(`${field}: ConfigMap ${ref.namespace}/${ref.name} does not exist`);
   const data = configMap.data ?? {};
   const pem = ref.key !== undefined ? data[ref.key] : Object.keys(data).sort().map((k) => data[k]).join('\n');

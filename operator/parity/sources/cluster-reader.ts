@@ -18,7 +18,7 @@ export async function readSecretKey(client: SecretGetter, namespace: string, nam
     secret = await client.get<SecretObject>({ apiVersion: Kinds.Secret.apiVersion, kind: Kinds.Secret.kind, namespace, name });
   } catch (err) {
     if (err instanceof KubeApiError && err.statusCode === 403) {
-      throw new Error(`${field}: not allowed to read Secrets in namespace ${namespace}; an admin grants it with the chart value rbac.secretNamespaces (docs/security.md)`);
+      throw new Error(`${field}: not allowed to read Secrets in namespace ${namespace}; an admin grants it with the chart value rbac.secretNamespaces (docs/security.md)`, { cause: err });
     }
     throw err;
   }

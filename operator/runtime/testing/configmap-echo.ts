@@ -53,7 +53,7 @@ export function echoReconciler(options: EchoControllerOptions): Reconciler {
       try {
         if (options.workMs) await new Promise((r) => setTimeout(r, options.workMs));
         // The primary cache holds the sources; ctx.cache(CONFIG_MAP) is the echoes' (owns), the last registration of the kind.
-        const source = ctx.primary.get(req.namespace, req.name) as ConfigMapObject | undefined;
+        const source: ConfigMapObject | undefined = ctx.primary.get(req.namespace, req.name);
         if (!source || source.metadata?.deletionTimestamp) return;
         const desired = desiredEcho(source, options.identity);
         const current = ctx.cache(CONFIG_MAP).get(req.namespace, echoName(req.name));

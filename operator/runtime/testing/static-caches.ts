@@ -43,7 +43,7 @@ export function staticCaches(objects: readonly KubernetesObject[], indexers: Rea
     return { get: (ns, name) => store.get(ns, name), list: (ns) => store.list(ns), byIndex: (index, value) => store.byIndex(index, value), hasSynced: () => true };
   };
   return {
-    cache: cache as Caches['cache'],
+    cache,
     upsert: (object) => void storeOf(object).upsert(structuredClone(object)),
     remove: (object) => void storeOf(object).remove(object),
   };
