@@ -1,4 +1,4 @@
-import { BaselineKind, DataSeedKind, ParityCheckKind, StagingEnvironmentKind } from './api';
+import { BaselineKind, DataSeedKind, LoadTestKind, ParityCheckKind, StagingEnvironmentKind } from './api';
 import type { Condition } from './api/common';
 import type { KindDefinition } from './api/kind';
 import type { KubernetesObject } from './runtime/client-node';
@@ -57,6 +57,7 @@ export const Kinds = {
   StagingEnvironment: ours<StagingEnvironmentObject>(StagingEnvironmentKind),
   DataSeed: ours(DataSeedKind),
   ParityCheck: ours(ParityCheckKind),
+  LoadTest: ours(LoadTestKind),
 
   // Core.
   Namespace: core<NamespaceObject>('Namespace', 'namespaces'),
