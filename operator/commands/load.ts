@@ -4,6 +4,7 @@ import { type LoadReport, buildReport, formatReport } from '../load/report';
 import { type Progress, runLoad } from '../load/run';
 import { type ScenarioFile, ScenarioError, parseScenarioFile, readScenarioFile } from '../load/scenario-file';
 import type { Arrival } from '../load/open';
+import { parseAccessLog, replayOf } from '../load/replay';
 import { type WorkerResult, WorkerResultSchema, mergeResults } from '../load/stats';
 import { RESULT_PREFIX } from '../load/result-line';
 
@@ -35,6 +36,9 @@ export interface LoadCommandOptions {
   planEnv?: string;
   /** Print the mergeable result as the last stdout line, for the controller to read from the log. */
   resultLine?: boolean;
+  /** Replay a JSON access log (nginx or Envoy) with its original timing. */
+  replay?: string;
+  speedup?: string;
 }
 
 const positive = (flag: string, text: string | undefined): number | undefined => {
@@ -69,6 +73,21 @@ export function scenarioFromOptions(options: LoadCommandOptions): ScenarioFile &
     return file;
   }
   if (!options.url) throw new ScenarioError('give a scenario file (-f test.yaml) or a --url to send to');
+  if (options.replay) {
+    let text: string;
+    try {
+      text = readFileSync(options.replay, 'utf8');
+    } catch (err) {
+      throw new ScenarioError(`--replay ${options.replay}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    let replay;
+    try {
+      replay = replayOf(parseAccessLog(text), { speedup: positive('--speedup', options.speedup ?? '1') ?? 1, target: 'default' });
+    } catch (err) {
+      throw new ScenarioError(`--replay ${options.replay}: ${(err as Error).message}`);
+    }
+    return { targets: { default: options.url }, scenarios: [replay.scenario], thresholds: [], replays: new Map([[replay.scenario.name, replay.arrivals]]) };
+  }
   if ((options.rate === undefined) === (options.vus === undefined)) throw new ScenarioError('give either --rate (open model: requests per second) or --vus (closed model: virtual users)');
   const open = options.rate !== undefined;
   return parseScenarioFile(
@@ -167,6 +186,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the request mix\'s random draws')
     .option('--save <path>', 'write this worker\'s result (mergeable histograms) as JSON')
     .option('--merge <results...>', 'send nothing: merge saved worker results into one report (thresholds from -f)')
+    .option('--replay <access-log>', 'replay a JSON access log (nginx escape=json or Envoy json_format) to --url with its original timing')
+    .option('--speedup <n>', 'with --replay: how much faster than recorded', '1')
     .option('--plan-env <name>', 'a LoadTest Job worker: read the plan from this environment variable')
     .option('--result-line', 'end stdout with the mergeable result on one line (for the LoadTest controller)')
     .option('--no-progress', 'no progress lines on stderr')

@@ -79,6 +79,8 @@ interface Prepared {
   pool: Pool;
   next: () => RenderedRequest;
   replay: readonly Arrival[] | undefined;
+  /** The target's path prefix, for replayed paths. */
+  prefix: string;
 }
 
 function prepare(scenario: LoadScenario, index: number, input: LoadRunInput, random: Random, ctx: TemplateContext): Prepared {
@@ -101,7 +103,7 @@ function prepare(scenario: LoadScenario, index: number, input: LoadRunInput, ran
     stats.onComplete = (request, micros, status, error) => observe(scenario.name, targetName, request, micros / 1e6, status, error);
   }
   const pool = createPool(target.origin, { connections: plan.connections, timeoutMs: plan.timeoutMs });
-  return { plan, stats, pool, next, replay: input.replays?.get(scenario.name) };
+  return { plan, stats, pool, next, replay: input.replays?.get(scenario.name), prefix: target.prefix };
 }
 
 function* drawnArrivals(prepared: Prepared, segment: ExecutionSegment): Generator<Arrival> {
@@ -116,7 +118,8 @@ function* drawnArrivals(prepared: Prepared, segment: ExecutionSegment): Generato
 function* replayedArrivals(prepared: Prepared, arrivals: readonly Arrival[], segment: ExecutionSegment): Generator<Arrival> {
   for (let k = segment.index; k < arrivals.length; k += segment.count) {
     prepared.stats.planned++;
-    yield arrivals[k] as Arrival;
+    const arrival = arrivals[k] as Arrival;
+    yield prepared.prefix ? { offsetMs: arrival.offsetMs, request: { ...arrival.request, path: prepared.prefix + arrival.request.path } } : arrival;
   }
 }
 

@@ -17,6 +17,8 @@ export interface LoadPlan {
   values: Record<string, string[]>;
   thresholds: LoadThreshold[];
   replays?: Map<string, Arrival[]>;
+  /** A replay's busiest second, checked against the Baseline's maxRate beside the scenarios' rates. */
+  replayPeakRate?: number;
 }
 
 export type { PlanProblem };
@@ -42,6 +44,7 @@ export async function buildPlan(
     if (!replayed.ok) return { ok: false, problem: replayed.problem };
     scenarios.push(replayed.scenario);
     (plan.replays ??= new Map()).set(replayed.scenario.name, replayed.arrivals);
+    plan.replayPeakRate = replayed.peakRate;
     field = 'spec.replay';
   }
   return { ok: true, plan, field };

@@ -36,7 +36,7 @@ export interface LoadTestReconcilerOptions {
 }
 
 const RETRY_MS = 30_000;
-const RETRYABLE = new Set(['TargetNotFound', 'ProfileUnavailable', 'ReplayNotFound', 'EnvironmentNotFound', 'ReportNotWritten', 'RunFailed']);
+const RETRYABLE = new Set(['TargetNotFound', 'ProfileUnavailable', 'ReplayNotFound', 'InvalidReplay', 'EnvironmentNotFound', 'ReportNotWritten', 'RunFailed']);
 
 export class LoadTestReconciler implements Reconciler {
   private readonly now: () => Date;
@@ -91,7 +91,12 @@ export class LoadTestReconciler implements Reconciler {
     const urls = Object.fromEntries(targets.targets.map((t) => [t.name, serviceUrl(t)]));
     const plan = await buildPlan(ctx, obj, spec, resolution, urls);
     if (!plan.ok) return plan;
-    const exceeded = exceedsLoadLimits(plan.plan.scenarios, spec.parallelism, loadLimitsOf(resolution.baseline.spec), plan.field, `Baseline ${resolution.baseline.name}`);
+    const limits = loadLimitsOf(resolution.baseline.spec);
+    const replayPeak = plan.plan.replayPeakRate;
+    if (replayPeak !== undefined && replayPeak > limits.maxRate) {
+      return { ok: false, problem: { reason: 'ExceedsBaseline', message: `spec.replay.speedup: the log's busiest second replays ${replayPeak} requests/s, above Baseline ${resolution.baseline.name}'s limits.load.maxRate ${limits.maxRate}` } };
+    }
+    const exceeded = exceedsLoadLimits(plan.plan.scenarios, spec.parallelism, limits, plan.field, `Baseline ${resolution.baseline.name}`);
     if (exceeded) return { ok: false, problem: { reason: 'ExceedsBaseline', message: `${exceeded.field}: ${exceeded.message}` } };
     return { ok: true, plan: plan.plan };
   }
