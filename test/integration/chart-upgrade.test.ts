@@ -47,7 +47,8 @@ describe('chart: helm upgrade applies CRD changes', () => {
 
   afterAll(() => {
     helm(['uninstall', id, '--namespace', id, '--wait']);
-    kubectl(['delete', 'crd', '--ignore-not-found', ...['baselines', 'dataseeds', 'paritychecks', PLURAL].map((p) => `${p}.${group}`)]);
+    const plurals = readdirSync(join(CHART, 'templates/crds')).map((file) => file.split('.')[0]!);
+    kubectl(['delete', 'crd', '--ignore-not-found', ...plurals.map((plural) => `${plural}.${group}`)]);
     kubectl(['delete', 'namespace', id, '--ignore-not-found', '--wait=false']);
     rmSync(dir, { recursive: true, force: true });
   });
