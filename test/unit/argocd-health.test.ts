@@ -53,6 +53,9 @@ const object = (kind: Kind, generation: number, status: unknown, extra: Record<s
 });
 
 describe('Argo CD health scripts', () => {
+  // The first run builds the Go tools (about 20 s); later runs find them cached.
+  beforeAll(() => void testTool('lua-health'), 10 * 60_000);
+
   it('are embedded unchanged, one per kind, in the argocd-cm patch', () => {
     const patch = parse(readFileSync(resolve(dir, 'argocd-cm-patch.yaml'), 'utf8')) as { data: Record<string, string> };
     expect(Object.keys(patch.data).sort()).toEqual(Object.keys(KINDS).map((k) => `resource.customizations.health.understudy.dev_${k}`).sort());

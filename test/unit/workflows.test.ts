@@ -36,6 +36,9 @@ function actionlint(file: string): { code: number; output: string } {
 }
 
 describe('GitHub Actions workflows', () => {
+  // The first run builds the Go tools (about 20 s); later runs find them cached.
+  beforeAll(() => void testTool('lua-health'), 10 * 60_000);
+
   const files = workflows();
 
   it('the repository ships the preview example', () => {
