@@ -24,4 +24,6 @@ export const EXPECTED_HEALTH: Readonly<Record<string, ExpectedHealth>> = {
   'stagingenvironment-degraded.json': { status: 'Degraded', message: /^Deployment [a-z0-9-]+: / },
   // Expired under auto-sync (Retain): settled, not red, nothing re-created.
   'stagingenvironment-expired-retained.json': { status: 'Suspended', message: /^Expired: expired at .*this resource is kept/ },
+  // Deleted and re-created by auto-sync after expiry: Expired at once (ExpiredBefore), so no re-creation loop.
+  'stagingenvironment-expired-recreated.json': { status: 'Suspended', message: /^Expired: expired at .*when an earlier StagingEnvironment of this name was created/ },
 };
