@@ -39,7 +39,3 @@ export interface KindDefinition<Spec extends z.ZodType = z.ZodType, Status exten
   /** CEL rules on the spec as a whole (field-level rules live on the field's schema as metadata). */
   specValidations?: CelRule[];
 }
-
-export function apiVersionOf(def: Pick<KindDefinition, 'group' | 'version'>): string {
-  return `${def.group}/${def.version}`;
-}
