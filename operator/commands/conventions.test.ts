@@ -99,6 +99,16 @@ describe('options every command shares', () => {
     expect(choices(['profile'])).toEqual(['json', 'yaml']);
   });
 
+  it('crds --stdout prints YAML, or with -o json a List kubectl applies as well', async () => {
+    const yaml = await cli('crds', '--stdout');
+    expect(yaml.stdout).toMatch(/^(#.*\n)*apiVersion: apiextensions\.k8s\.io\/v1\nkind: CustomResourceDefinition/);
+    const json = await cli('crds', '--stdout', '-o', 'json');
+    const list = JSON.parse(json.stdout) as { kind: string; items: Array<{ kind: string; metadata: { name: string } }> };
+    expect(list.kind).toBe('List');
+    expect(list.items.map((i) => i.kind)).toEqual(list.items.map(() => 'CustomResourceDefinition'));
+    expect(list.items.map((i) => i.metadata.name)).toEqual(yaml.stdout.split('---\n').map((doc) => /\nmetadata:\n  name: (\S+)/.exec(doc)?.[1]));
+  });
+
   it('profile keeps --format as a hidden, deprecated alias of -o', async () => {
     const profile = find(program, ['profile']);
     const format = profile.options.find((o) => o.long === '--format');

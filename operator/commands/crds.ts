@@ -1,9 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { KINDS } from '../api';
 import { CRD_DIRS, renderCrdFiles } from '../api/crd-files';
 import { renderReference } from '../api/reference';
+import { outputOption } from './conventions';
 
 /** The configuration reference, generated with the CRDs from the same schemas. */
 export const REFERENCE_FILE = 'docs/api-reference.md';
@@ -50,10 +52,12 @@ export function registerCrdsCommand(program: Command): void {
     .description('Generate the CustomResourceDefinitions from the API schemas into crds/ and the chart')
     .option('--root <dir>', 'repository root', process.cwd())
     .option('--check', 'exit non-zero when the files on disk are stale instead of writing them')
-    .option('--stdout', 'print the CRDs as one YAML stream instead of writing files (for `kubectl apply -f -`)')
-    .action((opts: { root: string; check?: boolean; stdout?: boolean }) => {
+    .option('--stdout', 'print the CRDs instead of writing files (for `kubectl apply -f -`)')
+    .addOption(outputOption(['yaml', 'json'], 'yaml', 'with --stdout: one YAML stream, or a JSON List'))
+    .action((opts: { root: string; check?: boolean; stdout?: boolean; output: 'yaml' | 'json' }) => {
       if (opts.stdout) {
-        process.stdout.write([...renderCrdFiles(KINDS).values()].join('---\n'));
+        const files = [...renderCrdFiles(KINDS).values()];
+        process.stdout.write(opts.output === 'json' ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: files.map((f) => parseYaml(f) as unknown) }, null, 2)}\n` : files.join('---\n'));
         return;
       }
       if (opts.check) {
