@@ -106,7 +106,7 @@ describe('options every command shares', () => {
     const list = JSON.parse(json.stdout) as { kind: string; items: Array<{ kind: string; metadata: { name: string } }> };
     expect(list.kind).toBe('List');
     expect(list.items.map((i) => i.kind)).toEqual(list.items.map(() => 'CustomResourceDefinition'));
-    expect(list.items.map((i) => i.metadata.name)).toEqual(yaml.stdout.split('---\n').map((doc) => /\nmetadata:\n  name: (\S+)/.exec(doc)?.[1]));
+    expect(list.items.map((i) => i.metadata.name)).toEqual(yaml.stdout.split('---\n').map((doc) => /\nmetadata:\n {2}name: (\S+)/.exec(doc)?.[1]));
   });
 
   it('profile keeps --format as a hidden, deprecated alias of -o', async () => {
