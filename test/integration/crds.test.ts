@@ -137,7 +137,8 @@ spec:
 `);
     expect(ok.stderr).toBe('');
     const [header, row] = kubectl(['get', 'senv', 'fine', '-n', ns]).split('\n');
-    expect(header).toMatch(/^NAME\s+BASELINE\s+PHASE\s+SERVICES\s+URL\s+AGE\s+EXPIRES/);
+    expect(header).toMatch(/^NAME\s+BASELINE\s+PHASE\s+READY\s+SERVICES\s+URL\s+AGE\s+EXPIRES/);
+    expect(kubectl(['get', 'senv', 'fine', '-n', ns, '-o', 'wide']).split('\n')[0]).toMatch(/\bNAMESPACE\s+REASON\b/);
     expect(row).toContain(name);
     const listed = kubectl(['get', 'understudy', '-n', ns, '-o', 'name']).split('\n');
     expect(listed).toEqual(expect.arrayContaining([`baseline.understudy.dev/${name}`, 'stagingenvironment.understudy.dev/fine']));
