@@ -40,7 +40,7 @@ export async function infrastructureBaseline(o: { name: string; previews: string
 }
 
 export function infra(env: Environment | undefined): InfrastructureStatus | undefined {
-  return (env?.status as { infrastructure?: InfrastructureStatus } | undefined)?.infrastructure;
+  return env?.status?.infrastructure;
 }
 
 export function infraCondition(env: Environment | undefined, type: string) {

@@ -28,9 +28,11 @@ export interface DatabaseOutputs extends DatabaseInputs {
   username: string;
 }
 
-/** A clone whose template is busy (SQLSTATE 55006) is retried this many times: the golden refresh holds it for a moment only. */
+/** A clone whose template is busy or being swapped is retried this many times: the golden refresh holds it for a moment only. */
 const TEMPLATE_BUSY_RETRIES = 20;
 const TEMPLATE_BUSY_WAIT_MS = 500;
+/** A missing template is retried briefly only: the two renames of a swap take milliseconds, and a wrong name should fail fast. */
+const TEMPLATE_SWAP_RETRIES = 3;
 
 async function withClient<T>(url: string, database: string | undefined, fn: (client: Client) => Promise<T>): Promise<T> {
   const target = new URL(url);
@@ -49,7 +51,7 @@ function planOf(inputs: DatabaseInputs): sql.DatabasePlan {
 }
 
 function codeOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
 }
 
 async function ensureRole(client: Client, plan: sql.DatabasePlan, password: string): Promise<void> {
@@ -89,7 +91,9 @@ async function ensureDatabase(client: Client, plan: sql.DatabasePlan): Promise<b
       await client.query(sql.commentOnDatabase(plan));
       return true;
     } catch (error) {
-      if (codeOf(error) !== '55006' || attempt >= TEMPLATE_BUSY_RETRIES) throw error;
+      // 55006: the template is in use (a golden refresh renaming it); 3D000: it does not exist for the instant of the swap.
+      const limit = codeOf(error) === '55006' ? TEMPLATE_BUSY_RETRIES : plan.template !== undefined && codeOf(error) === '3D000' ? TEMPLATE_SWAP_RETRIES : 0;
+      if (attempt >= limit) throw error;
       await new Promise((resolve) => setTimeout(resolve, TEMPLATE_BUSY_WAIT_MS));
     }
   }

@@ -16,27 +16,31 @@ import { derivedName } from '../postgres/sql';
 const IMPL = require.resolve('../postgres/provider-impl');
 
 type Impl = typeof import('../postgres/provider-impl');
+type DatabaseInputs = import('../postgres/provider-impl').DatabaseInputs;
+type DatabaseOutputs = import('../postgres/provider-impl').DatabaseOutputs;
 
+/* eslint-disable @typescript-eslint/no-require-imports -- the closure is serialized into the provider process: it can only require by path at run time */
 function provider(impl: string): pulumi.dynamic.ResourceProvider {
   return {
-    async create(inputs) {
+    async create(inputs: DatabaseInputs) {
       const m = require(impl) as Impl;
       return m.create(inputs);
     },
-    async delete(_id, props) {
+    async delete(_id: string, props: DatabaseInputs) {
       const m = require(impl) as Impl;
       await m.remove(props);
     },
-    async read(id, props) {
+    async read(id: string, props: DatabaseOutputs) {
       const m = require(impl) as Impl;
       return m.read(id, props);
     },
-    async diff(_id, olds, news) {
+    diff(_id: string, olds: Partial<DatabaseInputs>, news: DatabaseInputs) {
       const m = require(impl) as Impl;
-      return m.diff(olds, news);
+      return Promise.resolve(m.diff(olds, news));
     },
   };
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 interface DatabaseArgs {
   serverUrl: pulumi.Input<string>;
@@ -60,7 +64,7 @@ class PostgresDatabase extends pulumi.dynamic.Resource {
   }
 }
 
-export async function postgresDatabaseProgram(): Promise<Record<string, unknown>> {
+export function postgresDatabaseProgram(): Promise<Record<string, unknown>> {
   const config = new pulumi.Config();
   const stack = pulumi.getStack();
   const name = derivedName(stack);
@@ -72,5 +76,5 @@ export async function postgresDatabaseProgram(): Promise<Record<string, unknown>
     role: name,
     ...(template ? { template } : {}),
   });
-  return { url: db.url, host: db.host, port: db.port, database: db.database, username: db.username, password: db.password };
+  return Promise.resolve({ url: db.url, host: db.host, port: db.port, database: db.database, username: db.username, password: db.password });
 }
