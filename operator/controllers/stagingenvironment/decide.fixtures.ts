@@ -47,7 +47,7 @@ export function environmentOf(f: Fixture): EnvironmentObject {
   return {
     apiVersion: 'understudy.dev/v1alpha1',
     kind: 'StagingEnvironment',
-    metadata: { name: 'pr-1', namespace: 'previews', uid: 'uid-1', generation: f.generation ?? 1, creationTimestamp: CREATED.toISOString() as unknown as Date, ...(f.metadata as object) },
+    metadata: { name: 'pr-1', namespace: 'previews', uid: 'uid-1', generation: f.generation ?? 1, creationTimestamp: CREATED, ...(f.metadata as object) },
     spec: { baselineRef: { name: 'shop' }, ...f.spec },
     ...(f.status ? { status: f.status } : {}),
   };
@@ -60,7 +60,7 @@ export function observed(f: Fixture = {}): Observed {
   const environment = refOf(env);
   const spec = parseStagingEnvironmentSpec(env.spec);
   const expiry = expiryPolicyOf(spec.ok ? spec.spec.expiryPolicy : undefined, env.metadata);
-  const createdAt = new Date(String(env.metadata.creationTimestamp));
+  const createdAt = new Date(env.metadata.creationTimestamp ?? CREATED);
   const lifetime = lifetimeStart(environment, createdAt, expiry.policy === 'Retain' ? f.tombstone : undefined, now);
   const ours = namespaceObject('previews-pr-1', environment);
   const ownNamespaces = f.namespace === 'ours' || (f.namespace === undefined && f.status?.namespace) ? [ours] : [];

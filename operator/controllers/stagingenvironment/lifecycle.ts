@@ -7,11 +7,12 @@ import type { KubeObject } from '../../environment/objects';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { hasFinalizer, removeFinalizer } from '../../runtime/finalizers';
 import { isNotFound } from '../../runtime/kube-errors';
+import { Kinds } from '../../kinds';
 import type { CacheReader } from '../../runtime/informer';
 import type { KubeClient } from '../../runtime/kube-client';
 import type { Logger } from '../../runtime/logger';
 import type { ReconcileContext, Request, Result } from '../../runtime/reconciler';
-import { NAMESPACE_REF, STAGING_ENVIRONMENT_REF, cacheOf } from './watches';
+import { NAMESPACE_BY_OWNER, NAMESPACE_REF, STAGING_ENVIRONMENT_REF } from './watches';
 
 // An environment's end. Deletion (by hand or at expiry) goes through a
 // finalizer: the target namespace is deleted and the finalizer stays until
@@ -44,12 +45,13 @@ export function refOf(env: EnvironmentObject): EnvironmentRef {
   return { name: env.metadata.name, namespace: env.metadata.namespace, ...(env.metadata.uid ? { uid: env.metadata.uid } : {}) };
 }
 
-/** Managed namespaces made for this environment (or for one of its name before it, when `sameUidOnly` is false). */
-export function namespacesOf(environment: EnvironmentRef, ctx: ReconcileContext, sameUidOnly = true): KubeObject[] {
-  return namespacesIn(cacheOf(ctx, NAMESPACE_REF), environment, sameUidOnly);
+/** Managed namespaces made for this environment (or for one of its name before it, when `sameUidOnly` is false): an index lookup. */
+export function namespacesOf(environment: EnvironmentRef, ctx: Pick<ReconcileContext, 'cache'>, sameUidOnly = true): KubeObject[] {
+  const candidates = ctx.cache(Kinds.Namespace).byIndex(NAMESPACE_BY_OWNER, `${environment.namespace}/${environment.name}`) as KubeObject[];
+  return namespacesIn({ list: () => candidates }, environment, sameUidOnly);
 }
 
-export function namespacesIn(namespaces: CacheReader<KubeObject>, environment: EnvironmentRef, sameUidOnly = true): KubeObject[] {
+export function namespacesIn(namespaces: Pick<CacheReader<KubeObject>, 'list'>, environment: EnvironmentRef, sameUidOnly = true): KubeObject[] {
   return namespaces.list().filter((ns) => {
     const owner = environmentOfNamespace(ns);
     if (!owner || owner.name !== environment.name || owner.namespace !== environment.namespace) return false;

@@ -110,6 +110,13 @@ function unique(requests: Request[]): Request[] {
   return [...new Map(requests.map((r) => [`${r.namespace}/${r.name}`, r])).values()];
 }
 
+/** Namespaces by the environment they were made for (`namespace/name`, from the owner annotation or labels). */
+export const NAMESPACE_BY_OWNER = 'understudy.dev/owner';
+export const namespaceByOwner = (namespace: KubernetesObject): string[] => {
+  const owner = environmentOfNamespace(namespace as KubeObject);
+  return owner ? [`${owner.namespace}/${owner.name}`] : [];
+};
+
 /** The environment whose labels an object carries. */
 export function environmentOfObject(object: KubernetesObject): Request[] {
   const labels = object.metadata?.labels ?? {};
@@ -148,5 +155,7 @@ export function watchedKinds(): WatchesKind[] {
     ofBaseline: (baseline, caches) => environmentsOfBaseline(baseline.metadata?.name ?? '', caches),
     ofNamespace: (namespace, caches) => environmentsOfNamespace(namespace, caches),
   });
-  return [...baselineKinds, ...managedOnly, ...baselines];
+  // Namespaces are also found by the environment they were made for, without scanning them all.
+  const indexed = baselines.map((w) => (w.kind === NAMESPACE_REF.kind ? { ...w, indexers: { ...w.indexers, [NAMESPACE_BY_OWNER]: namespaceByOwner } } : w));
+  return [...baselineKinds, ...managedOnly, ...indexed];
 }
