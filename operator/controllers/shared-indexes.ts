@@ -20,3 +20,11 @@ export const baselineByProductionNamespace: IndexFunc<BaselineObject> = (baselin
   if (!source || source.manifests !== undefined || source.cluster !== undefined) return [];
   return typeof source.namespace === 'string' && source.namespace ? [source.namespace] : [];
 };
+
+/** A StagingEnvironment by the Baseline it names (spec.baselineRef.name). */
+export const ENVIRONMENT_BY_BASELINE = 'spec.baselineRef.name';
+export const environmentByBaseline: IndexFunc<StagingEnvironmentObject> = (environment) => {
+  const spec = environment.spec as { baselineRef?: { name?: unknown } } | undefined;
+  const name = spec?.baselineRef?.name;
+  return typeof name === 'string' && name ? [name] : [];
+};

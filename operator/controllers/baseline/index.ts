@@ -1,21 +1,13 @@
-import { Kinds, type StagingEnvironmentObject } from '../../kinds';
+import { Kinds } from '../../kinds';
 import type { ControllerEnvironment } from '../../runtime/controller-environment';
 import { type ControllerOptions, watching } from '../../runtime/controller';
-import type { IndexFunc } from '../../runtime/object-store';
 import type { Caches } from '../../runtime/reconciler';
+import { ENVIRONMENT_BY_BASELINE, environmentByBaseline } from '../shared-indexes';
 import { BaselineReconciler } from './reconciler';
 
 export const BASELINE_CONTROLLER = 'baseline';
 
-/** StagingEnvironments by the Baseline they name: the count in a Baseline's status is this index's size. */
-export const ENVIRONMENT_BY_BASELINE = 'spec.baselineRef.name';
-export const environmentByBaseline: IndexFunc<StagingEnvironmentObject> = (environment) => {
-  const spec = environment.spec as { baselineRef?: { name?: unknown } } | undefined;
-  const name = spec?.baselineRef?.name;
-  return typeof name === 'string' && name ? [name] : [];
-};
-
-/** How many environments, not being deleted, name the Baseline: read from the index, so right after a restart too. */
+/** How many environments, not being deleted, name the Baseline: the size of an index, so right after a restart too. */
 export function environmentsUsing(caches: Caches, baseline: string): number {
   return caches.cache(Kinds.StagingEnvironment).byIndex(ENVIRONMENT_BY_BASELINE, baseline).filter((e) => !e.metadata?.deletionTimestamp).length;
 }
