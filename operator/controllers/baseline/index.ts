@@ -7,6 +7,9 @@ import { BaselineReconciler } from './reconciler';
 
 export const BASELINE_CONTROLLER = 'baseline';
 
+/** Where it first lived; shared-indexes.ts is its home now. */
+export { ENVIRONMENT_BY_BASELINE, environmentByBaseline } from '../shared-indexes';
+
 /** How many environments, not being deleted, name the Baseline: the size of an index, so right after a restart too. */
 export function environmentsUsing(caches: Caches, baseline: string): number {
   return caches.cache(Kinds.StagingEnvironment).byIndex(ENVIRONMENT_BY_BASELINE, baseline).filter((e) => !e.metadata?.deletionTimestamp).length;
