@@ -9,23 +9,33 @@
 #
 # understudy parity exits 0 in parity, 1 on unexpected drift at or above
 # --fail-on, 2 when it could not decide (no metrics yet, a database that did
-# not answer, a namespace that does not exist). A gate usually fails on 1 and only warns on 2, so a preview
-# that has not served traffic yet does not block the pull request.
+# not answer, a namespace that does not exist) and on a usage error. A gate
+# usually fails on 1 and only warns when the verdict is Inconclusive, so a
+# preview that has not served traffic yet does not block the pull request;
+# `-o json` tells an Inconclusive verdict from a run that could not start.
+#
+# UNDERSTUDY is the installed CLI (the operator's image, or the repository's
+# package): never `npx understudy`, which resolves to an unrelated public npm
+# package of that name.
 set -uo pipefail
 pr="${1:?usage: $0 <pull request number>}"
+understudy="${UNDERSTUDY:-understudy}"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 
-npx understudy parity \
-  --staging "preview-previews-pr-$pr" --production shop \
+$understudy parity \
+  --staging "shop-previews-pr-$pr" --production shop \
   --environment "previews/pr-$pr" \
   --spec "$(dirname "$0")/shop-preview-paritycheck.yaml" \
   --postgres-staging "${PREVIEW_DB_URL:?}" --postgres-production "${PRODUCTION_DB_URL:?}" \
   --prometheus "${PROMETHEUS_URL:?}" \
-  --fail-on critical
+  --fail-on critical -o json > "$out"
 code=$?
+verdict=$(jq -r '.status.summary.verdict // empty' "$out" 2>/dev/null || true)
 
-case "$code" in
-  0) echo "preview pr-$pr is in parity with production" ;;
-  1) echo "::error::preview pr-$pr drifted critically from production (see the table above)"; exit 1 ;;
-  2) echo "::warning::parity of preview pr-$pr is inconclusive (see above); not blocking" ;;
-  *) echo "::error::understudy parity failed with exit code $code"; exit "$code" ;;
+case "$code/$verdict" in
+  0/*) echo "preview pr-$pr is in parity with production" ;;
+  1/*) echo "::error::preview pr-$pr drifted critically from production: $(jq -c '.status.summary' "$out")"; exit 1 ;;
+  2/Inconclusive) echo "::warning::parity of preview pr-$pr is inconclusive (too little data yet); not blocking" ;;
+  *) echo "::error::understudy parity could not run (exit code $code)"; exit "$code" ;;
 esac
