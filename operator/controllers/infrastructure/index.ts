@@ -24,9 +24,13 @@ function environments(caches: Caches | undefined, keep: (env: KubernetesObject &
     .map((env) => ({ namespace: env.metadata?.namespace ?? '', name: env.metadata?.name ?? '' }));
 }
 
+function infrastructureOf(object: KubernetesObject): unknown {
+  return (object as { status?: { infrastructure?: unknown } }).status?.infrastructure;
+}
+
 /**
  * The infrastructure controller: StagingEnvironments are its primaries too
- * (spec, metadata and deletion changes wake it, never a status write), and
+ * (spec, metadata and deletion changes wake it, and status.infrastructure changes), and
  * Baselines and Namespaces as for every user of Baselines, so a Baseline's
  * new program or configuration reaches its environments.
  */
@@ -41,6 +45,8 @@ export function infrastructureController(env: Pick<ControllerEnvironment, 'opera
     ],
     reconciler: new InfrastructureReconciler({ runs, operatorNamespace: env.operatorNamespace, ...(options.now ? { now: options.now } : {}) }),
     maxConcurrentReconciles: 4,
-    primaryUpdatePredicate: generationOrMetadataChanged,
+    // Also status.infrastructure changes: the StagingEnvironment controller writes the whole status from its cache and may
+    // put back an older status.infrastructure; this controller then looks again and converges.
+    primaryUpdatePredicate: (old, updated) => generationOrMetadataChanged(old, updated) || JSON.stringify(infrastructureOf(old)) !== JSON.stringify(infrastructureOf(updated)),
   };
 }

@@ -68,7 +68,7 @@ export class InfrastructureReconciler implements Reconciler {
     }
     if (!parsed.ok || !access || !access.ok || !pulumi) {
       // Nothing to create. A finalizer without a stack (never brought up) is simply let go.
-      if (holding && !this.infraStatus(env)?.lastOperation) await this.release(ctx, env);
+      if (holding && !this.infraStatus(env)?.stack && !this.options.runs.get(key)) await this.release(ctx, env);
       if (access && !access.ok && this.infraStatus(env)?.lastOperation) return this.writeStatus(ctx, env, stalledStatus(this.infraStatus(env), this.context(env), access.reason, `${access.field}: ${access.message}`));
       return {};
     }
@@ -161,7 +161,8 @@ export class InfrastructureReconciler implements Reconciler {
 
   private async finalize(ctx: ReconcileContext, env: Env, key: string, baseline: GrantedBaseline | undefined, pulumi: PulumiInfrastructure | undefined): Promise<Result> {
     const run = this.options.runs.get(key);
-    if (run && run.action !== 'destroy') this.options.runs.cancel(key);
+    const cancelled = run !== undefined && run.action !== 'destroy';
+    if (cancelled) this.options.runs.cancel(key);
     else if (run && run.result === undefined) return this.progress(ctx, env, run);
     else if (run && run.result) {
       this.options.runs.forget(key, run);
@@ -173,7 +174,8 @@ export class InfrastructureReconciler implements Reconciler {
       await this.release(ctx, env);
       return {};
     }
-    if (!this.infraStatus(env)?.lastOperation) {
+    // Never started (no run, no stack recorded): nothing to destroy. A run cancelled just now may have created something.
+    if (!cancelled && !this.infraStatus(env)?.stack) {
       await this.release(ctx, env);
       return {};
     }
@@ -199,7 +201,8 @@ export class InfrastructureReconciler implements Reconciler {
   }
 
   private async stall(ctx: ReconcileContext, env: Env, reason: string, message: string, result: Result = {}): Promise<Result> {
-    await this.writeStatus(ctx, env, stalledStatus(this.infraStatus(env), this.context(env), reason, message));
+    // No stack is recorded by a stall: a stack is recorded only once a run started, and only then is there anything to destroy.
+    await this.writeStatus(ctx, env, stalledStatus(this.infraStatus(env), { generation: env.metadata.generation ?? 0, now: this.now() }, reason, message));
     return result;
   }
 
