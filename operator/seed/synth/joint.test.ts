@@ -151,6 +151,29 @@ describe('numbers and dates drawn through the Gaussian copula', () => {
     );
   });
 
+  it('draws a personal date moved by its transform (dateShift) through the copula, from its range: the correlation survives', () => {
+    const table: TableInfo = { schema: 'public', name: 'patients', columns: [col('born', 'date'), col('risk', 'float')], primaryKey: [], uniques: [], foreignKeys: [], checks: [] };
+    const profile: TableProfile = {
+      rows: 5000,
+      fanOut: {},
+      dependence: { correlations: [{ columns: ['born', 'risk'], pearson: -0.95, spearman: -0.95 }], contingencies: [] },
+      columns: { born: { nullFrac: 0, nDistinct: -0.5, avgWidth: 4, personal: 'dateOfBirth', range: { min: '1940-01-01', max: '2019-12-31' } }, risk: { nullFrac: 0, nDistinct: -1, avgWidth: 8, histogram: ['0', '0.5', '1'] } },
+    };
+    const plans: ColumnPlan[] = [{ ...keep(table.columns[0]!), spec: { transform: 'dateShift' } as ColumnPlan['spec'], personal: 'dateOfBirth' }, keep(table.columns[1]!)];
+    const model = jointModel(table, plans, profile, 2000, new Set())!;
+    expect([...model.columns].sort()).toEqual(['born', 'risk']);
+    const rng = new Rng(5);
+    const [xs, ys] = [[] as number[], [] as number[]];
+    for (let i = 0; i < 2000; i++) {
+      model.advance(rng);
+      const born = model.value('born', rng);
+      expect(born >= '1940-01-01' && born <= '2019-12-31').toBe(true);
+      xs.push(Date.parse(born));
+      ys.push(Number(model.value('risk', rng)));
+    }
+    expect(pearson(xs, ys)).toBeLessThan(-0.9);
+  });
+
   it('fails the pair-trend threshold when a strong correlation is dropped', () => {
     expect(1 - correlationSimilarity(0.9, 0)).toBeGreaterThan(DEFAULT_THRESHOLDS.maxPairTrendDistance);
   });

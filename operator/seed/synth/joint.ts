@@ -12,11 +12,13 @@ import { conditionalQuantile } from './conditional';
 // on their own as before. The two blocks are independent of each other.
 
 const ORDERED = new Set(['int2', 'int4', 'int8', 'float', 'numeric', 'date', 'timestamp', 'timestamptz']);
+/** Transforms that move a value rather than replace it: their input can come from the copula. */
+const VALUE_TRANSFORMS = new Set(['dateShift', 'noise']);
 /** A number with at most this many values is a category (a refill count), not a measurement. */
 export const MAX_NUMERIC_CATEGORIES = 12;
 
 export interface JointModel {
-  /** Columns the model draws. */
+  /** Columns the model draws; for those not kept, the value is the input of their transform. */
   columns: ReadonlySet<string>;
   /** Draws the next row's values; read them with value(). */
   advance(rng: Rng): void;
@@ -27,6 +29,9 @@ export function jointModel(table: TableInfo, plans: readonly ColumnPlan[], profi
   const dependence = profile?.dependence;
   if (!dependence || !profile) return undefined;
   const kept = new Set(plans.filter((p) => p.spec?.transform === 'keep' && !p.personal && !excluded.has(p.column.name)).map((p) => p.column.name));
+  // Personal numbers and dates whose transform moves a value (dateShift, noise) join the copula through their range:
+  // a date of birth keeps its correlation with an age-like column (a correlation is an aggregate, never a value).
+  const moved = new Set(plans.filter((p) => p.spec && VALUE_TRANSFORMS.has(p.spec.transform) && ORDERED.has(p.column.baseType) && !excluded.has(p.column.name)).map((p) => p.column.name));
   const info = new Map(table.columns.map((c) => [c.name, c]));
 
   const categorical = [...new Set(dependence.contingencies.flatMap((c) => c.columns))].filter((name) => {
@@ -48,7 +53,7 @@ export function jointModel(table: TableInfo, plans: readonly ColumnPlan[], profi
   for (const name of new Set([...dependence.correlations.flatMap((c) => c.columns), ...(dependence.conditionals ?? []).map((c) => c.column)])) {
     const column = info.get(name);
     const p = profile.columns[name];
-    if (!column || !p || !kept.has(name) || treeIndex.has(name)) continue;
+    if (!column || !p || !(kept.has(name) || moved.has(name)) || treeIndex.has(name)) continue;
     const q = orderedQuantile(column, p);
     if (q) quantiles.set(name, q);
   }

@@ -195,7 +195,7 @@ function groupUnique(table: TableInfo, driving: ForeignKeyPlan | undefined, plan
   return plans.filter((p) => p !== driving && uniques.some((u) => p.fk.columns.every((c) => u.includes(c))));
 }
 
-function valueSampler(plan: ColumnPlan, input: SynthTableInput, world: SynthWorld): (rng: Rng) => string | null {
+function valueSampler(plan: ColumnPlan, input: SynthTableInput, world: SynthWorld, joint?: Sampler): (rng: Rng) => string | null {
   const column: ColumnInfo = plan.column;
   const profile = input.profile?.columns[column.name];
   const spec = plan.spec!;
@@ -211,7 +211,9 @@ function valueSampler(plan: ColumnPlan, input: SynthTableInput, world: SynthWorl
   const distinct = profile ? expectedDistinct(profile, input.profile?.rows ?? 0, input.rows) : undefined;
   let counter = 0;
   const fresh = (rng: Rng): number => (distinct === undefined || counter < distinct ? counter++ : rng.int(distinct));
-  const feed: Sampler = shaped
+  const feed: Sampler = joint
+    ? joint
+    : shaped
     ? shaped
     : plan.personal === 'dateOfBirth'
       ? dobSampler(column, profile)
@@ -288,7 +290,12 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
       const key = world.keyOf(id, name);
       return (i, r) => (nulls(i, r) ? null : key(i));
     }
-    if (joint?.columns.has(name)) return (i, r) => (nulls(i, r) ? null : joint.value(name, r));
+    if (joint?.columns.has(name)) {
+      if (plan.spec?.transform === 'keep' && !plan.personal) return (i, r) => (nulls(i, r) ? null : joint.value(name, r));
+      // A value the copula drew, moved by the column's transform (a shifted date of birth).
+      const moved = valueSampler(plan, input, world, (r) => joint.value(name, r));
+      return (i, r) => (nulls(i, r) ? null : moved(r));
+    }
     const sample = valueSampler(plan, input, world);
     return (i, r) => (nulls(i, r) ? null : sample(r));
   });
