@@ -1,6 +1,7 @@
 import { KINDS } from './api';
 import { Kinds } from './kinds';
 import { apiVersionOf, groupOf, isKind } from './runtime/gvk';
+import { staticCaches } from './runtime/testing/static-caches';
 
 describe('Kinds', () => {
   it('holds each of our CRDs as generated, and no group/version/kind twice', () => {
@@ -26,5 +27,18 @@ describe('Kinds', () => {
     expect(isKind({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler' }, Kinds.HorizontalPodAutoscaler)).toBe(true);
     expect(isKind({ apiVersion: 'apps/v1', kind: 'Job' }, Kinds.Job)).toBe(false);
     expect(isKind({ kind: 'Job' }, Kinds.Job)).toBe(false);
+  });
+});
+
+describe('caches by kind', () => {
+  it('are typed for a kind of the table and untyped for a kind known only at run time', () => {
+    const caches = staticCaches([
+      { apiVersion: 'batch/v1', kind: 'Job', metadata: { namespace: 'ns', name: 'seed' }, status: { succeeded: 1 } } as never,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'ns', name: 'web' } },
+    ]);
+    // status.succeeded reads without a cast: the cache holds JobObjects.
+    expect(caches.cache(Kinds.Job).get('ns', 'seed')?.status?.succeeded).toBe(1);
+    expect(caches.cache({ apiVersion: 'apps/v1', kind: 'Deployment' }).list('ns').map((o) => o.metadata?.name)).toEqual(['web']);
+    expect(caches.cache(Kinds.Deployment).list('other')).toEqual([]);
   });
 });

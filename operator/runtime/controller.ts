@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubernetesObject } from './client-node';
 import type { EventRecorder } from './events';
 import { errorMessage } from './error-message';
-import type { GroupVersionKind } from './gvk';
+import type { GroupVersionKind, KindReference } from './gvk';
 import type { CacheReader, IndexedCacheReader, Informer } from './informer';
 import type { KubeClient } from './kube-client';
 import { isConflict } from './kube-errors';
@@ -130,7 +130,7 @@ export class Controller {
     deps.metrics.controller.maxConcurrentReconciles.set({ controller: this.name }, this.concurrency);
     deps.metrics.controller.activeWorkers.set({ controller: this.name }, 0);
 
-    this.mapCaches = { cache: (a: string | GroupVersionKind, b?: string) => this.cacheReader(a, b) };
+    this.mapCaches = { cache: (a: string | KindReference, b?: string) => this.cacheReader(a, b) };
     const predicate = options.primaryUpdatePredicate ?? (() => true);
     const primaryIndexers = options.primary.indexers;
     const primaries = [this.register(options.primary), ...(options.primaryAlso ?? []).map((kind) => this.register({ ...kind, indexers: { ...primaryIndexers, ...kind.indexers } }, false))];
@@ -209,7 +209,7 @@ export class Controller {
     });
   }
 
-  private cacheReader<T extends KubernetesObject>(kindOrApiVersion: GroupVersionKind<T> | string, kindName?: string): IndexedCacheReader<T> {
+  private cacheReader<T extends KubernetesObject>(kindOrApiVersion: KindReference<T> | string, kindName?: string): IndexedCacheReader<T> {
     const ref = typeof kindOrApiVersion === 'string' ? { apiVersion: kindOrApiVersion, kind: kindName ?? '' } : kindOrApiVersion;
     const cache = this.caches.get(cacheKey(ref));
     if (!cache) throw new Error(`controller ${this.name} does not watch ${ref.kind} (${ref.apiVersion}): add it to owns or watches`);
@@ -239,7 +239,7 @@ export class Controller {
       recorder: this.deps.recorder,
       signal: this.abort.signal,
       primary: this.primary,
-      cache: (a: string | GroupVersionKind, b?: string) => this.cacheReader(a, b),
+      cache: (a: string | KindReference, b?: string) => this.cacheReader(a, b),
     };
     metrics.activeWorkers.inc({ controller: this.name });
     const endTimer = metrics.reconcileTime.startTimer({ controller: this.name });

@@ -7,15 +7,22 @@ import type { KubernetesObject } from './client-node';
  * not a check: fields the operator reads are optional, and specs are parsed
  * (zod) before use. operator/kinds.ts is the one table of them.
  */
-export interface GroupVersionKind<T extends KubernetesObject = KubernetesObject> {
+export interface GroupVersionKind<T extends KubernetesObject = KubernetesObject> extends KindReference<T> {
   /** '' for the core group. */
   readonly group: string;
   readonly version: string;
+  /** The resource name (`deployments`), where the operator lists or names it. */
+  readonly plural: string;
+}
+
+/**
+ * What a cache is looked up by: a kind of the table (typed), or a kind only
+ * known at run time (`{ apiVersion, kind }` of a copied kind: untyped).
+ */
+export interface KindReference<T extends KubernetesObject = KubernetesObject> {
   readonly kind: string;
   /** `group/version`, or `version` for the core group: what objects and REST paths spell. */
   readonly apiVersion: string;
-  /** The resource name (`deployments`), where the operator lists or names it. */
-  readonly plural: string;
   /** Never set: carries T for the compiler. */
   readonly __object?: T;
 }

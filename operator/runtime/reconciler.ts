@@ -1,6 +1,6 @@
 import type { KubernetesObject } from './client-node';
 import type { EventRecorder } from './events';
-import type { GroupVersionKind } from './gvk';
+import type { KindReference } from './gvk';
 import type { IndexedCacheReader } from './informer';
 import type { KubeClient } from './kube-client';
 import type { Logger } from './logger';
@@ -21,8 +21,11 @@ export interface Result {
 
 /** The caches of the kinds a controller watches, for reconcilers and map functions. */
 export interface Caches {
-  /** The typed cache of a kind the controller watches (or reconciles); throws when it registered none. */
-  cache<T extends KubernetesObject>(kind: GroupVersionKind<T>): IndexedCacheReader<T>;
+  /**
+   * The cache of a kind the controller watches (or reconciles), typed for a
+   * kind of operator/kinds.ts; throws when it registered none.
+   */
+  cache<T extends KubernetesObject = KubernetesObject>(kind: KindReference<T>): IndexedCacheReader<T>;
   /** @deprecated untyped; pass a kind from operator/kinds.ts instead. */
   cache<T extends KubernetesObject = KubernetesObject>(apiVersion: string, kind: string): IndexedCacheReader<T>;
 }

@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '../client-node';
-import type { GroupVersionKind } from '../gvk';
+import type { GroupVersionKind, KindReference } from '../gvk';
 import type { IndexedCacheReader } from '../informer';
 import { type Indexers, ObjectStore } from '../object-store';
 import type { Caches } from '../reconciler';
@@ -38,7 +38,7 @@ export function staticCaches(objects: readonly KubernetesObject[], indexers: Rea
   for (const entry of indexers) for (const [name, fn] of Object.entries(entry.indexers)) storeOf(entry.kind).addIndexer(name, fn);
   // Copies: the store freezes what it holds, and a test's fixtures should stay its own.
   for (const object of objects) storeOf(object).upsert(structuredClone(object));
-  const cache = (kindOrApiVersion: GroupVersionKind | string, kindName?: string): IndexedCacheReader<KubernetesObject> => {
+  const cache = (kindOrApiVersion: KindReference | string, kindName?: string): IndexedCacheReader<KubernetesObject> => {
     const store = storeOf(typeof kindOrApiVersion === 'string' ? { apiVersion: kindOrApiVersion, kind: kindName } : kindOrApiVersion);
     return { get: (ns, name) => store.get(ns, name), list: (ns) => store.list(ns), byIndex: (index, value) => store.byIndex(index, value), hasSynced: () => true };
   };
