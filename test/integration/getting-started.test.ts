@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { DEFAULT_HEALTH_ADDRESS } from '../../operator/commands/operator';
+import { grantSecretRead } from '../setup/operator-identity';
 import { createDatabase } from '../setup/postgres';
 import { commandWords, type DocBlock, testedBlocks } from '../support/doc-blocks';
 import { eventually, kubectl, kubectlAsync } from '../support/kube';
@@ -16,8 +17,9 @@ jest.setTimeout(240_000);
 // `<!-- test: local -->` runs in order, as written, with the test cluster's
 // admin kubeconfig; where the doc says to run the operator, the test starts
 // that command itself with the chart's ServiceAccount as its kubeconfig (the
-// only substitution). DATABASE_URL, which the doc asks the reader to set,
-// names a fresh database of the test PostgreSQL.
+// only substitution), with the rights the doc's `helm install` gives it
+// (rbac.secretNamespaces={podinfo}). DATABASE_URL, which the doc asks the
+// reader to set, names a fresh database of the test PostgreSQL.
 
 const REPO = resolve(__dirname, '../..');
 const DOC = join(REPO, 'docs/getting-started.md');
@@ -130,6 +132,8 @@ describe('docs/getting-started.md', () => {
     try {
       if (block.kind === 'operator') await startOperator(block);
       else outputs.set(index, runLocal(block));
+      // The chart as the doc installs it (rbac.secretNamespaces={podinfo}) lets the operator read production's Secrets.
+      if (/^kubectl create namespace podinfo$/m.test(block.script)) await grantSecretRead(PRODUCTION);
     } catch (err) {
       failedAt = index;
       throw err;
@@ -162,7 +166,15 @@ describe('docs/getting-started.md', () => {
     } finally {
       await client.end();
     }
-    expect(outputOf(/paritycheck\/pr-1/)).toContain('paritycheck.understudy.dev/pr-1 condition met');
+    const parity = outputOf(/paritycheck\/pr-1/);
+    expect(parity).toContain('paritycheck.understudy.dev/pr-1 condition met');
+    expect(parity).toMatch(/^pr-1\s+podinfo\s+True\s+InParity\s+99\s+4\s/m);
+    expect(parity).toContain(
+      'info expected=true Deployment/podinfo spec.template.spec.containers[podinfo].image: image overridden to ghcr.io/stefanprodan/podinfo:6.7.2',
+    );
+    expect(parity).toContain(
+      'info expected=false ConfigMap/greetings-sql : ConfigMap greetings-sql exists only in staging',
+    );
   });
 
   it('cleaned up: the previews and their namespaces, the Baseline and both namespaces are gone', () => {
