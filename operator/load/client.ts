@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { ErrorClass } from './stats';
 import type { RenderedRequest } from './mix';
@@ -10,6 +10,8 @@ import type { RenderedRequest } from './mix';
 export interface Outcome {
   status: number | undefined;
   error: ErrorClass | undefined;
+  /** Attempts made, retries included (absent: one). */
+  attempts?: number;
 }
 
 export interface PoolOptions {
@@ -29,6 +31,22 @@ export function createPool(origin: string, options: PoolOptions): Pool {
     bodyTimeout: options.timeoutMs,
     connectTimeout: Math.min(options.timeoutMs, 10_000),
   });
+}
+
+/** One keep-alive connection per virtual user (closed models): what a browser or a service's client holds. */
+export function createClients(origin: string, options: PoolOptions): Client[] {
+  return Array.from(
+    { length: options.connections },
+    () =>
+      new Client(origin, {
+        pipelining: 1,
+        keepAliveTimeout: options.keepAliveMs ?? 30_000,
+        keepAliveMaxTimeout: Math.max(options.keepAliveMs ?? 30_000, 60_000),
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        connectTimeout: Math.min(options.timeoutMs, 10_000),
+      }),
+  );
 }
 
 export function classifyError(err: unknown): ErrorClass {
@@ -61,25 +79,39 @@ export function classifyStatus(status: number): ErrorClass | undefined {
   return undefined;
 }
 
+/** Reads a response to its end and discards it; a class, so a request allocates one small object rather than five closures. */
+class DiscardingHandler implements Dispatcher.DispatchHandler {
+  private status: number | undefined;
+
+  constructor(private readonly resolve: (outcome: Outcome) => void) {}
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+  }
+
+  onResponseData(): void {}
+
+  onResponseEnd(): void {
+    this.resolve({ status: this.status, error: this.status === undefined ? 'other' : classifyStatus(this.status) });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.resolve({ status: this.status, error: classifyError(error) });
+  }
+}
+
 /** Sends one request and resolves when its response has been read to the end (or failed). Never rejects. */
 export function sendOnce(dispatcher: Dispatcher, request: RenderedRequest): Promise<Outcome> {
   return new Promise((resolve) => {
-    let status: number | undefined;
-    const options: Dispatcher.DispatchOptions = { method: request.method as Dispatcher.HttpMethod, path: request.path, headers: request.headers };
+    const options: Dispatcher.DispatchOptions = { method: request.method as Dispatcher.HttpMethod, path: request.path };
     if (request.body !== undefined) options.body = request.body;
-    dispatcher.dispatch(options, {
-      onRequestStart() {},
-      onResponseStart(_controller, statusCode) {
-        status = statusCode;
-      },
-      onResponseData() {},
-      onResponseEnd() {
-        resolve({ status, error: status === undefined ? 'other' : classifyStatus(status) });
-      },
-      onResponseError(_controller, error) {
-        resolve({ status, error: classifyError(error) });
-      },
-    });
+    for (const _ in request.headers) {
+      options.headers = request.headers;
+      break;
+    }
+    dispatcher.dispatch(options, new DiscardingHandler(resolve));
   });
 }
 
@@ -98,8 +130,12 @@ function retryable(outcome: Outcome, policy: RetryPolicy): boolean {
   return policy.on.has(outcome.error);
 }
 
-/** Sends with retries as the policy says; `attempts` counts them all. */
-export async function send(dispatcher: Dispatcher, request: RenderedRequest, policy: RetryPolicy): Promise<Outcome & { attempts: number }> {
+/** Sends with retries as the policy says; `attempts` counts them all. Without retries, one promise and no wrapper. */
+export function send(dispatcher: Dispatcher, request: RenderedRequest, policy: RetryPolicy): Promise<Outcome> {
+  return policy.max > 0 ? sendWithRetries(dispatcher, request, policy) : sendOnce(dispatcher, request);
+}
+
+async function sendWithRetries(dispatcher: Dispatcher, request: RenderedRequest, policy: RetryPolicy): Promise<Outcome> {
   let outcome = await sendOnce(dispatcher, request);
   let attempts = 1;
   while (attempts <= policy.max && retryable(outcome, policy)) {

@@ -11,7 +11,8 @@ import type { ScenarioStats } from './stats';
 // model shows and an open model exposes.
 
 export interface ClosedRun {
-  dispatcher: Dispatcher;
+  /** The connection of virtual user `id`: long-lived, kept alive between its iterations. */
+  dispatcherFor: (id: number) => Dispatcher;
   next: () => RenderedRequest;
   startVUs: number;
   stages: readonly Segment[];
@@ -37,17 +38,18 @@ export async function runClosed(run: ClosedRun): Promise<void> {
   const users: Array<Promise<void>> = [];
 
   const user = async (id: number): Promise<void> => {
+    const dispatcher = run.dispatcherFor(id);
     // A user beyond the current target stops after its iteration (k6's ramp-down); it may start again later.
     while (id < wanted && now() < endAt && !run.signal?.aborted) {
       const request = run.next();
       const sentAt = now();
       stats.sent++;
-      const outcome = await send(run.dispatcher, request, run.retry);
+      const outcome = await send(dispatcher, request, run.retry);
       const route = stats.route(request.route);
       const micros = (now() - sentAt) * 1000;
       route.record(micros, outcome.error);
       stats.onComplete?.(request, micros, outcome.status, outcome.error);
-      route.retries += outcome.attempts - 1;
+      if (outcome.attempts !== undefined) route.retries += outcome.attempts - 1;
       if (run.thinkTimeMs > 0) await sleep(Math.min(run.thinkTimeMs, Math.max(0, endAt - now())));
     }
   };

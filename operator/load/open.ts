@@ -60,7 +60,7 @@ export async function runOpen(run: OpenRun): Promise<void> {
       const micros = (now() - due) * 1000;
       route.record(micros, outcome.error);
       stats.onComplete?.(request, micros, outcome.status, outcome.error);
-      route.retries += outcome.attempts - 1;
+      if (outcome.attempts !== undefined) route.retries += outcome.attempts - 1;
       if (--inFlight === 0 && drained) drained();
     });
   };

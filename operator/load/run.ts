@@ -1,6 +1,6 @@
-import type { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { LoadScenario } from '../api/load-scenario';
-import { createPool } from './client';
+import { createClients, createPool } from './client';
 import { runClosed } from './closed';
 import { type CompiledRequest, type RenderedRequest, WeightedPicker, compileMix, renderRequest } from './mix';
 import { type Arrival, runOpen } from './open';
@@ -76,7 +76,8 @@ export function targetOf(scenario: LoadScenario, targets: Readonly<Record<string
 interface Prepared {
   plan: ScenarioPlan;
   stats: ScenarioStats;
-  pool: Pool;
+  /** Open models share a pool; closed models give each virtual user its own connection (a Client each). */
+  dispatchers: Dispatcher[];
   next: () => RenderedRequest;
   replay: readonly Arrival[] | undefined;
   /** The target's path prefix, for replayed paths. */
@@ -90,10 +91,12 @@ function prepare(scenario: LoadScenario, index: number, input: LoadRunInput, ran
   const target = parseTarget(scenario.target ?? 'default', input.targets[targetOf(scenario, input.targets, field)] as string);
   const mix: CompiledRequest[] = compileMix(scenario.requests, Object.keys(input.values ?? {}), `${field}.requests`);
   const picker = new WeightedPicker(scenario.requests.map((r) => r.weight));
+  // A request without placeholders is rendered once and shared: the hot path then allocates nothing for it.
+  const fixed = mix.map((request) => (request.path.constant && (request.body === undefined || request.body.constant) && request.headers.every(([, v]) => v.constant) ? withPrefix(renderRequest(request, ctx), target.prefix) : undefined));
+  const single = mix.length === 1;
   const next = (): RenderedRequest => {
-    const rendered = renderRequest(mix[picker.pick(random())] as CompiledRequest, ctx);
-    if (target.prefix) rendered.path = target.prefix + rendered.path;
-    return rendered;
+    const index = single ? 0 : picker.pick(random());
+    return fixed[index] ?? withPrefix(renderRequest(mix[index] as CompiledRequest, ctx), target.prefix);
   };
   const requestedRate = plan.plan.model === 'open' ? plan.plan.requestedRate : undefined;
   const stats = new ScenarioStats(scenario.name, scenario.executor, plan.plan.model, requestedRate);
@@ -102,8 +105,14 @@ function prepare(scenario: LoadScenario, index: number, input: LoadRunInput, ran
     const targetName = scenario.target ?? Object.keys(input.targets)[0] ?? '';
     stats.onComplete = (request, micros, status, error) => observe(scenario.name, targetName, request, micros / 1e6, status, error);
   }
-  const pool = createPool(target.origin, { connections: plan.connections, timeoutMs: plan.timeoutMs });
-  return { plan, stats, pool, next, replay: input.replays?.get(scenario.name), prefix: target.prefix };
+  const poolOptions = { connections: plan.connections, timeoutMs: plan.timeoutMs };
+  const dispatchers = plan.plan.model === 'open' ? [createPool(target.origin, poolOptions)] : createClients(target.origin, poolOptions);
+  return { plan, stats, dispatchers, next, replay: input.replays?.get(scenario.name), prefix: target.prefix };
+}
+
+function withPrefix(request: RenderedRequest, prefix: string): RenderedRequest {
+  if (prefix) request.path = prefix + request.path;
+  return request;
 }
 
 function* drawnArrivals(prepared: Prepared, segment: ExecutionSegment): Generator<Arrival> {
@@ -125,13 +134,13 @@ function* replayedArrivals(prepared: Prepared, arrivals: readonly Arrival[], seg
 
 async function runPrepared(prepared: Prepared, input: LoadRunInput, startAt: number): Promise<void> {
   const segment = input.segment ?? WHOLE;
-  const { plan, stats, pool } = prepared;
-  const common = { dispatcher: pool, retry: plan.retry, stats, durationMs: plan.durationMs, startAt: startAt + plan.startDelayMs, ...(input.signal ? { signal: input.signal } : {}) };
+  const { plan, stats, dispatchers } = prepared;
+  const common = { retry: plan.retry, stats, durationMs: plan.durationMs, startAt: startAt + plan.startDelayMs, ...(input.signal ? { signal: input.signal } : {}) };
   if (plan.plan.model === 'open') {
     const arrivals = prepared.replay ? replayedArrivals(prepared, prepared.replay, segment) : drawnArrivals(prepared, segment);
-    await runOpen({ ...common, arrivals, maxInFlight: plan.plan.maxInFlight });
+    await runOpen({ ...common, dispatcher: dispatchers[0] as Dispatcher, arrivals, maxInFlight: plan.plan.maxInFlight });
   } else {
-    await runClosed({ ...common, next: prepared.next, startVUs: plan.plan.startVUs, stages: plan.plan.stages, thinkTimeMs: plan.plan.thinkTimeMs, segment });
+    await runClosed({ ...common, dispatcherFor: (user) => dispatchers[user % dispatchers.length] as Dispatcher, next: prepared.next, startVUs: plan.plan.startVUs, stages: plan.plan.stages, thinkTimeMs: plan.plan.thinkTimeMs, segment });
   }
 }
 
@@ -169,7 +178,7 @@ export async function runLoad(input: LoadRunInput): Promise<WorkerResult> {
     await Promise.all(prepared.map((p) => runPrepared(p, input, startAt)));
   } finally {
     if (ticker) clearInterval(ticker);
-    await Promise.all(prepared.map((p) => p.pool.close().catch(() => undefined)));
+    await Promise.all(prepared.flatMap((p) => p.dispatchers.map((d) => d.close().catch(() => undefined))));
   }
   input.onProgress?.(progressOf(prepared, performance.now() - startAt));
   return { worker: segment, startedAt: startedAt.toISOString(), scenarios: prepared.map((p) => serializeScenario(p.stats)) };
