@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,7 +22,7 @@ import { createDatabase, startPostgres, stopPostgres } from '../test/setup/postg
 // FILE_COPY inside it). Every number is measured in this run.
 //
 //   npm run build && bash test/cluster/build-pulumi.sh
-//   npx tsx bench/clone.ts [--rows 1000000,10000000] [--port 55521]
+//   npx tsx bench/clone.ts [--rows 1000000,10000000] [--port <free port>]
 //   UNDERSTUDY_BENCH_PG_URL=postgresql://... npx tsx bench/clone.ts   # an existing server (superuser)
 
 const ROWS_PER_USER = 16.7;
@@ -31,6 +32,17 @@ const RUNNER = join(__dirname, '../dist/operator/infrastructure/child.js');
 function flag(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
   return at >= 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
 
 async function sql<T extends Record<string, unknown>>(url: string, text: string): Promise<T[]> {
@@ -104,7 +116,8 @@ async function benchAt(server: string, rows: number, backendUrl: string): Promis
   const up = await runStack({ action: 'up', stack, backendUrl, config: { template: golden }, secretConfig: { serverUrl: server } });
   const cloneUpSeconds = seconds(t);
   if (!up.ok) throw new Error(`clone up failed: ${up.message}`);
-  process.stderr.write(`[${rows}] clone through pulumi up: ${cloneUpSeconds.toFixed(1)} s (engine ${(up.durationMs / 1000).toFixed(1)} s)\n`);
+  const split = up.timings ? `: ${(up.timings.prepareMs / 1000).toFixed(1)} s before up (version, stack select, config), ${(up.timings.operationMs / 1000).toFixed(1)} s in up` : '';
+  process.stderr.write(`[${rows}] clone through pulumi up: ${cloneUpSeconds.toFixed(1)} s (runner process start to result; in the runner ${(up.durationMs / 1000).toFixed(1)} s${split})\n`);
   const cloneUrl = String(up.outputs.url?.value);
 
   // The statement alone, for the engine's share.
@@ -126,7 +139,8 @@ async function main(): Promise<void> {
   const sizes = flag('--rows', '1000000,10000000').split(',').map(Number);
   const external = process.env.UNDERSTUDY_BENCH_PG_URL;
   const dataDir = '/tmp/understudy-bench-clone-pg/data';
-  const pg = external ? undefined : await startPostgres({ dataDir, port: Number(flag('--port', '55521')) });
+  // Its own server on a free port: a fixed port may be another server's, which startPostgres would then use.
+  const pg = external ? undefined : await startPostgres({ dataDir, port: Number(flag('--port', String(await freePort()))) });
   const server = external ?? pg!.url;
   const backendDir = mkdtempSync(join(tmpdir(), 'understudy-bench-clone-state-'));
   const results: Row[] = [];

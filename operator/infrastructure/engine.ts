@@ -44,6 +44,8 @@ export function engineEnv(extra: Record<string, string>, root = engineRoot()): R
     PATH: `${join(root, 'bin')}:${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     NODE_PATH: modules,
     UNDERSTUDY_PULUMI_DYNAMIC_PROVIDER: join(modules, '@pulumi', 'pulumi', 'cmd', 'dynamic-provider', 'index.js'),
+    // The launcher runs the provider with this very node (distroless images have no `node` on PATH).
+    UNDERSTUDY_NODE: process.execPath,
     PULUMI_SKIP_UPDATE_CHECK: 'true',
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: 'true',

@@ -37,6 +37,8 @@ export const StackResultSchema = z.discriminatedUnion('ok', [
     drifted: z.boolean().optional(),
     /** What recovery cleared before the operation: stale locks, pending operations. */
     recovered: z.array(z.string()).default([]),
+    /** Milliseconds spent before the operation (engine version, stack select, recovery, configuration) and in it. */
+    timings: z.object({ prepareMs: z.number(), operationMs: z.number() }).optional(),
   }),
   z.object({
     ok: z.literal(false),

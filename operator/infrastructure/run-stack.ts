@@ -52,9 +52,12 @@ export async function runStack(request: StackRequest, progress: Progress, signal
       ...Object.fromEntries(Object.entries(request.secretConfig).map(([k, v]) => [k, { value: v, secret: true }])),
     });
     const common = { onEvent, ...(signal ? { signal } : {}) };
+    // Where the time goes: engine calls before the operation (version, stack select, recovery, config) and the operation.
+    const preparedAt = Date.now();
+    const timings = () => ({ prepareMs: preparedAt - started, operationMs: Date.now() - preparedAt });
     if (request.action === 'up') {
       const result = await stack.up(common);
-      return { ok: true, action: 'up', durationMs: Date.now() - started, outputs: result.outputs, changes: countChanges(result.summary.resourceChanges), recovered };
+      return { ok: true, action: 'up', durationMs: Date.now() - started, outputs: result.outputs, changes: countChanges(result.summary.resourceChanges), recovered, timings: timings() };
     }
     if (request.action === 'drift') {
       const preview = await stack.previewRefresh(common);

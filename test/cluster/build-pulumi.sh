@@ -17,21 +17,66 @@ OUT="$CACHE_ROOT/pulumi/$PULUMI_VERSION"
 BIN="$OUT/bin"
 STAMP="$OUT/.complete"
 
+LAUNCHER_VERSION=3
+
 write_launcher() {
   # The engine looks for `pulumi-resource-pulumi-nodejs` beside its own binary
   # (elsewhere it asks GitHub for the provider's latest release, which fails
-  # offline). The SDK's own launcher resolves @pulumi/pulumi from the working
-  # directory; this one prefers the path the runner passes, so one cached
-  # engine serves any checkout or image.
-  cat > "$BIN/pulumi-resource-pulumi-nodejs" <<'SH'
-#!/bin/sh
-script="${UNDERSTUDY_PULUMI_DYNAMIC_PROVIDER:-}"
-if [ -z "$script" ]; then
-  script=$(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))")
-fi
-exec node "$script" "$@"
-SH
-  chmod +x "$BIN/pulumi-resource-pulumi-nodejs"
+  # offline). The SDK's launcher is a shell script resolving @pulumi/pulumi from
+  # the working directory; the operator image (distroless) has no shell, so
+  # this one is a small Go program: it runs node (UNDERSTUDY_NODE, else node
+  # on PATH) on the provider script the runner passes in
+  # UNDERSTUDY_PULUMI_DYNAMIC_PROVIDER, so one cached engine serves any
+  # checkout or image.
+  local launcher="$BIN/pulumi-resource-pulumi-nodejs"
+  [[ -x "$launcher" && -f "$OUT/.launcher-$LAUNCHER_VERSION" ]] && return 0
+  local dir
+  dir=$(mktemp -d)
+  cat > "$dir/main.go" <<'GO'
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+func main() {
+	script := os.Getenv("UNDERSTUDY_PULUMI_DYNAMIC_PROVIDER")
+	if script == "" {
+		fmt.Fprintln(os.Stderr, "UNDERSTUDY_PULUMI_DYNAMIC_PROVIDER is not set: the path of @pulumi/pulumi/cmd/dynamic-provider/index.js")
+		os.Exit(2)
+	}
+	node := os.Getenv("UNDERSTUDY_NODE")
+	if node == "" {
+		found, err := exec.LookPath("node")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "node not found: set UNDERSTUDY_NODE")
+			os.Exit(2)
+		}
+		node = found
+	}
+	// The provider dies with the engine that started it: the engine puts plugins in their own process group,
+	// so a runner killed with its group would otherwise leave this process behind, waiting forever.
+	// PR_SET_PDEATHSIG survives the exec below.
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0); errno != 0 {
+		fmt.Fprintln(os.Stderr, "prctl:", errno)
+	}
+	if os.Getppid() == 1 {
+		os.Exit(1)
+	}
+	args := append([]string{node, script}, os.Args[1:]...)
+	if err := syscall.Exec(node, args, os.Environ()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+GO
+  rm -f "$launcher"
+  (cd "$dir" && go mod init understudy.dev/pulumi-launcher >/dev/null 2>&1 && CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -trimpath -ldflags "-s -w" -o "$launcher" .)
+  rm -rf "$dir"
+  touch "$OUT/.launcher-$LAUNCHER_VERSION"
 }
 
 if [[ -f "$STAMP" ]]; then
