@@ -66,7 +66,7 @@ export async function act(decision: Decision, observed: Observed, ctx: Reconcile
     case 'teardown': {
       // The tombstone first: should the resource be deleted and re-created meanwhile, the new one already counts from the first creation.
       await ctx.client.apply(tombstoneObject(decision.tombstone, deps.operatorNamespace), { force: true });
-      for (const namespace of decision.namespaces) await deleteNamespace(namespace, ctx.client);
+      if (!decision.heldByInfrastructure) for (const namespace of decision.namespaces) await deleteNamespace(namespace, ctx.client);
       const deleting = decision.namespaces.map((n) => n.metadata.name);
       return { action: 'teardown', deleting, result: deleting.length > 0 ? { requeueAfterMs: WAIT_MS } : {} };
     }

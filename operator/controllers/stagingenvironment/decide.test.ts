@@ -78,6 +78,16 @@ describe('decide', () => {
     expect(decide(observed({ ...fixture, tombstone: undefined }))).toMatchObject({ action: 'provision', createNamespace: true });
   });
 
+  it('under Retain, leaves the namespace to the infrastructure controller until the stack is destroyed (external infrastructure first)', () => {
+    const held = observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' }, namespace: 'ours', status: readyStatus(1) });
+    held.env.metadata.finalizers = ['understudy.dev/environment-cleanup', 'understudy.dev/infrastructure-destroy'];
+    const decision = decide(held);
+    expect(decision).toMatchObject({ action: 'teardown', heldByInfrastructure: true });
+    const status = statusOf(decision, held, { action: 'teardown', deleting: ['previews-pr-1'], result: {} })!;
+    expect(status.conditions?.find((c) => c.type === 'Reconciling')?.message).toMatch(/^destroying the infrastructure before deleting namespace previews-pr-1/);
+    expect(decide(observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' }, namespace: 'ours', status: readyStatus(1) }))).toMatchObject({ action: 'teardown', heldByInfrastructure: false });
+  });
+
   it('stays Expired under Retain without reading its Baseline, and starts again when the lifetime is extended', () => {
     const expiredOnce = statusOf(decide(observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' } })), observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' } }), { action: 'teardown', deleting: [], result: {} })!;
     expect(expiredOnce.phase).toBe('Expired');

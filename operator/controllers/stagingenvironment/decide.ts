@@ -7,6 +7,7 @@ import type { KubeObject } from '../../environment/objects';
 import { PlanError } from '../../environment/plan';
 import { getCondition, kubeTime } from '../../runtime/conditions';
 import type { Result } from '../../runtime/reconciler';
+import { infrastructureHoldsNamespace } from '../infrastructure/hold';
 import { refOf, retainedExpiryAt } from './lifecycle';
 import type { Observed } from './observe';
 import { PlanMemo, type Planned } from './plan-memo';
@@ -31,7 +32,7 @@ export type Decision =
   /** Expired under Delete: the resource is deleted (its finalizer then deletes the namespace). */
   | { action: 'delete'; expiresAt: Date; because: string }
   /** Expired under Retain: the namespaces go, the resource stays Expired, the tombstone remembers. */
-  | { action: 'teardown'; expiresAt: Date; because: string; namespaces: KubeObject[]; tombstone: Tombstone; earlier?: Tombstone }
+  | { action: 'teardown'; expiresAt: Date; because: string; namespaces: KubeObject[]; tombstone: Tombstone; earlier?: Tombstone; heldByInfrastructure: boolean }
   /** The namespace is ours but the operator's binding to read its Secrets there is missing (made by an older version). */
   | { action: 'grantAccess'; namespace: string }
   | Provision;
@@ -134,7 +135,9 @@ function expire(o: Observed, expiresAt: Date): Decision {
     firstCreatedAt: o.lifetime.start,
     expiredAt: expiresAt,
   };
-  return { action: 'teardown', expiresAt, because: o.expiry.because, namespaces: o.ownNamespaces, tombstone, ...(o.lifetime.earlier ? { earlier: o.lifetime.earlier } : {}) };
+  // External infrastructure goes first: its stack is destroyed (by its controller) before the namespace holding its outputs.
+  const heldByInfrastructure = infrastructureHoldsNamespace(env);
+  return { action: 'teardown', expiresAt, because: o.expiry.because, namespaces: o.ownNamespaces, tombstone, ...(o.lifetime.earlier ? { earlier: o.lifetime.earlier } : {}), heldByInfrastructure };
 }
 
 /**

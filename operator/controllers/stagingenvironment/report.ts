@@ -45,6 +45,7 @@ export function statusOf(decision: Decision, observed: Observed, acted: Acted): 
         expiresAt: decision.expiresAt,
         because: decision.because,
         deleting: acted.action === 'teardown' ? acted.deleting : [],
+        heldByInfrastructure: decision.heldByInfrastructure,
         ...(decision.earlier ? { earlier: { uid: decision.earlier.uid, firstCreatedAt: decision.earlier.firstCreatedAt } } : {}),
       });
     case 'provision': {

@@ -186,6 +186,8 @@ export interface Expiry {
   because: string;
   /** Namespaces still being deleted; empty once the environment is gone. */
   deleting: readonly string[];
+  /** The namespaces wait for the environment's infrastructure to be destroyed first. */
+  heldByInfrastructure?: boolean;
   /** An earlier resource of this name expired, and this one counts its lifetime from the first's creation. */
   earlier?: { uid: string; firstCreatedAt: Date };
 }
@@ -199,7 +201,7 @@ export interface Expiry {
 export function expiredStatus(previous: StagingEnvironmentStatus | undefined, e: Expiry): StagingEnvironmentStatus {
   const anchor = e.earlier ? ` (its lifetime counts from ${kubeTime(e.earlier.firstCreatedAt)}, when an earlier StagingEnvironment of this name was created)` : '';
   const message = `expired at ${kubeTime(e.expiresAt)}${anchor}; the environment is torn down and this resource is kept (expiryPolicy Retain, from ${e.because}) until it is deleted; extend ttl or expiresAt to start it again`;
-  const deleting = e.deleting.length > 0 ? `deleting namespace ${e.deleting.join(', ')}` : undefined;
+  const deleting = e.deleting.length === 0 ? undefined : e.heldByInfrastructure ? `destroying the infrastructure before deleting namespace ${e.deleting.join(', ')}` : `deleting namespace ${e.deleting.join(', ')}`;
   let conditions = setStalled(previous?.conditions, false, e.now);
   conditions = setReconciling(conditions, deleting ? { reason: 'Expiring', message: `${deleting}; waiting until it is gone`, observedGeneration: e.generation } : false, e.now);
   conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: 'Expired', message, observedGeneration: e.generation }, e.now);
