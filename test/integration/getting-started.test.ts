@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { parseAllDocuments } from 'yaml';
 import { DEFAULT_HEALTH_ADDRESS } from '../../operator/commands/operator';
 import { grantSecretRead } from '../setup/operator-identity';
 import { createDatabase } from '../setup/postgres';
@@ -184,5 +185,45 @@ describe('docs/getting-started.md', () => {
     for (const ns of [PREVIEW_TARGET, 'preview-podinfo-dev-pr-2', PREVIEWS, PRODUCTION])
       expect(namespaceExists(ns)).toBe(false);
     expect(kubectl(['get', 'baselines', '-o', 'name'])).not.toContain(`baseline.understudy.dev/${PRODUCTION}\n`);
+  });
+});
+
+// The Helm install cannot run here (the test cluster already holds the chart's
+// objects, installed without a release): the doc's command is rendered
+// instead, and what the doc names must be what the chart makes.
+describe('docs/getting-started.md, the Helm path', () => {
+  const doc = readFileSync(DOC, 'utf8');
+  const helmBlock = /```sh\n(helm install [\s\S]*?)\n```/.exec(doc)?.[1] ?? '';
+
+  it('renders the chart with the values the doc sets, with the objects it names', () => {
+    const sets = [...helmBlock.matchAll(/--set '([^']+)'/g)].map((m) => m[1]!);
+    expect(sets).toEqual(['rbac.secretNamespaces={podinfo}']);
+    const args = [
+      'template',
+      'understudy',
+      join(REPO, 'charts/understudy'),
+      '--namespace',
+      'understudy-system',
+      '--kube-version',
+      'v1.34.4',
+      ...sets.flatMap((v) => ['--set', v]),
+    ];
+    const rendered = parseAllDocuments(execFileSync('helm', args, { encoding: 'utf8' })).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } } | null,
+    );
+    const has = (kind: string, name: string, namespace?: string): boolean =>
+      rendered.some(
+        (o) =>
+          o?.kind === kind &&
+          o.metadata.name === name &&
+          (namespace === undefined || o.metadata.namespace === namespace),
+      );
+    const deployment = /rollout status deployment\/(\S+)/.exec(helmBlock)?.[1] ?? '';
+    expect(has('Deployment', deployment, 'understudy-system')).toBe(true);
+    expect(has('RoleBinding', 'understudy-secret-reader', 'podinfo')).toBe(true);
+    for (const role of ['understudy-metrics-reader', 'understudy-edit', 'understudy-view']) {
+      expect(doc).toContain(`\`${role}\``);
+      expect(has('ClusterRole', role)).toBe(true);
+    }
   });
 });
