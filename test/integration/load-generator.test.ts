@@ -71,6 +71,22 @@ describe('the achieved rate', () => {
   });
 });
 
+describe('closed-model clients', () => {
+  it('retry as production\'s clients do: a 503 then a 200 counts one request, one retry, no error', async () => {
+    server.status((_path, attempt) => (attempt === 1 ? 503 : 200));
+    const report = await measure({ name: 'retrying', executor: 'constant-vus', vus: 2, duration: '1s', thinkTime: '50ms', retries: { max: 2, on: ['5xx'], backoff: '10ms' }, requests: [{ name: 'item', path: '/items/{{seq}}' }] });
+    const [route] = report.routes;
+    expect(route!.requests).toBeGreaterThan(5);
+    expect(route!.retries).toBe(route!.requests);
+    expect(route!.errorRate).toBe(0);
+    expect(server.received).toHaveLength(route!.requests * 2);
+    // Without retries the same server gives one 5xx per request.
+    server.received.length = 0;
+    const plain = await measure({ name: 'plain', executor: 'constant-vus', vus: 1, duration: '500ms', thinkTime: '50ms', requests: [{ name: 'item', path: '/other/{{seq}}' }] });
+    expect(plain.routes[0]).toMatchObject({ errorRate: 1, retries: 0, errors: { http_5xx: plain.routes[0]!.requests } });
+  });
+});
+
 describe('two workers', () => {
   it('split the rate, and their merged histograms give the one-worker percentiles', async () => {
     // Each request's delay comes from its sequence number, which the workers stripe between them,

@@ -14,6 +14,8 @@ export interface LoadServer {
   stall(startsAfterMs: number, forMs: number): void;
   /** Delay each response by `delay(path)` milliseconds. */
   delay(fn: (path: string) => number): void;
+  /** Answer with `status(path, attempt)` (attempt counts requests for the path, from 1). */
+  status(fn: (path: string, attempt: number) => number): void;
   close(): Promise<void>;
 }
 
@@ -22,12 +24,17 @@ export async function startLoadServer(): Promise<LoadServer> {
   let stallPlan: { after: number; length: number } | undefined;
   let stallWindow: { from: number; until: number } | undefined;
   let delayOf: (path: string) => number = () => 0;
+  let statusOf: (path: string, attempt: number) => number = () => 200;
+  const attempts = new Map<string, number>();
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
     const now = performance.now();
     received.push({ at: now, method: request.method ?? 'GET', path: request.url ?? '/' });
     if (stallPlan && !stallWindow) stallWindow = { from: now + stallPlan.after, until: now + stallPlan.after + stallPlan.length };
     request.resume();
     request.on('end', () => {
+      const path = request.url ?? '/';
+      attempts.set(path, (attempts.get(path) ?? 0) + 1);
+      response.statusCode = statusOf(path, attempts.get(path) ?? 1);
       const answer = (): void => void response.end('ok');
       const wait = delayOf(request.url ?? '/');
       const respond = (): void => {
@@ -51,6 +58,7 @@ export async function startLoadServer(): Promise<LoadServer> {
       stallWindow = undefined;
     },
     delay: (fn) => (delayOf = fn),
+    status: (fn) => (statusOf = fn),
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
