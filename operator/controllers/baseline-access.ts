@@ -4,7 +4,7 @@ import { type BaselineObject, Kinds, type NamespaceObject, type SecretObject } f
 import { type WatchesKind, watching } from '../runtime/controller';
 import { KubeApiError } from '../runtime/kube-errors';
 import type { Caches, ReconcileContext, Request } from '../runtime/reconciler';
-import { BASELINE_BY_PRODUCTION_NAMESPACE, baselineByProductionNamespace } from './shared-indexes';
+import { BASELINE_BY_PRODUCTION_NAMESPACE, baselineByProductionNamespace, NAMESPACE_BY_ENVIRONMENT_NAMESPACE, namespaceByEnvironmentNamespace } from './shared-indexes';
 
 // The one door to production. A StagingEnvironment, DataSeed or ParityCheck
 // names a Baseline; it gets the Baseline's spec only when the Baseline
@@ -84,13 +84,19 @@ export interface BaselineUsers {
  * Watches every controller that uses Baselines registers: Baselines and
  * Namespaces, both cluster-scoped and small. Baselines are indexed by their
  * production namespace (BASELINE_BY_PRODUCTION_NAMESPACE), so a namespace's
- * appearance can wake what waits for it.
+ * appearance can wake what waits for it; Namespaces by the environment
+ * namespace a preview acts for (NAMESPACE_BY_ENVIRONMENT_NAMESPACE).
  */
 export function baselineWatches(users: BaselineUsers): WatchesKind[] {
   return [
     watching(Kinds.Baseline, { scope: 'all', indexers: { [BASELINE_BY_PRODUCTION_NAMESPACE]: baselineByProductionNamespace }, map: users.ofBaseline }),
-    watching(Kinds.Namespace, { scope: 'all', map: users.ofNamespace }),
+    watching(Kinds.Namespace, { scope: 'all', indexers: { [NAMESPACE_BY_ENVIRONMENT_NAMESPACE]: namespaceByEnvironmentNamespace }, map: users.ofNamespace }),
   ];
+}
+
+/** The previews' target namespaces acting for `namespace` (by their label: a hint to wake, never proof of access). */
+export function namespacesActingFor(caches: Caches, namespace: string): NamespaceObject[] {
+  return caches.cache(Kinds.Namespace).byIndex(NAMESPACE_BY_ENVIRONMENT_NAMESPACE, namespace);
 }
 
 /** The Baselines whose production is this namespace of this cluster. */

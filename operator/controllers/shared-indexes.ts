@@ -1,4 +1,5 @@
-import type { BaselineObject, StagingEnvironmentObject } from '../kinds';
+import { LABELS } from '../api/common';
+import type { BaselineObject, NamespaceObject, StagingEnvironmentObject } from '../kinds';
 import type { IndexFunc } from '../runtime/object-store';
 
 // Indexes on kinds that several controllers watch through one shared
@@ -27,4 +28,15 @@ export const environmentByBaseline: IndexFunc<StagingEnvironmentObject> = (envir
   const spec = environment.spec as { baselineRef?: { name?: unknown } } | undefined;
   const name = spec?.baselineRef?.name;
   return typeof name === 'string' && name ? [name] : [];
+};
+
+/**
+ * A Namespace by the environment namespace its label names (a preview's
+ * target namespace acts for that namespace before a Baseline): when that
+ * namespace's labels change, what runs in its previews is judged again.
+ */
+export const NAMESPACE_BY_ENVIRONMENT_NAMESPACE = `metadata.labels.${LABELS.environmentNamespace}`;
+export const namespaceByEnvironmentNamespace: IndexFunc<NamespaceObject> = (namespace) => {
+  const value = namespace.metadata?.labels?.[LABELS.environmentNamespace];
+  return value ? [value] : [];
 };

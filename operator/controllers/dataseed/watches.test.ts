@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { Kinds } from '../../kinds';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { staticCaches } from '../../runtime/testing/static-caches';
+import { NAMESPACE_BY_ENVIRONMENT_NAMESPACE, namespaceByEnvironmentNamespace } from '../shared-indexes';
 import { ReferenceChanges } from './references';
 import { dataSeedIndexers, referenceWatchers, SEED_BY_CONFIG_MAP, seedsJudgedByNamespace, seedsNamingBaseline, seedsNamingConfigMap } from './watches';
 
@@ -16,7 +17,11 @@ const configMap = (namespace: string, name: string): KubernetesObject => ({ apiV
 const baseline = (name: string, generation = 1): KubernetesObject => ({ apiVersion: Kinds.Baseline.apiVersion, kind: 'Baseline', metadata: { name, generation } });
 const namespace = (name: string, labels: Record<string, string> = {}): KubernetesObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 
-const freshCaches = (objects: KubernetesObject[]) => staticCaches(objects, [{ kind: Kinds.DataSeed, indexers: dataSeedIndexers }]);
+const freshCaches = (objects: KubernetesObject[]) =>
+  staticCaches(objects, [
+    { kind: Kinds.DataSeed, indexers: dataSeedIndexers },
+    { kind: Kinds.Namespace, indexers: { [NAMESPACE_BY_ENVIRONMENT_NAMESPACE]: namespaceByEnvironmentNamespace } },
+  ]);
 const names = (requests: Array<{ namespace: string; name: string }>) => requests.map((r) => `${r.namespace}/${r.name}`).sort();
 
 describe('which DataSeeds a change wakes', () => {
@@ -40,6 +45,13 @@ describe('which DataSeeds a change wakes', () => {
     expect(names(seedsNamingBaseline(baseline('shop'), caches))).toEqual(['ns/a']);
     expect(names(seedsJudgedByNamespace(namespace('ns'), caches))).toEqual(['ns/a']);
     expect(seedsJudgedByNamespace(namespace('quiet'), caches)).toEqual([]);
+  });
+
+  it('re-judges the seeds of a preview when the namespace it acts for changes its labels', () => {
+    const preview: KubernetesObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'preview-1', labels: { 'understudy.dev/environment-namespace': 'ns' } } };
+    const caches = freshCaches([...objects, preview, seed('preview-1', 'made', withRules('rules', { baselineRef: { name: 'shop' } })), seed('preview-1', 'plain', withRules('rules'))]);
+    expect(names(seedsJudgedByNamespace(namespace('ns'), caches))).toEqual(['ns/a', 'preview-1/made']);
+    expect(names(seedsJudgedByNamespace(namespace('preview-1'), caches))).toEqual(['preview-1/made']);
   });
 
   it('follows a DataSeed whose spec changes or that goes away', () => {

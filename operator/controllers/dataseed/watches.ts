@@ -2,7 +2,7 @@ import { Kinds, type BaselineObject, type DataObject, type NamespaceObject } fro
 import type { Indexers } from '../../runtime/object-store';
 import { namespacedKey } from '../../runtime/object-key';
 import type { Caches, Request } from '../../runtime/reconciler';
-import type { BaselineUsers } from '../baseline-access';
+import { type BaselineUsers, namespacesActingFor } from '../baseline-access';
 import { type ReferenceChanges, referencedNames } from './references';
 import { type DataSeedObject, parseSpec } from './spec';
 
@@ -43,13 +43,20 @@ export function seedsNamingBaseline(baseline: BaselineObject, caches: Caches): R
   return seeds(caches).byIndex(SEED_BY_BASELINE, baseline.metadata?.name ?? '').map(requestOf);
 }
 
-/** DataSeeds of the namespace that name a Baseline: its labels decide whether they may use it. */
+/**
+ * DataSeeds that name a Baseline and whose access this namespace's labels
+ * decide: those in it, and those in the previews' target namespaces that act
+ * for it (gate.ts asks the Baseline on behalf of the environment's namespace).
+ */
 export function seedsJudgedByNamespace(namespace: NamespaceObject, caches: Caches): Request[] {
   const name = namespace.metadata?.name ?? '';
-  return seeds(caches)
-    .list(name)
-    .filter((seed) => dataSeedIndexers[SEED_BY_BASELINE]!(seed).length > 0)
-    .map(requestOf);
+  const namespaces = [name, ...namespacesActingFor(caches, name).map((ns) => ns.metadata?.name ?? '')];
+  return namespaces.flatMap((ns) =>
+    seeds(caches)
+      .list(ns)
+      .filter((seed) => dataSeedIndexers[SEED_BY_BASELINE]!(seed).length > 0)
+      .map(requestOf),
+  );
 }
 
 const keysOf = (requests: Request[]): string[] => requests.map((r) => namespacedKey(r.namespace, r.name));
