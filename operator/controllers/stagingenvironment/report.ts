@@ -89,5 +89,5 @@ export async function report(env: EnvironmentObject, ctx: ReconcileContext, stat
   }
   metrics?.environmentReported(env.metadata, env.status, status);
   if (!written) return;
-  for (const t of transitions(env.status, status)) void ctx.recorder.event(env, t.type, t.reason, t.message);
+  for (const t of transitions(env.status, status)) void ctx.recorder.event(env, t.type, t.reason, t.message, undefined, { transition: true });
 }

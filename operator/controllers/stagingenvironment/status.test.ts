@@ -101,6 +101,16 @@ describe('environment status', () => {
     const status = environmentStatus(observe({ warnings: ['Ingress shop is not copied'] }));
     expect(conditionOf(status, 'Provisioned')?.message).toBe('12 objects applied in namespace shop-pr-1; 1 warning(s): Ingress shop is not copied');
   });
+
+  it('posts plan warnings as a Warning event of their own, and none without warnings', () => {
+    const warned = environmentStatus(observe({ warnings: ['Ingress shop is not copied'] }));
+    expect(transitions(undefined, warned).map((t) => `${t.type}/${t.reason}: ${t.message}`)).toEqual([
+      'Normal/Provisioned: 12 objects applied in namespace shop-pr-1; 1 warning(s): Ingress shop is not copied',
+      'Warning/CopyWarnings: 1 warning(s): Ingress shop is not copied',
+      'Normal/Ready: 2/2 services ready in namespace shop-pr-1',
+    ]);
+    expect(transitions(undefined, environmentStatus(observe({}))).filter((t) => t.type === 'Warning')).toEqual([]);
+  });
 });
 
 describe('stalled status', () => {

@@ -227,6 +227,8 @@ function ordered(conditions: readonly Condition[]): Condition[] {
   return [...conditions].sort((a, b) => rank(a.type) - rank(b.type) || a.type.localeCompare(b.type));
 }
 
+const WARNINGS = /; \d+ warning\(s\): /;
+
 /** Plan warnings belong where users look, in Provisioned's message; they are deterministic, so they never cause a write. */
 function warningsText(warnings: readonly string[] = []): string {
   if (warnings.length === 0) return '';
@@ -260,7 +262,14 @@ export function transitions(before: StagingEnvironmentStatus | undefined, after:
   const stalled = changed(C.stalled);
   if (stalled) out.push({ type: 'Warning', reason: stalled.reason, message: stalled.message });
   const provisioned = changed(C.provisioned);
-  if (provisioned?.status === 'True') out.push({ type: 'Normal', reason: 'Provisioned', message: provisioned.message });
+  if (provisioned?.status === 'True') {
+    out.push({ type: 'Normal', reason: 'Provisioned', message: provisioned.message });
+    // What could not be copied as is (an Ingress without a host template, an
+    // omitted Secret) is a Warning of its own, where `kubectl get events
+    // --field-selector type=Warning` finds it.
+    const warnings = WARNINGS.exec(provisioned.message);
+    if (warnings) out.push({ type: 'Warning', reason: 'CopyWarnings', message: provisioned.message.slice(warnings.index + 2) });
+  }
   const seeded = changed(C.dataSeeded);
   if (seeded?.status === 'True' && seeded.reason !== 'NoSeeds') out.push({ type: 'Normal', reason: 'DataSeeded', message: seeded.message });
   const ready = changed(C.ready);
