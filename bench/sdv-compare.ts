@@ -115,8 +115,9 @@ function python(args: string[]): string {
 
 async function main(): Promise<void> {
   const perDoctor = Number(flag('--patients-per-doctor', '500'));
-  const dataDir = join(tmpdir(), 'understudy-bench-sdv');
-  const server = await startPostgres({ dataDir, port: Number(flag('--port', '55521')) });
+  const port = Number(flag('--port', '55521'));
+  const dataDir = join(tmpdir(), `understudy-bench-sdv-${port}`);
+  const server = await startPostgres({ dataDir, port });
   const work = mkdtempSync(join(tmpdir(), 'understudy-sdv-'));
   try {
     const production = await createDatabase(server.url, 'clinic_production');
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
     exportCsv(target, join(work, 'understudy'));
 
     mkdirSync(join(work, 'hma'), { recursive: true });
+    process.stderr.write(`understudy: ${understudySeconds.toFixed(1)} s; HMA fitting (${work})\n`);
     const hma = JSON.parse(python(['hma', join(work, 'real'), metadataPath, join(work, 'hma')])) as { fitSeconds: number; sampleSeconds: number; cpuSeconds: number };
     const hmaSeconds = hma.fitSeconds + hma.sampleSeconds;
 

@@ -174,6 +174,30 @@ describe('numbers and dates drawn through the Gaussian copula', () => {
     expect(pearson(xs, ys)).toBeLessThan(-0.9);
   });
 
+  it('draws a number under the only category of its table that explains it (urgent visits are longer)', () => {
+    const table: TableInfo = { schema: 'public', name: 'visits', columns: [col('kind', 'text'), col('minutes', 'int4')], primaryKey: [], uniques: [], foreignKeys: [], checks: [] };
+    const q = (lo: number, hi: number) => Array.from({ length: 21 }, (_, i) => lo + ((hi - lo) * i) / 20);
+    const profile: TableProfile = {
+      rows: 3000,
+      fanOut: {},
+      dependence: { correlations: [], contingencies: [], conditionals: [{ given: 'kind', column: 'minutes', groups: [{ value: 'urgent', rows: 1000, quantiles: q(40, 80) }, { value: 'checkup', rows: 2000, quantiles: q(10, 40) }] }] },
+      columns: {
+        kind: { nullFrac: 0, nDistinct: 2, avgWidth: 6, mostCommon: { values: ['checkup', 'urgent'], freqs: [2 / 3, 1 / 3] } },
+        minutes: { nullFrac: 0, nDistinct: 71, avgWidth: 4, histogram: q(10, 80).map(String) },
+      },
+    };
+    const model = jointModel(table, table.columns.map(keep), profile, 3000, new Set())!;
+    const rng = new Rng(9);
+    let urgent = 0;
+    for (let i = 0; i < 3000; i++) {
+      model.advance(rng);
+      const [kind, minutes] = [model.value('kind', rng), Number(model.value('minutes', rng))];
+      if (kind === 'urgent') urgent += 1;
+      expect(kind === 'urgent' ? minutes >= 40 && minutes <= 80 : minutes >= 10 && minutes <= 40).toBe(true);
+    }
+    expect(Math.abs(urgent / 3000 - 1 / 3)).toBeLessThan(0.01);
+  });
+
   it('fails the pair-trend threshold when a strong correlation is dropped', () => {
     expect(1 - correlationSimilarity(0.9, 0)).toBeGreaterThan(DEFAULT_THRESHOLDS.maxPairTrendDistance);
   });

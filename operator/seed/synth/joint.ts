@@ -34,17 +34,17 @@ export function jointModel(table: TableInfo, plans: readonly ColumnPlan[], profi
   const moved = new Set(plans.filter((p) => p.spec && VALUE_TRANSFORMS.has(p.spec.transform) && ORDERED.has(p.column.baseType) && !excluded.has(p.column.name)).map((p) => p.column.name));
   const info = new Map(table.columns.map((c) => [c.name, c]));
 
-  const categorical = [...new Set(dependence.contingencies.flatMap((c) => c.columns))].filter((name) => {
+  const categorical = [...new Set([...dependence.contingencies.flatMap((c) => c.columns), ...(dependence.conditionals ?? []).map((c) => c.given)])].filter((name) => {
     const column = info.get(name);
     const values = profile.columns[name]?.mostCommon?.values.length ?? Infinity;
     return kept.has(name) && column !== undefined && (!ORDERED.has(column.baseType) || values <= MAX_NUMERIC_CATEGORIES);
   });
   const inTree = new Set(categorical);
   const contingencies = dependence.contingencies.filter((c) => inTree.has(c.columns[0]) && inTree.has(c.columns[1]));
-  // A column with no information about any other is a root of its own, drawn from its marginal as before.
-  const built = categorical.length >= 2 ? chowLiuTree(categorical, contingencies) : [];
-  const treeNodes = built.some((n) => n.parent !== undefined) ? built : [];
-  const tree = treeNodes.length >= 2
+  // A column with no information about any other is a root of its own, drawn from its marginal as before (and still
+  // a category a number can be drawn under).
+  const treeNodes = categorical.length > 0 ? chowLiuTree(categorical, contingencies) : [];
+  const tree = treeNodes.length > 0
     ? new CategoricalSampler(treeNodes, (name) => statsSampler(info.get(name)!, profile.columns[name], rows), rows)
     : undefined;
   const treeIndex = new Map(treeNodes.map((n, i) => [n.column, i]));
