@@ -189,7 +189,8 @@ export function register(program: Command): void {
     );
   common(
     dev
-      .command('up <name>')
+      .command('up')
+      .argument('<name>', 'the StagingEnvironment\'s name, in the namespace of -n or the kubeconfig context')
       .description('Create or update an environment and wait until it is Ready. Exit codes: 0 Ready, 1 Stalled or tests failed, 2 bad input, API error or timeout.')
       .option('--baseline <name>', 'the Baseline to copy (kubectl get baselines); it must allow the namespace')
       .option('-f, --file <manifest>', 'a StagingEnvironment manifest; the flags below override it')
@@ -211,7 +212,8 @@ export function register(program: Command): void {
   });
   common(
     dev
-      .command('wait <name>')
+      .command('wait')
+      .argument('<name>', 'the StagingEnvironment\'s name, in the namespace of -n or the kubeconfig context')
       .description('Wait for an environment applied some other way (kubectl, Argo CD) to become Ready, with progress. Exit codes as for up.')
       .option('--timeout <duration>', 'how long to wait', '10m')
       .option('--wait-for-tests', 'also wait for the environment\'s tests Jobs to pass'),
@@ -220,7 +222,8 @@ export function register(program: Command): void {
   });
   common(
     dev
-      .command('down <name>')
+      .command('down')
+      .argument('<name>', 'the StagingEnvironment\'s name, in the namespace of -n or the kubeconfig context')
       .description('Delete an environment and wait until it and its namespace are gone. Exit codes: 0 gone, 2 API error or timeout.')
       .option('--timeout <duration>', 'how long to wait', '5m')
       .option('--no-wait', 'delete and return at once'),

@@ -171,7 +171,7 @@ export function runMergeCommand(paths: string[], options: { file?: string; outpu
 export function register(program: Command): void {
   program
     .command('load')
-    .description('sends load: open models on schedule (latency from the intended time, no coordinated omission) or closed-model virtual users; exit 0 passed, 1 a threshold failed, 2 error')
+    .description('Sends load: open models on schedule (latency from the intended time, no coordinated omission) or closed-model virtual users; exit 0 passed, 1 a threshold failed, 2 error')
     .option('-f, --file <path>', 'scenario file (YAML or JSON): targets, values, scenarios, thresholds')
     .option('--url <url>', 'base URL to send to (overrides the file\'s targets)')
     .option('--rate <n>', 'without -f: requests per second (constant-arrival-rate)')
