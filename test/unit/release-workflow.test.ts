@@ -105,20 +105,28 @@ describe('the release workflow', () => {
       const r = spawnSync('bash', ['-e', '-c', guard], {
         cwd: dir,
         encoding: 'utf8',
+        env: { ...process.env, GITHUB_REPOSITORY: 'example/understudy' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       return { code: r.status, out: r.stdout + r.stderr };
     };
-    // Today's package.json: unscoped and private, so the job fails and says why.
+    const repository = { type: 'git', url: 'git+https://github.com/example/understudy.git' };
+    // Today's package.json: scoped and public, but the publishing repository is
+    // the one field left to set, so the job fails and says why.
     expect(check(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as object)).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('must name example/understudy') as string,
+    });
+    expect(check({ name: 'understudy', repository })).toMatchObject({
       code: 1,
       out: expect.stringContaining('is not scoped') as string,
     });
-    expect(check({ name: '@understudy-dev/cli', private: true })).toMatchObject({
+    expect(check({ name: '@understudy-dev/cli', private: true, repository })).toMatchObject({
       code: 1,
       out: expect.stringContaining('private: true') as string,
     });
-    expect(check({ name: '@understudy-dev/cli' })).toEqual({ code: 0, out: '' });
+    expect(check({ name: '@understudy-dev/cli', repository: { ...repository, url: 'git+https://github.com/other/fork.git' } })).toMatchObject({ code: 1 });
+    expect(check({ name: '@understudy-dev/cli', repository })).toEqual({ code: 0, out: '' });
   });
 
   describe('its shell steps, run on a scratch repository', () => {
