@@ -56,3 +56,29 @@ describe('secure metrics flags', () => {
     expect(await parse(['--metrics-cert-dir', '/certs'])).toMatchObject({ metricsCertDir: '/certs' });
   });
 });
+
+describe('--context', () => {
+  it('selects a context of the kubeconfig, and an unknown one is a usage error naming the ones there are', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { runOperator } = await import('./operator');
+    const path = join(mkdtempSync(join(tmpdir(), 'operator-context-')), 'kubeconfig');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'dev', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'dev',
+      }),
+    );
+    expect(parseOperatorOptions({ kubeconfig: path, context: 'dev' }).context).toBe('dev');
+    await expect(runOperator(parseOperatorOptions({ kubeconfig: path, context: 'prod' }), [])).rejects.toMatchObject({
+      name: 'UsageError',
+      message: '--context prod: no such context in the kubeconfig (it has dev)',
+    });
+  });
+});

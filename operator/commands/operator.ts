@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { contextNamespace, loadKubeConfig } from '../runtime/client-node';
+import { contextNamespace } from '../runtime/client-node';
+import { kubeConfigFor } from './conventions';
 import type { ControllerEnvironment, ControllerFactory } from '../runtime/controller-environment';
 import { parseBindAddress } from '../runtime/http-server';
 import { type Logger, createLogger } from '../runtime/logger';
@@ -26,6 +27,7 @@ function bindAddress(field: string) {
 
 export const OperatorOptionsSchema = z.object({
   kubeconfig: z.string().min(1).optional(),
+  context: z.string().min(1).optional(),
   namespace: z.array(z.string().regex(DNS1123_LABEL, 'must be a namespace name (DNS-1123 label)')).default([]),
   // Off by default, as in controller-runtime: nothing listens on a port another program on a developer's machine may want.
   metricsBindAddress: bindAddress('--metrics-bind-address').default('0'),
@@ -53,7 +55,7 @@ export function parseOperatorOptions(raw: unknown): OperatorOptions {
 
 /** Builds and starts the manager; resolves once it is running. */
 export async function runOperator(options: OperatorOptions, factories: readonly ControllerFactory[], logger: Logger = createLogger()): Promise<Manager> {
-  const kubeConfig = loadKubeConfig(options.kubeconfig);
+  const kubeConfig = kubeConfigFor(options);
   const namespaces = options.namespace.length > 0 ? options.namespace : undefined;
   const operatorNamespace = process.env.POD_NAMESPACE ?? contextNamespace(kubeConfig) ?? 'understudy-system';
   const leaderElectionNamespace = options.leaderElectionNamespace ?? operatorNamespace;
@@ -92,6 +94,7 @@ export function registerOperatorCommand(program: Command, factories: readonly Co
     .command('operator')
     .description('Run the controllers (StagingEnvironment, DataSeed, ParityCheck) until SIGTERM')
     .option('--kubeconfig <path>', 'kubeconfig to use (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--context <name>', 'kubeconfig context to use (default: its current context)')
     .option('--namespace <name>', 'watch only this namespace (repeatable; default: all namespaces)', collect)
     .option('--metrics-bind-address <addr>', 'where /metrics listens, e.g. :8443; 0 (the default) disables', '0')
     .option('--no-metrics-secure', 'serve /metrics over plain HTTP to anyone (default: HTTPS, bearer tokens allowed to get /metrics only)')
