@@ -1,5 +1,8 @@
 import { Command } from 'commander';
-import { parseOperatorOptions, registerOperatorCommand } from './operator';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseOperatorOptions, registerOperatorCommand, runOperator } from './operator';
 
 describe('operator options', () => {
   it('applies controller-runtime style defaults', () => {
@@ -59,10 +62,6 @@ describe('secure metrics flags', () => {
 
 describe('--context', () => {
   it('selects a context of the kubeconfig, and an unknown one is a usage error naming the ones there are', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const { runOperator } = await import('./operator');
     const path = join(mkdtempSync(join(tmpdir(), 'operator-context-')), 'kubeconfig');
     writeFileSync(
       path,
