@@ -45,6 +45,16 @@ export const ReplaySchema = z
   })
   .describe('Replays recorded requests (method, path, timing) with their original inter-arrival times.');
 
+export const ValuesFromSchema = z
+  .object({
+    name: z.string().min(1).max(63).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier').describe('Name {{value NAME}} uses.'),
+    query: z.string().min(1).max(4096).describe('SQL run in a read-only transaction (5 s statement timeout); the first column of at most 10 000 rows, as text, becomes the list.'),
+    connectionSecretRef: z
+      .object({ name: z.string().min(1).max(253).describe('Secret in the LoadTest\'s namespace.'), key: z.string().min(1).max(253).describe('Key holding a PostgreSQL connection URL.') })
+      .describe('The seeded database, as a Secret of this namespace (naming it is like mounting it in a Pod).'),
+  })
+  .describe('Values drawn from the environment\'s seeded database, so requests hit rows that exist.');
+
 export const LOAD_RUNNERS = ['Job', 'Inline'] as const;
 
 export const LoadTestSpecSchema = z
@@ -53,6 +63,7 @@ export const LoadTestSpecSchema = z
     environmentRef: z.object({ name: z.string().min(1).max(253).regex(NAME_PATTERN, 'must be a StagingEnvironment name').describe('Name of the StagingEnvironment.') }).optional().describe('The StagingEnvironment whose copy is tested (its target namespace holds the targets); absent: this namespace, which must be an environment\'s target namespace or one the Baseline allows.'),
     targets: z.array(LoadTargetSchema).min(1).max(16).meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] }).describe('Services requests go to.'),
     values: LoadValuesSchema.optional(),
+    valuesFrom: z.array(ValuesFromSchema).max(16).optional().describe('Named lists read from a database when the test starts; a name here replaces the same name in values.'),
     scenarios: z.array(LoadScenarioSchema).max(16).optional().describe('Scenarios run at the same time; optional with profile or replay.'),
     profile: ProfileSchema.optional(),
     replay: ReplaySchema.optional(),

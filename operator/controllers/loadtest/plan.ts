@@ -7,6 +7,7 @@ import type { LoadTestObject } from './kind';
 import type { Resolution } from './resolve';
 import { profileScenario } from './profile-source';
 import { replayScenario } from './replay-source';
+import { valuesFrom } from './values-source';
 
 // What the generator runs: the spec's scenarios, plus the one a profile of
 // production or a replayed access log makes, with targets as resolved URLs.
@@ -32,7 +33,9 @@ export async function buildPlan(
 ): Promise<{ ok: true; plan: LoadPlan; field: string } | { ok: false; problem: PlanProblem }> {
   const scenarios = [...(spec.scenarios ?? [])];
   let field = 'spec.scenarios';
-  const plan: LoadPlan = { scenarios, targets, values: spec.values ?? {}, thresholds: spec.thresholds ?? [] };
+  const fromDatabase = await valuesFrom(ctx, spec, obj.metadata?.namespace ?? '');
+  if (!fromDatabase.ok) return { ok: false, problem: fromDatabase.problem };
+  const plan: LoadPlan = { scenarios, targets, values: { ...(spec.values ?? {}), ...fromDatabase.values }, thresholds: spec.thresholds ?? [] };
   if (spec.profile) {
     const profiled = await profileScenario(ctx, spec.profile, resolution);
     if (!profiled.ok) return { ok: false, problem: profiled.problem };

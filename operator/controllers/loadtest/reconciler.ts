@@ -2,6 +2,7 @@ import type { LoadTestSpec, LoadTestStatus } from '../../api/loadtest';
 import { parseLoadTestSpec } from '../../api/loadtest';
 import { type LoadReport, buildReport } from '../../load/report';
 import { runLoad } from '../../load/run';
+import { checkCompiles } from '../../load/scenario-file';
 import { type WorkerResult, mergeResults } from '../../load/stats';
 import { kubeTime } from '../../runtime/conditions';
 import type { KubernetesObject } from '../../runtime/client-node';
@@ -36,7 +37,7 @@ export interface LoadTestReconcilerOptions {
 }
 
 const RETRY_MS = 30_000;
-const RETRYABLE = new Set(['TargetNotFound', 'ProfileUnavailable', 'ReplayNotFound', 'InvalidReplay', 'EnvironmentNotFound', 'ReportNotWritten', 'RunFailed']);
+const RETRYABLE = new Set(['SecretUnreadable', 'ReferenceNotFound', 'NoValues', 'ValuesUnavailable', 'TargetNotFound', 'ProfileUnavailable', 'ReplayNotFound', 'InvalidReplay', 'EnvironmentNotFound', 'ReportNotWritten', 'RunFailed']);
 
 export class LoadTestReconciler implements Reconciler {
   private readonly now: () => Date;
@@ -91,6 +92,12 @@ export class LoadTestReconciler implements Reconciler {
     const urls = Object.fromEntries(targets.targets.map((t) => [t.name, serviceUrl(t)]));
     const plan = await buildPlan(ctx, obj, spec, resolution, urls);
     if (!plan.ok) return plan;
+    try {
+      // Templates and threshold routes are checked against the values actually available, before anything is sent.
+      checkCompiles(plan.plan, 'spec', 'spec.');
+    } catch (err) {
+      return { ok: false, problem: { reason: 'InvalidSpec', message: (err as Error).message.replace(/^spec: /, '') } };
+    }
     const limits = loadLimitsOf(resolution.baseline.spec);
     const replayPeak = plan.plan.replayPeakRate;
     if (replayPeak !== undefined && replayPeak > limits.maxRate) {
