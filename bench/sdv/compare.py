@@ -74,7 +74,7 @@ def score(real_dir, metadata_path, synth_dir):
     report.generate(real, synthetic, raw, verbose=False)
     properties = {row["Property"]: float(row["Score"]) for _, row in report.get_properties().iterrows()}
     cardinality = report.get_details("Cardinality")
-    per_relationship = {f"{r['Child Table']}.{r['Child Column'] if 'Child Column' in r else ''}": float(r["Score"]) for _, r in cardinality.iterrows()}
+    per_relationship = {f"{r['Parent Table']}->{r['Child Table']}": float(r["Score"]) for _, r in cardinality.iterrows()}
     pairs = pair_details(report, [("prescriptions", "drug", "refills"), ("visits", "minutes", "cost"), ("doctors", "years", "rate")])
     print(json.dumps({"overall": float(report.get_score()), "properties": properties, "cardinality": per_relationship, "pairs": pairs}))
 

@@ -109,7 +109,7 @@ export const DependenceSchema = z.object({
   contingencies: z.array(z.object({ columns: z.tuple([z.string(), z.string()]), cells: z.array(z.tuple([z.string(), z.string(), z.number()])) })),
   /**
    * A number or date given a category: per category value, its rows and the
-   * column's quantiles at 0, 5%, ..., 100% (as numbers; dates in days since
+   * column's quantiles at 0, 10%, ..., 100% (as numbers; dates in days since
    * 1970). Only for columns whose values the profile may hold.
    */
   conditionals: z.array(z.object({

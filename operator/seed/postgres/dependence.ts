@@ -102,7 +102,10 @@ async function contingencies(client: ClientBase, table: TableInfo, profiles: Rec
   return [...byMask.values()].map((p) => ({ columns: [names[p.i]!, names[p.j]!] as [string, string], cells: p.cells.sort((x, y) => y[2] - x[2]) }));
 }
 
-export const CONDITIONAL_QUANTILES = Array.from({ length: 21 }, (_, i) => i / 20);
+/** Deciles: a profile lives in a ConfigMap (1 MiB), and per-category quantiles multiply by categories × numbers. */
+export const CONDITIONAL_QUANTILES = Array.from({ length: 11 }, (_, i) => i / 10);
+/** Categories with more values than this condition nothing (the same bound on the ConfigMap's size). */
+const MAX_CONDITIONING_VALUES = 20;
 
 /** Numbers and dates as numbers for conditional quantiles: dates and timestamps in days since 1970, as the samplers read them. */
 function asDays(table: TableInfo, name: string): string {
@@ -118,7 +121,7 @@ function asDays(table: TableInfo, name: string): string {
  * GROUPING SETS scan: what lets a drug keep its dose once both are synthesized.
  */
 async function conditionals(client: ClientBase, table: TableInfo, profiles: Record<string, ColumnProfile>): Promise<NonNullable<Dependence['conditionals']>> {
-  const given = categoricalColumns(table, profiles);
+  const given = categoricalColumns(table, profiles).filter((n) => profiles[n]!.mostCommon!.values.length <= MAX_CONDITIONING_VALUES);
   const numbers = correlatedColumns(table).filter((n) => {
     const p = profiles[n];
     return p !== undefined && !p.personal && !p.refused && (p.histogram !== undefined || p.mostCommon !== undefined) && !given.includes(n);
@@ -144,7 +147,7 @@ async function conditionals(client: ClientBase, table: TableInfo, profiles: Reco
       if (!(rows > 0) || !Array.isArray(quantiles)) return;
       const key = `${given[i]}\u0000${n}`;
       if (!out.has(key)) out.set(key, { given: given[i]!, column: n, groups: [] });
-      out.get(key)!.groups.push({ value, rows, quantiles: quantiles.map(Number) });
+      out.get(key)!.groups.push({ value, rows, quantiles: quantiles.map((q) => Number(Number(q).toPrecision(9))) });
     });
   }
   return [...out.values()];
