@@ -276,3 +276,16 @@ describe('values from the seeded database', () => {
     expect(server.received.length).toBe(before);
   });
 });
+
+describe('runner Job', () => {
+  it('creates an Indexed Job of the operator\'s image with one completion per worker, in the targets\' namespace, and reports it Running', async () => {
+    const name = await create(namespace, { runner: 'Job', parallelism: 2 });
+    const status = await until(namespace, name, (s) => s.phase === 'Running' || s.phase === 'Stalled', 'Running');
+    expect(status.phase).toBe('Running');
+    const job = await admin.get<KubernetesObject & { spec?: { completionMode?: string; completions?: number; parallelism?: number; template?: { spec?: { automountServiceAccountToken?: boolean; containers?: Array<{ args?: string[] }> } } } }>({ apiVersion: 'batch/v1', kind: 'Job', namespace, name: `${name}-load-1` });
+    expect(job?.spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2 });
+    expect(job?.spec?.template?.spec?.automountServiceAccountToken).toBe(false);
+    expect(job?.spec?.template?.spec?.containers?.[0]?.args).toContain('$(JOB_COMPLETION_INDEX)/2');
+    expect(job?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'LoadTest', name });
+  });
+});
