@@ -62,7 +62,7 @@ describe('ParityCheck spec', () => {
     expect(Object.keys(spec.properties.staging.properties)).toEqual(['environmentRef']);
     expect(spec.properties.categories['x-kubernetes-validations'][0].rule).toContain('has(self.data)');
     expect(Object.keys(spec.properties.categories.properties.behaviour.properties.prometheus.properties)).toEqual(['timeout']);
-    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Baseline', 'Verdict', 'Score', 'Findings', 'Last Checked', 'Age']);
+    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Baseline', 'Ready', 'Verdict', 'Score', 'Findings', 'Last Checked', 'Reason', 'Environment', 'Age']);
     expect(JSON.stringify(crd)).not.toContain('additionalProperties":false');
     expect(JSON.stringify(crd)).not.toContain('kubeconfigSecretRef');
   });

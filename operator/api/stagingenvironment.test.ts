@@ -51,10 +51,10 @@ describe('StagingEnvironment spec', () => {
       ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' },
       isolation: { resourceQuota: { cpu: 4, memory: '8Gi' } },
       ttl: '72h',
-      dataSeeds: [{ name: 'shop-db', spec: { source: { synthesize: {} } } }],
-      tests: [{ name: 'smoke', template: { template: { spec: { containers: [] } } } }],
+      dataSeeds: [{ name: 'shop-db', spec: { source: { synthesize: { profile: { fromBaseline: { database: 'shop' } } } }, target: { urlSecretRef: { name: 'shop-db', key: 'url' } } } }],
+      tests: [{ name: 'smoke', template: { template: { spec: { containers: [], restartPolicy: 'Never' } } } }],
     });
-    expect(result.ok).toBe(true);
+    expect(result).toMatchObject({ ok: true });
     if (result.ok) expect(result.spec.isolation?.resourceQuota?.cpu).toBe('4');
   });
 
@@ -110,7 +110,7 @@ describe('StagingEnvironment spec', () => {
     expect(crd.metadata.name).toBe('stagingenvironments.understudy.dev');
     expect(crd.spec.names.shortNames).toEqual(['senv', 'stagingenv']);
     expect(crd.spec.names.categories).toEqual(['understudy']);
-    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Baseline', 'Phase', 'Services', 'URL', 'Namespace', 'Age', 'Expires']);
+    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Baseline', 'Phase', 'Ready', 'Services', 'URL', 'Namespace', 'Reason', 'Age', 'Expires']);
     expect(spec.required).toEqual(['baselineRef']);
     expect(spec.properties.baselineRef.required).toEqual(['name']);
     expect(spec['x-kubernetes-validations'].map((v: { rule: string }) => v.rule).join(' ')).toContain('oldSelf.baselineRef.name');
