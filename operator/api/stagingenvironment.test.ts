@@ -52,9 +52,9 @@ describe('StagingEnvironment spec', () => {
       isolation: { resourceQuota: { cpu: 4, memory: '8Gi' } },
       ttl: '72h',
       dataSeeds: [{ name: 'shop-db', spec: { source: { synthesize: { profile: { fromBaseline: { database: 'shop' } } } }, target: { urlSecretRef: { name: 'shop-db', key: 'url' } } } }],
-      tests: [{ name: 'smoke', template: { template: { spec: { containers: [], restartPolicy: 'Never' } } } }],
+      tests: [{ name: 'smoke', template: { template: { spec: { containers: [{ name: 'smoke', image: 'registry.example.com/shop/smoke:1' }], restartPolicy: 'Never' } } } }],
     });
-    expect(result).toMatchObject({ ok: true });
+    expect(result.ok ? 'ok' : `${result.field}: ${result.message}`).toBe('ok');
     if (result.ok) expect(result.spec.isolation?.resourceQuota?.cpu).toBe('4');
   });
 
