@@ -74,6 +74,15 @@ export function backendFiles(dir: string, stack: string): string[] {
 
 /** The runner processes (operator/infrastructure/child.js) whose parent is `parent`. */
 export function runnersOf(parent: number): number[] {
+  return processesOf(parent, 'infrastructure/child.js');
+}
+
+/** Dynamic-provider processes left without their engine (re-parented to init). */
+export function orphanedProviders(): number[] {
+  return processesOf(1, 'cmd/dynamic-provider');
+}
+
+function processesOf(parent: number, command: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -81,7 +90,7 @@ export function runnersOf(parent: number): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== parent) continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('infrastructure/child.js')) pids.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(command)) pids.push(Number(entry));
     } catch {
       // Gone meanwhile.
     }

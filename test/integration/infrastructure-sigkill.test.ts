@@ -7,7 +7,7 @@ import { stackNameOf } from '../../operator/infrastructure/request';
 import { OPERATOR_NAMESPACE } from '../setup/operator-identity';
 import { createNamespace, deleteNamespace, eventually, kubectl } from '../support/kube';
 import { describeProcess, type OperatorProcess, spawnOperator } from '../support/operator-process';
-import { backendFiles, infra, infraCondition, infrastructureBaseline, runnersOf, secretData, waitForInfra } from './infrastructure-fixtures';
+import { backendFiles, infra, infraCondition, infrastructureBaseline, orphanedProviders, runnersOf, secretData, waitForInfra } from './infrastructure-fixtures';
 import { databasesLike, rolesLike, testPgUrl } from './infrastructure-runner';
 import { deleteBaseline, deleteEnvironments, environment, getEnvironment } from './stagingenvironment-fixtures';
 
@@ -65,6 +65,8 @@ describe('a runner killed mid-operation', () => {
     const killedUp = await killDuring('creating database');
     const ready = await waitForInfra('crash', previews, (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, 'Ready after the kill', 180_000);
     expect(runnersOf(operator.child.pid!)).not.toContain(killedUp);
+    // The dynamic provider (in a process group of its own) died with its engine: none is left behind.
+    await eventually(() => orphanedProviders().length === 0, { timeoutMs: 10_000, what: 'no orphaned dynamic-provider process' });
     // The run after the kill said what it cleared: the dead engine's lock and its pending create.
     expect(infraCondition(ready, 'Ready')?.message).toMatch(/recovered: removed 1 stale lock.*recovered: cleared 1 pending operation/);
     const env = await getEnvironment('crash', previews);
@@ -78,6 +80,7 @@ describe('a runner killed mid-operation', () => {
     kubectl(['delete', 'stagingenvironment', '-n', previews, 'crash', '--wait=false']);
     await killDuring('deleting database');
     await eventually(async () => (await getEnvironment('crash', previews)) === undefined, { timeoutMs: 180_000, what: 'environment crash gone' });
+    await eventually(() => orphanedProviders().length === 0, { timeoutMs: 10_000, what: 'no orphaned dynamic-provider process' });
     expect(await databasesLike(testPgUrl(), `${name}%`)).toEqual([]);
     expect(await rolesLike(testPgUrl(), `${name}%`)).toEqual([]);
     expect(backendFiles(backendDir, stack)).toEqual([]);

@@ -6,7 +6,7 @@ import { Kinds, type StagingEnvironmentObject } from '../../kinds';
 import type { StackResult } from '../../infrastructure/request';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { addFinalizer, removeFinalizer } from '../../runtime/finalizers';
-import { isNotFound } from '../../runtime/kube-errors';
+import { isNotFound, KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
 import { statusEqual } from '../../runtime/status';
 import { accessBaseline, type GrantedBaseline } from '../baseline-access';
@@ -42,6 +42,12 @@ export class InfrastructureReconciler implements Reconciler {
   private readonly now: () => Date;
   /** Outputs of a finished `up` whose Secret could not be written yet (the namespace did not exist). */
   private readonly pendingOutputs = new Map<string, { digest: string; outputs: Record<string, { value: unknown; secret: boolean }> }>();
+  /**
+   * Environments (by uid) whose stack this process destroyed: the cache may
+   * still show the finalizer after it was removed, and a second destroy would
+   * create the stack again in the backend.
+   */
+  private readonly destroyed = new Set<string>();
 
   constructor(private readonly options: InfrastructureReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
@@ -51,6 +57,7 @@ export class InfrastructureReconciler implements Reconciler {
     const key = `${req.namespace}/${req.name}`;
     const env = ctx.primary.get(req.namespace, req.name) as Env | undefined;
     if (!env) {
+      // A run of an environment that is gone stops; `destroyed` keeps its uid (a few bytes) so a stale cache never destroys twice.
       this.options.runs.cancel(key);
       this.pendingOutputs.delete(key);
       return {};
@@ -84,19 +91,23 @@ export class InfrastructureReconciler implements Reconciler {
     }
     if (!holding) await addFinalizer(ctx.client, env, INFRASTRUCTURE_FINALIZER);
 
-    const status = this.infraStatus(env);
+    // Decide on the object as stored: the cache may not hold this controller's last status write yet,
+    // and an older status would start the same `up` (or a drift check) again.
+    const live = await ctx.client.get<Env>({ ...Kinds.StagingEnvironment, namespace: env.metadata.namespace, name: env.metadata.name });
+    if (!live || live.metadata.uid !== env.metadata.uid) return {};
+    const status = this.infraStatus(live);
     if (!isUpToDate(status, built.digest)) {
       const wait = retryAfterMs(status, built.digest, this.now(), FAILED_RETRY_MS);
       if (wait !== undefined) return { requeueAfterMs: wait };
-      return this.start(ctx, env, key, built.request, built.digest);
+      return this.start(ctx, live, key, built.request, built.digest);
     }
     // Up to date: the outputs Secret must exist (after a restart the outputs are in no memory: up again, which changes nothing).
-    const written = await this.ensureOutputs(ctx, env, key, pulumi);
-    if (written === 'missing') return this.start(ctx, env, key, built.request, built.digest);
+    const written = await this.ensureOutputs(ctx, live, key, pulumi);
+    if (written === 'missing') return this.start(ctx, live, key, built.request, built.digest);
     if (written === 'waiting') return { requeueAfterMs: WAIT_FOR_NAMESPACE_MS };
     const interval = driftIntervalMs(pulumi);
     const due = driftDueInMs(status, interval, this.now());
-    if (due === 0) return this.start(ctx, env, key, { ...built.request, action: 'drift' }, built.digest);
+    if (due === 0) return this.start(ctx, live, key, { ...built.request, action: 'drift' }, built.digest);
     return { requeueAfterMs: due };
   }
 
@@ -160,6 +171,10 @@ export class InfrastructureReconciler implements Reconciler {
   }
 
   private async finalize(ctx: ReconcileContext, env: Env, key: string, baseline: GrantedBaseline | undefined, pulumi: PulumiInfrastructure | undefined): Promise<Result> {
+    if (this.destroyed.has(env.metadata.uid)) {
+      await this.release(ctx, env);
+      return {};
+    }
     const run = this.options.runs.get(key);
     const cancelled = run !== undefined && run.action !== 'destroy';
     if (cancelled) this.options.runs.cancel(key);
@@ -171,6 +186,7 @@ export class InfrastructureReconciler implements Reconciler {
       await this.writeStatus(ctx, env, resultStatus(this.infraStatus(env), this.context(env, pulumi), result, {}));
       if (!result.ok) return { requeueAfterMs: 10_000 };
       ctx.log.info({ seconds: result.durationMs / 1000, recovered: result.recovered }, 'stack destroyed; releasing the namespace');
+      this.destroyed.add(env.metadata.uid);
       await this.release(ctx, env);
       return {};
     }
@@ -180,6 +196,9 @@ export class InfrastructureReconciler implements Reconciler {
       return {};
     }
     if (!baseline || !pulumi) return this.stall(ctx, env, 'CannotDestroy', `the Baseline that defined this environment's infrastructure is gone or no longer allows namespace ${env.metadata.namespace}: stack ${this.infraStatus(env)?.stack ?? ''} cannot be destroyed; destroy it by hand, then remove the finalizer ${INFRASTRUCTURE_FINALIZER}`, { requeueAfterMs: 60_000 });
+    // The cache may still show a finalizer another reconcile removed after its destroy: ask the server before destroying.
+    const live = await ctx.client.get<Env>({ ...Kinds.StagingEnvironment, namespace: env.metadata.namespace, name: env.metadata.name });
+    if (!live || live.metadata.uid !== env.metadata.uid || !live.metadata.finalizers?.includes(INFRASTRUCTURE_FINALIZER)) return {};
     const built = await buildRequest(ctx, { environment: identity(env), baseline: baseline.spec, pulumi, envInfra: parsedInfra(env), operatorNamespace: this.options.operatorNamespace, action: 'destroy' });
     if (!built.ok) return this.stall(ctx, env, built.reason, built.message, { requeueAfterMs: 30_000 });
     return this.start(ctx, env, key, built.request, built.digest);
@@ -196,7 +215,11 @@ export class InfrastructureReconciler implements Reconciler {
     try {
       await removeFinalizer(ctx.client, env, INFRASTRUCTURE_FINALIZER);
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      if (isNotFound(error)) return;
+      if (!(error instanceof KubeApiError) || error.statusCode !== 422) throw error;
+      // The cached object is stale (the finalizer moved or is gone already): decide on the live one.
+      const live = await ctx.client.get<Env>({ ...Kinds.StagingEnvironment, namespace: env.metadata.namespace, name: env.metadata.name });
+      if (live?.metadata.finalizers?.includes(INFRASTRUCTURE_FINALIZER)) await removeFinalizer(ctx.client, live, INFRASTRUCTURE_FINALIZER);
     }
   }
 
