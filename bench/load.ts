@@ -20,7 +20,12 @@ import { mergeResults } from '../operator/load/stats';
 
 // autocannon has no types of its own; only what is used here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (options: { url: string; connections: number; duration: number; pipelining: number }) => Promise<{ requests: { total: number }; errors: number; non2xx: number }>;
+const autocannon = require('autocannon') as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  pipelining: number;
+}) => Promise<{ requests: { total: number }; errors: number; non2xx: number }>;
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -36,7 +41,7 @@ const SERVER = `
 function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    child.once('message', (port) => resolve({ url: `http://127.0.0.1:${String(port)}`, child }));
+    child.once('message', (port) => resolve({ url: `http://127.0.0.1:${Number(port)}`, child }));
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
 }
@@ -61,7 +66,13 @@ async function runAutocannon(url: string, seconds: number): Promise<number> {
 }
 
 async function runOurs(url: string, seconds: number): Promise<number> {
-  const scenario = LoadScenarioSchema.parse({ name: 'closed', executor: 'constant-vus', vus: CONNECTIONS, duration: `${seconds}s`, requests: [{ path: '/' }] });
+  const scenario = LoadScenarioSchema.parse({
+    name: 'closed',
+    executor: 'constant-vus',
+    vus: CONNECTIONS,
+    duration: `${seconds}s`,
+    requests: [{ path: '/' }],
+  });
   const result = await runLoad({ scenarios: [scenario], targets: { app: url }, seed: 1 });
   return result.scenarios[0]?.sent ?? 0;
 }
@@ -86,17 +97,33 @@ async function main(): Promise<void> {
     const a = median(theirs.map(perCore));
     const o = median(ours.map(perCore));
     console.log(`throughput, ${CONNECTIONS} keep-alive connections, ${SECONDS} s x ${ROUNDS} rounds (median):`);
-    console.log(`  autocannon 9.0.0:   ${fmt(a)} requests per CPU-second (${fmt(median(theirs.map(perSecond)))} requests/s)`);
-    console.log(`  understudy load:    ${fmt(o)} requests per CPU-second (${fmt(median(ours.map(perSecond)))} requests/s)`);
+    console.log(
+      `  autocannon 9.0.0:   ${fmt(a)} requests per CPU-second (${fmt(median(theirs.map(perSecond)))} requests/s)`,
+    );
+    console.log(
+      `  understudy load:    ${fmt(o)} requests per CPU-second (${fmt(median(ours.map(perSecond)))} requests/s)`,
+    );
     console.log(`  ratio to autocannon: ${(o / a).toFixed(2)} (target >= 1.00: ${o >= a ? 'met' : 'missed'})`);
 
-    const open = LoadScenarioSchema.parse({ name: 'accuracy', executor: 'constant-arrival-rate', rate: RATE, duration: `${SECONDS}s`, connections: 64, maxInFlight: 10_000, requests: [{ path: '/' }] });
+    const open = LoadScenarioSchema.parse({
+      name: 'accuracy',
+      executor: 'constant-arrival-rate',
+      rate: RATE,
+      duration: `${SECONDS}s`,
+      connections: 64,
+      maxInFlight: 10_000,
+      requests: [{ path: '/' }],
+    });
     const result = await runLoad({ scenarios: [open], targets: { app: url }, seed: 1 });
     const report = reportScenario(mergeResults([result])[0]!);
     const onTime = (report.onTimeShare ?? 0) * 100;
     console.log(`schedule accuracy, open model at ${fmt(RATE)} requests/s for ${SECONDS} s:`);
-    console.log(`  ${report.sent} sent of ${report.planned} planned, ${report.dropped} dropped, achieved ${fmt(report.achievedRate)}/s`);
-    console.log(`  ${onTime.toFixed(2)}% sent within 1 ms of the intended time; send lag p99 ${report.sendLagP99Ms} ms; latency p99 ${report.routes[0]?.p99Ms} ms (target >= 99%: ${onTime >= 99 ? 'met' : 'missed'})`);
+    console.log(
+      `  ${report.sent} sent of ${report.planned} planned, ${report.dropped} dropped, achieved ${fmt(report.achievedRate)}/s`,
+    );
+    console.log(
+      `  ${onTime.toFixed(2)}% sent within 1 ms of the intended time; send lag p99 ${report.sendLagP99Ms} ms; latency p99 ${report.routes[0]?.p99Ms} ms (target >= 99%: ${onTime >= 99 ? 'met' : 'missed'})`,
+    );
   } finally {
     child.kill();
   }

@@ -3,7 +3,9 @@ import { parseLoadTestSpec } from './loadtest';
 const base = {
   baselineRef: { name: 'shop' },
   targets: [{ name: 'web', service: 'gateway', port: 8080 }],
-  scenarios: [{ name: 'browse', executor: 'constant-arrival-rate', rate: 10, duration: '1m', requests: [{ path: '/' }] }],
+  scenarios: [
+    { name: 'browse', executor: 'constant-arrival-rate', rate: 10, duration: '1m', requests: [{ path: '/' }] },
+  ],
 };
 
 describe('LoadTest spec', () => {
@@ -14,10 +16,22 @@ describe('LoadTest spec', () => {
 
   it.each([
     [{ scenarios: undefined }, 'spec.scenarios', 'give scenarios, a profile or a replay'],
-    [{ targets: [...base.targets, { name: 'api', service: 'api', port: 'http' }] }, 'spec.scenarios[0].target', 'required with more than one target'],
+    [
+      { targets: [...base.targets, { name: 'api', service: 'api', port: 'http' }] },
+      'spec.scenarios[0].target',
+      'required with more than one target',
+    ],
     [{ scenarios: [{ ...base.scenarios[0], target: 'nope' }] }, 'spec.scenarios[0].target', 'no target named nope'],
-    [{ runner: 'Inline', parallelism: 2 }, 'spec.parallelism', 'runner Inline runs one worker; use runner Job for parallelism'],
-    [{ targets: [{ name: 'web', service: 'Gateway!', port: 80 }] }, 'spec.targets[0].service', 'must be a Service name'],
+    [
+      { runner: 'Inline', parallelism: 2 },
+      'spec.parallelism',
+      'runner Inline runs one worker; use runner Job for parallelism',
+    ],
+    [
+      { targets: [{ name: 'web', service: 'Gateway!', port: 80 }] },
+      'spec.targets[0].service',
+      'must be a Service name',
+    ],
     [{ targets: [{ name: 'web', service: 'gateway', port: 70000 }] }, 'spec.targets[0].port', undefined],
   ])('refuses a bad spec naming the field (%#)', (patch, field, message) => {
     const parsed = parseLoadTestSpec({ ...base, ...patch });
@@ -30,19 +44,35 @@ describe('LoadTest spec', () => {
 
 describe('loadTests templates of a StagingEnvironment', () => {
   // Imported here so the template check is tested beside the schema it applies.
-  const { parseStagingEnvironmentSpec } = jest.requireActual<typeof import('./stagingenvironment')>('./stagingenvironment');
+  const { parseStagingEnvironmentSpec } =
+    jest.requireActual<typeof import('./stagingenvironment')>('./stagingenvironment');
   const { childObjects } = jest.requireActual<typeof import('../environment/children')>('../environment/children');
   const { baselineRef: _ref, ...template } = base;
 
   it('are judged by the LoadTest schema, naming the field', () => {
-    const bad = parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, loadTests: [{ name: 'peak', spec: { ...template, parallelism: 0 } }] });
+    const bad = parseStagingEnvironmentSpec({
+      baselineRef: { name: 'shop' },
+      loadTests: [{ name: 'peak', spec: { ...template, parallelism: 0 } }],
+    });
     expect(bad).toMatchObject({ ok: false, field: 'spec.loadTests[0].spec.parallelism' });
-    expect(parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, loadTests: [{ name: 'peak', spec: template }] }).ok).toBe(true);
+    expect(
+      parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, loadTests: [{ name: 'peak', spec: template }] }).ok,
+    ).toBe(true);
   });
 
-  it('become LoadTests naming the environment\'s Baseline', () => {
-    const parsed = parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, loadTests: [{ name: 'peak', spec: template }] });
+  it("become LoadTests naming the environment's Baseline", () => {
+    const parsed = parseStagingEnvironmentSpec({
+      baselineRef: { name: 'shop' },
+      loadTests: [{ name: 'peak', spec: template }],
+    });
     if (!parsed.ok) throw new Error(parsed.message);
-    expect(childObjects(parsed.spec)).toEqual([{ apiVersion: 'understudy.dev/v1alpha1', kind: 'LoadTest', metadata: { name: 'peak' }, spec: { baselineRef: { name: 'shop' }, ...template } }]);
+    expect(childObjects(parsed.spec)).toEqual([
+      {
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'LoadTest',
+        metadata: { name: 'peak' },
+        spec: { baselineRef: { name: 'shop' }, ...template },
+      },
+    ]);
   });
 });

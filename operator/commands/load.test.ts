@@ -8,17 +8,28 @@ describe('understudy load flags', () => {
   });
 
   it('builds an open scenario from --rate and a closed one from --vus', () => {
-    expect(scenarioFromOptions({ url: 'http://127.0.0.1:8080', rate: '50', duration: '2s' }).scenarios[0]).toMatchObject({ executor: 'constant-arrival-rate', rate: 50, duration: '2s' });
-    expect(scenarioFromOptions({ url: 'http://127.0.0.1:8080', vus: '3', thinkTime: '10ms' }).scenarios[0]).toMatchObject({ executor: 'constant-vus', vus: 3, thinkTime: '10ms' });
+    expect(
+      scenarioFromOptions({ url: 'http://127.0.0.1:8080', rate: '50', duration: '2s' }).scenarios[0],
+    ).toMatchObject({ executor: 'constant-arrival-rate', rate: 50, duration: '2s' });
+    expect(
+      scenarioFromOptions({ url: 'http://127.0.0.1:8080', vus: '3', thinkTime: '10ms' }).scenarios[0],
+    ).toMatchObject({ executor: 'constant-vus', vus: 3, thinkTime: '10ms' });
   });
 
   it('refuses flags that do not make a test', () => {
     expect(() => scenarioFromOptions({})).toThrow(/-f test.yaml/);
     expect(() => scenarioFromOptions({ url: 'http://x', rate: '1', vus: '1' })).toThrow(/either --rate/);
-    expect(() => scenarioFromOptions({ url: 'http://x', rate: '-1' })).toThrow(/--rate "-1": must be a positive number/);
+    expect(() => scenarioFromOptions({ url: 'http://x', rate: '-1' })).toThrow(
+      /--rate "-1": must be a positive number/,
+    );
   });
 
   it('prints one progress line per scenario', () => {
-    expect(formatProgress({ elapsedMs: 3200, scenarios: [{ name: 'browse', sent: 10, completed: 9, errors: 1, dropped: 0, p99Ms: 12.34 }] })).toBe('[   3s] browse: 10 sent, 9 done, 1 errors, 0 dropped, p99 12.3 ms');
+    expect(
+      formatProgress({
+        elapsedMs: 3200,
+        scenarios: [{ name: 'browse', sent: 10, completed: 9, errors: 1, dropped: 0, p99Ms: 12.34 }],
+      }),
+    ).toBe('[   3s] browse: 10 sent, 9 done, 1 errors, 0 dropped, p99 12.3 ms');
   });
 });

@@ -44,7 +44,8 @@ export interface LoadCommandOptions {
 const positive = (flag: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new ScenarioError(`${flag} ${JSON.stringify(text)}: must be a positive number`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new ScenarioError(`${flag} ${JSON.stringify(text)}: must be a positive number`);
   return value;
 };
 
@@ -54,7 +55,8 @@ export function parseWorker(text: string | undefined): { index: number; count: n
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index >= count) throw new ScenarioError(`--worker ${JSON.stringify(text)}: expected i/N with 0 <= i < N, for example 0/4`);
+  if (!match || count < 1 || index >= count)
+    throw new ScenarioError(`--worker ${JSON.stringify(text)}: expected i/N with 0 <= i < N, for example 0/4`);
   return { index, count };
 }
 
@@ -69,7 +71,12 @@ export function scenarioFromOptions(options: LoadCommandOptions): ScenarioFile &
   }
   if (options.file) {
     const file = readScenarioFile(options.file);
-    if (options.url) return { ...file, targets: { ...(file.targets ?? {}), default: options.url }, scenarios: file.scenarios.map((s) => (file.targets && s.target ? s : { ...s, target: 'default' })) };
+    if (options.url)
+      return {
+        ...file,
+        targets: { ...(file.targets ?? {}), default: options.url },
+        scenarios: file.scenarios.map((s) => (file.targets && s.target ? s : { ...s, target: 'default' })),
+      };
     return file;
   }
   if (!options.url) throw new ScenarioError('give a scenario file (-f test.yaml) or a --url to send to');
@@ -78,17 +85,30 @@ export function scenarioFromOptions(options: LoadCommandOptions): ScenarioFile &
     try {
       text = readFileSync(options.replay, 'utf8');
     } catch (err) {
-      throw new ScenarioError(`--replay ${options.replay}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      throw new ScenarioError(
+        `--replay ${options.replay}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      );
     }
     let replay;
     try {
-      replay = replayOf(parseAccessLog(text), { speedup: positive('--speedup', options.speedup ?? '1') ?? 1, target: 'default' });
+      replay = replayOf(parseAccessLog(text), {
+        speedup: positive('--speedup', options.speedup ?? '1') ?? 1,
+        target: 'default',
+      });
     } catch (err) {
       throw new ScenarioError(`--replay ${options.replay}: ${(err as Error).message}`);
     }
-    return { targets: { default: options.url }, scenarios: [replay.scenario], thresholds: [], replays: new Map([[replay.scenario.name, replay.arrivals]]) };
+    return {
+      targets: { default: options.url },
+      scenarios: [replay.scenario],
+      thresholds: [],
+      replays: new Map([[replay.scenario.name, replay.arrivals]]),
+    };
   }
-  if ((options.rate === undefined) === (options.vus === undefined)) throw new ScenarioError('give either --rate (open model: requests per second) or --vus (closed model: virtual users)');
+  if ((options.rate === undefined) === (options.vus === undefined))
+    throw new ScenarioError(
+      'give either --rate (open model: requests per second) or --vus (closed model: virtual users)',
+    );
   const open = options.rate !== undefined;
   return parseScenarioFile(
     {
@@ -113,12 +133,17 @@ export function scenarioFromOptions(options: LoadCommandOptions): ScenarioFile &
 export function formatProgress(progress: Progress): string {
   const seconds = Math.round(progress.elapsedMs / 1000);
   return progress.scenarios
-    .map((s) => `[${String(seconds).padStart(4)}s] ${s.name}: ${s.sent} sent, ${s.completed} done, ${s.errors} errors, ${s.dropped} dropped, p99 ${s.p99Ms.toFixed(1)} ms`)
+    .map(
+      (s) =>
+        `[${String(seconds).padStart(4)}s] ${s.name}: ${s.sent} sent, ${s.completed} done, ${s.errors} errors, ${s.dropped} dropped, p99 ${s.p99Ms.toFixed(1)} ms`,
+    )
     .join('\n');
 }
 
 function emit(report: LoadReport, options: LoadCommandOptions): void {
-  process.stdout.write(options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+  process.stdout.write(
+    options.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`,
+  );
 }
 
 export async function runLoadCommand(options: LoadCommandOptions): Promise<number> {
@@ -137,7 +162,9 @@ export async function runLoadCommand(options: LoadCommandOptions): Promise<numbe
       ...(options.seed !== undefined ? { seed: Number(options.seed) } : {}),
       signal: controller.signal,
       ...(file.replays ? { replays: file.replays } : {}),
-      ...(options.progress !== false ? { onProgress: (p: Progress) => process.stderr.write(`${formatProgress(p)}\n`) } : {}),
+      ...(options.progress !== false
+        ? { onProgress: (p: Progress) => process.stderr.write(`${formatProgress(p)}\n`) }
+        : {}),
     });
     if (options.save) writeFileSync(options.save, JSON.stringify(result));
     const report = buildReport(mergeResults([result]), file.thresholds);
@@ -155,7 +182,8 @@ export function runMergeCommand(paths: string[], options: { file?: string; outpu
   try {
     const results: WorkerResult[] = paths.map((path) => {
       const parsed = WorkerResultSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      if (!parsed.success) throw new ScenarioError(`${path}: not a saved worker result (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+      if (!parsed.success)
+        throw new ScenarioError(`${path}: not a saved worker result (${parsed.error.issues[0]?.message ?? 'invalid'})`);
       return parsed.data;
     });
     const thresholds = options.file ? readScenarioFile(options.file).thresholds : [];
@@ -171,22 +199,30 @@ export function runMergeCommand(paths: string[], options: { file?: string; outpu
 export function register(program: Command): void {
   program
     .command('load')
-    .description('Sends load: open models on schedule (latency from the intended time, no coordinated omission) or closed-model virtual users; exit 0 passed, 1 a threshold failed, 2 error')
+    .description(
+      'Sends load: open models on schedule (latency from the intended time, no coordinated omission) or closed-model virtual users; exit 0 passed, 1 a threshold failed, 2 error',
+    )
     .option('-f, --file <path>', 'scenario file (YAML or JSON): targets, values, scenarios, thresholds')
-    .option('--url <url>', 'base URL to send to (overrides the file\'s targets)')
+    .option('--url <url>', "base URL to send to (overrides the file's targets)")
     .option('--rate <n>', 'without -f: requests per second (constant-arrival-rate)')
     .option('--vus <n>', 'without -f: virtual users (constant-vus)')
     .option('--duration <d>', 'without -f: how long, e.g. 30s', '10s')
     .option('--path <path>', 'without -f: the path template', '/')
     .option('--method <method>', 'without -f: the HTTP method', 'GET')
     .option('--connections <n>', 'without -f: keep-alive connections')
-    .option('--max-in-flight <n>', 'without -f: open model in-flight limit; iterations beyond it are dropped and counted')
+    .option(
+      '--max-in-flight <n>',
+      'without -f: open model in-flight limit; iterations beyond it are dropped and counted',
+    )
     .option('--think-time <d>', 'without -f: closed model pause between iterations')
     .option('--worker <i/N>', 'run worker i of N: its share of every rate (merge the saved results with --merge)')
-    .option('--seed <n>', 'seed of the request mix\'s random draws')
-    .option('--save <path>', 'write this worker\'s result (mergeable histograms) as JSON')
+    .option('--seed <n>', "seed of the request mix's random draws")
+    .option('--save <path>', "write this worker's result (mergeable histograms) as JSON")
     .option('--merge <results...>', 'send nothing: merge saved worker results into one report (thresholds from -f)')
-    .option('--replay <access-log>', 'replay a JSON access log (nginx escape=json or Envoy json_format) to --url with its original timing')
+    .option(
+      '--replay <access-log>',
+      'replay a JSON access log (nginx escape=json or Envoy json_format) to --url with its original timing',
+    )
     .option('--speedup <n>', 'with --replay: how much faster than recorded', '1')
     .option('--plan-env <name>', 'a LoadTest Job worker: read the plan from this environment variable')
     .option('--result-line', 'end stdout with the mergeable result on one line (for the LoadTest controller)')

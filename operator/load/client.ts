@@ -105,7 +105,7 @@ class DiscardingHandler implements Dispatcher.DispatchHandler {
 /** Sends one request and resolves when its response has been read to the end (or failed). Never rejects. */
 export function sendOnce(dispatcher: Dispatcher, request: RenderedRequest): Promise<Outcome> {
   return new Promise((resolve) => {
-    const options: Dispatcher.DispatchOptions = { method: request.method as Dispatcher.HttpMethod, path: request.path };
+    const options: Dispatcher.DispatchOptions = { method: request.method, path: request.path };
     if (request.body !== undefined) options.body = request.body;
     for (const _ in request.headers) {
       options.headers = request.headers;
@@ -135,7 +135,11 @@ export function send(dispatcher: Dispatcher, request: RenderedRequest, policy: R
   return policy.max > 0 ? sendWithRetries(dispatcher, request, policy) : sendOnce(dispatcher, request);
 }
 
-async function sendWithRetries(dispatcher: Dispatcher, request: RenderedRequest, policy: RetryPolicy): Promise<Outcome> {
+async function sendWithRetries(
+  dispatcher: Dispatcher,
+  request: RenderedRequest,
+  policy: RetryPolicy,
+): Promise<Outcome> {
   let outcome = await sendOnce(dispatcher, request);
   let attempts = 1;
   while (attempts <= policy.max && retryable(outcome, policy)) {

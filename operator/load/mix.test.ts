@@ -17,16 +17,44 @@ describe('the request mix', () => {
   });
 
   it('compiles routes, headers and bodies; names routes by method and path', () => {
-    const [request] = compileMix([{ method: 'POST', path: '/orders/{{value ids}}', headers: { 'X-Id': '{{seq}}' }, body: '{"n":{{int 1 1}}}', weight: 1 }], ['ids']);
+    const [request] = compileMix(
+      [
+        {
+          method: 'POST',
+          path: '/orders/{{value ids}}',
+          headers: { 'X-Id': '{{seq}}' },
+          body: '{"n":{{int 1 1}}}',
+          weight: 1,
+        },
+      ],
+      ['ids'],
+    );
     let n = 0;
-    const rendered = renderRequest(request!, { random: seededRandom(1), values: { ids: ['a b/c'] }, sequence: () => n++ });
-    expect(rendered).toEqual({ route: 'POST /orders/{{value ids}}', method: 'POST', path: '/orders/a%20b/c', headers: { 'x-id': '0' }, body: '{"n":1}' });
+    const rendered = renderRequest(request!, {
+      random: seededRandom(1),
+      values: { ids: ['a b/c'] },
+      sequence: () => n++,
+    });
+    expect(rendered).toEqual({
+      route: 'POST /orders/{{value ids}}',
+      method: 'POST',
+      path: '/orders/a%20b/c',
+      headers: { 'x-id': '0' },
+      body: '{"n":1}',
+    });
   });
 
   it('names the field of a bad template', () => {
-    expect(() => compileMix([{ method: 'GET', path: '/', weight: 1 }, { method: 'GET', path: '/{{oops}}', weight: 1 }], [], 'spec.scenarios[0].requests')).toThrow(
-      /^spec\.scenarios\[0\]\.requests\[1\]\.path: \{\{oops\}\} at position 1: unknown function/,
-    );
+    expect(() =>
+      compileMix(
+        [
+          { method: 'GET', path: '/', weight: 1 },
+          { method: 'GET', path: '/{{oops}}', weight: 1 },
+        ],
+        [],
+        'spec.scenarios[0].requests',
+      ),
+    ).toThrow(/^spec\.scenarios\[0\]\.requests\[1\]\.path: \{\{oops\}\} at position 1: unknown function/);
   });
 
   it('draws close to the weights with the seeded generator', () => {

@@ -26,7 +26,11 @@ export function routeName(request: Pick<LoadRequest, 'name' | 'method' | 'path'>
 const encodePathValue = (value: string): string => encodeURIComponent(value).replace(/%2F/gi, '/');
 
 /** Compiles the mix; a template error names the field, e.g. `requests[2].path: ...`. */
-export function compileMix(requests: readonly LoadRequest[], valueNames: readonly string[], field = 'requests'): CompiledRequest[] {
+export function compileMix(
+  requests: readonly LoadRequest[],
+  valueNames: readonly string[],
+  field = 'requests',
+): CompiledRequest[] {
   return requests.map((request, i) => {
     const at = (name: string, source: string, encode?: (value: string) => string): Template => {
       try {
@@ -40,7 +44,10 @@ export function compileMix(requests: readonly LoadRequest[], valueNames: readonl
       route: routeName(request),
       method: request.method,
       path: at('path', request.path, encodePathValue),
-      headers: Object.entries(request.headers ?? {}).map(([key, value]) => [key.toLowerCase(), at(`headers.${key}`, value)]),
+      headers: Object.entries(request.headers ?? {}).map(([key, value]) => [
+        key.toLowerCase(),
+        at(`headers.${key}`, value),
+      ]),
       body: request.body === undefined ? undefined : at('body', request.body),
     };
   });
@@ -49,7 +56,13 @@ export function compileMix(requests: readonly LoadRequest[], valueNames: readonl
 export function renderRequest(request: CompiledRequest, ctx: TemplateContext): RenderedRequest {
   const headers: Record<string, string> = {};
   for (const [key, value] of request.headers) headers[key] = value.render(ctx);
-  return { route: request.route, method: request.method, path: request.path.render(ctx), headers, body: request.body?.render(ctx) };
+  return {
+    route: request.route,
+    method: request.method,
+    path: request.path.render(ctx),
+    headers,
+    body: request.body?.render(ctx),
+  };
 }
 
 /**

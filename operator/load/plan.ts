@@ -39,8 +39,16 @@ function share(limit: number, segment: ExecutionSegment): number {
 
 export function planScenario(scenario: LoadScenario, segment: ExecutionSegment): ScenarioPlan {
   const timeoutMs = ms(scenario.timeout, 10_000);
-  const retry: RetryPolicy = scenario.retries ? { max: scenario.retries.max, on: new Set(scenario.retries.on), backoffMs: ms(scenario.retries.backoff) } : NO_RETRY;
-  const base = { name: scenario.name, executor: scenario.executor, startDelayMs: ms(scenario.startTime), timeoutMs, retry };
+  const retry: RetryPolicy = scenario.retries
+    ? { max: scenario.retries.max, on: new Set(scenario.retries.on), backoffMs: ms(scenario.retries.backoff) }
+    : NO_RETRY;
+  const base = {
+    name: scenario.name,
+    executor: scenario.executor,
+    startDelayMs: ms(scenario.startTime),
+    timeoutMs,
+    retry,
+  };
   if (OPEN_EXECUTORS.includes(scenario.executor)) {
     const constant = scenario.executor === 'constant-arrival-rate';
     const rate = scenario.rate ?? 0;

@@ -51,7 +51,8 @@ export interface ProductionProfile {
 }
 
 const finite = (v: number): number => (Number.isFinite(v) ? v : 0);
-const mean = (values: readonly number[]): number => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
+const mean = (values: readonly number[]): number =>
+  values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 
 export class ProfileError extends Error {}
 
@@ -80,7 +81,13 @@ export function buildProfile(input: ProfileInput): ProductionProfile {
   const routes = input.routes.map((r) => {
     const values = r.values.map(finite);
     const inHour = values.slice(best, best + hour).reduce((a, b) => a + b, 0);
-    return { route: r.route, method: r.method, averageRate: mean(values), peakRate: Math.max(...values), share: hourTotal > 0 ? inHour / hourTotal : 0 };
+    return {
+      route: r.route,
+      method: r.method,
+      averageRate: mean(values),
+      peakRate: Math.max(...values),
+      share: hourTotal > 0 ? inHour / hourTotal : 0,
+    };
   });
   const peakRate = Math.max(...total);
   return {
@@ -88,7 +95,10 @@ export function buildProfile(input: ProfileInput): ProductionProfile {
     peakRate,
     busiestHour: { startSeconds: input.startSeconds + best * input.stepSeconds, averageRate: mean(busiest) },
     routes,
-    concurrency: input.meanLatencySeconds !== undefined && Number.isFinite(input.meanLatencySeconds) ? peakRate * input.meanLatencySeconds : undefined,
+    concurrency:
+      input.meanLatencySeconds !== undefined && Number.isFinite(input.meanLatencySeconds)
+        ? peakRate * input.meanLatencySeconds
+        : undefined,
     scale: input.scale,
     stageRates,
     stageMs: Math.max(1, Math.round(input.durationMs / stages)),
@@ -104,15 +114,26 @@ export function pathOf(route: string, paths: Readonly<Record<string, string>>): 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** The profile as one ramping-arrival-rate scenario; routes with no share (or no path) are left out. */
-export function profileToScenario(profile: ProductionProfile, options: { name?: string; target?: string; paths?: Readonly<Record<string, string>> } = {}): LoadScenario {
+export function profileToScenario(
+  profile: ProductionProfile,
+  options: { name?: string; target?: string; paths?: Readonly<Record<string, string>> } = {},
+): LoadScenario {
   const requests = profile.routes
     .filter((r) => r.share > 0)
     .map((r) => {
       const path = pathOf(r.route, options.paths ?? {});
-      if (path === undefined) throw new ProfileError(`route ${JSON.stringify(r.route)} is not a path; map it in spec.profile.paths`);
-      const method = METHODS.has(r.method.toUpperCase()) ? (r.method.toUpperCase() as LoadScenario['requests'][number]['method']) : 'GET';
+      if (path === undefined)
+        throw new ProfileError(`route ${JSON.stringify(r.route)} is not a path; map it in spec.profile.paths`);
+      const method = METHODS.has(r.method.toUpperCase())
+        ? (r.method.toUpperCase() as LoadScenario['requests'][number]['method'])
+        : 'GET';
       // Weights are integers: shares in parts per ten thousand, at least one.
-      return { name: `${method} ${r.route}`.slice(0, 128), method, path, weight: Math.max(1, Math.round(r.share * 10_000)) };
+      return {
+        name: `${method} ${r.route}`.slice(0, 128),
+        method,
+        path,
+        weight: Math.max(1, Math.round(r.share * 10_000)),
+      };
     });
   const concurrency = profile.concurrency === undefined ? undefined : profile.concurrency * profile.scale;
   return {

@@ -5,9 +5,19 @@ const T0 = Date.parse('2026-12-07T10:00:00.000Z');
 
 describe('access logs', () => {
   it('reads nginx JSON (msec, request_method, request_uri) and Envoy JSON (start_time, method, path)', () => {
-    const nginx = JSON.stringify({ msec: '1796637600.123', request_method: 'GET', request_uri: '/items/1?x=1', status: '200' });
+    const nginx = JSON.stringify({
+      msec: '1796637600.123',
+      request_method: 'GET',
+      request_uri: '/items/1?x=1',
+      status: '200',
+    });
     const nginxLine = JSON.stringify({ time_local: '07/Dec/2026:10:00:01 +0000', request: 'POST /orders HTTP/1.1' });
-    const envoy = JSON.stringify({ start_time: '2026-12-07T10:00:02.500Z', method: 'DELETE', path: '/items/2', response_code: 204 });
+    const envoy = JSON.stringify({
+      start_time: '2026-12-07T10:00:02.500Z',
+      method: 'DELETE',
+      path: '/items/2',
+      response_code: 204,
+    });
     expect(parseAccessLog([envoy, nginxLine, '', nginx].join('\n'))).toEqual([
       { atMs: T0 + 123, method: 'GET', path: '/items/1?x=1' },
       { atMs: T0 + 1000, method: 'POST', path: '/orders' },
@@ -17,31 +27,47 @@ describe('access logs', () => {
 
   it('names the line that is not a request', () => {
     expect(() => parseAccessLog('{"msec":"1"}\nnot json')).toThrow(ReplayError);
-    expect(() => parseAccessLog('{"msec":"1","request_method":"GET","request_uri":"/"}\nnot json')).toThrow(/^line 2: not JSON/);
+    expect(() => parseAccessLog('{"msec":"1","request_method":"GET","request_uri":"/"}\nnot json')).toThrow(
+      /^line 2: not JSON/,
+    );
     expect(() => parseAccessLog('{"request_method":"GET","request_uri":"/"}')).toThrow(/^line 1: no time/);
-    expect(() => parseAccessLog('{"start_time":"2026-12-07T10:00:00Z","method":"GET"}', 'envoy-json')).toThrow(/^line 1: no method and path/);
+    expect(() => parseAccessLog('{"start_time":"2026-12-07T10:00:00Z","method":"GET"}', 'envoy-json')).toThrow(
+      /^line 1: no method and path/,
+    );
   });
 
   it('names routes without ids and queries', () => {
-    expect(routeOfPath('GET', '/users/42/orders/0b8a1c52-3f7e-4a1b-9c8d-2e6f7a9b0c1d?page=2')).toBe('GET /users/{id}/orders/{id}');
+    expect(routeOfPath('GET', '/users/42/orders/0b8a1c52-3f7e-4a1b-9c8d-2e6f7a9b0c1d?page=2')).toBe(
+      'GET /users/{id}/orders/{id}',
+    );
   });
 
   it('replays every request at its logged offset divided by the speed-up', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 200 }), fc.constantFrom(1, 2, 4), (gaps, speedup) => {
-        let at = T0;
-        const lines = gaps.map((gap, i) => JSON.stringify({ msec: ((at += gap) / 1000).toFixed(3), request_method: i % 3 ? 'GET' : 'POST', request_uri: `/r/${i % 5}` }));
-        const replay = replayOf(parseAccessLog(lines.join('\n'), 'nginx-json'), { speedup });
-        expect(replay.arrivals).toHaveLength(gaps.length);
-        const first = T0 + (gaps[0] ?? 0);
-        let t = T0;
-        gaps.forEach((gap, i) => {
-          t += gap;
-          expect(replay.arrivals[i]!.offsetMs).toBeCloseTo((t - first) / speedup, 6);
-        });
-        expect(replay.peakRate).toBeGreaterThanOrEqual(1);
-        expect(replay.scenario.requests.reduce((n, r) => n + r.weight, 0)).toBe(gaps.length);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 200 }),
+        fc.constantFrom(1, 2, 4),
+        (gaps, speedup) => {
+          let at = T0;
+          const lines = gaps.map((gap, i) =>
+            JSON.stringify({
+              msec: ((at += gap) / 1000).toFixed(3),
+              request_method: i % 3 ? 'GET' : 'POST',
+              request_uri: `/r/${i % 5}`,
+            }),
+          );
+          const replay = replayOf(parseAccessLog(lines.join('\n'), 'nginx-json'), { speedup });
+          expect(replay.arrivals).toHaveLength(gaps.length);
+          const first = T0 + (gaps[0] ?? 0);
+          let t = T0;
+          gaps.forEach((gap, i) => {
+            t += gap;
+            expect(replay.arrivals[i]!.offsetMs).toBeCloseTo((t - first) / speedup, 6);
+          });
+          expect(replay.peakRate).toBeGreaterThanOrEqual(1);
+          expect(replay.scenario.requests.reduce((n, r) => n + r.weight, 0)).toBe(gaps.length);
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -31,20 +31,25 @@ function timeOf(entry: Record<string, unknown>, format: LogFormat): number | und
     const local = typeof entry.time_local === 'string' ? NGINX_TIME.exec(entry.time_local) : null;
     if (local) {
       const [, d, mon, y, h, mi, s, zone] = local as unknown as string[];
-      return Date.parse(`${y}-${String(MONTHS.indexOf(mon!) + 1).padStart(2, '0')}-${d}T${h}:${mi}:${s}${zone!.slice(0, 3)}:${zone!.slice(3)}`);
+      return Date.parse(
+        `${y}-${String(MONTHS.indexOf(mon!) + 1).padStart(2, '0')}-${d}T${h}:${mi}:${s}${zone!.slice(0, 3)}:${zone!.slice(3)}`,
+      );
     }
   }
   if (format !== 'nginx-json') {
-    for (const key of ['start_time', 'timestamp', '@timestamp']) if (typeof entry[key] === 'string') return Date.parse(entry[key] as string);
+    for (const key of ['start_time', 'timestamp', '@timestamp'])
+      if (typeof entry[key] === 'string') return Date.parse(entry[key]);
   }
   return undefined;
 }
 
 function requestOf(entry: Record<string, unknown>, format: LogFormat): { method: string; path: string } | undefined {
-  const text = (key: string): string | undefined => (typeof entry[key] === 'string' && entry[key] !== '' && entry[key] !== '-' ? (entry[key] as string) : undefined);
+  const text = (key: string): string | undefined =>
+    typeof entry[key] === 'string' && entry[key] !== '' && entry[key] !== '-' ? entry[key] : undefined;
   if (format !== 'envoy-json') {
     const method = text('request_method');
-    const path = text('request_uri') ?? (text('uri') ? `${text('uri')}${text('args') ? `?${text('args')}` : ''}` : undefined);
+    const path =
+      text('request_uri') ?? (text('uri') ? `${text('uri')}${text('args') ? `?${text('args')}` : ''}` : undefined);
     if (method && path) return { method, path };
     const line = text('request')?.split(' ');
     if (line && line.length >= 2 && line[1]!.startsWith('/')) return { method: line[0]!, path: line[1]! };
@@ -72,9 +77,14 @@ export function parseAccessLog(text: string, format: LogFormat = 'auto'): Logged
     if (typeof entry !== 'object' || entry === null) throw new ReplayError(`line ${i + 1}: not a JSON object`);
     const atMs = timeOf(entry as Record<string, unknown>, format);
     const request = requestOf(entry as Record<string, unknown>, format);
-    if (atMs === undefined || !Number.isFinite(atMs)) throw new ReplayError(`line ${i + 1}: no time (msec, time_iso8601, time_local, start_time or timestamp)`);
-    if (!request) throw new ReplayError(`line ${i + 1}: no method and path (request_method and request_uri, request, or method and path)`);
-    if (!request.path.startsWith('/')) throw new ReplayError(`line ${i + 1}: path ${JSON.stringify(request.path.slice(0, 80))} does not start with /`);
+    if (atMs === undefined || !Number.isFinite(atMs))
+      throw new ReplayError(`line ${i + 1}: no time (msec, time_iso8601, time_local, start_time or timestamp)`);
+    if (!request)
+      throw new ReplayError(
+        `line ${i + 1}: no method and path (request_method and request_uri, request, or method and path)`,
+      );
+    if (!request.path.startsWith('/'))
+      throw new ReplayError(`line ${i + 1}: path ${JSON.stringify(request.path.slice(0, 80))} does not start with /`);
     out.push({ atMs, method: request.method.toUpperCase(), path: request.path });
   });
   if (out.length === 0) throw new ReplayError('the log has no requests');
@@ -86,7 +96,10 @@ const ID_SEGMENT = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 /** A route name for results: the path without its query, numeric and UUID-like segments as {id}. */
 export function routeOfPath(method: string, path: string): string {
   const bare = path.split('?')[0] ?? path;
-  return `${method} ${bare.split('/').map((s) => (ID_SEGMENT.test(s) ? '{id}' : s)).join('/')}`.slice(0, 128);
+  return `${method} ${bare
+    .split('/')
+    .map((s) => (ID_SEGMENT.test(s) ? '{id}' : s))
+    .join('/')}`.slice(0, 128);
 }
 
 export interface Replay {
@@ -97,17 +110,26 @@ export interface Replay {
   peakRate: number;
 }
 
-export function replayOf(requests: readonly LoggedRequest[], options: { speedup: number; name?: string; target?: string }): Replay {
+export function replayOf(
+  requests: readonly LoggedRequest[],
+  options: { speedup: number; name?: string; target?: string },
+): Replay {
   if (!(options.speedup > 0)) throw new ReplayError('speedup must be above 0');
   const first = requests[0]?.atMs ?? 0;
   const arrivals: Arrival[] = requests.map((r) => {
-    const request: RenderedRequest = { route: routeOfPath(r.method, r.path), method: r.method, path: r.path, headers: {}, body: undefined };
+    const request: RenderedRequest = {
+      route: routeOfPath(r.method, r.path),
+      method: r.method,
+      path: r.path,
+      headers: {},
+      body: undefined,
+    };
     return { offsetMs: (r.atMs - first) / options.speedup, request };
   });
   const spanMs = Math.max(1, Math.ceil(arrivals[arrivals.length - 1]?.offsetMs ?? 0) + 1);
   let peak = 0;
   for (let i = 0, j = 0; i < arrivals.length; i++) {
-    while ((arrivals[i]!.offsetMs - arrivals[j]!.offsetMs) >= 1000) j++;
+    while (arrivals[i]!.offsetMs - arrivals[j]!.offsetMs >= 1000) j++;
     peak = Math.max(peak, i - j + 1);
   }
   const counts = new Map<string, { method: string; n: number }>();
@@ -126,7 +148,14 @@ export function replayOf(requests: readonly LoggedRequest[], options: { speedup:
     maxInFlight: 1000,
     timeout: '10s',
     // Not drawn from (the arrivals are sent as logged): the routes the log holds, for the record.
-    requests: routes.map(([route, r]) => ({ name: route.replace(/[^-A-Za-z0-9_.:/ {}]/g, '_'), method: (['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].includes(r.method) ? r.method : 'GET') as 'GET', path: '/', weight: r.n })),
+    requests: routes.map(([route, r]) => ({
+      name: route.replace(/[^-A-Za-z0-9_.:/ {}]/g, '_'),
+      method: (['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].includes(r.method)
+        ? r.method
+        : 'GET') as 'GET',
+      path: '/',
+      weight: r.n,
+    })),
   };
   return { arrivals, scenario, peakRate: peak };
 }

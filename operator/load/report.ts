@@ -103,7 +103,10 @@ function shareAtMost(histogram: MergedScenario['sendLag'], limit: number): numbe
 }
 
 /** Every route measured, across scenarios; a route in two scenarios is judged in each. */
-export function evaluateThresholds(scenarios: readonly ScenarioReport[], thresholds: readonly LoadThreshold[]): Violation[] {
+export function evaluateThresholds(
+  scenarios: readonly ScenarioReport[],
+  thresholds: readonly LoadThreshold[],
+): Violation[] {
   const violations: Violation[] = [];
   const routes = scenarios.flatMap((s) => s.routes);
   for (const threshold of thresholds) {
@@ -116,7 +119,12 @@ export function evaluateThresholds(scenarios: readonly ScenarioReport[], thresho
       };
       check('p95', route.p95Ms, threshold.p95 === undefined ? undefined : ms(threshold.p95), 'ms');
       check('p99', route.p99Ms, threshold.p99 === undefined ? undefined : ms(threshold.p99), 'ms');
-      check('errorRate', route.errorRate, threshold.errorRate === undefined ? undefined : Number(threshold.errorRate), '');
+      check(
+        'errorRate',
+        route.errorRate,
+        threshold.errorRate === undefined ? undefined : Number(threshold.errorRate),
+        '',
+      );
     }
   }
   return violations;
@@ -129,26 +137,48 @@ export function buildReport(merged: readonly MergedScenario[], thresholds: reado
 }
 
 /** Thresholds naming a route the mix never sends would pass vacuously: refuse them up front. */
-export function checkThresholdRoutes(thresholds: readonly LoadThreshold[], routes: ReadonlySet<string>, field = 'thresholds'): void {
+export function checkThresholdRoutes(
+  thresholds: readonly LoadThreshold[],
+  routes: ReadonlySet<string>,
+  field = 'thresholds',
+): void {
   thresholds.forEach((t, i) => {
-    if (t.route !== '*' && !routes.has(t.route)) throw new Error(`${field}[${i}].route: no route named ${JSON.stringify(t.route)} in the mix (routes: ${[...routes].join(', ')})`);
+    if (t.route !== '*' && !routes.has(t.route))
+      throw new Error(
+        `${field}[${i}].route: no route named ${JSON.stringify(t.route)} in the mix (routes: ${[...routes].join(', ')})`,
+      );
   });
 }
 
-const pad = (text: string, width: number): string => (text.length >= width ? text : text + ' '.repeat(width - text.length));
+const pad = (text: string, width: number): string =>
+  text.length >= width ? text : text + ' '.repeat(width - text.length);
 
 export function formatReport(report: LoadReport): string {
   const lines: string[] = [];
   for (const s of report.scenarios) {
-    const rate = s.requestedRate === undefined ? `${s.achievedRate}/s` : `${s.achievedRate}/s of ${s.requestedRate}/s requested`;
-    const timing = s.onTimeShare === undefined ? '' : `, ${(s.onTimeShare * 100).toFixed(2)}% sent within 1 ms of schedule`;
-    lines.push(`scenario ${s.name} (${s.executor}, ${s.workers} worker${s.workers === 1 ? '' : 's'}): ${s.sent} sent, ${rate}, ${s.dropped} dropped${timing}`);
-    lines.push(`  ${pad('route', 32)} ${pad('requests', 9)} ${pad('p50 ms', 9)} ${pad('p95 ms', 9)} ${pad('p99 ms', 9)} ${pad('max ms', 9)} errors`);
+    const rate =
+      s.requestedRate === undefined ? `${s.achievedRate}/s` : `${s.achievedRate}/s of ${s.requestedRate}/s requested`;
+    const timing =
+      s.onTimeShare === undefined ? '' : `, ${(s.onTimeShare * 100).toFixed(2)}% sent within 1 ms of schedule`;
+    lines.push(
+      `scenario ${s.name} (${s.executor}, ${s.workers} worker${s.workers === 1 ? '' : 's'}): ${s.sent} sent, ${rate}, ${s.dropped} dropped${timing}`,
+    );
+    lines.push(
+      `  ${pad('route', 32)} ${pad('requests', 9)} ${pad('p50 ms', 9)} ${pad('p95 ms', 9)} ${pad('p99 ms', 9)} ${pad('max ms', 9)} errors`,
+    );
     for (const r of s.routes) {
-      const classes = Object.entries(r.errors).map(([k, v]) => `${k}=${v}`).join(' ');
-      lines.push(`  ${pad(r.route, 32)} ${pad(String(r.requests), 9)} ${pad(String(r.p50Ms), 9)} ${pad(String(r.p95Ms), 9)} ${pad(String(r.p99Ms), 9)} ${pad(String(r.maxMs), 9)} ${(r.errorRate * 100).toFixed(2)}%${classes ? ` (${classes})` : ''}`);
+      const classes = Object.entries(r.errors)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      lines.push(
+        `  ${pad(r.route, 32)} ${pad(String(r.requests), 9)} ${pad(String(r.p50Ms), 9)} ${pad(String(r.p95Ms), 9)} ${pad(String(r.p99Ms), 9)} ${pad(String(r.maxMs), 9)} ${(r.errorRate * 100).toFixed(2)}%${classes ? ` (${classes})` : ''}`,
+      );
     }
   }
-  lines.push(report.passed ? 'thresholds: passed' : `thresholds: FAILED\n${report.violations.map((v) => `  ${v.message}`).join('\n')}`);
+  lines.push(
+    report.passed
+      ? 'thresholds: passed'
+      : `thresholds: FAILED\n${report.violations.map((v) => `  ${v.message}`).join('\n')}`,
+  );
   return lines.join('\n');
 }

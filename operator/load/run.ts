@@ -31,7 +31,14 @@ export interface LoadRunInput {
   replays?: ReadonlyMap<string, readonly Arrival[]>;
 }
 
-export type Observer = (scenario: string, target: string, request: RenderedRequest, seconds: number, status: number | undefined, error: string | undefined) => void;
+export type Observer = (
+  scenario: string,
+  target: string,
+  request: RenderedRequest,
+  seconds: number,
+  status: number | undefined,
+  error: string | undefined,
+) => void;
 
 export interface ScenarioProgress {
   name: string;
@@ -59,17 +66,20 @@ function parseTarget(name: string, url: string): Target {
   } catch {
     throw new Error(`target ${name}: ${JSON.stringify(url)} is not a URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`target ${name}: only http and https URLs are supported`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new Error(`target ${name}: only http and https URLs are supported`);
   return { origin: parsed.origin, prefix: parsed.pathname.replace(/\/+$/, '') };
 }
 
 export function targetOf(scenario: LoadScenario, targets: Readonly<Record<string, string>>, field: string): string {
   const names = Object.keys(targets);
   if (scenario.target !== undefined) {
-    if (!(scenario.target in targets)) throw new Error(`${field}.target: no target named ${scenario.target} (known: ${names.join(', ') || 'none'})`);
+    if (!(scenario.target in targets))
+      throw new Error(`${field}.target: no target named ${scenario.target} (known: ${names.join(', ') || 'none'})`);
     return scenario.target;
   }
-  if (names.length !== 1) throw new Error(`${field}.target: required when there are ${names.length} targets (${names.join(', ')})`);
+  if (names.length !== 1)
+    throw new Error(`${field}.target: required when there are ${names.length} targets (${names.join(', ')})`);
   return names[0] as string;
 }
 
@@ -84,15 +94,30 @@ interface Prepared {
   prefix: string;
 }
 
-function prepare(scenario: LoadScenario, index: number, input: LoadRunInput, random: Random, ctx: TemplateContext): Prepared {
+function prepare(
+  scenario: LoadScenario,
+  index: number,
+  input: LoadRunInput,
+  random: Random,
+  ctx: TemplateContext,
+): Prepared {
   const segment = input.segment ?? WHOLE;
   const field = `scenarios[${index}]`;
   const plan = planScenario(scenario, segment);
-  const target = parseTarget(scenario.target ?? 'default', input.targets[targetOf(scenario, input.targets, field)] as string);
+  const target = parseTarget(
+    scenario.target ?? 'default',
+    input.targets[targetOf(scenario, input.targets, field)] as string,
+  );
   const mix: CompiledRequest[] = compileMix(scenario.requests, Object.keys(input.values ?? {}), `${field}.requests`);
   const picker = new WeightedPicker(scenario.requests.map((r) => r.weight));
   // A request without placeholders is rendered once and shared: the hot path then allocates nothing for it.
-  const fixed = mix.map((request) => (request.path.constant && (request.body === undefined || request.body.constant) && request.headers.every(([, v]) => v.constant) ? withPrefix(renderRequest(request, ctx), target.prefix) : undefined));
+  const fixed = mix.map((request) =>
+    request.path.constant &&
+    (request.body === undefined || request.body.constant) &&
+    request.headers.every(([, v]) => v.constant)
+      ? withPrefix(renderRequest(request, ctx), target.prefix)
+      : undefined,
+  );
   const single = mix.length === 1;
   const next = (): RenderedRequest => {
     const index = single ? 0 : picker.pick(random());
@@ -103,10 +128,12 @@ function prepare(scenario: LoadScenario, index: number, input: LoadRunInput, ran
   const observe = input.observe;
   if (observe) {
     const targetName = scenario.target ?? Object.keys(input.targets)[0] ?? '';
-    stats.onComplete = (request, micros, status, error) => observe(scenario.name, targetName, request, micros / 1e6, status, error);
+    stats.onComplete = (request, micros, status, error) =>
+      observe(scenario.name, targetName, request, micros / 1e6, status, error);
   }
   const poolOptions = { connections: plan.connections, timeoutMs: plan.timeoutMs };
-  const dispatchers = plan.plan.model === 'open' ? [createPool(target.origin, poolOptions)] : createClients(target.origin, poolOptions);
+  const dispatchers =
+    plan.plan.model === 'open' ? [createPool(target.origin, poolOptions)] : createClients(target.origin, poolOptions);
   return { plan, stats, dispatchers, next, replay: input.replays?.get(scenario.name), prefix: target.prefix };
 }
 
@@ -124,23 +151,50 @@ function* drawnArrivals(prepared: Prepared, segment: ExecutionSegment): Generato
   }
 }
 
-function* replayedArrivals(prepared: Prepared, arrivals: readonly Arrival[], segment: ExecutionSegment): Generator<Arrival> {
+function* replayedArrivals(
+  prepared: Prepared,
+  arrivals: readonly Arrival[],
+  segment: ExecutionSegment,
+): Generator<Arrival> {
   for (let k = segment.index; k < arrivals.length; k += segment.count) {
     prepared.stats.planned++;
     const arrival = arrivals[k] as Arrival;
-    yield prepared.prefix ? { offsetMs: arrival.offsetMs, request: { ...arrival.request, path: prepared.prefix + arrival.request.path } } : arrival;
+    yield prepared.prefix
+      ? { offsetMs: arrival.offsetMs, request: { ...arrival.request, path: prepared.prefix + arrival.request.path } }
+      : arrival;
   }
 }
 
 async function runPrepared(prepared: Prepared, input: LoadRunInput, startAt: number): Promise<void> {
   const segment = input.segment ?? WHOLE;
   const { plan, stats, dispatchers } = prepared;
-  const common = { retry: plan.retry, stats, durationMs: plan.durationMs, startAt: startAt + plan.startDelayMs, ...(input.signal ? { signal: input.signal } : {}) };
+  const common = {
+    retry: plan.retry,
+    stats,
+    durationMs: plan.durationMs,
+    startAt: startAt + plan.startDelayMs,
+    ...(input.signal ? { signal: input.signal } : {}),
+  };
   if (plan.plan.model === 'open') {
-    const arrivals = prepared.replay ? replayedArrivals(prepared, prepared.replay, segment) : drawnArrivals(prepared, segment);
-    await runOpen({ ...common, dispatcher: dispatchers[0] as Dispatcher, arrivals, maxInFlight: plan.plan.maxInFlight });
+    const arrivals = prepared.replay
+      ? replayedArrivals(prepared, prepared.replay, segment)
+      : drawnArrivals(prepared, segment);
+    await runOpen({
+      ...common,
+      dispatcher: dispatchers[0] as Dispatcher,
+      arrivals,
+      maxInFlight: plan.plan.maxInFlight,
+    });
   } else {
-    await runClosed({ ...common, dispatcherFor: (user) => dispatchers[user % dispatchers.length] as Dispatcher, next: prepared.next, startVUs: plan.plan.startVUs, stages: plan.plan.stages, thinkTimeMs: plan.plan.thinkTimeMs, segment });
+    await runClosed({
+      ...common,
+      dispatcherFor: (user) => dispatchers[user % dispatchers.length] as Dispatcher,
+      next: prepared.next,
+      startVUs: plan.plan.startVUs,
+      stages: plan.plan.stages,
+      thinkTimeMs: plan.plan.thinkTimeMs,
+      segment,
+    });
   }
 }
 
@@ -168,12 +222,21 @@ export async function runLoad(input: LoadRunInput): Promise<WorkerResult> {
   // Each worker draws its own stream, so N workers do not send N copies of the same requests.
   const random = seededRandom((input.seed ?? Date.now()) + segment.index * 7919);
   let sequence = segment.index;
-  const ctx: TemplateContext = { random, values: input.values ?? {}, sequence: () => ((sequence += segment.count), sequence - segment.count) };
+  const ctx: TemplateContext = {
+    random,
+    values: input.values ?? {},
+    sequence: () => ((sequence += segment.count), sequence - segment.count),
+  };
   const prepared = input.scenarios.map((s, i) => prepare(s, i, input, random, ctx));
   const startedAt = new Date();
   // A short lead so the first iterations are not already late while the pools connect.
   const startAt = performance.now() + 20;
-  const ticker = input.onProgress ? setInterval(() => input.onProgress?.(progressOf(prepared, performance.now() - startAt)), input.progressIntervalMs ?? 1000) : undefined;
+  const ticker = input.onProgress
+    ? setInterval(
+        () => input.onProgress?.(progressOf(prepared, performance.now() - startAt)),
+        input.progressIntervalMs ?? 1000,
+      )
+    : undefined;
   try {
     await Promise.all(prepared.map((p) => runPrepared(p, input, startAt)));
   } finally {
@@ -181,5 +244,9 @@ export async function runLoad(input: LoadRunInput): Promise<WorkerResult> {
     await Promise.all(prepared.flatMap((p) => p.dispatchers.map((d) => d.close().catch(() => undefined))));
   }
   input.onProgress?.(progressOf(prepared, performance.now() - startAt));
-  return { worker: segment, startedAt: startedAt.toISOString(), scenarios: prepared.map((p) => serializeScenario(p.stats)) };
+  return {
+    worker: segment,
+    startedAt: startedAt.toISOString(),
+    scenarios: prepared.map((p) => serializeScenario(p.stats)),
+  };
 }

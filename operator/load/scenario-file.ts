@@ -11,7 +11,9 @@ import { TemplateError } from './template';
 
 export const ScenarioFileSchema = z
   .object({
-    targets: z.record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a target name'), z.string().url()).optional(),
+    targets: z
+      .record(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a target name'), z.string().url())
+      .optional(),
     values: LoadValuesSchema.optional(),
     scenarios: z.array(LoadScenarioSchema).min(1).max(16),
     thresholds: z.array(LoadThresholdSchema).max(64).default([]),
@@ -19,7 +21,8 @@ export const ScenarioFileSchema = z
   .superRefine((file, ctx) => {
     const names = file.scenarios.map((s) => s.name);
     names.forEach((name, i) => {
-      if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: ['scenarios', i, 'name'], message: `scenario ${name} appears twice` });
+      if (names.indexOf(name) !== i)
+        ctx.addIssue({ code: 'custom', path: ['scenarios', i, 'name'], message: `scenario ${name} appears twice` });
     });
   });
 export type ScenarioFile = z.infer<typeof ScenarioFileSchema>;
@@ -28,7 +31,10 @@ export class ScenarioError extends Error {}
 
 /** A zod issue path as written in the file: `scenarios[0].requests[1].path`. */
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  const text = path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}${out ? '.' : ''}${String(part)}`), '');
+  const text = path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}${out ? '.' : ''}${String(part)}`),
+    '',
+  );
   return text || '(root)';
 }
 
@@ -36,17 +42,27 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
 export function parseScenarioFile(document: unknown, source = 'scenario'): ScenarioFile {
   const parsed = ScenarioFileSchema.safeParse(document);
   if (!parsed.success) {
-    throw new ScenarioError(`${source}: ${parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join('; ')}`);
+    throw new ScenarioError(
+      `${source}: ${parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join('; ')}`,
+    );
   }
   checkCompiles(parsed.data, source);
   return parsed.data;
 }
 
-export function checkCompiles(file: Pick<ScenarioFile, 'scenarios' | 'values' | 'thresholds'>, source: string, prefix = ''): void {
+export function checkCompiles(
+  file: Pick<ScenarioFile, 'scenarios' | 'values' | 'thresholds'>,
+  source: string,
+  prefix = '',
+): void {
   try {
     const valueNames = Object.keys(file.values ?? {});
     file.scenarios.forEach((s, i) => compileMix(s.requests, valueNames, `${prefix}scenarios[${i}].requests`));
-    checkThresholdRoutes(file.thresholds, new Set(file.scenarios.flatMap((s) => s.requests.map(routeName))), `${prefix}thresholds`);
+    checkThresholdRoutes(
+      file.thresholds,
+      new Set(file.scenarios.flatMap((s) => s.requests.map(routeName))),
+      `${prefix}thresholds`,
+    );
   } catch (err) {
     if (err instanceof TemplateError || err instanceof Error) throw new ScenarioError(`${source}: ${err.message}`);
     throw err;

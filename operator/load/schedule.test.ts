@@ -32,25 +32,35 @@ describe('arrivalOffsets', () => {
 
   it('splits across workers: the workers together send exactly the one-worker plan', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 200 }), stages, fc.integer({ min: 1, max: 7 }), (start, plan: Segment[], count) => {
-        const whole = [...arrivalOffsets(start, plan)];
-        const parts = Array.from({ length: count }, (_, index) => [...arrivalOffsets(start, plan, { index, count })]);
-        const merged = parts.flat().sort((a, b) => a - b);
-        expect(merged).toEqual(whole);
-        // Each worker's share is within one iteration of an even split.
-        for (const part of parts) expect(Math.abs(part.length - whole.length / count)).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        stages,
+        fc.integer({ min: 1, max: 7 }),
+        (start, plan: Segment[], count) => {
+          const whole = [...arrivalOffsets(start, plan)];
+          const parts = Array.from({ length: count }, (_, index) => [...arrivalOffsets(start, plan, { index, count })]);
+          const merged = parts.flat().sort((a, b) => a - b);
+          expect(merged).toEqual(whole);
+          // Each worker's share is within one iteration of an even split.
+          for (const part of parts) expect(Math.abs(part.length - whole.length / count)).toBeLessThanOrEqual(1);
+        },
+      ),
     );
   });
 
   it('refuses a worker index outside the count', () => {
-    expect(() => [...arrivalOffsets(1, [{ durationMs: 10, target: 1 }], { index: 2, count: 2 })]).toThrow(/worker index 2/);
+    expect(() => [...arrivalOffsets(1, [{ durationMs: 10, target: 1 }], { index: 2, count: 2 })]).toThrow(
+      /worker index 2/,
+    );
   });
 });
 
 describe('virtual users', () => {
   it('ramps between stage targets and stops after the last stage', () => {
-    const plan = [{ durationMs: 1000, target: 10 }, { durationMs: 1000, target: 10 }];
+    const plan = [
+      { durationMs: 1000, target: 10 },
+      { durationMs: 1000, target: 10 },
+    ];
     expect(vusAt(0, plan, 0)).toBe(0);
     expect(vusAt(0, plan, 500)).toBe(5);
     expect(vusAt(0, plan, 1500)).toBe(10);

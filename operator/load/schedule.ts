@@ -21,8 +21,10 @@ export interface ExecutionSegment {
 export const WHOLE: ExecutionSegment = { index: 0, count: 1 };
 
 export function checkSegment(segment: ExecutionSegment): void {
-  if (!Number.isInteger(segment.count) || segment.count < 1) throw new Error(`worker count ${segment.count}: must be a positive integer`);
-  if (!Number.isInteger(segment.index) || segment.index < 0 || segment.index >= segment.count) throw new Error(`worker index ${segment.index}: must be in 0..${segment.count - 1}`);
+  if (!Number.isInteger(segment.count) || segment.count < 1)
+    throw new Error(`worker count ${segment.count}: must be a positive integer`);
+  if (!Number.isInteger(segment.index) || segment.index < 0 || segment.index >= segment.count)
+    throw new Error(`worker index ${segment.index}: must be in 0..${segment.count - 1}`);
 }
 
 /** Iterations due in [0, t) seconds of a stage going linearly from r0 to r1 over d seconds. */
@@ -61,7 +63,11 @@ export function totalDurationMs(stages: readonly Segment[]): number {
  * rate reaches k; worker i of N takes the iterations with k mod N = i, so the
  * workers' plans together are exactly the one-worker plan.
  */
-export function* arrivalOffsets(startRate: number, stages: readonly Segment[], segment: ExecutionSegment = WHOLE): Generator<number> {
+export function* arrivalOffsets(
+  startRate: number,
+  stages: readonly Segment[],
+  segment: ExecutionSegment = WHOLE,
+): Generator<number> {
   checkSegment(segment);
   let k = segment.index;
   let before = 0; // iterations due before the current stage

@@ -8,14 +8,35 @@ function worker(index: number, count: number, latenciesMs: number[], errors = 0)
   stats.planned = latenciesMs.length;
   stats.elapsedMs = 1000;
   stats.sendLag.recordValue(100);
-  return WorkerResultSchema.parse(JSON.parse(JSON.stringify({ worker: { index, count }, startedAt: new Date(0).toISOString(), scenarios: [serializeScenario(stats)] })));
+  return WorkerResultSchema.parse(
+    JSON.parse(
+      JSON.stringify({
+        worker: { index, count },
+        startedAt: new Date(0).toISOString(),
+        scenarios: [serializeScenario(stats)],
+      }),
+    ),
+  );
 }
 
 describe('stats across workers', () => {
   it('merges serialized histograms to the percentiles of one histogram of all values', () => {
     const all = Array.from({ length: 1000 }, (_, i) => 1 + ((i * 37) % 500));
     const one = reportScenario(mergeResults([worker(0, 1, all)])[0]!);
-    const split = reportScenario(mergeResults([worker(0, 2, all.filter((_, i) => i % 2 === 0)), worker(1, 2, all.filter((_, i) => i % 2 === 1))])[0]!);
+    const split = reportScenario(
+      mergeResults([
+        worker(
+          0,
+          2,
+          all.filter((_, i) => i % 2 === 0),
+        ),
+        worker(
+          1,
+          2,
+          all.filter((_, i) => i % 2 === 1),
+        ),
+      ])[0]!,
+    );
     expect(split.routes).toEqual(one.routes);
     expect(split.workers).toBe(2);
     expect(split.sent).toBe(1000);
@@ -30,7 +51,16 @@ describe('stats across workers', () => {
 });
 
 describe('thresholds', () => {
-  const report = reportScenario(mergeResults([worker(0, 1, Array.from({ length: 100 }, (_, i) => i + 1), 5)])[0]!);
+  const report = reportScenario(
+    mergeResults([
+      worker(
+        0,
+        1,
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        5,
+      ),
+    ])[0]!,
+  );
 
   it('pass when every figure is within its limit', () => {
     expect(evaluateThresholds([report], [{ route: '*', p95: '200ms', p99: '1s', errorRate: '0.05' }])).toEqual([]);

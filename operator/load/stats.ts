@@ -41,7 +41,14 @@ export class ScenarioStats {
   /** Wall time the scenario's sending took, stretched when sends fell behind the plan. */
   elapsedMs = 0;
   /** Told of each completed request (metrics export); latency in microseconds. */
-  onComplete: ((request: RenderedRequest, latencyMicros: number, status: number | undefined, error: ErrorClass | undefined) => void) | undefined;
+  onComplete:
+    | ((
+        request: RenderedRequest,
+        latencyMicros: number,
+        status: number | undefined,
+        error: ErrorClass | undefined,
+      ) => void)
+    | undefined;
 
   constructor(
     readonly name: string,
@@ -99,7 +106,15 @@ export function serializeScenario(stats: ScenarioStats): SerializedScenario {
     elapsedMs: stats.elapsedMs,
     sendLag: hdr.encodeIntoCompressedBase64(stats.sendLag),
     routes: Object.fromEntries(
-      [...stats.routes].map(([name, route]) => [name, { histogram: hdr.encodeIntoCompressedBase64(route.latency), requests: route.requests, errors: { ...route.errors }, retries: route.retries }]),
+      [...stats.routes].map(([name, route]) => [
+        name,
+        {
+          histogram: hdr.encodeIntoCompressedBase64(route.latency),
+          requests: route.requests,
+          errors: { ...route.errors },
+          retries: route.retries,
+        },
+      ]),
     ),
   };
 }
@@ -129,7 +144,10 @@ export interface MergedScenario {
   elapsedMs: number;
   workers: number;
   sendLag: hdr.Histogram;
-  routes: Map<string, { latency: hdr.Histogram; requests: number; errors: Partial<Record<ErrorClass, number>>; retries: number }>;
+  routes: Map<
+    string,
+    { latency: hdr.Histogram; requests: number; errors: Partial<Record<ErrorClass, number>>; retries: number }
+  >;
 }
 
 /** Merges workers' results scenario by scenario (by name); histograms add, counters sum. */
@@ -139,7 +157,19 @@ export function mergeResults(results: readonly WorkerResult[]): MergedScenario[]
     for (const scenario of result.scenarios) {
       let into = merged.get(scenario.name);
       if (!into) {
-        into = { name: scenario.name, executor: scenario.executor, model: scenario.model, requestedRate: scenario.requestedRate, planned: 0, sent: 0, dropped: 0, elapsedMs: 0, workers: 0, sendLag: newHistogram(), routes: new Map() };
+        into = {
+          name: scenario.name,
+          executor: scenario.executor,
+          model: scenario.model,
+          requestedRate: scenario.requestedRate,
+          planned: 0,
+          sent: 0,
+          dropped: 0,
+          elapsedMs: 0,
+          workers: 0,
+          sendLag: newHistogram(),
+          routes: new Map(),
+        };
         merged.set(scenario.name, into);
       }
       into.workers++;

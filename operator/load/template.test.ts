@@ -9,26 +9,34 @@ const ctx = (seed = 1, values: Record<string, string[]> = {}): TemplateContext =
 describe('templates', () => {
   it('renders text without placeholders as itself', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => !s.includes('{{')), (text) => {
-        const template = compileTemplate(text);
-        expect(template.constant).toBe(true);
-        expect(template.render(ctx())).toBe(text);
-      }),
+      fc.property(
+        fc.string().filter((s) => !s.includes('{{')),
+        (text) => {
+          const template = compileTemplate(text);
+          expect(template.constant).toBe(true);
+          expect(template.render(ctx())).toBe(text);
+        },
+      ),
     );
   });
 
   it('draws int within its bounds', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 0, max: 1000 }), fc.integer(), (low, span, seed) => {
-        const template = compileTemplate(`/items/{{int ${low} ${low + span}}}`);
-        const c = ctx(seed);
-        for (let i = 0; i < 20; i++) {
-          const value = Number(template.render(c).slice('/items/'.length));
-          expect(Number.isInteger(value)).toBe(true);
-          expect(value).toBeGreaterThanOrEqual(low);
-          expect(value).toBeLessThanOrEqual(low + span);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer(),
+        (low, span, seed) => {
+          const template = compileTemplate(`/items/{{int ${low} ${low + span}}}`);
+          const c = ctx(seed);
+          for (let i = 0; i < 20; i++) {
+            const value = Number(template.render(c).slice('/items/'.length));
+            expect(Number.isInteger(value)).toBe(true);
+            expect(value).toBeGreaterThanOrEqual(low);
+            expect(value).toBeLessThanOrEqual(low + span);
+          }
+        },
+      ),
     );
   });
 
@@ -38,7 +46,9 @@ describe('templates', () => {
     expect(['a', 'b']).toContain(compileTemplate('{{ value ids }}').render(c));
     const seq = compileTemplate('{{seq}}-{{seq}}');
     expect(seq.render(c)).toBe('0-1');
-    expect(compileTemplate('{{uuid}}').render(c)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(compileTemplate('{{uuid}}').render(c)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('encodes substituted values only', () => {
@@ -59,7 +69,9 @@ describe('templates', () => {
   });
 
   it('refuses a value name the scenario does not define', () => {
-    expect(() => compileTemplate('{{value userIds}}', { valueNames: ['orderIds'] })).toThrow(/no values named userIds \(known: orderIds\)/);
+    expect(() => compileTemplate('{{value userIds}}', { valueNames: ['orderIds'] })).toThrow(
+      /no values named userIds \(known: orderIds\)/,
+    );
   });
 
   it('never throws anything but TemplateError on arbitrary input', () => {

@@ -34,7 +34,10 @@ const FUNCTIONS = ['int', 'pick', 'value', 'seq', 'uuid'] as const;
  * encode them; bodies and headers take them verbatim). `values` are the names
  * {{value NAME}} may use, checked now so a typo fails before the first request.
  */
-export function compileTemplate(source: string, options: { encode?: (value: string) => string; valueNames?: readonly string[] } = {}): Template {
+export function compileTemplate(
+  source: string,
+  options: { encode?: (value: string) => string; valueNames?: readonly string[] } = {},
+): Template {
   const parts: Part[] = [];
   let at = 0;
   while (at < source.length) {
@@ -75,17 +78,23 @@ function mergeLiterals(parts: Part[]): Part[] {
   return out;
 }
 
-function compileCall(expression: string, position: number, valueNames: readonly string[] | undefined): (ctx: TemplateContext) => string {
+function compileCall(
+  expression: string,
+  position: number,
+  valueNames: readonly string[] | undefined,
+): (ctx: TemplateContext) => string {
   const [name, ...args] = expression.split(/\s+/).filter((word) => word !== '');
   const where = `{{${expression}}} at position ${position}`;
   const arity = (count: number): void => {
-    if (args.length !== count) throw new TemplateError(`${where}: ${name} takes ${count} argument${count === 1 ? '' : 's'}, got ${args.length}`);
+    if (args.length !== count)
+      throw new TemplateError(`${where}: ${name} takes ${count} argument${count === 1 ? '' : 's'}, got ${args.length}`);
   };
   switch (name) {
     case 'int': {
       arity(2);
       const [low, high] = args.map(Number) as [number, number];
-      if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || low > high) throw new TemplateError(`${where}: int needs two integers, the first not above the second`);
+      if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || low > high)
+        throw new TemplateError(`${where}: int needs two integers, the first not above the second`);
       const span = high - low + 1;
       return (ctx) => String(low + Math.floor(ctx.random() * span));
     }
@@ -97,7 +106,10 @@ function compileCall(expression: string, position: number, valueNames: readonly 
     case 'value': {
       arity(1);
       const key = args[0] as string;
-      if (valueNames && !valueNames.includes(key)) throw new TemplateError(`${where}: no values named ${key}${valueNames.length ? ` (known: ${valueNames.join(', ')})` : ' (the scenario defines no values)'}`);
+      if (valueNames && !valueNames.includes(key))
+        throw new TemplateError(
+          `${where}: no values named ${key}${valueNames.length ? ` (known: ${valueNames.join(', ')})` : ' (the scenario defines no values)'}`,
+        );
       return (ctx) => {
         const list = ctx.values[key];
         if (!list || list.length === 0) throw new TemplateError(`{{value ${key}}}: no values named ${key}`);
@@ -111,7 +123,9 @@ function compileCall(expression: string, position: number, valueNames: readonly 
       arity(0);
       return (ctx) => uuidFrom(ctx.random);
     default:
-      throw new TemplateError(`${where}: unknown function ${JSON.stringify(name ?? '')} (known: ${FUNCTIONS.join(', ')})`);
+      throw new TemplateError(
+        `${where}: unknown function ${JSON.stringify(name ?? '')} (known: ${FUNCTIONS.join(', ')})`,
+      );
   }
 }
 

@@ -34,14 +34,29 @@ function counter(share: number): RecordedSeries['value'] {
 }
 
 const series = (): RecordedSeries[] => [
-  { name: 'http_requests_total', labels: { namespace: NAMESPACE, pod: 'gateway-7d9f8b6c5-x2b4z', route: '/items', method: 'GET', code: '200' }, value: counter(0.8) },
-  { name: 'http_requests_total', labels: { namespace: NAMESPACE, pod: 'gateway-7d9f8b6c5-x2b4z', route: '/checkout', method: 'POST', code: '200' }, value: counter(0.2) },
+  {
+    name: 'http_requests_total',
+    labels: { namespace: NAMESPACE, pod: 'gateway-7d9f8b6c5-x2b4z', route: '/items', method: 'GET', code: '200' },
+    value: counter(0.8),
+  },
+  {
+    name: 'http_requests_total',
+    labels: { namespace: NAMESPACE, pod: 'gateway-7d9f8b6c5-x2b4z', route: '/checkout', method: 'POST', code: '200' },
+    value: counter(0.2),
+  },
   // Another namespace's traffic must not count.
-  { name: 'http_requests_total', labels: { namespace: 'other', pod: 'gateway-1-x', route: '/items', method: 'GET', code: '200' }, value: counter(5) },
+  {
+    name: 'http_requests_total',
+    labels: { namespace: 'other', pod: 'gateway-1-x', route: '/items', method: 'GET', code: '200' },
+    value: counter(5),
+  },
 ];
 
 let prometheus: PrometheusServer;
-beforeAll(async () => (prometheus = await startPrometheus({ series: series(), historySeconds: HISTORY, intervalSeconds: INTERVAL })));
+beforeAll(
+  async () =>
+    (prometheus = await startPrometheus({ series: series(), historySeconds: HISTORY, intervalSeconds: INTERVAL })),
+);
 afterAll(() => prometheus?.stop());
 
 /** What rate(...[5m]) at t sees of the curve: its mean over the five minutes before t. */
@@ -52,7 +67,7 @@ const windowMean = (t: number): number => {
 };
 
 describe('a production profile', () => {
-  it('turns the busiest hour of a daily curve into stages at the environment\'s scale, within 5%', async () => {
+  it("turns the busiest hour of a daily curve into stages at the environment's scale, within 5%", async () => {
     const profile = ProfileSchema.parse({ window: '24h', duration: '2m', stages: 12 });
     const built = await readProfile(new PrometheusClient(prometheus.url), profile, NAMESPACE, SCALE);
 
@@ -73,14 +88,25 @@ describe('a production profile', () => {
     expect(Math.abs(items.share - 0.8)).toBeLessThan(0.05 * 0.8);
 
     const scenario = profileToScenario(built);
-    expect(scenario).toMatchObject({ executor: 'ramping-arrival-rate', startRate: built.stageRates[0] !== undefined ? Math.round(built.stageRates[0] * 1000) / 1000 : 0 });
+    expect(scenario).toMatchObject({
+      executor: 'ramping-arrival-rate',
+      startRate: built.stageRates[0] !== undefined ? Math.round(built.stageRates[0] * 1000) / 1000 : 0,
+    });
     expect(scenario.stages).toHaveLength(12);
     expect(scenario.stages?.[0]?.duration).toBe('10000ms');
-    expect(scenario.requests.map((r) => [r.name, r.method, r.path]).sort()).toEqual([['GET /items', 'GET', '/items'], ['POST /checkout', 'POST', '/checkout']]);
+    expect(scenario.requests.map((r) => [r.name, r.method, r.path]).sort()).toEqual([
+      ['GET /items', 'GET', '/items'],
+      ['POST /checkout', 'POST', '/checkout'],
+    ]);
   });
 
   it('refuses routes that are not paths unless mapped', async () => {
-    const built = await readProfile(new PrometheusClient(prometheus.url), ProfileSchema.parse({ window: '24h', routeLabel: 'code' }), NAMESPACE, 1);
+    const built = await readProfile(
+      new PrometheusClient(prometheus.url),
+      ProfileSchema.parse({ window: '24h', routeLabel: 'code' }),
+      NAMESPACE,
+      1,
+    );
     expect(() => profileToScenario(built)).toThrow(/route "200" is not a path; map it in spec.profile.paths/);
     expect(profileToScenario(built, { paths: { '200': '/ok' } }).requests[0]?.path).toBe('/ok');
   });

@@ -4,7 +4,15 @@ import type { KubernetesObject } from '../../operator/runtime/client-node';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import { Manager } from '../../operator/runtime/manager';
-import { OPERATOR_WRITABLE, adminKubeConfig, createNamespace, deleteNamespace, eventually, operatorKubeConfig, uniqueName } from '../support/kube';
+import {
+  OPERATOR_WRITABLE,
+  adminKubeConfig,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  operatorKubeConfig,
+  uniqueName,
+} from '../support/kube';
 import { type LoadServer, startLoadServer } from '../support/load-server';
 import { type PrometheusServer, startPrometheus } from '../setup/prometheus';
 import { grantSecretRead } from '../setup/operator-identity';
@@ -40,19 +48,57 @@ function productionSeries() {
 }
 
 beforeAll(async () => {
-  [server, prometheus] = await Promise.all([startLoadServer(), startPrometheus({ series: productionSeries(), intervalSeconds: 15 })]);
+  [server, prometheus] = await Promise.all([
+    startLoadServer(),
+    startPrometheus({ series: productionSeries(), intervalSeconds: 15 }),
+  ]);
   server.delay((path) => (path.startsWith('/slow') ? 300 : 0));
   namespace = createNamespace('lt-team', OPERATOR_WRITABLE);
   outsider = createNamespace('lt-outsider', OPERATOR_WRITABLE);
   baseline = uniqueName('lt-shop');
   const port = Number(new URL(server.url).port);
-  await admin.apply({ apiVersion: 'understudy.dev/v1alpha1', kind: 'Baseline', metadata: { name: baseline }, spec: { source: { namespace: 'default' }, allowedNamespaces: { names: [namespace] }, limits: { load: { maxRate: 200, maxDuration: '1m' } }, data: { prometheus: { url: prometheus.url } } } } as KubernetesObject);
+  await admin.apply({
+    apiVersion: 'understudy.dev/v1alpha1',
+    kind: 'Baseline',
+    metadata: { name: baseline },
+    spec: {
+      source: { namespace: 'default' },
+      allowedNamespaces: { names: [namespace] },
+      limits: { load: { maxRate: 200, maxDuration: '1m' } },
+      data: { prometheus: { url: prometheus.url } },
+    },
+  } as KubernetesObject);
   for (const ns of [namespace, outsider]) {
-    await admin.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop', namespace: ns }, spec: { ports: [{ name: 'http', port }], selector: { app: 'shop' } } } as KubernetesObject);
-    await admin.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'payments', namespace: ns }, spec: { type: 'ExternalName', externalName: 'payments.production.svc.cluster.local', ports: [{ name: 'http', port }] } } as KubernetesObject);
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'shop', namespace: ns },
+      spec: { ports: [{ name: 'http', port }], selector: { app: 'shop' } },
+    } as KubernetesObject);
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'payments', namespace: ns },
+      spec: {
+        type: 'ExternalName',
+        externalName: 'payments.production.svc.cluster.local',
+        ports: [{ name: 'http', port }],
+      },
+    } as KubernetesObject);
   }
-  manager = new Manager({ kubeConfig: operatorKubeConfig(), logger: createLogger({ level: (process.env.UNDERSTUDY_TEST_LOG_LEVEL as 'info' | undefined) ?? 'warn' }), namespaces: [namespace, outsider], metricsAddr: '127.0.0.1:0', healthAddr: '127.0.0.1:0' });
-  manager.addController(loadTestController({ registry: manager.registry, namespaces: [namespace, outsider] }, { serviceUrl: (t) => `http://127.0.0.1:${t.port}`, progressIntervalMs: 250 }));
+  manager = new Manager({
+    kubeConfig: operatorKubeConfig(),
+    logger: createLogger({ level: (process.env.UNDERSTUDY_TEST_LOG_LEVEL as 'info' | undefined) ?? 'warn' }),
+    namespaces: [namespace, outsider],
+    metricsAddr: '127.0.0.1:0',
+    healthAddr: '127.0.0.1:0',
+  });
+  manager.addController(
+    loadTestController(
+      { registry: manager.registry, namespaces: [namespace, outsider] },
+      { serviceUrl: (t) => `http://127.0.0.1:${t.port}`, progressIntervalMs: 250 },
+    ),
+  );
   await manager.start();
 });
 
@@ -88,14 +134,29 @@ function spec(overrides: Partial<LoadTestSpecInput> = {}): LoadTestSpecInput {
 
 async function create(ns: string, overrides: Partial<LoadTestSpecInput> = {}): Promise<string> {
   const name = uniqueName('lt');
-  await admin.create({ apiVersion: 'understudy.dev/v1alpha1', kind: 'LoadTest', metadata: { name, namespace: ns }, spec: spec(overrides) } as KubernetesObject);
+  await admin.create({
+    apiVersion: 'understudy.dev/v1alpha1',
+    kind: 'LoadTest',
+    metadata: { name, namespace: ns },
+    spec: spec(overrides),
+  } as KubernetesObject);
   return name;
 }
 
-async function until(ns: string, name: string, accept: (s: LoadTestStatus) => boolean, what: string): Promise<LoadTestStatus> {
+async function until(
+  ns: string,
+  name: string,
+  accept: (s: LoadTestStatus) => boolean,
+  what: string,
+): Promise<LoadTestStatus> {
   return eventually(
     async () => {
-      const object = await admin.get<LoadTestObject>({ apiVersion: 'understudy.dev/v1alpha1', kind: 'LoadTest', namespace: ns, name });
+      const object = await admin.get<LoadTestObject>({
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'LoadTest',
+        namespace: ns,
+        name,
+      });
       return object?.status && accept(object.status) ? object.status : undefined;
     },
     { timeoutMs: 45_000, intervalMs: 250, what },
@@ -108,7 +169,12 @@ describe('a LoadTest run inside the operator', () => {
   it('sends to the Service, writes per-route results and the report, and Passes when thresholds hold', async () => {
     const before = server.received.length;
     const name = await create(namespace);
-    const status = await until(namespace, name, (s) => s.phase === 'Passed' || s.phase === 'Failed' || s.phase === 'Stalled', 'a finished run');
+    const status = await until(
+      namespace,
+      name,
+      (s) => s.phase === 'Passed' || s.phase === 'Failed' || s.phase === 'Stalled',
+      'a finished run',
+    );
     expect([status.phase, status.violations]).toEqual(['Passed', []]);
     expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Completed' });
     expect(condition(status, 'Passed')).toMatchObject({ status: 'True', reason: 'ThresholdsHeld' });
@@ -119,8 +185,17 @@ describe('a LoadTest run inside the operator', () => {
     expect(status.routes?.[0]?.route).toBe('slow');
     expect(status.routes?.[0]?.p50Ms).toBeGreaterThan(290);
     expect(status.targets).toEqual([{ name: 'shop', url: `http://127.0.0.1:${new URL(server.url).port}` }]);
-    const report = await admin.get<KubernetesObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: status.report!.name });
-    const full = JSON.parse(report!.data!['report.json']!) as { passed: boolean; scenarios: Array<{ routes: unknown[] }>; workers: unknown[] };
+    const report = await admin.get<KubernetesObject & { data?: Record<string, string> }>({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace,
+      name: status.report!.name,
+    });
+    const full = JSON.parse(report!.data!['report.json']!) as {
+      passed: boolean;
+      scenarios: Array<{ routes: unknown[] }>;
+      workers: unknown[];
+    };
     expect(full.passed).toBe(true);
     expect(full.scenarios[0]!.routes).toHaveLength(2);
     expect(full.workers).toHaveLength(1);
@@ -130,7 +205,12 @@ describe('a LoadTest run inside the operator', () => {
   });
 
   it('fails Passed naming the route and the figure when a threshold is exceeded', async () => {
-    const name = await create(namespace, { thresholds: [{ route: 'slow', p95: '100ms' }, { route: 'items', errorRate: '0.01' }] });
+    const name = await create(namespace, {
+      thresholds: [
+        { route: 'slow', p95: '100ms' },
+        { route: 'items', errorRate: '0.01' },
+      ],
+    });
     const status = await until(namespace, name, (s) => s.phase === 'Passed' || s.phase === 'Failed', 'a finished run');
     expect(status.phase).toBe('Failed');
     const passed = condition(status, 'Passed');
@@ -154,21 +234,37 @@ describe('what a LoadTest may not do', () => {
   });
 
   it('is Stalled ExceedsBaseline naming the field when it asks for more than the Baseline allows', async () => {
-    const name = await create(namespace, { scenarios: [{ name: 'flood', executor: 'constant-arrival-rate', rate: 500, duration: '2s', requests: [{ path: '/' }] }], thresholds: [] });
+    const name = await create(namespace, {
+      scenarios: [
+        { name: 'flood', executor: 'constant-arrival-rate', rate: 500, duration: '2s', requests: [{ path: '/' }] },
+      ],
+      thresholds: [],
+    });
     const status = await until(namespace, name, (s) => s.phase === 'Stalled', 'Stalled');
     expect(condition(status, 'Stalled')).toMatchObject({ reason: 'ExceedsBaseline' });
-    expect(condition(status, 'Stalled')?.message).toMatch(/^spec\.scenarios\[0\]\.rate: a peak of 500 requests\/s exceeds Baseline .*'s limits\.load\.maxRate 200$/);
-    const long = await create(namespace, { scenarios: [{ name: 'long', executor: 'constant-vus', vus: 1, duration: '5m', requests: [{ path: '/' }] }], thresholds: [] });
-    expect(condition(await until(namespace, long, (s) => s.phase === 'Stalled', 'Stalled'), 'Stalled')?.message).toMatch(/^spec\.scenarios\[0\]\.duration: 300 s exceeds .*maxDuration 60 s$/);
+    expect(condition(status, 'Stalled')?.message).toMatch(
+      /^spec\.scenarios\[0\]\.rate: a peak of 500 requests\/s exceeds Baseline .*'s limits\.load\.maxRate 200$/,
+    );
+    const long = await create(namespace, {
+      scenarios: [{ name: 'long', executor: 'constant-vus', vus: 1, duration: '5m', requests: [{ path: '/' }] }],
+      thresholds: [],
+    });
+    expect(
+      condition(await until(namespace, long, (s) => s.phase === 'Stalled', 'Stalled'), 'Stalled')?.message,
+    ).toMatch(/^spec\.scenarios\[0\]\.duration: 300 s exceeds .*maxDuration 60 s$/);
   });
 
   it('refuses an ExternalName target (a shared service points at production) and a missing port', async () => {
     const external = await create(namespace, { targets: [{ name: 'shop', service: 'payments', port: 'http' }] });
     const status = await until(namespace, external, (s) => s.phase === 'Stalled', 'Stalled');
     expect(condition(status, 'Stalled')).toMatchObject({ reason: 'TargetNotAllowed' });
-    expect(condition(status, 'Stalled')?.message).toMatch(/^spec\.targets\[0\]\.service: Service .*\/payments is an ExternalName/);
+    expect(condition(status, 'Stalled')?.message).toMatch(
+      /^spec\.targets\[0\]\.service: Service .*\/payments is an ExternalName/,
+    );
     const noPort = await create(namespace, { targets: [{ name: 'shop', service: 'shop', port: 'grpc' }] });
-    expect(condition(await until(namespace, noPort, (s) => s.phase === 'Stalled', 'Stalled'), 'Stalled')?.message).toMatch(/^spec\.targets\[0\]\.port: Service .*\/shop has no port grpc \(ports: http/);
+    expect(
+      condition(await until(namespace, noPort, (s) => s.phase === 'Stalled', 'Stalled'), 'Stalled')?.message,
+    ).toMatch(/^spec\.targets\[0\]\.port: Service .*\/shop has no port grpc \(ports: http/);
   });
 });
 
@@ -176,7 +272,7 @@ describe('production-shaped load', () => {
   it('replays an access log from a ConfigMap with its mix and inter-arrival times, sped up', async () => {
     // 300 requests over about 6 s, Poisson arrivals, routes 60/30/10, as nginx logs them.
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     let at = Date.parse('2026-12-06T12:00:00Z');
     const routes = ['/items/1', '/cart', '/checkout'];
     const lines = Array.from({ length: 300 }, () => {
@@ -185,19 +281,45 @@ describe('production-shaped load', () => {
       const path = routes[u < 0.6 ? 0 : u < 0.9 ? 1 : 2]!;
       return JSON.stringify({ msec: (at / 1000).toFixed(3), request_method: 'GET', request_uri: path, status: '200' });
     });
-    await admin.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'access-log', namespace }, data: { 'access.log': lines.join('\n') } } as KubernetesObject);
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'access-log', namespace },
+      data: { 'access.log': lines.join('\n') },
+    } as KubernetesObject);
     const before = server.received.length;
-    const name = await create(namespace, { scenarios: undefined, thresholds: [], replay: { configMapRef: { name: 'access-log', key: 'access.log' }, speedup: '2' } });
-    const status = await until(namespace, name, (s) => s.phase === 'Passed' || s.phase === 'Failed' || s.phase === 'Stalled', 'a finished replay');
+    const name = await create(namespace, {
+      scenarios: undefined,
+      thresholds: [],
+      replay: { configMapRef: { name: 'access-log', key: 'access.log' }, speedup: '2' },
+    });
+    const status = await until(
+      namespace,
+      name,
+      (s) => s.phase === 'Passed' || s.phase === 'Failed' || s.phase === 'Stalled',
+      'a finished replay',
+    );
     expect(status.phase).toBe('Passed');
     const received = server.received.slice(before);
     expect(received).toHaveLength(300);
 
     const logged = lines.map((l) => JSON.parse(l) as { msec: string; request_uri: string });
     const share = (list: string[], path: string) => list.filter((p) => p === path).length / list.length;
-    for (const path of routes) expect(share(received.map((r) => r.path), path)).toBeCloseTo(share(logged.map((l) => l.request_uri), path), 10);
+    for (const path of routes)
+      expect(
+        share(
+          received.map((r) => r.path),
+          path,
+        ),
+      ).toBeCloseTo(
+        share(
+          logged.map((l) => l.request_uri),
+          path,
+        ),
+        10,
+      );
     // Timing: each request arrives at its logged offset / 2, the whole span and the mean gap within 5%.
-    const wanted = logged.map((l) => (Number(l.msec) - Number(logged[0]!.msec)) * 1000 / 2);
+    const wanted = logged.map((l) => ((Number(l.msec) - Number(logged[0]!.msec)) * 1000) / 2);
     const arrived = received.map((r) => r.at).sort((a, b) => a - b);
     // Aligned on the median difference: a late first request (connections opening) must not shift every other one.
     const shift = [...arrived.map((t, i) => t - wanted[i]!)].sort((a, b) => a - b)[150]!;
@@ -207,7 +329,9 @@ describe('production-shaped load', () => {
     const spanFrom = (xs: number[], i: number) => xs[xs.length - 1]! - xs[i]!;
     expect(Math.abs(spanFrom(got, 2) - spanFrom(wanted, 2)) / spanFrom(wanted, 2)).toBeLessThan(0.05);
     const close = got.filter((t, i) => Math.abs(t - wanted[i]!) <= Math.max(5, wanted[i]! * 0.05)).length;
-    process.stderr.write(`replay: span ${span(got).toFixed(0)} ms (logged / 2: ${span(wanted).toFixed(0)} ms), ${close}/300 arrivals within 5 ms or 5% of their offset\n`);
+    process.stderr.write(
+      `replay: span ${span(got).toFixed(0)} ms (logged / 2: ${span(wanted).toFixed(0)} ms), ${close}/300 arrivals within 5 ms or 5% of their offset\n`,
+    );
     // The mean inter-arrival time within 5%; arrivals mostly on their offsets (the rest late by the machine's load).
     const meanGap = (xs: number[]) => spanFrom(xs, 2) / (xs.length - 3);
     expect(Math.abs(meanGap(got) - meanGap(wanted)) / meanGap(wanted)).toBeLessThan(0.05);
@@ -215,14 +339,19 @@ describe('production-shaped load', () => {
     expect(status.routes?.map((r) => r.route).sort()).toEqual(['GET /cart', 'GET /checkout', 'GET /items/{id}']);
   });
 
-  it('derives a scenario from the Baseline\'s Prometheus and runs it', async () => {
+  it("derives a scenario from the Baseline's Prometheus and runs it", async () => {
     const before = server.received.length;
     const name = await create(namespace, {
       scenarios: undefined,
       thresholds: [{ route: 'GET /items', p99: '1s' }],
       profile: { window: '1h', duration: '2s', stages: 2, paths: { '/items': '/items/{{int 1 100}}' } },
     });
-    const status = await until(namespace, name, (s) => s.phase === 'Passed' || s.phase === 'Failed' || s.phase === 'Stalled', 'a finished profiled run');
+    const status = await until(
+      namespace,
+      name,
+      (s) => s.phase === 'Passed' || s.phase === 'Failed' || s.phase === 'Stalled',
+      'a finished profiled run',
+    );
     expect(status.phase).toBe('Passed');
     // 20/s of production at scale 1 (no environment) for 2 s.
     const sent = server.received.length - before;
@@ -232,10 +361,16 @@ describe('production-shaped load', () => {
     expect(items / sent).toBeGreaterThan(0.55);
   });
 
-  it('is Stalled ExceedsBaseline when a sped-up replay\'s busiest second exceeds the Baseline\'s rate', async () => {
-    const name = await create(namespace, { scenarios: undefined, thresholds: [], replay: { configMapRef: { name: 'access-log', key: 'access.log' }, speedup: '50' } });
+  it("is Stalled ExceedsBaseline when a sped-up replay's busiest second exceeds the Baseline's rate", async () => {
+    const name = await create(namespace, {
+      scenarios: undefined,
+      thresholds: [],
+      replay: { configMapRef: { name: 'access-log', key: 'access.log' }, speedup: '50' },
+    });
     const status = await until(namespace, name, (s) => s.phase === 'Stalled', 'Stalled');
-    expect(condition(status, 'Stalled')?.message).toMatch(/^spec\.replay\.speedup: the log's busiest second replays \d+ requests\/s, above Baseline .*maxRate 200$/);
+    expect(condition(status, 'Stalled')?.message).toMatch(
+      /^spec\.replay\.speedup: the log's busiest second replays \d+ requests\/s, above Baseline .*maxRate 200$/,
+    );
   });
 });
 
@@ -244,24 +379,64 @@ describe('values from the seeded database', () => {
     const url = await createDatabase(process.env.UNDERSTUDY_TEST_PG_URL!, uniqueName('lt_values').replace(/-/g, '_'));
     const db = new Client({ connectionString: url });
     await db.connect();
-    await db.query('create table users (id bigint primary key); insert into users select g * 7 from generate_series(1, 50) g');
+    await db.query(
+      'create table users (id bigint primary key); insert into users select g * 7 from generate_series(1, 50) g',
+    );
     await db.end();
     await grantSecretRead(namespace);
-    await admin.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'seeded-db', namespace }, stringData: { url } } as KubernetesObject);
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'seeded-db', namespace },
+      stringData: { url },
+    } as KubernetesObject);
     const before = server.received.length;
     const name = await create(namespace, {
-      valuesFrom: [{ name: 'userIds', query: 'select id from users', connectionSecretRef: { name: 'seeded-db', key: 'url' } }],
-      scenarios: [{ name: 'users', executor: 'constant-arrival-rate', rate: 40, duration: '1s', requests: [{ name: 'user', path: '/users/{{value userIds}}' }] }],
+      valuesFrom: [
+        { name: 'userIds', query: 'select id from users', connectionSecretRef: { name: 'seeded-db', key: 'url' } },
+      ],
+      scenarios: [
+        {
+          name: 'users',
+          executor: 'constant-arrival-rate',
+          rate: 40,
+          duration: '1s',
+          requests: [{ name: 'user', path: '/users/{{value userIds}}' }],
+        },
+      ],
       thresholds: [],
     });
-    const status = await until(namespace, name, (s) => s.phase === 'Passed' || s.phase === 'Failed' || s.phase === 'Stalled', 'a finished run');
+    const status = await until(
+      namespace,
+      name,
+      (s) => s.phase === 'Passed' || s.phase === 'Failed' || s.phase === 'Stalled',
+      'a finished run',
+    );
     expect(status.phase).toBe('Passed');
     const ids = server.received.slice(before).map((r) => Number(r.path.split('/')[2]));
     expect(ids).toHaveLength(40);
     for (const id of ids) expect(id % 7 === 0 && id >= 7 && id <= 350).toBe(true);
 
     // The query runs read-only: a write is refused and the test Stalled naming the field.
-    const writes = await create(namespace, { valuesFrom: [{ name: 'userIds', query: 'delete from users returning id', connectionSecretRef: { name: 'seeded-db', key: 'url' } }], scenarios: [{ name: 'u', executor: 'constant-arrival-rate', rate: 1, duration: '1s', requests: [{ path: '/users/{{value userIds}}' }] }], thresholds: [] });
+    const writes = await create(namespace, {
+      valuesFrom: [
+        {
+          name: 'userIds',
+          query: 'delete from users returning id',
+          connectionSecretRef: { name: 'seeded-db', key: 'url' },
+        },
+      ],
+      scenarios: [
+        {
+          name: 'u',
+          executor: 'constant-arrival-rate',
+          rate: 1,
+          duration: '1s',
+          requests: [{ path: '/users/{{value userIds}}' }],
+        },
+      ],
+      thresholds: [],
+    });
     const refused = await until(namespace, writes, (s) => s.phase === 'Stalled', 'Stalled');
     expect(condition(refused, 'Stalled')).toMatchObject({ reason: 'ValuesUnavailable' });
     expect(condition(refused, 'Stalled')?.message).toMatch(/^spec\.valuesFrom\[0\]\.query: .*read-only transaction/);
@@ -269,20 +444,42 @@ describe('values from the seeded database', () => {
 
   it('is Stalled InvalidSpec, before sending, when a template names values nobody provides', async () => {
     const before = server.received.length;
-    const name = await create(namespace, { scenarios: [{ name: 'u', executor: 'constant-arrival-rate', rate: 1, duration: '1s', requests: [{ path: '/users/{{value nobody}}' }] }], thresholds: [] });
+    const name = await create(namespace, {
+      scenarios: [
+        {
+          name: 'u',
+          executor: 'constant-arrival-rate',
+          rate: 1,
+          duration: '1s',
+          requests: [{ path: '/users/{{value nobody}}' }],
+        },
+      ],
+      thresholds: [],
+    });
     const status = await until(namespace, name, (s) => s.phase === 'Stalled', 'Stalled');
     expect(condition(status, 'Stalled')).toMatchObject({ reason: 'InvalidSpec' });
-    expect(condition(status, 'Stalled')?.message).toMatch(/^spec\.scenarios\[0\]\.requests\[0\]\.path: \{\{value nobody\}\} at position 7: no values named nobody/);
+    expect(condition(status, 'Stalled')?.message).toMatch(
+      /^spec\.scenarios\[0\]\.requests\[0\]\.path: \{\{value nobody\}\} at position 7: no values named nobody/,
+    );
     expect(server.received.length).toBe(before);
   });
 });
 
 describe('runner Job', () => {
-  it('creates an Indexed Job of the operator\'s image with one completion per worker, in the targets\' namespace, and reports it Running', async () => {
+  it("creates an Indexed Job of the operator's image with one completion per worker, in the targets' namespace, and reports it Running", async () => {
     const name = await create(namespace, { runner: 'Job', parallelism: 2 });
     const status = await until(namespace, name, (s) => s.phase === 'Running' || s.phase === 'Stalled', 'Running');
     expect(status.phase).toBe('Running');
-    const job = await admin.get<KubernetesObject & { spec?: { completionMode?: string; completions?: number; parallelism?: number; template?: { spec?: { automountServiceAccountToken?: boolean; containers?: Array<{ args?: string[] }> } } } }>({ apiVersion: 'batch/v1', kind: 'Job', namespace, name: `${name}-load-1` });
+    const job = await admin.get<
+      KubernetesObject & {
+        spec?: {
+          completionMode?: string;
+          completions?: number;
+          parallelism?: number;
+          template?: { spec?: { automountServiceAccountToken?: boolean; containers?: Array<{ args?: string[] }> } };
+        };
+      }
+    >({ apiVersion: 'batch/v1', kind: 'Job', namespace, name: `${name}-load-1` });
     expect(job?.spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2 });
     expect(job?.spec?.template?.spec?.automountServiceAccountToken).toBe(false);
     expect(job?.spec?.template?.spec?.containers?.[0]?.args).toContain('$(JOB_COMPLETION_INDEX)/2');

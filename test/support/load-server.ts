@@ -29,7 +29,8 @@ export async function startLoadServer(): Promise<LoadServer> {
   const handler = (request: IncomingMessage, response: ServerResponse): void => {
     const now = performance.now();
     received.push({ at: now, method: request.method ?? 'GET', path: request.url ?? '/' });
-    if (stallPlan && !stallWindow) stallWindow = { from: now + stallPlan.after, until: now + stallPlan.after + stallPlan.length };
+    if (stallPlan && !stallWindow)
+      stallWindow = { from: now + stallPlan.after, until: now + stallPlan.after + stallPlan.length };
     request.resume();
     request.on('end', () => {
       const path = request.url ?? '/';
@@ -40,7 +41,8 @@ export async function startLoadServer(): Promise<LoadServer> {
       const respond = (): void => {
         // A stall holds everything that would be answered inside the window until it ends.
         const t = performance.now();
-        if (stallWindow && t + wait >= stallWindow.from && t < stallWindow.until) setTimeout(answer, Math.max(wait, stallWindow.until - t));
+        if (stallWindow && t + wait >= stallWindow.from && t < stallWindow.until)
+          setTimeout(answer, Math.max(wait, stallWindow.until - t));
         else if (wait > 0) setTimeout(answer, wait);
         else answer();
       };
@@ -59,9 +61,10 @@ export async function startLoadServer(): Promise<LoadServer> {
     },
     delay: (fn) => (delayOf = fn),
     status: (fn) => (statusOf = fn),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

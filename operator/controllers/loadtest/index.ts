@@ -33,7 +33,10 @@ const indexers: Indexers<LoadTestObject> = {
   },
 };
 
-const requestOf = (o: { metadata?: { namespace?: string; name?: string } }): Request => ({ namespace: o.metadata?.namespace ?? '', name: o.metadata?.name ?? '' });
+const requestOf = (o: { metadata?: { namespace?: string; name?: string } }): Request => ({
+  namespace: o.metadata?.namespace ?? '',
+  name: o.metadata?.name ?? '',
+});
 const tests = (caches: Caches) => caches.cache(LOAD_TEST);
 
 export interface LoadTestControllerOptions {
@@ -48,7 +51,10 @@ export interface LoadTestControllerOptions {
  * or an environment (it became Ready) wakes the tests that depend on it; a
  * running test is looked at every progressIntervalMs for its progress and end.
  */
-export function loadTestController(env: Pick<ControllerEnvironment, 'registry' | 'namespaces'>, options: LoadTestControllerOptions = {}): ControllerOptions {
+export function loadTestController(
+  env: Pick<ControllerEnvironment, 'registry' | 'namespaces'>,
+  options: LoadTestControllerOptions = {},
+): ControllerOptions {
   const runs = new InlineLoadRuns();
   const reconciler = new LoadTestReconciler({
     runs,
@@ -74,8 +80,14 @@ export function loadTestController(env: Pick<ControllerEnvironment, 'registry' |
         },
       }),
       ...baselineWatches({
-        ofBaseline: (baseline, caches) => tests(caches).byIndex(BY_BASELINE, baseline.metadata?.name ?? '').map(requestOf),
-        ofNamespace: (namespace, caches) => tests(caches).list(namespace.metadata?.name ?? '').map(requestOf),
+        ofBaseline: (baseline, caches) =>
+          tests(caches)
+            .byIndex(BY_BASELINE, baseline.metadata?.name ?? '')
+            .map(requestOf),
+        ofNamespace: (namespace, caches) =>
+          tests(caches)
+            .list(namespace.metadata?.name ?? '')
+            .map(requestOf),
       }),
     ],
     reconciler,

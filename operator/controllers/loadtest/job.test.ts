@@ -2,16 +2,48 @@ import { LoadScenarioSchema } from '../../api/load-scenario';
 import { loadJob, loadJobName, resultFromLog } from './job';
 
 describe('the load Job', () => {
-  const plan = { scenarios: [LoadScenarioSchema.parse({ name: 's', executor: 'constant-arrival-rate', rate: 10, duration: '1s', requests: [{ path: '/' }] })], targets: { shop: 'http://shop.ns.svc:80' }, values: {}, thresholds: [] };
-  const owner = { apiVersion: 'understudy.dev/v1alpha1', kind: 'LoadTest', metadata: { name: 'checkout-peak', namespace: 'shop-pr-1', uid: 'u1', generation: 2 } };
+  const plan = {
+    scenarios: [
+      LoadScenarioSchema.parse({
+        name: 's',
+        executor: 'constant-arrival-rate',
+        rate: 10,
+        duration: '1s',
+        requests: [{ path: '/' }],
+      }),
+    ],
+    targets: { shop: 'http://shop.ns.svc:80' },
+    values: {},
+    thresholds: [],
+  };
+  const owner = {
+    apiVersion: 'understudy.dev/v1alpha1',
+    kind: 'LoadTest',
+    metadata: { name: 'checkout-peak', namespace: 'shop-pr-1', uid: 'u1', generation: 2 },
+  };
 
   it('is an Indexed Job of N workers, each taking its share by completion index, without API access', () => {
     const job = loadJob(owner, 2, 'shop-pr-1', plan, 4, { image: 'understudy:1' });
     expect(job.metadata?.name).toBe('checkout-peak-load-2');
     expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 4, parallelism: 4, backoffLimit: 0 });
-    const pod = (job.spec.template as { spec: { automountServiceAccountToken: boolean; containers: Array<{ args: string[]; env: Array<{ value: string }> }> } }).spec;
+    const pod = (
+      job.spec.template as {
+        spec: {
+          automountServiceAccountToken: boolean;
+          containers: Array<{ args: string[]; env: Array<{ value: string }> }>;
+        };
+      }
+    ).spec;
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.containers[0]!.args).toEqual(['load', '--plan-env', 'UNDERSTUDY_LOAD_PLAN', '--worker', '$(JOB_COMPLETION_INDEX)/4', '--result-line', '--no-progress']);
+    expect(pod.containers[0]!.args).toEqual([
+      'load',
+      '--plan-env',
+      'UNDERSTUDY_LOAD_PLAN',
+      '--worker',
+      '$(JOB_COMPLETION_INDEX)/4',
+      '--result-line',
+      '--no-progress',
+    ]);
     expect(JSON.parse(pod.containers[0]!.env[0]!.value)).toMatchObject({ targets: plan.targets });
     expect(job.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'LoadTest', uid: 'u1', controller: true });
     // In another namespace than the LoadTest's, no owner reference (they cannot cross namespaces).
@@ -22,7 +54,7 @@ describe('the load Job', () => {
     expect(loadJobName('x'.repeat(70), 12)).toHaveLength(63);
   });
 
-  it('reads a worker\'s result from the end of its log', () => {
+  it("reads a worker's result from the end of its log", () => {
     const result = { worker: { index: 1, count: 2 }, startedAt: '2026-12-07T08:00:00.000Z', scenarios: [] };
     expect(resultFromLog(`scenario s ...\nunderstudy-load-result ${JSON.stringify(result)}\n`)).toEqual(result);
     expect(resultFromLog('no result here')).toBeUndefined();

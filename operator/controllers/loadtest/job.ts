@@ -38,10 +38,23 @@ export function loadJobName(loadTest: string, generation: number): string {
 }
 
 /** The Job for one generation; the plan (scenarios with resolved URLs) travels in an env var. */
-export function loadJob(obj: LoadTestObject, generation: number, namespace: string, plan: LoadPlan, parallelism: number, options: JobLoadRunnerOptions): KubernetesObject & { spec: Record<string, unknown> } {
+export function loadJob(
+  obj: LoadTestObject,
+  generation: number,
+  namespace: string,
+  plan: LoadPlan,
+  parallelism: number,
+  options: JobLoadRunnerOptions,
+): KubernetesObject & { spec: Record<string, unknown> } {
   const name = obj.metadata?.name ?? '';
   const sameNamespace = namespace === obj.metadata?.namespace;
-  const serialized = JSON.stringify({ scenarios: plan.scenarios, targets: plan.targets, values: plan.values, thresholds: plan.thresholds, ...(plan.replays ? { replays: [...plan.replays] } : {}) });
+  const serialized = JSON.stringify({
+    scenarios: plan.scenarios,
+    targets: plan.targets,
+    values: plan.values,
+    thresholds: plan.thresholds,
+    ...(plan.replays ? { replays: [...plan.replays] } : {}),
+  });
   return {
     apiVersion: Kinds.Job.apiVersion,
     kind: Kinds.Job.kind,
@@ -49,7 +62,20 @@ export function loadJob(obj: LoadTestObject, generation: number, namespace: stri
       name: loadJobName(name, generation),
       namespace,
       labels: { [LABELS.managedBy]: MANAGED_BY, [LOADTEST_LABEL]: name },
-      ...(sameNamespace && obj.metadata?.uid ? { ownerReferences: [{ apiVersion: LOAD_TEST.apiVersion, kind: LOAD_TEST.kind, name, uid: obj.metadata.uid, controller: true, blockOwnerDeletion: true }] } : {}),
+      ...(sameNamespace && obj.metadata?.uid
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: LOAD_TEST.apiVersion,
+                kind: LOAD_TEST.kind,
+                name,
+                uid: obj.metadata.uid,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          }
+        : {}),
     },
     spec: {
       completionMode: 'Indexed',
@@ -63,14 +89,28 @@ export function loadJob(obj: LoadTestObject, generation: number, namespace: stri
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
           securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-          ...(options.imagePullSecrets?.length ? { imagePullSecrets: options.imagePullSecrets.map((n) => ({ name: n })) } : {}),
+          ...(options.imagePullSecrets?.length
+            ? { imagePullSecrets: options.imagePullSecrets.map((n) => ({ name: n })) }
+            : {}),
           containers: [
             {
               name: 'load',
               image: options.image,
-              args: ['load', '--plan-env', PLAN_ENV, '--worker', `$(JOB_COMPLETION_INDEX)/${parallelism}`, '--result-line', '--no-progress'],
+              args: [
+                'load',
+                '--plan-env',
+                PLAN_ENV,
+                '--worker',
+                `$(JOB_COMPLETION_INDEX)/${parallelism}`,
+                '--result-line',
+                '--no-progress',
+              ],
               env: [{ name: PLAN_ENV, value: serialized }],
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
               resources: { requests: { cpu: '500m', memory: '128Mi' }, limits: { memory: '512Mi' } },
             },
           ],
@@ -82,7 +122,10 @@ export function loadJob(obj: LoadTestObject, generation: number, namespace: stri
 
 /** The worker's result from the tail of its log: the last line with the prefix. */
 export function resultFromLog(log: string): WorkerResult | undefined {
-  const line = log.split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));
+  const line = log
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith(RESULT_PREFIX));
   if (!line) return undefined;
   const parsed = WorkerResultSchema.safeParse(JSON.parse(line.slice(RESULT_PREFIX.length)));
   return parsed.success ? parsed.data : undefined;
@@ -91,7 +134,10 @@ export function resultFromLog(log: string): WorkerResult | undefined {
 async function podLog(client: KubeClient, namespace: string, pod: string): Promise<string> {
   const server = client.kubeConfig.getCurrentCluster()?.server.replace(/\/+$/, '') ?? '';
   const init = await client.kubeConfig.applyToFetchOptions({});
-  const response = await fetch(`${server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?container=load&tailLines=20`, { ...init, method: 'GET', signal: AbortSignal.timeout(30_000) } as RequestInit);
+  const response = await fetch(
+    `${server}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?container=load&tailLines=20`,
+    { ...init, method: 'GET', signal: AbortSignal.timeout(30_000) } as RequestInit,
+  );
   if (!response.ok) throw new Error(`reading the log of pod ${namespace}/${pod}: HTTP ${response.status}`);
   return response.text();
 }
@@ -99,31 +145,56 @@ async function podLog(client: KubeClient, namespace: string, pod: string): Promi
 export class JobLoadRunner {
   constructor(private readonly options: JobLoadRunnerOptions) {}
 
-  async start(ctx: Pick<ReconcileContext, 'client'>, obj: LoadTestObject, generation: number, plan: LoadPlan, parallelism: number, namespace: string): Promise<void> {
+  async start(
+    ctx: Pick<ReconcileContext, 'client'>,
+    obj: LoadTestObject,
+    generation: number,
+    plan: LoadPlan,
+    parallelism: number,
+    namespace: string,
+  ): Promise<void> {
     await ctx.client.apply(loadJob(obj, generation, namespace, plan, parallelism, this.options), { force: true });
   }
 
   /** Where this generation's Job is; results once it completed. */
-  async reconcile(ctx: Pick<ReconcileContext, 'client'>, obj: LoadTestObject, generation: number, namespace: string): Promise<JobOutcome> {
+  async reconcile(
+    ctx: Pick<ReconcileContext, 'client'>,
+    obj: LoadTestObject,
+    generation: number,
+    namespace: string,
+  ): Promise<JobOutcome> {
     const name = loadJobName(obj.metadata?.name ?? '', generation);
     const job = await ctx.client.get<JobObject>({ ...Kinds.Job, namespace, name });
     if (!job) return { kind: 'none' };
     const conditions = job.status?.conditions ?? [];
     if (conditions.some((c) => c.type === 'Failed' && c.status === 'True')) {
       const failed = conditions.find((c) => c.type === 'Failed');
-      return { kind: 'failed', message: `the load Job ${namespace}/${name} failed: ${failed?.reason ?? ''} ${failed?.message ?? ''}`.trim() };
+      return {
+        kind: 'failed',
+        message: `the load Job ${namespace}/${name} failed: ${failed?.reason ?? ''} ${failed?.message ?? ''}`.trim(),
+      };
     }
     if (!conditions.some((c) => c.type === 'Complete' && c.status === 'True')) {
-      return { kind: 'running', message: `the load Job ${namespace}/${name} runs: ${job.status?.succeeded ?? 0} worker(s) done, ${job.status?.active ?? 0} active` };
+      return {
+        kind: 'running',
+        message: `the load Job ${namespace}/${name} runs: ${job.status?.succeeded ?? 0} worker(s) done, ${job.status?.active ?? 0} active`,
+      };
     }
-    const pods = await ctx.client.list<PodObject & { status?: { phase?: string } }>('v1', 'Pod', { namespace, labelSelector: `${JOB_NAME_LABEL}=${name}` });
+    const pods = await ctx.client.list<PodObject & { status?: { phase?: string } }>('v1', 'Pod', {
+      namespace,
+      labelSelector: `${JOB_NAME_LABEL}=${name}`,
+    });
     const byIndex = new Map<string, WorkerResult>();
     for (const pod of pods.items.filter((p) => p.status?.phase === 'Succeeded')) {
-      const result = resultFromLog(await podLog(ctx.client as KubeClient, namespace, pod.metadata?.name ?? ''));
+      const result = resultFromLog(await podLog(ctx.client, namespace, pod.metadata?.name ?? ''));
       if (result) byIndex.set(pod.metadata?.labels?.[INDEX_LABEL] ?? String(result.worker.index), result);
     }
     const expected = (job.spec as { completions?: number } | undefined)?.completions ?? 1;
-    if (byIndex.size < expected) return { kind: 'failed', message: `the load Job ${namespace}/${name} completed but only ${byIndex.size} of ${expected} workers left a result in their log` };
+    if (byIndex.size < expected)
+      return {
+        kind: 'failed',
+        message: `the load Job ${namespace}/${name} completed but only ${byIndex.size} of ${expected} workers left a result in their log`,
+      };
     return { kind: 'results', results: [...byIndex.values()], plan: undefined };
   }
 }

@@ -1,25 +1,72 @@
 import { LoadScenarioSchema, type LoadScenarioInput } from '../../api/load-scenario';
 import { exceedsLoadLimits, loadLimitsOf } from './limits';
 
-const scenario = (s: Partial<LoadScenarioInput>) => LoadScenarioSchema.parse({ name: 's', executor: 'constant-arrival-rate', rate: 10, duration: '10s', requests: [{ path: '/' }], ...s });
-const limits = loadLimitsOf({ limits: { maxReplicas: '1', maxResources: '1', maxTtl: '1h', load: { maxRate: 100, maxDuration: '1m', maxParallelism: 2, maxVUs: 10 } } });
+const scenario = (s: Partial<LoadScenarioInput>) =>
+  LoadScenarioSchema.parse({
+    name: 's',
+    executor: 'constant-arrival-rate',
+    rate: 10,
+    duration: '10s',
+    requests: [{ path: '/' }],
+    ...s,
+  });
+const limits = loadLimitsOf({
+  limits: {
+    maxReplicas: '1',
+    maxResources: '1',
+    maxTtl: '1h',
+    load: { maxRate: 100, maxDuration: '1m', maxParallelism: 2, maxVUs: 10 },
+  },
+});
 
 describe('LoadTest limits from the Baseline', () => {
   it('defaults when the Baseline sets none', () => {
-    expect(loadLimitsOf({ limits: { maxReplicas: '1', maxResources: '1', maxTtl: '1h' } })).toEqual({ maxRate: 100, maxDurationMs: 600_000, maxParallelism: 4, maxVUs: 100 });
+    expect(loadLimitsOf({ limits: { maxReplicas: '1', maxResources: '1', maxTtl: '1h' } })).toEqual({
+      maxRate: 100,
+      maxDurationMs: 600_000,
+      maxParallelism: 4,
+      maxVUs: 100,
+    });
   });
 
   it('accepts a test within every limit', () => {
-    expect(exceedsLoadLimits([scenario({}), scenario({ name: 'b', executor: 'constant-vus', rate: undefined, vus: 10 })], 2, limits)).toBeUndefined();
+    expect(
+      exceedsLoadLimits(
+        [scenario({}), scenario({ name: 'b', executor: 'constant-vus', rate: undefined, vus: 10 })],
+        2,
+        limits,
+      ),
+    ).toBeUndefined();
   });
 
   it('names the field that exceeds', () => {
-    expect(exceedsLoadLimits([scenario({}), scenario({ name: 'b', rate: 95 })], 1, limits)).toEqual({ field: 'spec.scenarios[1].rate', message: "a peak of 105 requests/s exceeds the Baseline's limits.load.maxRate 100" });
-    expect(exceedsLoadLimits([scenario({ executor: 'ramping-arrival-rate', rate: undefined, duration: undefined, stages: [{ duration: '10s', target: 150 }] })], 1, limits)?.field).toBe('spec.scenarios[0].stages');
-    expect(exceedsLoadLimits([scenario({ duration: '2m' })], 1, limits)).toEqual({ field: 'spec.scenarios[0].duration', message: "120 s exceeds the Baseline's limits.load.maxDuration 60 s" });
+    expect(exceedsLoadLimits([scenario({}), scenario({ name: 'b', rate: 95 })], 1, limits)).toEqual({
+      field: 'spec.scenarios[1].rate',
+      message: "a peak of 105 requests/s exceeds the Baseline's limits.load.maxRate 100",
+    });
+    expect(
+      exceedsLoadLimits(
+        [
+          scenario({
+            executor: 'ramping-arrival-rate',
+            rate: undefined,
+            duration: undefined,
+            stages: [{ duration: '10s', target: 150 }],
+          }),
+        ],
+        1,
+        limits,
+      )?.field,
+    ).toBe('spec.scenarios[0].stages');
+    expect(exceedsLoadLimits([scenario({ duration: '2m' })], 1, limits)).toEqual({
+      field: 'spec.scenarios[0].duration',
+      message: "120 s exceeds the Baseline's limits.load.maxDuration 60 s",
+    });
     expect(exceedsLoadLimits([scenario({ startTime: '55s' })], 1, limits)?.field).toBe('spec.scenarios[0].duration');
     expect(exceedsLoadLimits([scenario({})], 3, limits)?.field).toBe('spec.parallelism');
-    expect(exceedsLoadLimits([scenario({ executor: 'constant-vus', rate: undefined, vus: 11 })], 1, limits)?.field).toBe('spec.scenarios[0].vus');
+    expect(
+      exceedsLoadLimits([scenario({ executor: 'constant-vus', rate: undefined, vus: 11 })], 1, limits)?.field,
+    ).toBe('spec.scenarios[0].vus');
     expect(exceedsLoadLimits([scenario({ rate: 500 })], 1, limits, 'spec.profile')?.field).toBe('spec.profile');
   });
 });

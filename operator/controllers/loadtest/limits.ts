@@ -17,13 +17,19 @@ export const DEFAULT_LOAD_LIMITS = { maxRate: 100, maxDuration: '10m', maxParall
 
 export function loadLimitsOf(spec: Pick<BaselineSpec, 'limits'>): LoadLimits {
   const load = { ...DEFAULT_LOAD_LIMITS, ...(spec.limits.load ?? {}) };
-  return { maxRate: load.maxRate, maxDurationMs: ms(load.maxDuration), maxParallelism: load.maxParallelism, maxVUs: load.maxVUs };
+  return {
+    maxRate: load.maxRate,
+    maxDurationMs: ms(load.maxDuration),
+    maxParallelism: load.maxParallelism,
+    maxVUs: load.maxVUs,
+  };
 }
 
 /** Highest rate a scenario asks for (open models), per second; 0 for closed ones. */
 export function peakRate(s: LoadScenario): number {
   if (s.executor === 'constant-arrival-rate') return s.rate ?? 0;
-  if (s.executor === 'ramping-arrival-rate') return Math.max(s.startRate ?? 0, ...(s.stages ?? []).map((x) => x.target));
+  if (s.executor === 'ramping-arrival-rate')
+    return Math.max(s.startRate ?? 0, ...(s.stages ?? []).map((x) => x.target));
   return 0;
 }
 
@@ -34,7 +40,8 @@ export function peakVUs(s: LoadScenario): number {
 }
 
 export function scenarioEndMs(s: LoadScenario): number {
-  const length = s.duration !== undefined ? ms(s.duration) : (s.stages ?? []).reduce((sum, x) => sum + ms(x.duration), 0);
+  const length =
+    s.duration !== undefined ? ms(s.duration) : (s.stages ?? []).reduce((sum, x) => sum + ms(x.duration), 0);
   return ms(s.startTime) + length;
 }
 
@@ -47,27 +54,50 @@ export interface Exceeds {
  * The first limit exceeded, or undefined. `field` names where the scenarios
  * came from (spec.scenarios, or spec.profile / spec.replay for derived ones).
  */
-export function exceedsLoadLimits(scenarios: readonly LoadScenario[], parallelism: number, limits: LoadLimits, field = 'spec.scenarios', baseline = 'the Baseline'): Exceeds | undefined {
-  if (parallelism > limits.maxParallelism) return { field: 'spec.parallelism', message: `${parallelism} workers exceed ${baseline}'s limits.load.maxParallelism ${limits.maxParallelism}` };
+export function exceedsLoadLimits(
+  scenarios: readonly LoadScenario[],
+  parallelism: number,
+  limits: LoadLimits,
+  field = 'spec.scenarios',
+  baseline = 'the Baseline',
+): Exceeds | undefined {
+  if (parallelism > limits.maxParallelism)
+    return {
+      field: 'spec.parallelism',
+      message: `${parallelism} workers exceed ${baseline}'s limits.load.maxParallelism ${limits.maxParallelism}`,
+    };
   const rates = scenarios.map(peakRate);
   const total = rates.reduce((a, b) => a + b, 0);
   if (total > limits.maxRate) {
     const worst = rates.indexOf(Math.max(...rates));
     const scenario = scenarios[worst];
-    const where = field !== 'spec.scenarios' ? field : `${field}[${worst}].${scenario?.executor === 'constant-arrival-rate' ? 'rate' : 'stages'}`;
-    return { field: where, message: `a peak of ${round(total)} requests/s exceeds ${baseline}'s limits.load.maxRate ${limits.maxRate}` };
+    const where =
+      field !== 'spec.scenarios'
+        ? field
+        : `${field}[${worst}].${scenario?.executor === 'constant-arrival-rate' ? 'rate' : 'stages'}`;
+    return {
+      field: where,
+      message: `a peak of ${round(total)} requests/s exceeds ${baseline}'s limits.load.maxRate ${limits.maxRate}`,
+    };
   }
   const vus = scenarios.map(peakVUs).reduce((a, b) => a + b, 0);
   if (vus > limits.maxVUs) {
     const worst = scenarios.map(peakVUs).indexOf(Math.max(...scenarios.map(peakVUs)));
-    const where = field !== 'spec.scenarios' ? field : `${field}[${worst}].${scenarios[worst]?.executor === 'constant-vus' ? 'vus' : 'stages'}`;
+    const where =
+      field !== 'spec.scenarios'
+        ? field
+        : `${field}[${worst}].${scenarios[worst]?.executor === 'constant-vus' ? 'vus' : 'stages'}`;
     return { field: where, message: `${vus} virtual users exceed ${baseline}'s limits.load.maxVUs ${limits.maxVUs}` };
   }
   for (const [i, s] of scenarios.entries()) {
     const end = scenarioEndMs(s);
     if (end > limits.maxDurationMs) {
-      const where = field === 'spec.scenarios' ? `${field}[${i}].${s.duration !== undefined ? 'duration' : 'stages'}` : field;
-      return { field: where, message: `${round(end / 1000)} s exceeds ${baseline}'s limits.load.maxDuration ${round(limits.maxDurationMs / 1000)} s` };
+      const where =
+        field === 'spec.scenarios' ? `${field}[${i}].${s.duration !== undefined ? 'duration' : 'stages'}` : field;
+      return {
+        field: where,
+        message: `${round(end / 1000)} s exceeds ${baseline}'s limits.load.maxDuration ${round(limits.maxDurationMs / 1000)} s`,
+      };
     }
   }
   return undefined;

@@ -13,7 +13,10 @@ import { type Request, requestKey } from '../../runtime/reconciler';
 // exported too, as understudy_loadtest_route{figure=...}.
 
 // Fine enough that histogram_quantile's interpolation stays within a few percent from 10 ms to 5 s.
-const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10, 30];
+const BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 1, 1.25, 1.5, 2, 2.5,
+  3, 4, 5, 7.5, 10, 30,
+];
 type RequestLabels = 'namespace' | 'service' | 'route' | 'method' | 'loadtest';
 type FigureLabels = 'namespace' | 'loadtest' | 'route' | 'figure';
 
@@ -27,20 +30,42 @@ export class LoadTestMetrics {
     const registers = [registry];
     this.latency =
       (registry.getSingleMetric('http_request_duration_seconds') as Histogram<RequestLabels> | undefined) ??
-      new Histogram({ name: 'http_request_duration_seconds', help: 'Latency of requests a LoadTest sent, in seconds, counted from the intended send time for open models.', labelNames: ['namespace', 'service', 'route', 'method', 'loadtest'], buckets: BUCKETS, registers });
+      new Histogram({
+        name: 'http_request_duration_seconds',
+        help: 'Latency of requests a LoadTest sent, in seconds, counted from the intended send time for open models.',
+        labelNames: ['namespace', 'service', 'route', 'method', 'loadtest'],
+        buckets: BUCKETS,
+        registers,
+      });
     this.requests =
       (registry.getSingleMetric('http_requests_total') as Counter<RequestLabels | 'code'> | undefined) ??
-      new Counter({ name: 'http_requests_total', help: 'Requests a LoadTest sent, by response code (the error class when no response came).', labelNames: ['namespace', 'service', 'route', 'method', 'code', 'loadtest'], registers });
+      new Counter({
+        name: 'http_requests_total',
+        help: 'Requests a LoadTest sent, by response code (the error class when no response came).',
+        labelNames: ['namespace', 'service', 'route', 'method', 'code', 'loadtest'],
+        registers,
+      });
     this.figures =
       (registry.getSingleMetric('understudy_loadtest_route') as Gauge<FigureLabels> | undefined) ??
-      new Gauge({ name: 'understudy_loadtest_route', help: 'The last run of a LoadTest per route; figure is p50_seconds, p95_seconds, p99_seconds, max_seconds, error_rate or requests.', labelNames: ['namespace', 'loadtest', 'route', 'figure'], registers });
+      new Gauge({
+        name: 'understudy_loadtest_route',
+        help: 'The last run of a LoadTest per route; figure is p50_seconds, p95_seconds, p99_seconds, max_seconds, error_rate or requests.',
+        labelNames: ['namespace', 'loadtest', 'route', 'figure'],
+        registers,
+      });
   }
 
   /** The observer a run reports each completed request to; `services` maps target names to Service names. */
   observer(req: Request, namespace: string, services: Readonly<Record<string, string>>): Observer {
     const loadtest = requestKey(req);
     return (_scenario, target, request, seconds, status, error) => {
-      const labels = { namespace, service: services[target] ?? target, route: request.route, method: request.method, loadtest };
+      const labels = {
+        namespace,
+        service: services[target] ?? target,
+        route: request.route,
+        method: request.method,
+        loadtest,
+      };
       this.latency.observe(labels, seconds);
       this.requests.inc({ ...labels, code: status !== undefined ? String(status) : (error ?? 'other') });
     };
@@ -51,7 +76,14 @@ export class LoadTestMetrics {
     const loadtest = requestKey(req);
     const sets: Array<Record<FigureLabels, string>> = [];
     for (const route of report.scenarios.flatMap((s) => s.routes)) {
-      const figures: Record<string, number> = { p50_seconds: route.p50Ms / 1000, p95_seconds: route.p95Ms / 1000, p99_seconds: route.p99Ms / 1000, max_seconds: route.maxMs / 1000, error_rate: route.errorRate, requests: route.requests };
+      const figures: Record<string, number> = {
+        p50_seconds: route.p50Ms / 1000,
+        p95_seconds: route.p95Ms / 1000,
+        p99_seconds: route.p99Ms / 1000,
+        max_seconds: route.maxMs / 1000,
+        error_rate: route.errorRate,
+        requests: route.requests,
+      };
       for (const [figure, value] of Object.entries(figures)) {
         const labels = { namespace: req.namespace, loadtest, route: route.route, figure };
         this.figures.set(labels, value);

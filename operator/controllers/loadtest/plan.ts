@@ -35,7 +35,12 @@ export async function buildPlan(
   let field = 'spec.scenarios';
   const fromDatabase = await valuesFrom(ctx, spec, obj.metadata?.namespace ?? '');
   if (!fromDatabase.ok) return { ok: false, problem: fromDatabase.problem };
-  const plan: LoadPlan = { scenarios, targets, values: { ...(spec.values ?? {}), ...fromDatabase.values }, thresholds: spec.thresholds ?? [] };
+  const plan: LoadPlan = {
+    scenarios,
+    targets,
+    values: { ...(spec.values ?? {}), ...fromDatabase.values },
+    thresholds: spec.thresholds ?? [],
+  };
   if (spec.profile) {
     const profiled = await profileScenario(ctx, spec.profile, resolution);
     if (!profiled.ok) return { ok: false, problem: profiled.problem };

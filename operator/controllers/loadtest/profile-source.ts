@@ -21,20 +21,42 @@ export function productionSelector(namespace: string, service: string | undefine
 
 /** The environment's spec.scale.replicas, the ratio production's rates are scaled by (1 without an environment). */
 export function scaleOf(resolution: Pick<Resolution, 'environment'>): number {
-  const ratio = Number((resolution.environment?.spec as { scale?: { replicas?: string } } | undefined)?.scale?.replicas ?? '1');
+  const ratio = Number(
+    (resolution.environment?.spec as { scale?: { replicas?: string } } | undefined)?.scale?.replicas ?? '1',
+  );
   return Number.isFinite(ratio) && ratio > 0 ? ratio : 1;
 }
 
-export async function readProfile(metrics: MetricsSource, profile: Profile, productionNamespace: string, scale: number, nowSeconds = Math.floor(Date.now() / 1000)): Promise<ProductionProfile> {
+export async function readProfile(
+  metrics: MetricsSource,
+  profile: Profile,
+  productionNamespace: string,
+  scale: number,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<ProductionProfile> {
   const windowSeconds = ms(profile.window) / 1000;
   const step = Math.max(60, Math.ceil(windowSeconds / MAX_POINTS));
   const start = nowSeconds - windowSeconds;
   const selector = productionSelector(productionNamespace, profile.service);
-  const rates = await metrics.queryRange(`sum by (${profile.routeLabel}, ${profile.methodLabel}) (rate(${profile.counter}{${selector}}[5m]))`, start, nowSeconds, step);
-  const latency = await metrics.queryRange(`sum(rate(http_request_duration_seconds_sum{${selector}}[5m])) / sum(rate(http_request_duration_seconds_count{${selector}}[5m]))`, start, nowSeconds, step);
+  const rates = await metrics.queryRange(
+    `sum by (${profile.routeLabel}, ${profile.methodLabel}) (rate(${profile.counter}{${selector}}[5m]))`,
+    start,
+    nowSeconds,
+    step,
+  );
+  const latency = await metrics.queryRange(
+    `sum(rate(http_request_duration_seconds_sum{${selector}}[5m])) / sum(rate(http_request_duration_seconds_count{${selector}}[5m]))`,
+    start,
+    nowSeconds,
+    step,
+  );
   const latencies = (latency[0]?.values ?? []).filter(Number.isFinite);
   return buildProfile({
-    routes: rates.map((s) => ({ route: s.labels[profile.routeLabel] ?? '', method: s.labels[profile.methodLabel] ?? 'GET', values: s.values })),
+    routes: rates.map((s) => ({
+      route: s.labels[profile.routeLabel] ?? '',
+      method: s.labels[profile.methodLabel] ?? 'GET',
+      values: s.values,
+    })),
     stepSeconds: step,
     startSeconds: start,
     scale,
@@ -44,18 +66,47 @@ export async function readProfile(metrics: MetricsSource, profile: Profile, prod
   });
 }
 
-export async function profileScenario(ctx: ReconcileContext, profile: Profile, resolution: Resolution): Promise<{ ok: true; scenario: LoadScenario; profile: ProductionProfile } | { ok: false; problem: PlanProblem }> {
+export async function profileScenario(
+  ctx: ReconcileContext,
+  profile: Profile,
+  resolution: Resolution,
+): Promise<{ ok: true; scenario: LoadScenario; profile: ProductionProfile } | { ok: false; problem: PlanProblem }> {
   const baseline = resolution.baseline;
   const production = baseline.spec.source.namespace;
-  if (!baseline.spec.data?.prometheus) return { ok: false, problem: { reason: 'ProfileUnavailable', message: `spec.profile: Baseline ${baseline.name} names no Prometheus (spec.data.prometheus); ask its admin` } };
-  if (!production) return { ok: false, problem: { reason: 'ProfileUnavailable', message: `spec.profile: Baseline ${baseline.name} has no production namespace` } };
+  if (!baseline.spec.data?.prometheus)
+    return {
+      ok: false,
+      problem: {
+        reason: 'ProfileUnavailable',
+        message: `spec.profile: Baseline ${baseline.name} names no Prometheus (spec.data.prometheus); ask its admin`,
+      },
+    };
+  if (!production)
+    return {
+      ok: false,
+      problem: {
+        reason: 'ProfileUnavailable',
+        message: `spec.profile: Baseline ${baseline.name} has no production namespace`,
+      },
+    };
   try {
     const metrics = await baselinePrometheus(ctx, baseline, 30_000);
     const built = await readProfile(metrics, profile, production, scaleOf(resolution));
-    const scenario = LoadScenarioSchema.parse(profileToScenario(built, { ...(profile.target ? { target: profile.target } : {}), ...(profile.paths ? { paths: profile.paths } : {}) }));
+    const scenario = LoadScenarioSchema.parse(
+      profileToScenario(built, {
+        ...(profile.target ? { target: profile.target } : {}),
+        ...(profile.paths ? { paths: profile.paths } : {}),
+      }),
+    );
     return { ok: true, scenario, profile: built };
   } catch (err) {
     const message = err instanceof Error ? err.message.replace(/^spec\.categories\.behaviour: /, '') : String(err);
-    return { ok: false, problem: { reason: 'ProfileUnavailable', message: `spec.profile: ${err instanceof ProfileError ? message : `reading production's rates: ${message}`}` } };
+    return {
+      ok: false,
+      problem: {
+        reason: 'ProfileUnavailable',
+        message: `spec.profile: ${err instanceof ProfileError ? message : `reading production's rates: ${message}`}`,
+      },
+    };
   }
 }

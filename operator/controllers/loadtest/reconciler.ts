@@ -5,7 +5,6 @@ import { runLoad } from '../../load/run';
 import { checkCompiles } from '../../load/scenario-file';
 import { type WorkerResult, mergeResults } from '../../load/stats';
 import { kubeTime } from '../../runtime/conditions';
-import type { KubernetesObject } from '../../runtime/client-node';
 import { isNotFound } from '../../runtime/kube-errors';
 import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
 import { writeStatus } from '../../runtime/status';
@@ -37,7 +36,19 @@ export interface LoadTestReconcilerOptions {
 }
 
 const RETRY_MS = 30_000;
-const RETRYABLE = new Set(['SecretUnreadable', 'ReferenceNotFound', 'NoValues', 'ValuesUnavailable', 'TargetNotFound', 'ProfileUnavailable', 'ReplayNotFound', 'InvalidReplay', 'EnvironmentNotFound', 'ReportNotWritten', 'RunFailed']);
+const RETRYABLE = new Set([
+  'SecretUnreadable',
+  'ReferenceNotFound',
+  'NoValues',
+  'ValuesUnavailable',
+  'TargetNotFound',
+  'ProfileUnavailable',
+  'ReplayNotFound',
+  'InvalidReplay',
+  'EnvironmentNotFound',
+  'ReportNotWritten',
+  'RunFailed',
+]);
 
 export class LoadTestReconciler implements Reconciler {
   private readonly now: () => Date;
@@ -61,19 +72,46 @@ export class LoadTestReconciler implements Reconciler {
     }
     if (finishedFor(status, generation)) return {};
     const run = this.options.runs.get(key);
-    if (run && run.generation === generation) return run.done ? this.collectInline(ctx, cached, req, run, parsed.spec, resolution) : this.progress(ctx, cached, run);
+    if (run && run.generation === generation)
+      return run.done
+        ? this.collectInline(ctx, cached, req, run, parsed.spec, resolution)
+        : this.progress(ctx, cached, run);
     if (run) this.options.runs.cancel(key);
     if (!environmentReady(resolution.environment)) {
-      return this.write(ctx, cached, waitingStatus(status, generation, 'Pending', 'WaitingForEnvironment', `waiting for StagingEnvironment ${resolution.environment?.metadata?.name ?? ''} to be Ready`, this.now()), {});
+      return this.write(
+        ctx,
+        cached,
+        waitingStatus(
+          status,
+          generation,
+          'Pending',
+          'WaitingForEnvironment',
+          `waiting for StagingEnvironment ${resolution.environment?.metadata?.name ?? ''} to be Ready`,
+          this.now(),
+        ),
+        {},
+      );
     }
     if (parsed.spec.runner === 'Job' && this.options.job) {
       const jobOutcome = await this.options.job.reconcile(ctx, cached, generation, resolution.namespace);
-      if (jobOutcome.kind === 'results') return this.finish(ctx, cached, req, parsed.spec, resolution, jobOutcome.results, jobOutcome.plan);
+      if (jobOutcome.kind === 'results')
+        return this.finish(ctx, cached, req, parsed.spec, resolution, jobOutcome.results, jobOutcome.plan);
       if (jobOutcome.kind === 'failed') return this.stall(ctx, cached, 'RunFailed', jobOutcome.message);
-      if (jobOutcome.kind === 'running') return this.write(ctx, cached, waitingStatus(status, generation, 'Running', 'Running', jobOutcome.message, this.now()), { requeueAfterMs: this.progressMs() });
+      if (jobOutcome.kind === 'running')
+        return this.write(
+          ctx,
+          cached,
+          waitingStatus(status, generation, 'Running', 'Running', jobOutcome.message, this.now()),
+          { requeueAfterMs: this.progressMs() },
+        );
     }
     // The cache may not hold our own last status write yet: decide on the object as stored, so a test never runs twice for one generation.
-    const live = await ctx.client.get<LoadTestObject>({ apiVersion: LOAD_TEST.apiVersion, kind: LOAD_TEST.kind, namespace: req.namespace, name: req.name });
+    const live = await ctx.client.get<LoadTestObject>({
+      apiVersion: LOAD_TEST.apiVersion,
+      kind: LOAD_TEST.kind,
+      namespace: req.namespace,
+      name: req.name,
+    });
     if (!live || live.metadata?.deletionTimestamp) return this.gone(req);
     if ((live.metadata?.generation ?? 0) !== generation) return { requeue: true };
     if (finishedFor(live.status as LoadTestStatus | undefined, generation)) return {};
@@ -85,7 +123,12 @@ export class LoadTestReconciler implements Reconciler {
   }
 
   /** Everything decided before a request is sent: the plan, within the Baseline's limits, to resolved Services. */
-  private async prepare(ctx: ReconcileContext, obj: LoadTestObject, spec: LoadTestSpec, resolution: Resolution): Promise<{ ok: true; plan: LoadPlan } | { ok: false; problem: PlanProblem }> {
+  private async prepare(
+    ctx: ReconcileContext,
+    obj: LoadTestObject,
+    spec: LoadTestSpec,
+    resolution: Resolution,
+  ): Promise<{ ok: true; plan: LoadPlan } | { ok: false; problem: PlanProblem }> {
     const targets = await resolveTargets(ctx, spec.targets, resolution.namespace);
     if (!targets.ok) return { ok: false, problem: { reason: targets.reason, message: targets.message } };
     const serviceUrl = this.options.serviceUrl ?? clusterDnsUrl;
@@ -101,14 +144,33 @@ export class LoadTestReconciler implements Reconciler {
     const limits = loadLimitsOf(resolution.baseline.spec);
     const replayPeak = plan.plan.replayPeakRate;
     if (replayPeak !== undefined && replayPeak > limits.maxRate) {
-      return { ok: false, problem: { reason: 'ExceedsBaseline', message: `spec.replay.speedup: the log's busiest second replays ${replayPeak} requests/s, above Baseline ${resolution.baseline.name}'s limits.load.maxRate ${limits.maxRate}` } };
+      return {
+        ok: false,
+        problem: {
+          reason: 'ExceedsBaseline',
+          message: `spec.replay.speedup: the log's busiest second replays ${replayPeak} requests/s, above Baseline ${resolution.baseline.name}'s limits.load.maxRate ${limits.maxRate}`,
+        },
+      };
     }
-    const exceeded = exceedsLoadLimits(plan.plan.scenarios, spec.parallelism, limits, plan.field, `Baseline ${resolution.baseline.name}`);
-    if (exceeded) return { ok: false, problem: { reason: 'ExceedsBaseline', message: `${exceeded.field}: ${exceeded.message}` } };
+    const exceeded = exceedsLoadLimits(
+      plan.plan.scenarios,
+      spec.parallelism,
+      limits,
+      plan.field,
+      `Baseline ${resolution.baseline.name}`,
+    );
+    if (exceeded)
+      return { ok: false, problem: { reason: 'ExceedsBaseline', message: `${exceeded.field}: ${exceeded.message}` } };
     return { ok: true, plan: plan.plan };
   }
 
-  private async start(ctx: ReconcileContext, obj: LoadTestObject, req: Request, spec: LoadTestSpec, resolution: Resolution): Promise<Result> {
+  private async start(
+    ctx: ReconcileContext,
+    obj: LoadTestObject,
+    req: Request,
+    spec: LoadTestSpec,
+    resolution: Resolution,
+  ): Promise<Result> {
     const generation = obj.metadata?.generation ?? 0;
     const status = obj.status as LoadTestStatus | undefined;
     const prepared = await this.prepare(ctx, obj, spec, resolution);
@@ -117,38 +179,114 @@ export class LoadTestReconciler implements Reconciler {
     const targets = Object.entries(plan.targets).map(([name, url]) => ({ name, url }));
     if (spec.runner === 'Job' && this.options.job) {
       await this.options.job.start(ctx, obj, generation, plan, spec.parallelism, resolution.namespace);
-      await this.event(ctx, obj, 'Normal', 'Started', `load test started: ${spec.parallelism} worker Job, ${plan.scenarios.length} scenario(s)`);
-      return this.write(ctx, obj, waitingStatus(status, generation, 'Running', 'Running', 'the load Job started', this.now(), { startedAt: kubeTime(this.now()), targets }), { requeueAfterMs: this.progressMs() });
+      await this.event(
+        ctx,
+        obj,
+        'Normal',
+        'Started',
+        `load test started: ${spec.parallelism} worker Job, ${plan.scenarios.length} scenario(s)`,
+      );
+      return this.write(
+        ctx,
+        obj,
+        waitingStatus(status, generation, 'Running', 'Running', 'the load Job started', this.now(), {
+          startedAt: kubeTime(this.now()),
+          targets,
+        }),
+        { requeueAfterMs: this.progressMs() },
+      );
     }
-    const run = this.options.runs.start(
-      requestKey(req),
-      generation,
-      async (signal, onProgress) => {
-        const observe = this.options.metrics?.observer(req, resolution.namespace, Object.fromEntries(spec.targets.map((t) => [t.name, t.service])));
-        return [await runLoad({ scenarios: plan.scenarios, targets: plan.targets, values: plan.values, signal, onProgress, ...(observe ? { observe } : {}), ...(plan.replays ? { replays: plan.replays } : {}) })];
-      },
-    );
+    const run = this.options.runs.start(requestKey(req), generation, async (signal, onProgress) => {
+      const observe = this.options.metrics?.observer(
+        req,
+        resolution.namespace,
+        Object.fromEntries(spec.targets.map((t) => [t.name, t.service])),
+      );
+      return [
+        await runLoad({
+          scenarios: plan.scenarios,
+          targets: plan.targets,
+          values: plan.values,
+          signal,
+          onProgress,
+          ...(observe ? { observe } : {}),
+          ...(plan.replays ? { replays: plan.replays } : {}),
+        }),
+      ];
+    });
     ctx.log.info({ scenarios: plan.scenarios.map((s) => s.name), targets: plan.targets }, 'load test started');
-    await this.event(ctx, obj, 'Normal', 'Started', `load test started inline: ${plan.scenarios.map((s) => `${s.name} (${s.executor})`).join(', ')}`);
-    return this.write(ctx, obj, waitingStatus(status, generation, 'Running', 'Running', 'sending', this.now(), { startedAt: kubeTime(run.startedAt), targets }), { requeueAfterMs: this.progressMs() });
+    await this.event(
+      ctx,
+      obj,
+      'Normal',
+      'Started',
+      `load test started inline: ${plan.scenarios.map((s) => `${s.name} (${s.executor})`).join(', ')}`,
+    );
+    return this.write(
+      ctx,
+      obj,
+      waitingStatus(status, generation, 'Running', 'Running', 'sending', this.now(), {
+        startedAt: kubeTime(run.startedAt),
+        targets,
+      }),
+      { requeueAfterMs: this.progressMs() },
+    );
   }
 
   private async progress(ctx: ReconcileContext, obj: LoadTestObject, run: InlineLoadRun): Promise<Result> {
     const p = run.progress;
-    const message = p ? p.scenarios.map((s) => `${s.name}: ${s.sent} sent, ${s.errors} errors, ${s.dropped} dropped, p99 ${s.p99Ms.toFixed(1)} ms`).join('; ') : 'sending';
-    return this.write(ctx, obj, waitingStatus(obj.status as LoadTestStatus | undefined, run.generation, 'Running', 'Running', message, this.now()), { requeueAfterMs: this.progressMs() });
+    const message = p
+      ? p.scenarios
+          .map(
+            (s) => `${s.name}: ${s.sent} sent, ${s.errors} errors, ${s.dropped} dropped, p99 ${s.p99Ms.toFixed(1)} ms`,
+          )
+          .join('; ')
+      : 'sending';
+    return this.write(
+      ctx,
+      obj,
+      waitingStatus(
+        obj.status as LoadTestStatus | undefined,
+        run.generation,
+        'Running',
+        'Running',
+        message,
+        this.now(),
+      ),
+      { requeueAfterMs: this.progressMs() },
+    );
   }
 
-  private async collectInline(ctx: ReconcileContext, obj: LoadTestObject, req: Request, run: InlineLoadRun, spec: LoadTestSpec, resolution: Resolution): Promise<Result> {
+  private async collectInline(
+    ctx: ReconcileContext,
+    obj: LoadTestObject,
+    req: Request,
+    run: InlineLoadRun,
+    spec: LoadTestSpec,
+    resolution: Resolution,
+  ): Promise<Result> {
     this.options.runs.forget(requestKey(req), run);
     if (run.error !== undefined || !run.results) {
       if (ctx.signal.aborted) return {};
-      return this.stall(ctx, obj, 'RunFailed', `the load test failed: ${run.error instanceof Error ? run.error.message : String(run.error)}`);
+      return this.stall(
+        ctx,
+        obj,
+        'RunFailed',
+        `the load test failed: ${run.error instanceof Error ? run.error.message : String(run.error)}`,
+      );
     }
     return this.finish(ctx, obj, req, spec, resolution, run.results, undefined);
   }
 
-  private async finish(ctx: ReconcileContext, obj: LoadTestObject, req: Request, spec: LoadTestSpec, resolution: Resolution, results: WorkerResult[], _plan: LoadPlan | undefined): Promise<Result> {
+  private async finish(
+    ctx: ReconcileContext,
+    obj: LoadTestObject,
+    req: Request,
+    spec: LoadTestSpec,
+    resolution: Resolution,
+    results: WorkerResult[],
+    _plan: LoadPlan | undefined,
+  ): Promise<Result> {
     const generation = obj.metadata?.generation ?? 0;
     const report: LoadReport = buildReport(mergeResults(results), spec.thresholds ?? []);
     let reportRef: ReportRef | undefined;
@@ -156,20 +294,41 @@ export class LoadTestReconciler implements Reconciler {
       reportRef = await writeReport(ctx, obj, resolution.namespace, report, results);
     } catch (err) {
       ctx.log.warn({ err }, 'report ConfigMap not written');
-      await this.event(ctx, obj, 'Warning', 'ReportNotWritten', `the full report could not be written: ${err instanceof Error ? err.message : String(err)}`);
+      await this.event(
+        ctx,
+        obj,
+        'Warning',
+        'ReportNotWritten',
+        `the full report could not be written: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     this.options.metrics?.observe(req, report);
-    const status = finishedStatus(obj.status as LoadTestStatus | undefined, generation, report, reportRef ? { report: reportRef } : {}, this.now());
+    const status = finishedStatus(
+      obj.status as LoadTestStatus | undefined,
+      generation,
+      report,
+      reportRef ? { report: reportRef } : {},
+      this.now(),
+    );
     const passed = status.conditions?.find((c) => c.type === 'Passed');
     ctx.log.info({ passed: report.passed, violations: report.violations.length }, 'load test finished');
-    await this.event(ctx, obj, report.passed ? 'Normal' : 'Warning', report.passed ? 'Passed' : 'Failed', passed?.message ?? '');
+    await this.event(
+      ctx,
+      obj,
+      report.passed ? 'Normal' : 'Warning',
+      report.passed ? 'Passed' : 'Failed',
+      passed?.message ?? '',
+    );
     return this.write(ctx, obj, status, {});
   }
 
   private async stall(ctx: ReconcileContext, obj: LoadTestObject, reason: string, message: string): Promise<Result> {
     const generation = obj.metadata?.generation ?? 0;
     const previous = obj.status as LoadTestStatus | undefined;
-    const already = previous?.phase === 'Stalled' && previous.observedGeneration === generation && previous.conditions?.some((c) => c.type === 'Stalled' && c.reason === reason && c.message === message);
+    const already =
+      previous?.phase === 'Stalled' &&
+      previous.observedGeneration === generation &&
+      previous.conditions?.some((c) => c.type === 'Stalled' && c.reason === reason && c.message === message);
     const result = RETRYABLE.has(reason) ? { requeueAfterMs: RETRY_MS } : {};
     if (already) return result;
     ctx.log.info({ reason, message }, 'load test stalled');
@@ -177,7 +336,12 @@ export class LoadTestReconciler implements Reconciler {
     return this.write(ctx, obj, stalledStatus(previous, generation, reason, message, this.now()), result);
   }
 
-  private async write(ctx: ReconcileContext, obj: LoadTestObject, status: LoadTestStatus, result: Result): Promise<Result> {
+  private async write(
+    ctx: ReconcileContext,
+    obj: LoadTestObject,
+    status: LoadTestStatus,
+    result: Result,
+  ): Promise<Result> {
     try {
       await writeStatus<unknown, LoadTestObject>(ctx.client, obj, status);
     } catch (err) {
@@ -187,8 +351,19 @@ export class LoadTestReconciler implements Reconciler {
     return result;
   }
 
-  private async event(ctx: ReconcileContext, obj: LoadTestObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    await ctx.recorder.event({ ...obj, apiVersion: LOAD_TEST.apiVersion, kind: LOAD_TEST.kind } as KubernetesObject, type, reason, message.slice(0, 1000));
+  private async event(
+    ctx: ReconcileContext,
+    obj: LoadTestObject,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): Promise<void> {
+    await ctx.recorder.event(
+      { ...obj, apiVersion: LOAD_TEST.apiVersion, kind: LOAD_TEST.kind },
+      type,
+      reason,
+      message.slice(0, 1000),
+    );
   }
 
   private gone(req: Request): Result {

@@ -14,18 +14,32 @@ export async function replayScenario(
   ctx: Pick<ReconcileContext, 'client'>,
   replay: NonNullable<LoadTestSpec['replay']>,
   namespace: string,
-): Promise<{ ok: true; scenario: LoadScenario; arrivals: Arrival[]; peakRate: number } | { ok: false; problem: PlanProblem }> {
+): Promise<
+  { ok: true; scenario: LoadScenario; arrivals: Arrival[]; peakRate: number } | { ok: false; problem: PlanProblem }
+> {
   const field = 'spec.replay.configMapRef';
   const { name, key } = replay.configMapRef;
   const configMap = await ctx.client.get<DataObject>({ ...Kinds.ConfigMap, namespace, name });
-  if (!configMap) return { ok: false, problem: { reason: 'ReplayNotFound', message: `${field}.name: ConfigMap ${namespace}/${name} does not exist` } };
+  if (!configMap)
+    return {
+      ok: false,
+      problem: { reason: 'ReplayNotFound', message: `${field}.name: ConfigMap ${namespace}/${name} does not exist` },
+    };
   const text = configMap.data?.[key];
-  if (text === undefined) return { ok: false, problem: { reason: 'ReplayNotFound', message: `${field}.key: ConfigMap ${namespace}/${name} has no key ${key}` } };
+  if (text === undefined)
+    return {
+      ok: false,
+      problem: { reason: 'ReplayNotFound', message: `${field}.key: ConfigMap ${namespace}/${name} has no key ${key}` },
+    };
   try {
-    const built = replayOf(parseAccessLog(text, replay.format), { speedup: Number(replay.speedup), ...(replay.target ? { target: replay.target } : {}) });
+    const built = replayOf(parseAccessLog(text, replay.format), {
+      speedup: Number(replay.speedup),
+      ...(replay.target ? { target: replay.target } : {}),
+    });
     return { ok: true, ...built };
   } catch (err) {
-    if (err instanceof ReplayError) return { ok: false, problem: { reason: 'InvalidReplay', message: `${field}: ${err.message}` } };
+    if (err instanceof ReplayError)
+      return { ok: false, problem: { reason: 'InvalidReplay', message: `${field}: ${err.message}` } };
     throw err;
   }
 }

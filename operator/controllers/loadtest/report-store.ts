@@ -23,7 +23,13 @@ export function reportName(loadTest: string): string {
   return `${loadTest}-loadtest-report`.slice(0, 253);
 }
 
-export async function writeReport(ctx: Pick<ReconcileContext, 'client'>, obj: LoadTestObject, namespace: string, report: LoadReport, results: WorkerResult[]): Promise<ReportRef> {
+export async function writeReport(
+  ctx: Pick<ReconcileContext, 'client'>,
+  obj: LoadTestObject,
+  namespace: string,
+  report: LoadReport,
+  results: WorkerResult[],
+): Promise<ReportRef> {
   const name = reportName(obj.metadata?.name ?? '');
   const sameNamespace = namespace === obj.metadata?.namespace;
   const configMap: KubernetesObject & { data: Record<string, string> } = {
@@ -34,10 +40,23 @@ export async function writeReport(ctx: Pick<ReconcileContext, 'client'>, obj: Lo
       namespace,
       labels: { [LABELS.managedBy]: MANAGED_BY, [LOADTEST_LABEL]: obj.metadata?.name ?? '' },
       ...(sameNamespace && obj.metadata?.uid
-        ? { ownerReferences: [{ apiVersion: LOAD_TEST.apiVersion, kind: LOAD_TEST.kind, name: obj.metadata.name ?? '', uid: obj.metadata.uid, controller: true, blockOwnerDeletion: true }] }
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: LOAD_TEST.apiVersion,
+                kind: LOAD_TEST.kind,
+                name: obj.metadata.name ?? '',
+                uid: obj.metadata.uid,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          }
         : {}),
     },
-    data: { [REPORT_KEY]: JSON.stringify({ generation: obj.metadata?.generation, ...report, workers: results }, null, 1) },
+    data: {
+      [REPORT_KEY]: JSON.stringify({ generation: obj.metadata?.generation, ...report, workers: results }, null, 1),
+    },
   };
   await ctx.client.apply(configMap, { force: true });
   return { namespace, name, key: REPORT_KEY };

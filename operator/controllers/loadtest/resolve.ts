@@ -27,7 +27,10 @@ export interface Resolution {
   environment: StagingEnvironmentObject | undefined;
 }
 
-const keyOf = (e: StagingEnvironmentObject) => ({ namespace: e.metadata?.namespace ?? '', name: e.metadata?.name ?? '' });
+const keyOf = (e: StagingEnvironmentObject) => ({
+  namespace: e.metadata?.namespace ?? '',
+  name: e.metadata?.name ?? '',
+});
 
 export function resolveLoadTest(ctx: Caches, spec: LoadTestSpec, namespace: string): Blocked | Resolution {
   const owner = owningEnvironment(ctx, namespace);
@@ -35,14 +38,24 @@ export function resolveLoadTest(ctx: Caches, spec: LoadTestSpec, namespace: stri
   const access = accessBaseline(ctx, spec.baselineRef.name, requester);
   if (!access.ok) return { ok: false, reason: access.reason, message: `${access.field}: ${access.message}` };
   const ref = spec.environmentRef;
-  if (!ref || (owner && keyOf(owner).name === ref.name)) return { ok: true, baseline: access.baseline, requester, namespace, environment: owner };
+  if (!ref || (owner && keyOf(owner).name === ref.name))
+    return { ok: true, baseline: access.baseline, requester, namespace, environment: owner };
   const field = 'spec.environmentRef.name';
   const environment = ctx.cache(Kinds.StagingEnvironment).get(namespace, ref.name);
-  if (!environment) return { ok: false, reason: 'EnvironmentNotFound', message: `${field}: StagingEnvironment ${namespace}/${ref.name} does not exist` };
+  if (!environment)
+    return {
+      ok: false,
+      reason: 'EnvironmentNotFound',
+      message: `${field}: StagingEnvironment ${namespace}/${ref.name} does not exist`,
+    };
   const target = environment.status?.namespace;
   const made = target ? owningEnvironment(ctx, target) : undefined;
   if (!target || !made || keyOf(made).namespace !== namespace || keyOf(made).name !== ref.name) {
-    return { ok: false, reason: 'EnvironmentNotFound', message: `${field}: StagingEnvironment ${namespace}/${ref.name} has no target namespace of its own yet` };
+    return {
+      ok: false,
+      reason: 'EnvironmentNotFound',
+      message: `${field}: StagingEnvironment ${namespace}/${ref.name} has no target namespace of its own yet`,
+    };
   }
   return { ok: true, baseline: access.baseline, requester, namespace: target, environment };
 }

@@ -22,9 +22,22 @@ export class InlineLoadRuns {
     return this.runs.get(key);
   }
 
-  start(key: string, generation: number, work: (signal: AbortSignal, onProgress: (p: Progress) => void) => Promise<WorkerResult[]>, now = new Date()): InlineLoadRun {
+  start(
+    key: string,
+    generation: number,
+    work: (signal: AbortSignal, onProgress: (p: Progress) => void) => Promise<WorkerResult[]>,
+    now = new Date(),
+  ): InlineLoadRun {
     this.cancel(key);
-    const run: InlineLoadRun = { generation, startedAt: now, progress: undefined, done: false, results: undefined, error: undefined, abort: new AbortController() };
+    const run: InlineLoadRun = {
+      generation,
+      startedAt: now,
+      progress: undefined,
+      done: false,
+      results: undefined,
+      error: undefined,
+      abort: new AbortController(),
+    };
     this.runs.set(key, run);
     work(run.abort.signal, (p) => (run.progress = p))
       .then((results) => (run.results = results))

@@ -2,27 +2,66 @@ import type { LoadReport } from '../../load/report';
 import { finishedFor, finishedStatus, stalledStatus, waitingStatus } from './status';
 
 const now = new Date('2026-12-07T08:00:00Z');
-const route = (name: string, p99Ms: number) => ({ scenario: 's', route: name, requests: 10, p50Ms: 1, p95Ms: 2, p99Ms, maxMs: p99Ms, errorRate: 0, errors: {}, retries: 0 });
+const route = (name: string, p99Ms: number) => ({
+  scenario: 's',
+  route: name,
+  requests: 10,
+  p50Ms: 1,
+  p95Ms: 2,
+  p99Ms,
+  maxMs: p99Ms,
+  errorRate: 0,
+  errors: {},
+  retries: 0,
+});
 const report = (violations: LoadReport['violations'], routes = [route('a', 5)]): LoadReport => ({
   passed: violations.length === 0,
   violations,
-  scenarios: [{ name: 's', executor: 'constant-arrival-rate', model: 'open', workers: 1, requestedRate: 10, achievedRate: 10, planned: 10, sent: 10, dropped: 0, onTimeShare: 1, sendLagP99Ms: 0.1, routes }],
+  scenarios: [
+    {
+      name: 's',
+      executor: 'constant-arrival-rate',
+      model: 'open',
+      workers: 1,
+      requestedRate: 10,
+      achievedRate: 10,
+      planned: 10,
+      sent: 10,
+      dropped: 0,
+      onTimeShare: 1,
+      sendLagP99Ms: 0.1,
+      routes,
+    },
+  ],
 });
 
 describe('LoadTest status', () => {
   it('Passed True and Ready True when the thresholds hold', () => {
     const status = finishedStatus(undefined, 3, report([]), {}, now);
     expect(status.phase).toBe('Passed');
-    expect(status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([['Ready', 'True', 'Completed'], ['Passed', 'True', 'ThresholdsHeld']]);
+    expect(status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Ready', 'True', 'Completed'],
+      ['Passed', 'True', 'ThresholdsHeld'],
+    ]);
     expect(finishedFor(status, 3)).toBe(true);
     expect(finishedFor(status, 4)).toBe(false);
   });
 
   it('Passed False naming route and figure; routes bounded, worst p99 first', () => {
     const routes = Array.from({ length: 30 }, (_, i) => route(`r${i}`, i));
-    const status = finishedStatus(undefined, 1, report([{ route: 'r1', figure: 'p95', actual: 2, limit: 1, message: 'r1: p95 2 ms > 1 ms' }], routes), {}, now);
+    const status = finishedStatus(
+      undefined,
+      1,
+      report([{ route: 'r1', figure: 'p95', actual: 2, limit: 1, message: 'r1: p95 2 ms > 1 ms' }], routes),
+      {},
+      now,
+    );
     expect(status.phase).toBe('Failed');
-    expect(status.conditions?.find((c) => c.type === 'Passed')).toMatchObject({ status: 'False', reason: 'ThresholdsExceeded', message: 'r1: p95 2 ms > 1 ms' });
+    expect(status.conditions?.find((c) => c.type === 'Passed')).toMatchObject({
+      status: 'False',
+      reason: 'ThresholdsExceeded',
+      message: 'r1: p95 2 ms > 1 ms',
+    });
     expect(status.routes).toHaveLength(20);
     expect(status.routes?.[0]?.route).toBe('r29');
   });
@@ -33,6 +72,9 @@ describe('LoadTest status', () => {
     expect(stalled.conditions?.map((c) => c.type).sort()).toEqual(['Ready', 'Stalled']);
     expect(stalled.routes).toBeUndefined();
     const running = waitingStatus(stalled, 2, 'Running', 'Running', 'sending', now);
-    expect(running.conditions?.map((c) => [c.type, c.status]).sort()).toEqual([['Ready', 'False'], ['Reconciling', 'True']]);
+    expect(running.conditions?.map((c) => [c.type, c.status]).sort()).toEqual([
+      ['Ready', 'False'],
+      ['Reconciling', 'True'],
+    ]);
   });
 });

@@ -13,20 +13,42 @@ const MAX_VIOLATIONS = 20;
 
 type Conditions = Condition[] | undefined;
 
-export function stalledStatus(previous: LoadTestStatus | undefined, generation: number, reason: string, message: string, now: Date): LoadTestStatus {
-  let conditions: Conditions = previous?.conditions as Conditions;
+export function stalledStatus(
+  previous: LoadTestStatus | undefined,
+  generation: number,
+  reason: string,
+  message: string,
+  now: Date,
+): LoadTestStatus {
+  let conditions: Conditions = previous?.conditions;
   conditions = setStalled(conditions, { reason, message, observedGeneration: generation }, now);
   conditions = setReconciling(conditions, false, now);
-  conditions = setCondition(conditions, { type: C.ready, status: 'False', reason, message, observedGeneration: generation }, now);
+  conditions = setCondition(
+    conditions,
+    { type: C.ready, status: 'False', reason, message, observedGeneration: generation },
+    now,
+  );
   conditions = conditions.filter((c) => c.type !== C.passed || c.observedGeneration === generation);
   return { ...keepResults(previous, generation), phase: 'Stalled', observedGeneration: generation, conditions };
 }
 
-export function waitingStatus(previous: LoadTestStatus | undefined, generation: number, phase: 'Pending' | 'Running', reason: string, message: string, now: Date, extra: Partial<LoadTestStatus> = {}): LoadTestStatus {
-  let conditions: Conditions = previous?.conditions as Conditions;
+export function waitingStatus(
+  previous: LoadTestStatus | undefined,
+  generation: number,
+  phase: 'Pending' | 'Running',
+  reason: string,
+  message: string,
+  now: Date,
+  extra: Partial<LoadTestStatus> = {},
+): LoadTestStatus {
+  let conditions: Conditions = previous?.conditions;
   conditions = setStalled(conditions, false, now);
   conditions = setReconciling(conditions, { reason, message, observedGeneration: generation }, now);
-  conditions = setCondition(conditions, { type: C.ready, status: 'False', reason, message, observedGeneration: generation }, now);
+  conditions = setCondition(
+    conditions,
+    { type: C.ready, status: 'False', reason, message, observedGeneration: generation },
+    now,
+  );
   conditions = conditions.filter((c) => c.type !== C.passed);
   return { ...keepResults(previous, generation), ...extra, phase, observedGeneration: generation, conditions };
 }
@@ -43,35 +65,81 @@ export function verdictMessage(report: LoadReport): string {
     const routes = report.scenarios.reduce((n, s) => n + s.routes.length, 0);
     return `every threshold held over ${routes} route${routes === 1 ? '' : 's'}`;
   }
-  const shown = report.violations.slice(0, 5).map((v) => v.message).join('; ');
+  const shown = report.violations
+    .slice(0, 5)
+    .map((v) => v.message)
+    .join('; ');
   return report.violations.length > 5 ? `${shown}; and ${report.violations.length - 5} more` : shown;
 }
 
-export function finishedStatus(previous: LoadTestStatus | undefined, generation: number, report: LoadReport, extra: Partial<LoadTestStatus>, now: Date): LoadTestStatus {
-  let conditions: Conditions = previous?.conditions as Conditions;
+export function finishedStatus(
+  previous: LoadTestStatus | undefined,
+  generation: number,
+  report: LoadReport,
+  extra: Partial<LoadTestStatus>,
+  now: Date,
+): LoadTestStatus {
+  let conditions: Conditions = previous?.conditions;
   conditions = setStalled(conditions, false, now);
   conditions = setReconciling(conditions, false, now);
   const sent = report.scenarios.reduce((n, s) => n + s.sent, 0);
-  conditions = setCondition(conditions, { type: C.ready, status: 'True', reason: 'Completed', message: `the test ran: ${sent} requests`, observedGeneration: generation }, now);
   conditions = setCondition(
     conditions,
-    { type: C.passed, status: report.passed ? 'True' : 'False', reason: report.passed ? 'ThresholdsHeld' : 'ThresholdsExceeded', message: verdictMessage(report), observedGeneration: generation },
+    {
+      type: C.ready,
+      status: 'True',
+      reason: 'Completed',
+      message: `the test ran: ${sent} requests`,
+      observedGeneration: generation,
+    },
+    now,
+  );
+  conditions = setCondition(
+    conditions,
+    {
+      type: C.passed,
+      status: report.passed ? 'True' : 'False',
+      reason: report.passed ? 'ThresholdsHeld' : 'ThresholdsExceeded',
+      message: verdictMessage(report),
+      observedGeneration: generation,
+    },
     now,
   );
   const routes = report.scenarios
     .flatMap((s) => s.routes)
     .sort((a, b) => b.p99Ms - a.p99Ms)
     .slice(0, MAX_ROUTES)
-    .map(({ scenario, route, requests, p50Ms, p95Ms, p99Ms, maxMs, errorRate }) => ({ scenario, route, requests, p50Ms, p95Ms, p99Ms, maxMs, errorRate }));
+    .map(({ scenario, route, requests, p50Ms, p95Ms, p99Ms, maxMs, errorRate }) => ({
+      scenario,
+      route,
+      requests,
+      p50Ms,
+      p95Ms,
+      p99Ms,
+      maxMs,
+      errorRate,
+    }));
   return {
     ...keepResults(previous, generation),
     ...extra,
     phase: report.passed ? 'Passed' : 'Failed',
     observedGeneration: generation,
     completedAt: kubeTime(now),
-    scenarios: report.scenarios.slice(0, 16).map((s) => ({ name: s.name, executor: s.executor, workers: s.workers, ...(s.requestedRate !== undefined ? { requestedRate: s.requestedRate } : {}), achievedRate: s.achievedRate, sent: s.sent, dropped: s.dropped })),
+    scenarios: report.scenarios
+      .slice(0, 16)
+      .map((s) => ({
+        name: s.name,
+        executor: s.executor,
+        workers: s.workers,
+        ...(s.requestedRate !== undefined ? { requestedRate: s.requestedRate } : {}),
+        achievedRate: s.achievedRate,
+        sent: s.sent,
+        dropped: s.dropped,
+      })),
     routes,
-    ...(report.violations.length ? { violations: report.violations.slice(0, MAX_VIOLATIONS).map((v) => v.message.slice(0, 512)) } : { violations: [] }),
+    ...(report.violations.length
+      ? { violations: report.violations.slice(0, MAX_VIOLATIONS).map((v) => v.message.slice(0, 512)) }
+      : { violations: [] }),
     conditions,
   };
 }

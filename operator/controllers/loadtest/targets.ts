@@ -33,19 +33,42 @@ export function portOf(ports: readonly ServicePort[], wanted: number | string): 
   return match?.port;
 }
 
-export async function resolveTargets(ctx: Pick<ReconcileContext, 'client'>, targets: readonly LoadTarget[], namespace: string): Promise<{ ok: true; targets: ResolvedTarget[] } | ({ ok: false } & TargetProblem)> {
+export async function resolveTargets(
+  ctx: Pick<ReconcileContext, 'client'>,
+  targets: readonly LoadTarget[],
+  namespace: string,
+): Promise<{ ok: true; targets: ResolvedTarget[] } | ({ ok: false } & TargetProblem)> {
   const resolved: ResolvedTarget[] = [];
   for (const [i, target] of targets.entries()) {
     const field = `spec.targets[${i}]`;
-    const service = await ctx.client.get<ServiceObject & { metadata?: { name?: string } }>({ ...Kinds.Service, namespace, name: target.service });
-    if (!service) return { ok: false, reason: 'TargetNotFound', message: `${field}.service: Service ${namespace}/${target.service} does not exist` };
+    const service = await ctx.client.get<ServiceObject & { metadata?: { name?: string } }>({
+      ...Kinds.Service,
+      namespace,
+      name: target.service,
+    });
+    if (!service)
+      return {
+        ok: false,
+        reason: 'TargetNotFound',
+        message: `${field}.service: Service ${namespace}/${target.service} does not exist`,
+      };
     if (service.spec?.type === 'ExternalName') {
-      return { ok: false, reason: 'TargetNotAllowed', message: `${field}.service: Service ${namespace}/${target.service} is an ExternalName (to ${service.spec.externalName ?? '?'}), outside the environment; load goes only to the environment's own services` };
+      return {
+        ok: false,
+        reason: 'TargetNotAllowed',
+        message: `${field}.service: Service ${namespace}/${target.service} is an ExternalName (to ${service.spec.externalName ?? '?'}), outside the environment; load goes only to the environment's own services`,
+      };
     }
     const port = portOf(service.spec?.ports ?? [], target.port);
     if (port === undefined) {
-      const known = (service.spec?.ports ?? []).map((p) => (p.name ? `${p.name} (${p.port})` : String(p.port))).join(', ');
-      return { ok: false, reason: 'TargetNotFound', message: `${field}.port: Service ${namespace}/${target.service} has no port ${target.port} (ports: ${known || 'none'})` };
+      const known = (service.spec?.ports ?? [])
+        .map((p) => (p.name ? `${p.name} (${p.port})` : String(p.port)))
+        .join(', ');
+      return {
+        ok: false,
+        reason: 'TargetNotFound',
+        message: `${field}.port: Service ${namespace}/${target.service} has no port ${target.port} (ports: ${known || 'none'})`,
+      };
     }
     resolved.push({ name: target.name, service: target.service, namespace, port, scheme: target.scheme });
   }

@@ -14,23 +14,49 @@ import type { PlanProblem } from './problem';
 export const MAX_VALUES = 10_000;
 const TIMEOUT_MS = 5_000;
 
-async function secretValue(ctx: Pick<ReconcileContext, 'client'>, namespace: string, name: string, key: string, field: string): Promise<{ ok: true; value: string } | { ok: false; problem: PlanProblem }> {
+async function secretValue(
+  ctx: Pick<ReconcileContext, 'client'>,
+  namespace: string,
+  name: string,
+  key: string,
+  field: string,
+): Promise<{ ok: true; value: string } | { ok: false; problem: PlanProblem }> {
   let secret: SecretObject | undefined;
   try {
     secret = await ctx.client.get<SecretObject>({ ...Kinds.Secret, namespace, name });
   } catch (err) {
-    if (err instanceof KubeApiError && err.statusCode === 403) return { ok: false, problem: { reason: 'SecretUnreadable', message: `${field}.name: the operator may not read Secrets in namespace ${namespace} (chart value rbac.secretNamespaces, docs/security.md)` } };
+    if (err instanceof KubeApiError && err.statusCode === 403)
+      return {
+        ok: false,
+        problem: {
+          reason: 'SecretUnreadable',
+          message: `${field}.name: the operator may not read Secrets in namespace ${namespace} (chart value rbac.secretNamespaces, docs/security.md)`,
+        },
+      };
     throw err;
   }
-  if (!secret) return { ok: false, problem: { reason: 'ReferenceNotFound', message: `${field}.name: Secret ${namespace}/${name} does not exist` } };
+  if (!secret)
+    return {
+      ok: false,
+      problem: { reason: 'ReferenceNotFound', message: `${field}.name: Secret ${namespace}/${name} does not exist` },
+    };
   const encoded = secret.data?.[key];
-  if (encoded === undefined) return { ok: false, problem: { reason: 'ReferenceNotFound', message: `${field}.key: Secret ${namespace}/${name} has no key ${key}` } };
+  if (encoded === undefined)
+    return {
+      ok: false,
+      problem: { reason: 'ReferenceNotFound', message: `${field}.key: Secret ${namespace}/${name} has no key ${key}` },
+    };
   return { ok: true, value: Buffer.from(encoded, 'base64').toString('utf8').trim() };
 }
 
 /** Runs one query read-only; the first column as text. */
 export async function queryValues(url: string, query: string): Promise<string[]> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: TIMEOUT_MS, statement_timeout: TIMEOUT_MS, application_name: 'understudy-loadtest' });
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: TIMEOUT_MS,
+    statement_timeout: TIMEOUT_MS,
+    application_name: 'understudy-loadtest',
+  });
   await client.connect();
   try {
     await client.query('begin transaction read only');
@@ -42,19 +68,42 @@ export async function queryValues(url: string, query: string): Promise<string[]>
   }
 }
 
-export async function valuesFrom(ctx: Pick<ReconcileContext, 'client'>, spec: Pick<LoadTestSpec, 'valuesFrom'>, namespace: string): Promise<{ ok: true; values: Record<string, string[]> } | { ok: false; problem: PlanProblem }> {
+export async function valuesFrom(
+  ctx: Pick<ReconcileContext, 'client'>,
+  spec: Pick<LoadTestSpec, 'valuesFrom'>,
+  namespace: string,
+): Promise<{ ok: true; values: Record<string, string[]> } | { ok: false; problem: PlanProblem }> {
   const values: Record<string, string[]> = {};
   for (const [i, source] of (spec.valuesFrom ?? []).entries()) {
     const field = `spec.valuesFrom[${i}]`;
-    const url = await secretValue(ctx, namespace, source.connectionSecretRef.name, source.connectionSecretRef.key, `${field}.connectionSecretRef`);
+    const url = await secretValue(
+      ctx,
+      namespace,
+      source.connectionSecretRef.name,
+      source.connectionSecretRef.key,
+      `${field}.connectionSecretRef`,
+    );
     if (!url.ok) return url;
     try {
       const list = await queryValues(url.value, source.query);
-      if (list.length === 0) return { ok: false, problem: { reason: 'NoValues', message: `${field}.query: returned no rows; {{value ${source.name}}} would have nothing to draw from` } };
+      if (list.length === 0)
+        return {
+          ok: false,
+          problem: {
+            reason: 'NoValues',
+            message: `${field}.query: returned no rows; {{value ${source.name}}} would have nothing to draw from`,
+          },
+        };
       values[source.name] = list;
     } catch (err) {
       // The driver's message may quote the URL's host but never its password; the query's error is the user's own.
-      return { ok: false, problem: { reason: 'ValuesUnavailable', message: `${field}.query: ${err instanceof Error ? err.message : String(err)}` } };
+      return {
+        ok: false,
+        problem: {
+          reason: 'ValuesUnavailable',
+          message: `${field}.query: ${err instanceof Error ? err.message : String(err)}`,
+        },
+      };
     }
   }
   return { ok: true, values };
