@@ -18,14 +18,16 @@ import { query, testServerUrl } from '../support/shop-db';
 jest.setTimeout(180_000);
 
 const SCHEMA = `
-CREATE TABLE visits (id bigint PRIMARY KEY, minutes integer NOT NULL, cost numeric(10, 2) NOT NULL, drug text NOT NULL, refills integer NOT NULL, ward text NOT NULL);`;
+CREATE TABLE visits (id bigint PRIMARY KEY, minutes integer NOT NULL, cost numeric(10, 2) NOT NULL, drug text NOT NULL, refills integer NOT NULL, ward text NOT NULL, contact text);`;
 
 const PRODUCTION = `${SCHEMA}
 SELECT setseed(0.5);
 INSERT INTO visits
 SELECT i, m + CASE d WHEN 'atorvastatin' THEN 40 ELSE 0 END, round(((m + CASE d WHEN 'atorvastatin' THEN 40 ELSE 0 END) * 2.5 + random() * 15)::numeric, 2), d,
        CASE d WHEN 'amoxicillin' THEN 0 WHEN 'ibuprofen' THEN 1 WHEN 'metformin' THEN 5 WHEN 'lisinopril' THEN 5 ELSE 11 END,
-       (ARRAY['north', 'south'])[1 + (random() < 0.5)::int]
+       (ARRAY['north', 'south'])[1 + (random() < 0.5)::int],
+       -- Personal values in a low-cardinality column kept by mistake: the content scan must keep them out of every aggregate.
+       (ARRAY['ann@example.org', 'bob@example.org', 'cy@example.org'])[1 + (i % 3)]
 FROM (SELECT i, 10 + (random() * 60)::int AS m, (ARRAY['amoxicillin', 'ibuprofen', 'metformin', 'lisinopril', 'atorvastatin'])[1 + floor(random() * 5)::int] AS d
       FROM generate_series(1, 3000) i) s;`;
 
@@ -35,7 +37,7 @@ const spec = (over: Partial<DataSeedSpecInput> = {}) =>
     source: { synthesize: { profile: { fromBaseline: { database: 'production' } }, scale: { ratio: '0.5' }, seed: 11 } },
     target: { urlSecretRef: { name: 'unused', key: 'unused' } },
     mode: 'Permissive',
-    rules: ['drug', 'ward'].map((column) => ({ table: 'visits', column, transform: 'keep' })),
+    rules: ['drug', 'ward', 'contact'].map((column) => ({ table: 'visits', column, transform: 'keep' })),
     ...over,
   }));
 
@@ -84,7 +86,7 @@ describe('synthesis keeps dependence between columns', () => {
   it('fails the report, naming the pairs, when the same columns are shuffled apart', async () => {
     // The target's marginals stay production's, each column shuffled on its own: only the dependence is gone.
     await query(target, `TRUNCATE visits;
-      INSERT INTO visits SELECT a.id, a.minutes, b.cost, a.drug, c.refills, a.ward
+      INSERT INTO visits SELECT a.id, a.minutes, b.cost, a.drug, c.refills, a.ward, a.contact
       FROM (SELECT *, row_number() OVER (ORDER BY id) k FROM visits_src) a
       JOIN (SELECT cost, row_number() OVER (ORDER BY random()) k FROM visits_src) b USING (k)
       JOIN (SELECT refills, row_number() OVER (ORDER BY random()) k FROM visits_src) c USING (k)`.replace(/visits_src/g, 'scratch.prod_copy'));
@@ -96,7 +98,12 @@ describe('synthesis keeps dependence between columns', () => {
         await db.close();
       }
     };
-    const report = compareProfiles(await profileOf(production), await profileOf(target), new Map([['public.visits', 3000]]), {}, { foreignKeyOrphans: 0, uniqueViolations: 0, details: [] });
+    const real = await profileOf(production);
+    // Dependence holds aggregates of kept, scanned columns only: the e-mail column (refused by the content scan) is in none.
+    expect(real.tables['public.visits']!.columns.contact!.refused).toBe('email');
+    expect(JSON.stringify(real.tables['public.visits']!.dependence)).not.toMatch(/@|contact/);
+    expect(real.tables['public.visits']!.dependence!.contingencies.map((c) => c.columns.join('~'))).toEqual(expect.arrayContaining(['drug~refills']));
+    const report = compareProfiles(real, await profileOf(target), new Map([['public.visits', 3000]]), {}, { foreignKeyOrphans: 0, uniqueViolations: 0, details: [] });
     expect(report.passed).toBe(false);
     expect(report.violations).toEqual(expect.arrayContaining([
       expect.stringMatching(/^public\.visits\.\(drug, refills\) ContingencySimilarity: column-pair trend distance 0\.\d+ > 0\.15$/),
