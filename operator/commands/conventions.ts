@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { type KubeConfig, loadKubeConfig } from '../runtime/client-node';
+import { errorMessage } from '../runtime/error-message';
 
 // What every `understudy` command shares, so a CI job can rely on it:
 // exit codes, `-o`, and how a cluster is chosen.
@@ -78,7 +79,7 @@ export async function runProgram(program: Command, argv: readonly string[], stde
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     // An action that threw rather than returning its code: it could not run.
-    stderr(`understudy: ${err instanceof Error ? err.message : String(err)}\n`);
+    stderr(`understudy: ${errorMessage(err)}\n`);
     return EXIT.usage;
   }
 }

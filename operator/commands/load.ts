@@ -7,6 +7,7 @@ import type { Arrival } from '../load/open';
 import { parseAccessLog, replayOf } from '../load/replay';
 import { type WorkerResult, WorkerResultSchema, mergeResults } from '../load/stats';
 import { RESULT_PREFIX } from '../load/result-line';
+import { errorMessage } from '../runtime/error-message';
 
 // `understudy load`: the generator from a laptop or CI against any URL, and the
 // worker a LoadTest's Job runs. Exit codes: 0 thresholds passed, 1 a threshold
@@ -172,7 +173,7 @@ export async function runLoadCommand(options: LoadCommandOptions): Promise<numbe
     if (options.resultLine) process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
     return report.passed ? EXIT_PASSED : EXIT_FAILED;
   } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${errorMessage(err)}\n`);
     return EXIT_ERROR;
   }
 }
@@ -191,7 +192,7 @@ export function runMergeCommand(paths: string[], options: { file?: string; outpu
     emit(report, options);
     return report.passed ? EXIT_PASSED : EXIT_FAILED;
   } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${errorMessage(err)}\n`);
     return EXIT_ERROR;
   }
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../runtime/error-message';
 // Engine events as progress lines, and an engine failure as one message.
 // Pure: the types are the Automation API's event shapes, restated here so
 // the controller side can use these helpers without loading @pulumi/pulumi.
@@ -46,7 +47,7 @@ export const MAX_MESSAGE = 2_000;
  */
 export function engineFailureMessage(diagnostics: readonly string[], error: unknown): string {
   const fromEvents = diagnostics.map((d) => d.trim()).filter((d) => d.length > 0);
-  const raw = fromEvents.length > 0 ? fromEvents.join('\n') : error instanceof Error ? error.message : String(error);
+  const raw = fromEvents.length > 0 ? fromEvents.join('\n') : errorMessage(error);
   // eslint-disable-next-line no-control-regex
   const plain = raw.replace(/\u001b\[[0-9;]*m/g, '').replace(/<\{%[^%]*%\}>/g, '').trim();
   return plain.length > MAX_MESSAGE ? `${plain.slice(0, MAX_MESSAGE - 1)}…` : plain;

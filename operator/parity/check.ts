@@ -21,6 +21,7 @@ import { toFindings, topFindings } from './select';
 import { behaviourNeedsServices } from './behaviour/defaults';
 import type { ObjectSource } from './sources/objects';
 import { summarise } from './verdict';
+import { errorMessage } from '../runtime/error-message';
 
 export interface DatabasePair {
   staging: CatalogueSource;
@@ -69,7 +70,7 @@ function kindsToList(compared: readonly string[]): string[] {
 }
 
 function failure(category: Category, err: unknown): CategoryOutcome {
-  return { category, differences: [], inconclusive: [], error: err instanceof Error ? err.message : String(err) };
+  return { category, differences: [], inconclusive: [], error: errorMessage(err) };
 }
 
 async function guarded(category: Category, sources: ParitySources, run: () => Promise<Omit<CategoryOutcome, 'category'>>): Promise<CategoryOutcome> {

@@ -1,6 +1,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from './error-message';
 
 export interface BindAddress {
   host: string;
@@ -47,7 +48,7 @@ export async function serve(address: BindAddress, routes: Record<string, Handler
       : Promise.resolve(handler(req, res));
     run.catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500);
-      res.end(`${err instanceof Error ? err.message : String(err)}\n`);
+      res.end(`${errorMessage(err)}\n`);
     });
   };
   const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, listener) : createServer(listener);

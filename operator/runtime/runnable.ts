@@ -2,6 +2,7 @@ import type { WatchedKind } from './controller';
 import type { Informer } from './informer';
 import type { KubeClient } from './kube-client';
 import type { Logger } from './logger';
+import { errorMessage } from './error-message';
 
 // Work the manager runs besides controllers: controller-runtime's Runnable
 // (Start(ctx) runs until ctx is done) with its LeaderElectionRunnable
@@ -56,7 +57,7 @@ export class Runnables {
       const log = this.context.logger.child({ runnable: entry.runnable.name });
       const done = Promise.resolve()
         .then(() => entry.runnable.start({ ...this.context, logger: log, signal: abort.signal }))
-        .catch((err: unknown) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'runnable failed'));
+        .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'runnable failed'));
       entry.running = { abort, done };
     }
   }
