@@ -8,7 +8,7 @@ import type { KubernetesObject } from '../../runtime/client-node';
 import { addFinalizer, removeFinalizer } from '../../runtime/finalizers';
 import { isNotFound, KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
-import { statusEqual } from '../../runtime/status';
+import { statusEqual, statusPatch } from '../../runtime/status';
 import { accessBaseline, type GrantedBaseline } from '../baseline-access';
 import { INFRASTRUCTURE_FINALIZER } from './hold';
 import { buildRequest, projectOf } from './request';
@@ -232,7 +232,8 @@ export class InfrastructureReconciler implements Reconciler {
   /** Patches status.infrastructure alone; the rest of the status is the StagingEnvironment controller's. */
   private async writeStatus(ctx: ReconcileContext, env: Env, status: InfrastructureStatus): Promise<Result> {
     if (statusEqual(this.infraStatus(env), status)) return {};
-    const ops = env.status ? [{ op: 'add' as const, path: '/status/infrastructure', value: status }] : [{ op: 'add' as const, path: '/status', value: { infrastructure: status } }];
+    // Its own field only when a status exists; the whole status otherwise, guarded by the resourceVersion it was read at (a 409 is requeued), so it never replaces a status written meanwhile.
+    const ops = env.status ? [{ op: 'add' as const, path: '/status/infrastructure', value: status }] : statusPatch(env, { infrastructure: status });
     try {
       await ctx.client.jsonPatch({ ...Kinds.StagingEnvironment, namespace: env.metadata.namespace, name: env.metadata.name }, ops, { subresource: 'status' });
     } catch (error) {
