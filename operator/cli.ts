@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { runProgram, withUsageExitCodes } from './commands/conventions';
 import { registerCrdsCommand } from './commands/crds';
@@ -10,13 +8,14 @@ import { register as registerParityCommand } from './commands/parity';
 import { register as registerProfileCommand } from './commands/profile';
 import { register as registerSeedCommand } from './commands/seed';
 import { CONTROLLERS } from './controllers';
+import { packageVersion } from './package-version';
 
 /** `understudy operator | dev | seed | profile | parity | load | crds` */
 export function buildProgram(): Command {
   // Before any subcommand is registered: they inherit it (usage errors exit 2).
   const program = withUsageExitCodes(new Command('understudy'))
     .description('Production-like staging environments on demand: copies, safe data, measured drift. Exit codes, every command: 0 success, 1 it ran and failed (drift, a stalled environment, a failed check), 2 usage or connection error.')
-    .version(packageVersion());
+    .version(packageVersion() ?? '0.0.0');
   registerCrdsCommand(program);
   registerOperatorCommand(program, CONTROLLERS);
   registerDevCommand(program);
@@ -30,13 +29,4 @@ export function buildProgram(): Command {
 /** Runs the CLI; sets process.exitCode (0, 1 or 2, see commands/conventions.ts) and never rejects. */
 export async function main(argv: string[]): Promise<void> {
   process.exitCode = await runProgram(buildProgram(), argv);
-}
-
-// Found by walking up, because the same file runs from operator/ (tsx) and dist/operator/ (compiled).
-function packageVersion(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return '0.0.0';
 }
