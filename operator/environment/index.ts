@@ -15,7 +15,7 @@ export { expiryOf, timeToExpiry } from './lifecycle';
 export { childObjects, testJobs, TEST_LABEL } from './children';
 export { serviceStatus, readyServicesText, boundedStatusLists, type ServiceStatus } from './status';
 export { labelSelectorString, matchesLabelSelector } from './selectors';
-export { objectKey, kindName, type KubeObject } from './objects';
+export { identityKey, kindName, type KubeObject } from './objects';
 export { parseQuantity, scaleCpu, scaleMemory } from '../api/values/quantity';
 export { parseRatio, ratioOf } from '../api/values/ratio';
 export { parseDuration } from '../api/values/duration';

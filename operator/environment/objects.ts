@@ -61,8 +61,6 @@ export function identityKey(object: KubeObject): string {
   return `${kindName(object)}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
-/** @deprecated renamed identityKey (runtime's objectKey is the cache key); kept until its callers have moved. */
-export const objectKey = identityKey;
 
 /** Where an object came from, for the source annotation: `apps/v1/Deployment/shop/gateway`. */
 export function sourceRef(object: KubeObject): string {

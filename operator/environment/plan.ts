@@ -7,7 +7,8 @@ import { isolationObjects } from './isolation';
 import { markManaged, type EnvironmentRef } from './labels';
 import type { NamespaceRewrite } from './namespace-references';
 import { namespaceObject } from './namespace';
-import { isRecord, objectKey, type KubeObject } from './objects';
+import { applyRank } from './apply-order';
+import { isRecord, identityKey, type KubeObject } from './objects';
 import { mainImage, type ServiceOverride } from './overrides';
 import { ratioOf } from '../api/values/ratio';
 import { autoscaledTargets } from './replicas';
@@ -83,12 +84,6 @@ export class PlanError extends Error {
   }
 }
 
-const APPLY_ORDER = [
-  'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap',
-  'PersistentVolumeClaim', 'Service', 'StatefulSet', 'Deployment', 'DaemonSet', 'CronJob', 'Job', 'HorizontalPodAutoscaler',
-  'PodDisruptionBudget', 'Ingress', 'DataSeed', 'ParityCheck',
-];
-
 export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const { spec, environment } = input;
   const baselineNamespace = spec.source.namespace;
@@ -110,7 +105,7 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const warnings: string[] = [...choices.warnings];
 
   const rewrite: NamespaceRewrite = { from: baselineNamespace, to: targetNamespace, serviceNames: new Set(others.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)), keep: choices.sharedServices };
-  const copied = others.filter((o) => !choices.excluded.has(objectKey(o)));
+  const copied = others.filter((o) => !choices.excluded.has(identityKey(o)));
   const tlsSecretName = spec.ingress?.tlsSecretRef?.name;
   const context: TransformContext = {
     environment: environment.name,
@@ -147,7 +142,7 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     },
   );
   warnings.push(...hardened.warnings);
-  const desired: Array<{ object: KubeObject; source?: KubeObject }> = hardened.objects.map((object) => ({ object, source: transformed.find((t) => objectKey(t.object) === objectKey(object))?.source }));
+  const desired: Array<{ object: KubeObject; source?: KubeObject }> = hardened.objects.map((object) => ({ object, source: transformed.find((t) => identityKey(t.object) === identityKey(object))?.source }));
 
   const secretObjects = planSecrets(input, secrets, rewrite, warnings);
   desired.push(...secretObjects);
@@ -206,7 +201,7 @@ function resolveChoices(spec: CopySpec, units: readonly ServiceUnit[]): Choices 
       continue;
     }
     choices.sharedUnits.add(key);
-    for (const object of [unit.workload, ...unit.autoscalers, ...unit.disruptionBudgets]) choices.excluded.add(objectKey(object));
+    for (const object of [unit.workload, ...unit.autoscalers, ...unit.disruptionBudgets]) choices.excluded.add(identityKey(object));
     for (const object of unit.services) choices.sharedServices.add(object.metadata.name);
   }
   const copiedUnits = units.filter((unit) => !choices.sharedUnits.has(`${unit.workload.kind}/${unit.name}`));
@@ -217,9 +212,9 @@ function resolveChoices(spec: CopySpec, units: readonly ServiceUnit[]): Choices 
     }
   }
   // A claim only a shared service mounts would be provisioned for nobody.
-  const copiedClaims = new Set(copiedUnits.flatMap((unit) => unit.claims.map(objectKey)));
+  const copiedClaims = new Set(copiedUnits.flatMap((unit) => unit.claims.map(identityKey)));
   for (const unit of units.filter((u) => !copiedUnits.includes(u))) {
-    for (const claim of unit.claims) if (!copiedClaims.has(objectKey(claim))) choices.excluded.add(objectKey(claim));
+    for (const claim of unit.claims) if (!copiedClaims.has(identityKey(claim))) choices.excluded.add(identityKey(claim));
   }
   return choices;
 }
@@ -281,9 +276,5 @@ function describeSkipped(selection: Selection): EnvironmentPlan['skipped'] {
 }
 
 function byApplyOrder(a: KubeObject, b: KubeObject): number {
-  const rank = (o: KubeObject): number => {
-    const index = APPLY_ORDER.indexOf(o.kind);
-    return index === -1 ? APPLY_ORDER.indexOf('Ingress') : index;
-  };
-  return rank(a) - rank(b) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name);
+  return applyRank(a.kind) - applyRank(b.kind) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name);
 }

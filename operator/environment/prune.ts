@@ -1,6 +1,6 @@
 import { TEST_LABEL } from './children';
 import { isManagedBy, type EnvironmentRef } from './labels';
-import { objectKey, type KubeObject } from './objects';
+import { identityKey, type KubeObject } from './objects';
 
 // Objects of an environment that are no longer desired (a service left the
 // selection, an Ingress lost its template) are deleted. Only objects carrying
@@ -8,12 +8,12 @@ import { objectKey, type KubeObject } from './objects';
 // have lifecycles of their own.
 
 export function objectsToPrune(current: readonly KubeObject[], desired: readonly KubeObject[], environment: EnvironmentRef): KubeObject[] {
-  const wanted = new Set(desired.map(objectKey));
+  const wanted = new Set(desired.map(identityKey));
   return current.filter(
     (object) =>
       object.kind !== 'Namespace' &&
       isManagedBy(object, environment) &&
       object.metadata.labels?.[TEST_LABEL] === undefined &&
-      !wanted.has(objectKey(object)),
+      !wanted.has(identityKey(object)),
   );
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isRecord, objectKey, type KubeObject } from './objects';
+import { isRecord, identityKey, type KubeObject } from './objects';
 import { autoscaledTargets } from './replicas';
 import { decodeSecretBytes } from './secrets';
 import { stripServerFields } from './strip';
@@ -29,7 +29,7 @@ function normalise(object: KubeObject, autoscaled: Set<string>, copiedSecretName
     stripped.data = Object.fromEntries([...values].map(([key, bytes]) => [key, copied ? createHash('sha256').update(bytes).digest('hex') : '']));
     delete stripped.stringData;
   }
-  return { key: objectKey(object), body: canonicalJson(stripped) };
+  return { key: identityKey(object), body: canonicalJson(stripped) };
 }
 
 /** JSON with object keys sorted, so that field order never changes the digest. */
