@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { namespacedKey } from '../runtime/object-key';
 
 // Every metric about understudy's own kinds, defined in one place; the
 // controllers call the small functions below and never touch prom-client.
@@ -170,7 +171,7 @@ export class OperatorMetrics {
 }
 
 function keyOf(key: EnvironmentKey): string {
-  return `${key.namespace}/${key.name}`;
+  return namespacedKey(key.namespace, key.name);
 }
 
 const byRegistry = new WeakMap<Registry, OperatorMetrics>();
