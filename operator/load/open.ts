@@ -34,13 +34,17 @@ export interface OpenRun {
  * ~1 ms, more on a busy machine), then polls turns of the event loop — which
  * still runs I/O — until due.
  */
-async function waitUntil(due: number, now: () => number): Promise<void> {
-  for (;;) {
-    const left = due - now();
-    if (left <= 0) return;
-    if (left > 4) await new Promise((resolve) => setTimeout(resolve, left - 3));
-    else await nextTurn();
-  }
+function waitUntil(due: number, now: () => number): Promise<void> {
+  // One promise per wait, polled by callbacks: a promise per turn of the loop would feed the GC thousands a second.
+  return new Promise((resolve) => {
+    const poll = (): void => {
+      const left = due - now();
+      if (left <= 0) resolve();
+      else if (left > 4) setTimeout(poll, left - 3);
+      else setImmediate(poll);
+    };
+    poll();
+  });
 }
 
 /** Sends this worker's iterations on schedule; resolves once every response is in. */
