@@ -102,6 +102,8 @@ describe('the infrastructure controller', () => {
     const broken = await waitForInfra('broken', previews, (s) => s.conditions?.some((c) => c.type === 'Stalled') ?? false, 'broken Stalled');
     expect(infraCondition(broken, 'Stalled')).toMatchObject({ status: 'True', reason: 'UpdateFailed' });
     expect(infraCondition(broken, 'Stalled')?.message).toContain('template database "no_such_golden" does not exist');
+    // And an Event on the environment says so.
+    await eventually(() => kubectl(['get', 'events', '-n', previews, '--field-selector', 'reason=InfrastructureFailed', '-o', 'name']).trim().length > 0, { timeoutMs: 20_000, what: 'an InfrastructureFailed Event' });
     const greedy = await waitForInfra('greedy', previews, (s) => s.conditions?.some((c) => c.type === 'Stalled') ?? false, 'greedy Stalled');
     expect(infraCondition(greedy, 'Stalled')).toMatchObject({ reason: 'ExceedsBaseline', message: 'spec.infrastructure.config.server: the Baseline does not expose this key (it exposes template)' });
     const fine = await waitForInfra('fine', previews, (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, 'fine Ready');

@@ -144,6 +144,7 @@ export class InfrastructureReconciler implements Reconciler {
       this.pendingOutputs.set(key, { digest: run.digest, outputs: result.outputs });
       await this.ensureOutputs(ctx, env, key, pulumi);
     }
+    void ctx.recorder.event(env, ...eventOf(result));
     const digest = result.action === 'drift' ? {} : { digest: run.digest };
     await this.writeStatus(ctx, env, resultStatus(this.infraStatus(env), this.context(env, pulumi), result, { ...digest, outputSecret: pulumi.outputSecretName }));
     if (result.ok) return { requeueAfterMs: 100 };
@@ -183,6 +184,7 @@ export class InfrastructureReconciler implements Reconciler {
       this.options.runs.forget(key, run);
       const result = run.result;
       if (!result.ok && result.interrupted) return this.interrupted(ctx, env, result);
+      void ctx.recorder.event(env, ...eventOf(result));
       await this.writeStatus(ctx, env, resultStatus(this.infraStatus(env), this.context(env, pulumi), result, {}));
       if (!result.ok) return { requeueAfterMs: 10_000 };
       ctx.log.info({ seconds: result.durationMs / 1000, recovered: result.recovered }, 'stack destroyed; releasing the namespace');
@@ -241,6 +243,14 @@ export class InfrastructureReconciler implements Reconciler {
     }
     return {};
   }
+}
+
+/** One Event per finished operation (an interrupted runner is not one): what happened, in the engine's words on failure. */
+export function eventOf(result: StackResult): ['Normal' | 'Warning', string, string] {
+  if (!result.ok) return ['Warning', 'InfrastructureFailed', `${result.action} failed: ${result.message}`.slice(0, 1024)];
+  if (result.action === 'drift') return result.drifted ? ['Warning', 'InfrastructureDrifted', 'a refresh would change the stack: something changed outside Pulumi'] : ['Normal', 'InfrastructureInSync', 'a refresh changes nothing'];
+  const recovered = result.recovered.length ? ` (${result.recovered.join('; ')})` : '';
+  return ['Normal', result.action === 'up' ? 'InfrastructureUp' : 'InfrastructureDestroyed', `${result.action} succeeded in ${(result.durationMs / 1000).toFixed(1)} s${recovered}`];
 }
 
 function identity(env: Env): { namespace: string; name: string; uid: string } {

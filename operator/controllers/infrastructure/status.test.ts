@@ -1,3 +1,4 @@
+import { eventOf } from './reconciler';
 import { driftDueInMs, isUpToDate, resultStatus, retryAfterMs, runningStatus, stalledStatus } from './status';
 
 const now = new Date('2030-01-01T00:00:00Z');
@@ -43,5 +44,13 @@ describe('status.infrastructure', () => {
   it('names the field in a stall', () => {
     const s = stalledStatus(undefined, { generation: 1, now }, 'ExceedsBaseline', 'spec.infrastructure.config.server: the Baseline does not expose this key');
     expect(cond(s, 'Stalled')).toMatchObject({ reason: 'ExceedsBaseline', message: 'spec.infrastructure.config.server: the Baseline does not expose this key' });
+  });
+});
+
+describe('eventOf', () => {
+  it('says what finished, in the engine\'s words on failure', () => {
+    expect(eventOf({ ok: false, action: 'up', durationMs: 1, message: 'template database "x" does not exist', recovered: [] })).toEqual(['Warning', 'InfrastructureFailed', 'up failed: template database "x" does not exist']);
+    expect(eventOf({ ok: true, action: 'drift', durationMs: 1, outputs: {}, changes: {}, drifted: true, recovered: [] })[1]).toBe('InfrastructureDrifted');
+    expect(eventOf({ ok: true, action: 'up', durationMs: 4_200, outputs: {}, changes: {}, recovered: ['recovered: removed 1 stale lock(s)'] })).toEqual(['Normal', 'InfrastructureUp', 'up succeeded in 4.2 s (recovered: removed 1 stale lock(s))']);
   });
 });
