@@ -173,11 +173,18 @@ export class LoadTestReconciler implements Reconciler {
   ): Promise<Result> {
     const generation = obj.metadata?.generation ?? 0;
     const status = obj.status as LoadTestStatus | undefined;
+    const inline = !(spec.runner === 'Job' && this.options.job);
+    if (inline && !this.options.runs.hasRoom()) {
+      const message = `waiting for a free slot: at most ${this.options.runs.limit} inline load tests run at once in this operator`;
+      return this.write(ctx, obj, waitingStatus(status, generation, 'Pending', 'WaitingForSlot', message, this.now()), {
+        requeueAfterMs: this.progressMs(),
+      });
+    }
     const prepared = await this.prepare(ctx, obj, spec, resolution);
     if (!prepared.ok) return this.stall(ctx, obj, prepared.problem.reason, prepared.problem.message);
     const { plan } = prepared;
     const targets = Object.entries(plan.targets).map(([name, url]) => ({ name, url }));
-    if (spec.runner === 'Job' && this.options.job) {
+    if (!inline && this.options.job) {
       await this.options.job.start(ctx, obj, generation, plan, spec.parallelism, resolution.namespace);
       await this.event(
         ctx,

@@ -18,6 +18,16 @@ export interface InlineLoadRun {
 export class InlineLoadRuns {
   private readonly runs = new Map<string, InlineLoadRun>();
 
+  /** At most `limit` inline tests send at once: each one is the operator's own CPU and sockets. */
+  constructor(readonly limit = 2) {}
+
+  /** Whether another run may start now. */
+  hasRoom(): boolean {
+    let active = 0;
+    for (const run of this.runs.values()) if (!run.done) active++;
+    return active < this.limit;
+  }
+
   get(key: string): InlineLoadRun | undefined {
     return this.runs.get(key);
   }
