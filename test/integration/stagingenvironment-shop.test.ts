@@ -143,12 +143,15 @@ describe('the shop copied into a preview', () => {
     const ns = await getObject('v1', 'Namespace', undefined, target());
     expect(ns?.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('understudy');
     // One Event per transition, not per reconcile.
-    const reasons = await eventually(async () => {
+    // What the copy could not copy as is (Secrets the policy leaves out) is a Warning of its own.
+    const events = await eventually(async () => {
       const events = (await listObjects('events.k8s.io/v1', 'Event', previews)).filter((e) => (e.regarding as Json | undefined)?.name === name);
-      const found = events.map((e) => String(e.reason)).sort();
-      return ['NamespaceCreated', 'Provisioned', 'Ready'].every((r) => found.includes(r)) ? found : undefined;
+      const found = events.map((e) => String(e.reason));
+      return ['CopyWarnings', 'NamespaceCreated', 'Provisioned', 'Ready'].every((r) => found.includes(r)) ? events : undefined;
     }, { what: 'transition events' });
-    expect(reasons).toEqual(['NamespaceCreated', 'Provisioned', 'Ready']);
+    expect(events.map((e) => String(e.reason)).sort()).toEqual(['CopyWarnings', 'NamespaceCreated', 'Provisioned', 'Ready']);
+    expect(events.find((e) => e.reason === 'CopyWarnings')?.type).toBe('Warning');
+    expect(events.find((e) => e.reason === 'CopyWarnings')?.note).toMatch(/Secrets not in the environment \(payments-api, shop-db\)/);
     // Replicas and autoscaler bounds follow the 0.25 ratio, rounded up, never below one.
     const cart = await getObject('apps/v1', 'Deployment', target(), 'cart');
     expect((cart?.spec as { replicas?: number }).replicas).toBe(1);

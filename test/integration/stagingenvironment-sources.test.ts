@@ -55,10 +55,17 @@ const operatorSecret = (name: string, args: string[]): void => {
 };
 
 /** Stalled with this reason for the current generation (a Baseline applied a moment ago may still be BaselineNotFound in the operator's cache). */
-const waitForStall = (name: string, reason: string): Promise<Environment> =>
+// `message` tells apart stalls that share a reason: a Baseline created just
+// before its environment may not be cached yet (BaselineNotFound for the
+// Baseline), and the Secret it names is judged only on the next reconcile.
+const waitForStall = (name: string, reason: string, message?: RegExp): Promise<Environment> =>
   waitForObject(
     () => getEnvironment(name, previews),
-    (env) => condition(env, 'Stalled')?.status === 'True' && condition(env, 'Stalled')?.reason === reason && condition(env, 'Stalled')?.observedGeneration === env.metadata.generation,
+    (env) =>
+      condition(env, 'Stalled')?.status === 'True' &&
+      condition(env, 'Stalled')?.reason === reason &&
+      condition(env, 'Stalled')?.observedGeneration === env.metadata.generation &&
+      (message === undefined || message.test(condition(env, 'Stalled')?.message ?? '')),
     { what: `Stalled ${reason} on ${previews}/${name}`, timeoutMs: 30_000 },
   );
 
@@ -136,7 +143,7 @@ describe('StagingEnvironment baselines', () => {
     expect(condition(refused, 'Stalled')?.message).toMatch(new RegExp(`^spec\\.baselineRef\\.name: Secret ${operatorNamespace}/exec-kubeconfig-${id}, key kubeconfig, of Baseline exec-afar-${id}: .*exec.* is refused: it runs a command inside the operator`));
     expect(existsSync(marker)).toBe(false);
     apply('no-secret', { baselineRef: { name: baselineOf(`no-secret-${id}`, { source: { namespace: baseline, cluster: { kubeconfigSecretRef: { name: `absent-${id}`, key: 'kubeconfig' } } } }) } });
-    const missing = await waitForStall('no-secret', 'BaselineNotFound');
+    const missing = await waitForStall('no-secret', 'BaselineNotFound', /Secret /);
     expect(condition(missing, 'Stalled')?.message).toBe(`spec.baselineRef.name: Secret ${operatorNamespace}/absent-${id}, key kubeconfig, of Baseline no-secret-${id} does not exist`);
     for (const name of ['bad-afar', 'exec-afar', 'no-secret']) expect(await getObject('v1', 'Namespace', undefined, target(name))).toBeUndefined();
   });
