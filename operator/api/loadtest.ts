@@ -287,6 +287,22 @@ export const LoadTestStatusSchema = z
       .max(20)
       .optional()
       .describe('Thresholds exceeded, naming route and figure.'),
+    profile: z
+      .object({
+        averageRate: z.number().describe("Production's average requests/s over the window."),
+        peakRate: z.number().describe("Production's highest requests/s."),
+        busiestHourStart: z.string().describe("Start of production's busiest hour (RFC 3339)."),
+        busiestHourRate: z.number().describe("Production's average requests/s in that hour."),
+        concurrency: z
+          .number()
+          .optional()
+          .describe('Requests in flight at the peak (rate × mean latency), when production exports its latency.'),
+        scale: z
+          .number()
+          .describe("The ratio production's rates were scaled by (the environment's spec.scale.replicas)."),
+      })
+      .optional()
+      .describe('What spec.profile read from production.'),
     report: z
       .object({ namespace: z.string(), name: z.string(), key: z.string() })
       .optional()

@@ -357,6 +357,8 @@ describe('production-shaped load', () => {
     const sent = server.received.length - before;
     expect(Math.abs(sent - 40)).toBeLessThanOrEqual(2);
     expect(status.scenarios?.[0]).toMatchObject({ name: 'production-profile', executor: 'ramping-arrival-rate' });
+    expect(status.profile).toMatchObject({ scale: 1 });
+    expect(Math.abs(status.profile!.peakRate - 20)).toBeLessThan(1);
     const items = server.received.slice(before).filter((r) => r.path.startsWith('/items/')).length;
     expect(items / sent).toBeGreaterThan(0.55);
   });

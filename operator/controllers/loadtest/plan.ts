@@ -1,6 +1,7 @@
 import type { LoadScenario, LoadThreshold } from '../../api/load-scenario';
 import type { LoadTestSpec } from '../../api/loadtest';
 import type { Arrival } from '../../load/open';
+import type { ProductionProfile } from '../../load/profile';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import type { PlanProblem } from './problem';
 import type { LoadTestObject } from './kind';
@@ -18,6 +19,8 @@ export interface LoadPlan {
   values: Record<string, string[]>;
   thresholds: LoadThreshold[];
   replays?: Map<string, Arrival[]>;
+  /** What a profile read from production, for the status. */
+  profile?: ProductionProfile;
   /** A replay's busiest second, checked against the Baseline's maxRate beside the scenarios' rates. */
   replayPeakRate?: number;
 }
@@ -45,6 +48,7 @@ export async function buildPlan(
     const profiled = await profileScenario(ctx, spec.profile, resolution);
     if (!profiled.ok) return { ok: false, problem: profiled.problem };
     scenarios.push(profiled.scenario);
+    plan.profile = profiled.profile;
     field = 'spec.profile';
   }
   if (spec.replay) {

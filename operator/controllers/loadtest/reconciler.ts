@@ -3,6 +3,7 @@ import { parseLoadTestSpec } from '../../api/loadtest';
 import { type LoadReport, buildReport } from '../../load/report';
 import { runLoad } from '../../load/run';
 import { checkCompiles } from '../../load/scenario-file';
+import type { ProductionProfile } from '../../load/profile';
 import { type WorkerResult, mergeResults } from '../../load/stats';
 import { kubeTime } from '../../runtime/conditions';
 import { isNotFound } from '../../runtime/kube-errors';
@@ -49,6 +50,18 @@ const RETRYABLE = new Set([
   'ReportNotWritten',
   'RunFailed',
 ]);
+
+function profileStatus(p: ProductionProfile): NonNullable<LoadTestStatus['profile']> {
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return {
+    averageRate: round(p.averageRate),
+    peakRate: round(p.peakRate),
+    busiestHourStart: kubeTime(new Date(p.busiestHour.startSeconds * 1000)),
+    busiestHourRate: round(p.busiestHour.averageRate),
+    ...(p.concurrency !== undefined ? { concurrency: round(p.concurrency) } : {}),
+    scale: p.scale,
+  };
+}
 
 export class LoadTestReconciler implements Reconciler {
   private readonly now: () => Date;
@@ -184,6 +197,11 @@ export class LoadTestReconciler implements Reconciler {
     if (!prepared.ok) return this.stall(ctx, obj, prepared.problem.reason, prepared.problem.message);
     const { plan } = prepared;
     const targets = Object.entries(plan.targets).map(([name, url]) => ({ name, url }));
+    const started = {
+      startedAt: kubeTime(this.now()),
+      targets,
+      ...(plan.profile ? { profile: profileStatus(plan.profile) } : {}),
+    };
     if (!inline && this.options.job) {
       await this.options.job.start(ctx, obj, generation, plan, spec.parallelism, resolution.namespace);
       await this.event(
@@ -196,10 +214,7 @@ export class LoadTestReconciler implements Reconciler {
       return this.write(
         ctx,
         obj,
-        waitingStatus(status, generation, 'Running', 'Running', 'the load Job started', this.now(), {
-          startedAt: kubeTime(this.now()),
-          targets,
-        }),
+        waitingStatus(status, generation, 'Running', 'Running', 'the load Job started', this.now(), started),
         { requeueAfterMs: this.progressMs() },
       );
     }
@@ -233,8 +248,8 @@ export class LoadTestReconciler implements Reconciler {
       ctx,
       obj,
       waitingStatus(status, generation, 'Running', 'Running', 'sending', this.now(), {
+        ...started,
         startedAt: kubeTime(run.startedAt),
-        targets,
       }),
       { requeueAfterMs: this.progressMs() },
     );
