@@ -95,6 +95,22 @@ describe('the infrastructure controller', () => {
     expect(backendFiles(backendDir, stackNameOf({ namespace: previews, name: 'db', uid: env!.metadata.uid! }))).toEqual([]);
   });
 
+  it('destroys the stack first when the environment expires under expiryPolicy Retain, keeping the resource', async () => {
+    kubectl(['apply', '-f', '-'], JSON.stringify(environment('short', previews, { baselineRef: { name: baselineName }, ttl: '40s', expiryPolicy: 'Retain' })));
+    await waitForInfra('short', previews, (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, 'short up');
+    const env = await getEnvironment('short', previews);
+    const target = env!.status!.namespace!;
+    const name = derivedName(stackNameOf({ namespace: previews, name: 'short', uid: env!.metadata.uid! }));
+    expect(await databasesLike(testPgUrl(), name)).toEqual([name]);
+    // Expired: the stack is destroyed, the finalizer goes, then the namespace; the resource stays.
+    const destroyed = await waitForInfra('short', previews, (s) => s.lastOperation === 'destroy' && s.lastResult === 'Succeeded', 'short destroyed', 180_000);
+    expect(destroyed.metadata.finalizers ?? []).not.toContain('understudy.dev/infrastructure-destroy');
+    expect(await databasesLike(testPgUrl(), name)).toEqual([]);
+    expect(await rolesLike(testPgUrl(), name)).toEqual([]);
+    await eventually(() => kubectl(['get', 'namespace', target, '--ignore-not-found', '-o', 'name']).trim() === '', { timeoutMs: 120_000, what: `namespace ${target} gone` });
+    expect((await getEnvironment('short', previews))?.status?.phase).toBe('Expired');
+  });
+
   it('stalls an environment whose program fails with the engine\'s message, and another environment is unaffected', async () => {
     kubectl(['apply', '-f', '-'], JSON.stringify(environment('broken', previews, { baselineRef: { name: baselineName }, infrastructure: { config: { template: 'no_such_golden' } } })));
     kubectl(['apply', '-f', '-'], JSON.stringify(environment('fine', previews, { baselineRef: { name: baselineName } })));

@@ -1,5 +1,6 @@
 import { environmentInfrastructureProblem, type InfrastructureStatus, type PulumiInfrastructure } from '../../api/infrastructure';
-import { parseStagingEnvironmentSpec } from '../../api/stagingenvironment';
+import { CONDITION_TYPES, parseStagingEnvironmentSpec } from '../../api/stagingenvironment';
+import { getCondition } from '../../runtime/conditions';
 import { parseDuration } from '../../api/values/duration';
 import { LABELS, MANAGED_BY } from '../../api/common';
 import { Kinds, type StagingEnvironmentObject } from '../../kinds';
@@ -79,6 +80,10 @@ export class InfrastructureReconciler implements Reconciler {
       if (access && !access.ok && this.infraStatus(env)?.lastOperation) return this.writeStatus(ctx, env, stalledStatus(this.infraStatus(env), this.context(env), access.reason, `${access.field}: ${access.message}`));
       return {};
     }
+    // Expired under expiryPolicy Retain: the StagingEnvironment controller tears the namespace down but keeps the
+    // resource, and waits for this finalizer; the stack goes first, as on deletion. Extending the lifetime (a new
+    // generation) brings it up again.
+    if (tornDown(env)) return holding ? this.finalize(ctx, env, key, access.baseline, pulumi) : {};
     const problem = environmentInfrastructureProblem(parsed.spec.infrastructure, access.baseline.spec.infrastructure);
     if (problem) return this.stall(ctx, env, 'ExceedsBaseline', `${problem.field}: ${problem.message}`);
     const built = await buildRequest(ctx, { environment: identity(env), baseline: access.baseline.spec, pulumi, envInfra: parsed.spec.infrastructure, operatorNamespace: this.options.operatorNamespace, action: 'up' });
@@ -141,6 +146,7 @@ export class InfrastructureReconciler implements Reconciler {
     ctx.log.info({ action: result.action, ok: result.ok, seconds: result.durationMs / 1000, recovered: result.recovered }, 'infrastructure run finished');
     if (!result.ok && result.interrupted) return this.interrupted(ctx, env, result);
     if (result.ok && result.action === 'up') {
+      this.destroyed.delete(env.metadata.uid);
       this.pendingOutputs.set(key, { digest: run.digest, outputs: result.outputs });
       await this.ensureOutputs(ctx, env, key, pulumi);
     }
@@ -251,6 +257,12 @@ export function eventOf(result: StackResult): ['Normal' | 'Warning', string, str
   if (result.action === 'drift') return result.drifted ? ['Warning', 'InfrastructureDrifted', 'a refresh would change the stack: something changed outside Pulumi'] : ['Normal', 'InfrastructureInSync', 'a refresh changes nothing'];
   const recovered = result.recovered.length ? ` (${result.recovered.join('; ')})` : '';
   return ['Normal', result.action === 'up' ? 'InfrastructureUp' : 'InfrastructureDestroyed', `${result.action} succeeded in ${(result.durationMs / 1000).toFixed(1)} s${recovered}`];
+}
+
+/** Expired under Retain, for this generation: the StagingEnvironment controller's Expired condition. */
+function tornDown(env: Env): boolean {
+  const expired = getCondition(env.status?.conditions, CONDITION_TYPES.expired);
+  return expired?.status === 'True' && expired.observedGeneration === (env.metadata.generation ?? 0);
 }
 
 function identity(env: Env): { namespace: string; name: string; uid: string } {
