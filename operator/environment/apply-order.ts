@@ -5,7 +5,7 @@
 export const APPLY_ORDER: readonly string[] = [
   'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap',
   'PersistentVolumeClaim', 'Service', 'StatefulSet', 'Deployment', 'DaemonSet', 'CronJob', 'Job', 'HorizontalPodAutoscaler',
-  'PodDisruptionBudget', 'Ingress', 'DataSeed', 'ParityCheck',
+  'PodDisruptionBudget', 'Ingress', 'DataSeed', 'ParityCheck', 'LoadTest',
 ];
 
 /**

@@ -35,6 +35,7 @@ export const SECRET_REF: KindRef = { apiVersion: 'v1', kind: 'Secret' };
 export const JOB_REF: KindRef = { apiVersion: 'batch/v1', kind: 'Job' };
 export const DATA_SEED_REF: KindRef = { apiVersion: API_VERSION, kind: 'DataSeed' };
 export const PARITY_CHECK_REF: KindRef = { apiVersion: API_VERSION, kind: 'ParityCheck' };
+export const LOAD_TEST_REF: KindRef = { apiVersion: API_VERSION, kind: 'LoadTest' };
 
 /** Baseline kinds cached whole: the default copied kinds. */
 export const CACHED_BASELINE_KINDS: readonly KindRef[] = DEFAULT_KINDS.map((k) => ({ apiVersion: k.group ? `${k.group}/${k.version}` : k.version, kind: k.kind }));
@@ -46,6 +47,7 @@ export const MANAGED_ONLY_KINDS: readonly KindRef[] = [
   JOB_REF,
   DATA_SEED_REF,
   PARITY_CHECK_REF,
+  LOAD_TEST_REF,
 ];
 
 /** Every kind an environment may write, with a cache to compare against and prune from. */
