@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Finding, Severity } from '../../operator/api/paritycheck';
 import { failedStatus, invalidSpecStatus, pendingStatus, runningStatus, succeededStatus } from '../../operator/controllers/dataseed/status';
+import { finishedStatus, stalledStatus as loadStalledStatus, waitingStatus as loadWaitingStatus } from '../../operator/controllers/loadtest/status';
+import type { LoadReport } from '../../operator/load/report';
 import { environmentStatus, stalledStatus, type Observation } from '../../operator/controllers/stagingenvironment/status';
 import { nextConditions } from '../../operator/parity/conditions';
 import type { CategoryOutcome } from '../../operator/parity/finding';
@@ -21,7 +23,7 @@ import { EXPECTED_HEALTH } from './argocd-health.expected';
 
 const root = resolve(__dirname, '../..');
 const dir = resolve(root, 'examples/argocd');
-const KINDS = { StagingEnvironment: 'stagingenvironment', DataSeed: 'dataseed', ParityCheck: 'paritycheck', Baseline: 'baseline' } as const;
+const KINDS = { StagingEnvironment: 'stagingenvironment', DataSeed: 'dataseed', ParityCheck: 'paritycheck', LoadTest: 'loadtest', Baseline: 'baseline' } as const;
 type Kind = keyof typeof KINDS;
 const scriptPath = (kind: Kind) => resolve(dir, 'health', `${KINDS[kind]}.lua`);
 
@@ -193,6 +195,25 @@ describe('Argo CD health scripts', () => {
 
     it('a source it could not read (Stalled) is Degraded', () => {
       expect(parity([], [outcome({ category: 'behaviour', error: 'Prometheus: connect ECONNREFUSED' })], 'warning')).toEqual({ status: 'Degraded', message: 'behaviour: Prometheus: connect ECONNREFUSED' });
+    });
+  });
+
+  describe('LoadTest', () => {
+    const load = (status: unknown) => health('LoadTest', object('LoadTest', 1, status));
+    const report = (passed: boolean): LoadReport => ({
+      scenarios: [],
+      passed,
+      violations: passed ? [] : [{ route: 'GET /cart', figure: 'p95', actual: 812, limit: 500, message: 'GET /cart: p95 812 ms > 500 ms' }],
+    });
+
+    it('is Progressing while it waits or runs, and Degraded when it cannot run', () => {
+      expect(load(loadWaitingStatus(undefined, 1, 'Running', 'Running', 'sending 200 requests/s for 60s', T0))).toEqual({ status: 'Progressing', message: 'sending 200 requests/s for 60s' });
+      expect(load(loadStalledStatus(undefined, 1, 'ExceedsBaseline', 'spec.scenarios[0].rate: 5000/s is above the Baseline limit 1000/s', T0))).toEqual({ status: 'Degraded', message: 'spec.scenarios[0].rate: 5000/s is above the Baseline limit 1000/s' });
+    });
+
+    it('once run, is Healthy when every threshold held and Degraded naming the route and figure when one did not', () => {
+      expect(load(finishedStatus(undefined, 1, report(true), {}, T0))).toEqual({ status: 'Healthy', message: 'every threshold held over 0 routes' });
+      expect(load(finishedStatus(undefined, 1, report(false), {}, T0))).toEqual({ status: 'Degraded', message: 'GET /cart: p95 812 ms > 500 ms' });
     });
   });
 
