@@ -28,6 +28,15 @@ describe('Dockerfile', () => {
     expect(finalStage).toMatch(/^ENTRYPOINT \["\/nodejs\/bin\/node", "\/app\/bin\/understudy\.js"\]$/m);
   });
 
+  it('carries the pulumi engine of the same version as the @pulumi/pulumi package, where the infrastructure controller looks for it', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(args.get('PULUMI_VERSION')).toBe(`v${pkg.dependencies['@pulumi/pulumi']}`);
+    const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(finalStage).toMatch(/^COPY --from=engine \/engine\/bin \/opt\/pulumi\/bin$/m);
+    expect(finalStage).toMatch(/^ENV UNDERSTUDY_PULUMI_ROOT=\/opt\/pulumi$/m);
+    expect(readFileSync(join(__dirname, '../../../.dockerignore'), 'utf8')).toMatch(/^!test\/cluster\/build-pulumi\.sh$/m);
+  });
+
   it('carries the OCI labels a registry and a scanner read', () => {
     for (const label of ['title', 'description', 'licenses', 'version', 'revision', 'created', 'source']) {
       expect(dockerfile).toContain(`org.opencontainers.image.${label}=`);
