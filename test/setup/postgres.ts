@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 
@@ -32,7 +32,7 @@ export async function startPostgres(opts: { dataDir: string; port: number }): Pr
   const existing = readPid(dataDir);
   if (existing && isAlive(existing)) {
     const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-    await waitReady(url, 30_000);
+    await waitReady(url, 30_000, dataDir);
     return { url, port, dataDir, pid: existing };
   }
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -55,7 +55,7 @@ export async function startPostgres(opts: { dataDir: string; port: number }): Pr
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore'] });
   child.unref();
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  await waitReady(url, 60_000);
+  await waitReady(url, 60_000, dataDir);
   return { url, port, dataDir, pid: readPid(dataDir) ?? child.pid ?? 0 };
 }
 
@@ -85,16 +85,26 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function waitReady(url: string, timeoutMs: number): Promise<void> {
+/**
+ * Waits until the server on `url` answers, and checks it is the one serving
+ * `dataDir`: when the port is taken, our server exits at once and another
+ * one (a second run's, another session's) would otherwise answer in its place.
+ */
+async function waitReady(url: string, timeoutMs: number, dataDir: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     const client = new Client({ connectionString: url });
     try {
       await client.connect();
-      await client.query('select 1');
+      const { rows } = await client.query<{ data_directory: string }>('show data_directory');
+      const serving = rows[0]?.data_directory;
+      if (serving !== undefined && realpathSync(serving) !== realpathSync(dataDir)) {
+        throw new PortTakenError(`port ${new URL(url).port} is already served by another PostgreSQL (data directory ${serving}), not the one in ${dataDir}: choose a free port`);
+      }
       return;
     } catch (err) {
+      if (err instanceof PortTakenError) throw err;
       lastError = err;
       await new Promise((r) => setTimeout(r, 200));
     } finally {
@@ -103,6 +113,8 @@ async function waitReady(url: string, timeoutMs: number): Promise<void> {
   }
   throw new Error(`PostgreSQL at ${url} did not become ready: ${String(lastError)}`);
 }
+
+class PortTakenError extends Error {}
 
 /** A fresh database for one test, so tests never share state. */
 export async function createDatabase(serverUrl: string, name: string): Promise<string> {
