@@ -28,7 +28,10 @@ def load(directory, metadata):
         # Keys as strings on both sides: SDMetrics joins them, and SDV gives ids of its own format.
         for column, m in table["columns"].items():
             if m["sdtype"] == "id":
-                df[column] = df[column].astype("Int64").astype(str).where(df[column].notna(), None)
+                # SDV writes ids like 'sdv-id-…'; Understudy and production write integers (read as floats when a column has NULLs).
+                numeric = pd.to_numeric(df[column], errors="coerce")
+                as_text = numeric.astype("Int64").astype(str) if numeric.notna().sum() == df[column].notna().sum() else df[column].astype(str)
+                df[column] = as_text.where(df[column].notna(), None)
         tables[name] = df
     return tables
 
