@@ -8,6 +8,7 @@ import { isConflict } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { isUpToDate, withAppliedHash } from './drift';
 import { CACHED_TARGET_KINDS, MANAGED_SELECTOR, cacheOf, type KindRef } from './watches';
+import { FIRST_WAVE_KINDS } from '../../environment/apply-order';
 
 // Writing the environment: server-side apply under the operator's field
 // manager, only for objects whose live copy differs from the desired one,
@@ -18,8 +19,6 @@ import { CACHED_TARGET_KINDS, MANAGED_SELECTOR, cacheOf, type KindRef } from './
 // out together.
 
 const PARALLEL_APPLIES = 8;
-// A RoleBinding waits for its Role: the API server checks a binding against the rules of the role it names.
-const PREREQUISITES = new Set(['ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'Secret', 'ConfigMap', 'PersistentVolumeClaim']);
 
 export interface LiveObjects {
   /** The live object of the same kind and name, or undefined. */
@@ -104,6 +103,6 @@ export async function createNamespace(client: KubeClient, namespace: KubeObject)
 }
 
 function wavesOf(objects: readonly KubeObject[]): KubeObject[][] {
-  const first = objects.filter((o) => PREREQUISITES.has(o.kind) && groupOf(o.apiVersion) !== 'understudy.dev');
+  const first = objects.filter((o) => FIRST_WAVE_KINDS.has(o.kind) && groupOf(o.apiVersion) !== 'understudy.dev');
   return [first, objects.filter((o) => !first.includes(o))].filter((wave) => wave.length > 0);
 }

@@ -8,13 +8,13 @@ import { BaselineReader } from './baseline';
 // caches again only when the index says the baseline namespace changed.
 
 function cachesOf(objects: KubeObject[], counter: { lists: number }): ReconcileContext {
-  const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
+  const byKind = (ref: { kind: string }) => objects.filter((o) => o.kind === ref.kind);
   return {
-    cache: (_apiVersion: string, kind: string) => ({
-      get: (namespace: string, name: string) => byKind(kind).find((o) => (o.metadata.namespace ?? '') === namespace && o.metadata.name === name),
+    cache: (ref: { kind: string }) => ({
+      get: (namespace: string, name: string) => byKind(ref).find((o) => (o.metadata.namespace ?? '') === namespace && o.metadata.name === name),
       list: (namespace?: string) => {
         counter.lists++;
-        return byKind(kind).filter((o) => namespace === undefined || o.metadata.namespace === namespace);
+        return byKind(ref).filter((o) => namespace === undefined || o.metadata.namespace === namespace);
       },
       hasSynced: () => true,
     }),

@@ -4,12 +4,15 @@ import type { GrantedBaseline } from '../baseline-access';
 import type { CopiedKind } from '../../environment/kinds';
 import { ManifestSourceError, manifestsFromConfigMap } from '../../environment/manifests';
 import { isRecord, type KubeObject } from '../../environment/objects';
+import { Kinds } from '../../kinds';
 import type { KubernetesObject } from '../../runtime/client-node';
+import { errorMessage } from '../../runtime/error-message';
+import { apiVersionOf } from '../../runtime/gvk';
 import { parseSafeKubeconfig, toKubeConfig } from '../../runtime/safe-kubeconfig';
 import { KubeClient } from '../../runtime/kube-client';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
-import { CACHED_BASELINE_KINDS, type KindRef, NAMESPACE_REF, cacheOf } from './watches';
+import { CACHED_BASELINE_KINDS, type KindRef, cacheOf } from './watches';
 
 // Reading what is copied, from the sources the Baseline names (never from
 // anything the environment names). A live namespace of this cluster comes
@@ -71,7 +74,7 @@ export class BaselineReader {
 
   private async fromNamespace(env: Environment, ctx: ReconcileContext): Promise<BaselineRead> {
     const namespace = env.spec.source.namespace;
-    if (!ctx.cache(NAMESPACE_REF.apiVersion, NAMESPACE_REF.kind).get('', namespace)) {
+    if (!ctx.cache(Kinds.Namespace).get('', namespace)) {
       return notFound('spec.baselineRef.name', `namespace ${namespace} of Baseline ${env.baseline.name} does not exist`);
     }
     const kinds = resolvedKinds(env.kinds);
@@ -114,7 +117,7 @@ export class BaselineReader {
     try {
       client = new KubeClient(toKubeConfig(parsed.config), { requestTimeoutMs: 10_000 });
     } catch (error) {
-      return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baselineRef.name', message: `${where} is not a usable kubeconfig: ${messageOf(error)}` };
+      return { ok: false, reason: 'BaselineUnreachable', field: 'spec.baselineRef.name', message: `${where} is not a usable kubeconfig: ${errorMessage(error)}` };
     }
     try {
       const found = await client.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch((error: unknown) => {
@@ -153,10 +156,6 @@ async function listKind(client: KubeClient, kind: CopiedKind, namespace: string)
   return list.items as unknown as KubeObject[];
 }
 
-export function apiVersionOf(kind: Pick<CopiedKind, 'group' | 'version'>): string {
-  return kind.group ? `${kind.group}/${kind.version}` : kind.version;
-}
-
 /** Identity of what was read: which objects, at which resourceVersion (content digest for listed Secrets). */
 function fingerprintOf(objects: readonly KubeObject[]): string {
   const hash = createHash('sha256');
@@ -171,6 +170,3 @@ function notFound(field: string, message: string): BaselineRead {
   return { ok: false, reason: 'BaselineNotFound', field, message };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

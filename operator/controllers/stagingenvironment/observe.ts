@@ -6,7 +6,9 @@ import { resolveEnvironment, type EnvironmentResolution } from '../../environmen
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { accessBaseline, type BaselineAccess, type GrantedBaseline } from '../baseline-access';
-import { apiVersionOf, type BaselineRead, type BaselineReader } from './baseline';
+import { Kinds } from '../../kinds';
+import { apiVersionOf, typeMeta } from '../../runtime/gvk';
+import type { BaselineRead, BaselineReader } from './baseline';
 import { seedProgress } from './children';
 import { liveObjects, type LiveObjects } from './apply';
 import { type EnvironmentObject, namespacesOf, refOf, retainedExpiryAt } from './lifecycle';
@@ -109,9 +111,9 @@ export async function observe(env: EnvironmentObject, ctx: ReconcileContext, opt
   return observed;
 }
 
-export const CONFIG_MAP_REF = { apiVersion: 'v1', kind: 'ConfigMap' } as const;
-const ROLE_BINDING_REF = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' } as const;
-const INGRESS_REF = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' } as const;
+export const CONFIG_MAP_REF = typeMeta(Kinds.ConfigMap);
+const ROLE_BINDING_REF = typeMeta(Kinds.RoleBinding);
+const INGRESS_REF = typeMeta(Kinds.Ingress);
 
 /** The Baseline's TLS Secret, read live where the admin granted the operator read access; absent or unreadable is a warning, not a failure. */
 async function tlsSecret(ref: { namespace: string; name: string } | undefined, ctx: ReconcileContext): Promise<{ tlsSecret?: KubeObject }> {

@@ -8,6 +8,7 @@ import { parseTombstone, tombstoneLive } from '../../environment/lifecycle';
 import { sweepOrphans } from './lifecycle';
 import { CONFIG_MAP_REF } from './observe';
 import { NAMESPACE_REF, STAGING_ENVIRONMENT_REF } from './watches';
+import { errorMessage } from '../../runtime/error-message';
 
 // The periodic sweep, as a runnable of the manager that only the leader runs
 // (controller-runtime's LeaderElectionRunnable), not a side job of whichever
@@ -44,7 +45,7 @@ export function orphanSweep(options: OrphanSweepOptions): Runnable {
         try {
           await sweepOnce({ ...ctx, namespaces, environments, configMaps, operatorNamespace: options.operatorNamespace, now: now(), ...(options.metrics ? { metrics: options.metrics } : {}) }, options.namespaces);
         } catch (error) {
-          ctx.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'orphan sweep failed; retried at the next interval');
+          ctx.logger.warn({ err: errorMessage(error) }, 'orphan sweep failed; retried at the next interval');
         }
         await sleep(interval, ctx.signal);
       }

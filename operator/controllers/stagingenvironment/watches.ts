@@ -1,13 +1,14 @@
-import { API_VERSION, LABELS, MANAGED_BY } from '../../api/common';
+import { LABELS, MANAGED_BY } from '../../api/common';
 import { DEFAULT_KINDS } from '../../environment/kinds';
 import { environmentOfNamespace } from '../../environment/namespace';
 import { isRecord, type KubeObject } from '../../environment/objects';
 import { Kinds, type StagingEnvironmentObject } from '../../kinds';
 import type { KubernetesObject } from '../../runtime/client-node';
 import type { WatchesKind } from '../../runtime/controller';
+import { apiVersionOf, typeMeta } from '../../runtime/gvk';
 import type { CacheReader } from '../../runtime/informer';
 import type { Indexers } from '../../runtime/object-store';
-import type { Caches, ReconcileContext, Request } from '../../runtime/reconciler';
+import { type Caches, type ReconcileContext, type Request, requestKey } from '../../runtime/reconciler';
 import { baselinesOfProductionNamespace, baselineWatches } from '../baseline-access';
 import { ENVIRONMENT_BY_BASELINE, environmentByBaseline } from '../baseline';
 import { ENVIRONMENT_BY_TARGET_NAMESPACE, environmentByTargetNamespace } from '../shared-indexes';
@@ -22,7 +23,7 @@ import { ENVIRONMENT_BY_TARGET_NAMESPACE, environmentByTargetNamespace } from '.
 // the exception: none is cached (the operator may not list them across the
 // cluster); an environment lists its own namespace's when it needs them.
 
-export const STAGING_ENVIRONMENT_REF = { apiVersion: API_VERSION, kind: 'StagingEnvironment' } as const;
+export const STAGING_ENVIRONMENT_REF = typeMeta(Kinds.StagingEnvironment);
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
 
 export interface KindRef {
@@ -30,20 +31,20 @@ export interface KindRef {
   kind: string;
 }
 
-export const NAMESPACE_REF: KindRef = { apiVersion: 'v1', kind: 'Namespace' };
-export const SECRET_REF: KindRef = { apiVersion: 'v1', kind: 'Secret' };
-export const JOB_REF: KindRef = { apiVersion: 'batch/v1', kind: 'Job' };
-export const DATA_SEED_REF: KindRef = { apiVersion: API_VERSION, kind: 'DataSeed' };
-export const PARITY_CHECK_REF: KindRef = { apiVersion: API_VERSION, kind: 'ParityCheck' };
-export const LOAD_TEST_REF: KindRef = { apiVersion: API_VERSION, kind: 'LoadTest' };
+export const NAMESPACE_REF: KindRef = typeMeta(Kinds.Namespace);
+export const SECRET_REF: KindRef = typeMeta(Kinds.Secret);
+export const JOB_REF: KindRef = typeMeta(Kinds.Job);
+export const DATA_SEED_REF: KindRef = typeMeta(Kinds.DataSeed);
+export const PARITY_CHECK_REF: KindRef = typeMeta(Kinds.ParityCheck);
+export const LOAD_TEST_REF: KindRef = typeMeta(Kinds.LoadTest);
 
 /** Baseline kinds cached whole: the default copied kinds. */
-export const CACHED_BASELINE_KINDS: readonly KindRef[] = DEFAULT_KINDS.map((k) => ({ apiVersion: k.group ? `${k.group}/${k.version}` : k.version, kind: k.kind }));
+export const CACHED_BASELINE_KINDS: readonly KindRef[] = DEFAULT_KINDS.map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind }));
 
 /** Kinds only environments create, cached by the managed-by label. */
 export const MANAGED_ONLY_KINDS: readonly KindRef[] = [
-  { apiVersion: 'v1', kind: 'ResourceQuota' },
-  { apiVersion: 'v1', kind: 'LimitRange' },
+  typeMeta(Kinds.ResourceQuota),
+  typeMeta(Kinds.LimitRange),
   JOB_REF,
   DATA_SEED_REF,
   PARITY_CHECK_REF,
@@ -109,7 +110,7 @@ export function environmentsOfNamespace(namespace: KubernetesObject, caches: Cac
 }
 
 function unique(requests: Request[]): Request[] {
-  return [...new Map(requests.map((r) => [`${r.namespace}/${r.name}`, r])).values()];
+  return [...new Map(requests.map((r) => [requestKey(r), r])).values()];
 }
 
 /** Namespaces by the environment they were made for (`namespace/name`, from the owner annotation or labels). */
@@ -135,7 +136,7 @@ export function environmentOfObject(object: KubernetesObject): Request[] {
  * states and client-node's KubernetesObject leaves optional.
  */
 export function cacheOf(ctx: ReconcileContext, ref: KindRef): CacheReader<KubeObject> {
-  return ctx.cache(ref.apiVersion, ref.kind) as unknown as CacheReader<KubeObject>;
+  return ctx.cache<KubeObject>(ref);
 }
 
 export function watchedKinds(): WatchesKind[] {
