@@ -79,7 +79,10 @@ def score(real_dir, metadata_path, synth_dir):
     cardinality = report.get_details("Cardinality")
     per_relationship = {f"{r['Parent Table']}->{r['Child Table']}": float(r["Score"]) for _, r in cardinality.iterrows()}
     pairs = pair_details(report, [("prescriptions", "drug", "refills"), ("visits", "minutes", "cost"), ("doctors", "years", "rate")])
-    print(json.dumps({"overall": float(report.get_score()), "properties": properties, "cardinality": per_relationship, "pairs": pairs}))
+    # A property with nothing to measure is NaN, which JSON cannot carry: null.
+    clean = lambda v: None if isinstance(v, float) and v != v else v  # noqa: E731
+    properties = {k: clean(v) for k, v in properties.items()}
+    print(json.dumps({"overall": clean(float(report.get_score())), "properties": properties, "cardinality": per_relationship, "pairs": pairs}))
 
 
 if __name__ == "__main__":
