@@ -1,3 +1,4 @@
+import type { KubernetesObject } from '../../runtime/client-node';
 import type { ControllerEnvironment } from '../../runtime/controller-environment';
 import { type ControllerOptions, generationOrMetadataChanged } from '../../runtime/controller';
 import type { Runnable } from '../../runtime/runnable';
@@ -22,8 +23,19 @@ export interface StagingEnvironmentControllerOptions {
 }
 
 /**
+ * Spec, metadata and deletion wake the environment; so does its
+ * infrastructure's verdict, which another controller writes into its status
+ * and which decides whether the environment is Ready.
+ */
+export function specMetadataOrInfrastructureChanged(old: KubernetesObject, updated: KubernetesObject): boolean {
+  const infrastructure = (o: KubernetesObject): string => JSON.stringify((o as { status?: { infrastructure?: { conditions?: unknown } } }).status?.infrastructure?.conditions ?? null);
+  return generationOrMetadataChanged(old, updated) || infrastructure(old) !== infrastructure(updated);
+}
+
+/**
  * The StagingEnvironment controller for `understudy operator`. Its own
- * status writes do not wake it (only spec, metadata and deletion do); the
+ * status writes do not wake it (only spec, metadata, deletion and the
+ * infrastructure's conditions do); the
  * environment's objects, the baselines it reads and the namespaces do.
  * Reconciles wait mostly on the API server, so several run side by side.
  */
@@ -40,7 +52,7 @@ export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'n
       ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}),
     }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
-    primaryUpdatePredicate: generationOrMetadataChanged,
+    primaryUpdatePredicate: specMetadataOrInfrastructureChanged,
     // The periodic sweep belongs to the controller but to no reconcile: the manager runs it while leading.
     runnables: [orphanSweep({ namespaces: env.namespaces, operatorNamespace: env.operatorNamespace, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}), ...(options.now ? { now: options.now } : {}), ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}) })],
   };

@@ -1,3 +1,5 @@
+import type { KubernetesObject } from '../../runtime/client-node';
+import { specMetadataOrInfrastructureChanged } from './index';
 import { environmentStatus, expiredStatus, phaseOf, stalledStatus, transitions, type Observation } from './status';
 
 const created = new Date('2030-01-01T00:00:00Z');
@@ -95,6 +97,30 @@ describe('environment status', () => {
     const failed = environmentStatus(observe({ tests: { total: 2, succeeded: 1, failed: ['smoke'], running: 0, waiting: 0 } }));
     expect(conditionOf(failed, 'TestsPassed')).toMatchObject({ status: 'False', reason: 'Failed', message: '1/2 tests failed: smoke' });
     expect(failed.tests).toEqual({ total: 2, succeeded: 1, failed: 1, running: 0 });
+  });
+
+  it('with infrastructure, is Ready only once its stack is up, and Stalled InfrastructureFailed when the stack failed', () => {
+    const infra = (status: 'True' | 'False', reason: string, message: string, stalled = false) => ({
+      infrastructure: {
+        conditions: [
+          { type: 'Ready', status, reason, message, lastTransitionTime: at(5).toISOString() },
+          ...(stalled ? [{ type: 'Stalled', status: 'True' as const, reason, message, lastTransitionTime: at(5).toISOString() }] : []),
+        ],
+      },
+    });
+    const none = environmentStatus(observe({ infrastructure: true }));
+    expect(conditionOf(none, 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForInfrastructure', message: "waiting for the environment's infrastructure: its stack is not up yet" });
+    expect(none.phase).not.toBe('Ready');
+    const running = environmentStatus(observe({ infrastructure: true, previous: infra('False', 'Running', 'up: creating database') }));
+    expect(conditionOf(running, 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForInfrastructure', message: "waiting for the environment's infrastructure: up: creating database" });
+    const up = environmentStatus(observe({ infrastructure: true, previous: infra('True', 'Succeeded', 'stack up: 2 outputs') }));
+    expect(up.phase).toBe('Ready');
+    const failed = environmentStatus(observe({ infrastructure: true, previous: infra('False', 'UpFailed', 'template database "golden" does not exist', true) }));
+    expect(failed.phase).toBe('Failed'); // never Ready yet: Failed, as a workload that never came up
+    expect(conditionOf(failed, 'Ready')).toMatchObject({ status: 'False', reason: 'InfrastructureFailed', message: 'infrastructure: template database "golden" does not exist' });
+    expect(conditionOf(failed, 'Stalled')).toMatchObject({ status: 'True', reason: 'InfrastructureFailed' });
+    // Without infrastructure in its Baseline, a stale infrastructure status does not hold the environment back.
+    expect(environmentStatus(observe({ previous: infra('False', 'UpFailed', 'gone', true) })).phase).toBe('Ready');
   });
 
   it('mentions plan warnings in Provisioned', () => {
@@ -200,5 +226,17 @@ describe('expired status', () => {
     expect(gone.expiresAt).toBe('2030-01-01T00:01:30Z');
     // Computed again with nothing changed, it is the same status: no write.
     expect(expiredStatus(gone, { ...base, now: at(500), deleting: [] })).toEqual(gone);
+  });
+});
+
+describe('what wakes the environment', () => {
+  const env = (generation: number, infrastructure?: unknown): KubernetesObject => ({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'pr-1', generation }, status: { phase: 'Ready', ...(infrastructure ? { infrastructure } : {}) } }) as KubernetesObject;
+  it('is its spec and metadata, and its infrastructure conditions, not its own status writes', () => {
+    const up = { conditions: [{ type: 'Ready', status: 'True', reason: 'Succeeded', message: 'up', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+    const failed = { conditions: [{ type: 'Stalled', status: 'True', reason: 'UpFailed', message: 'x', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+    expect(specMetadataOrInfrastructureChanged(env(1), { ...env(1), status: { phase: 'Progressing' } } as KubernetesObject)).toBe(false);
+    expect(specMetadataOrInfrastructureChanged(env(1), env(2))).toBe(true);
+    expect(specMetadataOrInfrastructureChanged(env(1, up), env(1, failed))).toBe(true);
+    expect(specMetadataOrInfrastructureChanged(env(1, up), env(1, { ...up, progress: 'refreshing' }))).toBe(false);
   });
 });

@@ -55,6 +55,8 @@ export interface Observation {
   redacted?: readonly string[];
   seeds: SeedProgress;
   tests?: TestProgress;
+  /** The Baseline defines infrastructure (issue 13): Ready also waits for the stack its controller brings up. */
+  infrastructure?: boolean;
 }
 
 export interface Stall {
@@ -66,8 +68,9 @@ export interface Stall {
 
 export function environmentStatus(o: Observation): StagingEnvironmentStatus {
   const seeded = o.seeds.failed.length === 0 && o.seeds.pending.length === 0;
+  const infra = infrastructureState(o);
   const waitingFor = o.services.filter((s) => !s.ready).map((s) => s.name);
-  const ready = o.provisioned && waitingFor.length === 0 && seeded;
+  const ready = o.provisioned && waitingFor.length === 0 && seeded && infra.ready;
   const g = o.generation;
   let conditions = o.previous?.conditions;
   const set = (type: string, status: Condition['status'], reason: string, message: string): void => {
@@ -83,10 +86,11 @@ export function environmentStatus(o: Observation): StagingEnvironmentStatus {
   else if (seeded) set(C.dataSeeded, 'True', 'Succeeded', `${o.seeds.total}/${o.seeds.total} DataSeeds succeeded`);
   else set(C.dataSeeded, 'False', 'Seeding', `waiting for DataSeeds: ${o.seeds.pending.join(', ')}`);
 
-  const failure = ready ? undefined : o.failures?.[0];
-  const readiness = readyCondition(o, ready, waitingFor, seedFailure, failure);
+  const failure = ready ? undefined : (o.failures?.[0] ?? infra.failure);
+  const failureReason = o.failures?.[0] !== undefined ? 'WorkloadFailed' : 'InfrastructureFailed';
+  const readiness = readyCondition(o, ready, waitingFor, seedFailure, failure === undefined ? undefined : { reason: failureReason, message: failure });
   set(C.ready, readiness.status, readiness.reason, readiness.message);
-  const stall = seedFailure ? 'SeedFailed' : failure ? 'WorkloadFailed' : undefined;
+  const stall = seedFailure ? 'SeedFailed' : failure ? failureReason : undefined;
   conditions = setStalled(conditions, stall ? { reason: stall, message: readiness.message, observedGeneration: g } : false, o.now);
   conditions = setReconciling(conditions, ready || stall ? false : { reason: readiness.reason, message: readiness.message, observedGeneration: g }, o.now);
   conditions = conditions?.filter((c) => c.type !== C.expired);
@@ -117,17 +121,34 @@ export function environmentStatus(o: Observation): StagingEnvironmentStatus {
   };
 }
 
-function readyCondition(o: Observation, ready: boolean, waitingFor: string[], seedFailure: { name: string } | undefined, failure: string | undefined): { status: Condition['status']; reason: string; message: string } {
+function readyCondition(o: Observation, ready: boolean, waitingFor: string[], seedFailure: { name: string } | undefined, failure: { reason: string; message: string } | undefined): { status: Condition['status']; reason: string; message: string } {
   if (ready && o.suspended) return { status: 'True', reason: 'Suspended', message: `suspended: every workload in namespace ${o.targetNamespace} is scaled to zero` };
   if (ready) return { status: 'True', reason: 'Ready', message: `${o.services.length}/${o.services.length} services ready in namespace ${o.targetNamespace}` };
   if (!o.provisioned) return { status: 'False', reason: 'Provisioning', message: o.provisioningMessage ?? `applying objects in namespace ${o.targetNamespace}` };
   if (seedFailure) return { status: 'False', reason: 'SeedFailed', message: `DataSeed ${seedFailure.name} failed; the environment cannot become Ready until it succeeds` };
-  if (failure) return { status: 'False', reason: 'WorkloadFailed', message: failure };
+  if (failure) return { status: 'False', ...failure };
+  const infrastructure = infrastructureState(o).waiting;
+  if (infrastructure !== undefined) return { status: 'False', reason: 'WaitingForInfrastructure', message: infrastructure };
   if (waitingFor.length > 0) {
     const shown = waitingFor.slice(0, 10).join(', ') + (waitingFor.length > 10 ? `, and ${waitingFor.length - 10} more` : '');
     return { status: 'False', reason: 'WaitingForServices', message: `${o.services.length - waitingFor.length}/${o.services.length} services ready; waiting for ${shown}` };
   }
   return { status: 'False', reason: 'Seeding', message: `waiting for DataSeeds: ${o.seeds.pending.join(', ')}` };
+}
+
+/**
+ * The infrastructure controller's verdict on the environment's stack, as the
+ * environment's readiness needs it: a stack that failed is a failure like a
+ * workload's, one not up yet is something to wait for.
+ */
+function infrastructureState(o: Observation): { ready: boolean; failure?: string; waiting?: string } {
+  if (!o.infrastructure) return { ready: true };
+  const conditions = o.previous?.infrastructure?.conditions;
+  const stalled = getCondition(conditions, 'Stalled');
+  if (stalled?.status === 'True') return { ready: false, failure: `infrastructure: ${stalled.message}` };
+  const ready = getCondition(conditions, 'Ready');
+  if (ready?.status === 'True') return { ready: true };
+  return { ready: false, waiting: `waiting for the environment's infrastructure: ${ready?.message ?? 'its stack is not up yet'}` };
 }
 
 function testsCondition(tests: TestProgress | undefined, ready: boolean): { status: Condition['status']; reason: string; message: string } {
