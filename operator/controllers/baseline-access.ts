@@ -11,9 +11,6 @@ import { BASELINE_BY_PRODUCTION_NAMESPACE, baselineByProductionNamespace, NAMESP
 // allows the requester's namespace, so a user can reach nothing an admin did
 // not put in a Baseline for them. Nothing of the Baseline is read otherwise.
 
-/** @deprecated spread Kinds.Baseline instead; kept until the StagingEnvironment controller has moved. */
-export const BASELINE_REF = { apiVersion: Kinds.Baseline.apiVersion, kind: Kinds.Baseline.kind };
-
 export type BaselineDenial = 'BaselineNotFound' | 'BaselineNotAllowed' | 'InvalidBaseline';
 
 export interface GrantedBaseline {

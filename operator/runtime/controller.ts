@@ -130,7 +130,7 @@ export class Controller {
     deps.metrics.controller.maxConcurrentReconciles.set({ controller: this.name }, this.concurrency);
     deps.metrics.controller.activeWorkers.set({ controller: this.name }, 0);
 
-    this.mapCaches = { cache: (a: string | KindReference, b?: string) => this.cacheReader(a, b) };
+    this.mapCaches = { cache: <T extends KubernetesObject>(kind: KindReference<T>) => this.cacheReader(kind) };
     const predicate = options.primaryUpdatePredicate ?? (() => true);
     const primaryIndexers = options.primary.indexers;
     const primaries = [this.register(options.primary), ...(options.primaryAlso ?? []).map((kind) => this.register({ ...kind, indexers: { ...primaryIndexers, ...kind.indexers } }, false))];
@@ -209,10 +209,9 @@ export class Controller {
     });
   }
 
-  private cacheReader<T extends KubernetesObject>(kindOrApiVersion: KindReference<T> | string, kindName?: string): IndexedCacheReader<T> {
-    const ref = typeof kindOrApiVersion === 'string' ? { apiVersion: kindOrApiVersion, kind: kindName ?? '' } : kindOrApiVersion;
-    const cache = this.caches.get(cacheKey(ref));
-    if (!cache) throw new Error(`controller ${this.name} does not watch ${ref.kind} (${ref.apiVersion}): add it to owns or watches`);
+  private cacheReader<T extends KubernetesObject>(kind: KindReference<T>): IndexedCacheReader<T> {
+    const cache = this.caches.get(cacheKey(kind));
+    if (!cache) throw new Error(`controller ${this.name} does not watch ${kind.kind} (${kind.apiVersion}): add it to owns or watches`);
     // The kind's table entry promises T for its objects; the cache holds exactly that kind.
     return cache as unknown as IndexedCacheReader<T>;
   }
@@ -239,7 +238,7 @@ export class Controller {
       recorder: this.deps.recorder,
       signal: this.abort.signal,
       primary: this.primary,
-      cache: (a: string | KindReference, b?: string) => this.cacheReader(a, b),
+      cache: <T extends KubernetesObject>(kind: KindReference<T>) => this.cacheReader(kind),
     };
     metrics.activeWorkers.inc({ controller: this.name });
     const endTimer = metrics.reconcileTime.startTimer({ controller: this.name });

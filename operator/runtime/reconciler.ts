@@ -26,8 +26,6 @@ export interface Caches {
    * kind of operator/kinds.ts; throws when it registered none.
    */
   cache<T extends KubernetesObject = KubernetesObject>(kind: KindReference<T>): IndexedCacheReader<T>;
-  /** @deprecated untyped; pass a kind from operator/kinds.ts instead. */
-  cache<T extends KubernetesObject = KubernetesObject>(apiVersion: string, kind: string): IndexedCacheReader<T>;
 }
 
 export interface ReconcileContext extends Caches {

@@ -38,8 +38,9 @@ export function staticCaches(objects: readonly KubernetesObject[], indexers: Rea
   for (const entry of indexers) for (const [name, fn] of Object.entries(entry.indexers)) storeOf(entry.kind).addIndexer(name, fn);
   // Copies: the store freezes what it holds, and a test's fixtures should stay its own.
   for (const object of objects) storeOf(object).upsert(structuredClone(object));
-  const cache = (kindOrApiVersion: KindReference | string, kindName?: string): IndexedCacheReader<KubernetesObject> => {
-    const store = storeOf(typeof kindOrApiVersion === 'string' ? { apiVersion: kindOrApiVersion, kind: kindName } : kindOrApiVersion);
+  const cache = <T extends KubernetesObject>(kind: KindReference<T>): IndexedCacheReader<T> => {
+    // The fixtures of a kind are what its reference promises, as in a real cache.
+    const store = storeOf(kind) as unknown as ObjectStore<T>;
     return { get: (ns, name) => store.get(ns, name), list: (ns) => store.list(ns), byIndex: (index, value) => store.byIndex(index, value), hasSynced: () => true };
   };
   return {
