@@ -1,4 +1,4 @@
-import type { ColumnInfo, ColumnProfile, FanOut, Profile } from './model';
+import type { ColumnInfo, ColumnProfile, Profile } from './model';
 import { tableId } from './model';
 import { fanOutFidelity, fanOutGranularity } from './fan-out';
 import { dateTextToEpochDays } from './transform/dates';

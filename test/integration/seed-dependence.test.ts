@@ -1,5 +1,4 @@
 import { DataSeedSpecSchema, type DataSeedSpecInput } from '../../operator/api/dataseed';
-import { SeedError } from '../../operator/seed/errors';
 import { compareProfiles, DEFAULT_THRESHOLDS } from '../../operator/seed/fidelity';
 import { personalClassifier } from '../../operator/seed/pii';
 import { PostgresDatabase } from '../../operator/seed/postgres/driver';

@@ -14,7 +14,7 @@ import { allocateChildren } from './table';
 // schemas and sizes; and independent draws fail the same threshold.
 
 const col = (name: string, baseType: ColumnInfo['baseType']): ColumnInfo => ({ name, type: baseType, baseType, isArray: false, notNull: true, hasDefault: false, generated: false });
-const keep = (column: ColumnInfo): ColumnPlan => ({ column, spec: { transform: 'keep' } as ColumnPlan['spec'], coverage: 'rule' as ColumnPlan['coverage'], unique: false });
+const keep = (column: ColumnInfo): ColumnPlan => ({ column, spec: { transform: 'keep' }, coverage: 'rule', unique: false });
 
 function pearson(xs: number[], ys: number[]): number {
   const n = xs.length;
@@ -159,7 +159,7 @@ describe('numbers and dates drawn through the Gaussian copula', () => {
       dependence: { correlations: [{ columns: ['born', 'risk'], pearson: -0.95, spearman: -0.95 }], contingencies: [] },
       columns: { born: { nullFrac: 0, nDistinct: -0.5, avgWidth: 4, personal: 'dateOfBirth', range: { min: '1940-01-01', max: '2019-12-31' } }, risk: { nullFrac: 0, nDistinct: -1, avgWidth: 8, histogram: ['0', '0.5', '1'] } },
     };
-    const plans: ColumnPlan[] = [{ ...keep(table.columns[0]!), spec: { transform: 'dateShift' } as ColumnPlan['spec'], personal: 'dateOfBirth' }, keep(table.columns[1]!)];
+    const plans: ColumnPlan[] = [{ ...keep(table.columns[0]!), spec: { transform: 'dateShift' }, personal: 'dateOfBirth' }, keep(table.columns[1]!)];
     const model = jointModel(table, plans, profile, 2000, new Set())!;
     expect([...model.columns].sort()).toEqual(['born', 'risk']);
     const rng = new Rng(5);

@@ -4,7 +4,7 @@ import { tableId } from '../model';
 import type { ColumnPlan } from '../rules';
 import { compileTransform } from '../transform/compile';
 import type { IndexedValue } from './keys';
-import { pickCumulative, Rng, streamOf } from './rng';
+import { Rng, streamOf } from './rng';
 import { Urn } from './urn';
 import { quotaCounts } from '../fan-out';
 import { type Sampler, statsSampler } from './samplers';
