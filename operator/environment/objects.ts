@@ -1,33 +1,14 @@
 import { groupOf } from '../runtime/gvk';
+import type { KubeObject } from '../runtime/object';
 
 // Kubernetes objects as plain JSON, the way YAML manifests and the API
 // server's JSON both arrive. The transformation reads fields through the
 // narrow views in k8s-types.ts and passes everything else through untouched.
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-}
-
-export interface ObjectMetadata {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  uid?: string;
-  [field: string]: unknown;
-}
-
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMetadata;
-  [field: string]: unknown;
-}
+// One object model for the operator: runtime/object.ts. A KubeObject (a
+// complete manifest: apiVersion, kind, name) is a KubernetesObject as the
+// runtime reads and writes them, without a cast.
+export type { KubeObject, ObjectMetadata, OwnerReference } from '../runtime/object';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -9,7 +9,9 @@ const clientNode = require('@kubernetes/client-node') as typeof ClientNode;
 
 export const KubeConfig = clientNode.KubeConfig;
 export type KubeConfig = ClientNode.KubeConfig;
-export type KubernetesObject = ClientNode.KubernetesObject;
+// The operator's own object model (./object.ts: JSON as the server sends it),
+// not client-node's, whose models carry Date fields a raw JSON read never has.
+export type { KubernetesObject, KubeObject, ObjectMeta, OwnerReference } from './object';
 export type V1Lease = ClientNode.V1Lease;
 export type V1ConfigMap = ClientNode.V1ConfigMap;
 export type V1Namespace = ClientNode.V1Namespace;

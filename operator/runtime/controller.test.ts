@@ -210,7 +210,7 @@ describe('generationOrMetadataChanged', () => {
     expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, resourceVersion: '2' } })).toBe(false);
     expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, generation: 2 } })).toBe(true);
     expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, labels: {} } })).toBe(true);
-    expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, deletionTimestamp: new Date() } })).toBe(true);
+    expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } })).toBe(true);
   });
 });
 

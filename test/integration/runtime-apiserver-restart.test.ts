@@ -1,5 +1,5 @@
 import { OPERATOR_WRITABLE } from '../support/kube';
-import { type KubernetesObject, type V1ConfigMap, loadKubeConfig } from '../../operator/runtime/client-node';
+import { type KubernetesObject, loadKubeConfig } from '../../operator/runtime/client-node';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import { Manager } from '../../operator/runtime/manager';
@@ -37,7 +37,7 @@ describe('runtime: the operator survives a kube-apiserver restart', () => {
     const admin = new KubeClient(loadKubeConfig(process.env.KUBECONFIG));
     const source = (name: string, value: string): KubernetesObject =>
       ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { [RUNTIME_TEST_LABEL]: 'source' } }, data: { value } }) as KubernetesObject;
-    const echoOf = (name: string) => admin.get<V1ConfigMap>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: echoName(name) });
+    const echoOf = (name: string) => admin.get<KubernetesObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: echoName(name) });
 
     manager = new Manager({
       kubeConfig: loadKubeConfig(kubeconfigForServer(process.env.UNDERSTUDY_OPERATOR_KUBECONFIG!, `https://127.0.0.1:${port}`, `restart-${port}`)),

@@ -47,7 +47,7 @@ export function environmentOf(f: Fixture): EnvironmentObject {
   return {
     apiVersion: 'understudy.dev/v1alpha1',
     kind: 'StagingEnvironment',
-    metadata: { name: 'pr-1', namespace: 'previews', uid: 'uid-1', generation: f.generation ?? 1, creationTimestamp: CREATED, ...(f.metadata as object) },
+    metadata: { name: 'pr-1', namespace: 'previews', uid: 'uid-1', generation: f.generation ?? 1, creationTimestamp: CREATED.toISOString(), ...(f.metadata as object) },
     spec: { baselineRef: { name: 'shop' }, ...f.spec },
     ...(f.status ? { status: f.status } : {}),
   };

@@ -41,7 +41,7 @@ function contextOf(objects: object[], reads: string[]): ReconcileContext {
 const env = (spec: Record<string, unknown> = {}): EnvironmentObject => ({
   apiVersion: 'understudy.dev/v1alpha1',
   kind: 'StagingEnvironment',
-  metadata: { name: 'pr-1', namespace: 'previews', uid: 'u-1', generation: 1, creationTimestamp: new Date('2030-01-01T00:00:00Z') },
+  metadata: { name: 'pr-1', namespace: 'previews', uid: 'u-1', generation: 1, creationTimestamp: '2030-01-01T00:00:00Z' },
   spec: { baselineRef: { name: 'shop' }, ...spec },
 });
 
