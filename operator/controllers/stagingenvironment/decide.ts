@@ -11,6 +11,7 @@ import { infrastructureHoldsNamespace } from '../infrastructure/hold';
 import { refOf, retainedExpiryAt } from './lifecycle';
 import type { Observed } from './observe';
 import { PlanMemo, type Planned } from './plan-memo';
+import { namespacedKey } from '../../runtime/object-key';
 
 // Decide: what to do about what was observed, as a pure function of the
 // snapshot (plus a memo of the plan, itself pure). No client, no cache, no
@@ -87,7 +88,7 @@ export function decide(o: Observed, memo: PlanMemo = new PlanMemo()): Decision {
 
   let planned: Planned;
   try {
-    planned = memo.plan(`${environment.namespace}/${environment.name}`, {
+    planned = memo.plan(namespacedKey(environment.namespace, environment.name), {
       environment,
       generation: env.metadata.generation ?? 0,
       spec: copy,

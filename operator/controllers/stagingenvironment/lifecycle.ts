@@ -13,6 +13,7 @@ import type { KubeClient } from '../../runtime/kube-client';
 import type { Logger } from '../../runtime/logger';
 import type { ReconcileContext, Request, Result } from '../../runtime/reconciler';
 import { NAMESPACE_BY_OWNER, NAMESPACE_REF, STAGING_ENVIRONMENT_REF } from './watches';
+import { namespacedKey } from '../../runtime/object-key';
 
 // An environment's end. Deletion (by hand or at expiry) goes through a
 // finalizer: the target namespace is deleted and the finalizer stays until
@@ -47,7 +48,7 @@ export function refOf(env: EnvironmentObject): EnvironmentRef {
 
 /** Managed namespaces made for this environment (or for one of its name before it, when `sameUidOnly` is false): an index lookup. */
 export function namespacesOf(environment: EnvironmentRef, ctx: Pick<ReconcileContext, 'cache'>, sameUidOnly = true): KubeObject[] {
-  const candidates = ctx.cache(Kinds.Namespace).byIndex(NAMESPACE_BY_OWNER, `${environment.namespace}/${environment.name}`) as KubeObject[];
+  const candidates = ctx.cache(Kinds.Namespace).byIndex(NAMESPACE_BY_OWNER, namespacedKey(environment.namespace, environment.name)) as KubeObject[];
   return namespacesIn({ list: () => candidates }, environment, sameUidOnly);
 }
 

@@ -10,6 +10,7 @@ import { PlanMemo, type Planned } from './plan-memo';
 import { report, statusOf } from './report';
 import { cacheOf, NAMESPACE_REF } from './watches';
 import { hasFinalizer } from '../../runtime/finalizers';
+import { namespacedKey } from '../../runtime/object-key';
 
 // One reconcile in four steps, as cert-manager's controllers read:
 //   observe (observe.ts)  gather the environment, its Baseline, the target
@@ -99,6 +100,6 @@ export class StagingEnvironmentReconciler implements Reconciler {
 
   private forget(req: Request): void {
     this.options.metrics?.environmentForgotten(req);
-    this.plans.forget(`${req.namespace}/${req.name}`);
+    this.plans.forget(namespacedKey(req.namespace, req.name));
   }
 }

@@ -9,6 +9,7 @@ import { sweepOrphans } from './lifecycle';
 import { CONFIG_MAP_REF } from './observe';
 import { NAMESPACE_REF, STAGING_ENVIRONMENT_REF } from './watches';
 import { errorMessage } from '../../runtime/error-message';
+import { namespacedKey } from '../../runtime/object-key';
 
 // The periodic sweep, as a runnable of the manager that only the leader runs
 // (controller-runtime's LeaderElectionRunnable), not a side job of whichever
@@ -68,7 +69,7 @@ export async function sweepOnce(input: SweepInput, watched: readonly string[] | 
   for (const namespace of input.namespaces.list()) {
     const owner = environmentOfNamespace(namespace);
     if (!owner || namespace.metadata.deletionTimestamp || input.environments.get(owner.namespace, owner.name)) continue;
-    owners.set(`${owner.namespace}/${owner.name}`, { namespace: owner.namespace, name: owner.name });
+    owners.set(namespacedKey(owner.namespace, owner.name), { namespace: owner.namespace, name: owner.name });
   }
   for (const owner of owners.values()) await sweepOrphans(owner, { client: input.client, log: input.logger, namespaces: input.namespaces, ...(input.metrics ? { metrics: input.metrics } : {}) }, watched);
   for (const configMap of input.configMaps.list(input.operatorNamespace)) {

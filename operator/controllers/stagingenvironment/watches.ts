@@ -12,6 +12,7 @@ import { type Caches, type ReconcileContext, type Request, requestKey } from '..
 import { baselinesOfProductionNamespace, baselineWatches } from '../baseline-access';
 import { ENVIRONMENT_BY_BASELINE, environmentByBaseline } from '../baseline';
 import { ENVIRONMENT_BY_TARGET_NAMESPACE, environmentByTargetNamespace } from '../shared-indexes';
+import { namespacedKey } from '../../runtime/object-key';
 
 // What wakes an environment up. The copied kinds are watched in every
 // namespace without a label selector, one cache per kind: the environment's
@@ -117,7 +118,7 @@ function unique(requests: Request[]): Request[] {
 export const NAMESPACE_BY_OWNER = 'understudy.dev/owner';
 export const namespaceByOwner = (namespace: KubernetesObject): string[] => {
   const owner = environmentOfNamespace(namespace as KubeObject);
-  return owner ? [`${owner.namespace}/${owner.name}`] : [];
+  return owner ? [namespacedKey(owner.namespace, owner.name)] : [];
 };
 
 /** The environment whose labels an object carries. */
