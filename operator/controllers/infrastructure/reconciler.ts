@@ -8,7 +8,7 @@ import type { StackResult } from '../../infrastructure/request';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { addFinalizer, removeFinalizer } from '../../runtime/finalizers';
 import { isNotFound, KubeApiError } from '../../runtime/kube-errors';
-import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
+import { type ReconcileContext, type Reconciler, type Request, type Result, requestKey } from '../../runtime/reconciler';
 import { statusEqual, statusPatch } from '../../runtime/status';
 import { accessBaseline, type GrantedBaseline } from '../baseline-access';
 import { INFRASTRUCTURE_FINALIZER } from './hold';
@@ -55,7 +55,7 @@ export class InfrastructureReconciler implements Reconciler {
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
-    const key = `${req.namespace}/${req.name}`;
+    const key = requestKey(req);
     const env = ctx.primary.get(req.namespace, req.name) as Env | undefined;
     if (!env) {
       // A run of an environment that is gone stops; `destroyed` keeps its uid (a few bytes) so a stale cache never destroys twice.
