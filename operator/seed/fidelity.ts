@@ -268,7 +268,9 @@ export function compareProfiles(
   const rowsOf = new Map(tables.map((t) => [t.table, t.rows]));
   const oneRow = (c: ColumnFidelity): number => 1 / Math.max(1, rowsOf.get(c.table) ?? 1);
   check('null-fraction difference', thresholds.maxNullFractionDelta, columns.map((c) => [`${c.table}.${c.column}`, c.nullFractionDelta, oneRow(c)]));
-  check('KS distance', thresholds.maxKolmogorovSmirnov, columns.map((c) => [`${c.table}.${c.column}`, c.kolmogorovSmirnov, oneRow(c)]));
+  // A KS distance of n random draws from the very distribution is itself about 0.87/√n (Kolmogorov's
+  // limit): a small table is judged with the same sampling slack as a pair trend, one row at least.
+  check('KS distance', thresholds.maxKolmogorovSmirnov, columns.map((c) => [`${c.table}.${c.column}`, c.kolmogorovSmirnov, Math.max(oneRow(c), pairTrendGranularity(rowsOf.get(c.table) ?? 1))]));
   check('total variation', thresholds.maxTotalVariation, columns.map((c) => [`${c.table}.${c.column}`, c.totalVariation, oneRow(c)]));
   check('row-count deviation', thresholds.maxRowCountDeviation, tables.map((t) => [t.table, t.rowCountDeviation]));
   // Sampling error: a trend measured on n rows is about 1/√n off; a range of n uniform draws misses about 2/(n+1) of it.
