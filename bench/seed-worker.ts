@@ -1,6 +1,5 @@
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { faker } from '@faker-js/faker';
 import type { Client } from 'pg';

@@ -111,7 +111,7 @@ export function environmentManifest(input: DevUpInput, namespace: string, base: 
   const services = mergeServices((spec.services as ServiceEntry[] | undefined) ?? [], input);
   if (services.length > 0) spec.services = services;
   if (input.replicas || input.resources) {
-    spec.scale = { ...((spec.scale as Json | undefined) ?? {}), ...(input.replicas ? { replicas: input.replicas } : {}), ...(input.resources ? { resources: input.resources } : {}) };
+    spec.scale = { ...((spec.scale) ?? {}), ...(input.replicas ? { replicas: input.replicas } : {}), ...(input.resources ? { resources: input.resources } : {}) };
   }
   if (input.copySecret.length > 0) {
     if (input.secrets && input.secrets !== 'CopyListed') throw new DevInputError(`--copy-secret needs --secrets CopyListed (or no --secrets), not ${input.secrets}`);
@@ -121,7 +121,7 @@ export function environmentManifest(input: DevUpInput, namespace: string, base: 
     spec.ttl = input.ttl;
     delete spec.expiresAt;
   }
-  if (input.hostTemplate) spec.ingress = { ...((spec.ingress as Json | undefined) ?? {}), hostTemplate: input.hostTemplate };
+  if (input.hostTemplate) spec.ingress = { ...((spec.ingress) ?? {}), hostTemplate: input.hostTemplate };
 
   const checked = parseStagingEnvironmentSpec(spec);
   if (!checked.ok) {

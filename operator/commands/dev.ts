@@ -134,7 +134,7 @@ async function applyEnvironment(client: KubeClient, manifest: EnvironmentManifes
   try {
     return await client.apply(manifest, { force });
   } catch (err) {
-    if (isConflict(err)) throw new Error(`${(err as Error).message}\nanother manager (kubectl, Argo CD, ...) owns some of these fields; rerun with --force to take them over`);
+    if (isConflict(err)) throw new Error(`${(err as Error).message}\nanother manager (kubectl, Argo CD, ...) owns some of these fields; rerun with --force to take them over`, { cause: err });
     throw err;
   }
 }

@@ -89,8 +89,8 @@ describe('report', () => {
     expect(text).toMatch(/^Verdict: Drifted/);
     expect(text).toMatch(/Unexpected differences:[\s\S]*Deployment\/checkout[\s\S]*ratio off/);
     expect(text).toMatch(/Expected differences[\s\S]*Deployment\/cart/);
-    expect(text).toMatch(/Inconclusive:\n  behaviour Query\/p95: no data in staging/);
-    expect(text).toMatch(/Could not check:\n  schema: cannot connect/);
+    expect(text).toMatch(/Inconclusive:\n {2}behaviour Query\/p95: no data in staging/);
+    expect(text).toMatch(/Could not check:\n {2}schema: cannot connect/);
   });
 
   const long = {

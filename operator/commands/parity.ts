@@ -164,23 +164,23 @@ async function readEnvironment(clusters: Clusters, key: EnvironmentKey | undefin
   const environment = await clusters.client().get({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: key.namespace, name: key.name });
   if (!environment) throw new Error(`${key.field} ${key.namespace}/${key.name}: StagingEnvironment not found`);
   checkEnvironmentTarget(environment, key, staging);
-  return environment as ParitySources['environment'];
+  return environment;
 }
 
 /** Sources from flags and the user's own credentials; the user's RBAC decides what can be read. */
 function cliResolver(options: ParityCommandOptions, clusters: Clusters, namespace: string, environment: ParitySources['environment'] | undefined): SourceResolver {
   return {
-    objects: async () => ({ staging: KubeObjectSource.fromKubeConfig(clusters.stagingConfig(), 'staging'), production: KubeObjectSource.fromKubeConfig(clusters.productionConfig(), 'production') }),
+    objects: () => Promise.resolve({ staging: KubeObjectSource.fromKubeConfig(clusters.stagingConfig(), 'staging'), production: KubeObjectSource.fromKubeConfig(clusters.productionConfig(), 'production') }),
     stagingDatabaseUrl: async (ref, field) =>
       options.postgresStaging ?? (await readSecretKey(clusters.client(), ref.from === 'Staging' ? options.staging : namespace, ref.name, ref.key, field)).trim(),
-    productionDatabaseUrl: async (_name, field) => {
-      if (!options.postgresProduction) throw new Error(`${field}: the CLI reads no Baseline; pass the production database with --postgres-production`);
-      return options.postgresProduction;
-    },
-    metrics: async (timeoutMs) => {
-      if (!options.prometheus) throw new Error('spec.categories.behaviour: pass the Prometheus with --prometheus <url>');
-      return new PrometheusClient(options.prometheus, timeoutMs);
-    },
+    productionDatabaseUrl: (_name, field) =>
+      options.postgresProduction
+        ? Promise.resolve(options.postgresProduction)
+        : Promise.reject(new Error(`${field}: the CLI reads no Baseline; pass the production database with --postgres-production`)),
+    metrics: (timeoutMs) =>
+      options.prometheus
+        ? Promise.resolve(new PrometheusClient(options.prometheus, timeoutMs))
+        : Promise.reject(new Error('spec.categories.behaviour: pass the Prometheus with --prometheus <url>')),
     ...(environment ? { environment } : {}),
   };
 }

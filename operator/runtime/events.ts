@@ -164,4 +164,4 @@ export class KubeEventRecorder implements EventRecorder {
 }
 
 /** Drops events; for tools and tests that have no cluster to write to. */
-export const noopEventRecorder: EventRecorder = { event: async () => undefined };
+export const noopEventRecorder: EventRecorder = { event: () => Promise.resolve() };

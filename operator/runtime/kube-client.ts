@@ -1,4 +1,4 @@
-import fetch, { type RequestInit, type Response } from 'node-fetch';
+import fetch, { type Response } from 'node-fetch';
 import type { KubeConfig, KubernetesObject } from './client-node';
 import { KubeApiError, apiErrorFromResponse } from './kube-errors';
 import { type ResourceInfo, ResourcePaths } from './resource-paths';
@@ -281,7 +281,7 @@ export class KubeClient {
     }, headersTimeoutMs);
     let response: Response;
     try {
-      response = await fetch(url, { ...init, headers: plainHeaders(init.headers), method: 'GET', signal: signal as RequestInit['signal'] });
+      response = await fetch(url, { ...init, headers: plainHeaders(init.headers), method: 'GET', signal: signal });
     } catch (err) {
       if (headersTimedOut) throw new KubeApiError(`GET ${path}: no response headers within ${headersTimeoutMs} ms`, 0, 'HeadersTimeout', undefined, { cause: err });
       throw transportError('GET', path, err);
@@ -327,7 +327,7 @@ export class KubeClient {
         method: spec.method,
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: requestSignal as RequestInit['signal'],
+        signal: requestSignal,
       });
     } catch (err) {
       observe('<error>');

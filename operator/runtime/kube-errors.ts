@@ -38,7 +38,7 @@ export function apiErrorFromResponse(method: string, path: string, statusCode: n
   let status: StatusBody | undefined;
   try {
     const parsed: unknown = JSON.parse(bodyText);
-    if (parsed && typeof parsed === 'object') status = parsed as StatusBody;
+    if (parsed && typeof parsed === 'object') status = parsed;
   } catch {
     status = undefined;
   }

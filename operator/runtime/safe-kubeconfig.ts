@@ -123,6 +123,7 @@ const ClusterSchema = z.strictObject({
 });
 
 // Header values: a token or basic credential with a line break could add headers of its own.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const headerSafe = (key: string) => z.string().min(1).regex(/^[^\u0000-\u001f\u007f]*$/, problem(`${key} must not contain control characters`));
 
 const UserSchema = z

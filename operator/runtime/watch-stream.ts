@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message';
 import { KubeApiError } from './kube-errors';
 import type { KubernetesObject } from './client-node';
 
@@ -40,7 +41,7 @@ export function readWatchStream(body: NodeJS.ReadableStream, onEvent: (event: Wa
       clearTimeout(idleTimer);
       body.removeListener('data', onData);
       options.abort();
-      if (err && !stoppedByCaller) reject(err);
+      if (err && !stoppedByCaller) reject(err instanceof Error ? err : new Error(errorMessage(err)));
       else resolve();
     };
     const armIdleTimer = (): void => {

@@ -129,7 +129,7 @@ async function sampleTransformed(source: SeedDatabase, table: TableInfo, plans: 
   const sql = where ? `${where} LIMIT 200` : 'TRUE LIMIT 200';
   const rows: Array<Array<string | null>> = [];
   for await (const lines of source.readLines(table, plans.map((p) => p.column.name), sql, 200)) {
-    for (const line of transform(lines).split('\n')) if (line !== '') rows.push(codec.splitLine(line).map(codec.decodeField));
+    for (const line of transform(lines).split('\n')) if (line !== '') rows.push(codec.splitLine(line).map((field) => codec.decodeField(field)));
     if (rows.length >= 200) break;
   }
   return rows.slice(0, 200);

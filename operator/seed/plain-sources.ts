@@ -32,7 +32,9 @@ function toText(value: unknown, isArray: boolean): string | null {
   if (isArray && Array.isArray(value)) return encodeArray(value.map((v) => (v === null ? null : String(v))));
   if (typeof value === 'object') return JSON.stringify(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  return String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value) ?? null;
 }
 
 /** Fixture rows (table name to a list of rows), in foreign-key order, in one transaction. */
@@ -53,6 +55,7 @@ export async function runFixtures(target: SeedDatabase, schema: SchemaInfo, fixt
       columns,
       rows: () => rows.length,
       deferred: [],
+      // eslint-disable-next-line @typescript-eslint/require-await -- the writer takes an AsyncIterable; these rows are already in memory
       chunks: async function* () {
         yield target.codec.encodeRows(rows.map((r) => columns.map((c, i) => toText(r[c], infos[i]?.isArray ?? false))));
       },

@@ -36,7 +36,7 @@ export async function startOperator(namespaces: string[], options: DataSeedContr
 }
 
 export function applyDataSeed(namespace: string, name: string, spec: DataSeedSpecInput, labels: Record<string, string> = {}): Promise<DataSeedObject> {
-  return admin.apply<DataSeedObject>({ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', metadata: { name, namespace, labels }, spec } as DataSeedObject, { force: true });
+  return admin.apply<DataSeedObject>({ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', metadata: { name, namespace, labels }, spec }, { force: true });
 }
 
 export function getDataSeed(namespace: string, name: string): Promise<DataSeedObject | undefined> {

@@ -186,7 +186,7 @@ describe('ParityCheck tenancy: production only through a Baseline that allows th
     // What the StagingEnvironment controller would have made: its target namespace, labelled and annotated as its own, with a copy inside.
     const labels = { 'app.kubernetes.io/managed-by': 'understudy', 'understudy.dev/environment': 'pr-1', 'understudy.dev/environment-namespace': teamA };
     const annotations = { 'understudy.dev/owner': `${teamA}/pr-1`, 'understudy.dev/owner-uid': environment.metadata!.uid! };
-    await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: target, labels, annotations } } as KubernetesObject);
+    await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: target, labels, annotations } });
     for (const object of ['catalog', 'checkout'].flatMap((name) => shopService(name, { namespace: target, replicas: 2, ...(name === 'checkout' ? { image } : {}) }))) await admin.apply(object as KubernetesObject);
     await grantSecretRead(target);
     await admin.mergePatch({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: teamA, name: 'pr-1' }, { status: { namespace: target } }, { subresource: 'status' });

@@ -217,7 +217,7 @@ describe('atomic seeds', () => {
       const url = await cloneDatabase('seed_atomic_before', 'seed_atomic_killed');
       const child = cli(url, production);
       let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       await sleep(at);
       child.kill('SIGKILL');

@@ -26,11 +26,11 @@ export async function runSources(
   // The Baseline's selector applies to both sides, so a copy of what it selects compares with what it selects.
   const selector = baseline.spec.source.selector ? labelSelectorString(baseline.spec.source.selector) || undefined : undefined;
   const resolver: SourceResolver = {
-    objects: async () => ({ staging: KubeObjectSource.fromKubeConfig(ctx.client.kubeConfig, 'staging', selector), production: production.objects() }),
+    objects: () => Promise.resolve({ staging: KubeObjectSource.fromKubeConfig(ctx.client.kubeConfig, 'staging', selector), production: production.objects() }),
     stagingDatabaseUrl: async (ref, field) => (await readSecretKey(ctx.client, ref.from === 'Staging' ? staging : checkNamespace, ref.name, ref.key, field)).trim(),
     productionDatabaseUrl: (name, field) => baselineDatabaseUrl(ctx, baseline, name, field),
     metrics: (timeoutMs) => baselinePrometheus(ctx, baseline, timeoutMs),
-    ...(resolution.staging.environment ? { environment: resolution.staging.environment as NonNullable<SourceResolver['environment']> } : {}),
+    ...(resolution.staging.environment ? { environment: resolution.staging.environment } : {}),
   };
   return { check, built: await buildSources(check, resolver) };
 }

@@ -186,7 +186,7 @@ export class PostgresDatabase implements SeedDatabase {
       };
     } catch {
       // Without the right to create the marker, a seed still runs; its failures are reported in status only.
-      return { finish: async () => undefined };
+      return { finish: () => Promise.resolve() };
     }
   }
 
