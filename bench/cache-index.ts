@@ -21,7 +21,12 @@ const objects = flag('--objects', 20_000);
 const namespaces = flag('--namespaces', 400);
 const store = new ObjectStore<Seed>({ configMap: (o) => [`${o.metadata?.namespace}/${o.spec.configMap}`] });
 for (let i = 0; i < objects; i++) {
-  store.upsert({ apiVersion: 'v1', kind: 'Thing', metadata: { namespace: `ns-${i % namespaces}`, name: `o-${i}`, resourceVersion: '1' }, spec: { configMap: `cm-${i % 7}` } });
+  store.upsert({
+    apiVersion: 'v1',
+    kind: 'Thing',
+    metadata: { namespace: `ns-${i % namespaces}`, name: `o-${i}`, resourceVersion: '1' },
+    spec: { configMap: `cm-${i % 7}` },
+  });
 }
 
 function time(what: string, rounds: number, fn: (i: number) => number): number {
@@ -35,17 +40,41 @@ function time(what: string, rounds: number, fn: (i: number) => number): number {
 }
 
 const rounds = 2_000;
-const scanList = time('list(namespace), scan of every object (anchor)', rounds, (i) => store.list().filter((o) => o.metadata?.namespace === `ns-${i % namespaces}`).length);
+const scanList = time(
+  'list(namespace), scan of every object (anchor)',
+  rounds,
+  (i) => store.list().filter((o) => o.metadata?.namespace === `ns-${i % namespaces}`).length,
+);
 const indexList = time('list(namespace), namespace index', rounds, (i) => store.list(`ns-${i % namespaces}`).length);
-const scanMap = time('who names ns/cm, scan of every entry (anchor)', rounds, (i) => store.list().filter((o) => `${o.metadata?.namespace}/${o.spec.configMap}` === `ns-${i % namespaces}/cm-${i % 7}`).length);
-const indexMap = time('who names ns/cm, byIndex', rounds, (i) => store.byIndex('configMap', `ns-${i % namespaces}/cm-${i % 7}`).length);
-console.log(`\n${objects} objects in ${namespaces} namespaces: list(namespace) ${(scanList / indexList).toFixed(0)}x faster than the scan; a mapping lookup ${(scanMap / indexMap).toFixed(0)}x faster`);
+const scanMap = time(
+  'who names ns/cm, scan of every entry (anchor)',
+  rounds,
+  (i) =>
+    store.list().filter((o) => `${o.metadata?.namespace}/${o.spec.configMap}` === `ns-${i % namespaces}/cm-${i % 7}`)
+      .length,
+);
+const indexMap = time(
+  'who names ns/cm, byIndex',
+  rounds,
+  (i) => store.byIndex('configMap', `ns-${i % namespaces}/cm-${i % 7}`).length,
+);
+console.log(
+  `\n${objects} objects in ${namespaces} namespaces: list(namespace) ${(scanList / indexList).toFixed(0)}x faster than the scan; a mapping lookup ${(scanMap / indexMap).toFixed(0)}x faster`,
+);
 
 // The price: every watch event updates the indexes too.
 function fill(indexed: boolean): number {
-  const target = indexed ? new ObjectStore<Seed>({ configMap: (o) => [`${o.metadata?.namespace}/${o.spec.configMap}`] }) : new ObjectStoreWithoutIndexes();
+  const target = indexed
+    ? new ObjectStore<Seed>({ configMap: (o) => [`${o.metadata?.namespace}/${o.spec.configMap}`] })
+    : new ObjectStoreWithoutIndexes();
   const start = performance.now();
-  for (let i = 0; i < objects; i++) target.upsert({ apiVersion: 'v1', kind: 'Thing', metadata: { namespace: `ns-${i % namespaces}`, name: `o-${i}`, resourceVersion: String(i) }, spec: { configMap: `cm-${i % 7}` } });
+  for (let i = 0; i < objects; i++)
+    target.upsert({
+      apiVersion: 'v1',
+      kind: 'Thing',
+      metadata: { namespace: `ns-${i % namespaces}`, name: `o-${i}`, resourceVersion: String(i) },
+      spec: { configMap: `cm-${i % 7}` },
+    });
   return ((performance.now() - start) * 1000) / objects;
 }
 
@@ -63,4 +92,6 @@ fill(false);
 fill(true);
 const plain = fill(false);
 const indexed = fill(true);
-console.log(`upsert: ${plain.toFixed(2)} µs without indexes (anchor), ${indexed.toFixed(2)} µs with the namespace index and one more (${(indexed / plain).toFixed(1)}x)`);
+console.log(
+  `upsert: ${plain.toFixed(2)} µs without indexes (anchor), ${indexed.toFixed(2)} µs with the namespace index and one more (${(indexed / plain).toFixed(1)}x)`,
+);

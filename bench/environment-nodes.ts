@@ -16,9 +16,18 @@ function kwokNode(name: string): unknown {
     metadata: {
       name,
       annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
-      labels: { 'kubernetes.io/arch': 'amd64', 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': name, type: 'kwok', 'understudy.dev/bench': 'environment' },
+      labels: {
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/hostname': name,
+        type: 'kwok',
+        'understudy.dev/bench': 'environment',
+      },
     },
-    status: { allocatable: { cpu: '64', memory: '256Gi', pods: String(PODS_PER_NODE) }, capacity: { cpu: '64', memory: '256Gi', pods: String(PODS_PER_NODE) } },
+    status: {
+      allocatable: { cpu: '64', memory: '256Gi', pods: String(PODS_PER_NODE) },
+      capacity: { cpu: '64', memory: '256Gi', pods: String(PODS_PER_NODE) },
+    },
   };
 }
 

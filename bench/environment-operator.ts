@@ -20,15 +20,32 @@ export async function startOperator(name: string, kubeconfig: string, namespace:
   const metricsUrl = `http://127.0.0.1:${port}`;
   // BENCH_OPERATOR_NODE_OPTIONS reaches the operator only (for example --trace-gc), BENCH_OPERATOR_LOG keeps its output.
   const nodeOptions = process.env.BENCH_OPERATOR_NODE_OPTIONS;
-  const p = spawnOperator(name, [`--kubeconfig=${kubeconfig}`, `--namespace=${namespace}`, `--metrics-bind-address=127.0.0.1:${port}`, '--no-metrics-secure', '--health-probe-bind-address=0', '--graceful-shutdown-timeout=5'], {
-    LOG_LEVEL: 'warn',
-    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-  });
+  const p = spawnOperator(
+    name,
+    [
+      `--kubeconfig=${kubeconfig}`,
+      `--namespace=${namespace}`,
+      `--metrics-bind-address=127.0.0.1:${port}`,
+      '--no-metrics-secure',
+      '--health-probe-bind-address=0',
+      '--graceful-shutdown-timeout=5',
+    ],
+    {
+      LOG_LEVEL: 'warn',
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    },
+  );
   const deadline = Date.now() + 30_000;
   // At warn the start is not logged: the metrics server answering says it runs.
   for (;;) {
     if (p.child.exitCode !== null) throw new Error(`operator exited: ${p.output()}`);
-    if (await fetch(`${metricsUrl}/metrics`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${metricsUrl}/metrics`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > deadline) throw new Error('operator did not serve /metrics within 30 s');
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -55,19 +72,28 @@ function cpuSecondsOf(pid: number): number {
 }
 
 function statusField(pid: number, field: string): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
   const kib = Number(/(\d+)\s*kB/.exec(line ?? '')?.[1] ?? NaN);
   return kib * 1024;
 }
 
 /** A quantile of a Prometheus histogram, interpolated within its bucket as histogram_quantile() does. */
-export function histogramQuantile(metricsText: string, name: string, labels: Record<string, string>, q: number): number | undefined {
+export function histogramQuantile(
+  metricsText: string,
+  name: string,
+  labels: Record<string, string>,
+  q: number,
+): number | undefined {
   const buckets: Array<{ le: number; count: number }> = [];
   for (const line of metricsText.split('\n')) {
     if (!line.startsWith(`${name}_bucket{`)) continue;
     const match = /^[^{]+\{([^}]*)\} (\S+)$/.exec(line);
     if (!match) continue;
-    const found = Object.fromEntries([...(match[1] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const found = Object.fromEntries(
+      [...(match[1] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
     if (!Object.entries(labels).every(([k, v]) => found[k] === v)) continue;
     buckets.push({ le: found.le === '+Inf' ? Infinity : Number(found.le), count: Number(match[2]) });
   }

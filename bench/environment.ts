@@ -65,7 +65,12 @@ async function applyAll(client: KubeClient, objects: readonly SyntheticObject[])
 }
 
 function environment(name: string, namespace: string, baseline: string): KubernetesObject {
-  return { apiVersion: API_VERSION, kind: 'StagingEnvironment', metadata: { name, namespace }, spec: { baselineRef: { name: baseline } } } as KubernetesObject;
+  return {
+    apiVersion: API_VERSION,
+    kind: 'StagingEnvironment',
+    metadata: { name, namespace },
+    spec: { baselineRef: { name: baseline } },
+  } as KubernetesObject;
 }
 
 /**
@@ -78,7 +83,12 @@ function baselineOf(production: string, previews: string): KubernetesObject {
     apiVersion: API_VERSION,
     kind: 'Baseline',
     metadata: { name: production },
-    spec: { source: { namespace: production }, allowedNamespaces: { names: [previews] }, targetNamespace: { prefix: '' }, isolation: { networkPolicy: false } },
+    spec: {
+      source: { namespace: production },
+      allowedNamespaces: { names: [previews] },
+      targetNamespace: { prefix: '' },
+      isolation: { networkPolicy: false },
+    },
   } as KubernetesObject;
 }
 
@@ -103,7 +113,11 @@ async function mustSucceed(args: string[]): Promise<void> {
 async function createToReady(c: Cluster, dir: string): Promise<{ operatorMs: number[]; kubectlMs: number[] }> {
   const baseline = `bench-base20-${SUFFIX}`;
   const previews = `bench-previews20-${SUFFIX}`;
-  await applyAll(c.admin, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, SERVICES_LARGE), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: previews } }]);
+  await applyAll(c.admin, [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } },
+    ...syntheticBaseline(baseline, SERVICES_LARGE),
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: previews } },
+  ]);
   await c.admin.apply(baselineOf(baseline, previews), { force: true });
   const operator = await startOperator('bench-20', c.operatorKubeconfig, previews);
   const operatorMs: number[] = [];
@@ -111,20 +125,47 @@ async function createToReady(c: Cluster, dir: string): Promise<{ operatorMs: num
   try {
     for (let run = 0; run < RUNS; run++) {
       const plain = `bench-kubectl-${SUFFIX}-${run}`;
-      const file = yamlFile(dir, `kubectl-${run}.yaml`, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plain } }, ...syntheticBaseline(plain, SERVICES_LARGE)]);
-      kubectlMs.push(await timed(async () => {
-        await mustSucceed(['apply', '-f', file]);
-        await mustSucceed(['wait', '-n', plain, '--for=condition=Available', 'deployment', '--all', '--timeout=300s']);
-      }));
+      const file = yamlFile(dir, `kubectl-${run}.yaml`, [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: plain } },
+        ...syntheticBaseline(plain, SERVICES_LARGE),
+      ]);
+      kubectlMs.push(
+        await timed(async () => {
+          await mustSucceed(['apply', '-f', file]);
+          await mustSucceed([
+            'wait',
+            '-n',
+            plain,
+            '--for=condition=Available',
+            'deployment',
+            '--all',
+            '--timeout=300s',
+          ]);
+        }),
+      );
       const envFile = yamlFile(dir, `env-${run}.yaml`, [environment(`copy-${run}`, previews, baseline)]);
-      operatorMs.push(await timed(async () => {
-        await mustSucceed(['apply', '-f', envFile]);
-        await mustSucceed(['wait', '-n', previews, '--for=condition=Ready', `stagingenvironment/copy-${run}`, '--timeout=300s']);
-      }));
-      process.stderr.write(`[bench] run ${run + 1}/${RUNS}: operator ${operatorMs[run]?.toFixed(0)} ms, kubectl ${kubectlMs[run]?.toFixed(0)} ms\n`);
+      operatorMs.push(
+        await timed(async () => {
+          await mustSucceed(['apply', '-f', envFile]);
+          await mustSucceed([
+            'wait',
+            '-n',
+            previews,
+            '--for=condition=Ready',
+            `stagingenvironment/copy-${run}`,
+            '--timeout=300s',
+          ]);
+        }),
+      );
+      process.stderr.write(
+        `[bench] run ${run + 1}/${RUNS}: operator ${operatorMs[run]?.toFixed(0)} ms, kubectl ${kubectlMs[run]?.toFixed(0)} ms\n`,
+      );
     }
   } finally {
-    await cleanup(c, previews, operator.stop, baseline, [baseline, ...Array.from({ length: RUNS }, (_, run) => `bench-kubectl-${SUFFIX}-${run}`)]);
+    await cleanup(c, previews, operator.stop, baseline, [
+      baseline,
+      ...Array.from({ length: RUNS }, (_, run) => `bench-kubectl-${SUFFIX}-${run}`),
+    ]);
   }
   return { operatorMs, kubectlMs };
 }
@@ -147,38 +188,52 @@ interface ScaleResult {
 async function manyAtOnce(c: Cluster): Promise<ScaleResult> {
   const baseline = `bench-base10-${SUFFIX}`;
   const previews = `bench-previews-${SUFFIX}`;
-  await applyAll(c.admin, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, SERVICES_SMALL), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: previews } }]);
+  await applyAll(c.admin, [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } },
+    ...syntheticBaseline(baseline, SERVICES_SMALL),
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: previews } },
+  ]);
   await c.admin.apply(baselineOf(baseline, previews), { force: true });
   const operator = await startOperator('bench-many', c.operatorKubeconfig, previews);
   try {
     const names = Array.from({ length: ENVIRONMENTS }, (_, i) => `env-${String(i).padStart(3, '0')}`);
     const start = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < names.length) {
-        const name = names[next++]!;
-        await c.admin.create(environment(name, previews, baseline));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < names.length) {
+          const name = names[next++]!;
+          await c.admin.create(environment(name, previews, baseline));
+        }
+      }),
+    );
     let ready = 0;
     let lastReport = 0;
     let allProvisionedMs: number | undefined;
     while (performance.now() - start < ALL_READY_TIMEOUT_MS) {
-      const list = await c.admin.list<KubernetesObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>(API_VERSION, 'StagingEnvironment', { namespace: previews });
-      const holding = (type: string): number => list.items.filter((e) => e.status?.conditions?.some((k) => k.type === type && k.status === 'True')).length;
+      const list = await c.admin.list<
+        KubernetesObject & { status?: { conditions?: Array<{ type: string; status: string }> } }
+      >(API_VERSION, 'StagingEnvironment', { namespace: previews });
+      const holding = (type: string): number =>
+        list.items.filter((e) => e.status?.conditions?.some((k) => k.type === type && k.status === 'True')).length;
       ready = holding('Ready');
-      if (allProvisionedMs === undefined && holding('Provisioned') === ENVIRONMENTS) allProvisionedMs = performance.now() - start;
+      if (allProvisionedMs === undefined && holding('Provisioned') === ENVIRONMENTS)
+        allProvisionedMs = performance.now() - start;
       if (ready === ENVIRONMENTS) break;
       if (performance.now() - lastReport > 15_000) {
         lastReport = performance.now();
-        process.stderr.write(`[bench] ${ready}/${ENVIRONMENTS} Ready after ${((performance.now() - start) / 1000).toFixed(0)} s, operator RSS peak ${(operator.peakRssBytes() / 2 ** 20).toFixed(0)} MiB\n`);
+        process.stderr.write(
+          `[bench] ${ready}/${ENVIRONMENTS} Ready after ${((performance.now() - start) / 1000).toFixed(0)} s, operator RSS peak ${(operator.peakRssBytes() / 2 ** 20).toFixed(0)} MiB\n`,
+        );
       }
       await new Promise((r) => setTimeout(r, 500));
     }
     const allReadyMs = performance.now() - start;
     const metrics = await (await fetch(`${operator.metricsUrl}/metrics`)).text();
     const labels = { controller: 'stagingenvironment' };
-    const count = /controller_runtime_reconcile_time_seconds_count\{controller="stagingenvironment"\} (\S+)/.exec(metrics)?.[1];
+    const count = /controller_runtime_reconcile_time_seconds_count\{controller="stagingenvironment"\} (\S+)/.exec(
+      metrics,
+    )?.[1];
     return {
       ready,
       allReadyMs,
@@ -201,25 +256,47 @@ async function manyAtOnce(c: Cluster): Promise<ScaleResult> {
  * in the background, so the benchmark does not wait minutes for it. The
  * Baseline goes last, once nothing uses it.
  */
-async function cleanup(c: Cluster, previews: string, stopOperator: () => Promise<void>, baseline: string, namespaces: string[]): Promise<void> {
+async function cleanup(
+  c: Cluster,
+  previews: string,
+  stopOperator: () => Promise<void>,
+  baseline: string,
+  namespaces: string[],
+): Promise<void> {
   await kubectlAsync(['delete', 'stagingenvironments', '--all', '-n', previews, '--wait=false']);
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const targets = (await c.admin.list<KubernetesObject>('v1', 'Namespace', { labelSelector: `understudy.dev/environment-namespace=${previews}` })).items;
+    const targets = (
+      await c.admin.list<KubernetesObject>('v1', 'Namespace', {
+        labelSelector: `understudy.dev/environment-namespace=${previews}`,
+      })
+    ).items;
     if (targets.every((ns) => ns.metadata?.deletionTimestamp) || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
   await stopOperator();
-  for (const env of (await c.admin.list<KubernetesObject>(API_VERSION, 'StagingEnvironment', { namespace: previews })).items) {
-    await c.admin.mergePatch({ apiVersion: API_VERSION, kind: 'StagingEnvironment', namespace: previews, name: env.metadata?.name ?? '' }, { metadata: { finalizers: null } }).catch(() => undefined);
+  for (const env of (await c.admin.list<KubernetesObject>(API_VERSION, 'StagingEnvironment', { namespace: previews }))
+    .items) {
+    await c.admin
+      .mergePatch(
+        { apiVersion: API_VERSION, kind: 'StagingEnvironment', namespace: previews, name: env.metadata?.name ?? '' },
+        { metadata: { finalizers: null } },
+      )
+      .catch(() => undefined);
   }
-  const leftovers = (await c.admin.list<KubernetesObject>('v1', 'Namespace', { labelSelector: `understudy.dev/environment-namespace=${previews}` })).items.map((ns) => ns.metadata?.name ?? '');
-  for (const name of [previews, ...namespaces, ...leftovers]) await c.admin.delete({ apiVersion: 'v1', kind: 'Namespace', name }).catch(() => undefined);
+  const leftovers = (
+    await c.admin.list<KubernetesObject>('v1', 'Namespace', {
+      labelSelector: `understudy.dev/environment-namespace=${previews}`,
+    })
+  ).items.map((ns) => ns.metadata?.name ?? '');
+  for (const name of [previews, ...namespaces, ...leftovers])
+    await c.admin.delete({ apiVersion: 'v1', kind: 'Namespace', name }).catch(() => undefined);
   await c.admin.delete({ apiVersion: API_VERSION, kind: 'Baseline', name: baseline }).catch(() => undefined);
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(resolve(__dirname, '../dist/operator/cli.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!existsSync(resolve(__dirname, '../dist/operator/cli.js')))
+    throw new Error('dist/ is missing: run `npm run build` first');
   const c = await cluster();
   const dir = mkdtempSync(join(tmpdir(), 'understudy-bench-env-'));
   const addedNodes = await ensureNodes(c.admin, Math.ceil((ENVIRONMENTS * SERVICES_SMALL * 1.2) / 250));
@@ -240,8 +317,13 @@ async function main(): Promise<void> {
       `  operator peak RSS (VmHWM): ${scale.peakRssMiB.toFixed(0)} MiB (target <= ${RSS_TARGET_MIB} MiB, ratio ${(scale.peakRssMiB / RSS_TARGET_MIB).toFixed(2)}); live heap at the end ${scale.heapUsedMiB.toFixed(0)} MiB`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    process.stdout.write(`${JSON.stringify({ bench: 'environment', createToReady: { operatorMs: single.operatorMs.map(Math.round), kubectlMs: single.kubectlMs.map(Math.round), ratio: round2(ratio) }, scale: { environments: ENVIRONMENTS, services: SERVICES_SMALL, ready: scale.ready, allReadyMs: Math.round(scale.allReadyMs), allProvisionedMs: scale.allProvisionedMs === undefined ? null : Math.round(scale.allProvisionedMs), operatorCpuSeconds: scale.operatorCpuSeconds, reconciles: scale.reconciles, p50Seconds: scale.p50, p99Seconds: scale.p99, peakRssMiB: Math.round(scale.peakRssMiB), heapUsedMiB: Math.round(scale.heapUsedMiB) } })}\n`);
-    process.exitCode = (RUNS === 0 || ratio <= RATIO_TARGET) && scale.ready === ENVIRONMENTS && scale.peakRssMiB <= RSS_TARGET_MIB ? 0 : 1;
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'environment', createToReady: { operatorMs: single.operatorMs.map(Math.round), kubectlMs: single.kubectlMs.map(Math.round), ratio: round2(ratio) }, scale: { environments: ENVIRONMENTS, services: SERVICES_SMALL, ready: scale.ready, allReadyMs: Math.round(scale.allReadyMs), allProvisionedMs: scale.allProvisionedMs === undefined ? null : Math.round(scale.allProvisionedMs), operatorCpuSeconds: scale.operatorCpuSeconds, reconciles: scale.reconciles, p50Seconds: scale.p50, p99Seconds: scale.p99, peakRssMiB: Math.round(scale.peakRssMiB), heapUsedMiB: Math.round(scale.heapUsedMiB) } })}\n`,
+    );
+    process.exitCode =
+      (RUNS === 0 || ratio <= RATIO_TARGET) && scale.ready === ENVIRONMENTS && scale.peakRssMiB <= RSS_TARGET_MIB
+        ? 0
+        : 1;
   } finally {
     await removeNodes(c.admin, addedNodes);
     rmSync(dir, { recursive: true, force: true });

@@ -39,16 +39,21 @@ async function kubeConfig(): Promise<KubeConfig> {
 
 async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await run(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
 }
 
 async function applyShop(client: KubeClient, namespace: string, drift: boolean): Promise<void> {
   await client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as never);
   const objects = Array.from({ length: SERVICES }, (_, i) => {
     const name = `svc-${String(i).padStart(2, '0')}`;
-    const env = { LOG_LEVEL: drift && i % 10 === 0 ? 'debug' : 'info', CATALOG_URL: `http://catalog.${namespace}.svc:8080` };
+    const env = {
+      LOG_LEVEL: drift && i % 10 === 0 ? 'debug' : 'info',
+      CATALOG_URL: `http://catalog.${namespace}.svc:8080`,
+    };
     return shopService(name, { namespace, replicas: 3, env, ...(i % 5 === 0 ? { hpa: { min: 2, max: 10 } } : {}) });
   }).flat();
   await inParallel(objects, 16, (o) => client.apply(o as never));
@@ -60,10 +65,14 @@ async function shopDatabase(serverUrl: string, name: string, drift: boolean): Pr
   await client.connect();
   try {
     for (let t = 0; t < TABLES; t++) {
-      await client.query(`create table t_${t} (id bigint primary key, customer text not null, amount numeric(10,2), status text default 'new', created_at timestamptz default now())`);
+      await client.query(
+        `create table t_${t} (id bigint primary key, customer text not null, amount numeric(10,2), status text default 'new', created_at timestamptz default now())`,
+      );
       if (!(drift && t === 7)) await client.query(`create index t_${t}_status_idx on t_${t} (status)`);
       const rows = drift && t === 42 ? 50 : 100;
-      await client.query(`insert into t_${t} (id, customer, amount, status) select g, 'c' || (g % 20), g * 1.5, case when g % 7 = 0 then null else 'paid' end from generate_series(1, ${rows}) g`);
+      await client.query(
+        `insert into t_${t} (id, customer, amount, status) select g, 'c' || (g % 20), g * 1.5, case when g % 7 = 0 then null else 'paid' end from generate_series(1, ${rows}) g`,
+      );
     }
     await client.query('analyze');
   } finally {
@@ -96,7 +105,10 @@ export async function runParityBench(): Promise<{ medianMs: number; maxMs: numbe
   try {
     process.stderr.write(`setting up ${SERVICES} services in 2 namespaces, ${TABLES} tables in 2 databases…\n`);
     await Promise.all([applyShop(admin, PRODUCTION_NS, false), applyShop(admin, STAGING_NS, true)]);
-    const [productionDb, stagingDb] = await Promise.all([shopDatabase(pg.url, 'bench_production', false), shopDatabase(pg.url, 'bench_staging', true)]);
+    const [productionDb, stagingDb] = await Promise.all([
+      shopDatabase(pg.url, 'bench_production', false),
+      shopDatabase(pg.url, 'bench_staging', true),
+    ]);
     const spec = parseResolvedParityCheck({
       staging: { namespace: STAGING_NS },
       production: { namespace: PRODUCTION_NS },
@@ -104,7 +116,14 @@ export async function runParityBench(): Promise<{ medianMs: number; maxMs: numbe
         configuration: {},
         schema: { staging: { connectionSecretRef: { name: 'db', key: 'url' } }, production: { database: 'db' } },
         data: {},
-        behaviour: { queries: [{ name: 'p95-latency', query: 'max(http_request_duration_seconds_p95{namespace="{{namespace}}",service="{{service}}"})' }] },
+        behaviour: {
+          queries: [
+            {
+              name: 'p95-latency',
+              query: 'max(http_request_duration_seconds_p95{namespace="{{namespace}}",service="{{service}}"})',
+            },
+          ],
+        },
       },
     });
     const times: number[] = [];
@@ -115,7 +134,16 @@ export async function runParityBench(): Promise<{ medianMs: number; maxMs: numbe
       const staging = new PostgresCatalogue(stagingDb, 'staging');
       const production = new PostgresCatalogue(productionDb, 'production');
       const started = performance.now();
-      result = await runParityCheck(spec, { objects: { staging: objects, production: objects }, databases: { staging, production }, metrics: new PrometheusClient(prometheus.url) }, result?.status, new Date());
+      result = await runParityCheck(
+        spec,
+        {
+          objects: { staging: objects, production: objects },
+          databases: { staging, production },
+          metrics: new PrometheusClient(prometheus.url),
+        },
+        result?.status,
+        new Date(),
+      );
       times.push(performance.now() - started);
       await Promise.all([staging.close(), production.close()]);
     }
@@ -124,7 +152,11 @@ export async function runParityBench(): Promise<{ medianMs: number; maxMs: numbe
     await prometheus.stop();
     stopPostgres(pg.dataDir);
     rmSync(pgDir, { recursive: true, force: true });
-    await Promise.all([PRODUCTION_NS, STAGING_NS].map((name) => admin.delete({ apiVersion: 'v1', kind: 'Namespace', name }).catch(() => undefined)));
+    await Promise.all(
+      [PRODUCTION_NS, STAGING_NS].map((name) =>
+        admin.delete({ apiVersion: 'v1', kind: 'Namespace', name }).catch(() => undefined),
+      ),
+    );
   }
 }
 
@@ -139,7 +171,17 @@ if (require.main === module) {
         `  result: ${s.verdict}, score ${s.score}, ${s.critical} critical / ${s.warning} warning / ${s.info} info, ${s.expected} expected, ${s.inconclusive} inconclusive, ${s.total} findings`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
-      process.stdout.write(JSON.stringify({ bench: 'parity', services: SERVICES, tables: TABLES, medianMs: Math.round(medianMs), maxMs: Math.round(maxMs), targetMs: TARGET_MS, requests: result.requests }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          bench: 'parity',
+          services: SERVICES,
+          tables: TABLES,
+          medianMs: Math.round(medianMs),
+          maxMs: Math.round(maxMs),
+          targetMs: TARGET_MS,
+          requests: result.requests,
+        }) + '\n',
+      );
       process.exitCode = medianMs <= TARGET_MS ? 0 : 1;
     })
     .catch((err: unknown) => {

@@ -73,7 +73,11 @@ FROM visits v, LATERAL generate_series(1, (v.id % 2)::int + (v.kind = 'urgent'):
 ANALYZE;`;
 
 const RULES = [
-  ...['doctors.specialty', 'patients.sex', 'visits.kind', 'prescriptions.drug'].map((c) => ({ table: c.split('.')[0]!, column: c.split('.')[1]!, transform: 'keep' })),
+  ...['doctors.specialty', 'patients.sex', 'visits.kind', 'prescriptions.drug'].map((c) => ({
+    table: c.split('.')[0]!,
+    column: c.split('.')[1]!,
+    transform: 'keep',
+  })),
   { table: 'patients', column: 'given', transform: 'firstName' },
   { table: 'patients', column: 'family', transform: 'lastName' },
   { table: 'patients', column: 'ident', transform: 'digits' },
@@ -86,18 +90,71 @@ const RULES = [
 const METADATA = {
   METADATA_SPEC_VERSION: 'V1',
   tables: {
-    doctors: { primary_key: 'id', columns: { id: { sdtype: 'id' }, specialty: { sdtype: 'categorical' }, years: { sdtype: 'numerical' }, rate: { sdtype: 'numerical' }, ref_date: { sdtype: 'datetime', datetime_format: '%Y-%m-%d' }, code: { sdtype: 'ssn', pii: true } } },
+    doctors: {
+      primary_key: 'id',
+      columns: {
+        id: { sdtype: 'id' },
+        specialty: { sdtype: 'categorical' },
+        years: { sdtype: 'numerical' },
+        rate: { sdtype: 'numerical' },
+        ref_date: { sdtype: 'datetime', datetime_format: '%Y-%m-%d' },
+        code: { sdtype: 'ssn', pii: true },
+      },
+    },
     patients: {
       primary_key: 'id',
-      columns: { id: { sdtype: 'id' }, doctor_id: { sdtype: 'id' }, given: { sdtype: 'first_name', pii: true }, family: { sdtype: 'last_name', pii: true }, ident: { sdtype: 'ssn', pii: true }, since: { sdtype: 'datetime', datetime_format: '%Y-%m-%d' }, sex: { sdtype: 'categorical' }, risk: { sdtype: 'numerical' } },
+      columns: {
+        id: { sdtype: 'id' },
+        doctor_id: { sdtype: 'id' },
+        given: { sdtype: 'first_name', pii: true },
+        family: { sdtype: 'last_name', pii: true },
+        ident: { sdtype: 'ssn', pii: true },
+        since: { sdtype: 'datetime', datetime_format: '%Y-%m-%d' },
+        sex: { sdtype: 'categorical' },
+        risk: { sdtype: 'numerical' },
+      },
     },
-    visits: { primary_key: 'id', columns: { id: { sdtype: 'id' }, patient_id: { sdtype: 'id' }, at: { sdtype: 'datetime', datetime_format: '%Y-%m-%d' }, kind: { sdtype: 'categorical' }, minutes: { sdtype: 'numerical' }, cost: { sdtype: 'numerical' } } },
-    prescriptions: { primary_key: 'id', columns: { id: { sdtype: 'id' }, visit_id: { sdtype: 'id' }, drug: { sdtype: 'categorical' }, refills: { sdtype: 'numerical' }, dose: { sdtype: 'numerical' } } },
+    visits: {
+      primary_key: 'id',
+      columns: {
+        id: { sdtype: 'id' },
+        patient_id: { sdtype: 'id' },
+        at: { sdtype: 'datetime', datetime_format: '%Y-%m-%d' },
+        kind: { sdtype: 'categorical' },
+        minutes: { sdtype: 'numerical' },
+        cost: { sdtype: 'numerical' },
+      },
+    },
+    prescriptions: {
+      primary_key: 'id',
+      columns: {
+        id: { sdtype: 'id' },
+        visit_id: { sdtype: 'id' },
+        drug: { sdtype: 'categorical' },
+        refills: { sdtype: 'numerical' },
+        dose: { sdtype: 'numerical' },
+      },
+    },
   },
   relationships: [
-    { parent_table_name: 'doctors', parent_primary_key: 'id', child_table_name: 'patients', child_foreign_key: 'doctor_id' },
-    { parent_table_name: 'patients', parent_primary_key: 'id', child_table_name: 'visits', child_foreign_key: 'patient_id' },
-    { parent_table_name: 'visits', parent_primary_key: 'id', child_table_name: 'prescriptions', child_foreign_key: 'visit_id' },
+    {
+      parent_table_name: 'doctors',
+      parent_primary_key: 'id',
+      child_table_name: 'patients',
+      child_foreign_key: 'doctor_id',
+    },
+    {
+      parent_table_name: 'patients',
+      parent_primary_key: 'id',
+      child_table_name: 'visits',
+      child_foreign_key: 'patient_id',
+    },
+    {
+      parent_table_name: 'visits',
+      parent_primary_key: 'id',
+      child_table_name: 'prescriptions',
+      child_foreign_key: 'visit_id',
+    },
   ],
 };
 
@@ -110,12 +167,25 @@ interface Scores {
 
 function exportCsv(url: string, dir: string): void {
   mkdirSync(dir, { recursive: true });
-  for (const table of Object.keys(METADATA.tables)) execFileSync('psql', [url, '-q', '-c', `\\copy (SELECT * FROM ${table} ORDER BY id) TO '${join(dir, `${table}.csv`)}' CSV HEADER`]);
+  for (const table of Object.keys(METADATA.tables))
+    execFileSync('psql', [
+      url,
+      '-q',
+      '-c',
+      `\\copy (SELECT * FROM ${table} ORDER BY id) TO '${join(dir, `${table}.csv`)}' CSV HEADER`,
+    ]);
 }
 
 function python(args: string[]): string {
   const py = join(homedir(), '.cache/understudy/sdv/venv/bin/python');
-  return execFileSync(py, [join(__dirname, 'sdv/compare.py'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 }).trim().split('\n').at(-1)!;
+  return execFileSync(py, [join(__dirname, 'sdv/compare.py'), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  })
+    .trim()
+    .split('\n')
+    .at(-1)!;
 }
 
 async function main(): Promise<void> {
@@ -129,12 +199,21 @@ async function main(): Promise<void> {
     await query(production, load(perDoctor));
     const target = await createDatabase(server.url, 'clinic_target');
     await query(target, SCHEMA);
-    const counts = await query<{ t: string; n: string }>(production, `SELECT 'doctors' t, count(*) n FROM doctors UNION ALL SELECT 'patients', count(*) FROM patients UNION ALL SELECT 'visits', count(*) FROM visits UNION ALL SELECT 'prescriptions', count(*) FROM prescriptions`);
+    const counts = await query<{ t: string; n: string }>(
+      production,
+      `SELECT 'doctors' t, count(*) n FROM doctors UNION ALL SELECT 'patients', count(*) FROM patients UNION ALL SELECT 'visits', count(*) FROM visits UNION ALL SELECT 'prescriptions', count(*) FROM prescriptions`,
+    );
     process.stderr.write(`production: ${counts.map((c) => `${c.t} ${c.n}`).join(', ')}\n`);
     const metadataPath = join(work, 'metadata.json');
     const three = process.argv.includes('--three-tables');
     const { prescriptions: _left, ...threeTables } = METADATA.tables;
-    const metadata = three ? { ...METADATA, tables: threeTables, relationships: METADATA.relationships.filter((r) => r.child_table_name !== 'prescriptions') } : METADATA;
+    const metadata = three
+      ? {
+          ...METADATA,
+          tables: threeTables,
+          relationships: METADATA.relationships.filter((r) => r.child_table_name !== 'prescriptions'),
+        }
+      : METADATA;
     writeFileSync(metadataPath, JSON.stringify(metadata));
     exportCsv(production, join(work, 'real'));
 
@@ -158,19 +237,30 @@ async function main(): Promise<void> {
     mkdirSync(join(work, 'hma'), { recursive: true });
     const skipHma = process.argv.includes('--skip-hma');
     process.stderr.write(`understudy: ${understudySeconds.toFixed(1)} s; HMA fitting (${work})\n`);
-    const hma = skipHma ? { fitSeconds: NaN, sampleSeconds: NaN, cpuSeconds: NaN } : (JSON.parse(python(['hma', join(work, 'real'), metadataPath, join(work, 'hma')])) as { fitSeconds: number; sampleSeconds: number; cpuSeconds: number });
+    const hma = skipHma
+      ? { fitSeconds: NaN, sampleSeconds: NaN, cpuSeconds: NaN }
+      : (JSON.parse(python(['hma', join(work, 'real'), metadataPath, join(work, 'hma')])) as {
+          fitSeconds: number;
+          sampleSeconds: number;
+          cpuSeconds: number;
+        });
     const hmaSeconds = hma.fitSeconds + hma.sampleSeconds;
 
     const ours = JSON.parse(python(['score', join(work, 'real'), metadataPath, join(work, 'understudy')])) as Scores;
-    const theirs: Scores = skipHma ? { overall: NaN, properties: {}, cardinality: {}, pairs: {} } : (JSON.parse(python(['score', join(work, 'real'), metadataPath, join(work, 'hma')])) as Scores);
+    const theirs: Scores = skipHma
+      ? { overall: NaN, properties: {}, cardinality: {}, pairs: {} }
+      : (JSON.parse(python(['score', join(work, 'real'), metadataPath, join(work, 'hma')])) as Scores);
 
-    const f = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3)).padStart(12);
+    const f = (x: number | null | undefined): string =>
+      (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3)).padStart(12);
     const lines = [
       `SDMetrics quality report (sdmetrics 0.32.0), clinic database: ${counts.map((c) => `${c.t} ${c.n}`).join(', ')}${three ? ' (scored and HMA on doctors, patients, visits)' : ''}`,
       `${''.padEnd(40)}${'Understudy'.padStart(12)}${'SDV HMA'.padStart(12)}`,
       `${'overall'.padEnd(40)}${f(ours.overall)}${f(theirs.overall)}`,
       ...Object.keys(ours.properties).map((p) => `${p.padEnd(40)}${f(ours.properties[p])}${f(theirs.properties[p])}`),
-      ...Object.keys(ours.cardinality).map((c) => `${`  cardinality ${c}`.padEnd(40)}${f(ours.cardinality[c])}${f(theirs.cardinality[c])}`),
+      ...Object.keys(ours.cardinality).map(
+        (c) => `${`  cardinality ${c}`.padEnd(40)}${f(ours.cardinality[c])}${f(theirs.cardinality[c])}`,
+      ),
       ...Object.keys(ours.pairs).map((p) => `${`  pair ${p}`.padEnd(40)}${f(ours.pairs[p])}${f(theirs.pairs[p])}`),
       `${'seconds'.padEnd(40)}${f(understudySeconds)}${f(hmaSeconds)}   (HMA fit ${hma.fitSeconds.toFixed(1)} s + sample ${hma.sampleSeconds.toFixed(1)} s)`,
       `${'CPU seconds of the process'.padEnd(40)}${f(understudyCpu)}${f(hma.cpuSeconds)}   (Understudy's excludes PostgreSQL's own work)`,

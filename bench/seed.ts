@@ -37,8 +37,20 @@ function flag(name: string, fallback: string): string {
 /** Runs one phase in its own process; each result is printed at once, so a long run that fails late still reports. */
 function phase(args: string[]): PhaseResult {
   // UNDERSTUDY_BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile per phase, to see where the time goes.
-  const profile = process.env.UNDERSTUDY_BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.UNDERSTUDY_BENCH_CPU_PROFILE, '--cpu-prof-name', `${args[0]}.cpuprofile`] : [];
-  const out = execFileSync(process.execPath, [...profile, '--import', 'tsx', join(__dirname, 'seed-worker.ts'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const profile = process.env.UNDERSTUDY_BENCH_CPU_PROFILE
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        process.env.UNDERSTUDY_BENCH_CPU_PROFILE,
+        '--cpu-prof-name',
+        `${args[0]}.cpuprofile`,
+      ]
+    : [];
+  const out = execFileSync(
+    process.execPath,
+    [...profile, '--import', 'tsx', join(__dirname, 'seed-worker.ts'), ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 },
+  );
   const line = out.trim().split('\n').at(-1)!;
   process.stderr.write(`${line}\n`);
   return JSON.parse(line) as PhaseResult;
@@ -53,7 +65,9 @@ async function benchAt(baseUrl: string, rows: number, anchorRows: number): Promi
   const dir = `/tmp/understudy-bench-seed-copy-${rows}`;
   const users = Math.round(rows / ROWS_PER_USER);
   const loaded = phase(['load', prod, target, String(users)]);
-  process.stderr.write(`production: ${loaded.rows.toLocaleString('en-US')} rows of the shop schema loaded in ${loaded.seconds ?? '?'} s\n`);
+  process.stderr.write(
+    `production: ${loaded.rows.toLocaleString('en-US')} rows of the shop schema loaded in ${loaded.seconds ?? '?'} s\n`,
+  );
   const synth = phase(['synthesize', prod, target]);
   const ceiling = phase(['copy', prod, target, dir]);
   const ceilingReplica = phase(['copy-replica', prod, target, dir]);
@@ -66,15 +80,27 @@ async function benchAt(baseUrl: string, rows: number, anchorRows: number): Promi
     ['anonymize (runSeed, incl. leak scan + verification)', anon],
     ['COPY FROM files, FK triggers on  [ceiling]', ceiling],
     ['COPY FROM files, replica mode (no FK triggers)', ceilingReplica],
-    ...(anchor ? [[`faker + batched INSERT (1000/stmt) [anchor, ${anchor.rows.toLocaleString('en-US')} rows]`, anchor]] : []),
+    ...(anchor
+      ? [[`faker + batched INSERT (1000/stmt) [anchor, ${anchor.rows.toLocaleString('en-US')} rows]`, anchor]]
+      : []),
   ] as Array<[string, PhaseResult]>;
   console.log(`\n== shop schema, ${loaded.rows.toLocaleString('en-US')} production rows ==`);
-  console.log(`${'phase'.padEnd(66)} ${'rows'.padStart(12)} ${'seconds'.padStart(9)} ${'rows/s'.padStart(12)} ${'peak RSS'.padStart(9)}`);
-  for (const [name, r] of rows_) console.log(`${name.padEnd(66)} ${fmt(r.rows)} ${r.seconds.toFixed(2).padStart(9)} ${fmt(rate(r))} ${`${r.maxRssMiB} MiB`.padStart(9)}`);
+  console.log(
+    `${'phase'.padEnd(66)} ${'rows'.padStart(12)} ${'seconds'.padStart(9)} ${'rows/s'.padStart(12)} ${'peak RSS'.padStart(9)}`,
+  );
+  for (const [name, r] of rows_)
+    console.log(
+      `${name.padEnd(66)} ${fmt(r.rows)} ${r.seconds.toFixed(2).padStart(9)} ${fmt(rate(r))} ${`${r.maxRssMiB} MiB`.padStart(9)}`,
+    );
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
-  for (const [name, r] of [['synthesize', synth], ['anonymize', anon]] as const) {
+  for (const [name, r] of [
+    ['synthesize', synth],
+    ['anonymize', anon],
+  ] as const) {
     const t = r.timings!;
-    console.log(`  ${name} phases: prepare ${t.prepareSeconds.toFixed(2)} s, write ${t.writeSeconds.toFixed(2)} s (${fmt(r.rows / t.writeSeconds).trim()} rows/s), verify ${t.verifySeconds.toFixed(2)} s`);
+    console.log(
+      `  ${name} phases: prepare ${t.prepareSeconds.toFixed(2)} s, write ${t.writeSeconds.toFixed(2)} s (${fmt(r.rows / t.writeSeconds).trim()} rows/s), verify ${t.verifySeconds.toFixed(2)} s`,
+    );
   }
   console.log('\nratios (same run):');
   console.log(`  synthesize / COPY ceiling          ${ratio(rate(synth), rate(ceiling))}   (target ≥ 0.50)`);
@@ -88,7 +114,9 @@ async function benchAt(baseUrl: string, rows: number, anchorRows: number): Promi
     console.log(`  anonymize / faker INSERT anchor    ${ratio(rate(anon), rate(anchor))}   (target ≥ 10)`);
   }
   console.log(`  peak RSS synthesize / anonymize    ${synth.maxRssMiB} / ${anon.maxRssMiB} MiB   (target ≤ 512 MiB)`);
-  console.log(`  integrity: orphans ${synth.integrity?.foreignKeyOrphans}/${anon.integrity?.foreignKeyOrphans}, unique violations ${synth.integrity?.uniqueViolations}/${anon.integrity?.uniqueViolations}, leaks ${anon.leaks}, worst KS ${synth.worstKS?.toFixed(3)}`);
+  console.log(
+    `  integrity: orphans ${synth.integrity?.foreignKeyOrphans}/${anon.integrity?.foreignKeyOrphans}, unique violations ${synth.integrity?.uniqueViolations}/${anon.integrity?.uniqueViolations}, leaks ${anon.leaks}, worst KS ${synth.worstKS?.toFixed(3)}`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -8,7 +8,9 @@ if (major < 24) {
 }
 // main() maps its own failures to exit codes; anything escaping it is an
 // error the CLI could not classify, reported as a usage/connection error (2).
-require('../dist/operator/cli.js').main(process.argv).catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(2);
-});
+require('../dist/operator/cli.js')
+  .main(process.argv)
+  .catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(2);
+  });

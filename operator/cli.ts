@@ -14,7 +14,9 @@ import { packageVersion } from './package-version';
 export function buildProgram(): Command {
   // Before any subcommand is registered: they inherit it (usage errors exit 2).
   const program = withUsageExitCodes(new Command('understudy'))
-    .description('Production-like staging environments on demand: copies, safe data, measured drift. Exit codes, every command: 0 success, 1 it ran and failed (drift, a stalled environment, a failed check), 2 usage or connection error.')
+    .description(
+      'Production-like staging environments on demand: copies, safe data, measured drift. Exit codes, every command: 0 success, 1 it ran and failed (drift, a stalled environment, a failed check), 2 usage or connection error.',
+    )
     .version(packageVersion() ?? '0.0.0');
   registerCrdsCommand(program);
   registerOperatorCommand(program, CONTROLLERS);

@@ -7,7 +7,13 @@ describe('Kinds', () => {
   it('holds each of our CRDs as generated, and no group/version/kind twice', () => {
     for (const def of KINDS) {
       const kind = Kinds[def.kind as keyof typeof Kinds];
-      expect(kind).toMatchObject({ group: def.group, version: def.version, kind: def.kind, plural: def.plural, apiVersion: `${def.group}/${def.version}` });
+      expect(kind).toMatchObject({
+        group: def.group,
+        version: def.version,
+        kind: def.kind,
+        plural: def.plural,
+        apiVersion: `${def.group}/${def.version}`,
+      });
     }
     const spelled = Object.values(Kinds).map((k) => `${k.apiVersion}/${k.kind}`);
     expect(new Set(spelled).size).toBe(spelled.length);
@@ -24,7 +30,9 @@ describe('Kinds', () => {
   });
 
   it('matches objects of a kind at any version of its group', () => {
-    expect(isKind({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler' }, Kinds.HorizontalPodAutoscaler)).toBe(true);
+    expect(
+      isKind({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler' }, Kinds.HorizontalPodAutoscaler),
+    ).toBe(true);
     expect(isKind({ apiVersion: 'apps/v1', kind: 'Job' }, Kinds.Job)).toBe(false);
     expect(isKind({ kind: 'Job' }, Kinds.Job)).toBe(false);
   });
@@ -33,12 +41,22 @@ describe('Kinds', () => {
 describe('caches by kind', () => {
   it('are typed for a kind of the table and untyped for a kind known only at run time', () => {
     const caches = staticCaches([
-      { apiVersion: 'batch/v1', kind: 'Job', metadata: { namespace: 'ns', name: 'seed' }, status: { succeeded: 1 } } as never,
+      {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { namespace: 'ns', name: 'seed' },
+        status: { succeeded: 1 },
+      } as never,
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'ns', name: 'web' } },
     ]);
     // status.succeeded reads without a cast: the cache holds JobObjects.
     expect(caches.cache(Kinds.Job).get('ns', 'seed')?.status?.succeeded).toBe(1);
-    expect(caches.cache({ apiVersion: 'apps/v1', kind: 'Deployment' }).list('ns').map((o) => o.metadata?.name)).toEqual(['web']);
+    expect(
+      caches
+        .cache({ apiVersion: 'apps/v1', kind: 'Deployment' })
+        .list('ns')
+        .map((o) => o.metadata?.name),
+    ).toEqual(['web']);
     expect(caches.cache(Kinds.Deployment).list('other')).toEqual([]);
   });
 });

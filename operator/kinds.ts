@@ -28,7 +28,13 @@ export interface JobCondition {
 
 export type JobObject = KubernetesObject & {
   spec?: unknown;
-  status?: { conditions?: JobCondition[]; completionTime?: string; active?: number; failed?: number; succeeded?: number };
+  status?: {
+    conditions?: JobCondition[];
+    completionTime?: string;
+    active?: number;
+    failed?: number;
+    succeeded?: number;
+  };
 };
 
 interface ContainerStatus {
@@ -40,16 +46,25 @@ interface ContainerStatus {
 export type PodObject = KubernetesObject & { status?: { containerStatuses?: ContainerStatus[] } };
 
 /** A Baseline as cached: its spec is parsed (baseline-access) before anything of it is used. */
-export type BaselineObject = KubernetesObject & { spec?: { source?: { namespace?: unknown; manifests?: unknown; cluster?: unknown }; [field: string]: unknown }; status?: unknown };
+export type BaselineObject = KubernetesObject & {
+  spec?: { source?: { namespace?: unknown; manifests?: unknown; cluster?: unknown }; [field: string]: unknown };
+  status?: unknown;
+};
 
 /** A StagingEnvironment as other controllers read it: where its copy lives and whether it is Ready. */
-export type StagingEnvironmentObject = KubernetesObject & { spec?: unknown; status?: { namespace?: string; conditions?: Condition[]; [field: string]: unknown } };
+export type StagingEnvironmentObject = KubernetesObject & {
+  spec?: unknown;
+  status?: { namespace?: string; conditions?: Condition[]; [field: string]: unknown };
+};
 
-function ours<T extends KubernetesObject = CustomObject>(def: Pick<KindDefinition, 'group' | 'version' | 'kind' | 'plural'>): GroupVersionKind<T> {
+function ours<T extends KubernetesObject = CustomObject>(
+  def: Pick<KindDefinition, 'group' | 'version' | 'kind' | 'plural'>,
+): GroupVersionKind<T> {
   return groupVersionKind<T>(def.group, def.version, def.kind, def.plural);
 }
 
-const core = <T extends KubernetesObject = KubernetesObject>(kind: string, plural: string): GroupVersionKind<T> => groupVersionKind<T>('', 'v1', kind, plural);
+const core = <T extends KubernetesObject = KubernetesObject>(kind: string, plural: string): GroupVersionKind<T> =>
+  groupVersionKind<T>('', 'v1', kind, plural);
 
 export const Kinds = {
   // Ours (operator/api): the CRDs are generated from the same definitions.
@@ -87,10 +102,20 @@ export const Kinds = {
   Role: groupVersionKind('rbac.authorization.k8s.io', 'v1', 'Role', 'roles'),
   RoleBinding: groupVersionKind('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings'),
   SelfSubjectReview: groupVersionKind('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews'),
-  SelfSubjectAccessReview: groupVersionKind('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews'),
+  SelfSubjectAccessReview: groupVersionKind(
+    'authorization.k8s.io',
+    'v1',
+    'SelfSubjectAccessReview',
+    'selfsubjectaccessreviews',
+  ),
 
   // The CRDs themselves (`understudy crds --apply`).
-  CustomResourceDefinition: groupVersionKind('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions'),
+  CustomResourceDefinition: groupVersionKind(
+    'apiextensions.k8s.io',
+    'v1',
+    'CustomResourceDefinition',
+    'customresourcedefinitions',
+  ),
 } as const;
 
 export type KindName = keyof typeof Kinds;

@@ -22,7 +22,12 @@ export const ConditionSchema = z
     status: z.enum(['True', 'False', 'Unknown']).describe('Status of the condition: True, False or Unknown.'),
     reason: z.string().min(1).max(1024).describe('Machine-readable CamelCase reason for the last transition.'),
     message: z.string().max(32768).describe('Human-readable details about the last transition.'),
-    observedGeneration: z.number().int().min(0).optional().describe('The .metadata.generation the condition was set for.'),
+    observedGeneration: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('The .metadata.generation the condition was set for.'),
     lastTransitionTime: z.string().describe('When the condition last changed status (RFC 3339).'),
   })
   .describe('A condition following the Kubernetes API conventions.');
@@ -33,7 +38,9 @@ export const ConditionsSchema = z
   .max(32)
   .optional()
   .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] })
-  .describe('The latest observations of the resource, following kstatus: Ready, and Reconciling or Stalled only while true.');
+  .describe(
+    'The latest observations of the resource, following kstatus: Ready, and Reconciling or Stalled only while true.',
+  );
 
 /** A Go-style duration such as `90s`, `30m`, `72h` or `1h30m`. */
 export const DurationSchema = z
@@ -49,7 +56,7 @@ export const RatioSchema = z
 
 export const SecretKeySelectorSchema = z
   .object({
-    name: z.string().min(1).describe('Name of the Secret in the resource\'s namespace.'),
+    name: z.string().min(1).describe("Name of the Secret in the resource's namespace."),
     key: z.string().min(1).describe('Key within the Secret.'),
   })
   .describe('A key of a Secret in the same namespace.');
@@ -64,11 +71,16 @@ export const LabelSelectorSchema = z
     matchLabels: z.record(z.string(), z.string()).optional().describe('Labels an object must carry, all of them.'),
     matchExpressions: z
       .array(
-        z.object({
-          key: z.string().min(1).describe('The label key the requirement applies to.'),
-          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']).describe('In, NotIn, Exists or DoesNotExist.'),
-          values: z.array(z.string()).optional().describe('Values for In and NotIn; empty for Exists and DoesNotExist.'),
-        }).describe('A set-based label requirement.'),
+        z
+          .object({
+            key: z.string().min(1).describe('The label key the requirement applies to.'),
+            operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']).describe('In, NotIn, Exists or DoesNotExist.'),
+            values: z
+              .array(z.string())
+              .optional()
+              .describe('Values for In and NotIn; empty for Exists and DoesNotExist.'),
+          })
+          .describe('A set-based label requirement.'),
       )
       .optional()
       .describe('Set-based requirements, all of which must hold.'),
@@ -78,7 +90,10 @@ export type LabelSelector = z.infer<typeof LabelSelectorSchema>;
 
 /** A zod issue path as users write it: `spec.services[2].image`. */
 export function specFieldPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}.${String(part)}`), 'spec');
+  return path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}.${String(part)}`),
+    'spec',
+  );
 }
 
 /** Metadata as the operator reads it; the API server owns the rest. */
@@ -93,7 +108,14 @@ export interface ObjectMeta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   finalizers?: string[];
-  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }>;
+  ownerReferences?: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+  }>;
 }
 
 /** A custom resource as it arrives from the API server: spec not yet validated. */

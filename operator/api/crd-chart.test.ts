@@ -14,11 +14,13 @@ describe('chart CRD templates', () => {
     for (const text of chart.values()) {
       expect(text.split('\n')[1]).toBe('{{- if .Values.crds.enabled }}');
       expect(text.trimEnd().endsWith('{{- end }}')).toBe(true);
-      expect(text).toContain('  {{- if .Values.crds.keep }}\n  annotations:\n    helm.sh/resource-policy: keep\n  {{- end }}\n');
+      expect(text).toContain(
+        '  {{- if .Values.crds.keep }}\n  annotations:\n    helm.sh/resource-policy: keep\n  {{- end }}\n',
+      );
     }
   });
 
-  it('renders to the plain CRD\'s spec once Helm has run (escapes undone, template lines dropped)', () => {
+  it("renders to the plain CRD's spec once Helm has run (escapes undone, template lines dropped)", () => {
     const helmLike = (text: string) =>
       text
         .split('\n')

@@ -29,7 +29,10 @@ function plainCrd(kind: KindDefinition): string {
  */
 function chartCrd(kind: KindDefinition): string {
   const crd = crdFor(kind) as { metadata: { name: string } };
-  const body = stringify({ ...crd, metadata: { name: crd.metadata.name } }, { lineWidth: 0, aliasDuplicateObjects: false }).replaceAll('{{', '{{ "{{" }}');
+  const body = stringify(
+    { ...crd, metadata: { name: crd.metadata.name } },
+    { lineWidth: 0, aliasDuplicateObjects: false },
+  ).replaceAll('{{', '{{ "{{" }}');
   const nameLine = `metadata:\n  name: ${crd.metadata.name}\n`;
   if (!body.includes(nameLine)) throw new Error(`CRD ${crd.metadata.name}: unexpected metadata layout`);
   const metadata =

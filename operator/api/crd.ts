@@ -68,7 +68,10 @@ function renderSchema(schema: z.ZodType): JsonSchema {
 export function crdFor(def: KindDefinition): JsonSchema {
   const spec = renderSchema(def.spec);
   if (def.specValidations?.length) {
-    spec['x-kubernetes-validations'] = [...((spec['x-kubernetes-validations'] as unknown[]) ?? []), ...def.specValidations];
+    spec['x-kubernetes-validations'] = [
+      ...((spec['x-kubernetes-validations'] as unknown[]) ?? []),
+      ...def.specValidations,
+    ];
   }
   const status = renderSchema(def.status);
   return {
@@ -102,8 +105,14 @@ export function crdFor(def: KindDefinition): JsonSchema {
               description: def.description,
               required: ['spec'],
               properties: {
-                apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-                kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+                apiVersion: {
+                  type: 'string',
+                  description: 'APIVersion defines the versioned schema of this representation of an object.',
+                },
+                kind: {
+                  type: 'string',
+                  description: 'Kind is a string value representing the REST resource this object represents.',
+                },
                 metadata: { type: 'object' },
                 spec: spec,
                 status: status,

@@ -8,4 +8,10 @@ import { StagingEnvironmentKind } from './stagingenvironment';
 export { BaselineKind, DataSeedKind, LoadTestKind, ParityCheckKind, StagingEnvironmentKind };
 
 /** Every kind the operator serves, in the order CRDs are generated. */
-export const KINDS: KindDefinition[] = [BaselineKind, StagingEnvironmentKind, DataSeedKind, ParityCheckKind, LoadTestKind];
+export const KINDS: KindDefinition[] = [
+  BaselineKind,
+  StagingEnvironmentKind,
+  DataSeedKind,
+  ParityCheckKind,
+  LoadTestKind,
+];

@@ -16,46 +16,96 @@ export const SeveritySchema = z.enum(SEVERITIES).describe('How much a difference
 export type Severity = z.infer<typeof SeveritySchema>;
 
 export const CATEGORIES = ['configuration', 'schema', 'data', 'behaviour'] as const;
-export const CategorySchema = z.enum(CATEGORIES).describe('A parity category: configuration, schema, data or behaviour.');
+export const CategorySchema = z
+  .enum(CATEGORIES)
+  .describe('A parity category: configuration, schema, data or behaviour.');
 export type Category = z.infer<typeof CategorySchema>;
 
-const NamespaceNameSchema = z.string().min(1).max(63).regex(NAMESPACE_PATTERN, 'must be a namespace name (RFC 1123 label)');
+const NamespaceNameSchema = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(NAMESPACE_PATTERN, 'must be a namespace name (RFC 1123 label)');
 
 export const ParityBaselineRefSchema = z
-  .object({ name: z.string().min(1).max(253).regex(NAME_PATTERN, 'must be a Baseline name (lowercase RFC 1123 subdomain)').describe('Name of a cluster-scoped Baseline that allows this namespace.') })
-  .describe('The admin-owned Baseline that says what production is: its namespace (or cluster), its databases and its Prometheus. A Baseline that does not allow this namespace gives Stalled, and nothing of production is read.');
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(NAME_PATTERN, 'must be a Baseline name (lowercase RFC 1123 subdomain)')
+      .describe('Name of a cluster-scoped Baseline that allows this namespace.'),
+  })
+  .describe(
+    'The admin-owned Baseline that says what production is: its namespace (or cluster), its databases and its Prometheus. A Baseline that does not allow this namespace gives Stalled, and nothing of production is read.',
+  );
 
 export const StagingTargetSchema = z
   .object({
     environmentRef: z
-      .object({ name: z.string().min(1).max(253).regex(NAME_PATTERN, 'must be a StagingEnvironment name').describe('Name of the StagingEnvironment.') })
+      .object({
+        name: z
+          .string()
+          .min(1)
+          .max(253)
+          .regex(NAME_PATTERN, 'must be a StagingEnvironment name')
+          .describe('Name of the StagingEnvironment.'),
+      })
       .optional()
       .describe(
-        'The StagingEnvironment whose copy is compared: one in this ParityCheck\'s namespace (staging is then its target namespace), or, for a ParityCheck in a target namespace, the environment that made it. Its image and env overrides and its scale ratios are reported as expected differences, not drift.',
+        "The StagingEnvironment whose copy is compared: one in this ParityCheck's namespace (staging is then its target namespace), or, for a ParityCheck in a target namespace, the environment that made it. Its image and env overrides and its scale ratios are reported as expected differences, not drift.",
       ),
   })
-  .describe('The staging side: this ParityCheck\'s own namespace, or the target namespace of environmentRef.');
+  .describe("The staging side: this ParityCheck's own namespace, or the target namespace of environmentRef.");
 export type StagingTarget = z.infer<typeof StagingTargetSchema>;
 
-export const NAMESPACE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'] as const;
-export const ComparedKindSchema = z.enum(NAMESPACE_KINDS).describe('A kind the configuration category knows how to compare.');
+export const NAMESPACE_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Service',
+  'ConfigMap',
+  'Secret',
+  'HorizontalPodAutoscaler',
+] as const;
+export const ComparedKindSchema = z
+  .enum(NAMESPACE_KINDS)
+  .describe('A kind the configuration category knows how to compare.');
 export type ComparedKind = z.infer<typeof ComparedKindSchema>;
 
 const ObjectPatternSchema = z
   .string()
   .min(1)
-  .regex(/^[A-Za-z*]+\/[-a-z0-9.*]+$/, 'must be Kind/name, with * as a wildcard, for example Deployment/* or ConfigMap/feature-*')
+  .regex(
+    /^[A-Za-z*]+\/[-a-z0-9.*]+$/,
+    'must be Kind/name, with * as a wildcard, for example Deployment/* or ConfigMap/feature-*',
+  )
   .describe('Kind/name with * as a wildcard, for example Deployment/* or ConfigMap/feature-*.');
 
 export const ConfigurationCategorySchema = z
   .object({
     enabled: z.boolean().default(true).describe('Whether the configuration category runs.'),
-    kinds: z.array(ComparedKindSchema).min(1).max(NAMESPACE_KINDS.length).optional().describe('Kinds compared; all known kinds when absent.'),
+    kinds: z
+      .array(ComparedKindSchema)
+      .min(1)
+      .max(NAMESPACE_KINDS.length)
+      .optional()
+      .describe('Kinds compared; all known kinds when absent.'),
     selector: LabelSelectorSchema.optional().describe('Only objects whose labels match, on both sides.'),
-    include: z.array(ObjectPatternSchema).max(64).optional().describe('Only objects matching one of these Kind/name patterns.'),
-    exclude: z.array(ObjectPatternSchema).max(64).optional().describe('Objects matching one of these Kind/name patterns are not compared.'),
+    include: z
+      .array(ObjectPatternSchema)
+      .max(64)
+      .optional()
+      .describe('Only objects matching one of these Kind/name patterns.'),
+    exclude: z
+      .array(ObjectPatternSchema)
+      .max(64)
+      .optional()
+      .describe('Objects matching one of these Kind/name patterns are not compared.'),
   })
-  .describe('Compares images (by digest where pods report it), env with ConfigMap and Secret references resolved, ConfigMap data, Secrets by keyed hash, probes, HPA bounds, and replicas and resources as ratios.');
+  .describe(
+    'Compares images (by digest where pods report it), env with ConfigMap and Secret references resolved, ConfigMap data, Secrets by keyed hash, probes, HPA bounds, and replicas and resources as ratios.',
+  );
 
 export const STAGING_SECRET_SOURCES = ['ParityCheck', 'Staging'] as const;
 
@@ -64,17 +114,35 @@ export const StagingDatabaseSchema = z
     connectionSecretRef: z
       .object({
         name: z.string().min(1).max(253).describe('Name of the Secret.'),
-        key: z.string().min(1).max(253).describe('Key holding a PostgreSQL connection URL (postgresql://user:password@host:port/database).'),
-        from: z.enum(STAGING_SECRET_SOURCES).default('ParityCheck').describe('Where the Secret lives: ParityCheck (this ParityCheck\'s namespace) or Staging (the staging namespace).'),
+        key: z
+          .string()
+          .min(1)
+          .max(253)
+          .describe('Key holding a PostgreSQL connection URL (postgresql://user:password@host:port/database).'),
+        from: z
+          .enum(STAGING_SECRET_SOURCES)
+          .default('ParityCheck')
+          .describe(
+            "Where the Secret lives: ParityCheck (this ParityCheck's namespace) or Staging (the staging namespace).",
+          ),
       })
-      .describe('A Secret key holding the staging database\'s connection URL. The credentials need read access to the catalogue only.'),
+      .describe(
+        "A Secret key holding the staging database's connection URL. The credentials need read access to the catalogue only.",
+      ),
   })
   .describe('How to reach the staging database.');
 export type StagingDatabase = z.infer<typeof StagingDatabaseSchema>;
 
 export const ProductionDatabaseSchema = z
   .object({
-    database: z.string().min(1).max(63).regex(NAMESPACE_PATTERN, 'must be a database name of the Baseline (spec.data.databases[].name)').describe('Name of a database in the Baseline\'s spec.data.databases; its connection stays where the admin put it.'),
+    database: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(NAMESPACE_PATTERN, 'must be a database name of the Baseline (spec.data.databases[].name)')
+      .describe(
+        "Name of a database in the Baseline's spec.data.databases; its connection stays where the admin put it.",
+      ),
   })
   .describe('The production database, chosen by name among those the Baseline offers.');
 export type ProductionDatabase = z.infer<typeof ProductionDatabaseSchema>;
@@ -84,53 +152,110 @@ export const SchemaCategorySchema = z
     staging: StagingDatabaseSchema.describe('The staging database.'),
     production: ProductionDatabaseSchema.describe('The production database: one the Baseline names.'),
     schemas: z.array(z.string().min(1)).min(1).max(32).default(['public']).describe('PostgreSQL schemas compared.'),
-    excludeTables: z.array(z.string().min(1)).max(256).optional().describe('Tables left out, by name (schema.table or table; * as a wildcard).'),
+    excludeTables: z
+      .array(z.string().min(1))
+      .max(256)
+      .optional()
+      .describe('Tables left out, by name (schema.table or table; * as a wildcard).'),
   })
-  .describe('Compares tables, columns, types, nullability, defaults, indexes and constraints, enum labels, domains and sequence definitions.');
+  .describe(
+    'Compares tables, columns, types, nullability, defaults, indexes and constraints, enum labels, domains and sequence definitions.',
+  );
 
 export const DataCategorySchema = z
   .object({
-    staging: StagingDatabaseSchema.optional().describe('The staging database; defaults to the schema category\'s.'),
-    production: ProductionDatabaseSchema.optional().describe('The production database, one the Baseline names; defaults to the schema category\'s.'),
-    tables: z.array(z.string().min(1)).max(1024).optional().describe('Tables compared (schema.table or table); all tables of the compared schemas when absent.'),
-    expectedRowRatio: RatioSchema.default('1').describe('Expected staging/production row-count ratio, for example "0.1" for a seed at a tenth of production.'),
+    staging: StagingDatabaseSchema.optional().describe("The staging database; defaults to the schema category's."),
+    production: ProductionDatabaseSchema.optional().describe(
+      "The production database, one the Baseline names; defaults to the schema category's.",
+    ),
+    tables: z
+      .array(z.string().min(1))
+      .max(1024)
+      .optional()
+      .describe('Tables compared (schema.table or table); all tables of the compared schemas when absent.'),
+    expectedRowRatio: RatioSchema.default('1').describe(
+      'Expected staging/production row-count ratio, for example "0.1" for a seed at a tenth of production.',
+    ),
     tolerances: z
       .object({
-        rowCount: RatioSchema.optional().describe('Relative tolerance on the row-count ratio; "0.1" accepts 10% either way.'),
-        nullFraction: RatioSchema.optional().describe('Absolute tolerance on a column\'s null fraction.'),
-        distinct: RatioSchema.optional().describe('Relative tolerance on a column\'s distinct count (or distinct fraction).'),
+        rowCount: RatioSchema.optional().describe(
+          'Relative tolerance on the row-count ratio; "0.1" accepts 10% either way.',
+        ),
+        nullFraction: RatioSchema.optional().describe("Absolute tolerance on a column's null fraction."),
+        distinct: RatioSchema.optional().describe(
+          "Relative tolerance on a column's distinct count (or distinct fraction).",
+        ),
       })
       .optional()
       .describe('Overrides of the check-wide tolerances for this category.'),
   })
-  .describe('Compares row counts, exact by count(*) within 2 s per table and 30 s per side (else the pg_class.reltuples estimate, marked as such in the finding), and null fractions and distinct counts from pg_stats; no row value is read. Columns of tables whose statistics are stale (pg_stat_all_tables.n_mod_since_analyze, last_analyze) are Inconclusive until ANALYZE runs. count(*) needs SELECT on the tables; without it the estimate is used.');
+  .describe(
+    'Compares row counts, exact by count(*) within 2 s per table and 30 s per side (else the pg_class.reltuples estimate, marked as such in the finding), and null fractions and distinct counts from pg_stats; no row value is read. Columns of tables whose statistics are stale (pg_stat_all_tables.n_mod_since_analyze, last_analyze) are Inconclusive until ANALYZE runs. count(*) needs SELECT on the tables; without it the estimate is used.',
+  );
 
 export const PrometheusQuerySchema = z
   .object({
-    name: z.string().min(1).max(63).regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, 'must be a lowercase name such as p95-latency').describe('Name of the query, used in finding paths.'),
+    name: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/, 'must be a lowercase name such as p95-latency')
+      .describe('Name of the query, used in finding paths.'),
     query: z
       .string()
       .min(1)
       .max(4096)
       .regex(/\{\{namespace\}\}/, 'must contain {{namespace}} so each side selects its own series')
-      .describe('PromQL returning one series per side. {{namespace}} is replaced by each side\'s namespace and {{service}} by each service name (the query then runs once per service).'),
-    tolerance: RatioSchema.optional().describe('Relative tolerance: "0.2" accepts staging within 20% of production. Defaults to spec.tolerances.behaviour.'),
-    direction: z.enum(['Both', 'HigherIsWorse', 'LowerIsWorse']).default('Both').describe('Which deviations count: HigherIsWorse ignores staging being lower (latency, errors).'),
+      .describe(
+        "PromQL returning one series per side. {{namespace}} is replaced by each side's namespace and {{service}} by each service name (the query then runs once per service).",
+      ),
+    tolerance: RatioSchema.optional().describe(
+      'Relative tolerance: "0.2" accepts staging within 20% of production. Defaults to spec.tolerances.behaviour.',
+    ),
+    direction: z
+      .enum(['Both', 'HigherIsWorse', 'LowerIsWorse'])
+      .default('Both')
+      .describe('Which deviations count: HigherIsWorse ignores staging being lower (latency, errors).'),
     comparison: z
       .enum(['Relative', 'Absolute'])
       .default('Relative')
-      .describe('Relative: the tolerance is a fraction of production\'s value ("0.2" is 20%). Absolute: it is a difference in the query\'s own unit, for ratios such as error rates ("0.01" is one percentage point).'),
-    minSamples: z.number().int().min(1).max(11000).default(10).describe('Fewer points than this on either side gives Inconclusive, never a pass.'),
+      .describe(
+        'Relative: the tolerance is a fraction of production\'s value ("0.2" is 20%). Absolute: it is a difference in the query\'s own unit, for ratios such as error rates ("0.01" is one percentage point).',
+      ),
+    minSamples: z
+      .number()
+      .int()
+      .min(1)
+      .max(11000)
+      .default(10)
+      .describe('Fewer points than this on either side gives Inconclusive, never a pass.'),
     range: DurationSchema.default('1h').describe('How far back the query looks.'),
     step: DurationSchema.optional().describe('Resolution of the range query; defaults to range/60.'),
-    services: z.array(z.string().min(1)).max(256).optional().describe('Services substituted for {{service}}; defaults to the Deployments and StatefulSets found on both sides.'),
-    severity: z.enum(['warning', 'critical']).default('warning').describe('Severity of a deviation beyond the tolerance.'),
+    services: z
+      .array(z.string().min(1))
+      .max(256)
+      .optional()
+      .describe(
+        'Services substituted for {{service}}; defaults to the Deployments and StatefulSets found on both sides.',
+      ),
+    severity: z
+      .enum(['warning', 'critical'])
+      .default('warning')
+      .describe('Severity of a deviation beyond the tolerance.'),
   })
   .describe('A named PromQL query evaluated for both namespaces.');
 export type PrometheusQuery = z.infer<typeof PrometheusQuerySchema>;
 
-const MetricNameSchema = z.string().min(1).max(200).regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name');
-const LabelNameSchema = z.string().min(1).max(100).regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
+const MetricNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name');
+const LabelNameSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
 const MATCHER = String.raw`[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"([^"\\]|\\.)*"`;
 
 /** Pods of a Deployment (`name-<template hash>-<5 chars>`) or a StatefulSet (`name-<ordinal>`), and not those of a longer-named sibling. */
@@ -141,35 +266,67 @@ export const DefaultQueriesSchema = z
     enabled: z
       .boolean()
       .optional()
-      .describe('Whether the default queries run. When absent they run if spec.categories.behaviour.queries lists none (and whenever the Baseline names a Prometheus and the check has no behaviour category).'),
+      .describe(
+        'Whether the default queries run. When absent they run if spec.categories.behaviour.queries lists none (and whenever the Baseline names a Prometheus and the check has no behaviour category).',
+      ),
     latencyHistograms: z
       .array(MetricNameSchema)
       .min(1)
       .max(8)
       .default(['http_request_duration_seconds', 'http_server_requests_seconds'])
-      .describe('Base names (without _bucket) of request-duration histograms in seconds; p50, p95 and p99 come from their _bucket series. Map other names here, for example ["myapp_http_latency_seconds"].'),
+      .describe(
+        'Base names (without _bucket) of request-duration histograms in seconds; p50, p95 and p99 come from their _bucket series. Map other names here, for example ["myapp_http_latency_seconds"].',
+      ),
     requestCounters: z
       .array(MetricNameSchema)
       .min(1)
       .max(8)
       .default(['http_requests_total', 'http_server_requests_seconds_count'])
-      .describe('Request counters whose status label tells errors (5xx) from the rest; the error rate is 5xx requests over all requests.'),
-    statusLabels: z.array(LabelNameSchema).min(1).max(4).default(['code', 'status']).describe('Labels holding the HTTP status code on the request counters.'),
+      .describe(
+        'Request counters whose status label tells errors (5xx) from the rest; the error rate is 5xx requests over all requests.',
+      ),
+    statusLabels: z
+      .array(LabelNameSchema)
+      .min(1)
+      .max(4)
+      .default(['code', 'status'])
+      .describe('Labels holding the HTTP status code on the request counters.'),
     workloadSelector: z
       .string()
       .min(1)
       .max(512)
-      .regex(new RegExp(`^${MATCHER}(\\s*,\\s*${MATCHER})*$`), 'must be PromQL label matchers such as pod=~"{{service}}-.*" or service="{{service}}"')
+      .regex(
+        new RegExp(`^${MATCHER}(\\s*,\\s*${MATCHER})*$`),
+        'must be PromQL label matchers such as pod=~"{{service}}-.*" or service="{{service}}"',
+      )
       .default(DEFAULT_WORKLOAD_SELECTOR)
-      .describe('Label matchers selecting one service\'s series; must contain {{service}}, replaced by its name; by default its pods by name. Use service="{{service}}" where a ServiceMonitor adds that label.'),
-    services: z.array(z.string().min(1).max(253).regex(NAME_PATTERN, 'must be a Deployment or StatefulSet name')).max(256).optional().describe('Services the default queries run for; the Deployments and StatefulSets found on both sides when absent.'),
+      .describe(
+        'Label matchers selecting one service\'s series; must contain {{service}}, replaced by its name; by default its pods by name. Use service="{{service}}" where a ServiceMonitor adds that label.',
+      ),
+    services: z
+      .array(z.string().min(1).max(253).regex(NAME_PATTERN, 'must be a Deployment or StatefulSet name'))
+      .max(256)
+      .optional()
+      .describe(
+        'Services the default queries run for; the Deployments and StatefulSets found on both sides when absent.',
+      ),
     range: DurationSchema.default('1h').describe('How far back the default queries look.'),
-    minSamples: z.number().int().min(1).max(11000).default(10).describe('Fewer points than this on either side gives Inconclusive, never a pass.'),
+    minSamples: z
+      .number()
+      .int()
+      .min(1)
+      .max(11000)
+      .default(10)
+      .describe('Fewer points than this on either side gives Inconclusive, never a pass.'),
     tolerances: z
       .object({
         latency: RatioSchema.default('0.2').describe('Relative tolerance on p50, p95 and p99 latency.'),
-        errorRate: RatioSchema.default('0.01').describe('Absolute tolerance on the error rate: "0.01" is one percentage point.'),
-        utilisation: RatioSchema.default('0.25').describe('Relative tolerance on CPU and memory use as a fraction of requests.'),
+        errorRate: RatioSchema.default('0.01').describe(
+          'Absolute tolerance on the error rate: "0.01" is one percentage point.',
+        ),
+        utilisation: RatioSchema.default('0.25').describe(
+          'Relative tolerance on CPU and memory use as a fraction of requests.',
+        ),
       })
       .default({ latency: '0.2', errorRate: '0.01', utilisation: '0.25' })
       .describe('Tolerances of the default queries.'),
@@ -181,11 +338,18 @@ export type DefaultQueries = z.infer<typeof DefaultQueriesSchema>;
 
 export const BehaviourCategorySchema = z
   .object({
-    enabled: z.boolean().default(true).describe('Whether the behaviour category runs; false turns off the default queries a Baseline\'s Prometheus would otherwise run.'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Whether the behaviour category runs; false turns off the default queries a Baseline's Prometheus would otherwise run.",
+      ),
     prometheus: z
       .object({ timeout: DurationSchema.default('10s').describe('Timeout of each HTTP request.') })
       .default({ timeout: '10s' })
-      .describe('How Prometheus is queried. Which Prometheus comes from the Baseline (spec.data.prometheus): production\'s series and staging\'s are read from it, each selected by its own namespace.'),
+      .describe(
+        "How Prometheus is queried. Which Prometheus comes from the Baseline (spec.data.prometheus): production's series and staging's are read from it, each selected by its own namespace.",
+      ),
     queries: z
       .array(PrometheusQuerySchema)
       .max(32)
@@ -197,12 +361,21 @@ export const BehaviourCategorySchema = z
     noiseFloor: z
       .boolean()
       .default(true)
-      .describe('Diffy-style noise floor: a deviation must also exceed the difference between the two halves of production\'s own series.'),
+      .describe(
+        "Diffy-style noise floor: a deviation must also exceed the difference between the two halves of production's own series.",
+      ),
   })
   .meta({
-    'x-kubernetes-validations': [{ rule: 'size(self.queries) > 0 || !has(self.defaults.enabled) || self.defaults.enabled', message: 'lists no queries and turns the default queries off: set enabled: false instead' }],
+    'x-kubernetes-validations': [
+      {
+        rule: 'size(self.queries) > 0 || !has(self.defaults.enabled) || self.defaults.enabled',
+        message: 'lists no queries and turns the default queries off: set enabled: false instead',
+      },
+    ],
   })
-  .describe('Compares Prometheus queries between the namespaces: a default set (latency, error rate, CPU and memory utilisation per service) and named queries of your own.');
+  .describe(
+    'Compares Prometheus queries between the namespaces: a default set (latency, error rate, CPU and memory utilisation per service) and named queries of your own.',
+  );
 
 export const CategoriesSchema = z
   .object({
@@ -215,7 +388,7 @@ export const CategoriesSchema = z
     'x-kubernetes-validations': [
       {
         rule: '!has(self.data) || has(self.schema) || (has(self.data.staging) && has(self.data.production))',
-        message: 'data needs staging and production connections, either its own or the schema category\'s',
+        message: "data needs staging and production connections, either its own or the schema category's",
       },
     ],
   })
@@ -223,18 +396,39 @@ export const CategoriesSchema = z
 
 export const IgnoreRuleSchema = z
   .object({
-    path: z.string().min(1).max(512).describe('Path pattern of the findings to ignore: * matches within one segment, ** across segments; for example spec.template.spec.containers[*].env[LOG_LEVEL] or **.annotations.'),
+    path: z
+      .string()
+      .min(1)
+      .max(512)
+      .describe(
+        'Path pattern of the findings to ignore: * matches within one segment, ** across segments; for example spec.template.spec.containers[*].env[LOG_LEVEL] or **.annotations.',
+      ),
     category: CategorySchema.optional().describe('Only findings of this category.'),
-    resource: z.string().min(1).max(256).optional().describe('Only findings of resources matching this pattern, for example Deployment/checkout or Table/public.audit_*.'),
-    reason: z.string().min(1).max(1024).describe('Why the difference does not matter; required so every exception is explained.'),
+    resource: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe(
+        'Only findings of resources matching this pattern, for example Deployment/checkout or Table/public.audit_*.',
+      ),
+    reason: z
+      .string()
+      .min(1)
+      .max(1024)
+      .describe('Why the difference does not matter; required so every exception is explained.'),
   })
   .describe('A difference that is known and accepted.');
 export type IgnoreRule = z.infer<typeof IgnoreRuleSchema>;
 
 export const TolerancesSchema = z
   .object({
-    resources: RatioSchema.default('0.05').describe('Relative tolerance on CPU and memory requests and limits, after the declared resources ratio.'),
-    replicas: RatioSchema.default('0').describe('Relative tolerance on replicas and HPA bounds, after the declared replicas ratio.'),
+    resources: RatioSchema.default('0.05').describe(
+      'Relative tolerance on CPU and memory requests and limits, after the declared resources ratio.',
+    ),
+    replicas: RatioSchema.default('0').describe(
+      'Relative tolerance on replicas and HPA bounds, after the declared replicas ratio.',
+    ),
     rowCount: RatioSchema.default('0.1').describe('Relative tolerance on the row-count ratio.'),
     nullFraction: RatioSchema.default('0.05').describe('Absolute tolerance on null fractions.'),
     distinct: RatioSchema.default('0.2').describe('Relative tolerance on distinct counts.'),
@@ -248,10 +442,18 @@ export const ParityCheckSpecSchema = z
     baselineRef: ParityBaselineRefSchema,
     staging: StagingTargetSchema.default({}),
     categories: CategoriesSchema.default({}),
-    ignore: z.array(IgnoreRuleSchema).max(128).default([]).describe('Known differences that are not drift; the status lists rules that matched nothing.'),
+    ignore: z
+      .array(IgnoreRuleSchema)
+      .max(128)
+      .default([])
+      .describe('Known differences that are not drift; the status lists rules that matched nothing.'),
     tolerances: TolerancesSchema.default(TolerancesSchema.parse({})),
-    interval: DurationSchema.optional().describe('How often the check runs again; absent means it runs once per generation.'),
-    failOn: SeveritySchema.default('warning').describe('The lowest severity of an unexpected finding that makes InParity False.'),
+    interval: DurationSchema.optional().describe(
+      'How often the check runs again; absent means it runs once per generation.',
+    ),
+    failOn: SeveritySchema.default('warning').describe(
+      'The lowest severity of an unexpected finding that makes InParity False.',
+    ),
   })
   .describe('What to compare between staging and the production a Baseline describes, and what counts as drift.');
 export type ParityCheckSpec = z.infer<typeof ParityCheckSpecSchema>;
@@ -263,11 +465,23 @@ export const FindingSchema = z
   .object({
     id: z.string().min(1).max(32).describe('Stable id: a hash of category, resource and path.'),
     category: CategorySchema,
-    resource: z.string().max(512).describe('What differs, for example Deployment/checkout, Table/public.orders or Query/p95-latency/checkout.'),
-    path: z.string().max(1024).describe('Where in the resource, for example spec.template.spec.containers[api].env[LOG_LEVEL].'),
-    staging: JsonValueText.optional().describe('The staging value, rendered as text; absent when staging has none. Secrets, and values that look like credentials, are shown only as keyed hashes (hmac:...) that mean nothing outside one run.'),
-    production: JsonValueText.optional().describe('The production value, rendered as text; absent when production has none. Credentials are hashed as on the staging side.'),
-    expected: z.boolean().describe('True when the StagingEnvironment declared this difference (an override or a scale ratio).'),
+    resource: z
+      .string()
+      .max(512)
+      .describe('What differs, for example Deployment/checkout, Table/public.orders or Query/p95-latency/checkout.'),
+    path: z
+      .string()
+      .max(1024)
+      .describe('Where in the resource, for example spec.template.spec.containers[api].env[LOG_LEVEL].'),
+    staging: JsonValueText.optional().describe(
+      'The staging value, rendered as text; absent when staging has none. Secrets, and values that look like credentials, are shown only as keyed hashes (hmac:...) that mean nothing outside one run.',
+    ),
+    production: JsonValueText.optional().describe(
+      'The production value, rendered as text; absent when production has none. Credentials are hashed as on the staging side.',
+    ),
+    expected: z
+      .boolean()
+      .describe('True when the StagingEnvironment declared this difference (an override or a scale ratio).'),
     severity: SeveritySchema,
     message: z.string().max(2048).describe('What differs, in words.'),
     firstSeen: z.string().describe('When this finding was first reported (RFC 3339); carried over between runs.'),
@@ -280,16 +494,32 @@ export const MAX_STATUS_FINDINGS = 20;
 export const ParityCheckStatusSchema = z
   .object({
     conditions: ConditionsSchema,
-    observedGeneration: z.number().int().min(0).optional().describe('The .metadata.generation the status was computed for.'),
+    observedGeneration: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('The .metadata.generation the status was computed for.'),
     lastCheckedAt: z.string().optional().describe('When the check last ran (RFC 3339).'),
     environmentReadySince: z
       .string()
       .optional()
-      .describe('When the StagingEnvironment named by spec.staging.environmentRef had become Ready, as the last run saw it; the check runs again when this changes (re-copied, re-seeded).'),
+      .describe(
+        'When the StagingEnvironment named by spec.staging.environmentRef had become Ready, as the last run saw it; the check runs again when this changes (re-copied, re-seeded).',
+      ),
     summary: z
       .object({
-        verdict: z.enum(['InParity', 'Drifted', 'Inconclusive']).describe('InParity, Drifted (unexpected findings at or above failOn), or Inconclusive (too little data to tell).'),
-        score: z.number().int().min(0).max(100).describe('100 minus penalties for unexpected findings (critical 20, warning 5, info 1), floored at 0.'),
+        verdict: z
+          .enum(['InParity', 'Drifted', 'Inconclusive'])
+          .describe(
+            'InParity, Drifted (unexpected findings at or above failOn), or Inconclusive (too little data to tell).',
+          ),
+        score: z
+          .number()
+          .int()
+          .min(0)
+          .max(100)
+          .describe('100 minus penalties for unexpected findings (critical 20, warning 5, info 1), floored at 0.'),
         critical: z.number().int().min(0).describe('Unexpected critical findings.'),
         warning: z.number().int().min(0).describe('Unexpected warning findings.'),
         info: z.number().int().min(0).describe('Unexpected info findings.'),
@@ -300,8 +530,16 @@ export const ParityCheckStatusSchema = z
       })
       .optional()
       .describe('Counts over all findings of the last run.'),
-    findings: z.array(FindingSchema).max(MAX_STATUS_FINDINGS).optional().describe('The most severe findings, at most 20; unexpected before expected.'),
-    unmatchedIgnoreRules: z.array(z.number().int().min(0)).max(128).optional().describe('Indexes into spec.ignore of rules that matched no difference: candidates for removal.'),
+    findings: z
+      .array(FindingSchema)
+      .max(MAX_STATUS_FINDINGS)
+      .optional()
+      .describe('The most severe findings, at most 20; unexpected before expected.'),
+    unmatchedIgnoreRules: z
+      .array(z.number().int().min(0))
+      .max(128)
+      .optional()
+      .describe('Indexes into spec.ignore of rules that matched no difference: candidates for removal.'),
   })
   .describe('The result of the last run.');
 export type ParityCheckStatus = z.infer<typeof ParityCheckStatusSchema>;
@@ -319,14 +557,46 @@ export const ParityCheckKind: KindDefinition<typeof ParityCheckSpecSchema, typeo
   spec: ParityCheckSpecSchema,
   status: ParityCheckStatusSchema,
   printerColumns: [
-    { name: 'Baseline', type: 'string', jsonPath: '.spec.baselineRef.name', description: 'The Baseline production comes from.' },
-    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'The Ready condition: True once the check ran (InParity says whether staging matches).' },
-    { name: 'Verdict', type: 'string', jsonPath: '.status.summary.verdict', description: 'InParity, Drifted or Inconclusive.' },
+    {
+      name: 'Baseline',
+      type: 'string',
+      jsonPath: '.spec.baselineRef.name',
+      description: 'The Baseline production comes from.',
+    },
+    {
+      name: 'Ready',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+      description: 'The Ready condition: True once the check ran (InParity says whether staging matches).',
+    },
+    {
+      name: 'Verdict',
+      type: 'string',
+      jsonPath: '.status.summary.verdict',
+      description: 'InParity, Drifted or Inconclusive.',
+    },
     { name: 'Score', type: 'integer', jsonPath: '.status.summary.score', description: 'Parity score, 0 to 100.' },
-    { name: 'Findings', type: 'integer', jsonPath: '.status.summary.total', description: 'Number of findings of the last run.' },
+    {
+      name: 'Findings',
+      type: 'integer',
+      jsonPath: '.status.summary.total',
+      description: 'Number of findings of the last run.',
+    },
     { name: 'Last Checked', type: 'date', jsonPath: '.status.lastCheckedAt', description: 'When the check last ran.' },
-    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: 'Why Ready is what it is (for example Checked, SourceUnavailable, BaselineNotAllowed).', priority: 1 },
-    { name: 'Environment', type: 'string', jsonPath: '.spec.staging.environmentRef.name', description: 'The StagingEnvironment whose target namespace is compared, when named.', priority: 1 },
+    {
+      name: 'Reason',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
+      description: 'Why Ready is what it is (for example Checked, SourceUnavailable, BaselineNotAllowed).',
+      priority: 1,
+    },
+    {
+      name: 'Environment',
+      type: 'string',
+      jsonPath: '.spec.staging.environmentRef.name',
+      description: 'The StagingEnvironment whose target namespace is compared, when named.',
+      priority: 1,
+    },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
 };
@@ -377,8 +647,20 @@ export function parseResolvedParityCheck(input: unknown): ResolvedParityCheck {
  * written for configuration alone still learns that staging is three times
  * slower. `behaviour: {enabled: false}` turns that off.
  */
-export function resolveParityCheck(spec: ParityCheckSpec, namespaces: { staging: string; production: string }, options: { prometheus?: boolean } = {}): ResolvedParityCheck {
+export function resolveParityCheck(
+  spec: ParityCheckSpec,
+  namespaces: { staging: string; production: string },
+  options: { prometheus?: boolean } = {},
+): ResolvedParityCheck {
   const { baselineRef: _baselineRef, staging, ...rest } = spec;
-  const categories = options.prometheus && !rest.categories.behaviour ? { ...rest.categories, behaviour: BehaviourCategorySchema.parse({}) } : rest.categories;
-  return { ...rest, categories, staging: { ...staging, namespace: namespaces.staging }, production: { namespace: namespaces.production } };
+  const categories =
+    options.prometheus && !rest.categories.behaviour
+      ? { ...rest.categories, behaviour: BehaviourCategorySchema.parse({}) }
+      : rest.categories;
+  return {
+    ...rest,
+    categories,
+    staging: { ...staging, namespace: namespaces.staging },
+    production: { namespace: namespaces.production },
+  };
 }

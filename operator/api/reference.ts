@@ -29,7 +29,14 @@ export function renderReference(kinds: readonly KindDefinition[]): string {
   for (const kind of kinds) {
     const crd = crdFor(kind) as { spec: { versions: Array<{ schema: { openAPIV3Schema: Schema } }> } };
     const root = crd.spec.versions[0]!.schema.openAPIV3Schema;
-    out.push(`## ${kind.kind}`, '', `\`${kind.group}/${kind.version}\`, short names ${kind.shortNames.map((s) => `\`${s}\``).join(', ')}, category \`understudy\`.`, '', kind.description, '');
+    out.push(
+      `## ${kind.kind}`,
+      '',
+      `\`${kind.group}/${kind.version}\`, short names ${kind.shortNames.map((s) => `\`${s}\``).join(', ')}, category \`understudy\`.`,
+      '',
+      kind.description,
+      '',
+    );
     for (const section of ['spec', 'status'] as const) {
       const schema = root.properties?.[section];
       if (!schema) continue;
@@ -45,7 +52,8 @@ function typeOf(schema: Schema): string {
   if (schema['x-kubernetes-int-or-string']) return 'int or string';
   if (schema.enum) return schema.enum.map((e) => `\`${String(e)}\``).join(' | ');
   if (schema.type === 'array') return `${schema.items ? typeOf(schema.items) : 'any'}[]`;
-  if (schema.type === 'object' && typeof schema.additionalProperties === 'object') return `map of ${typeOf(schema.additionalProperties)}`;
+  if (schema.type === 'object' && typeof schema.additionalProperties === 'object')
+    return `map of ${typeOf(schema.additionalProperties)}`;
   return Array.isArray(schema.type) ? schema.type.join(' | ') : (schema.type ?? 'any');
 }
 
@@ -60,8 +68,15 @@ function rows(schema: Schema, path: string): string[] {
   const childRequired = new Set((schema.type === 'array' ? schema.items?.required : schema.required) ?? []);
   for (const [name, child] of Object.entries(children ?? {})) {
     const fieldPath = `${childPrefix}.${name}`;
-    const notes = [childRequired.has(name) ? '**required**' : '', child.default !== undefined ? `default \`${JSON.stringify(child.default)}\`` : ''].filter(Boolean).join(', ');
-    out.push(`| \`${fieldPath}\` | ${cell(typeOf(child))} | ${cell(child.description ?? '')}${notes ? ` (${notes})` : ''} |`);
+    const notes = [
+      childRequired.has(name) ? '**required**' : '',
+      child.default !== undefined ? `default \`${JSON.stringify(child.default)}\`` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    out.push(
+      `| \`${fieldPath}\` | ${cell(typeOf(child))} | ${cell(child.description ?? '')}${notes ? ` (${notes})` : ''} |`,
+    );
     if (!child['x-kubernetes-preserve-unknown-fields']) out.push(...rows(child, fieldPath));
   }
   return out;

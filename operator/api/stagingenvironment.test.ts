@@ -18,7 +18,11 @@ function baselineFailure(raw: Record<string, unknown>): { field: string; message
 }
 
 function baselineOf(raw: Record<string, unknown>): BaselineSpec {
-  const result = parseBaselineSpec({ allowedNamespaces: { names: ['previews'] }, secrets: { maxPolicy: 'CopyListed' }, ...raw });
+  const result = parseBaselineSpec({
+    allowedNamespaces: { names: ['previews'] },
+    secrets: { maxPolicy: 'CopyListed' },
+    ...raw,
+  });
   if (!result.ok) throw new Error(`${result.field}: ${result.message}`);
   return result.spec;
 }
@@ -27,7 +31,12 @@ function baselineOf(raw: Record<string, unknown>): BaselineSpec {
 function resolve(env: Record<string, unknown>, baseline: Record<string, unknown>, name = 'pr-1234'): Resolution {
   const parsed = parseStagingEnvironmentSpec({ ...minimal, ...env });
   if (!parsed.ok) throw new Error(`${parsed.field}: ${parsed.message}`);
-  return resolveCopySpec({ environment: { name, namespace: 'previews' }, spec: parsed.spec, baseline: { name: 'shop', spec: baselineOf(baseline) }, createdAt: new Date('2030-01-01T00:00:00Z') });
+  return resolveCopySpec({
+    environment: { name, namespace: 'previews' },
+    spec: parsed.spec,
+    baseline: { name: 'shop', spec: baselineOf(baseline) },
+    createdAt: new Date('2030-01-01T00:00:00Z'),
+  });
 }
 
 describe('StagingEnvironment spec', () => {
@@ -42,17 +51,44 @@ describe('StagingEnvironment spec', () => {
     expect(result.spec.services).toBeUndefined();
   });
 
-  it('accepts the design document\'s example', () => {
+  it("accepts the design document's example", () => {
     const result = parseStagingEnvironmentSpec({
       baselineRef: { name: 'shop' },
-      services: [{ name: 'checkout', mode: 'copy', image: 'registry.example.com/checkout:pr-1234', env: [{ name: 'FEATURE_X', value: 'on' }] }],
+      services: [
+        {
+          name: 'checkout',
+          mode: 'copy',
+          image: 'registry.example.com/checkout:pr-1234',
+          env: [{ name: 'FEATURE_X', value: 'on' }],
+        },
+      ],
       scale: { replicas: '0.25', resources: '0.5' },
       secrets: { policy: 'Omit' },
       ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' },
       isolation: { resourceQuota: { cpu: 4, memory: '8Gi' } },
       ttl: '72h',
-      dataSeeds: [{ name: 'shop-db', spec: { source: { synthesize: { profile: { fromBaseline: { database: 'shop' } } } }, target: { urlSecretRef: { name: 'shop-db', key: 'url' } } } }],
-      tests: [{ name: 'smoke', template: { template: { spec: { containers: [{ name: 'smoke', image: 'registry.example.com/shop/smoke:1' }], restartPolicy: 'Never' } } } }],
+      dataSeeds: [
+        {
+          name: 'shop-db',
+          spec: {
+            source: { synthesize: { profile: { fromBaseline: { database: 'shop' } } } },
+            target: { urlSecretRef: { name: 'shop-db', key: 'url' } },
+          },
+        },
+      ],
+      tests: [
+        {
+          name: 'smoke',
+          template: {
+            template: {
+              spec: {
+                containers: [{ name: 'smoke', image: 'registry.example.com/shop/smoke:1' }],
+                restartPolicy: 'Never',
+              },
+            },
+          },
+        },
+      ],
     });
     expect(result.ok ? 'ok' : `${result.field}: ${result.message}`).toBe('ok');
     if (result.ok) expect(result.spec.isolation?.resourceQuota?.cpu).toBe('4');
@@ -72,13 +108,29 @@ describe('StagingEnvironment spec', () => {
     [{ ...minimal, secrets: { policy: 'Omit', names: ['shop-db'] } }, 'spec.secrets.names', /CopyListed/],
     [{ ...minimal, secrets: { policy: 'CopyListed' } }, 'spec.secrets.names', /at least one/],
     [{ ...minimal, secrets: { policy: 'Copy' } }, 'spec.secrets.policy', /./],
-    [{ ...minimal, services: [{ name: 'a' }, { name: 'b', image: 'Not An Image' }] }, 'spec.services[1].image', /image reference/],
+    [
+      { ...minimal, services: [{ name: 'a' }, { name: 'b', image: 'Not An Image' }] },
+      'spec.services[1].image',
+      /image reference/,
+    ],
     [{ ...minimal, services: [{ name: 'a' }, { name: 'a' }] }, 'spec.services[1].name', /duplicate/],
     [{ ...minimal, services: [{ name: 'a', mode: 'shared', image: 'x:1' }] }, 'spec.services[0]', /copy mode/],
-    [{ ...minimal, ingress: { hostTemplate: '{{svc}}.example.com' } }, 'spec.ingress.hostTemplate', /unknown placeholder/],
+    [
+      { ...minimal, ingress: { hostTemplate: '{{svc}}.example.com' } },
+      'spec.ingress.hostTemplate',
+      /unknown placeholder/,
+    ],
     [{ ...minimal, ingress: { hostTemplate: '{{service}}_x.example.com' } }, 'spec.ingress.hostTemplate', /DNS name/],
-    [{ ...minimal, isolation: { resourceQuota: { memory: '8 GB' } } }, 'spec.isolation.resourceQuota.memory', /quantity/],
-    [{ ...minimal, isolation: { limitRange: { max: { cpu: '-1' } } } }, 'spec.isolation.limitRange.max.cpu', /negative/],
+    [
+      { ...minimal, isolation: { resourceQuota: { memory: '8 GB' } } },
+      'spec.isolation.resourceQuota.memory',
+      /quantity/,
+    ],
+    [
+      { ...minimal, isolation: { limitRange: { max: { cpu: '-1' } } } },
+      'spec.isolation.limitRange.max.cpu',
+      /negative/,
+    ],
   ])('refuses %j at %s', (raw, field, message) => {
     const problem = failure(raw);
     expect(problem.field).toBe(field);
@@ -91,7 +143,11 @@ describe('StagingEnvironment spec', () => {
       baseline: { namespace: 'kube-system' },
       targetNamespace: 'kube-system',
       kinds: ['Secret'],
-      ingress: { hostTemplate: '{{environment}}.preview.example.com', tlsSecretRef: { namespace: 'cert-manager', name: 'ca' }, className: 'public' },
+      ingress: {
+        hostTemplate: '{{environment}}.preview.example.com',
+        tlsSecretRef: { namespace: 'cert-manager', name: 'ca' },
+        className: 'public',
+      },
       isolation: { networkPolicy: false, allowIngressFromNamespaces: ['*'] },
     });
     expect(result.ok).toBe(true);
@@ -110,10 +166,22 @@ describe('StagingEnvironment spec', () => {
     expect(crd.metadata.name).toBe('stagingenvironments.understudy.dev');
     expect(crd.spec.names.shortNames).toEqual(['senv', 'stagingenv']);
     expect(crd.spec.names.categories).toEqual(['understudy']);
-    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual(['Baseline', 'Phase', 'Ready', 'Services', 'URL', 'Namespace', 'Reason', 'Age', 'Expires']);
+    expect(version.additionalPrinterColumns.map((c: { name: string }) => c.name)).toEqual([
+      'Baseline',
+      'Phase',
+      'Ready',
+      'Services',
+      'URL',
+      'Namespace',
+      'Reason',
+      'Age',
+      'Expires',
+    ]);
     expect(spec.required).toEqual(['baselineRef']);
     expect(spec.properties.baselineRef.required).toEqual(['name']);
-    expect(spec['x-kubernetes-validations'].map((v: { rule: string }) => v.rule).join(' ')).toContain('oldSelf.baselineRef.name');
+    expect(spec['x-kubernetes-validations'].map((v: { rule: string }) => v.rule).join(' ')).toContain(
+      'oldSelf.baselineRef.name',
+    );
     // Structural pruning drops what the schema does not name: a tenant's targetNamespace or TLS Secret never reaches the operator.
     for (const removed of ['baseline', 'targetNamespace', 'kinds']) expect(spec.properties).not.toHaveProperty(removed);
     expect(Object.keys(spec.properties.ingress.properties)).toEqual(['hostTemplate']);
@@ -136,12 +204,34 @@ describe('what moved to the Baseline', () => {
   it.each([
     [{ source: {} }, 'spec.source.namespace', /required/],
     [{ source: { namespace: 'Shop' } }, 'spec.source.namespace', /namespace name/],
-    [{ source: { namespace: 'shop', manifests: { configMapRef: { namespace: 'admin', name: 'm' } }, cluster: { kubeconfigSecretRef: { name: 'k', key: 'config' } } } }, 'spec.source.cluster', /exclusive/],
-    [{ source: { cluster: { kubeconfigSecretRef: { name: 'k', key: 'config' } } } }, 'spec.source.namespace', /required/],
+    [
+      {
+        source: {
+          namespace: 'shop',
+          manifests: { configMapRef: { namespace: 'admin', name: 'm' } },
+          cluster: { kubeconfigSecretRef: { name: 'k', key: 'config' } },
+        },
+      },
+      'spec.source.cluster',
+      /exclusive/,
+    ],
+    [
+      { source: { cluster: { kubeconfigSecretRef: { name: 'k', key: 'config' } } } },
+      'spec.source.namespace',
+      /required/,
+    ],
     [{ source: { namespace: 'shop', kinds: ['deployment'] } }, 'spec.source.kinds[0]', /./],
     [{ source: { namespace: 'shop', kinds: ['Namespace'] } }, 'spec.source.kinds[0]', /./],
-    [{ source: { namespace: 'shop' }, targetNamespace: { prefix: 'Kube-' } }, 'spec.targetNamespace.prefix', /ending in -/],
-    [{ source: { namespace: 'shop' }, targetNamespace: { prefix: 'kube' } }, 'spec.targetNamespace.prefix', /ending in -/],
+    [
+      { source: { namespace: 'shop' }, targetNamespace: { prefix: 'Kube-' } },
+      'spec.targetNamespace.prefix',
+      /ending in -/,
+    ],
+    [
+      { source: { namespace: 'shop' }, targetNamespace: { prefix: 'kube' } },
+      'spec.targetNamespace.prefix',
+      /ending in -/,
+    ],
   ])('refuses Baseline %j at %s', (raw, field, message) => {
     const problem = baselineFailure(raw);
     expect(problem.field).toBe(field);
@@ -149,9 +239,16 @@ describe('what moved to the Baseline', () => {
   });
 
   it('derives the target namespace as <prefix><environment namespace>-<name>; no field of the environment changes it', () => {
-    const resolved = resolve({ targetNamespace: 'kube-system' }, { source: { namespace: 'shop' }, targetNamespace: { prefix: 'preview-' } });
+    const resolved = resolve(
+      { targetNamespace: 'kube-system' },
+      { source: { namespace: 'shop' }, targetNamespace: { prefix: 'preview-' } },
+    );
     expect(resolved).toMatchObject({ ok: true, copy: { targetNamespace: 'preview-previews-pr-1234' } });
-    const long = resolve({}, { source: { namespace: 'shop' }, targetNamespace: { prefix: 'preview-' } }, 'x'.repeat(60));
+    const long = resolve(
+      {},
+      { source: { namespace: 'shop' }, targetNamespace: { prefix: 'preview-' } },
+      'x'.repeat(60),
+    );
     if (!long.ok) throw new Error(long.message);
     expect(long.copy.targetNamespace.length).toBeLessThanOrEqual(63);
     expect(long.copy.targetNamespace.startsWith('preview-previews-')).toBe(true);
@@ -159,17 +256,72 @@ describe('what moved to the Baseline', () => {
 
   it.each([
     // The derived name of previews/pr-1 with no prefix is production's own namespace.
-    [{}, { source: { namespace: 'previews-pr-1' }, targetNamespace: { prefix: '' } }, 'spec.baselineRef.name', /production namespace/],
-    [{ services: [{ name: 'a', mode: 'shared' }] }, { source: { namespace: 'shop', manifests: { configMapRef: { namespace: 'admin', name: 'm' } } } }, 'spec.services[0].mode', /live in this cluster/],
-    [{ services: [{ name: 'a', mode: 'shared' }] }, { source: { namespace: 'shop', cluster: { kubeconfigSecretRef: { name: 'k', key: 'config' } } } }, 'spec.services[0].mode', /live in this cluster/],
-    [{ scale: { replicas: '2' } }, { source: { namespace: 'shop' }, limits: { maxReplicas: '1' } }, 'spec.scale.replicas', /above the Baseline's limit of 1/],
-    [{ secrets: { policy: 'Generate' } }, { source: { namespace: 'shop' }, secrets: { maxPolicy: 'Omit' } }, 'spec.secrets.policy', /looser/],
-    [{ secrets: { policy: 'CopyListed', names: ['prod-db'] } }, { source: { namespace: 'shop' }, secrets: { maxPolicy: 'CopyListed', copyable: ['public'] } }, 'spec.secrets.names', /prod-db is not in the Baseline's copyable/],
-    [{ ttl: '200h' }, { source: { namespace: 'shop' }, limits: { maxTtl: '168h' } }, 'spec.ttl', /longer than the Baseline's limit/],
-    [{ ingress: { hostTemplate: '{{environment}}.preview.example.com' } }, { source: { namespace: 'shop' } }, 'spec.ingress', /no ingress domain/],
-    [{ ingress: { hostTemplate: 'shop.example.com' } }, { source: { namespace: 'shop' }, ingress: { domain: 'example.com' } }, 'spec.ingress.hostTemplate', /\{\{environment\}\} or \{\{namespace\}\}/],
-    [{ ingress: { hostTemplate: '{{environment}}.example.org' } }, { source: { namespace: 'shop' }, ingress: { domain: 'example.com' } }, 'spec.ingress.hostTemplate', /must end in "\.example\.com"/],
-    [{ isolation: { resourceQuota: { memory: '64Gi' } } }, { source: { namespace: 'shop' }, limits: { quota: { memory: '8Gi' } } }, 'spec.isolation.resourceQuota.memory', /above the Baseline's cap/],
+    [
+      {},
+      { source: { namespace: 'previews-pr-1' }, targetNamespace: { prefix: '' } },
+      'spec.baselineRef.name',
+      /production namespace/,
+    ],
+    [
+      { services: [{ name: 'a', mode: 'shared' }] },
+      { source: { namespace: 'shop', manifests: { configMapRef: { namespace: 'admin', name: 'm' } } } },
+      'spec.services[0].mode',
+      /live in this cluster/,
+    ],
+    [
+      { services: [{ name: 'a', mode: 'shared' }] },
+      { source: { namespace: 'shop', cluster: { kubeconfigSecretRef: { name: 'k', key: 'config' } } } },
+      'spec.services[0].mode',
+      /live in this cluster/,
+    ],
+    [
+      { scale: { replicas: '2' } },
+      { source: { namespace: 'shop' }, limits: { maxReplicas: '1' } },
+      'spec.scale.replicas',
+      /above the Baseline's limit of 1/,
+    ],
+    [
+      { secrets: { policy: 'Generate' } },
+      { source: { namespace: 'shop' }, secrets: { maxPolicy: 'Omit' } },
+      'spec.secrets.policy',
+      /looser/,
+    ],
+    [
+      { secrets: { policy: 'CopyListed', names: ['prod-db'] } },
+      { source: { namespace: 'shop' }, secrets: { maxPolicy: 'CopyListed', copyable: ['public'] } },
+      'spec.secrets.names',
+      /prod-db is not in the Baseline's copyable/,
+    ],
+    [
+      { ttl: '200h' },
+      { source: { namespace: 'shop' }, limits: { maxTtl: '168h' } },
+      'spec.ttl',
+      /longer than the Baseline's limit/,
+    ],
+    [
+      { ingress: { hostTemplate: '{{environment}}.preview.example.com' } },
+      { source: { namespace: 'shop' } },
+      'spec.ingress',
+      /no ingress domain/,
+    ],
+    [
+      { ingress: { hostTemplate: 'shop.example.com' } },
+      { source: { namespace: 'shop' }, ingress: { domain: 'example.com' } },
+      'spec.ingress.hostTemplate',
+      /\{\{environment\}\} or \{\{namespace\}\}/,
+    ],
+    [
+      { ingress: { hostTemplate: '{{environment}}.example.org' } },
+      { source: { namespace: 'shop' }, ingress: { domain: 'example.com' } },
+      'spec.ingress.hostTemplate',
+      /must end in "\.example\.com"/,
+    ],
+    [
+      { isolation: { resourceQuota: { memory: '64Gi' } } },
+      { source: { namespace: 'shop' }, limits: { quota: { memory: '8Gi' } } },
+      'spec.isolation.resourceQuota.memory',
+      /above the Baseline's cap/,
+    ],
   ])('refuses %j within Baseline %j at %s', (env, baseline, field, message) => {
     const resolved = resolve(env, baseline, field === 'spec.baselineRef.name' ? 'pr-1' : 'pr-1234');
     expect(resolved.ok).toBe(false);
@@ -181,12 +333,25 @@ describe('what moved to the Baseline', () => {
   it('takes the TLS Secret, IngressClass and NetworkPolicy from the Baseline', () => {
     const resolved = resolve(
       { ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' } },
-      { source: { namespace: 'shop' }, ingress: { domain: 'preview.example.com', tlsSecretRef: { namespace: 'certs', name: 'wildcard' }, className: 'nginx' }, isolation: { networkPolicy: true, allowIngressFromNamespaces: ['ingress-nginx'] } },
+      {
+        source: { namespace: 'shop' },
+        ingress: {
+          domain: 'preview.example.com',
+          tlsSecretRef: { namespace: 'certs', name: 'wildcard' },
+          className: 'nginx',
+        },
+        isolation: { networkPolicy: true, allowIngressFromNamespaces: ['ingress-nginx'] },
+      },
     );
     expect(resolved).toMatchObject({
       ok: true,
       copy: {
-        ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com', domain: 'preview.example.com', tlsSecretRef: { namespace: 'certs', name: 'wildcard' }, className: 'nginx' },
+        ingress: {
+          hostTemplate: '{{service}}.{{environment}}.preview.example.com',
+          domain: 'preview.example.com',
+          tlsSecretRef: { namespace: 'certs', name: 'wildcard' },
+          className: 'nginx',
+        },
         isolation: { networkPolicy: true, allowIngressFromNamespaces: ['ingress-nginx'], egress: [] },
       },
     });
@@ -194,8 +359,10 @@ describe('what moved to the Baseline', () => {
 });
 
 /** `kubectl explain` prints descriptions: every named property needs one. */
-function assertEveryFieldDescribed(schema: any, path: string): void { // any: a rendered JSON schema node
-  for (const [name, child] of Object.entries<any>(schema.properties ?? {})) { // any: as above
+function assertEveryFieldDescribed(schema: any, path: string): void {
+  // any: a rendered JSON schema node
+  for (const [name, child] of Object.entries<any>(schema.properties ?? {})) {
+    // any: as above
     const childPath = `${path}.${name}`;
     if (!child.description && !child.items?.description) throw new Error(`${childPath} has no description`);
     assertEveryFieldDescribed(child, childPath);

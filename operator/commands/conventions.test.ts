@@ -10,8 +10,12 @@ import { configMapRef } from './profile';
 async function cli(...args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
   let stderr = '';
   let stdout = '';
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const out = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
   try {
     const code = await runProgram(buildProgram(), ['node', 'understudy', ...args]);
     return { code, stderr, stdout };
@@ -70,7 +74,7 @@ describe('exit codes', () => {
     expect(stderr).toBe('understudy: cluster unreachable\n');
   });
 
-  it('an action\'s own exit code is kept', async () => {
+  it("an action's own exit code is kept", async () => {
     const program = buildProgram();
     program.command('drift').action(() => {
       process.exitCode = EXIT.failed;
@@ -88,14 +92,25 @@ describe('options every command shares', () => {
   const flags = (command: Command) => command.options.map((o) => o.flags);
   const talksToACluster = [['dev', 'up'], ['dev', 'wait'], ['dev', 'down'], ['parity'], ['profile'], ['seed']];
 
-  it.each(talksToACluster.map((p) => [p.join(' '), p]))('%s has --kubeconfig, --context, -n/--namespace and -o/--output', (_name, path) => {
-    const f = flags(find(program, path));
-    expect(f).toEqual(expect.arrayContaining(['--kubeconfig <path>', '--context <name>', '-n, --namespace <namespace>', '-o, --output <format>']));
-  });
+  it.each(talksToACluster.map((p) => [p.join(' '), p]))(
+    '%s has --kubeconfig, --context, -n/--namespace and -o/--output',
+    (_name, path) => {
+      const f = flags(find(program, path));
+      expect(f).toEqual(
+        expect.arrayContaining([
+          '--kubeconfig <path>',
+          '--context <name>',
+          '-n, --namespace <namespace>',
+          '-o, --output <format>',
+        ]),
+      );
+    },
+  );
 
   it('-o offers json and yaml wherever output is printed, and wide where there is more to show', () => {
     const choices = (path: string[]) => find(program, path).options.find((o) => o.long === '--output')?.argChoices;
-    for (const path of [['dev', 'up'], ['dev', 'wait'], ['dev', 'down'], ['parity'], ['seed']]) expect(choices(path)).toEqual(expect.arrayContaining(['wide', 'json', 'yaml']));
+    for (const path of [['dev', 'up'], ['dev', 'wait'], ['dev', 'down'], ['parity'], ['seed']])
+      expect(choices(path)).toEqual(expect.arrayContaining(['wide', 'json', 'yaml']));
     expect(choices(['profile'])).toEqual(['json', 'yaml']);
   });
 
@@ -103,10 +118,15 @@ describe('options every command shares', () => {
     const yaml = await cli('crds', '--stdout');
     expect(yaml.stdout).toMatch(/^(#.*\n)*apiVersion: apiextensions\.k8s\.io\/v1\nkind: CustomResourceDefinition/);
     const json = await cli('crds', '--stdout', '-o', 'json');
-    const list = JSON.parse(json.stdout) as { kind: string; items: Array<{ kind: string; metadata: { name: string } }> };
+    const list = JSON.parse(json.stdout) as {
+      kind: string;
+      items: Array<{ kind: string; metadata: { name: string } }>;
+    };
     expect(list.kind).toBe('List');
     expect(list.items.map((i) => i.kind)).toEqual(list.items.map(() => 'CustomResourceDefinition'));
-    expect(list.items.map((i) => i.metadata.name)).toEqual(yaml.stdout.split('---\n').map((doc) => /\nmetadata:\n {2}name: (\S+)/.exec(doc)?.[1]));
+    expect(list.items.map((i) => i.metadata.name)).toEqual(
+      yaml.stdout.split('---\n').map((doc) => /\nmetadata:\n {2}name: (\S+)/.exec(doc)?.[1]),
+    );
   });
 
   it('profile keeps --format as a hidden, deprecated alias of -o', async () => {
@@ -123,7 +143,9 @@ describe('options every command shares', () => {
   it('profile --configmap takes namespace/name, or a name with -n', () => {
     expect(configMapRef('shop/profile', undefined)).toEqual({ namespace: 'shop', name: 'profile' });
     expect(configMapRef('profile', 'shop')).toEqual({ namespace: 'shop', name: 'profile' });
-    expect(() => configMapRef('profile', undefined)).toThrow(/expected namespace\/name \(or name with -n <namespace>\)/);
+    expect(() => configMapRef('profile', undefined)).toThrow(
+      /expected namespace\/name \(or name with -n <namespace>\)/,
+    );
     expect(() => configMapRef('shop/profile', 'other')).toThrow(/names namespace shop, -n says other/);
   });
 });
@@ -149,12 +171,16 @@ describe('--context', () => {
 
   it('selects a context of the kubeconfig; the current one without it', () => {
     expect(kubeConfigFor({ kubeconfig: path }).getCurrentCluster()?.server).toBe('https://127.0.0.1:6443');
-    expect(kubeConfigFor({ kubeconfig: path, context: 'production' }).getCurrentCluster()?.server).toBe('https://127.0.0.1:7443');
+    expect(kubeConfigFor({ kubeconfig: path, context: 'production' }).getCurrentCluster()?.server).toBe(
+      'https://127.0.0.1:7443',
+    );
   });
 
   it('an unknown context is a usage error naming the ones there are', () => {
     expect(() => kubeConfigFor({ kubeconfig: path, context: 'prod' })).toThrow(UsageError);
-    expect(() => kubeConfigFor({ kubeconfig: path, context: 'prod' })).toThrow('--context prod: no such context in the kubeconfig (it has staging, production)');
+    expect(() => kubeConfigFor({ kubeconfig: path, context: 'prod' })).toThrow(
+      '--context prod: no such context in the kubeconfig (it has staging, production)',
+    );
   });
 });
 

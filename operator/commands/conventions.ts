@@ -19,8 +19,14 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export type OutputFormat = 'text' | 'table' | 'wide' | 'json' | 'yaml';
 
 /** `-o, --output <format>` with its choices, the same short flag as kubectl. */
-export function outputOption(formats: readonly OutputFormat[], defaultFormat: OutputFormat, what = 'result format'): Option {
-  return new Option('-o, --output <format>', `${what}: ${formats.join(', ')}`).choices([...formats]).default(defaultFormat);
+export function outputOption(
+  formats: readonly OutputFormat[],
+  defaultFormat: OutputFormat,
+  what = 'result format',
+): Option {
+  return new Option('-o, --output <format>', `${what}: ${formats.join(', ')}`)
+    .choices([...formats])
+    .default(defaultFormat);
 }
 
 /** JSON or YAML of a value, for `-o json` and `-o yaml`. */
@@ -53,7 +59,9 @@ export function kubeConfigFor(options: Pick<ClusterOptions, 'kubeconfig' | 'cont
   if (options.context !== undefined) {
     if (!kubeConfig.getContextObject(options.context)) {
       const known = kubeConfig.getContexts().map((c) => c.name);
-      throw new UsageError(`--context ${options.context}: no such context in the kubeconfig${known.length > 0 ? ` (it has ${known.join(', ')})` : ''}`);
+      throw new UsageError(
+        `--context ${options.context}: no such context in the kubeconfig${known.length > 0 ? ` (it has ${known.join(', ')})` : ''}`,
+      );
     }
     kubeConfig.setCurrentContext(options.context);
   }
@@ -72,7 +80,11 @@ export function withUsageExitCodes(program: Command): Command {
 }
 
 /** Runs the program and returns its exit code; never throws. */
-export async function runProgram(program: Command, argv: readonly string[], stderr: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
+export async function runProgram(
+  program: Command,
+  argv: readonly string[],
+  stderr: (text: string) => void = (t) => process.stderr.write(t),
+): Promise<number> {
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
@@ -85,6 +97,10 @@ export async function runProgram(program: Command, argv: readonly string[], stde
 }
 
 /** A deprecated flag still works, and says what replaces it (on stderr, so -o json stays parseable). */
-export function deprecated(flag: string, replacement: string, stderr: (text: string) => void = (t) => process.stderr.write(t)): void {
+export function deprecated(
+  flag: string,
+  replacement: string,
+  stderr: (text: string) => void = (t) => process.stderr.write(t),
+): void {
   stderr(`understudy: ${flag} is deprecated; use ${replacement}\n`);
 }

@@ -57,7 +57,11 @@ export function registerCrdsCommand(program: Command): void {
     .action((opts: { root: string; check?: boolean; stdout?: boolean; output: 'yaml' | 'json' }) => {
       if (opts.stdout) {
         const files = [...renderCrdFiles(KINDS).values()];
-        process.stdout.write(opts.output === 'json' ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: files.map((f) => parseYaml(f) as unknown) }, null, 2)}\n` : files.join('---\n'));
+        process.stdout.write(
+          opts.output === 'json'
+            ? `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: files.map((f) => parseYaml(f) as unknown) }, null, 2)}\n`
+            : files.join('---\n'),
+        );
         return;
       }
       if (opts.check) {

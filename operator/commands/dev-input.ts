@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { API_VERSION, DurationSchema } from '../api/common';
-import { BaselineRefSchema, NamespaceNameSchema, parseStagingEnvironmentSpec, SECRET_POLICIES } from '../api/stagingenvironment';
+import {
+  BaselineRefSchema,
+  NamespaceNameSchema,
+  parseStagingEnvironmentSpec,
+  SECRET_POLICIES,
+} from '../api/stagingenvironment';
 import { parseDuration } from '../api/values/duration';
 
 // `understudy dev up` input: the flags, checked with zod so that a bad one is
@@ -16,8 +21,16 @@ export const DevUpInputSchema = z.object({
   name: NamespaceNameSchema.describe('the environment'),
   namespace: NamespaceNameSchema.optional(),
   baseline: BaselineRefSchema.shape.name.optional(),
-  image: z.array(z.string().regex(SERVICE_IMAGE, 'expected service=image, for example checkout=registry.example.com/checkout:pr-7')).default([]),
-  env: z.array(z.string().regex(SERVICE_ENV, 'expected service:NAME=value, for example checkout:FEATURE_X=on')).default([]),
+  image: z
+    .array(
+      z
+        .string()
+        .regex(SERVICE_IMAGE, 'expected service=image, for example checkout=registry.example.com/checkout:pr-7'),
+    )
+    .default([]),
+  env: z
+    .array(z.string().regex(SERVICE_ENV, 'expected service:NAME=value, for example checkout:FEATURE_X=on'))
+    .default([]),
   shared: z.array(z.string().min(1)).default([]),
   replicas: z.string().optional(),
   resources: z.string().optional(),
@@ -46,7 +59,11 @@ const FLAG_OF_FIELD: Array<[RegExp, string]> = [
   [/^spec\.ingress/, '--host-template'],
 ];
 
-const FLAG_OF_INPUT: Record<string, string> = { copySecret: '--copy-secret', hostTemplate: '--host-template', waitForTests: '--wait-for-tests' };
+const FLAG_OF_INPUT: Record<string, string> = {
+  copySecret: '--copy-secret',
+  hostTemplate: '--host-template',
+  waitForTests: '--wait-for-tests',
+};
 
 /** Commander's options (plus the name argument) as a checked input; the error names the flag. */
 export function parseDevUpInput(raw: Record<string, unknown>): DevUpInput {
@@ -68,20 +85,30 @@ type Json = Record<string, unknown>;
  * they are refused, each with what replaced it.
  */
 const REMOVED_FIELDS: Array<[path: readonly string[], instead: string]> = [
-  [['baseline'], 'name a Baseline an admin created in spec.baselineRef.name (kubectl get baselines); the source namespace, selector, manifests and cluster are the Baseline\'s'],
-  [['targetNamespace'], 'the target namespace is derived, <the Baseline\'s prefix><namespace>-<name>, and cannot be chosen'],
-  [['kinds'], 'the kinds copied are the Baseline\'s spec.source.kinds'],
-  [['ingress', 'tlsSecretRef'], 'the certificate is the Baseline\'s spec.ingress.tlsSecretRef'],
-  [['ingress', 'className'], 'the IngressClass is the Baseline\'s spec.ingress.className'],
-  [['isolation', 'networkPolicy'], 'the NetworkPolicy is the Baseline\'s spec.isolation.networkPolicy'],
-  [['isolation', 'allowIngressFromNamespaces'], 'the namespaces admitted are the Baseline\'s spec.isolation.allowIngressFromNamespaces'],
+  [
+    ['baseline'],
+    "name a Baseline an admin created in spec.baselineRef.name (kubectl get baselines); the source namespace, selector, manifests and cluster are the Baseline's",
+  ],
+  [
+    ['targetNamespace'],
+    "the target namespace is derived, <the Baseline's prefix><namespace>-<name>, and cannot be chosen",
+  ],
+  [['kinds'], "the kinds copied are the Baseline's spec.source.kinds"],
+  [['ingress', 'tlsSecretRef'], "the certificate is the Baseline's spec.ingress.tlsSecretRef"],
+  [['ingress', 'className'], "the IngressClass is the Baseline's spec.ingress.className"],
+  [['isolation', 'networkPolicy'], "the NetworkPolicy is the Baseline's spec.isolation.networkPolicy"],
+  [
+    ['isolation', 'allowIngressFromNamespaces'],
+    "the namespaces admitted are the Baseline's spec.isolation.allowIngressFromNamespaces",
+  ],
 ];
 
 function removedFieldProblem(spec: Json): string | undefined {
   for (const [path, instead] of REMOVED_FIELDS) {
     let value: unknown = spec;
     for (const part of path) value = value !== null && typeof value === 'object' ? (value as Json)[part] : undefined;
-    if (value !== undefined) return `spec.${path.join('.')} (--file) is no longer part of a StagingEnvironment: ${instead}`;
+    if (value !== undefined)
+      return `spec.${path.join('.')} (--file) is no longer part of a StagingEnvironment: ${instead}`;
   }
   return undefined;
 }
@@ -90,7 +117,13 @@ export interface EnvironmentManifest {
   apiVersion: string;
   kind: string;
   /** generation is the server's, on the object apply returns. */
-  metadata: { name: string; namespace: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec: Json;
 }
 
@@ -107,21 +140,29 @@ export function environmentManifest(input: DevUpInput, namespace: string, base: 
   const removed = removedFieldProblem(spec);
   if (removed) throw new DevInputError(removed);
   if (input.baseline) spec.baselineRef = { name: input.baseline };
-  if (!spec.baselineRef) throw new DevInputError('--baseline is required (or spec.baselineRef in --file): the name of a Baseline that allows this namespace (kubectl get baselines)');
+  if (!spec.baselineRef)
+    throw new DevInputError(
+      '--baseline is required (or spec.baselineRef in --file): the name of a Baseline that allows this namespace (kubectl get baselines)',
+    );
   const services = mergeServices((spec.services as ServiceEntry[] | undefined) ?? [], input);
   if (services.length > 0) spec.services = services;
   if (input.replicas || input.resources) {
-    spec.scale = { ...((spec.scale) ?? {}), ...(input.replicas ? { replicas: input.replicas } : {}), ...(input.resources ? { resources: input.resources } : {}) };
+    spec.scale = {
+      ...(spec.scale ?? {}),
+      ...(input.replicas ? { replicas: input.replicas } : {}),
+      ...(input.resources ? { resources: input.resources } : {}),
+    };
   }
   if (input.copySecret.length > 0) {
-    if (input.secrets && input.secrets !== 'CopyListed') throw new DevInputError(`--copy-secret needs --secrets CopyListed (or no --secrets), not ${input.secrets}`);
+    if (input.secrets && input.secrets !== 'CopyListed')
+      throw new DevInputError(`--copy-secret needs --secrets CopyListed (or no --secrets), not ${input.secrets}`);
     spec.secrets = { policy: 'CopyListed', names: input.copySecret };
   } else if (input.secrets) spec.secrets = { policy: input.secrets };
   if (input.ttl) {
     spec.ttl = input.ttl;
     delete spec.expiresAt;
   }
-  if (input.hostTemplate) spec.ingress = { ...((spec.ingress) ?? {}), hostTemplate: input.hostTemplate };
+  if (input.hostTemplate) spec.ingress = { ...(spec.ingress ?? {}), hostTemplate: input.hostTemplate };
 
   const checked = parseStagingEnvironmentSpec(spec);
   if (!checked.ok) {

@@ -41,40 +41,51 @@ export function assessEnvironment(env: EnvironmentView, options: AssessOptions =
     return { outcome: 'waiting', line: `waiting for the operator to observe generation ${generation}${hint}` };
   }
   const stalled = current(status, 'Stalled', generation);
-  if (stalled?.status === 'True') return { outcome: 'stalled', line: `Stalled (${stalled.reason}): ${stalled.message}` };
+  if (stalled?.status === 'True')
+    return { outcome: 'stalled', line: `Stalled (${stalled.reason}): ${stalled.message}` };
   const ready = current(status, 'Ready', generation);
   const phase = status.phase ?? 'Provisioning';
-  if (ready?.status !== 'True') return { outcome: 'waiting', line: `${phase}: ${ready?.message ?? 'no Ready condition yet'}` };
+  if (ready?.status !== 'True')
+    return { outcome: 'waiting', line: `${phase}: ${ready?.message ?? 'no Ready condition yet'}` };
   if (!options.waitForTests) return { outcome: 'ready', line: `${phase}: ${ready.message}` };
   const tests = current(status, 'TestsPassed', generation);
   if (tests?.status === 'True') return { outcome: 'ready', line: `${phase}: ${ready.message}; ${tests.message}` };
-  if (tests?.status === 'False') return { outcome: 'testsFailed', line: `TestsPassed False (${tests.reason}): ${tests.message}` };
+  if (tests?.status === 'False')
+    return { outcome: 'testsFailed', line: `TestsPassed False (${tests.reason}): ${tests.message}` };
   return { outcome: 'waiting', line: `${phase}, tests: ${tests?.message ?? 'not started'}` };
 }
 
 function current(status: StagingEnvironmentStatus, type: string, generation: number): Condition | undefined {
   const condition = getCondition(status.conditions, type);
   // A condition without observedGeneration is trusted as the status' own.
-  return condition && (condition.observedGeneration ?? status.observedGeneration ?? -1) >= generation ? condition : undefined;
+  return condition && (condition.observedGeneration ?? status.observedGeneration ?? -1) >= generation
+    ? condition
+    : undefined;
 }
 
 /** What a developer wants once it is Ready: where it lives, its URLs, how long each phase took. */
 export function readySummary(env: EnvironmentView): string[] {
   const status = env.status ?? { conditions: [] };
-  const lines = [`environment ${env.metadata.namespace}/${env.metadata.name} is ${status.phase ?? 'Ready'} in namespace ${status.namespace ?? '?'}`];
+  const lines = [
+    `environment ${env.metadata.namespace}/${env.metadata.name} is ${status.phase ?? 'Ready'} in namespace ${status.namespace ?? '?'}`,
+  ];
   if (status.readyServices) lines.push(`services ready: ${status.readyServices}`);
   const services = status.services ?? [];
   const replicas = services.map((s) => (s.mode === 'shared' ? 'shared' : `${s.readyReplicas ?? 0}/${s.replicas ?? 0}`));
   const nameWidth = Math.max(0, ...services.map((s) => s.name.length));
   const replicasWidth = Math.max(0, ...replicas.map((r) => r.length));
   services.forEach((service, i) => {
-    const detail = service.mode === 'shared' ? 'the baseline\'s instance' : (service.image ?? '');
-    lines.push(`  ${service.name.padEnd(nameWidth)}  ${(replicas[i] ?? '').padEnd(replicasWidth)}  ${detail}`.trimEnd());
+    const detail = service.mode === 'shared' ? "the baseline's instance" : (service.image ?? '');
+    lines.push(
+      `  ${service.name.padEnd(nameWidth)}  ${(replicas[i] ?? '').padEnd(replicasWidth)}  ${detail}`.trimEnd(),
+    );
   });
   for (const url of status.urls ?? []) lines.push(`url: ${url}`);
   const t = status.timings;
   if (t) {
-    const parts = [t.provisionedSeconds, t.seededSeconds, t.readySeconds].map((s, i) => (s === undefined ? undefined : `${['provisioned', 'seeded', 'ready'][i]} ${s}s`)).filter(Boolean);
+    const parts = [t.provisionedSeconds, t.seededSeconds, t.readySeconds]
+      .map((s, i) => (s === undefined ? undefined : `${['provisioned', 'seeded', 'ready'][i]} ${s}s`))
+      .filter(Boolean);
     if (parts.length > 0) lines.push(`timings: ${parts.join(', ')}`);
   }
   lines.push(`expires: ${status.expiresAt ?? 'never'}`);

@@ -49,7 +49,10 @@ export async function follow<T extends KubernetesObject, R>(options: FollowOptio
   };
   informer.addHandlers({ onAdd: check, onUpdate: check, onDelete: check });
   const tick = setInterval(check, options.tickMs ?? 1000);
-  const timeout = setTimeout(() => !settled && settle({ done: false, last: informer.get(options.namespace, options.name) }), options.timeoutMs);
+  const timeout = setTimeout(
+    () => !settled && settle({ done: false, last: informer.get(options.namespace, options.name) }),
+    options.timeoutMs,
+  );
   informer.start();
   void informer.waitForSync().then(check);
   try {

@@ -22,10 +22,14 @@ describe('operator options', () => {
   });
 
   it('names the flag that is wrong', () => {
-    expect(() => parseOperatorOptions({ metricsBindAddress: 'localhost' })).toThrow(/--metrics-bind-address: --metrics-bind-address must look like/);
+    expect(() => parseOperatorOptions({ metricsBindAddress: 'localhost' })).toThrow(
+      /--metrics-bind-address: --metrics-bind-address must look like/,
+    );
     expect(() => parseOperatorOptions({ namespace: ['Bad_NS'] })).toThrow(/--namespace: must be a namespace name/);
     expect(() => parseOperatorOptions({ leaderElectionId: 'No Spaces' })).toThrow(/--leader-election-id/);
-    expect(() => parseOperatorOptions({ maxInlineSeedsPerNamespace: '0' })).toThrow(/--max-inline-seeds-per-namespace: /);
+    expect(() => parseOperatorOptions({ maxInlineSeedsPerNamespace: '0' })).toThrow(
+      /--max-inline-seeds-per-namespace: /,
+    );
     expect(() => parseOperatorOptions({ inlineSeedDeadline: 'soon' })).toThrow(/--inline-seed-deadline: /);
   });
 
@@ -36,7 +40,18 @@ describe('operator options', () => {
     command.action((raw: unknown) => {
       seen = parseOperatorOptions(raw);
     });
-    await program.parseAsync(['node', 'understudy', 'operator', '--namespace', 'a', '--namespace', 'b', '--leader-elect', '--metrics-bind-address', '0']);
+    await program.parseAsync([
+      'node',
+      'understudy',
+      'operator',
+      '--namespace',
+      'a',
+      '--namespace',
+      'b',
+      '--leader-elect',
+      '--metrics-bind-address',
+      '0',
+    ]);
     expect(seen).toMatchObject({ namespace: ['a', 'b'], leaderElect: true, metricsBindAddress: '0' });
   });
 });
@@ -53,9 +68,14 @@ describe('secure metrics flags', () => {
       await program.parseAsync(['node', 'understudy', 'operator', ...args]);
       return seen!;
     };
-    expect(await parse(['--metrics-bind-address', ':8443'])).toMatchObject({ metricsBindAddress: ':8443', metricsSecure: true });
+    expect(await parse(['--metrics-bind-address', ':8443'])).toMatchObject({
+      metricsBindAddress: ':8443',
+      metricsSecure: true,
+    });
     expect((await parse([])).metricsCertDir).toBeUndefined();
-    expect(await parse(['--metrics-bind-address', ':8443', '--no-metrics-secure'])).toMatchObject({ metricsSecure: false });
+    expect(await parse(['--metrics-bind-address', ':8443', '--no-metrics-secure'])).toMatchObject({
+      metricsSecure: false,
+    });
     expect(await parse(['--metrics-cert-dir', '/certs'])).toMatchObject({ metricsCertDir: '/certs' });
   });
 });

@@ -36,11 +36,19 @@ export const OperatorOptionsSchema = z.object({
   healthProbeBindAddress: bindAddress('--health-probe-bind-address').default(DEFAULT_HEALTH_ADDRESS),
   leaderElect: z.boolean().default(false),
   leaderElectionNamespace: z.string().regex(DNS1123_LABEL, 'must be a namespace name (DNS-1123 label)').optional(),
-  leaderElectionId: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 subdomain').default('understudy-operator'),
+  leaderElectionId: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 subdomain')
+    .default('understudy-operator'),
   gracefulShutdownTimeout: z.coerce.number().int().min(0).default(20),
   maxInlineSeeds: z.coerce.number().int().min(1).max(64).default(2),
   maxInlineSeedsPerNamespace: z.coerce.number().int().min(1).max(64).default(1),
-  inlineSeedDeadline: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(7200),
+  inlineSeedDeadline: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(7200),
   testController: z.enum(['configmap-echo']).optional(),
 });
 export type OperatorOptions = z.infer<typeof OperatorOptionsSchema>;
@@ -49,12 +57,17 @@ export type OperatorOptions = z.infer<typeof OperatorOptionsSchema>;
 export function parseOperatorOptions(raw: unknown): OperatorOptions {
   const parsed = OperatorOptionsSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const flag = (path: PropertyKey[]): string => `--${String(path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const flag = (path: PropertyKey[]): string =>
+    `--${String(path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   throw new Error(parsed.error.issues.map((i) => `${flag(i.path)}: ${i.message}`).join('\n'));
 }
 
 /** Builds and starts the manager; resolves once it is running. */
-export async function runOperator(options: OperatorOptions, factories: readonly ControllerFactory[], logger: Logger = createLogger()): Promise<Manager> {
+export async function runOperator(
+  options: OperatorOptions,
+  factories: readonly ControllerFactory[],
+  logger: Logger = createLogger(),
+): Promise<Manager> {
   const kubeConfig = kubeConfigFor(options);
   const namespaces = options.namespace.length > 0 ? options.namespace : undefined;
   const operatorNamespace = process.env.POD_NAMESPACE ?? contextNamespace(kubeConfig) ?? 'understudy-system';
@@ -64,10 +77,14 @@ export async function runOperator(options: OperatorOptions, factories: readonly 
     logger,
     namespaces,
     metricsAddr: options.metricsBindAddress,
-    ...(options.metricsSecure ? { metricsSecure: { ...(options.metricsCertDir ? { certDir: options.metricsCertDir } : {}) } } : {}),
+    ...(options.metricsSecure
+      ? { metricsSecure: { ...(options.metricsCertDir ? { certDir: options.metricsCertDir } : {}) } }
+      : {}),
     healthAddr: options.healthProbeBindAddress,
     gracefulShutdownTimeoutMs: options.gracefulShutdownTimeout * 1000,
-    leaderElection: options.leaderElect ? { namespace: leaderElectionNamespace, name: options.leaderElectionId } : undefined,
+    leaderElection: options.leaderElect
+      ? { namespace: leaderElectionNamespace, name: options.leaderElectionId }
+      : undefined,
   });
   const env: ControllerEnvironment = {
     logger,
@@ -75,7 +92,11 @@ export async function runOperator(options: OperatorOptions, factories: readonly 
     identity: manager.identity,
     registry: manager.registry,
     operatorNamespace,
-    inlineSeeds: { max: options.maxInlineSeeds, perNamespace: options.maxInlineSeedsPerNamespace, deadlineSeconds: options.inlineSeedDeadline },
+    inlineSeeds: {
+      max: options.maxInlineSeeds,
+      perNamespace: options.maxInlineSeedsPerNamespace,
+      deadlineSeconds: options.inlineSeedDeadline,
+    },
   };
   const all = [...factories];
   if (options.testController === 'configmap-echo') all.push(({ identity }) => echoController({ identity }));
@@ -97,17 +118,50 @@ export function registerOperatorCommand(program: Command, factories: readonly Co
     .option('--context <name>', 'kubeconfig context to use (default: its current context)')
     .option('--namespace <name>', 'watch only this namespace (repeatable; default: all namespaces)', collect)
     .option('--metrics-bind-address <addr>', 'where /metrics listens, e.g. :8443; 0 (the default) disables', '0')
-    .option('--no-metrics-secure', 'serve /metrics over plain HTTP to anyone (default: HTTPS, bearer tokens allowed to get /metrics only)')
-    .option('--metrics-cert-dir <dir>', 'directory with tls.crt and tls.key for /metrics (default: a self-signed certificate made at start)')
-    .option('--health-probe-bind-address <addr>', 'where /healthz and /readyz listen; 0 disables', DEFAULT_HEALTH_ADDRESS)
+    .option(
+      '--no-metrics-secure',
+      'serve /metrics over plain HTTP to anyone (default: HTTPS, bearer tokens allowed to get /metrics only)',
+    )
+    .option(
+      '--metrics-cert-dir <dir>',
+      'directory with tls.crt and tls.key for /metrics (default: a self-signed certificate made at start)',
+    )
+    .option(
+      '--health-probe-bind-address <addr>',
+      'where /healthz and /readyz listen; 0 disables',
+      DEFAULT_HEALTH_ADDRESS,
+    )
     .option('--leader-elect', 'run controllers only while holding the leader Lease', false)
-    .option('--leader-election-namespace <name>', 'namespace of the Lease (default: POD_NAMESPACE or the kubeconfig namespace)')
+    .option(
+      '--leader-election-namespace <name>',
+      'namespace of the Lease (default: POD_NAMESPACE or the kubeconfig namespace)',
+    )
     .option('--leader-election-id <name>', 'name of the Lease', 'understudy-operator')
-    .option('--graceful-shutdown-timeout <seconds>', 'how long to wait for reconciles in flight on shutdown (below the pod grace period, so the lease is still released)', '20')
-    .option('--max-inline-seeds <n>', 'DataSeeds run inside the operator at once (runner: Inline, and every seed that reads production)', '2')
-    .option('--max-inline-seeds-per-namespace <n>', 'of those, at most this many from one namespace, so one team cannot take every slot', '1')
-    .option('--inline-seed-deadline <seconds>', 'an inline seed running longer is cancelled and rolled back (DeadlineExceeded)', '7200')
-    .addOption(new Option('--test-controller <name>', 'run a test-only controller (integration tests)').choices(['configmap-echo']).hideHelp())
+    .option(
+      '--graceful-shutdown-timeout <seconds>',
+      'how long to wait for reconciles in flight on shutdown (below the pod grace period, so the lease is still released)',
+      '20',
+    )
+    .option(
+      '--max-inline-seeds <n>',
+      'DataSeeds run inside the operator at once (runner: Inline, and every seed that reads production)',
+      '2',
+    )
+    .option(
+      '--max-inline-seeds-per-namespace <n>',
+      'of those, at most this many from one namespace, so one team cannot take every slot',
+      '1',
+    )
+    .option(
+      '--inline-seed-deadline <seconds>',
+      'an inline seed running longer is cancelled and rolled back (DeadlineExceeded)',
+      '7200',
+    )
+    .addOption(
+      new Option('--test-controller <name>', 'run a test-only controller (integration tests)')
+        .choices(['configmap-echo'])
+        .hideHelp(),
+    )
     .action(async (raw: Record<string, unknown>) => {
       const options = parseOperatorOptions(raw);
       const logger = createLogger();

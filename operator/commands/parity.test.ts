@@ -24,7 +24,12 @@ describe('understudy parity options', () => {
   });
 
   it('takes ignore rules, tolerances and queries from a ParityCheck manifest, flags overriding', () => {
-    const spec = specFromOptions({ staging: 'shop-pr-9', production: 'shop', spec: resolve(__dirname, '../../examples/parity/shop-preview-paritycheck.yaml'), failOn: 'critical' });
+    const spec = specFromOptions({
+      staging: 'shop-pr-9',
+      production: 'shop',
+      spec: resolve(__dirname, '../../examples/parity/shop-preview-paritycheck.yaml'),
+      failOn: 'critical',
+    });
     expect(spec.staging).toMatchObject({ namespace: 'shop-pr-9', environmentRef: { name: 'pr-1234' } });
     expect(spec.production).toEqual({ namespace: 'shop' });
     expect(spec).not.toHaveProperty('baselineRef');
@@ -37,23 +42,64 @@ describe('understudy parity options', () => {
 
   it('runs the default query set when given a Prometheus and no query, per --service or per workload', () => {
     const defaults = specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', config: false });
-    expect(behaviourQueries(defaults.categories.behaviour!).map((q) => q.name)).toEqual(['latency-p50', 'latency-p95', 'latency-p99', 'error-rate', 'cpu-utilisation', 'memory-utilisation']);
+    expect(behaviourQueries(defaults.categories.behaviour!).map((q) => q.name)).toEqual([
+      'latency-p50',
+      'latency-p95',
+      'latency-p99',
+      'error-rate',
+      'cpu-utilisation',
+      'memory-utilisation',
+    ]);
     expect(needsObjects(defaults)).toBe(true); // the services are the workloads found on both sides
-    const listed = specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', config: false, service: ['checkout'] });
+    const listed = specFromOptions({
+      staging: 'a',
+      production: 'b',
+      prometheus: 'http://p',
+      config: false,
+      service: ['checkout'],
+    });
     expect(behaviourQueries(listed.categories.behaviour!).every((q) => q.services?.join() === 'checkout')).toBe(true);
     expect(needsObjects(listed)).toBe(false);
-    const own = specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', query: ['p95=x{namespace="{{namespace}}"}'] });
+    const own = specFromOptions({
+      staging: 'a',
+      production: 'b',
+      prometheus: 'http://p',
+      query: ['p95=x{namespace="{{namespace}}"}'],
+    });
     expect(behaviourQueries(own.categories.behaviour!).map((q) => q.name)).toEqual(['p95']);
-    const both = specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', query: ['latency-p95=x{namespace="{{namespace}}"}'], defaultQueries: true });
-    expect(behaviourQueries(both.categories.behaviour!).map((q) => q.name)).toEqual(['latency-p50', 'latency-p99', 'error-rate', 'cpu-utilisation', 'memory-utilisation', 'latency-p95']);
+    const both = specFromOptions({
+      staging: 'a',
+      production: 'b',
+      prometheus: 'http://p',
+      query: ['latency-p95=x{namespace="{{namespace}}"}'],
+      defaultQueries: true,
+    });
+    expect(behaviourQueries(both.categories.behaviour!).map((q) => q.name)).toEqual([
+      'latency-p50',
+      'latency-p99',
+      'error-rate',
+      'cpu-utilisation',
+      'memory-utilisation',
+      'latency-p95',
+    ]);
   });
 
   it('names the flag that is wrong', () => {
-    expect(() => specFromOptions({ staging: 'a', production: 'b', postgresStaging: 'postgresql://x' })).toThrow(/--postgres-production/);
-    expect(() => specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', defaultQueries: false })).toThrow(/--no-default-queries needs at least one --query/);
-    expect(() => specFromOptions({ staging: 'a', production: 'b', service: ['checkout'] })).toThrow(/--service needs --prometheus/);
-    expect(() => specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', query: ['nonsense'] })).toThrow(/name=PromQL/);
-    expect(() => specFromOptions({ staging: 'a', production: 'b', query: ['p95=x{namespace="{{namespace}}"}'] })).toThrow(/--prometheus/);
+    expect(() => specFromOptions({ staging: 'a', production: 'b', postgresStaging: 'postgresql://x' })).toThrow(
+      /--postgres-production/,
+    );
+    expect(() =>
+      specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', defaultQueries: false }),
+    ).toThrow(/--no-default-queries needs at least one --query/);
+    expect(() => specFromOptions({ staging: 'a', production: 'b', service: ['checkout'] })).toThrow(
+      /--service needs --prometheus/,
+    );
+    expect(() =>
+      specFromOptions({ staging: 'a', production: 'b', prometheus: 'http://p', query: ['nonsense'] }),
+    ).toThrow(/name=PromQL/);
+    expect(() =>
+      specFromOptions({ staging: 'a', production: 'b', query: ['p95=x{namespace="{{namespace}}"}'] }),
+    ).toThrow(/--prometheus/);
     expect(() => specFromOptions({ staging: 'A', production: 'b' })).toThrow(/spec\.staging\.namespace/);
   });
 
@@ -61,15 +107,44 @@ describe('understudy parity options', () => {
     const program = new Command();
     register(program);
     const command = program.commands.find((c) => c.name() === 'parity')!;
-    expect(command.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--staging', '--production', '--postgres-staging', '--prometheus', '--environment', '--output']));
+    expect(command.options.map((o) => o.long)).toEqual(
+      expect.arrayContaining([
+        '--staging',
+        '--production',
+        '--postgres-staging',
+        '--prometheus',
+        '--environment',
+        '--output',
+      ]),
+    );
     expect(command.description()).toMatch(/0 in parity, 1 unexpected drift/);
   });
 });
 
 describe('report', () => {
   const status = (verdict: 'InParity' | 'Drifted' | 'Inconclusive', stalled = false) => ({
-    summary: { verdict, score: 90, critical: 0, warning: 2, info: 0, expected: 1, ignored: 0, inconclusive: 0, total: 3 },
-    conditions: stalled ? [{ type: 'Stalled', status: 'True' as const, reason: 'SourceUnavailable', message: 'schema: cannot connect', lastTransitionTime: '' }] : [],
+    summary: {
+      verdict,
+      score: 90,
+      critical: 0,
+      warning: 2,
+      info: 0,
+      expected: 1,
+      ignored: 0,
+      inconclusive: 0,
+      total: 3,
+    },
+    conditions: stalled
+      ? [
+          {
+            type: 'Stalled',
+            status: 'True' as const,
+            reason: 'SourceUnavailable',
+            message: 'schema: cannot connect',
+            lastTransitionTime: '',
+          },
+        ]
+      : [],
   });
   it('maps verdicts to exit codes', () => {
     expect(exitCodeOf({ status: status('InParity') })).toBe(0);
@@ -81,8 +156,30 @@ describe('report', () => {
     const text = formatReport({
       status: status('Drifted', true),
       findings: [
-        { id: '1', category: 'configuration', resource: 'Deployment/checkout', path: 'spec.replicas', staging: '1', production: '4', expected: false, severity: 'warning', message: 'ratio off', firstSeen: '' },
-        { id: '2', category: 'configuration', resource: 'Deployment/cart', path: 'image', staging: 'a', production: 'b', expected: true, severity: 'info', message: 'overridden', firstSeen: '' },
+        {
+          id: '1',
+          category: 'configuration',
+          resource: 'Deployment/checkout',
+          path: 'spec.replicas',
+          staging: '1',
+          production: '4',
+          expected: false,
+          severity: 'warning',
+          message: 'ratio off',
+          firstSeen: '',
+        },
+        {
+          id: '2',
+          category: 'configuration',
+          resource: 'Deployment/cart',
+          path: 'image',
+          staging: 'a',
+          production: 'b',
+          expected: true,
+          severity: 'info',
+          message: 'overridden',
+          firstSeen: '',
+        },
       ],
       inconclusive: [{ category: 'behaviour', resource: 'Query/p95', path: 'median', reason: 'no data in staging' }],
     });
@@ -110,7 +207,10 @@ describe('report', () => {
   it('wraps long paths and values instead of cutting them', () => {
     const text = formatReport({ status: status('Drifted'), findings: [long], inconclusive: [] });
     expect(text).not.toContain('…');
-    const table = text.split('Unexpected differences:\n')[1]!.split('\n').filter((l) => l !== '' && l.trim() !== long.message && !l.startsWith('SEVERITY'));
+    const table = text
+      .split('Unexpected differences:\n')[1]!
+      .split('\n')
+      .filter((l) => l !== '' && l.trim() !== long.message && !l.startsWith('SEVERITY'));
     // Each column's pieces, read top to bottom, give the whole value back.
     const column = (from: number, width: number) => strip(table.map((l) => l.slice(from, from + width)).join(''));
     expect(column(58, 48)).toBe(strip(long.path));
@@ -122,19 +222,22 @@ describe('report', () => {
   it('shows every value on one line with --output wide', () => {
     const text = formatReport({ status: status('Drifted'), findings: [long], inconclusive: [] }, { wide: true });
     const line = text.split('\n').find((l) => l.startsWith('warning'))!;
-    for (const value of [long.resource, long.path, long.staging, long.production, long.message]) expect(line).toContain(value);
+    for (const value of [long.resource, long.path, long.staging, long.production, long.message])
+      expect(line).toContain(value);
   });
 });
 
 describe('--environment against --staging', () => {
   const key = { namespace: 'team-a', name: 'pr-7', field: '--environment' };
   it('accepts the environment that made the staging namespace', () => {
-    expect(() => checkEnvironmentTarget({ status: { namespace: 'shop-team-a-pr-7' } }, key, 'shop-team-a-pr-7')).not.toThrow();
+    expect(() =>
+      checkEnvironmentTarget({ status: { namespace: 'shop-team-a-pr-7' } }, key, 'shop-team-a-pr-7'),
+    ).not.toThrow();
   });
   it('refuses another environment, naming both namespaces', () => {
-    expect(() => checkEnvironmentTarget({ status: { namespace: 'shop-team-a-pr-8' } }, key, 'shop-team-a-pr-7')).toThrow(
-      /--environment team-a\/pr-7: .*target namespace is shop-team-a-pr-8, not --staging shop-team-a-pr-7/,
-    );
+    expect(() =>
+      checkEnvironmentTarget({ status: { namespace: 'shop-team-a-pr-8' } }, key, 'shop-team-a-pr-7'),
+    ).toThrow(/--environment team-a\/pr-7: .*target namespace is shop-team-a-pr-8, not --staging shop-team-a-pr-7/);
   });
   it('refuses an environment without a target namespace yet', () => {
     expect(() => checkEnvironmentTarget({ spec: {} }, key, 'shop-team-a-pr-7')).toThrow(/status\.namespace is empty/);

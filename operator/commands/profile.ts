@@ -34,7 +34,13 @@ export interface ProfileCommandOptions {
  * Profiles a database from its catalogue and aggregate queries: no row leaves
  * it, and personal columns carry no values at all.
  */
-export async function captureProfile(url: string, schemas: string[], analyze: boolean, log?: (m: string) => void, rules: Rule[] = []): Promise<Profile> {
+export async function captureProfile(
+  url: string,
+  schemas: string[],
+  analyze: boolean,
+  log?: (m: string) => void,
+  rules: Rule[] = [],
+): Promise<Profile> {
   const db = await PostgresDatabase.open(url);
   try {
     const schema = await db.introspect(schemas);
@@ -48,29 +54,50 @@ export async function captureProfile(url: string, schemas: string[], analyze: bo
   }
 }
 
-export async function runProfileCommand(options: ProfileCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function runProfileCommand(
+  options: ProfileCommandOptions,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
   try {
     const rules = rulesFromFiles(options.rules, parseRules);
-    const profile = await captureProfile(options.database, options.schema ?? ['public'], options.analyze !== false, (m) => process.stderr.write(`${m}\n`), rules);
+    const profile = await captureProfile(
+      options.database,
+      options.schema ?? ['public'],
+      options.analyze !== false,
+      (m) => process.stderr.write(`${m}\n`),
+      rules,
+    );
     const text = (options.output ?? options.format) === 'yaml' ? toYaml(profile) : JSON.stringify(profile, null, 1);
     if (options.out) writeFileSync(options.out, text);
     if (options.configmap) {
       const { namespace, name } = configMapRef(options.configmap, options.namespace);
       const client = new KubeClient(kubeConfigFor(options));
-      await client.apply({
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'understudy' }, annotations: { 'understudy.dev/profile-digest': digestOf(profile.tables) } },
-        data: { [options.key ?? 'profile.json']: text },
-      }, { force: true });
+      await client.apply(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            name,
+            namespace,
+            labels: { 'app.kubernetes.io/managed-by': 'understudy' },
+            annotations: { 'understudy.dev/profile-digest': digestOf(profile.tables) },
+          },
+          data: { [options.key ?? 'profile.json']: text },
+        },
+        { force: true },
+      );
     }
     if (!options.out && !options.configmap) out.write(`${text}\n`);
     const tables = Object.keys(profile.tables).length;
     const columns = Object.values(profile.tables).flatMap((t) => Object.values(t.columns));
     const personal = columns.filter((c) => c.personal).length;
     const refused = columns.filter((c) => c.refused).length;
-    const aggregatesOnly = columns.filter((c) => !c.personal && !c.refused && !c.mostCommon && !c.histogram && !c.elements && !c.jsonKeys).length;
-    process.stderr.write(`profiled ${tables} tables; ${personal} personal columns and ${aggregatesOnly} without a keep rule kept as aggregates only; ${refused} whose values looked personal refused by the content scan\n`);
+    const aggregatesOnly = columns.filter(
+      (c) => !c.personal && !c.refused && !c.mostCommon && !c.histogram && !c.elements && !c.jsonKeys,
+    ).length;
+    process.stderr.write(
+      `profiled ${tables} tables; ${personal} personal columns and ${aggregatesOnly} without a keep rule kept as aggregates only; ${refused} whose values looked personal refused by the content scan\n`,
+    );
     return EXIT_OK;
   } catch (err) {
     process.stderr.write(`profile failed: ${(err as Error).message}\n`);
@@ -83,21 +110,35 @@ export async function runProfileCommand(options: ProfileCommandOptions, out: Nod
 export function configMapRef(ref: string, namespaceFlag: string | undefined): { namespace: string; name: string } {
   const parts = ref.split('/');
   const [namespace, name] = parts.length === 1 ? [namespaceFlag, parts[0]] : parts;
-  if (parts.length > 2 || !namespace || !name) throw new SeedError('InvalidSpec', `--configmap ${JSON.stringify(ref)}: expected namespace/name (or name with -n <namespace>)`);
-  if (parts.length === 2 && namespaceFlag !== undefined && namespaceFlag !== namespace) throw new SeedError('InvalidSpec', `--configmap ${JSON.stringify(ref)} names namespace ${namespace}, -n says ${namespaceFlag}`);
+  if (parts.length > 2 || !namespace || !name)
+    throw new SeedError(
+      'InvalidSpec',
+      `--configmap ${JSON.stringify(ref)}: expected namespace/name (or name with -n <namespace>)`,
+    );
+  if (parts.length === 2 && namespaceFlag !== undefined && namespaceFlag !== namespace)
+    throw new SeedError(
+      'InvalidSpec',
+      `--configmap ${JSON.stringify(ref)} names namespace ${namespace}, -n says ${namespaceFlag}`,
+    );
   return { namespace, name };
 }
 
 export function register(program: Command): void {
   const profile = program
     .command('profile')
-    .description('Capture a statistical profile of a PostgreSQL database from its catalogue and aggregate queries only: row counts, null fractions, distinct counts, ranges of numbers and dates, lengths of text, foreign-key fan-out; most common values and histograms only for columns whose rule is keep (given, or numbers, dates, booleans and enums by default), and never a value that looks personal (emails, phones, national ids, card numbers, IBANs). Exit 0 on success, 2 on bad input or an unreachable database.')
+    .description(
+      'Capture a statistical profile of a PostgreSQL database from its catalogue and aggregate queries only: row counts, null fractions, distinct counts, ranges of numbers and dates, lengths of text, foreign-key fan-out; most common values and histograms only for columns whose rule is keep (given, or numbers, dates, booleans and enums by default), and never a value that looks personal (emails, phones, national ids, card numbers, IBANs). Exit 0 on success, 2 on bad input or an unreachable database.',
+    )
     .requiredOption('--database <url>', 'database to profile')
     .option('--schema <name>', 'schema to profile (repeatable; default public)', collect)
     .option('--out <file>', 'write the profile to a file (default: standard output)')
     .option('--configmap <namespace/name>', 'store the profile in a ConfigMap (server-side apply); name alone with -n')
     .option('--key <key>', 'ConfigMap key (default profile.json)')
-    .option('--rules <file.yaml>', 'rules file (repeatable): a keep rule lets a text, JSON or array column keep its values; a masking rule keeps them out', collect)
+    .option(
+      '--rules <file.yaml>',
+      'rules file (repeatable): a keep rule lets a text, JSON or array column keep its values; a masking rule keeps them out',
+      collect,
+    )
     .option('--no-analyze', 'use the existing statistics instead of running ANALYZE first')
     .addOption(outputOption(['json', 'yaml'], 'json', 'profile format'))
     .addOption(new Option('--format <format>', 'deprecated: use -o, --output').choices(['json', 'yaml']).hideHelp())

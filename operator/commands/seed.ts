@@ -10,7 +10,15 @@ import { progressView } from '../seed/progress-view';
 import { parseProfile, parseRules, type ReferenceReader, resolveSeedRequest } from '../seed/resolve';
 import { runSeed, type SeedReport, type SeedRequest } from '../seed/run';
 import { failureOf, statusOfReport } from '../seed/status';
-import { EXIT_OK, exitCodeOf, fractionFlag, integerFlag, ratioFlag, readUserFile, rulesFromFiles } from '../seed/cli-input';
+import {
+  EXIT_OK,
+  exitCodeOf,
+  fractionFlag,
+  integerFlag,
+  ratioFlag,
+  readUserFile,
+  rulesFromFiles,
+} from '../seed/cli-input';
 
 export interface SeedCommandOptions {
   target?: string;
@@ -64,7 +72,10 @@ function readKey(options: SeedCommandOptions): Buffer {
     try {
       return readFileSync(options.keyFile);
     } catch (err) {
-      throw new SeedError('InvalidSpec', `--key-file ${options.keyFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      throw new SeedError(
+        'InvalidSpec',
+        `--key-file ${options.keyFile}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      );
     }
   }
   if (options.keyEnv) {
@@ -77,11 +88,14 @@ function readKey(options: SeedCommandOptions): Buffer {
 
 function rowsFlag(rows: string[] | undefined): Record<string, number> | undefined {
   if (!rows?.length) return undefined;
-  return Object.fromEntries(rows.map((r) => {
-    const [table, n] = r.split('=');
-    if (!table || !n || !/^[0-9]+$/.test(n)) throw new SeedError('InvalidSpec', `--rows ${JSON.stringify(r)}: expected table=count`);
-    return [table, Number(n)];
-  }));
+  return Object.fromEntries(
+    rows.map((r) => {
+      const [table, n] = r.split('=');
+      if (!table || !n || !/^[0-9]+$/.test(n))
+        throw new SeedError('InvalidSpec', `--rows ${JSON.stringify(r)}: expected table=count`);
+      return [table, Number(n)];
+    }),
+  );
 }
 
 /** spec.fidelity from the threshold flags; each in [0, 1]. Without flags, a synthesis gets the defaults, enforced. */
@@ -105,9 +119,14 @@ function fidelityFlags(options: SeedCommandOptions): DataSeedSpecInput['fidelity
 export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
   if (!options.target) throw new SeedError('InvalidSpec', '--target <url> is required (or --resource namespace/name)');
   const sources = [options.from, options.profile, options.profileFrom].filter((x) => x !== undefined);
-  if (sources.length !== 1) throw new SeedError('InvalidSpec', 'give exactly one of --from <url> (anonymize), --profile <file> or --profile-from <url> (synthesize)');
+  if (sources.length !== 1)
+    throw new SeedError(
+      'InvalidSpec',
+      'give exactly one of --from <url> (anonymize), --profile <file> or --profile-from <url> (synthesize)',
+    );
   const fraction = fractionFlag('--fraction', options.fraction);
-  if (fraction !== undefined && !options.root?.length) throw new SeedError('InvalidSpec', '--fraction needs --root <table>: it is the share of the root rows kept');
+  if (fraction !== undefined && !options.root?.length)
+    throw new SeedError('InvalidSpec', '--fraction needs --root <table>: it is the share of the root rows kept');
   const scale = ratioFlag('--scale', options.scale);
   const rules = rulesFromFiles(options.rules, parseRules);
   // The CLI's production URL comes from a flag, not a Baseline: the spec names a stand-in one, only to pass validation.
@@ -119,13 +138,20 @@ export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
             from: { database: 'cli' },
             key: { secretKeyRef: { name: 'cli', key: 'key' } },
             ...(options.root?.length
-              ? { subset: { roots: options.root.map((table) => ({ table, where: options.where, fraction })), followReferencing: options.followReferencing ?? 'Roots' } }
+              ? {
+                  subset: {
+                    roots: options.root.map((table) => ({ table, where: options.where, fraction })),
+                    followReferencing: options.followReferencing ?? 'Roots',
+                  },
+                }
               : {}),
           },
         }
       : {
           synthesize: {
-            profile: options.profile ? { configMapRef: { name: 'cli', key: 'profile' } } : { fromBaseline: { database: 'cli' } },
+            profile: options.profile
+              ? { configMapRef: { name: 'cli', key: 'profile' } }
+              : { fromBaseline: { database: 'cli' } },
             scale: { ratio: scale, rows: rowsFlag(options.rows) },
             seed: integerFlag('--seed', options.seed),
           },
@@ -145,7 +171,8 @@ export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
     fidelity: fidelityFlags(options),
   };
   const parsed = DataSeedSpecSchema.safeParse(input);
-  if (!parsed.success) throw new SeedError('InvalidSpec', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new SeedError('InvalidSpec', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const request: SeedRequest = { spec: parsed.data, target: options.target };
   if (options.from) {
     request.source = options.from;
@@ -168,11 +195,23 @@ interface DataSeedObject {
 class KubeReferenceReader implements ReferenceReader {
   constructor(private readonly client: KubeClient) {}
   async secret(namespace: string, name: string) {
-    const s = await this.client.get<{ apiVersion: string; kind: string; data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace, name });
-    return s ? Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) : undefined;
+    const s = await this.client.get<{ apiVersion: string; kind: string; data?: Record<string, string> }>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace,
+      name,
+    });
+    return s
+      ? Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]))
+      : undefined;
   }
   async configMap(namespace: string, name: string) {
-    const c = await this.client.get<{ apiVersion: string; kind: string; data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name });
+    const c = await this.client.get<{ apiVersion: string; kind: string; data?: Record<string, string> }>({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace,
+      name,
+    });
     return c ? (c.data ?? {}) : undefined;
   }
 }
@@ -186,7 +225,11 @@ interface LoadedResource {
 async function loadResource(options: SeedCommandOptions): Promise<LoadedResource> {
   const parts = (options.resource ?? '').split('/');
   const [namespace, name] = parts.length === 1 ? [options.namespace, parts[0]] : parts;
-  if (parts.length > 2 || !namespace || !name) throw new SeedError('InvalidSpec', `--resource ${JSON.stringify(options.resource)}: expected namespace/name (or name with -n <namespace>)`);
+  if (parts.length > 2 || !namespace || !name)
+    throw new SeedError(
+      'InvalidSpec',
+      `--resource ${JSON.stringify(options.resource)}: expected namespace/name (or name with -n <namespace>)`,
+    );
   const client = new KubeClient(kubeConfigFor(options));
   const object = await client.get<DataSeedObject>({ apiVersion: API_VERSION, kind: 'DataSeed', namespace, name });
   if (!object) throw new SeedError('ReferenceNotFound', `DataSeed ${namespace}/${name} not found`);
@@ -196,7 +239,11 @@ async function loadResource(options: SeedCommandOptions): Promise<LoadedResource
 /** The request of a DataSeed: its spec checked, its Secrets and ConfigMaps read. */
 async function resourceRequest(resource: LoadedResource): Promise<SeedRequest> {
   const parsed = DataSeedSpecSchema.safeParse(resource.object.spec);
-  if (!parsed.success) throw new SeedError('InvalidSpec', parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new SeedError(
+      'InvalidSpec',
+      parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`).join('; '),
+    );
   const spec: DataSeedSpec = parsed.data;
   return resolveSeedRequest(spec, resource.object.metadata.namespace, new KubeReferenceReader(resource.client));
 }
@@ -204,23 +251,44 @@ async function resourceRequest(resource: LoadedResource): Promise<SeedRequest> {
 /** Every measured column and foreign key, for `--output wide`. */
 function fidelityDetail(f: NonNullable<SeedReport['fidelity']>): string[] {
   const n = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(4)).padStart(9);
-  const lines = [`  ${'column'.padEnd(44)} ${'null Δ'.padStart(9)} ${'KS'.padStart(9)} ${'TV'.padStart(9)} ${'distinct'.padStart(9)} ${'range'.padStart(9)}`];
-  for (const c of f.columns) lines.push(`  ${`${c.table}.${c.column}`.padEnd(44)} ${n(c.nullFractionDelta)} ${n(c.kolmogorovSmirnov)} ${n(c.totalVariation)} ${n(c.distinctRatio)} ${n(c.rangeOverlap)}${c.personal ? `  personal (${c.personal}), distinct deviation ${c.distinctDeviation?.toFixed(4) ?? '-'}` : ''}`);
-  for (const k of f.foreignKeys) lines.push(`  ${`${k.table} (${k.foreignKey})`.padEnd(44)} fan-out KS ${k.fanOutKolmogorovSmirnov.toFixed(4)}`);
-  for (const p of f.pairs ?? []) lines.push(`  ${`${p.table}.(${p.columns.join(', ')})`.padEnd(44)} ${p.metric} ${p.similarity.toFixed(4)}`);
+  const lines = [
+    `  ${'column'.padEnd(44)} ${'null Δ'.padStart(9)} ${'KS'.padStart(9)} ${'TV'.padStart(9)} ${'distinct'.padStart(9)} ${'range'.padStart(9)}`,
+  ];
+  for (const c of f.columns)
+    lines.push(
+      `  ${`${c.table}.${c.column}`.padEnd(44)} ${n(c.nullFractionDelta)} ${n(c.kolmogorovSmirnov)} ${n(c.totalVariation)} ${n(c.distinctRatio)} ${n(c.rangeOverlap)}${c.personal ? `  personal (${c.personal}), distinct deviation ${c.distinctDeviation?.toFixed(4) ?? '-'}` : ''}`,
+    );
+  for (const k of f.foreignKeys)
+    lines.push(`  ${`${k.table} (${k.foreignKey})`.padEnd(44)} fan-out KS ${k.fanOutKolmogorovSmirnov.toFixed(4)}`);
+  for (const p of f.pairs ?? [])
+    lines.push(`  ${`${p.table}.(${p.columns.join(', ')})`.padEnd(44)} ${p.metric} ${p.similarity.toFixed(4)}`);
   return lines;
 }
 
 export function formatReport(report: SeedReport, wide = false): string {
-  const lines = [`${report.source}: ${report.totals.rows.toLocaleString('en-US')} rows in ${report.totals.seconds.toFixed(1)} s (${report.totals.rowsPerSecond.toLocaleString('en-US')} rows/s)`];
-  for (const t of report.tables) lines.push(`  ${t.name.padEnd(32)} ${String(t.rows).padStart(10)} rows ${t.seconds.toFixed(2).padStart(8)} s`);
-  if (report.piiCoverage) lines.push(`columns covered: ${report.piiCoverage.covered}/${report.piiCoverage.total} (${report.piiCoverage.personal} personal)`);
-  if (report.integrity) lines.push(`foreign-key orphans: ${report.integrity.foreignKeyOrphans}, unique violations: ${report.integrity.uniqueViolations}`);
-  if (report.leaks) lines.push(`leak scan: ${report.leaks.length === 0 ? 'no production value found in masked columns' : report.leaks.map((l) => `${l.column} (${l.values})`).join(', ')}`);
+  const lines = [
+    `${report.source}: ${report.totals.rows.toLocaleString('en-US')} rows in ${report.totals.seconds.toFixed(1)} s (${report.totals.rowsPerSecond.toLocaleString('en-US')} rows/s)`,
+  ];
+  for (const t of report.tables)
+    lines.push(`  ${t.name.padEnd(32)} ${String(t.rows).padStart(10)} rows ${t.seconds.toFixed(2).padStart(8)} s`);
+  if (report.piiCoverage)
+    lines.push(
+      `columns covered: ${report.piiCoverage.covered}/${report.piiCoverage.total} (${report.piiCoverage.personal} personal)`,
+    );
+  if (report.integrity)
+    lines.push(
+      `foreign-key orphans: ${report.integrity.foreignKeyOrphans}, unique violations: ${report.integrity.uniqueViolations}`,
+    );
+  if (report.leaks)
+    lines.push(
+      `leak scan: ${report.leaks.length === 0 ? 'no production value found in masked columns' : report.leaks.map((l) => `${l.column} (${l.values})`).join(', ')}`,
+    );
   const f = report.fidelity;
   if (f) {
     const w = f.worst;
-    lines.push(`fidelity: ${f.passed ? 'passed' : 'FAILED'}; worst null-fraction Δ ${w.nullFractionDelta?.toFixed(4) ?? '-'}, KS ${w.kolmogorovSmirnov?.toFixed(4) ?? '-'}, TV ${w.totalVariation?.toFixed(4) ?? '-'}, row-count deviation ${w.rowCountDeviation?.toFixed(4) ?? '-'}, fan-out KS ${w.fanOutKolmogorovSmirnov?.toFixed(4) ?? '-'}, pair-trend similarity ${w.pairTrendSimilarity?.toFixed(4) ?? '-'}`);
+    lines.push(
+      `fidelity: ${f.passed ? 'passed' : 'FAILED'}; worst null-fraction Δ ${w.nullFractionDelta?.toFixed(4) ?? '-'}, KS ${w.kolmogorovSmirnov?.toFixed(4) ?? '-'}, TV ${w.totalVariation?.toFixed(4) ?? '-'}, row-count deviation ${w.rowCountDeviation?.toFixed(4) ?? '-'}, fan-out KS ${w.fanOutKolmogorovSmirnov?.toFixed(4) ?? '-'}, pair-trend similarity ${w.pairTrendSimilarity?.toFixed(4) ?? '-'}`,
+    );
     for (const v of f.violations.slice(0, 20)) lines.push(`  ${v}`);
     if (wide) lines.push(...fidelityDetail(f));
   }
@@ -230,10 +298,15 @@ export function formatReport(report: SeedReport, wide = false): string {
 /** Runs the command; returns the exit code (0 seeded, 1 the seed ran and failed its checks, 2 bad input or unreachable). */
 /** The report as -o asks: a table (wide: every column's fidelity metrics), JSON or YAML. */
 function reportText(report: SeedReport, output: SeedCommandOptions['output']): string {
-  return output === 'json' || output === 'yaml' ? renderStructured(report, output) : `${formatReport(report, output === 'wide')}\n`;
+  return output === 'json' || output === 'yaml'
+    ? renderStructured(report, output)
+    : `${formatReport(report, output === 'wide')}\n`;
 }
 
-export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function runSeedCommand(
+  options: SeedCommandOptions,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<number> {
   const view = options.progress === false ? undefined : progressView();
   let resource: LoadedResource | undefined;
   try {
@@ -244,7 +317,16 @@ export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.Wr
     out.write(reportText(report, options.output));
     if (resource && options.writeStatus) {
       const status = statusOfReport(report, resource.object.metadata.generation, new Date());
-      await resource.client.mergePatch({ apiVersion: API_VERSION, kind: 'DataSeed', namespace: resource.object.metadata.namespace, name: resource.object.metadata.name }, { status }, { subresource: 'status' });
+      await resource.client.mergePatch(
+        {
+          apiVersion: API_VERSION,
+          kind: 'DataSeed',
+          namespace: resource.object.metadata.namespace,
+          name: resource.object.metadata.name,
+        },
+        { status },
+        { subresource: 'status' },
+      );
     }
     return EXIT_OK;
   } catch (err) {
@@ -252,10 +334,20 @@ export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.Wr
     // A seed that ran and failed its checks still shows what it measured.
     if (err instanceof SeedError && err.report) out.write(reportText(err.report, options.output));
     const failure = failureOf(err);
-    process.stderr.write(options.output === 'json' ? `${JSON.stringify({ event: 'failed', ...failure })}\n` : `seed failed (${failure.reason}): ${failure.message}\n`);
+    process.stderr.write(
+      options.output === 'json'
+        ? `${JSON.stringify({ event: 'failed', ...failure })}\n`
+        : `seed failed (${failure.reason}): ${failure.message}\n`,
+    );
     if (resource && options.writeStatus) {
       const { namespace, name, generation } = resource.object.metadata;
-      await resource.client.mergePatch({ apiVersion: API_VERSION, kind: 'DataSeed', namespace, name }, { status: { phase: 'Failed', observedGeneration: generation } }, { subresource: 'status' }).catch(() => undefined);
+      await resource.client
+        .mergePatch(
+          { apiVersion: API_VERSION, kind: 'DataSeed', namespace, name },
+          { status: { phase: 'Failed', observedGeneration: generation } },
+          { subresource: 'status' },
+        )
+        .catch(() => undefined);
     }
     return exitCodeOf(err);
   }
@@ -264,7 +356,9 @@ export async function runSeedCommand(options: SeedCommandOptions, out: NodeJS.Wr
 export function register(program: Command): void {
   program
     .command('seed')
-    .description('Fill a PostgreSQL database with production-like data: synthesized from a profile (--profile, --profile-from) or an anonymized subset of production (--from). Strict: a column without a rule fails the seed before anything is written.')
+    .description(
+      'Fill a PostgreSQL database with production-like data: synthesized from a profile (--profile, --profile-from) or an anonymized subset of production (--from). Strict: a column without a rule fails the seed before anything is written.',
+    )
     .option('--target <url>', 'database to fill')
     .option('--from <url>', 'anonymize: the production database to read (read-only)')
     .option('--profile <file>', 'synthesize: a profile captured by `understudy profile`')
@@ -277,12 +371,32 @@ export function register(program: Command): void {
     .option('--key-env <VARIABLE>', 'anonymize: environment variable holding the masking key')
     .option('--root <table>', 'anonymize: subset root table (repeatable)', collect)
     .option('--where <sql>', 'anonymize: condition on the root rows')
-    .option('--fraction <ratio>', 'anonymize: deterministic fraction of the root rows, greater than 0 and at most 1, e.g. 0.1')
-    .addOption(new Option('--follow-referencing <which>', 'anonymize: add rows descending from the roots').choices(['None', 'Roots']))
+    .option(
+      '--fraction <ratio>',
+      'anonymize: deterministic fraction of the root rows, greater than 0 and at most 1, e.g. 0.1',
+    )
+    .addOption(
+      new Option('--follow-referencing <which>', 'anonymize: add rows descending from the roots').choices([
+        'None',
+        'Roots',
+      ]),
+    )
     .addOption(new Option('--mode <mode>', 'Strict fails on columns without a rule').choices(['Strict', 'Permissive']))
-    .addOption(new Option('--reset <policy>', 'empty the target tables first, or append').choices(['Truncate', 'Append']))
-    .addOption(new Option('--on-failure <policy>', 'a seed that fails after writing began: Rollback leaves the target as it was; Empty empties the seeded tables and records the failure in understudy.seed_runs').choices(['Rollback', 'Empty']))
-    .addOption(new Option('--foreign-key-checks <when>', 'verify foreign keys per row, or set-wise after each table').choices(['AfterLoad', 'PerRow']))
+    .addOption(
+      new Option('--reset <policy>', 'empty the target tables first, or append').choices(['Truncate', 'Append']),
+    )
+    .addOption(
+      new Option(
+        '--on-failure <policy>',
+        'a seed that fails after writing began: Rollback leaves the target as it was; Empty empties the seeded tables and records the failure in understudy.seed_runs',
+      ).choices(['Rollback', 'Empty']),
+    )
+    .addOption(
+      new Option('--foreign-key-checks <when>', 'verify foreign keys per row, or set-wise after each table').choices([
+        'AfterLoad',
+        'PerRow',
+      ]),
+    )
     .option('--parallelism <n>', 'independent tables written at once')
     .option('--batch-rows <n>', 'rows per COPY chunk')
     .option('--schema <name>', 'database schema to seed (repeatable; default public)', collect)
@@ -293,19 +407,32 @@ export function register(program: Command): void {
     .option('--max-tv <x>', 'fidelity: largest total variation on categorical columns (default 0.1)')
     .option('--max-row-count-deviation <x>', 'fidelity: largest relative row-count deviation per table (default 0.01)')
     .option('--max-fan-out-ks <x>', 'fidelity: largest KS distance of children per parent (default 0.1)')
-    .option('--max-pair-trend-distance <x>', 'fidelity: largest 1 - similarity of a column pair\'s trend, as SDMetrics measures it (default 0.15)')
-    .option('--max-distinct-deviation <x>', 'fidelity: personal columns, largest relative deviation of the distinct count (default 0.5)')
-    .option('--max-range-deviation <x>', 'fidelity: personal numbers and dates, largest 1 - range overlap (default 0.1)')
+    .option(
+      '--max-pair-trend-distance <x>',
+      "fidelity: largest 1 - similarity of a column pair's trend, as SDMetrics measures it (default 0.15)",
+    )
+    .option(
+      '--max-distinct-deviation <x>',
+      'fidelity: personal columns, largest relative deviation of the distinct count (default 0.5)',
+    )
+    .option(
+      '--max-range-deviation <x>',
+      'fidelity: personal numbers and dates, largest 1 - range overlap (default 0.1)',
+    )
     .option('--no-enforce-fidelity', 'report fidelity without failing the seed on it (exit 0)')
-    .option('--resource <namespace/name>', 'run a DataSeed resource from the cluster (its Secrets and ConfigMaps); name alone with -n')
+    .option(
+      '--resource <namespace/name>',
+      'run a DataSeed resource from the cluster (its Secrets and ConfigMaps); name alone with -n',
+    )
     .option('--kubeconfig <path>', 'kubeconfig for --resource (default: KUBECONFIG, ~/.kube/config or in-cluster)')
     .option('--context <name>', 'kubeconfig context for --resource (default: its current context)')
     .option('-n, --namespace <namespace>', 'namespace of the --resource when it names only the DataSeed')
     .option('--write-status', 'with --resource: write the result into the DataSeed status')
-    .addOption(outputOption(['table', 'wide', 'json', 'yaml'], 'table', 'report format (wide: every column\'s fidelity metrics)'))
+    .addOption(
+      outputOption(['table', 'wide', 'json', 'yaml'], 'table', "report format (wide: every column's fidelity metrics)"),
+    )
     .option('--no-progress', 'no progress bar or progress lines')
     .action(async (options: SeedCommandOptions) => {
       process.exitCode = await runSeedCommand(options);
     });
 }
-

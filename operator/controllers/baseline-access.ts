@@ -1,10 +1,20 @@
-import { describeAllowedNamespaces, parseBaselineSpec, type BaselineSpec, type NamespacedSecretKey } from '../api/baseline';
+import {
+  describeAllowedNamespaces,
+  parseBaselineSpec,
+  type BaselineSpec,
+  type NamespacedSecretKey,
+} from '../api/baseline';
 import { matchesLabelSelector } from '../environment/selectors';
 import { type BaselineObject, Kinds, type NamespaceObject, type SecretObject } from '../kinds';
 import { type WatchesKind, watching } from '../runtime/controller';
 import { KubeApiError } from '../runtime/kube-errors';
 import type { Caches, ReconcileContext, Request } from '../runtime/reconciler';
-import { BASELINE_BY_PRODUCTION_NAMESPACE, baselineByProductionNamespace, NAMESPACE_BY_ENVIRONMENT_NAMESPACE, namespaceByEnvironmentNamespace } from './shared-indexes';
+import {
+  BASELINE_BY_PRODUCTION_NAMESPACE,
+  baselineByProductionNamespace,
+  NAMESPACE_BY_ENVIRONMENT_NAMESPACE,
+  namespaceByEnvironmentNamespace,
+} from './shared-indexes';
 
 // The one door to production. A StagingEnvironment, DataSeed or ParityCheck
 // names a Baseline; it gets the Baseline's spec only when the Baseline
@@ -20,7 +30,8 @@ export interface GrantedBaseline {
   spec: BaselineSpec;
 }
 
-export type BaselineAccess = { ok: true; baseline: GrantedBaseline } | { ok: false; reason: BaselineDenial; field: string; message: string };
+export type BaselineAccess =
+  { ok: true; baseline: GrantedBaseline } | { ok: false; reason: BaselineDenial; field: string; message: string };
 
 /**
  * The Baseline `name`, if it allows `namespace`. `field` is the requester's
@@ -28,22 +39,45 @@ export type BaselineAccess = { ok: true; baseline: GrantedBaseline } | { ok: fal
  * Reads both the Baseline and the namespace from the caches the controller
  * registered with baselineWatches().
  */
-export function accessBaseline(ctx: Caches, name: string, namespace: string, field = 'spec.baselineRef.name'): BaselineAccess {
+export function accessBaseline(
+  ctx: Caches,
+  name: string,
+  namespace: string,
+  field = 'spec.baselineRef.name',
+): BaselineAccess {
   const object = ctx.cache(Kinds.Baseline).get('', name);
   if (!object) return { ok: false, reason: 'BaselineNotFound', field, message: `Baseline ${name} does not exist` };
   const labels = ctx.cache(Kinds.Namespace).get('', namespace)?.metadata?.labels;
   const parsed = parseBaselineSpec(object.spec);
   // Judge access first: a namespace that may not use a Baseline learns nothing of it, not even that it is broken.
   const allowed = parsed.ok ? allowsNamespace(parsed.spec, namespace, labels) : false;
-  if (!parsed.ok) return { ok: false, reason: 'InvalidBaseline', field, message: `Baseline ${name} is invalid (${parsed.field}: ${parsed.message}); ask its admin` };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      reason: 'InvalidBaseline',
+      field,
+      message: `Baseline ${name} is invalid (${parsed.field}: ${parsed.message}); ask its admin`,
+    };
   if (!allowed) {
-    return { ok: false, reason: 'BaselineNotAllowed', field, message: `Baseline ${name} does not allow namespace ${namespace}; it allows ${describeAllowedNamespaces(parsed.spec)}` };
+    return {
+      ok: false,
+      reason: 'BaselineNotAllowed',
+      field,
+      message: `Baseline ${name} does not allow namespace ${namespace}; it allows ${describeAllowedNamespaces(parsed.spec)}`,
+    };
   }
-  return { ok: true, baseline: { name, uid: object.metadata?.uid, generation: object.metadata?.generation ?? 0, spec: parsed.spec } };
+  return {
+    ok: true,
+    baseline: { name, uid: object.metadata?.uid, generation: object.metadata?.generation ?? 0, spec: parsed.spec },
+  };
 }
 
 /** Whether a namespace (with its labels) may use the Baseline: by name, or by a selector with at least one requirement. */
-export function allowsNamespace(spec: Pick<BaselineSpec, 'allowedNamespaces'>, namespace: string, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function allowsNamespace(
+  spec: Pick<BaselineSpec, 'allowedNamespaces'>,
+  namespace: string,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const { names, selector } = spec.allowedNamespaces;
   if (names?.includes(namespace)) return true;
   if (!selector) return false;
@@ -53,13 +87,19 @@ export function allowsNamespace(spec: Pick<BaselineSpec, 'allowedNamespaces'>, n
 }
 
 /** The value of a Secret key a Baseline names, read live (the operator caches no Secret); undefined when absent. */
-export async function readBaselineSecret(ctx: Pick<ReconcileContext, 'client'>, ref: NamespacedSecretKey): Promise<{ ok: true; value: string } | { ok: false; message: string }> {
+export async function readBaselineSecret(
+  ctx: Pick<ReconcileContext, 'client'>,
+  ref: NamespacedSecretKey,
+): Promise<{ ok: true; value: string } | { ok: false; message: string }> {
   let secret: SecretObject | undefined;
   try {
     secret = await ctx.client.get<SecretObject>({ ...Kinds.Secret, namespace: ref.namespace, name: ref.name });
   } catch (error) {
     if (error instanceof KubeApiError && error.statusCode === 403) {
-      return { ok: false, message: `the operator may not read Secrets in namespace ${ref.namespace}; an admin grants it with the chart value rbac.secretNamespaces (docs/security.md)` };
+      return {
+        ok: false,
+        message: `the operator may not read Secrets in namespace ${ref.namespace}; an admin grants it with the chart value rbac.secretNamespaces (docs/security.md)`,
+      };
     }
     throw error;
   }
@@ -86,8 +126,16 @@ export interface BaselineUsers {
  */
 export function baselineWatches(users: BaselineUsers): WatchesKind[] {
   return [
-    watching(Kinds.Baseline, { scope: 'all', indexers: { [BASELINE_BY_PRODUCTION_NAMESPACE]: baselineByProductionNamespace }, map: users.ofBaseline }),
-    watching(Kinds.Namespace, { scope: 'all', indexers: { [NAMESPACE_BY_ENVIRONMENT_NAMESPACE]: namespaceByEnvironmentNamespace }, map: users.ofNamespace }),
+    watching(Kinds.Baseline, {
+      scope: 'all',
+      indexers: { [BASELINE_BY_PRODUCTION_NAMESPACE]: baselineByProductionNamespace },
+      map: users.ofBaseline,
+    }),
+    watching(Kinds.Namespace, {
+      scope: 'all',
+      indexers: { [NAMESPACE_BY_ENVIRONMENT_NAMESPACE]: namespaceByEnvironmentNamespace },
+      map: users.ofNamespace,
+    }),
   ];
 }
 

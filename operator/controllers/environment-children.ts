@@ -7,7 +7,17 @@ import type { WatchedKind } from '../runtime/controller';
  * watch. They carry the label naming the environment's namespace, so a
  * second, label-selected watch across all namespaces brings exactly those in.
  */
-export function environmentChildren(kind: { apiVersion: string; kind: string }, namespaces: readonly string[] | undefined): WatchedKind[] {
+export function environmentChildren(
+  kind: { apiVersion: string; kind: string },
+  namespaces: readonly string[] | undefined,
+): WatchedKind[] {
   if (!namespaces || namespaces.length === 0) return [];
-  return [{ apiVersion: kind.apiVersion, kind: kind.kind, scope: 'all', labelSelector: `${LABELS.environmentNamespace} in (${[...namespaces].sort().join(',')})` }];
+  return [
+    {
+      apiVersion: kind.apiVersion,
+      kind: kind.kind,
+      scope: 'all',
+      labelSelector: `${LABELS.environmentNamespace} in (${[...namespaces].sort().join(',')})`,
+    },
+  ];
 }

@@ -2,7 +2,16 @@ import { APPLY_ORDER, applyRank, FIRST_WAVE_KINDS } from './apply-order';
 
 describe('apply order', () => {
   it('cuts the first wave from the order: prerequisites of workloads, without the Namespace and the RoleBinding that waits for its Role', () => {
-    expect([...FIRST_WAVE_KINDS]).toEqual(['ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'Secret', 'ConfigMap', 'PersistentVolumeClaim']);
+    expect([...FIRST_WAVE_KINDS]).toEqual([
+      'ResourceQuota',
+      'LimitRange',
+      'NetworkPolicy',
+      'ServiceAccount',
+      'Role',
+      'Secret',
+      'ConfigMap',
+      'PersistentVolumeClaim',
+    ]);
     for (const kind of FIRST_WAVE_KINDS) expect(applyRank(kind)).toBeLessThan(applyRank('Service'));
     expect(applyRank('Role')).toBeLessThan(applyRank('RoleBinding'));
   });

@@ -3,9 +3,28 @@
 
 /** What others need comes first: a pod naming a missing ServiceAccount is refused, a quota must be there to count pods. Unknown kinds rank with Ingress. */
 export const APPLY_ORDER: readonly string[] = [
-  'Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'ServiceAccount', 'Role', 'RoleBinding', 'Secret', 'ConfigMap',
-  'PersistentVolumeClaim', 'Service', 'StatefulSet', 'Deployment', 'DaemonSet', 'CronJob', 'Job', 'HorizontalPodAutoscaler',
-  'PodDisruptionBudget', 'Ingress', 'DataSeed', 'ParityCheck', 'LoadTest',
+  'Namespace',
+  'ResourceQuota',
+  'LimitRange',
+  'NetworkPolicy',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'Secret',
+  'ConfigMap',
+  'PersistentVolumeClaim',
+  'Service',
+  'StatefulSet',
+  'Deployment',
+  'DaemonSet',
+  'CronJob',
+  'Job',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'Ingress',
+  'DataSeed',
+  'ParityCheck',
+  'LoadTest',
 ];
 
 /**
@@ -14,7 +33,9 @@ export const APPLY_ORDER: readonly string[] = [
  * RoleBinding, which waits for its Role (the API server checks a binding
  * against the rules of the role it names).
  */
-export const FIRST_WAVE_KINDS: ReadonlySet<string> = new Set(APPLY_ORDER.slice(0, APPLY_ORDER.indexOf('Service')).filter((kind) => kind !== 'Namespace' && kind !== 'RoleBinding'));
+export const FIRST_WAVE_KINDS: ReadonlySet<string> = new Set(
+  APPLY_ORDER.slice(0, APPLY_ORDER.indexOf('Service')).filter((kind) => kind !== 'Namespace' && kind !== 'RoleBinding'),
+);
 
 /** An object's rank in APPLY_ORDER. */
 export function applyRank(kind: string): number {

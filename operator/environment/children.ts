@@ -20,7 +20,10 @@ export function childObjects(spec: StagingEnvironmentSpec): KubeObject[] {
  * it names the environment's Baseline. Either way the child is judged by the
  * Baseline on behalf of the environment's namespace, so this adds no reach.
  */
-export function childSpec(spec: Pick<StagingEnvironmentSpec, 'baselineRef'>, template: Record<string, unknown>): Record<string, unknown> {
+export function childSpec(
+  spec: Pick<StagingEnvironmentSpec, 'baselineRef'>,
+  template: Record<string, unknown>,
+): Record<string, unknown> {
   return { baselineRef: { ...spec.baselineRef }, ...clone(template) };
 }
 
@@ -37,7 +40,10 @@ export function testJobs(spec: StagingEnvironmentSpec): KubeObject[] {
   return (spec.tests ?? []).map((test) => ({
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: `test-${test.name}`.slice(0, 63).replace(/[^a-z0-9]+$/, ''), labels: { [TEST_LABEL]: test.name } },
+    metadata: {
+      name: `test-${test.name}`.slice(0, 63).replace(/[^a-z0-9]+$/, ''),
+      labels: { [TEST_LABEL]: test.name },
+    },
     spec: clone(test.template),
   }));
 }

@@ -16,7 +16,12 @@ const createdAt = new Date('2030-01-01T00:00:00Z');
 function resolve(env: Record<string, unknown>, baseline: Record<string, unknown> = {}): Resolution {
   const parsed = parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, ...env });
   if (!parsed.ok) throw new Error(`${parsed.field}: ${parsed.message}`);
-  return resolveCopySpec({ environment, spec: parsed.spec, baseline: { name: 'shop', spec: baselineSpecOf(baseline) }, createdAt });
+  return resolveCopySpec({
+    environment,
+    spec: parsed.spec,
+    baseline: { name: 'shop', spec: baselineSpecOf(baseline) },
+    createdAt,
+  });
 }
 
 function refusal(result: Resolution): string {
@@ -24,50 +29,91 @@ function refusal(result: Resolution): string {
 }
 
 describe('an environment within its Baseline', () => {
-  it('may not scale past the Baseline\'s ratios', () => {
+  it("may not scale past the Baseline's ratios", () => {
     const limits = { limits: { maxReplicas: '0.5', maxResources: '1', maxTtl: '72h' } };
-    expect(refusal(resolve({ scale: { replicas: '2' } }, limits))).toBe('spec.scale.replicas: 2 is above the Baseline\'s limit of 0.5');
+    expect(refusal(resolve({ scale: { replicas: '2' } }, limits))).toBe(
+      "spec.scale.replicas: 2 is above the Baseline's limit of 0.5",
+    );
     expect(resolve({ scale: { replicas: '0.5' } }, limits).ok).toBe(true);
   });
 
   it('may not loosen the secrets policy or copy a Secret the Baseline does not list', () => {
-    expect(refusal(resolve({ secrets: { policy: 'Generate' } }, { secrets: { maxPolicy: 'Omit' } }))).toMatch(/^spec\.secrets\.policy: Generate is looser/);
-    expect(refusal(resolve({ secrets: { policy: 'CopyListed', names: ['db-credentials'] } }, { secrets: { maxPolicy: 'CopyListed', copyable: ['public-config'] } }))).toMatch(
-      /^spec\.secrets\.names: db-credentials is not in the Baseline's copyable Secrets \(public-config\)/,
+    expect(refusal(resolve({ secrets: { policy: 'Generate' } }, { secrets: { maxPolicy: 'Omit' } }))).toMatch(
+      /^spec\.secrets\.policy: Generate is looser/,
     );
-    expect(resolve({ secrets: { policy: 'CopyListed', names: ['public-config'] } }, { secrets: { maxPolicy: 'CopyListed', copyable: ['public-config'] } }).ok).toBe(true);
+    expect(
+      refusal(
+        resolve(
+          { secrets: { policy: 'CopyListed', names: ['db-credentials'] } },
+          { secrets: { maxPolicy: 'CopyListed', copyable: ['public-config'] } },
+        ),
+      ),
+    ).toMatch(/^spec\.secrets\.names: db-credentials is not in the Baseline's copyable Secrets \(public-config\)/);
+    expect(
+      resolve(
+        { secrets: { policy: 'CopyListed', names: ['public-config'] } },
+        { secrets: { maxPolicy: 'CopyListed', copyable: ['public-config'] } },
+      ).ok,
+    ).toBe(true);
   });
 
   it('lives no longer than the Baseline allows, and gets its maximum by default', () => {
     const limits = { limits: { maxTtl: '72h' } };
-    expect(refusal(resolve({ ttl: '73h' }, limits))).toBe('spec.ttl: 73h is longer than the Baseline\'s limit of 72h');
+    expect(refusal(resolve({ ttl: '73h' }, limits))).toBe("spec.ttl: 73h is longer than the Baseline's limit of 72h");
     expect(refusal(resolve({ expiresAt: '2030-01-05T00:00:00Z' }, limits))).toMatch(/^spec\.expiresAt: is more than/);
     const defaulted = resolve({}, limits);
     expect(defaulted.ok && defaulted.copy.ttl).toBe('72h');
   });
 
-  it('claims hosts only under the Baseline\'s domain, with a part of its own', () => {
+  it("claims hosts only under the Baseline's domain, with a part of its own", () => {
     const ingress = { ingress: { domain: 'preview.example.com' } };
-    expect(refusal(resolve({ ingress: { hostTemplate: 'shop.example.com' } }, ingress))).toMatch(/^spec\.ingress\.hostTemplate: /);
-    expect(refusal(resolve({ ingress: { hostTemplate: '{{service}}.preview.example.com' } }, ingress))).toMatch(/^spec\.ingress\.hostTemplate: /);
-    expect(refusal(resolve({ ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' } }, { ingress: undefined }))).toMatch(/^spec\.ingress: the Baseline exposes no ingress/);
-    expect(resolve({ ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' } }, ingress).ok).toBe(true);
+    expect(refusal(resolve({ ingress: { hostTemplate: 'shop.example.com' } }, ingress))).toMatch(
+      /^spec\.ingress\.hostTemplate: /,
+    );
+    expect(refusal(resolve({ ingress: { hostTemplate: '{{service}}.preview.example.com' } }, ingress))).toMatch(
+      /^spec\.ingress\.hostTemplate: /,
+    );
+    expect(
+      refusal(
+        resolve(
+          { ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' } },
+          { ingress: undefined },
+        ),
+      ),
+    ).toMatch(/^spec\.ingress: the Baseline exposes no ingress/);
+    expect(resolve({ ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' } }, ingress).ok).toBe(
+      true,
+    );
   });
 
-  it('keeps the Baseline\'s quota caps, filling what the environment left out', () => {
+  it("keeps the Baseline's quota caps, filling what the environment left out", () => {
     const caps = { limits: { quota: { cpu: '4', memory: '8Gi', pods: 20 } } };
-    expect(refusal(resolve({ isolation: { resourceQuota: { cpu: '8' } } }, caps))).toBe('spec.isolation.resourceQuota.cpu: 8 is above the Baseline\'s cap of 4');
+    expect(refusal(resolve({ isolation: { resourceQuota: { cpu: '8' } } }, caps))).toBe(
+      "spec.isolation.resourceQuota.cpu: 8 is above the Baseline's cap of 4",
+    );
     const filled = resolve({ isolation: { resourceQuota: { cpu: '2' } } }, caps);
     expect(filled.ok && filled.copy.isolation.resourceQuota).toEqual({ cpu: '2', memory: '8Gi', pods: 20 });
   });
 
   it('takes isolation, PodSecurity and the namespace name from the Baseline only', () => {
-    const resolved = resolve({}, { targetNamespace: { prefix: 'preview-' }, isolation: { networkPolicy: true, egress: [{ namespace: 'payments-sandbox', ports: [443] }] } });
+    const resolved = resolve(
+      {},
+      {
+        targetNamespace: { prefix: 'preview-' },
+        isolation: { networkPolicy: true, egress: [{ namespace: 'payments-sandbox', ports: [443] }] },
+      },
+    );
     if (!resolved.ok) throw new Error(refusal(resolved));
     expect(resolved.copy.targetNamespace).toBe('preview-team-a-pr-1');
     expect(resolved.copy.isolation.networkPolicy).toBe(true);
     expect(resolved.copy.podSecurity).toBe('baseline');
-    const restricted = resolveCopySpec({ environment, spec: parseOk({}), baseline: { name: 'shop', spec: baselineSpecOf() }, createdAt, productionNamespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted' } });
+    const restricted = resolveCopySpec({
+      environment,
+      spec: parseOk({}),
+      baseline: { name: 'shop', spec: baselineSpecOf() },
+      createdAt,
+      productionNamespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+    });
     expect(restricted.ok && restricted.copy.podSecurity).toBe('restricted');
   });
 
@@ -79,14 +125,18 @@ describe('an environment within its Baseline', () => {
     expect(on.ok && on.copy.kinds).toBeUndefined();
   });
 
-  it('derives target namespace names that always start with the requester\'s namespace', () => {
+  it("derives target namespace names that always start with the requester's namespace", () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,40}[a-z0-9]$/), fc.stringMatching(/^[a-z][a-z0-9-]{0,60}[a-z0-9]$/), (namespace, name) => {
-        const target = targetNamespaceName('preview-', { namespace, name });
-        expect(target.length).toBeLessThanOrEqual(63);
-        expect(target).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-        expect(target.startsWith(`preview-${namespace}`.slice(0, 54).replace(/-+$/, ''))).toBe(true);
-      }),
+      fc.property(
+        fc.stringMatching(/^[a-z][a-z0-9-]{0,40}[a-z0-9]$/),
+        fc.stringMatching(/^[a-z][a-z0-9-]{0,60}[a-z0-9]$/),
+        (namespace, name) => {
+          const target = targetNamespaceName('preview-', { namespace, name });
+          expect(target.length).toBeLessThanOrEqual(63);
+          expect(target).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+          expect(target.startsWith(`preview-${namespace}`.slice(0, 54).replace(/-+$/, ''))).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -101,13 +151,21 @@ describe('which namespaces a Baseline allows', () => {
   it('allows listed names and matching labels, and nothing when empty', () => {
     expect(allowsNamespace(spec({ names: ['team-a'] }), 'team-a', {})).toBe(true);
     expect(allowsNamespace(spec({ names: ['team-a'] }), 'team-b', {})).toBe(false);
-    expect(allowsNamespace(spec({ selector: { matchLabels: { 'understudy.dev/previews': 'true' } } }), 'team-b', { 'understudy.dev/previews': 'true' })).toBe(true);
-    expect(allowsNamespace(spec({ selector: { matchLabels: { 'understudy.dev/previews': 'true' } } }), 'team-b', {})).toBe(false);
+    expect(
+      allowsNamespace(spec({ selector: { matchLabels: { 'understudy.dev/previews': 'true' } } }), 'team-b', {
+        'understudy.dev/previews': 'true',
+      }),
+    ).toBe(true);
+    expect(
+      allowsNamespace(spec({ selector: { matchLabels: { 'understudy.dev/previews': 'true' } } }), 'team-b', {}),
+    ).toBe(false);
     expect(allowsNamespace(spec({}), 'team-a', {})).toBe(false);
   });
 
   it('does not read an empty selector as "every namespace"', () => {
-    expect(allowsNamespace(spec({ selector: {} }), 'kube-system', { 'kubernetes.io/metadata.name': 'kube-system' })).toBe(false);
+    expect(
+      allowsNamespace(spec({ selector: {} }), 'kube-system', { 'kubernetes.io/metadata.name': 'kube-system' }),
+    ).toBe(false);
   });
 });
 

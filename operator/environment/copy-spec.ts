@@ -33,7 +33,12 @@ export interface CopySpec extends Omit<StagingEnvironmentSpec, 'ingress' | 'isol
   /** Kind names the Baseline copies; undefined means the default list. */
   kinds?: readonly string[];
   targetNamespace: string;
-  ingress?: { hostTemplate: string; domain: string; tlsSecretRef?: { namespace: string; name: string }; className?: string };
+  ingress?: {
+    hostTemplate: string;
+    domain: string;
+    tlsSecretRef?: { namespace: string; name: string };
+    className?: string;
+  };
   isolation: {
     networkPolicy: boolean;
     allowIngressFromNamespaces: string[];
@@ -59,20 +64,42 @@ export type Resolution = { ok: true; copy: CopySpec } | { ok: false; field: stri
 export function resolveCopySpec(input: ResolveInput): Resolution {
   const { spec, baseline } = input;
   const b = baseline.spec;
-  const problem = scaleProblem(spec, b) ?? secretsProblem(spec, b) ?? lifetimeProblem(spec, b, input.createdAt) ?? sharedProblem(spec, b) ?? ingressProblem(spec, b) ?? quotaProblem(spec, b);
+  const problem =
+    scaleProblem(spec, b) ??
+    secretsProblem(spec, b) ??
+    lifetimeProblem(spec, b, input.createdAt) ??
+    sharedProblem(spec, b) ??
+    ingressProblem(spec, b) ??
+    quotaProblem(spec, b);
   if (problem) return { ok: false, ...problem };
   const targetNamespace = targetNamespaceName(b.targetNamespace.prefix, input.environment);
   const sourceNamespace = b.source.namespace!;
-  if (targetNamespace === sourceNamespace && !b.source.cluster) return { ok: false, field: 'spec.baselineRef.name', message: `the derived target namespace ${targetNamespace} is Baseline ${baseline.name}'s production namespace` };
+  if (targetNamespace === sourceNamespace && !b.source.cluster)
+    return {
+      ok: false,
+      field: 'spec.baselineRef.name',
+      message: `the derived target namespace ${targetNamespace} is Baseline ${baseline.name}'s production namespace`,
+    };
   const { ingress: _ingress, isolation: _isolation, ...rest } = spec;
   const copy: CopySpec = {
     ...rest,
     ...(spec.ttl === undefined && spec.expiresAt === undefined ? { ttl: b.limits.maxTtl } : {}),
-    source: { namespace: sourceNamespace, ...(b.source.selector ? { selector: b.source.selector } : {}), remote: b.source.cluster !== undefined },
+    source: {
+      namespace: sourceNamespace,
+      ...(b.source.selector ? { selector: b.source.selector } : {}),
+      remote: b.source.cluster !== undefined,
+    },
     ...kindsOf(b),
     targetNamespace,
     ...(spec.ingress && b.ingress
-      ? { ingress: { hostTemplate: spec.ingress.hostTemplate, domain: b.ingress.domain, ...(b.ingress.tlsSecretRef ? { tlsSecretRef: b.ingress.tlsSecretRef } : {}), ...(b.ingress.className ? { className: b.ingress.className } : {}) } }
+      ? {
+          ingress: {
+            hostTemplate: spec.ingress.hostTemplate,
+            domain: b.ingress.domain,
+            ...(b.ingress.tlsSecretRef ? { tlsSecretRef: b.ingress.tlsSecretRef } : {}),
+            ...(b.ingress.className ? { className: b.ingress.className } : {}),
+          },
+        }
       : {}),
     isolation: {
       networkPolicy: b.isolation.networkPolicy,
@@ -88,61 +115,86 @@ export function resolveCopySpec(input: ResolveInput): Resolution {
 }
 
 function kindsOf(b: BaselineSpec): { kinds?: readonly string[] } {
-  if (b.source.kinds) return { kinds: b.rbac.copyRoles ? b.source.kinds : b.source.kinds.filter((k) => k !== 'Role' && k !== 'RoleBinding') };
+  if (b.source.kinds)
+    return {
+      kinds: b.rbac.copyRoles ? b.source.kinds : b.source.kinds.filter((k) => k !== 'Role' && k !== 'RoleBinding'),
+    };
   if (b.rbac.copyRoles) return {};
   return { kinds: DEFAULT_KINDS.map((k) => k.kind).filter((k) => k !== 'Role' && k !== 'RoleBinding') };
 }
 
-
 type Problem = { field: string; message: string } | undefined;
 
 function scaleProblem(spec: StagingEnvironmentSpec, b: BaselineSpec): Problem {
-  const limits: Array<['replicas' | 'resources', string]> = [['replicas', b.limits.maxReplicas], ['resources', b.limits.maxResources]];
+  const limits: Array<['replicas' | 'resources', string]> = [
+    ['replicas', b.limits.maxReplicas],
+    ['resources', b.limits.maxResources],
+  ];
   for (const [key, max] of limits) {
-    if (compare(ratioOf(spec.scale[key]), ratioOf(max)) > 0) return { field: `spec.scale.${key}`, message: `${spec.scale[key]} is above the Baseline's limit of ${max}` };
+    if (compare(ratioOf(spec.scale[key]), ratioOf(max)) > 0)
+      return { field: `spec.scale.${key}`, message: `${spec.scale[key]} is above the Baseline's limit of ${max}` };
   }
   return undefined;
 }
 
 function secretsProblem({ secrets }: StagingEnvironmentSpec, b: BaselineSpec): Problem {
   if (SECRET_POLICY_ORDER.indexOf(secrets.policy) > SECRET_POLICY_ORDER.indexOf(b.secrets.maxPolicy)) {
-    return { field: 'spec.secrets.policy', message: `${secrets.policy} is looser than the Baseline allows (at most ${b.secrets.maxPolicy})` };
+    return {
+      field: 'spec.secrets.policy',
+      message: `${secrets.policy} is looser than the Baseline allows (at most ${b.secrets.maxPolicy})`,
+    };
   }
   const copyable = new Set(b.secrets.copyable ?? []);
   const refused = (secrets.names ?? []).filter((name) => !copyable.has(name));
   if (secrets.policy === 'CopyListed' && refused.length > 0) {
-    return { field: 'spec.secrets.names', message: `${refused.join(', ')} ${refused.length === 1 ? 'is' : 'are'} not in the Baseline's copyable Secrets (${[...copyable].join(', ') || 'none'})` };
+    return {
+      field: 'spec.secrets.names',
+      message: `${refused.join(', ')} ${refused.length === 1 ? 'is' : 'are'} not in the Baseline's copyable Secrets (${[...copyable].join(', ') || 'none'})`,
+    };
   }
   return undefined;
 }
 
 function lifetimeProblem(spec: StagingEnvironmentSpec, b: BaselineSpec, createdAt: Date): Problem {
   const max = parseDuration(b.limits.maxTtl);
-  if (!max.ok) return { field: 'spec.baselineRef.name', message: `the Baseline's limits.maxTtl is invalid: ${max.message}` };
+  if (!max.ok)
+    return { field: 'spec.baselineRef.name', message: `the Baseline's limits.maxTtl is invalid: ${max.message}` };
   if (spec.ttl !== undefined) {
     const ttl = parseDuration(spec.ttl);
-    if (ttl.ok && ttl.milliseconds > max.milliseconds) return { field: 'spec.ttl', message: `${spec.ttl} is longer than the Baseline's limit of ${b.limits.maxTtl}` };
+    if (ttl.ok && ttl.milliseconds > max.milliseconds)
+      return { field: 'spec.ttl', message: `${spec.ttl} is longer than the Baseline's limit of ${b.limits.maxTtl}` };
   }
   if (spec.expiresAt !== undefined && Date.parse(spec.expiresAt) - createdAt.getTime() > max.milliseconds) {
-    return { field: 'spec.expiresAt', message: `is more than the Baseline's limit of ${b.limits.maxTtl} after the environment's creation` };
+    return {
+      field: 'spec.expiresAt',
+      message: `is more than the Baseline's limit of ${b.limits.maxTtl} after the environment's creation`,
+    };
   }
   return undefined;
 }
 
 function sharedProblem({ services = [] }: StagingEnvironmentSpec, b: BaselineSpec): Problem {
   const i = services.findIndex((s) => s.mode === 'shared');
-  if (i >= 0 && (b.source.cluster || b.source.manifests)) return { field: `spec.services[${i}].mode`, message: 'shared services need a Baseline whose production namespace is live in this cluster' };
+  if (i >= 0 && (b.source.cluster || b.source.manifests))
+    return {
+      field: `spec.services[${i}].mode`,
+      message: 'shared services need a Baseline whose production namespace is live in this cluster',
+    };
   return undefined;
 }
 
 function ingressProblem({ ingress }: StagingEnvironmentSpec, b: BaselineSpec): Problem {
   if (!ingress) return undefined;
-  if (!b.ingress) return { field: 'spec.ingress', message: 'the Baseline exposes no ingress domain, so previews cannot have hosts' };
+  if (!b.ingress)
+    return { field: 'spec.ingress', message: 'the Baseline exposes no ingress domain, so previews cannot have hosts' };
   const problem = hostTemplateAllowed(ingress.hostTemplate, b.ingress.domain);
   return problem ? { field: 'spec.ingress.hostTemplate', message: problem } : undefined;
 }
 
-const QUOTA_CAPS = [['cpu', 'cpu'], ['memory', 'memory']] as const;
+const QUOTA_CAPS = [
+  ['cpu', 'cpu'],
+  ['memory', 'memory'],
+] as const;
 
 function quotaProblem({ isolation }: StagingEnvironmentSpec, b: BaselineSpec): Problem {
   const caps = b.limits.quota;
@@ -154,9 +206,17 @@ function quotaProblem({ isolation }: StagingEnvironmentSpec, b: BaselineSpec): P
     if (value === undefined || cap === undefined) continue;
     const v = parseQuantity(value);
     const c = parseQuantity(cap);
-    if (v.ok && c.ok && compare(v.quantity.value, c.quantity.value) > 0) return { field: `spec.isolation.resourceQuota.${key}`, message: `${value} is above the Baseline's cap of ${cap}` };
+    if (v.ok && c.ok && compare(v.quantity.value, c.quantity.value) > 0)
+      return {
+        field: `spec.isolation.resourceQuota.${key}`,
+        message: `${value} is above the Baseline's cap of ${cap}`,
+      };
   }
-  if (quota.pods !== undefined && caps.pods !== undefined && quota.pods > caps.pods) return { field: 'spec.isolation.resourceQuota.pods', message: `${quota.pods} is above the Baseline's cap of ${caps.pods}` };
+  if (quota.pods !== undefined && caps.pods !== undefined && quota.pods > caps.pods)
+    return {
+      field: 'spec.isolation.resourceQuota.pods',
+      message: `${quota.pods} is above the Baseline's cap of ${caps.pods}`,
+    };
   return undefined;
 }
 
@@ -170,8 +230,13 @@ function quotaOf({ isolation }: StagingEnvironmentSpec, b: BaselineSpec): { reso
   return Object.keys(quota).length > 0 ? { resourceQuota: quota } : {};
 }
 
-function podSecurityOf(b: BaselineSpec, productionLabels: Readonly<Record<string, string>> | undefined): PodSecurityLevel {
+function podSecurityOf(
+  b: BaselineSpec,
+  productionLabels: Readonly<Record<string, string>> | undefined,
+): PodSecurityLevel {
   if (b.podSecurity) return b.podSecurity;
   const production = productionLabels?.[POD_SECURITY_LABEL];
-  return (POD_SECURITY_LEVELS as readonly string[]).includes(production ?? '') ? (production as PodSecurityLevel) : 'baseline';
+  return (POD_SECURITY_LEVELS as readonly string[]).includes(production ?? '')
+    ? (production as PodSecurityLevel)
+    : 'baseline';
 }

@@ -1,8 +1,16 @@
 import fc from 'fast-check';
-import { findCredentials, findCredentialsInFile, isPlaceholder, isSecretName, normalizeName, type Finding } from './credential-patterns';
+import {
+  findCredentials,
+  findCredentialsInFile,
+  isPlaceholder,
+  isSecretName,
+  normalizeName,
+  type Finding,
+} from './credential-patterns';
 
 /** The substrings found, which is what a test can read at a glance. */
-const found = (text: string, aws = false): string[] => findCredentials(text, aws).map((f) => text.slice(f.start, f.end));
+const found = (text: string, aws = false): string[] =>
+  findCredentials(text, aws).map((f) => text.slice(f.start, f.end));
 const foundInFile = (text: string): string[] => findCredentialsInFile(text).map((f) => text.slice(f.start, f.end));
 
 describe('URLs with a password', () => {
@@ -36,7 +44,8 @@ describe('URLs with a password', () => {
 });
 
 describe('well-known key formats', () => {
-  const fill = (n: number, chars = 'aB3dE5gH7jK9mN1pQ2rS4tU6vW8xY0z'): string => Array.from({ length: n }, (_, i) => chars[i % chars.length]).join('');
+  const fill = (n: number, chars = 'aB3dE5gH7jK9mN1pQ2rS4tU6vW8xY0z'): string =>
+    Array.from({ length: n }, (_, i) => chars[i % chars.length]).join('');
   it.each([
     ['Stripe secret key', `sk_live_${fill(24)}`],
     ['Stripe restricted key', `rk_live_${fill(24)}`],
@@ -60,13 +69,17 @@ describe('well-known key formats', () => {
   });
 
   it('Slack webhook URLs lose their secret path only', () => {
-    expect(found('https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX')).toEqual(['T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX']);
+    expect(found('https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX')).toEqual([
+      'T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX',
+    ]);
   });
 
   it('private keys, whole, including one without its END line', () => {
     const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----';
     expect(found(`before\n${pem}\nafter`)).toEqual([pem]);
-    expect(found('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk')).toEqual(['-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk']);
+    expect(found('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk')).toEqual([
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk',
+    ]);
     expect(found('-----BEGIN PRIVATE KEY-----\nMII\n-----END PRIVATE KEY-----')).toHaveLength(1);
   });
 
@@ -104,7 +117,10 @@ describe('password parameters', () => {
   it.each([
     ['jdbc:postgresql://h:5432/db?user=u&password=jdbc-pw&ssl=true', 'jdbc-pw'],
     ['Server=db;Database=shop;User Id=u;Password=p4ss-word;', 'p4ss-word'],
-    ['DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc123def456==;EndpointSuffix=core.windows.net', 'abc123def456=='],
+    [
+      'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc123def456==;EndpointSuffix=core.windows.net',
+      'abc123def456==',
+    ],
     ['-Xmx512m -Ddb.password=javaopt-pw -Dother=1', 'javaopt-pw'],
     ['https://x.blob.core.windows.net/c?sv=2020&sig=signaturevalue123', 'signaturevalue123'],
     ['https://api.example.com/hook?token=tok-123', 'tok-123'],
@@ -112,67 +128,160 @@ describe('password parameters', () => {
     expect(found(text)).toEqual([value]);
   });
 
-  it.each([['https://api.example.com/hook?token=$(TOKEN)'], ['PASSWORD_POLICY=strict'], ['PWD=/app'], ['password=changeme'], ['keyword=password']])('not %s', (text) => {
+  it.each([
+    ['https://api.example.com/hook?token=$(TOKEN)'],
+    ['PASSWORD_POLICY=strict'],
+    ['PWD=/app'],
+    ['password=changeme'],
+    ['keyword=password'],
+  ])('not %s', (text) => {
     expect(found(text)).toEqual([]);
   });
 });
 
 describe('isSecretName', () => {
-  it.each(['DB_PASSWORD', 'dbPassword', 'spring.datasource.password', 'POSTGRES_PASSWD', 'STRIPE_API_KEY', 'apiKey', 'x-api-key', 'JWT_SECRET', 'SECRET_KEY_BASE', 'client_secret', 'GITHUB_TOKEN', 'accessToken', 'PRIVATE_KEY', 'MYSQL_PWD', 'ENCRYPTION_KEY', 'GPG_PASSPHRASE', 'VAULT_SECRET_ID'])(
-    '%s says secret',
-    (name) => expect(isSecretName(name)).toBe(true),
-  );
+  it.each([
+    'DB_PASSWORD',
+    'dbPassword',
+    'spring.datasource.password',
+    'POSTGRES_PASSWD',
+    'STRIPE_API_KEY',
+    'apiKey',
+    'x-api-key',
+    'JWT_SECRET',
+    'SECRET_KEY_BASE',
+    'client_secret',
+    'GITHUB_TOKEN',
+    'accessToken',
+    'PRIVATE_KEY',
+    'MYSQL_PWD',
+    'ENCRYPTION_KEY',
+    'GPG_PASSPHRASE',
+    'VAULT_SECRET_ID',
+  ])('%s says secret', (name) => expect(isSecretName(name)).toBe(true));
 
   // About a secret, not one: changing these would break the app and protect nothing.
-  it.each(['PASSWORD_POLICY', 'PASSWORD_MIN_LENGTH', 'TOKEN_TTL', 'TOKEN_EXPIRY_SECONDS', 'SECRET_NAME', 'POSTGRES_PASSWORD_FILE', 'TOKEN_URL', 'OAUTH_TOKEN_ENDPOINT', 'API_KEY_HEADER', 'MAX_TOKENS', 'TOKENIZER_PATH', 'PWD', 'LOG_LEVEL', 'DATABASE_URL', 'AWS_ACCESS_KEY_ID', 'BCRYPT_PASSWORD_ROUNDS'])(
-    '%s does not',
-    (name) => expect(isSecretName(name)).toBe(false),
-  );
+  it.each([
+    'PASSWORD_POLICY',
+    'PASSWORD_MIN_LENGTH',
+    'TOKEN_TTL',
+    'TOKEN_EXPIRY_SECONDS',
+    'SECRET_NAME',
+    'POSTGRES_PASSWORD_FILE',
+    'TOKEN_URL',
+    'OAUTH_TOKEN_ENDPOINT',
+    'API_KEY_HEADER',
+    'MAX_TOKENS',
+    'TOKENIZER_PATH',
+    'PWD',
+    'LOG_LEVEL',
+    'DATABASE_URL',
+    'AWS_ACCESS_KEY_ID',
+    'BCRYPT_PASSWORD_ROUNDS',
+  ])('%s does not', (name) => expect(isSecretName(name)).toBe(false));
 
   it('normalises the spellings of a name', () => {
-    expect(['dbPassword', 'db.password', 'db-password', 'DB__PASSWORD_'].map(normalizeName)).toEqual(['DB_PASSWORD', 'DB_PASSWORD', 'DB_PASSWORD', 'DB_PASSWORD']);
+    expect(['dbPassword', 'db.password', 'db-password', 'DB__PASSWORD_'].map(normalizeName)).toEqual([
+      'DB_PASSWORD',
+      'DB_PASSWORD',
+      'DB_PASSWORD',
+      'DB_PASSWORD',
+    ]);
   });
 });
 
 describe('isPlaceholder', () => {
-  it.each(['', '  ', '$(DB_PASSWORD)', '${DB_PASSWORD}', '$DB_PASSWORD', '{{ .Values.password }}', '<your-token>', 'changeme', 'CHANGEME', 'xxxx', '********', 'true', 'none', '%(password)s', 'your-api-key-here'])(
-    '%j is a placeholder',
-    (value) => expect(isPlaceholder(value)).toBe(true),
-  );
+  it.each([
+    '',
+    '  ',
+    '$(DB_PASSWORD)',
+    '${DB_PASSWORD}',
+    '$DB_PASSWORD',
+    '{{ .Values.password }}',
+    '<your-token>',
+    'changeme',
+    'CHANGEME',
+    'xxxx',
+    '********',
+    'true',
+    'none',
+    '%(password)s',
+    'your-api-key-here',
+  ])('%j is a placeholder', (value) => expect(isPlaceholder(value)).toBe(true));
   it.each(['hunter2', 'sk_live_abc', 'p@ss', 'x1'])('%j is not', (value) => expect(isPlaceholder(value)).toBe(false));
 });
 
 describe('files in a ConfigMap', () => {
   it('finds values of secret keys in properties, YAML, .env, INI and JSON, and nothing else', () => {
-    const properties = ['# comment', 'spring.datasource.url=jdbc:postgresql://db:5432/shop', 'spring.datasource.password = props-pw', 'security.password.policy=strict', 'mail.password=${MAIL_PASSWORD}'].join('\n');
+    const properties = [
+      '# comment',
+      'spring.datasource.url=jdbc:postgresql://db:5432/shop',
+      'spring.datasource.password = props-pw',
+      'security.password.policy=strict',
+      'mail.password=${MAIL_PASSWORD}',
+    ].join('\n');
     expect(foundInFile(properties)).toEqual(['props-pw']);
-    const yaml = ['database:', '  user: shop', '  password: "yaml pw #1"  # production', '  token: plain-token # note', '  apiKey:', '    nested: x', '  secret: |', '    block', 'auth:', '  - password: listed-pw'].join('\n');
+    const yaml = [
+      'database:',
+      '  user: shop',
+      '  password: "yaml pw #1"  # production',
+      '  token: plain-token # note',
+      '  apiKey:',
+      '    nested: x',
+      '  secret: |',
+      '    block',
+      'auth:',
+      '  - password: listed-pw',
+    ].join('\n');
     expect(foundInFile(yaml)).toEqual(['yaml pw #1', 'plain-token', 'listed-pw']);
-    const dotenv = ['export STRIPE_API_KEY=stripe-env-value', "DB_PASSWORD='env-pw'", 'PASSWORD_POLICY=strict', 'PWD=/srv/app', 'EMPTY_SECRET='].join('\n');
+    const dotenv = [
+      'export STRIPE_API_KEY=stripe-env-value',
+      "DB_PASSWORD='env-pw'",
+      'PASSWORD_POLICY=strict',
+      'PWD=/srv/app',
+      'EMPTY_SECRET=',
+    ].join('\n');
     expect(foundInFile(dotenv)).toEqual(['stripe-env-value', 'env-pw']);
-    const json = '{\n  "db": {"user": "shop", "password": "json-pw"},\n  "apiKey": "json-\\"key",\n  "tokenTtl": "3600"\n}';
+    const json =
+      '{\n  "db": {"user": "shop", "password": "json-pw"},\n  "apiKey": "json-\\"key",\n  "tokenTtl": "3600"\n}';
     expect(foundInFile(json)).toEqual(['json-pw', 'json-\\"key']);
   });
 
   it('finds a URL password and a key format inside a file too', () => {
-    expect(foundInFile('cache:\n  url: redis://:file-pw@redis:6379\nstripe: sk_live_abcdefghij1234\n')).toEqual(['file-pw', 'sk_live_abcdefghij1234']);
+    expect(foundInFile('cache:\n  url: redis://:file-pw@redis:6379\nstripe: sk_live_abcdefghij1234\n')).toEqual([
+      'file-pw',
+      'sk_live_abcdefghij1234',
+    ]);
   });
 });
 
 describe('findings', () => {
   it('are in bounds, sorted and disjoint for any text', () => {
-    const alphabet = fc.constantFrom(...'ab:/@=\n "{}-_.sk_live_AKIAghp_xoxb-eyJ$()#'.split(''), 'password', 'PASSWORD', '://', 'sk_live_', 'eyJ');
+    const alphabet = fc.constantFrom(
+      ...'ab:/@=\n "{}-_.sk_live_AKIAghp_xoxb-eyJ$()#'.split(''),
+      'password',
+      'PASSWORD',
+      '://',
+      'sk_live_',
+      'eyJ',
+    );
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.array(alphabet).map((parts) => parts.join(''))), (text) => {
-        const findings: Finding[] = findCredentialsInFile(text);
-        let last = 0;
-        for (const finding of findings) {
-          expect(finding.start).toBeGreaterThanOrEqual(last);
-          expect(finding.end).toBeGreaterThan(finding.start);
-          expect(finding.end).toBeLessThanOrEqual(text.length);
-          last = finding.end;
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.array(alphabet).map((parts) => parts.join('')),
+        ),
+        (text) => {
+          const findings: Finding[] = findCredentialsInFile(text);
+          let last = 0;
+          for (const finding of findings) {
+            expect(finding.start).toBeGreaterThanOrEqual(last);
+            expect(finding.end).toBeGreaterThan(finding.start);
+            expect(finding.end).toBeLessThanOrEqual(text.length);
+            last = finding.end;
+          }
+        },
+      ),
     );
   });
 

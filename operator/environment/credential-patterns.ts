@@ -42,11 +42,13 @@ const TOKEN_PATTERNS: readonly RegExp[] = [
   /\beyJ[0-9A-Za-z_-]{4,}\.eyJ[0-9A-Za-z_-]{4,}\.[0-9A-Za-z_-]*/g, // JWT (signature may be empty)
 ];
 
-const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g;
+const PRIVATE_KEY =
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g;
 
 const AWS_KEY_ID = /\b(?:AKIA|ASIA)[0-9A-Z]{16}(?![0-9A-Za-z])/;
 /** An AWS secret access key, recognised only next to an access key id: 40 characters of base64 with both cases. */
-const AWS_SECRET = /(?<![0-9A-Za-z/+=])(?=[0-9A-Za-z/+]*[a-z])(?=[0-9A-Za-z/+]*[A-Z])[0-9A-Za-z/+]{40}(?![0-9A-Za-z/+=])/g;
+const AWS_SECRET =
+  /(?<![0-9A-Za-z/+=])(?=[0-9A-Za-z/+]*[a-z])(?=[0-9A-Za-z/+]*[A-Z])[0-9A-Za-z/+]{40}(?![0-9A-Za-z/+=])/g;
 
 /** `password=…` in query strings, JDBC URLs, ADO.NET and Azure connection strings, `-Ddb.password=…` flags. */
 const SECRET_PARAMETER =
@@ -56,19 +58,100 @@ const SECRET_PARAMETER =
 const URL_START = /(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\//gi;
 const AUTHORITY_END = /[\s/?#"'`<>\\]/;
 
-const SECRET_WORD = /PASSW(?:OR)?D|PASSPHRASE|SECRET|TOKEN(?!IZ)|API_?KEY|PRIVATE_?KEY|(?:ENCRYPTION|SIGNING|MASTER|HMAC)_?KEY/;
+const SECRET_WORD =
+  /PASSW(?:OR)?D|PASSPHRASE|SECRET|TOKEN(?!IZ)|API_?KEY|PRIVATE_?KEY|(?:ENCRYPTION|SIGNING|MASTER|HMAC)_?KEY/;
 const QUALIFIERS = new Set([
-  'POLICY', 'POLICIES', 'LENGTH', 'LEN', 'MIN', 'MAX', 'COUNT', 'LIMIT', 'SIZE', 'TTL', 'EXPIRY', 'EXPIRES', 'EXPIRATION', 'LIFETIME',
-  'TIMEOUT', 'AGE', 'INTERVAL', 'DURATION', 'SECONDS', 'MINUTES', 'HOURS', 'DAYS', 'MS', 'NAME', 'NAMES', 'REF', 'FILE', 'FILES', 'PATH',
-  'DIR', 'LOCATION', 'URL', 'URI', 'ENDPOINT', 'HOST', 'PORT', 'HEADER', 'FIELD', 'PARAM', 'TYPE', 'KIND', 'FORMAT', 'ALGORITHM', 'ALG',
-  'ISSUER', 'AUDIENCE', 'ENABLED', 'DISABLED', 'REQUIRED', 'ROTATION', 'ROUNDS', 'PREFIX', 'VERSION', 'MODE', 'STRATEGY', 'PROVIDER',
-  'STORE', 'BACKEND', 'MOUNT', 'SOURCE',
+  'POLICY',
+  'POLICIES',
+  'LENGTH',
+  'LEN',
+  'MIN',
+  'MAX',
+  'COUNT',
+  'LIMIT',
+  'SIZE',
+  'TTL',
+  'EXPIRY',
+  'EXPIRES',
+  'EXPIRATION',
+  'LIFETIME',
+  'TIMEOUT',
+  'AGE',
+  'INTERVAL',
+  'DURATION',
+  'SECONDS',
+  'MINUTES',
+  'HOURS',
+  'DAYS',
+  'MS',
+  'NAME',
+  'NAMES',
+  'REF',
+  'FILE',
+  'FILES',
+  'PATH',
+  'DIR',
+  'LOCATION',
+  'URL',
+  'URI',
+  'ENDPOINT',
+  'HOST',
+  'PORT',
+  'HEADER',
+  'FIELD',
+  'PARAM',
+  'TYPE',
+  'KIND',
+  'FORMAT',
+  'ALGORITHM',
+  'ALG',
+  'ISSUER',
+  'AUDIENCE',
+  'ENABLED',
+  'DISABLED',
+  'REQUIRED',
+  'ROTATION',
+  'ROUNDS',
+  'PREFIX',
+  'VERSION',
+  'MODE',
+  'STRATEGY',
+  'PROVIDER',
+  'STORE',
+  'BACKEND',
+  'MOUNT',
+  'SOURCE',
 ]);
 const COUNTING = new Set(['MAX', 'MIN', 'NUM', 'NUMBER', 'COUNT']);
 
 const PLACEHOLDER_WORDS = new Set([
-  'changeme', 'change-me', 'change_me', 'password', 'secret', 'token', 'redacted', 'placeholder', 'example', 'dummy', 'none', 'null', 'nil',
-  'undefined', 'todo', 'fixme', 'tbd', 'n/a', 'default', 'true', 'false', 'yes', 'no', 'on', 'off', 'enabled', 'disabled',
+  'changeme',
+  'change-me',
+  'change_me',
+  'password',
+  'secret',
+  'token',
+  'redacted',
+  'placeholder',
+  'example',
+  'dummy',
+  'none',
+  'null',
+  'nil',
+  'undefined',
+  'todo',
+  'fixme',
+  'tbd',
+  'n/a',
+  'default',
+  'true',
+  'false',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'enabled',
+  'disabled',
 ]);
 const PLACEHOLDER_FORMS: readonly RegExp[] = [
   /^\$\([^()]*\)$/, // Kubernetes $(VAR)
@@ -131,7 +214,8 @@ export function findCredentials(text: string, awsContext = false): Finding[] {
     const end = (match.index ?? 0) + match[0].length;
     findings.push({ start: end - value.length, end, kind: 'named' });
   }
-  if (awsContext || hasAwsKeyId(text)) for (const match of text.matchAll(AWS_SECRET)) findings.push(span(match, 'token'));
+  if (awsContext || hasAwsKeyId(text))
+    for (const match of text.matchAll(AWS_SECRET)) findings.push(span(match, 'token'));
   return merge(findings);
 }
 

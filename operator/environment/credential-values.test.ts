@@ -36,7 +36,15 @@ const deployment = (kind: string, apiVersion: string, podSpec: Record<string, un
 };
 
 const gateway = deployment('Deployment', 'apps/v1', {
-  initContainers: [{ name: 'migrate', env: [{ name: 'DB_PASSWORD', value: 'db-prod-pw' }, { name: 'DB_HOST', value: 'postgres' }] }],
+  initContainers: [
+    {
+      name: 'migrate',
+      env: [
+        { name: 'DB_PASSWORD', value: 'db-prod-pw' },
+        { name: 'DB_HOST', value: 'postgres' },
+      ],
+    },
+  ],
   containers: [
     {
       name: 'app',
@@ -51,9 +59,16 @@ const gateway = deployment('Deployment', 'apps/v1', {
 });
 
 const envValues = (object: KubeObject | undefined, container = 'app'): Record<string, unknown> => {
-  const spec = object?.kind === 'CronJob' ? (object.spec as any).jobTemplate.spec.template.spec : (object?.spec as any).template.spec; // any: reading the result
+  const spec =
+    object?.kind === 'CronJob'
+      ? (object.spec as any).jobTemplate.spec.template.spec
+      : (object?.spec as any).template.spec; // any: reading the result
   const all = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
-  return Object.fromEntries(all.find((c: { name: string }) => c.name === container).env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
+  return Object.fromEntries(
+    all
+      .find((c: { name: string }) => c.name === container)
+      .env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]),
+  );
 };
 
 describe('redactCredentialValues under Omit', () => {
@@ -69,7 +84,12 @@ describe('redactCredentialValues under Omit', () => {
       'application.properties': `spring.datasource.password=${REDACTED}\nserver.port=8080\n`,
       'tls.key': REDACTED,
     });
-    expect(redacted).toEqual(['ConfigMap/shop-config:REDIS_URL', 'ConfigMap/shop-config:STRIPE_API_KEY', 'ConfigMap/shop-config:application.properties', 'ConfigMap/shop-config:tls.key']);
+    expect(redacted).toEqual([
+      'ConfigMap/shop-config:REDIS_URL',
+      'ConfigMap/shop-config:STRIPE_API_KEY',
+      'ConfigMap/shop-config:application.properties',
+      'ConfigMap/shop-config:tls.key',
+    ]);
     expect(JSON.stringify(shopConfig)).toBe(before);
   });
 
@@ -83,7 +103,11 @@ describe('redactCredentialValues under Omit', () => {
       DB_PASSWORD_REF: '$(DB_PASSWORD)',
       STRIPE_KEY: REDACTED,
     });
-    expect(redacted).toEqual(['Deployment/gateway:migrate/DB_PASSWORD', 'Deployment/gateway:app/DATABASE_URL', 'Deployment/gateway:app/STRIPE_KEY']);
+    expect(redacted).toEqual([
+      'Deployment/gateway:migrate/DB_PASSWORD',
+      'Deployment/gateway:app/DATABASE_URL',
+      'Deployment/gateway:app/STRIPE_KEY',
+    ]);
     expect(JSON.stringify(gateway)).toBe(before);
   });
 
@@ -93,7 +117,9 @@ describe('redactCredentialValues under Omit', () => {
     ['Job', 'batch/v1'],
     ['CronJob', 'batch/v1'],
   ])('reaches env values of a %s', (kind, apiVersion) => {
-    const workload = deployment(kind, apiVersion, { containers: [{ name: 'app', env: [{ name: 'API_TOKEN', value: 'prod-token-value' }] }] });
+    const workload = deployment(kind, apiVersion, {
+      containers: [{ name: 'app', env: [{ name: 'API_TOKEN', value: 'prod-token-value' }] }],
+    });
     const { objects, redacted } = redactCredentialValues([workload], 'Omit');
     expect(envValues(objects[0])).toEqual({ API_TOKEN: REDACTED });
     expect(redacted).toEqual([`${kind}/gateway:app/API_TOKEN`]);
@@ -101,7 +127,11 @@ describe('redactCredentialValues under Omit', () => {
 
   it('returns objects without credentials as they came, and leaves other kinds alone', () => {
     const clean = configMap('clean', { LOG_LEVEL: 'debug' });
-    const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', annotations: { note: STRIPE } } };
+    const service: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's', annotations: { note: STRIPE } },
+    };
     const { objects, redacted } = redactCredentialValues([clean, service], 'Omit');
     expect(objects[0]).toBe(clean);
     expect(objects[1]).toBe(service);
@@ -109,16 +139,37 @@ describe('redactCredentialValues under Omit', () => {
   });
 
   it('finds an AWS secret key next to an access key id in another key or env var', () => {
-    const aws = configMap('aws', { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', S3_CREDENTIAL: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', REGION: 'eu-west-1' });
-    expect(redactCredentialValues([aws], 'Omit').objects[0]?.data).toEqual({ AWS_ACCESS_KEY_ID: REDACTED, S3_CREDENTIAL: REDACTED, REGION: 'eu-west-1' });
-    const job = deployment('Job', 'batch/v1', { containers: [{ name: 'app', env: [{ name: 'KEY_ID', value: 'AKIAIOSFODNN7EXAMPLE' }, { name: 'KEY', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }] }] });
+    const aws = configMap('aws', {
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      S3_CREDENTIAL: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      REGION: 'eu-west-1',
+    });
+    expect(redactCredentialValues([aws], 'Omit').objects[0]?.data).toEqual({
+      AWS_ACCESS_KEY_ID: REDACTED,
+      S3_CREDENTIAL: REDACTED,
+      REGION: 'eu-west-1',
+    });
+    const job = deployment('Job', 'batch/v1', {
+      containers: [
+        {
+          name: 'app',
+          env: [
+            { name: 'KEY_ID', value: 'AKIAIOSFODNN7EXAMPLE' },
+            { name: 'KEY', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+          ],
+        },
+      ],
+    });
     expect(envValues(redactCredentialValues([job], 'Omit').objects[0])).toEqual({ KEY_ID: REDACTED, KEY: REDACTED });
   });
 
   it('reads text kept as binaryData and leaves real binary alone', () => {
     const text = Buffer.from('password: bin-prod-pw\n').toString('base64');
     const binary = Buffer.from([0xff, 0xfe, 0x00, 0x70, 0x61, 0x73, 0x73]).toString('base64');
-    const { objects, redacted } = redactCredentialValues([configMap('files', {}, { 'app.yaml': text, 'blob.bin': binary })], 'Omit');
+    const { objects, redacted } = redactCredentialValues(
+      [configMap('files', {}, { 'app.yaml': text, 'blob.bin': binary })],
+      'Omit',
+    );
     const out = objects[0]?.binaryData as Record<string, string>;
     expect(Buffer.from(out['app.yaml'] ?? '', 'base64').toString()).toBe(`password: ${REDACTED}\n`);
     expect(out['blob.bin']).toBe(binary);
@@ -158,14 +209,18 @@ describe('redactCredentialValues under Generate', () => {
 
 describe('redactCredentialValues under CopyListed', () => {
   it('copies the listed objects as they are and treats the others like Omit', () => {
-    const { objects, redacted } = redactCredentialValues([shopConfig, gateway], 'CopyListed', { keep: new Set(['shop-config']) });
+    const { objects, redacted } = redactCredentialValues([shopConfig, gateway], 'CopyListed', {
+      keep: new Set(['shop-config']),
+    });
     expect(objects[0]).toBe(shopConfig);
     expect(envValues(objects[1])).toMatchObject({ STRIPE_KEY: REDACTED });
     expect(redacted.every((entry) => entry.startsWith('Deployment/'))).toBe(true);
   });
 
   it('ignores keep under Omit', () => {
-    expect(redactCredentialValues([shopConfig], 'Omit', { keep: new Set(['shop-config']) }).objects[0]).not.toBe(shopConfig);
+    expect(redactCredentialValues([shopConfig], 'Omit', { keep: new Set(['shop-config']) }).objects[0]).not.toBe(
+      shopConfig,
+    );
   });
 });
 
@@ -181,30 +236,38 @@ describe('no detected production value survives', () => {
     (s) => ({ name: 'config.json', value: `{"apiKey": "${s}", "port": 80}` }),
     (s) => ({ name: 'JAVA_OPTS', value: `-Xmx1g -Dspring.datasource.password=${s}` }),
   ];
-  const entries = fc.array(fc.tuple(fc.integer({ min: 0, max: shapes.length - 1 }), secret), { minLength: 1, maxLength: 6 });
+  const entries = fc.array(fc.tuple(fc.integer({ min: 0, max: shapes.length - 1 }), secret), {
+    minLength: 1,
+    maxLength: 6,
+  });
 
   it('in the objects or in the list of what was replaced, under every policy', () => {
     fc.assert(
-      fc.property(entries, fc.constantFrom<CredentialPolicy>('Omit', 'Generate', 'CopyListed'), fc.boolean(), (list, policy, asEnv) => {
-        // Distinct names per entry; a file keeps its extension so it is read as a file.
-        const values = list.map(([shape, s], i) => {
-          const { name, value } = (shapes[shape] as (s: string) => { name: string; value: string })(s);
-          return { name: name.includes('.') ? `${i}-${name}` : `${name}_${i}`, value };
-        });
-        const secrets = list.map(([, s]) => s);
-        const object = asEnv
-          ? deployment('Deployment', 'apps/v1', { containers: [{ name: 'app', env: values }] })
-          : configMap('cm', Object.fromEntries(values.map(({ name, value }) => [name, value])));
-        const input = JSON.stringify(object);
-        const { objects, redacted } = redactCredentialValues([object], policy, { random: counter() });
-        const output = JSON.stringify(objects);
-        for (const s of secrets) {
-          expect(output).not.toContain(s);
-          expect(redacted.join('\n')).not.toContain(s);
-        }
-        expect(redacted.length).toBeGreaterThan(0);
-        expect(JSON.stringify(object)).toBe(input);
-      }),
+      fc.property(
+        entries,
+        fc.constantFrom<CredentialPolicy>('Omit', 'Generate', 'CopyListed'),
+        fc.boolean(),
+        (list, policy, asEnv) => {
+          // Distinct names per entry; a file keeps its extension so it is read as a file.
+          const values = list.map(([shape, s], i) => {
+            const { name, value } = (shapes[shape] as (s: string) => { name: string; value: string })(s);
+            return { name: name.includes('.') ? `${i}-${name}` : `${name}_${i}`, value };
+          });
+          const secrets = list.map(([, s]) => s);
+          const object = asEnv
+            ? deployment('Deployment', 'apps/v1', { containers: [{ name: 'app', env: values }] })
+            : configMap('cm', Object.fromEntries(values.map(({ name, value }) => [name, value])));
+          const input = JSON.stringify(object);
+          const { objects, redacted } = redactCredentialValues([object], policy, { random: counter() });
+          const output = JSON.stringify(objects);
+          for (const s of secrets) {
+            expect(output).not.toContain(s);
+            expect(redacted.join('\n')).not.toContain(s);
+          }
+          expect(redacted.length).toBeGreaterThan(0);
+          expect(JSON.stringify(object)).toBe(input);
+        },
+      ),
     );
   });
 });

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { findCredentialsInFile, hasAwsKeyId, isNamedSecretValue, isSecretName, type Finding, type FindingKind } from './credential-patterns';
+import {
+  findCredentialsInFile,
+  hasAwsKeyId,
+  isNamedSecretValue,
+  isSecretName,
+  type Finding,
+  type FindingKind,
+} from './credential-patterns';
 import { clone, is, isRecord, type KubeObject } from './objects';
 import type { RandomBytes } from './secret-values';
 import { podSpecOf } from './workloads';
@@ -34,7 +41,11 @@ export interface RedactResult {
   redacted: string[];
 }
 
-export function redactCredentialValues(objects: readonly KubeObject[], policy: CredentialPolicy, opts: RedactOptions = {}): RedactResult {
+export function redactCredentialValues(
+  objects: readonly KubeObject[],
+  policy: CredentialPolicy,
+  opts: RedactOptions = {},
+): RedactResult {
   const replacer = new Replacer(policy === 'Generate', opts.random ?? ((size) => randomBytes(size)));
   const redacted: string[] = [];
   const result = objects.map((object) => {
@@ -46,11 +57,13 @@ export function redactCredentialValues(objects: readonly KubeObject[], policy: C
   return { objects: result, redacted: [...new Set(redacted)] };
 }
 
-const FILE_KEY = /\.(?:json|ya?ml|properties|env|conf|cfg|ini|toml|xml|txt|sh|js|py|rb|php|pem|key|config|tf|tfvars|hcl|lua)$/i;
+const FILE_KEY =
+  /\.(?:json|ya?ml|properties|env|conf|cfg|ini|toml|xml|txt|sh|js|py|rb|php|pem|key|config|tf|tfvars|hcl|lua)$/i;
 
 /** Where `value` (stored under `name`) holds credentials. A file's name is not a variable name, so only its contents count. */
 export function credentialFindings(name: string, value: string, awsContext: boolean): Finding[] {
-  if (!FILE_KEY.test(name) && isSecretName(name)) return isNamedSecretValue(value) ? [{ start: 0, end: value.length, kind: 'named' }] : [];
+  if (!FILE_KEY.test(name) && isSecretName(name))
+    return isNamedSecretValue(value) ? [{ start: 0, end: value.length, kind: 'named' }] : [];
   return findCredentialsInFile(value, awsContext);
 }
 
@@ -108,7 +121,13 @@ function plainEnv(object: KubeObject): PlainEnv[] {
       if (!isRecord(container) || !Array.isArray(container.env)) continue;
       const name = typeof container.name === 'string' ? container.name : '';
       for (const entry of container.env) {
-        if (!isRecord(entry) || entry.valueFrom !== undefined || typeof entry.name !== 'string' || typeof entry.value !== 'string') continue;
+        if (
+          !isRecord(entry) ||
+          entry.valueFrom !== undefined ||
+          typeof entry.name !== 'string' ||
+          typeof entry.value !== 'string'
+        )
+          continue;
         found.push({ container: name, entry: entry as PlainEnv['entry'] });
       }
     }
@@ -132,7 +151,8 @@ function redactWorkload(workload: KubeObject, replacer: Replacer, redacted: stri
 }
 
 /** Prefixes kept by Generate so a generated value is still recognisably a key of its kind. */
-const KEEP_PREFIX = /^(?:sk_live_|rk_live_|whsec_|AKIA|ASIA|gh[opsur]_|github_pat_|glpat-|npm_|xox[abpre]-|AIza|SG\.|sk-(?:proj-|ant-[a-z0-9]+-)?)/;
+const KEEP_PREFIX =
+  /^(?:sk_live_|rk_live_|whsec_|AKIA|ASIA|gh[opsur]_|github_pat_|glpat-|npm_|xox[abpre]-|AIza|SG\.|sk-(?:proj-|ant-[a-z0-9]+-)?)/;
 const DIGITS = '0123456789';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = LOWER.toUpperCase();
@@ -182,12 +202,18 @@ class Replacer {
     const body = original.slice(prefix.length);
     const bytes = this.random(body.length);
     // Two simple tests rather than one pattern with two stars: hostile values stay linear.
-    const hex = /^[0-9a-f]+$/.test(body) && /[a-f]/.test(body) ? HEX : /^[0-9A-F]+$/.test(body) && /[A-F]/.test(body) ? HEX.toUpperCase() : undefined;
+    const hex =
+      /^[0-9a-f]+$/.test(body) && /[a-f]/.test(body)
+        ? HEX
+        : /^[0-9A-F]+$/.test(body) && /[A-F]/.test(body)
+          ? HEX.toUpperCase()
+          : undefined;
     let out = prefix;
     for (let i = 0; i < body.length; i++) {
       const char = body[i] ?? '';
       const byte = bytes[i] ?? i;
-      const alphabet = hex ?? (/[0-9]/.test(char) ? DIGITS : /[a-z]/.test(char) ? LOWER : /[A-Z]/.test(char) ? UPPER : undefined);
+      const alphabet =
+        hex ?? (/[0-9]/.test(char) ? DIGITS : /[a-z]/.test(char) ? LOWER : /[A-Z]/.test(char) ? UPPER : undefined);
       out += alphabet ? (alphabet[byte % alphabet.length] ?? char) : char;
     }
     return out;

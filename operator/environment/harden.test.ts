@@ -3,10 +3,22 @@ import type { KubeObject } from './objects';
 
 // The last pass over copies, tried as an attacker would use a baseline.
 
-const options = { targetNamespace: 'preview-team-a-pr-1', policy: 'Omit' as const, keep: new Set<string>(), rbac: { bindableClusterRoles: ['view'] }, random: (n: number) => new Uint8Array(n).fill(7) };
+const options = {
+  targetNamespace: 'preview-team-a-pr-1',
+  policy: 'Omit' as const,
+  keep: new Set<string>(),
+  rbac: { bindableClusterRoles: ['view'] },
+  random: (n: number) => new Uint8Array(n).fill(7),
+};
 
 function binding(name: string, roleRef: Record<string, unknown>, subjects: Array<Record<string, unknown>>): KubeObject {
-  return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef }, subjects };
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
+    subjects,
+  };
 }
 
 describe('hardening copies', () => {
@@ -14,31 +26,59 @@ describe('hardening copies', () => {
     const result = hardenCopies(
       [
         binding('to-user', { kind: 'Role', name: 'admin-ish' }, [{ kind: 'User', name: 'mallory' }]),
-        binding('to-admin', { kind: 'ClusterRole', name: 'cluster-admin' }, [{ kind: 'ServiceAccount', name: 'app', namespace: 'shop' }]),
-        binding('to-view', { kind: 'ClusterRole', name: 'view' }, [{ kind: 'ServiceAccount', name: 'app', namespace: 'kube-system' }]),
+        binding('to-admin', { kind: 'ClusterRole', name: 'cluster-admin' }, [
+          { kind: 'ServiceAccount', name: 'app', namespace: 'shop' },
+        ]),
+        binding('to-view', { kind: 'ClusterRole', name: 'view' }, [
+          { kind: 'ServiceAccount', name: 'app', namespace: 'kube-system' },
+        ]),
       ],
       options,
     );
     expect(result.objects.map((o) => o.metadata.name)).toEqual(['to-view']);
-    expect(result.objects[0]?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'app', namespace: 'preview-team-a-pr-1' }]);
+    expect(result.objects[0]?.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'app', namespace: 'preview-team-a-pr-1' },
+    ]);
     expect(result.warnings.join('\n')).toMatch(/to-user binds User mallory/);
     expect(result.warnings.join('\n')).toMatch(/ClusterRole cluster-admin/);
   });
 
   it('replaces credentials in ConfigMaps and env under Omit, naming the place and never the value', () => {
-    const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cart-config' }, data: { REDIS_URL: 'redis://:s3cr3t-pr0d@redis:6379/0', LOG_LEVEL: 'info' } };
+    const configMap: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cart-config' },
+      data: { REDIS_URL: 'redis://:s3cr3t-pr0d@redis:6379/0', LOG_LEVEL: 'info' },
+    };
     const deployment: KubeObject = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'payments', labels: { 'app.kubernetes.io/instance': 'shop-prod' } },
-      spec: { selector: { matchLabels: { 'app.kubernetes.io/instance': 'shop-prod' } }, template: { metadata: { labels: { 'app.kubernetes.io/instance': 'shop-prod' } }, spec: { containers: [{ name: 'app', image: 'p:1', env: [{ name: 'STRIPE_API_KEY', value: 'sk_live_51HxProdKeyDoNotLeak9a8b7c6d5e4f' }] }] } } },
+      spec: {
+        selector: { matchLabels: { 'app.kubernetes.io/instance': 'shop-prod' } },
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/instance': 'shop-prod' } },
+          spec: {
+            containers: [
+              {
+                name: 'app',
+                image: 'p:1',
+                env: [{ name: 'STRIPE_API_KEY', value: 'sk_live_51HxProdKeyDoNotLeak9a8b7c6d5e4f' }],
+              },
+            ],
+          },
+        },
+      },
     };
     const result = hardenCopies([configMap, deployment], options);
     const text = JSON.stringify(result.objects);
     expect(text).not.toContain('s3cr3t-pr0d');
     expect(text).not.toContain('sk_live_51HxProdKeyDoNotLeak9a8b7c6d5e4f');
     expect(text).toContain('"LOG_LEVEL":"info"');
-    expect(result.redacted.sort()).toEqual(['ConfigMap/cart-config:REDIS_URL', 'Deployment/payments:app/STRIPE_API_KEY']);
+    expect(result.redacted.sort()).toEqual([
+      'ConfigMap/cart-config:REDIS_URL',
+      'Deployment/payments:app/STRIPE_API_KEY',
+    ]);
     expect(result.redacted.join()).not.toContain('s3cr3t');
     // Argo CD's tracking label leaves the top level only; the selector still matches the pods.
     const copy = result.objects[1]!;
@@ -46,7 +86,7 @@ describe('hardening copies', () => {
     expect(JSON.stringify(copy.spec)).toContain('"app.kubernetes.io/instance":"shop-prod"');
   });
 
-  it('strips every Argo CD and Flux label and annotation from copies, so the baseline\'s Application or Kustomization never claims or prunes them', () => {
+  it("strips every Argo CD and Flux label and annotation from copies, so the baseline's Application or Kustomization never claims or prunes them", () => {
     const tracked: KubeObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -79,7 +119,17 @@ describe('hardening copies', () => {
   });
 
   it('strips snippet annotations from Ingresses', () => {
-    const ingress: KubeObject = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'shop', annotations: { 'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "x: y";', 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' } } };
+    const ingress: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: {
+        name: 'shop',
+        annotations: {
+          'nginx.ingress.kubernetes.io/configuration-snippet': 'more_set_headers "x: y";',
+          'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+        },
+      },
+    };
     const result = hardenCopies([ingress], options);
     expect(result.objects[0]?.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/ssl-redirect': 'true' });
   });

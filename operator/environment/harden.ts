@@ -21,7 +21,11 @@ export const TRACKING_LABELS: readonly string[] = [...DEFAULT_TRACKING_LABELS, '
  * A copy that kept them would be claimed, diffed and pruned by the Argo CD
  * Application or Flux Kustomization that deploys the baseline.
  */
-export const TOOL_KEY_PREFIXES: readonly string[] = ['argocd.argoproj.io/', 'kustomize.toolkit.fluxcd.io/', 'helm.toolkit.fluxcd.io/'];
+export const TOOL_KEY_PREFIXES: readonly string[] = [
+  'argocd.argoproj.io/',
+  'kustomize.toolkit.fluxcd.io/',
+  'helm.toolkit.fluxcd.io/',
+];
 
 export interface HardenOptions {
   targetNamespace: string;
@@ -46,7 +50,10 @@ export function hardenCopies(objects: readonly KubeObject[], options: HardenOpti
     let copy = withoutToolKeys(stripTrackingMetadata(object, TRACKING_LABELS));
     if (copy.kind === 'Ingress') {
       const stripped = stripUnsafeIngressAnnotations(copy);
-      if (stripped.removed.length > 0) warnings.push(`Ingress ${copy.metadata.name}: annotations ${stripped.removed.join(', ')} were not copied (they inject configuration into the ingress controller)`);
+      if (stripped.removed.length > 0)
+        warnings.push(
+          `Ingress ${copy.metadata.name}: annotations ${stripped.removed.join(', ')} were not copied (they inject configuration into the ingress controller)`,
+        );
       copy = stripped.object;
     }
     if (copy.kind === 'RoleBinding') {
@@ -60,7 +67,10 @@ export function hardenCopies(objects: readonly KubeObject[], options: HardenOpti
     kept.push(copy);
   }
   const redaction = redactCredentialValues(kept, options.policy, { keep: options.keep, random: options.random });
-  if (redaction.redacted.length > 0) warnings.push(`values that look like production credentials were replaced under the ${options.policy} policy: ${redaction.redacted.slice(0, 10).join(', ')}${redaction.redacted.length > 10 ? ` and ${redaction.redacted.length - 10} more` : ''}`);
+  if (redaction.redacted.length > 0)
+    warnings.push(
+      `values that look like production credentials were replaced under the ${options.policy} policy: ${redaction.redacted.slice(0, 10).join(', ')}${redaction.redacted.length > 10 ? ` and ${redaction.redacted.length - 10} more` : ''}`,
+    );
   return { objects: redaction.objects, redacted: redaction.redacted, warnings };
 }
 
@@ -68,7 +78,9 @@ export function hardenCopies(objects: readonly KubeObject[], options: HardenOpti
 function withoutToolKeys(copy: KubeObject): KubeObject {
   const keep = (map: Record<string, string> | undefined): Record<string, string> | undefined => {
     if (!map) return undefined;
-    const rest = Object.fromEntries(Object.entries(map).filter(([key]) => !TOOL_KEY_PREFIXES.some((prefix) => key.startsWith(prefix))));
+    const rest = Object.fromEntries(
+      Object.entries(map).filter(([key]) => !TOOL_KEY_PREFIXES.some((prefix) => key.startsWith(prefix))),
+    );
     return Object.keys(rest).length > 0 ? rest : undefined;
   };
   const labels = keep(copy.metadata.labels);

@@ -38,16 +38,31 @@ describe('hostTemplateAllowed', () => {
 });
 
 describe('claimedHosts', () => {
-  const ingress = (namespace: string, name: string, spec: unknown): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name, namespace }, spec });
+  const ingress = (namespace: string, name: string, spec: unknown): KubeObject => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name, namespace },
+    spec,
+  });
 
   it('maps every host of every other namespace to its Ingress', () => {
     const claims = claimedHosts(
       [
-        ingress('shop', 'web', { rules: [{ host: 'shop.example.com' }, { host: 'WWW.shop.example.com' }, {}], tls: [{ hosts: ['shop.example.com', 'secure.example.com'] }] }),
+        ingress('shop', 'web', {
+          rules: [{ host: 'shop.example.com' }, { host: 'WWW.shop.example.com' }, {}],
+          tls: [{ hosts: ['shop.example.com', 'secure.example.com'] }],
+        }),
         ingress('preview-b-pr-1', 'gateway', { rules: [{ host: 'gateway.pr-1.preview.example.com' }] }),
-        ingress('preview-a-pr-1', 'gateway', { rules: [{ host: 'gateway.pr-1.preview.example.com' }, { host: 'mine.preview.example.com' }] }),
+        ingress('preview-a-pr-1', 'gateway', {
+          rules: [{ host: 'gateway.pr-1.preview.example.com' }, { host: 'mine.preview.example.com' }],
+        }),
         ingress('other', 'broken', { rules: 'nope', tls: [{ hosts: [42] }, null] }),
-        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'x' }, spec: { rules: [{ host: 'not.an.ingress' }] } },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'svc', namespace: 'x' },
+          spec: { rules: [{ host: 'not.an.ingress' }] },
+        },
       ],
       'preview-a-pr-1',
     );

@@ -26,12 +26,15 @@ export function hostTemplateAllowed(template: string, domain: string): string | 
   if (suffix === '.') return 'the Baseline has no ingress domain';
   const problem = hostTemplateProblem(template);
   if (problem) return problem;
-  if (!template.endsWith(suffix)) return `must end in "${suffix}" (the Baseline's ingress domain), after a "." and with no placeholder in the domain`;
+  if (!template.endsWith(suffix))
+    return `must end in "${suffix}" (the Baseline's ingress domain), after a "." and with no placeholder in the domain`;
   const own = template.slice(0, -suffix.length);
-  if (!PER_ENVIRONMENT.test(own)) return `must contain {{environment}} or {{namespace}} before "${suffix}", so that every environment has its own hosts`;
+  if (!PER_ENVIRONMENT.test(own))
+    return `must contain {{environment}} or {{namespace}} before "${suffix}", so that every environment has its own hosts`;
   for (const values of [EXAMPLE, ...HOSTILE]) {
     const host = renderHost(template, values);
-    if (!host.endsWith(suffix) || host.length === suffix.length) return `renders "${host}", which is not under "${suffix}"`;
+    if (!host.endsWith(suffix) || host.length === suffix.length)
+      return `renders "${host}", which is not under "${suffix}"`;
   }
   return undefined;
 }
@@ -61,7 +64,11 @@ function hostsOf(ingress: KubeObject): string[] {
   const spec = ingress.spec as IngressSpec;
   const hosts = [
     ...(Array.isArray(spec.rules) ? spec.rules.map((rule) => (isRecord(rule) ? rule.host : undefined)) : []),
-    ...(Array.isArray(spec.tls) ? spec.tls.flatMap((tls) => (isRecord(tls) && Array.isArray(tls.hosts) ? tls.hosts : [])) : []),
+    ...(Array.isArray(spec.tls)
+      ? spec.tls.flatMap((tls) => (isRecord(tls) && Array.isArray(tls.hosts) ? tls.hosts : []))
+      : []),
   ];
-  return hosts.filter((host): host is string => typeof host === 'string' && host !== '').map((host) => host.toLowerCase());
+  return hosts
+    .filter((host): host is string => typeof host === 'string' && host !== '')
+    .map((host) => host.toLowerCase());
 }

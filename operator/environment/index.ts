@@ -7,8 +7,23 @@ export { planEnvironment, PlanError, type PlanInput, type EnvironmentPlan, type 
 export { parseManifests, manifestsFromConfigMap, ManifestError, ManifestSourceError } from './manifests';
 export { copiedKinds, DEFAULT_KINDS, SECRET_KIND, type CopiedKind } from './kinds';
 export { objectsToPrune } from './prune';
-export { targetNamespaceName, namespaceObject, namespaceOwnership, environmentOfNamespace, OWNER_ANNOTATION, OWNER_UID_ANNOTATION, type NamespaceOwnership } from './namespace';
-export { managedLabels, managedSelector, isManagedBy, labelValue, SOURCE_ANNOTATION, type EnvironmentRef } from './labels';
+export {
+  targetNamespaceName,
+  namespaceObject,
+  namespaceOwnership,
+  environmentOfNamespace,
+  OWNER_ANNOTATION,
+  OWNER_UID_ANNOTATION,
+  type NamespaceOwnership,
+} from './namespace';
+export {
+  managedLabels,
+  managedSelector,
+  isManagedBy,
+  labelValue,
+  SOURCE_ANNOTATION,
+  type EnvironmentRef,
+} from './labels';
 export { SECRET_POLICY_ANNOTATION } from './secrets';
 export { baselineRevision } from './revision';
 export { expiryOf, timeToExpiry } from './lifecycle';

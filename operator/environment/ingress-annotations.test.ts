@@ -23,7 +23,10 @@ describe('stripUnsafeIngressAnnotations', () => {
     });
     const before = JSON.stringify(source);
     const { object, removed } = stripUnsafeIngressAnnotations(source);
-    expect(object.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-body-size': '8m', 'nginx.ingress.kubernetes.io/rewrite-target': '/' });
+    expect(object.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
+      'nginx.ingress.kubernetes.io/rewrite-target': '/',
+    });
     expect(removed).toEqual([
       'example.com/Custom-SNIPPET-text',
       'haproxy.org/backend-config-snippet',
@@ -38,7 +41,9 @@ describe('stripUnsafeIngressAnnotations', () => {
   });
 
   it('drops the annotation map when only snippets were in it', () => {
-    const { object, removed } = stripUnsafeIngressAnnotations(ingress({ 'nginx.ingress.kubernetes.io/server-snippet': 'x' }));
+    const { object, removed } = stripUnsafeIngressAnnotations(
+      ingress({ 'nginx.ingress.kubernetes.io/server-snippet': 'x' }),
+    );
     expect(object.metadata).toEqual({ name: 'shop', namespace: 'shop' });
     expect(removed).toEqual(['nginx.ingress.kubernetes.io/server-snippet']);
   });

@@ -20,7 +20,10 @@ export interface StrippedAnnotations {
 export function stripUnsafeIngressAnnotations(ingress: KubeObject): StrippedAnnotations {
   const copy = clone(ingress);
   const entries = Object.entries(copy.metadata.annotations ?? {});
-  const removed = entries.filter(([key]) => SNIPPET.test(key)).map(([key]) => key).sort();
+  const removed = entries
+    .filter(([key]) => SNIPPET.test(key))
+    .map(([key]) => key)
+    .sort();
   if (removed.length === 0) return { object: copy, removed };
   const kept = entries.filter(([key]) => !SNIPPET.test(key));
   if (kept.length > 0) copy.metadata.annotations = Object.fromEntries(kept);

@@ -7,27 +7,58 @@ const production: KubeObject = {
   kind: 'Ingress',
   metadata: {
     name: 'shop',
-    annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod', 'external-dns.alpha.kubernetes.io/hostname': 'shop.example.com', 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' },
+    annotations: {
+      'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+      'external-dns.alpha.kubernetes.io/hostname': 'shop.example.com',
+      'nginx.ingress.kubernetes.io/proxy-body-size': '8m',
+    },
   },
   spec: {
     ingressClassName: 'nginx',
     tls: [{ hosts: ['shop.example.com', 'www.shop.example.com'], secretName: 'shop-tls' }],
     defaultBackend: { service: { name: 'fallback', port: { number: 80 } } },
     rules: [
-      { host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'gateway', port: { name: 'http' } } } }] } },
-      { host: 'www.shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'gateway', port: { name: 'http' } } } }, { path: '/static', pathType: 'Prefix', backend: { service: { name: 'cdn', port: { number: 80 } } } }] } },
-      { http: { paths: [{ path: '/admin', pathType: 'Prefix', backend: { service: { name: 'admin', port: { number: 80 } } } }] } },
+      {
+        host: 'shop.example.com',
+        http: {
+          paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'gateway', port: { name: 'http' } } } }],
+        },
+      },
+      {
+        host: 'www.shop.example.com',
+        http: {
+          paths: [
+            { path: '/', pathType: 'Prefix', backend: { service: { name: 'gateway', port: { name: 'http' } } } },
+            { path: '/static', pathType: 'Prefix', backend: { service: { name: 'cdn', port: { number: 80 } } } },
+          ],
+        },
+      },
+      {
+        http: {
+          paths: [
+            { path: '/admin', pathType: 'Prefix', backend: { service: { name: 'admin', port: { number: 80 } } } },
+          ],
+        },
+      },
     ],
   },
 };
 
-const hosting = { hostTemplate: '{{service}}.{{environment}}.preview.example.com', environment: 'pr-7', namespace: 'shop-pr-7' };
+const hosting = {
+  hostTemplate: '{{service}}.{{environment}}.preview.example.com',
+  environment: 'pr-7',
+  namespace: 'shop-pr-7',
+};
 
 describe('hostIngress', () => {
   it('gives every rule a templated host, merging rules that land on the same host', () => {
     const { ingress, hosts, urls } = hostIngress(production, hosting);
     const spec = ingress.spec as any; // any: reading the result
-    expect(hosts).toEqual(['gateway.pr-7.preview.example.com', 'admin.pr-7.preview.example.com', 'fallback.pr-7.preview.example.com']);
+    expect(hosts).toEqual([
+      'gateway.pr-7.preview.example.com',
+      'admin.pr-7.preview.example.com',
+      'fallback.pr-7.preview.example.com',
+    ]);
     expect(urls).toEqual(hosts.map((h) => `http://${h}/`));
     expect(spec.rules[0].http.paths.map((p: { path: string }) => p.path)).toEqual(['/', '/static']);
     expect(spec.defaultBackend).toBeUndefined();
@@ -37,22 +68,47 @@ describe('hostIngress', () => {
   });
 
   it('uses the shared certificate for every host and can change the class', () => {
-    const { ingress, urls } = hostIngress(production, { ...hosting, tlsSecretName: 'preview-wildcard', className: 'preview' });
+    const { ingress, urls } = hostIngress(production, {
+      ...hosting,
+      tlsSecretName: 'preview-wildcard',
+      className: 'preview',
+    });
     const spec = ingress.spec as any; // any: reading the result
-    expect(spec.tls).toEqual([{ hosts: ['gateway.pr-7.preview.example.com', 'admin.pr-7.preview.example.com', 'fallback.pr-7.preview.example.com'], secretName: 'preview-wildcard' }]);
+    expect(spec.tls).toEqual([
+      {
+        hosts: [
+          'gateway.pr-7.preview.example.com',
+          'admin.pr-7.preview.example.com',
+          'fallback.pr-7.preview.example.com',
+        ],
+        secretName: 'preview-wildcard',
+      },
+    ]);
     expect(spec.ingressClassName).toBe('preview');
     expect(urls[0]).toBe('https://gateway.pr-7.preview.example.com/');
   });
 
   it('refuses a template that renders an invalid host', () => {
     const longName = 'x'.repeat(60);
-    expect(() => hostIngress(production, { ...hosting, hostTemplate: '{{service}}-{{environment}}.example.com', environment: longName })).toThrow(HostTemplateError);
+    expect(() =>
+      hostIngress(production, {
+        ...hosting,
+        hostTemplate: '{{service}}-{{environment}}.example.com',
+        environment: longName,
+      }),
+    ).toThrow(HostTemplateError);
   });
 });
 
 describe('host templates', () => {
   it('renders the three variables', () => {
-    expect(renderHost('{{ service }}.{{environment}}.{{namespace}}.example.com', { service: 'cart', environment: 'pr-1', namespace: 'shop-pr-1' })).toBe('cart.pr-1.shop-pr-1.example.com');
+    expect(
+      renderHost('{{ service }}.{{environment}}.{{namespace}}.example.com', {
+        service: 'cart',
+        environment: 'pr-1',
+        namespace: 'shop-pr-1',
+      }),
+    ).toBe('cart.pr-1.shop-pr-1.example.com');
   });
 
   it.each([

@@ -51,7 +51,9 @@ export function hostIngress(ingress: KubeObject, hosting: IngressHosting): Hoste
   else delete spec.tls;
   if (hosting.className) spec.ingressClassName = hosting.className;
   copy.spec = spec;
-  const annotations = Object.entries(copy.metadata.annotations ?? {}).filter(([key]) => !HOST_ANNOTATIONS.includes(key));
+  const annotations = Object.entries(copy.metadata.annotations ?? {}).filter(
+    ([key]) => !HOST_ANNOTATIONS.includes(key),
+  );
   if (annotations.length > 0) copy.metadata.annotations = Object.fromEntries(annotations);
   else delete copy.metadata.annotations;
   const scheme = hosting.tlsSecretName ? 'https' : 'http';
@@ -60,7 +62,11 @@ export function hostIngress(ingress: KubeObject, hosting: IngressHosting): Hoste
 
 function hostFor(rule: IngressRule, ingressName: string, hosting: IngressHosting): string {
   const service = backendName(rule.http?.paths[0]?.backend) ?? ingressName;
-  const host = renderHost(hosting.hostTemplate, { service, environment: hosting.environment, namespace: hosting.namespace });
+  const host = renderHost(hosting.hostTemplate, {
+    service,
+    environment: hosting.environment,
+    namespace: hosting.namespace,
+  });
   const problem = hostProblem(host);
   if (problem) throw new HostTemplateError(problem);
   return host;

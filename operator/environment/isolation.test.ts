@@ -2,7 +2,13 @@ import { isolationObjects } from './isolation';
 
 const byName = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
 const OWN_PODS = { to: [{ podSelector: {} }] };
-const DNS = { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+const DNS = {
+  to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+  ports: [
+    { protocol: 'UDP', port: 53 },
+    { protocol: 'TCP', port: 53 },
+  ],
+};
 
 describe('isolationObjects', () => {
   it('is empty without isolation', () => {
@@ -21,7 +27,7 @@ describe('isolationObjects', () => {
     });
   });
 
-  it('adds the Baseline\'s egress destinations (TCP ports only when listed) and the namespace of shared services', () => {
+  it("adds the Baseline's egress destinations (TCP ports only when listed) and the namespace of shared services", () => {
     const [policy] = isolationObjects(
       { networkPolicy: true, egress: [{ cidr: '10.0.0.0/8', ports: [443, 5432] }, { namespace: 'monitoring' }] },
       ['shop'],
@@ -33,7 +39,13 @@ describe('isolationObjects', () => {
       egress: [
         OWN_PODS,
         DNS,
-        { to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 5432 }] },
+        {
+          to: [{ ipBlock: { cidr: '10.0.0.0/8' } }],
+          ports: [
+            { protocol: 'TCP', port: 443 },
+            { protocol: 'TCP', port: 5432 },
+          ],
+        },
         { to: [byName('monitoring')] },
         { to: [byName('shop')] },
       ],
@@ -44,10 +56,31 @@ describe('isolationObjects', () => {
     const objects = isolationObjects({
       networkPolicy: false,
       resourceQuota: { cpu: '4', memory: '8Gi', limitsMemory: '16Gi', pods: 40, persistentVolumeClaims: 5 },
-      limitRange: { defaultRequest: { cpu: '100m', memory: '128Mi' }, defaultLimit: { memory: '512Mi' }, max: { cpu: '2' } },
+      limitRange: {
+        defaultRequest: { cpu: '100m', memory: '128Mi' },
+        defaultLimit: { memory: '512Mi' },
+        max: { cpu: '2' },
+      },
     });
     expect(objects.map((o) => o.kind)).toEqual(['ResourceQuota', 'LimitRange']);
-    expect(objects[0]?.spec).toEqual({ hard: { 'requests.cpu': '4', 'requests.memory': '8Gi', 'limits.memory': '16Gi', pods: '40', persistentvolumeclaims: '5' } });
-    expect(objects[1]?.spec).toEqual({ limits: [{ type: 'Container', defaultRequest: { cpu: '100m', memory: '128Mi' }, default: { memory: '512Mi' }, max: { cpu: '2' } }] });
+    expect(objects[0]?.spec).toEqual({
+      hard: {
+        'requests.cpu': '4',
+        'requests.memory': '8Gi',
+        'limits.memory': '16Gi',
+        pods: '40',
+        persistentvolumeclaims: '5',
+      },
+    });
+    expect(objects[1]?.spec).toEqual({
+      limits: [
+        {
+          type: 'Container',
+          defaultRequest: { cpu: '100m', memory: '128Mi' },
+          default: { memory: '512Mi' },
+          max: { cpu: '2' },
+        },
+      ],
+    });
   });
 });

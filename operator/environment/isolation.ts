@@ -14,16 +14,27 @@ export const LIMIT_RANGE_NAME = 'understudy-limits';
 type Isolation = CopySpec['isolation'];
 
 /** `sharedNamespaces`: where the environment's shared services live, so its pods may still reach them. */
-export function isolationObjects(isolation: Partial<Isolation> | undefined, sharedNamespaces: readonly string[] = []): KubeObject[] {
+export function isolationObjects(
+  isolation: Partial<Isolation> | undefined,
+  sharedNamespaces: readonly string[] = [],
+): KubeObject[] {
   if (!isolation) return [];
-  return [networkPolicy(isolation, sharedNamespaces), resourceQuota(isolation), limitRange(isolation)].filter((o): o is KubeObject => o !== undefined);
+  return [networkPolicy(isolation, sharedNamespaces), resourceQuota(isolation), limitRange(isolation)].filter(
+    (o): o is KubeObject => o !== undefined,
+  );
 }
 
 const byName = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
 
 function networkPolicy(isolation: Partial<Isolation>, sharedNamespaces: readonly string[]): KubeObject | undefined {
   if (!isolation.networkPolicy) return undefined;
-  const dns = { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
+  const dns = {
+    to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+    ports: [
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ],
+  };
   const listed = (isolation.egress ?? []).map((rule) => ({
     to: [rule.cidr !== undefined ? { ipBlock: { cidr: rule.cidr } } : byName(rule.namespace ?? '')],
     ...(rule.ports?.length ? { ports: rule.ports.map((port) => ({ protocol: 'TCP', port })) } : {}),
@@ -65,7 +76,12 @@ function limitRange(isolation: Partial<Isolation>): KubeObject | undefined {
   const range = isolation.limitRange;
   if (!range) return undefined;
   const item: Record<string, unknown> = { type: 'Container' };
-  const fields: Array<[keyof typeof range, string]> = [['defaultRequest', 'defaultRequest'], ['defaultLimit', 'default'], ['min', 'min'], ['max', 'max']];
+  const fields: Array<[keyof typeof range, string]> = [
+    ['defaultRequest', 'defaultRequest'],
+    ['defaultLimit', 'default'],
+    ['min', 'min'],
+    ['max', 'max'],
+  ];
   for (const [from, to] of fields) {
     const list = range[from];
     const values = Object.fromEntries(Object.entries(list ?? {}).filter(([, v]) => v !== undefined));

@@ -52,7 +52,12 @@ export interface ClaimSpec {
 }
 
 export interface ClaimTemplate {
-  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [field: string]: unknown };
+  metadata?: {
+    name?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [field: string]: unknown;
+  };
   spec?: ClaimSpec;
   [field: string]: unknown;
 }
@@ -61,7 +66,13 @@ export interface Volume {
   name: string;
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   secret?: { secretName?: string; optional?: boolean; [field: string]: unknown };
-  projected?: { sources?: Array<{ secret?: { name?: string; optional?: boolean; [field: string]: unknown }; [field: string]: unknown }>; [field: string]: unknown };
+  projected?: {
+    sources?: Array<{
+      secret?: { name?: string; optional?: boolean; [field: string]: unknown };
+      [field: string]: unknown;
+    }>;
+    [field: string]: unknown;
+  };
   ephemeral?: { volumeClaimTemplate?: ClaimTemplate };
   emptyDir?: Record<string, unknown>;
   [source: string]: unknown;

@@ -41,7 +41,12 @@ export function isManagedBy(object: KubeObject, environment: EnvironmentRef): bo
 }
 
 /** Places an object in the target namespace with the environment's labels and, when derived from one, its source. */
-export function markManaged(object: KubeObject, environment: EnvironmentRef, targetNamespace: string, source?: KubeObject): KubeObject {
+export function markManaged(
+  object: KubeObject,
+  environment: EnvironmentRef,
+  targetNamespace: string,
+  source?: KubeObject,
+): KubeObject {
   const copy = clone(object);
   copy.metadata.namespace = targetNamespace;
   copy.metadata.labels = { ...copy.metadata.labels, ...managedLabels(environment) };

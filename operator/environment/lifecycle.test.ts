@@ -1,5 +1,15 @@
 import { childObjects, testJobs } from './children';
-import { expiryOf, expiryPolicyOf, lifetimeStart, parseTombstone, timeToExpiry, tombstoneName, tombstoneObject, TOMBSTONE_RETENTION_MS, type Tombstone } from './lifecycle';
+import {
+  expiryOf,
+  expiryPolicyOf,
+  lifetimeStart,
+  parseTombstone,
+  timeToExpiry,
+  tombstoneName,
+  tombstoneObject,
+  TOMBSTONE_RETENTION_MS,
+  type Tombstone,
+} from './lifecycle';
 import type { KubeObject } from './objects';
 import { objectsToPrune } from './prune';
 import { managedLabels } from './labels';
@@ -23,11 +33,25 @@ describe('expiry', () => {
 
 describe('expiry policy', () => {
   it('is what the spec says, else Retain for an object Argo CD or Flux tracks (it would re-create it), else Delete', () => {
-    expect(expiryPolicyOf('Delete', { annotations: { 'argocd.argoproj.io/tracking-id': 'previews:understudy.dev/StagingEnvironment:previews/pr-1' } })).toEqual({ policy: 'Delete', because: 'spec.expiryPolicy' });
-    expect(expiryPolicyOf(undefined, { annotations: { 'argocd.argoproj.io/tracking-id': 'x' } })).toEqual({ policy: 'Retain', because: 'annotation argocd.argoproj.io/tracking-id' });
-    expect(expiryPolicyOf(undefined, { labels: { 'app.kubernetes.io/instance': 'previews-pr-1' } }).policy).toBe('Retain');
-    expect(expiryPolicyOf(undefined, { labels: { 'kustomize.toolkit.fluxcd.io/name': 'previews' } }).policy).toBe('Retain');
-    expect(expiryPolicyOf(undefined, { labels: { team: 'cart' } })).toEqual({ policy: 'Delete', because: 'the default without a GitOps tracking label or annotation' });
+    expect(
+      expiryPolicyOf('Delete', {
+        annotations: { 'argocd.argoproj.io/tracking-id': 'previews:understudy.dev/StagingEnvironment:previews/pr-1' },
+      }),
+    ).toEqual({ policy: 'Delete', because: 'spec.expiryPolicy' });
+    expect(expiryPolicyOf(undefined, { annotations: { 'argocd.argoproj.io/tracking-id': 'x' } })).toEqual({
+      policy: 'Retain',
+      because: 'annotation argocd.argoproj.io/tracking-id',
+    });
+    expect(expiryPolicyOf(undefined, { labels: { 'app.kubernetes.io/instance': 'previews-pr-1' } }).policy).toBe(
+      'Retain',
+    );
+    expect(expiryPolicyOf(undefined, { labels: { 'kustomize.toolkit.fluxcd.io/name': 'previews' } }).policy).toBe(
+      'Retain',
+    );
+    expect(expiryPolicyOf(undefined, { labels: { team: 'cart' } })).toEqual({
+      policy: 'Delete',
+      because: 'the default without a GitOps tracking label or annotation',
+    });
   });
 });
 
@@ -35,7 +59,13 @@ describe('lifetime under Retain', () => {
   const env = { namespace: 'previews', name: 'pr-1', uid: 'second' };
   const first = new Date('2030-01-01T00:00:00Z');
   const recreated = new Date('2030-01-04T00:05:00Z');
-  const tombstone: Tombstone = { namespace: 'previews', name: 'pr-1', uid: 'first', firstCreatedAt: first, expiredAt: new Date('2030-01-04T00:00:00Z') };
+  const tombstone: Tombstone = {
+    namespace: 'previews',
+    name: 'pr-1',
+    uid: 'first',
+    firstCreatedAt: first,
+    expiredAt: new Date('2030-01-04T00:00:00Z'),
+  };
 
   it('counts a re-created resource from the first creation of its name, so it is expired at once rather than a new lifetime', () => {
     const now = new Date('2030-01-04T00:05:10Z');
@@ -44,7 +74,9 @@ describe('lifetime under Retain', () => {
     expect(earlier?.uid).toBe('first');
     expect(expiryOf({ ttl: '72h' }, start)!.getTime()).toBeLessThanOrEqual(now.getTime());
     // Without the tombstone the same resource would live three more days: the GitOps loop.
-    expect(expiryOf({ ttl: '72h' }, lifetimeStart(env, recreated, undefined, now).start)!.getTime()).toBeGreaterThan(now.getTime());
+    expect(expiryOf({ ttl: '72h' }, lifetimeStart(env, recreated, undefined, now).start)!.getTime()).toBeGreaterThan(
+      now.getTime(),
+    );
   });
 
   it('forgets a tombstone past its retention, or of another name', () => {
@@ -59,7 +91,9 @@ describe('lifetime under Retain', () => {
     expect(object.metadata.name).toMatch(/^understudy-expired-[0-9a-f]{20}$/);
     expect(parseTombstone(object)).toEqual(tombstone);
     expect(parseTombstone({ ...object, metadata: { ...object.metadata, labels: {} } })).toBeUndefined();
-    expect(parseTombstone({ ...object, data: { ...(object.data as object), firstCreatedAt: 'yesterday' } })).toBeUndefined();
+    expect(
+      parseTombstone({ ...object, data: { ...(object.data as object), firstCreatedAt: 'yesterday' } }),
+    ).toBeUndefined();
   });
 });
 
@@ -67,24 +101,57 @@ describe('children', () => {
   it('become DataSeeds, ParityChecks and test Jobs', () => {
     const spec = specOf({
       baselineRef: { name: 'shop' },
-      dataSeeds: [{ name: 'orders', spec: { source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.yaml' } } }, target: { host: 'db', database: 'app', user: 'app' } } }],
+      dataSeeds: [
+        {
+          name: 'orders',
+          spec: {
+            source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.yaml' } } },
+            target: { host: 'db', database: 'app', user: 'app' },
+          },
+        },
+      ],
       parityChecks: [{ name: 'drift', spec: { baselineRef: { name: 'other' }, staging: {} } }],
-      tests: [{ name: 'smoke', template: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 't', image: 'curl' }] } } } }],
+      tests: [
+        {
+          name: 'smoke',
+          template: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 't', image: 'curl' }] } } },
+        },
+      ],
     });
     expect(childObjects(spec)).toEqual([
       // Without a baselineRef of its own a child names the environment's; its own wins.
-      { apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', metadata: { name: 'orders' }, spec: { baselineRef: { name: 'shop' }, source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.yaml' } } }, target: { host: 'db', database: 'app', user: 'app' } } },
-      { apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', metadata: { name: 'drift' }, spec: { baselineRef: { name: 'other' }, staging: {} } },
+      {
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'DataSeed',
+        metadata: { name: 'orders' },
+        spec: {
+          baselineRef: { name: 'shop' },
+          source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.yaml' } } },
+          target: { host: 'db', database: 'app', user: 'app' },
+        },
+      },
+      {
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'ParityCheck',
+        metadata: { name: 'drift' },
+        spec: { baselineRef: { name: 'other' }, staging: {} },
+      },
     ]);
     const [job] = testJobs(spec);
     expect(job?.metadata).toEqual({ name: 'test-smoke', labels: { 'understudy.dev/test': 'smoke' } });
-    expect(job?.spec).toEqual({ template: { spec: { restartPolicy: 'Never', containers: [{ name: 't', image: 'curl' }] } } });
+    expect(job?.spec).toEqual({
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 't', image: 'curl' }] } },
+    });
   });
 });
 
 describe('objectsToPrune', () => {
   const environment = { name: 'pr-1', namespace: 'previews' };
-  const object = (kind: string, name: string, labels: Record<string, string>, apiVersion = 'v1'): KubeObject => ({ apiVersion, kind, metadata: { name, namespace: 'shop-pr-1', labels } });
+  const object = (kind: string, name: string, labels: Record<string, string>, apiVersion = 'v1'): KubeObject => ({
+    apiVersion,
+    kind,
+    metadata: { name, namespace: 'shop-pr-1', labels },
+  });
   it('names managed objects that are no longer desired, and nothing else', () => {
     const mine = managedLabels(environment);
     const current = [

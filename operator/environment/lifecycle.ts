@@ -17,7 +17,12 @@ import { isRecord, type KubeObject } from './objects';
 // its lifetime from the first one's creation, and is expired at once.
 
 /** Labels and annotations by which Argo CD and Flux mark what they manage (and re-create). */
-export const GITOPS_TRACKING_LABELS: readonly string[] = ['argocd.argoproj.io/instance', 'app.kubernetes.io/instance', 'kustomize.toolkit.fluxcd.io/name', 'helm.toolkit.fluxcd.io/name'];
+export const GITOPS_TRACKING_LABELS: readonly string[] = [
+  'argocd.argoproj.io/instance',
+  'app.kubernetes.io/instance',
+  'kustomize.toolkit.fluxcd.io/name',
+  'helm.toolkit.fluxcd.io/name',
+];
 export const GITOPS_TRACKING_ANNOTATIONS: readonly string[] = ['argocd.argoproj.io/tracking-id'];
 
 /** How long a tombstone anchors re-created environments of its name after their expiry. */
@@ -32,7 +37,11 @@ export function expiryOf(spec: Pick<StagingEnvironmentSpec, 'ttl' | 'expiresAt'>
 }
 
 /** Milliseconds until expiry (0 or less: expired), or undefined when the environment does not expire. */
-export function timeToExpiry(spec: Pick<StagingEnvironmentSpec, 'ttl' | 'expiresAt'>, createdAt: Date, now: Date): number | undefined {
+export function timeToExpiry(
+  spec: Pick<StagingEnvironmentSpec, 'ttl' | 'expiresAt'>,
+  createdAt: Date,
+  now: Date,
+): number | undefined {
   const expiry = expiryOf(spec, createdAt);
   return expiry ? expiry.getTime() - now.getTime() : undefined;
 }
@@ -80,7 +89,13 @@ export function tombstoneObject(t: Tombstone, operatorNamespace: string): KubeOb
       namespace: operatorNamespace,
       labels: { [LABELS.managedBy]: MANAGED_BY, [TOMBSTONE_LABEL]: 'true' },
     },
-    data: { namespace: t.namespace, name: t.name, uid: t.uid, firstCreatedAt: t.firstCreatedAt.toISOString(), expiredAt: t.expiredAt.toISOString() },
+    data: {
+      namespace: t.namespace,
+      name: t.name,
+      uid: t.uid,
+      firstCreatedAt: t.firstCreatedAt.toISOString(),
+      expiredAt: t.expiredAt.toISOString(),
+    },
   };
 }
 
@@ -105,8 +120,19 @@ export function tombstoneLive(t: Tombstone, now: Date): boolean {
  * Retain) within the retention. An expiresAt in the spec is absolute and
  * needs no anchor.
  */
-export function lifetimeStart(environment: { namespace: string; name: string; uid?: string }, createdAt: Date, tombstone: Tombstone | undefined, now: Date): { start: Date; earlier?: Tombstone } {
-  if (!tombstone || !tombstoneLive(tombstone, now) || tombstone.namespace !== environment.namespace || tombstone.name !== environment.name) return { start: createdAt };
+export function lifetimeStart(
+  environment: { namespace: string; name: string; uid?: string },
+  createdAt: Date,
+  tombstone: Tombstone | undefined,
+  now: Date,
+): { start: Date; earlier?: Tombstone } {
+  if (
+    !tombstone ||
+    !tombstoneLive(tombstone, now) ||
+    tombstone.namespace !== environment.namespace ||
+    tombstone.name !== environment.name
+  )
+    return { start: createdAt };
   if (tombstone.firstCreatedAt.getTime() >= createdAt.getTime()) return { start: createdAt };
   return { start: tombstone.firstCreatedAt, ...(tombstone.uid !== environment.uid ? { earlier: tombstone } : {}) };
 }

@@ -23,13 +23,23 @@ describe('parseManifests', () => {
   });
 
   it('flattens List documents', () => {
-    const objects = parseManifests('apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n');
+    const objects = parseManifests(
+      'apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n',
+    );
     expect(objects.map((o) => o.metadata.name)).toEqual(['a', 'b']);
   });
 
   it.each([
-    ['apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: ConfigMap\nmetadata: {name: b}\n', 2, /missing apiVersion/],
-    ['apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n', 2, /ConfigMap without metadata.name/],
+    [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: ConfigMap\nmetadata: {name: b}\n',
+      2,
+      /missing apiVersion/,
+    ],
+    [
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n',
+      2,
+      /ConfigMap without metadata.name/,
+    ],
     ['- a\n- b\n', 1, /found a list/],
     ['apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n---\napiVersion: v1\nkind: [\n', 3, /invalid YAML/],
     ['apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, metadata: {name: a}}\n', 1, /items\[0\]: missing kind/],
@@ -47,7 +57,12 @@ describe('parseManifests', () => {
 });
 
 describe('manifestsFromConfigMap', () => {
-  const configMap = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rendered' }, data });
+  const configMap = (data: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'rendered' },
+    data,
+  });
   const doc = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`;
 
   it('reads one key, or every key in key order', () => {
@@ -57,8 +72,12 @@ describe('manifestsFromConfigMap', () => {
   });
 
   it('names the field and the key when it cannot', () => {
-    expect(() => manifestsFromConfigMap(configMap({}), 'all.yaml')).toThrow(expect.objectContaining({ field: 'spec.baseline.manifests.configMapRef.key' }));
+    expect(() => manifestsFromConfigMap(configMap({}), 'all.yaml')).toThrow(
+      expect.objectContaining({ field: 'spec.baseline.manifests.configMapRef.key' }),
+    );
     expect(() => manifestsFromConfigMap(configMap({}), undefined)).toThrow(ManifestSourceError);
-    expect(() => manifestsFromConfigMap(configMap({ 'x.yaml': `${doc('a')}---\nkind: Service\n` }), undefined)).toThrow(/ConfigMap rendered, key x.yaml, document 2: missing apiVersion/);
+    expect(() => manifestsFromConfigMap(configMap({ 'x.yaml': `${doc('a')}---\nkind: Service\n` }), undefined)).toThrow(
+      /ConfigMap rendered, key x.yaml, document 2: missing apiVersion/,
+    );
   });
 });

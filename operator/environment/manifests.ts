@@ -38,8 +38,13 @@ function flattenList(value: unknown, index: number): KubeObject[] {
 
 function checkObject(value: unknown, index: number, where: string | undefined): KubeObject {
   const at = where ? `${where}: ` : '';
-  if (!isRecord(value)) throw new ManifestError(index, `${at}expected a Kubernetes object, found ${Array.isArray(value) ? 'a list' : typeof value}`);
-  if (typeof value.apiVersion !== 'string' || value.apiVersion === '') throw new ManifestError(index, `${at}missing apiVersion`);
+  if (!isRecord(value))
+    throw new ManifestError(
+      index,
+      `${at}expected a Kubernetes object, found ${Array.isArray(value) ? 'a list' : typeof value}`,
+    );
+  if (typeof value.apiVersion !== 'string' || value.apiVersion === '')
+    throw new ManifestError(index, `${at}missing apiVersion`);
   if (typeof value.kind !== 'string' || value.kind === '') throw new ManifestError(index, `${at}missing kind`);
   if (!isRecord(value.metadata) || typeof value.metadata.name !== 'string' || value.metadata.name === '') {
     throw new ManifestError(index, `${at}${value.kind} without metadata.name`);
@@ -55,15 +60,26 @@ function checkObject(value: unknown, index: number, where: string | undefined): 
 export function manifestsFromConfigMap(configMap: KubeObject, key: string | undefined): KubeObject[] {
   const data = isRecord(configMap.data) ? configMap.data : {};
   if (key !== undefined && typeof data[key] !== 'string') {
-    throw new ManifestSourceError('spec.baseline.manifests.configMapRef.key', `ConfigMap ${configMap.metadata.name} has no key ${key}`);
+    throw new ManifestSourceError(
+      'spec.baseline.manifests.configMapRef.key',
+      `ConfigMap ${configMap.metadata.name} has no key ${key}`,
+    );
   }
   const keys = key !== undefined ? [key] : Object.keys(data).sort();
-  if (keys.length === 0) throw new ManifestSourceError('spec.baseline.manifests.configMapRef.name', `ConfigMap ${configMap.metadata.name} holds no manifests`);
+  if (keys.length === 0)
+    throw new ManifestSourceError(
+      'spec.baseline.manifests.configMapRef.name',
+      `ConfigMap ${configMap.metadata.name} holds no manifests`,
+    );
   return keys.flatMap((k) => {
     try {
       return parseManifests(String(data[k]));
     } catch (error) {
-      if (error instanceof ManifestError) throw new ManifestSourceError('spec.baseline.manifests.configMapRef', `ConfigMap ${configMap.metadata.name}, key ${k}, ${error.message}`);
+      if (error instanceof ManifestError)
+        throw new ManifestSourceError(
+          'spec.baseline.manifests.configMapRef',
+          `ConfigMap ${configMap.metadata.name}, key ${k}, ${error.message}`,
+        );
       throw error;
     }
   });

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { isNamespaceKey, referencesNamespace, rewriteArguments, rewriteDnsReferences, rewriteKeyedValue, type NamespaceRewrite } from './namespace-references';
+import {
+  isNamespaceKey,
+  referencesNamespace,
+  rewriteArguments,
+  rewriteDnsReferences,
+  rewriteKeyedValue,
+  type NamespaceRewrite,
+} from './namespace-references';
 
 const shop: NamespaceRewrite = { from: 'shop', to: 'shop-pr-1234' };
 
@@ -9,7 +16,10 @@ describe('rewriteDnsReferences', () => {
     ['http://payments.shop.svc:8080/v1', 'http://payments.shop-pr-1234.svc:8080/v1'],
     ['redis.shop:6379', 'redis.shop-pr-1234:6379'],
     ['postgres.shop', 'postgres.shop-pr-1234'],
-    ['postgres-0.postgres-headless.shop.svc.cluster.local', 'postgres-0.postgres-headless.shop-pr-1234.svc.cluster.local'],
+    [
+      'postgres-0.postgres-headless.shop.svc.cluster.local',
+      'postgres-0.postgres-headless.shop-pr-1234.svc.cluster.local',
+    ],
     ['a.shop.svc.cluster.local. and b.shop.', 'a.shop-pr-1234.svc.cluster.local. and b.shop-pr-1234.'],
     ['hosts=users.shop:8080,cart.shop:8080', 'hosts=users.shop-pr-1234:8080,cart.shop-pr-1234:8080'],
   ])('rewrites %s', (text, expected) => {
@@ -40,7 +50,9 @@ describe('rewriteDnsReferences', () => {
 
   it('keeps references to shared services pointing at the baseline', () => {
     const rewrite = { ...shop, keep: new Set(['redis']) };
-    expect(rewriteDnsReferences('redis.shop.svc.cluster.local cart.shop.svc', rewrite)).toBe('redis.shop.svc.cluster.local cart.shop-pr-1234.svc');
+    expect(rewriteDnsReferences('redis.shop.svc.cluster.local cart.shop.svc', rewrite)).toBe(
+      'redis.shop.svc.cluster.local cart.shop-pr-1234.svc',
+    );
   });
 });
 
@@ -65,10 +77,31 @@ function oracle(text: string, rewrite: NamespaceRewrite): string {
 describe('rewriteDnsReferences properties', () => {
   const namespace = fc.constantFrom('shop', 'a', 'prod-eu', 'ns1');
   // Names made of labels, the namespace often among them, between separators.
-  const label = (ns: string) => fc.constantFrom(ns, ns, ns, `${ns}ping`, `my${ns}`, `${ns}-pr-1`, 'svc', 'svc', 'svcs', 'cluster', 'local', 'catalog', 'redis', 'x-', '-', '8080', 'A', '');
+  const label = (ns: string) =>
+    fc.constantFrom(
+      ns,
+      ns,
+      ns,
+      `${ns}ping`,
+      `my${ns}`,
+      `${ns}-pr-1`,
+      'svc',
+      'svc',
+      'svcs',
+      'cluster',
+      'local',
+      'catalog',
+      'redis',
+      'x-',
+      '-',
+      '8080',
+      'A',
+      '',
+    );
   const name = (ns: string) => fc.array(label(ns), { minLength: 1, maxLength: 5 }).map((labels) => labels.join('.'));
   const separator = fc.constantFrom(' ', ':', '/', '@', '=', ',', '', 'http://');
-  const text = (ns: string) => fc.array(fc.tuple(separator, name(ns)), { maxLength: 6 }).map((parts) => parts.map(([sep, n]) => sep + n).join(''));
+  const text = (ns: string) =>
+    fc.array(fc.tuple(separator, name(ns)), { maxLength: 6 }).map((parts) => parts.map(([sep, n]) => sep + n).join(''));
   const scenario = namespace.chain((ns) =>
     fc.record({
       ns: fc.constant(ns),
@@ -77,7 +110,11 @@ describe('rewriteDnsReferences properties', () => {
       keep: fc.option(fc.subarray(['catalog', 'redis']), { nil: undefined }),
     }),
   );
-  const rewriteOf = (s: { ns: string; serviceNames: string[] | undefined; keep: string[] | undefined }): NamespaceRewrite => ({
+  const rewriteOf = (s: {
+    ns: string;
+    serviceNames: string[] | undefined;
+    keep: string[] | undefined;
+  }): NamespaceRewrite => ({
     from: s.ns,
     to: `${s.ns}-pr-7`,
     ...(s.serviceNames ? { serviceNames: new Set(s.serviceNames) } : {}),
@@ -85,7 +122,12 @@ describe('rewriteDnsReferences properties', () => {
   });
 
   it('agrees with a label-by-label statement of the rule', () => {
-    fc.assert(fc.property(scenario, (s) => expect(rewriteDnsReferences(s.text, rewriteOf(s))).toBe(oracle(s.text, rewriteOf(s)))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(scenario, (s) =>
+        expect(rewriteDnsReferences(s.text, rewriteOf(s))).toBe(oracle(s.text, rewriteOf(s))),
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('is exercised: the generated texts often hold references', () => {
@@ -137,7 +179,21 @@ describe('the bare namespace name', () => {
   });
 
   it('is rewritten in namespace flags, joined or separate', () => {
-    expect(rewriteArguments(['--namespace=shop', '-n', 'shop', '--namespace', 'shop', '--db=shop', 'shop', '--users=http://users.shop:8080'], shop)).toEqual([
+    expect(
+      rewriteArguments(
+        [
+          '--namespace=shop',
+          '-n',
+          'shop',
+          '--namespace',
+          'shop',
+          '--db=shop',
+          'shop',
+          '--users=http://users.shop:8080',
+        ],
+        shop,
+      ),
+    ).toEqual([
       '--namespace=shop-pr-1234',
       '-n',
       'shop-pr-1234',

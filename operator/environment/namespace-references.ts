@@ -68,9 +68,11 @@ export function rewriteBareNamespace(value: string, rewrite: NamespaceRewrite): 
 export function rewriteArguments(args: readonly string[], rewrite: NamespaceRewrite): string[] {
   return args.map((arg, i) => {
     const previous = args[i - 1];
-    if (previous !== undefined && previous.startsWith('-') && !previous.includes('=') && isNamespaceKey(previous)) return rewriteBareNamespace(arg, rewrite);
+    if (previous !== undefined && previous.startsWith('-') && !previous.includes('=') && isNamespaceKey(previous))
+      return rewriteBareNamespace(arg, rewrite);
     const flag = /^(-{1,2}[A-Za-z0-9][-A-Za-z0-9_.]*)=(.*)$/s.exec(arg);
-    if (flag?.[1] !== undefined && flag[2] !== undefined && isNamespaceKey(flag[1])) return `${flag[1]}=${rewriteBareNamespace(flag[2], rewrite)}`;
+    if (flag?.[1] !== undefined && flag[2] !== undefined && isNamespaceKey(flag[1]))
+      return `${flag[1]}=${rewriteBareNamespace(flag[2], rewrite)}`;
     return rewriteDnsReferences(arg, rewrite);
   });
 }

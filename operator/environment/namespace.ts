@@ -24,7 +24,11 @@ export function targetNamespaceName(prefix: string, environment: EnvironmentRef)
 }
 
 /** The target namespace; its PodSecurity level makes the API server refuse pods above it (privileged test Jobs included). */
-export function namespaceObject(name: string, environment: EnvironmentRef, podSecurity: PodSecurityLevel = 'baseline'): KubeObject {
+export function namespaceObject(
+  name: string,
+  environment: EnvironmentRef,
+  podSecurity: PodSecurityLevel = 'baseline',
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -46,10 +50,7 @@ export function namespaceObject(name: string, environment: EnvironmentRef, podSe
 }
 
 export type NamespaceOwnership =
-  | { state: 'absent' }
-  | { state: 'managed' }
-  | { state: 'terminating' }
-  | { state: 'foreign'; reason: string };
+  { state: 'absent' } | { state: 'managed' } | { state: 'terminating' } | { state: 'foreign'; reason: string };
 
 /**
  * Whether an existing namespace is this environment's. A namespace left by a
@@ -69,7 +70,11 @@ export function namespaceOwnership(existing: KubeObject | undefined, environment
     };
   }
   const uid = existing.metadata.annotations?.[OWNER_UID_ANNOTATION];
-  if (uid && environment.uid && uid !== environment.uid) return { state: 'foreign', reason: `namespace ${name} was made for an earlier StagingEnvironment of the same name (uid ${uid})` };
+  if (uid && environment.uid && uid !== environment.uid)
+    return {
+      state: 'foreign',
+      reason: `namespace ${name} was made for an earlier StagingEnvironment of the same name (uid ${uid})`,
+    };
   if (existing.metadata.deletionTimestamp) return { state: 'terminating' };
   return { state: 'managed' };
 }

@@ -30,9 +30,13 @@ export interface ConfinedPolicies {
 export function confineNetworkPolicies(objects: readonly KubeObject[], confinement: Confinement): ConfinedPolicies {
   const warnings: string[] = [];
   const confined = objects.map((object) => {
-    if (object.kind !== 'NetworkPolicy' || object.metadata.name === ISOLATION_POLICY_NAME || !isRecord(object.spec)) return object;
+    if (object.kind !== 'NetworkPolicy' || object.metadata.name === ISOLATION_POLICY_NAME || !isRecord(object.spec))
+      return object;
     const result = confinePolicy(object, confinement);
-    if (result.dropped > 0) warnings.push(`NetworkPolicy ${object.metadata.name}: ${result.dropped} ingress peer(s) reaching outside the environment were removed because spec.isolation.networkPolicy is on`);
+    if (result.dropped > 0)
+      warnings.push(
+        `NetworkPolicy ${object.metadata.name}: ${result.dropped} ingress peer(s) reaching outside the environment were removed because spec.isolation.networkPolicy is on`,
+      );
     return result.object;
   });
   return { objects: confined, warnings };
@@ -75,6 +79,8 @@ function pinnedNamespaces(selector: unknown): string[] | undefined {
   const byLabel = isRecord(selector.matchLabels) ? selector.matchLabels[NAMESPACE_NAME_LABEL] : undefined;
   if (typeof byLabel === 'string') return [byLabel];
   const expressions: unknown[] = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-  const pinned = expressions.find((e) => isRecord(e) && e.key === NAMESPACE_NAME_LABEL && e.operator === 'In' && Array.isArray(e.values));
+  const pinned = expressions.find(
+    (e) => isRecord(e) && e.key === NAMESPACE_NAME_LABEL && e.operator === 'In' && Array.isArray(e.values),
+  );
   return isRecord(pinned) && Array.isArray(pinned.values) ? pinned.values.map(String) : undefined;
 }

@@ -42,7 +42,6 @@ export function identityKey(object: KubeObject): string {
   return `${kindName(object)}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
-
 /** Where an object came from, for the source annotation: `apps/v1/Deployment/shop/gateway`. */
 export function sourceRef(object: KubeObject): string {
   return `${object.apiVersion}/${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;

@@ -12,7 +12,14 @@ const checkout: KubeObject = {
         initContainers: [{ name: 'migrate', image: 'registry.example.com/shop/checkout:1.0.0', args: ['migrate'] }],
         containers: [
           { name: 'proxy', image: 'envoyproxy/envoy:v1.31.0' },
-          { name: 'checkout', image: 'registry.example.com/shop/checkout:1.0.0', env: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'FEATURE_X', value: 'off' }] },
+          {
+            name: 'checkout',
+            image: 'registry.example.com/shop/checkout:1.0.0',
+            env: [
+              { name: 'LOG_LEVEL', value: 'info' },
+              { name: 'FEATURE_X', value: 'off' },
+            ],
+          },
         ],
       },
     },
@@ -23,12 +30,27 @@ const containersOf = (object: KubeObject): any => (object.spec as any).template.
 
 describe('applyOverride', () => {
   it('replaces the image and env of the containers running the same repository, not sidecars', () => {
-    const out = containersOf(applyOverride(checkout, { image: 'registry.example.com/shop/checkout:pr-1234', env: [{ name: 'FEATURE_X', value: 'on' }, { name: 'NEW', value: '1' }] }));
+    const out = containersOf(
+      applyOverride(checkout, {
+        image: 'registry.example.com/shop/checkout:pr-1234',
+        env: [
+          { name: 'FEATURE_X', value: 'on' },
+          { name: 'NEW', value: '1' },
+        ],
+      }),
+    );
     expect(out.initContainers[0].image).toBe('registry.example.com/shop/checkout:pr-1234');
     expect(out.containers[0]).toEqual({ name: 'proxy', image: 'envoyproxy/envoy:v1.31.0' });
     expect(out.containers[1].image).toBe('registry.example.com/shop/checkout:pr-1234');
-    expect(out.containers[1].env).toEqual([{ name: 'LOG_LEVEL', value: 'info' }, { name: 'FEATURE_X', value: 'on' }, { name: 'NEW', value: '1' }]);
-    expect(out.initContainers[0].env).toEqual([{ name: 'FEATURE_X', value: 'on' }, { name: 'NEW', value: '1' }]);
+    expect(out.containers[1].env).toEqual([
+      { name: 'LOG_LEVEL', value: 'info' },
+      { name: 'FEATURE_X', value: 'on' },
+      { name: 'NEW', value: '1' },
+    ]);
+    expect(out.initContainers[0].env).toEqual([
+      { name: 'FEATURE_X', value: 'on' },
+      { name: 'NEW', value: '1' },
+    ]);
   });
 
   it('falls back to the first container when no container runs that repository', () => {
@@ -38,8 +60,14 @@ describe('applyOverride', () => {
   });
 
   it('puts env alone on the first container and takes valueFrom', () => {
-    const out = containersOf(applyOverride(checkout, { env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'pr-token', key: 't' } } }] }));
-    expect(out.containers[0].env).toEqual([{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'pr-token', key: 't' } } }]);
+    const out = containersOf(
+      applyOverride(checkout, {
+        env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'pr-token', key: 't' } } }],
+      }),
+    );
+    expect(out.containers[0].env).toEqual([
+      { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'pr-token', key: 't' } } },
+    ]);
     expect(out.containers[1].env).toHaveLength(2);
   });
 });
@@ -56,13 +84,25 @@ describe('repositoryOf', () => {
 });
 
 describe('externalNameService', () => {
-  it('points at the baseline\'s Service by its cluster DNS name', () => {
-    const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'redis', labels: { app: 'redis' } }, spec: { selector: { app: 'redis' }, ports: [{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }] } };
+  it("points at the baseline's Service by its cluster DNS name", () => {
+    const service: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'redis', labels: { app: 'redis' } },
+      spec: {
+        selector: { app: 'redis' },
+        ports: [{ name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' }],
+      },
+    };
     expect(externalNameService(service, 'shop')).toEqual({
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'redis', labels: { app: 'redis' } },
-      spec: { type: 'ExternalName', externalName: 'redis.shop.svc.cluster.local', ports: [{ name: 'redis', port: 6379, protocol: 'TCP' }] },
+      spec: {
+        type: 'ExternalName',
+        externalName: 'redis.shop.svc.cluster.local',
+        ports: [{ name: 'redis', port: 6379, protocol: 'TCP' }],
+      },
     });
   });
 });

@@ -32,7 +32,9 @@ export function mainContainers(spec: PodSpec, image: string | undefined): Contai
   const first = spec.containers?.[0];
   if (image === undefined) return first ? [first] : [];
   const repository = repositoryOf(image);
-  const matching = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].filter((c) => c.image !== undefined && repositoryOf(c.image) === repository);
+  const matching = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].filter(
+    (c) => c.image !== undefined && repositoryOf(c.image) === repository,
+  );
   return matching.length > 0 ? matching : first ? [first] : [];
 }
 
@@ -44,7 +46,11 @@ export function mainImage(workload: KubeObject): string | undefined {
 function mergeEnv(current: readonly EnvVar[], overrides: readonly EnvOverride[]): EnvVar[] {
   const merged = current.map((v) => ({ ...v }));
   for (const override of overrides) {
-    const variable: EnvVar = { name: override.name, ...(override.value !== undefined ? { value: override.value } : {}), ...(override.valueFrom ? { valueFrom: clone(override.valueFrom) } : {}) };
+    const variable: EnvVar = {
+      name: override.name,
+      ...(override.value !== undefined ? { value: override.value } : {}),
+      ...(override.valueFrom ? { valueFrom: clone(override.valueFrom) } : {}),
+    };
     const index = merged.findIndex((v) => v.name === override.name);
     if (index === -1) merged.push(variable);
     else merged[index] = variable;
@@ -59,11 +65,19 @@ function mergeEnv(current: readonly EnvVar[], overrides: readonly EnvOverride[])
  */
 export function externalNameService(service: KubeObject, baselineNamespace: string): KubeObject {
   const spec = (service.spec ?? {}) as ServiceSpec;
-  const ports = (spec.ports ?? []).map((p): ServicePort => ({ ...(p.name ? { name: p.name } : {}), port: p.port, ...(p.protocol ? { protocol: p.protocol } : {}) }));
+  const ports = (spec.ports ?? []).map((p): ServicePort => ({
+    ...(p.name ? { name: p.name } : {}),
+    port: p.port,
+    ...(p.protocol ? { protocol: p.protocol } : {}),
+  }));
   return {
     apiVersion: service.apiVersion,
     kind: 'Service',
     metadata: clone(service.metadata),
-    spec: { type: 'ExternalName', externalName: `${service.metadata.name}.${baselineNamespace}.svc.cluster.local`, ...(ports.length > 0 ? { ports } : {}) },
+    spec: {
+      type: 'ExternalName',
+      externalName: `${service.metadata.name}.${baselineNamespace}.svc.cluster.local`,
+      ...(ports.length > 0 ? { ports } : {}),
+    },
   };
 }

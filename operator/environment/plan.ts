@@ -88,7 +88,8 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const { spec, environment } = input;
   const baselineNamespace = spec.source.namespace;
   const targetNamespace = input.targetNamespace ?? spec.targetNamespace;
-  if (targetNamespace === baselineNamespace && !spec.source.remote) throw new PlanError('spec.baselineRef.name', 'the target namespace must differ from the production namespace');
+  if (targetNamespace === baselineNamespace && !spec.source.remote)
+    throw new PlanError('spec.baselineRef.name', 'the target namespace must differ from the production namespace');
 
   const selection = selectBaseline(input.baseline, {
     kinds: input.kinds ?? copiedKinds(spec.kinds, spec.secrets.policy),
@@ -104,7 +105,12 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const choices = resolveChoices(spec, units);
   const warnings: string[] = [...choices.warnings];
 
-  const rewrite: NamespaceRewrite = { from: baselineNamespace, to: targetNamespace, serviceNames: new Set(others.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)), keep: choices.sharedServices };
+  const rewrite: NamespaceRewrite = {
+    from: baselineNamespace,
+    to: targetNamespace,
+    serviceNames: new Set(others.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)),
+    keep: choices.sharedServices,
+  };
   const copied = others.filter((o) => !choices.excluded.has(identityKey(o)));
   const tlsSecretName = spec.ingress?.tlsSecretRef?.name;
   const context: TransformContext = {
@@ -142,7 +148,10 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     },
   );
   warnings.push(...hardened.warnings);
-  const desired: Array<{ object: KubeObject; source?: KubeObject }> = hardened.objects.map((object) => ({ object, source: transformed.find((t) => identityKey(t.object) === identityKey(object))?.source }));
+  const desired: Array<{ object: KubeObject; source?: KubeObject }> = hardened.objects.map((object) => ({
+    object,
+    source: transformed.find((t) => identityKey(t.object) === identityKey(object))?.source,
+  }));
 
   const secretObjects = planSecrets(input, secrets, rewrite, warnings);
   desired.push(...secretObjects);
@@ -150,12 +159,17 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   makeMissingSecretsOptional(desired, availableSecrets, warnings);
 
   const sharedNamespaces = choices.sharedServices.size > 0 ? [baselineNamespace] : [];
-  for (const object of [...isolationObjects(spec.isolation, sharedNamespaces), ...childObjects(spec)]) desired.push({ object });
+  for (const object of [...isolationObjects(spec.isolation, sharedNamespaces), ...childObjects(spec)])
+    desired.push({ object });
   if (spec.isolation.networkPolicy && spec.ingress && spec.isolation.allowIngressFromNamespaces.length === 0) {
-    warnings.push('the Baseline\'s isolation admits no other namespace: its admin should list the ingress controller\'s in allowIngressFromNamespaces, or the URLs will not answer');
+    warnings.push(
+      "the Baseline's isolation admits no other namespace: its admin should list the ingress controller's in allowIngressFromNamespaces, or the URLs will not answer",
+    );
   }
 
-  const objects = desired.map(({ object, source }) => markManaged(object, environment, targetNamespace, source)).sort(byApplyOrder);
+  const objects = desired
+    .map(({ object, source }) => markManaged(object, environment, targetNamespace, source))
+    .sort(byApplyOrder);
   return {
     targetNamespace,
     namespace: namespaceObject(targetNamespace, environment, spec.podSecurity),
@@ -163,9 +177,18 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
     urls,
     services: summarise(units, choices, objects),
     warnings,
-    baselineRevision: baselineRevision(selected, new Set(spec.secrets.policy === 'CopyListed' ? spec.secrets.names : [])),
+    baselineRevision: baselineRevision(
+      selected,
+      new Set(spec.secrets.policy === 'CopyListed' ? spec.secrets.names : []),
+    ),
     redacted: hardened.redacted,
-    skipped: [...describeSkipped(selection), ...bookkeeping.map((o) => ({ object: `${o.kind}/${o.metadata.name}`, reason: 'a deployment tool\'s release record' }))],
+    skipped: [
+      ...describeSkipped(selection),
+      ...bookkeeping.map((o) => ({
+        object: `${o.kind}/${o.metadata.name}`,
+        reason: "a deployment tool's release record",
+      })),
+    ],
   };
 }
 
@@ -188,38 +211,63 @@ interface Choices {
 }
 
 function resolveChoices(spec: CopySpec, units: readonly ServiceUnit[]): Choices {
-  const choices: Choices = { overrides: new Map(), sharedServices: new Set(), sharedUnits: new Set(), excluded: new Set(), warnings: [] };
+  const choices: Choices = {
+    overrides: new Map(),
+    sharedServices: new Set(),
+    sharedUnits: new Set(),
+    excluded: new Set(),
+    warnings: [],
+  };
   for (const [i, service] of (spec.services ?? []).entries()) {
     const unit = findServiceUnit(units, service.name);
     if (!unit) {
-      const known = units.map((u) => u.name).sort().join(', ') || 'none';
-      throw new PlanError(`spec.services[${i}].name`, `no workload or Service named ${service.name} in the baseline (workloads: ${known})`);
+      const known =
+        units
+          .map((u) => u.name)
+          .sort()
+          .join(', ') || 'none';
+      throw new PlanError(
+        `spec.services[${i}].name`,
+        `no workload or Service named ${service.name} in the baseline (workloads: ${known})`,
+      );
     }
     const key = `${unit.workload.kind}/${unit.workload.metadata.name}`;
     if (service.mode === 'copy') {
-      choices.overrides.set(key, { ...(service.image !== undefined ? { image: service.image } : {}), ...(service.env !== undefined ? { env: service.env } : {}) });
+      choices.overrides.set(key, {
+        ...(service.image !== undefined ? { image: service.image } : {}),
+        ...(service.env !== undefined ? { env: service.env } : {}),
+      });
       continue;
     }
     choices.sharedUnits.add(key);
-    for (const object of [unit.workload, ...unit.autoscalers, ...unit.disruptionBudgets]) choices.excluded.add(identityKey(object));
+    for (const object of [unit.workload, ...unit.autoscalers, ...unit.disruptionBudgets])
+      choices.excluded.add(identityKey(object));
     for (const object of unit.services) choices.sharedServices.add(object.metadata.name);
   }
   const copiedUnits = units.filter((unit) => !choices.sharedUnits.has(`${unit.workload.kind}/${unit.name}`));
   for (const unit of copiedUnits) {
     for (const service of unit.services.filter((s) => choices.sharedServices.has(s.metadata.name))) {
       choices.sharedServices.delete(service.metadata.name);
-      choices.warnings.push(`Service ${service.metadata.name} also selects the copied ${unit.workload.kind} ${unit.name}, so it stays a copy`);
+      choices.warnings.push(
+        `Service ${service.metadata.name} also selects the copied ${unit.workload.kind} ${unit.name}, so it stays a copy`,
+      );
     }
   }
   // A claim only a shared service mounts would be provisioned for nobody.
   const copiedClaims = new Set(copiedUnits.flatMap((unit) => unit.claims.map(identityKey)));
   for (const unit of units.filter((u) => !copiedUnits.includes(u))) {
-    for (const claim of unit.claims) if (!copiedClaims.has(identityKey(claim))) choices.excluded.add(identityKey(claim));
+    for (const claim of unit.claims)
+      if (!copiedClaims.has(identityKey(claim))) choices.excluded.add(identityKey(claim));
   }
   return choices;
 }
 
-function planSecrets(input: PlanInput, secrets: readonly KubeObject[], rewrite: NamespaceRewrite, warnings: string[]): Array<{ object: KubeObject; source?: KubeObject }> {
+function planSecrets(
+  input: PlanInput,
+  secrets: readonly KubeObject[],
+  rewrite: NamespaceRewrite,
+  warnings: string[],
+): Array<{ object: KubeObject; source?: KubeObject }> {
   const { spec } = input;
   const result = applySecretsPolicy({
     secrets,
@@ -230,14 +278,22 @@ function planSecrets(input: PlanInput, secrets: readonly KubeObject[], rewrite: 
     random: input.random ?? randomBytes,
   });
   warnings.push(...result.warnings);
-  const planned = result.objects.map((object) => ({ object, source: secrets.find((s) => s.metadata.name === object.metadata.name) }));
+  const planned = result.objects.map((object) => ({
+    object,
+    source: secrets.find((s) => s.metadata.name === object.metadata.name),
+  }));
   const tlsRef = spec.ingress?.tlsSecretRef;
   if (!tlsRef) return planned;
   if (planned.some((p) => p.object.metadata.name === tlsRef.name)) {
-    throw new PlanError('spec.secrets.names', `${tlsRef.name} is also the Baseline's TLS Secret; it is copied once, as the certificate`);
+    throw new PlanError(
+      'spec.secrets.names',
+      `${tlsRef.name} is also the Baseline's TLS Secret; it is copied once, as the certificate`,
+    );
   }
   if (!input.tlsSecret) {
-    warnings.push(`TLS Secret ${tlsRef.namespace}/${tlsRef.name} was not found; the hosts have no certificate until it exists`);
+    warnings.push(
+      `TLS Secret ${tlsRef.namespace}/${tlsRef.name} was not found; the hosts have no certificate until it exists`,
+    );
     return planned;
   }
   return [...planned, { object: tlsSecretCopy(input.tlsSecret, tlsRef.name) }];
@@ -246,27 +302,48 @@ function planSecrets(input: PlanInput, secrets: readonly KubeObject[], rewrite: 
 /** Only the certificate and key of the shared TLS Secret are copied. */
 function tlsSecretCopy(secret: KubeObject, name: string): KubeObject {
   const data = isRecord(secret.data) ? secret.data : {};
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'kubernetes.io/tls', data: { 'tls.crt': data['tls.crt'] ?? '', 'tls.key': data['tls.key'] ?? '' } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': data['tls.crt'] ?? '', 'tls.key': data['tls.key'] ?? '' },
+  };
 }
 
-function makeMissingSecretsOptional(desired: ReadonlyArray<{ object: KubeObject }>, available: ReadonlySet<string>, warnings: string[]): void {
+function makeMissingSecretsOptional(
+  desired: ReadonlyArray<{ object: KubeObject }>,
+  available: ReadonlySet<string>,
+  warnings: string[],
+): void {
   const missing = new Set<string>();
   for (const { object } of desired) {
     const podSpec = podSpecOf(object);
     if (podSpec) for (const name of optionalizeMissingSecrets(podSpec, available)) missing.add(name);
   }
-  if (missing.size > 0) warnings.push(`Secrets not in the environment (${[...missing].sort().join(', ')}): references to them are optional, so pods start without those values`);
+  if (missing.size > 0)
+    warnings.push(
+      `Secrets not in the environment (${[...missing].sort().join(', ')}): references to them are optional, so pods start without those values`,
+    );
 }
 
 function summarise(units: readonly ServiceUnit[], choices: Choices, objects: readonly KubeObject[]): ServiceSummary[] {
   return units
     .filter((unit) => LONG_RUNNING_KINDS.has(unit.workload.kind))
     .map((unit): ServiceSummary => {
-      if (choices.sharedUnits.has(`${unit.workload.kind}/${unit.name}`)) return { name: unit.name, kind: 'Service', mode: 'shared' };
+      if (choices.sharedUnits.has(`${unit.workload.kind}/${unit.name}`))
+        return { name: unit.name, kind: 'Service', mode: 'shared' };
       const copy = objects.find((o) => o.kind === unit.workload.kind && o.metadata.name === unit.name);
-      const replicas = copy && isRecord(copy.spec) && typeof copy.spec.replicas === 'number' ? copy.spec.replicas : undefined;
+      const replicas =
+        copy && isRecord(copy.spec) && typeof copy.spec.replicas === 'number' ? copy.spec.replicas : undefined;
       const image = copy ? mainImage(copy) : undefined;
-      return { name: unit.name, kind: unit.workload.kind, mode: 'copy', ...(image ? { image } : {}), ...(replicas !== undefined ? { replicas } : {}) };
+      return {
+        name: unit.name,
+        kind: unit.workload.kind,
+        mode: 'copy',
+        ...(image ? { image } : {}),
+        ...(replicas !== undefined ? { replicas } : {}),
+      };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -276,5 +353,9 @@ function describeSkipped(selection: Selection): EnvironmentPlan['skipped'] {
 }
 
 function byApplyOrder(a: KubeObject, b: KubeObject): number {
-  return applyRank(a.kind) - applyRank(b.kind) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name);
+  return (
+    applyRank(a.kind) - applyRank(b.kind) ||
+    a.kind.localeCompare(b.kind) ||
+    a.metadata.name.localeCompare(b.metadata.name)
+  );
 }

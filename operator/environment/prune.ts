@@ -7,7 +7,11 @@ import { identityKey, type KubeObject } from './objects';
 // this environment's labels are candidates; the namespace and the test Jobs
 // have lifecycles of their own.
 
-export function objectsToPrune(current: readonly KubeObject[], desired: readonly KubeObject[], environment: EnvironmentRef): KubeObject[] {
+export function objectsToPrune(
+  current: readonly KubeObject[],
+  desired: readonly KubeObject[],
+  environment: EnvironmentRef,
+): KubeObject[] {
   const wanted = new Set(desired.map(identityKey));
   return current.filter(
     (object) =>

@@ -32,7 +32,10 @@ export function scaleWorkload(object: KubeObject, scaling: WorkloadScaling): Kub
     // A DaemonSet has no replica count: a node selector no node carries empties it.
     const template = isRecord(spec.template) ? spec.template : (spec.template = {});
     const podSpec = isRecord(template.spec) ? template.spec : (template.spec = {});
-    podSpec.nodeSelector = { ...(isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {}), ...SUSPENDED_NODE_SELECTOR };
+    podSpec.nodeSelector = {
+      ...(isRecord(podSpec.nodeSelector) ? podSpec.nodeSelector : {}),
+      ...SUSPENDED_NODE_SELECTOR,
+    };
   }
   return copy;
 }
@@ -57,7 +60,8 @@ export function scaleDisruptionBudget(pdb: KubeObject, ratio: Rational): KubeObj
   const copy = clone(pdb);
   if (!isRecord(copy.spec)) return copy;
   const { minAvailable, maxUnavailable } = copy.spec;
-  if (typeof minAvailable === 'number' && minAvailable > 0) copy.spec.minAvailable = Number(floor(multiply(rational(BigInt(minAvailable)), ratio)));
+  if (typeof minAvailable === 'number' && minAvailable > 0)
+    copy.spec.minAvailable = Number(floor(multiply(rational(BigInt(minAvailable)), ratio)));
   if (typeof maxUnavailable === 'number') copy.spec.maxUnavailable = scaleCount(maxUnavailable, ratio);
   return copy;
 }
@@ -66,7 +70,8 @@ export function scaleDisruptionBudget(pdb: KubeObject, ratio: Rational): KubeObj
 export function autoscaledTargets(objects: readonly KubeObject[]): Set<string> {
   const targets = new Set<string>();
   for (const object of objects) {
-    if (object.kind !== 'HorizontalPodAutoscaler' || !isRecord(object.spec) || !isRecord(object.spec.scaleTargetRef)) continue;
+    if (object.kind !== 'HorizontalPodAutoscaler' || !isRecord(object.spec) || !isRecord(object.spec.scaleTargetRef))
+      continue;
     const { kind, name } = object.spec.scaleTargetRef;
     if (typeof kind === 'string' && typeof name === 'string') targets.add(`${kind}/${name}`);
   }

@@ -15,7 +15,8 @@ export interface ResolvedEnvironment {
   expiresAt?: Date;
 }
 
-export type EnvironmentResolution = { ok: true; resolved: ResolvedEnvironment } | { ok: false; field: string; message: string };
+export type EnvironmentResolution =
+  { ok: true; resolved: ResolvedEnvironment } | { ok: false; field: string; message: string };
 
 /** `createdAt` is where the lifetime counts from (lifecycle.ts lifetimeStart), which a ttl is measured against. */
 export function resolveEnvironment(input: ResolveInput): EnvironmentResolution {
@@ -23,5 +24,8 @@ export function resolveEnvironment(input: ResolveInput): EnvironmentResolution {
   if (!resolution.ok) return resolution;
   const { copy } = resolution;
   const expiresAt = expiryOf(copy, input.createdAt);
-  return { ok: true, resolved: { copy, kinds: copiedKinds(copy.kinds, copy.secrets.policy), ...(expiresAt ? { expiresAt } : {}) } };
+  return {
+    ok: true,
+    resolved: { copy, kinds: copiedKinds(copy.kinds, copy.secrets.policy), ...(expiresAt ? { expiresAt } : {}) },
+  };
 }

@@ -9,17 +9,40 @@ const deployment = (replicas: number, image = 'web:1'): KubeObject => ({
   spec: { replicas, template: { spec: { containers: [{ name: 'web', image }] } } },
   status: { readyReplicas: replicas },
 });
-const hpa: KubeObject = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'shop' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 5 } };
-const config = (value: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { a: value, b: 'x' } });
-const secret = (password: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, data: { password: Buffer.from(password).toString('base64') } });
+const hpa: KubeObject = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name: 'web', namespace: 'shop' },
+  spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 5 },
+};
+const config = (value: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'c', namespace: 'shop' },
+  data: { a: value, b: 'x' },
+});
+const secret = (password: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 's', namespace: 'shop' },
+  data: { password: Buffer.from(password).toString('base64') },
+});
 
 describe('baselineRevision', () => {
   it('is stable under order, key order and server-set fields', () => {
     const objects = [deployment(3), config('1'), secret('p')];
-    const reordered = [secret('p'), { ...config('1'), data: { b: 'x', a: '1' } }, { ...deployment(3), metadata: { ...deployment(3).metadata, uid: 'u', managedFields: [] } }];
+    const reordered = [
+      secret('p'),
+      { ...config('1'), data: { b: 'x', a: '1' } },
+      { ...deployment(3), metadata: { ...deployment(3).metadata, uid: 'u', managedFields: [] } },
+    ];
     expect(baselineRevision(reordered)).toBe(baselineRevision(objects));
     expect(baselineRevision(objects)).toMatch(/^sha256:[0-9a-f]{64}$/);
-    fc.assert(fc.property(fc.shuffledSubarray(objects, { minLength: 3, maxLength: 3 }), (shuffled) => expect(baselineRevision(shuffled)).toBe(baselineRevision(objects))));
+    fc.assert(
+      fc.property(fc.shuffledSubarray(objects, { minLength: 3, maxLength: 3 }), (shuffled) =>
+        expect(baselineRevision(shuffled)).toBe(baselineRevision(objects)),
+      ),
+    );
   });
 
   it('changes when something copied changes', () => {

@@ -10,7 +10,10 @@ import { stripServerFields } from './strip';
 // counts an HPA is adjusting are left out. Secrets count by their keys only,
 // unless their values are copied (CopyListed), and then only as a digest.
 
-export function baselineRevision(objects: readonly KubeObject[], copiedSecretNames: ReadonlySet<string> = new Set()): string {
+export function baselineRevision(
+  objects: readonly KubeObject[],
+  copiedSecretNames: ReadonlySet<string> = new Set(),
+): string {
   const autoscaled = autoscaledTargets(objects);
   const canonical = objects
     .map((object) => normalise(object, autoscaled, copiedSecretNames))
@@ -20,13 +23,20 @@ export function baselineRevision(objects: readonly KubeObject[], copiedSecretNam
   return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
 }
 
-function normalise(object: KubeObject, autoscaled: Set<string>, copiedSecretNames: ReadonlySet<string>): { key: string; body: string } {
+function normalise(
+  object: KubeObject,
+  autoscaled: Set<string>,
+  copiedSecretNames: ReadonlySet<string>,
+): { key: string; body: string } {
   const stripped = stripServerFields(object);
-  if (autoscaled.has(`${object.kind}/${object.metadata.name}`) && isRecord(stripped.spec)) delete stripped.spec.replicas;
+  if (autoscaled.has(`${object.kind}/${object.metadata.name}`) && isRecord(stripped.spec))
+    delete stripped.spec.replicas;
   if (object.kind === 'Secret') {
     const values = decodeSecretBytes(object);
     const copied = copiedSecretNames.has(object.metadata.name);
-    stripped.data = Object.fromEntries([...values].map(([key, bytes]) => [key, copied ? createHash('sha256').update(bytes).digest('hex') : '']));
+    stripped.data = Object.fromEntries(
+      [...values].map(([key, bytes]) => [key, copied ? createHash('sha256').update(bytes).digest('hex') : '']),
+    );
     delete stripped.stringData;
   }
   return { key: identityKey(object), body: canonicalJson(stripped) };

@@ -14,7 +14,9 @@ describe('rewriteNamespaceReferences', () => {
           spec: {
             template: {
               spec: {
-                initContainers: [{ name: 'wait', image: 'registry.shop.svc:5000/wait:1', args: ['--for=redis.shop:6379'] }],
+                initContainers: [
+                  { name: 'wait', image: 'registry.shop.svc:5000/wait:1', args: ['--for=redis.shop:6379'] },
+                ],
                 containers: [
                   {
                     name: 'report',
@@ -36,7 +38,11 @@ describe('rewriteNamespaceReferences', () => {
     };
     const out = rewriteNamespaceReferences(cronJob, rewrite) as any; // any: reading deep into a test fixture
     const pod = out.spec.jobTemplate.spec.template.spec;
-    expect(pod.initContainers[0]).toEqual({ name: 'wait', image: 'registry.shop.svc:5000/wait:1', args: ['--for=redis.shop-pr-1:6379'] });
+    expect(pod.initContainers[0]).toEqual({
+      name: 'wait',
+      image: 'registry.shop.svc:5000/wait:1',
+      args: ['--for=redis.shop-pr-1:6379'],
+    });
     expect(pod.containers[0].command).toEqual(['report', '--namespace', 'shop-pr-1']);
     expect(pod.containers[0].env).toEqual([
       { name: 'NAMESPACE', value: 'shop-pr-1' },
@@ -52,7 +58,11 @@ describe('rewriteNamespaceReferences', () => {
     const configMap: KubeObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'redis.shop', annotations: { upstream: 'users.shop.svc.cluster.local' }, labels: { target: 'redis.shop' } },
+      metadata: {
+        name: 'redis.shop',
+        annotations: { upstream: 'users.shop.svc.cluster.local' },
+        labels: { target: 'redis.shop' },
+      },
       data: { 'app.yaml': 'redis: redis.shop:6379\ndb: shop\n', SHOP_NAMESPACE: 'shop', DB: 'shop' },
       binaryData: { blob: 'cmVkaXMuc2hvcA==' },
     };
@@ -61,8 +71,17 @@ describe('rewriteNamespaceReferences', () => {
       metadata: { ...configMap.metadata, annotations: { upstream: 'users.shop-pr-1.svc.cluster.local' } },
       data: { 'app.yaml': 'redis: redis.shop-pr-1:6379\ndb: shop\n', SHOP_NAMESPACE: 'shop-pr-1', DB: 'shop' },
     });
-    const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'legacy' }, spec: { type: 'ExternalName', externalName: 'legacy.shop.svc.cluster.local', selector: { host: 'x.shop.svc' } } };
-    expect(rewriteNamespaceReferences(service, rewrite).spec).toEqual({ type: 'ExternalName', externalName: 'legacy.shop-pr-1.svc.cluster.local', selector: { host: 'x.shop.svc' } });
+    const service: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'legacy' },
+      spec: { type: 'ExternalName', externalName: 'legacy.shop.svc.cluster.local', selector: { host: 'x.shop.svc' } },
+    };
+    expect(rewriteNamespaceReferences(service, rewrite).spec).toEqual({
+      type: 'ExternalName',
+      externalName: 'legacy.shop-pr-1.svc.cluster.local',
+      selector: { host: 'x.shop.svc' },
+    });
   });
 
   it('moves RoleBinding subjects of the baseline namespace and only those', () => {
@@ -95,16 +114,29 @@ describe('rewriteNamespaceReferences', () => {
           {
             from: [
               { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } },
-              { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop', 'monitoring'] }] } },
+              {
+                namespaceSelector: {
+                  matchExpressions: [
+                    { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop', 'monitoring'] },
+                  ],
+                },
+              },
               { namespaceSelector: { matchLabels: { team: 'shop' } } },
             ],
           },
         ],
       },
     };
-    expect((rewriteNamespaceReferences(policy, rewrite).spec as any).ingress[0].from).toEqual([ // any: reading a fixture
+    expect((rewriteNamespaceReferences(policy, rewrite).spec as any).ingress[0].from).toEqual([
+      // any: reading a fixture
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop-pr-1' } } },
-      { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop-pr-1', 'monitoring'] }] } },
+      {
+        namespaceSelector: {
+          matchExpressions: [
+            { key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop-pr-1', 'monitoring'] },
+          ],
+        },
+      },
       { namespaceSelector: { matchLabels: { team: 'shop' } } },
     ]);
   });
@@ -114,7 +146,13 @@ describe('rewriteNamespaceReferences', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'a' },
-      spec: { template: { spec: { containers: [{ name: 'a', args: ['-n', 'shop', '--x=redis.shop'], env: [{ name: 'NS', value: 'shop' }] }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [{ name: 'a', args: ['-n', 'shop', '--x=redis.shop'], env: [{ name: 'NS', value: 'shop' }] }],
+          },
+        },
+      },
     };
     const once = rewriteNamespaceReferences(deployment, rewrite);
     expect(rewriteNamespaceReferences(once, rewrite)).toEqual(once);

@@ -1,5 +1,11 @@
 import type { Container, LabelSelector } from './k8s-types';
-import { rewriteArguments, rewriteBareNamespace, rewriteDnsReferences, rewriteKeyedValue, type NamespaceRewrite } from './namespace-references';
+import {
+  rewriteArguments,
+  rewriteBareNamespace,
+  rewriteDnsReferences,
+  rewriteKeyedValue,
+  type NamespaceRewrite,
+} from './namespace-references';
 import { clone, isRecord, type KubeObject } from './objects';
 import { allContainers, podSpecOf } from './workloads';
 
@@ -34,14 +40,19 @@ export function rewriteNamespaceReferences(object: KubeObject, rewrite: Namespac
 
 function rewriteAnnotations(object: KubeObject, rewrite: NamespaceRewrite): void {
   const annotations = object.metadata.annotations;
-  if (annotations) object.metadata.annotations = Object.fromEntries(Object.entries(annotations).map(([k, v]) => [k, rewriteDnsReferences(v, rewrite)]));
+  if (annotations)
+    object.metadata.annotations = Object.fromEntries(
+      Object.entries(annotations).map(([k, v]) => [k, rewriteDnsReferences(v, rewrite)]),
+    );
 }
 
 function rewriteStrings(value: unknown, rewrite: NamespaceRewrite): unknown {
   if (typeof value === 'string') return rewriteDnsReferences(value, rewrite);
   if (Array.isArray(value)) return value.map((item) => rewriteStrings(item, rewrite));
   if (!isRecord(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SKIPPED_KEYS.has(k) ? v : rewriteStrings(v, rewrite)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, SKIPPED_KEYS.has(k) ? v : rewriteStrings(v, rewrite)]),
+  );
 }
 
 function rewriteContainerValues(container: Container, rewrite: NamespaceRewrite): void {
@@ -54,7 +65,9 @@ function rewriteContainerValues(container: Container, rewrite: NamespaceRewrite)
 
 function rewriteMapValues(data: unknown, rewrite: NamespaceRewrite): unknown {
   if (!isRecord(data)) return data;
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? rewriteKeyedValue(k, v, rewrite) : v]));
+  return Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? rewriteKeyedValue(k, v, rewrite) : v]),
+  );
 }
 
 function rewriteSubjects(binding: KubeObject, rewrite: NamespaceRewrite): void {
@@ -79,8 +92,10 @@ function rewriteNamespaceSelectors(value: unknown, rewrite: NamespaceRewrite): v
 
 function rewriteNamespaceSelector(selector: LabelSelector, rewrite: NamespaceRewrite): void {
   const labels = selector.matchLabels;
-  if (labels?.[NAMESPACE_NAME_LABEL] !== undefined) labels[NAMESPACE_NAME_LABEL] = rewriteBareNamespace(labels[NAMESPACE_NAME_LABEL], rewrite);
+  if (labels?.[NAMESPACE_NAME_LABEL] !== undefined)
+    labels[NAMESPACE_NAME_LABEL] = rewriteBareNamespace(labels[NAMESPACE_NAME_LABEL], rewrite);
   for (const expression of selector.matchExpressions ?? []) {
-    if (expression.key === NAMESPACE_NAME_LABEL && expression.values) expression.values = expression.values.map((v) => rewriteBareNamespace(v, rewrite));
+    if (expression.key === NAMESPACE_NAME_LABEL && expression.values)
+      expression.values = expression.values.map((v) => rewriteBareNamespace(v, rewrite));
   }
 }

@@ -15,10 +15,14 @@ export function rolloutFailure(workload: KubeObject | undefined): string | undef
   // A condition about an older generation says nothing about the rollout now in progress.
   if (typeof status.observedGeneration === 'number' && status.observedGeneration < generation) return undefined;
   const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isRecord) : [];
-  const deadline = conditions.find((c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded');
-  if (deadline) return `${workload.kind} ${workload.metadata.name}: ${messageOf(deadline, 'progress deadline exceeded')}`;
+  const deadline = conditions.find(
+    (c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded',
+  );
+  if (deadline)
+    return `${workload.kind} ${workload.metadata.name}: ${messageOf(deadline, 'progress deadline exceeded')}`;
   const replicaFailure = conditions.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
-  if (replicaFailure) return `${workload.kind} ${workload.metadata.name}: ${messageOf(replicaFailure, 'pods cannot be created')}`;
+  if (replicaFailure)
+    return `${workload.kind} ${workload.metadata.name}: ${messageOf(replicaFailure, 'pods cannot be created')}`;
   return undefined;
 }
 

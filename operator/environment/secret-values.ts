@@ -11,10 +11,16 @@ export type RandomBytes = (size: number) => Uint8Array;
 
 const RANDOM_BYTES = 16;
 
-export function generateSecretData(originals: ReadonlyMap<string, string>, current: ReadonlyMap<string, string>, random: RandomBytes): Map<string, string> {
+export function generateSecretData(
+  originals: ReadonlyMap<string, string>,
+  current: ReadonlyMap<string, string>,
+  random: RandomBytes,
+): Map<string, string> {
   const productionValues = new Set(originals.values());
   const fresh = (previous: string | undefined): string =>
-    previous !== undefined && previous !== '' && !productionValues.has(previous) ? previous : `s${Buffer.from(random(RANDOM_BYTES)).toString('hex')}`;
+    previous !== undefined && previous !== '' && !productionValues.has(previous)
+      ? previous
+      : `s${Buffer.from(random(RANDOM_BYTES)).toString('hex')}`;
   const generated = new Map<string, string>();
   const urls = new Map<string, URL>();
   for (const [key, value] of originals) {
@@ -32,8 +38,11 @@ export function generateSecretData(originals: ReadonlyMap<string, string>, curre
     const user = decodeURIComponent(url.username);
     const password = decodeURIComponent(url.password);
     // A user next to a password is an account name; a user alone is a token (https://TOKEN@host) and is secret.
-    const newUser = byProductionValue.get(user) ?? (password !== '' ? user : fresh(previous ? decodeURIComponent(previous.username) : undefined));
-    const newPassword = byProductionValue.get(password) ?? fresh(previous ? decodeURIComponent(previous.password) : undefined);
+    const newUser =
+      byProductionValue.get(user) ??
+      (password !== '' ? user : fresh(previous ? decodeURIComponent(previous.username) : undefined));
+    const newPassword =
+      byProductionValue.get(password) ?? fresh(previous ? decodeURIComponent(previous.password) : undefined);
     url.username = encodeURIComponent(newUser);
     if (password !== '') url.password = encodeURIComponent(newPassword);
     generated.set(key, url.toString());

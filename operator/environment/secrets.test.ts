@@ -20,7 +20,11 @@ const secret = (name: string, values: Record<string, string>, type?: string): Ku
 });
 
 describe('applySecretsPolicy', () => {
-  const db = secret('db', { USER: 'shop_app', PASSWORD: 'hunter2-prod-9f8e', URL: 'postgres://shop_app:hunter2-prod-9f8e@postgres.shop.svc:5432/shop' });
+  const db = secret('db', {
+    USER: 'shop_app',
+    PASSWORD: 'hunter2-prod-9f8e',
+    URL: 'postgres://shop_app:hunter2-prod-9f8e@postgres.shop.svc:5432/shop',
+  });
   const tls = secret('tls', { 'tls.crt': 'CERT', 'tls.key': 'KEY' }, 'kubernetes.io/tls');
   const rewrite = { from: 'shop', to: 'shop-pr-1' };
 
@@ -29,39 +33,74 @@ describe('applySecretsPolicy', () => {
   });
 
   it('Generate keeps names and keys, and keeps a connection URL consistent with its parts', () => {
-    const { objects, warnings } = applySecretsPolicy({ secrets: [db, tls], policy: 'Generate', rewrite, random: counter() });
+    const { objects, warnings } = applySecretsPolicy({
+      secrets: [db, tls],
+      policy: 'Generate',
+      rewrite,
+      random: counter(),
+    });
     expect(objects.map((o) => o.metadata.name)).toEqual(['db']);
     expect(warnings[0]).toMatch(/tls \(kubernetes.io\/tls\) cannot be generated/);
     const generated = decodeSecretData(objects[0] as KubeObject);
     expect([...generated.keys()].sort()).toEqual(['PASSWORD', 'URL', 'USER']);
     expect(generated.get('PASSWORD')).toMatch(/^s[0-9a-f]{32}$/);
-    expect(generated.get('URL')).toBe(`postgres://${generated.get('USER')}:${generated.get('PASSWORD')}@postgres.shop-pr-1.svc:5432/shop`);
+    expect(generated.get('URL')).toBe(
+      `postgres://${generated.get('USER')}:${generated.get('PASSWORD')}@postgres.shop-pr-1.svc:5432/shop`,
+    );
     expect(objects[0]?.metadata.annotations).toEqual({ 'understudy.dev/secret-policy': 'Generate' });
   });
 
   it('Generate keeps values it generated before, but never a production value', () => {
-    const first = applySecretsPolicy({ secrets: [db], policy: 'Generate', rewrite, random: counter() }).objects[0] as KubeObject;
+    const first = applySecretsPolicy({ secrets: [db], policy: 'Generate', rewrite, random: counter() })
+      .objects[0] as KubeObject;
     const current = { db: first.data as Record<string, string> };
-    const second = applySecretsPolicy({ secrets: [db], policy: 'Generate', rewrite, current, random: () => new Uint8Array(16).fill(9) }).objects[0];
+    const second = applySecretsPolicy({
+      secrets: [db],
+      policy: 'Generate',
+      rewrite,
+      current,
+      random: () => new Uint8Array(16).fill(9),
+    }).objects[0];
     expect(second?.data).toEqual(first.data);
     const leaked = { db: { PASSWORD: Buffer.from('hunter2-prod-9f8e').toString('base64') } };
-    const third = decodeSecretData(applySecretsPolicy({ secrets: [db], policy: 'Generate', current: leaked, random: counter() }).objects[0] as KubeObject);
+    const third = decodeSecretData(
+      applySecretsPolicy({ secrets: [db], policy: 'Generate', current: leaked, random: counter() })
+        .objects[0] as KubeObject,
+    );
     expect(third.get('PASSWORD')).not.toBe('hunter2-prod-9f8e');
   });
 
   it('CopyListed copies only the listed Secrets, pointing their addresses at the environment', () => {
-    const { objects, warnings } = applySecretsPolicy({ secrets: [db, tls], policy: 'CopyListed', names: ['tls', 'missing'], rewrite, random: counter() });
+    const { objects, warnings } = applySecretsPolicy({
+      secrets: [db, tls],
+      policy: 'CopyListed',
+      names: ['tls', 'missing'],
+      rewrite,
+      random: counter(),
+    });
     expect(objects.map((o) => o.metadata.name)).toEqual(['tls']);
     expect(decodeSecretData(objects[0] as KubeObject).get('tls.key')).toBe('KEY');
     expect(warnings).toEqual(['spec.secrets.names lists missing, which is not a Secret of the baseline']);
-    const copiedDb = applySecretsPolicy({ secrets: [db], policy: 'CopyListed', names: ['db'], rewrite, random: counter() }).objects[0] as KubeObject;
-    expect(decodeSecretData(copiedDb).get('URL')).toBe('postgres://shop_app:hunter2-prod-9f8e@postgres.shop-pr-1.svc:5432/shop');
+    const copiedDb = applySecretsPolicy({
+      secrets: [db],
+      policy: 'CopyListed',
+      names: ['db'],
+      rewrite,
+      random: counter(),
+    }).objects[0] as KubeObject;
+    expect(decodeSecretData(copiedDb).get('URL')).toBe(
+      'postgres://shop_app:hunter2-prod-9f8e@postgres.shop-pr-1.svc:5432/shop',
+    );
   });
 });
 
 describe('generateSecretData', () => {
   it('replaces a token used as the user of a URL', () => {
-    const out = generateSecretData(new Map([['REPO', 'https://ghp_prodtoken123@github.com/org/repo.git']]), new Map(), counter());
+    const out = generateSecretData(
+      new Map([['REPO', 'https://ghp_prodtoken123@github.com/org/repo.git']]),
+      new Map(),
+      counter(),
+    );
     expect(out.get('REPO')).toMatch(/^https:\/\/s[0-9a-f]{32}@github\.com\/org\/repo\.git$/);
   });
 });
@@ -96,12 +135,22 @@ describe('optionalizeMissingSecrets', () => {
 describe('no production secret value leaks', () => {
   const name = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
   const value = fc.stringMatching(/^[A-Za-z0-9+/_-]{12,40}$/);
-  const secrets = fc.uniqueArray(fc.record({ name, values: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z_]{0,8}$/), value, { minKeys: 1, maxKeys: 4 }), type: fc.constantFrom(undefined, 'Opaque', 'kubernetes.io/tls', 'kubernetes.io/basic-auth') }), { selector: (s) => s.name, minLength: 1, maxLength: 5 });
+  const secrets = fc.uniqueArray(
+    fc.record({
+      name,
+      values: fc.dictionary(fc.stringMatching(/^[A-Z][A-Z_]{0,8}$/), value, { minKeys: 1, maxKeys: 4 }),
+      type: fc.constantFrom(undefined, 'Opaque', 'kubernetes.io/tls', 'kubernetes.io/basic-auth'),
+    }),
+    { selector: (s) => s.name, minLength: 1, maxLength: 5 },
+  );
   const scenario = secrets.chain((list) =>
     fc.record({
       secrets: fc.constant(list),
       policy: fc.constantFrom('Omit', 'Generate', 'CopyListed'),
-      listed: fc.subarray(list.map((s) => s.name), { minLength: 1 }),
+      listed: fc.subarray(
+        list.map((s) => s.name),
+        { minLength: 1 },
+      ),
       stringData: fc.boolean(),
     }),
   );
@@ -112,18 +161,45 @@ describe('no production secret value leaks', () => {
         const baseline: KubeObject[] = list.map((s) => ({
           apiVersion: 'v1',
           kind: 'Secret',
-          metadata: { name: s.name, namespace: 'shop', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(s.values) } },
+          metadata: {
+            name: s.name,
+            namespace: 'shop',
+            annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(s.values) },
+          },
           ...(s.type ? { type: s.type } : {}),
-          ...(stringData ? { stringData: s.values } : { data: Object.fromEntries(Object.entries(s.values).map(([k, v]) => [k, Buffer.from(v).toString('base64')])) }),
+          ...(stringData
+            ? { stringData: s.values }
+            : {
+                data: Object.fromEntries(
+                  Object.entries(s.values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+                ),
+              }),
         }));
         baseline.push({
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: { name: 'app', namespace: 'shop' },
-          spec: { template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'app', image: 'app:1', envFrom: list.map((s) => ({ secretRef: { name: s.name } })) }] } } },
+          spec: {
+            template: {
+              metadata: { labels: { app: 'app' } },
+              spec: {
+                containers: [
+                  { name: 'app', image: 'app:1', envFrom: list.map((s) => ({ secretRef: { name: s.name } })) },
+                ],
+              },
+            },
+          },
         });
-        const spec = copySpecOf({ secrets: policy === 'CopyListed' ? { policy, names: listed } : { policy } }, { environment: { name: 'pr-1', namespace: 'previews' } });
-        const plan = planEnvironment({ environment: { name: 'pr-1', namespace: 'previews' }, spec, baseline, random: counter() });
+        const spec = copySpecOf(
+          { secrets: policy === 'CopyListed' ? { policy, names: listed } : { policy } },
+          { environment: { name: 'pr-1', namespace: 'previews' } },
+        );
+        const plan = planEnvironment({
+          environment: { name: 'pr-1', namespace: 'previews' },
+          spec,
+          baseline,
+          random: counter(),
+        });
         const emitted = everythingEmitted(plan.objects);
         for (const s of list) {
           const isListed = policy === 'CopyListed' && listed.includes(s.name);

@@ -53,13 +53,17 @@ function generateSecrets(input: SecretsPolicyInput): SecretsPolicyResult {
   for (const secret of input.secrets) {
     const type = typeof secret.type === 'string' ? secret.type : 'Opaque';
     if (UNGENERATABLE_TYPES.has(type)) {
-      warnings.push(`Secret ${secret.metadata.name} (${type}) cannot be generated from random values and is omitted; list it under CopyListed or provide it otherwise`);
+      warnings.push(
+        `Secret ${secret.metadata.name} (${type}) cannot be generated from random values and is omitted; list it under CopyListed or provide it otherwise`,
+      );
       continue;
     }
     const originals = decodeSecretData(secret);
     const current = decodeBase64Map(input.current?.[secret.metadata.name] ?? {});
     const generated = generateSecretData(originals, current, input.random);
-    const data = mapValues(generated, (value) => Buffer.from(input.rewrite ? rewriteDnsReferences(value, input.rewrite) : value, 'utf8').toString('base64'));
+    const data = mapValues(generated, (value) =>
+      Buffer.from(input.rewrite ? rewriteDnsReferences(value, input.rewrite) : value, 'utf8').toString('base64'),
+    );
     objects.push(secretObject(secret, type, data, 'Generate'));
   }
   return { objects, warnings };
@@ -75,17 +79,26 @@ function copyListedSecrets(input: SecretsPolicyInput): SecretsPolicyResult {
     objects.push(secretObject(secret, type, data, 'CopyListed'));
   }
   const found = new Set(input.secrets.map((s) => s.metadata.name));
-  const warnings = [...listed].filter((name) => !found.has(name)).map((name) => `spec.secrets.names lists ${name}, which is not a Secret of the baseline`);
+  const warnings = [...listed]
+    .filter((name) => !found.has(name))
+    .map((name) => `spec.secrets.names lists ${name}, which is not a Secret of the baseline`);
   return { objects, warnings };
 }
 
 function encodeRewritten(bytes: Buffer, rewrite: NamespaceRewrite | undefined): string {
   const text = bytes.toString('utf8');
   const isText = Buffer.from(text, 'utf8').equals(bytes);
-  return isText && rewrite ? Buffer.from(rewriteDnsReferences(text, rewrite), 'utf8').toString('base64') : bytes.toString('base64');
+  return isText && rewrite
+    ? Buffer.from(rewriteDnsReferences(text, rewrite), 'utf8').toString('base64')
+    : bytes.toString('base64');
 }
 
-function secretObject(source: KubeObject, type: string, data: Record<string, string>, policy: SecretPolicy): KubeObject {
+function secretObject(
+  source: KubeObject,
+  type: string,
+  data: Record<string, string>,
+  policy: SecretPolicy,
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -103,8 +116,10 @@ function secretObject(source: KubeObject, type: string, data: Record<string, str
 /** A Secret's values as bytes: `data` (base64) overlaid with `stringData`, as the API server merges them. */
 export function decodeSecretBytes(secret: KubeObject): Map<string, Buffer> {
   const values = new Map<string, Buffer>();
-  if (isRecord(secret.data)) for (const [key, value] of Object.entries(secret.data)) values.set(key, Buffer.from(String(value), 'base64'));
-  if (isRecord(secret.stringData)) for (const [key, value] of Object.entries(secret.stringData)) values.set(key, Buffer.from(String(value), 'utf8'));
+  if (isRecord(secret.data))
+    for (const [key, value] of Object.entries(secret.data)) values.set(key, Buffer.from(String(value), 'base64'));
+  if (isRecord(secret.stringData))
+    for (const [key, value] of Object.entries(secret.stringData)) values.set(key, Buffer.from(String(value), 'utf8'));
   return values;
 }
 

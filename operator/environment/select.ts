@@ -23,7 +23,9 @@ export interface Selection {
 const AUTOMATIC_CONFIGMAPS = new Set(['kube-root-ca.crt', 'openshift-service-ca.crt']);
 
 export function selectBaseline(baseline: readonly KubeObject[], options: SelectionOptions): Selection {
-  const candidates = baseline.filter((o) => isCopiedKind(o, options.kinds) && matchesLabelSelector(o.metadata.labels, options.selector));
+  const candidates = baseline.filter(
+    (o) => isCopiedKind(o, options.kinds) && matchesLabelSelector(o.metadata.labels, options.selector),
+  );
   const uids = new Set(candidates.map((o) => o.metadata.uid).filter((uid): uid is string => uid !== undefined));
   const claimNames = statefulSetClaimNames(candidates);
   const objects: KubeObject[] = [];
@@ -36,15 +38,22 @@ export function selectBaseline(baseline: readonly KubeObject[], options: Selecti
   return { objects, skipped };
 }
 
-function skipReason(object: KubeObject, context: { uids: Set<string>; claimNames: RegExp[]; namespace: string | undefined }): string | undefined {
+function skipReason(
+  object: KubeObject,
+  context: { uids: Set<string>; claimNames: RegExp[]; namespace: string | undefined },
+): string | undefined {
   const { name, namespace, ownerReferences = [] } = object.metadata;
-  if (context.namespace && namespace && namespace !== context.namespace) return `in namespace ${namespace}, not the baseline's ${context.namespace}`;
+  if (context.namespace && namespace && namespace !== context.namespace)
+    return `in namespace ${namespace}, not the baseline's ${context.namespace}`;
   if (object.kind === 'ConfigMap' && AUTOMATIC_CONFIGMAPS.has(name)) return 'created by Kubernetes in every namespace';
   if (object.kind === 'ServiceAccount' && name === 'default') return 'created by Kubernetes in every namespace';
-  if (object.kind === 'Secret' && object.type === 'kubernetes.io/service-account-token') return 'a service account token, issued per namespace';
+  if (object.kind === 'Secret' && object.type === 'kubernetes.io/service-account-token')
+    return 'a service account token, issued per namespace';
   const controller = ownerReferences.find((ref) => ref.controller);
-  if (controller && context.uids.has(controller.uid)) return `recreated by its controller ${controller.kind}/${controller.name}`;
-  if (object.kind === 'PersistentVolumeClaim' && context.claimNames.some((pattern) => pattern.test(name))) return 'created by a copied StatefulSet from its volumeClaimTemplates';
+  if (controller && context.uids.has(controller.uid))
+    return `recreated by its controller ${controller.kind}/${controller.name}`;
+  if (object.kind === 'PersistentVolumeClaim' && context.claimNames.some((pattern) => pattern.test(name)))
+    return 'created by a copied StatefulSet from its volumeClaimTemplates';
   return undefined;
 }
 

@@ -2,7 +2,10 @@ import type { LabelSelector } from './k8s-types';
 
 // Label selector semantics as the API server applies them.
 
-export function matchesLabelSelector(labels: Record<string, string> | undefined, selector: LabelSelector | undefined): boolean {
+export function matchesLabelSelector(
+  labels: Record<string, string> | undefined,
+  selector: LabelSelector | undefined,
+): boolean {
   if (!selector) return true;
   const own = labels ?? {};
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
@@ -20,7 +23,10 @@ export function matchesLabelSelector(labels: Record<string, string> | undefined,
 }
 
 /** A Service's selector: a plain map, where an empty map selects nothing (unlike an empty LabelSelector). */
-export function matchesServiceSelector(labels: Record<string, string> | undefined, selector: Record<string, string> | undefined): boolean {
+export function matchesServiceSelector(
+  labels: Record<string, string> | undefined,
+  selector: Record<string, string> | undefined,
+): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;
   return matchesLabelSelector(labels, { matchLabels: selector });
 }

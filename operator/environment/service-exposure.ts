@@ -6,7 +6,15 @@ import { clone, type KubeObject } from './objects';
 // environment or open node ports, and externalIPs or loadBalancerIP would
 // claim production's addresses: copies become ClusterIP Services.
 
-const EXTERNAL_FIELDS = ['externalIPs', 'loadBalancerIP', 'loadBalancerSourceRanges', 'loadBalancerClass', 'allocateLoadBalancerNodePorts', 'externalTrafficPolicy', 'healthCheckNodePort'];
+const EXTERNAL_FIELDS = [
+  'externalIPs',
+  'loadBalancerIP',
+  'loadBalancerSourceRanges',
+  'loadBalancerClass',
+  'allocateLoadBalancerNodePorts',
+  'externalTrafficPolicy',
+  'healthCheckNodePort',
+];
 
 export function confineService(service: KubeObject): { service: KubeObject; warning?: string } {
   const copy = clone(service);
@@ -17,7 +25,10 @@ export function confineService(service: KubeObject): { service: KubeObject; warn
   for (const port of spec.ports ?? []) delete port.nodePort;
   if (type === 'LoadBalancer' || type === 'NodePort') {
     spec.type = 'ClusterIP';
-    return { service: copy, warning: `Service ${service.metadata.name} is ${type} in the baseline; its copy is ClusterIP, reachable through the environment's Ingress hosts` };
+    return {
+      service: copy,
+      warning: `Service ${service.metadata.name} is ${type} in the baseline; its copy is ClusterIP, reachable through the environment's Ingress hosts`,
+    };
   }
   return { service: copy };
 }

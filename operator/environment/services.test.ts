@@ -8,11 +8,34 @@ const workload = (kind: string, name: string, labels: Record<string, string>, cl
   spec:
     kind === 'CronJob'
       ? { jobTemplate: { spec: { template: { metadata: { labels }, spec: { containers: [] } } } } }
-      : { template: { metadata: { labels }, spec: { containers: [], volumes: claims.map((c) => ({ name: c, persistentVolumeClaim: { claimName: c } })) } } },
+      : {
+          template: {
+            metadata: { labels },
+            spec: {
+              containers: [],
+              volumes: claims.map((c) => ({ name: c, persistentVolumeClaim: { claimName: c } })),
+            },
+          },
+        },
 });
-const service = (name: string, selector?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: selector ? { selector } : {} });
-const hpa = (name: string, kind: string, target: string): KubeObject => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name }, spec: { scaleTargetRef: { kind, name: target } } });
-const pdb = (name: string, selector?: Record<string, unknown>): KubeObject => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name }, spec: selector ? { selector } : {} });
+const service = (name: string, selector?: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name },
+  spec: selector ? { selector } : {},
+});
+const hpa = (name: string, kind: string, target: string): KubeObject => ({
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name },
+  spec: { scaleTargetRef: { kind, name: target } },
+});
+const pdb = (name: string, selector?: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'policy/v1',
+  kind: 'PodDisruptionBudget',
+  metadata: { name },
+  spec: selector ? { selector } : {},
+});
 const claim = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name } });
 
 describe('service units', () => {

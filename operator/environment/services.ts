@@ -31,7 +31,9 @@ export function resolveServiceUnits(objects: readonly KubeObject[]): ServiceUnit
     return {
       name: workload.metadata.name,
       workload,
-      services: longRunning ? services.filter((s) => matchesServiceSelector(podLabels, (s.spec as ServiceSpec | undefined)?.selector)) : [],
+      services: longRunning
+        ? services.filter((s) => matchesServiceSelector(podLabels, (s.spec as ServiceSpec | undefined)?.selector))
+        : [],
       autoscalers: autoscalers.filter((h) => targets(h, workload)),
       disruptionBudgets: longRunning ? budgets.filter((p) => selectsPods(p, podLabels)) : [],
       claims: claims.filter((c) => mountedClaims(workload).has(c.metadata.name)),

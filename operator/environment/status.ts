@@ -18,9 +18,20 @@ export interface ServiceStatus {
 }
 
 export function serviceStatus(summary: ServiceSummary, live: KubeObject | undefined): ServiceStatus {
-  const base = { name: summary.name, kind: summary.kind, mode: summary.mode, ...(summary.image ? { image: summary.image } : {}) };
+  const base = {
+    name: summary.name,
+    kind: summary.kind,
+    mode: summary.mode,
+    ...(summary.image ? { image: summary.image } : {}),
+  };
   if (summary.mode === 'shared') return { ...base, ready: true };
-  if (!live) return { ...base, ...(summary.replicas !== undefined ? { replicas: summary.replicas } : {}), readyReplicas: 0, ready: false };
+  if (!live)
+    return {
+      ...base,
+      ...(summary.replicas !== undefined ? { replicas: summary.replicas } : {}),
+      readyReplicas: 0,
+      ready: false,
+    };
   const spec = isRecord(live.spec) ? live.spec : {};
   const status = isRecord(live.status) ? live.status : {};
   const count = (value: unknown): number => (typeof value === 'number' ? value : 0);
@@ -28,14 +39,29 @@ export function serviceStatus(summary: ServiceSummary, live: KubeObject | undefi
   const observed = count(status.observedGeneration) >= generation;
   if (live.kind === 'DaemonSet') {
     const desired = count(status.desiredNumberScheduled);
-    const ready = observed && count(status.numberReady) >= desired && count(status.updatedNumberScheduled) >= desired && count(status.numberAvailable) >= desired;
+    const ready =
+      observed &&
+      count(status.numberReady) >= desired &&
+      count(status.updatedNumberScheduled) >= desired &&
+      count(status.numberAvailable) >= desired;
     return { ...base, replicas: desired, readyReplicas: count(status.numberReady), ready };
   }
   const desired = typeof spec.replicas === 'number' ? spec.replicas : 1;
   const readyReplicas = count(status.readyReplicas);
-  const available = live.kind === 'StatefulSet' ? count(status.availableReplicas ?? status.readyReplicas) : count(status.availableReplicas);
-  const rolledOut = live.kind === 'StatefulSet' ? status.updateRevision === undefined || status.currentRevision === status.updateRevision || desired === 0 : count(status.replicas) <= count(status.updatedReplicas);
-  const ready = observed && count(status.updatedReplicas) >= desired && readyReplicas >= desired && available >= desired && rolledOut;
+  const available =
+    live.kind === 'StatefulSet'
+      ? count(status.availableReplicas ?? status.readyReplicas)
+      : count(status.availableReplicas);
+  const rolledOut =
+    live.kind === 'StatefulSet'
+      ? status.updateRevision === undefined || status.currentRevision === status.updateRevision || desired === 0
+      : count(status.replicas) <= count(status.updatedReplicas);
+  const ready =
+    observed &&
+    count(status.updatedReplicas) >= desired &&
+    readyReplicas >= desired &&
+    available >= desired &&
+    rolledOut;
   return { ...base, replicas: desired, readyReplicas, ready };
 }
 
@@ -45,7 +71,10 @@ export function readyServicesText(statuses: readonly ServiceStatus[]): string {
 }
 
 /** Status lists stay small: at most 100 services (not ready ones first) and 20 URLs. */
-export function boundedStatusLists(statuses: readonly ServiceStatus[], urls: readonly string[]): { services: ServiceStatus[]; urls: string[] } {
+export function boundedStatusLists(
+  statuses: readonly ServiceStatus[],
+  urls: readonly string[],
+): { services: ServiceStatus[]; urls: string[] } {
   const ordered = [...statuses].sort((a, b) => Number(a.ready) - Number(b.ready) || a.name.localeCompare(b.name));
   return { services: ordered.slice(0, MAX_STATUS_SERVICES), urls: urls.slice(0, MAX_STATUS_URLS) };
 }

@@ -43,7 +43,12 @@ const SERVER_ANNOTATIONS = [
 const ROLLOUT_TRIGGERS = ['kubectl.kubernetes.io/restartedAt'];
 
 /** Labels the Job controller generates; the API server refuses them on a new Job. */
-const JOB_GENERATED_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name'];
+const JOB_GENERATED_LABELS = [
+  'controller-uid',
+  'batch.kubernetes.io/controller-uid',
+  'job-name',
+  'batch.kubernetes.io/job-name',
+];
 
 export function stripServerFields(object: KubeObject): KubeObject {
   const copy = clone(object);
@@ -84,7 +89,8 @@ function stripSpec(kind: string, spec: Record<string, unknown>): void {
       }
       return;
     case 'CronJob':
-      if (isRecord(spec.jobTemplate) && isRecord(spec.jobTemplate.metadata)) delete spec.jobTemplate.metadata.creationTimestamp;
+      if (isRecord(spec.jobTemplate) && isRecord(spec.jobTemplate.metadata))
+        delete spec.jobTemplate.metadata.creationTimestamp;
       return;
     case 'Job':
       if (spec.manualSelector !== true) delete spec.selector;

@@ -69,8 +69,10 @@ export function transformObject(source: KubeObject, context: TransformContext): 
   if (is(object, 'PersistentVolumeClaim', '')) object = freshClaim(object);
   if (context.rewrite) object = rewriteNamespaceReferences(object, context.rewrite);
   if (isWorkload(object)) return { object: transformWorkload(object, context, warnings), urls: [], warnings };
-  if (object.kind === 'HorizontalPodAutoscaler') return { ...(context.suspend ? {} : { object: scaleAutoscaler(object, context.replicas) }), urls: [], warnings };
-  if (object.kind === 'PodDisruptionBudget') return { object: scaleDisruptionBudget(object, context.replicas), urls: [], warnings };
+  if (object.kind === 'HorizontalPodAutoscaler')
+    return { ...(context.suspend ? {} : { object: scaleAutoscaler(object, context.replicas) }), urls: [], warnings };
+  if (object.kind === 'PodDisruptionBudget')
+    return { object: scaleDisruptionBudget(object, context.replicas), urls: [], warnings };
   if (is(object, 'Ingress', 'networking.k8s.io')) return transformIngress(object, context, warnings);
   return { object, urls: [], warnings };
 }
@@ -79,7 +81,11 @@ function transformWorkload(workload: KubeObject, context: TransformContext, warn
   const key = `${workload.kind}/${workload.metadata.name}`;
   const override = context.overrides.get(key);
   let object = override ? applyOverride(workload, override) : workload;
-  object = scaleWorkload(object, { ratio: context.replicas, suspend: context.suspend, autoscaled: context.autoscaled.has(key) });
+  object = scaleWorkload(object, {
+    ratio: context.replicas,
+    suspend: context.suspend,
+    autoscaled: context.autoscaled.has(key),
+  });
   object = scaleResources(object, context.resources);
   const volumes = isolateVolumes(object, context.claimNames);
   warnings.push(...volumes.warnings);
@@ -88,7 +94,9 @@ function transformWorkload(workload: KubeObject, context: TransformContext, warn
 
 function transformIngress(ingress: KubeObject, context: TransformContext, warnings: string[]): TransformResult {
   if (!context.ingress) {
-    warnings.push(`Ingress ${ingress.metadata.name} is not copied: set spec.ingress.hostTemplate to give it the environment's own hosts`);
+    warnings.push(
+      `Ingress ${ingress.metadata.name} is not copied: set spec.ingress.hostTemplate to give it the environment's own hosts`,
+    );
     return { urls: [], warnings };
   }
   try {

@@ -18,7 +18,12 @@ describe('fresh volumes', () => {
         selector: { matchLabels: { volume: 'prod-data' } },
       },
     };
-    expect(freshClaim(claim).spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } }, storageClassName: 'fast-ssd', volumeMode: 'Filesystem' });
+    expect(freshClaim(claim).spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '20Gi' } },
+      storageClassName: 'fast-ssd',
+      volumeMode: 'Filesystem',
+    });
   });
 
   it('gives StatefulSets and ephemeral volumes fresh templates, and never mounts production storage', () => {
@@ -27,7 +32,16 @@ describe('fresh volumes', () => {
       kind: 'StatefulSet',
       metadata: { name: 'db' },
       spec: {
-        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, dataSource: { kind: 'PersistentVolumeClaim', name: 'prod-data' } } }],
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              resources: { requests: { storage: '1Gi' } },
+              dataSource: { kind: 'PersistentVolumeClaim', name: 'prod-data' },
+            },
+          },
+        ],
         template: {
           spec: {
             containers: [{ name: 'db' }],
@@ -38,7 +52,18 @@ describe('fresh volumes', () => {
               { name: 'host', hostPath: { path: '/var/lib/prod' } },
               { name: 'shared', persistentVolumeClaim: { claimName: 'shared-data' } },
               { name: 'copied', persistentVolumeClaim: { claimName: 'cache' } },
-              { name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, dataSourceRef: { kind: 'VolumeSnapshot', name: 'prod' } } } } },
+              {
+                name: 'scratch',
+                ephemeral: {
+                  volumeClaimTemplate: {
+                    spec: {
+                      accessModes: ['ReadWriteOnce'],
+                      resources: { requests: { storage: '1Gi' } },
+                      dataSourceRef: { kind: 'VolumeSnapshot', name: 'prod' },
+                    },
+                  },
+                },
+              },
               { name: 'config', configMap: { name: 'db-config' } },
             ],
           },
@@ -47,7 +72,12 @@ describe('fresh volumes', () => {
     };
     const { object, warnings } = isolateVolumes(statefulSet, new Set(['cache']));
     const spec = object.spec as any; // any: reading the result
-    expect(spec.volumeClaimTemplates).toEqual([{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]);
+    expect(spec.volumeClaimTemplates).toEqual([
+      {
+        metadata: { name: 'data' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+    ]);
     expect(spec.template.spec.volumes).toEqual([
       { name: 'backups', emptyDir: {} },
       { name: 'disk', emptyDir: {} },
@@ -55,7 +85,14 @@ describe('fresh volumes', () => {
       { name: 'host', emptyDir: {} },
       { name: 'shared', emptyDir: {} },
       { name: 'copied', persistentVolumeClaim: { claimName: 'cache' } },
-      { name: 'scratch', ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } },
+      {
+        name: 'scratch',
+        ephemeral: {
+          volumeClaimTemplate: {
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          },
+        },
+      },
       { name: 'config', configMap: { name: 'db-config' } },
     ]);
     expect(warnings).toHaveLength(5);

@@ -11,9 +11,27 @@ const PROVISIONING_FIELDS = ['accessModes', 'resources', 'storageClassName', 'vo
 
 /** Volume sources that reach storage outside the pod without a claim. */
 const DIRECT_SOURCES = [
-  'hostPath', 'nfs', 'iscsi', 'rbd', 'cephfs', 'cinder', 'fc', 'flocker', 'glusterfs', 'portworxVolume', 'quobyte',
-  'scaleIO', 'storageos', 'vsphereVolume', 'photonPersistentDisk', 'azureDisk', 'azureFile', 'awsElasticBlockStore',
-  'gcePersistentDisk', 'flexVolume', 'csi',
+  'hostPath',
+  'nfs',
+  'iscsi',
+  'rbd',
+  'cephfs',
+  'cinder',
+  'fc',
+  'flocker',
+  'glusterfs',
+  'portworxVolume',
+  'quobyte',
+  'scaleIO',
+  'storageos',
+  'vsphereVolume',
+  'photonPersistentDisk',
+  'azureDisk',
+  'azureFile',
+  'awsElasticBlockStore',
+  'gcePersistentDisk',
+  'flexVolume',
+  'csi',
 ];
 
 export function freshClaimSpec(spec: ClaimSpec | undefined): ClaimSpec {
@@ -44,7 +62,10 @@ export function isolateVolumes(object: KubeObject, claimNames: ReadonlySet<strin
   const copy = clone(object);
   const warnings: string[] = [];
   if (copy.kind === 'StatefulSet' && isRecord(copy.spec) && Array.isArray(copy.spec.volumeClaimTemplates)) {
-    copy.spec.volumeClaimTemplates = (copy.spec.volumeClaimTemplates as ClaimTemplate[]).map((t) => ({ ...t, spec: freshClaimSpec(t.spec) }));
+    copy.spec.volumeClaimTemplates = (copy.spec.volumeClaimTemplates as ClaimTemplate[]).map((t) => ({
+      ...t,
+      spec: freshClaimSpec(t.spec),
+    }));
   }
   const podSpec = podSpecOf(copy);
   if (podSpec) warnings.push(...isolatePodVolumes(podSpec, `${copy.kind} ${copy.metadata.name}`, claimNames));
@@ -56,16 +77,28 @@ function isolatePodVolumes(spec: PodSpec, owner: string, claimNames: ReadonlySet
   spec.volumes = (spec.volumes ?? []).map((volume): Volume => {
     const direct = DIRECT_SOURCES.find((source) => volume[source] !== undefined);
     if (direct) {
-      warnings.push(`${owner}: volume ${volume.name} (${direct}) reaches storage outside the environment; it is an emptyDir in the copy`);
+      warnings.push(
+        `${owner}: volume ${volume.name} (${direct}) reaches storage outside the environment; it is an emptyDir in the copy`,
+      );
       return { name: volume.name, emptyDir: {} };
     }
     const claim = volume.persistentVolumeClaim?.claimName;
     if (claim !== undefined && !claimNames.has(claim)) {
-      warnings.push(`${owner}: volume ${volume.name} uses claim ${claim}, which is not copied; it is an emptyDir in the copy`);
+      warnings.push(
+        `${owner}: volume ${volume.name} uses claim ${claim}, which is not copied; it is an emptyDir in the copy`,
+      );
       return { name: volume.name, emptyDir: {} };
     }
     if (volume.ephemeral?.volumeClaimTemplate) {
-      return { ...volume, ephemeral: { volumeClaimTemplate: { ...volume.ephemeral.volumeClaimTemplate, spec: freshClaimSpec(volume.ephemeral.volumeClaimTemplate.spec) } } };
+      return {
+        ...volume,
+        ephemeral: {
+          volumeClaimTemplate: {
+            ...volume.ephemeral.volumeClaimTemplate,
+            spec: freshClaimSpec(volume.ephemeral.volumeClaimTemplate.spec),
+          },
+        },
+      };
     }
     return volume;
   });

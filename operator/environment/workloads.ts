@@ -26,10 +26,10 @@ export function podTemplateOf(object: KubeObject): PodTemplate | undefined {
   if (object.kind === 'CronJob') {
     const jobTemplate = spec.jobTemplate;
     const jobSpec = isRecord(jobTemplate) ? jobTemplate.spec : undefined;
-    return isRecord(jobSpec) && isRecord(jobSpec.template) ? (jobSpec.template) : undefined;
+    return isRecord(jobSpec) && isRecord(jobSpec.template) ? jobSpec.template : undefined;
   }
   if (isWorkload(object) || object.kind === 'Job' || object.kind === 'ReplicaSet') {
-    return isRecord(spec.template) ? (spec.template) : undefined;
+    return isRecord(spec.template) ? spec.template : undefined;
   }
   return undefined;
 }

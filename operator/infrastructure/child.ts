@@ -33,7 +33,11 @@ export async function main(): Promise<number> {
       process.exit(137);
     }
   });
-  const result: StackResult = await runStack(parsed.data, (message) => emit({ type: 'progress', message }), abort.signal);
+  const result: StackResult = await runStack(
+    parsed.data,
+    (message) => emit({ type: 'progress', message }),
+    abort.signal,
+  );
   emit({ type: 'result', result });
   return 0;
 }

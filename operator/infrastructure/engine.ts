@@ -18,8 +18,10 @@ export function engineRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function engineProblem(root: string): string | undefined {
-  if (!existsSync(join(root, 'bin', 'pulumi'))) return `the pulumi engine is not installed at ${root}/bin/pulumi (build it with test/cluster/build-pulumi.sh, or set ${PULUMI_ROOT_ENV})`;
-  if (!existsSync(join(root, 'bin', 'pulumi-resource-pulumi-nodejs'))) return `the dynamic-provider launcher is missing beside ${root}/bin/pulumi`;
+  if (!existsSync(join(root, 'bin', 'pulumi')))
+    return `the pulumi engine is not installed at ${root}/bin/pulumi (build it with test/cluster/build-pulumi.sh, or set ${PULUMI_ROOT_ENV})`;
+  if (!existsSync(join(root, 'bin', 'pulumi-resource-pulumi-nodejs')))
+    return `the dynamic-provider launcher is missing beside ${root}/bin/pulumi`;
   return undefined;
 }
 

@@ -10,8 +10,26 @@ export interface EngineEventLike {
   summaryEvent?: { resourceChanges: Record<string, number>; durationSeconds: number };
 }
 
-const PRESENT: Record<string, string> = { create: 'creating', update: 'updating', delete: 'deleting', replace: 'replacing', refresh: 'refreshing', read: 'reading', 'create-replacement': 'creating a replacement of', 'delete-replaced': 'deleting the replaced' };
-const PAST: Record<string, string> = { create: 'created', update: 'updated', delete: 'deleted', replace: 'replaced', refresh: 'refreshed', read: 'read', 'create-replacement': 'created a replacement of', 'delete-replaced': 'deleted the replaced' };
+const PRESENT: Record<string, string> = {
+  create: 'creating',
+  update: 'updating',
+  delete: 'deleting',
+  replace: 'replacing',
+  refresh: 'refreshing',
+  read: 'reading',
+  'create-replacement': 'creating a replacement of',
+  'delete-replaced': 'deleting the replaced',
+};
+const PAST: Record<string, string> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+  replace: 'replaced',
+  refresh: 'refreshed',
+  read: 'read',
+  'create-replacement': 'created a replacement of',
+  'delete-replaced': 'deleted the replaced',
+};
 
 function nameOf(urn: string): string {
   return urn.split('::').pop() ?? urn;
@@ -31,7 +49,9 @@ export function describeEvent(event: EngineEventLike): string | undefined {
   if (failed) return `failed to ${failed.metadata.op} ${nameOf(failed.metadata.urn)}`;
   const summary = event.summaryEvent;
   if (summary) {
-    const parts = Object.entries(summary.resourceChanges).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`);
+    const parts = Object.entries(summary.resourceChanges)
+      .filter(([, n]) => n > 0)
+      .map(([op, n]) => `${n} ${op}`);
     return `done in ${summary.durationSeconds}s${parts.length ? `: ${parts.join(', ')}` : ''}`;
   }
   return undefined;
@@ -48,7 +68,10 @@ export const MAX_MESSAGE = 2_000;
 export function engineFailureMessage(diagnostics: readonly string[], error: unknown): string {
   const fromEvents = diagnostics.map((d) => d.trim()).filter((d) => d.length > 0);
   const raw = fromEvents.length > 0 ? fromEvents.join('\n') : errorMessage(error);
-  // eslint-disable-next-line no-control-regex
-  const plain = raw.replace(/\u001b\[[0-9;]*m/g, '').replace(/<\{%[^%]*%\}>/g, '').trim();
+  const plain = raw
+    // eslint-disable-next-line no-control-regex -- removes the engine's terminal colour codes
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .replace(/<\{%[^%]*%\}>/g, '')
+    .trim();
   return plain.length > MAX_MESSAGE ? `${plain.slice(0, MAX_MESSAGE - 1)}…` : plain;
 }

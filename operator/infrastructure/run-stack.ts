@@ -38,12 +38,21 @@ export async function runStack(request: StackRequest, progress: Progress, signal
     const root = engineRoot();
     const problem = engineProblem(root);
     if (problem) throw new Error(problem);
-    const env = engineEnv({ ...request.env, PULUMI_BACKEND_URL: request.backendUrl, PULUMI_CONFIG_PASSPHRASE: request.passphrase });
+    const env = engineEnv({
+      ...request.env,
+      PULUMI_BACKEND_URL: request.backendUrl,
+      PULUMI_CONFIG_PASSPHRASE: request.passphrase,
+    });
     mkdirSync(env.PULUMI_HOME!, { recursive: true });
     const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
     const stack = await LocalWorkspace.createOrSelectStack(
       { projectName: request.project, stackName: request.stack, program: programOf(request.program) },
-      { pulumiCommand, envVars: env, pulumiHome: env.PULUMI_HOME!, projectSettings: { name: request.project, runtime: 'nodejs', backend: { url: request.backendUrl } } },
+      {
+        pulumiCommand,
+        envVars: env,
+        pulumiHome: env.PULUMI_HOME!,
+        projectSettings: { name: request.project, runtime: 'nodejs', backend: { url: request.backendUrl } },
+      },
     );
     recovered.push(...(await recover(stack, request)));
     for (const line of recovered) progress(line);
@@ -57,7 +66,15 @@ export async function runStack(request: StackRequest, progress: Progress, signal
     const timings = () => ({ prepareMs: preparedAt - started, operationMs: Date.now() - preparedAt });
     if (request.action === 'up') {
       const result = await stack.up(common);
-      return { ok: true, action: 'up', durationMs: Date.now() - started, outputs: result.outputs, changes: countChanges(result.summary.resourceChanges), recovered, timings: timings() };
+      return {
+        ok: true,
+        action: 'up',
+        durationMs: Date.now() - started,
+        outputs: result.outputs,
+        changes: countChanges(result.summary.resourceChanges),
+        recovered,
+        timings: timings(),
+      };
     }
     if (request.action === 'drift') {
       const preview = await stack.previewRefresh(common);
@@ -67,10 +84,28 @@ export async function runStack(request: StackRequest, progress: Progress, signal
     }
     const result = await stack.destroy(common);
     // `stack rm --remove-backups`: the checkpoint's .bak, backups and history go too, so nothing of the stack is left in the backend.
-    if (request.removeStack) await execFileAsync(join(root, 'bin', 'pulumi'), ['stack', 'rm', '--yes', '--remove-backups', '--non-interactive', request.stack], { cwd: stack.workspace.workDir, env: { ...process.env, ...env } });
-    return { ok: true, action: 'destroy', durationMs: Date.now() - started, outputs: {}, changes: countChanges(result.summary.resourceChanges), recovered };
+    if (request.removeStack)
+      await execFileAsync(
+        join(root, 'bin', 'pulumi'),
+        ['stack', 'rm', '--yes', '--remove-backups', '--non-interactive', request.stack],
+        { cwd: stack.workspace.workDir, env: { ...process.env, ...env } },
+      );
+    return {
+      ok: true,
+      action: 'destroy',
+      durationMs: Date.now() - started,
+      outputs: {},
+      changes: countChanges(result.summary.resourceChanges),
+      recovered,
+    };
   } catch (error) {
-    return { ok: false, action: request.action, durationMs: Date.now() - started, message: engineFailureMessage(errors, error), recovered };
+    return {
+      ok: false,
+      action: request.action,
+      durationMs: Date.now() - started,
+      message: engineFailureMessage(errors, error),
+      recovered,
+    };
   }
 }
 
@@ -101,9 +136,13 @@ async function recover(stack: Stack, request: StackRequest): Promise<string[]> {
   const deployment = state.deployment as { pending_operations?: PendingOperation[] } | undefined;
   const pending = deployment?.pending_operations ?? [];
   if (pending.length > 0) {
-    const what = pending.map((op) => `${op.type ?? 'operation'} of ${op.resource?.urn?.split('::').pop() ?? 'a resource'}`);
+    const what = pending.map(
+      (op) => `${op.type ?? 'operation'} of ${op.resource?.urn?.split('::').pop() ?? 'a resource'}`,
+    );
     await stack.importStack({ ...state, deployment: { ...deployment, pending_operations: [] } });
-    cleared.push(`recovered: cleared ${pending.length} pending operation(s) of an interrupted run (${what.join(', ')})`);
+    cleared.push(
+      `recovered: cleared ${pending.length} pending operation(s) of an interrupted run (${what.join(', ')})`,
+    );
   }
   return cleared;
 }
@@ -116,12 +155,20 @@ async function recover(stack: Stack, request: StackRequest): Promise<string[]> {
  */
 function fileBackendLocks(request: StackRequest): number {
   if (!request.backendUrl.startsWith('file://')) return 0;
-  const dir = join(fileURLToPath(request.backendUrl), '.pulumi', 'locks', 'organization', request.project, request.stack);
+  const dir = join(
+    fileURLToPath(request.backendUrl),
+    '.pulumi',
+    'locks',
+    'organization',
+    request.project,
+    request.stack,
+  );
   if (!existsSync(dir)) return 0;
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
   for (const file of files) {
     const lock = readLock(join(dir, file));
-    if (lock && lock.hostname === hostname() && isAlive(lock.pid)) throw new Error(`stack ${request.stack} is locked by a running engine (pid ${lock.pid}); retrying later`);
+    if (lock && lock.hostname === hostname() && isAlive(lock.pid))
+      throw new Error(`stack ${request.stack} is locked by a running engine (pid ${lock.pid}); retrying later`);
   }
   return files.length;
 }
@@ -129,7 +176,9 @@ function fileBackendLocks(request: StackRequest): number {
 function readLock(path: string): { pid: number; hostname: string } | undefined {
   try {
     const lock = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; hostname?: unknown };
-    return typeof lock.pid === 'number' && typeof lock.hostname === 'string' ? { pid: lock.pid, hostname: lock.hostname } : undefined;
+    return typeof lock.pid === 'number' && typeof lock.hostname === 'string'
+      ? { pid: lock.pid, hostname: lock.hostname }
+      : undefined;
   } catch {
     return undefined;
   }

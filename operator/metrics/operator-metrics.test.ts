@@ -1,10 +1,16 @@
 import { Registry } from 'prom-client';
 import { operatorMetrics } from './operator-metrics';
 
-async function value(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+async function value(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   const metric = registry.getSingleMetric(name);
   if (!metric) return undefined;
-  const found = (await metric.get()).values.find((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l));
+  const found = (await metric.get()).values.find((v) =>
+    Object.entries(labels).every(([k, l]) => (v.labels as Record<string, unknown>)[k] === l),
+  );
   return found?.value;
 }
 
@@ -33,8 +39,16 @@ describe('operator metrics', () => {
     const m = operatorMetrics(registry);
     const key = { namespace: 'a', name: 'x' };
     m.environmentReported(key, { phase: 'Seeding' }, { phase: 'Ready', timings: { readySeconds: 42 } });
-    m.environmentReported(key, { phase: 'Ready', timings: { readySeconds: 42 } }, { phase: 'Progressing', timings: { readySeconds: 42 } });
-    m.environmentReported(key, { phase: 'Progressing', timings: { readySeconds: 42 } }, { phase: 'Ready', timings: { readySeconds: 42 } });
+    m.environmentReported(
+      key,
+      { phase: 'Ready', timings: { readySeconds: 42 } },
+      { phase: 'Progressing', timings: { readySeconds: 42 } },
+    );
+    m.environmentReported(
+      key,
+      { phase: 'Progressing', timings: { readySeconds: 42 } },
+      { phase: 'Ready', timings: { readySeconds: 42 } },
+    );
     const text = await registry.metrics();
     expect(text).toContain('understudy_environment_time_to_ready_seconds_count 1');
     expect(text).toContain('understudy_environment_time_to_ready_seconds_sum 42');
@@ -63,7 +77,9 @@ describe('operator metrics', () => {
     m.seedFinished({ runner: 'Inline', succeeded: false, rows: 500, seconds: 1, reason: 'ConnectionFailed' });
     m.seedFinished({ runner: 'Job', succeeded: false });
     expect(await value(registry, 'understudy_seed_rows_total', { runner: 'Inline' })).toBe(1200);
-    expect(await value(registry, 'understudy_seed_failures_total', { runner: 'Inline', reason: 'ConnectionFailed' })).toBe(1);
+    expect(
+      await value(registry, 'understudy_seed_failures_total', { runner: 'Inline', reason: 'ConnectionFailed' }),
+    ).toBe(1);
     expect(await value(registry, 'understudy_seed_failures_total', { runner: 'Job', reason: 'Unknown' })).toBe(1);
     const text = await registry.metrics();
     expect(text).toContain('understudy_seed_duration_seconds_count{runner="Inline",result="succeeded"} 1');
@@ -73,18 +89,37 @@ describe('operator metrics', () => {
     expect(text).not.toContain('understudy_seed_duration_seconds_count{runner="Job"');
   });
 
-  it('replaces a check\'s behaviour series with each run\'s, skipping non-finite values', async () => {
+  it("replaces a check's behaviour series with each run's, skipping non-finite values", async () => {
     const registry = new Registry();
     const m = operatorMetrics(registry);
     const check = { namespace: 'shop-pr-1', name: 'parity' };
-    const obs = (service: string, side: 'staging' | 'production', value: number) => ({ check, metric: 'error-rate', service, side, value });
-    m.behaviourObserved(check, [obs('checkout', 'staging', 0.03), obs('checkout', 'production', 0.01), obs('cart', 'staging', 0.01), obs('cart', 'production', NaN)]);
+    const obs = (service: string, side: 'staging' | 'production', value: number) => ({
+      check,
+      metric: 'error-rate',
+      service,
+      side,
+      value,
+    });
+    m.behaviourObserved(check, [
+      obs('checkout', 'staging', 0.03),
+      obs('checkout', 'production', 0.01),
+      obs('cart', 'staging', 0.01),
+      obs('cart', 'production', NaN),
+    ]);
     const labels = { check: 'shop-pr-1/parity', metric: 'error-rate' };
-    expect(await value(registry, 'understudy_parity_behaviour_value', { ...labels, service: 'checkout', side: 'staging' })).toBe(0.03);
-    expect(await value(registry, 'understudy_parity_behaviour_value', { ...labels, service: 'cart', side: 'production' })).toBeUndefined();
+    expect(
+      await value(registry, 'understudy_parity_behaviour_value', { ...labels, service: 'checkout', side: 'staging' }),
+    ).toBe(0.03);
+    expect(
+      await value(registry, 'understudy_parity_behaviour_value', { ...labels, service: 'cart', side: 'production' }),
+    ).toBeUndefined();
     m.behaviourObserved(check, [obs('checkout', 'staging', 0.02)]);
-    expect(await value(registry, 'understudy_parity_behaviour_value', { ...labels, service: 'checkout', side: 'staging' })).toBe(0.02);
-    expect(await value(registry, 'understudy_parity_behaviour_value', { ...labels, service: 'cart', side: 'staging' })).toBeUndefined();
+    expect(
+      await value(registry, 'understudy_parity_behaviour_value', { ...labels, service: 'checkout', side: 'staging' }),
+    ).toBe(0.02);
+    expect(
+      await value(registry, 'understudy_parity_behaviour_value', { ...labels, service: 'cart', side: 'staging' }),
+    ).toBeUndefined();
     m.behaviourForgotten(check);
     expect((await registry.getSingleMetric('understudy_parity_behaviour_value')!.get()).values).toEqual([]);
   });

@@ -88,19 +88,33 @@ export class OperatorMetrics {
     });
     this.timeToReady = new Histogram({
       name: METRIC_NAMES.timeToReady,
-      help: 'Seconds from a StagingEnvironment\'s creation to its first Ready.',
+      help: "Seconds from a StagingEnvironment's creation to its first Ready.",
       buckets: TIME_TO_READY_BUCKETS,
       registers,
     });
-    this.expirations = new Counter({ name: METRIC_NAMES.expirations, help: 'StagingEnvironments that reached the end of their ttl.', registers });
+    this.expirations = new Counter({
+      name: METRIC_NAMES.expirations,
+      help: 'StagingEnvironments that reached the end of their ttl.',
+      registers,
+    });
     this.cleanups = new Counter({
       name: METRIC_NAMES.cleanups,
       help: 'Namespaces of StagingEnvironments deleted: finalized (the environment was deleted or expired) or orphan (swept after the environment vanished).',
       labelNames: ['kind'],
       registers,
     });
-    this.seedRuns = new Counter({ name: METRIC_NAMES.seedRuns, help: 'DataSeed runs that finished, by runner and result (succeeded, failed).', labelNames: ['runner', 'result'], registers });
-    this.seedRows = new Counter({ name: METRIC_NAMES.seedRows, help: 'Rows written by DataSeed runs that committed.', labelNames: ['runner'], registers });
+    this.seedRuns = new Counter({
+      name: METRIC_NAMES.seedRuns,
+      help: 'DataSeed runs that finished, by runner and result (succeeded, failed).',
+      labelNames: ['runner', 'result'],
+      registers,
+    });
+    this.seedRows = new Counter({
+      name: METRIC_NAMES.seedRows,
+      help: 'Rows written by DataSeed runs that committed.',
+      labelNames: ['runner'],
+      registers,
+    });
     this.seedDuration = new Histogram({
       name: METRIC_NAMES.seedDuration,
       help: 'Seconds a DataSeed run took, by runner and result (succeeded, failed).',
@@ -108,7 +122,12 @@ export class OperatorMetrics {
       buckets: SEED_BUCKETS,
       registers,
     });
-    this.seedFailures = new Counter({ name: METRIC_NAMES.seedFailures, help: 'DataSeed runs that failed, by runner and reason.', labelNames: ['runner', 'reason'], registers });
+    this.seedFailures = new Counter({
+      name: METRIC_NAMES.seedFailures,
+      help: 'DataSeed runs that failed, by runner and reason.',
+      labelNames: ['runner', 'reason'],
+      registers,
+    });
     this.behaviour = new Gauge({
       name: METRIC_NAMES.behaviour,
       help: 'The median of a behaviour query over its range at the last run of a ParityCheck (check: namespace/name), per service and side (staging, production).',
@@ -122,7 +141,8 @@ export class OperatorMetrics {
   environmentReported(key: EnvironmentKey, previous: EnvironmentReport | undefined, next: EnvironmentReport): void {
     if (next.phase) this.phases.set(keyOf(key), next.phase);
     const readySeconds = next.timings?.readySeconds;
-    if (previous?.timings?.readySeconds === undefined && readySeconds !== undefined) this.timeToReady.observe(readySeconds);
+    if (previous?.timings?.readySeconds === undefined && readySeconds !== undefined)
+      this.timeToReady.observe(readySeconds);
     if (next.phase === 'Expired' && previous?.phase !== 'Expired') this.expirations.inc();
   }
 
@@ -139,7 +159,8 @@ export class OperatorMetrics {
     const { runner } = outcome;
     this.seedRuns.inc({ runner, result: outcome.succeeded ? 'succeeded' : 'failed' });
     // A Job's pod reports rows and time in the status; one that did not (never ran the command) adds no sample.
-    if (outcome.seconds !== undefined) this.seedDuration.observe({ runner, result: outcome.succeeded ? 'succeeded' : 'failed' }, outcome.seconds);
+    if (outcome.seconds !== undefined)
+      this.seedDuration.observe({ runner, result: outcome.succeeded ? 'succeeded' : 'failed' }, outcome.seconds);
     if (outcome.succeeded) {
       if (outcome.rows !== undefined && outcome.rows > 0) this.seedRows.inc({ runner }, outcome.rows);
     } else {
@@ -165,7 +186,8 @@ export class OperatorMetrics {
   }
 
   behaviourForgotten(check: EnvironmentKey): void {
-    for (const labels of this.behaviourSeries.get(keyOf(check)) ?? []) this.behaviour.remove(JSON.parse(labels) as Record<string, string>);
+    for (const labels of this.behaviourSeries.get(keyOf(check)) ?? [])
+      this.behaviour.remove(JSON.parse(labels) as Record<string, string>);
     this.behaviourSeries.delete(keyOf(check));
   }
 }

@@ -15,7 +15,10 @@ class MemoryObjects implements ObjectSource {
   constructor(private readonly objects: KubeObject[]) {}
   async list(namespace: string, kinds: string[]): Promise<ListedObjects> {
     this.calls += kinds.length;
-    return { objects: this.objects.filter((o) => o.metadata.namespace === namespace && kinds.includes(o.kind)), forbidden: [] };
+    return {
+      objects: this.objects.filter((o) => o.metadata.namespace === namespace && kinds.includes(o.kind)),
+      forbidden: [],
+    };
   }
   requests(): number {
     return this.calls;
@@ -56,8 +59,15 @@ class MemoryCatalogue implements CatalogueSource {
   async close(): Promise<void> {}
 }
 
-const table = (): DatabaseSchema => new Map([['public.orders', { columns: new Map([['id', { type: 'bigint', nullable: false }]]), indexes: [], constraints: [] }]]);
-const stats = (rows: number): DatabaseStatistics => new Map([['public.orders', { rows, columns: new Map([['id', { nullFraction: 0, distinct: -1 }]]) }]]);
+const table = (): DatabaseSchema =>
+  new Map([
+    [
+      'public.orders',
+      { columns: new Map([['id', { type: 'bigint', nullable: false }]]), indexes: [], constraints: [] },
+    ],
+  ]);
+const stats = (rows: number): DatabaseStatistics =>
+  new Map([['public.orders', { rows, columns: new Map([['id', { nullFraction: 0, distinct: -1 }]]) }]]);
 const flat = (value: number): Series[] => [{ labels: {}, values: Array(60).fill(value) }];
 
 function shop(namespace: string, change?: (objects: KubeObject[]) => void): KubeObject[] {
@@ -77,11 +87,16 @@ const baseSpec: ResolvedParityCheckInput = {
   ignore: [{ path: 'spec.never', reason: 'test' }],
 };
 
-function sources(overrides: Partial<ParitySources> & { staging?: KubeObject[]; stagingRows?: number } = {}): ParitySources {
+function sources(
+  overrides: Partial<ParitySources> & { staging?: KubeObject[]; stagingRows?: number } = {},
+): ParitySources {
   const objects = new MemoryObjects([...(overrides.staging ?? shop('shop-pr-1')), ...shop('shop')]);
   return {
     objects: { staging: objects, production: objects },
-    databases: { staging: new MemoryCatalogue('staging', table(), stats(overrides.stagingRows ?? 1000)), production: new MemoryCatalogue('production', table(), stats(1000)) },
+    databases: {
+      staging: new MemoryCatalogue('staging', table(), stats(overrides.stagingRows ?? 1000)),
+      production: new MemoryCatalogue('production', table(), stats(1000)),
+    },
     metrics: new MemoryMetrics(() => flat(0.1)),
     secretKey: Buffer.alloc(32, 1),
     ...overrides,
@@ -89,16 +104,23 @@ function sources(overrides: Partial<ParitySources> & { staging?: KubeObject[]; s
 }
 
 const now = new Date('2026-03-01T12:00:00Z');
-const condition = (status: { conditions?: Array<{ type: string; status: string; reason: string }> }, type: string) => status.conditions?.find((c) => c.type === type);
+const condition = (status: { conditions?: Array<{ type: string; status: string; reason: string }> }, type: string) =>
+  status.conditions?.find((c) => c.type === type);
 
 describe('runParityCheck', () => {
   it('reports parity when nothing differs, with Ready and InParity True', async () => {
-    const result = await runParityCheck(parseResolvedParityCheck(baseSpec), sources(), undefined, now, { generation: 3 });
+    const result = await runParityCheck(parseResolvedParityCheck(baseSpec), sources(), undefined, now, {
+      generation: 3,
+    });
     expect(result.findings).toEqual([]);
     expect(result.status.summary).toMatchObject({ verdict: 'InParity', score: 100, total: 0 });
     expect(condition(result.status, 'Ready')).toMatchObject({ status: 'True' });
     expect(condition(result.status, 'InParity')).toMatchObject({ status: 'True' });
-    expect(['ConfigDrifted', 'SchemaDrifted', 'DataDrifted', 'BehaviourDrifted'].map((t) => condition(result.status, t)?.status)).toEqual(['False', 'False', 'False', 'False']);
+    expect(
+      ['ConfigDrifted', 'SchemaDrifted', 'DataDrifted', 'BehaviourDrifted'].map(
+        (t) => condition(result.status, t)?.status,
+      ),
+    ).toEqual(['False', 'False', 'False', 'False']);
     expect(condition(result.status, 'Stalled')).toBeUndefined();
     expect(result.status.observedGeneration).toBe(3);
     expect(result.status.unmatchedIgnoreRules).toEqual([0]);
@@ -129,24 +151,49 @@ describe('runParityCheck', () => {
   });
 
   it('is Inconclusive with InParity Unknown when Prometheus has no data, never True', async () => {
-    const result = await runParityCheck(parseResolvedParityCheck(baseSpec), sources({ metrics: new MemoryMetrics(() => []) }), undefined, now);
+    const result = await runParityCheck(
+      parseResolvedParityCheck(baseSpec),
+      sources({ metrics: new MemoryMetrics(() => []) }),
+      undefined,
+      now,
+    );
     expect(result.status.summary).toMatchObject({ verdict: 'Inconclusive', inconclusive: 2 });
     expect(condition(result.status, 'InParity')).toMatchObject({ status: 'Unknown', reason: 'Inconclusive' });
-    expect(condition(result.status, 'BehaviourDrifted')).toMatchObject({ status: 'Unknown', reason: 'InsufficientData' });
+    expect(condition(result.status, 'BehaviourDrifted')).toMatchObject({
+      status: 'Unknown',
+      reason: 'InsufficientData',
+    });
     expect(condition(result.status, 'Ready')).toMatchObject({ status: 'True' });
   });
 
   it('turns an unreachable source into Stalled with its message while other categories still report', async () => {
     const down = new MemoryMetrics(() => new Error('cannot reach Prometheus at http://prometheus:9090: ECONNREFUSED'));
-    const result = await runParityCheck(parseResolvedParityCheck(baseSpec), sources({ metrics: down, stagingRows: 500 }), undefined, now);
-    expect(condition(result.status, 'Stalled')).toMatchObject({ status: 'True', reason: 'SourceUnavailable', message: expect.stringContaining('ECONNREFUSED') });
+    const result = await runParityCheck(
+      parseResolvedParityCheck(baseSpec),
+      sources({ metrics: down, stagingRows: 500 }),
+      undefined,
+      now,
+    );
+    expect(condition(result.status, 'Stalled')).toMatchObject({
+      status: 'True',
+      reason: 'SourceUnavailable',
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
     expect(condition(result.status, 'Ready')).toMatchObject({ status: 'False' });
-    expect(condition(result.status, 'BehaviourDrifted')).toMatchObject({ status: 'Unknown', reason: 'SourceUnavailable' });
+    expect(condition(result.status, 'BehaviourDrifted')).toMatchObject({
+      status: 'Unknown',
+      reason: 'SourceUnavailable',
+    });
     expect(condition(result.status, 'DataDrifted')).toMatchObject({ status: 'True' });
   });
 
   it('reports sources the caller could not build', async () => {
-    const result = await runParityCheck(parseResolvedParityCheck(baseSpec), sources({ unavailable: { schema: 'Secret s has no key url' } }), undefined, now);
+    const result = await runParityCheck(
+      parseResolvedParityCheck(baseSpec),
+      sources({ unavailable: { schema: 'Secret s has no key url' } }),
+      undefined,
+      now,
+    );
     expect(condition(result.status, 'SchemaDrifted')).toMatchObject({ status: 'Unknown', reason: 'SourceUnavailable' });
     expect(condition(result.status, 'Stalled')!).toMatchObject({ status: 'True' });
   });

@@ -65,7 +65,8 @@ const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 /** Env references and HPA ownership need these even when they are not compared themselves. */
 function kindsToList(compared: readonly string[]): string[] {
   const kinds = new Set(compared);
-  if (compared.some((k) => WORKLOAD_KINDS.includes(k))) ['ConfigMap', 'Secret', 'HorizontalPodAutoscaler', 'Pod'].forEach((k) => kinds.add(k));
+  if (compared.some((k) => WORKLOAD_KINDS.includes(k)))
+    ['ConfigMap', 'Secret', 'HorizontalPodAutoscaler', 'Pod'].forEach((k) => kinds.add(k));
   return [...kinds];
 }
 
@@ -73,7 +74,11 @@ function failure(category: Category, err: unknown): CategoryOutcome {
   return { category, differences: [], inconclusive: [], error: errorMessage(err) };
 }
 
-async function guarded(category: Category, sources: ParitySources, run: () => Promise<Omit<CategoryOutcome, 'category'>>): Promise<CategoryOutcome> {
+async function guarded(
+  category: Category,
+  sources: ParitySources,
+  run: () => Promise<Omit<CategoryOutcome, 'category'>>,
+): Promise<CategoryOutcome> {
   const unavailable = sources.unavailable?.[category];
   if (unavailable !== undefined) return failure(category, new Error(unavailable));
   try {
@@ -99,19 +104,35 @@ const OPTIONAL_KINDS = new Set(['Pod']);
 
 async function readSnapshots(spec: ResolvedParityCheck, sources: ParitySources, key: Buffer): Promise<Snapshots> {
   if (!sources.objects) throw missingSource('Kubernetes object source');
-  const compared: readonly string[] = spec.categories.configuration?.kinds ?? ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'Secret', 'HorizontalPodAutoscaler'];
+  const compared: readonly string[] = spec.categories.configuration?.kinds ?? [
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'Service',
+    'ConfigMap',
+    'Secret',
+    'HorizontalPodAutoscaler',
+  ];
   const kinds = kindsToList(compared);
   const [staging, production] = await Promise.all([
     sources.objects.staging.list(spec.staging.namespace, kinds),
     sources.objects.production.list(spec.production.namespace, kinds),
   ]);
   const unreadable: Inconclusive[] = [];
-  for (const [side, listed, namespace] of [['staging', staging, spec.staging.namespace], ['production', production, spec.production.namespace]] as const) {
+  for (const [side, listed, namespace] of [
+    ['staging', staging, spec.staging.namespace],
+    ['production', production, spec.production.namespace],
+  ] as const) {
     for (const kind of listed.forbidden.filter((k) => !OPTIONAL_KINDS.has(k))) {
       const remedy = compared.includes(kind)
         ? 'grant list on it, or leave the kind out of spec.categories.configuration.kinds'
         : `the workloads compared need it (env references, HPA bounds); grant list on ${kind}, or leave the workload kinds out of spec.categories.configuration.kinds`;
-      unreadable.push({ category: 'configuration', resource: `${kind}/*`, path: '', reason: `not allowed to list ${kind} in ${side} namespace ${namespace}: ${remedy}` });
+      unreadable.push({
+        category: 'configuration',
+        resource: `${kind}/*`,
+        path: '',
+        reason: `not allowed to list ${kind} in ${side} namespace ${namespace}: ${remedy}`,
+      });
     }
   }
   return {
@@ -123,7 +144,8 @@ async function readSnapshots(spec: ResolvedParityCheck, sources: ParitySources, 
 
 function servicesIn(snapshots: Snapshots | undefined, declared: DeclaredOverrides): string[] {
   if (!snapshots) return [...declared.services.keys()].sort();
-  const names = (s: NamespaceSnapshot) => new Set(['Deployment', 'StatefulSet'].flatMap((k) => [...objectsOf(s, k).keys()]));
+  const names = (s: NamespaceSnapshot) =>
+    new Set(['Deployment', 'StatefulSet'].flatMap((k) => [...objectsOf(s, k).keys()]));
   const staging = names(snapshots.staging);
   return [...names(snapshots.production)].filter((n) => staging.has(n)).sort();
 }
@@ -163,7 +185,10 @@ export async function runParityCheck(
           production: snapshots.production,
         };
         const filter = { ...(categories.configuration ?? {}) };
-        return { differences: runConfiguration ? compareConfiguration(context, filter) : [], inconclusive: snapshots.unreadable };
+        return {
+          differences: runConfiguration ? compareConfiguration(context, filter) : [],
+          inconclusive: snapshots.unreadable,
+        };
       });
       if (runConfiguration) outcomes.push(configuration);
     }
@@ -194,9 +219,17 @@ export async function runParityCheck(
       await guarded('schema', sources, async () => {
         if (!sources.databases) throw missingSource('database pair');
         const { staging, production } = sources.databases;
-        const [s, p, st, pt] = await Promise.all([staging.schema(schema.schemas), production.schema(schema.schemas), staging.types(schema.schemas), production.types(schema.schemas)]);
+        const [s, p, st, pt] = await Promise.all([
+          staging.schema(schema.schemas),
+          production.schema(schema.schemas),
+          staging.types(schema.schemas),
+          production.types(schema.schemas),
+        ]);
         requireSchemas(schema.schemas, p, pt);
-        return { differences: [...compareSchemas(s, p, schema.excludeTables), ...compareTypes(st, pt)], inconclusive: [] };
+        return {
+          differences: [...compareSchemas(s, p, schema.excludeTables), ...compareTypes(st, pt)],
+          inconclusive: [],
+        };
       }),
     ];
   };
@@ -211,7 +244,10 @@ export async function runParityCheck(
         const schemas = schema?.schemas ?? ['public'];
         // Only compared tables are counted: count(*) is the one query here that scans.
         const count = (table: string) => !data.tables || tableMatches(table, data.tables);
-        const [s, p] = await Promise.all([pair.staging.statistics(schemas, { count }), pair.production.statistics(schemas, { count })]);
+        const [s, p] = await Promise.all([
+          pair.staging.statistics(schemas, { count }),
+          pair.production.statistics(schemas, { count }),
+        ]);
         const options = {
           expectedRowRatio: Number(data.expectedRowRatio),
           tolerances: {
@@ -228,7 +264,10 @@ export async function runParityCheck(
 
   // Schema and data share one connection per side unless data has its own: one after the other, so the
   // statement timeout the row counts set never applies to a schema query queued between them.
-  const databaseOutcomes = async () => (sources.dataDatabases ? (await Promise.all([schemaOutcome(), dataOutcome()])).flat() : [...(await schemaOutcome()), ...(await dataOutcome())]);
+  const databaseOutcomes = async () =>
+    sources.dataDatabases
+      ? (await Promise.all([schemaOutcome(), dataOutcome()])).flat()
+      : [...(await schemaOutcome()), ...(await dataOutcome())];
   const outcomes = (await Promise.all([configurationAndBehaviour(), databaseOutcomes()])).flat();
   return assemble(spec, outcomes, sources, previousStatus, now, options.generation);
 }
@@ -244,10 +283,18 @@ function assemble(
   const all: Difference[] = outcomes.flatMap((o) => o.differences);
   const undecided: Inconclusive[] = outcomes.flatMap((o) => o.inconclusive);
   const kept = applyIgnoreRules(spec.ignore, all, undecided);
-  const filteredOutcomes = outcomes.map((o) => ({ ...o, inconclusive: kept.inconclusive.filter((i) => i.category === o.category) }));
+  const filteredOutcomes = outcomes.map((o) => ({
+    ...o,
+    inconclusive: kept.inconclusive.filter((i) => i.category === o.category),
+  }));
   const findings = toFindings(kept.differences, previousStatus?.findings, now);
   const summary = summarise(findings, filteredOutcomes, spec.failOn, kept.ignored);
-  const conditions = nextConditions(previousStatus?.conditions, conditionsFor(filteredOutcomes, findings, summary, spec.failOn), generation, now);
+  const conditions = nextConditions(
+    previousStatus?.conditions,
+    conditionsFor(filteredOutcomes, findings, summary, spec.failOn),
+    generation,
+    now,
+  );
   const status: ParityCheckStatus = {
     conditions,
     lastCheckedAt: now.toISOString(),
@@ -264,7 +311,10 @@ function assemble(
     events: eventsFor(previousStatus?.conditions, conditions, summary),
     metrics: findingMetricSamples(findings),
     requests: {
-      kubernetes: sources.objects ? sources.objects.staging.requests() + (sources.objects.production === sources.objects.staging ? 0 : sources.objects.production.requests()) : 0,
+      kubernetes: sources.objects
+        ? sources.objects.staging.requests() +
+          (sources.objects.production === sources.objects.staging ? 0 : sources.objects.production.requests())
+        : 0,
       database: [...new Set(databases.flatMap((d) => [d.staging, d.production]))].reduce((n, d) => n + d.queries, 0),
       prometheus: sources.metrics?.requests ?? 0,
     },
@@ -272,13 +322,23 @@ function assemble(
 }
 
 /** Status for a spec the schema refused: Stalled with InvalidSpec, the message naming the field. */
-export function invalidSpecStatus(message: string, previousStatus: ParityCheckStatus | undefined, now: Date, generation?: number): ParityCheckStatus {
+export function invalidSpecStatus(
+  message: string,
+  previousStatus: ParityCheckStatus | undefined,
+  now: Date,
+  generation?: number,
+): ParityCheckStatus {
   const conditions = nextConditions(
     previousStatus?.conditions,
     [
       { type: 'Ready', status: 'False', reason: 'InvalidSpec', message },
       { type: 'Stalled', status: 'True', reason: 'InvalidSpec', message },
-      { type: 'InParity', status: 'Unknown', reason: 'InvalidSpec', message: 'the check cannot run until the spec is fixed' },
+      {
+        type: 'InParity',
+        status: 'Unknown',
+        reason: 'InvalidSpec',
+        message: 'the check cannot run until the spec is fixed',
+      },
     ],
     generation,
     now,

@@ -12,7 +12,12 @@ export interface ConditionInput {
  * status changes, and types not in `next` are dropped (kstatus wants Stalled
  * and Reconciling present only while true).
  */
-export function nextConditions(previous: Condition[] | undefined, next: ConditionInput[], generation: number | undefined, now: Date): Condition[] {
+export function nextConditions(
+  previous: Condition[] | undefined,
+  next: ConditionInput[],
+  generation: number | undefined,
+  now: Date,
+): Condition[] {
   const before = new Map((previous ?? []).map((c) => [c.type, c]));
   return next.map((c) => {
     const old = before.get(c.type);
@@ -27,7 +32,10 @@ export function nextConditions(previous: Condition[] | undefined, next: Conditio
 }
 
 /** Types whose status changed (including appearing or disappearing), for events on transitions only. */
-export function transitions(previous: Condition[] | undefined, next: Condition[]): Array<{ type: string; from?: Condition['status']; to?: Condition['status'] }> {
+export function transitions(
+  previous: Condition[] | undefined,
+  next: Condition[],
+): Array<{ type: string; from?: Condition['status']; to?: Condition['status'] }> {
   const before = new Map((previous ?? []).map((c) => [c.type, c.status]));
   const after = new Map(next.map((c) => [c.type, c.status]));
   const types = new Set([...before.keys(), ...after.keys()]);

@@ -17,7 +17,11 @@ function ruleMatches(rule: IgnoreRule, item: Pick<Difference, 'category' | 'reso
 }
 
 /** Drops what the ignore rules cover and reports the rules that covered nothing, so stale exceptions can be removed. */
-export function applyIgnoreRules(rules: IgnoreRule[], differences: Difference[], inconclusive: Inconclusive[]): IgnoreResult {
+export function applyIgnoreRules(
+  rules: IgnoreRule[],
+  differences: Difference[],
+  inconclusive: Inconclusive[],
+): IgnoreResult {
   const used = new Set<number>();
   let ignored = 0;
   const keep = <T extends Pick<Difference, 'category' | 'resource' | 'path'>>(item: T): boolean => {

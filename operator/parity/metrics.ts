@@ -20,11 +20,18 @@ export function parityFindingsGauge(registry: Registry): Gauge<'namespace' | 'na
 }
 
 /** Sets every category×severity series of one check, zeros included, so resolved drift goes back to 0. */
-export function recordParityFindings(gauge: Gauge<'namespace' | 'name' | 'category' | 'severity'>, check: { namespace: string; name: string }, metrics: ParityCheckResult['metrics']): void {
+export function recordParityFindings(
+  gauge: Gauge<'namespace' | 'name' | 'category' | 'severity'>,
+  check: { namespace: string; name: string },
+  metrics: ParityCheckResult['metrics'],
+): void {
   for (const sample of metrics) gauge.set({ ...check, ...sample.labels }, sample.value);
 }
 
 /** Drops a deleted check's series. */
-export function forgetParityFindings(gauge: Gauge<'namespace' | 'name' | 'category' | 'severity'>, check: { namespace: string; name: string }): void {
+export function forgetParityFindings(
+  gauge: Gauge<'namespace' | 'name' | 'category' | 'severity'>,
+  check: { namespace: string; name: string },
+): void {
   for (const category of CATEGORIES) for (const severity of SEVERITIES) gauge.remove({ ...check, category, severity });
 }

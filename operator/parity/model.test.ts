@@ -17,16 +17,27 @@ const difference = fc.record({
 
 describe('finding ids and selection', () => {
   it('ids depend only on category, resource and path', () => {
-    expect(findingId('configuration', 'Deployment/a', 'spec.replicas')).toBe(findingId('configuration', 'Deployment/a', 'spec.replicas'));
-    expect(findingId('configuration', 'Deployment/a', 'spec.replicas')).not.toBe(findingId('configuration', 'Deployment/b', 'spec.replicas'));
+    expect(findingId('configuration', 'Deployment/a', 'spec.replicas')).toBe(
+      findingId('configuration', 'Deployment/a', 'spec.replicas'),
+    );
+    expect(findingId('configuration', 'Deployment/a', 'spec.replicas')).not.toBe(
+      findingId('configuration', 'Deployment/b', 'spec.replicas'),
+    );
   });
 
   it('findings and the top 20 are the same whatever the order of the differences', () => {
     const now = new Date('2026-01-01T00:00:00Z');
     fc.assert(
-      fc.property(fc.array(difference, { maxLength: 40 }).chain((list) => fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length }))), ([list, shuffled]) => {
-        expect(topFindings(toFindings(shuffled, undefined, now))).toEqual(topFindings(toFindings(list, undefined, now)));
-      }),
+      fc.property(
+        fc
+          .array(difference, { maxLength: 40 })
+          .chain((list) => fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length }))),
+        ([list, shuffled]) => {
+          expect(topFindings(toFindings(shuffled, undefined, now))).toEqual(
+            topFindings(toFindings(list, undefined, now)),
+          );
+        },
+      ),
     );
   });
 
@@ -35,7 +46,14 @@ describe('finding ids and selection', () => {
     const later = new Date('2026-01-02T00:00:00Z');
     const diffs: Difference[] = [
       { category: 'configuration', resource: 'Deployment/a', path: 'x', expected: true, severity: 'info', message: '' },
-      { category: 'schema', resource: 'Table/t', path: 'columns.c', expected: false, severity: 'critical', message: '' },
+      {
+        category: 'schema',
+        resource: 'Table/t',
+        path: 'columns.c',
+        expected: false,
+        severity: 'critical',
+        message: '',
+      },
     ];
     const previous = toFindings(diffs.slice(1), undefined, first);
     const next = toFindings(diffs, previous, later);
@@ -46,14 +64,23 @@ describe('finding ids and selection', () => {
   });
 
   it('bounds the status list to 20', () => {
-    const many: Difference[] = Array.from({ length: 30 }, (_, i) => ({ category: 'data', resource: `Table/t${i}`, path: 'rows', expected: false, severity: 'warning', message: '' }));
+    const many: Difference[] = Array.from({ length: 30 }, (_, i) => ({
+      category: 'data',
+      resource: `Table/t${i}`,
+      path: 'rows',
+      expected: false,
+      severity: 'warning',
+      message: '',
+    }));
     expect(topFindings(toFindings(many, undefined, new Date()))).toHaveLength(20);
   });
 });
 
 describe('ignore rules', () => {
   it('matches path patterns segment by segment', () => {
-    expect(matchesPath('spec.template.spec.containers[*].env[LOG_*]', 'spec.template.spec.containers[app].env[LOG_LEVEL]')).toBe(true);
+    expect(
+      matchesPath('spec.template.spec.containers[*].env[LOG_*]', 'spec.template.spec.containers[app].env[LOG_LEVEL]'),
+    ).toBe(true);
     expect(matchesPath('**.env[LOG_LEVEL]', 'spec.template.spec.containers[app].env[LOG_LEVEL]')).toBe(true);
     expect(matchesPath('**.env[LOG_LEVEL]', 'env[LOG_LEVEL]')).toBe(true);
     expect(matchesPath('spec.*', 'spec.template.spec')).toBe(false);
@@ -62,8 +89,22 @@ describe('ignore rules', () => {
 
   it('drops what rules cover and reports rules that matched nothing', () => {
     const diffs: Difference[] = [
-      { category: 'configuration', resource: 'Deployment/a', path: 'spec.template.spec.containers[app].env[LOG_LEVEL]', expected: false, severity: 'warning', message: '' },
-      { category: 'schema', resource: 'Table/public.audit_log', path: 'indexes.audit_log_at', expected: false, severity: 'warning', message: '' },
+      {
+        category: 'configuration',
+        resource: 'Deployment/a',
+        path: 'spec.template.spec.containers[app].env[LOG_LEVEL]',
+        expected: false,
+        severity: 'warning',
+        message: '',
+      },
+      {
+        category: 'schema',
+        resource: 'Table/public.audit_log',
+        path: 'indexes.audit_log_at',
+        expected: false,
+        severity: 'warning',
+        message: '',
+      },
     ];
     const result = applyIgnoreRules(
       [
@@ -86,7 +127,13 @@ describe('verdict and score', () => {
     expect(verdictOf([f('warning')], [], 'warning')).toBe('Drifted');
     expect(verdictOf([f('warning')], [], 'critical')).toBe('InParity');
     expect(verdictOf([f('critical', true)], [], 'info')).toBe('InParity');
-    expect(verdictOf([], [{ inconclusive: [{ category: 'behaviour', resource: 'q', path: '', reason: 'no data' }] }], 'warning')).toBe('Inconclusive');
+    expect(
+      verdictOf(
+        [],
+        [{ inconclusive: [{ category: 'behaviour', resource: 'q', path: '', reason: 'no data' }] }],
+        'warning',
+      ),
+    ).toBe('Inconclusive');
     expect(verdictOf([], [{ inconclusive: [], error: 'unreachable' }], 'warning')).toBe('Inconclusive');
     expect(verdictOf([f('critical')], [{ inconclusive: [], error: 'unreachable' }], 'warning')).toBe('Drifted');
   });
@@ -99,11 +146,28 @@ describe('verdict and score', () => {
     const findings = toFindings(
       [
         { category: 'data', resource: 'Table/a', path: 'rows', expected: false, severity: 'warning', message: '' },
-        { category: 'configuration', resource: 'Deployment/a', path: 'spec.replicas', expected: true, severity: 'info', message: '' },
+        {
+          category: 'configuration',
+          resource: 'Deployment/a',
+          path: 'spec.replicas',
+          expected: true,
+          severity: 'info',
+          message: '',
+        },
       ],
       undefined,
       new Date(),
     );
-    expect(summarise(findings, [], 'warning', 3)).toEqual({ verdict: 'Drifted', score: 95, critical: 0, warning: 1, info: 0, expected: 1, ignored: 3, inconclusive: 0, total: 2 });
+    expect(summarise(findings, [], 'warning', 3)).toEqual({
+      verdict: 'Drifted',
+      score: 95,
+      critical: 0,
+      warning: 1,
+      info: 0,
+      expected: 1,
+      ignored: 3,
+      inconclusive: 0,
+      total: 2,
+    });
   });
 });

@@ -37,26 +37,46 @@ function rows(findings: Finding[], options: ReportOptions): string[] {
     { header: 'PRODUCTION', ...w(TABLE_WIDTHS.value) },
     ...(options.wide ? [{ header: 'MESSAGE' }] : []),
   ];
-  const cells = (f: Finding) => [f.severity, f.category, f.resource, f.path || '(object)', f.staging ?? '—', f.production ?? '—', ...(options.wide ? [f.message] : [])];
+  const cells = (f: Finding) => [
+    f.severity,
+    f.category,
+    f.resource,
+    f.path || '(object)',
+    f.staging ?? '—',
+    f.production ?? '—',
+    ...(options.wide ? [f.message] : []),
+  ];
   if (options.wide) return renderTable(columns, findings.map(cells));
   const [header, ...rest] = renderTable(columns, []);
-  return [header!, ...rest, ...findings.flatMap((f) => [...renderTable(columns, [cells(f)]).slice(1), `          ${f.message}`])];
+  return [
+    header!,
+    ...rest,
+    ...findings.flatMap((f) => [...renderTable(columns, [cells(f)]).slice(1), `          ${f.message}`]),
+  ];
 }
 
 /** A readable report: verdict line, unexpected findings, expected ones, then what could not be decided or read. */
-export function formatReport(result: Pick<ParityCheckResult, 'status' | 'findings' | 'inconclusive'>, options: ReportOptions = {}): string {
+export function formatReport(
+  result: Pick<ParityCheckResult, 'status' | 'findings' | 'inconclusive'>,
+  options: ReportOptions = {},
+): string {
   const s = result.status.summary;
   const lines: string[] = [];
   if (s) {
-    lines.push(`Verdict: ${s.verdict}   score ${s.score}/100   critical ${s.critical}   warning ${s.warning}   info ${s.info}   expected ${s.expected}   ignored ${s.ignored}   inconclusive ${s.inconclusive}`);
+    lines.push(
+      `Verdict: ${s.verdict}   score ${s.score}/100   critical ${s.critical}   warning ${s.warning}   info ${s.info}   expected ${s.expected}   ignored ${s.ignored}   inconclusive ${s.inconclusive}`,
+    );
   }
   const unexpected = result.findings.filter((f) => !f.expected);
   const expected = result.findings.filter((f) => f.expected);
   if (unexpected.length > 0) lines.push('', 'Unexpected differences:', ...rows(unexpected, options));
-  if (expected.length > 0) lines.push('', 'Expected differences (declared by the environment):', ...rows(expected, options));
-  if (result.inconclusive.length > 0) lines.push('', 'Inconclusive:', ...result.inconclusive.map((i) => `  ${i.category} ${i.resource}: ${i.reason}`));
+  if (expected.length > 0)
+    lines.push('', 'Expected differences (declared by the environment):', ...rows(expected, options));
+  if (result.inconclusive.length > 0)
+    lines.push('', 'Inconclusive:', ...result.inconclusive.map((i) => `  ${i.category} ${i.resource}: ${i.reason}`));
   const problems = (result.status.conditions ?? []).filter((c) => c.type === 'Stalled');
   if (problems.length > 0) lines.push('', 'Could not check:', ...problems.map((c) => `  ${c.message}`));
-  if (result.findings.length === 0 && result.inconclusive.length === 0 && problems.length === 0) lines.push('', 'No differences found.');
+  if (result.findings.length === 0 && result.inconclusive.length === 0 && problems.length === 0)
+    lines.push('', 'No differences found.');
   return lines.join('\n') + '\n';
 }

@@ -13,16 +13,26 @@ describe('wrapCell', () => {
   });
 
   it('breaks a path after a separator', () => {
-    expect(wrapCell('spec.template.spec.containers[api].env[LOG_LEVEL]', 24)).toEqual(['spec.template.spec.', 'containers[api].', 'env[LOG_LEVEL]']);
+    expect(wrapCell('spec.template.spec.containers[api].env[LOG_LEVEL]', 24)).toEqual([
+      'spec.template.spec.',
+      'containers[api].',
+      'env[LOG_LEVEL]',
+    ]);
   });
 });
 
 describe('renderTable', () => {
   it('gives a row as many lines as its longest cell, columns aligned', () => {
-    const lines = renderTable([{ header: 'A', width: 4 }, { header: 'B', width: 3 }, { header: 'C' }], [['abcdefgh', 'x', 'last column is never wrapped']]);
+    const lines = renderTable(
+      [{ header: 'A', width: 4 }, { header: 'B', width: 3 }, { header: 'C' }],
+      [['abcdefgh', 'x', 'last column is never wrapped']],
+    );
     expect(lines).toEqual(['A    B   C', 'abcd x   last column is never wrapped', 'efgh']);
   });
   it('sizes unbounded columns to their widest cell', () => {
-    expect(renderTable([{ header: 'A' }, { header: 'B' }], [['long value', '1']])).toEqual(['A          B', 'long value 1']);
+    expect(renderTable([{ header: 'A' }, { header: 'B' }], [['long value', '1']])).toEqual([
+      'A          B',
+      'long value 1',
+    ]);
   });
 });

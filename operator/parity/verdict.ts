@@ -21,13 +21,22 @@ export function isDrift(finding: Pick<Finding, 'expected' | 'severity'>, failOn:
  * differs); otherwise anything undecided or any category that could not
  * run makes the whole check Inconclusive: never a pass by default.
  */
-export function verdictOf(findings: Pick<Finding, 'expected' | 'severity'>[], outcomes: Pick<CategoryOutcome, 'inconclusive' | 'error'>[], failOn: Severity): Verdict {
+export function verdictOf(
+  findings: Pick<Finding, 'expected' | 'severity'>[],
+  outcomes: Pick<CategoryOutcome, 'inconclusive' | 'error'>[],
+  failOn: Severity,
+): Verdict {
   if (findings.some((f) => isDrift(f, failOn))) return 'Drifted';
   if (outcomes.some((o) => o.error !== undefined || o.inconclusive.length > 0)) return 'Inconclusive';
   return 'InParity';
 }
 
-export function categoryVerdict(category: Category, findings: Finding[], outcome: CategoryOutcome, failOn: Severity): Verdict {
+export function categoryVerdict(
+  category: Category,
+  findings: Finding[],
+  outcome: CategoryOutcome,
+  failOn: Severity,
+): Verdict {
   return verdictOf(
     findings.filter((f) => f.category === category),
     [outcome],
@@ -37,7 +46,12 @@ export function categoryVerdict(category: Category, findings: Finding[], outcome
 
 export type Summary = NonNullable<ParityCheckStatus['summary']>;
 
-export function summarise(findings: Finding[], outcomes: CategoryOutcome[], failOn: Severity, ignored: number): Summary {
+export function summarise(
+  findings: Finding[],
+  outcomes: CategoryOutcome[],
+  failOn: Severity,
+  ignored: number,
+): Summary {
   const unexpected = findings.filter((f) => !f.expected);
   return {
     verdict: verdictOf(findings, outcomes, failOn),

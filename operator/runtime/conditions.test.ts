@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { getCondition, isConditionTrue, kubeTime, removeCondition, setCondition, setReconciling, setStalled } from './conditions';
+import {
+  getCondition,
+  isConditionTrue,
+  kubeTime,
+  removeCondition,
+  setCondition,
+  setReconciling,
+  setStalled,
+} from './conditions';
 
 const t0 = new Date('2025-01-01T00:00:00.123Z');
 const t1 = new Date('2025-01-01T01:00:00Z');
@@ -10,8 +18,16 @@ describe('conditions', () => {
   });
 
   it('keeps lastTransitionTime while the status holds and moves it on a transition', () => {
-    let conds = setCondition(undefined, { type: 'Ready', status: 'False', reason: 'Provisioning', observedGeneration: 1 }, t0);
-    conds = setCondition(conds, { type: 'Ready', status: 'False', reason: 'Seeding', message: 'seeding', observedGeneration: 2 }, t1);
+    let conds = setCondition(
+      undefined,
+      { type: 'Ready', status: 'False', reason: 'Provisioning', observedGeneration: 1 },
+      t0,
+    );
+    conds = setCondition(
+      conds,
+      { type: 'Ready', status: 'False', reason: 'Seeding', message: 'seeding', observedGeneration: 2 },
+      t1,
+    );
     expect(getCondition(conds, 'Ready')).toEqual({
       type: 'Ready',
       status: 'False',
@@ -41,7 +57,9 @@ describe('conditions', () => {
           conds = setCondition(conds, i, now);
           const after = getCondition(conds, i.type)!;
           expect(after.status).toBe(i.status);
-          expect(after.lastTransitionTime).toBe(before && before.status === i.status ? before.lastTransitionTime : kubeTime(now));
+          expect(after.lastTransitionTime).toBe(
+            before && before.status === i.status ? before.lastTransitionTime : kubeTime(now),
+          );
           expect(new Set(conds.map((c) => c.type)).size).toBe(conds.length);
           expect(conds[0]!.type).toBe('Ready');
         }

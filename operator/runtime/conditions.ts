@@ -40,7 +40,11 @@ export function isConditionTrue(conditions: readonly Condition[] | undefined, ty
  * lastTransitionTime changes only when the status does, as the Kubernetes API
  * conventions require; reason, message and observedGeneration always follow.
  */
-export function setCondition(conditions: readonly Condition[] | undefined, input: ConditionInput, now: Date = new Date()): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  input: ConditionInput,
+  now: Date = new Date(),
+): Condition[] {
   const existing = getCondition(conditions, input.type);
   const next: Condition = {
     type: input.type,

@@ -18,13 +18,22 @@ const CONFIG_MAP = groupVersionKind<Named>('', 'v1', 'ConfigMap', 'configmaps');
 const SECRET = groupVersionKind('', 'v1', 'Secret', 'secrets');
 const SECRET_INDEX = 'data.secret';
 
-const object = (kind: string, namespace: string, name: string, data: Record<string, string> = {}): Named => ({ apiVersion: 'v1', kind, metadata: { namespace, name, resourceVersion: '1' }, data });
+const object = (kind: string, namespace: string, name: string, data: Record<string, string> = {}): Named => ({
+  apiVersion: 'v1',
+  kind,
+  metadata: { namespace, name, resourceVersion: '1' },
+  data,
+});
 
 /** Lists `items` of each kind once, then watches quietly until stopped. */
 function listing(byKind: Record<string, Named[]>): ListWatchClient {
   return {
-    list: async <T extends KubernetesObject>(_apiVersion: string, kind: string) => ({ items: (byKind[kind] ?? []) as unknown as T[], resourceVersion: '1' }),
-    watch: (_a, _k, options) => new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true })),
+    list: async <T extends KubernetesObject>(_apiVersion: string, kind: string) => ({
+      items: (byKind[kind] ?? []) as unknown as T[],
+      resourceVersion: '1',
+    }),
+    watch: (_a, _k, options) =>
+      new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true })),
   };
 }
 
@@ -40,7 +49,11 @@ describe('Controller indexes', () => {
   it('registers indexers on the informers, hands map functions the caches, and types ctx.cache(kind)', async () => {
     const logger = createLogger({ level: 'silent' });
     const source = listing({
-      ConfigMap: [object('ConfigMap', 'shop', 'a', { secret: 'db' }), object('ConfigMap', 'shop', 'b', { secret: 'other' }), object('ConfigMap', 'web', 'c', { secret: 'db' })],
+      ConfigMap: [
+        object('ConfigMap', 'shop', 'a', { secret: 'db' }),
+        object('ConfigMap', 'shop', 'b', { secret: 'other' }),
+        object('ConfigMap', 'web', 'c', { secret: 'db' }),
+      ],
       Secret: [object('Secret', 'shop', 'db')],
     });
     const informers: Informer[] = [];
@@ -57,17 +70,25 @@ describe('Controller indexes', () => {
     const controller = new Controller(
       {
         name: 'indexed',
-        primary: { ...CONFIG_MAP, indexers: { [SECRET_INDEX]: (cm: Named) => (cm.data?.secret ? [`${cm.metadata?.namespace}/${cm.data.secret}`] : []) } },
-        watches: [
-          watching(SECRET, { map: secretToConfigMaps }),
-        ],
+        primary: {
+          ...CONFIG_MAP,
+          indexers: {
+            [SECRET_INDEX]: (cm: Named) => (cm.data?.secret ? [`${cm.metadata?.namespace}/${cm.data.secret}`] : []),
+          },
+        },
+        watches: [watching(SECRET, { map: secretToConfigMaps })],
         reconciler: {
           reconcile: async (req, ctx) => {
             reconciled.push(`${req.namespace}/${req.name}`);
             // Typed: data.secret reads without a cast.
-            seen[`${req.namespace}/${req.name}`] = ctx.cache(CONFIG_MAP).list(req.namespace).map((cm) => cm.data?.secret ?? '');
+            seen[`${req.namespace}/${req.name}`] = ctx
+              .cache(CONFIG_MAP)
+              .list(req.namespace)
+              .map((cm) => cm.data?.secret ?? '');
             expect(ctx.cache(CONFIG_MAP)).toBe(ctx.primary);
-            expect(() => ctx.cache(groupVersionKind('apps', 'v1', 'Deployment', 'deployments'))).toThrow(/does not watch Deployment/);
+            expect(() => ctx.cache(groupVersionKind('apps', 'v1', 'Deployment', 'deployments'))).toThrow(
+              /does not watch Deployment/,
+            );
           },
         },
       },

@@ -12,7 +12,8 @@ import { type Reconciler, type Request, type Result, TerminalError } from './rec
 /** An empty, quiet source: these tests feed the queue directly and look at what the workers do. */
 const quietSource: ListWatchClient = {
   list: async () => ({ items: [], resourceVersion: '1' }),
-  watch: (_a, _k, options) => new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true })),
+  watch: (_a, _k, options) =>
+    new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true })),
 };
 
 function setup(reconciler: Reconciler, maxConcurrentReconciles = 1) {
@@ -21,7 +22,13 @@ function setup(reconciler: Reconciler, maxConcurrentReconciles = 1) {
   const logger = createLogger({ level: 'silent' });
   const informers: Informer[] = [];
   const controller = new Controller(
-    { name: 'test', primary: { apiVersion: 'v1', kind: 'ConfigMap' }, reconciler, maxConcurrentReconciles, rateLimiter: new ItemExponentialFailureRateLimiter(5, 50) },
+    {
+      name: 'test',
+      primary: { apiVersion: 'v1', kind: 'ConfigMap' },
+      reconciler,
+      maxConcurrentReconciles,
+      rateLimiter: new ItemExponentialFailureRateLimiter(5, 50),
+    },
     {
       client: {} as KubeClient,
       logger,
@@ -76,7 +83,8 @@ describe('Controller', () => {
     let calls = 0;
     const { controller, metric, stop } = setup({
       reconcile: async () => {
-        if (++calls === 1) throw new KubeApiError('PATCH status: HTTP 409: the object has been modified', 409, 'Conflict');
+        if (++calls === 1)
+          throw new KubeApiError('PATCH status: HTTP 409: the object has been modified', 409, 'Conflict');
       },
     });
     await controller.start();
@@ -134,18 +142,21 @@ describe('Controller', () => {
     const activeKeys = new Set<string>();
     let overlap = false;
     let done = 0;
-    const { controller, stop } = setup({
-      reconcile: async (req) => {
-        const key = `${req.namespace}/${req.name}`;
-        if (activeKeys.has(key)) overlap = true;
-        activeKeys.add(key);
-        maxActive = Math.max(maxActive, ++active);
-        await new Promise((r) => setTimeout(r, 20));
-        active--;
-        activeKeys.delete(key);
-        done++;
+    const { controller, stop } = setup(
+      {
+        reconcile: async (req) => {
+          const key = `${req.namespace}/${req.name}`;
+          if (activeKeys.has(key)) overlap = true;
+          activeKeys.add(key);
+          maxActive = Math.max(maxActive, ++active);
+          await new Promise((r) => setTimeout(r, 20));
+          active--;
+          activeKeys.delete(key);
+          done++;
+        },
       },
-    }, 3);
+      3,
+    );
     await controller.start();
     for (let round = 0; round < 5; round++) {
       for (const name of ['a', 'b', 'c', 'd', 'e']) controller.queue.add(`ns/${name}`);
@@ -210,12 +221,19 @@ describe('generationOrMetadataChanged', () => {
     expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, resourceVersion: '2' } })).toBe(false);
     expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, generation: 2 } })).toBe(true);
     expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, labels: {} } })).toBe(true);
-    expect(generationOrMetadataChanged(base, { metadata: { ...base.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } })).toBe(true);
+    expect(
+      generationOrMetadataChanged(base, { metadata: { ...base.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } }),
+    ).toBe(true);
   });
 });
 
 describe('unionCache', () => {
-  const obj = (namespace: string, name: string, tag: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name }, data: { tag } });
+  const obj = (namespace: string, name: string, tag: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { namespace, name },
+    data: { tag },
+  });
   const cacheOf = (items: ReturnType<typeof obj>[]) => ({
     get: (ns: string, name: string) => items.find((i) => i.metadata.namespace === ns && i.metadata.name === name),
     list: (ns?: string) => items.filter((i) => ns === undefined || i.metadata.namespace === ns),
@@ -223,7 +241,10 @@ describe('unionCache', () => {
   });
 
   it('reads through every cache, first one wins, each object listed once', () => {
-    const union = unionCache([cacheOf([obj('a', 'x', 'first')]), cacheOf([obj('a', 'x', 'second'), obj('b', 'y', 'second')])]);
+    const union = unionCache([
+      cacheOf([obj('a', 'x', 'first')]),
+      cacheOf([obj('a', 'x', 'second'), obj('b', 'y', 'second')]),
+    ]);
     expect(union.get('a', 'x')?.data.tag).toBe('first');
     expect(union.get('b', 'y')?.data.tag).toBe('second');
     expect(union.get('c', 'z')).toBeUndefined();

@@ -12,7 +12,15 @@ import { objectKey, splitKey } from './object-key';
 import type { Indexers } from './object-store';
 import { type MapFunction, mapUpdate, ownerMapper } from './owner-mapping';
 import type { RateLimiter } from './rate-limiter';
-import { type Caches, type ReconcileContext, type Reconciler, type Request, type Result, TerminalError, requestKey } from './reconciler';
+import {
+  type Caches,
+  type ReconcileContext,
+  type Reconciler,
+  type Request,
+  type Result,
+  TerminalError,
+  requestKey,
+} from './reconciler';
 import { WorkQueue } from './workqueue';
 
 export interface WatchedKind<T extends KubernetesObject = KubernetesObject> {
@@ -121,10 +129,12 @@ export class Controller {
     private readonly options: ControllerOptions,
     private readonly deps: ControllerDeps,
   ) {
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(options.name)) throw new Error(`controller name must be lower-case letters, digits and dashes; got "${options.name}"`);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(options.name))
+      throw new Error(`controller name must be lower-case letters, digits and dashes; got "${options.name}"`);
     this.name = options.name;
     this.concurrency = options.maxConcurrentReconciles ?? 1;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) throw new Error(`maxConcurrentReconciles must be a positive integer; got ${this.concurrency}`);
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1)
+      throw new Error(`maxConcurrentReconciles must be a positive integer; got ${this.concurrency}`);
     this.log = deps.logger.child({ controller: this.name });
     this.queue = new WorkQueue({ name: this.name, rateLimiter: options.rateLimiter, metrics: deps.metrics.workqueue });
     deps.metrics.controller.maxConcurrentReconciles.set({ controller: this.name }, this.concurrency);
@@ -133,7 +143,12 @@ export class Controller {
     this.mapCaches = { cache: <T extends KubernetesObject>(kind: KindReference<T>) => this.cacheReader(kind) };
     const predicate = options.primaryUpdatePredicate ?? (() => true);
     const primaryIndexers = options.primary.indexers;
-    const primaries = [this.register(options.primary), ...(options.primaryAlso ?? []).map((kind) => this.register({ ...kind, indexers: { ...primaryIndexers, ...kind.indexers } }, false))];
+    const primaries = [
+      this.register(options.primary),
+      ...(options.primaryAlso ?? []).map((kind) =>
+        this.register({ ...kind, indexers: { ...primaryIndexers, ...kind.indexers } }, false),
+      ),
+    ];
     for (const informer of primaries) {
       informer.addHandlers({
         onAdd: (o) => this.queue.add(objectKey(o)),
@@ -145,7 +160,8 @@ export class Controller {
     }
     this.primary = primaries.length === 1 ? primaries[0]! : unionCache(primaries);
     this.caches.set(cacheKey(options.primary), this.primary);
-    for (const owned of options.owns ?? []) this.watchMapped(owned, owned.map ?? ownerMapper(options.primary.apiVersion, options.primary.kind));
+    for (const owned of options.owns ?? [])
+      this.watchMapped(owned, owned.map ?? ownerMapper(options.primary.apiVersion, options.primary.kind));
     for (const watched of options.watches ?? []) this.watchMapped(watched, watched.map);
   }
 
@@ -167,7 +183,10 @@ export class Controller {
       // A cache that takes this long is worth a warning (RBAC, a missing CRD); it may still sync, so keep waiting.
       while (!(await informer.waitForSync(this.abort.signal, CACHE_SYNC_WARNING_MS))) {
         if (this.abort.signal.aborted || informer.isStopped()) return;
-        this.log.warn({ informer: informer.resource, waitedMs: CACHE_SYNC_WARNING_MS }, 'cache has not synced yet; still waiting');
+        this.log.warn(
+          { informer: informer.resource, waitedMs: CACHE_SYNC_WARNING_MS },
+          'cache has not synced yet; still waiting',
+        );
       }
     }
     this.log.info({ workers: this.concurrency }, 'starting workers');
@@ -211,7 +230,10 @@ export class Controller {
 
   private cacheReader<T extends KubernetesObject>(kind: KindReference<T>): IndexedCacheReader<T> {
     const cache = this.caches.get(cacheKey(kind));
-    if (!cache) throw new Error(`controller ${this.name} does not watch ${kind.kind} (${kind.apiVersion}): add it to owns or watches`);
+    if (!cache)
+      throw new Error(
+        `controller ${this.name} does not watch ${kind.kind} (${kind.apiVersion}): add it to owns or watches`,
+      );
     // The kind's table entry promises T for its objects; the cache holds exactly that kind.
     return cache as unknown as IndexedCacheReader<T>;
   }
@@ -295,7 +317,8 @@ export function unionCache<T extends KubernetesObject>(caches: readonly CacheRea
 export function unionCache<T extends KubernetesObject>(caches: readonly CacheReader<T>[]): IndexedCacheReader<T> {
   const merged = (read: (cache: CacheReader<T>) => T[]): T[] => {
     const byKey = new Map<string, T>();
-    for (const cache of caches) for (const item of read(cache)) if (!byKey.has(objectKey(item))) byKey.set(objectKey(item), item);
+    for (const cache of caches)
+      for (const item of read(cache)) if (!byKey.has(objectKey(item))) byKey.set(objectKey(item), item);
     return [...byKey.values()];
   };
   return {

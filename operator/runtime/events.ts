@@ -21,7 +21,14 @@ export interface EventOptions {
 
 export interface EventRecorder {
   /** Records an Event about `regarding`. Never throws: an Event is worth less than the reconcile that emits it. */
-  event(regarding: KubernetesObject, type: EventType, reason: string, note: string, action?: string, options?: EventOptions): Promise<void>;
+  event(
+    regarding: KubernetesObject,
+    type: EventType,
+    reason: string,
+    note: string,
+    action?: string,
+    options?: EventOptions,
+  ): Promise<void>;
 }
 
 export interface KubeEventRecorderOptions {
@@ -50,9 +57,25 @@ export function microTime(date: Date): string {
 }
 
 /** What makes two events "the same" for aggregation. */
-export function seriesKey(regarding: KubernetesObject, type: EventType, reason: string, action: string, note: string): string {
+export function seriesKey(
+  regarding: KubernetesObject,
+  type: EventType,
+  reason: string,
+  action: string,
+  note: string,
+): string {
   const m = regarding.metadata ?? {};
-  return JSON.stringify([regarding.apiVersion, regarding.kind, m.namespace ?? '', m.name, m.uid ?? '', type, reason, action, note]);
+  return JSON.stringify([
+    regarding.apiVersion,
+    regarding.kind,
+    m.namespace ?? '',
+    m.name,
+    m.uid ?? '',
+    type,
+    reason,
+    action,
+    note,
+  ]);
 }
 
 const NOTE_LIMIT = 1024;
@@ -76,7 +99,14 @@ export class KubeEventRecorder implements EventRecorder {
     this.now = options.now ?? (() => new Date());
   }
 
-  event(regarding: KubernetesObject, type: EventType, reason: string, note: string, action: string = reason, options: EventOptions = {}): Promise<void> {
+  event(
+    regarding: KubernetesObject,
+    type: EventType,
+    reason: string,
+    note: string,
+    action: string = reason,
+    options: EventOptions = {},
+  ): Promise<void> {
     const trimmed = note.length > NOTE_LIMIT ? `${note.slice(0, NOTE_LIMIT - 3)}...` : note;
     const key = seriesKey(regarding, type, reason, action, trimmed);
     if (options.transition && this.alreadyRecorded(key, regarding)) return Promise.resolve();
@@ -90,7 +120,14 @@ export class KubeEventRecorder implements EventRecorder {
     return next;
   }
 
-  private async record(key: string, regarding: KubernetesObject, type: EventType, reason: string, note: string, action: string): Promise<void> {
+  private async record(
+    key: string,
+    regarding: KubernetesObject,
+    type: EventType,
+    reason: string,
+    note: string,
+    action: string,
+  ): Promise<void> {
     const now = this.now();
     try {
       const seen = this.tracked.get(key);
@@ -115,7 +152,14 @@ export class KubeEventRecorder implements EventRecorder {
     }
   }
 
-  private async create(regarding: KubernetesObject, type: EventType, reason: string, note: string, action: string, now: Date): Promise<{ name: string; namespace: string }> {
+  private async create(
+    regarding: KubernetesObject,
+    type: EventType,
+    reason: string,
+    note: string,
+    action: string,
+    now: Date,
+  ): Promise<{ name: string; namespace: string }> {
     const m = regarding.metadata ?? {};
     const namespace = m.namespace || 'default';
     const name = `${(m.name ?? 'unknown').slice(0, 200)}.${randomBytes(8).toString('hex')}`;
@@ -130,7 +174,14 @@ export class KubeEventRecorder implements EventRecorder {
       reason,
       note,
       type,
-      regarding: { apiVersion: regarding.apiVersion, kind: regarding.kind, name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion },
+      regarding: {
+        apiVersion: regarding.apiVersion,
+        kind: regarding.kind,
+        name: m.name,
+        namespace: m.namespace,
+        uid: m.uid,
+        resourceVersion: m.resourceVersion,
+      },
     } as KubernetesObject);
     return { name, namespace };
   }

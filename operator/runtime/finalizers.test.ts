@@ -1,6 +1,10 @@
 import { addFinalizerPatch, hasFinalizer, removeFinalizerPatch } from './finalizers';
 
-const obj = (finalizers?: string[]) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'n', resourceVersion: '7', finalizers } });
+const obj = (finalizers?: string[]) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'a', namespace: 'n', resourceVersion: '7', finalizers },
+});
 
 describe('finalizer patches', () => {
   it('adds to an existing list guarded by a test of the list', () => {

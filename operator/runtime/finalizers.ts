@@ -20,7 +20,8 @@ export function addFinalizerPatch(obj: KubernetesObject, finalizer: string): Jso
     ];
   }
   const resourceVersion = obj.metadata?.resourceVersion;
-  if (!resourceVersion) throw new Error('object has no metadata.resourceVersion: read it from the server before adding a finalizer');
+  if (!resourceVersion)
+    throw new Error('object has no metadata.resourceVersion: read it from the server before adding a finalizer');
   return [
     { op: 'test', path: '/metadata/resourceVersion', value: resourceVersion },
     { op: 'add', path: '/metadata/finalizers', value: [finalizer] },
@@ -38,13 +39,21 @@ export function removeFinalizerPatch(obj: KubernetesObject, finalizer: string): 
 }
 
 /** Adds the finalizer; no request when it is already there. A concurrent change surfaces as HTTP 422, to retry. */
-export async function addFinalizer<T extends KubernetesObject>(client: KubeClient, obj: T, finalizer: string): Promise<T> {
+export async function addFinalizer<T extends KubernetesObject>(
+  client: KubeClient,
+  obj: T,
+  finalizer: string,
+): Promise<T> {
   const patch = addFinalizerPatch(obj, finalizer);
   return patch ? client.jsonPatch<T>(refOf(obj), patch) : obj;
 }
 
 /** Removes the finalizer; no request when it is not there. */
-export async function removeFinalizer<T extends KubernetesObject>(client: KubeClient, obj: T, finalizer: string): Promise<T> {
+export async function removeFinalizer<T extends KubernetesObject>(
+  client: KubeClient,
+  obj: T,
+  finalizer: string,
+): Promise<T> {
   const patch = removeFinalizerPatch(obj, finalizer);
   return patch ? client.jsonPatch<T>(refOf(obj), patch) : obj;
 }

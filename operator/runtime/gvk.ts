@@ -40,12 +40,20 @@ export function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-export function groupVersionKind<T extends KubernetesObject = KubernetesObject>(group: string, version: string, kind: string, plural: string): GroupVersionKind<T> {
+export function groupVersionKind<T extends KubernetesObject = KubernetesObject>(
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+): GroupVersionKind<T> {
   return Object.freeze({ group, version, kind, apiVersion: apiVersionOf({ group, version }), plural });
 }
 
 /** Whether an object (or an owner reference) is of this kind, at any version of its group. */
-export function isKind(object: { apiVersion?: string; kind?: string }, kind: Pick<GroupVersionKind, 'group' | 'kind'>): boolean {
+export function isKind(
+  object: { apiVersion?: string; kind?: string },
+  kind: Pick<GroupVersionKind, 'group' | 'kind'>,
+): boolean {
   return object.kind === kind.kind && object.apiVersion !== undefined && groupOf(object.apiVersion) === kind.group;
 }
 

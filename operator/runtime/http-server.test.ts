@@ -9,8 +9,12 @@ describe('bind addresses', () => {
   });
 
   it('names the field in the error', () => {
-    expect(() => parseBindAddress('localhost', '--metrics-bind-address')).toThrow(/--metrics-bind-address must look like/);
-    expect(() => parseBindAddress('1.2.3.4:99999', '--health-probe-bind-address')).toThrow(/--health-probe-bind-address/);
+    expect(() => parseBindAddress('localhost', '--metrics-bind-address')).toThrow(
+      /--metrics-bind-address must look like/,
+    );
+    expect(() => parseBindAddress('1.2.3.4:99999', '--health-probe-bind-address')).toThrow(
+      /--health-probe-bind-address/,
+    );
   });
 
   it('serves routes on a free loopback port and 404s the rest', async () => {

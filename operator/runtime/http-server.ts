@@ -16,7 +16,8 @@ export function parseBindAddress(value: string, field: string): BindAddress | un
   if (value === '0') return undefined;
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
   const port = Number(match?.[3]);
-  if (!match || port > 65535) throw new Error(`${field} must look like 127.0.0.1:8080, :8080 or 0 (disabled); got "${value}"`);
+  if (!match || port > 65535)
+    throw new Error(`${field} must look like 127.0.0.1:8080, :8080 or 0 (disabled); got "${value}"`);
   return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
 }
 
@@ -34,7 +35,11 @@ export interface ServeOptions {
   guard?: (req: IncomingMessage, path: string) => Promise<{ status: number; message: string }>;
 }
 
-export async function serve(address: BindAddress, routes: Record<string, Handler>, options: ServeOptions = {}): Promise<RunningServer> {
+export async function serve(
+  address: BindAddress,
+  routes: Record<string, Handler>,
+  options: ServeOptions = {},
+): Promise<RunningServer> {
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const handler = routes[path];
@@ -44,14 +49,20 @@ export async function serve(address: BindAddress, routes: Record<string, Handler
     }
     const guard = options.guard;
     const run = guard
-      ? guard(req, path).then((verdict) => (verdict.status === 200 ? handler(req, res) : void res.writeHead(verdict.status, { 'Content-Type': 'text/plain' }).end(`${verdict.message}\n`)))
+      ? guard(req, path).then((verdict) =>
+          verdict.status === 200
+            ? handler(req, res)
+            : void res.writeHead(verdict.status, { 'Content-Type': 'text/plain' }).end(`${verdict.message}\n`),
+        )
       : Promise.resolve(handler(req, res));
     run.catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500);
       res.end(`${errorMessage(err)}\n`);
     });
   };
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, listener) : createServer(listener);
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, listener)
+    : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(address.port, address.host, () => resolve());

@@ -5,8 +5,13 @@
  * on the rejection (a reconcile) leaves no write behind that could land after
  * it, or overlap the next reconcile of the same object.
  */
-export async function inParallel<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`inParallel limit must be a positive integer; got ${limit}`);
+export async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new Error(`inParallel limit must be a positive integer; got ${limit}`);
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {

@@ -7,10 +7,15 @@ import { type LocalApiServer, answerStatus, startLocalApiServer } from './testin
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function listAnswer(res: ServerResponse): void {
-  res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '10' }, items: [] }));
+  res
+    .writeHead(200, { 'Content-Type': 'application/json' })
+    .end(JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '10' }, items: [] }));
 }
 
-function informerOn(server: LocalApiServer, options: Partial<ConstructorParameters<typeof Informer>[0]> = {}): Informer {
+function informerOn(
+  server: LocalApiServer,
+  options: Partial<ConstructorParameters<typeof Informer>[0]> = {},
+): Informer {
   return new Informer({
     client: new KubeClient(server.kubeConfig()),
     apiVersion: 'v1',
@@ -29,7 +34,8 @@ describe('Informer under a 410 Gone storm', () => {
 
   it('backs off between relists when every watch answers 410 Gone', async () => {
     server = await startLocalApiServer((req, res, url) => {
-      if (url.searchParams.get('watch') === 'true') return answerStatus(res, 410, 'Expired', 'too old resource version');
+      if (url.searchParams.get('watch') === 'true')
+        return answerStatus(res, 410, 'Expired', 'too old resource version');
       listAnswer(res);
     });
     const informer = informerOn(server);
@@ -46,7 +52,9 @@ describe('Informer under a 410 Gone storm', () => {
     server = await startLocalApiServer((req, res, url) => {
       if (url.searchParams.get('watch') !== 'true') return listAnswer(res);
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`);
+      res.end(
+        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`,
+      );
     });
     const informer = informerOn(server);
     informer.start();
@@ -66,8 +74,13 @@ describe('Informer under a 410 Gone storm', () => {
       watches++;
       res.writeHead(200, { 'Content-Type': 'application/json' });
       // The fourth watch works for a moment (one event), then expires like the others.
-      if (watches === 4) res.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a', namespace: 'ns', resourceVersion: '11' } } })}\n`);
-      res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } })}\n`);
+      if (watches === 4)
+        res.write(
+          `${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a', namespace: 'ns', resourceVersion: '11' } } })}\n`,
+        );
+      res.end(
+        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old' } })}\n`,
+      );
     });
     // No jitter: delays of 150, 300, 600 ms, then 150 ms again after the reset (1200 ms without it).
     const informer = informerOn(server, { goneBackoff: { initialMs: 150, maxMs: 10_000, random: () => 1 } });

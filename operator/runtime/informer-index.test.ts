@@ -7,7 +7,12 @@ import { createLogger } from './logger';
 // can be added to a shared informer after it has synced.
 
 type Labelled = KubernetesObject & { data?: { team?: string } };
-const cm = (name: string, rv: string, team?: string): Labelled => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', resourceVersion: rv }, data: team ? { team } : {} });
+const cm = (name: string, rv: string, team?: string): Labelled => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'ns', resourceVersion: rv },
+  data: team ? { team } : {},
+});
 const byTeam = (o: Labelled): string[] => (o.data?.team ? [o.data.team] : []);
 
 function source(items: Labelled[], events: WatchEvent[]): ListWatchClient {
@@ -29,7 +34,13 @@ describe('Informer indexes', () => {
       { type: 'MODIFIED', object: cm('a', '3', 'blue') },
       { type: 'DELETED', object: cm('b', '4', 'red') },
     ];
-    const informer = new Informer<Labelled>({ client: source([cm('a', '1', 'red'), cm('b', '1', 'red')], events), apiVersion: 'v1', kind: 'ConfigMap', logger: createLogger({ level: 'silent' }), indexers: { team: byTeam } });
+    const informer = new Informer<Labelled>({
+      client: source([cm('a', '1', 'red'), cm('b', '1', 'red')], events),
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      logger: createLogger({ level: 'silent' }),
+      indexers: { team: byTeam },
+    });
     informer.start();
     expect(await informer.waitForSync(undefined, 2000)).toBe(true);
     await new Promise((r) => setTimeout(r, 20));
@@ -42,7 +53,13 @@ describe('Informer indexes', () => {
   });
 
   it('takes the same index function twice (two controllers sharing it) and refuses another under the same name', () => {
-    const informer = new Informer<Labelled>({ client: source([], []), apiVersion: 'v1', kind: 'ConfigMap', logger: createLogger({ level: 'silent' }), indexers: { team: byTeam } });
+    const informer = new Informer<Labelled>({
+      client: source([], []),
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      logger: createLogger({ level: 'silent' }),
+      indexers: { team: byTeam },
+    });
     expect(() => informer.addIndexers({ team: byTeam })).not.toThrow();
     expect(() => informer.addIndexers({ team: (o) => byTeam(o) })).toThrow(/index team is already registered/);
   });

@@ -10,16 +10,28 @@ function gatedSource(): { source: ListWatchClient; release: () => void } {
   const gate = new Promise<void>((resolve) => (release = resolve));
   const source: ListWatchClient = {
     list: async <T extends KubernetesObject>(_a: string, _k: string, options?: ListOptions): Promise<ObjectList<T>> => {
-      await Promise.race([gate, new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }))]);
+      await Promise.race([
+        gate,
+        new Promise((_, reject) =>
+          options?.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true }),
+        ),
+      ]);
       return { items: [], resourceVersion: '1' };
     },
-    watch: (_a, _k, options) => new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true })),
+    watch: (_a, _k, options) =>
+      new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true })),
   };
   return { source, release: () => release() };
 }
 
 const informerOf = (source: ListWatchClient): Informer =>
-  new Informer({ client: source, apiVersion: 'v1', kind: 'ConfigMap', namespaces: ['ns'], logger: createLogger({ level: 'silent' }) });
+  new Informer({
+    client: source,
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    namespaces: ['ns'],
+    logger: createLogger({ level: 'silent' }),
+  });
 
 describe('Informer.waitForSync', () => {
   it('removes its abort listener however the wait ends', async () => {

@@ -17,14 +17,23 @@ class ScriptedSource implements ListWatchClient {
   watchedFrom: Array<string | undefined> = [];
   listCalls = 0;
 
-  async list<T extends KubernetesObject>(_apiVersion: string, _kind: string, _options?: ListOptions): Promise<ObjectList<T>> {
+  async list<T extends KubernetesObject>(
+    _apiVersion: string,
+    _kind: string,
+    _options?: ListOptions,
+  ): Promise<ObjectList<T>> {
     this.listCalls++;
     const next = this.lists.shift();
     if (!next) throw new KubeApiError('no list scripted', 503);
     return next as ObjectList<T>;
   }
 
-  async watch(_apiVersion: string, _kind: string, options: WatchOptions, onEvent: (e: WatchEvent) => void): Promise<void> {
+  async watch(
+    _apiVersion: string,
+    _kind: string,
+    options: WatchOptions,
+    onEvent: (e: WatchEvent) => void,
+  ): Promise<void> {
     this.watchedFrom.push(options.resourceVersion);
     const step = this.steps.shift() ?? { events: [], end: 'hang' as const };
     for (const event of step.events) onEvent(event);
@@ -37,9 +46,17 @@ class ScriptedSource implements ListWatchClient {
 }
 
 const cm = (name: string, rv: string, data = ''): KubernetesObject =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', resourceVersion: rv }, data: { v: data } }) as KubernetesObject;
+  ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'ns', resourceVersion: rv },
+    data: { v: data },
+  }) as KubernetesObject;
 
-function recordingInformer(source: ScriptedSource, options: Partial<InformerOptions> = {}): { informer: Informer; log: string[] } {
+function recordingInformer(
+  source: ScriptedSource,
+  options: Partial<InformerOptions> = {},
+): { informer: Informer; log: string[] } {
   const informer = new Informer({
     client: source,
     apiVersion: 'v1',
@@ -71,7 +88,13 @@ describe('Informer loop', () => {
     const source = new ScriptedSource();
     source.lists.push({ items: [cm('a', '1')], resourceVersion: '10' });
     source.steps.push(
-      { events: [{ type: 'ADDED', object: cm('b', '11') }, { type: 'BOOKMARK', object: { metadata: { resourceVersion: '15' } } }], end: 'close' },
+      {
+        events: [
+          { type: 'ADDED', object: cm('b', '11') },
+          { type: 'BOOKMARK', object: { metadata: { resourceVersion: '15' } } },
+        ],
+        end: 'close',
+      },
       { events: [{ type: 'MODIFIED', object: cm('a', '16') }], end: new KubeApiError('connection reset', 0) },
     );
     const { informer, log } = recordingInformer(source);
@@ -95,7 +118,12 @@ describe('Informer loop', () => {
     expect(source.watchedFrom).toEqual(['10', '30']);
     expect(informer.stats.expired).toBe(1);
     expect(log.slice(3).sort()).toEqual(['add d@21', 'delete c', 'update b@20']);
-    expect(informer.list().map((o) => o.metadata?.name).sort()).toEqual(['a', 'b', 'd']);
+    expect(
+      informer
+        .list()
+        .map((o) => o.metadata?.name)
+        .sort(),
+    ).toEqual(['a', 'b', 'd']);
     await informer.stop();
   });
 
@@ -133,7 +161,10 @@ describe('Informer loop', () => {
   });
 
   it('caches objects through its transform, listed and watched alike', async () => {
-    const withFields = (o: KubernetesObject): KubernetesObject => ({ ...o, metadata: { ...o.metadata, managedFields: [{ manager: 'kubectl' }] } });
+    const withFields = (o: KubernetesObject): KubernetesObject => ({
+      ...o,
+      metadata: { ...o.metadata, managedFields: [{ manager: 'kubectl' }] },
+    });
     const source = new ScriptedSource();
     source.lists.push({ items: [withFields(cm('a', '1'))], resourceVersion: '10' });
     source.steps.push({ events: [{ type: 'ADDED', object: withFields(cm('b', '11')) }], end: 'hang' });

@@ -97,7 +97,9 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
     this.goneBackoff = options.goneBackoff ?? { initialMs: 100, maxMs: 30_000 };
     this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? (() => 300 + Math.floor(Math.random() * 300));
     this.log = options.logger.child({ informer: this.resource, labelSelector: options.labelSelector });
-    this.store = new ObjectStore<T>({}, (index, key, err) => this.log.error({ err: errorMessage(err), index, key }, 'index function threw; object left out of the index'));
+    this.store = new ObjectStore<T>({}, (index, key, err) =>
+      this.log.error({ err: errorMessage(err), index, key }, 'index function threw; object left out of the index'),
+    );
     this.addIndexers(options.indexers ?? {});
   }
 
@@ -227,7 +229,10 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
         if (signal.aborted) break;
         if (isGone(err)) {
           const delayMs = backoffDelay(expirations++, this.goneBackoff);
-          log.info({ err: errorMessage(err), resourceVersion, relistInMs: Math.round(delayMs) }, 'watch expired (410 Gone), relisting');
+          log.info(
+            { err: errorMessage(err), resourceVersion, relistInMs: Math.round(delayMs) },
+            'watch expired (410 Gone), relisting',
+          );
           this.stats.expired++;
           resourceVersion = undefined;
           await sleep(delayMs, signal);
@@ -235,7 +240,10 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
         }
         this.stats.errors++;
         const delayMs = backoffDelay(failures++, this.backoff);
-        log.warn({ err: errorMessage(err), resourceVersion, retryInMs: Math.round(delayMs) }, 'list/watch failed, retrying');
+        log.warn(
+          { err: errorMessage(err), resourceVersion, retryInMs: Math.round(delayMs) },
+          'list/watch failed, retrying',
+        );
         this.options.metrics?.watchRestarts.inc({ resource: this.resource, reason: 'error' });
         await sleep(delayMs, signal);
       }
@@ -252,7 +260,10 @@ export class Informer<T extends KubernetesObject = KubernetesObject> implements 
       fieldSelector: this.options.fieldSelector,
     });
     this.stats.lists++;
-    this.options.metrics?.relists.inc({ resource: this.resource, reason: this.synced.has(scope) ? 'expired' : 'initial' });
+    this.options.metrics?.relists.inc({
+      resource: this.resource,
+      reason: this.synced.has(scope) ? 'expired' : 'initial',
+    });
     const items = this.options.transform ? list.items.map(this.options.transform) : list.items;
     const deltas = this.store.replace(items, (object) => scope === '' || object.metadata?.namespace === scope);
     for (const delta of deltas) this.emit(delta);

@@ -18,10 +18,12 @@ describe('KubeClient against a silent server', () => {
   it('gives up on a watch whose response headers do not arrive in time', async () => {
     const client = new KubeClient(server.kubeConfig(), { watchHeadersTimeoutMs: 60_000 });
     const startedAt = Date.now();
-    const outcome = await client.watch('v1', 'ConfigMap', { namespace: 'ns', headersTimeoutMs: 300 }, () => undefined).then(
-      () => 'resolved',
-      (err: unknown) => err,
-    );
+    const outcome = await client
+      .watch('v1', 'ConfigMap', { namespace: 'ns', headersTimeoutMs: 300 }, () => undefined)
+      .then(
+        () => 'resolved',
+        (err: unknown) => err,
+      );
     expect(outcome).toBeInstanceOf(KubeApiError);
     expect((outcome as KubeApiError).reason).toBe('HeadersTimeout');
     expect(Date.now() - startedAt).toBeLessThan(3000);
@@ -30,14 +32,19 @@ describe('KubeClient against a silent server', () => {
 
   it('uses the client-wide watch headers timeout by default', async () => {
     const client = new KubeClient(server.kubeConfig(), { watchHeadersTimeoutMs: 300 });
-    await expect(client.watch('v1', 'ConfigMap', {}, () => undefined)).rejects.toMatchObject({ reason: 'HeadersTimeout' });
+    await expect(client.watch('v1', 'ConfigMap', {}, () => undefined)).rejects.toMatchObject({
+      reason: 'HeadersTimeout',
+    });
   }, 10_000);
 
   it('abandons a request when its signal aborts', async () => {
     const client = new KubeClient(server.kubeConfig(), { requestTimeoutMs: 60_000 });
     const abort = new AbortController();
     const startedAt = Date.now();
-    const pending = client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name: 'a' }, { signal: abort.signal });
+    const pending = client.get(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name: 'a' },
+      { signal: abort.signal },
+    );
     setTimeout(() => abort.abort(), 200);
     await expect(pending).rejects.toBeInstanceOf(KubeApiError);
     expect(Date.now() - startedAt).toBeLessThan(3000);
@@ -45,7 +52,13 @@ describe('KubeClient against a silent server', () => {
 
   it('lets Informer.stop() return at once while a relist hangs', async () => {
     const client = new KubeClient(server.kubeConfig(), { requestTimeoutMs: 60_000 });
-    const informer = new Informer({ client, apiVersion: 'v1', kind: 'ConfigMap', namespaces: ['ns'], logger: createLogger({ level: 'silent' }) });
+    const informer = new Informer({
+      client,
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespaces: ['ns'],
+      logger: createLogger({ level: 'silent' }),
+    });
     informer.start();
     const deadline = Date.now() + 5000;
     while (!server.requests.some((r) => r.startsWith('GET /api/v1/namespaces/ns/configmaps?'))) {

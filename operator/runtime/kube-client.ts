@@ -140,7 +140,11 @@ export class KubeClient {
     }
   }
 
-  async list<T extends KubernetesObject>(apiVersion: string, kind: string, options: ListOptions = {}): Promise<ObjectList<T>> {
+  async list<T extends KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions = {},
+  ): Promise<ObjectList<T>> {
     const path = await this.paths.collectionPath(apiVersion, kind, options.namespace);
     const items: T[] = [];
     let continueToken: string | undefined;
@@ -167,10 +171,20 @@ export class KubeClient {
   }
 
   /** `dryRun`: admission runs (PodSecurity included) and nothing is stored. */
-  async create<T extends KubernetesObject>(obj: T, options: RequestOptions & { fieldManager?: string; dryRun?: boolean } = {}): Promise<T> {
+  async create<T extends KubernetesObject>(
+    obj: T,
+    options: RequestOptions & { fieldManager?: string; dryRun?: boolean } = {},
+  ): Promise<T> {
     const ref = refOf(obj);
     const path = await this.paths.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
-    return this.request<T>({ verb: 'create', method: 'POST', path, body: obj, signal: options.signal, query: { fieldManager: options.fieldManager ?? this.fieldManager, dryRun: options.dryRun ? 'All' : undefined } });
+    return this.request<T>({
+      verb: 'create',
+      method: 'POST',
+      path,
+      body: obj,
+      signal: options.signal,
+      query: { fieldManager: options.fieldManager ?? this.fieldManager, dryRun: options.dryRun ? 'All' : undefined },
+    });
   }
 
   /**
@@ -178,7 +192,10 @@ export class KubeClient {
    * stored, so the object has no name and takes no field manager (the server
    * refuses both).
    */
-  async review<T extends KubernetesObject>(obj: { apiVersion: string; kind: string; spec?: unknown }, options: RequestOptions = {}): Promise<T> {
+  async review<T extends KubernetesObject>(
+    obj: { apiVersion: string; kind: string; spec?: unknown },
+    options: RequestOptions = {},
+  ): Promise<T> {
     const path = await this.paths.collectionPath(obj.apiVersion, obj.kind);
     return this.request<T>({ verb: 'create', method: 'POST', path, body: obj, signal: options.signal, query: {} });
   }
@@ -186,7 +203,14 @@ export class KubeClient {
   /** PUT: optimistic concurrency through metadata.resourceVersion (409 when stale). */
   async replace<T extends KubernetesObject>(obj: T, options: PatchOptions = {}): Promise<T> {
     const path = await this.paths.objectPath(refOf(obj), options.subresource);
-    return this.request<T>({ verb: 'update', method: 'PUT', path, body: obj, signal: options.signal, query: { fieldManager: options.fieldManager ?? this.fieldManager } });
+    return this.request<T>({
+      verb: 'update',
+      method: 'PUT',
+      path,
+      body: obj,
+      signal: options.signal,
+      query: { fieldManager: options.fieldManager ?? this.fieldManager },
+    });
   }
 
   /** Server-side apply: the object states every field this manager owns; `force` takes fields from other managers. */
@@ -216,7 +240,11 @@ export class KubeClient {
     });
   }
 
-  async jsonPatch<T extends KubernetesObject>(ref: ObjectRef, ops: JsonPatchOp[], options: PatchOptions = {}): Promise<T> {
+  async jsonPatch<T extends KubernetesObject>(
+    ref: ObjectRef,
+    ops: JsonPatchOp[],
+    options: PatchOptions = {},
+  ): Promise<T> {
     const path = await this.paths.objectPath(ref, options.subresource);
     return this.request<T>({
       verb: 'patch',
@@ -230,7 +258,11 @@ export class KubeClient {
   }
 
   /** A merge patch of the status subresource (e.g. `{ status: {...} }`); spec changes in it are ignored by the server. */
-  patchStatus<T extends KubernetesObject>(ref: ObjectRef, patch: unknown, options: RequestOptions & { fieldManager?: string } = {}): Promise<T> {
+  patchStatus<T extends KubernetesObject>(
+    ref: ObjectRef,
+    patch: unknown,
+    options: RequestOptions & { fieldManager?: string } = {},
+  ): Promise<T> {
     return this.mergePatch<T>(ref, patch, { ...options, subresource: 'status' });
   }
 
@@ -259,7 +291,12 @@ export class KubeClient {
    * KubeApiError carrying the event's code, so 410 Gone looks the same whether
    * it came as an HTTP status or inside the stream.
    */
-  async watch(apiVersion: string, kind: string, options: WatchOptions, onEvent: (event: WatchEvent) => void): Promise<void> {
+  async watch(
+    apiVersion: string,
+    kind: string,
+    options: WatchOptions,
+    onEvent: (event: WatchEvent) => void,
+  ): Promise<void> {
     const path = await this.paths.collectionPath(apiVersion, kind, options.namespace);
     const url = this.url(path, {
       watch: true,
@@ -283,7 +320,14 @@ export class KubeClient {
     try {
       response = await fetch(url, { ...init, headers: plainHeaders(init.headers), method: 'GET', signal: signal });
     } catch (err) {
-      if (headersTimedOut) throw new KubeApiError(`GET ${path}: no response headers within ${headersTimeoutMs} ms`, 0, 'HeadersTimeout', undefined, { cause: err });
+      if (headersTimedOut)
+        throw new KubeApiError(
+          `GET ${path}: no response headers within ${headersTimeoutMs} ms`,
+          0,
+          'HeadersTimeout',
+          undefined,
+          { cause: err },
+        );
       throw transportError('GET', path, err);
     } finally {
       clearTimeout(headersTimer);
@@ -294,7 +338,11 @@ export class KubeClient {
       throw apiErrorFromResponse('GET', path, response.status, await response.text().catch(() => ''));
     }
     try {
-      await readWatchStream(response.body, onEvent, { idleTimeoutMs: options.idleTimeoutMs, abort: () => controller.abort(), signal: options.signal });
+      await readWatchStream(response.body, onEvent, {
+        idleTimeoutMs: options.idleTimeoutMs,
+        abort: () => controller.abort(),
+        signal: options.signal,
+      });
     } catch (err) {
       if (err instanceof KubeApiError) throw err;
       throw transportError('GET watch', path, err);
@@ -320,7 +368,8 @@ export class KubeClient {
     const requestSignal = spec.signal ? AbortSignal.any([timeout, spec.signal]) : timeout;
     let response: Response;
     const started = performance.now();
-    const observe = (code: string) => this.observe?.({ method: spec.method, code, host: this.host, seconds: (performance.now() - started) / 1000 });
+    const observe = (code: string) =>
+      this.observe?.({ method: spec.method, code, host: this.host, seconds: (performance.now() - started) / 1000 });
     try {
       response = await fetch(this.url(spec.path, spec.query), {
         ...init,
@@ -349,9 +398,12 @@ export class KubeClient {
 function plainHeaders(headers: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (headers && typeof (headers as { forEach?: unknown }).forEach === 'function') {
-    (headers as { forEach(cb: (value: string, key: string) => void): void }).forEach((value, key) => (out[key] = value));
+    (headers as { forEach(cb: (value: string, key: string) => void): void }).forEach(
+      (value, key) => (out[key] = value),
+    );
   } else if (headers && typeof headers === 'object') {
-    for (const [key, value] of Object.entries(headers as Record<string, unknown>)) if (typeof value === 'string') out[key] = value;
+    for (const [key, value] of Object.entries(headers as Record<string, unknown>))
+      if (typeof value === 'string') out[key] = value;
   }
   return out;
 }

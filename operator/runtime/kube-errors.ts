@@ -43,5 +43,10 @@ export function apiErrorFromResponse(method: string, path: string, statusCode: n
     status = undefined;
   }
   const serverMessage = status?.message ?? (bodyText.trim().slice(0, 500) || 'no message');
-  return new KubeApiError(`${method} ${path}: HTTP ${statusCode}: ${serverMessage}`, statusCode, status?.reason, status?.details);
+  return new KubeApiError(
+    `${method} ${path}: HTTP ${statusCode}: ${serverMessage}`,
+    statusCode,
+    status?.reason,
+    status?.details,
+  );
 }

@@ -17,7 +17,9 @@ async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> 
 // A real HTTP server on 127.0.0.1 keeps the Lease; renews can be made to hang.
 describe('LeaderElector over a real connection', () => {
   let server: LocalApiServer;
-  let lease: { metadata: { name: string; namespace: string; resourceVersion: string }; spec: { holderIdentity?: string } } | undefined;
+  let lease:
+    | { metadata: { name: string; namespace: string; resourceVersion: string }; spec: { holderIdentity?: string } }
+    | undefined;
   let hangRenews = false;
   const hanging: ServerResponse[] = [];
   let abandoned = 0;
@@ -31,8 +33,10 @@ describe('LeaderElector over a real connection', () => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
-        const json = (code: number, value: unknown): void => void res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
-        if (req.method === 'GET' && url.pathname === `${LEASE_PATH}/l`) return lease ? json(200, lease) : answerStatus(res, 404, 'NotFound');
+        const json = (code: number, value: unknown): void =>
+          void res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
+        if (req.method === 'GET' && url.pathname === `${LEASE_PATH}/l`)
+          return lease ? json(200, lease) : answerStatus(res, 404, 'NotFound');
         if (req.method === 'POST' && url.pathname === LEASE_PATH) {
           lease = { ...JSON.parse(body), metadata: { name: 'l', namespace: 'ns', resourceVersion: '1' } };
           return json(201, lease);
@@ -44,7 +48,10 @@ describe('LeaderElector over a real connection', () => {
             res.on('close', () => abandoned++);
             return;
           }
-          lease = { ...sent, metadata: { ...sent.metadata, resourceVersion: String(Number(lease?.metadata.resourceVersion ?? 0) + 1) } };
+          lease = {
+            ...sent,
+            metadata: { ...sent.metadata, resourceVersion: String(Number(lease?.metadata.resourceVersion ?? 0) + 1) },
+          };
           return json(200, lease);
         }
         answerStatus(res, 404, 'NotFound');
@@ -82,7 +89,10 @@ describe('LeaderElector over a real connection', () => {
 
   it("waits out the holder's lease duration from the record, not its own", async () => {
     // Another replica holds the lease with a 1 s duration and stops renewing it.
-    lease = { metadata: { name: 'l', namespace: 'ns', resourceVersion: '7' }, spec: { holderIdentity: 'other', leaseDurationSeconds: 1 } as { holderIdentity: string } };
+    lease = {
+      metadata: { name: 'l', namespace: 'ns', resourceVersion: '7' },
+      spec: { holderIdentity: 'other', leaseDurationSeconds: 1 } as { holderIdentity: string },
+    };
     const elector = new LeaderElector({
       namespace: 'ns',
       name: 'l',

@@ -4,7 +4,13 @@ import type { KubernetesObject } from './client-node';
 
 /** A coordination.k8s.io/v1 Lease as JSON: times are RFC 3339 strings with microseconds (MicroTime). */
 export type LeaseObject = KubernetesObject & {
-  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number };
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
 };
 
 /** The runtime's own kind: operator/kinds.ts is for the kinds controllers read. */
@@ -65,7 +71,13 @@ export function recordOf(lease: LeaseObject | undefined): LeaseRecord | undefine
  * stayed unchanged for leaseDuration as measured by OUR clock since we first
  * saw that record, so clock skew between replicas does not matter.
  */
-export function canAcquire(record: LeaseRecord, identity: string, observedAtMs: number, nowMs: number, leaseDurationMs: number): boolean {
+export function canAcquire(
+  record: LeaseRecord,
+  identity: string,
+  observedAtMs: number,
+  nowMs: number,
+  leaseDurationMs: number,
+): boolean {
   if (record.holderIdentity === '' || record.holderIdentity === identity) return true;
   return observedAtMs + leaseDurationMs <= nowMs;
 }
@@ -153,7 +165,12 @@ export class LeaderElector {
       const attempt = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, deadline - this.now()))]);
       const renewed = await this.tryAcquireOrRenew(attempt);
       if (renewed) return true;
-      if (this.observed && this.observed.record.holderIdentity !== this.identity && this.observed.record.holderIdentity !== '') return false;
+      if (
+        this.observed &&
+        this.observed.record.holderIdentity !== this.identity &&
+        this.observed.record.holderIdentity !== ''
+      )
+        return false;
       await sleep(Math.min(this.retryPeriodMs, Math.max(0, deadline - this.now())), signal);
     }
     return false;
@@ -168,16 +185,21 @@ export class LeaderElector {
       return {
         holderIdentity: this.identity,
         leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
-        acquireTime: (takingOver ? microTime(new Date(nowMs)) : previous?.acquireTime),
+        acquireTime: takingOver ? microTime(new Date(nowMs)) : previous?.acquireTime,
         renewTime: microTime(new Date(nowMs)),
-        leaseTransitions: previous ? previous.leaseTransitions + (takingOver && previous.holderIdentity !== '' ? 1 : 0) : 0,
+        leaseTransitions: previous
+          ? previous.leaseTransitions + (takingOver && previous.holderIdentity !== '' ? 1 : 0)
+          : 0,
       };
     };
     try {
       const lease = await client.get<LeaseObject>(ref, { signal });
       this.lastContactMs = this.now();
       if (!lease) {
-        const created = await client.create<LeaseObject>({ ...LEASE, metadata: { name, namespace }, spec: desired(undefined) }, { signal });
+        const created = await client.create<LeaseObject>(
+          { ...LEASE, metadata: { name, namespace }, spec: desired(undefined) },
+          { signal },
+        );
         this.observe(created);
         return true;
       }
@@ -201,7 +223,8 @@ export class LeaderElector {
   private observe(lease: LeaseObject): void {
     const record = recordOf(lease)!;
     const resourceVersion = lease.metadata?.resourceVersion ?? '';
-    if (!this.observed || this.observed.resourceVersion !== resourceVersion) this.observed = { record, resourceVersion, atMs: this.now() };
+    if (!this.observed || this.observed.resourceVersion !== resourceVersion)
+      this.observed = { record, resourceVersion, atMs: this.now() };
   }
 
   private async release(): Promise<void> {

@@ -16,13 +16,19 @@ describe('logger', () => {
         done();
       },
     });
-    const log = createLogger({ level: 'info', destination }).child({ controller: 'c', namespace: 'n', name: 'x', reconcileID: 'r' });
+    const log = createLogger({ level: 'info', destination }).child({
+      controller: 'c',
+      namespace: 'n',
+      name: 'x',
+      reconcileID: 'r',
+    });
     log.info('one');
     log.debug('hidden');
     log.warn({ retries: 2 }, 'two');
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(parsed).toHaveLength(2);
-    for (const line of parsed) expect(line).toMatchObject({ controller: 'c', namespace: 'n', name: 'x', reconcileID: 'r' });
+    for (const line of parsed)
+      expect(line).toMatchObject({ controller: 'c', namespace: 'n', name: 'x', reconcileID: 'r' });
     expect(parsed[1]).toMatchObject({ level: 'warn', msg: 'two', retries: 2 });
     expect(typeof parsed[0]!.time).toBe('string');
   });

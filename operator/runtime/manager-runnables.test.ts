@@ -11,13 +11,21 @@ describe('Manager runnables', () => {
   beforeEach(async () => {
     server = await startLocalApiServer((req, res, url) => {
       if (url.searchParams.get('watch') === 'true') return;
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'ConfigMapList', metadata: { resourceVersion: '5' }, items: [] }));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ kind: 'ConfigMapList', metadata: { resourceVersion: '5' }, items: [] }));
     });
   });
   afterEach(() => server.close());
 
   it('starts the runnables a controller brings, and stops them with the manager', async () => {
-    const manager = new Manager({ kubeConfig: server.kubeConfig(), logger: createLogger({ level: 'silent' }), metricsAddr: '0', healthAddr: '0', registry: createMetricsRegistry({ defaultMetrics: false }) });
+    const manager = new Manager({
+      kubeConfig: server.kubeConfig(),
+      logger: createLogger({ level: 'silent' }),
+      metricsAddr: '0',
+      healthAddr: '0',
+      registry: createMetricsRegistry({ defaultMetrics: false }),
+    });
     const events: string[] = [];
     manager.addController({
       name: 'with-sweep',

@@ -19,7 +19,11 @@ describe('Manager shutdown', () => {
     server = await startLocalApiServer((req, res, url) => {
       if (url.searchParams.get('watch') === 'true') return; // silent: the watch stays pending until aborted
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(
-        JSON.stringify({ kind: 'ConfigMapList', metadata: { resourceVersion: '5' }, items: [{ metadata: { name: 'a', namespace: 'ns', resourceVersion: '5' } }] }),
+        JSON.stringify({
+          kind: 'ConfigMapList',
+          metadata: { resourceVersion: '5' },
+          items: [{ metadata: { name: 'a', namespace: 'ns', resourceVersion: '5' } }],
+        }),
       );
     });
   });
@@ -62,7 +66,8 @@ describe('Manager shutdown', () => {
       expect(toldToStopAfterMs).toBeDefined();
     } finally {
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-        for (const listener of process.listeners(signal)) if (!before.has(listener)) process.removeListener(signal, listener);
+        for (const listener of process.listeners(signal))
+          if (!before.has(listener)) process.removeListener(signal, listener);
       }
       await manager.stop();
     }

@@ -70,11 +70,18 @@ export class Manager {
     this.logger = options.logger ?? createLogger();
     this.registry = options.registry ?? createMetricsRegistry();
     this.metrics = runtimeMetrics(this.registry);
-    this.client = new KubeClient(options.kubeConfig, { fieldManager: options.fieldManager, observe: (o) => this.metrics.observeRequest(o) });
+    this.client = new KubeClient(options.kubeConfig, {
+      fieldManager: options.fieldManager,
+      observe: (o) => this.metrics.observeRequest(o),
+    });
     this.identity = options.leaderElection?.identity ?? defaultIdentity();
     this.namespaces = options.namespaces && options.namespaces.length > 0 ? [...options.namespaces] : undefined;
     this.shutdownTimeoutMs = options.gracefulShutdownTimeoutMs ?? 30_000;
-    this.runnables = new Runnables({ client: this.client, logger: this.logger, informerFor: (kind) => this.informerFor(kind) });
+    this.runnables = new Runnables({
+      client: this.client,
+      logger: this.logger,
+      informerFor: (kind) => this.informerFor(kind),
+    });
     this.recorder = new KubeEventRecorder({
       client: this.client,
       logger: this.logger,
@@ -107,7 +114,8 @@ export class Manager {
    */
   addController(options: ControllerOptions & { runnables?: readonly Runnable[] }): Controller {
     if (this.state !== 'new') throw new Error('controllers must be added before start()');
-    if (this.controllers.some((c) => c.name === options.name)) throw new Error(`a controller named ${options.name} is already registered`);
+    if (this.controllers.some((c) => c.name === options.name))
+      throw new Error(`a controller named ${options.name} is already registered`);
     const controller = new Controller(options, {
       client: this.client,
       logger: this.logger,
@@ -160,8 +168,10 @@ export class Manager {
   ready(): { ok: boolean; failing: string[] } {
     const failing: string[] = [];
     if (this.state !== 'running') failing.push(`manager is ${this.state}`);
-    for (const informer of this.informers.values()) if (!informer.hasSynced()) failing.push(`cache ${informer.resource} not synced`);
-    if (this.elector && !this.elector.isLeader() && !this.elector.healthy()) failing.push('leader election cannot reach the API server');
+    for (const informer of this.informers.values())
+      if (!informer.hasSynced()) failing.push(`cache ${informer.resource} not synced`);
+    if (this.elector && !this.elector.isLeader() && !this.elector.healthy())
+      failing.push('leader election cannot reach the API server');
     return { ok: failing.length === 0, failing };
   }
 
@@ -173,7 +183,10 @@ export class Manager {
     this.runnables.start(false);
     if (this.elector) this.elector.start();
     else this.startControllers();
-    this.logger.info({ identity: this.identity, namespaces: this.namespaces ?? 'all', leaderElection: Boolean(this.elector) }, 'manager started');
+    this.logger.info(
+      { identity: this.identity, namespaces: this.namespaces ?? 'all', leaderElection: Boolean(this.elector) },
+      'manager started',
+    );
   }
 
   /** Stops taking work, waits (bounded) for reconciles in flight, releases the lease, closes the servers. */
@@ -199,16 +212,22 @@ export class Manager {
     this.controllersRunning = true;
     this.runnables.start(true);
     for (const controller of this.controllers) {
-      controller.start().catch((err: unknown) => this.logger.error({ err: String(err), controller: controller.name }, 'controller failed to start'));
+      controller
+        .start()
+        .catch((err: unknown) =>
+          this.logger.error({ err: String(err), controller: controller.name }, 'controller failed to start'),
+        );
     }
   }
 
   private leadershipLost(): void {
     if (this.state !== 'running') return;
-    const handler = this.options.onLeadershipLost ?? (() => {
-      this.logger.fatal('leader election lost; exiting so a fresh process can campaign again');
-      process.exit(1);
-    });
+    const handler =
+      this.options.onLeadershipLost ??
+      (() => {
+        this.logger.fatal('leader election lost; exiting so a fresh process can campaign again');
+        process.exit(1);
+      });
     // Stop reconciling at once: another replica may already be leading.
     for (const controller of this.controllers) void controller.stop(0);
     void this.runnables.stop(true, 0);
@@ -220,7 +239,10 @@ export class Manager {
     if (this.state === 'stopped') return;
     this.state = 'stopping';
     const started = Date.now();
-    const [drained] = await Promise.all([Promise.all(this.controllers.map((c) => c.stop(this.shutdownTimeoutMs))), this.runnables.stop('all', this.shutdownTimeoutMs)]);
+    const [drained] = await Promise.all([
+      Promise.all(this.controllers.map((c) => c.stop(this.shutdownTimeoutMs))),
+      this.runnables.stop('all', this.shutdownTimeoutMs),
+    ]);
     if (this.elector) {
       await this.elector.stop();
       this.metrics.leaderStatus.set({ name: this.options.leaderElection!.name }, 0);
@@ -244,7 +266,12 @@ export class Manager {
             res.writeHead(200, { 'Content-Type': this.registry.contentType }).end(body);
           },
         },
-        secure && authorizer ? { tls: servingCertificate(secure.certDir, metricsAddress.host, this.logger), guard: (req, path) => authorizer.check(req, path) } : {},
+        secure && authorizer
+          ? {
+              tls: servingCertificate(secure.certDir, metricsAddress.host, this.logger),
+              guard: (req, path) => authorizer.check(req, path),
+            }
+          : {},
       );
       this.servers.push(server);
       this.metricsUrl = server.url;

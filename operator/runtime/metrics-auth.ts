@@ -38,7 +38,9 @@ const TokenReviewStatus = z.object({
     .optional(),
 });
 
-const AccessReviewStatus = z.object({ status: z.object({ allowed: z.boolean().optional(), reason: z.string().optional() }).optional() });
+const AccessReviewStatus = z.object({
+  status: z.object({ allowed: z.boolean().optional(), reason: z.string().optional() }).optional(),
+});
 
 /** The token of an `Authorization: Bearer …` header, or undefined. */
 export function bearerToken(req: Pick<IncomingMessage, 'headers'>): string | undefined {
@@ -73,7 +75,13 @@ export class MetricsAuthorizer {
   private async review(token: string, path: string): Promise<AuthVerdict> {
     let user: NonNullable<NonNullable<z.infer<typeof TokenReviewStatus>['status']>['user']>;
     try {
-      const review = TokenReviewStatus.parse(await this.options.client.review({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }));
+      const review = TokenReviewStatus.parse(
+        await this.options.client.review({
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenReview',
+          spec: { token },
+        }),
+      );
       if (!review.status?.authenticated || !review.status.user) return { status: 401, message: 'Unauthorized' };
       user = review.status.user;
     } catch (err) {

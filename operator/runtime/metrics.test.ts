@@ -12,7 +12,9 @@ describe('runtime metrics', () => {
     expect(text).toContain('rest_client_requests_total{code="200",method="GET",host="127.0.0.1:6443"} 3');
     expect(text).toContain('rest_client_requests_total{code="<error>",method="POST",host="127.0.0.1:6443"} 1');
     expect(text).toContain('rest_client_request_duration_seconds_count{verb="GET",host="127.0.0.1:6443"} 2');
-    expect(text).toContain('rest_client_request_duration_seconds_bucket{le="0.025",verb="GET",host="127.0.0.1:6443"} 1');
+    expect(text).toContain(
+      'rest_client_request_duration_seconds_bucket{le="0.025",verb="GET",host="127.0.0.1:6443"} 1',
+    );
   });
 
   it('exports leader_election_master_status by lease name', async () => {
@@ -31,7 +33,9 @@ describe('runtime metrics', () => {
     workqueue.queueDuration.observe({ name: 'dataseed' }, 0.5);
     workqueue.workDuration.observe({ name: 'dataseed' }, 0.5);
     workqueue.inFlight.set('dataseed', { unfinishedWorkSeconds: () => 1, longestRunningProcessorSeconds: () => 2 });
-    const series = (await registry.metrics()).split('\n').filter((l) => l.startsWith('workqueue_') && !l.includes('_bucket'));
+    const series = (await registry.metrics())
+      .split('\n')
+      .filter((l) => l.startsWith('workqueue_') && !l.includes('_bucket'));
     expect(series.length).toBe(9);
     for (const line of series) expect(line).toMatch(/\{controller="dataseed",name="dataseed"\}/);
   });

@@ -13,8 +13,8 @@ export function createMetricsRegistry(options: { defaultMetrics?: boolean } = {}
 // controller-runtime's buckets, so existing dashboards line up.
 const WORKQUEUE_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000];
 const RECONCILE_BUCKETS = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75,
-  2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2,
+  2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
 ];
 
 /** Polled at scrape time: queues register a reader so the gauges are fresh on every scrape. */
@@ -96,9 +96,15 @@ const REST_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 
 // A queue belongs to one controller: its name is both labels.
 const labelled = (labels: QueueLabels) => ({ controller: labels.name, name: labels.name });
-const queueGauge = (gauge: Gauge<'controller' | 'name'>): QueueGauge => ({ set: (labels, value) => gauge.set(labelled(labels), value) });
-const queueCounter = (counter: Counter<'controller' | 'name'>): QueueCounter => ({ inc: (labels) => counter.inc(labelled(labels)) });
-const queueHistogram = (histogram: Histogram<'controller' | 'name'>): QueueHistogram => ({ observe: (labels, value) => histogram.observe(labelled(labels), value) });
+const queueGauge = (gauge: Gauge<'controller' | 'name'>): QueueGauge => ({
+  set: (labels, value) => gauge.set(labelled(labels), value),
+});
+const queueCounter = (counter: Counter<'controller' | 'name'>): QueueCounter => ({
+  inc: (labels) => counter.inc(labelled(labels)),
+});
+const queueHistogram = (histogram: Histogram<'controller' | 'name'>): QueueHistogram => ({
+  observe: (labels, value) => histogram.observe(labelled(labels), value),
+});
 
 const byRegistry = new WeakMap<Registry, RuntimeMetrics>();
 const QUEUE_LABELS = ['controller', 'name'] as const;
@@ -112,9 +118,25 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
   const metrics: RuntimeMetrics = {
     registry,
     workqueue: {
-      depth: queueGauge(new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: QUEUE_LABELS, registers })),
-      adds: queueCounter(new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: QUEUE_LABELS, registers })),
-      retries: queueCounter(new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: QUEUE_LABELS, registers })),
+      depth: queueGauge(
+        new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames: QUEUE_LABELS, registers }),
+      ),
+      adds: queueCounter(
+        new Counter({
+          name: 'workqueue_adds_total',
+          help: 'Total number of adds handled by workqueue',
+          labelNames: QUEUE_LABELS,
+          registers,
+        }),
+      ),
+      retries: queueCounter(
+        new Counter({
+          name: 'workqueue_retries_total',
+          help: 'Total number of retries handled by workqueue',
+          labelNames: QUEUE_LABELS,
+          registers,
+        }),
+      ),
       queueDuration: queueHistogram(
         new Histogram({
           name: 'workqueue_queue_duration_seconds',
@@ -205,7 +227,7 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
     },
     leaderStatus: new Gauge({
       name: 'leader_election_master_status',
-      help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. \'name\' is the string used to identify the lease.',
+      help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease.",
       labelNames: ['name'],
       registers,
     }),
@@ -216,7 +238,7 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
   };
   new Gauge({
     name: 'workqueue_unfinished_work_seconds',
-    help: 'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration.',
+    help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration.",
     labelNames: QUEUE_LABELS,
     registers,
     collect() {
@@ -229,7 +251,8 @@ export function runtimeMetrics(registry: Registry): RuntimeMetrics {
     labelNames: QUEUE_LABELS,
     registers,
     collect() {
-      for (const [name, reader] of inFlight) this.set({ controller: name, name }, reader.longestRunningProcessorSeconds());
+      for (const [name, reader] of inFlight)
+        this.set({ controller: name, name }, reader.longestRunningProcessorSeconds());
     },
   });
   byRegistry.set(registry, metrics);

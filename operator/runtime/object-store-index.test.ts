@@ -24,14 +24,21 @@ type Spec = typeof specArb extends fc.Arbitrary<infer S> ? S : never;
 const toObject = (s: Spec): Labelled => ({
   apiVersion: 'v1',
   kind: 'Thing',
-  metadata: { name: s.name, resourceVersion: s.rv, ...(s.namespace ? { namespace: s.namespace } : {}), ...(s.team ? { labels: { team: s.team } } : {}) },
+  metadata: {
+    name: s.name,
+    resourceVersion: s.rv,
+    ...(s.namespace ? { namespace: s.namespace } : {}),
+    ...(s.team ? { labels: { team: s.team } } : {}),
+  },
   spec: { refs: s.refs },
 });
 
 const opArb = fc.oneof(
   specArb.map((s) => ({ op: 'upsert' as const, s })),
   specArb.map((s) => ({ op: 'remove' as const, s })),
-  fc.tuple(fc.array(specArb, { maxLength: 5 }), fc.constantFrom('', 'a', 'b')).map(([items, scope]) => ({ op: 'replace' as const, items, scope })),
+  fc
+    .tuple(fc.array(specArb, { maxLength: 5 }), fc.constantFrom('', 'a', 'b'))
+    .map(([items, scope]) => ({ op: 'replace' as const, items, scope })),
 );
 
 function scan(store: ObjectStore<Labelled>, fn: IndexFunc<Labelled>, value: string): string[] {
@@ -54,15 +61,21 @@ describe('ObjectStore indexes', () => {
           if (i === lateAt) store.addIndexer('team', byTeam);
           if (step.op === 'upsert') store.upsert(toObject(step.s));
           else if (step.op === 'remove') store.remove(toObject(step.s));
-          else store.replace(step.items.filter((s) => !step.scope || s.namespace === step.scope).map(toObject), (o) => !step.scope || o.metadata?.namespace === step.scope);
+          else
+            store.replace(
+              step.items.filter((s) => !step.scope || s.namespace === step.scope).map(toObject),
+              (o) => !step.scope || o.metadata?.namespace === step.scope,
+            );
         });
         if (!store.hasIndexer('team')) store.addIndexer('team', byTeam);
         for (const ns of ['', 'a', 'b']) {
-          for (const ref of ['db', 'cache', 'rules']) expect(keys(store.byIndex('ref', `${ns}/${ref}`))).toEqual(scan(store, byRef, `${ns}/${ref}`));
+          for (const ref of ['db', 'cache', 'rules'])
+            expect(keys(store.byIndex('ref', `${ns}/${ref}`))).toEqual(scan(store, byRef, `${ns}/${ref}`));
           expect(keys(store.list(ns))).toEqual(scan(store, (o) => [o.metadata?.namespace ?? ''], ns));
           expect(keys(store.byIndex(NAMESPACE_INDEX, ns))).toEqual(keys(store.list(ns)));
         }
-        for (const team of ['red', 'blue']) expect(keys(store.byIndex('team', team))).toEqual(scan(store, byTeam, team));
+        for (const team of ['red', 'blue'])
+          expect(keys(store.byIndex('team', team))).toEqual(scan(store, byTeam, team));
       }),
     );
   });
@@ -96,7 +109,10 @@ describe('ObjectStore indexes', () => {
       },
       (index, key) => errors.push(`${index} ${key}`),
     );
-    store.upsert({ ...toObject({ namespace: 'a', name: 'x', rv: '1', refs: ['db'], team: undefined }), metadata: { namespace: 'a', name: 'bad' } });
+    store.upsert({
+      ...toObject({ namespace: 'a', name: 'x', rv: '1', refs: ['db'], team: undefined }),
+      metadata: { namespace: 'a', name: 'bad' },
+    });
     store.upsert(toObject({ namespace: 'a', name: 'x', rv: '1', refs: ['db'], team: undefined }));
     expect(keys(store.byIndex('ref', 'a/db'))).toEqual(['a/x']);
     expect(errors).toEqual(['ref a/bad']);

@@ -8,7 +8,11 @@ const objectArb = fc.record({
   rv: fc.integer({ min: 1, max: 5 }).map(String),
 });
 type Spec = { namespace: string; name: string; rv: string };
-const toObject = (s: Spec): KubernetesObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: s.namespace, name: s.name, resourceVersion: s.rv } });
+const toObject = (s: Spec): KubernetesObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { namespace: s.namespace, name: s.name, resourceVersion: s.rv },
+});
 
 function apply(state: Map<string, string>, delta: StoreDelta<KubernetesObject>): void {
   if (delta.type === 'delete') state.delete(objectKey(delta.object));
@@ -26,22 +30,29 @@ describe('ObjectStore', () => {
 
   it('replace reports exactly the changes that turn the old cache into the listed one (property)', () => {
     fc.assert(
-      fc.property(fc.array(objectArb, { maxLength: 12 }), fc.array(objectArb, { maxLength: 12 }), fc.constantFrom('a', 'b'), (before, listed, scope) => {
-        const store = new ObjectStore<KubernetesObject>();
-        for (const s of before) store.upsert(toObject(s));
-        const replayed = new Map(store.list().map((o) => [objectKey(o), o.metadata!.resourceVersion!]));
-        const inScope = listed.filter((s) => s.namespace === scope);
-        const deltas = store.replace(inScope.map(toObject), (o) => o.metadata?.namespace === scope);
-        for (const delta of deltas) apply(replayed, delta);
-        const now = new Map(store.list().map((o) => [objectKey(o), o.metadata!.resourceVersion!]));
-        // Handlers that only saw the deltas hold the same picture as the cache.
-        expect(replayed).toEqual(now);
-        // The scope now mirrors the list (last entry per key wins) and other namespaces are untouched.
-        const expectedScope = new Map(inScope.map((s) => [`${s.namespace}/${s.name}`, s.rv]));
-        expect(new Map([...now].filter(([k]) => k.startsWith(`${scope}/`)))).toEqual(expectedScope);
-        const otherBefore = new Map(before.filter((s) => s.namespace !== scope).map((s) => [`${s.namespace}/${s.name}`, s.rv]));
-        expect(new Map([...now].filter(([k]) => !k.startsWith(`${scope}/`)))).toEqual(otherBefore);
-      }),
+      fc.property(
+        fc.array(objectArb, { maxLength: 12 }),
+        fc.array(objectArb, { maxLength: 12 }),
+        fc.constantFrom('a', 'b'),
+        (before, listed, scope) => {
+          const store = new ObjectStore<KubernetesObject>();
+          for (const s of before) store.upsert(toObject(s));
+          const replayed = new Map(store.list().map((o) => [objectKey(o), o.metadata!.resourceVersion!]));
+          const inScope = listed.filter((s) => s.namespace === scope);
+          const deltas = store.replace(inScope.map(toObject), (o) => o.metadata?.namespace === scope);
+          for (const delta of deltas) apply(replayed, delta);
+          const now = new Map(store.list().map((o) => [objectKey(o), o.metadata!.resourceVersion!]));
+          // Handlers that only saw the deltas hold the same picture as the cache.
+          expect(replayed).toEqual(now);
+          // The scope now mirrors the list (last entry per key wins) and other namespaces are untouched.
+          const expectedScope = new Map(inScope.map((s) => [`${s.namespace}/${s.name}`, s.rv]));
+          expect(new Map([...now].filter(([k]) => k.startsWith(`${scope}/`)))).toEqual(expectedScope);
+          const otherBefore = new Map(
+            before.filter((s) => s.namespace !== scope).map((s) => [`${s.namespace}/${s.name}`, s.rv]),
+          );
+          expect(new Map([...now].filter(([k]) => !k.startsWith(`${scope}/`)))).toEqual(otherBefore);
+        },
+      ),
     );
   });
 

@@ -3,7 +3,8 @@ import { namespacedKey, objectKey } from './object-key';
 
 export { objectKey, splitKey } from './object-key';
 
-export type StoreDelta<T> = { type: 'add'; object: T } | { type: 'update'; old: T; object: T } | { type: 'delete'; object: T };
+export type StoreDelta<T> =
+  { type: 'add'; object: T } | { type: 'update'; old: T; object: T } | { type: 'delete'; object: T };
 
 /**
  * What an object is filed under in one index (controller-runtime's

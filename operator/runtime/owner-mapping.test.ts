@@ -18,13 +18,25 @@ describe('ownerMapper', () => {
     expect(map(owned)).toEqual([{ namespace: 'previews', name: 'pr-1' }]);
   });
 
-  it('knows owner references only: labels are a controller\'s own mapping', () => {
-    const labelled = { metadata: { name: 'checkout', namespace: 'shop-pr-1', labels: { 'understudy.dev/environment': 'pr-1', 'understudy.dev/environment-namespace': 'previews' } } };
+  it("knows owner references only: labels are a controller's own mapping", () => {
+    const labelled = {
+      metadata: {
+        name: 'checkout',
+        namespace: 'shop-pr-1',
+        labels: { 'understudy.dev/environment': 'pr-1', 'understudy.dev/environment-namespace': 'previews' },
+      },
+    };
     expect(map(labelled)).toEqual([]);
   });
 
   it('an update maps to the old and the new owner once each', () => {
-    const owned = (name: string) => ({ metadata: { name: 'c', namespace: 'p', ownerReferences: [{ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', name, uid: name }] } });
+    const owned = (name: string) => ({
+      metadata: {
+        name: 'c',
+        namespace: 'p',
+        ownerReferences: [{ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', name, uid: name }],
+      },
+    });
     expect(mapUpdate(map, owned('a'), owned('b'))).toEqual([
       { namespace: 'p', name: 'a' },
       { namespace: 'p', name: 'b' },

@@ -37,8 +37,14 @@ const NO_CACHES: Caches = {
 };
 
 /** Requests of both versions of an updated object, without duplicates (a label change moves ownership). */
-export function mapUpdate(map: MapFunction, old: KubernetesObject, updated: KubernetesObject, caches: Caches = NO_CACHES): Request[] {
+export function mapUpdate(
+  map: MapFunction,
+  old: KubernetesObject,
+  updated: KubernetesObject,
+  caches: Caches = NO_CACHES,
+): Request[] {
   const seen = new Map<string, Request>();
-  for (const req of [...map(old, caches), ...map(updated, caches)]) seen.set(namespacedKey(req.namespace, req.name), req);
+  for (const req of [...map(old, caches), ...map(updated, caches)])
+    seen.set(namespacedKey(req.namespace, req.name), req);
   return [...seen.values()];
 }

@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { BucketRateLimiter, ItemExponentialFailureRateLimiter, MaxOfRateLimiter, defaultControllerRateLimiter } from './rate-limiter';
+import {
+  BucketRateLimiter,
+  ItemExponentialFailureRateLimiter,
+  MaxOfRateLimiter,
+  defaultControllerRateLimiter,
+} from './rate-limiter';
 
 describe('ItemExponentialFailureRateLimiter', () => {
   it('doubles from 5 ms per failure and caps at 1000 s', () => {
@@ -63,7 +68,8 @@ describe('BucketRateLimiter', () => {
             scheduled.push(now + delay);
           }
           // Reservations are handed out in order, so scheduled times never go backwards.
-          for (let i = 1; i < scheduled.length; i++) expect(scheduled[i]!).toBeGreaterThanOrEqual(scheduled[i - 1]! - 1e-6);
+          for (let i = 1; i < scheduled.length; i++)
+            expect(scheduled[i]!).toBeGreaterThanOrEqual(scheduled[i - 1]! - 1e-6);
           for (let i = 0; i < scheduled.length; i++) {
             for (let j = i; j < scheduled.length; j++) {
               const windowMs = scheduled[j]! - scheduled[i]!;

@@ -19,7 +19,9 @@ export class ItemExponentialFailureRateLimiter implements RateLimiter {
     private readonly maxDelayMs = 1_000_000,
   ) {
     if (!(baseDelayMs > 0) || !(maxDelayMs >= baseDelayMs)) {
-      throw new Error(`exponential rate limiter needs 0 < baseDelayMs <= maxDelayMs; got ${baseDelayMs}, ${maxDelayMs}`);
+      throw new Error(
+        `exponential rate limiter needs 0 < baseDelayMs <= maxDelayMs; got ${baseDelayMs}, ${maxDelayMs}`,
+      );
     }
   }
 
@@ -53,7 +55,8 @@ export class BucketRateLimiter implements RateLimiter {
     private readonly burst = 100,
     private readonly clock: Clock = systemClock,
   ) {
-    if (!(qps > 0) || !(burst >= 1)) throw new Error(`bucket rate limiter needs qps > 0 and burst >= 1; got ${qps}, ${burst}`);
+    if (!(qps > 0) || !(burst >= 1))
+      throw new Error(`bucket rate limiter needs qps > 0 and burst >= 1; got ${qps}, ${burst}`);
     this.tokens = burst;
     this.last = clock();
   }
@@ -99,5 +102,8 @@ export class MaxOfRateLimiter implements RateLimiter {
 
 /** controller-runtime's default: per-item 5 ms..1000 s backoff, and 10 qps / burst 100 overall. */
 export function defaultControllerRateLimiter(clock: Clock = systemClock): RateLimiter {
-  return new MaxOfRateLimiter(new ItemExponentialFailureRateLimiter(5, 1_000_000), new BucketRateLimiter(10, 100, clock));
+  return new MaxOfRateLimiter(
+    new ItemExponentialFailureRateLimiter(5, 1_000_000),
+    new BucketRateLimiter(10, 100, clock),
+  );
 }

@@ -59,7 +59,12 @@ export function basePathOf(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }
 
-function collectionOf(info: ResourceInfo, kind: string, namespace: string | undefined, needsNamespace: boolean): string {
+function collectionOf(
+  info: ResourceInfo,
+  kind: string,
+  namespace: string | undefined,
+  needsNamespace: boolean,
+): string {
   if (!info.namespaced) return `${info.basePath}/${info.plural}`;
   if (!namespace) {
     if (needsNamespace) throw new Error(`${kind} is namespaced: metadata.namespace is required`);

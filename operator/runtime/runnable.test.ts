@@ -22,7 +22,13 @@ function recording(name: string, needLeaderElection?: boolean) {
   return { runnable, events };
 }
 
-const context = { client: {} as KubeClient, logger: createLogger({ level: 'silent' }), informerFor: () => { throw new Error('no informers here'); } };
+const context = {
+  client: {} as KubeClient,
+  logger: createLogger({ level: 'silent' }),
+  informerFor: () => {
+    throw new Error('no informers here');
+  },
+};
 
 describe('Runnables', () => {
   it('starts leader-only runnables (the default) only with the leader group, and stops them on their own', async () => {

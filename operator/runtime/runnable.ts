@@ -35,12 +35,14 @@ export function needsLeaderElection(runnable: Runnable): boolean {
 
 /** The runnables of one manager: started and stopped by group (leader-only or not). */
 export class Runnables {
-  private readonly entries: Array<{ runnable: Runnable; running?: { abort: AbortController; done: Promise<void> } }> = [];
+  private readonly entries: Array<{ runnable: Runnable; running?: { abort: AbortController; done: Promise<void> } }> =
+    [];
 
   constructor(private readonly context: Omit<RunnableContext, 'signal'>) {}
 
   add(runnable: Runnable): void {
-    if (this.entries.some((e) => e.runnable.name === runnable.name)) throw new Error(`a runnable named ${runnable.name} is already registered`);
+    if (this.entries.some((e) => e.runnable.name === runnable.name))
+      throw new Error(`a runnable named ${runnable.name} is already registered`);
     // Registering asks for the informers now, so the manager starts them with the others.
     this.entries.push({ runnable });
   }
@@ -64,7 +66,9 @@ export class Runnables {
 
   /** Tells the runnables of one group (or all) to stop, and waits for them at most `timeoutMs`. */
   async stop(leaderOnly: boolean | 'all', timeoutMs: number): Promise<void> {
-    const stopping = this.entries.filter((e) => e.running && (leaderOnly === 'all' || needsLeaderElection(e.runnable) === leaderOnly));
+    const stopping = this.entries.filter(
+      (e) => e.running && (leaderOnly === 'all' || needsLeaderElection(e.runnable) === leaderOnly),
+    );
     const done = stopping.map((e) => {
       const running = e.running!;
       e.running = undefined;

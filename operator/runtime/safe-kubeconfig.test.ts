@@ -76,7 +76,12 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('parseSafeKubeconfig accepts inline credentials', () => {
   it('a token kubeconfig, and the KubeConfig built from it sends the token with the CA', async () => {
     const config = accepted(kubeconfig(CLUSTER, TOKEN_USER));
-    expect(config).toMatchObject({ contextName: 'prod', namespace: 'shop', cluster: { name: 'prod-cluster', server: 'https://prod.example.com:6443' }, user: { name: 'prod-admin', token: TOKEN } });
+    expect(config).toMatchObject({
+      contextName: 'prod',
+      namespace: 'shop',
+      cluster: { name: 'prod-cluster', server: 'https://prod.example.com:6443' },
+      user: { name: 'prod-admin', token: TOKEN },
+    });
     const kc = toKubeConfig(config);
     expect(kc.getCurrentCluster()?.server).toBe('https://prod.example.com:6443');
     expect(kc.getContextObject(kc.getCurrentContext())?.namespace).toBe('shop');
@@ -115,8 +120,14 @@ describe('parseSafeKubeconfig accepts inline credentials', () => {
 
   it('uses the only context when there is no current-context, and drops every other entry', () => {
     const text = stringify({
-      clusters: [{ name: 'a', cluster: { server: 'https://a.example.com' } }, { name: 'b', cluster: { server: 'https://b.example.com', 'proxy-url': 'http://evil' } }],
-      users: [{ name: 'u', user: TOKEN_USER }, { name: 'other', user: { exec: { command: 'sh' } } }],
+      clusters: [
+        { name: 'a', cluster: { server: 'https://a.example.com' } },
+        { name: 'b', cluster: { server: 'https://b.example.com', 'proxy-url': 'http://evil' } },
+      ],
+      users: [
+        { name: 'u', user: TOKEN_USER },
+        { name: 'other', user: { exec: { command: 'sh' } } },
+      ],
       contexts: [{ name: 'only', context: { cluster: 'a', user: 'u' } }],
     });
     const kc = toKubeConfig(accepted(text));
@@ -129,7 +140,9 @@ describe('parseSafeKubeconfig accepts inline credentials', () => {
 describe('parseSafeKubeconfig refuses what runs commands or reads files', () => {
   it('exec: refused, and the command never runs (client-node itself would run it)', async () => {
     const marker = join(dir, 'exec-ran');
-    const text = kubeconfig(CLUSTER, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', `touch ${marker}`] } });
+    const text = kubeconfig(CLUSTER, {
+      exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', `touch ${marker}`] },
+    });
     const message = refused(text);
     expect(message).toContain('user "prod-admin" (context "prod"): "exec" is refused');
     expect(message).not.toContain(marker);
@@ -144,18 +157,28 @@ describe('parseSafeKubeconfig refuses what runs commands or reads files', () => 
 
   it('auth-provider with cmd-path: refused, and the command never runs', () => {
     const marker = join(dir, 'cmd-path-ran');
-    const message = refused(kubeconfig(CLUSTER, { 'auth-provider': { name: 'gcp', config: { 'cmd-path': '/usr/bin/touch', 'cmd-args': marker } } }));
+    const message = refused(
+      kubeconfig(CLUSTER, {
+        'auth-provider': { name: 'gcp', config: { 'cmd-path': '/usr/bin/touch', 'cmd-args': marker } },
+      }),
+    );
     expect(message).toContain('"auth-provider" is refused');
     expect(message).toContain('prod-admin');
     expect(existsSync(marker)).toBe(false);
   });
 
-  it.each(['tokenFile', 'token-file'])('%s pointing at /etc/passwd: refused without reading or quoting the file', (key) => {
-    const message = refused(kubeconfig(CLUSTER, { [key]: '/etc/passwd' }));
-    expect(message).toContain(`"${key}" is refused: it reads a file`);
-    expect(message).not.toContain('/etc/passwd');
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n').filter((l) => l.length > 8)) expect(message).not.toContain(line);
-  });
+  it.each(['tokenFile', 'token-file'])(
+    '%s pointing at /etc/passwd: refused without reading or quoting the file',
+    (key) => {
+      const message = refused(kubeconfig(CLUSTER, { [key]: '/etc/passwd' }));
+      expect(message).toContain(`"${key}" is refused: it reads a file`);
+      expect(message).not.toContain('/etc/passwd');
+      for (const line of readFileSync('/etc/passwd', 'utf8')
+        .split('\n')
+        .filter((l) => l.length > 8))
+        expect(message).not.toContain(line);
+    },
+  );
 
   it.each([
     ['user', 'client-certificate', '/etc/kubernetes/pki/admin.crt', 'client-certificate-data'],
@@ -167,10 +190,15 @@ describe('parseSafeKubeconfig refuses what runs commands or reads files', () => 
     ['cluster', 'proxy-url', 'http://proxy.example.com:3128', 'proxy'],
     ['cluster', 'insecure-skip-tls-verify', true, 'verification'],
   ])('%s key %s: refused, naming the key and the entry', (section, key, value, hint) => {
-    const text = section === 'user' ? kubeconfig(CLUSTER, { ...TOKEN_USER, [key]: value }) : kubeconfig({ ...CLUSTER, [key]: value }, TOKEN_USER);
+    const text =
+      section === 'user'
+        ? kubeconfig(CLUSTER, { ...TOKEN_USER, [key]: value })
+        : kubeconfig({ ...CLUSTER, [key]: value }, TOKEN_USER);
     const message = refused(text);
     expect(message).toContain(`"${key}" is refused`);
-    expect(message).toContain(section === 'user' ? 'user "prod-admin" (context "prod")' : 'cluster "prod-cluster" (context "prod")');
+    expect(message).toContain(
+      section === 'user' ? 'user "prod-admin" (context "prod")' : 'cluster "prod-cluster" (context "prod")',
+    );
     expect(message).toContain(hint);
     if (typeof value === 'string') expect(message).not.toContain(value);
   });
@@ -178,25 +206,39 @@ describe('parseSafeKubeconfig refuses what runs commands or reads files', () => 
 
 describe('parseSafeKubeconfig refuses a bad server', () => {
   it('http to a host other than loopback', () => {
-    expect(refused(kubeconfig({ server: 'http://prod.example.com:8080' }, TOKEN_USER))).toContain('server must use https');
+    expect(refused(kubeconfig({ server: 'http://prod.example.com:8080' }, TOKEN_USER))).toContain(
+      'server must use https',
+    );
   });
   it('user info in the URL, without quoting it', () => {
     const message = refused(kubeconfig({ server: 'https://admin:hunter2-SECRET@prod.example.com' }, TOKEN_USER));
     expect(message).toContain('must not contain a user name or password');
     expect(message).not.toContain('hunter2');
   });
-  it.each(['https://prod.example.com/?x=1', 'https://prod.example.com/#frag', 'https://prod.example.com?'])('query or fragment: %s', (server) => {
-    expect(refused(kubeconfig({ server }, TOKEN_USER))).toContain('must not have a query or fragment');
-  });
-  it.each(['file:///etc/passwd', 'ftp://prod.example.com', 'not a url', 'unix:///var/run/k8s.sock'])('not https: %s', (server) => {
-    expect(refused(kubeconfig({ server }, TOKEN_USER))).toMatch(/server (must be an https URL|is not a URL|must use https)/);
-  });
+  it.each(['https://prod.example.com/?x=1', 'https://prod.example.com/#frag', 'https://prod.example.com?'])(
+    'query or fragment: %s',
+    (server) => {
+      expect(refused(kubeconfig({ server }, TOKEN_USER))).toContain('must not have a query or fragment');
+    },
+  );
+  it.each(['file:///etc/passwd', 'ftp://prod.example.com', 'not a url', 'unix:///var/run/k8s.sock'])(
+    'not https: %s',
+    (server) => {
+      expect(refused(kubeconfig({ server }, TOKEN_USER))).toMatch(
+        /server (must be an https URL|is not a URL|must use https)/,
+      );
+    },
+  );
 });
 
 describe('parseSafeKubeconfig is strict about shape', () => {
   it('an unknown key under user or cluster, named', () => {
-    expect(refused(kubeconfig(CLUSTER, { ...TOKEN_USER, 'token-refresh-cmd': 'x' }))).toContain('unknown key "token-refresh-cmd"');
-    expect(refused(kubeconfig({ ...CLUSTER, 'disable-compression': true }, TOKEN_USER))).toContain('cluster "prod-cluster" (context "prod"): unknown key "disable-compression"');
+    expect(refused(kubeconfig(CLUSTER, { ...TOKEN_USER, 'token-refresh-cmd': 'x' }))).toContain(
+      'unknown key "token-refresh-cmd"',
+    );
+    expect(refused(kubeconfig({ ...CLUSTER, 'disable-compression': true }, TOKEN_USER))).toContain(
+      'cluster "prod-cluster" (context "prod"): unknown key "disable-compression"',
+    );
   });
 
   it('a credential that became a key is not quoted', () => {
@@ -213,7 +255,9 @@ describe('parseSafeKubeconfig is strict about shape', () => {
 
   it('malformed YAML names the source and does not quote the offending line', () => {
     const message = refused(`users:\n- name: u\n  user: {token: ${TOKEN}\n    : [\n`);
-    expect(message).toMatch(/^Secret understudy-system\/prod-kubeconfig, key config: is not valid YAML \(\w+ at line \d+, column \d+\)$/);
+    expect(message).toMatch(
+      /^Secret understudy-system\/prod-kubeconfig, key config: is not valid YAML \(\w+ at line \d+, column \d+\)$/,
+    );
   });
 
   it.each([
@@ -227,37 +271,95 @@ describe('parseSafeKubeconfig is strict about shape', () => {
   });
 
   it('names what is missing or ambiguous', () => {
-    expect(refused(kubeconfig(CLUSTER, TOKEN_USER, { 'current-context': 'staging' }))).toContain('contexts has no entry named "staging"');
-    expect(refused(kubeconfig({ 'certificate-authority-data': b64(CA_PEM) }, TOKEN_USER))).toContain('server is missing');
-    const two = stringify({ clusters: [], users: [], contexts: [{ name: 'a', context: {} }, { name: 'b', context: {} }] });
+    expect(refused(kubeconfig(CLUSTER, TOKEN_USER, { 'current-context': 'staging' }))).toContain(
+      'contexts has no entry named "staging"',
+    );
+    expect(refused(kubeconfig({ 'certificate-authority-data': b64(CA_PEM) }, TOKEN_USER))).toContain(
+      'server is missing',
+    );
+    const two = stringify({
+      clusters: [],
+      users: [],
+      contexts: [
+        { name: 'a', context: {} },
+        { name: 'b', context: {} },
+      ],
+    });
     expect(refused(two)).toContain('ambiguous');
-    const duplicate = kubeconfig(CLUSTER, TOKEN_USER, { users: [{ name: 'prod-admin', user: TOKEN_USER }, { name: 'prod-admin', user: { exec: {} } }] });
+    const duplicate = kubeconfig(CLUSTER, TOKEN_USER, {
+      users: [
+        { name: 'prod-admin', user: TOKEN_USER },
+        { name: 'prod-admin', user: { exec: {} } },
+      ],
+    });
     expect(refused(duplicate)).toContain('users has 2 entries named "prod-admin"');
   });
 
   it('credentials that are not what they claim', () => {
-    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const pair = (cert: string, key: string) => kubeconfig(CLUSTER, { 'client-certificate-data': cert, 'client-key-data': key });
-    expect(refused(pair(b64(CLIENT_CERT_PEM), b64(otherKey)))).toContain('client-key-data is not the key of client-certificate-data');
-    expect(refused(pair(b64(CLIENT_CERT_PEM), 'not base64!'))).toContain('client-key-data must be base64 of an unencrypted PEM private key');
-    expect(refused(pair(b64('hello'), b64(CLIENT_KEY_PEM)))).toContain('client-certificate-data must be base64 of a PEM certificate');
-    expect(refused(kubeconfig(CLUSTER, { 'client-certificate-data': b64(CLIENT_CERT_PEM) }))).toContain('must be given together');
-    expect(refused(kubeconfig({ ...CLUSTER, 'certificate-authority-data': '/etc/ca.crt' }, TOKEN_USER))).toContain('certificate-authority-data must be base64 of a PEM certificate');
-    expect(refused(kubeconfig(CLUSTER, { token: `${TOKEN}\r\nX-Evil: 1` }))).toContain('token must not contain control characters');
-    expect(refused(kubeconfig(CLUSTER, { token: TOKEN, username: 'a', password: 'b' }))).toContain('either token or username/password');
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    const pair = (cert: string, key: string) =>
+      kubeconfig(CLUSTER, { 'client-certificate-data': cert, 'client-key-data': key });
+    expect(refused(pair(b64(CLIENT_CERT_PEM), b64(otherKey)))).toContain(
+      'client-key-data is not the key of client-certificate-data',
+    );
+    expect(refused(pair(b64(CLIENT_CERT_PEM), 'not base64!'))).toContain(
+      'client-key-data must be base64 of an unencrypted PEM private key',
+    );
+    expect(refused(pair(b64('hello'), b64(CLIENT_KEY_PEM)))).toContain(
+      'client-certificate-data must be base64 of a PEM certificate',
+    );
+    expect(refused(kubeconfig(CLUSTER, { 'client-certificate-data': b64(CLIENT_CERT_PEM) }))).toContain(
+      'must be given together',
+    );
+    expect(refused(kubeconfig({ ...CLUSTER, 'certificate-authority-data': '/etc/ca.crt' }, TOKEN_USER))).toContain(
+      'certificate-authority-data must be base64 of a PEM certificate',
+    );
+    expect(refused(kubeconfig(CLUSTER, { token: `${TOKEN}\r\nX-Evil: 1` }))).toContain(
+      'token must not contain control characters',
+    );
+    expect(refused(kubeconfig(CLUSTER, { token: TOKEN, username: 'a', password: 'b' }))).toContain(
+      'either token or username/password',
+    );
   });
 
   it('an alias bomb is refused rather than expanded', () => {
     // Under preferences, which is allowed and ignored, so only the alias limit can stop it (9^9 strings otherwise).
     const levels = ['  a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) levels.push(`  ${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `  ${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     expect(refused(`preferences:\n${levels.join('\n')}\n`)).toContain('too many aliases');
   });
 });
 
 describe('parseSafeKubeconfig properties', () => {
-  const ALLOWED = { user: new Set(['token', 'client-certificate-data', 'client-key-data', 'username', 'password']), cluster: new Set(['server', 'certificate-authority-data', 'tls-server-name', 'insecure-skip-tls-verify']) };
-  const dangerous = ['exec', 'auth-provider', 'tokenFile', 'token-file', 'client-certificate', 'client-key', 'certificate-authority', 'proxy-url', 'as', 'as-uid', 'impersonate-user', '__proto__', 'constructor', 'server', 'token', 'insecure-skip-tls-verify'];
+  const ALLOWED = {
+    user: new Set(['token', 'client-certificate-data', 'client-key-data', 'username', 'password']),
+    cluster: new Set(['server', 'certificate-authority-data', 'tls-server-name', 'insecure-skip-tls-verify']),
+  };
+  const dangerous = [
+    'exec',
+    'auth-provider',
+    'tokenFile',
+    'token-file',
+    'client-certificate',
+    'client-key',
+    'certificate-authority',
+    'proxy-url',
+    'as',
+    'as-uid',
+    'impersonate-user',
+    '__proto__',
+    'constructor',
+    'server',
+    'token',
+    'insecure-skip-tls-verify',
+  ];
   const key = fc.oneof(fc.constantFrom(...dangerous), fc.string({ maxLength: 12 }));
   const extra = fc.dictionary(key, fc.anything({ maxDepth: 2 }), { maxKeys: 4 });
 
@@ -281,7 +383,15 @@ describe('parseSafeKubeconfig properties', () => {
   });
 
   it('never throws on arbitrary text or arbitrary YAML', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => expect(typeof parseSafeKubeconfig(text, SOURCE).ok).toBe('boolean')));
-    fc.assert(fc.property(fc.anything(), (value) => expect(typeof parseSafeKubeconfig(stringify(value) ?? '', SOURCE).ok).toBe('boolean')));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) =>
+        expect(typeof parseSafeKubeconfig(text, SOURCE).ok).toBe('boolean'),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.anything(), (value) =>
+        expect(typeof parseSafeKubeconfig(stringify(value) ?? '', SOURCE).ok).toBe('boolean'),
+      ),
+    );
   });
 });

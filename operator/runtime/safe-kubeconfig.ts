@@ -52,22 +52,36 @@ const MAX_TEXT = 1024 * 1024;
 const CLUSTER_KEYS = ['server', 'certificate-authority-data', 'tls-server-name', 'insecure-skip-tls-verify'] as const;
 const USER_KEYS = ['token', 'client-certificate-data', 'client-key-data', 'username', 'password'] as const;
 const CONTEXT_KEYS = ['cluster', 'user', 'namespace'] as const;
-const TOP_KEYS = ['apiVersion', 'kind', 'clusters', 'users', 'contexts', 'current-context', 'preferences', 'extensions'] as const;
+const TOP_KEYS = [
+  'apiVersion',
+  'kind',
+  'clusters',
+  'users',
+  'contexts',
+  'current-context',
+  'preferences',
+  'extensions',
+] as const;
 
 /** Keys that are refused with their reason, so the admin learns what to change instead of just "unknown". */
 function refusal(section: 'cluster' | 'user', key: string, value: unknown): string | undefined {
   if (section === 'user') {
-    if (key === 'exec') return 'runs a command inside the operator; put an inline token or client certificate in the kubeconfig instead';
-    if (key === 'auth-provider') return 'can run a command (cmd-path) or read files inside the operator; put an inline token instead';
-    if (key === 'tokenFile' || key === 'token-file') return 'reads a file inside the operator; put the token inline as token';
+    if (key === 'exec')
+      return 'runs a command inside the operator; put an inline token or client certificate in the kubeconfig instead';
+    if (key === 'auth-provider')
+      return 'can run a command (cmd-path) or read files inside the operator; put an inline token instead';
+    if (key === 'tokenFile' || key === 'token-file')
+      return 'reads a file inside the operator; put the token inline as token';
     if (key === 'client-certificate') return 'is a file path; put the certificate inline as client-certificate-data';
     if (key === 'client-key') return 'is a file path; put the key inline as client-key-data';
-    if (key === 'as' || key.startsWith('as-') || key.startsWith('impersonate')) return 'asks for impersonation, which is not supported; give the kubeconfig the identity to use directly';
+    if (key === 'as' || key.startsWith('as-') || key.startsWith('impersonate'))
+      return 'asks for impersonation, which is not supported; give the kubeconfig the identity to use directly';
     return undefined;
   }
   if (key === 'certificate-authority') return 'is a file path; put the CA inline as certificate-authority-data';
   if (key === 'proxy-url') return "would send the operator's requests through a proxy, which is not supported";
-  if (key === 'insecure-skip-tls-verify' && value === true) return 'turns off verification of the server certificate; set certificate-authority-data instead';
+  if (key === 'insecure-skip-tls-verify' && value === true)
+    return 'turns off verification of the server certificate; set certificate-authority-data instead';
   return undefined;
 }
 
@@ -104,10 +118,19 @@ function checkServer(raw: string): { ok: true; server: string } | { ok: false; m
   } catch {
     return { ok: false, message: 'server is not a URL' };
   }
-  if (url.username !== '' || url.password !== '') return { ok: false, message: 'server must not contain a user name or password; use token or client-certificate-data' };
-  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) return { ok: false, message: 'server must not have a query or fragment' };
+  if (url.username !== '' || url.password !== '')
+    return {
+      ok: false,
+      message: 'server must not contain a user name or password; use token or client-certificate-data',
+    };
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#'))
+    return { ok: false, message: 'server must not have a query or fragment' };
   if (url.protocol === 'http:') {
-    if (!LOOPBACK.has(url.hostname)) return { ok: false, message: `server must use https (http is allowed only to 127.0.0.1, localhost or [::1], not ${url.hostname.slice(0, 253)})` };
+    if (!LOOPBACK.has(url.hostname))
+      return {
+        ok: false,
+        message: `server must use https (http is allowed only to 127.0.0.1, localhost or [::1], not ${url.hostname.slice(0, 253)})`,
+      };
   } else if (url.protocol !== 'https:') {
     return { ok: false, message: 'server must be an https URL' };
   }
@@ -118,13 +141,22 @@ function checkServer(raw: string): { ok: true; server: string } | { ok: false; m
 const ClusterSchema = z.strictObject({
   server: z.string().min(1),
   'certificate-authority-data': base64Certificate('certificate-authority-data').optional(),
-  'tls-server-name': z.string().min(1).max(253).regex(/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, problem('tls-server-name must be a host name')).optional(),
+  'tls-server-name': z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/, problem('tls-server-name must be a host name'))
+    .optional(),
   'insecure-skip-tls-verify': z.literal(false, problem('insecure-skip-tls-verify may only be false')).optional(),
 });
 
 // Header values: a token or basic credential with a line break could add headers of its own.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const headerSafe = (key: string) => z.string().min(1).regex(/^[^\u0000-\u001f\u007f]*$/, problem(`${key} must not contain control characters`));
+const headerSafe = (key: string) =>
+  z
+    .string()
+    .min(1)
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    .regex(/^[^\u0000-\u001f\u007f]*$/, problem(`${key} must not contain control characters`));
 
 const UserSchema = z
   .strictObject({
@@ -136,9 +168,12 @@ const UserSchema = z
   })
   .superRefine((user, ctx) => {
     const add = (message: string) => ctx.addIssue({ code: 'custom', message });
-    if ((user['client-certificate-data'] === undefined) !== (user['client-key-data'] === undefined)) add('client-certificate-data and client-key-data must be given together');
-    if ((user.username === undefined) !== (user.password === undefined)) add('username and password must be given together');
-    if (user.token !== undefined && user.username !== undefined) add('give either token or username/password, not both');
+    if ((user['client-certificate-data'] === undefined) !== (user['client-key-data'] === undefined))
+      add('client-certificate-data and client-key-data must be given together');
+    if ((user.username === undefined) !== (user.password === undefined))
+      add('username and password must be given together');
+    if (user.token !== undefined && user.username !== undefined)
+      add('give either token or username/password, not both');
     const keyData = user['client-key-data'];
     if (keyData === undefined) return;
     const pem = pemOf(keyData);
@@ -149,14 +184,20 @@ const UserSchema = z
       key = undefined;
     }
     if (!key) return add('client-key-data must be base64 of an unencrypted PEM private key');
-    const certificate = user['client-certificate-data'] === undefined ? undefined : certificateOf(user['client-certificate-data']);
-    if (certificate && !certificate.checkPrivateKey(key)) add('client-key-data is not the key of client-certificate-data');
+    const certificate =
+      user['client-certificate-data'] === undefined ? undefined : certificateOf(user['client-certificate-data']);
+    if (certificate && !certificate.checkPrivateKey(key))
+      add('client-key-data is not the key of client-certificate-data');
   });
 
 const ContextSchema = z.strictObject({
   cluster: z.string().min(1),
   user: z.string().min(1),
-  namespace: z.string().max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, problem('namespace must be a namespace name')).optional(),
+  namespace: z
+    .string()
+    .max(63)
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, problem('namespace must be a namespace name'))
+    .optional(),
 });
 
 /** An entry name as it appears in a message: quoted, one line, bounded. */
@@ -170,10 +211,13 @@ function quoted(name: unknown): string {
  * into a key (`user: {eyJhbGci...}`), so only short identifier-like keys are quoted.
  */
 function keyLabel(key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_.-]{0,39}$/.test(key) ? JSON.stringify(key) : `(a key of ${key.length} characters, not shown)`;
+  return /^[A-Za-z_][A-Za-z0-9_.-]{0,39}$/.test(key)
+    ? JSON.stringify(key)
+    : `(a key of ${key.length} characters, not shown)`;
 }
 
-const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** zod's own messages can echo values ("expected false, received …" style); ours name the key and the expectation only. */
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -216,22 +260,36 @@ function checkSection<T>(
     }
   }
   const unknown = keys.filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) return { ok: false, message: `${where}: unknown key ${unknown.slice(0, 5).map(keyLabel).join(', ')} (allowed: ${allowed.join(', ')})` };
+  if (unknown.length > 0)
+    return {
+      ok: false,
+      message: `${where}: unknown key ${unknown.slice(0, 5).map(keyLabel).join(', ')} (allowed: ${allowed.join(', ')})`,
+    };
   // reportInput only lets describeIssue tell a missing key from a wrong one; inputs are never printed.
   const parsed = schema.safeParse(body, { reportInput: true });
-  if (!parsed.success) return { ok: false, message: `${where}: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}` };
+  if (!parsed.success)
+    return { ok: false, message: `${where}: ${parsed.error.issues.slice(0, 3).map(describeIssue).join('; ')}` };
   return { ok: true, value: parsed.data };
 }
 
 /** The one entry of `list` (clusters, users or contexts) with this name, and its body. */
 function entryNamed(list: unknown, listKey: string, bodyKey: string, name: string): Checked<unknown> {
-  if (!Array.isArray(list)) return { ok: false, message: `${listKey} is ${list === undefined ? 'missing' : 'not a list'}` };
+  if (!Array.isArray(list))
+    return { ok: false, message: `${listKey} is ${list === undefined ? 'missing' : 'not a list'}` };
   const found: unknown[] = [];
   for (const [i, entry] of list.entries()) {
     if (!isMapping(entry)) return { ok: false, message: `${listKey}[${i}] is not a mapping` };
-    if (typeof entry.name !== 'string') return { ok: false, message: `${listKey}[${i}].name is ${entry.name === undefined ? 'missing' : 'not a string'}` };
+    if (typeof entry.name !== 'string')
+      return {
+        ok: false,
+        message: `${listKey}[${i}].name is ${entry.name === undefined ? 'missing' : 'not a string'}`,
+      };
     const extra = Object.keys(entry).filter((key) => key !== 'name' && key !== bodyKey);
-    if (extra.length > 0) return { ok: false, message: `${listKey}[${i}] (${quoted(entry.name)}): unknown key ${extra.slice(0, 5).map(keyLabel).join(', ')}` };
+    if (extra.length > 0)
+      return {
+        ok: false,
+        message: `${listKey}[${i}] (${quoted(entry.name)}): unknown key ${extra.slice(0, 5).map(keyLabel).join(', ')}`,
+      };
     if (entry.name === name) found.push(entry[bodyKey]);
   }
   if (found.length === 0) return { ok: false, message: `${listKey} has no entry named ${quoted(name)}` };
@@ -252,7 +310,10 @@ function parseYamlMapping(text: string): Checked<Record<string, unknown>> {
   // error.message quotes the source line, which may hold a credential: only its code and position are used.
   if (error) {
     const at = error.linePos?.[0];
-    return { ok: false, message: `is not valid YAML (${error.code}${at ? ` at line ${at.line}, column ${at.col}` : ''})` };
+    return {
+      ok: false,
+      message: `is not valid YAML (${error.code}${at ? ` at line ${at.line}, column ${at.col}` : ''})`,
+    };
   }
   let value: unknown;
   try {
@@ -278,18 +339,23 @@ export function parseSafeKubeconfig(text: string, source: string): SafeKubeconfi
     if (!top.ok) return fail(top.message);
     const root = top.value;
     const unknownTop = Object.keys(root).filter((key) => !(TOP_KEYS as readonly string[]).includes(key));
-    if (unknownTop.length > 0) return fail(`unknown top-level key ${unknownTop.slice(0, 5).map(keyLabel).join(', ')} (allowed: ${TOP_KEYS.join(', ')})`);
+    if (unknownTop.length > 0)
+      return fail(
+        `unknown top-level key ${unknownTop.slice(0, 5).map(keyLabel).join(', ')} (allowed: ${TOP_KEYS.join(', ')})`,
+      );
     if (root.kind !== undefined && root.kind !== 'Config') return fail('kind must be Config');
     if (root.apiVersion !== undefined && root.apiVersion !== 'v1') return fail('apiVersion must be v1');
 
     const current = root['current-context'];
-    if (current !== undefined && current !== null && typeof current !== 'string') return fail('current-context must be a string');
+    if (current !== undefined && current !== null && typeof current !== 'string')
+      return fail('current-context must be a string');
     let contextName: string;
     if (typeof current === 'string' && current !== '') {
       contextName = current;
     } else {
       const contexts = root.contexts;
-      if (!Array.isArray(contexts) || contexts.length !== 1) return fail('has no current-context and not exactly one context, so which one to use is ambiguous');
+      if (!Array.isArray(contexts) || contexts.length !== 1)
+        return fail('has no current-context and not exactly one context, so which one to use is ambiguous');
       const only: unknown = contexts[0];
       if (!isMapping(only) || typeof only.name !== 'string') return fail('contexts[0] is not a mapping with a name');
       contextName = only.name;
@@ -297,7 +363,13 @@ export function parseSafeKubeconfig(text: string, source: string): SafeKubeconfi
 
     const contextEntry = entryNamed(root.contexts, 'contexts', 'context', contextName);
     if (!contextEntry.ok) return fail(contextEntry.message);
-    const context = checkSection(`context ${quoted(contextName)}`, 'context', contextEntry.value, CONTEXT_KEYS, ContextSchema);
+    const context = checkSection(
+      `context ${quoted(contextName)}`,
+      'context',
+      contextEntry.value,
+      CONTEXT_KEYS,
+      ContextSchema,
+    );
     if (!context.ok) return fail(context.message);
 
     const { cluster: clusterName, user: userName, namespace } = context.value;
@@ -311,7 +383,13 @@ export function parseSafeKubeconfig(text: string, source: string): SafeKubeconfi
 
     const userEntry = entryNamed(root.users, 'users', 'user', userName);
     if (!userEntry.ok) return fail(`context ${quoted(contextName)}: ${userEntry.message}`);
-    const user = checkSection(`user ${quoted(userName)} (context ${quoted(contextName)})`, 'user', userEntry.value, USER_KEYS, UserSchema);
+    const user = checkSection(
+      `user ${quoted(userName)} (context ${quoted(contextName)})`,
+      'user',
+      userEntry.value,
+      USER_KEYS,
+      UserSchema,
+    );
     if (!user.ok) return fail(user.message);
 
     const u = user.value;
@@ -322,16 +400,22 @@ export function parseSafeKubeconfig(text: string, source: string): SafeKubeconfi
       cluster: {
         name: clusterName,
         server: server.server,
-        ...(c['certificate-authority-data'] !== undefined && { certificateAuthorityData: c['certificate-authority-data'].replace(/\s+/g, '') }),
+        ...(c['certificate-authority-data'] !== undefined && {
+          certificateAuthorityData: c['certificate-authority-data'].replace(/\s+/g, ''),
+        }),
         ...(c['tls-server-name'] !== undefined && { tlsServerName: c['tls-server-name'] }),
       },
       user: {
         name: userName,
         ...(u.token !== undefined && { token: u.token }),
-        ...(u.username !== undefined && u.password !== undefined && { basic: { username: u.username, password: u.password } }),
+        ...(u.username !== undefined &&
+          u.password !== undefined && { basic: { username: u.username, password: u.password } }),
         ...(u['client-certificate-data'] !== undefined &&
           u['client-key-data'] !== undefined && {
-            clientCertificate: { certificateData: u['client-certificate-data'].replace(/\s+/g, ''), keyData: u['client-key-data'].replace(/\s+/g, '') },
+            clientCertificate: {
+              certificateData: u['client-certificate-data'].replace(/\s+/g, ''),
+              keyData: u['client-key-data'].replace(/\s+/g, ''),
+            },
           }),
       },
     };

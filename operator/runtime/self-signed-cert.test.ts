@@ -5,11 +5,18 @@ import { request } from 'node:https';
 import { selfSignedCertificate } from './self-signed-cert';
 
 describe('self-signed serving certificate', () => {
-  const { cert, key } = selfSignedCertificate(['localhost', '127.0.0.1', '::1', 'understudy-metrics.understudy-system.svc']);
+  const { cert, key } = selfSignedCertificate([
+    'localhost',
+    '127.0.0.1',
+    '::1',
+    'understudy-metrics.understudy-system.svc',
+  ]);
   const x509 = new X509Certificate(cert);
 
   it('names every host, is no CA, is for server auth, and verifies with its own key', () => {
-    expect(x509.subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:understudy-metrics.understudy-system.svc');
+    expect(x509.subjectAltName).toBe(
+      'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:understudy-metrics.understudy-system.svc',
+    );
     expect(x509.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(x509.checkHost('understudy-metrics.understudy-system.svc')).toBe('understudy-metrics.understudy-system.svc');
     expect(x509.checkHost('example.com')).toBeUndefined();
@@ -24,7 +31,9 @@ describe('self-signed serving certificate', () => {
     const now = Date.now();
     expect(Date.parse(x509.validFrom)).toBeLessThan(now);
     expect(Date.parse(x509.validTo)).toBeGreaterThan(now + 364 * 86400_000);
-    const late = new X509Certificate(selfSignedCertificate(['localhost'], { now: new Date('2055-06-01T00:00:00Z') }).cert);
+    const late = new X509Certificate(
+      selfSignedCertificate(['localhost'], { now: new Date('2055-06-01T00:00:00Z') }).cert,
+    );
     expect(new Date(late.validTo).getUTCFullYear()).toBe(2056);
   });
 

@@ -79,7 +79,10 @@ function extension(id: string, critical: boolean, value: Buffer): Buffer {
 const ECDSA_WITH_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 
 /** An ECDSA P-256 certificate for `hosts` (DNS names or IP addresses), valid from an hour ago for `days`. */
-export function selfSignedCertificate(hosts: readonly string[], options: { days?: number; now?: Date } = {}): ServingCertificate {
+export function selfSignedCertificate(
+  hosts: readonly string[],
+  options: { days?: number; now?: Date } = {},
+): ServingCertificate {
   if (hosts.length === 0) throw new Error('a serving certificate needs at least one host');
   const now = options.now ?? new Date();
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

@@ -13,10 +13,17 @@ export function servingCertificate(certDir: string | undefined, bindHost: string
   if (certDir) {
     const certPath = join(certDir, 'tls.crt');
     const keyPath = join(certDir, 'tls.key');
-    if (!existsSync(certPath) || !existsSync(keyPath)) throw new Error(`--metrics-cert-dir: ${certDir} must hold tls.crt and tls.key`);
+    if (!existsSync(certPath) || !existsSync(keyPath))
+      throw new Error(`--metrics-cert-dir: ${certDir} must hold tls.crt and tls.key`);
     return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
   }
-  const hosts = ['localhost', '127.0.0.1', '::1', hostname(), ...(['0.0.0.0', '::', ''].includes(bindHost) ? [] : [bindHost])];
+  const hosts = [
+    'localhost',
+    '127.0.0.1',
+    '::1',
+    hostname(),
+    ...(['0.0.0.0', '::', ''].includes(bindHost) ? [] : [bindHost]),
+  ];
   logger.info({ hosts }, 'metrics served with a self-signed certificate (set --metrics-cert-dir to use your own)');
   return selfSignedCertificate([...new Set(hosts)]);
 }

@@ -21,7 +21,9 @@ export function statusEqual(a: unknown, b: unknown): boolean {
 export function statusPatch(obj: KubernetesObject, status: unknown): JsonPatchOp[] {
   const resourceVersion = obj.metadata?.resourceVersion;
   if (!resourceVersion) {
-    throw new Error(`${obj.kind ?? 'object'} ${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}: its status is written only from an object read from the API server (metadata.resourceVersion is missing)`);
+    throw new Error(
+      `${obj.kind ?? 'object'} ${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}: its status is written only from an object read from the API server (metadata.resourceVersion is missing)`,
+    );
   }
   return [
     { op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion },
@@ -36,7 +38,11 @@ export function statusPatch(obj: KubernetesObject, status: unknown): JsonPatchOp
  * from a stale object fails with 409 Conflict (see statusPatch), which the
  * controller turns into a requeue.
  */
-export async function writeStatus<S, T extends WithStatus<S>>(client: Pick<KubeClient, 'jsonPatch'>, obj: T, status: S): Promise<{ object: T; written: boolean }> {
+export async function writeStatus<S, T extends WithStatus<S>>(
+  client: Pick<KubeClient, 'jsonPatch'>,
+  obj: T,
+  status: S,
+): Promise<{ object: T; written: boolean }> {
   if (statusEqual(obj.status, status)) return { object: obj, written: false };
   const object = await client.jsonPatch<T>(refOf(obj), statusPatch(obj, status), { subresource: 'status' });
   return { object, written: true };

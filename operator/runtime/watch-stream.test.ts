@@ -28,7 +28,9 @@ describe('readWatchStream', () => {
     const body = new PassThrough();
     let aborted = false;
     const done = readWatchStream(body, () => undefined, { abort: () => (aborted = true) });
-    body.write(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (5)' } })}\n`);
+    body.write(
+      `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (5)' } })}\n`,
+    );
     const err = await done.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeApiError);
     expect((err as KubeApiError).statusCode).toBe(410);
@@ -36,7 +38,7 @@ describe('readWatchStream', () => {
     expect(aborted).toBe(true);
   });
 
-  it('still rejects on an ERROR event when closing the request aborts a signal derived from the caller\'s', async () => {
+  it("still rejects on an ERROR event when closing the request aborts a signal derived from the caller's", async () => {
     const body = new PassThrough();
     const own = new AbortController();
     const caller = new AbortController();
@@ -44,16 +46,25 @@ describe('readWatchStream', () => {
     const done = readWatchStream(body, () => undefined, { abort: () => own.abort(), signal: caller.signal });
     expect(combined.aborted).toBe(false);
     // The API server sends the Status without a trailing newline and closes the stream.
-    body.end(JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } }));
+    body.end(
+      JSON.stringify({
+        type: 'ERROR',
+        object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' },
+      }),
+    );
     await expect(done).rejects.toMatchObject({ statusCode: 410 });
     expect(combined.aborted).toBe(true);
   });
 
   it('rejects when a handler throws, and on malformed lines', async () => {
     const body = new PassThrough();
-    const done = readWatchStream(body, () => {
-      throw new Error('handler broke');
-    }, { abort: () => undefined });
+    const done = readWatchStream(
+      body,
+      () => {
+        throw new Error('handler broke');
+      },
+      { abort: () => undefined },
+    );
     body.write(`${JSON.stringify({ type: 'ADDED', object: cm('a', '1') })}\n`);
     await expect(done).rejects.toThrow('handler broke');
 

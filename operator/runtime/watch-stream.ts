@@ -27,7 +27,11 @@ interface RawEvent {
  * when the server closes the stream; rejects on an ERROR event, a malformed
  * line, a handler that throws, a transport error or an idle timeout.
  */
-export function readWatchStream(body: NodeJS.ReadableStream, onEvent: (event: WatchEvent) => void, options: ReadWatchOptions): Promise<void> {
+export function readWatchStream(
+  body: NodeJS.ReadableStream,
+  onEvent: (event: WatchEvent) => void,
+  options: ReadWatchOptions,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let buffered = '';
     let settled = false;

@@ -158,13 +158,17 @@ describe('WorkQueue', () => {
     queue.add('a');
     queue.add('b');
     // controller-runtime labels every workqueue series with its controller as well as its name.
-    expect((await registry.getSingleMetric('workqueue_depth')!.get()).values).toEqual([expect.objectContaining({ labels: { controller: 'm', name: 'm' }, value: 2 })]);
+    expect((await registry.getSingleMetric('workqueue_depth')!.get()).values).toEqual([
+      expect.objectContaining({ labels: { controller: 'm', name: 'm' }, value: 2 }),
+    ]);
     const key = await queue.get();
     await new Promise((r) => setTimeout(r, 20));
     const text = await registry.metrics();
     expect(text).toMatch(/workqueue_adds_total\{controller="m",name="m"\} 2/);
     expect(text).toMatch(/workqueue_depth\{controller="m",name="m"\} 1/);
-    const longest = Number(/workqueue_longest_running_processor_seconds\{controller="m",name="m"\} ([0-9.e-]+)/.exec(text)?.[1]);
+    const longest = Number(
+      /workqueue_longest_running_processor_seconds\{controller="m",name="m"\} ([0-9.e-]+)/.exec(text)?.[1],
+    );
     expect(longest).toBeGreaterThanOrEqual(0.015);
     queue.done(key!);
     queue.addRateLimited('c');

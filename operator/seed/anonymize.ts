@@ -45,23 +45,37 @@ export function anonymizeJobs(
     const nulledHere = deferredCols.get(id) ?? new Set<string>();
     const unchangedHere = new Map<string, number>();
     const transformLines = compileLineTransform(plans, keyed, codec, nulledHere, unchangedHere);
-    const deferred = load.deferred.filter((d) => d.table === id).map((d) => {
-      const keyPlans = table.primaryKey.map((c) => plans.find((p) => p.column.name === c)!);
-      const fkPlans = d.fk.columns.map((c) => plans.find((p) => p.column.name === c)!);
-      const parentWhere = predicate(d.fk.refTable);
-      // A deferred key whose parent row is not in the subset is left NULL (it is nullable), never orphaned.
-      const keepFk = parentWhere ? `(${d.fk.columns.map((c) => `"${c}"`).join(', ')}) IN (SELECT ${d.fk.refColumns.map((c) => `"${c}"`).join(', ')} FROM ${quoted(d.fk.refTable)} WHERE ${parentWhere})` : undefined;
-      const rowsWhere = [where, keepFk].filter((x) => x !== undefined).map((x) => `(${x})`).join(' AND ') || undefined;
-      const t = compileLineTransform([...keyPlans, ...fkPlans], keyed, codec, new Set());
-      return {
-        fk: d.fk,
-        keyColumns: table.primaryKey,
-        setColumns: d.fk.columns,
-        chunks: async function* () {
-          for await (const lines of source.readLines(table, [...table.primaryKey, ...d.fk.columns], rowsWhere, batchRows)) yield t(lines);
-        },
-      };
-    });
+    const deferred = load.deferred
+      .filter((d) => d.table === id)
+      .map((d) => {
+        const keyPlans = table.primaryKey.map((c) => plans.find((p) => p.column.name === c)!);
+        const fkPlans = d.fk.columns.map((c) => plans.find((p) => p.column.name === c)!);
+        const parentWhere = predicate(d.fk.refTable);
+        // A deferred key whose parent row is not in the subset is left NULL (it is nullable), never orphaned.
+        const keepFk = parentWhere
+          ? `(${d.fk.columns.map((c) => `"${c}"`).join(', ')}) IN (SELECT ${d.fk.refColumns.map((c) => `"${c}"`).join(', ')} FROM ${quoted(d.fk.refTable)} WHERE ${parentWhere})`
+          : undefined;
+        const rowsWhere =
+          [where, keepFk]
+            .filter((x) => x !== undefined)
+            .map((x) => `(${x})`)
+            .join(' AND ') || undefined;
+        const t = compileLineTransform([...keyPlans, ...fkPlans], keyed, codec, new Set());
+        return {
+          fk: d.fk,
+          keyColumns: table.primaryKey,
+          setColumns: d.fk.columns,
+          chunks: async function* () {
+            for await (const lines of source.readLines(
+              table,
+              [...table.primaryKey, ...d.fk.columns],
+              rowsWhere,
+              batchRows,
+            ))
+              yield t(lines);
+          },
+        };
+      });
     return {
       table,
       columns,
@@ -84,7 +98,8 @@ export function anonymizeJobs(
           meter.add(id, lines.length);
           yield transformLines(lines);
         }
-        for (const [column, n] of unchangedHere) unchanged.set(`${id}.${column}`, (unchanged.get(`${id}.${column}`) ?? 0) + n);
+        for (const [column, n] of unchangedHere)
+          unchanged.set(`${id}.${column}`, (unchanged.get(`${id}.${column}`) ?? 0) + n);
       },
     };
   });
@@ -99,7 +114,14 @@ function quoted(id: string): string {
  * Checks rules against CHECK constraints before anything is written: a sample
  * of source rows is transformed and each constraint evaluated on it in the target.
  */
-export async function preflightChecks(source: SeedDatabase, target: SeedDatabase, schema: SchemaInfo, plan: RulePlan, keyed: KeyedHash, predicate: Predicate): Promise<void> {
+export async function preflightChecks(
+  source: SeedDatabase,
+  target: SeedDatabase,
+  schema: SchemaInfo,
+  plan: RulePlan,
+  keyed: KeyedHash,
+  predicate: Predicate,
+): Promise<void> {
   const problems: string[] = [];
   const writer = await target.openWriter();
   try {
@@ -115,7 +137,10 @@ export async function preflightChecks(source: SeedDatabase, target: SeedDatabase
         const rows = sample.map((r) => idx.map((i) => r[i]!));
         const types = idx.map((i) => plans[i]!.column.type);
         const bad = await writer.countCheckViolations(check.expression, check.columns, types, rows);
-        if (bad > 0) problems.push(`${tableId(table)}: the rules on ${check.columns.join(', ')} break CHECK ${check.name} (${check.expression}) in ${bad} of ${rows.length} sampled rows`);
+        if (bad > 0)
+          problems.push(
+            `${tableId(table)}: the rules on ${check.columns.join(', ')} break CHECK ${check.name} (${check.expression}) in ${bad} of ${rows.length} sampled rows`,
+          );
       }
     }
   } finally {
@@ -124,12 +149,25 @@ export async function preflightChecks(source: SeedDatabase, target: SeedDatabase
   if (problems.length > 0) throw new SeedError('RuleConflict', 'rules conflict with CHECK constraints', problems);
 }
 
-async function sampleTransformed(source: SeedDatabase, table: TableInfo, plans: ColumnPlan[], keyed: KeyedHash, codec: RowCodec, where: string | undefined) {
+async function sampleTransformed(
+  source: SeedDatabase,
+  table: TableInfo,
+  plans: ColumnPlan[],
+  keyed: KeyedHash,
+  codec: RowCodec,
+  where: string | undefined,
+) {
   const transform = compileLineTransform(plans, keyed, codec, new Set());
   const sql = where ? `${where} LIMIT 200` : 'TRUE LIMIT 200';
   const rows: Array<Array<string | null>> = [];
-  for await (const lines of source.readLines(table, plans.map((p) => p.column.name), sql, 200)) {
-    for (const line of transform(lines).split('\n')) if (line !== '') rows.push(codec.splitLine(line).map((field) => codec.decodeField(field)));
+  for await (const lines of source.readLines(
+    table,
+    plans.map((p) => p.column.name),
+    sql,
+    200,
+  )) {
+    for (const line of transform(lines).split('\n'))
+      if (line !== '') rows.push(codec.splitLine(line).map((field) => codec.decodeField(field)));
     if (rows.length >= 200) break;
   }
   return rows.slice(0, 200);

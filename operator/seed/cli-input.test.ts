@@ -27,9 +27,18 @@ const sink = { write: () => true } as unknown as NodeJS.WritableStream;
 
 describe('seed and profile flags', () => {
   it('refuses --fraction outside (0, 1], naming the flag, before anything runs (exit 2)', async () => {
-    for (const bad of ['15', '0', '1.5', '-0.1', 'half']) expect(() => fractionFlag('--fraction', bad)).toThrow(`--fraction ${JSON.stringify(bad)}: must be a decimal greater than 0 and at most 1`);
+    for (const bad of ['15', '0', '1.5', '-0.1', 'half'])
+      expect(() => fractionFlag('--fraction', bad)).toThrow(
+        `--fraction ${JSON.stringify(bad)}: must be a decimal greater than 0 and at most 1`,
+      );
     expect(fractionFlag('--fraction', '1')).toBe('1');
-    const base = { target: 'postgresql://nowhere.invalid/x', from: 'postgresql://nowhere.invalid/y', keyEnv: 'PATH', root: ['users'], progress: false };
+    const base = {
+      target: 'postgresql://nowhere.invalid/x',
+      from: 'postgresql://nowhere.invalid/y',
+      keyEnv: 'PATH',
+      root: ['users'],
+      progress: false,
+    };
     const err = thrown(() => requestFromOptions({ ...base, fraction: '15' }));
     expect(err).toBeInstanceOf(SeedError);
     expect(err.message).toContain('--fraction "15"');
@@ -44,9 +53,14 @@ describe('seed and profile flags', () => {
 
   it('names the rules file: broken YAML and a missing file are not bare parser or ENOENT errors', () => {
     const broken = file('broken.yaml', 'rules:\n  - table: users\n    column: [email\n');
-    expect(thrown(() => requestFromOptions({ target: 'postgresql://x/y', profileFrom: 'postgresql://x/z', rules: [broken] })).message).toContain(`--rules ${broken}: not valid YAML`);
+    expect(
+      thrown(() => requestFromOptions({ target: 'postgresql://x/y', profileFrom: 'postgresql://x/z', rules: [broken] }))
+        .message,
+    ).toContain(`--rules ${broken}: not valid YAML`);
     const missing = join(dir, 'nope.yaml');
-    const err = thrown(() => requestFromOptions({ target: 'postgresql://x/y', profileFrom: 'postgresql://x/z', rules: [missing] }));
+    const err = thrown(() =>
+      requestFromOptions({ target: 'postgresql://x/y', profileFrom: 'postgresql://x/z', rules: [missing] }),
+    );
     expect(err.message).toBe(`--rules ${missing}: no such file`);
     expect(exitCodeOf(err)).toBe(EXIT_BAD_INPUT);
     expect(() => readUserFile('--profile', missing)).toThrow(`--profile ${missing}: no such file`);
@@ -59,16 +73,51 @@ describe('seed and profile flags', () => {
   });
 
   it('names the rule, its table.column and the wrong value of a bad parameter', () => {
-    const schema: SchemaInfo = { tables: [{ schema: 'public', name: 'users', columns: [{ name: 'born', type: 'date', baseType: 'date', isArray: false, notNull: false, hasDefault: false, generated: false }], primaryKey: [], uniques: [], foreignKeys: [], checks: [] }] };
-    const plan = planRules(schema, [{ table: 'users', column: 'born', transform: 'dateShift', params: { days: 'ten' } }], { mode: 'Strict', source: 'anonymize' });
-    expect(plan.errors).toEqual(['rules[0] (public.users.born): transform dateShift: params.days must be a number, got "ten"']);
+    const schema: SchemaInfo = {
+      tables: [
+        {
+          schema: 'public',
+          name: 'users',
+          columns: [
+            {
+              name: 'born',
+              type: 'date',
+              baseType: 'date',
+              isArray: false,
+              notNull: false,
+              hasDefault: false,
+              generated: false,
+            },
+          ],
+          primaryKey: [],
+          uniques: [],
+          foreignKeys: [],
+          checks: [],
+        },
+      ],
+    };
+    const plan = planRules(
+      schema,
+      [{ table: 'users', column: 'born', transform: 'dateShift', params: { days: 'ten' } }],
+      { mode: 'Strict', source: 'anonymize' },
+    );
+    expect(plan.errors).toEqual([
+      'rules[0] (public.users.born): transform dateShift: params.days must be a number, got "ten"',
+    ]);
   });
 
   it('exits 1 only when the seed ran and failed its checks, 2 for bad input or an unreachable database', () => {
     expect(exitCodeOf(new SeedError('FidelityFailed', 'x'))).toBe(EXIT_FAILED_CHECKS);
     expect(exitCodeOf(new SeedError('IntegrityFailed', 'x'))).toBe(EXIT_FAILED_CHECKS);
     expect(exitCodeOf(new SeedError('LeakDetected', 'x'))).toBe(EXIT_FAILED_CHECKS);
-    for (const reason of ['InvalidSpec', 'UncoveredColumns', 'RuleConflict', 'SchemaMismatch', 'ConnectionFailed', 'ReferenceNotFound'] as const) {
+    for (const reason of [
+      'InvalidSpec',
+      'UncoveredColumns',
+      'RuleConflict',
+      'SchemaMismatch',
+      'ConnectionFailed',
+      'ReferenceNotFound',
+    ] as const) {
       expect(exitCodeOf(new SeedError(reason, 'x'))).toBe(EXIT_BAD_INPUT);
     }
     expect(exitCodeOf(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(EXIT_BAD_INPUT);
@@ -86,7 +135,10 @@ describe('seed and profile flags', () => {
   it('gives a synthesis the default thresholds, enforced, and takes threshold flags', () => {
     const base = { target: 'postgresql://x/y', profileFrom: 'postgresql://x/z' };
     expect(requestFromOptions(base).spec.fidelity).toEqual({ enforce: true });
-    expect(requestFromOptions({ ...base, maxKs: '0.2', enforceFidelity: false }).spec.fidelity).toEqual({ maxKolmogorovSmirnov: '0.2', enforce: false });
+    expect(requestFromOptions({ ...base, maxKs: '0.2', enforceFidelity: false }).spec.fidelity).toEqual({
+      maxKolmogorovSmirnov: '0.2',
+      enforce: false,
+    });
     expect(thrown(() => requestFromOptions({ ...base, maxFanOutKs: '3' })).message).toContain('--max-fan-out-ks "3"');
   });
 });

@@ -14,14 +14,26 @@ export const EXIT_BAD_INPUT = 2;
 /** Reasons that mean the run itself happened and its result was refused. */
 const FAILED_CHECKS = new Set(['FidelityFailed', 'IntegrityFailed', 'LeakDetected', 'WriteFailed', 'Cancelled']);
 /** Errors of the network or the server's front door: the database was not reached. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT', 'EACCES', 'EISDIR']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOENT',
+  'EACCES',
+  'EISDIR',
+]);
 
 export function exitCodeOf(err: unknown): number {
   if (err instanceof SeedError) return FAILED_CHECKS.has(err.reason) ? EXIT_FAILED_CHECKS : EXIT_BAD_INPUT;
   if (err instanceof SeedReferenceError) return EXIT_BAD_INPUT;
   const code = (err as { code?: unknown } | null)?.code;
   // PostgreSQL: 28xxx is authentication, 3D000 an unknown database.
-  if (typeof code === 'string' && (UNREACHABLE.has(code) || code.startsWith('28') || code === '3D000')) return EXIT_BAD_INPUT;
+  if (typeof code === 'string' && (UNREACHABLE.has(code) || code.startsWith('28') || code === '3D000'))
+    return EXIT_BAD_INPUT;
   if (err instanceof RangeError || err instanceof TypeError) return EXIT_BAD_INPUT;
   return EXIT_FAILED_CHECKS;
 }
@@ -32,7 +44,14 @@ export function readUserFile(flag: string, path: string): string {
     return readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory, not a file'
+            : (err as Error).message;
     throw new SeedError('InvalidSpec', `${flag} ${path}: ${why}`);
   }
 }
@@ -42,7 +61,10 @@ export function fractionFlag(flag: string, value: string | undefined): string | 
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^[0-9]+(\.[0-9]+)?$/.test(value.trim()) || !Number.isFinite(n) || n <= 0 || n > 1) {
-    throw new SeedError('InvalidSpec', `${flag} ${JSON.stringify(value)}: must be a decimal greater than 0 and at most 1, for example 0.1`);
+    throw new SeedError(
+      'InvalidSpec',
+      `${flag} ${JSON.stringify(value)}: must be a decimal greater than 0 and at most 1, for example 0.1`,
+    );
   }
   return value.trim();
 }
@@ -52,7 +74,10 @@ export function ratioFlag(flag: string, value: string | undefined, max = Infinit
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^[0-9]+(\.[0-9]+)?$/.test(value.trim()) || !Number.isFinite(n) || n < 0 || n > max) {
-    throw new SeedError('InvalidSpec', `${flag} ${JSON.stringify(value)}: must be a decimal from 0${Number.isFinite(max) ? ` to ${max}` : ''}, for example 0.1`);
+    throw new SeedError(
+      'InvalidSpec',
+      `${flag} ${JSON.stringify(value)}: must be a decimal from 0${Number.isFinite(max) ? ` to ${max}` : ''}, for example 0.1`,
+    );
   }
   return value.trim();
 }
@@ -60,7 +85,8 @@ export function ratioFlag(flag: string, value: string | undefined, max = Infinit
 /** An integer flag, refused naming the flag and the value. */
 export function integerFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^[0-9]+$/.test(value.trim())) throw new SeedError('InvalidSpec', `${flag} ${JSON.stringify(value)}: must be a whole number`);
+  if (!/^[0-9]+$/.test(value.trim()))
+    throw new SeedError('InvalidSpec', `${flag} ${JSON.stringify(value)}: must be a whole number`);
   return Number(value);
 }
 

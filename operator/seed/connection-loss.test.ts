@@ -3,7 +3,11 @@ import { SeedError } from './errors';
 
 describe('connection loss', () => {
   it('recognises a terminated backend by SQLSTATE or by the client message', () => {
-    expect(isConnectionLoss(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(
+      isConnectionLoss(
+        Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      ),
+    ).toBe(true);
     expect(isConnectionLoss(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isConnectionLoss(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
     expect(isConnectionLoss(Object.assign(new Error('duplicate key value'), { code: '23505' }))).toBe(false);

@@ -40,7 +40,8 @@ function hasCardNumber(value: string): boolean {
 export function looksPersonal(value: string): PiiKind | undefined {
   if (value.length === 0) return undefined;
   // A decimal such as 57.29381723981723 is a measurement: only its whole part could be a card number.
-  if (DECIMAL.test(value.trim())) return hasCardNumber(value.trim().split('.')[0]!.replace('-', '')) ? 'cardNumber' : undefined;
+  if (DECIMAL.test(value.trim()))
+    return hasCardNumber(value.trim().split('.')[0]!.replace('-', '')) ? 'cardNumber' : undefined;
   if (value.includes('@') && EMAIL.test(value)) return 'email';
   // An IBAN's digits can pass Luhn too: it is named for what it is first.
   if (/[A-Z]{2}\d{2}/i.test(value) && value.replace(/\s+/g, '').length >= 15 && ibanValid(value)) return 'iban';

@@ -39,9 +39,19 @@ export interface TableWriter {
   rollback(): Promise<void>;
   truncate(tables: TableInfo[]): Promise<void>;
   /** Streams wire-format chunks (many rows each) into the table's columns. */
-  copyIn(table: TableInfo, columns: string[], chunks: AsyncIterable<string | Buffer>, signal?: AbortSignal): Promise<void>;
+  copyIn(
+    table: TableInfo,
+    columns: string[],
+    chunks: AsyncIterable<string | Buffer>,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Sets columns of existing rows, matched by key columns: rows are key values then new values. */
-  updateFrom(table: TableInfo, keyColumns: string[], setColumns: string[], chunks: AsyncIterable<string>): Promise<number>;
+  updateFrom(
+    table: TableInfo,
+    keyColumns: string[],
+    setColumns: string[],
+    chunks: AsyncIterable<string>,
+  ): Promise<number>;
   resetSequences(table: TableInfo): Promise<void>;
   /** Runs statements as they are (the sql source). */
   execute(sql: string): Promise<void>;
@@ -68,7 +78,13 @@ export interface SeedDatabase {
   profile(schema: SchemaInfo, opts: ProfileOptions): Promise<Profile>;
   openWriter(): Promise<TableWriter>;
   /** Streams a table's rows (all, or those matching a predicate) as batches of wire-format lines. */
-  readLines(table: TableInfo, columns: string[], predicate: string | undefined, linesPerBatch: number, signal?: AbortSignal): AsyncIterable<string[]>;
+  readLines(
+    table: TableInfo,
+    columns: string[],
+    predicate: string | undefined,
+    linesPerBatch: number,
+    signal?: AbortSignal,
+  ): AsyncIterable<string[]>;
   /** Streams a table's rows as raw wire-format chunks, for tables copied without any transform. */
   readChunks(table: TableInfo, columns: string[], predicate: string | undefined): AsyncIterable<Buffer>;
   /** Distinct non-null values of a column, at most `limit`, streamed in batches (for the leak scan). */

@@ -19,7 +19,12 @@ export class SeedError extends Error {
   /** The report of a seed that wrote its rows and then failed verification (leaks, integrity, fidelity), for the status. */
   report?: SeedReport;
 
-  constructor(readonly reason: SeedFailureReason, message: string, readonly details: string[] = [], readonly targetTouched = false) {
+  constructor(
+    readonly reason: SeedFailureReason,
+    message: string,
+    readonly details: string[] = [],
+    readonly targetTouched = false,
+  ) {
     super(details.length > 0 ? `${message}: ${details.slice(0, 50).join('; ')}` : message);
     this.name = 'SeedError';
   }

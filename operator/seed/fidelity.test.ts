@@ -1,10 +1,29 @@
 import fc from 'fast-check';
-import { compareProfiles, DEFAULT_THRESHOLDS, fanOutDistance, kolmogorovSmirnov, profileCdf, rangeOverlap, thresholdsWith, totalVariation } from './fidelity';
+import {
+  compareProfiles,
+  DEFAULT_THRESHOLDS,
+  fanOutDistance,
+  kolmogorovSmirnov,
+  profileCdf,
+  rangeOverlap,
+  thresholdsWith,
+  totalVariation,
+} from './fidelity';
 import type { ColumnInfo, ColumnProfile, Profile } from './model';
 
-const numeric: ColumnInfo = { name: 'price', type: 'numeric', baseType: 'numeric', isArray: false, notNull: true, hasDefault: false, generated: false };
+const numeric: ColumnInfo = {
+  name: 'price',
+  type: 'numeric',
+  baseType: 'numeric',
+  isArray: false,
+  notNull: true,
+  hasDefault: false,
+  generated: false,
+};
 const uniform = (lo: number, hi: number, buckets = 10): ColumnProfile => ({
-  nullFrac: 0, nDistinct: -1, avgWidth: 8,
+  nullFrac: 0,
+  nDistinct: -1,
+  avgWidth: 8,
   histogram: Array.from({ length: buckets + 1 }, (_, i) => String(lo + ((hi - lo) * i) / buckets)),
 });
 
@@ -15,13 +34,20 @@ describe('fidelity metrics from profiles', () => {
   });
 
   it('KS of two uniforms shifted by a fraction of their width is that fraction', () => {
-    fc.assert(fc.property(fc.double({ min: 0, max: 0.9, noNaN: true }), (shift) => {
-      expect(kolmogorovSmirnov(numeric, uniform(0, 1, 20), uniform(shift, 1 + shift, 20))).toBeCloseTo(shift, 6);
-    }));
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 0.9, noNaN: true }), (shift) => {
+        expect(kolmogorovSmirnov(numeric, uniform(0, 1, 20), uniform(shift, 1 + shift, 20))).toBeCloseTo(shift, 6);
+      }),
+    );
   });
 
   it('counts most common values as point masses, normalised over non-null values', () => {
-    const p: ColumnProfile = { nullFrac: 0.5, nDistinct: 2, avgWidth: 4, mostCommon: { values: ['1', '2'], freqs: [0.25, 0.25] } };
+    const p: ColumnProfile = {
+      nullFrac: 0.5,
+      nDistinct: 2,
+      avgWidth: 4,
+      mostCommon: { values: ['1', '2'], freqs: [0.25, 0.25] },
+    };
     const cdf = profileCdf(numeric, p)!;
     expect(cdf(1, true)).toBeCloseTo(0.5);
     expect(cdf(1, false)).toBe(0);
@@ -29,22 +55,61 @@ describe('fidelity metrics from profiles', () => {
   });
 
   it('total variation compares categories, pooling the uncommon ones', () => {
-    const a: ColumnProfile = { nullFrac: 0, nDistinct: 3, avgWidth: 4, mostCommon: { values: ['paid', 'shipped'], freqs: [0.6, 0.4] } };
-    const b: ColumnProfile = { nullFrac: 0, nDistinct: 3, avgWidth: 4, mostCommon: { values: ['paid', 'shipped'], freqs: [0.4, 0.6] } };
+    const a: ColumnProfile = {
+      nullFrac: 0,
+      nDistinct: 3,
+      avgWidth: 4,
+      mostCommon: { values: ['paid', 'shipped'], freqs: [0.6, 0.4] },
+    };
+    const b: ColumnProfile = {
+      nullFrac: 0,
+      nDistinct: 3,
+      avgWidth: 4,
+      mostCommon: { values: ['paid', 'shipped'], freqs: [0.4, 0.6] },
+    };
     expect(totalVariation(a, a)).toBe(0);
     expect(totalVariation(a, b)).toBeCloseTo(0.2);
   });
 
   it('compares fan-out distributions', () => {
-    expect(fanOutDistance({ parentRows: 10, buckets: [[0, 5], [2, 5]] }, { parentRows: 20, buckets: [[0, 10], [2, 10]] })).toBe(0);
+    expect(
+      fanOutDistance(
+        {
+          parentRows: 10,
+          buckets: [
+            [0, 5],
+            [2, 5],
+          ],
+        },
+        {
+          parentRows: 20,
+          buckets: [
+            [0, 10],
+            [2, 10],
+          ],
+        },
+      ),
+    ).toBe(0);
     expect(fanOutDistance({ parentRows: 10, buckets: [[1, 10]] }, { parentRows: 10, buckets: [[3, 10]] })).toBe(1);
   });
 });
 
 describe('fidelity thresholds', () => {
-  const table = { schema: 'public', name: 't', columns: [numeric, { ...numeric, name: 'qty' }], primaryKey: [], uniques: [], foreignKeys: [], checks: [] };
+  const table = {
+    schema: 'public',
+    name: 't',
+    columns: [numeric, { ...numeric, name: 'qty' }],
+    primaryKey: [],
+    uniques: [],
+    foreignKeys: [],
+    checks: [],
+  };
   const profileOf = (rows: number, price: ColumnProfile, qty: ColumnProfile): Profile => ({
-    kind: 'understudy.dev/profile', version: 1, capturedAt: '', database: 'd', schema: { tables: [table] },
+    kind: 'understudy.dev/profile',
+    version: 1,
+    capturedAt: '',
+    database: 'd',
+    schema: { tables: [table] },
     tables: { 'public.t': { rows, columns: { price, qty }, fanOut: {} } },
   });
   const clean = { foreignKeyOrphans: 0, uniqueViolations: 0, details: [] };
@@ -55,7 +120,9 @@ describe('fidelity thresholds', () => {
     const report = compareProfiles(source, target, new Map([['public.t', 1000]]), {}, clean);
     expect(report.passed).toBe(false);
     expect(report.violations).toEqual(['public.t.price: null-fraction difference 0.100 > 0.01']);
-    expect(compareProfiles(source, target, new Map([['public.t', 1000]]), { maxNullFractionDelta: 0.2 }, clean).passed).toBe(true);
+    expect(
+      compareProfiles(source, target, new Map([['public.t', 1000]]), { maxNullFractionDelta: 0.2 }, clean).passed,
+    ).toBe(true);
   });
 
   it('names the worst offenders first', () => {
@@ -65,7 +132,7 @@ describe('fidelity thresholds', () => {
     expect(report.violations.map((v) => v.split(':')[0])).toEqual(['public.t.qty', 'public.t', 'public.t.price']);
   });
 
-  it('judges a KS distance with the sampling slack of the table\'s size: 0.13 passes on 80 rows, fails on 10,000', () => {
+  it("judges a KS distance with the sampling slack of the table's size: 0.13 passes on 80 rows, fails on 10,000", () => {
     const source = (rows: number) => profileOf(rows, uniform(0, 10), uniform(0, 10));
     const target = (rows: number) => profileOf(rows, uniform(1.3, 11.3), uniform(0, 10));
     const small = compareProfiles(source(80), target(80), new Map([['public.t', 80]]), {}, clean);
@@ -77,19 +144,43 @@ describe('fidelity thresholds', () => {
 
   it('fails on orphans and unique violations whatever the thresholds', () => {
     const p = profileOf(10, uniform(0, 1), uniform(0, 1));
-    expect(compareProfiles(p, p, new Map(), { maxKolmogorovSmirnov: 1 }, { foreignKeyOrphans: 2, uniqueViolations: 0, details: ['x: 2 orphans'] }).passed).toBe(false);
+    expect(
+      compareProfiles(
+        p,
+        p,
+        new Map(),
+        { maxKolmogorovSmirnov: 1 },
+        { foreignKeyOrphans: 2, uniqueViolations: 0, details: ['x: 2 orphans'] },
+      ).passed,
+    ).toBe(false);
   });
 
   it('refuses a threshold outside [0, 1] naming it', () => {
-    expect(() => thresholdsWith({ maxKolmogorovSmirnov: '15' })).toThrow('maxKolmogorovSmirnov must be a number between 0 and 1, got "15"');
+    expect(() => thresholdsWith({ maxKolmogorovSmirnov: '15' })).toThrow(
+      'maxKolmogorovSmirnov must be a number between 0 and 1, got "15"',
+    );
     expect(thresholdsWith({})).toEqual(DEFAULT_THRESHOLDS);
   });
 });
 
 describe('range overlap of personal columns, from aggregates', () => {
-  it('shows birth dates drawn from 18-88 year olds against production\'s 1940-2019', () => {
-    const dob: ColumnInfo = { name: 'dob', type: 'date', baseType: 'date', isArray: false, notNull: false, hasDefault: false, generated: false };
-    const prod: ColumnProfile = { nullFrac: 0, nDistinct: -1, avgWidth: 4, personal: 'dateOfBirth', range: { min: '1940-01-01', max: '2019-12-31' } };
+  it("shows birth dates drawn from 18-88 year olds against production's 1940-2019", () => {
+    const dob: ColumnInfo = {
+      name: 'dob',
+      type: 'date',
+      baseType: 'date',
+      isArray: false,
+      notNull: false,
+      hasDefault: false,
+      generated: false,
+    };
+    const prod: ColumnProfile = {
+      nullFrac: 0,
+      nDistinct: -1,
+      avgWidth: 4,
+      personal: 'dateOfBirth',
+      range: { min: '1940-01-01', max: '2019-12-31' },
+    };
     const same: ColumnProfile = { ...prod };
     const drawn: ColumnProfile = { ...prod, range: { min: '1938-06-01', max: '2008-06-01' } };
     expect(rangeOverlap(dob, prod, same)).toBe(1);

@@ -76,18 +76,23 @@ export const DEFAULT_THRESHOLDS: Readonly<ResolvedThresholds> = Object.freeze({
 });
 
 /** A DataSeed's thresholds over the defaults (the schema bounds each to [0, 1]). */
-export function thresholdsOfSpec(fidelity: Partial<Record<keyof FidelityThresholds, string>> | undefined): ResolvedThresholds {
+export function thresholdsOfSpec(
+  fidelity: Partial<Record<keyof FidelityThresholds, string>> | undefined,
+): ResolvedThresholds {
   return thresholdsWith({ ...fidelity });
 }
 
 /** Defaults with the given overrides; an override must be a finite number in [0, 1]. */
-export function thresholdsWith(overrides: Partial<Record<keyof FidelityThresholds, number | string | undefined>>): ResolvedThresholds {
+export function thresholdsWith(
+  overrides: Partial<Record<keyof FidelityThresholds, number | string | undefined>>,
+): ResolvedThresholds {
   const out: ResolvedThresholds = { ...DEFAULT_THRESHOLDS };
   for (const key of Object.keys(DEFAULT_THRESHOLDS) as Array<keyof ResolvedThresholds>) {
     const v = overrides[key];
     if (v === undefined) continue;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || n > 1) throw new RangeError(`${key} must be a number between 0 and 1, got ${JSON.stringify(v)}`);
+    if (!Number.isFinite(n) || n < 0 || n > 1)
+      throw new RangeError(`${key} must be a number between 0 and 1, got ${JSON.stringify(v)}`);
     out[key] = n;
   }
   return out;
@@ -102,9 +107,15 @@ export interface FidelityReport {
   foreignKeyOrphans: number;
   uniqueViolations: number;
   worst: {
-    nullFractionDelta?: number; kolmogorovSmirnov?: number; totalVariation?: number; rowCountDeviation?: number; fanOutKolmogorovSmirnov?: number;
+    nullFractionDelta?: number;
+    kolmogorovSmirnov?: number;
+    totalVariation?: number;
+    rowCountDeviation?: number;
+    fanOutKolmogorovSmirnov?: number;
     /** Smallest column-pair similarity. */
-    pairTrendSimilarity?: number; distinctDeviation?: number; rangeDeviation?: number;
+    pairTrendSimilarity?: number;
+    distinctDeviation?: number;
+    rangeDeviation?: number;
   };
   violations: string[];
   passed: boolean;
@@ -117,7 +128,10 @@ function toX(column: ColumnInfo, text: string): number {
 }
 
 /** The CDF of the non-null values a profile describes: point masses plus uniform histogram buckets. */
-export function profileCdf(column: ColumnInfo, p: ColumnProfile): ((x: number, inclusive: boolean) => number) | undefined {
+export function profileCdf(
+  column: ColumnInfo,
+  p: ColumnProfile,
+): ((x: number, inclusive: boolean) => number) | undefined {
   const masses = (p.mostCommon?.values ?? []).map((v, i) => [toX(column, v), p.mostCommon!.freqs[i] ?? 0] as const);
   const bounds = (p.histogram ?? []).map((b) => toX(column, b));
   if (masses.some(([x]) => !Number.isFinite(x)) || bounds.some((x) => !Number.isFinite(x))) return undefined;
@@ -148,7 +162,12 @@ export function kolmogorovSmirnov(column: ColumnInfo, a: ColumnProfile, b: Colum
   const fa = profileCdf(column, a);
   const fb = profileCdf(column, b);
   if (!fa || !fb) return undefined;
-  const points = [...(a.mostCommon?.values ?? []), ...(a.histogram ?? []), ...(b.mostCommon?.values ?? []), ...(b.histogram ?? [])].map((v) => toX(column, v));
+  const points = [
+    ...(a.mostCommon?.values ?? []),
+    ...(a.histogram ?? []),
+    ...(b.mostCommon?.values ?? []),
+    ...(b.histogram ?? []),
+  ].map((v) => toX(column, v));
   let worst = 0;
   for (const x of points) {
     worst = Math.max(worst, Math.abs(fa(x, true) - fb(x, true)), Math.abs(fa(x, false) - fb(x, false)));
@@ -171,7 +190,8 @@ export function totalVariation(a: ColumnProfile, b: ColumnProfile): number | und
   // Values common in one profile but below the other's cut-off are pooled there as "other".
   let sum = 0;
   const keys = new Set([...da.keys(), ...db.keys()]);
-  const pool = (m: Map<string, number>, own: Map<string, number>): number => [...keys].filter((k) => !own.has(k)).reduce((s, k) => s + (m.get(k) ?? 0), 0);
+  const pool = (m: Map<string, number>, own: Map<string, number>): number =>
+    [...keys].filter((k) => !own.has(k)).reduce((s, k) => s + (m.get(k) ?? 0), 0);
   for (const k of keys) if (da.has(k) && db.has(k) && k !== '\u0000other') sum += Math.abs(da.get(k)! - db.get(k)!);
   sum += Math.abs((da.get('\u0000other') ?? 0) + pool(da, db) - ((db.get('\u0000other') ?? 0) + pool(db, da)));
   return Math.min(1, sum / 2);
@@ -209,12 +229,22 @@ export function compareProfiles(
     const t = target.tables[id];
     if (!s || !t) continue;
     const expected = expectedRows.get(id) ?? s.rows;
-    tables.push({ table: id, expectedRows: expected, rows: t.rows, rowCountDeviation: expected > 0 ? Math.abs(t.rows - expected) / expected : t.rows > 0 ? 1 : 0 });
+    tables.push({
+      table: id,
+      expectedRows: expected,
+      rows: t.rows,
+      rowCountDeviation: expected > 0 ? Math.abs(t.rows - expected) / expected : t.rows > 0 ? 1 : 0,
+    });
     if (t.rows === 0 || s.rows === 0) continue;
     for (const fk of table.foreignKeys) {
       const [fs, ft] = [s.fanOut[fk.name], t.fanOut[fk.name]];
       if (fs && ft) {
-        foreignKeys.push({ table: id, foreignKey: fk.name, fanOutKolmogorovSmirnov: fanOutFidelity(fs, ft), granularity: fanOutGranularity(ft.parentRows) });
+        foreignKeys.push({
+          table: id,
+          foreignKey: fk.name,
+          fanOutKolmogorovSmirnov: fanOutFidelity(fs, ft),
+          granularity: fanOutGranularity(ft.parentRows),
+        });
       }
     }
     // Key values are labels: their distribution says nothing; fan-out (above) is what matters for them.
@@ -223,7 +253,11 @@ export function compareProfiles(
       const sc = s.columns[column.name];
       const tc = t.columns[column.name];
       if (!sc || !tc) continue;
-      const f: ColumnFidelity = { table: id, column: column.name, nullFractionDelta: Math.abs(sc.nullFrac - tc.nullFrac) };
+      const f: ColumnFidelity = {
+        table: id,
+        column: column.name,
+        nullFractionDelta: Math.abs(sc.nullFrac - tc.nullFrac),
+      };
       const sd = distinctCount(sc, s.rows);
       if (sd > 0) f.distinctRatio = distinctCount(tc, t.rows) / sd;
       const overlap = rangeOverlap(column, sc, tc);
@@ -256,29 +290,83 @@ export function compareProfiles(
     fanOutKolmogorovSmirnov: max(foreignKeys.map((f) => f.fanOutKolmogorovSmirnov)),
     pairTrendSimilarity: pairs.length ? Math.min(...pairs.map((p) => p.similarity)) : undefined,
     distinctDeviation: max(columns.map((c) => c.distinctDeviation)),
-    rangeDeviation: max(columns.filter((c) => c.personal).map((c) => (c.rangeOverlap === undefined ? undefined : 1 - c.rangeOverlap))),
+    rangeDeviation: max(
+      columns.filter((c) => c.personal).map((c) => (c.rangeOverlap === undefined ? undefined : 1 - c.rangeOverlap)),
+    ),
   };
   const found: Array<{ text: string; excess: number }> = [];
   const check = (name: string, limit: number, values: Array<[string, number | undefined, number?]>): void => {
     for (const [where, v, slack = 0] of values) {
-      if (v !== undefined && v > limit + slack + 1e-12) found.push({ text: `${where}: ${name} ${v.toFixed(3)} > ${limit}`, excess: (v - slack) / Math.max(limit, 1e-6) });
+      if (v !== undefined && v > limit + slack + 1e-12)
+        found.push({
+          text: `${where}: ${name} ${v.toFixed(3)} > ${limit}`,
+          excess: (v - slack) / Math.max(limit, 1e-6),
+        });
     }
   };
   // One row of a small table is more than a percentage point: a share is judged to within one row.
   const rowsOf = new Map(tables.map((t) => [t.table, t.rows]));
   const oneRow = (c: ColumnFidelity): number => 1 / Math.max(1, rowsOf.get(c.table) ?? 1);
-  check('null-fraction difference', thresholds.maxNullFractionDelta, columns.map((c) => [`${c.table}.${c.column}`, c.nullFractionDelta, oneRow(c)]));
+  check(
+    'null-fraction difference',
+    thresholds.maxNullFractionDelta,
+    columns.map((c) => [`${c.table}.${c.column}`, c.nullFractionDelta, oneRow(c)]),
+  );
   // A KS distance of n random draws from the very distribution is itself about 0.87/√n (Kolmogorov's
   // limit): a small table is judged with the same sampling slack as a pair trend, one row at least.
-  check('KS distance', thresholds.maxKolmogorovSmirnov, columns.map((c) => [`${c.table}.${c.column}`, c.kolmogorovSmirnov, Math.max(oneRow(c), pairTrendGranularity(rowsOf.get(c.table) ?? 1))]));
-  check('total variation', thresholds.maxTotalVariation, columns.map((c) => [`${c.table}.${c.column}`, c.totalVariation, oneRow(c)]));
-  check('row-count deviation', thresholds.maxRowCountDeviation, tables.map((t) => [t.table, t.rowCountDeviation]));
+  check(
+    'KS distance',
+    thresholds.maxKolmogorovSmirnov,
+    columns.map((c) => [
+      `${c.table}.${c.column}`,
+      c.kolmogorovSmirnov,
+      Math.max(oneRow(c), pairTrendGranularity(rowsOf.get(c.table) ?? 1)),
+    ]),
+  );
+  check(
+    'total variation',
+    thresholds.maxTotalVariation,
+    columns.map((c) => [`${c.table}.${c.column}`, c.totalVariation, oneRow(c)]),
+  );
+  check(
+    'row-count deviation',
+    thresholds.maxRowCountDeviation,
+    tables.map((t) => [t.table, t.rowCountDeviation]),
+  );
   // Sampling error: a trend measured on n rows is about 1/√n off; a range of n uniform draws misses about 2/(n+1) of it.
-  check('column-pair trend distance', thresholds.maxPairTrendDistance, pairs.map((p) => [`${p.table}.(${p.columns.join(', ')}) ${p.metric}`, 1 - p.similarity, pairTrendGranularity(rowsOf.get(p.table) ?? 1)]));
+  check(
+    'column-pair trend distance',
+    thresholds.maxPairTrendDistance,
+    pairs.map((p) => [
+      `${p.table}.(${p.columns.join(', ')}) ${p.metric}`,
+      1 - p.similarity,
+      pairTrendGranularity(rowsOf.get(p.table) ?? 1),
+    ]),
+  );
   const personal = columns.filter((c) => c.personal);
-  check('distinct-count deviation', thresholds.maxDistinctDeviation, personal.map((c) => [`${c.table}.${c.column}`, c.distinctDeviation, pairTrendGranularity(rowsOf.get(c.table) ?? 1)]));
-  check('range deviation', thresholds.maxRangeDeviation, personal.map((c) => [`${c.table}.${c.column}`, c.rangeOverlap === undefined ? undefined : 1 - c.rangeOverlap, 2 / (1 + (rowsOf.get(c.table) ?? 1))]));
-  check('fan-out KS', thresholds.maxFanOutKolmogorovSmirnov, foreignKeys.map((f) => [`${f.table} (${f.foreignKey})`, f.fanOutKolmogorovSmirnov, f.granularity]));
+  check(
+    'distinct-count deviation',
+    thresholds.maxDistinctDeviation,
+    personal.map((c) => [
+      `${c.table}.${c.column}`,
+      c.distinctDeviation,
+      pairTrendGranularity(rowsOf.get(c.table) ?? 1),
+    ]),
+  );
+  check(
+    'range deviation',
+    thresholds.maxRangeDeviation,
+    personal.map((c) => [
+      `${c.table}.${c.column}`,
+      c.rangeOverlap === undefined ? undefined : 1 - c.rangeOverlap,
+      2 / (1 + (rowsOf.get(c.table) ?? 1)),
+    ]),
+  );
+  check(
+    'fan-out KS',
+    thresholds.maxFanOutKolmogorovSmirnov,
+    foreignKeys.map((f) => [`${f.table} (${f.foreignKey})`, f.fanOutKolmogorovSmirnov, f.granularity]),
+  );
   // Worst offenders first: they are what a message cut to its first lines must name.
   found.sort((a, b) => b.excess - a.excess);
   const violations = [...integrity.details, ...found.map((f) => f.text)];

@@ -1,10 +1,24 @@
 import { seedJob, seedJobName } from './job';
 
 describe('the seed Job', () => {
-  const job = seedJob({ namespace: 'shop-pr-1', name: 'shop', uid: 'u-1', generation: 3, image: 'ghcr.io/understudy/operator:0.1.0', serviceAccountName: 'understudy-seed' });
+  const job = seedJob({
+    namespace: 'shop-pr-1',
+    name: 'shop',
+    uid: 'u-1',
+    generation: 3,
+    image: 'ghcr.io/understudy/operator:0.1.0',
+    serviceAccountName: 'understudy-seed',
+  });
 
   it('labels the Job with a valid label value, however long the DataSeed name', () => {
-    const long = seedJob({ namespace: 'ns', name: `${'d'.repeat(62)}.x`, uid: 'u', generation: 1, image: 'i', serviceAccountName: 'sa' });
+    const long = seedJob({
+      namespace: 'ns',
+      name: `${'d'.repeat(62)}.x`,
+      uid: 'u',
+      generation: 1,
+      image: 'i',
+      serviceAccountName: 'sa',
+    });
     expect(long.metadata.labels['understudy.dev/dataseed']).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
     expect(long.metadata.labels['understudy.dev/dataseed'].length).toBeLessThanOrEqual(63);
   });

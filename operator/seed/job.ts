@@ -37,7 +37,16 @@ export function seedJob(opts: SeedJobOptions) {
       namespace: opts.namespace,
       labels,
       annotations: { 'understudy.dev/generation': String(opts.generation) },
-      ownerReferences: [{ apiVersion: API_VERSION, kind: 'DataSeed', name: opts.name, uid: opts.uid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: API_VERSION,
+          kind: 'DataSeed',
+          name: opts.name,
+          uid: opts.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       // Retries are the controller's decision (a strict-mode failure must not be retried blindly).
@@ -49,7 +58,9 @@ export function seedJob(opts: SeedJobOptions) {
         spec: {
           restartPolicy: 'Never',
           serviceAccountName: opts.serviceAccountName,
-          ...(opts.imagePullSecrets?.length ? { imagePullSecrets: opts.imagePullSecrets.map((name) => ({ name })) } : {}),
+          ...(opts.imagePullSecrets?.length
+            ? { imagePullSecrets: opts.imagePullSecrets.map((name) => ({ name })) }
+            : {}),
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [
             {
@@ -57,7 +68,11 @@ export function seedJob(opts: SeedJobOptions) {
               image: opts.image,
               args: ['seed', '--resource', `${opts.namespace}/${opts.name}`, '--write-status', '--output', 'json'],
               resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { memory: '768Mi' } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
               // `--output json` ends a failed run with one JSON line ({event: failed, reason, message}) on stderr:
               // the log tail becomes the termination message, where the controller reads why the seed failed.
               terminationMessagePolicy: 'FallbackToLogsOnError',

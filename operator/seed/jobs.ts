@@ -15,7 +15,11 @@ export function deferredFill(jobs: SeedJob[]): ((writer: TableWriter) => Promise
       for (const d of job.deferred) {
         await writer.updateFrom(job.table, d.keyColumns, d.setColumns, d.chunks());
         const orphans = writer.checksDeferred ? await writer.countOrphans(job.table, [d.fk]) : 0;
-        if (orphans > 0) throw new SeedError('IntegrityFailed', `${job.table.schema}.${job.table.name}: ${orphans} rows of deferred key ${d.fk.name} reference nothing`);
+        if (orphans > 0)
+          throw new SeedError(
+            'IntegrityFailed',
+            `${job.table.schema}.${job.table.name}: ${orphans} rows of deferred key ${d.fk.name} reference nothing`,
+          );
       }
     }
   };

@@ -84,7 +84,8 @@ export class KeyedHash implements Keyed {
   /** Round keys for a permutation, derived once per domain. */
   roundKeys(domain: string, rounds: number): Uint32Array {
     const keys = new Uint32Array(rounds);
-    for (let i = 0; i < rounds; i++) keys[i] = createHmac('sha256', this.key).update(`round\u0000${domain}\u0000${i}`).digest().readUInt32BE(0);
+    for (let i = 0; i < rounds; i++)
+      keys[i] = createHmac('sha256', this.key).update(`round\u0000${domain}\u0000${i}`).digest().readUInt32BE(0);
     return keys;
   }
 }
@@ -113,15 +114,20 @@ export class IntPermutation {
   private readonly mask: number;
   private readonly size: number;
 
-  constructor(private readonly keys: Uint32Array, readonly bits: number) {
-    if (!Number.isInteger(bits) || bits < 2 || bits > 52) throw new Error(`permutation width must be 2..52 bits, got ${bits}`);
+  constructor(
+    private readonly keys: Uint32Array,
+    readonly bits: number,
+  ) {
+    if (!Number.isInteger(bits) || bits < 2 || bits > 52)
+      throw new Error(`permutation width must be 2..52 bits, got ${bits}`);
     this.half = Math.ceil(bits / 2);
     this.mask = 2 ** this.half - 1;
     this.size = 2 ** bits;
   }
 
   apply(x: number): number {
-    if (!Number.isInteger(x) || x < 0 || x >= this.size) throw new Error(`value ${x} is outside the permuted domain [0, 2^${this.bits})`);
+    if (!Number.isInteger(x) || x < 0 || x >= this.size)
+      throw new Error(`value ${x} is outside the permuted domain [0, 2^${this.bits})`);
     let y = this.encrypt(x);
     while (y >= this.size) y = this.encrypt(y);
     return y;
@@ -158,7 +164,12 @@ export class Uuid128Permutation {
 
   /** 32 hex digits in, 32 lowercase hex digits out. */
   apply(hex32: string): string {
-    const w = this.words(parseInt(hex32.slice(0, 8), 16), parseInt(hex32.slice(8, 16), 16), parseInt(hex32.slice(16, 24), 16), parseInt(hex32.slice(24, 32), 16));
+    const w = this.words(
+      parseInt(hex32.slice(0, 8), 16),
+      parseInt(hex32.slice(8, 16), 16),
+      parseInt(hex32.slice(16, 24), 16),
+      parseInt(hex32.slice(24, 32), 16),
+    );
     return hex8(w[0]!) + hex8(w[1]!) + hex8(w[2]!) + hex8(w[3]!);
   }
 

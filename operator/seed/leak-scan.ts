@@ -38,14 +38,22 @@ const fingerprint = (v: string): number => {
 };
 
 export function scannedColumns(plans: Map<string, ColumnPlan[]>): Array<{ table: string; plan: ColumnPlan }> {
-  return [...plans].flatMap(([table, cols]) => cols.filter((p) => p.spec && TRANSFORMERS.get(p.spec.transform)?.leak.scan).map((plan) => ({ table, plan })));
+  return [...plans].flatMap(([table, cols]) =>
+    cols.filter((p) => p.spec && TRANSFORMERS.get(p.spec.transform)?.leak.scan).map((plan) => ({ table, plan })),
+  );
 }
 
 /**
  * Fingerprints up to `limit` distinct source values per column (memory bounded),
  * then counts target values with a matching fingerprint. Reports counts, never values.
  */
-export async function scanForLeaks(source: SeedDatabase, target: SeedDatabase, schema: SchemaInfo, plans: Map<string, ColumnPlan[]>, limit: number): Promise<LeakHit[]> {
+export async function scanForLeaks(
+  source: SeedDatabase,
+  target: SeedDatabase,
+  schema: SchemaInfo,
+  plans: Map<string, ColumnPlan[]>,
+  limit: number,
+): Promise<LeakHit[]> {
   // Values, not rows: the scan reports how many distinct production values it found.
   const tables = new Map(schema.tables.map((t) => [tableId(t), t]));
   const hits: LeakHit[] = [];
@@ -53,7 +61,10 @@ export async function scanForLeaks(source: SeedDatabase, target: SeedDatabase, s
     const info = tables.get(table);
     if (!info) continue;
     // Both databases are read at once; the target's fingerprints are a set too, so its repeats count once.
-    const [seen, written] = await Promise.all([fingerprints(source, info, plan.column.name, limit), fingerprints(target, info, plan.column.name, limit)]);
+    const [seen, written] = await Promise.all([
+      fingerprints(source, info, plan.column.name, limit),
+      fingerprints(target, info, plan.column.name, limit),
+    ]);
     let found = 0;
     for (const f of written) if (seen.has(f)) found += 1;
     if (found > 0) hits.push({ column: `${table}.${plan.column.name}`, values: found });

@@ -4,8 +4,24 @@ import { z } from 'zod';
 // Profiles are stored in ConfigMaps and read back, so they are zod schemas.
 
 export const BASE_TYPES = [
-  'int2', 'int4', 'int8', 'float', 'numeric', 'text', 'bool', 'date', 'timestamp', 'timestamptz', 'time',
-  'uuid', 'json', 'jsonb', 'enum', 'bytea', 'inet', 'other',
+  'int2',
+  'int4',
+  'int8',
+  'float',
+  'numeric',
+  'text',
+  'bool',
+  'date',
+  'timestamp',
+  'timestamptz',
+  'time',
+  'uuid',
+  'json',
+  'jsonb',
+  'enum',
+  'bytea',
+  'inet',
+  'other',
 ] as const;
 export type BaseType = (typeof BASE_TYPES)[number];
 
@@ -60,8 +76,25 @@ export function tableId(t: Pick<TableInfo, 'schema' | 'name'>): string {
 }
 
 export const PII_KINDS = [
-  'email', 'firstName', 'lastName', 'fullName', 'username', 'phone', 'street', 'city', 'zip', 'address',
-  'nationalId', 'ip', 'cardNumber', 'iban', 'dateOfBirth', 'secret', 'company', 'geo', 'freeText',
+  'email',
+  'firstName',
+  'lastName',
+  'fullName',
+  'username',
+  'phone',
+  'street',
+  'city',
+  'zip',
+  'address',
+  'nationalId',
+  'ip',
+  'cardNumber',
+  'iban',
+  'dateOfBirth',
+  'secret',
+  'company',
+  'geo',
+  'freeText',
 ] as const;
 export type PiiKind = (typeof PII_KINDS)[number];
 
@@ -104,19 +137,30 @@ export type FanOut = z.infer<typeof FanOutSchema>;
  */
 export const DependenceSchema = z.object({
   /** Numbers and dates: Pearson's ρ (corr of the values) and Spearman's (corr of their percent ranks). Non-key columns only. */
-  correlations: z.array(z.object({ columns: z.tuple([z.string(), z.string()]), pearson: z.number(), spearman: z.number() })),
+  correlations: z.array(
+    z.object({ columns: z.tuple([z.string(), z.string()]), pearson: z.number(), spearman: z.number() }),
+  ),
   /** Pairs of low-cardinality columns: rows per pair of non-null values, each value one of the column's most common values. */
-  contingencies: z.array(z.object({ columns: z.tuple([z.string(), z.string()]), cells: z.array(z.tuple([z.string(), z.string(), z.number()])) })),
+  contingencies: z.array(
+    z.object({
+      columns: z.tuple([z.string(), z.string()]),
+      cells: z.array(z.tuple([z.string(), z.string(), z.number()])),
+    }),
+  ),
   /**
    * A number or date given a category: per category value, its rows and the
    * column's quantiles at 0, 10%, ..., 100% (as numbers; dates in days since
    * 1970). Only for columns whose values the profile may hold.
    */
-  conditionals: z.array(z.object({
-    given: z.string(),
-    column: z.string(),
-    groups: z.array(z.object({ value: z.string(), rows: z.number(), quantiles: z.array(z.number()) })),
-  })).optional(),
+  conditionals: z
+    .array(
+      z.object({
+        given: z.string(),
+        column: z.string(),
+        groups: z.array(z.object({ value: z.string(), rows: z.number(), quantiles: z.array(z.number()) })),
+      }),
+    )
+    .optional(),
 });
 export type Dependence = z.infer<typeof DependenceSchema>;
 

@@ -3,7 +3,10 @@ import { derivedName, isRfc1123Label } from './object-names';
 
 // Kubernetes object names (DNS subdomains of at most 253 characters), which a DataSeed may be named.
 const subdomainLabel = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
-const objectName = fc.array(subdomainLabel, { minLength: 1, maxLength: 8 }).map((labels) => labels.join('.').slice(0, 253)).filter((n) => /^[a-z0-9].*[a-z0-9]$|^[a-z0-9]$/.test(n));
+const objectName = fc
+  .array(subdomainLabel, { minLength: 1, maxLength: 8 })
+  .map((labels) => labels.join('.').slice(0, 253))
+  .filter((n) => /^[a-z0-9].*[a-z0-9]$|^[a-z0-9]$/.test(n));
 const suffix = fc.constantFrom('', '-seed', '-seed-1', '-seed-12345', '-seed-9007199254740991');
 
 describe('derivedName', () => {
@@ -52,10 +55,16 @@ describe('derivedName', () => {
 
   it('gives long names sharing their first 63 characters distinct results', () => {
     fc.assert(
-      fc.property(fc.stringMatching(/^[a-z0-9]{63}$/), fc.stringMatching(/^[a-z0-9]{1,20}$/), fc.stringMatching(/^[a-z0-9]{1,20}$/), suffix, (prefix, x, y, s) => {
-        fc.pre(x !== y);
-        expect(derivedName(`${prefix}-${x}`, s)).not.toBe(derivedName(`${prefix}-${y}`, s));
-      }),
+      fc.property(
+        fc.stringMatching(/^[a-z0-9]{63}$/),
+        fc.stringMatching(/^[a-z0-9]{1,20}$/),
+        fc.stringMatching(/^[a-z0-9]{1,20}$/),
+        suffix,
+        (prefix, x, y, s) => {
+          fc.pre(x !== y);
+          expect(derivedName(`${prefix}-${x}`, s)).not.toBe(derivedName(`${prefix}-${y}`, s));
+        },
+      ),
     );
   });
 });

@@ -23,7 +23,8 @@ export function isRfc1123Label(text: string): boolean {
  * suffix. `suffix` is empty or starts with `-` and is itself label-safe.
  */
 export function derivedName(name: string, suffix = ''): string {
-  if (suffix !== '' && !/^-[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(suffix)) throw new Error(`derivedName: suffix ${JSON.stringify(suffix)} must be empty or -<label>`);
+  if (suffix !== '' && !/^-[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(suffix))
+    throw new Error(`derivedName: suffix ${JSON.stringify(suffix)} must be empty or -<label>`);
   const whole = `${name}${suffix}`;
   if (isRfc1123Label(whole)) return whole;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, HASH_LENGTH);

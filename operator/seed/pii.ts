@@ -9,7 +9,10 @@ const NAME_PATTERNS: Array<[RegExp, PiiKind]> = [
   [/e_?mail/, 'email'],
   [/^(first_?name|given_?name|forename|fname)$/, 'firstName'],
   [/^(last_?name|family_?name|surname|lname)$/, 'lastName'],
-  [/^(full_?name|display_?name|contact_?name|customer_?name|recipient|name_on_card|cardholder|holder_?name)$/, 'fullName'],
+  [
+    /^(full_?name|display_?name|contact_?name|customer_?name|recipient|name_on_card|cardholder|holder_?name)$/,
+    'fullName',
+  ],
   [/^(user_?name|login|handle|nickname)$/, 'username'],
   [/(phone|mobile|fax|msisdn|^tel$|telephone)/, 'phone'],
   [/(street|address_?line|^line_?[12]$|^address[12]?$|house_?number)/, 'street'],
@@ -40,9 +43,15 @@ export function suggestionsByKind(defs: readonly TransformerDefinition[]): Recor
   const out = new Map<string, Suggestion>();
   for (const def of defs) {
     for (const hint of def.suggestedFor ?? []) {
-      if (!(PII_KINDS as readonly string[]).includes(hint.kind)) throw new Error(`transformer ${def.name} is suggested for ${hint.kind}, which is not a kind of personal column`);
+      if (!(PII_KINDS as readonly string[]).includes(hint.kind))
+        throw new Error(
+          `transformer ${def.name} is suggested for ${hint.kind}, which is not a kind of personal column`,
+        );
       const taken = out.get(hint.kind);
-      if (taken) throw new Error(`personal kind ${hint.kind} has two suggested transformers: ${taken.transform} and ${def.name}`);
+      if (taken)
+        throw new Error(
+          `personal kind ${hint.kind} has two suggested transformers: ${taken.transform} and ${def.name}`,
+        );
       out.set(hint.kind, { transform: def.name as TransformName, ...(hint.params ? { params: hint.params } : {}) });
     }
   }
@@ -61,10 +70,26 @@ export const DEFAULT_TRANSFORM: Record<PiiKind, Suggestion> = suggestionsByKind(
  */
 export function isKnownSafeType(column: Pick<ColumnInfo, 'baseType' | 'isArray'>): boolean {
   if (column.isArray) return false;
-  return ['int2', 'int4', 'int8', 'float', 'numeric', 'bool', 'date', 'timestamp', 'timestamptz', 'time', 'enum'].includes(column.baseType);
+  return [
+    'int2',
+    'int4',
+    'int8',
+    'float',
+    'numeric',
+    'bool',
+    'date',
+    'timestamp',
+    'timestamptz',
+    'time',
+    'enum',
+  ].includes(column.baseType);
 }
 
-type ProfileTable = { schema: string; name: string; columns: ReadonlyArray<Pick<ColumnInfo, 'name' | 'baseType' | 'isArray'>> };
+type ProfileTable = {
+  schema: string;
+  name: string;
+  columns: ReadonlyArray<Pick<ColumnInfo, 'name' | 'baseType' | 'isArray'>>;
+};
 
 /**
  * Which columns a profile must keep without values: those that look personal,
@@ -75,7 +100,8 @@ type ProfileTable = { schema: string; name: string; columns: ReadonlyArray<Pick<
  * still refuses any value that looks personal.
  */
 export function personalClassifier(rules: ReadonlyArray<{ table: string; column: string; transform: string }> = []) {
-  const ruleOf = (table: ProfileTable, column: string) => rules.find((r) => (r.table === table.name || r.table === `${table.schema}.${table.name}`) && r.column === column);
+  const ruleOf = (table: ProfileTable, column: string) =>
+    rules.find((r) => (r.table === table.name || r.table === `${table.schema}.${table.name}`) && r.column === column);
   const classify = (table: ProfileTable, column: string): PiiKind | undefined => {
     const info = table.columns.find((c) => c.name === column);
     const detected = detectPersonal({ name: column, baseType: info?.baseType ?? 'text' });

@@ -38,7 +38,13 @@ function toText(value: unknown, isArray: boolean): string | null {
 }
 
 /** Fixture rows (table name to a list of rows), in foreign-key order, in one transaction. */
-export async function runFixtures(target: SeedDatabase, schema: SchemaInfo, fixtures: Record<string, Array<Record<string, unknown>>>, spec: DataSeedSpec, opts: RunOptions): Promise<TableResult[]> {
+export async function runFixtures(
+  target: SeedDatabase,
+  schema: SchemaInfo,
+  fixtures: Record<string, Array<Record<string, unknown>>>,
+  spec: DataSeedSpec,
+  opts: RunOptions,
+): Promise<TableResult[]> {
   const problems: string[] = [];
   const jobs: SeedJob[] = [];
   for (const [name, rows] of Object.entries(fixtures)) {
@@ -48,7 +54,8 @@ export async function runFixtures(target: SeedDatabase, schema: SchemaInfo, fixt
       continue;
     }
     const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-    for (const c of columns) if (!table.columns.some((x) => x.name === c)) problems.push(`fixtures: column ${name}.${c} does not exist`);
+    for (const c of columns)
+      if (!table.columns.some((x) => x.name === c)) problems.push(`fixtures: column ${name}.${c} does not exist`);
     const infos = columns.map((c) => table.columns.find((x) => x.name === c));
     jobs.push({
       table,
@@ -62,5 +69,12 @@ export async function runFixtures(target: SeedDatabase, schema: SchemaInfo, fixt
     });
   }
   if (problems.length > 0) throw new SeedError('InvalidSpec', 'fixtures do not match the schema', problems);
-  return writeTables(target, jobs, planLoadOrder(schema), { parallelism: 1, reset: spec.reset, signal: opts.signal, foreignKeys: spec.foreignKeyChecks, deferredKeys: new Set(), truncate: schema.tables });
+  return writeTables(target, jobs, planLoadOrder(schema), {
+    parallelism: 1,
+    reset: spec.reset,
+    signal: opts.signal,
+    foreignKeys: spec.foreignKeyChecks,
+    deferredKeys: new Set(),
+    truncate: schema.tables,
+  });
 }

@@ -1,9 +1,30 @@
 import type { ColumnInfo, ForeignKey, SchemaInfo, TableInfo } from './model';
 import { planLoadOrder } from './plan';
 
-const col = (name: string, notNull = false): ColumnInfo => ({ name, type: 'int4', baseType: 'int4', isArray: false, notNull, hasDefault: false, generated: false });
-const fk = (name: string, column: string, ref: string): ForeignKey => ({ name, columns: [column], refTable: `public.${ref}`, refColumns: ['id'] });
-const table = (name: string, columns: ColumnInfo[], foreignKeys: ForeignKey[] = []): TableInfo => ({ schema: 'public', name, columns: [col('id', true), ...columns], primaryKey: ['id'], uniques: [], foreignKeys, checks: [] });
+const col = (name: string, notNull = false): ColumnInfo => ({
+  name,
+  type: 'int4',
+  baseType: 'int4',
+  isArray: false,
+  notNull,
+  hasDefault: false,
+  generated: false,
+});
+const fk = (name: string, column: string, ref: string): ForeignKey => ({
+  name,
+  columns: [column],
+  refTable: `public.${ref}`,
+  refColumns: ['id'],
+});
+const table = (name: string, columns: ColumnInfo[], foreignKeys: ForeignKey[] = []): TableInfo => ({
+  schema: 'public',
+  name,
+  columns: [col('id', true), ...columns],
+  primaryKey: ['id'],
+  uniques: [],
+  foreignKeys,
+  checks: [],
+});
 
 describe('load order', () => {
   it('puts parents before children and ignores self-references', () => {
@@ -33,7 +54,12 @@ describe('load order', () => {
   });
 
   it('refuses a cycle of NOT NULL keys, naming the tables', () => {
-    const schema: SchemaInfo = { tables: [table('a', [col('b_id', true)], [fk('a_b', 'b_id', 'b')]), table('b', [col('a_id', true)], [fk('b_a', 'a_id', 'a')])] };
+    const schema: SchemaInfo = {
+      tables: [
+        table('a', [col('b_id', true)], [fk('a_b', 'b_id', 'b')]),
+        table('b', [col('a_id', true)], [fk('b_a', 'a_id', 'a')]),
+      ],
+    };
     expect(() => planLoadOrder(schema)).toThrow('public.a, public.b');
   });
 });

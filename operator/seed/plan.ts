@@ -41,12 +41,22 @@ export function planLoadOrder(schema: SchemaInfo): LoadPlan {
     }
     // A cycle: defer one nullable key between remaining tables, the first by name for repeatable plans.
     const candidates = [...remaining].sort().flatMap((id) =>
-      tables.get(id)!.foreignKeys.filter((fk) => fk.refTable !== id && remaining.has(fk.refTable) && nullable(tables.get(id)!, fk)).map((fk) => ({ table: id, fk })),
+      tables
+        .get(id)!
+        .foreignKeys.filter((fk) => fk.refTable !== id && remaining.has(fk.refTable) && nullable(tables.get(id)!, fk))
+        .map((fk) => ({ table: id, fk })),
     );
     const pick = candidates[0];
-    if (!pick) throw new Error(`foreign keys form a cycle with no nullable column to break it: ${[...remaining].sort().join(', ')}`);
+    if (!pick)
+      throw new Error(
+        `foreign keys form a cycle with no nullable column to break it: ${[...remaining].sort().join(', ')}`,
+      );
     deferred.push(pick);
-    const stillNeeded = tables.get(pick.table)!.foreignKeys.some((fk) => fk !== pick.fk && fk.refTable === pick.fk.refTable && !deferred.some((d) => d.fk === fk));
+    const stillNeeded = tables
+      .get(pick.table)!
+      .foreignKeys.some(
+        (fk) => fk !== pick.fk && fk.refTable === pick.fk.refTable && !deferred.some((d) => d.fk === fk),
+      );
     if (!stillNeeded) dependsOn.get(pick.table)!.delete(pick.fk.refTable);
   }
   return { order, dependsOn, deferred };

@@ -17,7 +17,10 @@ export class ProgressMeter {
   private rows = 0;
   private readonly perTable = new Map<string, number>();
 
-  constructor(private readonly listener: ProgressListener | undefined, private readonly expectedRows?: number) {}
+  constructor(
+    private readonly listener: ProgressListener | undefined,
+    private readonly expectedRows?: number,
+  ) {}
 
   add(table: string, rows: number, done = false): void {
     this.rows += rows;
@@ -26,8 +29,19 @@ export class ProgressMeter {
     if (!this.listener) return;
     const seconds = Math.max(1e-3, (Date.now() - this.started) / 1000);
     const rowsPerSecond = this.rows / seconds;
-    const etaSeconds = this.expectedRows !== undefined && rowsPerSecond > 0 ? Math.max(0, (this.expectedRows - this.rows) / rowsPerSecond) : undefined;
-    this.listener({ table, tableRows, rows: this.rows, expectedRows: this.expectedRows, rowsPerSecond, etaSeconds, done });
+    const etaSeconds =
+      this.expectedRows !== undefined && rowsPerSecond > 0
+        ? Math.max(0, (this.expectedRows - this.rows) / rowsPerSecond)
+        : undefined;
+    this.listener({
+      table,
+      tableRows,
+      rows: this.rows,
+      expectedRows: this.expectedRows,
+      rowsPerSecond,
+      etaSeconds,
+      done,
+    });
   }
 
   get total(): number {

@@ -52,4 +52,3 @@ export interface SeedReport {
   /** Where the time went: planning and profiling, writing, and verifying (integrity, fidelity, leak scan). */
   timings?: { prepareSeconds: number; writeSeconds: number; verifySeconds: number };
 }
-

@@ -34,12 +34,20 @@ export type ReferenceFailure = 'ReferenceNotFound' | 'ReferenceUnreadable' | 'In
 export class SeedReferenceError extends Error {
   override readonly name = 'SeedReferenceError';
 
-  constructor(readonly reason: ReferenceFailure, message: string) {
+  constructor(
+    readonly reason: ReferenceFailure,
+    message: string,
+  ) {
     super(message);
   }
 }
 
-async function readSecret(reader: ReferenceReader, namespace: string, name: string, field: string): Promise<Record<string, string> | undefined> {
+async function readSecret(
+  reader: ReferenceReader,
+  namespace: string,
+  name: string,
+  field: string,
+): Promise<Record<string, string> | undefined> {
   try {
     return await reader.secret(namespace, name);
   } catch (err) {
@@ -48,27 +56,48 @@ async function readSecret(reader: ReferenceReader, namespace: string, name: stri
   }
 }
 
-async function secretKey(reader: ReferenceReader, namespace: string, ref: { name: string; key: string }, field: string): Promise<string> {
+async function secretKey(
+  reader: ReferenceReader,
+  namespace: string,
+  ref: { name: string; key: string },
+  field: string,
+): Promise<string> {
   const data = await readSecret(reader, namespace, ref.name, field);
   if (!data) throw new SeedError('ReferenceNotFound', `${field}: Secret ${namespace}/${ref.name} not found`);
   const value = data[ref.key];
-  if (value === undefined || value === '') throw new SeedError('ReferenceNotFound', `${field}: Secret ${namespace}/${ref.name} has no key ${ref.key}`);
+  if (value === undefined || value === '')
+    throw new SeedError('ReferenceNotFound', `${field}: Secret ${namespace}/${ref.name} has no key ${ref.key}`);
   return value;
 }
 
-async function configMapKey(reader: ReferenceReader, namespace: string, ref: { name: string; key: string }, field: string): Promise<string> {
+async function configMapKey(
+  reader: ReferenceReader,
+  namespace: string,
+  ref: { name: string; key: string },
+  field: string,
+): Promise<string> {
   const data = await reader.configMap(namespace, ref.name);
   if (!data) throw new SeedError('ReferenceNotFound', `${field}: ConfigMap ${namespace}/${ref.name} not found`);
   const value = data[ref.key];
-  if (value === undefined) throw new SeedError('ReferenceNotFound', `${field}: ConfigMap ${namespace}/${ref.name} has no key ${ref.key}`);
+  if (value === undefined)
+    throw new SeedError('ReferenceNotFound', `${field}: ConfigMap ${namespace}/${ref.name} has no key ${ref.key}`);
   return value;
 }
 
 /** A connection URL from a Secret holding it whole, or from host fields plus a password Secret. */
-export async function connectionUrl(reader: ReferenceReader, namespace: string, c: Connection, field: string): Promise<string> {
+export async function connectionUrl(
+  reader: ReferenceReader,
+  namespace: string,
+  c: Connection,
+  field: string,
+): Promise<string> {
   if (c.urlSecretRef) {
     const url = await secretKey(reader, namespace, c.urlSecretRef, `${field}.urlSecretRef`);
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new SeedError('InvalidSpec', `${field}.urlSecretRef: Secret ${namespace}/${c.urlSecretRef.name} key ${c.urlSecretRef.key} does not hold a postgresql:// URL`);
+    if (!/^postgres(ql)?:\/\//.test(url))
+      throw new SeedError(
+        'InvalidSpec',
+        `${field}.urlSecretRef: Secret ${namespace}/${c.urlSecretRef.name} key ${c.urlSecretRef.key} does not hold a postgresql:// URL`,
+      );
     return url;
   }
   const url = new URL('postgresql://localhost');
@@ -76,7 +105,10 @@ export async function connectionUrl(reader: ReferenceReader, namespace: string, 
   url.port = String(c.port ?? 5432);
   url.pathname = `/${encodeURIComponent(c.database!)}`;
   url.username = encodeURIComponent(c.user!);
-  if (c.passwordSecretRef) url.password = encodeURIComponent(await secretKey(reader, namespace, c.passwordSecretRef, `${field}.passwordSecretRef`));
+  if (c.passwordSecretRef)
+    url.password = encodeURIComponent(
+      await secretKey(reader, namespace, c.passwordSecretRef, `${field}.passwordSecretRef`),
+    );
   if (c.sslMode && c.sslMode !== 'disable') url.searchParams.set('sslmode', c.sslMode);
   return url.toString();
 }
@@ -96,7 +128,10 @@ export function parseRules(text: string, where: string): Rule[] {
     if (!parsed.success) {
       const raw = (r ?? {}) as { table?: unknown; column?: unknown };
       const at = typeof raw.table === 'string' && typeof raw.column === 'string' ? ` (${raw.table}.${raw.column})` : '';
-      throw new SeedError('InvalidSpec', `${where}: rules[${i}]${at}: ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+      throw new SeedError(
+        'InvalidSpec',
+        `${where}: rules[${i}]${at}: ${parsed.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`,
+      );
     }
     return parsed.data;
   });
@@ -110,14 +145,24 @@ export function parseProfile(text: string, where: string) {
     throw new SeedError('InvalidSpec', `${where}: not JSON or YAML: ${(err as Error).message}`);
   }
   const parsed = ProfileSchema.safeParse(doc);
-  if (!parsed.success) throw new SeedError('InvalidSpec', `${where}: not an understudy profile: ${parsed.error.issues.slice(0, 3).map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new SeedError(
+      'InvalidSpec',
+      `${where}: not an understudy profile: ${parsed.error.issues
+        .slice(0, 3)
+        .map((x) => `${x.path.join('.')} ${x.message}`)
+        .join('; ')}`,
+    );
   return parsed.data;
 }
 
 /** The only way to production; without it (a Job's pod), a seed that reads production is refused before anything is read. */
 function production(source: ProductionSource | undefined, field: string): ProductionSource {
   if (source) return source;
-  throw new SeedError('InvalidSpec', `${field}: production is read only inside the operator (runner Inline), through the Baseline; a seed Job never receives production credentials`);
+  throw new SeedError(
+    'InvalidSpec',
+    `${field}: production is read only inside the operator (runner Inline), through the Baseline; a seed Job never receives production credentials`,
+  );
 }
 
 /**
@@ -133,13 +178,29 @@ export function withDefaultFidelity(spec: DataSeedSpec): DataSeedSpec {
  * What runSeed needs, read from the DataSeed's namespace (`reader`) and, for
  * sources that read production, from its Baseline (`source`, the operator's).
  */
-export async function resolveSeedRequest(spec: DataSeedSpec, namespace: string, reader: ReferenceReader, source?: ProductionSource): Promise<SeedRequest> {
-  const request: SeedRequest = { spec: withDefaultFidelity(spec), target: await connectionUrl(reader, namespace, spec.target, 'spec.target') };
-  if (spec.rulesFrom) request.extraRules = parseRules(await configMapKey(reader, namespace, spec.rulesFrom, 'spec.rulesFrom'), 'spec.rulesFrom');
+export async function resolveSeedRequest(
+  spec: DataSeedSpec,
+  namespace: string,
+  reader: ReferenceReader,
+  source?: ProductionSource,
+): Promise<SeedRequest> {
+  const request: SeedRequest = {
+    spec: withDefaultFidelity(spec),
+    target: await connectionUrl(reader, namespace, spec.target, 'spec.target'),
+  };
+  if (spec.rulesFrom)
+    request.extraRules = parseRules(
+      await configMapKey(reader, namespace, spec.rulesFrom, 'spec.rulesFrom'),
+      'spec.rulesFrom',
+    );
   const s = spec.source;
   if (s.synthesize) {
     const p = s.synthesize.profile;
-    if (p.configMapRef) request.profile = parseProfile(await configMapKey(reader, namespace, p.configMapRef, 'spec.source.synthesize.profile.configMapRef'), 'spec.source.synthesize.profile.configMapRef');
+    if (p.configMapRef)
+      request.profile = parseProfile(
+        await configMapKey(reader, namespace, p.configMapRef, 'spec.source.synthesize.profile.configMapRef'),
+        'spec.source.synthesize.profile.configMapRef',
+      );
     if (p.fromBaseline) {
       const field = 'spec.source.synthesize.profile.fromBaseline.database';
       const prod = production(source, field);
@@ -150,15 +211,28 @@ export async function resolveSeedRequest(spec: DataSeedSpec, namespace: string, 
   } else if (s.anonymize) {
     const field = 'spec.source.anonymize.from.database';
     request.source = await production(source, field).connectionUrl(s.anonymize.from.database, field);
-    const key = await secretKey(reader, namespace, s.anonymize.key.secretKeyRef, 'spec.source.anonymize.key.secretKeyRef');
-    if (Buffer.byteLength(key) < 16) throw new SeedError('InvalidSpec', 'spec.source.anonymize.key.secretKeyRef: the masking key must be at least 16 bytes');
+    const key = await secretKey(
+      reader,
+      namespace,
+      s.anonymize.key.secretKeyRef,
+      'spec.source.anonymize.key.secretKeyRef',
+    );
+    if (Buffer.byteLength(key) < 16)
+      throw new SeedError(
+        'InvalidSpec',
+        'spec.source.anonymize.key.secretKeyRef: the masking key must be at least 16 bytes',
+      );
     request.key = Buffer.from(key, 'utf8');
   } else if (s.sql) {
     request.sql = await configMapKey(reader, namespace, s.sql.configMapRef, 'spec.source.sql.configMapRef');
   } else if (s.fixtures) {
     const text = await configMapKey(reader, namespace, s.fixtures.configMapRef, 'spec.source.fixtures.configMapRef');
     const doc = parseYaml(text) as unknown;
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new SeedError('InvalidSpec', 'spec.source.fixtures.configMapRef: expected a mapping from table name to a list of rows');
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+      throw new SeedError(
+        'InvalidSpec',
+        'spec.source.fixtures.configMapRef: expected a mapping from table name to a list of rows',
+      );
     request.fixtures = doc as Record<string, Array<Record<string, unknown>>>;
   }
   return request;

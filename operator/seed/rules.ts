@@ -37,13 +37,18 @@ function indexRules(schema: SchemaInfo, rules: Rule[], errors: string[]): Map<st
   rules.forEach((rule, i) => {
     const tables = findTable(schema, rule.table);
     if (tables.length === 0) return errors.push(`rules[${i}]: table ${rule.table} does not exist`);
-    if (tables.length > 1) return errors.push(`rules[${i}]: table ${rule.table} is ambiguous; qualify it with its schema`);
+    if (tables.length > 1)
+      return errors.push(`rules[${i}]: table ${rule.table} is ambiguous; qualify it with its schema`);
     const table = tables[0]!;
-    if (!table.columns.some((c) => c.name === rule.column)) return errors.push(`rules[${i}]: column ${tableId(table)}.${rule.column} does not exist`);
+    if (!table.columns.some((c) => c.name === rule.column))
+      return errors.push(`rules[${i}]: column ${tableId(table)}.${rule.column} does not exist`);
     const id = `${tableId(table)}.${rule.column}`;
     if (byColumn.has(id)) return errors.push(`rules[${i}]: a second rule for ${id}`);
     const spec = { transform: rule.transform, params: rule.params };
-    const bad = paramError(spec, table.columns.find((c) => c.name === rule.column)!);
+    const bad = paramError(
+      spec,
+      table.columns.find((c) => c.name === rule.column)!,
+    );
     if (bad) return errors.push(`rules[${i}] (${id}): transform ${rule.transform}: ${bad}`);
     byColumn.set(id, spec);
   });
@@ -79,7 +84,11 @@ function referencedColumn(schema: SchemaInfo, table: TableInfo, column: string):
  * a key or foreign key (which inherits the referenced column's rule so joins
  * still join), a known-safe type, or — in strict mode — a failure listing it.
  */
-export function planRules(schema: SchemaInfo, rules: Rule[], opts: { mode: 'Strict' | 'Permissive'; source: SourceKind }): RulePlan {
+export function planRules(
+  schema: SchemaInfo,
+  rules: Rule[],
+  opts: { mode: 'Strict' | 'Permissive'; source: SourceKind },
+): RulePlan {
   const errors: string[] = [];
   const explicit = indexRules(schema, rules, errors);
   const tables = new Map(schema.tables.map((t) => [tableId(t), t]));
@@ -121,9 +130,17 @@ export function planRules(schema: SchemaInfo, rules: Rule[], opts: { mode: 'Stri
       if (ref) {
         const inherited = effective(ref, new Set([id]));
         if (own && inherited && JSON.stringify(own) !== JSON.stringify(inherited)) {
-          errors.push(`${id}: its rule differs from the rule of ${ref}, which it references; joins would break (drop the rule, it is inherited)`);
+          errors.push(
+            `${id}: its rule differs from the rule of ${ref}, which it references; joins would break (drop the rule, it is inherited)`,
+          );
         }
-        plan = { column, spec: own ?? inherited ?? { transform: 'keep' }, coverage: own ? 'rule' : 'foreignKey', personal, unique };
+        plan = {
+          column,
+          spec: own ?? inherited ?? { transform: 'keep' },
+          coverage: own ? 'rule' : 'foreignKey',
+          personal,
+          unique,
+        };
       } else if (own) {
         plan = { column, spec: own, coverage: 'rule', personal, unique };
       } else if (table.primaryKey.includes(column.name) && !personal) {
@@ -134,8 +151,16 @@ export function planRules(schema: SchemaInfo, rules: Rule[], opts: { mode: 'Stri
         // Synthesis has no production values of personal columns (the profile drops them): it makes them up.
         plan = { column, spec: DEFAULT_TRANSFORM[personal], coverage: 'generatedFake', personal, unique };
       } else {
-        plan = { column, spec: opts.mode === 'Permissive' ? { transform: 'keep' } : undefined, coverage: 'uncovered', personal, unique };
-        const hint = personal ? ` (looks like ${personal}; suggested transform: ${DEFAULT_TRANSFORM[personal].transform})` : '';
+        plan = {
+          column,
+          spec: opts.mode === 'Permissive' ? { transform: 'keep' } : undefined,
+          coverage: 'uncovered',
+          personal,
+          unique,
+        };
+        const hint = personal
+          ? ` (looks like ${personal}; suggested transform: ${DEFAULT_TRANSFORM[personal].transform})`
+          : '';
         uncovered.push(`${id}${hint}`);
       }
       if (plan.coverage !== 'uncovered') covered += 1;
@@ -161,6 +186,8 @@ function checkAgainstConstraints(id: string, plan: ColumnPlan, errors: string[])
   if (!spec) return;
   if (spec.transform === 'null' && plan.column.notNull) errors.push(`${id}: transform null on a NOT NULL column`);
   if (plan.unique && !isInjective(spec, plan.unique)) {
-    errors.push(`${id}: transform ${spec.transform} can map distinct values to one, but the column is unique (use ${INJECTIVE_HINT})`);
+    errors.push(
+      `${id}: transform ${spec.transform} can map distinct values to one, but the column is unique (use ${INJECTIVE_HINT})`,
+    );
   }
 }

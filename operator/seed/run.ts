@@ -55,7 +55,11 @@ async function open(factory: DriverFactory, url: string, role: string): Promise<
 function failOnPlanErrors(plan: RulePlan): void {
   if (plan.errors.length === 0) return;
   const strict = plan.errors[0]!.startsWith('strict mode');
-  throw new SeedError(strict ? 'UncoveredColumns' : 'RuleConflict', strict ? plan.errors[0]! : 'rules conflict with the schema', strict ? plan.errors.slice(1) : plan.errors);
+  throw new SeedError(
+    strict ? 'UncoveredColumns' : 'RuleConflict',
+    strict ? plan.errors[0]! : 'rules conflict with the schema',
+    strict ? plan.errors.slice(1) : plan.errors,
+  );
 }
 
 /** Stops between steps when the caller gave up (operator shutdown, a newer spec). */
@@ -71,9 +75,15 @@ export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Prom
   try {
     return await seed(request, opts);
   } catch (err) {
-    if (!opts.signal?.aborted || (err instanceof SeedError && err.reason === 'Cancelled')) throw connectionLossAsSeedError(err);
+    if (!opts.signal?.aborted || (err instanceof SeedError && err.reason === 'Cancelled'))
+      throw connectionLossAsSeedError(err);
     // Whatever broke after the abort (a COPY cut short) is a consequence of it.
-    throw new SeedError('Cancelled', 'the seed was cancelled before it finished', [], err instanceof SeedError ? err.targetTouched : true);
+    throw new SeedError(
+      'Cancelled',
+      'the seed was cancelled before it finished',
+      [],
+      err instanceof SeedError ? err.targetTouched : true,
+    );
   }
 }
 
@@ -88,7 +98,8 @@ async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport>
   try {
     const schema = selectTables(await target.introspect(request.spec.schemas), request.spec.exclude);
     if (kind === 'sql') return finish(kind, started, await runSql(target, request.sql ?? ''));
-    if (kind === 'fixtures') return finish(kind, started, await runFixtures(target, schema, request.fixtures ?? {}, request.spec, opts));
+    if (kind === 'fixtures')
+      return finish(kind, started, await runFixtures(target, schema, request.fixtures ?? {}, request.spec, opts));
     const rules = [...request.spec.rules, ...(request.extraRules ?? [])];
     const plan = planRules(schema, rules, { mode: request.spec.mode, source: kind });
     failOnPlanErrors(plan);
@@ -96,46 +107,77 @@ async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport>
     if (kind === 'synthesize') {
       let profile = request.profile;
       if (!profile) {
-        if (!request.source) throw new SeedError('InvalidSpec', 'synthesize needs a profile or a database to profile (spec.source.synthesize.profile)');
+        if (!request.source)
+          throw new SeedError(
+            'InvalidSpec',
+            'synthesize needs a profile or a database to profile (spec.source.synthesize.profile)',
+          );
         source = await open(factory, request.source, 'production');
         log('profiling production from its catalogue');
         profile = await source.profile(schema, { analyze: true, personal: personalClassifier(rules), log });
       }
       checkProfileMatches(schema, profile);
       const expected = expectedRows(schema, profile, request.spec);
-      const meter = new ProgressMeter(opts.onProgress, [...expected.values()].reduce((a, b) => a + b, 0));
+      const meter = new ProgressMeter(
+        opts.onProgress,
+        [...expected.values()].reduce((a, b) => a + b, 0),
+      );
       const jobs = synthesisJobs(schema, profile, plan, load, expected, request.spec, target.codec, meter);
       stopIfCancelled(opts.signal, false);
       const writeStarted = Date.now();
       let verifyStarted = 0;
       let report: SeedReport | undefined;
       // Verified before COMMIT, through the writer's transaction: a failed check leaves the target as it was.
-      await writeMarked(target, jobs, load, request.spec, opts, `synthesize ${profile.database}`, async (view, tables) => {
-        stopIfCancelled(opts.signal, false);
-        verifyStarted = Date.now();
-        report = finish(kind, started, tables);
-        report.piiCoverage = plan.coverage;
-        report.profileDigest = digestOf(profile.tables);
-        report.integrity = await view.checkIntegrity(schema);
-        const targetProfile = await view.profile(schema, { analyze: true, personal: (t, c) => profile.tables[tableId(t)]?.columns[c]?.personal });
-        report.fidelity = compareProfiles(profile, targetProfile, expected, thresholdsOf(request.spec), report.integrity);
-        report.timings = timings(started, writeStarted, verifyStarted);
-        verify(report, request.spec);
-      });
+      await writeMarked(
+        target,
+        jobs,
+        load,
+        request.spec,
+        opts,
+        `synthesize ${profile.database}`,
+        async (view, tables) => {
+          stopIfCancelled(opts.signal, false);
+          verifyStarted = Date.now();
+          report = finish(kind, started, tables);
+          report.piiCoverage = plan.coverage;
+          report.profileDigest = digestOf(profile.tables);
+          report.integrity = await view.checkIntegrity(schema);
+          const targetProfile = await view.profile(schema, {
+            analyze: true,
+            personal: (t, c) => profile.tables[tableId(t)]?.columns[c]?.personal,
+          });
+          report.fidelity = compareProfiles(
+            profile,
+            targetProfile,
+            expected,
+            thresholdsOf(request.spec),
+            report.integrity,
+          );
+          report.timings = timings(started, writeStarted, verifyStarted);
+          verify(report, request.spec);
+        },
+      );
       return withTotals(report!, started, writeStarted, verifyStarted);
     }
     // anonymize
     const anonymize = request.spec.source.anonymize!;
-    if (!request.source) throw new SeedError('InvalidSpec', 'anonymize needs the source database (spec.source.anonymize.from)');
+    if (!request.source)
+      throw new SeedError('InvalidSpec', 'anonymize needs the source database (spec.source.anonymize.from)');
     if (!request.key) throw new SeedError('InvalidSpec', 'anonymize needs the masking key (spec.source.anonymize.key)');
     const keyed = new KeyedHash(request.key);
     source = await open(factory, request.source, 'production');
     const sourceSchema = await source.introspect(request.spec.schemas);
     checkSourceMatches(schema, sourceSchema);
-    const subsetSeed = BigInt(`0x${createHmac('sha256', request.key).update('subset').digest('hex').slice(0, 14)}`).toString();
+    const subsetSeed = BigInt(
+      `0x${createHmac('sha256', request.key).update('subset').digest('hex').slice(0, 14)}`,
+    ).toString();
     const predicate = anonymize.subset
       ? source.subsetPredicates(schema, {
-          roots: anonymize.subset.roots.map((r) => ({ table: r.table, where: r.where, fraction: r.fraction === undefined ? undefined : Number(r.fraction) })),
+          roots: anonymize.subset.roots.map((r) => ({
+            table: r.table,
+            where: r.where,
+            fraction: r.fraction === undefined ? undefined : Number(r.fraction),
+          })),
           followReferencing: anonymize.subset.followReferencing,
           seed: subsetSeed,
           order: load.order,
@@ -146,7 +188,19 @@ async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport>
     // Without a subset the catalogue's estimate gives the progress bar a total and an ETA.
     const meter = new ProgressMeter(opts.onProgress, anonymize.subset ? undefined : await source.estimateRows(schema));
     const unchanged = new Map<string, number>();
-    const jobs = anonymizeJobs(source, schema, plan, load, keyed, predicate, request.spec.batchRows, target.codec, meter, anonymize.subset !== undefined, unchanged);
+    const jobs = anonymizeJobs(
+      source,
+      schema,
+      plan,
+      load,
+      keyed,
+      predicate,
+      request.spec.batchRows,
+      target.codec,
+      meter,
+      anonymize.subset !== undefined,
+      unchanged,
+    );
     stopIfCancelled(opts.signal, false);
     const writeStarted = Date.now();
     let verifyStarted = 0;
@@ -162,12 +216,24 @@ async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport>
       report.integrity = await view.checkIntegrity(schema);
       if (request.spec.leakScan) {
         const scanned = await scanForLeaks(source!, view, schema, plan.columns, opts.leakScanLimit ?? 1_000_000);
-        report.leaks = [...[...unchanged].map(([column, values]) => ({ column, values, check: 'row' as const })), ...scanned];
+        report.leaks = [
+          ...[...unchanged].map(([column, values]) => ({ column, values, check: 'row' as const })),
+          ...scanned,
+        ];
       }
       if (request.spec.fidelity) {
         const personal = personalClassifier(rules);
-        const [sp, tp] = [await source!.profile(schema, { analyze: false, personal }), await view.profile(schema, { analyze: true, personal })];
-        report.fidelity = compareProfiles(sp, tp, new Map(Object.entries(tp.tables).map(([id, t]) => [id, t.rows])), thresholdsOf(request.spec), report.integrity);
+        const [sp, tp] = [
+          await source!.profile(schema, { analyze: false, personal }),
+          await view.profile(schema, { analyze: true, personal }),
+        ];
+        report.fidelity = compareProfiles(
+          sp,
+          tp,
+          new Map(Object.entries(tp.tables).map(([id, t]) => [id, t.rows])),
+          thresholdsOf(request.spec),
+          report.integrity,
+        );
       }
       report.timings = timings(started, writeStarted, verifyStarted);
       verify(report, request.spec);
@@ -183,8 +249,15 @@ async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport>
  * Writes the jobs in one transaction, `check` running before its COMMIT. With parallelism > 1 (the
  * default) the run is also recorded in `understudy.seed_runs`, closing markers of seeds that died.
  */
-async function writeMarked(target: SeedDatabase, jobs: SeedJob[], load: LoadPlan, spec: DataSeedSpec, opts: RunOptions, what: string,
-  check: (view: SeedDatabase, tables: TableResult[]) => Promise<void>): Promise<TableResult[]> {
+async function writeMarked(
+  target: SeedDatabase,
+  jobs: SeedJob[],
+  load: LoadPlan,
+  spec: DataSeedSpec,
+  opts: RunOptions,
+  what: string,
+  check: (view: SeedDatabase, tables: TableResult[]) => Promise<void>,
+): Promise<TableResult[]> {
   const description = `${what} into ${jobs.length} tables`;
   // Emptying records itself in seed_runs, so the marker (which creates the table) is needed then too.
   const marker = spec.parallelism > 1 || spec.onFailure === 'Empty' ? await target.markRun(description) : undefined;
@@ -199,20 +272,36 @@ async function writeMarked(target: SeedDatabase, jobs: SeedJob[], load: LoadPlan
       verify: check,
     });
     // Committed and verified: a marker that cannot be closed now (its connection ended) is closed by the next seed.
-    await marker?.finish('Succeeded', `${tables.reduce((s, t) => s + t.rows, 0)} rows`).catch((err: Error) => opts.log?.(`could not record the seed's success in understudy.seed_runs: ${err.message}`));
+    await marker
+      ?.finish('Succeeded', `${tables.reduce((s, t) => s + t.rows, 0)} rows`)
+      .catch((err: Error) => opts.log?.(`could not record the seed's success in understudy.seed_runs: ${err.message}`));
     return tables;
   } catch (err) {
-    const emptied = spec.onFailure === 'Empty' && !(err instanceof SeedError && err.reason === 'Cancelled') ? await emptyAfterFailure(target, jobs, description, err as Error) : undefined;
-    await marker?.finish('Failed', `${(err as Error).message} (${emptied ?? 'rolled back: the target is as it was'})`).catch(() => undefined);
+    const emptied =
+      spec.onFailure === 'Empty' && !(err instanceof SeedError && err.reason === 'Cancelled')
+        ? await emptyAfterFailure(target, jobs, description, err as Error)
+        : undefined;
+    await marker
+      ?.finish('Failed', `${(err as Error).message} (${emptied ?? 'rolled back: the target is as it was'})`)
+      .catch(() => undefined);
     if (emptied && err instanceof Error) err.message = `${err.message}; ${emptied}`;
     throw err;
   }
 }
 
 /** onFailure Empty: what became of the target, for the error and the marker; never throws. */
-async function emptyAfterFailure(target: SeedDatabase, jobs: SeedJob[], description: string, err: Error): Promise<string> {
+async function emptyAfterFailure(
+  target: SeedDatabase,
+  jobs: SeedJob[],
+  description: string,
+  err: Error,
+): Promise<string> {
   try {
-    await emptyTables(target, jobs.map((j) => j.table), emptiedRecordSql(description, err.message));
+    await emptyTables(
+      target,
+      jobs.map((j) => j.table),
+      emptiedRecordSql(description, err.message),
+    );
     return 'rolled back, then the seeded tables were emptied and the failure recorded in understudy.seed_runs (onFailure: Empty)';
   } catch (emptyErr) {
     return `rolled back; emptying the tables failed (${(emptyErr as Error).message}), so the target is as it was`;
@@ -227,7 +316,11 @@ function withTotals(report: SeedReport, started: number, writeStarted: number, v
 
 function timings(started: number, writeStarted: number, verifyStarted: number): SeedReport['timings'] {
   const now = Date.now();
-  return { prepareSeconds: (writeStarted - started) / 1000, writeSeconds: (verifyStarted - writeStarted) / 1000, verifySeconds: (now - verifyStarted) / 1000 };
+  return {
+    prepareSeconds: (writeStarted - started) / 1000,
+    writeSeconds: (verifyStarted - writeStarted) / 1000,
+    verifySeconds: (now - verifyStarted) / 1000,
+  };
 }
 
 function finish(source: SeedReport['source'], started: number, tables: TableResult[]): SeedReport {
@@ -239,14 +332,26 @@ function finish(source: SeedReport['source'], started: number, tables: TableResu
 /** Integrity problems and leaks always fail a seed; fidelity thresholds only when enforced. Runs before COMMIT, so the target is untouched. */
 function verify(report: SeedReport, spec: DataSeedSpec): void {
   if (report.leaks && report.leaks.length > 0) {
-    throw new SeedError('LeakDetected', 'the leak scan found production values in masked columns', report.leaks.map((l) => `${l.column}: ${l.values} value(s)`), false).withReport(report);
+    throw new SeedError(
+      'LeakDetected',
+      'the leak scan found production values in masked columns',
+      report.leaks.map((l) => `${l.column}: ${l.values} value(s)`),
+      false,
+    ).withReport(report);
   }
   const integrity = report.integrity;
   if (integrity && (integrity.foreignKeyOrphans > 0 || integrity.uniqueViolations > 0)) {
-    throw new SeedError('IntegrityFailed', 'the seeded data breaks referential integrity or uniqueness', integrity.details, false).withReport(report);
+    throw new SeedError(
+      'IntegrityFailed',
+      'the seeded data breaks referential integrity or uniqueness',
+      integrity.details,
+      false,
+    ).withReport(report);
   }
   if (report.fidelity && !report.fidelity.passed && spec.fidelity?.enforce) {
-    throw new SeedError('FidelityFailed', 'fidelity thresholds exceeded', report.fidelity.violations, false).withReport(report);
+    throw new SeedError('FidelityFailed', 'fidelity thresholds exceeded', report.fidelity.violations, false).withReport(
+      report,
+    );
   }
 }
 
@@ -255,9 +360,12 @@ function checkProfileMatches(schema: SchemaInfo, profile: Profile): void {
   for (const table of schema.tables) {
     const p = profile.tables[tableId(table)];
     if (!p) continue;
-    for (const c of table.columns) if (!p.columns[c.name] && !c.generated && c.notNull && !c.hasDefault) problems.push(`${tableId(table)}.${c.name} is not in the profile`);
+    for (const c of table.columns)
+      if (!p.columns[c.name] && !c.generated && c.notNull && !c.hasDefault)
+        problems.push(`${tableId(table)}.${c.name} is not in the profile`);
   }
-  if (problems.length > 0) throw new SeedError('SchemaMismatch', 'the target schema differs from the profiled one', problems);
+  if (problems.length > 0)
+    throw new SeedError('SchemaMismatch', 'the target schema differs from the profiled one', problems);
 }
 
 function checkSourceMatches(target: SchemaInfo, source: SchemaInfo): void {
@@ -269,7 +377,9 @@ function checkSourceMatches(target: SchemaInfo, source: SchemaInfo): void {
       problems.push(`${tableId(table)} does not exist in the source`);
       continue;
     }
-    for (const c of table.columns) if (!c.generated && !s.columns.some((x) => x.name === c.name)) problems.push(`${tableId(table)}.${c.name} does not exist in the source`);
+    for (const c of table.columns)
+      if (!c.generated && !s.columns.some((x) => x.name === c.name))
+        problems.push(`${tableId(table)}.${c.name} does not exist in the source`);
   }
   if (problems.length > 0) throw new SeedError('SchemaMismatch', 'the target schema differs from the source', problems);
 }

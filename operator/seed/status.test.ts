@@ -16,12 +16,21 @@ describe('DataSeed status from a report', () => {
     const status = statusOfReport(report, 3, new Date('2026-01-01T00:00:00Z'));
     expect(status.tables).toHaveLength(100);
     expect(status.tables![0]).toEqual({ name: 'public.t129', rows: 129, seconds: 0.123 });
-    expect(status).toMatchObject({ phase: 'Succeeded', observedGeneration: 3, lastSeededAt: '2026-01-01T00:00:00.000Z', profileDigest: 'abc' });
+    expect(status).toMatchObject({
+      phase: 'Succeeded',
+      observedGeneration: 3,
+      lastSeededAt: '2026-01-01T00:00:00.000Z',
+      profileDigest: 'abc',
+    });
     expect(status.fidelity).toMatchObject({ passed: true, foreignKeyOrphans: 0 });
   });
 
   it('turns errors into condition reasons, retrying only what a retry can fix', () => {
-    expect(failureOf(new SeedError('UncoveredColumns', 'strict mode', ['public.users.ssn']))).toEqual({ reason: 'UncoveredColumns', message: 'strict mode: public.users.ssn', retryable: false });
+    expect(failureOf(new SeedError('UncoveredColumns', 'strict mode', ['public.users.ssn']))).toEqual({
+      reason: 'UncoveredColumns',
+      message: 'strict mode: public.users.ssn',
+      retryable: false,
+    });
     expect(failureOf(new SeedError('ConnectionFailed', 'no route'))).toMatchObject({ retryable: true });
     expect(failureOf(new Error('boom'))).toEqual({ reason: 'SeedFailed', message: 'boom', retryable: true });
   });

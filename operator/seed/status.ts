@@ -5,16 +5,24 @@ import type { SeedReport } from './report';
 // How a seed's outcome is written into DataSeed status: small and bounded.
 
 const MAX_TABLES = 100;
-const round = (x: number | undefined, digits = 4): number | undefined => (x === undefined ? undefined : Number(x.toFixed(digits)));
+const round = (x: number | undefined, digits = 4): number | undefined =>
+  x === undefined ? undefined : Number(x.toFixed(digits));
 
 /** The status fields of a finished seed (conditions are the reconciler's). */
 export function statusOfReport(report: SeedReport, observedGeneration: number | undefined, now: Date): DataSeedStatus {
-  const tables = [...report.tables].sort((a, b) => b.rows - a.rows).slice(0, MAX_TABLES).map((t) => ({ name: t.name, rows: t.rows, seconds: round(t.seconds, 3)! }));
+  const tables = [...report.tables]
+    .sort((a, b) => b.rows - a.rows)
+    .slice(0, MAX_TABLES)
+    .map((t) => ({ name: t.name, rows: t.rows, seconds: round(t.seconds, 3)! }));
   const status: DataSeedStatus = {
     phase: 'Succeeded',
     observedGeneration,
     tables,
-    totals: { rows: report.totals.rows, seconds: round(report.totals.seconds, 3)!, rowsPerSecond: report.totals.rowsPerSecond },
+    totals: {
+      rows: report.totals.rows,
+      seconds: round(report.totals.seconds, 3)!,
+      rowsPerSecond: report.totals.rowsPerSecond,
+    },
     lastSeededAt: now.toISOString(),
   };
   if (report.piiCoverage) status.piiCoverage = report.piiCoverage;
@@ -23,7 +31,7 @@ export function statusOfReport(report: SeedReport, observedGeneration: number | 
   const integrity = report.integrity;
   if (f || integrity) {
     status.fidelity = {
-      passed: f ? f.passed : (integrity!.foreignKeyOrphans === 0 && integrity!.uniqueViolations === 0),
+      passed: f ? f.passed : integrity!.foreignKeyOrphans === 0 && integrity!.uniqueViolations === 0,
       worstNullFractionDelta: round(f?.worst.nullFractionDelta),
       worstKolmogorovSmirnov: round(f?.worst.kolmogorovSmirnov),
       worstTotalVariation: round(f?.worst.totalVariation),

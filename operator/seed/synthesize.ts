@@ -24,7 +24,14 @@ export function expectedRows(schema: SchemaInfo, profile: Profile, spec: DataSee
   return out;
 }
 
-function world(schema: SchemaInfo, profile: Profile, plan: RulePlan, load: LoadPlan, rows: Map<string, number>, seed: number): SynthWorld {
+function world(
+  schema: SchemaInfo,
+  profile: Profile,
+  plan: RulePlan,
+  load: LoadPlan,
+  rows: Map<string, number>,
+  seed: number,
+): SynthWorld {
   const keyed = new SeededHash(seed);
   const keys = new Map<string, IndexedValue>();
   return {
@@ -39,7 +46,13 @@ function world(schema: SchemaInfo, profile: Profile, plan: RulePlan, load: LoadP
         const colPlan = plan.columns.get(id)?.find((c) => c.column.name === column);
         if (!colPlan) throw new SeedError('SchemaMismatch', `foreign key target ${memo} is not seeded`);
         const spec = colPlan.spec && colPlan.spec.transform !== 'keep' ? colPlan.spec : undefined;
-        key = indexedValue({ tableId: id, column: colPlan.column, profile: profile.tables[id]?.columns[column], spec, keyed });
+        key = indexedValue({
+          tableId: id,
+          column: colPlan.column,
+          profile: profile.tables[id]?.columns[column],
+          spec,
+          keyed,
+        });
         keys.set(memo, key);
       }
       return key;
@@ -49,7 +62,15 @@ function world(schema: SchemaInfo, profile: Profile, plan: RulePlan, load: LoadP
 
 /** Key and foreign-key values of a deferred key, generated after both tables are loaded. */
 // eslint-disable-next-line @typescript-eslint/require-await -- COPY takes an AsyncIterable; generating is synchronous
-async function* deferredRows(table: TableInfo, fkName: string, w: SynthWorld, rows: number, codec: RowCodec, nullFrac: number, batchRows: number): AsyncGenerator<string> {
+async function* deferredRows(
+  table: TableInfo,
+  fkName: string,
+  w: SynthWorld,
+  rows: number,
+  codec: RowCodec,
+  nullFrac: number,
+  batchRows: number,
+): AsyncGenerator<string> {
   const fk = table.foreignKeys.find((f) => f.name === fkName)!;
   const own = table.primaryKey.map((c) => w.keyOf(tableId(table), c));
   const parent = fk.refColumns.map((c) => w.keyOf(fk.refTable, c));
@@ -68,19 +89,41 @@ async function* deferredRows(table: TableInfo, fkName: string, w: SynthWorld, ro
   if (batch.length > 0) yield codec.encodeRows(batch);
 }
 
-export function synthesisJobs(schema: SchemaInfo, profile: Profile, plan: RulePlan, load: LoadPlan, rows: Map<string, number>, spec: DataSeedSpec, codec: RowCodec, meter: ProgressMeter): SeedJob[] {
+export function synthesisJobs(
+  schema: SchemaInfo,
+  profile: Profile,
+  plan: RulePlan,
+  load: LoadPlan,
+  rows: Map<string, number>,
+  spec: DataSeedSpec,
+  codec: RowCodec,
+  meter: ProgressMeter,
+): SeedJob[] {
   const w = world(schema, profile, plan, load, rows, spec.source.synthesize?.seed ?? 0);
   return schema.tables.map((table) => {
     const id = tableId(table);
     const plans = writtenPlans(plan.columns.get(id) ?? []);
     let written = 0;
-    const deferred = load.deferred.filter((d) => d.table === id).map((d) => {
-      if (table.primaryKey.length === 0 || table.primaryKey.some((c) => table.foreignKeys.some((f) => f.columns.includes(c)))) {
-        throw new SeedError('InvalidSpec', `${id}: a deferred foreign key (${d.fk.name}) needs a primary key of its own`);
-      }
-      const nullFrac = profile.tables[id]?.columns[d.fk.columns[0]!]?.nullFrac ?? 0;
-      return { fk: d.fk, keyColumns: table.primaryKey, setColumns: d.fk.columns, chunks: () => deferredRows(table, d.fk.name, w, rows.get(id) ?? 0, codec, nullFrac, spec.batchRows) };
-    });
+    const deferred = load.deferred
+      .filter((d) => d.table === id)
+      .map((d) => {
+        if (
+          table.primaryKey.length === 0 ||
+          table.primaryKey.some((c) => table.foreignKeys.some((f) => f.columns.includes(c)))
+        ) {
+          throw new SeedError(
+            'InvalidSpec',
+            `${id}: a deferred foreign key (${d.fk.name}) needs a primary key of its own`,
+          );
+        }
+        const nullFrac = profile.tables[id]?.columns[d.fk.columns[0]!]?.nullFrac ?? 0;
+        return {
+          fk: d.fk,
+          keyColumns: table.primaryKey,
+          setColumns: d.fk.columns,
+          chunks: () => deferredRows(table, d.fk.name, w, rows.get(id) ?? 0, codec, nullFrac, spec.batchRows),
+        };
+      });
     return {
       table,
       columns: plans.map((p) => p.column.name),

@@ -64,9 +64,17 @@ function failed(err: unknown, table: string | undefined, touched: boolean): Seed
   if (err instanceof SeedError) return err;
   const message = (err as Error).message ?? String(err);
   if (isConnectionLoss(err)) {
-    return new SeedError('ConnectionFailed', `lost the connection to a database${table ? ` while writing ${table}` : ''} (${message}); nothing was committed, the target is as it was`);
+    return new SeedError(
+      'ConnectionFailed',
+      `lost the connection to a database${table ? ` while writing ${table}` : ''} (${message}); nothing was committed, the target is as it was`,
+    );
   }
-  return new SeedError('WriteFailed', table ? `writing ${table} failed: ${message}` : `writing failed: ${message}`, [], touched);
+  return new SeedError(
+    'WriteFailed',
+    table ? `writing ${table} failed: ${message}` : `writing failed: ${message}`,
+    [],
+    touched,
+  );
 }
 
 async function inOneTransaction(db: SeedDatabase, jobs: TableJob[], opts: WriteOptions): Promise<TableResult[]> {
@@ -88,7 +96,8 @@ async function inOneTransaction(db: SeedDatabase, jobs: TableJob[], opts: WriteO
       await opts.verify(writer.view?.() ?? db, results);
     }
     // The last moment a cancellation (shutdown, deadline, newer spec) can still leave the target as it was.
-    if (opts.signal?.aborted) throw new SeedError('Cancelled', 'the seed was cancelled before it finished; the target was left as it was');
+    if (opts.signal?.aborted)
+      throw new SeedError('Cancelled', 'the seed was cancelled before it finished; the target was left as it was');
     await writer.commit();
     return results;
   } catch (err) {
@@ -99,8 +108,16 @@ async function inOneTransaction(db: SeedDatabase, jobs: TableJob[], opts: WriteO
   }
 }
 
-export async function writeTables(db: SeedDatabase, jobs: TableJob[], plan: LoadPlan, opts: WriteOptions): Promise<TableResult[]> {
-  const ordered = [...jobs].sort((a, b) => plan.order.indexOf(`${a.table.schema}.${a.table.name}`) - plan.order.indexOf(`${b.table.schema}.${b.table.name}`));
+export async function writeTables(
+  db: SeedDatabase,
+  jobs: TableJob[],
+  plan: LoadPlan,
+  opts: WriteOptions,
+): Promise<TableResult[]> {
+  const ordered = [...jobs].sort(
+    (a, b) =>
+      plan.order.indexOf(`${a.table.schema}.${a.table.name}`) - plan.order.indexOf(`${b.table.schema}.${b.table.name}`),
+  );
   return inOneTransaction(db, ordered, opts);
 }
 

@@ -55,7 +55,10 @@ export function kubeconfigPath(opts: ControlPlaneOptions, identity = 'admin'): s
 }
 
 /** Starts the control plane, or returns the one already running. */
-export async function up(opts = defaultOptions(), log: (line: string) => void = () => undefined): Promise<ControlPlane> {
+export async function up(
+  opts = defaultOptions(),
+  log: (line: string) => void = () => undefined,
+): Promise<ControlPlane> {
   const binDir = ensureBinaries();
   const procs = new ProcessTable(opts.stateDir);
   const server = `https://127.0.0.1:${opts.apiPort}`;
@@ -79,7 +82,12 @@ export async function up(opts = defaultOptions(), log: (line: string) => void = 
   startKwok(procs, binDir, opts);
   createNodes(binDir, opts);
   await waitFor('nodes Ready', () => nodesReady(binDir, opts), 60_000, procs);
-  await waitFor('default ServiceAccount', () => kubectlOk(binDir, opts, ['get', 'serviceaccount', 'default', '-n', 'default']), 60_000, procs);
+  await waitFor(
+    'default ServiceAccount',
+    () => kubectlOk(binDir, opts, ['get', 'serviceaccount', 'default', '-n', 'default']),
+    60_000,
+    procs,
+  );
   log(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return result;
 }
@@ -103,7 +111,10 @@ export async function reset(opts = defaultOptions()): Promise<void> {
  * "the" API server point their operator at this one, so stopping it does not
  * disturb tests running beside them.
  */
-export async function startExtraApiServer(opts: ControlPlaneOptions, port: number): Promise<{ kubeconfig: string; name: string }> {
+export async function startExtraApiServer(
+  opts: ControlPlaneOptions,
+  port: number,
+): Promise<{ kubeconfig: string; name: string }> {
   const binDir = join(realpathSync(join(cacheRoot(), 'controlplane', 'current')), 'bin');
   const procs = new ProcessTable(opts.stateDir);
   const name = `kube-apiserver-${port}`;
@@ -116,7 +127,11 @@ export async function startExtraApiServer(opts: ControlPlaneOptions, port: numbe
   return { kubeconfig, name };
 }
 
-export async function stopComponent(opts: ControlPlaneOptions, name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function stopComponent(
+  opts: ControlPlaneOptions,
+  name: string,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   const procs = new ProcessTable(opts.stateDir);
   if (signal === 'SIGKILL') procs.kill(name, 'SIGKILL');
   await procs.stop(name);
@@ -128,11 +143,17 @@ function startEtcd(procs: ProcessTable, bin: string, o: ControlPlaneOptions): vo
   const client = `http://127.0.0.1:${o.etcdPort}`;
   const peer = `http://127.0.0.1:${o.etcdPort + 10}`;
   procs.start('etcd', join(bin, 'etcd'), [
-    '--name=understudy', `--data-dir=${data}`,
-    `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
-    `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`,
-    `--initial-cluster=understudy=${peer}`, '--initial-cluster-state=new',
-    '--unsafe-no-fsync', '--quota-backend-bytes=8589934592', '--log-level=warn',
+    '--name=understudy',
+    `--data-dir=${data}`,
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=understudy=${peer}`,
+    '--initial-cluster-state=new',
+    '--unsafe-no-fsync',
+    '--quota-backend-bytes=8589934592',
+    '--log-level=warn',
   ]);
 }
 
@@ -140,12 +161,16 @@ function startApiServer(procs: ProcessTable, bin: string, o: ControlPlaneOptions
   const pki = join(o.stateDir, 'pki');
   procs.start(name, join(bin, 'kube-apiserver'), [
     `--etcd-servers=http://127.0.0.1:${o.etcdPort}`,
-    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
-    `--tls-cert-file=${pki}/apiserver.crt`, `--tls-private-key-file=${pki}/apiserver.key`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--tls-cert-file=${pki}/apiserver.crt`,
+    `--tls-private-key-file=${pki}/apiserver.key`,
     `--client-ca-file=${pki}/ca.crt`,
     '--authorization-mode=RBAC',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    `--service-account-key-file=${pki}/sa.pub`, `--service-account-signing-key-file=${pki}/sa.key`,
+    `--service-account-key-file=${pki}/sa.pub`,
+    `--service-account-signing-key-file=${pki}/sa.key`,
     '--service-cluster-ip-range=10.96.0.0/16',
     '--allow-privileged=true',
     '--profiling=false',
@@ -160,15 +185,23 @@ function startControllerManager(procs: ProcessTable, bin: string, o: ControlPlan
   const pki = join(o.stateDir, 'pki');
   const kc = kubeconfigPath(o, 'controller-manager');
   procs.start('kube-controller-manager', join(bin, 'kube-controller-manager'), [
-    `--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
-    '--bind-address=127.0.0.1', `--secure-port=${o.apiPort + 1}`,
-    '--leader-elect=false', '--use-service-account-credentials=true',
-    `--service-account-private-key-file=${pki}/sa.key`, `--root-ca-file=${pki}/ca.crt`,
-    `--cluster-signing-cert-file=${pki}/ca.crt`, `--cluster-signing-key-file=${pki}/ca.key`,
-    '--concurrent-gc-syncs=10', '--concurrent-namespace-syncs=5',
+    `--kubeconfig=${kc}`,
+    `--authentication-kubeconfig=${kc}`,
+    `--authorization-kubeconfig=${kc}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${o.apiPort + 1}`,
+    '--leader-elect=false',
+    '--use-service-account-credentials=true',
+    `--service-account-private-key-file=${pki}/sa.key`,
+    `--root-ca-file=${pki}/ca.crt`,
+    `--cluster-signing-cert-file=${pki}/ca.crt`,
+    `--cluster-signing-key-file=${pki}/ca.key`,
+    '--concurrent-gc-syncs=10',
+    '--concurrent-namespace-syncs=5',
     // The default 20 qps makes the controller-manager, not the operator, the
     // bottleneck when hundreds of environments roll out at once.
-    '--kube-api-qps=200', '--kube-api-burst=400',
+    '--kube-api-qps=200',
+    '--kube-api-burst=400',
     `--cert-dir=${join(o.stateDir, 'kcm-certs')}`,
   ]);
 }
@@ -176,8 +209,12 @@ function startControllerManager(procs: ProcessTable, bin: string, o: ControlPlan
 function startScheduler(procs: ProcessTable, bin: string, o: ControlPlaneOptions): void {
   const kc = kubeconfigPath(o, 'scheduler');
   procs.start('kube-scheduler', join(bin, 'kube-scheduler'), [
-    `--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
-    '--bind-address=127.0.0.1', `--secure-port=${o.apiPort + 2}`, '--leader-elect=false',
+    `--kubeconfig=${kc}`,
+    `--authentication-kubeconfig=${kc}`,
+    `--authorization-kubeconfig=${kc}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${o.apiPort + 2}`,
+    '--leader-elect=false',
     `--cert-dir=${join(o.stateDir, 'scheduler-certs')}`,
   ]);
 }
@@ -189,13 +226,17 @@ function startKwok(procs: ProcessTable, bin: string, o: ControlPlaneOptions): vo
     '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
     '--manage-nodes-with-label-selector=',
     '--manage-single-node=',
-    '--cidr=10.0.0.0/16', '--node-ip=10.0.0.1', '--node-lease-duration-seconds=40',
+    '--cidr=10.0.0.0/16',
+    '--node-ip=10.0.0.1',
+    '--node-lease-duration-seconds=40',
     `--server-address=127.0.0.1:${o.apiPort + 3}`,
   ]);
 }
 
 function createNodes(bin: string, o: ControlPlaneOptions): void {
-  const docs = Array.from({ length: o.nodes }, (_, i) => `apiVersion: v1
+  const docs = Array.from(
+    { length: o.nodes },
+    (_, i) => `apiVersion: v1
 kind: Node
 metadata:
   name: kwok-node-${i}
@@ -210,8 +251,12 @@ metadata:
 status:
   allocatable: {cpu: "64", memory: 256Gi, pods: "250"}
   capacity: {cpu: "64", memory: 256Gi, pods: "250"}
-`).join('---\n');
-  execFileSync(join(bin, 'kubectl'), ['--kubeconfig', kubeconfigPath(o), 'apply', '-f', '-'], { input: docs, stdio: ['pipe', 'pipe', 'pipe'] });
+`,
+  ).join('---\n');
+  execFileSync(join(bin, 'kubectl'), ['--kubeconfig', kubeconfigPath(o), 'apply', '-f', '-'], {
+    input: docs,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
 }
 
 function kubectlOk(bin: string, o: ControlPlaneOptions, args: string[]): boolean {
@@ -225,8 +270,18 @@ function kubectlOk(bin: string, o: ControlPlaneOptions, args: string[]): boolean
 
 function nodesReady(bin: string, o: ControlPlaneOptions): boolean {
   try {
-    const out = execFileSync(join(bin, 'kubectl'), ['--kubeconfig', kubeconfigPath(o), 'get', 'nodes', '-o',
-      'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'], { stdio: 'pipe' }).toString();
+    const out = execFileSync(
+      join(bin, 'kubectl'),
+      [
+        '--kubeconfig',
+        kubeconfigPath(o),
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+      ],
+      { stdio: 'pipe' },
+    ).toString();
     const lines = out.split('\n').filter(Boolean);
     return lines.length >= o.nodes && lines.every((l) => l === 'True');
   } catch {
@@ -234,7 +289,12 @@ function nodesReady(bin: string, o: ControlPlaneOptions): boolean {
   }
 }
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, procs: ProcessTable): Promise<void> {
+async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  procs: ProcessTable,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -247,7 +307,10 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
 }
 
 function httpOk(url: string): Promise<boolean> {
-  return fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+  return fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
 }
 
 /** /readyz with the admin client certificate: true once RBAC bootstrap and every post-start hook finished. */

@@ -27,7 +27,23 @@ export function ensurePki(dir: string): void {
   mkdirSync(dir, { recursive: true });
   if (existsSync(join(dir, '.complete'))) return;
   openssl(['genrsa', '-out', 'ca.key', '2048'], dir);
-  openssl(['req', '-x509', '-new', '-nodes', '-key', 'ca.key', '-subj', '/CN=understudy-test-ca', '-days', '3650', '-out', 'ca.crt'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-nodes',
+      '-key',
+      'ca.key',
+      '-subj',
+      '/CN=understudy-test-ca',
+      '-days',
+      '3650',
+      '-out',
+      'ca.crt',
+    ],
+    dir,
+  );
   writeFileSync(
     join(dir, 'apiserver.ext'),
     [
@@ -38,7 +54,10 @@ export function ensurePki(dir: string): void {
     ].join('\n'),
   );
   signed(dir, 'apiserver', '/CN=kube-apiserver', 'apiserver.ext');
-  writeFileSync(join(dir, 'client.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  writeFileSync(
+    join(dir, 'client.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
   for (const id of IDENTITIES) {
     const subject = `/CN=${id.commonName}` + (id.organization ? `/O=${id.organization}` : '');
     signed(dir, id.name, subject, 'client.ext');
@@ -52,7 +71,23 @@ function signed(dir: string, name: string, subject: string, extFile: string): vo
   openssl(['genrsa', '-out', `${name}.key`, '2048'], dir);
   openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], dir);
   openssl(
-    ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-extfile', extFile, '-out', `${name}.crt`],
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '3650',
+      '-extfile',
+      extFile,
+      '-out',
+      `${name}.crt`,
+    ],
     dir,
   );
 }

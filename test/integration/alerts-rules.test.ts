@@ -27,7 +27,7 @@ const behaviour = (service: string, metric: string, side: string, values: string
   values,
 });
 
-describe('the chart\'s alerting rules', () => {
+describe("the chart's alerting rules", () => {
   let dir: string;
 
   beforeAll(() => {
@@ -49,7 +49,13 @@ describe('the chart\'s alerting rules', () => {
   it('fire StagingProductionDivergence for staging 2 points above production, not for equal rates or latencies', () => {
     const divergence = (service: string, signal: string, description: string) => ({
       exp_labels: { severity: 'warning', signal, check: 'shop-pr-1/parity', service },
-      exp_annotations: { summary: signal === 'error-rate' ? "Staging's error rate is above production's" : "Staging's p95 latency is above production's", description },
+      exp_annotations: {
+        summary:
+          signal === 'error-rate'
+            ? "Staging's error rate is above production's"
+            : "Staging's p95 latency is above production's",
+        description,
+      },
     });
     const tests = {
       rule_files: ['rules.yaml'],
@@ -74,15 +80,26 @@ describe('the chart\'s alerting rules', () => {
               eval_time: '15m',
               alertname: 'StagingProductionDivergence',
               exp_alerts: [
-                divergence('checkout', 'error-rate', "checkout in ParityCheck shop-pr-1/parity: staging errors exceed production's by 2% (more than 1 percentage points)."),
-                divergence('search', 'latency-p95', "search in ParityCheck shop-pr-1/parity: staging p95 is 2.5 times production's (more than 1.5)."),
+                divergence(
+                  'checkout',
+                  'error-rate',
+                  "checkout in ParityCheck shop-pr-1/parity: staging errors exceed production's by 2% (more than 1 percentage points).",
+                ),
+                divergence(
+                  'search',
+                  'latency-p95',
+                  "search in ParityCheck shop-pr-1/parity: staging p95 is 2.5 times production's (more than 1.5).",
+                ),
               ],
             },
           ],
         },
         {
           interval: '1m',
-          input_series: [behaviour('checkout', 'error-rate', 'staging', '0.01x30'), behaviour('checkout', 'error-rate', 'production', '0.01x30')],
+          input_series: [
+            behaviour('checkout', 'error-rate', 'staging', '0.01x30'),
+            behaviour('checkout', 'error-rate', 'production', '0.01x30'),
+          ],
           alert_rule_test: [{ eval_time: '20m', alertname: 'StagingProductionDivergence', exp_alerts: [] }],
         },
       ],
@@ -100,8 +117,26 @@ describe('the chart\'s alerting rules', () => {
       tests: [
         {
           interval: '1m',
-          input_series: [behaviour('checkout', 'error-rate', 'staging', '0.01x30'), behaviour('checkout', 'error-rate', 'production', '0.01x30')],
-          alert_rule_test: [{ eval_time: '20m', alertname: 'StagingProductionDivergence', exp_alerts: [{ exp_labels: { severity: 'warning', signal: 'error-rate', check: 'shop-pr-1/parity', service: 'checkout' } }] }],
+          input_series: [
+            behaviour('checkout', 'error-rate', 'staging', '0.01x30'),
+            behaviour('checkout', 'error-rate', 'production', '0.01x30'),
+          ],
+          alert_rule_test: [
+            {
+              eval_time: '20m',
+              alertname: 'StagingProductionDivergence',
+              exp_alerts: [
+                {
+                  exp_labels: {
+                    severity: 'warning',
+                    signal: 'error-rate',
+                    check: 'shop-pr-1/parity',
+                    service: 'checkout',
+                  },
+                },
+              ],
+            },
+          ],
         },
       ],
     };
@@ -112,7 +147,10 @@ describe('the chart\'s alerting rules', () => {
   });
 
   it('alert on a missing leader, failing reconciles, a growing queue and failing seeds, and stay quiet when healthy', () => {
-    const op = (name: string, labels: string, values: string) => ({ series: `${name}{namespace="${NS}",${labels}}`, values });
+    const op = (name: string, labels: string, values: string) => ({
+      series: `${name}{namespace="${NS}",${labels}}`,
+      values,
+    });
     const tests = {
       rule_files: ['rules.yaml'],
       evaluation_interval: '1m',
@@ -129,21 +167,57 @@ describe('the chart\'s alerting rules', () => {
             op('understudy_seed_failures_total', 'runner="Inline",reason="ConnectionFailed"', '0 0 0 1 1 1 1 1 1 1'),
           ],
           alert_rule_test: [
-            { eval_time: '10m', alertname: 'UnderstudyLeaderAbsent', exp_alerts: [{ exp_labels: { severity: 'critical' }, exp_annotations: { summary: 'No understudy replica leads', description: `No replica of the operator in ${NS} holds the leader lease; nothing is reconciled.` } }] },
+            {
+              eval_time: '10m',
+              alertname: 'UnderstudyLeaderAbsent',
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'critical' },
+                  exp_annotations: {
+                    summary: 'No understudy replica leads',
+                    description: `No replica of the operator in ${NS} holds the leader lease; nothing is reconciled.`,
+                  },
+                },
+              ],
+            },
             {
               eval_time: '25m',
               alertname: 'UnderstudyReconcileErrors',
-              exp_alerts: [{ exp_labels: { severity: 'warning', controller: 'dataseed' }, exp_annotations: { summary: 'The dataseed controller fails reconciles', description: '50% of dataseed reconciles failed over 10 minutes.' } }],
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning', controller: 'dataseed' },
+                  exp_annotations: {
+                    summary: 'The dataseed controller fails reconciles',
+                    description: '50% of dataseed reconciles failed over 10 minutes.',
+                  },
+                },
+              ],
             },
             {
               eval_time: '25m',
               alertname: 'UnderstudyWorkqueueBacklog',
-              exp_alerts: [{ exp_labels: { severity: 'warning', controller: 'stagingenvironment' }, exp_annotations: { summary: 'The stagingenvironment work queue is not draining', description: '500 items wait in the stagingenvironment queue.' } }],
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning', controller: 'stagingenvironment' },
+                  exp_annotations: {
+                    summary: 'The stagingenvironment work queue is not draining',
+                    description: '500 items wait in the stagingenvironment queue.',
+                  },
+                },
+              ],
             },
             {
               eval_time: '5m',
               alertname: 'UnderstudySeedsFailing',
-              exp_alerts: [{ exp_labels: { severity: 'warning', runner: 'Inline', reason: 'ConnectionFailed' }, exp_annotations: { summary: 'DataSeeds fail (ConnectionFailed)', description: '1 Inline seeds failed with ConnectionFailed in the last 30 minutes.' } }],
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning', runner: 'Inline', reason: 'ConnectionFailed' },
+                  exp_annotations: {
+                    summary: 'DataSeeds fail (ConnectionFailed)',
+                    description: '1 Inline seeds failed with ConnectionFailed in the last 30 minutes.',
+                  },
+                },
+              ],
             },
           ],
         },
@@ -157,7 +231,12 @@ describe('the chart\'s alerting rules', () => {
             op('workqueue_depth', 'controller="stagingenvironment",name="stagingenvironment"', '3x30'),
             op('understudy_seed_failures_total', 'runner="Inline",reason="ConnectionFailed"', '1x30'),
           ],
-          alert_rule_test: ['UnderstudyLeaderAbsent', 'UnderstudyReconcileErrors', 'UnderstudyWorkqueueBacklog', 'UnderstudySeedsFailing'].map((alertname) => ({ eval_time: '25m', alertname, exp_alerts: [] })),
+          alert_rule_test: [
+            'UnderstudyLeaderAbsent',
+            'UnderstudyReconcileErrors',
+            'UnderstudyWorkqueueBacklog',
+            'UnderstudySeedsFailing',
+          ].map((alertname) => ({ eval_time: '25m', alertname, exp_alerts: [] })),
         },
       ],
     };
@@ -185,9 +264,21 @@ describe('the divergence alert in a running Prometheus', () => {
     const to = Math.floor(Date.now() / 1000) - 30;
     prometheus = await startRulePrometheus({
       rules: renderRuleGroups(['metrics.prometheusRule.divergence.for=0s']),
-      openMetrics: openMetrics([series('checkout', 'staging', 0.03), series('checkout', 'production', 0.01), series('cart', 'staging', 0.01), series('cart', 'production', 0.01)], to - 600, to, 15),
+      openMetrics: openMetrics(
+        [
+          series('checkout', 'staging', 0.03),
+          series('checkout', 'production', 0.01),
+          series('cart', 'staging', 0.01),
+          series('cart', 'production', 0.01),
+        ],
+        to - 600,
+        to,
+        15,
+      ),
     });
     const firing = await prometheus.firing();
-    expect(firing.map((a) => [a.labels.alertname, a.labels.service, a.labels.signal])).toEqual([['StagingProductionDivergence', 'checkout', 'error-rate']]);
+    expect(firing.map((a) => [a.labels.alertname, a.labels.service, a.labels.signal])).toEqual([
+      ['StagingProductionDivergence', 'checkout', 'error-rate'],
+    ]);
   });
 });

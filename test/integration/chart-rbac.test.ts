@@ -1,5 +1,11 @@
 import { parseAllDocuments } from 'yaml';
-import { MANAGED_NAMESPACE_CLUSTERROLE, OPERATOR_NAMESPACE, OPERATOR_USERNAME, grantSecretRead, renderChart } from '../setup/operator-identity';
+import {
+  MANAGED_NAMESPACE_CLUSTERROLE,
+  OPERATOR_NAMESPACE,
+  OPERATOR_USERNAME,
+  grantSecretRead,
+  renderChart,
+} from '../setup/operator-identity';
 import { createNamespace, deleteNamespace, eventually, kubectl, kubectlAsync, uniqueName } from '../support/kube';
 
 // The chart's least privilege as the API server enforces it: the global setup
@@ -47,7 +53,8 @@ function ruleProblems(rule: Rule): string[] {
   }
   if (rule.verbs.includes('escalate')) problems.push('escalate');
   for (const verb of ['bind', 'impersonate']) {
-    if (rule.verbs.includes(verb) && (rule.resourceNames ?? []).length === 0) problems.push(`${verb} without resourceNames`);
+    if (rule.verbs.includes(verb) && (rule.resourceNames ?? []).length === 0)
+      problems.push(`${verb} without resourceNames`);
   }
   return problems.map((p) => `${p}: ${JSON.stringify(rule)}`);
 }
@@ -66,7 +73,10 @@ async function operatorRules(namespace: string): Promise<{ rules: Rule[]; table:
   expect(review.stderr).toBe('');
   const table = await kubectlAsync(['auth', 'can-i', '--list', '-n', namespace, AS_OPERATOR]);
   expect(table.code).toBe(0);
-  return { rules: (JSON.parse(review.stdout) as { status: { resourceRules: Rule[] } }).status.resourceRules, table: table.stdout };
+  return {
+    rules: (JSON.parse(review.stdout) as { status: { resourceRules: Rule[] } }).status.resourceRules,
+    table: table.stdout,
+  };
 }
 
 /** Rows of the can-i table about Secrets that allow reading them. */
@@ -102,10 +112,19 @@ describe('the chart as rendered', () => {
 
   it('grants no wildcard, no escalate, and bind only by name', () => {
     expect(roles.length).toBeGreaterThanOrEqual(6);
-    expect(roles.flatMap((r) => (r.rules ?? []).flatMap(ruleProblems).map((p) => `${r.kind} ${r.metadata.name}: ${p}`))).toEqual([]);
+    expect(
+      roles.flatMap((r) => (r.rules ?? []).flatMap(ruleProblems).map((p) => `${r.kind} ${r.metadata.name}: ${p}`)),
+    ).toEqual([]);
     const operator = roles.find((r) => r.metadata.name === 'understudy-operator');
     const bind = operator?.rules?.filter((r) => r.verbs.includes('bind')) ?? [];
-    expect(bind).toEqual([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: [MANAGED_NAMESPACE_CLUSTERROLE] }]);
+    expect(bind).toEqual([
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['clusterroles'],
+        verbs: ['bind'],
+        resourceNames: [MANAGED_NAMESPACE_CLUSTERROLE],
+      },
+    ]);
   });
 
   it('reads Secrets only through RoleBindings, never a ClusterRoleBinding', () => {
@@ -113,17 +132,25 @@ describe('the chart as rendered', () => {
     expect([...secretRoles].sort()).toEqual(['understudy-managed-namespace', 'understudy-secret-reader']);
     const clusterBound = all.filter((m) => m.kind === 'ClusterRoleBinding').map((m) => m.roleRef?.name);
     expect(clusterBound).toEqual(['understudy-operator']);
-    const readerBindings = all.filter((m) => m.kind === 'RoleBinding' && m.roleRef?.name === 'understudy-secret-reader');
+    const readerBindings = all.filter(
+      (m) => m.kind === 'RoleBinding' && m.roleRef?.name === 'understudy-secret-reader',
+    );
     expect(readerBindings.map((b) => b.metadata.namespace)).toEqual([OPERATOR_NAMESPACE]);
   });
 
   it('renders a secret-reader RoleBinding per rbac.secretNamespaces and bind on rbac.bindableClusterRoles', () => {
-    const rendered = manifests(renderChart(['rbac.secretNamespaces={shop,payments,understudy-system}', 'rbac.bindableClusterRoles={view}']));
+    const rendered = manifests(
+      renderChart(['rbac.secretNamespaces={shop,payments,understudy-system}', 'rbac.bindableClusterRoles={view}']),
+    );
     const bindings = rendered.filter((m) => m.kind === 'RoleBinding' && m.roleRef?.name === 'understudy-secret-reader');
     expect(bindings.map((b) => b.metadata.namespace).sort()).toEqual(['payments', 'shop', 'understudy-system']);
-    for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'understudy', namespace: OPERATOR_NAMESPACE }]);
+    for (const b of bindings)
+      expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: 'understudy', namespace: OPERATOR_NAMESPACE }]);
     const operator = rendered.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'understudy-operator');
-    expect(operator?.rules?.find((r) => r.verbs.includes('bind'))?.resourceNames).toEqual([MANAGED_NAMESPACE_CLUSTERROLE, 'view']);
+    expect(operator?.rules?.find((r) => r.verbs.includes('bind'))?.resourceNames).toEqual([
+      MANAGED_NAMESPACE_CLUSTERROLE,
+      'view',
+    ]);
   });
 
   it('lets the operator review tokens and access for /metrics, and offers a metrics-reader role bound to no one by default', () => {
@@ -134,15 +161,33 @@ describe('the chart as rendered', () => {
         { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
       ]),
     );
-    expect(roles.find((r) => r.metadata.name === 'understudy-metrics-reader')?.rules).toEqual([{ nonResourceURLs: ['/metrics'], verbs: ['get'] }]);
-    const bound = manifests(renderChart(['metrics.readerSubjects[0].kind=ServiceAccount', 'metrics.readerSubjects[0].name=prometheus', 'metrics.readerSubjects[0].namespace=monitoring']));
-    const binding = bound.find((m) => m.kind === 'ClusterRoleBinding' && m.roleRef?.name === 'understudy-metrics-reader');
+    expect(roles.find((r) => r.metadata.name === 'understudy-metrics-reader')?.rules).toEqual([
+      { nonResourceURLs: ['/metrics'], verbs: ['get'] },
+    ]);
+    const bound = manifests(
+      renderChart([
+        'metrics.readerSubjects[0].kind=ServiceAccount',
+        'metrics.readerSubjects[0].name=prometheus',
+        'metrics.readerSubjects[0].namespace=monitoring',
+      ]),
+    );
+    const binding = bound.find(
+      (m) => m.kind === 'ClusterRoleBinding' && m.roleRef?.name === 'understudy-metrics-reader',
+    );
     expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }]);
   });
 
   it('refuses removed and malformed values by schema', () => {
-    for (const set of ['rbac.readSecrets=true', 'rbac.copyRoles=true', 'rbac.secretNamespaces={Prod_DB}', 'watchNamespaces={-team}', 'rbac.bindableClusterRoles={*}']) {
-      expect(() => renderChart([set])).toThrow(/values don't meet the specifications of the schema|additional properties|does not match pattern/i);
+    for (const set of [
+      'rbac.readSecrets=true',
+      'rbac.copyRoles=true',
+      'rbac.secretNamespaces={Prod_DB}',
+      'watchNamespaces={-team}',
+      'rbac.bindableClusterRoles={*}',
+    ]) {
+      expect(() => renderChart([set])).toThrow(
+        /values don't meet the specifications of the schema|additional properties|does not match pattern/i,
+      );
     }
   });
 });
@@ -180,23 +225,41 @@ describe('the operator identity on the API server', () => {
 
   it('refuses writes in namespaces the operator does not manage, though RBAC alone would allow them', async () => {
     expect(await canOperator(['create', 'configmaps', '-n', teamB])).toBe(true);
-    expectPolicyRefusal(await asOperator(['create', '-f', '-'], configMap(teamB, 'planted')), 'writes-in-managed-namespaces');
+    expectPolicyRefusal(
+      await asOperator(['create', '-f', '-'], configMap(teamB, 'planted')),
+      'writes-in-managed-namespaces',
+    );
     expect(exists(['configmap', 'planted', '-n', teamB])).toBe(false);
-    expectPolicyRefusal(await asOperator(['create', 'secret', 'generic', 'planted', '-n', teamB, '--from-literal=k=v']), 'writes-in-managed-namespaces');
+    expectPolicyRefusal(
+      await asOperator(['create', 'secret', 'generic', 'planted', '-n', teamB, '--from-literal=k=v']),
+      'writes-in-managed-namespaces',
+    );
     expect(exists(['secret', 'planted', '-n', teamB])).toBe(false);
-    expectPolicyRefusal(await asOperator(['create', 'role', 'planted', '-n', teamB, '--verb=get', '--resource=configmaps']), 'writes-in-managed-namespaces');
+    expectPolicyRefusal(
+      await asOperator(['create', 'role', 'planted', '-n', teamB, '--verb=get', '--resource=configmaps']),
+      'writes-in-managed-namespaces',
+    );
     expect(exists(['role', 'planted', '-n', teamB])).toBe(false);
-    expectPolicyRefusal(await asOperator(['create', '--dry-run=server', '-f', '-'], configMap('kube-system')), 'writes-in-managed-namespaces');
+    expectPolicyRefusal(
+      await asOperator(['create', '--dry-run=server', '-f', '-'], configMap('kube-system')),
+      'writes-in-managed-namespaces',
+    );
     const existing = uniqueName('existing');
     kubectl(['create', '-f', '-'], configMap(teamB, existing));
-    expectPolicyRefusal(await asOperator(['delete', 'configmap', existing, '-n', teamB]), 'writes-in-managed-namespaces');
+    expectPolicyRefusal(
+      await asOperator(['delete', 'configmap', existing, '-n', teamB]),
+      'writes-in-managed-namespaces',
+    );
     expect(exists(['configmap', existing, '-n', teamB])).toBe(true);
   });
 
   it('neither deletes nor claims a namespace it did not create', async () => {
     expectPolicyRefusal(await asOperator(['delete', 'namespace', teamB, '--wait=false']), 'delete-managed-namespaces');
     expect(kubectl(['get', 'namespace', teamB, '-o', 'jsonpath={.status.phase}'])).toBe('Active');
-    expectPolicyRefusal(await asOperator(['label', 'namespace', teamB, 'app.kubernetes.io/managed-by=understudy']), 'update-managed-namespaces');
+    expectPolicyRefusal(
+      await asOperator(['label', 'namespace', teamB, 'app.kubernetes.io/managed-by=understudy']),
+      'update-managed-namespaces',
+    );
     expect(kubectl(['get', 'namespace', teamB, '-o', 'jsonpath={.metadata.labels}'])).not.toContain('understudy');
     const unlabelled = uniqueName('squat');
     expectPolicyRefusal(await asOperator(['create', 'namespace', unlabelled]), 'create-managed-namespaces');
@@ -204,12 +267,18 @@ describe('the operator identity on the API server', () => {
   });
 
   it('creates a labelled namespace and writes in it, but keeps it labelled', async () => {
-    const created = await asOperator(['create', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${managed}\n  labels: ${JSON.stringify(MANAGED)}\n`);
+    const created = await asOperator(
+      ['create', '-f', '-'],
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${managed}\n  labels: ${JSON.stringify(MANAGED)}\n`,
+    );
     expect(created.stderr).toBe('');
     const cm = await asOperator(['create', '-f', '-'], configMap(managed, 'written'));
     expect(cm.stderr).toBe('');
     expect(exists(['configmap', 'written', '-n', managed])).toBe(true);
-    expectPolicyRefusal(await asOperator(['label', 'namespace', managed, 'app.kubernetes.io/managed-by-']), 'update-managed-namespaces');
+    expectPolicyRefusal(
+      await asOperator(['label', 'namespace', managed, 'app.kubernetes.io/managed-by-']),
+      'update-managed-namespaces',
+    );
     const relabel = await asOperator(['label', 'namespace', managed, 'pod-security.kubernetes.io/enforce=baseline']);
     expect(relabel.stderr).toBe('');
   });
@@ -223,15 +292,33 @@ describe('the operator identity on the API server', () => {
     expect(wildcard.stderr).toMatch(/forbidden.*(escalat|not currently held)/is);
     expect(exists(['role', 'everything', '-n', managed])).toBe(false);
     // A Role within what the operator holds is accepted: the refusal above is about escalation.
-    expect((await asOperator(['create', 'role', 'reader', '-n', managed, '--verb=get', '--resource=configmaps'])).stderr).toBe('');
-    const admin = await asOperator(['create', 'rolebinding', 'admin', '-n', managed, '--clusterrole=cluster-admin', `--user=${uniqueName('someone')}`]);
+    expect(
+      (await asOperator(['create', 'role', 'reader', '-n', managed, '--verb=get', '--resource=configmaps'])).stderr,
+    ).toBe('');
+    const admin = await asOperator([
+      'create',
+      'rolebinding',
+      'admin',
+      '-n',
+      managed,
+      '--clusterrole=cluster-admin',
+      `--user=${uniqueName('someone')}`,
+    ]);
     expect(admin.code).not.toBe(0);
     expect(admin.stderr).toMatch(/forbidden/i);
     expect(exists(['rolebinding', 'admin', '-n', managed])).toBe(false);
   });
 
   it('reads Secrets in a namespace it manages only once it bound the managed-namespace role to itself', async () => {
-    const secret = await asOperator(['create', 'secret', 'generic', 'generated', '-n', managed, '--from-literal=password=p']);
+    const secret = await asOperator([
+      'create',
+      'secret',
+      'generic',
+      'generated',
+      '-n',
+      managed,
+      '--from-literal=password=p',
+    ]);
     expect(secret.stderr).toBe('');
     expect(await canOperator(['get', 'secrets', '-n', managed])).toBe(false);
     const bound = await asOperator(
@@ -244,10 +331,13 @@ subjects: [{kind: ServiceAccount, name: understudy, namespace: ${OPERATOR_NAMESP
 `,
     );
     expect(bound.stderr).toBe('');
-    const read = await eventually(async () => {
-      const r = await asOperator(['get', 'secret', 'generated', '-n', managed, '-o', 'jsonpath={.data.password}']);
-      return r.code === 0 ? r.stdout : undefined;
-    }, { what: 'the operator to read its Secret' });
+    const read = await eventually(
+      async () => {
+        const r = await asOperator(['get', 'secret', 'generated', '-n', managed, '-o', 'jsonpath={.data.password}']);
+        return r.code === 0 ? r.stdout : undefined;
+      },
+      { what: 'the operator to read its Secret' },
+    );
     expect(Buffer.from(read, 'base64').toString()).toBe('p');
     // Only there: kube-system's and team-b's Secrets stay out of reach.
     for (const namespace of ['kube-system', teamB]) {
@@ -263,8 +353,13 @@ subjects: [{kind: ServiceAccount, name: understudy, namespace: ${OPERATOR_NAMESP
       kubectl(['create', 'secret', 'generic', 'readonly', '-n', prod, '--from-literal=url=postgresql://ro@db/prod']);
       expect((await asOperator(['get', 'secret', 'readonly', '-n', prod])).code).not.toBe(0);
       await grantSecretRead(prod);
-      expect((await asOperator(['get', 'secret', 'readonly', '-n', prod, '-o', 'name'])).stdout.trim()).toBe('secret/readonly');
-      expectPolicyRefusal(await asOperator(['delete', 'secret', 'readonly', '-n', prod]), 'writes-in-managed-namespaces');
+      expect((await asOperator(['get', 'secret', 'readonly', '-n', prod, '-o', 'name'])).stdout.trim()).toBe(
+        'secret/readonly',
+      );
+      expectPolicyRefusal(
+        await asOperator(['delete', 'secret', 'readonly', '-n', prod]),
+        'writes-in-managed-namespaces',
+      );
     } finally {
       deleteNamespace(prod);
     }
@@ -286,15 +381,34 @@ regarding: {kind: ConfigMap, namespace: ${teamB}, name: anything, apiVersion: v1
 `,
     );
     expect(event.stderr).toBe('');
-    const lease = await asOperator(['create', '--dry-run=server', '-f', '-'], `apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: probe, namespace: ${OPERATOR_NAMESPACE}}\n`);
+    const lease = await asOperator(
+      ['create', '--dry-run=server', '-f', '-'],
+      `apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: probe, namespace: ${OPERATOR_NAMESPACE}}\n`,
+    );
     expect(lease.stderr).toBe('');
-    const home = await asOperator(['create', 'secret', 'generic', 'probe', '-n', OPERATOR_NAMESPACE, '--from-literal=k=v', '--dry-run=server']);
+    const home = await asOperator([
+      'create',
+      'secret',
+      'generic',
+      'probe',
+      '-n',
+      OPERATOR_NAMESPACE,
+      '--from-literal=k=v',
+      '--dry-run=server',
+    ]);
     expect(home.stderr).toBe('');
   });
 
   it('deletes a namespace it manages', async () => {
     const gone = uniqueName('preview-gone');
-    expect((await asOperator(['create', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${gone}\n  labels: ${JSON.stringify(MANAGED)}\n`)).stderr).toBe('');
+    expect(
+      (
+        await asOperator(
+          ['create', '-f', '-'],
+          `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${gone}\n  labels: ${JSON.stringify(MANAGED)}\n`,
+        )
+      ).stderr,
+    ).toBe('');
     const deleted = await asOperator(['delete', 'namespace', gone, '--wait=false']);
     expect(deleted.stderr).toBe('');
   });

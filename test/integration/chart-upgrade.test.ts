@@ -25,7 +25,10 @@ function helm(args: string[]): { code: number; out: string } {
 function chartCopy(dir: string, group: string, version: string, edit: (crd: string) => string = (c) => c): string {
   const chart = join(dir, `understudy-${version}`);
   cpSync(CHART, chart, { recursive: true });
-  writeFileSync(join(chart, 'Chart.yaml'), readFileSync(join(chart, 'Chart.yaml'), 'utf8').replace(/^version: .*$/m, `version: ${version}`));
+  writeFileSync(
+    join(chart, 'Chart.yaml'),
+    readFileSync(join(chart, 'Chart.yaml'), 'utf8').replace(/^version: .*$/m, `version: ${version}`),
+  );
   const crds = join(chart, 'templates/crds');
   for (const file of readdirSync(crds)) {
     const text = readFileSync(join(crds, file), 'utf8').replaceAll('understudy.dev', group);
@@ -59,7 +62,10 @@ describe('chart: helm upgrade applies CRD changes', () => {
   it('installs v1, upgrades to a v2 whose CRD has a new column, reads it back, and keeps the CRDs on uninstall', () => {
     const v1 = chartCopy(dir, group, '0.1.0');
     const v2 = chartCopy(dir, group, '0.2.0', (crd) =>
-      crd.replace('      additionalPrinterColumns:\n', '      additionalPrinterColumns:\n        - name: Upgraded\n          type: string\n          jsonPath: .metadata.uid\n          description: Added by the upgrade test.\n'),
+      crd.replace(
+        '      additionalPrinterColumns:\n',
+        '      additionalPrinterColumns:\n        - name: Upgraded\n          type: string\n          jsonPath: .metadata.uid\n          description: Added by the upgrade test.\n',
+      ),
     );
     const common = ['--namespace', id, '--set', 'deployment.enabled=false', '--wait', '--timeout', '60s'];
 
@@ -69,7 +75,10 @@ describe('chart: helm upgrade applies CRD changes', () => {
     expect(columns()).not.toContain('Upgraded');
     const installed = readCrd();
     expect(installed.metadata.annotations?.['helm.sh/resource-policy']).toBe('keep');
-    expect(installed.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'Helm', 'helm.sh/chart': 'understudy-0.1.0' });
+    expect(installed.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'Helm',
+      'helm.sh/chart': 'understudy-0.1.0',
+    });
 
     const upgrade = helm(['upgrade', id, v2, ...common]);
     expect(upgrade.out).toContain('has been upgraded');

@@ -27,28 +27,36 @@ describe('CRDs on a real API server', () => {
     const resources = kubectl(['api-resources', '--api-group=understudy.dev', '-o', 'wide']);
     for (const kind of ['StagingEnvironment', 'DataSeed', 'ParityCheck', 'Baseline']) expect(resources).toContain(kind);
     expect(resources).toContain('understudy');
-    expect(kubectl(['api-resources', '--api-group=understudy.dev', '--namespaced=false', '-o', 'name']).trim()).toBe('baselines.understudy.dev');
+    expect(kubectl(['api-resources', '--api-group=understudy.dev', '--namespaced=false', '-o', 'name']).trim()).toBe(
+      'baselines.understudy.dev',
+    );
     // An empty namespace lists nothing of its own; Baselines, cluster-scoped, show in every namespace.
     const listed = kubectl(['get', 'understudy', '-n', ns, '-o', 'name']).split('\n').filter(Boolean);
     expect(listed.filter((line) => !line.startsWith('baseline.understudy.dev/'))).toEqual([]);
   });
 
   it('refuses a malformed resource with a message that names the field', async () => {
-    const bad = await kubectlAsync(['apply', '-n', ns, '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    const bad = await kubectlAsync(
+      ['apply', '-n', ns, '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: StagingEnvironment
 metadata: {name: bad-ratio}
 spec:
   baselineRef: {name: shop}
   scale: {replicas: "a quarter"}
-`);
+`,
+    );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('spec.scale.replicas');
-    const noBaseline = await kubectlAsync(['apply', '-n', ns, '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    const noBaseline = await kubectlAsync(
+      ['apply', '-n', ns, '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: StagingEnvironment
 metadata: {name: no-baseline}
 spec:
   ttl: 72h
-`);
+`,
+    );
     expect(noBaseline.code).not.toBe(0);
     expect(noBaseline.stderr).toContain('spec.baselineRef: Required value');
   });
@@ -67,13 +75,17 @@ spec:
     // Without client validation the API server prunes the field: nothing of it is stored for the operator to read.
     const lax = await kubectlAsync(['apply', '--validate=false', '-n', ns, '-f', '-'], chosen);
     expect(lax.code).toBe(0);
-    const stored = JSON.parse(kubectl(['get', 'senv', 'chosen-target', '-n', ns, '-o', 'json'])) as { spec: Record<string, unknown> };
+    const stored = JSON.parse(kubectl(['get', 'senv', 'chosen-target', '-n', ns, '-o', 'json'])) as {
+      spec: Record<string, unknown>;
+    };
     expect(stored.spec).toEqual(expect.objectContaining({ baselineRef: { name: 'shop' } }));
     expect(stored.spec).not.toHaveProperty('targetNamespace');
   });
 
   it('enforces CEL rules: one Baseline source with its namespace, ttl exclusive with expiresAt, baselineRef immutable', async () => {
-    const twoSources = await kubectlAsync(['apply', '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    const twoSources = await kubectlAsync(
+      ['apply', '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: Baseline
 metadata: {name: ${ns}-two-sources}
 spec:
@@ -81,27 +93,34 @@ spec:
     namespace: shop
     manifests: {configMapRef: {namespace: admin, name: rendered}}
     cluster: {kubeconfigSecretRef: {name: prod, key: kubeconfig}}
-`);
+`,
+    );
     expect(twoSources.code).not.toBe(0);
     expect(twoSources.stderr).toContain('spec.source.cluster');
     expect(twoSources.stderr).toContain('manifests and cluster are mutually exclusive');
-    const noNamespace = await kubectlAsync(['apply', '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    const noNamespace = await kubectlAsync(
+      ['apply', '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: Baseline
 metadata: {name: ${ns}-no-namespace}
 spec:
   source:
     cluster: {kubeconfigSecretRef: {name: prod, key: kubeconfig}}
-`);
+`,
+    );
     expect(noNamespace.code).not.toBe(0);
     expect(noNamespace.stderr).toContain('source.namespace is required');
-    const both = await kubectlAsync(['apply', '-n', ns, '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    const both = await kubectlAsync(
+      ['apply', '-n', ns, '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: StagingEnvironment
 metadata: {name: ttl-and-expiry}
 spec:
   baselineRef: {name: shop}
   ttl: 72h
   expiresAt: "2030-01-01T00:00:00Z"
-`);
+`,
+    );
     expect(both.code).not.toBe(0);
     expect(both.stderr).toContain('ttl and expiresAt are mutually exclusive');
     const env = (baseline: string) => `apiVersion: understudy.dev/v1alpha1
@@ -119,28 +138,36 @@ spec:
   it('accepts valid resources and shows printer columns', async () => {
     const name = `${ns}-fine`;
     baselines.push(name);
-    const baseline = await kubectlAsync(['apply', '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    const baseline = await kubectlAsync(
+      ['apply', '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: Baseline
 metadata: {name: ${name}}
 spec:
   source: {namespace: shop}
   allowedNamespaces: {names: [${ns}]}
-`);
+`,
+    );
     expect(baseline.stderr).toBe('');
     expect(kubectl(['get', 'baseline', name]).split('\n')[0]).toMatch(/SOURCE\s+READY\s+ENVIRONMENTS\s+AGE/);
-    const ok = await kubectlAsync(['apply', '-n', ns, '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    const ok = await kubectlAsync(
+      ['apply', '-n', ns, '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: StagingEnvironment
 metadata: {name: fine}
 spec:
   baselineRef: {name: ${name}}
   ttl: 72h
-`);
+`,
+    );
     expect(ok.stderr).toBe('');
     const [header, row] = kubectl(['get', 'senv', 'fine', '-n', ns]).split('\n');
     expect(header).toMatch(/^NAME\s+BASELINE\s+PHASE\s+READY\s+SERVICES\s+URL\s+AGE\s+EXPIRES/);
     expect(kubectl(['get', 'senv', 'fine', '-n', ns, '-o', 'wide']).split('\n')[0]).toMatch(/\bNAMESPACE\s+REASON\b/);
     expect(row).toContain(name);
     const listed = kubectl(['get', 'understudy', '-n', ns, '-o', 'name']).split('\n');
-    expect(listed).toEqual(expect.arrayContaining([`baseline.understudy.dev/${name}`, 'stagingenvironment.understudy.dev/fine']));
+    expect(listed).toEqual(
+      expect.arrayContaining([`baseline.understudy.dev/${name}`, 'stagingenvironment.understudy.dev/fine']),
+    );
   });
 });

@@ -6,7 +6,18 @@ import { deleteNamespace, kubectl } from '../support/kube';
 import { query, rowCounts, shopDatabase } from '../support/shop-db';
 import { createDatabase } from '../setup/postgres';
 import {
-  applyDataSeed, condition, createConfigMap, createSecret, getDataSeed, isReady, isStalled, seedEvents, seedNamespace, shopFile, startOperator, waitForSeed,
+  applyDataSeed,
+  condition,
+  createConfigMap,
+  createSecret,
+  getDataSeed,
+  isReady,
+  isStalled,
+  seedEvents,
+  seedNamespace,
+  shopFile,
+  startOperator,
+  waitForSeed,
 } from './dataseed-controller.fixture';
 
 jest.setTimeout(300_000);
@@ -16,10 +27,15 @@ jest.setTimeout(300_000);
 // database that does not answer, and an operator stopped in the middle of a seed.
 
 const RUN = randomBytes(3).toString('hex');
-const SQL = 'CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, name text NOT NULL); INSERT INTO items VALUES (1, \'one\'), (2, \'two\') ON CONFLICT DO NOTHING;';
+const SQL =
+  "CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, name text NOT NULL); INSERT INTO items VALUES (1, 'one'), (2, 'two') ON CONFLICT DO NOTHING;";
 
 function sqlSeed(targetSecret: string): DataSeedSpecInput {
-  return { source: { sql: { configMapRef: { name: 'items-sql', key: 'seed.sql' } } }, target: { urlSecretRef: { name: targetSecret, key: 'url' } }, runner: 'Inline' };
+  return {
+    source: { sql: { configMapRef: { name: 'items-sql', key: 'seed.sql' } } },
+    target: { urlSecretRef: { name: targetSecret, key: 'url' } },
+    runner: 'Inline',
+  };
 }
 
 describe('the DataSeed controller when references and databases fail', () => {
@@ -40,12 +56,21 @@ describe('the DataSeed controller when references and databases fail', () => {
     const target = await createDatabase(process.env.UNDERSTUDY_TEST_PG_URL!, `dseed_late_${RUN}`);
     await applyDataSeed(ns, 'late-secret', sqlSeed('late-db'));
     const missing = await waitForSeed(ns, 'late-secret', isStalled('ReferenceNotFound'));
-    expect(condition(missing, 'Ready')).toMatchObject({ status: 'False', reason: 'ReferenceNotFound', message: `spec.target.urlSecretRef: Secret ${ns}/late-db not found` });
+    expect(condition(missing, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ReferenceNotFound',
+      message: `spec.target.urlSecretRef: Secret ${ns}/late-db not found`,
+    });
     expect(condition(missing, 'Stalled')?.message).toMatch(/\(attempt 1; retrying in \d+s\)$/);
     expect(missing.status?.phase).toBe('Failed');
 
     createSecret(ns, 'late-db', { uri: target });
-    const wrongKey = await waitForSeed(ns, 'late-secret', (o) => condition(o, 'Ready')?.message.includes('has no key') === true, 30_000);
+    const wrongKey = await waitForSeed(
+      ns,
+      'late-secret',
+      (o) => condition(o, 'Ready')?.message.includes('has no key') === true,
+      30_000,
+    );
     expect(condition(wrongKey, 'Ready')?.message).toBe(`spec.target.urlSecretRef: Secret ${ns}/late-db has no key url`);
 
     kubectl(['delete', 'secret', 'late-db', '-n', ns]);
@@ -53,7 +78,10 @@ describe('the DataSeed controller when references and databases fail', () => {
     const recovered = await waitForSeed(ns, 'late-secret', isReady(1), 60_000);
     expect(condition(recovered, 'Stalled')).toBeUndefined();
     expect(recovered.status?.phase).toBe('Succeeded');
-    expect(await query<{ name: string }>(target, 'SELECT name FROM items ORDER BY id')).toEqual([{ name: 'one' }, { name: 'two' }]);
+    expect(await query<{ name: string }>(target, 'SELECT name FROM items ORDER BY id')).toEqual([
+      { name: 'one' },
+      { name: 'two' },
+    ]);
     // One Warning per kind of failure, not one per retry; one Event for the recovery.
     const events = await seedEvents(ns, 'late-secret');
     expect(events.filter((e) => e.reason === 'SeedFailed').length).toBe(1);
@@ -64,8 +92,15 @@ describe('the DataSeed controller when references and databases fail', () => {
     createSecret(ns, 'nowhere-db', { url: 'postgresql://postgres@127.0.0.1:1/nowhere' });
     await applyDataSeed(ns, 'unreachable', sqlSeed('nowhere-db'));
     const stalled = await waitForSeed(ns, 'unreachable', isStalled('ConnectionFailed'));
-    expect(condition(stalled, 'Ready')?.message).toMatch(/^cannot connect to the target database: .*(ECONNREFUSED|connect)/);
-    const retried = await waitForSeed(ns, 'unreachable', (o) => /attempt [2-9]/.test(condition(o, 'Stalled')?.message ?? ''), 60_000);
+    expect(condition(stalled, 'Ready')?.message).toMatch(
+      /^cannot connect to the target database: .*(ECONNREFUSED|connect)/,
+    );
+    const retried = await waitForSeed(
+      ns,
+      'unreachable',
+      (o) => /attempt [2-9]/.test(condition(o, 'Stalled')?.message ?? ''),
+      60_000,
+    );
     expect(condition(retried, 'Stalled')?.reason).toBe('ConnectionFailed');
 
     const target = await createDatabase(process.env.UNDERSTUDY_TEST_PG_URL!, `dseed_after_${RUN}`);
@@ -96,14 +131,21 @@ describe('the DataSeed controller where it may not read Secrets', () => {
     createSecret(ns, 'db', { url: target });
     await applyDataSeed(ns, 'unreadable', sqlSeed('db'));
     const stalled = await waitForSeed(ns, 'unreadable', isStalled('ReferenceUnreadable'));
-    expect(condition(stalled, 'Ready')?.message).toMatch(new RegExp(`^spec\\.target\\.urlSecretRef: the operator may not read Secrets in namespace ${ns}; an admin must grant it read there \\(chart value rbac\\.secretNamespaces`));
+    expect(condition(stalled, 'Ready')?.message).toMatch(
+      new RegExp(
+        `^spec\\.target\\.urlSecretRef: the operator may not read Secrets in namespace ${ns}; an admin must grant it read there \\(chart value rbac\\.secretNamespaces`,
+      ),
+    );
     expect(stalled.status?.nextAttemptAt).toEqual(expect.any(String));
     expect(await query(target, "SELECT to_regclass('items') AS t")).toEqual([{ t: null }]);
 
     await grantSecretRead(ns);
     const ready = await waitForSeed(ns, 'unreadable', isReady(1), 90_000);
     expect(condition(ready, 'Stalled')).toBeUndefined();
-    expect(await query<{ name: string }>(target, 'SELECT name FROM items ORDER BY id')).toEqual([{ name: 'one' }, { name: 'two' }]);
+    expect(await query<{ name: string }>(target, 'SELECT name FROM items ORDER BY id')).toEqual([
+      { name: 'one' },
+      { name: 'two' },
+    ]);
   });
 });
 
@@ -128,12 +170,23 @@ describe('the DataSeed controller across an operator restart', () => {
     const first = await startOperator([ns], { progressIntervalMs: 250 });
     managers.push(first);
     await applyDataSeed(ns, 'big', {
-      source: { synthesize: { profile: { configMapRef: { name: 'shop-profile', key: 'profile.json' } }, scale: { ratio: '1' }, seed: 3 } },
+      source: {
+        synthesize: {
+          profile: { configMapRef: { name: 'shop-profile', key: 'profile.json' } },
+          scale: { ratio: '1' },
+          seed: 3,
+        },
+      },
       target: { urlSecretRef: { name: 'db', key: 'url' } },
       rulesFrom: { name: 'shop-seed-rules', key: 'rules.yaml' },
       runner: 'Inline',
     });
-    const midway = await waitForSeed(ns, 'big', (o) => o.status?.phase === 'Running' && (o.status.totals?.rows ?? 0) > 0, 60_000);
+    const midway = await waitForSeed(
+      ns,
+      'big',
+      (o) => o.status?.phase === 'Running' && (o.status.totals?.rows ?? 0) > 0,
+      60_000,
+    );
     expect(condition(midway, 'Reconciling')).toMatchObject({ status: 'True', reason: 'Seeding' });
     expect(condition(midway, 'Reconciling')?.message).toMatch(/^seeding: [0-9,]+ rows written of about [0-9,]+/);
     await first.stop();

@@ -2,7 +2,20 @@ import type { DataSeedSpecInput } from '../../operator/api/dataseed';
 import type { KubernetesObject } from '../../operator/runtime/client-node';
 import type { Manager } from '../../operator/runtime/manager';
 import { deleteNamespace, eventually, kubectlAsync } from '../support/kube';
-import { admin, applyDataSeed, condition, createConfigMap, createSecret, getDataSeed, isReady, isStalled, seedEvents, seedNamespace, startOperator, waitForSeed } from './dataseed-controller.fixture';
+import {
+  admin,
+  applyDataSeed,
+  condition,
+  createConfigMap,
+  createSecret,
+  getDataSeed,
+  isReady,
+  isStalled,
+  seedEvents,
+  seedNamespace,
+  startOperator,
+  waitForSeed,
+} from './dataseed-controller.fixture';
 
 jest.setTimeout(240_000);
 
@@ -20,7 +33,11 @@ const IMAGE = 'registry.example.com/understudy:test';
 type Json = Record<string, any>; // any: Job and Role manifests read field by field
 
 function sqlSeed(targetSecret: string, key = 'seed.sql'): DataSeedSpecInput {
-  return { source: { sql: { configMapRef: { name: 'items-sql', key } } }, target: { urlSecretRef: { name: targetSecret, key: 'url' } }, runner: 'Job' };
+  return {
+    source: { sql: { configMapRef: { name: 'items-sql', key } } },
+    target: { urlSecretRef: { name: targetSecret, key: 'url' } },
+    runner: 'Job',
+  };
 }
 
 async function getJob(namespace: string, name: string): Promise<Json | undefined> {
@@ -28,7 +45,14 @@ async function getJob(namespace: string, name: string): Promise<Json | undefined
 }
 
 async function canI(namespace: string, account: string, args: string[]): Promise<boolean> {
-  const out = await kubectlAsync(['auth', 'can-i', ...args, '-n', namespace, `--as=system:serviceaccount:${namespace}:${account}`]);
+  const out = await kubectlAsync([
+    'auth',
+    'can-i',
+    ...args,
+    '-n',
+    namespace,
+    `--as=system:serviceaccount:${namespace}:${account}`,
+  ]);
   return out.stdout.trim() === 'yes';
 }
 
@@ -51,8 +75,20 @@ describe('the DataSeed controller, Job runner', () => {
   it('creates a non-root, read-only seed Job of the operator image, owned by the DataSeed, whose completion makes it Ready', async () => {
     const created = await applyDataSeed(ns, 'shop', sqlSeed('preview-db'));
     const job = await eventually(() => getJob(ns, 'shop-seed-1'), { what: 'the seed Job' });
-    expect(job.metadata.ownerReferences).toEqual([{ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', name: 'shop', uid: created.metadata!.uid, controller: true, blockOwnerDeletion: true }]);
-    expect(job.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'understudy', 'understudy.dev/dataseed': 'shop' });
+    expect(job.metadata.ownerReferences).toEqual([
+      {
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'DataSeed',
+        name: 'shop',
+        uid: created.metadata!.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
+    expect(job.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'understudy',
+      'understudy.dev/dataseed': 'shop',
+    });
     expect(job.spec.backoffLimit).toBe(0);
     const pod = job.spec.template.spec;
     expect(pod.serviceAccountName).toBe('shop-seed');
@@ -61,7 +97,11 @@ describe('the DataSeed controller, Job runner', () => {
     const [container] = pod.containers;
     expect(container.image).toBe(IMAGE);
     expect(container.args).toEqual(['seed', '--resource', `${ns}/shop`, '--write-status', '--output', 'json']);
-    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(container.terminationMessagePolicy).toBe('FallbackToLogsOnError');
 
     // The pod may read its DataSeed and what it names, write its status, and nothing else.
@@ -76,13 +116,18 @@ describe('the DataSeed controller, Job runner', () => {
     const running = await getDataSeed(ns, 'shop');
     expect(['Running', 'Succeeded']).toContain(running?.status?.phase);
     const ready = await waitForSeed(ns, 'shop', isReady(1), 120_000);
-    expect(condition(ready, 'Ready')).toMatchObject({ reason: 'Seeded', message: 'the seed Job shop-seed-1 completed' });
+    expect(condition(ready, 'Ready')).toMatchObject({
+      reason: 'Seeded',
+      message: 'the seed Job shop-seed-1 completed',
+    });
     expect(condition(ready, 'Seeded')?.status).toBe('True');
     expect(condition(ready, 'Reconciling')).toBeUndefined();
     expect(ready.status?.phase).toBe('Succeeded');
     expect(ready.status?.lastSeededAt).toBeDefined();
     const events = await seedEvents(ns, 'shop');
-    expect(events.filter((e) => e.reason === 'SeedingStarted').map((e) => e.note)).toEqual([`seeding started (Job shop-seed-1, generation 1)`]);
+    expect(events.filter((e) => e.reason === 'SeedingStarted').map((e) => e.note)).toEqual([
+      `seeding started (Job shop-seed-1, generation 1)`,
+    ]);
     expect(events.filter((e) => e.reason === 'Seeded')).toHaveLength(1);
   });
 
@@ -91,17 +136,30 @@ describe('the DataSeed controller, Job runner', () => {
     const job = await eventually(() => getJob(ns, 'shop-seed-2'), { what: 'the second seed Job' });
     expect(job.metadata.annotations['understudy.dev/generation']).toBe('2');
     await waitForSeed(ns, 'shop', isReady(2), 120_000);
-    const role = await admin.get<KubernetesObject & Json>({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: ns, name: 'shop-seed' });
+    const role = await admin.get<KubernetesObject & Json>({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      namespace: ns,
+      name: 'shop-seed',
+    });
     expect(role?.rules.find((r: Json) => r.resources[0] === 'configmaps').resourceNames).toEqual(['items-sql']);
   });
 
   it('refuses a Job for a source that reads production, at the API server, naming spec.runner', async () => {
-    const out = await kubectlAsync(['apply', '-n', ns, '-f', '-'], JSON.stringify({
-      apiVersion: 'understudy.dev/v1alpha1',
-      kind: 'DataSeed',
-      metadata: { name: 'prod-job' },
-      spec: { baselineRef: { name: 'shop' }, source: { anonymize: { from: { database: 'orders' }, key: { secretKeyRef: { name: 'k', key: 'k' } } } }, target: { urlSecretRef: { name: 'preview-db', key: 'url' } }, runner: 'Job' },
-    }));
+    const out = await kubectlAsync(
+      ['apply', '-n', ns, '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'DataSeed',
+        metadata: { name: 'prod-job' },
+        spec: {
+          baselineRef: { name: 'shop' },
+          source: { anonymize: { from: { database: 'orders' }, key: { secretKeyRef: { name: 'k', key: 'k' } } } },
+          target: { urlSecretRef: { name: 'preview-db', key: 'url' } },
+          runner: 'Job',
+        },
+      }),
+    );
     expect(out.code).not.toBe(0);
     expect(out.stderr).toContain('spec.runner');
     expect(out.stderr).toContain('production credentials never enter this namespace');
@@ -132,16 +190,20 @@ describe('the DataSeed controller, Job runner where the operator may not write',
     if (ns) deleteNamespace(ns);
   });
 
-  it('is Stalled with RunnerNotAllowed and the API server\'s message, creates nothing, and does not retry fast', async () => {
+  it("is Stalled with RunnerNotAllowed and the API server's message, creates nothing, and does not retry fast", async () => {
     await applyDataSeed(ns, 'shop', sqlSeed('preview-db'));
     const stalled = await waitForSeed(ns, 'shop', isStalled('RunnerNotAllowed'));
     const message = condition(stalled, 'Stalled')?.message ?? '';
-    expect(message).toMatch(new RegExp(`^runner Job cannot run in namespace ${ns}: the API server refused the operator`));
+    expect(message).toMatch(
+      new RegExp(`^runner Job cannot run in namespace ${ns}: the API server refused the operator`),
+    );
     expect(message).toContain('writes-in-managed-namespaces');
     expect(message).toContain('use runner Inline');
     // Checked again in minutes, not seconds.
     expect(Date.parse(stalled.status!.nextAttemptAt!) - Date.now()).toBeGreaterThan(5 * 60_000);
-    expect(await admin.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: ns, name: 'shop-seed' })).toBeUndefined();
+    expect(
+      await admin.get({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: ns, name: 'shop-seed' }),
+    ).toBeUndefined();
     expect(await getJob(ns, 'shop-seed-1')).toBeUndefined();
     await new Promise((r) => setTimeout(r, 3_000));
     expect((await seedEvents(ns, 'shop')).filter((e) => e.reason === 'SeedFailed')).toHaveLength(1);
@@ -158,7 +220,15 @@ describe('the DataSeed controller, a seed Job that fails', () => {
     createSecret(ns, 'preview-db', { url: 'postgresql://shop@postgres.preview.svc:5432/shop' });
     createConfigMap(ns, 'items-sql', { 'seed.sql': 'SELECT 1' });
     // No pod may start here, so a seed Job can only reach its deadline and fail.
-    await admin.apply({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'no-pods', namespace: ns }, spec: { hard: { pods: '0' } } } as KubernetesObject, { force: true });
+    await admin.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: 'no-pods', namespace: ns },
+        spec: { hard: { pods: '0' } },
+      } as KubernetesObject,
+      { force: true },
+    );
     manager = await startOperator([ns], { image: IMAGE, jobActiveDeadlineSeconds: 2 });
   });
   afterAll(async () => {
@@ -173,10 +243,13 @@ describe('the DataSeed controller, a seed Job that fails', () => {
     expect(stalled.status?.phase).toBe('Failed');
     const failedJob = (await getJob(ns, 'shop-seed-1'))!;
     // The retry deletes the failed Job and creates it again.
-    const replaced = await eventually(async () => {
-      const job = await getJob(ns, 'shop-seed-1');
-      return job && job.metadata.uid !== failedJob.metadata.uid ? job : undefined;
-    }, { timeoutMs: 60_000, what: 'a new seed Job' });
+    const replaced = await eventually(
+      async () => {
+        const job = await getJob(ns, 'shop-seed-1');
+        return job && job.metadata.uid !== failedJob.metadata.uid ? job : undefined;
+      },
+      { timeoutMs: 60_000, what: 'a new seed Job' },
+    );
     expect(replaced.spec.template.spec.containers[0].image).toBe(IMAGE);
     await admin.delete({ apiVersion: 'v1', kind: 'ResourceQuota', namespace: ns, name: 'no-pods' });
     const ready = await waitForSeed(ns, 'shop', isReady(1), 120_000);

@@ -3,7 +3,18 @@ import type { DataSeedSpecInput } from '../../operator/api/dataseed';
 import type { Manager } from '../../operator/runtime/manager';
 import { deleteNamespace } from '../support/kube';
 import { query, shopDatabase, tableDigests } from '../support/shop-db';
-import { applyDataSeed, condition, createConfigMap, createSecret, isReady, isStalled, seedNamespace, shopFile, startOperator, waitForSeed } from './dataseed-controller.fixture';
+import {
+  applyDataSeed,
+  condition,
+  createConfigMap,
+  createSecret,
+  isReady,
+  isStalled,
+  seedNamespace,
+  shopFile,
+  startOperator,
+  waitForSeed,
+} from './dataseed-controller.fixture';
 
 jest.setTimeout(300_000);
 
@@ -15,7 +26,13 @@ const RUN = randomBytes(3).toString('hex');
 /** A synthesize seed big enough to be caught running (10,000 users and their rows). */
 function bigSeed(): DataSeedSpecInput {
   return {
-    source: { synthesize: { profile: { configMapRef: { name: 'shop-profile', key: 'profile.json' } }, scale: { ratio: '1' }, seed: 3 } },
+    source: {
+      synthesize: {
+        profile: { configMapRef: { name: 'shop-profile', key: 'profile.json' } },
+        scale: { ratio: '1' },
+        seed: 3,
+      },
+    },
     target: { urlSecretRef: { name: 'db', key: 'url' } },
     rulesFrom: { name: 'shop-seed-rules', key: 'rules.yaml' },
     runner: 'Inline',
@@ -31,7 +48,8 @@ async function shopNamespace(prefix: string, database: string): Promise<{ ns: st
   return { ns, target };
 }
 
-const running = (o: { status?: { phase?: string; totals?: { rows?: number } } }) => o.status?.phase === 'Running' && (o.status.totals?.rows ?? 0) > 0;
+const running = (o: { status?: { phase?: string; totals?: { rows?: number } } }) =>
+  o.status?.phase === 'Running' && (o.status.totals?.rows ?? 0) > 0;
 
 describe('Inline seeds against a database that drops their connections', () => {
   let ns: string;
@@ -55,7 +73,10 @@ describe('Inline seeds against a database that drops their connections', () => {
     const before = await tableDigests(target);
     await applyDataSeed(ns, 'big', bigSeed());
     await waitForSeed(ns, 'big', running, 60_000);
-    const [ended] = await query<{ n: string }>(target, "SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'understudy-seed%'");
+    const [ended] = await query<{ n: string }>(
+      target,
+      "SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'understudy-seed%'",
+    );
     expect(Number(ended!.n)).toBeGreaterThanOrEqual(2);
     const stalled = await waitForSeed(ns, 'big', isStalled('ConnectionFailed'), 60_000);
     expect(condition(stalled, 'Ready')?.message).toMatch(/^lost the connection to a database/);
@@ -90,11 +111,15 @@ describe('Inline seeds with a deadline and a limit per namespace', () => {
     manager = undefined;
   });
 
-  it('runs one seed per namespace at a time while another namespace\'s seed runs beside it', async () => {
+  it("runs one seed per namespace at a time while another namespace's seed runs beside it", async () => {
     const a = await shopNamespace('dseed-limit-a', `dseed_limit_a_${RUN}`);
     const b = await shopNamespace('dseed-limit-b', `dseed_limit_b_${RUN}`);
     namespaces.push(a.ns, b.ns);
-    manager = await startOperator([a.ns, b.ns], { maxInlineSeeds: 3, maxInlineSeedsPerNamespace: 1, progressIntervalMs: 250 });
+    manager = await startOperator([a.ns, b.ns], {
+      maxInlineSeeds: 3,
+      maxInlineSeedsPerNamespace: 1,
+      progressIntervalMs: 250,
+    });
     // team-a's second seed writes to a database of its own, so only the limit holds it back.
     const second = (await shopDatabase(`dseed_limit_a2_${RUN}`)).url;
     createSecret(a.ns, 'db2', { url: second });
@@ -103,8 +128,18 @@ describe('Inline seeds with a deadline and a limit per namespace', () => {
     await applyDataSeed(a.ns, 'two', { ...bigSeed(), target: { urlSecretRef: { name: 'db2', key: 'url' } } });
     await applyDataSeed(b.ns, 'one', bigSeed());
     await waitForSeed(b.ns, 'one', running, 60_000);
-    const queued = await waitForSeed(a.ns, 'two', (o) => /waiting for a free slot/.test(condition(o, 'Reconciling')?.message ?? ''), 30_000);
+    const queued = await waitForSeed(
+      a.ns,
+      'two',
+      (o) => /waiting for a free slot/.test(condition(o, 'Reconciling')?.message ?? ''),
+      30_000,
+    );
     expect(condition(queued, 'Reconciling')?.message).toContain('1 from one namespace');
-    for (const [ns, name] of [[a.ns, 'one'], [b.ns, 'one'], [a.ns, 'two']] as const) await waitForSeed(ns, name, isReady(1), 240_000);
+    for (const [ns, name] of [
+      [a.ns, 'one'],
+      [b.ns, 'one'],
+      [a.ns, 'two'],
+    ] as const)
+      await waitForSeed(ns, name, isReady(1), 240_000);
   });
 });

@@ -6,7 +6,21 @@ import { seedJobName } from '../../operator/seed/job';
 import { deleteNamespace, eventually, kubectl } from '../support/kube';
 import { rowCounts, shopDatabase, tableDigests } from '../support/shop-db';
 import {
-  admin, applyBaseline, condition, createConfigMap, createSecret, deleteBaseline, getDataSeed, isReady, isStalled, kubectlAs, productionCredentials, seedEvents, seedNamespace, shopFile, startOperator,
+  admin,
+  applyBaseline,
+  condition,
+  createConfigMap,
+  createSecret,
+  deleteBaseline,
+  getDataSeed,
+  isReady,
+  isStalled,
+  kubectlAs,
+  productionCredentials,
+  seedEvents,
+  seedNamespace,
+  shopFile,
+  startOperator,
   waitForSeed,
 } from './dataseed-controller.fixture';
 
@@ -21,7 +35,8 @@ jest.setTimeout(300_000);
 
 const RUN = randomBytes(3).toString('hex');
 const ALICE = `alice-${RUN}`;
-const SQL = 'CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, name text NOT NULL); INSERT INTO items VALUES (1, \'one\') ON CONFLICT DO NOTHING;';
+const SQL =
+  "CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, name text NOT NULL); INSERT INTO items VALUES (1, 'one') ON CONFLICT DO NOTHING;";
 
 function dataSeed(name: string, spec: Record<string, unknown>): string {
   return JSON.stringify({ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', metadata: { name }, spec });
@@ -69,13 +84,23 @@ describe('a tenant creating DataSeeds', () => {
 
     const spec = {
       baselineRef: { name: baseline },
-      source: { anonymize: { from: { database: 'shop' }, subset: { roots: [{ table: 'users', fraction: '0.5' }] }, key: { secretKeyRef: { name: 'masking-key', key: 'key' } } } },
+      source: {
+        anonymize: {
+          from: { database: 'shop' },
+          subset: { roots: [{ table: 'users', fraction: '0.5' }] },
+          key: { secretKeyRef: { name: 'masking-key', key: 'key' } },
+        },
+      },
       target: { urlSecretRef: { name: 'target-db', key: 'url' } },
       rulesFrom: { name: 'rules', key: 'rules.yaml' },
     };
-    expect(await kubectlAs(ALICE, ['apply', '-n', teamA, '-f', '-'], dataSeed('steal', spec))).toMatchObject({ code: 0 });
+    expect(await kubectlAs(ALICE, ['apply', '-n', teamA, '-f', '-'], dataSeed('steal', spec))).toMatchObject({
+      code: 0,
+    });
     const stalled = await waitForSeed(teamA, 'steal', isStalled('BaselineNotAllowed'));
-    expect(condition(stalled, 'Stalled')?.message).toBe(`spec.baselineRef.name: Baseline ${baseline} does not allow namespace ${teamA}; it allows namespaces team-b-${RUN}`);
+    expect(condition(stalled, 'Stalled')?.message).toBe(
+      `spec.baselineRef.name: Baseline ${baseline} does not allow namespace ${teamA}; it allows namespaces team-b-${RUN}`,
+    );
     await new Promise((r) => setTimeout(r, 3_000));
     expect(await tableDigests(target)).toEqual(before);
     const visible = JSON.stringify([await getDataSeed(teamA, 'steal'), await seedEvents(teamA, 'steal')]);
@@ -83,14 +108,25 @@ describe('a tenant creating DataSeeds', () => {
     expect(visible).not.toContain(credentials);
 
     // The same DataSeed, once the admin allows team-a: it seeds, with no change to its spec.
-    applyBaseline(baseline, [`team-b-${RUN}`, teamA], [{ name: 'shop', connectionSecretRef: { namespace: credentials, name: 'shop-readonly', key: 'url' } }]);
+    applyBaseline(
+      baseline,
+      [`team-b-${RUN}`, teamA],
+      [{ name: 'shop', connectionSecretRef: { namespace: credentials, name: 'shop-readonly', key: 'url' } }],
+    );
     await waitForSeed(teamA, 'steal', isReady(1));
     expect((await rowCounts(target))['public.users']).toBeGreaterThan(0);
   });
 
   it('cannot name a production connection of its own: the API server refuses a URL Secret or a host as anonymize.from', async () => {
-    for (const from of [{ database: 'shop', urlSecretRef: { name: 'target-db', key: 'url' } }, { database: 'shop', host: 'attacker.example.com' }]) {
-      const spec = { baselineRef: { name: baseline }, source: { anonymize: { from, key: { secretKeyRef: { name: 'masking-key', key: 'key' } } } }, target: { urlSecretRef: { name: 'target-db', key: 'url' } } };
+    for (const from of [
+      { database: 'shop', urlSecretRef: { name: 'target-db', key: 'url' } },
+      { database: 'shop', host: 'attacker.example.com' },
+    ]) {
+      const spec = {
+        baselineRef: { name: baseline },
+        source: { anonymize: { from, key: { secretKeyRef: { name: 'masking-key', key: 'key' } } } },
+        target: { urlSecretRef: { name: 'target-db', key: 'url' } },
+      };
       const out = await kubectlAs(ALICE, ['apply', '-n', teamA, '-f', '-'], dataSeed('own-from', spec));
       expect(out.code).not.toBe(0);
       expect(out.stderr).toContain('production connections come only from a Baseline');
@@ -102,31 +138,82 @@ describe('a tenant creating DataSeeds', () => {
     createSecret(preview, 'preview-db', { url: 'postgresql://shop@postgres.preview.svc:5432/shop' });
     createConfigMap(preview, 'items-sql', { 'seed.sql': SQL });
     // The team's own ServiceAccount, which happens to be called what the seed's would be.
-    const account = await admin.create<KubernetesObject>({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'payments-seed', namespace: preview, labels: { team: 'a' } } });
-    const spec = { source: { sql: { configMapRef: { name: 'items-sql', key: 'seed.sql' } } }, target: { urlSecretRef: { name: 'preview-db', key: 'url' } }, runner: 'Job' };
-    expect(await kubectlAs(ALICE, ['apply', '-n', preview, '-f', '-'], dataSeed('payments', spec))).toMatchObject({ code: 0 });
+    const account = await admin.create<KubernetesObject>({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'payments-seed', namespace: preview, labels: { team: 'a' } },
+    });
+    const spec = {
+      source: { sql: { configMapRef: { name: 'items-sql', key: 'seed.sql' } } },
+      target: { urlSecretRef: { name: 'preview-db', key: 'url' } },
+      runner: 'Job',
+    };
+    expect(await kubectlAs(ALICE, ['apply', '-n', preview, '-f', '-'], dataSeed('payments', spec))).toMatchObject({
+      code: 0,
+    });
     const stalled = await waitForSeed(preview, 'payments', isStalled('ObjectNotOwned'));
-    expect(condition(stalled, 'Stalled')?.message).toMatch(new RegExp(`^ServiceAccount ${preview}/payments-seed exists and is not this DataSeed's; it is left as it is`));
-    const after = await admin.get<KubernetesObject>({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: preview, name: 'payments-seed' });
+    expect(condition(stalled, 'Stalled')?.message).toMatch(
+      new RegExp(`^ServiceAccount ${preview}/payments-seed exists and is not this DataSeed's; it is left as it is`),
+    );
+    const after = await admin.get<KubernetesObject>({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      namespace: preview,
+      name: 'payments-seed',
+    });
     expect(after?.metadata?.uid).toBe(account.metadata?.uid);
     expect(after?.metadata?.resourceVersion).toBe(account.metadata?.resourceVersion);
     expect(after?.metadata?.ownerReferences).toBeUndefined();
-    expect(await admin.get({ apiVersion: 'batch/v1', kind: 'Job', namespace: preview, name: 'payments-seed-1' })).toBeUndefined();
-    expect(await admin.get({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespace: preview, name: 'payments-seed' })).toBeUndefined();
+    expect(
+      await admin.get({ apiVersion: 'batch/v1', kind: 'Job', namespace: preview, name: 'payments-seed-1' }),
+    ).toBeUndefined();
+    expect(
+      await admin.get({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        namespace: preview,
+        name: 'payments-seed',
+      }),
+    ).toBeUndefined();
 
-    expect(await kubectlAs(ALICE, ['delete', 'dataseed', 'payments', '-n', preview, '--wait=true'])).toMatchObject({ code: 0 });
+    expect(await kubectlAs(ALICE, ['delete', 'dataseed', 'payments', '-n', preview, '--wait=true'])).toMatchObject({
+      code: 0,
+    });
     await new Promise((r) => setTimeout(r, 3_000));
-    expect((await admin.get<KubernetesObject>({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: preview, name: 'payments-seed' }))?.metadata?.uid).toBe(account.metadata?.uid);
+    expect(
+      (
+        await admin.get<KubernetesObject>({
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          namespace: preview,
+          name: 'payments-seed',
+        })
+      )?.metadata?.uid,
+    ).toBe(account.metadata?.uid);
   });
 
   it('runs a DataSeed whose name is longer than 63 characters and would end in a dash when cut', async () => {
     const name = `${'a'.repeat(62)}-${'b'.repeat(10)}`;
-    const spec = { source: { sql: { configMapRef: { name: 'items-sql', key: 'seed.sql' } } }, target: { urlSecretRef: { name: 'preview-db', key: 'url' } }, runner: 'Job' };
-    expect(await kubectlAs(ALICE, ['apply', '-n', preview, '-f', '-'], dataSeed(name, spec))).toMatchObject({ code: 0 });
+    const spec = {
+      source: { sql: { configMapRef: { name: 'items-sql', key: 'seed.sql' } } },
+      target: { urlSecretRef: { name: 'preview-db', key: 'url' } },
+      runner: 'Job',
+    };
+    expect(await kubectlAs(ALICE, ['apply', '-n', preview, '-f', '-'], dataSeed(name, spec))).toMatchObject({
+      code: 0,
+    });
     const jobName = seedJobName(name, 1);
-    const job = await eventually(() => admin.get<KubernetesObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace: preview, name: jobName }), { what: 'the seed Job of the long-named DataSeed' });
+    const job = await eventually(
+      () => admin.get<KubernetesObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace: preview, name: jobName }),
+      { what: 'the seed Job of the long-named DataSeed' },
+    );
     expect(job.metadata?.labels?.['understudy.dev/dataseed']).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
-    const account = await admin.get<KubernetesObject>({ apiVersion: 'v1', kind: 'ServiceAccount', namespace: preview, name: seedIdentityName(name) });
+    const account = await admin.get<KubernetesObject>({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      namespace: preview,
+      name: seedIdentityName(name),
+    });
     expect(account?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'DataSeed', name });
     const ready = await waitForSeed(preview, name, isReady(1), 120_000);
     expect(condition(ready, 'Ready')?.message).toBe(`the seed Job ${jobName} completed`);

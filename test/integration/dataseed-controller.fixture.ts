@@ -32,11 +32,23 @@ export async function startOperator(namespaces: string[], options: DataSeedContr
     healthProbeBindAddress: '127.0.0.1:0',
     gracefulShutdownTimeout: 10,
   });
-  return runOperator(parsed, [(env) => dataSeedController(env, options)], createLogger({ level: process.env.UNDERSTUDY_TEST_VERBOSE ? 'info' : 'warn' }));
+  return runOperator(
+    parsed,
+    [(env) => dataSeedController(env, options)],
+    createLogger({ level: process.env.UNDERSTUDY_TEST_VERBOSE ? 'info' : 'warn' }),
+  );
 }
 
-export function applyDataSeed(namespace: string, name: string, spec: DataSeedSpecInput, labels: Record<string, string> = {}): Promise<DataSeedObject> {
-  return admin.apply<DataSeedObject>({ apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', metadata: { name, namespace, labels }, spec }, { force: true });
+export function applyDataSeed(
+  namespace: string,
+  name: string,
+  spec: DataSeedSpecInput,
+  labels: Record<string, string> = {},
+): Promise<DataSeedObject> {
+  return admin.apply<DataSeedObject>(
+    { apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', metadata: { name, namespace, labels }, spec },
+    { force: true },
+  );
 }
 
 export function getDataSeed(namespace: string, name: string): Promise<DataSeedObject | undefined> {
@@ -48,12 +60,26 @@ export function condition(obj: DataSeedObject | undefined, type: string): Condit
 }
 
 /** Polls the DataSeed until `accept` holds; fails with the last status seen. */
-export function waitForSeed(namespace: string, name: string, accept: (obj: DataSeedObject) => boolean, timeoutMs = 120_000): Promise<DataSeedObject> {
-  return waitForObject(() => getDataSeed(namespace, name), accept, { what: `DataSeed ${namespace}/${name}`, timeoutMs });
+export function waitForSeed(
+  namespace: string,
+  name: string,
+  accept: (obj: DataSeedObject) => boolean,
+  timeoutMs = 120_000,
+): Promise<DataSeedObject> {
+  return waitForObject(() => getDataSeed(namespace, name), accept, {
+    what: `DataSeed ${namespace}/${name}`,
+    timeoutMs,
+  });
 }
 
-export const isReady = (generation: number) => (obj: DataSeedObject): boolean => condition(obj, 'Ready')?.status === 'True' && condition(obj, 'Ready')?.observedGeneration === generation;
-export const isStalled = (reason: string) => (obj: DataSeedObject): boolean => condition(obj, 'Stalled')?.status === 'True' && condition(obj, 'Stalled')?.reason === reason;
+export const isReady =
+  (generation: number) =>
+  (obj: DataSeedObject): boolean =>
+    condition(obj, 'Ready')?.status === 'True' && condition(obj, 'Ready')?.observedGeneration === generation;
+export const isStalled =
+  (reason: string) =>
+  (obj: DataSeedObject): boolean =>
+    condition(obj, 'Stalled')?.status === 'True' && condition(obj, 'Stalled')?.reason === reason;
 
 interface EventObject {
   reason?: string;
@@ -70,7 +96,15 @@ export async function seedEvents(namespace: string, name: string): Promise<Event
 }
 
 export function createSecret(namespace: string, name: string, data: Record<string, string>): void {
-  kubectl(['create', 'secret', 'generic', name, '-n', namespace, ...Object.entries(data).map(([k, v]) => `--from-literal=${k}=${v}`)]);
+  kubectl([
+    'create',
+    'secret',
+    'generic',
+    name,
+    '-n',
+    namespace,
+    ...Object.entries(data).map(([k, v]) => `--from-literal=${k}=${v}`),
+  ]);
 }
 
 /**
@@ -79,7 +113,10 @@ export function createSecret(namespace: string, name: string, data: Record<strin
  * own, like a preview's target namespace, so the admission policy lets it
  * write there (the Job runner needs that).
  */
-export async function seedNamespace(prefix: string, options: { managed?: boolean; readable?: boolean } = {}): Promise<string> {
+export async function seedNamespace(
+  prefix: string,
+  options: { managed?: boolean; readable?: boolean } = {},
+): Promise<string> {
   const ns = createNamespace(prefix, options.managed ? { 'app.kubernetes.io/managed-by': 'understudy' } : {});
   if (options.readable ?? true) await grantSecretRead(ns);
   return ns;
@@ -93,12 +130,19 @@ export interface BaselineDatabase {
 
 /** A cluster-scoped Baseline as an admin writes it: production databases, open to `allowed` namespaces. */
 export function applyBaseline(name: string, allowed: readonly string[], databases: readonly BaselineDatabase[]): void {
-  kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify({
-    apiVersion: 'understudy.dev/v1alpha1',
-    kind: 'Baseline',
-    metadata: { name },
-    spec: { source: { namespace: allowed[0] ?? 'default' }, allowedNamespaces: { names: allowed }, data: { databases } },
-  }));
+  kubectl(
+    ['apply', '--server-side', '--force-conflicts', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'understudy.dev/v1alpha1',
+      kind: 'Baseline',
+      metadata: { name },
+      spec: {
+        source: { namespace: allowed[0] ?? 'default' },
+        allowedNamespaces: { names: allowed },
+        data: { databases },
+      },
+    }),
+  );
 }
 
 export function deleteBaseline(name: string): void {
@@ -109,7 +153,10 @@ export function deleteBaseline(name: string): void {
  * An admin namespace holding production's read-only connection URLs (never a
  * preview's), readable by the operator; returns the Baseline database entries.
  */
-export async function productionCredentials(prefix: string, urls: Record<string, string>): Promise<{ namespace: string; databases: BaselineDatabase[] }> {
+export async function productionCredentials(
+  prefix: string,
+  urls: Record<string, string>,
+): Promise<{ namespace: string; databases: BaselineDatabase[] }> {
   const namespace = await seedNamespace(prefix);
   const databases = Object.entries(urls).map(([name, url]) => {
     createSecret(namespace, `${name}-readonly`, { url });
@@ -119,10 +166,17 @@ export async function productionCredentials(prefix: string, urls: Record<string,
 }
 
 /** kubectl as another user (impersonation), for what a tenant may and may not do. */
-export function kubectlAs(user: string, args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }> {
+export function kubectlAs(
+  user: string,
+  args: string[],
+  input?: string,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   return kubectlAsync([...args, `--as=${user}`], input);
 }
 
 export function createConfigMap(namespace: string, name: string, data: Record<string, string>): void {
-  kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data }));
+  kubectl(
+    ['apply', '--server-side', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data }),
+  );
 }

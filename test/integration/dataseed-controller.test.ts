@@ -5,8 +5,23 @@ import type { Manager } from '../../operator/runtime/manager';
 import { deleteNamespace, eventually, kubectlAsync } from '../support/kube';
 import { orphanCount, query, rowCounts, shopDatabase, tableDigests } from '../support/shop-db';
 import {
-  admin, applyBaseline, applyDataSeed, condition, createConfigMap, createSecret, type DataSeedObject, deleteBaseline, getDataSeed, isReady, isStalled, productionCredentials, seedEvents, seedNamespace, shopFile,
-  startOperator, waitForSeed,
+  admin,
+  applyBaseline,
+  applyDataSeed,
+  condition,
+  createConfigMap,
+  createSecret,
+  type DataSeedObject,
+  deleteBaseline,
+  getDataSeed,
+  isReady,
+  isStalled,
+  productionCredentials,
+  seedEvents,
+  seedNamespace,
+  shopFile,
+  startOperator,
+  waitForSeed,
 } from './dataseed-controller.fixture';
 
 jest.setTimeout(300_000);
@@ -22,7 +37,13 @@ const RULES = (parseYaml(shopFile('rules.yaml')) as { rules: DataSeedSpecInput['
 
 function synthesize(extra: Partial<DataSeedSpecInput> = {}, seed = 7): DataSeedSpecInput {
   return {
-    source: { synthesize: { profile: { configMapRef: { name: 'shop-profile', key: 'profile.json' } }, scale: { ratio: '0.05', rows: { categories: 40, tags: 30 } }, seed } },
+    source: {
+      synthesize: {
+        profile: { configMapRef: { name: 'shop-profile', key: 'profile.json' } },
+        scale: { ratio: '0.05', rows: { categories: 40, tags: 30 } },
+        seed,
+      },
+    },
     target: { urlSecretRef: { name: 'synth-db', key: 'url' } },
     rulesFrom: { name: 'shop-seed-rules', key: 'rules.yaml' },
     runner: 'Inline',
@@ -59,9 +80,18 @@ describe('the DataSeed controller, inline runner', () => {
       })
       .catch(() => undefined);
     await applyDataSeed(ns, 'synthetic', synthesize());
-    const waited = await kubectlAsync(['wait', '-n', ns, '--for=condition=Ready', 'dataseed/synthetic', '--timeout=180s']);
+    const waited = await kubectlAsync([
+      'wait',
+      '-n',
+      ns,
+      '--for=condition=Ready',
+      'dataseed/synthetic',
+      '--timeout=180s',
+    ]);
     expect(waited).toMatchObject({ code: 0 });
-    await eventually(() => phases.at(-1) === 'Succeeded', { what: 'the watch to see the seed succeed' }).catch(() => undefined);
+    await eventually(() => phases.at(-1) === 'Succeeded', { what: 'the watch to see the seed succeed' }).catch(
+      () => undefined,
+    );
     stopWatch.abort();
     await watching;
 
@@ -69,7 +99,11 @@ describe('the DataSeed controller, inline runner', () => {
     const counts = await rowCounts(synthTarget);
     expect(counts['public.users']).toBe(500);
     expect(counts['public.categories']).toBe(40);
-    expect(seeded.status).toMatchObject({ phase: 'Succeeded', observedGeneration: 1, fidelity: { passed: true, foreignKeyOrphans: 0, uniqueViolations: 0 } });
+    expect(seeded.status).toMatchObject({
+      phase: 'Succeeded',
+      observedGeneration: 1,
+      fidelity: { passed: true, foreignKeyOrphans: 0, uniqueViolations: 0 },
+    });
     expect(seeded.status?.tables).toHaveLength(11);
     expect(Object.fromEntries(seeded.status!.tables!.map((t) => [t.name, t.rows]))).toEqual(counts);
     expect(seeded.status?.totals?.rows).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
@@ -115,7 +149,14 @@ describe('the DataSeed controller, inline runner', () => {
   it('fails enforced fidelity thresholds with FidelityBelowThreshold and the worst metrics in the message', async () => {
     const target = (await shopDatabase(`dseed_fidelity_${RUN}`)).url;
     createSecret(ns, 'fidelity-db', { url: target });
-    await applyDataSeed(ns, 'strict-fidelity', synthesize({ target: { urlSecretRef: { name: 'fidelity-db', key: 'url' } }, fidelity: { maxKolmogorovSmirnov: '0.000001', enforce: true } }));
+    await applyDataSeed(
+      ns,
+      'strict-fidelity',
+      synthesize({
+        target: { urlSecretRef: { name: 'fidelity-db', key: 'url' } },
+        fidelity: { maxKolmogorovSmirnov: '0.000001', enforce: true },
+      }),
+    );
     const failed = await waitForSeed(ns, 'strict-fidelity', isStalled('FidelityBelowThreshold'));
     expect(condition(failed, 'Ready')).toMatchObject({ status: 'False', reason: 'FidelityBelowThreshold' });
     expect(condition(failed, 'Ready')?.message).toMatch(/^fidelity below the enforced thresholds \(worst: KS 0\.\d+/);
@@ -140,7 +181,10 @@ describe('the DataSeed controller, anonymize and strict mode', () => {
     ns = await seedNamespace('dseed-anon');
     production = (await shopDatabase(`dseed_prod_${RUN}`, 400)).url;
     const withSsn = (await shopDatabase(`dseed_strict_prod_${RUN}`, 60)).url;
-    await query(withSsn, "ALTER TABLE users ADD COLUMN ssn text; UPDATE users SET ssn = lpad((random() * 999999999)::int::text, 9, '0')");
+    await query(
+      withSsn,
+      "ALTER TABLE users ADD COLUMN ssn text; UPDATE users SET ssn = lpad((random() * 999999999)::int::text, 9, '0')",
+    );
     // Production's credentials live in an admin namespace, named by the Baseline; the DataSeed's namespace never holds them.
     const prod = await productionCredentials('dseed-prod', { shop: production, 'shop-with-ssn': withSsn });
     credentials = prod.namespace;
@@ -156,7 +200,11 @@ describe('the DataSeed controller, anonymize and strict mode', () => {
     if (credentials) deleteNamespace(credentials);
   });
 
-  const anonymize = (targetSecret: string, rules?: DataSeedSpecInput['rules'], database = 'shop'): DataSeedSpecInput => ({
+  const anonymize = (
+    targetSecret: string,
+    rules?: DataSeedSpecInput['rules'],
+    database = 'shop',
+  ): DataSeedSpecInput => ({
     baselineRef: { name: baseline },
     source: {
       anonymize: {
@@ -181,10 +229,22 @@ describe('the DataSeed controller, anonymize and strict mode', () => {
     expect(seeded.status?.totals?.rows).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
     expect(await orphanCount(target)).toBe(0);
     // Masked: no production email or card number made it into the target.
-    const leaked = await query<{ n: string }>(target, `SELECT count(*) AS n FROM users WHERE email IN (${(await query<{ email: string }>(production, 'SELECT email FROM users')).map((r) => `'${r.email.replace(/'/g, "''")}'`).join(',')})`);
+    const leaked = await query<{ n: string }>(
+      target,
+      `SELECT count(*) AS n FROM users WHERE email IN (${(await query<{ email: string }>(production, 'SELECT email FROM users')).map((r) => `'${r.email.replace(/'/g, "''")}'`).join(',')})`,
+    );
     expect(Number(leaked[0]!.n)).toBe(0);
-    const cards = new Set((await query<{ card_number: string }>(production, 'SELECT card_number FROM payments WHERE card_number IS NOT NULL')).map((r) => r.card_number));
-    const targetCards = (await query<{ card_number: string }>(target, 'SELECT card_number FROM payments WHERE card_number IS NOT NULL')).map((r) => r.card_number);
+    const cards = new Set(
+      (
+        await query<{ card_number: string }>(
+          production,
+          'SELECT card_number FROM payments WHERE card_number IS NOT NULL',
+        )
+      ).map((r) => r.card_number),
+    );
+    const targetCards = (
+      await query<{ card_number: string }>(target, 'SELECT card_number FROM payments WHERE card_number IS NOT NULL')
+    ).map((r) => r.card_number);
     expect(targetCards.length).toBeGreaterThan(0);
     expect(targetCards.filter((c) => cards.has(c))).toEqual([]);
     // Users' children came along: orders, and no more of them than production has.
@@ -206,7 +266,7 @@ describe('the DataSeed controller, anonymize and strict mode', () => {
     expect(await tableDigests(target)).toEqual(before);
   });
 
-  it('synthesizes from the Baseline\'s production profiled live, and says which databases the Baseline has when asked for another', async () => {
+  it("synthesizes from the Baseline's production profiled live, and says which databases the Baseline has when asked for another", async () => {
     const target = (await shopDatabase(`dseed_live_${RUN}`)).url;
     createSecret(ns, 'live-db', { url: target });
     const spec = (database: string): DataSeedSpecInput => ({
@@ -217,7 +277,9 @@ describe('the DataSeed controller, anonymize and strict mode', () => {
     });
     await applyDataSeed(ns, 'live-profile', spec('payments'));
     const missing = await waitForSeed(ns, 'live-profile', isStalled('ReferenceNotFound'));
-    expect(condition(missing, 'Ready')?.message).toBe(`spec.source.synthesize.profile.fromBaseline.database: Baseline ${baseline} has no database payments; it has shop, shop-with-ssn`);
+    expect(condition(missing, 'Ready')?.message).toBe(
+      `spec.source.synthesize.profile.fromBaseline.database: Baseline ${baseline} has no database payments; it has shop, shop-with-ssn`,
+    );
     await applyDataSeed(ns, 'live-profile', spec('shop'));
     const seeded = await waitForSeed(ns, 'live-profile', isReady(2));
     expect((await rowCounts(target))['public.users']).toBe(200);

@@ -8,7 +8,19 @@ import { serviceName, syntheticBaseline } from '../../bench/environment-baseline
 import { type DevIo, EXIT, runDevDown, runDevUp, runDevWait } from '../../operator/commands/dev';
 import type { Manager } from '../../operator/runtime/manager';
 import { createNamespace, deleteNamespace } from '../support/kube';
-import { admin, applyBaseline, applyObjects, condition, deleteBaseline, getEnvironment, getObject, namespaceExists, startPreviews, stopPreviews, type Obj } from './stagingenvironment-fixtures';
+import {
+  admin,
+  applyBaseline,
+  applyObjects,
+  condition,
+  deleteBaseline,
+  getEnvironment,
+  getObject,
+  namespaceExists,
+  startPreviews,
+  stopPreviews,
+  type Obj,
+} from './stagingenvironment-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -30,11 +42,15 @@ function capture(): DevIo & { stdout: () => string; stderr: () => string } {
 
 const imageOf = async (namespace: string, name: string): Promise<string | undefined> => {
   const deployment = await getObject('apps/v1', 'Deployment', namespace, name);
-  return (deployment?.spec as { template: { spec: { containers: Array<{ image: string }> } } } | undefined)?.template.spec.containers[0]?.image;
+  return (deployment?.spec as { template: { spec: { containers: Array<{ image: string }> } } } | undefined)?.template
+    .spec.containers[0]?.image;
 };
 
 beforeAll(async () => {
-  applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, 3)]);
+  applyObjects([
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } },
+    ...syntheticBaseline(baseline, 3),
+  ]);
   ({ previews, manager } = await startPreviews());
   applyBaseline(baseline, [previews], { source: { namespace: baseline } });
 });
@@ -51,7 +67,11 @@ describe('understudy dev', () => {
 
   it('up creates the environment, shows progress, and prints where it lives once Ready', async () => {
     const io = capture();
-    const code = await runDevUp('pr-1', { namespace: previews, baseline, image: [`${serviceName(1)}=${override}`], ttl: '2h', timeout: '2m' }, io);
+    const code = await runDevUp(
+      'pr-1',
+      { namespace: previews, baseline, image: [`${serviceName(1)}=${override}`], ttl: '2h', timeout: '2m' },
+      io,
+    );
     expect({ code, stderr: io.stderr() }).toMatchObject({ code: EXIT.ok });
     expect(io.stderr()).toMatch(new RegExp(`^applied stagingenvironment ${previews}/pr-1 \\(generation 1\\)$`, 'm'));
     expect(io.stderr()).toMatch(/^\[\s*\d+s\] /m);
@@ -83,7 +103,9 @@ describe('understudy dev', () => {
     expect(io.stdout()).toContain(`environment ${previews}/pr-1 is Ready in namespace ${target()}`);
     const missing = capture();
     expect(await runDevWait('pr-none', { namespace: previews, timeout: '1m' }, missing)).toBe(EXIT.failed);
-    expect(missing.stderr()).toBe(`stagingenvironment ${previews}/pr-none does not exist (or was deleted while waiting)\n`);
+    expect(missing.stderr()).toBe(
+      `stagingenvironment ${previews}/pr-none does not exist (or was deleted while waiting)\n`,
+    );
   });
 
   it('times out with exit 2, saying what it last saw, and asks whether the operator watches the namespace', async () => {
@@ -93,7 +115,12 @@ describe('understudy dev', () => {
       const code = await runDevUp('orphan', { namespace: unwatched, baseline, timeout: '17s', output: 'json' }, io);
       expect({ code, stderr: io.stderr() }).toMatchObject({ code: EXIT.error });
       expect(io.stderr()).toContain(`is the operator running and watching namespace ${unwatched}?`);
-      expect(io.stderr()).toMatch(new RegExp(`^timed out after 17s waiting for ${unwatched}/orphan; last: waiting for the operator to observe generation 1`, 'm'));
+      expect(io.stderr()).toMatch(
+        new RegExp(
+          `^timed out after 17s waiting for ${unwatched}/orphan; last: waiting for the operator to observe generation 1`,
+          'm',
+        ),
+      );
       expect(JSON.parse(io.stdout())).toEqual({ outcome: 'timeout', namespace: unwatched, name: 'orphan' });
     } finally {
       deleteNamespace(unwatched);
@@ -102,16 +129,25 @@ describe('understudy dev', () => {
 
   it('will not take fields another manager owns without --force', async () => {
     await admin().apply(
-      { apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'gitops', namespace: previews }, spec: { baselineRef: { name: baseline }, ttl: '1h' } } as never,
+      {
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'StagingEnvironment',
+        metadata: { name: 'gitops', namespace: previews },
+        spec: { baselineRef: { name: baseline }, ttl: '1h' },
+      } as never,
       { fieldManager: 'argocd-controller' },
     );
     const refused = capture();
-    expect(await runDevUp('gitops', { namespace: previews, baseline, ttl: '2h', wait: false }, refused)).toBe(EXIT.error);
+    expect(await runDevUp('gitops', { namespace: previews, baseline, ttl: '2h', wait: false }, refused)).toBe(
+      EXIT.error,
+    );
     expect(refused.stderr()).toMatch(/conflict/i);
     expect(refused.stderr()).toContain('rerun with --force to take them over');
     expect((await getEnvironment('gitops', previews))?.spec.ttl).toBe('1h');
     const forced = capture();
-    expect(await runDevUp('gitops', { namespace: previews, baseline, ttl: '2h', wait: false, force: true }, forced)).toBe(EXIT.ok);
+    expect(
+      await runDevUp('gitops', { namespace: previews, baseline, ttl: '2h', wait: false, force: true }, forced),
+    ).toBe(EXIT.ok);
     expect((await getEnvironment('gitops', previews))?.spec.ttl).toBe('2h');
     expect(await runDevDown('gitops', { namespace: previews, timeout: '2m' }, capture())).toBe(EXIT.ok);
   });
@@ -124,22 +160,49 @@ describe('understudy dev', () => {
     expect(await getEnvironment('pr-bad', previews)).toBeUndefined();
     // A manifest written before Baselines: the API server would drop targetNamespace silently, the CLI refuses it.
     const path = join(mkdtempSync(join(tmpdir(), 'dev-cli-')), 'old.yaml');
-    writeFileSync(path, JSON.stringify({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'pr-bad' }, spec: { baselineRef: { name: baseline }, targetNamespace: 'kube-system' } }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'StagingEnvironment',
+        metadata: { name: 'pr-bad' },
+        spec: { baselineRef: { name: baseline }, targetNamespace: 'kube-system' },
+      }),
+    );
     const old = capture();
     expect(await runDevUp('pr-bad', { namespace: previews, file: path }, old)).toBe(EXIT.error);
-    expect(old.stderr()).toMatch(/^understudy dev up: spec\.targetNamespace \(--file\) is no longer part of a StagingEnvironment: the target namespace is derived, /m);
+    expect(old.stderr()).toMatch(
+      /^understudy dev up: spec\.targetNamespace \(--file\) is no longer part of a StagingEnvironment: the target namespace is derived, /m,
+    );
     expect(await getEnvironment('pr-bad', previews)).toBeUndefined();
   });
 
-  it('the installed command exits 1 with the operator\'s reason when the environment stalls, and JSON on request', async () => {
+  it("the installed command exits 1 with the operator's reason when the environment stalls, and JSON on request", async () => {
     const run = promisify(execFile);
-    const failed = await run('node', [CLI, 'dev', 'up', 'pr-nobase', '-n', previews, '--baseline', `missing-${id}`, '--timeout', '1m', '--output', 'json'], { env: process.env }).catch(
-      (err: { code: number; stdout: string; stderr: string }) => err,
-    );
+    const failed = await run(
+      'node',
+      [
+        CLI,
+        'dev',
+        'up',
+        'pr-nobase',
+        '-n',
+        previews,
+        '--baseline',
+        `missing-${id}`,
+        '--timeout',
+        '1m',
+        '--output',
+        'json',
+      ],
+      { env: process.env },
+    ).catch((err: { code: number; stdout: string; stderr: string }) => err);
     expect('code' in failed ? failed.code : 0).toBe(EXIT.failed);
     const result = JSON.parse(failed.stdout) as { outcome: string; message: string; status: { phase: string } };
     expect(result.outcome).toBe('stalled');
-    expect(result.message).toBe(`Stalled (BaselineNotFound): spec.baselineRef.name: Baseline missing-${id} does not exist`);
+    expect(result.message).toBe(
+      `Stalled (BaselineNotFound): spec.baselineRef.name: Baseline missing-${id} does not exist`,
+    );
     expect(result.status.phase).toBe('Failed');
     expect(failed.stderr).toContain(`applied stagingenvironment ${previews}/pr-nobase`);
     await runDevDown('pr-nobase', { namespace: previews, timeout: '1m' }, capture());
@@ -151,9 +214,18 @@ describe('understudy dev', () => {
         (r) => ({ code: 0, ...r }),
         (err: { code: number; stdout: string; stderr: string }) => err,
       );
-    expect(await run(['dev', 'wait', 'pr-1', '-n', previews, '-o', 'xml'])).toMatchObject({ code: EXIT.error, stderr: expect.stringContaining("argument 'xml' is invalid. Allowed choices are text, wide, json, yaml.") });
-    expect(await run(['dev', 'wait'])).toMatchObject({ code: EXIT.error, stderr: expect.stringContaining("missing required argument 'name'") });
-    expect(await run(['dev', 'wait', 'pr-1', '-n', previews, '--context', 'nope'])).toMatchObject({ code: EXIT.error, stderr: expect.stringContaining('--context nope: no such context in the kubeconfig') });
+    expect(await run(['dev', 'wait', 'pr-1', '-n', previews, '-o', 'xml'])).toMatchObject({
+      code: EXIT.error,
+      stderr: expect.stringContaining("argument 'xml' is invalid. Allowed choices are text, wide, json, yaml."),
+    });
+    expect(await run(['dev', 'wait'])).toMatchObject({
+      code: EXIT.error,
+      stderr: expect.stringContaining("missing required argument 'name'"),
+    });
+    expect(await run(['dev', 'wait', 'pr-1', '-n', previews, '--context', 'nope'])).toMatchObject({
+      code: EXIT.error,
+      stderr: expect.stringContaining('--context nope: no such context in the kubeconfig'),
+    });
     expect(await run(['dev'])).toMatchObject({ code: EXIT.error });
   });
 
@@ -161,16 +233,31 @@ describe('understudy dev', () => {
     const job = (extra: Record<string, unknown> = {}, pod: Record<string, unknown> = {}) => ({
       backoffLimit: 0,
       ...extra,
-      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'test', image: 'registry.example.com/shop/smoke:1' }], ...pod } },
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'test', image: 'registry.example.com/shop/smoke:1' }],
+          ...pod,
+        },
+      },
     });
     const file = (tests: unknown[]) => {
       const path = join(mkdtempSync(join(tmpdir(), 'dev-cli-')), 'environment.yaml');
-      const manifest = { apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'from-file', namespace: previews, labels: { team: 'checkout' } }, spec: { baselineRef: { name: baseline }, tests } };
+      const manifest = {
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'StagingEnvironment',
+        metadata: { name: 'from-file', namespace: previews, labels: { team: 'checkout' } },
+        spec: { baselineRef: { name: baseline }, tests },
+      };
       writeFileSync(path, JSON.stringify(manifest));
       return path;
     };
     const passing = capture();
-    const passed = await runDevUp('pr-tests', { file: file([{ name: 'smoke', template: job() }]), waitForTests: true, timeout: '2m' }, passing);
+    const passed = await runDevUp(
+      'pr-tests',
+      { file: file([{ name: 'smoke', template: job() }]), waitForTests: true, timeout: '2m' },
+      passing,
+    );
     expect({ passed, stderr: passing.stderr() }).toMatchObject({ passed: EXIT.ok });
     expect(passing.stderr()).toMatch(/1\/1 tests passed$/m);
     const env = await getEnvironment('pr-tests', previews);
@@ -178,9 +265,16 @@ describe('understudy dev', () => {
     expect(env?.status?.tests).toMatchObject({ total: 1, succeeded: 1 });
 
     // A test whose pod is never scheduled hits its deadline: the Job fails, so does the command.
-    const broken = { name: 'broken', template: job({ activeDeadlineSeconds: 3 }, { nodeSelector: { 'example.com/no-such-node': 'true' } }) };
+    const broken = {
+      name: 'broken',
+      template: job({ activeDeadlineSeconds: 3 }, { nodeSelector: { 'example.com/no-such-node': 'true' } }),
+    };
     const failing = capture();
-    const failed = await runDevUp('pr-tests', { file: file([{ name: 'smoke', template: job() }, broken]), waitForTests: true, timeout: '2m' }, failing);
+    const failed = await runDevUp(
+      'pr-tests',
+      { file: file([{ name: 'smoke', template: job() }, broken]), waitForTests: true, timeout: '2m' },
+      failing,
+    );
     expect({ failed, stderr: failing.stderr() }).toMatchObject({ failed: EXIT.failed });
     expect(failing.stderr()).toMatch(/^TestsPassed False \(Failed\): 1\/2 tests failed: broken/m);
     expect(await runDevDown('pr-tests', { namespace: previews, timeout: '2m' }, capture())).toBe(EXIT.ok);
@@ -198,6 +292,8 @@ describe('understudy dev', () => {
     const again = capture();
     expect(await runDevDown('pr-1', { namespace: previews }, again)).toBe(EXIT.ok);
     expect(again.stderr()).toBe(`stagingenvironment ${previews}/pr-1 is already gone\n`);
-    expect((await admin().list<Obj>('understudy.dev/v1alpha1', 'StagingEnvironment', { namespace: previews })).items).toEqual([]);
+    expect(
+      (await admin().list<Obj>('understudy.dev/v1alpha1', 'StagingEnvironment', { namespace: previews })).items,
+    ).toEqual([]);
   });
 });

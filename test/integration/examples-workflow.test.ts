@@ -8,7 +8,16 @@ import { syntheticBaseline } from '../../bench/environment-baseline';
 import type { Manager } from '../../operator/runtime/manager';
 import { grantSecretRead } from '../setup/operator-identity';
 import { createNamespace } from '../support/kube';
-import { applyBaseline, applyObjects, deleteBaseline, getEnvironment, getObject, namespaceExists, startPreviews, stopPreviews } from './stagingenvironment-fixtures';
+import {
+  applyBaseline,
+  applyObjects,
+  deleteBaseline,
+  getEnvironment,
+  getObject,
+  namespaceExists,
+  startPreviews,
+  stopPreviews,
+} from './stagingenvironment-fixtures';
 
 jest.setTimeout(300_000);
 
@@ -25,7 +34,10 @@ jest.setTimeout(300_000);
 const root = resolve(__dirname, '../..');
 type Step = { name?: string; id?: string; run?: string; uses?: string; env?: Record<string, string> };
 type Job = { steps: Step[] };
-const workflow = parse(readFileSync(join(root, 'examples/pr-preview/github-actions.yaml'), 'utf8')) as { env: Record<string, string>; jobs: Record<string, Job> };
+const workflow = parse(readFileSync(join(root, 'examples/pr-preview/github-actions.yaml'), 'utf8')) as {
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 
 const id = randomBytes(3).toString('hex');
 const PR = String(4000 + (parseInt(id, 16) % 1000));
@@ -57,13 +69,27 @@ function jobEnvironment(): Record<string, string> {
   );
   // The image runs this CLI; the test runs the same build directly.
   expect(env.UNDERSTUDY).toMatch(/^docker run .* ghcr\.io\/example\/understudy:\d+\.\d+\.\d+$/);
-  return { ...env, UNDERSTUDY: `node ${join(root, 'bin/understudy.js')}`, PREVIEWS_NAMESPACE: previews!, BASELINE: baseline, PRODUCTION_NAMESPACE: production };
+  return {
+    ...env,
+    UNDERSTUDY: `node ${join(root, 'bin/understudy.js')}`,
+    PREVIEWS_NAMESPACE: previews!,
+    BASELINE: baseline,
+    PRODUCTION_NAMESPACE: production,
+  };
 }
 
 /** bash as the runner starts it; asynchronous, because the operator under test runs in this process. */
-function bash(script: string, cwd: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function bash(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -79,7 +105,14 @@ function bash(script: string, cwd: string, env: Record<string, string>): Promise
 async function runJob(name: string): Promise<Array<{ step: string; code: number | null; output: string }>> {
   const job = workflow.jobs[name]!;
   const shims = join(workspace, '.shims');
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...jobEnvironment(), PATH: `${shims}:${process.env.PATH}`, GITHUB_ENV: githubEnv, GITHUB_WORKSPACE: workspace, KUBECONFIG: process.env.KUBECONFIG! };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...jobEnvironment(),
+    PATH: `${shims}:${process.env.PATH}`,
+    GITHUB_ENV: githubEnv,
+    GITHUB_WORKSPACE: workspace,
+    KUBECONFIG: process.env.KUBECONFIG!,
+  };
   const results: Array<{ step: string; code: number | null; output: string }> = [];
   for (const step of job.steps) {
     if (step.run === undefined) continue; // `uses:` steps (checkout) are GitHub's.
@@ -110,7 +143,13 @@ beforeAll(async () => {
 
   // Production: one service named as the workflow's changed service.
   production = createNamespace('wf-shop');
-  applyObjects(JSON.parse(JSON.stringify(syntheticBaseline(production, 1)).replaceAll('svc-00', 'checkout').replaceAll('SVC_00', 'CHECKOUT')) as never);
+  applyObjects(
+    JSON.parse(
+      JSON.stringify(syntheticBaseline(production, 1))
+        .replaceAll('svc-00', 'checkout')
+        .replaceAll('SVC_00', 'CHECKOUT'),
+    ) as never,
+  );
   // The chart's secrets policy is Generate: the admin lets the operator read production's Secrets (rbac.secretNamespaces).
   await grantSecretRead(production);
   ({ previews, manager } = await startPreviews());
@@ -130,16 +169,28 @@ afterAll(async () => {
 describe('the GitHub Actions preview example, run as written', () => {
   it('preview: pushes the image, applies the preview, waits until Ready and passes the parity gate', async () => {
     const results = await runJob('preview');
-    expect(results.map((r) => [r.step, r.code, r.code === 0 ? '' : r.output])).toEqual(results.map((r) => [r.step, 0, '']));
-    expect(results.map((r) => r.step)).toEqual(['Build and push the changed service', 'Apply the preview (this job is its only writer)', 'Wait until it is Ready (copied, seeded) and its tests passed', 'Fail the pull request on critical drift from production']);
+    expect(results.map((r) => [r.step, r.code, r.code === 0 ? '' : r.output])).toEqual(
+      results.map((r) => [r.step, 0, '']),
+    );
+    expect(results.map((r) => r.step)).toEqual([
+      'Build and push the changed service',
+      'Apply the preview (this job is its only writer)',
+      'Wait until it is Ready (copied, seeded) and its tests passed',
+      'Fail the pull request on critical drift from production',
+    ]);
 
     // One tag everywhere: what was pushed is what the environment runs.
     const tag = `registry.example.com/shop/checkout:pr-${PR}-${HEAD_SHA.slice(0, 8)}`;
     expect(readFileSync(dockerLog, 'utf8')).toBe(`build -t ${tag} services/checkout\npush ${tag}\n`);
     const env = await getEnvironment(`pr-${PR}`, previews!);
-    expect((env?.spec as { services: Array<{ name: string; image?: string }> }).services).toEqual([{ name: 'checkout', mode: 'copy', image: tag }]);
+    expect((env?.spec as { services: Array<{ name: string; image?: string }> }).services).toEqual([
+      { name: 'checkout', mode: 'copy', image: tag },
+    ]);
     const copy = await getObject('apps/v1', 'Deployment', `${previews}-pr-${PR}`, 'checkout');
-    expect((copy?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0]?.image).toBe(tag);
+    expect(
+      (copy?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0]
+        ?.image,
+    ).toBe(tag);
     expect(env?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(results[2]!.output).toContain(`environment ${previews}/pr-${PR} is Ready in namespace ${previews}-pr-${PR}`);
     expect(results[3]!.output).toMatch(/understudy parity: exit code 0, verdict InParity/);
@@ -147,7 +198,9 @@ describe('the GitHub Actions preview example, run as written', () => {
 
   it('cleanup: deletes the preview when the pull request closes, and its namespace with it', async () => {
     const results = await runJob('cleanup');
-    expect(results.map((r) => [r.step, r.code, r.code === 0 ? '' : r.output])).toEqual([['Delete the preview and wait until its namespace is gone', 0, '']]);
+    expect(results.map((r) => [r.step, r.code, r.code === 0 ? '' : r.output])).toEqual([
+      ['Delete the preview and wait until its namespace is gone', 0, ''],
+    ]);
     expect(await getEnvironment(`pr-${PR}`, previews!)).toBeUndefined();
     expect(await namespaceExists(`${previews}-pr-${PR}`)).toBe(false);
   });

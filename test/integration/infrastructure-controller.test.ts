@@ -7,9 +7,22 @@ import { stackNameOf } from '../../operator/infrastructure/request';
 import { OPERATOR_NAMESPACE } from '../setup/operator-identity';
 import { createNamespace, deleteNamespace, eventually, kubectl } from '../support/kube';
 import { describeProcess, type OperatorProcess, spawnOperator } from '../support/operator-process';
-import { backendFiles, infra, infraCondition, infrastructureBaseline, secretData, waitForInfra } from './infrastructure-fixtures';
+import {
+  backendFiles,
+  infra,
+  infraCondition,
+  infrastructureBaseline,
+  secretData,
+  waitForInfra,
+} from './infrastructure-fixtures';
 import { databasesLike, pgQuery, rolesLike, testPgUrl } from './infrastructure-runner';
-import { deleteBaseline, deleteEnvironments, environment, getEnvironment, waitForCondition } from './stagingenvironment-fixtures';
+import {
+  deleteBaseline,
+  deleteEnvironments,
+  environment,
+  getEnvironment,
+  waitForCondition,
+} from './stagingenvironment-fixtures';
 
 jest.setTimeout(420_000);
 
@@ -35,13 +48,17 @@ describe('the infrastructure controller', () => {
   beforeAll(async () => {
     previews = createNamespace('infra-previews');
     await infrastructureBaseline({ name: baselineName, previews, source, backendDir, id });
-    operator = spawnOperator(`infra-${id}`, [
-      `--kubeconfig=${process.env.UNDERSTUDY_OPERATOR_KUBECONFIG}`,
-      `--namespace=${previews}`,
-      '--metrics-bind-address=0',
-      '--health-probe-bind-address=127.0.0.1:0',
-      '--graceful-shutdown-timeout=5',
-    ], { POD_NAMESPACE: OPERATOR_NAMESPACE });
+    operator = spawnOperator(
+      `infra-${id}`,
+      [
+        `--kubeconfig=${process.env.UNDERSTUDY_OPERATOR_KUBECONFIG}`,
+        `--namespace=${previews}`,
+        '--metrics-bind-address=0',
+        '--health-probe-bind-address=127.0.0.1:0',
+        '--graceful-shutdown-timeout=5',
+      ],
+      { POD_NAMESPACE: OPERATOR_NAMESPACE },
+    );
   });
   afterAll(async () => {
     if (previews) await deleteEnvironments(previews, 180_000).catch(() => undefined);
@@ -52,16 +69,40 @@ describe('the infrastructure controller', () => {
   });
 
   it('creates a database and role per environment, hands it over as a Secret a DataSeed seeds through, and destroys it before the namespace goes', async () => {
-    const seed = { runner: 'Inline', source: { sql: { configMapRef: { name: 'seed-sql', key: 'seed.sql' } } }, target: { urlSecretRef: { name: 'infrastructure', key: 'url' } } };
-    kubectl(['apply', '-f', '-'], JSON.stringify(environment('db', previews, { baselineRef: { name: baselineName }, dataSeeds: [{ name: 'items', spec: seed }] })));
-    const up = await waitForInfra('db', previews, (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, 'infrastructure Ready').catch((error: unknown) => {
+    const seed = {
+      runner: 'Inline',
+      source: { sql: { configMapRef: { name: 'seed-sql', key: 'seed.sql' } } },
+      target: { urlSecretRef: { name: 'infrastructure', key: 'url' } },
+    };
+    kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(
+        environment('db', previews, {
+          baselineRef: { name: baselineName },
+          dataSeeds: [{ name: 'items', spec: seed }],
+        }),
+      ),
+    );
+    const up = await waitForInfra(
+      'db',
+      previews,
+      (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      'infrastructure Ready',
+    ).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${describeProcess(operator)}`);
     });
     const env = await getEnvironment('db', previews);
     const target = env!.status!.namespace!;
     const name = derivedName(stackNameOf({ namespace: previews, name: 'db', uid: env!.metadata.uid! }));
-    expect(infra(up)).toMatchObject({ lastOperation: 'up', lastResult: 'Succeeded', outputSecret: 'infrastructure', outputs: ['database', 'host', 'password', 'port', 'url', 'username'] });
-    expect(infra(up)?.stack).toBe(`understudy-postgres-database/${stackNameOf({ namespace: previews, name: 'db', uid: env!.metadata.uid! })}`);
+    expect(infra(up)).toMatchObject({
+      lastOperation: 'up',
+      lastResult: 'Succeeded',
+      outputSecret: 'infrastructure',
+      outputs: ['database', 'host', 'password', 'port', 'url', 'username'],
+    });
+    expect(infra(up)?.stack).toBe(
+      `understudy-postgres-database/${stackNameOf({ namespace: previews, name: 'db', uid: env!.metadata.uid! })}`,
+    );
     expect(infra(up)?.lastDurationSeconds).toBeGreaterThan(0);
     // Output names in the status, never values.
     const secret = secretData(target, 'infrastructure');
@@ -72,7 +113,9 @@ describe('the infrastructure controller', () => {
 
     // The DataSeed in the target namespace seeds the new database through the Secret; the environment is Ready after it.
     await waitForCondition('db', previews, 'Ready', 'True', 180_000);
-    expect(await pgQuery(secret!.url!, 'SELECT count(*)::int AS n, current_user AS u FROM items')).toEqual([{ n: 250, u: name }]);
+    expect(await pgQuery(secret!.url!, 'SELECT count(*)::int AS n, current_user AS u FROM items')).toEqual([
+      { n: 250, u: name },
+    ]);
 
     // Delete: the namespace must not start deleting while the stack is not destroyed.
     kubectl(['delete', 'stagingenvironment', '-n', previews, 'db', '--wait=false']);
@@ -80,11 +123,14 @@ describe('the infrastructure controller', () => {
     await eventually(
       async () => {
         // The namespace first, then the environment: a namespace seen deleting and a finalizer seen after it means the order was broken.
-        const ns = JSON.parse(kubectl(['get', 'namespace', target, '-o', 'json', '--ignore-not-found']) || '{}') as { metadata?: { deletionTimestamp?: string } };
+        const ns = JSON.parse(kubectl(['get', 'namespace', target, '-o', 'json', '--ignore-not-found']) || '{}') as {
+          metadata?: { deletionTimestamp?: string };
+        };
         const current = await getEnvironment('db', previews);
         if (!current) return true;
         const holding = current.metadata.finalizers?.includes('understudy.dev/infrastructure-destroy');
-        if (holding && ns.metadata?.deletionTimestamp) violated = `namespace ${target} started deleting while the stack was not destroyed`;
+        if (holding && ns.metadata?.deletionTimestamp)
+          violated = `namespace ${target} started deleting while the stack was not destroyed`;
         return false;
       },
       { timeoutMs: 180_000, intervalMs: 250, what: 'environment db gone' },
@@ -92,41 +138,115 @@ describe('the infrastructure controller', () => {
     expect(violated).toBe('');
     expect(await databasesLike(testPgUrl(), name)).toEqual([]);
     expect(await rolesLike(testPgUrl(), name)).toEqual([]);
-    expect(backendFiles(backendDir, stackNameOf({ namespace: previews, name: 'db', uid: env!.metadata.uid! }))).toEqual([]);
+    expect(backendFiles(backendDir, stackNameOf({ namespace: previews, name: 'db', uid: env!.metadata.uid! }))).toEqual(
+      [],
+    );
   });
 
   it('destroys the stack first when the environment expires under expiryPolicy Retain, keeping the resource', async () => {
-    kubectl(['apply', '-f', '-'], JSON.stringify(environment('short', previews, { baselineRef: { name: baselineName }, ttl: '40s', expiryPolicy: 'Retain' })));
-    await waitForInfra('short', previews, (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, 'short up');
+    kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(
+        environment('short', previews, { baselineRef: { name: baselineName }, ttl: '40s', expiryPolicy: 'Retain' }),
+      ),
+    );
+    await waitForInfra(
+      'short',
+      previews,
+      (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      'short up',
+    );
     const env = await getEnvironment('short', previews);
     const target = env!.status!.namespace!;
     const name = derivedName(stackNameOf({ namespace: previews, name: 'short', uid: env!.metadata.uid! }));
     expect(await databasesLike(testPgUrl(), name)).toEqual([name]);
     // Expired: the stack is destroyed, the finalizer goes, then the namespace; the resource stays.
-    const destroyed = await waitForInfra('short', previews, (s) => s.lastOperation === 'destroy' && s.lastResult === 'Succeeded', 'short destroyed', 180_000);
+    const destroyed = await waitForInfra(
+      'short',
+      previews,
+      (s) => s.lastOperation === 'destroy' && s.lastResult === 'Succeeded',
+      'short destroyed',
+      180_000,
+    );
     expect(destroyed.metadata.finalizers ?? []).not.toContain('understudy.dev/infrastructure-destroy');
     expect(await databasesLike(testPgUrl(), name)).toEqual([]);
     expect(await rolesLike(testPgUrl(), name)).toEqual([]);
-    await eventually(() => kubectl(['get', 'namespace', target, '--ignore-not-found', '-o', 'name']).trim() === '', { timeoutMs: 120_000, what: `namespace ${target} gone` });
+    await eventually(() => kubectl(['get', 'namespace', target, '--ignore-not-found', '-o', 'name']).trim() === '', {
+      timeoutMs: 120_000,
+      what: `namespace ${target} gone`,
+    });
     expect((await getEnvironment('short', previews))?.status?.phase).toBe('Expired');
   });
 
-  it('stalls an environment whose program fails with the engine\'s message, and another environment is unaffected', async () => {
-    kubectl(['apply', '-f', '-'], JSON.stringify(environment('broken', previews, { baselineRef: { name: baselineName }, infrastructure: { config: { template: 'no_such_golden' } } })));
-    kubectl(['apply', '-f', '-'], JSON.stringify(environment('fine', previews, { baselineRef: { name: baselineName } })));
-    kubectl(['apply', '-f', '-'], JSON.stringify(environment('greedy', previews, { baselineRef: { name: baselineName }, infrastructure: { config: { server: 'production' } } })));
-    const broken = await waitForInfra('broken', previews, (s) => s.conditions?.some((c) => c.type === 'Stalled') ?? false, 'broken Stalled');
+  it("stalls an environment whose program fails with the engine's message, and another environment is unaffected", async () => {
+    kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(
+        environment('broken', previews, {
+          baselineRef: { name: baselineName },
+          infrastructure: { config: { template: 'no_such_golden' } },
+        }),
+      ),
+    );
+    kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(environment('fine', previews, { baselineRef: { name: baselineName } })),
+    );
+    kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(
+        environment('greedy', previews, {
+          baselineRef: { name: baselineName },
+          infrastructure: { config: { server: 'production' } },
+        }),
+      ),
+    );
+    const broken = await waitForInfra(
+      'broken',
+      previews,
+      (s) => s.conditions?.some((c) => c.type === 'Stalled') ?? false,
+      'broken Stalled',
+    );
     expect(infraCondition(broken, 'Stalled')).toMatchObject({ status: 'True', reason: 'UpdateFailed' });
     expect(infraCondition(broken, 'Stalled')?.message).toContain('template database "no_such_golden" does not exist');
     // And an Event on the environment says so.
-    await eventually(() => kubectl(['get', 'events', '-n', previews, '--field-selector', 'reason=InfrastructureFailed', '-o', 'name']).trim().length > 0, { timeoutMs: 20_000, what: 'an InfrastructureFailed Event' });
-    const greedy = await waitForInfra('greedy', previews, (s) => s.conditions?.some((c) => c.type === 'Stalled') ?? false, 'greedy Stalled');
-    expect(infraCondition(greedy, 'Stalled')).toMatchObject({ reason: 'ExceedsBaseline', message: 'spec.infrastructure.config.server: the Baseline does not expose this key (it exposes template)' });
-    const fine = await waitForInfra('fine', previews, (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, 'fine Ready');
+    await eventually(
+      () =>
+        kubectl([
+          'get',
+          'events',
+          '-n',
+          previews,
+          '--field-selector',
+          'reason=InfrastructureFailed',
+          '-o',
+          'name',
+        ]).trim().length > 0,
+      { timeoutMs: 20_000, what: 'an InfrastructureFailed Event' },
+    );
+    const greedy = await waitForInfra(
+      'greedy',
+      previews,
+      (s) => s.conditions?.some((c) => c.type === 'Stalled') ?? false,
+      'greedy Stalled',
+    );
+    expect(infraCondition(greedy, 'Stalled')).toMatchObject({
+      reason: 'ExceedsBaseline',
+      message: 'spec.infrastructure.config.server: the Baseline does not expose this key (it exposes template)',
+    });
+    const fine = await waitForInfra(
+      'fine',
+      previews,
+      (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      'fine Ready',
+    );
     expect(infraCondition(fine, 'Stalled')).toBeUndefined();
     // The environment itself is not Ready while its infrastructure failed: it says so, and its neighbour is Ready.
     const stalledEnv = await waitForCondition('broken', previews, 'Stalled', 'True', 60_000);
-    expect(stalledEnv.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InfrastructureFailed' });
+    expect(stalledEnv.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'InfrastructureFailed',
+    });
     expect(stalledEnv.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('no_such_golden');
     await waitForCondition('fine', previews, 'Ready', 'True', 60_000);
     // The failed create left nothing behind on the server.

@@ -37,9 +37,15 @@ describe('the pulumi engine with the postgres-database program', () => {
     const again = await runRunner({ action: 'up', stack, backendUrl, secretConfig });
     expect(again.result).toMatchObject({ ok: true, changes: { same: 2 } });
 
-    expect((await runRunner({ action: 'drift', stack, backendUrl, secretConfig })).result).toMatchObject({ ok: true, drifted: false });
+    expect((await runRunner({ action: 'drift', stack, backendUrl, secretConfig })).result).toMatchObject({
+      ok: true,
+      drifted: false,
+    });
     await pgQuery(serverUrl(), `DROP DATABASE "${name}"`);
-    expect((await runRunner({ action: 'drift', stack, backendUrl, secretConfig })).result).toMatchObject({ ok: true, drifted: true });
+    expect((await runRunner({ action: 'drift', stack, backendUrl, secretConfig })).result).toMatchObject({
+      ok: true,
+      drifted: true,
+    });
 
     const down = await runRunner({ action: 'destroy', stack, backendUrl, secretConfig });
     expect(down.result).toMatchObject({ ok: true, action: 'destroy' });
@@ -54,7 +60,10 @@ describe('the pulumi engine with the postgres-database program', () => {
     await pgQuery(serverUrl(), `DROP DATABASE IF EXISTS ${golden}`);
     await pgQuery(serverUrl(), `CREATE DATABASE ${golden}`);
     const goldenUrl = Object.assign(new URL(serverUrl()), { pathname: `/${golden}` }).toString();
-    await pgQuery(goldenUrl, 'CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 1000) g');
+    await pgQuery(
+      goldenUrl,
+      'CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 1000) g',
+    );
 
     const stack = 'engine.clone.0001';
     const secretConfig = { serverUrl: serverUrl() };
@@ -65,23 +74,43 @@ describe('the pulumi engine with the postgres-database program', () => {
     expect(await pgQuery(url, 'SELECT count(*)::int AS n FROM items')).toEqual([{ n: 1000 }]);
     // The preview's role owns the cloned table: it may truncate it, as a DataSeed does.
     await pgQuery(url, 'TRUNCATE items');
-    expect((await runRunner({ action: 'destroy', stack, backendUrl, secretConfig, config: { template: golden } })).result.ok).toBe(true);
+    expect(
+      (await runRunner({ action: 'destroy', stack, backendUrl, secretConfig, config: { template: golden } })).result.ok,
+    ).toBe(true);
     expect(await databasesLike(serverUrl(), derivedName(stack))).toEqual([]);
   });
 
-  it('reports the engine\'s own message when the program fails', async () => {
+  it("reports the engine's own message when the program fails", async () => {
     const stack = 'engine.broken.0001';
-    const up = await runRunner({ action: 'up', stack, backendUrl, secretConfig: { serverUrl: serverUrl() }, config: { template: 'no_such_golden' } });
+    const up = await runRunner({
+      action: 'up',
+      stack,
+      backendUrl,
+      secretConfig: { serverUrl: serverUrl() },
+      config: { template: 'no_such_golden' },
+    });
     expect(up.result.ok).toBe(false);
     if (up.result.ok) throw new Error('unreachable');
     expect(up.result.message).toContain('template database "no_such_golden" does not exist');
     // A failed create is not in the state: the role it made first is dropped at once, nothing is left.
     expect(await rolesLike(serverUrl(), derivedName(stack))).toEqual([]);
-    expect((await runRunner({ action: 'destroy', stack, backendUrl, secretConfig: { serverUrl: serverUrl() }, config: { template: 'no_such_golden' } })).result.ok).toBe(true);
+    expect(
+      (
+        await runRunner({
+          action: 'destroy',
+          stack,
+          backendUrl,
+          secretConfig: { serverUrl: serverUrl() },
+          config: { template: 'no_such_golden' },
+        })
+      ).result.ok,
+    ).toBe(true);
   });
 });
 
 /** Every file under `dir` whose path names the stack: checkpoints, backups, history, locks (the file bucket leaves empty directories behind). */
 function filesNaming(dir: string, stack: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).filter((path) => path.includes(stack) && statSync(join(dir, path)).isFile());
+  return (readdirSync(dir, { recursive: true }) as string[]).filter(
+    (path) => path.includes(stack) && statSync(join(dir, path)).isFile(),
+  );
 }

@@ -13,15 +13,32 @@ import { applyBaseline, applyObjects, getEnvironment, type Environment } from '.
 // PostgreSQL (registered as a Baseline database, its admin URL in an admin
 // namespace), a file:// backend, a passphrase Secret in the operator's namespace.
 
-export const SEED_SQL = 'CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL); INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 250) g;';
+export const SEED_SQL =
+  'CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL); INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 250) g;';
 
-export async function infrastructureBaseline(o: { name: string; previews: string; source: string; backendDir: string; id: string }): Promise<void> {
+export async function infrastructureBaseline(o: {
+  name: string;
+  previews: string;
+  source: string;
+  backendDir: string;
+  id: string;
+}): Promise<void> {
   const server = await productionCredentials(`infra-server-${o.id}`, { pg: testPgUrl() });
   applyObjects([
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.source } },
     ...syntheticBaseline(o.source, 0, { partOf: 'mini' }),
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'seed-sql', namespace: o.source }, data: { 'seed.sql': SEED_SQL } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: `pulumi-${o.id}`, namespace: OPERATOR_NAMESPACE }, stringData: { passphrase: `passphrase-${o.id}` } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'seed-sql', namespace: o.source },
+      data: { 'seed.sql': SEED_SQL },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: `pulumi-${o.id}`, namespace: OPERATOR_NAMESPACE },
+      stringData: { passphrase: `passphrase-${o.id}` },
+    },
   ]);
   applyBaseline(o.name, [o.previews], {
     source: { namespace: o.source },
@@ -47,7 +64,13 @@ export function infraCondition(env: Environment | undefined, type: string) {
   return infra(env)?.conditions?.find((c) => c.type === type);
 }
 
-export function waitForInfra(name: string, namespace: string, accept: (s: InfrastructureStatus) => boolean, what: string, timeoutMs = 150_000): Promise<Environment> {
+export function waitForInfra(
+  name: string,
+  namespace: string,
+  accept: (s: InfrastructureStatus) => boolean,
+  what: string,
+  timeoutMs = 150_000,
+): Promise<Environment> {
   return eventually(
     async () => {
       const env = await getEnvironment(name, namespace);
@@ -60,8 +83,12 @@ export function waitForInfra(name: string, namespace: string, accept: (s: Infras
 
 export function secretData(namespace: string, name: string): Record<string, string> | undefined {
   try {
-    const secret = JSON.parse(kubectl(['get', 'secret', '-n', namespace, name, '-o', 'json'])) as { data?: Record<string, string> };
-    return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    const secret = JSON.parse(kubectl(['get', 'secret', '-n', namespace, name, '-o', 'json'])) as {
+      data?: Record<string, string>;
+    };
+    return Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+    );
   } catch {
     return undefined;
   }
@@ -69,7 +96,9 @@ export function secretData(namespace: string, name: string): Record<string, stri
 
 /** Files of the backend that name a stack (checkpoints, backups, history, locks). */
 export function backendFiles(dir: string, stack: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).filter((path) => path.includes(stack) && statSync(join(dir, path)).isFile());
+  return (readdirSync(dir, { recursive: true }) as string[]).filter(
+    (path) => path.includes(stack) && statSync(join(dir, path)).isFile(),
+  );
 }
 
 /** The runner processes (operator/infrastructure/child.js) whose parent is `parent`. */

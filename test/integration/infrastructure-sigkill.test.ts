@@ -7,7 +7,16 @@ import { stackNameOf } from '../../operator/infrastructure/request';
 import { OPERATOR_NAMESPACE } from '../setup/operator-identity';
 import { createNamespace, deleteNamespace, eventually, kubectl } from '../support/kube';
 import { describeProcess, type OperatorProcess, spawnOperator } from '../support/operator-process';
-import { backendFiles, infra, infraCondition, infrastructureBaseline, orphanedProviders, runnersOf, secretData, waitForInfra } from './infrastructure-fixtures';
+import {
+  backendFiles,
+  infra,
+  infraCondition,
+  infrastructureBaseline,
+  orphanedProviders,
+  runnersOf,
+  secretData,
+  waitForInfra,
+} from './infrastructure-fixtures';
 import { databasesLike, rolesLike, testPgUrl } from './infrastructure-runner';
 import { deleteBaseline, deleteEnvironments, environment, getEnvironment } from './stagingenvironment-fixtures';
 
@@ -35,7 +44,13 @@ describe('a runner killed mid-operation', () => {
     await infrastructureBaseline({ name: baselineName, previews, source, backendDir, id });
     operator = spawnOperator(
       `infra-kill-${id}`,
-      [`--kubeconfig=${process.env.UNDERSTUDY_OPERATOR_KUBECONFIG}`, `--namespace=${previews}`, '--metrics-bind-address=0', '--health-probe-bind-address=127.0.0.1:0', '--graceful-shutdown-timeout=5'],
+      [
+        `--kubeconfig=${process.env.UNDERSTUDY_OPERATOR_KUBECONFIG}`,
+        `--namespace=${previews}`,
+        '--metrics-bind-address=0',
+        '--health-probe-bind-address=127.0.0.1:0',
+        '--graceful-shutdown-timeout=5',
+      ],
       { POD_NAMESPACE: OPERATOR_NAMESPACE, UNDERSTUDY_TEST_PROVIDER_PAUSE_MS: '4000' },
     );
   });
@@ -49,26 +64,49 @@ describe('a runner killed mid-operation', () => {
 
   /** Waits until the runner is inside `step`, then kills its process group; returns the runner's pid. */
   async function killDuring(step: string): Promise<number> {
-    await waitForInfra('crash', previews, (s) => (s.progress ?? '').includes(step), `progress "${step}"`, 180_000).catch((error: unknown) => {
+    await waitForInfra(
+      'crash',
+      previews,
+      (s) => (s.progress ?? '').includes(step),
+      `progress "${step}"`,
+      180_000,
+    ).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${describeProcess(operator)}`);
     });
-    const [runner] = await eventually(() => {
-      const pids = runnersOf(operator.child.pid!);
-      return pids.length > 0 ? pids : undefined;
-    }, { timeoutMs: 10_000, what: 'the runner process' });
+    const [runner] = await eventually(
+      () => {
+        const pids = runnersOf(operator.child.pid!);
+        return pids.length > 0 ? pids : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the runner process' },
+    );
     process.kill(-runner!, 'SIGKILL');
     return runner!;
   }
 
   it('recovers after a kill during up and during destroy, leaving exactly one database, then none', async () => {
-    kubectl(['apply', '-f', '-'], JSON.stringify(environment('crash', previews, { baselineRef: { name: baselineName } })));
+    kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(environment('crash', previews, { baselineRef: { name: baselineName } })),
+    );
     const killedUp = await killDuring('creating database');
-    const ready = await waitForInfra('crash', previews, (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false, 'Ready after the kill', 180_000);
+    const ready = await waitForInfra(
+      'crash',
+      previews,
+      (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      'Ready after the kill',
+      180_000,
+    );
     expect(runnersOf(operator.child.pid!)).not.toContain(killedUp);
     // The dynamic provider (in a process group of its own) died with its engine: none is left behind.
-    await eventually(() => orphanedProviders().length === 0, { timeoutMs: 10_000, what: 'no orphaned dynamic-provider process' });
+    await eventually(() => orphanedProviders().length === 0, {
+      timeoutMs: 10_000,
+      what: 'no orphaned dynamic-provider process',
+    });
     // The run after the kill said what it cleared: the dead engine's lock and its pending create.
-    expect(infraCondition(ready, 'Ready')?.message).toMatch(/recovered: removed 1 stale lock.*recovered: cleared 1 pending operation/);
+    expect(infraCondition(ready, 'Ready')?.message).toMatch(
+      /recovered: removed 1 stale lock.*recovered: cleared 1 pending operation/,
+    );
     const env = await getEnvironment('crash', previews);
     const stack = stackNameOf({ namespace: previews, name: 'crash', uid: env!.metadata.uid! });
     const name = derivedName(stack);
@@ -79,8 +117,14 @@ describe('a runner killed mid-operation', () => {
 
     kubectl(['delete', 'stagingenvironment', '-n', previews, 'crash', '--wait=false']);
     await killDuring('deleting database');
-    await eventually(async () => (await getEnvironment('crash', previews)) === undefined, { timeoutMs: 180_000, what: 'environment crash gone' });
-    await eventually(() => orphanedProviders().length === 0, { timeoutMs: 10_000, what: 'no orphaned dynamic-provider process' });
+    await eventually(async () => (await getEnvironment('crash', previews)) === undefined, {
+      timeoutMs: 180_000,
+      what: 'environment crash gone',
+    });
+    await eventually(() => orphanedProviders().length === 0, {
+      timeoutMs: 10_000,
+      what: 'no orphaned dynamic-provider process',
+    });
     expect(await databasesLike(testPgUrl(), `${name}%`)).toEqual([]);
     expect(await rolesLike(testPgUrl(), `${name}%`)).toEqual([]);
     expect(backendFiles(backendDir, stack)).toEqual([]);

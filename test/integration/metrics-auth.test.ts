@@ -22,12 +22,16 @@ interface Answer {
 /** GET over TLS without verifying the (self-signed) certificate, which is returned to be checked. */
 function get(url: string, token?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { rejectUnauthorized: false, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
-      let body = '';
-      const raw = (res.socket as TLSSocket).getPeerX509Certificate?.();
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cert: raw }));
-    });
+    const req = request(
+      url,
+      { rejectUnauthorized: false, headers: token ? { authorization: `Bearer ${token}` } : {} },
+      (res) => {
+        let body = '';
+        const raw = (res.socket as TLSSocket).getPeerX509Certificate?.();
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cert: raw }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -45,7 +49,13 @@ describe('metrics over HTTPS with TokenReview and SubjectAccessReview', () => {
     kubectl(['create', 'serviceaccount', 'reader', '-n', ns]);
     kubectl(['create', 'serviceaccount', 'stranger', '-n', ns]);
     // What metrics.readerSubjects renders: the chart's metrics-reader ClusterRole bound to a scraper.
-    kubectl(['create', 'clusterrolebinding', binding, `--clusterrole=${RELEASE}-metrics-reader`, `--serviceaccount=${ns}:reader`]);
+    kubectl([
+      'create',
+      'clusterrolebinding',
+      binding,
+      `--clusterrole=${RELEASE}-metrics-reader`,
+      `--serviceaccount=${ns}:reader`,
+    ]);
     manager = new Manager({
       kubeConfig: operatorKubeConfig(),
       logger: createLogger({ level: 'warn' }),
@@ -93,12 +103,19 @@ describe('metrics over HTTPS with TokenReview and SubjectAccessReview', () => {
   it('answers 200 with the metrics to a ServiceAccount bound to the metrics-reader ClusterRole', async () => {
     const reader = token('reader');
     // RBAC takes a moment to see a binding made just now; refusals are cached 10 s, so the first try waits for it.
-    await eventually(async () => (await get(url, reader)).status === 200, { what: 'the reader allowed', timeoutMs: 30_000, intervalMs: 1000 });
+    await eventually(async () => (await get(url, reader)).status === 200, {
+      what: 'the reader allowed',
+      timeoutMs: 30_000,
+      intervalMs: 1000,
+    });
     const answer = await get(url, reader);
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('rest_client_requests_total{code="201",method="POST"');
     expect(answer.body).toMatch(/# TYPE workqueue_depth gauge/);
     // The only replica takes the lease; client-go's gauge says so.
-    await eventually(async () => (await get(url, reader)).body.includes(`leader_election_master_status{name="${lease}"} 1`), { what: 'leader_election_master_status 1', timeoutMs: 20_000, intervalMs: 500 });
+    await eventually(
+      async () => (await get(url, reader)).body.includes(`leader_election_master_status{name="${lease}"} 1`),
+      { what: 'leader_election_master_status 1', timeoutMs: 20_000, intervalMs: 500 },
+    );
   });
 });

@@ -4,7 +4,15 @@ import { CHART_NAMESPACE, renderRuleGroups } from '../support/chart-render';
 import { createNamespace, deleteNamespace } from '../support/kube';
 import { metricValue } from '../support/operator-process';
 import { type RulePrometheus, startRulePrometheus } from '../support/prometheus-rules';
-import { applyBaseline, baselineName, conditionOf, createCheck, deleteBaselines, startOperator, waitForStatus } from './paritycheck-controller.fixture';
+import {
+  applyBaseline,
+  baselineName,
+  conditionOf,
+  createCheck,
+  deleteBaselines,
+  startOperator,
+  waitForStatus,
+} from './paritycheck-controller.fixture';
 
 jest.setTimeout(120_000);
 
@@ -28,9 +36,24 @@ describe('StagingProductionDivergence from a real ParityCheck run', () => {
   beforeAll(async () => {
     production = createNamespace('div-prod');
     staging = createNamespace('div-stage');
-    const rate = (namespace: string, service: string, value: number): RecordedSeries => ({ name: 'http_error_ratio', labels: { namespace, service }, value: () => value });
-    source = await startPrometheus({ series: [rate(production, 'checkout', 0.01), rate(staging, 'checkout', 0.03), rate(production, 'catalog', 0.01), rate(staging, 'catalog', 0.01)] });
-    await applyBaseline(baseline, { source: { namespace: production }, allowedNamespaces: { names: [staging] }, data: { prometheus: { url: source.url } } });
+    const rate = (namespace: string, service: string, value: number): RecordedSeries => ({
+      name: 'http_error_ratio',
+      labels: { namespace, service },
+      value: () => value,
+    });
+    source = await startPrometheus({
+      series: [
+        rate(production, 'checkout', 0.01),
+        rate(staging, 'checkout', 0.03),
+        rate(production, 'catalog', 0.01),
+        rate(staging, 'catalog', 0.01),
+      ],
+    });
+    await applyBaseline(baseline, {
+      source: { namespace: production },
+      allowedNamespaces: { names: [staging] },
+      data: { prometheus: { url: source.url } },
+    });
     manager = await startOperator([staging]);
   });
 
@@ -41,20 +64,46 @@ describe('StagingProductionDivergence from a real ParityCheck run', () => {
     [production, staging].forEach((ns) => ns && deleteNamespace(ns));
   });
 
-  it('exports both sides per service, and the chart\'s rule over the scraped series fires for checkout only', async () => {
+  it("exports both sides per service, and the chart's rule over the scraped series fires for checkout only", async () => {
     await createCheck(staging, 'parity', {
       baselineRef: { name: baseline },
       categories: {
         configuration: { enabled: false },
-        behaviour: { queries: [{ name: 'error-rate', query: ERRORS, services: ['catalog', 'checkout'], comparison: 'Absolute', tolerance: '0.005' }] },
+        behaviour: {
+          queries: [
+            {
+              name: 'error-rate',
+              query: ERRORS,
+              services: ['catalog', 'checkout'],
+              comparison: 'Absolute',
+              tolerance: '0.005',
+            },
+          ],
+        },
       },
     });
-    const check = await waitForStatus(staging, 'parity', (c) => conditionOf(c, 'Ready')?.status === 'True', 'the check to run');
+    const check = await waitForStatus(
+      staging,
+      'parity',
+      (c) => conditionOf(c, 'Ready')?.status === 'True',
+      'the check to run',
+    );
     expect(check.status?.findings?.map((f) => f.resource)).toEqual(['Query/error-rate/checkout']);
 
     const text = await (await fetch(`${manager!.metricsUrl}/metrics`)).text();
-    const value = (service: string, side: string) => metricValue(text, 'understudy_parity_behaviour_value', { check: `${staging}/parity`, service, metric: 'error-rate', side });
-    expect([value('checkout', 'staging'), value('checkout', 'production'), value('catalog', 'staging'), value('catalog', 'production')]).toEqual([0.03, 0.01, 0.01, 0.01]);
+    const value = (service: string, side: string) =>
+      metricValue(text, 'understudy_parity_behaviour_value', {
+        check: `${staging}/parity`,
+        service,
+        metric: 'error-rate',
+        side,
+      });
+    expect([
+      value('checkout', 'staging'),
+      value('checkout', 'production'),
+      value('catalog', 'staging'),
+      value('catalog', 'production'),
+    ]).toEqual([0.03, 0.01, 0.01, 0.01]);
 
     // The scrape adds the operator's namespace, as a ServiceMonitor does; `for` is 0 so one evaluation decides.
     alerts = await startRulePrometheus({
@@ -62,6 +111,8 @@ describe('StagingProductionDivergence from a real ParityCheck run', () => {
       targets: [{ url: `${manager!.metricsUrl}/metrics`, labels: { namespace: CHART_NAMESPACE } }],
     });
     const firing = (await alerts.firing()).filter((a) => a.labels.alertname === 'StagingProductionDivergence');
-    expect(firing.map((a) => [a.labels.check, a.labels.service, a.labels.signal])).toEqual([[`${staging}/parity`, 'checkout', 'error-rate']]);
+    expect(firing.map((a) => [a.labels.check, a.labels.service, a.labels.signal])).toEqual([
+      [`${staging}/parity`, 'checkout', 'error-rate'],
+    ]);
   });
 });

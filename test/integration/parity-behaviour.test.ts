@@ -18,7 +18,11 @@ function recorded(): RecordedSeries[] {
   for (const namespace of [PRODUCTION, STAGING]) {
     for (const service of ['catalog', 'checkout']) {
       const slow = namespace === STAGING && service === 'checkout' ? 3 : 1;
-      series.push({ name: 'http_request_duration_seconds_p95', labels: { namespace, service }, value: jitter(0.12 * slow) });
+      series.push({
+        name: 'http_request_duration_seconds_p95',
+        labels: { namespace, service },
+        value: jitter(0.12 * slow),
+      });
       series.push({ name: 'http_error_ratio', labels: { namespace, service }, value: jitter(0.01) });
     }
   }
@@ -46,20 +50,36 @@ describe('ParityCheck behaviour category on a real Prometheus', () => {
   let emptyPrometheus: PrometheusServer;
 
   beforeAll(async () => {
-    [recordedPrometheus, emptyPrometheus] = await Promise.all([startPrometheus({ series: recorded() }), startPrometheus()]);
+    [recordedPrometheus, emptyPrometheus] = await Promise.all([
+      startPrometheus({ series: recorded() }),
+      startPrometheus(),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([recordedPrometheus?.stop(), emptyPrometheus?.stop()]);
   });
 
   async function check(url: string, services?: string[]) {
-    return runParityCheck(parseResolvedParityCheck(spec(services)), { metrics: new PrometheusClient(url) }, undefined, new Date());
+    return runParityCheck(
+      parseResolvedParityCheck(spec(services)),
+      { metrics: new PrometheusClient(url) },
+      undefined,
+      new Date(),
+    );
   }
 
   it('finds a p95 three times higher, and nothing else', async () => {
     const result = await check(recordedPrometheus.url);
     expect(result.inconclusive).toEqual([]);
-    expect(result.findings).toEqual([expect.objectContaining({ category: 'behaviour', resource: 'Query/p95-latency/checkout', path: 'median', severity: 'warning', expected: false })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        category: 'behaviour',
+        resource: 'Query/p95-latency/checkout',
+        path: 'median',
+        severity: 'warning',
+        expected: false,
+      }),
+    ]);
     expect(Number(result.findings[0]!.staging) / Number(result.findings[0]!.production)).toBeCloseTo(3, 1);
     expect(result.findings[0]!.message).toMatch(/\+200%/);
     expect(result.status.conditions?.find((c) => c.type === 'BehaviourDrifted')).toMatchObject({ status: 'True' });
@@ -77,8 +97,14 @@ describe('ParityCheck behaviour category on a real Prometheus', () => {
     const result = await check(emptyPrometheus.url);
     expect(result.findings).toEqual([]);
     expect(result.status.summary).toMatchObject({ verdict: 'Inconclusive', inconclusive: 4 });
-    expect(result.status.conditions?.find((c) => c.type === 'InParity')).toMatchObject({ status: 'Unknown', reason: 'Inconclusive' });
-    expect(result.status.conditions?.find((c) => c.type === 'BehaviourDrifted')).toMatchObject({ status: 'Unknown', reason: 'InsufficientData' });
+    expect(result.status.conditions?.find((c) => c.type === 'InParity')).toMatchObject({
+      status: 'Unknown',
+      reason: 'Inconclusive',
+    });
+    expect(result.status.conditions?.find((c) => c.type === 'BehaviourDrifted')).toMatchObject({
+      status: 'Unknown',
+      reason: 'InsufficientData',
+    });
     expect(result.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
     expect(result.inconclusive[0]!.reason).toMatch(/no data in production and staging/);
   });
@@ -86,8 +112,14 @@ describe('ParityCheck behaviour category on a real Prometheus', () => {
   it('turns an unreachable Prometheus into Stalled with a clear message', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const result = await check(url);
-    expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({ status: 'True', message: expect.stringContaining(`cannot reach Prometheus at ${url}: ECONNREFUSED`) });
-    expect(result.status.conditions?.find((c) => c.type === 'InParity')).toMatchObject({ status: 'Unknown', reason: 'SourceUnavailable' });
+    expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({
+      status: 'True',
+      message: expect.stringContaining(`cannot reach Prometheus at ${url}: ECONNREFUSED`),
+    });
+    expect(result.status.conditions?.find((c) => c.type === 'InParity')).toMatchObject({
+      status: 'Unknown',
+      reason: 'SourceUnavailable',
+    });
   });
 
   it('gives the CLI exit codes a CI gate needs: 1 on drift, 0 in parity, 2 inconclusive', async () => {

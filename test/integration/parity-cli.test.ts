@@ -35,7 +35,9 @@ describe('understudy parity against real sources', () => {
     const url = await createDatabase(process.env.UNDERSTUDY_TEST_PG_URL!, `${name}_${run}`);
     const pg = new Client({ connectionString: url });
     await pg.connect();
-    await pg.query('create table orders (id bigint primary key, status text not null); create index orders_status_idx on orders (status)');
+    await pg.query(
+      'create table orders (id bigint primary key, status text not null); create index orders_status_idx on orders (status)',
+    );
     await pg.query(`insert into orders select g, 'paid' from generate_series(1, ${rows}) g`);
     await pg.query('analyze');
     await pg.end();
@@ -43,39 +45,71 @@ describe('understudy parity against real sources', () => {
   }
 
   beforeAll(async () => {
-    [production, staging, checks] = [createNamespace('pcli-prod'), createNamespace('pcli-pr'), createNamespace('pcli-checks')];
+    [production, staging, checks] = [
+      createNamespace('pcli-prod'),
+      createNamespace('pcli-pr'),
+      createNamespace('pcli-checks'),
+    ];
     namespaces.push(production, staging, checks);
     const apply = (objects: unknown[]) => Promise.all(objects.map((o) => client.apply(o as never)));
     await apply(['catalog', 'checkout'].flatMap((name) => shopService(name, { namespace: production })));
     await apply(
       ['catalog', 'checkout'].flatMap((name) =>
-        shopService(name, { namespace: staging, ...(name === 'checkout' ? { image } : {}), ...(name === 'catalog' ? { env: { LOG_LEVEL: 'trace', CATALOG_URL: `http://catalog.${staging}.svc:8080` } } : {}) }),
+        shopService(name, {
+          namespace: staging,
+          ...(name === 'checkout' ? { image } : {}),
+          ...(name === 'catalog'
+            ? { env: { LOG_LEVEL: 'trace', CATALOG_URL: `http://catalog.${staging}.svc:8080` } }
+            : {}),
+        }),
       ),
     );
     let stagingDb: string;
     [productionDb, stagingDb] = await Promise.all([database('pcli_prod', 1000), database('pcli_pr', 1000)]);
     await apply([
-      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-pr', namespace: checks }, stringData: { url: stagingDb } },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db-pr', namespace: checks },
+        stringData: { url: stagingDb },
+      },
       {
         apiVersion: 'understudy.dev/v1alpha1',
         kind: 'StagingEnvironment',
         metadata: { name: 'pr-7', namespace: checks },
         // No operator runs here: only its declared overrides are read.
-        spec: { baselineRef: { name: 'pcli-unused' }, secrets: { policy: 'Generate' }, services: [{ name: 'checkout', image }] },
+        spec: {
+          baselineRef: { name: 'pcli-unused' },
+          secrets: { policy: 'Generate' },
+          services: [{ name: 'checkout', image }],
+        },
       },
       {
         apiVersion: 'understudy.dev/v1alpha1',
         kind: 'StagingEnvironment',
         metadata: { name: 'pr-8', namespace: checks },
-        spec: { baselineRef: { name: 'pcli-unused' }, secrets: { policy: 'Generate' }, services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-8' }] },
+        spec: {
+          baselineRef: { name: 'pcli-unused' },
+          secrets: { policy: 'Generate' },
+          services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-8' }],
+        },
       },
     ]);
     // As the operator would report them: pr-7 made the staging namespace, pr-8 another one.
-    const ref = (name: string) => ({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: checks, name });
+    const ref = (name: string) => ({
+      apiVersion: 'understudy.dev/v1alpha1',
+      kind: 'StagingEnvironment',
+      namespace: checks,
+      name,
+    });
     await client.patchStatus(ref('pr-7'), { status: { namespace: staging } });
     await client.patchStatus(ref('pr-8'), { status: { namespace: `${staging}-8` } });
     prometheus = await startPrometheus({
-      series: [production, staging].map((namespace) => ({ name: 'p95', labels: { namespace, service: 'checkout' }, value: (_t: number, i: number) => 0.1 + 0.002 * (i % 3) })),
+      series: [production, staging].map((namespace) => ({
+        name: 'p95',
+        labels: { namespace, service: 'checkout' },
+        value: (_t: number, i: number) => 0.1 + 0.002 * (i % 3),
+      })),
     });
   });
 
@@ -98,9 +132,20 @@ describe('understudy parity against real sources', () => {
           staging: { environmentRef: { name: 'pr-7' } },
           categories: {
             configuration: { kinds: ['Deployment', 'Service', 'ConfigMap', 'Secret'] },
-            schema: { staging: { connectionSecretRef: { name: dbSecret, key: 'url' } }, production: { database: 'shop' } },
+            schema: {
+              staging: { connectionSecretRef: { name: dbSecret, key: 'url' } },
+              production: { database: 'shop' },
+            },
             data: {},
-            behaviour: { queries: [{ name: 'p95', query: 'max(p95{namespace="{{namespace}}",service="{{service}}"})', services: ['checkout'] }] },
+            behaviour: {
+              queries: [
+                {
+                  name: 'p95',
+                  query: 'max(p95{namespace="{{namespace}}",service="{{service}}"})',
+                  services: ['checkout'],
+                },
+              ],
+            },
           },
         },
       }),
@@ -109,14 +154,29 @@ describe('understudy parity against real sources', () => {
   }
 
   const kubeconfig = () => process.env.KUBECONFIG!;
-  const flags = () => ({ staging, production, kubeconfig: kubeconfig(), postgresProduction: productionDb, prometheus: prometheus.url });
+  const flags = () => ({
+    staging,
+    production,
+    kubeconfig: kubeconfig(),
+    postgresProduction: productionDb,
+    prometheus: prometheus.url,
+  });
 
   it('fails the gate on the undeclared env change and reports the declared image override as expected', async () => {
     const { result, exitCode } = await runParityCommand({ ...flags(), spec: manifest() });
     expect(exitCode).toBe(1);
-    const unexpected = result.findings.filter((f) => !f.expected && f.severity !== 'info').map((f) => [f.resource, f.path]);
+    const unexpected = result.findings
+      .filter((f) => !f.expected && f.severity !== 'info')
+      .map((f) => [f.resource, f.path]);
     expect(unexpected).toEqual([['Deployment/catalog', 'spec.template.spec.containers[app].env[LOG_LEVEL]']]);
-    expect(result.findings).toContainEqual(expect.objectContaining({ resource: 'Deployment/checkout', path: 'spec.template.spec.containers[app].image', expected: true, message: expect.stringContaining(`${checks}/pr-7`) }));
+    expect(result.findings).toContainEqual(
+      expect.objectContaining({
+        resource: 'Deployment/checkout',
+        path: 'spec.template.spec.containers[app].image',
+        expected: true,
+        message: expect.stringContaining(`${checks}/pr-7`),
+      }),
+    );
     expect(result.inconclusive).toEqual([]);
     const table = formatReport(result);
     expect(table).toMatch(/^Verdict: Drifted/);
@@ -131,35 +191,75 @@ describe('understudy parity against real sources', () => {
 
   it('exits 2 and names the field when a Secret the spec refers to is missing', async () => {
     // With --fail-on critical nothing else fails the gate, so the missing source decides the exit code.
-    const { exitCode, result } = await runParityCommand({ ...flags(), spec: manifest('db-missing'), failOn: 'critical' });
+    const { exitCode, result } = await runParityCommand({
+      ...flags(),
+      spec: manifest('db-missing'),
+      failOn: 'critical',
+    });
     expect(exitCode).toBe(2);
-    expect(result.status.conditions?.find((c) => c.type === 'Stalled')?.message).toContain(`spec.categories.schema.staging.connectionSecretRef: Secret ${checks}/db-missing not found`);
+    expect(result.status.conditions?.find((c) => c.type === 'Stalled')?.message).toContain(
+      `spec.categories.schema.staging.connectionSecretRef: Secret ${checks}/db-missing not found`,
+    );
   });
 
   it('exits 2 on a production namespace that does not exist, never "No differences found"', async () => {
     const typo = `${production}-prdo`;
-    await expect(runParityCommand({ staging, production: typo, kubeconfig: kubeconfig() })).rejects.toThrow(`--production ${typo}: namespace does not exist`);
-    await expect(runParityCommand({ staging: `${staging}-x`, production, kubeconfig: kubeconfig() })).rejects.toThrow(/--staging .*: namespace does not exist/);
+    await expect(runParityCommand({ staging, production: typo, kubeconfig: kubeconfig() })).rejects.toThrow(
+      `--production ${typo}: namespace does not exist`,
+    );
+    await expect(runParityCommand({ staging: `${staging}-x`, production, kubeconfig: kubeconfig() })).rejects.toThrow(
+      /--staging .*: namespace does not exist/,
+    );
     // As a CI job runs it: the exit code and the output.
-    const argv = ['node', 'understudy', 'parity', '--staging', staging, '--production', typo, '--kubeconfig', kubeconfig()];
+    const argv = [
+      'node',
+      'understudy',
+      'parity',
+      '--staging',
+      staging,
+      '--production',
+      typo,
+      '--kubeconfig',
+      kubeconfig(),
+    ];
     const program = `require(${JSON.stringify(resolve(__dirname, '../../operator/cli.ts'))}).main(${JSON.stringify(argv)})`;
     const cli = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      execFile(resolve(__dirname, '../../node_modules/.bin/tsx'), ['-e', program], (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+      execFile(resolve(__dirname, '../../node_modules/.bin/tsx'), ['-e', program], (error, stdout, stderr) =>
+        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      );
     });
     expect(cli).toMatchObject({ code: 2, stderr: expect.stringContaining('namespace does not exist') });
     expect(cli.stdout).not.toContain('No differences found');
   });
 
-  it('exits 2 when --environment did not make --staging: its overrides would excuse another namespace\'s drift', async () => {
+  it("exits 2 when --environment did not make --staging: its overrides would excuse another namespace's drift", async () => {
     await expect(runParityCommand({ ...flags(), spec: manifest(), environment: `${checks}/pr-8` })).rejects.toThrow(
       `--environment ${checks}/pr-8: the StagingEnvironment's target namespace is ${staging}-8, not --staging ${staging}`,
     );
-    const argv = ['node', 'understudy', 'parity', '--staging', staging, '--production', production, '--kubeconfig', kubeconfig(), '--environment', `${checks}/pr-8`, '--no-config'];
+    const argv = [
+      'node',
+      'understudy',
+      'parity',
+      '--staging',
+      staging,
+      '--production',
+      production,
+      '--kubeconfig',
+      kubeconfig(),
+      '--environment',
+      `${checks}/pr-8`,
+      '--no-config',
+    ];
     const program = `require(${JSON.stringify(resolve(__dirname, '../../operator/cli.ts'))}).main(${JSON.stringify(argv)})`;
     const cli = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      execFile(resolve(__dirname, '../../node_modules/.bin/tsx'), ['-e', program], (error, _stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }));
+      execFile(resolve(__dirname, '../../node_modules/.bin/tsx'), ['-e', program], (error, _stdout, stderr) =>
+        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }),
+      );
     });
-    expect(cli).toMatchObject({ code: 2, stderr: expect.stringContaining(`target namespace is ${staging}-8, not --staging ${staging}`) });
+    expect(cli).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`target namespace is ${staging}-8, not --staging ${staging}`),
+    });
     // The environment that made staging is accepted.
     expect((await runParityCommand({ ...flags(), spec: manifest(), environment: `${checks}/pr-7` })).exitCode).toBe(1);
   });
@@ -168,25 +268,56 @@ describe('understudy parity against real sources', () => {
     const { result } = await runParityCommand({ ...flags(), spec: manifest() });
     const path = 'spec.template.spec.containers[app].env[LOG_LEVEL]';
     expect(formatReport(result)).not.toContain('…');
-    expect(formatReport(result, { wide: true }).split('\n').some((l) => l.includes('Deployment/catalog') && l.includes(path))).toBe(true);
+    expect(
+      formatReport(result, { wide: true })
+        .split('\n')
+        .some((l) => l.includes('Deployment/catalog') && l.includes(path)),
+    ).toBe(true);
   });
 
   /** The installed command (bin/understudy.js over dist/, as `npm run build` leaves it). */
   const installed = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile('node', [resolve(__dirname, '../../bin/understudy.js'), ...args], { env: process.env }, (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+      execFile(
+        'node',
+        [resolve(__dirname, '../../bin/understudy.js'), ...args],
+        { env: process.env },
+        (error, stdout, stderr) =>
+          done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      );
     });
 
   it('exits 2 on a usage error, naming the bad value, so a typo never reads as drift (1) in the CI gate', async () => {
     const typo = await installed(['parity', '--staging', staging, '--production', production, '--fail-on', 'critcal']);
     expect(typo).toMatchObject({ code: 2, stdout: '' });
-    expect(typo.stderr).toMatch(/option '--fail-on <severity>' argument 'critcal' is invalid\. Allowed choices are info, warning, critical\./);
-    expect(await installed(['parity', '--staging', staging])).toMatchObject({ code: 2, stderr: expect.stringContaining("required option '--production <namespace>' not specified") });
-    expect(await installed(['parity', '--staging', staging, '--production', production, '--context', 'nope'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--context nope: no such context in the kubeconfig') });
+    expect(typo.stderr).toMatch(
+      /option '--fail-on <severity>' argument 'critcal' is invalid\. Allowed choices are info, warning, critical\./,
+    );
+    expect(await installed(['parity', '--staging', staging])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("required option '--production <namespace>' not specified"),
+    });
+    expect(
+      await installed(['parity', '--staging', staging, '--production', production, '--context', 'nope']),
+    ).toMatchObject({ code: 2, stderr: expect.stringContaining('--context nope: no such context in the kubeconfig') });
   });
 
   it('prints the same result as YAML with -o yaml, and exits 1 on the drift it found', async () => {
-    const run = await installed(['parity', '--staging', staging, '--production', production, '--spec', manifest(), '--postgres-production', productionDb, '--prometheus', prometheus.url, '-o', 'yaml']);
+    const run = await installed([
+      'parity',
+      '--staging',
+      staging,
+      '--production',
+      production,
+      '--spec',
+      manifest(),
+      '--postgres-production',
+      productionDb,
+      '--prometheus',
+      prometheus.url,
+      '-o',
+      'yaml',
+    ]);
     expect(run.code).toBe(1);
     const parsed = parseYaml(run.stdout) as { status: { summary: { verdict: string } }; findings: unknown[] };
     expect(parsed.status.summary.verdict).toBe('Drifted');

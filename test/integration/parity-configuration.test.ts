@@ -18,10 +18,16 @@ describe('ParityCheck configuration category on a real API server', () => {
 
   afterAll(() => namespaces.forEach(deleteNamespace));
 
-  async function shop(prefix: string, options: Partial<ServiceOptions> = {}, change?: (objects: KubeObject[]) => void): Promise<string> {
+  async function shop(
+    prefix: string,
+    options: Partial<ServiceOptions> = {},
+    change?: (objects: KubeObject[]) => void,
+  ): Promise<string> {
     const namespace = createNamespace(prefix);
     namespaces.push(namespace);
-    const objects = ['catalog', 'checkout', 'cart'].flatMap((name) => shopService(name, { namespace, ...options, ...(name === 'cart' ? { hpa: { min: 2, max: 8 } } : {}) }));
+    const objects = ['catalog', 'checkout', 'cart'].flatMap((name) =>
+      shopService(name, { namespace, ...options, ...(name === 'cart' ? { hpa: { min: 2, max: 8 } } : {}) }),
+    );
     change?.(objects);
     for (const object of objects) await client.apply(object as never);
     return namespace;
@@ -66,12 +72,17 @@ describe('ParityCheck configuration category on a real API server', () => {
   it('finds an env value, a ConfigMap key and a replica ratio with the right paths and severities', async () => {
     // The environment asked for half the replicas: staging follows, except catalog.
     const staging = await shop('parity-drift', { replicas: 2 }, (objects) => {
-      edit('HorizontalPodAutoscaler', 'cart', (h) => Object.assign(h.spec, { minReplicas: 1, maxReplicas: 4 }))(objects);
+      edit('HorizontalPodAutoscaler', 'cart', (h) => Object.assign(h.spec, { minReplicas: 1, maxReplicas: 4 }))(
+        objects,
+      );
       edit('Deployment', 'checkout', (d) => (d.spec.template.spec.containers[0].env[0].value = 'debug'))(objects);
       edit('ConfigMap', 'catalog-config', (c) => delete c.data['cache.ttl'])(objects);
       edit('Deployment', 'catalog', (d) => (d.spec.replicas = 1))(objects);
     });
-    const environment = { metadata: { name: 'pr-1', namespace: 'previews' }, spec: { scale: { replicas: '0.5' }, secrets: { policy: 'Generate' } } };
+    const environment = {
+      metadata: { name: 'pr-1', namespace: 'previews' },
+      spec: { scale: { replicas: '0.5' }, secrets: { policy: 'Generate' } },
+    };
     const result = await check(staging, production, { environment });
     const unexpected = result.findings.filter((f) => !f.expected).map((f) => [f.resource, f.path, f.severity]);
     expect(unexpected.sort()).toEqual(
@@ -94,10 +105,25 @@ describe('ParityCheck configuration category on a real API server', () => {
 
   it('reports an image override the environment declared as expected, not drift', async () => {
     const image = 'registry.example.com/shop/checkout:pr-1';
-    const staging = await shop('parity-override', { replicas: 4 }, edit('Deployment', 'checkout', (d) => (d.spec.template.spec.containers[0].image = image)));
-    const environment = { metadata: { name: 'pr-1', namespace: 'previews' }, spec: { services: [{ name: 'checkout', image }] } };
+    const staging = await shop(
+      'parity-override',
+      { replicas: 4 },
+      edit('Deployment', 'checkout', (d) => (d.spec.template.spec.containers[0].image = image)),
+    );
+    const environment = {
+      metadata: { name: 'pr-1', namespace: 'previews' },
+      spec: { services: [{ name: 'checkout', image }] },
+    };
     const result = await check(staging, production, { environment });
-    expect(result.findings).toEqual([expect.objectContaining({ resource: 'Deployment/checkout', path: 'spec.template.spec.containers[app].image', expected: true, severity: 'info', staging: image })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        resource: 'Deployment/checkout',
+        path: 'spec.template.spec.containers[app].image',
+        expected: true,
+        severity: 'info',
+        staging: image,
+      }),
+    ]);
     expect(result.status.summary).toMatchObject({ verdict: 'InParity', expected: 1 });
   });
 
@@ -111,35 +137,73 @@ describe('ParityCheck configuration category on a real API server', () => {
     expect(text).not.toContain('catalog-s3cret');
   });
 
-  it('with the operator\'s least-privilege identity and the Secret access an admin grants, lists every compared kind and decides', async () => {
+  it("with the operator's least-privilege identity and the Secret access an admin grants, lists every compared kind and decides", async () => {
     const source = KubeObjectSource.fromKubeConfig(operatorKubeConfig(), 'operator');
     const staging = await shop('parity-rbac', { replicas: 4 });
     // The chart reads no Secret cluster-wide: an admin grants it per namespace (rbac.secretNamespaces).
     await Promise.all([grantSecretRead(staging), grantSecretRead(production)]);
-    const result = await runParityCheck(parseResolvedParityCheck({ staging: { namespace: staging }, production: { namespace: production } }), { objects: { staging: source, production: source } }, undefined, new Date());
+    const result = await runParityCheck(
+      parseResolvedParityCheck({ staging: { namespace: staging }, production: { namespace: production } }),
+      { objects: { staging: source, production: source } },
+      undefined,
+      new Date(),
+    );
     expect(result.inconclusive).toEqual([]);
     expect(result.status.summary?.verdict).toBe('InParity');
   });
 
   it('with an identity that may not list Secrets (the chart with rbac.readSecrets=false), reports the kind instead of failing', async () => {
     const staging = await shop('parity-nosecrets', { replicas: 4 });
-    const source = KubeObjectSource.fromKubeConfig(identityWithoutSecrets(staging, [staging, production]), 'no-secrets');
+    const source = KubeObjectSource.fromKubeConfig(
+      identityWithoutSecrets(staging, [staging, production]),
+      'no-secrets',
+    );
     const all = parseResolvedParityCheck({ staging: { namespace: staging }, production: { namespace: production } });
-    const result = await runParityCheck(all, { objects: { staging: source, production: source } }, undefined, new Date());
+    const result = await runParityCheck(
+      all,
+      { objects: { staging: source, production: source } },
+      undefined,
+      new Date(),
+    );
     expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toBeUndefined();
     expect(result.inconclusive.map((i) => i.resource)).toEqual(['Secret/*', 'Secret/*']);
     expect(result.inconclusive[0]!.reason).toMatch(/not allowed to list Secret/);
     expect(result.status.summary?.verdict).toBe('Inconclusive');
 
     // Leaving Secret out is not enough while workloads take env from Secrets: the reason says so.
-    const withoutSecrets = ['Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'ConfigMap', 'HorizontalPodAutoscaler'] as const;
-    const narrowed = parseResolvedParityCheck({ staging: { namespace: staging }, production: { namespace: production }, categories: { configuration: { kinds: [...withoutSecrets] } } });
-    const stillUndecided = await runParityCheck(narrowed, { objects: { staging: source, production: source } }, undefined, new Date());
+    const withoutSecrets = [
+      'Deployment',
+      'StatefulSet',
+      'DaemonSet',
+      'Service',
+      'ConfigMap',
+      'HorizontalPodAutoscaler',
+    ] as const;
+    const narrowed = parseResolvedParityCheck({
+      staging: { namespace: staging },
+      production: { namespace: production },
+      categories: { configuration: { kinds: [...withoutSecrets] } },
+    });
+    const stillUndecided = await runParityCheck(
+      narrowed,
+      { objects: { staging: source, production: source } },
+      undefined,
+      new Date(),
+    );
     expect(stillUndecided.inconclusive[0]!.reason).toMatch(/the workloads compared need it .*grant list on Secret/);
 
     // Without workloads, nothing needs Secrets and the check is decisive.
-    const plain = parseResolvedParityCheck({ staging: { namespace: staging }, production: { namespace: production }, categories: { configuration: { kinds: ['Service', 'ConfigMap'] } } });
-    const decisive = await runParityCheck(plain, { objects: { staging: source, production: source } }, undefined, new Date());
+    const plain = parseResolvedParityCheck({
+      staging: { namespace: staging },
+      production: { namespace: production },
+      categories: { configuration: { kinds: ['Service', 'ConfigMap'] } },
+    });
+    const decisive = await runParityCheck(
+      plain,
+      { objects: { staging: source, production: source } },
+      undefined,
+      new Date(),
+    );
     expect(decisive.inconclusive).toEqual([]);
     expect(decisive.status.summary?.verdict).toBe('InParity');
   });

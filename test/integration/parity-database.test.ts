@@ -48,8 +48,13 @@ async function shopDatabase(name: string, customers: number, change?: string): P
   const url = await createDatabase(process.env.UNDERSTUDY_TEST_PG_URL!, `${name}_${RUN}`);
   await withClient(url, async (client) => {
     await client.query(SHOP_SCHEMA);
-    await client.query(`insert into customers (email, country) select 'user' || g || '@example.com', case when g % 10 = 0 then null else (array['DE','FR','US','JP'])[1 + g % 4] end from generate_series(1, $1) g`, [customers]);
-    await client.query(`insert into orders (customer_id, status, total, note) select c.id, (array['new','paid','shipped'])[1 + (c.id + k) % 3], (c.id % 97) + k, case when k = 1 then 'gift' end from customers c, generate_series(1, 3) k`);
+    await client.query(
+      `insert into customers (email, country) select 'user' || g || '@example.com', case when g % 10 = 0 then null else (array['DE','FR','US','JP'])[1 + g % 4] end from generate_series(1, $1) g`,
+      [customers],
+    );
+    await client.query(
+      `insert into orders (customer_id, status, total, note) select c.id, (array['new','paid','shipped'])[1 + (c.id + k) % 3], (c.id % 97) + k, case when k = 1 then 'gift' end from customers c, generate_series(1, 3) k`,
+    );
     if (change) await client.query(change);
     await client.query('analyze');
   });
@@ -112,8 +117,15 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
   });
 
   it('accepts a smaller copy at the expected ratio and reports column changes', async () => {
-    const staging = await shopDatabase('parity_half', 1000, "alter table orders alter column note type varchar(200); update customers set country = 'DE' where country is null; alter table customers alter column country set not null");
-    const half = { ...spec, categories: { ...spec.categories, data: { ...spec.categories.data!, expectedRowRatio: '0.5' } } };
+    const staging = await shopDatabase(
+      'parity_half',
+      1000,
+      "alter table orders alter column note type varchar(200); update customers set country = 'DE' where country is null; alter table customers alter column country set not null",
+    );
+    const half = {
+      ...spec,
+      categories: { ...spec.categories, data: { ...spec.categories.data!, expectedRowRatio: '0.5' } },
+    };
     const result = await runParityCheck(half, { databases: databases(staging) }, undefined, new Date());
     expect(result.findings.map((f) => [f.resource, f.path, f.severity]).sort()).toEqual(
       [
@@ -126,7 +138,12 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
 
   it('turns an unreachable database into Stalled with a clear message and no credentials', async () => {
     const port = await freePort();
-    const result = await runParityCheck(spec, { databases: databases(`postgresql://parity:s3cret@127.0.0.1:${port}/shop`) }, undefined, new Date());
+    const result = await runParityCheck(
+      spec,
+      { databases: databases(`postgresql://parity:s3cret@127.0.0.1:${port}/shop`) },
+      undefined,
+      new Date(),
+    );
     const stalled = result.status.conditions?.find((c) => c.type === 'Stalled');
     expect(stalled).toMatchObject({ status: 'True', reason: 'SourceUnavailable' });
     expect(stalled!.message).toContain(`cannot connect to the staging database 127.0.0.1:${port}/shop`);
@@ -145,7 +162,13 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
     expect(result.findings.map((f) => [f.resource, f.path, f.severity, f.staging, f.production]).sort()).toEqual(
       [
         ['Enum/public.order_channel', 'labels[marketplace]', 'warning', 'marketplace', undefined],
-        ['Domain/public.price', 'checks[CHECK ((VALUE >= (0)::numeric))]', 'warning', undefined, 'CHECK ((VALUE >= (0)::numeric))'],
+        [
+          'Domain/public.price',
+          'checks[CHECK ((VALUE >= (0)::numeric))]',
+          'warning',
+          undefined,
+          'CHECK ((VALUE >= (0)::numeric))',
+        ],
         ['Sequence/public.invoice_no', 'increment', 'warning', '10', '1'],
       ].sort(),
     );
@@ -158,24 +181,46 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
     // The deleted rows reach pg_stat_all_tables when the deleting backend reports them.
     await withClient(staging, async (client) => {
       for (let i = 0; i < 50; i++) {
-        const { rows } = await client.query<{ modified: string }>("select n_mod_since_analyze as modified from pg_stat_user_tables where relname = 'orders'");
+        const { rows } = await client.query<{ modified: string }>(
+          "select n_mod_since_analyze as modified from pg_stat_user_tables where relname = 'orders'",
+        );
         if (Number(rows[0]?.modified) >= 3000) return;
         await new Promise((r) => setTimeout(r, 100));
       }
     });
     const result = await runParityCheck(spec, { databases: databases(staging) }, undefined, new Date());
     const rows = result.findings.find((f) => f.resource === 'Table/public.orders' && f.path === 'rows');
-    expect(rows).toMatchObject({ category: 'data', staging: '3000', production: '6000', severity: 'warning', message: expect.stringContaining('staging: count(*); production: count(*)') });
+    expect(rows).toMatchObject({
+      category: 'data',
+      staging: '3000',
+      production: '6000',
+      severity: 'warning',
+      message: expect.stringContaining('staging: count(*); production: count(*)'),
+    });
     expect(result.inconclusive).toEqual([
-      expect.objectContaining({ resource: 'Table/public.orders', path: 'columns', reason: expect.stringMatching(/staging statistics are stale: \d+ rows modified since ANALYZE at \d{4}-.*pg_class.reltuples says 6000 rows, count\(\*\) 3000/) }),
+      expect.objectContaining({
+        resource: 'Table/public.orders',
+        path: 'columns',
+        reason: expect.stringMatching(
+          /staging statistics are stale: \d+ rows modified since ANALYZE at \d{4}-.*pg_class.reltuples says 6000 rows, count\(\*\) 3000/,
+        ),
+      }),
     ]);
     expect(result.status.summary?.verdict).toBe('Drifted');
   });
 
   it('stops with the field named, never in parity, when a compared schema does not exist in production', async () => {
-    const typo = { ...spec, categories: { ...spec.categories, schema: { ...spec.categories.schema!, schemas: ['pubic'] } } };
+    const typo = {
+      ...spec,
+      categories: { ...spec.categories, schema: { ...spec.categories.schema!, schemas: ['pubic'] } },
+    };
     const result = await runParityCheck(typo, { databases: databases(production) }, undefined, new Date());
-    expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({ status: 'True', message: expect.stringContaining('spec.categories.schema.schemas[0]: no table, enum, domain or sequence in schema "pubic"') });
+    expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({
+      status: 'True',
+      message: expect.stringContaining(
+        'spec.categories.schema.schemas[0]: no table, enum, domain or sequence in schema "pubic"',
+      ),
+    });
     expect(result.status.summary?.verdict).not.toBe('InParity');
   });
 
@@ -183,7 +228,10 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
     const missing = new URL(production);
     missing.pathname = `/parity_missing_${RUN}`;
     const result = await runParityCheck(spec, { databases: databases(missing.toString()) }, undefined, new Date());
-    expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({ status: 'True', message: expect.stringContaining(`database "parity_missing_${RUN}" does not exist`) });
+    expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({
+      status: 'True',
+      message: expect.stringContaining(`database "parity_missing_${RUN}" does not exist`),
+    });
     expect(result.status.summary?.verdict).not.toBe('InParity');
   });
 });

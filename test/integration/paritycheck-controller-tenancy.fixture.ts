@@ -17,8 +17,25 @@ export const ALICE = 'alice';
 /** What an admin grants a team: ParityChecks in its own namespace, nothing more. */
 export function grantAlice(namespace: string): void {
   const rbac = [
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'parity-author', namespace }, rules: [{ apiGroups: ['understudy.dev'], resources: ['paritychecks'], verbs: ['get', 'list', 'watch', 'create', 'delete'] }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'parity-author', namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'parity-author' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: ALICE }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'parity-author', namespace },
+      rules: [
+        {
+          apiGroups: ['understudy.dev'],
+          resources: ['paritychecks'],
+          verbs: ['get', 'list', 'watch', 'create', 'delete'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'parity-author', namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'parity-author' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: ALICE }],
+    },
   ];
   kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }));
 }
@@ -34,14 +51,25 @@ export function aliceCan(args: string[]): boolean {
 }
 
 /** Alice creates a ParityCheck; `validate=false` lets her send fields the schema does not have, as an old client would. */
-export async function aliceCreates(namespace: string, name: string, spec: ParityCheckSpecInput | Record<string, unknown>, validate = true): Promise<void> {
+export async function aliceCreates(
+  namespace: string,
+  name: string,
+  spec: ParityCheckSpecInput | Record<string, unknown>,
+  validate = true,
+): Promise<void> {
   const object = { apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', metadata: { name, namespace }, spec };
-  const result = await kubectlAsync(['create', `--as=${ALICE}`, `--validate=${validate ? 'strict' : 'false'}`, '-f', '-'], JSON.stringify(object));
+  const result = await kubectlAsync(
+    ['create', `--as=${ALICE}`, `--validate=${validate ? 'strict' : 'false'}`, '-f', '-'],
+    JSON.stringify(object),
+  );
   if (result.code !== 0) throw new Error(`alice could not create ${namespace}/${name}: ${result.stderr}`);
 }
 
 /** The ParityCheck exactly as alice can read it: everything she could learn from it. */
-export async function aliceReads(namespace: string, name: string): Promise<{ object: ParityCheckObject; text: string }> {
+export async function aliceReads(
+  namespace: string,
+  name: string,
+): Promise<{ object: ParityCheckObject; text: string }> {
   const result = await kubectlAsync(['get', `--as=${ALICE}`, '-n', namespace, 'paritycheck', name, '-o', 'json']);
   if (result.code !== 0) throw new Error(`alice could not read ${namespace}/${name}: ${result.stderr}`);
   return { object: JSON.parse(result.stdout) as ParityCheckObject, text: result.stdout };
@@ -70,12 +98,30 @@ export const ran = (marker: string) => existsSync(marker);
 /** A kubeconfig whose user runs a command: the attack of a kubeconfig handed to client-node whole. */
 export function execKubeconfig(marker: string): string {
   const server = adminKubeConfig().getCurrentCluster()!.server;
-  const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'from-exec' } });
+  const credential = JSON.stringify({
+    apiVersion: 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    status: { token: 'from-exec' },
+  });
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'sh', args: ['-c', `touch ${marker}; cat /var/run/secrets/kubernetes.io/serviceaccount/token >&2; echo '${credential}'`] } } }],
+    users: [
+      {
+        name: 'u',
+        user: {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: 'sh',
+            args: [
+              '-c',
+              `touch ${marker}; cat /var/run/secrets/kubernetes.io/serviceaccount/token >&2; echo '${credential}'`,
+            ],
+          },
+        },
+      },
+    ],
     contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
     'current-context': 'x',
   });
@@ -96,9 +142,26 @@ export function remoteReaderKubeconfig(namespace: string): string {
   const manifests = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa.name, namespace } },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'remote-reader', namespace }, rules },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'remote-reader', namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'remote-reader' }, subjects: [sa] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `${namespace}-namespace-reader` }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `${namespace}-namespace-reader` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${namespace}-namespace-reader` }, subjects: [sa] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'remote-reader', namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'remote-reader' },
+      subjects: [sa],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: `${namespace}-namespace-reader` },
+      rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `${namespace}-namespace-reader` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${namespace}-namespace-reader` },
+      subjects: [sa],
+    },
   ];
   kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }));
   const token = kubectl(['create', 'token', sa.name, '-n', namespace, '--duration=1h']).trim();
@@ -120,9 +183,21 @@ export function removeRemoteReader(namespace: string): void {
 
 /** A Secret in the operator's own namespace, where an admin puts kubeconfigs of other clusters. */
 export async function operatorSecret(name: string, data: Record<string, string>): Promise<void> {
-  await admin.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: OPERATOR_NAMESPACE }, stringData: data } as KubernetesObject, { force: true });
+  await admin.apply(
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: OPERATOR_NAMESPACE },
+      stringData: data,
+    } as KubernetesObject,
+    { force: true },
+  );
 }
 
 export async function deleteOperatorSecrets(names: string[]): Promise<void> {
-  await Promise.all(names.map((name) => admin.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name }).catch(() => undefined)));
+  await Promise.all(
+    names.map((name) =>
+      admin.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name }).catch(() => undefined),
+    ),
+  );
 }

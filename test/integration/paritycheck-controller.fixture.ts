@@ -37,17 +37,26 @@ export async function startOperator(namespaces: string[]): Promise<Manager> {
     healthProbeBindAddress: '127.0.0.1:0',
     gracefulShutdownTimeout: 10,
   });
-  return runOperator(options, [(env) => parityCheckController(env)], createLogger({ level: process.env.UNDERSTUDY_TEST_VERBOSE ? 'info' : 'warn' }));
+  return runOperator(
+    options,
+    [(env) => parityCheckController(env)],
+    createLogger({ level: process.env.UNDERSTUDY_TEST_VERBOSE ? 'info' : 'warn' }),
+  );
 }
 
 /**
  * The shop's catalog and checkout, plus a `flags` ConfigMap of 30 keys;
  * `change` edits the manifests before they are applied.
  */
-export async function shopNamespace(prefix: string, options: { flags?: string; change?: (objects: KubeObject[]) => void } = {}): Promise<string> {
+export async function shopNamespace(
+  prefix: string,
+  options: { flags?: string; change?: (objects: KubeObject[]) => void } = {},
+): Promise<string> {
   const namespace = createNamespace(prefix);
   const objects = ['catalog', 'checkout'].flatMap((name) => shopService(name, { namespace, replicas: 2 }));
-  const flags = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`flag-${String(i).padStart(2, '0')}`, options.flags ?? 'off']));
+  const flags = Object.fromEntries(
+    Array.from({ length: 30 }, (_, i) => [`flag-${String(i).padStart(2, '0')}`, options.flags ?? 'off']),
+  );
   objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'flags', namespace }, data: flags });
   options.change?.(objects);
   for (const object of objects) await admin.apply(object as KubernetesObject);
@@ -78,8 +87,13 @@ export async function shopDatabase(name: string, customers: number, change?: str
   await client.connect();
   try {
     await client.query(SHOP_SCHEMA);
-    await client.query(`insert into customers (email, country) select 'user' || g || '@example.com', (array['DE','FR','US','JP'])[1 + g % 4] from generate_series(1, $1) g`, [customers]);
-    await client.query(`insert into orders (customer_id, status, total) select c.id, (array['new','paid','shipped'])[1 + (c.id + k) % 3], (c.id % 97) + k from customers c, generate_series(1, 3) k`);
+    await client.query(
+      `insert into customers (email, country) select 'user' || g || '@example.com', (array['DE','FR','US','JP'])[1 + g % 4] from generate_series(1, $1) g`,
+      [customers],
+    );
+    await client.query(
+      `insert into orders (customer_id, status, total) select c.id, (array['new','paid','shipped'])[1 + (c.id + k) % 3], (c.id % 97) + k from customers c, generate_series(1, 3) k`,
+    );
     if (change) await client.query(change);
     await client.query('analyze');
   } finally {
@@ -94,7 +108,10 @@ export async function connectionsTo(urls: string[]): Promise<number> {
   const client = new Client({ connectionString: process.env.UNDERSTUDY_TEST_PG_URL });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = any($1) and pid <> pg_backend_pid()', [names]);
+    const { rows } = await client.query<{ n: string }>(
+      'select count(*) as n from pg_stat_activity where datname = any($1) and pid <> pg_backend_pid()',
+      [names],
+    );
     return Number(rows[0]?.n ?? 0);
   } finally {
     await client.end();
@@ -116,7 +133,10 @@ export function recordedLatency(namespaces: string[], slow: string): RecordedSer
 }
 
 export async function createSecret(namespace: string, name: string, data: Record<string, string>): Promise<void> {
-  await admin.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: data } as KubernetesObject, { force: true });
+  await admin.apply(
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: data } as KubernetesObject,
+    { force: true },
+  );
 }
 
 export { grantSecretRead };
@@ -148,8 +168,17 @@ export async function productionDatabaseSecret(url: string): Promise<{ namespace
   return { namespace, name: 'production-db', key: 'url' };
 }
 
-export async function createCheck(namespace: string, name: string, spec: ParityCheckSpecInput): Promise<ParityCheckObject> {
-  return admin.create<ParityCheckObject>({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', metadata: { name, namespace }, spec });
+export async function createCheck(
+  namespace: string,
+  name: string,
+  spec: ParityCheckSpecInput,
+): Promise<ParityCheckObject> {
+  return admin.create<ParityCheckObject>({
+    apiVersion: 'understudy.dev/v1alpha1',
+    kind: 'ParityCheck',
+    metadata: { name, namespace },
+    spec,
+  });
 }
 
 export async function getCheck(namespace: string, name: string): Promise<ParityCheckObject | undefined> {
@@ -161,15 +190,29 @@ export function conditionOf(check: ParityCheckObject | undefined, type: string):
 }
 
 /** Waits until the check's status satisfies `ready`, failing with the last status seen. */
-export function waitForStatus(namespace: string, name: string, ready: (check: ParityCheckObject) => boolean, what: string, timeoutMs = 60_000): Promise<ParityCheckObject> {
+export function waitForStatus(
+  namespace: string,
+  name: string,
+  ready: (check: ParityCheckObject) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<ParityCheckObject> {
   return waitForObject(() => getCheck(namespace, name), ready, { what: `${what} (${namespace}/${name})`, timeoutMs });
 }
 
-export type RecordedEvent = KubernetesObject & { reason?: string; type?: string; note?: string; series?: { count?: number }; regarding?: { uid?: string } };
+export type RecordedEvent = KubernetesObject & {
+  reason?: string;
+  type?: string;
+  note?: string;
+  series?: { count?: number };
+  regarding?: { uid?: string };
+};
 
 /** Every Event about this object, with repeats folded into series counted as what they are. */
 export async function eventsAbout(check: ParityCheckObject): Promise<RecordedEvent[]> {
-  const { items } = await admin.list<RecordedEvent>('events.k8s.io/v1', 'Event', { namespace: check.metadata?.namespace });
+  const { items } = await admin.list<RecordedEvent>('events.k8s.io/v1', 'Event', {
+    namespace: check.metadata?.namespace,
+  });
   return items.filter((e) => e.regarding?.uid === check.metadata?.uid);
 }
 

@@ -75,7 +75,10 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     // What an admin grants: Secrets of production (compared by keyed hash) and of the teams' namespaces (their staging databases).
     for (const namespace of [production, drifted, faithful, flooded]) await grantSecretRead(namespace);
     await Promise.all([createSecret(drifted, 'db', { url: driftDb }), createSecret(faithful, 'db', { url: sameDb })]);
-    [prometheus, emptyPrometheus] = await Promise.all([startPrometheus({ series: recordedLatency([production, drifted, faithful], drifted) }), startPrometheus()]);
+    [prometheus, emptyPrometheus] = await Promise.all([
+      startPrometheus({ series: recordedLatency([production, drifted, faithful], drifted) }),
+      startPrometheus(),
+    ]);
     await applyBaseline(baselines.shop, baselineSpec(prometheus.url));
     await applyBaseline(baselines.quiet, baselineSpec(emptyPrometheus.url));
     manager = await startOperator([drifted, faithful, flooded]);
@@ -88,7 +91,10 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     created.forEach(deleteNamespace);
   });
 
-  function spec(database: { name: string; key: string } = { name: 'db', key: 'url' }, baseline = baselines.shop): ParityCheckSpecInput {
+  function spec(
+    database: { name: string; key: string } = { name: 'db', key: 'url' },
+    baseline = baselines.shop,
+  ): ParityCheckSpecInput {
     return {
       baselineRef: { name: baseline },
       categories: {
@@ -96,7 +102,9 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
         configuration: { exclude: ['Secret/db', 'Secret/broken'] },
         schema: { staging: { connectionSecretRef: database }, production: { database: 'shop' } },
         data: {},
-        behaviour: { queries: [{ name: 'p95-latency', query: P95, services: ['catalog', 'checkout'], direction: 'HigherIsWorse' }] },
+        behaviour: {
+          queries: [{ name: 'p95-latency', query: P95, services: ['catalog', 'checkout'], direction: 'HigherIsWorse' }],
+        },
       },
     };
   }
@@ -108,11 +116,19 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
   it('reports injected drift in every category with Ready=True, so kubectl wait returns 0, and holds no connection afterwards', async () => {
     await createCheck(drifted, 'drifted', spec());
     const check = await waitForStatus(drifted, 'drifted', isTrue('Ready'), 'the drifted check to run');
-    const wait = await kubectlAsync(['wait', '-n', drifted, '--for=condition=Ready', 'paritycheck/drifted', '--timeout=30s']);
+    const wait = await kubectlAsync([
+      'wait',
+      '-n',
+      drifted,
+      '--for=condition=Ready',
+      'paritycheck/drifted',
+      '--timeout=30s',
+    ]);
     expect(wait).toMatchObject({ code: 0 });
 
     expect(conditionOf(check, 'InParity')).toMatchObject({ status: 'False', reason: 'Drifted' });
-    for (const type of ['ConfigDrifted', 'SchemaDrifted', 'DataDrifted', 'BehaviourDrifted']) expect(conditionOf(check, type)).toMatchObject({ status: 'True', reason: 'DriftFound' });
+    for (const type of ['ConfigDrifted', 'SchemaDrifted', 'DataDrifted', 'BehaviourDrifted'])
+      expect(conditionOf(check, type)).toMatchObject({ status: 'True', reason: 'DriftFound' });
     expect(conditionOf(check, 'Stalled')).toBeUndefined();
     expect(check.status?.observedGeneration).toBe(check.metadata?.generation);
     expect(conditionOf(check, 'Ready')?.observedGeneration).toBe(check.metadata?.generation);
@@ -126,12 +142,21 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
       ].sort(),
     );
     const env = check.status?.findings?.find((f) => f.category === 'configuration');
-    expect(env).toMatchObject({ staging: 'debug', production: 'info', expected: false, firstSeen: check.status?.lastCheckedAt });
+    expect(env).toMatchObject({
+      staging: 'debug',
+      production: 'info',
+      expected: false,
+      firstSeen: check.status?.lastCheckedAt,
+    });
     expect(check.status?.summary).toMatchObject({ verdict: 'Drifted', warning: 5, critical: 0, total: 5, score: 75 });
 
     // Sources live for one run: no database session and no socket to Prometheus outlives it.
     expect(await connectionsTo([databases.production, databases.drifted])).toBe(0);
-    await eventually(() => establishedOnPort(prometheus.port) === 0, { what: 'no open connection to Prometheus', timeoutMs: 1_000, intervalMs: 50 });
+    await eventually(() => establishedOnPort(prometheus.port) === 0, {
+      what: 'no open connection to Prometheus',
+      timeoutMs: 1_000,
+      intervalMs: 50,
+    });
   });
 
   it('finds nothing between production and a faithful copy: InParity=True', async () => {
@@ -139,7 +164,8 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     const check = await waitForStatus(faithful, 'faithful', isTrue('Ready'), 'the faithful check to run');
     expect(check.status?.findings).toEqual([]);
     expect(conditionOf(check, 'InParity')).toMatchObject({ status: 'True', reason: 'InParity' });
-    for (const type of ['ConfigDrifted', 'SchemaDrifted', 'DataDrifted', 'BehaviourDrifted']) expect(conditionOf(check, type)).toMatchObject({ status: 'False', reason: 'NoDrift' });
+    for (const type of ['ConfigDrifted', 'SchemaDrifted', 'DataDrifted', 'BehaviourDrifted'])
+      expect(conditionOf(check, type)).toMatchObject({ status: 'False', reason: 'NoDrift' });
     expect(check.status?.summary).toMatchObject({ verdict: 'InParity', score: 100, total: 0, inconclusive: 0 });
   });
 
@@ -154,7 +180,10 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
   it('gives InParity=Unknown, never True, on an empty Prometheus, and still Ready', async () => {
     await createCheck(faithful, 'no-data', {
       baselineRef: { name: baselines.quiet },
-      categories: { configuration: { enabled: false }, behaviour: { queries: [{ name: 'p95-latency', query: P95, services: ['catalog', 'checkout'] }] } },
+      categories: {
+        configuration: { enabled: false },
+        behaviour: { queries: [{ name: 'p95-latency', query: P95, services: ['catalog', 'checkout'] }] },
+      },
     });
     const check = await waitForStatus(faithful, 'no-data', isTrue('Ready'), 'the check on an empty Prometheus to run');
     expect(conditionOf(check, 'InParity')).toMatchObject({ status: 'Unknown', reason: 'Inconclusive' });
@@ -168,8 +197,13 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     await applyBaseline(baselines.down, baselineSpec(`http://${closed}`));
     await createCheck(faithful, 'unreachable', spec({ name: 'broken', key: 'url' }, baselines.down));
     const stalled = await waitForStatus(faithful, 'unreachable', isTrue('Stalled'), 'the unreachable check to stall');
-    expect(conditionOf(stalled, 'Stalled')).toMatchObject({ reason: 'SourceUnavailable', message: expect.stringContaining(`cannot connect to the staging database ${closed}/shop`) });
-    expect(conditionOf(stalled, 'Stalled')?.message).toContain(`cannot reach Prometheus at http://${closed}: ECONNREFUSED`);
+    expect(conditionOf(stalled, 'Stalled')).toMatchObject({
+      reason: 'SourceUnavailable',
+      message: expect.stringContaining(`cannot connect to the staging database ${closed}/shop`),
+    });
+    expect(conditionOf(stalled, 'Stalled')?.message).toContain(
+      `cannot reach Prometheus at http://${closed}: ECONNREFUSED`,
+    );
     expect(conditionOf(stalled, 'Ready')).toMatchObject({ status: 'False', reason: 'SourceUnavailable' });
     expect(conditionOf(stalled, 'InParity')).toMatchObject({ status: 'Unknown' });
     // The categories whose sources answered still report.
@@ -178,13 +212,27 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     expect(JSON.stringify(stalled.status)).not.toContain('postgres@');
 
     // Behaviour is off: with the Baseline's Prometheus, the default queries would find no series for this copy and say Inconclusive.
-    await createCheck(faithful, 'afterwards', { baselineRef: { name: baselines.shop }, categories: { behaviour: { enabled: false } } });
-    expect(conditionOf(await waitForStatus(faithful, 'afterwards', isTrue('Ready'), 'a check created after the stall to run'), 'InParity')).toMatchObject({ status: 'True' });
+    await createCheck(faithful, 'afterwards', {
+      baselineRef: { name: baselines.shop },
+      categories: { behaviour: { enabled: false } },
+    });
+    expect(
+      conditionOf(
+        await waitForStatus(faithful, 'afterwards', isTrue('Ready'), 'a check created after the stall to run'),
+        'InParity',
+      ),
+    ).toMatchObject({ status: 'True' });
 
     // Secrets are not watched: the retry (10 s after the first failure) picks up the repaired Secret and Baseline.
     await createSecret(faithful, 'broken', { url: databases.faithful });
     await applyBaseline(baselines.down, baselineSpec(prometheus.url));
-    const recovered = await waitForStatus(faithful, 'unreachable', isTrue('Ready'), 'the repaired check to run', 40_000);
+    const recovered = await waitForStatus(
+      faithful,
+      'unreachable',
+      isTrue('Ready'),
+      'the repaired check to run',
+      40_000,
+    );
     expect(conditionOf(recovered, 'Stalled')).toBeUndefined();
     expect(conditionOf(recovered, 'InParity')).toMatchObject({ status: 'True' });
     const reasons = (await eventsAbout(recovered)).map((e) => e.reason).sort();
@@ -195,13 +243,21 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
   it('refuses a spec the schema cannot catch with Stalled/InvalidSpec naming the field, and runs once it is fixed', async () => {
     await createCheck(faithful, 'invalid', { baselineRef: { name: baselines.shop }, interval: '0s' });
     const refused = await waitForStatus(faithful, 'invalid', isTrue('Stalled'), 'the invalid check to be refused');
-    expect(conditionOf(refused, 'Stalled')).toMatchObject({ reason: 'InvalidSpec', message: 'spec.interval: must be at least 1s; got 0s' });
+    expect(conditionOf(refused, 'Stalled')).toMatchObject({
+      reason: 'InvalidSpec',
+      message: 'spec.interval: must be at least 1s; got 0s',
+    });
     expect(conditionOf(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
     expect(refused.status?.lastCheckedAt).toBeUndefined();
 
     const ref = { apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', namespace: faithful, name: 'invalid' };
     await admin.mergePatch(ref, { spec: { interval: '500ms' } });
-    const stillRefused = await waitForStatus(faithful, 'invalid', (c) => /500ms/.test(conditionOf(c, 'Stalled')?.message ?? ''), 'the second refusal');
+    const stillRefused = await waitForStatus(
+      faithful,
+      'invalid',
+      (c) => /500ms/.test(conditionOf(c, 'Stalled')?.message ?? ''),
+      'the second refusal',
+    );
     expect(conditionOf(stillRefused, 'Stalled')?.message).toBe('spec.interval: must be at least 1s; got 500ms');
 
     await admin.mergePatch(ref, { spec: { interval: null } });
@@ -209,14 +265,20 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     expect(conditionOf(fixed, 'Stalled')).toBeUndefined();
     expect(fixed.status?.observedGeneration).toBe(fixed.metadata?.generation);
     const events = await eventsAbout(fixed);
-    expect(events.filter((e) => e.reason === 'InvalidSpec').map((e) => e.note).sort()).toEqual(['spec.interval: must be at least 1s; got 0s', 'spec.interval: must be at least 1s; got 500ms']);
+    expect(
+      events
+        .filter((e) => e.reason === 'InvalidSpec')
+        .map((e) => e.note)
+        .sort(),
+    ).toEqual(['spec.interval: must be at least 1s; got 0s', 'spec.interval: must be at least 1s; got 500ms']);
     expect(manager.isLeader()).toBe(true);
   });
 
   it('exports understudy_parity_findings{category,severity} per check on /metrics, and forgets a deleted check', async () => {
     await waitForStatus(drifted, 'drifted', isTrue('Ready'), 'the drifted check');
     const text = await metrics();
-    const value = (namespace: string, name: string, category: string, severity: string) => metricValue(text, 'understudy_parity_findings', { namespace, name, category, severity });
+    const value = (namespace: string, name: string, category: string, severity: string) =>
+      metricValue(text, 'understudy_parity_findings', { namespace, name, category, severity });
     expect(value(drifted, 'drifted', 'configuration', 'warning')).toBe(1);
     expect(value(drifted, 'drifted', 'schema', 'warning')).toBe(1);
     expect(value(drifted, 'drifted', 'data', 'warning')).toBe(2);
@@ -225,8 +287,25 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     expect(value(faithful, 'faithful', 'configuration', 'warning')).toBe(0);
     expect(text).toContain('# TYPE understudy_parity_findings gauge');
 
-    await admin.delete({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', namespace: drifted, name: 'drifted' });
-    await eventually(async () => metricValue(await metrics(), 'understudy_parity_findings', { namespace: drifted, name: 'drifted' }) === undefined, { what: 'the deleted check\'s series to go' });
-    expect(metricValue(await metrics(), 'understudy_parity_findings', { namespace: faithful, name: 'faithful', category: 'schema', severity: 'warning' })).toBe(0);
+    await admin.delete({
+      apiVersion: 'understudy.dev/v1alpha1',
+      kind: 'ParityCheck',
+      namespace: drifted,
+      name: 'drifted',
+    });
+    await eventually(
+      async () =>
+        metricValue(await metrics(), 'understudy_parity_findings', { namespace: drifted, name: 'drifted' }) ===
+        undefined,
+      { what: "the deleted check's series to go" },
+    );
+    expect(
+      metricValue(await metrics(), 'understudy_parity_findings', {
+        namespace: faithful,
+        name: 'faithful',
+        category: 'schema',
+        severity: 'warning',
+      }),
+    ).toBe(0);
   });
 });

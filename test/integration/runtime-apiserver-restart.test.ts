@@ -36,11 +36,28 @@ describe('runtime: the operator survives a kube-apiserver restart', () => {
   it('reconciles an object created while the API server was down', async () => {
     const admin = new KubeClient(loadKubeConfig(process.env.KUBECONFIG));
     const source = (name: string, value: string): KubernetesObject =>
-      ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { [RUNTIME_TEST_LABEL]: 'source' } }, data: { value } }) as KubernetesObject;
-    const echoOf = (name: string) => admin.get<KubernetesObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: echoName(name) });
+      ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: ns, labels: { [RUNTIME_TEST_LABEL]: 'source' } },
+        data: { value },
+      }) as KubernetesObject;
+    const echoOf = (name: string) =>
+      admin.get<KubernetesObject & { data?: Record<string, string> }>({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        namespace: ns,
+        name: echoName(name),
+      });
 
     manager = new Manager({
-      kubeConfig: loadKubeConfig(kubeconfigForServer(process.env.UNDERSTUDY_OPERATOR_KUBECONFIG!, `https://127.0.0.1:${port}`, `restart-${port}`)),
+      kubeConfig: loadKubeConfig(
+        kubeconfigForServer(
+          process.env.UNDERSTUDY_OPERATOR_KUBECONFIG!,
+          `https://127.0.0.1:${port}`,
+          `restart-${port}`,
+        ),
+      ),
       logger: createLogger({ level: 'error' }),
       namespaces: [ns],
       metricsAddr: '127.0.0.1:0',
@@ -55,23 +72,46 @@ describe('runtime: the operator survives a kube-apiserver restart', () => {
     await stopComponent(opts, extra.name);
     const downAt = Date.now();
     await admin.create(source('during', '1'));
-    await admin.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'before' }, { data: { value: '2' } });
+    await admin.mergePatch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'before' },
+      { data: { value: '2' } },
+    );
     // Long enough for several failed reconnects, so the backoff has grown.
     await new Promise((r) => setTimeout(r, 8000));
     expect((await fetch(`${manager.healthUrl}/healthz`)).status).toBe(200);
     await startExtraApiServer(opts, port);
     const upAt = Date.now();
 
-    await eventually(async () => (await echoOf('during'))?.data?.value === '1', { what: 'echo of the object created while down', timeoutMs: 120_000, intervalMs: 500 });
-    await eventually(async () => (await echoOf('before'))?.data?.value === '2', { what: 'echo of the change made while down', timeoutMs: 60_000, intervalMs: 500 });
+    await eventually(async () => (await echoOf('during'))?.data?.value === '1', {
+      what: 'echo of the object created while down',
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    });
+    await eventually(async () => (await echoOf('before'))?.data?.value === '2', {
+      what: 'echo of the change made while down',
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
     const recoveredAfterMs = Date.now() - upAt;
-    if (process.env.UNDERSTUDY_TEST_VERBOSE) process.stderr.write(`restart: down ${upAt - downAt} ms, caught up ${recoveredAfterMs} ms after the server was back\n`);
+    if (process.env.UNDERSTUDY_TEST_VERBOSE)
+      process.stderr.write(
+        `restart: down ${upAt - downAt} ms, caught up ${recoveredAfterMs} ms after the server was back\n`,
+      );
 
-    const informer = manager.informerFor({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: `${RUNTIME_TEST_LABEL}=source` });
+    const informer = manager.informerFor({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      labelSelector: `${RUNTIME_TEST_LABEL}=source`,
+    });
     expect(informer.stats.errors).toBeGreaterThan(0);
     // Still watching: a change made now, with the server up, arrives as an event.
-    await admin.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'during' }, { data: { value: '3' } });
-    await eventually(async () => (await echoOf('during'))?.data?.value === '3', { what: 'echo of a change after recovery' });
+    await admin.mergePatch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'during' },
+      { data: { value: '3' } },
+    );
+    await eventually(async () => (await echoOf('during'))?.data?.value === '3', {
+      what: 'echo of a change after recovery',
+    });
     expect((await fetch(`${manager.healthUrl}/readyz`)).status).toBe(200);
   });
 });

@@ -3,7 +3,12 @@ import { type KubernetesObject, loadKubeConfig } from '../../operator/runtime/cl
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import { Manager } from '../../operator/runtime/manager';
-import { ECHO_CONTROLLER_NAME, RUNTIME_TEST_LABEL, echoController, echoName } from '../../operator/runtime/testing/configmap-echo';
+import {
+  ECHO_CONTROLLER_NAME,
+  RUNTIME_TEST_LABEL,
+  echoController,
+  echoName,
+} from '../../operator/runtime/testing/configmap-echo';
 import { createNamespace, deleteNamespace, eventually } from '../support/kube';
 import { ReconcileRecorder, metricValue } from '../support/operator-process';
 
@@ -26,7 +31,9 @@ describe('runtime: work queue de-duplication, no-op reconciles and /metrics on a
       healthAddr: '127.0.0.1:0',
     });
     // Work of 30 ms per reconcile, so the burst lands while a reconcile of the same key is in flight.
-    manager.addController(echoController({ identity: 'burst-test', onReconcile: recorder.hook, workMs: 30, maxConcurrentReconciles: 4 }));
+    manager.addController(
+      echoController({ identity: 'burst-test', onReconcile: recorder.hook, workMs: 30, maxConcurrentReconciles: 4 }),
+    );
     await manager.start();
   });
 
@@ -47,15 +54,24 @@ describe('runtime: work queue de-duplication, no-op reconciles and /metrics on a
   it('turns 100 updates in a burst into far fewer reconciles, never two at once for the key, and converges on the last', async () => {
     const client = manager.client;
     await client.create(source({ n: '0' }));
-    await eventually(() => manager.informerFor({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: `${RUNTIME_TEST_LABEL}=echo` }).get(ns, echoName('burst')), {
-      what: 'first echo',
-    });
+    await eventually(
+      () =>
+        manager
+          .informerFor({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: `${RUNTIME_TEST_LABEL}=echo` })
+          .get(ns, echoName('burst')),
+      {
+        what: 'first echo',
+      },
+    );
     const before = recorder.count(`${ns}/burst`);
     // 100 real writes, ten at a time, as fast as the API server takes them.
     for (let batch = 0; batch < 10; batch++) {
       await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          client.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'burst' }, { data: { n: String(batch * 10 + i + 1), [`k${batch * 10 + i}`]: 'x' } }),
+          client.mergePatch(
+            { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'burst' },
+            { data: { n: String(batch * 10 + i + 1), [`k${batch * 10 + i}`]: 'x' } },
+          ),
         ),
       );
     }
@@ -73,7 +89,11 @@ describe('runtime: work queue de-duplication, no-op reconciles and /metrics on a
           namespace: ns,
           name: echoName('burst'),
         });
-        return e && e.data?.n === last?.data?.n && Object.keys(e.data ?? {}).length === Object.keys(last?.data ?? {}).length + 1 ? e : undefined;
+        return e &&
+          e.data?.n === last?.data?.n &&
+          Object.keys(e.data ?? {}).length === Object.keys(last?.data ?? {}).length + 1
+          ? e
+          : undefined;
       },
       { what: 'echo of the last update', timeoutMs: 60_000 },
     );
@@ -96,26 +116,41 @@ describe('runtime: work queue de-duplication, no-op reconciles and /metrics on a
     const reconcilesBefore = recorder.count(key);
     // An annotation changes the source (a new resourceVersion, so an update event) but not the desired echo.
     const admin = new KubeClient(loadKubeConfig(process.env.KUBECONFIG));
-    await admin.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'burst' }, { metadata: { annotations: { touched: 'yes' } } });
-    await eventually(() => recorder.count(key) > reconcilesBefore && recorder.active.size === 0, { what: 'reconcile after the annotation' });
+    await admin.mergePatch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'burst' },
+      { metadata: { annotations: { touched: 'yes' } } },
+    );
+    await eventually(() => recorder.count(key) > reconcilesBefore && recorder.active.size === 0, {
+      what: 'reconcile after the annotation',
+    });
     await new Promise((r) => setTimeout(r, 300));
     const writesAfter = client.requestCounts();
-    for (const verb of ['create', 'update', 'patch', 'apply', 'delete'] as const) expect(`${verb}=${writesAfter[verb]}`).toBe(`${verb}=${writesBefore[verb]}`);
+    for (const verb of ['create', 'update', 'patch', 'apply', 'delete'] as const)
+      expect(`${verb}=${writesAfter[verb]}`).toBe(`${verb}=${writesBefore[verb]}`);
   });
 
   it('/metrics exposes controller-runtime metrics with the values the run produced, and the probes answer', async () => {
     await eventually(() => recorder.active.size === 0 && idle(), { what: 'idle queue' });
     const text = await (await fetch(`${manager.metricsUrl}/metrics`)).text();
-    const success = metricValue(text, 'controller_runtime_reconcile_total', { controller: ECHO_CONTROLLER_NAME, result: 'success' });
+    const success = metricValue(text, 'controller_runtime_reconcile_total', {
+      controller: ECHO_CONTROLLER_NAME,
+      result: 'success',
+    });
     expect(success).toBe(recorder.total);
     expect(success).toBeGreaterThan(0);
     expect(metricValue(text, 'workqueue_depth', { name: ECHO_CONTROLLER_NAME })).toBe(0);
     const adds = metricValue(text, 'workqueue_adds_total', { name: ECHO_CONTROLLER_NAME }) ?? 0;
     // Fewer hand-outs than adds is the de-duplication at work; every hand-out was an add.
     expect(adds).toBeGreaterThanOrEqual(recorder.total);
-    expect(metricValue(text, 'workqueue_queue_duration_seconds_count', { name: ECHO_CONTROLLER_NAME })).toBe(recorder.total);
-    expect(metricValue(text, 'controller_runtime_reconcile_time_seconds_count', { controller: ECHO_CONTROLLER_NAME })).toBe(recorder.total);
-    expect(metricValue(text, 'controller_runtime_max_concurrent_reconciles', { controller: ECHO_CONTROLLER_NAME })).toBe(4);
+    expect(metricValue(text, 'workqueue_queue_duration_seconds_count', { name: ECHO_CONTROLLER_NAME })).toBe(
+      recorder.total,
+    );
+    expect(
+      metricValue(text, 'controller_runtime_reconcile_time_seconds_count', { controller: ECHO_CONTROLLER_NAME }),
+    ).toBe(recorder.total);
+    expect(
+      metricValue(text, 'controller_runtime_max_concurrent_reconciles', { controller: ECHO_CONTROLLER_NAME }),
+    ).toBe(4);
     expect(metricValue(text, 'controller_runtime_active_workers', { controller: ECHO_CONTROLLER_NAME })).toBe(0);
     expect(metricValue(text, 'process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
     expect((await fetch(`${manager.healthUrl}/healthz`)).status).toBe(200);

@@ -22,7 +22,8 @@ describe('runtime: leader election between two operator processes', () => {
   const admin = () => new KubeClient(loadKubeConfig(process.env.KUBECONFIG));
 
   beforeAll(() => {
-    if (!existsSync(resolve(__dirname, '../../dist/operator/cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does) before the integration tests');
+    if (!existsSync(resolve(__dirname, '../../dist/operator/cli.js')))
+      throw new Error('dist/ is missing: run `npm run build` (npm test does) before the integration tests');
     ns = createNamespace('rt-leader', OPERATOR_WRITABLE);
     leaseName = uniqueName('rt-leader');
   });
@@ -30,7 +31,12 @@ describe('runtime: leader election between two operator processes', () => {
   afterAll(async () => {
     for (const p of processes) p.kill('SIGKILL');
     await Promise.all(processes.map((p) => p.exited));
-    await admin().delete({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: LEASE_NAMESPACE, name: leaseName });
+    await admin().delete({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      namespace: LEASE_NAMESPACE,
+      name: leaseName,
+    });
     if (ns) deleteNamespace(ns);
   });
 
@@ -50,18 +56,34 @@ describe('runtime: leader election between two operator processes', () => {
     return p;
   };
   const holder = async (): Promise<string> =>
-    (await admin().get<LeaseObject>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: LEASE_NAMESPACE, name: leaseName }))?.spec?.holderIdentity ?? '';
-  const echo = () => admin().get<KubernetesObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: echoName('elect') });
-  const healthUrl = (p: OperatorProcess): string | undefined => p.lines().find((l) => l.msg === 'operator running')?.health as string | undefined;
+    (
+      await admin().get<LeaseObject>({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        namespace: LEASE_NAMESPACE,
+        name: leaseName,
+      })
+    )?.spec?.holderIdentity ?? '';
+  const echo = () =>
+    admin().get<KubernetesObject & { data?: Record<string, string> }>({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: ns,
+      name: echoName('elect'),
+    });
+  const healthUrl = (p: OperatorProcess): string | undefined =>
+    p.lines().find((l) => l.msg === 'operator running')?.health as string | undefined;
 
   it('elects one leader, fails over within 20 s of a SIGKILL, and releases the lease on SIGTERM', async () => {
     const a = start('op-a');
     const b = start('op-b');
     const byName = (identity: string) => [a, b].find((p) => identity.startsWith(`${p.name}_`));
 
-    const first = await eventually(async () => byName(await holder()), { what: 'a leader', timeoutMs: 60_000 }).catch((err: Error) => {
-      throw new Error(`${err.message}\n${describeProcess(a)}\n${describeProcess(b)}`);
-    });
+    const first = await eventually(async () => byName(await holder()), { what: 'a leader', timeoutMs: 60_000 }).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${describeProcess(a)}\n${describeProcess(b)}`);
+      },
+    );
     const standby = first === a ? b : a;
     const firstIdentity = await holder();
 
@@ -72,7 +94,9 @@ describe('runtime: leader election between two operator processes', () => {
       metadata: { name: 'elect', namespace: ns, labels: { [RUNTIME_TEST_LABEL]: 'source' } },
       data: { value: '1' },
     } as KubernetesObject);
-    const firstEcho = await eventually(async () => (await echo())?.data?.value === '1' && (await echo()), { what: 'echo from the leader' });
+    const firstEcho = await eventually(async () => (await echo())?.data?.value === '1' && (await echo()), {
+      what: 'echo from the leader',
+    });
     expect(firstEcho.data?.reconciledBy).toBe(firstIdentity);
     expect(standby.lines().some((l) => l.msg === 'acquired the lease, leading')).toBe(false);
     // A standby is ready: its caches are warm and it can reach the API server.
@@ -81,21 +105,33 @@ describe('runtime: leader election between two operator processes', () => {
 
     first.kill('SIGKILL');
     const killedAt = Date.now();
-    const secondIdentity = await eventually(async () => {
-      const identity = await holder();
-      return identity.startsWith(`${standby.name}_`) ? identity : undefined;
-    }, { what: 'the standby taking over', timeoutMs: 30_000, intervalMs: 250 });
+    const secondIdentity = await eventually(
+      async () => {
+        const identity = await holder();
+        return identity.startsWith(`${standby.name}_`) ? identity : undefined;
+      },
+      { what: 'the standby taking over', timeoutMs: 30_000, intervalMs: 250 },
+    );
     const takeoverMs = Date.now() - killedAt;
-    if (process.env.UNDERSTUDY_TEST_VERBOSE) process.stderr.write(`leader election: takeover ${takeoverMs} ms after SIGKILL\n`);
+    if (process.env.UNDERSTUDY_TEST_VERBOSE)
+      process.stderr.write(`leader election: takeover ${takeoverMs} ms after SIGKILL\n`);
     expect(takeoverMs).toBeLessThan(20_000);
 
-    await admin().mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'elect' }, { data: { value: '2' } });
-    const secondEcho = await eventually(async () => (await echo())?.data?.value === '2' && (await echo()), { what: 'echo from the new leader' });
+    await admin().mergePatch(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'elect' },
+      { data: { value: '2' } },
+    );
+    const secondEcho = await eventually(async () => (await echo())?.data?.value === '2' && (await echo()), {
+      what: 'echo from the new leader',
+    });
     expect(secondEcho.data?.reconciledBy).toBe(secondIdentity);
 
     standby.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const exit = await Promise.race([standby.exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 15_000)))]);
+    const exit = await Promise.race([
+      standby.exited,
+      new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 15_000))),
+    ]);
     clearTimeout(timer);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(await holder()).toBe('');

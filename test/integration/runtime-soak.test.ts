@@ -63,14 +63,21 @@ describe('runtime: informer soak', () => {
         const op = pick(['create', 'create', 'update', 'update', 'update', 'delete', 'relabel'] as const);
         try {
           if (op === 'create') {
-            await writer.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { [LABEL_KEY]: 'soak' } }, data: { v: '0' } } as KubernetesObject);
+            await writer.create({
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name, namespace: ns, labels: { [LABEL_KEY]: 'soak' } },
+              data: { v: '0' },
+            } as KubernetesObject);
           } else if (op === 'update') {
             await writer.mergePatch(ref(name), { data: { v: String(Math.random()) } });
           } else if (op === 'delete') {
             if (!(await writer.delete(ref(name)))) ops.raced++;
           } else {
             // Moving out of and back into the selector must look like a delete and an add.
-            await writer.mergePatch(ref(name), { metadata: { labels: { [LABEL_KEY]: Math.random() < 0.5 ? 'soak' : 'parked' } } });
+            await writer.mergePatch(ref(name), {
+              metadata: { labels: { [LABEL_KEY]: Math.random() < 0.5 ? 'soak' : 'parked' } },
+            });
           }
           ops[op]++;
         } catch (err) {
@@ -84,16 +91,27 @@ describe('runtime: informer soak', () => {
     await Promise.all([worker(), worker(), worker(), worker()]);
 
     const server = async () =>
-      new Map((await writer.list('v1', 'ConfigMap', { namespace: ns, labelSelector: LABEL })).items.map((o) => [objectKey(o), o.metadata!.resourceVersion!]));
+      new Map(
+        (await writer.list('v1', 'ConfigMap', { namespace: ns, labelSelector: LABEL })).items.map((o) => [
+          objectKey(o),
+          o.metadata!.resourceVersion!,
+        ]),
+      );
     const sorted = (m: Map<string, string>) => JSON.stringify([...m].sort());
     const cache = () => new Map(informer!.list(ns).map((o) => [objectKey(o), o.metadata!.resourceVersion!]));
-    await eventually(async () => {
-      const truth = sorted(await server());
-      return truth === sorted(cache()) && truth === sorted(model);
-    }, { what: 'cache and event-fed model equal to the server list', timeoutMs: 30_000, intervalMs: 500 });
+    await eventually(
+      async () => {
+        const truth = sorted(await server());
+        return truth === sorted(cache()) && truth === sorted(model);
+      },
+      { what: 'cache and event-fed model equal to the server list', timeoutMs: 30_000, intervalMs: 500 },
+    );
 
     const writes = ops.create + ops.update + ops.delete + ops.relabel;
-    if (process.env.UNDERSTUDY_TEST_VERBOSE) process.stderr.write(`soak: ${JSON.stringify(ops)} watches=${informer.stats.watches} lists=${informer.stats.lists} objects=${model.size}\n`);
+    if (process.env.UNDERSTUDY_TEST_VERBOSE)
+      process.stderr.write(
+        `soak: ${JSON.stringify(ops)} watches=${informer.stats.watches} lists=${informer.stats.lists} objects=${model.size}\n`,
+      );
     expect(writes).toBeGreaterThan(SOAK_SECONDS * 10);
     expect(ops.delete).toBeGreaterThan(0);
     expect(ops.relabel).toBeGreaterThan(0);

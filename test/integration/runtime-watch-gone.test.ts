@@ -38,10 +38,19 @@ describe('runtime: informer relists after 410 Gone without losing an event', () 
   it('emits the delete, update and add that happened while its watch was gone', async () => {
     const admin = new KubeClient(loadKubeConfig(process.env.KUBECONFIG));
     const cm = (name: string, value: string): KubernetesObject =>
-      ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { 'understudy.dev/runtime-test': 'gone' } }, data: { value } }) as KubernetesObject;
+      ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: ns, labels: { 'understudy.dev/runtime-test': 'gone' } },
+        data: { value },
+      }) as KubernetesObject;
     for (const name of ['a', 'b', 'c']) await admin.create(cm(name, '1'));
 
-    const operatorKubeconfig = kubeconfigForServer(process.env.UNDERSTUDY_OPERATOR_KUBECONFIG!, `https://127.0.0.1:${port}`, `gone-${port}`);
+    const operatorKubeconfig = kubeconfigForServer(
+      process.env.UNDERSTUDY_OPERATOR_KUBECONFIG!,
+      `https://127.0.0.1:${port}`,
+      `gone-${port}`,
+    );
     const client = new KubeClient(loadKubeConfig(operatorKubeconfig));
     informer = new Informer({
       client,
@@ -83,12 +92,23 @@ describe('runtime: informer relists after 410 Gone without losing an event', () 
     log.length = 0;
     await startExtraApiServer(opts, port);
 
-    const server = async () => new Map((await admin.list('v1', 'ConfigMap', { namespace: ns, labelSelector: LABEL })).items.map((o) => [objectKey(o), o.metadata!.resourceVersion!]));
-    await eventually(async () => informer!.stats.expired >= 1 && JSON.stringify([...seen].sort()) === JSON.stringify([...(await server())].sort()), {
-      what: 'a relist after 410 Gone that matches the server',
-      timeoutMs: 120_000,
-      intervalMs: 500,
-    });
+    const server = async () =>
+      new Map(
+        (await admin.list('v1', 'ConfigMap', { namespace: ns, labelSelector: LABEL })).items.map((o) => [
+          objectKey(o),
+          o.metadata!.resourceVersion!,
+        ]),
+      );
+    await eventually(
+      async () =>
+        informer!.stats.expired >= 1 &&
+        JSON.stringify([...seen].sort()) === JSON.stringify([...(await server())].sort()),
+      {
+        what: 'a relist after 410 Gone that matches the server',
+        timeoutMs: 120_000,
+        intervalMs: 500,
+      },
+    );
     expect(informer.stats.lists).toBeGreaterThan(listsBefore);
     expect(log.sort()).toEqual(['add d', 'delete a', 'update b']);
     const cached = new Map(informer.list(ns).map((o) => [objectKey(o), o.metadata!.resourceVersion!]));

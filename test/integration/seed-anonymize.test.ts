@@ -19,9 +19,22 @@ const KEY_B = Buffer.from('key-B-0123456789abcdef0123456789');
 const ref = { name: 'unused', key: 'unused' };
 type Subset = NonNullable<NonNullable<DataSeedSpecInput['source']['anonymize']>['subset']>;
 const spec = (subset: Subset) =>
-  DataSeedSpecSchema.parse({ baselineRef: { name: 'production' }, source: { anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref }, subset } }, target: { urlSecretRef: ref }, rules: RULES });
+  DataSeedSpecSchema.parse({
+    baselineRef: { name: 'production' },
+    source: { anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref }, subset } },
+    target: { urlSecretRef: ref },
+    rules: RULES,
+  });
 
-const uuidColumn: ColumnInfo = { name: 'id', type: 'uuid', baseType: 'uuid', isArray: false, notNull: true, hasDefault: true, generated: false };
+const uuidColumn: ColumnInfo = {
+  name: 'id',
+  type: 'uuid',
+  baseType: 'uuid',
+  isArray: false,
+  notNull: true,
+  hasDefault: true,
+  generated: false,
+};
 const maskedId = (key: Buffer) => {
   const t = compileTransform({ transform: 'uuid' }, { keyed: new KeyedHash(key), column: uuidColumn, unique: true });
   return (id: string) => t(id, () => null)!;
@@ -52,10 +65,21 @@ describe('anonymize a 10% subset of production', () => {
 
   it('keeps exactly the orders of each kept user', async () => {
     const mask = maskedId(KEY_A);
-    const source = new Map((await query<{ id: string; n: string }>(production, 'SELECT u.id, count(o.id) AS n FROM users u LEFT JOIN orders o ON o.user_id = u.id GROUP BY u.id')).map((r) => [mask(r.id), Number(r.n)]));
-    const kept = await query<{ id: string; n: string }>(targets.a1!, 'SELECT u.id, count(o.id) AS n FROM users u LEFT JOIN orders o ON o.user_id = u.id GROUP BY u.id');
+    const source = new Map(
+      (
+        await query<{ id: string; n: string }>(
+          production,
+          'SELECT u.id, count(o.id) AS n FROM users u LEFT JOIN orders o ON o.user_id = u.id GROUP BY u.id',
+        )
+      ).map((r) => [mask(r.id), Number(r.n)]),
+    );
+    const kept = await query<{ id: string; n: string }>(
+      targets.a1!,
+      'SELECT u.id, count(o.id) AS n FROM users u LEFT JOIN orders o ON o.user_id = u.id GROUP BY u.id',
+    );
     expect(kept.length).toBeGreaterThan(0);
-    for (const row of kept) expect({ user: row.id, orders: Number(row.n) }).toEqual({ user: row.id, orders: source.get(row.id) });
+    for (const row of kept)
+      expect({ user: row.id, orders: Number(row.n) }).toEqual({ user: row.id, orders: source.get(row.id) });
     const total = Number((await query<{ n: string }>(targets.a1!, 'SELECT count(*) AS n FROM orders'))[0]!.n);
     expect(total).toBe(kept.reduce((s, r) => s + Number(r.n), 0));
   });
@@ -69,7 +93,14 @@ describe('anonymize a 10% subset of production', () => {
   it('differs everywhere masked under a second key', async () => {
     const [maskA, maskB] = [maskedId(KEY_A), maskedId(KEY_B)];
     const users = (await query<{ id: string }>(production, "SELECT id FROM users WHERE email ~ '7@'")).map((r) => r.id);
-    const row = async (url: string, id: string) => (await query<Record<string, string | null>>(url, 'SELECT email, first_name, last_name, phone, date_of_birth::text AS dob, last_login_ip::text AS ip FROM users WHERE id = $1', [id]))[0]!;
+    const row = async (url: string, id: string) =>
+      (
+        await query<Record<string, string | null>>(
+          url,
+          'SELECT email, first_name, last_name, phone, date_of_birth::text AS dob, last_login_ip::text AS ip FROM users WHERE id = $1',
+          [id],
+        )
+      )[0]!;
     let same = 0;
     let compared = 0;
     for (const id of users) {
@@ -88,14 +119,20 @@ describe('anonymize a 10% subset of production', () => {
     }
     expect(users.length).toBe(200);
     expect(same / compared).toBeLessThan(0.05);
-    const cards = async (url: string) => (await query<{ id: string; card: string }>(url, 'SELECT order_id::text AS id, card_number AS card FROM payments WHERE card_number IS NOT NULL ORDER BY order_id'));
+    const cards = async (url: string) =>
+      await query<{ id: string; card: string }>(
+        url,
+        'SELECT order_id::text AS id, card_number AS card FROM payments WHERE card_number IS NOT NULL ORDER BY order_id',
+      );
     const [ca, cb] = [await cards(targets.aw!), await cards(targets.bw!)];
     expect(ca.map((r) => r.id)).toEqual(cb.map((r) => r.id));
     expect(ca.filter((r, i) => r.card === cb[i]!.card)).toEqual([]);
   });
 
   it('finds no production value in masked columns, and does find one planted there', async () => {
-    const prodEmails = new Set((await query<{ email: string }>(production, 'SELECT email FROM users')).map((r) => r.email));
+    const prodEmails = new Set(
+      (await query<{ email: string }>(production, 'SELECT email FROM users')).map((r) => r.email),
+    );
     const emails = (await query<{ email: string }>(targets.a1!, 'SELECT email FROM users')).map((r) => r.email);
     expect(emails.filter((e) => prodEmails.has(e))).toEqual([]);
     const payloads = await query<{ email: string }>(targets.a1!, "SELECT payload->>'email' AS email FROM audit_log");
@@ -106,8 +143,12 @@ describe('anonymize a 10% subset of production', () => {
       const schema = await target.introspect(['public']);
       const plan = planRules(schema, RULES, { mode: 'Strict', source: 'anonymize' });
       expect(await scanForLeaks(source, target, schema, plan.columns, 100_000)).toEqual([]);
-      await query(targets.a2!, 'UPDATE users SET email = $1 WHERE id = (SELECT id FROM users LIMIT 1)', [[...prodEmails][0]]);
-      expect(await scanForLeaks(source, target, schema, plan.columns, 100_000)).toEqual([{ column: 'public.users.email', values: 1 }]);
+      await query(targets.a2!, 'UPDATE users SET email = $1 WHERE id = (SELECT id FROM users LIMIT 1)', [
+        [...prodEmails][0],
+      ]);
+      expect(await scanForLeaks(source, target, schema, plan.columns, 100_000)).toEqual([
+        { column: 'public.users.email', values: 1 },
+      ]);
     } finally {
       await source.close();
       await target.close();

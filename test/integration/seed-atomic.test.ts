@@ -20,7 +20,13 @@ const RULES = parse(readFileSync(RULES_FILE, 'utf8')).rules as NonNullable<DataS
 const KEY = 'atomic-key-0123456789abcdef01234';
 const ref = { name: 'unused', key: 'unused' };
 const anonymize = (over: Partial<DataSeedSpecInput> = {}) =>
-  DataSeedSpecSchema.parse({ baselineRef: { name: 'production' }, source: { anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref } } }, target: { urlSecretRef: ref }, rules: RULES, ...over });
+  DataSeedSpecSchema.parse({
+    baselineRef: { name: 'production' },
+    source: { anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref } } },
+    target: { urlSecretRef: ref },
+    rules: RULES,
+    ...over,
+  });
 
 const dbName = (url: string) => new URL(url).pathname.slice(1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,7 +42,7 @@ function points(n: number, maxMs: number, seed: number): number[] {
 /** Ends every seed connection to the databases (as an admin or a failover would); how many it ended. */
 async function terminateSeedConnections(databases: string[]): Promise<number> {
   const rows = await query<{ n: string }>(
-    (await shopDbAdminUrl()),
+    await shopDbAdminUrl(),
     `SELECT count(pg_terminate_backend(pid))::text AS n FROM pg_stat_activity WHERE datname = ANY($1) AND application_name LIKE 'understudy-seed%'`,
     [databases],
   );
@@ -99,12 +105,20 @@ describe('atomic seeds', () => {
   });
 
   it('rolls back a seed whose leak scan finds a production value: the target is exactly as before', async () => {
-    const rules = [...RULES.filter((r) => !(r.table === 'reviews' && r.column === 'body')), { table: 'reviews', column: 'body', transform: 'template' as const, params: { template: 'a real review' } }];
-    const [original] = await query<{ id: string; body: string | null }>(production, 'SELECT id::text, body FROM reviews ORDER BY id LIMIT 1');
+    const rules = [
+      ...RULES.filter((r) => !(r.table === 'reviews' && r.column === 'body')),
+      { table: 'reviews', column: 'body', transform: 'template' as const, params: { template: 'a real review' } },
+    ];
+    const [original] = await query<{ id: string; body: string | null }>(
+      production,
+      'SELECT id::text, body FROM reviews ORDER BY id LIMIT 1',
+    );
     await query(production, "UPDATE reviews SET body = 'a real review' WHERE id = $1", [original!.id]);
     try {
       for (const parallelism of [1, 3]) {
-        const result = await outcome(runSeed({ spec: anonymize({ rules, parallelism }), source: production, target, key: Buffer.from(KEY) }));
+        const result = await outcome(
+          runSeed({ spec: anonymize({ rules, parallelism }), source: production, target, key: Buffer.from(KEY) }),
+        );
         expect(result).toBeInstanceOf(SeedError);
         expect((result as SeedError).reason).toBe('LeakDetected');
         expect((result as SeedError).message).toContain('public.reviews.body');
@@ -117,22 +131,48 @@ describe('atomic seeds', () => {
   });
 
   it('with onFailure Empty, a leaking seed leaves the seeded tables empty and the failure marked; by default, exactly as before', async () => {
-    const rules = [...RULES.filter((r) => !(r.table === 'reviews' && r.column === 'body')), { table: 'reviews', column: 'body', transform: 'template' as const, params: { template: 'a real review' } }];
-    const [original] = await query<{ id: string; body: string | null }>(production, 'SELECT id::text, body FROM reviews ORDER BY id LIMIT 1');
+    const rules = [
+      ...RULES.filter((r) => !(r.table === 'reviews' && r.column === 'body')),
+      { table: 'reviews', column: 'body', transform: 'template' as const, params: { template: 'a real review' } },
+    ];
+    const [original] = await query<{ id: string; body: string | null }>(
+      production,
+      'SELECT id::text, body FROM reviews ORDER BY id LIMIT 1',
+    );
     await query(production, "UPDATE reviews SET body = 'a real review' WHERE id = $1", [original!.id]);
     const emptyTarget = await cloneDatabase('seed_atomic_before', 'seed_atomic_empty');
-    const emptiedRuns = () => query<{ message: string }>(emptyTarget, "SELECT message FROM understudy.seed_runs WHERE status = 'Emptied'").catch(() => []);
+    const emptiedRuns = () =>
+      query<{ message: string }>(
+        emptyTarget,
+        "SELECT message FROM understudy.seed_runs WHERE status = 'Emptied'",
+      ).catch(() => []);
     try {
-      const rolledBack = await outcome(runSeed({ spec: anonymize({ rules, parallelism: 1 }), source: production, target: emptyTarget, key: Buffer.from(KEY) }));
+      const rolledBack = await outcome(
+        runSeed({
+          spec: anonymize({ rules, parallelism: 1 }),
+          source: production,
+          target: emptyTarget,
+          key: Buffer.from(KEY),
+        }),
+      );
       expect((rolledBack as SeedError).reason).toBe('LeakDetected');
       expect(await tableDigests(emptyTarget)).toEqual(before);
       expect(await emptiedRuns()).toEqual([]);
 
       for (const parallelism of [1, 3]) {
-        const result = await outcome(runSeed({ spec: anonymize({ rules, parallelism, onFailure: 'Empty' }), source: production, target: emptyTarget, key: Buffer.from(KEY) }));
+        const result = await outcome(
+          runSeed({
+            spec: anonymize({ rules, parallelism, onFailure: 'Empty' }),
+            source: production,
+            target: emptyTarget,
+            key: Buffer.from(KEY),
+          }),
+        );
         expect(result).toBeInstanceOf(SeedError);
         expect((result as SeedError).reason).toBe('LeakDetected');
-        expect((result as SeedError).message).toContain('the seeded tables were emptied and the failure recorded in understudy.seed_runs');
+        expect((result as SeedError).message).toContain(
+          'the seeded tables were emptied and the failure recorded in understudy.seed_runs',
+        );
         const counts = await rowCounts(emptyTarget);
         expect(Object.keys(counts).length).toBeGreaterThan(3);
         expect(Object.entries(counts).filter(([, n]) => n !== 0)).toEqual([]);
@@ -141,32 +181,62 @@ describe('atomic seeds', () => {
       expect(marked).toHaveLength(2);
       expect(marked[0]!.message).toContain('public.reviews.body');
       expect(marked[0]!.message).not.toContain('a real review');
-      const [run] = await query<{ status: string; message: string }>(emptyTarget, "SELECT status, message FROM understudy.seed_runs WHERE status = 'Failed' ORDER BY id DESC LIMIT 1");
+      const [run] = await query<{ status: string; message: string }>(
+        emptyTarget,
+        "SELECT status, message FROM understudy.seed_runs WHERE status = 'Failed' ORDER BY id DESC LIMIT 1",
+      );
       expect(run!.message).toContain('onFailure: Empty');
 
       // Emptying and its record commit together or not at all: a record that cannot be written leaves the target as it was.
       const unmarkable = await cloneDatabase('seed_atomic_before', 'seed_atomic_unmarkable');
-      await query(unmarkable, `CREATE SCHEMA understudy; CREATE TABLE understudy.seed_runs (id bigserial PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now(),
-        finished_at timestamptz, status text NOT NULL CHECK (status <> 'Emptied'), description text NOT NULL, message text)`);
-      const refused = await outcome(runSeed({ spec: anonymize({ rules, onFailure: 'Empty' }), source: production, target: unmarkable, key: Buffer.from(KEY) }));
+      await query(
+        unmarkable,
+        `CREATE SCHEMA understudy; CREATE TABLE understudy.seed_runs (id bigserial PRIMARY KEY, started_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz, status text NOT NULL CHECK (status <> 'Emptied'), description text NOT NULL, message text)`,
+      );
+      const refused = await outcome(
+        runSeed({
+          spec: anonymize({ rules, onFailure: 'Empty' }),
+          source: production,
+          target: unmarkable,
+          key: Buffer.from(KEY),
+        }),
+      );
       expect((refused as SeedError).reason).toBe('LeakDetected');
-      expect((refused as SeedError).message).toMatch(/emptying the tables failed \(.*seed_runs_status_check.*\), so the target is as it was/);
+      expect((refused as SeedError).message).toMatch(
+        /emptying the tables failed \(.*seed_runs_status_check.*\), so the target is as it was/,
+      );
       expect(await tableDigests(unmarkable)).toEqual(before);
     } finally {
       await query(production, 'UPDATE reviews SET body = $2 WHERE id = $1', [original!.id, original!.body]);
     }
     // A seed that succeeds with onFailure Empty is a seed like any other.
-    expect(await outcome(runSeed({ spec: anonymize({ onFailure: 'Empty' }), source: production, target: emptyTarget, key: Buffer.from(KEY) }))).toBe('ok');
+    expect(
+      await outcome(
+        runSeed({
+          spec: anonymize({ onFailure: 'Empty' }),
+          source: production,
+          target: emptyTarget,
+          key: Buffer.from(KEY),
+        }),
+      ),
+    ).toBe('ok');
     expect(await tableDigests(emptyTarget)).toEqual(complete);
   });
 
   it('survives every seed connection being terminated while it writes (no listener-less client crashes the process)', async () => {
-    const run = outcome(runSeed({ spec: anonymize({ parallelism: 2 }), source: production, target, key: Buffer.from(KEY) }));
+    const run = outcome(
+      runSeed({ spec: anonymize({ parallelism: 2 }), source: production, target, key: Buffer.from(KEY) }),
+    );
     // Wait until the writer is busy, then end every connection of the seed, idle ones included.
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       // The seed's own connection (idle while it writes) and a writer.
-      const [w] = await query<{ n: string }>(adminUrl, "SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name LIKE 'understudy-seed%' AND datname = $1", [dbName(target)]);
+      const [w] = await query<{ n: string }>(
+        adminUrl,
+        "SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name LIKE 'understudy-seed%' AND datname = $1",
+        [dbName(target)],
+      );
       if (Number(w?.n) >= 2) break;
       await sleep(5);
     }
@@ -185,7 +255,9 @@ describe('atomic seeds', () => {
     const seen = new Set<string>();
     for (const [i, at] of points(10, Math.max(seedMs, 200), 42).entries()) {
       const url = await cloneDatabase('seed_atomic_before', 'seed_atomic_terminated');
-      const run = outcome(runSeed({ spec: anonymize({ parallelism: 2 }), source: production, target: url, key: Buffer.from(KEY) }));
+      const run = outcome(
+        runSeed({ spec: anonymize({ parallelism: 2 }), source: production, target: url, key: Buffer.from(KEY) }),
+      );
       await sleep(at);
       // Alternate: the target's connections only, or both sides.
       const ended = await terminateSeedConnections(i % 2 === 0 ? [dbName(url)] : [dbName(url), dbName(production)]);
@@ -193,7 +265,9 @@ describe('atomic seeds', () => {
       const now = await tableDigests(url);
       const which = same(now, complete) ? 'complete' : same(now, before) ? 'unchanged' : 'PARTIAL';
       seen.add(which);
-      figures.push(`${at}ms: ended ${ended}, ${result === 'ok' ? 'completed' : `${result.reason}: ${result.message.slice(0, 80)}`} -> ${which}`);
+      figures.push(
+        `${at}ms: ended ${ended}, ${result === 'ok' ? 'completed' : `${result.reason}: ${result.message.slice(0, 80)}`} -> ${which}`,
+      );
       expect(which).not.toBe('PARTIAL');
       if (result === 'ok') expect(which).toBe('complete');
       else expect(result.targetTouched).toBe(false);
@@ -252,10 +326,17 @@ describe('atomic seeds', () => {
     child.kill('SIGKILL');
     await exited;
     await waitForNoSeedConnections(dbName(url));
-    expect(await query(url, "SELECT status FROM understudy.seed_runs")).toEqual([{ status: 'Running' }]);
+    expect(await query(url, 'SELECT status FROM understudy.seed_runs')).toEqual([{ status: 'Running' }]);
     expect(await tableDigests(url)).toEqual(before);
-    expect(await outcome(runSeed({ spec: anonymize({ parallelism: 2 }), source: production, target: url, key: Buffer.from(KEY) }))).toBe('ok');
-    const runs = await query<{ status: string; message: string }>(url, 'SELECT status, message FROM understudy.seed_runs ORDER BY id');
+    expect(
+      await outcome(
+        runSeed({ spec: anonymize({ parallelism: 2 }), source: production, target: url, key: Buffer.from(KEY) }),
+      ),
+    ).toBe('ok');
+    const runs = await query<{ status: string; message: string }>(
+      url,
+      'SELECT status, message FROM understudy.seed_runs ORDER BY id',
+    );
     expect(runs.map((r) => r.status)).toEqual(['Interrupted', 'Succeeded']);
     expect(runs[0]!.message).toContain('connection ended');
     expect(await tableDigests(url)).toEqual(complete);
@@ -263,14 +344,37 @@ describe('atomic seeds', () => {
 });
 
 function cli(target: string, production: string) {
-  return spawn(process.execPath, [join(ROOT, 'bin/understudy.js'), 'seed', '--target', target, '--from', production, '--key-env', 'ATOMIC_KEY', '--rules', RULES_FILE, '--parallelism', '2', '--no-progress', '--output', 'json'],
-    { env: { ...process.env, ATOMIC_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'] });
+  return spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/understudy.js'),
+      'seed',
+      '--target',
+      target,
+      '--from',
+      production,
+      '--key-env',
+      'ATOMIC_KEY',
+      '--rules',
+      RULES_FILE,
+      '--parallelism',
+      '2',
+      '--no-progress',
+      '--output',
+      'json',
+    ],
+    { env: { ...process.env, ATOMIC_KEY: KEY }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
 }
 
 async function waitForNoSeedConnections(database: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const [row] = await query<{ n: string }>(adminUrl, "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'understudy-seed%'", [database]);
+    const [row] = await query<{ n: string }>(
+      adminUrl,
+      "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'understudy-seed%'",
+      [database],
+    );
     if (Number(row?.n) === 0) return;
     await sleep(50);
   }

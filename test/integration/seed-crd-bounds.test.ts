@@ -30,18 +30,23 @@ spec:
       expect(out.stderr).toContain('spec.source.anonymize.subset.roots[0].fraction');
       expect(out.stderr).toContain('must be greater than 0 and at most 1');
     }
-    expect((await kubectlAsync(['apply', '--dry-run=server', '-n', ns, '-f', '-'], dataSeed('good', '1'))).code).toBe(0);
+    expect((await kubectlAsync(['apply', '--dry-run=server', '-n', ns, '-f', '-'], dataSeed('good', '1'))).code).toBe(
+      0,
+    );
   });
 
   it('refuses a fidelity threshold above 1', async () => {
-    const out = await kubectlAsync(['apply', '--dry-run=server', '-n', ns, '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    const out = await kubectlAsync(
+      ['apply', '--dry-run=server', '-n', ns, '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: DataSeed
 metadata: {name: loose}
 spec:
   source: {synthesize: {profile: {configMapRef: {name: p, key: profile.json}}}}
   target: {urlSecretRef: {name: t, key: url}}
   fidelity: {maxKolmogorovSmirnov: "15"}
-`);
+`,
+    );
     expect(out.code).not.toBe(0);
     expect(out.stderr).toContain('fidelity thresholds are between 0 and 1');
   });
@@ -61,11 +66,17 @@ spec:
       ['{table: users, column: born, transform: dateShift, params: {days: ten}}', 'spec.rules[0].params.days'],
       ['{table: users, column: born, transform: dateShift, params: {days: 0}}', 'spec.rules[0].params.days'],
       ['{table: users, column: ssn, transform: mask, params: {char: "**"}}', 'spec.rules[0].params.char'],
-      ['{table: users, column: email, transform: hash, params: {days: 3}}', 'params.days is a parameter of dateShift only'],
+      [
+        '{table: users, column: email, transform: hash, params: {days: 3}}',
+        'params.days is a parameter of dateShift only',
+      ],
       ['{table: users, column: note, transform: constant}', 'transform constant needs params.value'],
       ['{table: users, column: note, transform: constant, params: {value: 1.5}}', 'spec.rules[0].params.value'],
       ['{table: users, column: doc, transform: json, params: {paths: []}}', 'spec.rules[0].params.paths'],
-      ['{table: users, column: doc, transform: json, params: {paths: [{path: $.a, transform: emial}]}}', 'spec.rules[0].params.paths[0].transform'],
+      [
+        '{table: users, column: doc, transform: json, params: {paths: [{path: $.a, transform: emial}]}}',
+        'spec.rules[0].params.paths[0].transform',
+      ],
     ];
     for (const [rule, message] of refused) {
       const out = await apply(withRule('bad', rule));
@@ -73,7 +84,9 @@ spec:
       expect(out.stderr).toContain(message);
     }
     // A parameter no transformer has is refused too: kubectl validates fields strictly.
-    const unknown = await apply(withRule('bad', '{table: users, column: born, transform: dateShift, params: {dayz: 3}}'));
+    const unknown = await apply(
+      withRule('bad', '{table: users, column: born, transform: dateShift, params: {dayz: 3}}'),
+    );
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('dayz');
   });

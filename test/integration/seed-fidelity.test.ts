@@ -32,15 +32,20 @@ SELECT row_number() OVER (), d, CASE WHEN random() < 0.1 THEN NULL ELSE 'M-' || 
 FROM generate_series(1, 38) d, generate_series(1, 100) k;`;
 
 const spec = (over: Partial<DataSeedSpecInput> = {}) =>
-  withDefaultFidelity(DataSeedSpecSchema.parse({
-    baselineRef: { name: 'cli' },
-    source: { synthesize: { profile: { fromBaseline: { database: 'production' } }, scale: { ratio: '0.5' } } },
-    target: { urlSecretRef: { name: 'unused', key: 'unused' } },
-    mode: 'Permissive',
-    // Text keeps its values in a profile only under a keep rule.
-    rules: [{ table: 'doctors', column: 'ward', transform: 'keep' }, { table: 'patients', column: 'member_ref', transform: 'keep' }],
-    ...over,
-  }));
+  withDefaultFidelity(
+    DataSeedSpecSchema.parse({
+      baselineRef: { name: 'cli' },
+      source: { synthesize: { profile: { fromBaseline: { database: 'production' } }, scale: { ratio: '0.5' } } },
+      target: { urlSecretRef: { name: 'unused', key: 'unused' } },
+      mode: 'Permissive',
+      // Text keeps its values in a profile only under a keep rule.
+      rules: [
+        { table: 'doctors', column: 'ward', transform: 'keep' },
+        { table: 'patients', column: 'member_ref', transform: 'keep' },
+      ],
+      ...over,
+    }),
+  );
 
 describe('synthesis fidelity, enforced by default', () => {
   let production: string;
@@ -54,25 +59,46 @@ describe('synthesis fidelity, enforced by default', () => {
     await query(target, SCHEMA);
   });
 
-  it('keeps production\'s nulls in a nullable UNIQUE column and the fan-out at scale 0.5, and passes every default', async () => {
+  it("keeps production's nulls in a nullable UNIQUE column and the fan-out at scale 0.5, and passes every default", async () => {
     const report = await runSeed({ spec: spec(), target, source: production });
-    const [prodNulls] = await query<{ f: number }>(production, 'SELECT avg((member_ref IS NULL)::int)::float8 AS f FROM patients');
-    const [nulls] = await query<{ f: number }>(target, 'SELECT avg((member_ref IS NULL)::int)::float8 AS f FROM patients');
+    const [prodNulls] = await query<{ f: number }>(
+      production,
+      'SELECT avg((member_ref IS NULL)::int)::float8 AS f FROM patients',
+    );
+    const [nulls] = await query<{ f: number }>(
+      target,
+      'SELECT avg((member_ref IS NULL)::int)::float8 AS f FROM patients',
+    );
     expect(Math.abs(nulls!.f - prodNulls!.f)).toBeLessThanOrEqual(0.01);
     expect(nulls!.f).toBeGreaterThan(0.05);
-    const fan = await query<{ n: string; parents: string }>(target, `
-      SELECT n, count(*) AS parents FROM (SELECT d.id, count(p.id) AS n FROM doctors d LEFT JOIN patients p ON p.doctor_id = d.id GROUP BY d.id) s GROUP BY n ORDER BY n`);
-    expect(fan.map((r) => [Number(r.n), Number(r.parents)])).toEqual([[0, 1], [100, 19]]);
+    const fan = await query<{ n: string; parents: string }>(
+      target,
+      `
+      SELECT n, count(*) AS parents FROM (SELECT d.id, count(p.id) AS n FROM doctors d LEFT JOIN patients p ON p.doctor_id = d.id GROUP BY d.id) s GROUP BY n ORDER BY n`,
+    );
+    expect(fan.map((r) => [Number(r.n), Number(r.parents)])).toEqual([
+      [0, 1],
+      [100, 19],
+    ]);
     expect(report.fidelity?.passed).toBe(true);
     expect(report.fidelity?.worst.fanOutKolmogorovSmirnov).toBeLessThanOrEqual(0.1);
     expect(report.fidelity?.worst.nullFractionDelta).toBeLessThanOrEqual(0.01);
   });
 
   it('fails the seed, naming the worst offenders, when a threshold is exceeded', async () => {
-    const err = await runSeed({ spec: spec({ fidelity: { maxKolmogorovSmirnov: '0', maxTotalVariation: '0' } }), target, source: production }).then(() => undefined, (e: unknown) => e);
+    const err = await runSeed({
+      spec: spec({ fidelity: { maxKolmogorovSmirnov: '0', maxTotalVariation: '0' } }),
+      target,
+      source: production,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SeedError);
     expect((err as SeedError).reason).toBe('FidelityFailed');
-    expect((err as SeedError).details[0]).toMatch(/^public\.(patients\.score: KS distance|doctors\.ward: total variation) 0\.\d+ > 0$/);
+    expect((err as SeedError).details[0]).toMatch(
+      /^public\.(patients\.score: KS distance|doctors\.ward: total variation) 0\.\d+ > 0$/,
+    );
     expect((err as SeedError).report?.fidelity?.passed).toBe(false);
   });
 
@@ -82,8 +108,18 @@ describe('synthesis fidelity, enforced by default', () => {
     const out = { write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream;
     try {
       const rules = join(mkdtempSync(join(tmpdir(), 'understudy-fidelity-')), 'rules.yaml');
-      writeFileSync(rules, '- {table: doctors, column: ward, transform: keep}\n- {table: patients, column: member_ref, transform: keep}\n');
-      const base = { target, profileFrom: production, scale: '0.5', mode: 'Permissive' as const, progress: false, rules: [rules] };
+      writeFileSync(
+        rules,
+        '- {table: doctors, column: ward, transform: keep}\n- {table: patients, column: member_ref, transform: keep}\n',
+      );
+      const base = {
+        target,
+        profileFrom: production,
+        scale: '0.5',
+        mode: 'Permissive' as const,
+        progress: false,
+        rules: [rules],
+      };
       expect(await runSeedCommand({ ...base, maxKs: '0' }, out)).toBe(EXIT_FAILED_CHECKS);
       expect(lines.join('')).toContain('fidelity: FAILED');
       expect(String(stderr.mock.calls.at(-1)?.[0])).toContain('public.patients.score: KS distance');
@@ -91,7 +127,13 @@ describe('synthesis fidelity, enforced by default', () => {
       expect(await runSeedCommand({ ...base, output: 'wide' }, out)).toBe(EXIT_OK);
       expect(lines.at(-1)).toContain('fidelity: passed');
       // Wide: every column and foreign key with what was measured.
-      for (const column of ['public.doctors.ward', 'public.patients.member_ref', 'public.patients.score', 'public.patients (patients_doctor_id_fkey)']) expect(lines.at(-1)).toContain(column);
+      for (const column of [
+        'public.doctors.ward',
+        'public.patients.member_ref',
+        'public.patients.score',
+        'public.patients (patients_doctor_id_fkey)',
+      ])
+        expect(lines.at(-1)).toContain(column);
     } finally {
       stderr.mockRestore();
     }

@@ -43,7 +43,14 @@ const RULES = [
   { table: 'parcels', column: 'tracking', transform: 'uuid' },
 ] as const;
 const ref = { name: 'unused', key: 'unused' };
-const spec = (source: DataSeedSpecInput['source'], parallelism: number) => DataSeedSpecSchema.parse({ baselineRef: { name: 'production' }, source, target: { urlSecretRef: ref }, rules: RULES, parallelism });
+const spec = (source: DataSeedSpecInput['source'], parallelism: number) =>
+  DataSeedSpecSchema.parse({
+    baselineRef: { name: 'production' },
+    source,
+    target: { urlSecretRef: ref },
+    rules: RULES,
+    parallelism,
+  });
 
 describe('foreign-key cycles, composite keys and rare types', () => {
   let production: string;
@@ -63,38 +70,74 @@ describe('foreign-key cycles, composite keys and rare types', () => {
     const schema = await db.introspect(['public']);
     await db.close();
     const parcels = schema.tables.find((t) => t.name === 'parcels')!;
-    expect(parcels.foreignKeys[0]).toMatchObject({ columns: ['order_no', 'line_no'], refTable: 'public.shipments', refColumns: ['order_no', 'line_no'] });
+    expect(parcels.foreignKeys[0]).toMatchObject({
+      columns: ['order_no', 'line_no'],
+      refTable: 'public.shipments',
+      refColumns: ['order_no', 'line_no'],
+    });
     expect(parcels.columns.find((c) => c.name === 'flags')).toMatchObject({ baseType: 'bool', isArray: true });
     expect(schema.tables.find((t) => t.name === 'shipments')!.checks[0]).toMatchObject({ columns: ['weight'] });
-    expect(schema.tables.find((t) => t.name === 'teams')!.columns.find((c) => c.name === 'id')!.sequence).toBe('public.teams_id_seq');
+    expect(schema.tables.find((t) => t.name === 'teams')!.columns.find((c) => c.name === 'id')!.sequence).toBe(
+      'public.teams_id_seq',
+    );
     const plan = planLoadOrder(schema);
     expect(plan.deferred.map((d) => d.fk.name)).toEqual(['teams_captain_fkey']);
   });
 
-  it.each([1, 2])('synthesizes through the cycle (parallelism %i): deferred captains filled, no orphans', async (parallelism) => {
-    const target = await fresh(`seed_graph_synth_${parallelism}`);
-    await runSeed({ spec: spec({ synthesize: { profile: { fromBaseline: { database: 'production' } } } }, parallelism), target, source: production });
-    expect(await orphanCount(target)).toBe(0);
-    const [captains] = await query<{ n: string }>(target, 'SELECT count(captain_id) AS n FROM teams');
-    expect(Number(captains!.n)).toBe(40);
-    const [parcels] = await query<{ n: string; flags: string }>(target, 'SELECT count(*) AS n, count(flags) AS flags FROM parcels');
-    expect(Number(parcels!.n)).toBe(3000);
-  });
+  it.each([1, 2])(
+    'synthesizes through the cycle (parallelism %i): deferred captains filled, no orphans',
+    async (parallelism) => {
+      const target = await fresh(`seed_graph_synth_${parallelism}`);
+      await runSeed({
+        spec: spec({ synthesize: { profile: { fromBaseline: { database: 'production' } } } }, parallelism),
+        target,
+        source: production,
+      });
+      expect(await orphanCount(target)).toBe(0);
+      const [captains] = await query<{ n: string }>(target, 'SELECT count(captain_id) AS n FROM teams');
+      expect(Number(captains!.n)).toBe(40);
+      const [parcels] = await query<{ n: string; flags: string }>(
+        target,
+        'SELECT count(*) AS n, count(flags) AS flags FROM parcels',
+      );
+      expect(Number(parcels!.n)).toBe(3000);
+    },
+  );
 
   it('anonymizes through the cycle: permuted member ids are inherited by every key pointing at them', async () => {
     const target = await fresh('seed_graph_anon');
-    await runSeed({ spec: spec({ anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref } } }, 2), target, source: production, key: Buffer.from('graph-key-0123456789abcdef') });
+    await runSeed({
+      spec: spec({ anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref } } }, 2),
+      target,
+      source: production,
+      key: Buffer.from('graph-key-0123456789abcdef'),
+    });
     expect(await orphanCount(target)).toBe(0);
-    const [source] = await query<{ captains: string; mentors: string; ids: string }>(production, 'SELECT (SELECT count(captain_id) FROM teams) AS captains, (SELECT count(mentor_id) FROM members) AS mentors, (SELECT sum(id) FROM members) AS ids');
-    const [masked] = await query<{ captains: string; mentors: string; ids: string }>(target, 'SELECT (SELECT count(captain_id) FROM teams) AS captains, (SELECT count(mentor_id) FROM members) AS mentors, (SELECT sum(id) FROM members) AS ids');
+    const [source] = await query<{ captains: string; mentors: string; ids: string }>(
+      production,
+      'SELECT (SELECT count(captain_id) FROM teams) AS captains, (SELECT count(mentor_id) FROM members) AS mentors, (SELECT sum(id) FROM members) AS ids',
+    );
+    const [masked] = await query<{ captains: string; mentors: string; ids: string }>(
+      target,
+      'SELECT (SELECT count(captain_id) FROM teams) AS captains, (SELECT count(mentor_id) FROM members) AS mentors, (SELECT sum(id) FROM members) AS ids',
+    );
     expect(masked!.captains).toBe(source!.captains);
     expect(masked!.mentors).toBe(source!.mentors);
     expect(masked!.ids).not.toBe(source!.ids);
     // Each team's captain is still one of its own members after masking, as in production.
-    const [mismatch] = await query<{ n: string }>(target, 'SELECT count(*) AS n FROM teams t JOIN members m ON m.id = t.captain_id WHERE m.team_id <> t.id');
-    const [prodMismatch] = await query<{ n: string }>(production, 'SELECT count(*) AS n FROM teams t JOIN members m ON m.id = t.captain_id WHERE m.team_id <> t.id');
+    const [mismatch] = await query<{ n: string }>(
+      target,
+      'SELECT count(*) AS n FROM teams t JOIN members m ON m.id = t.captain_id WHERE m.team_id <> t.id',
+    );
+    const [prodMismatch] = await query<{ n: string }>(
+      production,
+      'SELECT count(*) AS n FROM teams t JOIN members m ON m.id = t.captain_id WHERE m.team_id <> t.id',
+    );
     expect(mismatch!.n).toBe(prodMismatch!.n);
-    const [seq] = await query<{ next: string; max: string }>(target, "SELECT nextval('members_id_seq') AS next, (SELECT max(id) FROM members) AS max");
+    const [seq] = await query<{ next: string; max: string }>(
+      target,
+      "SELECT nextval('members_id_seq') AS next, (SELECT max(id) FROM members) AS max",
+    );
     expect(Number(seq!.next)).toBe(Number(seq!.max) + 1);
   });
 });

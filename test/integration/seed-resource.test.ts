@@ -11,7 +11,15 @@ const rules = readFileSync(join(__dirname, '../../examples/shop/db/rules.yaml'),
 const profile = readFileSync(join(__dirname, '../../examples/shop/db/profile.json'), 'utf8');
 const sink = () => {
   let text = '';
-  return { stream: new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } }), text: () => text };
+  return {
+    stream: new Writable({
+      write(chunk, _enc, done) {
+        text += String(chunk);
+        done();
+      },
+    }),
+    text: () => text,
+  };
 };
 
 // What the Job runner does: `understudy seed --resource ns/name --write-status`, against a real API server.
@@ -25,14 +33,32 @@ describe('a DataSeed resource run from the cluster', () => {
     ns = createNamespace('seed');
     target = (await shopDatabase('seed_resource_target')).url;
     kubectl(['create', 'secret', 'generic', 'shop-preview-db', '-n', ns, `--from-literal=url=${target}`]);
-    kubectl(['create', 'secret', 'generic', 'shop-masking-key', '-n', ns, '--from-literal=key=resource-test-key-0123456789']);
+    kubectl([
+      'create',
+      'secret',
+      'generic',
+      'shop-masking-key',
+      '-n',
+      ns,
+      '--from-literal=key=resource-test-key-0123456789',
+    ]);
     kubectl(['create', 'configmap', 'shop-seed-rules', '-n', ns, `--from-literal=rules.yaml=${rules}`]);
-    kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-profile', namespace: ns }, data: { 'profile.json': profile } }));
+    kubectl(
+      ['apply', '--server-side', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'shop-profile', namespace: ns },
+        data: { 'profile.json': profile },
+      }),
+    );
   });
   afterAll(() => deleteNamespace(ns));
 
   const apply = (name: string, targetSecret: string) =>
-    kubectl(['apply', '-n', ns, '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: DataSeed
 metadata: {name: ${name}}
 spec:
@@ -44,12 +70,22 @@ spec:
   target: {urlSecretRef: {name: ${targetSecret}, key: url}}
   rulesFrom: {name: shop-seed-rules, key: rules.yaml}
   runner: Job
-`);
+`,
+    );
 
   it('seeds the target and writes per-table status', async () => {
     apply('shop', 'shop-preview-db');
     const out = sink();
-    const code = await runSeedCommand({ resource: `${ns}/shop`, kubeconfig: process.env.KUBECONFIG, writeStatus: true, progress: false, output: 'json' }, out.stream);
+    const code = await runSeedCommand(
+      {
+        resource: `${ns}/shop`,
+        kubeconfig: process.env.KUBECONFIG,
+        writeStatus: true,
+        progress: false,
+        output: 'json',
+      },
+      out.stream,
+    );
     expect(code).toBe(0);
     expect(JSON.parse(out.text()).source).toBe('synthesize');
     const status = JSON.parse(kubectl(['get', 'dataseed', 'shop', '-n', ns, '-o', 'jsonpath={.status}']));
@@ -65,7 +101,9 @@ spec:
   });
 
   it('refuses a source that reads production, before reading it: the pod has no way to production', async () => {
-    kubectl(['apply', '-n', ns, '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: DataSeed
 metadata: {name: anonymized}
 spec:
@@ -76,13 +114,19 @@ spec:
       key: {secretKeyRef: {name: shop-masking-key, key: key}}
   target: {urlSecretRef: {name: shop-preview-db, key: url}}
   rulesFrom: {name: shop-seed-rules, key: rules.yaml}
-`);
+`,
+    );
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const code = await runSeedCommand({ resource: `${ns}/anonymized`, kubeconfig: process.env.KUBECONFIG, progress: false }, sink().stream);
+      const code = await runSeedCommand(
+        { resource: `${ns}/anonymized`, kubeconfig: process.env.KUBECONFIG, progress: false },
+        sink().stream,
+      );
       // Bad input, not a seed that ran and failed its checks.
       expect(code).toBe(2);
-      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain('seed failed (InvalidSpec): spec.source.anonymize.from.database: production is read only inside the operator (runner Inline)');
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain(
+        'seed failed (InvalidSpec): spec.source.anonymize.from.database: production is read only inside the operator (runner Inline)',
+      );
     } finally {
       stderr.mockRestore();
     }
@@ -92,9 +136,14 @@ spec:
     apply('broken', 'no-such-secret');
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const code = await runSeedCommand({ resource: `${ns}/broken`, kubeconfig: process.env.KUBECONFIG, writeStatus: true, progress: false }, sink().stream);
+      const code = await runSeedCommand(
+        { resource: `${ns}/broken`, kubeconfig: process.env.KUBECONFIG, writeStatus: true, progress: false },
+        sink().stream,
+      );
       expect(code).toBe(2);
-      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain(`seed failed (ReferenceNotFound): spec.target.urlSecretRef: Secret ${ns}/no-such-secret not found`);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain(
+        `seed failed (ReferenceNotFound): spec.target.urlSecretRef: Secret ${ns}/no-such-secret not found`,
+      );
     } finally {
       stderr.mockRestore();
     }
@@ -102,7 +151,9 @@ spec:
   });
 
   it('is refused by the API server with two sources, naming the field', async () => {
-    const bad = await kubectlAsync(['apply', '-n', ns, '-f', '-'], `apiVersion: understudy.dev/v1alpha1
+    const bad = await kubectlAsync(
+      ['apply', '-n', ns, '-f', '-'],
+      `apiVersion: understudy.dev/v1alpha1
 kind: DataSeed
 metadata: {name: two-sources}
 spec:
@@ -110,7 +161,8 @@ spec:
     sql: {configMapRef: {name: a, key: b}}
     fixtures: {configMapRef: {name: a, key: b}}
   target: {urlSecretRef: {name: x, key: url}}
-`);
+`,
+    );
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('spec.source');
     expect(bad.stderr).toContain('exactly one of synthesize, anonymize, sql or fixtures');
@@ -128,7 +180,10 @@ ${baseline}  source:
       key: {secretKeyRef: {name: shop-masking-key, key: key}}
   target: {urlSecretRef: {name: shop-preview-db, key: url}}
 `;
-    const url = await kubectlAsync(['apply', '-n', ns, '-f', '-'], spec('{database: orders, urlSecretRef: {name: shop-preview-db, key: url}}'));
+    const url = await kubectlAsync(
+      ['apply', '-n', ns, '-f', '-'],
+      spec('{database: orders, urlSecretRef: {name: shop-preview-db, key: url}}'),
+    );
     expect(url.code).not.toBe(0);
     expect(url.stderr).toContain('production connections come only from a Baseline');
     const noBaseline = await kubectlAsync(['apply', '-n', ns, '-f', '-'], spec('{database: orders}', ''));

@@ -12,9 +12,20 @@ const RULES = parse(readFileSync(join(__dirname, '../../examples/shop/db/rules.y
 const KEY = Buffer.from('strict-key-0123456789abcdef0123');
 const ref = { name: 'unused', key: 'unused' };
 const anonymize = (over: Partial<DataSeedSpecInput> = {}) =>
-  DataSeedSpecSchema.parse({ baselineRef: { name: 'production' }, source: { anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref } } }, target: { urlSecretRef: ref }, rules: RULES, ...over });
+  DataSeedSpecSchema.parse({
+    baselineRef: { name: 'production' },
+    source: { anonymize: { from: { database: 'production' }, key: { secretKeyRef: ref } } },
+    target: { urlSecretRef: ref },
+    rules: RULES,
+    ...over,
+  });
 const synthesize = () =>
-  DataSeedSpecSchema.parse({ baselineRef: { name: 'production' }, source: { synthesize: { profile: { fromBaseline: { database: 'production' } } } }, target: { urlSecretRef: ref }, rules: RULES });
+  DataSeedSpecSchema.parse({
+    baselineRef: { name: 'production' },
+    source: { synthesize: { profile: { fromBaseline: { database: 'production' } } } },
+    target: { urlSecretRef: ref },
+    rules: RULES,
+  });
 
 async function failure(p: Promise<unknown>): Promise<SeedError> {
   try {
@@ -34,7 +45,10 @@ describe('safety before writing', () => {
   beforeAll(async () => {
     production = (await shopDatabase('seed_strict_prod', 300)).url;
     // Production gains a personal column nobody wrote a rule for; staging runs the same migration.
-    await query(production, "ALTER TABLE users ADD COLUMN ssn text; UPDATE users SET ssn = lpad((random() * 999999999)::int::text, 9, '0')");
+    await query(
+      production,
+      "ALTER TABLE users ADD COLUMN ssn text; UPDATE users SET ssn = lpad((random() * 999999999)::int::text, 9, '0')",
+    );
     target = (await shopDatabase('seed_strict_target')).url;
     await loadShop(target, { users: 50, seed: 9 }, { createSchema: false });
     await query(target, 'ALTER TABLE users ADD COLUMN ssn text');
@@ -57,7 +71,11 @@ describe('safety before writing', () => {
   });
 
   it('checks rules against CHECK constraints on a sample before writing', async () => {
-    const bad = [...RULES, { table: 'users', column: 'ssn', transform: 'digits' }, { table: 'products', column: 'price', transform: 'constant', params: { value: '-1' } }];
+    const bad = [
+      ...RULES,
+      { table: 'users', column: 'ssn', transform: 'digits' },
+      { table: 'products', column: 'price', transform: 'constant', params: { value: '-1' } },
+    ];
     const err = await failure(runSeed({ spec: anonymize({ rules: bad }), source: production, target, key: KEY }));
     expect(err.reason).toBe('RuleConflict');
     expect(err.message).toContain('products_price_check');
@@ -65,11 +83,21 @@ describe('safety before writing', () => {
   });
 
   it('rolls everything back when a write fails halfway (one transaction)', async () => {
-    await query(target, `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'payments are frozen'; END $$;
-      CREATE TRIGGER refuse BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION refuse()`);
+    await query(
+      target,
+      `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'payments are frozen'; END $$;
+      CREATE TRIGGER refuse BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION refuse()`,
+    );
     try {
       const rules = [...RULES, { table: 'users', column: 'ssn', transform: 'digits' }];
-      const err = await failure(runSeed({ spec: anonymize({ rules, parallelism: 1, foreignKeyChecks: 'PerRow' }), source: production, target, key: KEY }));
+      const err = await failure(
+        runSeed({
+          spec: anonymize({ rules, parallelism: 1, foreignKeyChecks: 'PerRow' }),
+          source: production,
+          target,
+          key: KEY,
+        }),
+      );
       expect(err.reason).toBe('WriteFailed');
       expect(err.message).toContain('public.payments');
       expect(err.message).toContain('payments are frozen');
@@ -80,14 +108,27 @@ describe('safety before writing', () => {
   });
 
   it('rolls back a failed seed with parallelism > 1 too, and marks the failure in the target', async () => {
-    await query(target, `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'payments are frozen'; END $$;
-      CREATE TRIGGER refuse BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION refuse()`);
+    await query(
+      target,
+      `CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'payments are frozen'; END $$;
+      CREATE TRIGGER refuse BEFORE INSERT ON payments FOR EACH ROW EXECUTE FUNCTION refuse()`,
+    );
     try {
       const rules = [...RULES, { table: 'users', column: 'ssn', transform: 'digits' }];
-      const err = await failure(runSeed({ spec: anonymize({ rules, parallelism: 3, foreignKeyChecks: 'PerRow' }), source: production, target, key: KEY }));
+      const err = await failure(
+        runSeed({
+          spec: anonymize({ rules, parallelism: 3, foreignKeyChecks: 'PerRow' }),
+          source: production,
+          target,
+          key: KEY,
+        }),
+      );
       expect(err.targetTouched).toBe(false);
       expect(await tableDigests(target)).toEqual(before);
-      const [run] = await query<{ status: string; message: string }>(target, 'SELECT status, message FROM understudy.seed_runs ORDER BY id DESC LIMIT 1');
+      const [run] = await query<{ status: string; message: string }>(
+        target,
+        'SELECT status, message FROM understudy.seed_runs ORDER BY id DESC LIMIT 1',
+      );
       expect(run).toMatchObject({ status: 'Failed' });
       expect(run!.message).toContain('payments are frozen');
       expect(run!.message).toContain('rolled back');

@@ -3,13 +3,25 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { API_VERSION } from '../../operator/api/common';
 import type { StagingEnvironmentStatus } from '../../operator/api/stagingenvironment';
-import { stagingEnvironmentController, STAGING_ENVIRONMENT_CONTROLLER } from '../../operator/controllers/stagingenvironment';
+import {
+  stagingEnvironmentController,
+  STAGING_ENVIRONMENT_CONTROLLER,
+} from '../../operator/controllers/stagingenvironment';
 import { FINALIZER } from '../../operator/controllers/stagingenvironment/lifecycle';
 import type { KubernetesObject } from '../../operator/runtime/client-node';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import { Manager } from '../../operator/runtime/manager';
-import { adminKubeConfig, createNamespace, deleteNamespace, eventually, kubectl, kubectlAsync, operatorKubeConfig, waitForObject } from '../support/kube';
+import {
+  adminKubeConfig,
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  kubectl,
+  kubectlAsync,
+  operatorKubeConfig,
+  waitForObject,
+} from '../support/kube';
 import { metricValue } from '../support/operator-process';
 
 // Shared by the StagingEnvironment integration tests: the shop (or a
@@ -43,10 +55,13 @@ export function shopObjects(namespace: string, storageClass: string): Obj[] {
     if (typeof value === 'string') {
       if (NAMESPACE_KEYS.has(key) && value === 'shop') return namespace;
       if (key === 'storageClassName') return storageClass;
-      return value.replace(/(?<=[a-z0-9]\.)shop(?=\.svc\b|:\d)/g, namespace).replace(/^--namespace=shop$/, `--namespace=${namespace}`);
+      return value
+        .replace(/(?<=[a-z0-9]\.)shop(?=\.svc\b|:\d)/g, namespace)
+        .replace(/^--namespace=shop$/, `--namespace=${namespace}`);
     }
     if (Array.isArray(value)) return value.map((v) => moved(v, key));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, moved(v, k)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, moved(v, k)]));
     return value;
   };
   return docs.map((doc) => {
@@ -57,7 +72,10 @@ export function shopObjects(namespace: string, storageClass: string): Obj[] {
 }
 
 export function applyObjects(objects: readonly unknown[]): void {
-  kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+  kubectl(
+    ['apply', '--server-side', '--force-conflicts', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+  );
 }
 
 /**
@@ -71,14 +89,26 @@ export function createVolumes(storageClass: string, sizes: readonly string[], co
       apiVersion: 'v1',
       kind: 'PersistentVolume',
       metadata: { name: `${storageClass}-${c}-${i}`, labels: { 'understudy.dev/test-volumes': storageClass } },
-      spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], storageClassName: storageClass, hostPath: { path: `/tmp/${storageClass}/${c}-${i}` } },
+      spec: {
+        capacity: { storage: size },
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: storageClass,
+        hostPath: { path: `/tmp/${storageClass}/${c}-${i}` },
+      },
     })),
   ).flat();
   applyObjects(volumes);
 }
 
 export function deleteVolumes(storageClass: string): void {
-  kubectl(['delete', 'persistentvolume', '-l', `understudy.dev/test-volumes=${storageClass}`, '--wait=false', '--ignore-not-found']);
+  kubectl([
+    'delete',
+    'persistentvolume',
+    '-l',
+    `understudy.dev/test-volumes=${storageClass}`,
+    '--wait=false',
+    '--ignore-not-found',
+  ]);
 }
 
 /** The controller in this process, with the chart's RBAC, watching `namespace` for StagingEnvironments. */
@@ -90,7 +120,12 @@ export async function startOperator(namespace: string): Promise<Manager> {
     metricsAddr: '127.0.0.1:0',
     healthAddr: '127.0.0.1:0',
   });
-  manager.addController(stagingEnvironmentController({ namespaces: [namespace], operatorNamespace: process.env.UNDERSTUDY_OPERATOR_NAMESPACE ?? 'understudy-system' }));
+  manager.addController(
+    stagingEnvironmentController({
+      namespaces: [namespace],
+      operatorNamespace: process.env.UNDERSTUDY_OPERATOR_NAMESPACE ?? 'understudy-system',
+    }),
+  );
   await manager.start();
   return manager;
 }
@@ -102,7 +137,11 @@ export async function startPreviews(): Promise<{ previews: string; manager: Mana
 }
 
 /** Deletes the environments while the operator still runs (their finalizers need it), then the operator and both namespaces. */
-export async function stopPreviews(previews: string | undefined, manager: Manager | undefined, baseline: string): Promise<void> {
+export async function stopPreviews(
+  previews: string | undefined,
+  manager: Manager | undefined,
+  baseline: string,
+): Promise<void> {
   if (previews) await deleteEnvironments(previews);
   await manager?.stop();
   if (previews) deleteNamespace(previews);
@@ -118,7 +157,10 @@ export async function deleteEnvironments(namespace: string, timeoutMs = 90_000):
   await kubectlAsync(['delete', 'stagingenvironments', '--all', '-n', namespace, '--wait=false']);
   const client = admin();
   try {
-    await eventually(async () => (await client.list(API_VERSION, 'StagingEnvironment', { namespace })).items.length === 0, { timeoutMs, what: `environments of ${namespace} gone` });
+    await eventually(
+      async () => (await client.list(API_VERSION, 'StagingEnvironment', { namespace })).items.length === 0,
+      { timeoutMs, what: `environments of ${namespace} gone` },
+    );
   } catch {
     await abandonEnvironments(namespace);
   }
@@ -128,9 +170,16 @@ export async function deleteEnvironments(namespace: string, timeoutMs = 90_000):
 export async function abandonEnvironments(namespace: string): Promise<void> {
   const client = admin();
   for (const env of (await client.list<Obj>(API_VERSION, 'StagingEnvironment', { namespace })).items) {
-    await client.mergePatch({ apiVersion: API_VERSION, kind: 'StagingEnvironment', namespace, name: env.metadata.name }, { metadata: { finalizers: null } }).catch(() => undefined);
+    await client
+      .mergePatch(
+        { apiVersion: API_VERSION, kind: 'StagingEnvironment', namespace, name: env.metadata.name },
+        { metadata: { finalizers: null } },
+      )
+      .catch(() => undefined);
   }
-  for (const target of (await client.list<Obj>('v1', 'Namespace', { labelSelector: `understudy.dev/environment-namespace=${namespace}` })).items) {
+  for (const target of (
+    await client.list<Obj>('v1', 'Namespace', { labelSelector: `understudy.dev/environment-namespace=${namespace}` })
+  ).items) {
     await client.delete({ apiVersion: 'v1', kind: 'Namespace', name: target.metadata.name });
   }
 }
@@ -171,12 +220,21 @@ export async function getEnvironment(name: string, namespace: string): Promise<E
   return admin().get<Environment>({ apiVersion: API_VERSION, kind: 'StagingEnvironment', namespace, name });
 }
 
-export function condition(env: Environment | undefined, type: string): { status: string; reason: string; message: string; observedGeneration?: number } | undefined {
+export function condition(
+  env: Environment | undefined,
+  type: string,
+): { status: string; reason: string; message: string; observedGeneration?: number } | undefined {
   return env?.status?.conditions?.find((c) => c.type === type);
 }
 
 /** Waits for a condition with the given status, computed for the environment's current generation. */
-export function waitForCondition(name: string, namespace: string, type: string, status: string, timeoutMs = 120_000): Promise<Environment> {
+export function waitForCondition(
+  name: string,
+  namespace: string,
+  type: string,
+  status: string,
+  timeoutMs = 120_000,
+): Promise<Environment> {
   return waitForObject(
     () => getEnvironment(name, namespace),
     (env) => {
@@ -187,7 +245,12 @@ export function waitForCondition(name: string, namespace: string, type: string, 
   );
 }
 
-export async function getObject(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<Obj | undefined> {
+export async function getObject(
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): Promise<Obj | undefined> {
   return admin().get<Obj>({ apiVersion, kind, name, ...(namespace ? { namespace } : {}) });
 }
 
@@ -198,7 +261,9 @@ export async function listObjects(apiVersion: string, kind: string, namespace: s
 /** Every object of every listable namespaced kind in a namespace, as the server returns them. */
 export function everyObjectIn(namespace: string): Obj[] {
   const kinds = kubectl(['api-resources', '--namespaced', '--verbs=list', '-o', 'name']).split('\n').filter(Boolean);
-  const out = JSON.parse(kubectl(['get', kinds.join(','), '-n', namespace, '-o', 'json', '--ignore-not-found'])) as { items: Obj[] };
+  const out = JSON.parse(kubectl(['get', kinds.join(','), '-n', namespace, '-o', 'json', '--ignore-not-found'])) as {
+    items: Obj[];
+  };
   return out.items;
 }
 
@@ -209,7 +274,15 @@ export async function namespaceExists(name: string): Promise<boolean> {
 /** Reconciles of the StagingEnvironment controller so far, from the manager's /metrics. */
 export async function reconcileCount(manager: Manager): Promise<number> {
   const text = await (await fetch(`${manager.metricsUrl}/metrics`)).text();
-  return ['success', 'requeue', 'requeue_after', 'error'].reduce((sum, result) => sum + (metricValue(text, 'controller_runtime_reconcile_total', { controller: STAGING_ENVIRONMENT_CONTROLLER, result }) ?? 0), 0);
+  return ['success', 'requeue', 'requeue_after', 'error'].reduce(
+    (sum, result) =>
+      sum +
+      (metricValue(text, 'controller_runtime_reconcile_total', {
+        controller: STAGING_ENVIRONMENT_CONTROLLER,
+        result,
+      }) ?? 0),
+    0,
+  );
 }
 
 export async function controllerIdle(manager: Manager): Promise<boolean> {
@@ -223,13 +296,22 @@ export { FINALIZER };
  * (polling would miss a status that lasts one reconcile): for asserting what
  * was never shown, such as Degraded during an update.
  */
-export async function recordStatuses<T>(name: string, namespace: string, during: () => Promise<T>): Promise<{ result: T; seen: Environment[] }> {
+export async function recordStatuses<T>(
+  name: string,
+  namespace: string,
+  during: () => Promise<T>,
+): Promise<{ result: T; seen: Environment[] }> {
   const seen: Environment[] = [];
   const abort = new AbortController();
   const watching = admin()
-    .watch(API_VERSION, 'StagingEnvironment', { namespace, fieldSelector: `metadata.name=${name}`, signal: abort.signal }, (event) => {
-      if (event.type === 'ADDED' || event.type === 'MODIFIED') seen.push(event.object as unknown as Environment);
-    })
+    .watch(
+      API_VERSION,
+      'StagingEnvironment',
+      { namespace, fieldSelector: `metadata.name=${name}`, signal: abort.signal },
+      (event) => {
+        if (event.type === 'ADDED' || event.type === 'MODIFIED') seen.push(event.object as unknown as Environment);
+      },
+    )
     .catch(() => undefined);
   try {
     const result = await during();
@@ -254,12 +336,19 @@ export const ARGOCD_STATUS_DIR = join(REPO, 'test/fixtures/argocd-statuses');
 export function saveStatusFixture(file: string, env: Environment, note: string): void {
   mkdirSync(ARGOCD_STATUS_DIR, { recursive: true });
   const { name, generation, annotations } = env.metadata;
-  const tracking = Object.fromEntries(Object.entries(annotations ?? {}).filter(([key]) => key.startsWith('argocd.argoproj.io/')));
+  const tracking = Object.fromEntries(
+    Object.entries(annotations ?? {}).filter(([key]) => key.startsWith('argocd.argoproj.io/')),
+  );
   const fixture = {
     $comment: note,
     apiVersion: env.apiVersion,
     kind: env.kind,
-    metadata: { name, namespace: 'previews', generation, ...(Object.keys(tracking).length > 0 ? { annotations: tracking } : {}) },
+    metadata: {
+      name,
+      namespace: 'previews',
+      generation,
+      ...(Object.keys(tracking).length > 0 ? { annotations: tracking } : {}),
+    },
     spec: env.spec,
     status: env.status,
   };
@@ -268,9 +357,14 @@ export function saveStatusFixture(file: string, env: Environment, note: string):
     writeFileSync(path, `${JSON.stringify(fixture, null, 2)}\n`);
     return;
   }
-  const summary = (status: StagingEnvironmentStatus | undefined) => ({ phase: status?.phase, conditions: (status?.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`) });
+  const summary = (status: StagingEnvironmentStatus | undefined) => ({
+    phase: status?.phase,
+    conditions: (status?.conditions ?? []).map((c) => `${c.type}=${c.status}/${c.reason}`),
+  });
   const recorded = JSON.parse(readFileSync(path, 'utf8')) as { status?: StagingEnvironmentStatus };
   if (JSON.stringify(summary(recorded.status)) !== JSON.stringify(summary(env.status))) {
-    throw new Error(`${path} no longer matches what the operator reports (${JSON.stringify(summary(env.status))}); record it again with UNDERSTUDY_RECORD_STATUSES=1`);
+    throw new Error(
+      `${path} no longer matches what the operator reports (${JSON.stringify(summary(env.status))}); record it again with UNDERSTUDY_RECORD_STATUSES=1`,
+    );
   }
 }

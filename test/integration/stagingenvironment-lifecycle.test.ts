@@ -52,7 +52,11 @@ const waitForStall = (name: string, reason: string): Promise<Environment> =>
     () => getEnvironment(name, previews),
     (env) => {
       const stalled = condition(env, 'Stalled');
-      return stalled?.status === 'True' && stalled.reason === reason && stalled.observedGeneration === env.metadata.generation;
+      return (
+        stalled?.status === 'True' &&
+        stalled.reason === reason &&
+        stalled.observedGeneration === env.metadata.generation
+      );
     },
     { what: `Stalled ${reason} on ${previews}/${name}`, timeoutMs: 30_000 },
   );
@@ -60,7 +64,10 @@ const waitForStall = (name: string, reason: string): Promise<Environment> =>
 const target = (name: string): string => `${PREFIX}${previews}-${name}`;
 
 beforeAll(async () => {
-  applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, 3)]);
+  applyObjects([
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } },
+    ...syntheticBaseline(baseline, 3),
+  ]);
   ({ previews, manager } = await startPreviews());
   applyBaseline(baseline, [previews], { source: { namespace: baseline }, targetNamespace: { prefix: PREFIX } });
 });
@@ -77,7 +84,10 @@ describe('StagingEnvironment lifecycle', () => {
     const created = Date.parse(env.metadata.creationTimestamp as unknown as string);
     expect(Date.parse(env.status?.expiresAt ?? '')).toBe(created + 20_000);
     expect(await namespaceExists(target('short-lived'))).toBe(true);
-    await eventually(async () => (await getEnvironment('short-lived', previews)) === undefined, { timeoutMs: 90_000, what: 'expired environment gone' });
+    await eventually(async () => (await getEnvironment('short-lived', previews)) === undefined, {
+      timeoutMs: 90_000,
+      what: 'expired environment gone',
+    });
     expect(Date.now()).toBeGreaterThanOrEqual(created + 20_000);
     expect(await namespaceExists(target('short-lived'))).toBe(false);
   });
@@ -88,7 +98,17 @@ describe('StagingEnvironment lifecycle', () => {
     saveStatusFixture('stagingenvironment-ready.json', ready, 'Ready: every service available (Argo CD: Healthy)');
     const service = serviceName(0);
     const { result: updated, seen } = await recordStatuses('pushed', previews, async () => {
-      kubectl(['patch', '-n', previews, 'stagingenvironment/pushed', '--type=merge', '-p', JSON.stringify({ spec: { services: [{ name: service, image: `registry.example.com/bench/${service}:pr-2` }] } })]);
+      kubectl([
+        'patch',
+        '-n',
+        previews,
+        'stagingenvironment/pushed',
+        '--type=merge',
+        '-p',
+        JSON.stringify({
+          spec: { services: [{ name: service, image: `registry.example.com/bench/${service}:pr-2` }] },
+        }),
+      ]);
       return waitForCondition('pushed', previews, 'Ready', 'True');
     });
     expect(updated.metadata.generation).toBe(2);
@@ -98,12 +118,29 @@ describe('StagingEnvironment lifecycle', () => {
     const progressing = update.find((e) => e.status?.phase === 'Progressing')!;
     expect(condition(progressing, 'Reconciling')?.status).toBe('True');
     expect(condition(progressing, 'Stalled')).toBeUndefined();
-    saveStatusFixture('stagingenvironment-image-update-progressing.json', progressing, 'An image update after Ready, rolling out: phase Progressing, Reconciling True (Argo CD: Progressing, never Degraded)');
+    saveStatusFixture(
+      'stagingenvironment-image-update-progressing.json',
+      progressing,
+      'An image update after Ready, rolling out: phase Progressing, Reconciling True (Argo CD: Progressing, never Degraded)',
+    );
     const deployment = await getObject('apps/v1', 'Deployment', target('pushed'), service);
     expect(JSON.stringify(deployment?.spec)).toContain(`${service}:pr-2`);
 
     // No pod may be created any more, and a new image needs one: the Deployment reports ReplicaFailure, a real failure.
-    kubectl(['patch', '-n', previews, 'stagingenvironment/pushed', '--type=merge', '-p', JSON.stringify({ spec: { isolation: { resourceQuota: { pods: 0 } }, services: [{ name: service, image: `registry.example.com/bench/${service}:pr-3` }] } })]);
+    kubectl([
+      'patch',
+      '-n',
+      previews,
+      'stagingenvironment/pushed',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        spec: {
+          isolation: { resourceQuota: { pods: 0 } },
+          services: [{ name: service, image: `registry.example.com/bench/${service}:pr-3` }],
+        },
+      }),
+    ]);
     const degraded = await waitForObject(
       () => getEnvironment('pushed', previews),
       (e) => e.metadata.generation === 3 && e.status?.phase === 'Degraded',
@@ -111,12 +148,18 @@ describe('StagingEnvironment lifecycle', () => {
     );
     expect(condition(degraded, 'Ready')).toMatchObject({ status: 'False', reason: 'WorkloadFailed' });
     expect(condition(degraded, 'Stalled')).toMatchObject({ status: 'True', reason: 'WorkloadFailed' });
-    saveStatusFixture('stagingenvironment-degraded.json', degraded, 'After Ready, a Deployment whose pods the quota refuses (ReplicaFailure): phase Degraded, Stalled WorkloadFailed (Argo CD: Degraded)');
+    saveStatusFixture(
+      'stagingenvironment-degraded.json',
+      degraded,
+      'After Ready, a Deployment whose pods the quota refuses (ReplicaFailure): phase Degraded, Stalled WorkloadFailed (Argo CD: Degraded)',
+    );
     kubectl(['delete', '-n', previews, 'stagingenvironment/pushed', '--wait=false']);
   });
 
   it('under expiryPolicy Retain (the default under Argo CD) tears the environment down at expiry and keeps the resource Expired; a re-created copy is not started again', async () => {
-    const tracked = { annotations: { 'argocd.argoproj.io/tracking-id': `previews:understudy.dev/StagingEnvironment:${previews}/kept` } };
+    const tracked = {
+      annotations: { 'argocd.argoproj.io/tracking-id': `previews:understudy.dev/StagingEnvironment:${previews}/kept` },
+    };
     apply('kept', spec({ ttl: '20s' }), tracked);
     const ready = await waitForCondition('kept', previews, 'Ready', 'True');
     expect(await namespaceExists(target('kept'))).toBe(true);
@@ -129,10 +172,16 @@ describe('StagingEnvironment lifecycle', () => {
     expect(expired.metadata.deletionTimestamp).toBeUndefined();
     expect(await namespaceExists(target('kept'))).toBe(false);
     expect(condition(expired, 'Expired')).toMatchObject({ status: 'True', reason: 'TTLExpired' });
-    expect(condition(expired, 'Expired')?.message).toMatch(/expiryPolicy Retain, from annotation argocd\.argoproj\.io\/tracking-id/);
+    expect(condition(expired, 'Expired')?.message).toMatch(
+      /expiryPolicy Retain, from annotation argocd\.argoproj\.io\/tracking-id/,
+    );
     expect(condition(expired, 'Ready')).toMatchObject({ status: 'False', reason: 'Expired' });
     expect(condition(expired, 'Stalled')).toBeUndefined();
-    saveStatusFixture('stagingenvironment-expired-retained.json', expired, 'Expired under expiryPolicy Retain (Argo CD tracking): namespace deleted, resource kept, Ready False Expired, Expired True (Argo CD: not Degraded, no re-creation)');
+    saveStatusFixture(
+      'stagingenvironment-expired-retained.json',
+      expired,
+      'Expired under expiryPolicy Retain (Argo CD tracking): namespace deleted, resource kept, Ready False Expired, Expired True (Argo CD: not Degraded, no re-creation)',
+    );
 
     // Argo CD's automated sync re-creates what Git declares: same spec, a new uid and creationTimestamp.
     // Asynchronously: the operator runs in this process, and a synchronous kubectl would block it while it waits for the finalizer.
@@ -149,7 +198,11 @@ describe('StagingEnvironment lifecycle', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await namespaceExists(target('kept'))).toBe(false);
     expect((await getEnvironment('kept', previews))?.status?.phase).toBe('Expired');
-    saveStatusFixture('stagingenvironment-expired-recreated.json', again, 'Re-created by a GitOps sync after its name expired under Retain: Expired at once, nothing provisioned (Argo CD: no re-creation loop)');
+    saveStatusFixture(
+      'stagingenvironment-expired-recreated.json',
+      again,
+      'Re-created by a GitOps sync after its name expired under Retain: Expired at once, nothing provisioned (Argo CD: no re-creation loop)',
+    );
     kubectl(['delete', '-n', previews, 'stagingenvironment/kept', '--wait=false']);
   });
 
@@ -163,7 +216,9 @@ describe('StagingEnvironment lifecycle', () => {
     apply('squatter', spec());
     const env = await waitForCondition('squatter', previews, 'Stalled', 'True', 30_000);
     expect(condition(env, 'Stalled')?.reason).toBe('NamespaceNotOwned');
-    expect(condition(env, 'Stalled')?.message).toMatch(new RegExp(`^status\\.namespace: namespace ${taken} exists and is not managed by Understudy`));
+    expect(condition(env, 'Stalled')?.message).toMatch(
+      new RegExp(`^status\\.namespace: namespace ${taken} exists and is not managed by Understudy`),
+    );
     expect(condition(env, 'Ready')?.status).toBe('False');
     expect(env.status?.phase).toBe('Failed');
     // Nothing was written: no finalizer, no object in the namespace, the namespace as it was.
@@ -181,17 +236,25 @@ describe('StagingEnvironment lifecycle', () => {
     const missing = `nowhere-${id}`;
     apply('no-baseline', { baselineRef: { name: missing } });
     const env = await waitForCondition('no-baseline', previews, 'Stalled', 'True', 30_000);
-    expect(condition(env, 'Stalled')).toMatchObject({ reason: 'BaselineNotFound', message: `spec.baselineRef.name: Baseline ${missing} does not exist` });
+    expect(condition(env, 'Stalled')).toMatchObject({
+      reason: 'BaselineNotFound',
+      message: `spec.baselineRef.name: Baseline ${missing} does not exist`,
+    });
     expect(await namespaceExists(`${previews}-no-baseline`)).toBe(false);
     baselines.push(applyBaseline(missing, [previews], { source: { namespace: missing } }));
     await waitForObject(
       () => getEnvironment('no-baseline', previews),
-      (e) => condition(e, 'Stalled')?.message === `spec.baselineRef.name: namespace ${missing} of Baseline ${missing} does not exist`,
+      (e) =>
+        condition(e, 'Stalled')?.message ===
+        `spec.baselineRef.name: namespace ${missing} of Baseline ${missing} does not exist`,
       { what: 'Stalled on the missing production namespace', timeoutMs: 30_000 },
     );
     expect(condition(await getEnvironment('no-baseline', previews), 'Stalled')?.reason).toBe('BaselineNotFound');
     expect(await namespaceExists(`${previews}-no-baseline`)).toBe(false);
-    applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: missing } }, ...syntheticBaseline(missing, 1)]);
+    applyObjects([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: missing } },
+      ...syntheticBaseline(missing, 1),
+    ]);
     const ready = await waitForCondition('no-baseline', previews, 'Ready', 'True');
     expect(condition(ready, 'Stalled')).toBeUndefined();
     expect(ready.status?.namespace).toBe(`${previews}-no-baseline`);
@@ -202,11 +265,18 @@ describe('StagingEnvironment lifecycle', () => {
   it('reports a Baseline that does not allow its namespace as Stalled BaselineNotAllowed, reading and writing nothing, and starts once an admin labels the namespace', async () => {
     const picky = `picky-${id}`;
     const label = `lifecycle-${id}.understudy.dev/previews`;
-    baselines.push(applyBaseline(picky, [], { allowedNamespaces: { selector: { matchLabels: { [label]: 'true' } } }, source: { namespace: baseline } }));
+    baselines.push(
+      applyBaseline(picky, [], {
+        allowedNamespaces: { selector: { matchLabels: { [label]: 'true' } } },
+        source: { namespace: baseline },
+      }),
+    );
     apply('not-yet', { baselineRef: { name: picky } });
     const env = await waitForStall('not-yet', 'BaselineNotAllowed');
     expect(condition(env, 'Stalled')?.reason).toBe('BaselineNotAllowed');
-    expect(condition(env, 'Stalled')?.message).toMatch(new RegExp(`^spec\\.baselineRef\\.name: Baseline ${picky} does not allow namespace ${previews}`));
+    expect(condition(env, 'Stalled')?.message).toMatch(
+      new RegExp(`^spec\\.baselineRef\\.name: Baseline ${picky} does not allow namespace ${previews}`),
+    );
     expect(env.status?.namespace).toBeUndefined();
     expect(env.metadata.finalizers ?? []).not.toContain(FINALIZER);
     expect(await namespaceExists(`${previews}-not-yet`)).toBe(false);
@@ -218,25 +288,53 @@ describe('StagingEnvironment lifecycle', () => {
 
   it('reports a choice beyond the Baseline as Stalled ExceedsBaseline, naming the field, without writing anything, and heals when the admin raises the limit', async () => {
     const strict = `strict-${id}`;
-    baselines.push(applyBaseline(strict, [previews], { source: { namespace: baseline }, limits: { maxReplicas: '0.5', maxResources: '1', maxTtl: '24h' } }));
+    baselines.push(
+      applyBaseline(strict, [previews], {
+        source: { namespace: baseline },
+        limits: { maxReplicas: '0.5', maxResources: '1', maxTtl: '24h' },
+      }),
+    );
     apply('greedy', { baselineRef: { name: strict }, scale: { replicas: '2' } });
     const env = await waitForStall('greedy', 'ExceedsBaseline');
-    expect(condition(env, 'Stalled')).toMatchObject({ reason: 'ExceedsBaseline', message: 'spec.scale.replicas: 2 is above the Baseline\'s limit of 0.5' });
+    expect(condition(env, 'Stalled')).toMatchObject({
+      reason: 'ExceedsBaseline',
+      message: "spec.scale.replicas: 2 is above the Baseline's limit of 0.5",
+    });
     expect(condition(env, 'Ready')).toMatchObject({ status: 'False', reason: 'ExceedsBaseline' });
     expect(await namespaceExists(`${previews}-greedy`)).toBe(false);
-    kubectl(['patch', '-n', previews, 'stagingenvironment/greedy', '--type=merge', '-p', JSON.stringify({ spec: { ttl: '48h' } })]);
+    kubectl([
+      'patch',
+      '-n',
+      previews,
+      'stagingenvironment/greedy',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { ttl: '48h' } }),
+    ]);
     const longer = await waitForCondition('greedy', previews, 'Stalled', 'True', 30_000);
-    expect(condition(longer, 'Stalled')?.message).toBe('spec.scale.replicas: 2 is above the Baseline\'s limit of 0.5');
-    applyBaseline(strict, [previews], { source: { namespace: baseline }, limits: { maxReplicas: '2', maxResources: '1', maxTtl: '24h' } });
+    expect(condition(longer, 'Stalled')?.message).toBe("spec.scale.replicas: 2 is above the Baseline's limit of 0.5");
+    applyBaseline(strict, [previews], {
+      source: { namespace: baseline },
+      limits: { maxReplicas: '2', maxResources: '1', maxTtl: '24h' },
+    });
     await waitForObject(
       () => getEnvironment('greedy', previews),
-      (e) => condition(e, 'Stalled')?.message === 'spec.ttl: 48h is longer than the Baseline\'s limit of 24h',
+      (e) => condition(e, 'Stalled')?.message === "spec.ttl: 48h is longer than the Baseline's limit of 24h",
       { what: 'the next field beyond the Baseline named', timeoutMs: 30_000 },
     );
-    kubectl(['patch', '-n', previews, 'stagingenvironment/greedy', '--type=merge', '-p', JSON.stringify({ spec: { ttl: '12h' } })]);
+    kubectl([
+      'patch',
+      '-n',
+      previews,
+      'stagingenvironment/greedy',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { ttl: '12h' } }),
+    ]);
     const healed = await waitForCondition('greedy', previews, 'Ready', 'True');
     expect(condition(healed, 'Stalled')).toBeUndefined();
-    for (const d of await listObjects('apps/v1', 'Deployment', `${previews}-greedy`)) expect((d.spec as { replicas: number }).replicas).toBe(2);
+    for (const d of await listObjects('apps/v1', 'Deployment', `${previews}-greedy`))
+      expect((d.spec as { replicas: number }).replicas).toBe(2);
     kubectl(['delete', '-n', previews, 'stagingenvironment/greedy', '--wait=false']);
   });
 
@@ -247,7 +345,15 @@ describe('StagingEnvironment lifecycle', () => {
     expect(condition(env, 'Stalled')?.message).toMatch(/^spec\.scale\.replicas: /);
     expect(condition(env, 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
     expect(await namespaceExists(target('bad-ratio'))).toBe(false);
-    kubectl(['patch', '-n', previews, 'stagingenvironment/bad-ratio', '--type=merge', '-p', JSON.stringify({ spec: { scale: { replicas: '0.5' } } })]);
+    kubectl([
+      'patch',
+      '-n',
+      previews,
+      'stagingenvironment/bad-ratio',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { scale: { replicas: '0.5' } } }),
+    ]);
     const healed = await waitForCondition('bad-ratio', previews, 'Ready', 'True');
     expect(condition(healed, 'Stalled')).toBeUndefined();
     kubectl(['delete', '-n', previews, 'stagingenvironment/bad-ratio', '--wait=false']);
@@ -260,13 +366,15 @@ describe('StagingEnvironment lifecycle', () => {
     const suspended = await waitForCondition('sleepy', previews, 'Ready', 'True');
     expect(condition(suspended, 'Ready')?.reason).toBe('Suspended');
     expect(suspended.status?.phase).toBe('Suspended');
-    for (const d of await listObjects('apps/v1', 'Deployment', target('sleepy'))) expect((d.spec as { replicas: number }).replicas).toBe(0);
+    for (const d of await listObjects('apps/v1', 'Deployment', target('sleepy')))
+      expect((d.spec as { replicas: number }).replicas).toBe(0);
     expect((await listObjects('v1', 'Service', target('sleepy'))).length).toBe(3);
     expect(await getObject('v1', 'ConfigMap', target('sleepy'), 'endpoints')).toBeDefined();
     kubectl(['patch', '-n', previews, 'stagingenvironment/sleepy', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
     const resumed = await waitForCondition('sleepy', previews, 'Ready', 'True');
     expect(resumed.status?.phase).toBe('Ready');
-    for (const d of await listObjects('apps/v1', 'Deployment', target('sleepy'))) expect((d.spec as { replicas: number }).replicas).toBe(1);
+    for (const d of await listObjects('apps/v1', 'Deployment', target('sleepy')))
+      expect((d.spec as { replicas: number }).replicas).toBe(1);
     kubectl(['delete', '-n', previews, 'stagingenvironment/sleepy', '--wait=false']);
   });
 
@@ -277,19 +385,28 @@ describe('StagingEnvironment lifecycle', () => {
     await manager?.stop();
     manager = undefined;
     // Someone strips the finalizer while the operator is down: the namespace is left behind.
-    await admin().mergePatch({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: previews, name: 'leaky' }, { metadata: { finalizers: null } });
+    await admin().mergePatch(
+      { apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: previews, name: 'leaky' },
+      { metadata: { finalizers: null } },
+    );
     kubectl(['delete', '-n', previews, 'stagingenvironment/leaky']);
     expect(await namespaceExists(leaked)).toBe(true);
     manager = await startOperator(previews);
-    await eventually(async () => !(await namespaceExists(leaked)), { timeoutMs: 90_000, what: `orphaned namespace ${leaked} deleted` });
+    await eventually(async () => !(await namespaceExists(leaked)), {
+      timeoutMs: 90_000,
+      what: `orphaned namespace ${leaked} deleted`,
+    });
   });
 
-  it('a new environment of the same name waits for the old one\'s namespace, then gets its own', async () => {
+  it("a new environment of the same name waits for the old one's namespace, then gets its own", async () => {
     apply('again', spec());
     const first = await waitForCondition('again', previews, 'Ready', 'True');
     const firstNamespace = await getObject('v1', 'Namespace', undefined, target('again'));
     await manager?.stop();
-    await admin().mergePatch({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: previews, name: 'again' }, { metadata: { finalizers: null } });
+    await admin().mergePatch(
+      { apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', namespace: previews, name: 'again' },
+      { metadata: { finalizers: null } },
+    );
     kubectl(['delete', '-n', previews, 'stagingenvironment/again']);
     apply('again', spec());
     manager = await startOperator(previews);

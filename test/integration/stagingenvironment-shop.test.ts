@@ -47,7 +47,18 @@ const storageClass = `ssd-${id}`;
 let previews: string;
 let manager: Manager;
 
-const workloads = ['cart', 'catalog', 'checkout', 'gateway', 'notifications', 'orders', 'payments', 'postgres', 'redis', 'users'];
+const workloads = [
+  'cart',
+  'catalog',
+  'checkout',
+  'gateway',
+  'notifications',
+  'orders',
+  'payments',
+  'postgres',
+  'redis',
+  'users',
+];
 const SHOP_SELECTOR = { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } };
 
 /** What an admin allows the shop's pull-request previews: the shop by its label, hosts under preview.example.com, isolation; no Secret copied. */
@@ -65,12 +76,19 @@ function spec(overrides: Json = {}): Json {
     baselineRef: { name: previewBaseline },
     scale: { replicas: '0.25', resources: '0.5' },
     ingress: { hostTemplate: '{{service}}.{{environment}}.preview.example.com' },
-    services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-7', env: [{ name: 'FEATURE_NEW_CHECKOUT', value: 'on' }] }],
+    services: [
+      {
+        name: 'checkout',
+        image: 'registry.example.com/shop/checkout:pr-7',
+        env: [{ name: 'FEATURE_NEW_CHECKOUT', value: 'on' }],
+      },
+    ],
     ...overrides,
   };
 }
 
-const readExample = (path: string): Json & { metadata: Json; spec: Json } => parse(readFileSync(resolve(__dirname, '../../examples/shop', path), 'utf8')) as Json & { metadata: Json; spec: Json };
+const readExample = (path: string): Json & { metadata: Json; spec: Json } =>
+  parse(readFileSync(resolve(__dirname, '../../examples/shop', path), 'utf8')) as Json & { metadata: Json; spec: Json };
 
 beforeAll(async () => {
   // One set of volumes for the baseline's two claims and one per copy.
@@ -105,12 +123,21 @@ describe('examples/shop/staging.yaml with examples/shop/baseline.yaml', () => {
     expect(env.status?.namespace).toBe(target);
     expect(env.status?.readyServices).toBe(`${workloads.length}/${workloads.length}`);
     expect(env.status?.urls).toEqual(['http://gateway.shop-preview.localtest.me/']);
-    expect((await listObjects('v1', 'Secret', target)).map((s) => s.metadata.name).sort()).toEqual(['payments-api', 'shop-db']);
-    expect((await getObject('v1', 'ResourceQuota', target, 'understudy-quota'))?.spec).toMatchObject({ hard: { 'requests.cpu': '8', 'requests.memory': '16Gi', pods: '40' } });
+    expect((await listObjects('v1', 'Secret', target)).map((s) => s.metadata.name).sort()).toEqual([
+      'payments-api',
+      'shop-db',
+    ]);
+    expect((await getObject('v1', 'ResourceQuota', target, 'understudy-quota'))?.spec).toMatchObject({
+      hard: { 'requests.cpu': '8', 'requests.memory': '16Gi', pods: '40' },
+    });
     const policy = await getObject('networking.k8s.io/v1', 'NetworkPolicy', target, 'understudy-isolation');
-    expect(JSON.stringify((policy?.spec as Json | undefined)?.ingress)).toContain('"kubernetes.io/metadata.name":"ingress-nginx"');
+    expect(JSON.stringify((policy?.spec as Json | undefined)?.ingress)).toContain(
+      '"kubernetes.io/metadata.name":"ingress-nginx"',
+    );
     // The shop's namespace enforces PodSecurity baseline, and so does its copy.
-    expect((await getObject('v1', 'Namespace', undefined, target))?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(
+      (await getObject('v1', 'Namespace', undefined, target))?.metadata.labels?.['pod-security.kubernetes.io/enforce'],
+    ).toBe('baseline');
     kubectl(['delete', '-n', previews, 'stagingenvironment/shop-preview', '--wait=false']);
   });
 });
@@ -122,7 +149,14 @@ describe('the shop copied into a preview', () => {
 
   it('becomes Ready, and kubectl wait --for=condition=Ready returns 0', async () => {
     kubectl(['apply', '-f', '-'], JSON.stringify(environment(name, previews, spec())));
-    const wait = await kubectlAsync(['wait', '-n', previews, '--for=condition=Ready', `stagingenvironment/${name}`, '--timeout=120s']);
+    const wait = await kubectlAsync([
+      'wait',
+      '-n',
+      previews,
+      '--for=condition=Ready',
+      `stagingenvironment/${name}`,
+      '--timeout=120s',
+    ]);
     expect(wait.stderr).toBe('');
     expect(wait.code).toBe(0);
     const env = await getEnvironment(name, previews);
@@ -144,14 +178,28 @@ describe('the shop copied into a preview', () => {
     expect(ns?.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('understudy');
     // One Event per transition, not per reconcile.
     // What the copy could not copy as is (Secrets the policy leaves out) is a Warning of its own.
-    const events = await eventually(async () => {
-      const events = (await listObjects('events.k8s.io/v1', 'Event', previews)).filter((e) => (e.regarding as Json | undefined)?.name === name);
-      const found = events.map((e) => String(e.reason));
-      return ['CopyWarnings', 'NamespaceCreated', 'Provisioned', 'Ready'].every((r) => found.includes(r)) ? events : undefined;
-    }, { what: 'transition events' });
-    expect(events.map((e) => String(e.reason)).sort()).toEqual(['CopyWarnings', 'NamespaceCreated', 'Provisioned', 'Ready']);
+    const events = await eventually(
+      async () => {
+        const events = (await listObjects('events.k8s.io/v1', 'Event', previews)).filter(
+          (e) => (e.regarding as Json | undefined)?.name === name,
+        );
+        const found = events.map((e) => String(e.reason));
+        return ['CopyWarnings', 'NamespaceCreated', 'Provisioned', 'Ready'].every((r) => found.includes(r))
+          ? events
+          : undefined;
+      },
+      { what: 'transition events' },
+    );
+    expect(events.map((e) => String(e.reason)).sort()).toEqual([
+      'CopyWarnings',
+      'NamespaceCreated',
+      'Provisioned',
+      'Ready',
+    ]);
     expect(events.find((e) => e.reason === 'CopyWarnings')?.type).toBe('Warning');
-    expect(events.find((e) => e.reason === 'CopyWarnings')?.note).toMatch(/Secrets not in the environment \(payments-api, shop-db\)/);
+    expect(events.find((e) => e.reason === 'CopyWarnings')?.note).toMatch(
+      /Secrets not in the environment \(payments-api, shop-db\)/,
+    );
     // Replicas and autoscaler bounds follow the 0.25 ratio, rounded up, never below one.
     const cart = await getObject('apps/v1', 'Deployment', target(), 'cart');
     expect((cart?.spec as { replicas?: number }).replicas).toBe(1);
@@ -163,10 +211,15 @@ describe('the shop copied into a preview', () => {
     // The target's own name starts with the baseline's: only the baseline's name as a whole DNS label is a reference.
     const reference = new RegExp(`(?<![-a-z0-9])${baseline}(?![-a-z0-9])`);
     for (const object of everyObjectIn(target())) {
-      if (['Event', 'Pod', 'ReplicaSet', 'EndpointSlice', 'Endpoints', 'ControllerRevision'].includes(String(object.kind))) continue;
+      if (
+        ['Event', 'Pod', 'ReplicaSet', 'EndpointSlice', 'Endpoints', 'ControllerRevision'].includes(String(object.kind))
+      )
+        continue;
       const { [SOURCE_ANNOTATION]: _source, ...annotations } = object.metadata.annotations ?? {};
       const text = JSON.stringify({ ...object, metadata: { ...object.metadata, annotations } });
-      expect(`${object.kind}/${object.metadata.name}: ${reference.test(text) ? text : 'clean'}`).toBe(`${object.kind}/${object.metadata.name}: clean`);
+      expect(`${object.kind}/${object.metadata.name}: ${reference.test(text) ? text : 'clean'}`).toBe(
+        `${object.kind}/${object.metadata.name}: clean`,
+      );
     }
     const endpoints = await getObject('v1', 'ConfigMap', target(), 'shop-endpoints');
     const data = endpoints?.data as Record<string, string>;
@@ -190,7 +243,8 @@ describe('the shop copied into a preview', () => {
     expect(everything.filter((o) => o.kind === 'Secret')).toEqual([]);
     const texts = everything.map((o) => JSON.stringify(o));
     for (const value of secretValues) {
-      for (const form of [value, Buffer.from(value).toString('base64')]) expect(texts.filter((t) => t.includes(form))).toEqual([]);
+      for (const form of [value, Buffer.from(value).toString('base64')])
+        expect(texts.filter((t) => t.includes(form))).toEqual([]);
     }
   });
 
@@ -212,19 +266,24 @@ describe('the shop copied into a preview', () => {
     }
   });
 
-  it('changes only the overridden service\'s image', async () => {
+  it("changes only the overridden service's image", async () => {
     for (const workload of workloads) {
       const kind = workload === 'postgres' ? 'StatefulSet' : 'Deployment';
       const images = async (ns: string) => {
         const object = await getObject('apps/v1', kind, ns, workload);
-        return ((object?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers).map((c) => c.image);
+        return (
+          object?.spec as { template: { spec: { containers: Array<{ image: string }> } } }
+        ).template.spec.containers.map((c) => c.image);
       };
       const [original, copy] = [await images(baseline), await images(target())];
-      if (workload === 'checkout') expect(copy).toEqual(original.map((image, i) => (i === 0 ? 'registry.example.com/shop/checkout:pr-7' : image)));
+      if (workload === 'checkout')
+        expect(copy).toEqual(original.map((image, i) => (i === 0 ? 'registry.example.com/shop/checkout:pr-7' : image)));
       else expect(copy).toEqual(original);
     }
     const env = await getEnvironment(name, previews);
-    expect(env?.status?.services?.find((s) => s.name === 'checkout')?.image).toBe('registry.example.com/shop/checkout:pr-7');
+    expect(env?.status?.services?.find((s) => s.name === 'checkout')?.image).toBe(
+      'registry.example.com/shop/checkout:pr-7',
+    );
   });
 
   it('a reconcile with nothing to change issues no write request', async () => {
@@ -235,56 +294,116 @@ describe('the shop copied into a preview', () => {
     const reconciles = await reconcileCount(manager);
     // An annotation is a metadata change: it wakes the controller without changing what it should do.
     kubectl(['annotate', '-n', previews, `stagingenvironment/${name}`, `touched=${Date.now()}`, '--overwrite']);
-    await eventually(async () => (await reconcileCount(manager)) > reconciles && (await controllerIdle(manager)), { what: 'a reconcile after the annotation' });
+    await eventually(async () => (await reconcileCount(manager)) > reconciles && (await controllerIdle(manager)), {
+      what: 'a reconcile after the annotation',
+    });
     const after = manager.client.requestCounts();
-    for (const verb of ['create', 'update', 'patch', 'apply', 'delete'] as const) expect(`${verb}=${after[verb]}`).toBe(`${verb}=${before[verb]}`);
+    for (const verb of ['create', 'update', 'patch', 'apply', 'delete'] as const)
+      expect(`${verb}=${after[verb]}`).toBe(`${verb}=${before[verb]}`);
   });
 
   it('follows an edit of the spec', async () => {
     const before = await getEnvironment(name, previews);
-    kubectl(['patch', '-n', previews, `stagingenvironment/${name}`, '--type=merge', '-p', JSON.stringify({ spec: { services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-8' }] } })]);
+    kubectl([
+      'patch',
+      '-n',
+      previews,
+      `stagingenvironment/${name}`,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-8' }] } }),
+    ]);
     const env = await waitForCondition(name, previews, 'Ready', 'True');
     expect(env.metadata.generation).toBeGreaterThan(before?.metadata.generation ?? 0);
     const checkout = await getObject('apps/v1', 'Deployment', target(), 'checkout');
-    const container = (checkout?.spec as { template: { spec: { containers: Array<{ image: string; env?: Array<{ name: string }> }> } } }).template.spec.containers[0];
+    const container = (
+      checkout?.spec as { template: { spec: { containers: Array<{ image: string; env?: Array<{ name: string }> }> } } }
+    ).template.spec.containers[0];
     expect(container?.image).toBe('registry.example.com/shop/checkout:pr-8');
     // The variable the old spec added is gone with it.
     expect(container?.env?.map((e) => e.name)).not.toContain('FEATURE_NEW_CHECKOUT');
   });
 
-  it('reports the admin narrowing the Baseline\'s selection as BaselineStale, and prunes the service that left it on the next spec edit', async () => {
-    const selector = { ...SHOP_SELECTOR, matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['notifications'] }] };
+  it("reports the admin narrowing the Baseline's selection as BaselineStale, and prunes the service that left it on the next spec edit", async () => {
+    const selector = {
+      ...SHOP_SELECTOR,
+      matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: ['notifications'] }],
+    };
     applyBaseline(previewBaseline, [previews], previewBaselineSpec(selector));
     const stale: Environment = await waitForCondition(name, previews, 'BaselineStale', 'True', 30_000);
     expect(stale.status?.services?.map((s) => s.name)).toContain('notifications');
     expect(await getObject('apps/v1', 'Deployment', target(), 'notifications')).toBeDefined();
-    kubectl(['patch', '-n', previews, `stagingenvironment/${name}`, '--type=merge', '-p', JSON.stringify({ spec: { scale: { replicas: '0.25', resources: '0.4' } } })]);
+    kubectl([
+      'patch',
+      '-n',
+      previews,
+      `stagingenvironment/${name}`,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { scale: { replicas: '0.25', resources: '0.4' } } }),
+    ]);
     const env = await waitForObject(
       () => getEnvironment(name, previews),
-      (e) => condition(e, 'Ready')?.status === 'True' && condition(e, 'BaselineStale')?.status === 'False' && e.status?.observedGeneration === e.metadata.generation,
+      (e) =>
+        condition(e, 'Ready')?.status === 'True' &&
+        condition(e, 'BaselineStale')?.status === 'False' &&
+        e.status?.observedGeneration === e.metadata.generation,
       { what: `${name} copied again`, timeoutMs: 120_000 },
     );
     expect(env.status?.services?.map((s) => s.name)).not.toContain('notifications');
-    await eventually(async () => (await getObject('apps/v1', 'Deployment', target(), 'notifications')) === undefined, { what: 'notifications Deployment pruned' });
-    for (const [apiVersion, kind, objectName] of [['v1', 'Service', 'notifications'], ['autoscaling/v2', 'HorizontalPodAutoscaler', 'notifications'], ['v1', 'ConfigMap', 'notifications-templates']] as const) {
-      await eventually(async () => (await getObject(apiVersion, kind, target(), objectName)) === undefined, { what: `${kind} ${objectName} pruned` });
+    await eventually(async () => (await getObject('apps/v1', 'Deployment', target(), 'notifications')) === undefined, {
+      what: 'notifications Deployment pruned',
+    });
+    for (const [apiVersion, kind, objectName] of [
+      ['v1', 'Service', 'notifications'],
+      ['autoscaling/v2', 'HorizontalPodAutoscaler', 'notifications'],
+      ['v1', 'ConfigMap', 'notifications-templates'],
+    ] as const) {
+      await eventually(async () => (await getObject(apiVersion, kind, target(), objectName)) === undefined, {
+        what: `${kind} ${objectName} pruned`,
+      });
     }
     expect(await getObject('apps/v1', 'Deployment', target(), 'orders')).toBeDefined();
   });
 
   it('reports BaselineStale when the baseline changes after the copy, and copies it again on the next spec edit', async () => {
-    kubectl(['patch', '-n', baseline, 'configmap/checkout-config', '--type=merge', '-p', JSON.stringify({ data: { 'application.properties': 'checkout.currency=USD\n' } })]);
+    kubectl([
+      'patch',
+      '-n',
+      baseline,
+      'configmap/checkout-config',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ data: { 'application.properties': 'checkout.currency=USD\n' } }),
+    ]);
     await waitForCondition(name, previews, 'BaselineStale', 'True', 30_000);
     const copy = await getObject('v1', 'ConfigMap', target(), 'checkout-config');
     expect((copy?.data as Record<string, string>)['application.properties']).toContain('checkout.currency=EUR');
-    kubectl(['patch', '-n', previews, `stagingenvironment/${name}`, '--type=merge', '-p', JSON.stringify({ spec: { scale: { replicas: '0.3', resources: '0.5' } } })]);
+    kubectl([
+      'patch',
+      '-n',
+      previews,
+      `stagingenvironment/${name}`,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { scale: { replicas: '0.3', resources: '0.5' } } }),
+    ]);
     await waitForCondition(name, previews, 'BaselineStale', 'False');
-    await eventually(async () => ((await getObject('v1', 'ConfigMap', target(), 'checkout-config'))?.data as Record<string, string>)['application.properties'] === 'checkout.currency=USD\n', { what: 'baseline change copied' });
+    await eventually(
+      async () =>
+        ((await getObject('v1', 'ConfigMap', target(), 'checkout-config'))?.data as Record<string, string>)[
+          'application.properties'
+        ] === 'checkout.currency=USD\n',
+      { what: 'baseline change copied' },
+    );
   });
 
   it('deleting the environment deletes its namespace, and the environment goes only once the namespace is gone', async () => {
     kubectl(['delete', '-n', previews, `stagingenvironment/${name}`, '--wait=false']);
-    await eventually(async () => (await getEnvironment(name, previews)) === undefined, { timeoutMs: 120_000, what: 'environment gone' });
+    await eventually(async () => (await getEnvironment(name, previews)) === undefined, {
+      timeoutMs: 120_000,
+      what: 'environment gone',
+    });
     expect(await namespaceExists(target())).toBe(false);
   });
 });

@@ -76,29 +76,46 @@ const patch = (name: string, body: Json): void => {
   kubectl(['patch', '-n', previews, `stagingenvironment/${name}`, '--type=merge', '-p', JSON.stringify(body)]);
 };
 const decoded = (secret: Json | undefined): Record<string, string> =>
-  Object.fromEntries(Object.entries((secret?.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  Object.fromEntries(
+    Object.entries((secret?.data ?? {}) as Record<string, string>).map(([k, v]) => [
+      k,
+      Buffer.from(v, 'base64').toString('utf8'),
+    ]),
+  );
 
 // A baseline policy admitting every namespace to svc-00: isolation must not let it reopen the copy.
 const openPolicy = {
   apiVersion: 'networking.k8s.io/v1',
   kind: 'NetworkPolicy',
   metadata: { name: 'svc-00-from-anywhere', namespace: baseline },
-  spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'svc-00' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }] }, { from: [{ podSelector: {} }] }] },
+  spec: {
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'svc-00' } },
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [{ namespaceSelector: {} }] }, { from: [{ podSelector: {} }] }],
+  },
 };
 
 beforeAll(async () => {
-  applyObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } }, ...syntheticBaseline(baseline, 3, { secrets: true, partOf: 'mini' }), openPolicy]);
+  applyObjects([
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } },
+    ...syntheticBaseline(baseline, 3, { secrets: true, partOf: 'mini' }),
+    openPolicy,
+  ]);
   adminNamespace = createNamespace('admin');
   ({ previews, manager } = await startPreviews());
   // Generate and CopyListed read production's Secrets: the admin grants that (the chart's rbac.secretNamespaces).
   await grantSecretRead(baseline);
-  baselineOf(baseline, { source: { namespace: baseline }, secrets: { maxPolicy: 'CopyListed', copyable: ['app-api'] } });
+  baselineOf(baseline, {
+    source: { namespace: baseline },
+    secrets: { maxPolicy: 'CopyListed', copyable: ['app-api'] },
+  });
 });
 
 afterAll(async () => {
   await stopPreviews(previews, manager, baseline);
   for (const name of baselines) deleteBaseline(name);
-  if (operatorSecrets.length > 0) kubectl(['delete', 'secret', '-n', operatorNamespace, ...operatorSecrets, '--ignore-not-found']);
+  if (operatorSecrets.length > 0)
+    kubectl(['delete', 'secret', '-n', operatorNamespace, ...operatorSecrets, '--ignore-not-found']);
   if (adminNamespace) deleteNamespace(adminNamespace);
 });
 
@@ -106,8 +123,21 @@ describe('StagingEnvironment baselines', () => {
   it('copies rendered manifests held in a ConfigMap of an admin namespace, rewriting the namespace they were rendered for', async () => {
     const renderedFor = `rendered-${id}`;
     const manifests = renderedManifests(syntheticBaseline(renderedFor, 2, { partOf: 'rendered' }));
-    applyObjects([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rendered-shop', namespace: adminNamespace }, data: { 'all.yaml': manifests } }]);
-    const rendered = baselineOf(`rendered-${id}`, { source: { namespace: renderedFor, manifests: { configMapRef: { namespace: adminNamespace, name: 'rendered-shop', key: 'all.yaml' } } }, targetNamespace: { prefix: 'r-' } });
+    applyObjects([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'rendered-shop', namespace: adminNamespace },
+        data: { 'all.yaml': manifests },
+      },
+    ]);
+    const rendered = baselineOf(`rendered-${id}`, {
+      source: {
+        namespace: renderedFor,
+        manifests: { configMapRef: { namespace: adminNamespace, name: 'rendered-shop', key: 'all.yaml' } },
+      },
+      targetNamespace: { prefix: 'r-' },
+    });
     apply('from-manifests', { baselineRef: { name: rendered } });
     const env = await waitForCondition('from-manifests', previews, 'Ready', 'True');
     const copy = `r-${previews}-from-manifests`;
@@ -118,9 +148,15 @@ describe('StagingEnvironment baselines', () => {
     expect((endpoints?.data as Record<string, string>).APP_NAMESPACE).toBe(copy);
   });
 
-  it('copies a namespace of another cluster through a kubeconfig Secret in the operator\'s namespace', async () => {
+  it("copies a namespace of another cluster through a kubeconfig Secret in the operator's namespace", async () => {
     operatorSecret(`prod-cluster-${id}`, [`--from-file=kubeconfig=${process.env.KUBECONFIG}`]);
-    const afar = baselineOf(`afar-${id}`, { source: { namespace: baseline, cluster: { kubeconfigSecretRef: { name: `prod-cluster-${id}`, key: 'kubeconfig' } } }, targetNamespace: { prefix: 'afar-' } });
+    const afar = baselineOf(`afar-${id}`, {
+      source: {
+        namespace: baseline,
+        cluster: { kubeconfigSecretRef: { name: `prod-cluster-${id}`, key: 'kubeconfig' } },
+      },
+      targetNamespace: { prefix: 'afar-' },
+    });
     apply('from-afar', { baselineRef: { name: afar } });
     const env = await waitForCondition('from-afar', previews, 'Ready', 'True');
     const copy = `afar-${previews}-from-afar`;
@@ -132,20 +168,58 @@ describe('StagingEnvironment baselines', () => {
 
   it('reports an unreadable, an unsafe or a missing kubeconfig Secret as Stalled naming the field, and never runs an exec', async () => {
     operatorSecret(`not-a-kubeconfig-${id}`, ['--from-literal=kubeconfig=hello: [']);
-    apply('bad-afar', { baselineRef: { name: baselineOf(`bad-afar-${id}`, { source: { namespace: baseline, cluster: { kubeconfigSecretRef: { name: `not-a-kubeconfig-${id}`, key: 'kubeconfig' } } } }) } });
+    apply('bad-afar', {
+      baselineRef: {
+        name: baselineOf(`bad-afar-${id}`, {
+          source: {
+            namespace: baseline,
+            cluster: { kubeconfigSecretRef: { name: `not-a-kubeconfig-${id}`, key: 'kubeconfig' } },
+          },
+        }),
+      },
+    });
     const env = await waitForStall('bad-afar', 'BaselineUnreachable');
-    expect(condition(env, 'Stalled')?.message).toMatch(new RegExp(`^spec\\.baselineRef\\.name: Secret ${operatorNamespace}/not-a-kubeconfig-${id}, key kubeconfig, of Baseline bad-afar-${id}: is not valid YAML`));
+    expect(condition(env, 'Stalled')?.message).toMatch(
+      new RegExp(
+        `^spec\\.baselineRef\\.name: Secret ${operatorNamespace}/not-a-kubeconfig-${id}, key kubeconfig, of Baseline bad-afar-${id}: is not valid YAML`,
+      ),
+    );
     const marker = `/tmp/understudy-exec-ran-${id}`;
     const exec = `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: sh, args: ["-c", "touch ${marker}"]}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
     operatorSecret(`exec-kubeconfig-${id}`, [`--from-literal=kubeconfig=${exec}`]);
-    apply('exec-afar', { baselineRef: { name: baselineOf(`exec-afar-${id}`, { source: { namespace: baseline, cluster: { kubeconfigSecretRef: { name: `exec-kubeconfig-${id}`, key: 'kubeconfig' } } } }) } });
+    apply('exec-afar', {
+      baselineRef: {
+        name: baselineOf(`exec-afar-${id}`, {
+          source: {
+            namespace: baseline,
+            cluster: { kubeconfigSecretRef: { name: `exec-kubeconfig-${id}`, key: 'kubeconfig' } },
+          },
+        }),
+      },
+    });
     const refused = await waitForStall('exec-afar', 'BaselineUnreachable');
-    expect(condition(refused, 'Stalled')?.message).toMatch(new RegExp(`^spec\\.baselineRef\\.name: Secret ${operatorNamespace}/exec-kubeconfig-${id}, key kubeconfig, of Baseline exec-afar-${id}: .*exec.* is refused: it runs a command inside the operator`));
+    expect(condition(refused, 'Stalled')?.message).toMatch(
+      new RegExp(
+        `^spec\\.baselineRef\\.name: Secret ${operatorNamespace}/exec-kubeconfig-${id}, key kubeconfig, of Baseline exec-afar-${id}: .*exec.* is refused: it runs a command inside the operator`,
+      ),
+    );
     expect(existsSync(marker)).toBe(false);
-    apply('no-secret', { baselineRef: { name: baselineOf(`no-secret-${id}`, { source: { namespace: baseline, cluster: { kubeconfigSecretRef: { name: `absent-${id}`, key: 'kubeconfig' } } } }) } });
+    apply('no-secret', {
+      baselineRef: {
+        name: baselineOf(`no-secret-${id}`, {
+          source: {
+            namespace: baseline,
+            cluster: { kubeconfigSecretRef: { name: `absent-${id}`, key: 'kubeconfig' } },
+          },
+        }),
+      },
+    });
     const missing = await waitForStall('no-secret', 'BaselineNotFound', /Secret /);
-    expect(condition(missing, 'Stalled')?.message).toBe(`spec.baselineRef.name: Secret ${operatorNamespace}/absent-${id}, key kubeconfig, of Baseline no-secret-${id} does not exist`);
-    for (const name of ['bad-afar', 'exec-afar', 'no-secret']) expect(await getObject('v1', 'Namespace', undefined, target(name))).toBeUndefined();
+    expect(condition(missing, 'Stalled')?.message).toBe(
+      `spec.baselineRef.name: Secret ${operatorNamespace}/absent-${id}, key kubeconfig, of Baseline no-secret-${id} does not exist`,
+    );
+    for (const name of ['bad-afar', 'exec-afar', 'no-secret'])
+      expect(await getObject('v1', 'Namespace', undefined, target(name))).toBeUndefined();
   });
 });
 
@@ -163,8 +237,12 @@ describe('secrets policies', () => {
     // Another reconcile (an annotation wakes it) keeps the values: the Secret is not written again.
     const reconciles = await reconcileCount(manager);
     kubectl(['annotate', '-n', previews, 'stagingenvironment/generated', `touched=${Date.now()}`]);
-    await eventually(async () => (await reconcileCount(manager)) > reconciles && (await controllerIdle(manager)), { what: 'reconcile after annotation' });
-    expect((await getObject('v1', 'Secret', target('generated'), 'app-db'))?.metadata.resourceVersion).toBe(db?.metadata.resourceVersion);
+    await eventually(async () => (await reconcileCount(manager)) > reconciles && (await controllerIdle(manager)), {
+      what: 'reconcile after annotation',
+    });
+    expect((await getObject('v1', 'Secret', target('generated'), 'app-db'))?.metadata.resourceVersion).toBe(
+      db?.metadata.resourceVersion,
+    );
   });
 
   it('CopyListed: only the listed Secret, as it is; references to the others become optional; one the Baseline does not list is refused', async () => {
@@ -174,19 +252,31 @@ describe('secrets policies', () => {
     expect(decoded(await getObject('v1', 'Secret', copy, 'app-api'))).toEqual({ TOKEN: SYNTHETIC_SECRET_VALUES.token });
     expect(await getObject('v1', 'Secret', copy, 'app-db')).toBeUndefined();
     const svc = await getObject('apps/v1', 'Deployment', copy, 'svc-00');
-    const env = (svc?.spec as { template: { spec: { containers: Array<{ env: Array<{ name: string; valueFrom?: { secretKeyRef?: { optional?: boolean } } }> }> } } }).template.spec.containers[0]?.env;
+    const env = (
+      svc?.spec as {
+        template: {
+          spec: {
+            containers: Array<{ env: Array<{ name: string; valueFrom?: { secretKeyRef?: { optional?: boolean } } }> }>;
+          };
+        };
+      }
+    ).template.spec.containers[0]?.env;
     expect(env?.find((e) => e.name === 'DB_PASSWORD')?.valueFrom?.secretKeyRef?.optional).toBe(true);
-    expect(JSON.stringify(await listObjects('v1', 'Secret', copy))).not.toContain(Buffer.from(SYNTHETIC_SECRET_VALUES.password).toString('base64'));
+    expect(JSON.stringify(await listObjects('v1', 'Secret', copy))).not.toContain(
+      Buffer.from(SYNTHETIC_SECRET_VALUES.password).toString('base64'),
+    );
     // The Baseline lists only app-api as copyable: asking for app-db too stalls, and nothing more is copied.
     patch('listed', { spec: { secrets: { policy: 'CopyListed', names: ['app-api', 'app-db'] } } });
     const refused = await waitForStall('listed', 'ExceedsBaseline');
-    expect(condition(refused, 'Stalled')?.message).toBe('spec.secrets.names: app-db is not in the Baseline\'s copyable Secrets (app-api)');
+    expect(condition(refused, 'Stalled')?.message).toBe(
+      "spec.secrets.names: app-db is not in the Baseline's copyable Secrets (app-api)",
+    );
     expect(await getObject('v1', 'Secret', copy, 'app-db')).toBeUndefined();
   });
 });
 
 describe('services, isolation, children and tests', () => {
-  it('a shared service is an ExternalName to the baseline\'s, also when a copied one switches to shared', async () => {
+  it("a shared service is an ExternalName to the baseline's, also when a copied one switches to shared", async () => {
     apply('sharing', { baselineRef: { name: baseline } });
     await waitForCondition('sharing', previews, 'Ready', 'True');
     const copy = target('sharing');
@@ -194,33 +284,63 @@ describe('services, isolation, children and tests', () => {
     expect((before?.spec as Json).clusterIP).toMatch(/^10\.96\./);
     patch('sharing', { spec: { services: [{ name: 'svc-01', mode: 'shared' }] } });
     const env = await waitForCondition('sharing', previews, 'Ready', 'True');
-    expect(env.status?.services?.find((s) => s.name === 'svc-01')).toMatchObject({ kind: 'Service', mode: 'shared', ready: true });
+    expect(env.status?.services?.find((s) => s.name === 'svc-01')).toMatchObject({
+      kind: 'Service',
+      mode: 'shared',
+      ready: true,
+    });
     const after = await getObject('v1', 'Service', copy, 'svc-01');
     expect(after?.metadata.uid).toBe(before?.metadata.uid);
     expect(after?.spec).toMatchObject({ type: 'ExternalName', externalName: `svc-01.${baseline}.svc.cluster.local` });
     // The API server clears the cluster IP when a Service becomes an ExternalName.
     expect((after?.spec as Json).clusterIP).toBeUndefined();
-    await eventually(async () => (await getObject('apps/v1', 'Deployment', copy, 'svc-01')) === undefined, { what: 'shared workload pruned' });
+    await eventually(async () => (await getObject('apps/v1', 'Deployment', copy, 'svc-01')) === undefined, {
+      what: 'shared workload pruned',
+    });
   });
 
-  it('with the Baseline\'s isolation on, copied NetworkPolicies cannot admit other namespaces, and its quota caps fill what the environment left out', async () => {
-    const isolatedBaseline = baselineOf(`isolated-${id}`, { source: { namespace: baseline }, isolation: { networkPolicy: true }, limits: { maxReplicas: '1', maxResources: '1', maxTtl: '24h', quota: { cpu: '4', memory: '4Gi', pods: 20 } } });
-    apply('isolated', { baselineRef: { name: isolatedBaseline }, isolation: { resourceQuota: { cpu: '2', memory: '2Gi' }, limitRange: { defaultRequest: { cpu: '10m' } } } });
+  it("with the Baseline's isolation on, copied NetworkPolicies cannot admit other namespaces, and its quota caps fill what the environment left out", async () => {
+    const isolatedBaseline = baselineOf(`isolated-${id}`, {
+      source: { namespace: baseline },
+      isolation: { networkPolicy: true },
+      limits: { maxReplicas: '1', maxResources: '1', maxTtl: '24h', quota: { cpu: '4', memory: '4Gi', pods: 20 } },
+    });
+    apply('isolated', {
+      baselineRef: { name: isolatedBaseline },
+      isolation: { resourceQuota: { cpu: '2', memory: '2Gi' }, limitRange: { defaultRequest: { cpu: '10m' } } },
+    });
     await waitForCondition('isolated', previews, 'Ready', 'True');
     const copy = target('isolated');
-    expect((await getObject('networking.k8s.io/v1', 'NetworkPolicy', copy, 'understudy-isolation'))?.spec).toMatchObject({ podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: {} }] }] });
-    expect((await getObject('networking.k8s.io/v1', 'NetworkPolicy', copy, 'svc-00-from-anywhere'))?.spec).toMatchObject({ ingress: [{ from: [{ podSelector: {} }] }] });
-    expect((await getObject('v1', 'ResourceQuota', copy, 'understudy-quota'))?.spec).toEqual({ hard: { 'requests.cpu': '2', 'requests.memory': '2Gi', pods: '20' } });
+    expect(
+      (await getObject('networking.k8s.io/v1', 'NetworkPolicy', copy, 'understudy-isolation'))?.spec,
+    ).toMatchObject({
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }] }],
+    });
+    expect(
+      (await getObject('networking.k8s.io/v1', 'NetworkPolicy', copy, 'svc-00-from-anywhere'))?.spec,
+    ).toMatchObject({ ingress: [{ from: [{ podSelector: {} }] }] });
+    expect((await getObject('v1', 'ResourceQuota', copy, 'understudy-quota'))?.spec).toEqual({
+      hard: { 'requests.cpu': '2', 'requests.memory': '2Gi', pods: '20' },
+    });
     expect(await getObject('v1', 'LimitRange', copy, 'understudy-limits')).toBeDefined();
     // A quota above the Baseline's cap is refused, naming the field; the copy keeps its quota.
     patch('isolated', { spec: { isolation: { resourceQuota: { cpu: '8' } } } });
     const refused = await waitForStall('isolated', 'ExceedsBaseline');
-    expect(condition(refused, 'Stalled')?.message).toBe('spec.isolation.resourceQuota.cpu: 8 is above the Baseline\'s cap of 4');
-    expect((await getObject('v1', 'ResourceQuota', copy, 'understudy-quota'))?.spec).toEqual({ hard: { 'requests.cpu': '2', 'requests.memory': '2Gi', pods: '20' } });
+    expect(condition(refused, 'Stalled')?.message).toBe(
+      "spec.isolation.resourceQuota.cpu: 8 is above the Baseline's cap of 4",
+    );
+    expect((await getObject('v1', 'ResourceQuota', copy, 'understudy-quota'))?.spec).toEqual({
+      hard: { 'requests.cpu': '2', 'requests.memory': '2Gi', pods: '20' },
+    });
   });
 
   it('creates DataSeed and ParityCheck children and is Ready only once every DataSeed succeeded', async () => {
-    const seed = { source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.yaml' } } }, target: { host: 'db', database: 'app', user: 'app' } };
+    const seed = {
+      source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.yaml' } } },
+      target: { host: 'db', database: 'app', user: 'app' },
+    };
     apply('seeded', {
       baselineRef: { name: baseline },
       dataSeeds: [{ name: 'orders', spec: seed }],
@@ -229,16 +349,38 @@ describe('services, isolation, children and tests', () => {
     const copy = target('seeded');
     const waiting = await waitForCondition('seeded', previews, 'DataSeeded', 'False');
     expect(condition(waiting, 'DataSeeded')?.reason).toBe('Seeding');
-    await eventually(async () => (await getEnvironment('seeded', previews))?.status?.phase === 'Seeding', { what: 'phase Seeding' });
-    expect(condition(await getEnvironment('seeded', previews), 'Ready')).toMatchObject({ status: 'False', reason: 'Seeding' });
+    await eventually(async () => (await getEnvironment('seeded', previews))?.status?.phase === 'Seeding', {
+      what: 'phase Seeding',
+    });
+    expect(condition(await getEnvironment('seeded', previews), 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'Seeding',
+    });
     const dataSeed = await getObject('understudy.dev/v1alpha1', 'DataSeed', copy, 'orders');
     // Children without a Baseline of their own name the environment's.
     expect(dataSeed?.spec).toMatchObject({ ...seed, baselineRef: { name: baseline } });
-    expect((await getObject('understudy.dev/v1alpha1', 'ParityCheck', copy, 'drift'))?.spec).toMatchObject({ baselineRef: { name: baseline }, staging: { environmentRef: { name: 'seeded' } } });
+    expect((await getObject('understudy.dev/v1alpha1', 'ParityCheck', copy, 'drift'))?.spec).toMatchObject({
+      baselineRef: { name: baseline },
+      staging: { environmentRef: { name: 'seeded' } },
+    });
     // This test plays the DataSeed controller (written in its own issue): it reports success through the status subresource.
     await admin().patchStatus(
       { apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', namespace: copy, name: 'orders' },
-      { status: { phase: 'Succeeded', observedGeneration: dataSeed?.metadata.generation, conditions: [{ type: 'Ready', status: 'True', reason: 'Succeeded', message: 'seeded', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] } },
+      {
+        status: {
+          phase: 'Succeeded',
+          observedGeneration: dataSeed?.metadata.generation,
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Succeeded',
+              message: 'seeded',
+              lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+            },
+          ],
+        },
+      },
     );
     const ready = await waitForCondition('seeded', previews, 'Ready', 'True');
     expect(condition(ready, 'DataSeeded')?.status).toBe('True');
@@ -246,7 +388,10 @@ describe('services, isolation, children and tests', () => {
   });
 
   it('refuses a DataSeed template its kind would refuse, naming the field, before writing anything', async () => {
-    apply('bad-seed', { baselineRef: { name: baseline }, dataSeeds: [{ name: 'orders', spec: { source: { sql: { configMapRef: { name: 'x', key: 'y' } } } } }] });
+    apply('bad-seed', {
+      baselineRef: { name: baseline },
+      dataSeeds: [{ name: 'orders', spec: { source: { sql: { configMapRef: { name: 'x', key: 'y' } } } } }],
+    });
     const env = await waitForCondition('bad-seed', previews, 'Stalled', 'True', 30_000);
     expect(condition(env, 'Stalled')).toMatchObject({ reason: 'InvalidSpec' });
     expect(condition(env, 'Stalled')?.message).toMatch(/^spec\.dataSeeds\[0\]\.spec\.target: /);
@@ -254,7 +399,17 @@ describe('services, isolation, children and tests', () => {
   });
 
   it('runs test Jobs once Ready and reports their outcome in TestsPassed', async () => {
-    const job = (extra: Json = {}, podExtra: Json = {}) => ({ backoffLimit: 0, ...extra, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'test', image: 'registry.example.com/shop/smoke:1' }], ...podExtra } } });
+    const job = (extra: Json = {}, podExtra: Json = {}) => ({
+      backoffLimit: 0,
+      ...extra,
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'test', image: 'registry.example.com/shop/smoke:1' }],
+          ...podExtra,
+        },
+      },
+    });
     apply('tested', { baselineRef: { name: baseline }, tests: [{ name: 'smoke', template: job() }] });
     const passed = await waitForCondition('tested', previews, 'TestsPassed', 'True');
     expect(condition(passed, 'TestsPassed')?.reason).toBe('Succeeded');
@@ -262,12 +417,24 @@ describe('services, isolation, children and tests', () => {
     const smoke = await getObject('batch/v1', 'Job', target('tested'), 'test-smoke');
     expect(smoke?.metadata.labels?.['understudy.dev/test']).toBe('smoke');
     // A test that cannot pass: its pod is never scheduled and the Job hits its deadline.
-    patch('tested', { spec: { tests: [{ name: 'smoke', template: job() }, { name: 'broken', template: job({ activeDeadlineSeconds: 3 }, { nodeSelector: { 'example.com/no-such-node': 'true' } }) }] } });
+    patch('tested', {
+      spec: {
+        tests: [
+          { name: 'smoke', template: job() },
+          {
+            name: 'broken',
+            template: job({ activeDeadlineSeconds: 3 }, { nodeSelector: { 'example.com/no-such-node': 'true' } }),
+          },
+        ],
+      },
+    });
     const failed = await waitForCondition('tested', previews, 'TestsPassed', 'False', 90_000);
     expect(condition(failed, 'TestsPassed')?.message).toContain('broken');
     expect(condition(failed, 'Ready')?.status).toBe('True');
     expect(failed.status?.tests).toMatchObject({ total: 2, failed: 1 });
     // The spec changed (a new generation), so the smoke test ran again as a new Job.
-    expect((await getObject('batch/v1', 'Job', target('tested'), 'test-smoke'))?.metadata.uid).not.toBe(smoke?.metadata.uid);
+    expect((await getObject('batch/v1', 'Job', target('tested'), 'test-smoke'))?.metadata.uid).not.toBe(
+      smoke?.metadata.uid,
+    );
   });
 });

@@ -15,7 +15,17 @@ const CHART = resolve(__dirname, '../../charts/understudy');
 
 /** `helm template` of the chart as the tests install it; `set` adds `--set` values. */
 export function renderChart(set: string[] = []): string {
-  const args = ['template', RELEASE, CHART, '--namespace', OPERATOR_NAMESPACE, '--kube-version', 'v1.34.4', '--set', 'deployment.enabled=false'];
+  const args = [
+    'template',
+    RELEASE,
+    CHART,
+    '--namespace',
+    OPERATOR_NAMESPACE,
+    '--kube-version',
+    'v1.34.4',
+    '--set',
+    'deployment.enabled=false',
+  ];
   for (const value of set) args.push('--set', value);
   return execFileSync('helm', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 }
@@ -27,11 +37,20 @@ export function renderChart(set: string[] = []): string {
  * as admin. Returns once the API server enforces the policy.
  */
 export function installOperatorIdentity(server: string, stateDir: string): string {
-  const ns = execFileSync('kubectl', ['create', 'namespace', OPERATOR_NAMESPACE, '--dry-run=client', '-o', 'yaml'], { stdio: 'pipe' });
+  const ns = execFileSync('kubectl', ['create', 'namespace', OPERATOR_NAMESPACE, '--dry-run=client', '-o', 'yaml'], {
+    stdio: 'pipe',
+  });
   execFileSync('kubectl', ['apply', '--server-side', '-f', '-'], { input: ns, stdio: ['pipe', 'pipe', 'pipe'] });
-  execFileSync('kubectl', ['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: renderChart(), stdio: ['pipe', 'pipe', 'pipe'] });
+  execFileSync('kubectl', ['apply', '--server-side', '--force-conflicts', '-f', '-'], {
+    input: renderChart(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   waitForPolicy();
-  const token = execFileSync('kubectl', ['create', 'token', OPERATOR_SERVICE_ACCOUNT, '-n', OPERATOR_NAMESPACE, '--duration=24h'], { stdio: 'pipe' })
+  const token = execFileSync(
+    'kubectl',
+    ['create', 'token', OPERATOR_SERVICE_ACCOUNT, '-n', OPERATOR_NAMESPACE, '--duration=24h'],
+    { stdio: 'pipe' },
+  )
     .toString()
     .trim();
   const ca = readFileSync(join(stateDir, 'pki', 'ca.crt')).toString('base64');
@@ -95,7 +114,10 @@ function waitForPolicy(): void {
   let last = '';
   while (Date.now() < deadline) {
     try {
-      execFileSync('kubectl', ['create', '--dry-run=server', `--as=${OPERATOR_USERNAME}`, '-f', '-'], { input: probe, stdio: ['pipe', 'pipe', 'pipe'] });
+      execFileSync('kubectl', ['create', '--dry-run=server', `--as=${OPERATOR_USERNAME}`, '-f', '-'], {
+        input: probe,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       last = 'the dry-run write was admitted';
     } catch (err) {
       last = String((err as { stderr?: Buffer }).stderr ?? err);

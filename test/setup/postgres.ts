@@ -1,5 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 
@@ -14,7 +23,9 @@ export interface PostgresServer {
 function pgBinDir(): string {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) throw new Error('PostgreSQL is not installed: apt-get install -y postgresql');
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
   if (versions.length === 0) throw new Error(`no PostgreSQL server binaries under ${root}`);
   return join(root, versions[0]!, 'bin');
 }
@@ -43,15 +54,40 @@ export async function startPostgres(opts: { dataDir: string; port: number }): Pr
       chmodSync(dirname(dataDir), 0o755);
       execFileSync('chown', ['-R', 'postgres:postgres', dataDir]);
     }
-    const [cmd, args] = asServerUser(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+    const [cmd, args] = asServerUser(join(bin, 'initdb'), [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+    ]);
     execFileSync(cmd, args, { stdio: 'pipe' });
     // Tuned for throwaway test data: durability is not needed, speed is.
     writeFileSync(
       join(dataDir, 'postgresql.auto.conf'),
-      ['fsync = off', 'synchronous_commit = off', 'full_page_writes = off', "shared_buffers = '256MB'", 'max_connections = 200', "max_wal_size = '2GB'"].join('\n') + '\n',
+      [
+        'fsync = off',
+        'synchronous_commit = off',
+        'full_page_writes = off',
+        "shared_buffers = '256MB'",
+        'max_connections = 200',
+        "max_wal_size = '2GB'",
+      ].join('\n') + '\n',
     );
   }
-  const [cmd, args] = asServerUser(join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dataDir]);
+  const [cmd, args] = asServerUser(join(bin, 'postgres'), [
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-h',
+    '127.0.0.1',
+    '-k',
+    dataDir,
+  ]);
   const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore'] });
   child.unref();
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
@@ -100,7 +136,9 @@ async function waitReady(url: string, timeoutMs: number, dataDir: string): Promi
       const { rows } = await client.query<{ data_directory: string }>('show data_directory');
       const serving = rows[0]?.data_directory;
       if (serving !== undefined && realpathSync(serving) !== realpathSync(dataDir)) {
-        throw new PortTakenError(`port ${new URL(url).port} is already served by another PostgreSQL (data directory ${serving}), not the one in ${dataDir}: choose a free port`);
+        throw new PortTakenError(
+          `port ${new URL(url).port} is already served by another PostgreSQL (data directory ${serving}), not the one in ${dataDir}: choose a free port`,
+        );
       }
       return;
     } catch (err) {

@@ -50,7 +50,12 @@ function labelText(labels: Record<string, string>): string {
 }
 
 /** OpenMetrics text with explicit timestamps, as promtool's backfill reads it. */
-export function openMetrics(series: RecordedSeries[], fromSeconds: number, toSeconds: number, intervalSeconds: number): string {
+export function openMetrics(
+  series: RecordedSeries[],
+  fromSeconds: number,
+  toSeconds: number,
+  intervalSeconds: number,
+): string {
   const lines: string[] = [];
   const byName = new Map<string, RecordedSeries[]>();
   for (const s of series) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
@@ -60,7 +65,13 @@ export function openMetrics(series: RecordedSeries[], fromSeconds: number, toSec
       let index = 0;
       for (let t = fromSeconds; t <= toSeconds; t += intervalSeconds, index++) {
         const value = s.value(t, index);
-        const text = Number.isNaN(value) ? 'NaN' : value === Infinity ? '+Inf' : value === -Infinity ? '-Inf' : String(value);
+        const text = Number.isNaN(value)
+          ? 'NaN'
+          : value === Infinity
+            ? '+Inf'
+            : value === -Infinity
+              ? '-Inf'
+              : String(value);
         lines.push(`${name}{${labelText(s.labels)}} ${text} ${t}`);
       }
     }

@@ -17,7 +17,8 @@ export function adminKubeConfig(): KubeConfig {
 /** The operator's least-privilege identity (the chart's RBAC), as in a real install. */
 export function operatorKubeConfig(): KubeConfig {
   const path = process.env.UNDERSTUDY_OPERATOR_KUBECONFIG;
-  if (!path) throw new Error('UNDERSTUDY_OPERATOR_KUBECONFIG is not set: integration tests run under the jest global setup');
+  if (!path)
+    throw new Error('UNDERSTUDY_OPERATOR_KUBECONFIG is not set: integration tests run under the jest global setup');
   const kc = new KubeConfig();
   kc.loadFromFile(path);
   return kc;
@@ -32,7 +33,10 @@ export function kubectl(args: string[], input?: string): string {
   return execFileSync('kubectl', args, { input, stdio: ['pipe', 'pipe', 'pipe'], env: process.env }).toString();
 }
 
-export async function kubectlAsync(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }> {
+export async function kubectlAsync(
+  args: string[],
+  input?: string,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
     const child = execFileAsync('kubectl', args, { env: process.env, maxBuffer: 64 * 1024 * 1024 });
     if (input !== undefined) {
@@ -55,8 +59,13 @@ export const OPERATOR_WRITABLE: Readonly<Record<string, string>> = { 'app.kubern
 
 export function createNamespace(prefix: string, labels: Record<string, string> = {}): string {
   const name = uniqueName(prefix);
-  const labelYaml = Object.entries(labels).map(([k, v]) => `    ${k}: "${v}"`).join('\n');
-  kubectl(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n${labelYaml ? `  labels:\n${labelYaml}\n` : ''}`);
+  const labelYaml = Object.entries(labels)
+    .map(([k, v]) => `    ${k}: "${v}"`)
+    .join('\n');
+  kubectl(
+    ['apply', '-f', '-'],
+    `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n${labelYaml ? `  labels:\n${labelYaml}\n` : ''}`,
+  );
   return name;
 }
 
@@ -65,7 +74,10 @@ export function deleteNamespace(name: string): void {
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails with the last observation. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let last: unknown;
   while (Date.now() < deadline) {
@@ -78,11 +90,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 200));
   }
-  throw new Error(`timed out waiting for ${opts.what ?? 'condition'}; last observation: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+  throw new Error(
+    `timed out waiting for ${opts.what ?? 'condition'}; last observation: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+  );
 }
 
 /** Polls an object until `accept` holds; a timeout reports the object's last status, which says why. */
-export async function waitForObject<T extends { status?: unknown }>(read: () => Promise<T | undefined>, accept: (object: T) => boolean, opts: { what: string; timeoutMs: number }): Promise<T> {
+export async function waitForObject<T extends { status?: unknown }>(
+  read: () => Promise<T | undefined>,
+  accept: (object: T) => boolean,
+  opts: { what: string; timeoutMs: number },
+): Promise<T> {
   let last: T | undefined;
   try {
     return await eventually(

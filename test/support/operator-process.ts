@@ -20,7 +20,10 @@ export function freePort(): Promise<number> {
 
 /** The same credentials pointed at another API server of the same cluster (written beside the original). */
 export function kubeconfigForServer(kubeconfigPath: string, server: string, suffix: string): string {
-  const text = readFileSync(kubeconfigPath, 'utf8').replace(/server: *"?https:\/\/127\.0\.0\.1:\d+"?/g, `server: "${server}"`);
+  const text = readFileSync(kubeconfigPath, 'utf8').replace(
+    /server: *"?https:\/\/127\.0\.0\.1:\d+"?/g,
+    `server: "${server}"`,
+  );
   const path = `${kubeconfigPath}.${suffix}`;
   writeFileSync(path, text);
   return path;
@@ -109,7 +112,9 @@ export function metricValue(text: string, name: string, labels: Record<string, s
     if (!line.startsWith(name)) continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const found = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
     if (Object.entries(labels).every(([k, v]) => found[k] === v)) return Number(match[3]);
   }
   return undefined;
@@ -122,13 +127,20 @@ export function metricValue(text: string, name: string, labels: Record<string, s
  */
 export async function compactEtcd(etcdPort: number): Promise<number> {
   const base = `http://127.0.0.1:${etcdPort}/v3/kv`;
-  const range = await fetch(`${base}/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64'), limit: 1 }) });
+  const range = await fetch(`${base}/range`, {
+    method: 'POST',
+    body: JSON.stringify({ key: Buffer.from('/').toString('base64'), limit: 1 }),
+  });
   if (!range.ok) throw new Error(`etcd range failed: HTTP ${range.status} ${await range.text()}`);
   const revision = Number(((await range.json()) as { header?: { revision?: string } }).header?.revision);
   if (!Number.isFinite(revision)) throw new Error('etcd did not report a revision');
-  const compaction = await fetch(`${base}/compaction`, { method: 'POST', body: JSON.stringify({ revision: String(revision), physical: true }) });
+  const compaction = await fetch(`${base}/compaction`, {
+    method: 'POST',
+    body: JSON.stringify({ revision: String(revision), physical: true }),
+  });
   const text = await compaction.text();
   // An already-compacted revision is fine: the API server's own compactor may have got there first.
-  if (!compaction.ok && !text.includes('compacted')) throw new Error(`etcd compaction failed: HTTP ${compaction.status} ${text}`);
+  if (!compaction.ok && !text.includes('compacted'))
+    throw new Error(`etcd compaction failed: HTTP ${compaction.status} ${text}`);
   return revision;
 }

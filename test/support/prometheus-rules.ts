@@ -45,12 +45,35 @@ export async function startRulePrometheus(options: RulePrometheusOptions): Promi
   }
   const scrapeConfigs = (options.targets ?? []).map((target, i) => {
     const url = new URL(target.url);
-    return { job_name: `target-${i}`, scrape_interval: '1s', scrape_timeout: '1s', metrics_path: url.pathname, scheme: url.protocol.replace(':', ''), static_configs: [{ targets: [url.host], labels: target.labels ?? {} }] };
+    return {
+      job_name: `target-${i}`,
+      scrape_interval: '1s',
+      scrape_timeout: '1s',
+      metrics_path: url.pathname,
+      scheme: url.protocol.replace(':', ''),
+      static_configs: [{ targets: [url.host], labels: target.labels ?? {} }],
+    };
   });
-  writeFileSync(join(dir, 'prometheus.yml'), stringify({ global: { evaluation_interval: '1s', scrape_interval: '1s' }, rule_files: [join(dir, 'rules.yaml')], scrape_configs: scrapeConfigs }));
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    stringify({
+      global: { evaluation_interval: '1s', scrape_interval: '1s' },
+      rule_files: [join(dir, 'rules.yaml')],
+      scrape_configs: scrapeConfigs,
+    }),
+  );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${tsdb}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
+  const child = spawn(
+    PROMETHEUS,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${tsdb}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: 'ignore' },
+  );
   return {
     url,
     firing: (timeoutMs = 30_000) =>
@@ -58,7 +81,9 @@ export async function startRulePrometheus(options: RulePrometheusOptions): Promi
         async () => {
           const response = await fetch(`${url}/api/v1/alerts`).catch(() => undefined);
           if (!response?.ok) return undefined;
-          const alerts = ((await response.json()) as { data: { alerts: Alert[] } }).data.alerts.filter((a) => a.state === 'firing');
+          const alerts = ((await response.json()) as { data: { alerts: Alert[] } }).data.alerts.filter(
+            (a) => a.state === 'firing',
+          );
           return alerts.length > 0 && alerts;
         },
         { what: 'a firing alert', timeoutMs, intervalMs: 500 },

@@ -12,7 +12,11 @@ let binDir: string | undefined;
  */
 export function testTool(name: 'lua-health' | 'actionlint' | 'argocd-crds'): string {
   if (!binDir) {
-    const out = execFileSync('bash', [BUILD_SCRIPT], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 10 * 60_000 });
+    const out = execFileSync('bash', [BUILD_SCRIPT], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 10 * 60_000,
+    });
     binDir = out.trim().split('\n').pop() ?? '';
   }
   // Argo CD's CRDs sit beside bin/, as a directory of YAML files.

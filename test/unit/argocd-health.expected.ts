@@ -10,7 +10,10 @@ export interface ExpectedHealth {
 
 export const EXPECTED_HEALTH: Readonly<Record<string, ExpectedHealth>> = {
   // Torn down by its TTL and kept until Git removes it: not red, and nothing for automated sync to re-create.
-  'handwritten-stagingenvironment-expired-under-autosync.json': { status: 'Suspended', message: /^Expired: the TTL passed at 2026-01-04T00:00:00Z/ },
+  'handwritten-stagingenvironment-expired-under-autosync.json': {
+    status: 'Suspended',
+    message: /^Expired: the TTL passed at 2026-01-04T00:00:00Z/,
+  },
   // A new image after Ready: the phase says Degraded, Reconciling says an update is in progress.
   'handwritten-stagingenvironment-update-after-ready.json': { status: 'Progressing', message: /waiting for checkout/ },
   // failOn critical does not make Inconclusive a pass.
@@ -19,11 +22,20 @@ export const EXPECTED_HEALTH: Readonly<Record<string, ExpectedHealth>> = {
   // Recorded by the StagingEnvironment lifecycle integration test.
   'stagingenvironment-ready.json': { status: 'Healthy', message: /^\d+\/\d+ services ready in namespace / },
   // A new image after Ready, while the rollout runs: Progressing, never Degraded.
-  'stagingenvironment-image-update-progressing.json': { status: 'Progressing', message: /services ready; waiting for / },
+  'stagingenvironment-image-update-progressing.json': {
+    status: 'Progressing',
+    message: /services ready; waiting for /,
+  },
   // A workload its controller gave up on after Ready (Stalled WorkloadFailed): a real failure.
   'stagingenvironment-degraded.json': { status: 'Degraded', message: /^Deployment [a-z0-9-]+: / },
   // Expired under auto-sync (Retain): settled, not red, nothing re-created.
-  'stagingenvironment-expired-retained.json': { status: 'Suspended', message: /^Expired: expired at .*this resource is kept/ },
+  'stagingenvironment-expired-retained.json': {
+    status: 'Suspended',
+    message: /^Expired: expired at .*this resource is kept/,
+  },
   // Deleted and re-created by auto-sync after expiry: Expired at once (ExpiredBefore), so no re-creation loop.
-  'stagingenvironment-expired-recreated.json': { status: 'Suspended', message: /^Expired: expired at .*when an earlier StagingEnvironment of this name was created/ },
+  'stagingenvironment-expired-recreated.json': {
+    status: 'Suspended',
+    message: /^Expired: expired at .*when an earlier StagingEnvironment of this name was created/,
+  },
 };

@@ -15,8 +15,16 @@ interface Rule {
 }
 
 const RULES: readonly Rule[] = [
-  { from: 'api', forbidden: ['runtime', 'controllers', 'commands', 'environment', 'seed', 'parity', 'infra'], why: 'api/ is the leaf every layer reads' },
-  { from: 'runtime', forbidden: ['api', 'controllers', 'commands'], why: 'runtime/ is generic machinery that knows no kind' },
+  {
+    from: 'api',
+    forbidden: ['runtime', 'controllers', 'commands', 'environment', 'seed', 'parity', 'infra'],
+    why: 'api/ is the leaf every layer reads',
+  },
+  {
+    from: 'runtime',
+    forbidden: ['api', 'controllers', 'commands'],
+    why: 'runtime/ is generic machinery that knows no kind',
+  },
   { from: 'controllers', forbidden: ['commands'], why: 'controllers are built from runtime/, never from the CLI' },
 ];
 
@@ -42,7 +50,12 @@ function importCycles(files: ReadonlyMap<string, string>): string[] {
   const edges = new Map<string, string[]>();
   for (const [path, source] of files) {
     const targets = [...source.matchAll(IMPORT)].map((m) => relative(ROOT, resolve(ROOT, dirname(path), m[1] ?? '')));
-    edges.set(path, targets.map((t) => [`${t}.ts`, `${t}/index.ts`].find((c) => files.has(c))).filter((t): t is string => t !== undefined));
+    edges.set(
+      path,
+      targets
+        .map((t) => [`${t}.ts`, `${t}/index.ts`].find((c) => files.has(c)))
+        .filter((t): t is string => t !== undefined),
+    );
   }
   const cycles: string[] = [];
   const state = new Map<string, 'open' | 'done'>();
@@ -63,7 +76,8 @@ function sourceFiles(dir: string): Map<string, string> {
   for (const entry of readdirSync(dir)) {
     const full = join(dir, entry);
     if (statSync(full).isDirectory()) for (const [k, v] of sourceFiles(full)) files.set(k, v);
-    else if (entry.endsWith('.ts') && !entry.endsWith('.test.ts')) files.set(relative(ROOT, full), readFileSync(full, 'utf8'));
+    else if (entry.endsWith('.ts') && !entry.endsWith('.test.ts'))
+      files.set(relative(ROOT, full), readFileSync(full, 'utf8'));
   }
   return files;
 }

@@ -125,7 +125,12 @@ describe('the release workflow', () => {
       code: 1,
       out: expect.stringContaining('private: true') as string,
     });
-    expect(check({ name: '@understudy-dev/cli', repository: { ...repository, url: 'git+https://github.com/other/fork.git' } })).toMatchObject({ code: 1 });
+    expect(
+      check({
+        name: '@understudy-dev/cli',
+        repository: { ...repository, url: 'git+https://github.com/other/fork.git' },
+      }),
+    ).toMatchObject({ code: 1 });
     expect(check({ name: '@understudy-dev/cli', repository })).toEqual({ code: 0, out: '' });
   });
 

@@ -22,13 +22,24 @@ function workflows(): string[] {
   };
   walk(join(root, 'examples'));
   const own = join(root, '.github/workflows');
-  if (existsSync(own)) found.push(...readdirSync(own).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(own, f)));
+  if (existsSync(own))
+    found.push(
+      ...readdirSync(own)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(own, f)),
+    );
   return found.sort();
 }
 
 function actionlint(file: string): { code: number; output: string } {
   try {
-    return { code: 0, output: execFileSync(testTool('actionlint'), ['-no-color', '-oneline', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    return {
+      code: 0,
+      output: execFileSync(testTool('actionlint'), ['-no-color', '-oneline', file], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    };
   } catch (err) {
     const e = err as { status: number; stdout: string; stderr: string };
     return { code: e.status, output: `${e.stdout}${e.stderr}` };
@@ -51,7 +62,10 @@ describe('GitHub Actions workflows', () => {
 
   it('actionlint does fail a broken workflow (the check can fail)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'actionlint-')), 'broken.yaml');
-    writeFileSync(file, 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.shard }}\n');
+    writeFileSync(
+      file,
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.shard }}\n',
+    );
     const result = actionlint(file);
     expect(result.code).toBe(1);
     expect(result.output).toMatch(/property "shard" is not defined/);
@@ -62,17 +76,28 @@ describe('the preview workflow example', () => {
   type Step = { run?: string; uses?: string; id?: string };
   type Job = { if?: string; permissions?: Record<string, string>; steps: Step[] };
   const text = readFileSync(join(root, 'examples/pr-preview/github-actions.yaml'), 'utf8');
-  const workflow = parse(text) as { on: Record<string, unknown>; concurrency: { group: string; 'cancel-in-progress': boolean }; env: Record<string, string>; jobs: Record<string, Job> };
-  const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run ?? '')).join('\n');
+  const workflow = parse(text) as {
+    on: Record<string, unknown>;
+    concurrency: { group: string; 'cancel-in-progress': boolean };
+    env: Record<string, string>;
+    jobs: Record<string, Job>;
+  };
+  const runs = Object.values(workflow.jobs)
+    .flatMap((j) => j.steps.map((s) => s.run ?? ''))
+    .join('\n');
 
   it('runs on pull_request, never pull_request_target, and only for branches of the repository (forks get no token)', () => {
     expect(Object.keys(workflow.on)).toEqual(['pull_request']);
     expect(text).not.toMatch(/^\s*pull_request_target/m);
-    for (const job of Object.values(workflow.jobs)) expect(job.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
+    for (const job of Object.values(workflow.jobs))
+      expect(job.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
   });
 
   it('cancels the run of an older push, and takes credentials from OIDC', () => {
-    expect(workflow.concurrency).toEqual({ group: 'preview-${{ github.event.pull_request.number }}', 'cancel-in-progress': true });
+    expect(workflow.concurrency).toEqual({
+      group: 'preview-${{ github.event.pull_request.number }}',
+      'cancel-in-progress': true,
+    });
     for (const job of Object.values(workflow.jobs)) {
       expect(job.permissions?.['id-token']).toBe('write');
       expect(job.steps.find((s) => s.id === 'kubeconfig')?.run).toContain('ACTIONS_ID_TOKEN_REQUEST_TOKEN');
@@ -88,8 +113,12 @@ describe('the preview workflow example', () => {
     expect(workflow.env.HEAD_SHA).toBe('${{ github.event.pull_request.head.sha }}');
     expect(runs).toContain('tag="pr-$PR-${HEAD_SHA::8}"');
     expect(runs).not.toContain('GITHUB_SHA');
-    expect(readFileSync(join(root, 'examples/pr-preview/chart/templates/_helpers.tpl'), 'utf8')).toContain('(trunc 8 $sha)');
-    expect(readFileSync(join(root, 'examples/pr-preview/argocd-applicationset.yaml'), 'utf8')).toContain("headSha: '{{.head_sha}}'");
+    expect(readFileSync(join(root, 'examples/pr-preview/chart/templates/_helpers.tpl'), 'utf8')).toContain(
+      '(trunc 8 $sha)',
+    );
+    expect(readFileSync(join(root, 'examples/pr-preview/argocd-applicationset.yaml'), 'utf8')).toContain(
+      "headSha: '{{.head_sha}}'",
+    );
   });
 
   it('cleans up on close', () => {

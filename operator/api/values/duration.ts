@@ -13,6 +13,7 @@ export function parseDuration(text: string): DurationResult {
   for (const [, amount = '0', unit = 'ms'] of text.matchAll(PART)) {
     milliseconds += Number(amount) * (UNIT_MS[unit] ?? 0);
   }
-  if (!Number.isFinite(milliseconds) || milliseconds > Number.MAX_SAFE_INTEGER) return { ok: false, message: `"${text}" is too long` };
+  if (!Number.isFinite(milliseconds) || milliseconds > Number.MAX_SAFE_INTEGER)
+    return { ok: false, message: `"${text}" is too long` };
   return { ok: true, milliseconds: Math.round(milliseconds) };
 }

@@ -33,7 +33,8 @@ export function hostProblem(host: string): string | undefined {
 /** Why a template cannot work, judged on example values; undefined when it can. */
 export function hostTemplateProblem(template: string): string | undefined {
   for (const [, name = ''] of template.matchAll(PLACEHOLDER)) {
-    if (!isVariable(name)) return `unknown placeholder {{${name}}}; use ${HOST_TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}`;
+    if (!isVariable(name))
+      return `unknown placeholder {{${name}}}; use ${HOST_TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}`;
   }
   if (/\{\{|\}\}/.test(template.replace(PLACEHOLDER, ''))) return 'has an unbalanced {{ or }}';
   return hostProblem(renderHost(template, EXAMPLE_VALUES));

@@ -70,11 +70,16 @@ describe('scaling quantities', () => {
 
   it('never rounds memory down, and keeps a non-zero request non-zero', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 2n ** 45n }), ratios, fc.constantFrom<'binary' | 'decimal'>('binary', 'decimal'), (bytes, ratio, family) => {
-        const scaled = valueOf(scaleMemory(formatBytes(bytes, family), ratio));
-        expect(compare(scaled, multiply(rational(bytes), ratio))).toBeGreaterThanOrEqual(0);
-        expect(scaled.num).toBeGreaterThan(0n);
-      }),
+      fc.property(
+        fc.bigInt({ min: 1n, max: 2n ** 45n }),
+        ratios,
+        fc.constantFrom<'binary' | 'decimal'>('binary', 'decimal'),
+        (bytes, ratio, family) => {
+          const scaled = valueOf(scaleMemory(formatBytes(bytes, family), ratio));
+          expect(compare(scaled, multiply(rational(bytes), ratio))).toBeGreaterThanOrEqual(0);
+          expect(scaled.num).toBeGreaterThan(0n);
+        },
+      ),
     );
   });
 
@@ -82,7 +87,9 @@ describe('scaling quantities', () => {
     fc.assert(
       fc.property(millicores, millicores, ratios, (a, b, ratio) => {
         const [low, high] = a <= b ? [a, b] : [b, a];
-        expect(compare(valueOf(scaleCpu(formatMillicores(low), ratio)), valueOf(scaleCpu(formatMillicores(high), ratio)))).toBeLessThanOrEqual(0);
+        expect(
+          compare(valueOf(scaleCpu(formatMillicores(low), ratio)), valueOf(scaleCpu(formatMillicores(high), ratio))),
+        ).toBeLessThanOrEqual(0);
       }),
     );
   });

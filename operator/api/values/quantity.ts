@@ -5,7 +5,14 @@ import { ceil, multiply, rational, type Rational } from './rational';
 // (n, u, m, k, M..E) or a decimal exponent (e3, E-2). Parsed exactly so that
 // scaling by a ratio never loses or invents a millicore or a byte.
 
-const BINARY: Record<string, bigint> = { Ki: 1n << 10n, Mi: 1n << 20n, Gi: 1n << 30n, Ti: 1n << 40n, Pi: 1n << 50n, Ei: 1n << 60n };
+const BINARY: Record<string, bigint> = {
+  Ki: 1n << 10n,
+  Mi: 1n << 20n,
+  Gi: 1n << 30n,
+  Ti: 1n << 40n,
+  Pi: 1n << 50n,
+  Ei: 1n << 60n,
+};
 const DECIMAL_EXPONENT: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
 const MAX_EXPONENT = 30;
@@ -28,12 +35,17 @@ export function parseQuantity(text: string): QuantityResult {
   const mantissa = decimal(number);
   if (exponent !== undefined) {
     const power = Number(exponent.slice(1));
-    if (Math.abs(power) > MAX_EXPONENT) return { ok: false, message: `"${text}" has an exponent beyond ±${MAX_EXPONENT}` };
+    if (Math.abs(power) > MAX_EXPONENT)
+      return { ok: false, message: `"${text}" has an exponent beyond ±${MAX_EXPONENT}` };
     return { ok: true, quantity: { value: scaleByPowerOfTen(mantissa, power), format: 'exponent' } };
   }
   const binary = BINARY[suffix];
-  if (binary !== undefined) return { ok: true, quantity: { value: multiply(mantissa, rational(binary)), format: 'binary' } };
-  return { ok: true, quantity: { value: scaleByPowerOfTen(mantissa, DECIMAL_EXPONENT[suffix] ?? 0), format: 'decimal' } };
+  if (binary !== undefined)
+    return { ok: true, quantity: { value: multiply(mantissa, rational(binary)), format: 'binary' } };
+  return {
+    ok: true,
+    quantity: { value: scaleByPowerOfTen(mantissa, DECIMAL_EXPONENT[suffix] ?? 0), format: 'decimal' },
+  };
 }
 
 export function isQuantity(text: string): boolean {
@@ -49,7 +61,9 @@ function decimal(number: string): Rational {
 }
 
 function scaleByPowerOfTen(value: Rational, power: number): Rational {
-  return power >= 0 ? multiply(value, rational(10n ** BigInt(power))) : multiply(value, rational(1n, 10n ** BigInt(-power)));
+  return power >= 0
+    ? multiply(value, rational(10n ** BigInt(power)))
+    : multiply(value, rational(1n, 10n ** BigInt(-power)));
 }
 
 /** CPU scaled by a ratio, rounded up to whole millicores (the API server's precision), never below 1m unless zero. */

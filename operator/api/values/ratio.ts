@@ -8,7 +8,8 @@ export type RatioResult = { ok: true; ratio: Rational } | { ok: false; message: 
 
 export function parseRatio(text: string): RatioResult {
   const ratio = parseDecimal(text);
-  if (!ratio || text.startsWith('+') || text.startsWith('-')) return { ok: false, message: `"${text}" is not a decimal number such as 0.25` };
+  if (!ratio || text.startsWith('+') || text.startsWith('-'))
+    return { ok: false, message: `"${text}" is not a decimal number such as 0.25` };
   if (ratio.num <= 0n) return { ok: false, message: 'must be greater than 0 (use suspend to scale to zero)' };
   if (compare(ratio, MAX_RATIO) > 0) return { ok: false, message: 'must be at most 100' };
   return { ok: true, ratio };

@@ -12,11 +12,17 @@ export { ENVIRONMENT_BY_BASELINE, environmentByBaseline } from '../shared-indexe
 
 /** How many environments, not being deleted, name the Baseline: the size of an index, so right after a restart too. */
 export function environmentsUsing(caches: Caches, baseline: string): number {
-  return caches.cache(Kinds.StagingEnvironment).byIndex(ENVIRONMENT_BY_BASELINE, baseline).filter((e) => !e.metadata?.deletionTimestamp).length;
+  return caches
+    .cache(Kinds.StagingEnvironment)
+    .byIndex(ENVIRONMENT_BY_BASELINE, baseline)
+    .filter((e) => !e.metadata?.deletionTimestamp).length;
 }
 
 /** The Baseline controller: cluster-scoped primaries, environments (in the watched namespaces) counted per Baseline. */
-export function baselineController(env: Pick<ControllerEnvironment, 'operatorNamespace'>, options: { now?: () => Date } = {}): ControllerOptions {
+export function baselineController(
+  env: Pick<ControllerEnvironment, 'operatorNamespace'>,
+  options: { now?: () => Date } = {},
+): ControllerOptions {
   return {
     name: BASELINE_CONTROLLER,
     primary: { apiVersion: Kinds.Baseline.apiVersion, kind: Kinds.Baseline.kind, scope: 'all' },
@@ -27,7 +33,11 @@ export function baselineController(env: Pick<ControllerEnvironment, 'operatorNam
         map: (environment) => environmentByBaseline(environment).map((name) => ({ namespace: '', name })),
       }),
     ],
-    reconciler: new BaselineReconciler({ operatorNamespace: env.operatorNamespace, environmentsUsing, ...(options.now ? { now: options.now } : {}) }),
+    reconciler: new BaselineReconciler({
+      operatorNamespace: env.operatorNamespace,
+      environmentsUsing,
+      ...(options.now ? { now: options.now } : {}),
+    }),
     maxConcurrentReconciles: 2,
   };
 }

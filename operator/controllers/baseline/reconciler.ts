@@ -16,7 +16,11 @@ import { accessNeeds, describeNeed, type AccessNeed } from './access-checks';
 
 const RECHECK_MS = 5 * 60_000;
 
-type BaselineObject = KubernetesObject & { metadata: { name: string; generation?: number }; spec?: unknown; status?: BaselineStatus };
+type BaselineObject = KubernetesObject & {
+  metadata: { name: string; generation?: number };
+  spec?: unknown;
+  status?: BaselineStatus;
+};
 
 export interface BaselineReconcilerOptions {
   operatorNamespace: string;
@@ -41,27 +45,98 @@ export class BaselineReconciler implements Reconciler {
     let conditions: Condition[] = baseline.status?.conditions ?? [];
     if (!parsed.ok) {
       const message = `${parsed.field}: ${parsed.message}`;
-      conditions = setCondition(conditions, { type: BASELINE_CONDITIONS.ready, status: 'False', reason: 'InvalidSpec', message, observedGeneration: generation }, now);
-      conditions = setStalled(setReconciling(conditions, false, now), { reason: 'InvalidSpec', message, observedGeneration: generation }, now);
-      await this.report(baseline, ctx, { conditions, observedGeneration: generation, environments: this.options.environmentsUsing(ctx, req.name) });
+      conditions = setCondition(
+        conditions,
+        {
+          type: BASELINE_CONDITIONS.ready,
+          status: 'False',
+          reason: 'InvalidSpec',
+          message,
+          observedGeneration: generation,
+        },
+        now,
+      );
+      conditions = setStalled(
+        setReconciling(conditions, false, now),
+        { reason: 'InvalidSpec', message, observedGeneration: generation },
+        now,
+      );
+      await this.report(baseline, ctx, {
+        conditions,
+        observedGeneration: generation,
+        environments: this.options.environmentsUsing(ctx, req.name),
+      });
       return {};
     }
     const missing = await this.missingAccess(accessNeeds(parsed.spec, this.options.operatorNamespace), ctx);
     const sourceMissing = missing.filter((n) => n.condition === 'SourceReadable');
     const secretsMissing = missing.filter((n) => n.condition === 'SecretsReadable');
     const grant = 'grant it with the chart value rbac.secretNamespaces or a RoleBinding (docs/security.md)';
-    conditions = setCondition(conditions, sourceMissing.length === 0
-      ? { type: BASELINE_CONDITIONS.sourceReadable, status: 'True', reason: 'Readable', message: 'the operator may read the source', observedGeneration: generation }
-      : { type: BASELINE_CONDITIONS.sourceReadable, status: 'False', reason: 'AccessDenied', message: `the operator may not ${sourceMissing.map(describeNeed).join('; ')}`, observedGeneration: generation }, now);
-    conditions = setCondition(conditions, secretsMissing.length === 0
-      ? { type: BASELINE_CONDITIONS.secretsReadable, status: 'True', reason: 'Readable', message: 'the operator may read every Secret the Baseline names', observedGeneration: generation }
-      : { type: BASELINE_CONDITIONS.secretsReadable, status: 'False', reason: 'AccessDenied', message: `the operator may not ${secretsMissing.map(describeNeed).join('; ')}; ${grant}`, observedGeneration: generation }, now);
+    conditions = setCondition(
+      conditions,
+      sourceMissing.length === 0
+        ? {
+            type: BASELINE_CONDITIONS.sourceReadable,
+            status: 'True',
+            reason: 'Readable',
+            message: 'the operator may read the source',
+            observedGeneration: generation,
+          }
+        : {
+            type: BASELINE_CONDITIONS.sourceReadable,
+            status: 'False',
+            reason: 'AccessDenied',
+            message: `the operator may not ${sourceMissing.map(describeNeed).join('; ')}`,
+            observedGeneration: generation,
+          },
+      now,
+    );
+    conditions = setCondition(
+      conditions,
+      secretsMissing.length === 0
+        ? {
+            type: BASELINE_CONDITIONS.secretsReadable,
+            status: 'True',
+            reason: 'Readable',
+            message: 'the operator may read every Secret the Baseline names',
+            observedGeneration: generation,
+          }
+        : {
+            type: BASELINE_CONDITIONS.secretsReadable,
+            status: 'False',
+            reason: 'AccessDenied',
+            message: `the operator may not ${secretsMissing.map(describeNeed).join('; ')}; ${grant}`,
+            observedGeneration: generation,
+          },
+      now,
+    );
     const ready = missing.length === 0;
     const reason = sourceMissing.length > 0 ? 'SourceUnreadable' : 'SecretsUnreadable';
-    const message = ready ? 'the operator may read everything the Baseline names' : `the operator may not ${missing.map(describeNeed).join('; ')}`;
-    conditions = setCondition(conditions, { type: BASELINE_CONDITIONS.ready, status: ready ? 'True' : 'False', reason: ready ? 'Readable' : reason, message, observedGeneration: generation }, now);
-    conditions = setStalled(setReconciling(conditions, false, now), ready ? false : { reason, message, observedGeneration: generation }, now);
-    await this.report(baseline, ctx, { environments: this.options.environmentsUsing(ctx, req.name), ...(parsed.spec.podSecurity ? { podSecurity: parsed.spec.podSecurity } : {}), conditions, observedGeneration: generation });
+    const message = ready
+      ? 'the operator may read everything the Baseline names'
+      : `the operator may not ${missing.map(describeNeed).join('; ')}`;
+    conditions = setCondition(
+      conditions,
+      {
+        type: BASELINE_CONDITIONS.ready,
+        status: ready ? 'True' : 'False',
+        reason: ready ? 'Readable' : reason,
+        message,
+        observedGeneration: generation,
+      },
+      now,
+    );
+    conditions = setStalled(
+      setReconciling(conditions, false, now),
+      ready ? false : { reason, message, observedGeneration: generation },
+      now,
+    );
+    await this.report(baseline, ctx, {
+      environments: this.options.environmentsUsing(ctx, req.name),
+      ...(parsed.spec.podSecurity ? { podSecurity: parsed.spec.podSecurity } : {}),
+      conditions,
+      observedGeneration: generation,
+    });
     // Grants change without any event the operator sees; look again now and then.
     return { requeueAfterMs: RECHECK_MS };
   }
@@ -84,7 +159,15 @@ async function allowed(need: AccessNeed, ctx: ReconcileContext): Promise<boolean
   const review = await ctx.client.review<KubernetesObject & { status?: { allowed?: boolean } }>({
     apiVersion: Kinds.SelfSubjectAccessReview.apiVersion,
     kind: Kinds.SelfSubjectAccessReview.kind,
-    spec: { resourceAttributes: { namespace: need.namespace, verb: need.verb, group: need.group, resource: need.resource, ...(need.name ? { name: need.name } : {}) } },
+    spec: {
+      resourceAttributes: {
+        namespace: need.namespace,
+        verb: need.verb,
+        group: need.group,
+        resource: need.resource,
+        ...(need.name ? { name: need.name } : {}),
+      },
+    },
   });
   return review.status?.allowed === true;
 }

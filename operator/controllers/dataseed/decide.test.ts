@@ -1,9 +1,29 @@
 import type { Condition } from '../../api/common';
 import type { DataSeedStatus } from '../../api/dataseed';
-import { RETRY_INITIAL_MS, RETRY_MAX_MS, SLOW_RETRY_MS, decideStart, failureIsNews, recordedOutcome, rememberFailure, retryDelayMs, retryPolicyOf } from './decide';
+import {
+  RETRY_INITIAL_MS,
+  RETRY_MAX_MS,
+  SLOW_RETRY_MS,
+  decideStart,
+  failureIsNews,
+  recordedOutcome,
+  rememberFailure,
+  retryDelayMs,
+  retryPolicyOf,
+} from './decide';
 
-const cond = (type: string, status: Condition['status'], reason: string, generation: number): Condition => ({ type, status, reason, message: reason, observedGeneration: generation, lastTransitionTime: '2030-01-01T00:00:00Z' });
-const status = (generation: number, ...conditions: Condition[]): DataSeedStatus => ({ observedGeneration: generation, conditions });
+const cond = (type: string, status: Condition['status'], reason: string, generation: number): Condition => ({
+  type,
+  status,
+  reason,
+  message: reason,
+  observedGeneration: generation,
+  lastTransitionTime: '2030-01-01T00:00:00Z',
+});
+const status = (generation: number, ...conditions: Condition[]): DataSeedStatus => ({
+  observedGeneration: generation,
+  conditions,
+});
 const half = () => 0.5;
 
 describe('recordedOutcome', () => {
@@ -11,8 +31,15 @@ describe('recordedOutcome', () => {
     expect(recordedOutcome(undefined, 1)).toEqual({ kind: 'none' });
     expect(recordedOutcome(status(1, cond('Ready', 'True', 'Seeded', 1)), 1)).toEqual({ kind: 'succeeded' });
     expect(recordedOutcome(status(1, cond('Ready', 'True', 'Seeded', 1)), 2)).toEqual({ kind: 'none' });
-    expect(recordedOutcome(status(2, cond('Ready', 'False', 'ConnectionFailed', 2), cond('Stalled', 'True', 'ConnectionFailed', 2)), 2)).toEqual({ kind: 'failed', reason: 'ConnectionFailed', policy: 'backoff' });
-    expect(recordedOutcome(status(3, cond('Ready', 'False', 'Seeding', 3), cond('Reconciling', 'True', 'Seeding', 3)), 3)).toEqual({ kind: 'in-progress' });
+    expect(
+      recordedOutcome(
+        status(2, cond('Ready', 'False', 'ConnectionFailed', 2), cond('Stalled', 'True', 'ConnectionFailed', 2)),
+        2,
+      ),
+    ).toEqual({ kind: 'failed', reason: 'ConnectionFailed', policy: 'backoff' });
+    expect(
+      recordedOutcome(status(3, cond('Ready', 'False', 'Seeding', 3), cond('Reconciling', 'True', 'Seeding', 3)), 3),
+    ).toEqual({ kind: 'in-progress' });
     // A condition left from an older generation says nothing about this one.
     expect(recordedOutcome(status(3, cond('Ready', 'True', 'Seeded', 2)), 3)).toEqual({ kind: 'none' });
   });
@@ -33,17 +60,31 @@ describe('decideStart', () => {
     expect(decideStart(failed('ConnectionFailed'), 1, memory, 10_000)).toEqual({ start: true, why: 'retry' });
     // A Secret or ConfigMap it names changed after it failed: no need to wait.
     expect(decideStart(failed('ReferenceNotFound'), 1, memory, 4_000, 3_000)).toEqual({ start: true, why: 'retry' });
-    expect(decideStart(failed('ReferenceNotFound'), 1, memory, 4_000, 1_000)).toEqual({ start: false, requeueAfterMs: 6_000 });
+    expect(decideStart(failed('ReferenceNotFound'), 1, memory, 4_000, 1_000)).toEqual({
+      start: false,
+      requeueAfterMs: 6_000,
+    });
     // After a restart nothing is remembered: retry at once.
     expect(decideStart(failed('ReferenceNotFound'), 1, undefined, 0)).toEqual({ start: true, why: 'retry' });
     // Memory of another generation does not hold a new one back.
-    expect(decideStart(failed('ConnectionFailed'), 1, { ...memory, generation: 0 }, 0)).toEqual({ start: true, why: 'retry' });
-    for (const reason of ['InvalidSpec', 'FidelityBelowThreshold', 'LeakDetected', 'IntegrityFailed']) expect(decideStart(failed(reason), 1, undefined, 0)).toEqual({ start: false });
+    expect(decideStart(failed('ConnectionFailed'), 1, { ...memory, generation: 0 }, 0)).toEqual({
+      start: true,
+      why: 'retry',
+    });
+    for (const reason of ['InvalidSpec', 'FidelityBelowThreshold', 'LeakDetected', 'IntegrityFailed'])
+      expect(decideStart(failed(reason), 1, undefined, 0)).toEqual({ start: false });
   });
 
   it('starts at once a seed the Baseline refused, once the caller found the Baseline allows it', () => {
-    const memory = { generation: 1, attempts: 1, reason: 'BaselineNotAllowed', failedAtMs: 2_000, retryAtMs: undefined };
-    for (const reason of ['BaselineNotFound', 'BaselineNotAllowed', 'InvalidBaseline']) expect(decideStart(failed(reason), 1, memory, 3_000)).toEqual({ start: true, why: 'retry' });
+    const memory = {
+      generation: 1,
+      attempts: 1,
+      reason: 'BaselineNotAllowed',
+      failedAtMs: 2_000,
+      retryAtMs: undefined,
+    };
+    for (const reason of ['BaselineNotFound', 'BaselineNotAllowed', 'InvalidBaseline'])
+      expect(decideStart(failed(reason), 1, memory, 3_000)).toEqual({ start: true, why: 'retry' });
   });
 });
 
@@ -68,7 +109,13 @@ describe('retries', () => {
 
   it('counts failures in a row per generation', () => {
     const first = rememberFailure(undefined, 1, 'ConnectionFailed', 1_000, half);
-    expect(first).toEqual({ generation: 1, attempts: 1, reason: 'ConnectionFailed', failedAtMs: 1_000, retryAtMs: 1_000 + 0.75 * RETRY_INITIAL_MS });
+    expect(first).toEqual({
+      generation: 1,
+      attempts: 1,
+      reason: 'ConnectionFailed',
+      failedAtMs: 1_000,
+      retryAtMs: 1_000 + 0.75 * RETRY_INITIAL_MS,
+    });
     const second = rememberFailure(first, 1, 'ConnectionFailed', 2_000, half);
     expect(second.attempts).toBe(2);
     expect(rememberFailure(second, 2, 'ConnectionFailed', 3_000, half).attempts).toBe(1);
@@ -82,6 +129,13 @@ describe('retries', () => {
     expect(failureIsNews(stalled, undefined, 1, 'ConnectionFailed')).toBe(true);
     expect(failureIsNews(stalled, undefined, 2, 'ReferenceNotFound')).toBe(true);
     const running = status(1, cond('Reconciling', 'True', 'Seeding', 1));
-    expect(failureIsNews(running, { generation: 1, attempts: 1, reason: 'ConnectionFailed', failedAtMs: 0, retryAtMs: 0 }, 1, 'ConnectionFailed')).toBe(false);
+    expect(
+      failureIsNews(
+        running,
+        { generation: 1, attempts: 1, reason: 'ConnectionFailed', failedAtMs: 0, retryAtMs: 0 },
+        1,
+        'ConnectionFailed',
+      ),
+    ).toBe(false);
   });
 });

@@ -20,7 +20,17 @@ import { backoffDelay } from '../../runtime/backoff';
  */
 export type RetryPolicy = 'backoff' | 'slow' | 'gate' | 'never';
 
-const BACKOFF = new Set(['ConnectionFailed', 'WriteFailed', 'ReferenceNotFound', 'InvalidReference', 'ReferenceUnreadable', 'SeedFailed', 'Cancelled', 'JobFailed', 'JobNotCreated']);
+const BACKOFF = new Set([
+  'ConnectionFailed',
+  'WriteFailed',
+  'ReferenceNotFound',
+  'InvalidReference',
+  'ReferenceUnreadable',
+  'SeedFailed',
+  'Cancelled',
+  'JobFailed',
+  'JobNotCreated',
+]);
 const SLOW = new Set(['UncoveredColumns', 'RuleConflict', 'SchemaMismatch', 'ObjectNotOwned', 'RunnerNotAllowed']);
 export const GATE_REASONS = new Set(['BaselineNotFound', 'BaselineNotAllowed', 'InvalidBaseline']);
 
@@ -39,7 +49,9 @@ export function retryPolicyOf(reason: string): RetryPolicy {
 export function retryDelayMs(policy: RetryPolicy, attempts: number, random?: () => number): number | undefined {
   if (policy === 'never' || policy === 'gate') return undefined;
   if (policy === 'slow') return SLOW_RETRY_MS;
-  return Math.round(backoffDelay(Math.max(0, attempts - 1), { initialMs: RETRY_INITIAL_MS, maxMs: RETRY_MAX_MS, random }));
+  return Math.round(
+    backoffDelay(Math.max(0, attempts - 1), { initialMs: RETRY_INITIAL_MS, maxMs: RETRY_MAX_MS, random }),
+  );
 }
 
 /** What this process remembers of one DataSeed's failures in a row, for backoff and for telling news from repeats. */
@@ -57,7 +69,11 @@ export type Recorded =
   | { kind: 'in-progress' }
   | { kind: 'failed'; reason: string; policy: RetryPolicy };
 
-function current(conditions: readonly Condition[] | undefined, type: string, generation: number): Condition | undefined {
+function current(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+  generation: number,
+): Condition | undefined {
   const c = conditions?.find((x) => x.type === type);
   return c && c.observedGeneration === generation ? c : undefined;
 }
@@ -68,7 +84,8 @@ export function recordedOutcome(status: DataSeedStatus | undefined, generation: 
   const ready = current(status.conditions, 'Ready', generation);
   if (ready?.status === 'True') return { kind: 'succeeded' };
   const stalled = current(status.conditions, 'Stalled', generation);
-  if (stalled?.status === 'True') return { kind: 'failed', reason: stalled.reason, policy: retryPolicyOf(stalled.reason) };
+  if (stalled?.status === 'True')
+    return { kind: 'failed', reason: stalled.reason, policy: retryPolicyOf(stalled.reason) };
   if (current(status.conditions, 'Reconciling', generation)?.status === 'True') return { kind: 'in-progress' };
   return { kind: 'none' };
 }
@@ -82,7 +99,13 @@ export type StartDecision = { start: true; why: StartWhy } | { start: false; req
  * runs at once: a restart is rare and the failure may be long fixed. So does
  * one whose Secrets or ConfigMaps changed since it failed (`referencesChangedAtMs`).
  */
-export function decideStart(recorded: Recorded, generation: number, memory: RetryMemory | undefined, nowMs: number, referencesChangedAtMs?: number): StartDecision {
+export function decideStart(
+  recorded: Recorded,
+  generation: number,
+  memory: RetryMemory | undefined,
+  nowMs: number,
+  referencesChangedAtMs?: number,
+): StartDecision {
   switch (recorded.kind) {
     case 'succeeded':
       return { start: false };
@@ -94,7 +117,8 @@ export function decideStart(recorded: Recorded, generation: number, memory: Retr
       if (recorded.policy === 'never') return { start: false };
       // The caller reaches here only once the Baseline allows the seed.
       if (recorded.policy === 'gate') return { start: true, why: 'retry' };
-      const fixedSince = referencesChangedAtMs !== undefined && memory !== undefined && referencesChangedAtMs > memory.failedAtMs;
+      const fixedSince =
+        referencesChangedAtMs !== undefined && memory !== undefined && referencesChangedAtMs > memory.failedAtMs;
       const due = memory?.generation === generation && !fixedSince ? memory.retryAtMs : undefined;
       if (due !== undefined && due > nowMs) return { start: false, requeueAfterMs: due - nowMs };
       return { start: true, why: 'retry' };
@@ -103,10 +127,22 @@ export function decideStart(recorded: Recorded, generation: number, memory: Retr
 }
 
 /** The memory after another failure of this generation: attempts count up while the failures keep coming. */
-export function rememberFailure(previous: RetryMemory | undefined, generation: number, reason: string, nowMs: number, random?: () => number): RetryMemory {
+export function rememberFailure(
+  previous: RetryMemory | undefined,
+  generation: number,
+  reason: string,
+  nowMs: number,
+  random?: () => number,
+): RetryMemory {
   const attempts = previous?.generation === generation ? previous.attempts + 1 : 1;
   const delay = retryDelayMs(retryPolicyOf(reason), attempts, random);
-  return { generation, attempts, reason, failedAtMs: nowMs, retryAtMs: delay === undefined ? undefined : nowMs + delay };
+  return {
+    generation,
+    attempts,
+    reason,
+    failedAtMs: nowMs,
+    retryAtMs: delay === undefined ? undefined : nowMs + delay,
+  };
 }
 
 /**
@@ -114,7 +150,12 @@ export function rememberFailure(previous: RetryMemory | undefined, generation: n
  * the same generation as the last failure, whether that one is still in the
  * status or only remembered (a retry's run replaced it with Running).
  */
-export function failureIsNews(status: DataSeedStatus | undefined, memory: RetryMemory | undefined, generation: number, reason: string): boolean {
+export function failureIsNews(
+  status: DataSeedStatus | undefined,
+  memory: RetryMemory | undefined,
+  generation: number,
+  reason: string,
+): boolean {
   if (memory?.generation === generation && memory.reason === reason) return false;
   const stalled = current(status?.conditions, 'Stalled', generation);
   return !(stalled?.status === 'True' && stalled.reason === reason);

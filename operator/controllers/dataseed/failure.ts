@@ -40,7 +40,11 @@ export function failureOfRun(err: unknown, generation: number, now: Date): Failu
   const base = failureOf(err);
   const report = err instanceof SeedError && err.report ? statusOfReport(err.report, generation, now) : undefined;
   if (err instanceof SeedError && err.reason === 'FidelityFailed') {
-    return { reason: 'FidelityBelowThreshold', message: fidelityMessage(report?.fidelity, err.details).slice(0, MAX_MESSAGE), ...(report ? { report } : {}) };
+    return {
+      reason: 'FidelityBelowThreshold',
+      message: fidelityMessage(report?.fidelity, err.details).slice(0, MAX_MESSAGE),
+      ...(report ? { report } : {}),
+    };
   }
   return { reason: base.reason, message: base.message, ...(report ? { report } : {}) };
 }
@@ -57,5 +61,8 @@ export function failureOfReferences(err: unknown): Failure {
     return { reason, message: err.message.slice(0, MAX_MESSAGE) };
   }
   const message = errorMessage(err);
-  return { reason: 'ReferenceUnreadable', message: `cannot read the DataSeed's Secrets and ConfigMaps: ${message}`.slice(0, MAX_MESSAGE) };
+  return {
+    reason: 'ReferenceUnreadable',
+    message: `cannot read the DataSeed's Secrets and ConfigMaps: ${message}`.slice(0, MAX_MESSAGE),
+  };
 }

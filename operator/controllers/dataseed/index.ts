@@ -39,8 +39,17 @@ const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
  * and Namespaces are watched as every user of Baselines does: a Baseline's
  * change re-judges the DataSeeds naming it, a namespace's labels those in it.
  */
-export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces' | 'inlineSeeds'> & Partial<Pick<ControllerEnvironment, 'registry'>>, options: DataSeedControllerOptions = {}): ControllerOptions {
-  const bounds = env.inlineSeeds ? { maxInlineSeeds: env.inlineSeeds.max, maxInlineSeedsPerNamespace: env.inlineSeeds.perNamespace, inlineSeedDeadlineSeconds: env.inlineSeeds.deadlineSeconds } : {};
+export function dataSeedController(
+  env: Pick<ControllerEnvironment, 'namespaces' | 'inlineSeeds'> & Partial<Pick<ControllerEnvironment, 'registry'>>,
+  options: DataSeedControllerOptions = {},
+): ControllerOptions {
+  const bounds = env.inlineSeeds
+    ? {
+        maxInlineSeeds: env.inlineSeeds.max,
+        maxInlineSeedsPerNamespace: env.inlineSeeds.perNamespace,
+        inlineSeedDeadlineSeconds: env.inlineSeeds.deadlineSeconds,
+      }
+    : {};
   const { maxConcurrentReconciles, ...reconciler } = { ...bounds, ...options };
   const references = reconciler.references ?? new ReferenceChanges();
   const watchers = referenceWatchers(references);
@@ -48,13 +57,27 @@ export function dataSeedController(env: Pick<ControllerEnvironment, 'namespaces'
     name: DATA_SEED_CONTROLLER,
     primary: { apiVersion: Kinds.DataSeed.apiVersion, kind: Kinds.DataSeed.kind, indexers: dataSeedIndexers },
     primaryAlso: environmentChildren(Kinds.DataSeed, env.namespaces),
-    owns: [{ apiVersion: Kinds.Job.apiVersion, kind: Kinds.Job.kind, labelSelector: MANAGED_SELECTOR, scope: 'all', map: dataSeedOwnerOf }],
+    owns: [
+      {
+        apiVersion: Kinds.Job.apiVersion,
+        kind: Kinds.Job.kind,
+        labelSelector: MANAGED_SELECTOR,
+        scope: 'all',
+        map: dataSeedOwnerOf,
+      },
+    ],
     watches: [
       watching(Kinds.ConfigMap, { scope: 'all', map: watchers.configMap }),
       // A Baseline's new generation or a namespace's new labels (not a status write) may let a waiting seed start now.
       ...baselineWatches(watchers.baselines),
     ],
-    reconciler: new DataSeedReconciler({ image: operatorImage(), imagePullSecrets: operatorImagePullSecrets(), ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}), ...reconciler, references }),
+    reconciler: new DataSeedReconciler({
+      image: operatorImage(),
+      imagePullSecrets: operatorImagePullSecrets(),
+      ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}),
+      ...reconciler,
+      references,
+    }),
     maxConcurrentReconciles: maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };

@@ -2,28 +2,38 @@ import { SeedError } from '../../seed/errors';
 import type { SeedReport } from '../../seed/run';
 import { InlineSeeds, type SeedTask } from './inline-runs';
 
-const report = (rows: number): SeedReport => ({ source: 'sql', tables: [], totals: { rows, seconds: 0, rowsPerSecond: 0 } });
+const report = (rows: number): SeedReport => ({
+  source: 'sql',
+  tables: [],
+  totals: { rows, seconds: 0, rowsPerSecond: 0 },
+});
 
 /** A task that runs until released (or aborted), recording how many ran at once. */
 function gate() {
   let active = 0;
   let peak = 0;
   const releases: Array<() => void> = [];
-  const task = (rows: number): SeedTask => (signal, onProgress) =>
-    new Promise<SeedReport>((resolve, reject) => {
-      active++;
-      peak = Math.max(peak, active);
-      onProgress({ table: 't', tableRows: rows, rows, rowsPerSecond: 1, done: false });
-      const finish = (): void => {
-        active--;
-        resolve(report(rows));
-      };
-      releases.push(finish);
-      signal.addEventListener('abort', () => {
-        active--;
-        reject(new SeedError('Cancelled', 'aborted'));
-      }, { once: true });
-    });
+  const task =
+    (rows: number): SeedTask =>
+    (signal, onProgress) =>
+      new Promise<SeedReport>((resolve, reject) => {
+        active++;
+        peak = Math.max(peak, active);
+        onProgress({ table: 't', tableRows: rows, rows, rowsPerSecond: 1, done: false });
+        const finish = (): void => {
+          active--;
+          resolve(report(rows));
+        };
+        releases.push(finish);
+        signal.addEventListener(
+          'abort',
+          () => {
+            active--;
+            reject(new SeedError('Cancelled', 'aborted'));
+          },
+          { once: true },
+        );
+      });
   return { task, releases, peak: () => peak, active: () => active };
 }
 
@@ -90,20 +100,31 @@ describe('InlineSeeds', () => {
     expect(seeds.running).toBe(0);
   });
 
-  it('makes a cancelled key\'s next run wait until the cancelled one has stopped', async () => {
+  it("makes a cancelled key's next run wait until the cancelled one has stopped", async () => {
     const seeds = new InlineSeeds(2);
     let stopped = false;
-    const slow: SeedTask = (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => setTimeout(() => { stopped = true; reject(new Error('x')); }, 20)));
+    const slow: SeedTask = (signal) =>
+      new Promise((_, reject) =>
+        signal.addEventListener('abort', () =>
+          setTimeout(() => {
+            stopped = true;
+            reject(new Error('x'));
+          }, 20),
+        ),
+      );
     seeds.start('a', 1, slow);
     seeds.cancel('a');
     expect(seeds.get('a')).toBeUndefined();
     let startedAfterStop: boolean | undefined;
-    const next = seeds.start('a', 1, async () => { startedAfterStop = stopped; return report(0); });
+    const next = seeds.start('a', 1, async () => {
+      startedAfterStop = stopped;
+      return report(0);
+    });
     await next.done;
     expect(startedAfterStop).toBe(true);
   });
 
-  it('runs at most `perNamespace` seeds of one namespace; another namespace\'s seed is not held up behind them', async () => {
+  it("runs at most `perNamespace` seeds of one namespace; another namespace's seed is not held up behind them", async () => {
     const seeds = new InlineSeeds(3, Date.now, { perNamespace: 1 });
     const g = gate();
     const a1 = seeds.start('team-a/one', 1, g.task(1));

@@ -33,7 +33,10 @@ class Slots {
   private readonly byNamespace = new Map<string, number>();
   private readonly waiting: Array<{ namespace: string; grant: () => void }> = [];
 
-  constructor(readonly limit: number, readonly perNamespace: number) {}
+  constructor(
+    readonly limit: number,
+    readonly perNamespace: number,
+  ) {}
 
   private fits(namespace: string): boolean {
     return this.used < this.limit && (this.byNamespace.get(namespace) ?? 0) < this.perNamespace;
@@ -110,8 +113,16 @@ class Run implements InlineRun {
   private overdue = false;
 
   /** `slot`: taken already (nothing to wait for), so the run is running from the start. */
-  constructor(readonly generation: number, task: SeedTask, private readonly slots: Slots, private readonly namespace: string, after: Promise<void> | undefined,
-    private readonly now: () => number, private readonly deadlineMs: number | undefined, slot?: () => void) {
+  constructor(
+    readonly generation: number,
+    task: SeedTask,
+    private readonly slots: Slots,
+    private readonly namespace: string,
+    after: Promise<void> | undefined,
+    private readonly now: () => number,
+    private readonly deadlineMs: number | undefined,
+    slot?: () => void,
+  ) {
     if (slot) {
       this.phase = 'running';
       this.startedAtMs = now();
@@ -123,7 +134,11 @@ class Run implements InlineRun {
     this.controller.abort();
   }
 
-  private async execute(task: SeedTask, after: Promise<void> | undefined, slot: (() => void) | undefined): Promise<void> {
+  private async execute(
+    task: SeedTask,
+    after: Promise<void> | undefined,
+    slot: (() => void) | undefined,
+  ): Promise<void> {
     const signal = this.controller.signal;
     if (after) await after;
     const release = slot ?? (await this.slots.acquire(this.namespace, signal));
@@ -155,7 +170,10 @@ class Run implements InlineRun {
 }
 
 function overdueError(deadlineMs: number): SeedError {
-  return new SeedError('DeadlineExceeded', `the seed ran longer than its deadline of ${deadlineMs / 1000}s and was cancelled; nothing was committed, the target is as it was`);
+  return new SeedError(
+    'DeadlineExceeded',
+    `the seed ran longer than its deadline of ${deadlineMs / 1000}s and was cancelled; nothing was committed, the target is as it was`,
+  );
 }
 
 export interface InlineSeedsOptions {
@@ -173,11 +191,18 @@ export class InlineSeeds {
 
   private readonly deadlineMs: number | undefined;
 
-  constructor(limit: number, private readonly now: () => number = Date.now, options: InlineSeedsOptions = {}) {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`inline seed limit must be a positive integer; got ${limit}`);
+  constructor(
+    limit: number,
+    private readonly now: () => number = Date.now,
+    options: InlineSeedsOptions = {},
+  ) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`inline seed limit must be a positive integer; got ${limit}`);
     const perNamespace = options.perNamespace ?? limit;
-    if (!Number.isInteger(perNamespace) || perNamespace < 1) throw new Error(`inline seed limit per namespace must be a positive integer; got ${perNamespace}`);
-    if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) throw new Error(`inline seed deadline must be positive; got ${options.deadlineMs}ms`);
+    if (!Number.isInteger(perNamespace) || perNamespace < 1)
+      throw new Error(`inline seed limit per namespace must be a positive integer; got ${perNamespace}`);
+    if (options.deadlineMs !== undefined && !(options.deadlineMs > 0))
+      throw new Error(`inline seed deadline must be positive; got ${options.deadlineMs}ms`);
     this.slots = new Slots(limit, perNamespace);
     this.deadlineMs = options.deadlineMs;
   }
@@ -196,7 +221,16 @@ export class InlineSeeds {
     const stopping = this.stopping.get(key);
     const after = previous || stopping ? Promise.all([previous?.done, stopping]).then(() => undefined) : undefined;
     const namespace = namespaceOf(key);
-    const run = new Run(generation, task, this.slots, namespace, after, this.now, this.deadlineMs, after ? undefined : this.slots.tryAcquire(namespace));
+    const run = new Run(
+      generation,
+      task,
+      this.slots,
+      namespace,
+      after,
+      this.now,
+      this.deadlineMs,
+      after ? undefined : this.slots.tryAcquire(namespace),
+    );
     this.runs.set(key, run);
     if (stop) {
       const onStop = (): void => run.abort();

@@ -35,7 +35,11 @@ function count(n: number): string {
 }
 
 /** What the Reconciling condition says about a run. */
-export function progressMessage(run: Pick<InlineRun, 'phase' | 'progress'>, limit: number, perNamespace = limit): string {
+export function progressMessage(
+  run: Pick<InlineRun, 'phase' | 'progress'>,
+  limit: number,
+  perNamespace = limit,
+): string {
   if (run.phase === 'queued') {
     const own = perNamespace < limit ? `, ${perNamespace} from one namespace` : '';
     return `waiting for a free slot: at most ${limit} inline seeds run at once in this operator${own}`;
@@ -50,7 +54,12 @@ export class InlineRunner {
   constructor(private readonly options: InlineRunnerOptions) {}
 
   /** `spec` is the cached object's, parsed; the object's generation pins it. `baseline`: the Baseline it names, which allows it. */
-  async reconcile(ctx: ReconcileContext, cached: DataSeedObject, spec: DataSeedSpec, baseline?: GrantedBaseline): Promise<Result> {
+  async reconcile(
+    ctx: ReconcileContext,
+    cached: DataSeedObject,
+    spec: DataSeedSpec,
+    baseline?: GrantedBaseline,
+  ): Promise<Result> {
     const key = keyOf(cached);
     const generation = generationOf(cached);
     const run = this.options.seeds.get(key);
@@ -61,18 +70,43 @@ export class InlineRunner {
     if (run) this.options.seeds.cancel(key);
 
     // Decide on the object as stored: the cache may not hold our own last status write yet.
-    const live = await ctx.client.get<DataSeedObject>({ apiVersion: cached.apiVersion!, kind: cached.kind!, namespace: cached.metadata?.namespace, name: cached.metadata?.name ?? '' });
-    if (!live || live.metadata?.deletionTimestamp || generationOf(live) !== generation) return live ? { requeue: true } : {};
-    const decision = decideStart(recordedOutcome(storedStatus(live), generation), generation, this.options.reporter.memory(key), this.options.reporter.now().getTime(), this.options.references.changedAtMs(key));
-    if (!decision.start) return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
+    const live = await ctx.client.get<DataSeedObject>({
+      apiVersion: cached.apiVersion!,
+      kind: cached.kind!,
+      namespace: cached.metadata?.namespace,
+      name: cached.metadata?.name ?? '',
+    });
+    if (!live || live.metadata?.deletionTimestamp || generationOf(live) !== generation)
+      return live ? { requeue: true } : {};
+    const decision = decideStart(
+      recordedOutcome(storedStatus(live), generation),
+      generation,
+      this.options.reporter.memory(key),
+      this.options.reporter.now().getTime(),
+      this.options.references.changedAtMs(key),
+    );
+    if (!decision.start)
+      return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
     return this.start(ctx, live, spec, key, decision.why, baseline);
   }
 
-  private async start(ctx: ReconcileContext, live: DataSeedObject, spec: DataSeedSpec, key: string, why: StartWhy, baseline: GrantedBaseline | undefined): Promise<Result> {
+  private async start(
+    ctx: ReconcileContext,
+    live: DataSeedObject,
+    spec: DataSeedSpec,
+    key: string,
+    why: StartWhy,
+    baseline: GrantedBaseline | undefined,
+  ): Promise<Result> {
     const namespace = live.metadata?.namespace ?? '';
     let request;
     try {
-      request = await resolveSeedRequest(spec, namespace, new KubeReferenceReader(ctx.client), baseline ? baselineProduction(ctx, baseline) : undefined);
+      request = await resolveSeedRequest(
+        spec,
+        namespace,
+        new KubeReferenceReader(ctx.client),
+        baseline ? baselineProduction(ctx, baseline) : undefined,
+      );
     } catch (err) {
       return this.options.reporter.fail(ctx, live, failureOfReferences(err));
     }
@@ -84,7 +118,10 @@ export class InlineRunner {
       ctx.signal,
     );
     log.info({ why, source: Object.keys(spec.source)[0] }, 'seed started');
-    const events: SeedEvent[] = why === 'retry' ? [] : [{ type: 'Normal', reason: EVENTS.started, message: startMessage(spec, generationOf(live), why) }];
+    const events: SeedEvent[] =
+      why === 'retry'
+        ? []
+        : [{ type: 'Normal', reason: EVENTS.started, message: startMessage(spec, generationOf(live), why) }];
     await this.writeProgress(ctx, live, run, events);
     return { requeueAfterMs: this.options.progressIntervalMs };
   }
@@ -94,14 +131,25 @@ export class InlineRunner {
     return { requeueAfterMs: this.options.progressIntervalMs };
   }
 
-  private async writeProgress(ctx: ReconcileContext, obj: DataSeedObject, run: InlineRun, events: SeedEvent[]): Promise<void> {
+  private async writeProgress(
+    ctx: ReconcileContext,
+    obj: DataSeedObject,
+    run: InlineRun,
+    events: SeedEvent[],
+  ): Promise<void> {
     const reporter = this.options.reporter;
     const sc = reporter.context(obj);
     const message = progressMessage(run, this.options.seeds.limit, this.options.seeds.perNamespace);
     const status =
       run.phase === 'queued'
         ? pendingStatus(sc, message)
-        : runningStatus(sc, message, run.progress && run.startedAtMs !== undefined ? { ...run.progress, seconds: (Date.now() - run.startedAtMs) / 1000 } : undefined);
+        : runningStatus(
+            sc,
+            message,
+            run.progress && run.startedAtMs !== undefined
+              ? { ...run.progress, seconds: (Date.now() - run.startedAtMs) / 1000 }
+              : undefined,
+          );
     await reporter.write(ctx, obj, status, events);
   }
 
@@ -120,7 +168,9 @@ export class InlineRunner {
 
 /** A run cancelled by anything but shutdown (which is handled before) is simply run again. */
 function cancelledAsRetry(err: unknown): unknown {
-  return err instanceof SeedError && err.reason === 'Cancelled' ? new SeedError('Cancelled', 'the seed was interrupted; it runs again') : err;
+  return err instanceof SeedError && err.reason === 'Cancelled'
+    ? new SeedError('Cancelled', 'the seed was interrupted; it runs again')
+    : err;
 }
 
 function startMessage(spec: DataSeedSpec, generation: number, why: StartWhy): string {

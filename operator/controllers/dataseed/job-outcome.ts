@@ -8,7 +8,10 @@ import type { Failure } from './failure';
 
 export type { JobObject, PodObject } from '../../kinds';
 
-export type JobState = { kind: 'active' } | { kind: 'complete'; completedAt: string | undefined } | { kind: 'failed'; reason: string; message: string };
+export type JobState =
+  | { kind: 'active' }
+  | { kind: 'complete'; completedAt: string | undefined }
+  | { kind: 'failed'; reason: string; message: string };
 
 function condition(job: JobObject, type: string): JobCondition | undefined {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
@@ -16,7 +19,11 @@ function condition(job: JobObject, type: string): JobCondition | undefined {
 
 /** Finished only once the Job controller says Complete or Failed (FailureTarget comes first, while pods still stop). */
 export function jobState(job: JobObject): JobState {
-  if (condition(job, 'Complete')) return { kind: 'complete', completedAt: job.status?.completionTime ?? condition(job, 'Complete')?.lastTransitionTime };
+  if (condition(job, 'Complete'))
+    return {
+      kind: 'complete',
+      completedAt: job.status?.completionTime ?? condition(job, 'Complete')?.lastTransitionTime,
+    };
   const failed = condition(job, 'Failed');
   if (failed) return { kind: 'failed', reason: failed.reason ?? 'Failed', message: failed.message ?? '' };
   return { kind: 'active' };
@@ -26,11 +33,16 @@ const SEED_CONTAINER = 'seed';
 
 /** The seed command's own account of its failure, from the last JSON line of a termination message. */
 export function parseTerminationMessage(text: string): { reason: string; message: string } | undefined {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean).reverse();
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .reverse();
   for (const line of lines) {
     try {
       const parsed = JSON.parse(line) as { event?: unknown; reason?: unknown; message?: unknown };
-      if (parsed.event === 'failed' && typeof parsed.reason === 'string') return { reason: parsed.reason, message: typeof parsed.message === 'string' ? parsed.message : '' };
+      if (parsed.event === 'failed' && typeof parsed.reason === 'string')
+        return { reason: parsed.reason, message: typeof parsed.message === 'string' ? parsed.message : '' };
     } catch {
       // A long message cut by the 2 KiB limit of termination messages loses its start: keep what is left.
       const reason = /"reason":"([A-Za-z]+)"/.exec(line)?.[1];
@@ -41,7 +53,11 @@ export function parseTerminationMessage(text: string): { reason: string; message
 }
 
 /** Why the Job failed: the seed's own reason when its pod said, else the Job controller's. */
-export function jobFailure(jobName: string, state: Extract<JobState, { kind: 'failed' }>, pods: readonly PodObject[]): Failure {
+export function jobFailure(
+  jobName: string,
+  state: Extract<JobState, { kind: 'failed' }>,
+  pods: readonly PodObject[],
+): Failure {
   for (const pod of pods) {
     const container = pod.status?.containerStatuses?.find((c) => c.name === SEED_CONTAINER);
     const terminated = container?.state?.terminated ?? container?.lastState?.terminated;
@@ -52,5 +68,8 @@ export function jobFailure(jobName: string, state: Extract<JobState, { kind: 'fa
     }
   }
   const detail = state.message ? `: ${state.message}` : '';
-  return { reason: 'JobFailed', message: `the seed Job ${jobName} failed (${state.reason})${detail}; see its pod's log` };
+  return {
+    reason: 'JobFailed',
+    message: `the seed Job ${jobName} failed (${state.reason})${detail}; see its pod's log`,
+  };
 }

@@ -10,7 +10,14 @@ import { type Failure, failureOfReferences } from './failure';
 import { jobFailure, type JobObject, jobState, type PodObject } from './job-outcome';
 import { KubeReferenceReader, type ReferenceChanges, referencedNames } from './references';
 import { EVENTS, keyOf, type SeedEvent, type StatusReporter } from './reporter';
-import { ensureSeedIdentity, isRefusal, notOwned, ownershipOf, runnerNotAllowed, seedIdentityName } from './seed-identity';
+import {
+  ensureSeedIdentity,
+  isRefusal,
+  notOwned,
+  ownershipOf,
+  runnerNotAllowed,
+  seedIdentityName,
+} from './seed-identity';
 import { type DataSeedObject, generationOf, storedStatus } from './spec';
 import { runningStatus } from './status';
 import { errorMessage } from '../../runtime/error-message';
@@ -36,7 +43,9 @@ export interface JobRunnerOptions {
 }
 
 function ownedBy(object: KubernetesObject, uid: string | undefined): boolean {
-  return uid !== undefined && (object.metadata?.ownerReferences ?? []).some((r) => r.uid === uid && r.controller === true);
+  return (
+    uid !== undefined && (object.metadata?.ownerReferences ?? []).some((r) => r.uid === uid && r.controller === true)
+  );
 }
 
 export class JobRunner {
@@ -46,22 +55,40 @@ export class JobRunner {
     const namespace = cached.metadata?.namespace ?? '';
     const generation = generationOf(cached);
     const jobName = seedJobName(cached.metadata?.name ?? '', generation);
-    const owned = ctx.cache(Kinds.Job).list(namespace).filter((j) => ownedBy(j, cached.metadata?.uid));
+    const owned = ctx
+      .cache(Kinds.Job)
+      .list(namespace)
+      .filter((j) => ownedBy(j, cached.metadata?.uid));
     await this.stopStaleJobs(ctx, owned, jobName);
 
     // Decide on the object as stored: the cache may not hold our own last status write yet.
-    const live = await ctx.client.get<DataSeedObject>({ apiVersion: cached.apiVersion!, kind: cached.kind!, namespace, name: cached.metadata?.name ?? '' });
-    if (!live || live.metadata?.deletionTimestamp || generationOf(live) !== generation) return live ? { requeue: true } : {};
+    const live = await ctx.client.get<DataSeedObject>({
+      apiVersion: cached.apiVersion!,
+      kind: cached.kind!,
+      namespace,
+      name: cached.metadata?.name ?? '',
+    });
+    if (!live || live.metadata?.deletionTimestamp || generationOf(live) !== generation)
+      return live ? { requeue: true } : {};
     const status = storedStatus(live);
     const recorded = recordedOutcome(status, generation);
     // The cache may not hold a Job created a moment ago either: ask before creating another.
-    const job = owned.find((j) => j.metadata?.name === jobName) ?? (await this.ownedJob(ctx, namespace, jobName, cached.metadata?.uid));
+    const job =
+      owned.find((j) => j.metadata?.name === jobName) ??
+      (await this.ownedJob(ctx, namespace, jobName, cached.metadata?.uid));
     const reporter = this.options.reporter;
 
     if (job) {
       const state = jobState(job);
       if (state.kind === 'complete') {
-        return recorded.kind === 'succeeded' ? {} : reporter.succeed(ctx, live, reportWrittenByPod(status, generation, state.completedAt), `the seed Job ${jobName} completed`);
+        return recorded.kind === 'succeeded'
+          ? {}
+          : reporter.succeed(
+              ctx,
+              live,
+              reportWrittenByPod(status, generation, state.completedAt),
+              `the seed Job ${jobName} completed`,
+            );
       }
       if (state.kind === 'active') {
         if (recorded.kind === 'in-progress') return {};
@@ -69,18 +96,33 @@ export class JobRunner {
         return {};
       }
       if (recorded.kind !== 'failed') {
-        const pods = await ctx.client.list<PodObject>('v1', 'Pod', { namespace, labelSelector: `${JOB_NAME_LABEL}=${jobName}` });
+        const pods = await ctx.client.list<PodObject>('v1', 'Pod', {
+          namespace,
+          labelSelector: `${JOB_NAME_LABEL}=${jobName}`,
+        });
         return reporter.fail(ctx, live, jobFailure(jobName, state, pods.items));
       }
     }
-    const decision = decideStart(recorded, generation, reporter.memory(keyOf(live)), reporter.now().getTime(), this.options.references.changedAtMs(keyOf(live)));
-    if (!decision.start) return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
+    const decision = decideStart(
+      recorded,
+      generation,
+      reporter.memory(keyOf(live)),
+      reporter.now().getTime(),
+      this.options.references.changedAtMs(keyOf(live)),
+    );
+    if (!decision.start)
+      return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
     // A retry replaces the failed Job, whose name it needs.
     if (job) await ctx.client.delete({ ...Kinds.Job, namespace, name: jobName }, { propagationPolicy: 'Background' });
     return this.start(ctx, live, spec, jobName, decision.why);
   }
 
-  private async ownedJob(ctx: ReconcileContext, namespace: string, name: string, uid: string | undefined): Promise<JobObject | undefined> {
+  private async ownedJob(
+    ctx: ReconcileContext,
+    namespace: string,
+    name: string,
+    uid: string | undefined,
+  ): Promise<JobObject | undefined> {
     const job = await ctx.client.get<JobObject>({ ...Kinds.Job, namespace, name });
     return job && ownedBy(job, uid) ? job : undefined;
   }
@@ -90,11 +132,20 @@ export class JobRunner {
     for (const job of owned) {
       if (job.metadata?.name === current || jobState(job).kind !== 'active') continue;
       ctx.log.info({ job: job.metadata?.name }, 'stopping the seed Job of an older generation');
-      await ctx.client.delete({ ...Kinds.Job, namespace: job.metadata?.namespace, name: job.metadata?.name ?? '' }, { propagationPolicy: 'Background' });
+      await ctx.client.delete(
+        { ...Kinds.Job, namespace: job.metadata?.namespace, name: job.metadata?.name ?? '' },
+        { propagationPolicy: 'Background' },
+      );
     }
   }
 
-  private async start(ctx: ReconcileContext, live: DataSeedObject, spec: DataSeedSpec, jobName: string, why: StartWhy): Promise<Result> {
+  private async start(
+    ctx: ReconcileContext,
+    live: DataSeedObject,
+    spec: DataSeedSpec,
+    jobName: string,
+    why: StartWhy,
+  ): Promise<Result> {
     const namespace = live.metadata?.namespace ?? '';
     const name = live.metadata?.name ?? '';
     const uid = live.metadata?.uid ?? '';
@@ -108,14 +159,36 @@ export class JobRunner {
     const failure = await this.createJob(ctx, { namespace, name, uid, generation, spec });
     if (failure) return this.options.reporter.fail(ctx, live, failure);
     ctx.log.info({ job: jobName, why, generation }, 'seed Job created');
-    const events: SeedEvent[] = why === 'retry' ? [] : [{ type: 'Normal', reason: EVENTS.started, message: `seeding started (Job ${jobName}, generation ${generation})` }];
-    await this.options.reporter.write(ctx, live, runningStatus(this.options.reporter.context(live), runningMessage(jobName)), events);
+    const events: SeedEvent[] =
+      why === 'retry'
+        ? []
+        : [
+            {
+              type: 'Normal',
+              reason: EVENTS.started,
+              message: `seeding started (Job ${jobName}, generation ${generation})`,
+            },
+          ];
+    await this.options.reporter.write(
+      ctx,
+      live,
+      runningStatus(this.options.reporter.context(live), runningMessage(jobName)),
+      events,
+    );
     return {};
   }
 
   /** The identity first, then the Job; undefined when both exist. */
-  private async createJob(ctx: ReconcileContext, o: { namespace: string; name: string; uid: string; generation: number; spec: DataSeedSpec }): Promise<Failure | undefined> {
-    const identity = await ensureSeedIdentity(ctx, { namespace: o.namespace, name: o.name, uid: o.uid, references: referencedNames(o.spec) });
+  private async createJob(
+    ctx: ReconcileContext,
+    o: { namespace: string; name: string; uid: string; generation: number; spec: DataSeedSpec },
+  ): Promise<Failure | undefined> {
+    const identity = await ensureSeedIdentity(ctx, {
+      namespace: o.namespace,
+      name: o.name,
+      uid: o.uid,
+      references: referencedNames(o.spec),
+    });
     if (identity) return identity;
     const job = seedJob({
       namespace: o.namespace,
@@ -132,12 +205,18 @@ export class JobRunner {
       return undefined;
     } catch (err) {
       if (isRefusal(err)) return runnerNotAllowed(o.namespace, err);
-      if (!isConflict(err)) return { reason: 'JobNotCreated', message: `cannot create the seed Job ${job.metadata.name}: ${errorMessage(err)}` };
+      if (!isConflict(err))
+        return {
+          reason: 'JobNotCreated',
+          message: `cannot create the seed Job ${job.metadata.name}: ${errorMessage(err)}`,
+        };
     }
     // The name is taken: ours (the cache had not seen it yet, or it is still being deleted) or someone else's.
     const existing = await ctx.client.get<JobObject>({ ...Kinds.Job, namespace: o.namespace, name: job.metadata.name });
-    if (existing && !ownedBy(existing, o.uid)) return notOwned('Job', o.namespace, job.metadata.name, ownershipOf(existing, o));
-    if (existing?.metadata?.deletionTimestamp) throw new KubeApiError(`the previous seed Job ${job.metadata.name} is still being deleted`, 409, 'AlreadyExists');
+    if (existing && !ownedBy(existing, o.uid))
+      return notOwned('Job', o.namespace, job.metadata.name, ownershipOf(existing, o));
+    if (existing?.metadata?.deletionTimestamp)
+      throw new KubeApiError(`the previous seed Job ${job.metadata.name} is still being deleted`, 409, 'AlreadyExists');
     return undefined;
   }
 }
@@ -146,13 +225,16 @@ function runningMessage(jobName: string): string {
   return `seeding: Job ${jobName} is running understudy seed`;
 }
 
-
 /**
  * The pod wrote tables, totals and fidelity for this generation before it
  * exited 0. Without them (a pod that never ran the command, as under a
  * simulated kubelet) nothing of an older seed is passed off as this one's.
  */
-export function reportWrittenByPod(status: DataSeedStatus | undefined, generation: number, completedAt: string | undefined): DataSeedStatus {
+export function reportWrittenByPod(
+  status: DataSeedStatus | undefined,
+  generation: number,
+  completedAt: string | undefined,
+): DataSeedStatus {
   if (status && status.observedGeneration === generation && status.phase === 'Succeeded') {
     const { conditions: _conditions, ...report } = status;
     return report;

@@ -9,15 +9,31 @@ const shop = baseline('shop', {
   data: {
     databases: [
       { name: 'orders', connectionSecretRef: { namespace: 'prod-creds', name: 'orders-ro', key: 'url' } },
-      { name: 'profiled', connectionSecretRef: { namespace: 'prod-creds', name: 'orders-ro', key: 'url' }, profileRef: { namespace: 'prod-creds', name: 'orders-profile' } },
+      {
+        name: 'profiled',
+        connectionSecretRef: { namespace: 'prod-creds', name: 'orders-ro', key: 'url' },
+        profileRef: { namespace: 'prod-creds', name: 'orders-profile' },
+      },
       { name: 'hidden', connectionSecretRef: { namespace: 'locked', name: 'x', key: 'url' } },
       { name: 'bad', connectionSecretRef: { namespace: 'prod-creds', name: 'not-a-url', key: 'url' } },
     ],
   },
 });
-const profile = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orders-profile', namespace: 'prod-creds' }, data: { 'profile.json': '{"tables":[]}' } };
+const profile = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'orders-profile', namespace: 'prod-creds' },
+  data: { 'profile.json': '{"tables":[]}' },
+};
 
-function source(objects = [shop, secret('prod-creds', 'orders-ro', { url: PROD_URL }), secret('prod-creds', 'not-a-url', { url: 'mysql://x' }), profile]) {
+function source(
+  objects = [
+    shop,
+    secret('prod-creds', 'orders-ro', { url: PROD_URL }),
+    secret('prod-creds', 'not-a-url', { url: 'mysql://x' }),
+    profile,
+  ],
+) {
   const ctx = fakeContext(objects, ['locked']);
   const access = accessBaseline(ctx, 'shop', 'team-a');
   if (!access.ok) throw new Error(access.message);
@@ -25,7 +41,10 @@ function source(objects = [shop, secret('prod-creds', 'orders-ro', { url: PROD_U
 }
 
 async function refusal(p: Promise<unknown>): Promise<SeedReferenceError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof SeedReferenceError)) throw new Error(`expected a SeedReferenceError, got ${String(err)}`);
   return err;
 }
@@ -41,7 +60,9 @@ describe('production through the Baseline', () => {
     const { ctx, production } = source();
     const err = await refusal(production.connectionUrl('payments', 'spec.source.anonymize.from.database'));
     expect(err.reason).toBe('ReferenceNotFound');
-    expect(err.message).toBe('spec.source.anonymize.from.database: Baseline shop has no database payments; it has orders, profiled, hidden, bad');
+    expect(err.message).toBe(
+      'spec.source.anonymize.from.database: Baseline shop has no database payments; it has orders, profiled, hidden, bad',
+    );
     expect(ctx.reads).toEqual([]);
   });
 

@@ -20,8 +20,12 @@ function database(baseline: GrantedBaseline, name: string, field: string): Datab
   const databases = baseline.spec.data?.databases ?? [];
   const found = databases.find((d) => d.name === name);
   if (found) return found;
-  const known = databases.length > 0 ? `it has ${databases.map((d) => d.name).join(', ')}` : 'it lists none in spec.data.databases';
-  throw new SeedReferenceError('ReferenceNotFound', `${field}: Baseline ${baseline.name} has no database ${name}; ${known}`);
+  const known =
+    databases.length > 0 ? `it has ${databases.map((d) => d.name).join(', ')}` : 'it lists none in spec.data.databases';
+  throw new SeedReferenceError(
+    'ReferenceNotFound',
+    `${field}: Baseline ${baseline.name} has no database ${name}; ${known}`,
+  );
 }
 
 export function baselineProduction(ctx: Pick<ReconcileContext, 'client'>, baseline: GrantedBaseline): ProductionSource {
@@ -35,7 +39,10 @@ export function baselineProduction(ctx: Pick<ReconcileContext, 'client'>, baseli
         throw new SeedReferenceError(reason, `${field}: Baseline ${baseline.name} database ${name}: ${read.message}`);
       }
       if (!POSTGRES_URL.test(read.value.trim())) {
-        throw new SeedReferenceError('InvalidReference', `${field}: Baseline ${baseline.name} database ${name}: Secret ${ref.namespace}/${ref.name} key ${ref.key} does not hold a postgresql:// URL; ask the Baseline's admin`);
+        throw new SeedReferenceError(
+          'InvalidReference',
+          `${field}: Baseline ${baseline.name} database ${name}: Secret ${ref.namespace}/${ref.name} key ${ref.key} does not hold a postgresql:// URL; ask the Baseline's admin`,
+        );
       }
       return read.value.trim();
     },
@@ -48,17 +55,33 @@ export function baselineProduction(ctx: Pick<ReconcileContext, 'client'>, baseli
       try {
         configMap = await ctx.client.get({ ...Kinds.ConfigMap, namespace: ref.namespace, name: ref.name });
       } catch (err) {
-        if (err instanceof KubeApiError && err.statusCode === 403) throw new SeedReferenceError('ReferenceUnreadable', `${where}: the operator may not read ConfigMaps in namespace ${ref.namespace}`);
+        if (err instanceof KubeApiError && err.statusCode === 403)
+          throw new SeedReferenceError(
+            'ReferenceUnreadable',
+            `${where}: the operator may not read ConfigMaps in namespace ${ref.namespace}`,
+          );
         throw err;
       }
-      if (!configMap) throw new SeedReferenceError('ReferenceNotFound', `${where}: ConfigMap ${ref.namespace}/${ref.name} does not exist`);
+      if (!configMap)
+        throw new SeedReferenceError(
+          'ReferenceNotFound',
+          `${where}: ConfigMap ${ref.namespace}/${ref.name} does not exist`,
+        );
       const data = configMap.data ?? {};
       const keys = Object.keys(data);
       // No key: the ConfigMap's only one (a profile is one document).
       const key = ref.key ?? (keys.length === 1 ? keys[0] : undefined);
-      if (key === undefined) throw new SeedReferenceError('InvalidReference', `${where}: ConfigMap ${ref.namespace}/${ref.name} has ${keys.length} keys; the Baseline must name one in profileRef.key`);
+      if (key === undefined)
+        throw new SeedReferenceError(
+          'InvalidReference',
+          `${where}: ConfigMap ${ref.namespace}/${ref.name} has ${keys.length} keys; the Baseline must name one in profileRef.key`,
+        );
       const text = data[key];
-      if (text === undefined) throw new SeedReferenceError('ReferenceNotFound', `${where}: ConfigMap ${ref.namespace}/${ref.name} has no key ${key}`);
+      if (text === undefined)
+        throw new SeedReferenceError(
+          'ReferenceNotFound',
+          `${where}: ConfigMap ${ref.namespace}/${ref.name} has no key ${key}`,
+        );
       return text;
     },
   };

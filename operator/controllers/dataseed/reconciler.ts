@@ -1,7 +1,13 @@
 import { runnerOf } from '../../api/dataseed';
 import type { OperatorMetrics } from '../../metrics/operator-metrics';
 import { Kinds } from '../../kinds';
-import { type ReconcileContext, type Reconciler, type Request, type Result, requestKey } from '../../runtime/reconciler';
+import {
+  type ReconcileContext,
+  type Reconciler,
+  type Request,
+  type Result,
+  requestKey,
+} from '../../runtime/reconciler';
 import { baselineGate } from './gate';
 import { InlineRunner } from './inline';
 import { InlineSeeds } from './inline-runs';
@@ -57,12 +63,26 @@ export class DataSeedReconciler implements Reconciler {
   constructor(options: DataSeedReconcilerOptions) {
     this.references = options.references ?? new ReferenceChanges();
     this.seeds = new InlineSeeds(options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS, Date.now, {
-      perNamespace: Math.min(options.maxInlineSeedsPerNamespace ?? DEFAULT_MAX_INLINE_SEEDS_PER_NAMESPACE, options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS),
+      perNamespace: Math.min(
+        options.maxInlineSeedsPerNamespace ?? DEFAULT_MAX_INLINE_SEEDS_PER_NAMESPACE,
+        options.maxInlineSeeds ?? DEFAULT_MAX_INLINE_SEEDS,
+      ),
       deadlineMs: (options.inlineSeedDeadlineSeconds ?? DEFAULT_INLINE_SEED_DEADLINE_SECONDS) * 1000,
     });
     this.reporter = new StatusReporter(options.now ?? (() => new Date()), undefined, options.metrics);
-    this.inline = new InlineRunner({ seeds: this.seeds, reporter: this.reporter, references: this.references, progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS });
-    this.jobs = new JobRunner({ reporter: this.reporter, references: this.references, image: options.image, ...(options.imagePullSecrets ? { imagePullSecrets: options.imagePullSecrets } : {}), ...(options.jobActiveDeadlineSeconds ? { activeDeadlineSeconds: options.jobActiveDeadlineSeconds } : {}) });
+    this.inline = new InlineRunner({
+      seeds: this.seeds,
+      reporter: this.reporter,
+      references: this.references,
+      progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    });
+    this.jobs = new JobRunner({
+      reporter: this.reporter,
+      references: this.references,
+      image: options.image,
+      ...(options.imagePullSecrets ? { imagePullSecrets: options.imagePullSecrets } : {}),
+      ...(options.jobActiveDeadlineSeconds ? { activeDeadlineSeconds: options.jobActiveDeadlineSeconds } : {}),
+    });
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {

@@ -20,11 +20,16 @@ export class KubeReferenceReader implements ReferenceReader {
   async secret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     const secret = await this.read({ ...Kinds.Secret, namespace, name }, () => secretReadDenied(namespace));
     if (!secret) return undefined;
-    return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    return Object.fromEntries(
+      Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+    );
   }
 
   async configMap(namespace: string, name: string): Promise<Record<string, string> | undefined> {
-    const configMap = await this.read({ ...Kinds.ConfigMap, namespace, name }, () => `the operator may not read ConfigMaps in namespace ${namespace}`);
+    const configMap = await this.read(
+      { ...Kinds.ConfigMap, namespace, name },
+      () => `the operator may not read ConfigMaps in namespace ${namespace}`,
+    );
     return configMap ? (configMap.data ?? {}) : undefined;
   }
 
@@ -32,7 +37,8 @@ export class KubeReferenceReader implements ReferenceReader {
     try {
       return await this.client.get<DataObject>(ref);
     } catch (err) {
-      if (err instanceof KubeApiError && err.statusCode === 403) throw new SeedReferenceError('ReferenceUnreadable', denied());
+      if (err instanceof KubeApiError && err.statusCode === 403)
+        throw new SeedReferenceError('ReferenceUnreadable', denied());
       throw err;
     }
   }

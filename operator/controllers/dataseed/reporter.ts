@@ -53,7 +53,12 @@ export class StatusReporter {
   }
 
   /** Writes the status (nothing when unchanged), then the Events; false when the DataSeed is gone. */
-  async write(ctx: ReconcileContext, obj: DataSeedObject, status: DataSeedStatus, events: readonly SeedEvent[] = []): Promise<boolean> {
+  async write(
+    ctx: ReconcileContext,
+    obj: DataSeedObject,
+    status: DataSeedStatus,
+    events: readonly SeedEvent[] = [],
+  ): Promise<boolean> {
     let written: DataSeedObject;
     try {
       ({ object: written } = await writeStatus<unknown, DataSeedObject>(ctx.client, obj, status));
@@ -61,7 +66,11 @@ export class StatusReporter {
       if (isNotFound(err)) return false;
       throw err;
     }
-    const regarding = { ...written, apiVersion: obj.apiVersion ?? Kinds.DataSeed.apiVersion, kind: obj.kind ?? Kinds.DataSeed.kind };
+    const regarding = {
+      ...written,
+      apiVersion: obj.apiVersion ?? Kinds.DataSeed.apiVersion,
+      kind: obj.kind ?? Kinds.DataSeed.kind,
+    };
     for (const event of events) await ctx.recorder.event(regarding, event.type, event.reason, event.message);
     return true;
   }
@@ -73,9 +82,16 @@ export class StatusReporter {
     const ready = status.conditions?.find((c) => c.type === 'Ready');
     const before = sc.previous?.conditions?.find((c) => c.type === 'Ready');
     const news = !(before?.status === 'True' && before.observedGeneration === sc.generation);
-    const events: SeedEvent[] = news ? [{ type: 'Normal', reason: EVENTS.seeded, message: ready?.message ?? 'seeded' }] : [];
+    const events: SeedEvent[] = news
+      ? [{ type: 'Normal', reason: EVENTS.seeded, message: ready?.message ?? 'seeded' }]
+      : [];
     await this.write(ctx, obj, status, events);
-    if (news) this.metrics?.seedFinished({ runner: runnerName(obj), succeeded: true, ...(report.totals ? { rows: report.totals.rows, seconds: report.totals.seconds } : {}) });
+    if (news)
+      this.metrics?.seedFinished({
+        runner: runnerName(obj),
+        succeeded: true,
+        ...(report.totals ? { rows: report.totals.rows, seconds: report.totals.seconds } : {}),
+      });
     this.retries.delete(keyOf(obj));
     ctx.log.info({ generation: sc.generation, rows: report.totals?.rows }, 'seeded');
     return {};
@@ -93,13 +109,27 @@ export class StatusReporter {
     const memory = rememberFailure(previous, sc.generation, failure.reason, now.getTime(), this.random);
     const delay = memory.retryAtMs === undefined ? undefined : memory.retryAtMs - now.getTime();
     const next = delay === undefined ? undefined : `attempt ${memory.attempts}; retrying in ${humanDelay(delay)}`;
-    const status = failedStatus(sc, { ...failure, ...(next && memory.retryAtMs !== undefined ? { next, retryAt: new Date(memory.retryAtMs) } : {}) });
+    const status = failedStatus(sc, {
+      ...failure,
+      ...(next && memory.retryAtMs !== undefined ? { next, retryAt: new Date(memory.retryAtMs) } : {}),
+    });
     const news = failureIsNews(sc.previous, previous, sc.generation, failure.reason);
-    const events: SeedEvent[] = news ? [{ type: 'Warning', reason: failure.reason === 'InvalidSpec' ? EVENTS.invalid : EVENTS.failed, message: `${failure.reason}: ${failure.message}` }] : [];
+    const events: SeedEvent[] = news
+      ? [
+          {
+            type: 'Warning',
+            reason: failure.reason === 'InvalidSpec' ? EVENTS.invalid : EVENTS.failed,
+            message: `${failure.reason}: ${failure.message}`,
+          },
+        ]
+      : [];
     if (!(await this.write(ctx, obj, status, events))) return {};
     if (news) this.metrics?.seedFinished({ runner: runnerName(obj), succeeded: false, reason: failure.reason });
     this.retries.set(key, memory);
-    ctx.log.info({ generation: sc.generation, reason: failure.reason, attempts: memory.attempts, retryInMs: delay }, 'seed failed');
+    ctx.log.info(
+      { generation: sc.generation, reason: failure.reason, attempts: memory.attempts, retryInMs: delay },
+      'seed failed',
+    );
     return delay === undefined ? {} : { requeueAfterMs: delay };
   }
 }

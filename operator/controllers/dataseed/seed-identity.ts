@@ -40,7 +40,9 @@ function metadata(opts: SeedIdentityOptions) {
     name: seedIdentityName(opts.name),
     namespace: opts.namespace,
     labels: { [LABELS.managedBy]: MANAGED_BY, [DATASEED_LABEL]: derivedName(opts.name) },
-    ownerReferences: [{ ...typeMeta(Kinds.DataSeed), name: opts.name, uid: opts.uid, controller: true, blockOwnerDeletion: true }],
+    ownerReferences: [
+      { ...typeMeta(Kinds.DataSeed), name: opts.name, uid: opts.uid, controller: true, blockOwnerDeletion: true },
+    ],
   };
 }
 
@@ -53,8 +55,15 @@ export function seedIdentity(opts: SeedIdentityOptions): IdentityObject[] {
     // patch only: the pod reads its DataSeed through dataseeds, and the operator holds no more on status to grant.
     { apiGroups: ['understudy.dev'], resources: ['dataseeds/status'], resourceNames: [opts.name], verbs: ['patch'] },
   ];
-  if (opts.references.secrets.length > 0) rules.push({ apiGroups: [''], resources: ['secrets'], resourceNames: opts.references.secrets, verbs: ['get'] });
-  if (opts.references.configMaps.length > 0) rules.push({ apiGroups: [''], resources: ['configmaps'], resourceNames: opts.references.configMaps, verbs: ['get'] });
+  if (opts.references.secrets.length > 0)
+    rules.push({ apiGroups: [''], resources: ['secrets'], resourceNames: opts.references.secrets, verbs: ['get'] });
+  if (opts.references.configMaps.length > 0)
+    rules.push({
+      apiGroups: [''],
+      resources: ['configmaps'],
+      resourceNames: opts.references.configMaps,
+      verbs: ['get'],
+    });
   const name = seedIdentityName(opts.name);
   return [
     { ...typeMeta(Kinds.ServiceAccount), metadata: metadata(opts) },
@@ -77,7 +86,9 @@ export type Ownership = 'ours' | 'stale' | 'foreign';
  * anything else is someone else's.
  */
 export function ownershipOf(object: KubernetesObject, dataSeed: { name: string; uid: string }): Ownership {
-  const refs = (object.metadata?.ownerReferences ?? []).filter((r) => r.kind === 'DataSeed' && r.apiVersion.startsWith(`${API_VERSION.split('/')[0]}/`));
+  const refs = (object.metadata?.ownerReferences ?? []).filter(
+    (r) => r.kind === 'DataSeed' && r.apiVersion.startsWith(`${API_VERSION.split('/')[0]}/`),
+  );
   if (refs.some((r) => r.uid === dataSeed.uid && r.controller === true)) return 'ours';
   if (refs.length > 0 && refs.every((r) => r.name === dataSeed.name && r.uid !== dataSeed.uid)) return 'stale';
   return 'foreign';
@@ -96,7 +107,11 @@ export function runnerNotAllowed(namespace: string, err: KubeApiError): Failure 
 }
 
 export function notOwned(kind: string, namespace: string, name: string, ownership: Ownership): Failure {
-  if (ownership === 'stale') return { reason: 'JobNotCreated', message: `${kind} ${namespace}/${name} belongs to an earlier DataSeed of this name; waiting for the garbage collector to remove it` };
+  if (ownership === 'stale')
+    return {
+      reason: 'JobNotCreated',
+      message: `${kind} ${namespace}/${name} belongs to an earlier DataSeed of this name; waiting for the garbage collector to remove it`,
+    };
   return {
     reason: 'ObjectNotOwned',
     message: `${kind} ${namespace}/${name} exists and is not this DataSeed's; it is left as it is. Delete or rename it, or rename the DataSeed`,
@@ -108,9 +123,17 @@ export function notOwned(kind: string, namespace: string, name: string, ownershi
  * there are this DataSeed's (a Role's rules follow the spec's references);
  * undefined when all three are in place, else why not.
  */
-export async function ensureSeedIdentity(ctx: Pick<ReconcileContext, 'client'>, opts: SeedIdentityOptions): Promise<Failure | undefined> {
+export async function ensureSeedIdentity(
+  ctx: Pick<ReconcileContext, 'client'>,
+  opts: SeedIdentityOptions,
+): Promise<Failure | undefined> {
   for (const desired of seedIdentity(opts)) {
-    const ref = { apiVersion: desired.apiVersion!, kind: desired.kind!, namespace: opts.namespace, name: desired.metadata!.name! };
+    const ref = {
+      apiVersion: desired.apiVersion!,
+      kind: desired.kind!,
+      namespace: opts.namespace,
+      name: desired.metadata!.name!,
+    };
     try {
       // Read first: the operator may read these everywhere, so a name in the way is reported even where it may not write.
       let existing = await ctx.client.get<IdentityObject>(ref);
@@ -126,11 +149,16 @@ export async function ensureSeedIdentity(ctx: Pick<ReconcileContext, 'client'>, 
       }
       const ownership = ownershipOf(existing, opts);
       if (ownership !== 'ours') return notOwned(ref.kind, ref.namespace, ref.name, ownership);
-      if (desired.rules && JSON.stringify(existing.rules ?? []) !== JSON.stringify(desired.rules)) await ctx.client.mergePatch(ref, { rules: desired.rules });
-      if (desired.subjects && JSON.stringify(existing.subjects ?? []) !== JSON.stringify(desired.subjects)) await ctx.client.mergePatch(ref, { subjects: desired.subjects });
+      if (desired.rules && JSON.stringify(existing.rules ?? []) !== JSON.stringify(desired.rules))
+        await ctx.client.mergePatch(ref, { rules: desired.rules });
+      if (desired.subjects && JSON.stringify(existing.subjects ?? []) !== JSON.stringify(desired.subjects))
+        await ctx.client.mergePatch(ref, { subjects: desired.subjects });
     } catch (err) {
       if (isRefusal(err)) return runnerNotAllowed(opts.namespace, err);
-      return { reason: 'JobNotCreated', message: `cannot create the seed Job's ${ref.kind} ${ref.name}: ${errorMessage(err)}` };
+      return {
+        reason: 'JobNotCreated',
+        message: `cannot create the seed Job's ${ref.kind} ${ref.name}: ${errorMessage(err)}`,
+      };
     }
   }
   return undefined;

@@ -1,33 +1,75 @@
 import type { DataSeedStatus } from '../../api/dataseed';
-import { failedStatus, humanDelay, invalidSpecStatus, pendingStatus, runningStatus, seededMessage, succeededStatus } from './status';
+import {
+  failedStatus,
+  humanDelay,
+  invalidSpecStatus,
+  pendingStatus,
+  runningStatus,
+  seededMessage,
+  succeededStatus,
+} from './status';
 
 const at = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s));
-const types = (status: DataSeedStatus) => Object.fromEntries((status.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
-const report: DataSeedStatus = { phase: 'Succeeded', observedGeneration: 2, tables: [{ name: 'public.users', rows: 500, seconds: 0.2 }], totals: { rows: 500, seconds: 1.5, rowsPerSecond: 333 }, lastSeededAt: at(9).toISOString(), fidelity: { passed: true, foreignKeyOrphans: 0, uniqueViolations: 0 } };
+const types = (status: DataSeedStatus) =>
+  Object.fromEntries((status.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
+const report: DataSeedStatus = {
+  phase: 'Succeeded',
+  observedGeneration: 2,
+  tables: [{ name: 'public.users', rows: 500, seconds: 0.2 }],
+  totals: { rows: 500, seconds: 1.5, rowsPerSecond: 333 },
+  lastSeededAt: at(9).toISOString(),
+  fidelity: { passed: true, foreignKeyOrphans: 0, uniqueViolations: 0 },
+};
 
 describe('DataSeed status by state', () => {
   it('follows kstatus: Reconciling while queued or running, neither Reconciling nor Stalled once seeded, Stalled on failure', () => {
     const queued = pendingStatus({ previous: undefined, generation: 1, now: at(0) }, 'waiting');
     expect(queued.phase).toBe('Pending');
     expect(types(queued)).toEqual({ Ready: 'False/Queued', Seeded: 'False/Queued', Reconciling: 'True/Queued' });
-    const running = runningStatus({ previous: queued, generation: 1, now: at(1) }, 'seeding: 10 rows', { rows: 10, rowsPerSecond: 9.6, seconds: 1.04 });
-    expect(running).toMatchObject({ phase: 'Running', observedGeneration: 1, totals: { rows: 10, rowsPerSecond: 10, seconds: 1 } });
+    const running = runningStatus({ previous: queued, generation: 1, now: at(1) }, 'seeding: 10 rows', {
+      rows: 10,
+      rowsPerSecond: 9.6,
+      seconds: 1.04,
+    });
+    expect(running).toMatchObject({
+      phase: 'Running',
+      observedGeneration: 1,
+      totals: { rows: 10, rowsPerSecond: 10, seconds: 1 },
+    });
     expect(types(running)).toEqual({ Ready: 'False/Seeding', Seeded: 'False/Seeding', Reconciling: 'True/Seeding' });
     const done = succeededStatus({ previous: running, generation: 1, now: at(2) }, report);
     expect(types(done)).toEqual({ Ready: 'True/Seeded', Seeded: 'True/Succeeded' });
-    expect(done).toMatchObject({ phase: 'Succeeded', observedGeneration: 1, tables: report.tables, lastSeededAt: report.lastSeededAt });
+    expect(done).toMatchObject({
+      phase: 'Succeeded',
+      observedGeneration: 1,
+      tables: report.tables,
+      lastSeededAt: report.lastSeededAt,
+    });
     expect(done.conditions?.every((c) => c.observedGeneration === 1)).toBe(true);
-    const failed = failedStatus({ previous: done, generation: 2, now: at(3) }, { reason: 'ConnectionFailed', message: 'cannot connect', next: 'retrying in 5s' });
-    expect(types(failed)).toEqual({ Ready: 'False/ConnectionFailed', Seeded: 'False/ConnectionFailed', Stalled: 'True/ConnectionFailed' });
+    const failed = failedStatus(
+      { previous: done, generation: 2, now: at(3) },
+      { reason: 'ConnectionFailed', message: 'cannot connect', next: 'retrying in 5s' },
+    );
+    expect(types(failed)).toEqual({
+      Ready: 'False/ConnectionFailed',
+      Seeded: 'False/ConnectionFailed',
+      Stalled: 'True/ConnectionFailed',
+    });
     expect(failed.conditions?.find((c) => c.type === 'Stalled')?.message).toBe('cannot connect (retrying in 5s)');
     expect(failed.conditions?.find((c) => c.type === 'Ready')?.message).toBe('cannot connect');
     expect(failed.nextAttemptAt).toBeUndefined();
   });
 
   it('publishes when it retries by itself, and nothing when only a change can help', () => {
-    const retrying = failedStatus({ previous: undefined, generation: 1, now: at(0) }, { reason: 'ReferenceNotFound', message: 'no Secret', next: 'retrying in 5s', retryAt: at(5) });
+    const retrying = failedStatus(
+      { previous: undefined, generation: 1, now: at(0) },
+      { reason: 'ReferenceNotFound', message: 'no Secret', next: 'retrying in 5s', retryAt: at(5) },
+    );
     expect(retrying.nextAttemptAt).toBe(at(5).toISOString());
-    const final = failedStatus({ previous: retrying, generation: 1, now: at(6) }, { reason: 'LeakDetected', message: 'leak' });
+    const final = failedStatus(
+      { previous: retrying, generation: 1, now: at(6) },
+      { reason: 'LeakDetected', message: 'leak' },
+    );
     expect(final.nextAttemptAt).toBeUndefined();
     expect(succeededStatus({ previous: retrying, generation: 1, now: at(7) }, report).nextAttemptAt).toBeUndefined();
   });
@@ -35,25 +77,45 @@ describe('DataSeed status by state', () => {
   it('changes lastTransitionTime only when a condition changes status', () => {
     const first = runningStatus({ previous: undefined, generation: 1, now: at(0) }, 'a');
     const again = runningStatus({ previous: first, generation: 1, now: at(30) }, 'b');
-    expect(again.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(at(0).toISOString().replace('.000', ''));
+    expect(again.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(
+      at(0).toISOString().replace('.000', ''),
+    );
     const done = succeededStatus({ previous: again, generation: 1, now: at(40) }, report);
-    expect(done.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(at(40).toISOString().replace('.000', ''));
+    expect(done.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(
+      at(40).toISOString().replace('.000', ''),
+    );
   });
 
-  it('keeps only the last success time through a new run, never an older spec\'s tables', () => {
+  it("keeps only the last success time through a new run, never an older spec's tables", () => {
     const done = succeededStatus({ previous: undefined, generation: 1, now: at(0) }, report);
     const rerun = runningStatus({ previous: done, generation: 2, now: at(5) }, 'seeding');
     expect(rerun.tables).toBeUndefined();
     expect(rerun.totals).toBeUndefined();
     expect(rerun.lastSeededAt).toBe(report.lastSeededAt);
-    const failed = failedStatus({ previous: done, generation: 2, now: at(6) }, { reason: 'FidelityBelowThreshold', message: 'x', report: { ...report, phase: 'Succeeded', lastSeededAt: at(6).toISOString() } });
+    const failed = failedStatus(
+      { previous: done, generation: 2, now: at(6) },
+      {
+        reason: 'FidelityBelowThreshold',
+        message: 'x',
+        report: { ...report, phase: 'Succeeded', lastSeededAt: at(6).toISOString() },
+      },
+    );
     // A failed seed's report is shown, but it is not a success.
-    expect(failed).toMatchObject({ phase: 'Failed', tables: report.tables, lastSeededAt: report.lastSeededAt, observedGeneration: 2 });
+    expect(failed).toMatchObject({
+      phase: 'Failed',
+      tables: report.tables,
+      lastSeededAt: report.lastSeededAt,
+      observedGeneration: 2,
+    });
   });
 
   it('refuses an invalid spec as Stalled/InvalidSpec naming the field', () => {
     const refused = invalidSpecStatus({ previous: undefined, generation: 3, now: at(0) }, 'spec.batchRows: Too small');
-    expect(types(refused)).toEqual({ Ready: 'False/InvalidSpec', Seeded: 'False/InvalidSpec', Stalled: 'True/InvalidSpec' });
+    expect(types(refused)).toEqual({
+      Ready: 'False/InvalidSpec',
+      Seeded: 'False/InvalidSpec',
+      Stalled: 'True/InvalidSpec',
+    });
     expect(refused.conditions?.find((c) => c.type === 'Stalled')?.message).toBe('spec.batchRows: Too small');
   });
 

@@ -30,7 +30,11 @@ function conditionsOf(ctx: StatusContext, state: ConditionState): Condition[] {
   let conditions = ctx.previous?.conditions ?? [];
   conditions = setCondition(conditions, { type: CONDITIONS.ready, ...state.ready, observedGeneration: g }, ctx.now);
   conditions = setCondition(conditions, { type: CONDITIONS.seeded, ...state.seeded, observedGeneration: g }, ctx.now);
-  conditions = setReconciling(conditions, state.reconciling && { ...state.reconciling, observedGeneration: g }, ctx.now);
+  conditions = setReconciling(
+    conditions,
+    state.reconciling && { ...state.reconciling, observedGeneration: g },
+    ctx.now,
+  );
   conditions = setStalled(conditions, state.stalled && { ...state.stalled, observedGeneration: g }, ctx.now);
   return conditions;
 }
@@ -46,32 +50,63 @@ export function pendingStatus(ctx: StatusContext, message: string): DataSeedStat
     phase: 'Pending',
     observedGeneration: ctx.generation,
     ...kept(ctx.previous),
-    conditions: conditionsOf(ctx, { ready: { status: 'False', ...waiting }, seeded: { status: 'False', ...waiting }, reconciling: waiting, stalled: false }),
+    conditions: conditionsOf(ctx, {
+      ready: { status: 'False', ...waiting },
+      seeded: { status: 'False', ...waiting },
+      reconciling: waiting,
+      stalled: false,
+    }),
   };
 }
 
 /** Rows so far as totals, so `kubectl get dataseed` shows the count growing. */
-export function runningStatus(ctx: StatusContext, message: string, progress?: Pick<SeedProgress, 'rows' | 'rowsPerSecond'> & { seconds: number }): DataSeedStatus {
+export function runningStatus(
+  ctx: StatusContext,
+  message: string,
+  progress?: Pick<SeedProgress, 'rows' | 'rowsPerSecond'> & { seconds: number },
+): DataSeedStatus {
   const seeding = { reason: 'Seeding', message };
   return {
     phase: 'Running',
     observedGeneration: ctx.generation,
-    ...(progress ? { totals: { rows: progress.rows, seconds: Number(progress.seconds.toFixed(1)), rowsPerSecond: Math.round(progress.rowsPerSecond) } } : {}),
+    ...(progress
+      ? {
+          totals: {
+            rows: progress.rows,
+            seconds: Number(progress.seconds.toFixed(1)),
+            rowsPerSecond: Math.round(progress.rowsPerSecond),
+          },
+        }
+      : {}),
     ...kept(ctx.previous),
-    conditions: conditionsOf(ctx, { ready: { status: 'False', ...seeding }, seeded: { status: 'False', ...seeding }, reconciling: seeding, stalled: false }),
+    conditions: conditionsOf(ctx, {
+      ready: { status: 'False', ...seeding },
+      seeded: { status: 'False', ...seeding },
+      reconciling: seeding,
+      stalled: false,
+    }),
   };
 }
 
 /** A one-line summary of a finished seed, for Ready's message and the Seeded Event. */
 export function seededMessage(report: DataSeedStatus): string {
   const rows = report.totals?.rows;
-  const parts = [rows === undefined ? 'seeded' : `seeded ${rows.toLocaleString('en-US')} rows into ${report.tables?.length ?? 0} tables in ${report.totals?.seconds ?? 0} s`];
-  if (report.fidelity) parts.push(`fidelity ${report.fidelity.passed ? 'passed' : 'below the thresholds (not enforced)'}`);
+  const parts = [
+    rows === undefined
+      ? 'seeded'
+      : `seeded ${rows.toLocaleString('en-US')} rows into ${report.tables?.length ?? 0} tables in ${report.totals?.seconds ?? 0} s`,
+  ];
+  if (report.fidelity)
+    parts.push(`fidelity ${report.fidelity.passed ? 'passed' : 'below the thresholds (not enforced)'}`);
   return parts.join('; ');
 }
 
 /** `report` is statusOfReport's result (phase, tables, totals, fidelity, lastSeededAt, ...). */
-export function succeededStatus(ctx: StatusContext, report: DataSeedStatus, message = seededMessage(report)): DataSeedStatus {
+export function succeededStatus(
+  ctx: StatusContext,
+  report: DataSeedStatus,
+  message = seededMessage(report),
+): DataSeedStatus {
   return {
     ...report,
     phase: 'Succeeded',
@@ -97,7 +132,13 @@ export interface FailureForStatus {
 }
 
 export function failedStatus(ctx: StatusContext, failure: FailureForStatus): DataSeedStatus {
-  const { phase: _phase, lastSeededAt: _last, conditions: _conditions, observedGeneration: _generation, ...report } = failure.report ?? {};
+  const {
+    phase: _phase,
+    lastSeededAt: _last,
+    conditions: _conditions,
+    observedGeneration: _generation,
+    ...report
+  } = failure.report ?? {};
   const detail = { reason: failure.reason, message: failure.message };
   const stalledMessage = failure.next ? `${failure.message} (${failure.next})` : failure.message;
   return {

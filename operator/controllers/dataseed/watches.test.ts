@@ -4,25 +4,61 @@ import type { KubernetesObject } from '../../runtime/client-node';
 import { staticCaches } from '../../runtime/testing/static-caches';
 import { NAMESPACE_BY_ENVIRONMENT_NAMESPACE, namespaceByEnvironmentNamespace } from '../shared-indexes';
 import { ReferenceChanges } from './references';
-import { dataSeedIndexers, referenceWatchers, SEED_BY_CONFIG_MAP, seedsJudgedByNamespace, seedsNamingBaseline, seedsNamingConfigMap } from './watches';
+import {
+  dataSeedIndexers,
+  referenceWatchers,
+  SEED_BY_CONFIG_MAP,
+  seedsJudgedByNamespace,
+  seedsNamingBaseline,
+  seedsNamingConfigMap,
+} from './watches';
 
 // Mappings from a ConfigMap, Baseline or Namespace to the DataSeeds it wakes
 // come from the DataSeed cache's indexes alone: a fresh cache, as after a
 // restart, answers them before any DataSeed has been reconciled.
 
-const target = { host: 'db', database: 'shop', user: 'shop', passwordSecretRef: { name: 'preview-db', key: 'password' } };
-const seed = (namespace: string, name: string, spec: Record<string, unknown>): KubernetesObject => ({ apiVersion: Kinds.DataSeed.apiVersion, kind: 'DataSeed', metadata: { namespace, name }, spec } as KubernetesObject);
-const withRules = (rules: string, extra: Record<string, unknown> = {}) => ({ source: { sql: { configMapRef: { name: 'schema', key: 'schema.sql' } } }, target, rulesFrom: { name: rules, key: 'rules.yaml' }, ...extra });
-const configMap = (namespace: string, name: string): KubernetesObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name } });
-const baseline = (name: string, generation = 1): KubernetesObject => ({ apiVersion: Kinds.Baseline.apiVersion, kind: 'Baseline', metadata: { name, generation } });
-const namespace = (name: string, labels: Record<string, string> = {}): KubernetesObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+const target = {
+  host: 'db',
+  database: 'shop',
+  user: 'shop',
+  passwordSecretRef: { name: 'preview-db', key: 'password' },
+};
+const seed = (namespace: string, name: string, spec: Record<string, unknown>): KubernetesObject =>
+  ({
+    apiVersion: Kinds.DataSeed.apiVersion,
+    kind: 'DataSeed',
+    metadata: { namespace, name },
+    spec,
+  }) as KubernetesObject;
+const withRules = (rules: string, extra: Record<string, unknown> = {}) => ({
+  source: { sql: { configMapRef: { name: 'schema', key: 'schema.sql' } } },
+  target,
+  rulesFrom: { name: rules, key: 'rules.yaml' },
+  ...extra,
+});
+const configMap = (namespace: string, name: string): KubernetesObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { namespace, name },
+});
+const baseline = (name: string, generation = 1): KubernetesObject => ({
+  apiVersion: Kinds.Baseline.apiVersion,
+  kind: 'Baseline',
+  metadata: { name, generation },
+});
+const namespace = (name: string, labels: Record<string, string> = {}): KubernetesObject => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels },
+});
 
 const freshCaches = (objects: KubernetesObject[]) =>
   staticCaches(objects, [
     { kind: Kinds.DataSeed, indexers: dataSeedIndexers },
     { kind: Kinds.Namespace, indexers: { [NAMESPACE_BY_ENVIRONMENT_NAMESPACE]: namespaceByEnvironmentNamespace } },
   ]);
-const names = (requests: Array<{ namespace: string; name: string }>) => requests.map((r) => `${r.namespace}/${r.name}`).sort();
+const names = (requests: Array<{ namespace: string; name: string }>) =>
+  requests.map((r) => `${r.namespace}/${r.name}`).sort();
 
 describe('which DataSeeds a change wakes', () => {
   const objects = [
@@ -40,7 +76,7 @@ describe('which DataSeeds a change wakes', () => {
     expect(seedsNamingConfigMap(configMap('ns', 'unrelated'), caches)).toEqual([]);
   });
 
-  it('finds the DataSeeds naming a Baseline, and those a namespace\'s labels judge', () => {
+  it("finds the DataSeeds naming a Baseline, and those a namespace's labels judge", () => {
     const caches = freshCaches(objects);
     expect(names(seedsNamingBaseline(baseline('shop'), caches))).toEqual(['ns/a']);
     expect(names(seedsJudgedByNamespace(namespace('ns'), caches))).toEqual(['ns/a']);
@@ -48,8 +84,17 @@ describe('which DataSeeds a change wakes', () => {
   });
 
   it('re-judges the seeds of a preview when the namespace it acts for changes its labels', () => {
-    const preview: KubernetesObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'preview-1', labels: { 'understudy.dev/environment-namespace': 'ns' } } };
-    const caches = freshCaches([...objects, preview, seed('preview-1', 'made', withRules('rules', { baselineRef: { name: 'shop' } })), seed('preview-1', 'plain', withRules('rules'))]);
+    const preview: KubernetesObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'preview-1', labels: { 'understudy.dev/environment-namespace': 'ns' } },
+    };
+    const caches = freshCaches([
+      ...objects,
+      preview,
+      seed('preview-1', 'made', withRules('rules', { baselineRef: { name: 'shop' } })),
+      seed('preview-1', 'plain', withRules('rules')),
+    ]);
     expect(names(seedsJudgedByNamespace(namespace('ns'), caches))).toEqual(['ns/a', 'preview-1/made']);
     expect(names(seedsJudgedByNamespace(namespace('preview-1'), caches))).toEqual(['preview-1/made']);
   });
@@ -63,7 +108,7 @@ describe('which DataSeeds a change wakes', () => {
     expect(names(seedsNamingConfigMap(configMap('ns', 'schema'), caches))).toEqual(['ns/a']);
   });
 
-  it('marks reference changes: every ConfigMap event, a Baseline\'s new generation and a namespace\'s new labels, never a repeat', () => {
+  it("marks reference changes: every ConfigMap event, a Baseline's new generation and a namespace's new labels, never a repeat", () => {
     let now = 100;
     const changes = new ReferenceChanges(() => now);
     const watchers = referenceWatchers(changes);
@@ -87,7 +132,12 @@ describe('which DataSeeds a change wakes', () => {
   });
 
   it('indexes exactly what a scan of the DataSeeds finds, after any adds, spec changes and deletes (property)', () => {
-    const specArb = fc.record({ ns: fc.constantFrom('ns', 'other'), name: fc.constantFrom('a', 'b', 'c'), rules: fc.constantFrom('r1', 'r2', 'r3'), gone: fc.boolean() });
+    const specArb = fc.record({
+      ns: fc.constantFrom('ns', 'other'),
+      name: fc.constantFrom('a', 'b', 'c'),
+      rules: fc.constantFrom('r1', 'r2', 'r3'),
+      gone: fc.boolean(),
+    });
     fc.assert(
       fc.property(fc.array(specArb, { maxLength: 20 }), (steps) => {
         const caches = freshCaches([]);
@@ -104,8 +154,17 @@ describe('which DataSeeds a change wakes', () => {
         }
         for (const ns of ['ns', 'other'])
           for (const rules of ['r1', 'r2', 'r3']) {
-            const expected = [...live].filter(([key, r]) => key.startsWith(`${ns}/`) && r === rules).map(([key]) => key).sort();
-            expect(caches.cache(Kinds.DataSeed).byIndex(SEED_BY_CONFIG_MAP, `${ns}/${rules}`).map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).sort()).toEqual(expected);
+            const expected = [...live]
+              .filter(([key, r]) => key.startsWith(`${ns}/`) && r === rules)
+              .map(([key]) => key)
+              .sort();
+            expect(
+              caches
+                .cache(Kinds.DataSeed)
+                .byIndex(SEED_BY_CONFIG_MAP, `${ns}/${rules}`)
+                .map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`)
+                .sort(),
+            ).toEqual(expected);
           }
       }),
     );

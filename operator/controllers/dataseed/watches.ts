@@ -19,7 +19,8 @@ export const SEED_BY_BASELINE = 'spec.baselineRef.name';
 /** An invalid spec names nothing: it waits for its own fix, which is a DataSeed event. */
 export const dataSeedIndexers: Indexers<DataSeedObject> = {
   [SEED_BY_SECRET]: (seed) => namesOf(seed)?.secrets.map((name) => namespacedKey(seed.metadata?.namespace, name)) ?? [],
-  [SEED_BY_CONFIG_MAP]: (seed) => namesOf(seed)?.configMaps.map((name) => namespacedKey(seed.metadata?.namespace, name)) ?? [],
+  [SEED_BY_CONFIG_MAP]: (seed) =>
+    namesOf(seed)?.configMaps.map((name) => namespacedKey(seed.metadata?.namespace, name)) ?? [],
   [SEED_BY_BASELINE]: (seed) => {
     const parsed = parseSpec(seed.spec);
     const name = parsed.ok ? parsed.spec.baselineRef?.name : undefined;
@@ -32,15 +33,22 @@ function namesOf(seed: DataSeedObject): ReturnType<typeof referencedNames> | und
   return parsed.ok ? referencedNames(parsed.spec) : undefined;
 }
 
-const requestOf = (seed: DataSeedObject): Request => ({ namespace: seed.metadata?.namespace ?? '', name: seed.metadata?.name ?? '' });
+const requestOf = (seed: DataSeedObject): Request => ({
+  namespace: seed.metadata?.namespace ?? '',
+  name: seed.metadata?.name ?? '',
+});
 const seeds = (caches: Caches) => caches.cache(Kinds.DataSeed);
 
 export function seedsNamingConfigMap(configMap: DataObject, caches: Caches): Request[] {
-  return seeds(caches).byIndex(SEED_BY_CONFIG_MAP, namespacedKey(configMap.metadata?.namespace, configMap.metadata?.name ?? '')).map(requestOf);
+  return seeds(caches)
+    .byIndex(SEED_BY_CONFIG_MAP, namespacedKey(configMap.metadata?.namespace, configMap.metadata?.name ?? ''))
+    .map(requestOf);
 }
 
 export function seedsNamingBaseline(baseline: BaselineObject, caches: Caches): Request[] {
-  return seeds(caches).byIndex(SEED_BY_BASELINE, baseline.metadata?.name ?? '').map(requestOf);
+  return seeds(caches)
+    .byIndex(SEED_BY_BASELINE, baseline.metadata?.name ?? '')
+    .map(requestOf);
 }
 
 /**
@@ -62,7 +70,10 @@ export function seedsJudgedByNamespace(namespace: NamespaceObject, caches: Cache
 const keysOf = (requests: Request[]): string[] => requests.map((r) => namespacedKey(r.namespace, r.name));
 
 /** The mappers with the side effect the retry decision needs: a ConfigMap event, a Baseline's new generation and a Namespace's new labels count as reference changes. */
-export function referenceWatchers(changes: ReferenceChanges): { configMap: (o: DataObject, caches: Caches) => Request[]; baselines: BaselineUsers } {
+export function referenceWatchers(changes: ReferenceChanges): {
+  configMap: (o: DataObject, caches: Caches) => Request[];
+  baselines: BaselineUsers;
+} {
   return {
     configMap: (configMap, caches) => {
       const requests = seedsNamingConfigMap(configMap, caches);
@@ -72,12 +83,24 @@ export function referenceWatchers(changes: ReferenceChanges): { configMap: (o: D
     baselines: {
       ofBaseline: (baseline, caches) => {
         const requests = seedsNamingBaseline(baseline, caches);
-        if (changes.versionChanged(`Baseline/${baseline.metadata?.name ?? ''}`, String(baseline.metadata?.generation ?? ''))) changes.touch(keysOf(requests));
+        if (
+          changes.versionChanged(
+            `Baseline/${baseline.metadata?.name ?? ''}`,
+            String(baseline.metadata?.generation ?? ''),
+          )
+        )
+          changes.touch(keysOf(requests));
         return requests;
       },
       ofNamespace: (namespace, caches) => {
         const requests = seedsJudgedByNamespace(namespace, caches);
-        if (changes.versionChanged(`Namespace/${namespace.metadata?.name ?? ''}`, JSON.stringify(namespace.metadata?.labels ?? {}))) changes.touch(keysOf(requests));
+        if (
+          changes.versionChanged(
+            `Namespace/${namespace.metadata?.name ?? ''}`,
+            JSON.stringify(namespace.metadata?.labels ?? {}),
+          )
+        )
+          changes.touch(keysOf(requests));
         return requests;
       },
     },

@@ -15,7 +15,10 @@ export interface InfrastructureControllerOptions {
   now?: () => Date;
 }
 
-function environments(caches: Caches | undefined, keep: (env: KubernetesObject & { spec?: { baselineRef?: { name?: string } } }) => boolean): Request[] {
+function environments(
+  caches: Caches | undefined,
+  keep: (env: KubernetesObject & { spec?: { baselineRef?: { name?: string } } }) => boolean,
+): Request[] {
   if (!caches) return [];
   return caches
     .cache(Kinds.StagingEnvironment)
@@ -34,19 +37,38 @@ function infrastructureOf(object: KubernetesObject): unknown {
  * Baselines and Namespaces as for every user of Baselines, so a Baseline's
  * new program or configuration reaches its environments.
  */
-export function infrastructureController(env: Pick<ControllerEnvironment, 'operatorNamespace'>, options: InfrastructureControllerOptions = {}): ControllerOptions {
+export function infrastructureController(
+  env: Pick<ControllerEnvironment, 'operatorNamespace'>,
+  options: InfrastructureControllerOptions = {},
+): ControllerOptions {
   const runs = new InlineRuns(options.maxRuns ?? 2);
   return {
     name: INFRASTRUCTURE_CONTROLLER,
     primary: { ...Kinds.StagingEnvironment },
     watches: [
-      { ...Kinds.Baseline, scope: 'all', map: (object: KubernetesObject, caches?: Caches) => environments(caches, (e) => e.spec?.baselineRef?.name === object.metadata?.name) },
-      { ...Kinds.Namespace, scope: 'all', map: (object: KubernetesObject, caches?: Caches) => environments(caches, (e) => e.metadata?.namespace === object.metadata?.name) },
+      {
+        ...Kinds.Baseline,
+        scope: 'all',
+        map: (object: KubernetesObject, caches?: Caches) =>
+          environments(caches, (e) => e.spec?.baselineRef?.name === object.metadata?.name),
+      },
+      {
+        ...Kinds.Namespace,
+        scope: 'all',
+        map: (object: KubernetesObject, caches?: Caches) =>
+          environments(caches, (e) => e.metadata?.namespace === object.metadata?.name),
+      },
     ],
-    reconciler: new InfrastructureReconciler({ runs, operatorNamespace: env.operatorNamespace, ...(options.now ? { now: options.now } : {}) }),
+    reconciler: new InfrastructureReconciler({
+      runs,
+      operatorNamespace: env.operatorNamespace,
+      ...(options.now ? { now: options.now } : {}),
+    }),
     maxConcurrentReconciles: 4,
     // Also status.infrastructure changes: the StagingEnvironment controller writes the whole status from its cache and may
     // put back an older status.infrastructure; this controller then looks again and converges.
-    primaryUpdatePredicate: (old, updated) => generationOrMetadataChanged(old, updated) || JSON.stringify(infrastructureOf(old)) !== JSON.stringify(infrastructureOf(updated)),
+    primaryUpdatePredicate: (old, updated) =>
+      generationOrMetadataChanged(old, updated) ||
+      JSON.stringify(infrastructureOf(old)) !== JSON.stringify(infrastructureOf(updated)),
   };
 }

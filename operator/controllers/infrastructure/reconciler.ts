@@ -1,4 +1,8 @@
-import { environmentInfrastructureProblem, type InfrastructureStatus, type PulumiInfrastructure } from '../../api/infrastructure';
+import {
+  environmentInfrastructureProblem,
+  type InfrastructureStatus,
+  type PulumiInfrastructure,
+} from '../../api/infrastructure';
 import { CONDITION_TYPES, parseStagingEnvironmentSpec } from '../../api/stagingenvironment';
 import { getCondition } from '../../runtime/conditions';
 import { parseDuration } from '../../api/values/duration';
@@ -8,7 +12,13 @@ import type { StackResult } from '../../infrastructure/request';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { addFinalizer, removeFinalizer } from '../../runtime/finalizers';
 import { isNotFound, KubeApiError } from '../../runtime/kube-errors';
-import { type ReconcileContext, type Reconciler, type Request, type Result, requestKey } from '../../runtime/reconciler';
+import {
+  type ReconcileContext,
+  type Reconciler,
+  type Request,
+  type Result,
+  requestKey,
+} from '../../runtime/reconciler';
 import { statusEqual, statusPatch } from '../../runtime/status';
 import { accessBaseline, type GrantedBaseline } from '../baseline-access';
 import { INFRASTRUCTURE_FINALIZER } from './hold';
@@ -42,7 +52,10 @@ type Env = StagingEnvironmentObject & { metadata: { name: string; namespace: str
 export class InfrastructureReconciler implements Reconciler {
   private readonly now: () => Date;
   /** Outputs of a finished `up` whose Secret could not be written yet (the namespace did not exist). */
-  private readonly pendingOutputs = new Map<string, { digest: string; outputs: Record<string, { value: unknown; secret: boolean }> }>();
+  private readonly pendingOutputs = new Map<
+    string,
+    { digest: string; outputs: Record<string, { value: unknown; secret: boolean }> }
+  >();
   /**
    * Environments (by uid) whose stack this process destroyed: the cache may
    * still show the finalizer after it was removed, and a second destroy would
@@ -77,7 +90,12 @@ export class InfrastructureReconciler implements Reconciler {
     if (!parsed.ok || !access || !access.ok || !pulumi) {
       // Nothing to create. A finalizer without a stack (never brought up) is simply let go.
       if (holding && !this.infraStatus(env)?.stack && !this.options.runs.get(key)) await this.release(ctx, env);
-      if (access && !access.ok && this.infraStatus(env)?.lastOperation) return this.writeStatus(ctx, env, stalledStatus(this.infraStatus(env), this.context(env), access.reason, `${access.field}: ${access.message}`));
+      if (access && !access.ok && this.infraStatus(env)?.lastOperation)
+        return this.writeStatus(
+          ctx,
+          env,
+          stalledStatus(this.infraStatus(env), this.context(env), access.reason, `${access.field}: ${access.message}`),
+        );
       return {};
     }
     // Expired under expiryPolicy Retain: the StagingEnvironment controller tears the namespace down but keeps the
@@ -86,8 +104,22 @@ export class InfrastructureReconciler implements Reconciler {
     if (tornDown(env)) return holding ? this.finalize(ctx, env, key, access.baseline, pulumi) : {};
     const problem = environmentInfrastructureProblem(parsed.spec.infrastructure, access.baseline.spec.infrastructure);
     if (problem) return this.stall(ctx, env, 'ExceedsBaseline', `${problem.field}: ${problem.message}`);
-    const built = await buildRequest(ctx, { environment: identity(env), baseline: access.baseline.spec, pulumi, envInfra: parsed.spec.infrastructure, operatorNamespace: this.options.operatorNamespace, action: 'up' });
-    if (!built.ok) return this.stall(ctx, env, built.reason, built.message, built.reason === 'SecretUnreadable' ? { requeueAfterMs: 30_000 } : {});
+    const built = await buildRequest(ctx, {
+      environment: identity(env),
+      baseline: access.baseline.spec,
+      pulumi,
+      envInfra: parsed.spec.infrastructure,
+      operatorNamespace: this.options.operatorNamespace,
+      action: 'up',
+    });
+    if (!built.ok)
+      return this.stall(
+        ctx,
+        env,
+        built.reason,
+        built.message,
+        built.reason === 'SecretUnreadable' ? { requeueAfterMs: 30_000 } : {},
+      );
 
     const run = this.options.runs.get(key);
     if (run) {
@@ -98,7 +130,11 @@ export class InfrastructureReconciler implements Reconciler {
 
     // Decide on the object as stored: the cache may not hold this controller's last status write yet,
     // and an older status would start the same `up` (or a drift check) again.
-    const live = await ctx.client.get<Env>({ ...Kinds.StagingEnvironment, namespace: env.metadata.namespace, name: env.metadata.name });
+    const live = await ctx.client.get<Env>({
+      ...Kinds.StagingEnvironment,
+      namespace: env.metadata.namespace,
+      name: env.metadata.name,
+    });
     if (!live || live.metadata.uid !== env.metadata.uid) return {};
     const status = this.infraStatus(live);
     if (!isUpToDate(status, built.digest)) {
@@ -121,14 +157,31 @@ export class InfrastructureReconciler implements Reconciler {
   }
 
   private context(env: Env, pulumi?: PulumiInfrastructure): { generation: number; now: Date; stack: string } {
-    const stack = pulumi ? `${projectOf(pulumi)}/${stackNameOf(identity(env))}` : (this.infraStatus(env)?.stack ?? stackNameOf(identity(env)));
+    const stack = pulumi
+      ? `${projectOf(pulumi)}/${stackNameOf(identity(env))}`
+      : (this.infraStatus(env)?.stack ?? stackNameOf(identity(env)));
     return { generation: env.metadata.generation ?? 0, now: this.now(), stack };
   }
 
-  private async start(ctx: ReconcileContext, env: Env, key: string, request: Parameters<InlineRuns['start']>[1], digest: string): Promise<Result> {
+  private async start(
+    ctx: ReconcileContext,
+    env: Env,
+    key: string,
+    request: Parameters<InlineRuns['start']>[1],
+    digest: string,
+  ): Promise<Result> {
     const run = this.options.runs.start(key, request, digest);
     if (!run) {
-      await this.writeStatus(ctx, env, runningStatus(this.infraStatus(env), this.context(env), request.action, `waiting for a free runner: at most ${this.options.runs.limit} run at once`));
+      await this.writeStatus(
+        ctx,
+        env,
+        runningStatus(
+          this.infraStatus(env),
+          this.context(env),
+          request.action,
+          `waiting for a free runner: at most ${this.options.runs.limit} run at once`,
+        ),
+      );
       return { requeueAfterMs: SLOT_WAIT_MS };
     }
     ctx.log.info({ action: request.action, stack: request.stack, pid: run.pid }, 'infrastructure runner started');
@@ -140,10 +193,19 @@ export class InfrastructureReconciler implements Reconciler {
     return { requeueAfterMs: POLL_MS };
   }
 
-  private async collect(ctx: ReconcileContext, env: Env, key: string, run: InlineRun, pulumi: PulumiInfrastructure): Promise<Result> {
+  private async collect(
+    ctx: ReconcileContext,
+    env: Env,
+    key: string,
+    run: InlineRun,
+    pulumi: PulumiInfrastructure,
+  ): Promise<Result> {
     const result = run.result!;
     this.options.runs.forget(key, run);
-    ctx.log.info({ action: result.action, ok: result.ok, seconds: result.durationMs / 1000, recovered: result.recovered }, 'infrastructure run finished');
+    ctx.log.info(
+      { action: result.action, ok: result.ok, seconds: result.durationMs / 1000, recovered: result.recovered },
+      'infrastructure run finished',
+    );
     if (!result.ok && result.interrupted) return this.interrupted(ctx, env, result);
     if (result.ok && result.action === 'up') {
       this.destroyed.delete(env.metadata.uid);
@@ -152,7 +214,14 @@ export class InfrastructureReconciler implements Reconciler {
     }
     void ctx.recorder.event(env, ...eventOf(result));
     const digest = result.action === 'drift' ? {} : { digest: run.digest };
-    await this.writeStatus(ctx, env, resultStatus(this.infraStatus(env), this.context(env, pulumi), result, { ...digest, outputSecret: pulumi.outputSecretName }));
+    await this.writeStatus(
+      ctx,
+      env,
+      resultStatus(this.infraStatus(env), this.context(env, pulumi), result, {
+        ...digest,
+        outputSecret: pulumi.outputSecretName,
+      }),
+    );
     if (result.ok) return { requeueAfterMs: 100 };
     return { requeueAfterMs: result.action === 'drift' ? driftIntervalMs(pulumi) : FAILED_RETRY_MS };
   }
@@ -162,14 +231,23 @@ export class InfrastructureReconciler implements Reconciler {
    * when no outputs are known and no Secret exists, 'waiting' while the
    * target namespace does not exist yet.
    */
-  private async ensureOutputs(ctx: ReconcileContext, env: Env, key: string, pulumi: PulumiInfrastructure): Promise<'ok' | 'missing' | 'waiting'> {
+  private async ensureOutputs(
+    ctx: ReconcileContext,
+    env: Env,
+    key: string,
+    pulumi: PulumiInfrastructure,
+  ): Promise<'ok' | 'missing' | 'waiting'> {
     const namespace = env.status?.namespace;
     const pending = this.pendingOutputs.get(key);
     if (!namespace) return pending ? 'waiting' : 'ok';
     const ns = await ctx.client.get<KubernetesObject>({ ...Kinds.Namespace, name: namespace });
     if (!ns || ns.metadata?.deletionTimestamp) return 'waiting';
     if (!pending) {
-      const existing = await ctx.client.get<KubernetesObject>({ ...Kinds.Secret, namespace, name: pulumi.outputSecretName });
+      const existing = await ctx.client.get<KubernetesObject>({
+        ...Kinds.Secret,
+        namespace,
+        name: pulumi.outputSecretName,
+      });
       return existing ? 'ok' : 'missing';
     }
     await ctx.client.apply(outputsSecret(env, namespace, pulumi.outputSecretName, pending.outputs), { force: true });
@@ -177,7 +255,13 @@ export class InfrastructureReconciler implements Reconciler {
     return 'ok';
   }
 
-  private async finalize(ctx: ReconcileContext, env: Env, key: string, baseline: GrantedBaseline | undefined, pulumi: PulumiInfrastructure | undefined): Promise<Result> {
+  private async finalize(
+    ctx: ReconcileContext,
+    env: Env,
+    key: string,
+    baseline: GrantedBaseline | undefined,
+    pulumi: PulumiInfrastructure | undefined,
+  ): Promise<Result> {
     if (this.destroyed.has(env.metadata.uid)) {
       await this.release(ctx, env);
       return {};
@@ -193,7 +277,10 @@ export class InfrastructureReconciler implements Reconciler {
       void ctx.recorder.event(env, ...eventOf(result));
       await this.writeStatus(ctx, env, resultStatus(this.infraStatus(env), this.context(env, pulumi), result, {}));
       if (!result.ok) return { requeueAfterMs: 10_000 };
-      ctx.log.info({ seconds: result.durationMs / 1000, recovered: result.recovered }, 'stack destroyed; releasing the namespace');
+      ctx.log.info(
+        { seconds: result.durationMs / 1000, recovered: result.recovered },
+        'stack destroyed; releasing the namespace',
+      );
       this.destroyed.add(env.metadata.uid);
       await this.release(ctx, env);
       return {};
@@ -203,19 +290,54 @@ export class InfrastructureReconciler implements Reconciler {
       await this.release(ctx, env);
       return {};
     }
-    if (!baseline || !pulumi) return this.stall(ctx, env, 'CannotDestroy', `the Baseline that defined this environment's infrastructure is gone or no longer allows namespace ${env.metadata.namespace}: stack ${this.infraStatus(env)?.stack ?? ''} cannot be destroyed; destroy it by hand, then remove the finalizer ${INFRASTRUCTURE_FINALIZER}`, { requeueAfterMs: 60_000 });
+    if (!baseline || !pulumi)
+      return this.stall(
+        ctx,
+        env,
+        'CannotDestroy',
+        `the Baseline that defined this environment's infrastructure is gone or no longer allows namespace ${env.metadata.namespace}: stack ${this.infraStatus(env)?.stack ?? ''} cannot be destroyed; destroy it by hand, then remove the finalizer ${INFRASTRUCTURE_FINALIZER}`,
+        { requeueAfterMs: 60_000 },
+      );
     // The cache may still show a finalizer another reconcile removed after its destroy: ask the server before destroying.
-    const live = await ctx.client.get<Env>({ ...Kinds.StagingEnvironment, namespace: env.metadata.namespace, name: env.metadata.name });
-    if (!live || live.metadata.uid !== env.metadata.uid || !live.metadata.finalizers?.includes(INFRASTRUCTURE_FINALIZER)) return {};
-    const built = await buildRequest(ctx, { environment: identity(env), baseline: baseline.spec, pulumi, envInfra: parsedInfra(env), operatorNamespace: this.options.operatorNamespace, action: 'destroy' });
+    const live = await ctx.client.get<Env>({
+      ...Kinds.StagingEnvironment,
+      namespace: env.metadata.namespace,
+      name: env.metadata.name,
+    });
+    if (
+      !live ||
+      live.metadata.uid !== env.metadata.uid ||
+      !live.metadata.finalizers?.includes(INFRASTRUCTURE_FINALIZER)
+    )
+      return {};
+    const built = await buildRequest(ctx, {
+      environment: identity(env),
+      baseline: baseline.spec,
+      pulumi,
+      envInfra: parsedInfra(env),
+      operatorNamespace: this.options.operatorNamespace,
+      action: 'destroy',
+    });
     if (!built.ok) return this.stall(ctx, env, built.reason, built.message, { requeueAfterMs: 30_000 });
     return this.start(ctx, env, key, built.request, built.digest);
   }
 
   /** A runner that died is no verdict on the program: said in Reconciling, and run again at once (the run recovers the stack). */
   private async interrupted(ctx: ReconcileContext, env: Env, result: StackResult): Promise<Result> {
-    ctx.log.warn({ action: result.action, message: result.ok ? '' : result.message }, 'infrastructure runner interrupted; running again');
-    await this.writeStatus(ctx, env, runningStatus(this.infraStatus(env), this.context(env), result.action, `interrupted (${result.ok ? '' : result.message}); running again`));
+    ctx.log.warn(
+      { action: result.action, message: result.ok ? '' : result.message },
+      'infrastructure runner interrupted; running again',
+    );
+    await this.writeStatus(
+      ctx,
+      env,
+      runningStatus(
+        this.infraStatus(env),
+        this.context(env),
+        result.action,
+        `interrupted (${result.ok ? '' : result.message}); running again`,
+      ),
+    );
     return { requeueAfterMs: POLL_MS };
   }
 
@@ -226,14 +348,34 @@ export class InfrastructureReconciler implements Reconciler {
       if (isNotFound(error)) return;
       if (!(error instanceof KubeApiError) || error.statusCode !== 422) throw error;
       // The cached object is stale (the finalizer moved or is gone already): decide on the live one.
-      const live = await ctx.client.get<Env>({ ...Kinds.StagingEnvironment, namespace: env.metadata.namespace, name: env.metadata.name });
-      if (live?.metadata.finalizers?.includes(INFRASTRUCTURE_FINALIZER)) await removeFinalizer(ctx.client, live, INFRASTRUCTURE_FINALIZER);
+      const live = await ctx.client.get<Env>({
+        ...Kinds.StagingEnvironment,
+        namespace: env.metadata.namespace,
+        name: env.metadata.name,
+      });
+      if (live?.metadata.finalizers?.includes(INFRASTRUCTURE_FINALIZER))
+        await removeFinalizer(ctx.client, live, INFRASTRUCTURE_FINALIZER);
     }
   }
 
-  private async stall(ctx: ReconcileContext, env: Env, reason: string, message: string, result: Result = {}): Promise<Result> {
+  private async stall(
+    ctx: ReconcileContext,
+    env: Env,
+    reason: string,
+    message: string,
+    result: Result = {},
+  ): Promise<Result> {
     // No stack is recorded by a stall: a stack is recorded only once a run started, and only then is there anything to destroy.
-    await this.writeStatus(ctx, env, stalledStatus(this.infraStatus(env), { generation: env.metadata.generation ?? 0, now: this.now() }, reason, message));
+    await this.writeStatus(
+      ctx,
+      env,
+      stalledStatus(
+        this.infraStatus(env),
+        { generation: env.metadata.generation ?? 0, now: this.now() },
+        reason,
+        message,
+      ),
+    );
     return result;
   }
 
@@ -241,9 +383,15 @@ export class InfrastructureReconciler implements Reconciler {
   private async writeStatus(ctx: ReconcileContext, env: Env, status: InfrastructureStatus): Promise<Result> {
     if (statusEqual(this.infraStatus(env), status)) return {};
     // Its own field only when a status exists; the whole status otherwise, guarded by the resourceVersion it was read at (a 409 is requeued), so it never replaces a status written meanwhile.
-    const ops = env.status ? [{ op: 'add' as const, path: '/status/infrastructure', value: status }] : statusPatch(env, { infrastructure: status });
+    const ops = env.status
+      ? [{ op: 'add' as const, path: '/status/infrastructure', value: status }]
+      : statusPatch(env, { infrastructure: status });
     try {
-      await ctx.client.jsonPatch({ ...Kinds.StagingEnvironment, namespace: env.metadata.namespace, name: env.metadata.name }, ops, { subresource: 'status' });
+      await ctx.client.jsonPatch(
+        { ...Kinds.StagingEnvironment, namespace: env.metadata.namespace, name: env.metadata.name },
+        ops,
+        { subresource: 'status' },
+      );
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -253,10 +401,18 @@ export class InfrastructureReconciler implements Reconciler {
 
 /** One Event per finished operation (an interrupted runner is not one): what happened, in the engine's words on failure. */
 export function eventOf(result: StackResult): ['Normal' | 'Warning', string, string] {
-  if (!result.ok) return ['Warning', 'InfrastructureFailed', `${result.action} failed: ${result.message}`.slice(0, 1024)];
-  if (result.action === 'drift') return result.drifted ? ['Warning', 'InfrastructureDrifted', 'a refresh would change the stack: something changed outside Pulumi'] : ['Normal', 'InfrastructureInSync', 'a refresh changes nothing'];
+  if (!result.ok)
+    return ['Warning', 'InfrastructureFailed', `${result.action} failed: ${result.message}`.slice(0, 1024)];
+  if (result.action === 'drift')
+    return result.drifted
+      ? ['Warning', 'InfrastructureDrifted', 'a refresh would change the stack: something changed outside Pulumi']
+      : ['Normal', 'InfrastructureInSync', 'a refresh changes nothing'];
   const recovered = result.recovered.length ? ` (${result.recovered.join('; ')})` : '';
-  return ['Normal', result.action === 'up' ? 'InfrastructureUp' : 'InfrastructureDestroyed', `${result.action} succeeded in ${(result.durationMs / 1000).toFixed(1)} s${recovered}`];
+  return [
+    'Normal',
+    result.action === 'up' ? 'InfrastructureUp' : 'InfrastructureDestroyed',
+    `${result.action} succeeded in ${(result.durationMs / 1000).toFixed(1)} s${recovered}`,
+  ];
 }
 
 /** Expired under Retain, for this generation: the StagingEnvironment controller's Expired condition. */
@@ -280,15 +436,26 @@ function driftIntervalMs(pulumi: PulumiInfrastructure): number {
 }
 
 /** Outputs as Secret data: strings as they are, anything else as JSON. */
-export function outputsSecret(env: Env, namespace: string, name: string, outputs: Record<string, { value: unknown; secret: boolean }>): KubernetesObject & { type: string; stringData: Record<string, string> } {
-  const stringData = Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]));
+export function outputsSecret(
+  env: Env,
+  namespace: string,
+  name: string,
+  outputs: Record<string, { value: unknown; secret: boolean }>,
+): KubernetesObject & { type: string; stringData: Record<string, string> } {
+  const stringData = Object.fromEntries(
+    Object.entries(outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]),
+  );
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
       name,
       namespace,
-      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.environment]: env.metadata.name, [LABELS.environmentNamespace]: env.metadata.namespace },
+      labels: {
+        [LABELS.managedBy]: MANAGED_BY,
+        [LABELS.environment]: env.metadata.name,
+        [LABELS.environmentNamespace]: env.metadata.namespace,
+      },
       annotations: { 'understudy.dev/stack': stackNameOf(identity(env)) },
     },
     type: 'Opaque',

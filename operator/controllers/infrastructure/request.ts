@@ -10,7 +10,9 @@ import { readBaselineSecret } from '../baseline-access';
 // read where the admin put them (the operator's namespace, and for
 // postgres-database the server's Secret the Baseline registers).
 
-export type Built = { ok: true; request: StackRequest; digest: string } | { ok: false; reason: 'SecretUnreadable' | 'RunnerNotSupported'; message: string };
+export type Built =
+  | { ok: true; request: StackRequest; digest: string }
+  | { ok: false; reason: 'SecretUnreadable' | 'RunnerNotSupported'; message: string };
 
 export interface EnvironmentIdentity {
   namespace: string;
@@ -24,11 +26,23 @@ export function projectOf(pulumi: PulumiInfrastructure): string {
 
 export async function buildRequest(
   ctx: Pick<ReconcileContext, 'client'>,
-  o: { environment: EnvironmentIdentity; baseline: BaselineSpec; pulumi: PulumiInfrastructure; envInfra: EnvironmentInfrastructure | undefined; operatorNamespace: string; action: StackRequest['action'] },
+  o: {
+    environment: EnvironmentIdentity;
+    baseline: BaselineSpec;
+    pulumi: PulumiInfrastructure;
+    envInfra: EnvironmentInfrastructure | undefined;
+    operatorNamespace: string;
+    action: StackRequest['action'];
+  },
 ): Promise<Built> {
   const { pulumi } = o;
   if (pulumi.runner === 'Job' || !pulumi.program.builtIn) {
-    return { ok: false, reason: 'RunnerNotSupported', message: 'spec.infrastructure.pulumi.runner: the Job runner (and so container-image programs) is not implemented yet; use runner Inline with a builtIn program' };
+    return {
+      ok: false,
+      reason: 'RunnerNotSupported',
+      message:
+        'spec.infrastructure.pulumi.runner: the Job runner (and so container-image programs) is not implemented yet; use runner Inline with a builtIn program',
+    };
   }
   const read = async (ref: OperatorSecretKey, field: string): Promise<string> => {
     const value = await readBaselineSecret(ctx, { namespace: o.operatorNamespace, ...ref });
@@ -38,12 +52,17 @@ export async function buildRequest(
   try {
     const passphrase = await read(pulumi.passphraseSecretRef, 'spec.infrastructure.pulumi.passphraseSecretRef');
     const secretConfig: Record<string, string> = {};
-    for (const [i, entry] of (pulumi.secretConfig ?? []).entries()) secretConfig[entry.key] = await read(entry.secretRef, `spec.infrastructure.pulumi.secretConfig[${i}]`);
+    for (const [i, entry] of (pulumi.secretConfig ?? []).entries())
+      secretConfig[entry.key] = await read(entry.secretRef, `spec.infrastructure.pulumi.secretConfig[${i}]`);
     const env: Record<string, string> = {};
-    for (const [i, entry] of (pulumi.env ?? []).entries()) env[entry.name] = await read(entry.secretRef, `spec.infrastructure.pulumi.env[${i}]`);
+    for (const [i, entry] of (pulumi.env ?? []).entries())
+      env[entry.name] = await read(entry.secretRef, `spec.infrastructure.pulumi.env[${i}]`);
     if (pulumi.program.builtIn === 'postgres-database') {
       const server = (o.baseline.data?.databases ?? []).find((d) => d.name === pulumi.config?.server);
-      if (!server) throw new SecretError(`spec.infrastructure.pulumi.config.server: no database named ${pulumi.config?.server ?? '(unset)'} in spec.data.databases`);
+      if (!server)
+        throw new SecretError(
+          `spec.infrastructure.pulumi.config.server: no database named ${pulumi.config?.server ?? '(unset)'} in spec.data.databases`,
+        );
       const url = await readBaselineSecret(ctx, server.connectionSecretRef);
       if (!url.ok) throw new SecretError(`spec.data.databases[${server.name}].connectionSecretRef: ${url.message}`);
       secretConfig.serverUrl = url.value;
@@ -71,10 +90,21 @@ export async function buildRequest(
 class SecretError extends Error {}
 
 /** What `up` depends on: a different digest runs `up` again. Secret values enter only hashed. */
-export function digestOf(request: Pick<StackRequest, 'program' | 'backendUrl' | 'config' | 'secretConfig' | 'env' | 'stack' | 'project'>): string {
-  const sorted = (r: Record<string, string>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
+export function digestOf(
+  request: Pick<StackRequest, 'program' | 'backendUrl' | 'config' | 'secretConfig' | 'env' | 'stack' | 'project'>,
+): string {
+  const sorted = (r: Record<string, string>) =>
+    Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ program: request.program, project: request.project, stack: request.stack, backend: request.backendUrl, config: sorted(request.config) }));
+  hash.update(
+    JSON.stringify({
+      program: request.program,
+      project: request.project,
+      stack: request.stack,
+      backend: request.backendUrl,
+      config: sorted(request.config),
+    }),
+  );
   hash.update(JSON.stringify({ secretConfig: sorted(request.secretConfig), env: sorted(request.env) }));
   return hash.digest('hex').slice(0, 16);
 }

@@ -7,7 +7,18 @@ import { InlineRuns } from './runs';
 // InlineRuns against stand-in runner scripts: the line protocol, a runner
 // that dies before its result, and the limit on runs at once.
 
-const request: StackRequest = { action: 'up', project: 'p', stack: 's', program: 'postgres-database', backendUrl: 'file:///tmp/x', passphrase: 'x', config: {}, secretConfig: {}, env: {}, removeStack: true };
+const request: StackRequest = {
+  action: 'up',
+  project: 'p',
+  stack: 's',
+  program: 'postgres-database',
+  backendUrl: 'file:///tmp/x',
+  passphrase: 'x',
+  config: {},
+  secretConfig: {},
+  env: {},
+  removeStack: true,
+};
 
 function script(body: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'understudy-runs-')), 'runner.js');
@@ -25,14 +36,17 @@ async function finished(runs: InlineRuns, key: string): Promise<NonNullable<Retu
 }
 
 describe('InlineRuns', () => {
-  it('reads progress and the result from the runner\'s lines, with the request on stdin', async () => {
-    const runs = new InlineRuns(1, script(`
+  it("reads progress and the result from the runner's lines, with the request on stdin", async () => {
+    const runs = new InlineRuns(
+      1,
+      script(`
       let input = '';
       process.stdin.on('data', (c) => (input += c)).on('end', () => {
         const req = JSON.parse(input);
         console.log(JSON.stringify({ type: 'progress', message: 'creating database' }));
         console.log(JSON.stringify({ type: 'result', result: { ok: true, action: req.action, durationMs: 5, outputs: { stack: { value: req.stack, secret: false } }, changes: { create: 1 }, recovered: [] } }));
-      });`));
+      });`),
+    );
     runs.start('ns/a', request, 'd1');
     const run = await finished(runs, 'ns/a');
     expect(run.progress).toBe('creating database');

@@ -48,9 +48,23 @@ export class InlineRuns {
   /** Starts a run, or returns undefined when `limit` runs are already going. */
   start(key: string, request: StackRequest, digest: string): InlineRun | undefined {
     if (this.running() >= this.limit) return undefined;
-    if (!existsSync(this.script)) throw new Error(`the infrastructure runner ${this.script} is missing (npm run build)`);
-    const child = spawn(process.execPath, [...process.execArgv, this.script], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], detached: true, env: process.env });
-    const run: InlineRun & { child?: ChildProcess } = { key, action: request.action, digest, startedAtMs: Date.now(), pid: child.pid, progress: undefined, result: undefined, child };
+    if (!existsSync(this.script))
+      throw new Error(`the infrastructure runner ${this.script} is missing (npm run build)`);
+    const child = spawn(process.execPath, [...process.execArgv, this.script], {
+      stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
+      detached: true,
+      env: process.env,
+    });
+    const run: InlineRun & { child?: ChildProcess } = {
+      key,
+      action: request.action,
+      digest,
+      startedAtMs: Date.now(),
+      pid: child.pid,
+      progress: undefined,
+      result: undefined,
+      child,
+    };
     this.runs.set(key, run);
     let buffered = '';
     let stderr = '';
@@ -70,7 +84,11 @@ export class InlineRuns {
     child.on('exit', (code, signal) => {
       if (run.result) return;
       const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-      this.finish(run, request.action, `the runner ${how} before reporting a result${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}; the next run recovers the stack`);
+      this.finish(
+        run,
+        request.action,
+        `the runner ${how} before reporting a result${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}; the next run recovers the stack`,
+      );
     });
     child.stdin?.end(JSON.stringify(request));
     // The operator must not wait for its children to exit.
@@ -112,6 +130,13 @@ export class InlineRuns {
 
   private finish(run: InlineRun, action: StackRequest['action'], message: string): void {
     if (run.result) return;
-    run.result = { ok: false, action, durationMs: Date.now() - run.startedAtMs, message, recovered: [], interrupted: true };
+    run.result = {
+      ok: false,
+      action,
+      durationMs: Date.now() - run.startedAtMs,
+      message,
+      recovered: [],
+      interrupted: true,
+    };
   }
 }

@@ -14,17 +14,45 @@ export interface StatusContext {
 
 const verb = { up: 'up', destroy: 'destroy', drift: 'refresh preview' } as const;
 
-export function runningStatus(prev: InfrastructureStatus | undefined, c: StatusContext, action: StackResult['action'], progress: string | undefined): InfrastructureStatus {
+export function runningStatus(
+  prev: InfrastructureStatus | undefined,
+  c: StatusContext,
+  action: StackResult['action'],
+  progress: string | undefined,
+): InfrastructureStatus {
   const message = `${verb[action]} of stack ${c.stack} running${progress ? `: ${progress}` : ''}`;
-  let conditions = setReconciling(prev?.conditions, { reason: action === 'destroy' ? 'Destroying' : action === 'drift' ? 'CheckingDrift' : 'Updating', message, observedGeneration: c.generation }, c.now);
+  let conditions = setReconciling(
+    prev?.conditions,
+    {
+      reason: action === 'destroy' ? 'Destroying' : action === 'drift' ? 'CheckingDrift' : 'Updating',
+      message,
+      observedGeneration: c.generation,
+    },
+    c.now,
+  );
   if (action !== 'drift') {
     conditions = setStalled(conditions, false, c.now);
-    conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: action === 'destroy' ? 'Destroying' : 'Updating', message, observedGeneration: c.generation }, c.now);
+    conditions = setCondition(
+      conditions,
+      {
+        type: C.ready,
+        status: 'False',
+        reason: action === 'destroy' ? 'Destroying' : 'Updating',
+        message,
+        observedGeneration: c.generation,
+      },
+      c.now,
+    );
   }
   return { ...prev, stack: c.stack, ...(progress ? { progress: progress.slice(0, 1024) } : {}), conditions };
 }
 
-export function resultStatus(prev: InfrastructureStatus | undefined, c: StatusContext, result: StackResult, o: { digest?: string; outputSecret?: string }): InfrastructureStatus {
+export function resultStatus(
+  prev: InfrastructureStatus | undefined,
+  c: StatusContext,
+  result: StackResult,
+  o: { digest?: string; outputSecret?: string },
+): InfrastructureStatus {
   const { progress: _progress, ...rest } = prev ?? {};
   const base: InfrastructureStatus = {
     ...rest,
@@ -37,27 +65,71 @@ export function resultStatus(prev: InfrastructureStatus | undefined, c: StatusCo
   let conditions = setReconciling(prev?.conditions, false, c.now);
   if (result.action === 'drift') {
     // A refresh preview changes nothing: it never touches lastOperation, lastResult or Stalled.
-    const changed = result.ok ? Object.entries(result.changes).filter(([op, n]) => op !== 'same' && n > 0).map(([op, n]) => `${n} ${op}`) : [];
+    const changed = result.ok
+      ? Object.entries(result.changes)
+          .filter(([op, n]) => op !== 'same' && n > 0)
+          .map(([op, n]) => `${n} ${op}`)
+      : [];
     conditions = setCondition(
       conditions,
       !result.ok
-        ? { type: C.drifted, status: 'Unknown', reason: 'DriftCheckFailed', message: `the refresh preview of stack ${c.stack} failed: ${result.message}`, observedGeneration: c.generation }
+        ? {
+            type: C.drifted,
+            status: 'Unknown',
+            reason: 'DriftCheckFailed',
+            message: `the refresh preview of stack ${c.stack} failed: ${result.message}`,
+            observedGeneration: c.generation,
+          }
         : result.drifted
-          ? { type: C.drifted, status: 'True', reason: 'RefreshWouldChange', message: `a refresh of stack ${c.stack} would change the state (${changed.join(', ')}): something changed outside Pulumi`, observedGeneration: c.generation }
-          : { type: C.drifted, status: 'False', reason: 'InSync', message: `a refresh of stack ${c.stack} changes nothing`, observedGeneration: c.generation },
+          ? {
+              type: C.drifted,
+              status: 'True',
+              reason: 'RefreshWouldChange',
+              message: `a refresh of stack ${c.stack} would change the state (${changed.join(', ')}): something changed outside Pulumi`,
+              observedGeneration: c.generation,
+            }
+          : {
+              type: C.drifted,
+              status: 'False',
+              reason: 'InSync',
+              message: `a refresh of stack ${c.stack} changes nothing`,
+              observedGeneration: c.generation,
+            },
       c.now,
     );
     return { ...rest, stack: c.stack, driftCheckedAt: kubeTime(c.now), conditions };
   }
   if (!result.ok) {
     const message = `${verb[result.action]} of stack ${c.stack} failed: ${result.message}`;
-    conditions = setStalled(conditions, { reason: result.action === 'destroy' ? 'DestroyFailed' : 'UpdateFailed', message, observedGeneration: c.generation }, c.now);
-    conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: 'Failed', message, observedGeneration: c.generation }, c.now);
+    conditions = setStalled(
+      conditions,
+      {
+        reason: result.action === 'destroy' ? 'DestroyFailed' : 'UpdateFailed',
+        message,
+        observedGeneration: c.generation,
+      },
+      c.now,
+    );
+    conditions = setCondition(
+      conditions,
+      { type: C.ready, status: 'False', reason: 'Failed', message, observedGeneration: c.generation },
+      c.now,
+    );
     return { ...base, ...(o.digest ? { observedConfig: o.digest } : {}), conditions };
   }
   conditions = setStalled(conditions, false, c.now);
   if (result.action === 'destroy') {
-    conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: 'Destroyed', message: `stack ${c.stack} destroyed`, observedGeneration: c.generation }, c.now);
+    conditions = setCondition(
+      conditions,
+      {
+        type: C.ready,
+        status: 'False',
+        reason: 'Destroyed',
+        message: `stack ${c.stack} destroyed`,
+        observedGeneration: c.generation,
+      },
+      c.now,
+    );
     const { outputs: _outputs, ...destroyed } = base;
     return { ...destroyed, conditions };
   }
@@ -65,16 +137,37 @@ export function resultStatus(prev: InfrastructureStatus | undefined, c: StatusCo
   const recovered = result.recovered.length ? `; ${result.recovered.join('; ')}` : '';
   conditions = setCondition(
     conditions,
-    { type: C.ready, status: 'True', reason: 'Succeeded', message: `stack ${c.stack} is up (${outputs.length} outputs in Secret ${o.outputSecret ?? ''})${recovered}`, observedGeneration: c.generation },
+    {
+      type: C.ready,
+      status: 'True',
+      reason: 'Succeeded',
+      message: `stack ${c.stack} is up (${outputs.length} outputs in Secret ${o.outputSecret ?? ''})${recovered}`,
+      observedGeneration: c.generation,
+    },
     c.now,
   );
-  return { ...base, ...(o.digest ? { observedConfig: o.digest } : {}), outputs: outputs.slice(0, 64), ...(o.outputSecret ? { outputSecret: o.outputSecret } : {}), conditions };
+  return {
+    ...base,
+    ...(o.digest ? { observedConfig: o.digest } : {}),
+    outputs: outputs.slice(0, 64),
+    ...(o.outputSecret ? { outputSecret: o.outputSecret } : {}),
+    conditions,
+  };
 }
 
-export function stalledStatus(prev: InfrastructureStatus | undefined, c: Omit<StatusContext, 'stack'> & { stack?: string }, reason: string, message: string): InfrastructureStatus {
+export function stalledStatus(
+  prev: InfrastructureStatus | undefined,
+  c: Omit<StatusContext, 'stack'> & { stack?: string },
+  reason: string,
+  message: string,
+): InfrastructureStatus {
   let conditions = setReconciling(prev?.conditions, false, c.now);
   conditions = setStalled(conditions, { reason, message, observedGeneration: c.generation }, c.now);
-  conditions = setCondition(conditions, { type: C.ready, status: 'False', reason, message, observedGeneration: c.generation }, c.now);
+  conditions = setCondition(
+    conditions,
+    { type: C.ready, status: 'False', reason, message, observedGeneration: c.generation },
+    c.now,
+  );
   return { ...prev, ...(c.stack ? { stack: c.stack } : {}), conditions };
 }
 
@@ -84,7 +177,12 @@ export function isUpToDate(status: InfrastructureStatus | undefined, digest: str
 }
 
 /** A failed `up` of this digest is retried after a pause, not in a loop: the engine's message stays in Stalled meanwhile. */
-export function retryAfterMs(status: InfrastructureStatus | undefined, digest: string, now: Date, pauseMs: number): number | undefined {
+export function retryAfterMs(
+  status: InfrastructureStatus | undefined,
+  digest: string,
+  now: Date,
+  pauseMs: number,
+): number | undefined {
   if (status?.observedConfig !== digest || status.lastResult !== 'Failed' || !status.lastRunAt) return undefined;
   const wait = Date.parse(status.lastRunAt) + pauseMs - now.getTime();
   return wait > 0 ? wait : undefined;

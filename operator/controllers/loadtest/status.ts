@@ -125,17 +125,15 @@ export function finishedStatus(
     phase: report.passed ? 'Passed' : 'Failed',
     observedGeneration: generation,
     completedAt: kubeTime(now),
-    scenarios: report.scenarios
-      .slice(0, 16)
-      .map((s) => ({
-        name: s.name,
-        executor: s.executor,
-        workers: s.workers,
-        ...(s.requestedRate !== undefined ? { requestedRate: s.requestedRate } : {}),
-        achievedRate: s.achievedRate,
-        sent: s.sent,
-        dropped: s.dropped,
-      })),
+    scenarios: report.scenarios.slice(0, 16).map((s) => ({
+      name: s.name,
+      executor: s.executor,
+      workers: s.workers,
+      ...(s.requestedRate !== undefined ? { requestedRate: s.requestedRate } : {}),
+      achievedRate: s.achievedRate,
+      sent: s.sent,
+      dropped: s.dropped,
+    })),
     routes,
     ...(report.violations.length
       ? { violations: report.violations.slice(0, MAX_VIOLATIONS).map((v) => v.message.slice(0, 512)) }

@@ -2,15 +2,50 @@ import type { ParityCheckStatus } from '../../api/paritycheck';
 import { alreadyBlocked, blockedOutcome, blockedRetryMs } from './blocked';
 
 const now = new Date('2030-01-01T00:00:00Z');
-const notAllowed = { ok: false as const, reason: 'BaselineNotAllowed' as const, message: 'spec.baselineRef.name: Baseline shop does not allow namespace team-a' };
+const notAllowed = {
+  ok: false as const,
+  reason: 'BaselineNotAllowed' as const,
+  message: 'spec.baselineRef.name: Baseline shop does not allow namespace team-a',
+};
 
 describe('a blocked check', () => {
   const ran: ParityCheckStatus = {
     observedGeneration: 1,
     lastCheckedAt: now.toISOString(),
-    conditions: [{ type: 'Ready', status: 'True', reason: 'Checked', message: '', lastTransitionTime: now.toISOString(), observedGeneration: 1 }],
-    summary: { verdict: 'Drifted', score: 95, critical: 0, warning: 1, info: 0, expected: 0, ignored: 0, inconclusive: 0, total: 1 },
-    findings: [{ id: 'x', category: 'configuration', resource: 'ConfigMap/c', path: 'data.k', production: 'a production value', expected: false, severity: 'warning', message: 'key k differs', firstSeen: now.toISOString() }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Checked',
+        message: '',
+        lastTransitionTime: now.toISOString(),
+        observedGeneration: 1,
+      },
+    ],
+    summary: {
+      verdict: 'Drifted',
+      score: 95,
+      critical: 0,
+      warning: 1,
+      info: 0,
+      expected: 0,
+      ignored: 0,
+      inconclusive: 0,
+      total: 1,
+    },
+    findings: [
+      {
+        id: 'x',
+        category: 'configuration',
+        resource: 'ConfigMap/c',
+        path: 'data.k',
+        production: 'a production value',
+        expected: false,
+        severity: 'warning',
+        message: 'key k differs',
+        firstSeen: now.toISOString(),
+      },
+    ],
   };
 
   it('is Stalled with the reason, not Ready, InParity Unknown, and keeps nothing of earlier runs', () => {

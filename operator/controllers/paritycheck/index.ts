@@ -29,10 +29,18 @@ export function parityCheckController(
     primaryAlso: environmentChildren(Kinds.ParityCheck, env.namespaces),
     watches: [
       // An environment that becomes Ready again (re-copied, re-seeded) makes its checks run again.
-      watching(Kinds.StagingEnvironment, { indexers: { [ENVIRONMENT_BY_TARGET_NAMESPACE]: environmentByTargetNamespace }, map: checksOfEnvironment }),
+      watching(Kinds.StagingEnvironment, {
+        indexers: { [ENVIRONMENT_BY_TARGET_NAMESPACE]: environmentByTargetNamespace },
+        map: checksOfEnvironment,
+      }),
       ...baselineWatches(checkUsersOfBaselines),
     ],
-    reconciler: new ParityCheckReconciler({ gauge: parityFindingsGauge(env.registry), metrics: operatorMetrics(env.registry), operatorNamespace: env.operatorNamespace, ...(options.now ? { now: options.now } : {}) }),
+    reconciler: new ParityCheckReconciler({
+      gauge: parityFindingsGauge(env.registry),
+      metrics: operatorMetrics(env.registry),
+      operatorNamespace: env.operatorNamespace,
+      ...(options.now ? { now: options.now } : {}),
+    }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: generationOrMetadataChanged,
   };

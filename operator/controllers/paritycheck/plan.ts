@@ -1,4 +1,10 @@
-import { InvalidParitySpecError, type ParityCheckSpec, type ParityCheckStatus, ParityCheckStatusSchema, parseParityCheckSpec } from '../../api/paritycheck';
+import {
+  InvalidParitySpecError,
+  type ParityCheckSpec,
+  type ParityCheckStatus,
+  ParityCheckStatusSchema,
+  parseParityCheckSpec,
+} from '../../api/paritycheck';
 import { parseDuration } from '../../api/values/duration';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { readySince } from './environments';
@@ -14,7 +20,15 @@ export type Plan =
   | { kind: 'invalid'; message: string; status: ParityCheckStatus | undefined }
   | { kind: 'blocked'; blocked: Blocked; spec: ParityCheckSpec; status: ParityCheckStatus | undefined }
   | { kind: 'wait'; spec: ParityCheckSpec; resolution: Resolution; requeueAfterMs?: number }
-  | { kind: 'run'; spec: ParityCheckSpec; resolution: Resolution; intervalMs: number | undefined; status: ParityCheckStatus | undefined; why: RunWhy; environmentReadySince: string | undefined };
+  | {
+      kind: 'run';
+      spec: ParityCheckSpec;
+      resolution: Resolution;
+      intervalMs: number | undefined;
+      status: ParityCheckStatus | undefined;
+      why: RunWhy;
+      environmentReadySince: string | undefined;
+    };
 
 /**
  * The status as the operator last wrote it; anything else (an older
@@ -30,7 +44,8 @@ export function intervalMs(spec: ParityCheckSpec): number | undefined {
   if (spec.interval === undefined) return undefined;
   const parsed = parseDuration(spec.interval);
   if (!parsed.ok) throw new InvalidParitySpecError(`spec.interval: ${parsed.message}`);
-  if (parsed.milliseconds < MIN_INTERVAL_MS) throw new InvalidParitySpecError(`spec.interval: must be at least 1s; got ${spec.interval}`);
+  if (parsed.milliseconds < MIN_INTERVAL_MS)
+    throw new InvalidParitySpecError(`spec.interval: must be at least 1s; got ${spec.interval}`);
   return parsed.milliseconds;
 }
 
@@ -41,7 +56,11 @@ export function intervalMs(spec: ParityCheckSpec): number | undefined {
  * Baseline that stops allowing the namespace blocks the check at once, even
  * between runs.
  */
-export function planFor(obj: ParityCheckObject, now: Date, resolve: (spec: ParityCheckSpec) => Blocked | Resolution): Plan {
+export function planFor(
+  obj: ParityCheckObject,
+  now: Date,
+  resolve: (spec: ParityCheckSpec) => Blocked | Resolution,
+): Plan {
   const status = storedStatus(obj);
   let spec: ParityCheckSpec;
   let interval: number | undefined;
@@ -56,6 +75,20 @@ export function planFor(obj: ParityCheckObject, now: Date, resolve: (spec: Parit
   if (!resolution.ok) return { kind: 'blocked', blocked: resolution, spec, status };
   const since = readySince(resolution.staging.environment);
   const decision = decideRun(status, obj.metadata?.generation, interval, now, since);
-  if (!decision.run) return { kind: 'wait', spec, resolution, ...(decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs }) };
-  return { kind: 'run', spec, resolution, intervalMs: interval, status, why: decision.why, environmentReadySince: since };
+  if (!decision.run)
+    return {
+      kind: 'wait',
+      spec,
+      resolution,
+      ...(decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs }),
+    };
+  return {
+    kind: 'run',
+    spec,
+    resolution,
+    intervalMs: interval,
+    status,
+    why: decision.why,
+    environmentReadySince: since,
+  };
 }

@@ -56,10 +56,15 @@ export class ParityCheckReconciler implements Reconciler {
     if (!cached || cached.metadata?.deletionTimestamp) return this.gone(req);
     const first = this.plan(req, cached, ctx);
     if (first.kind === 'wait') return requeue(first.requeueAfterMs);
-    if (first.kind === 'blocked' && alreadyBlocked(storedStatus(cached), first.blocked, cached.metadata?.generation)) return requeue(blockedRetryMs(first.blocked));
+    if (first.kind === 'blocked' && alreadyBlocked(storedStatus(cached), first.blocked, cached.metadata?.generation))
+      return requeue(blockedRetryMs(first.blocked));
 
     // The cache may not hold our own last status write yet: decide again on the object as stored, so a check never runs twice for one due time.
-    const live = await ctx.client.get<ParityCheckObject>({ ...Kinds.ParityCheck, namespace: req.namespace, name: req.name });
+    const live = await ctx.client.get<ParityCheckObject>({
+      ...Kinds.ParityCheck,
+      namespace: req.namespace,
+      name: req.name,
+    });
     if (!live || live.metadata?.deletionTimestamp) return this.gone(req);
     const plan = this.plan(req, live, ctx);
     const now = this.now();
@@ -85,7 +90,13 @@ export class ParityCheckReconciler implements Reconciler {
     return planFor(obj, this.now(), (spec) => resolveCheck(ctx, spec, req.namespace));
   }
 
-  private async block(req: Request, ctx: ReconcileContext, live: ParityCheckObject, previous: ParityCheckStatus | undefined, blocked: Blocked): Promise<Result> {
+  private async block(
+    req: Request,
+    ctx: ReconcileContext,
+    live: ParityCheckObject,
+    previous: ParityCheckStatus | undefined,
+    blocked: Blocked,
+  ): Promise<Result> {
     const { status, events } = blockedOutcome(previous, blocked, this.now(), live.metadata?.generation);
     ctx.log.info({ reason: blocked.reason, message: blocked.message }, 'check blocked');
     forgetParityFindings(this.options.gauge, req);
@@ -104,30 +115,62 @@ export class ParityCheckReconciler implements Reconciler {
     const behaviour: BehaviourObservation[] = [];
     try {
       // Sources live for one run: connections are opened by it and closed before the status is written, never held between runs.
-      result = await runParityCheck(check, built.sources, plan.status, now, { ...(generation === undefined ? {} : { generation }), observeBehaviour: (o) => behaviour.push(o) });
+      result = await runParityCheck(check, built.sources, plan.status, now, {
+        ...(generation === undefined ? {} : { generation }),
+        observeBehaviour: (o) => behaviour.push(o),
+      });
     } finally {
       await built.close();
     }
     if (plan.environmentReadySince !== undefined) result.status.environmentReadySince = plan.environmentReadySince;
     else delete result.status.environmentReadySince;
     const verdict = result.status.summary?.verdict;
-    ctx.log.info({ why: plan.why, verdict, findings: result.findings.length, requests: result.requests, tookMs: Date.now() - started }, 'parity check ran');
+    ctx.log.info(
+      {
+        why: plan.why,
+        verdict,
+        findings: result.findings.length,
+        requests: result.requests,
+        tookMs: Date.now() - started,
+      },
+      'parity check ran',
+    );
     recordParityFindings(this.options.gauge, req, result.metrics);
-    this.options.metrics?.behaviourObserved(req, behaviour.map((o) => ({ check: req, metric: o.query, service: o.service, side: o.side, value: o.value })));
+    this.options.metrics?.behaviourObserved(
+      req,
+      behaviour.map((o) => ({ check: req, metric: o.query, service: o.service, side: o.side, value: o.value })),
+    );
     const next = decideRun(result.status, generation, plan.intervalMs, now, plan.environmentReadySince);
-    return this.report(ctx, live, result.status, result.events, next.run ? { requeue: true } : requeue(next.requeueAfterMs));
+    return this.report(
+      ctx,
+      live,
+      result.status,
+      result.events,
+      next.run ? { requeue: true } : requeue(next.requeueAfterMs),
+    );
   }
 
-  private async report(ctx: ReconcileContext, obj: ParityCheckObject, status: ParityCheckStatus, events: ParityEvent[], result: Result): Promise<Result> {
+  private async report(
+    ctx: ReconcileContext,
+    obj: ParityCheckObject,
+    status: ParityCheckStatus,
+    events: ParityEvent[],
+    result: Result,
+  ): Promise<Result> {
     let written: ParityCheckObject;
     try {
       ({ object: written } = await writeStatus<unknown, ParityCheckObject>(ctx.client, obj, status));
     } catch (err) {
       // Deleted while the check ran: nothing left to report on.
-      if (isNotFound(err)) return this.gone({ namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' });
+      if (isNotFound(err))
+        return this.gone({ namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' });
       throw err;
     }
-    const regarding = { ...written, apiVersion: obj.apiVersion ?? Kinds.ParityCheck.apiVersion, kind: obj.kind ?? Kinds.ParityCheck.kind };
+    const regarding = {
+      ...written,
+      apiVersion: obj.apiVersion ?? Kinds.ParityCheck.apiVersion,
+      kind: obj.kind ?? Kinds.ParityCheck.kind,
+    };
     for (const event of events) await ctx.recorder.event(regarding, event.type, event.reason, event.message);
     return result;
   }

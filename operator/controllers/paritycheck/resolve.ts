@@ -12,7 +12,8 @@ import { accessBaseline, type BaselineDenial, type GrantedBaseline } from '../ba
 // because comparing with a namespace that is not there would find nothing
 // and call that parity.
 
-export type BlockReason = BaselineDenial | 'StagingNotFound' | 'ProductionNotFound' | 'StagingIsProduction' | 'SourceUnavailable';
+export type BlockReason =
+  BaselineDenial | 'StagingNotFound' | 'ProductionNotFound' | 'StagingIsProduction' | 'SourceUnavailable';
 
 export interface Blocked {
   ok: false;
@@ -58,18 +59,38 @@ function keyOf(environment: StagingEnvironmentObject): EnvironmentKey {
   return { namespace: environment.metadata?.namespace ?? '', name: environment.metadata?.name ?? '' };
 }
 
-function stagingOf(ctx: Caches, spec: ParityCheckSpec, checkNamespace: string, owner: StagingEnvironmentObject | undefined): Blocked | Resolution['staging'] {
+function stagingOf(
+  ctx: Caches,
+  spec: ParityCheckSpec,
+  checkNamespace: string,
+  owner: StagingEnvironmentObject | undefined,
+): Blocked | Resolution['staging'] {
   const ref = spec.staging.environmentRef;
   if (!ref) return { namespace: checkNamespace };
   const field = 'spec.staging.environmentRef.name';
   if (owner && keyOf(owner).name === ref.name) return { namespace: checkNamespace, environment: owner };
   const environment = environments(ctx).get(checkNamespace, ref.name);
-  if (!environment) return { ok: false, reason: 'StagingNotFound', message: `${field}: StagingEnvironment ${checkNamespace}/${ref.name} does not exist` };
+  if (!environment)
+    return {
+      ok: false,
+      reason: 'StagingNotFound',
+      message: `${field}: StagingEnvironment ${checkNamespace}/${ref.name} does not exist`,
+    };
   const target = environment.status?.namespace;
-  if (!target) return { ok: false, reason: 'StagingNotFound', message: `${field}: StagingEnvironment ${checkNamespace}/${ref.name} has no target namespace yet` };
+  if (!target)
+    return {
+      ok: false,
+      reason: 'StagingNotFound',
+      message: `${field}: StagingEnvironment ${checkNamespace}/${ref.name} has no target namespace yet`,
+    };
   const made = owningEnvironment(ctx, target);
   if (!made || keyOf(made).namespace !== checkNamespace || keyOf(made).name !== ref.name) {
-    return { ok: false, reason: 'StagingNotFound', message: `${field}: the target namespace ${target} of StagingEnvironment ${checkNamespace}/${ref.name} does not exist or is not its own`, awaits: target };
+    return {
+      ok: false,
+      reason: 'StagingNotFound',
+      message: `${field}: the target namespace ${target} of StagingEnvironment ${checkNamespace}/${ref.name} does not exist or is not its own`,
+      awaits: target,
+    };
   }
   return { namespace: target, environment };
 }
@@ -83,16 +104,30 @@ export function resolveCheck(ctx: Caches, spec: ParityCheckSpec, checkNamespace:
   if (!access.ok) return { ok: false, reason: access.reason, message: `${access.field}: ${access.message}` };
   const staging = stagingOf(ctx, spec, checkNamespace, owner);
   if ('ok' in staging) return staging;
-  if (!namespaces(ctx).get('', staging.namespace)) return { ok: false, reason: 'StagingNotFound', message: `the staging namespace ${staging.namespace} does not exist` };
+  if (!namespaces(ctx).get('', staging.namespace))
+    return {
+      ok: false,
+      reason: 'StagingNotFound',
+      message: `the staging namespace ${staging.namespace} does not exist`,
+    };
   const resolution: Resolution = { ok: true, baseline: access.baseline, requester, staging };
   const { source } = access.baseline.spec;
   if (source.cluster || source.manifests) return resolution;
   const production = source.namespace!;
   if (!namespaces(ctx).get('', production)) {
-    return { ok: false, reason: 'ProductionNotFound', message: `Baseline ${access.baseline.name}: its production namespace ${production} (spec.source.namespace) does not exist; nothing to compare with`, awaits: production };
+    return {
+      ok: false,
+      reason: 'ProductionNotFound',
+      message: `Baseline ${access.baseline.name}: its production namespace ${production} (spec.source.namespace) does not exist; nothing to compare with`,
+      awaits: production,
+    };
   }
   if (production === staging.namespace) {
-    return { ok: false, reason: 'StagingIsProduction', message: `staging is ${production}, the production namespace of Baseline ${access.baseline.name}; a check compares a copy with production, not production with itself` };
+    return {
+      ok: false,
+      reason: 'StagingIsProduction',
+      message: `staging is ${production}, the production namespace of Baseline ${access.baseline.name}; a check compares a copy with production, not production with itself`,
+    };
   }
   return { ...resolution, localProduction: production };
 }

@@ -22,12 +22,25 @@ export async function runSources(
   const staging = resolution.staging.namespace;
   const { baseline } = resolution;
   // A Baseline that names a Prometheus turns on the default behaviour queries for checks that list none.
-  const check = resolveParityCheck(spec, { staging, production: production.namespace }, { prometheus: baseline.spec.data?.prometheus !== undefined });
+  const check = resolveParityCheck(
+    spec,
+    { staging, production: production.namespace },
+    { prometheus: baseline.spec.data?.prometheus !== undefined },
+  );
   // The Baseline's selector applies to both sides, so a copy of what it selects compares with what it selects.
-  const selector = baseline.spec.source.selector ? labelSelectorString(baseline.spec.source.selector) || undefined : undefined;
+  const selector = baseline.spec.source.selector
+    ? labelSelectorString(baseline.spec.source.selector) || undefined
+    : undefined;
   const resolver: SourceResolver = {
-    objects: () => Promise.resolve({ staging: KubeObjectSource.fromKubeConfig(ctx.client.kubeConfig, 'staging', selector), production: production.objects() }),
-    stagingDatabaseUrl: async (ref, field) => (await readSecretKey(ctx.client, ref.from === 'Staging' ? staging : checkNamespace, ref.name, ref.key, field)).trim(),
+    objects: () =>
+      Promise.resolve({
+        staging: KubeObjectSource.fromKubeConfig(ctx.client.kubeConfig, 'staging', selector),
+        production: production.objects(),
+      }),
+    stagingDatabaseUrl: async (ref, field) =>
+      (
+        await readSecretKey(ctx.client, ref.from === 'Staging' ? staging : checkNamespace, ref.name, ref.key, field)
+      ).trim(),
     productionDatabaseUrl: (name, field) => baselineDatabaseUrl(ctx, baseline, name, field),
     metrics: (timeoutMs) => baselinePrometheus(ctx, baseline, timeoutMs),
     ...(resolution.staging.environment ? { environment: resolution.staging.environment } : {}),

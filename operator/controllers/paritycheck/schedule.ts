@@ -51,12 +51,19 @@ export function retryDelayMs(status: ParityCheckStatus | undefined, now: Date): 
  * completed runs once per generation, and again when its StagingEnvironment
  * has become Ready again since the last run (environmentReadySince).
  */
-export function decideRun(status: ParityCheckStatus | undefined, generation: number | undefined, intervalMs: number | undefined, now: Date, environmentReadySince?: string): RunDecision {
+export function decideRun(
+  status: ParityCheckStatus | undefined,
+  generation: number | undefined,
+  intervalMs: number | undefined,
+  now: Date,
+  environmentReadySince?: string,
+): RunDecision {
   if (!ranForGeneration(status, generation)) return { run: true, why: 'new-generation' };
   const last = time(status?.lastCheckedAt);
   if (last === undefined) return { run: true, why: 'new-generation' };
   // The staging environment became Ready (copied again, seeded again) since the last run saw it: that result describes a staging that is gone.
-  if (environmentReadySince !== undefined && environmentReadySince !== status?.environmentReadySince) return { run: true, why: 'staging-changed' };
+  if (environmentReadySince !== undefined && environmentReadySince !== status?.environmentReadySince)
+    return { run: true, why: 'staging-changed' };
   const retry = retryDelayMs(status, now);
   const candidates: Array<{ period: number; why: 'interval' | 'retry' }> = [];
   if (intervalMs !== undefined) candidates.push({ period: intervalMs, why: 'interval' });

@@ -1,7 +1,12 @@
 import { Kinds } from '../../kinds';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { staticCaches } from '../../runtime/testing/static-caches';
-import { BASELINE_BY_PRODUCTION_NAMESPACE, baselineByProductionNamespace, ENVIRONMENT_BY_TARGET_NAMESPACE, environmentByTargetNamespace } from '../shared-indexes';
+import {
+  BASELINE_BY_PRODUCTION_NAMESPACE,
+  baselineByProductionNamespace,
+  ENVIRONMENT_BY_TARGET_NAMESPACE,
+  environmentByTargetNamespace,
+} from '../shared-indexes';
 import { checkIndexers, checksOfBaseline, checksOfEnvironment, checksOfNamespace } from './watches';
 
 // What wakes a ParityCheck is answered from the caches' indexes alone: these
@@ -9,14 +14,36 @@ import { checkIndexers, checksOfBaseline, checksOfEnvironment, checksOfNamespace
 // no check has been reconciled.
 
 const check = (namespace: string, name: string, baseline: string, environment?: string): KubernetesObject =>
-  ({ apiVersion: Kinds.ParityCheck.apiVersion, kind: 'ParityCheck', metadata: { namespace, name }, spec: { baselineRef: { name: baseline }, staging: environment ? { environmentRef: { name: environment } } : {} } } as KubernetesObject);
+  ({
+    apiVersion: Kinds.ParityCheck.apiVersion,
+    kind: 'ParityCheck',
+    metadata: { namespace, name },
+    spec: { baselineRef: { name: baseline }, staging: environment ? { environmentRef: { name: environment } } : {} },
+  }) as KubernetesObject;
 const environment = (namespace: string, name: string, target?: string): KubernetesObject =>
-  ({ apiVersion: Kinds.StagingEnvironment.apiVersion, kind: 'StagingEnvironment', metadata: { namespace, name }, spec: {}, status: target ? { namespace: target } : {} } as KubernetesObject);
-const baseline = (name: string, source: Record<string, unknown>): KubernetesObject => ({ apiVersion: Kinds.Baseline.apiVersion, kind: 'Baseline', metadata: { name }, spec: { source } } as KubernetesObject);
+  ({
+    apiVersion: Kinds.StagingEnvironment.apiVersion,
+    kind: 'StagingEnvironment',
+    metadata: { namespace, name },
+    spec: {},
+    status: target ? { namespace: target } : {},
+  }) as KubernetesObject;
+const baseline = (name: string, source: Record<string, unknown>): KubernetesObject =>
+  ({
+    apiVersion: Kinds.Baseline.apiVersion,
+    kind: 'Baseline',
+    metadata: { name },
+    spec: { source },
+  }) as KubernetesObject;
 const namespace = (name: string, owner?: string): KubernetesObject => ({
   apiVersion: 'v1',
   kind: 'Namespace',
-  metadata: { name, ...(owner ? { labels: { 'app.kubernetes.io/managed-by': 'understudy' }, annotations: { 'understudy.dev/owner': owner } } : {}) },
+  metadata: {
+    name,
+    ...(owner
+      ? { labels: { 'app.kubernetes.io/managed-by': 'understudy' }, annotations: { 'understudy.dev/owner': owner } }
+      : {}),
+  },
 });
 
 const world = [
@@ -38,18 +65,27 @@ const caches = () =>
     { kind: Kinds.StagingEnvironment, indexers: { [ENVIRONMENT_BY_TARGET_NAMESPACE]: environmentByTargetNamespace } },
     { kind: Kinds.Baseline, indexers: { [BASELINE_BY_PRODUCTION_NAMESPACE]: baselineByProductionNamespace } },
   ]);
-const names = (requests: Array<{ namespace: string; name: string }>) => requests.map((r) => `${r.namespace}/${r.name}`).sort();
+const names = (requests: Array<{ namespace: string; name: string }>) =>
+  requests.map((r) => `${r.namespace}/${r.name}`).sort();
 const of = <T extends KubernetesObject>(object: KubernetesObject) => object as T;
 
 describe('which ParityChecks a change wakes, from caches no reconcile has seen', () => {
   it('a Baseline wakes the checks naming it', () => {
-    expect(names(checksOfBaseline(of(baseline('shop', {})), caches()))).toEqual(['preview-1/made', 'team-a/one', 'team-a/plain', 'team-a/waiting']);
+    expect(names(checksOfBaseline(of(baseline('shop', {})), caches()))).toEqual([
+      'preview-1/made',
+      'team-a/one',
+      'team-a/plain',
+      'team-a/waiting',
+    ]);
     expect(names(checksOfBaseline(of(baseline('remote', {})), caches()))).toEqual(['team-b/other']);
     expect(checksOfBaseline(of(baseline('unused', {})), caches())).toEqual([]);
   });
 
   it('an environment wakes the checks naming it, beside it and in its target namespace', () => {
-    expect(names(checksOfEnvironment(of(environment('team-a', 'pr-1', 'preview-1')), caches()))).toEqual(['preview-1/made', 'team-a/one']);
+    expect(names(checksOfEnvironment(of(environment('team-a', 'pr-1', 'preview-1')), caches()))).toEqual([
+      'preview-1/made',
+      'team-a/one',
+    ]);
     expect(names(checksOfEnvironment(of(environment('team-a', 'pr-2')), caches()))).toEqual(['team-a/waiting']);
   });
 
@@ -57,9 +93,19 @@ describe('which ParityChecks a change wakes, from caches no reconcile has seen',
     // Staging of team-a/one (through pr-1), home of preview-1/made.
     expect(names(checksOfNamespace(namespace('preview-1'), caches()))).toEqual(['preview-1/made', 'team-a/one']);
     // Home of three, and requester for the check pr-1 made in preview-1.
-    expect(names(checksOfNamespace(namespace('team-a'), caches()))).toEqual(['preview-1/made', 'team-a/one', 'team-a/plain', 'team-a/waiting']);
+    expect(names(checksOfNamespace(namespace('team-a'), caches()))).toEqual([
+      'preview-1/made',
+      'team-a/one',
+      'team-a/plain',
+      'team-a/waiting',
+    ]);
     // Production of Baseline shop (not of remote, whose production is in another cluster).
-    expect(names(checksOfNamespace(namespace('shop'), caches()))).toEqual(['preview-1/made', 'team-a/one', 'team-a/plain', 'team-a/waiting']);
+    expect(names(checksOfNamespace(namespace('shop'), caches()))).toEqual([
+      'preview-1/made',
+      'team-a/one',
+      'team-a/plain',
+      'team-a/waiting',
+    ]);
     expect(checksOfNamespace(namespace('unrelated'), caches())).toEqual([]);
   });
 

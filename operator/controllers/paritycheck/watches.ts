@@ -35,7 +35,10 @@ export const checkIndexers: Indexers<ParityCheckObject> = {
   },
 };
 
-const requestOf = (object: { metadata?: { namespace?: string; name?: string } }): Request => ({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' });
+const requestOf = (object: { metadata?: { namespace?: string; name?: string } }): Request => ({
+  namespace: object.metadata?.namespace ?? '',
+  name: object.metadata?.name ?? '',
+});
 
 function unique(requests: Request[]): Request[] {
   return [...new Map(requests.map((r) => [namespacedKey(r.namespace, r.name), r])).values()];
@@ -45,7 +48,9 @@ const checks = (caches: Caches) => caches.cache(Kinds.ParityCheck);
 const environments = (caches: Caches) => caches.cache(Kinds.StagingEnvironment);
 
 export function checksOfBaseline(baseline: BaselineObject, caches: Caches): Request[] {
-  return checks(caches).byIndex(CHECK_BY_BASELINE, baseline.metadata?.name ?? '').map(requestOf);
+  return checks(caches)
+    .byIndex(CHECK_BY_BASELINE, baseline.metadata?.name ?? '')
+    .map(requestOf);
 }
 
 /**
@@ -70,10 +75,16 @@ export function checksOfEnvironment(environment: StagingEnvironmentObject, cache
 export function checksOfNamespace(namespace: NamespaceObject, caches: Caches): Request[] {
   const name = namespace.metadata?.name ?? '';
   const out = checks(caches).list(name).map(requestOf);
-  for (const environment of environments(caches).byIndex(ENVIRONMENT_BY_TARGET_NAMESPACE, name)) out.push(...checksOfEnvironment(environment, caches));
+  for (const environment of environments(caches).byIndex(ENVIRONMENT_BY_TARGET_NAMESPACE, name))
+    out.push(...checksOfEnvironment(environment, caches));
   // A namespace made for an environment names it; the environment may not yet say so in its status.
-  const owner = namespace.metadata?.name ? environmentOfNamespace(namespace as Parameters<typeof environmentOfNamespace>[0]) : undefined;
-  if (owner) out.push(...checks(caches).byIndex(CHECK_BY_ENVIRONMENT, namespacedKey(owner.namespace, owner.name)).map(requestOf));
+  const owner = namespace.metadata?.name
+    ? environmentOfNamespace(namespace as Parameters<typeof environmentOfNamespace>[0])
+    : undefined;
+  if (owner)
+    out.push(
+      ...checks(caches).byIndex(CHECK_BY_ENVIRONMENT, namespacedKey(owner.namespace, owner.name)).map(requestOf),
+    );
   for (const environment of environments(caches).list(name)) {
     const target = environment.status?.namespace;
     if (typeof target === 'string' && target) out.push(...checks(caches).list(target).map(requestOf));

@@ -6,8 +6,18 @@ import { withAppliedHash } from './drift';
 // Writing the copy with a client that records: only what differs is applied,
 // what pods need first, and a refused write stops the waves after it.
 
-const managed = { 'app.kubernetes.io/managed-by': 'understudy', 'understudy.dev/environment': 'pr-1', 'understudy.dev/environment-namespace': 'previews' };
-const object = (kind: string, name: string, apiVersion = 'v1'): KubeObject => withAppliedHash({ apiVersion, kind, metadata: { name, namespace: 'previews-pr-1', labels: managed }, data: { name } });
+const managed = {
+  'app.kubernetes.io/managed-by': 'understudy',
+  'understudy.dev/environment': 'pr-1',
+  'understudy.dev/environment-namespace': 'previews',
+};
+const object = (kind: string, name: string, apiVersion = 'v1'): KubeObject =>
+  withAppliedHash({
+    apiVersion,
+    kind,
+    metadata: { name, namespace: 'previews-pr-1', labels: managed },
+    data: { name },
+  });
 const liveOf = (objects: KubeObject[]): LiveObjects => ({
   get: (o) => objects.find((l) => l.kind === o.kind && l.metadata.name === o.metadata.name),
   owned: () => objects,
@@ -30,7 +40,12 @@ function recordingClient(refuse?: string) {
 }
 
 describe('applyDesired', () => {
-  const desired = [object('Deployment', 'cart', 'apps/v1'), object('ServiceAccount', 'cart'), object('ConfigMap', 'settings'), object('Service', 'cart')];
+  const desired = [
+    object('Deployment', 'cart', 'apps/v1'),
+    object('ServiceAccount', 'cart'),
+    object('ConfigMap', 'settings'),
+    object('Service', 'cart'),
+  ];
 
   it('applies what pods need (ServiceAccounts, ConfigMaps) before the workloads, and nothing already up to date', async () => {
     const { client, calls } = recordingClient();
@@ -49,10 +64,19 @@ describe('applyDesired', () => {
 });
 
 describe('pruneUndesired', () => {
-  it('deletes the environment\'s objects no longer desired, and nothing of anyone else', async () => {
+  it("deletes the environment's objects no longer desired, and nothing of anyone else", async () => {
     const { client, calls } = recordingClient();
-    const foreign: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'theirs', namespace: 'previews-pr-1', labels: { team: 'x' } } };
-    const pruned = await pruneUndesired(client, [object('ConfigMap', 'kept')], liveOf([object('ConfigMap', 'kept'), object('ConfigMap', 'gone'), foreign]), { name: 'pr-1', namespace: 'previews' });
+    const foreign: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'theirs', namespace: 'previews-pr-1', labels: { team: 'x' } },
+    };
+    const pruned = await pruneUndesired(
+      client,
+      [object('ConfigMap', 'kept')],
+      liveOf([object('ConfigMap', 'kept'), object('ConfigMap', 'gone'), foreign]),
+      { name: 'pr-1', namespace: 'previews' },
+    );
     expect(pruned).toEqual(['ConfigMap/gone']);
     expect(calls).toEqual(['delete ConfigMap/gone']);
   });

@@ -28,11 +28,19 @@ export interface LiveObjects {
 }
 
 /** Live objects from the caches; kinds outside them (spec.kinds: DaemonSet, Job) are listed once. */
-export async function liveObjects(ctx: ReconcileContext, namespace: string, environment: EnvironmentRef, extraKinds: readonly KindRef[]): Promise<LiveObjects> {
+export async function liveObjects(
+  ctx: ReconcileContext,
+  namespace: string,
+  environment: EnvironmentRef,
+  extraKinds: readonly KindRef[],
+): Promise<LiveObjects> {
   const listed = new Map<string, KubeObject[]>();
   for (const kind of extraKinds) {
     if (cachedKindOf(kind)) continue;
-    const list = await ctx.client.list<KubernetesObject>(kind.apiVersion, kind.kind, { namespace, labelSelector: MANAGED_SELECTOR });
+    const list = await ctx.client.list<KubernetesObject>(kind.apiVersion, kind.kind, {
+      namespace,
+      labelSelector: MANAGED_SELECTOR,
+    });
     listed.set(`${groupOf(kind.apiVersion)}/${kind.kind}`, list.items as unknown as KubeObject[]);
   }
   const fromCache = (kind: KindRef): KubeObject[] => cacheOf(ctx, kind).list(namespace);
@@ -40,7 +48,9 @@ export async function liveObjects(ctx: ReconcileContext, namespace: string, envi
     get(object) {
       const cached = cachedKindOf(object);
       if (cached) return cacheOf(ctx, cached).get(namespace, object.metadata.name);
-      return listed.get(`${groupOf(object.apiVersion)}/${object.kind}`)?.find((o) => o.metadata.name === object.metadata.name);
+      return listed
+        .get(`${groupOf(object.apiVersion)}/${object.kind}`)
+        ?.find((o) => o.metadata.name === object.metadata.name);
     },
     owned() {
       const all = [...CACHED_TARGET_KINDS.flatMap(fromCache), ...[...listed.values()].flat()];
@@ -61,7 +71,12 @@ export interface ApplyOutcome {
 }
 
 /** Applies what differs, in order; the first failure stops the waves after it. `desired` carries its applied digests (withAppliedHash). */
-export async function applyDesired(client: KubeClient, desired: readonly KubeObject[], live: LiveObjects, onApplied: (object: KubeObject) => void = () => undefined): Promise<ApplyOutcome> {
+export async function applyDesired(
+  client: KubeClient,
+  desired: readonly KubeObject[],
+  live: LiveObjects,
+  onApplied: (object: KubeObject) => void = () => undefined,
+): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { applied: 0, unchanged: 0 };
   for (const wave of wavesOf(desired)) {
     const stale = wave.filter((object) => {
@@ -79,10 +94,23 @@ export async function applyDesired(client: KubeClient, desired: readonly KubeObj
 }
 
 /** Deletes the environment's objects that are no longer desired; returns how many. */
-export async function pruneUndesired(client: KubeClient, desired: readonly KubeObject[], live: LiveObjects, environment: EnvironmentRef): Promise<string[]> {
+export async function pruneUndesired(
+  client: KubeClient,
+  desired: readonly KubeObject[],
+  live: LiveObjects,
+  environment: EnvironmentRef,
+): Promise<string[]> {
   const doomed = objectsToPrune(live.owned(), desired, environment).filter((o) => !o.metadata.deletionTimestamp);
   await inParallel(doomed, PARALLEL_APPLIES, async (object) => {
-    await client.delete({ apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name }, { propagationPolicy: 'Background' });
+    await client.delete(
+      {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+      },
+      { propagationPolicy: 'Background' },
+    );
   });
   return doomed.map((o) => `${o.kind}/${o.metadata.name}`);
 }

@@ -11,7 +11,8 @@ function cachesOf(objects: KubeObject[], counter: { lists: number }): ReconcileC
   const byKind = (ref: { kind: string }) => objects.filter((o) => o.kind === ref.kind);
   return {
     cache: (ref: { kind: string }) => ({
-      get: (namespace: string, name: string) => byKind(ref).find((o) => (o.metadata.namespace ?? '') === namespace && o.metadata.name === name),
+      get: (namespace: string, name: string) =>
+        byKind(ref).find((o) => (o.metadata.namespace ?? '') === namespace && o.metadata.name === name),
       list: (namespace?: string) => {
         counter.lists++;
         return byKind(ref).filter((o) => namespace === undefined || o.metadata.namespace === namespace);
@@ -22,8 +23,18 @@ function cachesOf(objects: KubeObject[], counter: { lists: number }): ReconcileC
 }
 
 const spec = copySpecOf();
-const granted = (source: Record<string, unknown> = { namespace: 'shop' }) => ({ name: 'shop', uid: 'u', generation: 1, spec: baselineSpecOf({ source }) });
-const env = { metadata: { name: 'pr-1', namespace: 'previews' }, spec, baseline: granted(), kinds: copiedKinds(spec.kinds, spec.secrets.policy) };
+const granted = (source: Record<string, unknown> = { namespace: 'shop' }) => ({
+  name: 'shop',
+  uid: 'u',
+  generation: 1,
+  spec: baselineSpecOf({ source }),
+});
+const env = {
+  metadata: { name: 'pr-1', namespace: 'previews' },
+  spec,
+  baseline: granted(),
+  kinds: copiedKinds(spec.kinds, spec.secrets.policy),
+};
 
 describe('BaselineReader over the caches', () => {
   const objects: KubeObject[] = [
@@ -33,9 +44,12 @@ describe('BaselineReader over the caches', () => {
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'cart', namespace: 'shop', resourceVersion: '3' } },
   ];
 
-  it('reads the baseline namespace\'s objects of the copied kinds, and nothing of other namespaces', async () => {
+  it("reads the baseline namespace's objects of the copied kinds, and nothing of other namespaces", async () => {
     const read = await new BaselineReader('understudy-system').read(env, cachesOf(objects, { lists: 0 }));
-    expect(read.ok && read.objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['ConfigMap/a', 'Deployment/cart']);
+    expect(read.ok && read.objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'ConfigMap/a',
+      'Deployment/cart',
+    ]);
   });
 
   it('gives a new fingerprint when an object of the baseline changed, the same one otherwise', async () => {
@@ -50,7 +64,19 @@ describe('BaselineReader over the caches', () => {
   });
 
   it('reports a missing baseline namespace naming the field', async () => {
-    const read = await new BaselineReader('understudy-system').read({ ...env, spec: { ...spec, source: { namespace: 'gone', remote: false } }, baseline: granted({ namespace: 'gone' }) }, cachesOf(objects, { lists: 0 }));
-    expect(read).toEqual({ ok: false, reason: 'BaselineNotFound', field: 'spec.baselineRef.name', message: 'namespace gone of Baseline shop does not exist' });
+    const read = await new BaselineReader('understudy-system').read(
+      {
+        ...env,
+        spec: { ...spec, source: { namespace: 'gone', remote: false } },
+        baseline: granted({ namespace: 'gone' }),
+      },
+      cachesOf(objects, { lists: 0 }),
+    );
+    expect(read).toEqual({
+      ok: false,
+      reason: 'BaselineNotFound',
+      field: 'spec.baselineRef.name',
+      message: 'namespace gone of Baseline shop does not exist',
+    });
   });
 });

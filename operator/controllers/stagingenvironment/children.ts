@@ -8,7 +8,11 @@ import type { SeedProgress } from './status';
 // validated with the spec (api/stagingenvironment.ts), before anything is written.
 
 /** How the environment's DataSeeds are doing, from their status as their controller reports it. */
-export function seedProgress(spec: StagingEnvironmentSpec, targetNamespace: string, seeds: CacheReader<KubeObject>): SeedProgress {
+export function seedProgress(
+  spec: StagingEnvironmentSpec,
+  targetNamespace: string,
+  seeds: CacheReader<KubeObject>,
+): SeedProgress {
   const progress: SeedProgress = { total: spec.dataSeeds?.length ?? 0, succeeded: [], failed: [], pending: [] };
   for (const template of spec.dataSeeds ?? []) {
     const live = seeds.get(targetNamespace, template.name);
@@ -16,12 +20,14 @@ export function seedProgress(spec: StagingEnvironmentSpec, targetNamespace: stri
     const conditions = (Array.isArray(status.conditions) ? status.conditions : []) as Condition[];
     const ready = conditions.find((c) => c.type === 'Ready');
     const stalled = conditions.find((c) => c.type === 'Stalled' && c.status === 'True');
-    const current = typeof live?.metadata.generation !== 'number' || status.observedGeneration === live.metadata.generation;
+    const current =
+      typeof live?.metadata.generation !== 'number' || status.observedGeneration === live.metadata.generation;
     // A seed its controller will retry by itself (a Secret not there yet, a
     // database still starting) is still on its way, not failed.
     const retrying = typeof status.nextAttemptAt === 'string';
     if (live && current && ready?.status === 'True') progress.succeeded.push(template.name);
-    else if (live && current && !retrying && (status.phase === 'Failed' || stalled)) progress.failed.push({ name: template.name, message: (stalled ?? ready)?.message || 'failed' });
+    else if (live && current && !retrying && (status.phase === 'Failed' || stalled))
+      progress.failed.push({ name: template.name, message: (stalled ?? ready)?.message || 'failed' });
     else progress.pending.push(template.name);
   }
   return progress;

@@ -22,16 +22,34 @@ const deployment = (name: string, image: string): KubeObject => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace: 'shop', resourceVersion: '7' },
-  spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image }] } } },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image }] } },
+  },
 });
 
-export const PRODUCTION: readonly KubeObject[] = [deployment('checkout', 'registry.example.com/shop/checkout:1.0'), { apiVersion: 'v1', kind: 'Service', metadata: { name: 'checkout', namespace: 'shop' }, spec: { selector: { app: 'checkout' }, ports: [{ port: 80 }] } }];
+export const PRODUCTION: readonly KubeObject[] = [
+  deployment('checkout', 'registry.example.com/shop/checkout:1.0'),
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'checkout', namespace: 'shop' },
+    spec: { selector: { app: 'checkout' }, ports: [{ port: 80 }] },
+  },
+];
 
 export interface Fixture {
   spec?: Record<string, unknown>;
   generation?: number;
   status?: StagingEnvironmentStatus;
-  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string; uid?: string; creationTimestamp?: string };
+  metadata?: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+    uid?: string;
+    creationTimestamp?: string;
+  };
   now?: Date;
   baseline?: Record<string, unknown>;
   /** A denial instead of the Baseline. */
@@ -47,7 +65,14 @@ export function environmentOf(f: Fixture): EnvironmentObject {
   return {
     apiVersion: 'understudy.dev/v1alpha1',
     kind: 'StagingEnvironment',
-    metadata: { name: 'pr-1', namespace: 'previews', uid: 'uid-1', generation: f.generation ?? 1, creationTimestamp: CREATED.toISOString(), ...(f.metadata as object) },
+    metadata: {
+      name: 'pr-1',
+      namespace: 'previews',
+      uid: 'uid-1',
+      generation: f.generation ?? 1,
+      creationTimestamp: CREATED.toISOString(),
+      ...(f.metadata as object),
+    },
     spec: { baselineRef: { name: 'shop' }, ...f.spec },
     ...(f.status ? { status: f.status } : {}),
   };
@@ -66,11 +91,20 @@ export function observed(f: Fixture = {}): Observed {
   const ownNamespaces = f.namespace === 'ours' || (f.namespace === undefined && f.status?.namespace) ? [ours] : [];
   const base: Observed = { now, env, ownNamespaces, spec, expiry, lifetime };
   if (!spec.ok || env.metadata.deletionTimestamp) return base;
-  const access: BaselineAccess = f.denied ?? { ok: true, baseline: { name: 'shop', uid: 'b-1', generation: 1, spec: baselineSpecOf(f.baseline) } };
+  const access: BaselineAccess = f.denied ?? {
+    ok: true,
+    baseline: { name: 'shop', uid: 'b-1', generation: 1, spec: baselineSpecOf(f.baseline) },
+  };
   if (!access.ok) return { ...base, access };
-  const resolved = resolveEnvironment({ environment, spec: spec.spec, baseline: access.baseline, createdAt: lifetime.start });
+  const resolved = resolveEnvironment({
+    environment,
+    spec: spec.spec,
+    baseline: access.baseline,
+    createdAt: lifetime.start,
+  });
   if (!resolved.ok) return { ...base, access, resolved };
-  const namespace = f.namespace === 'absent' ? undefined : typeof f.namespace === 'object' ? f.namespace : ownNamespaces[0];
+  const namespace =
+    f.namespace === 'absent' ? undefined : typeof f.namespace === 'object' ? f.namespace : ownNamespaces[0];
   const live = f.live ?? [];
   const liveObjects: LiveObjects = {
     get: (object) => live.find((o) => o.kind === object.kind && o.metadata.name === object.metadata.name),

@@ -23,23 +23,91 @@ const readyStatus = (generation: number) =>
     seeds: { total: 0, succeeded: [], failed: [], pending: [] },
   });
 
-const tracked = { annotations: { 'argocd.argoproj.io/tracking-id': 'previews:understudy.dev/StagingEnvironment:previews/pr-1' } };
+const tracked = {
+  annotations: { 'argocd.argoproj.io/tracking-id': 'previews:understudy.dev/StagingEnvironment:previews/pr-1' },
+};
 
 type Case = [name: string, fixture: Fixture, expected: Partial<Decision> & Record<string, unknown>];
 
 const table: Case[] = [
-  ['a new environment creates its namespace and applies its copy', { namespace: 'absent' }, { action: 'provision', createNamespace: true, stale: false, targetNamespace: 'previews-pr-1' }],
-  ['a Ready environment with a new image applies in place', { generation: 2, status: readyStatus(1), spec: { services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-1' }] } }, { action: 'provision', createNamespace: false, stale: false }],
-  ['expired without GitOps is deleted', { spec: { ttl: '30s' } }, { action: 'delete', because: 'the default without a GitOps tracking label or annotation' }],
-  ['expired under Argo CD is torn down and kept', { spec: { ttl: '30s' }, metadata: tracked }, { action: 'teardown', because: 'annotation argocd.argoproj.io/tracking-id' }],
-  ['expired with expiryPolicy Retain is torn down and kept', { spec: { ttl: '30s', expiryPolicy: 'Retain' } }, { action: 'teardown', because: 'spec.expiryPolicy' }],
-  ['expired with expiryPolicy Delete is deleted even under Argo CD', { spec: { ttl: '30s', expiryPolicy: 'Delete' }, metadata: tracked }, { action: 'delete' }],
+  [
+    'a new environment creates its namespace and applies its copy',
+    { namespace: 'absent' },
+    { action: 'provision', createNamespace: true, stale: false, targetNamespace: 'previews-pr-1' },
+  ],
+  [
+    'a Ready environment with a new image applies in place',
+    {
+      generation: 2,
+      status: readyStatus(1),
+      spec: { services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-1' }] },
+    },
+    { action: 'provision', createNamespace: false, stale: false },
+  ],
+  [
+    'expired without GitOps is deleted',
+    { spec: { ttl: '30s' } },
+    { action: 'delete', because: 'the default without a GitOps tracking label or annotation' },
+  ],
+  [
+    'expired under Argo CD is torn down and kept',
+    { spec: { ttl: '30s' }, metadata: tracked },
+    { action: 'teardown', because: 'annotation argocd.argoproj.io/tracking-id' },
+  ],
+  [
+    'expired with expiryPolicy Retain is torn down and kept',
+    { spec: { ttl: '30s', expiryPolicy: 'Retain' } },
+    { action: 'teardown', because: 'spec.expiryPolicy' },
+  ],
+  [
+    'expired with expiryPolicy Delete is deleted even under Argo CD',
+    { spec: { ttl: '30s', expiryPolicy: 'Delete' }, metadata: tracked },
+    { action: 'delete' },
+  ],
   ['suspended applies a copy scaled to zero', { spec: { suspend: true } }, { action: 'provision' }],
-  ['a Baseline that denies the namespace stalls', { denied: { ok: false, reason: 'BaselineNotAllowed', field: 'spec.baselineRef.name', message: 'Baseline shop does not allow namespace previews' } }, { action: 'stall', reason: 'BaselineNotAllowed', message: 'spec.baselineRef.name: Baseline shop does not allow namespace previews' }],
-  ['a choice beyond the Baseline stalls, naming the field', { spec: { scale: { replicas: '2' } }, baseline: { limits: { maxReplicas: '0.5', maxResources: '1', maxTtl: '24h' } } }, { action: 'stall', reason: 'ExceedsBaseline', message: "spec.scale.replicas: 2 is above the Baseline's limit of 0.5" }],
-  ['an invalid spec stalls before anything is read', { spec: { scale: { replicas: '0' } } }, { action: 'stall', reason: 'InvalidSpec' }],
-  ['a deleted environment is finalized', { metadata: { deletionTimestamp: at(50).toISOString() }, namespace: 'ours', status: readyStatus(1) }, { action: 'finalize' }],
-  ['an own namespace without the operator\'s Secret access gets it first', { namespace: 'ours', accessGranted: false }, { action: 'grantAccess', namespace: 'previews-pr-1' }],
+  [
+    'a Baseline that denies the namespace stalls',
+    {
+      denied: {
+        ok: false,
+        reason: 'BaselineNotAllowed',
+        field: 'spec.baselineRef.name',
+        message: 'Baseline shop does not allow namespace previews',
+      },
+    },
+    {
+      action: 'stall',
+      reason: 'BaselineNotAllowed',
+      message: 'spec.baselineRef.name: Baseline shop does not allow namespace previews',
+    },
+  ],
+  [
+    'a choice beyond the Baseline stalls, naming the field',
+    {
+      spec: { scale: { replicas: '2' } },
+      baseline: { limits: { maxReplicas: '0.5', maxResources: '1', maxTtl: '24h' } },
+    },
+    {
+      action: 'stall',
+      reason: 'ExceedsBaseline',
+      message: "spec.scale.replicas: 2 is above the Baseline's limit of 0.5",
+    },
+  ],
+  [
+    'an invalid spec stalls before anything is read',
+    { spec: { scale: { replicas: '0' } } },
+    { action: 'stall', reason: 'InvalidSpec' },
+  ],
+  [
+    'a deleted environment is finalized',
+    { metadata: { deletionTimestamp: at(50).toISOString() }, namespace: 'ours', status: readyStatus(1) },
+    { action: 'finalize' },
+  ],
+  [
+    "an own namespace without the operator's Secret access gets it first",
+    { namespace: 'ours', accessGranted: false },
+    { action: 'grantAccess', namespace: 'previews-pr-1' },
+  ],
 ];
 
 describe('decide', () => {
@@ -54,16 +122,37 @@ describe('decide', () => {
   });
 
   it('finalizes by deleting the namespaces made for the environment', () => {
-    const decision = decide(observed({ metadata: { deletionTimestamp: at(50).toISOString() }, namespace: 'ours', status: readyStatus(1) }));
-    expect(decision.action === 'finalize' && decision.namespaces.map((n) => n.metadata.name)).toEqual(['previews-pr-1']);
+    const decision = decide(
+      observed({ metadata: { deletionTimestamp: at(50).toISOString() }, namespace: 'ours', status: readyStatus(1) }),
+    );
+    expect(decision.action === 'finalize' && decision.namespaces.map((n) => n.metadata.name)).toEqual([
+      'previews-pr-1',
+    ]);
   });
 
-  it('never deletes a namespace while deciding: an earlier environment\'s namespace of this name is a wait whose act deletes it', () => {
-    const earlier = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'previews-pr-1', uid: 'ns-old', labels: { 'app.kubernetes.io/managed-by': 'understudy', 'understudy.dev/environment': 'pr-1', 'understudy.dev/environment-namespace': 'previews' }, annotations: { 'understudy.dev/owner': 'previews/pr-1', 'understudy.dev/owner-uid': 'uid-0' } } };
+  it("never deletes a namespace while deciding: an earlier environment's namespace of this name is a wait whose act deletes it", () => {
+    const earlier = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'previews-pr-1',
+        uid: 'ns-old',
+        labels: {
+          'app.kubernetes.io/managed-by': 'understudy',
+          'understudy.dev/environment': 'pr-1',
+          'understudy.dev/environment-namespace': 'previews',
+        },
+        annotations: { 'understudy.dev/owner': 'previews/pr-1', 'understudy.dev/owner-uid': 'uid-0' },
+      },
+    };
     const decision = decide(observed({ namespace: earlier }));
     expect(decision).toMatchObject({ action: 'wait', reason: 'NamespaceTerminating' });
     expect(decision.action === 'wait' && decision.deleteNamespace?.metadata.uid).toBe('ns-old');
-    const foreign = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'previews-pr-1', labels: { team: 'payments' } } };
+    const foreign = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'previews-pr-1', labels: { team: 'payments' } },
+    };
     expect(decide(observed({ namespace: foreign }))).toMatchObject({ action: 'stall', reason: 'NamespaceNotOwned' });
   });
 
@@ -71,11 +160,20 @@ describe('decide', () => {
     // Argo CD re-creates what Git declares: same spec, a new uid, a new creationTimestamp.
     const recreatedAt = at(3600);
     const tombstone = { namespace: 'previews', name: 'pr-1', uid: 'uid-1', firstCreatedAt: CREATED, expiredAt: at(30) };
-    const fixture: Fixture = { spec: { ttl: '30s' }, metadata: { ...tracked, uid: 'uid-2', creationTimestamp: recreatedAt.toISOString() }, now: at(3601), namespace: 'absent', tombstone };
+    const fixture: Fixture = {
+      spec: { ttl: '30s' },
+      metadata: { ...tracked, uid: 'uid-2', creationTimestamp: recreatedAt.toISOString() },
+      now: at(3601),
+      namespace: 'absent',
+      tombstone,
+    };
     const decision = decide(observed(fixture));
     expect(decision).toMatchObject({ action: 'teardown', expiresAt: at(30), earlier: { uid: 'uid-1' } });
     // Without the tombstone it would be a fresh environment: the loop Retain prevents.
-    expect(decide(observed({ ...fixture, tombstone: undefined }))).toMatchObject({ action: 'provision', createNamespace: true });
+    expect(decide(observed({ ...fixture, tombstone: undefined }))).toMatchObject({
+      action: 'provision',
+      createNamespace: true,
+    });
   });
 
   it('under Retain, leaves the namespace to the infrastructure controller until the stack is destroyed (external infrastructure first)', () => {
@@ -84,32 +182,65 @@ describe('decide', () => {
     const decision = decide(held);
     expect(decision).toMatchObject({ action: 'teardown', heldByInfrastructure: true });
     const status = statusOf(decision, held, { action: 'teardown', deleting: ['previews-pr-1'], result: {} })!;
-    expect(status.conditions?.find((c) => c.type === 'Reconciling')?.message).toMatch(/^destroying the infrastructure before deleting namespace previews-pr-1/);
-    expect(decide(observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' }, namespace: 'ours', status: readyStatus(1) }))).toMatchObject({ action: 'teardown', heldByInfrastructure: false });
+    expect(status.conditions?.find((c) => c.type === 'Reconciling')?.message).toMatch(
+      /^destroying the infrastructure before deleting namespace previews-pr-1/,
+    );
+    expect(
+      decide(observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' }, namespace: 'ours', status: readyStatus(1) })),
+    ).toMatchObject({ action: 'teardown', heldByInfrastructure: false });
   });
 
   it('stays Expired under Retain without reading its Baseline, and starts again when the lifetime is extended', () => {
-    const expiredOnce = statusOf(decide(observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' } })), observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' } }), { action: 'teardown', deleting: [], result: {} })!;
+    const expiredOnce = statusOf(
+      decide(observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' } })),
+      observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' } }),
+      { action: 'teardown', deleting: [], result: {} },
+    )!;
     expect(expiredOnce.phase).toBe('Expired');
     const steady = observed({ spec: { ttl: '30s', expiryPolicy: 'Retain' }, status: expiredOnce, now: at(600) });
-    expect(decide({ ...steady, access: undefined, resolved: undefined, world: undefined })).toMatchObject({ action: 'teardown' });
-    const extended = decide(observed({ generation: 2, spec: { ttl: '2h', expiryPolicy: 'Retain' }, status: expiredOnce, now: at(600), namespace: 'absent' }));
+    expect(decide({ ...steady, access: undefined, resolved: undefined, world: undefined })).toMatchObject({
+      action: 'teardown',
+    });
+    const extended = decide(
+      observed({
+        generation: 2,
+        spec: { ttl: '2h', expiryPolicy: 'Retain' },
+        status: expiredOnce,
+        now: at(600),
+        namespace: 'absent',
+      }),
+    );
     expect(extended).toMatchObject({ action: 'provision', createNamespace: true });
   });
 });
 
 describe('decide, then report, for a Ready environment whose image changed', () => {
   it('reports Progressing while the new version rolls out, never Degraded', () => {
-    const fixture: Fixture = { generation: 2, status: readyStatus(1), spec: { services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-1' }] } };
+    const fixture: Fixture = {
+      generation: 2,
+      status: readyStatus(1),
+      spec: { services: [{ name: 'checkout', image: 'registry.example.com/shop/checkout:pr-1' }] },
+    };
     const o = observed(fixture);
     const decision = decide(o) as Provision;
     const image = JSON.stringify(decision.planned.desired.find((d) => d.kind === 'Deployment'));
     expect(image).toContain('checkout:pr-1');
     const written = new Set(['Deployment/checkout']);
-    const acted: Acted = { action: 'provision', env: o.env, objects: 3, written, services: servicesOf(decision, o.env.status, o.world!.live, written), tests: undefined, result: {} };
+    const acted: Acted = {
+      action: 'provision',
+      env: o.env,
+      objects: 3,
+      written,
+      services: servicesOf(decision, o.env.status, o.world!.live, written),
+      tests: undefined,
+      result: {},
+    };
     const status = statusOf(decision, o, acted)!;
     expect(status.phase).toBe('Progressing');
-    expect(status.conditions?.find((c) => c.type === 'Reconciling')).toMatchObject({ status: 'True', observedGeneration: 2 });
+    expect(status.conditions?.find((c) => c.type === 'Reconciling')).toMatchObject({
+      status: 'True',
+      observedGeneration: 2,
+    });
     expect(status.conditions?.find((c) => c.type === 'Stalled')).toBeUndefined();
   });
 });

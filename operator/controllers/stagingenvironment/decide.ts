@@ -1,4 +1,8 @@
-import { CONDITION_TYPES, type StagingEnvironmentPhase, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
+import {
+  CONDITION_TYPES,
+  type StagingEnvironmentPhase,
+  type StagingEnvironmentStatus,
+} from '../../api/stagingenvironment';
 import type { CopySpec } from '../../environment/copy-spec';
 import { claimedHosts } from '../../environment/host-policy';
 import type { Tombstone } from '../../environment/lifecycle';
@@ -29,11 +33,26 @@ export type Decision =
   /** Nothing progresses until someone changes something. */
   | { action: 'stall'; reason: string; message: string; extra: Partial<StagingEnvironmentStatus>; result: Result }
   /** Something resolves by itself; `deleteNamespace` is an earlier environment's namespace of this name, deleted first. */
-  | { action: 'wait'; reason: string; message: string; phase: StagingEnvironmentPhase; extra: Partial<StagingEnvironmentStatus>; deleteNamespace?: KubeObject }
+  | {
+      action: 'wait';
+      reason: string;
+      message: string;
+      phase: StagingEnvironmentPhase;
+      extra: Partial<StagingEnvironmentStatus>;
+      deleteNamespace?: KubeObject;
+    }
   /** Expired under Delete: the resource is deleted (its finalizer then deletes the namespace). */
   | { action: 'delete'; expiresAt: Date; because: string }
   /** Expired under Retain: the namespaces go, the resource stays Expired, the tombstone remembers. */
-  | { action: 'teardown'; expiresAt: Date; because: string; namespaces: KubeObject[]; tombstone: Tombstone; earlier?: Tombstone; heldByInfrastructure: boolean }
+  | {
+      action: 'teardown';
+      expiresAt: Date;
+      because: string;
+      namespaces: KubeObject[];
+      tombstone: Tombstone;
+      earlier?: Tombstone;
+      heldByInfrastructure: boolean;
+    }
   /** The namespace is ours but the operator's binding to read its Secrets there is missing (made by an older version). */
   | { action: 'grantAccess'; namespace: string }
   | Provision;
@@ -62,7 +81,11 @@ export function decide(o: Observed, memo: PlanMemo = new PlanMemo()): Decision {
   if (retained) return retained;
   if (!o.access) throw new Error('observe read no Baseline access for a valid spec');
   if (!o.access.ok) return stall(o.access.reason, `${o.access.field}: ${o.access.message}`);
-  if (!o.resolved?.ok) return stall('ExceedsBaseline', o.resolved ? `${o.resolved.field}: ${o.resolved.message}` : 'the spec was not resolved within its Baseline');
+  if (!o.resolved?.ok)
+    return stall(
+      'ExceedsBaseline',
+      o.resolved ? `${o.resolved.field}: ${o.resolved.message}` : 'the spec was not resolved within its Baseline',
+    );
   const { copy, expiresAt } = o.resolved.resolved;
   const extra = expiresAt ? { expiresAt: kubeTime(expiresAt) } : {};
   if (expiresAt && expiresAt.getTime() <= o.now.getTime()) return expire(o, expiresAt);
@@ -79,12 +102,25 @@ export function decide(o: Observed, memo: PlanMemo = new PlanMemo()): Decision {
     const previousOwner = namespace ? environmentOfNamespace(namespace) : undefined;
     // Left by an earlier environment of this name: an orphan, removed before the new copy starts.
     if (namespace && previousOwner?.name === environment.name && previousOwner.namespace === environment.namespace) {
-      return wait('NamespaceTerminating', `namespace ${targetNamespace} of an earlier StagingEnvironment of this name is being deleted`, env.status?.phase ?? 'Provisioning', extra, namespace);
+      return wait(
+        'NamespaceTerminating',
+        `namespace ${targetNamespace} of an earlier StagingEnvironment of this name is being deleted`,
+        env.status?.phase ?? 'Provisioning',
+        extra,
+        namespace,
+      );
     }
     return stall('NamespaceNotOwned', `status.namespace: ${ownership.reason}`, extra);
   }
-  if (ownership.state === 'terminating') return wait('NamespaceTerminating', `namespace ${targetNamespace} is still being deleted`, env.status?.phase ?? 'Provisioning', extra);
-  if (ownership.state === 'managed' && !world.accessGranted) return { action: 'grantAccess', namespace: targetNamespace };
+  if (ownership.state === 'terminating')
+    return wait(
+      'NamespaceTerminating',
+      `namespace ${targetNamespace} is still being deleted`,
+      env.status?.phase ?? 'Provisioning',
+      extra,
+    );
+  if (ownership.state === 'managed' && !world.accessGranted)
+    return { action: 'grantAccess', namespace: targetNamespace };
 
   let planned: Planned;
   try {
@@ -109,8 +145,13 @@ export function decide(o: Observed, memo: PlanMemo = new PlanMemo()): Decision {
   const generation = env.metadata.generation ?? 0;
   const provisioned = getCondition(env.status?.conditions, C.provisioned);
   const copied = env.status?.baselineRevision;
-  const stale = provisioned?.status === 'True' && provisioned.observedGeneration === generation && copied !== undefined && copied !== planned.plan.baselineRevision;
-  const podSecurityLabels = namespace && ownership.state === 'managed' ? podSecurityChange(namespace, planned.plan.namespace) : undefined;
+  const stale =
+    provisioned?.status === 'True' &&
+    provisioned.observedGeneration === generation &&
+    copied !== undefined &&
+    copied !== planned.plan.baselineRevision;
+  const podSecurityLabels =
+    namespace && ownership.state === 'managed' ? podSecurityChange(namespace, planned.plan.namespace) : undefined;
   return {
     action: 'provision',
     copy,
@@ -138,7 +179,15 @@ function expire(o: Observed, expiresAt: Date): Decision {
   };
   // External infrastructure goes first: its stack is destroyed (by its controller) before the namespace holding its outputs.
   const heldByInfrastructure = infrastructureHoldsNamespace(env);
-  return { action: 'teardown', expiresAt, because: o.expiry.because, namespaces: o.ownNamespaces, tombstone, ...(o.lifetime.earlier ? { earlier: o.lifetime.earlier } : {}), heldByInfrastructure };
+  return {
+    action: 'teardown',
+    expiresAt,
+    because: o.expiry.because,
+    namespaces: o.ownNamespaces,
+    tombstone,
+    ...(o.lifetime.earlier ? { earlier: o.lifetime.earlier } : {}),
+    heldByInfrastructure,
+  };
 }
 
 /**
@@ -152,16 +201,31 @@ function retainedExpiry(o: Observed): Decision | undefined {
   return at ? expire(o, at) : undefined;
 }
 
-function stall(reason: string, message: string, extra: Partial<StagingEnvironmentStatus> = {}, result: Result = {}): Decision {
+function stall(
+  reason: string,
+  message: string,
+  extra: Partial<StagingEnvironmentStatus> = {},
+  result: Result = {},
+): Decision {
   return { action: 'stall', reason, message, extra, result };
 }
 
-function wait(reason: string, message: string, phase: StagingEnvironmentPhase, extra: Partial<StagingEnvironmentStatus>, deleteNamespace?: KubeObject): Decision {
+function wait(
+  reason: string,
+  message: string,
+  phase: StagingEnvironmentPhase,
+  extra: Partial<StagingEnvironmentStatus>,
+  deleteNamespace?: KubeObject,
+): Decision {
   return { action: 'wait', reason, message, phase, extra, ...(deleteNamespace ? { deleteNamespace } : {}) };
 }
 
 /** A host of the plan that an Ingress outside the environment already serves: a preview never takes over another's (or production's) host. */
-function claimedHost(urls: readonly string[], ingresses: readonly KubeObject[], targetNamespace: string): string | undefined {
+function claimedHost(
+  urls: readonly string[],
+  ingresses: readonly KubeObject[],
+  targetNamespace: string,
+): string | undefined {
   const claims = claimedHosts(ingresses, targetNamespace);
   for (const url of urls) {
     const host = new URL(url).hostname;
@@ -173,6 +237,8 @@ function claimedHost(urls: readonly string[], ingresses: readonly KubeObject[], 
 
 /** An admin who tightens a Baseline's PodSecurity level tightens the previews already made from it. */
 function podSecurityChange(existing: KubeObject, desired: KubeObject): Record<string, string> | undefined {
-  const labels = Object.fromEntries(Object.entries(desired.metadata.labels ?? {}).filter(([key]) => key.startsWith('pod-security.kubernetes.io/')));
+  const labels = Object.fromEntries(
+    Object.entries(desired.metadata.labels ?? {}).filter(([key]) => key.startsWith('pod-security.kubernetes.io/')),
+  );
   return Object.entries(labels).every(([key, value]) => existing.metadata.labels?.[key] === value) ? undefined : labels;
 }

@@ -9,7 +9,15 @@ const deployment: KubeObject = {
     replicas: 1,
     template: {
       spec: {
-        containers: [{ name: 'cart', image: 'cart:1', args: [], env: [{ name: 'A', value: '' }], resources: { requests: { cpu: '1000m', memory: '0.5Gi' } } }],
+        containers: [
+          {
+            name: 'cart',
+            image: 'cart:1',
+            args: [],
+            env: [{ name: 'A', value: '' }],
+            resources: { requests: { cpu: '1000m', memory: '0.5Gi' } },
+          },
+        ],
       },
     },
   },
@@ -20,7 +28,10 @@ function served(object: KubeObject): KubeObject {
   const live = structuredClone(object);
   live.metadata.uid = 'u-1';
   live.metadata.resourceVersion = '42';
-  const spec = live.spec as { template: { spec: { containers: Array<Record<string, unknown>> } }; [k: string]: unknown };
+  const spec = live.spec as {
+    template: { spec: { containers: Array<Record<string, unknown>> } };
+    [k: string]: unknown;
+  };
   spec.strategy = { type: 'RollingUpdate' };
   const container = spec.template.spec.containers[0]!;
   delete container.args;
@@ -68,7 +79,12 @@ describe('desired against live', () => {
   });
 
   it('the digest ignores itself and key order', () => {
-    const reordered: KubeObject = { spec: deployment.spec, metadata: deployment.metadata, kind: 'Deployment', apiVersion: 'apps/v1' };
+    const reordered: KubeObject = {
+      spec: deployment.spec,
+      metadata: deployment.metadata,
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+    };
     expect(appliedHash(reordered)).toBe(appliedHash(deployment));
     const marked = withAppliedHash(deployment);
     expect(appliedHash(marked)).toBe(marked.metadata.annotations?.[APPLIED_HASH_ANNOTATION]);

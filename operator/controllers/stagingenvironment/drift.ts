@@ -24,7 +24,13 @@ export function appliedHash(object: KubeObject): string {
 
 /** The object as it is applied: with the digest of its own content. */
 export function withAppliedHash(object: KubeObject): KubeObject {
-  return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [APPLIED_HASH_ANNOTATION]: appliedHash(object) } } };
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      annotations: { ...object.metadata.annotations, [APPLIED_HASH_ANNOTATION]: appliedHash(object) },
+    },
+  };
 }
 
 /** True when applying `desired` (already marked by withAppliedHash) would change nothing we own in `live`. */
@@ -37,7 +43,17 @@ export function isUpToDate(desired: KubeObject, live: KubeObject | undefined): b
 }
 
 /** Keys whose quantities the API server rewrites in canonical form (`1000m` is stored as `1`). */
-const QUANTITY_PARENTS = new Set(['requests', 'limits', 'hard', 'default', 'defaultRequest', 'min', 'max', 'capacity', 'maxLimitRequestRatio']);
+const QUANTITY_PARENTS = new Set([
+  'requests',
+  'limits',
+  'hard',
+  'default',
+  'defaultRequest',
+  'min',
+  'max',
+  'capacity',
+  'maxLimitRequestRatio',
+]);
 
 /** Every field of `desired` holds in `live`; fields only `live` has belong to the server or to others. */
 export function holds(desired: unknown, live: unknown, path: readonly string[]): boolean {
@@ -53,7 +69,11 @@ export function holds(desired: unknown, live: unknown, path: readonly string[]):
   if (desired === live) return true;
   if (typeof desired === 'string' && typeof live === 'string' && sameQuantity(desired, live, path)) return true;
   // YAML may say 8080 where the server answers "8080" for an int-or-string field, and the reverse.
-  return (typeof desired === 'number' || typeof desired === 'string') && (typeof live === 'number' || typeof live === 'string') && String(desired) === String(live);
+  return (
+    (typeof desired === 'number' || typeof desired === 'string') &&
+    (typeof live === 'number' || typeof live === 'string') &&
+    String(desired) === String(live)
+  );
 }
 
 /** Go's omitempty drops these, so the live object lacks the field rather than holding the value. */

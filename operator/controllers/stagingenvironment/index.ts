@@ -28,7 +28,10 @@ export interface StagingEnvironmentControllerOptions {
  * and which decides whether the environment is Ready.
  */
 export function specMetadataOrInfrastructureChanged(old: KubernetesObject, updated: KubernetesObject): boolean {
-  const infrastructure = (o: KubernetesObject): string => JSON.stringify((o as { status?: { infrastructure?: { conditions?: unknown } } }).status?.infrastructure?.conditions ?? null);
+  const infrastructure = (o: KubernetesObject): string =>
+    JSON.stringify(
+      (o as { status?: { infrastructure?: { conditions?: unknown } } }).status?.infrastructure?.conditions ?? null,
+    );
   return generationOrMetadataChanged(old, updated) || infrastructure(old) !== infrastructure(updated);
 }
 
@@ -39,7 +42,11 @@ export function specMetadataOrInfrastructureChanged(old: KubernetesObject, updat
  * environment's objects, the baselines it reads and the namespaces do.
  * Reconciles wait mostly on the API server, so several run side by side.
  */
-export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'namespaces' | 'operatorNamespace'> & Partial<Pick<ControllerEnvironment, 'registry'>>, options: StagingEnvironmentControllerOptions = {}): ControllerOptions & { runnables: Runnable[] } {
+export function stagingEnvironmentController(
+  env: Pick<ControllerEnvironment, 'namespaces' | 'operatorNamespace'> &
+    Partial<Pick<ControllerEnvironment, 'registry'>>,
+  options: StagingEnvironmentControllerOptions = {},
+): ControllerOptions & { runnables: Runnable[] } {
   return {
     name: STAGING_ENVIRONMENT_CONTROLLER,
     primary: { ...STAGING_ENVIRONMENT_REF, indexers: environmentIndexers },
@@ -47,13 +54,22 @@ export function stagingEnvironmentController(env: Pick<ControllerEnvironment, 'n
     reconciler: new StagingEnvironmentReconciler({
       namespaces: env.namespaces,
       operatorNamespace: env.operatorNamespace,
-      managedNamespaceRole: options.managedNamespaceRole ?? process.env.UNDERSTUDY_MANAGED_NAMESPACE_ROLE ?? DEFAULT_MANAGED_NAMESPACE_ROLE,
+      managedNamespaceRole:
+        options.managedNamespaceRole ?? process.env.UNDERSTUDY_MANAGED_NAMESPACE_ROLE ?? DEFAULT_MANAGED_NAMESPACE_ROLE,
       ...(options.now ? { now: options.now } : {}),
       ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}),
     }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
     primaryUpdatePredicate: specMetadataOrInfrastructureChanged,
     // The periodic sweep belongs to the controller but to no reconcile: the manager runs it while leading.
-    runnables: [orphanSweep({ namespaces: env.namespaces, operatorNamespace: env.operatorNamespace, ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}), ...(options.now ? { now: options.now } : {}), ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}) })],
+    runnables: [
+      orphanSweep({
+        namespaces: env.namespaces,
+        operatorNamespace: env.operatorNamespace,
+        ...(options.sweepIntervalMs ? { intervalMs: options.sweepIntervalMs } : {}),
+        ...(options.now ? { now: options.now } : {}),
+        ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}),
+      }),
+    ],
   };
 }

@@ -23,7 +23,10 @@ export interface Subject {
 
 /** Who the operator is, from the API server's own answer (SelfSubjectReview), so no flag can get it wrong. */
 export async function whoAmI(client: KubeClient): Promise<Subject> {
-  const review = await client.review<KubernetesObject & { status?: { userInfo?: { username?: string } } }>({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+  const review = await client.review<KubernetesObject & { status?: { userInfo?: { username?: string } } }>({
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'SelfSubjectReview',
+  });
   const username = review.status?.userInfo?.username ?? '';
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
   if (sa) return { kind: 'ServiceAccount', namespace: sa[1]!, name: sa[2]! };
@@ -36,12 +39,21 @@ export function accessBinding(namespace: string, subject: Subject, roleName: str
     kind: ROLE_BINDING.kind,
     metadata: { name: ACCESS_BINDING_NAME, namespace, labels: { [LABELS.managedBy]: MANAGED_BY } },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
-    subjects: [subject.kind === 'ServiceAccount' ? { kind: 'ServiceAccount', name: subject.name, namespace: subject.namespace } : { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: subject.name }],
+    subjects: [
+      subject.kind === 'ServiceAccount'
+        ? { kind: 'ServiceAccount', name: subject.name, namespace: subject.namespace }
+        : { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: subject.name },
+    ],
   } as KubernetesObject;
 }
 
 /** Makes sure the operator's access binding exists in a namespace it manages; true when it was created just now. */
-export async function ensureAccess(ctx: ReconcileContext, namespace: string, subject: () => Promise<Subject>, roleName: string): Promise<boolean> {
+export async function ensureAccess(
+  ctx: ReconcileContext,
+  namespace: string,
+  subject: () => Promise<Subject>,
+  roleName: string,
+): Promise<boolean> {
   if (cacheOf(ctx, ROLE_BINDING).get(namespace, ACCESS_BINDING_NAME)) return false;
   try {
     await ctx.client.create(accessBinding(namespace, await subject(), roleName));

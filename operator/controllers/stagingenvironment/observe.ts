@@ -1,6 +1,13 @@
 import { parseStagingEnvironmentSpec, type SpecParseResult } from '../../api/stagingenvironment';
 import type { CopiedKind } from '../../environment/kinds';
-import { expiryPolicyOf, lifetimeStart, parseTombstone, tombstoneName, type ExpiryPolicyChoice, type Tombstone } from '../../environment/lifecycle';
+import {
+  expiryPolicyOf,
+  lifetimeStart,
+  parseTombstone,
+  tombstoneName,
+  type ExpiryPolicyChoice,
+  type Tombstone,
+} from '../../environment/lifecycle';
 import type { KubeObject } from '../../environment/objects';
 import { resolveEnvironment, type EnvironmentResolution } from '../../environment/resolve';
 import { KubeApiError } from '../../runtime/kube-errors';
@@ -64,14 +71,21 @@ export interface ObserveOptions {
   now: () => Date;
 }
 
-export async function observe(env: EnvironmentObject, ctx: ReconcileContext, options: ObserveOptions): Promise<Observed> {
+export async function observe(
+  env: EnvironmentObject,
+  ctx: ReconcileContext,
+  options: ObserveOptions,
+): Promise<Observed> {
   const now = options.now();
   const environment = refOf(env);
   const ownNamespaces = namespacesOf(environment, ctx);
   const spec = parseStagingEnvironmentSpec(env.spec);
   const expiry = expiryPolicyOf(spec.ok ? spec.spec.expiryPolicy : undefined, env.metadata);
   const createdAt = new Date(env.metadata.creationTimestamp ?? now);
-  const tombstone = expiry.policy === 'Retain' ? parseTombstone(cacheOf(ctx, CONFIG_MAP_REF).get(options.operatorNamespace, tombstoneName(environment))) : undefined;
+  const tombstone =
+    expiry.policy === 'Retain'
+      ? parseTombstone(cacheOf(ctx, CONFIG_MAP_REF).get(options.operatorNamespace, tombstoneName(environment)))
+      : undefined;
   const lifetime = lifetimeStart(environment, createdAt, tombstone, now);
   const observed: Observed = { now, env, ownNamespaces, spec, expiry, lifetime };
   // Torn down under Retain and unchanged since: nothing more is read, not even its Baseline.
@@ -80,7 +94,13 @@ export async function observe(env: EnvironmentObject, ctx: ReconcileContext, opt
   const access = accessBaseline(ctx, spec.spec.baselineRef.name, environment.namespace);
   observed.access = access;
   if (!access.ok) return observed;
-  const resolution = resolveEnvironment({ environment, spec: spec.spec, baseline: access.baseline, createdAt: lifetime.start, ...productionLabels(ctx, access.baseline) });
+  const resolution = resolveEnvironment({
+    environment,
+    spec: spec.spec,
+    baseline: access.baseline,
+    createdAt: lifetime.start,
+    ...productionLabels(ctx, access.baseline),
+  });
   observed.resolved = resolution;
   if (!resolution.ok) return observed;
   const { copy, kinds, expiresAt } = resolution.resolved;
@@ -88,12 +108,16 @@ export async function observe(env: EnvironmentObject, ctx: ReconcileContext, opt
   // An environment at its end reads nothing more: its baseline no longer matters.
   if (expiresAt && expiresAt.getTime() <= now.getTime()) return observed;
 
-  const baseline = await options.baselines.read({ metadata: environment, spec: copy, baseline: access.baseline, kinds }, ctx);
+  const baseline = await options.baselines.read(
+    { metadata: environment, spec: copy, baseline: access.baseline, kinds },
+    ctx,
+  );
   const namespace = cacheOf(ctx, NAMESPACE_REF).get('', targetNamespace);
   const accessGranted = cacheOf(ctx, ROLE_BINDING_REF).get(targetNamespace, ACCESS_BINDING_NAME) !== undefined;
   // Only a namespace of our own, which we may read Secrets in, is listed: elsewhere there is nothing of ours to find.
   const ours = namespace !== undefined && ownNamespaces.some((n) => n.metadata.uid === namespace.metadata.uid);
-  const listKinds = ours && accessGranted ? [...kinds.map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind })), SECRET_REF] : [];
+  const listKinds =
+    ours && accessGranted ? [...kinds.map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind })), SECRET_REF] : [];
   const live = await liveObjects(ctx, targetNamespace, environment, listKinds);
   observed.world = {
     granted: access.baseline,
@@ -116,7 +140,10 @@ const ROLE_BINDING_REF = typeMeta(Kinds.RoleBinding);
 const INGRESS_REF = typeMeta(Kinds.Ingress);
 
 /** The Baseline's TLS Secret, read live where the admin granted the operator read access; absent or unreadable is a warning, not a failure. */
-async function tlsSecret(ref: { namespace: string; name: string } | undefined, ctx: ReconcileContext): Promise<{ tlsSecret?: KubeObject }> {
+async function tlsSecret(
+  ref: { namespace: string; name: string } | undefined,
+  ctx: ReconcileContext,
+): Promise<{ tlsSecret?: KubeObject }> {
   if (!ref) return {};
   try {
     const secret = await ctx.client.get({ ...SECRET_REF, namespace: ref.namespace, name: ref.name });
@@ -128,7 +155,10 @@ async function tlsSecret(ref: { namespace: string; name: string } | undefined, c
 }
 
 /** The production namespace's labels, for its PodSecurity level; a remote or rendered source has none here. */
-function productionLabels(ctx: ReconcileContext, baseline: GrantedBaseline): { productionNamespaceLabels?: Record<string, string> } {
+function productionLabels(
+  ctx: ReconcileContext,
+  baseline: GrantedBaseline,
+): { productionNamespaceLabels?: Record<string, string> } {
   const { source } = baseline.spec;
   if (source.cluster || source.manifests) return {};
   const labels = cacheOf(ctx, NAMESPACE_REF).get('', source.namespace ?? '')?.metadata.labels;

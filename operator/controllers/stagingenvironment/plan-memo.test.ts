@@ -11,7 +11,11 @@ const deployment = (name: string, labels: Record<string, string>): KubeObject =>
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace: 'shop', labels },
-  spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `${name}:1` }] } } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `${name}:1` }] } },
+  },
 });
 
 const production = [deployment('cart', { tier: 'web' }), deployment('mailer', { tier: 'jobs' })];
@@ -37,14 +41,22 @@ describe('PlanMemo', () => {
 
   it('decides again when the Baseline narrows its selection, with the same generation and production', () => {
     const cache = new PlanMemo();
-    const names = (baseline: Record<string, unknown>) => cache.plan('previews/pr-1', input(baseline)).plan.services.map((s) => s.name).sort();
+    const names = (baseline: Record<string, unknown>) =>
+      cache
+        .plan('previews/pr-1', input(baseline))
+        .plan.services.map((s) => s.name)
+        .sort();
     expect(names({ source: { namespace: 'shop' } })).toEqual(['cart', 'mailer']);
     expect(names({ source: { namespace: 'shop', selector: { matchLabels: { tier: 'web' } } } })).toEqual(['cart']);
   });
 
   it('decides again when the Baseline turns isolation on', () => {
     const cache = new PlanMemo();
-    const policies = (isolation: Record<string, unknown>) => cache.plan('previews/pr-1', input({ isolation })).desired.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name);
+    const policies = (isolation: Record<string, unknown>) =>
+      cache
+        .plan('previews/pr-1', input({ isolation }))
+        .desired.filter((o) => o.kind === 'NetworkPolicy')
+        .map((o) => o.metadata.name);
     expect(policies({ networkPolicy: false })).toEqual([]);
     expect(policies({ networkPolicy: true })).toEqual(['understudy-isolation']);
   });

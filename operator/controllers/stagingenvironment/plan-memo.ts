@@ -42,7 +42,17 @@ export class PlanMemo {
   plan(key: string, input: PlanMemoInput): Planned {
     const currentSecrets = generatedSecrets(input);
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([input.environment, input.generation, input.spec, input.targetNamespace, input.baselineFingerprint, input.tlsSecret?.metadata.resourceVersion ?? '', currentSecrets.versions]))
+      .update(
+        JSON.stringify([
+          input.environment,
+          input.generation,
+          input.spec,
+          input.targetNamespace,
+          input.baselineFingerprint,
+          input.tlsSecret?.metadata.resourceVersion ?? '',
+          currentSecrets.versions,
+        ]),
+      )
       .digest('hex');
     const cached = this.plans.get(key);
     if (cached?.fingerprint === fingerprint) return cached.planned;
@@ -57,9 +67,16 @@ export class PlanMemo {
     });
     const isolation = input.spec.isolation;
     const confined = isolation.networkPolicy
-      ? confineNetworkPolicies(plan.objects, { targetNamespace: plan.targetNamespace, allowedNamespaces: isolation.allowIngressFromNamespaces })
+      ? confineNetworkPolicies(plan.objects, {
+          targetNamespace: plan.targetNamespace,
+          allowedNamespaces: isolation.allowIngressFromNamespaces,
+        })
       : { objects: plan.objects, warnings: [] };
-    const decision = { plan, desired: confined.objects.map(withAppliedHash), warnings: [...plan.warnings, ...confined.warnings] };
+    const decision = {
+      plan,
+      desired: confined.objects.map(withAppliedHash),
+      warnings: [...plan.warnings, ...confined.warnings],
+    };
     this.plans.set(key, { fingerprint, planned: decision });
     return decision;
   }
@@ -74,8 +91,14 @@ function generatedSecrets(input: PlanMemoInput): { data: Record<string, Record<s
   const data: Record<string, Record<string, string>> = {};
   const versions: string[] = [];
   for (const secret of input.secrets) {
-    if (!isManagedBy(secret, input.environment) || secret.metadata.annotations?.[SECRET_POLICY_ANNOTATION] !== 'Generate') continue;
-    data[secret.metadata.name] = isRecord(secret.data) ? Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, String(v)])) : {};
+    if (
+      !isManagedBy(secret, input.environment) ||
+      secret.metadata.annotations?.[SECRET_POLICY_ANNOTATION] !== 'Generate'
+    )
+      continue;
+    data[secret.metadata.name] = isRecord(secret.data)
+      ? Object.fromEntries(Object.entries(secret.data).map(([k, v]) => [k, String(v)]))
+      : {};
     versions.push(`${secret.metadata.name}@${String(secret.metadata.resourceVersion)}`);
   }
   return { data, versions: versions.sort() };

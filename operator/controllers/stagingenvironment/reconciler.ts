@@ -57,9 +57,22 @@ export class StagingEnvironmentReconciler implements Reconciler {
     if (!env) {
       this.forget(req);
       // Gone: whatever namespace is still made for it is an orphan.
-      return sweepOrphans(req, { client: ctx.client, log: ctx.log, namespaces: cacheOf(ctx, NAMESPACE_REF), ...(this.options.metrics ? { metrics: this.options.metrics } : {}) }, this.options.namespaces);
+      return sweepOrphans(
+        req,
+        {
+          client: ctx.client,
+          log: ctx.log,
+          namespaces: cacheOf(ctx, NAMESPACE_REF),
+          ...(this.options.metrics ? { metrics: this.options.metrics } : {}),
+        },
+        this.options.namespaces,
+      );
     }
-    const observed = await observe(env, ctx, { baselines: this.baselines, operatorNamespace: this.options.operatorNamespace, now: this.now });
+    const observed = await observe(env, ctx, {
+      baselines: this.baselines,
+      operatorNamespace: this.options.operatorNamespace,
+      now: this.now,
+    });
     const decision = decide(observed, this.plans);
     ctx.log.debug({ action: decision.action, ...('reason' in decision ? { reason: decision.reason } : {}) }, 'decided');
     const acted = await act(decision, observed, ctx, {
@@ -85,8 +98,14 @@ export class StagingEnvironmentReconciler implements Reconciler {
   /** When to look again: at expiry, at the resync, and soon after writing workloads (their watch event should come first). */
   private next(decision: Decision, acted: Acted): Result {
     if (decision.action !== 'provision' || acted.action !== 'provision') return acted.result;
-    const untilExpiry = decision.expiresAt ? Math.max(1, decision.expiresAt.getTime() - this.now().getTime()) : undefined;
-    const delays = [untilExpiry, decision.remote ? REMOTE_BASELINE_RESYNC_MS : RESYNC_MS, acted.written.size > 0 ? APPLIED_RECHECK_MS : undefined].filter((d): d is number => d !== undefined);
+    const untilExpiry = decision.expiresAt
+      ? Math.max(1, decision.expiresAt.getTime() - this.now().getTime())
+      : undefined;
+    const delays = [
+      untilExpiry,
+      decision.remote ? REMOTE_BASELINE_RESYNC_MS : RESYNC_MS,
+      acted.written.size > 0 ? APPLIED_RECHECK_MS : undefined,
+    ].filter((d): d is number => d !== undefined);
     return { requeueAfterMs: Math.min(MAX_REQUEUE_MS, ...delays) };
   }
 

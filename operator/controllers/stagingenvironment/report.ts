@@ -20,7 +20,11 @@ export function statusOf(decision: Decision, observed: Observed, acted: Acted): 
   const generation = env.metadata.generation ?? 0;
   const previous = env.status;
   if (acted.action === 'stalledApply') {
-    return stalledStatus(previous, { generation, now, reason: acted.reason, message: acted.message }, decision.action === 'provision' ? decision.extra : {});
+    return stalledStatus(
+      previous,
+      { generation, now, reason: acted.reason, message: acted.message },
+      decision.action === 'provision' ? decision.extra : {},
+    );
   }
   switch (decision.action) {
     case 'finalize': {
@@ -29,9 +33,20 @@ export function statusOf(decision: Decision, observed: Observed, acted: Acted): 
       return waitingStatus(previous, { generation, now, reason: 'Terminating', message }, 'Terminating');
     }
     case 'stall':
-      return stalledStatus(previous, { generation, now, reason: decision.reason, message: decision.message }, decision.extra);
+      return stalledStatus(
+        previous,
+        { generation, now, reason: decision.reason, message: decision.message },
+        decision.extra,
+      );
     case 'wait':
-      return { ...waitingStatus(previous, { generation, now, reason: decision.reason, message: decision.message }, decision.phase), ...decision.extra };
+      return {
+        ...waitingStatus(
+          previous,
+          { generation, now, reason: decision.reason, message: decision.message },
+          decision.phase,
+        ),
+        ...decision.extra,
+      };
     case 'grantAccess':
       return undefined;
     case 'delete': {
@@ -46,7 +61,9 @@ export function statusOf(decision: Decision, observed: Observed, acted: Acted): 
         because: decision.because,
         deleting: acted.action === 'teardown' ? acted.deleting : [],
         heldByInfrastructure: decision.heldByInfrastructure,
-        ...(decision.earlier ? { earlier: { uid: decision.earlier.uid, firstCreatedAt: decision.earlier.firstCreatedAt } } : {}),
+        ...(decision.earlier
+          ? { earlier: { uid: decision.earlier.uid, firstCreatedAt: decision.earlier.firstCreatedAt } }
+          : {}),
       });
     case 'provision': {
       if (acted.action !== 'provision') return undefined;
@@ -78,7 +95,12 @@ export function statusOf(decision: Decision, observed: Observed, acted: Acted): 
 }
 
 /** Writes the status when it changed, then one Event per condition that changed. */
-export async function report(env: EnvironmentObject, ctx: ReconcileContext, status: StagingEnvironmentStatus | undefined, metrics?: OperatorMetrics): Promise<void> {
+export async function report(
+  env: EnvironmentObject,
+  ctx: ReconcileContext,
+  status: StagingEnvironmentStatus | undefined,
+  metrics?: OperatorMetrics,
+): Promise<void> {
   if (!status) return;
   let written: boolean;
   try {
@@ -90,5 +112,6 @@ export async function report(env: EnvironmentObject, ctx: ReconcileContext, stat
   }
   metrics?.environmentReported(env.metadata, env.status, status);
   if (!written) return;
-  for (const t of transitions(env.status, status)) void ctx.recorder.event(env, t.type, t.reason, t.message, undefined, { transition: true });
+  for (const t of transitions(env.status, status))
+    void ctx.recorder.event(env, t.type, t.reason, t.message, undefined, { transition: true });
 }

@@ -19,7 +19,12 @@ export interface Services {
  * ready until the cache shows the new version. An environment whose baseline
  * moved on (stale) is judged by the services copied then, as status lists them.
  */
-export function servicesOf(decision: Provision, previous: StagingEnvironmentStatus | undefined, live: LiveObjects, written: ReadonlySet<string>): Services {
+export function servicesOf(
+  decision: Provision,
+  previous: StagingEnvironmentStatus | undefined,
+  live: LiveObjects,
+  written: ReadonlySet<string>,
+): Services {
   const summaries = decision.stale ? summariesOf(previous) : decision.planned.plan.services;
   const failures: string[] = [];
   const statuses = summaries.map((summary) => {
@@ -36,5 +41,11 @@ export function servicesOf(decision: Provision, previous: StagingEnvironmentStat
 
 /** What the status listed, for an environment whose baseline moved on: its services are the ones copied then. */
 function summariesOf(status: StagingEnvironmentStatus | undefined): ServiceSummary[] {
-  return (status?.services ?? []).map((s) => ({ name: s.name, kind: s.kind, mode: s.mode ?? 'copy', ...(s.image ? { image: s.image } : {}), ...(s.replicas !== undefined ? { replicas: s.replicas } : {}) }));
+  return (status?.services ?? []).map((s) => ({
+    name: s.name,
+    kind: s.kind,
+    mode: s.mode ?? 'copy',
+    ...(s.image ? { image: s.image } : {}),
+    ...(s.replicas !== undefined ? { replicas: s.replicas } : {}),
+  }));
 }

@@ -26,7 +26,8 @@ function observe(overrides: Partial<Observation> = {}): Observation {
   };
 }
 
-const conditionOf = (status: ReturnType<typeof environmentStatus>, type: string) => status.conditions?.find((c) => c.type === type);
+const conditionOf = (status: ReturnType<typeof environmentStatus>, type: string) =>
+  status.conditions?.find((c) => c.type === type);
 
 describe('environment status', () => {
   it('is Ready when provisioned, every service is ready and no seed is pending; Reconciling and Stalled are absent', () => {
@@ -43,9 +44,17 @@ describe('environment status', () => {
   });
 
   it('waits for services, naming them, and is Reconciling meanwhile', () => {
-    const status = environmentStatus(observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 2, readyReplicas: 1, ready: false }] }));
+    const status = environmentStatus(
+      observe({
+        services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 2, readyReplicas: 1, ready: false }],
+      }),
+    );
     expect(status.phase).toBe('Provisioning');
-    expect(conditionOf(status, 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForServices', message: '0/1 services ready; waiting for cart' });
+    expect(conditionOf(status, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'WaitingForServices',
+      message: '0/1 services ready; waiting for cart',
+    });
     expect(conditionOf(status, 'Reconciling')).toMatchObject({ status: 'True', reason: 'WaitingForServices' });
     expect(status.timings).toEqual({ provisionedSeconds: 10, seededSeconds: 10 });
   });
@@ -53,9 +62,22 @@ describe('environment status', () => {
   it('is Seeding until every DataSeed succeeded, and Stalled when one failed', () => {
     const seeding = environmentStatus(observe({ seeds: { total: 2, succeeded: ['a'], failed: [], pending: ['b'] } }));
     expect(seeding.phase).toBe('Seeding');
-    expect(conditionOf(seeding, 'DataSeeded')).toMatchObject({ status: 'False', reason: 'Seeding', message: 'waiting for DataSeeds: b' });
+    expect(conditionOf(seeding, 'DataSeeded')).toMatchObject({
+      status: 'False',
+      reason: 'Seeding',
+      message: 'waiting for DataSeeds: b',
+    });
     expect(conditionOf(seeding, 'Ready')).toMatchObject({ status: 'False', reason: 'Seeding' });
-    const failed = environmentStatus(observe({ seeds: { total: 1, succeeded: [], failed: [{ name: 'b', message: 'column users.email has no rule' }], pending: [] } }));
+    const failed = environmentStatus(
+      observe({
+        seeds: {
+          total: 1,
+          succeeded: [],
+          failed: [{ name: 'b', message: 'column users.email has no rule' }],
+          pending: [],
+        },
+      }),
+    );
     expect(failed.phase).toBe('Failed');
     expect(conditionOf(failed, 'Stalled')).toMatchObject({ status: 'True', reason: 'SeedFailed' });
     expect(conditionOf(failed, 'Reconciling')).toBeUndefined();
@@ -70,7 +92,14 @@ describe('environment status', () => {
 
   it('turns Degraded after having been Ready when a workload failed, keeping readySeconds', () => {
     const ready = environmentStatus(observe());
-    const degraded = environmentStatus(observe({ previous: ready, now: at(60), services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 1, readyReplicas: 0, ready: false }], failures: ['Deployment cart: progress deadline exceeded'] }));
+    const degraded = environmentStatus(
+      observe({
+        previous: ready,
+        now: at(60),
+        services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 1, readyReplicas: 0, ready: false }],
+        failures: ['Deployment cart: progress deadline exceeded'],
+      }),
+    );
     expect(degraded.phase).toBe('Degraded');
     expect(conditionOf(degraded, 'Stalled')).toMatchObject({ status: 'True', reason: 'WorkloadFailed' });
     expect(degraded.timings?.readySeconds).toBe(10);
@@ -92,10 +121,21 @@ describe('environment status', () => {
   });
 
   it('reports tests: unknown before Ready, passed, failed by name', () => {
-    const notYet = environmentStatus(observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }], tests: { total: 1, succeeded: 0, failed: [], running: 0, waiting: 1 } }));
+    const notYet = environmentStatus(
+      observe({
+        services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }],
+        tests: { total: 1, succeeded: 0, failed: [], running: 0, waiting: 1 },
+      }),
+    );
     expect(conditionOf(notYet, 'TestsPassed')).toMatchObject({ status: 'Unknown', reason: 'WaitingForReady' });
-    const failed = environmentStatus(observe({ tests: { total: 2, succeeded: 1, failed: ['smoke'], running: 0, waiting: 0 } }));
-    expect(conditionOf(failed, 'TestsPassed')).toMatchObject({ status: 'False', reason: 'Failed', message: '1/2 tests failed: smoke' });
+    const failed = environmentStatus(
+      observe({ tests: { total: 2, succeeded: 1, failed: ['smoke'], running: 0, waiting: 0 } }),
+    );
+    expect(conditionOf(failed, 'TestsPassed')).toMatchObject({
+      status: 'False',
+      reason: 'Failed',
+      message: '1/2 tests failed: smoke',
+    });
     expect(failed.tests).toEqual({ total: 2, succeeded: 1, failed: 1, running: 0 });
   });
 
@@ -104,20 +144,43 @@ describe('environment status', () => {
       infrastructure: {
         conditions: [
           { type: 'Ready', status, reason, message, lastTransitionTime: at(5).toISOString() },
-          ...(stalled ? [{ type: 'Stalled', status: 'True' as const, reason, message, lastTransitionTime: at(5).toISOString() }] : []),
+          ...(stalled
+            ? [{ type: 'Stalled', status: 'True' as const, reason, message, lastTransitionTime: at(5).toISOString() }]
+            : []),
         ],
       },
     });
     const none = environmentStatus(observe({ infrastructure: true }));
-    expect(conditionOf(none, 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForInfrastructure', message: "waiting for the environment's infrastructure: its stack is not up yet" });
+    expect(conditionOf(none, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'WaitingForInfrastructure',
+      message: "waiting for the environment's infrastructure: its stack is not up yet",
+    });
     expect(none.phase).not.toBe('Ready');
-    const running = environmentStatus(observe({ infrastructure: true, previous: infra('False', 'Running', 'up: creating database') }));
-    expect(conditionOf(running, 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForInfrastructure', message: "waiting for the environment's infrastructure: up: creating database" });
-    const up = environmentStatus(observe({ infrastructure: true, previous: infra('True', 'Succeeded', 'stack up: 2 outputs') }));
+    const running = environmentStatus(
+      observe({ infrastructure: true, previous: infra('False', 'Running', 'up: creating database') }),
+    );
+    expect(conditionOf(running, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'WaitingForInfrastructure',
+      message: "waiting for the environment's infrastructure: up: creating database",
+    });
+    const up = environmentStatus(
+      observe({ infrastructure: true, previous: infra('True', 'Succeeded', 'stack up: 2 outputs') }),
+    );
     expect(up.phase).toBe('Ready');
-    const failed = environmentStatus(observe({ infrastructure: true, previous: infra('False', 'UpFailed', 'template database "golden" does not exist', true) }));
+    const failed = environmentStatus(
+      observe({
+        infrastructure: true,
+        previous: infra('False', 'UpFailed', 'template database "golden" does not exist', true),
+      }),
+    );
     expect(failed.phase).toBe('Failed'); // never Ready yet: Failed, as a workload that never came up
-    expect(conditionOf(failed, 'Ready')).toMatchObject({ status: 'False', reason: 'InfrastructureFailed', message: 'infrastructure: template database "golden" does not exist' });
+    expect(conditionOf(failed, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'InfrastructureFailed',
+      message: 'infrastructure: template database "golden" does not exist',
+    });
     expect(conditionOf(failed, 'Stalled')).toMatchObject({ status: 'True', reason: 'InfrastructureFailed' });
     // Without infrastructure in its Baseline, a stale infrastructure status does not hold the environment back.
     expect(environmentStatus(observe({ previous: infra('False', 'UpFailed', 'gone', true) })).phase).toBe('Ready');
@@ -125,7 +188,9 @@ describe('environment status', () => {
 
   it('mentions plan warnings in Provisioned', () => {
     const status = environmentStatus(observe({ warnings: ['Ingress shop is not copied'] }));
-    expect(conditionOf(status, 'Provisioned')?.message).toBe('12 objects applied in namespace shop-pr-1; 1 warning(s): Ingress shop is not copied');
+    expect(conditionOf(status, 'Provisioned')?.message).toBe(
+      '12 objects applied in namespace shop-pr-1; 1 warning(s): Ingress shop is not copied',
+    );
   });
 
   it('posts plan warnings as a Warning event of their own, and none without warnings', () => {
@@ -141,33 +206,71 @@ describe('environment status', () => {
 
 describe('stalled status', () => {
   it('sets Stalled and Ready False with the same reason and drops Reconciling', () => {
-    const waiting = environmentStatus(observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }));
-    const stalled = stalledStatus(waiting, { generation: 2, now: at(20), reason: 'InvalidSpec', message: 'spec.scale.replicas: must be above 0' });
+    const waiting = environmentStatus(
+      observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }),
+    );
+    const stalled = stalledStatus(waiting, {
+      generation: 2,
+      now: at(20),
+      reason: 'InvalidSpec',
+      message: 'spec.scale.replicas: must be above 0',
+    });
     expect(stalled.phase).toBe('Failed');
     expect(stalled.observedGeneration).toBe(2);
-    expect(stalled.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({ status: 'True', reason: 'InvalidSpec', message: 'spec.scale.replicas: must be above 0', observedGeneration: 2 });
-    expect(stalled.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(stalled.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({
+      status: 'True',
+      reason: 'InvalidSpec',
+      message: 'spec.scale.replicas: must be above 0',
+      observedGeneration: 2,
+    });
+    expect(stalled.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidSpec',
+    });
     expect(stalled.conditions?.find((c) => c.type === 'Reconciling')).toBeUndefined();
   });
 });
 
 describe('transitions', () => {
   it('yields events only for conditions that changed', () => {
-    const provisioning = environmentStatus(observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }));
+    const provisioning = environmentStatus(
+      observe({ services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }),
+    );
     const ready = environmentStatus(observe({ previous: provisioning }));
     expect(transitions(undefined, provisioning).map((t) => t.reason)).toEqual(['Provisioned']);
-    expect(transitions(provisioning, ready)).toEqual([{ type: 'Normal', reason: 'Ready', message: '2/2 services ready in namespace shop-pr-1' }]);
+    expect(transitions(provisioning, ready)).toEqual([
+      { type: 'Normal', reason: 'Ready', message: '2/2 services ready in namespace shop-pr-1' },
+    ]);
     expect(transitions(ready, ready)).toEqual([]);
-    const stalled = stalledStatus(ready, { generation: 2, now: at(30), reason: 'BaselineNotFound', message: 'spec.baselineRef.name: Baseline shop does not exist' });
-    expect(transitions(ready, stalled)).toEqual([{ type: 'Warning', reason: 'BaselineNotFound', message: 'spec.baselineRef.name: Baseline shop does not exist' }]);
+    const stalled = stalledStatus(ready, {
+      generation: 2,
+      now: at(30),
+      reason: 'BaselineNotFound',
+      message: 'spec.baselineRef.name: Baseline shop does not exist',
+    });
+    expect(transitions(ready, stalled)).toEqual([
+      { type: 'Warning', reason: 'BaselineNotFound', message: 'spec.baselineRef.name: Baseline shop does not exist' },
+    ]);
   });
 
   it('records an update after Ready as Normal Progressing, and only a failed workload as a Degraded warning', () => {
     const ready = environmentStatus(observe());
-    const updating = environmentStatus(observe({ generation: 2, previous: ready, services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }] }));
+    const updating = environmentStatus(
+      observe({
+        generation: 2,
+        previous: ready,
+        services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }],
+      }),
+    );
     expect(updating.phase).toBe('Progressing');
     expect(transitions(ready, updating).map((t) => `${t.type}/${t.reason}`)).toEqual(['Normal/Progressing']);
-    const failed = environmentStatus(observe({ previous: ready, services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }], failures: ['Deployment cart: ReplicaSet "cart-1" has timed out progressing.'] }));
+    const failed = environmentStatus(
+      observe({
+        previous: ready,
+        services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', ready: false }],
+        failures: ['Deployment cart: ReplicaSet "cart-1" has timed out progressing.'],
+      }),
+    );
     expect(failed.phase).toBe('Degraded');
     expect(transitions(ready, failed).map((t) => `${t.type}/${t.reason}`)).toEqual(['Warning/WorkloadFailed']);
   });
@@ -175,7 +278,14 @@ describe('transitions', () => {
 
 describe('phase', () => {
   it('prefers failure, then suspension, then readiness', () => {
-    const base = { ready: false, provisioned: true, suspended: false, seedFailed: false, servicesReady: false, wasReady: false };
+    const base = {
+      ready: false,
+      provisioned: true,
+      suspended: false,
+      seedFailed: false,
+      servicesReady: false,
+      wasReady: false,
+    };
     expect(phaseOf({ ...base, seedFailed: true, suspended: true })).toBe('Failed');
     expect(phaseOf({ ...base, suspended: true })).toBe('Suspended');
     expect(phaseOf({ ...base, suspended: true, provisioned: false })).toBe('Provisioning');
@@ -183,7 +293,14 @@ describe('phase', () => {
   });
 
   it('after Ready, is Progressing while an update rolls out and Degraded only when a workload failed', () => {
-    const after = { ready: false, provisioned: true, suspended: false, seedFailed: false, servicesReady: false, wasReady: true };
+    const after = {
+      ready: false,
+      provisioned: true,
+      suspended: false,
+      seedFailed: false,
+      servicesReady: false,
+      wasReady: true,
+    };
     expect(phaseOf(after)).toBe('Progressing');
     expect(phaseOf({ ...after, provisioned: false })).toBe('Progressing');
     expect(phaseOf({ ...after, workloadFailed: true })).toBe('Degraded');
@@ -194,11 +311,26 @@ describe('phase', () => {
 describe('a Ready environment whose image changes', () => {
   it('is Progressing with Reconciling True, never Degraded, until the new version is ready', () => {
     const ready = environmentStatus(observe());
-    const applying = environmentStatus(observe({ generation: 2, now: at(60), previous: ready, provisioned: false, provisioningMessage: 'applying objects in namespace shop-pr-1' }));
+    const applying = environmentStatus(
+      observe({
+        generation: 2,
+        now: at(60),
+        previous: ready,
+        provisioned: false,
+        provisioningMessage: 'applying objects in namespace shop-pr-1',
+      }),
+    );
     expect(applying.phase).toBe('Progressing');
     expect(conditionOf(applying, 'Reconciling')).toMatchObject({ status: 'True', observedGeneration: 2 });
     expect(conditionOf(applying, 'Stalled')).toBeUndefined();
-    const rolling = environmentStatus(observe({ generation: 2, now: at(61), previous: applying, services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 1, readyReplicas: 0, ready: false }] }));
+    const rolling = environmentStatus(
+      observe({
+        generation: 2,
+        now: at(61),
+        previous: applying,
+        services: [{ name: 'cart', kind: 'Deployment', mode: 'copy', replicas: 1, readyReplicas: 0, ready: false }],
+      }),
+    );
     expect(rolling.phase).toBe('Progressing');
     expect(conditionOf(rolling, 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForServices' });
     const again = environmentStatus(observe({ generation: 2, now: at(70), previous: rolling }));
@@ -210,7 +342,12 @@ describe('a Ready environment whose image changes', () => {
 describe('expired status', () => {
   it('under Retain keeps the resource Expired: Ready False, Expired True, Reconciling only while the namespace goes', () => {
     const ready = environmentStatus(observe());
-    const base = { generation: 1, now: at(100), expiresAt: at(90), because: 'annotation argocd.argoproj.io/tracking-id' };
+    const base = {
+      generation: 1,
+      now: at(100),
+      expiresAt: at(90),
+      because: 'annotation argocd.argoproj.io/tracking-id',
+    };
     const going = expiredStatus(ready, { ...base, deleting: ['shop-pr-1'] });
     expect(going.phase).toBe('Expired');
     expect(conditionOf(going, 'Reconciling')).toMatchObject({ status: 'True', reason: 'Expiring' });
@@ -222,7 +359,9 @@ describe('expired status', () => {
     expect(conditionOf(gone, 'Stalled')).toBeUndefined();
     expect(conditionOf(gone, 'Ready')).toMatchObject({ status: 'False', reason: 'Expired' });
     expect(conditionOf(gone, 'Expired')).toMatchObject({ status: 'True', reason: 'TTLExpired' });
-    expect(conditionOf(gone, 'Expired')?.message).toMatch(/expiryPolicy Retain, from annotation argocd\.argoproj\.io\/tracking-id/);
+    expect(conditionOf(gone, 'Expired')?.message).toMatch(
+      /expiryPolicy Retain, from annotation argocd\.argoproj\.io\/tracking-id/,
+    );
     expect(gone.expiresAt).toBe('2030-01-01T00:01:30Z');
     // Computed again with nothing changed, it is the same status: no write.
     expect(expiredStatus(gone, { ...base, now: at(500), deleting: [] })).toEqual(gone);
@@ -230,11 +369,39 @@ describe('expired status', () => {
 });
 
 describe('what wakes the environment', () => {
-  const env = (generation: number, infrastructure?: unknown): KubernetesObject => ({ apiVersion: 'understudy.dev/v1alpha1', kind: 'StagingEnvironment', metadata: { name: 'pr-1', generation }, status: { phase: 'Ready', ...(infrastructure ? { infrastructure } : {}) } }) as KubernetesObject;
+  const env = (generation: number, infrastructure?: unknown): KubernetesObject =>
+    ({
+      apiVersion: 'understudy.dev/v1alpha1',
+      kind: 'StagingEnvironment',
+      metadata: { name: 'pr-1', generation },
+      status: { phase: 'Ready', ...(infrastructure ? { infrastructure } : {}) },
+    }) as KubernetesObject;
   it('is its spec and metadata, and its infrastructure conditions, not its own status writes', () => {
-    const up = { conditions: [{ type: 'Ready', status: 'True', reason: 'Succeeded', message: 'up', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
-    const failed = { conditions: [{ type: 'Stalled', status: 'True', reason: 'UpFailed', message: 'x', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
-    expect(specMetadataOrInfrastructureChanged(env(1), { ...env(1), status: { phase: 'Progressing' } } as KubernetesObject)).toBe(false);
+    const up = {
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Succeeded',
+          message: 'up',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+        },
+      ],
+    };
+    const failed = {
+      conditions: [
+        {
+          type: 'Stalled',
+          status: 'True',
+          reason: 'UpFailed',
+          message: 'x',
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+        },
+      ],
+    };
+    expect(
+      specMetadataOrInfrastructureChanged(env(1), { ...env(1), status: { phase: 'Progressing' } } as KubernetesObject),
+    ).toBe(false);
     expect(specMetadataOrInfrastructureChanged(env(1), env(2))).toBe(true);
     expect(specMetadataOrInfrastructureChanged(env(1, up), env(1, failed))).toBe(true);
     expect(specMetadataOrInfrastructureChanged(env(1, up), env(1, { ...up, progress: 'refreshing' }))).toBe(false);

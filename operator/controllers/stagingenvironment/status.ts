@@ -1,5 +1,10 @@
 import type { Condition } from '../../api/common';
-import { CONDITION_TYPES, MAX_STATUS_REDACTED, type StagingEnvironmentPhase, type StagingEnvironmentStatus } from '../../api/stagingenvironment';
+import {
+  CONDITION_TYPES,
+  MAX_STATUS_REDACTED,
+  type StagingEnvironmentPhase,
+  type StagingEnvironmentStatus,
+} from '../../api/stagingenvironment';
 import { boundedStatusLists, readyServicesText, type ServiceStatus } from '../../environment/status';
 import { getCondition, kubeTime, setCondition, setReconciling, setStalled } from '../../runtime/conditions';
 
@@ -77,32 +82,73 @@ export function environmentStatus(o: Observation): StagingEnvironmentStatus {
     conditions = setCondition(conditions, { type, status, reason, message, observedGeneration: g }, o.now);
   };
 
-  if (o.provisioned) set(C.provisioned, 'True', 'Applied', `${o.appliedObjects} objects applied in namespace ${o.targetNamespace}${warningsText(o.warnings)}`);
-  else set(C.provisioned, 'False', 'Provisioning', o.provisioningMessage ?? `applying objects in namespace ${o.targetNamespace}`);
+  if (o.provisioned)
+    set(
+      C.provisioned,
+      'True',
+      'Applied',
+      `${o.appliedObjects} objects applied in namespace ${o.targetNamespace}${warningsText(o.warnings)}`,
+    );
+  else
+    set(
+      C.provisioned,
+      'False',
+      'Provisioning',
+      o.provisioningMessage ?? `applying objects in namespace ${o.targetNamespace}`,
+    );
 
   const seedFailure = o.seeds.failed[0];
   if (o.seeds.total === 0) set(C.dataSeeded, 'True', 'NoSeeds', 'no dataSeeds declared');
-  else if (seedFailure) set(C.dataSeeded, 'False', 'SeedFailed', `DataSeed ${seedFailure.name} failed: ${seedFailure.message}`);
+  else if (seedFailure)
+    set(C.dataSeeded, 'False', 'SeedFailed', `DataSeed ${seedFailure.name} failed: ${seedFailure.message}`);
   else if (seeded) set(C.dataSeeded, 'True', 'Succeeded', `${o.seeds.total}/${o.seeds.total} DataSeeds succeeded`);
   else set(C.dataSeeded, 'False', 'Seeding', `waiting for DataSeeds: ${o.seeds.pending.join(', ')}`);
 
   const failure = ready ? undefined : (o.failures?.[0] ?? infra.failure);
   const failureReason = o.failures?.[0] !== undefined ? 'WorkloadFailed' : 'InfrastructureFailed';
-  const readiness = readyCondition(o, ready, waitingFor, seedFailure, failure === undefined ? undefined : { reason: failureReason, message: failure });
+  const readiness = readyCondition(
+    o,
+    ready,
+    waitingFor,
+    seedFailure,
+    failure === undefined ? undefined : { reason: failureReason, message: failure },
+  );
   set(C.ready, readiness.status, readiness.reason, readiness.message);
   const stall = seedFailure ? 'SeedFailed' : failure ? failureReason : undefined;
-  conditions = setStalled(conditions, stall ? { reason: stall, message: readiness.message, observedGeneration: g } : false, o.now);
-  conditions = setReconciling(conditions, ready || stall ? false : { reason: readiness.reason, message: readiness.message, observedGeneration: g }, o.now);
+  conditions = setStalled(
+    conditions,
+    stall ? { reason: stall, message: readiness.message, observedGeneration: g } : false,
+    o.now,
+  );
+  conditions = setReconciling(
+    conditions,
+    ready || stall ? false : { reason: readiness.reason, message: readiness.message, observedGeneration: g },
+    o.now,
+  );
   conditions = conditions?.filter((c) => c.type !== C.expired);
 
   const tests = testsCondition(o.tests, ready);
   set(C.testsPassed, tests.status, tests.reason, tests.message);
-  if (o.staleRevision) set(C.baselineStale, 'True', 'BaselineChanged', `the baseline changed after the copy (copied ${short(o.baselineRevision)}, now ${short(o.staleRevision)}); edit the spec or recreate the environment to copy it again`);
+  if (o.staleRevision)
+    set(
+      C.baselineStale,
+      'True',
+      'BaselineChanged',
+      `the baseline changed after the copy (copied ${short(o.baselineRevision)}, now ${short(o.staleRevision)}); edit the spec or recreate the environment to copy it again`,
+    );
   else set(C.baselineStale, 'False', 'UpToDate', `the copy matches the baseline (${short(o.baselineRevision)})`);
 
   const bounded = boundedStatusLists(o.services, o.urls);
   const timings = nextTimings(o, ready, seeded);
-  const phase = phaseOf({ ready, provisioned: o.provisioned, suspended: o.suspended, seedFailed: seedFailure !== undefined, workloadFailed: failure !== undefined, servicesReady: waitingFor.length === 0, wasReady: o.previous?.timings?.readySeconds !== undefined });
+  const phase = phaseOf({
+    ready,
+    provisioned: o.provisioned,
+    suspended: o.suspended,
+    seedFailed: seedFailure !== undefined,
+    workloadFailed: failure !== undefined,
+    servicesReady: waitingFor.length === 0,
+    wasReady: o.previous?.timings?.readySeconds !== undefined,
+  });
   return {
     phase,
     namespace: o.targetNamespace,
@@ -113,7 +159,16 @@ export function environmentStatus(o: Observation): StagingEnvironmentStatus {
     ...(o.redacted?.length ? { redactedValues: o.redacted.slice(0, MAX_STATUS_REDACTED) } : {}),
     ...(o.expiresAt ? { expiresAt: kubeTime(o.expiresAt) } : {}),
     ...(Object.keys(timings).length > 0 ? { timings } : {}),
-    ...(o.tests ? { tests: { total: o.tests.total, succeeded: o.tests.succeeded, failed: o.tests.failed.length, running: o.tests.running } } : {}),
+    ...(o.tests
+      ? {
+          tests: {
+            total: o.tests.total,
+            succeeded: o.tests.succeeded,
+            failed: o.tests.failed.length,
+            running: o.tests.running,
+          },
+        }
+      : {}),
     conditions: ordered(conditions ?? []),
     observedGeneration: g,
     // status.infrastructure is the infrastructure controller's (issue 13): kept as it is.
@@ -121,17 +176,49 @@ export function environmentStatus(o: Observation): StagingEnvironmentStatus {
   };
 }
 
-function readyCondition(o: Observation, ready: boolean, waitingFor: string[], seedFailure: { name: string } | undefined, failure: { reason: string; message: string } | undefined): { status: Condition['status']; reason: string; message: string } {
-  if (ready && o.suspended) return { status: 'True', reason: 'Suspended', message: `suspended: every workload in namespace ${o.targetNamespace} is scaled to zero` };
-  if (ready) return { status: 'True', reason: 'Ready', message: `${o.services.length}/${o.services.length} services ready in namespace ${o.targetNamespace}` };
-  if (!o.provisioned) return { status: 'False', reason: 'Provisioning', message: o.provisioningMessage ?? `applying objects in namespace ${o.targetNamespace}` };
-  if (seedFailure) return { status: 'False', reason: 'SeedFailed', message: `DataSeed ${seedFailure.name} failed; the environment cannot become Ready until it succeeds` };
+function readyCondition(
+  o: Observation,
+  ready: boolean,
+  waitingFor: string[],
+  seedFailure: { name: string } | undefined,
+  failure: { reason: string; message: string } | undefined,
+): { status: Condition['status']; reason: string; message: string } {
+  if (ready && o.suspended)
+    return {
+      status: 'True',
+      reason: 'Suspended',
+      message: `suspended: every workload in namespace ${o.targetNamespace} is scaled to zero`,
+    };
+  if (ready)
+    return {
+      status: 'True',
+      reason: 'Ready',
+      message: `${o.services.length}/${o.services.length} services ready in namespace ${o.targetNamespace}`,
+    };
+  if (!o.provisioned)
+    return {
+      status: 'False',
+      reason: 'Provisioning',
+      message: o.provisioningMessage ?? `applying objects in namespace ${o.targetNamespace}`,
+    };
+  if (seedFailure)
+    return {
+      status: 'False',
+      reason: 'SeedFailed',
+      message: `DataSeed ${seedFailure.name} failed; the environment cannot become Ready until it succeeds`,
+    };
   if (failure) return { status: 'False', ...failure };
   const infrastructure = infrastructureState(o).waiting;
-  if (infrastructure !== undefined) return { status: 'False', reason: 'WaitingForInfrastructure', message: infrastructure };
+  if (infrastructure !== undefined)
+    return { status: 'False', reason: 'WaitingForInfrastructure', message: infrastructure };
   if (waitingFor.length > 0) {
-    const shown = waitingFor.slice(0, 10).join(', ') + (waitingFor.length > 10 ? `, and ${waitingFor.length - 10} more` : '');
-    return { status: 'False', reason: 'WaitingForServices', message: `${o.services.length - waitingFor.length}/${o.services.length} services ready; waiting for ${shown}` };
+    const shown =
+      waitingFor.slice(0, 10).join(', ') + (waitingFor.length > 10 ? `, and ${waitingFor.length - 10} more` : '');
+    return {
+      status: 'False',
+      reason: 'WaitingForServices',
+      message: `${o.services.length - waitingFor.length}/${o.services.length} services ready; waiting for ${shown}`,
+    };
   }
   return { status: 'False', reason: 'Seeding', message: `waiting for DataSeeds: ${o.seeds.pending.join(', ')}` };
 }
@@ -148,17 +235,35 @@ function infrastructureState(o: Observation): { ready: boolean; failure?: string
   if (stalled?.status === 'True') return { ready: false, failure: `infrastructure: ${stalled.message}` };
   const ready = getCondition(conditions, 'Ready');
   if (ready?.status === 'True') return { ready: true };
-  return { ready: false, waiting: `waiting for the environment's infrastructure: ${ready?.message ?? 'its stack is not up yet'}` };
+  return {
+    ready: false,
+    waiting: `waiting for the environment's infrastructure: ${ready?.message ?? 'its stack is not up yet'}`,
+  };
 }
 
-function testsCondition(tests: TestProgress | undefined, ready: boolean): { status: Condition['status']; reason: string; message: string } {
+function testsCondition(
+  tests: TestProgress | undefined,
+  ready: boolean,
+): { status: Condition['status']; reason: string; message: string } {
   if (!tests || tests.total === 0) return { status: 'True', reason: 'NoTests', message: 'no tests declared' };
   const refused = tests.refused?.[0];
-  if (refused) return { status: 'False', reason: 'Refused', message: `test ${refused.name} cannot run: ${refused.message}` };
-  if (tests.failed.length > 0) return { status: 'False', reason: 'Failed', message: `${tests.failed.length}/${tests.total} tests failed: ${tests.failed.join(', ')}` };
-  if (tests.succeeded === tests.total) return { status: 'True', reason: 'Succeeded', message: `${tests.total}/${tests.total} tests passed` };
-  if (!ready && tests.running === 0) return { status: 'Unknown', reason: 'WaitingForReady', message: 'tests run once the environment is Ready' };
-  return { status: 'Unknown', reason: 'Running', message: `${tests.succeeded}/${tests.total} tests passed, ${tests.running} running` };
+  if (refused)
+    return { status: 'False', reason: 'Refused', message: `test ${refused.name} cannot run: ${refused.message}` };
+  if (tests.failed.length > 0)
+    return {
+      status: 'False',
+      reason: 'Failed',
+      message: `${tests.failed.length}/${tests.total} tests failed: ${tests.failed.join(', ')}`,
+    };
+  if (tests.succeeded === tests.total)
+    return { status: 'True', reason: 'Succeeded', message: `${tests.total}/${tests.total} tests passed` };
+  if (!ready && tests.running === 0)
+    return { status: 'Unknown', reason: 'WaitingForReady', message: 'tests run once the environment is Ready' };
+  return {
+    status: 'Unknown',
+    reason: 'Running',
+    message: `${tests.succeeded}/${tests.total} tests passed, ${tests.running} running`,
+  };
 }
 
 type Timings = NonNullable<StagingEnvironmentStatus['timings']>;
@@ -181,7 +286,15 @@ function nextTimings(o: Observation, ready: boolean, seeded: boolean): Timings {
  * a rollout) or broken (a workload its controller gave up on: Degraded).
  * Telling the two apart is what keeps a GitOps preview green on every push.
  */
-export function phaseOf(s: { ready: boolean; provisioned: boolean; suspended: boolean; seedFailed: boolean; workloadFailed?: boolean; servicesReady: boolean; wasReady: boolean }): StagingEnvironmentPhase {
+export function phaseOf(s: {
+  ready: boolean;
+  provisioned: boolean;
+  suspended: boolean;
+  seedFailed: boolean;
+  workloadFailed?: boolean;
+  servicesReady: boolean;
+  wasReady: boolean;
+}): StagingEnvironmentPhase {
   if (s.seedFailed) return 'Failed';
   if (s.suspended && s.provisioned) return 'Suspended';
   if (s.ready) return 'Ready';
@@ -192,11 +305,35 @@ export function phaseOf(s: { ready: boolean; provisioned: boolean; suspended: bo
 }
 
 /** The environment cannot make progress until someone changes something: Stalled, and Ready False for the same reason. */
-export function stalledStatus(previous: StagingEnvironmentStatus | undefined, stall: Stall, extra: Partial<StagingEnvironmentStatus> = {}): StagingEnvironmentStatus {
-  let conditions = setStalled(previous?.conditions, { reason: stall.reason, message: stall.message, observedGeneration: stall.generation }, stall.now);
+export function stalledStatus(
+  previous: StagingEnvironmentStatus | undefined,
+  stall: Stall,
+  extra: Partial<StagingEnvironmentStatus> = {},
+): StagingEnvironmentStatus {
+  let conditions = setStalled(
+    previous?.conditions,
+    { reason: stall.reason, message: stall.message, observedGeneration: stall.generation },
+    stall.now,
+  );
   conditions = setReconciling(conditions, false, stall.now);
-  conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: stall.reason, message: stall.message, observedGeneration: stall.generation }, stall.now);
-  return { ...previous, ...extra, phase: 'Failed', conditions: ordered(conditions.filter((c) => c.type !== C.expired)), observedGeneration: stall.generation };
+  conditions = setCondition(
+    conditions,
+    {
+      type: C.ready,
+      status: 'False',
+      reason: stall.reason,
+      message: stall.message,
+      observedGeneration: stall.generation,
+    },
+    stall.now,
+  );
+  return {
+    ...previous,
+    ...extra,
+    phase: 'Failed',
+    conditions: ordered(conditions.filter((c) => c.type !== C.expired)),
+    observedGeneration: stall.generation,
+  };
 }
 
 export interface Expiry {
@@ -220,27 +357,96 @@ export interface Expiry {
  * Argo CD shows the Application settled rather than failing or progressing.
  */
 export function expiredStatus(previous: StagingEnvironmentStatus | undefined, e: Expiry): StagingEnvironmentStatus {
-  const anchor = e.earlier ? ` (its lifetime counts from ${kubeTime(e.earlier.firstCreatedAt)}, when an earlier StagingEnvironment of this name was created)` : '';
+  const anchor = e.earlier
+    ? ` (its lifetime counts from ${kubeTime(e.earlier.firstCreatedAt)}, when an earlier StagingEnvironment of this name was created)`
+    : '';
   const message = `expired at ${kubeTime(e.expiresAt)}${anchor}; the environment is torn down and this resource is kept (expiryPolicy Retain, from ${e.because}) until it is deleted; extend ttl or expiresAt to start it again`;
-  const deleting = e.deleting.length === 0 ? undefined : e.heldByInfrastructure ? `destroying the infrastructure before deleting namespace ${e.deleting.join(', ')}` : `deleting namespace ${e.deleting.join(', ')}`;
+  const deleting =
+    e.deleting.length === 0
+      ? undefined
+      : e.heldByInfrastructure
+        ? `destroying the infrastructure before deleting namespace ${e.deleting.join(', ')}`
+        : `deleting namespace ${e.deleting.join(', ')}`;
   let conditions = setStalled(previous?.conditions, false, e.now);
-  conditions = setReconciling(conditions, deleting ? { reason: 'Expiring', message: `${deleting}; waiting until it is gone`, observedGeneration: e.generation } : false, e.now);
-  conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: 'Expired', message, observedGeneration: e.generation }, e.now);
-  conditions = setCondition(conditions, { type: C.expired, status: 'True', reason: e.earlier ? 'ExpiredBefore' : 'TTLExpired', message, observedGeneration: e.generation }, e.now);
-  conditions = setCondition(conditions, { type: C.provisioned, status: 'False', reason: 'Expired', message: deleting ?? 'the namespace was deleted at expiry', observedGeneration: e.generation }, e.now);
+  conditions = setReconciling(
+    conditions,
+    deleting
+      ? { reason: 'Expiring', message: `${deleting}; waiting until it is gone`, observedGeneration: e.generation }
+      : false,
+    e.now,
+  );
+  conditions = setCondition(
+    conditions,
+    { type: C.ready, status: 'False', reason: 'Expired', message, observedGeneration: e.generation },
+    e.now,
+  );
+  conditions = setCondition(
+    conditions,
+    {
+      type: C.expired,
+      status: 'True',
+      reason: e.earlier ? 'ExpiredBefore' : 'TTLExpired',
+      message,
+      observedGeneration: e.generation,
+    },
+    e.now,
+  );
+  conditions = setCondition(
+    conditions,
+    {
+      type: C.provisioned,
+      status: 'False',
+      reason: 'Expired',
+      message: deleting ?? 'the namespace was deleted at expiry',
+      observedGeneration: e.generation,
+    },
+    e.now,
+  );
   const { urls: _urls, services: _services, readyServices: _ready, ...kept } = previous ?? {};
-  return { ...kept, phase: 'Expired', expiresAt: kubeTime(e.expiresAt), conditions: ordered(conditions), observedGeneration: e.generation };
+  return {
+    ...kept,
+    phase: 'Expired',
+    expiresAt: kubeTime(e.expiresAt),
+    conditions: ordered(conditions),
+    observedGeneration: e.generation,
+  };
 }
 
 /** Waiting on something that resolves by itself (a namespace finishing its deletion): Reconciling, not Stalled. */
-export function waitingStatus(previous: StagingEnvironmentStatus | undefined, wait: Stall, phase: StagingEnvironmentPhase): StagingEnvironmentStatus {
+export function waitingStatus(
+  previous: StagingEnvironmentStatus | undefined,
+  wait: Stall,
+  phase: StagingEnvironmentPhase,
+): StagingEnvironmentStatus {
   let conditions = setStalled(previous?.conditions, false, wait.now);
-  conditions = setReconciling(conditions, { reason: wait.reason, message: wait.message, observedGeneration: wait.generation }, wait.now);
-  conditions = setCondition(conditions, { type: C.ready, status: 'False', reason: wait.reason, message: wait.message, observedGeneration: wait.generation }, wait.now);
-  return { ...previous, phase, conditions: ordered(conditions.filter((c) => phase === 'Expired' || c.type !== C.expired)), observedGeneration: wait.generation };
+  conditions = setReconciling(
+    conditions,
+    { reason: wait.reason, message: wait.message, observedGeneration: wait.generation },
+    wait.now,
+  );
+  conditions = setCondition(
+    conditions,
+    { type: C.ready, status: 'False', reason: wait.reason, message: wait.message, observedGeneration: wait.generation },
+    wait.now,
+  );
+  return {
+    ...previous,
+    phase,
+    conditions: ordered(conditions.filter((c) => phase === 'Expired' || c.type !== C.expired)),
+    observedGeneration: wait.generation,
+  };
 }
 
-const ORDER: readonly string[] = [C.ready, C.reconciling, C.stalled, C.expired, C.provisioned, C.dataSeeded, C.testsPassed, C.baselineStale];
+const ORDER: readonly string[] = [
+  C.ready,
+  C.reconciling,
+  C.stalled,
+  C.expired,
+  C.provisioned,
+  C.dataSeeded,
+  C.testsPassed,
+  C.baselineStale,
+];
 
 /** A fixed order, so the same conditions always serialise the same way. */
 function ordered(conditions: readonly Condition[]): Condition[] {
@@ -271,13 +477,18 @@ export interface Transition {
  * between two statuses. Ready turning False is a Warning only when the phase
  * says Degraded; an update after Ready is a Normal Progressing.
  */
-export function transitions(before: StagingEnvironmentStatus | undefined, after: StagingEnvironmentStatus): Transition[] {
+export function transitions(
+  before: StagingEnvironmentStatus | undefined,
+  after: StagingEnvironmentStatus,
+): Transition[] {
   const previous = before?.conditions;
   const next = after.conditions;
   const changed = (type: string): Condition | undefined => {
     const now = getCondition(next, type);
     const before = getCondition(previous, type);
-    return now && (!before || before.status !== now.status || (type === C.stalled && before.reason !== now.reason)) ? now : undefined;
+    return now && (!before || before.status !== now.status || (type === C.stalled && before.reason !== now.reason))
+      ? now
+      : undefined;
   };
   const out: Transition[] = [];
   const stalled = changed(C.stalled);
@@ -289,18 +500,23 @@ export function transitions(before: StagingEnvironmentStatus | undefined, after:
     // omitted Secret) is a Warning of its own, where `kubectl get events
     // --field-selector type=Warning` finds it.
     const warnings = WARNINGS.exec(provisioned.message);
-    if (warnings) out.push({ type: 'Warning', reason: 'CopyWarnings', message: provisioned.message.slice(warnings.index + 2) });
+    if (warnings)
+      out.push({ type: 'Warning', reason: 'CopyWarnings', message: provisioned.message.slice(warnings.index + 2) });
   }
   const seeded = changed(C.dataSeeded);
-  if (seeded?.status === 'True' && seeded.reason !== 'NoSeeds') out.push({ type: 'Normal', reason: 'DataSeeded', message: seeded.message });
+  if (seeded?.status === 'True' && seeded.reason !== 'NoSeeds')
+    out.push({ type: 'Normal', reason: 'DataSeeded', message: seeded.message });
   const ready = changed(C.ready);
   if (ready?.status === 'True') out.push({ type: 'Normal', reason: ready.reason, message: ready.message });
-  else if (ready && getCondition(previous, C.ready)?.status === 'True' && !stalled && after.phase === 'Degraded') out.push({ type: 'Warning', reason: 'Degraded', message: ready.message });
-  else if (ready && getCondition(previous, C.ready)?.status === 'True' && !stalled && after.phase === 'Progressing') out.push({ type: 'Normal', reason: 'Progressing', message: ready.message });
+  else if (ready && getCondition(previous, C.ready)?.status === 'True' && !stalled && after.phase === 'Degraded')
+    out.push({ type: 'Warning', reason: 'Degraded', message: ready.message });
+  else if (ready && getCondition(previous, C.ready)?.status === 'True' && !stalled && after.phase === 'Progressing')
+    out.push({ type: 'Normal', reason: 'Progressing', message: ready.message });
   const expired = changed(C.expired);
   if (expired?.status === 'True') out.push({ type: 'Normal', reason: 'Expired', message: expired.message });
   const tests = changed(C.testsPassed);
-  if (tests?.status === 'True' && tests.reason !== 'NoTests') out.push({ type: 'Normal', reason: 'TestsPassed', message: tests.message });
+  if (tests?.status === 'True' && tests.reason !== 'NoTests')
+    out.push({ type: 'Normal', reason: 'TestsPassed', message: tests.message });
   if (tests?.status === 'False') out.push({ type: 'Warning', reason: 'TestsFailed', message: tests.message });
   const stale = changed(C.baselineStale);
   if (stale?.status === 'True') out.push({ type: 'Normal', reason: 'BaselineChanged', message: stale.message });

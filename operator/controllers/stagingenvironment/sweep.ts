@@ -38,13 +38,29 @@ export function orphanSweep(options: OrphanSweepOptions): Runnable {
     needLeaderElection: true,
     async start(ctx: RunnableContext): Promise<void> {
       // The same informers as the controller's watches (same kind, scope and selector), so nothing is listed twice.
-      const namespaces = ctx.informerFor({ ...NAMESPACE_REF, scope: 'all' }) as unknown as CacheReader<KubeObject> & { waitForSync(signal?: AbortSignal): Promise<boolean> };
+      const namespaces = ctx.informerFor({ ...NAMESPACE_REF, scope: 'all' }) as unknown as CacheReader<KubeObject> & {
+        waitForSync(signal?: AbortSignal): Promise<boolean>;
+      };
       const environments = ctx.informerFor({ ...STAGING_ENVIRONMENT_REF });
-      const configMaps = ctx.informerFor({ ...CONFIG_MAP_REF, scope: 'all' }) as unknown as CacheReader<KubeObject> & { waitForSync(signal?: AbortSignal): Promise<boolean> };
-      for (const informer of [namespaces, environments, configMaps]) if (!(await informer.waitForSync(ctx.signal))) return;
+      const configMaps = ctx.informerFor({ ...CONFIG_MAP_REF, scope: 'all' }) as unknown as CacheReader<KubeObject> & {
+        waitForSync(signal?: AbortSignal): Promise<boolean>;
+      };
+      for (const informer of [namespaces, environments, configMaps])
+        if (!(await informer.waitForSync(ctx.signal))) return;
       while (!ctx.signal.aborted) {
         try {
-          await sweepOnce({ ...ctx, namespaces, environments, configMaps, operatorNamespace: options.operatorNamespace, now: now(), ...(options.metrics ? { metrics: options.metrics } : {}) }, options.namespaces);
+          await sweepOnce(
+            {
+              ...ctx,
+              namespaces,
+              environments,
+              configMaps,
+              operatorNamespace: options.operatorNamespace,
+              now: now(),
+              ...(options.metrics ? { metrics: options.metrics } : {}),
+            },
+            options.namespaces,
+          );
         } catch (error) {
           ctx.logger.warn({ err: errorMessage(error) }, 'orphan sweep failed; retried at the next interval');
         }
@@ -71,12 +87,28 @@ export async function sweepOnce(input: SweepInput, watched: readonly string[] | 
     if (!owner || namespace.metadata.deletionTimestamp || input.environments.get(owner.namespace, owner.name)) continue;
     owners.set(namespacedKey(owner.namespace, owner.name), { namespace: owner.namespace, name: owner.name });
   }
-  for (const owner of owners.values()) await sweepOrphans(owner, { client: input.client, log: input.logger, namespaces: input.namespaces, ...(input.metrics ? { metrics: input.metrics } : {}) }, watched);
+  for (const owner of owners.values())
+    await sweepOrphans(
+      owner,
+      {
+        client: input.client,
+        log: input.logger,
+        namespaces: input.namespaces,
+        ...(input.metrics ? { metrics: input.metrics } : {}),
+      },
+      watched,
+    );
   for (const configMap of input.configMaps.list(input.operatorNamespace)) {
     const tombstone = parseTombstone(configMap);
     if (!tombstone || tombstoneLive(tombstone, input.now)) continue;
-    await input.client.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: input.operatorNamespace, name: configMap.metadata.name }, { ...(configMap.metadata.uid ? { preconditions: { uid: configMap.metadata.uid } } : {}) });
-    input.logger.info({ environment: `${tombstone.namespace}/${tombstone.name}` }, 'deleted the tombstone of an environment expired long ago');
+    await input.client.delete(
+      { apiVersion: 'v1', kind: 'ConfigMap', namespace: input.operatorNamespace, name: configMap.metadata.name },
+      { ...(configMap.metadata.uid ? { preconditions: { uid: configMap.metadata.uid } } : {}) },
+    );
+    input.logger.info(
+      { environment: `${tombstone.namespace}/${tombstone.name}` },
+      'deleted the tombstone of an environment expired long ago',
+    );
   }
 }
 

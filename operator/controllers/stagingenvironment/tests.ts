@@ -35,15 +35,25 @@ export interface TestsPlan {
 }
 
 export function planTests(input: TestsInput, cached: readonly KubeObject[]): TestsPlan | undefined {
-  const desired = testJobs(input.spec).map((job) => withRevision(markManaged(job, input.environment, input.targetNamespace), input.generation));
-  const live = cached.filter((job) => isManagedBy(job, input.environment) && job.metadata.labels?.[TEST_LABEL] !== undefined);
+  const desired = testJobs(input.spec).map((job) =>
+    withRevision(markManaged(job, input.environment, input.targetNamespace), input.generation),
+  );
+  const live = cached.filter(
+    (job) => isManagedBy(job, input.environment) && job.metadata.labels?.[TEST_LABEL] !== undefined,
+  );
   const deletes = live.filter((j) => !desired.some((d) => d.metadata.name === j.metadata.name));
-  if (desired.length === 0) return deletes.length > 0 ? { deletes, creates: [], progress: { total: 0, succeeded: 0, failed: [], running: 0, waiting: 0 } } : undefined;
+  if (desired.length === 0)
+    return deletes.length > 0
+      ? { deletes, creates: [], progress: { total: 0, succeeded: 0, failed: [], running: 0, waiting: 0 } }
+      : undefined;
   const creates: KubeObject[] = [];
   const progress: TestProgress = { total: desired.length, succeeded: 0, failed: [], running: 0, waiting: 0 };
   for (const job of desired) {
     const current = live.find((j) => j.metadata.name === job.metadata.name);
-    if (current && current.metadata.annotations?.[TEST_REVISION_ANNOTATION] !== job.metadata.annotations?.[TEST_REVISION_ANNOTATION]) {
+    if (
+      current &&
+      current.metadata.annotations?.[TEST_REVISION_ANNOTATION] !== job.metadata.annotations?.[TEST_REVISION_ANNOTATION]
+    ) {
       deletes.push(current);
       progress.waiting++;
     } else if (current) {
@@ -89,19 +99,28 @@ function testName(job: KubeObject): string {
  */
 async function podRefusal(job: KubeObject, ctx: ReconcileContext): Promise<string | undefined> {
   const template = isRecord(job.spec) && isRecord(job.spec.template) ? job.spec.template : {};
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: job.metadata.name, namespace: job.metadata.namespace }, spec: isRecord(template.spec) ? template.spec : {} };
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: job.metadata.name, namespace: job.metadata.namespace },
+    spec: isRecord(template.spec) ? template.spec : {},
+  };
   try {
     await ctx.client.create(pod, { dryRun: true });
     return undefined;
   } catch (error) {
-    if (error instanceof KubeApiError && (error.statusCode === 403 || error.statusCode === 422)) return error.message.replace(/^[A-Z]+ \S+: HTTP \d+: /, '');
+    if (error instanceof KubeApiError && (error.statusCode === 403 || error.statusCode === 422))
+      return error.message.replace(/^[A-Z]+ \S+: HTTP \d+: /, '');
     throw error;
   }
 }
 
 function withRevision(job: KubeObject, generation: number): KubeObject {
   const revision = `${createHash('sha256').update(canonicalJson(job.spec)).digest('hex').slice(0, 16)}-g${generation}`;
-  return { ...job, metadata: { ...job.metadata, annotations: { ...job.metadata.annotations, [TEST_REVISION_ANNOTATION]: revision } } };
+  return {
+    ...job,
+    metadata: { ...job.metadata, annotations: { ...job.metadata.annotations, [TEST_REVISION_ANNOTATION]: revision } },
+  };
 }
 
 function outcomeOf(job: KubeObject): 'succeeded' | 'failed' | 'running' {
@@ -115,5 +134,8 @@ function outcomeOf(job: KubeObject): 'succeeded' | 'failed' | 'running' {
 
 async function deleteJob(job: KubeObject, ctx: ReconcileContext): Promise<void> {
   if (job.metadata.deletionTimestamp) return;
-  await ctx.client.delete({ apiVersion: JOB_REF.apiVersion, kind: JOB_REF.kind, namespace: job.metadata.namespace, name: job.metadata.name }, { propagationPolicy: 'Background' });
+  await ctx.client.delete(
+    { apiVersion: JOB_REF.apiVersion, kind: JOB_REF.kind, namespace: job.metadata.namespace, name: job.metadata.name },
+    { propagationPolicy: 'Background' },
+  );
 }

@@ -40,7 +40,10 @@ export const PARITY_CHECK_REF: KindRef = typeMeta(Kinds.ParityCheck);
 export const LOAD_TEST_REF: KindRef = typeMeta(Kinds.LoadTest);
 
 /** Baseline kinds cached whole: the default copied kinds. */
-export const CACHED_BASELINE_KINDS: readonly KindRef[] = DEFAULT_KINDS.map((k) => ({ apiVersion: apiVersionOf(k), kind: k.kind }));
+export const CACHED_BASELINE_KINDS: readonly KindRef[] = DEFAULT_KINDS.map((k) => ({
+  apiVersion: apiVersionOf(k),
+  kind: k.kind,
+}));
 
 /** Kinds only environments create, cached by the managed-by label. */
 export const MANAGED_ONLY_KINDS: readonly KindRef[] = [
@@ -67,7 +70,10 @@ export const environmentIndexers: Indexers<StagingEnvironmentObject> = {
   [ENVIRONMENT_BY_TARGET_NAMESPACE]: environmentByTargetNamespace,
 };
 
-const requestOf = (object: KubernetesObject): Request => ({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' });
+const requestOf = (object: KubernetesObject): Request => ({
+  namespace: object.metadata?.namespace ?? '',
+  name: object.metadata?.name ?? '',
+});
 const environments = (caches: Caches) => caches.cache(Kinds.StagingEnvironment);
 
 /** Environments naming the Baseline. */
@@ -78,16 +84,25 @@ export function environmentsOfBaseline(baseline: string, caches: Caches): Reques
 /** Environments whose Baseline copies this namespace of this cluster. */
 export function environmentsReadingNamespace(namespace: string | undefined, caches: Caches): Request[] {
   if (!namespace) return [];
-  return baselinesOfProductionNamespace(caches, namespace).flatMap((b) => environmentsOfBaseline(b.metadata?.name ?? '', caches));
+  return baselinesOfProductionNamespace(caches, namespace).flatMap((b) =>
+    environmentsOfBaseline(b.metadata?.name ?? '', caches),
+  );
 }
 
 /** Environments whose Baseline renders its manifests from this ConfigMap (Baselines are few and cluster-scoped). */
-export function environmentsReadingConfigMap(namespace: string | undefined, name: string | undefined, caches: Caches): Request[] {
+export function environmentsReadingConfigMap(
+  namespace: string | undefined,
+  name: string | undefined,
+  caches: Caches,
+): Request[] {
   return caches
     .cache(Kinds.Baseline)
     .list()
     .filter((b) => {
-      const ref = isRecord(b.spec?.source?.manifests) && isRecord(b.spec.source.manifests.configMapRef) ? b.spec.source.manifests.configMapRef : undefined;
+      const ref =
+        isRecord(b.spec?.source?.manifests) && isRecord(b.spec.source.manifests.configMapRef)
+          ? b.spec.source.manifests.configMapRef
+          : undefined;
       return ref?.namespace === namespace && ref?.name === name;
     })
     .flatMap((b) => environmentsOfBaseline(b.metadata?.name ?? '', caches));
@@ -141,25 +156,35 @@ export function cacheOf(ctx: ReconcileContext, ref: KindRef): CacheReader<KubeOb
 }
 
 export function watchedKinds(): WatchesKind[] {
-  const baselineKinds = CACHED_BASELINE_KINDS.map(
-    (ref): WatchesKind => ({
-      ...ref,
-      scope: 'all',
-      map: (object, caches) => {
-        const own = environmentOfObject(object);
-        if (own.length > 0 || !caches) return own;
-        const readers = environmentsReadingNamespace(object.metadata?.namespace, caches);
-        return ref.kind === 'ConfigMap' ? unique([...readers, ...environmentsReadingConfigMap(object.metadata?.namespace, object.metadata?.name, caches)]) : readers;
-      },
-    }),
-  );
-  const managedOnly = MANAGED_ONLY_KINDS.map((ref): WatchesKind => ({ ...ref, scope: 'all', labelSelector: MANAGED_SELECTOR, map: environmentOfObject }));
+  const baselineKinds = CACHED_BASELINE_KINDS.map((ref): WatchesKind => ({
+    ...ref,
+    scope: 'all',
+    map: (object, caches) => {
+      const own = environmentOfObject(object);
+      if (own.length > 0 || !caches) return own;
+      const readers = environmentsReadingNamespace(object.metadata?.namespace, caches);
+      return ref.kind === 'ConfigMap'
+        ? unique([
+            ...readers,
+            ...environmentsReadingConfigMap(object.metadata?.namespace, object.metadata?.name, caches),
+          ])
+        : readers;
+    },
+  }));
+  const managedOnly = MANAGED_ONLY_KINDS.map((ref): WatchesKind => ({
+    ...ref,
+    scope: 'all',
+    labelSelector: MANAGED_SELECTOR,
+    map: environmentOfObject,
+  }));
   // Baselines (indexed by their production namespace) and Namespaces, as every user of Baselines watches them.
   const baselines = baselineWatches({
     ofBaseline: (baseline, caches) => environmentsOfBaseline(baseline.metadata?.name ?? '', caches),
     ofNamespace: (namespace, caches) => environmentsOfNamespace(namespace, caches),
   });
   // Namespaces are also found by the environment they were made for, without scanning them all.
-  const indexed = baselines.map((w) => (w.kind === NAMESPACE_REF.kind ? { ...w, indexers: { ...w.indexers, [NAMESPACE_BY_OWNER]: namespaceByOwner } } : w));
+  const indexed = baselines.map((w) =>
+    w.kind === NAMESPACE_REF.kind ? { ...w, indexers: { ...w.indexers, [NAMESPACE_BY_OWNER]: namespaceByOwner } } : w,
+  );
   return [...baselineKinds, ...managedOnly, ...indexed];
 }

@@ -40,7 +40,12 @@ export function copySpecOf(env: Record<string, unknown> = {}, options: CopySpecO
   const secrets = parsed.spec.secrets.names;
   // Tests name the Secrets they list; the permissive Baseline allows exactly those.
   if (secrets && baseline.secrets.copyable === undefined) baseline.secrets.copyable = secrets;
-  const resolved = resolveCopySpec({ environment: options.environment ?? { name: 'pr-1234', namespace: 'previews' }, spec: parsed.spec, baseline: { name: 'shop', spec: baseline }, createdAt: new Date() });
+  const resolved = resolveCopySpec({
+    environment: options.environment ?? { name: 'pr-1234', namespace: 'previews' },
+    spec: parsed.spec,
+    baseline: { name: 'shop', spec: baseline },
+    createdAt: new Date(),
+  });
   if (!resolved.ok) throw new Error(`${resolved.field}: ${resolved.message}`);
   return options.targetNamespace ? { ...resolved.copy, targetNamespace: options.targetNamespace } : resolved.copy;
 }

@@ -34,7 +34,11 @@ const TEMPLATE_BUSY_WAIT_MS = 500;
 /** A missing template is retried briefly only: the two renames of a swap take milliseconds, and a wrong name should fail fast. */
 const TEMPLATE_SWAP_RETRIES = 3;
 
-async function withClient<T>(url: string, database: string | undefined, fn: (client: Client) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  url: string,
+  database: string | undefined,
+  fn: (client: Client) => Promise<T>,
+): Promise<T> {
   const target = new URL(url);
   if (database) target.pathname = `/${encodeURIComponent(database)}`;
   const client = new Client({ connectionString: target.toString(), connectionTimeoutMillis: 10_000 });
@@ -47,7 +51,12 @@ async function withClient<T>(url: string, database: string | undefined, fn: (cli
 }
 
 function planOf(inputs: DatabaseInputs): sql.DatabasePlan {
-  return { database: inputs.database, role: inputs.role, marker: sql.ownerMarker(inputs.stack), ...(inputs.template ? { template: inputs.template } : {}) };
+  return {
+    database: inputs.database,
+    role: inputs.role,
+    marker: sql.ownerMarker(inputs.stack),
+    ...(inputs.template ? { template: inputs.template } : {}),
+  };
 }
 
 function codeOf(error: unknown): string | undefined {
@@ -57,7 +66,10 @@ function codeOf(error: unknown): string | undefined {
 async function ensureRole(client: Client, plan: sql.DatabasePlan, password: string): Promise<void> {
   const existing = await client.query<{ comment: string | null }>(sql.SELECT_ROLE, [plan.role]);
   if (existing.rows[0]) {
-    if (existing.rows[0].comment !== plan.marker) throw new Error(`role ${plan.role} exists and was not created by Understudy for stack ${plan.marker.slice(sql.OWNER_MARKER_PREFIX.length)}; refusing to take it over`);
+    if (existing.rows[0].comment !== plan.marker)
+      throw new Error(
+        `role ${plan.role} exists and was not created by Understudy for stack ${plan.marker.slice(sql.OWNER_MARKER_PREFIX.length)}; refusing to take it over`,
+      );
     await client.query(sql.alterRolePassword(plan, password));
     return;
   }
@@ -74,7 +86,10 @@ async function ensureRole(client: Client, plan: sql.DatabasePlan, password: stri
 }
 
 async function databaseOwner(client: Client, database: string): Promise<string | undefined> {
-  const result = await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [database]);
+  const result = await client.query<{ owner: string }>(
+    'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+    [database],
+  );
   return result.rows[0]?.owner;
 }
 
@@ -82,7 +97,10 @@ async function ensureDatabase(client: Client, plan: sql.DatabasePlan): Promise<b
   const owner = await databaseOwner(client, plan.database);
   if (owner !== undefined) {
     // CREATE DATABASE ... OWNER sets the owner atomically: owned by our marked role means ours.
-    if (owner !== plan.role) throw new Error(`database ${plan.database} exists and is owned by ${owner}, not by this stack's role; refusing to take it over`);
+    if (owner !== plan.role)
+      throw new Error(
+        `database ${plan.database} exists and is owned by ${owner}, not by this stack's role; refusing to take it over`,
+      );
     return false;
   }
   for (let attempt = 0; ; attempt++) {
@@ -92,7 +110,12 @@ async function ensureDatabase(client: Client, plan: sql.DatabasePlan): Promise<b
       return true;
     } catch (error) {
       // 55006: the template is in use (a golden refresh renaming it); 3D000: it does not exist for the instant of the swap.
-      const limit = codeOf(error) === '55006' ? TEMPLATE_BUSY_RETRIES : plan.template !== undefined && codeOf(error) === '3D000' ? TEMPLATE_SWAP_RETRIES : 0;
+      const limit =
+        codeOf(error) === '55006'
+          ? TEMPLATE_BUSY_RETRIES
+          : plan.template !== undefined && codeOf(error) === '3D000'
+            ? TEMPLATE_SWAP_RETRIES
+            : 0;
       if (attempt >= limit) throw error;
       await new Promise((resolve) => setTimeout(resolve, TEMPLATE_BUSY_WAIT_MS));
     }
@@ -136,7 +159,8 @@ export async function create(inputs: DatabaseInputs): Promise<{ id: string; outs
       return await ensureDatabase(client, plan);
     } catch (error) {
       // A failed create is not recorded in the state, so destroy would never see the role: drop it now.
-      if ((await databaseOwner(client, plan.database)) === undefined) await client.query(sql.dropRole(plan.role)).catch(() => undefined);
+      if ((await databaseOwner(client, plan.database)) === undefined)
+        await client.query(sql.dropRole(plan.role)).catch(() => undefined);
       throw error;
     }
   });
@@ -162,7 +186,8 @@ export async function remove(props: DatabaseInputs): Promise<void> {
     await client.query(sql.dropDatabase(props.database));
     const role = await client.query<{ comment: string | null }>(sql.SELECT_ROLE, [props.role]);
     // Only our own role: a name someone else took since is left alone.
-    if (role.rows[0] && role.rows[0].comment === sql.ownerMarker(props.stack)) await client.query(sql.dropRole(props.role));
+    if (role.rows[0] && role.rows[0].comment === sql.ownerMarker(props.stack))
+      await client.query(sql.dropRole(props.role));
   });
 }
 
@@ -178,7 +203,10 @@ export async function read(id: string, props: DatabaseOutputs): Promise<{ id?: s
 
 const REPLACING = ['serverUrl', 'stack', 'database', 'role', 'template'] as const;
 
-export function diff(olds: Partial<DatabaseInputs>, news: DatabaseInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+export function diff(
+  olds: Partial<DatabaseInputs>,
+  news: DatabaseInputs,
+): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
   const replaces = REPLACING.filter((key) => (olds[key] ?? '') !== (news[key] ?? ''));
   // The names are the same before and after: the old database must go first.
   return { changes: replaces.length > 0, replaces: [...replaces], deleteBeforeReplace: true };

@@ -4,13 +4,16 @@ import { createDatabase, derivedName, MAX_IDENTIFIER_BYTES, previewUrl, quoteIde
 describe('postgres-database SQL', () => {
   it('quotes any identifier so that it reads back as exactly one quoted name', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !s.includes('\0')), (name) => {
-        const quoted = quoteIdent(name);
-        expect(quoted.startsWith('"') && quoted.endsWith('"')).toBe(true);
-        // Inside, every quote is doubled: no way out of the identifier.
-        expect(quoted.slice(1, -1).replace(/""/g, '')).not.toContain('"');
-        expect(quoted.slice(1, -1).replace(/""/g, '"')).toBe(name);
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 30 }).filter((s) => !s.includes('\0')),
+        (name) => {
+          const quoted = quoteIdent(name);
+          expect(quoted.startsWith('"') && quoted.endsWith('"')).toBe(true);
+          // Inside, every quote is doubled: no way out of the identifier.
+          expect(quoted.slice(1, -1).replace(/""/g, '')).not.toContain('"');
+          expect(quoted.slice(1, -1).replace(/""/g, '"')).toBe(name);
+        },
+      ),
     );
   });
 
@@ -38,11 +41,19 @@ describe('postgres-database SQL', () => {
   });
 
   it('clones with FILE_COPY and quotes every name', () => {
-    expect(createDatabase({ database: 'pv_a', role: 'pv_a', template: 'gold"en', marker: 'm' })).toBe('CREATE DATABASE "pv_a" OWNER "pv_a" TEMPLATE "gold""en" STRATEGY FILE_COPY');
+    expect(createDatabase({ database: 'pv_a', role: 'pv_a', template: 'gold"en', marker: 'm' })).toBe(
+      'CREATE DATABASE "pv_a" OWNER "pv_a" TEMPLATE "gold""en" STRATEGY FILE_COPY',
+    );
     expect(createDatabase({ database: 'pv_a', role: 'pv_a', marker: 'm' })).toBe('CREATE DATABASE "pv_a" OWNER "pv_a"');
   });
 
-  it('builds the preview URL from the server URL with the preview\'s role, password and database', () => {
-    expect(previewUrl('postgresql://admin:secret@db.example:6432/postgres?sslmode=require', { database: 'pv_x', role: 'pv_x' }, 'p/w@')).toBe('postgresql://pv_x:p%2Fw%40@db.example:6432/pv_x?sslmode=require');
+  it("builds the preview URL from the server URL with the preview's role, password and database", () => {
+    expect(
+      previewUrl(
+        'postgresql://admin:secret@db.example:6432/postgres?sslmode=require',
+        { database: 'pv_x', role: 'pv_x' },
+        'p/w@',
+      ),
+    ).toBe('postgresql://pv_x:p%2Fw%40@db.example:6432/pv_x?sslmode=require');
   });
 });

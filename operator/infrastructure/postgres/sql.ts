@@ -13,7 +13,8 @@ export const OWNER_MARKER_PREFIX = 'understudy:';
 export function quoteIdent(name: string): string {
   if (name.length === 0) throw new Error('an identifier must not be empty');
   if (name.includes('\0')) throw new Error('an identifier must not contain NUL');
-  if (Buffer.byteLength(name, 'utf8') > MAX_IDENTIFIER_BYTES) throw new Error(`identifier "${name}" is longer than ${MAX_IDENTIFIER_BYTES} bytes`);
+  if (Buffer.byteLength(name, 'utf8') > MAX_IDENTIFIER_BYTES)
+    throw new Error(`identifier "${name}" is longer than ${MAX_IDENTIFIER_BYTES} bytes`);
   return `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -33,7 +34,10 @@ export function quoteLiteral(value: string): string {
  */
 export function derivedName(stack: string): string {
   const hash = createHash('sha256').update(stack).digest('hex').slice(0, 10);
-  const folded = stack.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const folded = stack
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   const room = MAX_IDENTIFIER_BYTES - 'pv__'.length - hash.length;
   return `pv_${folded.slice(0, room).replace(/_+$/, '')}_${hash}`;
 }

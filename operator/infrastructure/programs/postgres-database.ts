@@ -59,8 +59,22 @@ class PostgresDatabase extends pulumi.dynamic.Resource {
   declare public readonly password: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = { ...args, url: undefined, host: undefined, port: undefined, username: undefined, password: undefined };
-    super(provider(IMPL), name, props, { ...opts, additionalSecretOutputs: ['url', 'password', 'serverUrl'] }, 'understudy', 'PostgresDatabase');
+    const props = {
+      ...args,
+      url: undefined,
+      host: undefined,
+      port: undefined,
+      username: undefined,
+      password: undefined,
+    };
+    super(
+      provider(IMPL),
+      name,
+      props,
+      { ...opts, additionalSecretOutputs: ['url', 'password', 'serverUrl'] },
+      'understudy',
+      'PostgresDatabase',
+    );
   }
 }
 
@@ -76,5 +90,12 @@ export function postgresDatabaseProgram(): Promise<Record<string, unknown>> {
     role: name,
     ...(template ? { template } : {}),
   });
-  return Promise.resolve({ url: db.url, host: db.host, port: db.port, database: db.database, username: db.username, password: db.password });
+  return Promise.resolve({
+    url: db.url,
+    host: db.host,
+    port: db.port,
+    database: db.database,
+    username: db.username,
+    password: db.password,
+  });
 }

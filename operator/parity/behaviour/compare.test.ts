@@ -4,7 +4,14 @@ import { compareSeries, noiseOf, type QuerySettings } from './compare';
 import { parseSample, PrometheusClient, PrometheusUnreachableError } from './prometheus';
 import { mannWhitneyU, median } from './statistics';
 
-const settings: QuerySettings = { name: 'p95-latency', tolerance: 0.2, direction: 'Both', minSamples: 10, severity: 'warning', noiseFloor: true };
+const settings: QuerySettings = {
+  name: 'p95-latency',
+  tolerance: 0.2,
+  direction: 'Both',
+  minSamples: 10,
+  severity: 'warning',
+  noiseFloor: true,
+};
 const series = (values: number[], labels: Record<string, string> = {}) => [{ labels, values }];
 const wave = (n: number, base: number) => Array.from({ length: n }, (_, i) => base * (1 + 0.05 * Math.sin(i)));
 
@@ -17,20 +24,31 @@ describe('behaviour comparison', () => {
   it('reports a p95 three times higher', () => {
     const result = compareSeries(settings, 'Query/p95-latency/checkout', series(wave(60, 0.3)), series(wave(60, 0.1)));
     expect(result.inconclusive).toEqual([]);
-    expect(result.differences).toEqual([expect.objectContaining({ resource: 'Query/p95-latency/checkout', path: 'median', severity: 'warning' })]);
+    expect(result.differences).toEqual([
+      expect.objectContaining({ resource: 'Query/p95-latency/checkout', path: 'median', severity: 'warning' }),
+    ]);
     expect(result.differences[0]!.staging).toBeCloseTo(0.3, 1);
     expect(result.differences[0]!.production).toBeCloseTo(0.1, 2);
     expect(result.differences[0]!.message).toContain('+200%');
   });
 
   it('honours the direction', () => {
-    const lower = compareSeries({ ...settings, direction: 'HigherIsWorse' }, 'Query/q', series(wave(60, 0.05)), series(wave(60, 0.1)));
+    const lower = compareSeries(
+      { ...settings, direction: 'HigherIsWorse' },
+      'Query/q',
+      series(wave(60, 0.05)),
+      series(wave(60, 0.1)),
+    );
     expect(lower.differences).toEqual([]);
   });
 
   it('is inconclusive, never a pass, without data, with too few points, or with NaN', () => {
-    expect(compareSeries(settings, 'Query/q', [], []).inconclusive[0]!.reason).toMatch(/no data in production and staging/);
-    expect(compareSeries(settings, 'Query/q', series([1, 2]), series(wave(60, 1))).inconclusive[0]!.reason).toMatch(/2 usable samples in staging/);
+    expect(compareSeries(settings, 'Query/q', [], []).inconclusive[0]!.reason).toMatch(
+      /no data in production and staging/,
+    );
+    expect(compareSeries(settings, 'Query/q', series([1, 2]), series(wave(60, 1))).inconclusive[0]!.reason).toMatch(
+      /2 usable samples in staging/,
+    );
     const nan = compareSeries(settings, 'Query/q', series(Array(60).fill(NaN)), series(wave(60, 1)));
     expect(nan.differences).toEqual([]);
     expect(nan.inconclusive[0]!.reason).toMatch(/60 NaN or infinite samples discarded/);
@@ -38,9 +56,12 @@ describe('behaviour comparison', () => {
 
   it('property: any series compared with itself gives no difference', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 10, maxLength: 120 }), (values) => {
-        return compareSeries(settings, 'Query/q', series(values), series(values)).differences.length === 0;
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 10, maxLength: 120 }),
+        (values) => {
+          return compareSeries(settings, 'Query/q', series(values), series(values)).differences.length === 0;
+        },
+      ),
     );
   });
 
@@ -48,14 +69,20 @@ describe('behaviour comparison', () => {
     const result = compareSeries(
       settings,
       'Query/errors',
-      [...series(wave(20, 1), { namespace: 'a', code: '500' }), ...series(wave(20, 1), { namespace: 'a', code: '503' })],
-      [...series(wave(20, 1), { namespace: 'b', code: '500' }), ...series(wave(20, 5), { namespace: 'b', code: '503' })],
+      [
+        ...series(wave(20, 1), { namespace: 'a', code: '500' }),
+        ...series(wave(20, 1), { namespace: 'a', code: '503' }),
+      ],
+      [
+        ...series(wave(20, 1), { namespace: 'b', code: '500' }),
+        ...series(wave(20, 5), { namespace: 'b', code: '503' }),
+      ],
     );
     expect(result.differences.map((d) => d.path)).toEqual(['series{code="503"}.median']);
   });
 
-  it('measures production\'s own noise', () => {
-    expect(noiseOf([...Array(10).fill(1), ...Array(10).fill(2)])).toBeCloseTo(0.5 / 1.5 * 1.5, 1);
+  it("measures production's own noise", () => {
+    expect(noiseOf([...Array(10).fill(1), ...Array(10).fill(2)])).toBeCloseTo((0.5 / 1.5) * 1.5, 1);
     expect(noiseOf(Array(20).fill(3))).toBe(0);
   });
 });
@@ -68,7 +95,12 @@ describe('statistics', () => {
   it('Mann-Whitney separates shifted samples and not equal ones', () => {
     const a = Array.from({ length: 60 }, (_, i) => i);
     expect(mannWhitneyU(a, a).pValue).toBeGreaterThan(0.9);
-    expect(mannWhitneyU(a, a.map((x) => x + 40)).pValue).toBeLessThan(0.001);
+    expect(
+      mannWhitneyU(
+        a,
+        a.map((x) => x + 40),
+      ).pValue,
+    ).toBeLessThan(0.001);
   });
   it('parses Prometheus special values', () => {
     expect(parseSample('NaN')).toBeNaN();

@@ -30,8 +30,12 @@ function labelKey(labels: Record<string, string>): string {
 }
 
 /** Pairs series across sides: one each pairs whatever the labels, more pair by labels other than namespace. */
-function pairSeries(staging: Series[], production: Series[]): Array<{ key: string; staging?: Series; production?: Series }> {
-  if (staging.length === 1 && production.length === 1) return [{ key: '', staging: staging[0]!, production: production[0]! }];
+function pairSeries(
+  staging: Series[],
+  production: Series[],
+): Array<{ key: string; staging?: Series; production?: Series }> {
+  if (staging.length === 1 && production.length === 1)
+    return [{ key: '', staging: staging[0]!, production: production[0]! }];
   const s = new Map(staging.map((x) => [labelKey(x.labels), x]));
   const p = new Map(production.map((x) => [labelKey(x.labels), x]));
   return [...new Set([...p.keys(), ...s.keys()])].sort().map((key) => {
@@ -78,11 +82,19 @@ export function absoluteNoiseOf(values: number[]): number {
  * points, NaN or ±Inf make the comparison inconclusive: a quiet or broken
  * query never passes (fluxcd/flagger#1035, #1098).
  */
-export function compareSeries(settings: QuerySettings, resource: string, staging: Series[], production: Series[]): SeriesComparison {
+export function compareSeries(
+  settings: QuerySettings,
+  resource: string,
+  staging: Series[],
+  production: Series[],
+): SeriesComparison {
   const result: SeriesComparison = { differences: [], inconclusive: [] };
-  const inconclusive = (path: string, reason: string) => result.inconclusive.push({ category: 'behaviour', resource, path, reason });
+  const inconclusive = (path: string, reason: string) =>
+    result.inconclusive.push({ category: 'behaviour', resource, path, reason });
   if (production.length === 0 || staging.length === 0) {
-    const sides = [production.length === 0 && 'production', staging.length === 0 && 'staging'].filter(Boolean).join(' and ');
+    const sides = [production.length === 0 && 'production', staging.length === 0 && 'staging']
+      .filter(Boolean)
+      .join(' and ');
     inconclusive('median', `${settings.name}: no data in ${sides}`);
     return result;
   }
@@ -97,17 +109,26 @@ export function compareSeries(settings: QuerySettings, resource: string, staging
     const dropped = pair.staging.values.length - s.length + (pair.production.values.length - p.length);
     if (s.length < settings.minSamples || p.length < settings.minSamples) {
       const nan = dropped > 0 ? ` (${dropped} NaN or infinite samples discarded)` : '';
-      inconclusive(path, `${settings.name}${pair.key}: ${s.length} usable samples in staging and ${p.length} in production, ${settings.minSamples} needed${nan}`);
+      inconclusive(
+        path,
+        `${settings.name}${pair.key}: ${s.length} usable samples in staging and ${p.length} in production, ${settings.minSamples} needed${nan}`,
+      );
       continue;
     }
     const sm = median(s);
     const pm = median(p);
     const absolute = settings.comparison === 'Absolute';
     const deviation = absolute ? sm - pm : relativeDeviation(sm, pm);
-    const counts = settings.direction === 'Both' || (settings.direction === 'HigherIsWorse' ? deviation > 0 : deviation < 0);
+    const counts =
+      settings.direction === 'Both' || (settings.direction === 'HigherIsWorse' ? deviation > 0 : deviation < 0);
     const noise = settings.noiseFloor ? (absolute ? absoluteNoiseOf(p) : noiseOf(p)) : 0;
     if (!counts || Math.abs(deviation) <= settings.tolerance + noise) continue;
-    if (s.length >= MIN_POINTS_FOR_RANK_TEST && p.length >= MIN_POINTS_FOR_RANK_TEST && mannWhitneyU(s, p).pValue >= SIGNIFICANCE) continue;
+    if (
+      s.length >= MIN_POINTS_FOR_RANK_TEST &&
+      p.length >= MIN_POINTS_FOR_RANK_TEST &&
+      mannWhitneyU(s, p).pValue >= SIGNIFICANCE
+    )
+      continue;
     const amount = (value: number) => (absolute ? `${value >= 0 ? '+' : ''}${significant(value)}` : percent(value));
     const floor = noise > 0 ? ` plus production's own noise of ${amount(noise).slice(1)}` : '';
     result.differences.push({

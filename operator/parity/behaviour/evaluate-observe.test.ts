@@ -16,9 +16,14 @@ describe('behaviour observations', () => {
     },
   };
 
-  it('reports each side\'s median of finite samples, and nothing for a side without data', async () => {
+  it("reports each side's median of finite samples, and nothing for a side without data", async () => {
     const observed: BehaviourObservation[] = [];
-    const query = PrometheusQuerySchema.parse({ name: 'error-rate', query: 'rate(errors{namespace="{{namespace}}",service="{{service}}"}[5m])', range: '10m', minSamples: 1 });
+    const query = PrometheusQuerySchema.parse({
+      name: 'error-rate',
+      query: 'rate(errors{namespace="{{namespace}}",service="{{service}}"}[5m])',
+      range: '10m',
+      minSamples: 1,
+    });
     await evaluateBehaviour(source, {
       queries: [query],
       defaultTolerance: 0.2,

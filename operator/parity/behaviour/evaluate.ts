@@ -63,13 +63,18 @@ function seconds(duration: string, field: string): number {
 }
 
 /** Runs every query for both namespaces (per service where templated) and compares the results. */
-export async function evaluateBehaviour(source: MetricsSource, input: BehaviourInput): Promise<{ differences: Difference[]; inconclusive: Inconclusive[] }> {
+export async function evaluateBehaviour(
+  source: MetricsSource,
+  input: BehaviourInput,
+): Promise<{ differences: Difference[]; inconclusive: Inconclusive[] }> {
   const differences: Difference[] = [];
   const inconclusive: Inconclusive[] = [];
   const end = Math.floor(input.now.getTime() / 1000);
   for (const [index, query] of input.queries.entries()) {
     const range = seconds(query.range, `spec.categories.behaviour.queries[${index}].range`);
-    const step = query.step ? seconds(query.step, `spec.categories.behaviour.queries[${index}].step`) : Math.max(1, Math.floor(range / 60));
+    const step = query.step
+      ? seconds(query.step, `spec.categories.behaviour.queries[${index}].step`)
+      : Math.max(1, Math.floor(range / 60));
     const settings: QuerySettings = {
       name: query.name,
       tolerance: query.tolerance !== undefined ? Number(query.tolerance) : input.defaultTolerance,
@@ -82,7 +87,12 @@ export async function evaluateBehaviour(source: MetricsSource, input: BehaviourI
     const templated = query.query.includes('{{service}}');
     const services: Array<string | undefined> = templated ? (query.services ?? input.services) : [undefined];
     if (templated && services.length === 0) {
-      inconclusive.push({ category: 'behaviour', resource: `Query/${query.name}`, path: 'median', reason: `${query.name}: no services to substitute for {{service}}` });
+      inconclusive.push({
+        category: 'behaviour',
+        resource: `Query/${query.name}`,
+        path: 'median',
+        reason: `${query.name}: no services to substitute for {{service}}`,
+      });
       continue;
     }
     const results = await mapLimited(services, QUERY_CONCURRENCY, async (service) => {
@@ -92,7 +102,10 @@ export async function evaluateBehaviour(source: MetricsSource, input: BehaviourI
         source.queryRange(renderQuery(query.query, input.mapping.production, service), end - range, end, step),
       ]);
       if (input.observe) {
-        for (const [side, series] of [['staging', staging], ['production', production]] as const) {
+        for (const [side, series] of [
+          ['staging', staging],
+          ['production', production],
+        ] as const) {
           const value = sideMedian(series);
           if (value !== undefined) input.observe({ query: query.name, service: service ?? '', side, value });
         }

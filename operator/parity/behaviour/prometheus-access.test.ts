@@ -13,7 +13,12 @@ describe('Prometheus access', () => {
   const server = createServer(tls, (req, res) => {
     seen.push(req.headers);
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { service: 'checkout' }, values: [[1, '0.5']] }] } }));
+    res.end(
+      JSON.stringify({
+        status: 'success',
+        data: { resultType: 'matrix', result: [{ metric: { service: 'checkout' }, values: [[1, '0.5']] }] },
+      }),
+    );
   });
   let url = '';
 
@@ -31,9 +36,13 @@ describe('Prometheus access', () => {
   });
 
   it('refuses a server its CA does not vouch for, without the CA or with another', async () => {
-    await expect(new PrometheusClient(url, 5000).queryRange('up', 0, 10, 1)).rejects.toThrow(PrometheusUnreachableError);
+    await expect(new PrometheusClient(url, 5000).queryRange('up', 0, 10, 1)).rejects.toThrow(
+      PrometheusUnreachableError,
+    );
     const other = selfSignedCertificate(['127.0.0.1']).cert;
-    await expect(new PrometheusClient(url, 5000, { ca: other }).queryRange('up', 0, 10, 1)).rejects.toThrow(/cannot reach/);
+    await expect(new PrometheusClient(url, 5000, { ca: other }).queryRange('up', 0, 10, 1)).rejects.toThrow(
+      /cannot reach/,
+    );
   });
 
   it('accepts tenant IDs and refuses anything that could break out of the header', () => {
@@ -43,6 +52,11 @@ describe('Prometheus access', () => {
       const parsed = PrometheusSourceSchema.safeParse({ ...base, tenant: bad });
       expect(parsed.success).toBe(false);
     }
-    expect(PrometheusSourceSchema.safeParse({ ...base, caConfigMapRef: { namespace: 'monitoring', name: 'prom-ca', key: 'ca.crt' } }).success).toBe(true);
+    expect(
+      PrometheusSourceSchema.safeParse({
+        ...base,
+        caConfigMapRef: { namespace: 'monitoring', name: 'prom-ca', key: 'ca.crt' },
+      }).success,
+    ).toBe(true);
   });
 });

@@ -25,7 +25,10 @@ interface MatrixResponse {
   status: 'success' | 'error';
   errorType?: string;
   error?: string;
-  data?: { resultType: string; result: Array<{ metric: Record<string, string>; values?: Array<[number, string]>; value?: [number, string] }> };
+  data?: {
+    resultType: string;
+    result: Array<{ metric: Record<string, string>; values?: Array<[number, string]>; value?: [number, string] }>;
+  };
 }
 
 /** Prometheus writes special floats as strings: "NaN", "+Inf", "-Inf". */
@@ -49,7 +52,8 @@ function withoutCredentials(url: string): string {
 /** A fetch that trusts only `ca`, with no connection kept between queries. */
 function caFetch(ca: string): typeof fetch {
   const dispatcher = new Agent({ connect: { ca }, pipelining: 0 });
-  return ((url: URL, init: RequestInit) => undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher })) as unknown as typeof fetch;
+  return ((url: URL, init: RequestInit) =>
+    undiciFetch(url, { ...(init as UndiciRequestInit), dispatcher })) as unknown as typeof fetch;
 }
 
 export class PrometheusClient implements MetricsSource {
@@ -75,9 +79,18 @@ export class PrometheusClient implements MetricsSource {
 
   async queryRange(query: string, startSeconds: number, endSeconds: number, stepSeconds: number): Promise<Series[]> {
     const url = new URL('api/v1/query_range', this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
-    const body = new URLSearchParams({ query, start: String(startSeconds), end: String(endSeconds), step: String(stepSeconds) });
+    const body = new URLSearchParams({
+      query,
+      start: String(startSeconds),
+      end: String(endSeconds),
+      step: String(stepSeconds),
+    });
     // Closed after each answer: a check on an interval must not keep sockets to Prometheus open between runs.
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', connection: 'close' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      connection: 'close',
+    };
     if (url.username || url.password) {
       headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
       url.username = '';
@@ -88,10 +101,18 @@ export class PrometheusClient implements MetricsSource {
     this.requests++;
     let response: Response;
     try {
-      response = await (this.caFetch ?? fetch)(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      response = await (this.caFetch ?? fetch)(url, {
+        method: 'POST',
+        body,
+        headers,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const reason = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (cause?.code ?? cause?.message ?? (err as Error).message);
+      const reason =
+        (err as Error).name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs} ms`
+          : (cause?.code ?? cause?.message ?? (err as Error).message);
       throw new PrometheusUnreachableError(`cannot reach ${this.description}: ${reason}`);
     }
     const text = await response.text();
@@ -99,10 +120,14 @@ export class PrometheusClient implements MetricsSource {
     try {
       parsed = JSON.parse(text) as MatrixResponse;
     } catch {
-      throw new PrometheusUnreachableError(`${this.description} answered HTTP ${response.status} with something that is not the Prometheus API: ${text.slice(0, 200)}`);
+      throw new PrometheusUnreachableError(
+        `${this.description} answered HTTP ${response.status} with something that is not the Prometheus API: ${text.slice(0, 200)}`,
+      );
     }
     if (parsed.status !== 'success' || !parsed.data) {
-      throw new PrometheusQueryError(`${this.description} rejected the query ${JSON.stringify(query)}: ${parsed.errorType ?? 'error'}: ${parsed.error ?? `HTTP ${response.status}`}`);
+      throw new PrometheusQueryError(
+        `${this.description} rejected the query ${JSON.stringify(query)}: ${parsed.errorType ?? 'error'}: ${parsed.error ?? `HTTP ${response.status}`}`,
+      );
     }
     return parsed.data.result.map((r) => ({
       labels: r.metric,

@@ -28,7 +28,13 @@ function selected(object: KubeObject, filter: ConfigurationFilter): boolean {
   return true;
 }
 
-function comparePair(kind: string, name: string, staging: KubeObject, production: KubeObject, context: ConfigContext): Difference[] {
+function comparePair(
+  kind: string,
+  name: string,
+  staging: KubeObject,
+  production: KubeObject,
+  context: ConfigContext,
+): Difference[] {
   if (WORKLOADS.has(kind)) return compareWorkload(kind, name, staging, production, context);
   switch (kind) {
     case 'ConfigMap':
@@ -47,14 +53,31 @@ function comparePair(kind: string, name: string, staging: KubeObject, production
 /** Whether the environment meant this object not to be there: a shared service, or Secrets it was told not to copy. */
 function absenceDeclared(kind: string, name: string, context: ConfigContext): boolean {
   if (WORKLOADS.has(kind) && context.declared.services.get(name)?.mode === 'shared') return true;
-  return kind === 'Secret' && context.declared.secretsPolicy !== 'Generate' && secretValuesDeclared(context.declared, name);
+  return (
+    kind === 'Secret' && context.declared.secretsPolicy !== 'Generate' && secretValuesDeclared(context.declared, name)
+  );
 }
 
 function compareMissing(kind: string, name: string, inStaging: boolean, context: ConfigContext): Difference {
   const make = differ(`${kind}/${name}`);
-  if (inStaging) return make('', 'present', undefined, CONFIG_SEVERITY.onlyInStaging, `${kind} ${name} exists only in staging`);
-  if (absenceDeclared(kind, name, context)) return make('', undefined, 'present', 'info', `${kind} ${name} is not copied to staging${declaredBy(context)}`, true);
-  return make('', undefined, 'present', CONFIG_SEVERITY.missingObject, `${kind} ${name} exists in production but not in staging`);
+  if (inStaging)
+    return make('', 'present', undefined, CONFIG_SEVERITY.onlyInStaging, `${kind} ${name} exists only in staging`);
+  if (absenceDeclared(kind, name, context))
+    return make(
+      '',
+      undefined,
+      'present',
+      'info',
+      `${kind} ${name} is not copied to staging${declaredBy(context)}`,
+      true,
+    );
+  return make(
+    '',
+    undefined,
+    'present',
+    CONFIG_SEVERITY.missingObject,
+    `${kind} ${name} exists in production but not in staging`,
+  );
 }
 
 /** Pairs objects by kind and name across the two namespaces and compares each pair. */

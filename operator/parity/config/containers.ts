@@ -19,7 +19,17 @@ export interface ContainerPair {
   production: Json;
 }
 
-const HANDLED = new Set(['name', 'image', 'imagePullPolicy', 'env', 'envFrom', 'resources', 'livenessProbe', 'readinessProbe', 'startupProbe']);
+const HANDLED = new Set([
+  'name',
+  'image',
+  'imagePullPolicy',
+  'env',
+  'envFrom',
+  'resources',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+]);
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
 export function compareImage(pair: ContainerPair, context: ConfigContext): Difference[] {
@@ -30,18 +40,37 @@ export function compareImage(pair: ContainerPair, context: ConfigContext): Diffe
   const stagingDigest = runningDigest(pair.workload.staging, pair.name, context.staging.pods);
   const productionDigest = runningDigest(pair.workload.production, pair.name, context.production.pods);
   const bothDigests = stagingDigest !== undefined && productionDigest !== undefined;
-  const same = bothDigests ? stagingDigest === productionDigest : canonicalImage(stagingImage) === canonicalImage(productionImage);
+  const same = bothDigests
+    ? stagingDigest === productionDigest
+    : canonicalImage(stagingImage) === canonicalImage(productionImage);
   if (same) return [];
   const show = (image: string, digest: string | undefined) => (digest ? `${image} (${digest})` : image);
   const override = context.declared.services.get(pair.workload.name)?.image;
   if (override !== undefined && canonicalImage(override) === canonicalImage(stagingImage)) {
-    return [make(path, show(stagingImage, stagingDigest), show(productionImage, productionDigest), 'info', `image overridden to ${stagingImage}${declaredBy(context)}`, true)];
+    return [
+      make(
+        path,
+        show(stagingImage, stagingDigest),
+        show(productionImage, productionDigest),
+        'info',
+        `image overridden to ${stagingImage}${declaredBy(context)}`,
+        true,
+      ),
+    ];
   }
   const message =
     bothDigests && canonicalImage(stagingImage) === canonicalImage(productionImage)
       ? `same image reference ${stagingImage} runs different builds: ${stagingDigest} in staging, ${productionDigest} in production`
       : `staging runs ${stagingImage}, production ${productionImage}`;
-  return [make(path, show(stagingImage, stagingDigest), show(productionImage, productionDigest), CONFIG_SEVERITY.image, message)];
+  return [
+    make(
+      path,
+      show(stagingImage, stagingDigest),
+      show(productionImage, productionDigest),
+      CONFIG_SEVERITY.image,
+      message,
+    ),
+  ];
 }
 
 export function compareEnv(pair: ContainerPair, context: ConfigContext): Difference[] {
@@ -58,20 +87,62 @@ export function compareEnv(pair: ContainerPair, context: ConfigContext): Differe
     const secret = s?.secret === true || p?.secret === true;
     const shown = (v: typeof s) => (v === undefined ? undefined : v.secret ? REDACTED : v.text);
     if (declared.has(name)) {
-      if (!s || !p || !equal(s.text, p.text)) differences.push(make(path, shown(s), shown(p), 'info', `${name} overridden${declaredBy(context)}`, true));
+      if (!s || !p || !equal(s.text, p.text))
+        differences.push(make(path, shown(s), shown(p), 'info', `${name} overridden${declaredBy(context)}`, true));
       continue;
     }
     if (!s && p) {
-      differences.push(make(path, undefined, shown(p), CONFIG_SEVERITY.missingEnv, `${name} is set in production (from ${p.source}) but not in staging`));
+      differences.push(
+        make(
+          path,
+          undefined,
+          shown(p),
+          CONFIG_SEVERITY.missingEnv,
+          `${name} is set in production (from ${p.source}) but not in staging`,
+        ),
+      );
     } else if (s && !p) {
-      differences.push(make(path, shown(s), undefined, CONFIG_SEVERITY.onlyInStaging, `${name} is set only in staging (from ${s.source})`));
+      differences.push(
+        make(
+          path,
+          shown(s),
+          undefined,
+          CONFIG_SEVERITY.onlyInStaging,
+          `${name} is set only in staging (from ${s.source})`,
+        ),
+      );
     } else if (s && p && !equal(s.text, p.text)) {
       if (secret && bothFromDeclaredSecrets(s.source, p.source, context)) {
-        differences.push(make(path, REDACTED, REDACTED, 'info', `${name} holds fresh secret values (secrets policy ${context.declared.secretsPolicy ?? ''}${declaredBy(context)})`, true));
+        differences.push(
+          make(
+            path,
+            REDACTED,
+            REDACTED,
+            'info',
+            `${name} holds fresh secret values (secrets policy ${context.declared.secretsPolicy ?? ''}${declaredBy(context)})`,
+            true,
+          ),
+        );
       } else if (secret) {
-        differences.push(make(path, REDACTED, REDACTED, CONFIG_SEVERITY.secretValue, `${name} holds different secret values (compared by keyed hash; ${s.source} in staging, ${p.source} in production)`));
+        differences.push(
+          make(
+            path,
+            REDACTED,
+            REDACTED,
+            CONFIG_SEVERITY.secretValue,
+            `${name} holds different secret values (compared by keyed hash; ${s.source} in staging, ${p.source} in production)`,
+          ),
+        );
       } else {
-        differences.push(make(path, s.text, p.text, CONFIG_SEVERITY.envValue, `${name} differs: staging ${JSON.stringify(s.text)}, production ${JSON.stringify(p.text)}`));
+        differences.push(
+          make(
+            path,
+            s.text,
+            p.text,
+            CONFIG_SEVERITY.envValue,
+            `${name} differs: staging ${JSON.stringify(s.text)}, production ${JSON.stringify(p.text)}`,
+          ),
+        );
       }
     }
   }
@@ -90,16 +161,44 @@ export function compareResources(pair: ContainerPair, context: ConfigContext): D
       const sv = parseQuantity(s[resource]);
       const pv = parseQuantity(p[resource]);
       if (sv === undefined && pv !== undefined) {
-        differences.push(make(path, undefined, p[resource], CONFIG_SEVERITY.missingResource, `production sets ${bucket}.${resource}, staging does not`));
+        differences.push(
+          make(
+            path,
+            undefined,
+            p[resource],
+            CONFIG_SEVERITY.missingResource,
+            `production sets ${bucket}.${resource}, staging does not`,
+          ),
+        );
       } else if (sv !== undefined && pv === undefined) {
-        differences.push(make(path, s[resource], undefined, CONFIG_SEVERITY.onlyInStaging, `only staging sets ${bucket}.${resource}`));
+        differences.push(
+          make(path, s[resource], undefined, CONFIG_SEVERITY.onlyInStaging, `only staging sets ${bucket}.${resource}`),
+        );
       } else if (sv !== undefined && pv !== undefined) {
         const deviation = ratioDeviation(sv, pv, ratio);
         const observed = pv === 0 ? 'infinite' : (sv / pv).toFixed(3);
         if (deviation <= context.tolerances.resources) {
-          if (sv !== pv && ratio !== 1) differences.push(make(path, s[resource], p[resource], 'info', `${bucket}.${resource} scaled by ${observed}${declaredBy(context)}`, true));
+          if (sv !== pv && ratio !== 1)
+            differences.push(
+              make(
+                path,
+                s[resource],
+                p[resource],
+                'info',
+                `${bucket}.${resource} scaled by ${observed}${declaredBy(context)}`,
+                true,
+              ),
+            );
         } else {
-          differences.push(make(path, s[resource], p[resource], CONFIG_SEVERITY.scale, `${bucket}.${resource} is ${observed} of production's, expected ${ratio}`));
+          differences.push(
+            make(
+              path,
+              s[resource],
+              p[resource],
+              CONFIG_SEVERITY.scale,
+              `${bucket}.${resource} is ${observed} of production's, expected ${ratio}`,
+            ),
+          );
         }
       }
     }
@@ -114,9 +213,12 @@ export function compareProbes(pair: ContainerPair, context: ConfigContext): Diff
     const path = `${pair.path}.${probe}`;
     const s = pair.staging[probe];
     const p = pair.production[probe];
-    if (s === undefined && p !== undefined) differences.push(make(path, undefined, p, CONFIG_SEVERITY.probe, `production has a ${probe}, staging has none`));
-    else if (s !== undefined && p === undefined) differences.push(make(path, s, undefined, CONFIG_SEVERITY.onlyInStaging, `only staging has a ${probe}`));
-    else if (diffTree(s, p, path, stringsEqual(context)).length > 0) differences.push(make(path, s, p, CONFIG_SEVERITY.probe, `${probe} differs`));
+    if (s === undefined && p !== undefined)
+      differences.push(make(path, undefined, p, CONFIG_SEVERITY.probe, `production has a ${probe}, staging has none`));
+    else if (s !== undefined && p === undefined)
+      differences.push(make(path, s, undefined, CONFIG_SEVERITY.onlyInStaging, `only staging has a ${probe}`));
+    else if (diffTree(s, p, path, stringsEqual(context)).length > 0)
+      differences.push(make(path, s, p, CONFIG_SEVERITY.probe, `${probe} differs`));
   }
   return differences;
 }
@@ -126,7 +228,13 @@ export function compareOtherContainerFields(pair: ContainerPair, context: Config
   const make = differ(`${pair.workload.kind}/${pair.workload.name}`);
   const strip = (c: Json) => Object.fromEntries(Object.entries(c).filter(([k]) => !HANDLED.has(k)));
   return diffTree(strip(pair.staging), strip(pair.production), pair.path, stringsEqual(context)).map((leaf) =>
-    make(leaf.path, leaf.staging, leaf.production, CONFIG_SEVERITY.otherField, `${leaf.path.slice(pair.path.length + 1)} differs`),
+    make(
+      leaf.path,
+      leaf.staging,
+      leaf.production,
+      CONFIG_SEVERITY.otherField,
+      `${leaf.path.slice(pair.path.length + 1)} differs`,
+    ),
   );
 }
 

@@ -18,8 +18,22 @@ export function stringsEqual(context: ConfigContext): (staging: string, producti
 
 /** Builders for configuration differences of one resource. */
 export function differ(resource: string) {
-  const make = (path: string, staging: unknown, production: unknown, severity: Severity, message: string, expected = false): Difference => {
-    const difference: Difference = { category: 'configuration', resource, path, expected, severity: expected ? 'info' : severity, message };
+  const make = (
+    path: string,
+    staging: unknown,
+    production: unknown,
+    severity: Severity,
+    message: string,
+    expected = false,
+  ): Difference => {
+    const difference: Difference = {
+      category: 'configuration',
+      resource,
+      path,
+      expected,
+      severity: expected ? 'info' : severity,
+      message,
+    };
     if (staging !== undefined) difference.staging = staging;
     if (production !== undefined) difference.production = production;
     return difference;
@@ -29,7 +43,9 @@ export function differ(resource: string) {
 
 /** "declared by StagingEnvironment previews/pr-1" or "" when no environment is known. */
 export function declaredBy(context: ConfigContext): string {
-  return context.declared.environment ? ` (declared by StagingEnvironment ${context.declared.environment})` : ' (declared)';
+  return context.declared.environment
+    ? ` (declared by StagingEnvironment ${context.declared.environment})`
+    : ' (declared)';
 }
 
 /** Relative distance of an observed ratio from the expected one. */

@@ -21,7 +21,12 @@ export interface DeclaredOverrides {
   copiedSecrets?: Set<string>;
 }
 
-export const NO_OVERRIDES: DeclaredOverrides = { environment: '', services: new Map(), replicasRatio: 1, resourcesRatio: 1 };
+export const NO_OVERRIDES: DeclaredOverrides = {
+  environment: '',
+  services: new Map(),
+  replicasRatio: 1,
+  resourcesRatio: 1,
+};
 
 function record(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -32,7 +37,10 @@ function ratio(value: unknown): number {
   return Number.isFinite(n) && n > 0 ? n : 1;
 }
 
-export function declaredOverridesFrom(environment: { metadata?: { name?: string; namespace?: string }; spec?: unknown }): DeclaredOverrides {
+export function declaredOverridesFrom(environment: {
+  metadata?: { name?: string; namespace?: string };
+  spec?: unknown;
+}): DeclaredOverrides {
   const spec = record(environment.spec);
   const scale = record(spec.scale);
   const services = new Map<string, DeclaredService>();
@@ -57,7 +65,8 @@ export function declaredOverridesFrom(environment: { metadata?: { name?: string;
   // Secrets are never copied unless the environment says otherwise (DESIGN.md).
   const secrets = record(spec.secrets);
   overrides.secretsPolicy = typeof secrets.policy === 'string' ? secrets.policy : 'Omit';
-  if (Array.isArray(secrets.names)) overrides.copiedSecrets = new Set(secrets.names.filter((n): n is string => typeof n === 'string'));
+  if (Array.isArray(secrets.names))
+    overrides.copiedSecrets = new Set(secrets.names.filter((n): n is string => typeof n === 'string'));
   return overrides;
 }
 

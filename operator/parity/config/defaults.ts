@@ -12,7 +12,8 @@
 
 export type DefaultFromHolder = (holder: Record<string, unknown>) => unknown;
 /** A literal default, or a DefaultFromHolder (a function is never a literal value in a manifest). */
-export type DefaultValue = string | number | boolean | null | readonly unknown[] | Record<string, unknown> | DefaultFromHolder;
+export type DefaultValue =
+  string | number | boolean | null | readonly unknown[] | Record<string, unknown> | DefaultFromHolder;
 
 export interface DefaultRule {
   path: string;
@@ -85,7 +86,9 @@ const HPA_SCALE_UP_POLICIES = [
   { type: 'Percent', value: 100, periodSeconds: 15 },
 ];
 const HPA_SCALE_DOWN_POLICIES = [{ type: 'Percent', value: 100, periodSeconds: 15 }];
-const HPA_DEFAULT_METRICS = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+const HPA_DEFAULT_METRICS = [
+  { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+];
 
 export const DEFAULTS: Record<string, DefaultRule[]> = {
   Deployment: [

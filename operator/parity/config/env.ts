@@ -35,14 +35,21 @@ function resolveOne(entry: Json, snapshot: NamespaceSnapshot): ResolvedEnv {
   if (typeof entry.value === 'string') return { text: entry.value, secret: false, source: 'value' };
   const from = asRecord(entry.valueFrom);
   const configMapKey = asRecord(from.configMapKeyRef);
-  if (typeof configMapKey.name === 'string' && typeof configMapKey.key === 'string') return fromConfigMap(snapshot, configMapKey.name, configMapKey.key);
+  if (typeof configMapKey.name === 'string' && typeof configMapKey.key === 'string')
+    return fromConfigMap(snapshot, configMapKey.name, configMapKey.key);
   const secretKey = asRecord(from.secretKeyRef);
-  if (typeof secretKey.name === 'string' && typeof secretKey.key === 'string') return fromSecret(snapshot, secretKey.name, secretKey.key);
+  if (typeof secretKey.name === 'string' && typeof secretKey.key === 'string')
+    return fromSecret(snapshot, secretKey.name, secretKey.key);
   const fieldRef = asRecord(from.fieldRef);
-  if (typeof fieldRef.fieldPath === 'string') return { text: `<fieldRef ${fieldRef.fieldPath}>`, secret: false, source: 'fieldRef' };
+  if (typeof fieldRef.fieldPath === 'string')
+    return { text: `<fieldRef ${fieldRef.fieldPath}>`, secret: false, source: 'fieldRef' };
   const resourceRef = asRecord(from.resourceFieldRef);
   if (typeof resourceRef.resource === 'string') {
-    return { text: `<resourceFieldRef ${resourceRef.resource}${typeof resourceRef.divisor === 'string' || typeof resourceRef.divisor === 'number' ? ` / ${resourceRef.divisor}` : ''}>`, secret: false, source: 'resourceFieldRef' };
+    return {
+      text: `<resourceFieldRef ${resourceRef.resource}${typeof resourceRef.divisor === 'string' || typeof resourceRef.divisor === 'number' ? ` / ${resourceRef.divisor}` : ''}>`,
+      secret: false,
+      source: 'resourceFieldRef',
+    };
   }
   return { text: '', secret: false, source: 'value' };
 }
@@ -60,10 +67,12 @@ export function resolveEnv(container: Json, snapshot: NamespaceSnapshot): Map<st
     const secret = asRecord(from.secretRef);
     if (typeof configMap.name === 'string') {
       const name = configMap.name;
-      for (const key of Object.keys(dataOf(objectsOf(snapshot, 'ConfigMap').get(name)))) env.set(prefix + key, fromConfigMap(snapshot, name, key));
+      for (const key of Object.keys(dataOf(objectsOf(snapshot, 'ConfigMap').get(name))))
+        env.set(prefix + key, fromConfigMap(snapshot, name, key));
     } else if (typeof secret.name === 'string') {
       const name = secret.name;
-      for (const key of Object.keys(dataOf(objectsOf(snapshot, 'Secret').get(name)))) env.set(prefix + key, fromSecret(snapshot, name, key));
+      for (const key of Object.keys(dataOf(objectsOf(snapshot, 'Secret').get(name))))
+        env.set(prefix + key, fromSecret(snapshot, name, key));
     }
   }
   for (const entry of Array.isArray(container.env) ? container.env : []) {

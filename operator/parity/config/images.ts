@@ -39,7 +39,10 @@ export function runningDigest(workload: KubeObject, container: string, pods: Kub
   const digests = new Set<string | undefined>();
   for (const pod of pods) {
     if (!matchesSelector(spec?.selector, pod.metadata.labels)) continue;
-    const statuses = ((pod.status as { containerStatuses?: Array<{ name: string; imageID?: string }> } | undefined)?.containerStatuses ?? []).filter((s) => s.name === container);
+    const statuses = (
+      (pod.status as { containerStatuses?: Array<{ name: string; imageID?: string }> } | undefined)
+        ?.containerStatuses ?? []
+    ).filter((s) => s.name === container);
     for (const status of statuses) digests.add(digestOf(status.imageID));
   }
   if (digests.size !== 1) return undefined;

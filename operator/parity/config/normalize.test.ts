@@ -6,18 +6,34 @@ import { normalize, type KubeObject } from './normalize';
 import { parseQuantity } from './quantity';
 
 const json = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), tie('object'), fc.array(tie('value'), { maxLength: 3 })),
-  object: fc.dictionary(fc.constantFrom('spec', 'replicas', 'template', 'containers', 'ports', 'protocol', 'strategy', 'x'), tie('value'), { maxKeys: 4 }),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.string(),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    tie('object'),
+    fc.array(tie('value'), { maxLength: 3 }),
+  ),
+  object: fc.dictionary(
+    fc.constantFrom('spec', 'replicas', 'template', 'containers', 'ports', 'protocol', 'strategy', 'x'),
+    tie('value'),
+    { maxKeys: 4 },
+  ),
 }));
 
 describe('normalize', () => {
   it('is idempotent on arbitrary objects of every kind', () => {
     fc.assert(
-      fc.property(fc.constantFrom('Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'HorizontalPodAutoscaler', 'Secret'), json.object, (kind, body) => {
-        const object = { ...body, kind, metadata: { name: 'x' } } as KubeObject;
-        const once = normalize(object);
-        expect(normalize(once)).toEqual(once);
-      }),
+      fc.property(
+        fc.constantFrom('Deployment', 'StatefulSet', 'DaemonSet', 'Service', 'HorizontalPodAutoscaler', 'Secret'),
+        json.object,
+        (kind, body) => {
+          const object = { ...body, kind, metadata: { name: 'x' } } as KubeObject;
+          const once = normalize(object);
+          expect(normalize(once)).toEqual(once);
+        },
+      ),
     );
   });
 
@@ -47,10 +63,16 @@ describe('normalize', () => {
 describe('namespace mapping', () => {
   const mapping = { staging: 'shop-pr-1', production: 'shop' };
   it('maps namespaces used as DNS labels or whole values', () => {
-    expect(sameAcrossNamespaces('http://catalog.shop-pr-1.svc:8080', 'http://catalog.shop.svc:8080', mapping)).toBe(true);
-    expect(sameAcrossNamespaces('catalog.shop-pr-1.svc.cluster.local', 'catalog.shop.svc.cluster.local', mapping)).toBe(true);
+    expect(sameAcrossNamespaces('http://catalog.shop-pr-1.svc:8080', 'http://catalog.shop.svc:8080', mapping)).toBe(
+      true,
+    );
+    expect(sameAcrossNamespaces('catalog.shop-pr-1.svc.cluster.local', 'catalog.shop.svc.cluster.local', mapping)).toBe(
+      true,
+    );
     expect(sameAcrossNamespaces('shop-pr-1', 'shop', mapping)).toBe(true);
-    expect(sameAcrossNamespaces('postgres://db.shop-pr-1.svc:5432/shop', 'postgres://db.shop.svc:5432/shop', mapping)).toBe(true);
+    expect(
+      sameAcrossNamespaces('postgres://db.shop-pr-1.svc:5432/shop', 'postgres://db.shop.svc:5432/shop', mapping),
+    ).toBe(true);
     expect(sameAcrossNamespaces('--namespace=shop-pr-1', '--namespace=shop', mapping)).toBe(true);
   });
   it('leaves other words alone, as the copy does', () => {

@@ -22,9 +22,21 @@ type Json = Record<string, unknown>;
 const SERVER_SET: Record<string, string[]> = {
   '*': ['status'],
   Deployment: ['spec.template.metadata.creationTimestamp'],
-  StatefulSet: ['spec.template.metadata.creationTimestamp', 'spec.volumeClaimTemplates[].status', 'spec.volumeClaimTemplates[].metadata.creationTimestamp', 'spec.volumeClaimTemplates[].apiVersion', 'spec.volumeClaimTemplates[].kind'],
+  StatefulSet: [
+    'spec.template.metadata.creationTimestamp',
+    'spec.volumeClaimTemplates[].status',
+    'spec.volumeClaimTemplates[].metadata.creationTimestamp',
+    'spec.volumeClaimTemplates[].apiVersion',
+    'spec.volumeClaimTemplates[].kind',
+  ],
   DaemonSet: ['spec.template.metadata.creationTimestamp'],
-  Service: ['spec.clusterIP', 'spec.clusterIPs', 'spec.ipFamilies', 'spec.ports[].nodePort', 'spec.healthCheckNodePort'],
+  Service: [
+    'spec.clusterIP',
+    'spec.clusterIPs',
+    'spec.ipFamilies',
+    'spec.ports[].nodePort',
+    'spec.healthCheckNodePort',
+  ],
 };
 
 function isObject(value: unknown): value is Json {
@@ -63,7 +75,7 @@ export function deleteAt(root: unknown, path: string): void {
 export function foldDefaults(root: unknown, rules: DefaultRule[]): void {
   for (const rule of rules) {
     visitPath(root, splitPath(rule.path), (holder, key) => {
-      const expected = typeof rule.value === 'function' ? (rule.value)(holder) : rule.value;
+      const expected = typeof rule.value === 'function' ? rule.value(holder) : rule.value;
       if (jsonEqual(holder[key], expected)) delete holder[key];
     });
   }

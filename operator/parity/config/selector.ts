@@ -1,6 +1,9 @@
 import type { LabelSelector } from '../../api/common';
 
-export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+export function matchesSelector(
+  selector: LabelSelector | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!selector) return true;
   const have = labels ?? {};
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) if (have[key] !== value) return false;
@@ -27,5 +30,8 @@ export function matchesSelector(selector: LabelSelector | undefined, labels: Rec
 
 /** An empty selector selects nothing for workloads (a Deployment always has one); guard against matching every pod. */
 export function isEmptySelector(selector: LabelSelector | undefined): boolean {
-  return !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0);
+  return (
+    !selector ||
+    (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)
+  );
 }

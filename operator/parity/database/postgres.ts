@@ -1,5 +1,17 @@
 import { Client } from 'pg';
-import type { CatalogueSource, ColumnStatistics, ConstraintSchema, DatabaseSchema, DatabaseStatistics, DomainSchema, IndexSchema, SchemaTypes, SequenceSchema, TableSchema, TableStatistics } from './model';
+import type {
+  CatalogueSource,
+  ColumnStatistics,
+  ConstraintSchema,
+  DatabaseSchema,
+  DatabaseStatistics,
+  DomainSchema,
+  IndexSchema,
+  SchemaTypes,
+  SequenceSchema,
+  TableSchema,
+  TableStatistics,
+} from './model';
 
 export class DatabaseUnreachableError extends Error {
   override name = 'DatabaseUnreachableError';
@@ -85,7 +97,9 @@ const SEQUENCES = `
 
 /** `CREATE UNIQUE INDEX orders_pkey ON public.orders USING btree (id)` → `UNIQUE ON public.orders USING btree (id)`. */
 export function indexDefinitionWithoutName(definition: string): string {
-  return definition.replace(/^CREATE (UNIQUE )?INDEX \S+ /, (_m, unique: string | undefined) => (unique ? 'UNIQUE ' : ''));
+  return definition.replace(/^CREATE (UNIQUE )?INDEX \S+ /, (_m, unique: string | undefined) =>
+    unique ? 'UNIQUE ' : '',
+  );
 }
 
 function tableOf(schema: DatabaseSchema, key: string): TableSchema {
@@ -118,13 +132,20 @@ export class PostgresCatalogue implements CatalogueSource {
   }
 
   private async open(): Promise<Client> {
-    const client = new Client({ connectionString: this.url, connectionTimeoutMillis: this.timeoutMs, statement_timeout: this.timeoutMs, application_name: 'understudy-parity' });
+    const client = new Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: this.timeoutMs,
+      statement_timeout: this.timeoutMs,
+      application_name: 'understudy-parity',
+    });
     client.on('error', () => undefined); // a dropped connection surfaces on the next query instead of crashing the process
     try {
       await client.connect();
     } catch (err) {
       await client.end().catch(() => undefined);
-      throw new DatabaseUnreachableError(`cannot connect to the ${this.description}: ${(err as Error).message || String(err)}`);
+      throw new DatabaseUnreachableError(
+        `cannot connect to the ${this.description}: ${(err as Error).message || String(err)}`,
+      );
     }
     return client;
   }
@@ -141,19 +162,40 @@ export class PostgresCatalogue implements CatalogueSource {
 
   async schema(schemas: string[]): Promise<DatabaseSchema> {
     const result: DatabaseSchema = new Map();
-    type Column = { schema: string; table: string; column: string; type: string; not_null: boolean; default: string | null; identity: string; generated: string };
+    type Column = {
+      schema: string;
+      table: string;
+      column: string;
+      type: string;
+      not_null: boolean;
+      default: string | null;
+      identity: string;
+      generated: string;
+    };
     for (const row of await this.query<Column>(COLUMNS, schemas)) {
-      const column: TableSchema['columns'] extends Map<string, infer C> ? C : never = { type: row.type, nullable: !row.not_null };
+      const column: TableSchema['columns'] extends Map<string, infer C> ? C : never = {
+        type: row.type,
+        nullable: !row.not_null,
+      };
       if (row.default !== null) column.default = row.default;
       if (row.identity) column.identity = row.identity;
       if (row.generated) column.generated = row.generated;
       tableOf(result, `${row.schema}.${row.table}`).columns.set(row.column, column);
     }
-    for (const row of await this.query<{ schema: string; table: string; index: string; definition: string }>(INDEXES, schemas)) {
+    for (const row of await this.query<{ schema: string; table: string; index: string; definition: string }>(
+      INDEXES,
+      schemas,
+    )) {
       const index: IndexSchema = { name: row.index, definition: indexDefinitionWithoutName(row.definition) };
       tableOf(result, `${row.schema}.${row.table}`).indexes.push(index);
     }
-    for (const row of await this.query<{ schema: string; table: string; name: string; type: string; definition: string }>(CONSTRAINTS, schemas)) {
+    for (const row of await this.query<{
+      schema: string;
+      table: string;
+      name: string;
+      type: string;
+      definition: string;
+    }>(CONSTRAINTS, schemas)) {
       const constraint: ConstraintSchema = { name: row.name, type: row.type, definition: row.definition };
       tableOf(result, `${row.schema}.${row.table}`).constraints.push(constraint);
     }
@@ -162,8 +204,16 @@ export class PostgresCatalogue implements CatalogueSource {
 
   async types(schemas: string[]): Promise<SchemaTypes> {
     const result: SchemaTypes = { enums: new Map(), domains: new Map(), sequences: new Map() };
-    for (const row of await this.query<{ schema: string; name: string; labels: string[] }>(ENUMS, schemas)) result.enums.set(`${row.schema}.${row.name}`, row.labels);
-    type Domain = { schema: string; name: string; type: string; not_null: boolean; default: string | null; checks: string[] };
+    for (const row of await this.query<{ schema: string; name: string; labels: string[] }>(ENUMS, schemas))
+      result.enums.set(`${row.schema}.${row.name}`, row.labels);
+    type Domain = {
+      schema: string;
+      name: string;
+      type: string;
+      not_null: boolean;
+      default: string | null;
+      checks: string[];
+    };
     for (const row of await this.query<Domain>(DOMAINS, schemas)) {
       const domain: DomainSchema = { type: row.type, nullable: !row.not_null, checks: row.checks };
       if (row.default !== null) domain.default = row.default;
@@ -176,15 +226,28 @@ export class PostgresCatalogue implements CatalogueSource {
     return result;
   }
 
-  async statistics(schemas: string[], options: { count?: (table: string) => boolean } = {}): Promise<DatabaseStatistics> {
+  async statistics(
+    schemas: string[],
+    options: { count?: (table: string) => boolean } = {},
+  ): Promise<DatabaseStatistics> {
     const result: DatabaseStatistics = new Map();
     type Row = { schema: string; table: string; rows: number; modified: number | null; analyzed: Date | null };
     for (const row of await this.query<Row>(ROWS, schemas)) {
-      const table: TableStatistics = { rows: Number(row.rows), columns: new Map(), lastAnalyzed: row.analyzed ? new Date(row.analyzed).toISOString() : null };
+      const table: TableStatistics = {
+        rows: Number(row.rows),
+        columns: new Map(),
+        lastAnalyzed: row.analyzed ? new Date(row.analyzed).toISOString() : null,
+      };
       if (row.modified !== null) table.modifiedSinceAnalyze = Number(row.modified);
       result.set(`${row.schema}.${row.table}`, table);
     }
-    for (const row of await this.query<{ schema: string; table: string; column: string; null_fraction: number; distinct: number }>(STATS, schemas)) {
+    for (const row of await this.query<{
+      schema: string;
+      table: string;
+      column: string;
+      null_fraction: number;
+      distinct: number;
+    }>(STATS, schemas)) {
       const stats: ColumnStatistics = { nullFraction: Number(row.null_fraction), distinct: Number(row.distinct) };
       result.get(`${row.schema}.${row.table}`)?.columns.set(row.column, stats);
     }
@@ -223,7 +286,10 @@ export class PostgresCatalogue implements CatalogueSource {
             table.countSkipped = 'the credentials may not SELECT from it (catalogue access only)';
             continue;
           }
-          if (code !== '57014') throw new DatabaseUnreachableError(`counting rows of ${name} on the ${this.description} failed: ${(err as Error).message}`);
+          if (code !== '57014')
+            throw new DatabaseUnreachableError(
+              `counting rows of ${name} on the ${this.description} failed: ${(err as Error).message}`,
+            );
           table.countSkipped = `count(*) took longer than ${timeout / 1000} s`;
         }
       }

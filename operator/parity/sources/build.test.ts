@@ -2,10 +2,19 @@ import { parseResolvedParityCheck } from '../../api/paritycheck';
 import type { KubeObject } from '../config/normalize';
 import { buildSources, needsObjects, type SourceResolver } from './build';
 
-const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'shop' }, data: { REDIS_URL: 'redis://:pr0dpassw0rd@redis.shop.svc:6379' } };
+const configMap: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'app', namespace: 'shop' },
+  data: { REDIS_URL: 'redis://:pr0dpassw0rd@redis.shop.svc:6379' },
+};
 
 function resolver(overrides: Partial<SourceResolver> = {}): SourceResolver {
-  const objects = { description: 'memory', list: async () => ({ objects: [configMap], forbidden: [] }), requests: () => 0 };
+  const objects = {
+    description: 'memory',
+    list: async () => ({ objects: [configMap], forbidden: [] }),
+    requests: () => 0,
+  };
   return {
     objects: async () => ({ staging: objects, production: objects }),
     stagingDatabaseUrl: async (_ref, field) => Promise.reject(new Error(`${field}: Secret team-a/db not found`)),
@@ -22,11 +31,14 @@ const check = parseResolvedParityCheck({
     configuration: {},
     schema: { staging: { connectionSecretRef: { name: 'db', key: 'url' } }, production: { database: 'orders' } },
     data: {},
-    behaviour: { prometheus: { timeout: '3s' }, queries: [{ name: 'p95', query: 'x{namespace="{{namespace}}"}', services: ['a'] }] },
+    behaviour: {
+      prometheus: { timeout: '3s' },
+      queries: [{ name: 'p95', query: 'x{namespace="{{namespace}}"}', services: ['a'] }],
+    },
   },
 });
 
-describe('building one run\'s sources', () => {
+describe("building one run's sources", () => {
   it('hides credentials in listed objects, under the key the engine hashes Secrets with', async () => {
     const { sources, close } = await buildSources(check, resolver());
     const listed = await sources.objects!.production.list('shop', ['ConfigMap']);
@@ -44,21 +56,52 @@ describe('building one run\'s sources', () => {
     });
     expect(sources.metrics?.description).toBe('prometheus 3000');
     await close();
-    const failing = await buildSources(check, resolver({ objects: async () => Promise.reject(new Error('--staging x: namespace does not exist')) }));
+    const failing = await buildSources(
+      check,
+      resolver({ objects: async () => Promise.reject(new Error('--staging x: namespace does not exist')) }),
+    );
     expect(failing.sources.unavailable?.configuration).toBe('--staging x: namespace does not exist');
   });
 
   it('refuses to compare with a production that lists nothing of the compared kinds', async () => {
-    const bookkeeping: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: 'shop' }, data: { 'ca.crt': 'x' } };
-    const empty = { description: 'production cluster (x)', list: async () => ({ objects: [bookkeeping], forbidden: [] }), requests: () => 0 };
-    const full = { description: 'staging', list: async () => ({ objects: [configMap], forbidden: [] }), requests: () => 0 };
-    const { sources } = await buildSources(check, resolver({ objects: async () => ({ staging: full, production: empty }) }));
-    await expect(sources.objects!.production.list('shop', ['ConfigMap'])).rejects.toThrow('the production cluster (x) has none of the compared kinds in namespace shop; nothing to compare with');
-    await expect(sources.objects!.staging.list('team-a', ['ConfigMap'])).resolves.toMatchObject({ objects: [expect.anything()] });
+    const bookkeeping: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kube-root-ca.crt', namespace: 'shop' },
+      data: { 'ca.crt': 'x' },
+    };
+    const empty = {
+      description: 'production cluster (x)',
+      list: async () => ({ objects: [bookkeeping], forbidden: [] }),
+      requests: () => 0,
+    };
+    const full = {
+      description: 'staging',
+      list: async () => ({ objects: [configMap], forbidden: [] }),
+      requests: () => 0,
+    };
+    const { sources } = await buildSources(
+      check,
+      resolver({ objects: async () => ({ staging: full, production: empty }) }),
+    );
+    await expect(sources.objects!.production.list('shop', ['ConfigMap'])).rejects.toThrow(
+      'the production cluster (x) has none of the compared kinds in namespace shop; nothing to compare with',
+    );
+    await expect(sources.objects!.staging.list('team-a', ['ConfigMap'])).resolves.toMatchObject({
+      objects: [expect.anything()],
+    });
   });
 
   it('lists objects only when a category needs them', () => {
     expect(needsObjects(check)).toBe(true);
-    expect(needsObjects(parseResolvedParityCheck({ staging: { namespace: 'a' }, production: { namespace: 'b' }, categories: { configuration: { enabled: false } } }))).toBe(false);
+    expect(
+      needsObjects(
+        parseResolvedParityCheck({
+          staging: { namespace: 'a' },
+          production: { namespace: 'b' },
+          categories: { configuration: { enabled: false } },
+        }),
+      ),
+    ).toBe(false);
   });
 });

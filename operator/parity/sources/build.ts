@@ -64,7 +64,10 @@ export async function buildSources(check: ResolvedParityCheck, resolver: SourceR
       const { staging, production } = await resolver.objects();
       // Pods and per-namespace bookkeeping exist in every namespace: they do not make production non-empty.
       const incidental = (o: KubeObject) => o.kind === 'Pod' || isBookkeeping(o);
-      sources.objects = { staging: new CredentialHashingSource(staging, key), production: new CredentialHashingSource(new RequireObjects(production, incidental), key) };
+      sources.objects = {
+        staging: new CredentialHashingSource(staging, key),
+        production: new CredentialHashingSource(new RequireObjects(production, incidental), key),
+      };
     });
   }
 
@@ -73,12 +76,19 @@ export async function buildSources(check: ResolvedParityCheck, resolver: SourceR
       resolver.stagingDatabaseUrl(pair.staging.connectionSecretRef, `${field}.staging.connectionSecretRef`),
       resolver.productionDatabaseUrl(pair.production.database, `${field}.production.database`),
     ]);
-    const built = { staging: new PostgresCatalogue(stagingUrl, 'staging'), production: new PostgresCatalogue(productionUrl, 'production') };
+    const built = {
+      staging: new PostgresCatalogue(stagingUrl, 'staging'),
+      production: new PostgresCatalogue(productionUrl, 'production'),
+    };
     catalogues.push(built.staging, built.production);
     return built;
   };
   const { schema, data, behaviour } = check.categories;
-  if (schema) await attempt('schema', async () => void (sources.databases = await databasePair(schema, 'spec.categories.schema')));
+  if (schema)
+    await attempt(
+      'schema',
+      async () => void (sources.databases = await databasePair(schema, 'spec.categories.schema')),
+    );
   if (data?.staging && data.production) {
     const own = { staging: data.staging, production: data.production };
     await attempt('data', async () => void (sources.dataDatabases = await databasePair(own, 'spec.categories.data')));

@@ -10,14 +10,38 @@ function deployment(env: Array<{ name: string; value: string }>, args: string[] 
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: 'api', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ env }), note: 'see redis://:hunter2hunter2@redis.shop.svc' } },
-    spec: { template: { spec: { containers: [{ name: 'app', image: 'shop/api:1', env, args, readinessProbe: { httpGet: { path: '/', httpHeaders: [{ name: 'Authorization', value: 'Bearer abc.def' }] } } }] } } },
+    metadata: {
+      name: 'api',
+      annotations: {
+        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ env }),
+        note: 'see redis://:hunter2hunter2@redis.shop.svc',
+      },
+    },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: 'shop/api:1',
+              env,
+              args,
+              readinessProbe: {
+                httpGet: { path: '/', httpHeaders: [{ name: 'Authorization', value: 'Bearer abc.def' }] },
+              },
+            },
+          ],
+        },
+      },
+    },
   };
 }
 
 describe('hashing credentials in listed objects', () => {
   it('hashes the password of a URL but keeps its host, and a value under a secret name whole', () => {
-    expect(hashNamedValue('REDIS_URL', 'redis://:s3cretpass@redis.shop.svc:6379', key)).toBe(`redis://:${h('s3cretpass')}@redis.shop.svc:6379`);
+    expect(hashNamedValue('REDIS_URL', 'redis://:s3cretpass@redis.shop.svc:6379', key)).toBe(
+      `redis://:${h('s3cretpass')}@redis.shop.svc:6379`,
+    );
     expect(hashNamedValue('STRIPE_API_KEY', 'anything-at-all', key)).toBe(h('anything-at-all'));
     expect(hashNamedValue('LOG_LEVEL', 'debug', key)).toBe('debug');
     expect(hashNamedValue('DB_PASSWORD', '$(FROM_SECRET)', key)).toBe('$(FROM_SECRET)');
@@ -25,14 +49,37 @@ describe('hashing credentials in listed objects', () => {
   });
 
   it('leaves no credential of a Deployment or ConfigMap anywhere in the object, and drops the last-applied copy', () => {
-    const listed = hashCredentials(deployment([{ name: 'STRIPE_API_KEY', value: 'sk_live_0123456789abcdefghij' }, { name: 'LOG_LEVEL', value: 'info' }], ['--db=postgresql://app:pa55word@db/shop']), key);
+    const listed = hashCredentials(
+      deployment(
+        [
+          { name: 'STRIPE_API_KEY', value: 'sk_live_0123456789abcdefghij' },
+          { name: 'LOG_LEVEL', value: 'info' },
+        ],
+        ['--db=postgresql://app:pa55word@db/shop'],
+      ),
+      key,
+    );
     const text = JSON.stringify(listed);
-    for (const secret of ['sk_live_0123456789abcdefghij', 'pa55word', 'hunter2hunter2', 'Bearer abc.def']) expect(text).not.toContain(secret);
+    for (const secret of ['sk_live_0123456789abcdefghij', 'pa55word', 'hunter2hunter2', 'Bearer abc.def'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('"value":"info"');
     expect(listed.metadata.annotations).toEqual({ note: `see redis://:${h('hunter2hunter2')}@redis.shop.svc` });
 
-    const configMap = hashCredentials({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'app.properties': 'db.password=topsecret1\nlog=debug\n', PASSWORD: 'plain1234', MODE: 'fast' }, binaryData: { blob: 'AAEC' } }, key);
-    expect(configMap.data).toEqual({ 'app.properties': `db.password=${h('topsecret1')}\nlog=debug\n`, PASSWORD: h('plain1234'), MODE: 'fast' });
+    const configMap = hashCredentials(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'c' },
+        data: { 'app.properties': 'db.password=topsecret1\nlog=debug\n', PASSWORD: 'plain1234', MODE: 'fast' },
+        binaryData: { blob: 'AAEC' },
+      },
+      key,
+    );
+    expect(configMap.data).toEqual({
+      'app.properties': `db.password=${h('topsecret1')}\nlog=debug\n`,
+      PASSWORD: h('plain1234'),
+      MODE: 'fast',
+    });
     expect(configMap.binaryData).toEqual({ blob: h('AAEC') });
   });
 
@@ -52,7 +99,11 @@ describe('hashing credentials in listed objects', () => {
   });
 
   it('wraps an object source', async () => {
-    const inner = { description: 'd', list: async () => ({ objects: [deployment([{ name: 'TOKEN', value: 'abcdefgh1234' }])], forbidden: [] }), requests: () => 3 };
+    const inner = {
+      description: 'd',
+      list: async () => ({ objects: [deployment([{ name: 'TOKEN', value: 'abcdefgh1234' }])], forbidden: [] }),
+      requests: () => 3,
+    };
     const source = new CredentialHashingSource(inner, key);
     const { objects } = await source.list('ns', ['Deployment']);
     expect(JSON.stringify(objects)).not.toContain('abcdefgh1234');

@@ -1,4 +1,9 @@
-import { findCredentials, findCredentialsInFile, isNamedSecretValue, isSecretName } from '../../environment/credential-patterns';
+import {
+  findCredentials,
+  findCredentialsInFile,
+  isNamedSecretValue,
+  isSecretName,
+} from '../../environment/credential-patterns';
 import type { KubeObject } from '../config/normalize';
 import { keyedHash } from '../config/secrets';
 import type { ListedObjects, ObjectSource } from './objects';
@@ -31,7 +36,8 @@ const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie'
 
 /** A value under `name` (an env variable, a ConfigMap key, a probe header), with its credentials hashed. */
 export function hashNamedValue(name: string, value: string, key: Buffer, file = false): string {
-  if ((isSecretName(name) || SECRET_HEADERS.has(name.toLowerCase())) && isNamedSecretValue(value)) return keyedHash(key, value);
+  if ((isSecretName(name) || SECRET_HEADERS.has(name.toLowerCase())) && isNamedSecretValue(value))
+    return keyedHash(key, value);
   const spans = file ? findCredentialsInFile(value) : findCredentials(value);
   return spans.length === 0 ? value : replaceSpans(value, spans, key);
 }
@@ -54,14 +60,20 @@ function walk(value: unknown, key: Buffer): unknown {
   const out: Record<string, unknown> = {};
   const envName = typeof value.name === 'string' && typeof value.value === 'string' ? value.name : undefined;
   for (const [field, inner] of Object.entries(value)) {
-    out[field] = envName !== undefined && field === 'value' ? hashNamedValue(envName, inner as string, key) : walk(inner, key);
+    out[field] =
+      envName !== undefined && field === 'value' ? hashNamedValue(envName, inner as string, key) : walk(inner, key);
   }
   return out;
 }
 
 function hashConfigMapData(data: unknown, key: Buffer): unknown {
   if (!isRecord(data)) return data;
-  return Object.fromEntries(Object.entries(data).map(([name, value]) => [name, typeof value === 'string' ? hashNamedValue(name, value, key, true) : value]));
+  return Object.fromEntries(
+    Object.entries(data).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? hashNamedValue(name, value, key, true) : value,
+    ]),
+  );
 }
 
 /**
@@ -72,13 +84,25 @@ function hashConfigMapData(data: unknown, key: Buffer): unknown {
 export function hashCredentials(object: KubeObject, key: Buffer): KubeObject {
   if (object.kind === 'Secret') return object;
   const { metadata, ...rest } = object;
-  const annotations = metadata.annotations ? Object.fromEntries(Object.entries(metadata.annotations).filter(([name]) => name !== LAST_APPLIED)) : undefined;
+  const annotations = metadata.annotations
+    ? Object.fromEntries(Object.entries(metadata.annotations).filter(([name]) => name !== LAST_APPLIED))
+    : undefined;
   const hashed = walk(rest, key) as Omit<KubeObject, 'metadata'> & { kind: string };
-  const result: KubeObject = { ...hashed, kind: object.kind, metadata: { ...metadata, ...(annotations ? { annotations: walk(annotations, key) as Record<string, string> } : {}) } };
+  const result: KubeObject = {
+    ...hashed,
+    kind: object.kind,
+    metadata: {
+      ...metadata,
+      ...(annotations ? { annotations: walk(annotations, key) as Record<string, string> } : {}),
+    },
+  };
   if (object.kind === 'ConfigMap') {
     result.data = hashConfigMapData(rest.data, key);
     // Opaque bytes: compared by hash, never shown.
-    if (isRecord(rest.binaryData)) result.binaryData = Object.fromEntries(Object.entries(rest.binaryData).map(([name, value]) => [name, keyedHash(key, String(value))]));
+    if (isRecord(rest.binaryData))
+      result.binaryData = Object.fromEntries(
+        Object.entries(rest.binaryData).map(([name, value]) => [name, keyedHash(key, String(value))]),
+      );
   }
   return result;
 }

@@ -6,16 +6,23 @@ import { API_VERSIONS, ClusterUnreachableError, type ListedObjects, type ObjectS
 
 /** What this source needs of a Kubernetes client; the runtime's KubeClient has it. */
 export interface ListingClient {
-  list(apiVersion: string, kind: string, options: { namespace?: string; labelSelector?: string }): Promise<{ items: object[] }>;
+  list(
+    apiVersion: string,
+    kind: string,
+    options: { namespace?: string; labelSelector?: string },
+  ): Promise<{ items: object[] }>;
   requestCounts(): Record<string, number>;
 }
 
 function explain(err: unknown, kind: string, namespace: string, where: string): Error {
   if (err instanceof KubeApiError) {
     if (err.statusCode === 0) return new ClusterUnreachableError(`cannot reach the ${where}: ${err.message}`);
-    if (err.statusCode === 401) return new ClusterUnreachableError(`the ${where} rejected the credentials: ${err.message}`);
+    if (err.statusCode === 401)
+      return new ClusterUnreachableError(`the ${where} rejected the credentials: ${err.message}`);
   }
-  return new ClusterUnreachableError(`listing ${kind} in namespace ${namespace} on the ${where} failed: ${(err as Error).message ?? String(err)}`);
+  return new ClusterUnreachableError(
+    `listing ${kind} in namespace ${namespace} on the ${where} failed: ${(err as Error).message ?? String(err)}`,
+  );
 }
 
 /**
@@ -45,7 +52,10 @@ export class KubeObjectSource implements ObjectSource {
         const apiVersion = API_VERSIONS[kind];
         if (!apiVersion) throw new Error(`the parity check cannot read kind ${kind}`);
         try {
-          const { items } = await this.client.list(apiVersion, kind, { namespace, ...(this.labelSelector ? { labelSelector: this.labelSelector } : {}) });
+          const { items } = await this.client.list(apiVersion, kind, {
+            namespace,
+            ...(this.labelSelector ? { labelSelector: this.labelSelector } : {}),
+          });
           return items.map((item) => ({ ...(item as KubeObject), apiVersion, kind }));
         } catch (err) {
           if (err instanceof KubeApiError && err.statusCode === 403) {

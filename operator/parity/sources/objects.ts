@@ -51,7 +51,9 @@ export class RequireObjects implements ObjectSource {
   async list(namespace: string, kinds: string[]): Promise<ListedObjects> {
     const listed = await this.inner.list(namespace, kinds);
     if (!listed.objects.some((o) => !this.isIncidental(o))) {
-      throw new Error(`the ${this.description} has none of the compared kinds in namespace ${namespace}; nothing to compare with`);
+      throw new Error(
+        `the ${this.description} has none of the compared kinds in namespace ${namespace}; nothing to compare with`,
+      );
     }
     return listed;
   }

@@ -20,7 +20,9 @@ export interface ServiceOptions {
 export function shopService(name: string, options: ServiceOptions): KubeObject[] {
   const { namespace } = options;
   const labels = { app: name, 'app.kubernetes.io/part-of': 'shop' };
-  const env = Object.entries(options.env ?? { LOG_LEVEL: 'info', CATALOG_URL: `http://catalog.${namespace}.svc:8080` }).map(([n, value]) => ({ name: n, value }));
+  const env = Object.entries(
+    options.env ?? { LOG_LEVEL: 'info', CATALOG_URL: `http://catalog.${namespace}.svc:8080` },
+  ).map(([n, value]) => ({ name: n, value }));
   const container: Record<string, unknown> = {
     name: 'app',
     image: options.image ?? `registry.example.com/shop/${name}:1.0.0`,
@@ -31,7 +33,10 @@ export function shopService(name: string, options: ServiceOptions): KubeObject[]
       { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: `${name}-db`, key: 'password' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     ],
-    resources: { requests: { cpu: options.cpu ?? '250m', memory: options.memory ?? '256Mi' }, limits: { memory: options.memory ?? '256Mi' } },
+    resources: {
+      requests: { cpu: options.cpu ?? '250m', memory: options.memory ?? '256Mi' },
+      limits: { memory: options.memory ?? '256Mi' },
+    },
     readinessProbe: { httpGet: { path: '/ready', port: 8080 }, initialDelaySeconds: 2 },
   };
   const podSpec: Record<string, unknown> = { containers: [container] };
@@ -43,11 +48,26 @@ export function shopService(name: string, options: ServiceOptions): KubeObject[]
   const servicePort: Record<string, unknown> = { name: 'http', port: 8080 };
   const serviceSpec: Record<string, unknown> = { selector: { app: name }, ports: [servicePort] };
   if (options.explicitDefaults) {
-    Object.assign(container, { imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' });
+    Object.assign(container, {
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+    });
     (container.ports as Array<Record<string, unknown>>)[0]!.protocol = 'TCP';
-    Object.assign(container.readinessProbe as object, { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 });
-    ((container.readinessProbe as { httpGet: Record<string, unknown> }).httpGet).scheme = 'HTTP';
-    Object.assign(podSpec, { restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', securityContext: {} });
+    Object.assign(container.readinessProbe as object, {
+      timeoutSeconds: 1,
+      periodSeconds: 10,
+      successThreshold: 1,
+      failureThreshold: 3,
+    });
+    (container.readinessProbe as { httpGet: Record<string, unknown> }).httpGet.scheme = 'HTTP';
+    Object.assign(podSpec, {
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      schedulerName: 'default-scheduler',
+      securityContext: {},
+    });
     Object.assign(deploymentSpec, {
       revisionHistoryLimit: 10,
       progressDeadlineSeconds: 600,
@@ -70,7 +90,12 @@ export function shopService(name: string, options: ServiceOptions): KubeObject[]
       kind: 'Secret',
       metadata: { name: `${name}-db`, namespace, labels },
       type: 'Opaque',
-      data: Object.fromEntries(Object.entries(options.secret ?? { password: `${name}-s3cret` }).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Object.fromEntries(
+        Object.entries(options.secret ?? { password: `${name}-s3cret` }).map(([k, v]) => [
+          k,
+          Buffer.from(v).toString('base64'),
+        ]),
+      ),
     },
   ];
   if (options.hpa) {
@@ -82,7 +107,9 @@ export function shopService(name: string, options: ServiceOptions): KubeObject[]
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
         minReplicas: options.hpa.min,
         maxReplicas: options.hpa.max,
-        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+        ],
       },
     });
   }
@@ -92,7 +119,14 @@ export function shopService(name: string, options: ServiceOptions): KubeObject[]
 /** What the API server adds to a Deployment it stores, for tests that do not run one. */
 export function asStoredByServer(object: KubeObject): KubeObject {
   const copy = structuredClone(object);
-  copy.metadata = { ...copy.metadata, uid: 'u-' + copy.metadata.name, resourceVersion: '1', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z', managedFields: [] };
+  copy.metadata = {
+    ...copy.metadata,
+    uid: 'u-' + copy.metadata.name,
+    resourceVersion: '1',
+    generation: 1,
+    creationTimestamp: '2026-01-01T00:00:00Z',
+    managedFields: [],
+  };
   if (copy.kind === 'Deployment') {
     const spec = copy.spec as Record<string, any>; // any: filling defaults into a free-form fixture
     spec.revisionHistoryLimit ??= 10;
@@ -111,7 +145,14 @@ export function asStoredByServer(object: KubeObject): KubeObject {
       c.terminationMessagePolicy ??= 'File';
       for (const port of c.ports ?? []) port.protocol ??= 'TCP';
       for (const e of c.env ?? []) if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ??= 'v1';
-      if (c.readinessProbe) Object.assign(c.readinessProbe, { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3, ...c.readinessProbe });
+      if (c.readinessProbe)
+        Object.assign(c.readinessProbe, {
+          timeoutSeconds: 1,
+          periodSeconds: 10,
+          successThreshold: 1,
+          failureThreshold: 3,
+          ...c.readinessProbe,
+        });
       if (c.readinessProbe?.httpGet) c.readinessProbe.httpGet.scheme ??= 'HTTP';
     }
     copy.status = { replicas: spec.replicas, readyReplicas: spec.replicas };

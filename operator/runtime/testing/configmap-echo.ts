@@ -39,7 +39,16 @@ export function desiredEcho(source: ConfigMapObject, identity: string): ConfigMa
       name: echoName(name),
       namespace: source.metadata?.namespace,
       labels: { [RUNTIME_TEST_LABEL]: 'echo' },
-      ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name, uid: source.metadata?.uid ?? '', controller: true, blockOwnerDeletion: false }],
+      ownerReferences: [
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          name,
+          uid: source.metadata?.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: false,
+        },
+      ],
     },
     data: { ...(source.data ?? {}), reconciledBy: identity },
   };
@@ -69,7 +78,10 @@ export function echoReconciler(options: EchoControllerOptions): Reconciler {
 
 function sameEcho(current: ConfigMapObject, desired: ConfigMapObject): boolean {
   const owner = current.metadata?.ownerReferences?.[0]?.uid;
-  return owner === desired.metadata?.ownerReferences?.[0]?.uid && JSON.stringify(sortKeys(current.data)) === JSON.stringify(sortKeys(desired.data));
+  return (
+    owner === desired.metadata?.ownerReferences?.[0]?.uid &&
+    JSON.stringify(sortKeys(current.data)) === JSON.stringify(sortKeys(desired.data))
+  );
 }
 
 function sortKeys(data: Record<string, string> | undefined): Array<[string, string]> {

@@ -34,8 +34,10 @@ export async function startLocalApiServer(handle: LocalHandler): Promise<LocalAp
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === '/api/v1') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(DISCOVERY));
-    if (url.pathname === '/apis/coordination.k8s.io/v1') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(COORDINATION));
+    if (url.pathname === '/api/v1')
+      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(DISCOVERY));
+    if (url.pathname === '/apis/coordination.k8s.io/v1')
+      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(COORDINATION));
     requests.push(`${req.method} ${url.pathname}${url.search}`);
     handle(req, res, url);
   });
@@ -65,5 +67,7 @@ export async function startLocalApiServer(handle: LocalHandler): Promise<LocalAp
 
 /** Ends the response with a Kubernetes Status of this code. */
 export function answerStatus(res: ServerResponse, code: number, reason: string, message = reason): void {
-  res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message }));
+  res
+    .writeHead(code, { 'Content-Type': 'application/json' })
+    .end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message }));
 }

@@ -23,7 +23,10 @@ export interface StaticCaches extends Caches {
  * WatchedKind's. A kind with no object and no indexers has an empty cache,
  * as a watched kind with nothing in the cluster does.
  */
-export function staticCaches(objects: readonly KubernetesObject[], indexers: ReadonlyArray<{ kind: GroupVersionKind; indexers: Indexers<KubernetesObject> }> = []): StaticCaches {
+export function staticCaches(
+  objects: readonly KubernetesObject[],
+  indexers: ReadonlyArray<{ kind: GroupVersionKind; indexers: Indexers<KubernetesObject> }> = [],
+): StaticCaches {
   const stores = new Map<string, ObjectStore<KubernetesObject>>();
   const storeOf = (kind: { apiVersion?: string; kind?: string }): ObjectStore<KubernetesObject> => {
     let store = stores.get(keyOf(kind));
@@ -35,13 +38,19 @@ export function staticCaches(objects: readonly KubernetesObject[], indexers: Rea
     }
     return store;
   };
-  for (const entry of indexers) for (const [name, fn] of Object.entries(entry.indexers)) storeOf(entry.kind).addIndexer(name, fn);
+  for (const entry of indexers)
+    for (const [name, fn] of Object.entries(entry.indexers)) storeOf(entry.kind).addIndexer(name, fn);
   // Copies: the store freezes what it holds, and a test's fixtures should stay its own.
   for (const object of objects) storeOf(object).upsert(structuredClone(object));
   const cache = <T extends KubernetesObject>(kind: KindReference<T>): IndexedCacheReader<T> => {
     // The fixtures of a kind are what its reference promises, as in a real cache.
     const store = storeOf(kind) as unknown as ObjectStore<T>;
-    return { get: (ns, name) => store.get(ns, name), list: (ns) => store.list(ns), byIndex: (index, value) => store.byIndex(index, value), hasSynced: () => true };
+    return {
+      get: (ns, name) => store.get(ns, name),
+      list: (ns) => store.list(ns),
+      byIndex: (index, value) => store.byIndex(index, value),
+      hasSynced: () => true,
+    };
   };
   return {
     cache,

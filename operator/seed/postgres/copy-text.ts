@@ -29,11 +29,14 @@ const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t:
 export function decodeField(raw: string): string | null {
   if (raw === '\\N') return null;
   if (!raw.includes('\\')) return raw;
-  return raw.replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/g, (_, oct: string | undefined, hex: string | undefined, ch: string | undefined) => {
-    if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8));
-    if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
-    return ESCAPES[ch!] ?? ch!;
-  });
+  return raw.replace(
+    /\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/g,
+    (_, oct: string | undefined, hex: string | undefined, ch: string | undefined) => {
+      if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8));
+      if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
+      return ESCAPES[ch!] ?? ch!;
+    },
+  );
 }
 
 export function decodeLine(line: string): TextRow {

@@ -27,7 +27,9 @@ function keyColumns(table: TableInfo): Set<string> {
 export function correlatedColumns(table: TableInfo): string[] {
   const keys = keyColumns(table);
   return table.columns
-    .filter((c) => !c.isArray && !c.generated && !keys.has(c.name) && (NUMERIC.has(c.baseType) || TEMPORAL.has(c.baseType)))
+    .filter(
+      (c) => !c.isArray && !c.generated && !keys.has(c.name) && (NUMERIC.has(c.baseType) || TEMPORAL.has(c.baseType)),
+    )
     .map((c) => c.name)
     .slice(0, MAX_CORRELATED_COLUMNS);
 }
@@ -38,7 +40,16 @@ export function categoricalColumns(table: TableInfo, profiles: Record<string, Co
   return table.columns
     .filter((c) => {
       const p = profiles[c.name];
-      if (!p?.mostCommon || p.personal || p.refused || c.isArray || keys.has(c.name) || c.baseType === 'json' || c.baseType === 'jsonb') return false;
+      if (
+        !p?.mostCommon ||
+        p.personal ||
+        p.refused ||
+        c.isArray ||
+        keys.has(c.name) ||
+        c.baseType === 'json' ||
+        c.baseType === 'jsonb'
+      )
+        return false;
       const covered = p.mostCommon.freqs.reduce((s, f) => s + f, 0);
       return p.mostCommon.values.length <= MAX_CATEGORIES && covered >= MIN_MCV_COVERAGE * (1 - p.nullFrac);
     })
@@ -64,13 +75,26 @@ export function pairsOf<T>(xs: readonly T[]): Array<[T, T]> {
 async function correlations(client: ClientBase, table: TableInfo): Promise<Dependence['correlations']> {
   const names = correlatedColumns(table);
   if (names.length < 2) return [];
-  const inner = names.flatMap((n, i) => [`${asNumber(table, n)} AS x${i}`, `percent_rank() OVER (ORDER BY ${quoteIdent(n)}) AS r${i}`]);
+  const inner = names.flatMap((n, i) => [
+    `${asNumber(table, n)} AS x${i}`,
+    `percent_rank() OVER (ORDER BY ${quoteIdent(n)}) AS r${i}`,
+  ]);
   const pairs = pairsOf(names.map((_, i) => i));
-  const outer = pairs.flatMap(([i, j]) => [`corr(x${i}, x${j})`, `corr(CASE WHEN x${i} IS NOT NULL AND x${j} IS NOT NULL THEN r${i} END, CASE WHEN x${i} IS NOT NULL AND x${j} IS NOT NULL THEN r${j} END)`]);
-  const res = await client.query({ text: `SELECT ${outer.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${quoteTable(table)}) s`, rowMode: 'array' });
+  const outer = pairs.flatMap(([i, j]) => [
+    `corr(x${i}, x${j})`,
+    `corr(CASE WHEN x${i} IS NOT NULL AND x${j} IS NOT NULL THEN r${i} END, CASE WHEN x${i} IS NOT NULL AND x${j} IS NOT NULL THEN r${j} END)`,
+  ]);
+  const res = await client.query({
+    text: `SELECT ${outer.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${quoteTable(table)}) s`,
+    rowMode: 'array',
+  });
   const row = (res.rows[0] ?? []) as unknown[];
   // A constant column has no correlation (NULL): it is independent of everything.
-  return pairs.map(([i, j], k) => ({ columns: [names[i]!, names[j]!] as [string, string], pearson: finite(row[2 * k]), spearman: finite(row[2 * k + 1]) }));
+  return pairs.map(([i, j], k) => ({
+    columns: [names[i]!, names[j]!] as [string, string],
+    pearson: finite(row[2 * k]),
+    spearman: finite(row[2 * k + 1]),
+  }));
 }
 
 function finite(v: unknown): number {
@@ -78,7 +102,11 @@ function finite(v: unknown): number {
   return v !== null && Number.isFinite(n) ? Math.max(-1, Math.min(1, n)) : 0;
 }
 
-async function contingencies(client: ClientBase, table: TableInfo, profiles: Record<string, ColumnProfile>): Promise<Dependence['contingencies']> {
+async function contingencies(
+  client: ClientBase,
+  table: TableInfo,
+  profiles: Record<string, ColumnProfile>,
+): Promise<Dependence['contingencies']> {
   const names = categoricalColumns(table, profiles);
   if (names.length < 2) return [];
   const k = names.length;
@@ -90,16 +118,25 @@ async function contingencies(client: ClientBase, table: TableInfo, profiles: Rec
   const res = await client.query({ text: sql, rowMode: 'array' });
   const full = (1 << k) - 1;
   const allowed = names.map((n) => new Set(profiles[n]!.mostCommon!.values));
-  const byMask = new Map(pairs.map(([i, j]) => [full ^ (1 << (k - 1 - i)) ^ (1 << (k - 1 - j)), { i, j, cells: [] as Array<[string, string, number]> }]));
+  const byMask = new Map(
+    pairs.map(([i, j]) => [
+      full ^ (1 << (k - 1 - i)) ^ (1 << (k - 1 - j)),
+      { i, j, cells: [] as Array<[string, string, number]> },
+    ]),
+  );
   for (const raw of res.rows as unknown[][]) {
     const pair = byMask.get(Number(raw[0]));
     if (!pair) continue;
     const [a, b] = [raw[1 + pair.i], raw[1 + pair.j]];
     // Only values the profile already holds (scanned most common values); NULLs are the null fraction's business.
-    if (typeof a !== 'string' || typeof b !== 'string' || !allowed[pair.i]!.has(a) || !allowed[pair.j]!.has(b)) continue;
+    if (typeof a !== 'string' || typeof b !== 'string' || !allowed[pair.i]!.has(a) || !allowed[pair.j]!.has(b))
+      continue;
     pair.cells.push([a, b, Number(raw[1 + k])]);
   }
-  return [...byMask.values()].map((p) => ({ columns: [names[p.i]!, names[p.j]!] as [string, string], cells: p.cells.sort((x, y) => y[2] - x[2]) }));
+  return [...byMask.values()].map((p) => ({
+    columns: [names[p.i]!, names[p.j]!] as [string, string],
+    cells: p.cells.sort((x, y) => y[2] - x[2]),
+  }));
 }
 
 /** Deciles: a profile lives in a ConfigMap (1 MiB), and per-category quantiles multiply by categories × numbers. */
@@ -120,11 +157,23 @@ function asDays(table: TableInfo, name: string): string {
  * Quantiles of each kept number or date per value of each category, in one
  * GROUPING SETS scan: what lets a drug keep its dose once both are synthesized.
  */
-async function conditionals(client: ClientBase, table: TableInfo, profiles: Record<string, ColumnProfile>): Promise<NonNullable<Dependence['conditionals']>> {
-  const given = categoricalColumns(table, profiles).filter((n) => profiles[n]!.mostCommon!.values.length <= MAX_CONDITIONING_VALUES);
+async function conditionals(
+  client: ClientBase,
+  table: TableInfo,
+  profiles: Record<string, ColumnProfile>,
+): Promise<NonNullable<Dependence['conditionals']>> {
+  const given = categoricalColumns(table, profiles).filter(
+    (n) => profiles[n]!.mostCommon!.values.length <= MAX_CONDITIONING_VALUES,
+  );
   const numbers = correlatedColumns(table).filter((n) => {
     const p = profiles[n];
-    return p !== undefined && !p.personal && !p.refused && (p.histogram !== undefined || p.mostCommon !== undefined) && !given.includes(n);
+    return (
+      p !== undefined &&
+      !p.personal &&
+      !p.refused &&
+      (p.histogram !== undefined || p.mostCommon !== undefined) &&
+      !given.includes(n)
+    );
   });
   if (given.length === 0 || numbers.length === 0) return [];
   const cols = given.map(quoteIdent);
@@ -153,6 +202,14 @@ async function conditionals(client: ClientBase, table: TableInfo, profiles: Reco
   return [...out.values()];
 }
 
-export async function profileDependence(client: ClientBase, table: TableInfo, profiles: Record<string, ColumnProfile>): Promise<Dependence> {
-  return { correlations: await correlations(client, table), contingencies: await contingencies(client, table, profiles), conditionals: await conditionals(client, table, profiles) };
+export async function profileDependence(
+  client: ClientBase,
+  table: TableInfo,
+  profiles: Record<string, ColumnProfile>,
+): Promise<Dependence> {
+  return {
+    correlations: await correlations(client, table),
+    contingencies: await contingencies(client, table, profiles),
+    conditionals: await conditionals(client, table, profiles),
+  };
 }

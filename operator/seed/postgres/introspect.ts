@@ -4,10 +4,30 @@ import type { BaseType, ColumnInfo, SchemaInfo, TableInfo } from '../model';
 // Reads the schema from the catalogue: tables, columns, types, keys, checks, sequences.
 
 const BASE_TYPE_BY_NAME: Record<string, BaseType> = {
-  int2: 'int2', int4: 'int4', int8: 'int8', float4: 'float', float8: 'float', numeric: 'numeric', money: 'numeric',
-  text: 'text', varchar: 'text', bpchar: 'text', name: 'text', citext: 'text', bool: 'bool', date: 'date',
-  timestamp: 'timestamp', timestamptz: 'timestamptz', time: 'time', timetz: 'time', uuid: 'uuid', json: 'json',
-  jsonb: 'jsonb', bytea: 'bytea', inet: 'inet', cidr: 'inet',
+  int2: 'int2',
+  int4: 'int4',
+  int8: 'int8',
+  float4: 'float',
+  float8: 'float',
+  numeric: 'numeric',
+  money: 'numeric',
+  text: 'text',
+  varchar: 'text',
+  bpchar: 'text',
+  name: 'text',
+  citext: 'text',
+  bool: 'bool',
+  date: 'date',
+  timestamp: 'timestamp',
+  timestamptz: 'timestamptz',
+  time: 'time',
+  timetz: 'time',
+  uuid: 'uuid',
+  json: 'json',
+  jsonb: 'jsonb',
+  bytea: 'bytea',
+  inet: 'inet',
+  cidr: 'inet',
 };
 
 interface ColumnRow {
@@ -107,7 +127,13 @@ function toColumn(row: ColumnRow): ColumnInfo {
 
 /** Columns a CHECK expression mentions, found by name in its definition. */
 function checkColumns(definition: string, columns: ColumnInfo[]): string[] {
-  return columns.filter((c) => new RegExp(`(^|[^A-Za-z0-9_"])"?${c.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?([^A-Za-z0-9_"]|$)`).test(definition)).map((c) => c.name);
+  return columns
+    .filter((c) =>
+      new RegExp(`(^|[^A-Za-z0-9_"])"?${c.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?([^A-Za-z0-9_"]|$)`).test(
+        definition,
+      ),
+    )
+    .map((c) => c.name);
 }
 
 export async function introspect(client: ClientBase, schemas: string[]): Promise<SchemaInfo> {
@@ -121,7 +147,15 @@ export async function introspect(client: ClientBase, schemas: string[]): Promise
     const id = `${row.table_schema}.${row.table_name}`;
     let table = tables.get(id);
     if (!table) {
-      table = { schema: row.table_schema, name: row.table_name, columns: [], primaryKey: [], uniques: [], foreignKeys: [], checks: [] };
+      table = {
+        schema: row.table_schema,
+        name: row.table_name,
+        columns: [],
+        primaryKey: [],
+        uniques: [],
+        foreignKeys: [],
+        checks: [],
+      };
       tables.set(id, table);
     }
     table.columns.push(toColumn(row));
@@ -131,8 +165,19 @@ export async function introspect(client: ClientBase, schemas: string[]): Promise
     if (!table) continue;
     if (row.kind === 'p') table.primaryKey = row.columns;
     else if (row.kind === 'u') table.uniques.push(row.columns);
-    else if (row.kind === 'f') table.foreignKeys.push({ name: row.name, columns: row.columns, refTable: `${row.ref_schema}.${row.ref_table}`, refColumns: row.ref_columns ?? [] });
-    else if (row.kind === 'c') table.checks.push({ name: row.name, columns: row.columns ?? checkColumns(row.definition, table.columns), expression: row.definition.replace(/^CHECK /, '') });
+    else if (row.kind === 'f')
+      table.foreignKeys.push({
+        name: row.name,
+        columns: row.columns,
+        refTable: `${row.ref_schema}.${row.ref_table}`,
+        refColumns: row.ref_columns ?? [],
+      });
+    else if (row.kind === 'c')
+      table.checks.push({
+        name: row.name,
+        columns: row.columns ?? checkColumns(row.definition, table.columns),
+        expression: row.definition.replace(/^CHECK /, ''),
+      });
   }
   for (const row of uniqueIndexes.rows) tables.get(`${row.table_schema}.${row.table_name}`)?.uniques.push(row.columns);
   return { tables: [...tables.values()] };

@@ -1,5 +1,14 @@
 import type { ClientBase } from 'pg';
-import type { ColumnProfile, FanOut, ForeignKey, PiiKind, Profile, SchemaInfo, TableInfo, TableProfile } from '../model';
+import type {
+  ColumnProfile,
+  FanOut,
+  ForeignKey,
+  PiiKind,
+  Profile,
+  SchemaInfo,
+  TableInfo,
+  TableProfile,
+} from '../model';
 import { tableId } from '../model';
 import { decodeArray } from './copy-text';
 import { quoteIdent, quoteTable } from './introspect';
@@ -55,7 +64,11 @@ const NUMERIC_OR_TEMPORAL = new Set(['int2', 'int4', 'int8', 'float', 'numeric',
 const LENGTH_PERCENTILES = '0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1';
 
 /** Ranges of numbers and dates and length percentiles of text, in one aggregate scan of the table. */
-async function aggregates(client: ClientBase, table: TableInfo, personal: ReadonlySet<string>): Promise<Map<string, Pick<ColumnProfile, 'range' | 'lengths' | 'distinct'>>> {
+async function aggregates(
+  client: ClientBase,
+  table: TableInfo,
+  personal: ReadonlySet<string>,
+): Promise<Map<string, Pick<ColumnProfile, 'range' | 'lengths' | 'distinct'>>> {
   const parts: string[] = [];
   const wanted: Array<{ column: string; kind: 'range' | 'lengths' | 'distinct'; at: number }> = [];
   for (const c of table.columns) {
@@ -83,7 +96,8 @@ async function aggregates(client: ClientBase, table: TableInfo, personal: Readon
       out.set(w.column, { ...out.get(w.column), distinct: Number(row[w.at]) });
     } else if (w.kind === 'range') {
       const [min, max] = [row[w.at], row[w.at + 1]];
-      if (typeof min === 'string' && typeof max === 'string') out.set(w.column, { ...out.get(w.column), range: { min, max } });
+      if (typeof min === 'string' && typeof max === 'string')
+        out.set(w.column, { ...out.get(w.column), range: { min, max } });
     } else if (Array.isArray(row[w.at])) {
       out.set(w.column, { ...out.get(w.column), lengths: (row[w.at] as unknown[]).map(Number) });
     }
@@ -93,7 +107,13 @@ async function aggregates(client: ClientBase, table: TableInfo, personal: Readon
 
 /** Every value a profile would store for a column, for the content scan. */
 function storedValues(p: ColumnProfile): string[] {
-  return [...(p.mostCommon?.values ?? []), ...(p.histogram ?? []), ...(p.elements?.values ?? []), ...(p.jsonKeys ?? []).map((k) => k.key), ...(p.range ? [p.range.min, p.range.max] : [])];
+  return [
+    ...(p.mostCommon?.values ?? []),
+    ...(p.histogram ?? []),
+    ...(p.elements?.values ?? []),
+    ...(p.jsonKeys ?? []).map((k) => k.key),
+    ...(p.range ? [p.range.min, p.range.max] : []),
+  ];
 }
 
 /** Drops every value of a column as soon as one looks personal: a partial histogram would still hold its neighbours. */
@@ -104,15 +124,28 @@ export function scanned(p: ColumnProfile): ColumnProfile {
   return { ...rest, refused: kind };
 }
 
-async function columnProfiles(client: ClientBase, table: TableInfo, opts: ProfileOptions): Promise<Record<string, ColumnProfile>> {
+async function columnProfiles(
+  client: ClientBase,
+  table: TableInfo,
+  opts: ProfileOptions,
+): Promise<Record<string, ColumnProfile>> {
   const stats = await client.query<StatsRow>(STATS_SQL, [table.schema, table.name]);
   const byName = new Map(stats.rows.map((r) => [r.attname, r]));
-  const aggregated = await aggregates(client, table, new Set(table.columns.filter((c) => opts.personal(table, c.name)).map((c) => c.name)));
+  const aggregated = await aggregates(
+    client,
+    table,
+    new Set(table.columns.filter((c) => opts.personal(table, c.name)).map((c) => c.name)),
+  );
   const out: Record<string, ColumnProfile> = {};
   for (const column of table.columns) {
     const s = byName.get(column.name);
     const personal = opts.personal(table, column.name);
-    const profile: ColumnProfile = { nullFrac: s?.null_frac ?? 0, nDistinct: s?.n_distinct ?? -1, avgWidth: s?.avg_width ?? 8, ...aggregated.get(column.name) };
+    const profile: ColumnProfile = {
+      nullFrac: s?.null_frac ?? 0,
+      nDistinct: s?.n_distinct ?? -1,
+      avgWidth: s?.avg_width ?? 8,
+      ...aggregated.get(column.name),
+    };
     // JSON documents can hold anything (emails, addresses), so only their key structure is kept.
     const container = column.baseType === 'json' || column.baseType === 'jsonb';
     const values = !personal && (opts.personal.valuesAllowed?.(table, column.name) ?? true);
@@ -120,12 +153,19 @@ async function columnProfiles(client: ClientBase, table: TableInfo, opts: Profil
       profile.personal = personal;
     } else if (s && !container && values) {
       if (s.most_common_vals && s.most_common_freqs) {
-        profile.mostCommon = { values: decodeArray(s.most_common_vals).map((v) => v ?? ''), freqs: s.most_common_freqs.map(Number) };
+        profile.mostCommon = {
+          values: decodeArray(s.most_common_vals).map((v) => v ?? ''),
+          freqs: s.most_common_freqs.map(Number),
+        };
       }
       if (s.histogram_bounds) profile.histogram = decodeArray(s.histogram_bounds).map((v) => v ?? '');
       if (s.most_common_elems && s.most_common_elem_freqs) {
         const elements = decodeArray(s.most_common_elems).map((v) => v ?? '');
-        profile.elements = { values: elements, freqs: s.most_common_elem_freqs.slice(0, elements.length).map(Number), avgCount: Number(s.elem_count_histogram?.at(-1) ?? 1) };
+        profile.elements = {
+          values: elements,
+          freqs: s.most_common_elem_freqs.slice(0, elements.length).map(Number),
+          avgCount: Number(s.elem_count_histogram?.at(-1) ?? 1),
+        };
       }
     }
     if (container && !column.isArray && values) {
@@ -137,7 +177,12 @@ async function columnProfiles(client: ClientBase, table: TableInfo, opts: Profil
 }
 
 /** Top-level keys of JSON objects, their frequency and most common value type, over a bounded sample. */
-async function jsonKeys(client: ClientBase, table: TableInfo, column: string, type: 'json' | 'jsonb'): Promise<ColumnProfile['jsonKeys']> {
+async function jsonKeys(
+  client: ClientBase,
+  table: TableInfo,
+  column: string,
+  type: 'json' | 'jsonb',
+): Promise<ColumnProfile['jsonKeys']> {
   const col = type === 'json' ? `${quoteIdent(column)}::jsonb` : quoteIdent(column);
   const sql = `
     WITH s AS (SELECT ${col} AS doc FROM ${quoteTable(table)} WHERE jsonb_typeof(${col}) = 'object' LIMIT 10000)
@@ -148,7 +193,13 @@ async function jsonKeys(client: ClientBase, table: TableInfo, column: string, ty
 }
 
 /** Children per parent along a foreign key, as aggregate buckets; parents without children included. */
-async function fanOut(client: ClientBase, table: TableInfo, fk: ForeignKey, parentRows: number, maxBuckets: number): Promise<FanOut> {
+async function fanOut(
+  client: ClientBase,
+  table: TableInfo,
+  fk: ForeignKey,
+  parentRows: number,
+  maxBuckets: number,
+): Promise<FanOut> {
   const cols = fk.columns.map(quoteIdent).join(', ');
   const notNull = fk.columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ');
   const sql = `SELECT n::float8 AS n, count(*)::float8 AS parents FROM (SELECT count(*) AS n FROM ${quoteTable(table)} WHERE ${notNull} GROUP BY ${cols}) s GROUP BY n ORDER BY n`;
@@ -202,8 +253,20 @@ export async function profileDatabase(client: ClientBase, schema: SchemaInfo, op
       fanOuts[fk.name] = await fanOut(client, table, fk, rows.get(fk.refTable) ?? 0, opts.maxFanOutBuckets ?? 200);
     }
     const columns = await columnProfiles(client, table, opts);
-    tables[tableId(table)] = { rows: rows.get(tableId(table)) ?? 0, columns, fanOut: fanOuts, dependence: await profileDependence(client, table, columns) };
+    tables[tableId(table)] = {
+      rows: rows.get(tableId(table)) ?? 0,
+      columns,
+      fanOut: fanOuts,
+      dependence: await profileDependence(client, table, columns),
+    };
   }
   const db = await client.query<{ name: string }>('SELECT current_database() AS name');
-  return { kind: 'understudy.dev/profile', version: 1, capturedAt: new Date().toISOString(), database: db.rows[0]?.name ?? '', schema, tables };
+  return {
+    kind: 'understudy.dev/profile',
+    version: 1,
+    capturedAt: new Date().toISOString(),
+    database: db.rows[0]?.name ?? '',
+    schema,
+    tables,
+  };
 }

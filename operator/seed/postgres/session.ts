@@ -20,7 +20,9 @@ export async function connect(url: string, applicationName = 'understudy-seed'):
     await client.end().catch(() => undefined);
     throw err;
   }
-  await client.query("SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET extra_float_digits = 1; SET IntervalStyle = 'postgres'");
+  await client.query(
+    "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET extra_float_digits = 1; SET IntervalStyle = 'postgres'",
+  );
   return client;
 }
 
@@ -28,7 +30,13 @@ export async function connect(url: string, applicationName = 'understudy-seed'):
  * Streams COPY-text chunks into a table. Each chunk holds many rows, and the
  * pipeline waits for the socket to drain, so memory stays bounded.
  */
-export async function copyIn(client: Client, table: TableInfo, columns: string[], chunks: AsyncIterable<string | Buffer>, signal?: AbortSignal): Promise<void> {
+export async function copyIn(
+  client: Client,
+  table: TableInfo,
+  columns: string[],
+  chunks: AsyncIterable<string | Buffer>,
+  signal?: AbortSignal,
+): Promise<void> {
   const sql = `COPY ${quoteTable(table)} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`;
   const sink = client.query(copyFrom(sql));
   await pipeline(Readable.from(chunks, { objectMode: false, highWaterMark: 1 << 20 }), sink, signal ? { signal } : {});

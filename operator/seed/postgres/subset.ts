@@ -22,7 +22,8 @@ export interface SubsetOptions {
   deferred: DeferredKey[];
 }
 
-const list = (cols: string[], alias?: string): string => cols.map((c) => (alias ? `${alias}.${quoteIdent(c)}` : quoteIdent(c))).join(', ');
+const list = (cols: string[], alias?: string): string =>
+  cols.map((c) => (alias ? `${alias}.${quoteIdent(c)}` : quoteIdent(c))).join(', ');
 const tuple = (cols: string[], alias?: string): string => `(${list(cols, alias)})`;
 
 export class SubsetPlanner {
@@ -31,7 +32,11 @@ export class SubsetPlanner {
   private readonly names = new Map<string, string>();
   private readonly down = new Set<string>();
 
-  constructor(private readonly schema: SchemaInfo, private readonly order: string[], private readonly opts: SubsetOptions) {
+  constructor(
+    private readonly schema: SchemaInfo,
+    private readonly order: string[],
+    private readonly opts: SubsetOptions,
+  ) {
     this.tables = new Map(schema.tables.map((t) => [tableId(t), t]));
     for (const root of opts.roots) {
       const t = this.resolve(root.table);
@@ -42,7 +47,8 @@ export class SubsetPlanner {
 
   private resolve(name: string): TableInfo {
     const found = this.schema.tables.filter((t) => tableId(t) === name || (!name.includes('.') && t.name === name));
-    if (found.length !== 1) throw new Error(`subset root ${name} ${found.length === 0 ? 'does not exist' : 'is ambiguous'}`);
+    if (found.length !== 1)
+      throw new Error(`subset root ${name} ${found.length === 0 ? 'does not exist' : 'is ambiguous'}`);
     return found[0]!;
   }
 
@@ -53,7 +59,9 @@ export class SubsetPlanner {
   /** Foreign keys between two different seeded tables, not deferred. */
   private edges(): Array<{ child: string; parent: string; fk: ForeignKey }> {
     return this.schema.tables.flatMap((t) =>
-      t.foreignKeys.filter((fk) => fk.refTable !== tableId(t) && this.tables.has(fk.refTable) && !this.isDeferred(tableId(t), fk)).map((fk) => ({ child: tableId(t), parent: fk.refTable, fk })),
+      t.foreignKeys
+        .filter((fk) => fk.refTable !== tableId(t) && this.tables.has(fk.refTable) && !this.isDeferred(tableId(t), fk))
+        .map((fk) => ({ child: tableId(t), parent: fk.refTable, fk })),
     );
   }
 
@@ -70,7 +78,8 @@ export class SubsetPlanner {
     const t = this.tables.get(id)!;
     const cols = new Set(t.primaryKey);
     for (const fk of t.foreignKeys) fk.columns.forEach((c) => cols.add(c));
-    for (const other of this.schema.tables) for (const fk of other.foreignKeys) if (fk.refTable === id) fk.refColumns.forEach((c) => cols.add(c));
+    for (const other of this.schema.tables)
+      for (const fk of other.foreignKeys) if (fk.refTable === id) fk.refColumns.forEach((c) => cols.add(c));
     return [...cols];
   }
 
@@ -85,7 +94,13 @@ export class SubsetPlanner {
     const self = t.foreignKeys.find((fk) => fk.refTable === tableId(t));
     const cols = this.carried(tableId(t));
     if (!self) return `SELECT ${list(cols)} FROM ${quoteTable(t)} WHERE ${base}`;
-    const on = self.columns.map((c, i) => (direction === 'down' ? `n.${quoteIdent(c)} = k.${quoteIdent(self.refColumns[i]!)}` : `n.${quoteIdent(self.refColumns[i]!)} = k.${quoteIdent(c)}`)).join(' AND ');
+    const on = self.columns
+      .map((c, i) =>
+        direction === 'down'
+          ? `n.${quoteIdent(c)} = k.${quoteIdent(self.refColumns[i]!)}`
+          : `n.${quoteIdent(self.refColumns[i]!)} = k.${quoteIdent(c)}`,
+      )
+      .join(' AND ');
     return `SELECT ${list(cols)} FROM ${quoteTable(t)} WHERE ${base} UNION SELECT ${list(cols, 'n')} FROM ${quoteTable(t)} n JOIN ${name} k ON ${on}`;
   }
 
@@ -97,7 +112,9 @@ export class SubsetPlanner {
       .map((r) => {
         const parts = [r.where ? `(${r.where})` : 'TRUE'];
         if (r.fraction !== undefined && r.fraction < 1) {
-          parts.push(`abs(hashtextextended(ROW(${list(t.primaryKey)})::text, ${this.opts.seed}) % 1000000) < ${Math.round(r.fraction * 1_000_000)}`);
+          parts.push(
+            `abs(hashtextextended(ROW(${list(t.primaryKey)})::text, ${this.opts.seed}) % 1000000) < ${Math.round(r.fraction * 1_000_000)}`,
+          );
         }
         return `(${parts.join(' AND ')})`;
       })
@@ -119,7 +136,10 @@ export class SubsetPlanner {
         terms.push(`${tuple(e.fk.columns)} IN (SELECT ${list(e.fk.refColumns)} FROM ${parent})`);
       }
     }
-    this.ctes.set(name, { sql: `${name} AS (${this.closure(name, t, `(${terms.join(' OR ') || 'FALSE'})`, 'down')})`, deps });
+    this.ctes.set(name, {
+      sql: `${name} AS (${this.closure(name, t, `(${terms.join(' OR ') || 'FALSE'})`, 'down')})`,
+      deps,
+    });
     return name;
   }
 

@@ -44,7 +44,8 @@ export interface TreeNode {
 export function chowLiuTree(columns: readonly string[], contingencies: readonly Contingency[]): TreeNode[] {
   const pair = new Map<string, { mi: number; cells: Array<[string, string, number]>; first: string }>();
   const keyOf = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
-  for (const c of contingencies) pair.set(keyOf(...c.columns), { mi: mutualInformation(c.cells), cells: c.cells, first: c.columns[0] });
+  for (const c of contingencies)
+    pair.set(keyOf(...c.columns), { mi: mutualInformation(c.cells), cells: c.cells, first: c.columns[0] });
   const order: TreeNode[] = [];
   const placed = new Map<string, number>();
   const left = new Set(columns);
@@ -64,7 +65,8 @@ export function chowLiuTree(columns: readonly string[], contingencies: readonly 
       continue;
     }
     const info = pair.get(keyOf(best.column, best.parent))!;
-    const cells = info.first === best.parent ? info.cells : info.cells.map(([a, b, n]) => [b, a, n] as [string, string, number]);
+    const cells =
+      info.first === best.parent ? info.cells : info.cells.map(([a, b, n]) => [b, a, n] as [string, string, number]);
     placed.set(best.column, order.length);
     order.push({ column: best.column, parent: placed.get(best.parent)!, cells });
     left.delete(best.column);
@@ -84,7 +86,11 @@ export class CategoricalSampler {
   private readonly conditionals: Array<Map<string, Conditional> | undefined>;
   readonly values: string[];
 
-  constructor(readonly nodes: readonly TreeNode[], private readonly marginal: (column: string) => Sampler, rows: number) {
+  constructor(
+    readonly nodes: readonly TreeNode[],
+    private readonly marginal: (column: string) => Sampler,
+    rows: number,
+  ) {
     this.values = nodes.map(() => '');
     this.conditionals = nodes.map((node) => {
       if (!node.cells) return undefined;
@@ -101,7 +107,12 @@ export class CategoricalSampler {
         let acc = 0;
         for (const [, n] of list) cumulative.push((acc += n));
         // Stratified within each parent value: a handful of rows still gets the conditional's proportions.
-        out.set(p, { values: list.map(([v]) => v), cumulative, total: sum, strata: new Stratified(total > 0 ? (rows * sum) / total : 0) });
+        out.set(p, {
+          values: list.map(([v]) => v),
+          cumulative,
+          total: sum,
+          strata: new Stratified(total > 0 ? (rows * sum) / total : 0),
+        });
       }
       return out;
     });

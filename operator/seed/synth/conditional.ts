@@ -44,7 +44,10 @@ export function interpolate(q: readonly number[], u: number): number {
 }
 
 /** The most explaining category of `column` among the candidates, as a quantile function of (category value, u). */
-export function conditionalQuantile(column: string, candidates: readonly Conditional[]): { given: string; quantile: (value: string, u: number) => number | undefined } | undefined {
+export function conditionalQuantile(
+  column: string,
+  candidates: readonly Conditional[],
+): { given: string; quantile: (value: string, u: number) => number | undefined } | undefined {
   let best: { c: Conditional; share: number } | undefined;
   for (const c of candidates) {
     if (c.column !== column) continue;
@@ -53,5 +56,11 @@ export function conditionalQuantile(column: string, candidates: readonly Conditi
   }
   if (!best) return undefined;
   const groups = new Map(best.c.groups.map((g) => [g.value, g.quantiles]));
-  return { given: best.c.given, quantile: (value, u) => { const q = groups.get(value); return q && q.length > 0 ? interpolate(q, u) : undefined; } };
+  return {
+    given: best.c.given,
+    quantile: (value, u) => {
+      const q = groups.get(value);
+      return q && q.length > 0 ? interpolate(q, u) : undefined;
+    },
+  };
 }

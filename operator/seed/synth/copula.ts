@@ -64,7 +64,11 @@ export class CopulaStream {
   private size = 0;
   private left: number;
 
-  constructor(private readonly factor: number[][], total: number, private readonly blockSize = 65_536) {
+  constructor(
+    private readonly factor: number[][],
+    total: number,
+    private readonly blockSize = 65_536,
+  ) {
     this.left = Math.max(1, Math.floor(total));
   }
 
@@ -109,7 +113,11 @@ export class CopulaStream {
 }
 
 /** A copula over `columns` from pairwise Spearman correlations; pairs not given are independent. */
-export function copulaOf(columns: readonly string[], spearman: ReadonlyArray<{ columns: [string, string]; spearman: number }>, rows: number): CopulaStream {
+export function copulaOf(
+  columns: readonly string[],
+  spearman: ReadonlyArray<{ columns: [string, string]; spearman: number }>,
+  rows: number,
+): CopulaStream {
   const index = new Map(columns.map((c, i) => [c, i]));
   const m: number[][] = columns.map((_, i) => columns.map((__, j) => (i === j ? 1 : 0)));
   for (const c of spearman) {

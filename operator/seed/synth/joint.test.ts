@@ -13,8 +13,21 @@ import { allocateChildren } from './table';
 // determines another stays determining, correlations survive, over random
 // schemas and sizes; and independent draws fail the same threshold.
 
-const col = (name: string, baseType: ColumnInfo['baseType']): ColumnInfo => ({ name, type: baseType, baseType, isArray: false, notNull: true, hasDefault: false, generated: false });
-const keep = (column: ColumnInfo): ColumnPlan => ({ column, spec: { transform: 'keep' }, coverage: 'rule', unique: false });
+const col = (name: string, baseType: ColumnInfo['baseType']): ColumnInfo => ({
+  name,
+  type: baseType,
+  baseType,
+  isArray: false,
+  notNull: true,
+  hasDefault: false,
+  generated: false,
+});
+const keep = (column: ColumnInfo): ColumnPlan => ({
+  column,
+  spec: { transform: 'keep' },
+  coverage: 'rule',
+  unique: false,
+});
 
 function pearson(xs: number[], ys: number[]): number {
   const n = xs.length;
@@ -36,7 +49,15 @@ function cellsOf(rows: Array<[string, string]>): Array<[string, string, number]>
 
 /** A table where `drug` determines `refills` (the drug's index mod `levels`) and `ward` is independent noise. */
 function categoricalCase(drugs: number, levels: number, weights: number[]) {
-  const table: TableInfo = { schema: 'public', name: 'rx', columns: [col('drug', 'text'), col('refills', 'int4'), col('ward', 'text')], primaryKey: [], uniques: [], foreignKeys: [], checks: [] };
+  const table: TableInfo = {
+    schema: 'public',
+    name: 'rx',
+    columns: [col('drug', 'text'), col('refills', 'int4'), col('ward', 'text')],
+    primaryKey: [],
+    uniques: [],
+    foreignKeys: [],
+    checks: [],
+  };
   const total = weights.reduce((a, b) => a + b, 0);
   const drugValues = Array.from({ length: drugs }, (_, i) => `drug-${i}`);
   const refillOf = (i: number): string => String(i % levels);
@@ -48,8 +69,26 @@ function categoricalCase(drugs: number, levels: number, weights: number[]) {
     correlations: [],
     contingencies: [
       { columns: ['drug', 'refills'], cells: real.map(([d, r], i) => [d, r, weights[i]!]) },
-      { columns: ['drug', 'ward'], cells: drugValues.flatMap((d, i) => [[d, 'north', weights[i]!], [d, 'south', weights[i]!]] as Array<[string, string, number]>) },
-      { columns: ['refills', 'ward'], cells: [...refillFreq].flatMap(([r, f]) => [[r, 'north', f], [r, 'south', f]] as Array<[string, string, number]>) },
+      {
+        columns: ['drug', 'ward'],
+        cells: drugValues.flatMap(
+          (d, i) =>
+            [
+              [d, 'north', weights[i]!],
+              [d, 'south', weights[i]!],
+            ] as Array<[string, string, number]>,
+        ),
+      },
+      {
+        columns: ['refills', 'ward'],
+        cells: [...refillFreq].flatMap(
+          ([r, f]) =>
+            [
+              [r, 'north', f],
+              [r, 'south', f],
+            ] as Array<[string, string, number]>,
+        ),
+      },
     ],
   };
   const profile: TableProfile = {
@@ -58,7 +97,12 @@ function categoricalCase(drugs: number, levels: number, weights: number[]) {
     dependence,
     columns: {
       drug: { nullFrac: 0, nDistinct: drugs, avgWidth: 6, mostCommon: { values: drugValues, freqs } },
-      refills: { nullFrac: 0, nDistinct: refillFreq.size, avgWidth: 4, mostCommon: { values: [...refillFreq.keys()], freqs: [...refillFreq.values()] } },
+      refills: {
+        nullFrac: 0,
+        nDistinct: refillFreq.size,
+        avgWidth: 4,
+        mostCommon: { values: [...refillFreq.keys()], freqs: [...refillFreq.values()] },
+      },
       ward: { nullFrac: 0, nDistinct: 2, avgWidth: 5, mostCommon: { values: ['north', 'south'], freqs: [0.5, 0.5] } },
     },
   };
@@ -69,7 +113,15 @@ describe('categorical columns drawn through the Chow–Liu tree', () => {
   it('keeps a determining category determining and passes the pair-trend threshold, for random vocabularies and sizes', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 12 }).chain((drugs) => fc.tuple(fc.constant(drugs), fc.integer({ min: 2, max: 5 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: drugs, maxLength: drugs }))),
+        fc
+          .integer({ min: 2, max: 12 })
+          .chain((drugs) =>
+            fc.tuple(
+              fc.constant(drugs),
+              fc.integer({ min: 2, max: 5 }),
+              fc.array(fc.integer({ min: 1, max: 50 }), { minLength: drugs, maxLength: drugs }),
+            ),
+          ),
         fc.integer({ min: 50, max: 3000 }),
         fc.integer(),
         ([drugs, levels, weights], rows, seed) => {
@@ -100,8 +152,13 @@ describe('categorical columns drawn through the Chow–Liu tree', () => {
       return values.at(-1)!;
     };
     const [drug, refills] = [c.profile.columns.drug!.mostCommon!, c.profile.columns.refills!.mostCommon!];
-    const drawn: Array<[string, string]> = Array.from({ length: 5000 }, () => [pick(drug.values, drug.freqs), pick(refills.values, refills.freqs)]);
-    expect(1 - contingencySimilarity(c.realCells, cellsOf(drawn))).toBeGreaterThan(DEFAULT_THRESHOLDS.maxPairTrendDistance);
+    const drawn: Array<[string, string]> = Array.from({ length: 5000 }, () => [
+      pick(drug.values, drug.freqs),
+      pick(refills.values, refills.freqs),
+    ]);
+    expect(1 - contingencySimilarity(c.realCells, cellsOf(drawn))).toBeGreaterThan(
+      DEFAULT_THRESHOLDS.maxPairTrendDistance,
+    );
   });
 
   it('joins the most informative pairs: the determining pair, not the noise', () => {
@@ -110,19 +167,37 @@ describe('categorical columns drawn through the Chow–Liu tree', () => {
     const refills = tree.find((n) => n.column === 'refills')!;
     expect(tree[refills.parent!]!.column).toBe('drug');
     expect(tree.find((n) => n.column === 'ward')!.parent).toBeUndefined();
-    expect(mutualInformation([['a', 'x', 1], ['a', 'y', 1], ['b', 'x', 1], ['b', 'y', 1]])).toBeCloseTo(0, 12);
+    expect(
+      mutualInformation([
+        ['a', 'x', 1],
+        ['a', 'y', 1],
+        ['b', 'x', 1],
+        ['b', 'y', 1],
+      ]),
+    ).toBeCloseTo(0, 12);
   });
 });
 
 /** Two numeric columns with a given Spearman correlation, histograms uniform over [0, 100]. */
 function numericCase(spearman: number) {
-  const table: TableInfo = { schema: 'public', name: 'visits', columns: [col('minutes', 'float'), col('cost', 'float')], primaryKey: [], uniques: [], foreignKeys: [], checks: [] };
+  const table: TableInfo = {
+    schema: 'public',
+    name: 'visits',
+    columns: [col('minutes', 'float'), col('cost', 'float')],
+    primaryKey: [],
+    uniques: [],
+    foreignKeys: [],
+    checks: [],
+  };
   const histogram = Array.from({ length: 21 }, (_, i) => String(i * 5));
   const profile: TableProfile = {
     rows: 10_000,
     fanOut: {},
     dependence: { correlations: [{ columns: ['minutes', 'cost'], pearson: spearman, spearman }], contingencies: [] },
-    columns: { minutes: { nullFrac: 0, nDistinct: -1, avgWidth: 8, histogram }, cost: { nullFrac: 0, nDistinct: -1, avgWidth: 8, histogram } },
+    columns: {
+      minutes: { nullFrac: 0, nDistinct: -1, avgWidth: 8, histogram },
+      cost: { nullFrac: 0, nDistinct: -1, avgWidth: 8, histogram },
+    },
   };
   return { table, profile, plans: table.columns.map(keep) };
 }
@@ -131,35 +206,64 @@ describe('numbers and dates drawn through the Gaussian copula', () => {
   it('keeps the correlation within the pair-trend threshold, for random correlations and sizes', () => {
     fc.assert(
       // Without correlation there is nothing to model (jointModel is undefined and columns are drawn as before).
-      fc.property(fc.double({ min: 0.02, max: 0.95, noNaN: true }), fc.boolean(), fc.integer({ min: 200, max: 4000 }), fc.integer(), (magnitude, negative, rows, seed) => {
-        const rho = negative ? -magnitude : magnitude;
-        const c = numericCase(rho);
-        const model = jointModel(c.table, c.plans, c.profile, rows, new Set())!;
-        const rng = new Rng(seed);
-        const [xs, ys] = [[] as number[], [] as number[]];
-        for (let i = 0; i < rows; i++) {
-          model.advance(rng);
-          xs.push(Number(model.value('minutes', rng)));
-          ys.push(Number(model.value('cost', rng)));
-        }
-        // Uniform marginals: Pearson equals Spearman; the slack is the report's own (1/√n).
-        expect(1 - correlationSimilarity(rho, pearson(xs, ys))).toBeLessThanOrEqual(DEFAULT_THRESHOLDS.maxPairTrendDistance / 2 + 1 / Math.sqrt(rows));
-        // Marginals stay production's: every fifth of the range holds about a fifth of the rows.
-        for (let q = 0; q < 5; q++) expect(Math.abs(xs.filter((x) => x >= q * 20 && x < (q + 1) * 20).length / rows - 0.2)).toBeLessThan(0.02);
-      }),
+      fc.property(
+        fc.double({ min: 0.02, max: 0.95, noNaN: true }),
+        fc.boolean(),
+        fc.integer({ min: 200, max: 4000 }),
+        fc.integer(),
+        (magnitude, negative, rows, seed) => {
+          const rho = negative ? -magnitude : magnitude;
+          const c = numericCase(rho);
+          const model = jointModel(c.table, c.plans, c.profile, rows, new Set())!;
+          const rng = new Rng(seed);
+          const [xs, ys] = [[] as number[], [] as number[]];
+          for (let i = 0; i < rows; i++) {
+            model.advance(rng);
+            xs.push(Number(model.value('minutes', rng)));
+            ys.push(Number(model.value('cost', rng)));
+          }
+          // Uniform marginals: Pearson equals Spearman; the slack is the report's own (1/√n).
+          expect(1 - correlationSimilarity(rho, pearson(xs, ys))).toBeLessThanOrEqual(
+            DEFAULT_THRESHOLDS.maxPairTrendDistance / 2 + 1 / Math.sqrt(rows),
+          );
+          // Marginals stay production's: every fifth of the range holds about a fifth of the rows.
+          for (let q = 0; q < 5; q++)
+            expect(Math.abs(xs.filter((x) => x >= q * 20 && x < (q + 1) * 20).length / rows - 0.2)).toBeLessThan(0.02);
+        },
+      ),
       { numRuns: 40 },
     );
   });
 
   it('draws a personal date moved by its transform (dateShift) through the copula, from its range: the correlation survives', () => {
-    const table: TableInfo = { schema: 'public', name: 'patients', columns: [col('born', 'date'), col('risk', 'float')], primaryKey: [], uniques: [], foreignKeys: [], checks: [] };
+    const table: TableInfo = {
+      schema: 'public',
+      name: 'patients',
+      columns: [col('born', 'date'), col('risk', 'float')],
+      primaryKey: [],
+      uniques: [],
+      foreignKeys: [],
+      checks: [],
+    };
     const profile: TableProfile = {
       rows: 5000,
       fanOut: {},
       dependence: { correlations: [{ columns: ['born', 'risk'], pearson: -0.95, spearman: -0.95 }], contingencies: [] },
-      columns: { born: { nullFrac: 0, nDistinct: -0.5, avgWidth: 4, personal: 'dateOfBirth', range: { min: '1940-01-01', max: '2019-12-31' } }, risk: { nullFrac: 0, nDistinct: -1, avgWidth: 8, histogram: ['0', '0.5', '1'] } },
+      columns: {
+        born: {
+          nullFrac: 0,
+          nDistinct: -0.5,
+          avgWidth: 4,
+          personal: 'dateOfBirth',
+          range: { min: '1940-01-01', max: '2019-12-31' },
+        },
+        risk: { nullFrac: 0, nDistinct: -1, avgWidth: 8, histogram: ['0', '0.5', '1'] },
+      },
     };
-    const plans: ColumnPlan[] = [{ ...keep(table.columns[0]!), spec: { transform: 'dateShift' }, personal: 'dateOfBirth' }, keep(table.columns[1]!)];
+    const plans: ColumnPlan[] = [
+      { ...keep(table.columns[0]!), spec: { transform: 'dateShift' }, personal: 'dateOfBirth' },
+      keep(table.columns[1]!),
+    ];
     const model = jointModel(table, plans, profile, 2000, new Set())!;
     expect([...model.columns].sort()).toEqual(['born', 'risk']);
     const rng = new Rng(5);
@@ -175,14 +279,40 @@ describe('numbers and dates drawn through the Gaussian copula', () => {
   });
 
   it('draws a number under the only category of its table that explains it (urgent visits are longer)', () => {
-    const table: TableInfo = { schema: 'public', name: 'visits', columns: [col('kind', 'text'), col('minutes', 'int4')], primaryKey: [], uniques: [], foreignKeys: [], checks: [] };
+    const table: TableInfo = {
+      schema: 'public',
+      name: 'visits',
+      columns: [col('kind', 'text'), col('minutes', 'int4')],
+      primaryKey: [],
+      uniques: [],
+      foreignKeys: [],
+      checks: [],
+    };
     const q = (lo: number, hi: number) => Array.from({ length: 21 }, (_, i) => lo + ((hi - lo) * i) / 20);
     const profile: TableProfile = {
       rows: 3000,
       fanOut: {},
-      dependence: { correlations: [], contingencies: [], conditionals: [{ given: 'kind', column: 'minutes', groups: [{ value: 'urgent', rows: 1000, quantiles: q(40, 80) }, { value: 'checkup', rows: 2000, quantiles: q(10, 40) }] }] },
+      dependence: {
+        correlations: [],
+        contingencies: [],
+        conditionals: [
+          {
+            given: 'kind',
+            column: 'minutes',
+            groups: [
+              { value: 'urgent', rows: 1000, quantiles: q(40, 80) },
+              { value: 'checkup', rows: 2000, quantiles: q(10, 40) },
+            ],
+          },
+        ],
+      },
       columns: {
-        kind: { nullFrac: 0, nDistinct: 2, avgWidth: 6, mostCommon: { values: ['checkup', 'urgent'], freqs: [2 / 3, 1 / 3] } },
+        kind: {
+          nullFrac: 0,
+          nDistinct: 2,
+          avgWidth: 6,
+          mostCommon: { values: ['checkup', 'urgent'], freqs: [2 / 3, 1 / 3] },
+        },
         minutes: { nullFrac: 0, nDistinct: 71, avgWidth: 4, histogram: q(10, 80).map(String) },
       },
     };
@@ -205,7 +335,11 @@ describe('numbers and dates drawn through the Gaussian copula', () => {
   it('maps Spearman to the Gaussian scale and repairs a matrix that is not positive definite', () => {
     expect(gaussianOfSpearman(1)).toBeCloseTo(1, 12);
     expect(gaussianOfSpearman(0)).toBe(0);
-    const bad = [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]];
+    const bad = [
+      [1, 0.9, -0.9],
+      [0.9, 1, 0.9],
+      [-0.9, 0.9, 1],
+    ];
     expect(cholesky(bad)).toBeUndefined();
     const l = correlationFactor(bad);
     expect(l[0]![0]).toBeCloseTo(1, 12);
@@ -215,14 +349,34 @@ describe('numbers and dates drawn through the Gaussian copula', () => {
 
 describe('the parent-child count distribution at several scales', () => {
   // Production: 38 doctors with 500 patients, 2 with none.
-  const production = { parentRows: 40, buckets: [[0, 2], [500, 38]] as Array<[number, number]> };
-  it.each([[1, 2, 38, 500], [0.5, 1, 19, 500], [2, 4, 76, 500], [1.5, 3, 57, 500], [3, 6, 114, 500]])(
-    'at scale %p: %p parents without children and %p with exactly %p',
-    (scale, none, some, each) => {
-      const counts = allocateChildren(Math.round(40 * scale), Math.round(19_000 * scale), production, Number.MAX_SAFE_INTEGER, new Rng(3));
-      const histogram = new Map<number, number>();
-      for (const n of counts) histogram.set(n, (histogram.get(n) ?? 0) + 1);
-      expect([...histogram].sort((a, b) => a[0] - b[0])).toEqual([[0, none], [each, some]].filter(([, k]) => k! > 0));
-    },
-  );
+  const production = {
+    parentRows: 40,
+    buckets: [
+      [0, 2],
+      [500, 38],
+    ] as Array<[number, number]>,
+  };
+  it.each([
+    [1, 2, 38, 500],
+    [0.5, 1, 19, 500],
+    [2, 4, 76, 500],
+    [1.5, 3, 57, 500],
+    [3, 6, 114, 500],
+  ])('at scale %p: %p parents without children and %p with exactly %p', (scale, none, some, each) => {
+    const counts = allocateChildren(
+      Math.round(40 * scale),
+      Math.round(19_000 * scale),
+      production,
+      Number.MAX_SAFE_INTEGER,
+      new Rng(3),
+    );
+    const histogram = new Map<number, number>();
+    for (const n of counts) histogram.set(n, (histogram.get(n) ?? 0) + 1);
+    expect([...histogram].sort((a, b) => a[0] - b[0])).toEqual(
+      [
+        [0, none],
+        [each, some],
+      ].filter(([, k]) => k! > 0),
+    );
+  });
 });

@@ -33,10 +33,19 @@ export function indexedValue(opts: {
   return (i) => t(`${token}${i}`, () => null) ?? base(i);
 }
 
-function defaultIndexedValue(opts: { tableId: string; column: ColumnInfo; profile: ColumnProfile | undefined; keyed: Keyed }): IndexedValue {
+function defaultIndexedValue(opts: {
+  tableId: string;
+  column: ColumnInfo;
+  profile: ColumnProfile | undefined;
+  keyed: Keyed;
+}): IndexedValue {
   const { column, keyed } = opts;
   switch (column.baseType) {
-    case 'int2': case 'int4': case 'int8': case 'numeric': case 'float':
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'numeric':
+    case 'float':
       return (i) => String(i + 1);
     case 'uuid': {
       const perm = new Uuid128Permutation(keyed.roundKeys(`synth-uuid/${opts.tableId}.${column.name}`, 16));
@@ -45,8 +54,15 @@ function defaultIndexedValue(opts: { tableId: string; column: ColumnInfo; profil
         return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
       };
     }
-    case 'date': case 'timestamp': case 'timestamptz':
-      return (i) => new Date(Date.UTC(2000, 0, 1) + i * (column.baseType === 'date' ? 86_400_000 : 1000)).toISOString().replace('T', ' ').replace('Z', column.baseType === 'timestamptz' ? '+00' : '').slice(0, column.baseType === 'date' ? 10 : undefined);
+    case 'date':
+    case 'timestamp':
+    case 'timestamptz':
+      return (i) =>
+        new Date(Date.UTC(2000, 0, 1) + i * (column.baseType === 'date' ? 86_400_000 : 1000))
+          .toISOString()
+          .replace('T', ' ')
+          .replace('Z', column.baseType === 'timestamptz' ? '+00' : '')
+          .slice(0, column.baseType === 'date' ? 10 : undefined);
     default: {
       const sample = opts.profile?.histogram?.[0] ?? opts.profile?.mostCommon?.values[0];
       const pattern = patternOf(sample);

@@ -20,10 +20,19 @@ function toNumber(column: ColumnInfo, text: string): number {
 
 export function fromNumber(column: ColumnInfo, x: number): string {
   switch (column.baseType) {
-    case 'int2': case 'int4': case 'int8': return String(Math.round(x));
-    case 'numeric': return column.numericScale !== undefined ? x.toFixed(column.numericScale) : String(Number(x.toPrecision(12)));
-    case 'float': return String(x);
-    default: return epochDaysToText(column.baseType === 'date' ? Math.floor(x) : x, column.baseType as 'date' | 'timestamp' | 'timestamptz');
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return String(Math.round(x));
+    case 'numeric':
+      return column.numericScale !== undefined ? x.toFixed(column.numericScale) : String(Number(x.toPrecision(12)));
+    case 'float':
+      return String(x);
+    default:
+      return epochDaysToText(
+        column.baseType === 'date' ? Math.floor(x) : x,
+        column.baseType as 'date' | 'timestamp' | 'timestamptz',
+      );
   }
 }
 
@@ -34,7 +43,8 @@ function histogramQuantile(column: ColumnInfo, bounds: string[]): Quantile | und
   if (bounds.length < 2) return undefined;
   if (NUMERIC.has(column.baseType) || TEMPORAL.has(column.baseType)) {
     const xs = bounds.map((b) => toNumber(column, b));
-    if (xs.some((x) => !Number.isFinite(x))) return (u) => bounds[Math.min(bounds.length - 1, Math.floor(u * bounds.length))]!;
+    if (xs.some((x) => !Number.isFinite(x)))
+      return (u) => bounds[Math.min(bounds.length - 1, Math.floor(u * bounds.length))]!;
     return (u) => {
       const scaled = u * (xs.length - 1);
       const i = Math.min(xs.length - 2, Math.floor(scaled));
@@ -68,7 +78,12 @@ function textFromBounds(column: ColumnInfo, bounds: string[]): Sampler {
  * one stratified uniform: the shares come out in production's proportions
  * even for a handful of rows.
  */
-function mixture(mcv: ColumnProfile['mostCommon'], rest: Quantile | undefined, nullFrac: number, draws: number): Sampler | undefined {
+function mixture(
+  mcv: ColumnProfile['mostCommon'],
+  rest: Quantile | undefined,
+  nullFrac: number,
+  draws: number,
+): Sampler | undefined {
   const quantile = mixtureQuantile(mcv, rest, nullFrac);
   if (!quantile) return undefined;
   const strata = new Stratified(draws);
@@ -76,7 +91,11 @@ function mixture(mcv: ColumnProfile['mostCommon'], rest: Quantile | undefined, n
 }
 
 /** The value at quantile u of most common values plus the rest (in that order, so equal u is an equal value). */
-function mixtureQuantile(mcv: ColumnProfile['mostCommon'], rest: Quantile | undefined, nullFrac: number): Quantile | undefined {
+function mixtureQuantile(
+  mcv: ColumnProfile['mostCommon'],
+  rest: Quantile | undefined,
+  nullFrac: number,
+): Quantile | undefined {
   const values = mcv?.values ?? [];
   if (values.length === 0 && !rest) return undefined;
   const cumulative: number[] = [];
@@ -97,20 +116,38 @@ function mixtureQuantile(mcv: ColumnProfile['mostCommon'], rest: Quantile | unde
  * values sorted by value, then the histogram, so a larger u gives a larger
  * value as often as the statistics allow. Undefined when the profile has neither.
  */
-export function orderedQuantile(column: ColumnInfo, profile: ColumnProfile): ((u: number, rng: Rng) => string) | undefined {
+export function orderedQuantile(
+  column: ColumnInfo,
+  profile: ColumnProfile,
+): ((u: number, rng: Rng) => string) | undefined {
   if (!(NUMERIC.has(column.baseType) || TEMPORAL.has(column.baseType)) || column.isArray) return undefined;
   const mcv = profile.mostCommon;
   const rest = profile.histogram ? histogramQuantile(column, profile.histogram) : aggregateQuantile(column, profile);
-  const points: Array<{ x: number; value: string; weight: number }> = (mcv?.values ?? []).map((v, i) => ({ x: toNumber(column, v), value: v, weight: mcv!.freqs[i] ?? 0 }));
+  const points: Array<{ x: number; value: string; weight: number }> = (mcv?.values ?? []).map((v, i) => ({
+    x: toNumber(column, v),
+    value: v,
+    weight: mcv!.freqs[i] ?? 0,
+  }));
   if (points.some((p) => !Number.isFinite(p.x))) return undefined;
-  const restWeight = rest ? (points.length > 0 ? Math.max(0, 1 - profile.nullFrac - points.reduce((s, p) => s + p.weight, 0)) : 1) : 0;
-  const bounds = profile.histogram?.map((b) => toNumber(column, b)) ?? (profile.range ? [toNumber(column, profile.range.min), toNumber(column, profile.range.max)] : []);
+  const restWeight = rest
+    ? points.length > 0
+      ? Math.max(0, 1 - profile.nullFrac - points.reduce((s, p) => s + p.weight, 0))
+      : 1
+    : 0;
+  const bounds =
+    profile.histogram?.map((b) => toNumber(column, b)) ??
+    (profile.range ? [toNumber(column, profile.range.min), toNumber(column, profile.range.max)] : []);
   // Spread the histogram's weight as pieces between its bounds, interleaved with the point masses by value.
   type Piece = { lo: number; weight: number; pick: (v: number, rng: Rng) => string };
   const pieces: Piece[] = points.map((p) => ({ lo: p.x, weight: p.weight, pick: () => p.value }));
   if (rest && restWeight > 0) {
     const n = Math.max(1, bounds.length - 1);
-    for (let b = 0; b < n; b++) pieces.push({ lo: bounds[b] ?? 0, weight: restWeight / n, pick: (v, rng) => rest(Math.min(1 - 1e-12, (b + v) / n), rng) });
+    for (let b = 0; b < n; b++)
+      pieces.push({
+        lo: bounds[b] ?? 0,
+        weight: restWeight / n,
+        pick: (v, rng) => rest(Math.min(1 - 1e-12, (b + v) / n), rng),
+      });
   }
   pieces.sort((a, b) => a.lo - b.lo);
   const total = pieces.reduce((s, p) => s + p.weight, 0);
@@ -136,7 +173,8 @@ function arraySampler(column: ColumnInfo, profile: ColumnProfile): Sampler | und
     // Geometric-ish lengths around the observed average number of distinct elements.
     const length = Math.min(el.values.length, Math.max(0, Math.round(-Math.log(1 - rng.next()) * el.avgCount)));
     const chosen = new Set<string>();
-    for (let tries = 0; chosen.size < length && tries < length * 4; tries++) chosen.add(el.values[pickCumulative(cumulative, sum, rng.next())]!);
+    for (let tries = 0; chosen.size < length && tries < length * 4; tries++)
+      chosen.add(el.values[pickCumulative(cumulative, sum, rng.next())]!);
     return encodeArray([...chosen]);
   };
 }
@@ -146,12 +184,18 @@ function jsonSampler(profile: ColumnProfile): Sampler | undefined {
   if (!keys || keys.length === 0) return undefined;
   const value = (type: string, rng: Rng): unknown => {
     switch (type) {
-      case 'number': return rng.int(1000);
-      case 'boolean': return rng.chance(0.5);
-      case 'object': return {};
-      case 'array': return [];
-      case 'null': return null;
-      default: return LOREM[rng.int(LOREM.length)];
+      case 'number':
+        return rng.int(1000);
+      case 'boolean':
+        return rng.chance(0.5);
+      case 'object':
+        return {};
+      case 'array':
+        return [];
+      case 'null':
+        return null;
+      default:
+        return LOREM[rng.int(LOREM.length)];
     }
   };
   return (rng) => {
@@ -165,22 +209,41 @@ function jsonSampler(profile: ColumnProfile): Sampler | undefined {
 export function typeDefaultSampler(column: ColumnInfo): Sampler {
   if (column.isArray) return () => '{}';
   switch (column.baseType) {
-    case 'int2': return (rng) => String(rng.int(1000));
-    case 'int4': case 'int8': return (rng) => String(rng.int(1_000_000));
-    case 'float': return (rng) => String(rng.next() * 1000);
-    case 'numeric': return (rng) => (rng.next() * 1000).toFixed(column.numericScale ?? 2);
-    case 'bool': return (rng) => (rng.chance(0.5) ? 't' : 'f');
-    case 'date': case 'timestamp': case 'timestamptz': {
+    case 'int2':
+      return (rng) => String(rng.int(1000));
+    case 'int4':
+    case 'int8':
+      return (rng) => String(rng.int(1_000_000));
+    case 'float':
+      return (rng) => String(rng.next() * 1000);
+    case 'numeric':
+      return (rng) => (rng.next() * 1000).toFixed(column.numericScale ?? 2);
+    case 'bool':
+      return (rng) => (rng.chance(0.5) ? 't' : 'f');
+    case 'date':
+    case 'timestamp':
+    case 'timestamptz': {
       const now = Date.now() / 86_400_000;
       return (rng) => fromNumber(column, now - rng.next() * 365);
     }
-    case 'time': return (rng) => `${String(rng.int(24)).padStart(2, '0')}:${String(rng.int(60)).padStart(2, '0')}:00`;
-    case 'uuid': return (rng) => randomUuid(rng);
-    case 'json': case 'jsonb': return () => '{}';
-    case 'enum': return (rng) => column.enumValues![rng.int(column.enumValues!.length)]!;
-    case 'bytea': return (rng) => `\\x${randomHex(rng, 16)}`;
-    case 'inet': return (rng) => `10.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`;
-    default: return (rng) => LOREM.slice(rng.int(10), rng.int(10) + 3).join(' ').slice(0, column.maxLength ?? 64);
+    case 'time':
+      return (rng) => `${String(rng.int(24)).padStart(2, '0')}:${String(rng.int(60)).padStart(2, '0')}:00`;
+    case 'uuid':
+      return (rng) => randomUuid(rng);
+    case 'json':
+    case 'jsonb':
+      return () => '{}';
+    case 'enum':
+      return (rng) => column.enumValues![rng.int(column.enumValues!.length)]!;
+    case 'bytea':
+      return (rng) => `\\x${randomHex(rng, 16)}`;
+    case 'inet':
+      return (rng) => `10.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`;
+    default:
+      return (rng) =>
+        LOREM.slice(rng.int(10), rng.int(10) + 3)
+          .join(' ')
+          .slice(0, column.maxLength ?? 64);
   }
 }
 
@@ -200,7 +263,8 @@ export function randomUuid(rng: Rng): string {
  * looked personal): uniform over its range, or text as long as production's.
  */
 function aggregateQuantile(column: ColumnInfo, profile: ColumnProfile): Quantile | undefined {
-  if (profile.range && (NUMERIC.has(column.baseType) || TEMPORAL.has(column.baseType))) return histogramQuantile(column, [profile.range.min, profile.range.max]);
+  if (profile.range && (NUMERIC.has(column.baseType) || TEMPORAL.has(column.baseType)))
+    return histogramQuantile(column, [profile.range.min, profile.range.max]);
   const lengths = profile.lengths;
   if (lengths && lengths.length >= 2 && column.baseType === 'text' && !column.isArray) {
     return (u, rng) => {
@@ -219,7 +283,11 @@ function aggregateQuantile(column: ColumnInfo, profile: ColumnProfile): Quantile
 /** The sampler of a non-key, non-personal column, from its profile; `draws` is about how many values it will give. */
 export function statsSampler(column: ColumnInfo, profile: ColumnProfile | undefined, draws = 0): Sampler {
   if (!profile) return typeDefaultSampler(column);
-  const container = column.isArray ? arraySampler(column, profile) : column.baseType === 'json' || column.baseType === 'jsonb' ? jsonSampler(profile) : undefined;
+  const container = column.isArray
+    ? arraySampler(column, profile)
+    : column.baseType === 'json' || column.baseType === 'jsonb'
+      ? jsonSampler(profile)
+      : undefined;
   const rest: Quantile | undefined = container
     ? (_u, rng) => container(rng)
     : profile.histogram

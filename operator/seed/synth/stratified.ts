@@ -13,7 +13,10 @@ export class Stratified {
   private at = 0;
   private left: number;
 
-  constructor(total: number, private readonly blockSize = 65_536) {
+  constructor(
+    total: number,
+    private readonly blockSize = 65_536,
+  ) {
     this.left = Math.max(0, Math.floor(total));
   }
 

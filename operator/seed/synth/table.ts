@@ -63,7 +63,13 @@ export function nullDraw(p: number): (i: number, rng: Rng) => boolean {
  * Drawing parents independently instead left 3 of 20 childless where
  * production had 1 in 20, and gave the rest 558 children instead of 500.
  */
-export function allocateChildren(parents: number, total: number, fanOut: FanOut | undefined, cap: number, rng: Rng): Int32Array {
+export function allocateChildren(
+  parents: number,
+  total: number,
+  fanOut: FanOut | undefined,
+  cap: number,
+  rng: Rng,
+): Int32Array {
   const counts = new Int32Array(parents);
   if (parents === 0) return counts;
   let at = 0;
@@ -122,7 +128,8 @@ export function allocateChildren(parents: number, total: number, fanOut: FanOut 
 function settle(counts: Int32Array, diff: number, cap: number, rng: Rng): void {
   const n = counts.length;
   const step = diff > 0 ? 1 : -1;
-  const fits = (i: number, anyParent: boolean): boolean => (step > 0 ? counts[i]! < cap && (anyParent || counts[i]! > 0) : counts[i]! > (anyParent ? 0 : 1));
+  const fits = (i: number, anyParent: boolean): boolean =>
+    step > 0 ? counts[i]! < cap && (anyParent || counts[i]! > 0) : counts[i]! > (anyParent ? 0 : 1);
   let left = Math.abs(diff);
   for (const anyParent of [false, true]) {
     for (let guard = 0; left > 0 && guard < 4 * n + 4 * left; guard++) {
@@ -156,24 +163,37 @@ interface ForeignKeyPlan {
 
 function fkPlans(input: SynthTableInput, world: SynthWorld, rng: Rng): ForeignKeyPlan[] {
   const id = tableId(input.table);
-  return input.table.foreignKeys.map((fk) => {
-    const parentRows = fk.refTable === id ? input.rows : world.rowsOf(fk.refTable);
-    const nullable = fk.columns.every((c) => !input.table.columns.find((col) => col.name === c)?.notNull);
-    const nullFrac = nullable ? (input.profile?.columns[fk.columns[0]!]?.nullFrac ?? 0) : 0;
-    return {
-      fk,
-      parentRows,
-      parentKeys: fk.refColumns.map((c) => world.keyOf(fk.refTable, c)),
-      selfReference: fk.refTable === id,
-      deferred: world.deferred.has(`${id}.${fk.name}`),
-      nullFrac,
-      nulls: nullDraw(nullFrac),
-    };
-  }).map((plan) => {
-    if (plan.selfReference || plan.deferred || plan.parentRows === 0) return plan;
-    const children = input.rows - Math.round(input.rows * plan.nullFrac);
-    return { ...plan, urn: new Urn(allocateChildren(plan.parentRows, children, input.profile?.fanOut[plan.fk.name], Number.MAX_SAFE_INTEGER, rng)) };
-  });
+  return input.table.foreignKeys
+    .map((fk) => {
+      const parentRows = fk.refTable === id ? input.rows : world.rowsOf(fk.refTable);
+      const nullable = fk.columns.every((c) => !input.table.columns.find((col) => col.name === c)?.notNull);
+      const nullFrac = nullable ? (input.profile?.columns[fk.columns[0]!]?.nullFrac ?? 0) : 0;
+      return {
+        fk,
+        parentRows,
+        parentKeys: fk.refColumns.map((c) => world.keyOf(fk.refTable, c)),
+        selfReference: fk.refTable === id,
+        deferred: world.deferred.has(`${id}.${fk.name}`),
+        nullFrac,
+        nulls: nullDraw(nullFrac),
+      };
+    })
+    .map((plan) => {
+      if (plan.selfReference || plan.deferred || plan.parentRows === 0) return plan;
+      const children = input.rows - Math.round(input.rows * plan.nullFrac);
+      return {
+        ...plan,
+        urn: new Urn(
+          allocateChildren(
+            plan.parentRows,
+            children,
+            input.profile?.fanOut[plan.fk.name],
+            Number.MAX_SAFE_INTEGER,
+            rng,
+          ),
+        ),
+      };
+    });
 }
 
 /** The foreign key that drives generation: one in a composite unique first, else a NOT NULL one. */
@@ -184,18 +204,26 @@ function drawParent(plan: ForeignKeyPlan, rng: Rng): number {
 
 function chooseDriving(table: TableInfo, plans: ForeignKeyPlan[]): ForeignKeyPlan | undefined {
   const candidates = plans.filter((p) => !p.selfReference && !p.deferred && p.parentRows > 0);
-  const inUnique = (p: ForeignKeyPlan): boolean => [table.primaryKey, ...table.uniques].some((u) => u.length > 1 && p.fk.columns.every((c) => u.includes(c)));
+  const inUnique = (p: ForeignKeyPlan): boolean =>
+    [table.primaryKey, ...table.uniques].some((u) => u.length > 1 && p.fk.columns.every((c) => u.includes(c)));
   return candidates.find(inUnique) ?? candidates.find((p) => p.nullFrac === 0) ?? candidates[0];
 }
 
 /** Foreign keys that must differ among one driving parent's children (they share a unique constraint with it). */
 function groupUnique(table: TableInfo, driving: ForeignKeyPlan | undefined, plans: ForeignKeyPlan[]): ForeignKeyPlan[] {
   if (!driving) return [];
-  const uniques = [table.primaryKey, ...table.uniques].filter((u) => driving.fk.columns.every((c) => u.includes(c)) && u.length > driving.fk.columns.length);
+  const uniques = [table.primaryKey, ...table.uniques].filter(
+    (u) => driving.fk.columns.every((c) => u.includes(c)) && u.length > driving.fk.columns.length,
+  );
   return plans.filter((p) => p !== driving && uniques.some((u) => p.fk.columns.every((c) => u.includes(c))));
 }
 
-function valueSampler(plan: ColumnPlan, input: SynthTableInput, world: SynthWorld, joint?: Sampler): (rng: Rng) => string | null {
+function valueSampler(
+  plan: ColumnPlan,
+  input: SynthTableInput,
+  world: SynthWorld,
+  joint?: Sampler,
+): (rng: Rng) => string | null {
   const column: ColumnInfo = plan.column;
   const profile = input.profile?.columns[column.name];
   const spec = plan.spec!;
@@ -214,12 +242,12 @@ function valueSampler(plan: ColumnPlan, input: SynthTableInput, world: SynthWorl
   const feed: Sampler = joint
     ? joint
     : shaped
-    ? shaped
-    : plan.personal === 'dateOfBirth'
-      ? dobSampler(column, profile)
-      : column.baseType === 'text' || plan.personal
-        ? (rng) => `${prefix}${fresh(rng)}`
-        : statsSampler(column, profile, draws);
+      ? shaped
+      : plan.personal === 'dateOfBirth'
+        ? dobSampler(column, profile)
+        : column.baseType === 'text' || plan.personal
+          ? (rng) => `${prefix}${fresh(rng)}`
+          : statsSampler(column, profile, draws);
   return (rng) => transform(feed(rng), () => null);
 }
 
@@ -235,12 +263,16 @@ const SHAPES: Partial<Record<string, Sampler>> = {
 
 /** Dates of birth: uniform over production's range when the profile has it (an aggregate), else ages 18 to 88. */
 function dobSampler(column: ColumnInfo, profile: ColumnProfile | undefined): Sampler {
-  const inRange = profile?.range ? statsSampler(column, { nullFrac: 0, nDistinct: -1, avgWidth: 8, range: profile.range }) : undefined;
+  const inRange = profile?.range
+    ? statsSampler(column, { nullFrac: 0, nDistinct: -1, avgWidth: 8, range: profile.range })
+    : undefined;
   if (inRange && TEMPORAL.has(column.baseType)) return inRange;
   return (rng) => {
     const days = Date.now() / 86_400_000 - (18 + rng.next() * 70) * 365.25;
     const text = new Date(days * 86_400_000).toISOString();
-    return column.baseType === 'date' ? text.slice(0, 10) : `${text.slice(0, 10)} 00:00:00${column.baseType === 'timestamptz' ? '+00' : ''}`;
+    return column.baseType === 'date'
+      ? text.slice(0, 10)
+      : `${text.slice(0, 10)} 00:00:00${column.baseType === 'timestamptz' ? '+00' : ''}`;
   };
 }
 
@@ -250,8 +282,15 @@ function dobSampler(column: ColumnInfo, profile: ColumnProfile | undefined): Sam
  * largest first, so each row's parent is an earlier row (the tree loads in one
  * pass) taken breadth first. Roots are the first `roots` rows.
  */
-export function treeParents(rows: number, roots: number, fanOut: FanOut | undefined, rng: Rng): (i: number) => number | undefined {
-  const counts = allocateChildren(rows, Math.max(0, rows - roots), fanOut, Number.MAX_SAFE_INTEGER, rng).sort().reverse();
+export function treeParents(
+  rows: number,
+  roots: number,
+  fanOut: FanOut | undefined,
+  rng: Rng,
+): (i: number) => number | undefined {
+  const counts = allocateChildren(rows, Math.max(0, rows - roots), fanOut, Number.MAX_SAFE_INTEGER, rng)
+    .sort()
+    .reverse();
   let parent = 0;
   let used = 0;
   return (i) => {
@@ -278,12 +317,22 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
   const uniqueCols = new Set([...input.table.primaryKey, ...input.table.uniques.flat()]);
 
   // Kept columns that move together in production are drawn together (joint.ts); keys and foreign keys never.
-  const joint = jointModel(input.table, plans, input.profile, input.rows, new Set([...uniqueCols, ...fkOfColumn.keys()]));
+  const joint = jointModel(
+    input.table,
+    plans,
+    input.profile,
+    input.rows,
+    new Set([...uniqueCols, ...fkOfColumn.keys()]),
+  );
   type Cell = (i: number, rng: Rng, chosen: Map<ForeignKeyPlan, number | null>) => string | null;
   const cells: Cell[] = plans.map((plan) => {
     const name = plan.column.name;
     const fkRef = fkOfColumn.get(name);
-    if (fkRef) return (_i, _rng, chosen) => { const p = chosen.get(fkRef.plan); return p === null || p === undefined ? null : fkRef.plan.parentKeys[fkRef.at]!(p); };
+    if (fkRef)
+      return (_i, _rng, chosen) => {
+        const p = chosen.get(fkRef.plan);
+        return p === null || p === undefined ? null : fkRef.plan.parentKeys[fkRef.at]!(p);
+      };
     const nulls = nullDraw(plan.column.notNull ? 0 : (input.profile?.columns[name]?.nullFrac ?? 0));
     if (uniqueCols.has(name)) {
       // NULLs never collide in a UNIQUE constraint, so a nullable key keeps production's share of them.
@@ -291,7 +340,8 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
       return (i, r) => (nulls(i, r) ? null : key(i));
     }
     if (joint?.columns.has(name)) {
-      if (plan.spec?.transform === 'keep' && !plan.personal) return (i, r) => (nulls(i, r) ? null : joint.value(name, r));
+      if (plan.spec?.transform === 'keep' && !plan.personal)
+        return (i, r) => (nulls(i, r) ? null : joint.value(name, r));
       // A value the copula drew, moved by the column's transform (a shifted date of birth).
       const moved = valueSampler(plan, input, world, (r) => joint.value(name, r));
       return (i, r) => (nulls(i, r) ? null : moved(r));
@@ -300,13 +350,19 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
     return (i, r) => (nulls(i, r) ? null : sample(r));
   });
 
-  const cap = distinctInGroup.length > 0 ? distinctInGroup.reduce((c, p) => c * p.parentRows, 1) : Number.MAX_SAFE_INTEGER;
+  const cap =
+    distinctInGroup.length > 0 ? distinctInGroup.reduce((c, p) => c * p.parentRows, 1) : Number.MAX_SAFE_INTEGER;
   const drivingNulls = driving && driving.nullFrac > 0 ? Math.round(input.rows * driving.nullFrac) : 0;
-  const counts = driving ? allocateChildren(driving.parentRows, input.rows - drivingNulls, input.profile?.fanOut[driving.fk.name], cap, rng) : undefined;
+  const counts = driving
+    ? allocateChildren(driving.parentRows, input.rows - drivingNulls, input.profile?.fanOut[driving.fk.name], cap, rng)
+    : undefined;
 
   const selfRef = fks.find((p) => p.selfReference);
   const selfRoots = selfRef ? Math.max(1, Math.round(input.rows * selfRef.nullFrac)) : 0;
-  const treeParent = selfRef && selfRef.nullFrac > 0 ? treeParents(input.rows, selfRoots, input.profile?.fanOut[selfRef.fk.name], rng) : undefined;
+  const treeParent =
+    selfRef && selfRef.nullFrac > 0
+      ? treeParents(input.rows, selfRoots, input.profile?.fanOut[selfRef.fk.name], rng)
+      : undefined;
   let batch: TextRow[] = [];
   let i = 0;
   const chosen = new Map<ForeignKeyPlan, number | null>();
@@ -315,16 +371,21 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
     for (const plan of fks) {
       if (plan === driving) chosen.set(plan, parent);
       // A tree: its roots come first (as many as production's share of NULL parents), then each row picks an earlier one.
-      else if (plan.selfReference) chosen.set(plan, i < selfRoots ? (plan.nullFrac === 0 ? i : null) : (treeParent?.(i) ?? rng.int(i)));
+      else if (plan.selfReference)
+        chosen.set(plan, i < selfRoots ? (plan.nullFrac === 0 ? i : null) : (treeParent?.(i) ?? rng.int(i)));
       else if (plan.deferred || plan.parentRows === 0 || plan.nulls(i, rng)) chosen.set(plan, null);
       else chosen.set(plan, drawParent(plan, rng));
     }
     if (used) {
       const key = distinctInGroup.map((p) => chosen.get(p)).join(',');
       for (let tries = 0; used.has(key) && tries < 50; tries++) {
-        for (const p of distinctInGroup) chosen.set(p, tries < 25 && p.urn && p.urn.left > 0 ? p.urn.peek(rng.next()) : rng.int(p.parentRows));
+        for (const p of distinctInGroup)
+          chosen.set(p, tries < 25 && p.urn && p.urn.left > 0 ? p.urn.peek(rng.next()) : rng.int(p.parentRows));
         const retry = distinctInGroup.map((p) => chosen.get(p)).join(',');
-        if (!used.has(retry)) { used.add(retry); return accept(); }
+        if (!used.has(retry)) {
+          used.add(retry);
+          return accept();
+        }
       }
       if (used.has(key)) return undefined;
       used.add(key);
@@ -364,4 +425,3 @@ export function* synthesizeTable(input: SynthTableInput, world: SynthWorld, batc
   }
   if (batch.length > 0) yield batch;
 }
-

@@ -9,20 +9,52 @@ const KEY_A = new KeyedHash('key-a-0123456789abcdef');
 const KEY_B = new KeyedHash('key-b-0123456789abcdef');
 
 function column(over: Partial<ColumnInfo> = {}): ColumnInfo {
-  return { name: 'c', type: 'text', baseType: 'text', isArray: false, notNull: false, hasDefault: false, generated: false, ...over };
+  return {
+    name: 'c',
+    type: 'text',
+    baseType: 'text',
+    isArray: false,
+    notNull: false,
+    hasDefault: false,
+    generated: false,
+    ...over,
+  };
 }
 const none = (): null => null;
 const run = (spec: TransformSpec, keyed: KeyedHash, v: string, col = column(), unique = false): string | null =>
   compileTransform(spec, { keyed, column: col, unique })(v, none);
 
-const TEXT_TRANSFORMS: TransformSpec['transform'][] = ['email', 'firstName', 'lastName', 'fullName', 'company', 'phone', 'street', 'city', 'zip', 'country', 'username', 'digits', 'lorem', 'ipv4', 'ipv6', 'iban', 'cardNumber', 'hash', 'uuid'];
+const TEXT_TRANSFORMS: TransformSpec['transform'][] = [
+  'email',
+  'firstName',
+  'lastName',
+  'fullName',
+  'company',
+  'phone',
+  'street',
+  'city',
+  'zip',
+  'country',
+  'username',
+  'digits',
+  'lorem',
+  'ipv4',
+  'ipv6',
+  'iban',
+  'cardNumber',
+  'hash',
+  'uuid',
+];
 
 describe('transformers', () => {
   it('are deterministic: the same input and key give the same output, whatever the table', () => {
     fc.assert(
       fc.property(fc.constantFrom(...TEXT_TRANSFORMS), fc.string({ minLength: 1 }), (transform, v) => {
         const first = compileTransform({ transform }, { keyed: KEY_A, column: column({ name: 'a' }), unique: false });
-        const second = compileTransform({ transform }, { keyed: new KeyedHash('key-a-0123456789abcdef'), column: column({ name: 'b' }), unique: false });
+        const second = compileTransform(
+          { transform },
+          { keyed: new KeyedHash('key-a-0123456789abcdef'), column: column({ name: 'b' }), unique: false },
+        );
         expect(first(v, none)).toBe(second(v, none));
       }),
     );
@@ -39,10 +71,15 @@ describe('transformers', () => {
 
   it('respect varchar(n)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...TEXT_TRANSFORMS), fc.string({ minLength: 1, maxLength: 40 }), fc.integer({ min: 8, max: 30 }), (transform, v, n) => {
-        const out = run({ transform }, KEY_A, v, column({ maxLength: n }));
-        expect(out!.length).toBeLessThanOrEqual(n);
-      }),
+      fc.property(
+        fc.constantFrom(...TEXT_TRANSFORMS),
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 8, max: 30 }),
+        (transform, v, n) => {
+          const out = run({ transform }, KEY_A, v, column({ maxLength: n }));
+          expect(out!.length).toBeLessThanOrEqual(n);
+        },
+      ),
     );
   });
 
@@ -60,16 +97,23 @@ describe('transformers', () => {
   });
 
   it('keep unique emails unique', () => {
-    const outs = new Set(Array.from({ length: 20_000 }, (_, i) => run({ transform: 'email' }, KEY_A, `u${i}@x.com`, column(), true)));
+    const outs = new Set(
+      Array.from({ length: 20_000 }, (_, i) => run({ transform: 'email' }, KEY_A, `u${i}@x.com`, column(), true)),
+    );
     expect(outs.size).toBe(20_000);
   });
 
   it('shift all dates of one entity by the same number of days', () => {
-    const t = compileTransform({ transform: 'dateShift', params: { days: 20, entityColumn: 'user_id' } }, { keyed: KEY_A, column: column({ baseType: 'timestamptz' }), unique: false });
+    const t = compileTransform(
+      { transform: 'dateShift', params: { days: 20, entityColumn: 'user_id' } },
+      { keyed: KEY_A, column: column({ baseType: 'timestamptz' }), unique: false },
+    );
     const row = (id: string) => (c: string) => (c === 'user_id' ? id : null);
     const a = t('2024-03-01 10:00:00+00', row('7'))!;
     const b = t('2024-03-11 10:00:00+00', row('7'))!;
-    expect(Date.parse(b.replace(' ', 'T').replace('+00', 'Z')) - Date.parse(a.replace(' ', 'T').replace('+00', 'Z'))).toBe(10 * 86_400_000);
+    expect(
+      Date.parse(b.replace(' ', 'T').replace('+00', 'Z')) - Date.parse(a.replace(' ', 'T').replace('+00', 'Z')),
+    ).toBe(10 * 86_400_000);
     expect(a).not.toBe('2024-03-01 10:00:00+00');
     expect(a.slice(10)).toBe(' 10:00:00+00');
   });
@@ -78,7 +122,14 @@ describe('transformers', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), (x) => {
         const v = x.toFixed(2);
-        const out = Number(run({ transform: 'noise', params: { relative: 0.1 } }, KEY_A, v, column({ baseType: 'numeric', numericScale: 2 })));
+        const out = Number(
+          run(
+            { transform: 'noise', params: { relative: 0.1 } },
+            KEY_A,
+            v,
+            column({ baseType: 'numeric', numericScale: 2 }),
+          ),
+        );
         expect(out).toBeGreaterThanOrEqual(0);
         expect(Math.abs(out - Number(v))).toBeLessThanOrEqual(Number(v) * 0.1 + 0.01);
       }),
@@ -86,8 +137,22 @@ describe('transformers', () => {
   });
 
   it('masks JSON leaves by path and keeps the rest', () => {
-    const spec: TransformSpec = { transform: 'json', params: { paths: [{ path: '$.customer.email', transform: 'email' }, { path: 'items[*].note', transform: 'constant', params: { value: 'x' } }] } };
-    const out = JSON.parse(run(spec, KEY_A, JSON.stringify({ customer: { email: 'real@corp.com', tier: 'gold' }, items: [{ note: 'hi', qty: 2 }] }))!);
+    const spec: TransformSpec = {
+      transform: 'json',
+      params: {
+        paths: [
+          { path: '$.customer.email', transform: 'email' },
+          { path: 'items[*].note', transform: 'constant', params: { value: 'x' } },
+        ],
+      },
+    };
+    const out = JSON.parse(
+      run(
+        spec,
+        KEY_A,
+        JSON.stringify({ customer: { email: 'real@corp.com', tier: 'gold' }, items: [{ note: 'hi', qty: 2 }] }),
+      )!,
+    );
     expect(out.customer.tier).toBe('gold');
     expect(out.customer.email).toMatch(/@.*example/);
     expect(out.items[0]).toEqual({ note: 'x', qty: 2 });
@@ -95,7 +160,16 @@ describe('transformers', () => {
   });
 
   it('masks JSON by path without mistaking data for structure', () => {
-    const spec: TransformSpec = { transform: 'json', params: { paths: [{ path: '$.__proto__.email', transform: 'constant', params: { value: 'p' } }, { path: '$.list[1]', transform: 'constant', params: { value: 'y' } }, { path: '$.list.01', transform: 'constant', params: { value: 'z' } }] } };
+    const spec: TransformSpec = {
+      transform: 'json',
+      params: {
+        paths: [
+          { path: '$.__proto__.email', transform: 'constant', params: { value: 'p' } },
+          { path: '$.list[1]', transform: 'constant', params: { value: 'y' } },
+          { path: '$.list.01', transform: 'constant', params: { value: 'z' } },
+        ],
+      },
+    };
     const out = JSON.parse(run(spec, KEY_A, '{"__proto__":{"email":"real@corp.com"},"list":["a","b","c"],"n":1}')!);
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.keys(out)).toEqual(['__proto__', 'list', 'n']);
@@ -104,7 +178,9 @@ describe('transformers', () => {
   });
 
   it('templates combine fake parts', () => {
-    expect(run({ transform: 'template', params: { template: 'user-{{hash:8}}@{{city}}.test' } }, KEY_A, 'x')).toMatch(/^user-[0-9a-f]{8}@[A-Za-z]+\.test$/);
+    expect(run({ transform: 'template', params: { template: 'user-{{hash:8}}@{{city}}.test' } }, KEY_A, 'x')).toMatch(
+      /^user-[0-9a-f]{8}@[A-Za-z]+\.test$/,
+    );
   });
 
   it('masks partially', () => {
@@ -116,7 +192,10 @@ describe('key permutations', () => {
   it('are injective on integer keys and stay in the domain', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 2 ** 31 - 1 }), { minLength: 2, maxLength: 200 }), (xs) => {
-        const perm = compileTransform({ transform: 'permute' }, { keyed: KEY_A, column: column({ baseType: 'int4' }), unique: true });
+        const perm = compileTransform(
+          { transform: 'permute' },
+          { keyed: KEY_A, column: column({ baseType: 'int4' }), unique: true },
+        );
         const outs = xs.map((x) => Number(perm(String(x), none)));
         expect(new Set(outs).size).toBe(xs.length);
         for (const o of outs) expect(o >= 0 && o < 2 ** 31).toBe(true);
@@ -150,7 +229,8 @@ describe('key permutations', () => {
       fc.property(fc.uuid(), (x) => {
         const hex = x.replace(/-/g, '');
         const expected = perm.apply(hex).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-        for (const spelling of [x, x.toUpperCase(), hex]) expect(run({ transform: 'uuid' }, KEY_A, spelling, column({ baseType: 'uuid' }), true)).toBe(expected);
+        for (const spelling of [x, x.toUpperCase(), hex])
+          expect(run({ transform: 'uuid' }, KEY_A, spelling, column({ baseType: 'uuid' }), true)).toBe(expected);
       }),
     );
   });

@@ -1,4 +1,10 @@
-import { isInjectiveWith, parseParams, pathText, TRANSFORMERS, type TransformName } from '../../api/transformers/registry';
+import {
+  isInjectiveWith,
+  parseParams,
+  pathText,
+  TRANSFORMERS,
+  type TransformName,
+} from '../../api/transformers/registry';
 import { IMPLEMENTATIONS } from './implementations';
 import type { CompileContext, TransformSpec, ValueTransform } from './types';
 
@@ -23,7 +29,11 @@ function withMaxLength(t: ValueTransform, maxLength: number | undefined): ValueT
 export function compileTransform(spec: TransformSpec, ctx: CompileContext): ValueTransform {
   const params = parsedParams(spec);
   // The map is exhaustive per name; TypeScript cannot correlate the name with its params type through a union.
-  const implement = IMPLEMENTATIONS[spec.transform] as (ctx: CompileContext, params: unknown, compile: typeof compileTransform) => ValueTransform;
+  const implement = IMPLEMENTATIONS[spec.transform] as (
+    ctx: CompileContext,
+    params: unknown,
+    compile: typeof compileTransform,
+  ) => ValueTransform;
   const inner = implement(ctx, params, compileTransform);
   return TRANSFORMERS.get(spec.transform)?.identity ? inner : withMaxLength(inner, ctx.column.maxLength);
 }

@@ -19,9 +19,13 @@ export function shiftDateText(value: string, days: number): string {
 
 /** Days since 1970-01-01 (fractional for timestamps), for distribution distances; NaN when unparsable. */
 export function dateTextToEpochDays(value: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}(?:\.\d+)?))?(?:([+-])(\d{2})(?::?(\d{2}))?)?$/.exec(value);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}(?:\.\d+)?))?(?:([+-])(\d{2})(?::?(\d{2}))?)?$/.exec(
+    value,
+  );
   if (!m) return Number.NaN;
-  let ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), 0) + Number(m[6] ?? 0) * 1000;
+  let ms =
+    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), 0) +
+    Number(m[6] ?? 0) * 1000;
   if (m[7]) ms -= (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9] ?? 0)) * 60_000;
   return ms / 86_400_000;
 }

@@ -1,5 +1,16 @@
 import type { Keyed } from '../keyed';
-import { CITIES, COMPANY_SUFFIXES, COMPANY_WORDS, COUNTRIES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, LOREM, STREETS, STREET_SUFFIXES } from '../wordlists';
+import {
+  CITIES,
+  COMPANY_SUFFIXES,
+  COMPANY_WORDS,
+  COUNTRIES,
+  EMAIL_DOMAINS,
+  FIRST_NAMES,
+  LAST_NAMES,
+  LOREM,
+  STREETS,
+  STREET_SUFFIXES,
+} from '../wordlists';
 
 // Fake personal values chosen by a keyed digest of the input. The domain of
 // each digest names the kind of value, never the table, for cross-table consistency.
@@ -10,10 +21,12 @@ function choose(list: readonly string[], keyed: Keyed, domain: string, input: st
 
 export const firstName = (k: Keyed, v: string): string => choose(FIRST_NAMES, k, 'firstName', v);
 export const lastName = (k: Keyed, v: string): string => choose(LAST_NAMES, k, 'lastName', v);
-export const fullName = (k: Keyed, v: string): string => `${choose(FIRST_NAMES, k, 'fullName', v, 0)} ${choose(LAST_NAMES, k, 'fullName', v, 1)}`;
+export const fullName = (k: Keyed, v: string): string =>
+  `${choose(FIRST_NAMES, k, 'fullName', v, 0)} ${choose(LAST_NAMES, k, 'fullName', v, 1)}`;
 export const city = (k: Keyed, v: string): string => choose(CITIES, k, 'city', v);
 export const country = (k: Keyed, v: string): string => choose(COUNTRIES, k, 'country', v);
-export const company = (k: Keyed, v: string): string => `${choose(COMPANY_WORDS, k, 'company', v, 0)} ${choose(COMPANY_SUFFIXES, k, 'company', v, 1)}`;
+export const company = (k: Keyed, v: string): string =>
+  `${choose(COMPANY_WORDS, k, 'company', v, 0)} ${choose(COMPANY_SUFFIXES, k, 'company', v, 1)}`;
 export const street = (k: Keyed, v: string): string =>
   `${1 + k.pick('street', v, 9999, 0)} ${choose(STREETS, k, 'street', v, 1)} ${choose(STREET_SUFFIXES, k, 'street', v, 2)}`;
 
@@ -23,7 +36,10 @@ export function username(k: Keyed, v: string): string {
 
 /** Lowercase hex of the keyed digest, `length` characters (at most 64). */
 export function hashHex(k: Keyed, domain: string, v: string, length: number): string {
-  return k.digest(domain, v).toString('hex').slice(0, Math.max(1, Math.min(64, length)));
+  return k
+    .digest(domain, v)
+    .toString('hex')
+    .slice(0, Math.max(1, Math.min(64, length)));
 }
 
 /**
@@ -67,7 +83,9 @@ export function formatPreserving(k: Keyed, domain: string, v: string): string {
 
 /** A phone number of the input's shape; inputs without digits get a +1 555 number. */
 export function phone(k: Keyed, v: string): string {
-  return /[0-9]/.test(v) ? formatPreserving(k, 'phone', v) : formatPreserving(k, 'phone', `+1-555-${v.length % 10}00-0000`);
+  return /[0-9]/.test(v)
+    ? formatPreserving(k, 'phone', v)
+    : formatPreserving(k, 'phone', `+1-555-${v.length % 10}00-0000`);
 }
 
 export function ipv4(k: Keyed, v: string): string {

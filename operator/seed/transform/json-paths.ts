@@ -11,12 +11,17 @@ interface PathRule {
 export function parseJsonPath(path: string): string[] {
   const trimmed = path.replace(/^\$\.?/, '');
   if (trimmed === '') throw new Error(`JSON path "${path}" selects nothing`);
-  return trimmed.replace(/\[\*\]/g, '.*').replace(/\[(\d+)\]/g, '.$1').split('.').filter((s) => s !== '');
+  return trimmed
+    .replace(/\[\*\]/g, '.*')
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter((s) => s !== '');
 }
 
 /** Sets an own property, `__proto__` included (a plain assignment would change the prototype). */
 function setOwn(node: { [key: string]: Json }, key: string, value: Json): void {
-  if (key === '__proto__') Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
   else node[key] = value;
 }
 
@@ -48,9 +53,16 @@ function applyAt(node: Json, steps: string[], at: number, apply: ValueTransform)
 /** Masks leaves of a JSON document by path (params.paths: [{path, transform, params}]); leaves not on a path are kept. */
 export function transformJson(ctx: CompileContext, params: ParamsOf<'json'>, compile: Compile): ValueTransform {
   const rules: PathRule[] = params.paths.map((entry, i) => {
-    if (!isTransformName(entry.transform)) throw new Error(`params.paths[${i}].transform: ${unknownTransformMessage(entry.transform)}`);
+    if (!isTransformName(entry.transform))
+      throw new Error(`params.paths[${i}].transform: ${unknownTransformMessage(entry.transform)}`);
     const leafColumn = { ...ctx.column, baseType: 'text' as const, maxLength: undefined, isArray: false };
-    return { steps: parseJsonPath(entry.path), apply: compile({ transform: entry.transform, params: entry.params }, { ...ctx, column: leafColumn, unique: false }) };
+    return {
+      steps: parseJsonPath(entry.path),
+      apply: compile(
+        { transform: entry.transform, params: entry.params },
+        { ...ctx, column: leafColumn, unique: false },
+      ),
+    };
   });
   return (v) => {
     let doc: Json;

@@ -12,7 +12,9 @@ const args = new Map(
   }),
 );
 const resolve = (image: string): string => image.replace(/^\$\{(\w+)\}$/, (_, name: string) => args.get(name) ?? image);
-const bases = lines.filter((l) => l.startsWith('FROM ')).map((l) => resolve(l.split(/\s+/).filter((w) => !w.startsWith('--'))[1]!));
+const bases = lines
+  .filter((l) => l.startsWith('FROM '))
+  .map((l) => resolve(l.split(/\s+/).filter((w) => !w.startsWith('--'))[1]!));
 
 describe('Dockerfile', () => {
   it('pins every base image by digest', () => {
@@ -29,12 +31,16 @@ describe('Dockerfile', () => {
   });
 
   it('carries the pulumi engine of the same version as the @pulumi/pulumi package, where the infrastructure controller looks for it', () => {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(args.get('PULUMI_VERSION')).toBe(`v${pkg.dependencies['@pulumi/pulumi']}`);
     const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(finalStage).toMatch(/^COPY --from=engine \/engine\/bin \/opt\/pulumi\/bin$/m);
     expect(finalStage).toMatch(/^ENV UNDERSTUDY_PULUMI_ROOT=\/opt\/pulumi$/m);
-    expect(readFileSync(join(__dirname, '../../../.dockerignore'), 'utf8')).toMatch(/^!test\/cluster\/build-pulumi\.sh$/m);
+    expect(readFileSync(join(__dirname, '../../../.dockerignore'), 'utf8')).toMatch(
+      /^!test\/cluster\/build-pulumi\.sh$/m,
+    );
   });
 
   it('carries the OCI labels a registry and a scanner read', () => {
