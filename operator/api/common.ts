@@ -95,34 +95,3 @@ export function specFieldPath(path: ReadonlyArray<PropertyKey>): string {
     'spec',
   );
 }
-
-/** Metadata as the operator reads it; the API server owns the rest. */
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  generation?: number;
-  resourceVersion?: string;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: Array<{
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-    blockOwnerDeletion?: boolean;
-  }>;
-}
-
-/** A custom resource as it arrives from the API server: spec not yet validated. */
-export interface CustomResource<Spec = unknown, Status = unknown> {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  spec: Spec;
-  status?: Status;
-}
