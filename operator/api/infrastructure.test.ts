@@ -24,6 +24,12 @@ describe('infrastructure in the Baseline and the environment', () => {
       field: 'spec.infrastructure.pulumi.config.server',
       message: 'no database named shop in spec.data.databases',
     });
+    expect(
+      baselineInfrastructureProblem(baseline({ exposedConfig: [{ key: 'size' }, { key: 'template' }] }), ['shop']),
+    ).toEqual({
+      field: 'spec.infrastructure.pulumi.exposedConfig[1].pattern',
+      message: expect.stringContaining('production included') as string,
+    });
     expect(baselineInfrastructureProblem(baseline({ exposedConfig: [{ key: 'server' }] }), ['shop'])?.field).toBe(
       'spec.infrastructure.pulumi.exposedConfig',
     );

@@ -184,6 +184,15 @@ export function baselineInfrastructureProblem(
       return { field: `${base}.config.server`, message: `no database named ${server} in spec.data.databases` };
     if ((pulumi.exposedConfig ?? []).some((e) => e.key === 'server' || e.key === 'serverUrl'))
       return { field: `${base}.exposedConfig`, message: "the server is the admin's choice and cannot be exposed" };
+    // A template is any database on the server, production's own included: a team may
+    // only choose among the goldens the admin's pattern names.
+    const template = (pulumi.exposedConfig ?? []).findIndex((e) => e.key === 'template' && e.pattern === undefined);
+    if (template !== -1)
+      return {
+        field: `${base}.exposedConfig[${template}].pattern`,
+        message:
+          'exposing template needs a pattern naming the golden databases previews may clone (any database on the server could be cloned otherwise, production included)',
+      };
   }
   if (pulumi.program.image !== undefined && pulumi.runner !== 'Job')
     return { field: `${base}.runner`, message: 'a container-image program runs only with runner Job' };
