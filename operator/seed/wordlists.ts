@@ -1,9 +1,15 @@
 // Word lists for fake personal values. Kept in the source rather than taken
 // from a faker library so outputs never change with a dependency's version.
 
-const words = (s: string): readonly string[] => Object.freeze(s.trim().split(/\s+/));
+import { EN_FIRST_NAMES, EN_LAST_NAMES } from './names-en';
 
-export const FIRST_NAMES = words(`
+const words = (s: string): readonly string[] => Object.freeze(s.trim().split(/\s+/));
+const union = (...lists: ReadonlyArray<readonly string[]>): readonly string[] =>
+  Object.freeze([...new Set(lists.flat())]);
+
+// A production table holds hundreds or thousands of distinct names: these
+// few, chosen for variety, come first, then faker's English list (names-en.ts).
+const OWN_FIRST_NAMES = words(`
 Aaliyah Aaron Abigail Adam Adrian Aiden Alex Alice Amara Amelia Ana Andrea Andrew Anna Aria Arjun Ava Benjamin
 Bianca Blake Brooke Caleb Camila Carlos Carmen Charlotte Chen Chloe Chris Clara Daniel David Diana Diego Dylan
 Eleanor Elena Eli Elijah Ella Emil Emily Emma Eric Ethan Eva Ezra Fatima Felix Fiona Gabriel Grace Hana Hannah
@@ -13,7 +19,7 @@ Nadia Naomi Nathan Nina Noah Nora Oliver Olivia Omar Oscar Paula Priya Quinn Raf
 Sebastian Sofia Sophie Tariq Theo Thomas Valentina Victor Wei William Yara Yusuf Zara Zoe
 `);
 
-export const LAST_NAMES = words(`
+const OWN_LAST_NAMES = words(`
 Abbott Acosta Adams Ahmed Alvarez Andersen Bailey Baker Banks Barnes Becker Bell Bennett Berg Brooks Brown
 Bryant Campbell Carter Castillo Chen Chavez Clark Cole Collins Cook Cooper Cruz Davis Diaz Dubois Edwards Evans
 Fischer Fleming Flores Foster Garcia Gomez Gonzalez Gray Green Hall Hansen Harris Hayes Hernandez Hill Hoffmann
@@ -60,3 +66,6 @@ aliqua enim ad minim veniam quis nostrud exercitation ullamco laboris nisi aliqu
 irure in reprehenderit voluptate velit esse cillum fugiat nulla pariatur excepteur sint occaecat cupidatat non
 proident sunt culpa qui officia deserunt mollit anim id est laborum
 `);
+
+export const FIRST_NAMES = union(OWN_FIRST_NAMES, EN_FIRST_NAMES);
+export const LAST_NAMES = union(OWN_LAST_NAMES, EN_LAST_NAMES);
