@@ -312,16 +312,10 @@ export function compareProfiles(
     thresholds.maxNullFractionDelta,
     columns.map((c) => [`${c.table}.${c.column}`, c.nullFractionDelta, oneRow(c)]),
   );
-  // A KS distance of n random draws from the very distribution is itself about 0.87/√n (Kolmogorov's
-  // limit): a small table is judged with the same sampling slack as a pair trend, one row at least.
   check(
     'KS distance',
     thresholds.maxKolmogorovSmirnov,
-    columns.map((c) => [
-      `${c.table}.${c.column}`,
-      c.kolmogorovSmirnov,
-      Math.max(oneRow(c), pairTrendGranularity(rowsOf.get(c.table) ?? 1)),
-    ]),
+    columns.map((c) => [`${c.table}.${c.column}`, c.kolmogorovSmirnov, oneRow(c)]),
   );
   check(
     'total variation',

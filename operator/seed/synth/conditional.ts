@@ -43,6 +43,15 @@ export function interpolate(q: readonly number[], u: number): number {
   return q[i]! + (q[i + 1]! - q[i]!) * (scaled - i);
 }
 
+/**
+ * The share a category explains by chance alone: with k groups over n rows, η² of independent columns is about
+ * (k−1)/(n−1). A share must clear three times that too, so a small table does not condition a number on noise.
+ */
+export function chanceShare(c: Conditional): number {
+  const rows = c.groups.reduce((s, g) => s + g.rows, 0);
+  return rows > 1 ? (3 * Math.max(0, c.groups.length - 1)) / (rows - 1) : 1;
+}
+
 /** The most explaining category of `column` among the candidates, as a quantile function of (category value, u). */
 export function conditionalQuantile(
   column: string,
@@ -52,7 +61,7 @@ export function conditionalQuantile(
   for (const c of candidates) {
     if (c.column !== column) continue;
     const share = explained(c);
-    if (share >= MIN_EXPLAINED && (!best || share > best.share)) best = { c, share };
+    if (share >= Math.max(MIN_EXPLAINED, chanceShare(c)) && (!best || share > best.share)) best = { c, share };
   }
   if (!best) return undefined;
   const groups = new Map(best.c.groups.map((g) => [g.value, g.quantiles]));

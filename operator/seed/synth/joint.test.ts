@@ -5,6 +5,7 @@ import { contingencySimilarity, correlationSimilarity } from '../pair-trends';
 import type { ColumnPlan } from '../rules';
 import { chowLiuTree, mutualInformation } from './categorical';
 import { cholesky, correlationFactor, gaussianOfSpearman } from './copula';
+import { chanceShare, conditionalQuantile, explained, MIN_EXPLAINED } from './conditional';
 import { jointModel } from './joint';
 import { Rng } from './rng';
 import { allocateChildren } from './table';
@@ -378,5 +379,22 @@ describe('the parent-child count distribution at several scales', () => {
         [each, some],
       ].filter(([, k]) => k! > 0),
     );
+  });
+});
+
+describe('a number conditioned on a category', () => {
+  const groups = (rows: number, means: number[]) =>
+    means.map((m, i) => ({ value: String(i + 1), rows, quantiles: [m - 5, m - 2, m, m + 2, m + 5] }));
+  it('is not conditioned on the share a category explains by chance in a small table', () => {
+    // Five groups of 30 rows whose means differ a little: η² about 0.04, above MIN_EXPLAINED but below 3·4/149.
+    const noise = { column: 'x', given: 'c', groups: groups(30, [10, 10.7, 11.4, 10.2, 11]) };
+    expect(explained(noise)).toBeGreaterThan(MIN_EXPLAINED);
+    expect(explained(noise)).toBeLessThan(chanceShare(noise));
+    expect(conditionalQuantile('x', [noise])).toBeUndefined();
+    // The same shares over 30,000 rows per group are no longer chance, and a strong dependence always counts.
+    expect(conditionalQuantile('x', [{ ...noise, groups: groups(30_000, [10, 10.7, 11.4, 10.2, 11]) }])?.given).toBe(
+      'c',
+    );
+    expect(conditionalQuantile('x', [{ ...noise, groups: groups(30, [10, 40, 70, 100, 130]) }])?.given).toBe('c');
   });
 });
