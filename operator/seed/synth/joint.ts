@@ -92,11 +92,10 @@ export function jointModel(
   const related = dependence.correlations.filter(
     (c) => quantiles.has(c.columns[0]) && quantiles.has(c.columns[1]) && Math.abs(c.spearman) > 1e-6,
   );
-  // Even one column, or columns with no correlation between them, go through the stream: its uniforms are
-  // stratified (one per slice of each block), which a plain rng.next() per row is not, so a small table keeps
-  // production's marginal to within a row or two instead of the 1/√n of random draws.
+  // A column with no correlated partner stays out of the copula and, unless a category explains it, out of the
+  // joint model altogether: its own stratified sampler keeps a small table's marginal to within a row.
   const copula: CopulaStream | undefined =
-    copulaColumns.length >= 1 ? copulaOf(copulaColumns, related, rows) : undefined;
+    copulaColumns.length >= 2 && related.length > 0 ? copulaOf(copulaColumns, related, rows) : undefined;
   const copulaIndex = new Map(copula ? copulaColumns.map((c, i) => [c, i]) : []);
   const uniforms = new Float64Array(copulaColumns.length);
   // A number that depends on a category (a drug's dose) is drawn from its quantiles given the category the tree drew,
