@@ -66,9 +66,20 @@ export function infrastructureController(
     }),
     maxConcurrentReconciles: 4,
     // Also status.infrastructure changes: the StagingEnvironment controller writes the whole status from its cache and may
-    // put back an older status.infrastructure; this controller then looks again and converges.
+    // put back an older status.infrastructure; this controller then looks again and converges. And the environment's
+    // Expired condition: under expiryPolicy Retain it is what tells this controller to destroy the stack.
     primaryUpdatePredicate: (old, updated) =>
       generationOrMetadataChanged(old, updated) ||
-      JSON.stringify(infrastructureOf(old)) !== JSON.stringify(infrastructureOf(updated)),
+      JSON.stringify(infrastructureOf(old)) !== JSON.stringify(infrastructureOf(updated)) ||
+      JSON.stringify(expiredOf(old)) !== JSON.stringify(expiredOf(updated)),
   };
+}
+
+/** The environment's Expired condition, as far as this controller acts on it. */
+function expiredOf(o: KubernetesObject): unknown {
+  const conditions = (
+    o as { status?: { conditions?: Array<{ type?: string; status?: string; observedGeneration?: number }> } }
+  ).status?.conditions;
+  const expired = conditions?.find((c) => c.type === 'Expired');
+  return expired ? [expired.status, expired.observedGeneration] : null;
 }
