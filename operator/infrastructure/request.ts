@@ -48,6 +48,8 @@ export const StackResultSchema = z.discriminatedUnion('ok', [
     recovered: z.array(z.string()).default([]),
     /** The runner died before reporting (killed, crashed): not the program's failure; the next run recovers the stack. */
     interrupted: z.boolean().optional(),
+    /** Another engine on this host still holds the stack's lock: nothing was tried; the controller runs again shortly. */
+    busy: z.boolean().optional(),
   }),
 ]);
 export type StackResult = z.infer<typeof StackResultSchema>;

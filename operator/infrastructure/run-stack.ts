@@ -22,6 +22,9 @@ import type { StackRequest, StackResult } from './request';
 
 export type Progress = (message: string) => void;
 
+/** The stack's lock belongs to an engine that still runs on this host: not a failure of the program. */
+class StackBusyError extends Error {}
+
 const execFileAsync = promisify(execFile);
 
 export async function runStack(request: StackRequest, progress: Progress, signal?: AbortSignal): Promise<StackResult> {
@@ -105,6 +108,7 @@ export async function runStack(request: StackRequest, progress: Progress, signal
       durationMs: Date.now() - started,
       message: engineFailureMessage(errors, error),
       recovered,
+      ...(error instanceof StackBusyError ? { busy: true } : {}),
     };
   }
 }
@@ -168,7 +172,9 @@ function fileBackendLocks(request: StackRequest): number {
   for (const file of files) {
     const lock = readLock(join(dir, file));
     if (lock && lock.hostname === hostname() && isAlive(lock.pid))
-      throw new Error(`stack ${request.stack} is locked by a running engine (pid ${lock.pid}); retrying later`);
+      throw new StackBusyError(
+        `stack ${request.stack} is locked by a running engine (pid ${lock.pid}); retrying shortly`,
+      );
   }
   return files.length;
 }
@@ -184,11 +190,22 @@ function readLock(path: string): { pid: number; hostname: string } | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** The lock's engine still runs. A zombie (killed, not yet reaped: a container's PID 1 may be slow to) holds nothing. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; comm may hold spaces and parentheses, so read after the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { syntheticBaseline } from '../../bench/environment-baseline';
 import type { InfrastructureStatus } from '../../operator/api/infrastructure';
+import { errorMessage } from '../../operator/runtime/error-message';
 import { OPERATOR_NAMESPACE } from '../setup/operator-identity';
 import { eventually, kubectl } from '../support/kube';
 import { productionCredentials } from './dataseed-controller.fixture';
@@ -71,14 +72,19 @@ export function waitForInfra(
   what: string,
   timeoutMs = 150_000,
 ): Promise<Environment> {
+  // A timeout names the infrastructure status last seen: its conditions say why it never got there.
+  let seen: InfrastructureStatus | undefined;
   return eventually(
     async () => {
       const env = await getEnvironment(name, namespace);
       const s = infra(env);
+      seen = s ?? seen;
       return env && s && accept(s) ? env : undefined;
     },
     { timeoutMs, intervalMs: 200, what },
-  );
+  ).catch((error: unknown) => {
+    throw new Error(`${errorMessage(error)}; status.infrastructure: ${JSON.stringify(seen)}`);
+  });
 }
 
 export function secretData(namespace: string, name: string): Record<string, string> | undefined {

@@ -96,7 +96,9 @@ describe('a runner killed mid-operation', () => {
       (s) => s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
       'Ready after the kill',
       180_000,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${describeProcess(operator)}`);
+    });
     expect(runnersOf(operator.child.pid!)).not.toContain(killedUp);
     // The dynamic provider (in a process group of its own) died with its engine: none is left behind.
     await eventually(() => orphanedProviders().length === 0, {

@@ -40,6 +40,7 @@ const POLL_MS = 1_000;
 const WAIT_FOR_NAMESPACE_MS = 2_000;
 const FAILED_RETRY_MS = 5 * 60_000;
 const SLOT_WAIT_MS = 2_000;
+const BUSY_RETRY_MS = 3_000;
 
 export interface InfrastructureReconcilerOptions {
   runs: InlineRuns;
@@ -206,7 +207,7 @@ export class InfrastructureReconciler implements Reconciler {
       { action: result.action, ok: result.ok, seconds: result.durationMs / 1000, recovered: result.recovered },
       'infrastructure run finished',
     );
-    if (!result.ok && result.interrupted) return this.interrupted(ctx, env, result);
+    if (!result.ok && (result.interrupted || result.busy)) return this.interrupted(ctx, env, result);
     if (result.ok && result.action === 'up') {
       this.destroyed.delete(env.metadata.uid);
       this.pendingOutputs.set(key, { digest: run.digest, outputs: result.outputs });
@@ -273,7 +274,7 @@ export class InfrastructureReconciler implements Reconciler {
     else if (run && run.result) {
       this.options.runs.forget(key, run);
       const result = run.result;
-      if (!result.ok && result.interrupted) return this.interrupted(ctx, env, result);
+      if (!result.ok && (result.interrupted || result.busy)) return this.interrupted(ctx, env, result);
       void ctx.recorder.event(env, ...eventOf(result));
       await this.writeStatus(ctx, env, resultStatus(this.infraStatus(env), this.context(env, pulumi), result, {}));
       if (!result.ok) return { requeueAfterMs: 10_000 };
@@ -322,11 +323,18 @@ export class InfrastructureReconciler implements Reconciler {
     return this.start(ctx, env, key, built.request, built.digest);
   }
 
-  /** A runner that died is no verdict on the program: said in Reconciling, and run again at once (the run recovers the stack). */
+  /**
+   * A runner that died, or found the stack's lock held by an engine still
+   * running (a killed one not yet gone), is no verdict on the program: said
+   * in Reconciling, and run again soon (the run recovers the stack).
+   */
   private async interrupted(ctx: ReconcileContext, env: Env, result: StackResult): Promise<Result> {
+    const busy = !result.ok && result.busy === true;
     ctx.log.warn(
       { action: result.action, message: result.ok ? '' : result.message },
-      'infrastructure runner interrupted; running again',
+      busy
+        ? 'stack locked by a running engine; running again shortly'
+        : 'infrastructure runner interrupted; running again',
     );
     await this.writeStatus(
       ctx,
@@ -335,10 +343,10 @@ export class InfrastructureReconciler implements Reconciler {
         this.infraStatus(env),
         this.context(env),
         result.action,
-        `interrupted (${result.ok ? '' : result.message}); running again`,
+        `${busy ? 'waiting' : 'interrupted'} (${result.ok ? '' : result.message}); running again`,
       ),
     );
-    return { requeueAfterMs: POLL_MS };
+    return { requeueAfterMs: busy ? BUSY_RETRY_MS : POLL_MS };
   }
 
   private async release(ctx: ReconcileContext, env: Env): Promise<void> {
