@@ -241,6 +241,14 @@ describe('the infrastructure controller', () => {
       'fine Ready',
     );
     expect(infraCondition(fine, 'Stalled')).toBeUndefined();
+    // The environment itself is not Ready while its infrastructure failed: it says so, and its neighbour is Ready.
+    const stalledEnv = await waitForCondition('broken', previews, 'Stalled', 'True', 60_000);
+    expect(stalledEnv.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'InfrastructureFailed',
+    });
+    expect(stalledEnv.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('no_such_golden');
+    await waitForCondition('fine', previews, 'Ready', 'True', 60_000);
     // The failed create left nothing behind on the server.
     const brokenEnv = await getEnvironment('broken', previews);
     const brokenName = derivedName(stackNameOf({ namespace: previews, name: 'broken', uid: brokenEnv!.metadata.uid! }));

@@ -60,7 +60,7 @@ export function stagingEnvironmentController(
       ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}),
     }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,
-    primaryUpdatePredicate: generationOrMetadataChanged,
+    primaryUpdatePredicate: specMetadataOrInfrastructureChanged,
     // The periodic sweep belongs to the controller but to no reconcile: the manager runs it while leading.
     runnables: [
       orphanSweep({

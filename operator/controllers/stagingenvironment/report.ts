@@ -87,6 +87,7 @@ export function statusOf(decision: Decision, observed: Observed, acted: Acted): 
         urls: stale ? (previous?.urls ?? []) : plan.urls,
         redacted: stale ? (previous?.redactedValues ?? []) : plan.redacted,
         seeds: observed.world!.seeds,
+        infrastructure: observed.world!.granted.spec.infrastructure?.pulumi !== undefined,
         ...(acted.tests ? { tests: acted.tests } : {}),
       });
     }
