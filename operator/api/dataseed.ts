@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ConditionsSchema, GROUP, RatioSchema, SecretKeySelectorSchema, VERSION } from './common';
+import { ConditionsSchema, DurationSchema, GROUP, RatioSchema, SecretKeySelectorSchema, VERSION } from './common';
 import type { KindDefinition } from './kind';
+import { parseDuration } from './values/duration';
 import { paramsSchema, paramsValidations } from './transformers/crd-schema';
 import { parseParams, TRANSFORMS, unknownTransformMessage } from './transformers/registry';
 
@@ -330,6 +331,50 @@ export const FidelitySchema = z
     'Thresholds of the fidelity report of a synthesis (and of an anonymize that sets this field). Defaults apply to every threshold and are enforced unless enforce is false. Foreign-key orphans and unique violations always fail the seed.',
   );
 
+/** `_next` and `_old` are appended during a refresh, and a database name has at most 63 bytes. */
+export const GOLDEN_NAME_MAX = 63 - '_next'.length;
+/** Lower-case letters, digits and underscores, not starting with a digit: a name that needs no quoting (it is quoted anyway). */
+export const GOLDEN_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
+/** Databases PostgreSQL itself needs: never renamed away and dropped by a refresh. */
+/** A shorter interval would refresh back to back. */
+export const GOLDEN_MIN_INTERVAL_MS = 60_000;
+export const GOLDEN_RESERVED = ['postgres', 'template0', 'template1'] as const;
+
+export const GoldenSchema = z
+  .object({
+    database: z
+      .string()
+      .min(1)
+      .max(GOLDEN_NAME_MAX)
+      .regex(GOLDEN_NAME_PATTERN, 'must be lower-case letters, digits and underscores, not starting with a digit')
+      .refine((name) => !(GOLDEN_RESERVED as readonly string[]).includes(name), {
+        message: `must not be ${GOLDEN_RESERVED.join(', ')}`,
+      })
+      .meta({
+        'x-kubernetes-validations': [
+          {
+            rule: `!(self in [${GOLDEN_RESERVED.map((r) => `'${r}'`).join(', ')}])`,
+            message: `must not be ${GOLDEN_RESERVED.join(', ')}`,
+          },
+        ],
+      })
+      .describe(
+        "Name of the golden database on the target's server, which postgres-database clones with `template`. Each run fills a fresh copy of the target database named `<database>_next`, and only once the seed succeeded swaps it in by two renames; a failed seed leaves the golden as it was. The target role needs CREATEDB and must own the golden.",
+      ),
+    refreshInterval: DurationSchema.refine((d) => {
+      const parsed = parseDuration(d);
+      return parsed.ok && parsed.milliseconds >= GOLDEN_MIN_INTERVAL_MS;
+    }, 'must be at least 1m: each refresh copies the schema database and seeds it again')
+      .optional()
+      .describe(
+      'Refresh the golden this long after the last refresh (or the last failed attempt), besides on every spec change; only on spec changes when omitted. For example 24h.',
+    ),
+  })
+  .describe(
+    "Fill a golden database instead of the target: the target connection names the server, the role and the schema database (where migrations run) that each refresh copies. Clones never wait for a refresh and a refresh waits at most for one clone.",
+  );
+export type Golden = z.infer<typeof GoldenSchema>;
+
 const READS_PRODUCTION_CEL =
   '(has(self.source.anonymize) || (has(self.source.synthesize) && has(self.source.synthesize.profile.fromBaseline)))';
 const BASELINE_REQUIRED =
@@ -409,6 +454,7 @@ export const DataSeedSpecSchema = z
         'Kept for compatibility: a seed writes every table in one transaction on one connection, so a failed, leaking or interrupted seed leaves the target as it was.',
       ),
     batchRows: z.number().int().min(100).max(1_000_000).default(10_000).describe('Rows per COPY chunk.'),
+    golden: GoldenSchema.optional(),
   })
   .meta({
     'x-kubernetes-validations': [
@@ -501,6 +547,19 @@ export const DataSeedStatusSchema = z
       .optional()
       .describe('SHA-256 of the profile the seed used, to tell when production changed.'),
     lastSeededAt: z.string().optional().describe('When the last successful seed finished (RFC 3339).'),
+    golden: z
+      .object({
+        database: z.string().describe('The golden database the last refresh swapped in.'),
+        refreshedAt: z.string().describe('When that refresh swapped it in (RFC 3339).'),
+        leftOver: z
+          .string()
+          .optional()
+          .describe(
+            'The previous golden, renamed, when it could not be dropped (a clone still reading it); the next refresh drops it.',
+          ),
+      })
+      .optional()
+      .describe('The last successful refresh of spec.golden.'),
     nextAttemptAt: z
       .string()
       .optional()

@@ -13,7 +13,11 @@ export type SeedFailureReason =
   | 'FidelityFailed'
   | 'ReferenceNotFound'
   | 'Cancelled'
-  | 'DeadlineExceeded';
+  | 'DeadlineExceeded'
+  /** spec.golden: the target role may not create, rename or drop the golden's databases; nothing was written. */
+  | 'GoldenNotPermitted'
+  /** spec.golden: a database the refresh needs stayed in use by other sessions; the golden is as it was. */
+  | 'GoldenBusy';
 
 export class SeedError extends Error {
   /** The report of a seed that wrote its rows and then failed verification (leaks, integrity, fidelity), for the status. */

@@ -8,6 +8,14 @@ import type { ProgressListener } from './progress';
 // What a seed is asked and what it answers, apart from the engine (run.ts),
 // so that errors, sources and writers can name them without importing it.
 
+/** A golden refresh that swapped its filled copy in. */
+export interface GoldenOutcome {
+  database: string;
+  refreshedAt: string;
+  /** The previous golden, renamed and left because it could not be dropped (a session on it). */
+  leftOver?: string;
+}
+
 /** One table's load. */
 export interface TableResult {
   name: string;
@@ -49,6 +57,8 @@ export interface SeedReport {
   piiCoverage?: { covered: number; total: number; personal: number };
   profileDigest?: string;
   leaks?: LeakHit[];
+  /** spec.golden: the golden the seed filled and swapped in. */
+  golden?: GoldenOutcome;
   /** Where the time went: planning and profiling, writing, and verifying (integrity, fidelity, leak scan). */
   timings?: { prepareSeconds: number; writeSeconds: number; verifySeconds: number };
 }

@@ -18,6 +18,7 @@ import { type SeedJob, deferredFill } from './jobs';
 import { expectedRows, synthesisJobs } from './synthesize';
 import { emptyTables, writeTables } from './write-tables';
 import { emptiedRecordSql } from './postgres/session';
+import { refreshGolden } from './postgres/golden-refresh';
 import type { RunOptions, SeedReport, SeedRequest, TableResult } from './report';
 
 // One engine for every source: plan and check everything first, then write in
@@ -72,6 +73,11 @@ function stopIfCancelled(signal: AbortSignal | undefined, touched: boolean): voi
  * target untouched. An aborted `signal` ends it with reason Cancelled.
  */
 export async function runSeed(request: SeedRequest, opts: RunOptions = {}): Promise<SeedReport> {
+  // spec.golden: the same seed, into a fresh copy that replaces the golden only once it succeeded.
+  return request.spec.golden ? refreshGolden(request, opts, runOnce) : runOnce(request, opts);
+}
+
+async function runOnce(request: SeedRequest, opts: RunOptions): Promise<SeedReport> {
   try {
     return await seed(request, opts);
   } catch (err) {

@@ -25,6 +25,7 @@ export function statusOfReport(report: SeedReport, observedGeneration: number | 
     },
     lastSeededAt: now.toISOString(),
   };
+  if (report.golden) status.golden = report.golden;
   if (report.piiCoverage) status.piiCoverage = report.piiCoverage;
   if (report.profileDigest) status.profileDigest = report.profileDigest;
   const f = report.fidelity;
