@@ -210,6 +210,13 @@ export const LoadTestSpecSchema = z
       .max(64)
       .default(1)
       .describe('Workers; each sends 1/parallelism of every rate and their histograms are merged.'),
+    environmentRevision: z
+      .string()
+      .max(128)
+      .optional()
+      .describe(
+        'What the tested copy runs, as a digest. A StagingEnvironment sets it on the LoadTests of its loadTests templates, so a new copy (an image override of a new commit, a new scale) changes the spec and runs the test again; CI may set it by hand (a commit SHA) on a LoadTest of its own.',
+      ),
   })
   .superRefine((spec, ctx) => {
     if (!spec.scenarios?.length && !spec.profile && !spec.replay)

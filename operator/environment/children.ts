@@ -7,11 +7,21 @@ import { clone, type KubeObject } from './objects';
 
 export const TEST_LABEL = 'understudy.dev/test';
 
-export function childObjects(spec: StagingEnvironmentSpec): KubeObject[] {
+/**
+ * `workloadRevision` is a digest of the copy's workloads: written into each
+ * LoadTest's spec, so a new copy (a new image, a new scale) is a new
+ * generation of the test and runs it again, while a TTL change does not.
+ */
+export function childObjects(spec: StagingEnvironmentSpec, workloadRevision?: string): KubeObject[] {
   const seeds = (spec.dataSeeds ?? []).map((t) => child('DataSeed', t.name, childSpec(spec, t.spec)));
   const checks = (spec.parityChecks ?? []).map((t) => child('ParityCheck', t.name, childSpec(spec, t.spec)));
   // LoadTests (issue 14): created with the other children; the LoadTest controller waits for the environment to be Ready before it sends.
-  const loadTests = (spec.loadTests ?? []).map((t) => child('LoadTest', t.name, childSpec(spec, t.spec)));
+  const loadTests = (spec.loadTests ?? []).map((t) =>
+    child('LoadTest', t.name, {
+      ...childSpec(spec, t.spec),
+      ...(workloadRevision ? { environmentRevision: workloadRevision } : {}),
+    }),
+  );
   return [...seeds, ...checks, ...loadTests];
 }
 

@@ -12,7 +12,7 @@ import { isRecord, identityKey, type KubeObject } from './objects';
 import { mainImage, type ServiceOverride } from './overrides';
 import { ratioOf } from '../api/values/ratio';
 import { autoscaledTargets } from './replicas';
-import { baselineRevision } from './revision';
+import { baselineRevision, workloadRevision } from './revision';
 import { optionalizeMissingSecrets } from './secret-references';
 import type { RandomBytes } from './secret-values';
 import { applySecretsPolicy } from './secrets';
@@ -159,7 +159,8 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   makeMissingSecretsOptional(desired, availableSecrets, warnings);
 
   const sharedNamespaces = choices.sharedServices.size > 0 ? [baselineNamespace] : [];
-  for (const object of [...isolationObjects(spec.isolation, sharedNamespaces), ...childObjects(spec)])
+  const revision = workloadRevision(desired.map((d) => d.object));
+  for (const object of [...isolationObjects(spec.isolation, sharedNamespaces), ...childObjects(spec, revision)])
     desired.push({ object });
   if (spec.isolation.networkPolicy && spec.ingress && spec.isolation.allowIngressFromNamespaces.length === 0) {
     warnings.push(

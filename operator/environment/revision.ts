@@ -42,6 +42,26 @@ function normalise(
   return { key: identityKey(object), body: canonicalJson(stripped) };
 }
 
+/**
+ * A digest of the objects a copy runs, as planned (overrides, scale and
+ * rewrites applied): it moves when what runs moves, and only then.
+ */
+export function workloadRevision(objects: readonly KubeObject[]): string {
+  const canonical = objects
+    .map((object) => ({ key: identityKey(object), body: canonicalJson(withoutSecretValues(object)) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ key, body }) => `${key}\n${body}`)
+    .join('\n');
+  return `sha256:${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
+}
+
+/** A Secret by its keys: generated values are drawn anew when the Secret is missing, and must not look like a new copy. */
+function withoutSecretValues(object: KubeObject): KubeObject {
+  if (object.kind !== 'Secret') return object;
+  const { data, stringData, ...rest } = object as KubeObject & { data?: object; stringData?: object };
+  return { ...rest, keys: [...Object.keys(data ?? {}), ...Object.keys(stringData ?? {})].sort() };
+}
+
 /** JSON with object keys sorted, so that field order never changes the digest. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

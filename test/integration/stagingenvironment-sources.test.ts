@@ -21,6 +21,7 @@ import {
   waitForCondition,
   type Environment,
   type Json,
+  type Obj,
 } from './stagingenvironment-fixtures';
 
 jest.setTimeout(300_000);
@@ -385,6 +386,45 @@ describe('services, isolation, children and tests', () => {
     const ready = await waitForCondition('seeded', previews, 'Ready', 'True');
     expect(condition(ready, 'DataSeeded')?.status).toBe('True');
     expect(ready.status?.timings?.seededSeconds).toBeGreaterThanOrEqual(ready.status?.timings?.provisionedSeconds ?? 0);
+  });
+
+  it('gives its LoadTests the revision of the copy: a new image runs them again, a new TTL does not', async () => {
+    const loadTest = {
+      targets: [{ name: 'web', service: 'svc-00', port: 80 }],
+      scenarios: [
+        { name: 'browse', executor: 'constant-arrival-rate', rate: 5, duration: '10s', requests: [{ path: '/' }] },
+      ],
+    };
+    apply('loaded', { baselineRef: { name: baseline }, ttl: '24h', loadTests: [{ name: 'peak', spec: loadTest }] });
+    const copy = target('loaded');
+    const first = await waitForObject<Obj & { status?: unknown }>(
+      () => getObject('understudy.dev/v1alpha1', 'LoadTest', copy, 'peak'),
+      (t) => typeof (t.spec as Json | undefined)?.environmentRevision === 'string',
+      { what: 'the LoadTest child with its environmentRevision', timeoutMs: 30_000 },
+    );
+    const revision = (first.spec as Json).environmentRevision as string;
+    expect(first.spec).toMatchObject({ ...loadTest, baselineRef: { name: baseline } });
+    await waitForCondition('loaded', previews, 'Provisioned', 'True');
+
+    patch('loaded', { spec: { ttl: '48h' } });
+    await eventually(
+      async () => {
+        const env = await getEnvironment('loaded', previews);
+        return (env?.metadata.generation ?? 0) >= 2 && env?.status?.observedGeneration === env?.metadata.generation;
+      },
+      { what: 'the TTL change observed' },
+    );
+    const afterTtl = await getObject('understudy.dev/v1alpha1', 'LoadTest', copy, 'peak');
+    expect((afterTtl?.spec as Json).environmentRevision).toBe(revision);
+    expect(afterTtl?.metadata.generation).toBe(first.metadata.generation);
+
+    patch('loaded', { spec: { services: [{ name: 'svc-00', image: `registry.example.com/mini/svc-00:pr-2` }] } });
+    const rerun = await waitForObject<Obj & { status?: unknown }>(
+      () => getObject('understudy.dev/v1alpha1', 'LoadTest', copy, 'peak'),
+      (t) => (t.spec as Json | undefined)?.environmentRevision !== revision,
+      { what: 'a new environmentRevision after the image override', timeoutMs: 30_000 },
+    );
+    expect(rerun.metadata.generation).toBeGreaterThan(first.metadata.generation ?? 0);
   });
 
   it('refuses a DataSeed template its kind would refuse, naming the field, before writing anything', async () => {

@@ -63,5 +63,14 @@ export function resolveLoadTest(ctx: Caches, spec: LoadTestSpec, namespace: stri
 /** Whether the environment (if any) is Ready: a test of a copy still being made would measure the copying. */
 export function environmentReady(environment: StagingEnvironmentObject | undefined): boolean {
   if (!environment) return true;
-  return environment.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  // Ready for this generation: after a spec change (a new image) the old Ready describes the copy being replaced.
+  const generation = environment.metadata?.generation;
+  return (
+    environment.status?.conditions?.some(
+      (c) =>
+        c.type === 'Ready' &&
+        c.status === 'True' &&
+        (generation === undefined || c.observedGeneration === undefined || c.observedGeneration === generation),
+    ) ?? false
+  );
 }
