@@ -367,11 +367,11 @@ export const GoldenSchema = z
     }, 'must be at least 1m: each refresh copies the schema database and seeds it again')
       .optional()
       .describe(
-      'Refresh the golden this long after the last refresh (or the last failed attempt), besides on every spec change; only on spec changes when omitted. For example 24h.',
-    ),
+        'Refresh the golden this long after the last refresh (or the last failed attempt), besides on every spec change; only on spec changes when omitted. For example 24h.',
+      ),
   })
   .describe(
-    "Fill a golden database instead of the target: the target connection names the server, the role and the schema database (where migrations run) that each refresh copies. Clones never wait for a refresh and a refresh waits at most for one clone.",
+    'Fill a golden database instead of the target: the target connection names the server, the role and the schema database (where migrations run) that each refresh copies. Clones never wait for a refresh and a refresh waits at most for one clone.',
   );
 export type Golden = z.infer<typeof GoldenSchema>;
 

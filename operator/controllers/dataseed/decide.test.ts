@@ -1,12 +1,14 @@
 import type { Condition } from '../../api/common';
 import type { DataSeedStatus } from '../../api/dataseed';
 import {
+  MAX_REFRESH_REQUEUE_MS,
   RETRY_INITIAL_MS,
   RETRY_MAX_MS,
   SLOW_RETRY_MS,
   decideStart,
   failureIsNews,
   recordedOutcome,
+  refreshDueAtMs,
   rememberFailure,
   retryDelayMs,
   retryPolicyOf,
@@ -137,5 +139,61 @@ describe('retries', () => {
         'ConnectionFailed',
       ),
     ).toBe(false);
+  });
+});
+
+describe('golden refresh schedule (spec.golden.refreshInterval)', () => {
+  const golden = { golden: { database: 'golden_shop', refreshInterval: '24h' } };
+  const DAY = 24 * 3600_000;
+  const refreshedAt = '2030-01-01T00:00:00.000Z';
+  const at = Date.parse(refreshedAt);
+  const succeeded: DataSeedStatus = {
+    ...status(3, cond('Ready', 'True', 'Seeded', 3)),
+    golden: { database: 'golden_shop', refreshedAt },
+  };
+
+  it('is due an interval after the last refresh, from the status alone (a restarted operator keeps it)', () => {
+    expect(refreshDueAtMs(golden, succeeded, 3)).toBe(at + DAY);
+    expect(refreshDueAtMs({ golden: { database: 'golden_shop' } }, succeeded, 3)).toBeUndefined();
+    expect(refreshDueAtMs({}, succeeded, 3)).toBeUndefined();
+    expect(refreshDueAtMs(golden, undefined, 3)).toBeUndefined();
+  });
+
+  it('waits (requeue at most an hour ahead) until due, then starts a refresh; no memory needed', () => {
+    const due = refreshDueAtMs(golden, succeeded, 3);
+    const recorded = recordedOutcome(succeeded, 3);
+    expect(decideStart(recorded, 3, undefined, at + 1_000, undefined, due)).toEqual({
+      start: false,
+      requeueAfterMs: MAX_REFRESH_REQUEUE_MS,
+    });
+    expect(decideStart(recorded, 3, undefined, at + DAY - 5_000, undefined, due)).toEqual({
+      start: false,
+      requeueAfterMs: 5_000,
+    });
+    expect(decideStart(recorded, 3, undefined, at + DAY, undefined, due)).toEqual({ start: true, why: 'refresh' });
+    // Without an interval a succeeded seed never runs again by itself.
+    expect(decideStart(recorded, 3, undefined, at + 10 * DAY)).toEqual({ start: false });
+  });
+
+  it('after a failure only a spec change fixes, tries again an interval after that failure, not in a loop', () => {
+    const failedAt = '2030-01-03T00:00:00Z';
+    const failed: DataSeedStatus = {
+      ...status(3, cond('Ready', 'False', 'FidelityBelowThreshold', 3), {
+        ...cond('Stalled', 'True', 'FidelityBelowThreshold', 3),
+        lastTransitionTime: failedAt,
+      }),
+      golden: { database: 'golden_shop', refreshedAt },
+    };
+    const due = refreshDueAtMs(golden, failed, 3)!;
+    expect(due).toBe(Date.parse(failedAt) + DAY);
+    const recorded = recordedOutcome(failed, 3);
+    expect(recorded).toEqual({ kind: 'failed', reason: 'FidelityBelowThreshold', policy: 'never' });
+    expect(decideStart(recorded, 3, undefined, Date.parse(failedAt) + 1_000, undefined, due).start).toBe(false);
+    expect(decideStart(recorded, 3, undefined, due, undefined, due)).toEqual({ start: true, why: 'refresh' });
+  });
+
+  it('retries the golden failures: busy with backoff, a missing privilege slowly', () => {
+    expect(retryPolicyOf('GoldenBusy')).toBe('backoff');
+    expect(retryPolicyOf('GoldenNotPermitted')).toBe('slow');
   });
 });

@@ -1,10 +1,12 @@
 import type { Condition } from '../../api/common';
-import type { DataSeedStatus } from '../../api/dataseed';
+import type { DataSeedSpec, DataSeedStatus } from '../../api/dataseed';
+import { parseDuration } from '../../api/values/duration';
 import { backoffDelay } from '../../runtime/backoff';
 
 // When a DataSeed runs: once per generation (a spec change, never a status
-// or label change), again after a retryable failure with backoff, and again
-// when a run was interrupted (the operator stopped while seeding). Decided
+// or label change), again after a retryable failure with backoff, again
+// when a run was interrupted (the operator stopped while seeding), and again
+// every spec.golden.refreshInterval for a golden database. Decided
 // from the stored status plus what this process remembers of its retries, so
 // a restarted operator neither re-seeds what is done nor forgets what is not.
 
@@ -30,8 +32,18 @@ const BACKOFF = new Set([
   'Cancelled',
   'JobFailed',
   'JobNotCreated',
+  // spec.golden: a session that held the schema database or the old golden is usually gone soon.
+  'GoldenBusy',
 ]);
-const SLOW = new Set(['UncoveredColumns', 'RuleConflict', 'SchemaMismatch', 'ObjectNotOwned', 'RunnerNotAllowed']);
+const SLOW = new Set([
+  'UncoveredColumns',
+  'RuleConflict',
+  'SchemaMismatch',
+  'ObjectNotOwned',
+  'RunnerNotAllowed',
+  // spec.golden: a missing CREATEDB or a golden owned by another role is fixed on the server.
+  'GoldenNotPermitted',
+]);
 export const GATE_REASONS = new Set(['BaselineNotFound', 'BaselineNotAllowed', 'InvalidBaseline']);
 
 export const RETRY_INITIAL_MS = 5_000;
@@ -90,14 +102,53 @@ export function recordedOutcome(status: DataSeedStatus | undefined, generation: 
   return { kind: 'none' };
 }
 
-export type StartWhy = 'new-generation' | 'retry' | 'interrupted';
+export type StartWhy = 'new-generation' | 'retry' | 'interrupted' | 'refresh';
 export type StartDecision = { start: true; why: StartWhy } | { start: false; requeueAfterMs?: number };
+
+/**
+ * A requeue is at most this far off: a long refreshInterval is re-checked
+ * against the stored status now and then rather than trusted to one timer
+ * (Node's timers overflow past 24.8 days).
+ */
+export const MAX_REFRESH_REQUEUE_MS = 60 * 60_000;
+
+/**
+ * spec.golden.refreshInterval: when the next refresh is due, from the status
+ * only (the last refresh, or the last failed attempt of this generation), so
+ * a restarted operator keeps the schedule. Undefined without an interval or
+ * without a recorded attempt.
+ */
+export function refreshDueAtMs(
+  spec: Pick<DataSeedSpec, 'golden'>,
+  status: DataSeedStatus | undefined,
+  generation: number,
+): number | undefined {
+  const interval = spec.golden?.refreshInterval;
+  if (!interval) return undefined;
+  const parsed = parseDuration(interval);
+  if (!parsed.ok) return undefined;
+  const stalled = current(status?.conditions, 'Stalled', generation);
+  const attempts = [
+    status?.golden?.refreshedAt ?? status?.lastSeededAt,
+    stalled?.status === 'True' ? stalled.lastTransitionTime : undefined,
+  ]
+    .map((t) => (t === undefined ? Number.NaN : Date.parse(t)))
+    .filter((t) => Number.isFinite(t));
+  return attempts.length === 0 ? undefined : Math.max(...attempts) + parsed.milliseconds;
+}
+
+function refreshDecision(dueAtMs: number | undefined, nowMs: number): StartDecision {
+  if (dueAtMs === undefined) return { start: false };
+  if (dueAtMs <= nowMs) return { start: true, why: 'refresh' };
+  return { start: false, requeueAfterMs: Math.min(dueAtMs - nowMs, MAX_REFRESH_REQUEUE_MS) };
+}
 
 /**
  * Whether to start a seed now, given that none is running for this
  * generation. A retry whose time this process does not know (it restarted)
  * runs at once: a restart is rare and the failure may be long fixed. So does
  * one whose Secrets or ConfigMaps changed since it failed (`referencesChangedAtMs`).
+ * A golden with a refreshInterval runs again once `refreshDueAtMs` passed.
  */
 export function decideStart(
   recorded: Recorded,
@@ -105,16 +156,18 @@ export function decideStart(
   memory: RetryMemory | undefined,
   nowMs: number,
   referencesChangedAtMs?: number,
+  refreshDueAtMs?: number,
 ): StartDecision {
   switch (recorded.kind) {
     case 'succeeded':
-      return { start: false };
+      return refreshDecision(refreshDueAtMs, nowMs);
     case 'in-progress':
       return { start: true, why: 'interrupted' };
     case 'none':
       return { start: true, why: 'new-generation' };
     case 'failed': {
-      if (recorded.policy === 'never') return { start: false };
+      // A scheduled refresh tries again an interval after an unfixable failure: production may have changed.
+      if (recorded.policy === 'never') return refreshDecision(refreshDueAtMs, nowMs);
       // The caller reaches here only once the Baseline allows the seed.
       if (recorded.policy === 'gate') return { start: true, why: 'retry' };
       const fixedSince =

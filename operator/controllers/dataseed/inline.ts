@@ -5,7 +5,7 @@ import { resolveSeedRequest } from '../../seed/resolve';
 import type { GrantedBaseline } from '../baseline-access';
 import { runSeed } from '../../seed/run';
 import { statusOfReport } from '../../seed/status';
-import { decideStart, recordedOutcome, type StartWhy } from './decide';
+import { decideStart, recordedOutcome, refreshDueAtMs, type StartWhy } from './decide';
 import { failureOfReferences, failureOfRun } from './failure';
 import type { InlineRun, InlineSeeds } from './inline-runs';
 import { baselineProduction } from './production';
@@ -78,12 +78,14 @@ export class InlineRunner {
     });
     if (!live || live.metadata?.deletionTimestamp || generationOf(live) !== generation)
       return live ? { requeue: true } : {};
+    const stored = storedStatus(live);
     const decision = decideStart(
-      recordedOutcome(storedStatus(live), generation),
+      recordedOutcome(stored, generation),
       generation,
       this.options.reporter.memory(key),
       this.options.reporter.now().getTime(),
       this.options.references.changedAtMs(key),
+      refreshDueAtMs(spec, stored, generation),
     );
     if (!decision.start)
       return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
@@ -175,6 +177,11 @@ function cancelledAsRetry(err: unknown): unknown {
 
 function startMessage(spec: DataSeedSpec, generation: number, why: StartWhy): string {
   const source = Object.keys(spec.source)[0] ?? 'seed';
-  const again = why === 'interrupted' ? ', again after an interrupted run' : '';
+  const again =
+    why === 'interrupted'
+      ? ', again after an interrupted run'
+      : why === 'refresh'
+        ? `, scheduled refresh of golden ${spec.golden?.database ?? ''} every ${spec.golden?.refreshInterval ?? ''}`
+        : '';
   return `seeding started (${source}, generation ${generation}, runner Inline${again})`;
 }

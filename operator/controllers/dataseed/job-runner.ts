@@ -5,7 +5,7 @@ import { isConflict, KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext, Result } from '../../runtime/reconciler';
 import { seedJob, seedJobName } from '../../seed/job';
 import { resolveSeedRequest } from '../../seed/resolve';
-import { decideStart, recordedOutcome, type StartWhy } from './decide';
+import { decideStart, recordedOutcome, refreshDueAtMs, type StartWhy } from './decide';
 import { type Failure, failureOfReferences } from './failure';
 import { jobFailure, type JobObject, jobState, type PodObject } from './job-outcome';
 import { KubeReferenceReader, type ReferenceChanges, referencedNames } from './references';
@@ -80,22 +80,21 @@ export class JobRunner {
 
     if (job) {
       const state = jobState(job);
-      if (state.kind === 'complete') {
-        return recorded.kind === 'succeeded'
-          ? {}
-          : reporter.succeed(
-              ctx,
-              live,
-              reportWrittenByPod(status, generation, state.completedAt),
-              `the seed Job ${jobName} completed`,
-            );
+      // A completed Job that already succeeded falls through: a scheduled golden refresh replaces it.
+      if (state.kind === 'complete' && recorded.kind !== 'succeeded') {
+        return reporter.succeed(
+          ctx,
+          live,
+          reportWrittenByPod(status, generation, state.completedAt),
+          `the seed Job ${jobName} completed`,
+        );
       }
       if (state.kind === 'active') {
         if (recorded.kind === 'in-progress') return {};
         await reporter.write(ctx, live, runningStatus(reporter.context(live), runningMessage(jobName)));
         return {};
       }
-      if (recorded.kind !== 'failed') {
+      if (state.kind !== 'complete' && recorded.kind !== 'failed') {
         const pods = await ctx.client.list<PodObject>('v1', 'Pod', {
           namespace,
           labelSelector: `${JOB_NAME_LABEL}=${jobName}`,
@@ -109,10 +108,11 @@ export class JobRunner {
       reporter.memory(keyOf(live)),
       reporter.now().getTime(),
       this.options.references.changedAtMs(keyOf(live)),
+      refreshDueAtMs(spec, status, generation),
     );
     if (!decision.start)
       return decision.requeueAfterMs === undefined ? {} : { requeueAfterMs: decision.requeueAfterMs };
-    // A retry replaces the failed Job, whose name it needs.
+    // A retry (or a scheduled refresh) replaces the finished Job, whose name it needs.
     if (job) await ctx.client.delete({ ...Kinds.Job, namespace, name: jobName }, { propagationPolicy: 'Background' });
     return this.start(ctx, live, spec, jobName, decision.why);
   }

@@ -125,3 +125,21 @@ describe('DataSeed status by state', () => {
     expect(humanDelay(300_000)).toBe('5m');
   });
 });
+
+describe('golden status', () => {
+  it('keeps the live golden (and so its refresh schedule) while a refresh runs and when it fails', () => {
+    const golden = { database: 'golden_shop', refreshedAt: at(9).toISOString() };
+    const done = succeededStatus({ previous: undefined, generation: 2, now: at(9) }, { ...report, golden });
+    expect(done.golden).toEqual(golden);
+    const running = runningStatus({ previous: done, generation: 2, now: at(20) }, 'seeding');
+    expect(running.golden).toEqual(golden);
+    const failed = failedStatus(
+      { previous: running, generation: 2, now: at(30) },
+      { reason: 'GoldenBusy', message: 'x' },
+    );
+    expect(failed.golden).toEqual(golden);
+    expect(
+      failedStatus({ previous: undefined, generation: 2, now: at(30) }, { reason: 'X', message: 'x' }).golden,
+    ).toBeUndefined();
+  });
+});

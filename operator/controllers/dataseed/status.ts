@@ -39,9 +39,15 @@ function conditionsOf(ctx: StatusContext, state: ConditionState): Condition[] {
   return conditions;
 }
 
-/** Only the last successful seed's time survives a new run: it is what `lastSeededAt` promises. */
-function kept(previous: DataSeedStatus | undefined): Pick<DataSeedStatus, 'lastSeededAt'> {
-  return previous?.lastSeededAt ? { lastSeededAt: previous.lastSeededAt } : {};
+/**
+ * Only the last successful seed's time survives a new run: it is what `lastSeededAt` promises. So does the
+ * golden it swapped in, which stays live (and schedules the next refresh) while a refresh runs or fails.
+ */
+function kept(previous: DataSeedStatus | undefined): Pick<DataSeedStatus, 'lastSeededAt' | 'golden'> {
+  return {
+    ...(previous?.lastSeededAt ? { lastSeededAt: previous.lastSeededAt } : {}),
+    ...(previous?.golden ? { golden: previous.golden } : {}),
+  };
 }
 
 export function pendingStatus(ctx: StatusContext, message: string): DataSeedStatus {

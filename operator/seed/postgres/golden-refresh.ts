@@ -82,7 +82,11 @@ class Admin {
 }
 
 async function connect(url: string): Promise<Client> {
-  const client = new Client({ connectionString: url, application_name: 'understudy-golden', connectionTimeoutMillis: 10_000 });
+  const client = new Client({
+    connectionString: url,
+    application_name: 'understudy-golden',
+    connectionTimeoutMillis: 10_000,
+  });
   try {
     await client.connect();
     return client;
@@ -95,7 +99,10 @@ async function connect(url: string): Promise<Client> {
 const NOTHING_WRITTEN = 'nothing was written';
 
 /** Refuses, before anything is written, what would fail halfway: no CREATEDB, a golden owned by another role, an old server. */
-async function preflight(admin: Admin, names: GoldenNames): Promise<{ schema: string; existing: Map<string, Existing> }> {
+async function preflight(
+  admin: Admin,
+  names: GoldenNames,
+): Promise<{ schema: string; existing: Map<string, Existing> }> {
   const who = await admin.query(
     `SELECT current_user AS role, current_database() AS db, r.rolcreatedb AS createdb, r.rolsuper AS super,
             current_setting('server_version_num')::int AS version
@@ -104,7 +111,10 @@ async function preflight(admin: Admin, names: GoldenNames): Promise<{ schema: st
   const me = who.rows[0] as { role: string; db: string; createdb: boolean; super: boolean; version: number };
   const field = 'spec.golden.database';
   if (me.version < 150000)
-    throw new SeedError('GoldenNotPermitted', `${field}: a golden refresh needs PostgreSQL 15 or newer (CREATE DATABASE ... STRATEGY FILE_COPY); the target's server is ${me.version}; ${NOTHING_WRITTEN}`);
+    throw new SeedError(
+      'GoldenNotPermitted',
+      `${field}: a golden refresh needs PostgreSQL 15 or newer (CREATE DATABASE ... STRATEGY FILE_COPY); the target's server is ${me.version}; ${NOTHING_WRITTEN}`,
+    );
   if (!me.createdb && !me.super)
     throw new SeedError(
       'GoldenNotPermitted',
@@ -210,7 +220,9 @@ export async function refreshGolden(
       report = await fill({ ...request, target: databaseUrl(request.target, names.next) }, opts);
       if (opts.signal?.aborted) throw new SeedError('Cancelled', 'the seed was cancelled before it finished');
     } catch (err) {
-      await admin.query(dropNext(names)).catch((dropErr: Error) => log(`could not drop ${names.next}: ${dropErr.message}`));
+      await admin
+        .query(dropNext(names))
+        .catch((dropErr: Error) => log(`could not drop ${names.next}: ${dropErr.message}`));
       throw err;
     }
     const leftOver = await swap(admin, names, existing.has(names.live)).catch(async (err: unknown) => {
