@@ -6,6 +6,7 @@ import { KubeClient } from '../runtime/kube-client';
 import { collect } from './options';
 import { kubeConfigFor, outputOption, renderStructured } from './conventions';
 import { SeedError } from '../seed/errors';
+import { goldenNameProblem } from '../seed/golden';
 import { progressView } from '../seed/progress-view';
 import { parseProfile, parseRules, type ReferenceReader, resolveSeedRequest } from '../seed/resolve';
 import { runSeed, type SeedReport, type SeedRequest } from '../seed/run';
@@ -44,6 +45,8 @@ export interface SeedCommandOptions {
   exclude?: string[];
   foreignKeyChecks?: 'AfterLoad' | 'PerRow';
   leakScan?: boolean;
+  /** spec.golden.database: fill this golden database (a copy of --target's database), swapped in only on success. */
+  golden?: string;
   resource?: string;
   kubeconfig?: string;
   context?: string;
@@ -116,6 +119,12 @@ function fidelityFlags(options: SeedCommandOptions): DataSeedSpecInput['fidelity
 }
 
 /** A spec and request from flags, for any PostgreSQL URL outside Kubernetes. */
+function goldenFlag(database: string): string {
+  const problem = goldenNameProblem(database);
+  if (problem) throw new SeedError('InvalidSpec', `--golden: ${problem}`);
+  return database;
+}
+
 export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
   if (!options.target) throw new SeedError('InvalidSpec', '--target <url> is required (or --resource namespace/name)');
   const sources = [options.from, options.profile, options.profileFrom].filter((x) => x !== undefined);
@@ -169,6 +178,7 @@ export function requestFromOptions(options: SeedCommandOptions): SeedRequest {
     parallelism: integerFlag('--parallelism', options.parallelism),
     batchRows: integerFlag('--batch-rows', options.batchRows),
     fidelity: fidelityFlags(options),
+    ...(options.golden !== undefined ? { golden: { database: goldenFlag(options.golden) } } : {}),
   };
   const parsed = DataSeedSpecSchema.safeParse(input);
   if (!parsed.success)
@@ -271,6 +281,10 @@ export function formatReport(report: SeedReport, wide = false): string {
   ];
   for (const t of report.tables)
     lines.push(`  ${t.name.padEnd(32)} ${String(t.rows).padStart(10)} rows ${t.seconds.toFixed(2).padStart(8)} s`);
+  if (report.golden)
+    lines.push(
+      `golden ${report.golden.database} refreshed at ${report.golden.refreshedAt}${report.golden.leftOver ? ` (the previous golden is still in use: left as ${report.golden.leftOver}, dropped by the next refresh)` : ''}`,
+    );
   if (report.piiCoverage)
     lines.push(
       `columns covered: ${report.piiCoverage.covered}/${report.piiCoverage.total} (${report.piiCoverage.personal} personal)`,
@@ -402,6 +416,10 @@ export function register(program: Command): void {
     .option('--schema <name>', 'database schema to seed (repeatable; default public)', collect)
     .option('--exclude <table>', 'table to leave alone (repeatable)', collect)
     .option('--no-leak-scan', 'skip the leak scan after anonymize')
+    .option(
+      '--golden <database>',
+      "fill this golden database instead of the target: a copy of --target's database, seeded, then swapped in by renames only if the seed succeeded (spec.golden.database); the role needs CREATEDB",
+    )
     .option('--max-null-fraction-delta <x>', 'fidelity: largest null-fraction difference per column (default 0.01)')
     .option('--max-ks <x>', 'fidelity: largest KS distance on numeric and date columns (default 0.1)')
     .option('--max-tv <x>', 'fidelity: largest total variation on categorical columns (default 0.1)')

@@ -51,6 +51,18 @@ describe('seed and profile flags', () => {
     }
   });
 
+  it('--golden sets spec.golden.database and refuses a name that is not a plain identifier, naming the flag', () => {
+    const base = { target: 'postgresql://nowhere.invalid/schema', profileFrom: 'postgresql://nowhere.invalid/z' };
+    expect(requestFromOptions({ ...base, golden: 'golden_shop' }).spec.golden).toEqual({ database: 'golden_shop' });
+    expect(requestFromOptions(base).spec.golden).toBeUndefined();
+    for (const bad of ['Golden', 'g"; DROP DATABASE x; --', 'template1', 'g'.repeat(59)]) {
+      const err = thrown(() => requestFromOptions({ ...base, golden: bad }));
+      expect(err).toBeInstanceOf(SeedError);
+      expect((err as SeedError).reason).toBe('InvalidSpec');
+      expect(err.message).toMatch(/^--golden: /);
+    }
+  });
+
   it('names the rules file: broken YAML and a missing file are not bare parser or ENOENT errors', () => {
     const broken = file('broken.yaml', 'rules:\n  - table: users\n    column: [email\n');
     expect(
