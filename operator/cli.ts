@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { runProgram, withUsageExitCodes } from './commands/conventions';
 import { registerCrdsCommand } from './commands/crds';
 import { register as registerDevCommand } from './commands/dev';
+import { register as registerInfrastructureCommand } from './commands/infrastructure';
 import { register as registerLoadCommand } from './commands/load';
 import { registerOperatorCommand } from './commands/operator';
 import { register as registerParityCommand } from './commands/parity';
@@ -10,7 +11,7 @@ import { register as registerSeedCommand } from './commands/seed';
 import { CONTROLLERS } from './controllers';
 import { packageVersion } from './package-version';
 
-/** `understudy operator | dev | seed | profile | parity | load | crds` */
+/** `understudy operator | dev | seed | profile | parity | load | infrastructure | crds` */
 export function buildProgram(): Command {
   // Before any subcommand is registered: they inherit it (usage errors exit 2).
   const program = withUsageExitCodes(new Command('understudy'))
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerProfileCommand(program);
   registerParityCommand(program);
   registerLoadCommand(program);
+  registerInfrastructureCommand(program);
   return program;
 }
 

@@ -5,6 +5,9 @@ import type { KubernetesObject } from '../../runtime/client-node';
 import type { Caches, Request } from '../../runtime/reconciler';
 import { InfrastructureReconciler } from './reconciler';
 import { InlineRuns } from './runs';
+import { JobRuns } from './job-runs';
+import { StackRuns } from './runner';
+import { operatorImage, operatorImagePullSecrets } from '../dataseed/image';
 
 export const INFRASTRUCTURE_CONTROLLER = 'infrastructure';
 export { INFRASTRUCTURE_FINALIZER, infrastructureHoldsNamespace } from './hold';
@@ -12,6 +15,9 @@ export { INFRASTRUCTURE_FINALIZER, infrastructureHoldsNamespace } from './hold';
 export interface InfrastructureControllerOptions {
   /** Stack operations running at once in this operator (each in its own child process). */
   maxRuns?: number;
+  /** runner Job: infrastructure Jobs running at once, and how long one may run. */
+  maxJobs?: number;
+  jobDeadlineSeconds?: number;
   now?: () => Date;
 }
 
@@ -41,7 +47,18 @@ export function infrastructureController(
   env: Pick<ControllerEnvironment, 'operatorNamespace'>,
   options: InfrastructureControllerOptions = {},
 ): ControllerOptions {
-  const runs = new InlineRuns(options.maxRuns ?? 2);
+  const runs = new StackRuns(
+    new InlineRuns(options.maxRuns ?? 2),
+    // runner Job: in the operator's namespace, where the credentials are; never in the environment's.
+    new JobRuns({
+      namespace: env.operatorNamespace,
+      image: operatorImage(),
+      imagePullSecrets: operatorImagePullSecrets(),
+      ...(options.maxJobs ? { limit: options.maxJobs } : {}),
+      ...(options.jobDeadlineSeconds ? { activeDeadlineSeconds: options.jobDeadlineSeconds } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    }),
+  );
   return {
     name: INFRASTRUCTURE_CONTROLLER,
     primary: { ...Kinds.StagingEnvironment },

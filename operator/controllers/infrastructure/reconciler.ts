@@ -6,7 +6,6 @@ import {
 import { CONDITION_TYPES, parseStagingEnvironmentSpec } from '../../api/stagingenvironment';
 import { getCondition } from '../../runtime/conditions';
 import { parseDuration } from '../../api/values/duration';
-import { LABELS, MANAGED_BY } from '../../api/common';
 import { Kinds, type StagingEnvironmentObject } from '../../kinds';
 import type { StackResult } from '../../infrastructure/request';
 import type { KubernetesObject } from '../../runtime/client-node';
@@ -23,7 +22,8 @@ import { statusEqual, statusPatch } from '../../runtime/status';
 import { accessBaseline, type GrantedBaseline } from '../baseline-access';
 import { INFRASTRUCTURE_FINALIZER } from './hold';
 import { buildRequest, projectOf } from './request';
-import type { InlineRun, InlineRuns } from './runs';
+import { eventOf, outputsSecret } from './results';
+import type { StackRun, StackRuns } from './runner';
 import { isUpToDate, resultStatus, retryAfterMs, runningStatus, stalledStatus, driftDueInMs } from './status';
 import { stackNameOf } from '../../infrastructure/request';
 
@@ -43,7 +43,7 @@ const SLOT_WAIT_MS = 2_000;
 const BUSY_RETRY_MS = 3_000;
 
 export interface InfrastructureReconcilerOptions {
-  runs: InlineRuns;
+  runs: StackRuns;
   operatorNamespace: string;
   now?: () => Date;
 }
@@ -73,7 +73,7 @@ export class InfrastructureReconciler implements Reconciler {
     const env = ctx.primary.get(req.namespace, req.name) as Env | undefined;
     if (!env) {
       // A run of an environment that is gone stops; `destroyed` keeps its uid (a few bytes) so a stale cache never destroys twice.
-      this.options.runs.cancel(key);
+      await this.options.runs.cancel(ctx.client, key);
       this.pendingOutputs.delete(key);
       return {};
     }
@@ -90,7 +90,8 @@ export class InfrastructureReconciler implements Reconciler {
     }
     if (!parsed.ok || !access || !access.ok || !pulumi) {
       // Nothing to create. A finalizer without a stack (never brought up) is simply let go.
-      if (holding && !this.infraStatus(env)?.stack && !this.options.runs.get(key)) await this.release(ctx, env);
+      if (holding && !this.infraStatus(env)?.stack && !(await this.options.runs.get(ctx.client, key)))
+        await this.release(ctx, env);
       if (access && !access.ok && this.infraStatus(env)?.lastOperation)
         return this.writeStatus(
           ctx,
@@ -122,7 +123,7 @@ export class InfrastructureReconciler implements Reconciler {
         built.reason === 'SecretUnreadable' ? { requeueAfterMs: 30_000 } : {},
       );
 
-    const run = this.options.runs.get(key);
+    const run = await this.options.runs.get(ctx.client, key, { uid: env.metadata.uid, digest: built.digest });
     if (run) {
       if (run.result === undefined) return this.progress(ctx, env, run);
       return this.collect(ctx, env, key, run, pulumi);
@@ -141,15 +142,15 @@ export class InfrastructureReconciler implements Reconciler {
     if (!isUpToDate(status, built.digest)) {
       const wait = retryAfterMs(status, built.digest, this.now(), FAILED_RETRY_MS);
       if (wait !== undefined) return { requeueAfterMs: wait };
-      return this.start(ctx, live, key, built.request, built.digest);
+      return this.start(ctx, live, key, built.request, built.digest, pulumi);
     }
     // Up to date: the outputs Secret must exist (after a restart the outputs are in no memory: up again, which changes nothing).
     const written = await this.ensureOutputs(ctx, live, key, pulumi);
-    if (written === 'missing') return this.start(ctx, live, key, built.request, built.digest);
+    if (written === 'missing') return this.start(ctx, live, key, built.request, built.digest, pulumi);
     if (written === 'waiting') return { requeueAfterMs: WAIT_FOR_NAMESPACE_MS };
     const interval = driftIntervalMs(pulumi);
     const due = driftDueInMs(status, interval, this.now());
-    if (due === 0) return this.start(ctx, live, key, { ...built.request, action: 'drift' }, built.digest);
+    if (due === 0) return this.start(ctx, live, key, { ...built.request, action: 'drift' }, built.digest, pulumi);
     return { requeueAfterMs: due };
   }
 
@@ -168,10 +169,14 @@ export class InfrastructureReconciler implements Reconciler {
     ctx: ReconcileContext,
     env: Env,
     key: string,
-    request: Parameters<InlineRuns['start']>[1],
+    request: Parameters<StackRuns['start']>[2],
     digest: string,
+    pulumi: PulumiInfrastructure,
   ): Promise<Result> {
-    const run = this.options.runs.start(key, request, digest);
+    const run = await this.options.runs.start(ctx.client, key, request, digest, {
+      runner: pulumi.runner,
+      environment: identity(env),
+    });
     if (!run) {
       await this.writeStatus(
         ctx,
@@ -180,16 +185,19 @@ export class InfrastructureReconciler implements Reconciler {
           this.infraStatus(env),
           this.context(env),
           request.action,
-          `waiting for a free runner: at most ${this.options.runs.limit} run at once`,
+          this.options.runs.waitingMessage(pulumi.runner),
         ),
       );
       return { requeueAfterMs: SLOT_WAIT_MS };
     }
-    ctx.log.info({ action: request.action, stack: request.stack, pid: run.pid }, 'infrastructure runner started');
+    ctx.log.info(
+      { action: request.action, stack: request.stack, pid: run.pid, job: run.job },
+      'infrastructure runner started',
+    );
     return this.progress(ctx, env, run);
   }
 
-  private async progress(ctx: ReconcileContext, env: Env, run: InlineRun): Promise<Result> {
+  private async progress(ctx: ReconcileContext, env: Env, run: StackRun): Promise<Result> {
     await this.writeStatus(ctx, env, runningStatus(this.infraStatus(env), this.context(env), run.action, run.progress));
     return { requeueAfterMs: POLL_MS };
   }
@@ -198,11 +206,11 @@ export class InfrastructureReconciler implements Reconciler {
     ctx: ReconcileContext,
     env: Env,
     key: string,
-    run: InlineRun,
+    run: StackRun,
     pulumi: PulumiInfrastructure,
   ): Promise<Result> {
     const result = run.result!;
-    this.options.runs.forget(key, run);
+    await this.options.runs.forget(ctx.client, key, run);
     ctx.log.info(
       { action: result.action, ok: result.ok, seconds: result.durationMs / 1000, recovered: result.recovered },
       'infrastructure run finished',
@@ -267,12 +275,12 @@ export class InfrastructureReconciler implements Reconciler {
       await this.release(ctx, env);
       return {};
     }
-    const run = this.options.runs.get(key);
+    const run = await this.options.runs.get(ctx.client, key, { uid: env.metadata.uid });
     const cancelled = run !== undefined && run.action !== 'destroy';
-    if (cancelled) this.options.runs.cancel(key);
+    if (cancelled) await this.options.runs.cancel(ctx.client, key);
     else if (run && run.result === undefined) return this.progress(ctx, env, run);
     else if (run && run.result) {
-      this.options.runs.forget(key, run);
+      await this.options.runs.forget(ctx.client, key, run);
       const result = run.result;
       if (!result.ok && (result.interrupted || result.busy)) return this.interrupted(ctx, env, result);
       void ctx.recorder.event(env, ...eventOf(result));
@@ -320,7 +328,7 @@ export class InfrastructureReconciler implements Reconciler {
       action: 'destroy',
     });
     if (!built.ok) return this.stall(ctx, env, built.reason, built.message, { requeueAfterMs: 30_000 });
-    return this.start(ctx, env, key, built.request, built.digest);
+    return this.start(ctx, env, key, built.request, built.digest, pulumi);
   }
 
   /**
@@ -407,22 +415,6 @@ export class InfrastructureReconciler implements Reconciler {
   }
 }
 
-/** One Event per finished operation (an interrupted runner is not one): what happened, in the engine's words on failure. */
-export function eventOf(result: StackResult): ['Normal' | 'Warning', string, string] {
-  if (!result.ok)
-    return ['Warning', 'InfrastructureFailed', `${result.action} failed: ${result.message}`.slice(0, 1024)];
-  if (result.action === 'drift')
-    return result.drifted
-      ? ['Warning', 'InfrastructureDrifted', 'a refresh would change the stack: something changed outside Pulumi']
-      : ['Normal', 'InfrastructureInSync', 'a refresh changes nothing'];
-  const recovered = result.recovered.length ? ` (${result.recovered.join('; ')})` : '';
-  return [
-    'Normal',
-    result.action === 'up' ? 'InfrastructureUp' : 'InfrastructureDestroyed',
-    `${result.action} succeeded in ${(result.durationMs / 1000).toFixed(1)} s${recovered}`,
-  ];
-}
-
 /** Expired under Retain, for this generation: the StagingEnvironment controller's Expired condition. */
 function tornDown(env: Env): boolean {
   const expired = getCondition(env.status?.conditions, CONDITION_TYPES.expired);
@@ -443,32 +435,5 @@ function driftIntervalMs(pulumi: PulumiInfrastructure): number {
   return parsed.ok ? Math.max(parsed.milliseconds, 60_000) : 60 * 60_000;
 }
 
-/** Outputs as Secret data: strings as they are, anything else as JSON. */
-export function outputsSecret(
-  env: Env,
-  namespace: string,
-  name: string,
-  outputs: Record<string, { value: unknown; secret: boolean }>,
-): KubernetesObject & { type: string; stringData: Record<string, string> } {
-  const stringData = Object.fromEntries(
-    Object.entries(outputs).map(([k, o]) => [k, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]),
-  );
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name,
-      namespace,
-      labels: {
-        [LABELS.managedBy]: MANAGED_BY,
-        [LABELS.environment]: env.metadata.name,
-        [LABELS.environmentNamespace]: env.metadata.namespace,
-      },
-      annotations: { 'understudy.dev/stack': stackNameOf(identity(env)) },
-    },
-    type: 'Opaque',
-    stringData,
-  };
-}
-
 export type { StackResult };
+export { eventOf, outputsSecret } from './results';

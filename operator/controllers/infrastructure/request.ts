@@ -36,12 +36,13 @@ export async function buildRequest(
   },
 ): Promise<Built> {
   const { pulumi } = o;
-  if (pulumi.runner === 'Job' || !pulumi.program.builtIn) {
+  if (!pulumi.program.builtIn) {
+    // An image program needs a language host in its image and a protocol to hand it the stack; neither exists yet.
     return {
       ok: false,
       reason: 'RunnerNotSupported',
       message:
-        'spec.infrastructure.pulumi.runner: the Job runner (and so container-image programs) is not implemented yet; use runner Inline with a builtIn program',
+        'spec.infrastructure.pulumi.program.image: container-image programs are not supported yet; use a builtIn program (runner Inline or Job)',
     };
   }
   const read = async (ref: OperatorSecretKey, field: string): Promise<string> => {
