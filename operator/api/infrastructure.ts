@@ -68,7 +68,7 @@ export const PulumiProgramSchema = z
       .max(512)
       .optional()
       .describe(
-        'A container image whose entrypoint runs a Pulumi program against the stack; runs only with runner Job.',
+        'A container image whose entrypoint runs a Pulumi program against the stack; runs only with runner Job. Not supported yet (no language host or protocol for such images): its environments stall with RunnerNotSupported.',
       ),
   })
   .describe('The program: exactly one of builtIn or image.');
@@ -130,7 +130,7 @@ export const PulumiInfrastructureSchema = z
       .enum(RUNNERS)
       .default('Inline')
       .describe(
-        "Inline: each operation runs in a child process of the operator (bounded memory, killed with it). Job: in a Job of the operator's image (not implemented yet: such a Baseline stalls its environments' infrastructure with RunnerNotSupported).",
+        "Inline: each operation runs in a child process of the operator (bounded memory, killed with it). Job: each operation runs in a Job of the operator's image in the operator's namespace (non-root, read-only root filesystem, 1Gi memory limit), which gets the request as a mounted Secret and may only patch its own result Secret; credentials and outputs never leave that namespace but for the outputs Secret in the target namespace.",
       ),
     driftInterval: DurationSchema.default('1h').describe(
       'How often a refresh preview compares the stack with what exists; differences set the Drifted condition.',
