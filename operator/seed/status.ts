@@ -25,7 +25,8 @@ export function statusOfReport(report: SeedReport, observedGeneration: number | 
     },
     lastSeededAt: now.toISOString(),
   };
-  if (report.golden) status.golden = report.golden;
+  // The same clock as lastSeededAt (the swap preceded it by milliseconds), so the schedule reads one clock.
+  if (report.golden) status.golden = { ...report.golden, refreshedAt: now.toISOString() };
   if (report.piiCoverage) status.piiCoverage = report.piiCoverage;
   if (report.profileDigest) status.profileDigest = report.profileDigest;
   const f = report.fidelity;

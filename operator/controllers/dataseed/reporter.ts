@@ -6,9 +6,16 @@ import type { EventType } from '../../runtime/events';
 import { isNotFound } from '../../runtime/kube-errors';
 import type { ReconcileContext, Result } from '../../runtime/reconciler';
 import { writeStatus } from '../../runtime/status';
-import { failureIsNews, rememberFailure, type RetryMemory } from './decide';
+import {
+  failureIsNews,
+  MAX_REFRESH_REQUEUE_MS,
+  refreshDueAtMs,
+  rememberFailure,
+  retryPolicyOf,
+  type RetryMemory,
+} from './decide';
 import type { Failure } from './failure';
-import { type DataSeedObject, generationOf, storedStatus } from './spec';
+import { type DataSeedObject, generationOf, parseSpec, storedStatus } from './spec';
 import { failedStatus, humanDelay, succeededStatus, type StatusContext } from './status';
 
 // Writes a DataSeed's status and the Events of its transitions, and keeps
@@ -94,7 +101,15 @@ export class StatusReporter {
       });
     this.retries.delete(keyOf(obj));
     ctx.log.info({ generation: sc.generation, rows: report.totals?.rows }, 'seeded');
-    return {};
+    return this.nextRefresh(obj, status, sc.generation);
+  }
+
+  /** spec.golden.refreshInterval: come back when the next refresh is due (decideStart starts it). */
+  private nextRefresh(obj: DataSeedObject, status: DataSeedStatus, generation: number): Result {
+    const parsed = parseSpec(obj.spec);
+    const due = parsed.ok ? refreshDueAtMs(parsed.spec, status, generation) : undefined;
+    if (due === undefined) return {};
+    return { requeueAfterMs: Math.min(Math.max(due - this.now().getTime(), 1_000), MAX_REFRESH_REQUEUE_MS) };
   }
 
   /**
@@ -130,7 +145,9 @@ export class StatusReporter {
       { generation: sc.generation, reason: failure.reason, attempts: memory.attempts, retryInMs: delay },
       'seed failed',
     );
-    return delay === undefined ? {} : { requeueAfterMs: delay };
+    if (delay !== undefined) return { requeueAfterMs: delay };
+    // Not retried by itself: a golden with a refreshInterval still tries again an interval later.
+    return retryPolicyOf(failure.reason) === 'never' ? this.nextRefresh(obj, status, sc.generation) : {};
   }
 }
 
