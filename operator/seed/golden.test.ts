@@ -10,6 +10,7 @@ import {
   dropOld,
   goldenNameProblem,
   goldenNames,
+  markNext,
   retryWaitsMs,
   swapPlan,
 } from './golden';
@@ -70,6 +71,10 @@ describe('statements', () => {
     expect(dropNext(names)).toBe('DROP DATABASE IF EXISTS "golden_shop_next" WITH (FORCE)');
     expect(dropOld(names)).toBe('DROP DATABASE IF EXISTS "golden_shop_old"');
     for (const step of swapPlan(names, true)) expect(step.sql).not.toContain('FORCE');
+  });
+
+  it("marks _next as this golden's refresh copy (the marker survives the renames)", () => {
+    expect(markNext(names)).toBe(`COMMENT ON DATABASE "golden_shop_next" IS 'understudy:golden:golden_shop'`);
   });
 
   it('quotes a hostile schema database name from the target URL', () => {

@@ -1,5 +1,5 @@
 import { GOLDEN_NAME_MAX, GOLDEN_NAME_PATTERN, GOLDEN_RESERVED } from '../api/dataseed';
-import { MAX_IDENTIFIER_BYTES, quoteIdent, renameDatabase } from '../infrastructure/postgres/sql';
+import { MAX_IDENTIFIER_BYTES, quoteIdent, quoteLiteral, renameDatabase } from '../infrastructure/postgres/sql';
 import { SeedError } from './errors';
 
 // The golden database refresh, as data: which names it uses and which
@@ -55,6 +55,19 @@ export function databaseUrl(serverUrl: string, database: string): string {
 export function databaseOfUrl(url: string): string | undefined {
   const path = new URL(url).pathname.replace(/^\//, '');
   return path === '' ? undefined : decodeURIComponent(path);
+}
+
+/**
+ * The comment a refresh puts on the copy it creates; renames keep it. Only a
+ * `_next` or `_old` carrying it is dropped: a database that merely has such
+ * a name is someone else's.
+ */
+export function refreshMarker(names: GoldenNames): string {
+  return `understudy:golden:${names.live}`;
+}
+
+export function markNext(names: GoldenNames): string {
+  return `COMMENT ON DATABASE ${quoteIdent(names.next)} IS ${quoteLiteral(refreshMarker(names))}`;
 }
 
 export function setTemplate(database: string, template: boolean): string {

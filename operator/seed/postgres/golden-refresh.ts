@@ -9,6 +9,8 @@ import {
   dropOld,
   type GoldenNames,
   goldenNames,
+  markNext,
+  refreshMarker,
   retryWaitsMs,
   setTemplate,
   swapPlan,
@@ -44,6 +46,7 @@ interface Existing {
   datname: string;
   owner: string;
   istemplate: boolean;
+  comment: string | null;
 }
 
 class Admin {
@@ -74,7 +77,9 @@ class Admin {
 
   async existing(names: GoldenNames): Promise<Map<string, Existing>> {
     const result = await this.client.query<Existing>(
-      `SELECT datname, pg_get_userbyid(datdba) AS owner, datistemplate AS istemplate FROM pg_database WHERE datname = ANY($1)`,
+      `SELECT datname, pg_get_userbyid(datdba) AS owner, datistemplate AS istemplate,
+              shobj_description(oid, 'pg_database') AS comment
+         FROM pg_database WHERE datname = ANY($1)`,
       [[names.live, names.next, names.old]],
     );
     return new Map(result.rows.map((r) => [r.datname, r]));
@@ -126,12 +131,19 @@ async function preflight(
       `${field}: the target connection's database is ${me.db}; it must be the schema database each refresh copies, not the golden or its copies; ${NOTHING_WRITTEN}`,
     );
   const existing = await admin.existing(names);
-  for (const db of existing.values())
+  for (const db of existing.values()) {
+    // The golden itself may have been made by hand; a `_next` or `_old` is dropped, so it must be a refresh's own.
+    if (db.datname !== names.live && db.comment !== refreshMarker(names))
+      throw new SeedError(
+        'GoldenNotPermitted',
+        `${field}: database ${db.datname} exists and was not made by a refresh of ${names.live}; refusing to drop it (rename it, or drop it yourself); ${NOTHING_WRITTEN}`,
+      );
     if (!me.super && db.owner !== me.role)
       throw new SeedError(
         'GoldenNotPermitted',
         `${field}: database ${db.datname} exists and is owned by ${quoteIdent(db.owner)}, not by the target role ${quoteIdent(me.role)}: only its owner can rename and drop it (ALTER DATABASE ${quoteIdent(db.datname)} OWNER TO ${quoteIdent(me.role)}); ${NOTHING_WRITTEN}`,
       );
+  }
   return { schema: me.db, existing };
 }
 
@@ -217,6 +229,7 @@ export async function refreshGolden(
     log(`filling ${names.next}, a copy of ${schema}; ${names.live} stays as it is until the seed succeeded`);
     let report: SeedReport;
     try {
+      await admin.query(markNext(names));
       report = await fill({ ...request, target: databaseUrl(request.target, names.next) }, opts);
       if (opts.signal?.aborted) throw new SeedError('Cancelled', 'the seed was cancelled before it finished');
     } catch (err) {
