@@ -269,6 +269,31 @@ describe('golden database refresh (spec.golden)', () => {
     expect(await databasesLike(server, ITEMS_GOLDEN)).toEqual([{ datname: ITEMS_GOLDEN, template: true }]);
   });
 
+  it("drops a marked _next an interrupted refresh left behind, and refuses to drop an _old that is not a refresh's", async () => {
+    const next = `${ITEMS_GOLDEN}_next`;
+    await query(server, `CREATE DATABASE "${next}" TEMPLATE "seed_goldschema_items"`);
+    await query(server, `COMMENT ON DATABASE "${next}" IS 'understudy:golden:${ITEMS_GOLDEN}'`);
+    await query(server, `ALTER DATABASE "${next}" IS_TEMPLATE true`);
+    await runSeed({ spec: sqlSpec(ITEMS_GOLDEN), target: itemsSchema, sql: generationSql(6) });
+    expect(await itemsChecksum(server, ITEMS_GOLDEN)).toBe(await expectedChecksum(6));
+    expect(await databasesLike(server, ITEMS_GOLDEN)).toEqual([{ datname: ITEMS_GOLDEN, template: true }]);
+
+    const old = `${ITEMS_GOLDEN}_old`;
+    await query(server, `CREATE DATABASE "${old}"`);
+    try {
+      const err = await failure(runSeed({ spec: sqlSpec(ITEMS_GOLDEN), target: itemsSchema, sql: generationSql(7) }));
+      expect(err.reason).toBe('GoldenNotPermitted');
+      expect(err.message).toContain(`${old} exists and was not made by a refresh of ${ITEMS_GOLDEN}`);
+      expect(await databasesLike(server, ITEMS_GOLDEN)).toEqual([
+        { datname: ITEMS_GOLDEN, template: true },
+        { datname: old, template: false },
+      ]);
+      expect(await itemsChecksum(server, ITEMS_GOLDEN)).toBe(await expectedChecksum(6));
+    } finally {
+      await query(server, `DROP DATABASE "${old}"`);
+    }
+  });
+
   it('a session left open on the golden makes the swap fail GoldenBusy after its retries: the golden stays, _next goes', async () => {
     const before = await itemsChecksum(server, ITEMS_GOLDEN);
     const squatter = new Client({ connectionString: databaseUrl(server, ITEMS_GOLDEN) });
