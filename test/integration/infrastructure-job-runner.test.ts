@@ -1,0 +1,430 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { syntheticBaseline } from '../../bench/environment-baseline';
+import { RUN_LABEL, runLabelOf } from '../../operator/controllers/infrastructure/job-manifest';
+import { derivedName } from '../../operator/infrastructure/postgres/sql';
+import { stackNameOf } from '../../operator/infrastructure/request';
+import { OPERATOR_NAMESPACE, OPERATOR_USERNAME } from '../setup/operator-identity';
+import { adminKubeConfig, createNamespace, deleteNamespace, eventually, kubectl, kubectlAsync } from '../support/kube';
+import { describeProcess, type OperatorProcess, spawnOperator } from '../support/operator-process';
+import { productionCredentials } from './dataseed-controller.fixture';
+import { backendFiles, infra, infraCondition, secretData, waitForInfra } from './infrastructure-fixtures';
+import { databasesLike, rolesLike, testPgUrl } from './infrastructure-runner';
+import {
+  applyBaseline,
+  applyObjects,
+  deleteBaseline,
+  deleteEnvironments,
+  environment,
+  getEnvironment,
+} from './stagingenvironment-fixtures';
+
+jest.setTimeout(420_000);
+
+// Baseline runner Job against the real control plane, under the chart's RBAC
+// and admission policy. kwok plays the kubelet: it would mark the Job's pod
+// Succeeded without running the image. So here a ResourceQuota of zero pods in
+// the operator's namespace keeps the Job's pod from being created at all, the
+// test checks the Job the controller made and what its identity may do as the
+// API server decides it (`kubectl auth can-i` as that ServiceAccount), and then
+// plays the pod: it runs the pod's own command (`understudy infrastructure
+// run`, compiled) on this host with the pod's ServiceAccount token, the real
+// pulumi engine and the real PostgreSQL. The controller turns what the command
+// wrote into the environment's status and the outputs Secret. Last, without
+// the quota, a Job whose pod ends without writing a result (what kwok does)
+// is a failure with a clear message, not a success.
+
+const id = randomBytes(3).toString('hex');
+const IMAGE = 'registry.example.com/understudy:job-runner-test';
+const CLI = resolve(__dirname, '../../bin/understudy.js');
+const QUOTA = `infra-job-test-${id}`;
+const PASSPHRASE = `passphrase-${id}-do-not-leak`;
+
+type Json = Record<string, any>; // any: manifests read field by field
+
+function jobsOf(key: string): Json[] {
+  const out = kubectl(['get', 'jobs', '-n', OPERATOR_NAMESPACE, '-l', `${RUN_LABEL}=${runLabelOf(key)}`, '-o', 'json']);
+  return (JSON.parse(out) as { items: Json[] }).items.filter((j) => !j.metadata.deletionTimestamp);
+}
+
+function waitForJob(key: string, action: string): Promise<Json> {
+  return eventually(
+    () => jobsOf(key).find((j) => j.metadata.annotations['understudy.dev/action'] === action && !j.spec.suspend),
+    { timeoutMs: 120_000, what: `the ${action} Job of ${key}` },
+  );
+}
+
+async function canI(account: string, args: string[]): Promise<boolean> {
+  const out = await kubectlAsync([
+    'auth',
+    'can-i',
+    ...args,
+    `--as=system:serviceaccount:${OPERATOR_NAMESPACE}:${account}`,
+  ]);
+  return out.stdout.trim() === 'yes';
+}
+
+/** A kubeconfig holding a token of the Job's ServiceAccount: what the pod's mounted token would be. */
+function podKubeconfig(dir: string, account: string): string {
+  const token = kubectl(['create', 'token', account, '-n', OPERATOR_NAMESPACE, '--duration=10m']).trim();
+  const cluster = adminKubeConfig().getCurrentCluster()!;
+  const ca = cluster.caData
+    ? `certificate-authority-data: ${cluster.caData}`
+    : `certificate-authority: ${cluster.caFile}`;
+  const path = join(dir, `${account}.kubeconfig`);
+  writeFileSync(
+    path,
+    `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "${cluster.server}", ${ca}}}]
+users: [{name: pod, user: {token: "${token}"}}]
+contexts: [{name: pod, context: {cluster: c, user: pod}}]
+current-context: pod
+`,
+    { mode: 0o600 },
+  );
+  return path;
+}
+
+/** Plays the Job's pod: its request (as mounted), its token, its command. */
+function runPod(job: Json, dir: string): Promise<{ code: number; output: string }> {
+  const name: string = job.metadata.name;
+  const request = secretData(OPERATOR_NAMESPACE, `${name}-request`)!['request.json']!;
+  const requestFile = join(dir, `${name}.json`);
+  writeFileSync(requestFile, request, { mode: 0o600 });
+  const args = [...job.spec.template.spec.containers[0].args] as string[];
+  args[args.indexOf('--request') + 1] = requestFile;
+  return new Promise((done) => {
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args, '--kubeconfig', podKubeconfig(dir, name)],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: dir,
+          UNDERSTUDY_PULUMI_HOME: join(dir, 'pulumi-home'),
+          ...(process.env.UNDERSTUDY_PULUMI_ROOT ? { UNDERSTUDY_PULUMI_ROOT: process.env.UNDERSTUDY_PULUMI_ROOT } : {}),
+          ...(process.env.UNDERSTUDY_CACHE ? { UNDERSTUDY_CACHE: process.env.UNDERSTUDY_CACHE } : {}),
+        },
+        timeout: 180_000,
+      },
+      (error, stdout, stderr) =>
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    );
+    child.stdin?.end();
+  });
+}
+
+const isReady = (s: { conditions?: Array<{ type: string; status: string }> }) =>
+  s.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+describe('the infrastructure controller, runner Job', () => {
+  const work = mkdtempSync(join(tmpdir(), 'understudy-infra-job-'));
+  const backendDir = join(work, 'state');
+  const baselineName = `infra-job-${id}`;
+  const source = `infra-job-src-${id}`;
+  let previews: string;
+  let serverSecret: string;
+  let operator: OperatorProcess;
+
+  beforeAll(async () => {
+    previews = createNamespace('infra-job-previews');
+    const server = await productionCredentials(`infra-job-server-${id}`, { pg: testPgUrl() });
+    serverSecret = server.namespace;
+    applyObjects([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: source } },
+      ...syntheticBaseline(source, 0, { partOf: 'mini' }),
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `pulumi-job-${id}`, namespace: OPERATOR_NAMESPACE },
+        stringData: { passphrase: PASSPHRASE },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: `unrelated-${id}`, namespace: OPERATOR_NAMESPACE },
+        stringData: { token: 'not for the infrastructure pod' },
+      },
+      // No pod may start in the operator's namespace: kwok would end it without running anything.
+      {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: QUOTA, namespace: OPERATOR_NAMESPACE },
+        spec: { hard: { pods: '0' } },
+      },
+    ]);
+    applyBaseline(baselineName, [previews], {
+      source: { namespace: source },
+      data: { databases: server.databases },
+      infrastructure: {
+        pulumi: {
+          program: { builtIn: 'postgres-database' },
+          backend: { url: `file://${backendDir}` },
+          passphraseSecretRef: { name: `pulumi-job-${id}`, key: 'passphrase' },
+          config: { server: 'pg' },
+          runner: 'Job',
+        },
+      },
+    });
+    operator = spawnOperator(
+      `infra-job-${id}`,
+      [
+        `--kubeconfig=${process.env.UNDERSTUDY_OPERATOR_KUBECONFIG}`,
+        `--namespace=${previews}`,
+        '--metrics-bind-address=0',
+        '--health-probe-bind-address=127.0.0.1:0',
+        '--graceful-shutdown-timeout=5',
+      ],
+      { POD_NAMESPACE: OPERATOR_NAMESPACE, UNDERSTUDY_IMAGE: IMAGE },
+    );
+  });
+
+  afterAll(async () => {
+    // Whatever is left (a failed test): let the environments go without a destroy, as an admin would.
+    if (previews) {
+      await kubectlAsync(['delete', 'stagingenvironments', '--all', '-n', previews, '--wait=false']);
+      for (const name of ['db', 'silent']) await releaseInfrastructure(previews, name);
+      await deleteEnvironments(previews, 120_000).catch(() => undefined);
+    }
+    operator?.kill();
+    await operator?.exited;
+    await kubectlAsync(['delete', 'resourcequota', '-n', OPERATOR_NAMESPACE, QUOTA, '--ignore-not-found']);
+    await kubectlAsync([
+      'delete',
+      'secret',
+      '-n',
+      OPERATOR_NAMESPACE,
+      `pulumi-job-${id}`,
+      `unrelated-${id}`,
+      '--ignore-not-found',
+    ]);
+    await kubectlAsync(['delete', 'jobs', '-n', OPERATOR_NAMESPACE, '-l', RUN_LABEL, '--ignore-not-found']);
+    deleteBaseline(baselineName);
+    for (const ns of [previews, source, serverSecret]) if (ns) deleteNamespace(ns);
+  });
+
+  it("runs up in a Job in the operator's namespace whose pod may patch only its result; the pod's command makes the environment Ready", async () => {
+    kubectl(['apply', '-f', '-'], JSON.stringify(environment('db', previews, { baselineRef: { name: baselineName } })));
+    const key = `${previews}/db`;
+    const job = await waitForJob(key, 'up').catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${describeProcess(operator)}`);
+    });
+    const name: string = job.metadata.name;
+    const env = await getEnvironment('db', previews);
+    expect(job.metadata.namespace).toBe(OPERATOR_NAMESPACE);
+    expect(job.metadata.annotations['understudy.dev/environment-uid']).toBe(env!.metadata.uid);
+    expect(job.spec.backoffLimit).toBe(0);
+    expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    const pod = job.spec.template.spec;
+    expect(pod.serviceAccountName).toBe(name);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    const [container] = pod.containers;
+    expect(container.image).toBe(IMAGE);
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container.args).toEqual([
+      'infrastructure',
+      'run',
+      '--request',
+      '/var/run/understudy/request/request.json',
+      '--result-secret',
+      `${OPERATOR_NAMESPACE}/${name}-result`,
+    ]);
+    // No secret in the Job; the request (passphrase, the server's admin URL) is only in its Secret.
+    const adminUrl = testPgUrl();
+    expect(JSON.stringify(job)).not.toContain(PASSPHRASE);
+    expect(JSON.stringify(job)).not.toContain(adminUrl);
+    expect(JSON.parse(secretData(OPERATOR_NAMESPACE, `${name}-request`)!['request.json']!)).toMatchObject({
+      action: 'up',
+      passphrase: PASSPHRASE,
+    });
+    // Nothing of the run in the environment's namespace.
+    expect(kubectl(['get', 'jobs,secrets', '-n', previews, '-l', RUN_LABEL, '-o', 'name']).trim()).toBe('');
+
+    // The pod's identity, as the API server decides: its own result Secret, patch only; nothing else anywhere.
+    expect(await canI(name, ['patch', `secret/${name}-result`, '-n', OPERATOR_NAMESPACE])).toBe(true);
+    expect(await canI(name, ['get', `secret/${name}-result`, '-n', OPERATOR_NAMESPACE])).toBe(false);
+    expect(await canI(name, ['get', `secret/${name}-request`, '-n', OPERATOR_NAMESPACE])).toBe(false);
+    expect(await canI(name, ['get', `secret/pulumi-job-${id}`, '-n', OPERATOR_NAMESPACE])).toBe(false);
+    expect(await canI(name, ['patch', `secret/unrelated-${id}`, '-n', OPERATOR_NAMESPACE])).toBe(false);
+    expect(await canI(name, ['list', 'secrets', '-n', OPERATOR_NAMESPACE])).toBe(false);
+    expect(await canI(name, ['create', 'secrets', '-n', OPERATOR_NAMESPACE])).toBe(false);
+    expect(await canI(name, ['create', 'pods', '-n', OPERATOR_NAMESPACE])).toBe(false);
+    expect(await canI(name, ['get', 'secrets', '-n', previews])).toBe(false);
+    expect(await canI(name, ['patch', `secret/${name}-result`, '-n', previews])).toBe(false);
+    expect(await canI(name, ['get', 'stagingenvironments.understudy.dev', '-n', previews])).toBe(false);
+
+    // Play the pod: its command, its token, the real engine and PostgreSQL.
+    const ran = await runPod(job, work);
+    expect(ran).toMatchObject({ code: 0 });
+    expect(ran.output).toContain('succeeded');
+    expect(ran.output).not.toContain(PASSPHRASE);
+
+    const up = await waitForInfra('db', previews, isReady, 'infrastructure Ready through the Job').catch(
+      (error: unknown) => {
+        throw new Error(`${String(error)}\n${describeProcess(operator)}`);
+      },
+    );
+    const current = await getEnvironment('db', previews);
+    const stack = stackNameOf({ namespace: previews, name: 'db', uid: current!.metadata.uid! });
+    const dbName = derivedName(stack);
+    expect(infra(up)).toMatchObject({
+      lastOperation: 'up',
+      lastResult: 'Succeeded',
+      outputSecret: 'infrastructure',
+      outputs: ['database', 'host', 'password', 'port', 'url', 'username'],
+    });
+    const target = current!.status!.namespace!;
+    const outputs = secretData(target, 'infrastructure');
+    expect(outputs).toMatchObject({ database: dbName, username: dbName });
+    expect(JSON.stringify(current!.status)).not.toContain(outputs!.password!);
+    expect(ran.output).not.toContain(outputs!.password!);
+    expect(await databasesLike(testPgUrl(), dbName)).toEqual([dbName]);
+    // The run's objects go once the result is recorded: the Job, and what it owned (request, result, identity).
+    await eventually(() => jobsOf(key).length === 0, { timeoutMs: 30_000, what: 'the up Job deleted' });
+    await eventually(
+      () =>
+        kubectl([
+          'get',
+          'secrets,serviceaccounts,roles',
+          '-n',
+          OPERATOR_NAMESPACE,
+          '-l',
+          `${RUN_LABEL}=${runLabelOf(key)}`,
+          '-o',
+          'name',
+        ]).trim() === '',
+      { timeoutMs: 60_000, what: "the run's Secrets and identity garbage-collected" },
+    );
+  });
+
+  it('destroys the stack in a destroy Job before the namespace goes', async () => {
+    const key = `${previews}/db`;
+    const current = await getEnvironment('db', previews);
+    const stack = stackNameOf({ namespace: previews, name: 'db', uid: current!.metadata.uid! });
+    kubectl(['delete', 'stagingenvironment', '-n', previews, 'db', '--wait=false']);
+    const job = await waitForJob(key, 'destroy');
+    const deleting = await getEnvironment('db', previews);
+    expect(deleting?.metadata.finalizers).toContain('understudy.dev/infrastructure-destroy');
+    const ran = await runPod(job, work);
+    expect(ran).toMatchObject({ code: 0 });
+    await eventually(async () => (await getEnvironment('db', previews)) === undefined, {
+      timeoutMs: 180_000,
+      what: 'environment db gone',
+    });
+    expect(await databasesLike(testPgUrl(), derivedName(stack))).toEqual([]);
+    expect(await rolesLike(testPgUrl(), derivedName(stack))).toEqual([]);
+    expect(backendFiles(backendDir, stack)).toEqual([]);
+  });
+
+  it("lets the operator write a Job, ServiceAccount, Role or RoleBinding in its namespace only when labelled as a run's", async () => {
+    const role = (name: string, labels: Record<string, string>) =>
+      JSON.stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name, namespace: OPERATOR_NAMESPACE, labels },
+        rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['x'], verbs: ['patch'] }],
+      });
+    const asOperator = (args: string[], input?: string) => kubectlAsync([...args, `--as=${OPERATOR_USERNAME}`], input);
+    const unlabelled = await asOperator(['create', '--dry-run=server', '-f', '-'], role(`probe-${id}`, {}));
+    expect(unlabelled.stderr).toContain('writes-in-managed-namespaces');
+    const labelled = await asOperator(
+      ['create', '--dry-run=server', '-f', '-'],
+      role(`probe-${id}`, { [RUN_LABEL]: 'probe' }),
+    );
+    expect(labelled.stderr).toBe('');
+    const job = await asOperator([
+      'create',
+      'job',
+      `probe-${id}`,
+      '-n',
+      OPERATOR_NAMESPACE,
+      '--image=busybox',
+      '--dry-run=server',
+    ]);
+    expect(job.stderr).toContain('writes-in-managed-namespaces');
+    // Someone's own Role cannot be made a run's by labelling it.
+    kubectl(['create', '-f', '-'], role(`theirs-${id}`, {}));
+    try {
+      const relabel = await asOperator([
+        'label',
+        'role',
+        `theirs-${id}`,
+        '-n',
+        OPERATOR_NAMESPACE,
+        `${RUN_LABEL}=x`,
+        '--dry-run=server',
+      ]);
+      expect(relabel.stderr).toContain('writes-in-managed-namespaces');
+      const removal = await asOperator([
+        'delete',
+        'role',
+        `theirs-${id}`,
+        '-n',
+        OPERATOR_NAMESPACE,
+        '--dry-run=server',
+      ]);
+      expect(removal.stderr).toContain('writes-in-managed-namespaces');
+    } finally {
+      kubectl(['delete', 'role', `theirs-${id}`, '-n', OPERATOR_NAMESPACE]);
+    }
+  });
+
+  it('fails, and says why, when the Job ends without writing a result (kwok ends pods without running them)', async () => {
+    kubectl(['delete', 'resourcequota', '-n', OPERATOR_NAMESPACE, QUOTA]);
+    kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(environment('silent', previews, { baselineRef: { name: baselineName } })),
+    );
+    const failed = await waitForInfra('silent', previews, (s) => s.lastResult === 'Failed', 'the silent Job failed');
+    expect(infraCondition(failed, 'Stalled')?.message).toContain('completed without writing a result');
+    expect(infraCondition(failed, 'Ready')?.status).toBe('False');
+    expect(JSON.stringify(failed.status)).not.toContain(PASSPHRASE);
+    // Its destroy cannot succeed either: the admin lets it go by removing the finalizer, and the environment goes.
+    kubectl(['delete', 'stagingenvironment', '-n', previews, 'silent', '--wait=false']);
+    await releaseInfrastructure(previews, 'silent');
+    await eventually(async () => (await getEnvironment('silent', previews)) === undefined, {
+      timeoutMs: 120_000,
+      what: 'environment silent gone',
+    });
+    await eventually(() => jobsOf(`${previews}/silent`).length === 0, {
+      timeoutMs: 30_000,
+      what: 'the Jobs of a deleted environment deleted',
+    });
+  });
+});
+
+/** Removes the infrastructure finalizer (and only it) from a deleting environment, as the CannotDestroy message tells an admin to. */
+async function releaseInfrastructure(namespace: string, name: string): Promise<void> {
+  await eventually(
+    async () => {
+      const env = await getEnvironment(name, namespace);
+      const index = env?.metadata.finalizers?.indexOf('understudy.dev/infrastructure-destroy') ?? -1;
+      if (index < 0) return true;
+      const path = `/metadata/finalizers/${index}`;
+      // `test` first: the StagingEnvironment controller may remove its own finalizer meanwhile.
+      await kubectlAsync([
+        'patch',
+        'stagingenvironment',
+        '-n',
+        namespace,
+        name,
+        '--type=json',
+        '-p',
+        JSON.stringify([
+          { op: 'test', path, value: 'understudy.dev/infrastructure-destroy' },
+          { op: 'remove', path },
+        ]),
+      ]);
+      return false;
+    },
+    { timeoutMs: 30_000, what: `the infrastructure finalizer of ${name} removed` },
+  );
+}
