@@ -3,14 +3,12 @@ import {
   type InfrastructureStatus,
   type PulumiInfrastructure,
 } from '../../api/infrastructure';
-import { CONDITION_TYPES, parseStagingEnvironmentSpec } from '../../api/stagingenvironment';
-import { getCondition } from '../../runtime/conditions';
-import { parseDuration } from '../../api/values/duration';
-import { Kinds, type StagingEnvironmentObject } from '../../kinds';
+import { parseStagingEnvironmentSpec } from '../../api/stagingenvironment';
+import { Kinds } from '../../kinds';
 import type { StackResult } from '../../infrastructure/request';
 import type { KubernetesObject } from '../../runtime/client-node';
-import { addFinalizer, removeFinalizer } from '../../runtime/finalizers';
-import { isNotFound, KubeApiError } from '../../runtime/kube-errors';
+import { addFinalizer } from '../../runtime/finalizers';
+import { isNotFound } from '../../runtime/kube-errors';
 import {
   type ReconcileContext,
   type Reconciler,
@@ -21,6 +19,7 @@ import {
 import { statusEqual, statusPatch } from '../../runtime/status';
 import { accessBaseline, type GrantedBaseline } from '../baseline-access';
 import { INFRASTRUCTURE_FINALIZER } from './hold';
+import { driftIntervalMs, type Env, identity, parsedInfra, releaseFinalizer, tornDown } from './environment';
 import { buildRequest, projectOf } from './request';
 import { eventOf, outputsSecret } from './results';
 import type { StackRun, StackRuns } from './runner';
@@ -47,8 +46,6 @@ export interface InfrastructureReconcilerOptions {
   operatorNamespace: string;
   now?: () => Date;
 }
-
-type Env = StagingEnvironmentObject & { metadata: { name: string; namespace: string; uid: string } };
 
 export class InfrastructureReconciler implements Reconciler {
   private readonly now: () => Date;
@@ -357,21 +354,8 @@ export class InfrastructureReconciler implements Reconciler {
     return { requeueAfterMs: busy ? BUSY_RETRY_MS : POLL_MS };
   }
 
-  private async release(ctx: ReconcileContext, env: Env): Promise<void> {
-    try {
-      await removeFinalizer(ctx.client, env, INFRASTRUCTURE_FINALIZER);
-    } catch (error) {
-      if (isNotFound(error)) return;
-      if (!(error instanceof KubeApiError) || error.statusCode !== 422) throw error;
-      // The cached object is stale (the finalizer moved or is gone already): decide on the live one.
-      const live = await ctx.client.get<Env>({
-        ...Kinds.StagingEnvironment,
-        namespace: env.metadata.namespace,
-        name: env.metadata.name,
-      });
-      if (live?.metadata.finalizers?.includes(INFRASTRUCTURE_FINALIZER))
-        await removeFinalizer(ctx.client, live, INFRASTRUCTURE_FINALIZER);
-    }
+  private release(ctx: ReconcileContext, env: Env): Promise<void> {
+    return releaseFinalizer(ctx, env);
   }
 
   private async stall(
@@ -413,26 +397,6 @@ export class InfrastructureReconciler implements Reconciler {
     }
     return {};
   }
-}
-
-/** Expired under Retain, for this generation: the StagingEnvironment controller's Expired condition. */
-function tornDown(env: Env): boolean {
-  const expired = getCondition(env.status?.conditions, CONDITION_TYPES.expired);
-  return expired?.status === 'True' && expired.observedGeneration === (env.metadata.generation ?? 0);
-}
-
-function identity(env: Env): { namespace: string; name: string; uid: string } {
-  return { namespace: env.metadata.namespace, name: env.metadata.name, uid: env.metadata.uid };
-}
-
-function parsedInfra(env: Env) {
-  const parsed = parseStagingEnvironmentSpec(env.spec);
-  return parsed.ok ? parsed.spec.infrastructure : undefined;
-}
-
-function driftIntervalMs(pulumi: PulumiInfrastructure): number {
-  const parsed = parseDuration(pulumi.driftInterval);
-  return parsed.ok ? Math.max(parsed.milliseconds, 60_000) : 60 * 60_000;
 }
 
 export type { StackResult };
