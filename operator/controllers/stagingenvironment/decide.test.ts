@@ -169,6 +169,14 @@ describe('decide', () => {
     };
     const decision = decide(observed(fixture));
     expect(decision).toMatchObject({ action: 'teardown', expiresAt: at(30), earlier: { uid: 'uid-1' } });
+    // The tombstone it writes still names the first resource, so its next reconcile (reading that tombstone) keeps
+    // saying "expired before" rather than flipping to a TTL of its own.
+    const written = decision.action === 'teardown' ? decision.tombstone : undefined;
+    expect(written).toMatchObject({ uid: 'uid-1', firstCreatedAt: CREATED });
+    expect(decide(observed({ ...fixture, now: at(3620), tombstone: written }))).toMatchObject({
+      action: 'teardown',
+      earlier: { uid: 'uid-1' },
+    });
     // Without the tombstone it would be a fresh environment: the loop Retain prevents.
     expect(decide(observed({ ...fixture, tombstone: undefined }))).toMatchObject({
       action: 'provision',

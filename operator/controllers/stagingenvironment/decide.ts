@@ -170,10 +170,12 @@ export function decide(o: Observed, memo: PlanMemo = new PlanMemo()): Decision {
 function expire(o: Observed, expiresAt: Date): Decision {
   const { env } = o;
   if (o.expiry.policy === 'Delete') return { action: 'delete', expiresAt, because: o.expiry.because };
+  // A re-created resource that expires at once keeps the first one's uid in the tombstone: with its own uid there,
+  // its next reconcile would no longer see an earlier resource, and the reason would flip to TTLExpired.
   const tombstone: Tombstone = {
     namespace: env.metadata.namespace,
     name: env.metadata.name,
-    uid: env.metadata.uid ?? '',
+    uid: o.lifetime.earlier?.uid ?? env.metadata.uid ?? '',
     firstCreatedAt: o.lifetime.start,
     expiredAt: expiresAt,
   };
