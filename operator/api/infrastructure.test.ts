@@ -51,6 +51,18 @@ describe('infrastructure in the Baseline and the environment', () => {
     ).toBe('spec.infrastructure.pulumi.exposedConfig[0].pattern');
   });
 
+  it('wants a backend a Job pod reaches with runner Job', () => {
+    expect(baselineInfrastructureProblem(baseline({ runner: 'Job' }), ['shop'])).toEqual({
+      field: 'spec.infrastructure.pulumi.backend.url',
+      message: expect.stringContaining('runner Job needs a backend its pod reaches') as string,
+    });
+    expect(
+      baselineInfrastructureProblem(baseline({ runner: 'Job', backend: { url: 'postgres://state@db/pulumi' } }), [
+        'shop',
+      ]),
+    ).toBeUndefined();
+  });
+
   it('refuses backends it does not know', () => {
     expect(
       BaselineInfrastructureSchema.safeParse({

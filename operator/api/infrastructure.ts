@@ -130,7 +130,7 @@ export const PulumiInfrastructureSchema = z
       .enum(RUNNERS)
       .default('Inline')
       .describe(
-        "Inline: each operation runs in a child process of the operator (bounded memory, killed with it). Job: each operation runs in a Job of the operator's image in the operator's namespace (non-root, read-only root filesystem, 1Gi memory limit), which gets the request as a mounted Secret and may only patch its own result Secret; credentials and outputs never leave that namespace but for the outputs Secret in the target namespace.",
+        "Inline: each operation runs in a child process of the operator (bounded memory, killed with it). Job: each operation runs in a Job of the operator's image in the operator's namespace (non-root, read-only root filesystem, 1Gi memory limit), which gets the request as a mounted Secret and may only patch its own result Secret; credentials and outputs never leave that namespace but for the outputs Secret in the target namespace. Needs a backend the pod reaches (not file://).",
       ),
     driftInterval: DurationSchema.default('1h').describe(
       'How often a refresh preview compares the stack with what exists; differences set the Drifted condition.',
@@ -196,6 +196,13 @@ export function baselineInfrastructureProblem(
   }
   if (pulumi.program.image !== undefined && pulumi.runner !== 'Job')
     return { field: `${base}.runner`, message: 'a container-image program runs only with runner Job' };
+  // A Job's pod has no filesystem that outlives it: a file:// state would be lost with every run, and the stack with it.
+  if (pulumi.runner === 'Job' && pulumi.backend.url.startsWith('file:'))
+    return {
+      field: `${base}.backend.url`,
+      message:
+        "runner Job needs a backend its pod reaches (s3://, gs://, azblob://, postgres://): a file:// path would be the pod's own, lost with it",
+    };
   for (const [i, exposed] of (pulumi.exposedConfig ?? []).entries()) {
     if (exposed.pattern === undefined) continue;
     try {

@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { syntheticBaseline } from '../../bench/environment-baseline';
 import { RUN_LABEL, runLabelOf } from '../../operator/controllers/infrastructure/job-manifest';
+import { engineRoot } from '../../operator/infrastructure/engine';
 import { derivedName } from '../../operator/infrastructure/postgres/sql';
 import { stackNameOf } from '../../operator/infrastructure/request';
 import { OPERATOR_NAMESPACE, OPERATOR_USERNAME } from '../setup/operator-identity';
 import { adminKubeConfig, createNamespace, deleteNamespace, eventually, kubectl, kubectlAsync } from '../support/kube';
 import { describeProcess, type OperatorProcess, spawnOperator } from '../support/operator-process';
 import { productionCredentials } from './dataseed-controller.fixture';
-import { backendFiles, infra, infraCondition, secretData, waitForInfra } from './infrastructure-fixtures';
-import { databasesLike, rolesLike, testPgUrl } from './infrastructure-runner';
+import { infra, infraCondition, secretData, waitForInfra } from './infrastructure-fixtures';
+import { databasesLike, pgQuery, rolesLike, testPgUrl } from './infrastructure-runner';
 import {
   applyBaseline,
   applyObjects,
@@ -106,8 +107,8 @@ function runPod(job: Json, dir: string): Promise<{ code: number; output: string 
           PATH: process.env.PATH,
           HOME: dir,
           UNDERSTUDY_PULUMI_HOME: join(dir, 'pulumi-home'),
-          ...(process.env.UNDERSTUDY_PULUMI_ROOT ? { UNDERSTUDY_PULUMI_ROOT: process.env.UNDERSTUDY_PULUMI_ROOT } : {}),
-          ...(process.env.UNDERSTUDY_CACHE ? { UNDERSTUDY_CACHE: process.env.UNDERSTUDY_CACHE } : {}),
+          // The engine the other infrastructure tests use; the image has its own under /opt/pulumi.
+          UNDERSTUDY_PULUMI_ROOT: engineRoot(),
         },
         timeout: 180_000,
       },
@@ -123,7 +124,15 @@ const isReady = (s: { conditions?: Array<{ type: string; status: string }> }) =>
 
 describe('the infrastructure controller, runner Job', () => {
   const work = mkdtempSync(join(tmpdir(), 'understudy-infra-job-'));
-  const backendDir = join(work, 'state');
+  // The state in PostgreSQL: a Job's pod has no filesystem that outlives it (file:// is refused with runner Job).
+  const stateDb = `pulumi_state_${id}`;
+  const stateUrl = () => {
+    const url = new URL(testPgUrl());
+    url.protocol = 'postgres:';
+    url.pathname = `/${stateDb}`;
+    url.searchParams.set('sslmode', 'disable');
+    return url.toString();
+  };
   const baselineName = `infra-job-${id}`;
   const source = `infra-job-src-${id}`;
   let previews: string;
@@ -132,6 +141,7 @@ describe('the infrastructure controller, runner Job', () => {
 
   beforeAll(async () => {
     previews = createNamespace('infra-job-previews');
+    await pgQuery(testPgUrl(), `CREATE DATABASE ${stateDb}`);
     const server = await productionCredentials(`infra-job-server-${id}`, { pg: testPgUrl() });
     serverSecret = server.namespace;
     applyObjects([
@@ -163,7 +173,7 @@ describe('the infrastructure controller, runner Job', () => {
       infrastructure: {
         pulumi: {
           program: { builtIn: 'postgres-database' },
-          backend: { url: `file://${backendDir}` },
+          backend: { url: stateUrl() },
           passphraseSecretRef: { name: `pulumi-job-${id}`, key: 'passphrase' },
           config: { server: 'pg' },
           runner: 'Job',
@@ -205,6 +215,7 @@ describe('the infrastructure controller, runner Job', () => {
     await kubectlAsync(['delete', 'jobs', '-n', OPERATOR_NAMESPACE, '-l', RUN_LABEL, '--ignore-not-found']);
     deleteBaseline(baselineName);
     for (const ns of [previews, source, serverSecret]) if (ns) deleteNamespace(ns);
+    await pgQuery(testPgUrl(), `DROP DATABASE IF EXISTS ${stateDb} WITH (FORCE)`).catch(() => undefined);
   });
 
   it("runs up in a Job in the operator's namespace whose pod may patch only its result; the pod's command makes the environment Ready", async () => {
@@ -321,7 +332,11 @@ describe('the infrastructure controller, runner Job', () => {
     });
     expect(await databasesLike(testPgUrl(), derivedName(stack))).toEqual([]);
     expect(await rolesLike(testPgUrl(), derivedName(stack))).toEqual([]);
-    expect(backendFiles(backendDir, stack)).toEqual([]);
+    // Nothing of the stack left in the backend (checkpoint, backups, history, locks).
+    const stateUrlPg = testPgUrl().replace(/\/postgres$/, `/${stateDb}`);
+    expect(
+      await pgQuery(stateUrlPg, 'SELECT s::text AS row FROM pulumi_state s WHERE s::text LIKE $1', [`%${stack}%`]),
+    ).toEqual([]);
   });
 
   it("lets the operator write a Job, ServiceAccount, Role or RoleBinding in its namespace only when labelled as a run's", async () => {
