@@ -3,7 +3,7 @@ import type { StackResult } from '../../infrastructure/request';
 import type { JobObject } from '../../kinds';
 import { ANNOTATIONS } from './job-manifest';
 import { jobRunState, MAX_PROGRESS } from './job-outcome';
-import { isStale } from './job-runs';
+import { interruptionBackoffMs, isStale } from './job-runs';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -126,5 +126,11 @@ describe('isStale', () => {
       [ANNOTATIONS.digest]: 'd1',
     });
     expect(isStale(destroy, { uid: 'u1', digest: 'd2' })).toBe(false);
+  });
+});
+
+describe('interruptionBackoffMs', () => {
+  it('runs again at once after one interruption, then backs off doubling, bounded', () => {
+    expect([1, 2, 3, 4, 10, 100].map(interruptionBackoffMs)).toEqual([0, 10_000, 20_000, 40_000, 300_000, 300_000]);
   });
 });

@@ -38,6 +38,8 @@ export class JobRuns {
   private readonly now: () => Date;
   /** Starts the API server refused: kept until forgotten, so the failure is recorded once rather than retried at once. */
   private readonly refused = new Map<string, StackRun>();
+  /** Runs in a row whose pod died without a result (killed, out of memory): the next waits longer each time. */
+  private readonly interruptions = new Map<string, { count: number; atMs: number }>();
 
   constructor(private readonly options: JobRunsOptions) {
     this.limit = options.limit ?? 8;
@@ -69,6 +71,7 @@ export class JobRuns {
       labelSelector: RUN_LABEL,
     });
     if (running.items.filter((j) => !finished(j)).length >= this.limit) return undefined;
+    if (this.backoffMs(key) > 0) return undefined;
     const startedAt = this.now();
     const o: RunObjectsOptions = {
       key,
@@ -114,13 +117,25 @@ export class JobRuns {
   /** Drops a finished run whose result is recorded: its Job goes, and with it (owned) the request, the result and the identity. */
   async forget(client: KubeClient, key: string, run: StackRun): Promise<void> {
     if (this.refused.get(key) === run) this.refused.delete(key);
+    if (run.result && !run.result.ok && run.result.interrupted) {
+      const count = (this.interruptions.get(key)?.count ?? 0) + 1;
+      this.interruptions.set(key, { count, atMs: this.now().getTime() });
+    } else this.interruptions.delete(key);
     if (run.job) await this.delete(client, run.job);
   }
 
   /** Stops the environment's run, if any (it changed or went away); the next run recovers the stack. */
   async cancel(client: KubeClient, key: string): Promise<void> {
     this.refused.delete(key);
+    this.interruptions.delete(key);
     for (const job of await this.jobsOf(client, key)) await this.delete(client, job.metadata?.name ?? '');
+  }
+
+  /** How long the environment's next Job waits after interrupted ones; 0 when it may start. */
+  backoffMs(key: string): number {
+    const last = this.interruptions.get(key);
+    if (!last) return 0;
+    return Math.max(0, last.atMs + interruptionBackoffMs(last.count) - this.now().getTime());
   }
 
   private refuse(key: string, run: StackRun, message: string): StackRun {
@@ -207,4 +222,10 @@ export function isStale(job: JobObject, current: CurrentRun | undefined): boolea
     annotations[ANNOTATIONS.action] !== 'destroy' &&
     annotations[ANNOTATIONS.digest] !== current.digest
   );
+}
+
+/** After the first interruption none (the next run recovers at once, as Inline does), then 10 s doubling up to 5 min: a pod that is killed every time is not restarted in a tight loop. */
+export function interruptionBackoffMs(count: number): number {
+  if (count <= 1) return 0;
+  return Math.min(10_000 * 2 ** (count - 2), 5 * 60_000);
 }

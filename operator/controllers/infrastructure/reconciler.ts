@@ -182,7 +182,7 @@ export class InfrastructureReconciler implements Reconciler {
           this.infraStatus(env),
           this.context(env),
           request.action,
-          this.options.runs.waitingMessage(pulumi.runner),
+          this.options.runs.waitingMessage(pulumi.runner, key),
         ),
       );
       return { requeueAfterMs: SLOT_WAIT_MS };

@@ -37,7 +37,10 @@ export class StackRuns {
     return this.inline.start(key, request, digest);
   }
 
-  waitingMessage(runner: RunnerKind): string {
+  waitingMessage(runner: RunnerKind, key: string): string {
+    const backoff = runner === 'Job' ? this.jobs.backoffMs(key) : 0;
+    if (backoff > 0)
+      return `the last infrastructure Jobs ended without a result (killed, out of memory?); the next starts in ${Math.ceil(backoff / 1000)} s`;
     return runner === 'Job'
       ? `waiting for a free runner: at most ${this.jobs.limit} infrastructure Jobs run at once`
       : `waiting for a free runner: at most ${this.inline.limit} run at once`;
