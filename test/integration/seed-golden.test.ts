@@ -307,7 +307,7 @@ describe('golden database refresh (spec.golden)', () => {
           { spec, target: itemsSchema, sql: generationSql(8) },
           {},
           (request, opts) => runSeed({ ...request, spec: plainSpec }, opts),
-          { inUseAttempts: 2, firstWaitMs: 50 },
+          { inUseAttempts: 1 },
         ),
       );
     } finally {
