@@ -3,9 +3,11 @@ import type { DataSeedSpecInput } from '../../operator/api/dataseed';
 import { databaseUrl } from '../../operator/seed/golden';
 import type { Manager } from '../../operator/runtime/manager';
 import { createDatabase } from '../setup/postgres';
-import { deleteNamespace } from '../support/kube';
+import type { KubernetesObject } from '../../operator/runtime/client-node';
+import { deleteNamespace, eventually } from '../support/kube';
 import { query, testServerUrl } from '../support/shop-db';
 import {
+  admin,
   applyDataSeed,
   condition,
   createConfigMap,
@@ -137,5 +139,57 @@ describe('the DataSeed controller refreshing a golden database', () => {
     expect(condition(stalled, 'Stalled')?.message).toContain('lacks CREATEDB');
     expect(await query(server, `SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${other}%`])).toEqual([]);
     expect(await goldenHolds()).toEqual(['gen-3']);
+  });
+});
+
+// runner: Job (kwok plays the kubelet: the pod "succeeds" without running the
+// image, so this tests the controller's schedule, not the seed): a completed
+// Job is replaced by a new one once the refresh is due, from the status alone.
+describe('the DataSeed controller refreshing a golden database with runner Job', () => {
+  let ns: string;
+  let manager: Manager | undefined;
+  let offsetMs = 0;
+  const clock = () => new Date(Date.now() + offsetMs);
+  const IMAGE = 'registry.example.com/understudy:test';
+  const jobUid = async (name: string) =>
+    (await admin.get<KubernetesObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace: ns, name }))?.metadata?.uid;
+
+  beforeAll(async () => {
+    ns = await seedNamespace('dgold-job', { managed: true });
+    createSecret(ns, 'schema-db', { url: 'postgresql://shop@postgres.preview.svc:5432/shop_schema' });
+    createConfigMap(ns, 'items-sql', { 'seed.sql': generationSql(1) });
+    manager = await startOperator([ns], { image: IMAGE, now: clock });
+  });
+  afterAll(async () => {
+    await manager?.stop();
+    if (ns) deleteNamespace(ns);
+  });
+
+  it('replaces the completed seed Job once the interval passed, after an operator restart', async () => {
+    await applyDataSeed(ns, 'golden', spec({ runner: 'Job' }));
+    const first = await waitForSeed(ns, 'golden', isReady(1));
+    const firstUid = await jobUid('golden-seed-1');
+    expect(firstUid).toBeDefined();
+    await sleep(3_000);
+    expect(await jobUid('golden-seed-1')).toBe(firstUid);
+
+    await manager!.stop();
+    offsetMs = HOUR + 60_000;
+    manager = await startOperator([ns], { image: IMAGE, now: clock });
+    await eventually(
+      async () => {
+        const uid = await jobUid('golden-seed-1');
+        return uid !== undefined && uid !== firstUid ? uid : undefined;
+      },
+      { what: 'a new seed Job for the refresh' },
+    );
+    // Back to real time: the refresh's completion is the new "last", an hour ahead of it.
+    offsetMs = 0;
+    const again = await waitForSeed(
+      ns,
+      'golden',
+      (o: DataSeedObject) => isReady(1)(o) && o.status?.lastSeededAt !== first.status?.lastSeededAt,
+    );
+    expect(again.status?.phase).toBe('Succeeded');
   });
 });
