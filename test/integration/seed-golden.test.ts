@@ -294,6 +294,21 @@ describe('golden database refresh (spec.golden)', () => {
     }
   });
 
+  it('a second refresh of the same golden while one is filling _next backs off (GoldenBusy) instead of ending it', async () => {
+    const slow = runSeed({
+      spec: sqlSpec(ITEMS_GOLDEN),
+      target: itemsSchema,
+      sql: `${generationSql(10)}; SELECT pg_sleep(2)`,
+    });
+    await sleep(500);
+    const err = await failure(runSeed({ spec: sqlSpec(ITEMS_GOLDEN), target: itemsSchema, sql: generationSql(11) }));
+    expect(err.reason).toBe('GoldenBusy');
+    expect(err.message).toContain(`another refresh of ${ITEMS_GOLDEN} is filling`);
+    expect((await slow).golden?.database).toBe(ITEMS_GOLDEN);
+    expect(await itemsChecksum(server, ITEMS_GOLDEN)).toBe(await expectedChecksum(10));
+    expect(await databasesLike(server, ITEMS_GOLDEN)).toEqual([{ datname: ITEMS_GOLDEN, template: true }]);
+  });
+
   it('a session left open on the golden makes the swap fail GoldenBusy after its retries: the golden stays, _next goes', async () => {
     const before = await itemsChecksum(server, ITEMS_GOLDEN);
     const squatter = new Client({ connectionString: databaseUrl(server, ITEMS_GOLDEN) });

@@ -149,6 +149,14 @@ async function preflight(
 
 /** Leftovers of an interrupted refresh: `_next` always goes; `_old` must, or the swap's first rename would fail. */
 async function clearLeftovers(admin: Admin, names: GoldenNames, existing: Map<string, Existing>): Promise<void> {
+  // Sessions on a leftover `_next` are another refresh of the same golden still filling it (a second DataSeed
+  // naming it): FORCE would end that seed. Left to it; this one waits for its own retry.
+  const filling = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [names.next]);
+  if ((filling.rows[0] as { n: number }).n > 0)
+    throw new SeedError(
+      'GoldenBusy',
+      `spec.golden.database: another refresh of ${names.live} is filling ${names.next} (a second DataSeed naming the same golden?); the golden is as it was`,
+    );
   if (existing.get(names.next)?.istemplate) await admin.query(setTemplate(names.next, false));
   await admin.query(dropNext(names));
   if (!existing.has(names.old)) return;
