@@ -324,6 +324,8 @@ export async function runSeedCommand(
   const view = options.progress === false ? undefined : progressView();
   let resource: LoadedResource | undefined;
   try {
+    if (options.resource && options.golden !== undefined)
+      throw new SeedError('InvalidSpec', "--golden: with --resource, the DataSeed's spec.golden applies");
     resource = options.resource ? await loadResource(options) : undefined;
     const request = resource ? await resourceRequest(resource) : requestFromOptions(options);
     const report = await runSeed(request, { onProgress: (p) => view?.update(p) });

@@ -51,10 +51,19 @@ describe('seed and profile flags', () => {
     }
   });
 
-  it('--golden sets spec.golden.database and refuses a name that is not a plain identifier, naming the flag', () => {
+  it('--golden sets spec.golden.database and refuses a name that is not a plain identifier, naming the flag', async () => {
     const base = { target: 'postgresql://nowhere.invalid/schema', profileFrom: 'postgresql://nowhere.invalid/z' };
     expect(requestFromOptions({ ...base, golden: 'golden_shop' }).spec.golden).toEqual({ database: 'golden_shop' });
     expect(requestFromOptions(base).spec.golden).toBeUndefined();
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await runSeedCommand({ resource: 'ns/name', golden: 'golden_shop', progress: false }, sink)).toBe(
+        EXIT_BAD_INPUT,
+      );
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toContain("--golden: with --resource, the DataSeed's spec.golden");
+    } finally {
+      stderr.mockRestore();
+    }
     for (const bad of ['Golden', 'g"; DROP DATABASE x; --', 'template1', 'g'.repeat(59)]) {
       const err = thrown(() => requestFromOptions({ ...base, golden: bad }));
       expect(err).toBeInstanceOf(SeedError);
