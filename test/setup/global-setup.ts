@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultOptions, up } from '../cluster/controlplane';
 import { ProcessTable } from '../cluster/processes';
+import { registerClusterUser } from './cluster-users';
 import { startPostgres } from './postgres';
 import { OPERATOR_NAMESPACE, installOperatorIdentity } from './operator-identity';
 
@@ -22,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.UNDERSTUDY_BIN_DIR = cp.binDir;
   process.env.PATH = `${cp.binDir}:${process.env.PATH ?? ''}`;
   process.env.UNDERSTUDY_STARTED_CLUSTER = wasRunning ? '' : '1';
+  registerClusterUser(cp.stateDir);
 
   const crdDir = resolve(__dirname, '../../crds');
   if (existsSync(crdDir) && readdirSync(crdDir).some((f) => f.endsWith('.yaml'))) {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defaultOptions, down } from '../cluster/controlplane';
+import { releaseClusterUser } from './cluster-users';
 import { stopPostgres } from './postgres';
 
 export default async function globalTeardown(): Promise<void> {
@@ -9,7 +10,9 @@ export default async function globalTeardown(): Promise<void> {
     stopPostgres(pgDir);
     rmSync(dirname(pgDir), { recursive: true, force: true });
   }
-  if (process.env.UNDERSTUDY_STARTED_CLUSTER === '1' && process.env.UNDERSTUDY_KEEP_CLUSTER !== '1') {
-    await down(defaultOptions());
+  const opts = defaultOptions();
+  const last = releaseClusterUser(opts.stateDir);
+  if (process.env.UNDERSTUDY_STARTED_CLUSTER === '1' && process.env.UNDERSTUDY_KEEP_CLUSTER !== '1' && last) {
+    await down(opts);
   }
 }
