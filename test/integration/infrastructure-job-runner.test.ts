@@ -176,6 +176,7 @@ describe('the infrastructure controller, runner Job', () => {
           backend: { url: stateUrl() },
           passphraseSecretRef: { name: `pulumi-job-${id}`, key: 'passphrase' },
           config: { server: 'pg' },
+          exposedConfig: [{ key: 'size', pattern: '[a-z]+' }],
           runner: 'Job',
         },
       },
@@ -219,11 +220,29 @@ describe('the infrastructure controller, runner Job', () => {
   });
 
   it("runs up in a Job in the operator's namespace whose pod may patch only its result; the pod's command makes the environment Ready", async () => {
-    kubectl(['apply', '-f', '-'], JSON.stringify(environment('db', previews, { baselineRef: { name: baselineName } })));
+    const db = (size: string) =>
+      JSON.stringify(
+        environment('db', previews, { baselineRef: { name: baselineName }, infrastructure: { config: { size } } }),
+      );
+    kubectl(['apply', '-f', '-'], db('small'));
     const key = `${previews}/db`;
-    const job = await waitForJob(key, 'up').catch((error: unknown) => {
+    const first = await waitForJob(key, 'up').catch((error: unknown) => {
       throw new Error(`${String(error)}\n${describeProcess(operator)}`);
     });
+    // A configuration changed under a running up: that Job is stale, deleted, and a new one brings up the new one.
+    kubectl(['apply', '-f', '-'], db('large'));
+    const job = await eventually(
+      () => {
+        const jobs = jobsOf(key);
+        return jobs.length === 1 && jobs[0]!.metadata.name !== first.metadata.name && !jobs[0]!.spec.suspend
+          ? jobs[0]!
+          : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the stale up Job replaced' },
+    );
+    expect(job.metadata.annotations['understudy.dev/digest']).not.toBe(
+      first.metadata.annotations['understudy.dev/digest'],
+    );
     const name: string = job.metadata.name;
     const env = await getEnvironment('db', previews);
     expect(job.metadata.namespace).toBe(OPERATOR_NAMESPACE);
@@ -255,6 +274,7 @@ describe('the infrastructure controller, runner Job', () => {
     expect(JSON.parse(secretData(OPERATOR_NAMESPACE, `${name}-request`)!['request.json']!)).toMatchObject({
       action: 'up',
       passphrase: PASSPHRASE,
+      config: { server: 'pg', size: 'large' },
     });
     // Nothing of the run in the environment's namespace.
     expect(kubectl(['get', 'jobs,secrets', '-n', previews, '-l', RUN_LABEL, '-o', 'name']).trim()).toBe('');
