@@ -102,13 +102,29 @@ describe('the DataSeed controller refreshing a golden database', () => {
 
     // A new operator an hour and a minute later: nothing in memory, the status says the refresh is due.
     await manager!.stop();
+    // Every state the DataSeed passes through during the refresh: the golden stays live, so Ready stays True.
+    const seen: string[] = [];
+    const stopWatch = new AbortController();
+    const watching = admin
+      .watch('understudy.dev/v1alpha1', 'DataSeed', { namespace: ns, signal: stopWatch.signal }, (e) => {
+        const o = e.object as DataSeedObject;
+        if (o.metadata?.name !== 'golden') return;
+        const state = `Ready=${condition(o, 'Ready')?.status} Reconciling=${condition(o, 'Reconciling')?.status ?? '-'}`;
+        if (seen.at(-1) !== state) seen.push(state);
+      })
+      .catch(() => undefined);
     offsetMs = HOUR + 60_000;
     manager = await startOperator([ns], { now: clock });
     const refreshed = await waitForSeed(
       ns,
       'golden',
-      (o: DataSeedObject) => isReady(1)(o) && o.status?.golden?.refreshedAt !== firstAt,
+      (o: DataSeedObject) =>
+        isReady(1)(o) && o.status?.golden?.refreshedAt !== firstAt && condition(o, 'Reconciling')?.status !== 'True',
     );
+    stopWatch.abort();
+    await watching;
+    expect(seen).toContain('Ready=True Reconciling=True');
+    expect(seen.filter((state) => !state.startsWith('Ready=True'))).toEqual([]);
     expect(Date.parse(refreshed.status!.golden!.refreshedAt)).toBeGreaterThanOrEqual(Date.parse(firstAt) + HOUR);
     expect(await goldenHolds()).toEqual(['gen-2']);
     const started = (await seedEvents(ns, 'golden')).filter((e) => e.reason === 'SeedingStarted');

@@ -192,6 +192,16 @@ describe('golden refresh schedule (spec.golden.refreshInterval)', () => {
     expect(decideStart(recorded, 3, undefined, due, undefined, due)).toEqual({ start: true, why: 'refresh' });
   });
 
+  it('reads Ready and Reconciling both True (a refresh of the live golden) as a run in progress', () => {
+    const refreshing = status(3, cond('Ready', 'True', 'Seeded', 3), cond('Reconciling', 'True', 'Seeding', 3));
+    expect(recordedOutcome(refreshing, 3)).toEqual({ kind: 'in-progress' });
+    // An operator that stopped mid-refresh: the next one runs it again.
+    expect(decideStart(recordedOutcome(refreshing, 3), 3, undefined, at)).toEqual({
+      start: true,
+      why: 'interrupted',
+    });
+  });
+
   it('retries the golden failures: busy with backoff, a missing privilege slowly', () => {
     expect(retryPolicyOf('GoldenBusy')).toBe('backoff');
     expect(retryPolicyOf('GoldenNotPermitted')).toBe('slow');

@@ -94,11 +94,13 @@ function current(
 export function recordedOutcome(status: DataSeedStatus | undefined, generation: number): Recorded {
   if (!status || status.observedGeneration !== generation) return { kind: 'none' };
   const ready = current(status.conditions, 'Ready', generation);
-  if (ready?.status === 'True') return { kind: 'succeeded' };
+  const reconciling = current(status.conditions, 'Reconciling', generation);
+  // Ready and Reconciling both True: a golden's refresh runs while the golden it replaces stays live.
+  if (ready?.status === 'True' && reconciling?.status !== 'True') return { kind: 'succeeded' };
   const stalled = current(status.conditions, 'Stalled', generation);
   if (stalled?.status === 'True')
     return { kind: 'failed', reason: stalled.reason, policy: retryPolicyOf(stalled.reason) };
-  if (current(status.conditions, 'Reconciling', generation)?.status === 'True') return { kind: 'in-progress' };
+  if (reconciling?.status === 'True') return { kind: 'in-progress' };
   return { kind: 'none' };
 }
 

@@ -88,7 +88,9 @@ export class StatusReporter {
     const status = succeededStatus(sc, report, message);
     const ready = status.conditions?.find((c) => c.type === 'Ready');
     const before = sc.previous?.conditions?.find((c) => c.type === 'Ready');
-    const news = !(before?.status === 'True' && before.observedGeneration === sc.generation);
+    // A golden's refresh succeeds with Ready already True: still news (an Event, a metric).
+    const refreshed = sc.previous?.conditions?.some((c) => c.type === 'Reconciling' && c.status === 'True') ?? false;
+    const news = refreshed || !(before?.status === 'True' && before.observedGeneration === sc.generation);
     const events: SeedEvent[] = news
       ? [{ type: 'Normal', reason: EVENTS.seeded, message: ready?.message ?? 'seeded' }]
       : [];

@@ -143,3 +143,29 @@ describe('golden status', () => {
     ).toBeUndefined();
   });
 });
+
+describe('a refresh of the live golden', () => {
+  it('keeps Ready and Seeded True while it runs (Reconciling says so), not for a new generation or without a golden', () => {
+    const golden = { database: 'golden_shop', refreshedAt: at(9).toISOString() };
+    const done = succeededStatus({ previous: undefined, generation: 2, now: at(9) }, { ...report, golden });
+    const queued = pendingStatus({ previous: done, generation: 2, now: at(10) }, 'waiting');
+    expect(types(queued)).toEqual({ Ready: 'True/Seeded', Seeded: 'True/Succeeded', Reconciling: 'True/Queued' });
+    const running = runningStatus({ previous: queued, generation: 2, now: at(11) }, 'seeding');
+    expect(types(running)).toEqual({ Ready: 'True/Seeded', Seeded: 'True/Succeeded', Reconciling: 'True/Seeding' });
+    expect(running.conditions?.find((c) => c.type === 'Ready')?.message).toContain('golden golden_shop is live');
+    // A new generation is not ready until its own seed succeeded, golden or not.
+    expect(types(runningStatus({ previous: done, generation: 3, now: at(11) }, 'seeding')).Ready).toBe('False/Seeding');
+    // Without a golden a re-run is never "still ready".
+    const plain = succeededStatus({ previous: undefined, generation: 2, now: at(9) }, report);
+    expect(types(runningStatus({ previous: plain, generation: 2, now: at(11) }, 'seeding')).Ready).toBe(
+      'False/Seeding',
+    );
+    // A refresh that fails is Stalled and not Ready; the live golden stays named.
+    const failed = failedStatus(
+      { previous: running, generation: 2, now: at(12) },
+      { reason: 'GoldenBusy', message: 'x' },
+    );
+    expect(types(failed)).toMatchObject({ Ready: 'False/GoldenBusy', Stalled: 'True/GoldenBusy' });
+    expect(failed.golden).toEqual(golden);
+  });
+});

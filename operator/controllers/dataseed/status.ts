@@ -50,15 +50,35 @@ function kept(previous: DataSeedStatus | undefined): Pick<DataSeedStatus, 'lastS
   };
 }
 
+type ReadyState = ConditionState['ready'];
+
+/**
+ * A scheduled refresh of a golden that this generation already filled: the
+ * golden stays live and clones keep coming from it until the swap, so Ready
+ * and Seeded stay True while Reconciling says a refresh is on its way.
+ * Undefined for any other run, which is not ready until it succeeded.
+ */
+function liveGolden(ctx: StatusContext): { ready: ReadyState; seeded: ReadyState } | undefined {
+  const previous = ctx.previous;
+  const ready = previous?.conditions?.find((c) => c.type === CONDITIONS.ready);
+  if (!previous?.golden || ready?.status !== 'True' || ready.observedGeneration !== ctx.generation) return undefined;
+  const message = `golden ${previous.golden.database} is live (refreshed ${previous.golden.refreshedAt}); a refresh is running`;
+  return {
+    ready: { status: 'True', reason: ready.reason, message },
+    seeded: { status: 'True', reason: 'Succeeded', message },
+  };
+}
+
 export function pendingStatus(ctx: StatusContext, message: string): DataSeedStatus {
   const waiting = { reason: 'Queued', message };
+  const live = liveGolden(ctx);
   return {
     phase: 'Pending',
     observedGeneration: ctx.generation,
     ...kept(ctx.previous),
     conditions: conditionsOf(ctx, {
-      ready: { status: 'False', ...waiting },
-      seeded: { status: 'False', ...waiting },
+      ready: live?.ready ?? { status: 'False', ...waiting },
+      seeded: live?.seeded ?? { status: 'False', ...waiting },
       reconciling: waiting,
       stalled: false,
     }),
@@ -72,6 +92,7 @@ export function runningStatus(
   progress?: Pick<SeedProgress, 'rows' | 'rowsPerSecond'> & { seconds: number },
 ): DataSeedStatus {
   const seeding = { reason: 'Seeding', message };
+  const live = liveGolden(ctx);
   return {
     phase: 'Running',
     observedGeneration: ctx.generation,
@@ -86,8 +107,8 @@ export function runningStatus(
       : {}),
     ...kept(ctx.previous),
     conditions: conditionsOf(ctx, {
-      ready: { status: 'False', ...seeding },
-      seeded: { status: 'False', ...seeding },
+      ready: live?.ready ?? { status: 'False', ...seeding },
+      seeded: live?.seeded ?? { status: 'False', ...seeding },
       reconciling: seeding,
       stalled: false,
     }),
