@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { syntheticBaseline } from '../../bench/environment-baseline';
 import { RUN_LABEL, runLabelOf } from '../../operator/controllers/infrastructure/job-manifest';
 import { engineRoot } from '../../operator/infrastructure/engine';
+import { loadKubeConfig } from '../../operator/runtime/client-node';
+import { KubeClient } from '../../operator/runtime/kube-client';
 import { derivedName } from '../../operator/infrastructure/postgres/sql';
 import { stackNameOf } from '../../operator/infrastructure/request';
 import { OPERATOR_NAMESPACE, OPERATOR_USERNAME } from '../setup/operator-identity';
@@ -291,6 +293,21 @@ describe('the infrastructure controller, runner Job', () => {
     expect(await canI(name, ['get', 'secrets', '-n', previews])).toBe(false);
     expect(await canI(name, ['patch', `secret/${name}-result`, '-n', previews])).toBe(false);
     expect(await canI(name, ['get', 'stagingenvironments.understudy.dev', '-n', previews])).toBe(false);
+
+    // Progress the pod patches (as itself) into its result Secret reaches the status, bounded.
+    const asPod = new KubeClient(loadKubeConfig(podKubeconfig(work, name)));
+    await asPod.mergePatch(
+      { apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name: `${name}-result` },
+      { data: { progress: Buffer.from(`creating database ${'x'.repeat(2000)}`).toString('base64') } },
+    );
+    const running = await waitForInfra(
+      'db',
+      previews,
+      (s) => s.progress?.startsWith('creating database') ?? false,
+      'progress',
+    );
+    expect(running.status?.infrastructure?.progress?.length).toBeLessThanOrEqual(1024);
+    expect(infraCondition(running, 'Reconciling')?.message).toContain('creating database');
 
     // Play the pod: its command, its token, the real engine and PostgreSQL.
     const ran = await runPod(job, work);
