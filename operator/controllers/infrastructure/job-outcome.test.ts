@@ -83,6 +83,15 @@ describe('jobRunState', () => {
     expect(silent.kind === 'finished' && !silent.result.ok && silent.result.interrupted).toBeFalsy();
   });
 
+  it('makes a Job left suspended (the operator stopped while starting it) an interrupted run', () => {
+    const suspended = { ...job(), spec: { suspend: true } };
+    const state = jobRunState({ ...base, job: suspended, resultData: {} });
+    expect(state.kind === 'finished' && !state.result.ok && state.result).toMatchObject({
+      interrupted: true,
+      message: expect.stringContaining('left suspended') as string,
+    });
+  });
+
   it('treats an unreadable result or a vanished result Secret as an interruption, never as success', () => {
     fc.assert(
       fc.property(fc.string(), (text) => {

@@ -56,6 +56,11 @@ export function jobRunState(o: {
     if (parsed?.success) return { kind: 'finished', result: parsed.data };
     return failure(`the Job ${name} wrote a result the operator cannot read; the next run recovers the stack`, true);
   }
+  if ((o.job.spec as { suspend?: boolean } | undefined)?.suspend === true)
+    return failure(
+      `the Job ${name} was left suspended by an operator that stopped while starting it; the next run recovers the stack`,
+      true,
+    );
   const failed = condition(o.job, 'Failed');
   if (failed) {
     if (failed.reason === 'DeadlineExceeded')

@@ -157,17 +157,13 @@ export class JobRuns {
       namespace: this.options.namespace,
       name: resultSecretName(name),
     });
-    // A Job still suspended was left half-made by an operator that stopped while starting it: an interrupted run.
-    const state =
-      (job.spec as { suspend?: boolean } | undefined)?.suspend === true
-        ? jobRunState({ job, resultData: undefined, action, startedAtMs, nowMs: this.now().getTime() })
-        : jobRunState({
-            job,
-            resultData: secret ? (secret.data ?? {}) : undefined,
-            action,
-            startedAtMs,
-            nowMs: this.now().getTime(),
-          });
+    const state = jobRunState({
+      job,
+      resultData: secret ? (secret.data ?? {}) : undefined,
+      action,
+      startedAtMs,
+      nowMs: this.now().getTime(),
+    });
     return {
       key,
       action,
