@@ -10,6 +10,7 @@ import { quotaCounts } from '../fan-out';
 import { type Sampler, statsSampler } from './samplers';
 import { jointModel } from './joint';
 import { expectedDistinct } from '../distinct';
+import { jsonRulePaths, jsonSkeletonSampler } from './json-skeleton';
 
 const TEMPORAL = new Set(['date', 'timestamp', 'timestamptz']);
 
@@ -239,15 +240,21 @@ function valueSampler(
   const distinct = profile ? expectedDistinct(profile, input.profile?.rows ?? 0, input.rows) : undefined;
   let counter = 0;
   const fresh = (rng: Rng): number => (distinct === undefined || counter < distinct ? counter++ : rng.int(distinct));
+  const paths =
+    spec.transform === 'json' && (column.baseType === 'json' || column.baseType === 'jsonb') && !column.isArray
+      ? jsonRulePaths(spec.params)
+      : undefined;
   const feed: Sampler = joint
     ? joint
-    : shaped
-      ? shaped
-      : plan.personal === 'dateOfBirth'
-        ? dobSampler(column, profile)
-        : column.baseType === 'text' || plan.personal
-          ? (rng) => `${prefix}${fresh(rng)}`
-          : statsSampler(column, profile, draws);
+    : paths
+      ? jsonSkeletonSampler(paths, prefix, fresh, (t) => SHAPES[t])
+      : shaped
+        ? shaped
+        : plan.personal === 'dateOfBirth'
+          ? dobSampler(column, profile)
+          : column.baseType === 'text' || plan.personal
+            ? (rng) => `${prefix}${fresh(rng)}`
+            : statsSampler(column, profile, draws);
   return (rng) => transform(feed(rng), () => null);
 }
 
