@@ -142,6 +142,20 @@ describe('synthesize from a populated production', () => {
     expect(fake.every((r) => /@[a-z.]*example(\.[a-z]+)?$/.test(r.email))).toBe(true);
   });
 
+  it("fills a JSON column masked by a json rule with documents holding the rule's paths, faked", async () => {
+    // audit_log.payload: rule json with $.ip (ipv4) and $.email (email); nothing of production's documents is read.
+    const rows = await query<{ payload: Record<string, unknown> }>(target, 'SELECT payload FROM audit_log LIMIT 200');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const { payload } of rows) {
+      expect(payload.email).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]+$/);
+      expect(payload.ip).toMatch(/^\d{1,3}(\.\d{1,3}){3}$/);
+    }
+    const productionEmails = new Set(
+      (await query<{ e: string }>(production, "SELECT payload->>'email' AS e FROM audit_log")).map((r) => r.e),
+    );
+    expect(rows.filter(({ payload }) => productionEmails.has(payload.email as string))).toEqual([]);
+  });
+
   it('synthesizes from a stored profile as well, with the same counts and a fidelity report', async () => {
     const db = await PostgresDatabase.open(production);
     const schema = await db.introspect(['public']);
