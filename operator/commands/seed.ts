@@ -4,6 +4,7 @@ import { API_VERSION } from '../api/common';
 import { type DataSeedSpec, type DataSeedSpecInput, DataSeedSpecSchema } from '../api/dataseed';
 import { KubeClient } from '../runtime/kube-client';
 import { collect } from './options';
+import { type StatusWriteOutcome, writeSeedStatus } from './seed-status-write';
 import { kubeConfigFor, outputOption, renderStructured } from './conventions';
 import { SeedError } from '../seed/errors';
 import { goldenNameProblem } from '../seed/golden';
@@ -333,16 +334,8 @@ export async function runSeedCommand(
     out.write(reportText(report, options.output));
     if (resource && options.writeStatus) {
       const status = statusOfReport(report, resource.object.metadata.generation, new Date());
-      await resource.client.mergePatch(
-        {
-          apiVersion: API_VERSION,
-          kind: 'DataSeed',
-          namespace: resource.object.metadata.namespace,
-          name: resource.object.metadata.name,
-        },
-        { status },
-        { subresource: 'status' },
-      );
+      const written = await writeSeedStatus(resource.client, targetOf(resource), status);
+      if (written !== 'written') process.stderr.write(statusSkipped(written));
     }
     return EXIT_OK;
   } catch (err) {
@@ -356,17 +349,24 @@ export async function runSeedCommand(
         : `seed failed (${failure.reason}): ${failure.message}\n`,
     );
     if (resource && options.writeStatus) {
-      const { namespace, name, generation } = resource.object.metadata;
-      await resource.client
-        .mergePatch(
-          { apiVersion: API_VERSION, kind: 'DataSeed', namespace, name },
-          { status: { phase: 'Failed', observedGeneration: generation } },
-          { subresource: 'status' },
-        )
+      const { generation } = resource.object.metadata;
+      await writeSeedStatus(resource.client, targetOf(resource), { phase: 'Failed', observedGeneration: generation })
+        // The Job's failure reaches the controller anyway (the pod's exit and termination message).
         .catch(() => undefined);
     }
     return exitCodeOf(err);
   }
+}
+
+function targetOf(resource: LoadedResource): Parameters<typeof writeSeedStatus>[1] {
+  const { namespace, name, generation } = resource.object.metadata;
+  return { namespace: namespace ?? '', name, generation };
+}
+
+function statusSkipped(outcome: Exclude<StatusWriteOutcome, 'written'>): string {
+  return outcome === 'superseded'
+    ? 'status not written: the DataSeed changed while seeding; the run of its new generation reports\n'
+    : 'status not written: the DataSeed is gone\n';
 }
 
 export function register(program: Command): void {

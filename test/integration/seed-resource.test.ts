@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runSeedCommand } from '../../operator/commands/seed';
+import { writeSeedStatus } from '../../operator/commands/seed-status-write';
+import { admin } from './stagingenvironment-fixtures';
 import { createNamespace, deleteNamespace, kubectl, kubectlAsync } from '../support/kube';
 import { orphanCount, rowCounts, shopDatabase } from '../support/shop-db';
 
@@ -98,6 +100,41 @@ spec:
     expect(status.fidelity).toMatchObject({ foreignKeyOrphans: 0, uniqueViolations: 0 });
     expect(await orphanCount(target)).toBe(0);
     expect(kubectl(['get', 'dseed', '-n', ns])).toMatch(/shop\s+Succeeded\s+[0-9]+\s+(true|false)/);
+  });
+
+  it('writes its status only for the generation it seeded, keeping what the controller wrote', async () => {
+    apply('moved', 'shop-preview-db');
+    const client = admin();
+    const ref = { apiVersion: 'understudy.dev/v1alpha1', kind: 'DataSeed', namespace: ns, name: 'moved' };
+    // The controller's Running status, with a field the pod does not write.
+    const seeding = {
+      type: 'Reconciling',
+      status: 'True',
+      reason: 'Seeding',
+      message: 'the seed Job runs',
+      lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    await client.patchStatus(ref, { status: { phase: 'Running', observedGeneration: 1, conditions: [seeding] } });
+    const target = { namespace: ns, name: 'moved', generation: 1 };
+    expect(await writeSeedStatus(client, target, { phase: 'Succeeded', observedGeneration: 1 })).toBe('written');
+    const written = JSON.parse(kubectl(['get', 'dataseed', 'moved', '-n', ns, '-o', 'jsonpath={.status}']));
+    expect(written).toMatchObject({ phase: 'Succeeded', observedGeneration: 1, conditions: [seeding] });
+    // A spec edit while the pod seeded: generation 2's run owns the status, the pod's report is not written over it.
+    kubectl([
+      'patch',
+      'dataseed',
+      'moved',
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      '{"spec":{"source":{"synthesize":{"seed":12}}}}',
+    ]);
+    await client.patchStatus(ref, { status: { phase: 'Running', observedGeneration: 2 } });
+    expect(await writeSeedStatus(client, target, { phase: 'Failed', observedGeneration: 1 })).toBe('superseded');
+    const after = JSON.parse(kubectl(['get', 'dataseed', 'moved', '-n', ns, '-o', 'jsonpath={.status}']));
+    expect(after).toMatchObject({ phase: 'Running', observedGeneration: 2 });
+    expect(await writeSeedStatus(client, { ...target, name: 'no-such-seed' }, { phase: 'Failed' })).toBe('gone');
   });
 
   it('refuses a source that reads production, before reading it: the pod has no way to production', async () => {
