@@ -68,7 +68,7 @@ export const PulumiProgramSchema = z
       .max(512)
       .optional()
       .describe(
-        'A container image whose entrypoint runs a Pulumi program against the stack; runs only with runner Job. Not supported yet (no language host or protocol for such images): its environments stall with RunnerNotSupported.',
+        "An image built FROM the operator's image (the same version) that adds a Node module at /program: its export (module.exports, default or program) is called with @pulumi/pulumi and returns the stack's outputs, and runs as an inline program, as the built-in programs do. Runs only with runner Job (the Job runs this image); with Inline its environments stall with RunnerNotSupported.",
       ),
   })
   .describe('The program: exactly one of builtIn or image.');

@@ -5,6 +5,9 @@ import { BUILT_IN_PROGRAMS } from '../api/infrastructure';
 // do, and what it answers. Crosses a process boundary as JSON: parsed with zod
 // on both sides. Secrets travel on stdin and stdout, never in argv.
 
+/** Where an image program lives in its image (built FROM the operator's image). */
+export const IMAGE_PROGRAM_MODULE = '/program';
+
 export const STACK_ACTIONS = ['up', 'destroy', 'drift'] as const;
 export type StackAction = (typeof STACK_ACTIONS)[number];
 
@@ -12,7 +15,12 @@ export const StackRequestSchema = z.object({
   action: z.enum(STACK_ACTIONS),
   project: z.string().regex(/^[a-zA-Z0-9_.-]{1,100}$/),
   stack: z.string().regex(/^[a-zA-Z0-9_.-]{1,100}$/),
-  program: z.enum(BUILT_IN_PROGRAMS),
+  /** A built-in program, or `image`: the program module of the image the Job runs (`programModule`). */
+  program: z.union([z.enum(BUILT_IN_PROGRAMS), z.literal('image')]),
+  /** For `image`: where the program module is (in the image, /program). */
+  programModule: z.string().min(1).max(4096).optional(),
+  /** For `image`: the image the Job runs (the Baseline's program.image); part of what `up` depends on. */
+  programImage: z.string().min(1).max(512).optional(),
   backendUrl: z.string().min(1),
   passphrase: z.string(),
   config: z.record(z.string(), z.string()).default({}),

@@ -49,7 +49,7 @@ export async function runStack(request: StackRequest, progress: Progress, signal
     mkdirSync(env.PULUMI_HOME!, { recursive: true });
     const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
     const stack = await LocalWorkspace.createOrSelectStack(
-      { projectName: request.project, stackName: request.stack, program: programOf(request.program) },
+      { projectName: request.project, stackName: request.stack, program: programOf(request) },
       {
         pulumiCommand,
         envVars: env,

@@ -79,7 +79,8 @@ export class JobRuns {
       namespace: this.options.namespace,
       request,
       digest,
-      image: this.options.image,
+      // An image program runs in its own image (built FROM the operator's), the same way.
+      image: request.programImage ?? this.options.image,
       activeDeadlineSeconds: this.options.activeDeadlineSeconds ?? 1800,
       startedAt,
       ...(this.options.imagePullSecrets ? { imagePullSecrets: this.options.imagePullSecrets } : {}),

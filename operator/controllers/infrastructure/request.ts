@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { BaselineSpec } from '../../api/baseline';
 import type { EnvironmentInfrastructure, OperatorSecretKey, PulumiInfrastructure } from '../../api/infrastructure';
-import { type StackRequest, stackNameOf } from '../../infrastructure/request';
+import { IMAGE_PROGRAM_MODULE, type StackRequest, stackNameOf } from '../../infrastructure/request';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { readBaselineSecret } from '../baseline-access';
 
@@ -36,13 +36,15 @@ export async function buildRequest(
   },
 ): Promise<Built> {
   const { pulumi } = o;
-  if (!pulumi.program.builtIn) {
-    // An image program needs a language host in its image and a protocol to hand it the stack; neither exists yet.
+  const image = pulumi.program.builtIn ? undefined : pulumi.program.image;
+  if (!pulumi.program.builtIn && (!image || pulumi.runner !== 'Job')) {
+    // An image program runs in its own image: only a Job can run it.
     return {
       ok: false,
       reason: 'RunnerNotSupported',
-      message:
-        'spec.infrastructure.pulumi.program.image: container-image programs are not supported yet; use a builtIn program (runner Inline or Job)',
+      message: image
+        ? 'spec.infrastructure.pulumi.runner: an image program runs only with runner Job'
+        : 'spec.infrastructure.pulumi.program: give builtIn or image',
     };
   }
   const read = async (ref: OperatorSecretKey, field: string): Promise<string> => {
@@ -73,7 +75,8 @@ export async function buildRequest(
       action: o.action,
       project: projectOf(pulumi),
       stack: stackNameOf(o.environment),
-      program: pulumi.program.builtIn,
+      program: pulumi.program.builtIn ?? 'image',
+      ...(image ? { programModule: IMAGE_PROGRAM_MODULE, programImage: image } : {}),
       backendUrl: pulumi.backend.url,
       passphrase,
       config,
@@ -92,7 +95,8 @@ class SecretError extends Error {}
 
 /** What `up` depends on: a different digest runs `up` again. Secret values enter only hashed. */
 export function digestOf(
-  request: Pick<StackRequest, 'program' | 'backendUrl' | 'config' | 'secretConfig' | 'env' | 'stack' | 'project'>,
+  request: Pick<StackRequest, 'program' | 'backendUrl' | 'config' | 'secretConfig' | 'env' | 'stack' | 'project'> &
+    Partial<Pick<StackRequest, 'programImage'>>,
 ): string {
   const sorted = (r: Record<string, string>) =>
     Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
@@ -100,6 +104,7 @@ export function digestOf(
   hash.update(
     JSON.stringify({
       program: request.program,
+      ...(request.programImage ? { image: request.programImage } : {}),
       project: request.project,
       stack: request.stack,
       backend: request.backendUrl,
