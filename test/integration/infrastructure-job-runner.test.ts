@@ -20,6 +20,7 @@ import {
   podKubeconfig,
   releaseInfrastructure,
   runPod,
+  type Json,
   waitForJob,
 } from './infrastructure-job-fixtures';
 import { databasesLike, pgQuery, rolesLike, testPgUrl } from './infrastructure-runner';
@@ -128,7 +129,7 @@ describe('the infrastructure controller, runner Job', () => {
     // Whatever is left (a failed test): let the environments go without a destroy, as an admin would.
     if (previews) {
       await kubectlAsync(['delete', 'stagingenvironments', '--all', '-n', previews, '--wait=false']);
-      for (const name of ['db', 'silent']) await releaseInfrastructure(previews, name);
+      for (const name of ['db', 'silent', 'img']) await releaseInfrastructure(previews, name);
       await deleteEnvironments(previews, 120_000).catch(() => undefined);
     }
     operator?.kill();
@@ -354,6 +355,38 @@ describe('the infrastructure controller, runner Job', () => {
       expect(removal.stderr).toContain('writes-in-managed-namespaces');
     } finally {
       kubectl(['delete', 'role', `theirs-${id}`, '-n', OPERATOR_NAMESPACE]);
+    }
+  });
+
+  it("runs an image program's Job in that image, the request naming its module", async () => {
+    const image = 'registry.example.com/platform/queue-program:1.0.0';
+    applyBaseline(`${baselineName}-image`, [previews], {
+      source: { namespace: source },
+      infrastructure: {
+        pulumi: {
+          program: { image },
+          backend: { url: stateUrl() },
+          passphraseSecretRef: { name: `pulumi-job-${id}`, key: 'passphrase' },
+          runner: 'Job',
+        },
+      },
+    });
+    try {
+      kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify(environment('img', previews, { baselineRef: { name: `${baselineName}-image` } })),
+      );
+      const job = await waitForJob(`${previews}/img`, 'up');
+      expect(job.spec.template.spec.containers[0].image).toBe(image);
+      const secret = JSON.parse(
+        kubectl(['get', 'secret', '-n', OPERATOR_NAMESPACE, `${job.metadata.name}-request`, '-o', 'json']),
+      ) as Json;
+      const request = JSON.parse(Buffer.from(secret.data['request.json'], 'base64').toString('utf8')) as Json;
+      expect(request).toMatchObject({ program: 'image', programModule: '/program', programImage: image });
+    } finally {
+      kubectl(['delete', 'stagingenvironment', '-n', previews, 'img', '--wait=false', '--ignore-not-found']);
+      await releaseInfrastructure(previews, 'img');
+      deleteBaseline(`${baselineName}-image`);
     }
   });
 
