@@ -1,4 +1,5 @@
-import type { JobCondition, JobObject, PodObject } from '../../kinds';
+import type { PodObject } from '../../kinds';
+import type { JobState } from '../job-state';
 import type { Failure } from './failure';
 
 // How a seed Job ended, read from the Job's conditions and, on failure, from
@@ -8,26 +9,7 @@ import type { Failure } from './failure';
 
 export type { JobObject, PodObject } from '../../kinds';
 
-export type JobState =
-  | { kind: 'active' }
-  | { kind: 'complete'; completedAt: string | undefined }
-  | { kind: 'failed'; reason: string; message: string };
-
-function condition(job: JobObject, type: string): JobCondition | undefined {
-  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
-}
-
-/** Finished only once the Job controller says Complete or Failed (FailureTarget comes first, while pods still stop). */
-export function jobState(job: JobObject): JobState {
-  if (condition(job, 'Complete'))
-    return {
-      kind: 'complete',
-      completedAt: job.status?.completionTime ?? condition(job, 'Complete')?.lastTransitionTime,
-    };
-  const failed = condition(job, 'Failed');
-  if (failed) return { kind: 'failed', reason: failed.reason ?? 'Failed', message: failed.message ?? '' };
-  return { kind: 'active' };
-}
+export { jobState, type JobState } from '../job-state';
 
 const SEED_CONTAINER = 'seed';
 

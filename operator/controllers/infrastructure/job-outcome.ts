@@ -1,5 +1,6 @@
 import { type StackRequest, type StackResult, StackResultSchema } from '../../infrastructure/request';
 import type { JobObject } from '../../kinds';
+import { jobState } from '../job-state';
 import { RESULT_KEYS } from './job-manifest';
 
 // Where a Job's stack operation stands, from the Job's conditions and the
@@ -18,10 +19,6 @@ export const MAX_PROGRESS = 1024;
 function decode(data: Record<string, string> | undefined, key: string): string | undefined {
   const raw = data?.[key];
   return raw === undefined ? undefined : Buffer.from(raw, 'base64').toString('utf8');
-}
-
-function condition(job: JobObject, type: string) {
-  return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
 }
 
 export function jobRunState(o: {
@@ -61,19 +58,19 @@ export function jobRunState(o: {
       `the Job ${name} was left suspended by an operator that stopped while starting it; the next run recovers the stack`,
       true,
     );
-  const failed = condition(o.job, 'Failed');
-  if (failed) {
-    if (failed.reason === 'DeadlineExceeded')
+  const state = jobState(o.job);
+  if (state.kind === 'failed') {
+    if (state.reason === 'DeadlineExceeded')
       return failure(
-        `the Job ${name} ran longer than its deadline and was stopped (${failed.message ?? 'DeadlineExceeded'})`,
+        `the Job ${name} ran longer than its deadline and was stopped (${state.message || 'DeadlineExceeded'})`,
         false,
       );
     return failure(
-      `the Job ${name} failed before reporting a result (${failed.reason ?? 'Failed'}${failed.message ? `: ${failed.message}` : ''}); the next run recovers the stack`,
+      `the Job ${name} failed before reporting a result (${state.reason}${state.message ? `: ${state.message}` : ''}); the next run recovers the stack`,
       true,
     );
   }
-  if (condition(o.job, 'Complete'))
+  if (state.kind === 'complete')
     return failure(
       `the Job ${name} completed without writing a result: its image must be the operator's, running \`understudy infrastructure run\``,
       false,

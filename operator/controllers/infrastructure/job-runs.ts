@@ -12,6 +12,7 @@ import {
   runLabelOf,
   type RunObjectsOptions,
 } from './job-manifest';
+import { jobState } from '../job-state';
 import { jobRunState } from './job-outcome';
 import type { CurrentRun, StackRun } from './stack-run';
 
@@ -204,9 +205,7 @@ function startedAt(job: JobObject): number {
 }
 
 function finished(job: JobObject): boolean {
-  return (job.status?.conditions ?? []).some(
-    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
-  );
+  return jobState(job).kind !== 'active';
 }
 
 /** A Job of another environment of the same name, or an `up`/drift of a configuration that changed since. */
