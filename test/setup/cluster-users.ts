@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '../cluster/processes';
 
 // Several jest runs may share one control plane (a developer's and a helper
 // session's, side by side). Each registers its pid; the run that started the
@@ -28,17 +29,8 @@ export function releaseClusterUser(stateDir: string, pid = process.pid): boolean
   }
   for (const entry of entries) {
     const other = Number(entry);
-    if (Number.isInteger(other) && other > 0 && alive(other)) others++;
+    if (Number.isInteger(other) && other > 0 && isAlive(other)) others++;
     else rmSync(join(dir, entry), { force: true });
   }
   return others === 0;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
