@@ -39,7 +39,8 @@ export interface ScenarioReport {
 
 export interface Violation {
   route: string;
-  figure: 'p95' | 'p99' | 'errorRate';
+  /** `requests`: nothing was measured where a verdict needs something (a scenario, or a route a threshold names). */
+  figure: 'p95' | 'p99' | 'errorRate' | 'requests';
   actual: number;
   limit: number;
   message: string;
@@ -111,6 +112,17 @@ export function evaluateThresholds(
   const routes = scenarios.flatMap((s) => s.routes);
   for (const threshold of thresholds) {
     const matching = threshold.route === '*' ? routes : routes.filter((r) => r.route === threshold.route);
+    if (threshold.route !== '*' && matching.length === 0) {
+      // A route in the mix that no request of this run reached (a tiny weight, everything dropped): unjudged is not held.
+      violations.push({
+        route: threshold.route,
+        figure: 'requests',
+        actual: 0,
+        limit: 1,
+        message: `${threshold.route}: no request measured, so its thresholds cannot be judged`,
+      });
+      continue;
+    }
     for (const route of matching) {
       const check = (figure: Violation['figure'], actual: number, limit: number | undefined, unit: string): void => {
         if (limit === undefined || actual <= limit) return;
@@ -130,9 +142,55 @@ export function evaluateThresholds(
   return violations;
 }
 
+/**
+ * What makes a run unfit to pass whatever the thresholds say: a scenario that
+ * measured nothing (no request sent or completed: a zero duration, a rate too
+ * small for one iteration, every iteration dropped), or one whose every
+ * request failed, which measured the errors and nothing of the service.
+ */
+export function measurementViolations(scenarios: readonly ScenarioReport[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const s of scenarios) {
+    const completed = s.routes.reduce((n, r) => n + r.requests, 0);
+    if (completed === 0) {
+      violations.push({
+        route: '*',
+        figure: 'requests',
+        actual: 0,
+        limit: 1,
+        message: `scenario ${s.name}: no request measured (planned ${s.planned}, sent ${s.sent}, dropped ${s.dropped})`,
+      });
+      continue;
+    }
+    const counts: Partial<Record<ErrorClass, number>> = {};
+    for (const r of s.routes)
+      for (const c of ERROR_CLASSES) if (r.errors[c]) counts[c] = (counts[c] ?? 0) + (r.errors[c] ?? 0);
+    const failed = Object.values(counts).reduce((n, v) => n + (v ?? 0), 0);
+    if (failed >= completed) {
+      const classes = Object.entries(counts)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      violations.push({
+        route: '*',
+        figure: 'errorRate',
+        actual: 1,
+        limit: 1,
+        message: `scenario ${s.name}: every one of its ${completed} requests failed (${classes})`,
+      });
+    }
+  }
+  return violations;
+}
+
 export function buildReport(merged: readonly MergedScenario[], thresholds: readonly LoadThreshold[]): LoadReport {
   const scenarios = merged.map(reportScenario);
-  const violations = evaluateThresholds(scenarios, thresholds);
+  const violations = [
+    // No scenario at all (an empty merge) measured nothing either.
+    ...(scenarios.length === 0
+      ? [{ route: '*', figure: 'requests' as const, actual: 0, limit: 1, message: 'no scenario ran: nothing measured' }]
+      : measurementViolations(scenarios)),
+    ...evaluateThresholds(scenarios, thresholds),
+  ];
   return { scenarios, passed: violations.length === 0, violations };
 }
 

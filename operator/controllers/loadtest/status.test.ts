@@ -1,4 +1,5 @@
-import type { LoadReport } from '../../load/report';
+import { type LoadReport, buildReport } from '../../load/report';
+import { ScenarioStats, mergeResults, serializeScenario } from '../../load/stats';
 import { finishedFor, finishedStatus, stalledStatus, waitingStatus } from './status';
 
 const now = new Date('2026-12-07T08:00:00Z');
@@ -64,6 +65,38 @@ describe('LoadTest status', () => {
     });
     expect(status.routes).toHaveLength(20);
     expect(status.routes?.[0]?.route).toBe('r29');
+  });
+
+  it('never Passed when nothing was measured: a run that sent nothing fails as NothingMeasured', () => {
+    const stats = new ScenarioStats('browse', 'ramping-arrival-rate', 'open', 0);
+    const results = [{ worker: { index: 0, count: 1 }, startedAt: '', scenarios: [serializeScenario(stats)] }];
+    const status = finishedStatus(
+      undefined,
+      1,
+      buildReport(mergeResults(results), [{ route: '*', p95: '1s' }]),
+      {},
+      now,
+    );
+    expect(status.phase).toBe('Failed');
+    expect(status.conditions?.find((c) => c.type === 'Passed')).toMatchObject({
+      status: 'False',
+      reason: 'NothingMeasured',
+      message: 'scenario browse: no request measured (planned 0, sent 0, dropped 0)',
+    });
+  });
+
+  it('a workers-all-failed run is Failed ThresholdsExceeded, not Passed', () => {
+    const stats = new ScenarioStats('browse', 'constant-arrival-rate', 'open', 10);
+    for (let i = 0; i < 5; i++) stats.route('GET /').record(1000, 'connect');
+    stats.sent = 5;
+    const results = [{ worker: { index: 0, count: 1 }, startedAt: '', scenarios: [serializeScenario(stats)] }];
+    const status = finishedStatus(undefined, 1, buildReport(mergeResults(results), []), {}, now);
+    expect(status.phase).toBe('Failed');
+    expect(status.conditions?.find((c) => c.type === 'Passed')).toMatchObject({
+      status: 'False',
+      reason: 'ThresholdsExceeded',
+      message: 'scenario browse: every one of its 5 requests failed (connect=5)',
+    });
   });
 
   it('Stalled drops the verdict of an older generation; running removes Stalled', () => {

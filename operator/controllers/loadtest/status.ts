@@ -72,6 +72,12 @@ export function verdictMessage(report: LoadReport): string {
   return report.violations.length > 5 ? `${shown}; and ${report.violations.length - 5} more` : shown;
 }
 
+/** NothingMeasured when the only reason to fail is that nothing (a scenario, a route a threshold names) was measured. */
+export function verdictReason(report: LoadReport): 'ThresholdsHeld' | 'ThresholdsExceeded' | 'NothingMeasured' {
+  if (report.passed) return 'ThresholdsHeld';
+  return report.violations.every((v) => v.figure === 'requests') ? 'NothingMeasured' : 'ThresholdsExceeded';
+}
+
 export function finishedStatus(
   previous: LoadTestStatus | undefined,
   generation: number,
@@ -99,7 +105,7 @@ export function finishedStatus(
     {
       type: C.passed,
       status: report.passed ? 'True' : 'False',
-      reason: report.passed ? 'ThresholdsHeld' : 'ThresholdsExceeded',
+      reason: verdictReason(report),
       message: verdictMessage(report),
       observedGeneration: generation,
     },
