@@ -1,4 +1,5 @@
-import { formatProgress, parseWorker, scenarioFromOptions } from './load';
+import { RESULT_PREFIX } from '../load/result-line';
+import { EXIT_FAILED, EXIT_PASSED, formatProgress, parseWorker, runLoadCommand, scenarioFromOptions } from './load';
 
 describe('understudy load flags', () => {
   it('parses --worker i/N', () => {
@@ -31,5 +32,38 @@ describe('understudy load flags', () => {
         scenarios: [{ name: 'browse', sent: 10, completed: 9, errors: 1, dropped: 0, p99Ms: 12.34 }],
       }),
     ).toBe('[   3s] browse: 10 sent, 9 done, 1 errors, 0 dropped, p99 12.3 ms');
+  });
+});
+
+describe('a LoadTest Job worker (--plan-env --result-line)', () => {
+  const plan = JSON.stringify({
+    // Port 1 on loopback refuses: every request fails, so this worker's own share fails the thresholds.
+    targets: { web: 'http://127.0.0.1:1' },
+    scenarios: [
+      { name: 's', executor: 'constant-arrival-rate', rate: 20, duration: '100ms', requests: [{ path: '/' }] },
+    ],
+    thresholds: [{ route: '*', errorRate: '0' }],
+  });
+  let written: string[];
+  beforeEach(() => {
+    process.env.UNDERSTUDY_TEST_PLAN = plan;
+    written = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    delete process.env.UNDERSTUDY_TEST_PLAN;
+  });
+
+  it('exits 0 once its result line is out, so a failing share does not fail the Job and lose the verdict', async () => {
+    const code = await runLoadCommand({ planEnv: 'UNDERSTUDY_TEST_PLAN', resultLine: true, progress: false });
+    expect(code).toBe(EXIT_PASSED);
+    expect(written.join('').trimEnd().split('\n').pop()).toMatch(new RegExp(`^${RESULT_PREFIX}`));
+    expect(written.join('')).toContain('thresholds: FAILED');
+  });
+
+  it('still exits 1 on a failed threshold when run by hand', async () => {
+    expect(await runLoadCommand({ planEnv: 'UNDERSTUDY_TEST_PLAN', progress: false })).toBe(EXIT_FAILED);
   });
 });
