@@ -65,3 +65,44 @@ describe('the request mix', () => {
     expect(first / 40_000).toBeCloseTo(0.75, 2);
   });
 });
+
+describe('hostile requests', () => {
+  const compile = (request: { path: string; headers?: Record<string, string> }) =>
+    compileMix([{ method: 'GET', weight: 1, ...request }], ['v'], 'spec.scenarios[0].requests');
+  const render = (request: { path: string; headers?: Record<string, string> }, value: string) =>
+    renderRequest(compile(request)[0]!, { random: seededRandom(1), values: { v: [value] }, sequence: () => 0 });
+
+  it('refuses what the client cannot send as a path, naming the field and position', () => {
+    expect(() => compile({ path: '/p\r\nX-Evil: 1' })).toThrow(
+      /^spec\.scenarios\[0\]\.requests\[0\]\.path: character "\\r" at position 2 is not allowed in a request path/,
+    );
+    expect(() => compile({ path: '/a b' })).toThrow(/character " " at position 2/);
+    expect(() => compile({ path: '/ä' })).toThrow(/character "ä" at position 1/);
+    // Spaces inside placeholders are the template's own.
+    expect(() => compile({ path: '/items/{{int 1 10}}?q={{pick a b}}' })).not.toThrow();
+  });
+
+  it('refuses a path starting with //, which URL parsers read as another host', () => {
+    expect(() => compile({ path: '//evil.host/x' })).toThrow(/requests\[0\]\.path: must not start with \/\//);
+  });
+
+  it('keeps a value-made path on the target: /{{value v}} with //evil.host/x renders /evil.host/x', () => {
+    expect(render({ path: '/{{value v}}' }, '//evil.host/x').path).toBe('/evil.host/x');
+  });
+
+  it('refuses the Host header and connection-level headers, naming the field', () => {
+    for (const name of ['Host', 'connection', 'Transfer-Encoding', 'content-length', 'upgrade'])
+      expect(() => compile({ path: '/', headers: { [name]: 'x' } })).toThrow(
+        new RegExp(`^spec\\.scenarios\\[0\\]\\.requests\\[0\\]\\.headers\\.${name}: ${name} is set by the client`),
+      );
+  });
+
+  it('refuses CR/LF in a header template and percent-encodes it in a substituted value', () => {
+    expect(() => compile({ path: '/', headers: { 'x-a': 'a\r\nx-b: 1' } })).toThrow(
+      /headers\.x-a: character "\\r" is not allowed in a header value/,
+    );
+    expect(render({ path: '/', headers: { 'x-a': '{{value v}}' } }, 'a\r\nx-b: 1€').headers).toEqual({
+      'x-a': 'a%0D%0Ax-b: 1%E2%82%AC',
+    });
+  });
+});

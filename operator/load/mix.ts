@@ -25,6 +25,53 @@ export function routeName(request: Pick<LoadRequest, 'name' | 'method' | 'path'>
 // Path templates substitute URL-encoded values, but keep / so a value can be a sub-path.
 const encodePathValue = (value: string): string => encodeURIComponent(value).replace(/%2F/gi, '/');
 
+// What the HTTP client refuses in a header value (anything but tab, visible ASCII and Latin-1): a value substituted
+// into a header has those percent-encoded, so a value holding CR LF can neither inject a header nor fail the request.
+const HEADER_VALUE_REFUSED = /[^\t\x20-\x7e\x80-\xff]/g;
+const encodeHeaderValue = (value: string): string => value.replace(HEADER_VALUE_REFUSED, (c) => encodeURIComponent(c));
+
+/**
+ * Headers the client owns: the Host (another virtual host of a gateway can be another service, even production's
+ * through a shared one) and the connection-level ones, which the client refuses or which would desynchronise it.
+ */
+const RESERVED_HEADERS = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+  'proxy-connection',
+]);
+
+const PLACEHOLDER = /\{\{.*?\}\}/g;
+
+/** Literal text of a path template must be a request target as written on the wire: visible ASCII, no space. */
+function checkPath(path: string): void {
+  // Placeholders become as many harmless characters, so positions stay those of the template.
+  const literal = path.replace(PLACEHOLDER, (m) => 'x'.repeat(m.length));
+  const bad = /[^!-~]/.exec(literal);
+  if (bad)
+    throw new TemplateError(
+      `character ${JSON.stringify(bad[0])} at position ${bad.index} is not allowed in a request path (percent-encode it, e.g. %20 for a space)`,
+    );
+  if (path.startsWith('//'))
+    throw new TemplateError('must not start with // (URL parsers read //host/... as another host)');
+}
+
+function checkHeader(name: string, value: string): void {
+  if (RESERVED_HEADERS.has(name.toLowerCase()))
+    throw new TemplateError(
+      `${name} is set by the client, not the test (requests go only to the target's own service)`,
+    );
+  const literal = value.replace(PLACEHOLDER, '');
+  const bad = new RegExp(HEADER_VALUE_REFUSED.source).exec(literal);
+  if (bad) throw new TemplateError(`character ${JSON.stringify(bad[0])} is not allowed in a header value`);
+}
+
 /** Compiles the mix; a template error names the field, e.g. `requests[2].path: ...`. */
 export function compileMix(
   requests: readonly LoadRequest[],
@@ -40,17 +87,33 @@ export function compileMix(
         throw err;
       }
     };
+    const check = (name: string, run: () => void): void => {
+      try {
+        run();
+      } catch (err) {
+        if (err instanceof TemplateError) throw new TemplateError(`${field}[${i}].${name}: ${err.message}`);
+        throw err;
+      }
+    };
+    check('path', () => checkPath(request.path));
+    for (const [key, value] of Object.entries(request.headers ?? {}))
+      check(`headers.${key}`, () => checkHeader(key, value));
     return {
       route: routeName(request),
       method: request.method,
       path: at('path', request.path, encodePathValue),
       headers: Object.entries(request.headers ?? {}).map(([key, value]) => [
         key.toLowerCase(),
-        at(`headers.${key}`, value),
+        at(`headers.${key}`, value, encodeHeaderValue),
       ]),
       body: request.body === undefined ? undefined : at('body', request.body),
     };
   });
+}
+
+/** `/{{value v}}` with a value starting with / would render //host/...: the path stays one on this target. */
+function singleLeadingSlash(path: string): string {
+  return path.charCodeAt(1) === 47 ? path.replace(/^\/+/, '/') : path;
 }
 
 export function renderRequest(request: CompiledRequest, ctx: TemplateContext): RenderedRequest {
@@ -59,7 +122,7 @@ export function renderRequest(request: CompiledRequest, ctx: TemplateContext): R
   return {
     route: request.route,
     method: request.method,
-    path: request.path.render(ctx),
+    path: singleLeadingSlash(request.path.render(ctx)),
     headers,
     body: request.body?.render(ctx),
   };
