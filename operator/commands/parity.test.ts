@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { behaviourQueries } from '../parity/behaviour/defaults';
 import { formatReport, exitCodeOf } from '../parity/report';
 import { needsObjects } from '../parity/sources/build';
-import { checkEnvironmentTarget, register, specFromOptions } from './parity';
+import { checkEnvironmentTarget, register, runParityCommand, specFromOptions } from './parity';
 
 describe('understudy parity options', () => {
   it('builds a spec from flags', () => {
@@ -190,6 +192,18 @@ describe('report', () => {
     expect(text).toMatch(/Could not check:\n {2}schema: cannot connect/);
   });
 
+  it('does not say "No differences found" of a parity reached by ignoring differences', () => {
+    const quiet = {
+      ...status('InParity'),
+      summary: { ...status('InParity').summary, warning: 0, expected: 0, total: 0 },
+    };
+    expect(formatReport({ status: quiet, findings: [], inconclusive: [] })).toContain('No differences found.');
+    const ignored = { ...quiet, summary: { ...quiet.summary, ignored: 3 } };
+    const text = formatReport({ status: ignored, findings: [], inconclusive: [] });
+    expect(text).not.toContain('No differences found.');
+    expect(text).toContain('apart from 3 ignored');
+  });
+
   const long = {
     id: '3',
     category: 'configuration' as const,
@@ -241,5 +255,40 @@ describe('--environment against --staging', () => {
   });
   it('refuses an environment without a target namespace yet', () => {
     expect(() => checkEnvironmentTarget({ spec: {} }, key, 'shop-team-a-pr-7')).toThrow(/status\.namespace is empty/);
+  });
+});
+
+describe('production compared with itself', () => {
+  // Two contexts on one server, one on another; nothing listens: the refusal comes before any request.
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'parity-self-')), 'config');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters:
+  - { name: a, cluster: { server: 'https://127.0.0.1:1' } }
+  - { name: b, cluster: { server: 'https://127.0.0.2:1' } }
+users: [{ name: u, user: { token: t } }]
+contexts:
+  - { name: a, context: { cluster: a, user: u } }
+  - { name: a-again, context: { cluster: a, user: u } }
+  - { name: b, context: { cluster: b, user: u } }
+current-context: a
+`,
+  );
+
+  it.each([[{}], [{ productionContext: 'a-again' }]])(
+    'refuses one namespace of one cluster on both sides (%j) before reading anything',
+    async (production) => {
+      await expect(
+        runParityCommand({ staging: 'shop', production: 'shop', kubeconfig, ...production }),
+      ).rejects.toThrow(/--staging and --production are both namespace shop of one cluster/);
+    },
+  );
+
+  it('lets one namespace name in two clusters through to the comparison', async () => {
+    await expect(
+      runParityCommand({ staging: 'shop', production: 'shop', kubeconfig, productionContext: 'b' }),
+    ).rejects.toThrow(/^(?!.*both namespace)/);
   });
 });

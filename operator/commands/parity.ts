@@ -180,6 +180,20 @@ class Clusters {
     return (this.ownClient ??= new KubeClient(this.stagingConfig()));
   }
 
+  /**
+   * Throws (exit 2) when --staging and --production name one namespace of one
+   * cluster: the check would compare production with itself and always agree.
+   */
+  refuseSelfComparison(): void {
+    const { staging, production } = this.options;
+    if (staging !== production) return;
+    const server = (config: KubeConfig) => config.getCurrentCluster()?.server;
+    if (this.separateProduction() && server(this.stagingConfig()) !== server(this.productionConfig())) return;
+    throw new Error(
+      `--staging and --production are both namespace ${staging} of one cluster: a check compares a copy with production, not production with itself (give --production-context or --production-kubeconfig when production runs in another cluster)`,
+    );
+  }
+
   /** Throws (exit 2) on a namespace that does not exist: listing it would answer nothing, and nothing is not parity. */
   async requireNamespaces(): Promise<void> {
     const production = this.separateProduction() ? new KubeClient(this.productionConfig()) : this.client();
@@ -255,7 +269,10 @@ export async function runParityCommand(
   const spec = specFromOptions(options);
   const namespace = options.namespace ?? (options.spec ? manifestNamespace(options.spec) : undefined) ?? 'default';
   const clusters = new Clusters(options);
-  if (needsObjects(spec)) await clusters.requireNamespaces();
+  if (needsObjects(spec)) {
+    clusters.refuseSelfComparison();
+    await clusters.requireNamespaces();
+  }
   const environment = await readEnvironment(clusters, environmentKey(options, spec, namespace), options.staging);
   const built = await buildSources(spec, cliResolver(options, clusters, namespace, environment));
   try {

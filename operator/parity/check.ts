@@ -3,7 +3,7 @@ import { behaviourQueries } from './behaviour/defaults';
 import { type BehaviourObservation, evaluateBehaviour } from './behaviour/evaluate';
 import type { MetricsSource } from './behaviour/prometheus';
 import { nextConditions } from './conditions';
-import { compareConfiguration } from './config/compare';
+import { compareObjects, selectObjects } from './config/compare';
 import type { ConfigContext } from './config/context';
 import { declaredOverridesFrom, NO_OVERRIDES, type DeclaredOverrides } from './config/declared';
 import type { NamespaceMapping } from './config/namespaces';
@@ -15,7 +15,7 @@ import { compareSchemas, requireSchemas, tableMatches } from './database/schema-
 import { compareTypes } from './database/type-compare';
 import { eventsFor, type ParityEvent } from './events';
 import type { CategoryOutcome, Difference, Inconclusive } from './finding';
-import { applyIgnoreRules } from './ignore';
+import { applyIgnoreRules, blanketIgnoreRule } from './ignore';
 import { conditionsFor, findingMetricSamples } from './outcome';
 import { toFindings, topFindings } from './select';
 import { behaviourNeedsServices } from './behaviour/defaults';
@@ -71,7 +71,7 @@ function kindsToList(compared: readonly string[]): string[] {
 }
 
 function failure(category: Category, err: unknown): CategoryOutcome {
-  return { category, differences: [], inconclusive: [], error: errorMessage(err) };
+  return { category, differences: [], inconclusive: [], compared: 0, error: errorMessage(err) };
 }
 
 async function guarded(
@@ -90,6 +90,17 @@ async function guarded(
 
 function missingSource(what: string): Error {
   return new Error(`no ${what} was provided to the check`);
+}
+
+/** Production's database compared with itself always agrees: a staging URL that points at it is a mistake, not parity. */
+function refuseSameDatabase(pair: DatabasePair, field: string): void {
+  const same =
+    pair.staging === pair.production ||
+    (pair.staging.target !== undefined && pair.staging.target === pair.production.target);
+  if (same)
+    throw new Error(
+      `${field}: the staging and production databases are the same database (${pair.production.target ?? pair.production.description}); a check compares a copy with production, not production with itself`,
+    );
 }
 
 interface Snapshots {
@@ -163,6 +174,8 @@ export async function runParityCheck(
   now: Date,
   options: { generation?: number; observeBehaviour?: (observation: BehaviourObservation) => void } = {},
 ): Promise<ParityCheckResult> {
+  const refusal = refusalOf(spec);
+  if (refusal !== undefined) return refused(refusal, previousStatus, now, options.generation);
   const key = sources.secretKey ?? newCheckKey();
   const mapping: NamespaceMapping = { staging: spec.staging.namespace, production: spec.production.namespace };
   const declared = sources.environment ? declaredOverridesFrom(sources.environment) : NO_OVERRIDES;
@@ -184,10 +197,11 @@ export async function runParityCheck(
           staging: snapshots.staging,
           production: snapshots.production,
         };
-        const filter = { ...(categories.configuration ?? {}) };
+        const selected = runConfiguration ? selectObjects(context, { ...(categories.configuration ?? {}) }) : [];
         return {
-          differences: runConfiguration ? compareConfiguration(context, filter) : [],
+          differences: compareObjects(selected, context),
           inconclusive: snapshots.unreadable,
+          compared: selected.filter((o) => o.production !== undefined).length,
         };
       });
       if (runConfiguration) outcomes.push(configuration);
@@ -219,6 +233,7 @@ export async function runParityCheck(
       await guarded('schema', sources, async () => {
         if (!sources.databases) throw missingSource('database pair');
         const { staging, production } = sources.databases;
+        refuseSameDatabase(sources.databases, 'spec.categories.schema');
         const [s, p, st, pt] = await Promise.all([
           staging.schema(schema.schemas),
           production.schema(schema.schemas),
@@ -226,9 +241,11 @@ export async function runParityCheck(
           production.types(schema.schemas),
         ]);
         requireSchemas(schema.schemas, p, pt);
+        const tables = [...p.keys()].filter((t) => !tableMatches(t, schema.excludeTables)).length;
         return {
           differences: [...compareSchemas(s, p, schema.excludeTables), ...compareTypes(st, pt)],
           inconclusive: [],
+          compared: tables + pt.enums.size + pt.domains.size + pt.sequences.size,
         };
       }),
     ];
@@ -241,6 +258,7 @@ export async function runParityCheck(
       await guarded('data', sources, async () => {
         const pair = sources.dataDatabases ?? sources.databases;
         if (!pair) throw missingSource('database pair');
+        refuseSameDatabase(pair, sources.dataDatabases ? 'spec.categories.data' : 'spec.categories.schema');
         const schemas = schema?.schemas ?? ['public'];
         // Only compared tables are counted: count(*) is the one query here that scans.
         const count = (table: string) => !data.tables || tableMatches(table, data.tables);
@@ -257,7 +275,7 @@ export async function runParityCheck(
           },
           ...(data.tables ? { tables: data.tables } : {}),
         };
-        return compareData(s, p, options);
+        return { ...compareData(s, p, options), compared: [...p.keys()].filter(count).length };
       }),
     ];
   };
@@ -272,6 +290,56 @@ export async function runParityCheck(
   return assemble(spec, outcomes, sources, previousStatus, now, options.generation);
 }
 
+/** Why a spec cannot give a meaningful verdict whatever it reads: it compares nothing, or ignores everything. */
+function refusalOf(spec: ResolvedParityCheck): string | undefined {
+  const { configuration, schema, data, behaviour } = spec.categories;
+  const runs =
+    configuration?.enabled !== false ||
+    schema !== undefined ||
+    data !== undefined ||
+    (behaviour && behaviour.enabled !== false);
+  if (!runs)
+    return 'spec.categories: every category is turned off or absent, so nothing would be compared; enable at least one of configuration, schema, data or behaviour';
+  return blanketIgnoreRule(spec.ignore);
+}
+
+/** The result of a spec refused before anything was read: Stalled with InvalidSpec, no verdict, one event when that is news. */
+function refused(
+  message: string,
+  previousStatus: ParityCheckStatus | undefined,
+  now: Date,
+  generation: number | undefined,
+): ParityCheckResult {
+  const before = previousStatus?.conditions?.find((c) => c.type === 'Stalled');
+  const already = before?.status === 'True' && before.reason === 'InvalidSpec' && before.message === message;
+  return {
+    status: invalidSpecStatus(message, previousStatus, now, generation),
+    findings: [],
+    inconclusive: [],
+    events: already ? [] : [{ type: 'Warning', reason: 'InvalidSpec', message }],
+    metrics: findingMetricSamples([]),
+    requests: { kubernetes: 0, database: 0, prometheus: 0 },
+  };
+}
+
+/** What a category that ran but compared nothing of production says instead of "no drift". */
+function nothingCompared(spec: ResolvedParityCheck, category: Category): Inconclusive {
+  const reasons: Record<Category, () => string> = {
+    configuration: () => {
+      const filter: Partial<NonNullable<ResolvedParityCheck['categories']['configuration']>> =
+        spec.categories.configuration ?? {};
+      const fields = (['kinds', 'selector', 'include', 'exclude'] as const).filter((f) => filter[f] !== undefined);
+      const by = fields.length > 0 ? ` selected by spec.categories.configuration (${fields.join(', ')})` : '';
+      return `production namespace ${spec.production.namespace} has no object${by}: nothing was compared, which is not parity`;
+    },
+    schema: () =>
+      'every production table is left out by spec.categories.schema.excludeTables and there is no enum, domain or sequence: nothing was compared, which is not parity',
+    data: () => 'no production table of the compared schemas (and spec.categories.data.tables) to compare with',
+    behaviour: () => 'no behaviour query ran: nothing was compared, which is not parity',
+  };
+  return { category, resource: '*', path: '', reason: reasons[category]() };
+}
+
 function assemble(
   spec: ResolvedParityCheck,
   outcomes: CategoryOutcome[],
@@ -283,6 +351,12 @@ function assemble(
   const all: Difference[] = outcomes.flatMap((o) => o.differences);
   const undecided: Inconclusive[] = outcomes.flatMap((o) => o.inconclusive);
   const kept = applyIgnoreRules(spec.ignore, all, undecided);
+  // Added after the ignore rules: a category that compared nothing cannot be excused into parity.
+  for (const outcome of outcomes) {
+    const undecidedHere = kept.inconclusive.some((i) => i.category === outcome.category);
+    if (outcome.error === undefined && outcome.compared === 0 && !undecidedHere)
+      kept.inconclusive.push(nothingCompared(spec, outcome.category));
+  }
   const filteredOutcomes = outcomes.map((o) => ({
     ...o,
     inconclusive: kept.inconclusive.filter((i) => i.category === o.category),
@@ -343,7 +417,6 @@ export function invalidSpecStatus(
     generation,
     now,
   );
-  const status: ParityCheckStatus = { ...previousStatus, conditions };
-  if (generation !== undefined) status.observedGeneration = generation;
-  return status;
+  // Nothing of an earlier run is kept: its verdict (the Verdict column) described a spec that is gone.
+  return generation === undefined ? { conditions } : { conditions, observedGeneration: generation };
 }

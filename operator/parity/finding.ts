@@ -26,6 +26,12 @@ export interface CategoryOutcome {
   category: Category;
   differences: Difference[];
   inconclusive: Inconclusive[];
+  /**
+   * How many of production's items (objects, tables and types, query
+   * evaluations) the category compared. Zero means there was nothing to compare
+   * with, which is never parity, whatever the differences say.
+   */
+  compared: number;
   /** Set when the category could not run (unreachable source, bad input); its message is for humans. */
   error?: string;
 }

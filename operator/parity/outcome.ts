@@ -68,7 +68,9 @@ export function conditionsFor(
       message: `checked ${outcomes.map((o) => o.category).join(', ')}: ${summary.verdict}, score ${summary.score}`,
     });
   }
-  const counts = `${summary.critical} critical, ${summary.warning} warning, ${summary.info} info unexpected; ${summary.expected} expected`;
+  // Ignored findings are named: a parity reached by ignoring differences should say so.
+  const ignored = summary.ignored > 0 ? `; ${summary.ignored} ignored by spec.ignore` : '';
+  const counts = `${summary.critical} critical, ${summary.warning} warning, ${summary.info} info unexpected; ${summary.expected} expected${ignored}`;
   if (summary.verdict === 'Drifted')
     conditions.push({ type: 'InParity', status: 'False', reason: 'Drifted', message: counts });
   else if (summary.verdict === 'InParity')

@@ -77,6 +77,11 @@ export function formatReport(
   const problems = (result.status.conditions ?? []).filter((c) => c.type === 'Stalled');
   if (problems.length > 0) lines.push('', 'Could not check:', ...problems.map((c) => `  ${c.message}`));
   if (result.findings.length === 0 && result.inconclusive.length === 0 && problems.length === 0)
-    lines.push('', 'No differences found.');
+    lines.push(
+      '',
+      s && s.ignored > 0
+        ? `No differences found apart from ${s.ignored} ignored by the spec's ignore rules.`
+        : 'No differences found.',
+    );
   return lines.join('\n') + '\n';
 }

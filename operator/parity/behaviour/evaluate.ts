@@ -66,9 +66,15 @@ function seconds(duration: string, field: string): number {
 export async function evaluateBehaviour(
   source: MetricsSource,
   input: BehaviourInput,
-): Promise<{ differences: Difference[]; inconclusive: Inconclusive[] }> {
+): Promise<{ differences: Difference[]; inconclusive: Inconclusive[]; compared: number }> {
   const differences: Difference[] = [];
   const inconclusive: Inconclusive[] = [];
+  let compared = 0;
+  // One Prometheus answers for both sides, told apart only by {{namespace}}: with one name, both queries read the same series.
+  if (input.mapping.staging === input.mapping.production)
+    throw new Error(
+      `spec.categories.behaviour: staging and production are both namespace ${input.mapping.staging}, so every query would read the same series for both sides and always agree; behaviour can only be compared between namespaces with different names`,
+    );
   const end = Math.floor(input.now.getTime() / 1000);
   for (const [index, query] of input.queries.entries()) {
     const range = seconds(query.range, `spec.categories.behaviour.queries[${index}].range`);
@@ -112,10 +118,11 @@ export async function evaluateBehaviour(
       }
       return compareSeries(settings, resource, staging, production);
     });
+    compared += results.length;
     for (const result of results) {
       differences.push(...result.differences);
       inconclusive.push(...result.inconclusive);
     }
   }
-  return { differences, inconclusive };
+  return { differences, inconclusive, compared };
 }

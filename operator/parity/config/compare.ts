@@ -80,9 +80,21 @@ function compareMissing(kind: string, name: string, inStaging: boolean, context:
   );
 }
 
-/** Pairs objects by kind and name across the two namespaces and compares each pair. */
-export function compareConfiguration(context: ConfigContext, filter: ConfigurationFilter): Difference[] {
-  const differences: Difference[] = [];
+/** One object name of a compared kind, as each side has it. */
+export interface ComparedObject {
+  kind: string;
+  name: string;
+  staging?: KubeObject;
+  production?: KubeObject;
+}
+
+/**
+ * The objects the filter selects, paired by kind and name. Production is the
+ * reference: when it has the object, its labels and name decide, so a staging
+ * copy that lost a label is still compared rather than silently skipped.
+ */
+export function selectObjects(context: ConfigContext, filter: ConfigurationFilter): ComparedObject[] {
+  const chosen: ComparedObject[] = [];
   for (const kind of filter.kinds ?? NAMESPACE_KINDS) {
     const staging = objectsOf(context.staging, kind);
     const production = objectsOf(context.production, kind);
@@ -90,10 +102,23 @@ export function compareConfiguration(context: ConfigContext, filter: Configurati
     for (const name of names) {
       const s = staging.get(name);
       const p = production.get(name);
-      if ((s && !selected(s, filter)) || (p && !selected(p, filter))) continue;
-      if (s && p) differences.push(...comparePair(kind, name, s, p, context));
-      else differences.push(compareMissing(kind, name, s !== undefined, context));
+      if (!selected((p ?? s)!, filter)) continue;
+      chosen.push({ kind, name, ...(s ? { staging: s } : {}), ...(p ? { production: p } : {}) });
     }
   }
-  return differences;
+  return chosen;
+}
+
+/** Compares each selected pair, and reports what only one side has. */
+export function compareObjects(objects: ComparedObject[], context: ConfigContext): Difference[] {
+  return objects.flatMap(({ kind, name, staging, production }) =>
+    staging && production
+      ? comparePair(kind, name, staging, production, context)
+      : [compareMissing(kind, name, staging !== undefined, context)],
+  );
+}
+
+/** Pairs objects by kind and name across the two namespaces and compares each pair. */
+export function compareConfiguration(context: ConfigContext, filter: ConfigurationFilter): Difference[] {
+  return compareObjects(selectObjects(context, filter), context);
 }

@@ -85,6 +85,12 @@ export type DatabaseStatistics = Map<string, TableStatistics>;
 export interface CatalogueSource {
   /** For messages: "staging database 127.0.0.1:5432/shop" (never credentials). */
   readonly description: string;
+  /**
+   * Which database this is (host:port/database, no credentials), when it can
+   * be told: two sources with the same target are one database, and comparing
+   * it with itself would always agree.
+   */
+  readonly target?: string;
   schema(schemas: string[]): Promise<DatabaseSchema>;
   /** Enum types, domains and sequences: a value added to an enum changes no table, yet breaks what production reads. */
   types(schemas: string[]): Promise<SchemaTypes>;

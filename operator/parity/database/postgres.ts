@@ -27,6 +27,32 @@ export function describeUrl(url: string): string {
   }
 }
 
+/**
+ * host:port/database a connection URL reaches, as libpq reads it (host and
+ * port may come from the query string, the database defaults to the user
+ * name); undefined when the URL cannot be parsed, so it is never equal to
+ * another unparseable one.
+ */
+export function databaseTarget(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
+  const port = parsed.port || parsed.searchParams.get('port') || '5432';
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  const database = decode(parsed.pathname.replace(/^\//, '')) || decode(parsed.username);
+  return `${host.toLowerCase()}:${port}/${database}`;
+}
+
 const COLUMNS = `
   select n.nspname as schema, c.relname as table, a.attname as column,
          format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
@@ -114,6 +140,7 @@ function tableOf(schema: DatabaseSchema, key: string): TableSchema {
  */
 export class PostgresCatalogue implements CatalogueSource {
   readonly description: string;
+  readonly target: string | undefined;
   queries = 0;
   private connecting: Promise<Client> | undefined;
 
@@ -123,6 +150,7 @@ export class PostgresCatalogue implements CatalogueSource {
     private readonly timeoutMs = 10_000,
   ) {
     this.description = `${side} database ${describeUrl(url)}`;
+    this.target = databaseTarget(url);
   }
 
   /** One connection per catalogue even when the schema and data categories ask at the same time: a second one would never be closed. */
