@@ -9,6 +9,8 @@ import { createDatabase } from '../setup/postgres';
 jest.setTimeout(120_000);
 
 const RUN = randomBytes(3).toString('hex');
+/** A role with LOGIN and nothing else: it may connect (PUBLIC may) and read the catalogue, not the tables. */
+const PLAIN = 'parity_plain';
 
 const SHOP_SCHEMA = `
   create type order_channel as enum ('web', 'store');
@@ -67,6 +69,11 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
 
   beforeAll(async () => {
     production = await shopDatabase('parity_prod', 2000);
+    await withClient(process.env.UNDERSTUDY_TEST_PG_URL!, (client) =>
+      client.query(
+        `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${PLAIN}') THEN CREATE ROLE ${PLAIN} LOGIN; END IF; END $$`,
+      ),
+    );
   });
   afterAll(async () => {
     await Promise.all(opened.map((c) => c.close()));
@@ -214,7 +221,8 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
       ...spec,
       categories: { ...spec.categories, schema: { ...spec.categories.schema!, schemas: ['pubic'] } },
     };
-    const result = await runParityCheck(typo, { databases: databases(production) }, undefined, new Date());
+    const empty = await createDatabase(process.env.UNDERSTUDY_TEST_PG_URL!, `parity_empty_${RUN}`);
+    const result = await runParityCheck(typo, { databases: databases(empty) }, undefined, new Date());
     expect(result.status.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({
       status: 'True',
       message: expect.stringContaining(
@@ -233,5 +241,48 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
       message: expect.stringContaining(`database "parity_missing_${RUN}" does not exist`),
     });
     expect(result.status.summary?.verdict).not.toBe('InParity');
+  });
+
+  it('stops, never in parity, when the staging URL reaches the production database, whoever connects', async () => {
+    const same = new URL(production);
+    same.username = PLAIN;
+    same.searchParams.set('application_name', 'staging');
+    const result = await runParityCheck(spec, { databases: databases(same.toString()) }, undefined, new Date());
+    const stalled = result.status.conditions?.find((c) => c.type === 'Stalled');
+    expect(stalled).toMatchObject({
+      status: 'True',
+      message: expect.stringMatching(/spec\.categories\.schema: the staging and production databases are the same/),
+    });
+    expect(stalled?.message).not.toContain(PLAIN);
+    expect(result.status.summary?.verdict).toBe('Inconclusive');
+  });
+
+  it('is never in parity when the staging credentials may not read the tables, and says so', async () => {
+    const staging = await shopDatabase('parity_locked', 2000);
+    const locked = new URL(staging);
+    locked.username = PLAIN;
+    // The catalogue stays readable to any role: the schema compares, the data cannot and must not pass.
+    const result = await runParityCheck(spec, { databases: databases(locked.toString()) }, undefined, new Date());
+    expect(result.status.conditions?.find((c) => c.type === 'SchemaDrifted')).toMatchObject({ status: 'False' });
+    expect(result.status.summary?.verdict).toBe('Inconclusive');
+    expect(result.inconclusive).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          resource: 'Table/public.orders',
+          path: 'columns',
+          reason: expect.stringContaining('the staging credentials may not SELECT from it'),
+        }),
+      ]),
+    );
+
+    await withClient(staging, (client) =>
+      client.query(`revoke connect on database "parity_locked_${RUN}" from public`),
+    );
+    const refused = await runParityCheck(spec, { databases: databases(locked.toString()) }, undefined, new Date());
+    expect(refused.status.conditions?.find((c) => c.type === 'Stalled')).toMatchObject({
+      status: 'True',
+      message: expect.stringContaining('permission denied for database'),
+    });
+    expect(refused.status.summary?.verdict).toBe('Inconclusive');
   });
 });

@@ -218,6 +218,25 @@ describe('data comparison', () => {
     );
   });
 
+  it('names the credentials, not ANALYZE, when a side may not read a table (pg_stats hides its columns)', () => {
+    const hidden: DatabaseStatistics = new Map([
+      ['public.orders', { rows: 1000, exactRows: 1000, columns: new Map(), readable: false }],
+    ]);
+    const result = compareData(hidden, stats(1000), options);
+    expect(result.inconclusive).toEqual([
+      expect.objectContaining({
+        path: 'columns',
+        reason: expect.stringContaining('the staging credentials may not SELECT from it'),
+      }),
+    ]);
+    const unanalysed = compareData(
+      stats(1000),
+      new Map([['public.orders', { rows: 1000, columns: new Map() }]]),
+      options,
+    );
+    expect(unanalysed.inconclusive[0]!.reason).toMatch(/no column statistics in production: run ANALYZE/);
+  });
+
   it('is inconclusive, not in parity, when no table exists on both sides', () => {
     expect(compareData(new Map(), new Map(), options)).toEqual({
       differences: [],

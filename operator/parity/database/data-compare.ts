@@ -240,11 +240,16 @@ export function compareData(
     differences.push(...compareRows(resource, s, p, options));
     if (sRows === 0 || pRows === 0) continue;
     if (s.columns.size === 0 || p.columns.size === 0) {
+      const [side, t] = s.columns.size === 0 ? (['staging', s] as const) : (['production', p] as const);
+      const remedy =
+        t.readable === false
+          ? `the ${side} credentials may not SELECT from it, and PostgreSQL shows statistics only of columns they may read: grant SELECT on it`
+          : 'run ANALYZE';
       inconclusive.push({
         category: 'data',
         resource,
         path: 'columns',
-        reason: `${table} has no column statistics in ${s.columns.size === 0 ? 'staging' : 'production'}: run ANALYZE`,
+        reason: `${table} has no column statistics in ${side}: ${remedy}`,
       });
       continue;
     }

@@ -77,6 +77,8 @@ export interface TableStatistics {
   /** The later of last_analyze and last_autoanalyze (RFC 3339); null when never analysed. */
   lastAnalyzed?: string | null;
   columns: Map<string, ColumnStatistics>;
+  /** False when the credentials may not SELECT from the table: pg_stats then hides its columns, so none can be compared. */
+  readable?: boolean;
 }
 
 export type DatabaseStatistics = Map<string, TableStatistics>;

@@ -83,7 +83,8 @@ const CONSTRAINTS = `
 
 const ROWS = `
   select n.nspname as schema, c.relname as table, c.reltuples::float8 as rows,
-         s.n_mod_since_analyze::float8 as modified, greatest(s.last_analyze, s.last_autoanalyze) as analyzed
+         s.n_mod_since_analyze::float8 as modified, greatest(s.last_analyze, s.last_autoanalyze) as analyzed,
+         has_table_privilege(c.oid, 'SELECT') as readable
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
   left join pg_stat_all_tables s on s.relid = c.oid
   where c.relkind = 'r' and n.nspname = any($1)`;
@@ -259,13 +260,21 @@ export class PostgresCatalogue implements CatalogueSource {
     options: { count?: (table: string) => boolean } = {},
   ): Promise<DatabaseStatistics> {
     const result: DatabaseStatistics = new Map();
-    type Row = { schema: string; table: string; rows: number; modified: number | null; analyzed: Date | null };
+    type Row = {
+      schema: string;
+      table: string;
+      rows: number;
+      modified: number | null;
+      analyzed: Date | null;
+      readable: boolean;
+    };
     for (const row of await this.query<Row>(ROWS, schemas)) {
       const table: TableStatistics = {
         rows: Number(row.rows),
         columns: new Map(),
         lastAnalyzed: row.analyzed ? new Date(row.analyzed).toISOString() : null,
       };
+      if (!row.readable) table.readable = false;
       if (row.modified !== null) table.modifiedSinceAnalyze = Number(row.modified);
       result.set(`${row.schema}.${row.table}`, table);
     }
