@@ -1,4 +1,4 @@
-import type { Category, IgnoreRule } from '../api/paritycheck';
+import { CATEGORIES, type Category, type IgnoreRule } from '../api/paritycheck';
 import type { Difference, Inconclusive } from './finding';
 import { matchesName, matchesPath } from './pattern';
 
@@ -39,17 +39,29 @@ export function applyIgnoreRules(
   return { differences: keptDifferences, inconclusive: keptInconclusive, ignored, unmatchedRules };
 }
 
-// Paths and resources of every shape the comparers produce: a pattern that matches all of them matches anything.
-const PROBE_PATHS = [
-  '',
-  'rows',
-  'spec.replicas',
-  'spec.template.spec.containers[app].env[LOG_LEVEL]',
-  'data[config.yaml]',
-  'columns[id].type',
-  'series{pod="a"}.median',
-];
-const PROBE_RESOURCES = ['Deployment/checkout', 'Table/public.orders', 'Query/p95-latency/checkout', 'Secret/*'];
+// Findings of every shape each category produces: a rule that matches all of a category's matches anything it finds.
+const PROBES: Record<Category, { resources: string[]; paths: string[] }> = {
+  configuration: {
+    resources: [
+      'Deployment/checkout',
+      'StatefulSet/db',
+      'ConfigMap/app',
+      'Secret/db',
+      'Service/web',
+      'HorizontalPodAutoscaler/web',
+    ],
+    paths: ['', 'spec.replicas', 'spec.template.spec.containers[app].env[LOG_LEVEL]', 'data[config.yaml]'],
+  },
+  schema: {
+    resources: ['Table/public.orders', 'Enum/public.channel', 'Domain/public.price', 'Sequence/public.invoice_no'],
+    paths: ['', 'columns[id].type', 'indexes[orders_pkey]', 'labels'],
+  },
+  data: { resources: ['Table/public.orders', 'Table/billing.invoices'], paths: ['rows', 'columns[id].nullFraction'] },
+  behaviour: {
+    resources: ['Query/latency-p95/checkout', 'Query/error-rate'],
+    paths: ['median', 'series{pod="a"}.median'],
+  },
+};
 
 const REMEDY: Record<Category, string> = {
   configuration: 'set spec.categories.configuration.enabled: false',
@@ -58,21 +70,30 @@ const REMEDY: Record<Category, string> = {
   behaviour: 'set spec.categories.behaviour.enabled: false',
 };
 
+function ignoresAllOf(rule: IgnoreRule, category: Category): boolean {
+  if (rule.category !== undefined && rule.category !== category) return false;
+  const { resources, paths } = PROBES[category];
+  return (
+    paths.every((p) => matchesPath(rule.path, p)) &&
+    (rule.resource === undefined || resources.every((r) => matchesName(rule.resource!, r)))
+  );
+}
+
 /**
- * Why the rules cannot be used, or undefined. A rule that matches every path
- * of every resource ignores everything its category finds, missing data
- * included, so the check (or that category) would report parity whatever
- * staging looks like: a category that is not wanted is turned off, where the
- * status says so, instead of being compared and then ignored.
+ * Why the rules cannot be used, or undefined. A rule that matches every
+ * finding a category can produce, missing data included, makes that category
+ * report no drift whatever staging looks like: a category that is not wanted
+ * is turned off, where the status says so, instead of being compared and
+ * then ignored.
  */
 export function blanketIgnoreRule(rules: IgnoreRule[]): string | undefined {
   for (const [index, rule] of rules.entries()) {
-    if (!PROBE_PATHS.every((p) => matchesPath(rule.path, p))) continue;
-    if (rule.resource !== undefined && !PROBE_RESOURCES.every((r) => matchesName(rule.resource!, r))) continue;
-    const field = `spec.ignore[${index}]`;
-    return rule.category === undefined
-      ? `${field}: path ${JSON.stringify(rule.path)} with no category or resource ignores every finding of every category, so the check could never find drift; narrow it to a category and resource, or a path`
-      : `${field}: path ${JSON.stringify(rule.path)} ignores every ${rule.category} finding, so that category could never find drift; narrow it to a resource or path, or ${REMEDY[rule.category]}`;
+    const all = CATEGORIES.filter((c) => ignoresAllOf(rule, c));
+    if (all.length === 0) continue;
+    const what = `spec.ignore[${index}] (path ${JSON.stringify(rule.path)}${rule.resource ? `, resource ${JSON.stringify(rule.resource)}` : ''})`;
+    if (all.length === CATEGORIES.length)
+      return `${what} ignores every finding of every category, so the check could never find drift; narrow it to a category and a resource or path`;
+    return `${what} ignores every ${all.join(' and ')} finding, so ${all.length > 1 ? 'those categories' : 'that category'} could never find drift; narrow it to a resource or path, or ${all.map((c) => REMEDY[c]).join(' and ')}`;
   }
   return undefined;
 }

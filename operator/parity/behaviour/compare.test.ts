@@ -54,6 +54,20 @@ describe('behaviour comparison', () => {
     expect(nan.inconclusive[0]!.reason).toMatch(/60 NaN or infinite samples discarded/);
   });
 
+  it('is inconclusive, not a pick of one, when a side returns several series with one label set', () => {
+    // Production's namespace=~"shop.*" also matched shop-pr-1: two series whose labels differ only in namespace.
+    const production = [
+      { labels: { namespace: 'shop', code: '500' }, values: wave(60, 0.1) },
+      { labels: { namespace: 'shop-pr-1', code: '500' }, values: wave(60, 0.3) },
+    ];
+    const staging = [{ labels: { namespace: 'shop-pr-1', code: '500' }, values: wave(60, 0.3) }];
+    const result = compareSeries(settings, 'Query/q', staging, production);
+    expect(result.differences).toEqual([]);
+    expect(result.inconclusive).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('several series in production with the same labels') }),
+    ]);
+  });
+
   it('property: any series compared with itself gives no difference', () => {
     fc.assert(
       fc.property(

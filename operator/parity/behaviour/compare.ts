@@ -29,21 +29,36 @@ function labelKey(labels: Record<string, string>): string {
   return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}="${v}"`).join(',')}}`;
 }
 
+interface SeriesPair {
+  key: string;
+  staging?: Series;
+  production?: Series;
+  /** Sides that returned more than one series for this label set: which one to compare cannot be told. */
+  ambiguous?: string[];
+}
+
 /** Pairs series across sides: one each pairs whatever the labels, more pair by labels other than namespace. */
-function pairSeries(
-  staging: Series[],
-  production: Series[],
-): Array<{ key: string; staging?: Series; production?: Series }> {
+function pairSeries(staging: Series[], production: Series[]): SeriesPair[] {
   if (staging.length === 1 && production.length === 1)
     return [{ key: '', staging: staging[0]!, production: production[0]! }];
-  const s = new Map(staging.map((x) => [labelKey(x.labels), x]));
-  const p = new Map(production.map((x) => [labelKey(x.labels), x]));
+  const byKey = (list: Series[]) => {
+    const map = new Map<string, Series[]>();
+    for (const x of list) map.set(labelKey(x.labels), [...(map.get(labelKey(x.labels)) ?? []), x]);
+    return map;
+  };
+  const s = byKey(staging);
+  const p = byKey(production);
   return [...new Set([...p.keys(), ...s.keys()])].sort().map((key) => {
-    const pair: { key: string; staging?: Series; production?: Series } = { key };
+    const pair: SeriesPair = { key };
     const sv = s.get(key);
     const pv = p.get(key);
-    if (sv) pair.staging = sv;
-    if (pv) pair.production = pv;
+    if (sv) pair.staging = sv[0]!;
+    if (pv) pair.production = pv[0]!;
+    // Keeping one of them would be arbitrary, and may be the other side's own series (a namespace=~ matcher).
+    const ambiguous = [(pv?.length ?? 0) > 1 && 'production', (sv?.length ?? 0) > 1 && 'staging'].filter(
+      (x): x is string => typeof x === 'string',
+    );
+    if (ambiguous.length > 0) pair.ambiguous = ambiguous;
     return pair;
   });
 }
@@ -100,6 +115,13 @@ export function compareSeries(
   }
   for (const pair of pairSeries(staging, production)) {
     const path = pair.key === '' ? 'median' : `series${pair.key}.median`;
+    if (pair.ambiguous) {
+      inconclusive(
+        path,
+        `${settings.name}${pair.key}: several series in ${pair.ambiguous.join(' and ')} with the same labels apart from namespace; make the query return one series per label set (aggregate it, for example with sum by or avg by)`,
+      );
+      continue;
+    }
     if (!pair.staging || !pair.production) {
       inconclusive(path, `${settings.name}${pair.key}: series only in ${pair.staging ? 'staging' : 'production'}`);
       continue;

@@ -56,6 +56,26 @@ export function renderQuery(template: string, namespace: string, service?: strin
   return query;
 }
 
+/**
+ * Why one side's answer holds the other side's series, or undefined: a
+ * matcher such as namespace=~"{{namespace}}.*" run for production also
+ * selects staging's series, and staging compared with itself always agrees.
+ */
+export function crossedSides(
+  staging: readonly Series[],
+  production: readonly Series[],
+  mapping: NamespaceMapping,
+): string | undefined {
+  for (const [side, series, other] of [
+    ['production', production, mapping.staging],
+    ['staging', staging, mapping.production],
+  ] as const) {
+    if (series.some((s) => s.labels.namespace === other))
+      return `the ${side} query returned series of namespace ${other}, the other side's: each side must select only its own namespace (namespace="{{namespace}}", not a regular expression that also matches ${other})`;
+  }
+  return undefined;
+}
+
 function seconds(duration: string, field: string): number {
   const parsed = parseDuration(duration);
   if (!parsed.ok) throw new Error(`${field}: ${parsed.message}`);
@@ -116,6 +136,14 @@ export async function evaluateBehaviour(
           if (value !== undefined) input.observe({ query: query.name, service: service ?? '', side, value });
         }
       }
+      const crossed = crossedSides(staging, production, input.mapping);
+      if (crossed !== undefined)
+        return {
+          differences: [],
+          inconclusive: [
+            { category: 'behaviour' as const, resource, path: 'median', reason: `${query.name}: ${crossed}` },
+          ],
+        };
       return compareSeries(settings, resource, staging, production);
     });
     compared += results.length;
