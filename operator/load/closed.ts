@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { type RetryPolicy, send } from './client';
+import { type Outcome, type RetryPolicy, dispatch } from './client';
 import type { RenderedRequest } from './mix';
 import { type ExecutionSegment, type Segment, shareOf, vusAt } from './schedule';
 import type { ScenarioStats } from './stats';
@@ -37,37 +37,67 @@ export async function runClosed(run: ClosedRun): Promise<void> {
   let wanted = 0;
   const users: Array<Promise<void>> = [];
 
-  const user = async (id: number): Promise<void> => {
-    const dispatcher = run.dispatcherFor(id);
-    // A user beyond the current target stops after its iteration (k6's ramp-down); it may start again later.
-    while (id < wanted && now() < endAt && !run.signal?.aborted) {
-      const request = run.next();
-      const sentAt = now();
-      stats.sent++;
-      const outcome = await send(dispatcher, request, run.retry);
-      const route = stats.route(request.route);
-      const micros = (now() - sentAt) * 1000;
-      route.record(micros, outcome.error);
-      stats.onComplete?.(request, micros, outcome.status, outcome.error);
-      if (outcome.attempts !== undefined) route.retries += outcome.attempts - 1;
-      if (run.thinkTimeMs > 0) await sleep(Math.min(run.thinkTimeMs, Math.max(0, endAt - now())));
-    }
-  };
+  // A user is a chain of callbacks, one request after another, with one promise for its whole life rather than one
+  // per request: the generator's own CPU per request is what its throughput per core is made of. The next request
+  // leaves from the callback of the last; whatever throws in between fails the user's promise, and so the run,
+  // instead of vanishing into undici's callback.
+  const user = (id: number): Promise<void> =>
+    new Promise((finished, failed) => {
+      const dispatcher = run.dispatcherFor(id);
+      const iterate = (): void => {
+        try {
+          // A user beyond the current target stops after its iteration (k6's ramp-down); it may start again later.
+          if (!(id < wanted && now() < endAt && !run.signal?.aborted)) return finished();
+          const request = run.next();
+          const sentAt = now();
+          stats.sent++;
+          dispatch(dispatcher, request, run.retry, (outcome) => answered(request, sentAt, outcome));
+        } catch (err) {
+          failed(asError(err));
+        }
+      };
+      const answered = (request: RenderedRequest, sentAt: number, outcome: Outcome): void => {
+        try {
+          const route = stats.route(request.route);
+          const micros = (now() - sentAt) * 1000;
+          route.record(micros, outcome.error);
+          stats.onComplete?.(request, micros, outcome.status, outcome.error);
+          if (outcome.attempts !== undefined) route.retries += outcome.attempts - 1;
+        } catch (err) {
+          return failed(asError(err));
+        }
+        if (run.thinkTimeMs > 0) setTimeout(iterate, Math.min(run.thinkTimeMs, Math.max(0, endAt - now())));
+        else iterate();
+      };
+      iterate();
+    });
 
+  // The first user that fails stops the others and fails the run, after every user has ended.
+  let failure: Error | undefined;
   const running = new Set<number>();
   const start = (id: number): void => {
     running.add(id);
-    users.push(user(id).finally(() => running.delete(id)));
+    users.push(
+      user(id)
+        .catch((err: unknown) => {
+          failure ??= asError(err);
+          wanted = 0;
+        })
+        .finally(() => running.delete(id)),
+    );
   };
 
   const wait = run.startAt - now();
   if (wait > 0) await sleep(wait);
-  while (now() < endAt && !run.signal?.aborted) {
+  while (now() < endAt && !run.signal?.aborted && !failure) {
     wanted = shareOf(vusAt(run.startVUs, run.stages, now() - run.startAt), run.segment);
     for (let id = 0; id < wanted; id++) if (!running.has(id)) start(id);
     await sleep(Math.min(CONTROL_INTERVAL_MS, Math.max(1, endAt - now())));
   }
   wanted = 0;
   await Promise.all(users);
+  if (failure) throw failure;
   stats.elapsedMs = Math.max(run.durationMs, now() - run.startAt);
 }
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { type RetryPolicy, send } from './client';
+import { type RetryPolicy, dispatch } from './client';
 import type { RenderedRequest } from './mix';
 import type { ScenarioStats } from './stats';
 
@@ -57,20 +57,27 @@ export async function runOpen(run: OpenRun): Promise<void> {
   let lastSent = 0;
   let sentSinceYield = 0;
 
+  // Whatever throws while a response is recorded (an observer) fails the run once sending stops, rather than being
+  // swallowed by undici's callback and leaving the run waiting for a request that never completes.
+  let failure: Error | undefined;
   const fire = (request: RenderedRequest, due: number): void => {
     inFlight++;
     const route = stats.route(request.route);
-    void send(run.dispatcher, request, run.retry).then((outcome) => {
-      const micros = (now() - due) * 1000;
-      route.record(micros, outcome.error);
-      stats.onComplete?.(request, micros, outcome.status, outcome.error);
-      if (outcome.attempts !== undefined) route.retries += outcome.attempts - 1;
+    dispatch(run.dispatcher, request, run.retry, (outcome) => {
+      try {
+        const micros = (now() - due) * 1000;
+        route.record(micros, outcome.error);
+        stats.onComplete?.(request, micros, outcome.status, outcome.error);
+        if (outcome.attempts !== undefined) route.retries += outcome.attempts - 1;
+      } catch (err) {
+        failure ??= err instanceof Error ? err : new Error(String(err));
+      }
       if (--inFlight === 0 && drained) drained();
     });
   };
 
   for (let next = run.arrivals.next(); !next.done; next = run.arrivals.next()) {
-    if (run.signal?.aborted) break;
+    if (run.signal?.aborted || failure) break;
     const due = run.startAt + next.value.offsetMs;
     if (due > now()) {
       await waitUntil(due, now);
@@ -94,4 +101,5 @@ export async function runOpen(run: OpenRun): Promise<void> {
   // Sending fell behind by (lastSent - lastIntended): the rate achieved is over the stretched time.
   stats.elapsedMs = Math.max(run.durationMs, run.durationMs + (lastSent - lastIntended));
   if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+  if (failure) throw failure;
 }
