@@ -290,14 +290,21 @@ export async function runParityCheck(
   return assemble(spec, outcomes, sources, previousStatus, now, options.generation);
 }
 
-/** Why a spec cannot give a meaningful verdict whatever it reads: it compares nothing, or ignores everything. */
-function refusalOf(spec: ResolvedParityCheck): string | undefined {
+/**
+ * Why a spec cannot give a meaningful verdict whatever it reads: it compares
+ * nothing, or ignores everything. `prometheus`: production has one, so a
+ * check without a behaviour category gets the default queries.
+ */
+export function refusalOf(
+  spec: Pick<ResolvedParityCheck, 'categories' | 'ignore'>,
+  options: { prometheus?: boolean } = {},
+): string | undefined {
   const { configuration, schema, data, behaviour } = spec.categories;
   const runs =
     configuration?.enabled !== false ||
     schema !== undefined ||
     data !== undefined ||
-    (behaviour && behaviour.enabled !== false);
+    (behaviour ? behaviour.enabled !== false : options.prometheus === true);
   if (!runs)
     return 'spec.categories: every category is turned off or absent, so nothing would be compared; enable at least one of configuration, schema, data or behaviour';
   return blanketIgnoreRule(spec.ignore);

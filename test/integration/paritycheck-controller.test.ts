@@ -274,6 +274,38 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     expect(manager.isLeader()).toBe(true);
   });
 
+  it("never shows InParity for a check that compared nothing or ignores everything, not even an earlier run's", async () => {
+    const ref = { apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', namespace: faithful, name: 'selected' };
+    const only = (app: string): ParityCheckSpecInput => ({
+      baselineRef: { name: baselines.shop },
+      categories: { configuration: { selector: { matchLabels: { app } } }, behaviour: { enabled: false } },
+    });
+    await createCheck(faithful, 'selected', only('chekout'));
+    const typo = await waitForStatus(faithful, 'selected', isTrue('Ready'), 'the check selecting nothing to run');
+    expect(conditionOf(typo, 'InParity')).toMatchObject({ status: 'Unknown', reason: 'Inconclusive' });
+    expect(conditionOf(typo, 'ConfigDrifted')?.message).toMatch(/has no object selected by .*selector/);
+    expect(typo.status?.summary?.verdict).toBe('Inconclusive');
+
+    await admin.mergePatch(ref, { spec: only('checkout') });
+    const fixed = await waitForStatus(
+      faithful,
+      'selected',
+      (c) => c.status?.observedGeneration === c.metadata?.generation && isTrue('InParity')(c),
+      'the check selecting checkout to be in parity',
+    );
+    expect(fixed.status?.summary?.verdict).toBe('InParity');
+
+    await admin.mergePatch(ref, { spec: { ignore: [{ path: '**', reason: 'too noisy' }] } });
+    const refused = await waitForStatus(faithful, 'selected', isTrue('Stalled'), 'the ignore-everything check');
+    expect(conditionOf(refused, 'Stalled')).toMatchObject({
+      reason: 'InvalidSpec',
+      message: expect.stringContaining('spec.ignore[0]'),
+    });
+    expect(conditionOf(refused, 'InParity')).toMatchObject({ status: 'Unknown' });
+    // The Verdict column reads status.summary.verdict: the earlier InParity must not stay there.
+    expect(refused.status?.summary).toBeUndefined();
+  });
+
   it('exports understudy_parity_findings{category,severity} per check on /metrics, and forgets a deleted check', async () => {
     await waitForStatus(drifted, 'drifted', isTrue('Ready'), 'the drifted check');
     const text = await metrics();

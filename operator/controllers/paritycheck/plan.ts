@@ -6,6 +6,7 @@ import {
   parseParityCheckSpec,
 } from '../../api/paritycheck';
 import { parseDuration } from '../../api/values/duration';
+import { refusalOf } from '../../parity/check';
 import type { KubernetesObject } from '../../runtime/client-node';
 import { readySince } from './environments';
 import type { Blocked, Resolution } from './resolve';
@@ -73,6 +74,9 @@ export function planFor(
   }
   const resolution = resolve(spec);
   if (!resolution.ok) return { kind: 'blocked', blocked: resolution, spec, status };
+  // A spec that compares nothing or ignores everything is refused like a bad field, before anything is read.
+  const refusal = refusalOf(spec, { prometheus: resolution.baseline.spec.data?.prometheus !== undefined });
+  if (refusal !== undefined) return { kind: 'invalid', message: refusal, status };
   const since = readySince(resolution.staging.environment);
   const decision = decideRun(status, obj.metadata?.generation, interval, now, since);
   if (!decision.run)

@@ -111,6 +111,24 @@ describe('planFor', () => {
     expect(MIN_INTERVAL_MS).toBe(1_000);
   });
 
+  it('refuses, without running, a spec that compares nothing or ignores everything (a run would only say InParity)', () => {
+    const off = { ...spec, categories: { configuration: { enabled: false } } };
+    expect(planFor(object(off, ran(1, 0)), at(15_000), allowed)).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringMatching(/^spec\.categories: every category is turned off/),
+    });
+    // A Baseline that names a Prometheus gives such a check the default behaviour queries: something is compared.
+    const withPrometheus = () => ({
+      ...resolution,
+      baseline: { ...resolution.baseline, spec: { data: { prometheus: { url: 'http://p' } } } as never },
+    });
+    expect(planFor(object(off), at(0), withPrometheus)).toMatchObject({ kind: 'run' });
+    expect(planFor(object({ ...spec, ignore: [{ path: '**', reason: 'noise' }] }), at(0), allowed)).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringMatching(/^spec\.ignore\[0\] .* ignores every finding of every category/),
+    });
+  });
+
   it('blocks a check its Baseline does not allow, even one that ran and is waiting for its next interval', () => {
     const denied = () => ({
       ok: false as const,
