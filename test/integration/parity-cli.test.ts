@@ -323,4 +323,42 @@ describe('understudy parity against real sources', () => {
     expect(parsed.status.summary.verdict).toBe('Drifted');
     expect(parsed.findings.length).toBeGreaterThan(0);
   });
+
+  it('exits 2, never 0, when nothing is compared, production is compared with itself, or everything is ignored', async () => {
+    const specFile = (spec: unknown) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'parity-cli-')), 'check.yaml');
+      writeFileSync(file, stringify({ apiVersion: 'understudy.dev/v1alpha1', kind: 'ParityCheck', spec }));
+      return file;
+    };
+    const parity = (...args: string[]) => installed(['parity', '--kubeconfig', kubeconfig(), ...args]);
+
+    const itself = await parity('--staging', production, '--production', production);
+    expect(itself).toMatchObject({ code: 2, stderr: expect.stringContaining('are both namespace') });
+
+    const typo = specFile({ categories: { configuration: { selector: { matchLabels: { app: 'chekout' } } } } });
+    const nothing = await parity('--staging', staging, '--production', production, '--spec', typo);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stdout).toMatch(/^Verdict: Inconclusive/);
+    expect(nothing.stdout).toContain('nothing was compared');
+    expect(nothing.stdout).not.toContain('No differences found');
+
+    const everything = specFile({ ignore: [{ path: '**', reason: 'noise' }] });
+    const ignored = await parity('--staging', staging, '--production', production, '--spec', everything);
+    expect(ignored.code).toBe(2);
+    expect(ignored.stdout).toContain('spec.ignore[0]');
+
+    const sameDb = await parity(
+      '--staging',
+      staging,
+      '--production',
+      production,
+      '--no-config',
+      '--postgres-staging',
+      productionDb,
+      '--postgres-production',
+      productionDb,
+    );
+    expect(sameDb.code).toBe(2);
+    expect(sameDb.stdout).toContain('the staging and production databases are the same database');
+  });
 });
