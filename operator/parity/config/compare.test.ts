@@ -192,6 +192,38 @@ describe('configuration comparison', () => {
     ]);
   });
 
+  it('excuses a declared env override only for the value it declares', () => {
+    const declared = declaredOverridesFrom({
+      metadata: { name: 'pr-1', namespace: 'previews' },
+      spec: { services: [{ name: 'checkout', env: [{ name: 'LOG_LEVEL', value: 'debug' }] }] },
+    });
+    const withLogLevel = (value: string | undefined) =>
+      edit(shop(STAGING), 'Deployment', 'checkout', (d) => {
+        const env = d.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+        d.spec.template.spec.containers[0].env =
+          value === undefined
+            ? env.filter((e) => e.name !== 'LOG_LEVEL')
+            : env.map((e) => (e.name === 'LOG_LEVEL' ? { ...e, value } : e));
+      });
+    const path = 'spec.template.spec.containers[app].env[LOG_LEVEL]';
+    expect(compare(withLogLevel('debug'), shop(PROD), declared)).toEqual([
+      expect.objectContaining({ path, expected: true, severity: 'info' }),
+    ]);
+    // Someone changed it by hand, or the override was not applied: drift, not an expected difference.
+    expect(compare(withLogLevel('trace'), shop(PROD), declared)).toEqual([
+      expect.objectContaining({
+        path,
+        expected: false,
+        severity: 'warning',
+        staging: 'trace',
+        message: expect.stringContaining('declares "debug"'),
+      }),
+    ]);
+    expect(compare(withLogLevel(undefined), shop(PROD), declared)).toEqual([
+      expect.objectContaining({ path, expected: false, severity: 'critical' }),
+    ]);
+  });
+
   it('compares images by the digest pods report when both sides know it', () => {
     const pod = (namespace: string, digest: string): KubeObject => ({
       kind: 'Pod',

@@ -77,7 +77,8 @@ export function compareEnv(pair: ContainerPair, context: ConfigContext): Differe
   const make = differ(`${pair.workload.kind}/${pair.workload.name}`);
   const staging = resolveEnv(pair.staging, context.staging);
   const production = resolveEnv(pair.production, context.production);
-  const declared = context.declared.services.get(pair.workload.name)?.envNames ?? new Set<string>();
+  const service = context.declared.services.get(pair.workload.name);
+  const declared = service?.envNames ?? new Set<string>();
   const equal = stringsEqual(context);
   const differences: Difference[] = [];
   for (const name of [...new Set([...production.keys(), ...staging.keys()])].sort()) {
@@ -87,7 +88,29 @@ export function compareEnv(pair: ContainerPair, context: ConfigContext): Differe
     const secret = s?.secret === true || p?.secret === true;
     const shown = (v: typeof s) => (v === undefined ? undefined : v.secret ? REDACTED : v.text);
     if (declared.has(name)) {
-      if (!s || !p || !equal(s.text, p.text))
+      // An override excuses the value it declares, not whatever staging holds under that name.
+      const wanted = service?.envValues.get(name);
+      if (!s)
+        differences.push(
+          make(
+            path,
+            undefined,
+            shown(p),
+            CONFIG_SEVERITY.missingEnv,
+            `${name} is declared${declaredBy(context)} but not set in staging`,
+          ),
+        );
+      else if (wanted !== undefined && !s.secret && !equal(s.text, wanted))
+        differences.push(
+          make(
+            path,
+            shown(s),
+            shown(p),
+            CONFIG_SEVERITY.envValue,
+            `${name} is ${JSON.stringify(s.text)} in staging, but the environment declares ${JSON.stringify(wanted)}${declaredBy(context)}`,
+          ),
+        );
+      else if (!p || !equal(s.text, p.text))
         differences.push(make(path, shown(s), shown(p), 'info', `${name} overridden${declaredBy(context)}`, true));
       continue;
     }

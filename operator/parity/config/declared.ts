@@ -7,6 +7,8 @@ export interface DeclaredService {
   mode: 'copy' | 'shared';
   image?: string;
   envNames: Set<string>;
+  /** The values of declared variables given as plain `value`: staging must hold exactly these. */
+  envValues: Map<string, string>;
 }
 
 export interface DeclaredOverrides {
@@ -48,9 +50,17 @@ export function declaredOverridesFrom(environment: {
     const service = record(entry);
     if (typeof service.name !== 'string') continue;
     const env = Array.isArray(service.env) ? service.env : [];
+    const named = env
+      .map(record)
+      .filter((e): e is { name: string } & Record<string, unknown> => typeof e.name === 'string');
     const declared: DeclaredService = {
       mode: service.mode === 'shared' ? 'shared' : 'copy',
-      envNames: new Set(env.map((e) => record(e).name).filter((n): n is string => typeof n === 'string')),
+      envNames: new Set(named.map((e) => e.name)),
+      envValues: new Map(
+        named
+          .filter((e) => e.valueFrom === undefined)
+          .map((e) => [e.name, typeof e.value === 'string' ? e.value : ''] as const),
+      ),
     };
     if (typeof service.image === 'string') declared.image = service.image;
     services.set(service.name, declared);
