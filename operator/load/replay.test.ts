@@ -36,6 +36,36 @@ describe('access logs', () => {
     );
   });
 
+  const ok = '{"msec":"1796637600.000","request_method":"GET","request_uri":"/a"}';
+  const line = (fields: Record<string, unknown>) =>
+    JSON.stringify({ msec: '1796637600.100', request_method: 'GET', request_uri: '/b', ...fields });
+
+  it('refuses a time that Number() would read as the epoch (null, "", true), naming the line and field', () => {
+    for (const msec of [null, '', true, '-'])
+      expect(() => parseAccessLog(`${ok}\n${line({ msec })}`)).toThrow(
+        new RegExp(`^line 2: msec ${JSON.stringify(JSON.stringify(msec)).slice(1, -1)} is not a time`),
+      );
+    expect(() => parseAccessLog(`${ok}\n${JSON.stringify({ time_iso8601: 'nonsense', request_uri: '/' })}`)).toThrow(
+      /^line 2: time_iso8601 "nonsense" is not a time/,
+    );
+  });
+
+  it('refuses a method or path that is not what a request line holds, naming the line', () => {
+    expect(() => parseAccessLog(`${ok}\n${line({ request_method: 'GET\r\nX' })}`)).toThrow(
+      /^line 2: method "GET\\r\\nX" is not an HTTP method/,
+    );
+    expect(() => parseAccessLog(`${ok}\n${line({ request_uri: '/a b' })}`)).toThrow(/^line 2: path "\/a b" holds " "/);
+    expect(() => parseAccessLog(`${ok}\n${line({ request_uri: '/x\r\nHost: evil' })}`)).toThrow(/^line 2: path/);
+    expect(() => parseAccessLog(`${ok}\n[1,2]`)).toThrow(/^line 2: not a JSON object/);
+  });
+
+  it('replays //host/... as a path of the target, never as another host', () => {
+    const requests = parseAccessLog(
+      `${ok}\n${line({ request_uri: '//evil.host/x' })}\n${JSON.stringify({ msec: '1796637600.2', request: 'GET //evil.host/y HTTP/1.1' })}`,
+    );
+    expect(requests.map((r) => r.path)).toEqual(['/a', '/evil.host/x', '/evil.host/y']);
+  });
+
   it('names routes without ids and queries', () => {
     expect(routeOfPath('GET', '/users/42/orders/0b8a1c52-3f7e-4a1b-9c8d-2e6f7a9b0c1d?page=2')).toBe(
       'GET /users/{id}/orders/{id}',

@@ -19,14 +19,32 @@ export interface LoggedRequest {
 
 export class ReplayError extends Error {}
 
+/** An HTTP method token (RFC 9110), which is all a request line may hold there. */
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Z-]{1,32}$/;
+
 const NGINX_TIME = /^(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})$/;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// nginx's msec: seconds since the epoch with milliseconds, as a string (or a number). Not null, "" or true, which
+// Number() reads as 0 or 1: a replay would then wait decades for the other lines.
+const MSEC = /^\d+(\.\d+)?$/;
+
+/** A time field present but unreadable, named with its value: a clear error rather than "no time". */
+function unreadableTime(entry: Record<string, unknown>, format: LogFormat): string | undefined {
+  const keys = [
+    ...(format !== 'envoy-json' ? ['msec', 'time_iso8601', 'time_local'] : []),
+    ...(format !== 'nginx-json' ? ['start_time', 'timestamp', '@timestamp'] : []),
+  ];
+  const key = keys.find((k) => entry[k] !== undefined);
+  return key === undefined ? undefined : `${key} ${JSON.stringify(entry[key])?.slice(0, 80)} is not a time`;
+}
 
 function timeOf(entry: Record<string, unknown>, format: LogFormat): number | undefined {
   // nginx: msec (seconds with milliseconds) is the precise one; time_iso8601 and time_local have whole seconds.
   if (format !== 'envoy-json') {
-    const msec = Number(entry.msec);
-    if (entry.msec !== undefined && Number.isFinite(msec)) return msec * 1000;
+    const msec = entry.msec;
+    if ((typeof msec === 'string' && MSEC.test(msec)) || (typeof msec === 'number' && Number.isFinite(msec)))
+      return Number(msec) * 1000;
     if (typeof entry.time_iso8601 === 'string') return Date.parse(entry.time_iso8601);
     const local = typeof entry.time_local === 'string' ? NGINX_TIME.exec(entry.time_local) : null;
     if (local) {
@@ -74,18 +92,32 @@ export function parseAccessLog(text: string, format: LogFormat = 'auto'): Logged
     } catch {
       throw new ReplayError(`line ${i + 1}: not JSON (JSON access logs: nginx escape=json or Envoy json_format)`);
     }
-    if (typeof entry !== 'object' || entry === null) throw new ReplayError(`line ${i + 1}: not a JSON object`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new ReplayError(`line ${i + 1}: not a JSON object`);
     const atMs = timeOf(entry as Record<string, unknown>, format);
     const request = requestOf(entry as Record<string, unknown>, format);
     if (atMs === undefined || !Number.isFinite(atMs))
-      throw new ReplayError(`line ${i + 1}: no time (msec, time_iso8601, time_local, start_time or timestamp)`);
+      throw new ReplayError(
+        `line ${i + 1}: ${unreadableTime(entry as Record<string, unknown>, format) ?? 'no time (msec, time_iso8601, time_local, start_time or timestamp)'}`,
+      );
     if (!request)
       throw new ReplayError(
         `line ${i + 1}: no method and path (request_method and request_uri, request, or method and path)`,
       );
+    const method = request.method.toUpperCase();
+    if (!METHOD.test(method))
+      throw new ReplayError(
+        `line ${i + 1}: method ${JSON.stringify(request.method.slice(0, 40))} is not an HTTP method`,
+      );
     if (!request.path.startsWith('/'))
       throw new ReplayError(`line ${i + 1}: path ${JSON.stringify(request.path.slice(0, 80))} does not start with /`);
-    out.push({ atMs, method: request.method.toUpperCase(), path: request.path });
+    const bad = /[^!-~]/.exec(request.path);
+    if (bad)
+      throw new ReplayError(
+        `line ${i + 1}: path ${JSON.stringify(request.path.slice(0, 80))} holds ${JSON.stringify(bad[0])}, which a request path cannot`,
+      );
+    // //host/... is read as another host by URL parsers: replayed as a path of the target, with one /.
+    out.push({ atMs, method, path: request.path.replace(/^\/+/, '/') });
   });
   if (out.length === 0) throw new ReplayError('the log has no requests');
   return out.sort((a, b) => a.atMs - b.atMs);
