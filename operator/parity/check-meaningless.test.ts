@@ -268,6 +268,24 @@ describe('a check that ignores everything is refused, not passed', () => {
   });
 });
 
+describe('missing data', () => {
+  it('is never ignored into a pass: a rule that matches only "no data" is unmatched', async () => {
+    const result = await check(
+      {
+        categories: {
+          configuration: { enabled: false },
+          behaviour: { queries: [{ name: 'p95', query: 'p95{namespace="{{namespace}}"}' }] },
+        },
+        ignore: [{ path: 'median', category: 'behaviour', resource: 'Query/p95', reason: 'staging gets no traffic' }],
+      },
+      { metrics: new MemoryMetrics(() => []) },
+    );
+    expect(result.status.summary).toMatchObject({ verdict: 'Inconclusive', inconclusive: 1, ignored: 0 });
+    expect(result.status.unmatchedIgnoreRules).toEqual([0]);
+    expect(exitCodeOf(result)).toBe(2);
+  });
+});
+
 describe('an invalid spec', () => {
   it('keeps no verdict of an earlier run (the Verdict column would still say InParity)', () => {
     const previous = {

@@ -357,16 +357,15 @@ function assemble(
 ): ParityCheckResult {
   const all: Difference[] = outcomes.flatMap((o) => o.differences);
   const undecided: Inconclusive[] = outcomes.flatMap((o) => o.inconclusive);
-  const kept = applyIgnoreRules(spec.ignore, all, undecided);
-  // Added after the ignore rules: a category that compared nothing cannot be excused into parity.
+  const kept = applyIgnoreRules(spec.ignore, all);
   for (const outcome of outcomes) {
-    const undecidedHere = kept.inconclusive.some((i) => i.category === outcome.category);
+    const undecidedHere = undecided.some((i) => i.category === outcome.category);
     if (outcome.error === undefined && outcome.compared === 0 && !undecidedHere)
-      kept.inconclusive.push(nothingCompared(spec, outcome.category));
+      undecided.push(nothingCompared(spec, outcome.category));
   }
   const filteredOutcomes = outcomes.map((o) => ({
     ...o,
-    inconclusive: kept.inconclusive.filter((i) => i.category === o.category),
+    inconclusive: undecided.filter((i) => i.category === o.category),
   }));
   const findings = toFindings(kept.differences, previousStatus?.findings, now);
   const summary = summarise(findings, filteredOutcomes, spec.failOn, kept.ignored);
@@ -388,7 +387,7 @@ function assemble(
   return {
     status,
     findings,
-    inconclusive: kept.inconclusive,
+    inconclusive: undecided,
     events: eventsFor(previousStatus?.conditions, conditions, summary),
     metrics: findingMetricSamples(findings),
     requests: {

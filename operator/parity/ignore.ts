@@ -1,10 +1,9 @@
 import { CATEGORIES, type Category, type IgnoreRule } from '../api/paritycheck';
-import type { Difference, Inconclusive } from './finding';
+import type { Difference } from './finding';
 import { matchesName, matchesPath } from './pattern';
 
 export interface IgnoreResult {
   differences: Difference[];
-  inconclusive: Inconclusive[];
   ignored: number;
   /** Indexes into spec.ignore of rules that matched nothing this run. */
   unmatchedRules: number[];
@@ -16,15 +15,16 @@ function ruleMatches(rule: IgnoreRule, item: Pick<Difference, 'category' | 'reso
   return matchesPath(rule.path, item.path);
 }
 
-/** Drops what the ignore rules cover and reports the rules that covered nothing, so stale exceptions can be removed. */
-export function applyIgnoreRules(
-  rules: IgnoreRule[],
-  differences: Difference[],
-  inconclusive: Inconclusive[],
-): IgnoreResult {
+/**
+ * Drops the differences the ignore rules cover and reports the rules that
+ * covered nothing, so stale exceptions can be removed. What could not be
+ * decided is never ignored: a rule that dropped "no data" would make missing
+ * data a pass; each such item names its own remedy instead.
+ */
+export function applyIgnoreRules(rules: IgnoreRule[], differences: Difference[]): IgnoreResult {
   const used = new Set<number>();
   let ignored = 0;
-  const keep = <T extends Pick<Difference, 'category' | 'resource' | 'path'>>(item: T): boolean => {
+  const keep = (item: Difference): boolean => {
     const index = rules.findIndex((rule) => ruleMatches(rule, item));
     if (index < 0) return true;
     used.add(index);
@@ -33,10 +33,9 @@ export function applyIgnoreRules(
     ignored++;
     return false;
   };
-  const keptDifferences = differences.filter(keep);
-  const keptInconclusive = inconclusive.filter(keep);
+  const kept = differences.filter(keep);
   const unmatchedRules = rules.map((_, i) => i).filter((i) => !used.has(i));
-  return { differences: keptDifferences, inconclusive: keptInconclusive, ignored, unmatchedRules };
+  return { differences: kept, ignored, unmatchedRules };
 }
 
 // Findings of every shape each category produces: a rule that matches all of a category's matches anything it finds.
@@ -81,8 +80,8 @@ function ignoresAllOf(rule: IgnoreRule, category: Category): boolean {
 
 /**
  * Why the rules cannot be used, or undefined. A rule that matches every
- * finding a category can produce, missing data included, makes that category
- * report no drift whatever staging looks like: a category that is not wanted
+ * finding a category can produce makes that category report no drift
+ * whatever staging looks like: a category that is not wanted
  * is turned off, where the status says so, instead of being compared and
  * then ignored.
  */

@@ -113,7 +113,6 @@ describe('ignore rules', () => {
         { path: 'spec.replicas', reason: 'stale' },
       ],
       diffs,
-      [],
     );
     expect(result.differences).toEqual([]);
     expect(result.ignored).toBe(2);
