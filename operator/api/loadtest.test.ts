@@ -33,6 +33,25 @@ describe('LoadTest spec', () => {
       'must be a Service name',
     ],
     [{ targets: [{ name: 'web', service: 'gateway', port: 70000 }] }, 'spec.targets[0].port', undefined],
+    [
+      { scenarios: [base.scenarios[0], { ...base.scenarios[0], rate: 50 }] },
+      'spec.scenarios[1].name',
+      'scenario browse appears twice',
+    ],
+    [
+      // The replay's arrivals go to the scenario named replay: a second one would send them twice.
+      {
+        scenarios: [{ ...base.scenarios[0], name: 'replay' }],
+        replay: { configMapRef: { name: 'log', key: 'access.log' } },
+      },
+      'spec.scenarios[0].name',
+      'replay is the name of the scenario spec.replay makes; choose another',
+    ],
+    [
+      { scenarios: [{ ...base.scenarios[0], name: 'production-profile' }], profile: {} },
+      'spec.scenarios[0].name',
+      'production-profile is the name of the scenario spec.profile makes; choose another',
+    ],
   ])('refuses a bad spec naming the field (%#)', (patch, field, message) => {
     const parsed = parseLoadTestSpec({ ...base, ...patch });
     expect(parsed.ok).toBe(false);

@@ -148,6 +148,10 @@ export const ValuesFromSchema = z
 
 export const LOAD_RUNNERS = ['Job', 'Inline'] as const;
 
+/** Names of the scenarios spec.profile and spec.replay add to the test. */
+export const PROFILE_SCENARIO = 'production-profile';
+export const REPLAY_SCENARIO = 'replay';
+
 export const LoadTestSpecSchema = z
   .object({
     baselineRef: z
@@ -231,6 +235,24 @@ export const LoadTestSpecSchema = z
         });
     };
     spec.scenarios?.forEach((s, i) => check(s.target, ['scenarios', i, 'target']));
+    // Results merge by scenario name and a replay's arrivals go to the scenario of its name: a second scenario of one
+    // name would be reported as one (or send the replay twice, past the Baseline's rate), so names are unique.
+    const reserved = new Map<string, string>([
+      ...(spec.profile ? [[PROFILE_SCENARIO, 'spec.profile'] as const] : []),
+      ...(spec.replay ? [[REPLAY_SCENARIO, 'spec.replay'] as const] : []),
+    ]);
+    const names = spec.scenarios?.map((s) => s.name) ?? [];
+    names.forEach((name, i) => {
+      const by = reserved.get(name);
+      if (by !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scenarios', i, 'name'],
+          message: `${name} is the name of the scenario ${by} makes; choose another`,
+        });
+      else if (names.indexOf(name) !== i)
+        ctx.addIssue({ code: 'custom', path: ['scenarios', i, 'name'], message: `scenario ${name} appears twice` });
+    });
     if (spec.profile) check(spec.profile.target, ['profile', 'target']);
     if (spec.replay) check(spec.replay.target, ['replay', 'target']);
     if (spec.runner === 'Inline' && spec.parallelism > 1)

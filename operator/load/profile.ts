@@ -1,4 +1,5 @@
 import type { LoadScenario } from '../api/load-scenario';
+import { PROFILE_SCENARIO } from '../api/loadtest';
 
 // Production-shaped load from production's own request rates: the article's
 // weekly report of per-endpoint rates, automated. From per-route rate series
@@ -137,7 +138,7 @@ export function profileToScenario(
     });
   const concurrency = profile.concurrency === undefined ? undefined : profile.concurrency * profile.scale;
   return {
-    name: options.name ?? 'production-profile',
+    name: options.name ?? PROFILE_SCENARIO,
     ...(options.target ? { target: options.target } : {}),
     executor: 'ramping-arrival-rate',
     startRate: round(profile.stageRates[0] ?? 0),

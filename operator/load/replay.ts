@@ -1,6 +1,7 @@
 import type { LoadScenario } from '../api/load-scenario';
 import type { RenderedRequest } from './mix';
 import type { Arrival } from './open';
+import { REPLAY_SCENARIO } from '../api/loadtest';
 
 // Replaying an access log: each line's method, path and time, sent at the
 // original offsets (divided by the speed-up) by the open-model executor, so
@@ -172,7 +173,7 @@ export function replayOf(
   }
   const routes = [...counts].sort((a, b) => b[1].n - a[1].n).slice(0, 64);
   const scenario: LoadScenario = {
-    name: options.name ?? 'replay',
+    name: options.name ?? REPLAY_SCENARIO,
     ...(options.target ? { target: options.target } : {}),
     executor: 'constant-arrival-rate',
     rate: Math.max(0.001, Math.round((arrivals.length / (spanMs / 1000)) * 1000) / 1000),
