@@ -69,4 +69,17 @@ describe('LoadTest limits from the Baseline', () => {
     ).toBe('spec.scenarios[0].vus');
     expect(exceedsLoadLimits([scenario({ rate: 500 })], 1, limits, 'spec.profile')?.field).toBe('spec.profile');
   });
+
+  it("bounds how long one request may hold the test, by the Baseline's maxDuration", () => {
+    // A 10 s scenario whose requests may wait 1000 h on a stalled service would run 1000 h.
+    expect(exceedsLoadLimits([scenario({ timeout: '1000h' })], 1, limits)).toEqual({
+      field: 'spec.scenarios[0].timeout',
+      message:
+        "one request may take 3600000 s (timeout × attempts + backoff), which a stalled service would hold the test for, beyond the Baseline's limits.load.maxDuration 60 s",
+    });
+    expect(
+      exceedsLoadLimits([scenario({ timeout: '20s', retries: { max: 2, backoff: '1s' } })], 1, limits)?.field,
+    ).toBe('spec.scenarios[0].retries');
+    expect(exceedsLoadLimits([scenario({ timeout: '29s', retries: { max: 1 } })], 1, limits)).toBeUndefined();
+  });
 });

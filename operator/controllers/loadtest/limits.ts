@@ -45,6 +45,16 @@ export function scenarioEndMs(s: LoadScenario): number {
   return ms(s.startTime) + length;
 }
 
+/**
+ * Longest one request may take, retries included: a run waits for its last
+ * requests, so against a stalled service this is how long a test outlives its
+ * scenarios.
+ */
+export function requestBudgetMs(s: LoadScenario): number {
+  const retries = s.retries?.max ?? 0;
+  return ms(s.timeout, 10_000) * (retries + 1) + ms(s.retries?.backoff) * (2 ** retries - 1);
+}
+
 export interface Exceeds {
   field: string;
   message: string;
@@ -97,6 +107,19 @@ export function exceedsLoadLimits(
       return {
         field: where,
         message: `${round(end / 1000)} s exceeds ${baseline}'s limits.load.maxDuration ${round(limits.maxDurationMs / 1000)} s`,
+      };
+    }
+  }
+  for (const [i, s] of scenarios.entries()) {
+    const budget = requestBudgetMs(s);
+    if (budget > limits.maxDurationMs) {
+      const where =
+        field === 'spec.scenarios'
+          ? `${field}[${i}].${ms(s.timeout, 10_000) > limits.maxDurationMs ? 'timeout' : 'retries'}`
+          : field;
+      return {
+        field: where,
+        message: `one request may take ${round(budget / 1000)} s (timeout × attempts + backoff), which a stalled service would hold the test for, beyond ${baseline}'s limits.load.maxDuration ${round(limits.maxDurationMs / 1000)} s`,
       };
     }
   }
