@@ -41,6 +41,7 @@ export class MemoryCatalogue implements CatalogueSource {
     private readonly tables: DatabaseSchema,
     private readonly stats: DatabaseStatistics,
     readonly target?: string,
+    private readonly typesOf: SchemaTypes = { enums: new Map(), domains: new Map(), sequences: new Map() },
   ) {}
   async schema(): Promise<DatabaseSchema> {
     this.queries++;
@@ -48,7 +49,7 @@ export class MemoryCatalogue implements CatalogueSource {
   }
   async types(): Promise<SchemaTypes> {
     this.queries++;
-    return { enums: new Map(), domains: new Map(), sequences: new Map() };
+    return this.typesOf;
   }
   async statistics(): Promise<DatabaseStatistics> {
     this.queries++;
