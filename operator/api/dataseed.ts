@@ -169,7 +169,9 @@ export const SubsetRootSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('SQL condition selecting root rows, evaluated in the source database.'),
+      .describe(
+        "SQL condition selecting root rows, evaluated in the source database: one condition over the root table's columns that the seed copies unchanged (constants, comparisons, AND/OR/NOT, IN, BETWEEN, LIKE, IS NULL, casts, now/lower/date_trunc/extract and a few other pure functions). Subqueries, other tables, parameters and other functions are refused before production is opened (docs/security.md).",
+      ),
     fraction: FractionSchema.optional().describe(
       'Deterministic fraction of root rows to keep (after where), chosen by a keyed hash of the primary key: greater than 0 and at most 1.',
     ),

@@ -386,7 +386,7 @@ export function register(program: Command): void {
     .option('--key-file <file>', 'anonymize: file holding the masking key (at least 16 bytes)')
     .option('--key-env <VARIABLE>', 'anonymize: environment variable holding the masking key')
     .option('--root <table>', 'anonymize: subset root table (repeatable)', collect)
-    .option('--where <sql>', 'anonymize: condition on the root rows')
+    .option('--where <sql>', "anonymize: condition on the root rows (over the root table's copied columns only)")
     .option(
       '--fraction <ratio>',
       'anonymize: deterministic fraction of the root rows, greater than 0 and at most 1, e.g. 0.1',

@@ -17,6 +17,7 @@ import { anonymizeJobs, preflightChecks } from './anonymize';
 import { type SeedJob, deferredFill } from './jobs';
 import { expectedRows, synthesisJobs } from './synthesize';
 import { emptyTables, writeTables } from './write-tables';
+import { checkedSubsetRoots } from './subset-conditions';
 import { emptiedRecordSql } from './postgres/session';
 import { refreshGolden } from './postgres/golden-refresh';
 import type { RunOptions, SeedReport, SeedRequest, TableResult } from './report';
@@ -171,6 +172,7 @@ async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport>
       throw new SeedError('InvalidSpec', 'anonymize needs the source database (spec.source.anonymize.from)');
     if (!request.key) throw new SeedError('InvalidSpec', 'anonymize needs the masking key (spec.source.anonymize.key)');
     const keyed = new KeyedHash(request.key);
+    const roots = anonymize.subset ? await checkedSubsetRoots(schema, plan, anonymize.subset) : [];
     source = await open(factory, request.source, 'production');
     const sourceSchema = await source.introspect(request.spec.schemas);
     checkSourceMatches(schema, sourceSchema);
@@ -179,11 +181,7 @@ async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport>
     ).toString();
     const predicate = anonymize.subset
       ? source.subsetPredicates(schema, {
-          roots: anonymize.subset.roots.map((r) => ({
-            table: r.table,
-            where: r.where,
-            fraction: r.fraction === undefined ? undefined : Number(r.fraction),
-          })),
+          roots,
           followReferencing: anonymize.subset.followReferencing,
           seed: subsetSeed,
           order: load.order,
