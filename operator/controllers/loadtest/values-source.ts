@@ -60,9 +60,14 @@ export async function queryValues(url: string, query: string): Promise<string[]>
   await client.connect();
   try {
     await client.query('begin transaction read only');
-    const result = await client.query({ text: query, rowMode: 'array' });
+    // The extended protocol takes one statement: `select 1; commit; delete ...` (the simple protocol runs all three,
+    // the commit ending the read-only transaction) is refused. A cursor hands over MAX_VALUES rows and no more, where
+    // reading the result and slicing it held every row of `select * from big_table` in the operator's memory.
+    // (A named statement is what makes the driver use the extended protocol.)
+    await client.query({ name: 'understudy-values', text: `declare understudy_values no scroll cursor for ${query}` });
+    const result = await client.query({ text: `fetch ${MAX_VALUES} from understudy_values`, rowMode: 'array' });
     await client.query('rollback');
-    return result.rows.slice(0, MAX_VALUES).map((row: unknown[]) => String(row[0]));
+    return result.rows.map((row: unknown[]) => String(row[0]));
   } finally {
     await client.end().catch(() => undefined);
   }
