@@ -41,6 +41,12 @@ describe('values from the seeded database', () => {
     await expect(count('stolen')).rejects.toThrow(/does not exist/);
   });
 
+  it('refuses values longer than spec.values allows, naming the row', async () => {
+    await expect(queryValues(url, "select 'ok' union all select repeat('x', 5000)")).rejects.toThrow(
+      'row 2 holds a value of 5000 characters, above 1024',
+    );
+  });
+
   it('refuses a plain write', async () => {
     await expect(queryValues(url, 'delete from users returning id')).rejects.toThrow();
     expect(await count('users')).toBe(20);

@@ -12,6 +12,7 @@ import type { PlanProblem } from './problem';
 // most 10 000 rows is kept.
 
 export const MAX_VALUES = 10_000;
+export const MAX_VALUE_LENGTH = 1024;
 const TIMEOUT_MS = 5_000;
 
 async function secretValue(
@@ -67,7 +68,12 @@ export async function queryValues(url: string, query: string): Promise<string[]>
     await client.query({ name: 'understudy-values', text: `declare understudy_values no scroll cursor for ${query}` });
     const result = await client.query({ text: `fetch ${MAX_VALUES} from understudy_values`, rowMode: 'array' });
     await client.query('rollback');
-    return result.rows.map((row: unknown[]) => String(row[0]));
+    const values = result.rows.map((row: unknown[]) => String(row[0]));
+    // As spec.values: ids and keys, not documents (the values travel in the Job's spec and in every request).
+    const long = values.findIndex((v) => v.length > MAX_VALUE_LENGTH);
+    if (long >= 0)
+      throw new Error(`row ${long + 1} holds a value of ${values[long]!.length} characters, above ${MAX_VALUE_LENGTH}`);
+    return values;
   } finally {
     await client.end().catch(() => undefined);
   }
