@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RESULT_PREFIX } from '../load/result-line';
 import { EXIT_FAILED, EXIT_PASSED, formatProgress, parseWorker, runLoadCommand, scenarioFromOptions } from './load';
 
@@ -15,6 +18,22 @@ describe('understudy load flags', () => {
     expect(
       scenarioFromOptions({ url: 'http://127.0.0.1:8080', vus: '3', thinkTime: '10ms' }).scenarios[0],
     ).toMatchObject({ executor: 'constant-vus', vus: 3, thinkTime: '10ms' });
+  });
+
+  it('sends every scenario of a file to --url, those naming a target of the file too', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'load-')), 'test.yaml');
+    writeFileSync(
+      file,
+      [
+        'targets: {shop: "http://production.example:80", api: "http://api.example:80"}',
+        'scenarios:',
+        '  - {name: a, target: shop, executor: constant-arrival-rate, rate: 1, duration: 1s, requests: [{path: /}]}',
+        '  - {name: b, target: api, executor: constant-arrival-rate, rate: 1, duration: 1s, requests: [{path: /}]}',
+      ].join('\n'),
+    );
+    const test = scenarioFromOptions({ file, url: 'http://127.0.0.1:8080' });
+    expect(test.targets).toEqual({ default: 'http://127.0.0.1:8080' });
+    expect(test.scenarios.map((s) => s.target)).toEqual(['default', 'default']);
   });
 
   it('refuses flags that do not make a test', () => {

@@ -72,11 +72,13 @@ export function scenarioFromOptions(options: LoadCommandOptions): ScenarioFile &
   }
   if (options.file) {
     const file = readScenarioFile(options.file);
+    // --url overrides every target of the file: a scenario naming one of them would otherwise still send to the
+    // file's URL (production's, say) while the command line says where the load goes.
     if (options.url)
       return {
         ...file,
-        targets: { ...(file.targets ?? {}), default: options.url },
-        scenarios: file.scenarios.map((s) => (file.targets && s.target ? s : { ...s, target: 'default' })),
+        targets: { default: options.url },
+        scenarios: file.scenarios.map((s) => ({ ...s, target: 'default' })),
       };
     return file;
   }
