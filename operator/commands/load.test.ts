@@ -2,7 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RESULT_PREFIX } from '../load/result-line';
-import { EXIT_FAILED, EXIT_PASSED, formatProgress, parseWorker, runLoadCommand, scenarioFromOptions } from './load';
+import {
+  EXIT_FAILED,
+  EXIT_PASSED,
+  formatProgress,
+  parseSeed,
+  parseWorker,
+  runLoadCommand,
+  scenarioFromOptions,
+} from './load';
 
 describe('understudy load flags', () => {
   it('parses --worker i/N', () => {
@@ -34,6 +42,19 @@ describe('understudy load flags', () => {
     const test = scenarioFromOptions({ file, url: 'http://127.0.0.1:8080' });
     expect(test.targets).toEqual({ default: 'http://127.0.0.1:8080' });
     expect(test.scenarios.map((s) => s.target)).toEqual(['default', 'default']);
+  });
+
+  it('refuses a --seed that is not an integer and a --plan-env that is not JSON, naming the flag', () => {
+    expect(parseSeed('42')).toBe(42);
+    expect(() => parseSeed('abc')).toThrow('--seed "abc": must be an integer');
+    process.env.UNDERSTUDY_TEST_BAD_PLAN = '{"scenarios": [';
+    try {
+      expect(() => scenarioFromOptions({ planEnv: 'UNDERSTUDY_TEST_BAD_PLAN' })).toThrow(
+        /^--plan-env UNDERSTUDY_TEST_BAD_PLAN: not JSON/,
+      );
+    } finally {
+      delete process.env.UNDERSTUDY_TEST_BAD_PLAN;
+    }
   });
 
   it('refuses flags that do not make a test', () => {

@@ -50,6 +50,14 @@ const positive = (flag: string, text: string | undefined): number | undefined =>
   return value;
 };
 
+/** --seed: an integer (Number("abc") is NaN, which the generator would quietly read as seed 0). */
+export function parseSeed(text: string): number {
+  const seed = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(seed))
+    throw new ScenarioError(`--seed ${JSON.stringify(text)}: must be an integer`);
+  return seed;
+}
+
 /** `i/N`: this process is worker i (from 0) of N. */
 export function parseWorker(text: string | undefined): { index: number; count: number } {
   if (text === undefined) return { index: 0, count: 1 };
@@ -66,7 +74,12 @@ export function scenarioFromOptions(options: LoadCommandOptions): ScenarioFile &
   if (options.planEnv) {
     const text = process.env[options.planEnv];
     if (!text) throw new ScenarioError(`--plan-env ${options.planEnv}: the variable is not set`);
-    const document = JSON.parse(text) as { replays?: Array<[string, Arrival[]]> } & Record<string, unknown>;
+    let document: { replays?: Array<[string, Arrival[]]> } & Record<string, unknown>;
+    try {
+      document = JSON.parse(text) as typeof document;
+    } catch (err) {
+      throw new ScenarioError(`--plan-env ${options.planEnv}: not JSON (${(err as Error).message})`);
+    }
     const { replays, ...rest } = document;
     return { ...parseScenarioFile(rest, `$${options.planEnv}`), ...(replays ? { replays: new Map(replays) } : {}) };
   }
@@ -162,7 +175,7 @@ export async function runLoadCommand(options: LoadCommandOptions): Promise<numbe
       targets: file.targets ?? {},
       values: file.values ?? {},
       segment,
-      ...(options.seed !== undefined ? { seed: Number(options.seed) } : {}),
+      ...(options.seed !== undefined ? { seed: parseSeed(options.seed) } : {}),
       signal: controller.signal,
       ...(file.replays ? { replays: file.replays } : {}),
       ...(options.progress !== false
