@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { LoadScenarioSchema } from '../api/load-scenario';
-import { buildProfile, profileToScenario } from './profile';
+import { MAX_PROFILE_ROUTES, buildProfile, profileToScenario } from './profile';
 
 describe('production profiles', () => {
   it('finds the busiest hour and keeps its shape, scaled', () => {
@@ -47,6 +47,29 @@ describe('production profiles', () => {
       ),
       { numRuns: 50 },
     );
+  });
+
+  it('keeps the busiest routes of a production with more routes than a mix holds, under names a route may have', () => {
+    // 100 routes, route i serving i+1 requests/s; two labels that differ only by characters a route name cannot hold.
+    const routes = Array.from({ length: 100 }, (_, i) => ({
+      route: `/r${i}`,
+      method: 'GET',
+      values: Array(60).fill(i + 1),
+    }));
+    routes.push({ route: '/odd*path', method: 'get', values: Array(60).fill(500) });
+    routes.push({ route: '/odd?path', method: 'GET', values: Array(60).fill(400) });
+    const profile = buildProfile({ routes, stepSeconds: 60, startSeconds: 0, scale: 1, durationMs: 60_000, stages: 1 });
+    const scenario = LoadScenarioSchema.parse(profileToScenario(profile, { paths: {} }));
+    expect(scenario.requests).toHaveLength(MAX_PROFILE_ROUTES);
+    expect(scenario.requests[0]).toMatchObject({ name: 'GET /odd_path', path: '/odd*path' });
+    // Both odd labels are one route of the mix, their shares added.
+    expect(scenario.requests[0]!.weight).toBe(
+      Math.round((500 / (5050 + 900)) * 10_000) + Math.round((400 / (5050 + 900)) * 10_000),
+    );
+    expect(scenario.requests[1]?.name).toBe('GET /r99');
+    expect(scenario.requests.at(-1)?.name).toBe('GET /r37');
+    // The whole rate is still sent.
+    expect(scenario.stages?.[0]?.target).toBe(5950);
   });
 
   it('refuses a window without requests', () => {

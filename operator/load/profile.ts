@@ -114,13 +114,22 @@ export function pathOf(route: string, paths: Readonly<Record<string, string>>): 
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-/** The profile as one ramping-arrival-rate scenario; routes with no share (or no path) are left out. */
+/** A scenario's mix holds at most this many requests (LoadScenarioSchema). */
+export const MAX_PROFILE_ROUTES = 64;
+const MAX_IN_FLIGHT = 100_000;
+
+/**
+ * The profile as one ramping-arrival-rate scenario; routes with no share (or
+ * no path) are left out. A production with more routes than a mix holds keeps
+ * its busiest ones: the whole rate is sent, spread over them by share.
+ */
 export function profileToScenario(
   profile: ProductionProfile,
   options: { name?: string; target?: string; paths?: Readonly<Record<string, string>> } = {},
 ): LoadScenario {
-  const requests = profile.routes
+  const drawn = profile.routes
     .filter((r) => r.share > 0)
+    .sort((a, b) => b.share - a.share)
     .map((r) => {
       const path = pathOf(r.route, options.paths ?? {});
       if (path === undefined)
@@ -128,14 +137,22 @@ export function profileToScenario(
       const method = METHODS.has(r.method.toUpperCase())
         ? (r.method.toUpperCase() as LoadScenario['requests'][number]['method'])
         : 'GET';
-      // Weights are integers: shares in parts per ten thousand, at least one.
+      // Weights are integers: shares in parts per ten thousand, at least one. Names as a route name may be written;
+      // the same name twice (GET and get, say, or two labels alike once cleaned) adds to the first.
       return {
-        name: `${method} ${r.route}`.slice(0, 128),
+        name: `${method} ${r.route}`.replace(/[^-A-Za-z0-9_.:/ {}]/g, '_').slice(0, 128),
         method,
         path,
         weight: Math.max(1, Math.round(r.share * 10_000)),
       };
     });
+  const byName = new Map<string, (typeof drawn)[number]>();
+  for (const request of drawn) {
+    const first = byName.get(request.name);
+    if (first) first.weight += request.weight;
+    else byName.set(request.name, request);
+  }
+  const requests = [...byName.values()].slice(0, MAX_PROFILE_ROUTES);
   const concurrency = profile.concurrency === undefined ? undefined : profile.concurrency * profile.scale;
   return {
     name: options.name ?? PROFILE_SCENARIO,
@@ -144,7 +161,7 @@ export function profileToScenario(
     startRate: round(profile.stageRates[0] ?? 0),
     stages: profile.stageRates.map((target) => ({ duration: `${profile.stageMs}ms`, target: round(target) })),
     // Room for bursts: ten times production's concurrency at this scale, at least 100.
-    maxInFlight: Math.max(100, Math.ceil((concurrency ?? 0) * 10)),
+    maxInFlight: Math.min(MAX_IN_FLIGHT, Math.max(100, Math.ceil((concurrency ?? 0) * 10))),
     timeout: '10s',
     requests,
   };
