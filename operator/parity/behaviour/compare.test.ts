@@ -95,6 +95,23 @@ describe('behaviour comparison', () => {
     expect(result.differences.map((d) => d.path)).toEqual(['series{code="503"}.median']);
   });
 
+  it('is inconclusive, not a pass, when only a production noise of 100% or more would excuse the deviation', () => {
+    // Production's level dropped halfway through the range: its halves' medians are 1 and 0.1, a noise of 900%.
+    const production = [...Array(30).fill(1), ...Array(30).fill(0.1)];
+    const staging = Array(60).fill(3);
+    const result = compareSeries(settings, 'Query/q', series(staging), series(production));
+    expect(result.differences).toEqual([]);
+    expect(result.inconclusive).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('production is too unsteady over the range') }),
+    ]);
+    // A steady production with a modest noise still excuses what its noise covers.
+    const modest = [...wave(30, 1), ...wave(30, 1.15)];
+    expect(compareSeries(settings, 'Query/q', series(wave(60, 1.3)), series(modest))).toEqual({
+      differences: [],
+      inconclusive: [],
+    });
+  });
+
   it("measures production's own noise", () => {
     expect(noiseOf([...Array(10).fill(1), ...Array(10).fill(2)])).toBeCloseTo((0.5 / 1.5) * 1.5, 1);
     expect(noiseOf(Array(20).fill(3))).toBe(0);

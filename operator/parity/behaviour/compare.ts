@@ -16,6 +16,8 @@ export interface QuerySettings {
 /** Kayenta's rule of thumb: below about 50 points per side a rank test says little. */
 export const MIN_POINTS_FOR_RANK_TEST = 50;
 export const SIGNIFICANCE = 0.05;
+/** Production's own relative noise from which it no longer excuses a deviation: its two halves' medians are 100% apart. */
+export const MAX_RELATIVE_NOISE = 1;
 
 export interface SeriesComparison {
   differences: Difference[];
@@ -144,7 +146,16 @@ export function compareSeries(
     const counts =
       settings.direction === 'Both' || (settings.direction === 'HigherIsWorse' ? deviation > 0 : deviation < 0);
     const noise = settings.noiseFloor ? (absolute ? absoluteNoiseOf(p) : noiseOf(p)) : 0;
-    if (!counts || Math.abs(deviation) <= settings.tolerance + noise) continue;
+    if (!counts || Math.abs(deviation) <= settings.tolerance) continue;
+    if (Math.abs(deviation) <= settings.tolerance + noise) {
+      // A floor that large says production changed level within the range (traffic began, a deploy): it would excuse anything.
+      if (!absolute && noise >= MAX_RELATIVE_NOISE)
+        inconclusive(
+          path,
+          `${settings.name}${pair.key}: staging median ${significant(sm)} vs production ${significant(pm)} (${percent(deviation)}) is beyond the tolerance of ${percent(settings.tolerance).slice(1)}, and only production's own noise of ${percent(noise).slice(1)} (the medians of its two halves) covers it: production is too unsteady over the range to compare with; choose a steadier range, or set spec.categories.behaviour.noiseFloor: false`,
+        );
+      continue;
+    }
     if (
       s.length >= MIN_POINTS_FOR_RANK_TEST &&
       p.length >= MIN_POINTS_FOR_RANK_TEST &&
