@@ -66,6 +66,12 @@ describe('access logs', () => {
     expect(requests.map((r) => r.path)).toEqual(['/a', '/evil.host/x', '/evil.host/y']);
   });
 
+  it('measures a replayed route under the name a threshold can give it', () => {
+    const replay = replayOf(parseAccessLog(line({ request_uri: '/search,all/%C3%A4?q=1' })), { speedup: 1 });
+    expect(replay.arrivals[0]!.request.route).toBe('GET /search_all/_C3_A4');
+    expect(replay.scenario.requests.map((r) => r.name)).toEqual(['GET /search_all/_C3_A4']);
+  });
+
   it('names routes without ids and queries', () => {
     expect(routeOfPath('GET', '/users/42/orders/0b8a1c52-3f7e-4a1b-9c8d-2e6f7a9b0c1d?page=2')).toBe(
       'GET /users/{id}/orders/{id}',

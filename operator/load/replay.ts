@@ -126,13 +126,22 @@ export function parseAccessLog(text: string, format: LogFormat = 'auto'): Logged
 
 const ID_SEGMENT = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24,})$/i;
 
-/** A route name for results: the path without its query, numeric and UUID-like segments as {id}. */
+/** What a route name may hold (LoadRequestSchema's name); anything else becomes _. */
+const ROUTE_NAME_REFUSED = /[^-A-Za-z0-9_.:/ {}]/g;
+
+/**
+ * A route name for results: the path without its query, numeric and UUID-like segments as {id}, written as a
+ * route name may be — the name results carry is the one a threshold names (`GET /a,b` would be measured under a
+ * name no threshold can be written for).
+ */
 export function routeOfPath(method: string, path: string): string {
   const bare = path.split('?')[0] ?? path;
   return `${method} ${bare
     .split('/')
     .map((s) => (ID_SEGMENT.test(s) ? '{id}' : s))
-    .join('/')}`.slice(0, 128);
+    .join('/')}`
+    .replace(ROUTE_NAME_REFUSED, '_')
+    .slice(0, 128);
 }
 
 export interface Replay {
@@ -182,7 +191,7 @@ export function replayOf(
     timeout: '10s',
     // Not drawn from (the arrivals are sent as logged): the routes the log holds, for the record.
     requests: routes.map(([route, r]) => ({
-      name: route.replace(/[^-A-Za-z0-9_.:/ {}]/g, '_'),
+      name: route,
       method: (['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].includes(r.method)
         ? r.method
         : 'GET') as 'GET',
