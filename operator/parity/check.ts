@@ -77,7 +77,7 @@ function failure(category: Category, err: unknown): CategoryOutcome {
 async function guarded(
   category: Category,
   sources: ParitySources,
-  run: () => Promise<Omit<CategoryOutcome, 'category'>>,
+  run: () => Promise<Omit<CategoryOutcome, 'category' | 'compared'> & { compared: number }>,
 ): Promise<CategoryOutcome> {
   const unavailable = sources.unavailable?.[category];
   if (unavailable !== undefined) return failure(category, new Error(unavailable));

@@ -29,9 +29,11 @@ export interface CategoryOutcome {
   /**
    * How many of production's items (objects, tables and types, query
    * evaluations) the category compared. Zero means there was nothing to compare
-   * with, which is never parity, whatever the differences say.
+   * with, which is never parity, whatever the differences say. Every category
+   * the engine runs sets it (check.ts requires it); absent only in outcomes
+   * built elsewhere, for example to test a health check.
    */
-  compared: number;
+  compared?: number;
   /** Set when the category could not run (unreachable source, bad input); its message is for humans. */
   error?: string;
 }
