@@ -65,7 +65,17 @@ export async function queryValues(url: string, query: string): Promise<string[]>
     // the commit ending the read-only transaction) is refused. A cursor hands over MAX_VALUES rows and no more, where
     // reading the result and slicing it held every row of `select * from big_table` in the operator's memory.
     // (A named statement is what makes the driver use the extended protocol.)
-    await client.query({ name: 'understudy-values', text: `declare understudy_values no scroll cursor for ${query}` });
+    try {
+      await client.query({
+        name: 'understudy-values',
+        text: `declare understudy_values no scroll cursor for ${query}`,
+      });
+    } catch (err) {
+      throw new Error(
+        `must be one SELECT (or VALUES) statement, read in a read-only transaction: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
     const result = await client.query({ text: `fetch ${MAX_VALUES} from understudy_values`, rowMode: 'array' });
     await client.query('rollback');
     const values = result.rows.map((row: unknown[]) => String(row[0]));
