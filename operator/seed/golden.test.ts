@@ -122,6 +122,10 @@ describe('databaseUrl', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 40 }), (database) => {
         const base = 'postgresql://seed%40er:p%2Fw@db.example:5433/schema_db?sslmode=require';
+        if (database === '.' || database === '..') {
+          expect(() => databaseUrl(base, database)).toThrow('cannot be put in a URL');
+          return;
+        }
         const url = databaseUrl(base, database);
         expect(databaseOfUrl(url)).toBe(database);
         const parsed = new URL(url);
@@ -134,5 +138,7 @@ describe('databaseUrl', () => {
       }),
     );
     expect(databaseOfUrl('postgresql://u@h/')).toBeUndefined();
+    // What fast-check once drew: a URL would have dropped the name and connected to the role's default database.
+    expect(() => databaseUrl('postgresql://u@h/db', '.')).toThrow('cannot be put in a URL');
   });
 });

@@ -46,6 +46,8 @@ export function goldenNames(database: string): GoldenNames {
 
 /** The URL of `database` on the server of `serverUrl`, with the same role, password and parameters. */
 export function databaseUrl(serverUrl: string, database: string): string {
+  // A URL path drops "." and ".." segments (encoded or not): such a name would silently connect elsewhere.
+  if (database === '.' || database === '..') throw new Error(`database name ${database} cannot be put in a URL`);
   const url = new URL(serverUrl);
   url.pathname = `/${encodeURIComponent(database)}`;
   return url.toString();

@@ -102,6 +102,39 @@ describe('allocateChildren keeps the count distribution at every scale', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(97_000_000);
   });
 
+  it("keeps most parents childless when too few parents leave production's parents with children no quota", () => {
+    // What fast-check drew: 90% of 30 childless, scaled to 2 parents and 2 children. Both used to get one child.
+    const counts = allocateChildren(
+      2,
+      2,
+      {
+        parentRows: 30,
+        buckets: [
+          [0, 27],
+          [10, 3],
+        ],
+      },
+      Number.MAX_SAFE_INTEGER,
+      new Rng(0),
+    );
+    expect([...counts].sort()).toEqual([0, 2]);
+  });
+
+  it('does not make the one-child parents childless to pay for a large count the quotas rounded up', () => {
+    // What fast-check drew: 48 of 50 parents with one child, 2 with eleven; 14 parents and 20 children. The quotas give
+    // one parent eleven, the scale falls below 1, and every one-child parent used to round down to none.
+    const fan = {
+      parentRows: 50,
+      buckets: [
+        [1, 48],
+        [11, 2],
+      ] as Array<[number, number]>,
+    };
+    const counts = allocateChildren(14, 20, fan, Number.MAX_SAFE_INTEGER, new Rng(0));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(20);
+    expect([...counts].filter((n) => n === 0)).toEqual([]);
+  });
+
   it('keeps the childless share within one parent whatever the scale', () => {
     fc.assert(
       fc.property(
@@ -119,7 +152,7 @@ describe('allocateChildren keeps the count distribution at every scale', () => {
             expect(Math.abs(zeros - share * parents)).toBeLessThanOrEqual(1);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 1000 },
     );
   });
 });

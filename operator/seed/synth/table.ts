@@ -79,20 +79,35 @@ export function allocateChildren(
     for (let k = 0; k < quota; k++, at++) drawn += counts[at] = n;
   }
   if (drawn === 0) {
-    // Production's parents have no children, yet children are asked for: spread them evenly.
-    for (let i = 0; i < parents; i++) counts[i] = 1;
-    drawn = parents;
+    const smallest = (fanOut?.buckets ?? []).reduce((min, [n, c]) => (n > 0 && c > 0 && n < min ? n : min), Infinity);
+    if (Number.isFinite(smallest)) {
+      // Too few parents for any of production's parents with children to get a quota (2 parents, 10% with children):
+      // one parent takes the children, so the childless stay the majority they are in production.
+      counts[0] = smallest;
+      drawn = smallest;
+    } else {
+      // Production's parents have no children, yet children are asked for: spread them evenly.
+      for (let i = 0; i < parents; i++) counts[i] = 1;
+      drawn = parents;
+    }
   }
-  // Largest remainders: every count is its scaled value rounded down or up, never further off.
+  // Largest remainders: every count is its scaled value rounded down or up, never further off. Except: when children
+  // per parent are not asked to shrink, a scale below 1 only undoes the quotas' rounding (a few parents of a large
+  // count stand for many), and rounding a parent's one child down to none would add childless parents production
+  // does not have. Then a parent with children keeps at least one, and settle takes the excess from larger counts.
   const base = Int32Array.from(counts);
   const scale = total / drawn;
+  const withChildren = base.reduce((n, c) => (c > 0 ? n + 1 : n), 0);
+  const keepsChildren = total >= withChildren && total >= parents * 0.999 * meanChildren(fanOut);
+  const floorOf = (n: number): number =>
+    n > 0 && keepsChildren ? Math.max(1, Math.floor(n * scale)) : Math.floor(n * scale);
   let assigned = 0;
   for (let i = 0; i < parents; i++) {
-    counts[i] = Math.min(cap, Math.floor(base[i]! * scale));
+    counts[i] = Math.min(cap, floorOf(base[i]!));
     assigned += counts[i]!;
   }
   // How many parents of each production count get the extra child: largest remainder first. One pass, whatever the size.
-  const remainder = (n: number): number => n * scale - Math.floor(n * scale);
+  const remainder = (n: number): number => n * scale - floorOf(n);
   const perValue = new Map<number, number>();
   for (let i = 0; i < parents; i++) perValue.set(base[i]!, (perValue.get(base[i]!) ?? 0) + 1);
   const bump = new Map<number, number>();
@@ -119,6 +134,14 @@ export function allocateChildren(
     counts[j] = t;
   }
   return counts;
+}
+
+/** Production's children per parent (1 without a profile, as the quotas then assume). */
+function meanChildren(fanOut: FanOut | undefined): number {
+  const buckets = fanOut?.buckets.filter(([, c]) => c > 0) ?? [];
+  if (buckets.length === 0) return 1;
+  const parents = buckets.reduce((sum, [, c]) => sum + c, 0);
+  return buckets.reduce((sum, [n, c]) => sum + n * c, 0) / parents;
 }
 
 /**
