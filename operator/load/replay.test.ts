@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { ReplayError, parseAccessLog, replayOf, routeOfPath } from './replay';
+import { LoadScenarioSchema } from '../api/load-scenario';
+import { OTHER_ROUTES, ReplayError, parseAccessLog, replayOf, routeOfPath } from './replay';
 
 const T0 = Date.parse('2026-12-07T10:00:00.000Z');
 
@@ -70,6 +71,28 @@ describe('access logs', () => {
     const replay = replayOf(parseAccessLog(line({ request_uri: '/search,all/%C3%A4?q=1' })), { speedup: 1 });
     expect(replay.arrivals[0]!.request.route).toBe('GET /search_all/_C3_A4');
     expect(replay.scenario.requests.map((r) => r.name)).toEqual(['GET /search_all/_C3_A4']);
+  });
+
+  it('names at most 64 routes, the busiest, and one for the rest, so results and metric labels stay bounded', () => {
+    // 100 pages by slug, page i requested i + 1 times.
+    const lines = Array.from({ length: 100 }, (_, i) =>
+      Array.from({ length: i + 1 }, (_, k) =>
+        line({ msec: `1796637600.${String(k).padStart(3, '0')}`, request_uri: `/articles/page-${i}` }),
+      ),
+    ).flat();
+    const replay = replayOf(parseAccessLog(lines.join('\n')), { speedup: 1 });
+    const routes = new Set(replay.arrivals.map((a) => a.request.route));
+    expect(routes.size).toBe(64);
+    expect(routes.has('GET /articles/page-99')).toBe(true);
+    expect(routes.has('GET /articles/page-36')).toBe(false);
+    const scenario = LoadScenarioSchema.parse(replay.scenario);
+    expect(scenario.requests.map((r) => r.name)).toEqual([
+      ...Array.from({ length: 63 }, (_, i) => `GET /articles/page-${99 - i}`),
+      OTHER_ROUTES,
+    ]);
+    // The 37 quietest pages: 1 + 2 + ... + 37 requests, every one still sent.
+    expect(scenario.requests.at(-1)).toMatchObject({ name: OTHER_ROUTES, weight: (37 * 38) / 2 });
+    expect(replay.arrivals).toHaveLength(5050);
   });
 
   it('names routes without ids and queries', () => {

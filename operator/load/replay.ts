@@ -144,6 +144,10 @@ export function routeOfPath(method: string, path: string): string {
     .slice(0, 128);
 }
 
+/** A scenario's mix holds at most this many routes; a replay names as many, the last one for all the others. */
+const MAX_ROUTES = 64;
+export const OTHER_ROUTES = 'other routes';
+
 export interface Replay {
   arrivals: Arrival[];
   /** The replay as a constant-arrival-rate scenario (its average rate and span), for limits and reports. */
@@ -180,7 +184,15 @@ export function replayOf(
     if (seen) seen.n++;
     else counts.set(a.request.route, { method: a.request.method, n: 1 });
   }
-  const routes = [...counts].sort((a, b) => b[1].n - a[1].n).slice(0, 64);
+  let routes = [...counts].sort((a, b) => b[1].n - a[1].n);
+  if (routes.length > MAX_ROUTES) {
+    // A log of slugs (/articles/my-first-post) holds a route per page: beyond the busiest, one route for the rest,
+    // so results, thresholds and the exported metrics' labels stay bounded as a mix's routes are.
+    const kept = new Set(routes.slice(0, MAX_ROUTES - 1).map(([route]) => route));
+    for (const a of arrivals) if (!kept.has(a.request.route)) a.request.route = OTHER_ROUTES;
+    const rest = routes.slice(MAX_ROUTES - 1).reduce((n, [, r]) => n + r.n, 0);
+    routes = [...routes.slice(0, MAX_ROUTES - 1), [OTHER_ROUTES, { method: 'GET', n: rest }]];
+  }
   const scenario: LoadScenario = {
     name: options.name ?? REPLAY_SCENARIO,
     ...(options.target ? { target: options.target } : {}),
