@@ -91,7 +91,9 @@ export const ConfigurationCategorySchema = z
       .max(NAMESPACE_KINDS.length)
       .optional()
       .describe('Kinds compared; all known kinds when absent.'),
-    selector: LabelSelectorSchema.optional().describe('Only objects whose labels match, on both sides.'),
+    selector: LabelSelectorSchema.optional().describe(
+      "Only objects whose labels match; production's object decides when both sides have one; matching no production object is Inconclusive.",
+    ),
     include: z
       .array(ObjectPatternSchema)
       .max(64)
@@ -446,7 +448,9 @@ export const ParityCheckSpecSchema = z
       .array(IgnoreRuleSchema)
       .max(128)
       .default([])
-      .describe('Known differences that are not drift; the status lists rules that matched nothing.'),
+      .describe(
+        'Known differences that are not drift. Never applied to what could not be decided (Inconclusive). A rule matching every finding of a category is refused (InvalidSpec): turn the category off instead. The status lists rules that matched nothing.',
+      ),
     tolerances: TolerancesSchema.default(TolerancesSchema.parse({})),
     interval: DurationSchema.optional().describe(
       'How often the check runs again; absent means it runs once per generation.',
