@@ -33,6 +33,7 @@ describe('LoadTest spec', () => {
       'must be a Service name',
     ],
     [{ targets: [{ name: 'web', service: 'gateway', port: 70000 }] }, 'spec.targets[0].port', undefined],
+    [{ profile: { window: '365d' } }, 'spec.profile.window', 'must be at most 90d'],
     [
       { scenarios: [base.scenarios[0], { ...base.scenarios[0], rate: 50 }] },
       'spec.scenarios[1].name',

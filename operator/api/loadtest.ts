@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConditionsSchema, DurationSchema, GROUP, RatioSchema, VERSION, specFieldPath } from './common';
 import type { KindDefinition } from './kind';
+import { parseDuration } from './values/duration';
 import { LoadScenarioSchema, LoadThresholdSchema, LoadValuesSchema } from './load-scenario';
 
 // LoadTest: production-shaped traffic against a preview's own services,
@@ -43,9 +44,21 @@ export const LoadTargetSchema = z
   .describe('A Service of the environment to send to.');
 export type LoadTarget = z.infer<typeof LoadTargetSchema>;
 
+const MAX_PROFILE_WINDOW_MS = 90 * 24 * 3600 * 1000;
+
 export const ProfileSchema = z
   .object({
-    window: DurationSchema.default('7d').describe("How far back production's request rates are read."),
+    window: DurationSchema.refine(
+      // Every sample of the window is read from the Baseline's (production's) Prometheus: a year would be a query
+      // that heavy on the admin's server, from any user's spec.
+      (text) => {
+        const parsed = parseDuration(text);
+        return parsed.ok && parsed.milliseconds <= MAX_PROFILE_WINDOW_MS;
+      },
+      'must be at most 90d',
+    )
+      .default('7d')
+      .describe("How far back production's request rates are read, at most 90d."),
     target: z
       .string()
       .min(1)
