@@ -32,7 +32,7 @@ describe('LoadTest limits from the Baseline', () => {
   it('accepts a test within every limit', () => {
     expect(
       exceedsLoadLimits(
-        [scenario({}), scenario({ name: 'b', executor: 'constant-vus', rate: undefined, vus: 10 })],
+        [scenario({}), scenario({ name: 'b', executor: 'constant-vus', rate: undefined, vus: 10, thinkTime: '200ms' })],
         2,
         limits,
       ),
@@ -65,9 +65,24 @@ describe('LoadTest limits from the Baseline', () => {
     expect(exceedsLoadLimits([scenario({ startTime: '55s' })], 1, limits)?.field).toBe('spec.scenarios[0].duration');
     expect(exceedsLoadLimits([scenario({})], 3, limits)?.field).toBe('spec.parallelism');
     expect(
-      exceedsLoadLimits([scenario({ executor: 'constant-vus', rate: undefined, vus: 11 })], 1, limits)?.field,
+      exceedsLoadLimits([scenario({ executor: 'constant-vus', rate: undefined, vus: 11, thinkTime: '1s' })], 1, limits)
+        ?.field,
     ).toBe('spec.scenarios[0].vus');
     expect(exceedsLoadLimits([scenario({ rate: 500 })], 1, limits, 'spec.profile')?.field).toBe('spec.profile');
+  });
+
+  it("bounds a closed model's rate by its think time against maxRate: without one it has no bound", () => {
+    const vus = (thinkTime?: string) =>
+      scenario({ name: 'v', executor: 'constant-vus', rate: undefined, vus: 10, ...(thinkTime ? { thinkTime } : {}) });
+    expect(exceedsLoadLimits([scenario({ rate: 50 }), vus()], 1, limits)).toEqual({
+      field: 'spec.scenarios[1].thinkTime',
+      message:
+        "10 virtual users without thinkTime send as fast as the service answers, beyond the Baseline's limits.load.maxRate 100 with the other scenarios; a thinkTime of at least 200ms keeps within it",
+    });
+    expect(exceedsLoadLimits([scenario({ rate: 50 }), vus('100ms')], 1, limits)?.message).toBe(
+      "10 virtual users thinking 100ms send up to 100 requests/s, beyond the Baseline's limits.load.maxRate 100 with the other scenarios; a thinkTime of at least 200ms keeps within it",
+    );
+    expect(exceedsLoadLimits([scenario({ rate: 50 }), vus('200ms')], 1, limits)).toBeUndefined();
   });
 
   it("bounds how long one request may hold the test, by the Baseline's maxDuration", () => {

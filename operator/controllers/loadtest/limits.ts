@@ -55,6 +55,46 @@ export function requestBudgetMs(s: LoadScenario): number {
   return ms(s.timeout, 10_000) * (retries + 1) + ms(s.retries?.backoff) * (2 ** retries - 1);
 }
 
+/**
+ * Most requests per second a closed model can send: each virtual user at most one per think time (as fast as the
+ * service answers, without bound, when it does not think).
+ */
+export function closedRateBound(s: LoadScenario): number {
+  const vus = peakVUs(s);
+  if (vus === 0) return 0;
+  const think = ms(s.thinkTime);
+  return think > 0 ? (vus * 1000) / think : Infinity;
+}
+
+/**
+ * Closed models count against maxRate too, by their bound: virtual users that do not think send as fast as the
+ * service answers, which no Baseline limit would otherwise hold.
+ */
+function closedRateExceeds(
+  scenarios: readonly LoadScenario[],
+  openRate: number,
+  limits: LoadLimits,
+  field: string,
+  baseline: string,
+): Exceeds | undefined {
+  const bounds = scenarios.map(closedRateBound);
+  const total = openRate + bounds.reduce((a, b) => a + b, 0);
+  if (total <= limits.maxRate) return undefined;
+  const worst = bounds.indexOf(Math.max(...bounds));
+  const s = scenarios[worst]!;
+  const others = openRate + bounds.reduce((sum, b, i) => (i === worst ? sum : sum + b), 0);
+  const room = limits.maxRate - others;
+  const needed = room > 0 ? `; a thinkTime of at least ${Math.ceil((peakVUs(s) * 1000) / room)}ms keeps within it` : '';
+  const sends =
+    bounds[worst] === Infinity
+      ? `${peakVUs(s)} virtual users without thinkTime send as fast as the service answers`
+      : `${peakVUs(s)} virtual users thinking ${s.thinkTime} send up to ${round(bounds[worst]!)} requests/s`;
+  return {
+    field: field === 'spec.scenarios' ? `${field}[${worst}].thinkTime` : field,
+    message: `${sends}, beyond ${baseline}'s limits.load.maxRate ${limits.maxRate} with the other scenarios${needed}`,
+  };
+}
+
 export interface Exceeds {
   field: string;
   message: string;
@@ -110,6 +150,8 @@ export function exceedsLoadLimits(
       };
     }
   }
+  const closed = closedRateExceeds(scenarios, total, limits, field, baseline);
+  if (closed) return closed;
   for (const [i, s] of scenarios.entries()) {
     const budget = requestBudgetMs(s);
     if (budget > limits.maxDurationMs) {
