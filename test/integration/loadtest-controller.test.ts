@@ -221,6 +221,51 @@ describe('a LoadTest run inside the operator', () => {
     // Ready: the run finished; the verdict is Passed's.
     expect(condition(status, 'Ready')?.status).toBe('True');
   });
+
+  it('never Passes what measured nothing: a run that sent nothing, and one whose every request failed', async () => {
+    const finished = (s: LoadTestStatus) => s.phase === 'Passed' || s.phase === 'Failed' || s.phase === 'Stalled';
+    const nothing = await create(namespace, {
+      scenarios: [
+        {
+          name: 'nothing',
+          executor: 'ramping-arrival-rate',
+          stages: [{ duration: '0s', target: 50 }],
+          requests: [{ path: '/items/1' }],
+        },
+      ],
+      thresholds: [{ route: '*', p95: '1s' }],
+    });
+    const empty = await until(namespace, nothing, finished, 'a finished run');
+    expect([empty.phase, condition(empty, 'Passed')?.status, condition(empty, 'Passed')?.reason]).toEqual([
+      'Failed',
+      'False',
+      'NothingMeasured',
+    ]);
+    server.status((path) => (path.startsWith('/broken') ? 503 : 200));
+    try {
+      const broken = await create(namespace, {
+        scenarios: [
+          {
+            name: 'broken',
+            executor: 'constant-arrival-rate',
+            rate: 20,
+            duration: '500ms',
+            requests: [{ path: '/broken' }],
+          },
+        ],
+        thresholds: [],
+      });
+      const failed = await until(namespace, broken, finished, 'a finished run');
+      expect(failed.phase).toBe('Failed');
+      expect(condition(failed, 'Passed')).toMatchObject({
+        status: 'False',
+        reason: 'ThresholdsExceeded',
+        message: 'scenario broken: every one of its 10 requests failed (http_5xx=10)',
+      });
+    } finally {
+      server.status(() => 200);
+    }
+  });
 });
 
 describe('what a LoadTest may not do', () => {
