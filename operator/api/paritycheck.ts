@@ -523,7 +523,10 @@ export const ParityCheckStatusSchema = z
           .int()
           .min(0)
           .max(100)
-          .describe('100 minus penalties for unexpected findings (critical 20, warning 5, info 1), floored at 0.'),
+          .optional()
+          .describe(
+            '100 minus penalties for unexpected findings (critical 20, warning 5, info 1), floored at 0. Absent when the verdict is Inconclusive: what could not be decided gets no score.',
+          ),
         critical: z.number().int().min(0).describe('Unexpected critical findings.'),
         warning: z.number().int().min(0).describe('Unexpected warning findings.'),
         info: z.number().int().min(0).describe('Unexpected info findings.'),

@@ -136,6 +136,13 @@ describe('verdict and score', () => {
     expect(verdictOf([], [{ inconclusive: [], error: 'unreachable' }], 'warning')).toBe('Inconclusive');
     expect(verdictOf([f('critical')], [{ inconclusive: [], error: 'unreachable' }], 'warning')).toBe('Drifted');
   });
+  it('gives no score to an Inconclusive check: 100 next to it would read as a pass', () => {
+    const unread = { category: 'data' as const, compared: 0, differences: [], inconclusive: [], error: 'unreachable' };
+    const summary = summarise([], [unread], 'warning', 0);
+    expect(summary.verdict).toBe('Inconclusive');
+    expect(summary).not.toHaveProperty('score');
+    expect(summarise([], [{ ...unread, error: undefined, compared: 3 }], 'warning', 0).score).toBe(100);
+  });
   it('scores 100 minus penalties, ignoring expected differences', () => {
     expect(score([])).toBe(100);
     expect(score([f('critical'), f('warning'), f('info'), f('critical', true)])).toBe(74);

@@ -65,7 +65,7 @@ export function conditionsFor(
       type: 'Ready',
       status: 'True',
       reason: 'Checked',
-      message: `checked ${outcomes.map((o) => o.category).join(', ')}: ${summary.verdict}, score ${summary.score}`,
+      message: `checked ${outcomes.map((o) => o.category).join(', ')}: ${summary.verdict}${summary.score === undefined ? '' : `, score ${summary.score}`}`,
     });
   }
   // Ignored findings are named: a parity reached by ignoring differences should say so.

@@ -64,7 +64,7 @@ export function formatReport(
   const lines: string[] = [];
   if (s) {
     lines.push(
-      `Verdict: ${s.verdict}   score ${s.score}/100   critical ${s.critical}   warning ${s.warning}   info ${s.info}   expected ${s.expected}   ignored ${s.ignored}   inconclusive ${s.inconclusive}`,
+      `Verdict: ${s.verdict}   score ${s.score === undefined ? 'none' : `${s.score}/100`}   critical ${s.critical}   warning ${s.warning}   info ${s.info}   expected ${s.expected}   ignored ${s.ignored}   inconclusive ${s.inconclusive}`,
     );
   }
   const unexpected = result.findings.filter((f) => !f.expected);

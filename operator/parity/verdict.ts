@@ -53,9 +53,11 @@ export function summarise(
   ignored: number,
 ): Summary {
   const unexpected = findings.filter((f) => !f.expected);
+  const verdict = verdictOf(findings, outcomes, failOn);
   return {
-    verdict: verdictOf(findings, outcomes, failOn),
-    score: score(findings),
+    verdict,
+    // No score for what could not be decided: a 100 next to Inconclusive reads as a pass.
+    ...(verdict === 'Inconclusive' ? {} : { score: score(findings) }),
     critical: unexpected.filter((f) => f.severity === 'critical').length,
     warning: unexpected.filter((f) => f.severity === 'warning').length,
     info: unexpected.filter((f) => f.severity === 'info').length,
