@@ -35,3 +35,35 @@ export function forgetParityFindings(
 ): void {
   for (const category of CATEGORIES) for (const severity of SEVERITIES) gauge.remove({ ...check, category, severity });
 }
+
+export const PARITY_VERDICT_METRIC = 'understudy_parity_verdict';
+export const VERDICTS = ['InParity', 'Drifted', 'Inconclusive'] as const;
+export type VerdictGauge = Gauge<'namespace' | 'name' | 'verdict'>;
+
+/**
+ * `understudy_parity_verdict{namespace,name,verdict}`: 1 for the verdict of each check's last run, 0 for the others
+ * (kube-state-metrics' way with phases). The findings gauge alone reads all zeros for a check that compared nothing,
+ * which an alert cannot tell from parity.
+ */
+export function parityVerdictGauge(registry: Registry): VerdictGauge {
+  const existing = registry.getSingleMetric(PARITY_VERDICT_METRIC);
+  if (existing) return existing as VerdictGauge;
+  return new Gauge({
+    name: PARITY_VERDICT_METRIC,
+    help: "The verdict of the last run of each ParityCheck: 1 for the check's verdict, 0 for the others.",
+    labelNames: ['namespace', 'name', 'verdict'],
+    registers: [registry],
+  });
+}
+
+export function recordParityVerdict(
+  gauge: VerdictGauge,
+  check: { namespace: string; name: string },
+  verdict: (typeof VERDICTS)[number],
+): void {
+  for (const v of VERDICTS) gauge.set({ ...check, verdict: v }, v === verdict ? 1 : 0);
+}
+
+export function forgetParityVerdict(gauge: VerdictGauge, check: { namespace: string; name: string }): void {
+  for (const verdict of VERDICTS) gauge.remove({ ...check, verdict });
+}

@@ -318,6 +318,10 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     expect(value(drifted, 'drifted', 'configuration', 'critical')).toBe(0);
     expect(value(faithful, 'faithful', 'configuration', 'warning')).toBe(0);
     expect(text).toContain('# TYPE understudy_parity_findings gauge');
+    const verdict = (namespace: string, name: string, v: string) =>
+      metricValue(text, 'understudy_parity_verdict', { namespace, name, verdict: v });
+    expect([verdict(drifted, 'drifted', 'Drifted'), verdict(drifted, 'drifted', 'InParity')]).toEqual([1, 0]);
+    expect([verdict(faithful, 'faithful', 'InParity'), verdict(faithful, 'faithful', 'Drifted')]).toEqual([1, 0]);
 
     await admin.delete({
       apiVersion: 'understudy.dev/v1alpha1',
@@ -331,6 +335,9 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
         undefined,
       { what: "the deleted check's series to go" },
     );
+    expect(
+      metricValue(await metrics(), 'understudy_parity_verdict', { namespace: drifted, name: 'drifted' }),
+    ).toBeUndefined();
     expect(
       metricValue(await metrics(), 'understudy_parity_findings', {
         namespace: faithful,

@@ -1,6 +1,6 @@
 import type { ControllerEnvironment } from '../../runtime/controller-environment';
 import { operatorMetrics } from '../../metrics/operator-metrics';
-import { parityFindingsGauge } from '../../parity/metrics';
+import { parityFindingsGauge, parityVerdictGauge } from '../../parity/metrics';
 import { Kinds } from '../../kinds';
 import { type ControllerOptions, generationOrMetadataChanged, watching } from '../../runtime/controller';
 import { baselineWatches } from '../baseline-access';
@@ -37,6 +37,7 @@ export function parityCheckController(
     ],
     reconciler: new ParityCheckReconciler({
       gauge: parityFindingsGauge(env.registry),
+      verdictGauge: parityVerdictGauge(env.registry),
       metrics: operatorMetrics(env.registry),
       operatorNamespace: env.operatorNamespace,
       ...(options.now ? { now: options.now } : {}),

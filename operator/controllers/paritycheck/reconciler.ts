@@ -5,7 +5,13 @@ import type { OperatorMetrics } from '../../metrics/operator-metrics';
 import type { BehaviourObservation } from '../../parity/behaviour/evaluate';
 import { runParityCheck } from '../../parity/check';
 import type { ParityEvent } from '../../parity/events';
-import { forgetParityFindings, recordParityFindings } from '../../parity/metrics';
+import {
+  type VerdictGauge,
+  forgetParityFindings,
+  forgetParityVerdict,
+  recordParityFindings,
+  recordParityVerdict,
+} from '../../parity/metrics';
 import { isNotFound } from '../../runtime/kube-errors';
 import type { ReconcileContext, Reconciler, Request, Result } from '../../runtime/reconciler';
 import { writeStatus } from '../../runtime/status';
@@ -22,6 +28,8 @@ export type FindingsGauge = Gauge<'namespace' | 'name' | 'category' | 'severity'
 export interface ParityCheckReconcilerOptions {
   /** understudy_parity_findings, on the manager's registry. */
   gauge: FindingsGauge;
+  /** understudy_parity_verdict, on the manager's registry. */
+  verdictGauge?: VerdictGauge;
   /** Where admins put kubeconfigs of other clusters (a Baseline's source.cluster). */
   operatorNamespace: string;
   now?: () => Date;
@@ -76,7 +84,7 @@ export class ParityCheckReconciler implements Reconciler {
         const { status, events } = invalidSpecOutcome(plan.status, plan.message, now, generation);
         ctx.log.info({ reason: plan.message }, 'spec refused');
         // The last run's numbers no longer describe this spec.
-        forgetParityFindings(this.options.gauge, req);
+        this.forgetMetrics(req);
         return this.report(ctx, live, status, events, {});
       }
       case 'blocked':
@@ -99,7 +107,7 @@ export class ParityCheckReconciler implements Reconciler {
   ): Promise<Result> {
     const { status, events } = blockedOutcome(previous, blocked, this.now(), live.metadata?.generation);
     ctx.log.info({ reason: blocked.reason, message: blocked.message }, 'check blocked');
-    forgetParityFindings(this.options.gauge, req);
+    this.forgetMetrics(req);
     this.options.metrics?.behaviourForgotten(req);
     return this.report(ctx, live, status, events, requeue(blockedRetryMs(blocked)));
   }
@@ -136,6 +144,7 @@ export class ParityCheckReconciler implements Reconciler {
       'parity check ran',
     );
     recordParityFindings(this.options.gauge, req, result.metrics);
+    if (this.options.verdictGauge && verdict) recordParityVerdict(this.options.verdictGauge, req, verdict);
     this.options.metrics?.behaviourObserved(
       req,
       behaviour.map((o) => ({ check: req, metric: o.query, service: o.service, side: o.side, value: o.value })),
@@ -176,7 +185,13 @@ export class ParityCheckReconciler implements Reconciler {
   }
 
   private gone(req: Request): Result {
-    forgetParityFindings(this.options.gauge, req);
+    this.forgetMetrics(req);
     return {};
+  }
+
+  /** The last run's numbers no longer describe the check. */
+  private forgetMetrics(req: Request): void {
+    forgetParityFindings(this.options.gauge, req);
+    if (this.options.verdictGauge) forgetParityVerdict(this.options.verdictGauge, req);
   }
 }
