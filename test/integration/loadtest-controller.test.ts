@@ -534,4 +534,62 @@ describe('runner Job', () => {
     expect(job?.spec?.template?.spec?.containers?.[0]?.args).toContain('$(JOB_COMPLETION_INDEX)/2');
     expect(job?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'LoadTest', name });
   });
+
+  it('stops a running Job when the spec moves on, when the Baseline stops allowing it, and when it is deleted', async () => {
+    const jobRef = (name: string, generation: number) => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      namespace,
+      name: `${name}-load-${generation}`,
+    });
+    const exists = async (name: string, generation: number) => Boolean(await admin.get(jobRef(name, generation)));
+    const revocable = uniqueName('lt-revocable');
+    const allow = (names: string[]) =>
+      admin.apply({
+        apiVersion: 'understudy.dev/v1alpha1',
+        kind: 'Baseline',
+        metadata: { name: revocable },
+        spec: {
+          source: { namespace: 'default' },
+          allowedNamespaces: { names },
+          limits: { load: { maxRate: 200, maxDuration: '1m' } },
+        },
+      } as KubernetesObject);
+    await allow([namespace]);
+    try {
+      const name = await create(namespace, { runner: 'Job', baselineRef: { name: revocable } });
+      await until(namespace, name, (s) => s.phase === 'Running', 'Running');
+      expect(await exists(name, 1)).toBe(true);
+      // A new generation (a new commit's environmentRevision): its Job, and the previous one's stopped.
+      await admin.mergePatch(
+        { apiVersion: 'understudy.dev/v1alpha1', kind: 'LoadTest', namespace, name },
+        { spec: { environmentRevision: 'b' } },
+      );
+      await eventually(async () => ((await exists(name, 2)) && !(await exists(name, 1)) ? true : undefined), {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        what: 'generation 2 Job only',
+      });
+      // The Baseline no longer allows the namespace: Stalled, and its Job stopped.
+      await allow([outsider]);
+      const stalled = await until(namespace, name, (s) => s.phase === 'Stalled', 'Stalled');
+      expect(condition(stalled, 'Stalled')?.reason).toBe('BaselineNotAllowed');
+      expect(await exists(name, 2)).toBe(false);
+      // Allowed again it runs again; deleted, its Job goes with it even where no owner reference would take it.
+      await allow([namespace]);
+      await eventually(async () => ((await exists(name, 2)) ? true : undefined), {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        what: 'the Job again',
+      });
+      await admin.delete({ apiVersion: 'understudy.dev/v1alpha1', kind: 'LoadTest', namespace, name });
+      await eventually(async () => (!(await exists(name, 2)) ? true : undefined), {
+        timeoutMs: 20_000,
+        intervalMs: 200,
+        what: 'no Job',
+      });
+    } finally {
+      await admin.delete({ apiVersion: 'understudy.dev/v1alpha1', kind: 'Baseline', name: revocable });
+    }
+  });
 });

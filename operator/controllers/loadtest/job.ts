@@ -18,6 +18,8 @@ import { LOADTEST_LABEL } from './report-store';
 
 import { RESULT_PREFIX } from '../../load/result-line';
 export const PLAN_ENV = 'UNDERSTUDY_LOAD_PLAN';
+/** The LoadTest's namespace: a Job in the environment's namespace has no owner reference to find it by. */
+export const LOADTEST_NAMESPACE_LABEL = 'understudy.dev/loadtest-namespace';
 const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 const INDEX_LABEL = 'batch.kubernetes.io/job-completion-index';
 
@@ -61,7 +63,11 @@ export function loadJob(
     metadata: {
       name: loadJobName(name, generation),
       namespace,
-      labels: { [LABELS.managedBy]: MANAGED_BY, [LOADTEST_LABEL]: name },
+      labels: {
+        [LABELS.managedBy]: MANAGED_BY,
+        [LOADTEST_LABEL]: name,
+        [LOADTEST_NAMESPACE_LABEL]: obj.metadata?.namespace ?? '',
+      },
       ...(sameNamespace && obj.metadata?.uid
         ? {
             ownerReferences: [
@@ -154,6 +160,36 @@ export class JobLoadRunner {
     namespace: string,
   ): Promise<void> {
     await ctx.client.apply(loadJob(obj, generation, namespace, plan, parallelism, this.options), { force: true });
+  }
+
+  /**
+   * Deletes this LoadTest's unfinished Jobs in `namespaces` but `keep`: a Job sends until it ends, so a new
+   * generation, a LoadTest deleted (a Job beside the targets has no owner to be collected with) or one the Baseline
+   * no longer allows would otherwise go on sending. Returns the Jobs stopped.
+   */
+  async stop(
+    ctx: Pick<ReconcileContext, 'client'>,
+    loadTest: { namespace: string; name: string },
+    namespaces: readonly string[],
+    keep?: string,
+  ): Promise<string[]> {
+    const stopped: string[] = [];
+    for (const namespace of new Set(namespaces)) {
+      const jobs = await ctx.client.list<JobObject>(Kinds.Job.apiVersion, Kinds.Job.kind, {
+        namespace,
+        labelSelector: `${LOADTEST_LABEL}=${loadTest.name},${LOADTEST_NAMESPACE_LABEL}=${loadTest.namespace}`,
+      });
+      for (const job of jobs.items) {
+        const name = job.metadata?.name ?? '';
+        const ended = (job.status?.conditions ?? []).some(
+          (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+        );
+        if (!name || name === keep || ended) continue;
+        await ctx.client.delete({ ...Kinds.Job, namespace, name }, { propagationPolicy: 'Background' });
+        stopped.push(`${namespace}/${name}`);
+      }
+    }
+    return stopped;
   }
 
   /** Where this generation's Job is; results once it completed. */

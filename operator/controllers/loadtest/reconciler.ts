@@ -14,12 +14,12 @@ import { LOAD_TEST, type LoadTestObject } from './kind';
 import { exceedsLoadLimits, loadLimitsOf } from './limits';
 import type { LoadTestMetrics } from './metrics';
 import { type LoadPlan, type PlanProblem, buildPlan } from './plan';
-import { environmentReady, resolveLoadTest, type Resolution } from './resolve';
+import { environmentReady, jobNamespaces, resolveLoadTest, type Resolution } from './resolve';
 import { type ReportRef, writeReport } from './report-store';
 import type { InlineLoadRuns, InlineLoadRun } from './runs';
 import { finishedFor, finishedStatus, stalledStatus, waitingStatus } from './status';
 import { type ServiceUrl, clusterDnsUrl, resolveTargets } from './targets';
-import type { JobLoadRunner } from './job';
+import { type JobLoadRunner, loadJobName } from './job';
 
 // Thin: parse, resolve from caches (the Baseline must allow the requester,
 // else Stalled and nothing is read), wait for the environment to be Ready,
@@ -73,7 +73,7 @@ export class LoadTestReconciler implements Reconciler {
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
     const key = requestKey(req);
     const cached = ctx.cache(LOAD_TEST).get(req.namespace, req.name);
-    if (!cached || cached.metadata?.deletionTimestamp) return this.gone(req);
+    if (!cached || cached.metadata?.deletionTimestamp) return this.gone(ctx, req);
     const generation = cached.metadata?.generation ?? 0;
     const status = cached.status as LoadTestStatus | undefined;
     const parsed = parseLoadTestSpec(cached.spec);
@@ -84,6 +84,9 @@ export class LoadTestReconciler implements Reconciler {
       return this.stall(ctx, cached, resolution.reason, resolution.message);
     }
     if (finishedFor(status, generation)) return {};
+    // A new generation: the previous one's Job must not go on sending beside it.
+    if (status?.observedGeneration !== generation)
+      await this.stopJobs(ctx, req, parsed.spec.runner === 'Job' ? loadJobName(req.name, generation) : undefined);
     const run = this.options.runs.get(key);
     if (run && run.generation === generation)
       return run.done
@@ -125,7 +128,7 @@ export class LoadTestReconciler implements Reconciler {
       namespace: req.namespace,
       name: req.name,
     });
-    if (!live || live.metadata?.deletionTimestamp) return this.gone(req);
+    if (!live || live.metadata?.deletionTimestamp) return this.gone(ctx, req);
     if ((live.metadata?.generation ?? 0) !== generation) return { requeue: true };
     if (finishedFor(live.status as LoadTestStatus | undefined, generation)) return {};
     return this.start(ctx, live, req, parsed.spec, resolution);
@@ -203,6 +206,7 @@ export class LoadTestReconciler implements Reconciler {
       ...(plan.profile ? { profile: profileStatus(plan.profile) } : {}),
     };
     if (!inline && this.options.job) {
+      await this.stopJobs(ctx, req, loadJobName(req.name, generation), [resolution.namespace]);
       await this.options.job.start(ctx, obj, generation, plan, spec.parallelism, resolution.namespace);
       await this.event(
         ctx,
@@ -352,6 +356,9 @@ export class LoadTestReconciler implements Reconciler {
       previous.observedGeneration === generation &&
       previous.conditions?.some((c) => c.type === 'Stalled' && c.reason === reason && c.message === message);
     const result = RETRYABLE.has(reason) ? { requeueAfterMs: RETRY_MS } : {};
+    // A test that cannot run sends nothing: a Job of it still running (an older generation, or one the Baseline has
+    // since stopped allowing) is stopped.
+    await this.stopJobs(ctx, { namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' });
     if (already) return result;
     ctx.log.info({ reason, message }, 'load test stalled');
     await this.event(ctx, obj, 'Warning', reason, message);
@@ -388,9 +395,28 @@ export class LoadTestReconciler implements Reconciler {
     );
   }
 
-  private gone(req: Request): Result {
+  private async gone(ctx: ReconcileContext, req: Request): Promise<Result> {
     this.options.runs.cancel(requestKey(req));
     this.options.metrics?.forget(req);
+    // A Job beside the targets (another namespace) has no owner reference: deleting the LoadTest must stop it.
+    await this.stopJobs(ctx, req);
     return {};
+  }
+
+  /** Stops this LoadTest's unfinished Jobs but `keep`, wherever they may be (found from caches, nothing of the Baseline read). */
+  private async stopJobs(
+    ctx: ReconcileContext,
+    req: Request,
+    keep?: string,
+    also: readonly string[] = [],
+  ): Promise<void> {
+    if (!this.options.job) return;
+    try {
+      const stopped = await this.options.job.stop(ctx, req, [...jobNamespaces(ctx, req.namespace), ...also], keep);
+      if (stopped.length) ctx.log.info({ stopped }, 'load Jobs stopped');
+    } catch (err) {
+      // A namespace the operator may not list Jobs in holds none of its Jobs; anything else is worth a line, not a stuck test.
+      ctx.log.warn({ err }, 'stopping load Jobs');
+    }
   }
 }

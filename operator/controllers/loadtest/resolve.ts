@@ -74,3 +74,16 @@ export function environmentReady(environment: StagingEnvironmentObject | undefin
     ) ?? false
   );
 }
+
+/**
+ * Where a LoadTest's Jobs can be, from caches alone (nothing of the Baseline read, so it also serves a test the
+ * Baseline no longer allows, or one deleted): its own namespace and the target namespaces of the environments beside it.
+ */
+export function jobNamespaces(ctx: Caches, namespace: string): string[] {
+  const targets = ctx
+    .cache(Kinds.StagingEnvironment)
+    .list(namespace)
+    .map((e) => e.status?.namespace)
+    .filter((t): t is string => typeof t === 'string' && t !== '');
+  return [namespace, ...targets];
+}
