@@ -22,6 +22,19 @@ describe('the load Job', () => {
     metadata: { name: 'checkout-peak', namespace: 'shop-pr-1', uid: 'u1', generation: 2 },
   };
 
+  it("names a Job beside the targets after the LoadTest's namespace too: two LoadTests named alike never share one", () => {
+    const made = loadJob(owner, 1, 'shop-pr-1', plan, 1, { image: 'understudy:1' });
+    const beside = loadJob({ ...owner, metadata: { ...owner.metadata, namespace: 'team' } }, 1, 'shop-pr-1', plan, 1, {
+      image: 'understudy:1',
+    });
+    expect(made.metadata?.name).toBe('checkout-peak-load-1');
+    expect(beside.metadata?.name).toMatch(/^checkout-peak-[0-9a-f]{6}-load-1$/);
+    expect(beside.metadata?.labels).toMatchObject({
+      'understudy.dev/loadtest': 'checkout-peak',
+      'understudy.dev/loadtest-namespace': 'team',
+    });
+  });
+
   it('is an Indexed Job of N workers, each taking its share by completion index, without API access', () => {
     const job = loadJob(owner, 2, 'shop-pr-1', plan, 4, { image: 'understudy:1' });
     expect(job.metadata?.name).toBe('checkout-peak-load-2');
@@ -52,6 +65,7 @@ describe('the load Job', () => {
 
   it('keeps its name a DNS label', () => {
     expect(loadJobName('x'.repeat(70), 12)).toHaveLength(63);
+    expect(loadJobName('x'.repeat(70), 12, 'team', 'shop-pr-1')).toHaveLength(63);
   });
 
   it("reads a worker's result from the end of its log", () => {

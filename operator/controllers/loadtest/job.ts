@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LABELS, MANAGED_BY } from '../../api/common';
 import { type JobObject, Kinds, type PodObject } from '../../kinds';
 import { type WorkerResult, WorkerResultSchema } from '../../load/stats';
@@ -34,8 +35,17 @@ export type JobOutcome =
   | { kind: 'failed'; message: string }
   | { kind: 'results'; results: WorkerResult[]; plan: undefined };
 
-export function loadJobName(loadTest: string, generation: number): string {
-  const suffix = `-load-${generation}`;
+/**
+ * The Job of one generation. A Job beside the targets (another namespace) carries a digest of the LoadTest's own
+ * namespace: a LoadTest `peak` an environment made in its namespace and one `peak` beside the environment would
+ * otherwise both be `peak-load-1` there, one overwriting (or failing to overwrite) the other's Job.
+ */
+export function loadJobName(loadTest: string, generation: number, from?: string, into?: string): string {
+  const tag =
+    from !== undefined && into !== undefined && from !== into
+      ? `-${createHash('sha256').update(from).digest('hex').slice(0, 6)}`
+      : '';
+  const suffix = `${tag}-load-${generation}`;
   return loadTest.slice(0, 63 - suffix.length).replace(/-+$/, '') + suffix;
 }
 
@@ -61,7 +71,7 @@ export function loadJob(
     apiVersion: Kinds.Job.apiVersion,
     kind: Kinds.Job.kind,
     metadata: {
-      name: loadJobName(name, generation),
+      name: loadJobName(name, generation, obj.metadata?.namespace, namespace),
       namespace,
       labels: {
         [LABELS.managedBy]: MANAGED_BY,
@@ -165,13 +175,13 @@ export class JobLoadRunner {
   /**
    * Deletes this LoadTest's unfinished Jobs in `namespaces` but `keep`: a Job sends until it ends, so a new
    * generation, a LoadTest deleted (a Job beside the targets has no owner to be collected with) or one the Baseline
-   * no longer allows would otherwise go on sending. Returns the Jobs stopped.
+   * no longer allows would otherwise go on sending. `keepGeneration`'s Job stays. Returns the Jobs stopped.
    */
   async stop(
     ctx: Pick<ReconcileContext, 'client'>,
     loadTest: { namespace: string; name: string },
     namespaces: readonly string[],
-    keep?: string,
+    keepGeneration?: number,
   ): Promise<string[]> {
     const stopped: string[] = [];
     for (const namespace of new Set(namespaces)) {
@@ -184,6 +194,10 @@ export class JobLoadRunner {
         const ended = (job.status?.conditions ?? []).some(
           (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
         );
+        const keep =
+          keepGeneration === undefined
+            ? undefined
+            : loadJobName(loadTest.name, keepGeneration, loadTest.namespace, namespace);
         if (!name || name === keep || ended) continue;
         await ctx.client.delete({ ...Kinds.Job, namespace, name }, { propagationPolicy: 'Background' });
         stopped.push(`${namespace}/${name}`);
@@ -199,7 +213,7 @@ export class JobLoadRunner {
     generation: number,
     namespace: string,
   ): Promise<JobOutcome> {
-    const name = loadJobName(obj.metadata?.name ?? '', generation);
+    const name = loadJobName(obj.metadata?.name ?? '', generation, obj.metadata?.namespace, namespace);
     const job = await ctx.client.get<JobObject>({ ...Kinds.Job, namespace, name });
     if (!job) return { kind: 'none' };
     const conditions = job.status?.conditions ?? [];

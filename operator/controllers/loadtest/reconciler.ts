@@ -19,7 +19,7 @@ import { type ReportRef, writeReport } from './report-store';
 import type { InlineLoadRuns, InlineLoadRun } from './runs';
 import { finishedFor, finishedStatus, stalledStatus, waitingStatus } from './status';
 import { type ServiceUrl, clusterDnsUrl, resolveTargets } from './targets';
-import { type JobLoadRunner, loadJobName } from './job';
+import type { JobLoadRunner } from './job';
 
 // Thin: parse, resolve from caches (the Baseline must allow the requester,
 // else Stalled and nothing is read), wait for the environment to be Ready,
@@ -86,7 +86,7 @@ export class LoadTestReconciler implements Reconciler {
     if (finishedFor(status, generation)) return {};
     // A new generation: the previous one's Job must not go on sending beside it.
     if (status?.observedGeneration !== generation)
-      await this.stopJobs(ctx, req, parsed.spec.runner === 'Job' ? loadJobName(req.name, generation) : undefined);
+      await this.stopJobs(ctx, req, parsed.spec.runner === 'Job' ? generation : undefined);
     const run = this.options.runs.get(key);
     if (run && run.generation === generation)
       return run.done
@@ -206,7 +206,7 @@ export class LoadTestReconciler implements Reconciler {
       ...(plan.profile ? { profile: profileStatus(plan.profile) } : {}),
     };
     if (!inline && this.options.job) {
-      await this.stopJobs(ctx, req, loadJobName(req.name, generation), [resolution.namespace]);
+      await this.stopJobs(ctx, req, generation, [resolution.namespace]);
       await this.options.job.start(ctx, obj, generation, plan, spec.parallelism, resolution.namespace);
       await this.event(
         ctx,
@@ -403,16 +403,21 @@ export class LoadTestReconciler implements Reconciler {
     return {};
   }
 
-  /** Stops this LoadTest's unfinished Jobs but `keep`, wherever they may be (found from caches, nothing of the Baseline read). */
+  /** Stops this LoadTest's unfinished Jobs but `keepGeneration`'s, wherever they may be (found from caches, nothing of the Baseline read). */
   private async stopJobs(
     ctx: ReconcileContext,
     req: Request,
-    keep?: string,
+    keepGeneration?: number,
     also: readonly string[] = [],
   ): Promise<void> {
     if (!this.options.job) return;
     try {
-      const stopped = await this.options.job.stop(ctx, req, [...jobNamespaces(ctx, req.namespace), ...also], keep);
+      const stopped = await this.options.job.stop(
+        ctx,
+        req,
+        [...jobNamespaces(ctx, req.namespace), ...also],
+        keepGeneration,
+      );
       if (stopped.length) ctx.log.info({ stopped }, 'load Jobs stopped');
     } catch (err) {
       // A namespace the operator may not list Jobs in holds none of its Jobs; anything else is worth a line, not a stuck test.
