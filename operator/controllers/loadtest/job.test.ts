@@ -35,6 +35,22 @@ describe('the load Job', () => {
     });
   });
 
+  it('labels a Job of a LoadTest whose name is longer than a label value may be', () => {
+    const long = 'checkout.'.repeat(20) + 'peak';
+    const job = loadJob({ ...owner, metadata: { ...owner.metadata, name: long } }, 1, 'shop-pr-1', plan, 1, {
+      image: 'understudy:1',
+    });
+    const labels = [
+      job.metadata?.labels?.['understudy.dev/loadtest'],
+      (job.spec.template as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.[
+        'understudy.dev/loadtest'
+      ],
+    ];
+    for (const value of labels) expect(value).toMatch(/^checkout\.checkout\..{30,}-[0-9a-f]{6}$/);
+    for (const value of labels) expect(value!.length).toBeLessThanOrEqual(63);
+    expect(job.metadata?.name?.length).toBeLessThanOrEqual(63);
+  });
+
   it('is an Indexed Job of N workers, each taking its share by completion index, without API access', () => {
     const job = loadJob(owner, 2, 'shop-pr-1', plan, 4, { image: 'understudy:1' });
     expect(job.metadata?.name).toBe('checkout-peak-load-2');

@@ -7,7 +7,7 @@ import type { KubeClient } from '../../runtime/kube-client';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { LOAD_TEST, type LoadTestObject } from './kind';
 import type { LoadPlan } from './plan';
-import { LOADTEST_LABEL } from './report-store';
+import { LOADTEST_LABEL, loadTestLabelValue } from './report-store';
 
 // runner Job: an Indexed Job of the operator's image in the environment's
 // namespace (where its NetworkPolicy lets it reach the environment's own
@@ -75,7 +75,7 @@ export function loadJob(
       namespace,
       labels: {
         [LABELS.managedBy]: MANAGED_BY,
-        [LOADTEST_LABEL]: name,
+        [LOADTEST_LABEL]: loadTestLabelValue(name),
         [LOADTEST_NAMESPACE_LABEL]: obj.metadata?.namespace ?? '',
       },
       ...(sameNamespace && obj.metadata?.uid
@@ -100,7 +100,7 @@ export function loadJob(
       backoffLimit: 0,
       ttlSecondsAfterFinished: 3600,
       template: {
-        metadata: { labels: { [LOADTEST_LABEL]: name } },
+        metadata: { labels: { [LOADTEST_LABEL]: loadTestLabelValue(name) } },
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
@@ -187,7 +187,7 @@ export class JobLoadRunner {
     for (const namespace of new Set(namespaces)) {
       const jobs = await ctx.client.list<JobObject>(Kinds.Job.apiVersion, Kinds.Job.kind, {
         namespace,
-        labelSelector: `${LOADTEST_LABEL}=${loadTest.name},${LOADTEST_NAMESPACE_LABEL}=${loadTest.namespace}`,
+        labelSelector: `${LOADTEST_LABEL}=${loadTestLabelValue(loadTest.name)},${LOADTEST_NAMESPACE_LABEL}=${loadTest.namespace}`,
       });
       for (const job of jobs.items) {
         const name = job.metadata?.name ?? '';

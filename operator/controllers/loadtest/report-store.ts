@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LABELS, MANAGED_BY } from '../../api/common';
 import type { LoadReport } from '../../load/report';
 import type { WorkerResult } from '../../load/stats';
@@ -12,6 +13,15 @@ import { LOAD_TEST, type LoadTestObject } from './kind';
 
 export const REPORT_KEY = 'report.json';
 export const LOADTEST_LABEL = 'understudy.dev/loadtest';
+
+/**
+ * A LoadTest's name as a label value: names may be 253 characters, label values 63 (a longer one made the Job and
+ * the report ConfigMap invalid). Longer names keep their start and a digest of the whole.
+ */
+export function loadTestLabelValue(name: string): string {
+  if (name.length <= 63) return name;
+  return `${name.slice(0, 56).replace(/[-._]+$/, '')}-${createHash('sha256').update(name).digest('hex').slice(0, 6)}`;
+}
 
 export interface ReportRef {
   namespace: string;
@@ -38,7 +48,7 @@ export async function writeReport(
     metadata: {
       name,
       namespace,
-      labels: { [LABELS.managedBy]: MANAGED_BY, [LOADTEST_LABEL]: obj.metadata?.name ?? '' },
+      labels: { [LABELS.managedBy]: MANAGED_BY, [LOADTEST_LABEL]: loadTestLabelValue(obj.metadata?.name ?? '') },
       ...(sameNamespace && obj.metadata?.uid
         ? {
             ownerReferences: [
