@@ -43,6 +43,20 @@ describe('resolveSeedRequest', () => {
     expect(prod.asked).toEqual(['url orders spec.source.anonymize.from.database']);
   });
 
+  it('refuses a target URL whose parameters would have the operator read its own files, before production', async () => {
+    const prod = production();
+    const hostile = reader({
+      'preview-db': {
+        url: `${TARGET}?sslmode=require&sslrootcert=/var/run/secrets/kubernetes.io/serviceaccount/token`,
+      },
+      'masking-key': { key: 'a-masking-key-of-32-bytes-000000' },
+    });
+    await expect(resolveSeedRequest(anonymize, 'ns', hostile, prod)).rejects.toThrow(
+      /^spec\.target\.urlSecretRef \(Secret ns\/preview-db key url\): parameter sslrootcert is not allowed/,
+    );
+    expect(prod.asked).toEqual([]);
+  });
+
   it("refuses a production source without one (a seed Job's pod) before reading production", async () => {
     const err = await resolveSeedRequest(anonymize, 'ns', local).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SeedError);

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { type Connection, type DataSeedSpec, type Rule, RuleSchema } from '../api/dataseed';
+import { TenantUrlError, checkTenantPostgresUrl } from '../runtime/tenant-postgres-url';
 import { SeedError } from './errors';
 import { ProfileSchema } from './model';
 import type { SeedRequest } from './report';
@@ -93,13 +94,13 @@ export async function connectionUrl(
 ): Promise<string> {
   if (c.urlSecretRef) {
     const url = await secretKey(reader, namespace, c.urlSecretRef, `${field}.urlSecretRef`);
-    if (!/^postgres(ql)?:\/\//.test(url))
-      throw new SeedError(
-        'InvalidSpec',
-        `${field}.urlSecretRef: Secret ${namespace}/${c.urlSecretRef.name} key ${c.urlSecretRef.key} does not hold a postgresql:// URL`,
-      );
-    return url;
+    return tenantUrl(
+      url,
+      `${field}.urlSecretRef (Secret ${namespace}/${c.urlSecretRef.name} key ${c.urlSecretRef.key})`,
+    );
   }
+  if (c.host!.includes('/'))
+    throw new SeedError('InvalidSpec', `${field}.host: must be a host name or address, not a socket path`);
   const url = new URL('postgresql://localhost');
   url.hostname = c.host!;
   url.port = String(c.port ?? 5432);
@@ -110,7 +111,17 @@ export async function connectionUrl(
       await secretKey(reader, namespace, c.passwordSecretRef, `${field}.passwordSecretRef`),
     );
   if (c.sslMode && c.sslMode !== 'disable') url.searchParams.set('sslmode', c.sslMode);
-  return url.toString();
+  return tenantUrl(url.toString(), `${field}.host`);
+}
+
+/** The operator (an Inline seed) or a seed Job connects with it: nothing in it may reach the operator's files. */
+function tenantUrl(url: string, field: string): string {
+  try {
+    return checkTenantPostgresUrl(url, field);
+  } catch (err) {
+    if (err instanceof TenantUrlError) throw new SeedError('InvalidSpec', err.message);
+    throw err;
+  }
 }
 
 /** Rules from YAML: a list, or a mapping with `rules:`; each checked, errors naming the source, the entry and its table.column. */

@@ -191,6 +191,21 @@ describe('ParityCheck controller on a real control plane, PostgreSQL and Prometh
     expect(check.status?.summary).toMatchObject({ verdict: 'Inconclusive', inconclusive: 2, total: 0 });
   });
 
+  it('refuses a staging database URL that would have the operator read its own files, naming the field', async () => {
+    const token = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+    const url = new URL(databases.faithful);
+    url.searchParams.set('sslmode', 'require');
+    url.searchParams.set('sslrootcert', token);
+    await createSecret(faithful, 'hostile', { url: url.toString() });
+    await createCheck(faithful, 'hostile', spec({ name: 'hostile', key: 'url' }));
+    const stalled = await waitForStatus(faithful, 'hostile', isTrue('Stalled'), 'the hostile check to stall');
+    expect(conditionOf(stalled, 'Stalled')?.message).toContain(
+      'spec.categories.schema.staging.connectionSecretRef: parameter sslrootcert is not allowed',
+    );
+    expect(conditionOf(stalled, 'SchemaDrifted')).toMatchObject({ status: 'Unknown' });
+    expect(conditionOf(stalled, 'InParity')).toMatchObject({ status: 'Unknown' });
+  });
+
   it('reports an unreachable database and Prometheus as Stalled, keeps reconciling other checks, and recovers once they answer', async () => {
     const closed = `127.0.0.1:${await freePort()}`;
     await createSecret(faithful, 'broken', { url: `postgresql://postgres@${closed}/shop` });

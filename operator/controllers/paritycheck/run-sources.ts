@@ -1,3 +1,4 @@
+import { checkTenantPostgresUrl } from '../../runtime/tenant-postgres-url';
 import { resolveParityCheck, type ParityCheckSpec, type ResolvedParityCheck } from '../../api/paritycheck';
 import { labelSelectorString } from '../../environment/selectors';
 import { readSecretKey } from '../../parity/sources/cluster-reader';
@@ -37,10 +38,14 @@ export async function runSources(
         staging: KubeObjectSource.fromKubeConfig(ctx.client.kubeConfig, 'staging', selector),
         production: production.objects(),
       }),
+    // The operator connects with it: nothing in it may reach the operator's own files or sockets.
     stagingDatabaseUrl: async (ref, field) =>
-      (
-        await readSecretKey(ctx.client, ref.from === 'Staging' ? staging : checkNamespace, ref.name, ref.key, field)
-      ).trim(),
+      checkTenantPostgresUrl(
+        (
+          await readSecretKey(ctx.client, ref.from === 'Staging' ? staging : checkNamespace, ref.name, ref.key, field)
+        ).trim(),
+        field,
+      ),
     productionDatabaseUrl: (name, field) => baselineDatabaseUrl(ctx, baseline, name, field),
     metrics: (timeoutMs) => baselinePrometheus(ctx, baseline, timeoutMs),
     ...(resolution.staging.environment ? { environment: resolution.staging.environment } : {}),
