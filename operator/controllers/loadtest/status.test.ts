@@ -99,6 +99,15 @@ describe('LoadTest status', () => {
     });
   });
 
+  it('a pass says how many iterations were dropped, so the verdict does not hide them', () => {
+    const dropping = report([]);
+    dropping.scenarios[0]!.dropped = 7;
+    expect(finishedStatus(undefined, 1, dropping, {}, now).conditions?.find((c) => c.type === 'Passed')).toMatchObject({
+      status: 'True',
+      message: 'every threshold held over 1 route; 7 of 10 planned iterations dropped (maxInFlight reached)',
+    });
+  });
+
   it('Stalled drops the verdict of an older generation; running removes Stalled', () => {
     const passed = finishedStatus(undefined, 1, report([]), {}, now);
     const stalled = stalledStatus(passed, 2, 'ExceedsBaseline', 'spec.parallelism: too many', now);

@@ -63,7 +63,11 @@ function keepResults(previous: LoadTestStatus | undefined, generation: number): 
 export function verdictMessage(report: LoadReport): string {
   if (report.passed) {
     const routes = report.scenarios.reduce((n, s) => n + s.routes.length, 0);
-    return `every threshold held over ${routes} route${routes === 1 ? '' : 's'}`;
+    // Thresholds hold over what was sent: a pass with iterations dropped says so, or the verdict hides them.
+    const dropped = report.scenarios.reduce((n, s) => n + s.dropped, 0);
+    const planned = report.scenarios.reduce((n, s) => n + s.planned, 0);
+    const drops = dropped > 0 ? `; ${dropped} of ${planned} planned iterations dropped (maxInFlight reached)` : '';
+    return `every threshold held over ${routes} route${routes === 1 ? '' : 's'}${drops}`;
   }
   const shown = report.violations
     .slice(0, 5)
