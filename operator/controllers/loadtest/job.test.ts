@@ -88,5 +88,6 @@ describe('the load Job', () => {
     const result = { worker: { index: 1, count: 2 }, startedAt: '2026-12-07T08:00:00.000Z', scenarios: [] };
     expect(resultFromLog(`scenario s ...\nunderstudy-load-result ${JSON.stringify(result)}\n`)).toEqual(result);
     expect(resultFromLog('no result here')).toBeUndefined();
+    expect(resultFromLog(`understudy-load-result ${JSON.stringify(result).slice(0, 30)}`)).toBeUndefined();
   });
 });

@@ -143,7 +143,15 @@ export function resultFromLog(log: string): WorkerResult | undefined {
     .reverse()
     .find((l) => l.startsWith(RESULT_PREFIX));
   if (!line) return undefined;
-  const parsed = WorkerResultSchema.safeParse(JSON.parse(line.slice(RESULT_PREFIX.length)));
+  let document: unknown;
+  try {
+    document = JSON.parse(line.slice(RESULT_PREFIX.length));
+  } catch {
+    // A line cut short (a log rotated, a pod killed while writing): no result, which the caller reports by worker,
+    // rather than an exception that fails every reconcile of the test.
+    return undefined;
+  }
+  const parsed = WorkerResultSchema.safeParse(document);
   return parsed.success ? parsed.data : undefined;
 }
 
