@@ -1,5 +1,5 @@
 import { LoadScenarioSchema } from '../../api/load-scenario';
-import { loadJob, loadJobName, resultFromLog } from './job';
+import { PlanTooLarge, loadJob, loadJobName, resultFromLog } from './job';
 
 describe('the load Job', () => {
   const plan = {
@@ -82,6 +82,16 @@ describe('the load Job', () => {
   it('keeps its name a DNS label', () => {
     expect(loadJobName('x'.repeat(70), 12)).toHaveLength(63);
     expect(loadJobName('x'.repeat(70), 12, 'team', 'shop-pr-1')).toHaveLength(63);
+  });
+
+  it('refuses a plan too large for a Job spec, saying what to shrink', () => {
+    const values = { ids: Array.from({ length: 10_000 }, (_, i) => `${'x'.repeat(100)}${i}`) };
+    expect(() => loadJob(owner, 1, 'shop-pr-1', { ...plan, values }, 1, { image: 'understudy:1' })).toThrow(
+      PlanTooLarge,
+    );
+    expect(() => loadJob(owner, 1, 'shop-pr-1', { ...plan, values }, 1, { image: 'understudy:1' })).toThrow(
+      /^the plan \(scenarios, values, replayed requests\) is \d+ KiB, more than a Job's spec can carry \(1024 KiB\): fewer spec\.valuesFrom rows/,
+    );
   });
 
   it("reads a worker's result from the end of its log", () => {

@@ -24,6 +24,12 @@ export const LOADTEST_NAMESPACE_LABEL = 'understudy.dev/loadtest-namespace';
 const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 const INDEX_LABEL = 'batch.kubernetes.io/job-completion-index';
 
+/** The plan travels in the Job's spec, which the API server stores whole (objects of at most ~1.5 MiB). */
+export const MAX_PLAN_BYTES = 1024 * 1024;
+
+/** A plan too large for a Job: said once as Stalled, rather than a create the API server refuses on every reconcile. */
+export class PlanTooLarge extends Error {}
+
 export interface JobLoadRunnerOptions {
   image: string;
   imagePullSecrets?: readonly string[];
@@ -67,6 +73,10 @@ export function loadJob(
     thresholds: plan.thresholds,
     ...(plan.replays ? { replays: [...plan.replays] } : {}),
   });
+  if (Buffer.byteLength(serialized) > MAX_PLAN_BYTES)
+    throw new PlanTooLarge(
+      `the plan (scenarios, values, replayed requests) is ${Math.round(Buffer.byteLength(serialized) / 1024)} KiB, more than a Job's spec can carry (${MAX_PLAN_BYTES / 1024} KiB): fewer spec.valuesFrom rows (a limit in the query) or a shorter spec.replay log, or runner Inline`,
+    );
   return {
     apiVersion: Kinds.Job.apiVersion,
     kind: Kinds.Job.kind,

@@ -19,7 +19,7 @@ import { type ReportRef, writeReport } from './report-store';
 import type { InlineLoadRuns, InlineLoadRun } from './runs';
 import { finishedFor, finishedStatus, stalledStatus, waitingStatus } from './status';
 import { type ServiceUrl, clusterDnsUrl, resolveTargets } from './targets';
-import type { JobLoadRunner } from './job';
+import { type JobLoadRunner, PlanTooLarge } from './job';
 
 // Thin: parse, resolve from caches (the Baseline must allow the requester,
 // else Stalled and nothing is read), wait for the environment to be Ready,
@@ -207,7 +207,12 @@ export class LoadTestReconciler implements Reconciler {
     };
     if (!inline && this.options.job) {
       await this.stopJobs(ctx, req, generation, [resolution.namespace]);
-      await this.options.job.start(ctx, obj, generation, plan, spec.parallelism, resolution.namespace);
+      try {
+        await this.options.job.start(ctx, obj, generation, plan, spec.parallelism, resolution.namespace);
+      } catch (err) {
+        if (err instanceof PlanTooLarge) return this.stall(ctx, obj, 'PlanTooLarge', err.message);
+        throw err;
+      }
       await this.event(
         ctx,
         obj,
