@@ -1,5 +1,5 @@
 import { LoadScenarioSchema, type LoadScenarioInput } from '../../api/load-scenario';
-import { exceedsLoadLimits, loadLimitsOf } from './limits';
+import { exceedsLoadLimits, loadLimitsOf, replayExceeds } from './limits';
 
 const scenario = (s: Partial<LoadScenarioInput>) =>
   LoadScenarioSchema.parse({
@@ -83,6 +83,17 @@ describe('LoadTest limits from the Baseline', () => {
       "10 virtual users thinking 100ms send up to 100 requests/s, beyond the Baseline's limits.load.maxRate 100 with the other scenarios; a thinkTime of at least 200ms keeps within it",
     );
     expect(exceedsLoadLimits([scenario({ rate: 50 }), vus('200ms')], 1, limits)).toBeUndefined();
+  });
+
+  it("checks a replay's busiest second together with the scenarios beside it", () => {
+    expect(replayExceeds(90, [], limits)).toBeUndefined();
+    expect(replayExceeds(90, [scenario({ rate: 60 })], limits)).toBe(
+      "spec.replay.speedup: the log's busiest second replays 90 requests/s (150 with the other scenarios' 60), above the Baseline's limits.load.maxRate 100",
+    );
+    expect(replayExceeds(120, [], limits)).toBe(
+      "spec.replay.speedup: the log's busiest second replays 120 requests/s, above the Baseline's limits.load.maxRate 100",
+    );
+    expect(replayExceeds(undefined, [scenario({ rate: 60 })], limits)).toBeUndefined();
   });
 
   it("bounds how long one request may hold the test, by the Baseline's maxDuration", () => {

@@ -95,6 +95,23 @@ function closedRateExceeds(
   };
 }
 
+/**
+ * A replay's busiest second, sped up, beside the peaks of the scenarios that run with it: the replay's own scenario
+ * carries only its average rate, so a replay checked alone could burst past maxRate on top of the others.
+ */
+export function replayExceeds(
+  replayPeak: number | undefined,
+  others: readonly LoadScenario[],
+  limits: LoadLimits,
+  baseline = 'the Baseline',
+): string | undefined {
+  if (replayPeak === undefined) return undefined;
+  const besides = others.reduce((sum, s) => sum + peakRate(s) + closedRateBound(s), 0);
+  if (replayPeak + besides <= limits.maxRate) return undefined;
+  const withOthers = besides > 0 ? ` (${round(replayPeak + besides)} with the other scenarios' ${round(besides)})` : '';
+  return `spec.replay.speedup: the log's busiest second replays ${replayPeak} requests/s${withOthers}, above ${baseline}'s limits.load.maxRate ${limits.maxRate}`;
+}
+
 export interface Exceeds {
   field: string;
   message: string;

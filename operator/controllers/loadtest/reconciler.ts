@@ -1,5 +1,5 @@
 import type { LoadTestSpec, LoadTestStatus } from '../../api/loadtest';
-import { parseLoadTestSpec } from '../../api/loadtest';
+import { REPLAY_SCENARIO, parseLoadTestSpec } from '../../api/loadtest';
 import { type LoadReport, buildReport } from '../../load/report';
 import { runLoad } from '../../load/run';
 import { checkCompiles } from '../../load/scenario-file';
@@ -11,7 +11,7 @@ import type { ReconcileContext, Reconciler, Request, Result } from '../../runtim
 import { writeStatus } from '../../runtime/status';
 import { requestKey } from '../../runtime/reconciler';
 import { LOAD_TEST, type LoadTestObject } from './kind';
-import { exceedsLoadLimits, loadLimitsOf } from './limits';
+import { exceedsLoadLimits, loadLimitsOf, replayExceeds } from './limits';
 import type { LoadTestMetrics } from './metrics';
 import { type LoadPlan, type PlanProblem, buildPlan } from './plan';
 import { environmentReady, jobNamespaces, resolveLoadTest, type Resolution } from './resolve';
@@ -158,16 +158,13 @@ export class LoadTestReconciler implements Reconciler {
       return { ok: false, problem: { reason: 'InvalidSpec', message: (err as Error).message.replace(/^spec: /, '') } };
     }
     const limits = loadLimitsOf(resolution.baseline.spec);
-    const replayPeak = plan.plan.replayPeakRate;
-    if (replayPeak !== undefined && replayPeak > limits.maxRate) {
-      return {
-        ok: false,
-        problem: {
-          reason: 'ExceedsBaseline',
-          message: `spec.replay.speedup: the log's busiest second replays ${replayPeak} requests/s, above Baseline ${resolution.baseline.name}'s limits.load.maxRate ${limits.maxRate}`,
-        },
-      };
-    }
+    const replayed = replayExceeds(
+      plan.plan.replayPeakRate,
+      plan.plan.scenarios.filter((s) => s.name !== REPLAY_SCENARIO),
+      limits,
+      `Baseline ${resolution.baseline.name}`,
+    );
+    if (replayed) return { ok: false, problem: { reason: 'ExceedsBaseline', message: replayed } };
     const exceeded = exceedsLoadLimits(
       plan.plan.scenarios,
       spec.parallelism,
