@@ -3,6 +3,7 @@ import type { LoadTestSpec } from '../../api/loadtest';
 import { type SecretObject, Kinds } from '../../kinds';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
+import { TenantUrlError, checkTenantPostgresUrl } from '../../runtime/tenant-postgres-url';
 import type { PlanProblem } from './problem';
 
 // spec.valuesFrom: ids that exist in the environment's seeded database, read
@@ -105,6 +106,13 @@ export async function valuesFrom(
       `${field}.connectionSecretRef`,
     );
     if (!url.ok) return url;
+    try {
+      // The operator connects with it: nothing in it may reach the operator's own files (sslkey=...) or sockets.
+      checkTenantPostgresUrl(url.value, `${field}.connectionSecretRef`);
+    } catch (err) {
+      if (!(err instanceof TenantUrlError)) throw err;
+      return { ok: false, problem: { reason: 'ValuesUnavailable', message: err.message } };
+    }
     try {
       const list = await queryValues(url.value, source.query);
       if (list.length === 0)
