@@ -27,10 +27,10 @@ describe('isolationObjects', () => {
     });
   });
 
-  it("adds the Baseline's egress destinations (TCP ports only when listed) and the namespace of shared services", () => {
+  it("adds the Baseline's egress destinations (TCP ports only when listed) and the pods of shared services", () => {
     const [policy] = isolationObjects(
       { networkPolicy: true, egress: [{ cidr: '10.0.0.0/8', ports: [443, 5432] }, { namespace: 'monitoring' }] },
-      ['shop'],
+      [{ namespace: 'shop', podSelector: { app: 'redis' }, ports: [{ protocol: 'TCP', port: 'redis' }] }],
     );
     expect(policy?.spec).toEqual({
       podSelector: {},
@@ -47,9 +47,23 @@ describe('isolationObjects', () => {
           ],
         },
         { to: [byName('monitoring')] },
-        { to: [byName('shop')] },
+        {
+          to: [{ ...byName('shop'), podSelector: { matchLabels: { app: 'redis' } } }],
+          ports: [{ protocol: 'TCP', port: 'redis' }],
+        },
       ],
     });
+  });
+
+  it("opens only the shared services' pods in production, never its whole namespace", () => {
+    const [policy] = isolationObjects({ networkPolicy: true }, [
+      { namespace: 'shop', podSelector: { app: 'catalog' }, ports: [{ protocol: 'TCP', port: 8080 }] },
+    ]);
+    const egress = (policy?.spec as { egress: Array<{ to?: Array<Record<string, unknown>> }> }).egress;
+    const toShop = egress.flatMap((rule) => rule.to ?? []).filter((peer) => 'namespaceSelector' in peer);
+    // DNS is the only other peer naming namespaces, and it is pinned to kube-dns pods.
+    for (const peer of toShop) expect(peer.podSelector).not.toEqual({});
+    expect(toShop.every((peer) => 'podSelector' in peer)).toBe(true);
   });
 
   it('writes quota and limit range fields under their Kubernetes names', () => {

@@ -3,9 +3,11 @@ import type { KubeObject } from './objects';
 
 // Guards around an environment, from its Baseline: a NetworkPolicy admitting
 // traffic only from its own pods (and named namespaces such as the ingress
-// controller's) and letting it reach only DNS, itself and the destinations
-// the admin listed; a ResourceQuota and LimitRange so one preview cannot
-// starve the others.
+// controller's) and letting it reach only DNS, itself, the destinations the
+// admin listed and the pods behind its shared services (those pods on those
+// ports, never the rest of production's namespace: a tenant chooses which
+// services are shared, the admin did not list production as a destination);
+// a ResourceQuota and LimitRange so one preview cannot starve the others.
 
 export const ISOLATION_POLICY_NAME = 'understudy-isolation';
 export const QUOTA_NAME = 'understudy-quota';
@@ -13,20 +15,29 @@ export const LIMIT_RANGE_NAME = 'understudy-limits';
 
 type Isolation = CopySpec['isolation'];
 
-/** `sharedNamespaces`: where the environment's shared services live, so its pods may still reach them. */
+/** The pods behind one shared Service in production, and the ports its clients reach them on. */
+export interface SharedDestination {
+  namespace: string;
+  /** The Service's selector. */
+  podSelector: Readonly<Record<string, string>>;
+  /** Target ports (numbers or the pods' port names), with their protocols. */
+  ports: ReadonlyArray<{ protocol: string; port: number | string }>;
+}
+
+/** `shared`: the pods of the environment's shared services, so its pods may still reach them (and nothing else of production). */
 export function isolationObjects(
   isolation: Partial<Isolation> | undefined,
-  sharedNamespaces: readonly string[] = [],
+  shared: readonly SharedDestination[] = [],
 ): KubeObject[] {
   if (!isolation) return [];
-  return [networkPolicy(isolation, sharedNamespaces), resourceQuota(isolation), limitRange(isolation)].filter(
+  return [networkPolicy(isolation, shared), resourceQuota(isolation), limitRange(isolation)].filter(
     (o): o is KubeObject => o !== undefined,
   );
 }
 
 const byName = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
 
-function networkPolicy(isolation: Partial<Isolation>, sharedNamespaces: readonly string[]): KubeObject | undefined {
+function networkPolicy(isolation: Partial<Isolation>, shared: readonly SharedDestination[]): KubeObject | undefined {
   if (!isolation.networkPolicy) return undefined;
   const dns = {
     to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
@@ -39,7 +50,10 @@ function networkPolicy(isolation: Partial<Isolation>, sharedNamespaces: readonly
     to: [rule.cidr !== undefined ? { ipBlock: { cidr: rule.cidr } } : byName(rule.namespace ?? '')],
     ...(rule.ports?.length ? { ports: rule.ports.map((port) => ({ protocol: 'TCP', port })) } : {}),
   }));
-  const shared = sharedNamespaces.map((name) => ({ to: [byName(name)] }));
+  const toShared = shared.map((destination) => ({
+    to: [{ ...byName(destination.namespace), podSelector: { matchLabels: { ...destination.podSelector } } }],
+    ...(destination.ports.length > 0 ? { ports: destination.ports.map((p) => ({ ...p })) } : {}),
+  }));
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -48,7 +62,7 @@ function networkPolicy(isolation: Partial<Isolation>, sharedNamespaces: readonly
       podSelector: {},
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{ from: [{ podSelector: {} }, ...(isolation.allowIngressFromNamespaces ?? []).map(byName)] }],
-      egress: [{ to: [{ podSelector: {} }] }, dns, ...listed, ...shared],
+      egress: [{ to: [{ podSelector: {} }] }, dns, ...listed, ...toShared],
     },
   };
 }

@@ -61,13 +61,7 @@ describe('confineNetworkPolicies', () => {
     expect(ingressOf(objects[0])).toEqual([{ ports: [{ port: 5432 }], from: [{ podSelector: {} }] }]);
   });
 
-  it('leaves other kinds, the isolation policy itself and egress alone', () => {
-    const egress: KubeObject = {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'e' },
-      spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] },
-    };
+  it('leaves other kinds and the isolation policy itself alone', () => {
     const isolation = policy('understudy-isolation', [
       {
         from: [
@@ -77,8 +71,48 @@ describe('confineNetworkPolicies', () => {
       },
     ]);
     const config: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } };
-    const { objects } = confineNetworkPolicies([egress, isolation, config], confinement);
-    expect(objects).toEqual([egress, isolation, config]);
+    const { objects } = confineNetworkPolicies([isolation, config], confinement);
+    expect(objects).toEqual([isolation, config]);
+  });
+
+  // Egress rules are allowances too: a copied one would let the preview's pods reach production or anywhere.
+  it('confines egress peers to the environment: no address blocks, other namespaces, or open rules', () => {
+    const egress: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'e' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] },
+          { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'payments' } } }] },
+          { to: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'postgres' } } }] },
+          { ports: [{ port: 443 }] },
+          {
+            to: [
+              { podSelector: { matchLabels: { app: 'cart' } } },
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop-pr-1' } } },
+              // allowIngressFromNamespaces admits from a namespace; it is no destination.
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+            ],
+            ports: [{ port: 8080 }],
+          },
+        ],
+      },
+    };
+    const { objects, warnings } = confineNetworkPolicies([egress], confinement);
+    expect((objects[0]?.spec as { egress?: unknown }).egress).toEqual([
+      { ports: [{ port: 443 }], to: [{ podSelector: {} }] },
+      {
+        to: [
+          { podSelector: { matchLabels: { app: 'cart' } } },
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop-pr-1' } } },
+        ],
+        ports: [{ port: 8080 }],
+      },
+    ]);
+    expect(warnings).toEqual([expect.stringContaining('NetworkPolicy e: 5 egress peer(s)')]);
   });
 
   it('does not modify its input', () => {

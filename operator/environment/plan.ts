@@ -3,11 +3,12 @@ import type { ServiceMode } from '../api/stagingenvironment';
 import type { CopySpec } from './copy-spec';
 import { childObjects } from './children';
 import { copiedKinds, type CopiedKind } from './kinds';
-import { isolationObjects } from './isolation';
+import { isolationObjects, type SharedDestination } from './isolation';
 import { markManaged, type EnvironmentRef } from './labels';
 import type { NamespaceRewrite } from './namespace-references';
 import { namespaceObject } from './namespace';
 import { applyRank } from './apply-order';
+import type { ServiceSpec } from './k8s-types';
 import { isRecord, identityKey, type KubeObject } from './objects';
 import { mainImage, type ServiceOverride } from './overrides';
 import { ratioOf } from '../api/values/ratio';
@@ -158,9 +159,9 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
   const availableSecrets = new Set(secretObjects.map((s) => s.object.metadata.name));
   makeMissingSecretsOptional(desired, availableSecrets, warnings);
 
-  const sharedNamespaces = choices.sharedServices.size > 0 ? [baselineNamespace] : [];
+  const shared = sharedDestinations(others, choices.sharedServices, baselineNamespace);
   const revision = workloadRevision(desired.map((d) => d.object));
-  for (const object of [...isolationObjects(spec.isolation, sharedNamespaces), ...childObjects(spec, revision)])
+  for (const object of [...isolationObjects(spec.isolation, shared), ...childObjects(spec, revision)])
     desired.push({ object });
   if (spec.isolation.networkPolicy && spec.ingress && spec.isolation.allowIngressFromNamespaces.length === 0) {
     warnings.push(
@@ -261,6 +262,26 @@ function resolveChoices(spec: CopySpec, units: readonly ServiceUnit[]): Choices 
       if (!copiedClaims.has(identityKey(claim))) choices.excluded.add(identityKey(claim));
   }
   return choices;
+}
+
+/**
+ * The pods behind each shared Service (its selector) on its target ports: all
+ * the environment's isolation opens in production. A shared Service always
+ * has a selector (it is shared because it selects the shared workload).
+ */
+function sharedDestinations(
+  objects: readonly KubeObject[],
+  sharedServices: ReadonlySet<string>,
+  namespace: string,
+): SharedDestination[] {
+  return objects
+    .filter((o) => o.kind === 'Service' && sharedServices.has(o.metadata.name))
+    .flatMap((service): SharedDestination[] => {
+      const spec = (isRecord(service.spec) ? service.spec : {}) as ServiceSpec;
+      if (!spec.selector || Object.keys(spec.selector).length === 0) return [];
+      const ports = (spec.ports ?? []).map((p) => ({ protocol: p.protocol ?? 'TCP', port: p.targetPort ?? p.port }));
+      return [{ namespace, podSelector: spec.selector, ports }];
+    });
 }
 
 function planSecrets(
