@@ -299,7 +299,7 @@ describe('what a LoadTest may not do', () => {
     ).toMatch(/^spec\.scenarios\[0\]\.duration: 300 s exceeds .*maxDuration 60 s$/);
   });
 
-  it('refuses an ExternalName target (a shared service points at production) and a missing port', async () => {
+  it('refuses an ExternalName target (a shared service points at production), a selectorless one and a missing port', async () => {
     const external = await create(namespace, { targets: [{ name: 'shop', service: 'payments', port: 'http' }] });
     const status = await until(namespace, external, (s) => s.phase === 'Stalled', 'Stalled');
     expect(condition(status, 'Stalled')).toMatchObject({ reason: 'TargetNotAllowed' });
@@ -310,6 +310,19 @@ describe('what a LoadTest may not do', () => {
     expect(
       condition(await until(namespace, noPort, (s) => s.phase === 'Stalled', 'Stalled'), 'Stalled')?.message,
     ).toMatch(/^spec\.targets\[0\]\.port: Service .*\/shop has no port grpc \(ports: http/);
+    // A Service without a selector: its EndpointSlice, written by hand, may point anywhere (here: production).
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'by-hand', namespace },
+      spec: { ports: [{ name: 'http', port: 80 }] },
+    } as KubernetesObject);
+    const byHand = await create(namespace, { targets: [{ name: 'shop', service: 'by-hand', port: 'http' }] });
+    const refused = await until(namespace, byHand, (s) => s.phase === 'Stalled', 'Stalled');
+    expect(condition(refused, 'Stalled')).toMatchObject({ reason: 'TargetNotAllowed' });
+    expect(condition(refused, 'Stalled')?.message).toMatch(
+      /^spec\.targets\[0\]\.service: Service .*\/by-hand selects no pods/,
+    );
   });
 });
 

@@ -26,7 +26,9 @@ interface ServicePort {
   port?: number;
 }
 
-type ServiceObject = { spec?: { type?: string; ports?: ServicePort[]; externalName?: string } };
+type ServiceObject = {
+  spec?: { type?: string; ports?: ServicePort[]; externalName?: string; selector?: Record<string, string> };
+};
 
 export function portOf(ports: readonly ServicePort[], wanted: number | string): number | undefined {
   const match = ports.find((p) => (typeof wanted === 'number' ? p.port === wanted : p.name === wanted));
@@ -57,6 +59,14 @@ export async function resolveTargets(
         ok: false,
         reason: 'TargetNotAllowed',
         message: `${field}.service: Service ${namespace}/${target.service} is an ExternalName (to ${service.spec.externalName ?? '?'}), outside the environment; load goes only to the environment's own services`,
+      };
+    }
+    if (Object.keys(service.spec?.selector ?? {}).length === 0) {
+      // Its endpoints are whatever someone wrote by hand (an EndpointSlice to any address): not the environment's.
+      return {
+        ok: false,
+        reason: 'TargetNotAllowed',
+        message: `${field}.service: Service ${namespace}/${target.service} selects no pods (its endpoints are written by hand and may be outside the environment); load goes only to the environment's own services`,
       };
     }
     const port = portOf(service.spec?.ports ?? [], target.port);
