@@ -95,12 +95,24 @@ const openPolicy = {
     ingress: [{ from: [{ namespaceSelector: {} }] }, { from: [{ podSelector: {} }] }],
   },
 };
+// And one letting svc-00 reach anywhere: egress allowances add up just the same.
+const openEgressPolicy = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'svc-00-to-anywhere', namespace: baseline },
+  spec: {
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'svc-00' } },
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { namespaceSelector: {} }] }, { ports: [{ port: 443 }] }],
+  },
+};
 
 beforeAll(async () => {
   applyObjects([
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: baseline } },
     ...syntheticBaseline(baseline, 3, { secrets: true, partOf: 'mini' }),
     openPolicy,
+    openEgressPolicy,
   ]);
   adminNamespace = createNamespace('admin');
   ({ previews, manager } = await startPreviews());
@@ -322,6 +334,9 @@ describe('services, isolation, children and tests', () => {
     expect(
       (await getObject('networking.k8s.io/v1', 'NetworkPolicy', copy, 'svc-00-from-anywhere'))?.spec,
     ).toMatchObject({ ingress: [{ from: [{ podSelector: {} }] }] });
+    expect((await getObject('networking.k8s.io/v1', 'NetworkPolicy', copy, 'svc-00-to-anywhere'))?.spec).toMatchObject({
+      egress: [{ ports: [{ port: 443 }], to: [{ podSelector: {} }] }],
+    });
     expect((await getObject('v1', 'ResourceQuota', copy, 'understudy-quota'))?.spec).toEqual({
       hard: { 'requests.cpu': '2', 'requests.memory': '2Gi', pods: '20' },
     });
