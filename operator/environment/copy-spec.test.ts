@@ -37,6 +37,32 @@ describe('an environment within its Baseline', () => {
     expect(resolve({ scale: { replicas: '0.5' } }, limits).ok).toBe(true);
   });
 
+  // The TLS Secret is copied into every preview for the ingress controller; its key would let one preview serve another's hosts.
+  it("gives no pod of the tenant's the Baseline's TLS Secret", () => {
+    const tls = {
+      ingress: { domain: 'preview.example.com', tlsSecretRef: { namespace: 'previews', name: 'wildcard' } },
+    };
+    const ingress = { hostTemplate: '{{service}}.{{environment}}.preview.example.com' };
+    const readsKey = [{ name: 'K', valueFrom: { secretKeyRef: { name: 'wildcard', key: 'tls.key' } } }];
+    expect(refusal(resolve({ ingress, services: [{ name: 'web', env: readsKey }] }, tls))).toMatch(
+      /^spec\.services\[0\]\.env\[0\]\.valueFrom\.secretKeyRef\.name: wildcard is the Baseline's TLS Secret/,
+    );
+    const mounts = {
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 't', image: 'curl' }],
+          volumes: [{ name: 'k', secret: { secretName: 'wildcard' } }],
+        },
+      },
+    };
+    expect(refusal(resolve({ ingress, tests: [{ name: 'smoke', template: mounts }] }, tls))).toMatch(
+      /^spec\.tests\[0\]\.template\.template\.spec\.volumes\[0\]\.secret\.secretName: /,
+    );
+    // Without hosts the Secret is not copied, so the name means nothing in the preview.
+    expect(resolve({ services: [{ name: 'web', env: readsKey }] }, tls).ok).toBe(true);
+  });
+
   it('may not loosen the secrets policy or copy a Secret the Baseline does not list', () => {
     expect(refusal(resolve({ secrets: { policy: 'Generate' } }, { secrets: { maxPolicy: 'Omit' } }))).toMatch(
       /^spec\.secrets\.policy: Generate is looser/,

@@ -9,6 +9,7 @@ import { DEFAULT_KINDS } from './kinds';
 import { parseQuantity } from '../api/values/quantity';
 import { compare } from '../api/values/rational';
 import { ratioOf } from '../api/values/ratio';
+import { tlsSecretProblem } from './tls-secret-references';
 
 // An environment's spec chooses within its Baseline. resolveCopySpec is the
 // one place where the two meet: it refuses every choice the Baseline does
@@ -70,6 +71,7 @@ export function resolveCopySpec(input: ResolveInput): Resolution {
     lifetimeProblem(spec, b, input.createdAt) ??
     sharedProblem(spec, b) ??
     ingressProblem(spec, b) ??
+    tlsSecretReferenceProblem(spec, b) ??
     quotaProblem(spec, b);
   if (problem) return { ok: false, ...problem };
   const targetNamespace = targetNamespaceName(b.targetNamespace.prefix, input.environment);
@@ -189,6 +191,12 @@ function ingressProblem({ ingress }: StagingEnvironmentSpec, b: BaselineSpec): P
     return { field: 'spec.ingress', message: 'the Baseline exposes no ingress domain, so previews cannot have hosts' };
   const problem = hostTemplateAllowed(ingress.hostTemplate, b.ingress.domain);
   return problem ? { field: 'spec.ingress.hostTemplate', message: problem } : undefined;
+}
+
+/** The TLS Secret is copied only for an environment with hosts; then no pod of the tenant's may read it. */
+function tlsSecretReferenceProblem(spec: StagingEnvironmentSpec, b: BaselineSpec): Problem {
+  const name = b.ingress?.tlsSecretRef?.name;
+  return spec.ingress && name ? tlsSecretProblem(spec, name) : undefined;
 }
 
 const QUOTA_CAPS = [
