@@ -45,6 +45,22 @@ describe('tlsSecretProblem', () => {
     expect(problem?.field).toMatch(/^spec\.tests\[0\]\.template\.template\.spec\./);
   });
 
+  it("refuses a child template naming it: a DataSeed's password would be sent to a host of the tenant's choosing", () => {
+    const target = {
+      host: 'db.attacker.example',
+      database: 'x',
+      user: 'x',
+      passwordSecretRef: { name: TLS, key: 'tls.key' },
+    };
+    expect(tlsSecretProblem({ dataSeeds: [{ name: 'seed', spec: { target, sql: {} } }] }, TLS)?.field).toBe(
+      'spec.dataSeeds[0].spec.target.passwordSecretRef.name',
+    );
+    const values = { connectionSecretRef: { name: TLS, key: 'tls.key' } };
+    expect(tlsSecretProblem({ loadTests: [{ name: 'load', spec: { values } }] }, TLS)?.field).toBe(
+      'spec.loadTests[0].spec.values.connectionSecretRef.name',
+    );
+  });
+
   it('allows other Secrets, and names that only look alike', () => {
     const spec = {
       services: [

@@ -5,22 +5,23 @@ import { isRecord } from './objects';
 // usually a wildcard) is copied into every target namespace for the ingress
 // controller to serve. Its key must not reach the tenant: with it, one
 // preview could serve any other preview's hosts. The copied workloads never
-// name it (it is not theirs), so the only ways to it are what the tenant
-// writes into pods: an env override's valueFrom and a test Job's template.
-// Those may not name it, in any of the places a pod reads a Secret from.
+// name it (it is not theirs), so the ways to it are what the tenant writes
+// into the target namespace: an env override's valueFrom, a test Job's
+// template, and the children's templates (a DataSeed's passwordSecretRef
+// would have the operator send the key to a host of the tenant's choosing).
+// None of them may name it, in any of the places a Secret is named.
 
 /**
- * Where a pod spec names a Secret: `secretKeyRef.name`, `secretRef.name`
- * (envFrom and volume plugins), `secret.secretName` (volume), `secret.name`
- * (projected), `nodePublishSecretRef.name` (CSI).
+ * Whether `key: {…}` names a Secret by the field `field`: `secretKeyRef.name`,
+ * `secretRef.name` (envFrom, volume plugins), any `…SecretRef.name` (CSI's
+ * nodePublishSecretRef, the children's urlSecretRef, passwordSecretRef,
+ * connectionSecretRef), `secret.secretName` (volume), `secret.name` (projected).
  */
-const SECRET_REFERENCES: ReadonlyArray<readonly [container: string, field: string]> = [
-  ['secretKeyRef', 'name'],
-  ['secretRef', 'name'],
-  ['secret', 'secretName'],
-  ['secret', 'name'],
-  ['nodePublishSecretRef', 'name'],
-];
+function namesSecretBy(key: string): readonly string[] {
+  if (key === 'secretKeyRef' || key === 'secretRef' || key.endsWith('SecretRef')) return ['name'];
+  if (key === 'secret') return ['secretName', 'name'];
+  return [];
+}
 
 /** The path (under `path`) of the first place `value` names Secret `secret`; undefined when none does. */
 export function secretReferencePath(value: unknown, secret: string, path: string): string | undefined {
@@ -33,8 +34,8 @@ export function secretReferencePath(value: unknown, secret: string, path: string
   }
   if (!isRecord(value)) return undefined;
   for (const [key, child] of Object.entries(value)) {
-    for (const [container, field] of SECRET_REFERENCES)
-      if (key === container && isRecord(child) && child[field] === secret) return `${path}.${key}.${field}`;
+    for (const field of namesSecretBy(key))
+      if (isRecord(child) && child[field] === secret) return `${path}.${key}.${field}`;
     const found = secretReferencePath(child, secret, `${path}.${key}`);
     if (found) return found;
   }
@@ -43,19 +44,22 @@ export function secretReferencePath(value: unknown, secret: string, path: string
 
 /** The first field of the spec that hands the Baseline's TLS Secret `secret` to the tenant's pods, with why. */
 export function tlsSecretProblem(
-  spec: Pick<StagingEnvironmentSpec, 'services' | 'tests'>,
+  spec: Pick<StagingEnvironmentSpec, 'services' | 'tests' | 'dataSeeds' | 'parityChecks' | 'loadTests'>,
   secret: string,
 ): { field: string; message: string } | undefined {
   const candidates: Array<[unknown, string]> = [
     ...(spec.services ?? []).map((s, i): [unknown, string] => [s.env, `spec.services[${i}].env`]),
     ...(spec.tests ?? []).map((t, i): [unknown, string] => [t.template, `spec.tests[${i}].template`]),
+    ...(['dataSeeds', 'parityChecks', 'loadTests'] as const).flatMap((list) =>
+      (spec[list] ?? []).map((t, i): [unknown, string] => [t.spec, `spec.${list}[${i}].spec`]),
+    ),
   ];
   for (const [value, path] of candidates) {
     const field = secretReferencePath(value, secret, path);
     if (field)
       return {
         field,
-        message: `${secret} is the Baseline's TLS Secret, shared by every preview; its key is for the ingress controller, not for the environment's pods`,
+        message: `${secret} is the Baseline's TLS Secret, shared by every preview; its key is for the ingress controller, not for the environment's pods or children`,
       };
   }
   return undefined;
