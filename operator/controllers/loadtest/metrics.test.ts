@@ -33,6 +33,19 @@ describe('LoadTest metrics', () => {
     expect(text).toContain('code="timeout"');
     // A second controller on the same registry shares the metrics instead of failing to register them.
     expect(() => new LoadTestMetrics(registry)).not.toThrow();
+    // Deleted, the test's request series go (another test's stay).
+    metrics.observer({ namespace: 'previews', name: 'other' }, 'shop-pr-2', { web: 'gateway' })(
+      's',
+      'web',
+      { route: 'GET /items', method: 'GET', path: '/items/1', headers: {}, body: undefined },
+      0.1,
+      200,
+      undefined,
+    );
+    metrics.remove({ namespace: 'previews', name: 'peak' });
+    const after = await registry.metrics();
+    expect(after).not.toContain('loadtest="previews/peak"');
+    expect(after).toContain('loadtest="previews/other",code="200"} 1');
   });
 
   it('exports the last run per route and forgets it with the test', async () => {

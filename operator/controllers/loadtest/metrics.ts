@@ -25,6 +25,8 @@ export class LoadTestMetrics {
   private readonly requests: Counter<RequestLabels | 'code'>;
   private readonly figures: Gauge<FigureLabels>;
   private readonly exported = new Map<string, Array<Record<FigureLabels, string>>>();
+  /** Request series per test (label sets by key), so a deleted test's go with it. */
+  private readonly series = new Map<string, Map<string, Record<RequestLabels | 'code', string>>>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -66,9 +68,29 @@ export class LoadTestMetrics {
         method: request.method,
         loadtest,
       };
+      const code = status !== undefined ? String(status) : (error ?? 'other');
       this.latency.observe(labels, seconds);
-      this.requests.inc({ ...labels, code: status !== undefined ? String(status) : (error ?? 'other') });
+      this.requests.inc({ ...labels, code });
+      let seen = this.series.get(loadtest);
+      if (!seen) this.series.set(loadtest, (seen = new Map<string, Record<RequestLabels | 'code', string>>()));
+      const key = `${labels.service}\n${labels.route}\n${labels.method}\n${code}`;
+      if (!seen.has(key)) seen.set(key, { ...labels, code });
     };
+  }
+
+  /**
+   * A deleted test's series go, request counters and latency histograms too: kept for the operator's life, every
+   * preview's LoadTest would add its routes × buckets to /metrics for good.
+   */
+  remove(req: Request): void {
+    this.forget(req);
+    const loadtest = requestKey(req);
+    for (const labels of this.series.get(loadtest)?.values() ?? []) {
+      const { code: _code, ...latency } = labels;
+      this.requests.remove(labels);
+      this.latency.remove(latency);
+    }
+    this.series.delete(loadtest);
   }
 
   observe(req: Request, report: LoadReport): void {

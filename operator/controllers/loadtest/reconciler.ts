@@ -399,7 +399,7 @@ export class LoadTestReconciler implements Reconciler {
 
   private async gone(ctx: ReconcileContext, req: Request): Promise<Result> {
     this.options.runs.cancel(requestKey(req));
-    this.options.metrics?.forget(req);
+    this.options.metrics?.remove(req);
     // A Job beside the targets (another namespace) has no owner reference: deleting the LoadTest must stop it.
     await this.stopJobs(ctx, req);
     return {};
