@@ -22,6 +22,7 @@ import { isReleaseBookkeeping } from './release-objects';
 import { seededRandom } from './seeded-random';
 import { selectBaseline, type Selection } from './select';
 import { findServiceUnit, resolveServiceUnits, type ServiceUnit } from './services';
+import { secretReferencePath } from './tls-secret-references';
 import { TransformError, transformObject, type TransformContext } from './transform';
 import { LONG_RUNNING_KINDS, podSpecOf } from './workloads';
 
@@ -234,6 +235,8 @@ function resolveChoices(spec: CopySpec, units: readonly ServiceUnit[]): Choices 
       );
     }
     const key = `${unit.workload.kind}/${unit.workload.metadata.name}`;
+    if (service.mode === 'copy' && (service.image !== undefined || service.env !== undefined))
+      refuseTlsSecretHolder(unit.workload, spec, `spec.services[${i}]`);
     if (service.mode === 'copy') {
       choices.overrides.set(key, {
         ...(service.image !== undefined ? { image: service.image } : {}),
@@ -282,6 +285,22 @@ function sharedDestinations(
       const ports = (spec.ports ?? []).map((p) => ({ protocol: p.protocol ?? 'TCP', port: p.targetPort ?? p.port }));
       return [{ namespace, podSelector: spec.selector, ports }];
     });
+}
+
+/**
+ * The Baseline's TLS Secret is in the target namespace under its own name, so
+ * a production workload naming a Secret of that name gets the shared key in
+ * the copy. Left as production wrote it that is production's code; with the
+ * tenant's image or env in it, it is the tenant's: refused.
+ */
+function refuseTlsSecretHolder(workload: KubeObject, spec: CopySpec, field: string): void {
+  const tls = spec.ingress?.tlsSecretRef?.name;
+  const podSpec = podSpecOf(workload);
+  if (!tls || !podSpec || secretReferencePath(podSpec, tls, 'spec') === undefined) return;
+  throw new PlanError(
+    field,
+    `${workload.kind} ${workload.metadata.name} reads a Secret named ${tls}, which in the environment is the Baseline's TLS Secret; its image and env cannot be overridden`,
+  );
 }
 
 function planSecrets(
