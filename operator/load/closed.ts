@@ -28,7 +28,18 @@ export interface ClosedRun {
 
 const CONTROL_INTERVAL_MS = 100;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Sleeps, or less when the signal aborts first (a scenario's start may be far off; Ctrl-C must not wait for it). */
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 export async function runClosed(run: ClosedRun): Promise<void> {
   const now = run.now ?? (() => performance.now());
@@ -88,11 +99,11 @@ export async function runClosed(run: ClosedRun): Promise<void> {
   };
 
   const wait = run.startAt - now();
-  if (wait > 0) await sleep(wait);
+  if (wait > 0) await sleep(wait, run.signal);
   while (now() < endAt && !run.signal?.aborted && !failure) {
     wanted = shareOf(vusAt(run.startVUs, run.stages, now() - run.startAt), run.segment);
     for (let id = 0; id < wanted; id++) if (!running.has(id)) start(id);
-    await sleep(Math.min(CONTROL_INTERVAL_MS, Math.max(1, endAt - now())));
+    await sleep(Math.min(CONTROL_INTERVAL_MS, Math.max(1, endAt - now())), run.signal);
   }
   wanted = 0;
   await Promise.all(users);

@@ -66,3 +66,22 @@ test('an observer that throws fails the run', async () => {
   };
   await expect(open(stats)).rejects.toThrow('observer broke');
 });
+
+test('an abort ends a wait for a far-off arrival at once, and nothing is sent after it', async () => {
+  const stats = new ScenarioStats('s', 'constant-arrival-rate', 'open', 1);
+  const controller = new AbortController();
+  const started = performance.now();
+  setTimeout(() => controller.abort(), 50);
+  await runOpen({
+    dispatcher: pool,
+    arrivals: [{ offsetMs: 3_600_000, request }][Symbol.iterator](),
+    maxInFlight: 10,
+    retry: NO_RETRY,
+    stats,
+    durationMs: 3_600_000,
+    startAt: performance.now(),
+    signal: controller.signal,
+  });
+  expect(performance.now() - started).toBeLessThan(5_000);
+  expect(stats.sent).toBe(0);
+});

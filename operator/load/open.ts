@@ -34,13 +34,23 @@ export interface OpenRun {
  * ~1 ms, more on a busy machine), then polls turns of the event loop — which
  * still runs I/O — until due.
  */
-function waitUntil(due: number, now: () => number): Promise<void> {
+function waitUntil(due: number, now: () => number, signal: AbortSignal | undefined): Promise<void> {
   // One promise per wait, polled by callbacks: a promise per turn of the loop would feed the GC thousands a second.
+  // An abort ends the wait at once: a replay's next arrival may be hours away, and Ctrl-C must not wait for it.
   return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    if (signal?.aborted) return resolve();
+    signal?.addEventListener('abort', stop, { once: true });
     const poll = (): void => {
       const left = due - now();
-      if (left <= 0) resolve();
-      else if (left > 4) setTimeout(poll, left - 3);
+      if (left <= 0 || signal?.aborted) {
+        signal?.removeEventListener('abort', stop);
+        resolve();
+      } else if (left > 4) timer = setTimeout(poll, left - 3);
       else setImmediate(poll);
     };
     poll();
@@ -80,8 +90,10 @@ export async function runOpen(run: OpenRun): Promise<void> {
     if (run.signal?.aborted || failure) break;
     const due = run.startAt + next.value.offsetMs;
     if (due > now()) {
-      await waitUntil(due, now);
+      await waitUntil(due, now, run.signal);
       sentSinceYield = 0;
+      // Nothing leaves after an abort that came during the wait.
+      if (run.signal?.aborted) break;
     } else if (++sentSinceYield >= 64) {
       // Behind schedule: still let responses in, or in-flight would only grow.
       await nextTurn();
