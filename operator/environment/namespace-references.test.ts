@@ -22,6 +22,12 @@ describe('rewriteDnsReferences', () => {
     ],
     ['a.shop.svc.cluster.local. and b.shop.', 'a.shop-pr-1234.svc.cluster.local. and b.shop-pr-1234.'],
     ['hosts=users.shop:8080,cart.shop:8080', 'hosts=users.shop-pr-1234:8080,cart.shop-pr-1234:8080'],
+    // DNS is case-insensitive: these resolve to production as surely as the lowercase ones.
+    [
+      'jdbc:postgresql://Postgres.SHOP.svc.cluster.local:5432/orders',
+      'jdbc:postgresql://Postgres.shop-pr-1234.svc.cluster.local:5432/orders',
+    ],
+    ['CATALOG.Shop.SVC', 'CATALOG.shop-pr-1234.SVC'],
   ])('rewrites %s', (text, expected) => {
     expect(rewriteDnsReferences(text, shop)).toBe(expected);
   });
@@ -46,6 +52,7 @@ describe('rewriteDnsReferences', () => {
     const rewrite = { ...shop, serviceNames: new Set(['redis']) };
     expect(rewriteDnsReferences('redis.shop:6379 mail.shop', rewrite)).toBe('redis.shop-pr-1234:6379 mail.shop');
     expect(rewriteDnsReferences('mail.shop.svc', rewrite)).toBe('mail.shop-pr-1234.svc');
+    expect(rewriteDnsReferences('Redis.Shop:6379 Mail.Shop', rewrite)).toBe('Redis.shop-pr-1234:6379 Mail.Shop');
   });
 
   it('keeps references to shared services pointing at the baseline', () => {
@@ -58,17 +65,19 @@ describe('rewriteDnsReferences', () => {
 
 /** An independent statement of the rule: per DNS name, per label. */
 function oracle(text: string, rewrite: NamespaceRewrite): string {
-  const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-  return text.replace(/[-a-z0-9.]+/g, (name) => {
+  const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i;
+  return text.replace(/[-a-z0-9.]+/gi, (name) => {
     const labels = name.split('.');
     const out = [...labels];
     for (let i = 1; i < labels.length; i++) {
       const previous = labels[i - 1] ?? '';
       const next = labels[i + 1];
-      if (labels[i] !== rewrite.from || !LABEL.test(previous) || rewrite.keep?.has(previous)) continue;
-      const longForm = next === 'svc';
-      const endsName = next === undefined || !/^[a-z0-9]/.test(next);
-      if (longForm || (endsName && (!rewrite.serviceNames || rewrite.serviceNames.has(previous)))) out[i] = rewrite.to;
+      if (labels[i]?.toLowerCase() !== rewrite.from || !LABEL.test(previous)) continue;
+      if (rewrite.keep?.has(previous.toLowerCase())) continue;
+      const longForm = next?.toLowerCase() === 'svc';
+      const endsName = next === undefined || !/^[a-z0-9]/i.test(next);
+      if (longForm || (endsName && (!rewrite.serviceNames || rewrite.serviceNames.has(previous.toLowerCase()))))
+        out[i] = rewrite.to;
     }
     return out.join('.');
   });
@@ -82,6 +91,9 @@ describe('rewriteDnsReferences properties', () => {
       ns,
       ns,
       ns,
+      ns.toUpperCase(),
+      'SVC',
+      'Redis',
       `${ns}ping`,
       `my${ns}`,
       `${ns}-pr-1`,
@@ -161,7 +173,12 @@ describe('rewriteDnsReferences properties', () => {
       fc.property(scenario, (s) => {
         const rewrite = rewriteOf(s);
         const out = rewriteDnsReferences(s.text, rewrite);
-        expect(out.split(rewrite.to).join(rewrite.from)).toBe(s.text.split(rewrite.to).join(rewrite.from));
+        // Case aside: an upper-case `SHOP` becomes the target's (lower-case) name.
+        const folded = (text: string) => text.toLowerCase().split(rewrite.to).join(rewrite.from);
+        expect(folded(out)).toBe(folded(s.text));
+        expect(out.length - s.text.length).toBe(
+          (rewrite.to.length - rewrite.from.length) * (out.split(rewrite.to).length - s.text.split(rewrite.to).length),
+        );
       }),
       { numRuns: 1000 },
     );

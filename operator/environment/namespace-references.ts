@@ -3,6 +3,8 @@
 // under a headless Service, `pod-0.svc.ns.svc...`), and the namespace name
 // when it is the whole value of a key that says "namespace". Only whole DNS labels are matched, so baseline
 // `shop` never touches `shopping-cart`, `shop-pr-1` or `www.shop.example.com`.
+// DNS names are matched without regard to case, as resolvers do: a copy
+// keeping `Orders.SHOP.svc.cluster.local` would still reach production.
 
 export interface NamespaceRewrite {
   /** The baseline namespace. */
@@ -24,7 +26,7 @@ const LABEL = '[a-z0-9](?:[-a-z0-9]*[a-z0-9])?';
 /** Matches `<label>.<ns>` where `<ns>` is followed by `.svc` (long form) or ends the name (short form). */
 function referencePattern(namespace: string): RegExp {
   const ns = namespace.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
-  return new RegExp(`(?<![-a-z0-9])(${LABEL})\\.${ns}(?:(?=\\.svc(?![-a-z0-9]))|(?![-a-z0-9]|\\.[a-z0-9]))`, 'g');
+  return new RegExp(`(?<![-a-z0-9])(${LABEL})\\.${ns}(?:(?=\\.svc(?![-a-z0-9]))|(?![-a-z0-9]|\\.[a-z0-9]))`, 'gi');
 }
 
 const patterns = new Map<string, RegExp>();
@@ -38,12 +40,13 @@ function patternFor(namespace: string): RegExp {
 }
 
 export function rewriteDnsReferences(text: string, rewrite: NamespaceRewrite): string {
-  if (!text.includes(rewrite.from)) return text;
+  if (!text.toLowerCase().includes(rewrite.from)) return text;
   const pattern = patternFor(rewrite.from);
   return text.replace(pattern, (match, label: string, offset: number, whole: string) => {
-    if (rewrite.keep?.has(label)) return match;
-    const longForm = whole.startsWith('.svc', offset + match.length);
-    if (!longForm && rewrite.serviceNames && !rewrite.serviceNames.has(label)) return match;
+    const service = label.toLowerCase();
+    if (rewrite.keep?.has(service)) return match;
+    const longForm = whole.slice(offset + match.length, offset + match.length + 4).toLowerCase() === '.svc';
+    if (!longForm && rewrite.serviceNames && !rewrite.serviceNames.has(service)) return match;
     return `${label}.${rewrite.to}`;
   });
 }
