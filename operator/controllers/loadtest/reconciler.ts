@@ -48,7 +48,6 @@ const RETRYABLE = new Set([
   'InvalidReplay',
   'EnvironmentNotFound',
   'ReportNotWritten',
-  'RunFailed',
 ]);
 
 function profileStatus(p: ProductionProfile): NonNullable<LoadTestStatus['profile']> {

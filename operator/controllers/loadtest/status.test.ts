@@ -46,6 +46,10 @@ describe('LoadTest status', () => {
     ]);
     expect(finishedFor(status, 3)).toBe(true);
     expect(finishedFor(status, 4)).toBe(false);
+    // A run that failed once it had started sends nothing again by itself; one that could not start is retried.
+    expect(finishedFor(stalledStatus(undefined, 3, 'RunFailed', 'the load test failed: boom', now), 3)).toBe(true);
+    expect(finishedFor(stalledStatus(undefined, 3, 'RunFailed', 'the load test failed: boom', now), 4)).toBe(false);
+    expect(finishedFor(stalledStatus(undefined, 3, 'TargetNotFound', 'no Service app', now), 3)).toBe(false);
   });
 
   it('Passed False naming route and figure; routes bounded, worst p99 first', () => {

@@ -152,7 +152,19 @@ export function finishedStatus(
   };
 }
 
-/** Whether this generation's run already finished (pass or fail): a test runs once per spec. */
+/**
+ * Whether this generation's run already finished (pass or fail): a test runs once per spec. A run that failed after it
+ * started sending (RunFailed) finished too: sending the load again by itself every retry would load the environment
+ * in a loop nobody asked for. A new spec runs again.
+ */
 export function finishedFor(status: LoadTestStatus | undefined, generation: number): boolean {
-  return status?.observedGeneration === generation && (status.phase === 'Passed' || status.phase === 'Failed');
+  if (status?.observedGeneration !== generation) return false;
+  if (status.phase === 'Passed' || status.phase === 'Failed') return true;
+  return (
+    status.phase === 'Stalled' &&
+    (status.conditions ?? []).some(
+      (c) =>
+        c.type === 'Stalled' && c.status === 'True' && c.reason === 'RunFailed' && c.observedGeneration === generation,
+    )
+  );
 }
