@@ -352,6 +352,49 @@ describe('services, isolation, children and tests', () => {
     });
   });
 
+  // The Baseline's TLS Secret is copied into every preview for the ingress controller: no pod of the tenant's reads it.
+  it("refuses an env override or a test Job reading the Baseline's TLS Secret, before creating anything", async () => {
+    const hosted = baselineOf(`hosted-${id}`, {
+      source: { namespace: baseline },
+      ingress: { domain: 'preview.example.com', tlsSecretRef: { namespace: adminNamespace, name: 'wildcard' } },
+    });
+    const ingress = { hostTemplate: '{{service}}.{{environment}}.preview.example.com' };
+    apply('tls-env', {
+      baselineRef: { name: hosted },
+      ingress,
+      services: [
+        { name: 'svc-00', env: [{ name: 'K', valueFrom: { secretKeyRef: { name: 'wildcard', key: 'tls.key' } } }] },
+      ],
+    });
+    apply('tls-test', {
+      baselineRef: { name: hosted },
+      ingress,
+      tests: [
+        {
+          name: 'steal',
+          template: {
+            template: {
+              spec: {
+                restartPolicy: 'Never',
+                containers: [{ name: 't', image: 'busybox', envFrom: [{ secretRef: { name: 'wildcard' } }] }],
+              },
+            },
+          },
+        },
+      ],
+    });
+    const byEnv = await waitForStall('tls-env', 'ExceedsBaseline', /TLS Secret/);
+    expect(condition(byEnv, 'Stalled')?.message).toMatch(
+      /^spec\.services\[0\]\.env\[0\]\.valueFrom\.secretKeyRef\.name: wildcard is the Baseline's TLS Secret/,
+    );
+    const byTest = await waitForStall('tls-test', 'ExceedsBaseline', /TLS Secret/);
+    expect(condition(byTest, 'Stalled')?.message).toMatch(
+      /^spec\.tests\[0\]\.template\.template\.spec\.containers\[0\]\.envFrom\[0\]\.secretRef\.name: /,
+    );
+    expect(await getObject('v1', 'Namespace', undefined, target('tls-env'))).toBeUndefined();
+    expect(await getObject('v1', 'Namespace', undefined, target('tls-test'))).toBeUndefined();
+  });
+
   it('creates DataSeed and ParityCheck children and is Ready only once every DataSeed succeeded', async () => {
     const seed = {
       source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.yaml' } } },
