@@ -111,12 +111,22 @@ describe('the release workflow', () => {
       return { code: r.status, out: r.stdout + r.stderr };
     };
     const repository = { type: 'git', url: 'git+https://github.com/example/understudy.git' };
-    // Today's package.json: scoped and public, but the publishing repository is
-    // the one field left to set, so the job fails and says why.
-    expect(check(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as object)).toMatchObject({
+    // Today's package.json names understudy-dev/understudy: it publishes from there, and a fork's run refuses it.
+    const ours = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as object;
+    expect(check(ours)).toMatchObject({
       code: 1,
       out: expect.stringContaining('must name example/understudy') as string,
     });
+    const fromUpstream = spawnSync('bash', ['-e', '-c', guard], {
+      cwd: (() => {
+        const dir = mkdtempSync(join(tmpdir(), 'release-npm-'));
+        writeFileSync(join(dir, 'package.json'), JSON.stringify(ours));
+        return dir;
+      })(),
+      encoding: 'utf8',
+      env: { ...process.env, GITHUB_REPOSITORY: 'understudy-dev/understudy' },
+    });
+    expect(fromUpstream.status).toBe(0);
     expect(check({ name: 'understudy', repository })).toMatchObject({
       code: 1,
       out: expect.stringContaining('is not scoped') as string,
