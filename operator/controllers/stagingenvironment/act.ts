@@ -11,7 +11,8 @@ import { ensureAccess, type Subject } from './namespace-access';
 import type { Observed } from './observe';
 import type { Planned } from './plan-memo';
 import { servicesOf, type Services } from './services';
-import type { TestProgress } from './status';
+import { withWrittenSeedsPending } from './children';
+import type { SeedProgress, TestProgress } from './status';
 import { reconcileTests } from './tests';
 
 // Act: carry out a decision. The only writes of a reconcile are here
@@ -44,6 +45,8 @@ export type Acted =
       objects: number;
       written: ReadonlySet<string>;
       services: Services;
+      /** The DataSeeds' progress, those written just now pending (children.ts withWrittenSeedsPending). */
+      seeds: SeedProgress;
       tests: TestProgress | undefined;
       result: Result;
     }
@@ -136,13 +139,13 @@ async function provision(
     ({ objects, written } = outcome);
   }
   const services = servicesOf(decision, env.status, world.live, written);
-  const ready =
-    services.statuses.every((s) => s.ready) && world.seeds.pending.length === 0 && world.seeds.failed.length === 0;
+  const seeds = withWrittenSeedsPending(world.seeds, written);
+  const ready = services.statuses.every((s) => s.ready) && seeds.pending.length === 0 && seeds.failed.length === 0;
   const tests = await reconcileTests(
     { spec: decision.copy, environment: refOf(env), generation: env.metadata.generation ?? 0, targetNamespace, ready },
     ctx,
   );
-  return { action: 'provision', env, objects, written, services, tests, result: {} };
+  return { action: 'provision', env, objects, written, services, seeds, tests, result: {} };
 }
 
 async function withFinalizer(env: EnvironmentObject, ctx: ReconcileContext): Promise<EnvironmentObject> {

@@ -1,6 +1,6 @@
 import { parseStagingEnvironmentSpec, type StagingEnvironmentSpec } from '../../api/stagingenvironment';
 import type { KubeObject } from '../../environment/objects';
-import { seedProgress } from './children';
+import { seedProgress, withWrittenSeedsPending } from './children';
 
 function specWith(extra: Record<string, unknown>): StagingEnvironmentSpec {
   const parsed = parseStagingEnvironmentSpec({ baselineRef: { name: 'shop' }, ...extra });
@@ -134,5 +134,27 @@ describe('seed progress', () => {
     const one = specWith({ dataSeeds: [{ name: 'retrying', spec: seed }] });
     const reader = { get: () => retrying, list: () => [retrying], hasSynced: () => true };
     expect(seedProgress(one, 't', reader)).toEqual({ total: 1, succeeded: [], failed: [], pending: ['retrying'] });
+  });
+});
+
+describe('withWrittenSeedsPending', () => {
+  const progress = {
+    total: 3,
+    succeeded: ['a'],
+    failed: [{ name: 'b', message: 'boom' }],
+    pending: ['c'],
+  };
+
+  it('counts a DataSeed written by this reconcile as pending, whatever the cache showed of the one it replaced', () => {
+    expect(withWrittenSeedsPending(progress, new Set(['DataSeed/a', 'DataSeed/b', 'Deployment/c']))).toEqual({
+      total: 3,
+      succeeded: [],
+      failed: [],
+      pending: ['c', 'a', 'b'],
+    });
+  });
+
+  it('leaves the progress as it is when no DataSeed was written (other kinds of the same name aside)', () => {
+    expect(withWrittenSeedsPending(progress, new Set(['Deployment/a', 'ParityCheck/b']))).toBe(progress);
   });
 });

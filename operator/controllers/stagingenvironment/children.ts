@@ -32,3 +32,21 @@ export function seedProgress(
   }
   return progress;
 }
+
+/**
+ * The progress as this reconcile leaves it: a DataSeed it just (re)wrote has
+ * not run its new spec yet, whatever the cache still shows of the old one. A
+ * changed template would otherwise count as succeeded by the seed it
+ * replaces, and the new generation be Ready before its data is there.
+ */
+export function withWrittenSeedsPending(progress: SeedProgress, written: ReadonlySet<string>): SeedProgress {
+  const rewritten = (name: string): boolean => written.has(`DataSeed/${name}`);
+  const moved = [...progress.succeeded.filter(rewritten), ...progress.failed.map((f) => f.name).filter(rewritten)];
+  if (moved.length === 0) return progress;
+  return {
+    total: progress.total,
+    succeeded: progress.succeeded.filter((name) => !rewritten(name)),
+    failed: progress.failed.filter((f) => !rewritten(f.name)),
+    pending: [...progress.pending, ...moved],
+  };
+}

@@ -3,6 +3,7 @@ import type { Acted } from './act';
 import { decide, type Decision, type Provision } from './decide';
 import { CREATED, at, observed, type Fixture } from './decide.fixtures';
 import { statusOf } from './report';
+import { withWrittenSeedsPending } from './children';
 import { servicesOf } from './services';
 
 // The decide step as a table: a snapshot in, a decision out, no client.
@@ -240,6 +241,7 @@ describe('decide, then report, for a Ready environment whose image changed', () 
       objects: 3,
       written,
       services: servicesOf(decision, o.env.status, o.world!.live, written),
+      seeds: o.world!.seeds,
       tests: undefined,
       result: {},
     };
@@ -250,5 +252,48 @@ describe('decide, then report, for a Ready environment whose image changed', () 
       observedGeneration: 2,
     });
     expect(status.conditions?.find((c) => c.type === 'Stalled')).toBeUndefined();
+  });
+});
+
+describe('decide, then report, for a Ready environment whose DataSeed template changed', () => {
+  it('is not Ready on the strength of the seed the new one replaces', () => {
+    const seed = {
+      source: { fixtures: { configMapRef: { name: 'rows', key: 'rows.yaml' } } },
+      target: { host: 'db', database: 'app', user: 'app' },
+    };
+    const fixture: Fixture = {
+      generation: 2,
+      status: readyStatus(1),
+      spec: { dataSeeds: [{ name: 'orders', spec: { ...seed, target: { ...seed.target, database: 'v2' } } }] },
+    };
+    const o = observed(fixture);
+    const decision = decide(o) as Provision;
+    expect(decision.action).toBe('provision');
+    // The cache still shows the old seed, succeeded; this reconcile wrote the new one.
+    const cached = { total: 1, succeeded: ['orders'], failed: [], pending: [] };
+    const written = new Set(['DataSeed/orders']);
+    const acted: Acted = {
+      action: 'provision',
+      env: o.env,
+      objects: 4,
+      written,
+      services: {
+        statuses: [{ name: 'checkout', kind: 'Deployment', mode: 'copy', replicas: 2, readyReplicas: 2, ready: true }],
+        failures: [],
+      },
+      seeds: withWrittenSeedsPending(cached, written),
+      tests: undefined,
+      result: {},
+    };
+    const status = statusOf(decision, o, acted)!;
+    expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      observedGeneration: 2,
+    });
+    expect(status.conditions?.find((c) => c.type === 'DataSeeded')).toMatchObject({
+      status: 'False',
+      reason: 'Seeding',
+    });
+    expect(status.phase).not.toBe('Ready');
   });
 });

@@ -86,7 +86,7 @@ export function statusOf(decision: Decision, observed: Observed, acted: Acted): 
         failures: acted.services.failures,
         urls: stale ? (previous?.urls ?? []) : plan.urls,
         redacted: stale ? (previous?.redactedValues ?? []) : plan.redacted,
-        seeds: observed.world!.seeds,
+        seeds: acted.seeds,
         infrastructure: observed.world!.granted.spec.infrastructure?.pulumi !== undefined,
         ...(acted.tests ? { tests: acted.tests } : {}),
       });
