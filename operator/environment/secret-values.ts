@@ -4,8 +4,13 @@
 // shape: where its user or password equals another key's production value
 // (DATABASE_URL embedding POSTGRES_PASSWORD), it takes that key's generated
 // value, so the database and its clients agree; a user alone (a token) is
-// replaced, a user beside a password is kept as an account name. Values already generated
-// for this environment are kept, unless they equal a production value.
+// replaced, a user beside a password is kept as an account name. Query
+// parameters that carry a credential (`?api_key=…`, `&sslpassword=…`, a token
+// format, the value of a key named like a secret) are generated too; the others
+// (`sslmode=require`, `authSource=admin`) are settings and stay. Values already
+// generated for this environment are kept, unless they equal a production value.
+
+import { findCredentials, isNamedSecretValue, isSecretName } from './credential-patterns';
 
 export type RandomBytes = (size: number) => Uint8Array;
 
@@ -33,6 +38,10 @@ export function generateSecretData(
     const replacement = generated.get(key);
     if (replacement !== undefined && !byProductionValue.has(value)) byProductionValue.set(value, replacement);
   }
+  // Production values of keys named like secrets (POSTGRES_PASSWORD), wherever a URL's query repeats them (`?pw=`).
+  const secretKeyValues = new Set(
+    [...originals].filter(([key, value]) => isSecretName(key) && isNamedSecretValue(value)).map(([, value]) => value),
+  );
   for (const [key, url] of urls) {
     const previous = credentialUrl(current.get(key) ?? '');
     const user = decodeURIComponent(url.username);
@@ -45,6 +54,12 @@ export function generateSecretData(
       byProductionValue.get(password) ?? fresh(previous ? decodeURIComponent(previous.password) : undefined);
     url.username = encodeURIComponent(newUser);
     if (password !== '') url.password = encodeURIComponent(newPassword);
+    replaceSecretParameters(
+      url,
+      previous,
+      (name, value) => isSecretParameter(name, value) || secretKeyValues.has(value),
+      (value, before) => byProductionValue.get(value) ?? fresh(before === value ? undefined : before),
+    );
     generated.set(key, url.toString());
   }
   return new Map([...originals.keys()].map((key) => [key, generated.get(key) ?? '']));
@@ -59,4 +74,33 @@ function credentialUrl(value: string): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether a query parameter holds a credential rather than a setting. */
+function isSecretParameter(name: string, value: string): boolean {
+  return (isSecretName(name) && isNamedSecretValue(value)) || findCredentials(value).length > 0;
+}
+
+/**
+ * Replaces the credentials among the URL's query parameters (`isSecret`) with
+ * `replacement(production value, value generated before)`; the query is
+ * re-encoded only when one was replaced.
+ */
+function replaceSecretParameters(
+  url: URL,
+  previous: URL | undefined,
+  isSecret: (name: string, value: string) => boolean,
+  replacement: (value: string, before: string | undefined) => string,
+): void {
+  const params = [...url.searchParams];
+  if (!params.some(([name, value]) => isSecret(name, value))) return;
+  const before = [...(previous?.searchParams ?? [])];
+  url.search = new URLSearchParams(
+    params.map(([name, value], i): [string, string] => {
+      if (!isSecret(name, value)) return [name, value];
+      // The same parameter at the same place in the URL generated before, for stable values.
+      const earlier = before[i]?.[0] === name ? before[i]?.[1] : undefined;
+      return [name, replacement(value, earlier)];
+    }),
+  ).toString();
 }

@@ -103,6 +103,41 @@ describe('generateSecretData', () => {
     );
     expect(out.get('REPO')).toMatch(/^https:\/\/s[0-9a-f]{32}@github\.com\/org\/repo\.git$/);
   });
+
+  // A URL keeps its shape, but not production's credentials in its query.
+  it('generates the query parameters that carry credentials, keeps the settings, and is stable', () => {
+    const originals = new Map([
+      ['PASSWORD', 'dbpass-production-1'],
+      [
+        'URL',
+        'postgres://app:dbpass-production-1@db.example/orders?sslmode=require&sslpassword=hunter2-production&api_key=abc123def456&pw=dbpass-production-1',
+      ],
+    ]);
+    const first = generateSecretData(originals, new Map(), counter());
+    const url = new URL(first.get('URL') ?? '');
+    expect(url.searchParams.get('sslmode')).toBe('require');
+    expect(url.searchParams.get('sslpassword')).toMatch(/^s[0-9a-f]{32}$/);
+    expect(url.searchParams.get('api_key')).toMatch(/^s[0-9a-f]{32}$/);
+    // Another key's production value takes that key's generated value, as the password does.
+    expect(url.searchParams.get('pw')).toBe(first.get('PASSWORD'));
+    expect(decodeURIComponent(url.password)).toBe(first.get('PASSWORD'));
+    for (const production of ['hunter2-production', 'abc123def456', 'dbpass-production-1'])
+      expect(first.get('URL')).not.toContain(production);
+    expect(generateSecretData(originals, first, counter())).toEqual(first);
+  });
+
+  it('replaces a production query credential kept by an earlier version, and leaves URLs without one as they were', () => {
+    const originals = new Map([['URL', 'https://u:p@h.example/x?token=prodtoken-1234&region=eu']]);
+    const leaked = new Map([['URL', 'https://u:s1@h.example/x?token=prodtoken-1234&region=eu']]);
+    expect(generateSecretData(originals, leaked, counter()).get('URL')).not.toContain('prodtoken-1234');
+    const plain = new Map([
+      ['MODE', 'majority'],
+      ['URL', 'mongodb://u:p@h.example/db?authSource=admin&w=majority'],
+    ]);
+    expect(generateSecretData(plain, new Map(), counter()).get('URL')).toMatch(
+      /^mongodb:\/\/u:s[0-9a-f]{32}@h\.example\/db\?authSource=admin&w=majority$/,
+    );
+  });
 });
 
 describe('optionalizeMissingSecrets', () => {
