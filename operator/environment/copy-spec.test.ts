@@ -143,6 +143,24 @@ describe('an environment within its Baseline', () => {
     expect(restricted.ok && restricted.copy.podSecurity).toBe('restricted');
   });
 
+  // A tenant's test Job is a pod spec the tenant writes: privileged only if an admin says so in the Baseline.
+  it("never inherits a PodSecurity level looser than baseline from production's namespace", () => {
+    const withProduction = (level: string, baseline: Record<string, unknown> = {}) => {
+      const resolved = resolveCopySpec({
+        environment,
+        spec: parseOk({}),
+        baseline: { name: 'shop', spec: baselineSpecOf(baseline) },
+        createdAt,
+        productionNamespaceLabels: { 'pod-security.kubernetes.io/enforce': level },
+      });
+      return resolved.ok ? resolved.copy.podSecurity : refusal(resolved);
+    };
+    expect(withProduction('privileged')).toBe('baseline');
+    expect(withProduction('not-a-level')).toBe('baseline');
+    expect(withProduction('privileged', { podSecurity: 'privileged' })).toBe('privileged');
+    expect(withProduction('restricted', { podSecurity: 'baseline' })).toBe('baseline');
+  });
+
   it('copies no Role or RoleBinding unless the Baseline says so', () => {
     const off = resolve({}, { rbac: { copyRoles: false } });
     expect(off.ok && off.copy.kinds).not.toContain('Role');

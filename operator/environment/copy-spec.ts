@@ -1,4 +1,4 @@
-import { SECRET_POLICY_ORDER, type BaselineSpec, type PodSecurityLevel, POD_SECURITY_LEVELS } from '../api/baseline';
+import { SECRET_POLICY_ORDER, type BaselineSpec, type PodSecurityLevel } from '../api/baseline';
 import type { LabelSelector } from '../api/common';
 import type { StagingEnvironmentSpec } from '../api/stagingenvironment';
 import { parseDuration } from '../api/values/duration';
@@ -238,13 +238,19 @@ function quotaOf({ isolation }: StagingEnvironmentSpec, b: BaselineSpec): { reso
   return Object.keys(quota).length > 0 ? { resourceQuota: quota } : {};
 }
 
+/**
+ * The Baseline's level when it sets one; else production's, but never looser
+ * than `baseline`. Inheriting `privileged` from a production namespace
+ * labelled so would let a tenant's test Job (a pod spec the tenant writes)
+ * or an image override in a privileged workload run privileged, hostPath or
+ * hostPID on a node: a right no tenant holds, which only an admin may grant,
+ * by writing `podSecurity: privileged` in the Baseline.
+ */
 function podSecurityOf(
   b: BaselineSpec,
   productionLabels: Readonly<Record<string, string>> | undefined,
 ): PodSecurityLevel {
   if (b.podSecurity) return b.podSecurity;
   const production = productionLabels?.[POD_SECURITY_LABEL];
-  return (POD_SECURITY_LEVELS as readonly string[]).includes(production ?? '')
-    ? (production as PodSecurityLevel)
-    : 'baseline';
+  return production === 'restricted' ? 'restricted' : 'baseline';
 }
