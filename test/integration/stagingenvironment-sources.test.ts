@@ -496,6 +496,44 @@ describe('services, isolation, children and tests', () => {
     expect(await getObject('v1', 'Namespace', undefined, target('bad-seed'))).toBeUndefined();
   });
 
+  // Production may run privileged; a tenant's test Job must not, unless an admin writes podSecurity in the Baseline.
+  it("does not inherit a privileged production namespace's PodSecurity level: a privileged test Job is refused", async () => {
+    const privileged = `priv-${id}`;
+    applyObjects([
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: privileged, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
+      },
+      ...syntheticBaseline(privileged, 1, { partOf: 'priv' }),
+    ]);
+    const fromPrivileged = baselineOf(privileged, { source: { namespace: privileged } });
+    const hostPath = {
+      backoffLimit: 0,
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'root',
+              image: 'busybox',
+              securityContext: { privileged: true },
+              volumeMounts: [{ name: 'host', mountPath: '/host' }],
+            },
+          ],
+          volumes: [{ name: 'host', hostPath: { path: '/' } }],
+        },
+      },
+    };
+    apply('from-privileged', { baselineRef: { name: fromPrivileged }, tests: [{ name: 'root', template: hostPath }] });
+    const refused = await waitForCondition('from-privileged', previews, 'TestsPassed', 'False');
+    expect(condition(refused, 'TestsPassed')?.reason).toBe('Refused');
+    const copy = await getObject('v1', 'Namespace', undefined, target('from-privileged'));
+    expect(copy?.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(await getObject('batch/v1', 'Job', target('from-privileged'), 'test-root')).toBeUndefined();
+    deleteNamespace(privileged);
+  });
+
   it('runs test Jobs once Ready and reports their outcome in TestsPassed', async () => {
     const job = (extra: Json = {}, podExtra: Json = {}) => ({
       backoffLimit: 0,
