@@ -99,6 +99,34 @@ const table: Case[] = [
     { spec: { scale: { replicas: '0' } } },
     { action: 'stall', reason: 'InvalidSpec' },
   ],
+  // Breaking the spec (or losing the Baseline) after the copy was made must not keep it past its time.
+  [
+    'an invalid spec still expires at the expiry last resolved',
+    { spec: { scale: { replicas: '0' } }, status: { ...readyStatus(1), expiresAt: at(30).toISOString() } },
+    { action: 'delete', expiresAt: at(30) },
+  ],
+  [
+    'a choice beyond the Baseline still expires at the expiry last resolved, torn down under Retain',
+    {
+      spec: { scale: { replicas: '2' }, expiryPolicy: 'Retain' },
+      baseline: { limits: { maxReplicas: '0.5', maxResources: '1', maxTtl: '24h' } },
+      status: { ...readyStatus(1), expiresAt: at(30).toISOString() },
+    },
+    { action: 'teardown', expiresAt: at(30) },
+  ],
+  [
+    'a Baseline that no longer allows the namespace still expires',
+    {
+      denied: { ok: false, reason: 'BaselineNotAllowed', field: 'spec.baselineRef.name', message: 'no' },
+      status: { ...readyStatus(1), expiresAt: at(59).toISOString() },
+    },
+    { action: 'delete' },
+  ],
+  [
+    'a stalled environment not yet expired looks again when it expires',
+    { spec: { scale: { replicas: '0' } }, status: { ...readyStatus(1), expiresAt: at(90).toISOString() } },
+    { action: 'stall', reason: 'InvalidSpec', result: { requeueAfterMs: 30_000 } },
+  ],
   [
     'a deleted environment is finalized',
     { metadata: { deletionTimestamp: at(50).toISOString() }, namespace: 'ours', status: readyStatus(1) },

@@ -73,6 +73,31 @@ export interface Provision {
 }
 
 export function decide(o: Observed, memo: PlanMemo = new PlanMemo()): Decision {
+  const decision = decideFromSpec(o, memo);
+  return decision.action === 'stall' ? expireStalled(o, decision) : decision;
+}
+
+/** Longest wait for a stalled environment's expiry; the next look sets the next wait. */
+const MAX_EXPIRY_WAIT_MS = 10 * 60_000;
+
+/**
+ * A stalled environment still ends when its time is up. Stalls before the
+ * spec is resolved (an invalid spec, one beyond the Baseline, a Baseline
+ * that no longer allows it) know no expiry of their own, and the copy made
+ * before keeps running: a tenant could keep a preview past its ttl, and past
+ * the Baseline's maxTtl, by breaking its spec. The expiry last resolved
+ * (status.expiresAt, written by the operator only) still holds.
+ */
+function expireStalled(o: Observed, stalled: Extract<Decision, { action: 'stall' }>): Decision {
+  const known = o.env.status?.expiresAt ? new Date(o.env.status.expiresAt) : undefined;
+  if (!known || Number.isNaN(known.getTime())) return stalled;
+  const wait = known.getTime() - o.now.getTime();
+  if (wait <= 0) return expire(o, known);
+  const requeueAfterMs = Math.min(wait, MAX_EXPIRY_WAIT_MS, stalled.result.requeueAfterMs ?? Infinity);
+  return { ...stalled, result: { ...stalled.result, requeueAfterMs } };
+}
+
+function decideFromSpec(o: Observed, memo: PlanMemo): Decision {
   const { env } = o;
   const environment = refOf(env);
   if (env.metadata.deletionTimestamp) return { action: 'finalize', namespaces: o.ownNamespaces };
