@@ -78,8 +78,22 @@ afterAll(async () => {
 });
 
 describe('StagingEnvironment lifecycle', () => {
-  it('deletes itself and its namespace when its ttl passes', async () => {
+  it('deletes itself and its namespace when its ttl passes, also when its spec was broken meanwhile', async () => {
     apply('short-lived', spec({ ttl: '20s' }));
+    // Its twin stalls on a spec made invalid after it was copied: its ttl still holds.
+    apply('broken-lived', spec({ ttl: '20s' }));
+    await waitForCondition('broken-lived', previews, 'Ready', 'True');
+    kubectl([
+      'patch',
+      '-n',
+      previews,
+      'stagingenvironment/broken-lived',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { scale: { replicas: '0' } } }),
+    ]);
+    const broken = await waitForCondition('broken-lived', previews, 'Stalled', 'True', 30_000);
+    expect(condition(broken, 'Stalled')?.reason).toBe('InvalidSpec');
     const env = await waitForCondition('short-lived', previews, 'Ready', 'True');
     const created = Date.parse(env.metadata.creationTimestamp as unknown as string);
     expect(Date.parse(env.status?.expiresAt ?? '')).toBe(created + 20_000);
@@ -90,6 +104,14 @@ describe('StagingEnvironment lifecycle', () => {
     });
     expect(Date.now()).toBeGreaterThanOrEqual(created + 20_000);
     expect(await namespaceExists(target('short-lived'))).toBe(false);
+    await eventually(async () => (await getEnvironment('broken-lived', previews)) === undefined, {
+      timeoutMs: 60_000,
+      what: 'expired stalled environment gone',
+    });
+    await eventually(async () => !(await namespaceExists(target('broken-lived'))), {
+      timeoutMs: 60_000,
+      what: "expired stalled environment's namespace gone",
+    });
   });
 
   it('shows an image change after Ready as Progressing, then Ready again, never Degraded; a rollout that cannot proceed is Degraded', async () => {
