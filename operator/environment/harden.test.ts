@@ -43,6 +43,31 @@ describe('hardening copies', () => {
     expect(result.warnings.join('\n')).toMatch(/ClusterRole cluster-admin/);
   });
 
+  // The copy's workloads run the tenant's image under these Roles; the Baseline's TLS Secret is in the same namespace.
+  it("never copies a Role that may read the Baseline's TLS Secret", () => {
+    const role = (name: string, rules: Array<Record<string, unknown>>): KubeObject => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name },
+      rules,
+    });
+    const roles = [
+      role('reads-secrets', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]),
+      role('reads-everything', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]),
+      role('names-it', [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['wildcard'], verbs: ['list'] }]),
+      role('names-others', [
+        { apiGroups: [''], resources: ['secrets'], resourceNames: ['app-config'], verbs: ['get'] },
+      ]),
+      role('writes-only', [{ apiGroups: [''], resources: ['secrets'], verbs: ['create'] }]),
+      role('config', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'watch'] }]),
+    ];
+    const withTls = hardenCopies(roles, { ...options, rbac: { ...options.rbac, tlsSecretName: 'wildcard' } });
+    expect(withTls.objects.map((o) => o.metadata.name)).toEqual(['names-others', 'writes-only', 'config']);
+    expect(withTls.warnings.join('\n')).toMatch(/Role reads-secrets may read Secret wildcard, .*it is not copied/);
+    // Without hosts there is no TLS Secret in the preview: Roles are copied as they are.
+    expect(hardenCopies(roles, options).objects).toHaveLength(roles.length);
+  });
+
   it('replaces credentials in ConfigMaps and env under Omit, naming the place and never the value', () => {
     const configMap: KubeObject = {
       apiVersion: 'v1',

@@ -1,7 +1,7 @@
 import { redactCredentialValues, type CredentialPolicy } from './credential-values';
 import { stripUnsafeIngressAnnotations } from './ingress-annotations';
 import type { KubeObject } from './objects';
-import { confineRoleBinding, type RbacRules } from './rbac-copies';
+import { confineRole, confineRoleBinding, type RbacRules } from './rbac-copies';
 import { DEFAULT_TRACKING_LABELS, stripTrackingMetadata } from './release-objects';
 import type { RandomBytes } from './secret-values';
 
@@ -55,6 +55,13 @@ export function hardenCopies(objects: readonly KubeObject[], options: HardenOpti
           `Ingress ${copy.metadata.name}: annotations ${stripped.removed.join(', ')} were not copied (they inject configuration into the ingress controller)`,
         );
       copy = stripped.object;
+    }
+    if (copy.kind === 'Role') {
+      const confined = confineRole(copy, options.rbac);
+      if ('refused' in confined) {
+        warnings.push(`${confined.refused}; it is not copied`);
+        continue;
+      }
     }
     if (copy.kind === 'RoleBinding') {
       const confined = confineRoleBinding(copy, options.targetNamespace, options.rbac);

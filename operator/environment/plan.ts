@@ -145,7 +145,7 @@ export function planEnvironment(input: PlanInput): EnvironmentPlan {
       targetNamespace,
       policy: spec.secrets.policy,
       keep: new Set(spec.secrets.policy === 'CopyListed' ? spec.secrets.names : []),
-      rbac: { bindableClusterRoles: spec.rbac.bindableClusterRoles },
+      rbac: { bindableClusterRoles: spec.rbac.bindableClusterRoles, ...(tlsSecretName ? { tlsSecretName } : {}) },
       random: input.random ?? seededRandom(`${environment.uid ?? environment.namespace}/${environment.name}`),
     },
   );
