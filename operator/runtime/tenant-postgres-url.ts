@@ -32,7 +32,10 @@ export function checkTenantPostgresUrl(url: string, field: string): string {
     throw new TenantUrlError(field, `must be a postgresql:// URL, not ${parsed.protocol}//`);
   const host = decodeURIComponent(parsed.hostname);
   if (host === '' || host.includes('/'))
-    throw new TenantUrlError(field, "must name a server by host name or address; a socket path would be the operator's");
+    throw new TenantUrlError(
+      field,
+      "must name a server by host name or address; a socket path would be the operator's",
+    );
   for (const [name, value] of parsed.searchParams) {
     const allowed = ALLOWED_PARAMETERS.get(name);
     if (!allowed)
