@@ -275,7 +275,7 @@ export const BaselineSpecSchema = z
       .enum(POD_SECURITY_LEVELS)
       .optional()
       .describe(
-        "pod-security.kubernetes.io/enforce of every target namespace; default: the production namespace's own level, else baseline.",
+        "pod-security.kubernetes.io/enforce of every target namespace; default: restricted when the production namespace enforces restricted, else baseline (never privileged unless set here: tenants' test Jobs run under it).",
       ),
     isolation: z
       .object({
