@@ -55,30 +55,35 @@ export async function runClosed(run: ClosedRun): Promise<void> {
   const user = (id: number): Promise<void> =>
     new Promise((finished, failed) => {
       const dispatcher = run.dispatcherFor(id);
-      const iterate = (): void => {
+      // A user has one request outstanding at most: what it sent and when live here, not in a closure per request.
+      // One clock reading serves both as the end of an answer and as the send time of the next request.
+      let request: RenderedRequest;
+      let sentAt = 0;
+      const iterate = (at = now()): void => {
         try {
           // A user beyond the current target stops after its iteration (k6's ramp-down); it may start again later.
-          if (!(id < wanted && now() < endAt && !run.signal?.aborted)) return finished();
-          const request = run.next();
-          const sentAt = now();
+          if (!(id < wanted && at < endAt && !run.signal?.aborted)) return finished();
+          request = run.next();
+          sentAt = at;
           stats.sent++;
-          dispatch(dispatcher, request, run.retry, (outcome) => answered(request, sentAt, outcome));
+          dispatch(dispatcher, request, run.retry, answered);
         } catch (err) {
           failed(asError(err));
         }
       };
-      const answered = (request: RenderedRequest, sentAt: number, outcome: Outcome): void => {
+      const answered = (outcome: Outcome): void => {
+        const at = now();
         try {
           const route = stats.route(request.route);
-          const micros = (now() - sentAt) * 1000;
+          const micros = (at - sentAt) * 1000;
           route.record(micros, outcome.error);
           stats.onComplete?.(request, micros, outcome.status, outcome.error);
           if (outcome.attempts !== undefined) route.retries += outcome.attempts - 1;
         } catch (err) {
           return failed(asError(err));
         }
-        if (run.thinkTimeMs > 0) setTimeout(iterate, Math.min(run.thinkTimeMs, Math.max(0, endAt - now())));
-        else iterate();
+        if (run.thinkTimeMs > 0) setTimeout(iterate, Math.min(run.thinkTimeMs, Math.max(0, endAt - at)));
+        else iterate(at);
       };
       iterate();
     });
