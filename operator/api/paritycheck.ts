@@ -11,6 +11,8 @@ import type { KindDefinition } from './kind';
 const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** A check's verdict; one list for the status schema, the engine and the verdict gauge. */
+export const VERDICTS = ['InParity', 'Drifted', 'Inconclusive'] as const;
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export const SeveritySchema = z.enum(SEVERITIES).describe('How much a difference matters: info, warning or critical.');
 export type Severity = z.infer<typeof SeveritySchema>;
@@ -514,7 +516,7 @@ export const ParityCheckStatusSchema = z
     summary: z
       .object({
         verdict: z
-          .enum(['InParity', 'Drifted', 'Inconclusive'])
+          .enum(VERDICTS)
           .describe(
             'InParity, Drifted (unexpected findings at or above failOn), or Inconclusive (too little data to tell).',
           ),

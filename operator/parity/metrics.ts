@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import { CATEGORIES, SEVERITIES } from '../api/paritycheck';
+import { CATEGORIES, SEVERITIES, VERDICTS } from '../api/paritycheck';
 import type { ParityCheckResult } from './check';
 
 export const PARITY_FINDINGS_METRIC = 'understudy_parity_findings';
@@ -37,7 +37,6 @@ export function forgetParityFindings(
 }
 
 export const PARITY_VERDICT_METRIC = 'understudy_parity_verdict';
-export const VERDICTS = ['InParity', 'Drifted', 'Inconclusive'] as const;
 export type VerdictGauge = Gauge<'namespace' | 'name' | 'verdict'>;
 
 /**

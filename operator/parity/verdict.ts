@@ -1,8 +1,8 @@
-import type { Category, Finding, ParityCheckStatus, Severity } from '../api/paritycheck';
+import type { Category, Finding, ParityCheckStatus, Severity, VERDICTS } from '../api/paritycheck';
 import type { CategoryOutcome } from './finding';
 import { atLeast } from './severity';
 
-export type Verdict = 'InParity' | 'Drifted' | 'Inconclusive';
+export type Verdict = (typeof VERDICTS)[number];
 
 /** Penalty per unexpected finding; the score is 100 minus their sum, floored at 0. */
 export const SCORE_PENALTY: Record<Severity, number> = { critical: 20, warning: 5, info: 1 };

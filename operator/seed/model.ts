@@ -75,6 +75,11 @@ export function tableId(t: Pick<TableInfo, 'schema' | 'name'>): string {
   return `${t.schema}.${t.name}`;
 }
 
+/** The tables a user's name means: `schema.table` exactly, or a bare name in any schema (more than one: ambiguous). */
+export function tablesNamed(schema: Pick<SchemaInfo, 'tables'>, name: string): TableInfo[] {
+  return schema.tables.filter((t) => tableId(t) === name || (!name.includes('.') && t.name === name));
+}
+
 export const PII_KINDS = [
   'email',
   'firstName',

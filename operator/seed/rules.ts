@@ -3,7 +3,7 @@ import { TRANSFORMERS } from '../api/transformers/registry';
 import { SeededHash } from './keyed';
 import { compileTransform, isInjective, type TransformSpec } from './transform/compile';
 import { DEFAULT_TRANSFORM, detectPersonal, isKnownSafeType } from './pii';
-import { type ColumnInfo, type PiiKind, type SchemaInfo, type TableInfo, tableId } from './model';
+import { type ColumnInfo, type PiiKind, type SchemaInfo, type TableInfo, tableId, tablesNamed } from './model';
 
 /** Why a column is allowed to be written, or that it is not. */
 export type Coverage = 'rule' | 'key' | 'foreignKey' | 'safe' | 'generatedFake' | 'computed' | 'uncovered';
@@ -27,15 +27,11 @@ export interface RulePlan {
 
 export type SourceKind = 'synthesize' | 'anonymize';
 
-function findTable(schema: SchemaInfo, name: string): TableInfo[] {
-  return schema.tables.filter((t) => tableId(t) === name || (!name.includes('.') && t.name === name));
-}
-
 /** Maps each rule to its table and column, reporting unknown or ambiguous names by rule index. */
 function indexRules(schema: SchemaInfo, rules: Rule[], errors: string[]): Map<string, TransformSpec> {
   const byColumn = new Map<string, TransformSpec>();
   rules.forEach((rule, i) => {
-    const tables = findTable(schema, rule.table);
+    const tables = tablesNamed(schema, rule.table);
     if (tables.length === 0) return errors.push(`rules[${i}]: table ${rule.table} does not exist`);
     if (tables.length > 1)
       return errors.push(`rules[${i}]: table ${rule.table} is ambiguous; qualify it with its schema`);

@@ -2,7 +2,7 @@ import type { DataSeedSpec } from '../api/dataseed';
 import { TRANSFORMERS } from '../api/transformers/registry';
 import { SeedError } from './errors';
 import type { SchemaInfo } from './model';
-import { tableId } from './model';
+import { tableId, tablesNamed } from './model';
 import type { SubsetRoot } from './postgres/subset';
 import { SubsetWhereError, compileSubsetWhere, loadWhereParser } from './postgres/subset-where';
 import type { RulePlan } from './rules';
@@ -20,9 +20,7 @@ export async function checkedSubsetRoots(schema: SchemaInfo, plan: RulePlan, sub
     const field = `spec.source.anonymize.subset.roots[${i}]`;
     const fraction = root.fraction === undefined ? undefined : Number(root.fraction);
     if (root.where === undefined) return { table: root.table, fraction };
-    const found = schema.tables.filter(
-      (t) => tableId(t) === root.table || (!root.table.includes('.') && t.name === root.table),
-    );
+    const found = tablesNamed(schema, root.table);
     if (found.length !== 1)
       throw new SeedError(
         'InvalidSpec',

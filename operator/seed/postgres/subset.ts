@@ -1,5 +1,5 @@
 import type { ForeignKey, SchemaInfo, TableInfo } from '../model';
-import { tableId } from '../model';
+import { tableId, tablesNamed } from '../model';
 import type { DeferredKey } from '../plan';
 import { quoteIdent, quoteTable } from './introspect';
 
@@ -46,7 +46,7 @@ export class SubsetPlanner {
   }
 
   private resolve(name: string): TableInfo {
-    const found = this.schema.tables.filter((t) => tableId(t) === name || (!name.includes('.') && t.name === name));
+    const found = tablesNamed(this.schema, name);
     if (found.length !== 1)
       throw new Error(`subset root ${name} ${found.length === 0 ? 'does not exist' : 'is ambiguous'}`);
     return found[0]!;
