@@ -3,16 +3,9 @@ import { KeyedHash } from './keyed';
 import type { ColumnInfo } from './model';
 import { postgresCodec } from './postgres/driver';
 import type { ColumnPlan } from './rules';
+import { column } from './testing/schema';
 
-const col = (name: string, baseType: ColumnInfo['baseType'] = 'text'): ColumnInfo => ({
-  name,
-  type: baseType,
-  baseType,
-  isArray: false,
-  notNull: false,
-  hasDefault: false,
-  generated: false,
-});
+const col = (name: string, baseType: ColumnInfo['baseType'] = 'text'): ColumnInfo => column(name, baseType);
 const plan = (
   name: string,
   transform: string,

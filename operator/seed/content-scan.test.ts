@@ -3,6 +3,7 @@ import { ibanValid, looksPersonal, luhnValid } from './content-scan';
 import type { ColumnInfo, TableInfo } from './model';
 import { personalClassifier } from './pii';
 import { scanned } from './postgres/profile';
+import { column } from './testing/schema';
 
 /** A card number: random digits and the Luhn check digit. */
 const cardNumber = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 18 }).map((ds) => {
@@ -84,15 +85,7 @@ describe('content scan', () => {
 });
 
 describe('which columns a stored profile may keep values of', () => {
-  const col = (name: string, baseType: ColumnInfo['baseType']): ColumnInfo => ({
-    name,
-    type: baseType,
-    baseType,
-    isArray: false,
-    notNull: false,
-    hasDefault: false,
-    generated: false,
-  });
+  const col = (name: string, baseType: ColumnInfo['baseType']): ColumnInfo => column(name, baseType);
   const table: TableInfo = {
     schema: 'public',
     name: 'members',

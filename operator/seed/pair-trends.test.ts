@@ -2,16 +2,9 @@ import fc from 'fast-check';
 import { compareProfiles, DEFAULT_THRESHOLDS, thresholdsWith } from './fidelity';
 import type { ColumnInfo, Dependence, Profile, TableProfile } from './model';
 import { contingencySimilarity, correlationSimilarity, pairTrends } from './pair-trends';
+import { column } from './testing/schema';
 
-const col = (name: string, baseType: ColumnInfo['baseType']): ColumnInfo => ({
-  name,
-  type: baseType,
-  baseType,
-  isArray: false,
-  notNull: true,
-  hasDefault: false,
-  generated: false,
-});
+const col = (name: string, baseType: ColumnInfo['baseType']): ColumnInfo => column(name, baseType, { notNull: true });
 const clean = { foreignKeyOrphans: 0, uniqueViolations: 0, details: [] };
 
 function profileOf(rows: number, dependence: Dependence, columns: TableProfile['columns'] = {}): Profile {

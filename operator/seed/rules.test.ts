@@ -1,27 +1,9 @@
-import type { ColumnInfo, SchemaInfo, TableInfo } from './model';
+import type { SchemaInfo } from './model';
 import { detectPersonal } from './pii';
 import { planRules } from './rules';
+import { column, table } from './testing/schema';
 
-const col = (name: string, baseType: ColumnInfo['baseType'], over: Partial<ColumnInfo> = {}): ColumnInfo => ({
-  name,
-  type: baseType,
-  baseType,
-  isArray: false,
-  notNull: false,
-  hasDefault: false,
-  generated: false,
-  ...over,
-});
-const table = (name: string, columns: ColumnInfo[], over: Partial<TableInfo> = {}): TableInfo => ({
-  schema: 'public',
-  name,
-  columns,
-  primaryKey: ['id'],
-  uniques: [],
-  foreignKeys: [],
-  checks: [],
-  ...over,
-});
+const col = column;
 
 const schema: SchemaInfo = {
   tables: [

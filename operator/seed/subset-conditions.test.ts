@@ -1,29 +1,13 @@
-import type { ColumnInfo, SchemaInfo, TableInfo } from './model';
+import type { SchemaInfo } from './model';
 import { planRules } from './rules';
 import { checkedSubsetRoots } from './subset-conditions';
+import { column, table } from './testing/schema';
 
 // Which columns a subset condition may name follows from the rule plan: those
 // the seed copies unchanged, whatever made them so (a `keep` rule, a key, a
 // known-safe type); a masked one is refused with the rule that masks it.
 
-const col = (name: string, baseType: ColumnInfo['baseType']): ColumnInfo => ({
-  name,
-  type: baseType,
-  baseType,
-  isArray: false,
-  notNull: false,
-  hasDefault: false,
-  generated: false,
-});
-const table = (name: string, columns: ColumnInfo[]): TableInfo => ({
-  schema: 'public',
-  name,
-  columns,
-  primaryKey: ['id'],
-  uniques: [],
-  foreignKeys: [],
-  checks: [],
-});
+const col = column;
 const schema: SchemaInfo = {
   tables: [table('users', [col('id', 'int8'), col('email', 'text'), col('points', 'int4'), col('nickname', 'text')])],
 };

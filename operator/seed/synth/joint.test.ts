@@ -9,20 +9,13 @@ import { chanceShare, conditionalQuantile, explained, MIN_EXPLAINED } from './co
 import { jointModel } from './joint';
 import { Rng } from './rng';
 import { allocateChildren } from './table';
+import { column } from '../testing/schema';
 
 // The joint sampler against the pair-trend threshold: a category that
 // determines another stays determining, correlations survive, over random
 // schemas and sizes; and independent draws fail the same threshold.
 
-const col = (name: string, baseType: ColumnInfo['baseType']): ColumnInfo => ({
-  name,
-  type: baseType,
-  baseType,
-  isArray: false,
-  notNull: true,
-  hasDefault: false,
-  generated: false,
-});
+const col = (name: string, baseType: ColumnInfo['baseType']): ColumnInfo => column(name, baseType, { notNull: true });
 const keep = (column: ColumnInfo): ColumnPlan => ({
   column,
   spec: { transform: 'keep' },

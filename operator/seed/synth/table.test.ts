@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { DEFAULT_THRESHOLDS, fanOutFidelity, fanOutGranularity, profileCdf } from '../fidelity';
 import { SeededHash } from '../keyed';
-import type { ColumnInfo, FanOut, TableInfo, TableProfile } from '../model';
+import type { FanOut, TableInfo, TableProfile } from '../model';
 import type { ColumnPlan } from '../rules';
 import { indexedValue } from './keys';
 import { Rng } from './rng';
+import { column } from '../testing/schema';
 import { statsSampler } from './samplers';
 import { allocateChildren, synthesizeTable, type SynthWorld, treeParents } from './table';
 import { quotaCounts } from '../fan-out';
@@ -12,16 +13,7 @@ import { quotaCounts } from '../fan-out';
 // The synthesis samplers against the default fidelity thresholds, over random
 // fan-outs, null fractions and scales: what the seed's own report would check.
 
-const col = (name: string, baseType: ColumnInfo['baseType'], over: Partial<ColumnInfo> = {}): ColumnInfo => ({
-  name,
-  type: baseType,
-  baseType,
-  isArray: false,
-  notNull: false,
-  hasDefault: false,
-  generated: false,
-  ...over,
-});
+const col = column;
 
 /** The fan-out a list of per-parent counts has, as the profile would store it. */
 function fanOutOf(counts: ArrayLike<number>): FanOut {
