@@ -1,8 +1,10 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import fc from 'fast-check';
+import { createSecureContext } from 'node:tls';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { request } from 'node:https';
-import { selfSignedCertificate } from './self-signed-cert';
+import { integer, selfSignedCertificate } from './self-signed-cert';
 
 describe('self-signed serving certificate', () => {
   const { cert, key } = selfSignedCertificate([
@@ -55,6 +57,35 @@ describe('self-signed serving certificate', () => {
     } finally {
       server.close();
     }
+  });
+
+  // A random serial starts with a zero byte 1 time in 128; written unshortened,
+  // OpenSSL refused the certificate ("illegal padding") and the operator did not start.
+  it('loads in OpenSSL whatever the serial, including ones with leading zero bytes', () => {
+    const loads = (serial: Uint8Array): void => {
+      const made = selfSignedCertificate(['localhost'], { serial: Buffer.from(serial) });
+      expect(() => createSecureContext({ cert: made.cert, key: made.key })).not.toThrow();
+      const positive = Buffer.from(serial);
+      positive[0]! &= 0x7f;
+      const expected = BigInt(`0x${positive.toString('hex')}`);
+      expect(BigInt(`0x${new X509Certificate(made.cert).serialNumber}`)).toBe(expected);
+    };
+    loads(Uint8Array.from([0x00, 0x10, ...Array<number>(14).fill(0xab)]));
+    loads(Uint8Array.from([0x80, 0x00, 0x00, 0x7f, ...Array<number>(12).fill(1)]));
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => (b[0]! < 0x40 ? b.fill(0, 0, b[1]! % 4) : b)),
+        (serial) => loads(serial),
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('writes DER integers in their shortest form', () => {
+    expect(integer(Buffer.from([0, 0, 0x10]))).toEqual(Buffer.from([2, 1, 0x10]));
+    expect(integer(Buffer.from([0, 0x80]))).toEqual(Buffer.from([2, 2, 0, 0x80]));
+    expect(integer(Buffer.from([0, 0]))).toEqual(Buffer.from([2, 1, 0]));
+    expect(integer(Buffer.from([0x7f, 0]))).toEqual(Buffer.from([2, 2, 0x7f, 0]));
   });
 
   it('refuses to make a certificate for no host', () => {

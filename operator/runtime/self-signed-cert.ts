@@ -34,9 +34,17 @@ const octets = (b: Buffer) => tlv(0x04, b);
 const bits = (b: Buffer) => tlv(0x03, Buffer.from([0]), b);
 const bool = (v: boolean) => tlv(0x01, Buffer.from([v ? 0xff : 0]));
 
-function integer(bytes: Buffer): Buffer {
-  // DER integers are signed: a leading 1 bit needs a zero byte in front.
-  return tlv(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+/**
+ * A non-negative DER INTEGER from big-endian magnitude bytes. DER wants the
+ * shortest form: OpenSSL refuses a leading zero byte that is not needed
+ * ("illegal padding"), and a random serial starts with one 1 time in 256.
+ */
+export function integer(bytes: Buffer): Buffer {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const magnitude = bytes.length === 0 ? Buffer.from([0]) : bytes.subarray(start);
+  // Signed: a leading 1 bit needs a zero byte in front.
+  return tlv(0x02, magnitude[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude);
 }
 
 function oid(dotted: string): Buffer {
@@ -81,12 +89,13 @@ const ECDSA_WITH_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 /** An ECDSA P-256 certificate for `hosts` (DNS names or IP addresses), valid from an hour ago for `days`. */
 export function selfSignedCertificate(
   hosts: readonly string[],
-  options: { days?: number; now?: Date } = {},
+  options: { days?: number; now?: Date; serial?: Buffer } = {},
 ): ServingCertificate {
   if (hosts.length === 0) throw new Error('a serving certificate needs at least one host');
   const now = options.now ?? new Date();
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const serial = randomBytes(16);
+  const serial = Buffer.from(options.serial ?? randomBytes(16));
+  // RFC 5280: a positive serial of at most 20 octets.
   serial[0]! &= 0x7f;
   const altNames = hosts.map((host) => (isIP(host) ? tlv(0x87, ipBytes(host)) : tlv(0x82, Buffer.from(host, 'ascii'))));
   // Issuer and subject alike: a client that pins this certificate can verify it as its own root.
