@@ -161,14 +161,21 @@ describe('the infrastructure controller', () => {
     const name = derivedName(stackNameOf({ namespace: previews, name: 'short', uid: env!.metadata.uid! }));
     expect(await databasesLike(testPgUrl(), name)).toEqual([name]);
     // Expired: the stack is destroyed, the finalizer goes, then the namespace; the resource stays.
-    const destroyed = await waitForInfra(
+    await waitForInfra(
       'short',
       previews,
       (s) => s.lastOperation === 'destroy' && s.lastResult === 'Succeeded',
       'short destroyed',
       180_000,
     );
-    expect(destroyed.metadata.finalizers ?? []).not.toContain('understudy.dev/infrastructure-destroy');
+    // The status says so first; the finalizer goes in the next write.
+    await eventually(
+      async () =>
+        !(await getEnvironment('short', previews))?.metadata.finalizers?.includes(
+          'understudy.dev/infrastructure-destroy',
+        ),
+      { timeoutMs: 30_000, what: 'the infrastructure finalizer released' },
+    );
     expect(await databasesLike(testPgUrl(), name)).toEqual([]);
     expect(await rolesLike(testPgUrl(), name)).toEqual([]);
     await eventually(() => kubectl(['get', 'namespace', target, '--ignore-not-found', '-o', 'name']).trim() === '', {
