@@ -241,6 +241,8 @@ async function startOperator(stateDir: string, kubeconfig: string): Promise<void
       // Scoped like a team's install (the chart's watchNamespaces), which also
       // keeps it off the namespaces of a test run sharing this control plane.
       `--namespace=${PREVIEW_NAMESPACE}`,
+      // The demo's databases are on this machine's loopback, which an operator in a cluster (its own pod) refuses.
+      '--tenant-database-networks=127.0.0.0/8,::1',
     ]);
   }
   const deadline = Date.now() + 60_000;

@@ -18,6 +18,7 @@ describe('operator options', () => {
       maxInlineSeeds: 2,
       maxInlineSeedsPerNamespace: 1,
       inlineSeedDeadline: 7200,
+      tenantDatabaseNetworks: [],
     });
   });
 
@@ -31,6 +32,9 @@ describe('operator options', () => {
       /--max-inline-seeds-per-namespace: /,
     );
     expect(() => parseOperatorOptions({ inlineSeedDeadline: 'soon' })).toThrow(/--inline-seed-deadline: /);
+    expect(() => parseOperatorOptions({ tenantDatabaseNetworks: ['10.0.0.0/8', 'db.example.com'] })).toThrow(
+      /^--tenant-database-networks: "db\.example\.com" is not an address or CIDR/,
+    );
   });
 
   it('collects repeated --namespace flags through commander', async () => {
@@ -51,8 +55,16 @@ describe('operator options', () => {
       '--leader-elect',
       '--metrics-bind-address',
       '0',
+      '--tenant-database-networks',
+      '10.0.0.0/8, fd00::/8',
+      '--tenant-database-networks=192.168.7.0/24',
     ]);
-    expect(seen).toMatchObject({ namespace: ['a', 'b'], leaderElect: true, metricsBindAddress: '0' });
+    expect(seen).toMatchObject({
+      namespace: ['a', 'b'],
+      leaderElect: true,
+      metricsBindAddress: '0',
+      tenantDatabaseNetworks: ['10.0.0.0/8', 'fd00::/8', '192.168.7.0/24'],
+    });
   });
 });
 

@@ -6,6 +6,7 @@ import type { ControllerEnvironment, ControllerFactory } from '../runtime/contro
 import { parseBindAddress } from '../runtime/http-server';
 import { type Logger, createLogger } from '../runtime/logger';
 import { Manager } from '../runtime/manager';
+import { TENANT_NETWORKS_FLAG, TenantNetwork } from '../runtime/tenant-network';
 import { collect } from './options';
 import { echoController } from '../runtime/testing/configmap-echo';
 
@@ -49,6 +50,23 @@ export const OperatorOptionsSchema = z.object({
     .min(1)
     .max(7 * 24 * 3600)
     .default(7200),
+  // Repeatable, and comma-separated as kubectl's lists are: the chart renders one flag per value.
+  tenantDatabaseNetworks: z
+    .array(z.string())
+    .default([])
+    .transform((values) =>
+      values
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((v) => v !== ''),
+    )
+    .superRefine((networks, ctx) => {
+      try {
+        new TenantNetwork(networks);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(`${TENANT_NETWORKS_FLAG}: `, '') });
+      }
+    }),
   testController: z.enum(['configmap-echo']).optional(),
 });
 export type OperatorOptions = z.infer<typeof OperatorOptionsSchema>;
@@ -97,6 +115,8 @@ export async function runOperator(
       perNamespace: options.maxInlineSeedsPerNamespace,
       deadlineSeconds: options.inlineSeedDeadline,
     },
+    // The pod's own address (the chart sets POD_IP) is as much the operator's as its loopback.
+    tenantNetwork: new TenantNetwork(options.tenantDatabaseNetworks, process.env.POD_IP ? [process.env.POD_IP] : []),
   };
   const all = [...factories];
   if (options.testController === 'configmap-echo') all.push(({ identity }) => echoController({ identity }));
@@ -156,6 +176,11 @@ export function registerOperatorCommand(program: Command, factories: readonly Co
       '--inline-seed-deadline <seconds>',
       'an inline seed running longer is cancelled and rolled back (DeadlineExceeded)',
       '7200',
+    )
+    .option(
+      `${TENANT_NETWORKS_FLAG} <cidr>`,
+      "networks a tenant's database may be in when the operator connects to it (Inline seeds, ParityCheck, LoadTest valuesFrom); repeatable or comma-separated (default: anywhere but the operator's own pod and node: loopback, link-local and metadata addresses)",
+      collect,
     )
     .addOption(
       new Option('--test-controller <name>', 'run a test-only controller (integration tests)')

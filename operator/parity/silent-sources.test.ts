@@ -62,7 +62,7 @@ describe('sources that never answer', () => {
       },
     });
     const silent = (database: string) =>
-      new PostgresCatalogue(`postgresql://u@127.0.0.1:${port}/${database}`, database, 300);
+      new PostgresCatalogue(`postgresql://u@127.0.0.1:${port}/${database}`, database, { timeoutMs: 300 });
     const databases = { staging: silent('staging'), production: silent('production') };
     try {
       const result = await runParityCheck(spec, { databases }, undefined, new Date());

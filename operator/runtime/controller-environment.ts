@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { ControllerOptions } from './controller';
 import type { Logger } from './logger';
+import type { TenantNetwork } from './tenant-network';
 
 /** What a controller factory may use to build its controller. */
 export interface ControllerEnvironment {
@@ -15,6 +16,8 @@ export interface ControllerEnvironment {
   operatorNamespace: string;
   /** Bounds on seeds run inside the operator (flags of `understudy operator`); the DataSeed controller's defaults otherwise. */
   inlineSeeds?: { max: number; perNamespace: number; deadlineSeconds: number };
+  /** Where the operator may connect for a tenant (--tenant-database-networks); absent, the default: not its own pod or node. */
+  tenantNetwork?: TenantNetwork;
 }
 
 /** Builds one controller (or several) for the manager; operator/controllers/index.ts lists one per kind. */

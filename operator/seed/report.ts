@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { DataSeedSpec, Rule } from '../api/dataseed';
 import type { DriverFactory, IntegrityReport } from './driver';
 import type { FidelityReport } from './fidelity';
@@ -44,6 +45,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   log?: (message: string) => void;
   openDatabase?: DriverFactory;
+  /**
+   * How connections to request.target are made (node-postgres's `stream`): the operator's guard for a tenant's
+   * database, which it connects to from its own network position. Absent, a plain socket.
+   */
+  targetStream?: () => Socket;
   /** Most distinct values fingerprinted per column by the leak scan. */
   leakScanLimit?: number;
 }

@@ -3,6 +3,7 @@ import type { DataSeedSpec } from '../api/dataseed';
 import type { DriverFactory, SeedDatabase } from './driver';
 import { connectionLossAsSeedError } from './connection-loss';
 import { SeedError } from './errors';
+import { TenantNetworkRefusal } from '../runtime/tenant-network';
 import { compareProfiles, thresholdsOfSpec, type FidelityThresholds } from './fidelity';
 import { KeyedHash } from './keyed';
 import { scanForLeaks } from './leak-scan';
@@ -50,6 +51,7 @@ async function open(factory: DriverFactory, url: string, role: string): Promise<
   try {
     return await factory(url);
   } catch (err) {
+    if (err instanceof TenantNetworkRefusal) throw new SeedError('InvalidSpec', err.message);
     throw new SeedError('ConnectionFailed', `cannot connect to the ${role} database: ${(err as Error).message}`);
   }
 }
@@ -96,11 +98,12 @@ async function runOnce(request: SeedRequest, opts: RunOptions): Promise<SeedRepo
 
 async function seed(request: SeedRequest, opts: RunOptions): Promise<SeedReport> {
   const factory = opts.openDatabase ?? ((url: string) => PostgresDatabase.open(url));
+  const targetFactory = opts.openDatabase ?? ((url: string) => PostgresDatabase.open(url, opts.targetStream));
   const log = opts.log ?? (() => undefined);
   const kind = sourceKind(request.spec);
   const started = Date.now();
   stopIfCancelled(opts.signal, false);
-  const target = await open(factory, request.target, 'target');
+  const target = await open(targetFactory, request.target, 'target');
   let source: SeedDatabase | undefined;
   try {
     const schema = selectTables(await target.introspect(request.spec.schemas), request.spec.exclude);

@@ -7,6 +7,7 @@ import { stagingEnvironmentController } from '../../operator/controllers/staging
 import { createLogger } from '../../operator/runtime/logger';
 import type { Manager } from '../../operator/runtime/manager';
 import { grantSecretRead } from '../setup/operator-identity';
+import { LOOPBACK_NETWORKS } from '../setup/postgres';
 import { createNamespace, deleteNamespace, kubectl } from '../support/kube';
 import { rowCounts, shopDatabase } from '../support/shop-db';
 import {
@@ -89,6 +90,7 @@ describe('a StagingEnvironment with a dataSeeds template', () => {
     const options = parseOperatorOptions({
       kubeconfig: process.env.UNDERSTUDY_OPERATOR_KUBECONFIG,
       namespace: [previews],
+      tenantDatabaseNetworks: LOOPBACK_NETWORKS,
       metricsBindAddress: '127.0.0.1:0',
       healthProbeBindAddress: '127.0.0.1:0',
       gracefulShutdownTimeout: 10,

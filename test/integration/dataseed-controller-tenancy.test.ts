@@ -4,7 +4,7 @@ import type { Manager } from '../../operator/runtime/manager';
 import { seedIdentityName } from '../../operator/controllers/dataseed';
 import { seedJobName } from '../../operator/seed/job';
 import { deleteNamespace, eventually, kubectl } from '../support/kube';
-import { rowCounts, shopDatabase, tableDigests } from '../support/shop-db';
+import { query, rowCounts, shopDatabase, tableDigests } from '../support/shop-db';
 import {
   admin,
   applyBaseline,
@@ -218,4 +218,55 @@ describe('a tenant creating DataSeeds', () => {
     const ready = await waitForSeed(preview, name, isReady(1), 120_000);
     expect(condition(ready, 'Ready')?.message).toBe(`the seed Job ${jobName} completed`);
   });
+});
+
+// The operator connects to an Inline seed's target from its own pod. On loopback there may be what only the operator
+// should reach (a Cloud SQL Auth Proxy sidecar signs in as the operator); here, loopback holds a real, writable
+// database, standing in for it. The operator runs as the chart installs it: no --tenant-database-networks.
+describe("a tenant pointing an Inline seed at the operator's own loopback", () => {
+  let team: string;
+  let manager: Manager;
+
+  beforeAll(async () => {
+    team = await seedNamespace('team-loopback', { managed: true });
+    allowAlice(team);
+    createConfigMap(team, 'items-sql', { 'seed.sql': SQL });
+    manager = await startOperator([team], { image: 'registry.example.com/understudy:test' }, []);
+  });
+  afterAll(async () => {
+    await manager?.stop();
+    if (team) deleteNamespace(team);
+  });
+
+  it.each([
+    ['localhost', 'by name'],
+    ['127.0.0.1', 'by address'],
+  ])(
+    'is refused before any connection when the host is %s (%s): Stalled InvalidSpec naming spec.target, the database untouched',
+    async (host, _how) => {
+      const target = new URL((await shopDatabase(`tenancy_loop_${host.replace(/\W/g, '')}_${RUN}`)).url);
+      target.hostname = host;
+      const name = `loop-${host.replace(/\W/g, '-')}`;
+      createSecret(team, `${name}-db`, { url: target.toString() });
+      const before = await tableDigests(target.toString());
+      const spec = {
+        source: { sql: { configMapRef: { name: 'items-sql', key: 'seed.sql' } } },
+        target: { urlSecretRef: { name: `${name}-db`, key: 'url' } },
+        runner: 'Inline',
+      };
+      expect(await kubectlAs(ALICE, ['apply', '-n', team, '-f', '-'], dataSeed(name, spec))).toMatchObject({ code: 0 });
+      const stalled = await waitForSeed(team, name, isStalled('InvalidSpec'));
+      expect(condition(stalled, 'Stalled')?.message).toMatch(
+        new RegExp(
+          `^spec\\.target: host ${host === 'localhost' ? 'localhost resolves to (127\\.0\\.0\\.1|::1), and that' : '127\\.0\\.0\\.1'} is loopback: the operator's own pod, which tenants may not reach through the operator; an admin allows networks with the operator's --tenant-database-networks$`,
+        ),
+      );
+      // Nothing was written: the seed's table was never created.
+      expect(await tableDigests(target.toString())).toEqual(before);
+      expect(await query(target.toString(), "select to_regclass('public.items')::text as items")).toEqual([
+        { items: null },
+      ]);
+      expect(JSON.stringify(stalled.status)).not.toContain(target.password);
+    },
+  );
 });

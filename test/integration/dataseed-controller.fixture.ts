@@ -9,6 +9,7 @@ import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import type { Manager } from '../../operator/runtime/manager';
 import { grantSecretRead } from '../setup/operator-identity';
+import { LOOPBACK_NETWORKS } from '../setup/postgres';
 import { adminKubeConfig, createNamespace, kubectl, kubectlAsync, waitForObject } from '../support/kube';
 
 // Shared by the DataSeed controller tests: the controller as `understudy
@@ -23,9 +24,17 @@ export const shopFile = (name: string): string => readFileSync(join(SHOP_DB, nam
 
 export type DataSeedObject = KubernetesObject & { spec: DataSeedSpecInput; status?: DataSeedStatus };
 
-/** runOperator, as the CLI calls it, with only the DataSeed controller, on ports of its own. */
-export async function startOperator(namespaces: string[], options: DataSeedControllerOptions = {}): Promise<Manager> {
+/**
+ * runOperator, as the CLI calls it, with only the DataSeed controller, on ports of its own; tenants' databases may be
+ * on loopback (where the test server is) unless `tenantDatabaseNetworks` says otherwise.
+ */
+export async function startOperator(
+  namespaces: string[],
+  options: DataSeedControllerOptions = {},
+  tenantDatabaseNetworks: string[] = LOOPBACK_NETWORKS,
+): Promise<Manager> {
   const parsed = parseOperatorOptions({
+    tenantDatabaseNetworks,
     kubeconfig: process.env.UNDERSTUDY_OPERATOR_KUBECONFIG,
     namespace: namespaces,
     metricsBindAddress: '127.0.0.1:0',

@@ -4,6 +4,7 @@ import type { KubernetesObject } from '../../operator/runtime/client-node';
 import { KubeClient } from '../../operator/runtime/kube-client';
 import { createLogger } from '../../operator/runtime/logger';
 import { Manager } from '../../operator/runtime/manager';
+import { TenantNetwork } from '../../operator/runtime/tenant-network';
 import {
   OPERATOR_WRITABLE,
   adminKubeConfig,
@@ -16,7 +17,7 @@ import {
 import { type LoadServer, startLoadServer } from '../support/load-server';
 import { type PrometheusServer, startPrometheus } from '../setup/prometheus';
 import { grantSecretRead } from '../setup/operator-identity';
-import { createDatabase } from '../setup/postgres';
+import { LOOPBACK_NETWORKS, createDatabase } from '../setup/postgres';
 import { Client } from 'pg';
 
 jest.setTimeout(90_000);
@@ -95,7 +96,12 @@ beforeAll(async () => {
   });
   manager.addController(
     loadTestController(
-      { registry: manager.registry, namespaces: [namespace, outsider] },
+      // The values database is on loopback, as the test server is: allowed as an admin would allow it.
+      {
+        registry: manager.registry,
+        namespaces: [namespace, outsider],
+        tenantNetwork: new TenantNetwork(LOOPBACK_NETWORKS),
+      },
       { serviceUrl: (t) => `http://127.0.0.1:${t.port}`, progressIntervalMs: 250 },
     ),
   );

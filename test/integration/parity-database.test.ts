@@ -80,8 +80,8 @@ describe('ParityCheck schema and data categories on a real PostgreSQL', () => {
   });
 
   function databases(stagingUrl: string, productionUrl = production): ParitySources['databases'] {
-    const staging = new PostgresCatalogue(stagingUrl, 'staging', 3000);
-    const prod = new PostgresCatalogue(productionUrl, 'production', 3000);
+    const staging = new PostgresCatalogue(stagingUrl, 'staging', { timeoutMs: 3000 });
+    const prod = new PostgresCatalogue(productionUrl, 'production', { timeoutMs: 3000 });
     opened.push(staging, prod);
     return { staging, production: prod };
   }

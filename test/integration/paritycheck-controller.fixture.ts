@@ -13,7 +13,7 @@ import { createLogger } from '../../operator/runtime/logger';
 import type { Manager } from '../../operator/runtime/manager';
 import { adminKubeConfig, createNamespace, waitForObject } from '../support/kube';
 import { grantSecretRead } from '../setup/operator-identity';
-import { createDatabase } from '../setup/postgres';
+import { LOOPBACK_NETWORKS, createDatabase } from '../setup/postgres';
 import type { RecordedSeries } from '../setup/prometheus';
 
 // Shared by the ParityCheck controller tests: a shop in namespaces, its
@@ -27,8 +27,12 @@ const RUN = randomBytes(3).toString('hex');
 export type ParityCheckObject = KubernetesObject & { spec: ParityCheckSpecInput; status?: ParityCheckStatus };
 
 /** runOperator, as the CLI calls it, with only the ParityCheck controller and its own metrics port. */
-export async function startOperator(namespaces: string[]): Promise<Manager> {
+export async function startOperator(
+  namespaces: string[],
+  tenantDatabaseNetworks: string[] = LOOPBACK_NETWORKS,
+): Promise<Manager> {
   const options = parseOperatorOptions({
+    tenantDatabaseNetworks,
     kubeconfig: process.env.UNDERSTUDY_OPERATOR_KUBECONFIG,
     namespace: namespaces,
     metricsBindAddress: '127.0.0.1:0',

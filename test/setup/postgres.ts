@@ -13,6 +13,13 @@ import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 
 /** A PostgreSQL server from Debian's packages, on loopback, with its own data directory. */
+/**
+ * The test databases listen on loopback, which the operator refuses for a tenant's database by default (in a
+ * cluster, its loopback is its own pod). An operator in these tests allows it as an admin would: with
+ * --tenant-database-networks, as the demo does on a laptop.
+ */
+export const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1'];
+
 export interface PostgresServer {
   url: string;
   port: number;

@@ -40,7 +40,8 @@ const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
  * change re-judges the DataSeeds naming it, a namespace's labels those in it.
  */
 export function dataSeedController(
-  env: Pick<ControllerEnvironment, 'namespaces' | 'inlineSeeds'> & Partial<Pick<ControllerEnvironment, 'registry'>>,
+  env: Pick<ControllerEnvironment, 'namespaces' | 'inlineSeeds'> &
+    Partial<Pick<ControllerEnvironment, 'registry' | 'tenantNetwork'>>,
   options: DataSeedControllerOptions = {},
 ): ControllerOptions {
   const bounds = env.inlineSeeds
@@ -75,6 +76,7 @@ export function dataSeedController(
       image: operatorImage(),
       imagePullSecrets: operatorImagePullSecrets(),
       ...(env.registry ? { metrics: operatorMetrics(env.registry) } : {}),
+      ...(env.tenantNetwork ? { tenantNetwork: env.tenantNetwork } : {}),
       ...reconciler,
       references,
     }),

@@ -1,5 +1,6 @@
 import type { DataSeedSpec } from '../../api/dataseed';
 import type { ReconcileContext, Result } from '../../runtime/reconciler';
+import type { TenantNetwork } from '../../runtime/tenant-network';
 import { SeedError } from '../../seed/errors';
 import { resolveSeedRequest } from '../../seed/resolve';
 import type { GrantedBaseline } from '../baseline-access';
@@ -28,6 +29,8 @@ export interface InlineRunnerOptions {
   reporter: StatusReporter;
   references: ReferenceChanges;
   progressIntervalMs: number;
+  /** The target is the tenant's: the operator connects to it only where this allows. */
+  tenantNetwork: TenantNetwork;
 }
 
 function count(n: number): string {
@@ -116,7 +119,13 @@ export class InlineRunner {
     const run = this.options.seeds.start(
       key,
       generationOf(live),
-      (signal, onProgress) => runSeed(request, { signal, onProgress, log: (message) => log.info(message) }),
+      (signal, onProgress) =>
+        runSeed(request, {
+          signal,
+          onProgress,
+          log: (message) => log.info(message),
+          targetStream: this.options.tenantNetwork.pgStream('spec.target'),
+        }),
       ctx.signal,
     );
     log.info({ why, source: Object.keys(spec.source)[0] }, 'seed started');

@@ -1,5 +1,6 @@
 import { runnerOf } from '../../api/dataseed';
 import type { OperatorMetrics } from '../../metrics/operator-metrics';
+import { TenantNetwork } from '../../runtime/tenant-network';
 import { Kinds } from '../../kinds';
 import {
   type ReconcileContext,
@@ -35,6 +36,8 @@ export interface DataSeedReconcilerOptions {
   jobActiveDeadlineSeconds?: number;
   /** When each DataSeed's references last changed, as the controller's watches saw it. */
   references?: ReferenceChanges;
+  /** Where an inline seed may connect to its target; absent, anywhere but the operator's own pod and node. */
+  tenantNetwork?: TenantNetwork;
   now?: () => Date;
 }
 
@@ -75,6 +78,7 @@ export class DataSeedReconciler implements Reconciler {
       reporter: this.reporter,
       references: this.references,
       progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+      tenantNetwork: options.tenantNetwork ?? new TenantNetwork(),
     });
     this.jobs = new JobRunner({
       reporter: this.reporter,

@@ -52,7 +52,7 @@ export interface LoadTestControllerOptions {
  * running test is looked at every progressIntervalMs for its progress and end.
  */
 export function loadTestController(
-  env: Pick<ControllerEnvironment, 'registry' | 'namespaces'>,
+  env: Pick<ControllerEnvironment, 'registry' | 'namespaces'> & Partial<Pick<ControllerEnvironment, 'tenantNetwork'>>,
   options: LoadTestControllerOptions = {},
 ): ControllerOptions {
   const runs = new InlineLoadRuns();
@@ -61,6 +61,7 @@ export function loadTestController(
     job: new JobLoadRunner({ image: operatorImage(), imagePullSecrets: operatorImagePullSecrets() }),
     metrics: new LoadTestMetrics(env.registry),
     ...(options.serviceUrl ? { serviceUrl: options.serviceUrl } : {}),
+    ...(env.tenantNetwork ? { tenantNetwork: env.tenantNetwork } : {}),
     ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });

@@ -3,6 +3,7 @@ import type { LoadTestSpec } from '../../api/loadtest';
 import type { Arrival } from '../../load/open';
 import type { ProductionProfile } from '../../load/profile';
 import type { ReconcileContext } from '../../runtime/reconciler';
+import type { TenantNetwork } from '../../runtime/tenant-network';
 import type { PlanProblem } from './problem';
 import type { LoadTestObject } from './kind';
 import type { Resolution } from './resolve';
@@ -33,10 +34,11 @@ export async function buildPlan(
   spec: LoadTestSpec,
   resolution: Resolution,
   targets: Record<string, string>,
+  tenantNetwork: TenantNetwork,
 ): Promise<{ ok: true; plan: LoadPlan; field: string } | { ok: false; problem: PlanProblem }> {
   const scenarios = [...(spec.scenarios ?? [])];
   let field = 'spec.scenarios';
-  const fromDatabase = await valuesFrom(ctx, spec, obj.metadata?.namespace ?? '');
+  const fromDatabase = await valuesFrom(ctx, spec, obj.metadata?.namespace ?? '', tenantNetwork);
   if (!fromDatabase.ok) return { ok: false, problem: fromDatabase.problem };
   const plan: LoadPlan = {
     scenarios,

@@ -20,6 +20,7 @@ import type { InlineLoadRuns, InlineLoadRun } from './runs';
 import { finishedFor, finishedStatus, stalledStatus, waitingStatus } from './status';
 import { type ServiceUrl, clusterDnsUrl, resolveTargets } from './targets';
 import { type JobLoadRunner, PlanTooLarge } from './job';
+import { TenantNetwork } from '../../runtime/tenant-network';
 
 // Thin: parse, resolve from caches (the Baseline must allow the requester,
 // else Stalled and nothing is read), wait for the environment to be Ready,
@@ -33,6 +34,8 @@ export interface LoadTestReconcilerOptions {
   serviceUrl?: ServiceUrl;
   progressIntervalMs?: number;
   metrics?: LoadTestMetrics;
+  /** Where spec.valuesFrom's database may be; absent, anywhere but the operator's own pod and node. */
+  tenantNetwork?: TenantNetwork;
   now?: () => Date;
 }
 
@@ -148,7 +151,7 @@ export class LoadTestReconciler implements Reconciler {
     if (!targets.ok) return { ok: false, problem: { reason: targets.reason, message: targets.message } };
     const serviceUrl = this.options.serviceUrl ?? clusterDnsUrl;
     const urls = Object.fromEntries(targets.targets.map((t) => [t.name, serviceUrl(t)]));
-    const plan = await buildPlan(ctx, obj, spec, resolution, urls);
+    const plan = await buildPlan(ctx, obj, spec, resolution, urls, this.options.tenantNetwork ?? new TenantNetwork());
     if (!plan.ok) return plan;
     try {
       // Templates and threshold routes are checked against the values actually available, before anything is sent.

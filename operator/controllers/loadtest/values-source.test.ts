@@ -1,4 +1,5 @@
 import type { ReconcileContext } from '../../runtime/reconciler';
+import { TenantNetwork } from '../../runtime/tenant-network';
 import { valuesFrom } from './values-source';
 
 // The database URL of spec.valuesFrom comes from a tenant's Secret and the
@@ -25,8 +26,11 @@ describe('valuesFrom connection URLs', () => {
     ],
     ['postgresql://u@%2Fvar%2Frun%2Fpostgresql/shop', /a socket path would be the operator's/],
     ['mysql://u@db/shop', /must be a postgresql:\/\/ URL/],
+    // The operator's own pod and node: refused at the connection's DNS lookup, before any packet leaves.
+    ['postgresql://u:p@localhost:5432/shop', /host localhost resolves to .*loopback: the operator's own pod/],
+    ['postgresql://u:p@169.254.169.254/shop', /host 169\.254\.169\.254 is link-local: the node's metadata service/],
   ])('refuses %s, naming the field, before connecting', async (url, message) => {
-    const result = await valuesFrom(secretWith(url), spec, 'team');
+    const result = await valuesFrom(secretWith(url), spec, 'team', new TenantNetwork());
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problem.reason).toBe('ValuesUnavailable');

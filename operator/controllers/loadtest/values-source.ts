@@ -1,9 +1,11 @@
+import type { Socket } from 'node:net';
 import { Client } from 'pg';
 import type { LoadTestSpec } from '../../api/loadtest';
 import { type SecretObject, Kinds } from '../../kinds';
 import { KubeApiError } from '../../runtime/kube-errors';
 import type { ReconcileContext } from '../../runtime/reconciler';
 import { TenantUrlError, checkTenantPostgresUrl } from '../../runtime/tenant-postgres-url';
+import { type TenantNetwork, TenantNetworkRefusal } from '../../runtime/tenant-network';
 import type { PlanProblem } from './problem';
 
 // spec.valuesFrom: ids that exist in the environment's seeded database, read
@@ -52,9 +54,10 @@ async function secretValue(
 }
 
 /** Runs one query read-only; the first column as text. */
-export async function queryValues(url: string, query: string): Promise<string[]> {
+export async function queryValues(url: string, query: string, stream?: () => Socket): Promise<string[]> {
   const client = new Client({
     connectionString: url,
+    ...(stream ? { stream } : {}),
     connectionTimeoutMillis: TIMEOUT_MS,
     statement_timeout: TIMEOUT_MS,
     application_name: 'understudy-loadtest',
@@ -94,6 +97,7 @@ export async function valuesFrom(
   ctx: Pick<ReconcileContext, 'client'>,
   spec: Pick<LoadTestSpec, 'valuesFrom'>,
   namespace: string,
+  tenantNetwork: TenantNetwork,
 ): Promise<{ ok: true; values: Record<string, string[]> } | { ok: false; problem: PlanProblem }> {
   const values: Record<string, string[]> = {};
   for (const [i, source] of (spec.valuesFrom ?? []).entries()) {
@@ -114,7 +118,7 @@ export async function valuesFrom(
       return { ok: false, problem: { reason: 'ValuesUnavailable', message: err.message } };
     }
     try {
-      const list = await queryValues(url.value, source.query);
+      const list = await queryValues(url.value, source.query, tenantNetwork.pgStream(`${field}.connectionSecretRef`));
       if (list.length === 0)
         return {
           ok: false,
@@ -126,6 +130,8 @@ export async function valuesFrom(
       values[source.name] = list;
     } catch (err) {
       // The driver's message may quote the URL's host but never its password; the query's error is the user's own.
+      if (err instanceof TenantNetworkRefusal)
+        return { ok: false, problem: { reason: 'ValuesUnavailable', message: err.message } };
       return {
         ok: false,
         problem: {

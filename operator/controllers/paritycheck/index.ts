@@ -20,7 +20,8 @@ export const PARITY_CHECK_CONTROLLER = 'paritycheck';
  * run side by side.
  */
 export function parityCheckController(
-  env: Pick<ControllerEnvironment, 'registry' | 'namespaces' | 'operatorNamespace'>,
+  env: Pick<ControllerEnvironment, 'registry' | 'namespaces' | 'operatorNamespace'> &
+    Partial<Pick<ControllerEnvironment, 'tenantNetwork'>>,
   options: { maxConcurrentReconciles?: number; now?: () => Date } = {},
 ): ControllerOptions {
   return {
@@ -40,6 +41,7 @@ export function parityCheckController(
       verdictGauge: parityVerdictGauge(env.registry),
       metrics: operatorMetrics(env.registry),
       operatorNamespace: env.operatorNamespace,
+      ...(env.tenantNetwork ? { tenantNetwork: env.tenantNetwork } : {}),
       ...(options.now ? { now: options.now } : {}),
     }),
     maxConcurrentReconciles: options.maxConcurrentReconciles ?? 4,

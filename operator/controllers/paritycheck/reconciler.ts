@@ -1,6 +1,7 @@
 import type { Gauge } from 'prom-client';
 import type { ParityCheckStatus } from '../../api/paritycheck';
 import { Kinds } from '../../kinds';
+import { TenantNetwork } from '../../runtime/tenant-network';
 import type { OperatorMetrics } from '../../metrics/operator-metrics';
 import type { BehaviourObservation } from '../../parity/behaviour/evaluate';
 import { runParityCheck } from '../../parity/check';
@@ -35,6 +36,8 @@ export interface ParityCheckReconcilerOptions {
   now?: () => Date;
   /** Per-service behaviour medians of each run (understudy_parity_behaviour_value). */
   metrics?: OperatorMetrics;
+  /** Where the staging side's database may be; absent, anywhere but the operator's own pod and node. */
+  tenantNetwork?: TenantNetwork;
 }
 
 function requeue(requeueAfterMs: number | undefined): Result {
@@ -54,9 +57,11 @@ type RunPlan = Extract<Plan, { kind: 'run' }>;
  */
 export class ParityCheckReconciler implements Reconciler {
   private readonly now: () => Date;
+  private readonly tenantNetwork: TenantNetwork;
 
   constructor(private readonly options: ParityCheckReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
+    this.tenantNetwork = options.tenantNetwork ?? new TenantNetwork();
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
@@ -118,7 +123,14 @@ export class ParityCheckReconciler implements Reconciler {
     const now = this.now();
     const generation = live.metadata?.generation;
     const started = Date.now();
-    const { check, built } = await runSources(ctx, plan.spec, req.namespace, plan.resolution, production);
+    const { check, built } = await runSources(
+      ctx,
+      plan.spec,
+      req.namespace,
+      plan.resolution,
+      production,
+      this.tenantNetwork,
+    );
     let result: Awaited<ReturnType<typeof runParityCheck>>;
     const behaviour: BehaviourObservation[] = [];
     try {

@@ -1,4 +1,5 @@
 import { checkTenantPostgresUrl } from '../../runtime/tenant-postgres-url';
+import type { TenantNetwork } from '../../runtime/tenant-network';
 import { resolveParityCheck, type ParityCheckSpec, type ResolvedParityCheck } from '../../api/paritycheck';
 import { labelSelectorString } from '../../environment/selectors';
 import { readSecretKey } from '../../parity/sources/cluster-reader';
@@ -19,6 +20,7 @@ export async function runSources(
   checkNamespace: string,
   resolution: Resolution,
   production: OpenedProduction,
+  tenantNetwork: TenantNetwork,
 ): Promise<{ check: ResolvedParityCheck; built: BuiltSources }> {
   const staging = resolution.staging.namespace;
   const { baseline } = resolution;
@@ -46,6 +48,8 @@ export async function runSources(
         ).trim(),
         field,
       ),
+    // The operator connects to it from its own network position: only where a tenant may reach through it.
+    stagingStream: (field) => tenantNetwork.pgStream(field),
     productionDatabaseUrl: (name, field) => baselineDatabaseUrl(ctx, baseline, name, field),
     metrics: (timeoutMs) => baselinePrometheus(ctx, baseline, timeoutMs),
     ...(resolution.staging.environment ? { environment: resolution.staging.environment } : {}),

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import type { Socket } from 'node:net';
 import type {
   CatalogueSource,
   ColumnStatistics,
@@ -144,12 +145,17 @@ export class PostgresCatalogue implements CatalogueSource {
   readonly target: string | undefined;
   queries = 0;
   private connecting: Promise<Client> | undefined;
+  private readonly timeoutMs: number;
+  /** How connections are made: the operator's guard when the database is a tenant's. */
+  private readonly stream: (() => Socket) | undefined;
 
   constructor(
     private readonly url: string,
     side: string,
-    private readonly timeoutMs = 10_000,
+    options: { timeoutMs?: number; stream?: (() => Socket) | undefined } = {},
   ) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.stream = options.stream;
     this.description = `${side} database ${describeUrl(url)}`;
     this.target = databaseTarget(url);
   }
@@ -166,6 +172,7 @@ export class PostgresCatalogue implements CatalogueSource {
       connectionTimeoutMillis: this.timeoutMs,
       statement_timeout: this.timeoutMs,
       application_name: 'understudy-parity',
+      ...(this.stream ? { stream: this.stream } : {}),
     });
     client.on('error', () => undefined); // a dropped connection surfaces on the next query instead of crashing the process
     try {

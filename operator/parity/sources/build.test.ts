@@ -1,5 +1,6 @@
 import { parseResolvedParityCheck } from '../../api/paritycheck';
 import type { KubeObject } from '../config/normalize';
+import { TenantNetwork } from '../../runtime/tenant-network';
 import { buildSources, needsObjects, type SourceResolver } from './build';
 
 const configMap: KubeObject = {
@@ -61,6 +62,22 @@ describe("building one run's sources", () => {
       resolver({ objects: async () => Promise.reject(new Error('--staging x: namespace does not exist')) }),
     );
     expect(failing.sources.unavailable?.configuration).toBe('--staging x: namespace does not exist');
+  });
+
+  it("connects to the staging database through the resolver's stream, so the operator's network rule applies to it alone", async () => {
+    const { sources, close } = await buildSources(
+      check,
+      resolver({
+        stagingDatabaseUrl: async () => 'postgresql://tenant:pw@localhost:5432/app',
+        stagingStream: (field) => new TenantNetwork().pgStream(field),
+      }),
+    );
+    await expect(sources.databases!.staging.schema(['public'])).rejects.toThrow(
+      /^cannot connect to the staging database localhost:5432\/app: spec\.categories\.schema\.staging\.connectionSecretRef: host localhost resolves to .* loopback: the operator's own pod/,
+    );
+    // Production is the admin's: the rule is not applied there (it answers ECONNREFUSED from port 1, not a refusal).
+    await expect(sources.databases!.production.schema(['public'])).rejects.toThrow(/ECONNREFUSED/);
+    await close();
   });
 
   it('refuses to compare with a production that lists nothing of the compared kinds', async () => {

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { ResolvedParityCheck, StagingDatabase } from '../../api/paritycheck';
 import { parseDuration } from '../../api/values/duration';
 import { behaviourNeedsServices } from '../behaviour/defaults';
@@ -19,6 +20,8 @@ import { RequireObjects, type ObjectSource } from './objects';
 export interface SourceResolver {
   objects(): Promise<{ staging: ObjectSource; production: ObjectSource }>;
   stagingDatabaseUrl(ref: StagingDatabase['connectionSecretRef'], field: string): Promise<string>;
+  /** How connections to a staging database are made (node-postgres's `stream`); absent, a plain socket. */
+  stagingStream?: (field: string) => () => Socket;
   productionDatabaseUrl(name: string, field: string): Promise<string>;
   metrics(timeoutMs: number): Promise<MetricsSource>;
   /** The StagingEnvironment whose overrides count as expected, already read. */
@@ -72,12 +75,13 @@ export async function buildSources(check: ResolvedParityCheck, resolver: SourceR
   }
 
   const databasePair = async (pair: DatabaseSides, field: string) => {
+    const stagingField = `${field}.staging.connectionSecretRef`;
     const [stagingUrl, productionUrl] = await Promise.all([
-      resolver.stagingDatabaseUrl(pair.staging.connectionSecretRef, `${field}.staging.connectionSecretRef`),
+      resolver.stagingDatabaseUrl(pair.staging.connectionSecretRef, stagingField),
       resolver.productionDatabaseUrl(pair.production.database, `${field}.production.database`),
     ]);
     const built = {
-      staging: new PostgresCatalogue(stagingUrl, 'staging'),
+      staging: new PostgresCatalogue(stagingUrl, 'staging', { stream: resolver.stagingStream?.(stagingField) }),
       production: new PostgresCatalogue(productionUrl, 'production'),
     };
     catalogues.push(built.staging, built.production);

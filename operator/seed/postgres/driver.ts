@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import type { Socket } from 'node:net';
 import type { IntegrityReport, RowCodec, RunMarker, SeedDatabase, SubsetRequest, TableWriter } from '../driver';
 import type { ForeignKey, SchemaInfo, TableInfo, TextRow } from '../model';
 import { tableId } from '../model';
@@ -136,10 +137,12 @@ export class PostgresDatabase implements SeedDatabase {
     private readonly url: string,
     private readonly client: Client,
     private readonly owned = true,
+    private readonly stream?: () => Socket,
   ) {}
 
-  static async open(url: string): Promise<PostgresDatabase> {
-    return new PostgresDatabase(url, await connect(url));
+  /** `stream`: how every connection to it is made (the operator's guard for a tenant's database). */
+  static async open(url: string, stream?: () => Socket): Promise<PostgresDatabase> {
+    return new PostgresDatabase(url, await connect(url, 'understudy-seed', stream), true, stream);
   }
 
   /** A database over a connection someone else owns (a writer's, mid-transaction); closing it leaves the connection open. */
@@ -154,7 +157,7 @@ export class PostgresDatabase implements SeedDatabase {
     return profileDatabase(this.client, schema, opts);
   }
   async openWriter(): Promise<TableWriter> {
-    return new PostgresWriter(await connect(this.url, 'understudy-seed-writer'), this.url);
+    return new PostgresWriter(await connect(this.url, 'understudy-seed-writer', this.stream), this.url);
   }
 
   async *readLines(
@@ -163,7 +166,7 @@ export class PostgresDatabase implements SeedDatabase {
     predicate: string | undefined,
     linesPerBatch: number,
   ): AsyncIterable<string[]> {
-    const client = await connect(this.url, 'understudy-seed-reader');
+    const client = await connect(this.url, 'understudy-seed-reader', this.stream);
     try {
       // One snapshot per table read, read-only: the source is never written.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -176,7 +179,7 @@ export class PostgresDatabase implements SeedDatabase {
   }
 
   async *readChunks(table: TableInfo, columns: string[], predicate: string | undefined): AsyncIterable<Buffer> {
-    const client = await connect(this.url, 'understudy-seed-reader');
+    const client = await connect(this.url, 'understudy-seed-reader', this.stream);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       yield* copyOutChunks(

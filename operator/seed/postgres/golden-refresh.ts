@@ -1,4 +1,6 @@
 import { Client } from 'pg';
+import type { Socket } from 'node:net';
+import { TenantNetworkRefusal } from '../../runtime/tenant-network';
 import { quoteIdent } from '../../infrastructure/postgres/sql';
 import { SeedError } from '../errors';
 import {
@@ -86,9 +88,10 @@ class Admin {
   }
 }
 
-async function connect(url: string): Promise<Client> {
+async function connect(url: string, stream?: () => Socket): Promise<Client> {
   const client = new Client({
     connectionString: url,
+    ...(stream ? { stream } : {}),
     application_name: 'understudy-golden',
     connectionTimeoutMillis: 10_000,
   });
@@ -97,6 +100,7 @@ async function connect(url: string): Promise<Client> {
     return client;
   } catch (err) {
     await client.end().catch(() => undefined);
+    if (err instanceof TenantNetworkRefusal) throw new SeedError('InvalidSpec', err.message);
     throw new SeedError('ConnectionFailed', `cannot connect to the target database: ${(err as Error).message}`);
   }
 }
@@ -220,7 +224,7 @@ export async function refreshGolden(
   const t = { ...DEFAULTS, ...tuning };
   if (!databaseOfUrl(request.target))
     throw new SeedError('InvalidSpec', 'spec.target: with spec.golden, the target must name the schema database');
-  const client = await connect(request.target);
+  const client = await connect(request.target, opts.targetStream);
   const admin = new Admin(client, retryWaitsMs(t.inUseAttempts, t.firstWaitMs, t.maxWaitMs), log);
   try {
     const { schema, existing } = await preflight(admin, names);

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
@@ -8,8 +9,16 @@ import { quoteIdent, quoteLiteral, quoteTable } from './introspect';
 // Connections, COPY in and out, truncation and sequences: the I/O of the PostgreSQL driver.
 
 /** A connection with settings that make text output stable: ISO dates, UTC, exact floats. */
-export async function connect(url: string, applicationName = 'understudy-seed'): Promise<Client> {
-  const client = new Client({ connectionString: url, application_name: applicationName });
+export async function connect(
+  url: string,
+  applicationName = 'understudy-seed',
+  stream?: () => Socket,
+): Promise<Client> {
+  const client = new Client({
+    connectionString: url,
+    application_name: applicationName,
+    ...(stream ? { stream } : {}),
+  });
   // A connection reset (pg_terminate_backend, a restarted server) is emitted as 'error'; with no
   // listener Node ends the process — the operator's, for an Inline seed. The pending or next query
   // rejects with the same error, which is where the seed fails.
