@@ -327,6 +327,17 @@ export const BaselineSpecSchema = z
           .describe(
             'Bounds of every LoadTest judged by this Baseline; absent: 100 requests/s, 10m, 4 workers and 100 virtual users.',
           ),
+        tests: z
+          .object({
+            allowPlacement: z
+              .boolean()
+              .default(false)
+              .describe(
+                "Whether an environment's test pods may set nodeSelector, affinity, tolerations, priorityClassName or runtimeClassName. nodeName and the host's namespaces are never allowed.",
+              ),
+          })
+          .optional()
+          .describe("What an environment's test Jobs (spec.tests) may choose; absent: no placement."),
       })
       .default({ maxReplicas: '1', maxResources: '1', maxTtl: '168h' })
       .describe('Limits of each preview.'),

@@ -10,6 +10,7 @@ import { parseQuantity } from '../api/values/quantity';
 import { compare } from '../api/values/rational';
 import { ratioOf } from '../api/values/ratio';
 import { tlsSecretProblem } from './tls-secret-references';
+import { testPlacementProblem } from './test-placement';
 
 // An environment's spec chooses within its Baseline. resolveCopySpec is the
 // one place where the two meet: it refuses every choice the Baseline does
@@ -72,6 +73,7 @@ export function resolveCopySpec(input: ResolveInput): Resolution {
     sharedProblem(spec, b) ??
     ingressProblem(spec, b) ??
     tlsSecretReferenceProblem(spec, b) ??
+    testPlacementProblem(spec, b) ??
     quotaProblem(spec, b);
   if (problem) return { ok: false, ...problem };
   const targetNamespace = targetNamespaceName(b.targetNamespace.prefix, input.environment);

@@ -267,7 +267,7 @@ describe('understudy dev', () => {
     // A test whose pod is never scheduled hits its deadline: the Job fails, so does the command.
     const broken = {
       name: 'broken',
-      template: job({ activeDeadlineSeconds: 3 }, { nodeSelector: { 'example.com/no-such-node': 'true' } }),
+      template: job({ activeDeadlineSeconds: 3 }, { schedulingGates: [{ name: 'example.com/never' }] }),
     };
     const failing = capture();
     const failed = await runDevUp(

@@ -552,14 +552,14 @@ describe('services, isolation, children and tests', () => {
     expect(passed.status?.tests).toEqual({ total: 1, succeeded: 1, failed: 0, running: 0 });
     const smoke = await getObject('batch/v1', 'Job', target('tested'), 'test-smoke');
     expect(smoke?.metadata.labels?.['understudy.dev/test']).toBe('smoke');
-    // A test that cannot pass: its pod is never scheduled and the Job hits its deadline.
+    // A test that cannot pass: its pod is never scheduled (a scheduling gate nobody lifts) and the Job hits its deadline.
     patch('tested', {
       spec: {
         tests: [
           { name: 'smoke', template: job() },
           {
             name: 'broken',
-            template: job({ activeDeadlineSeconds: 3 }, { nodeSelector: { 'example.com/no-such-node': 'true' } }),
+            template: job({ activeDeadlineSeconds: 3 }, { schedulingGates: [{ name: 'example.com/never' }] }),
           },
         ],
       },
@@ -572,5 +572,27 @@ describe('services, isolation, children and tests', () => {
     expect((await getObject('batch/v1', 'Job', target('tested'), 'test-smoke'))?.metadata.uid).not.toBe(
       smoke?.metadata.uid,
     );
+
+    // A test pod that picks the control plane's nodes: the operator would be placing the tenant's pod there.
+    apply('on-control-plane', {
+      baselineRef: { name: baseline },
+      tests: [
+        {
+          name: 'escape',
+          template: job(
+            {},
+            {
+              nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+              tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
+            },
+          ),
+        },
+      ],
+    });
+    const placed = await waitForStall('on-control-plane', 'ExceedsBaseline');
+    expect(condition(placed, 'Stalled')?.message).toBe(
+      "spec.tests[0].template.template.spec.nodeSelector: a test pod may not choose its node, runtime or priority: the Baseline's limits.tests.allowPlacement is not set",
+    );
+    expect(await getObject('v1', 'Namespace', undefined, target('on-control-plane'))).toBeUndefined();
   });
 });
