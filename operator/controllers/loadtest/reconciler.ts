@@ -3,7 +3,6 @@ import { REPLAY_SCENARIO, parseLoadTestSpec } from '../../api/loadtest';
 import { type LoadReport, buildReport } from '../../load/report';
 import { runLoad } from '../../load/run';
 import { checkCompiles } from '../../load/scenario-file';
-import type { ProductionProfile } from '../../load/profile';
 import { type WorkerResult, mergeResults } from '../../load/stats';
 import { kubeTime } from '../../runtime/conditions';
 import { isNotFound } from '../../runtime/kube-errors';
@@ -14,10 +13,11 @@ import { LOAD_TEST, type LoadTestObject } from './kind';
 import { exceedsLoadLimits, loadLimitsOf, replayExceeds } from './limits';
 import type { LoadTestMetrics } from './metrics';
 import { type LoadPlan, type PlanProblem, buildPlan } from './plan';
+import { RETRYABLE } from './problem';
 import { environmentReady, jobNamespaces, resolveLoadTest, type Resolution } from './resolve';
 import { type ReportRef, writeReport } from './report-store';
 import type { InlineLoadRuns, InlineLoadRun } from './runs';
-import { finishedFor, finishedStatus, stalledStatus, waitingStatus } from './status';
+import { finishedFor, finishedStatus, profileStatus, stalledStatus, waitingStatus } from './status';
 import { type ServiceUrl, clusterDnsUrl, resolveTargets } from './targets';
 import { type JobLoadRunner, PlanTooLarge } from './job';
 import { TenantNetwork } from '../../runtime/tenant-network';
@@ -40,31 +40,6 @@ export interface LoadTestReconcilerOptions {
 }
 
 const RETRY_MS = 30_000;
-const RETRYABLE = new Set([
-  'SecretUnreadable',
-  'ReferenceNotFound',
-  'NoValues',
-  'ValuesUnavailable',
-  'TargetNotFound',
-  'ProfileUnavailable',
-  'ReplayNotFound',
-  'InvalidReplay',
-  'EnvironmentNotFound',
-  'ReportNotWritten',
-]);
-
-function profileStatus(p: ProductionProfile): NonNullable<LoadTestStatus['profile']> {
-  const round = (n: number) => Math.round(n * 1000) / 1000;
-  return {
-    averageRate: round(p.averageRate),
-    peakRate: round(p.peakRate),
-    busiestHourStart: kubeTime(new Date(p.busiestHour.startSeconds * 1000)),
-    busiestHourRate: round(p.busiestHour.averageRate),
-    ...(p.concurrency !== undefined ? { concurrency: round(p.concurrency) } : {}),
-    scale: p.scale,
-  };
-}
-
 export class LoadTestReconciler implements Reconciler {
   private readonly now: () => Date;
 

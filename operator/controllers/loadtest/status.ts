@@ -1,6 +1,7 @@
 import type { LoadTestStatus } from '../../api/loadtest';
 import { LOAD_TEST_CONDITIONS as C } from '../../api/loadtest';
 import type { LoadReport } from '../../load/report';
+import type { ProductionProfile } from '../../load/profile';
 import { type Condition, kubeTime, setCondition, setReconciling, setStalled } from '../../runtime/conditions';
 
 // The LoadTest's status in each state, following kstatus: Ready once this
@@ -167,4 +168,17 @@ export function finishedFor(status: LoadTestStatus | undefined, generation: numb
         c.type === 'Stalled' && c.status === 'True' && c.reason === 'RunFailed' && c.observedGeneration === generation,
     )
   );
+}
+
+/** What a profile of production read, for the status: rates rounded to thousandths. */
+export function profileStatus(p: ProductionProfile): NonNullable<LoadTestStatus['profile']> {
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return {
+    averageRate: round(p.averageRate),
+    peakRate: round(p.peakRate),
+    busiestHourStart: kubeTime(new Date(p.busiestHour.startSeconds * 1000)),
+    busiestHourRate: round(p.busiestHour.averageRate),
+    ...(p.concurrency !== undefined ? { concurrency: round(p.concurrency) } : {}),
+    scale: p.scale,
+  };
 }
