@@ -323,12 +323,39 @@ describe('as a user who may only create previews in team-a', () => {
     expect(privileged.stderr).toMatch(/violates PodSecurity "restricted/);
   });
 
+  it("cannot give a test pod the node's namespaces or a node of her choosing: Stalled ExceedsBaseline naming the field, no namespace made", async () => {
+    const plain = baseline('placement', { rbac: { copyRoles: false } });
+    const pod = (extra: Record<string, unknown>) => ({
+      backoffLimit: 0,
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'sh', image: 'busybox' }], ...extra } },
+    });
+    await aliceApplies('hostnet', {
+      baselineRef: { name: plain },
+      tests: [{ name: 'sniff', template: pod({ hostNetwork: true }) }],
+    });
+    expect(await stalled('hostnet')).toMatchObject({
+      reason: 'ExceedsBaseline',
+      message: "spec.tests[0].template.template.spec.hostNetwork: a test pod may not share the node's namespaces",
+    });
+    await aliceApplies('pinned', {
+      baselineRef: { name: plain },
+      tests: [{ name: 'pin', template: pod({ nodeName: 'control-plane-0' }) }],
+    });
+    expect(await stalled('pinned')).toMatchObject({
+      reason: 'ExceedsBaseline',
+      message:
+        'spec.tests[0].template.template.spec.nodeName: a test pod is placed by the scheduler; nodeName is never allowed',
+    });
+    expect(await namespaceExists(`${teamA}-hostnet`)).toBe(false);
+    expect(await namespaceExists(`${teamA}-pinned`)).toBe(false);
+  });
+
   it('cannot run a privileged test Job in her preview: the refusal shows in TestsPassed and no Job is made', async () => {
     const restricted = baseline('tests', { rbac: { copyRoles: false }, podSecurity: 'baseline' });
+    // Privileged, with the host's root mounted: the namespace's PodSecurity level refuses it (host namespaces are
+    // refused before that, as ExceedsBaseline: the test above).
     const root = {
       restartPolicy: 'Never',
-      hostPID: true,
-      hostNetwork: true,
       containers: [
         {
           name: 'sh',
