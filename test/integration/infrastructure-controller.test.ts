@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { derivedName } from '../../operator/infrastructure/postgres/sql';
 import { stackNameOf } from '../../operator/infrastructure/request';
 import { OPERATOR_NAMESPACE } from '../setup/operator-identity';
+import { LOOPBACK_NETWORKS } from '../setup/postgres';
 import { createNamespace, deleteNamespace, eventually, kubectl } from '../support/kube';
 import { describeProcess, type OperatorProcess, spawnOperator } from '../support/operator-process';
 import {
@@ -53,6 +54,8 @@ describe('the infrastructure controller', () => {
       [
         `--kubeconfig=${process.env.UNDERSTUDY_OPERATOR_KUBECONFIG}`,
         `--namespace=${previews}`,
+        // The stack's database is on the test server's loopback, where a DataSeed seeds it.
+        `--tenant-database-networks=${LOOPBACK_NETWORKS.join(',')}`,
         '--metrics-bind-address=0',
         '--health-probe-bind-address=127.0.0.1:0',
         '--graceful-shutdown-timeout=5',
