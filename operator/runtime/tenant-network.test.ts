@@ -18,6 +18,7 @@ describe('TenantNetwork', () => {
       ['0.0.0.0', 'this host'],
       ['::', 'this host'],
       ['224.0.0.1', 'multicast'],
+      ['::127.0.0.1', 'IPv4-compatible'],
       ['10.244.1.7', "the operator's own pod"],
     ])('refuses %s (%s)', (address, why) => {
       expect(network.refusal(address)).toContain(why);
@@ -92,7 +93,8 @@ describe('TenantNetwork', () => {
       }
     };
 
-    it.each(['localhost', '127.0.0.1', '127.0.0.2'])(
+    // 127.1 and 2130706433 are 127.0.0.1 to the resolver (inet_aton): caught at the lookup, not by their spelling.
+    it.each(['localhost', '127.0.0.1', '127.0.0.2', '127.1', '2130706433'])(
       'refuses %s before any connection is made, naming the field',
       async (host) => {
         const before = accepted;

@@ -19,6 +19,8 @@ const OPERATOR_OWN: ReadonlyArray<readonly [string, number, 'ipv4' | 'ipv6', str
   ['240.0.0.0', 4, 'ipv4', 'reserved'],
   ['::', 128, 'ipv6', 'this host'],
   ['::1', 128, 'ipv6', "loopback: the operator's own pod"],
+  // IPv4-compatible IPv6 (::127.0.0.1), deprecated: never a tenant's database.
+  ['::', 96, 'ipv6', 'an IPv4-compatible address'],
   ['fe80::', 10, 'ipv6', "link-local: the node's metadata service"],
   ['fd00:ec2::254', 128, 'ipv6', "the node's metadata service"],
   ['ff00::', 8, 'ipv6', 'multicast'],
