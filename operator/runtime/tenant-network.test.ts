@@ -107,6 +107,17 @@ describe('TenantNetwork', () => {
       },
     );
 
+    it("refuses a Unix socket, which would be one of the operator's own", async () => {
+      const client = new Client({
+        host: '/var/run/postgresql',
+        database: 'app',
+        stream: new TenantNetwork(['0.0.0.0/0']).pgStream('spec.target'),
+      });
+      client.on('error', () => undefined);
+      await expect(client.connect()).rejects.toThrow(/^spec\.target: a socket path would be the operator's own$/);
+      await client.end().catch(() => undefined);
+    });
+
     it('connects where an admin allows it, by name or address', async () => {
       const before = accepted;
       const allowed = new TenantNetwork(['127.0.0.0/8', '::1']);

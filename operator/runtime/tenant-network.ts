@@ -59,7 +59,6 @@ function parseNetwork(cidr: string): [string, number, 'ipv4' | 'ipv6'] {
  */
 export class TenantNetwork {
   private readonly allowed: BlockList | undefined;
-  private readonly own = new BlockList();
   private readonly ownReasons: Array<[BlockList, string]> = [];
 
   constructor(
@@ -122,7 +121,13 @@ class GuardedSocket extends Socket {
 
   // Overrides every overload of net.Socket#connect; node-postgres uses only (port, host).
   override connect(...args: unknown[]): this {
-    const [port, host] = args as [number, string];
+    const [port, host] = args as [unknown, unknown];
+    // node-postgres connects to a Unix socket with connect(path): the operator's own files, never a tenant's.
+    if (typeof port !== 'number' || typeof host !== 'string') {
+      const refused = new TenantNetworkRefusal(`${this.field}: a socket path would be the operator's own`);
+      process.nextTick(() => this.destroy(refused));
+      return this;
+    }
     if (isIP(host) !== 0) {
       const why = this.network.refusal(host);
       if (why) {
