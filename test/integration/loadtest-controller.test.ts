@@ -305,7 +305,7 @@ describe('what a LoadTest may not do', () => {
     ).toMatch(/^spec\.scenarios\[0\]\.duration: 300 s exceeds .*maxDuration 60 s$/);
   });
 
-  it('refuses an ExternalName target (a shared service points at production), a selectorless one and a missing port', async () => {
+  it('refuses an ExternalName target (a shared service points at production), a selectorless one, one with a hand-made EndpointSlice and a missing port', async () => {
     const external = await create(namespace, { targets: [{ name: 'shop', service: 'payments', port: 'http' }] });
     const status = await until(namespace, external, (s) => s.phase === 'Stalled', 'Stalled');
     expect(condition(status, 'Stalled')).toMatchObject({ reason: 'TargetNotAllowed' });
@@ -328,6 +328,28 @@ describe('what a LoadTest may not do', () => {
     expect(condition(refused, 'Stalled')).toMatchObject({ reason: 'TargetNotAllowed' });
     expect(condition(refused, 'Stalled')?.message).toMatch(
       /^spec\.targets\[0\]\.service: Service .*\/by-hand selects no pods/,
+    );
+    // A Service with a selector, and beside its own slices one written by hand to a production pod's address:
+    // kube-proxy would send part of the load there.
+    await admin.apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'hijacked', namespace },
+      spec: { ports: [{ name: 'http', port: 80 }], selector: { app: 'shop' } },
+    } as KubernetesObject);
+    await admin.apply({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'hijacked-extra', namespace, labels: { 'kubernetes.io/service-name': 'hijacked' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+      endpoints: [{ addresses: ['10.99.0.5'] }],
+    } as KubernetesObject);
+    const hijacked = await create(namespace, { targets: [{ name: 'shop', service: 'hijacked', port: 'http' }] });
+    const diverted = await until(namespace, hijacked, (s) => s.phase === 'Stalled', 'Stalled');
+    expect(condition(diverted, 'Stalled')).toMatchObject({ reason: 'TargetNotAllowed' });
+    expect(condition(diverted, 'Stalled')?.message).toMatch(
+      /^spec\.targets\[0\]\.service: Service .*\/hijacked has EndpointSlice hijacked-extra, written by no controller and not by Kubernetes from the selector/,
     );
   });
 });

@@ -1,5 +1,6 @@
 import type { LoadTarget } from '../../api/loadtest';
 import { Kinds } from '../../kinds';
+import type { KubernetesObject } from '../../runtime/client-node';
 import type { ReconcileContext } from '../../runtime/reconciler';
 
 // Targets are Services of the environment's own namespace, looked up when the
@@ -33,6 +34,33 @@ type ServiceObject = {
 export function portOf(ports: readonly ServicePort[], wanted: number | string): number | undefined {
   const match = ports.find((p) => (typeof wanted === 'number' ? p.port === wanted : p.name === wanted));
   return match?.port;
+}
+
+/** Kubernetes' own EndpointSlice controller, which writes a selector's slices from the pods it selects. */
+export const ENDPOINTSLICE_CONTROLLER = 'endpointslice-controller.k8s.io';
+
+type EndpointSliceObject = { metadata?: { name?: string; labels?: Record<string, string> } };
+
+/**
+ * A slice of the Service that its selector did not produce. kube-proxy routes the Service's address to every slice
+ * labelled with its name, so one written by hand (to production, to the node's metadata address) would take part
+ * of the load, sent from wherever the generator runs — the operator itself, for runner Inline.
+ */
+async function handMadeSlice(
+  ctx: Pick<ReconcileContext, 'client'>,
+  namespace: string,
+  service: string,
+): Promise<{ name: string; managedBy: string } | undefined> {
+  const slices = await ctx.client.list<EndpointSliceObject & KubernetesObject>('discovery.k8s.io/v1', 'EndpointSlice', {
+    namespace,
+    labelSelector: `kubernetes.io/service-name=${service}`,
+  });
+  for (const slice of slices.items) {
+    const managedBy = slice.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'];
+    if (managedBy !== ENDPOINTSLICE_CONTROLLER)
+      return { name: slice.metadata?.name ?? '?', managedBy: managedBy ?? 'no controller' };
+  }
+  return undefined;
 }
 
 export async function resolveTargets(
@@ -69,6 +97,13 @@ export async function resolveTargets(
         message: `${field}.service: Service ${namespace}/${target.service} selects no pods (its endpoints are written by hand and may be outside the environment); load goes only to the environment's own services`,
       };
     }
+    const handMade = await handMadeSlice(ctx, namespace, target.service);
+    if (handMade)
+      return {
+        ok: false,
+        reason: 'TargetNotAllowed',
+        message: `${field}.service: Service ${namespace}/${target.service} has EndpointSlice ${handMade.name}, written by ${handMade.managedBy} and not by Kubernetes from the selector: its addresses may be outside the environment; load goes only to the environment's own services`,
+      };
     const port = portOf(service.spec?.ports ?? [], target.port);
     if (port === undefined) {
       const known = (service.spec?.ports ?? [])
