@@ -42,9 +42,11 @@ export interface LoadTestReconcilerOptions {
 const RETRY_MS = 30_000;
 export class LoadTestReconciler implements Reconciler {
   private readonly now: () => Date;
+  private readonly tenantNetwork: TenantNetwork;
 
   constructor(private readonly options: LoadTestReconcilerOptions) {
     this.now = options.now ?? (() => new Date());
+    this.tenantNetwork = options.tenantNetwork ?? new TenantNetwork();
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
@@ -126,7 +128,7 @@ export class LoadTestReconciler implements Reconciler {
     if (!targets.ok) return { ok: false, problem: { reason: targets.reason, message: targets.message } };
     const serviceUrl = this.options.serviceUrl ?? clusterDnsUrl;
     const urls = Object.fromEntries(targets.targets.map((t) => [t.name, serviceUrl(t)]));
-    const plan = await buildPlan(ctx, obj, spec, resolution, urls, this.options.tenantNetwork ?? new TenantNetwork());
+    const plan = await buildPlan(ctx, obj, spec, resolution, urls, this.tenantNetwork);
     if (!plan.ok) return plan;
     try {
       // Templates and threshold routes are checked against the values actually available, before anything is sent.
